@@ -1,0 +1,37 @@
+import pg from 'pg';
+import type { SqlClient, SqlExecutor } from './sql-client.js';
+
+/** A SqlClient over a `pg` connection pool, for PostgreSQL servers (DATABASE_URL). */
+export function createPgClient(connectionString: string, options: { max?: number } = {}): SqlClient {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener it would
+  // crash the process. The next query gets a fresh connection.
+  pool.on('error', () => {});
+  const executor = (q: pg.Pool | pg.PoolClient): SqlExecutor => ({
+    query: async <R>(text: string, params?: readonly unknown[]) => {
+      const result = await q.query(text, params as unknown[] | undefined);
+      return { rows: result.rows as R[] };
+    },
+    exec: async (script: string) => {
+      await q.query(script);
+    },
+  });
+  return {
+    ...executor(pool),
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

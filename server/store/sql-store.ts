@@ -1,0 +1,349 @@
+import type { MemberRole, RoomEvent, RoomEventKind, RoomVisibility } from '../../shared/protocol/index.js';
+import type { SqlClient, SqlExecutor } from './sql-client.js';
+import type {
+  DeviceRecord,
+  EventRange,
+  MemberRecord,
+  MemberRoomRecord,
+  NewMessage,
+  NewRoom,
+  RefreshTokenRecord,
+  RoomRecord,
+  Store,
+  StoreResult,
+  UserRecord,
+} from './store.js';
+
+type Row = Record<string, unknown>;
+
+const ROOM_COLUMNS = `r.id, r.name, r.topic, r.visibility, r.owner_id, r.head_seq, r.created_at,
+  (SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count`;
+
+const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.username AS sender_username,
+  e.body, e.client_msg_id, e.created_at FROM room_events e JOIN users u ON u.id = e.sender_id`;
+
+const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
+
+function toUser(r: Row): UserRecord {
+  return {
+    id: String(r.id),
+    username: String(r.username),
+    passwordHash: String(r.password_hash),
+    createdAt: asDate(r.created_at),
+    lastSeenAt: asDateOrNull(r.last_seen_at),
+  };
+}
+
+function toDevice(r: Row): DeviceRecord {
+  return {
+    id: String(r.id),
+    userId: String(r.user_id),
+    name: String(r.name),
+    createdAt: asDate(r.created_at),
+    revokedAt: asDateOrNull(r.revoked_at),
+  };
+}
+
+function toRoom(r: Row): RoomRecord {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    topic: String(r.topic),
+    visibility: r.visibility as RoomVisibility,
+    ownerId: String(r.owner_id),
+    headSeq: Number(r.head_seq),
+    memberCount: Number(r.member_count),
+    createdAt: asDate(r.created_at),
+  };
+}
+
+function toMember(r: Row): MemberRecord {
+  return {
+    roomId: String(r.room_id),
+    userId: String(r.user_id),
+    username: String(r.username),
+    role: r.role as MemberRole,
+    joinedAt: asDate(r.joined_at),
+    lastSeenAt: asDateOrNull(r.last_seen_at),
+  };
+}
+
+function toEvent(r: Row): RoomEvent {
+  return {
+    id: String(r.id),
+    roomId: String(r.room_id),
+    seq: Number(r.seq),
+    kind: r.kind as RoomEventKind,
+    sender: { id: String(r.sender_id), username: String(r.sender_username) },
+    body: r.body === null ? null : String(r.body),
+    clientMsgId: r.client_msg_id === null ? null : String(r.client_msg_id),
+    createdAt: asDate(r.created_at).toISOString(),
+  };
+}
+
+/** Takes the room's row lock (serializing writers of one room) and returns its head seq, or null. */
+async function lockRoom(tx: SqlExecutor, roomId: string): Promise<number | null> {
+  const { rows } = await tx.query<Row>('SELECT head_seq FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
+  return rows[0] ? Number(rows[0].head_seq) : null;
+}
+
+/** Appends an event at the room's next seq; the caller holds the room lock. */
+async function insertEvent(
+  tx: SqlExecutor,
+  e: { id: string; roomId: string; kind: RoomEventKind; senderId: string; body: string | null; clientMsgId: string | null },
+): Promise<RoomEvent> {
+  const { rows } = await tx.query<Row>(
+    `WITH bumped AS (UPDATE rooms SET head_seq = head_seq + 1 WHERE id = $2 RETURNING head_seq),
+     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id)
+           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6 FROM bumped RETURNING *)
+     SELECT e.*, u.username AS sender_username FROM e JOIN users u ON u.id = e.sender_id`,
+    [e.id, e.roomId, e.kind, e.senderId, e.body, e.clientMsgId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`room ${e.roomId} vanished while appending`);
+  return toEvent(row);
+}
+
+/** The Store over PostgreSQL, through `pg` or PGlite alike. */
+export class SqlStore implements Store {
+  constructor(private readonly db: SqlClient) {}
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  async createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
+       ON CONFLICT ((lower(username))) DO NOTHING RETURNING *`,
+      [user.id, user.username, user.passwordHash],
+    );
+    return rows[0] ? { ok: true, value: toUser(rows[0]) } : { ok: false, conflict: 'username_taken' };
+  }
+
+  async findUserByUsername(username: string): Promise<UserRecord | null> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM users WHERE lower(username) = lower($1)', [username]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async findUserById(id: string): Promise<UserRecord | null> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM users WHERE id = $1', [id]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async touchUserLastSeen(userId: string, at: Date): Promise<void> {
+    await this.db.query('UPDATE users SET last_seen_at = $2 WHERE id = $1', [userId, at]);
+  }
+
+  async createDevice(device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
+    const { rows } = await this.db.query<Row>('INSERT INTO devices (id, user_id, name) VALUES ($1, $2, $3) RETURNING *', [
+      device.id,
+      device.userId,
+      device.name,
+    ]);
+    return toDevice(rows[0] as Row);
+  }
+
+  async findDevice(id: string): Promise<DeviceRecord | null> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM devices WHERE id = $1', [id]);
+    return rows[0] ? toDevice(rows[0]) : null;
+  }
+
+  async insertRefreshToken(t: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void> {
+    await this.db.query(
+      'INSERT INTO refresh_tokens (token_hash, family_id, user_id, device_id, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [t.tokenHash, t.familyId, t.userId, t.deviceId, t.expiresAt],
+    );
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      tokenHash: String(r.token_hash),
+      familyId: String(r.family_id),
+      userId: String(r.user_id),
+      deviceId: String(r.device_id),
+      expiresAt: asDate(r.expires_at),
+      usedAt: asDateOrNull(r.used_at),
+      revokedAt: asDateOrNull(r.revoked_at),
+    };
+  }
+
+  async consumeRefreshToken(tokenHash: string, at: Date): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `UPDATE refresh_tokens SET used_at = $2
+       WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING token_hash`,
+      [tokenHash, at],
+    );
+    return rows.length === 1;
+  }
+
+  async revokeTokenFamily(familyId: string, at: Date): Promise<void> {
+    await this.db.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [
+      familyId,
+      at,
+    ]);
+  }
+
+  async createRoom(room: NewRoom): Promise<StoreResult<{ room: RoomRecord; event: RoomEvent }>> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(
+        `INSERT INTO rooms (id, name, topic, visibility, owner_id) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (name) DO NOTHING RETURNING id`,
+        [room.id, room.name, room.topic, room.visibility, room.ownerId],
+      );
+      if (rows.length === 0) return { ok: false, conflict: 'room_exists' } as const;
+      await tx.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [room.id, room.ownerId]);
+      const event = await insertEvent(tx, {
+        id: room.joinEventId,
+        roomId: room.id,
+        kind: 'join',
+        senderId: room.ownerId,
+        body: null,
+        clientMsgId: null,
+      });
+      const created = await tx.query<Row>(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.id = $1`, [room.id]);
+      return { ok: true, value: { room: toRoom(created.rows[0] as Row), event } } as const;
+    });
+  }
+
+  async findRoomById(id: string): Promise<RoomRecord | null> {
+    const { rows } = await this.db.query<Row>(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.id = $1`, [id]);
+    return rows[0] ? toRoom(rows[0]) : null;
+  }
+
+  async findRoomByName(name: string): Promise<RoomRecord | null> {
+    const { rows } = await this.db.query<Row>(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.name = $1`, [name]);
+    return rows[0] ? toRoom(rows[0]) : null;
+  }
+
+  async listRoomsOfUser(userId: string): Promise<MemberRoomRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${ROOM_COLUMNS}, m.role FROM rooms r JOIN room_members m ON m.room_id = r.id
+       WHERE m.user_id = $1 ORDER BY r.name`,
+      [userId],
+    );
+    return rows.map((r) => ({ ...toRoom(r), role: r.role as MemberRole }));
+  }
+
+  async listOpenRooms(limit: number): Promise<RoomRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.visibility = 'open' ORDER BY r.name LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toRoom);
+  }
+
+  async getMembership(roomId: string, userId: string): Promise<MemberRecord | null> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT m.*, u.username, u.last_seen_at FROM room_members m JOIN users u ON u.id = m.user_id
+       WHERE m.room_id = $1 AND m.user_id = $2`,
+      [roomId, userId],
+    );
+    return rows[0] ? toMember(rows[0]) : null;
+  }
+
+  async listMembers(roomId: string): Promise<MemberRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT m.*, u.username, u.last_seen_at FROM room_members m JOIN users u ON u.id = m.user_id
+       WHERE m.room_id = $1 ORDER BY m.joined_at, u.username`,
+      [roomId],
+    );
+    return rows.map(toMember);
+  }
+
+  async addMember(m: { roomId: string; userId: string; role: MemberRole; eventId: string }): Promise<StoreResult<RoomEvent>> {
+    return this.db.transaction(async (tx) => {
+      if ((await lockRoom(tx, m.roomId)) === null) throw new Error(`no room ${m.roomId}`);
+      const { rows } = await tx.query(
+        `INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (room_id, user_id) DO NOTHING RETURNING user_id`,
+        [m.roomId, m.userId, m.role],
+      );
+      if (rows.length === 0) return { ok: false, conflict: 'already_member' } as const;
+      const event = await insertEvent(tx, {
+        id: m.eventId,
+        roomId: m.roomId,
+        kind: 'join',
+        senderId: m.userId,
+        body: null,
+        clientMsgId: null,
+      });
+      return { ok: true, value: event } as const;
+    });
+  }
+
+  async removeMember(m: { roomId: string; userId: string; eventId: string }): Promise<StoreResult<RoomEvent>> {
+    return this.db.transaction(async (tx) => {
+      if ((await lockRoom(tx, m.roomId)) === null) throw new Error(`no room ${m.roomId}`);
+      const { rows } = await tx.query('DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING user_id', [
+        m.roomId,
+        m.userId,
+      ]);
+      if (rows.length === 0) return { ok: false, conflict: 'not_member' } as const;
+      const event = await insertEvent(tx, {
+        id: m.eventId,
+        roomId: m.roomId,
+        kind: 'leave',
+        senderId: m.userId,
+        body: null,
+        clientMsgId: null,
+      });
+      return { ok: true, value: event } as const;
+    });
+  }
+
+  async appendMessage(message: NewMessage): Promise<{ event: RoomEvent; duplicate: boolean }> {
+    return this.db.transaction(async (tx) => {
+      // The room lock comes first, so a concurrent retry of the same clientMsgId waits here and then
+      // sees the committed original below instead of racing it into the unique index.
+      if ((await lockRoom(tx, message.roomId)) === null) throw new Error(`no room ${message.roomId}`);
+      const existing = await tx.query<Row>(
+        `${EVENT_SELECT} WHERE e.room_id = $1 AND e.sender_id = $2 AND e.client_msg_id = $3`,
+        [message.roomId, message.senderId, message.clientMsgId],
+      );
+      if (existing.rows[0]) return { event: toEvent(existing.rows[0]), duplicate: true };
+      const event = await insertEvent(tx, {
+        id: message.id,
+        roomId: message.roomId,
+        kind: 'message',
+        senderId: message.senderId,
+        body: message.body,
+        clientMsgId: message.clientMsgId,
+      });
+      return { event, duplicate: false };
+    });
+  }
+
+  async listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]> {
+    if (range.afterSeq !== undefined) {
+      const { rows } = await this.db.query<Row>(
+        `${EVENT_SELECT} WHERE e.room_id = $1 AND e.seq > $2 ORDER BY e.seq ASC LIMIT $3`,
+        [roomId, range.afterSeq, range.limit],
+      );
+      return rows.map(toEvent);
+    }
+    const { rows } = await this.db.query<Row>(
+      `${EVENT_SELECT} WHERE e.room_id = $1 AND e.seq < $2 ORDER BY e.seq DESC LIMIT $3`,
+      [roomId, range.beforeSeq ?? Number.MAX_SAFE_INTEGER, range.limit],
+    );
+    return rows.map(toEvent).reverse();
+  }
+
+  async headSeq(roomId: string): Promise<number> {
+    const { rows } = await this.db.query<Row>('SELECT head_seq FROM rooms WHERE id = $1', [roomId]);
+    return rows[0] ? Number(rows[0].head_seq) : 0;
+  }
+}

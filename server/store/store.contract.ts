@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from './store.js';
+
+/**
+ * The behaviour every Store implementation must have. Each implementation's test file calls this with
+ * a factory; the suite never looks behind the interface.
+ */
+export function describeStoreContract(name: string, open: () => Promise<{ store: Store; close: () => Promise<void> }>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let close: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ store, close } = await open());
+    });
+    afterAll(async () => {
+      await close();
+    });
+
+    const newUser = async (username = `u${randomUUID().slice(0, 8)}`) => {
+      const r = await store.createUser({ id: randomUUID(), username, passwordHash: 'hash' });
+      if (!r.ok) throw new Error(r.conflict);
+      return r.value;
+    };
+    const newRoom = async (ownerId: string, name = `r${randomUUID().slice(0, 8)}`) => {
+      const r = await store.createRoom({ id: randomUUID(), name, topic: 't', visibility: 'open', ownerId, joinEventId: randomUUID() });
+      if (!r.ok) throw new Error(r.conflict);
+      return r.value;
+    };
+
+    it('answers ping', async () => {
+      expect(await store.ping()).toBe(true);
+    });
+
+    it('keeps usernames unique regardless of case and finds them case-insensitively', async () => {
+      const name = `Ann${randomUUID().slice(0, 6)}`;
+      const user = await newUser(name);
+      const again = await store.createUser({ id: randomUUID(), username: name.toUpperCase(), passwordHash: 'x' });
+      expect(again).toEqual({ ok: false, conflict: 'username_taken' });
+      expect((await store.findUserByUsername(name.toLowerCase()))?.id).toBe(user.id);
+      expect((await store.findUserById(user.id))?.username).toBe(name);
+      expect(await store.findUserByUsername('nobody-here')).toBeNull();
+    });
+
+    it('consumes a refresh token once and revokes its family', async () => {
+      const user = await newUser();
+      const device = await store.createDevice({ id: randomUUID(), userId: user.id, name: 'cli' });
+      const familyId = randomUUID();
+      const expiresAt = new Date(Date.now() + 60_000);
+      await store.insertRefreshToken({ tokenHash: 'h1' + familyId, familyId, userId: user.id, deviceId: device.id, expiresAt });
+      await store.insertRefreshToken({ tokenHash: 'h2' + familyId, familyId, userId: user.id, deviceId: device.id, expiresAt });
+      expect(await store.consumeRefreshToken('h1' + familyId, new Date())).toBe(true);
+      expect(await store.consumeRefreshToken('h1' + familyId, new Date())).toBe(false);
+      expect((await store.findRefreshToken('h1' + familyId))?.usedAt).toBeInstanceOf(Date);
+      await store.revokeTokenFamily(familyId, new Date());
+      expect((await store.findRefreshToken('h2' + familyId))?.revokedAt).toBeInstanceOf(Date);
+      expect(await store.consumeRefreshToken('h2' + familyId, new Date())).toBe(false);
+    });
+
+    it('creates a room with its owner as member and the join as seq 1', async () => {
+      const owner = await newUser();
+      const { room, event } = await newRoom(owner.id);
+      expect(room.headSeq).toBe(1);
+      expect(room.memberCount).toBe(1);
+      expect(event).toMatchObject({ seq: 1, kind: 'join', sender: { id: owner.id, username: owner.username }, body: null });
+      expect((await store.getMembership(room.id, owner.id))?.role).toBe('owner');
+      const dup = await store.createRoom({ id: randomUUID(), name: room.name, topic: '', visibility: 'open', ownerId: owner.id, joinEventId: randomUUID() });
+      expect(dup).toEqual({ ok: false, conflict: 'room_exists' });
+      expect((await store.findRoomByName(room.name))?.id).toBe(room.id);
+      expect((await store.listOpenRooms(1000)).some((r) => r.id === room.id)).toBe(true);
+    });
+
+    it('sequences joins, messages and leaves in one dense stream', async () => {
+      const owner = await newUser();
+      const other = await newUser();
+      const { room } = await newRoom(owner.id);
+      const join = await store.addMember({ roomId: room.id, userId: other.id, role: 'member', eventId: randomUUID() });
+      expect(join.ok && join.value.seq).toBe(2);
+      expect(await store.addMember({ roomId: room.id, userId: other.id, role: 'member', eventId: randomUUID() })).toEqual({
+        ok: false,
+        conflict: 'already_member',
+      });
+      const msg = await store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: other.id, clientMsgId: randomUUID(), body: 'hi' });
+      expect(msg.event.seq).toBe(3);
+      const leave = await store.removeMember({ roomId: room.id, userId: other.id, eventId: randomUUID() });
+      expect(leave.ok && leave.value).toMatchObject({ seq: 4, kind: 'leave' });
+      expect(await store.removeMember({ roomId: room.id, userId: other.id, eventId: randomUUID() })).toEqual({
+        ok: false,
+        conflict: 'not_member',
+      });
+      expect(await store.getMembership(room.id, other.id)).toBeNull();
+      expect((await store.listEvents(room.id, { afterSeq: 0, limit: 10 })).map((e) => e.kind)).toEqual(['join', 'join', 'message', 'leave']);
+      expect(await store.headSeq(room.id)).toBe(4);
+      expect((await store.listRoomsOfUser(owner.id)).find((r) => r.id === room.id)?.role).toBe('owner');
+      expect((await store.listRoomsOfUser(other.id)).some((r) => r.id === room.id)).toBe(false);
+    });
+
+    it('returns the original event for a repeated clientMsgId and writes nothing', async () => {
+      const owner = await newUser();
+      const { room } = await newRoom(owner.id);
+      const clientMsgId = randomUUID();
+      const first = await store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: owner.id, clientMsgId, body: 'once' });
+      const again = await store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: owner.id, clientMsgId, body: 'once' });
+      expect(first.duplicate).toBe(false);
+      expect(again).toEqual({ event: first.event, duplicate: true });
+      expect(await store.headSeq(room.id)).toBe(2);
+    });
+
+    it('assigns distinct dense seqs to concurrent sends and dedupes concurrent retries', async () => {
+      const owner = await newUser();
+      const { room } = await newRoom(owner.id);
+      const retried = randomUUID();
+      const sends = Array.from({ length: 20 }, (_, i) =>
+        store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: owner.id, clientMsgId: i < 5 ? retried : randomUUID(), body: `m${i}` }),
+      );
+      const results = await Promise.all(sends);
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(16);
+      expect(new Set(results.filter((r) => r.event.clientMsgId === retried).map((r) => r.event.id)).size).toBe(1);
+      const events = await store.listEvents(room.id, { afterSeq: 0, limit: 100 });
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
+    });
+
+    it('pages history before and after a seq in ascending order', async () => {
+      const owner = await newUser();
+      const { room } = await newRoom(owner.id);
+      for (let i = 0; i < 9; i++) {
+        await store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: owner.id, clientMsgId: randomUUID(), body: `m${i}` });
+      }
+      expect((await store.listEvents(room.id, { limit: 3 })).map((e) => e.seq)).toEqual([8, 9, 10]);
+      expect((await store.listEvents(room.id, { beforeSeq: 8, limit: 3 })).map((e) => e.seq)).toEqual([5, 6, 7]);
+      expect((await store.listEvents(room.id, { afterSeq: 8, limit: 5 })).map((e) => e.seq)).toEqual([9, 10]);
+      expect((await store.listEvents(room.id, { beforeSeq: 1, limit: 5 }))).toEqual([]);
+    });
+
+    it('records last seen', async () => {
+      const user = await newUser();
+      const at = new Date('2026-01-02T03:04:05.000Z');
+      await store.touchUserLastSeen(user.id, at);
+      expect((await store.findUserById(user.id))?.lastSeenAt?.toISOString()).toBe(at.toISOString());
+      const room = await newRoom(user.id);
+      expect((await store.listMembers(room.room.id))[0]?.lastSeenAt?.toISOString()).toBe(at.toISOString());
+    });
+  });
+}

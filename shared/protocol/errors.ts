@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * Every error the system reports, by stable code. Servers put one in `{error: {code, message}}` and in
+ * WebSocket `error` frames; clients branch on the code, never on the message text.
+ */
+export const ErrorCode = {
+  /** The request body, query or frame failed validation. */
+  invalidRequest: 'invalid_request',
+  /** Username or password wrong. */
+  invalidCredentials: 'invalid_credentials',
+  /** No token, or a token that does not verify. */
+  unauthorized: 'unauthorized',
+  /** The access token expired: refresh and retry. */
+  tokenExpired: 'token_expired',
+  /** The refresh token is unknown, expired, reused or its session was revoked. */
+  sessionRevoked: 'session_revoked',
+  /** Signed in, but not allowed (for example not a member of the room). */
+  forbidden: 'forbidden',
+  notFound: 'not_found',
+  usernameTaken: 'username_taken',
+  roomExists: 'room_exists',
+  /** The operation conflicts with the current state (already a member, not a member, ...). */
+  conflict: 'conflict',
+  messageTooLarge: 'message_too_large',
+  rateLimited: 'rate_limited',
+  /** The server cannot serve right now (shutting down, store unavailable). */
+  unavailable: 'unavailable',
+  internal: 'internal',
+} as const;
+
+export const ErrorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCodeValue, ...ErrorCodeValue[]]);
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The body of every failed REST response. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** Validation problems, one per offending field. */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** WebSocket close codes the gateway uses, so clients know whether to reconnect. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  policyViolation: 1008,
+  tooLarge: 1009,
+  internal: 1011,
+  /** The session was revoked or the account signed out: do not reconnect with the same token. */
+  sessionRevoked: 4001,
+  /** Too many frames too fast. */
+  rateLimited: 4029,
+  /** The client did not read fast enough and its buffer passed the limit. */
+  slowConsumer: 4008,
+} as const;

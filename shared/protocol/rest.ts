@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { RoomEvent, UserRef } from './events.js';
+import { MessageBody, Password, RoomName, Topic, Username } from './names.js';
+
+/** The REST API's path prefix. */
+export const API_PREFIX = '/api/v1';
+
+export const DeviceName = z.string().trim().min(1).max(64);
+
+export const RegisterRequest = z.object({
+  username: Username,
+  password: Password,
+  deviceName: DeviceName.optional(),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+export const LoginRequest = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  deviceName: DeviceName.optional(),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const RefreshRequest = z.object({ refreshToken: z.string().min(16).max(256) });
+export type RefreshRequest = z.infer<typeof RefreshRequest>;
+
+export const LogoutRequest = RefreshRequest;
+export type LogoutRequest = z.infer<typeof LogoutRequest>;
+
+/** A pair of tokens: a short-lived JWT for requests and an opaque, single-use refresh token. */
+export const TokenPair = z.object({
+  accessToken: z.string(),
+  /** When the access token expires, as an ISO date. */
+  accessExpiresAt: z.iso.datetime(),
+  refreshToken: z.string(),
+});
+export type TokenPair = z.infer<typeof TokenPair>;
+
+export const Device = z.object({ id: z.uuid(), name: z.string(), createdAt: z.iso.datetime() });
+export type Device = z.infer<typeof Device>;
+
+/** What register and login answer: who you are, which device this is, and its tokens. */
+export const Session = z.object({ user: UserRef, device: Device, tokens: TokenPair });
+export type Session = z.infer<typeof Session>;
+
+export const WsTicket = z.object({ ticket: z.string(), expiresAt: z.iso.datetime() });
+export type WsTicket = z.infer<typeof WsTicket>;
+
+export const RoomVisibility = z.enum(['open', 'private']);
+export type RoomVisibility = z.infer<typeof RoomVisibility>;
+
+export const MemberRole = z.enum(['owner', 'member']);
+export type MemberRole = z.infer<typeof MemberRole>;
+
+export const CreateRoomRequest = z.object({
+  name: RoomName,
+  topic: Topic.optional(),
+  visibility: z.literal('open').default('open'),
+});
+export type CreateRoomRequest = z.input<typeof CreateRoomRequest>;
+
+export const Room = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  topic: z.string(),
+  visibility: RoomVisibility,
+  /** The seq of the room's newest event. */
+  headSeq: z.number().int().nonnegative(),
+  memberCount: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+  /** The caller's role, or null when the caller is not a member. */
+  role: MemberRole.nullable(),
+});
+export type Room = z.infer<typeof Room>;
+
+export const RoomList = z.object({ rooms: z.array(Room) });
+export type RoomList = z.infer<typeof RoomList>;
+
+export const Member = z.object({
+  user: UserRef,
+  role: MemberRole,
+  joinedAt: z.iso.datetime(),
+  online: z.boolean(),
+  lastSeenAt: z.iso.datetime().nullable(),
+});
+export type Member = z.infer<typeof Member>;
+
+export const MemberList = z.object({ members: z.array(Member) });
+export type MemberList = z.infer<typeof MemberList>;
+
+/** A membership change answers with the room and the event it committed (null when nothing changed). */
+export const MembershipResult = z.object({ room: Room, event: RoomEvent.nullable() });
+export type MembershipResult = z.infer<typeof MembershipResult>;
+
+export const SendMessageRequest = z.object({ clientMsgId: z.uuid(), body: MessageBody });
+export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
+
+/** The acknowledgement of a committed message; `duplicate` when this clientMsgId was already stored. */
+export const SendMessageResult = z.object({
+  id: z.uuid(),
+  seq: z.number().int().positive(),
+  duplicate: z.boolean(),
+});
+export type SendMessageResult = z.infer<typeof SendMessageResult>;
+
+const SeqParam = z.coerce.number().int().nonnegative();
+
+/**
+ * History paging: `before` gives the newest `limit` events older than that seq (the default is the
+ * newest events); `after` gives the oldest `limit` events newer than that seq. Never both.
+ */
+export const HistoryQuery = z
+  .object({
+    before: SeqParam.optional(),
+    after: SeqParam.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, 'use either before or after, not both');
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+/** A page of events in ascending seq. */
+export const HistoryPage = z.object({
+  events: z.array(RoomEvent),
+  headSeq: z.number().int().nonnegative(),
+  /** Whether there are more events beyond this page in the direction asked. */
+  hasMore: z.boolean(),
+});
+export type HistoryPage = z.infer<typeof HistoryPage>;
+
+export const Health = z.object({ status: z.enum(['ok', 'unavailable']) });

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from './errors.js';
+import { RoomEvent, UserRef } from './events.js';
+import { MessageBody } from './names.js';
+
+/** The WebSocket path. */
+export const WS_PATH = '/ws';
+/** The largest frame either side accepts, in bytes. */
+export const WS_MAX_PAYLOAD = 64 * 1024;
+/** How many events a subscribe backfills before it answers `recovered: false`. */
+export const BACKFILL_LIMIT = 500;
+/** How long a typing indicator lasts unless refreshed. */
+export const TYPING_TTL_MS = 6_000;
+
+// Client → server frames.
+
+export const SubscribeFrame = z.object({
+  type: z.literal('subscribe'),
+  rooms: z
+    .array(z.object({ roomId: z.uuid(), sinceSeq: z.number().int().nonnegative() }))
+    .min(1)
+    .max(500),
+});
+export const UnsubscribeFrame = z.object({ type: z.literal('unsubscribe'), roomIds: z.array(z.uuid()).min(1).max(500) });
+export const SendFrame = z.object({
+  type: z.literal('send'),
+  roomId: z.uuid(),
+  clientMsgId: z.uuid(),
+  body: MessageBody,
+});
+export const TypingFrame = z.object({ type: z.literal('typing'), roomId: z.uuid(), state: z.enum(['start', 'stop']) });
+
+/** Everything a client may send; anything else is answered with an `invalid_request` error frame. */
+export const ClientFrame = z.discriminatedUnion('type', [SubscribeFrame, UnsubscribeFrame, SendFrame, TypingFrame]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+// Server → client frames.
+
+export const ReadyFrame = z.object({
+  type: z.literal('ready'),
+  user: UserRef,
+  deviceId: z.uuid(),
+  connectionId: z.string(),
+});
+/** Answers one room of a subscribe: after it come live events. `recovered: false` means the gap since
+ * `sinceSeq` was larger than the backfill limit: page history over REST up to `headSeq`. */
+export const SubscribedFrame = z.object({
+  type: z.literal('subscribed'),
+  roomId: z.uuid(),
+  headSeq: z.number().int().nonnegative(),
+  recovered: z.boolean(),
+});
+export const UnsubscribedFrame = z.object({
+  type: z.literal('unsubscribed'),
+  roomId: z.uuid(),
+  /** Why the server ended the subscription: asked for, or the user is no longer a member. */
+  reason: z.enum(['requested', 'removed']),
+});
+export const EventFrame = z.object({ type: z.literal('event'), event: RoomEvent });
+/** Several events coalesced into one frame under load; clients treat it as the events in order. */
+export const BatchFrame = z.object({ type: z.literal('batch'), events: z.array(RoomEvent) });
+export const AckFrame = z.object({
+  type: z.literal('ack'),
+  roomId: z.uuid(),
+  clientMsgId: z.uuid(),
+  id: z.uuid(),
+  seq: z.number().int().positive(),
+});
+export const TypingEventFrame = z.object({
+  type: z.literal('typing'),
+  roomId: z.uuid(),
+  user: UserRef,
+  state: z.enum(['start', 'stop']),
+  /** For `start`: how long to show it unless refreshed. */
+  ttlMs: z.number().int().nonnegative(),
+});
+export const PresenceFrame = z.object({
+  type: z.literal('presence'),
+  user: UserRef,
+  status: z.enum(['online', 'offline']),
+  lastSeenAt: z.iso.datetime().nullable(),
+});
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  code: ErrorCodeSchema,
+  message: z.string(),
+  /** The clientMsgId or roomId the error is about, when it is about one. */
+  ref: z.string().optional(),
+});
+
+/** Everything a server may send. */
+export const ServerFrame = z.discriminatedUnion('type', [
+  ReadyFrame,
+  SubscribedFrame,
+  UnsubscribedFrame,
+  EventFrame,
+  BatchFrame,
+  AckFrame,
+  TypingEventFrame,
+  PresenceFrame,
+  ErrorFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type ReadyFrame = z.infer<typeof ReadyFrame>;
+export type SubscribedFrame = z.infer<typeof SubscribedFrame>;
+export type AckFrame = z.infer<typeof AckFrame>;
+export type TypingEventFrame = z.infer<typeof TypingEventFrame>;
+export type PresenceFrame = z.infer<typeof PresenceFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
