@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './names.js';
 export * from './rest.js';
 export * from './ws-frames.js';
+export * from './chat-error.js';

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import express from 'express';
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { API_PREFIX, ChatError } from '../shared/protocol/index.js';
+import type { Bus } from './bus/bus.js';
+import type { Cache } from './cache/cache.js';
+import { authRoutes } from './http/auth-routes.js';
+import { authenticate } from './http/authenticate.js';
+import { errorHandler } from './http/errors.js';
+import { roomRoutes } from './http/room-routes.js';
+import type { Presence } from './presence/presence.js';
+import { AuthService } from './services/auth-service.js';
+import { MessageService } from './services/message-service.js';
+import { RoomService } from './services/room-service.js';
+import { TokenIssuer } from './services/tokens.js';
+import type { Store } from './store/store.js';
+import { Gateway } from './ws/gateway.js';
+
+/** Everything the server runs on, chosen by the caller (server/main.ts, or a test). */
+export interface ServerDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly cache: Cache;
+  readonly presence: Presence;
+  readonly logger: Logger;
+  /** HS256 secret for access tokens, at least 32 characters. */
+  readonly jwtSecret: string;
+  /** Browser origins allowed for CORS and WebSockets besides the server's own. */
+  readonly origins?: readonly string[];
+  /** Sign-in attempts per IP per minute (register, login, refresh). */
+  readonly authRateLimit?: number;
+  readonly heartbeatMs?: number;
+  readonly now?: () => number;
+}
+
+/** A running server: its HTTP server (not yet listening) and a graceful stop. */
+export interface ChatServer {
+  readonly http: Server;
+  readonly gateway: Gateway;
+  /** Stops accepting, closes sockets with "going away", lets in-flight requests finish. Leaves deps open. */
+  close(): Promise<void>;
+}
+
+/** The server's own origin as a browser would send it, from the request's Host. */
+function ownOrigin(req: IncomingMessage): string | undefined {
+  return req.headers.host ? `http://${req.headers.host}` : undefined;
+}
+
+/**
+ * Builds the server from its dependencies, with nothing global, so a test can start several in one
+ * process. Call `gateway.start()` before listening (createServer does it for you via the returned promise).
+ */
+export async function createServer(deps: ServerDeps): Promise<ChatServer> {
+  const now = deps.now ?? Date.now;
+  const origins = new Set(deps.origins ?? []);
+  const isOriginAllowed = (origin: string, req: IncomingMessage) => origins.has(origin) || origin === ownOrigin(req) || origin === ownOrigin(req)?.replace('http:', 'https:');
+
+  const tokens = new TokenIssuer(deps.jwtSecret, now);
+  const auth = new AuthService({ store: deps.store, tokens, cache: deps.cache, bus: deps.bus, now });
+  const rooms = new RoomService({ store: deps.store, bus: deps.bus, presence: deps.presence });
+  const messages = new MessageService({ store: deps.store, bus: deps.bus, rooms });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(helmet());
+  app.use(cors(isOriginAllowed));
+  app.use(express.json({ limit: '128kb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ok = await deps.store.ping();
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
+  });
+
+  const authLimit = rateLimit({
+    windowMs: 60_000,
+    limit: deps.authRateLimit ?? 30,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new ChatError('rate_limited', 'too many sign-in attempts; wait a minute and try again')),
+  });
+  app.use(`${API_PREFIX}/auth`, authRoutes(auth, tokens, authLimit));
+  app.use(`${API_PREFIX}/rooms`, authenticate(tokens), roomRoutes(rooms, messages));
+  app.get(`${API_PREFIX}/me`, authenticate(tokens), (_req, res) => {
+    const { userId, username, deviceId } = res.locals.claims as { userId: string; username: string; deviceId: string };
+    res.json({ user: { id: userId, username }, deviceId });
+  });
+  app.use((req, _res, next) => next(new ChatError('not_found', `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.logger));
+
+  const http = createHttpServer(app);
+  const gateway = new Gateway({
+    store: deps.store,
+    bus: deps.bus,
+    presence: deps.presence,
+    auth,
+    tokens,
+    messages,
+    logger: deps.logger,
+    isOriginAllowed,
+    heartbeatMs: deps.heartbeatMs ?? 25_000,
+    connection: { maxBufferedBytes: 1024 * 1024, frameBurst: 100, framesPerSecond: 50 },
+    now,
+  });
+  await gateway.start();
+  http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+
+  return {
+    http,
+    gateway,
+    async close() {
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      await gateway.close();
+      // In-flight requests get a few seconds to finish; whatever remains is cut.
+      const timer = setTimeout(() => http.closeAllConnections(), 5_000);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** CORS for the exact allowlist: no wildcard, credentials allowed for listed origins only. */
+function cors(isAllowed: (origin: string, req: IncomingMessage) => boolean): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && isAllowed(origin, req)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Methods', 'GET,POST,PUT,PATCH,DELETE');
+        res.setHeader('Access-Control-Allow-Headers', 'Authorization,Content-Type,X-Request-Id');
+        res.setHeader('Access-Control-Max-Age', '600');
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  };
+}

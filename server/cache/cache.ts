@@ -1,0 +1,12 @@
+/**
+ * Short-lived key/value state shared by the instances: WebSocket tickets now, search and summary
+ * results later. In-process by default, Redis when configured.
+ */
+export interface Cache {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Reads and deletes in one step: of several concurrent takes, exactly one gets the value. */
+  take(key: string): Promise<string | null>;
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}

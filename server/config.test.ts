@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('defaults to port 8787 and ./data with the embedded database', () => {
+    const r = loadConfig([], {});
+    expect(r).toMatchObject({ ok: true, config: { port: 8787, dataDir: './data', databaseUrl: undefined, origins: [] } });
+  });
+
+  it('takes flags over environment', () => {
+    const r = loadConfig(['--port', '9000', '--data-dir', '/tmp/x'], { PORT: '1234', CHAT_DATA_DIR: '/y' });
+    expect(r).toMatchObject({ ok: true, config: { port: 9000, dataDir: '/tmp/x' } });
+  });
+
+  it.each([
+    [['--port', 'abc'], {}, /--port/],
+    [['--port', '70000'], {}, /--port/],
+    [['--bogus'], {}, /bogus/],
+    [[], { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [[], { CHAT_JWT_SECRET: 'short' }, /CHAT_JWT_SECRET/],
+    [[], { CHAT_ORIGINS: 'https://a.example/path' }, /CHAT_ORIGINS/],
+    [[], { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  ])('refuses %j %j with one line naming the setting', (argv, env, pattern) => {
+    const r = loadConfig(argv, env);
+    expect(r.ok).toBe(false);
+    if (r.ok === false) {
+      expect(r.error).toMatch(pattern);
+      expect(r.error).not.toContain('\n');
+    }
+  });
+
+  it('parses an origin list', () => {
+    const r = loadConfig([], { CHAT_ORIGINS: 'https://a.example, http://localhost:5173' });
+    expect(r).toMatchObject({ ok: true, config: { origins: ['https://a.example', 'http://localhost:5173'] } });
+  });
+});

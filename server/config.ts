@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/** The server's settings, from flags and environment. */
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly jwtSecret: string | undefined;
+  readonly origins: readonly string[];
+  readonly logLevel: string;
+  readonly authRateLimit: number;
+}
+
+export const SERVER_USAGE = `Usage: chat-server [--port 8787] [--host ADDRESS] [--data-dir ./data]
+
+Environment:
+  DATABASE_URL          PostgreSQL instead of the embedded database (postgres://user@host:5432/db)
+  CHAT_JWT_SECRET       access-token secret, 32+ characters (default: generated and kept in the data dir)
+  CHAT_ORIGINS          browser origins allowed besides the server's own, comma-separated
+  CHAT_AUTH_RATE_LIMIT  sign-in attempts per IP per minute (default 30)
+  LOG_LEVEL             fatal, error, warn, info (default), debug, trace or silent`;
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  CHAT_DATA_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .url({ message: 'must be a postgres:// URL' })
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  CHAT_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CHAT_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url().refine((u) => new URL(u).origin === u, 'each origin is scheme://host[:port], with no path')))
+    .optional(),
+  CHAT_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+});
+
+const Flags = z.object({
+  port: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65_535).optional(),
+  host: z.string().min(1).optional(),
+  'data-dir': z.string().min(1).optional(),
+});
+
+/** Reads flags and environment; returns the config, `help`, or one line naming the bad setting. */
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): { ok: true; config: ServerConfig } | { ok: false; error: string } | { ok: 'help' } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  if (values.help) return { ok: 'help' };
+  const flags = Flags.safeParse(values);
+  if (!flags.success) return { ok: false, error: describe(flags.error, '--') };
+  const relevant = Object.fromEntries(Object.keys(Env.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsedEnv = Env.safeParse(relevant);
+  if (!parsedEnv.success) return { ok: false, error: describe(parsedEnv.error, '') };
+  const e = parsedEnv.data;
+  return {
+    ok: true,
+    config: {
+      port: flags.data.port ?? e.PORT ?? 8787,
+      host: flags.data.host,
+      dataDir: flags.data['data-dir'] ?? e.CHAT_DATA_DIR ?? './data',
+      databaseUrl: e.DATABASE_URL,
+      jwtSecret: e.CHAT_JWT_SECRET,
+      origins: e.CHAT_ORIGINS ?? [],
+      logLevel: e.LOG_LEVEL ?? 'info',
+      authRateLimit: e.CHAT_AUTH_RATE_LIMIT ?? 30,
+    },
+  };
+}
+
+function describe(error: z.ZodError, prefix: string): string {
+  const issue = error.issues[0];
+  const name = issue?.path.map(String).join('.') ?? '';
+  return `invalid setting ${prefix}${name}: ${issue?.message ?? 'invalid'}`;
+}

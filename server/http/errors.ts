@@ -1,0 +1,48 @@
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { ErrorBody, ErrorCodeValue } from '../../shared/protocol/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
+
+/** The one map from error code to HTTP status. */
+export const HTTP_STATUS: Record<ErrorCodeValue, number> = {
+  invalid_request: 400,
+  invalid_credentials: 401,
+  unauthorized: 401,
+  token_expired: 401,
+  session_revoked: 401,
+  forbidden: 403,
+  not_found: 404,
+  username_taken: 409,
+  room_exists: 409,
+  conflict: 409,
+  message_too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** Express body-parser failures, which are not ours but are the client's fault. */
+function fromParserError(error: unknown): ChatError | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  switch ((error as { type: unknown }).type) {
+    case 'entity.parse.failed':
+      return new ChatError('invalid_request', 'the body is not valid JSON', { cause: error });
+    case 'entity.too.large':
+      return new ChatError('message_too_large', 'the request body is too large', { cause: error });
+    default:
+      return new ChatError('invalid_request', 'the request body could not be read', { cause: error });
+  }
+}
+
+/** Turns any error into `{error: {code, message}}` with its status; unknown errors are logged and hidden. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    let chat = error instanceof ChatError ? error : fromParserError(error);
+    if (!chat) {
+      logger.error({ err: error, reqId: req.id }, 'request failed');
+      chat = new ChatError('internal', 'internal error');
+    }
+    const body: ErrorBody = { error: { code: chat.code, message: chat.message, ...(chat.issues ? { issues: [...chat.issues] } : {}) } };
+    res.status(HTTP_STATUS[chat.code]).json(body);
+  };
+}

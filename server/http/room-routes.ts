@@ -1,0 +1,38 @@
+import { Router } from 'express';
+import { CreateRoomRequest, HistoryQuery, SendMessageRequest } from '../../shared/protocol/index.js';
+import type { MessageService } from '../services/message-service.js';
+import type { RoomService } from '../services/room-service.js';
+import { claimsOf } from './authenticate.js';
+import { parse } from './validate.js';
+
+/** /rooms: the caller's rooms, the directory, membership, and messages. `:room` is an id or a name. */
+export function roomRoutes(rooms: RoomService, messages: MessageService): Router {
+  const router = Router();
+  router.get('/', async (_req, res) => {
+    res.json({ rooms: await rooms.listMine(claimsOf(res).userId) });
+  });
+  router.get('/directory', async (_req, res) => {
+    res.json({ rooms: await rooms.directory(claimsOf(res).userId) });
+  });
+  router.post('/', async (req, res) => {
+    const body = parse(CreateRoomRequest, req.body);
+    res.status(201).json(await rooms.create(claimsOf(res).userId, body));
+  });
+  router.post('/:room/join', async (req, res) => {
+    res.json(await rooms.join(claimsOf(res).userId, req.params.room));
+  });
+  router.post('/:room/leave', async (req, res) => {
+    res.json(await rooms.leave(claimsOf(res).userId, req.params.room));
+  });
+  router.get('/:room/members', async (req, res) => {
+    res.json({ members: await rooms.members(claimsOf(res).userId, req.params.room) });
+  });
+  router.get('/:room/messages', async (req, res) => {
+    res.json(await messages.history(claimsOf(res).userId, req.params.room, parse(HistoryQuery, req.query)));
+  });
+  router.post('/:room/messages', async (req, res) => {
+    const result = await messages.send(claimsOf(res).userId, req.params.room, parse(SendMessageRequest, req.body));
+    res.status(result.duplicate ? 200 : 201).json(result);
+  });
+  return router;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The chat-server binary: the only server file that reads the environment, listens and exits.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { createServer } from './app.js';
+import { MemoryBus } from './bus/memory-bus.js';
+import { MemoryCache } from './cache/memory-cache.js';
+import { loadConfig, SERVER_USAGE } from './config.js';
+import { MemoryPresence } from './presence/memory-presence.js';
+import { migrate } from './store/migrate.js';
+import { createPgClient } from './store/pg-client.js';
+import { createPgliteClient } from './store/pglite-client.js';
+import type { SqlClient } from './store/sql-client.js';
+import { SqlStore } from './store/sql-store.js';
+
+/** The secret from the environment, or one generated once and kept (0600) in the data dir. */
+async function jwtSecret(configured: string | undefined, dataDir: string): Promise<string> {
+  if (configured) return configured;
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(48).toString('base64url');
+    await writeFile(file, secret + '\n', { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+    return (await readFile(file, 'utf8')).trim();
+  }
+}
+
+async function main(): Promise<void> {
+  const loaded = loadConfig(process.argv.slice(2), process.env);
+  if (loaded.ok === 'help') {
+    process.stdout.write(SERVER_USAGE + '\n');
+    return;
+  }
+  if (!loaded.ok) {
+    process.stderr.write(`chat-server: ${loaded.error}\n`);
+    process.exit(2);
+  }
+  const config = loaded.config;
+  const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+
+  let sql: SqlClient;
+  if (config.databaseUrl) {
+    sql = createPgClient(config.databaseUrl);
+  } else {
+    sql = await createPgliteClient(join(dataDir, 'pglite'));
+  }
+  try {
+    const applied = await migrate(sql);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  } catch (error) {
+    process.stderr.write(`chat-server: cannot prepare the database${config.databaseUrl ? ' at DATABASE_URL' : ` in ${dataDir}`}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const store = new SqlStore(sql);
+  const bus = new MemoryBus();
+  const cache = new MemoryCache();
+  const server = await createServer({
+    store,
+    bus,
+    cache,
+    presence: new MemoryPresence(),
+    logger,
+    jwtSecret: await jwtSecret(config.jwtSecret, dataDir),
+    origins: config.origins,
+    authRateLimit: config.authRateLimit,
+  });
+
+  server.http.once('error', (error: NodeJS.ErrnoException) => {
+    process.stderr.write(`chat-server: cannot listen on port ${config.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}\n`);
+    process.exit(1);
+  });
+  server.http.listen(config.port, config.host, () => {
+    const address = server.http.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ port, storage: config.databaseUrl ? 'postgres' : 'pglite', dataDir }, `listening on http://localhost:${port}`);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await server.close();
+    await Promise.allSettled([bus.close(), cache.close()]);
+    await store.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`chat-server: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { ChatError, MAX_MESSAGE_CHARS } from '../../shared/protocol/index.js';
+import type { HistoryPage, HistoryQuery, SendMessageRequest, SendMessageResult } from '../../shared/protocol/index.js';
+import type { Bus } from '../bus/bus.js';
+import type { Store } from '../store/store.js';
+import { publishRoomEvent } from './room-events.js';
+import type { RoomService } from './room-service.js';
+
+export interface MessageServiceDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly rooms: RoomService;
+}
+
+/** Sending (idempotent, acknowledged after commit) and reading history, both for members only. */
+export class MessageService {
+  constructor(private readonly deps: MessageServiceDeps) {}
+
+  /**
+   * Commits the message and then announces it. A retry with the same clientMsgId answers the original
+   * id and seq; it is announced again, harmlessly, in case the first announcement was lost with a crash.
+   */
+  async send(userId: string, roomRef: string, req: SendMessageRequest): Promise<SendMessageResult> {
+    if (req.body.length > MAX_MESSAGE_CHARS) {
+      throw new ChatError('message_too_large', `a message has at most ${MAX_MESSAGE_CHARS} characters (this one has ${req.body.length})`);
+    }
+    const room = await this.deps.rooms.resolve(roomRef);
+    await this.deps.rooms.requireMember(room, userId);
+    const { event, duplicate } = await this.deps.store.appendMessage({
+      id: randomUUID(),
+      roomId: room.id,
+      senderId: userId,
+      clientMsgId: req.clientMsgId,
+      body: req.body,
+    });
+    await publishRoomEvent(this.deps.bus, event);
+    return { id: event.id, seq: event.seq, duplicate };
+  }
+
+  async history(userId: string, roomRef: string, query: HistoryQuery): Promise<HistoryPage> {
+    const room = await this.deps.rooms.resolve(roomRef);
+    await this.deps.rooms.requireMember(room, userId);
+    const range = query.after !== undefined ? { afterSeq: query.after } : query.before !== undefined ? { beforeSeq: query.before } : {};
+    const events = await this.deps.store.listEvents(room.id, { ...range, limit: query.limit + 1 });
+    const hasMore = events.length > query.limit;
+    // One extra row tells whether there is more; drop it from the side away from the anchor.
+    const page = hasMore ? (query.after !== undefined ? events.slice(0, query.limit) : events.slice(1)) : events;
+    return { events: page, headSeq: await this.deps.store.headSeq(room.id), hasMore };
+  }
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { ChatError } from '../../shared/protocol/index.js';
+import type { CreateRoomRequest, Member, MemberRole, MembershipResult, Room, RoomEvent } from '../../shared/protocol/index.js';
+import type { Bus } from '../bus/bus.js';
+import type { Presence } from '../presence/presence.js';
+import type { MemberRecord, RoomRecord, Store } from '../store/store.js';
+import { publishRoomEvent } from './room-events.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A room record as the protocol shows it to a caller with `role`. */
+export function toRoomDto(room: RoomRecord, role: MemberRole | null): Room {
+  return {
+    id: room.id,
+    name: room.name,
+    topic: room.topic,
+    visibility: room.visibility,
+    headSeq: room.headSeq,
+    memberCount: room.memberCount,
+    createdAt: room.createdAt.toISOString(),
+    role,
+  };
+}
+
+export interface RoomServiceDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly presence: Presence;
+}
+
+/** Rooms and membership: create, the directory, join, leave, members, and the membership check. */
+export class RoomService {
+  constructor(private readonly deps: RoomServiceDeps) {}
+
+  /** Finds a room by id or by name. */
+  async resolve(ref: string): Promise<RoomRecord> {
+    const room = UUID.test(ref) ? await this.deps.store.findRoomById(ref) : await this.deps.store.findRoomByName(ref.trim().toLowerCase());
+    if (!room) throw new ChatError('not_found', `there is no room "${ref}"`);
+    return room;
+  }
+
+  /**
+   * The caller's membership of the room, checked against the store on every call (never from token
+   * claims). A private room the caller is not in answers as if it did not exist.
+   */
+  async requireMember(room: RoomRecord, userId: string): Promise<MemberRecord> {
+    const member = await this.deps.store.getMembership(room.id, userId);
+    if (member) return member;
+    if (room.visibility === 'private') throw new ChatError('not_found', `there is no room "${room.name}"`);
+    throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
+  }
+
+  async create(userId: string, req: { name: string; topic?: string | undefined; visibility: CreateRoomRequest['visibility'] }): Promise<{ room: Room; event: RoomEvent }> {
+    const created = await this.deps.store.createRoom({
+      id: randomUUID(),
+      name: req.name,
+      topic: req.topic ?? '',
+      visibility: req.visibility ?? 'open',
+      ownerId: userId,
+      joinEventId: randomUUID(),
+    });
+    if (!created.ok) throw new ChatError('room_exists', `a room named "${req.name}" already exists`);
+    await publishRoomEvent(this.deps.bus, created.value.event);
+    return { room: toRoomDto(created.value.room, 'owner'), event: created.value.event };
+  }
+
+  async listMine(userId: string): Promise<Room[]> {
+    return (await this.deps.store.listRoomsOfUser(userId)).map((r) => toRoomDto(r, r.role));
+  }
+
+  /** Every open room, with the caller's role where they are a member. */
+  async directory(userId: string): Promise<Room[]> {
+    const [open, mine] = await Promise.all([this.deps.store.listOpenRooms(1000), this.deps.store.listRoomsOfUser(userId)]);
+    const roles = new Map(mine.map((r) => [r.id, r.role]));
+    return open.map((r) => toRoomDto(r, roles.get(r.id) ?? null));
+  }
+
+  /** Joins an open room; joining a room you are in already changes nothing. */
+  async join(userId: string, ref: string): Promise<MembershipResult> {
+    const room = await this.resolve(ref);
+    if (room.visibility !== 'open') throw new ChatError('not_found', `there is no room "${ref}"`);
+    const added = await this.deps.store.addMember({ roomId: room.id, userId, role: 'member', eventId: randomUUID() });
+    const event = added.ok ? added.value : null;
+    if (event) await publishRoomEvent(this.deps.bus, event);
+    return { room: toRoomDto((await this.deps.store.findRoomById(room.id)) ?? room, (await this.deps.store.getMembership(room.id, userId))?.role ?? 'member'), event };
+  }
+
+  async leave(userId: string, ref: string): Promise<MembershipResult> {
+    const room = await this.resolve(ref);
+    const removed = await this.deps.store.removeMember({ roomId: room.id, userId, eventId: randomUUID() });
+    if (!removed.ok) {
+      if (room.visibility === 'private') throw new ChatError('not_found', `there is no room "${ref}"`);
+      throw new ChatError('conflict', `you are not a member of #${room.name}`);
+    }
+    await publishRoomEvent(this.deps.bus, removed.value);
+    return { room: toRoomDto((await this.deps.store.findRoomById(room.id)) ?? room, null), event: removed.value };
+  }
+
+  async members(userId: string, ref: string): Promise<Member[]> {
+    const room = await this.resolve(ref);
+    await this.requireMember(room, userId);
+    const members = await this.deps.store.listMembers(room.id);
+    const online = await this.deps.presence.online(members.map((m) => m.userId));
+    return members.map((m) => ({
+      user: { id: m.userId, username: m.username },
+      role: m.role,
+      joinedAt: m.joinedAt.toISOString(),
+      online: online.has(m.userId),
+      lastSeenAt: m.lastSeenAt?.toISOString() ?? null,
+    }));
+  }
+}

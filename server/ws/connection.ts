@@ -1,0 +1,94 @@
+import type { WebSocket } from 'ws';
+import type { UserRef } from '../../shared/protocol/index.js';
+import { CloseCode } from '../../shared/protocol/index.js';
+import { TokenBucket } from '../ratelimit/token-bucket.js';
+
+export interface ConnectionOptions {
+  /** Past this many bytes waiting in the socket, the peer is too slow and is cut. */
+  readonly maxBufferedBytes: number;
+  /** Incoming frames: burst and sustained rate. */
+  readonly frameBurst: number;
+  readonly framesPerSecond: number;
+}
+
+type Outgoing = { readonly event: true; readonly json: string } | { readonly event: false; readonly json: string };
+
+/**
+ * One authenticated socket. Outgoing frames are queued and flushed once per tick: consecutive events
+ * go out as one `batch` frame, built by joining bytes already serialized once per fan-out.
+ */
+export class Connection {
+  /** Rooms this socket is subscribed to. */
+  readonly rooms = new Set<string>();
+  /** Rooms where this socket said it is typing, so a close can say it stopped. */
+  readonly typingIn = new Set<string>();
+  /** Cleared on each ping, set by each pong; a socket still clear at the next ping is dead. */
+  alive = true;
+  /** The frames of this socket being handled, in order. */
+  work: Promise<void> = Promise.resolve();
+  readonly limiter: TokenBucket;
+  private queue: Outgoing[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    readonly id: string,
+    readonly socket: WebSocket,
+    readonly user: UserRef,
+    readonly deviceId: string,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.limiter = new TokenBucket(options.frameBurst, options.framesPerSecond);
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Queues a whole frame, already serialized. */
+  sendFrame(json: string): void {
+    this.enqueue({ event: false, json });
+  }
+
+  /** Queues a room event, already serialized (once for all recipients). */
+  sendEvent(eventJson: string): void {
+    this.enqueue({ event: true, json: eventJson });
+  }
+
+  close(code: number, reason: string): void {
+    this.queue = [];
+    if (this.socket.readyState === this.socket.CONNECTING || this.open) this.socket.close(code, reason);
+  }
+
+  private enqueue(item: Outgoing): void {
+    if (!this.open) return;
+    this.queue.push(item);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const items = this.queue;
+    this.queue = [];
+    if (!this.open) return;
+    if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      this.close(CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
+      return;
+    }
+    for (let i = 0; i < items.length; ) {
+      const item = items[i] as Outgoing;
+      if (!item.event) {
+        this.socket.send(item.json);
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < items.length && (items[j] as Outgoing).event) j++;
+      if (j - i === 1) this.socket.send(`{"type":"event","event":${item.json}}`);
+      else this.socket.send(`{"type":"batch","events":[${items.slice(i, j).map((e) => e.json).join(',')}]}`);
+      i = j;
+    }
+  }
+}

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { RawData, WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import type { ClientFrame } from '../../shared/protocol/index.js';
+import { ChatError, ClientFrame as ClientFrameSchema, CloseCode, invalidRequest, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/protocol/index.js';
+import type { Bus } from '../bus/bus.js';
+import { Channels } from '../bus/bus.js';
+import type { Presence } from '../presence/presence.js';
+import type { AuthService, RevokeNotice } from '../services/auth-service.js';
+import type { MessageService } from '../services/message-service.js';
+import type { RoomBusMessage } from '../services/room-events.js';
+import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
+import type { Store } from '../store/store.js';
+import type { ConnectionOptions } from './connection.js';
+import { Connection } from './connection.js';
+import { RoomFeeds } from './room-feeds.js';
+
+/** A presence change, published on the control channel to every instance. */
+interface PresenceNotice {
+  readonly t: 'presence';
+  readonly user: { id: string; username: string };
+  readonly status: 'online' | 'offline';
+  readonly lastSeenAt: string | null;
+  readonly roomIds: readonly string[];
+}
+
+type ControlMessage = RevokeNotice | PresenceNotice;
+
+export interface GatewayDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly presence: Presence;
+  readonly auth: AuthService;
+  readonly tokens: TokenIssuer;
+  readonly messages: MessageService;
+  readonly logger: Logger;
+  /** Browser origins allowed to open sockets; requests without an Origin (CLI) are allowed. */
+  readonly isOriginAllowed: (origin: string, req: IncomingMessage) => boolean;
+  readonly heartbeatMs: number;
+  readonly connection: ConnectionOptions;
+  readonly now: () => number;
+}
+
+/**
+ * The WebSocket gateway: authenticates before the upgrade completes, keeps sockets alive with pings,
+ * and dispatches each client frame to one handler.
+ */
+export class Gateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
+  private readonly connections = new Set<Connection>();
+  private readonly feeds: RoomFeeds;
+  private readonly heartbeat: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.feeds = new RoomFeeds(deps.store, deps.bus, deps.logger);
+    this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Subscribes to the control channel; call once before serving. */
+  async start(): Promise<void> {
+    await this.deps.bus.subscribe(Channels.control, (raw) => this.onControl(raw));
+  }
+
+  /** How many sockets are open (for metrics and tests). */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** The http server's 'upgrade' listener. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    void this.authenticate(req).then(
+      (claims) => {
+        if (this.closing) return reject(socket, 503, 'Service Unavailable');
+        this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims));
+      },
+      (error: unknown) => {
+        const status = error instanceof UpgradeRefused ? error.status : 500;
+        reject(socket, status, error instanceof Error ? error.message : 'refused');
+      },
+    );
+  }
+
+  /** Closes every socket with "going away"; clients reconnect to another instance or later. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    for (const c of this.connections) c.close(CloseCode.goingAway, 'server shutting down');
+    await this.feeds.close();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private async authenticate(req: IncomingMessage): Promise<AccessClaims> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== WS_PATH) throw new UpgradeRefused(404, 'Not Found');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.deps.isOriginAllowed(origin, req)) throw new UpgradeRefused(403, 'Origin not allowed');
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      try {
+        return this.deps.tokens.verifyAccess(header.slice('Bearer '.length));
+      } catch (error) {
+        throw new UpgradeRefused(401, error instanceof ChatError ? error.code : 'unauthorized');
+      }
+    }
+    const ticket = url.searchParams.get('ticket');
+    if (ticket) {
+      const claims = await this.deps.auth.redeemWsTicket(ticket);
+      if (claims) return claims;
+    }
+    throw new UpgradeRefused(401, 'unauthorized');
+  }
+
+  private async onConnection(ws: WebSocket, claims: AccessClaims): Promise<void> {
+    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims.deviceId, this.deps.connection);
+    this.connections.add(conn);
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    ws.on('error', (error) => this.deps.logger.debug({ err: error, connectionId: conn.id }, 'socket error'));
+    ws.on('close', () => void this.onClose(conn));
+    conn.sendFrame(JSON.stringify({ type: 'ready', user: conn.user, deviceId: conn.deviceId, connectionId: conn.id }));
+    try {
+      if (await this.deps.presence.connected(conn.user.id)) await this.announcePresence(conn.user, 'online', null);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'presence update failed');
+    }
+  }
+
+  private async onClose(conn: Connection): Promise<void> {
+    this.connections.delete(conn);
+    const rooms = [...conn.rooms];
+    for (const roomId of conn.typingIn) await this.publishTyping(conn, roomId, 'stop').catch(() => {});
+    await Promise.allSettled(rooms.map((roomId) => this.feeds.unsubscribe(conn, roomId)));
+    try {
+      if (await this.deps.presence.disconnected(conn.user.id)) {
+        const at = new Date(this.deps.now());
+        await this.deps.store.touchUserLastSeen(conn.user.id, at);
+        await this.announcePresence(conn.user, 'offline', at.toISOString());
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'presence update failed');
+    }
+  }
+
+  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (!conn.limiter.take()) {
+      conn.sendFrame(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'too many frames; slow down' }));
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = isBinary ? undefined : JSON.parse(data.toString());
+    } catch {
+      parsed = undefined;
+    }
+    const result = ClientFrameSchema.safeParse(parsed);
+    if (!result.success) {
+      this.sendError(conn, parsed === undefined ? new ChatError('invalid_request', 'frames are JSON text') : invalidRequest(result.error.issues), refOf(parsed));
+      return;
+    }
+    // Frames of one socket are handled one after another, so its sends commit in the order sent.
+    const frame = result.data;
+    conn.work = conn.work.then(() => this.handle(conn, frame)).catch((error: unknown) => this.sendError(conn, error, undefined));
+  }
+
+  /** One handler per frame type; errors become error frames naming what they are about. */
+  private async handle(conn: Connection, frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'subscribe':
+        for (const { roomId, sinceSeq } of frame.rooms) {
+          await this.feeds.subscribe(conn, roomId, sinceSeq).catch((error: unknown) => this.sendError(conn, error, roomId));
+        }
+        return;
+      case 'unsubscribe':
+        for (const roomId of frame.roomIds) {
+          await this.feeds.unsubscribe(conn, roomId);
+          conn.sendFrame(JSON.stringify({ type: 'unsubscribed', roomId, reason: 'requested' }));
+        }
+        return;
+      case 'send':
+        try {
+          const ack = await this.deps.messages.send(conn.user.id, frame.roomId, { clientMsgId: frame.clientMsgId, body: frame.body });
+          conn.sendFrame(JSON.stringify({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: ack.id, seq: ack.seq }));
+        } catch (error) {
+          this.sendError(conn, error, frame.clientMsgId);
+        }
+        return;
+      case 'typing':
+        if (!conn.rooms.has(frame.roomId)) {
+          this.sendError(conn, new ChatError('forbidden', 'subscribe to the room before typing in it'), frame.roomId);
+          return;
+        }
+        if (frame.state === 'start') conn.typingIn.add(frame.roomId);
+        else conn.typingIn.delete(frame.roomId);
+        await this.publishTyping(conn, frame.roomId, frame.state).catch((error: unknown) => this.sendError(conn, error, frame.roomId));
+        return;
+      default: {
+        const unreachable: never = frame;
+        throw new Error(`unhandled frame ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private publishTyping(conn: Connection, roomId: string, state: 'start' | 'stop'): Promise<void> {
+    const message: RoomBusMessage = { t: 'typing', user: conn.user, state, connectionId: conn.id };
+    return this.deps.bus.publish(Channels.room(roomId), JSON.stringify(message));
+  }
+
+  private async announcePresence(user: { id: string; username: string }, status: 'online' | 'offline', lastSeenAt: string | null): Promise<void> {
+    const roomIds = (await this.deps.store.listRoomsOfUser(user.id)).map((r) => r.id);
+    const notice: PresenceNotice = { t: 'presence', user, status, lastSeenAt, roomIds };
+    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+  }
+
+  private onControl(raw: string): void {
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(raw) as ControlMessage;
+    } catch {
+      return;
+    }
+    switch (message.t) {
+      case 'revoke':
+        for (const c of this.connections) if (c.deviceId === message.deviceId) c.close(CloseCode.sessionRevoked, 'session revoked');
+        return;
+      case 'presence': {
+        const frame = JSON.stringify({ type: 'presence', user: message.user, status: message.status, lastSeenAt: message.lastSeenAt });
+        for (const c of this.feeds.subscribersOf(message.roomIds)) if (c.user.id !== message.user.id) c.sendFrame(frame);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private sendError(conn: Connection, error: unknown, ref: string | undefined): void {
+    const known = error instanceof ChatError ? error : undefined;
+    if (!known) this.deps.logger.error({ err: error, connectionId: conn.id }, 'frame handler failed');
+    conn.sendFrame(
+      JSON.stringify({
+        type: 'error',
+        code: known?.code ?? 'internal',
+        message: known?.message ?? 'internal error',
+        ...(ref === undefined ? {} : { ref }),
+      }),
+    );
+  }
+
+  private beat(): void {
+    for (const c of this.connections) {
+      if (!c.alive) {
+        c.socket.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.socket.ping();
+    }
+  }
+}
+
+/** Why an upgrade was refused, as an HTTP status. */
+class UpgradeRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_request', message: reason } });
+  socket.end(`HTTP/1.1 ${status} ${reason.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+/** The clientMsgId or roomId of an invalid frame, to tell the client which request failed. */
+function refOf(parsed: unknown): string | undefined {
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const p = parsed as Record<string, unknown>;
+  const ref = p.clientMsgId ?? p.roomId;
+  return typeof ref === 'string' ? ref.slice(0, 64) : undefined;
+}
