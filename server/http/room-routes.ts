@@ -18,6 +18,9 @@ export function roomRoutes(rooms: RoomService, messages: MessageService): Router
     const body = parse(CreateRoomRequest, req.body);
     res.status(201).json(await rooms.create(claimsOf(res).userId, body));
   });
+  router.get('/:room', async (req, res) => {
+    res.json({ room: await rooms.get(claimsOf(res).userId, req.params.room) });
+  });
   router.post('/:room/join', async (req, res) => {
     res.json(await rooms.join(claimsOf(res).userId, req.params.room));
   });

@@ -64,6 +64,14 @@ export class RoomService {
     return { room: toRoomDto(created.value.room, 'owner'), event: created.value.event };
   }
 
+  /** One room as the caller sees it: members see any of theirs, anyone sees an open room. */
+  async get(userId: string, ref: string): Promise<Room> {
+    const room = await this.resolve(ref);
+    const member = await this.deps.store.getMembership(room.id, userId);
+    if (!member && room.visibility !== 'open') throw new ChatError('not_found', `there is no room "${ref}"`);
+    return toRoomDto(room, member?.role ?? null);
+  }
+
   async listMine(userId: string): Promise<Room[]> {
     return (await this.deps.store.listRoomsOfUser(userId)).map((r) => toRoomDto(r, r.role));
   }

@@ -1,0 +1,15 @@
+import type { CliContext } from '../context.js';
+import { formatTime, neutralize } from '../output.js';
+
+/** `chat members <room>`: who is in the room, their role and presence. */
+export async function run(ctx: CliContext, name: string): Promise<void> {
+  const { api } = await ctx.signedIn();
+  const members = await api.members(name);
+  ctx.out.result({ members }, () =>
+    members.map((m) => {
+      const dot = m.online ? ctx.out.style('green', '●') : ctx.out.style('dim', '○');
+      const seen = m.online ? 'online' : m.lastSeenAt ? `last seen ${formatTime(m.lastSeenAt)}` : 'offline';
+      return `${dot} ${neutralize(m.user.username)}${m.role === 'owner' ? ctx.out.style('yellow', ' (owner)') : ''}  ${ctx.out.style('dim', seen)}`;
+    }),
+  );
+}

@@ -1,0 +1,21 @@
+import type { Room } from '../../shared/protocol/index.js';
+import type { CliContext } from '../context.js';
+import { neutralize } from '../output.js';
+
+/** `chat rooms [--all]`: your rooms, or with --all the directory of open rooms. */
+export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<void> {
+  const { api } = await ctx.signedIn();
+  const rooms = opts.all ? await api.directory() : await api.rooms();
+  ctx.out.result({ rooms }, () => {
+    if (rooms.length === 0) return opts.all ? 'No open rooms yet. Create one with `chat create <room>`.' : 'You are in no rooms. See `chat rooms --all`, then `chat join <room>`.';
+    const width = Math.max(...rooms.map((r) => r.name.length)) + 1;
+    return rooms.map((r) => line(ctx, r, width, opts.all ?? false));
+  });
+}
+
+function line(ctx: CliContext, r: Room, width: number, directory: boolean): string {
+  const name = `#${r.name}`.padEnd(width + 1);
+  const members = `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}`.padEnd(11);
+  const mark = r.role === 'owner' ? ctx.out.style('yellow', ' owner ') : directory && r.role ? ctx.out.style('green', ' joined') : '       ';
+  return `${ctx.out.style('bold', name)} ${members}${mark} ${ctx.out.style('dim', neutralize(r.topic))}`.trimEnd();
+}

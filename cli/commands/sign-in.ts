@@ -1,0 +1,37 @@
+import { hostname } from 'node:os';
+import { ChatError } from '../../shared/protocol/index.js';
+import type { CliContext } from '../context.js';
+import { promptHidden, readAll } from '../node/terminal-input.js';
+
+/** Reads the password from stdin (--password-stdin) or a hidden prompt, twice when registering. */
+async function password(ctx: CliContext, fromStdin: boolean, confirm: boolean): Promise<string> {
+  const { stdin, stderr } = ctx.io;
+  if (fromStdin) {
+    const text = (await readAll(stdin)).replace(/\r?\n$/, '');
+    if (!text) throw new ChatError('invalid_request', '--password-stdin: stdin was empty');
+    return text;
+  }
+  const first = await promptHidden(stdin, stderr, 'Password: ');
+  if (confirm && (await promptHidden(stdin, stderr, 'Repeat password: ')) !== first) {
+    throw new ChatError('invalid_request', 'the passwords do not match');
+  }
+  return first;
+}
+
+/** `chat register` and `chat login`: start a session, keep it in the keychain (or file), say where. */
+export async function signIn(ctx: CliContext, mode: 'register' | 'login', username: string, opts: { passwordStdin?: boolean }): Promise<void> {
+  const pw = await password(ctx, opts.passwordStdin ?? false, mode === 'register');
+  const previous = ctx.profile;
+  const api = await ctx.api({ forSignIn: true });
+  const secrets = await ctx.secrets(true);
+  if (previous && (previous.server !== api.serverUrl || previous.keystore !== secrets.backend)) {
+    // Signing in elsewhere: end the old session first so its tokens do not linger.
+    await ctx.api().then((old) => old.logout()).catch(() => undefined);
+  }
+  const deviceName = `chat-cli on ${hostname()}`.slice(0, 64);
+  const session = mode === 'register' ? await api.register({ username, password: pw, deviceName }) : await api.login({ username, password: pw, deviceName });
+  ctx.config.setProfile(ctx.profileName, { server: api.serverUrl, username: session.user.username, keystore: secrets.backend });
+  ctx.out.result({ user: session.user, deviceId: session.device.id, server: api.serverUrl, profile: ctx.profileName, keystore: secrets.backend }, () =>
+    `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${session.user.username} on ${api.serverUrl} (credentials in ${secrets.description})`,
+  );
+}

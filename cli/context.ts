@@ -1,0 +1,98 @@
+import type { Readable, Writable } from 'node:stream';
+import { ApiClient, LiveClient } from '../shared/client/index.js';
+import type { SocketLike, StoredSession } from '../shared/client/index.js';
+import { ChatError } from '../shared/protocol/index.js';
+import { KeystoreSessionStore } from './node/keystore-session-store.js';
+import { ProfileConfig } from './node/profile-config.js';
+import type { ProfileRecord } from './node/profile-config.js';
+import { openSecretStore, secretAccount } from './node/secret-store.js';
+import type { SecretStore } from './node/secret-store.js';
+import { Output } from './output.js';
+
+export const DEFAULT_SERVER = 'http://localhost:8787';
+
+/** The process's edges, handed in by cli/main.ts (the only file that touches `process`). */
+export interface Io {
+  readonly stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+export interface GlobalOptions {
+  readonly server?: string;
+  readonly profile?: string;
+  readonly json?: boolean;
+}
+
+/** What every command gets: output, the profile and its config, and clients on demand. */
+export class CliContext {
+  readonly out: Output;
+  readonly profileName: string;
+  readonly config: ProfileConfig;
+
+  constructor(
+    readonly io: Io,
+    private readonly globals: GlobalOptions,
+  ) {
+    const json = globals.json ?? false;
+    const color = !json && io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+    this.out = new Output(io.stdout, io.stderr, json, color);
+    this.profileName = globals.profile ?? io.env.CHAT_PROFILE ?? 'default';
+    this.config = new ProfileConfig(io.env.CHAT_HOME || undefined);
+  }
+
+  get profile(): ProfileRecord | undefined {
+    return this.config.profile(this.profileName);
+  }
+
+  /** --server, else CHAT_SERVER, else the server this profile signed in to, else localhost:8787. */
+  get serverUrl(): string {
+    const raw = this.globals.server ?? this.io.env.CHAT_SERVER ?? this.profile?.server ?? DEFAULT_SERVER;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ChatError('invalid_request', `--server: "${raw}" is not a URL (try http://localhost:8787)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ChatError('invalid_request', `--server: use an http:// or https:// URL, not ${url.protocol}`);
+    return url.origin;
+  }
+
+  /** The secret store of this profile (the one it signed in with), or a new one for signing in. */
+  secrets(forSignIn = false): Promise<SecretStore> {
+    return openSecretStore({ home: this.config.home, env: this.io.env, recorded: forSignIn ? undefined : this.profile?.keystore });
+  }
+
+  /** A REST client for the server, with this profile's session. */
+  async api(options: { forSignIn?: boolean } = {}): Promise<ApiClient> {
+    const server = this.serverUrl;
+    const profile = this.profile;
+    if (!options.forSignIn && profile && profile.server !== server) {
+      throw new ChatError('unauthorized', `profile "${this.profileName}" is signed in to ${profile.server}, not ${server}; sign in there or use --profile`);
+    }
+    const secrets = await this.secrets(options.forSignIn);
+    const sessions = new KeystoreSessionStore(secrets, secretAccount(this.config.home, this.profileName), this.config.home);
+    return new ApiClient({ serverUrl: server, fetch: (url, init) => fetch(url, init), sessions });
+  }
+
+  /** The REST client and session; `unauthorized` (exit 4) when not signed in. */
+  async signedIn(): Promise<{ api: ApiClient; session: StoredSession }> {
+    if (!this.profile) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` (or `chat register <user>`) first');
+    const api = await this.api();
+    const session = await api.session();
+    if (!session) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
+    return { api, session };
+  }
+
+  /** A live (WebSocket) client over the `ws` package. */
+  async live(api: ApiClient): Promise<LiveClient> {
+    const { default: WebSocket } = await import('ws');
+    return new LiveClient({
+      api,
+      createSocket: (url, headers) => new WebSocket(url, { headers, perMessageDeflate: false }) as unknown as SocketLike,
+    });
+  }
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// The `chat` binary: parses the command line, runs one lazily imported command, and is the only
+// place that touches `process` (argv, env, signals, exit).
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ChatError } from '../shared/protocol/index.js';
+import type { CliContext, GlobalOptions, Io } from './context.js';
+import { EXIT_CODE_OF, ExitCode } from './exit-codes.js';
+
+const VERSION = '0.1.0';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number, 1 or more');
+  return n;
+}
+
+/** The command tree; `run` gets each command's body, which imports its module only when chosen. */
+function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Promise<void>): Command {
+  const program = new Command('chat')
+    .description('Real-time chat in the terminal. Run a command below; `chat <command> --help` tells more.')
+    .version(VERSION)
+    .option('--server <url>', 'the server (env CHAT_SERVER; default: the one you signed in to, or http://localhost:8787)')
+    .option('--profile <name>', 'which signed-in account to use (env CHAT_PROFILE; default "default")')
+    .option('--json', 'print JSON only (one document; with --follow, one object per line)')
+    .showHelpAfterError('(run `chat --help` for the commands)')
+    .exitOverride();
+
+  program
+    .command('register <user>')
+    .description('create an account and sign in')
+    .option('--password-stdin', 'read the password from stdin instead of asking')
+    .action((user: string, opts) => run((ctx) => import('./commands/register.js').then((m) => m.run(ctx, user, opts))));
+  program
+    .command('login <user>')
+    .description('sign in')
+    .option('--password-stdin', 'read the password from stdin instead of asking')
+    .action((user: string, opts) => run((ctx) => import('./commands/login.js').then((m) => m.run(ctx, user, opts))));
+  program
+    .command('logout')
+    .description('sign out and forget the credentials')
+    .action(() => run((ctx) => import('./commands/logout.js').then((m) => m.run(ctx))));
+  program
+    .command('whoami')
+    .description('show who you are signed in as')
+    .action(() => run((ctx) => import('./commands/whoami.js').then((m) => m.run(ctx))));
+  program
+    .command('rooms')
+    .description('list your rooms')
+    .option('--all', 'list every open room (the directory)')
+    .action((opts) => run((ctx) => import('./commands/rooms.js').then((m) => m.run(ctx, opts))));
+  program
+    .command('create <room>')
+    .description('create an open room')
+    .option('--topic <text>', 'what the room is about')
+    .action((room: string, opts) => run((ctx) => import('./commands/create.js').then((m) => m.run(ctx, room, opts))));
+  program
+    .command('join <room>')
+    .description('join an open room')
+    .action((room: string) => run((ctx) => import('./commands/join.js').then((m) => m.run(ctx, room))));
+  program
+    .command('leave <room>')
+    .description('leave a room')
+    .action((room: string) => run((ctx) => import('./commands/leave.js').then((m) => m.run(ctx, room))));
+  program
+    .command('members <room>')
+    .description('list a room’s members and who is online')
+    .action((room: string) => run((ctx) => import('./commands/members.js').then((m) => m.run(ctx, room))));
+  program
+    .command('send <room> [text...]')
+    .description('send a message (no text: reads stdin; a multi-line stdin is one message)')
+    .action((room: string, text: string[]) => run((ctx) => import('./commands/send.js').then((m) => m.run(ctx, room, text))));
+  program
+    .command('read <room>')
+    .description('print a room’s recent messages, oldest first')
+    .addOption(new Option('--limit <n>', 'how many events').argParser(positiveInt))
+    .addOption(new Option('--before <seq>', 'only events before this seq (page back)').argParser(positiveInt))
+    .option('-f, --follow', 'keep printing new messages as they arrive, until Ctrl-C')
+    .action((room: string, opts) => run((ctx) => import('./commands/read.js').then((m) => m.run(ctx, room, opts))));
+  return program;
+}
+
+async function main(): Promise<number> {
+  const abort = new AbortController();
+  // `on`, not `once`: conf's atomic writer (when-exit) re-raises the signal after its own cleanup,
+  // which would kill the process before a command like `read --follow` can finish and exit 0.
+  process.on('SIGINT', () => abort.abort());
+  process.on('SIGTERM', () => abort.abort());
+  const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, signal: abort.signal };
+  let json = process.argv.includes('--json');
+
+  const program = buildProgram(async (command) => {
+    const globals = program.opts<GlobalOptions>();
+    json = globals.json ?? false;
+    const { CliContext } = await import('./context.js');
+    await command(new CliContext(io, globals));
+  });
+  program.configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    writeOut: (s) => process.stdout.write(s),
+  });
+
+  if (process.argv.length <= 2) {
+    program.outputHelp({ error: true });
+    return ExitCode.usage;
+  }
+  try {
+    await program.parseAsync(process.argv);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    const chat = error instanceof ChatError ? error : new ChatError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+    if (json) process.stdout.write(JSON.stringify({ error: { code: chat.code, message: chat.message } }) + '\n');
+    process.stderr.write(`chat: ${chat.message}\n`);
+    if (chat.code === 'internal' && process.env.CHAT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return EXIT_CODE_OF[chat.code];
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`chat: ${String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,47 @@
+import Conf from 'conf';
+import type { SecretBackend } from './secret-store.js';
+
+/** What the CLI remembers of a profile, besides its secrets. */
+export interface ProfileRecord {
+  readonly server: string;
+  readonly username: string;
+  readonly keystore: SecretBackend;
+}
+
+interface ConfigShape {
+  profiles: Record<string, ProfileRecord>;
+}
+
+/** The CLI's config file (`config.json` in CHAT_HOME, or the XDG config dir). No secrets in it. */
+export class ProfileConfig {
+  private readonly conf: Conf<ConfigShape>;
+
+  constructor(home: string | undefined) {
+    this.conf = new Conf<ConfigShape>({
+      projectName: 'chat',
+      projectSuffix: '',
+      configName: 'config',
+      ...(home ? { cwd: home } : {}),
+      defaults: { profiles: {} },
+    });
+  }
+
+  /** The folder config and local state live in. */
+  get home(): string {
+    return this.conf.path.replace(/[/\\][^/\\]+$/, '');
+  }
+
+  profile(name: string): ProfileRecord | undefined {
+    return this.conf.get('profiles')[name];
+  }
+
+  setProfile(name: string, record: ProfileRecord): void {
+    this.conf.set('profiles', { ...this.conf.get('profiles'), [name]: record });
+  }
+
+  deleteProfile(name: string): void {
+    const profiles = { ...this.conf.get('profiles') };
+    delete profiles[name];
+    this.conf.set('profiles', profiles);
+  }
+}

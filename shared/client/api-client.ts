@@ -1,0 +1,253 @@
+import { z } from 'zod';
+import {
+  API_PREFIX,
+  ChatError,
+  ErrorBody,
+  ErrorCodeSchema,
+  HistoryPage,
+  MemberList,
+  MembershipResult,
+  Room,
+  RoomEvent,
+  RoomList,
+  SendMessageResult,
+  Session,
+  TokenPair,
+  UserRef,
+  WsTicket,
+} from '../protocol/index.js';
+import type { CreateRoomRequest, Member, RegisterRequest } from '../protocol/index.js';
+import { backoffDelay } from './backoff.js';
+import type { SessionStore, StoredSession } from './session-store.js';
+
+/** The subset of `fetch` the client uses, so Node, browsers and tests can pass their own. */
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{
+  status: number;
+  ok: boolean;
+  text(): Promise<string>;
+}>;
+
+export interface ApiClientOptions {
+  /** e.g. http://localhost:8787 */
+  readonly serverUrl: string;
+  readonly fetch: FetchLike;
+  readonly sessions: SessionStore;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Per-request timeout. */
+  readonly timeoutMs?: number;
+}
+
+/** Refresh this long before the access token expires, so a request never races its expiry. */
+const REFRESH_MARGIN_MS = 30_000;
+
+const CreateRoomResult = z.object({ room: Room, event: RoomEvent });
+const Me = z.object({ user: UserRef, deviceId: z.uuid() });
+
+/**
+ * The REST half of the client: typed calls, the session kept in the given store, and access tokens
+ * refreshed before they expire (or when the server says they did) without the caller noticing.
+ */
+export class ApiClient {
+  readonly serverUrl: string;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.serverUrl = options.serverUrl.replace(/\/+$/, '');
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async register(req: RegisterRequest): Promise<Session> {
+    return this.startSession('/auth/register', req);
+  }
+
+  async login(req: { username: string; password: string; deviceName?: string }): Promise<Session> {
+    return this.startSession('/auth/login', req);
+  }
+
+  /** Ends the session on the server (best effort) and forgets it here. */
+  async logout(): Promise<boolean> {
+    const session = await this.options.sessions.load();
+    if (!session) return false;
+    try {
+      await this.call('POST', '/auth/logout', { body: { refreshToken: session.refreshToken }, auth: false, schema: z.unknown() });
+    } finally {
+      await this.options.sessions.clear();
+    }
+    return true;
+  }
+
+  /** The stored session, or null when signed out. Does not touch the network. */
+  session(): Promise<StoredSession | null> {
+    return this.options.sessions.load();
+  }
+
+  me(): Promise<z.infer<typeof Me>> {
+    return this.call('GET', '/me', { schema: Me });
+  }
+
+  async rooms(): Promise<Room[]> {
+    return (await this.call('GET', '/rooms', { schema: RoomList })).rooms;
+  }
+
+  async directory(): Promise<Room[]> {
+    return (await this.call('GET', '/rooms/directory', { schema: RoomList })).rooms;
+  }
+
+  async room(ref: string): Promise<Room> {
+    return (await this.call('GET', `/rooms/${encodeURIComponent(ref)}`, { schema: z.object({ room: Room }) })).room;
+  }
+
+  createRoom(req: CreateRoomRequest): Promise<z.infer<typeof CreateRoomResult>> {
+    return this.call('POST', '/rooms', { body: req, schema: CreateRoomResult });
+  }
+
+  join(room: string): Promise<MembershipResult> {
+    return this.call('POST', `/rooms/${encodeURIComponent(room)}/join`, { schema: MembershipResult });
+  }
+
+  leave(room: string): Promise<MembershipResult> {
+    return this.call('POST', `/rooms/${encodeURIComponent(room)}/leave`, { schema: MembershipResult });
+  }
+
+  async members(room: string): Promise<Member[]> {
+    return (await this.call('GET', `/rooms/${encodeURIComponent(room)}/members`, { schema: MemberList })).members;
+  }
+
+  history(room: string, query: { before?: number; after?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.size > 0 ? `?${params}` : '';
+    return this.call('GET', `/rooms/${encodeURIComponent(room)}/messages${qs}`, { schema: HistoryPage });
+  }
+
+  /**
+   * Sends a message over REST. Network failures and 5xx answers are retried with the same
+   * clientMsgId, so the message is stored once however often it is tried.
+   */
+  async send(room: string, body: string, clientMsgId: string, attempts = 5): Promise<SendMessageResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body: { clientMsgId, body }, schema: SendMessageResult });
+      } catch (error) {
+        const retriable = error instanceof ChatError && (error.code === 'unavailable' || error.code === 'internal');
+        if (!retriable || attempt + 1 >= attempts) throw error;
+        await this.sleep(backoffDelay(attempt, this.random, { baseMs: 250, maxMs: 4_000 }));
+      }
+    }
+  }
+
+  /** A one-time ticket for a WebSocket from a browser. */
+  wsTicket(): Promise<WsTicket> {
+    return this.call('POST', '/auth/ws-ticket', { schema: WsTicket });
+  }
+
+  /**
+   * A session whose access token is good for a while yet, refreshing it if needed.
+   * Throws `unauthorized` when signed out.
+   */
+  async freshSession(): Promise<StoredSession> {
+    const session = await this.options.sessions.load();
+    if (!session) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
+    if (Date.parse(session.accessExpiresAt) - REFRESH_MARGIN_MS > this.now()) return session;
+    return this.refresh(session.refreshToken);
+  }
+
+  /** Rotates the refresh token, once across processes: a process that waited finds the work done. */
+  private refresh(staleRefreshToken: string): Promise<StoredSession> {
+    return this.options.sessions.exclusive(async () => {
+      const current = await this.options.sessions.load();
+      if (!current) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
+      if (current.refreshToken !== staleRefreshToken && Date.parse(current.accessExpiresAt) - REFRESH_MARGIN_MS > this.now()) return current;
+      let tokens: TokenPair;
+      try {
+        tokens = await this.call('POST', '/auth/refresh', { body: { refreshToken: current.refreshToken }, auth: false, schema: TokenPair });
+      } catch (error) {
+        if (error instanceof ChatError && error.code === 'session_revoked') await this.options.sessions.clear();
+        throw error;
+      }
+      const next: StoredSession = { ...current, ...tokens };
+      await this.options.sessions.save(next);
+      return next;
+    });
+  }
+
+  private async startSession(path: string, body: unknown): Promise<Session> {
+    const session = await this.call('POST', path, { body, auth: false, schema: Session });
+    await this.options.sessions.save({ user: session.user, deviceId: session.device.id, ...session.tokens });
+    return session;
+  }
+
+  /** One request: JSON in and out, errors rebuilt as ChatError, one retry after an expired token. */
+  private async call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; schema: S; auth?: boolean },
+  ): Promise<z.infer<S>> {
+    const auth = opts.auth ?? true;
+    let session = auth ? await this.freshSession() : null;
+    for (let attempt = 0; ; attempt++) {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+      if (session) headers.authorization = `Bearer ${session.accessToken}`;
+      const res = await this.fetchOnce(method, path, headers, opts.body);
+      const text = await res.text();
+      let json: unknown = undefined;
+      if (text) {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          throw new ChatError('internal', `the server answered ${res.status} with something that is not JSON`);
+        }
+      }
+      if (!res.ok) {
+        const error = toChatError(res.status, json);
+        if (error.code === 'token_expired' && session && attempt === 0) {
+          session = await this.refresh(session.refreshToken);
+          continue;
+        }
+        throw error;
+      }
+      const parsed = opts.schema.safeParse(json);
+      if (!parsed.success) throw new ChatError('internal', `unexpected answer from the server to ${method} ${path}`, { cause: parsed.error });
+      return parsed.data;
+    }
+  }
+
+  private async fetchOnce(method: string, path: string, headers: Record<string, string>, body: unknown) {
+    const url = `${this.serverUrl}${API_PREFIX}${path}`;
+    try {
+      return await this.options.fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+      });
+    } catch (error) {
+      throw new ChatError('unavailable', `cannot reach the server at ${this.serverUrl} (${describeNetworkError(error)})`, { cause: error });
+    }
+  }
+}
+
+function toChatError(status: number, json: unknown): ChatError {
+  const parsed = ErrorBody.safeParse(json);
+  if (parsed.success) {
+    const code = ErrorCodeSchema.safeParse(parsed.data.error.code);
+    return new ChatError(code.success ? code.data : 'internal', parsed.data.error.message, { issues: parsed.data.error.issues });
+  }
+  if (status === 429) return new ChatError('rate_limited', 'too many requests; wait a little and try again');
+  if (status >= 500) return new ChatError('unavailable', `the server answered ${status}`);
+  return new ChatError('internal', `the server answered ${status}`);
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } })?.cause;
+  if (cause?.code) return cause.code;
+  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
+  return error instanceof Error ? error.message : String(error);
+}

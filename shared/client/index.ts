@@ -1,0 +1,5 @@
+export * from './api-client.js';
+export * from './backoff.js';
+export * from './emitter.js';
+export * from './live-client.js';
+export * from './session-store.js';

@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RoomEvent } from '../../shared/protocol/index.js';
+import type { ServerProcess } from '../support/binaries.js';
+import { chat, eventually, spawnChat, startServer, tempDir, userEnv } from '../support/binaries.js';
+
+const PASSWORD = 'correct horse battery staple\n';
+
+describe('the chat binary against a started chat-server', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+  let carol: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = await tempDir('e2e');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    alice = userEnv(join(dir, 'alice'), server.url);
+    bob = userEnv(join(dir, 'bob'), server.url);
+    carol = userEnv(join(dir, 'carol'), server.url);
+  }, 90_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('streams in order what others send, survives a server restart with nothing lost or repeated', async () => {
+    for (const [env, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) {
+      const r = await chat(env, ['register', name, '--password-stdin'], PASSWORD);
+      expect(r.stdout, r.stderr).toContain(`signed in as ${name}`);
+      expect(r.code).toBe(0);
+    }
+    expect((await chat(alice, ['create', 'general', '--topic', 'Everything'])).code).toBe(0);
+    expect((await chat(bob, ['join', 'general'])).code).toBe(0);
+
+    const follower = spawnChat(bob, ['--json', 'read', 'general', '--follow']);
+    const bodies = () =>
+      follower
+        .lines()
+        .map((l) => RoomEvent.parse(JSON.parse(l)))
+        .filter((e) => e.kind === 'message')
+        .map((e) => e.body);
+    // The follower prints history first; once it is live, the first message arrives.
+    await eventually(() => (follower.lines().length >= 2 ? true : undefined), 'the follower to print history');
+    expect((await chat(alice, ['send', 'general', 'm1'])).code).toBe(0);
+    await eventually(() => (bodies().includes('m1') ? true : undefined), 'm1 to reach the follower');
+    for (const m of ['m2', 'm3', 'm4']) expect((await chat(alice, ['send', 'general', m])).code).toBe(0);
+    expect((await chat(alice, ['send', 'general'], 'a multi-line\nmessage\n')).code).toBe(0);
+    await eventually(() => (bodies().length === 5 ? true : undefined), 'm2..m4 and the multi-line message');
+
+    // Restart the server on the same port and data dir; the follower reconnects and resumes.
+    expect(await server.stop()).toBe(0);
+    server = await startServer({ dataDir: join(dir, 'data'), port: server.port });
+    for (const m of ['m5', 'm6']) {
+      const r = await chat(alice, ['send', 'general', m]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const expected = ['m1', 'm2', 'm3', 'm4', 'a multi-line\nmessage', 'm5', 'm6'];
+    await eventually(() => (bodies().length >= expected.length ? true : undefined), 'the follower to resume after the restart', 30_000);
+    expect(bodies()).toEqual(expected);
+    const seqs = follower.lines().map((l) => (JSON.parse(l) as { seq: number }).seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(await follower.interrupt()).toBe(0);
+    expect(follower.stderr()).toMatch(/reconnect/);
+
+    // History is intact after the restart.
+    const history = await chat(bob, ['--json', 'read', 'general', '--limit', '100']);
+    expect(history.code).toBe(0);
+    const page = JSON.parse(history.stdout) as { events: RoomEvent[] };
+    expect(page.events.filter((e) => e.kind === 'message').map((e) => e.body)).toEqual(expected);
+    expect(page.events.map((e) => e.seq)).toEqual(page.events.map((_, i) => i + 1));
+  }, 120_000);
+
+  it('prints readable text by default and only JSON with --json', async () => {
+    const text = await chat(bob, ['read', 'general', '--limit', '3']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/alice: m6/);
+    const rooms = await chat(bob, ['--json', 'rooms']);
+    expect(JSON.parse(rooms.stdout).rooms.map((r: { name: string }) => r.name)).toEqual(['general']);
+    const directory = await chat(carol, ['--json', 'rooms', '--all']);
+    expect(JSON.parse(directory.stdout).rooms[0]).toMatchObject({ name: 'general', role: null });
+    const members = await chat(alice, ['--json', 'members', 'general']);
+    expect(JSON.parse(members.stdout).members.map((m: { user: { username: string } }) => m.user.username)).toEqual(['alice', 'bob']);
+    const who = await chat(bob, ['--json', 'whoami']);
+    expect(JSON.parse(who.stdout).user.username).toBe('bob');
+  });
+
+  it('stays signed in across runs and pages back with --before', async () => {
+    const older = await chat(bob, ['--json', 'read', 'general', '--before', '4', '--limit', '2']);
+    expect((JSON.parse(older.stdout) as { events: RoomEvent[] }).events.map((e) => e.seq)).toEqual([2, 3]);
+  });
+
+  it('exits 4 with a clear message for a wrong password', async () => {
+    const r = await chat(userEnv(join(dir, 'mallory'), server.url), ['login', 'alice', '--password-stdin'], 'not the password\n');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('wrong username or password');
+  });
+
+  it('exits 5 when sending to a room you are not in, or that does not exist', async () => {
+    const notMember = await chat(carol, ['send', 'general', 'let me in']);
+    expect(notMember.code).toBe(5);
+    expect(notMember.stderr).toMatch(/not a member of #general/);
+    const missing = await chat(carol, ['--json', 'send', 'nowhere', 'hello?']);
+    expect(missing.code).toBe(5);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('exits 2 on usage errors and 4 when not signed in', async () => {
+    expect((await chat(bob, ['read', 'general', '--limit', 'lots'])).code).toBe(2);
+    expect((await chat(bob, ['frobnicate'])).code).toBe(2);
+    const signedOut = await chat(userEnv(join(dir, 'nobody'), server.url), ['rooms']);
+    expect(signedOut.code).toBe(4);
+    expect(signedOut.stderr).toMatch(/not signed in/);
+  });
+
+  it('leaves and logs out', async () => {
+    expect((await chat(bob, ['leave', 'general'])).code).toBe(0);
+    expect((await chat(bob, ['read', 'general'])).code).toBe(5);
+    const out = await chat(bob, ['logout']);
+    expect(out.code).toBe(0);
+    expect((await chat(bob, ['whoami'])).code).toBe(4);
+  });
+});

@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+/** The built binaries (npm test builds them first). */
+export const SERVER_BIN = join(ROOT, 'dist/server/main.js');
+export const CHAT_BIN = join(ROOT, 'dist/cli/main.js');
+
+export function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `chat-${prefix}-`));
+}
+
+/** Polls until `check` returns a value other than undefined. */
+export async function eventually<T>(check: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A `chat-server` process. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly proc: ChildProcess;
+  readonly output: () => string;
+  /** SIGTERM (graceful) and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `chat-server` with a data dir; port 0 picks a free one, read back from its log. */
+export async function startServer(options: { dataDir: string; port?: number; env?: Record<string, string> }): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, [SERVER_BIN, '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--data-dir', options.dataDir], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const port = await eventually(
+    () => {
+      if (proc.exitCode !== null) throw new Error(`chat-server exited: ${out}`);
+      const m = /"port":(\d+)[^\n]*listening/.exec(out);
+      return m ? Number(m[1]) : undefined;
+    },
+    'chat-server to listen',
+    60_000,
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export interface ChatResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Environment for a `chat` user: own home, the encrypted-file keystore, no colour. */
+export function userEnv(home: string, server: string): Record<string, string> {
+  return { CHAT_HOME: home, CHAT_SERVER: server, CHAT_KEYSTORE: 'file', CHAT_KEYSTORE_PASSPHRASE: 'e2e passphrase', NO_COLOR: '1' };
+}
+
+/** Runs `chat` to completion. */
+export function chat(env: Record<string, string>, args: readonly string[], stdin?: string): Promise<ChatResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.once('error', reject);
+    proc.once('close', (code) => resolve({ code, stdout, stderr }));
+    proc.stdin.end(stdin ?? '');
+  });
+}
+
+/** A long-running `chat` (e.g. `read --follow`) whose output is collected as it comes. */
+export function spawnChat(env: Record<string, string>, args: readonly string[]) {
+  const proc = spawn(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    proc,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    lines: () => stdout.split('\n').filter(Boolean),
+    /** Ctrl-C, and the exit code. */
+    interrupt: () => {
+      proc.kill('SIGINT');
+      return exited;
+    },
+  };
+}
