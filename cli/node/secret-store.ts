@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type * as Keyring from '@napi-rs/keyring';
 import { ChatError } from '../../shared/protocol/index.js';
 
 /** Where device secrets and refresh tokens are kept. */
@@ -23,11 +24,11 @@ export class KeychainStore implements SecretStore {
   readonly backend = 'keychain';
   readonly description = 'the OS keychain';
 
-  private constructor(private readonly keyring: typeof import('@napi-rs/keyring')) {}
+  private constructor(private readonly keyring: typeof Keyring) {}
 
   /** The keychain if one answers here, else null (a headless machine has none). */
   static async open(): Promise<KeychainStore | null> {
-    let keyring: typeof import('@napi-rs/keyring');
+    let keyring: typeof Keyring;
     try {
       keyring = await import('@napi-rs/keyring');
       new keyring.Entry(SERVICE, 'probe').getPassword();
@@ -181,7 +182,7 @@ export class EncryptedFileStore implements SecretStore {
 
   private async write(file: SecretsFile): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(tmp, JSON.stringify(file), { mode: 0o600 });
     await rename(tmp, this.path);
   }

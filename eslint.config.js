@@ -1,0 +1,88 @@
+// Lint, including the import direction of DESIGN §2, so that nobody has to remember it:
+// shared/protocol and shared/crypto import nothing of ours; shared/client imports only those;
+// server, cli and web import shared and never each other; services never see a concrete adapter;
+// only the two main.ts files touch `process`.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'stream', 'util'];
+const ADAPTERS = [
+  '**/store/sql-store*',
+  '**/store/pg-client*',
+  '**/store/pglite-client*',
+  '**/store/mongo*',
+  '**/bus/memory-bus*',
+  '**/bus/redis-bus*',
+  '**/cache/memory-cache*',
+  '**/cache/redis-cache*',
+  '**/presence/memory-presence*',
+  '**/presence/redis-presence*',
+  'pg',
+  '@electric-sql/pglite',
+  'ioredis',
+  'mongodb',
+];
+
+/** One no-restricted-imports rule from groups of patterns with the reason for each. */
+const restrict = (...groups) => ['error', { patterns: groups.map(([group, message]) => ({ group, message })) }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'web/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', Buffer: 'readonly', crypto: 'readonly', fetch: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', NodeJS: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['shared/protocol/**', 'shared/crypto/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [['**/client/**', '**/search/**', '**/summarize/**', '**/server/**', '**/cli/**', '**/web/**'], 'shared/protocol and shared/crypto import nothing of ours but each other'],
+        [NODE_BUILTINS, 'shared/ runs in browsers too: no Node built-ins'],
+      ),
+    },
+  },
+  {
+    files: ['shared/client/**', 'shared/search/**', 'shared/summarize/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [['**/server/**', '**/cli/**', '**/web/**'], 'shared/ never imports server, cli or web'],
+        [NODE_BUILTINS, 'shared/ runs in browsers too: no Node built-ins'],
+      ),
+    },
+  },
+  {
+    files: ['server/**'],
+    ignores: ['**/*.test.ts', '**/*.contract.ts'],
+    rules: { 'no-restricted-imports': restrict([['**/cli/**', '**/web/**', '**/test/**'], 'server imports shared only']) },
+  },
+  {
+    files: ['server/services/**', 'server/http/**', 'server/ws/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [['**/cli/**', '**/web/**', '**/test/**'], 'server imports shared only'],
+        [ADAPTERS, 'services see interfaces; only server/main.ts picks an adapter'],
+      ),
+    },
+  },
+  {
+    files: ['cli/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict([['**/server/**', '**/web/**', '**/test/**'], 'cli imports shared only']) },
+  },
+  {
+    files: ['shared/**', 'server/**', 'cli/**', 'web/**'],
+    ignores: ['server/main.ts', 'cli/main.ts', '**/*.test.ts', '**/*.contract.ts'],
+    rules: { 'no-restricted-globals': ['error', { name: 'process', message: 'only server/main.ts and cli/main.ts touch process; pass what you need in' }] },
+  },
+);
