@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ChatError } from '../../shared/protocol/index.js';
 
@@ -31,6 +31,7 @@ export class TokenIssuer {
       audience: AUDIENCE,
       issuer: ISSUER,
       expiresIn: ACCESS_TTL_SECONDS,
+      jwtid: randomUUID(),
     });
     return { token, expiresAt: new Date((iat + ACCESS_TTL_SECONDS) * 1000) };
   }

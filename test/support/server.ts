@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createServer } from '../../server/app.js';
 import type { ChatServer } from '../../server/app.js';
+import type { Bus } from '../../server/bus/bus.js';
 import { MemoryBus } from '../../server/bus/memory-bus.js';
 import { MemoryCache } from '../../server/cache/memory-cache.js';
 import { MemoryPresence } from '../../server/presence/memory-presence.js';
@@ -18,11 +19,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: { authRateLimit?: number; heartbeatMs?: number } = {}): Promise<TestServer> {
+/** Options: a bus to use (a lossy one, say), the sign-in rate limit, the heartbeat interval. */
+export async function startTestServer(options: { bus?: Bus; authRateLimit?: number; heartbeatMs?: number } = {}): Promise<TestServer> {
   const sql = await createPgliteClient(undefined);
   await migrate(sql);
   const store = new SqlStore(sql);
-  const bus = new MemoryBus();
+  const bus = options.bus ?? new MemoryBus();
   const cache = new MemoryCache();
   const server = await createServer({
     store,

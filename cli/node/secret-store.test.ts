@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/binaries.js';
+import { EncryptedFileStore, openSecretStore, secretAccount } from './secret-store.js';
+
+describe('EncryptedFileStore', () => {
+  it('keeps secrets across instances, and none of them in the clear', async () => {
+    const path = join(await tempDir('secrets'), 'secrets.enc');
+    await new EncryptedFileStore(path, 'pass phrase').set('a:default', 'refresh-token-value');
+    await new EncryptedFileStore(path, 'pass phrase').set('a:work', 'other-value');
+    const again = new EncryptedFileStore(path, 'pass phrase');
+    expect(await again.get('a:default')).toBe('refresh-token-value');
+    expect(await again.get('a:work')).toBe('other-value');
+    expect(await again.get('a:none')).toBeNull();
+    const raw = await readFile(path, 'utf8');
+    expect(raw).not.toContain('refresh-token-value');
+    await again.delete('a:default');
+    expect(await new EncryptedFileStore(path, 'pass phrase').get('a:default')).toBeNull();
+  });
+
+  it('refuses a wrong passphrase with a clear error', async () => {
+    const path = join(await tempDir('secrets'), 'secrets.enc');
+    await new EncryptedFileStore(path, 'right').set('x', 'y');
+    await expect(new EncryptedFileStore(path, 'wrong').get('x')).rejects.toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/CHAT_KEYSTORE_PASSPHRASE/) });
+  });
+});
+
+describe('openSecretStore', () => {
+  it('uses the file when asked, and says it needs the passphrase', async () => {
+    const home = await tempDir('home');
+    expect((await openSecretStore({ home, env: { CHAT_KEYSTORE: 'file', CHAT_KEYSTORE_PASSPHRASE: 'p' } })).backend).toBe('file');
+    await expect(openSecretStore({ home, env: { CHAT_KEYSTORE: 'file' } })).rejects.toMatchObject({ message: expect.stringMatching(/CHAT_KEYSTORE_PASSPHRASE/) });
+    await expect(openSecretStore({ home, env: { CHAT_KEYSTORE: 'vault' } })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('names accounts per home so two homes never share a secret', () => {
+    expect(secretAccount('/home/a/.config/chat', 'default')).not.toBe(secretAccount('/home/b/.config/chat', 'default'));
+  });
+});
