@@ -34,7 +34,8 @@ export function roomRoutes(rooms: RoomService, messages: MessageService): Router
     res.json(await messages.history(claimsOf(res).userId, req.params.room, parse(HistoryQuery, req.query)));
   });
   router.post('/:room/messages', async (req, res) => {
-    const result = await messages.send(claimsOf(res).userId, req.params.room, parse(SendMessageRequest, req.body));
+    const { userId, username } = claimsOf(res);
+    const result = await messages.send({ id: userId, username }, req.params.room, parse(SendMessageRequest, req.body));
     res.status(result.duplicate ? 200 : 201).json(result);
   });
   return router;

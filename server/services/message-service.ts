@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ChatError, MAX_MESSAGE_CHARS } from '../../shared/protocol/index.js';
-import type { HistoryPage, HistoryQuery, SendMessageRequest, SendMessageResult } from '../../shared/protocol/index.js';
+import type { HistoryPage, HistoryQuery, SendMessageRequest, SendMessageResult, UserRef } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
 import { publishRoomEvent } from './room-events.js';
+import { UUID } from './room-service.js';
 import type { RoomService } from './room-service.js';
 
 export interface MessageServiceDeps {
@@ -20,19 +21,25 @@ export class MessageService {
    * Commits the message and then announces it. A retry with the same clientMsgId answers the original
    * id and seq; it is announced again, harmlessly, in case the first announcement was lost with a crash.
    */
-  async send(userId: string, roomRef: string, req: SendMessageRequest): Promise<SendMessageResult> {
+  async send(sender: UserRef, roomRef: string, req: SendMessageRequest): Promise<SendMessageResult> {
     if (req.body.length > MAX_MESSAGE_CHARS) {
       throw new ChatError('message_too_large', `a message has at most ${MAX_MESSAGE_CHARS} characters (this one has ${req.body.length})`);
     }
-    const room = await this.deps.rooms.resolve(roomRef);
-    await this.deps.rooms.requireMember(room, userId);
-    const { event, duplicate } = await this.deps.store.appendMessage({
-      id: randomUUID(),
-      roomId: room.id,
-      senderId: userId,
-      clientMsgId: req.clientMsgId,
-      body: req.body,
-    });
+    // Sockets name rooms by id: then the append itself checks membership, in one round trip.
+    const roomId = UUID.test(roomRef) ? roomRef : (await this.deps.rooms.resolve(roomRef)).id;
+    let appended;
+    try {
+      appended = await this.deps.store.appendMessage({ id: randomUUID(), roomId, sender, clientMsgId: req.clientMsgId, body: req.body });
+    } catch (error) {
+      if (!(await this.deps.store.findRoomById(roomId))) throw new ChatError('not_found', `there is no room "${roomRef}"`);
+      throw error;
+    }
+    if (!appended.ok) {
+      // Not a member: say so in the words the room deserves (a private room stays invisible).
+      await this.deps.rooms.requireMember(await this.deps.rooms.resolve(roomId), sender.id);
+      throw new ChatError('forbidden', 'you are not a member of this room');
+    }
+    const { event, duplicate } = appended.value;
     await publishRoomEvent(this.deps.bus, event);
     return { id: event.id, seq: event.seq, duplicate };
   }

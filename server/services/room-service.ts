@@ -6,7 +6,8 @@ import type { Presence } from '../presence/presence.js';
 import type { MemberRecord, RoomRecord, Store } from '../store/store.js';
 import { publishRoomEvent } from './room-events.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID, as opposed to a room name. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A room record as the protocol shows it to a caller with `role`. */
 export function toRoomDto(room: RoomRecord, role: MemberRole | null): Room {

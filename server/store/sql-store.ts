@@ -305,26 +305,42 @@ export class SqlStore implements Store {
     });
   }
 
-  async appendMessage(message: NewMessage): Promise<{ event: RoomEvent; duplicate: boolean }> {
-    return this.db.transaction(async (tx) => {
-      // The room lock comes first, so a concurrent retry of the same clientMsgId waits here and then
-      // sees the committed original below instead of racing it into the unique index.
-      if ((await lockRoom(tx, message.roomId)) === null) throw new Error(`no room ${message.roomId}`);
-      const existing = await tx.query<Row>(
-        `${EVENT_SELECT} WHERE e.room_id = $1 AND e.sender_id = $2 AND e.client_msg_id = $3`,
-        [message.roomId, message.senderId, message.clientMsgId],
-      );
-      if (existing.rows[0]) return { event: toEvent(existing.rows[0]), duplicate: true };
-      const event = await insertEvent(tx, {
-        id: message.id,
-        roomId: message.roomId,
-        kind: 'message',
-        senderId: message.senderId,
-        body: message.body,
-        clientMsgId: message.clientMsgId,
-      });
-      return { event, duplicate: false };
-    });
+  async appendMessage(message: NewMessage): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
+    // One round trip: see database/postgres/002_append_message.sql.
+    const { rows } = await this.db.query<Row>('SELECT * FROM append_message($1, $2, $3, $4, $5)', [
+      message.id,
+      message.roomId,
+      message.sender.id,
+      message.clientMsgId,
+      message.body,
+    ]);
+    const row = rows[0] as Row;
+    switch (row.outcome) {
+      case 'no_room':
+        throw new Error(`no room ${message.roomId}`);
+      case 'not_member':
+        return { ok: false, conflict: 'not_member' };
+      case 'duplicate':
+      case 'appended':
+        return {
+          ok: true,
+          value: {
+            duplicate: row.outcome === 'duplicate',
+            event: {
+              id: String(row.event_id),
+              roomId: message.roomId,
+              seq: Number(row.event_seq),
+              kind: 'message',
+              sender: { id: message.sender.id, username: message.sender.username },
+              body: String(row.event_body),
+              clientMsgId: message.clientMsgId,
+              createdAt: asDate(row.event_created_at).toISOString(),
+            },
+          },
+        };
+      default:
+        throw new Error(`append_message answered ${String(row.outcome)}`);
+    }
   }
 
   async listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]> {

@@ -29,6 +29,13 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       return r.value;
     };
 
+    /** Appends as a member and unwraps the result. */
+    const append = async (roomId: string, sender: { id: string; username: string }, body: string, clientMsgId: string = randomUUID()) => {
+      const r = await store.appendMessage({ id: randomUUID(), roomId, sender, clientMsgId, body });
+      if (!r.ok) throw new Error(r.conflict);
+      return r.value;
+    };
+
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
     });
@@ -81,7 +88,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         ok: false,
         conflict: 'already_member',
       });
-      const msg = await store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: other.id, clientMsgId: randomUUID(), body: 'hi' });
+      const msg = await append(room.id, other, 'hi');
       expect(msg.event.seq).toBe(3);
       const leave = await store.removeMember({ roomId: room.id, userId: other.id, eventId: randomUUID() });
       expect(leave.ok && leave.value).toMatchObject({ seq: 4, kind: 'leave' });
@@ -100,8 +107,8 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const owner = await newUser();
       const { room } = await newRoom(owner.id);
       const clientMsgId = randomUUID();
-      const first = await store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: owner.id, clientMsgId, body: 'once' });
-      const again = await store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: owner.id, clientMsgId, body: 'once' });
+      const first = await append(room.id, owner, 'once', clientMsgId);
+      const again = await append(room.id, owner, 'once', clientMsgId);
       expect(first.duplicate).toBe(false);
       expect(again).toEqual({ event: first.event, duplicate: true });
       expect(await store.headSeq(room.id)).toBe(2);
@@ -112,7 +119,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const { room } = await newRoom(owner.id);
       const retried = randomUUID();
       const sends = Array.from({ length: 20 }, (_, i) =>
-        store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: owner.id, clientMsgId: i < 5 ? retried : randomUUID(), body: `m${i}` }),
+        append(room.id, owner, `m${i}`, i < 5 ? retried : randomUUID()),
       );
       const results = await Promise.all(sends);
       expect(results.filter((r) => !r.duplicate)).toHaveLength(16);
@@ -125,12 +132,27 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const owner = await newUser();
       const { room } = await newRoom(owner.id);
       for (let i = 0; i < 9; i++) {
-        await store.appendMessage({ id: randomUUID(), roomId: room.id, senderId: owner.id, clientMsgId: randomUUID(), body: `m${i}` });
+        await append(room.id, owner, `m${i}`);
       }
       expect((await store.listEvents(room.id, { limit: 3 })).map((e) => e.seq)).toEqual([8, 9, 10]);
       expect((await store.listEvents(room.id, { beforeSeq: 8, limit: 3 })).map((e) => e.seq)).toEqual([5, 6, 7]);
       expect((await store.listEvents(room.id, { afterSeq: 8, limit: 5 })).map((e) => e.seq)).toEqual([9, 10]);
       expect((await store.listEvents(room.id, { beforeSeq: 1, limit: 5 }))).toEqual([]);
+    });
+
+    it('refuses a message from a non-member, but still answers the retry of one sent while a member', async () => {
+      const owner = await newUser();
+      const other = await newUser();
+      const { room } = await newRoom(owner.id);
+      const stranger = await store.appendMessage({ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'x' });
+      expect(stranger).toEqual({ ok: false, conflict: 'not_member' });
+      await store.addMember({ roomId: room.id, userId: other.id, role: 'member', eventId: randomUUID() });
+      const clientMsgId = randomUUID();
+      const sent = await append(room.id, other, 'before leaving', clientMsgId);
+      await store.removeMember({ roomId: room.id, userId: other.id, eventId: randomUUID() });
+      expect(await append(room.id, other, 'before leaving', clientMsgId)).toEqual({ event: sent.event, duplicate: true });
+      expect(await store.appendMessage({ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'after' })).toEqual({ ok: false, conflict: 'not_member' });
+      expect(await store.headSeq(room.id)).toBe(4);
     });
 
     it('records last seen', async () => {

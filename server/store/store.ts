@@ -65,7 +65,7 @@ export interface NewRoom {
 export interface NewMessage {
   readonly id: string;
   readonly roomId: string;
-  readonly senderId: string;
+  readonly sender: { readonly id: string; readonly username: string };
   readonly clientMsgId: string;
   readonly body: string;
 }
@@ -123,10 +123,12 @@ export interface Store {
   removeMember(m: { roomId: string; userId: string; eventId: string }): Promise<StoreResult<RoomEvent>>;
 
   /**
-   * Commits a message with the room's next seq. A repeat of the sender's clientMsgId in the room
-   * returns the stored event with `duplicate: true` and writes nothing.
+   * Commits a message with the room's next seq, if the sender is a member at that moment (checked
+   * under the room's lock, so a send is ordered against a concurrent leave). A repeat of the sender's
+   * clientMsgId in the room returns the stored event with `duplicate: true` and writes nothing.
+   * Throws if the room does not exist.
    */
-  appendMessage(message: NewMessage): Promise<{ event: RoomEvent; duplicate: boolean }>;
+  appendMessage(message: NewMessage): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>>;
   /** Events in ascending seq. */
   listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]>;
   headSeq(roomId: string): Promise<number>;

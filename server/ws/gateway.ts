@@ -186,7 +186,7 @@ export class Gateway {
         return;
       case 'send':
         try {
-          const ack = await this.deps.messages.send(conn.user.id, frame.roomId, { clientMsgId: frame.clientMsgId, body: frame.body });
+          const ack = await this.deps.messages.send(conn.user, frame.roomId, { clientMsgId: frame.clientMsgId, body: frame.body });
           conn.sendFrame(JSON.stringify({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: ack.id, seq: ack.seq }));
         } catch (error) {
           this.sendError(conn, error, frame.clientMsgId);

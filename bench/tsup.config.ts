@@ -1,0 +1,19 @@
+import { defineConfig } from 'tsup';
+
+// The benchmark programs, built apart from the product into dist-bench/.
+export default defineConfig({
+  entry: {
+    run: 'bench/run.ts',
+    'load-generator': 'bench/load-generator.ts',
+    'bare-ws-server': 'bench/targets/bare-ws-server.ts',
+    'socketio-server': 'bench/targets/socketio-server.ts',
+    'idle-sockets': 'bench/idle-sockets.ts',
+  },
+  format: 'esm',
+  target: 'node20',
+  platform: 'node',
+  splitting: false,
+  skipNodeModulesBundle: true,
+  clean: true,
+  outDir: 'dist-bench',
+});
