@@ -44,6 +44,7 @@ export default tseslint.config(
   },
   {
     files: ['shared/protocol/**', 'shared/crypto/**'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
         [['**/client/**', '**/search/**', '**/summarize/**', '**/server/**', '**/cli/**', '**/web/**'], 'shared/protocol and shared/crypto import nothing of ours but each other'],
@@ -53,6 +54,7 @@ export default tseslint.config(
   },
   {
     files: ['shared/client/**', 'shared/search/**', 'shared/summarize/**'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
         [['**/server/**', '**/cli/**', '**/web/**'], 'shared/ never imports server, cli or web'],
