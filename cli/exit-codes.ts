@@ -16,6 +16,7 @@ export const EXIT_CODE_OF: Record<ErrorCodeValue, number> = {
   room_exists: ExitCode.failure,
   conflict: ExitCode.failure,
   message_too_large: ExitCode.failure,
+  invite_invalid: ExitCode.notFound,
   rate_limited: ExitCode.failure,
   unavailable: ExitCode.failure,
   internal: ExitCode.failure,

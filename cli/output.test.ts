@@ -20,6 +20,8 @@ describe('Output.event', () => {
       kind: 'message',
       sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' },
       body: 'one\ntwo\u001b[31m',
+      envelope: null,
+      target: null,
       clientMsgId: null,
       createdAt: '2026-11-25T10:00:00.000Z',
     });

@@ -74,13 +74,16 @@ export class Output {
     const who = neutralize(event.sender.username);
     switch (event.kind) {
       case 'message': {
-        const body = neutralize(event.body ?? '').replace(/\n/g, '\n' + ' '.repeat(18));
+        const text = event.body ?? (event.envelope ? this.style('dim', '[encrypted: this version of chat cannot open private-room messages]') : '');
+        const body = neutralize(text).replace(/\n/g, '\n' + ' '.repeat(18));
         return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))}: ${body}`;
       }
       case 'join':
         return `${time}  ${this.style('dim', `→ ${who} joined`)}`;
       case 'leave':
         return `${time}  ${this.style('dim', `← ${who} left`)}`;
+      case 'remove':
+        return `${time}  ${this.style('dim', `← ${who} removed ${neutralize(event.target?.username ?? 'someone')}`)}`;
       default: {
         const unreachable: never = event.kind;
         return String(unreachable);

@@ -7,15 +7,20 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { API_PREFIX, ChatError } from '../shared/protocol/index.js';
+import { API_PREFIX, ChatError, DirectMessageRequest } from '../shared/protocol/index.js';
 import type { Bus } from './bus/bus.js';
 import type { Cache } from './cache/cache.js';
 import { authRoutes } from './http/auth-routes.js';
+import { inviteRoutes } from './http/invite-routes.js';
+import { keyRoutes } from './http/key-routes.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/errors.js';
 import { roomRoutes } from './http/room-routes.js';
+import { parse } from './http/validate.js';
 import type { Presence } from './presence/presence.js';
 import { AuthService } from './services/auth-service.js';
+import { InviteService } from './services/invite-service.js';
+import { KeyService } from './services/key-service.js';
 import { MessageService } from './services/message-service.js';
 import { RoomService } from './services/room-service.js';
 import { TokenIssuer } from './services/tokens.js';
@@ -65,6 +70,8 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const auth = new AuthService({ store: deps.store, tokens, cache: deps.cache, bus: deps.bus, now });
   const rooms = new RoomService({ store: deps.store, bus: deps.bus, presence: deps.presence });
   const messages = new MessageService({ store: deps.store, bus: deps.bus, rooms });
+  const invites = new InviteService({ store: deps.store, bus: deps.bus, rooms, now });
+  const keys = new KeyService({ store: deps.store, bus: deps.bus, rooms });
 
   const app = express();
   app.disable('x-powered-by');
@@ -106,7 +113,15 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     handler: (_req, _res, next) => next(new ChatError('rate_limited', 'too many sign-in attempts; wait a minute and try again')),
   });
   app.use(`${API_PREFIX}/auth`, authRoutes(auth, tokens, authLimit));
-  app.use(`${API_PREFIX}/rooms`, authenticate(tokens), roomRoutes(rooms, messages));
+  const inviteRouters = inviteRoutes(invites, authLimit);
+  app.use(`${API_PREFIX}/rooms/:room/invites`, authenticate(tokens), inviteRouters.room);
+  app.use(`${API_PREFIX}/rooms`, authenticate(tokens), roomRoutes(rooms, messages, keys));
+  app.use(`${API_PREFIX}/invites`, authenticate(tokens), inviteRouters.redeem);
+  app.use(`${API_PREFIX}/keys`, authenticate(tokens), keyRoutes(keys));
+  app.post(`${API_PREFIX}/dm`, authenticate(tokens), async (req, res) => {
+    const { username } = parse(DirectMessageRequest, req.body);
+    res.json(await rooms.directMessage((res.locals.claims as { userId: string }).userId, username));
+  });
   app.get(`${API_PREFIX}/me`, authenticate(tokens), (_req, res) => {
     const { userId, username, deviceId } = res.locals.claims as { userId: string; username: string; deviceId: string };
     res.json({ user: { id: userId, username }, deviceId });

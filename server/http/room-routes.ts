@@ -1,12 +1,13 @@
 import { Router } from 'express';
-import { CreateRoomRequest, HistoryQuery, SendMessageRequest } from '../../shared/protocol/index.js';
+import { CreateRoomRequest, HistoryQuery, KickRequest, SendMessageRequest } from '../../shared/protocol/index.js';
+import type { KeyService } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
 import type { RoomService } from '../services/room-service.js';
 import { claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
 
 /** /rooms: the caller's rooms, the directory, membership, and messages. `:room` is an id or a name. */
-export function roomRoutes(rooms: RoomService, messages: MessageService): Router {
+export function roomRoutes(rooms: RoomService, messages: MessageService, keys: KeyService): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     res.json({ rooms: await rooms.listMine(claimsOf(res).userId) });
@@ -30,12 +31,18 @@ export function roomRoutes(rooms: RoomService, messages: MessageService): Router
   router.get('/:room/members', async (req, res) => {
     res.json({ members: await rooms.members(claimsOf(res).userId, req.params.room) });
   });
+  router.post('/:room/kick', async (req, res) => {
+    res.json(await rooms.kick(claimsOf(res).userId, req.params.room, parse(KickRequest, req.body).username));
+  });
+  router.get('/:room/devices', async (req, res) => {
+    res.json({ devices: await keys.devicesOfRoom(claimsOf(res).userId, req.params.room) });
+  });
   router.get('/:room/messages', async (req, res) => {
     res.json(await messages.history(claimsOf(res).userId, req.params.room, parse(HistoryQuery, req.query)));
   });
   router.post('/:room/messages', async (req, res) => {
-    const { userId, username } = claimsOf(res);
-    const result = await messages.send({ id: userId, username }, req.params.room, parse(SendMessageRequest, req.body));
+    const { userId, username, deviceId } = claimsOf(res);
+    const result = await messages.send({ id: userId, username, deviceId }, req.params.room, parse(SendMessageRequest, req.body));
     res.status(result.duplicate ? 200 : 201).json(result);
   });
   return router;

@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { ChatError, MAX_MESSAGE_CHARS } from '../../shared/protocol/index.js';
-import type { HistoryPage, HistoryQuery, SendMessageRequest, SendMessageResult, UserRef } from '../../shared/protocol/index.js';
+import type { HistoryPage, HistoryQuery, SendMessageRequest, SendMessageResult } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
 import { publishRoomEvent } from './room-events.js';
 import { UUID } from './room-service.js';
 import type { RoomService } from './room-service.js';
+
+/** Who sends: the user, and the device whose key signs private-room envelopes. */
+export interface Sender {
+  readonly id: string;
+  readonly username: string;
+  readonly deviceId: string;
+}
 
 export interface MessageServiceDeps {
   readonly store: Store;
@@ -21,22 +28,34 @@ export class MessageService {
    * Commits the message and then announces it. A retry with the same clientMsgId answers the original
    * id and seq; it is announced again, harmlessly, in case the first announcement was lost with a crash.
    */
-  async send(sender: UserRef, roomRef: string, req: SendMessageRequest): Promise<SendMessageResult> {
-    if (req.body.length > MAX_MESSAGE_CHARS) {
-      throw new ChatError('message_too_large', `a message has at most ${MAX_MESSAGE_CHARS} characters (this one has ${req.body.length})`);
+  async send(sender: Sender, roomRef: string, req: SendMessageRequest): Promise<SendMessageResult> {
+    const body = 'body' in req ? req.body : null;
+    const envelope = 'envelope' in req ? req.envelope : null;
+    if (body !== null && body.length > MAX_MESSAGE_CHARS) {
+      throw new ChatError('message_too_large', `a message has at most ${MAX_MESSAGE_CHARS} characters (this one has ${body.length})`);
     }
     // Sockets name rooms by id: then the append itself checks membership, in one round trip.
     const roomId = UUID.test(roomRef) ? roomRef : (await this.deps.rooms.resolve(roomRef)).id;
+    if (envelope && (envelope.roomId !== roomId || envelope.senderUser !== sender.id || envelope.senderDevice !== sender.deviceId || envelope.clientMsgId !== req.clientMsgId)) {
+      throw new ChatError('invalid_request', 'the envelope must name this room, your user and device, and the clientMsgId of the request');
+    }
     let appended;
     try {
-      appended = await this.deps.store.appendMessage({ id: randomUUID(), roomId, sender, clientMsgId: req.clientMsgId, body: req.body });
+      appended = await this.deps.store.appendMessage({ id: randomUUID(), roomId, sender, clientMsgId: req.clientMsgId, body, envelope });
     } catch (error) {
       if (!(await this.deps.store.findRoomById(roomId))) throw new ChatError('not_found', `there is no room "${roomRef}"`);
       throw error;
     }
     if (!appended.ok) {
+      const room = await this.deps.rooms.resolve(roomId);
       // Not a member: say so in the words the room deserves (a private room stays invisible).
-      await this.deps.rooms.requireMember(await this.deps.rooms.resolve(roomId), sender.id);
+      await this.deps.rooms.requireMember(room, sender.id);
+      if (appended.conflict === 'wrong_payload') {
+        throw new ChatError(
+          'invalid_request',
+          room.visibility === 'private' ? `#${room.name} is end-to-end encrypted: it accepts only encrypted envelopes` : `#${room.name} is an open room: send text, not an envelope`,
+        );
+      }
       throw new ChatError('forbidden', 'you are not a member of this room');
     }
     const { event, duplicate } = appended.value;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CreateRoomRequest, Member, MemberRole, MembershipResult, Room, RoomEvent } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
@@ -49,6 +49,50 @@ export class RoomService {
     if (member) return member;
     if (room.visibility === 'private') throw new ChatError('not_found', `there is no room "${room.name}"`);
     throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
+  }
+
+  /** The room, if the caller owns it; otherwise the error a non-owner deserves. */
+  async requireOwner(userId: string, ref: string): Promise<RoomRecord> {
+    const room = await this.resolve(ref);
+    const member = await this.requireMember(room, userId);
+    if (member.role !== 'owner') throw new ChatError('forbidden', `only the owner of #${room.name} can do that`);
+    return room;
+  }
+
+  /** The owner removes a member; the removal is an event, and cuts the member's live subscriptions. */
+  async kick(userId: string, ref: string, username: string): Promise<MembershipResult> {
+    const room = await this.requireOwner(userId, ref);
+    const target = await this.deps.store.findUserByUsername(username);
+    if (!target) throw new ChatError('not_found', `there is no user "${username}"`);
+    if (target.id === userId) throw new ChatError('invalid_request', 'you cannot remove yourself; use leave');
+    const removed = await this.deps.store.removeMember({ roomId: room.id, userId: target.id, eventId: randomUUID(), by: userId });
+    if (!removed.ok) throw new ChatError('conflict', `${target.username} is not a member of #${room.name}`);
+    await publishRoomEvent(this.deps.bus, removed.value);
+    return { room: toRoomDto((await this.deps.store.findRoomById(room.id)) ?? room, 'owner'), event: removed.value };
+  }
+
+  /** The private room of two: found if it exists, made (with both as members) if not. */
+  async directMessage(userId: string, username: string): Promise<{ room: Room; created: boolean }> {
+    const other = await this.deps.store.findUserByUsername(username);
+    if (!other) throw new ChatError('not_found', `there is no user "${username}"`);
+    if (other.id === userId) throw new ChatError('invalid_request', 'a direct message needs someone else');
+    const dmKey = [userId, other.id].sort().join(':');
+    const existing = await this.deps.store.findDmRoom(dmKey);
+    if (existing) {
+      const member = await this.deps.store.getMembership(existing.id, userId);
+      if (member) return { room: toRoomDto(existing, member.role), created: false };
+      // One of the two left: they come back through the same room.
+      const back = await this.deps.store.addMember({ roomId: existing.id, userId, role: 'member', eventId: randomUUID() });
+      if (back.ok) await publishRoomEvent(this.deps.bus, back.value);
+      return { room: toRoomDto((await this.deps.store.findRoomById(existing.id)) ?? existing, 'member'), created: false };
+    }
+    const name = `dm-${createHash('sha256').update(dmKey).digest('hex').slice(0, 16)}`;
+    const created = await this.deps.store.createRoom({ id: randomUUID(), name, topic: '', visibility: 'private', ownerId: userId, joinEventId: randomUUID(), dmKey });
+    if (!created.ok) return this.directMessage(userId, username); // made concurrently by the other side
+    await publishRoomEvent(this.deps.bus, created.value.event);
+    const joined = await this.deps.store.addMember({ roomId: created.value.room.id, userId: other.id, role: 'member', eventId: randomUUID() });
+    if (joined.ok) await publishRoomEvent(this.deps.bus, joined.value);
+    return { room: toRoomDto((await this.deps.store.findRoomById(created.value.room.id)) ?? created.value.room, 'owner'), created: true };
   }
 
   async create(userId: string, req: { name: string; topic?: string | undefined; visibility: CreateRoomRequest['visibility'] }): Promise<{ room: Room; event: RoomEvent }> {

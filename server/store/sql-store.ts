@@ -1,7 +1,10 @@
-import type { MemberRole, RoomEvent, RoomEventKind, RoomVisibility } from '../../shared/protocol/index.js';
+import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import type {
   DeviceRecord,
+  DirectoryDeviceRecord,
+  InviteRecord,
+  ShareRecord,
   EventRange,
   MemberRecord,
   MemberRoomRecord,
@@ -20,7 +23,8 @@ const ROOM_COLUMNS = `r.id, r.name, r.topic, r.visibility, r.owner_id, r.head_se
   (SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count`;
 
 const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.username AS sender_username,
-  e.body, e.client_msg_id, e.created_at FROM room_events e JOIN users u ON u.id = e.sender_id`;
+  e.body, e.envelope, e.client_msg_id, e.created_at, e.target_id, t.username AS target_username
+  FROM room_events e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id`;
 
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
@@ -76,9 +80,40 @@ function toEvent(r: Row): RoomEvent {
     seq: Number(r.seq),
     kind: r.kind as RoomEventKind,
     sender: { id: String(r.sender_id), username: String(r.sender_username) },
-    body: r.body === null ? null : String(r.body),
+    body: r.body === null || r.body === undefined ? null : String(r.body),
+    envelope: r.envelope === null || r.envelope === undefined ? null : (parseJson(r.envelope) as Envelope),
+    target: r.target_id === null || r.target_id === undefined ? null : { id: String(r.target_id), username: String(r.target_username) },
     clientMsgId: r.client_msg_id === null ? null : String(r.client_msg_id),
     createdAt: asDate(r.created_at).toISOString(),
+  };
+}
+
+/** jsonb comes back parsed from pg and PGlite alike, but be lenient with text. */
+function parseJson(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
+function toInvite(r: Row): InviteRecord {
+  return {
+    id: String(r.id),
+    roomId: String(r.room_id),
+    createdBy: String(r.created_by),
+    expiresAt: asDate(r.expires_at),
+    maxUses: Number(r.max_uses),
+    uses: Number(r.uses),
+    revokedAt: asDateOrNull(r.revoked_at),
+    createdAt: asDate(r.created_at),
+  };
+}
+
+function toShare(r: Row): ShareRecord {
+  return {
+    id: String(r.id),
+    recipientDevice: String(r.recipient_device),
+    roomId: String(r.room_id),
+    senderDevice: String(r.sender_device),
+    share: parseJson(r.share) as SealedShare,
+    createdAt: asDate(r.created_at),
   };
 }
 
@@ -91,14 +126,15 @@ async function lockRoom(tx: SqlExecutor, roomId: string): Promise<number | null>
 /** Appends an event at the room's next seq; the caller holds the room lock. */
 async function insertEvent(
   tx: SqlExecutor,
-  e: { id: string; roomId: string; kind: RoomEventKind; senderId: string; body: string | null; clientMsgId: string | null },
+  e: { id: string; roomId: string; kind: RoomEventKind; senderId: string; body: string | null; clientMsgId: string | null; targetId?: string },
 ): Promise<RoomEvent> {
   const { rows } = await tx.query<Row>(
     `WITH bumped AS (UPDATE rooms SET head_seq = head_seq + 1 WHERE id = $2 RETURNING head_seq),
-     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id)
-           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6 FROM bumped RETURNING *)
-     SELECT e.*, u.username AS sender_username FROM e JOIN users u ON u.id = e.sender_id`,
-    [e.id, e.roomId, e.kind, e.senderId, e.body, e.clientMsgId],
+     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id)
+           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7 FROM bumped RETURNING *)
+     SELECT e.*, u.username AS sender_username, t.username AS target_username
+     FROM e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id`,
+    [e.id, e.roomId, e.kind, e.senderId, e.body, e.clientMsgId, e.targetId ?? null],
   );
   const row = rows[0];
   if (!row) throw new Error(`room ${e.roomId} vanished while appending`);
@@ -200,9 +236,9 @@ export class SqlStore implements Store {
   async createRoom(room: NewRoom): Promise<StoreResult<{ room: RoomRecord; event: RoomEvent }>> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<Row>(
-        `INSERT INTO rooms (id, name, topic, visibility, owner_id) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (name) DO NOTHING RETURNING id`,
-        [room.id, room.name, room.topic, room.visibility, room.ownerId],
+        `INSERT INTO rooms (id, name, topic, visibility, owner_id, dm_key) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [room.id, room.name, room.topic, room.visibility, room.ownerId, room.dmKey ?? null],
       );
       if (rows.length === 0) return { ok: false, conflict: 'room_exists' } as const;
       await tx.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [room.id, room.ownerId]);
@@ -285,7 +321,8 @@ export class SqlStore implements Store {
     });
   }
 
-  async removeMember(m: { roomId: string; userId: string; eventId: string }): Promise<StoreResult<RoomEvent>> {
+  async removeMember(m: { roomId: string; userId: string; eventId: string; by?: string }): Promise<StoreResult<RoomEvent>> {
+    const removal = m.by !== undefined && m.by !== m.userId;
     return this.db.transaction(async (tx) => {
       if ((await lockRoom(tx, m.roomId)) === null) throw new Error(`no room ${m.roomId}`);
       const { rows } = await tx.query('DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING user_id', [
@@ -296,23 +333,110 @@ export class SqlStore implements Store {
       const event = await insertEvent(tx, {
         id: m.eventId,
         roomId: m.roomId,
-        kind: 'leave',
-        senderId: m.userId,
+        kind: removal ? 'remove' : 'leave',
+        senderId: removal ? (m.by as string) : m.userId,
         body: null,
         clientMsgId: null,
+        ...(removal ? { targetId: m.userId } : {}),
       });
       return { ok: true, value: event } as const;
     });
   }
 
+  async findDmRoom(dmKey: string): Promise<RoomRecord | null> {
+    const { rows } = await this.db.query<Row>(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.dm_key = $1`, [dmKey]);
+    return rows[0] ? toRoom(rows[0]) : null;
+  }
+
+  async createInvite(i: { id: string; roomId: string; tokenHash: string; createdBy: string; expiresAt: Date; maxUses: number }): Promise<InviteRecord> {
+    const { rows } = await this.db.query<Row>(
+      'INSERT INTO invites (id, room_id, token_hash, created_by, expires_at, max_uses) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+      [i.id, i.roomId, i.tokenHash, i.createdBy, i.expiresAt, i.maxUses],
+    );
+    return toInvite(rows[0] as Row);
+  }
+
+  async listInvites(roomId: string): Promise<InviteRecord[]> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM invites WHERE room_id = $1 ORDER BY created_at', [roomId]);
+    return rows.map(toInvite);
+  }
+
+  async revokeInvite(roomId: string, inviteId: string, at: Date): Promise<boolean> {
+    const { rows } = await this.db.query(
+      'UPDATE invites SET revoked_at = $3 WHERE room_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id',
+      [roomId, inviteId, at],
+    );
+    return rows.length === 1;
+  }
+
+  async redeemInvite(r: { tokenHash: string; userId: string; eventId: string; now: Date }): Promise<StoreResult<{ roomId: string; event: RoomEvent | null }>> {
+    return this.db.transaction(async (tx) => {
+      // The invite's row lock makes concurrent redemptions take turns, so `uses` never overshoots.
+      const { rows } = await tx.query<Row>('SELECT * FROM invites WHERE token_hash = $1 FOR UPDATE', [r.tokenHash]);
+      const row = rows[0];
+      if (!row) return { ok: false, conflict: 'invite_unknown' } as const;
+      const invite = toInvite(row);
+      if (invite.revokedAt) return { ok: false, conflict: 'invite_revoked' } as const;
+      if (invite.expiresAt.getTime() <= r.now.getTime()) return { ok: false, conflict: 'invite_expired' } as const;
+      await lockRoom(tx, invite.roomId);
+      const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [invite.roomId, r.userId]);
+      if (member.rows.length > 0) return { ok: true, value: { roomId: invite.roomId, event: null } } as const;
+      if (invite.uses >= invite.maxUses) return { ok: false, conflict: 'invite_used_up' } as const;
+      await tx.query('UPDATE invites SET uses = uses + 1 WHERE id = $1', [invite.id]);
+      await tx.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'member')`, [invite.roomId, r.userId]);
+      const event = await insertEvent(tx, { id: r.eventId, roomId: invite.roomId, kind: 'join', senderId: r.userId, body: null, clientMsgId: null });
+      return { ok: true, value: { roomId: invite.roomId, event } } as const;
+    });
+  }
+
+  async setDeviceBundle(deviceId: string, bundle: DeviceBundle): Promise<void> {
+    await this.db.query('UPDATE devices SET bundle = $2 WHERE id = $1', [deviceId, JSON.stringify(bundle)]);
+  }
+
+  async listDevicesOfUsers(userIds: readonly string[]): Promise<DirectoryDeviceRecord[]> {
+    if (userIds.length === 0) return [];
+    const { rows } = await this.db.query<Row>(
+      `SELECT id, user_id, name, bundle, created_at FROM devices
+       WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL AND bundle IS NOT NULL ORDER BY user_id, created_at`,
+      [userIds],
+    );
+    return rows.map((r) => ({
+      deviceId: String(r.id),
+      userId: String(r.user_id),
+      name: String(r.name),
+      bundle: parseJson(r.bundle) as DeviceBundle,
+      createdAt: asDate(r.created_at),
+    }));
+  }
+
+  async enqueueShares(shares: readonly Omit<ShareRecord, 'createdAt'>[]): Promise<void> {
+    if (shares.length === 0) return;
+    await this.db.query(
+      `INSERT INTO key_shares (id, recipient_device, room_id, sender_device, share)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::jsonb[])`,
+      [shares.map((s) => s.id), shares.map((s) => s.recipientDevice), shares.map((s) => s.roomId), shares.map((s) => s.senderDevice), shares.map((s) => JSON.stringify(s.share))],
+    );
+  }
+
+  async listShares(deviceId: string, limit: number): Promise<ShareRecord[]> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM key_shares WHERE recipient_device = $1 ORDER BY created_at, id LIMIT $2', [deviceId, limit]);
+    return rows.map(toShare);
+  }
+
+  async ackShares(deviceId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query('DELETE FROM key_shares WHERE recipient_device = $1 AND id = ANY($2::uuid[])', [deviceId, ids]);
+  }
+
   async appendMessage(message: NewMessage): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
-    // One round trip: see database/postgres/002_append_message.sql.
-    const { rows } = await this.db.query<Row>('SELECT * FROM append_message($1, $2, $3, $4, $5)', [
+    // One round trip: see database/postgres/003_private_rooms.sql.
+    const { rows } = await this.db.query<Row>('SELECT * FROM append_message($1, $2, $3, $4, $5, $6)', [
       message.id,
       message.roomId,
       message.sender.id,
       message.clientMsgId,
       message.body,
+      message.envelope === null ? null : JSON.stringify(message.envelope),
     ]);
     const row = rows[0] as Row;
     switch (row.outcome) {
@@ -320,6 +444,8 @@ export class SqlStore implements Store {
         throw new Error(`no room ${message.roomId}`);
       case 'not_member':
         return { ok: false, conflict: 'not_member' };
+      case 'wrong_payload':
+        return { ok: false, conflict: 'wrong_payload' };
       case 'duplicate':
       case 'appended':
         return {
@@ -332,7 +458,9 @@ export class SqlStore implements Store {
               seq: Number(row.event_seq),
               kind: 'message',
               sender: { id: message.sender.id, username: message.sender.username },
-              body: String(row.event_body),
+              body: row.event_body === null ? null : String(row.event_body),
+              envelope: row.event_envelope === null ? null : (parseJson(row.event_envelope) as Envelope),
+              target: null,
               clientMsgId: message.clientMsgId,
               createdAt: asDate(row.event_created_at).toISOString(),
             },

@@ -31,7 +31,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
 
     /** Appends as a member and unwraps the result. */
     const append = async (roomId: string, sender: { id: string; username: string }, body: string, clientMsgId: string = randomUUID()) => {
-      const r = await store.appendMessage({ id: randomUUID(), roomId, sender, clientMsgId, body });
+      const r = await store.appendMessage({ id: randomUUID(), roomId, sender, clientMsgId, body, envelope: null });
       if (!r.ok) throw new Error(r.conflict);
       return r.value;
     };
@@ -144,15 +144,96 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const owner = await newUser();
       const other = await newUser();
       const { room } = await newRoom(owner.id);
-      const stranger = await store.appendMessage({ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'x' });
+      const stranger = await store.appendMessage({ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'x', envelope: null });
       expect(stranger).toEqual({ ok: false, conflict: 'not_member' });
       await store.addMember({ roomId: room.id, userId: other.id, role: 'member', eventId: randomUUID() });
       const clientMsgId = randomUUID();
       const sent = await append(room.id, other, 'before leaving', clientMsgId);
       await store.removeMember({ roomId: room.id, userId: other.id, eventId: randomUUID() });
       expect(await append(room.id, other, 'before leaving', clientMsgId)).toEqual({ event: sent.event, duplicate: true });
-      expect(await store.appendMessage({ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'after' })).toEqual({ ok: false, conflict: 'not_member' });
+      expect(await store.appendMessage({ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'after', envelope: null })).toEqual({ ok: false, conflict: 'not_member' });
       expect(await store.headSeq(room.id)).toBe(4);
+    });
+
+    it('records a removal by the owner as a remove event with the member as target', async () => {
+      const owner = await newUser();
+      const other = await newUser();
+      const { room } = await newRoom(owner.id);
+      await store.addMember({ roomId: room.id, userId: other.id, role: 'member', eventId: randomUUID() });
+      const removed = await store.removeMember({ roomId: room.id, userId: other.id, eventId: randomUUID(), by: owner.id });
+      expect(removed.ok && removed.value).toMatchObject({ kind: 'remove', sender: { id: owner.id }, target: { id: other.id, username: other.username } });
+      const events = await store.listEvents(room.id, { afterSeq: 2, limit: 5 });
+      expect(events[0]).toMatchObject({ kind: 'remove', target: { id: other.id } });
+    });
+
+    it('keeps text out of private rooms and envelopes out of open ones', async () => {
+      const owner = await newUser();
+      const open = await newRoom(owner.id);
+      const priv = await store.createRoom({ id: randomUUID(), name: `p${randomUUID().slice(0, 8)}`, topic: '', visibility: 'private', ownerId: owner.id, joinEventId: randomUUID() });
+      if (!priv.ok) throw new Error(priv.conflict);
+      const envelope = { v: 1, suite: 'p256-hmac-aes256gcm-1', roomId: priv.value.room.id, senderUser: owner.id, senderDevice: randomUUID(), keyId: 'k'.repeat(22), counter: 0, clientMsgId: randomUUID(), iv: 'i'.repeat(16), ct: 'c'.repeat(40), sig: 's'.repeat(86) } as const;
+      expect(await store.appendMessage({ id: randomUUID(), roomId: priv.value.room.id, sender: owner, clientMsgId: randomUUID(), body: 'plain', envelope: null })).toEqual({ ok: false, conflict: 'wrong_payload' });
+      expect(await store.appendMessage({ id: randomUUID(), roomId: open.room.id, sender: owner, clientMsgId: randomUUID(), body: null, envelope })).toEqual({ ok: false, conflict: 'wrong_payload' });
+      const stored = await store.appendMessage({ id: randomUUID(), roomId: priv.value.room.id, sender: owner, clientMsgId: envelope.clientMsgId, body: null, envelope });
+      expect(stored.ok && stored.value.event).toMatchObject({ body: null, envelope });
+      expect((await store.listEvents(priv.value.room.id, { afterSeq: 1, limit: 5 }))[0]?.envelope).toEqual(envelope);
+    });
+
+    it('redeems an invite with N uses exactly N times, even concurrently, and refuses revoked or expired ones', async () => {
+      const owner = await newUser();
+      const { room } = await newRoom(owner.id);
+      const now = new Date();
+      const ihash = `h${randomUUID()}`;
+      await store.createInvite({ id: randomUUID(), roomId: room.id, tokenHash: ihash, createdBy: owner.id, expiresAt: new Date(now.getTime() + 60_000), maxUses: 3 });
+      const users = await Promise.all(Array.from({ length: 8 }, () => newUser()));
+      const results = await Promise.all(users.map((u) => store.redeemInvite({ tokenHash: ihash, userId: u.id, eventId: randomUUID(), now })));
+      expect(results.filter((r) => r.ok)).toHaveLength(3);
+      expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.conflict)).toEqual(Array(5).fill('invite_used_up'));
+      expect((await store.listInvites(room.id))[0]?.uses).toBe(3);
+      // A member redeeming again changes nothing and uses nothing.
+      const member = users[results.findIndex((r) => r.ok)] as { id: string };
+      expect(await store.redeemInvite({ tokenHash: ihash, userId: member.id, eventId: randomUUID(), now })).toMatchObject({ ok: true, value: { event: null } });
+      expect(await store.redeemInvite({ tokenHash: 'nope', userId: member.id, eventId: randomUUID(), now })).toEqual({ ok: false, conflict: 'invite_unknown' });
+      const later = new Date(now.getTime() + 120_000);
+      const other = await newUser();
+      const second = await store.createInvite({ id: randomUUID(), roomId: room.id, tokenHash: `x${ihash}`, createdBy: owner.id, expiresAt: new Date(now.getTime() + 60_000), maxUses: 5 });
+      expect(await store.redeemInvite({ tokenHash: `x${ihash}`, userId: other.id, eventId: randomUUID(), now: later })).toEqual({ ok: false, conflict: 'invite_expired' });
+      expect(await store.revokeInvite(room.id, second.id, now)).toBe(true);
+      expect(await store.revokeInvite(room.id, second.id, now)).toBe(false);
+      expect(await store.redeemInvite({ tokenHash: `x${ihash}`, userId: other.id, eventId: randomUUID(), now })).toEqual({ ok: false, conflict: 'invite_revoked' });
+    });
+
+    it('publishes device bundles and queues shares per device until acknowledged', async () => {
+      const alice = await newUser();
+      const bob = await newUser();
+      const { room } = await newRoom(alice.id);
+      const ad = await store.createDevice({ id: randomUUID(), userId: alice.id, name: 'a' });
+      const bd = await store.createDevice({ id: randomUUID(), userId: bob.id, name: 'b' });
+      await store.createDevice({ id: randomUUID(), userId: bob.id, name: 'unpublished' });
+      const bundle = (u: string, d: string) => ({ userId: u, deviceId: d, signingKey: 'S'.repeat(87), dhKey: 'D'.repeat(87), prekey: { id: 1, key: 'P'.repeat(87), createdAt: 1 }, signature: 'x'.repeat(86) });
+      await store.setDeviceBundle(ad.id, bundle(alice.id, ad.id));
+      await store.setDeviceBundle(bd.id, bundle(bob.id, bd.id));
+      const listed = await store.listDevicesOfUsers([alice.id, bob.id]);
+      expect(listed.map((d) => d.deviceId).sort()).toEqual([ad.id, bd.id].sort());
+      expect(listed.find((d) => d.deviceId === bd.id)?.bundle).toEqual(bundle(bob.id, bd.id));
+      const share = (n: number) => ({ v: 1, roomId: room.id, senderUser: alice.id, senderDevice: ad.id, recipientUser: bob.id, recipientDevice: bd.id, prekeyId: 1, ephemeralKey: 'E'.repeat(87), iv: 'i'.repeat(16), ct: `c${n}`, sig: 's'.repeat(86) }) as const;
+      const ids = [randomUUID(), randomUUID()];
+      await store.enqueueShares(ids.map((id, n) => ({ id, recipientDevice: bd.id, roomId: room.id, senderDevice: ad.id, share: share(n) })));
+      const queued = await store.listShares(bd.id, 10);
+      expect(queued.map((q) => q.share.ct).sort()).toEqual(['c0', 'c1']);
+      expect(await store.listShares(ad.id, 10)).toEqual([]);
+      await store.ackShares(bd.id, [ids[0] as string]);
+      expect((await store.listShares(bd.id, 10)).map((q) => q.id)).toEqual([ids[1]]);
+    });
+
+    it('finds a direct-message room by its pair key', async () => {
+      const a = await newUser();
+      const dmKey = `${a.id}:${randomUUID()}`;
+      const made = await store.createRoom({ id: randomUUID(), name: `dm-${randomUUID().slice(0, 8)}`, topic: '', visibility: 'private', ownerId: a.id, joinEventId: randomUUID(), dmKey });
+      expect(made.ok).toBe(true);
+      expect((await store.findDmRoom(dmKey))?.visibility).toBe('private');
+      const again = await store.createRoom({ id: randomUUID(), name: `dm-${randomUUID().slice(0, 8)}`, topic: '', visibility: 'private', ownerId: a.id, joinEventId: randomUUID(), dmKey });
+      expect(again).toEqual({ ok: false, conflict: 'room_exists' });
     });
 
     it('records last seen', async () => {

@@ -1,4 +1,4 @@
-import type { MemberRole, RoomEvent, RoomVisibility } from '../../shared/protocol/index.js';
+import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomVisibility, SealedShare } from '../../shared/protocol/index.js';
 
 /** A stored account. */
 export interface UserRecord {
@@ -60,6 +60,37 @@ export interface NewRoom {
   readonly ownerId: string;
   /** The id of the owner's join event. */
   readonly joinEventId: string;
+  /** For a direct-message room: the pair's key, unique. */
+  readonly dmKey?: string;
+}
+
+export interface InviteRecord {
+  readonly id: string;
+  readonly roomId: string;
+  readonly createdBy: string;
+  readonly expiresAt: Date;
+  readonly maxUses: number;
+  readonly uses: number;
+  readonly revokedAt: Date | null;
+  readonly createdAt: Date;
+}
+
+/** A published device and its signed bundle. */
+export interface DirectoryDeviceRecord {
+  readonly deviceId: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly bundle: DeviceBundle;
+  readonly createdAt: Date;
+}
+
+export interface ShareRecord {
+  readonly id: string;
+  readonly recipientDevice: string;
+  readonly roomId: string;
+  readonly senderDevice: string;
+  readonly share: SealedShare;
+  readonly createdAt: Date;
 }
 
 export interface NewMessage {
@@ -67,7 +98,9 @@ export interface NewMessage {
   readonly roomId: string;
   readonly sender: { readonly id: string; readonly username: string };
   readonly clientMsgId: string;
-  readonly body: string;
+  /** Open rooms carry text, private rooms an envelope; exactly one is set. */
+  readonly body: string | null;
+  readonly envelope: Envelope | null;
 }
 
 /** Which events to read: `afterSeq` reads upward from there, `beforeSeq` reads the newest below it. */
@@ -78,7 +111,16 @@ export interface EventRange {
 }
 
 /** Why a write did nothing; the services turn these into domain errors. */
-export type StoreConflict = 'username_taken' | 'room_exists' | 'already_member' | 'not_member';
+export type StoreConflict =
+  | 'username_taken'
+  | 'room_exists'
+  | 'already_member'
+  | 'not_member'
+  | 'invite_unknown'
+  | 'invite_expired'
+  | 'invite_revoked'
+  | 'invite_used_up'
+  | 'wrong_payload';
 
 export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly conflict: StoreConflict };
 
@@ -119,13 +161,36 @@ export interface Store {
   listMembers(roomId: string): Promise<MemberRecord[]>;
   /** Adds the member and commits the join event in one transaction. */
   addMember(m: { roomId: string; userId: string; role: MemberRole; eventId: string }): Promise<StoreResult<RoomEvent>>;
-  /** Removes the member and commits the leave event in one transaction. */
-  removeMember(m: { roomId: string; userId: string; eventId: string }): Promise<StoreResult<RoomEvent>>;
+  /**
+   * Removes the member and commits the event in one transaction: a `leave`, or with `by` (another
+   * user, the owner) a `remove` with the member as target.
+   */
+  removeMember(m: { roomId: string; userId: string; eventId: string; by?: string }): Promise<StoreResult<RoomEvent>>;
+  findDmRoom(dmKey: string): Promise<RoomRecord | null>;
+
+  createInvite(invite: { id: string; roomId: string; tokenHash: string; createdBy: string; expiresAt: Date; maxUses: number }): Promise<InviteRecord>;
+  listInvites(roomId: string): Promise<InviteRecord[]>;
+  /** False when there is no such live invite in the room. */
+  revokeInvite(roomId: string, inviteId: string, at: Date): Promise<boolean>;
+  /**
+   * Redeems an invite atomically: of many concurrent redemptions of an invite with N uses, exactly N
+   * succeed. A user who is already a member gets the room without using up a use.
+   */
+  redeemInvite(r: { tokenHash: string; userId: string; eventId: string; now: Date }): Promise<StoreResult<{ roomId: string; event: RoomEvent | null }>>;
+
+  /** Publishes (or replaces) a device's signed key bundle. */
+  setDeviceBundle(deviceId: string, bundle: DeviceBundle): Promise<void>;
+  /** The unrevoked devices with published bundles of these users. */
+  listDevicesOfUsers(userIds: readonly string[]): Promise<DirectoryDeviceRecord[]>;
+  enqueueShares(shares: readonly Omit<ShareRecord, 'createdAt'>[]): Promise<void>;
+  listShares(deviceId: string, limit: number): Promise<ShareRecord[]>;
+  ackShares(deviceId: string, ids: readonly string[]): Promise<void>;
 
   /**
    * Commits a message with the room's next seq, if the sender is a member at that moment (checked
    * under the room's lock, so a send is ordered against a concurrent leave). A repeat of the sender's
    * clientMsgId in the room returns the stored event with `duplicate: true` and writes nothing.
+   * A body in a private room or an envelope in an open one is refused (`wrong_payload`).
    * Throws if the room does not exist.
    */
   appendMessage(message: NewMessage): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>>;

@@ -10,6 +10,7 @@ import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { Presence } from '../presence/presence.js';
 import type { AuthService, RevokeNotice } from '../services/auth-service.js';
+import type { SharesNotice } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
 import type { RoomBusMessage } from '../services/room-events.js';
 import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
@@ -27,7 +28,7 @@ interface PresenceNotice {
   readonly roomIds: readonly string[];
 }
 
-type ControlMessage = RevokeNotice | PresenceNotice;
+type ControlMessage = RevokeNotice | PresenceNotice | SharesNotice;
 
 export interface GatewayDeps {
   readonly store: Store;
@@ -186,7 +187,8 @@ export class Gateway {
         return;
       case 'send':
         try {
-          const ack = await this.deps.messages.send(conn.user, frame.roomId, { clientMsgId: frame.clientMsgId, body: frame.body });
+          const payload = 'envelope' in frame ? { clientMsgId: frame.clientMsgId, envelope: frame.envelope } : { clientMsgId: frame.clientMsgId, body: frame.body };
+          const ack = await this.deps.messages.send({ ...conn.user, deviceId: conn.deviceId }, frame.roomId, payload);
           conn.sendFrame(JSON.stringify({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: ack.id, seq: ack.seq }));
         } catch (error) {
           this.sendError(conn, error, frame.clientMsgId);
@@ -230,6 +232,11 @@ export class Gateway {
       case 'revoke':
         for (const c of this.connections) if (c.deviceId === message.deviceId) c.close(CloseCode.sessionRevoked, 'session revoked');
         return;
+      case 'shares': {
+        const devices = new Set(message.deviceIds);
+        for (const c of this.connections) if (devices.has(c.deviceId)) c.sendFrame('{"type":"shares"}');
+        return;
+      }
       case 'presence': {
         const frame = JSON.stringify({ type: 'presence', user: message.user, status: message.status, lastSeenAt: message.lastSeenAt });
         for (const c of this.feeds.subscribersOf(message.roomIds)) if (c.user.id !== message.user.id) c.sendFrame(frame);

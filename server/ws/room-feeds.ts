@@ -124,10 +124,12 @@ export class RoomFeeds {
     feed.lastSeq = event.seq;
     const json = JSON.stringify(event); // once, whatever the number of recipients
     for (const c of feed.subscribers) c.sendEvent(json);
-    if (event.kind === 'leave') {
+    // A leave (or removal) cuts the departed user's subscriptions before anything after it.
+    const departed = event.kind === 'leave' ? event.sender.id : event.kind === 'remove' ? event.target?.id : undefined;
+    if (departed !== undefined) {
       const frame = JSON.stringify({ type: 'unsubscribed', roomId: feed.roomId, reason: 'removed' });
       for (const c of feed.subscribers) {
-        if (c.user.id !== event.sender.id) continue;
+        if (c.user.id !== departed) continue;
         feed.subscribers.delete(c);
         c.rooms.delete(feed.roomId);
         c.sendFrame(frame);

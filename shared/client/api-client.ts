@@ -16,7 +16,25 @@ import {
   UserRef,
   WsTicket,
 } from '../protocol/index.js';
-import type { CreateRoomRequest, Member, RegisterRequest } from '../protocol/index.js';
+import {
+  DeviceList,
+  DirectMessageResult,
+  InviteCreated,
+  InviteList,
+  ShareList,
+} from '../protocol/index.js';
+import type {
+  CreateInviteRequest,
+  CreateRoomRequest,
+  DeviceBundle,
+  DirectoryDevice,
+  Envelope,
+  Invite,
+  Member,
+  QueuedShare,
+  RegisterRequest,
+  SealedShare,
+} from '../protocol/index.js';
 import { backoffDelay } from './backoff.js';
 import type { SessionStore, StoredSession } from './session-store.js';
 
@@ -140,6 +158,69 @@ export class ApiClient {
         await this.sleep(backoffDelay(attempt, this.random, { baseMs: 250, maxMs: 4_000 }));
       }
     }
+  }
+
+  /** Sends an end-to-end encrypted envelope to a private room (retried like `send`). */
+  async sendEnvelope(room: string, envelope: Envelope, attempts = 5): Promise<SendMessageResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body: { clientMsgId: envelope.clientMsgId, envelope }, schema: SendMessageResult });
+      } catch (error) {
+        const retriable = error instanceof ChatError && (error.code === 'unavailable' || error.code === 'internal');
+        if (!retriable || attempt + 1 >= attempts) throw error;
+        await this.sleep(backoffDelay(attempt, this.random, { baseMs: 250, maxMs: 4_000 }));
+      }
+    }
+  }
+
+  createInvite(room: string, req: CreateInviteRequest = {}): Promise<InviteCreated> {
+    return this.call('POST', `/rooms/${encodeURIComponent(room)}/invites`, { body: req, schema: InviteCreated });
+  }
+
+  async invites(room: string): Promise<Invite[]> {
+    return (await this.call('GET', `/rooms/${encodeURIComponent(room)}/invites`, { schema: InviteList })).invites;
+  }
+
+  async revokeInvite(room: string, inviteId: string): Promise<void> {
+    await this.call('DELETE', `/rooms/${encodeURIComponent(room)}/invites/${encodeURIComponent(inviteId)}`, { schema: z.unknown() });
+  }
+
+  /** Joins through an invite: the token, or the whole link the server printed. */
+  redeemInvite(tokenOrLink: string): Promise<MembershipResult> {
+    const token = tokenOrLink.replace(/^.*\/invite\//, '').replace(/[?#].*$/, '');
+    return this.call('POST', `/invites/${encodeURIComponent(token)}/redeem`, { schema: MembershipResult });
+  }
+
+  kick(room: string, username: string): Promise<MembershipResult> {
+    return this.call('POST', `/rooms/${encodeURIComponent(room)}/kick`, { body: { username }, schema: MembershipResult });
+  }
+
+  directMessage(username: string): Promise<DirectMessageResult> {
+    return this.call('POST', '/dm', { body: { username }, schema: DirectMessageResult });
+  }
+
+  async publishBundle(bundle: DeviceBundle): Promise<void> {
+    await this.call('PUT', '/keys/devices/me', { body: { bundle }, schema: z.unknown() });
+  }
+
+  async devicesOfRoom(room: string): Promise<DirectoryDevice[]> {
+    return (await this.call('GET', `/rooms/${encodeURIComponent(room)}/devices`, { schema: DeviceList })).devices;
+  }
+
+  async devicesOfUser(username: string): Promise<DirectoryDevice[]> {
+    return (await this.call('GET', `/keys/users/${encodeURIComponent(username)}/devices`, { schema: DeviceList })).devices;
+  }
+
+  async postShares(shares: SealedShare[]): Promise<void> {
+    await this.call('POST', '/keys/shares', { body: { shares }, schema: z.unknown() });
+  }
+
+  async pendingShares(): Promise<QueuedShare[]> {
+    return (await this.call('GET', '/keys/shares', { schema: ShareList })).shares;
+  }
+
+  async ackShares(ids: string[]): Promise<void> {
+    await this.call('POST', '/keys/shares/ack', { body: { ids }, schema: z.unknown() });
   }
 
   /** A one-time ticket for a WebSocket from a browser. */

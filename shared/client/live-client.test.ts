@@ -9,7 +9,7 @@ const USER = { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'alice' };
 
 function event(seq: number): RoomEvent {
   const hex = seq.toString(16).padStart(12, '0');
-  return { id: `00000000-0000-4000-8000-${hex}`, roomId: ROOM, seq, kind: 'message', sender: USER, body: `m${seq}`, clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z' };
+  return { id: `00000000-0000-4000-8000-${hex}`, roomId: ROOM, seq, kind: 'message', sender: USER, body: `m${seq}`, envelope: null, target: null, clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z' };
 }
 
 /** An in-memory socket: the test plays the server. */

@@ -33,6 +33,8 @@ export interface LiveEvents extends Record<string, unknown> {
   state: ConnectionState;
   /** The server ended a subscription because the user is no longer a member. */
   removed: { roomId: string };
+  /** New chain shares wait in this device's queue on the server. */
+  shares: Record<string, never>;
   /** Something went wrong that is not about one send (those reject their promise). */
   error: ChatError;
 }
@@ -264,6 +266,9 @@ export class LiveClient extends Emitter<LiveEvents> {
         return;
       case 'presence':
         this.emit('presence', frame);
+        return;
+      case 'shares':
+        this.emit('shares', {});
         return;
       case 'error': {
         const error = new ChatError(frame.code, frame.message);

@@ -23,6 +23,8 @@ export const ErrorCode = {
   /** The operation conflicts with the current state (already a member, not a member, ...). */
   conflict: 'conflict',
   messageTooLarge: 'message_too_large',
+  /** An invite link that is expired, revoked or used up. */
+  inviteInvalid: 'invite_invalid',
   rateLimited: 'rate_limited',
   /** The server cannot serve right now (shutting down, store unavailable). */
   unavailable: 'unavailable',

@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { Envelope } from './e2e.js';
 
 /** A user as others see them. */
 export const UserRef = z.object({ id: z.uuid(), username: z.string() });
 export type UserRef = z.infer<typeof UserRef>;
 
 /** What happened in a room; every kind is one entry in the room's sequenced stream. */
-export const RoomEventKind = z.enum(['message', 'join', 'leave']);
+/** `remove`: the owner removed `target` from the room. */
+export const RoomEventKind = z.enum(['message', 'join', 'leave', 'remove']);
 export type RoomEventKind = z.infer<typeof RoomEventKind>;
 
 /**
@@ -18,8 +20,12 @@ export const RoomEvent = z.object({
   seq: z.number().int().positive(),
   kind: RoomEventKind,
   sender: UserRef,
-  /** The message text; null for membership events. */
+  /** The message text in open rooms; null for membership events and in private rooms. */
   body: z.string().nullable(),
+  /** The encrypted message in private rooms; null otherwise. */
+  envelope: Envelope.nullable(),
+  /** Who was removed, for `remove` events; null otherwise. */
+  target: UserRef.nullable(),
   /** The sender's idempotency key for messages; null for membership events. */
   clientMsgId: z.uuid().nullable(),
   createdAt: z.iso.datetime(),

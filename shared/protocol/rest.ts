@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Envelope } from './e2e.js';
 import { RoomEvent, UserRef } from './events.js';
 import { MessageBody, Password, RoomName, Topic, Username } from './names.js';
 
@@ -55,7 +56,7 @@ export type MemberRole = z.infer<typeof MemberRole>;
 export const CreateRoomRequest = z.object({
   name: RoomName,
   topic: Topic.optional(),
-  visibility: z.literal('open').default('open'),
+  visibility: RoomVisibility.default('open'),
 });
 export type CreateRoomRequest = z.input<typeof CreateRoomRequest>;
 
@@ -92,7 +93,11 @@ export type MemberList = z.infer<typeof MemberList>;
 export const MembershipResult = z.object({ room: Room, event: RoomEvent.nullable() });
 export type MembershipResult = z.infer<typeof MembershipResult>;
 
-export const SendMessageRequest = z.object({ clientMsgId: z.uuid(), body: MessageBody });
+/** Text for an open room, or an encrypted envelope for a private one. */
+export const SendMessageRequest = z.union([
+  z.object({ clientMsgId: z.uuid(), body: MessageBody }).strict(),
+  z.object({ clientMsgId: z.uuid(), envelope: Envelope }).strict(),
+]);
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 
 /** The acknowledgement of a committed message; `duplicate` when this clientMsgId was already stored. */
@@ -128,3 +133,32 @@ export const HistoryPage = z.object({
 export type HistoryPage = z.infer<typeof HistoryPage>;
 
 export const Health = z.object({ status: z.enum(['ok', 'unavailable']) });
+
+/** An invite link: expiry (default 24 h, at most 30 days) and uses (default 1). */
+export const CreateInviteRequest = z.object({
+  expiresInSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  maxUses: z.number().int().min(1).max(1000).default(1),
+});
+export type CreateInviteRequest = z.input<typeof CreateInviteRequest>;
+
+export const Invite = z.object({
+  id: z.uuid(),
+  roomId: z.uuid(),
+  createdBy: z.uuid(),
+  expiresAt: z.iso.datetime(),
+  maxUses: z.number().int(),
+  uses: z.number().int(),
+  revokedAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type Invite = z.infer<typeof Invite>;
+
+/** The token is shown once, here; the server keeps only its hash. */
+export const InviteCreated = z.object({ invite: Invite, token: z.string(), url: z.string() });
+export type InviteCreated = z.infer<typeof InviteCreated>;
+export const InviteList = z.object({ invites: z.array(Invite) });
+
+export const KickRequest = z.object({ username: z.string().min(1).max(64) });
+export const DirectMessageRequest = z.object({ username: z.string().min(1).max(64) });
+export const DirectMessageResult = z.object({ room: Room, created: z.boolean() });
+export type DirectMessageResult = z.infer<typeof DirectMessageResult>;

@@ -4,7 +4,7 @@ import { ClientFrame, ServerFrame } from './ws-frames.js';
 const ROOM = '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
 const MSG = '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c';
 const USER = { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'alice' };
-const EVENT = { id: MSG, roomId: ROOM, seq: 3, kind: 'message', sender: USER, body: 'hi', clientMsgId: MSG, createdAt: '2026-11-25T10:00:00.000Z' };
+const EVENT = { id: MSG, roomId: ROOM, seq: 3, kind: 'message', sender: USER, body: 'hi', envelope: null, target: null, clientMsgId: MSG, createdAt: '2026-11-25T10:00:00.000Z' };
 
 describe('ClientFrame', () => {
   it.each([

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Envelope } from './e2e.js';
 import { ErrorCodeSchema } from './errors.js';
 import { RoomEvent, UserRef } from './events.js';
 import { MessageBody } from './names.js';
@@ -22,16 +23,15 @@ export const SubscribeFrame = z.object({
     .max(500),
 });
 export const UnsubscribeFrame = z.object({ type: z.literal('unsubscribe'), roomIds: z.array(z.uuid()).min(1).max(500) });
-export const SendFrame = z.object({
-  type: z.literal('send'),
-  roomId: z.uuid(),
-  clientMsgId: z.uuid(),
-  body: MessageBody,
-});
+/** A message: `body` for an open room, `envelope` for a private one. */
+export const SendFrame = z.union([
+  z.object({ type: z.literal('send'), roomId: z.uuid(), clientMsgId: z.uuid(), body: MessageBody }).strict(),
+  z.object({ type: z.literal('send'), roomId: z.uuid(), clientMsgId: z.uuid(), envelope: Envelope }).strict(),
+]);
 export const TypingFrame = z.object({ type: z.literal('typing'), roomId: z.uuid(), state: z.enum(['start', 'stop']) });
 
 /** Everything a client may send; anything else is answered with an `invalid_request` error frame. */
-export const ClientFrame = z.discriminatedUnion('type', [SubscribeFrame, UnsubscribeFrame, SendFrame, TypingFrame]);
+export const ClientFrame = z.union([SubscribeFrame, UnsubscribeFrame, SendFrame, TypingFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // Server → client frames.
@@ -80,6 +80,8 @@ export const PresenceFrame = z.object({
   status: z.enum(['online', 'offline']),
   lastSeenAt: z.iso.datetime().nullable(),
 });
+/** New chain shares wait in this device's queue: fetch them over REST. */
+export const SharesFrame = z.object({ type: z.literal('shares') });
 export const ErrorFrame = z.object({
   type: z.literal('error'),
   code: ErrorCodeSchema,
@@ -98,6 +100,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   AckFrame,
   TypingEventFrame,
   PresenceFrame,
+  SharesFrame,
   ErrorFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { verifyBundle } from '../../shared/crypto/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
+import type { DeviceBundle, DirectoryDevice, QueuedShare, SealedShare } from '../../shared/protocol/index.js';
+import type { Bus } from '../bus/bus.js';
+import { Channels } from '../bus/bus.js';
+import type { DirectoryDeviceRecord, Store } from '../store/store.js';
+import type { RoomService } from './room-service.js';
+import type { AccessClaims } from './tokens.js';
+
+/** Tells every instance that these devices have new shares waiting. */
+export interface SharesNotice {
+  readonly t: 'shares';
+  readonly deviceIds: readonly string[];
+}
+
+const toDto = (d: DirectoryDeviceRecord): DirectoryDevice => ({ deviceId: d.deviceId, name: d.name, bundle: d.bundle, createdAt: d.createdAt.toISOString() });
+
+export interface KeyServiceDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly rooms: RoomService;
+}
+
+/**
+ * The key directory (signed device bundles) and the per-device queues of sealed chain shares. The
+ * server cannot read either; it checks shapes, self-signatures and membership, and relays.
+ */
+export class KeyService {
+  constructor(private readonly deps: KeyServiceDeps) {}
+
+  /** Publishes the caller's own device bundle, which must be self-signed and name the caller's device. */
+  async publish(claims: AccessClaims, bundle: DeviceBundle): Promise<void> {
+    if (bundle.userId !== claims.userId || bundle.deviceId !== claims.deviceId) {
+      throw new ChatError('invalid_request', 'a device publishes only its own bundle');
+    }
+    try {
+      await verifyBundle(bundle);
+    } catch (error) {
+      throw new ChatError('invalid_request', `the bundle does not verify: ${(error as Error).message}`, { cause: error });
+    }
+    await this.deps.store.setDeviceBundle(claims.deviceId, bundle);
+  }
+
+  async devicesOfUser(username: string): Promise<DirectoryDevice[]> {
+    const user = await this.deps.store.findUserByUsername(username);
+    if (!user) throw new ChatError('not_found', `there is no user "${username}"`);
+    return (await this.deps.store.listDevicesOfUsers([user.id])).map(toDto);
+  }
+
+  /** Every device of every member of a room the caller is in: whom a sender shares its chain with. */
+  async devicesOfRoom(userId: string, roomRef: string): Promise<DirectoryDevice[]> {
+    const room = await this.deps.rooms.resolve(roomRef);
+    await this.deps.rooms.requireMember(room, userId);
+    const members = await this.deps.store.listMembers(room.id);
+    return (await this.deps.store.listDevicesOfUsers(members.map((m) => m.userId))).map(toDto);
+  }
+
+  /**
+   * Queues shares from the caller's device. Sender and recipients must be members of the room each
+   * share names, and each recipient device must belong to its user: a removed member gets nothing new.
+   */
+  async post(claims: AccessClaims, shares: readonly SealedShare[]): Promise<void> {
+    const roomIds = [...new Set(shares.map((s) => s.roomId))];
+    const membersByRoom = new Map<string, Set<string>>();
+    for (const roomId of roomIds) {
+      const room = await this.deps.rooms.resolve(roomId);
+      await this.deps.rooms.requireMember(room, claims.userId);
+      membersByRoom.set(roomId, new Set((await this.deps.store.listMembers(roomId)).map((m) => m.userId)));
+    }
+    const recipients = [...new Set(shares.map((s) => s.recipientUser))];
+    const devices = new Map((await this.deps.store.listDevicesOfUsers(recipients)).map((d) => [d.deviceId, d.userId]));
+    for (const s of shares) {
+      if (s.senderUser !== claims.userId || s.senderDevice !== claims.deviceId) throw new ChatError('invalid_request', 'shares must come from the calling device');
+      if (!membersByRoom.get(s.roomId)?.has(s.recipientUser)) throw new ChatError('forbidden', `${s.recipientUser} is not a member of the room`);
+      if (devices.get(s.recipientDevice) !== s.recipientUser) throw new ChatError('invalid_request', `device ${s.recipientDevice} is not a device of ${s.recipientUser}`);
+    }
+    await this.deps.store.enqueueShares(
+      shares.map((share) => ({ id: randomUUID(), recipientDevice: share.recipientDevice, roomId: share.roomId, senderDevice: share.senderDevice, share })),
+    );
+    const notice: SharesNotice = { t: 'shares', deviceIds: [...new Set(shares.map((s) => s.recipientDevice))] };
+    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+  }
+
+  async pending(claims: AccessClaims): Promise<QueuedShare[]> {
+    return (await this.deps.store.listShares(claims.deviceId, 500)).map((r) => ({ id: r.id, share: r.share, createdAt: r.createdAt.toISOString() }));
+  }
+
+  async ack(claims: AccessClaims, ids: readonly string[]): Promise<void> {
+    await this.deps.store.ackShares(claims.deviceId, ids);
+  }
+}
