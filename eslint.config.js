@@ -5,7 +5,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'stream', 'util'];
+// Bare names of Node built-ins, matched exactly (a gitignore-style pattern "crypto" would also match
+// our own ../crypto folder); `node:` specifiers by pattern.
+const NODE_BUILTIN_NAMES = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'stream', 'util', 'buffer', 'process'];
+const NODE_BUILTINS = ['node:*'];
 const ADAPTERS = [
   '**/store/sql-store*',
   '**/store/pg-client*',
@@ -25,6 +28,14 @@ const ADAPTERS = [
 
 /** One no-restricted-imports rule from groups of patterns with the reason for each. */
 const restrict = (...groups) => ['error', { patterns: groups.map(([group, message]) => ({ group, message })) }];
+/** The same, also forbidding Node's built-ins by exact name. */
+const restrictBrowserSafe = (...groups) => [
+  'error',
+  {
+    paths: NODE_BUILTIN_NAMES.map((name) => ({ name, message: 'shared/ runs in browsers too: no Node built-ins' })),
+    patterns: groups.map(([group, message]) => ({ group, message })),
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'web/dist/**'] },
@@ -46,7 +57,7 @@ export default tseslint.config(
     files: ['shared/protocol/**', 'shared/crypto/**'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': restrict(
+      'no-restricted-imports': restrictBrowserSafe(
         [['**/client/**', '**/search/**', '**/summarize/**', '**/server/**', '**/cli/**', '**/web/**'], 'shared/protocol and shared/crypto import nothing of ours but each other'],
         [NODE_BUILTINS, 'shared/ runs in browsers too: no Node built-ins'],
       ),
@@ -56,7 +67,7 @@ export default tseslint.config(
     files: ['shared/client/**', 'shared/search/**', 'shared/summarize/**'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': restrict(
+      'no-restricted-imports': restrictBrowserSafe(
         [['**/server/**', '**/cli/**', '**/web/**'], 'shared/ never imports server, cli or web'],
         [NODE_BUILTINS, 'shared/ runs in browsers too: no Node built-ins'],
       ),

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import { ApiClient, LiveClient } from '../shared/client/index.js';
+import { ApiClient, E2ESession, LiveClient } from '../shared/client/index.js';
 import type { SocketLike, StoredSession } from '../shared/client/index.js';
+import { E2EFileStore } from './node/e2e-file-store.js';
 import { ChatError } from '../shared/protocol/index.js';
 import { KeystoreSessionStore } from './node/keystore-session-store.js';
 import { ProfileConfig } from './node/profile-config.js';
@@ -85,6 +86,16 @@ export class CliContext {
     const session = await api.session();
     if (!session) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
     return { api, session };
+  }
+
+  /** The end-to-end store of this profile (device keys and ratchet state). */
+  async e2eStore(forSignIn = false): Promise<E2EFileStore> {
+    return new E2EFileStore(await this.secrets(forSignIn), secretAccount(this.config.home, this.profileName), this.config.home);
+  }
+
+  /** End-to-end encryption for this profile's device. */
+  async e2e(api: ApiClient, session: StoredSession, forSignIn = false): Promise<E2ESession> {
+    return new E2ESession({ api, store: await this.e2eStore(forSignIn), session, extractable: true });
   }
 
   /** A live (WebSocket) client over the `ws` package. */

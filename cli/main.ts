@@ -50,13 +50,42 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .action((opts) => run((ctx) => import('./commands/rooms.js').then((m) => m.run(ctx, opts))));
   program
     .command('create <room>')
-    .description('create an open room')
+    .description('create a room (open, or with --private end-to-end encrypted and invitation-only)')
+    .option('--private', 'invitation-only and end-to-end encrypted')
     .option('--topic <text>', 'what the room is about')
     .action((room: string, opts) => run((ctx) => import('./commands/create.js').then((m) => m.run(ctx, room, opts))));
   program
-    .command('join <room>')
-    .description('join an open room')
+    .command('join <room-or-invite-link>')
+    .description('join an open room, or a private room through its invite link')
     .action((room: string) => run((ctx) => import('./commands/join.js').then((m) => m.run(ctx, room))));
+  program
+    .command('invite <room>')
+    .description('make an invite link for a room you own')
+    .option('--expires <duration>', 'how long it works: 30m, 24h, 7d', '24h')
+    .addOption(new Option('--uses <n>', 'how many people it admits').argParser(positiveInt).default(1))
+    .action((room: string, opts) => run((ctx) => import('./commands/invite.js').then((m) => m.run(ctx, room, opts))));
+  program
+    .command('invites <room>')
+    .description('list a room’s invite links, or revoke one')
+    .option('--revoke <id>', 'revoke this invite')
+    .action((room: string, opts) => run((ctx) => import('./commands/invites.js').then((m) => m.run(ctx, room, opts))));
+  program
+    .command('kick <room> <user>')
+    .description('remove a member from a room you own')
+    .action((room: string, user: string) => run((ctx) => import('./commands/kick.js').then((m) => m.run(ctx, room, user))));
+  program
+    .command('dm <user>')
+    .description('open the end-to-end encrypted room of you and another user')
+    .action((user: string) => run((ctx) => import('./commands/dm.js').then((m) => m.run(ctx, user))));
+  program
+    .command('keys')
+    .description('show this device’s identity fingerprint')
+    .action(() => run((ctx) => import('./commands/keys.js').then((m) => m.run(ctx))));
+  program
+    .command('verify <user>')
+    .description('show your safety number with a user; --confirm marks them verified')
+    .option('--confirm', 'you compared the numbers and they match')
+    .action((user: string, opts) => run((ctx) => import('./commands/verify.js').then((m) => m.run(ctx, user, opts))));
   program
     .command('leave <room>')
     .description('leave a room')

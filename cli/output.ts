@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { Opened } from '../shared/client/index.js';
 import type { RoomEvent } from '../shared/protocol/index.js';
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39] } as const;
@@ -68,14 +69,29 @@ export class Output {
     this.stderr.write(text + '\n');
   }
 
-  /** One room event as a line (continuation lines of a multi-line message indented). */
-  event(event: RoomEvent): string {
+  private opened(opened: Opened | undefined): string {
+    switch (opened?.status) {
+      case 'ok':
+        return neutralize(opened.body).replace(/\n/g, '\n' + ' '.repeat(18));
+      case 'waiting':
+        return this.style('yellow', '[waiting for the key from the sender]');
+      case 'unreadable':
+        return this.style('red', `[cannot be decrypted: ${neutralize(opened.reason)}]`);
+      default:
+        return this.style('dim', '[encrypted]');
+    }
+  }
+
+  /**
+   * One room event as a line (continuation lines of a multi-line message indented). For a private
+   * room's message, `opened` is what decrypting it gave.
+   */
+  event(event: RoomEvent, opened?: Opened): string {
     const time = this.style('dim', formatTime(event.createdAt));
     const who = neutralize(event.sender.username);
     switch (event.kind) {
       case 'message': {
-        const text = event.body ?? (event.envelope ? this.style('dim', '[encrypted: this version of chat cannot open private-room messages]') : '');
-        const body = neutralize(text).replace(/\n/g, '\n' + ' '.repeat(18));
+        const body = event.envelope ? this.opened(opened) : neutralize(event.body ?? '').replace(/\n/g, '\n' + ' '.repeat(18));
         return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))}: ${body}`;
       }
       case 'join':

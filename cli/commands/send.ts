@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
+import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
 
-/** `chat send <room> [text...]`: the words as one message, or all of stdin as one message. */
-export async function run(ctx: CliContext, room: string, words: string[]): Promise<void> {
+/**
+ * `chat send <room> [text...]`: the words as one message, or all of stdin as one message. In a
+ * private room it is encrypted on this device first; the server only ever sees the envelope.
+ */
+export async function run(ctx: CliContext, roomName: string, words: string[]): Promise<void> {
   let body: string;
   if (words.length > 0) {
     body = words.join(' ');
@@ -13,7 +17,16 @@ export async function run(ctx: CliContext, room: string, words: string[]): Promi
     body = (await readAll(ctx.io.stdin)).replace(/\r?\n$/, '');
   }
   if (body.trim() === '') throw new ChatError('invalid_request', 'the message is empty');
-  const { api } = await ctx.signedIn();
-  const ack = await api.send(room, body, randomUUID());
-  ctx.out.result({ room, ...ack }, () => `Sent to #${room} (seq ${ack.seq}).`);
+  const { api, session } = await ctx.signedIn();
+  const room = await api.room(roomName);
+  const clientMsgId = randomUUID();
+  let ack;
+  if (room.visibility === 'private') {
+    const e2e = await ctx.e2e(api, session);
+    await warnAboutChangedKeys(ctx, e2e, room);
+    ack = await api.sendEnvelope(room.id, await e2e.encrypt(room.id, body, clientMsgId));
+  } else {
+    ack = await api.send(room.id, body, clientMsgId);
+  }
+  ctx.out.result({ room: room.name, encrypted: room.visibility === 'private', ...ack }, () => `Sent to #${room.name} (seq ${ack.seq}${room.visibility === 'private' ? ', encrypted' : ''}).`);
 }

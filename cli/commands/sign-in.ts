@@ -31,6 +31,9 @@ export async function signIn(ctx: CliContext, mode: 'register' | 'login', userna
   const deviceName = `chat-cli on ${hostname()}`.slice(0, 64);
   const session = mode === 'register' ? await api.register({ username, password: pw, deviceName }) : await api.login({ username, password: pw, deviceName });
   ctx.config.setProfile(ctx.profileName, { server: api.serverUrl, username: session.user.username, keystore: secrets.backend });
+  // This device's keys for private rooms, made and published now so others can share with it.
+  const stored = await api.session();
+  if (stored) await (await ctx.e2e(api, stored, true)).device();
   ctx.out.result({ user: session.user, deviceId: session.device.id, server: api.serverUrl, profile: ctx.profileName, keystore: secrets.backend }, () =>
     `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${session.user.username} on ${api.serverUrl} (credentials in ${secrets.description})`,
   );

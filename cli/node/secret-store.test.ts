@@ -19,6 +19,14 @@ describe('EncryptedFileStore', () => {
     expect(await new EncryptedFileStore(path, 'pass phrase').get('a:default')).toBeNull();
   });
 
+  it('reads back what the same instance just wrote', async () => {
+    const store = new EncryptedFileStore(join(await tempDir('secrets'), 'secrets.enc'), 'p');
+    await store.set('a', '1');
+    expect(await store.get('a')).toBe('1');
+    await store.set('b', '2');
+    expect([await store.get('a'), await store.get('b')]).toEqual(['1', '2']);
+  });
+
   it('refuses a wrong passphrase with a clear error', async () => {
     const path = join(await tempDir('secrets'), 'secrets.enc');
     await new EncryptedFileStore(path, 'right').set('x', 'y');

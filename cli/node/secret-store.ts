@@ -121,8 +121,9 @@ export class EncryptedFileStore implements SecretStore {
   }
 
   async get(account: string): Promise<string | null> {
-    const { key, file } = await this.unlock();
-    const entry = file.entries[account];
+    const { key } = await this.unlock();
+    // Read the file now: this or another process may have written since it was unlocked.
+    const entry = (await this.read())?.entries[account];
     if (!entry) return null;
     try {
       return open(key, account, entry);

@@ -6,6 +6,7 @@ import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { DirectoryDeviceRecord, Store } from '../store/store.js';
 import type { RoomService } from './room-service.js';
+import { UUID } from './room-service.js';
 import type { AccessClaims } from './tokens.js';
 
 /** Tells every instance that these devices have new shares waiting. */
@@ -42,9 +43,10 @@ export class KeyService {
     await this.deps.store.setDeviceBundle(claims.deviceId, bundle);
   }
 
-  async devicesOfUser(username: string): Promise<DirectoryDevice[]> {
-    const user = await this.deps.store.findUserByUsername(username);
-    if (!user) throw new ChatError('not_found', `there is no user "${username}"`);
+  /** A user's published devices, by username or id. */
+  async devicesOfUser(ref: string): Promise<DirectoryDevice[]> {
+    const user = UUID.test(ref) ? await this.deps.store.findUserById(ref) : await this.deps.store.findUserByUsername(ref);
+    if (!user) throw new ChatError('not_found', `there is no user "${ref}"`);
     return (await this.deps.store.listDevicesOfUsers([user.id])).map(toDto);
   }
 

@@ -3,3 +3,4 @@ export * from './backoff.js';
 export * from './emitter.js';
 export * from './live-client.js';
 export * from './session-store.js';
+export * from './e2e-session.js';

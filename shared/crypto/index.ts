@@ -6,3 +6,4 @@ export * from './key-distribution.js';
 export * from './primitives.js';
 export * from './safety-number.js';
 export * from './sender-chain.js';
+export * from './serialize.js';

@@ -1,0 +1,17 @@
+import { fingerprint, formatSafetyNumber, publicBundle } from '../../shared/crypto/index.js';
+import type { CliContext } from '../context.js';
+
+/** `chat keys`: this device's identity fingerprint, to compare with what others see. */
+export async function run(ctx: CliContext): Promise<void> {
+  const { api, session } = await ctx.signedIn();
+  const keys = await (await ctx.e2e(api, session)).device();
+  const bundle = await publicBundle(keys);
+  const print = formatSafetyNumber(await fingerprint(session.user.id, [bundle.signingKey]));
+  const devices = await api.devicesOfUser(session.user.id);
+  ctx.out.result({ deviceId: keys.deviceId, signingKey: bundle.signingKey, fingerprint: print.replace(/ /g, ''), devices: devices.map((d) => ({ deviceId: d.deviceId, name: d.name, signingKey: d.bundle.signingKey })) }, () => [
+    `This device (${keys.deviceId})`,
+    `  fingerprint ${print}`,
+    `Your devices with published keys: ${devices.length}`,
+    ...devices.map((d) => `  ${d.deviceId === keys.deviceId ? '*' : ' '} ${d.name} (${d.deviceId})`),
+  ]);
+}

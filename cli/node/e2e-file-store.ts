@@ -1,0 +1,118 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { E2EState, E2EStore, OutboundRecord } from '../../shared/client/index.js';
+import { EMPTY_E2E_STATE } from '../../shared/client/index.js';
+import type { DeviceKeys, ExportedDeviceKeys, InboundChain, MessageContent, SerializedInbound, SerializedOutbound } from '../../shared/crypto/index.js';
+import { deserializeInbound, deserializeOutbound, exportDeviceKeys, importDeviceKeys, serializeInbound, serializeOutbound } from '../../shared/crypto/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
+import { withFileLock } from './file-lock.js';
+import type { SecretStore } from './secret-store.js';
+
+interface StateFile {
+  readonly v: 1;
+  readonly outbound: Record<string, { chain: SerializedOutbound; sharedWith: string[] }>;
+  readonly inbound: Record<string, SerializedInbound>;
+  readonly plaintexts: Record<string, MessageContent>;
+  readonly verified: Record<string, string[]>;
+}
+
+/**
+ * The CLI's end-to-end store: the device's private keys in the SecretStore (OS keychain or the
+ * encrypted file), and the ratchet state plus opened messages in a file in CHAT_HOME sealed with
+ * AES-256-GCM under a random key that itself lives in the SecretStore. Updates hold a lock file.
+ */
+export class E2EFileStore implements E2EStore {
+  private readonly path: string;
+
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly account: string,
+    home: string,
+  ) {
+    const safe = account.replace(/[^\w-]/g, '_');
+    this.path = join(home, `e2e-${safe}.bin`);
+  }
+
+  async loadDevice(): Promise<DeviceKeys | null> {
+    const raw = await this.secrets.get(`${this.account}:device`);
+    return raw ? importDeviceKeys(JSON.parse(raw) as ExportedDeviceKeys) : null;
+  }
+
+  async saveDevice(keys: DeviceKeys): Promise<void> {
+    await this.secrets.set(`${this.account}:device`, JSON.stringify(await exportDeviceKeys(keys)));
+  }
+
+  read(): Promise<E2EState> {
+    return this.load();
+  }
+
+  update<T>(fn: (state: E2EState) => Promise<{ state: E2EState; result: T }>): Promise<T> {
+    return withFileLock(`${this.path}.lock`, async () => {
+      const { state, result } = await fn(await this.load());
+      await this.save(state);
+      return result;
+    });
+  }
+
+  /** Forgets the device: keys, state and its key (sign-out). */
+  async destroy(): Promise<void> {
+    await this.secrets.delete(`${this.account}:device`);
+    await this.secrets.delete(`${this.account}:state-key`);
+    await rm(this.path, { force: true });
+  }
+
+  private async stateKey(create: boolean): Promise<Buffer | null> {
+    const existing = await this.secrets.get(`${this.account}:state-key`);
+    if (existing) return Buffer.from(existing, 'base64');
+    if (!create) return null;
+    const key = randomBytes(32);
+    await this.secrets.set(`${this.account}:state-key`, key.toString('base64'));
+    return key;
+  }
+
+  private async load(): Promise<E2EState> {
+    let sealed: Buffer;
+    try {
+      sealed = await readFile(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_E2E_STATE;
+      throw error;
+    }
+    const key = await this.stateKey(false);
+    if (!key) throw new ChatError('internal', `the key of ${this.path} is missing from the keystore; sign in again`);
+    let file: StateFile;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+      decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+      file = JSON.parse(Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString('utf8')) as StateFile;
+    } catch (error) {
+      throw new ChatError('internal', `${this.path} is damaged or was written with another key`, { cause: error });
+    }
+    const outbound: Record<string, OutboundRecord> = {};
+    for (const [room, r] of Object.entries(file.outbound)) outbound[room] = { chain: await deserializeOutbound(r.chain), sharedWith: r.sharedWith };
+    const inbound: Record<string, InboundChain> = {};
+    for (const [k, c] of Object.entries(file.inbound)) inbound[k] = deserializeInbound(c);
+    return { outbound, inbound, plaintexts: file.plaintexts, verified: file.verified };
+  }
+
+  private async save(state: E2EState): Promise<void> {
+    const outbound: StateFile['outbound'] = {};
+    for (const [room, r] of Object.entries(state.outbound)) outbound[room] = { chain: await serializeOutbound(r.chain), sharedWith: [...r.sharedWith] };
+    const file: StateFile = {
+      v: 1,
+      outbound,
+      inbound: Object.fromEntries(Object.entries(state.inbound).map(([k, c]) => [k, serializeInbound(c)])),
+      plaintexts: { ...state.plaintexts },
+      verified: Object.fromEntries(Object.entries(state.verified).map(([k, v]) => [k, [...v]])),
+    };
+    const key = (await this.stateKey(true)) as Buffer;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const ct = Buffer.concat([cipher.update(JSON.stringify(file), 'utf8'), cipher.final()]);
+    await mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(tmp, Buffer.concat([iv, ct, cipher.getAuthTag()]), { mode: 0o600 });
+    await rename(tmp, this.path);
+  }
+}

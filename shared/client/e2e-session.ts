@@ -1,0 +1,231 @@
+import type { DeviceKeys, InboundChain, MessageContent, OutboundChain, SealedShare as SealedShareT } from '../crypto/index.js';
+import {
+  chainIsWornOut,
+  decryptMessage,
+  encryptMessage,
+  formatSafetyNumber,
+  generateDeviceKeys,
+  inboundFromShare,
+  newOutboundChain,
+  openShare,
+  publicBundle,
+  safetyNumber,
+  sealShare,
+  shareOf,
+  verifyBundle,
+} from '../crypto/index.js';
+import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
+import type { ApiClient } from './api-client.js';
+import type { StoredSession } from './session-store.js';
+
+/** This device's sending chain in one room, and the devices it has been shared with. */
+export interface OutboundRecord {
+  readonly chain: OutboundChain;
+  readonly sharedWith: readonly string[];
+}
+
+/** Everything end-to-end a device keeps besides its identity keys. */
+export interface E2EState {
+  readonly outbound: Readonly<Record<string, OutboundRecord>>;
+  /** By `senderDevice:keyId`. */
+  readonly inbound: Readonly<Record<string, InboundChain>>;
+  /** Opened messages by `senderDevice:clientMsgId`: message keys are deleted once used, so a
+   * message can be decrypted only once; this is how it can be shown again. */
+  readonly plaintexts: Readonly<Record<string, MessageContent>>;
+  /** The device signing keys a user had when this user verified them, by user id. */
+  readonly verified: Readonly<Record<string, readonly string[]>>;
+}
+
+export const EMPTY_E2E_STATE: E2EState = { outbound: {}, inbound: {}, plaintexts: {}, verified: {} };
+
+/**
+ * Where a device keeps its keys and state: the OS keychain and an encrypted file for the CLI,
+ * IndexedDB for the web client. `update` runs read-modify-write exclusively (several processes of
+ * one profile must never reuse a chain position).
+ */
+export interface E2EStore {
+  loadDevice(): Promise<DeviceKeys | null>;
+  saveDevice(keys: DeviceKeys): Promise<void>;
+  read(): Promise<E2EState>;
+  update<T>(fn: (state: E2EState) => Promise<{ state: E2EState; result: T }>): Promise<T>;
+}
+
+/** What opening a private-room message gave. */
+export type Opened =
+  | { readonly status: 'ok'; readonly body: string; readonly sentAt: number }
+  | { readonly status: 'waiting' }
+  | { readonly status: 'unreadable'; readonly reason: string };
+
+/** How many opened messages a device keeps. */
+const MAX_PLAINTEXTS = 20_000;
+
+const sameKeys = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
+
+export interface E2ESessionOptions {
+  readonly api: ApiClient;
+  readonly store: E2EStore;
+  readonly session: StoredSession;
+  /** The CLI exports keys to its keychain; the web client keeps them non-extractable. */
+  readonly extractable: boolean;
+  readonly now?: () => number;
+}
+
+/**
+ * End-to-end encryption for one signed-in device: its keys, sharing its sending chains with the
+ * devices of each private room (a new chain whenever a device has left), opening what others send,
+ * and safety numbers.
+ */
+export class E2ESession {
+  private readonly now: () => number;
+  private keys: DeviceKeys | undefined;
+
+  constructor(private readonly options: E2ESessionOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** This device's keys, made and published on first use. */
+  async device(): Promise<DeviceKeys> {
+    if (this.keys) return this.keys;
+    const { store, api, session } = this.options;
+    let keys = await store.loadDevice();
+    if (!keys || keys.deviceId !== session.deviceId) {
+      keys = await generateDeviceKeys({ userId: session.user.id, deviceId: session.deviceId, extractable: this.options.extractable, now: this.now() });
+      await store.saveDevice(keys);
+      await api.publishBundle(await publicBundle(keys));
+    }
+    this.keys = keys;
+    return keys;
+  }
+
+  /**
+   * Encrypts a message for a private room. Before the first message, after 100 messages or 7 days, and
+   * whenever a device that had the chain is no longer in the room, a new chain is made; every device
+   * that does not have the current chain gets it in a sealed share. The advanced chain is saved
+   * before the envelope is returned.
+   */
+  async encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope> {
+    const keys = await this.device();
+    const { api, session } = this.options;
+    const devices = (await api.devicesOfRoom(roomId)).filter((d) => d.deviceId !== keys.deviceId);
+    return this.options.store.update(async (state) => {
+      const ids = devices.map((d) => d.deviceId);
+      let record = state.outbound[roomId];
+      const departed = record?.sharedWith.some((id) => !ids.includes(id)) ?? false;
+      if (!record || departed || chainIsWornOut(record.chain, this.now())) {
+        record = { chain: await newOutboundChain(this.now(), this.options.extractable), sharedWith: [] };
+      }
+      const have = new Set(record.sharedWith);
+      const fresh = devices.filter((d) => !have.has(d.deviceId));
+      if (fresh.length > 0) {
+        const share = await shareOf(record.chain);
+        const sealed: SealedShareT[] = [];
+        for (const d of fresh) sealed.push(await sealShare(keys, await verifyBundle(d.bundle), roomId, share));
+        await api.postShares(sealed);
+        record = { ...record, sharedWith: [...record.sharedWith, ...fresh.map((d) => d.deviceId)] };
+      }
+      const content = { body, sentAt: this.now() };
+      const { envelope, chain } = await encryptMessage(record.chain, { roomId, senderUser: session.user.id, senderDevice: keys.deviceId, clientMsgId }, content);
+      return {
+        state: {
+          ...state,
+          outbound: { ...state.outbound, [roomId]: { chain, sharedWith: record.sharedWith } },
+          plaintexts: capped({ ...state.plaintexts, [`${keys.deviceId}:${clientMsgId}`]: content }),
+        },
+        result: envelope,
+      };
+    });
+  }
+
+  /** Opens a private-room message: from the local copy, or with the sender's chain (fetching shares if needed). */
+  async open(event: RoomEvent): Promise<Opened> {
+    const envelope = event.envelope;
+    if (!envelope) return { status: 'unreadable', reason: 'not an encrypted message' };
+    if (envelope.senderUser !== event.sender.id) return { status: 'unreadable', reason: 'the envelope names another sender' };
+    const textKey = `${envelope.senderDevice}:${envelope.clientMsgId}`;
+    const chainKey = `${envelope.senderDevice}:${envelope.keyId}`;
+    const known = (await this.options.store.read()).plaintexts[textKey];
+    if (known) return { status: 'ok', ...known };
+    if (!(await this.options.store.read()).inbound[chainKey]) await this.syncShares();
+    return this.options.store.update(async (state) => {
+      const already = state.plaintexts[textKey];
+      if (already) return { state, result: { status: 'ok', ...already } as Opened };
+      const chain = state.inbound[chainKey];
+      if (!chain) return { state, result: { status: 'waiting' } as Opened };
+      try {
+        const opened = await decryptMessage(chain, envelope);
+        return {
+          state: { ...state, inbound: { ...state.inbound, [chainKey]: opened.chain }, plaintexts: capped({ ...state.plaintexts, [textKey]: opened.content }) },
+          result: { status: 'ok', ...opened.content } as Opened,
+        };
+      } catch (error) {
+        return { state, result: { status: 'unreadable', reason: (error as Error).message } as Opened };
+      }
+    });
+  }
+
+  /** Opens the chain shares waiting for this device and acknowledges them; returns how many opened. */
+  async syncShares(): Promise<number> {
+    const { api } = this.options;
+    const queued = await api.pendingShares();
+    if (queued.length === 0) return 0;
+    const keys = await this.device();
+    const senders = new Map<string, DirectoryDevice[]>();
+    const opened: InboundChain[] = [];
+    for (const q of queued) {
+      const s = q.share;
+      if (!senders.has(s.senderUser)) senders.set(s.senderUser, await api.devicesOfUser(s.senderUser).catch(() => []));
+      const device = senders.get(s.senderUser)?.find((d) => d.deviceId === s.senderDevice);
+      if (!device || device.bundle.userId !== s.senderUser) continue;
+      try {
+        const share = await openShare(keys, new Map([[keys.prekey.id, keys.prekey.pair]]), await verifyBundle(device.bundle), s);
+        opened.push(inboundFromShare(share, { roomId: s.roomId, senderUser: s.senderUser, senderDevice: s.senderDevice }));
+      } catch {
+        // A share that does not open (forged, or for a prekey we no longer hold) is dropped.
+      }
+    }
+    await this.options.store.update(async (state) => {
+      const inbound = { ...state.inbound };
+      for (const chain of opened) {
+        const key = `${chain.senderDevice}:${chain.keyId}`;
+        // Never move a chain back: an older share would re-open keys already used.
+        if (!inbound[key]) inbound[key] = chain;
+      }
+      return { state: { ...state, inbound }, result: undefined };
+    });
+    await api.ackShares(queued.map((q) => q.id));
+    return opened.length;
+  }
+
+  /** The safety number with another user, and whether it is verified (and still matches). */
+  async safetyNumberWith(username: string): Promise<{ userId: string; number: string; verified: boolean; changed: boolean; keys: string[] }> {
+    const { api, session } = this.options;
+    await this.device();
+    const [mine, theirs] = await Promise.all([api.devicesOfUser(session.user.id), api.devicesOfUser(username)]);
+    const userId = theirs[0]?.bundle.userId;
+    if (!userId) throw new Error(`${username} has no devices with published keys yet`);
+    const keys = theirs.map((d) => d.bundle.signingKey);
+    const number = formatSafetyNumber(await safetyNumber({ userId: session.user.id, keys: mine.map((d) => d.bundle.signingKey) }, { userId, keys }));
+    const verified = (await this.options.store.read()).verified[userId];
+    return { userId, number, verified: verified !== undefined && sameKeys(verified, keys), changed: verified !== undefined && !sameKeys(verified, keys), keys };
+  }
+
+  /** Marks a user verified with the device keys they have now. */
+  async confirm(userId: string, keys: readonly string[]): Promise<void> {
+    await this.options.store.update(async (state) => ({ state: { ...state, verified: { ...state.verified, [userId]: [...keys] } }, result: undefined }));
+  }
+
+  /** Users of a room whose device keys changed since this user verified them. */
+  async changedVerifiedUsers(roomId: string): Promise<string[]> {
+    const { verified } = await this.options.store.read();
+    if (Object.keys(verified).length === 0) return [];
+    const byUser = new Map<string, string[]>();
+    for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
+    return [...byUser].filter(([userId, keys]) => verified[userId] !== undefined && !sameKeys(verified[userId] as string[], keys)).map(([userId]) => userId);
+  }
+}
+
+function capped(plaintexts: Record<string, MessageContent>): Record<string, MessageContent> {
+  const keys = Object.keys(plaintexts);
+  if (keys.length <= MAX_PLAINTEXTS) return plaintexts;
+  return Object.fromEntries(keys.slice(keys.length - MAX_PLAINTEXTS).map((k) => [k, plaintexts[k] as MessageContent]));
+}
