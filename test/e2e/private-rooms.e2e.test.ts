@@ -1,0 +1,175 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../support/binaries.js';
+import { chat, eventually, spawnChat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { createTestDatabase } from '../support/postgres.js';
+
+const PASSWORD = 'correct horse battery staple\n';
+
+/** Every row of every table the server wrote, as text. */
+async function dumpDatabase(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+    let dump = '';
+    for (const { tablename } of tables) {
+      const { rows } = await client.query(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`);
+      dump += rows.map((r: { row: string }) => r.row).join('\n');
+    }
+    return dump;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('private rooms with the chat binary', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let db: { url: string; drop: () => Promise<void> };
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+  let carol: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = await tempDir('private');
+    db = await createTestDatabase();
+    server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
+    alice = userEnv(join(dir, 'alice'), server.url);
+    bob = userEnv(join(dir, 'bob'), server.url);
+    carol = userEnv(join(dir, 'carol'), server.url);
+    for (const [env, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) {
+      expect((await chat(env, ['register', name, '--password-stdin'], PASSWORD)).code).toBe(0);
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  it('exchanges messages the server cannot read, and shuts a kicked member out', async () => {
+    expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);
+    const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'secret', '--uses', '1'])).stdout) as { url: string };
+    expect(invite.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/invite\/[A-Za-z0-9_-]{43}$/);
+    expect((await chat(bob, ['join', invite.url])).code).toBe(0);
+
+    const follower = spawnChat(bob, ['--json', 'read', 'secret', '--follow']);
+    await eventually(() => (follower.lines().length >= 2 ? true : undefined), 'the follower to print history');
+    const secret = `first secret ${randomUUID()}`;
+    expect((await chat(alice, ['send', 'secret', secret])).code).toBe(0);
+    const decrypted = () => follower.lines().map((l) => JSON.parse(l) as { kind: string; decrypted?: { status: string; body?: string } });
+    await eventually(() => (decrypted().some((e) => e.decrypted?.body === secret) ? true : undefined), 'Bob to decrypt the message live');
+
+    const reply = `reply ${randomUUID()}`;
+    expect((await chat(bob, ['send', 'secret', reply])).code).toBe(0);
+    const aliceView = await chat(alice, ['read', 'secret']);
+    expect(aliceView.stdout).toContain(`bob: ${reply}`);
+    expect(aliceView.stdout).toContain(`alice: ${secret}`);
+
+    const dump = await dumpDatabase(db.url);
+    expect(dump).toContain('"kind":"message"');
+    expect(dump).not.toContain(secret);
+    expect(dump).not.toContain(reply);
+
+    // Alice removes Bob, then writes again: Bob's follower is cut off, and nothing new reaches him.
+    const kickedAt = new Date();
+    expect((await chat(alice, ['kick', 'secret', 'bob'])).code).toBe(0);
+    expect(await eventually(() => follower.proc.exitCode ?? undefined, 'the follower to stop')).toBe(5);
+    const afterKick = `after the kick ${randomUUID()}`;
+    expect((await chat(alice, ['send', 'secret', afterKick])).code).toBe(0);
+    const bobRead = await chat(bob, ['read', 'secret']);
+    expect(bobRead.code).toBe(5);
+    const history = JSON.parse((await chat(alice, ['--json', 'read', 'secret'])).stdout) as { events: { kind: string; envelope: { keyId: string } | null; decrypted?: { body?: string } }[] };
+    const messages = history.events.filter((e) => e.kind === 'message');
+    const before = messages.find((e) => e.decrypted?.body === secret);
+    const after = messages.find((e) => e.decrypted?.body === afterKick);
+    // A new chain after the removal, shared with nobody but the remaining members' devices (none here).
+    expect(after?.envelope?.keyId).toBeDefined();
+    expect(after?.envelope?.keyId).not.toBe(before?.envelope?.keyId);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n FROM key_shares WHERE share->>'recipientUser' = (SELECT id::text FROM users WHERE username = 'bob') AND created_at >= $1`,
+      [kickedAt],
+    );
+    await client.end();
+    expect(rows[0].n).toBe(0);
+  }, 120_000);
+
+  it('keeps a later member from reading what came before', async () => {
+    const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string };
+    expect((await chat(carol, ['join', invite.url])).code).toBe(0);
+    const welcome = `welcome carol ${randomUUID()}`;
+    expect((await chat(alice, ['send', 'secret', welcome])).code).toBe(0);
+    const view = JSON.parse((await chat(carol, ['--json', 'read', 'secret'])).stdout) as { events: { kind: string; decrypted?: { status: string; body?: string } }[] };
+    const statuses = view.events.filter((e) => e.kind === 'message').map((e) => e.decrypted);
+    expect(statuses.at(-1)).toMatchObject({ status: 'ok', body: welcome });
+    expect(statuses.slice(0, -1).every((s) => s?.status !== 'ok')).toBe(true);
+    expect(statuses.length).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('refuses reused, revoked and expired invites with a clear message', async () => {
+    const dave = userEnv(join(dir, 'dave'), server.url);
+    expect((await chat(dave, ['register', 'dave', '--password-stdin'], PASSWORD)).code).toBe(0);
+    const once = JSON.parse((await chat(alice, ['--json', 'invite', 'secret', '--uses', '1'])).stdout) as { url: string; invite: { id: string } };
+    expect((await chat(dave, ['join', once.url])).code).toBe(0);
+    const eve = userEnv(join(dir, 'eve'), server.url);
+    expect((await chat(eve, ['register', 'eve', '--password-stdin'], PASSWORD)).code).toBe(0);
+    const reused = await chat(eve, ['join', once.url]);
+    expect(reused.code).toBe(5);
+    expect(reused.stderr).toMatch(/used as many times as it allows/);
+
+    const revoked = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string; invite: { id: string } };
+    expect((await chat(alice, ['invites', 'secret', '--revoke', revoked.invite.id])).code).toBe(0);
+    const refused = await chat(eve, ['join', revoked.url]);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/revoked/);
+
+    const token = 'x'.repeat(43);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query<{ id: string; owner_id: string }>(`SELECT id, owner_id FROM rooms WHERE name = 'secret'`);
+    await client.query(`INSERT INTO invites (id, room_id, token_hash, created_by, expires_at, max_uses) VALUES ($1, $2, $3, $4, now() - interval '1 minute', 5)`, [
+      randomUUID(),
+      rows[0]?.id,
+      createHash('sha256').update(token).digest('hex'),
+      rows[0]?.owner_id,
+    ]);
+    await client.end();
+    const expired = await chat(eve, ['join', `${server.url}/invite/${token}`]);
+    expect(expired.code).toBe(5);
+    expect(expired.stderr).toMatch(/expired/);
+    const listed = await chat(alice, ['invites', 'secret']);
+    expect(listed.stdout).toMatch(/revoked/);
+  }, 60_000);
+
+  it('opens a direct-message room and shows matching safety numbers to both sides', async () => {
+    const dm = JSON.parse((await chat(alice, ['--json', 'dm', 'carol'])).stdout) as { room: { name: string; visibility: string } };
+    expect(dm.room.visibility).toBe('private');
+    const text = `just us ${randomUUID()}`;
+    expect((await chat(alice, ['send', dm.room.name, text])).code).toBe(0);
+    expect((await chat(carol, ['read', dm.room.name])).stdout).toContain(`alice: ${text}`);
+    const a = JSON.parse((await chat(alice, ['--json', 'verify', 'carol'])).stdout) as { safetyNumber: string; verified: boolean };
+    const c = JSON.parse((await chat(carol, ['--json', 'verify', 'alice'])).stdout) as { safetyNumber: string };
+    expect(a.safetyNumber).toMatch(/^\d{60}$/);
+    expect(a.safetyNumber).toBe(c.safetyNumber);
+    expect(a.verified).toBe(false);
+    expect(JSON.parse((await chat(alice, ['--json', 'verify', 'carol', '--confirm'])).stdout)).toMatchObject({ verified: true });
+
+    // Carol signs in on a second device: her keys change, and Alice is warned on every send and read.
+    const carol2 = userEnv(join(dir, 'carol2'), server.url);
+    expect((await chat(carol2, ['login', 'carol', '--password-stdin'], PASSWORD)).code).toBe(0);
+    const warned = await chat(alice, ['send', dm.room.name, 'still you?']);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(/WARNING: carol's keys changed/);
+    expect((await chat(alice, ['read', dm.room.name])).stderr).toMatch(/WARNING: carol's keys changed/);
+    // Carol's new device reads what was sent after it appeared.
+    expect((await chat(carol2, ['read', dm.room.name])).stdout).toContain('alice: still you?');
+    const keys = JSON.parse((await chat(carol, ['--json', 'keys'])).stdout) as { devices: unknown[]; fingerprint: string };
+    expect(keys.devices).toHaveLength(2);
+    expect(keys.fingerprint).toMatch(/^\d{30}$/);
+  }, 60_000);
+});
