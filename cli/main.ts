@@ -79,8 +79,9 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .action((user: string) => run((ctx) => import('./commands/dm.js').then((m) => m.run(ctx, user))));
   program
     .command('keys')
-    .description('show this device’s identity fingerprint')
-    .action(() => run((ctx) => import('./commands/keys.js').then((m) => m.run(ctx))));
+    .description('show this device’s identity fingerprint and your devices')
+    .option('--revoke <device-id>', 'revoke one of your devices (lost or retired)')
+    .action((opts) => run((ctx) => import('./commands/keys.js').then((m) => m.run(ctx, opts))));
   program
     .command('verify <user>')
     .description('show your safety number with a user; --confirm marks them verified')

@@ -158,6 +158,18 @@ describe('private rooms', () => {
     expect(await codeOf(a.api.directMessage(a.name))).toBe('invalid_request');
   });
 
+  it('revokes a device: it leaves the directory and its sessions end', async () => {
+    const a = await withKeys('rev');
+    const oldDevice = a.keys.deviceId;
+    const oldRefresh = (await a.sessions.load())!.refreshToken;
+    await a.api.login({ username: a.name, password: 'correct horse battery' }); // a second sign-in: a new device
+    expect(await codeOf(a.api.revokeDevice(randomUUID()))).toBe('not_found');
+    await a.api.revokeDevice(oldDevice);
+    expect(await a.api.devicesOfUser(a.name)).toEqual([]);
+    const res = await fetch(`${t.url}/api/v1/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: oldRefresh }) });
+    expect(res.status).toBe(401);
+  });
+
   it('refuses a bundle that is not the caller\'s or does not verify', async () => {
     const a = await withKeys('bun');
     const other = await generateDeviceKeys({ userId: randomUUID(), deviceId: randomUUID(), extractable: false, now: Date.now() });

@@ -1,9 +1,14 @@
 import { fingerprint, formatSafetyNumber, publicBundle } from '../../shared/crypto/index.js';
 import type { CliContext } from '../context.js';
 
-/** `chat keys`: this device's identity fingerprint, to compare with what others see. */
-export async function run(ctx: CliContext): Promise<void> {
+/** `chat keys [--revoke DEVICE]`: this device's identity fingerprint and your devices; or revoke a lost one. */
+export async function run(ctx: CliContext, opts: { revoke?: string } = {}): Promise<void> {
   const { api, session } = await ctx.signedIn();
+  if (opts.revoke) {
+    await api.revokeDevice(opts.revoke);
+    ctx.out.result({ revoked: opts.revoke }, () => `Revoked device ${opts.revoke}: its sessions are over, and private rooms stop sharing keys with it.`);
+    return;
+  }
   const keys = await (await ctx.e2e(api, session)).device();
   const bundle = await publicBundle(keys);
   const print = formatSafetyNumber(await fingerprint(session.user.id, [bundle.signingKey]));

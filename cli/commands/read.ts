@@ -58,8 +58,9 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
   };
   const retryWaiting = () => {
     chain = chain.then(async () => {
-      if (!e2e || waiting.size === 0) return;
-      await e2e.syncShares();
+      if (!e2e) return;
+      // Shares for this device, or another device's request for ours.
+      await e2e.sync();
       for (const [id, event] of waiting) {
         const o = await open(event);
         if (o?.status === 'waiting') continue;

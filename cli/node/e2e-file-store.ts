@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { E2EState, E2EStore, OutboundRecord } from '../../shared/client/index.js';
 import { EMPTY_E2E_STATE } from '../../shared/client/index.js';
-import type { DeviceKeys, ExportedDeviceKeys, InboundChain, MessageContent, SerializedInbound, SerializedOutbound } from '../../shared/crypto/index.js';
+import type { ChainShare, DeviceKeys, ExportedDeviceKeys, InboundChain, MessageContent, SerializedInbound, SerializedOutbound } from '../../shared/crypto/index.js';
 import { deserializeInbound, deserializeOutbound, exportDeviceKeys, importDeviceKeys, serializeInbound, serializeOutbound } from '../../shared/crypto/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import { withFileLock } from './file-lock.js';
@@ -11,7 +11,7 @@ import type { SecretStore } from './secret-store.js';
 
 interface StateFile {
   readonly v: 1;
-  readonly outbound: Record<string, { chain: SerializedOutbound; sharedWith: string[] }>;
+  readonly outbound: Record<string, { chain: SerializedOutbound; given: Record<string, ChainShare> }>;
   readonly inbound: Record<string, SerializedInbound>;
   readonly plaintexts: Record<string, MessageContent>;
   readonly verified: Record<string, string[]>;
@@ -90,7 +90,7 @@ export class E2EFileStore implements E2EStore {
       throw new ChatError('internal', `${this.path} is damaged or was written with another key`, { cause: error });
     }
     const outbound: Record<string, OutboundRecord> = {};
-    for (const [room, r] of Object.entries(file.outbound)) outbound[room] = { chain: await deserializeOutbound(r.chain), sharedWith: r.sharedWith };
+    for (const [room, r] of Object.entries(file.outbound)) outbound[room] = { chain: await deserializeOutbound(r.chain), given: r.given };
     const inbound: Record<string, InboundChain> = {};
     for (const [k, c] of Object.entries(file.inbound)) inbound[k] = deserializeInbound(c);
     return { outbound, inbound, plaintexts: file.plaintexts, verified: file.verified };
@@ -98,7 +98,7 @@ export class E2EFileStore implements E2EStore {
 
   private async save(state: E2EState): Promise<void> {
     const outbound: StateFile['outbound'] = {};
-    for (const [room, r] of Object.entries(state.outbound)) outbound[room] = { chain: await serializeOutbound(r.chain), sharedWith: [...r.sharedWith] };
+    for (const [room, r] of Object.entries(state.outbound)) outbound[room] = { chain: await serializeOutbound(r.chain), given: { ...r.given } };
     const file: StateFile = {
       v: 1,
       outbound,

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { AckSharesRequest, DeviceBundle, PostSharesRequest } from '../../shared/protocol/index.js';
+import { z } from 'zod';
+import { AckSharesRequest, DeviceBundle, PostSharesRequest, ReshareRequest } from '../../shared/protocol/index.js';
 import type { KeyService } from '../services/key-service.js';
 import { claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
@@ -9,6 +10,10 @@ export function keyRoutes(keys: KeyService): Router {
   const router = Router();
   router.put('/devices/me', async (req, res) => {
     await keys.publish(claimsOf(res), parse(DeviceBundle, req.body?.bundle));
+    res.status(204).end();
+  });
+  router.delete('/devices/:id', async (req, res) => {
+    await keys.revokeDevice(claimsOf(res), parse(z.uuid(), req.params.id));
     res.status(204).end();
   });
   router.get('/users/:user/devices', async (req, res) => {
@@ -23,6 +28,17 @@ export function keyRoutes(keys: KeyService): Router {
   });
   router.post('/shares/ack', async (req, res) => {
     await keys.ack(claimsOf(res), parse(AckSharesRequest, req.body).ids);
+    res.status(204).end();
+  });
+  router.post('/reshare-requests', async (req, res) => {
+    await keys.requestReshare(claimsOf(res), parse(ReshareRequest, req.body));
+    res.status(204).end();
+  });
+  router.get('/reshare-requests', async (_req, res) => {
+    res.json({ requests: await keys.reshareRequests(claimsOf(res)) });
+  });
+  router.post('/reshare-requests/ack', async (req, res) => {
+    await keys.ackReshareRequests(claimsOf(res), parse(AckSharesRequest, req.body).ids);
     res.status(204).end();
   });
   return router;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { verifyBundle } from '../../shared/crypto/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { DeviceBundle, DirectoryDevice, QueuedShare, SealedShare } from '../../shared/protocol/index.js';
+import type { DeviceBundle, DirectoryDevice, QueuedReshareRequest, QueuedShare, ReshareRequest, SealedShare } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { DirectoryDeviceRecord, Store } from '../store/store.js';
+import type { RevokeNotice } from './auth-service.js';
 import type { RoomService } from './room-service.js';
 import { UUID } from './room-service.js';
 import type { AccessClaims } from './tokens.js';
@@ -44,6 +45,16 @@ export class KeyService {
   }
 
   /** A user's published devices, by username or id. */
+  /**
+   * Revokes one of the caller's devices: its sessions end, its sockets close, and it leaves the
+   * directory, so senders start new chains without it.
+   */
+  async revokeDevice(claims: AccessClaims, deviceId: string): Promise<void> {
+    if (!(await this.deps.store.revokeDevice(claims.userId, deviceId, new Date()))) throw new ChatError('not_found', `you have no active device ${deviceId}`);
+    const notice: RevokeNotice = { t: 'revoke', deviceId };
+    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+  }
+
   async devicesOfUser(ref: string): Promise<DirectoryDevice[]> {
     const user = UUID.test(ref) ? await this.deps.store.findUserById(ref) : await this.deps.store.findUserByUsername(ref);
     if (!user) throw new ChatError('not_found', `there is no user "${ref}"`);
@@ -82,6 +93,37 @@ export class KeyService {
     );
     const notice: SharesNotice = { t: 'shares', deviceIds: [...new Set(shares.map((s) => s.recipientDevice))] };
     await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+  }
+
+  /**
+   * Asks the sender device of a chain to share it again with the caller's device. The caller must be
+   * a member, and the sender device must belong to a member of the room.
+   */
+  async requestReshare(claims: AccessClaims, req: ReshareRequest): Promise<void> {
+    const room = await this.deps.rooms.resolve(req.roomId);
+    await this.deps.rooms.requireMember(room, claims.userId);
+    const sender = await this.deps.store.findDevice(req.senderDevice);
+    if (!sender || !(await this.deps.store.getMembership(room.id, sender.userId))) {
+      throw new ChatError('not_found', 'that device does not send in this room');
+    }
+    await this.deps.store.requestReshare({ id: randomUUID(), roomId: room.id, requesterUser: claims.userId, requesterDevice: claims.deviceId, senderDevice: sender.id, keyId: req.keyId });
+    const notice: SharesNotice = { t: 'shares', deviceIds: [sender.id] };
+    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+  }
+
+  async reshareRequests(claims: AccessClaims): Promise<QueuedReshareRequest[]> {
+    return (await this.deps.store.listReshareRequests(claims.deviceId, 500)).map((r) => ({
+      id: r.id,
+      roomId: r.roomId,
+      requesterUser: r.requesterUser,
+      requesterDevice: r.requesterDevice,
+      keyId: r.keyId,
+      createdAt: r.createdAt.toISOString(),
+    }));
+  }
+
+  async ackReshareRequests(claims: AccessClaims, ids: readonly string[]): Promise<void> {
+    await this.deps.store.ackReshareRequests(claims.deviceId, ids);
   }
 
   async pending(claims: AccessClaims): Promise<QueuedShare[]> {

@@ -4,6 +4,7 @@ import type {
   DeviceRecord,
   DirectoryDeviceRecord,
   InviteRecord,
+  ReshareRequestRecord,
   ShareRecord,
   EventRange,
   MemberRecord,
@@ -389,6 +390,15 @@ export class SqlStore implements Store {
     });
   }
 
+  async revokeDevice(userId: string, deviceId: string, at: Date): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query('UPDATE devices SET revoked_at = $3 WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL RETURNING id', [userId, deviceId, at]);
+      if (rows.length === 0) return false;
+      await tx.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL', [deviceId, at]);
+      return true;
+    });
+  }
+
   async setDeviceBundle(deviceId: string, bundle: DeviceBundle): Promise<void> {
     await this.db.query('UPDATE devices SET bundle = $2 WHERE id = $1', [deviceId, JSON.stringify(bundle)]);
   }
@@ -421,6 +431,32 @@ export class SqlStore implements Store {
   async listShares(deviceId: string, limit: number): Promise<ShareRecord[]> {
     const { rows } = await this.db.query<Row>('SELECT * FROM key_shares WHERE recipient_device = $1 ORDER BY created_at, id LIMIT $2', [deviceId, limit]);
     return rows.map(toShare);
+  }
+
+  async requestReshare(r: { id: string; roomId: string; requesterUser: string; requesterDevice: string; senderDevice: string; keyId: string }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO reshare_requests (id, room_id, requester_user, requester_device, sender_device, key_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [r.id, r.roomId, r.requesterUser, r.requesterDevice, r.senderDevice, r.keyId],
+    );
+  }
+
+  async listReshareRequests(senderDevice: string, limit: number): Promise<ReshareRequestRecord[]> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM reshare_requests WHERE sender_device = $1 ORDER BY created_at, id LIMIT $2', [senderDevice, limit]);
+    return rows.map((r) => ({
+      id: String(r.id),
+      roomId: String(r.room_id),
+      requesterUser: String(r.requester_user),
+      requesterDevice: String(r.requester_device),
+      senderDevice: String(r.sender_device),
+      keyId: String(r.key_id),
+      createdAt: asDate(r.created_at),
+    }));
+  }
+
+  async ackReshareRequests(senderDevice: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query('DELETE FROM reshare_requests WHERE sender_device = $1 AND id = ANY($2::uuid[])', [senderDevice, ids]);
   }
 
   async ackShares(deviceId: string, ids: readonly string[]): Promise<void> {

@@ -84,6 +84,16 @@ export interface DirectoryDeviceRecord {
   readonly createdAt: Date;
 }
 
+export interface ReshareRequestRecord {
+  readonly id: string;
+  readonly roomId: string;
+  readonly requesterUser: string;
+  readonly requesterDevice: string;
+  readonly senderDevice: string;
+  readonly keyId: string;
+  readonly createdAt: Date;
+}
+
 export interface ShareRecord {
   readonly id: string;
   readonly recipientDevice: string;
@@ -178,6 +188,8 @@ export interface Store {
    */
   redeemInvite(r: { tokenHash: string; userId: string; eventId: string; now: Date }): Promise<StoreResult<{ roomId: string; event: RoomEvent | null }>>;
 
+  /** Revokes one of a user's devices and every refresh token it holds; false if it is not theirs or already revoked. */
+  revokeDevice(userId: string, deviceId: string, at: Date): Promise<boolean>;
   /** Publishes (or replaces) a device's signed key bundle. */
   setDeviceBundle(deviceId: string, bundle: DeviceBundle): Promise<void>;
   /** The unrevoked devices with published bundles of these users. */
@@ -185,6 +197,10 @@ export interface Store {
   enqueueShares(shares: readonly Omit<ShareRecord, 'createdAt'>[]): Promise<void>;
   listShares(deviceId: string, limit: number): Promise<ShareRecord[]>;
   ackShares(deviceId: string, ids: readonly string[]): Promise<void>;
+  /** Queues a request for the sender device to share a chain again; a repeat is ignored. */
+  requestReshare(r: { id: string; roomId: string; requesterUser: string; requesterDevice: string; senderDevice: string; keyId: string }): Promise<void>;
+  listReshareRequests(senderDevice: string, limit: number): Promise<ReshareRequestRecord[]>;
+  ackReshareRequests(senderDevice: string, ids: readonly string[]): Promise<void>;
 
   /**
    * Commits a message with the room's next seq, if the sender is a member at that moment (checked

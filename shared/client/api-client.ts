@@ -21,6 +21,7 @@ import {
   DirectMessageResult,
   InviteCreated,
   InviteList,
+  ReshareRequestList,
   ShareList,
 } from '../protocol/index.js';
 import type {
@@ -31,8 +32,10 @@ import type {
   Envelope,
   Invite,
   Member,
+  QueuedReshareRequest,
   QueuedShare,
   RegisterRequest,
+  ReshareRequest,
   SealedShare,
 } from '../protocol/index.js';
 import { backoffDelay } from './backoff.js';
@@ -203,6 +206,10 @@ export class ApiClient {
     await this.call('PUT', '/keys/devices/me', { body: { bundle }, schema: z.unknown() });
   }
 
+  async revokeDevice(deviceId: string): Promise<void> {
+    await this.call('DELETE', `/keys/devices/${encodeURIComponent(deviceId)}`, { schema: z.unknown() });
+  }
+
   async devicesOfRoom(room: string): Promise<DirectoryDevice[]> {
     return (await this.call('GET', `/rooms/${encodeURIComponent(room)}/devices`, { schema: DeviceList })).devices;
   }
@@ -221,6 +228,18 @@ export class ApiClient {
 
   async ackShares(ids: string[]): Promise<void> {
     await this.call('POST', '/keys/shares/ack', { body: { ids }, schema: z.unknown() });
+  }
+
+  async requestReshare(req: ReshareRequest): Promise<void> {
+    await this.call('POST', '/keys/reshare-requests', { body: req, schema: z.unknown() });
+  }
+
+  async reshareRequests(): Promise<QueuedReshareRequest[]> {
+    return (await this.call('GET', '/keys/reshare-requests', { schema: ReshareRequestList })).requests;
+  }
+
+  async ackReshareRequests(ids: string[]): Promise<void> {
+    await this.call('POST', '/keys/reshare-requests/ack', { body: { ids }, schema: z.unknown() });
   }
 
   /** A one-time ticket for a WebSocket from a browser. */

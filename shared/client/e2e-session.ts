@@ -1,4 +1,4 @@
-import type { DeviceKeys, InboundChain, MessageContent, OutboundChain, SealedShare as SealedShareT } from '../crypto/index.js';
+import type { ChainShare, DeviceKeys, InboundChain, MessageContent, OutboundChain, SealedShare as SealedShareT } from '../crypto/index.js';
 import {
   chainIsWornOut,
   decryptMessage,
@@ -18,10 +18,13 @@ import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js'
 import type { ApiClient } from './api-client.js';
 import type { StoredSession } from './session-store.js';
 
-/** This device's sending chain in one room, and the devices it has been shared with. */
+/**
+ * This device's sending chain in one room, and the share each device was given (by device id): a
+ * device that lost its share gets exactly the same one again, never an earlier position.
+ */
 export interface OutboundRecord {
   readonly chain: OutboundChain;
-  readonly sharedWith: readonly string[];
+  readonly given: Readonly<Record<string, ChainShare>>;
 }
 
 /** Everything end-to-end a device keeps besides its identity keys. */
@@ -58,6 +61,8 @@ export type Opened =
 
 /** How many opened messages a device keeps. */
 const MAX_PLAINTEXTS = 20_000;
+/** Chains kept per sending device: the current one and five older, for late messages. */
+const MAX_CHAINS_PER_SENDER = 6;
 
 const sameKeys = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
 
@@ -78,6 +83,8 @@ export interface E2ESessionOptions {
 export class E2ESession {
   private readonly now: () => number;
   private keys: DeviceKeys | undefined;
+  /** Chains this session already asked a re-share for. */
+  private readonly requested = new Set<string>();
 
   constructor(private readonly options: E2ESessionOptions) {
     this.now = options.now ?? Date.now;
@@ -106,29 +113,30 @@ export class E2ESession {
   async encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope> {
     const keys = await this.device();
     const { api, session } = this.options;
+    await this.sync();
     const devices = (await api.devicesOfRoom(roomId)).filter((d) => d.deviceId !== keys.deviceId);
     return this.options.store.update(async (state) => {
       const ids = devices.map((d) => d.deviceId);
       let record = state.outbound[roomId];
-      const departed = record?.sharedWith.some((id) => !ids.includes(id)) ?? false;
+      const departed = record ? Object.keys(record.given).some((id) => !ids.includes(id)) : false;
       if (!record || departed || chainIsWornOut(record.chain, this.now())) {
-        record = { chain: await newOutboundChain(this.now(), this.options.extractable), sharedWith: [] };
+        record = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
       }
-      const have = new Set(record.sharedWith);
-      const fresh = devices.filter((d) => !have.has(d.deviceId));
+      const have = record.given;
+      const fresh = devices.filter((d) => !have[d.deviceId]);
       if (fresh.length > 0) {
         const share = await shareOf(record.chain);
         const sealed: SealedShareT[] = [];
         for (const d of fresh) sealed.push(await sealShare(keys, await verifyBundle(d.bundle), roomId, share));
         await api.postShares(sealed);
-        record = { ...record, sharedWith: [...record.sharedWith, ...fresh.map((d) => d.deviceId)] };
+        record = { ...record, given: { ...record.given, ...Object.fromEntries(fresh.map((d) => [d.deviceId, share])) } };
       }
       const content = { body, sentAt: this.now() };
       const { envelope, chain } = await encryptMessage(record.chain, { roomId, senderUser: session.user.id, senderDevice: keys.deviceId, clientMsgId }, content);
       return {
         state: {
           ...state,
-          outbound: { ...state.outbound, [roomId]: { chain, sharedWith: record.sharedWith } },
+          outbound: { ...state.outbound, [roomId]: { chain, given: record.given } },
           plaintexts: capped({ ...state.plaintexts, [`${keys.deviceId}:${clientMsgId}`]: content }),
         },
         result: envelope,
@@ -145,8 +153,8 @@ export class E2ESession {
     const chainKey = `${envelope.senderDevice}:${envelope.keyId}`;
     const known = (await this.options.store.read()).plaintexts[textKey];
     if (known) return { status: 'ok', ...known };
-    if (!(await this.options.store.read()).inbound[chainKey]) await this.syncShares();
-    return this.options.store.update(async (state) => {
+    if (!(await this.options.store.read()).inbound[chainKey]) await this.sync();
+    const result = await this.options.store.update(async (state) => {
       const already = state.plaintexts[textKey];
       if (already) return { state, result: { status: 'ok', ...already } as Opened };
       const chain = state.inbound[chainKey];
@@ -161,6 +169,48 @@ export class E2ESession {
         return { state, result: { status: 'unreadable', reason: (error as Error).message } as Opened };
       }
     });
+    if (result.status === 'waiting' && !this.requested.has(chainKey)) {
+      // Ask the sender's device for its share again; it answers when it is next online.
+      this.requested.add(chainKey);
+      await this.options.api.requestReshare({ roomId: envelope.roomId, senderDevice: envelope.senderDevice, keyId: envelope.keyId }).catch(() => undefined);
+    }
+    return result;
+  }
+
+  /** Opens waiting shares and answers other devices' requests for shares. */
+  async sync(): Promise<void> {
+    await this.syncShares();
+    await this.serveReshares();
+  }
+
+  /**
+   * Answers requests to share a chain again: a requester that was given a share of this device's
+   * current chain in the room, and is still there, gets that same share sealed anew.
+   */
+  async serveReshares(): Promise<number> {
+    const { api } = this.options;
+    const requests = await api.reshareRequests();
+    if (requests.length === 0) return 0;
+    const keys = await this.device();
+    const { outbound } = await this.options.store.read();
+    const sealed: SealedShareT[] = [];
+    const devicesByRoom = new Map<string, DirectoryDevice[]>();
+    for (const r of requests) {
+      const record = outbound[r.roomId];
+      const share = record?.given[r.requesterDevice];
+      if (!record || !share || record.chain.keyId !== r.keyId) continue;
+      if (!devicesByRoom.has(r.roomId)) devicesByRoom.set(r.roomId, await api.devicesOfRoom(r.roomId).catch(() => []));
+      const device = devicesByRoom.get(r.roomId)?.find((d) => d.deviceId === r.requesterDevice);
+      if (!device) continue; // no longer in the room
+      try {
+        sealed.push(await sealShare(keys, await verifyBundle(device.bundle), r.roomId, share));
+      } catch {
+        // A bundle that does not verify gets nothing.
+      }
+    }
+    if (sealed.length > 0) await api.postShares(sealed).catch(() => undefined);
+    await api.ackReshareRequests(requests.map((r) => r.id));
+    return sealed.length;
   }
 
   /** Opens the chain shares waiting for this device and acknowledges them; returns how many opened. */
@@ -184,11 +234,12 @@ export class E2ESession {
       }
     }
     await this.options.store.update(async (state) => {
-      const inbound = { ...state.inbound };
+      let inbound = { ...state.inbound };
       for (const chain of opened) {
         const key = `${chain.senderDevice}:${chain.keyId}`;
         // Never move a chain back: an older share would re-open keys already used.
         if (!inbound[key]) inbound[key] = chain;
+        inbound = pruneChains(inbound, chain.senderDevice);
       }
       return { state: { ...state, inbound }, result: undefined };
     });
@@ -222,6 +273,14 @@ export class E2ESession {
     for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
     return [...byUser].filter(([userId, keys]) => verified[userId] !== undefined && !sameKeys(verified[userId] as string[], keys)).map(([userId]) => userId);
   }
+}
+
+/** Keeps the newest MAX_CHAINS_PER_SENDER chains of one sending device (insertion order is age). */
+function pruneChains(inbound: Record<string, InboundChain>, senderDevice: string): Record<string, InboundChain> {
+  const mine = Object.keys(inbound).filter((k) => k.startsWith(`${senderDevice}:`));
+  if (mine.length <= MAX_CHAINS_PER_SENDER) return inbound;
+  const drop = new Set(mine.slice(0, mine.length - MAX_CHAINS_PER_SENDER));
+  return Object.fromEntries(Object.entries(inbound).filter(([k]) => !drop.has(k)));
 }
 
 function capped(plaintexts: Record<string, MessageContent>): Record<string, MessageContent> {

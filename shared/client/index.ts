@@ -4,3 +4,4 @@ export * from './emitter.js';
 export * from './live-client.js';
 export * from './session-store.js';
 export * from './e2e-session.js';
+export * from './memory-e2e-store.js';

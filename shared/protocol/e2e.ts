@@ -66,3 +66,17 @@ export const ShareList = z.object({ shares: z.array(QueuedShare) });
 export const DirectoryDevice = z.object({ deviceId: z.uuid(), name: z.string(), bundle: DeviceBundle, createdAt: z.iso.datetime() });
 export type DirectoryDevice = z.infer<typeof DirectoryDevice>;
 export const DeviceList = z.object({ devices: z.array(DirectoryDevice) });
+
+/** A device asking the sender device of a chain to share it again. */
+export const ReshareRequest = z.object({ roomId: z.uuid(), senderDevice: z.uuid(), keyId: B64(64).min(16) });
+export type ReshareRequest = z.infer<typeof ReshareRequest>;
+export const QueuedReshareRequest = z.object({
+  id: z.uuid(),
+  roomId: z.uuid(),
+  requesterUser: z.uuid(),
+  requesterDevice: z.uuid(),
+  keyId: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type QueuedReshareRequest = z.infer<typeof QueuedReshareRequest>;
+export const ReshareRequestList = z.object({ requests: z.array(QueuedReshareRequest) });
