@@ -51,6 +51,26 @@ describe('E2ESession', () => {
     expect(await carol.e2e.open(event)).toEqual({ status: 'waiting' });
   });
 
+  it('replaces its signed prekey weekly and still opens shares sealed to the previous one', async () => {
+    let now = Date.now();
+    const u = await newUser(t.url, 'pk');
+    const session = (await u.sessions.load())!;
+    const store = new MemoryE2EStore();
+    const bob = new E2ESession({ api: u.api, store, session, extractable: false, now: () => now });
+    const before = await bob.device();
+    const alice = await member('a');
+    const { room } = await alice.api.createRoom({ name: `pk-${randomUUID().slice(0, 8)}`, visibility: 'private' });
+    await u.api.redeemInvite((await alice.api.createInvite(room.id)).token);
+    const ack = await alice.api.sendEnvelope(room.id, await alice.e2e.encrypt(room.id, 'sealed to the old prekey', randomUUID()));
+    now += 8 * 24 * 3600 * 1000;
+    const later = new E2ESession({ api: u.api, store, session, extractable: false, now: () => now });
+    const after = await later.device();
+    expect(after.prekey.id).toBe(before.prekey.id + 1);
+    expect((await u.api.devicesOfUser(session.user.id))[0]?.bundle.prekey.id).toBe(after.prekey.id);
+    const event = (await u.api.history(room.id)).events.find((e) => e.seq === ack.seq)!;
+    expect(await later.open(event)).toMatchObject({ status: 'ok', body: 'sealed to the old prekey' });
+  });
+
   it('starts a new chain after a member leaves and after 100 messages', async () => {
     const alice = await member('a');
     const bob = await member('b');

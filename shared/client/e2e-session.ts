@@ -8,7 +8,9 @@ import {
   inboundFromShare,
   newOutboundChain,
   openShare,
+  prekeysOf,
   publicBundle,
+  rotatePrekeyIfDue,
   safetyNumber,
   sealShare,
   shareOf,
@@ -90,7 +92,7 @@ export class E2ESession {
     this.now = options.now ?? Date.now;
   }
 
-  /** This device's keys, made and published on first use. */
+  /** This device's keys: made and published on first use, with the signed prekey replaced weekly. */
   async device(): Promise<DeviceKeys> {
     if (this.keys) return this.keys;
     const { store, api, session } = this.options;
@@ -99,6 +101,13 @@ export class E2ESession {
       keys = await generateDeviceKeys({ userId: session.user.id, deviceId: session.deviceId, extractable: this.options.extractable, now: this.now() });
       await store.saveDevice(keys);
       await api.publishBundle(await publicBundle(keys));
+    } else {
+      const rotated = await rotatePrekeyIfDue(keys, this.now(), this.options.extractable);
+      if (rotated !== keys) {
+        await store.saveDevice(rotated);
+        await api.publishBundle(await publicBundle(rotated));
+        keys = rotated;
+      }
     }
     this.keys = keys;
     return keys;
@@ -227,7 +236,7 @@ export class E2ESession {
       const device = senders.get(s.senderUser)?.find((d) => d.deviceId === s.senderDevice);
       if (!device || device.bundle.userId !== s.senderUser) continue;
       try {
-        const share = await openShare(keys, new Map([[keys.prekey.id, keys.prekey.pair]]), await verifyBundle(device.bundle), s);
+        const share = await openShare(keys, prekeysOf(keys), await verifyBundle(device.bundle), s);
         opened.push(inboundFromShare(share, { roomId: s.roomId, senderUser: s.senderUser, senderDevice: s.senderDevice }));
       } catch {
         // A share that does not open (forged, or for a prekey we no longer hold) is dropped.

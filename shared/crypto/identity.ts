@@ -11,7 +11,22 @@ export interface DeviceKeys {
   /** The long-term ECDH key. */
   readonly dh: CryptoKeyPair;
   /** The signed prekey, rotated weekly. */
-  readonly prekey: { readonly id: number; readonly pair: CryptoKeyPair; readonly createdAt: number };
+  readonly prekey: Prekey;
+  /** The prekey before the current one, kept a while for shares sealed to it before the rotation. */
+  readonly previousPrekey?: Prekey | undefined;
+}
+
+export interface Prekey {
+  readonly id: number;
+  readonly pair: CryptoKeyPair;
+  readonly createdAt: number;
+}
+
+/** The private prekeys a device can open shares with, by id. */
+export function prekeysOf(keys: DeviceKeys): Map<number, CryptoKeyPair> {
+  const map = new Map([[keys.prekey.id, keys.prekey.pair]]);
+  if (keys.previousPrekey) map.set(keys.previousPrekey.id, keys.previousPrekey.pair);
+  return map;
 }
 
 /** What a device publishes in the server's key directory; every field is covered by `signature`. */
@@ -52,10 +67,10 @@ export async function generateDeviceKeys(opts: { userId: string; deviceId: strin
   return { userId: opts.userId, deviceId: opts.deviceId, signing, dh, prekey: { id: 1, pair: prekey, createdAt: opts.now } };
 }
 
-/** The same device with a new signed prekey, if the current one is a week old. */
+/** The same device with a new signed prekey, if the current one is a week old; the old one is kept as previous. */
 export async function rotatePrekeyIfDue(keys: DeviceKeys, now: number, extractable: boolean): Promise<DeviceKeys> {
   if (now - keys.prekey.createdAt < PREKEY_MAX_AGE_MS) return keys;
-  return { ...keys, prekey: { id: keys.prekey.id + 1, pair: await generateEcdhKeyPair(extractable), createdAt: now } };
+  return { ...keys, previousPrekey: keys.prekey, prekey: { id: keys.prekey.id + 1, pair: await generateEcdhKeyPair(extractable), createdAt: now } };
 }
 
 /** The signed public bundle to publish. */
@@ -96,6 +111,7 @@ export interface ExportedDeviceKeys {
   readonly signing: JsonWebKey;
   readonly dh: JsonWebKey;
   readonly prekey: { readonly id: number; readonly key: JsonWebKey; readonly createdAt: number };
+  readonly previousPrekey?: { readonly id: number; readonly key: JsonWebKey; readonly createdAt: number };
 }
 
 export async function exportDeviceKeys(keys: DeviceKeys): Promise<ExportedDeviceKeys> {
@@ -107,6 +123,9 @@ export async function exportDeviceKeys(keys: DeviceKeys): Promise<ExportedDevice
     signing: await jwk(keys.signing.privateKey),
     dh: await jwk(keys.dh.privateKey),
     prekey: { id: keys.prekey.id, key: await jwk(keys.prekey.pair.privateKey), createdAt: keys.prekey.createdAt },
+    ...(keys.previousPrekey
+      ? { previousPrekey: { id: keys.previousPrekey.id, key: await jwk(keys.previousPrekey.pair.privateKey), createdAt: keys.previousPrekey.createdAt } }
+      : {}),
   };
 }
 
@@ -125,6 +144,9 @@ export async function importDeviceKeys(data: ExportedDeviceKeys, extractable = t
     signing: await pair(data.signing, 'ECDSA'),
     dh: await pair(data.dh, 'ECDH'),
     prekey: { id: data.prekey.id, pair: await pair(data.prekey.key, 'ECDH'), createdAt: data.prekey.createdAt },
+    previousPrekey: data.previousPrekey
+      ? { id: data.previousPrekey.id, pair: await pair(data.previousPrekey.key, 'ECDH'), createdAt: data.previousPrekey.createdAt }
+      : undefined,
   };
 }
 
