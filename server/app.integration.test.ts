@@ -173,8 +173,7 @@ describe('REST and WebSocket end to end, in process', () => {
 
     const big = `big-${randomUUID().slice(0, 8)}`;
     const bigId = (await api('POST', '/rooms', { name: big }, s.tokens.accessToken)).body.room.id;
-    const sends = Array.from({ length: 510 }, (_, i) => t.store.appendMessage({ id: randomUUID(), roomId: bigId, sender: s.user, clientMsgId: randomUUID(), body: `b${i}`, envelope: null }));
-    await Promise.all(sends);
+    await t.store.appendMessages(Array.from({ length: 510 }, (_, i) => ({ id: randomUUID(), roomId: bigId, sender: s.user, clientMsgId: randomUUID(), body: `b${i}`, envelope: null })));
     const d = await connect(s.tokens.accessToken);
     d.ws.send(JSON.stringify({ type: 'subscribe', rooms: [{ roomId: bigId, sinceSeq: 0 }] }));
     expect(await d.next((f) => f.type === 'subscribed')).toMatchObject({ recovered: false, headSeq: 511 });

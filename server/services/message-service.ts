@@ -3,6 +3,7 @@ import { ChatError, MAX_MESSAGE_CHARS } from '../../shared/protocol/index.js';
 import type { HistoryPage, HistoryQuery, SendMessageRequest, SendMessageResult } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
+import { AppendBatcher } from './append-batcher.js';
 import { publishRoomEvent } from './room-events.js';
 import { UUID } from './room-service.js';
 import type { RoomService } from './room-service.js';
@@ -22,7 +23,11 @@ export interface MessageServiceDeps {
 
 /** Sending (idempotent, acknowledged after commit) and reading history, both for members only. */
 export class MessageService {
-  constructor(private readonly deps: MessageServiceDeps) {}
+  private readonly batcher: AppendBatcher;
+
+  constructor(private readonly deps: MessageServiceDeps) {
+    this.batcher = new AppendBatcher(deps.store);
+  }
 
   /**
    * Commits the message and then announces it. A retry with the same clientMsgId answers the original
@@ -41,7 +46,7 @@ export class MessageService {
     }
     let appended;
     try {
-      appended = await this.deps.store.appendMessage({ id: randomUUID(), roomId, sender, clientMsgId: req.clientMsgId, body, envelope });
+      appended = await this.batcher.append({ id: randomUUID(), roomId, sender, clientMsgId: req.clientMsgId, body, envelope });
     } catch (error) {
       if (!(await this.deps.store.findRoomById(roomId))) throw new ChatError('not_found', `there is no room "${roomRef}"`);
       throw error;

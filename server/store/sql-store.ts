@@ -464,47 +464,51 @@ export class SqlStore implements Store {
     await this.db.query('DELETE FROM key_shares WHERE recipient_device = $1 AND id = ANY($2::uuid[])', [deviceId, ids]);
   }
 
-  async appendMessage(message: NewMessage): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
-    // One round trip: see database/postgres/003_private_rooms.sql.
-    const { rows } = await this.db.query<Row>('SELECT * FROM append_message($1, $2, $3, $4, $5, $6)', [
-      message.id,
-      message.roomId,
-      message.sender.id,
-      message.clientMsgId,
-      message.body,
-      message.envelope === null ? null : JSON.stringify(message.envelope),
+  async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
+    if (messages.length === 0) return [];
+    // One round trip: see database/postgres/005_append_messages.sql.
+    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[])', [
+      messages.map((m) => m.id),
+      messages.map((m) => m.roomId),
+      messages.map((m) => m.sender.id),
+      messages.map((m) => m.clientMsgId),
+      messages.map((m) => m.body),
+      messages.map((m) => (m.envelope === null ? null : JSON.stringify(m.envelope))),
     ]);
-    const row = rows[0] as Row;
-    switch (row.outcome) {
-      case 'no_room':
-        throw new Error(`no room ${message.roomId}`);
-      case 'not_member':
-        return { ok: false, conflict: 'not_member' };
-      case 'wrong_payload':
-        return { ok: false, conflict: 'wrong_payload' };
-      case 'duplicate':
-      case 'appended':
-        return {
-          ok: true,
-          value: {
-            duplicate: row.outcome === 'duplicate',
-            event: {
-              id: String(row.event_id),
-              roomId: message.roomId,
-              seq: Number(row.event_seq),
-              kind: 'message',
-              sender: { id: message.sender.id, username: message.sender.username },
-              body: row.event_body === null ? null : String(row.event_body),
-              envelope: row.event_envelope === null ? null : (parseJson(row.event_envelope) as Envelope),
-              target: null,
-              clientMsgId: message.clientMsgId,
-              createdAt: asDate(row.event_created_at).toISOString(),
-            },
-          },
-        };
-      default:
-        throw new Error(`append_message answered ${String(row.outcome)}`);
-    }
+    if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
+    return rows
+      .sort((a, b) => Number(a.idx) - Number(b.idx))
+      .map((row, i): StoreResult<{ event: RoomEvent; duplicate: boolean }> => {
+        const message = messages[i] as NewMessage;
+        switch (row.outcome) {
+          case 'not_member':
+            return { ok: false, conflict: 'not_member' };
+          case 'wrong_payload':
+            return { ok: false, conflict: 'wrong_payload' };
+          case 'duplicate':
+          case 'appended':
+            return {
+              ok: true,
+              value: {
+                duplicate: row.outcome === 'duplicate',
+                event: {
+                  id: String(row.event_id),
+                  roomId: message.roomId,
+                  seq: Number(row.event_seq),
+                  kind: 'message',
+                  sender: { id: message.sender.id, username: message.sender.username },
+                  body: row.event_body === null ? null : String(row.event_body),
+                  envelope: row.event_envelope === null ? null : (parseJson(row.event_envelope) as Envelope),
+                  target: null,
+                  clientMsgId: message.clientMsgId,
+                  createdAt: asDate(row.event_created_at).toISOString(),
+                },
+              },
+            };
+          default:
+            throw new Error(`append_messages answered ${String(row.outcome)}`);
+        }
+      });
   }
 
   async listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]> {

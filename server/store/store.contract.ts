@@ -31,8 +31,8 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
 
     /** Appends as a member and unwraps the result. */
     const append = async (roomId: string, sender: { id: string; username: string }, body: string, clientMsgId: string = randomUUID()) => {
-      const r = await store.appendMessage({ id: randomUUID(), roomId, sender, clientMsgId, body, envelope: null });
-      if (!r.ok) throw new Error(r.conflict);
+      const [r] = await store.appendMessages([{ id: randomUUID(), roomId, sender, clientMsgId, body, envelope: null }]);
+      if (!r?.ok) throw new Error(r?.ok === false ? r.conflict : 'no result');
       return r.value;
     };
 
@@ -140,18 +140,42 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect((await store.listEvents(room.id, { beforeSeq: 1, limit: 5 }))).toEqual([]);
     });
 
+    it('appends a batch in order, one result per message, deduping repeats within it', async () => {
+      const owner = await newUser();
+      const stranger = await newUser();
+      const a = await newRoom(owner.id);
+      const b = await newRoom(owner.id);
+      const repeated = randomUUID();
+      const results = await store.appendMessages([
+        { id: randomUUID(), roomId: a.room.id, sender: owner, clientMsgId: repeated, body: 'a1', envelope: null },
+        { id: randomUUID(), roomId: b.room.id, sender: owner, clientMsgId: randomUUID(), body: 'b1', envelope: null },
+        { id: randomUUID(), roomId: a.room.id, sender: owner, clientMsgId: randomUUID(), body: 'a2', envelope: null },
+        { id: randomUUID(), roomId: a.room.id, sender: stranger, clientMsgId: randomUUID(), body: 'nope', envelope: null },
+        { id: randomUUID(), roomId: a.room.id, sender: owner, clientMsgId: repeated, body: 'a1', envelope: null },
+      ]);
+      expect(results.map((r) => (r.ok ? [r.value.event.body, r.value.event.seq, r.value.duplicate] : r.conflict))).toEqual([
+        ['a1', 2, false],
+        ['b1', 2, false],
+        ['a2', 3, false],
+        'not_member',
+        ['a1', 2, true],
+      ]);
+      expect(await store.appendMessages([])).toEqual([]);
+      await expect(store.appendMessages([{ id: randomUUID(), roomId: randomUUID(), sender: owner, clientMsgId: randomUUID(), body: 'x', envelope: null }])).rejects.toThrow();
+    });
+
     it('refuses a message from a non-member, but still answers the retry of one sent while a member', async () => {
       const owner = await newUser();
       const other = await newUser();
       const { room } = await newRoom(owner.id);
-      const stranger = await store.appendMessage({ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'x', envelope: null });
+      const stranger = (await store.appendMessages([{ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'x', envelope: null }]))[0];
       expect(stranger).toEqual({ ok: false, conflict: 'not_member' });
       await store.addMember({ roomId: room.id, userId: other.id, role: 'member', eventId: randomUUID() });
       const clientMsgId = randomUUID();
       const sent = await append(room.id, other, 'before leaving', clientMsgId);
       await store.removeMember({ roomId: room.id, userId: other.id, eventId: randomUUID() });
       expect(await append(room.id, other, 'before leaving', clientMsgId)).toEqual({ event: sent.event, duplicate: true });
-      expect(await store.appendMessage({ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'after', envelope: null })).toEqual({ ok: false, conflict: 'not_member' });
+      expect((await store.appendMessages([{ id: randomUUID(), roomId: room.id, sender: other, clientMsgId: randomUUID(), body: 'after', envelope: null }]))[0]).toEqual({ ok: false, conflict: 'not_member' });
       expect(await store.headSeq(room.id)).toBe(4);
     });
 
@@ -172,10 +196,10 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const priv = await store.createRoom({ id: randomUUID(), name: `p${randomUUID().slice(0, 8)}`, topic: '', visibility: 'private', ownerId: owner.id, joinEventId: randomUUID() });
       if (!priv.ok) throw new Error(priv.conflict);
       const envelope = { v: 1, suite: 'p256-hmac-aes256gcm-1', roomId: priv.value.room.id, senderUser: owner.id, senderDevice: randomUUID(), keyId: 'k'.repeat(22), counter: 0, clientMsgId: randomUUID(), iv: 'i'.repeat(16), ct: 'c'.repeat(40), sig: 's'.repeat(86) } as const;
-      expect(await store.appendMessage({ id: randomUUID(), roomId: priv.value.room.id, sender: owner, clientMsgId: randomUUID(), body: 'plain', envelope: null })).toEqual({ ok: false, conflict: 'wrong_payload' });
-      expect(await store.appendMessage({ id: randomUUID(), roomId: open.room.id, sender: owner, clientMsgId: randomUUID(), body: null, envelope })).toEqual({ ok: false, conflict: 'wrong_payload' });
-      const stored = await store.appendMessage({ id: randomUUID(), roomId: priv.value.room.id, sender: owner, clientMsgId: envelope.clientMsgId, body: null, envelope });
-      expect(stored.ok && stored.value.event).toMatchObject({ body: null, envelope });
+      expect((await store.appendMessages([{ id: randomUUID(), roomId: priv.value.room.id, sender: owner, clientMsgId: randomUUID(), body: 'plain', envelope: null }]))[0]).toEqual({ ok: false, conflict: 'wrong_payload' });
+      expect((await store.appendMessages([{ id: randomUUID(), roomId: open.room.id, sender: owner, clientMsgId: randomUUID(), body: null, envelope }]))[0]).toEqual({ ok: false, conflict: 'wrong_payload' });
+      const stored = (await store.appendMessages([{ id: randomUUID(), roomId: priv.value.room.id, sender: owner, clientMsgId: envelope.clientMsgId, body: null, envelope }]))[0];
+      expect(stored?.ok && stored.value.event).toMatchObject({ body: null, envelope });
       expect((await store.listEvents(priv.value.room.id, { afterSeq: 1, limit: 5 }))[0]?.envelope).toEqual(envelope);
     });
 

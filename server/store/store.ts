@@ -203,13 +203,15 @@ export interface Store {
   ackReshareRequests(senderDevice: string, ids: readonly string[]): Promise<void>;
 
   /**
-   * Commits a message with the room's next seq, if the sender is a member at that moment (checked
-   * under the room's lock, so a send is ordered against a concurrent leave). A repeat of the sender's
-   * clientMsgId in the room returns the stored event with `duplicate: true` and writes nothing.
-   * A body in a private room or an envelope in an open one is refused (`wrong_payload`).
-   * Throws if the room does not exist.
+   * Commits messages, in order, in one transaction: each with its room's next seq, if the sender is
+   * a member at that moment (checked under the room's lock, so a send is ordered against a concurrent
+   * leave). A repeat of the sender's clientMsgId in the room answers the stored event with
+   * `duplicate: true` and writes nothing. A body in a private room or an envelope in an open one is
+   * refused (`wrong_payload`). One result per message, in the same order. Throws if a room does not
+   * exist (nothing is written then). Callers sort a batch by room id, so concurrent batches lock
+   * rooms in the same order.
    */
-  appendMessage(message: NewMessage): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>>;
+  appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]>;
   /** Events in ascending seq. */
   listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]>;
   headSeq(roomId: string): Promise<number>;

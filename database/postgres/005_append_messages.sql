@@ -1,0 +1,58 @@
+-- Appending many messages in one round trip and one commit: under load the server gathers the sends
+-- of a moment into one call (server/services/append-batcher.ts). Each message is handled exactly as
+-- append_message does: lock the room, refuse the wrong kind of payload, answer a repeated clientMsgId
+-- with the original (also within the same batch), check membership under the lock, take the next seq.
+CREATE FUNCTION append_messages(p_ids uuid[], p_rooms uuid[], p_senders uuid[], p_client_ids uuid[], p_bodies text[], p_envelopes jsonb[])
+RETURNS TABLE (idx integer, outcome text, event_id uuid, event_seq bigint, event_body text, event_envelope jsonb, event_created_at timestamptz)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  i integer;
+  v_head bigint;
+  v_visibility text;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(p_ids, 1), 0) LOOP
+    idx := i;
+    event_id := NULL;
+    event_seq := NULL;
+    event_body := NULL;
+    event_envelope := NULL;
+    event_created_at := NULL;
+    SELECT visibility INTO v_visibility FROM rooms WHERE rooms.id = p_rooms[i] FOR UPDATE;
+    IF NOT FOUND THEN
+      outcome := 'no_room';
+      RETURN NEXT;
+      CONTINUE;
+    END IF;
+    IF (v_visibility = 'open') <> (p_bodies[i] IS NOT NULL) OR (p_bodies[i] IS NULL) = (p_envelopes[i] IS NULL) THEN
+      outcome := 'wrong_payload';
+      RETURN NEXT;
+      CONTINUE;
+    END IF;
+    SELECT e.id, e.seq, e.body, e.envelope, e.created_at INTO event_id, event_seq, event_body, event_envelope, event_created_at
+      FROM room_events e WHERE e.room_id = p_rooms[i] AND e.sender_id = p_senders[i] AND e.client_msg_id = p_client_ids[i];
+    IF FOUND THEN
+      outcome := 'duplicate';
+      RETURN NEXT;
+      CONTINUE;
+    END IF;
+    PERFORM 1 FROM room_members m WHERE m.room_id = p_rooms[i] AND m.user_id = p_senders[i];
+    IF NOT FOUND THEN
+      outcome := 'not_member';
+      RETURN NEXT;
+      CONTINUE;
+    END IF;
+    UPDATE rooms SET head_seq = head_seq + 1 WHERE rooms.id = p_rooms[i] RETURNING head_seq INTO v_head;
+    INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, envelope, client_msg_id)
+      VALUES (p_ids[i], p_rooms[i], v_head, 'message', p_senders[i], p_bodies[i], p_envelopes[i], p_client_ids[i])
+      RETURNING room_events.created_at INTO event_created_at;
+    outcome := 'appended';
+    event_id := p_ids[i];
+    event_seq := v_head;
+    event_body := p_bodies[i];
+    event_envelope := p_envelopes[i];
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
+DROP FUNCTION append_message(uuid, uuid, uuid, uuid, text, jsonb);
