@@ -1,14 +1,29 @@
 import { defineConfig } from 'tsup';
 
-// Two binaries. Dependencies stay external (installed from package.json); splitting keeps every
-// lazily imported command in its own chunk so `chat --help` loads almost nothing.
-export default defineConfig({
-  entry: { 'server/main': 'server/main.ts', 'cli/main': 'cli/main.ts' },
-  format: 'esm',
-  target: 'node20',
-  platform: 'node',
-  splitting: true,
-  sourcemap: true,
-  clean: true,
-  outDir: 'dist',
-});
+// Two binaries. Splitting keeps every lazily imported command in its own chunk so `chat --help`
+// loads almost nothing. The CLI bundles its dependencies (all but the native keychain binding):
+// resolving hundreds of small files of zod, conf and ajv at every start cost more than running them.
+// The banner gives bundled CommonJS a real `require` for Node's built-ins. `npm run build` empties
+// dist/ first (the two builds share it, so neither may clean it).
+export default defineConfig([
+  {
+    entry: { 'server/main': 'server/main.ts' },
+    format: 'esm',
+    target: 'node20',
+    platform: 'node',
+    splitting: true,
+    sourcemap: true,
+    outDir: 'dist',
+  },
+  {
+    entry: { 'cli/main': 'cli/main.ts' },
+    format: 'esm',
+    target: 'node20',
+    platform: 'node',
+    splitting: true,
+    sourcemap: true,
+    outDir: 'dist',
+    noExternal: [/^(?!@napi-rs\/keyring).*/],
+    banner: { js: "import { createRequire as __chatCreateRequire } from 'node:module'; const require = __chatCreateRequire(import.meta.url);" },
+  },
+]);

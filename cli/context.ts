@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ApiClient, E2ESession, LiveClient } from '../shared/client/index.js';
 import type { SocketLike, StoredSession } from '../shared/client/index.js';
 import { E2EFileStore } from './node/e2e-file-store.js';
+import { nodeFetch } from './node/http-fetch.js';
 import { ChatError } from '../shared/protocol/index.js';
 import { KeystoreSessionStore } from './node/keystore-session-store.js';
 import { ProfileConfig } from './node/profile-config.js';
@@ -76,7 +77,7 @@ export class CliContext {
     }
     const secrets = await this.secrets(options.forSignIn);
     const sessions = new KeystoreSessionStore(secrets, secretAccount(this.config.home, this.profileName), this.config.home);
-    return new ApiClient({ serverUrl: server, fetch: (url, init) => fetch(url, init), sessions });
+    return new ApiClient({ serverUrl: server, fetch: nodeFetch, sessions });
   }
 
   /** The REST client and session; `unauthorized` (exit 4) when not signed in. */

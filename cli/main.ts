@@ -2,7 +2,7 @@
 // The `chat` binary: parses the command line, runs one lazily imported command, and is the only
 // place that touches `process` (argv, env, signals, exit).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ChatError } from '../shared/protocol/index.js';
+import { ChatError } from '../shared/protocol/chat-error.js';
 import type { CliContext, GlobalOptions, Io } from './context.js';
 import { EXIT_CODE_OF, ExitCode } from './exit-codes.js';
 

@@ -346,6 +346,8 @@ function toChatError(status: number, json: unknown): ChatError {
 }
 
 function describeNetworkError(error: unknown): string {
+  const direct = (error as { code?: unknown })?.code;
+  if (typeof direct === 'string') return direct;
   const cause = (error as { cause?: { code?: string } })?.cause;
   if (cause?.code) return cause.code;
   if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
