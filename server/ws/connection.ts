@@ -3,7 +3,30 @@ import type { UserRef } from '../../shared/protocol/index.js';
 import { CloseCode } from '../../shared/protocol/index.js';
 import { TokenBucket } from '../ratelimit/token-bucket.js';
 
+/**
+ * Flushes every connection that has queued output, once per tick: one timer for all sockets instead
+ * of one per socket per event.
+ */
+export class FlushScheduler {
+  private pending = new Set<Connection>();
+  private scheduled = false;
+
+  schedule(conn: Connection): void {
+    this.pending.add(conn);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const due = this.pending;
+      this.pending = new Set();
+      for (const c of due) c.flush();
+    });
+  }
+}
+
 export interface ConnectionOptions {
+  /** Shared by the gateway's connections. */
+  readonly scheduler: FlushScheduler;
   /** Past this many bytes waiting in the socket, the peer is too slow and is cut. */
   readonly maxBufferedBytes: number;
   /** Incoming frames: burst and sustained rate. */
@@ -28,7 +51,6 @@ export class Connection {
   work: Promise<void> = Promise.resolve();
   readonly limiter: TokenBucket;
   private queue: Outgoing[] = [];
-  private flushScheduled = false;
 
   constructor(
     readonly id: string,
@@ -61,15 +83,11 @@ export class Connection {
 
   private enqueue(item: Outgoing): void {
     if (!this.open) return;
-    this.queue.push(item);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    if (this.queue.push(item) === 1) this.options.scheduler.schedule(this);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
+  /** Sends what is queued (the scheduler calls this once per tick). */
+  flush(): void {
     const items = this.queue;
     this.queue = [];
     if (!this.open) return;

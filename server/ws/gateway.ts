@@ -16,7 +16,7 @@ import type { RoomBusMessage } from '../services/room-events.js';
 import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionOptions } from './connection.js';
-import { Connection } from './connection.js';
+import { Connection, FlushScheduler } from './connection.js';
 import { RoomFeeds } from './room-feeds.js';
 
 /** A presence change, published on the control channel to every instance. */
@@ -41,7 +41,7 @@ export interface GatewayDeps {
   /** Browser origins allowed to open sockets; requests without an Origin (CLI) are allowed. */
   readonly isOriginAllowed: (origin: string, req: IncomingMessage) => boolean;
   readonly heartbeatMs: number;
-  readonly connection: ConnectionOptions;
+  readonly connection: Omit<ConnectionOptions, 'scheduler'>;
   readonly now: () => number;
 }
 
@@ -52,6 +52,7 @@ export interface GatewayDeps {
 export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
   private readonly connections = new Set<Connection>();
+  private readonly scheduler = new FlushScheduler();
   private readonly feeds: RoomFeeds;
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
@@ -118,7 +119,7 @@ export class Gateway {
   }
 
   private async onConnection(ws: WebSocket, claims: AccessClaims): Promise<void> {
-    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims.deviceId, this.deps.connection);
+    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims.deviceId, { ...this.deps.connection, scheduler: this.scheduler });
     this.connections.add(conn);
     ws.on('pong', () => {
       conn.alive = true;
