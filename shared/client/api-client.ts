@@ -152,9 +152,14 @@ export class ApiClient {
    * clientMsgId, so the message is stored once however often it is tried.
    */
   async send(room: string, body: string, clientMsgId: string, attempts = 5): Promise<SendMessageResult> {
+    return this.retrying(attempts, () => this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body: { clientMsgId, body }, schema: SendMessageResult }));
+  }
+
+  /** Runs an idempotent request again after network failures and 5xx answers, with backoff. */
+  private async retrying<T>(attempts: number, request: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body: { clientMsgId, body }, schema: SendMessageResult });
+        return await request();
       } catch (error) {
         const retriable = error instanceof ChatError && (error.code === 'unavailable' || error.code === 'internal');
         if (!retriable || attempt + 1 >= attempts) throw error;
@@ -165,15 +170,8 @@ export class ApiClient {
 
   /** Sends an end-to-end encrypted envelope to a private room (retried like `send`). */
   async sendEnvelope(room: string, envelope: Envelope, attempts = 5): Promise<SendMessageResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body: { clientMsgId: envelope.clientMsgId, envelope }, schema: SendMessageResult });
-      } catch (error) {
-        const retriable = error instanceof ChatError && (error.code === 'unavailable' || error.code === 'internal');
-        if (!retriable || attempt + 1 >= attempts) throw error;
-        await this.sleep(backoffDelay(attempt, this.random, { baseMs: 250, maxMs: 4_000 }));
-      }
-    }
+    const body = { clientMsgId: envelope.clientMsgId, envelope };
+    return this.retrying(attempts, () => this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body, schema: SendMessageResult }));
   }
 
   createInvite(room: string, req: CreateInviteRequest = {}): Promise<InviteCreated> {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ApiClient } from './api-client.js';
+import type { FetchLike } from './api-client.js';
+import { MemorySessionStore } from './session-store.js';
+
+const ROOM = '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
+const MSG = '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c';
+
+async function signedIn(fetch: FetchLike): Promise<ApiClient> {
+  const sessions = new MemorySessionStore();
+  await sessions.save({
+    user: { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'a' },
+    deviceId: MSG,
+    accessToken: 'token',
+    accessExpiresAt: new Date(Date.now() + 600_000).toISOString(),
+    refreshToken: 'r'.repeat(43),
+  });
+  return new ApiClient({ serverUrl: 'http://chat.test/', fetch, sessions, sleep: async () => {}, random: () => 0 });
+}
+
+describe('ApiClient.send', () => {
+  it('retries network failures and 5xx answers with the same clientMsgId, then returns the ack', async () => {
+    const bodies: string[] = [];
+    let calls = 0;
+    const api = await signedIn(async (url, init) => {
+      expect(url).toBe(`http://chat.test/api/v1/rooms/${ROOM}/messages`);
+      bodies.push(init.body as string);
+      calls++;
+      if (calls === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      if (calls === 2) return { status: 503, ok: false, text: async () => '' };
+      return { status: 201, ok: true, text: async () => JSON.stringify({ id: MSG, seq: 7, duplicate: false }) };
+    });
+    await expect(api.send(ROOM, 'hello', MSG)).resolves.toEqual({ id: MSG, seq: 7, duplicate: false });
+    expect(new Set(bodies)).toEqual(new Set([JSON.stringify({ clientMsgId: MSG, body: 'hello' })]));
+    expect(calls).toBe(3);
+  });
+
+  it('does not retry what the server refused, and gives its code', async () => {
+    let calls = 0;
+    const api = await signedIn(async () => {
+      calls++;
+      return { status: 403, ok: false, text: async () => JSON.stringify({ error: { code: 'forbidden', message: 'not a member' } }) };
+    });
+    await expect(api.send(ROOM, 'hello', MSG)).rejects.toMatchObject({ code: 'forbidden', message: 'not a member' });
+    expect(calls).toBe(1);
+  });
+
+  it('gives up after the attempts with a clear unavailable error', async () => {
+    const api = await signedIn(async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    });
+    await expect(api.send(ROOM, 'hello', MSG, 3)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('ECONNREFUSED') });
+  });
+});
