@@ -1,0 +1,45 @@
+/** The composer's slash commands, in the order /help lists them. */
+export const SLASH_COMMANDS = [
+  { name: 'join', args: '<room | invite-link>', help: 'join an open room, or a private one by its link' },
+  { name: 'create', args: '<room> [--private]', help: 'create a room' },
+  { name: 'invite', args: '[--uses N] [--expires 24h]', help: 'make an invite link for this room' },
+  { name: 'leave', args: '', help: 'leave this room' },
+  { name: 'kick', args: '<user>', help: 'remove someone from this room (owner)' },
+  { name: 'dm', args: '<user>', help: 'open your encrypted room with someone' },
+  { name: 'members', args: '', help: 'who is here, and who is online' },
+  { name: 'search', args: '<query>', help: 'search messages' },
+  { name: 'summarize', args: '', help: 'summarize this room' },
+  { name: 'verify', args: '<user>', help: 'compare safety numbers with someone' },
+  { name: 'theme', args: 'dark | light | system', help: 'change the colours' },
+  { name: 'help', args: '', help: 'this list' },
+  { name: 'quit', args: '', help: 'leave the app' },
+] as const;
+
+export type SlashName = (typeof SLASH_COMMANDS)[number]['name'];
+
+export type SlashParse =
+  | { readonly kind: 'message'; readonly text: string }
+  | { readonly kind: 'command'; readonly name: SlashName; readonly args: readonly string[] }
+  | { readonly kind: 'error'; readonly message: string };
+
+/**
+ * What the composer's text means: a message, a command, or a mistake. `//text` sends "/text".
+ * Arguments split on spaces; a quoted argument may hold spaces.
+ */
+export function parseComposer(input: string): SlashParse {
+  if (input.startsWith('//')) return { kind: 'message', text: input.slice(1) };
+  if (!input.startsWith('/')) return { kind: 'message', text: input };
+  const parts = [...input.slice(1).matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+  const [name = '', ...args] = parts;
+  const command = SLASH_COMMANDS.find((c) => c.name === name.toLowerCase());
+  if (!command) return { kind: 'error', message: `no command /${name}; type /help for the list` };
+  return { kind: 'command', name: command.name, args };
+}
+
+/** Completions for a half-typed command name (`/jo` → `/join `), for Tab and the suggestion line. */
+export function completeSlash(input: string): string[] {
+  const m = /^\/(\w*)$/.exec(input);
+  if (!m) return [];
+  const prefix = (m[1] ?? '').toLowerCase();
+  return SLASH_COMMANDS.filter((c) => c.name.startsWith(prefix)).map((c) => `/${c.name} `);
+}

@@ -1,0 +1,40 @@
+/** The TUI's colour themes. `system` follows the terminal's background. */
+export type ThemeChoice = 'dark' | 'light' | 'system';
+
+export interface Theme {
+  readonly name: 'dark' | 'light';
+  readonly text: string;
+  readonly dim: string;
+  readonly accent: string;
+  readonly selectedBg: string;
+  readonly warn: string;
+  readonly error: string;
+  /** Sender colours, chosen per user by a stable hash. */
+  readonly senders: readonly string[];
+}
+
+export const THEMES: Record<'dark' | 'light', Theme> = {
+  dark: { name: 'dark', text: 'white', dim: 'gray', accent: 'cyan', selectedBg: 'blue', warn: 'yellow', error: 'red', senders: ['cyan', 'magenta', 'yellow', 'green', 'blueBright', 'redBright'] },
+  light: { name: 'light', text: 'black', dim: 'gray', accent: 'blue', selectedBg: 'cyan', warn: 'yellow', error: 'red', senders: ['blue', 'magenta', 'green', 'red', 'cyan', 'yellow'] },
+};
+
+/**
+ * The terminal's background from COLORFGBG ("fg;bg", set by many terminals): colours 0–6 and 8 are
+ * dark, 7 and 9–15 light. Unknown: dark, the common default.
+ */
+export function systemTheme(env: Readonly<Record<string, string | undefined>>): 'dark' | 'light' {
+  const bg = Number(env.COLORFGBG?.split(';').at(-1));
+  if (!Number.isInteger(bg)) return 'dark';
+  return bg === 7 || (bg >= 9 && bg <= 15) ? 'light' : 'dark';
+}
+
+export function resolveTheme(choice: ThemeChoice, env: Readonly<Record<string, string | undefined>>): Theme {
+  return THEMES[choice === 'system' ? systemTheme(env) : choice];
+}
+
+/** A sender's colour: the same for a user in every room and every run. */
+export function senderColor(theme: Theme, username: string): string {
+  let h = 0;
+  for (const ch of username.toLowerCase()) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return theme.senders[h % theme.senders.length] as string;
+}

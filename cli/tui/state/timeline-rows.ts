@@ -1,0 +1,64 @@
+import type { RoomEvent } from '../../../shared/protocol/index.js';
+
+/** One line-group of the timeline as drawn: a day separator, the "new" marker, or an event. */
+export type TimelineRow =
+  | { readonly kind: 'day'; readonly key: string; readonly label: string }
+  | { readonly kind: 'new'; readonly key: string }
+  | { readonly kind: 'event'; readonly key: string; readonly event: RoomEvent };
+
+/** `YYYY-MM-DD` of an instant in local time (or the given offset, for tests). */
+function dayOf(iso: string, offsetMinutes: number): string {
+  const d = new Date(Date.parse(iso) - offsetMinutes * 60_000);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The rows of a timeline: a separator where the day changes, and a "new" marker before the first
+ * event after the read position (only if something unread follows). Keys are stable across renders.
+ */
+export function timelineRows(events: readonly RoomEvent[], opts: { readSeq: number; now: number; offsetMinutes?: number }): TimelineRow[] {
+  const offset = opts.offsetMinutes ?? new Date(opts.now).getTimezoneOffset();
+  const today = dayOf(new Date(opts.now).toISOString(), offset);
+  const yesterday = dayOf(new Date(opts.now - 86_400_000).toISOString(), offset);
+  const rows: TimelineRow[] = [];
+  let lastDay: string | undefined;
+  let markerPlaced = false;
+  for (const event of events) {
+    const day = dayOf(event.createdAt, offset);
+    if (day !== lastDay) {
+      rows.push({ kind: 'day', key: `day:${day}`, label: day === today ? 'Today' : day === yesterday ? 'Yesterday' : day });
+      lastDay = day;
+    }
+    if (!markerPlaced && opts.readSeq > 0 && event.seq > opts.readSeq) {
+      rows.push({ kind: 'new', key: 'new' });
+      markerPlaced = true;
+    }
+    rows.push({ kind: 'event', key: `e:${event.id}`, event });
+  }
+  return rows;
+}
+
+/**
+ * Virtualization: which rows to draw in a viewport of `height` lines, scrolled `offset` lines up from
+ * the bottom (0 = following the newest). Only these rows are rendered, however long the history.
+ * `heightOf` gives each row's height in lines (wrapped text is taller).
+ */
+export function visibleRows<T>(rows: readonly T[], heightOf: (row: T) => number, height: number, offset: number): { rows: T[]; atTop: boolean; maxOffset: number } {
+  const total = rows.reduce((n, r) => n + heightOf(r), 0);
+  const maxOffset = Math.max(0, total - height);
+  const clamped = Math.min(Math.max(0, offset), maxOffset);
+  // Walk up from the bottom, skipping `clamped` lines, then taking `height` lines.
+  const out: T[] = [];
+  let skipped = 0;
+  let used = 0;
+  for (let i = rows.length - 1; i >= 0 && used < height; i--) {
+    const h = heightOf(rows[i] as T);
+    if (skipped + h <= clamped) {
+      skipped += h;
+      continue;
+    }
+    out.unshift(rows[i] as T);
+    used += h;
+  }
+  return { rows: out, atTop: clamped >= maxOffset, maxOffset };
+}
