@@ -1,0 +1,140 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it, vi } from 'vitest';
+import { THEMES } from '../state/theme.js';
+import { timelineRows } from '../state/timeline-rows.js';
+import { Composer } from './composer.js';
+import { RoomList } from './room-list.js';
+import { StatusBar } from './status-bar.js';
+import { Timeline } from './timeline.js';
+import { TypingLine } from './typing-line.js';
+
+const theme = THEMES.dark;
+/** Ink subscribes to stdin in an effect, and reads a chunk per tick: let each write land alone. */
+const settle = () => new Promise((r) => setTimeout(r, 30));
+
+describe('Composer', () => {
+  it('sends on Enter and clears, ignores an empty Enter', async () => {
+    const onSubmit = vi.fn();
+    const { stdin, lastFrame } = render(<Composer onSubmit={onSubmit} onTyping={() => {}} history={[]} theme={theme} placeholder="Message #general" />);
+    await settle();
+    expect(lastFrame()).toContain('Message #general');
+    stdin.write('\r');
+    await settle();
+    stdin.write('hello');
+    await settle();
+    expect(lastFrame()).toContain('hello');
+    stdin.write('\r');
+    await settle();
+    expect(onSubmit).toHaveBeenCalledTimes(1);
+    expect(onSubmit).toHaveBeenCalledWith('hello');
+    expect(lastFrame()).toContain('Message #general');
+  });
+
+  it('starts a new line on Alt+Enter and keeps a pasted block as one message', async () => {
+    const onSubmit = vi.fn();
+    const { stdin } = render(<Composer onSubmit={onSubmit} onTyping={() => {}} history={[]} theme={theme} placeholder="" />);
+    await settle();
+    stdin.write('first');
+    await settle();
+    stdin.write('\u001b\r');
+    await settle();
+    stdin.write('second');
+    await settle();
+    stdin.write('\r');
+    await settle();
+    expect(onSubmit).toHaveBeenLastCalledWith('first\nsecond');
+    stdin.write('\u001b[200~pasted one\rpasted two\u001b[201~');
+    await settle();
+    stdin.write('\r');
+    await settle();
+    expect(onSubmit).toHaveBeenLastCalledWith('pasted one\npasted two');
+  });
+
+  it('recalls what was sent with ↑ in an empty composer, and completes commands with Tab', async () => {
+    const onSubmit = vi.fn();
+    const { stdin, lastFrame } = render(<Composer onSubmit={onSubmit} onTyping={() => {}} history={['older', 'latest']} theme={theme} placeholder="" />);
+    await settle();
+    stdin.write('\u001b[A');
+    await settle();
+    expect(lastFrame()).toContain('latest');
+    stdin.write('\u001b[A');
+    await settle();
+    expect(lastFrame()).toContain('older');
+    stdin.write('\u001b[B');
+    await settle();
+    stdin.write('\u001b[B');
+    await settle();
+    stdin.write('/jo');
+    await settle();
+    expect(lastFrame()).toContain('/join');
+    stdin.write('\t');
+    await settle();
+    stdin.write('general');
+    await settle();
+    stdin.write('\r');
+    await settle();
+    expect(onSubmit).toHaveBeenLastCalledWith('/join general');
+  });
+
+  it('reports typing while there is text, and not for commands', async () => {
+    const onTyping = vi.fn();
+    const { stdin } = render(<Composer onSubmit={() => {}} onTyping={onTyping} history={[]} theme={theme} placeholder="" />);
+    await settle();
+    stdin.write('h');
+    await settle();
+    expect(onTyping).toHaveBeenLastCalledWith(true);
+    stdin.write('\u007f');
+    await settle();
+    expect(onTyping).toHaveBeenLastCalledWith(false);
+    stdin.write('/');
+    await settle();
+    expect(onTyping).toHaveBeenLastCalledWith(false);
+  });
+});
+
+describe('RoomList', () => {
+  it('shows unread counts, mentions, private and DM markers with presence', () => {
+    const { lastFrame } = render(
+      <RoomList
+        width={24}
+        theme={theme}
+        selectedId="a"
+        rooms={[
+          { id: 'a', label: 'general', private: false, dm: false, unread: 0, mention: false },
+          { id: 'b', label: 'plans', private: true, dm: false, unread: 3, mention: false },
+          { id: 'c', label: 'bob', private: true, dm: true, unread: 1, mention: true, online: true },
+        ]}
+      />,
+    );
+    const frame = lastFrame() ?? '';
+    expect(frame).toMatch(/# general/);
+    expect(frame).toMatch(/⚿ plans 3/);
+    expect(frame).toMatch(/● bob @/);
+  });
+});
+
+describe('StatusBar and TypingLine', () => {
+  it('say what the connection is doing', () => {
+    const base = { username: 'alice', server: 'http://localhost:8787', theme, now: 1_000 };
+    expect(render(<StatusBar {...base} state={{ status: 'connected' }} />).lastFrame()).toContain('connected');
+    expect(render(<StatusBar {...base} state={{ status: 'reconnecting', attempt: 2, retryAt: 4_500 }} />).lastFrame()).toContain('reconnecting in 4 s');
+    expect(render(<StatusBar {...base} state={{ status: 'closed', reason: null }} />).lastFrame()).toContain('offline');
+    expect(render(<TypingLine text="bob is typing…" theme={theme} />).lastFrame()).toContain('bob is typing…');
+  });
+});
+
+describe('Timeline', () => {
+  it('shows senders, membership events and neutralized control characters', () => {
+    const sender = { id: '00000000-0000-4000-8000-00000000000b', username: 'bob' };
+    const events = [
+      { id: '00000000-0000-4000-8000-000000000001', roomId: 'r', seq: 1, kind: 'join' as const, sender, body: null, envelope: null, target: null, clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z' },
+      { id: '00000000-0000-4000-8000-000000000002', roomId: 'r', seq: 2, kind: 'message' as const, sender, body: 'hi \u001b[2Jthere', envelope: null, target: null, clientMsgId: null, createdAt: '2026-11-25T10:01:00.000Z' },
+    ];
+    const rows = timelineRows(events, { readSeq: 1, now: Date.parse('2026-11-25T12:00:00Z'), offsetMinutes: 0 });
+    const frame = render(<Timeline rows={rows} theme={theme} textOf={(r) => r.event.body ?? ''} scrolledBack={false} />).lastFrame() ?? '';
+    expect(frame).toContain('bob joined');
+    expect(frame).toContain('── new ──');
+    expect(frame).toContain('bob: hi ^[[2Jthere');
+    expect(frame).not.toContain('\u001b[2J');
+  });
+});

@@ -1,0 +1,90 @@
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { completeSlash } from '../state/slash-commands.js';
+import type { Theme } from '../state/theme.js';
+
+export interface ComposerProps {
+  readonly onSubmit: (text: string) => void;
+  /** Called with true while the user types, false once the composer is empty or sent. */
+  readonly onTyping: (typing: boolean) => void;
+  /** What this user sent, oldest first: ↑ in an empty composer recalls the last. */
+  readonly history: readonly string[];
+  readonly theme: Theme;
+  readonly placeholder: string;
+}
+
+/**
+ * The composer. Enter sends; Alt+Enter (or Shift+Enter where the terminal reports it) starts a new
+ * line; a paste arrives as one piece and stays one message; ↑ in an empty composer recalls what you
+ * sent; Tab completes a slash command.
+ */
+export function Composer({ onSubmit, onTyping, history, theme, placeholder }: ComposerProps) {
+  const [value, setValue] = useState('');
+  const [recall, setRecall] = useState(0);
+  const update = (next: string) => {
+    setValue(next);
+    onTyping(next.length > 0 && !next.startsWith('/'));
+  };
+
+  useInput((input, key) => {
+    if (key.ctrl || key.escape || key.pageUp || key.pageDown) return; // the app's keys
+    if (key.return) {
+      if (key.meta || key.shift) {
+        update(value + '\n');
+        return;
+      }
+      if (value.trim() === '') return;
+      onSubmit(value);
+      setRecall(0);
+      update('');
+      return;
+    }
+    if (key.backspace || key.delete) {
+      update(value.slice(0, -1));
+      return;
+    }
+    if (key.upArrow) {
+      if (value !== '' && recall === 0) return;
+      const next = Math.min(recall + 1, history.length);
+      if (next === 0) return;
+      setRecall(next);
+      update(history[history.length - next] ?? '');
+      return;
+    }
+    if (key.downArrow) {
+      if (recall === 0) return;
+      const next = recall - 1;
+      setRecall(next);
+      update(next === 0 ? '' : (history[history.length - next] ?? ''));
+      return;
+    }
+    if (key.tab) {
+      const [first] = completeSlash(value);
+      if (first) update(first);
+      return;
+    }
+    if (key.leftArrow || key.rightArrow || key.upArrow || key.downArrow) return;
+    // Bracketed paste (enabled by the app) wraps a paste in ESC[200~ … ESC[201~; the markers go, the
+    // pasted text stays one piece, its line breaks kept.
+    const text = input.replace(/\u001b?\[20[01]~/g, '').replace(/\r\n?/g, '\n');
+    if (text) update(value + text);
+  });
+
+  const suggestions = completeSlash(value);
+  const lines = value.split('\n');
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={theme.dim} paddingX={1}>
+      {value === '' ? (
+        <Text color={theme.dim}>{placeholder}</Text>
+      ) : (
+        lines.map((line, i) => (
+          <Text key={i}>
+            {line}
+            {i === lines.length - 1 ? <Text inverse> </Text> : null}
+          </Text>
+        ))
+      )}
+      {suggestions.length > 0 && value.length > 1 && <Text color={theme.dim}>{suggestions.join('  ')}</Text>}
+    </Box>
+  );
+}

@@ -1,0 +1,43 @@
+import { Box, Text } from 'ink';
+import type { Theme } from '../state/theme.js';
+
+/** One entry of the room list. */
+export interface RoomItem {
+  readonly id: string;
+  readonly label: string;
+  readonly private: boolean;
+  readonly dm: boolean;
+  readonly unread: number;
+  readonly mention: boolean;
+  /** For DMs: whether the other person is online. */
+  readonly online?: boolean;
+}
+
+export interface RoomListProps {
+  readonly rooms: readonly RoomItem[];
+  readonly selectedId: string | null;
+  readonly width: number;
+  readonly theme: Theme;
+}
+
+/** The left column: rooms with unread counts, a mention marker, private and DM markers, presence dots. */
+export function RoomList({ rooms, selectedId, width, theme }: RoomListProps) {
+  return (
+    <Box flexDirection="column" width={width} paddingRight={1}>
+      <Text color={theme.dim}>Rooms</Text>
+      {rooms.length === 0 && <Text color={theme.dim}>none yet — /join or /create</Text>}
+      {rooms.map((r) => {
+        const selected = r.id === selectedId;
+        const mark = r.dm ? (r.online ? '●' : '○') : r.private ? '⚿' : '#';
+        const badge = r.mention ? ' @' : r.unread > 0 ? ` ${r.unread > 99 ? '99+' : r.unread}` : '';
+        const name = r.label.slice(0, Math.max(1, width - 4 - badge.length));
+        return (
+          <Text key={r.id} {...(selected ? { backgroundColor: theme.selectedBg } : {})} bold={r.unread > 0 || selected} wrap="truncate">
+            <Text color={r.dm && r.online ? 'green' : theme.dim}>{mark}</Text> {name}
+            <Text color={r.mention ? theme.warn : theme.accent}>{badge}</Text>
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
