@@ -23,7 +23,8 @@ export default defineConfig([
     splitting: true,
     sourcemap: true,
     outDir: 'dist',
-    noExternal: [/^(?!@napi-rs\/keyring).*/],
+    // Ink and React stay outside (Ink loads Yoga's WebAssembly itself; the TUI is imported lazily).
+    noExternal: [/^(?!@napi-rs\/keyring|ink|react|yoga-layout).*/],
     banner: { js: "import { createRequire as __chatCreateRequire } from 'node:module'; const require = __chatCreateRequire(import.meta.url);" },
   },
 ]);

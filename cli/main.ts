@@ -106,6 +106,10 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .addOption(new Option('--before <seq>', 'only events before this seq (page back)').argParser(positiveInt))
     .option('-f, --follow', 'keep printing new messages as they arrive, until Ctrl-C')
     .action((room: string, opts) => run((ctx) => import('./commands/read.js').then((m) => m.run(ctx, room, opts))));
+  program
+    .command('tui', { hidden: true })
+    .description('the interactive client (what `chat` alone opens in a terminal)')
+    .action(() => run((ctx) => import('./tui/run-tui.js').then((m) => m.runTui(ctx))));
   return program;
 }
 
@@ -130,8 +134,11 @@ async function main(): Promise<number> {
   });
 
   if (process.argv.length <= 2) {
-    program.outputHelp({ error: true });
-    return ExitCode.usage;
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      process.stderr.write('chat: the interactive client needs a terminal; in scripts and pipes use the subcommands (chat send, chat read --follow, … — see chat --help)\n');
+      return ExitCode.usage;
+    }
+    process.argv.push('tui');
   }
   try {
     await program.parseAsync(process.argv);

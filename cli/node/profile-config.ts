@@ -10,6 +10,9 @@ export interface ProfileRecord {
 
 interface ConfigShape {
   profiles: Record<string, ProfileRecord>;
+  /** The last seq read per profile and room, so unread counts survive a restart. */
+  readPositions: Record<string, Record<string, number>>;
+  theme: 'dark' | 'light' | 'system';
 }
 
 /** The CLI's config file (`config.json` in CHAT_HOME, or the XDG config dir). No secrets in it. */
@@ -22,7 +25,7 @@ export class ProfileConfig {
       projectSuffix: '',
       configName: 'config',
       ...(home ? { cwd: home } : {}),
-      defaults: { profiles: {} },
+      defaults: { profiles: {}, readPositions: {}, theme: 'system' },
     });
   }
 
@@ -37,6 +40,23 @@ export class ProfileConfig {
 
   setProfile(name: string, record: ProfileRecord): void {
     this.conf.set('profiles', { ...this.conf.get('profiles'), [name]: record });
+  }
+
+  readPositions(profile: string): Record<string, number> {
+    return this.conf.get('readPositions')[profile] ?? {};
+  }
+
+  setReadPosition(profile: string, roomId: string, seq: number): void {
+    const all = this.conf.get('readPositions');
+    this.conf.set('readPositions', { ...all, [profile]: { ...all[profile], [roomId]: seq } });
+  }
+
+  get theme(): 'dark' | 'light' | 'system' {
+    return this.conf.get('theme');
+  }
+
+  set theme(choice: 'dark' | 'light' | 'system') {
+    this.conf.set('theme', choice);
   }
 
   deleteProfile(name: string): void {

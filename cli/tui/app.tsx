@@ -1,0 +1,160 @@
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { ChatError } from '../../shared/protocol/index.js';
+import { Composer } from './components/composer.js';
+import type { RoomItem } from './components/room-list.js';
+import { RoomList } from './components/room-list.js';
+import { StatusBar } from './components/status-bar.js';
+import { Timeline } from './components/timeline.js';
+import { TypingLine } from './components/typing-line.js';
+import { runSlash } from './slash-actions.js';
+import { hasUnreadMention, typingLine, unreadCount } from './state/room-state.js';
+import { parseComposer } from './state/slash-commands.js';
+import type { ThemeChoice } from './state/theme.js';
+import { resolveTheme } from './state/theme.js';
+import type { TimelineRow } from './state/timeline-rows.js';
+import { timelineRows, visibleRows } from './state/timeline-rows.js';
+import type { ChatDeps } from './use-chat.js';
+import { useChat } from './use-chat.js';
+
+export interface AppProps {
+  readonly deps: ChatDeps;
+  readonly server: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly theme: ThemeChoice;
+  readonly saveTheme: (choice: ThemeChoice) => void;
+}
+
+const SIDEBAR = 24;
+
+/** The interactive client: rooms on the left, the timeline in the centre, the composer below. */
+export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppProps) {
+  const chat = useChat(deps);
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [size, setSize] = useState({ columns: stdout.columns || 100, rows: stdout.rows || 30 });
+  const [selected, setSelected] = useState<string | null>(null);
+  const [scroll, setScroll] = useState(0);
+  const [note, setNote] = useState<string | null>(null);
+  const [sent, setSent] = useState<string[]>([]);
+  const [themeChoice, setThemeChoice] = useState(initialTheme);
+  const [now, setNow] = useState(deps.now());
+  const theme = resolveTheme(themeChoice, env);
+  const me = deps.session.user;
+
+  useEffect(() => {
+    const onResize = () => setSize({ columns: stdout.columns, rows: stdout.rows });
+    stdout.on('resize', onResize);
+    const tick = setInterval(() => setNow(deps.now()), 1000);
+    return () => {
+      stdout.off('resize', onResize);
+      clearInterval(tick);
+    };
+  }, [stdout, deps]);
+
+  const room = chat.rooms.find((r) => r.id === selected) ?? chat.rooms[0];
+  useEffect(() => {
+    if (!selected && chat.rooms[0]) setSelected(chat.rooms[0].id);
+  }, [selected, chat.rooms]);
+
+  const state = room ? chat.states.get(room.id) : undefined;
+  // Following the bottom marks what is seen as read.
+  useEffect(() => {
+    if (room && scroll === 0) chat.markRoomRead(room.id);
+  }, [room, scroll, state?.events.length, chat]);
+
+  const textOf = (row: Extract<TimelineRow, { kind: 'event' }>): string => {
+    const e = row.event;
+    if (!e.envelope) return e.body ?? '';
+    const o = chat.opened.get(e.id);
+    if (!o) return '[decrypting…]';
+    return o.status === 'ok' ? o.body : o.status === 'waiting' ? '[waiting for the key from the sender]' : `[cannot be decrypted: ${o.reason}]`;
+  };
+
+  const timelineWidth = Math.max(20, size.columns - SIDEBAR - 2);
+  const timelineHeight = Math.max(3, size.rows - 7);
+  const rows = useMemo(() => (state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), [state, now]);
+  const heightOf = (row: TimelineRow) =>
+    row.kind !== 'event' ? 1 : textOf(row).split('\n').reduce((n, line) => n + Math.max(1, Math.ceil((line.length + row.event.sender.username.length + 8) / timelineWidth)), 0);
+  const visible = visibleRows(rows, heightOf, timelineHeight, scroll);
+
+  const items: RoomItem[] = chat.rooms.map((r) => {
+    const s = chat.states.get(r.id);
+    const dm = r.name.startsWith('dm-') && r.visibility === 'private';
+    return {
+      id: r.id,
+      label: r.name,
+      private: r.visibility === 'private',
+      dm,
+      unread: s ? unreadCount(s, me.id) : 0,
+      mention: s ? hasUnreadMention(s, me, (e) => (e.envelope ? (chat.opened.get(e.id)?.status === 'ok' ? (chat.opened.get(e.id) as { body: string }).body : null) : e.body)) : false,
+    };
+  });
+
+  const move = (delta: number) => {
+    if (chat.rooms.length === 0) return;
+    const i = Math.max(0, chat.rooms.findIndex((r) => r.id === room?.id));
+    const next = chat.rooms[(i + delta + chat.rooms.length) % chat.rooms.length];
+    if (next) {
+      setSelected(next.id);
+      setScroll(0);
+    }
+  };
+
+  useInput((input, key) => {
+    if ((key.ctrl && input === 'n') || (key.meta && key.downArrow)) move(1);
+    else if ((key.ctrl && input === 'p') || (key.meta && key.upArrow)) move(-1);
+    else if (key.pageUp) setScroll((s) => Math.min(visible.maxOffset, s + timelineHeight - 2));
+    else if (key.pageDown) setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
+  });
+
+  const submit = (text: string) => {
+    const parsed = parseComposer(text);
+    const fail = (error: unknown) => setNote(error instanceof ChatError || error instanceof Error ? error.message : String(error));
+    if (parsed.kind === 'error') return setNote(parsed.message);
+    if (parsed.kind === 'command') {
+      void runSlash(parsed.name, parsed.args, {
+        api: deps.api,
+        e2e: deps.e2e,
+        room,
+        refreshRooms: chat.refreshRooms,
+        select: (id) => setSelected(id),
+        setTheme: (choice) => {
+          setThemeChoice(choice);
+          saveTheme(choice);
+        },
+        quit: () => exit(),
+      }).then(setNote, fail);
+      return;
+    }
+    if (!room) return setNote('join or create a room first: /join <room>, /create <room>');
+    setSent((s) => [...s.slice(-49), parsed.text]);
+    setScroll(0);
+    void chat.send(room, parsed.text).then(() => setNote(null), fail);
+  };
+
+  return (
+    <Box flexDirection="column" width={size.columns} height={size.rows}>
+      <Box flexGrow={1}>
+        <RoomList rooms={items} selectedId={room?.id ?? null} width={SIDEBAR} theme={theme} />
+        <Box flexDirection="column" width={timelineWidth}>
+          <Text bold wrap="truncate">
+            {room ? `${room.visibility === 'private' ? '⚿' : '#'} ${room.name}${room.topic ? ` — ${room.topic}` : ''}` : 'No room'}
+          </Text>
+          <Box flexDirection="column" height={timelineHeight} overflow="hidden">
+            <Timeline rows={visible.rows} theme={theme} textOf={textOf} scrolledBack={scroll > 0} />
+          </Box>
+          <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
+        </Box>
+      </Box>
+      <Composer
+        onSubmit={submit}
+        onTyping={(active) => room && chat.typing(room, active)}
+        history={sent}
+        theme={theme}
+        placeholder={room ? `Message ${room.visibility === 'private' ? '⚿' : '#'}${room.name}  (/help)` : 'Type /join <room> or /create <room>'}
+      />
+      <StatusBar state={chat.connection} username={me.username} server={server} now={now} theme={theme} note={note} />
+    </Box>
+  );
+}

@@ -1,0 +1,46 @@
+import { render } from 'ink';
+import { ChatError } from '../../shared/protocol/index.js';
+import type { CliContext } from '../context.js';
+import { App } from './app.js';
+
+/** Terminal modes the app turns on, and off again however it ends. */
+const ENTER = '\u001b[?1049h\u001b[?2004h'; // alternate screen, bracketed paste
+const LEAVE = '\u001b[?2004l\u001b[?1049l';
+
+/** `chat` with no arguments in a terminal: the full-screen app. */
+export async function runTui(ctx: CliContext): Promise<void> {
+  const { stdin, stdout } = ctx.io;
+  if (!stdin.isTTY || !stdout.isTTY) {
+    throw new ChatError('invalid_request', 'the interactive client needs a terminal; in scripts and pipes use the subcommands (chat send, chat read --follow, … — see chat --help)');
+  }
+  const { api, session } = await ctx.signedIn();
+  const e2e = await ctx.e2e(api, session);
+  const live = await ctx.live(api);
+  stdout.write(ENTER);
+  try {
+    const instance = render(
+      <App
+        deps={{
+          api,
+          live,
+          e2e,
+          session,
+          readPositions: ctx.config.readPositions(ctx.profileName),
+          saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
+          now: Date.now,
+        }}
+        server={api.serverUrl}
+        env={ctx.io.env}
+        theme={ctx.config.theme}
+        saveTheme={(choice) => {
+          ctx.config.theme = choice;
+        }}
+      />,
+      { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: true, patchConsole: false },
+    );
+    await instance.waitUntilExit();
+  } finally {
+    live.stop();
+    stdout.write(LEAVE);
+  }
+}

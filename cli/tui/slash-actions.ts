@@ -1,0 +1,110 @@
+import type { ApiClient, E2ESession } from '../../shared/client/index.js';
+import type { Room } from '../../shared/protocol/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
+import { parseDuration } from '../commands/invite.js';
+import type { SlashName } from './state/slash-commands.js';
+import { SLASH_COMMANDS } from './state/slash-commands.js';
+import type { ThemeChoice } from './state/theme.js';
+
+/** What a slash command may do to the screen besides talking to the server. */
+export interface SlashEffects {
+  readonly api: ApiClient;
+  readonly e2e: E2ESession;
+  readonly room: Room | undefined;
+  readonly refreshRooms: () => Promise<Room[]>;
+  readonly select: (roomId: string) => void;
+  readonly setTheme: (choice: ThemeChoice) => void;
+  readonly quit: () => void;
+}
+
+const need = (arg: string | undefined, usage: string): string => {
+  if (!arg) throw new ChatError('invalid_request', `usage: ${usage}`);
+  return arg;
+};
+const inRoom = (room: Room | undefined): Room => {
+  if (!room) throw new ChatError('invalid_request', 'choose a room first');
+  return room;
+};
+const isInvite = (arg: string) => /\/invite\/[A-Za-z0-9_-]{43}/.test(arg) || /^[A-Za-z0-9_-]{43}$/.test(arg);
+
+/** Runs one slash command; returns the line to show in the status bar. */
+export async function runSlash(name: SlashName, args: readonly string[], fx: SlashEffects): Promise<string> {
+  const { api } = fx;
+  switch (name) {
+    case 'join': {
+      const target = need(args[0], '/join <room | invite-link>');
+      const result = isInvite(target) ? await api.redeemInvite(target) : await api.join(target);
+      await fx.refreshRooms();
+      fx.select(result.room.id);
+      return `joined #${result.room.name}`;
+    }
+    case 'create': {
+      const roomName = need(args[0], '/create <room> [--private]');
+      const { room } = await api.createRoom({ name: roomName, visibility: args.includes('--private') ? 'private' : 'open' });
+      await fx.refreshRooms();
+      fx.select(room.id);
+      return `created #${room.name}${room.visibility === 'private' ? ' (end-to-end encrypted)' : ''}`;
+    }
+    case 'invite': {
+      const room = inRoom(fx.room);
+      const uses = args.indexOf('--uses');
+      const expires = args.indexOf('--expires');
+      const created = await api.createInvite(room.id, {
+        ...(uses >= 0 ? { maxUses: Number(args[uses + 1]) } : {}),
+        ...(expires >= 0 ? { expiresInSeconds: parseDuration(args[expires + 1] ?? '') } : {}),
+      });
+      return `invite: ${created.url}`;
+    }
+    case 'leave': {
+      const room = inRoom(fx.room);
+      await api.leave(room.id);
+      await fx.refreshRooms();
+      return `left #${room.name}`;
+    }
+    case 'kick': {
+      const room = inRoom(fx.room);
+      const user = need(args[0], '/kick <user>');
+      await api.kick(room.id, user);
+      return `removed ${user} from #${room.name}`;
+    }
+    case 'dm': {
+      const user = need(args[0], '/dm <user>');
+      const { room } = await api.directMessage(user);
+      await fx.refreshRooms();
+      fx.select(room.id);
+      return `direct messages with ${user}`;
+    }
+    case 'members': {
+      const room = inRoom(fx.room);
+      const members = await api.members(room.id);
+      return members.map((m) => `${m.online ? '●' : '○'} ${m.user.username}${m.role === 'owner' ? ' (owner)' : ''}`).join('  ');
+    }
+    case 'verify': {
+      const user = need(args[0], '/verify <user> [--confirm]');
+      const safety = await fx.e2e.safetyNumberWith(user);
+      if (args.includes('--confirm')) {
+        await fx.e2e.confirm(safety.userId, safety.keys);
+        return `${user} verified: ${safety.number}`;
+      }
+      return `safety number with ${user}: ${safety.number}${safety.changed ? '  — CHANGED since you verified' : safety.verified ? '  (verified)' : '  (/verify ' + user + ' --confirm if it matches)'}`;
+    }
+    case 'theme': {
+      const choice = args[0];
+      if (choice !== 'dark' && choice !== 'light' && choice !== 'system') throw new ChatError('invalid_request', 'usage: /theme dark | light | system');
+      fx.setTheme(choice);
+      return `theme: ${choice}`;
+    }
+    case 'search':
+    case 'summarize':
+      return `/${name} is not available yet: search and summaries arrive in a later version`;
+    case 'help':
+      return SLASH_COMMANDS.map((c) => `/${c.name}`).join(' ') + '  ·  Ctrl+N/P rooms  PgUp/PgDn scroll  Alt+Enter new line';
+    case 'quit':
+      fx.quit();
+      return 'bye';
+    default: {
+      const unreachable: never = name;
+      return String(unreachable);
+    }
+  }
+}

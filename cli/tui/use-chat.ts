@@ -1,0 +1,145 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiClient, ConnectionState, E2ESession, LiveClient, Opened, StoredSession } from '../../shared/client/index.js';
+import type { Room, RoomEvent } from '../../shared/protocol/index.js';
+import type { RoomState } from './state/room-state.js';
+import { addEvents, emptyRoom, markRead, setTyping } from './state/room-state.js';
+
+/** What the screen needs from the client library, passed in so tests can fake it. */
+export interface ChatDeps {
+  readonly api: ApiClient;
+  readonly live: LiveClient;
+  readonly e2e: E2ESession;
+  readonly session: StoredSession;
+  readonly readPositions: Readonly<Record<string, number>>;
+  readonly saveReadPosition: (roomId: string, seq: number) => void;
+  readonly now: () => number;
+}
+
+export interface Chat {
+  readonly rooms: readonly Room[];
+  readonly states: ReadonlyMap<string, RoomState>;
+  readonly opened: ReadonlyMap<string, Opened>;
+  readonly connection: ConnectionState;
+  readonly refreshRooms: () => Promise<Room[]>;
+  readonly send: (room: Room, text: string) => Promise<void>;
+  readonly typing: (room: Room, active: boolean) => void;
+  readonly markRoomRead: (roomId: string) => void;
+}
+
+/** How often a "still typing" is re-sent while the user keeps typing. */
+const TYPING_REFRESH_MS = 3_000;
+const HISTORY = 100;
+
+/**
+ * The TUI's link to the server: rooms, each room's events (history, then live), decryption of private
+ * messages off the render path, typing, and read positions.
+ */
+export function useChat(deps: ChatDeps): Chat {
+  const { api, live, e2e, session } = deps;
+  const [rooms, setRooms] = useState<Room[]>([]);
+  const [states, setStates] = useState<Map<string, RoomState>>(new Map());
+  const [opened, setOpened] = useState<Map<string, Opened>>(new Map());
+  const [connection, setConnection] = useState<ConnectionState>(live.state);
+  const roomsRef = useRef<Room[]>([]);
+  const lastTyping = useRef(new Map<string, number>());
+  const waiting = useRef(new Map<string, RoomEvent>());
+
+  const apply = useCallback((roomId: string, f: (s: RoomState) => RoomState) => {
+    setStates((prev) => {
+      const next = new Map(prev);
+      next.set(roomId, f(prev.get(roomId) ?? emptyRoom(roomId, deps.readPositions[roomId] ?? 0)));
+      return next;
+    });
+  }, [deps.readPositions]);
+
+  /** Decrypts private messages one at a time, so a long history never blocks typing. */
+  const decryptQueue = useRef(Promise.resolve());
+  const decrypt = useCallback((events: readonly RoomEvent[]) => {
+    for (const event of events) {
+      if (!event.envelope) continue;
+      decryptQueue.current = decryptQueue.current.then(async () => {
+        const result = await e2e.open(event).catch((error: unknown) => ({ status: 'unreadable', reason: (error as Error).message }) as Opened);
+        if (result.status === 'waiting') waiting.current.set(event.id, event);
+        else waiting.current.delete(event.id);
+        setOpened((prev) => new Map(prev).set(event.id, result));
+        await new Promise((r) => setImmediate(r)); // let input and rendering in between
+      });
+    }
+  }, [e2e]);
+
+  const loadRoom = useCallback(async (room: Room) => {
+    const page = await api.history(room.id, { limit: HISTORY });
+    apply(room.id, (s) => addEvents(s, page.events));
+    decrypt(page.events);
+    live.watch(room.id, page.events.at(-1)?.seq ?? page.headSeq);
+  }, [api, apply, decrypt, live]);
+
+  const refreshRooms = useCallback(async () => {
+    const list = await api.rooms();
+    const known = new Set(roomsRef.current.map((r) => r.id));
+    roomsRef.current = list;
+    setRooms(list);
+    for (const room of list) if (!known.has(room.id)) await loadRoom(room);
+    return list;
+  }, [api, loadRoom]);
+
+  useEffect(() => {
+    const offs = [
+      live.on('state', setConnection),
+      live.on('event', (event) => {
+        apply(event.roomId, (s) => addEvents(s, [event]));
+        decrypt([event]);
+        if (event.kind !== 'message' && !roomsRef.current.some((r) => r.id === event.roomId)) void refreshRooms();
+      }),
+      live.on('typing', (frame) => {
+        if (frame.user.id === session.user.id) return;
+        apply(frame.roomId, (s) => setTyping(s, frame.user, frame.state, deps.now() + frame.ttlMs));
+      }),
+      live.on('removed', ({ roomId }) => {
+        roomsRef.current = roomsRef.current.filter((r) => r.id !== roomId);
+        setRooms(roomsRef.current);
+      }),
+      live.on('shares', () => {
+        // New keys may open messages that were waiting for them.
+        void e2e.sync().then(() => decrypt([...waiting.current.values()]));
+      }),
+    ];
+    live.start();
+    void refreshRooms();
+    return () => {
+      for (const off of offs) off();
+      live.stop();
+    };
+  }, [live, e2e, apply, decrypt, refreshRooms, session.user.id, deps]);
+
+  const send = useCallback(async (room: Room, text: string) => {
+    const clientMsgId = crypto.randomUUID();
+    if (room.visibility === 'private') await api.sendEnvelope(room.id, await e2e.encrypt(room.id, text, clientMsgId));
+    else await live.send(room.id, text, clientMsgId);
+    lastTyping.current.delete(room.id);
+  }, [api, e2e, live]);
+
+  const typing = useCallback((room: Room, active: boolean) => {
+    const last = lastTyping.current.get(room.id);
+    if (active) {
+      if (last !== undefined && deps.now() - last < TYPING_REFRESH_MS) return;
+      lastTyping.current.set(room.id, deps.now());
+      live.typing(room.id, 'start');
+    } else if (last !== undefined) {
+      lastTyping.current.delete(room.id);
+      live.typing(room.id, 'stop');
+    }
+  }, [live, deps]);
+
+  const markRoomRead = useCallback((roomId: string) => {
+    setStates((prev) => {
+      const s = prev.get(roomId);
+      const last = s?.events.at(-1)?.seq;
+      if (!s || last === undefined || last <= s.readSeq) return prev;
+      deps.saveReadPosition(roomId, last);
+      return new Map(prev).set(roomId, markRead(s, last));
+    });
+  }, [deps]);
+
+  return { rooms, states, opened, connection, refreshRooms, send, typing, markRoomRead };
+}
