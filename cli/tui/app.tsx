@@ -72,7 +72,8 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
 
   const timelineWidth = Math.max(20, size.columns - SIDEBAR - 2);
-  const timelineHeight = Math.max(3, size.rows - 7);
+  const noteLines = note ? Math.ceil(note.length / Math.max(1, size.columns)) : 0;
+  const timelineHeight = Math.max(3, size.rows - 7 - noteLines);
   const rows = useMemo(() => (state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), [state, now]);
   const heightOf = (row: TimelineRow) =>
     row.kind !== 'event' ? 1 : textOf(row).split('\n').reduce((n, line) => n + Math.max(1, Math.ceil((line.length + row.event.sender.username.length + 8) / timelineWidth)), 0);

@@ -175,7 +175,8 @@ export class E2ESession {
           result: { status: 'ok', ...opened.content } as Opened,
         };
       } catch (error) {
-        return { state, result: { status: 'unreadable', reason: (error as Error).message } as Opened };
+        const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
+        return { state, result: { status: 'unreadable', reason } as Opened };
       }
     });
     if (result.status === 'waiting' && !this.requested.has(chainKey)) {

@@ -4,6 +4,8 @@ export type CryptoErrorCode =
   | 'bad_signature'
   | 'decrypt_failed'
   | 'counter_repeated'
+  /** A message from before this device was given the chain (it joined later): never readable here. */
+  | 'before_share'
   | 'counter_jump'
   | 'unknown_chain'
   | 'invalid_envelope';

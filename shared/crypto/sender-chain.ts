@@ -42,6 +42,8 @@ export interface InboundChain {
   readonly chainKey: Uint8Array;
   /** The counter whose key `chainKey` yields next. */
   readonly nextCounter: number;
+  /** Where this device started following the chain: earlier messages were never for it. */
+  readonly startCounter: number;
   /** Keys of skipped counters, oldest first. Used keys are deleted. */
   readonly skipped: ReadonlyMap<number, Uint8Array>;
 }
@@ -86,6 +88,7 @@ export function inboundFromShare(share: ChainShare, sender: { roomId: string; se
     signingKey: fromBase64Url(share.signingKey),
     chainKey: fromBase64Url(share.chainKey),
     nextCounter: share.counter,
+    startCounter: share.counter,
     skipped: new Map(),
   };
 }
@@ -97,6 +100,9 @@ export function inboundFromShare(share: ChainShare, sender: { roomId: string; se
  */
 export async function messageKeyFor(chain: InboundChain, counter: number): Promise<{ chain: InboundChain; messageKey: Uint8Array }> {
   if (!Number.isInteger(counter) || counter < 0) throw new CryptoError('invalid_envelope', 'the counter is not a whole number');
+  if (counter < chain.startCounter) {
+    throw new CryptoError('before_share', `message ${counter} was sent before this device was given the chain`);
+  }
   if (counter < chain.nextCounter) {
     const key = chain.skipped.get(counter);
     if (!key) throw new CryptoError('counter_repeated', `message ${counter} of this chain was already read (or is too old to keep)`);

@@ -20,6 +20,7 @@ export interface SerializedInbound {
   readonly signingKey: string;
   readonly chainKey: string;
   readonly nextCounter: number;
+  readonly startCounter?: number;
   readonly skipped: readonly (readonly [number, string])[];
 }
 
@@ -51,6 +52,7 @@ export function serializeInbound(c: InboundChain): SerializedInbound {
     signingKey: toBase64Url(c.signingKey),
     chainKey: toBase64Url(c.chainKey),
     nextCounter: c.nextCounter,
+    startCounter: c.startCounter,
     skipped: [...c.skipped].map(([n, k]) => [n, toBase64Url(k)] as const),
   };
 }
@@ -64,6 +66,7 @@ export function deserializeInbound(s: SerializedInbound): InboundChain {
     signingKey: fromBase64Url(s.signingKey),
     chainKey: fromBase64Url(s.chainKey),
     nextCounter: s.nextCounter,
+    startCounter: s.startCounter ?? 0,
     skipped: new Map(s.skipped.map(([n, k]) => [n, fromBase64Url(k)])),
   };
 }

@@ -34,14 +34,19 @@ export function describeConnection(state: ConnectionState, now: number): string 
 export function StatusBar({ state, username, server, now, theme, note }: StatusBarProps) {
   const color = state.status === 'connected' ? 'green' : state.status === 'closed' ? theme.error : theme.warn;
   return (
-    <Box>
+    <Box flexDirection="column">
+      {/* A note wraps in full: it may be an invite link to copy. */}
+      {note ? (
+        <Text color={theme.warn} wrap="wrap">
+          {note}
+        </Text>
+      ) : null}
       <Text wrap="truncate">
         <Text color={color}>● {describeConnection(state, now)}</Text>
         <Text color={theme.dim}>
           {'  '}
           {username} @ {server}
         </Text>
-        {note ? <Text color={theme.warn}>{`  ${note}`}</Text> : null}
       </Text>
     </Box>
   );

@@ -1,0 +1,85 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../support/binaries.js';
+import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+
+// Two TUIs in a real terminal (tmux), driven by keystrokes and read back from the screen.
+const haveTmux = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `chat-e2e-${randomBytes(4).toString('hex')}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
+const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
+const press = (session: string, key: string) => tmux('send-keys', '-t', session, key);
+const shows = (session: string, text: string) => () => (screen(session).includes(text) ? true : undefined);
+
+describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
+  let server: ServerProcess;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await tempDir('tui');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    const alice = userEnv(join(dir, 'alice'), server.url);
+    const bob = userEnv(join(dir, 'bob'), server.url);
+    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
+      expect((await chat(env, ['register', name, '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
+    }
+    expect((await chat(alice, ['create', 'general'])).code).toBe(0);
+    expect((await chat(bob, ['join', 'general'])).code).toBe(0);
+    expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);
+    const link = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string };
+    expect((await chat(bob, ['join', link.url])).code).toBe(0);
+    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
+      const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
+      tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}`);
+    }
+    // Connected, and the first room's history shown: both are subscribed to it.
+    for (const name of ['alice', 'bob']) {
+      await eventually(() => (screen(name).includes('● connected') && screen(name).includes('bob joined') ? true : undefined), `${name}'s screen`, 30_000);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    if (haveTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    await server?.stop();
+  });
+
+  it('shows Bob what Alice types in an open room, and that she is typing', async () => {
+    type('alice', 'hello from the terminal');
+    await eventually(shows('bob', 'alice is typing…'), 'the typing line on Bob\'s screen');
+    press('alice', 'Enter');
+    await eventually(shows('bob', 'alice: hello from the terminal'), 'the message on Bob\'s screen');
+    await eventually(() => (screen('bob').includes('alice is typing…') ? undefined : true), 'the typing line to clear');
+  }, 30_000);
+
+  it('does the same in a private room, decrypting on Bob\'s side', async () => {
+    press('alice', 'C-n');
+    press('bob', 'C-n');
+    for (const name of ['alice', 'bob']) {
+      await eventually(() => (/⚿ secret/.test(screen(name).split('\n')[0] ?? '') && screen(name).includes('bob joined') ? true : undefined), `${name} in #secret`);
+    }
+    type('alice', 'only for us');
+    await eventually(shows('bob', 'alice is typing…'), 'typing in the private room');
+    press('alice', 'Enter');
+    await eventually(shows('bob', 'alice: only for us'), 'the decrypted message on Bob\'s screen', 20_000);
+  }, 40_000);
+
+  it('leaves a clean screen when Bob\'s window is resized', async () => {
+    tmux('resize-window', '-t', 'bob', '-x', '70', '-y', '20');
+    await eventually(() => {
+      const lines = screen('bob').split('\n').filter((l) => l.length > 0);
+      return lines.length <= 20 && lines.every((l) => l.length <= 70) && lines.at(-1)?.includes('● connected') ? lines : undefined;
+    }, 'the app to redraw at 70×20');
+    const frame = screen('bob');
+    expect(frame.match(/╭/g)).toHaveLength(1); // one composer, no leftovers of the old frame
+    expect(frame).toContain('alice: only for us');
+  }, 20_000);
+});
+
+describe.skipIf(haveTmux)('the interactive client in a real terminal (skipped)', () => {
+  it('needs tmux; .ci/run installs it', () => {
+    expect(haveTmux).toBe(false);
+  });
+});
