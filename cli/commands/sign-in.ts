@@ -21,6 +21,17 @@ async function password(ctx: CliContext, fromStdin: boolean, confirm: boolean): 
 /** `chat register` and `chat login`: start a session, keep it in the keychain (or file), say where. */
 export async function signIn(ctx: CliContext, mode: 'register' | 'login', username: string, opts: { passwordStdin?: boolean }): Promise<void> {
   const pw = await password(ctx, opts.passwordStdin ?? false, mode === 'register');
+  const done = await startSession(ctx, mode, username, pw);
+  ctx.out.result({ user: done.user, deviceId: done.deviceId, server: done.server, profile: ctx.profileName, keystore: done.keystore }, () =>
+    `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${done.user.username} on ${done.server} (credentials in ${done.keystoreDescription})`,
+  );
+}
+
+/**
+ * Registers or signs in, records the profile, and makes and publishes this device's keys. Shared by
+ * the commands and the interactive client's sign-in form.
+ */
+export async function startSession(ctx: CliContext, mode: 'register' | 'login', username: string, pw: string) {
   const previous = ctx.profile;
   const api = await ctx.api({ forSignIn: true });
   const secrets = await ctx.secrets(true);
@@ -34,7 +45,5 @@ export async function signIn(ctx: CliContext, mode: 'register' | 'login', userna
   // This device's keys for private rooms, made and published now so others can share with it.
   const stored = await api.session();
   if (stored) await (await ctx.e2e(api, stored, true)).device();
-  ctx.out.result({ user: session.user, deviceId: session.device.id, server: api.serverUrl, profile: ctx.profileName, keystore: secrets.backend }, () =>
-    `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${session.user.username} on ${api.serverUrl} (credentials in ${secrets.description})`,
-  );
+  return { user: session.user, deviceId: session.device.id, server: api.serverUrl, keystore: secrets.backend, keystoreDescription: secrets.description };
 }

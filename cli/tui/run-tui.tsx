@@ -13,11 +13,12 @@ export async function runTui(ctx: CliContext): Promise<void> {
   if (!stdin.isTTY || !stdout.isTTY) {
     throw new ChatError('invalid_request', 'the interactive client needs a terminal; in scripts and pipes use the subcommands (chat send, chat read --follow, … — see chat --help)');
   }
-  const { api, session } = await ctx.signedIn();
-  const e2e = await ctx.e2e(api, session);
-  const live = await ctx.live(api);
   stdout.write(ENTER);
   try {
+    if (!(await isSignedIn(ctx))) await signInScreen(ctx);
+    const { api, session } = await ctx.signedIn();
+    const e2e = await ctx.e2e(api, session);
+    const live = await ctx.live(api);
     const instance = render(
       <App
         deps={{
@@ -38,9 +39,44 @@ export async function runTui(ctx: CliContext): Promise<void> {
       />,
       { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: true, patchConsole: false },
     );
-    await instance.waitUntilExit();
+    try {
+      await instance.waitUntilExit();
+    } finally {
+      live.stop();
+    }
   } finally {
-    live.stop();
     stdout.write(LEAVE);
   }
+}
+
+async function isSignedIn(ctx: CliContext): Promise<boolean> {
+  try {
+    await ctx.signedIn();
+    return true;
+  } catch (error) {
+    if (error instanceof ChatError && error.code === 'unauthorized') return false;
+    throw error;
+  }
+}
+
+/** The sign-in form, until a session exists (Ctrl-C leaves). */
+async function signInScreen(ctx: CliContext): Promise<void> {
+  const { startSession } = await import('../commands/sign-in.js');
+  const { resolveTheme } = await import('./state/theme.js');
+  const { SignInForm } = await import('./components/sign-in-form.js');
+  let signedIn = false;
+  const instance = render(
+    <SignInForm
+      server={ctx.serverUrl}
+      theme={resolveTheme(ctx.config.theme, ctx.io.env)}
+      onSubmit={async (mode, username, password) => {
+        await startSession(ctx, mode, username, password);
+        signedIn = true;
+        instance.unmount();
+      }}
+    />,
+    { stdin: ctx.io.stdin as NodeJS.ReadStream, stdout: ctx.io.stdout as NodeJS.WriteStream, exitOnCtrlC: true, patchConsole: false },
+  );
+  await instance.waitUntilExit();
+  if (!signedIn) throw new ChatError('unauthorized', 'not signed in');
 }

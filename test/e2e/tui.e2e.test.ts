@@ -66,6 +66,22 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     await eventually(shows('bob', 'alice: only for us'), 'the decrypted message on Bob\'s screen', 20_000);
   }, 40_000);
 
+  it('signs a new user up through its form when there is no session', async () => {
+    const env = userEnv(join(dir, 'dora'), server.url);
+    const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
+    tmux('new-session', '-d', '-s', 'dora', '-x', '100', '-y', '30', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}`);
+    await eventually(shows('dora', 'Sign in on'), 'the sign-in form', 20_000);
+    press('dora', 'Tab');
+    await eventually(shows('dora', 'Create an account'), 'the register mode');
+    type('dora', 'dora');
+    press('dora', 'Enter');
+    type('dora', 'correct horse battery');
+    expect(screen('dora')).not.toContain('correct horse battery');
+    press('dora', 'Enter');
+    await eventually(shows('dora', '● connected  dora @'), 'Dora signed in', 20_000);
+    expect((await chat(env, ['--json', 'whoami'])).stdout).toContain('"username":"dora"');
+  }, 40_000);
+
   it('leaves a clean screen when Bob\'s window is resized', async () => {
     tmux('resize-window', '-t', 'bob', '-x', '70', '-y', '20');
     await eventually(() => {

@@ -138,3 +138,30 @@ describe('Timeline', () => {
     expect(frame).not.toContain('\u001b[2J');
   });
 });
+
+describe('SignInForm', () => {
+  it('takes a username and a hidden password, switches to registering with Tab, and shows errors', async () => {
+    const { SignInForm } = await import('./sign-in-form.js');
+    const onSubmit = vi.fn(async () => {
+      throw new Error('wrong username or password');
+    });
+    const { stdin, lastFrame } = render(<SignInForm server="http://localhost:8787" theme={theme} onSubmit={onSubmit} />);
+    await settle();
+    expect(lastFrame()).toContain('Sign in on http://localhost:8787');
+    stdin.write('\t');
+    await settle();
+    expect(lastFrame()).toContain('Create an account');
+    stdin.write('alice');
+    await settle();
+    stdin.write('\r');
+    await settle();
+    stdin.write('s3cret-pass');
+    await settle();
+    expect(lastFrame()).toContain('•••••••••••');
+    expect(lastFrame()).not.toContain('s3cret-pass');
+    stdin.write('\r');
+    await settle();
+    expect(onSubmit).toHaveBeenCalledWith('register', 'alice', 's3cret-pass');
+    expect(lastFrame()).toContain('wrong username or password');
+  });
+});

@@ -1,0 +1,79 @@
+import { Box, Text, useInput } from 'ink';
+import { useRef, useState } from 'react';
+import type { Theme } from '../state/theme.js';
+
+export interface SignInFormProps {
+  readonly server: string;
+  readonly theme: Theme;
+  /** Resolves when signed in; rejects with the reason to show. */
+  readonly onSubmit: (mode: 'login' | 'register', username: string, password: string) => Promise<void>;
+}
+
+/**
+ * The first screen when there is no session: username and a hidden password; Tab switches between
+ * signing in and registering, Enter goes to the next field and then submits.
+ */
+export function SignInForm({ server, theme, onSubmit }: SignInFormProps) {
+  // The form lives in a ref and each keystroke is applied in order: a fast typist's (or a script's)
+  // "name⏎password⏎" can arrive as one chunk, and must still fill both fields and submit.
+  const form = useRef({ mode: 'login' as 'login' | 'register', field: 'username' as 'username' | 'password', username: '', password: '' });
+  const [, redraw] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { mode, field, username, password } = form.current;
+
+  const enter = () => {
+    const f = form.current;
+    if (f.field === 'username') {
+      f.field = 'password';
+      return;
+    }
+    if (!f.username || !f.password) {
+      setError('enter a username and a password');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    onSubmit(f.mode, f.username.trim(), f.password).catch((e: unknown) => {
+      setError(e instanceof Error ? e.message : String(e));
+      setBusy(false);
+    });
+  };
+
+  useInput((input, key) => {
+    if (busy) return;
+    const f = form.current;
+    if (key.tab) f.mode = f.mode === 'login' ? 'register' : 'login';
+    else if (key.upArrow || key.downArrow) f.field = f.field === 'username' ? 'password' : 'username';
+    else if (key.return) enter();
+    else if (key.backspace || key.delete) f[f.field] = f[f.field].slice(0, -1);
+    else if (!key.ctrl && !key.meta && !key.escape) {
+      for (const ch of input) {
+        if (ch === '\r' || ch === '\n') enter();
+        else form.current[form.current.field] += ch;
+      }
+    }
+    redraw((n) => n + 1);
+  });
+
+  const row = (name: 'username' | 'password', label: string, shown: string) => (
+    <Text>
+      <Text color={field === name ? theme.accent : theme.dim}>{field === name ? '› ' : '  '}{label.padEnd(10)}</Text>
+      {shown}
+      {field === name && !busy ? <Text inverse> </Text> : null}
+    </Text>
+  );
+
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={2} paddingY={1} width={60}>
+      <Text bold>{mode === 'login' ? 'Sign in' : 'Create an account'} on {server}</Text>
+      <Text color={theme.dim}>Tab: {mode === 'login' ? 'create an account instead' : 'sign in instead'}</Text>
+      <Text> </Text>
+      {row('username', 'Username', username)}
+      {row('password', 'Password', '•'.repeat(password.length))}
+      <Text> </Text>
+      {busy ? <Text color={theme.dim}>{mode === 'login' ? 'Signing in…' : 'Creating the account…'}</Text> : null}
+      {error ? <Text color={theme.error}>{error}</Text> : null}
+    </Box>
+  );
+}
