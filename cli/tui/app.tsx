@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChatError } from '../../shared/protocol/index.js';
 import { Composer } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
@@ -9,13 +9,14 @@ import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
 import { runSlash } from './slash-actions.js';
 import { hasUnreadMention, typingLine, unreadCount } from './state/room-state.js';
+import { fuzzyFilter } from './state/fuzzy.js';
 import { parseComposer } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
 import { timelineRows, visibleRows } from './state/timeline-rows.js';
 import type { ChatDeps } from './use-chat.js';
-import { useChat } from './use-chat.js';
+import { isDirectMessage, useChat } from './use-chat.js';
 
 export interface AppProps {
   readonly deps: ChatDeps;
@@ -39,6 +40,19 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const [sent, setSent] = useState<string[]>([]);
   const [themeChoice, setThemeChoice] = useState(initialTheme);
   const [now, setNow] = useState(deps.now());
+  /**
+   * The Ctrl+K room switcher's query, or null when closed. Kept in a ref and changed synchronously:
+   * keys typed right after Ctrl+K may arrive before React re-renders, and must reach the switcher.
+   */
+  const switcherRef = useRef<string | null>(null);
+  const composerActive = useRef(true);
+  const [, redraw] = useState(0);
+  const setSwitcher = (update: string | null | ((q: string | null) => string | null)) => {
+    switcherRef.current = typeof update === 'function' ? update(switcherRef.current) : update;
+    composerActive.current = switcherRef.current === null;
+    redraw((n) => n + 1);
+  };
+  const switcher = switcherRef.current;
   const theme = resolveTheme(themeChoice, env);
   const me = deps.session.user;
 
@@ -58,6 +72,8 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   }, [selected, chat.rooms]);
 
   const state = room ? chat.states.get(room.id) : undefined;
+  const peer = room ? chat.peers.get(room.id) : undefined;
+  const title = !room ? 'No room' : peer ? `@${peer.username}` : `${room.visibility === 'private' ? '⚿ ' : '#'}${room.name}`;
   // Following the bottom marks what is seen as read.
   useEffect(() => {
     if (room && scroll === 0) chat.markRoomRead(room.id);
@@ -73,18 +89,26 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const timelineWidth = Math.max(20, size.columns - SIDEBAR - 2);
   const noteLines = note ? Math.ceil(note.length / Math.max(1, size.columns)) : 0;
-  const timelineHeight = Math.max(3, size.rows - 7 - noteLines);
+  const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
+  const timelineHeight = Math.max(3, size.rows - 7 - noteLines - switcherLines);
   const rows = useMemo(() => (state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), [state, now]);
   const heightOf = (row: TimelineRow) =>
     row.kind !== 'event' ? 1 : textOf(row).split('\n').reduce((n, line) => n + Math.max(1, Math.ceil((line.length + row.event.sender.username.length + 8) / timelineWidth)), 0);
   const visible = visibleRows(rows, heightOf, timelineHeight, scroll);
 
+  // Scrolled to the top: fetch the page before it.
+  useEffect(() => {
+    if (room && scroll > 0 && visible.atTop) void chat.loadOlder(room.id);
+  }, [room, scroll, visible.atTop, chat]);
+
   const items: RoomItem[] = chat.rooms.map((r) => {
     const s = chat.states.get(r.id);
-    const dm = r.name.startsWith('dm-') && r.visibility === 'private';
+    const dm = isDirectMessage(r);
+    const peer = chat.peers.get(r.id);
     return {
       id: r.id,
-      label: r.name,
+      label: dm && peer ? peer.username : r.name,
+      ...(dm && peer ? { online: peer.online } : {}),
       private: r.visibility === 'private',
       dm,
       unread: s ? unreadCount(s, me.id) : 0,
@@ -102,8 +126,24 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     }
   };
 
+  const matchesFor = (query: string | null) => (query === null ? [] : fuzzyFilter(query, items, (i) => i.label).slice(0, 8));
+  const matches = matchesFor(switcher);
   useInput((input, key) => {
-    if ((key.ctrl && input === 'n') || (key.meta && key.downArrow)) move(1);
+    if (switcherRef.current !== null) {
+      if (key.escape) setSwitcher(null);
+      else if (key.return) {
+        const pick = matchesFor(switcherRef.current)[0];
+        if (pick) {
+          setSelected(pick.id);
+          setScroll(0);
+        }
+        setSwitcher(null);
+      } else if (key.backspace || key.delete) setSwitcher((q) => (q ?? '').slice(0, -1));
+      else if (input && !key.ctrl && !key.meta) setSwitcher((q) => (q ?? '') + input);
+      return;
+    }
+    if (key.ctrl && input === 'k') setSwitcher('');
+    else if ((key.ctrl && input === 'n') || (key.meta && key.downArrow)) move(1);
     else if ((key.ctrl && input === 'p') || (key.meta && key.upArrow)) move(-1);
     else if (key.pageUp) setScroll((s) => Math.min(visible.maxOffset, s + timelineHeight - 2));
     else if (key.pageDown) setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
@@ -140,7 +180,8 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         <RoomList rooms={items} selectedId={room?.id ?? null} width={SIDEBAR} theme={theme} />
         <Box flexDirection="column" width={timelineWidth}>
           <Text bold wrap="truncate">
-            {room ? `${room.visibility === 'private' ? '⚿' : '#'} ${room.name}${room.topic ? ` — ${room.topic}` : ''}` : 'No room'}
+            {title}
+            {room?.topic ? ` — ${room.topic}` : ''}
           </Text>
           <Box flexDirection="column" height={timelineHeight} overflow="hidden">
             <Timeline rows={visible.rows} theme={theme} textOf={textOf} scrolledBack={scroll > 0} />
@@ -148,12 +189,22 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
           <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
         </Box>
       </Box>
+      {switcher !== null && (
+        <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
+          <Text>
+            Go to room: {switcher}
+            <Text inverse> </Text>
+          </Text>
+          {matches.length === 0 ? <Text color={theme.dim}>no room matches</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${m.label}`}</Text>)}
+        </Box>
+      )}
       <Composer
+        active={composerActive}
         onSubmit={submit}
         onTyping={(active) => room && chat.typing(room, active)}
         history={sent}
         theme={theme}
-        placeholder={room ? `Message ${room.visibility === 'private' ? '⚿' : '#'}${room.name}  (/help)` : 'Type /join <room> or /create <room>'}
+        placeholder={room ? `Message ${title}  (/help · Ctrl+K rooms)` : 'Type /join <room> or /create <room>'}
       />
       <StatusBar state={chat.connection} username={me.username} server={server} now={now} theme={theme} note={note} />
     </Box>

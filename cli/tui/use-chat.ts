@@ -15,8 +15,18 @@ export interface ChatDeps {
   readonly now: () => number;
 }
 
+/** The other person of a direct-message room, and whether they are online. */
+export interface DmPeer {
+  readonly userId: string;
+  readonly username: string;
+  readonly online: boolean;
+}
+
 export interface Chat {
   readonly rooms: readonly Room[];
+  readonly peers: ReadonlyMap<string, DmPeer>;
+  /** Loads the page of history before what is shown; resolves false when there is no more. */
+  readonly loadOlder: (roomId: string) => Promise<boolean>;
   readonly states: ReadonlyMap<string, RoomState>;
   readonly opened: ReadonlyMap<string, Opened>;
   readonly connection: ConnectionState;
@@ -40,16 +50,20 @@ export function useChat(deps: ChatDeps): Chat {
   const [states, setStates] = useState<Map<string, RoomState>>(new Map());
   const [opened, setOpened] = useState<Map<string, Opened>>(new Map());
   const [connection, setConnection] = useState<ConnectionState>(live.state);
+  const [peers, setPeers] = useState<Map<string, DmPeer>>(new Map());
+  const exhausted = useRef(new Set<string>());
+  const loadingOlder = useRef(new Set<string>());
   const roomsRef = useRef<Room[]>([]);
   const lastTyping = useRef(new Map<string, number>());
   const waiting = useRef(new Map<string, RoomEvent>());
 
+  // The latest room states, readable synchronously (React applies state updates later).
+  const statesRef = useRef(new Map<string, RoomState>());
   const apply = useCallback((roomId: string, f: (s: RoomState) => RoomState) => {
-    setStates((prev) => {
-      const next = new Map(prev);
-      next.set(roomId, f(prev.get(roomId) ?? emptyRoom(roomId, deps.readPositions[roomId] ?? 0)));
-      return next;
-    });
+    const prev = statesRef.current;
+    const next = new Map(prev).set(roomId, f(prev.get(roomId) ?? emptyRoom(roomId, deps.readPositions[roomId] ?? 0)));
+    statesRef.current = next;
+    setStates(next);
   }, [deps.readPositions]);
 
   /** Decrypts private messages one at a time, so a long history never blocks typing. */
@@ -79,9 +93,35 @@ export function useChat(deps: ChatDeps): Chat {
     const known = new Set(roomsRef.current.map((r) => r.id));
     roomsRef.current = list;
     setRooms(list);
-    for (const room of list) if (!known.has(room.id)) await loadRoom(room);
+    for (const room of list) {
+      if (known.has(room.id)) continue;
+      await loadRoom(room);
+      if (isDirectMessage(room)) {
+        const other = (await api.members(room.id)).find((m) => m.user.id !== session.user.id);
+        if (other) setPeers((prev) => new Map(prev).set(room.id, { userId: other.user.id, username: other.user.username, online: other.online }));
+      }
+    }
     return list;
-  }, [api, loadRoom]);
+  }, [api, loadRoom, session.user.id]);
+
+  const loadOlder = useCallback(async (roomId: string) => {
+    if (exhausted.current.has(roomId) || loadingOlder.current.has(roomId)) return false;
+    loadingOlder.current.add(roomId);
+    try {
+      const first = statesRef.current.get(roomId)?.events[0]?.seq;
+      if (first === undefined || first <= 1) {
+        exhausted.current.add(roomId);
+        return false;
+      }
+      const page = await api.history(roomId, { before: first, limit: HISTORY });
+      if (!page.hasMore) exhausted.current.add(roomId);
+      apply(roomId, (s) => addEvents(s, page.events));
+      decrypt(page.events);
+      return page.events.length > 0;
+    } finally {
+      loadingOlder.current.delete(roomId);
+    }
+  }, [api, apply, decrypt]);
 
   useEffect(() => {
     const offs = [
@@ -94,6 +134,18 @@ export function useChat(deps: ChatDeps): Chat {
       live.on('typing', (frame) => {
         if (frame.user.id === session.user.id) return;
         apply(frame.roomId, (s) => setTyping(s, frame.user, frame.state, deps.now() + frame.ttlMs));
+      }),
+      live.on('presence', (frame) => {
+        setPeers((prev) => {
+          let changed = false;
+          const next = new Map(prev);
+          for (const [roomId, peer] of prev) {
+            if (peer.userId !== frame.user.id) continue;
+            next.set(roomId, { ...peer, online: frame.status === 'online' });
+            changed = true;
+          }
+          return changed ? next : prev;
+        });
       }),
       live.on('removed', ({ roomId }) => {
         roomsRef.current = roomsRef.current.filter((r) => r.id !== roomId);
@@ -132,14 +184,17 @@ export function useChat(deps: ChatDeps): Chat {
   }, [live, deps]);
 
   const markRoomRead = useCallback((roomId: string) => {
-    setStates((prev) => {
-      const s = prev.get(roomId);
-      const last = s?.events.at(-1)?.seq;
-      if (!s || last === undefined || last <= s.readSeq) return prev;
-      deps.saveReadPosition(roomId, last);
-      return new Map(prev).set(roomId, markRead(s, last));
-    });
-  }, [deps]);
+    const s = statesRef.current.get(roomId);
+    const last = s?.events.at(-1)?.seq;
+    if (!s || last === undefined || last <= s.readSeq) return;
+    deps.saveReadPosition(roomId, last);
+    apply(roomId, (r) => markRead(r, last));
+  }, [deps, apply]);
 
-  return { rooms, states, opened, connection, refreshRooms, send, typing, markRoomRead };
+  return { rooms, peers, loadOlder, states, opened, connection, refreshRooms, send, typing, markRoomRead };
+}
+
+/** Direct-message rooms are the private rooms the server names `dm-…`. */
+export function isDirectMessage(room: Room): boolean {
+  return room.visibility === 'private' && room.name.startsWith('dm-');
 }

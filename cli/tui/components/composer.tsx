@@ -11,6 +11,8 @@ export interface ComposerProps {
   readonly history: readonly string[];
   readonly theme: Theme;
   readonly placeholder: string;
+  /** False while another panel (the room switcher) takes the keyboard; a ref, read at each key. */
+  readonly active?: { readonly current: boolean };
 }
 
 /**
@@ -18,7 +20,7 @@ export interface ComposerProps {
  * line; a paste arrives as one piece and stays one message; ↑ in an empty composer recalls what you
  * sent; Tab completes a slash command.
  */
-export function Composer({ onSubmit, onTyping, history, theme, placeholder }: ComposerProps) {
+export function Composer({ onSubmit, onTyping, history, theme, placeholder, active }: ComposerProps) {
   const [value, setValue] = useState('');
   const [recall, setRecall] = useState(0);
   const update = (next: string) => {
@@ -27,6 +29,7 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder }: Co
   };
 
   useInput((input, key) => {
+    if (active && !active.current) return;
     if (key.ctrl || key.escape || key.pageUp || key.pageDown) return; // the app's keys
     if (key.return) {
       if (key.meta || key.shift) {
