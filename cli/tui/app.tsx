@@ -1,14 +1,15 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChatError } from '../../shared/protocol/index.js';
-import { Composer } from './components/composer.js';
+import { neutralize } from '../output.js';
+import { Composer, TERMINAL_REPORT } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
 import { RoomList } from './components/room-list.js';
 import { StatusBar } from './components/status-bar.js';
 import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
 import { runSlash } from './slash-actions.js';
-import { hasUnreadMention, typingLine, unreadCount } from './state/room-state.js';
+import { hasUnreadMention, mentions, typingLine, unreadCount } from './state/room-state.js';
 import { fuzzyFilter } from './state/fuzzy.js';
 import { parseComposer } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
@@ -53,8 +54,27 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     redraw((n) => n + 1);
   };
   const switcher = switcherRef.current;
+  /** Whether the terminal has focus (it says so when focus reporting is on; assume yes until then). */
+  const focused = useRef(true);
+
+
   const theme = resolveTheme(themeChoice, env);
   const me = deps.session.user;
+
+  // A mention or a direct message while the terminal is not focused: a bell and an OSC 9 notice.
+  useEffect(
+    () =>
+      deps.live.on('event', (event) => {
+        if (focused.current || event.kind !== 'message' || event.sender.id === me.id) return;
+        const r = chat.rooms.find((x) => x.id === event.roomId);
+        const dm = r ? isDirectMessage(r) : false;
+        const mention = event.body !== null && mentions(event.body, me.username);
+        if (!dm && !mention) return;
+        const where = dm ? `@${event.sender.username}` : `#${r?.name ?? 'a room'}`;
+        stdout.write(`\u0007\u001b]9;${neutralize(`${event.sender.username} in ${where}`)}\u0007`);
+      }),
+    [deps.live, chat.rooms, me, stdout],
+  );
 
   useEffect(() => {
     const onResize = () => setSize({ columns: stdout.columns, rows: stdout.rows });
@@ -129,6 +149,14 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const matchesFor = (query: string | null) => (query === null ? [] : fuzzyFilter(query, items, (i) => i.label).slice(0, 8));
   const matches = matchesFor(switcher);
   useInput((input, key) => {
+    // Terminal reports: focus (for notifications) and the mouse wheel (scrolling).
+    if (input === '[I' || input === '\u001b[I') focused.current = true;
+    if (input === '[O' || input === '\u001b[O') focused.current = false;
+    for (const m of input.matchAll(/\[<(\d+);\d+;\d+M/g)) {
+      if (m[1] === '64') setScroll((s) => Math.min(visible.maxOffset, s + 3));
+      if (m[1] === '65') setScroll((s) => Math.max(0, s - 3));
+    }
+    if (TERMINAL_REPORT.test(input)) return;
     if (switcherRef.current !== null) {
       if (key.escape) setSwitcher(null);
       else if (key.return) {

@@ -3,9 +3,12 @@ import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { App } from './app.js';
 
-/** Terminal modes the app turns on, and off again however it ends. */
-const ENTER = '\u001b[?1049h\u001b[?2004h'; // alternate screen, bracketed paste
-const LEAVE = '\u001b[?2004l\u001b[?1049l';
+/**
+ * Terminal modes the app turns on, and off again however it ends: the alternate screen, bracketed
+ * paste, focus reporting (for notifications) and the mouse wheel (SGR mouse reports).
+ */
+const ENTER = '\u001b[?1049h\u001b[?2004h\u001b[?1004h\u001b[?1000h\u001b[?1006h';
+const LEAVE = '\u001b[?1006l\u001b[?1000l\u001b[?1004l\u001b[?2004l\u001b[?1049l';
 
 /** `chat` with no arguments in a terminal: the full-screen app. */
 export async function runTui(ctx: CliContext): Promise<void> {

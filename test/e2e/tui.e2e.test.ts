@@ -82,6 +82,16 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     expect((await chat(env, ['--json', 'whoami'])).stdout).toContain('"username":"dora"');
   }, 40_000);
 
+  it('rings when Bob is mentioned while his terminal is not focused', async () => {
+    tmux('set-option', '-g', 'monitor-bell', 'on');
+    expect(tmux('display', '-p', '-t', 'bob', '#{window_bell_flag}').trim()).toBe('0');
+    type('bob', '\u001b[O'); // the terminal's focus-out report
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await chat(userEnv(join(dir, 'alice'), server.url), ['send', 'general', 'are you there @bob?'])).code).toBe(0);
+    await eventually(() => (tmux('display', '-p', '-t', 'bob', '#{window_bell_flag}').trim() === '1' ? true : undefined), 'the bell on Bob\'s window');
+    expect(screen('bob')).not.toContain('[O');
+  }, 20_000);
+
   it('leaves a clean screen when Bob\'s window is resized', async () => {
     tmux('resize-window', '-t', 'bob', '-x', '70', '-y', '20');
     await eventually(() => {

@@ -3,6 +3,9 @@ import { useState } from 'react';
 import { completeSlash } from '../state/slash-commands.js';
 import type { Theme } from '../state/theme.js';
 
+/** Focus-in/out (`ESC[I`, `ESC[O`) and SGR mouse reports, as Ink hands them over (ESC removed). */
+export const TERMINAL_REPORT = /^\u001b?\[(?:I|O|<\d+;\d+;\d+[Mm])+$/;
+
 export interface ComposerProps {
   readonly onSubmit: (text: string) => void;
   /** Called with true while the user types, false once the composer is empty or sent. */
@@ -30,6 +33,7 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, acti
 
   useInput((input, key) => {
     if (active && !active.current) return;
+    if (TERMINAL_REPORT.test(input)) return; // focus and mouse reports are the app's
     if (key.ctrl || key.escape || key.pageUp || key.pageDown) return; // the app's keys
     if (key.return) {
       if (key.meta || key.shift) {

@@ -35,10 +35,15 @@ export function unreadCount(room: RoomState, me: string): number {
   return room.events.filter((e) => e.seq > room.readSeq && e.kind === 'message' && e.sender.id !== me).length;
 }
 
-/** Whether an unread message names this user (`@name`, any case, as a whole word). */
+/** Whether a text names the user (`@name`, any case, as a whole word). */
+export function mentions(text: string, username: string): boolean {
+  const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w@])@${escaped}(?![\\w-])`, 'i').test(text);
+}
+
+/** Whether an unread message from someone else mentions this user. */
 export function hasUnreadMention(room: RoomState, me: { id: string; username: string }, bodyOf: (e: RoomEvent) => string | null): boolean {
-  const pattern = new RegExp(`(^|[^\\w@])@${me.username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'i');
-  return room.events.some((e) => e.seq > room.readSeq && e.kind === 'message' && e.sender.id !== me.id && pattern.test(bodyOf(e) ?? ''));
+  return room.events.some((e) => e.seq > room.readSeq && e.kind === 'message' && e.sender.id !== me.id && mentions(bodyOf(e) ?? '', me.username));
 }
 
 /** Starts, refreshes or ends someone's typing indicator. */
