@@ -119,6 +119,8 @@ async function main(): Promise<number> {
   // which would kill the process before a command like `read --follow` can finish and exit 0.
   process.on('SIGINT', () => abort.abort());
   process.on('SIGTERM', () => abort.abort());
+  // NO_COLOR (any non-empty value) turns colour off everywhere; Ink's chalk only listens to FORCE_COLOR.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, signal: abort.signal };
   let json = process.argv.includes('--json');
 

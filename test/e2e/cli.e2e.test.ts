@@ -107,6 +107,13 @@ describe('the chat binary against a started chat-server', () => {
     expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'not_found' } });
   });
 
+  it('answers a bare `chat` outside a terminal with the subcommands to use, and exit 2', async () => {
+    const r = await chat(bob, []);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a terminal.*chat send, chat read --follow/);
+    expect(r.stdout).toBe('');
+  });
+
   it('exits 2 on usage errors and 4 when not signed in', async () => {
     expect((await chat(bob, ['read', 'general', '--limit', 'lots'])).code).toBe(2);
     expect((await chat(bob, ['frobnicate'])).code).toBe(2);
