@@ -92,14 +92,14 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     expect(screen('bob')).not.toContain('[O');
   }, 20_000);
 
-  it('draws without colour under NO_COLOR', async () => {
-    const env = { ...userEnv(join(dir, 'bob'), server.url), NO_COLOR: '1' };
+  it('draws in colour, and without any under NO_COLOR', async () => {
+    // The sessions above run with NO_COLOR (userEnv sets it); this one runs without.
+    const { NO_COLOR: _off, ...env } = userEnv(join(dir, 'bob'), server.url);
     const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
-    tmux('new-session', '-d', '-s', 'plain', '-x', '100', '-y', '30', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}`);
-    await eventually(shows('plain', '● connected'), 'the plain screen', 20_000);
-    const withEscapes = tmux('capture-pane', '-e', '-p', '-t', 'plain');
-    expect(withEscapes).not.toMatch(/\u001b\[(3|4)\dm/);
-    expect(tmux('capture-pane', '-e', '-p', '-t', 'bob')).toMatch(/\u001b\[(3|4)\dm/);
+    tmux('new-session', '-d', '-s', 'colour', '-x', '100', '-y', '30', `env -u NO_COLOR ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}`);
+    await eventually(shows('colour', '● connected'), 'the coloured screen', 20_000);
+    expect(tmux('capture-pane', '-e', '-p', '-t', 'colour')).toMatch(/\u001b\[(3|4)\dm/);
+    expect(tmux('capture-pane', '-e', '-p', '-t', 'bob')).not.toMatch(/\u001b\[(3|4)\dm/);
   }, 30_000);
 
   it('leaves a clean screen when Bob\'s window is resized', async () => {
