@@ -140,6 +140,9 @@ async function main(): Promise<number> {
       process.stderr.write('chat: the interactive client needs a terminal; in scripts and pipes use the subcommands (chat send, chat read --follow, … — see chat --help)\n');
       return ExitCode.usage;
     }
+    // Ink renders only a final frame when it thinks it runs in CI; this is a person's terminal.
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
     process.argv.push('tui');
   }
   try {
