@@ -2,6 +2,7 @@ import type { ApiClient, E2ESession } from '../../shared/client/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import { parseDuration } from '../commands/invite.js';
+import { isInvite } from '../invite-link.js';
 import type { SlashName } from './state/slash-commands.js';
 import { SLASH_COMMANDS } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
@@ -25,7 +26,6 @@ const inRoom = (room: Room | undefined): Room => {
   if (!room) throw new ChatError('invalid_request', 'choose a room first');
   return room;
 };
-const isInvite = (arg: string) => /\/invite\/[A-Za-z0-9_-]{43}/.test(arg) || /^[A-Za-z0-9_-]{43}$/.test(arg);
 
 /** Runs one slash command; returns the line to show in the status bar. */
 export async function runSlash(name: SlashName, args: readonly string[], fx: SlashEffects): Promise<string> {
