@@ -5,6 +5,14 @@ import type { Room } from '../../shared/protocol/index.js';
 import { App } from './app.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 40));
+/** Polls until the condition holds: rendering is asynchronous, and slower on a loaded machine. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 const ROOM: Room = { id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d', name: 'general', topic: 'all', visibility: 'open', headSeq: 1, memberCount: 2, createdAt: '2026-11-25T10:00:00.000Z', role: 'member' };
 const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
 
@@ -46,39 +54,34 @@ describe('App', () => {
     const { deps, live } = fakeDeps();
     const saveTheme = vi.fn();
     const { stdin, lastFrame } = render(<App deps={deps} server="http://localhost:8787" env={{}} theme="dark" saveTheme={saveTheme} />);
-    await settle();
-    await settle();
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
     expect(lastFrame()).toContain('#general');
-    expect(lastFrame()).toContain('bob: welcome');
     stdin.write('hello bob');
-    await settle();
+    await until(() => (lastFrame() ?? '').includes('hello bob'), 'the typed text');
     stdin.write('\r');
-    await settle();
+    await until(() => vi.mocked(live.send).mock.calls.length > 0, 'the send');
     expect(live.send).toHaveBeenCalledWith(ROOM.id, 'hello bob', expect.any(String));
+    await settle();
     stdin.write('/theme light');
-    await settle();
+    await until(() => (lastFrame() ?? '').includes('/theme light'), 'the command text');
     stdin.write('\r');
-    await settle();
+    await until(() => (lastFrame() ?? '').includes('theme: light'), 'the theme note');
     expect(saveTheme).toHaveBeenCalledWith('light');
-    expect(lastFrame()).toContain('theme: light');
+    await settle();
     stdin.write('/search deploy');
-    await settle();
+    await until(() => (lastFrame() ?? '').includes('/search deploy'), 'the search text');
     stdin.write('\r');
-    await settle();
-    expect(lastFrame()).toContain('/search is not available yet');
+    await until(() => (lastFrame() ?? '').includes('/search is not available yet'), 'the search answer');
   });
 
   it('shows who is typing and live messages', async () => {
     const { deps, emit } = fakeDeps();
     const { lastFrame } = render(<App deps={deps} server="s" env={{}} theme="system" saveTheme={() => {}} />);
-    await settle();
-    await settle();
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
     emit('typing', { type: 'typing', roomId: ROOM.id, user: { id: 'b', username: 'bob' }, state: 'start', ttlMs: 6000 });
-    await settle();
-    expect(lastFrame()).toContain('bob is typing…');
+    await until(() => (lastFrame() ?? '').includes('bob is typing…'), 'the typing line');
     emit('event', { id: '00000000-0000-4000-8000-000000000002', roomId: ROOM.id, seq: 2, kind: 'message', sender: { id: 'b', username: 'bob' }, body: 'live one', envelope: null, target: null, clientMsgId: null, createdAt: new Date().toISOString() });
-    await settle();
-    expect(lastFrame()).toContain('bob: live one');
+    await until(() => (lastFrame() ?? '').includes('bob: live one'), 'the live message');
     expect(lastFrame()).not.toContain('bob is typing…');
   });
 });

@@ -10,7 +10,7 @@ import { TypingLine } from './typing-line.js';
 
 const theme = THEMES.dark;
 /** Ink subscribes to stdin in an effect, and reads a chunk per tick: let each write land alone. */
-const settle = () => new Promise((r) => setTimeout(r, 30));
+const settle = () => new Promise((r) => setTimeout(r, 60));
 
 describe('Composer', () => {
   it('sends on Enter and clears, ignores an empty Enter', async () => {

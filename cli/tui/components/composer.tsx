@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { completeSlash } from '../state/slash-commands.js';
 import type { Theme } from '../state/theme.js';
 
@@ -24,14 +24,25 @@ export interface ComposerProps {
  * sent; Tab completes a slash command.
  */
 export function Composer({ onSubmit, onTyping, history, theme, placeholder, active }: ComposerProps) {
-  const [value, setValue] = useState('');
-  const [recall, setRecall] = useState(0);
+  // The text lives in refs, read and written synchronously by the key handler: Ink re-registers a
+  // changed handler only after the next render, so a key that arrives first (a fast Enter after the
+  // last letter) must still see the latest text.
+  const valueRef = useRef('');
+  const recallRef = useRef(0);
+  const [, redraw] = useState(0);
+  const value = valueRef.current;
   const update = (next: string) => {
-    setValue(next);
+    valueRef.current = next;
+    redraw((n) => n + 1);
     onTyping(next.length > 0 && !next.startsWith('/'));
+  };
+  const setRecall = (n: number) => {
+    recallRef.current = n;
   };
 
   useInput((input, key) => {
+    const value = valueRef.current;
+    const recall = recallRef.current;
     if (active && !active.current) return;
     if (TERMINAL_REPORT.test(input)) return; // focus and mouse reports are the app's
     if (key.ctrl || key.escape || key.pageUp || key.pageDown) return; // the app's keys
