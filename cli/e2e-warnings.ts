@@ -8,9 +8,15 @@ import type { CliContext } from './context.js';
  */
 export async function warnAboutChangedKeys(ctx: CliContext, e2e: E2ESession, room: Room): Promise<void> {
   if (room.visibility !== 'private') return;
-  const changed = await e2e.changedVerifiedUsers(room.id);
-  if (changed.length === 0) return;
+  const [changed, devices] = await Promise.all([e2e.changedVerifiedUsers(room.id), e2e.deviceChanges(room.id)]);
+  if (changed.length === 0 && devices.length === 0) return;
   const members = await (await ctx.signedIn()).api.members(room.id);
+  // Every device change, verified user or not: a device the server added would show up here.
+  for (const d of devices) {
+    const name = members.find((m) => m.user.id === d.userId)?.user.username ?? d.userId;
+    const what = [d.added ? `${d.added} new device${d.added === 1 ? '' : 's'}` : '', d.removed ? `${d.removed} device${d.removed === 1 ? '' : 's'} gone` : ''].filter(Boolean).join(', ');
+    ctx.out.note(ctx.out.style('yellow', `* ${name}: ${what} in #${room.name}${d.verified ? '' : ' (unverified: compare safety numbers with `chat verify ' + name + '`)'}`));
+  }
   for (const userId of changed) {
     const name = members.find((m) => m.user.id === userId)?.user.username ?? userId;
     ctx.out.note(

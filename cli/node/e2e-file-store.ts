@@ -15,6 +15,7 @@ interface StateFile {
   readonly inbound: Record<string, SerializedInbound>;
   readonly plaintexts: Record<string, MessageContent>;
   readonly verified: Record<string, string[]>;
+  readonly seen?: Record<string, string[]>;
 }
 
 /**
@@ -93,7 +94,7 @@ export class E2EFileStore implements E2EStore {
     for (const [room, r] of Object.entries(file.outbound)) outbound[room] = { chain: await deserializeOutbound(r.chain), given: r.given };
     const inbound: Record<string, InboundChain> = {};
     for (const [k, c] of Object.entries(file.inbound)) inbound[k] = deserializeInbound(c);
-    return { outbound, inbound, plaintexts: file.plaintexts, verified: file.verified };
+    return { outbound, inbound, plaintexts: file.plaintexts, verified: file.verified, seen: file.seen ?? {} };
   }
 
   private async save(state: E2EState): Promise<void> {
@@ -105,6 +106,7 @@ export class E2EFileStore implements E2EStore {
       inbound: Object.fromEntries(Object.entries(state.inbound).map(([k, c]) => [k, serializeInbound(c)])),
       plaintexts: { ...state.plaintexts },
       verified: Object.fromEntries(Object.entries(state.verified).map(([k, v]) => [k, [...v]])),
+      seen: Object.fromEntries(Object.entries(state.seen ?? {}).map(([k, v]) => [k, [...v]])),
     };
     const key = (await this.stateKey(true)) as Buffer;
     const iv = randomBytes(12);

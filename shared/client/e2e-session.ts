@@ -39,9 +39,20 @@ export interface E2EState {
   readonly plaintexts: Readonly<Record<string, MessageContent>>;
   /** The device signing keys a user had when this user verified them, by user id. */
   readonly verified: Readonly<Record<string, readonly string[]>>;
+  /** The device signing keys last seen per user, to tell about every device change. */
+  readonly seen?: Readonly<Record<string, readonly string[]>>;
 }
 
-export const EMPTY_E2E_STATE: E2EState = { outbound: {}, inbound: {}, plaintexts: {}, verified: {} };
+export const EMPTY_E2E_STATE: E2EState = { outbound: {}, inbound: {}, plaintexts: {}, verified: {}, seen: {} };
+
+/** A member's devices changed since this device last looked: a new device may not be theirs. */
+export interface DeviceChange {
+  readonly userId: string;
+  readonly added: number;
+  readonly removed: number;
+  /** Whether the user is verified with their current devices. */
+  readonly verified: boolean;
+}
 
 /**
  * Where a device keeps its keys and state: the OS keychain and an encrypted file for the CLI,
@@ -273,6 +284,32 @@ export class E2ESession {
   /** Marks a user verified with the device keys they have now. */
   async confirm(userId: string, keys: readonly string[]): Promise<void> {
     await this.options.store.update(async (state) => ({ state: { ...state, verified: { ...state.verified, [userId]: [...keys] } }, result: undefined }));
+  }
+
+  /**
+   * Members of a room whose devices changed since this device last looked (the first look records
+   * them without reporting). The server says who has which devices, so every change is shown.
+   */
+  async deviceChanges(roomId: string): Promise<DeviceChange[]> {
+    const byUser = new Map<string, string[]>();
+    for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
+    return this.options.store.update(async (state) => {
+      const seen = { ...state.seen };
+      const changes: DeviceChange[] = [];
+      for (const [userId, keys] of byUser) {
+        const before = seen[userId];
+        seen[userId] = keys;
+        if (!before || userId === this.options.session.user.id || sameKeys(before, keys)) continue;
+        const verified = state.verified[userId];
+        changes.push({
+          userId,
+          added: keys.filter((k) => !before.includes(k)).length,
+          removed: before.filter((k) => !keys.includes(k)).length,
+          verified: verified !== undefined && sameKeys(verified, keys),
+        });
+      }
+      return { state: { ...state, seen }, result: changes };
+    });
   }
 
   /** Users of a room whose device keys changed since this user verified them. */

@@ -99,6 +99,20 @@ describe('private rooms with the chat binary', () => {
     expect(rows[0].n).toBe(0);
   }, 120_000);
 
+  it('tells about a member\'s new device even when nobody verified them', async () => {
+    // Bob was removed; Carol's second device is tested below. Here: Dave reads, then Dave signs in again.
+    const dave = userEnv(join(dir, 'dave0'), server.url);
+    expect((await chat(dave, ['register', 'dave0', '--password-stdin'], PASSWORD)).code).toBe(0);
+    const link = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string };
+    expect((await chat(dave, ['join', link.url])).code).toBe(0);
+    expect((await chat(alice, ['read', 'secret'])).code).toBe(0); // Alice now knows Dave's one device
+    const dave2 = userEnv(join(dir, 'dave0b'), server.url);
+    expect((await chat(dave2, ['login', 'dave0', '--password-stdin'], PASSWORD)).code).toBe(0);
+    const seen = await chat(alice, ['read', 'secret']);
+    expect(seen.stderr).toMatch(/\* dave0: 1 new device in #secret \(unverified/);
+    expect((await chat(alice, ['read', 'secret'])).stderr).not.toMatch(/dave0: 1 new device/); // said once
+  }, 60_000);
+
   it('keeps a later member from reading what came before', async () => {
     const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string };
     expect((await chat(carol, ['join', invite.url])).code).toBe(0);
@@ -165,6 +179,7 @@ describe('private rooms with the chat binary', () => {
     const warned = await chat(alice, ['send', dm.room.name, 'still you?']);
     expect(warned.code).toBe(0);
     expect(warned.stderr).toMatch(/WARNING: carol's keys changed/);
+    expect(warned.stderr).toMatch(/\* carol: 1 new device/);
     expect((await chat(alice, ['read', dm.room.name])).stderr).toMatch(/WARNING: carol's keys changed/);
     // Carol's new device reads what was sent after it appeared.
     expect((await chat(carol2, ['read', dm.room.name])).stdout).toContain('alice: still you?');
