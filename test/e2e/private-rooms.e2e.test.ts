@@ -100,7 +100,7 @@ describe('private rooms with the chat binary', () => {
   }, 120_000);
 
   it('tells about a member\'s new device even when nobody verified them', async () => {
-    // Bob was removed; Carol's second device is tested below. Here: Dave reads, then Dave signs in again.
+    // Dave joins, Alice reads (and so knows his one device), then Dave signs in on a second device.
     const dave = userEnv(join(dir, 'dave0'), server.url);
     expect((await chat(dave, ['register', 'dave0', '--password-stdin'], PASSWORD)).code).toBe(0);
     const link = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string };
