@@ -18,11 +18,16 @@ export function neutralize(text: string): string {
   });
 }
 
-/** A stable colour per user, so a sender looks the same in every room and run. */
-export function senderStyle(username: string): Style {
+/** A stable index in [0, n) for a username, whatever its case: the same user, the same colour. */
+export function stableIndex(username: string, n: number): number {
   let h = 0;
   for (const ch of username.toLowerCase()) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return SENDER_STYLES[h % SENDER_STYLES.length] as Style;
+  return h % n;
+}
+
+/** A stable colour per user, so a sender looks the same in every room and run. */
+export function senderStyle(username: string): Style {
+  return SENDER_STYLES[stableIndex(username, SENDER_STYLES.length)] as Style;
 }
 
 /** `YYYY-MM-DD HH:MM` in local time. */

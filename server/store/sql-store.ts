@@ -466,7 +466,7 @@ export class SqlStore implements Store {
 
   async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
     if (messages.length === 0) return [];
-    // One round trip: see database/postgres/005_append_messages.sql.
+    // One round trip: see database/postgres/003_append_messages.sql.
     const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[])', [
       messages.map((m) => m.id),
       messages.map((m) => m.roomId),

@@ -1,3 +1,5 @@
+import { stableIndex } from '../../output.js';
+
 /** The TUI's colour themes. `system` follows the terminal's background. */
 export type ThemeChoice = 'dark' | 'light' | 'system';
 
@@ -34,7 +36,5 @@ export function resolveTheme(choice: ThemeChoice, env: Readonly<Record<string, s
 
 /** A sender's colour: the same for a user in every room and every run. */
 export function senderColor(theme: Theme, username: string): string {
-  let h = 0;
-  for (const ch of username.toLowerCase()) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return theme.senders[h % theme.senders.length] as string;
+  return theme.senders[stableIndex(username, theme.senders.length)] as string;
 }

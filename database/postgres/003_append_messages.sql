@@ -1,7 +1,9 @@
--- Appending many messages in one round trip and one commit: under load the server gathers the sends
--- of a moment into one call (server/services/append-batcher.ts). Each message is handled exactly as
--- append_message does: lock the room, refuse the wrong kind of payload, answer a repeated clientMsgId
--- with the original (also within the same batch), check membership under the lock, take the next seq.
+-- Appending messages in one round trip and one commit: under load the server gathers the sends
+-- of a moment into one call (server/services/append-batcher.ts). For each message, in order: lock the
+-- room; refuse text in a private room or an envelope in an open one (the server never stores a private
+-- plaintext); answer a repeated clientMsgId with the original (also within the same batch); check
+-- membership with a fresh snapshot taken after the lock, so a send is ordered against a concurrent
+-- leave or kick; take the next seq and insert.
 CREATE FUNCTION append_messages(p_ids uuid[], p_rooms uuid[], p_senders uuid[], p_client_ids uuid[], p_bodies text[], p_envelopes jsonb[])
 RETURNS TABLE (idx integer, outcome text, event_id uuid, event_seq bigint, event_body text, event_envelope jsonb, event_created_at timestamptz)
 LANGUAGE plpgsql VOLATILE AS $$
@@ -54,5 +56,3 @@ BEGIN
   END LOOP;
 END
 $$;
-
-DROP FUNCTION append_message(uuid, uuid, uuid, uuid, text, jsonb);
