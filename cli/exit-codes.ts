@@ -18,6 +18,7 @@ export const EXIT_CODE_OF: Record<ErrorCodeValue, number> = {
   message_too_large: ExitCode.failure,
   invite_invalid: ExitCode.notFound,
   rate_limited: ExitCode.failure,
+  provider_failed: ExitCode.failure,
   unavailable: ExitCode.failure,
   internal: ExitCode.failure,
 };

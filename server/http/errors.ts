@@ -18,6 +18,7 @@ export const HTTP_STATUS: Record<ErrorCodeValue, number> = {
   message_too_large: 413,
   invite_invalid: 410,
   rate_limited: 429,
+  provider_failed: 502,
   unavailable: 503,
   internal: 500,
 };

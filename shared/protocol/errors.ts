@@ -26,6 +26,8 @@ export const ErrorCode = {
   /** An invite link that is expired, revoked or used up. */
   inviteInvalid: 'invite_invalid',
   rateLimited: 'rate_limited',
+  /** The AI provider failed or refused (bad key, unknown model, unreachable). */
+  providerFailed: 'provider_failed',
   /** The server cannot serve right now (shutting down, store unavailable). */
   unavailable: 'unavailable',
   internal: 'internal',

@@ -5,3 +5,5 @@ export * from './rest.js';
 export * from './ws-frames.js';
 export * from './chat-error.js';
 export * from './e2e.js';
+export * from './search.js';
+export * from './summary.js';

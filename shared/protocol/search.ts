@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { UserRef } from './events.js';
+
+/** Words of a message around a match: `highlights` are [start, end) offsets of the matched words in `text`. */
+export const Snippet = z.object({
+  text: z.string(),
+  highlights: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])),
+});
+export type Snippet = z.infer<typeof Snippet>;
+
+const DateParam = z.iso.datetime({ offset: true });
+
+/**
+ * Server-side search over the open rooms the caller is a member of. `q` is web-search syntax:
+ * words (all must match), "quoted phrases", `or`, and -excluded words. `room` is an id or a name,
+ * `from` a username; `since`/`until` bound the time; `offset` pages through the ranked list.
+ */
+export const SearchQuery = z
+  .object({
+    q: z.string().trim().min(1, 'say what to search for').max(256),
+    room: z.string().min(1).max(64).optional(),
+    from: z.string().min(1).max(64).optional(),
+    since: DateParam.optional(),
+    until: DateParam.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    offset: z.coerce.number().int().min(0).max(1000).default(0),
+  })
+  .refine((q) => q.since === undefined || q.until === undefined || Date.parse(q.since) <= Date.parse(q.until), 'since must not be after until');
+export type SearchQuery = z.input<typeof SearchQuery>;
+
+export const SearchHit = z.object({
+  roomId: z.uuid(),
+  roomName: z.string(),
+  eventId: z.uuid(),
+  seq: z.number().int().positive(),
+  sender: UserRef,
+  createdAt: z.iso.datetime(),
+  /** Relevance within this answer; higher is better. Not comparable across answers. */
+  score: z.number(),
+  snippet: Snippet,
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const SearchResults = z.object({
+  hits: z.array(SearchHit),
+  /** Whether a next page (offset + limit) has more. */
+  hasMore: z.boolean(),
+});
+export type SearchResults = z.infer<typeof SearchResults>;

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { MessageIndex, mergeRanked, parseQuery, snippetAround, snippetFromMarked } from './index.js';
+import type { IndexedMessage } from './index.js';
+import type { SearchHit } from '../protocol/index.js';
+
+const ROOM_A = '00000000-0000-4000-8000-00000000000a';
+const ROOM_B = '00000000-0000-4000-8000-00000000000b';
+const ALICE = '00000000-0000-4000-8000-0000000000a1';
+const BOB = '00000000-0000-4000-8000-0000000000b0';
+
+let n = 0;
+function message(text: string, extra: Partial<IndexedMessage> = {}): IndexedMessage {
+  n += 1;
+  return {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    roomId: ROOM_A,
+    roomName: 'secret',
+    seq: n,
+    senderId: ALICE,
+    sender: 'alice',
+    createdAt: new Date(Date.UTC(2026, 10, 1, 12, n)).toISOString(),
+    text,
+    ...extra,
+  };
+}
+
+function highlighted(hit: SearchHit): string[] {
+  return hit.snippet.highlights.map(([s, e]) => hit.snippet.text.slice(s, e));
+}
+
+describe('parseQuery', () => {
+  it('reads words, phrases, or and exclusions like websearch_to_tsquery', () => {
+    expect(parseQuery('deploy "release notes" -staging')).toEqual({
+      groups: [[{ kind: 'word', word: 'deploy' }], [{ kind: 'phrase', words: ['release', 'notes'] }]],
+      excluded: [{ kind: 'word', word: 'staging' }],
+    });
+    expect(parseQuery('cats or dogs').groups).toEqual([[{ kind: 'word', word: 'cats' }, { kind: 'word', word: 'dogs' }]]);
+    expect(parseQuery('Café -"two words"').excluded).toEqual([{ kind: 'phrase', words: ['two', 'words'] }]);
+    expect(parseQuery('Café').groups).toEqual([[{ kind: 'word', word: 'cafe' }]]);
+    expect(parseQuery('or - "" ')).toEqual({ groups: [], excluded: [] });
+  });
+});
+
+describe('MessageIndex', () => {
+  const index = MessageIndex.empty();
+  const deployFriday = message('We deploy the release on Friday after the release notes are ready');
+  const deployOnce = message('Can someone deploy staging?', { senderId: BOB, sender: 'bob' });
+  const notesOrder = message('The notes of the release are late');
+  const cats = message('I adopted two cats this weekend', { roomId: ROOM_B, roomName: 'pets' });
+  for (const m of [deployFriday, deployOnce, notesOrder, cats]) index.add(m);
+
+  it('ranks, highlights the matched words, and matches prefixes and small typos', () => {
+    const hits = index.search('release');
+    expect(hits.map((h) => h.eventId)).toEqual([deployFriday.id, notesOrder.id]);
+    expect(highlighted(hits[0] as SearchHit)).toEqual(['release', 'release']);
+    expect(index.search('deplo').map((h) => h.eventId)).toContain(deployOnce.id);
+    expect(index.search('relase').map((h) => h.eventId)).toContain(deployFriday.id);
+  });
+
+  it('keeps a quoted phrase in order and drops excluded words', () => {
+    expect(index.search('"release notes"').map((h) => h.eventId)).toEqual([deployFriday.id]);
+    expect(highlighted(index.search('"release notes"')[0] as SearchHit)).toContain('release notes');
+    expect(index.search('deploy -staging').map((h) => h.eventId)).toEqual([deployFriday.id]);
+    expect(index.search('cats or staging').map((h) => h.eventId).sort()).toEqual([deployOnce.id, cats.id].sort());
+  });
+
+  it('filters by room, sender and time', () => {
+    expect(index.search('deploy', { senderId: BOB }).map((h) => h.eventId)).toEqual([deployOnce.id]);
+    expect(index.search('cats', { roomIds: new Set([ROOM_A]) })).toEqual([]);
+    expect(index.search('deploy', { since: Date.parse(deployOnce.createdAt) }).map((h) => h.eventId)).toEqual([deployOnce.id]);
+    expect(index.search('deploy', { until: Date.parse(deployFriday.createdAt) }).map((h) => h.eventId)).toEqual([deployFriday.id]);
+  });
+
+  it('survives serialization with its room positions', () => {
+    index.setRoom(ROOM_A, 3, []);
+    const again = MessageIndex.load(index.serialize());
+    expect(again.size).toBe(4);
+    expect(again.room(ROOM_A).indexedSeq).toBe(3);
+    expect(again.search('"release notes"').map((h) => h.eventId)).toEqual([deployFriday.id]);
+  });
+});
+
+describe('snippets', () => {
+  it('cuts a long text around the first match and shifts the highlights', () => {
+    const text = `${'filler '.repeat(60)}the needle is here ${'more '.repeat(60)}`;
+    const start = text.indexOf('needle');
+    const s = snippetAround(text, [[start, start + 6]], 80);
+    expect(s.text.length).toBeLessThanOrEqual(82);
+    expect(s.text.startsWith('…')).toBe(true);
+    expect(s.text.endsWith('…')).toBe(true);
+    expect(s.highlights.map(([a, b]) => s.text.slice(a, b))).toEqual(['needle']);
+  });
+
+  it('reads ts_headline markers into ranges', () => {
+    const s = snippetFromMarked('a <b>quick</b> brown <b>fox</b>\njumps', '<b>', '</b>');
+    expect(s).toEqual({ text: 'a quick brown fox jumps', highlights: [[2, 7], [14, 17]] });
+  });
+});
+
+describe('mergeRanked', () => {
+  it('scales each list by its best score and breaks ties by recency', () => {
+    const hit = (id: string, score: number, minute: number): SearchHit => ({
+      roomId: ROOM_A, roomName: 'a', eventId: id, seq: 1, sender: { id: ALICE, username: 'alice' },
+      createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(), score, snippet: { text: '', highlights: [] },
+    });
+    const server = [hit('s1', 0.5, 1), hit('s2', 0.25, 2)];
+    const local = [hit('l1', 10, 3), hit('l2', 7, 4)];
+    expect(mergeRanked([server, local], 3).map((h) => h.eventId)).toEqual(['l1', 's1', 'l2']);
+  });
+});

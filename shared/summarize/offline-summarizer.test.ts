@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { analyze, summarizeOffline, topicsOf } from './index.js';
+import { TEAM_CONVERSATION } from './testdata/team-conversation.js';
+
+describe('the offline summarizer on a team conversation', () => {
+  it('finds the topics a reader would name', () => {
+    const labels = topicsOf(TEAM_CONVERSATION, 5).map((t) => t.label);
+    expect(labels.slice(0, 3)).toEqual(expect.arrayContaining(['migration', 'release']));
+    expect(labels.join(' ')).toMatch(/orders table|orders/);
+    expect(labels).not.toContain('game');
+    expect(labels).not.toContain('lunch');
+  });
+
+  it('picks the key sentences, not the small talk', () => {
+    const { text } = summarizeOffline(TEAM_CONVERSATION, 'general');
+    expect(text).toMatch(/batched migration/);
+    expect(text).not.toMatch(/game|Lunch|what a finish/);
+    expect(text.split('\n')[0]).toBe(
+      '22 messages from alice, bob, carol and dave, 2026-11-20 09:00 to 10:03 UTC, mostly about migration, release and orders table.',
+    );
+  });
+
+  it('analyses the participants: counts, shares, main points and topics', () => {
+    const { participants } = analyze(TEAM_CONVERSATION);
+    const bob = participants.find((p) => p.username === 'bob');
+    expect(bob?.messages).toBe(5);
+    expect(participants.map((p) => p.messages).reduce((a, b) => a + b, 0)).toBe(22);
+    expect(participants.reduce((sum, p) => sum + p.share, 0)).toBeCloseTo(1, 5);
+    expect(bob?.mainPoints.join(' ')).toMatch(/migration/);
+    expect(bob?.topics).toContain('migration');
+    const dave = participants.find((p) => p.username === 'dave');
+    expect(dave?.topics).toEqual(expect.arrayContaining(['invoice export']));
+  });
+
+  it('lays out every type', () => {
+    const bullets = summarizeOffline(TEAM_CONVERSATION, 'bullets').text.split('\n').filter((l) => l.startsWith('• '));
+    expect(bullets.length).toBe(6);
+    const detailed = summarizeOffline(TEAM_CONVERSATION, 'detailed').text;
+    expect(detailed).toMatch(/^\[\d\d:\d\d\] \w+: /m);
+    expect(detailed).toMatch(/Participants:\n {2}alice — 8 messages/);
+    const topics = summarizeOffline(TEAM_CONVERSATION, 'topics').text.split('\n').slice(2);
+    expect(topics[0]).toMatch(/^migration \(\d+ messages by .*\) — \w+: .*migration/);
+  });
+
+  it('says so when there is nothing', () => {
+    expect(summarizeOffline([], 'general').text).toBe('There are no messages to summarize.');
+  });
+});
