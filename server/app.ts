@@ -16,6 +16,7 @@ import { keyRoutes } from './http/key-routes.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/errors.js';
 import { roomRoutes } from './http/room-routes.js';
+import { searchRoutes } from './http/search-routes.js';
 import { parse } from './http/validate.js';
 import type { Presence } from './presence/presence.js';
 import { AuthService } from './services/auth-service.js';
@@ -23,7 +24,10 @@ import { InviteService } from './services/invite-service.js';
 import { KeyService } from './services/key-service.js';
 import { MessageService } from './services/message-service.js';
 import { RoomService } from './services/room-service.js';
+import { SearchService } from './services/search-service.js';
+import { SummaryService } from './services/summary-service.js';
 import { TokenIssuer } from './services/tokens.js';
+import type { ModelConfig } from '../shared/summarize/index.js';
 import type { Store } from './store/store.js';
 import { Gateway } from './ws/gateway.js';
 
@@ -41,6 +45,8 @@ export interface ServerDeps {
   /** Sign-in attempts per IP per minute (register, login, refresh). */
   readonly authRateLimit?: number;
   readonly heartbeatMs?: number;
+  /** The AI provider for open-room summaries; without one the offline summarizer answers. */
+  readonly summaryModel?: ModelConfig & { readonly baseUrl: string };
   readonly now?: () => number;
 }
 
@@ -72,6 +78,8 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const messages = new MessageService({ store: deps.store, bus: deps.bus, rooms });
   const invites = new InviteService({ store: deps.store, bus: deps.bus, rooms, now });
   const keys = new KeyService({ store: deps.store, bus: deps.bus, rooms });
+  const search = new SearchService({ store: deps.store, cache: deps.cache, rooms });
+  const summaries = new SummaryService({ store: deps.store, cache: deps.cache, rooms, model: deps.summaryModel });
 
   const app = express();
   app.disable('x-powered-by');
@@ -113,9 +121,20 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     handler: (_req, _res, next) => next(new ChatError('rate_limited', 'too many sign-in attempts; wait a minute and try again')),
   });
   app.use(`${API_PREFIX}/auth`, authRoutes(auth, tokens, authLimit));
+  // Summaries can cost money at the provider: a few per user per minute.
+  const summaryLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (_req, res) => (res.locals.claims as { userId: string }).userId,
+    handler: (_req, _res, next) => next(new ChatError('rate_limited', 'too many summaries; wait a minute and try again')),
+  });
+  app.post(`${API_PREFIX}/rooms/:room/summary`, authenticate(tokens), summaryLimit);
   const inviteRouters = inviteRoutes(invites, authLimit);
   app.use(`${API_PREFIX}/rooms/:room/invites`, authenticate(tokens), inviteRouters.room);
-  app.use(`${API_PREFIX}/rooms`, authenticate(tokens), roomRoutes(rooms, messages, keys));
+  app.use(`${API_PREFIX}/rooms`, authenticate(tokens), roomRoutes(rooms, messages, keys, summaries));
+  app.use(`${API_PREFIX}/search`, authenticate(tokens), searchRoutes(search));
   app.use(`${API_PREFIX}/invites`, authenticate(tokens), inviteRouters.redeem);
   app.use(`${API_PREFIX}/keys`, authenticate(tokens), keyRoutes(keys));
   app.post(`${API_PREFIX}/dm`, authenticate(tokens), async (req, res) => {

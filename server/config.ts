@@ -11,7 +11,12 @@ export interface ServerConfig {
   readonly origins: readonly string[];
   readonly logLevel: string;
   readonly authRateLimit: number;
+  /** The AI provider for open-room summaries: set when OPENAI_API_KEY or OPENAI_BASE_URL is. */
+  readonly ai: { readonly apiKey: string | undefined; readonly baseUrl: string; readonly model: string; readonly contextTokens: number } | undefined;
 }
+
+export const DEFAULT_AI_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_AI_MODEL = 'gpt-4o-mini';
 
 export const SERVER_USAGE = `Usage: chat-server [--port 8787] [--host ADDRESS] [--data-dir ./data]
 
@@ -20,7 +25,11 @@ Environment:
   CHAT_JWT_SECRET       access-token secret, 32+ characters (default: generated and kept in the data dir)
   CHAT_ORIGINS          browser origins allowed besides the server's own, comma-separated
   CHAT_AUTH_RATE_LIMIT  sign-in attempts per IP per minute (default 30)
-  LOG_LEVEL             fatal, error, warn, info (default), debug, trace or silent`;
+  LOG_LEVEL             fatal, error, warn, info (default), debug, trace or silent
+  OPENAI_API_KEY        AI summaries of open rooms (without it: the offline summarizer)
+  OPENAI_BASE_URL       any OpenAI-compatible server (default https://api.openai.com/v1)
+  CHAT_AI_MODEL         the model (default gpt-4o-mini)
+  CHAT_AI_CONTEXT_TOKENS  the model's context window; longer rooms are summarized in parts (default 16000)`;
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -36,6 +45,10 @@ const Env = z.object({
     .pipe(z.array(z.url().refine((u) => new URL(u).origin === u, 'each origin is scheme://host[:port], with no path')))
     .optional(),
   CHAT_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ message: 'must be an http(s) URL' }).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+  CHAT_AI_MODEL: z.string().min(1).max(200).optional(),
+  CHAT_AI_CONTEXT_TOKENS: z.coerce.number().int().min(2_000).max(10_000_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
@@ -79,6 +92,10 @@ export function loadConfig(
       origins: e.CHAT_ORIGINS ?? [],
       logLevel: e.LOG_LEVEL ?? 'info',
       authRateLimit: e.CHAT_AUTH_RATE_LIMIT ?? 30,
+      ai:
+        e.OPENAI_API_KEY || e.OPENAI_BASE_URL
+          ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL ?? DEFAULT_AI_BASE_URL, model: e.CHAT_AI_MODEL ?? DEFAULT_AI_MODEL, contextTokens: e.CHAT_AI_CONTEXT_TOKENS ?? 16_000 }
+          : undefined,
     },
   };
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import OpenAI from 'openai';
 import { pino } from 'pino';
 import { createServer } from './app.js';
 import { MemoryBus } from './bus/memory-bus.js';
@@ -68,6 +69,17 @@ async function main(): Promise<void> {
     jwtSecret: await jwtSecret(config.jwtSecret, dataDir),
     origins: config.origins,
     authRateLimit: config.authRateLimit,
+    ...(config.ai
+      ? {
+          summaryModel: {
+            // A local server may need no key; the SDK insists on one.
+            client: new OpenAI({ apiKey: config.ai.apiKey ?? 'none', baseURL: config.ai.baseUrl, maxRetries: 2, timeout: 120_000 }),
+            model: config.ai.model,
+            baseUrl: config.ai.baseUrl,
+            contextTokens: config.ai.contextTokens,
+          },
+        }
+      : {}),
   });
 
   server.http.once('error', (error: NodeJS.ErrnoException) => {
@@ -77,7 +89,8 @@ async function main(): Promise<void> {
   server.http.listen(config.port, config.host, () => {
     const address = server.http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, storage: config.databaseUrl ? 'postgres' : 'pglite', dataDir }, `listening on http://localhost:${port}`);
+    const summaries = config.ai ? `${config.ai.model} at ${config.ai.baseUrl}` : 'offline';
+    logger.info({ port, storage: config.databaseUrl ? 'postgres' : 'pglite', dataDir, summaries }, `listening on http://localhost:${port}`);
   });
 
   let stopping = false;

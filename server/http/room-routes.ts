@@ -1,13 +1,14 @@
 import { Router } from 'express';
-import { CreateRoomRequest, HistoryQuery, KickRequest, SendMessageRequest } from '../../shared/protocol/index.js';
+import { CreateRoomRequest, HistoryQuery, KickRequest, SendMessageRequest, SummaryRequest } from '../../shared/protocol/index.js';
 import type { KeyService } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
 import type { RoomService } from '../services/room-service.js';
+import type { SummaryService } from '../services/summary-service.js';
 import { claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
 
 /** /rooms: the caller's rooms, the directory, membership, and messages. `:room` is an id or a name. */
-export function roomRoutes(rooms: RoomService, messages: MessageService, keys: KeyService): Router {
+export function roomRoutes(rooms: RoomService, messages: MessageService, keys: KeyService, summaries: SummaryService): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     res.json({ rooms: await rooms.listMine(claimsOf(res).userId) });
@@ -44,6 +45,9 @@ export function roomRoutes(rooms: RoomService, messages: MessageService, keys: K
     const { userId, username, deviceId } = claimsOf(res);
     const result = await messages.send({ id: userId, username, deviceId }, req.params.room, parse(SendMessageRequest, req.body));
     res.status(result.duplicate ? 200 : 201).json(result);
+  });
+  router.post('/:room/summary', async (req, res) => {
+    res.json(await summaries.summarize(claimsOf(res).userId, req.params.room, parse(SummaryRequest, req.body ?? {})));
   });
   return router;
 }

@@ -1,4 +1,5 @@
-import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare } from '../../shared/protocol/index.js';
+import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
+import { snippetFromMarked } from '../../shared/search/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import type {
   DeviceRecord,
@@ -7,6 +8,7 @@ import type {
   ReshareRequestRecord,
   ShareRecord,
   EventRange,
+  MessageSearch,
   MemberRecord,
   MemberRoomRecord,
   NewMessage,
@@ -26,6 +28,14 @@ const ROOM_COLUMNS = `r.id, r.name, r.topic, r.visibility, r.owner_id, r.head_se
 const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.username AS sender_username,
   e.body, e.envelope, e.client_msg_id, e.created_at, e.target_id, t.username AS target_username
   FROM room_events e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id`;
+
+/**
+ * ts_headline marks matches with two private-use characters (taken out of the text first), which
+ * are then read into highlight ranges.
+ */
+const MARK_OPEN = '\uE000';
+const MARK_CLOSE = '\uE001';
+const HEADLINE_OPTIONS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
 
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
@@ -529,5 +539,36 @@ export class SqlStore implements Store {
   async headSeq(roomId: string): Promise<number> {
     const { rows } = await this.db.query<Row>('SELECT head_seq FROM rooms WHERE id = $1', [roomId]);
     return rows[0] ? Number(rows[0].head_seq) : 0;
+  }
+
+  async searchMessages(search: MessageSearch): Promise<SearchHit[]> {
+    if (search.roomIds.length === 0) return [];
+    // Rank and page first; headlines (the costly part) only for the page.
+    const { rows } = await this.db.query<Row>(
+      `SELECT p.*, r.name AS room_name, u.username AS sender_username,
+              ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1), $9) AS headline
+       FROM (
+         SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at, ts_rank_cd(e.search, q) AS score
+         FROM room_events e, websearch_to_tsquery('english', $1) q
+         WHERE e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL AND e.search @@ q
+           AND ($3::uuid IS NULL OR e.sender_id = $3)
+           AND ($4::timestamptz IS NULL OR e.created_at >= $4)
+           AND ($5::timestamptz IS NULL OR e.created_at <= $5)
+         ORDER BY score DESC, e.created_at DESC, e.id
+         LIMIT $6 OFFSET $7
+       ) p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
+       ORDER BY p.score DESC, p.created_at DESC, p.id`,
+      [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_OPTIONS],
+    );
+    return rows.map((r) => ({
+      roomId: String(r.room_id),
+      roomName: String(r.room_name),
+      eventId: String(r.id),
+      seq: Number(r.seq),
+      sender: { id: String(r.sender_id), username: String(r.sender_username) },
+      createdAt: asDate(r.created_at).toISOString(),
+      score: Number(r.score),
+      snippet: snippetFromMarked(String(r.headline), MARK_OPEN, MARK_CLOSE),
+    }));
   }
 }

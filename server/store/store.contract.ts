@@ -260,6 +260,43 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(again).toEqual({ ok: false, conflict: 'room_exists' });
     });
 
+    it('searches messages with phrases, exclusions, ranking, filters and highlighted snippets', async () => {
+      const alice = await newUser();
+      const bob = await newUser();
+      const { room } = await newRoom(alice.id);
+      const { room: other } = await newRoom(bob.id);
+      await store.addMember({ roomId: room.id, userId: bob.id, role: 'member', eventId: randomUUID() });
+      // A few milliseconds apart, so that the time filters can tell them apart.
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+      const once = await append(room.id, alice, 'The deploy went fine on staging');
+      await pause();
+      const twice = await append(room.id, bob, 'Deploy, deploy: we deploy the release after the release notes are ready');
+      await pause();
+      const notes = await append(room.id, alice, 'Notes on the release are late');
+      await append(other.id, bob, 'A deploy in a room this search does not cover');
+      const search = (query: string, extra: Partial<Parameters<Store['searchMessages']>[0]> = {}) =>
+        store.searchMessages({ query, roomIds: [room.id], limit: 10, offset: 0, ...extra });
+      const ids = async (query: string, extra = {}) => (await search(query, extra)).map((h) => h.eventId);
+
+      // Ranking: more occurrences first; only the rooms asked for.
+      expect(await ids('deploy')).toEqual([twice.event.id, once.event.id]);
+      expect(await ids('"release notes"')).toEqual([twice.event.id]);
+      expect(await ids('deploy -staging')).toEqual([twice.event.id]);
+      expect(await ids('staging or late')).toEqual(expect.arrayContaining([once.event.id, notes.event.id]));
+      expect(await ids('deploy', { senderId: alice.id })).toEqual([once.event.id]);
+      expect(await ids('release', { since: new Date(Date.parse(notes.event.createdAt)) })).toEqual([notes.event.id]);
+      expect(await ids('release', { until: new Date(Date.parse(twice.event.createdAt) + 1) })).toEqual([twice.event.id]);
+      expect(await ids('deploy', { limit: 1, offset: 1 })).toEqual([once.event.id]);
+      expect(await ids('the')).toEqual([]);
+      expect(await store.searchMessages({ query: 'deploy', roomIds: [], limit: 10, offset: 0 })).toEqual([]);
+
+      const [hit] = await search('staging');
+      expect(hit).toMatchObject({ roomId: room.id, roomName: room.name, seq: once.event.seq, sender: { id: alice.id, username: alice.username }, createdAt: once.event.createdAt });
+      expect(hit?.snippet.text).toBe('The deploy went fine on staging');
+      expect(hit?.snippet.highlights.map(([a, b]) => hit.snippet.text.slice(a, b))).toEqual(['staging']);
+      expect(hit?.score).toBeGreaterThan(0);
+    });
+
     it('records last seen', async () => {
       const user = await newUser();
       const at = new Date('2026-01-02T03:04:05.000Z');

@@ -1,4 +1,4 @@
-import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomVisibility, SealedShare } from '../../shared/protocol/index.js';
+import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
 
 /** A stored account. */
 export interface UserRecord {
@@ -120,6 +120,18 @@ export interface EventRange {
   readonly limit: number;
 }
 
+/** A full-text search over open rooms' messages, already limited to rooms the caller may read. */
+export interface MessageSearch {
+  /** Web-search syntax: words, "phrases", or, -exclusions. */
+  readonly query: string;
+  readonly roomIds: readonly string[];
+  readonly senderId?: string;
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly limit: number;
+  readonly offset: number;
+}
+
 /** Why a write did nothing; the services turn these into domain errors. */
 export type StoreConflict =
   | 'username_taken'
@@ -215,5 +227,7 @@ export interface Store {
   /** Events in ascending seq. */
   listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]>;
   headSeq(roomId: string): Promise<number>;
+  /** Messages matching the search, best first (then newest), each with a highlighted snippet. */
+  searchMessages(search: MessageSearch): Promise<SearchHit[]>;
 }
 

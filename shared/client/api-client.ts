@@ -10,7 +10,9 @@ import {
   Room,
   RoomEvent,
   RoomList,
+  SearchResults,
   SendMessageResult,
+  Summary,
   Session,
   TokenPair,
   UserRef,
@@ -37,6 +39,8 @@ import type {
   RegisterRequest,
   ReshareRequest,
   SealedShare,
+  SearchQuery,
+  SummaryRequest,
 } from '../protocol/index.js';
 import { backoffDelay } from './backoff.js';
 import type { SessionStore, StoredSession } from './session-store.js';
@@ -145,6 +149,18 @@ export class ApiClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
     const qs = params.size > 0 ? `?${params}` : '';
     return this.call('GET', `/rooms/${encodeURIComponent(room)}/messages${qs}`, { schema: HistoryPage });
+  }
+
+  /** Full-text search over your open rooms, on the server (private rooms are searched locally). */
+  search(query: SearchQuery): Promise<SearchResults> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    return this.call('GET', `/search?${params}`, { schema: SearchResults });
+  }
+
+  /** A summary of an open room made by the server; a model can take a while, hence the long timeout. */
+  summarize(room: string, req: SummaryRequest): Promise<Summary> {
+    return this.call('POST', `/rooms/${encodeURIComponent(room)}/summary`, { body: req, schema: Summary, timeoutMs: 300_000 });
   }
 
   /**
@@ -285,7 +301,7 @@ export class ApiClient {
   private async call<S extends z.ZodType>(
     method: string,
     path: string,
-    opts: { body?: unknown; schema: S; auth?: boolean },
+    opts: { body?: unknown; schema: S; auth?: boolean; timeoutMs?: number },
   ): Promise<z.infer<S>> {
     const auth = opts.auth ?? true;
     let session = auth ? await this.freshSession() : null;
@@ -293,7 +309,7 @@ export class ApiClient {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
       if (session) headers.authorization = `Bearer ${session.accessToken}`;
-      const res = await this.fetchOnce(method, path, headers, opts.body);
+      const res = await this.fetchOnce(method, path, headers, opts.body, opts.timeoutMs);
       const text = await res.text();
       let json: unknown = undefined;
       if (text) {
@@ -317,14 +333,14 @@ export class ApiClient {
     }
   }
 
-  private async fetchOnce(method: string, path: string, headers: Record<string, string>, body: unknown) {
+  private async fetchOnce(method: string, path: string, headers: Record<string, string>, body: unknown, timeoutMs?: number) {
     const url = `${this.serverUrl}${API_PREFIX}${path}`;
     try {
       return await this.options.fetch(url, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+        signal: AbortSignal.timeout(timeoutMs ?? this.options.timeoutMs ?? 15_000),
       });
     } catch (error) {
       throw new ChatError('unavailable', `cannot reach the server at ${this.serverUrl} (${describeNetworkError(error)})`, { cause: error });

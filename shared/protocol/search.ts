@@ -27,6 +27,8 @@ export const SearchQuery = z
   })
   .refine((q) => q.since === undefined || q.until === undefined || Date.parse(q.since) <= Date.parse(q.until), 'since must not be after until');
 export type SearchQuery = z.input<typeof SearchQuery>;
+/** A query as the server sees it, defaults filled in. */
+export type ParsedSearchQuery = z.output<typeof SearchQuery>;
 
 export const SearchHit = z.object({
   roomId: z.uuid(),

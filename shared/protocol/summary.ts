@@ -14,6 +14,7 @@ export const SummaryRequest = z.object({
   limit: z.number().int().min(1).max(5000).default(500),
 });
 export type SummaryRequest = z.input<typeof SummaryRequest>;
+export type ParsedSummaryRequest = z.output<typeof SummaryRequest>;
 
 /** Who said how much, and what about. */
 export const ParticipantSummary = z.object({

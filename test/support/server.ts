@@ -10,6 +10,7 @@ import { migrate } from '../../server/store/migrate.js';
 import { createPgliteClient } from '../../server/store/pglite-client.js';
 import { SqlStore } from '../../server/store/sql-store.js';
 import type { Store } from '../../server/store/store.js';
+import type { ServerDeps } from '../../server/app.js';
 
 /** A server on an in-memory PGlite, listening on a free loopback port. */
 export interface TestServer {
@@ -19,8 +20,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Options: a bus to use (a lossy one, say), the sign-in rate limit, the heartbeat interval. */
-export async function startTestServer(options: { bus?: Bus; authRateLimit?: number; heartbeatMs?: number } = {}): Promise<TestServer> {
+/** Options: a bus to use (a lossy one, say), the sign-in rate limit, the heartbeat interval, an AI provider. */
+export async function startTestServer(options: { bus?: Bus; authRateLimit?: number; heartbeatMs?: number; summaryModel?: ServerDeps['summaryModel'] } = {}): Promise<TestServer> {
   const sql = await createPgliteClient(undefined);
   await migrate(sql);
   const store = new SqlStore(sql);
@@ -35,6 +36,7 @@ export async function startTestServer(options: { bus?: Bus; authRateLimit?: numb
     jwtSecret: 'test-secret-test-secret-test-secret-0123',
     authRateLimit: options.authRateLimit ?? 1000,
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),
   });
   await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
   const { port } = server.http.address() as AddressInfo;
