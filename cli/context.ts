@@ -5,6 +5,7 @@ import { E2EFileStore } from './node/e2e-file-store.js';
 import { nodeFetch } from './node/http-fetch.js';
 import { ChatError } from '../shared/protocol/index.js';
 import { KeystoreSessionStore } from './node/keystore-session-store.js';
+import { PrivateIndexFile } from './node/private-index-file.js';
 import { ProfileConfig } from './node/profile-config.js';
 import type { ProfileRecord } from './node/profile-config.js';
 import { openSecretStore, secretAccount } from './node/secret-store.js';
@@ -97,6 +98,11 @@ export class CliContext {
   /** End-to-end encryption for this profile's device. */
   async e2e(api: ApiClient, session: StoredSession, forSignIn = false): Promise<E2ESession> {
     return new E2ESession({ api, store: await this.e2eStore(forSignIn), session, extractable: true });
+  }
+
+  /** The local search index of this profile's private rooms. */
+  async privateIndex(): Promise<PrivateIndexFile> {
+    return new PrivateIndexFile(await this.secrets(), secretAccount(this.config.home, this.profileName), this.config.home);
   }
 
   /** A live (WebSocket) client over the `ws` package. */

@@ -107,6 +107,22 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .option('-f, --follow', 'keep printing new messages as they arrive, until Ctrl-C')
     .action((room: string, opts) => run((ctx) => import('./commands/read.js').then((m) => m.run(ctx, room, opts))));
   program
+    .command('search <query...>')
+    .description('search your rooms: open rooms on the server, private rooms on this device ("phrases", or, -word: quote a query with exclusions, chat search \'deploy -staging\')')
+    .option('--room <room>', 'only this room')
+    .option('--from <user>', 'only messages from this user')
+    .option('--since <date>', 'only messages since: 2026-11-01, "2026-11-01 14:30", 3d, 12h, yesterday')
+    .addOption(new Option('--limit <n>', 'how many results (default 20)').argParser(positiveInt))
+    .action((query: string[], opts) => run((ctx) => import('./commands/search.js').then((m) => m.run(ctx, query, opts))));
+  program
+    .command('summarize <room>')
+    .description('summarize a room: open rooms on the server, private rooms on this device')
+    .option('--type <type>', 'general, detailed, bullets or topics', 'general')
+    .option('--since <date>', 'only messages since: 2026-11-01, "2026-11-01 14:30", 3d, 12h, yesterday')
+    .addOption(new Option('--limit <n>', 'the newest N messages (default 500, at most 5000)').argParser(positiveInt))
+    .option('-y, --yes', 'agree to send a private room to your AI provider (OPENAI_API_KEY); asked once per room')
+    .action((room: string, opts) => run((ctx) => import('./commands/summarize.js').then((m) => m.run(ctx, room, opts))));
+  program
     .command('tui', { hidden: true })
     .description('the interactive client (what `chat` alone opens in a terminal)')
     .action(() => run((ctx) => import('./tui/run-tui.js').then((m) => m.runTui(ctx))));

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Opened } from '../shared/client/index.js';
-import type { RoomEvent } from '../shared/protocol/index.js';
+import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39] } as const;
 type Style = keyof typeof CODES;
@@ -57,6 +57,11 @@ export class Output {
     this.stdout.write(text + '\n');
   }
 
+  /** Text on stdout as it comes (a streamed answer). */
+  raw(text: string): void {
+    this.stdout.write(text);
+  }
+
   /** One JSON document (or one line of a JSON stream) on stdout. */
   data(value: unknown): void {
     this.stdout.write(JSON.stringify(value) + '\n');
@@ -72,6 +77,17 @@ export class Output {
   /** A note for people, on stderr, so it never mixes with data. */
   note(text: string): void {
     this.stderr.write(text + '\n');
+  }
+
+  /** A search snippet on one line, its matches highlighted. */
+  snippet(snippet: Snippet): string {
+    let out = '';
+    let at = 0;
+    for (const [start, end] of snippet.highlights) {
+      out += neutralize(snippet.text.slice(at, start)) + this.style('bold', this.style('yellow', neutralize(snippet.text.slice(start, end))));
+      at = end;
+    }
+    return out + neutralize(snippet.text.slice(at));
   }
 
   private opened(opened: Opened | undefined): string {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_AI_BASE_URL, DEFAULT_AI_MODEL } from '../shared/summarize/index.js';
 
 /** The server's settings, from flags and environment. */
 export interface ServerConfig {
@@ -14,9 +15,6 @@ export interface ServerConfig {
   /** The AI provider for open-room summaries: set when OPENAI_API_KEY or OPENAI_BASE_URL is. */
   readonly ai: { readonly apiKey: string | undefined; readonly baseUrl: string; readonly model: string; readonly contextTokens: number } | undefined;
 }
-
-export const DEFAULT_AI_BASE_URL = 'https://api.openai.com/v1';
-export const DEFAULT_AI_MODEL = 'gpt-4o-mini';
 
 export const SERVER_USAGE = `Usage: chat-server [--port 8787] [--host ADDRESS] [--data-dir ./data]
 

@@ -14,8 +14,9 @@ export async function run(ctx: CliContext): Promise<void> {
   } catch {
     serverReached = false; // the local session is gone either way
   }
-  // The device is gone with its session: so are its private keys and ratchet state.
+  // The device is gone with its session: so are its private keys, ratchet state and search index.
   await (await ctx.e2eStore()).destroy();
+  await (await ctx.privateIndex()).destroy();
   ctx.config.deleteProfile(ctx.profileName);
   ctx.out.result({ signedOut: true, serverReached }, () =>
     serverReached ? `Signed out ${profile.username} from ${profile.server}.` : `Signed out here; ${profile.server} could not be reached to end the session there.`,

@@ -1,12 +1,10 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { E2EState, E2EStore, OutboundRecord } from '../../shared/client/index.js';
 import { EMPTY_E2E_STATE } from '../../shared/client/index.js';
 import type { ChainShare, DeviceKeys, ExportedDeviceKeys, InboundChain, MessageContent, SerializedInbound, SerializedOutbound } from '../../shared/crypto/index.js';
 import { deserializeInbound, deserializeOutbound, exportDeviceKeys, importDeviceKeys, serializeInbound, serializeOutbound } from '../../shared/crypto/index.js';
-import { ChatError } from '../../shared/protocol/index.js';
 import { withFileLock } from './file-lock.js';
+import { SealedFile } from './sealed-file.js';
 import type { SecretStore } from './secret-store.js';
 
 interface StateFile {
@@ -24,7 +22,7 @@ interface StateFile {
  * AES-256-GCM under a random key that itself lives in the SecretStore. Updates hold a lock file.
  */
 export class E2EFileStore implements E2EStore {
-  private readonly path: string;
+  private readonly file: SealedFile;
 
   constructor(
     private readonly secrets: SecretStore,
@@ -32,7 +30,7 @@ export class E2EFileStore implements E2EStore {
     home: string,
   ) {
     const safe = account.replace(/[^\w-]/g, '_');
-    this.path = join(home, `e2e-${safe}.bin`);
+    this.file = new SealedFile(secrets, `${account}:state-key`, join(home, `e2e-${safe}.bin`));
   }
 
   async loadDevice(): Promise<DeviceKeys | null> {
@@ -49,7 +47,7 @@ export class E2EFileStore implements E2EStore {
   }
 
   update<T>(fn: (state: E2EState) => Promise<{ state: E2EState; result: T }>): Promise<T> {
-    return withFileLock(`${this.path}.lock`, async () => {
+    return withFileLock(`${this.file.path}.lock`, async () => {
       const { state, result } = await fn(await this.load());
       await this.save(state);
       return result;
@@ -59,37 +57,13 @@ export class E2EFileStore implements E2EStore {
   /** Forgets the device: keys, state and its key (sign-out). */
   async destroy(): Promise<void> {
     await this.secrets.delete(`${this.account}:device`);
-    await this.secrets.delete(`${this.account}:state-key`);
-    await rm(this.path, { force: true });
-  }
-
-  private async stateKey(create: boolean): Promise<Buffer | null> {
-    const existing = await this.secrets.get(`${this.account}:state-key`);
-    if (existing) return Buffer.from(existing, 'base64');
-    if (!create) return null;
-    const key = randomBytes(32);
-    await this.secrets.set(`${this.account}:state-key`, key.toString('base64'));
-    return key;
+    await this.file.destroy();
   }
 
   private async load(): Promise<E2EState> {
-    let sealed: Buffer;
-    try {
-      sealed = await readFile(this.path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_E2E_STATE;
-      throw error;
-    }
-    const key = await this.stateKey(false);
-    if (!key) throw new ChatError('internal', `the key of ${this.path} is missing from the keystore; sign in again`);
-    let file: StateFile;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
-      decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-      file = JSON.parse(Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString('utf8')) as StateFile;
-    } catch (error) {
-      throw new ChatError('internal', `${this.path} is damaged or was written with another key`, { cause: error });
-    }
+    const text = await this.file.read();
+    if (text === null) return EMPTY_E2E_STATE;
+    const file = JSON.parse(text) as StateFile;
     const outbound: Record<string, OutboundRecord> = {};
     for (const [room, r] of Object.entries(file.outbound)) outbound[room] = { chain: await deserializeOutbound(r.chain), given: r.given };
     const inbound: Record<string, InboundChain> = {};
@@ -108,13 +82,6 @@ export class E2EFileStore implements E2EStore {
       verified: Object.fromEntries(Object.entries(state.verified).map(([k, v]) => [k, [...v]])),
       seen: Object.fromEntries(Object.entries(state.seen ?? {}).map(([k, v]) => [k, [...v]])),
     };
-    const key = (await this.stateKey(true)) as Buffer;
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    const ct = Buffer.concat([cipher.update(JSON.stringify(file), 'utf8'), cipher.final()]);
-    await mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, Buffer.concat([iv, ct, cipher.getAuthTag()]), { mode: 0o600 });
-    await rename(tmp, this.path);
+    await this.file.write(JSON.stringify(file));
   }
 }

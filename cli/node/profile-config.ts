@@ -13,6 +13,8 @@ interface ConfigShape {
   /** The last seq read per profile and room, so unread counts survive a restart. */
   readPositions: Record<string, Record<string, number>>;
   theme: 'dark' | 'light' | 'system';
+  /** Per profile and private room: the AI provider the user agreed to send its plaintext to. */
+  aiConsents: Record<string, Record<string, string>>;
 }
 
 /** The CLI's config file (`config.json` in CHAT_HOME, or the XDG config dir). No secrets in it. */
@@ -25,7 +27,7 @@ export class ProfileConfig {
       projectSuffix: '',
       configName: 'config',
       ...(home ? { cwd: home } : {}),
-      defaults: { profiles: {}, readPositions: {}, theme: 'system' },
+      defaults: { profiles: {}, readPositions: {}, theme: 'system', aiConsents: {} },
     });
   }
 
@@ -49,6 +51,16 @@ export class ProfileConfig {
   setReadPosition(profile: string, roomId: string, seq: number): void {
     const all = this.conf.get('readPositions');
     this.conf.set('readPositions', { ...all, [profile]: { ...all[profile], [roomId]: seq } });
+  }
+
+  /** Whether this profile agreed to send the room's decrypted messages to the provider at `baseUrl`. */
+  hasAiConsent(profile: string, roomId: string, baseUrl: string): boolean {
+    return this.conf.get('aiConsents')[profile]?.[roomId] === baseUrl;
+  }
+
+  setAiConsent(profile: string, roomId: string, baseUrl: string): void {
+    const all = this.conf.get('aiConsents');
+    this.conf.set('aiConsents', { ...all, [profile]: { ...all[profile], [roomId]: baseUrl } });
   }
 
   get theme(): 'dark' | 'light' | 'system' {

@@ -44,3 +44,15 @@ export function promptHidden(
     stdin.on('data', onData);
   });
 }
+
+/** Asks a yes/no question on the terminal; only "y" or "yes" is yes. */
+export async function confirm(stdin: Readable & { isTTY?: boolean }, stderr: Writable, question: string): Promise<boolean> {
+  if (!stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: stdin, output: stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,7 +1,7 @@
 import type { ApiClient, E2ESession } from '../../shared/client/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import { parseDuration } from '../commands/invite.js';
+import { parseDuration } from '../time-input.js';
 import { isInvite } from '../invite-link.js';
 import type { SlashName } from './state/slash-commands.js';
 import { SLASH_COMMANDS } from './state/slash-commands.js';

@@ -35,7 +35,11 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
  */
 const MARK_OPEN = '\uE000';
 const MARK_CLOSE = '\uE001';
-const HEADLINE_OPTIONS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
+const MARKS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}`;
+/** A short message is shown whole; a long one by its best two fragments. */
+const SHORT_MESSAGE_CHARS = 200;
+const HEADLINE_WHOLE = `${MARKS}, HighlightAll=true`;
+const HEADLINE_FRAGMENTS = `${MARKS}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
 
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
@@ -546,7 +550,8 @@ export class SqlStore implements Store {
     // Rank and page first; headlines (the costly part) only for the page.
     const { rows } = await this.db.query<Row>(
       `SELECT p.*, r.name AS room_name, u.username AS sender_username,
-              ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1), $9) AS headline
+              ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1),
+                          CASE WHEN length(p.body) <= ${SHORT_MESSAGE_CHARS} THEN $9 ELSE $10 END) AS headline
        FROM (
          SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at, ts_rank_cd(e.search, q) AS score
          FROM room_events e, websearch_to_tsquery('english', $1) q
@@ -558,7 +563,7 @@ export class SqlStore implements Store {
          LIMIT $6 OFFSET $7
        ) p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
        ORDER BY p.score DESC, p.created_at DESC, p.id`,
-      [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_OPTIONS],
+      [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_WHOLE, HEADLINE_FRAGMENTS],
     );
     return rows.map((r) => ({
       roomId: String(r.room_id),

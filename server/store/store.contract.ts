@@ -295,6 +295,12 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(hit?.snippet.text).toBe('The deploy went fine on staging');
       expect(hit?.snippet.highlights.map(([a, b]) => hit.snippet.text.slice(a, b))).toEqual(['staging']);
       expect(hit?.score).toBeGreaterThan(0);
+
+      // A long message is shown by the fragment around its match.
+      await append(room.id, bob, `${'Some unrelated words here. '.repeat(20)}Then the aardvark appears. ${'More filler follows it. '.repeat(20)}`);
+      const [long] = await search('aardvark');
+      expect(long?.snippet.text.length).toBeLessThan(300);
+      expect(long?.snippet.highlights.map(([a, b]) => long.snippet.text.slice(a, b))).toEqual(['aardvark']);
     });
 
     it('records last seen', async () => {

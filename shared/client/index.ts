@@ -5,3 +5,5 @@ export * from './live-client.js';
 export * from './session-store.js';
 export * from './e2e-session.js';
 export * from './memory-e2e-store.js';
+export * from './private-search.js';
+export * from './private-conversation.js';

@@ -26,7 +26,8 @@ export interface IndexedRoom {
 
 export interface IndexFilters {
   readonly roomIds?: ReadonlySet<string>;
-  readonly senderId?: string;
+  /** A username, in any case. */
+  readonly sender?: string;
   /** Epoch ms, inclusive. */
   readonly since?: number;
   readonly until?: number;
@@ -104,7 +105,7 @@ export class MessageIndex {
     };
     const filter = (r: MiniResult) =>
       (!filters.roomIds || filters.roomIds.has(r.roomId as string)) &&
-      (!filters.senderId || r.senderId === filters.senderId) &&
+      (!filters.sender || (r.sender as string).toLowerCase() === filters.sender.toLowerCase()) &&
       (filters.since === undefined || Date.parse(r.createdAt as string) >= filters.since) &&
       (filters.until === undefined || Date.parse(r.createdAt as string) <= filters.until);
     const hits: SearchHit[] = [];

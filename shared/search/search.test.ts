@@ -65,7 +65,7 @@ describe('MessageIndex', () => {
   });
 
   it('filters by room, sender and time', () => {
-    expect(index.search('deploy', { senderId: BOB }).map((h) => h.eventId)).toEqual([deployOnce.id]);
+    expect(index.search('deploy', { sender: 'BOB' }).map((h) => h.eventId)).toEqual([deployOnce.id]);
     expect(index.search('cats', { roomIds: new Set([ROOM_A]) })).toEqual([]);
     expect(index.search('deploy', { since: Date.parse(deployOnce.createdAt) }).map((h) => h.eventId)).toEqual([deployOnce.id]);
     expect(index.search('deploy', { until: Date.parse(deployFriday.createdAt) }).map((h) => h.eventId)).toEqual([deployFriday.id]);

@@ -32,12 +32,12 @@ export function tokenize(text: string): string[] {
  */
 export const STOPWORDS: ReadonlySet<string> = new Set(
   (
-    "a about above after again against all almost also am an and any anyone anything are aren't around as at back be because been before " +
+    "a about above after again against all almost also am an and any anyone anything anybody are aren't around as at back be because been before " +
     "being below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't done down during each else even ever " +
-    'every few for from further get gets getting go goes going gone got gotta had hadn\'t has hasn\'t have haven\'t having he he\'d he\'ll he\'s her here ' +
+    'every everyone everybody few for from further get gets getting go goes going gone got gotta had hadn\'t has hasn\'t have haven\'t having he he\'d he\'ll he\'s her here ' +
     "here's hers herself hey hi him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself just know let let's like lol " +
     'maybe me might more most much must mustn\'t my myself need no nor not now of off oh ok okay on once one only or other ought our ours ourselves ' +
-    "out over own really right said same say says see seems shall shan't she she'd she'll she's should shouldn't so some something still such sure " +
+    "out over own really right said same say says see seems shall shan't she she'd she'll she's should shouldn't so some someone somebody something still such sure " +
     "than thank thanks that that's the their theirs them themselves then there there's these they they'd they'll they're they've thing things think " +
     "this those though through to too under until up us very want was wasn't way we we'd we'll we're we've well were weren't what what's when " +
     "when's where where's which while who who's whom why why's will with won't would wouldn't yeah yes yet you you'd you'll you're you've your yours " +

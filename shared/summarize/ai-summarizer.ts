@@ -2,6 +2,9 @@ import type OpenAI from 'openai';
 import type { SummaryType, TokenUsage } from '../protocol/index.js';
 import type { ConversationLine } from './analysis.js';
 
+export const DEFAULT_AI_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_AI_MODEL = 'gpt-4o-mini';
+
 /** A model reached through the `openai` SDK: OpenAI itself or any compatible server. */
 export interface ModelConfig {
   readonly client: OpenAI;

@@ -1,4 +1,4 @@
-import type { ParticipantSummary, SummaryType } from '../protocol/index.js';
+import type { SummaryType } from '../protocol/index.js';
 import { analyze } from './analysis.js';
 import type { Analysis, ConversationLine, Sentence } from './analysis.js';
 
@@ -34,14 +34,6 @@ function best(analysis: Analysis, count: number): Sentence[] {
     .sort((a, b) => a.index - b.index);
 }
 
-export function participantLines(participants: readonly ParticipantSummary[]): string[] {
-  return participants.map((p) => {
-    const about = p.topics.length ? `; on ${list(p.topics)}` : '';
-    const points = p.mainPoints.length ? `: ${p.mainPoints.map((s) => `“${s}”`).join(' ')}` : '';
-    return `${p.username} — ${p.messages} message${p.messages === 1 ? '' : 's'}, ${Math.round(p.share * 100)}% of the words${about}${points}`;
-  });
-}
-
 /**
  * The built-in extractive summarizer: no model, nothing leaves the machine. It picks the most
  * central sentences (TextRank) and the recurring subjects (TF-IDF) and lays them out per type.
@@ -58,7 +50,7 @@ export function summarizeOffline(lines: readonly ConversationLine[], type: Summa
       body = picked.map((s) => `${s.sender}: ${s.text}`);
       break;
     case 'detailed':
-      body = [...picked.map((s) => `[${clock(at(s))}] ${s.sender}: ${s.text}`), '', 'Participants:', ...participantLines(analysis.participants).map((l) => `  ${l}`)];
+      body = picked.map((s) => `[${clock(at(s))}] ${s.sender}: ${s.text}`);
       break;
     case 'bullets':
       body = picked.map((s) => `• ${s.sender}: ${s.text}`);

@@ -4,26 +4,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
 import { chat, eventually, spawnChat, startServer, tempDir, userEnv } from '../support/binaries.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { createTestDatabase, dumpDatabase } from '../support/postgres.js';
 
 const PASSWORD = 'correct horse battery staple\n';
-
-/** Every row of every table the server wrote, as text. */
-async function dumpDatabase(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows: tables } = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
-    let dump = '';
-    for (const { tablename } of tables) {
-      const { rows } = await client.query(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`);
-      dump += rows.map((r: { row: string }) => r.row).join('\n');
-    }
-    return dump;
-  } finally {
-    await client.end();
-  }
-}
 
 describe('private rooms with the chat binary', () => {
   let dir: string;

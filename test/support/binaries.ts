@@ -71,9 +71,9 @@ export interface ChatResult {
   readonly stderr: string;
 }
 
-/** Environment for a `chat` user: own home, the encrypted-file keystore, no colour. */
+/** Environment for a `chat` user: own home, the encrypted-file keystore, no colour, no AI provider. */
 export function userEnv(home: string, server: string): Record<string, string> {
-  return { CHAT_HOME: home, CHAT_SERVER: server, CHAT_KEYSTORE: 'file', CHAT_KEYSTORE_PASSPHRASE: 'e2e passphrase', NO_COLOR: '1' };
+  return { CHAT_HOME: home, CHAT_SERVER: server, CHAT_KEYSTORE: 'file', CHAT_KEYSTORE_PASSPHRASE: 'e2e passphrase', NO_COLOR: '1', OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
 }
 
 /** Runs `chat` to completion. */

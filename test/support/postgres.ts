@@ -29,3 +29,20 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
     },
   };
 }
+
+/** Every row of every table the server wrote, as text (to prove what the server never saw). */
+export async function dumpDatabase(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+    let dump = '';
+    for (const { tablename } of tables) {
+      const { rows } = await client.query(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`);
+      dump += rows.map((r: { row: string }) => r.row).join('\n');
+    }
+    return dump;
+  } finally {
+    await client.end();
+  }
+}
