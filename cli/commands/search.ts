@@ -1,9 +1,9 @@
-import { updatePrivateIndex } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { Room, SearchHit } from '../../shared/protocol/index.js';
-import { mergeRanked, parseQuery } from '../../shared/search/index.js';
+import type { Room } from '../../shared/protocol/index.js';
+import { parseQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { formatTime, neutralize, senderStyle } from '../output.js';
+import { searchEverywhere } from '../search-everywhere.js';
 import { parseSince } from '../time-input.js';
 
 export interface SearchOptions {
@@ -15,8 +15,7 @@ export interface SearchOptions {
 
 /**
  * `chat search <query> [--room R] [--from U] [--since DATE] [--limit N]`: one ranked list from the
- * server (open rooms) and from this device's index of private rooms, which it first brings up to
- * date by fetching and decrypting what is new.
+ * server (open rooms) and from this device's index of private rooms.
  */
 export async function run(ctx: CliContext, words: string[], opts: SearchOptions): Promise<void> {
   const q = words.join(' ').trim();
@@ -26,33 +25,19 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   if (limit > 100) throw new ChatError('invalid_request', '--limit: at most 100 results');
   const { api, session } = await ctx.signedIn();
 
-  let scope: Room[];
+  let rooms: Room[];
   if (opts.room !== undefined) {
     const room = await api.room(opts.room);
     if (room.role === null) throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
-    scope = [room];
+    rooms = [room];
   } else {
-    scope = await api.rooms();
+    rooms = await api.rooms();
   }
-  const open = scope.filter((r) => r.visibility === 'open');
-  const secret = scope.filter((r) => r.visibility === 'private');
-
-  const lists: SearchHit[][] = [];
-  if (open.length > 0 || opts.room === undefined) {
-    const server = await api.search({ q, limit, ...(opts.room ? { room: opts.room } : {}), ...(opts.from ? { from: opts.from } : {}), ...(since ? { since } : {}) });
-    lists.push(server.hits);
-  }
-  let waiting = 0;
-  if (secret.length > 0) {
-    const e2e = await ctx.e2e(api, session);
-    const index = await ctx.privateIndex();
-    const local = await index.update(async (idx) => {
-      waiting = (await updatePrivateIndex(idx, api, e2e, secret)).waiting;
-      return idx.search(q, { roomIds: new Set(secret.map((r) => r.id)), ...(opts.from ? { sender: opts.from } : {}), ...(since ? { since: Date.parse(since) } : {}) }, limit);
-    });
-    lists.push(local);
-  }
-  const hits = mergeRanked(lists, limit);
+  const { hits, waiting } = await searchEverywhere(
+    { api, e2e: () => ctx.e2e(api, session), privateIndex: () => ctx.privateIndex() },
+    q,
+    { rooms, room: opts.room, from: opts.from, since, limit },
+  );
   if (waiting > 0) ctx.out.note(`chat: ${waiting} message${waiting === 1 ? '' : 's'} of private rooms cannot be searched yet: their keys have not arrived`);
 
   ctx.out.result({ query: q, hits, waiting }, () => {

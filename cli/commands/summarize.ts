@@ -1,11 +1,9 @@
-import { privateConversation } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, Summary, SummaryType } from '../../shared/protocol/index.js';
-import { isLocalUrl, summarize } from '../../shared/summarize/index.js';
 import type { CliContext } from '../context.js';
-import { modelFromEnv } from '../node/ai-model.js';
 import { confirm } from '../node/terminal-input.js';
 import { neutralize, senderStyle } from '../output.js';
+import { summarizeRoom } from '../room-summary.js';
 import { parseSince } from '../time-input.js';
 
 export interface SummarizeOptions {
@@ -18,10 +16,8 @@ export interface SummarizeOptions {
 const TYPES: readonly SummaryType[] = ['general', 'detailed', 'bullets', 'topics'];
 
 /**
- * `chat summarize <room> [--type T] [--since DATE] [--limit N] [--yes]`. Open rooms are summarized
- * by the server (its provider, or offline). Private rooms are decrypted and summarized here: with
- * the user's own provider (OPENAI_API_KEY / OPENAI_BASE_URL) only after they agree, once per room,
- * to send the plaintext there — unless the provider runs on this machine — and offline otherwise.
+ * `chat summarize <room> [--type T] [--since DATE] [--limit N] [--yes]`: open rooms by the server,
+ * private rooms on this device (see room-summary.ts), a model's answer streamed as it comes.
  */
 export async function run(ctx: CliContext, name: string, opts: SummarizeOptions): Promise<void> {
   const type = (opts.type ?? 'general') as SummaryType;
@@ -33,38 +29,28 @@ export async function run(ctx: CliContext, name: string, opts: SummarizeOptions)
   const room = await api.room(name);
   if (room.role === null) throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
 
-  if (room.visibility === 'open') {
-    const summary = await api.summarize(room.id, { type, limit, ...(since ? { since } : {}) });
-    print(ctx, room, summary, false);
-    return;
-  }
-
-  const model = modelFromEnv(ctx.io.env);
-  if (model && !isLocalUrl(model.baseUrl) && !ctx.config.hasAiConsent(ctx.profileName, room.id, model.baseUrl)) {
-    const host = new URL(model.baseUrl).host;
-    const agreed =
-      opts.yes === true ||
-      (await confirm(ctx.io.stdin, ctx.io.stderr, `#${room.name} is end-to-end encrypted. Summarizing it with ${model.model} sends its decrypted messages to ${host}. Continue?`));
-    if (!agreed) {
-      throw new ChatError(
-        'invalid_request',
-        `not sending #${room.name}'s messages to ${host}: agree with --yes (asked once per room), or unset OPENAI_API_KEY for the offline summary that stays on this device`,
-      );
-    }
-    ctx.config.setAiConsent(ctx.profileName, room.id, model.baseUrl);
-  }
-  const e2e = await ctx.e2e(api, session);
-  const { lines, unread } = await privateConversation(api, e2e, room.id, { since, limit });
+  const { summary, unread, streamed } = await summarizeRoom(
+    { api, e2e: () => ctx.e2e(api, session), env: ctx.io.env, config: ctx.config, profileName: ctx.profileName },
+    room,
+    {
+      type,
+      since,
+      limit,
+      consent: async ({ model, host }) =>
+        opts.yes === true ||
+        confirm(ctx.io.stdin, ctx.io.stderr, `#${room.name} is end-to-end encrypted. Summarizing it with ${model} sends its decrypted messages to ${host}. Continue?`),
+      signal: ctx.io.signal,
+      ...(ctx.out.json
+        ? {}
+        : {
+            onStart: (provider: Summary['provider']) => ctx.out.line(heading(ctx, room, provider) + '\n'),
+            onText: (delta: string) => ctx.out.raw(neutralize(delta)),
+          }),
+    },
+  );
+  if (streamed) ctx.out.line();
   if (unread > 0) ctx.out.note(`chat: ${unread} message${unread === 1 ? '' : 's'} left out: their keys have not arrived yet`);
-  const streaming = !ctx.out.json && model !== undefined && lines.length > 0;
-  if (streaming) ctx.out.line(heading(ctx, room, { kind: 'openai', model: model.model, baseUrl: model.baseUrl }) + '\n');
-  const summary = await summarize(lines, type, {
-    ...(model ? { model } : {}),
-    signal: ctx.io.signal,
-    ...(streaming ? { onText: (delta: string) => ctx.out.raw(neutralize(delta)) } : {}),
-  });
-  if (streaming) ctx.out.line();
-  print(ctx, room, summary, streaming);
+  print(ctx, room, summary, streamed);
 }
 
 function heading(ctx: CliContext, room: Room, provider: Summary['provider']): string {
