@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient, E2ESession, LiveClient } from '../../shared/client/index.js';
-import type { Room } from '../../shared/protocol/index.js';
+import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { App } from './app.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 40));
@@ -15,6 +15,10 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 const ROOM: Room = { id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d', name: 'general', topic: 'all', visibility: 'open', headSeq: 1, memberCount: 2, createdAt: '2026-11-25T10:00:00.000Z', role: 'member' };
 const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
+const HIT: SearchHit = {
+  roomId: ROOM.id, roomName: 'general', eventId: '00000000-0000-4000-8000-000000000001', seq: 1, sender: { id: 'b', username: 'bob' },
+  createdAt: new Date().toISOString(), score: 1, snippet: { text: 'welcome', highlights: [[0, 7]] },
+};
 
 /** The app over fakes of the client library: no server, no sockets. */
 function fakeDeps() {
@@ -45,7 +49,31 @@ function fakeDeps() {
   return {
     live,
     emit,
-    deps: { api, live, e2e, session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' }, readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now() },
+    deps: {
+      api,
+      live,
+      e2e,
+      session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
+      readPositions: {},
+      saveReadPosition: vi.fn(),
+      now: () => Date.now(),
+      search: vi.fn(async (query: string) => ({
+        hits: [
+          { ...HIT, eventId: '00000000-0000-4000-8000-000000000009', seq: 9, snippet: { text: `another ${query}`, highlights: [[8, 8 + query.length]] as [number, number][] } },
+          HIT,
+        ],
+        waiting: 0,
+      })),
+      summarize: vi.fn(async (_room: Room, type: SummaryType, _agree: boolean, onText: (d: string) => void) => {
+        onText('The team ');
+        onText('agreed to ship.');
+        return {
+          type, text: 'The team agreed to ship.', topics: ['ship'], chunks: 1, usage: null,
+          participants: [{ username: 'bob', messages: 3, words: 12, share: 1, mainPoints: [], topics: ['ship'] }],
+          range: { messages: 3, from: null, to: null }, provider: { kind: 'openai' as const, model: 'm', baseUrl: 'http://127.0.0.1/v1' },
+        };
+      }),
+    },
   };
 }
 
@@ -67,11 +95,44 @@ describe('App', () => {
     stdin.write('\r');
     await until(() => (lastFrame() ?? '').includes('theme: light'), 'the theme note');
     expect(saveTheme).toHaveBeenCalledWith('light');
-    await settle();
-    stdin.write('/search deploy');
-    await until(() => (lastFrame() ?? '').includes('/search deploy'), 'the search text');
+  });
+
+  it('opens search results with /search, and Enter jumps to the chosen message in its room', async () => {
+    const { deps } = fakeDeps();
+    const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+    stdin.write('/search "wel come" -x');
+    await until(() => (lastFrame() ?? '').includes('/search "wel come" -x'), 'the search text');
     stdin.write('\r');
-    await until(() => (lastFrame() ?? '').includes('/search is not available yet'), 'the search answer');
+    await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
+    expect(deps.search).toHaveBeenCalledWith('"wel come" -x');
+    expect(lastFrame()).toContain('another "wel come" -x');
+    expect(lastFrame()).toMatch(/› #general {2}bob/);
+    stdin.write('\u001b[B');
+    await settle();
+    stdin.write('\r');
+    await until(() => !(lastFrame() ?? '').includes('results'), 'the panel to close');
+    await until(() => (lastFrame() ?? '').includes('▶'), 'the jumped-to message');
+    expect(lastFrame()).toMatch(/▶ \d\d:\d\d bob: welcome/);
+  });
+
+  it('streams a summary into a panel with /summarize, and Esc closes it', async () => {
+    const { deps } = fakeDeps();
+    const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+    stdin.write('/summarize bullets');
+    await until(() => (lastFrame() ?? '').includes('/summarize bullets'), 'the command');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('Participants (by m):'), 'the summary');
+    expect(deps.summarize).toHaveBeenCalledWith(ROOM, 'bullets', false, expect.any(Function));
+    expect(lastFrame()).toContain('The team agreed to ship.');
+    expect(lastFrame()).toContain('bob: 3 messages (100%) · ship');
+    stdin.write('\u001b');
+    await until(() => !(lastFrame() ?? '').includes('Participants'), 'the panel to close');
+    stdin.write('/summarize poem');
+    await until(() => (lastFrame() ?? '').includes('/summarize poem'), 'the command');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('usage: /summarize [general|detailed|bullets|topics] [--yes]'), 'the usage');
   });
 
   it('shows who is typing and live messages', async () => {

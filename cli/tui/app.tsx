@@ -1,10 +1,13 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChatError } from '../../shared/protocol/index.js';
+import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize } from '../output.js';
 import { Composer, TERMINAL_REPORT } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
 import { RoomList } from './components/room-list.js';
+import type { Panel } from './components/results-panel.js';
+import { panelHeight, ResultsPanel, wrapLines } from './components/results-panel.js';
 import { StatusBar } from './components/status-bar.js';
 import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
@@ -50,10 +53,20 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const [, redraw] = useState(0);
   const setSwitcher = (update: string | null | ((q: string | null) => string | null)) => {
     switcherRef.current = typeof update === 'function' ? update(switcherRef.current) : update;
-    composerActive.current = switcherRef.current === null;
+    composerActive.current = switcherRef.current === null && panelRef.current === null;
     redraw((n) => n + 1);
   };
   const switcher = switcherRef.current;
+  /** The search or summary panel, or null; in a ref for the same reason as the switcher. */
+  const panelRef = useRef<Panel | null>(null);
+  const setPanel = (update: Panel | null | ((p: Panel | null) => Panel | null)) => {
+    panelRef.current = typeof update === 'function' ? update(panelRef.current) : update;
+    composerActive.current = switcherRef.current === null && panelRef.current === null;
+    redraw((n) => n + 1);
+  };
+  const panel = panelRef.current;
+  /** The message a search result jumped to: highlighted, and scrolled into view once. */
+  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean } | null>(null);
   /** Whether the terminal has focus (it says so when focus reporting is on; assume yes until then). */
   const focused = useRef(true);
 
@@ -110,11 +123,22 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const timelineWidth = Math.max(20, size.columns - SIDEBAR - 2);
   const noteLines = note ? Math.ceil(note.length / Math.max(1, size.columns)) : 0;
   const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
-  const timelineHeight = Math.max(3, size.rows - 7 - noteLines - switcherLines);
+  const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
+  const timelineHeight = Math.max(3, size.rows - 7 - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
   const rows = useMemo(() => (state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), [state, now]);
   const heightOf = (row: TimelineRow) =>
     row.kind !== 'event' ? 1 : textOf(row).split('\n').reduce((n, line) => n + Math.max(1, Math.ceil((line.length + row.event.sender.username.length + 8) / timelineWidth)), 0);
   const visible = visibleRows(rows, heightOf, timelineHeight, scroll);
+
+  // A jump from a search result: once its message is loaded, scroll it to the middle.
+  useEffect(() => {
+    if (!focus || focus.placed || room?.id !== focus.roomId) return;
+    const at = rows.findIndex((r) => r.kind === 'event' && r.event.id === focus.eventId);
+    if (at < 0) return;
+    const below = rows.slice(at + 1).reduce((n, r) => n + heightOf(r), 0);
+    setScroll(Math.max(0, below - Math.floor(timelineHeight / 2) + 1));
+    setFocus({ ...focus, placed: true });
+  });
 
   // Scrolled to the top: fetch the page before it.
   useEffect(() => {
@@ -157,6 +181,20 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       if (m[1] === '65') setScroll((s) => Math.max(0, s - 3));
     }
     if (TERMINAL_REPORT.test(input)) return;
+    const open = panelRef.current;
+    if (open !== null) {
+      if (key.escape) setPanel(null);
+      else if (open.kind === 'search') {
+        if (key.upArrow) setPanel({ ...open, selected: Math.max(0, open.selected - 1) });
+        else if (key.downArrow) setPanel({ ...open, selected: Math.min(open.hits.length - 1, open.selected + 1) });
+        else if (key.return) {
+          const hit = open.hits[open.selected];
+          if (hit) jumpTo(hit);
+        }
+      } else if (key.upArrow) setPanel({ ...open, scroll: Math.max(0, open.scroll - 1) });
+      else if (key.downArrow) setPanel({ ...open, scroll: Math.min(Math.max(0, wrapLines(open.text, Math.max(10, size.columns - 4)).length - panelLines), open.scroll + 1) });
+      return;
+    }
     if (switcherRef.current !== null) {
       if (key.escape) setSwitcher(null);
       else if (key.return) {
@@ -177,12 +215,58 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     else if (key.pageDown) setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
   });
 
+  /** Shows a search result in its room, among the messages around it. */
+  const jumpTo = (hit: SearchHit) => {
+    setPanel(null);
+    setSelected(hit.roomId);
+    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false });
+    void chat.loadUntil(hit.roomId, hit.seq).then(
+      () => setNote(`#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)} · PgDn back to the newest`),
+      (error: unknown) => setNote((error as Error).message),
+    );
+  };
+
+  const openSearch = (query: string) => {
+    setPanel({ kind: 'search', query, status: 'searching', hits: [], selected: 0, note: null });
+    deps.search(query).then(
+      ({ hits, waiting }) => {
+        setPanel((p) => (p?.kind === 'search' && p.query === query ? { ...p, status: 'done', hits, note: waiting ? `${waiting} private not searchable yet` : null } : p));
+        setNote(null);
+      },
+      (error: unknown) => {
+        setPanel(null);
+        setNote((error as Error).message);
+      },
+    );
+  };
+
+  const openSummary = (target: Room, type: SummaryType, agree: boolean) => {
+    const title = `Summary of ${target.visibility === 'private' ? '⚿ ' : '#'}${target.name} (${type})`;
+    setPanel({ kind: 'summary', title, status: 'working', text: '', scroll: 0 });
+    const mine = (p: Panel | null): p is Extract<Panel, { kind: 'summary' }> => p?.kind === 'summary' && p.title === title;
+    deps
+      .summarize(target, type, agree, (delta) => setPanel((p) => (mine(p) ? { ...p, text: p.text + delta } : p)))
+      .then(
+        (summary) => {
+          const by = summary.provider.kind === 'offline' ? 'offline extractive summary' : `by ${summary.provider.model}`;
+          const people = summary.participants.map((p) => `${p.username}: ${p.messages} message${p.messages === 1 ? '' : 's'} (${Math.round(p.share * 100)}%)${p.topics.length ? ` · ${p.topics.join(', ')}` : ''}`);
+          const text = [summary.text, '', `Participants (${by}):`, ...people.map((l) => `  ${l}`), ...(summary.topics.length ? ['', `Topics: ${summary.topics.join(', ')}`] : [])].join('\n');
+          setPanel((p) => (mine(p) ? { ...p, status: 'done', text } : p));
+          setNote(null);
+        },
+        (error: unknown) => {
+          setPanel((p) => (mine(p) ? null : p));
+          setNote((error as Error).message);
+        },
+      );
+  };
+
   const submit = (text: string) => {
     const parsed = parseComposer(text);
     const fail = (error: unknown) => setNote(error instanceof ChatError || error instanceof Error ? error.message : String(error));
     if (parsed.kind === 'error') return setNote(parsed.message);
     if (parsed.kind === 'command') {
-      void runSlash(parsed.name, parsed.args, {
+      void runSlash(parsed.name, parsed.args, parsed.rest, {
         api: deps.api,
         e2e: deps.e2e,
         room,
@@ -193,6 +277,8 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
           saveTheme(choice);
         },
         quit: () => exit(),
+        openSearch,
+        openSummary,
       }).then(setNote, fail);
       return;
     }
@@ -212,7 +298,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             {room?.topic ? ` — ${room.topic}` : ''}
           </Text>
           <Box flexDirection="column" height={timelineHeight} overflow="hidden">
-            <Timeline rows={visible.rows} theme={theme} textOf={textOf} scrolledBack={scroll > 0} />
+            <Timeline rows={visible.rows} theme={theme} textOf={textOf} scrolledBack={scroll > 0} highlightId={focus?.roomId === room?.id ? focus?.eventId : undefined} />
           </Box>
           <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
         </Box>
@@ -226,6 +312,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
           {matches.length === 0 ? <Text color={theme.dim}>no room matches</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${m.label}`}</Text>)}
         </Box>
       )}
+      {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} />}
       <Composer
         active={composerActive}
         onSubmit={submit}

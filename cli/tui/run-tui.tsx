@@ -2,6 +2,8 @@ import { render } from 'ink';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { App } from './app.js';
+import { searchEverywhere } from '../search-everywhere.js';
+import { summarizeRoom } from '../room-summary.js';
 
 /**
  * Terminal modes the app turns on, and off again however it ends: the alternate screen, bracketed
@@ -32,6 +34,17 @@ export async function runTui(ctx: CliContext): Promise<void> {
           readPositions: ctx.config.readPositions(ctx.profileName),
           saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
           now: Date.now,
+          search: async (query) =>
+            searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { rooms: await api.rooms(), limit: 50 }),
+          summarize: async (room, type, agree, onText) =>
+            (
+              await summarizeRoom({ api, e2e: async () => e2e, env: ctx.io.env, config: ctx.config, profileName: ctx.profileName }, room, {
+                type,
+                limit: 500,
+                consent: async () => agree,
+                onText,
+              })
+            ).summary,
         }}
         server={api.serverUrl}
         env={ctx.io.env}

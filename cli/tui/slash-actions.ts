@@ -1,5 +1,5 @@
 import type { ApiClient, E2ESession } from '../../shared/client/index.js';
-import type { Room } from '../../shared/protocol/index.js';
+import type { Room, SummaryType } from '../../shared/protocol/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import { parseDuration } from '../time-input.js';
 import { isInvite } from '../invite-link.js';
@@ -16,7 +16,13 @@ export interface SlashEffects {
   readonly select: (roomId: string) => void;
   readonly setTheme: (choice: ThemeChoice) => void;
   readonly quit: () => void;
+  /** Opens the results panel for a search. */
+  readonly openSearch: (query: string) => void;
+  /** Opens the summary panel for the current room. */
+  readonly openSummary: (room: Room, type: SummaryType, agree: boolean) => void;
 }
+
+const SUMMARY_TYPES: readonly SummaryType[] = ['general', 'detailed', 'bullets', 'topics'];
 
 const need = (arg: string | undefined, usage: string): string => {
   if (!arg) throw new ChatError('invalid_request', `usage: ${usage}`);
@@ -28,7 +34,7 @@ const inRoom = (room: Room | undefined): Room => {
 };
 
 /** Runs one slash command; returns the line to show in the status bar. */
-export async function runSlash(name: SlashName, args: readonly string[], fx: SlashEffects): Promise<string> {
+export async function runSlash(name: SlashName, args: readonly string[], rest: string, fx: SlashEffects): Promise<string> {
   const { api } = fx;
   switch (name) {
     case 'join': {
@@ -94,9 +100,17 @@ export async function runSlash(name: SlashName, args: readonly string[], fx: Sla
       fx.setTheme(choice);
       return `theme: ${choice}`;
     }
-    case 'search':
-    case 'summarize':
-      return `/${name} is not available yet: search and summaries arrive in a later version`;
+    case 'search': {
+      fx.openSearch(need(rest, '/search <words, "a phrase", -excluded>'));
+      return 'searching…';
+    }
+    case 'summarize': {
+      const room = inRoom(fx.room);
+      const type = args.find((a) => !a.startsWith('--')) ?? 'general';
+      if (!SUMMARY_TYPES.includes(type as SummaryType)) throw new ChatError('invalid_request', `usage: /summarize [${SUMMARY_TYPES.join('|')}] [--yes]`);
+      fx.openSummary(room, type as SummaryType, args.includes('--yes'));
+      return 'summarizing…';
+    }
     case 'help':
       return SLASH_COMMANDS.map((c) => `/${c.name}`).join(' ') + '  ·  Ctrl+N/P rooms  PgUp/PgDn scroll  Alt+Enter new line';
     case 'quit':

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient, ConnectionState, E2ESession, LiveClient, Opened, StoredSession } from '../../shared/client/index.js';
-import type { Room, RoomEvent } from '../../shared/protocol/index.js';
+import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { RoomState } from './state/room-state.js';
 import { addEvents, emptyRoom, markRead, setTyping } from './state/room-state.js';
 
@@ -13,6 +13,13 @@ export interface ChatDeps {
   readonly readPositions: Readonly<Record<string, number>>;
   readonly saveReadPosition: (roomId: string, seq: number) => void;
   readonly now: () => number;
+  /** Searches every room: open ones on the server, private ones in the local index. */
+  readonly search: (query: string) => Promise<{ hits: SearchHit[]; waiting: number }>;
+  /**
+   * Summarizes a room (open: by the server; private: here). `agree` consents to sending a private
+   * room to a remote provider; `onText` receives a streamed answer.
+   */
+  readonly summarize: (room: Room, type: SummaryType, agree: boolean, onText: (delta: string) => void) => Promise<Summary>;
 }
 
 /** The other person of a direct-message room, and whether they are online. */
@@ -27,6 +34,8 @@ export interface Chat {
   readonly peers: ReadonlyMap<string, DmPeer>;
   /** Loads the page of history before what is shown; resolves false when there is no more. */
   readonly loadOlder: (roomId: string) => Promise<boolean>;
+  /** Loads older history until `seq` (and a few events before it) is in the room's state. */
+  readonly loadUntil: (roomId: string, seq: number) => Promise<void>;
   readonly states: ReadonlyMap<string, RoomState>;
   readonly opened: ReadonlyMap<string, Opened>;
   readonly connection: ConnectionState;
@@ -123,6 +132,15 @@ export function useChat(deps: ChatDeps): Chat {
     }
   }, [api, apply, decrypt]);
 
+  const loadUntil = useCallback(async (roomId: string, seq: number) => {
+    // At most 50 pages (5,000 events) back, so a jump never runs away.
+    for (let page = 0; page < 50; page++) {
+      const first = statesRef.current.get(roomId)?.events[0]?.seq;
+      if (first !== undefined && first <= Math.max(1, seq - 5)) return;
+      if (!(await loadOlder(roomId))) return;
+    }
+  }, [loadOlder]);
+
   useEffect(() => {
     const offs = [
       live.on('state', setConnection),
@@ -191,7 +209,7 @@ export function useChat(deps: ChatDeps): Chat {
     apply(roomId, (r) => markRead(r, last));
   }, [deps, apply]);
 
-  return { rooms, peers, loadOlder, states, opened, connection, refreshRooms, send, typing, markRoomRead };
+  return { rooms, peers, loadOlder, loadUntil, states, opened, connection, refreshRooms, send, typing, markRoomRead };
 }
 
 /** Direct-message rooms are the private rooms the server names `dm-…`. */

@@ -66,6 +66,30 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     await eventually(shows('bob', 'alice: only for us'), 'the decrypted message on Bob\'s screen', 20_000);
   }, 40_000);
 
+  it('searches open and private rooms with /search and jumps to a result; /summarize shows a summary', async () => {
+    type('bob', '/search terminal or "only for us"');
+    press('bob', 'Enter');
+    await eventually(shows('bob', '2 results'), 'the results panel on Bob\'s screen');
+    const panel = screen('bob');
+    expect(panel).toContain('hello from the terminal');
+    expect(panel).toContain('only for us');
+    expect(panel).toMatch(/#secret {2}alice/);
+    // The open room's hit is chosen by ↓, and Enter shows it in its room.
+    const order = panel.indexOf('#general') < panel.indexOf('#secret') ? ['general', 'secret'] : ['secret', 'general'];
+    if (order[0] === 'secret') press('bob', 'Down');
+    press('bob', 'Enter');
+    await eventually(() => (/^\S*\s+#general/.test(screen('bob').split('\n')[0] ?? '') && screen('bob').includes('▶') ? true : undefined), 'the jump to #general');
+    expect(screen('bob')).toMatch(/▶ \d\d:\d\d alice: hello from the terminal/);
+    type('bob', '/summarize bullets');
+    press('bob', 'Enter');
+    await eventually(shows('bob', 'offline extractive summary'), 'the summary panel');
+    press('bob', 'Escape');
+    await eventually(() => (screen('bob').includes('offline extractive summary') ? undefined : true), 'the panel to close');
+    // Back to #secret, where the tests below expect Bob.
+    press('bob', 'C-n');
+    await eventually(() => (/⚿ secret/.test(screen('bob').split('\n')[0] ?? '') ? true : undefined), 'Bob back in #secret');
+  }, 40_000);
+
   it('signs a new user up through its form when there is no session', async () => {
     const env = userEnv(join(dir, 'dora'), server.url);
     const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');

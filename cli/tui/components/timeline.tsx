@@ -11,12 +11,14 @@ export interface TimelineProps {
   /** The text of a message: its body, or for private rooms what decrypting gave. */
   readonly textOf: (row: Extract<TimelineRow, { kind: 'event' }>) => string;
   readonly scrolledBack: boolean;
+  /** A message to point out (a search result jumped to). */
+  readonly highlightId?: string | undefined;
 }
 
 const time = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 
 /** The centre: messages with time and a stable colour per sender, day separators, the new marker. */
-export function Timeline({ rows, theme, textOf, scrolledBack }: TimelineProps) {
+export function Timeline({ rows, theme, textOf, scrolledBack, highlightId }: TimelineProps) {
   return (
     <Box flexDirection="column" flexGrow={1}>
       {rows.map((row) => {
@@ -30,6 +32,7 @@ export function Timeline({ rows, theme, textOf, scrolledBack }: TimelineProps) {
         }
         return (
           <Text key={row.key} wrap="wrap">
+            {e.id === highlightId && <Text color={theme.accent}>▶ </Text>}
             <Text color={theme.dim}>{time(e.createdAt)} </Text>
             <Text bold color={senderColor(theme, e.sender.username)}>{who}</Text>
             <Text>: {neutralize(textOf(row))}</Text>

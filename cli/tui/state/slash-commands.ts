@@ -7,8 +7,8 @@ export const SLASH_COMMANDS = [
   { name: 'kick', args: '<user>', help: 'remove someone from this room (owner)' },
   { name: 'dm', args: '<user>', help: 'open your encrypted room with someone' },
   { name: 'members', args: '', help: 'who is here, and who is online' },
-  { name: 'search', args: '<query>', help: 'search messages' },
-  { name: 'summarize', args: '', help: 'summarize this room' },
+  { name: 'search', args: '<query>', help: 'search your rooms ("phrase", or, -word); Enter jumps to a result' },
+  { name: 'summarize', args: '[general|detailed|bullets|topics] [--yes]', help: 'summarize this room' },
   { name: 'verify', args: '<user>', help: 'compare safety numbers with someone' },
   { name: 'theme', args: 'dark | light | system', help: 'change the colours' },
   { name: 'help', args: '', help: 'this list' },
@@ -19,7 +19,7 @@ export type SlashName = (typeof SLASH_COMMANDS)[number]['name'];
 
 export type SlashParse =
   | { readonly kind: 'message'; readonly text: string }
-  | { readonly kind: 'command'; readonly name: SlashName; readonly args: readonly string[] }
+  | { readonly kind: 'command'; readonly name: SlashName; readonly args: readonly string[]; readonly rest: string }
   | { readonly kind: 'error'; readonly message: string };
 
 /**
@@ -33,7 +33,9 @@ export function parseComposer(input: string): SlashParse {
   const [name = '', ...args] = parts;
   const command = SLASH_COMMANDS.find((c) => c.name === name.toLowerCase());
   if (!command) return { kind: 'error', message: `no command /${name}; type /help for the list` };
-  return { kind: 'command', name: command.name, args };
+  // The text after the name as typed, quotes and all (a search query keeps its "phrases").
+  const rest = input.slice(1).trimStart().slice(name.length).trim();
+  return { kind: 'command', name: command.name, args, rest };
 }
 
 /** Completions for a half-typed command name (`/jo` → `/join `), for Tab and the suggestion line. */

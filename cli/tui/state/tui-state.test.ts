@@ -82,8 +82,8 @@ describe('slash commands', () => {
   it('parses commands with quoted arguments, keeps // as a literal slash, and names mistakes', () => {
     expect(parseComposer('hello')).toEqual({ kind: 'message', text: 'hello' });
     expect(parseComposer('//shrug')).toEqual({ kind: 'message', text: '/shrug' });
-    expect(parseComposer('/create plans --private')).toEqual({ kind: 'command', name: 'create', args: ['plans', '--private'] });
-    expect(parseComposer('/search "deploy friday"')).toEqual({ kind: 'command', name: 'search', args: ['deploy friday'] });
+    expect(parseComposer('/create plans --private')).toEqual({ kind: 'command', name: 'create', args: ['plans', '--private'], rest: 'plans --private' });
+    expect(parseComposer('/search "deploy friday"')).toEqual({ kind: 'command', name: 'search', args: ['deploy friday'], rest: '"deploy friday"' });
     expect(parseComposer('/JOIN general')).toMatchObject({ kind: 'command', name: 'join' });
     expect(parseComposer('/frob')).toEqual({ kind: 'error', message: 'no command /frob; type /help for the list' });
   });

@@ -1,0 +1,113 @@
+import { Box, Text } from 'ink';
+import type { SearchHit, Snippet } from '../../../shared/protocol/index.js';
+import { neutralize } from '../../output.js';
+import type { Theme } from '../state/theme.js';
+import { senderColor } from '../state/theme.js';
+
+/** What the panel under the timeline shows: search results to choose from, or a summary. */
+export type Panel =
+  | { readonly kind: 'search'; readonly query: string; readonly status: 'searching' | 'done'; readonly hits: readonly SearchHit[]; readonly selected: number; readonly note: string | null }
+  | { readonly kind: 'summary'; readonly title: string; readonly status: 'working' | 'done'; readonly text: string; readonly scroll: number };
+
+/** Breaks text into lines of at most `width` characters, at spaces where it can. */
+export function wrapLines(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    let rest = line;
+    while (rest.length > width) {
+      const cut = rest.lastIndexOf(' ', width);
+      const at = cut > width / 2 ? cut : width;
+      out.push(rest.slice(0, at));
+      rest = rest.slice(at).trimStart();
+    }
+    out.push(rest);
+  }
+  return out;
+}
+
+/** How many lines the panel takes (with its border), so the timeline can give them up. */
+export function panelHeight(panel: Panel, maxLines: number): number {
+  return panel.kind === 'search' ? 3 + Math.min(maxLines, Math.max(1, panel.hits.length * 2)) : 3 + maxLines;
+}
+
+function Highlighted({ snippet, theme }: { snippet: Snippet; theme: Theme }) {
+  const parts: { text: string; hit: boolean }[] = [];
+  let at = 0;
+  for (const [start, end] of snippet.highlights) {
+    parts.push({ text: snippet.text.slice(at, start), hit: false }, { text: snippet.text.slice(start, end), hit: true });
+    at = end;
+  }
+  parts.push({ text: snippet.text.slice(at), hit: false });
+  return (
+    <Text wrap="truncate">
+      {'  '}
+      {parts.map((p, i) =>
+        p.hit ? (
+          <Text key={i} bold color={theme.accent}>
+            {neutralize(p.text)}
+          </Text>
+        ) : (
+          <Text key={i}>{neutralize(p.text)}</Text>
+        ),
+      )}
+    </Text>
+  );
+}
+
+const when = (iso: string) => {
+  const d = new Date(iso);
+  return `${d.toISOString().slice(0, 10)} ${d.toTimeString().slice(0, 5)}`;
+};
+
+/** Search results (↑/↓ to choose, Enter to jump, Esc to close), or a summary (↑/↓ to scroll). */
+export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; theme: Theme; maxLines: number; width: number }) {
+  if (panel.kind === 'summary') {
+    const lines = wrapLines(neutralize(panel.text), Math.max(10, width - 4));
+    const shown = lines.slice(panel.scroll, panel.scroll + maxLines);
+    return (
+      <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
+        <Text bold wrap="truncate">
+          {neutralize(panel.title)}
+          <Text color={theme.dim}>{panel.status === 'working' ? '  summarizing…' : '  ↑/↓ scroll · Esc close'}</Text>
+        </Text>
+        <Box flexDirection="column" height={maxLines} overflow="hidden">
+          {shown.map((line, i) => (
+            <Text key={panel.scroll + i} wrap="truncate">
+              {line || ' '}
+            </Text>
+          ))}
+        </Box>
+      </Box>
+    );
+  }
+  const perPage = Math.max(1, Math.floor(maxLines / 2));
+  const first = Math.min(Math.max(0, panel.selected - perPage + 1), Math.max(0, panel.hits.length - perPage));
+  const status =
+    panel.status === 'searching'
+      ? 'searching…'
+      : `${panel.hits.length} result${panel.hits.length === 1 ? '' : 's'}${panel.note ? ` · ${panel.note}` : ''} · ↑/↓ choose · Enter jump · Esc close`;
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
+      <Text bold wrap="truncate">
+        {`Search: ${neutralize(panel.query)}`}
+        <Text color={theme.dim}>{`  ${status}`}</Text>
+      </Text>
+      {panel.status === 'done' && panel.hits.length === 0 && <Text color={theme.dim}>no messages match</Text>}
+      {panel.hits.slice(first, first + perPage).map((hit, i) => {
+        const chosen = first + i === panel.selected;
+        return (
+          <Box key={hit.eventId} flexDirection="column">
+            <Text wrap="truncate" inverse={chosen}>
+              {chosen ? '› ' : '  '}
+              <Text bold>{`#${neutralize(hit.roomName)}`}</Text>
+              {'  '}
+              <Text color={senderColor(theme, hit.sender.username)}>{neutralize(hit.sender.username)}</Text>
+              <Text color={theme.dim}>{`  ${when(hit.createdAt)}`}</Text>
+            </Text>
+            <Highlighted snippet={hit.snippet} theme={theme} />
+          </Box>
+        );
+      })}
+    </Box>
+  );
+}
