@@ -8,6 +8,7 @@ export default defineConfig({
     'bare-ws-server': 'bench/targets/bare-ws-server.ts',
     'socketio-server': 'bench/targets/socketio-server.ts',
     'idle-sockets': 'bench/idle-sockets.ts',
+    'search-latency': 'bench/search-latency.ts',
   },
   format: 'esm',
   target: 'node20',

@@ -36,6 +36,8 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
 const MARK_OPEN = '\uE000';
 const MARK_CLOSE = '\uE001';
 const MARKS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}`;
+/** Search ranks the newest this many matches (as many as the deepest page reaches: offset 400 + limit 100). */
+const RANKED_CANDIDATES = 500;
 /** A short message is shown whole; a long one by its best two fragments. */
 const SHORT_MESSAGE_CHARS = 200;
 const HEADLINE_WHOLE = `${MARKS}, HighlightAll=true`;
@@ -547,21 +549,28 @@ export class SqlStore implements Store {
 
   async searchMessages(search: MessageSearch): Promise<SearchHit[]> {
     if (search.roomIds.length === 0) return [];
-    // Rank and page first; headlines (the costly part) only for the page.
+    // The newest matches (bounded work however common the words), ranked and paged; headlines,
+    // the costly part, only for the page.
     const { rows } = await this.db.query<Row>(
-      `SELECT p.*, r.name AS room_name, u.username AS sender_username,
-              ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1),
-                          CASE WHEN length(p.body) <= ${SHORT_MESSAGE_CHARS} THEN $9 ELSE $10 END) AS headline
-       FROM (
-         SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at, ts_rank_cd(e.search, q) AS score
-         FROM room_events e, websearch_to_tsquery('english', $1) q
-         WHERE e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL AND e.search @@ q
+      `WITH candidates AS (
+         SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at, e.search
+         FROM room_events e
+         WHERE e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL AND e.search @@ websearch_to_tsquery('english', $1)
            AND ($3::uuid IS NULL OR e.sender_id = $3)
            AND ($4::timestamptz IS NULL OR e.created_at >= $4)
            AND ($5::timestamptz IS NULL OR e.created_at <= $5)
-         ORDER BY score DESC, e.created_at DESC, e.id
+         ORDER BY e.created_at DESC
+         LIMIT ${RANKED_CANDIDATES}
+       ), page AS (
+         SELECT c.*, ts_rank_cd(c.search, websearch_to_tsquery('english', $1)) AS score
+         FROM candidates c
+         ORDER BY score DESC, c.created_at DESC, c.id
          LIMIT $6 OFFSET $7
-       ) p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
+       )
+       SELECT p.id, p.room_id, p.seq, p.sender_id, p.created_at, p.score, r.name AS room_name, u.username AS sender_username,
+              ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1),
+                          CASE WHEN length(p.body) <= ${SHORT_MESSAGE_CHARS} THEN $9 ELSE $10 END) AS headline
+       FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
        ORDER BY p.score DESC, p.created_at DESC, p.id`,
       [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_WHOLE, HEADLINE_FRAGMENTS],
     );

@@ -227,7 +227,10 @@ export interface Store {
   /** Events in ascending seq. */
   listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]>;
   headSeq(roomId: string): Promise<number>;
-  /** Messages matching the search, best first (then newest), each with a highlighted snippet. */
+  /**
+   * Messages matching the search, best first (then newest), each with a highlighted snippet. Ranking
+   * may be limited to the newest matches (500 in SQL), so that a common word costs no more than a rare one.
+   */
   searchMessages(search: MessageSearch): Promise<SearchHit[]>;
 }
 
