@@ -4,6 +4,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import express from 'express';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import type { Store as RateLimitStore } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -45,6 +46,15 @@ export interface ServerDeps {
   /** Sign-in attempts per IP per minute (register, login, refresh). */
   readonly authRateLimit?: number;
   readonly heartbeatMs?: number;
+  /** How often live room feeds re-check their position against the store. */
+  readonly positionCheckMs?: number;
+  /**
+   * Where REST rate limits count, by limiter name: shared (Redis) so that a limit holds across
+   * instances; in-process when absent.
+   */
+  readonly rateLimitStore?: (name: string) => RateLimitStore;
+  /** Whether the shared state (Redis) answers, for /readyz; absent for in-process adapters. */
+  readonly sharedReady?: () => Promise<boolean>;
   /** The AI provider for open-room summaries; without one the offline summarizer answers. */
   readonly summaryModel?: ModelConfig & { readonly baseUrl: string };
   readonly now?: () => number;
@@ -109,11 +119,12 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ok = await deps.store.ping();
+    const ok = (await deps.store.ping()) && (deps.sharedReady ? await deps.sharedReady() : true);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
 
   const authLimit = rateLimit({
+    ...(deps.rateLimitStore ? { store: deps.rateLimitStore('auth'), passOnStoreError: true } : {}),
     windowMs: 60_000,
     limit: deps.authRateLimit ?? 30,
     standardHeaders: 'draft-8',
@@ -123,6 +134,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   app.use(`${API_PREFIX}/auth`, authRoutes(auth, tokens, authLimit));
   // Summaries can cost money at the provider: a few per user per minute.
   const summaryLimit = rateLimit({
+    ...(deps.rateLimitStore ? { store: deps.rateLimitStore('summary'), passOnStoreError: true } : {}),
     windowMs: 60_000,
     limit: 10,
     standardHeaders: 'draft-8',
@@ -159,6 +171,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     logger: deps.logger,
     isOriginAllowed,
     heartbeatMs: deps.heartbeatMs ?? 25_000,
+    ...(deps.positionCheckMs ? { positionCheckMs: deps.positionCheckMs } : {}),
     connection: { maxBufferedBytes: 1024 * 1024, frameBurst: 100, framesPerSecond: 50 },
     now,
   });

@@ -8,6 +8,9 @@ export interface ServerConfig {
   readonly host: string | undefined;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** Redis joins instances (bus, presence, caches, rate limits); in-process when unset. */
+  readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
   readonly jwtSecret: string | undefined;
   readonly origins: readonly string[];
   readonly logLevel: string;
@@ -20,6 +23,8 @@ export const SERVER_USAGE = `Usage: chat-server [--port 8787] [--host ADDRESS] [
 
 Environment:
   DATABASE_URL          PostgreSQL instead of the embedded database (postgres://user@host:5432/db)
+  REDIS_URL             Redis, to run several instances side by side (redis://host:6379)
+  CHAT_REDIS_PREFIX     prefix of every Redis key and channel (default chat:)
   CHAT_JWT_SECRET       access-token secret, 32+ characters (default: generated and kept in the data dir)
   CHAT_ORIGINS          browser origins allowed besides the server's own, comma-separated
   CHAT_AUTH_RATE_LIMIT  sign-in attempts per IP per minute (default 30)
@@ -36,6 +41,11 @@ const Env = z.object({
     .url({ message: 'must be a postgres:// URL' })
     .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  REDIS_URL: z
+    .url({ message: 'must be a redis:// URL' })
+    .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  CHAT_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'letters, digits, _ : . - only').optional(),
   CHAT_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CHAT_ORIGINS: z
     .string()
@@ -86,6 +96,8 @@ export function loadConfig(
       host: flags.data.host,
       dataDir: flags.data['data-dir'] ?? e.CHAT_DATA_DIR ?? './data',
       databaseUrl: e.DATABASE_URL,
+      redisUrl: e.REDIS_URL,
+      redisPrefix: e.CHAT_REDIS_PREFIX ?? 'chat:',
       jwtSecret: e.CHAT_JWT_SECRET,
       origins: e.CHAT_ORIGINS ?? [],
       logLevel: e.LOG_LEVEL ?? 'info',

@@ -6,10 +6,8 @@ import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
 import { pino } from 'pino';
 import { createServer } from './app.js';
-import { MemoryBus } from './bus/memory-bus.js';
-import { MemoryCache } from './cache/memory-cache.js';
+import { createAdapters } from './adapters.js';
 import { loadConfig, SERVER_USAGE } from './config.js';
-import { MemoryPresence } from './presence/memory-presence.js';
 import { migrate } from './store/migrate.js';
 import { createPgClient } from './store/pg-client.js';
 import { createPgliteClient } from './store/pglite-client.js';
@@ -58,13 +56,19 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const store = new SqlStore(sql);
-  const bus = new MemoryBus();
-  const cache = new MemoryCache();
+  let shared;
+  try {
+    shared = await createAdapters({ redisUrl: config.redisUrl, prefix: config.redisPrefix, logger });
+  } catch (error) {
+    process.stderr.write(`chat-server: cannot reach Redis at REDIS_URL: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   const server = await createServer({
     store,
-    bus,
-    cache,
-    presence: new MemoryPresence(),
+    bus: shared.bus,
+    cache: shared.cache,
+    presence: shared.presence,
+    ...(shared.rateLimitStore ? { rateLimitStore: shared.rateLimitStore, sharedReady: shared.ping } : {}),
     logger,
     jwtSecret: await jwtSecret(config.jwtSecret, dataDir),
     origins: config.origins,
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
     const address = server.http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const summaries = config.ai ? `${config.ai.model} at ${config.ai.baseUrl}` : 'offline';
-    logger.info({ port, storage: config.databaseUrl ? 'postgres' : 'pglite', dataDir, summaries }, `listening on http://localhost:${port}`);
+    logger.info({ port, storage: config.databaseUrl ? 'postgres' : 'pglite', shared: config.redisUrl ? 'redis' : 'in-process', dataDir, summaries }, `listening on http://localhost:${port}`);
   });
 
   let stopping = false;
@@ -99,7 +103,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await server.close();
-    await Promise.allSettled([bus.close(), cache.close()]);
+    await shared.close();
     await store.close();
     logger.info('stopped');
     process.exit(0);

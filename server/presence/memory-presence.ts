@@ -20,6 +20,10 @@ export class MemoryPresence implements Presence {
     return n === 0;
   }
 
+  async close(): Promise<void> {
+    this.sockets.clear();
+  }
+
   async online(userIds: readonly string[]): Promise<Set<string>> {
     return new Set(userIds.filter((id) => this.sockets.has(id)));
   }

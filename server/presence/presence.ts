@@ -7,4 +7,6 @@ export interface Presence {
   /** Counts a closed socket; true when the user just went offline. */
   disconnected(userId: string): Promise<boolean>;
   online(userIds: readonly string[]): Promise<Set<string>>;
+  /** Forgets this instance's sockets (shutdown). */
+  close(): Promise<void>;
 }

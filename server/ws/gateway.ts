@@ -31,6 +31,8 @@ interface PresenceNotice {
 type ControlMessage = RevokeNotice | PresenceNotice | SharesNotice;
 
 export interface GatewayDeps {
+  /** How often room feeds re-check their position against the store (default 10 s). */
+  readonly positionCheckMs?: number;
   readonly store: Store;
   readonly bus: Bus;
   readonly presence: Presence;
@@ -58,7 +60,7 @@ export class Gateway {
   private closing = false;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.feeds = new RoomFeeds(deps.store, deps.bus, deps.logger);
+    this.feeds = new RoomFeeds(deps.store, deps.bus, deps.logger, deps.positionCheckMs);
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref();
   }

@@ -27,13 +27,21 @@ interface RoomFeed {
  */
 export class RoomFeeds {
   private readonly feeds = new Map<string, RoomFeed>();
+  private readonly positionCheck: NodeJS.Timeout;
 
+  /**
+   * `positionCheckMs`: how often every feed compares its position with the store's head, which
+   * catches a room's last message when the bus lost it and nothing came after to reveal the gap.
+   */
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly logger: Logger,
+    positionCheckMs = 10_000,
   ) {
     bus.onReconnect(() => this.recheckAll());
+    this.positionCheck = setInterval(() => this.recheckAll(), positionCheckMs);
+    this.positionCheck.unref();
   }
 
   /**
@@ -81,6 +89,7 @@ export class RoomFeeds {
 
   /** Stops every feed (shutdown). */
   async close(): Promise<void> {
+    clearInterval(this.positionCheck);
     await Promise.allSettled([...this.feeds.values()].map((f) => f.tail));
     for (const roomId of this.feeds.keys()) await this.bus.unsubscribe(Channels.room(roomId));
     this.feeds.clear();
@@ -140,7 +149,7 @@ export class RoomFeeds {
   private recheckAll(): void {
     for (const roomId of this.feeds.keys()) {
       void this.run(roomId, (feed) => this.catchUp(feed)).catch((error: unknown) =>
-        this.logger.error({ err: error, roomId }, 'room re-check after bus reconnect failed'),
+        this.logger.error({ err: error, roomId }, 'room position re-check failed'),
       );
     }
   }

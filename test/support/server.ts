@@ -3,16 +3,14 @@ import { pino } from 'pino';
 import { createServer } from '../../server/app.js';
 import type { ChatServer } from '../../server/app.js';
 import type { Bus } from '../../server/bus/bus.js';
-import { MemoryBus } from '../../server/bus/memory-bus.js';
-import { MemoryCache } from '../../server/cache/memory-cache.js';
-import { MemoryPresence } from '../../server/presence/memory-presence.js';
+import { createAdapters } from '../../server/adapters.js';
 import { migrate } from '../../server/store/migrate.js';
 import { createPgliteClient } from '../../server/store/pglite-client.js';
 import { SqlStore } from '../../server/store/sql-store.js';
 import type { Store } from '../../server/store/store.js';
 import type { ServerDeps } from '../../server/app.js';
 
-/** A server on an in-memory PGlite, listening on a free loopback port. */
+/** A server on an in-memory PGlite (or a given store), listening on a free loopback port. */
 export interface TestServer {
   readonly url: string;
   readonly server: ChatServer;
@@ -20,19 +18,38 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Options: a bus to use (a lossy one, say), the sign-in rate limit, the heartbeat interval, an AI provider. */
-export async function startTestServer(options: { bus?: Bus; authRateLimit?: number; heartbeatMs?: number; summaryModel?: ServerDeps['summaryModel'] } = {}): Promise<TestServer> {
-  const sql = await createPgliteClient(undefined);
-  await migrate(sql);
-  const store = new SqlStore(sql);
-  const bus = options.bus ?? new MemoryBus();
-  const cache = new MemoryCache();
+export interface TestServerOptions {
+  /** A bus to use instead (a lossy one, say). */
+  readonly bus?: Bus;
+  readonly authRateLimit?: number;
+  readonly heartbeatMs?: number;
+  readonly positionCheckMs?: number;
+  readonly summaryModel?: ServerDeps['summaryModel'];
+  /** Share this store (several instances on one database) instead of a fresh PGlite. */
+  readonly store?: Store;
+  /** Join other instances through Redis, under this key prefix. */
+  readonly redis?: { readonly url: string; readonly prefix: string };
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  let store = options.store;
+  const ownStore = !store;
+  if (!store) {
+    const sql = await createPgliteClient(undefined);
+    await migrate(sql);
+    store = new SqlStore(sql);
+  }
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const shared = await createAdapters({ redisUrl: options.redis?.url, prefix: options.redis?.prefix ?? 'chat:', logger });
+  const bus = options.bus ?? shared.bus;
   const server = await createServer({
     store,
     bus,
-    cache,
-    presence: new MemoryPresence(),
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    cache: shared.cache,
+    presence: shared.presence,
+    ...(shared.rateLimitStore ? { rateLimitStore: shared.rateLimitStore } : {}),
+    ...(options.positionCheckMs ? { positionCheckMs: options.positionCheckMs } : {}),
+    logger,
     jwtSecret: 'test-secret-test-secret-test-secret-0123',
     authRateLimit: options.authRateLimit ?? 1000,
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
@@ -46,9 +63,9 @@ export async function startTestServer(options: { bus?: Bus; authRateLimit?: numb
     store,
     async stop() {
       await server.close();
-      await bus.close();
-      await cache.close();
-      await store.close();
+      if (options.bus) await options.bus.close();
+      await shared.close();
+      if (ownStore) await (store as Store).close();
     },
   };
 }
