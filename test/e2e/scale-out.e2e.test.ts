@@ -20,7 +20,7 @@ const MESSAGES_EACH = 100;
  * message of its room exactly once, in seq order.
  */
 describe('three instances behind a load balancer, through an instance crash and a Redis restart', () => {
-  let servers: ServerProcess[] = [];
+  const servers: ServerProcess[] = [];
   let db: { url: string; drop: () => Promise<void> };
   let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
   let balancer: Awaited<ReturnType<typeof startBalancer>>;
