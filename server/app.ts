@@ -31,6 +31,7 @@ import { TokenIssuer } from './services/tokens.js';
 import type { ModelConfig } from '../shared/summarize/index.js';
 import type { Store } from './store/store.js';
 import { Gateway } from './ws/gateway.js';
+import { instrumentStore, Metrics } from './metrics.js';
 
 /** Everything the server runs on, chosen by the caller (server/main.ts, or a test). */
 export interface ServerDeps {
@@ -53,6 +54,8 @@ export interface ServerDeps {
    * instances; in-process when absent.
    */
   readonly rateLimitStore?: (name: string) => RateLimitStore;
+  /** Also export Node's process metrics (CPU, memory, event loop, GC) at /metrics; once per process. */
+  readonly processMetrics?: boolean;
   /** Whether the shared state (Redis) answers, for /readyz; absent for in-process adapters. */
   readonly sharedReady?: () => Promise<boolean>;
   /** The AI provider for open-room summaries; without one the offline summarizer answers. */
@@ -82,14 +85,16 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const origins = new Set(deps.origins ?? []);
   const isOriginAllowed = (origin: string, req: IncomingMessage) => origins.has(origin) || origin === ownOrigin(req) || origin === ownOrigin(req)?.replace('http:', 'https:');
 
+  const metrics = new Metrics(deps.processMetrics ?? false);
+  const store = instrumentStore(deps.store, metrics);
   const tokens = new TokenIssuer(deps.jwtSecret, now);
-  const auth = new AuthService({ store: deps.store, tokens, cache: deps.cache, bus: deps.bus, now });
-  const rooms = new RoomService({ store: deps.store, bus: deps.bus, presence: deps.presence });
-  const messages = new MessageService({ store: deps.store, bus: deps.bus, rooms });
-  const invites = new InviteService({ store: deps.store, bus: deps.bus, rooms, now });
-  const keys = new KeyService({ store: deps.store, bus: deps.bus, rooms });
-  const search = new SearchService({ store: deps.store, cache: deps.cache, rooms });
-  const summaries = new SummaryService({ store: deps.store, cache: deps.cache, rooms, model: deps.summaryModel });
+  const auth = new AuthService({ store, tokens, cache: deps.cache, bus: deps.bus, now });
+  const rooms = new RoomService({ store, bus: deps.bus, presence: deps.presence });
+  const messages = new MessageService({ store, bus: deps.bus, rooms, metrics });
+  const invites = new InviteService({ store, bus: deps.bus, rooms, now });
+  const keys = new KeyService({ store, bus: deps.bus, rooms });
+  const search = new SearchService({ store, cache: deps.cache, rooms });
+  const summaries = new SummaryService({ store, cache: deps.cache, rooms, model: deps.summaryModel });
 
   const app = express();
   app.disable('x-powered-by');
@@ -103,7 +108,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       // Method, path and status only: headers carry tokens, and query strings can carry tickets.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
@@ -118,8 +123,12 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.end(await metrics.registry.metrics());
+  });
   app.get('/readyz', async (_req, res) => {
-    const ok = (await deps.store.ping()) && (deps.sharedReady ? await deps.sharedReady() : true);
+    const ok = (await store.ping()) && (deps.sharedReady ? await deps.sharedReady() : true);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
 
@@ -129,7 +138,10 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     limit: deps.authRateLimit ?? 30,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new ChatError('rate_limited', 'too many sign-in attempts; wait a minute and try again')),
+    handler: (_req, _res, next) => {
+      metrics.rateLimited.inc({ kind: 'rest' });
+      next(new ChatError('rate_limited', 'too many sign-in attempts; wait a minute and try again'));
+    },
   });
   app.use(`${API_PREFIX}/auth`, authRoutes(auth, tokens, authLimit));
   // Summaries can cost money at the provider: a few per user per minute.
@@ -140,7 +152,10 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: (_req, res) => (res.locals.claims as { userId: string }).userId,
-    handler: (_req, _res, next) => next(new ChatError('rate_limited', 'too many summaries; wait a minute and try again')),
+    handler: (_req, _res, next) => {
+      metrics.rateLimited.inc({ kind: 'rest' });
+      next(new ChatError('rate_limited', 'too many summaries; wait a minute and try again'));
+    },
   });
   app.post(`${API_PREFIX}/rooms/:room/summary`, authenticate(tokens), summaryLimit);
   const inviteRouters = inviteRoutes(invites, authLimit);
@@ -162,12 +177,13 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
 
   const http = createHttpServer(app);
   const gateway = new Gateway({
-    store: deps.store,
+    store,
     bus: deps.bus,
     presence: deps.presence,
     auth,
     tokens,
     messages,
+    metrics,
     logger: deps.logger,
     isOriginAllowed,
     heartbeatMs: deps.heartbeatMs ?? 25_000,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ChatError, MAX_MESSAGE_CHARS } from '../../shared/protocol/index.js';
 import type { HistoryPage, HistoryQuery, SendMessageRequest, SendMessageResult } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
+import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import { AppendBatcher } from './append-batcher.js';
 import { publishRoomEvent } from './room-events.js';
@@ -19,6 +20,7 @@ export interface MessageServiceDeps {
   readonly store: Store;
   readonly bus: Bus;
   readonly rooms: RoomService;
+  readonly metrics?: Metrics | undefined;
 }
 
 /** Sending (idempotent, acknowledged after commit) and reading history, both for members only. */
@@ -64,6 +66,7 @@ export class MessageService {
       throw new ChatError('forbidden', 'you are not a member of this room');
     }
     const { event, duplicate } = appended.value;
+    if (!duplicate) this.deps.metrics?.messages.inc();
     await publishRoomEvent(this.deps.bus, event);
     return { id: event.id, seq: event.seq, duplicate };
   }

@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   /** Incoming frames: burst and sustained rate. */
   readonly frameBurst: number;
   readonly framesPerSecond: number;
+  /** Told how many frames each flush wrote (for metrics). */
+  readonly onSent?: (frames: number) => void;
 }
 
 type Outgoing = { readonly event: true; readonly json: string } | { readonly event: false; readonly json: string };
@@ -95,7 +97,8 @@ export class Connection {
       this.close(CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
       return;
     }
-    for (let i = 0; i < items.length; ) {
+    let frames = 0;
+    for (let i = 0; i < items.length; frames++) {
       const item = items[i] as Outgoing;
       if (!item.event) {
         this.socket.send(item.json);
@@ -108,5 +111,6 @@ export class Connection {
       else this.socket.send(`{"type":"batch","events":[${items.slice(i, j).map((e) => e.json).join(',')}]}`);
       i = j;
     }
+    this.options.onSent?.(frames);
   }
 }

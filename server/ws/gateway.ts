@@ -17,6 +17,7 @@ import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionOptions } from './connection.js';
 import { Connection, FlushScheduler } from './connection.js';
+import type { Metrics } from '../metrics.js';
 import { RoomFeeds } from './room-feeds.js';
 
 /** A presence change, published on the control channel to every instance. */
@@ -31,6 +32,7 @@ interface PresenceNotice {
 type ControlMessage = RevokeNotice | PresenceNotice | SharesNotice;
 
 export interface GatewayDeps {
+  readonly metrics?: Metrics;
   /** How often room feeds re-check their position against the store (default 10 s). */
   readonly positionCheckMs?: number;
   readonly store: Store;
@@ -60,7 +62,7 @@ export class Gateway {
   private closing = false;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.feeds = new RoomFeeds(deps.store, deps.bus, deps.logger, deps.positionCheckMs);
+    this.feeds = new RoomFeeds(deps.store, deps.bus, deps.logger, deps.positionCheckMs, deps.metrics);
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -121,8 +123,13 @@ export class Gateway {
   }
 
   private async onConnection(ws: WebSocket, claims: AccessClaims): Promise<void> {
-    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims.deviceId, { ...this.deps.connection, scheduler: this.scheduler });
+    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims.deviceId, {
+      ...this.deps.connection,
+      scheduler: this.scheduler,
+      ...(this.deps.metrics ? { onSent: (n: number) => this.deps.metrics?.framesOut.inc(n) } : {}),
+    });
     this.connections.add(conn);
+    this.deps.metrics?.connections.inc();
     ws.on('pong', () => {
       conn.alive = true;
     });
@@ -139,6 +146,7 @@ export class Gateway {
 
   private async onClose(conn: Connection): Promise<void> {
     this.connections.delete(conn);
+    this.deps.metrics?.connections.dec();
     const rooms = [...conn.rooms];
     for (const roomId of conn.typingIn) await this.publishTyping(conn, roomId, 'stop').catch(() => {});
     await Promise.allSettled(rooms.map((roomId) => this.feeds.unsubscribe(conn, roomId)));
@@ -154,7 +162,9 @@ export class Gateway {
   }
 
   private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    this.deps.metrics?.framesIn.inc();
     if (!conn.limiter.take()) {
+      this.deps.metrics?.rateLimited.inc({ kind: 'socket' });
       conn.sendFrame(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'too many frames; slow down' }));
       return;
     }

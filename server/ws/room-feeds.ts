@@ -4,6 +4,7 @@ import { BACKFILL_LIMIT, ChatError, TYPING_TTL_MS } from '../../shared/protocol/
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { RoomBusMessage } from '../services/room-events.js';
+import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Connection } from './connection.js';
 
@@ -38,6 +39,7 @@ export class RoomFeeds {
     private readonly bus: Bus,
     private readonly logger: Logger,
     positionCheckMs = 10_000,
+    private readonly metrics?: Metrics,
   ) {
     bus.onReconnect(() => this.recheckAll());
     this.positionCheck = setInterval(() => this.recheckAll(), positionCheckMs);
@@ -133,6 +135,10 @@ export class RoomFeeds {
     feed.lastSeq = event.seq;
     const json = JSON.stringify(event); // once, whatever the number of recipients
     for (const c of feed.subscribers) c.sendEvent(json);
+    if (this.metrics && feed.subscribers.size > 0) {
+      this.metrics.deliveries.inc(feed.subscribers.size);
+      this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - Date.parse(event.createdAt)) / 1000);
+    }
     // A leave (or removal) cuts the departed user's subscriptions before anything after it.
     const departed = event.kind === 'leave' ? event.sender.id : event.kind === 'remove' ? event.target?.id : undefined;
     if (departed !== undefined) {
