@@ -16,6 +16,7 @@ import { inviteRoutes } from './http/invite-routes.js';
 import { keyRoutes } from './http/key-routes.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/errors.js';
+import { docsPage, openApiDocument } from './http/openapi.js';
 import { roomRoutes } from './http/room-routes.js';
 import { searchRoutes } from './http/search-routes.js';
 import { parse } from './http/validate.js';
@@ -171,6 +172,14 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   app.get(`${API_PREFIX}/me`, authenticate(tokens), (_req, res) => {
     const { userId, username, deviceId } = res.locals.claims as { userId: string; username: string; deviceId: string };
     res.json({ user: { id: userId, username }, deviceId });
+  });
+  const openApi = openApiDocument();
+  const docs = docsPage(openApi);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.get('/api/docs', (_req, res) => {
+    res.type('html').send(docs);
   });
   app.use((req, _res, next) => next(new ChatError('not_found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger));
