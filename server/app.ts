@@ -45,6 +45,8 @@ export interface ServerDeps {
   readonly jwtSecret: string;
   /** Browser origins allowed for CORS and WebSockets besides the server's own. */
   readonly origins?: readonly string[];
+  /** Express's `trust proxy`: whose X-Forwarded-For names the client (default loopback). */
+  readonly trustProxy?: string;
   /** Sign-in attempts per IP per minute (register, login, refresh). */
   readonly authRateLimit?: number;
   readonly heartbeatMs?: number;
@@ -99,7 +101,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(
     pinoHttp({
       logger: deps.logger,

@@ -13,6 +13,8 @@ export interface ServerConfig {
   readonly redisPrefix: string;
   readonly jwtSecret: string | undefined;
   readonly origins: readonly string[];
+  /** Which proxies' X-Forwarded-For to believe (Express's trust proxy): the client IP for rate limits. */
+  readonly trustProxy: string;
   readonly logLevel: string;
   readonly authRateLimit: number;
   /** The AI provider for open-room summaries: set when OPENAI_API_KEY or OPENAI_BASE_URL is. */
@@ -26,6 +28,7 @@ Environment:
   REDIS_URL             Redis, to run several instances side by side (redis://host:6379)
   CHAT_REDIS_PREFIX     prefix of every Redis key and channel (default chat:)
   CHAT_JWT_SECRET       access-token secret, 32+ characters (default: generated and kept in the data dir)
+  CHAT_TRUST_PROXY      proxies whose X-Forwarded-For is believed: loopback (default), uniquelocal, an address list
   CHAT_ORIGINS          browser origins allowed besides the server's own, comma-separated
   CHAT_AUTH_RATE_LIMIT  sign-in attempts per IP per minute (default 30)
   LOG_LEVEL             fatal, error, warn, info (default), debug, trace or silent
@@ -52,6 +55,7 @@ const Env = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.url().refine((u) => new URL(u).origin === u, 'each origin is scheme://host[:port], with no path')))
     .optional(),
+  CHAT_TRUST_PROXY: z.string().regex(/^[\w.:/, -]{1,200}$/, 'loopback, linklocal, uniquelocal, or addresses/subnets, comma-separated').optional(),
   CHAT_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url({ message: 'must be an http(s) URL' }).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
@@ -100,6 +104,7 @@ export function loadConfig(
       redisPrefix: e.CHAT_REDIS_PREFIX ?? 'chat:',
       jwtSecret: e.CHAT_JWT_SECRET,
       origins: e.CHAT_ORIGINS ?? [],
+      trustProxy: e.CHAT_TRUST_PROXY ?? 'loopback',
       logLevel: e.LOG_LEVEL ?? 'info',
       authRateLimit: e.CHAT_AUTH_RATE_LIMIT ?? 30,
       ai:

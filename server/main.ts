@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     logger,
     jwtSecret: await jwtSecret(config.jwtSecret, dataDir),
     origins: config.origins,
+    trustProxy: config.trustProxy,
     processMetrics: true,
     authRateLimit: config.authRateLimit,
     ...(config.ai
