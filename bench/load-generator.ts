@@ -6,12 +6,15 @@ import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
 import { cpuSeconds } from './proc-stats.js';
 
-export type TargetKind = 'ours' | 'bare-ws' | 'socketio';
+export type TargetKind = 'ours' | 'ours-redis' | 'bare-ws' | 'socketio';
 
 export interface GeneratorConfig {
   readonly target: TargetKind;
   readonly url: string;
   readonly serverPid: number;
+  /** Several instances: client i connects to urls[i % n]; CPU is summed over every pid. */
+  readonly urls?: readonly string[];
+  readonly serverPids?: readonly number[];
   readonly clients: number;
   readonly rooms: number;
   /** Total messages per second, one step each. */
@@ -53,7 +56,7 @@ interface Client {
 }
 
 function connect(config: GeneratorConfig, index: number, room: number, onData: (data: Buffer) => void): Client {
-  const base = config.url.replace(/^http/, 'ws');
+  const base = (config.urls ? (config.urls[index % config.urls.length] as string) : config.url).replace(/^http/, 'ws');
   switch (config.target) {
     case 'bare-ws': {
       const ws = new WebSocket(`${base}/?room=${room}`, { perMessageDeflate: false });
@@ -74,7 +77,8 @@ function connect(config: GeneratorConfig, index: number, room: number, onData: (
       });
       return { send: (body) => ws.send(`42["msg","${body}"]`), ready, close: () => ws.terminate() };
     }
-    case 'ours': {
+    case 'ours':
+    case 'ours-redis': {
       const token = config.tokens?.[index % (config.tokens?.length ?? 1)];
       const roomId = config.roomIds?.[room];
       const ws = new WebSocket(`${base}/ws`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
@@ -161,12 +165,14 @@ async function run(config: GeneratorConfig): Promise<void> {
     delivered = 0;
     sent = 0;
     histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-    const cpu0 = cpuSeconds(config.serverPid);
+    const pids = config.serverPids ?? [config.serverPid];
+    const serverCpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const cpu0 = serverCpu();
     const gen0 = process.cpuUsage();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, config.measureSeconds * 1000));
     const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuSeconds(config.serverPid) - cpu0;
+    const cpu = serverCpu() - cpu0;
     const gen = process.cpuUsage(gen0);
     clearInterval(timer);
     const result: StepResult = {

@@ -72,15 +72,20 @@ async function api(url: string, path: string, body: unknown, token?: string): Pr
 
 interface Ours {
   readonly url: string;
+  readonly urls: readonly string[];
   readonly pid: number;
+  readonly pids: readonly number[];
   readonly proc: ChildProcess;
   readonly tokens: string[];
   readonly roomIds: string[];
   readonly drop: () => Promise<void>;
 }
 
-/** Our server on a fresh PostgreSQL database, with 10 users who are members of every bench room. */
-async function startOurs(): Promise<Ours> {
+/**
+ * Our server on a fresh PostgreSQL database, with 10 users who are members of every bench room; with
+ * `instances` > 1, that many processes joined through the local Redis (under a key prefix of their own).
+ */
+async function startOurs(instances = 1): Promise<Ours> {
   const db = `chat_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_DB });
   await admin.connect();
@@ -89,12 +94,19 @@ async function startOurs(): Promise<Ours> {
   const url = new URL(ADMIN_DB);
   url.pathname = `/${db}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-bench-'));
-  const { proc, port, pid } = await startProcess([join(ROOT, 'dist/server/main.js'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
+  const shared = {
     DATABASE_URL: url.toString(),
     LOG_LEVEL: 'info',
     CHAT_AUTH_RATE_LIMIT: '100000',
-  });
-  const base = `http://127.0.0.1:${port}`;
+    CHAT_JWT_SECRET: randomBytes(32).toString('hex'),
+    ...(instances > 1 ? { REDIS_URL: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', CHAT_REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}:` } : {}),
+  };
+  const procs: { proc: ChildProcess; port: number; pid: number }[] = [];
+  // One at a time: the first applies the migrations.
+  for (let i = 0; i < instances; i++) procs.push(await startProcess([join(ROOT, 'dist/server/main.js'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], shared));
+  const { proc, pid } = procs[0] as { proc: ChildProcess; pid: number };
+  const urls = procs.map((p) => `http://127.0.0.1:${p.port}`);
+  const base = urls[0] as string;
   const tokens: string[] = [];
   for (let i = 0; i < 10; i++) {
     const s = await api(base, '/auth/register', { username: `bench${i}`, password: 'bench password' });
@@ -108,12 +120,14 @@ async function startOurs(): Promise<Ours> {
   }
   return {
     url: base,
+    urls,
     pid,
+    pids: procs.map((p) => p.pid),
     proc,
     tokens,
     roomIds,
     drop: async () => {
-      await stop(proc);
+      for (const p of procs) await stop(p.proc);
       const c = new pg.Client({ connectionString: ADMIN_DB });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -130,10 +144,10 @@ function runGenerator(config: object): StepResult[] {
 
 async function fanOut(target: TargetKind): Promise<StepResult[]> {
   const base = { target, clients: CLIENTS, rooms: ROOMS, rates: RATES, warmupSeconds: WARMUP, measureSeconds: MEASURE };
-  if (target === 'ours') {
-    const ours = await startOurs();
+  if (target === 'ours' || target === 'ours-redis') {
+    const ours = await startOurs(target === 'ours' ? 1 : 2);
     try {
-      return runGenerator({ ...base, url: ours.url, serverPid: ours.pid, tokens: ours.tokens, roomIds: ours.roomIds });
+      return runGenerator({ ...base, url: ours.url, urls: ours.urls, serverPid: ours.pid, serverPids: ours.pids, tokens: ours.tokens, roomIds: ours.roomIds });
     } finally {
       await ours.drop();
     }
@@ -263,8 +277,13 @@ function table(name: string, steps: StepResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const targets = (env.BENCH_TARGETS ?? 'ours,bare-ws,socketio').split(',') as TargetKind[];
-  const names: Record<TargetKind, string> = { ours: 'ours (auth + PostgreSQL + seq)', 'bare-ws': 'bare ws broadcast', socketio: 'Socket.IO + Redis adapter' };
+  const targets = (env.BENCH_TARGETS ?? 'ours,ours-redis,bare-ws,socketio').split(',') as TargetKind[];
+  const names: Record<TargetKind, string> = {
+    ours: 'ours (auth + PostgreSQL + seq)',
+    'ours-redis': 'ours, two instances on Redis',
+    'bare-ws': 'bare ws broadcast',
+    socketio: 'Socket.IO + Redis adapter',
+  };
   const results: { target: TargetKind; run: number; steps: StepResult[] }[] = [];
   for (let run = 1; run <= RUNS; run++) {
     for (const target of targets) {
@@ -292,12 +311,12 @@ async function main(): Promise<void> {
   const search = await attempt(`search over ${fmt(searchMessages)} messages`, () => searchLatency(ADMIN_DB, searchMessages, (l) => process.stderr.write(`${l}\n`)));
 
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
-  const [ours, bare, sio] = [best('ours'), best('bare-ws'), best('socketio')];
+  const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const doc = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), Node ${process.version}.
-${haveTaskset ? 'Servers pinned to core 0 and the load generator to core 1 with `taskset`; PostgreSQL and Redis float.' : '`taskset` was not available: nothing was pinned.'}
+${haveTaskset ? 'Servers pinned to core 0 (both instances of the two-instance configuration share it) and the load generator to core 1 with `taskset`; PostgreSQL and Redis float.' : '`taskset` was not available: nothing was pinned.'}
 Load: ${fmt(CLIENTS)} WebSocket clients in ${ROOMS} rooms (${fmt(CLIENTS / ROOMS)} per room), open-loop senders spread over every
 client, ${WARMUP} s warm-up discarded and ${MEASURE} s measured per step, stepping up until delivered < 95 % of expected or p99 > 50 ms.
 A delivery is one message reaching one client (the sender included). One probe client per room measures latency.
@@ -308,6 +327,7 @@ Runs alternate between the servers (${RUNS} of each).
 | server | peak deliveries/s | vs bare ws | vs Socket.IO + Redis |
 |---|---|---|---|
 | ${names.ours} | ${fmt(ours)} | ${fmt(bare ? ours / bare : 0, 2)}× | ${fmt(sio ? ours / sio : 0, 2)}× |
+| ${names['ours-redis']} | ${fmt(oursRedis)} | ${fmt(bare ? oursRedis / bare : 0, 2)}× | ${fmt(sio ? oursRedis / sio : 0, 2)}× |
 | ${names['bare-ws']} | ${fmt(bare)} | 1.00× | ${fmt(sio ? bare / sio : 0, 2)}× |
 | ${names.socketio} | ${fmt(sio)} | ${fmt(bare ? sio / bare : 0, 2)}× | 1.00× |
 
@@ -368,9 +388,6 @@ ${search.shapes.map((q) => `| ${q.shape} | ${fmt(q.p50, 1)} | ${fmt(q.p95, 1)} |
 
 Target: p95 < 20 ms at 1M messages.
 
-## Not measured yet
-
-- Two instances of ours on Redis: the Redis bus arrives with the scale-out issue.
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);

@@ -129,7 +129,8 @@ export async function searchLatency(adminUrl: string, messages: number, log: (li
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run directly (not when bundled into run.js, whose own URL would match import.meta.url).
+if (/search-latency\.[jt]s$/.test(process.argv[1] ?? '') && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const n = Number(process.argv[2] ?? 1_000_000);
   searchLatency(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', n, (l) => process.stderr.write(`${l}\n`)).then(
     (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
