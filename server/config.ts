@@ -8,6 +8,8 @@ export interface ServerConfig {
   readonly host: string | undefined;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** Messages in MongoDB instead of PostgreSQL (their order and seq stay in PostgreSQL). */
+  readonly mongodbUrl: string | undefined;
   /** Redis joins instances (bus, presence, caches, rate limits); in-process when unset. */
   readonly redisUrl: string | undefined;
   readonly redisPrefix: string;
@@ -25,6 +27,7 @@ export const SERVER_USAGE = `Usage: chat-server [--port 8787] [--host ADDRESS] [
 
 Environment:
   DATABASE_URL          PostgreSQL instead of the embedded database (postgres://user@host:5432/db)
+  MONGODB_URL           keep messages in MongoDB (mongodb://host:27017/chat); PostgreSQL still orders them
   REDIS_URL             Redis, to run several instances side by side (redis://host:6379)
   CHAT_REDIS_PREFIX     prefix of every Redis key and channel (default chat:)
   CHAT_JWT_SECRET       access-token secret, 32+ characters (default: generated and kept in the data dir)
@@ -43,6 +46,10 @@ const Env = z.object({
   DATABASE_URL: z
     .url({ message: 'must be a postgres:// URL' })
     .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  MONGODB_URL: z
+    .string()
+    .refine((u) => /^mongodb(\+srv)?:\/\/[^/]/.test(u) && URL.canParse(u), 'must be a mongodb:// or mongodb+srv:// URL')
     .optional(),
   REDIS_URL: z
     .url({ message: 'must be a redis:// URL' })
@@ -100,6 +107,7 @@ export function loadConfig(
       host: flags.data.host,
       dataDir: flags.data['data-dir'] ?? e.CHAT_DATA_DIR ?? './data',
       databaseUrl: e.DATABASE_URL,
+      mongodbUrl: e.MONGODB_URL,
       redisUrl: e.REDIS_URL,
       redisPrefix: e.CHAT_REDIS_PREFIX ?? 'chat:',
       jwtSecret: e.CHAT_JWT_SECRET,

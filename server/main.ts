@@ -55,7 +55,19 @@ async function main(): Promise<void> {
     process.stderr.write(`chat-server: cannot prepare the database${config.databaseUrl ? ' at DATABASE_URL' : ` in ${dataDir}`}: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  const store = new SqlStore(sql);
+  let store: SqlStore;
+  if (config.mongodbUrl) {
+    try {
+      // Loaded only when asked for: the driver is not small.
+      const { SqlMongoStore } = await import('./store/mongo-message-store.js');
+      store = await SqlMongoStore.open(sql, config.mongodbUrl);
+    } catch (error) {
+      process.stderr.write(`chat-server: cannot use MongoDB at MONGODB_URL: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+  } else {
+    store = new SqlStore(sql);
+  }
   let shared;
   try {
     shared = await createAdapters({ redisUrl: config.redisUrl, prefix: config.redisPrefix, logger });
@@ -96,7 +108,7 @@ async function main(): Promise<void> {
     const address = server.http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const summaries = config.ai ? `${config.ai.model} at ${config.ai.baseUrl}` : 'offline';
-    logger.info({ port, storage: config.databaseUrl ? 'postgres' : 'pglite', shared: config.redisUrl ? 'redis' : 'in-process', dataDir, summaries }, `listening on http://localhost:${port}`);
+    logger.info({ port, storage: `${config.databaseUrl ? 'postgres' : 'pglite'}${config.mongodbUrl ? ' + mongodb messages' : ''}`, shared: config.redisUrl ? 'redis' : 'in-process', dataDir, summaries }, `listening on http://localhost:${port}`);
   });
 
   let stopping = false;

@@ -1,0 +1,186 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
+import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
+import type { Envelope, RoomEvent, SearchHit } from '../../shared/protocol/index.js';
+import { occurrences, parseQuery, snippetAround, stem, wordsOf } from '../../shared/search/index.js';
+import type { SqlClient } from './sql-client.js';
+import { SqlStore } from './sql-store.js';
+import type { MessageSearch, NewMessage, EventRange, StoreResult } from './store.js';
+
+/** A message's content in MongoDB; PostgreSQL keeps its place (room, seq, sender, clientMsgId). */
+interface MessageDoc {
+  _id: string;
+  roomId: string;
+  seq: number;
+  senderId: string;
+  sender: string;
+  clientMsgId: string;
+  body: string | null;
+  envelope: Envelope | null;
+  createdAt: Date;
+}
+
+/** What PostgreSQL holds in place of content it must not keep twice: the kind of payload, nothing more. */
+const NO_TEXT = '';
+const NO_ENVELOPE = {} as Envelope;
+
+/** Finds database/mongodb/indexes.json above this module (sources and build differ in depth). */
+function indexFile(from: string = import.meta.url): string {
+  let dir = dirname(fileURLToPath(from));
+  for (;;) {
+    const candidate = join(dir, 'database', 'mongodb', 'indexes.json');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('database/mongodb/indexes.json not found above ' + fileURLToPath(from));
+    dir = parent;
+  }
+}
+
+/** Creates the indexes of database/mongodb/indexes.json that are missing. */
+export async function ensureMongoIndexes(db: Db): Promise<void> {
+  const spec = JSON.parse(await readFile(indexFile(), 'utf8')) as { collections: Record<string, ({ key: IndexSpecification } & CreateIndexesOptions)[]> };
+  for (const [collection, indexes] of Object.entries(spec.collections)) {
+    for (const { key, ...options } of indexes) await db.collection(collection).createIndex(key, options);
+  }
+}
+
+/**
+ * The Store with messages in MongoDB (MONGODB_URL): PostgreSQL still orders every room's stream —
+ * it assigns each message its seq and dedupes clientMsgIds under the room's lock, in one transaction,
+ * keeping a row without content — and MongoDB keeps the content and answers open-room search with
+ * its text index. The content is written right after the commit with an idempotent upsert, so a send
+ * that failed between the two is repaired by the client's retry (the same clientMsgId comes back as a
+ * duplicate, and its content is written then). Everything else is the SQL store's.
+ */
+export class SqlMongoStore extends SqlStore {
+  private readonly messages: Collection<MessageDoc>;
+
+  private constructor(
+    sql: SqlClient,
+    private readonly mongo: MongoClient,
+    db: Db,
+  ) {
+    super(sql);
+    this.messages = db.collection<MessageDoc>('messages');
+  }
+
+  /** Connects, creates missing indexes, and wraps the SQL client. */
+  static async open(sql: SqlClient, mongoUrl: string): Promise<SqlMongoStore> {
+    const mongo = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
+    await mongo.connect();
+    const db = mongo.db();
+    await ensureMongoIndexes(db);
+    return new SqlMongoStore(sql, mongo, db);
+  }
+
+  override async ping(): Promise<boolean> {
+    const mongoOk = await this.mongo
+      .db()
+      .command({ ping: 1 })
+      .then(() => true, () => false);
+    return mongoOk && (await super.ping());
+  }
+
+  override async close(): Promise<void> {
+    await this.mongo.close();
+    await super.close();
+  }
+
+  override async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
+    const placed = await super.appendMessages(
+      messages.map((m) => ({ ...m, body: m.body === null ? null : NO_TEXT, envelope: m.envelope === null ? null : NO_ENVELOPE })),
+    );
+    const docs: MessageDoc[] = [];
+    placed.forEach((r, i) => {
+      if (!r.ok) return;
+      const m = messages[i] as NewMessage;
+      const e = r.value.event;
+      docs.push({ _id: e.id, roomId: e.roomId, seq: e.seq, senderId: m.sender.id, sender: m.sender.username, clientMsgId: m.clientMsgId, body: m.body, envelope: m.envelope, createdAt: new Date(e.createdAt) });
+    });
+    if (docs.length > 0) {
+      await this.messages.bulkWrite(
+        docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    // A duplicate answers with what was stored first, not with what the retry carried.
+    const stored = await this.contents(placed.flatMap((r) => (r.ok ? [r.value.event.id] : [])));
+    return placed.map((r) => (r.ok ? { ok: true, value: { duplicate: r.value.duplicate, event: withContent(r.value.event, stored.get(r.value.event.id)) } } : r));
+  }
+
+  override async listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]> {
+    const events = await super.listEvents(roomId, range);
+    const stored = await this.contents(events.filter((e) => e.kind === 'message').map((e) => e.id));
+    return events.map((e) => (e.kind === 'message' ? withContent(e, stored.get(e.id)) : e));
+  }
+
+  /**
+   * MongoDB's text index finds candidates (any of the words); web-search semantics — every group must
+   * match, phrases in order, exclusions absent — are then checked on the text, as the client's index does.
+   */
+  override async searchMessages(search: MessageSearch): Promise<SearchHit[]> {
+    if (search.roomIds.length === 0) return [];
+    const query = parseQuery(search.query);
+    if (query.groups.length === 0) return [];
+    const words = query.groups.flat().flatMap((item) => (item.kind === 'word' ? [item.word] : item.words));
+    const filter = {
+      $text: { $search: words.join(' ') },
+      roomId: { $in: [...search.roomIds] },
+      body: { $type: 'string' as const },
+      ...(search.senderId ? { senderId: search.senderId } : {}),
+      ...(search.since || search.until ? { createdAt: { ...(search.since ? { $gte: search.since } : {}), ...(search.until ? { $lte: search.until } : {}) } } : {}),
+    };
+    const same = (a: string, b: string) => a === b || stem(a) === stem(b);
+    const want = search.offset + search.limit;
+    const candidates = await this.messages
+      .find(filter, { projection: { score: { $meta: 'textScore' } } })
+      .sort({ score: { $meta: 'textScore' }, createdAt: -1 })
+      .limit(Math.max(500, want * 5))
+      .toArray();
+    const hits: SearchHit[] = [];
+    let skipped = 0;
+    const rooms = new Map<string, string>();
+    for (const doc of candidates as (MessageDoc & { score: number })[]) {
+      const text = doc.body ?? '';
+      const found = wordsOf(text);
+      const norms = found.map((w) => w.norm);
+      if (!query.groups.every((group) => group.some((item) => occurrences(item, norms, same).length > 0))) continue;
+      if (query.excluded.some((item) => occurrences(item, norms, same).length > 0)) continue;
+      if (skipped < search.offset) {
+        skipped += 1;
+        continue;
+      }
+      const ranges: [number, number][] = query.groups
+        .flat()
+        .flatMap((item) => occurrences(item, norms, same))
+        .map(([a, b]) => [(found[a] as { start: number }).start, (found[b] as { end: number }).end]);
+      if (!rooms.has(doc.roomId)) rooms.set(doc.roomId, (await this.findRoomById(doc.roomId))?.name ?? '');
+      hits.push({
+        roomId: doc.roomId,
+        roomName: rooms.get(doc.roomId) as string,
+        eventId: doc._id,
+        seq: doc.seq,
+        sender: { id: doc.senderId, username: doc.sender },
+        createdAt: doc.createdAt.toISOString(),
+        score: doc.score,
+        snippet: snippetAround(text, ranges),
+      });
+      if (hits.length >= search.limit) break;
+    }
+    return hits;
+  }
+
+  private async contents(ids: readonly string[]): Promise<Map<string, MessageDoc>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.messages.find({ _id: { $in: [...ids] } }).toArray();
+    return new Map(docs.map((d) => [d._id, d]));
+  }
+}
+
+/** The event with its content from MongoDB; content never written (a send lost between the two stores and never retried) reads as empty. */
+function withContent(event: RoomEvent, doc: MessageDoc | undefined): RoomEvent {
+  return { ...event, body: event.body === null ? null : (doc?.body ?? ''), envelope: event.envelope === null ? null : (doc?.envelope ?? null) };
+}
