@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
+import { join } from 'node:path';
 import type { IncomingMessage, Server } from 'node:http';
 import express from 'express';
 import type { RequestHandler } from 'express';
@@ -59,6 +60,8 @@ export interface ServerDeps {
   readonly rateLimitStore?: (name: string) => RateLimitStore;
   /** Also export Node's process metrics (CPU, memory, event loop, GC) at /metrics; once per process. */
   readonly processMetrics?: boolean;
+  /** The built web client (web/dist), served at `/`; without it `/` says how to build it. */
+  readonly webRoot?: string;
   /** Whether the shared state (Redis) answers, for /readyz; absent for in-process adapters. */
   readonly sharedReady?: () => Promise<boolean>;
   /** The AI provider for open-room summaries; without one the offline summarizer answers. */
@@ -183,6 +186,15 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   app.get('/api/docs', (_req, res) => {
     res.type('html').send(docs);
   });
+  if (deps.webRoot) {
+    const index = join(deps.webRoot, 'index.html');
+    app.use(express.static(deps.webRoot, { index: false, maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
+    // The app's own paths (/, /invite/TOKEN) are the page; the client reads them.
+    app.get(['/', '/invite/{*token}'], (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
+  }
   app.use((req, _res, next) => next(new ChatError('not_found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger));
 

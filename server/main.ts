@@ -2,7 +2,9 @@
 // The chat-server binary: the only server file that reads the environment, listens and exits.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { pino } from 'pino';
 import { createServer } from './app.js';
@@ -24,6 +26,17 @@ async function jwtSecret(configured: string | undefined, dataDir: string): Promi
     const secret = randomBytes(48).toString('base64url');
     await writeFile(file, secret + '\n', { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
     return (await readFile(file, 'utf8')).trim();
+  }
+}
+
+/** The built web client, web/dist, found above this module (sources and build differ in depth). */
+function webRoot(from: string = import.meta.url): string | undefined {
+  let dir = dirname(fileURLToPath(from));
+  for (;;) {
+    if (existsSync(join(dir, 'web', 'dist', 'index.html'))) return join(dir, 'web', 'dist');
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
   }
 }
 
@@ -86,6 +99,7 @@ async function main(): Promise<void> {
     origins: config.origins,
     trustProxy: config.trustProxy,
     processMetrics: true,
+    ...(webRoot() ? { webRoot: webRoot() as string } : {}),
     authRateLimit: config.authRateLimit,
     ...(config.ai
       ? {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { TypingThrottle } from '../../shared/client/index.js';
 import type { ApiClient, ConnectionState, E2ESession, LiveClient, Opened, StoredSession } from '../../shared/client/index.js';
 import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { RoomState } from './state/room-state.js';
@@ -45,8 +46,6 @@ export interface Chat {
   readonly markRoomRead: (roomId: string) => void;
 }
 
-/** How often a "still typing" is re-sent while the user keeps typing. */
-const TYPING_REFRESH_MS = 3_000;
 const HISTORY = 100;
 
 /**
@@ -63,7 +62,7 @@ export function useChat(deps: ChatDeps): Chat {
   const exhausted = useRef(new Set<string>());
   const loadingOlder = useRef(new Set<string>());
   const roomsRef = useRef<Room[]>([]);
-  const lastTyping = useRef(new Map<string, number>());
+  const throttle = useRef(new TypingThrottle((roomId, state) => live.typing(roomId, state), deps.now));
   const waiting = useRef(new Map<string, RoomEvent>());
 
   // The latest room states, readable synchronously (React applies state updates later).
@@ -186,20 +185,10 @@ export function useChat(deps: ChatDeps): Chat {
     const clientMsgId = crypto.randomUUID();
     if (room.visibility === 'private') await api.sendEnvelope(room.id, await e2e.encrypt(room.id, text, clientMsgId));
     else await live.send(room.id, text, clientMsgId);
-    lastTyping.current.delete(room.id);
+    throttle.current.sent(room.id);
   }, [api, e2e, live]);
 
-  const typing = useCallback((room: Room, active: boolean) => {
-    const last = lastTyping.current.get(room.id);
-    if (active) {
-      if (last !== undefined && deps.now() - last < TYPING_REFRESH_MS) return;
-      lastTyping.current.set(room.id, deps.now());
-      live.typing(room.id, 'start');
-    } else if (last !== undefined) {
-      lastTyping.current.delete(room.id);
-      live.typing(room.id, 'stop');
-    }
-  }, [live, deps]);
+  const typing = useCallback((room: Room, active: boolean) => throttle.current.update(room.id, active), []);
 
   const markRoomRead = useCallback((roomId: string) => {
     const s = statesRef.current.get(roomId);

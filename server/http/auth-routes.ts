@@ -1,25 +1,68 @@
 import { Router } from 'express';
-import type { RequestHandler } from 'express';
-import { LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest } from '../../shared/protocol/index.js';
+import type { Request, RequestHandler, Response } from 'express';
+import { ChatError, COOKIE_SESSION_HEADER, LoginRequest, LogoutRequest, REFRESH_COOKIE, RefreshRequest, RegisterRequest } from '../../shared/protocol/index.js';
+import type { Session, TokenPair } from '../../shared/protocol/index.js';
+import { REFRESH_TTL_MS } from '../services/auth-service.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { TokenIssuer } from '../services/tokens.js';
 import { authenticate, claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
 
+/** Whether a browser asked to keep its refresh token in a cookie. */
+const wantsCookie = (req: Request) => req.headers[COOKIE_SESSION_HEADER] === 'cookie';
+
+/** The refresh cookie from the Cookie header. */
+function cookieToken(req: Request): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === REFRESH_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+/** Only the auth routes ever see it; JavaScript never does. */
+function setRefreshCookie(res: Response, token: string | null): void {
+  const attributes = `Path=/api/v1/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=${token ? Math.floor(REFRESH_TTL_MS / 1000) : 0}`;
+  res.setHeader('Set-Cookie', `${REFRESH_COOKIE}=${token ? encodeURIComponent(token) : ''}; ${attributes}`);
+}
+
+/** In cookie mode the token goes to the cookie and the body carries an empty one. */
+function tokensOut(req: Request, res: Response, tokens: TokenPair): TokenPair {
+  if (!wantsCookie(req)) return tokens;
+  setRefreshCookie(res, tokens.refreshToken);
+  return { ...tokens, refreshToken: '' };
+}
+const sessionOut = (req: Request, res: Response, session: Session): Session => ({ ...session, tokens: tokensOut(req, res, session.tokens) });
+
+/** The refresh token of a refresh or logout: the cookie for browsers, the body for everyone else. */
+function refreshTokenOf(req: Request, schema: typeof RefreshRequest): string {
+  if (!wantsCookie(req)) return parse(schema, req.body).refreshToken;
+  const token = cookieToken(req);
+  if (!token) throw new ChatError('session_revoked', 'no session cookie: sign in again');
+  return token;
+}
+
 /** /auth: register, login, refresh, logout, and WebSocket tickets. `limit` guards the password routes. */
 export function authRoutes(auth: AuthService, tokens: TokenIssuer, limit: RequestHandler): Router {
   const router = Router();
   router.post('/register', limit, async (req, res) => {
-    res.status(201).json(await auth.register(parse(RegisterRequest, req.body)));
+    res.status(201).json(sessionOut(req, res, await auth.register(parse(RegisterRequest, req.body))));
   });
   router.post('/login', limit, async (req, res) => {
-    res.json(await auth.login(parse(LoginRequest, req.body)));
+    res.json(sessionOut(req, res, await auth.login(parse(LoginRequest, req.body))));
   });
   router.post('/refresh', limit, async (req, res) => {
-    res.json(await auth.refresh(parse(RefreshRequest, req.body).refreshToken));
+    try {
+      res.json(tokensOut(req, res, await auth.refresh(refreshTokenOf(req, RefreshRequest))));
+    } catch (error) {
+      if (wantsCookie(req) && error instanceof ChatError && error.code === 'session_revoked') setRefreshCookie(res, null);
+      throw error;
+    }
   });
   router.post('/logout', async (req, res) => {
-    await auth.logout(parse(LogoutRequest, req.body).refreshToken);
+    const token = wantsCookie(req) ? cookieToken(req) : parse(LogoutRequest, req.body).refreshToken;
+    if (token) await auth.logout(token);
+    if (wantsCookie(req)) setRefreshCookie(res, null);
     res.status(204).end();
   });
   router.post('/ws-ticket', authenticate(tokens), async (_req, res) => {

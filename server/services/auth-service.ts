@@ -10,7 +10,7 @@ import type { AccessClaims, TokenIssuer } from './tokens.js';
 import { hashOpaqueToken, newOpaqueToken } from './tokens.js';
 
 /** Refresh tokens live 30 days from their last rotation. */
-const REFRESH_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+export const REFRESH_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** WebSocket tickets live 30 seconds and serve once. */
 const TICKET_TTL_MS = 30_000;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   API_PREFIX,
   ChatError,
+  COOKIE_SESSION_HEADER,
   ErrorBody,
   ErrorCodeSchema,
   HistoryPage,
@@ -62,6 +63,11 @@ export interface ApiClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Per-request timeout. */
   readonly timeoutMs?: number;
+  /**
+   * Browsers: keep the refresh token in the server's HttpOnly cookie, never in JavaScript (the stored
+   * session's refreshToken stays empty; refresh and logout send the cookie).
+   */
+  readonly cookieSession?: boolean;
 }
 
 /** Refresh this long before the access token expires, so a request never races its expiry. */
@@ -100,7 +106,7 @@ export class ApiClient {
     const session = await this.options.sessions.load();
     if (!session) return false;
     try {
-      await this.call('POST', '/auth/logout', { body: { refreshToken: session.refreshToken }, auth: false, schema: z.unknown() });
+      await this.call('POST', '/auth/logout', { body: this.refreshBody(session.refreshToken), auth: false, schema: z.unknown() });
     } finally {
       await this.options.sessions.clear();
     }
@@ -280,7 +286,7 @@ export class ApiClient {
       if (current.refreshToken !== staleRefreshToken && Date.parse(current.accessExpiresAt) - REFRESH_MARGIN_MS > this.now()) return current;
       let tokens: TokenPair;
       try {
-        tokens = await this.call('POST', '/auth/refresh', { body: { refreshToken: current.refreshToken }, auth: false, schema: TokenPair });
+        tokens = await this.call('POST', '/auth/refresh', { body: this.refreshBody(current.refreshToken), auth: false, schema: TokenPair });
       } catch (error) {
         if (error instanceof ChatError && error.code === 'session_revoked') await this.options.sessions.clear();
         throw error;
@@ -289,6 +295,30 @@ export class ApiClient {
       await this.options.sessions.save(next);
       return next;
     });
+  }
+
+  /**
+   * Browsers: picks up the session the refresh cookie holds (after a reload), or answers null when
+   * there is none.
+   */
+  async restoreCookieSession(): Promise<StoredSession | null> {
+    let tokens: TokenPair;
+    try {
+      tokens = await this.call('POST', '/auth/refresh', { body: {}, auth: false, schema: TokenPair });
+    } catch (error) {
+      if (error instanceof ChatError && (error.code === 'session_revoked' || error.code === 'invalid_request')) return null;
+      throw error;
+    }
+    const me = await this.fetchOnce('GET', '/me', { accept: 'application/json', authorization: `Bearer ${tokens.accessToken}` }, undefined);
+    if (!me.ok) return null;
+    const { user, deviceId } = Me.parse(JSON.parse(await me.text()));
+    const session: StoredSession = { user, deviceId, ...tokens };
+    await this.options.sessions.save(session);
+    return session;
+  }
+
+  private refreshBody(refreshToken: string): object {
+    return this.options.cookieSession ? {} : { refreshToken };
   }
 
   private async startSession(path: string, body: unknown): Promise<Session> {
@@ -307,6 +337,7 @@ export class ApiClient {
     let session = auth ? await this.freshSession() : null;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { accept: 'application/json' };
+      if (this.options.cookieSession && path.startsWith('/auth/')) headers[COOKIE_SESSION_HEADER] = 'cookie';
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
       if (session) headers.authorization = `Bearer ${session.accessToken}`;
       const res = await this.fetchOnce(method, path, headers, opts.body, opts.timeoutMs);

@@ -7,3 +7,4 @@ export * from './e2e-session.js';
 export * from './memory-e2e-store.js';
 export * from './private-search.js';
 export * from './private-conversation.js';
+export * from './typing-throttle.js';

@@ -23,6 +23,14 @@ export const LoginRequest = z.object({
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
 export const RefreshRequest = z.object({ refreshToken: z.string().min(16).max(256) });
+
+/**
+ * Browsers ask with this header (`x-chat-session: cookie`) to keep the refresh token in an HttpOnly,
+ * Secure, SameSite=Strict cookie instead of the body: sign-in answers carry an empty refreshToken, and
+ * refresh and logout read the cookie.
+ */
+export const COOKIE_SESSION_HEADER = 'x-chat-session';
+export const REFRESH_COOKIE = 'chat_refresh';
 export type RefreshRequest = z.infer<typeof RefreshRequest>;
 
 export const LogoutRequest = RefreshRequest;

@@ -1,0 +1,167 @@
+import { useEffect, useState } from 'react';
+import type { StoredSession } from '../../../shared/client/index.js';
+import type { Member } from '../../../shared/protocol/index.js';
+import type { WebClient } from '../client.js';
+import type { ThemeChoice } from '../theme.js';
+import { applyTheme, loadTheme } from '../theme.js';
+import { useRooms } from '../use-rooms.js';
+import { Composer } from './composer.js';
+import { RoomList } from './room-list.js';
+import { Timeline } from './timeline.js';
+
+/** The signed-in screen: rooms on the side, the selected room's timeline and composer. */
+export function ChatScreen({ client, session, invite, onSignedOut }: { readonly client: WebClient; readonly session: StoredSession; readonly invite: string | null; readonly onSignedOut: () => void }) {
+  const chat = useRooms(client, session);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [theme, setTheme] = useState<ThemeChoice>(loadTheme);
+  const [newRoom, setNewRoom] = useState('');
+  const [members, setMembers] = useState<Member[] | null>(null);
+  const [now, setNow] = useState(Date.now());
+  const room = chat.rooms.find((r) => r.id === selected) ?? chat.rooms[0];
+  const view = room ? chat.views.get(room.id) : undefined;
+
+  useEffect(() => {
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(tick);
+  }, []);
+
+  // An invite link: join once signed in, then forget the link.
+  useEffect(() => {
+    if (!invite) return;
+    client.api.redeemInvite(invite).then(
+      async (result) => {
+        window.history.replaceState(null, '', '/');
+        await chat.refresh();
+        setSelected(result.room.id);
+        setNote(`You joined #${result.room.name}.`);
+      },
+      (e: unknown) => setNote((e as Error).message),
+    );
+  }, [invite]);
+
+  useEffect(() => {
+    if (room) chat.markRead(room.id);
+  }, [room, view?.events.length, chat]);
+
+  const act = (work: () => Promise<string | void>) => {
+    work().then((message) => setNote(message ?? null), (e: unknown) => setNote((e as Error).message));
+  };
+  const typing = view ? Object.values(view.typing).filter((t) => t.until > now).map((t) => t.username) : [];
+  const status = chat.connection.status;
+
+  return (
+    <div className="chat">
+      <header>
+        <h1>chat</h1>
+        <span className="who">{session.user.username}</span>
+        <label>
+          Theme{' '}
+          <select
+            aria-label="Theme"
+            value={theme}
+            onChange={(e) => {
+              const choice = e.target.value as ThemeChoice;
+              setTheme(choice);
+              applyTheme(choice);
+            }}
+          >
+            <option value="system">System</option>
+            <option value="dark">Dark</option>
+            <option value="light">Light</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => act(async () => (await client.api.logout(), onSignedOut()))}>
+          Sign out
+        </button>
+      </header>
+      {status !== 'connected' && (
+        <p className="banner" role="status">
+          {status === 'reconnecting' ? 'Connection lost — reconnecting…' : status === 'connecting' ? 'Connecting…' : 'Offline'}
+        </p>
+      )}
+      <aside>
+        <RoomList rooms={chat.rooms} selected={room?.id ?? null} unread={chat.unread} onSelect={(id) => (setSelected(id), setMembers(null))} />
+        <form
+          className="new-room"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = newRoom.trim();
+            if (!name) return;
+            const visibility = (e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') === 'private' ? 'private' : 'open';
+            act(async () => {
+              const { room: created } = visibility === 'open' && (await client.api.directory()).some((r) => r.name === name.toLowerCase()) ? await client.api.join(name) : await client.api.createRoom({ name, visibility });
+              setNewRoom('');
+              await chat.refresh();
+              setSelected(created.id);
+              return `#${created.name} is yours to use.`;
+            });
+          }}
+        >
+          <label>
+            Join or create a room
+            <input value={newRoom} onChange={(e) => setNewRoom(e.target.value)} placeholder="room name" />
+          </label>
+          <button type="submit" value="open">
+            Join / create
+          </button>
+          <button type="submit" value="private" title="Invitation-only and end-to-end encrypted">
+            Create private
+          </button>
+        </form>
+      </aside>
+      <main>
+        {room ? (
+          <>
+            <div className="room-head">
+              <h2>
+                {room.visibility === 'private' ? '🔒 ' : '#'}
+                {room.name}
+              </h2>
+              <button type="button" onClick={() => act(async () => setMembers(members ? null : await client.api.members(room.id)))}>
+                Members
+              </button>
+              {room.role === 'owner' && (
+                <button type="button" onClick={() => act(async () => `Invite link (one use, 24 h): ${(await client.api.createInvite(room.id, {})).url}`)}>
+                  Invite
+                </button>
+              )}
+            </div>
+            {members && (
+              <ul className="members" aria-label="Members">
+                {members.map((m) => (
+                  <li key={m.user.id}>
+                    <span aria-label={m.online ? 'online' : 'offline'}>{m.online ? '●' : '○'}</span> {m.user.username}
+                    {m.role === 'owner' ? ' (owner)' : ''}
+                    {room.role === 'owner' && m.user.id !== session.user.id && (
+                      <button type="button" onClick={() => act(async () => (await client.api.kick(room.id, m.user.username), setMembers(await client.api.members(room.id)), `Removed ${m.user.username}.`))}>
+                        Remove
+                      </button>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <Timeline events={view?.events ?? []} more={view?.more ?? false} onOlder={() => act(() => chat.loadOlder(room.id))} />
+            <p className="typing" aria-live="polite">
+              {typing.length ? `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…` : ' '}
+            </p>
+            <Composer
+              label={`Message ${room.visibility === 'private' ? '🔒' : '#'}${room.name}`}
+              disabled={room.visibility === 'private' ? 'End-to-end encrypted rooms are read and written with the chat CLI for now' : null}
+              onSend={(text) => chat.send(room, text).then(() => undefined)}
+              onTyping={(active) => chat.typing(room, active)}
+            />
+          </>
+        ) : (
+          <p className="empty">Join or create a room to start.</p>
+        )}
+        {note && (
+          <p className="note" role="status">
+            {note}
+          </p>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { useState } from 'react';
+
+/** The message box: Enter sends, Shift+Enter starts a new line; typing is reported as it happens. */
+export function Composer({ label, disabled, onSend, onTyping }: { readonly label: string; readonly disabled: string | null; readonly onSend: (text: string) => Promise<void>; readonly onTyping: (active: boolean) => void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const send = () => {
+    const body = text.trim();
+    if (!body) return;
+    setText('');
+    onTyping(false);
+    onSend(body).then(
+      () => setError(null),
+      (e: unknown) => {
+        setText(body);
+        setError((e as Error).message);
+      },
+    );
+  };
+
+  return (
+    <form
+      className="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <textarea
+        aria-label={label}
+        placeholder={disabled ?? `${label} (Enter sends, Shift+Enter for a new line)`}
+        disabled={disabled !== null}
+        rows={2}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          onTyping(e.target.value.length > 0);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            send();
+          }
+        }}
+      />
+      <button type="submit" disabled={disabled !== null || !text.trim()}>
+        Send
+      </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,65 @@
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import type { RoomEvent } from '../../../shared/protocol/index.js';
+
+const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+function line(e: RoomEvent): string {
+  switch (e.kind) {
+    case 'message':
+      return e.envelope ? '🔒 encrypted — read it with the chat CLI for now' : (e.body ?? '');
+    case 'join':
+      return 'joined';
+    case 'leave':
+      return 'left';
+    case 'remove':
+      return `removed ${e.target?.username ?? 'someone'}`;
+  }
+}
+
+/** The room's events, oldest first; scrolling to the top loads older history; new ones keep it at the bottom. */
+export function Timeline({ events, more, onOlder }: { readonly events: readonly RoomEvent[]; readonly more: boolean; readonly onOlder: () => void }) {
+  const box = useRef<HTMLOListElement>(null);
+  const atBottom = useRef(true);
+  const firstSeq = useRef<number | undefined>(undefined);
+  const heightBefore = useRef(0);
+
+  // Keep the view where it was when older events are added above, and at the bottom when following.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const first = events[0]?.seq;
+    if (firstSeq.current !== undefined && first !== undefined && first < firstSeq.current) el.scrollTop += el.scrollHeight - heightBefore.current;
+    else if (atBottom.current) el.scrollTop = el.scrollHeight;
+    firstSeq.current = first;
+    heightBefore.current = el.scrollHeight;
+  }, [events]);
+
+  useEffect(() => {
+    const el = box.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, []);
+
+  return (
+    <ol
+      ref={box}
+      className="timeline"
+      aria-live="polite"
+      aria-label="Messages"
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        heightBefore.current = el.scrollHeight;
+        if (el.scrollTop === 0 && more) onOlder();
+      }}
+    >
+      {more && <li className="older">Scroll up for older messages</li>}
+      {events.map((e) => (
+        <li key={e.id} className={e.kind === 'message' ? 'message' : 'membership'}>
+          <time dateTime={e.createdAt}>{time(e.createdAt)}</time> <strong>{e.sender.username}</strong>
+          {e.kind === 'message' ? ': ' : ' '}
+          <span className="text">{line(e)}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}

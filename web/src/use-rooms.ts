@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { TypingThrottle } from '../../shared/client/index.js';
+import type { ConnectionState, StoredSession } from '../../shared/client/index.js';
+import type { Room, RoomEvent } from '../../shared/protocol/index.js';
+import type { WebClient } from './client.js';
+
+const HISTORY = 50;
+
+export interface RoomView {
+  readonly events: readonly RoomEvent[];
+  /** Whether older history remains on the server. */
+  readonly more: boolean;
+  /** Who is typing, with when it expires. */
+  readonly typing: Readonly<Record<string, { username: string; until: number }>>;
+}
+
+const EMPTY: RoomView = { events: [], more: true, typing: {} };
+
+function merge(view: RoomView, incoming: readonly RoomEvent[]): RoomView {
+  const bySeq = new Map(view.events.map((e) => [e.seq, e]));
+  for (const e of incoming) bySeq.set(e.seq, e);
+  const typing = { ...view.typing };
+  for (const e of incoming) if (e.kind === 'message') delete typing[e.sender.id];
+  return { ...view, events: [...bySeq.values()].sort((a, b) => a.seq - b.seq), typing };
+}
+
+/**
+ * The browser's state of the chat: rooms, each room's events (history, then live), read positions
+ * (kept in localStorage per user), typing, and the connection.
+ */
+export function useRooms(client: WebClient, session: StoredSession) {
+  const { api, live } = client;
+  const [rooms, setRooms] = useState<Room[]>([]);
+  const [views, setViews] = useState<Map<string, RoomView>>(new Map());
+  const [connection, setConnection] = useState<ConnectionState>(live.state);
+  const readKey = `chat.read.${session.user.id}`;
+  const [read, setRead] = useState<Record<string, number>>(() => JSON.parse(window.localStorage.getItem(readKey) ?? '{}') as Record<string, number>);
+  const known = useRef(new Set<string>());
+  const throttle = useRef(new TypingThrottle((roomId, state) => live.typing(roomId, state)));
+
+  const update = useCallback((roomId: string, f: (v: RoomView) => RoomView) => {
+    setViews((prev) => new Map(prev).set(roomId, f(prev.get(roomId) ?? EMPTY)));
+  }, []);
+
+  const refresh = useCallback(async () => {
+    const list = await api.rooms();
+    setRooms(list);
+    for (const room of list) {
+      if (known.current.has(room.id)) continue;
+      known.current.add(room.id);
+      const page = await api.history(room.id, { limit: HISTORY });
+      update(room.id, (v) => ({ ...merge(v, page.events), more: page.hasMore }));
+      live.watch(room.id, page.events.at(-1)?.seq ?? page.headSeq);
+    }
+    return list;
+  }, [api, live, update]);
+
+  useEffect(() => {
+    const offs = [
+      live.on('state', setConnection),
+      live.on('event', (event) => {
+        update(event.roomId, (v) => merge(v, [event]));
+        if (!known.current.has(event.roomId)) void refresh();
+      }),
+      live.on('typing', (frame) => {
+        if (frame.user.id === session.user.id) return;
+        update(frame.roomId, (v) => {
+          const typing = { ...v.typing };
+          if (frame.state === 'start') typing[frame.user.id] = { username: frame.user.username, until: Date.now() + frame.ttlMs };
+          else delete typing[frame.user.id];
+          return { ...v, typing };
+        });
+      }),
+      live.on('removed', ({ roomId }) => {
+        known.current.delete(roomId);
+        setRooms((list) => list.filter((r) => r.id !== roomId));
+      }),
+    ];
+    live.start();
+    void refresh();
+    return () => {
+      for (const off of offs) off();
+      live.stop();
+    };
+  }, [live, refresh, update, session.user.id]);
+
+  const loadOlder = useCallback(
+    async (roomId: string) => {
+      const first = views.get(roomId)?.events[0]?.seq;
+      if (first === undefined || first <= 1) return;
+      const page = await api.history(roomId, { before: first, limit: HISTORY });
+      update(roomId, (v) => ({ ...merge(v, page.events), more: page.hasMore }));
+    },
+    [api, update, views],
+  );
+
+  const markRead = useCallback(
+    (roomId: string) => {
+      const last = views.get(roomId)?.events.at(-1)?.seq;
+      if (last === undefined || (read[roomId] ?? 0) >= last) return;
+      const next = { ...read, [roomId]: last };
+      setRead(next);
+      window.localStorage.setItem(readKey, JSON.stringify(next));
+    },
+    [views, read, readKey],
+  );
+
+  const unread = (roomId: string) => (views.get(roomId)?.events ?? []).filter((e) => e.kind === 'message' && e.sender.id !== session.user.id && e.seq > (read[roomId] ?? 0)).length;
+
+  const send = useCallback(
+    async (room: Room, text: string) => {
+      throttle.current.sent(room.id);
+      await live.send(room.id, text);
+    },
+    [live],
+  );
+
+  const typing = useCallback((room: Room, active: boolean) => throttle.current.update(room.id, active), []);
+
+  return { rooms, views, connection, refresh, loadOlder, markRead, unread, send, typing };
+}
