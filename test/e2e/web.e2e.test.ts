@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { startServer, tempDir } from '../support/binaries.js';
+import { chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -25,9 +25,10 @@ async function register(page: Page, url: string, username: string): Promise<void
 describe.runIf(haveChromium)('the web client in headless Chromium', () => {
   let server: ServerProcess;
   let browser: Browser;
+  let dir: string;
 
   beforeAll(async () => {
-    const dir = await tempDir('web');
+    dir = await tempDir('web');
     server = await startServer({ dataDir: join(dir, 'data') });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     await mkdir(SHOTS, { recursive: true });
@@ -94,7 +95,7 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it('joins a private room by opening its invite link', async () => {
+  it('joins a private room by opening its invite link, chats end to end with keys no script can export, and compares safety numbers', async () => {
     const alice = await (await browser.newContext()).newPage();
     await register(alice, server.url, 'carol');
     await alice.getByLabel('Join or create a room').fill('vault');
@@ -115,7 +116,94 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
     await dave.getByText('You joined #vault.').waitFor();
     expect(new URL(dave.url()).pathname).toBe('/');
     await dave.getByRole('heading', { name: '🔒 vault' }).waitFor();
+
+    // Encrypted both ways between the two browsers.
+    await alice.getByLabel('Message 🔒vault').fill('for your eyes only');
+    await alice.getByLabel('Message 🔒vault').press('Enter');
+    await dave.getByRole('list', { name: 'Messages' }).getByText('for your eyes only').waitFor();
+    await dave.getByLabel('Message 🔒vault').fill('received, sealed');
+    await dave.getByLabel('Message 🔒vault').press('Enter');
+    await alice.getByRole('list', { name: 'Messages' }).getByText('received, sealed').waitFor();
+
+    // The device keys in IndexedDB are CryptoKeys that cannot be exported.
+    const extractable = await dave.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve) => {
+        const q = indexedDB.open('chat-e2e');
+        q.onsuccess = () => resolve(q.result);
+      });
+      const rows = await new Promise<unknown[]>((resolve) => {
+        const q = db.transaction('devices').objectStore('devices').getAll();
+        q.onsuccess = () => resolve(q.result as unknown[]);
+      });
+      const found: boolean[] = [];
+      const walk = (o: unknown): void => {
+        if (o instanceof CryptoKey) found.push(o.type === 'public' ? false : o.extractable);
+        else if (o && typeof o === 'object') Object.values(o).forEach(walk);
+      };
+      walk((rows[0] as { device: unknown }).device);
+      return found;
+    });
+    expect(extractable.length).toBeGreaterThanOrEqual(3);
+    expect(extractable.every((e) => e === false)).toBe(true);
+
+    // Both see the same safety number; Carol marks Dave verified.
+    const safetyOf = async (page: Page, other: string) => {
+      await page.getByRole('button', { name: 'Members' }).click();
+      await page.getByRole('list', { name: 'Members' }).getByRole('listitem').filter({ hasText: other }).getByRole('button', { name: 'Safety number' }).click();
+      return page.getByRole('region', { name: `Safety number with ${other}` }).locator('.number').textContent();
+    };
+    const carolSees = await safetyOf(alice, 'dave');
+    expect(carolSees).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(await safetyOf(dave, 'carol')).toBe(carolSees);
+    await alice.getByRole('button', { name: 'Mark verified' }).click();
+    await alice.getByText('dave verified.').waitFor();
   }, 60_000);
+});
+
+describe.runIf(haveChromium)('the web client and the chat CLI in one private room', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await tempDir('web-cli');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('decrypts in the browser what the CLI sends, and in the CLI what the browser sends', async () => {
+    const alice = userEnv(join(dir, 'alice'), server.url);
+    expect((await chat(alice, ['register', 'alice', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
+    expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);
+    const { url } = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string };
+
+    // Bob opens the link in his browser and registers; his browser becomes a device with its own keys.
+    const bob = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    bob.on('pageerror', (e) => errors.push(e.message));
+    await bob.goto(url);
+    await bob.getByRole('button', { name: 'New here? Register' }).click();
+    await bob.getByLabel('Username').fill('bob');
+    await bob.getByLabel('Password').fill(PASSWORD);
+    await bob.getByRole('button', { name: 'Register' }).click();
+    await bob.getByText('You joined #secret.').waitFor();
+    // Alice's CLI sees Bob's published device before she writes.
+    await eventually(async () => ((await chat(alice, ['--json', 'verify', 'bob'])).code === 0 ? true : undefined), "Bob's device in the key directory", 20_000);
+
+    expect((await chat(alice, ['send', 'secret', 'from the terminal, encrypted'])).code).toBe(0);
+    const messages = bob.getByRole('list', { name: 'Messages' });
+    await messages.getByText('from the terminal, encrypted').waitFor();
+
+    await bob.getByLabel('Message 🔒secret').fill('from the browser, encrypted too');
+    await bob.getByLabel('Message 🔒secret').press('Enter');
+    await eventually(async () => ((await chat(alice, ['read', 'secret'])).stdout.includes('bob: from the browser, encrypted too') ? true : undefined), 'the CLI to decrypt the reply', 20_000);
+    expect(errors).toEqual([]);
+  }, 90_000);
 });
 
 describe.runIf(!haveChromium)('the web client in headless Chromium', () => {

@@ -14,10 +14,10 @@ export function tempDir(prefix: string): Promise<string> {
 }
 
 /** Polls until `check` returns a value other than undefined. */
-export async function eventually<T>(check: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));

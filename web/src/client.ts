@@ -1,5 +1,6 @@
-import { ApiClient, LiveClient, MemorySessionStore } from '../../shared/client/index.js';
-import type { SocketLike } from '../../shared/client/index.js';
+import { ApiClient, E2ESession, LiveClient, MemorySessionStore } from '../../shared/client/index.js';
+import type { SocketLike, StoredSession } from '../../shared/client/index.js';
+import { IndexedDbE2EStore } from './indexeddb-e2e-store.js';
 
 /** The browser's clients: REST with the refresh token in an HttpOnly cookie, and a WebSocket opened with a one-time ticket. */
 export interface WebClient {
@@ -11,4 +12,10 @@ export function createWebClient(origin: string = window.location.origin): WebCli
   const api = new ApiClient({ serverUrl: origin, fetch: (url, init) => window.fetch(url, init), sessions: new MemorySessionStore(), cookieSession: true });
   const live = new LiveClient({ api, socketAuth: 'ticket', createSocket: (url) => new WebSocket(url) as unknown as SocketLike });
   return { api, live };
+}
+
+/** End-to-end encryption for this browser's device: its keys never leave IndexedDB, nor can they be exported. */
+export function createE2E(client: WebClient, session: StoredSession): { e2e: E2ESession; store: IndexedDbE2EStore } {
+  const store = new IndexedDbE2EStore(session.deviceId);
+  return { e2e: new E2ESession({ api: client.api, store, session, extractable: false }), store };
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { TypingThrottle } from '../../shared/client/index.js';
-import type { ConnectionState, StoredSession } from '../../shared/client/index.js';
+import type { ConnectionState, E2ESession, Opened, StoredSession } from '../../shared/client/index.js';
 import type { Room, RoomEvent } from '../../shared/protocol/index.js';
 import type { WebClient } from './client.js';
 
@@ -28,7 +28,7 @@ function merge(view: RoomView, incoming: readonly RoomEvent[]): RoomView {
  * The browser's state of the chat: rooms, each room's events (history, then live), read positions
  * (kept in localStorage per user), typing, and the connection.
  */
-export function useRooms(client: WebClient, session: StoredSession) {
+export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESession) {
   const { api, live } = client;
   const [rooms, setRooms] = useState<Room[]>([]);
   const [views, setViews] = useState<Map<string, RoomView>>(new Map());
@@ -36,6 +36,24 @@ export function useRooms(client: WebClient, session: StoredSession) {
   const readKey = `chat.read.${session.user.id}`;
   const [read, setRead] = useState<Record<string, number>>(() => JSON.parse(window.localStorage.getItem(readKey) ?? '{}') as Record<string, number>);
   const known = useRef(new Set<string>());
+  const [opened, setOpened] = useState<Map<string, Opened>>(new Map());
+  const waiting = useRef(new Map<string, RoomEvent>());
+  /** Private messages are opened one at a time, in order, off the render path. */
+  const decryptQueue = useRef(Promise.resolve());
+  const decrypt = useCallback(
+    (events: readonly RoomEvent[]) => {
+      for (const event of events) {
+        if (!event.envelope) continue;
+        decryptQueue.current = decryptQueue.current.then(async () => {
+          const result = await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: (error as Error).message }));
+          if (result.status === 'waiting') waiting.current.set(event.id, event);
+          else waiting.current.delete(event.id);
+          setOpened((prev) => new Map(prev).set(event.id, result));
+        });
+      }
+    },
+    [e2e],
+  );
   const throttle = useRef(new TypingThrottle((roomId, state) => live.typing(roomId, state)));
 
   const update = useCallback((roomId: string, f: (v: RoomView) => RoomView) => {
@@ -50,16 +68,18 @@ export function useRooms(client: WebClient, session: StoredSession) {
       known.current.add(room.id);
       const page = await api.history(room.id, { limit: HISTORY });
       update(room.id, (v) => ({ ...merge(v, page.events), more: page.hasMore }));
+      decrypt(page.events);
       live.watch(room.id, page.events.at(-1)?.seq ?? page.headSeq);
     }
     return list;
-  }, [api, live, update]);
+  }, [api, live, update, decrypt]);
 
   useEffect(() => {
     const offs = [
       live.on('state', setConnection),
       live.on('event', (event) => {
         update(event.roomId, (v) => merge(v, [event]));
+        decrypt([event]);
         if (!known.current.has(event.roomId)) void refresh();
       }),
       live.on('typing', (frame) => {
@@ -70,6 +90,10 @@ export function useRooms(client: WebClient, session: StoredSession) {
           else delete typing[frame.user.id];
           return { ...v, typing };
         });
+      }),
+      live.on('shares', () => {
+        // New keys may open messages that were waiting for them.
+        void e2e.sync().then(() => decrypt([...waiting.current.values()]));
       }),
       live.on('removed', ({ roomId }) => {
         known.current.delete(roomId);
@@ -82,7 +106,7 @@ export function useRooms(client: WebClient, session: StoredSession) {
       for (const off of offs) off();
       live.stop();
     };
-  }, [live, refresh, update, session.user.id]);
+  }, [live, refresh, update, decrypt, e2e, session.user.id]);
 
   const loadOlder = useCallback(
     async (roomId: string) => {
@@ -90,8 +114,9 @@ export function useRooms(client: WebClient, session: StoredSession) {
       if (first === undefined || first <= 1) return;
       const page = await api.history(roomId, { before: first, limit: HISTORY });
       update(roomId, (v) => ({ ...merge(v, page.events), more: page.hasMore }));
+      decrypt(page.events);
     },
-    [api, update, views],
+    [api, update, views, decrypt],
   );
 
   const markRead = useCallback(
@@ -110,12 +135,14 @@ export function useRooms(client: WebClient, session: StoredSession) {
   const send = useCallback(
     async (room: Room, text: string) => {
       throttle.current.sent(room.id);
-      await live.send(room.id, text);
+      const clientMsgId = crypto.randomUUID();
+      if (room.visibility === 'private') await api.sendEnvelope(room.id, await e2e.encrypt(room.id, text, clientMsgId));
+      else await live.send(room.id, text, clientMsgId);
     },
-    [live],
+    [api, live, e2e],
   );
 
   const typing = useCallback((room: Room, active: boolean) => throttle.current.update(room.id, active), []);
 
-  return { rooms, views, connection, refresh, loadOlder, markRead, unread, send, typing };
+  return { rooms, views, opened, connection, refresh, loadOlder, markRead, unread, send, typing };
 }

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { StoredSession } from '../../../shared/client/index.js';
 import type { Member } from '../../../shared/protocol/index.js';
 import type { WebClient } from '../client.js';
+import { createE2E } from '../client.js';
 import type { ThemeChoice } from '../theme.js';
 import { applyTheme, loadTheme } from '../theme.js';
 import { useRooms } from '../use-rooms.js';
@@ -11,7 +12,9 @@ import { Timeline } from './timeline.js';
 
 /** The signed-in screen: rooms on the side, the selected room's timeline and composer. */
 export function ChatScreen({ client, session, invite, onSignedOut }: { readonly client: WebClient; readonly session: StoredSession; readonly invite: string | null; readonly onSignedOut: () => void }) {
-  const chat = useRooms(client, session);
+  const { e2e, store } = useMemo(() => createE2E(client, session), [client, session]);
+  const chat = useRooms(client, session, e2e);
+  const [safety, setSafety] = useState<{ username: string; userId: string; number: string; verified: boolean; changed: boolean; keys: string[] } | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [theme, setTheme] = useState<ThemeChoice>(loadTheme);
@@ -25,6 +28,14 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
     const tick = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(tick);
   }, []);
+
+  // This browser is a device: its keys are made (and published) once, then shares are fetched.
+  useEffect(() => {
+    e2e.device().then(
+      () => e2e.sync(),
+      (e: unknown) => setNote(`Encryption keys could not be set up: ${(e as Error).message}`),
+    );
+  }, [e2e]);
 
   // An invite link: join once signed in, then forget the link.
   useEffect(() => {
@@ -71,7 +82,7 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
             <option value="light">Light</option>
           </select>
         </label>
-        <button type="button" onClick={() => act(async () => (await client.api.logout(), onSignedOut()))}>
+        <button type="button" onClick={() => act(async () => (await client.api.logout(), await store.destroy(), onSignedOut()))}>
           Sign out
         </button>
       </header>
@@ -133,6 +144,11 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
                   <li key={m.user.id}>
                     <span aria-label={m.online ? 'online' : 'offline'}>{m.online ? '●' : '○'}</span> {m.user.username}
                     {m.role === 'owner' ? ' (owner)' : ''}
+                    {m.user.id !== session.user.id && (
+                      <button type="button" onClick={() => act(async () => setSafety({ username: m.user.username, ...(await e2e.safetyNumberWith(m.user.username)) }))}>
+                        Safety number
+                      </button>
+                    )}
                     {room.role === 'owner' && m.user.id !== session.user.id && (
                       <button type="button" onClick={() => act(async () => (await client.api.kick(room.id, m.user.username), setMembers(await client.api.members(room.id)), `Removed ${m.user.username}.`))}>
                         Remove
@@ -142,13 +158,27 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
                 ))}
               </ul>
             )}
-            <Timeline events={view?.events ?? []} more={view?.more ?? false} onOlder={() => act(() => chat.loadOlder(room.id))} />
+            {safety && (
+              <section className="safety" aria-label={`Safety number with ${safety.username}`}>
+                <p>
+                  Compare this number with {safety.username} (in person, or over a call). If it matches, mark them verified; you will be warned if their devices change.
+                </p>
+                <p className="number">{safety.number}</p>
+                <p>{safety.changed ? '⚠ Their devices changed since you verified them.' : safety.verified ? '✓ Verified' : 'Not verified'}</p>
+                <button type="button" onClick={() => act(async () => (await e2e.confirm(safety.userId, safety.keys), setSafety({ ...safety, verified: true, changed: false }), `${safety.username} verified.`))}>
+                  Mark verified
+                </button>{' '}
+                <button type="button" onClick={() => setSafety(null)}>
+                  Close
+                </button>
+              </section>
+            )}
+            <Timeline events={view?.events ?? []} opened={chat.opened} more={view?.more ?? false} onOlder={() => act(() => chat.loadOlder(room.id))} />
             <p className="typing" aria-live="polite">
               {typing.length ? `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…` : ' '}
             </p>
             <Composer
               label={`Message ${room.visibility === 'private' ? '🔒' : '#'}${room.name}`}
-              disabled={room.visibility === 'private' ? 'End-to-end encrypted rooms are read and written with the chat CLI for now' : null}
               onSend={(text) => chat.send(room, text).then(() => undefined)}
               onTyping={(active) => chat.typing(room, active)}
             />

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 
 /** The message box: Enter sends, Shift+Enter starts a new line; typing is reported as it happens. */
-export function Composer({ label, disabled, onSend, onTyping }: { readonly label: string; readonly disabled: string | null; readonly onSend: (text: string) => Promise<void>; readonly onTyping: (active: boolean) => void }) {
+export function Composer({ label, onSend, onTyping }: { readonly label: string; readonly onSend: (text: string) => Promise<void>; readonly onTyping: (active: boolean) => void }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
 
@@ -29,8 +29,7 @@ export function Composer({ label, disabled, onSend, onTyping }: { readonly label
     >
       <textarea
         aria-label={label}
-        placeholder={disabled ?? `${label} (Enter sends, Shift+Enter for a new line)`}
-        disabled={disabled !== null}
+        placeholder={`${label} (Enter sends, Shift+Enter for a new line)`}
         rows={2}
         value={text}
         onChange={(e) => {
@@ -44,7 +43,7 @@ export function Composer({ label, disabled, onSend, onTyping }: { readonly label
           }
         }}
       />
-      <button type="submit" disabled={disabled !== null || !text.trim()}>
+      <button type="submit" disabled={!text.trim()}>
         Send
       </button>
       {error && (

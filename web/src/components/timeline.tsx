@@ -1,12 +1,19 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
+import type { Opened } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-function line(e: RoomEvent): string {
+function privateText(o: Opened | undefined): string {
+  if (!o) return 'decrypting…';
+  if (o.status === 'ok') return o.body;
+  return o.status === 'waiting' ? 'waiting for the key from the sender…' : `cannot be decrypted: ${o.reason}`;
+}
+
+function line(e: RoomEvent, opened: ReadonlyMap<string, Opened>): string {
   switch (e.kind) {
     case 'message':
-      return e.envelope ? '🔒 encrypted — read it with the chat CLI for now' : (e.body ?? '');
+      return e.envelope ? privateText(opened.get(e.id)) : (e.body ?? '');
     case 'join':
       return 'joined';
     case 'leave':
@@ -17,7 +24,7 @@ function line(e: RoomEvent): string {
 }
 
 /** The room's events, oldest first; scrolling to the top loads older history; new ones keep it at the bottom. */
-export function Timeline({ events, more, onOlder }: { readonly events: readonly RoomEvent[]; readonly more: boolean; readonly onOlder: () => void }) {
+export function Timeline({ events, opened, more, onOlder }: { readonly events: readonly RoomEvent[]; readonly opened: ReadonlyMap<string, Opened>; readonly more: boolean; readonly onOlder: () => void }) {
   const box = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
   const firstSeq = useRef<number | undefined>(undefined);
@@ -32,7 +39,7 @@ export function Timeline({ events, more, onOlder }: { readonly events: readonly 
     else if (atBottom.current) el.scrollTop = el.scrollHeight;
     firstSeq.current = first;
     heightBefore.current = el.scrollHeight;
-  }, [events]);
+  }, [events, opened]);
 
   useEffect(() => {
     const el = box.current;
@@ -57,7 +64,7 @@ export function Timeline({ events, more, onOlder }: { readonly events: readonly 
         <li key={e.id} className={e.kind === 'message' ? 'message' : 'membership'}>
           <time dateTime={e.createdAt}>{time(e.createdAt)}</time> <strong>{e.sender.username}</strong>
           {e.kind === 'message' ? ': ' : ' '}
-          <span className="text">{line(e)}</span>
+          <span className="text">{line(e, opened)}</span>
         </li>
       ))}
     </ol>
