@@ -90,6 +90,14 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
     expect(await alice.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
     await alice.getByRole('list', { name: 'Messages' }).getByText('hi alice, from my phone').waitFor();
 
+    // Bob in another room sees #lobby's unread count rise.
+    await bob.getByLabel('Join or create a room').fill('elsewhere');
+    await bob.getByRole('button', { name: 'Join / create' }).click();
+    await bob.getByRole('heading', { name: '#elsewhere' }).waitFor();
+    await alice.getByLabel('Message #lobby').fill('are you there?');
+    await alice.getByLabel('Message #lobby').press('Enter');
+    await bob.getByRole('navigation', { name: 'Rooms' }).getByLabel('1 unread').waitFor();
+
     await alice.screenshot({ path: join(SHOTS, 'web-1280x800.png') });
     await bob.screenshot({ path: join(SHOTS, 'web-375x812.png') });
     expect(errors).toEqual([]);
@@ -157,6 +165,42 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
     expect(await safetyOf(dave, 'carol')).toBe(carolSees);
     await alice.getByRole('button', { name: 'Mark verified' }).click();
     await alice.getByText('dave verified.').waitFor();
+  }, 60_000);
+});
+
+describe.runIf(haveChromium)('the web client with a long history', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer({ dataDir: join(await tempDir('web-history'), 'data') });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('loads older messages when the timeline is scrolled to the top', async () => {
+    // 80 messages written over the REST API by someone else, before the browser opens the room.
+    const post = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return (await res.json()) as { tokens: { accessToken: string } };
+    };
+    const { tokens } = await post('/auth/register', { username: 'writer', password: PASSWORD });
+    await post('/rooms', { name: 'archive' }, tokens.accessToken);
+    for (let i = 0; i < 80; i++) await post('/rooms/archive/messages', { clientMsgId: crypto.randomUUID(), body: `line ${i}` }, tokens.accessToken);
+
+    const page = await (await browser.newContext()).newPage();
+    await register(page, server.url, 'reader');
+    await page.getByLabel('Join or create a room').fill('archive');
+    await page.getByRole('button', { name: 'Join / create' }).click();
+    const timeline = page.getByRole('list', { name: 'Messages' });
+    await timeline.getByText('line 79').waitFor();
+    expect(await timeline.getByText('line 0', { exact: true }).count()).toBe(0);
+    await timeline.evaluate((el) => el.scrollTo({ top: 0 }));
+    await timeline.getByText('line 0', { exact: true }).waitFor();
   }, 60_000);
 });
 
