@@ -23,7 +23,7 @@ export interface SummaryOptions {
    * agrees (and is remembered for this room and provider).
    */
   readonly consent: (what: { room: Room; model: string; host: string }) => Promise<boolean>;
-  /** Receives a model's answer as it streams (private rooms only; the server answers at once). */
+  /** Receives a model's answer as it streams (from the server's model for open rooms, the user's for private ones). */
   readonly onText?: (delta: string) => void;
   /** Called before a model starts streaming, with the provider it uses. */
   readonly onStart?: (provider: Summary['provider']) => void;
@@ -38,8 +38,19 @@ export interface SummaryOptions {
  */
 export async function summarizeRoom(src: SummarySources, room: Room, opts: SummaryOptions): Promise<{ summary: Summary; unread: number; streamed: boolean }> {
   if (room.visibility === 'open') {
-    const summary = await src.api.summarize(room.id, { type: opts.type, limit: opts.limit, ...(opts.since ? { since: opts.since } : {}) });
-    return { summary, unread: 0, streamed: false };
+    let streamed = false;
+    const onText = opts.onText;
+    const stream = onText
+      ? {
+          onStart: (provider: Summary['provider']) => {
+            streamed = true;
+            opts.onStart?.(provider);
+          },
+          onText,
+        }
+      : undefined;
+    const summary = await src.api.summarize(room.id, { type: opts.type, limit: opts.limit, ...(opts.since ? { since: opts.since } : {}) }, stream);
+    return { summary, unread: 0, streamed };
   }
   const model = modelFromEnv(src.env);
   if (model && !isLocalUrl(model.baseUrl) && !src.config.hasAiConsent(src.profileName, room.id, model.baseUrl)) {

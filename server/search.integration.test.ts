@@ -101,6 +101,33 @@ describe('server-side summaries', () => {
     expect((await alice.api.summarize(room.name, { type: 'general', limit: 1 })).range.messages).toBe(1);
   });
 
+  it('streams the model’s answer line by line when asked to', async () => {
+    fake.reset();
+    const alice = await newUser(t.url, 'alice');
+    const room = (await alice.api.createRoom({ name: name('stream') })).room;
+    await alice.api.send(room.id, 'Something worth a summary.', randomUUID());
+    const deltas: string[] = [];
+    const providers: string[] = [];
+    const summary = await alice.api.summarize(room.name, { type: 'general' }, { onStart: (p) => providers.push(p.kind), onText: (d) => deltas.push(d) });
+    expect(providers).toEqual(['openai']);
+    expect(deltas.join('')).toBe('summary 1');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(summary.text).toBe('summary 1');
+    // Cached now: the summary comes back without a stream.
+    deltas.length = 0;
+    expect((await alice.api.summarize(room.name, { type: 'general' }, { onText: (d) => deltas.push(d) })).text).toBe('summary 1');
+    expect(deltas).toEqual([]);
+    const raw = await fetch(`${t.url}/api/v1/rooms/${room.id}/summary`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', authorization: `Bearer ${(await alice.api.freshSession()).accessToken}` },
+      body: JSON.stringify({ type: 'bullets' }),
+    });
+    expect(raw.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = (await raw.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toEqual({ provider: { kind: 'openai', model: 'server-model', baseUrl: fake.baseUrl } });
+    expect(Object.keys(lines.at(-1) ?? {})).toEqual(['summary']);
+  });
+
   it('refuses private rooms and strangers, and reports a failing provider', async () => {
     const alice = await newUser(t.url, 'alice');
     const bob = await newUser(t.url, 'bob');

@@ -23,12 +23,18 @@ export const nodeFetch: FetchLike = (url, init) =>
         ...(init.signal ? { signal: init.signal } : {}),
       },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          resolve({ status, ok: status >= 200 && status < 300, text: async () => Buffer.concat(chunks).toString('utf8') });
+        // Answered at the headers: the body is read whole (text) or as it comes (chunks), once.
+        const status = res.statusCode ?? 0;
+        res.setEncoding('utf8');
+        resolve({
+          status,
+          ok: status >= 200 && status < 300,
+          text: async () => {
+            let body = '';
+            for await (const chunk of res) body += chunk as string;
+            return body;
+          },
+          chunks: () => res as AsyncIterable<string>,
         });
       },
     );

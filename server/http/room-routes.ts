@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { CreateRoomRequest, HistoryQuery, KickRequest, SendMessageRequest, SummaryRequest } from '../../shared/protocol/index.js';
+import { ChatError, CreateRoomRequest, HistoryQuery, KickRequest, SendMessageRequest, SUMMARY_STREAM, SummaryRequest } from '../../shared/protocol/index.js';
 import type { KeyService } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
 import type { RoomService } from '../services/room-service.js';
@@ -47,7 +47,37 @@ export function roomRoutes(rooms: RoomService, messages: MessageService, keys: K
     res.status(result.duplicate ? 200 : 201).json(result);
   });
   router.post('/:room/summary', async (req, res) => {
-    res.json(await summaries.summarize(claimsOf(res).userId, req.params.room, parse(SummaryRequest, req.body ?? {})));
+    const body = parse(SummaryRequest, req.body ?? {});
+    if (!(req.headers.accept ?? '').includes(SUMMARY_STREAM)) {
+      res.json(await summaries.summarize(claimsOf(res).userId, req.params.room, body));
+      return;
+    }
+    // Streamed: one JSON object per line, {"delta"} as the model writes, then {"summary"} or {"error"}.
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      res.status(200).setHeader('content-type', SUMMARY_STREAM);
+      res.setHeader('cache-control', 'no-cache');
+      res.write(`${JSON.stringify({ provider: summaries.provider })}\n`);
+    };
+    try {
+      const summary = await summaries.summarize(claimsOf(res).userId, req.params.room, body, (delta) => {
+        start();
+        res.write(`${JSON.stringify({ delta })}\n`);
+      });
+      if (!started) {
+        // Nothing was streamed (cached, or offline): the summary alone.
+        res.status(200).setHeader('content-type', SUMMARY_STREAM);
+        started = true;
+      }
+      res.end(`${JSON.stringify({ summary })}\n`);
+    } catch (error) {
+      // Before the first line the error handler answers as usual; after it, the stream says so.
+      if (!started) throw error;
+      const chat = error instanceof ChatError ? error : new ChatError('internal', 'the summary failed');
+      res.end(`${JSON.stringify({ error: { code: chat.code, message: chat.message } })}\n`);
+    }
   });
   return router;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { ParsedSummaryRequest, Summary } from '../../shared/protocol/index.js';
+import type { ParsedSummaryRequest, Summary, SummaryProvider } from '../../shared/protocol/index.js';
 import { summarize } from '../../shared/summarize/index.js';
 import type { ConversationLine, ModelConfig } from '../../shared/summarize/index.js';
 import type { Cache } from '../cache/cache.js';
@@ -29,7 +29,17 @@ export class SummaryService {
 
   constructor(private readonly deps: SummaryServiceDeps) {}
 
-  async summarize(userId: string, roomRef: string, req: ParsedSummaryRequest): Promise<Summary> {
+  /** Who writes this server's summaries. */
+  get provider(): SummaryProvider {
+    const m = this.deps.model;
+    return m ? { kind: 'openai', model: m.model, baseUrl: m.baseUrl } : { kind: 'offline' };
+  }
+
+  /**
+   * `onText` receives the model's answer as it is written, when this call is the one making the
+   * summary (a cached summary, or one another request is already making, comes whole).
+   */
+  async summarize(userId: string, roomRef: string, req: ParsedSummaryRequest, onText?: (delta: string) => void): Promise<Summary> {
     const room = await this.deps.rooms.resolve(roomRef);
     await this.deps.rooms.requireMember(room, userId);
     if (room.visibility === 'private') {
@@ -44,7 +54,7 @@ export class SummaryService {
     if (running) return running;
     const making = (async () => {
       const lines = await this.conversation(room.id, head, req);
-      const summary = await summarize(lines, req.type, this.deps.model ? { model: this.deps.model } : {});
+      const summary = await summarize(lines, req.type, { ...(this.deps.model ? { model: this.deps.model } : {}), ...(onText ? { onText } : {}) });
       await this.deps.cache.set(key, JSON.stringify(summary), CACHE_TTL_MS);
       return summary;
     })().finally(() => this.inFlight.delete(key));

@@ -14,6 +14,8 @@ import {
   SearchResults,
   SendMessageResult,
   Summary,
+  SUMMARY_STREAM,
+  SummaryStreamLine,
   Session,
   TokenPair,
   UserRef,
@@ -41,6 +43,7 @@ import type {
   ReshareRequest,
   SealedShare,
   SearchQuery,
+  SummaryProvider,
   SummaryRequest,
 } from '../protocol/index.js';
 import { backoffDelay } from './backoff.js';
@@ -51,6 +54,8 @@ export type FetchLike = (url: string, init: { method: string; headers: Record<st
   status: number;
   ok: boolean;
   text(): Promise<string>;
+  /** The body as it arrives, for streamed answers; without it the body is read whole. */
+  chunks?(): AsyncIterable<string>;
 }>;
 
 export interface ApiClientOptions {
@@ -164,9 +169,41 @@ export class ApiClient {
     return this.call('GET', `/search?${params}`, { schema: SearchResults });
   }
 
-  /** A summary of an open room made by the server; a model can take a while, hence the long timeout. */
-  summarize(room: string, req: SummaryRequest): Promise<Summary> {
-    return this.call('POST', `/rooms/${encodeURIComponent(room)}/summary`, { body: req, schema: Summary, timeoutMs: 300_000 });
+  /**
+   * A summary of an open room made by the server; a model can take a while, hence the long timeout.
+   * With `stream`, the model's answer goes to `onText` as it is written (after `onStart` names the
+   * provider); a cached or offline summary just comes back.
+   */
+  async summarize(room: string, req: SummaryRequest, stream?: { onStart?: (provider: SummaryProvider) => void; onText: (delta: string) => void }): Promise<Summary> {
+    const path = `/rooms/${encodeURIComponent(room)}/summary`;
+    if (!stream) return this.call('POST', path, { body: req, schema: Summary, timeoutMs: 300_000 });
+    const session = await this.freshSession();
+    const res = await this.fetchOnce('POST', path, { accept: SUMMARY_STREAM, 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}` }, req, 300_000);
+    if (!res.ok) {
+      const text = await res.text();
+      throw toChatError(res.status, text ? (JSON.parse(text) as unknown) : undefined);
+    }
+    let summary: Summary | undefined;
+    const take = (line: string) => {
+      if (!line.trim()) return;
+      const parsed = SummaryStreamLine.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new ChatError('internal', 'unexpected line in the streamed summary');
+      const item = parsed.data;
+      if ('provider' in item) stream.onStart?.(item.provider);
+      else if ('delta' in item) stream.onText(item.delta);
+      else if ('summary' in item) summary = item.summary;
+      else throw new ChatError(ErrorCodeSchema.safeParse(item.error.code).success ? (item.error.code as ChatError['code']) : 'internal', item.error.message);
+    };
+    let pending = '';
+    for await (const chunk of res.chunks ? res.chunks() : [await res.text()]) {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) take(line);
+    }
+    take(pending);
+    if (!summary) throw new ChatError('internal', 'the streamed summary ended without the summary');
+    return summary;
   }
 
   /**

@@ -43,6 +43,13 @@ export const TokenUsage = z.object({
 });
 export type TokenUsage = z.infer<typeof TokenUsage>;
 
+/**
+ * The media type of a streamed summary (ask with `Accept:`): one JSON object per line — `{provider}`
+ * and `{delta}`s as the model writes (none for a cached or offline summary), then `{summary}`, or
+ * `{error}` if it fails after the stream began.
+ */
+export const SUMMARY_STREAM = 'application/x-ndjson';
+
 export const Summary = z.object({
   type: SummaryType,
   text: z.string(),
@@ -57,3 +64,11 @@ export const Summary = z.object({
   usage: TokenUsage.nullable(),
 });
 export type Summary = z.infer<typeof Summary>;
+
+/** One line of a streamed summary. */
+export const SummaryStreamLine = z.union([
+  z.object({ provider: SummaryProvider }),
+  z.object({ delta: z.string() }),
+  z.object({ summary: Summary }),
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+]);

@@ -103,6 +103,10 @@ describe('chat search and chat summarize with the binaries', () => {
     expect(summary.participants.map((p) => [p.username, p.messages])).toEqual([['alice', 2], ['bob', 1]]);
     expect(fake.requests[0]?.auth).toBe('Bearer sk-server');
     expect(fake.requests[0]?.messages[1]?.content).toMatch(/bullet points/);
+    // In a terminal the server's answer streams in under its heading.
+    const human = await chat(bob, ['summarize', 'town', '--type', 'detailed']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^Summary of #town · by server-model at 127\.0\.0\.1:\d+\n\nsummary 2\n\nParticipants\n/);
   });
 
   it('summarizes a private room on the device: offline by default, through a local model without asking, a remote one only with consent', async () => {
