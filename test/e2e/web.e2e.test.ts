@@ -100,6 +100,13 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
 
     await alice.screenshot({ path: join(SHOTS, 'web-1280x800.png') });
     await bob.screenshot({ path: join(SHOTS, 'web-375x812.png') });
+
+    // Presence follows Bob live: online while his page is open, offline once he closes it.
+    await alice.getByRole('button', { name: 'Members' }).click();
+    const bobEntry = alice.getByRole('list', { name: 'Members' }).getByRole('listitem').filter({ hasText: 'bob' });
+    await bobEntry.getByLabel('online').waitFor();
+    await bob.context().close();
+    await bobEntry.getByLabel('offline').waitFor();
     expect(errors).toEqual([]);
   }, 60_000);
 

@@ -29,6 +29,15 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
     return () => clearInterval(tick);
   }, []);
 
+  // Presence changes while the members are shown: a dot that follows people coming and going.
+  useEffect(
+    () =>
+      client.live.on('presence', (frame) => {
+        setMembers((list) => list?.map((m) => (m.user.id === frame.user.id ? { ...m, online: frame.status === 'online' } : m)) ?? null);
+      }),
+    [client],
+  );
+
   // This browser is a device: its keys are made (and published) once, then shares are fetched.
   useEffect(() => {
     e2e.device().then(
