@@ -102,7 +102,7 @@ export class SqlMongoStore extends SqlStore {
     });
     if (docs.length > 0) {
       await this.messages.bulkWrite(
-        docs.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true } })),
+        docs.map(({ _id, ...rest }) => ({ updateOne: { filter: { _id }, update: { $setOnInsert: rest }, upsert: true } })),
         { ordered: false },
       );
     }

@@ -7,6 +7,10 @@ import type { ThemeChoice } from '../theme.js';
 import { applyTheme, loadTheme } from '../theme.js';
 import { useRooms } from '../use-rooms.js';
 import { Composer } from './composer.js';
+import { MembersPanel } from './members-panel.js';
+import { NewRoomForm } from './new-room-form.js';
+import { SafetyPanel } from './safety-panel.js';
+import type { Safety } from './safety-panel.js';
 import { RoomList } from './room-list.js';
 import { Timeline } from './timeline.js';
 
@@ -14,11 +18,10 @@ import { Timeline } from './timeline.js';
 export function ChatScreen({ client, session, invite, onSignedOut }: { readonly client: WebClient; readonly session: StoredSession; readonly invite: string | null; readonly onSignedOut: () => void }) {
   const { e2e, store } = useMemo(() => createE2E(client, session), [client, session]);
   const chat = useRooms(client, session, e2e);
-  const [safety, setSafety] = useState<{ username: string; userId: string; number: string; verified: boolean; changed: boolean; keys: string[] } | null>(null);
+  const [safety, setSafety] = useState<Safety | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [theme, setTheme] = useState<ThemeChoice>(loadTheme);
-  const [newRoom, setNewRoom] = useState('');
   const [members, setMembers] = useState<Member[] | null>(null);
   const [now, setNow] = useState(Date.now());
   const room = chat.rooms.find((r) => r.id === selected) ?? chat.rooms[0];
@@ -102,33 +105,21 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
       )}
       <aside>
         <RoomList rooms={chat.rooms} selected={room?.id ?? null} unread={chat.unread} onSelect={(id) => (setSelected(id), setMembers(null))} />
-        <form
-          className="new-room"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const name = newRoom.trim();
-            if (!name) return;
-            const visibility = (e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') === 'private' ? 'private' : 'open';
-            act(async () => {
-              const { room: created } = visibility === 'open' && (await client.api.directory()).some((r) => r.name === name.toLowerCase()) ? await client.api.join(name) : await client.api.createRoom({ name, visibility });
-              setNewRoom('');
+        <NewRoomForm
+          onSubmit={async (name, visibility) => {
+            try {
+              const joinable = visibility === 'open' && (await client.api.directory()).some((r) => r.name === name.toLowerCase());
+              const { room: created } = joinable ? await client.api.join(name) : await client.api.createRoom({ name, visibility });
               await chat.refresh();
               setSelected(created.id);
-              return `#${created.name} is yours to use.`;
-            });
+              setNote(`#${created.name} is yours to use.`);
+              return true;
+            } catch (e) {
+              setNote((e as Error).message);
+              return false;
+            }
           }}
-        >
-          <label>
-            Join or create a room
-            <input value={newRoom} onChange={(e) => setNewRoom(e.target.value)} placeholder="room name" />
-          </label>
-          <button type="submit" value="open">
-            Join / create
-          </button>
-          <button type="submit" value="private" title="Invitation-only and end-to-end encrypted">
-            Create private
-          </button>
-        </form>
+        />
       </aside>
       <main>
         {room ? (
@@ -148,39 +139,20 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
               )}
             </div>
             {members && (
-              <ul className="members" aria-label="Members">
-                {members.map((m) => (
-                  <li key={m.user.id}>
-                    <span aria-label={m.online ? 'online' : 'offline'}>{m.online ? '●' : '○'}</span> {m.user.username}
-                    {m.role === 'owner' ? ' (owner)' : ''}
-                    {m.user.id !== session.user.id && (
-                      <button type="button" onClick={() => act(async () => setSafety({ username: m.user.username, ...(await e2e.safetyNumberWith(m.user.username)) }))}>
-                        Safety number
-                      </button>
-                    )}
-                    {room.role === 'owner' && m.user.id !== session.user.id && (
-                      <button type="button" onClick={() => act(async () => (await client.api.kick(room.id, m.user.username), setMembers(await client.api.members(room.id)), `Removed ${m.user.username}.`))}>
-                        Remove
-                      </button>
-                    )}
-                  </li>
-                ))}
-              </ul>
+              <MembersPanel
+                members={members}
+                me={session.user.id}
+                owner={room.role === 'owner'}
+                onSafety={(username) => act(async () => setSafety({ username, ...(await e2e.safetyNumberWith(username)) }))}
+                onRemove={(username) => act(async () => (await client.api.kick(room.id, username), setMembers(await client.api.members(room.id)), `Removed ${username}.`))}
+              />
             )}
             {safety && (
-              <section className="safety" aria-label={`Safety number with ${safety.username}`}>
-                <p>
-                  Compare this number with {safety.username} (in person, or over a call). If it matches, mark them verified; you will be warned if their devices change.
-                </p>
-                <p className="number">{safety.number}</p>
-                <p>{safety.changed ? '⚠ Their devices changed since you verified them.' : safety.verified ? '✓ Verified' : 'Not verified'}</p>
-                <button type="button" onClick={() => act(async () => (await e2e.confirm(safety.userId, safety.keys), setSafety({ ...safety, verified: true, changed: false }), `${safety.username} verified.`))}>
-                  Mark verified
-                </button>{' '}
-                <button type="button" onClick={() => setSafety(null)}>
-                  Close
-                </button>
-              </section>
+              <SafetyPanel
+                safety={safety}
+                onVerify={() => act(async () => (await e2e.confirm(safety.userId, safety.keys), setSafety({ ...safety, verified: true, changed: false }), `${safety.username} verified.`))}
+                onClose={() => setSafety(null)}
+              />
             )}
             <Timeline events={view?.events ?? []} opened={chat.opened} more={view?.more ?? false} onOlder={() => act(() => chat.loadOlder(room.id))} />
             <p className="typing" aria-live="polite">
