@@ -1,26 +1,23 @@
+import { describeDeviceChange, keyChangeNotices } from '../shared/client/index.js';
 import type { E2ESession } from '../shared/client/index.js';
 import type { Room } from '../shared/protocol/index.js';
 import type { CliContext } from './context.js';
 
 /**
  * Warns loudly, on every send and read of a private room, about members whose device keys changed
- * since this user verified them: a new device could be an attacker's, added by a malicious server.
+ * since this user verified them (a new device could be an attacker's, added by a malicious server),
+ * and tells once about every member's device change. On stderr, so --json stays clean.
  */
 export async function warnAboutChangedKeys(ctx: CliContext, e2e: E2ESession, room: Room): Promise<void> {
   if (room.visibility !== 'private') return;
-  const [changed, devices] = await Promise.all([e2e.changedVerifiedUsers(room.id), e2e.deviceChanges(room.id)]);
-  if (changed.length === 0 && devices.length === 0) return;
-  const members = await (await ctx.signedIn()).api.members(room.id);
-  // Every device change, verified user or not: a device the server added would show up here.
-  for (const d of devices) {
-    const name = members.find((m) => m.user.id === d.userId)?.user.username ?? d.userId;
-    const what = [d.added ? `${d.added} new device${d.added === 1 ? '' : 's'}` : '', d.removed ? `${d.removed} device${d.removed === 1 ? '' : 's'} gone` : ''].filter(Boolean).join(', ');
-    ctx.out.note(ctx.out.style('yellow', `* ${name}: ${what} in #${room.name}${d.verified ? '' : ' (unverified: compare safety numbers with `chat verify ' + name + '`)'}`));
-  }
-  for (const userId of changed) {
-    const name = members.find((m) => m.user.id === userId)?.user.username ?? userId;
-    ctx.out.note(
-      ctx.out.style('red', `WARNING: ${name}'s keys changed since you verified them. Compare safety numbers again with \`chat verify ${name}\` before trusting #${room.name}.`),
-    );
+  const notices = await keyChangeNotices(e2e, room.id, async () => (await ctx.signedIn()).api.members(room.id));
+  for (const n of notices) {
+    if (n.kind === 'devices') {
+      ctx.out.note(ctx.out.style('yellow', `* ${n.username}: ${describeDeviceChange(n)} in #${room.name}${n.verified ? '' : ' (unverified: compare safety numbers with `chat verify ' + n.username + '`)'}`));
+    } else {
+      ctx.out.note(
+        ctx.out.style('red', `WARNING: ${n.username}'s keys changed since you verified them. Compare safety numbers again with \`chat verify ${n.username}\` before trusting #${room.name}.`),
+      );
+    }
   }
 }

@@ -1,5 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { describeDeviceChange, keyChangeNotices } from '../../shared/client/index.js';
+import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize } from '../output.js';
@@ -21,6 +23,13 @@ import type { TimelineRow } from './state/timeline-rows.js';
 import { timelineRows, visibleRows } from './state/timeline-rows.js';
 import type { ChatDeps } from './use-chat.js';
 import { isDirectMessage, useChat } from './use-chat.js';
+
+/** A key-change notice in the status bar's words. */
+function noticeText(n: KeyChangeNotice): string {
+  return n.kind === 'devices'
+    ? `⚠ ${n.username}: ${describeDeviceChange(n)}${n.verified ? '' : ` (unverified: /verify ${n.username})`}`
+    : `WARNING: ${n.username}'s keys changed since you verified them — /verify ${n.username} again`;
+}
 
 export interface AppProps {
   readonly deps: ChatDeps;
@@ -103,6 +112,21 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   useEffect(() => {
     if (!selected && chat.rooms[0]) setSelected(chat.rooms[0].id);
   }, [selected, chat.rooms]);
+
+  // Opening a private room tells about its members' key changes (a device the server added would show here).
+  useEffect(() => {
+    if (!room || room.visibility !== 'private') return;
+    let current = true;
+    keyChangeNotices(deps.e2e, room.id, () => deps.api.members(room.id)).then(
+      (notices) => {
+        if (current && notices.length > 0) setNote(notices.map(noticeText).join('  ·  '));
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [room?.id, room?.visibility, deps]);
 
   const state = room ? chat.states.get(room.id) : undefined;
   const peer = room ? chat.peers.get(room.id) : undefined;

@@ -8,3 +8,4 @@ export * from './memory-e2e-store.js';
 export * from './private-search.js';
 export * from './private-conversation.js';
 export * from './typing-throttle.js';
+export * from './key-change-notices.js';

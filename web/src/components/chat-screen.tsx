@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { describeDeviceChange, keyChangeNotices } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
 import type { Member } from '../../../shared/protocol/index.js';
 import type { WebClient } from '../client.js';
@@ -40,6 +41,30 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
       }),
     [client],
   );
+
+  // Opening a private room tells about its members' key changes (a device the server added would show here).
+  useEffect(() => {
+    if (!room || room.visibility !== 'private') return;
+    let current = true;
+    keyChangeNotices(e2e, room.id, () => client.api.members(room.id)).then(
+      (notices) => {
+        if (!current || notices.length === 0) return;
+        setNote(
+          notices
+            .map((n) =>
+              n.kind === 'devices'
+                ? `${n.username}: ${describeDeviceChange(n)}${n.verified ? '' : ' (not verified: compare safety numbers under Members)'}`
+                : `Warning: ${n.username}'s keys changed since you verified them. Compare safety numbers again before trusting this room.`,
+            )
+            .join(' · '),
+        );
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [room?.id, room?.visibility, e2e, client]);
 
   // This browser is a device: its keys are made (and published) once, then shares are fetched.
   useEffect(() => {
