@@ -178,9 +178,11 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
 describe.runIf(haveChromium)('the web client with a long history', () => {
   let server: ServerProcess;
   let browser: Browser;
+  let dataDir: string;
 
   beforeAll(async () => {
-    server = await startServer({ dataDir: join(await tempDir('web-history'), 'data') });
+    dataDir = join(await tempDir('web-history'), 'data');
+    server = await startServer({ dataDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 90_000);
 
@@ -189,7 +191,7 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
     await server?.stop();
   });
 
-  it('loads older messages when the timeline is scrolled to the top', async () => {
+  it('loads older messages when the timeline is scrolled to the top, and shows a banner while the server is away', async () => {
     // 80 messages written over the REST API by someone else, before the browser opens the room.
     const post = async (path: string, body: unknown, token?: string) => {
       const res = await fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -208,7 +210,16 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
     expect(await timeline.getByText('line 0', { exact: true }).count()).toBe(0);
     await timeline.evaluate((el) => el.scrollTo({ top: 0 }));
     await timeline.getByText('line 0', { exact: true }).waitFor();
-  }, 60_000);
+
+    // The server goes away: a banner says so; it comes back: the banner goes and the page is live again.
+    const port = server.port;
+    await server.stop();
+    await page.getByText('Connection lost — reconnecting…').waitFor();
+    server = await startServer({ dataDir, port });
+    await page.getByText('Connection lost — reconnecting…').waitFor({ state: 'detached', timeout: 30_000 });
+    await post('/rooms/archive/messages', { clientMsgId: crypto.randomUUID(), body: 'after the restart' }, tokens.accessToken);
+    await timeline.getByText('after the restart').waitFor();
+  }, 90_000);
 });
 
 describe.runIf(haveChromium)('the web client and the chat CLI in one private room', () => {
