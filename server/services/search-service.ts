@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { ParsedSearchQuery, SearchResults } from '../../shared/protocol/index.js';
+import { softCache } from '../cache/cache.js';
 import type { Cache } from '../cache/cache.js';
 import type { Store } from '../store/store.js';
 import type { RoomService } from './room-service.js';
@@ -42,7 +43,7 @@ export class SearchService {
 
     const heads = scope.map((r) => `${r.id}:${r.headSeq}`).sort();
     const key = `search:${createHash('sha256').update(JSON.stringify([query.q, senderId, query.since, query.until, query.limit, query.offset, heads])).digest('base64url')}`;
-    const cached = await this.deps.cache.get(key);
+    const cached = await softCache.get(this.deps.cache, key);
     if (cached) return JSON.parse(cached) as SearchResults;
 
     const hits = await this.deps.store.searchMessages({
@@ -55,7 +56,7 @@ export class SearchService {
       offset: query.offset,
     });
     const results: SearchResults = { hits: hits.slice(0, query.limit), hasMore: hits.length > query.limit };
-    await this.deps.cache.set(key, JSON.stringify(results), CACHE_TTL_MS);
+    await softCache.set(this.deps.cache, key, JSON.stringify(results), CACHE_TTL_MS);
     return results;
   }
 }

@@ -3,6 +3,7 @@ import { ChatError } from '../../shared/protocol/index.js';
 import type { ParsedSummaryRequest, Summary, SummaryProvider } from '../../shared/protocol/index.js';
 import { summarize } from '../../shared/summarize/index.js';
 import type { ConversationLine, ModelConfig } from '../../shared/summarize/index.js';
+import { softCache } from '../cache/cache.js';
 import type { Cache } from '../cache/cache.js';
 import type { Store } from '../store/store.js';
 import type { RoomService } from './room-service.js';
@@ -48,14 +49,14 @@ export class SummaryService {
     const head = await this.deps.store.headSeq(room.id);
     const model = this.deps.model ? `${this.deps.model.baseUrl}|${this.deps.model.model}` : 'offline';
     const key = `summary:${room.id}:${createHash('sha256').update(JSON.stringify([req.type, req.since, req.limit, head, model])).digest('base64url')}`;
-    const cached = await this.deps.cache.get(key);
+    const cached = await softCache.get(this.deps.cache, key);
     if (cached) return JSON.parse(cached) as Summary;
     const running = this.inFlight.get(key);
     if (running) return running;
     const making = (async () => {
       const lines = await this.conversation(room.id, head, req);
       const summary = await summarize(lines, req.type, { ...(this.deps.model ? { model: this.deps.model } : {}), ...(onText ? { onText } : {}) });
-      await this.deps.cache.set(key, JSON.stringify(summary), CACHE_TTL_MS);
+      await softCache.set(this.deps.cache, key, JSON.stringify(summary), CACHE_TTL_MS);
       return summary;
     })().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, making);
