@@ -95,6 +95,19 @@ describe('instances joined through Redis', () => {
     alice.live.stop();
   });
 
+  it('tells a user on another instance that someone opened a direct-message room with them', async () => {
+    const alice = await newUser(url(0), 'alice');
+    const bob = await newUser(url(2), 'bob');
+    let told = 0;
+    bob.live.on('rooms', () => (told += 1));
+    bob.live.start();
+    await eventually(() => (bob.live.state.status === 'connected' ? true : undefined), 'bob connected on instance 3');
+    const { room } = await alice.api.directMessage(bob.session.user.username);
+    await eventually(() => (told > 0 ? true : undefined), "the 'rooms' frame on instance 3");
+    expect((await bob.api.rooms()).map((r) => r.id)).toContain(room.id);
+    bob.live.stop();
+  });
+
   it('counts a REST rate limit of N across the instances: exactly N pass', async () => {
     // Three more instances whose sign-in limit is 5 a minute, counting in a Redis namespace of their own.
     const redis = { url: REDIS_URL, prefix: `test-${randomUUID().slice(0, 8)}:` };

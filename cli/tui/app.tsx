@@ -2,7 +2,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { describeDeviceChange, keyChangeNotices } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
-import { ChatError } from '../../shared/protocol/index.js';
+import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize } from '../output.js';
 import { Composer, TERMINAL_REPORT } from './components/composer.js';
@@ -22,7 +22,7 @@ import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
 import { timelineRows, visibleRows } from './state/timeline-rows.js';
 import type { ChatDeps } from './use-chat.js';
-import { isDirectMessage, useChat } from './use-chat.js';
+import { useChat } from './use-chat.js';
 
 /** A key-change notice in the status bar's words. */
 function noticeText(n: KeyChangeNotice): string {

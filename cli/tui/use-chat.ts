@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { TypingThrottle } from '../../shared/client/index.js';
 import type { ApiClient, ConnectionState, E2ESession, LiveClient, Opened, StoredSession } from '../../shared/client/index.js';
+import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { RoomState } from './state/room-state.js';
 import { addEvents, emptyRoom, markRead, setTyping } from './state/room-state.js';
@@ -168,6 +169,7 @@ export function useChat(deps: ChatDeps): Chat {
         roomsRef.current = roomsRef.current.filter((r) => r.id !== roomId);
         setRooms(roomsRef.current);
       }),
+      live.on('rooms', () => void refreshRooms()),
       live.on('shares', () => {
         // New keys may open messages that were waiting for them.
         void e2e.sync().then(() => decrypt([...waiting.current.values()]));
@@ -201,7 +203,3 @@ export function useChat(deps: ChatDeps): Chat {
   return { rooms, peers, loadOlder, loadUntil, states, opened, connection, refreshRooms, send, typing, markRoomRead };
 }
 
-/** Direct-message rooms are the private rooms the server names `dm-…`. */
-export function isDirectMessage(room: Room): boolean {
-  return room.visibility === 'private' && room.name.startsWith('dm-');
-}

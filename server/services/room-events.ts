@@ -12,3 +12,15 @@ export function publishRoomEvent(bus: Bus, event: RoomEvent): Promise<void> {
   const message: RoomBusMessage = { t: 'event', event };
   return bus.publish(Channels.room(event.roomId), JSON.stringify(message));
 }
+
+/** Tells every instance that these users were added to a room by someone else (a direct message). */
+export interface RoomsNotice {
+  readonly t: 'rooms';
+  readonly userIds: readonly string[];
+}
+
+/** Their clients fetch the room list again: they cannot know of a room no one told them about. */
+export function publishRoomsChanged(bus: Bus, userIds: readonly string[]): Promise<void> {
+  const notice: RoomsNotice = { t: 'rooms', userIds };
+  return bus.publish(Channels.control, JSON.stringify(notice));
+}

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ChatError } from '../../shared/protocol/index.js';
+import { ChatError, DM_PREFIX } from '../../shared/protocol/index.js';
 import type { CreateRoomRequest, Member, MemberRole, MembershipResult, Room, RoomEvent } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import type { Presence } from '../presence/presence.js';
 import type { MemberRecord, RoomRecord, Store } from '../store/store.js';
-import { publishRoomEvent } from './room-events.js';
+import { publishRoomEvent, publishRoomsChanged } from './room-events.js';
 
 /** A UUID, as opposed to a room name. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -84,14 +84,16 @@ export class RoomService {
       // One of the two left: they come back through the same room.
       const back = await this.deps.store.addMember({ roomId: existing.id, userId, role: 'member', eventId: randomUUID() });
       if (back.ok) await publishRoomEvent(this.deps.bus, back.value);
+      await publishRoomsChanged(this.deps.bus, [userId]);
       return { room: toRoomDto((await this.deps.store.findRoomById(existing.id)) ?? existing, 'member'), created: false };
     }
-    const name = `dm-${createHash('sha256').update(dmKey).digest('hex').slice(0, 16)}`;
+    const name = `${DM_PREFIX}${createHash('sha256').update(dmKey).digest('hex').slice(0, 16)}`;
     const created = await this.deps.store.createRoom({ id: randomUUID(), name, topic: '', visibility: 'private', ownerId: userId, joinEventId: randomUUID(), dmKey });
     if (!created.ok) return this.directMessage(userId, username); // made concurrently by the other side
     await publishRoomEvent(this.deps.bus, created.value.event);
     const joined = await this.deps.store.addMember({ roomId: created.value.room.id, userId: other.id, role: 'member', eventId: randomUUID() });
     if (joined.ok) await publishRoomEvent(this.deps.bus, joined.value);
+    await publishRoomsChanged(this.deps.bus, [other.id]);
     return { room: toRoomDto((await this.deps.store.findRoomById(created.value.room.id)) ?? created.value.room, 'owner'), created: true };
   }
 

@@ -12,7 +12,7 @@ import type { Presence } from '../presence/presence.js';
 import type { AuthService, RevokeNotice } from '../services/auth-service.js';
 import type { SharesNotice } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
-import type { RoomBusMessage } from '../services/room-events.js';
+import type { RoomBusMessage, RoomsNotice } from '../services/room-events.js';
 import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionOptions } from './connection.js';
@@ -29,7 +29,7 @@ interface PresenceNotice {
   readonly roomIds: readonly string[];
 }
 
-type ControlMessage = RevokeNotice | PresenceNotice | SharesNotice;
+type ControlMessage = RevokeNotice | PresenceNotice | SharesNotice | RoomsNotice;
 
 export interface GatewayDeps {
   readonly metrics?: Metrics;
@@ -248,6 +248,11 @@ export class Gateway {
       case 'shares': {
         const devices = new Set(message.deviceIds);
         for (const c of this.connections) if (devices.has(c.deviceId)) c.sendFrame('{"type":"shares"}');
+        return;
+      }
+      case 'rooms': {
+        const users = new Set(message.userIds);
+        for (const c of this.connections) if (users.has(c.user.id)) c.sendFrame('{"type":"rooms"}');
         return;
       }
       case 'presence': {

@@ -35,6 +35,8 @@ export interface LiveEvents extends Record<string, unknown> {
   removed: { roomId: string };
   /** New chain shares wait in this device's queue on the server. */
   shares: Record<string, never>;
+  /** Someone added this user to a room: the room list changed. */
+  rooms: Record<string, never>;
   /** Something went wrong that is not about one send (those reject their promise). */
   error: ChatError;
 }
@@ -269,6 +271,9 @@ export class LiveClient extends Emitter<LiveEvents> {
         return;
       case 'shares':
         this.emit('shares', {});
+        return;
+      case 'rooms':
+        this.emit('rooms', {});
         return;
       case 'error': {
         const error = new ChatError(frame.code, frame.message);

@@ -15,13 +15,22 @@ export const Password = z
   .max(1024, 'a password has at most 1024 characters');
 
 /** Room names: lower case, 1 to 64 characters, letters, digits, `-` and `_`. Input is lower-cased first. */
+/** Direct-message rooms are the private rooms the server names `dm-…`; no one else may take such a name. */
+export const DM_PREFIX = 'dm-';
+
+/** Whether a room is a direct-message room (a private room of two). */
+export function isDirectMessage(room: { readonly visibility: string; readonly name: string }): boolean {
+  return room.visibility === 'private' && room.name.startsWith(DM_PREFIX);
+}
+
 export const RoomName = z
   .string()
   .trim()
   .toLowerCase()
   .min(1, 'a room name is not empty')
   .max(64, 'a room name has at most 64 characters')
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a room name uses letters, digits, "-" and "_", and starts with a letter or digit');
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a room name uses letters, digits, "-" and "_", and starts with a letter or digit')
+  .refine((name) => !name.startsWith(DM_PREFIX), `room names starting with "${DM_PREFIX}" are kept for direct messages`);
 export type RoomName = z.infer<typeof RoomName>;
 
 /** A room topic: free text, one line. */

@@ -82,6 +82,8 @@ export const PresenceFrame = z.object({
 });
 /** New chain shares wait in this device's queue: fetch them over REST. */
 export const SharesFrame = z.object({ type: z.literal('shares') });
+/** Someone added this user to a room (a direct message): fetch the room list again. */
+export const RoomsFrame = z.object({ type: z.literal('rooms') });
 export const ErrorFrame = z.object({
   type: z.literal('error'),
   code: ErrorCodeSchema,
@@ -101,6 +103,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   TypingEventFrame,
   PresenceFrame,
   SharesFrame,
+  RoomsFrame,
   ErrorFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -172,6 +172,15 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
     expect(await safetyOf(dave, 'carol')).toBe(carolSees);
     await alice.getByRole('button', { name: 'Mark verified' }).click();
     await alice.getByText('dave verified.').waitFor();
+
+    // A direct message: named after the other person on both sides, end to end like any private room.
+    await alice.getByLabel('Message someone directly').fill('dave');
+    await alice.getByRole('button', { name: 'Open direct messages' }).click();
+    await alice.getByRole('heading', { name: '@dave' }).waitFor();
+    await alice.getByLabel('Message @dave').fill('psst, just us');
+    await alice.getByLabel('Message @dave').press('Enter');
+    await dave.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: /@carol/ }).click();
+    await dave.getByRole('list', { name: 'Messages' }).getByText('psst, just us').waitFor();
   }, 60_000);
 });
 

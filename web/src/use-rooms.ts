@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { TypingThrottle } from '../../shared/client/index.js';
 import type { ConnectionState, E2ESession, Opened, StoredSession } from '../../shared/client/index.js';
+import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../shared/protocol/index.js';
 import type { WebClient } from './client.js';
 
@@ -36,6 +37,8 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
   const readKey = `chat.read.${session.user.id}`;
   const [read, setRead] = useState<Record<string, number>>(() => JSON.parse(window.localStorage.getItem(readKey) ?? '{}') as Record<string, number>);
   const known = useRef(new Set<string>());
+  /** The other person of each direct-message room, by room id. */
+  const [peers, setPeers] = useState<Map<string, string>>(new Map());
   const [opened, setOpened] = useState<Map<string, Opened>>(new Map());
   const waiting = useRef(new Map<string, RoomEvent>());
   /** Private messages are opened one at a time, in order, off the render path. */
@@ -69,10 +72,14 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       const page = await api.history(room.id, { limit: HISTORY });
       update(room.id, (v) => ({ ...merge(v, page.events), more: page.hasMore }));
       decrypt(page.events);
+      if (isDirectMessage(room)) {
+        const other = (await api.members(room.id)).find((m) => m.user.id !== session.user.id);
+        if (other) setPeers((prev) => new Map(prev).set(room.id, other.user.username));
+      }
       live.watch(room.id, page.events.at(-1)?.seq ?? page.headSeq);
     }
     return list;
-  }, [api, live, update, decrypt]);
+  }, [api, live, update, decrypt, session.user.id]);
 
   useEffect(() => {
     const offs = [
@@ -91,6 +98,7 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
           return { ...v, typing };
         });
       }),
+      live.on('rooms', () => void refresh()),
       live.on('shares', () => {
         // New keys may open messages that were waiting for them.
         void e2e.sync().then(() => decrypt([...waiting.current.values()]));
@@ -144,5 +152,8 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
 
   const typing = useCallback((room: Room, active: boolean) => throttle.current.update(room.id, active), []);
 
-  return { rooms, views, opened, connection, refresh, loadOlder, markRead, unread, send, typing };
+  /** How a room is named on screen: `@peer` for direct messages, `#name` or `🔒 name` otherwise. */
+  const title = (room: Room) => (isDirectMessage(room) ? `@${peers.get(room.id) ?? '…'}` : `${room.visibility === 'private' ? '🔒 ' : '#'}${room.name}`);
+
+  return { rooms, views, opened, title, connection, refresh, loadOlder, markRead, unread, send, typing };
 }

@@ -129,7 +129,7 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
         </p>
       )}
       <aside>
-        <RoomList rooms={chat.rooms} selected={room?.id ?? null} unread={chat.unread} onSelect={(id) => (setSelected(id), setMembers(null))} />
+        <RoomList rooms={chat.rooms} selected={room?.id ?? null} unread={chat.unread} title={chat.title} onSelect={(id) => (setSelected(id), setMembers(null))} />
         <NewRoomForm
           onSubmit={async (name, visibility) => {
             try {
@@ -145,15 +145,33 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
             }
           }}
         />
+        <form
+          className="new-room"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const input = e.currentTarget.elements.namedItem('dm') as HTMLInputElement;
+            const username = input.value.trim();
+            if (!username) return;
+            act(async () => {
+              const { room: dm } = await client.api.directMessage(username);
+              input.value = '';
+              await chat.refresh();
+              setSelected(dm.id);
+            });
+          }}
+        >
+          <label>
+            Message someone directly
+            <input name="dm" placeholder="username" autoComplete="off" />
+          </label>
+          <button type="submit">Open direct messages</button>
+        </form>
       </aside>
       <main>
         {room ? (
           <>
             <div className="room-head">
-              <h2>
-                {room.visibility === 'private' ? '🔒 ' : '#'}
-                {room.name}
-              </h2>
+              <h2>{chat.title(room)}</h2>
               <button type="button" onClick={() => act(async () => setMembers(members ? null : await client.api.members(room.id)))}>
                 Members
               </button>
@@ -184,7 +202,7 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
               {typing.length ? `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…` : ' '}
             </p>
             <Composer
-              label={`Message ${room.visibility === 'private' ? '🔒' : '#'}${room.name}`}
+              label={`Message ${chat.title(room).replace('🔒 ', '🔒')}`}
               onSend={(text) => chat.send(room, text).then(() => undefined)}
               onTyping={(active) => chat.typing(room, active)}
             />

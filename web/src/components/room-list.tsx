@@ -1,7 +1,19 @@
 import type { Room } from '../../../shared/protocol/index.js';
 
-/** The rooms, with unread counts; private rooms are marked. */
-export function RoomList({ rooms, selected, unread, onSelect }: { readonly rooms: readonly Room[]; readonly selected: string | null; readonly unread: (roomId: string) => number; readonly onSelect: (roomId: string) => void }) {
+/** The rooms, with unread counts; private rooms are marked, direct messages named by the other person. */
+export function RoomList({
+  rooms,
+  selected,
+  unread,
+  title,
+  onSelect,
+}: {
+  readonly rooms: readonly Room[];
+  readonly selected: string | null;
+  readonly unread: (roomId: string) => number;
+  readonly title: (room: Room) => string;
+  readonly onSelect: (roomId: string) => void;
+}) {
   return (
     <nav className="room-list" aria-label="Rooms">
       <ul>
@@ -10,10 +22,7 @@ export function RoomList({ rooms, selected, unread, onSelect }: { readonly rooms
           return (
             <li key={room.id}>
               <button type="button" aria-current={room.id === selected ? 'true' : undefined} onClick={() => onSelect(room.id)}>
-                <span className="room-name">
-                  {room.visibility === 'private' ? '🔒 ' : '# '}
-                  {room.name}
-                </span>
+                <span className="room-name">{title(room)}</span>
                 {n > 0 && (
                   <span className="unread" aria-label={`${n} unread`}>
                     {n}
