@@ -36,8 +36,8 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
 const MARK_OPEN = '\uE000';
 const MARK_CLOSE = '\uE001';
 const MARKS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}`;
-/** Search ranks the newest this many matches (as many as the deepest page reaches: offset 400 + limit 100). */
-const RANKED_CANDIDATES = 500;
+/** Search ranks the newest this many matches (as many as the deepest page reaches: offset 100 + limit 100). */
+const RANKED_CANDIDATES = 200;
 /** A short message is shown whole; a long one by its best two fragments. */
 const SHORT_MESSAGE_CHARS = 200;
 const HEADLINE_WHOLE = `${MARKS}, HighlightAll=true`;

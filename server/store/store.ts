@@ -229,7 +229,7 @@ export interface Store {
   headSeq(roomId: string): Promise<number>;
   /**
    * Messages matching the search, best first (then newest), each with a highlighted snippet. Ranking
-   * may be limited to the newest matches (500 in SQL), so that a common word costs no more than a rare one.
+   * may be limited to the newest matches (200 in SQL), so that a common word costs no more than a rare one.
    */
   searchMessages(search: MessageSearch): Promise<SearchHit[]>;
 }

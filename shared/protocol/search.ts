@@ -23,7 +23,7 @@ export const SearchQuery = z
     since: DateParam.optional(),
     until: DateParam.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    offset: z.coerce.number().int().min(0).max(400).default(0),
+    offset: z.coerce.number().int().min(0).max(100).default(0),
   })
   .refine((q) => q.since === undefined || q.until === undefined || Date.parse(q.since) <= Date.parse(q.until), 'since must not be after until');
 export type SearchQuery = z.input<typeof SearchQuery>;
