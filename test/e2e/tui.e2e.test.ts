@@ -128,9 +128,13 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
 
   it('leaves a clean screen when Bob\'s window is resized', async () => {
     tmux('resize-window', '-t', 'bob', '-x', '70', '-y', '20');
+    // Redrawn at the new size: the composer's border fits one line again (tmux wraps an old, wider
+    // frame into lines that would also be short), and the timeline is back.
     await eventually(() => {
-      const lines = screen('bob').split('\n').filter((l) => l.length > 0);
-      return lines.length <= 20 && lines.every((l) => l.length <= 70) && lines.at(-1)?.includes('● connected') ? lines : undefined;
+      const frame = screen('bob');
+      const lines = frame.split('\n').filter((l) => l.length > 0);
+      const redrawn = lines.some((l) => l.startsWith('╭') && l.endsWith('╮'));
+      return redrawn && lines.length <= 20 && lines.every((l) => l.length <= 70) && lines.at(-1)?.includes('● connected') && frame.includes('alice: only for us') ? lines : undefined;
     }, 'the app to redraw at 70×20');
     const frame = screen('bob');
     expect(frame.match(/╭/g)).toHaveLength(1); // one composer, no leftovers of the old frame

@@ -32,6 +32,8 @@ function merge(view: RoomView, incoming: readonly RoomEvent[]): RoomView {
 export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESession) {
   const { api, live } = client;
   const [rooms, setRooms] = useState<Room[]>([]);
+  /** Whether the room list has been fetched once (before that, an empty list means "loading"). */
+  const [loaded, setLoaded] = useState(false);
   const [views, setViews] = useState<Map<string, RoomView>>(new Map());
   const [connection, setConnection] = useState<ConnectionState>(live.state);
   const readKey = `chat.read.${session.user.id}`;
@@ -66,6 +68,7 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
   const refresh = useCallback(async () => {
     const list = await api.rooms();
     setRooms(list);
+    setLoaded(true);
     for (const room of list) {
       if (known.current.has(room.id)) continue;
       known.current.add(room.id);
@@ -116,13 +119,20 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
     };
   }, [live, refresh, update, decrypt, e2e, session.user.id]);
 
+  /** Rooms whose older page is being fetched: scroll events at the top come in bursts. */
+  const loadingOlder = useRef(new Set<string>());
   const loadOlder = useCallback(
     async (roomId: string) => {
       const first = views.get(roomId)?.events[0]?.seq;
-      if (first === undefined || first <= 1) return;
-      const page = await api.history(roomId, { before: first, limit: HISTORY });
-      update(roomId, (v) => ({ ...merge(v, page.events), more: page.hasMore }));
-      decrypt(page.events);
+      if (first === undefined || first <= 1 || loadingOlder.current.has(roomId)) return;
+      loadingOlder.current.add(roomId);
+      try {
+        const page = await api.history(roomId, { before: first, limit: HISTORY });
+        update(roomId, (v) => ({ ...merge(v, page.events), more: page.hasMore }));
+        decrypt(page.events);
+      } finally {
+        loadingOlder.current.delete(roomId);
+      }
     },
     [api, update, views, decrypt],
   );
@@ -155,5 +165,5 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
   /** How a room is named on screen: `@peer` for direct messages, `#name` or `🔒 name` otherwise. */
   const title = (room: Room) => (isDirectMessage(room) ? `@${peers.get(room.id) ?? '…'}` : `${room.visibility === 'private' ? '🔒 ' : '#'}${room.name}`);
 
-  return { rooms, views, opened, title, connection, refresh, loadOlder, markRead, unread, send, typing };
+  return { rooms, loaded, views, opened, title, connection, refresh, loadOlder, markRead, unread, send, typing };
 }

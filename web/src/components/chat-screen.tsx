@@ -208,7 +208,9 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
             />
           </>
         ) : (
-          <p className="empty">Join or create a room to start.</p>
+          <p className="empty" role="status">
+            {chat.loaded ? 'Join or create a room to start.' : 'Loading your rooms…'}
+          </p>
         )}
         {note && (
           <p className="note" role="status">
