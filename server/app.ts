@@ -188,7 +188,15 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   });
   if (deps.webRoot) {
     const index = join(deps.webRoot, 'index.html');
-    app.use(express.static(deps.webRoot, { index: false, maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
+    // Assets carry a content hash in their names, so they never change: cached for a year.
+    app.use(
+      express.static(deps.webRoot, {
+        index: false,
+        immutable: true,
+        maxAge: '365d',
+        setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache'),
+      }),
+    );
     // The app's own paths (/, /invite/TOKEN) are the page; the client reads them.
     app.get(['/', '/invite/{*token}'], (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
