@@ -2,14 +2,13 @@
 // The chat-server binary: the only server file that reads the environment, listens and exits.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { pino } from 'pino';
 import { createServer } from './app.js';
 import { createAdapters } from './adapters.js';
 import { loadConfig, SERVER_USAGE } from './config.js';
+import { packagePath } from './package-path.js';
 import { migrate } from './store/migrate.js';
 import { createPgClient } from './store/pg-client.js';
 import { createPgliteClient } from './store/pglite-client.js';
@@ -29,17 +28,6 @@ async function jwtSecret(configured: string | undefined, dataDir: string): Promi
   }
 }
 
-/** The built web client, web/dist, found above this module (sources and build differ in depth). */
-function webRoot(from: string = import.meta.url): string | undefined {
-  let dir = dirname(fileURLToPath(from));
-  for (;;) {
-    if (existsSync(join(dir, 'web', 'dist', 'index.html'))) return join(dir, 'web', 'dist');
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 async function main(): Promise<void> {
   const loaded = loadConfig(process.argv.slice(2), process.env);
   if (loaded.ok === 'help') {
@@ -51,6 +39,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loaded.config;
+  // The built web client, when there is one.
+  const index = packagePath(join('web', 'dist', 'index.html'), import.meta.url);
+  const webRoot = index ? dirname(index) : undefined;
   const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -99,7 +90,7 @@ async function main(): Promise<void> {
     origins: config.origins,
     trustProxy: config.trustProxy,
     processMetrics: true,
-    ...(webRoot() ? { webRoot: webRoot() as string } : {}),
+    ...(webRoot ? { webRoot } : {}),
     authRateLimit: config.authRateLimit,
     ...(config.ai
       ? {

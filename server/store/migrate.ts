@@ -1,25 +1,17 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-path.js';
 import type { SqlClient } from './sql-client.js';
 
 /** An arbitrary constant: the advisory lock that keeps two instances from migrating at once. */
 const MIGRATION_LOCK = 727_001;
 
-/**
- * Finds `database/postgres` by walking up from this module, which lives at a different depth in the
- * sources (server/store) and in the build (dist/server).
- */
+/** The migrations folder, database/postgres, of this package. */
 export function defaultMigrationsDir(from: string = import.meta.url): string {
-  let dir = dirname(fileURLToPath(from));
-  for (;;) {
-    const candidate = join(dir, 'database', 'postgres');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('database/postgres migrations not found above ' + fileURLToPath(from));
-    dir = parent;
-  }
+  const dir = packagePath(join('database', 'postgres'), from);
+  if (!dir) throw new Error('database/postgres migrations not found above ' + fileURLToPath(from));
+  return dir;
 }
 
 /**

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
 import type { Envelope, RoomEvent, SearchHit } from '../../shared/protocol/index.js';
 import { occurrences, parseQuery, snippetAround, stem, wordsOf } from '../../shared/search/index.js';
+import { packagePath } from '../package-path.js';
 import type { SqlClient } from './sql-client.js';
 import { SqlStore } from './sql-store.js';
 import type { MessageSearch, NewMessage, EventRange, StoreResult } from './store.js';
@@ -27,16 +27,11 @@ interface MessageDoc {
 const NO_TEXT = '';
 const NO_ENVELOPE = {} as Envelope;
 
-/** Finds database/mongodb/indexes.json above this module (sources and build differ in depth). */
+/** database/mongodb/indexes.json of this package. */
 function indexFile(from: string = import.meta.url): string {
-  let dir = dirname(fileURLToPath(from));
-  for (;;) {
-    const candidate = join(dir, 'database', 'mongodb', 'indexes.json');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('database/mongodb/indexes.json not found above ' + fileURLToPath(from));
-    dir = parent;
-  }
+  const file = packagePath(join('database', 'mongodb', 'indexes.json'), from);
+  if (!file) throw new Error('database/mongodb/indexes.json not found above ' + fileURLToPath(from));
+  return file;
 }
 
 /** Creates the indexes of database/mongodb/indexes.json that are missing. */

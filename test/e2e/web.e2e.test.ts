@@ -257,11 +257,7 @@ describe.runIf(haveChromium)('the web client and the chat CLI in one private roo
     const bob = await (await browser.newContext()).newPage();
     const errors: string[] = [];
     bob.on('pageerror', (e) => errors.push(e.message));
-    await bob.goto(url);
-    await bob.getByRole('button', { name: 'New here? Register' }).click();
-    await bob.getByLabel('Username').fill('bob');
-    await bob.getByLabel('Password').fill(PASSWORD);
-    await bob.getByRole('button', { name: 'Register' }).click();
+    await register(bob, url, 'bob');
     await bob.getByText('You joined #secret.').waitFor();
     // Alice's CLI sees Bob's published device before she writes.
     await eventually(async () => ((await chat(alice, ['--json', 'verify', 'bob'])).code === 0 ? true : undefined), "Bob's device in the key directory", 20_000);
