@@ -123,12 +123,12 @@ describe('App', () => {
     stdin.write('/summarize bullets');
     await until(() => (lastFrame() ?? '').includes('/summarize bullets'), 'the command');
     stdin.write('\r');
-    await until(() => (lastFrame() ?? '').includes('Participants (by m):'), 'the summary');
+    await until(() => (lastFrame() ?? '').includes('Summary of #general (bullets) · by m'), 'the summary');
     expect(deps.summarize).toHaveBeenCalledWith(ROOM, 'bullets', false, expect.any(Function));
     expect(lastFrame()).toContain('The team agreed to ship.');
     expect(lastFrame()).toContain('bob: 3 messages (100%) · ship');
     stdin.write('\u001b');
-    await until(() => !(lastFrame() ?? '').includes('Participants'), 'the panel to close');
+    await until(() => !(lastFrame() ?? '').includes('Summary of #general'), 'the panel to close');
     stdin.write('/summarize poem');
     await until(() => (lastFrame() ?? '').includes('/summarize poem'), 'the command');
     stdin.write('\r');

@@ -266,7 +266,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const openSummary = (target: Room, type: SummaryType, agree: boolean) => {
     const title = `Summary of ${target.visibility === 'private' ? '⚿ ' : '#'}${target.name} (${type})`;
-    setPanel({ kind: 'summary', title, status: 'working', text: '', scroll: 0 });
+    setPanel({ kind: 'summary', title, status: 'working', by: null, text: '', scroll: 0 });
     const mine = (p: Panel | null): p is Extract<Panel, { kind: 'summary' }> => p?.kind === 'summary' && p.title === title;
     deps
       .summarize(target, type, agree, (delta) => setPanel((p) => (mine(p) ? { ...p, text: p.text + delta } : p)))
@@ -274,8 +274,8 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         (summary) => {
           const by = summary.provider.kind === 'offline' ? 'offline extractive summary' : `by ${summary.provider.model}`;
           const people = summary.participants.map((p) => `${p.username}: ${p.messages} message${p.messages === 1 ? '' : 's'} (${Math.round(p.share * 100)}%)${p.topics.length ? ` · ${p.topics.join(', ')}` : ''}`);
-          const text = [summary.text, '', `Participants (${by}):`, ...people.map((l) => `  ${l}`), ...(summary.topics.length ? ['', `Topics: ${summary.topics.join(', ')}`] : [])].join('\n');
-          setPanel((p) => (mine(p) ? { ...p, status: 'done', text } : p));
+          const text = [summary.text, '', 'Participants:', ...people.map((l) => `  ${l}`), ...(summary.topics.length ? ['', `Topics: ${summary.topics.join(', ')}`] : [])].join('\n');
+          setPanel((p) => (mine(p) ? { ...p, status: 'done', by, text } : p));
           setNote(null);
         },
         (error: unknown) => {

@@ -68,6 +68,7 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
 
   it('searches open and private rooms with /search and jumps to a result; /summarize shows a summary', async () => {
     type('bob', '/search terminal or "only for us"');
+    await eventually(shows('bob', '/search terminal or'), 'the command in the composer');
     press('bob', 'Enter');
     await eventually(shows('bob', '2 results'), 'the results panel on Bob\'s screen');
     const panel = screen('bob');
@@ -81,8 +82,10 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     await eventually(() => (/^\S*\s+#general/.test(screen('bob').split('\n')[0] ?? '') && screen('bob').includes('▶') ? true : undefined), 'the jump to #general');
     expect(screen('bob')).toMatch(/▶ \d\d:\d\d alice: hello from the terminal/);
     type('bob', '/summarize bullets');
+    await eventually(shows('bob', '/summarize bullets'), 'the command in the composer');
     press('bob', 'Enter');
-    await eventually(shows('bob', 'offline extractive summary'), 'the summary panel');
+    // The panel's title line names the summarizer once it is done, however long the text below.
+    await eventually(shows('bob', 'Summary of #general (bullets) · offline extractive summary'), 'the summary panel');
     press('bob', 'Escape');
     await eventually(() => (screen('bob').includes('offline extractive summary') ? undefined : true), 'the panel to close');
     // Back to #secret, where the tests below expect Bob.

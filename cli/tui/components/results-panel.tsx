@@ -7,7 +7,15 @@ import { senderColor } from '../state/theme.js';
 /** What the panel under the timeline shows: search results to choose from, or a summary. */
 export type Panel =
   | { readonly kind: 'search'; readonly query: string; readonly status: 'searching' | 'done'; readonly hits: readonly SearchHit[]; readonly selected: number; readonly note: string | null }
-  | { readonly kind: 'summary'; readonly title: string; readonly status: 'working' | 'done'; readonly text: string; readonly scroll: number };
+  | {
+      readonly kind: 'summary';
+      readonly title: string;
+      readonly status: 'working' | 'done';
+      /** Who wrote it ("offline extractive summary", "by gpt-4o-mini"), once known. */
+      readonly by: string | null;
+      readonly text: string;
+      readonly scroll: number;
+    };
 
 /** Breaks text into lines of at most `width` characters, at spaces where it can. */
 export function wrapLines(text: string, width: number): string[] {
@@ -68,7 +76,7 @@ export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; 
       <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
         <Text bold wrap="truncate">
           {neutralize(panel.title)}
-          <Text color={theme.dim}>{panel.status === 'working' ? '  summarizing…' : '  ↑/↓ scroll · Esc close'}</Text>
+          <Text color={theme.dim}>{`${panel.by ? ` · ${panel.by}` : ''}${panel.status === 'working' ? '  summarizing…' : '  ↑/↓ scroll · Esc close'}`}</Text>
         </Text>
         <Box flexDirection="column" height={maxLines} overflow="hidden">
           {shown.map((line, i) => (
