@@ -1,4 +1,4 @@
-// Lint, including the import direction of DESIGN §2, so that nobody has to remember it:
+// Lint, including the import direction of docs/design.md, so that nobody has to remember it:
 // shared/protocol and shared/crypto import nothing of ours; shared/client imports only those;
 // server, cli and web import shared and never each other; services never see a concrete adapter;
 // only the two main.ts files touch `process`.
@@ -92,6 +92,16 @@ export default tseslint.config(
     files: ['cli/**'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': restrict([['**/server/**', '**/web/**', '**/test/**'], 'cli imports shared only']) },
+  },
+  {
+    files: ['web/**'],
+    ignores: ['**/*.test.ts', 'web/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': restrictBrowserSafe(
+        [['**/server/**', '**/cli/**', '**/test/**'], 'web imports shared only'],
+        [NODE_BUILTINS, 'the web client runs in browsers: no Node built-ins'],
+      ),
+    },
   },
   {
     files: ['shared/**', 'server/**', 'cli/**', 'web/**'],

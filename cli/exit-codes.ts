@@ -1,6 +1,6 @@
 import type { ErrorCodeValue } from '../shared/protocol/index.js';
 
-/** The exit codes of DESIGN §9. */
+/** The `chat` command's exit codes (docs/design.md, "The command line"). */
 export const ExitCode = { ok: 0, failure: 1, usage: 2, auth: 4, notFound: 5 } as const;
 
 /** The one map from error code to exit code. */
