@@ -15,7 +15,7 @@ export function openedNotice(opened: NoText): string {
     case 'not_shared':
       return 'the sender did not share the key with this device';
     case 'replayed':
-      return 'replayed message: a copy of one already shown, not shown again';
+      return 'replayed message: a copy of one already shown';
     case 'wrong_room':
       return 'replayed from another room: not shown here';
     case 'unreadable':
