@@ -85,8 +85,8 @@ export interface E2EStore {
  * What opening a private-room message gave. `waiting`: the chain's key has not come (this device asked
  * the sender's device for it); `not_shared`: it has not come KEY_WAIT_MS after asking, so the sender
  * did not share it with this device (should it come later, the message opens); `replayed`: the
- * envelope was already shown for another event (`firstEventId`, where known), or its chain position
- * was already used; `wrong_room`: the envelope was sealed for another room (`sentIn`).
+ * envelope was already shown for another event (`firstEventId`, where known), or another envelope
+ * with its message id was; `wrong_room`: the envelope was sealed for another room (`sentIn`).
  */
 export type Opened =
   | { readonly status: 'ok'; readonly body: string; readonly sentAt: number }
@@ -240,10 +240,7 @@ export class E2ESession {
           result: { status: 'ok', ...opened.content },
         };
       } catch (error) {
-        const code = (error as { code?: string }).code;
-        // Its key was used already: another envelope took this chain position.
-        if (code === 'counter_repeated') return { state, result: { status: 'replayed' } };
-        const reason = code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
+        const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
         return { state, result: { status: 'unreadable', reason } };
       }
     });
