@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Opened } from '../shared/client/index.js';
+import { openedNotice } from '../shared/client/index.js';
 import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39] } as const;
@@ -95,9 +96,12 @@ export class Output {
       case 'ok':
         return neutralize(opened.body).replace(/\n/g, '\n' + ' '.repeat(18));
       case 'waiting':
-        return this.style('yellow', '[waiting for the key from the sender]');
+      case 'not_shared':
+        return this.style('yellow', `[${openedNotice(opened)}]`);
+      case 'replayed':
+      case 'wrong_room':
       case 'unreadable':
-        return this.style('red', `[cannot be decrypted: ${neutralize(opened.reason)}]`);
+        return this.style('red', `[${neutralize(openedNotice(opened))}]`);
       default:
         return this.style('dim', '[encrypted]');
     }

@@ -1,4 +1,5 @@
 import type { E2ESession, Opened } from '../../shared/client/index.js';
+import { KEY_RECHECK_MS } from '../../shared/client/index.js';
 import type { ChatError, RoomEvent } from '../../shared/protocol/index.js';
 import { ChatError as ChatErrorClass } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
@@ -14,7 +15,8 @@ export interface ReadOptions {
  * `chat read <room> [--limit N] [--before SEQ] [--follow]`: history, oldest first; with --follow it
  * keeps streaming new events (resuming after any disconnect with nothing lost or repeated) until ^C.
  * Private-room messages are decrypted here; one whose key has not arrived says so, and with --follow
- * is shown again once the key comes.
+ * is shown again once the key comes (or once it is clear the sender did not share it with this device).
+ * A replayed copy of a message, or one replayed from another room, is shown as such, not as text.
  */
 export async function run(ctx: CliContext, name: string, opts: ReadOptions): Promise<void> {
   if (opts.follow && opts.before !== undefined) throw new ChatErrorClass('invalid_request', '--follow streams from now on; it does not combine with --before');
@@ -70,7 +72,12 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     });
   };
   await new Promise<void>((resolve, reject) => {
+    // A key that never comes: look again now and then, so the message comes to say it was not shared.
+    const recheck = setInterval(() => {
+      if (waiting.size > 0) retryWaiting();
+    }, KEY_RECHECK_MS);
     const finish = (error?: ChatError) => {
+      clearInterval(recheck);
       live.stop();
       ctx.io.signal.removeEventListener('abort', onAbort);
       void chain.then(() => (error ? reject(error) : resolve()));

@@ -14,6 +14,7 @@ interface StateFile {
   readonly plaintexts: Record<string, MessageContent>;
   readonly verified: Record<string, string[]>;
   readonly seen?: Record<string, string[]>;
+  readonly asked?: Record<string, number>;
 }
 
 /**
@@ -68,7 +69,7 @@ export class E2EFileStore implements E2EStore {
     for (const [room, r] of Object.entries(file.outbound)) outbound[room] = { chain: await deserializeOutbound(r.chain), given: r.given };
     const inbound: Record<string, InboundChain> = {};
     for (const [k, c] of Object.entries(file.inbound)) inbound[k] = deserializeInbound(c);
-    return { outbound, inbound, plaintexts: file.plaintexts, verified: file.verified, seen: file.seen ?? {} };
+    return { outbound, inbound, plaintexts: file.plaintexts, verified: file.verified, seen: file.seen ?? {}, asked: file.asked ?? {} };
   }
 
   private async save(state: E2EState): Promise<void> {
@@ -81,6 +82,7 @@ export class E2EFileStore implements E2EStore {
       plaintexts: { ...state.plaintexts },
       verified: Object.fromEntries(Object.entries(state.verified).map(([k, v]) => [k, [...v]])),
       seen: Object.fromEntries(Object.entries(state.seen ?? {}).map(([k, v]) => [k, [...v]])),
+      asked: { ...state.asked },
     };
     await this.file.write(JSON.stringify(file));
   }

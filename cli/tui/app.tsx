@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { describeDeviceChange, keyChangeNotices } from '../../shared/client/index.js';
+import { describeDeviceChange, keyChangeNotices, openedNotice } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -141,7 +141,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     if (!e.envelope) return e.body ?? '';
     const o = chat.opened.get(e.id);
     if (!o) return '[decrypting…]';
-    return o.status === 'ok' ? o.body : o.status === 'waiting' ? '[waiting for the key from the sender]' : `[cannot be decrypted: ${o.reason}]`;
+    return o.status === 'ok' ? o.body : `[${openedNotice(o)}]`;
   };
 
   const timelineWidth = Math.max(20, size.columns - SIDEBAR - 2);

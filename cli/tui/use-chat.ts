@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { TypingThrottle } from '../../shared/client/index.js';
+import { KEY_RECHECK_MS, TypingThrottle } from '../../shared/client/index.js';
 import type { ApiClient, ConnectionState, E2ESession, LiveClient, Opened, StoredSession } from '../../shared/client/index.js';
 import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
@@ -182,6 +182,15 @@ export function useChat(deps: ChatDeps): Chat {
       live.stop();
     };
   }, [live, e2e, apply, decrypt, refreshRooms, session.user.id, deps]);
+
+  // A key that never comes: open the waiting messages again now and then, so that they come to say the
+  // sender did not share it.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (waiting.current.size > 0) decrypt([...waiting.current.values()]);
+    }, KEY_RECHECK_MS);
+    return () => clearInterval(timer);
+  }, [decrypt]);
 
   const send = useCallback(async (room: Room, text: string) => {
     const clientMsgId = crypto.randomUUID();

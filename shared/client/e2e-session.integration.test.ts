@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser } from '../../test/support/api.js';
 import { startTestServer } from '../../test/support/server.js';
 import type { TestServer } from '../../test/support/server.js';
-import { E2ESession } from './e2e-session.js';
+import type { RoomEvent } from '../protocol/index.js';
+import { E2ESession, KEY_WAIT_MS } from './e2e-session.js';
 import { MemoryE2EStore } from './memory-e2e-store.js';
 
 let t: TestServer;
@@ -14,12 +15,29 @@ afterAll(async () => {
   await t.stop();
 });
 
-async function member(prefix: string) {
+async function member(prefix: string, now?: () => number) {
   const u = await newUser(t.url, prefix);
   const session = (await u.sessions.load())!;
-  const e2e = new E2ESession({ api: u.api, store: new MemoryE2EStore(), session, extractable: false });
+  const store = new MemoryE2EStore();
+  const e2e = new E2ESession({ api: u.api, store, session, extractable: false, ...(now ? { now } : {}) });
   await e2e.device();
-  return { ...u, e2e, name: session.user.username };
+  return { ...u, e2e, store, session, name: session.user.username };
+}
+
+/** The same event as a malicious server would re-insert it: a new id and position, the envelope unchanged. */
+function reinserted(event: RoomEvent, seq: number, roomId = event.roomId): RoomEvent {
+  return { ...event, id: randomUUID(), roomId, seq };
+}
+
+/** Alice and Bob in a new private room, and the event of one message Alice sent there. */
+async function roomWithMessage(body: string) {
+  const alice = await member('a');
+  const bob = await member('b');
+  const { room } = await alice.api.createRoom({ name: `rp-${randomUUID().slice(0, 8)}`, visibility: 'private' });
+  await bob.api.redeemInvite((await alice.api.createInvite(room.id)).token);
+  const ack = await alice.api.sendEnvelope(room.id, await alice.e2e.encrypt(room.id, body, randomUUID()));
+  const event = (await bob.api.history(room.id)).events.find((e) => e.seq === ack.seq)!;
+  return { alice, bob, room, event };
 }
 
 describe('E2ESession', () => {
@@ -87,4 +105,67 @@ describe('E2ESession', () => {
     expect(last.keyId).not.toBe(third.keyId);
     expect(last.counter).toBe(0);
   });
+
+  it('shows a re-inserted envelope once: copies under new event ids are refused as replays, the original reads again', async () => {
+    const { alice, bob, event } = await roomWithMessage('say it once');
+    const copies = [reinserted(event, event.seq + 1), reinserted(event, event.seq + 2)];
+    // The copies may even come first: whichever event opens the envelope first owns it.
+    expect(await bob.e2e.open(event)).toMatchObject({ status: 'ok', body: 'say it once' });
+    for (const copy of copies) expect(await bob.e2e.open(copy)).toEqual({ status: 'replayed', firstEventId: event.id });
+    expect(await bob.e2e.open(event)).toMatchObject({ status: 'ok', body: 'say it once' });
+    // The sender's own device refuses the copies too, though it knew the text before any event existed.
+    expect(await alice.e2e.open(event)).toMatchObject({ status: 'ok', body: 'say it once' });
+    expect(await alice.e2e.open(copies[0]!)).toEqual({ status: 'replayed', firstEventId: event.id });
+    // The record lives in the store, with the opened text: a new session over it still refuses.
+    const later = new E2ESession({ api: bob.api, store: bob.store, session: bob.session, extractable: false });
+    expect(await later.open(copies[1]!)).toEqual({ status: 'replayed', firstEventId: event.id });
+    expect(await later.open(event)).toMatchObject({ status: 'ok', body: 'say it once' });
+  });
+
+  it('refuses a copy that comes before the original was ever opened, once the original is read', async () => {
+    const { bob, event } = await roomWithMessage('first come');
+    const copy = reinserted(event, event.seq + 1);
+    expect(await bob.e2e.open(copy)).toMatchObject({ status: 'ok', body: 'first come' });
+    expect(await bob.e2e.open(event)).toEqual({ status: 'replayed', firstEventId: copy.id });
+  });
+
+  it('refuses an envelope delivered in another room, even when its text is already open from its own room', async () => {
+    const { alice, bob, event } = await roomWithMessage('only for the group');
+    const { room: dm } = await alice.api.directMessage(bob.name);
+    const inDm = reinserted(event, 1, dm.id);
+    // Not yet opened anywhere: refused before any key is looked for.
+    expect(await bob.e2e.open(inDm)).toEqual({ status: 'wrong_room', sentIn: event.roomId });
+    expect(await bob.e2e.open(event)).toMatchObject({ status: 'ok', body: 'only for the group' });
+    // Opened in its room, and the copy in the DM is still refused, not taken from the local copy.
+    expect(await bob.e2e.open({ ...inDm, id: randomUUID() })).toEqual({ status: 'wrong_room', sentIn: event.roomId });
+    expect(await bob.e2e.open(inDm)).toEqual({ status: 'wrong_room', sentIn: event.roomId });
+    expect(await alice.e2e.open(inDm)).toEqual({ status: 'wrong_room', sentIn: event.roomId });
+  });
+
+  it('says the sender did not share the key with this device once it has not come KEY_WAIT_MS after asking', async () => {
+    let now = Date.now();
+    const alice = await member('a');
+    const bob = await member('b', () => now);
+    const { room } = await alice.api.createRoom({ name: `ns-${randomUUID().slice(0, 8)}`, visibility: 'private' });
+    await bob.api.redeemInvite((await alice.api.createInvite(room.id)).token);
+    const ack = await alice.api.sendEnvelope(room.id, await alice.e2e.encrypt(room.id, 'not for bob', randomUUID()));
+    // The server withholds Bob's share (it drops it from his queue).
+    await bob.api.ackShares((await bob.api.pendingShares()).map((s) => s.id));
+    const event = (await bob.api.history(room.id)).events.find((e) => e.seq === ack.seq)!;
+
+    expect(await bob.e2e.open(event)).toEqual({ status: 'waiting' }); // asks Alice's device again
+    now += KEY_WAIT_MS - 1;
+    expect(await bob.e2e.open(event)).toEqual({ status: 'waiting' });
+    // A new session (the next `chat read`) remembers when it first asked.
+    const next = new E2ESession({ api: bob.api, store: bob.store, session: bob.session, extractable: false, now: () => now });
+    expect(await next.open(event)).toEqual({ status: 'waiting' });
+    now += 1;
+    expect(await next.open(event)).toEqual({ status: 'not_shared' });
+    expect(await bob.e2e.open(event)).toEqual({ status: 'not_shared' });
+
+    // Should the share come after all, the message opens.
+    expect(await alice.e2e.serveReshares()).toBe(1);
+    expect(await next.open(event)).toMatchObject({ status: 'ok', body: 'not for bob' });
+  });
 });
+

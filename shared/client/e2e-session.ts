@@ -29,6 +29,19 @@ export interface OutboundRecord {
   readonly given: Readonly<Record<string, ChainShare>>;
 }
 
+/**
+ * An opened message as a device keeps it: the content, the chain position of its envelope, and the
+ * event that first showed it. An envelope is shown for one event only; another event carrying it is a
+ * replay. The sender's own copy is kept before its event exists: the first event read claims it.
+ */
+export interface OpenedText extends MessageContent {
+  /** The event that first showed this envelope; absent until one is read (or in copies kept before replays were checked). */
+  readonly eventId?: string;
+  /** The envelope's chain and counter; absent only in copies kept before replays were checked. */
+  readonly keyId?: string;
+  readonly counter?: number;
+}
+
 /** Everything end-to-end a device keeps besides its identity keys. */
 export interface E2EState {
   readonly outbound: Readonly<Record<string, OutboundRecord>>;
@@ -36,11 +49,13 @@ export interface E2EState {
   readonly inbound: Readonly<Record<string, InboundChain>>;
   /** Opened messages by `senderDevice:clientMsgId`: message keys are deleted once used, so a
    * message can be decrypted only once; this is how it can be shown again. */
-  readonly plaintexts: Readonly<Record<string, MessageContent>>;
+  readonly plaintexts: Readonly<Record<string, OpenedText>>;
   /** The device signing keys a user had when this user verified them, by user id. */
   readonly verified: Readonly<Record<string, readonly string[]>>;
   /** The device signing keys last seen per user, to tell about every device change. */
   readonly seen?: Readonly<Record<string, readonly string[]>>;
+  /** By `senderDevice:keyId`: when (ms) this device first asked for a chain it is missing; removed once it comes. */
+  readonly asked?: Readonly<Record<string, number>>;
 }
 
 export const EMPTY_E2E_STATE: E2EState = { outbound: {}, inbound: {}, plaintexts: {}, verified: {}, seen: {} };
@@ -66,14 +81,34 @@ export interface E2EStore {
   update<T>(fn: (state: E2EState) => Promise<{ state: E2EState; result: T }>): Promise<T>;
 }
 
-/** What opening a private-room message gave. */
+/**
+ * What opening a private-room message gave. `waiting`: the chain's key has not come (this device asked
+ * the sender's device for it); `not_shared`: it has not come KEY_WAIT_MS after asking, so the sender
+ * did not share it with this device (should it come later, the message opens); `replayed`: the
+ * envelope was already shown for another event (`firstEventId`, where known), or another envelope
+ * with its message id was; `wrong_room`: the envelope was sealed for another room (`sentIn`).
+ */
 export type Opened =
   | { readonly status: 'ok'; readonly body: string; readonly sentAt: number }
   | { readonly status: 'waiting' }
+  | { readonly status: 'not_shared' }
+  | { readonly status: 'replayed'; readonly firstEventId?: string }
+  | { readonly status: 'wrong_room'; readonly sentIn: string }
   | { readonly status: 'unreadable'; readonly reason: string };
+
+/**
+ * How long (ms) a device waits for a chain it asked the sender's device for before it says the sender
+ * did not share it: an online sender answers within seconds, on its next sync.
+ */
+export const KEY_WAIT_MS = 10 * 60 * 1000;
+
+/** How often (ms) a client that stays open opens its waiting messages again, so they turn to `not_shared` in time. */
+export const KEY_RECHECK_MS = KEY_WAIT_MS / 10;
 
 /** How many opened messages a device keeps. */
 const MAX_PLAINTEXTS = 20_000;
+/** How many missing chains a device remembers asking for. */
+const MAX_ASKED = 1_000;
 /** Chains kept per sending device: the current one and five older, for late messages. */
 const MAX_CHAINS_PER_SENDER = 6;
 
@@ -157,37 +192,56 @@ export class E2ESession {
         state: {
           ...state,
           outbound: { ...state.outbound, [roomId]: { chain, given: record.given } },
-          plaintexts: capped({ ...state.plaintexts, [`${keys.deviceId}:${clientMsgId}`]: content }),
+          plaintexts: capped({ ...state.plaintexts, [`${keys.deviceId}:${clientMsgId}`]: { ...content, keyId: envelope.keyId, counter: envelope.counter } }),
         },
         result: envelope,
       };
     });
   }
 
-  /** Opens a private-room message: from the local copy, or with the sender's chain (fetching shares if needed). */
+  /**
+   * Opens a private-room message: from the local copy, or with the sender's chain (fetching shares if
+   * needed). Before anything else the envelope's signed room must be the event's room; then an
+   * envelope already shown for another event is refused as a replay, before the local copy is used.
+   */
   async open(event: RoomEvent): Promise<Opened> {
     const envelope = event.envelope;
     if (!envelope) return { status: 'unreadable', reason: 'not an encrypted message' };
+    // The room is signed into the envelope: one sealed for another room is the server replaying it here.
+    if (envelope.roomId !== event.roomId) return { status: 'wrong_room', sentIn: envelope.roomId };
     if (envelope.senderUser !== event.sender.id) return { status: 'unreadable', reason: 'the envelope names another sender' };
     const textKey = `${envelope.senderDevice}:${envelope.clientMsgId}`;
     const chainKey = `${envelope.senderDevice}:${envelope.keyId}`;
-    const known = (await this.options.store.read()).plaintexts[textKey];
-    if (known) return { status: 'ok', ...known };
-    if (!(await this.options.store.read()).inbound[chainKey]) await this.sync();
-    const result = await this.options.store.update(async (state) => {
-      const already = state.plaintexts[textKey];
-      if (already) return { state, result: { status: 'ok', ...already } as Opened };
+    const before = await this.options.store.read();
+    const known = fromCopy(before.plaintexts[textKey], event, envelope);
+    if (known && known !== 'claim') return known;
+    if (!known && !before.inbound[chainKey]) await this.sync();
+    const result = await this.options.store.update<Opened>(async (state) => {
+      const copy = state.plaintexts[textKey];
+      const seen = fromCopy(copy, event, envelope);
+      if (seen === 'claim') {
+        // This event is the first to show the sender's own copy: it owns it from now on.
+        const { body, sentAt } = copy as OpenedText;
+        const claimed: OpenedText = { body, sentAt, eventId: event.id, keyId: envelope.keyId, counter: envelope.counter };
+        return { state: { ...state, plaintexts: { ...state.plaintexts, [textKey]: claimed } }, result: { status: 'ok', body, sentAt } };
+      }
+      if (seen) return { state, result: seen };
       const chain = state.inbound[chainKey];
-      if (!chain) return { state, result: { status: 'waiting' } as Opened };
+      if (!chain) {
+        const asked = state.asked?.[chainKey];
+        if (asked === undefined) return { state: { ...state, asked: cappedAsked({ ...state.asked, [chainKey]: this.now() }) }, result: { status: 'waiting' } };
+        return { state, result: this.now() - asked >= KEY_WAIT_MS ? { status: 'not_shared' } : { status: 'waiting' } };
+      }
       try {
         const opened = await decryptMessage(chain, envelope);
+        const text: OpenedText = { ...opened.content, eventId: event.id, keyId: envelope.keyId, counter: envelope.counter };
         return {
-          state: { ...state, inbound: { ...state.inbound, [chainKey]: opened.chain }, plaintexts: capped({ ...state.plaintexts, [textKey]: opened.content }) },
-          result: { status: 'ok', ...opened.content } as Opened,
+          state: { ...state, inbound: { ...state.inbound, [chainKey]: opened.chain }, plaintexts: capped({ ...state.plaintexts, [textKey]: text }) },
+          result: { status: 'ok', ...opened.content },
         };
       } catch (error) {
         const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
-        return { state, result: { status: 'unreadable', reason } as Opened };
+        return { state, result: { status: 'unreadable', reason } };
       }
     });
     if (result.status === 'waiting' && !this.requested.has(chainKey)) {
@@ -256,13 +310,15 @@ export class E2ESession {
     }
     await this.options.store.update(async (state) => {
       let inbound = { ...state.inbound };
+      const asked = { ...state.asked };
       for (const chain of opened) {
         const key = `${chain.senderDevice}:${chain.keyId}`;
         // Never move a chain back: an older share would re-open keys already used.
         if (!inbound[key]) inbound[key] = chain;
         inbound = pruneChains(inbound, chain.senderDevice);
+        delete asked[key];
       }
-      return { state: { ...state, inbound }, result: undefined };
+      return { state: { ...state, inbound, asked }, result: undefined };
     });
     await api.ackShares(queued.map((q) => q.id));
     return opened.length;
@@ -330,8 +386,28 @@ function pruneChains(inbound: Record<string, InboundChain>, senderDevice: string
   return Object.fromEntries(Object.entries(inbound).filter(([k]) => !drop.has(k)));
 }
 
-function capped(plaintexts: Record<string, MessageContent>): Record<string, MessageContent> {
+function capped(plaintexts: Record<string, OpenedText>): Record<string, OpenedText> {
   const keys = Object.keys(plaintexts);
   if (keys.length <= MAX_PLAINTEXTS) return plaintexts;
-  return Object.fromEntries(keys.slice(keys.length - MAX_PLAINTEXTS).map((k) => [k, plaintexts[k] as MessageContent]));
+  return Object.fromEntries(keys.slice(keys.length - MAX_PLAINTEXTS).map((k) => [k, plaintexts[k] as OpenedText]));
+}
+
+function cappedAsked(asked: Record<string, number>): Record<string, number> {
+  const keys = Object.keys(asked);
+  if (keys.length <= MAX_ASKED) return asked;
+  return Object.fromEntries(keys.slice(keys.length - MAX_ASKED).map((k) => [k, asked[k] as number]));
+}
+
+/**
+ * What the kept copy of an envelope's text says for this event: `ok` when this event showed it first,
+ * `replayed` when another event did (or another envelope of the same message id took it), `claim`
+ * when no event has shown it yet (the sender's own copy), nothing when there is no copy.
+ */
+function fromCopy(copy: OpenedText | undefined, event: RoomEvent, envelope: Envelope): Opened | 'claim' | undefined {
+  if (!copy) return undefined;
+  const first = copy.eventId === undefined ? {} : { firstEventId: copy.eventId };
+  if (copy.keyId !== undefined && (copy.keyId !== envelope.keyId || copy.counter !== envelope.counter)) return { status: 'replayed', ...first };
+  if (copy.eventId === undefined) return 'claim';
+  if (copy.eventId !== event.id) return { status: 'replayed', firstEventId: copy.eventId };
+  return { status: 'ok', body: copy.body, sentAt: copy.sentAt };
 }

@@ -4,6 +4,7 @@ export * from './emitter.js';
 export * from './live-client.js';
 export * from './session-store.js';
 export * from './e2e-session.js';
+export * from './opened-notice.js';
 export * from './memory-e2e-store.js';
 export * from './private-search.js';
 export * from './private-conversation.js';

@@ -7,7 +7,7 @@ const PAGE = 500;
 
 /**
  * A private room's newest `limit` messages (none older than `since`), decrypted on this device for
- * a summary, oldest first; `unread` counts the messages whose keys have not arrived.
+ * a summary, oldest first; `unread` counts the messages that did not open (replayed copies are left out).
  */
 export async function privateConversation(
   api: ApiClient,
@@ -32,7 +32,8 @@ export async function privateConversation(
   for (const event of chosen) {
     const opened = await e2e.open(event);
     if (opened.status === 'ok') lines.push({ sender: event.sender.username, text: opened.body, at: event.createdAt });
-    else unread += 1;
+    // A replayed copy is no message of this room's, read or not.
+    else if (opened.status !== 'replayed' && opened.status !== 'wrong_room') unread += 1;
   }
   return { lines, unread };
 }

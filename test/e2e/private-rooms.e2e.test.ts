@@ -108,6 +108,47 @@ describe('private rooms with the chat binary', () => {
     expect(statuses.length).toBeGreaterThan(1);
   }, 60_000);
 
+  it('shows a message the server re-inserts once: copies are replays, and one moved into a DM is refused there', async () => {
+    expect((await chat(alice, ['create', 'replays', '--private'])).code).toBe(0);
+    const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'replays'])).stdout) as { url: string };
+    expect((await chat(bob, ['join', invite.url])).code).toBe(0);
+    const secret = `say it once ${randomUUID()}`;
+    expect((await chat(alice, ['send', 'replays', secret])).code).toBe(0);
+    type Read = { events: { id: string; kind: string; decrypted?: { status: string; body?: string; firstEventId?: string; sentIn?: string } }[] };
+    const read = async (who: Record<string, string>, room: string) => JSON.parse((await chat(who, ['--json', 'read', room])).stdout) as Read;
+    const original = (await read(bob, 'replays')).events.find((e) => e.decrypted?.body === secret)!;
+    expect(original).toBeDefined();
+    const dm = JSON.parse((await chat(alice, ['--json', 'dm', 'bob'])).stdout) as { room: { id: string; name: string } };
+
+    // The server puts the same envelope in again, twice in its room and once in Alice and Bob's DM.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query<{ room_id: string }>(`SELECT room_id FROM room_events WHERE id = $1`, [original.id]);
+    for (const room of [rows[0]!.room_id, rows[0]!.room_id, dm.room.id]) {
+      await client.query(
+        `WITH bumped AS (UPDATE rooms SET head_seq = head_seq + 1 WHERE id = $2 RETURNING head_seq)
+         INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, envelope, client_msg_id)
+         SELECT $3, $2, bumped.head_seq, 'message', e.sender_id, NULL, e.envelope, NULL FROM bumped, room_events e WHERE e.id = $1`,
+        [original.id, room, randomUUID()],
+      );
+    }
+    await client.end();
+
+    for (const who of [bob, alice]) {
+      const messages = (await read(who, 'replays')).events.filter((e) => e.kind === 'message');
+      expect(messages.filter((e) => e.decrypted?.body === secret).map((e) => e.id)).toEqual([original.id]);
+      expect(messages.filter((e) => e.decrypted?.status === 'replayed').map((e) => e.decrypted?.firstEventId)).toEqual([original.id, original.id]);
+      const inDm = (await read(who, dm.room.name)).events.filter((e) => e.kind === 'message');
+      expect(inDm.map((e) => e.decrypted)).toEqual([{ status: 'wrong_room', sentIn: rows[0]!.room_id }]);
+    }
+    const text = await chat(bob, ['read', 'replays']);
+    expect(text.stdout.split(secret)).toHaveLength(2);
+    expect(text.stdout.match(/\[replayed message: a copy of one already shown\]/g)).toHaveLength(2);
+    const dmText = await chat(bob, ['read', dm.room.name]);
+    expect(dmText.stdout).toContain('[replayed from another room: not shown here]');
+    expect(dmText.stdout).not.toContain(secret);
+  }, 90_000);
+
   it('refuses reused, revoked and expired invites with a clear message', async () => {
     const dave = userEnv(join(dir, 'dave'), server.url);
     expect((await chat(dave, ['register', 'dave', '--password-stdin'], PASSWORD)).code).toBe(0);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { TypingThrottle } from '../../shared/client/index.js';
+import { KEY_RECHECK_MS, TypingThrottle } from '../../shared/client/index.js';
 import type { ConnectionState, E2ESession, Opened, StoredSession } from '../../shared/client/index.js';
 import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../shared/protocol/index.js';
@@ -118,6 +118,15 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       live.stop();
     };
   }, [live, refresh, update, decrypt, e2e, session.user.id]);
+
+  // A key that never comes: open the waiting messages again now and then, so that they come to say the
+  // sender did not share it.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (waiting.current.size > 0) decrypt([...waiting.current.values()]);
+    }, KEY_RECHECK_MS);
+    return () => clearInterval(timer);
+  }, [decrypt]);
 
   /** Rooms whose older page is being fetched: scroll events at the top come in bursts. */
   const loadingOlder = useRef(new Set<string>());

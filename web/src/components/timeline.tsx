@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Opened } from '../../../shared/client/index.js';
+import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -7,7 +8,7 @@ const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-di
 function privateText(o: Opened | undefined): string {
   if (!o) return 'decrypting…';
   if (o.status === 'ok') return o.body;
-  return o.status === 'waiting' ? 'waiting for the key from the sender…' : `cannot be decrypted: ${o.reason}`;
+  return o.status === 'waiting' ? `${openedNotice(o)}…` : openedNotice(o);
 }
 
 function line(e: RoomEvent, opened: ReadonlyMap<string, Opened>): string {
