@@ -14,7 +14,7 @@ export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<voi
 }
 
 function line(ctx: CliContext, r: Room, width: number, directory: boolean): string {
-  const name = `#${r.name}`.padEnd(width + 1);
+  const name = `#${neutralize(r.name)}`.padEnd(width + 1);
   const members = `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}`.padEnd(11);
   const mark = r.role === 'owner' ? ctx.out.style('yellow', ' owner ') : directory && r.role ? ctx.out.style('green', ' joined') : '       ';
   return `${ctx.out.style('bold', name)} ${members}${mark} ${ctx.out.style('dim', neutralize(r.topic))}`.trimEnd();
