@@ -103,8 +103,10 @@ describe('hostile text from the server, printed by the chat binary', () => {
     const r = await chat(alice, ['keys']);
     const counts = r.stdout.split('\n').filter((l) => l.includes('Your devices with published keys:'));
     expect(counts[0]).toBe(`Your devices with published keys: ${Object.keys(HOSTILE).length + 1}`);
-    // The hostile device name's copy of the line is on a device's own, indented line.
-    for (const l of counts.slice(1)) expect(l).toMatch(/^ {4}/);
+    // The hostile device name's copy of the line stays on that device's own line, behind the visible
+    // ^M and ^[[1A that would have moved it over the real count.
+    expect(counts).toHaveLength(2);
+    expect(counts[1]).toMatch(/^ {4}\S+ laptop\^M\^\[\[1A\^\[\[2KYour devices with published keys: 1 \(/);
   }, 30_000);
 
   it('prints an error that quotes hostile input inert', async () => {
