@@ -90,7 +90,7 @@ export default tseslint.config(
   },
   {
     files: ['cli/**'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: { 'no-restricted-imports': restrict([['**/server/**', '**/web/**', '**/test/**'], 'cli imports shared only']) },
   },
   {

@@ -123,5 +123,8 @@ describe('hostile text from the server, printed by the chat binary', () => {
     expect(r.stderr).toMatch(/topic of a private room is not end-to-end encrypted: the server stores it in plain text and can read it/);
     const open = await chat(alice, ['create', 'plaza', '--topic', 'plans']);
     expect(open.stderr).not.toMatch(/can read it/);
+    const rooms = (await chat(alice, ['rooms'])).stdout.split('\n');
+    expect(rooms.find((l) => l.startsWith('#vault'))).toMatch(/⚠ not encrypted, the server can read this topic: plans$/);
+    expect(rooms.find((l) => l.startsWith('#plaza'))).toMatch(/owner {2}plans$/);
   }, 30_000);
 });

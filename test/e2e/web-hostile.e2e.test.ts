@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { FAKE_CONTINUATION, forbiddenIn, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const PASSWORD = 'correct horse battery';
+const SHOTS = resolve(import.meta.dirname, '../../.artifacts/screenshots');
 
 /** The page's text, checked for raw control, bidi and invisible characters. */
 async function expectInertPage(page: Page): Promise<void> {
@@ -92,6 +94,8 @@ describe.runIf(haveChromium)('hostile text on the web page', () => {
     expect(await page.getByLabel('Topic').textContent()).toMatch(/not end-to-end encrypted: the server stores it in plain text and can read it/);
     expect(await posingIndents(page)).toHaveLength(2);
     for (const px of await posingIndents(page)) expect(px).toBeGreaterThan(20);
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'web-hostile.png') });
     expect(errors).toEqual([]);
   }, 60_000);
 });
