@@ -4,7 +4,7 @@ import { describeDeviceChange, keyChangeNotices } from '../../shared/client/inde
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
-import { neutralize } from '../../shared/text/neutralize.js';
+import { neutralize, neutralizeLines } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
 import { Composer, TERMINAL_REPORT } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
@@ -152,7 +152,10 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const timelineHeight = Math.max(3, size.rows - 7 - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
   const rows = useMemo(() => (state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), [state, now]);
   const heightOf = (row: TimelineRow) =>
-    row.kind !== 'event' ? 1 : textOf(row).split('\n').reduce((n, line) => n + Math.max(1, Math.ceil((line.length + row.event.sender.username.length + 8) / timelineWidth)), 0);
+    // Measured as the timeline shows it: neutralized, continuation lines indented by 6.
+    row.kind !== 'event'
+      ? 1
+      : neutralizeLines(textOf(row)).reduce((n, line, i) => n + Math.max(1, Math.ceil((line.length + (i === 0 ? row.event.sender.username.length + 8 : 6)) / timelineWidth)), 0);
   const visible = visibleRows(rows, heightOf, timelineHeight, scroll);
 
   // A jump from a search result: once its message is loaded, scroll it to the middle.
