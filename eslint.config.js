@@ -54,11 +54,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['shared/protocol/**', 'shared/crypto/**'],
+    files: ['shared/protocol/**', 'shared/crypto/**', 'shared/text/**'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrictBrowserSafe(
-        [['**/client/**', '**/search/**', '**/summarize/**', '**/server/**', '**/cli/**', '**/web/**'], 'shared/protocol and shared/crypto import nothing of ours but each other'],
+        [['**/client/**', '**/search/**', '**/summarize/**', '**/server/**', '**/cli/**', '**/web/**'], 'shared/protocol, shared/crypto and shared/text import nothing of ours but each other'],
         [NODE_BUILTINS, 'shared/ runs in browsers too: no Node built-ins'],
       ),
     },
@@ -90,7 +90,7 @@ export default tseslint.config(
   },
   {
     files: ['cli/**'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: { 'no-restricted-imports': restrict([['**/server/**', '**/web/**', '**/test/**'], 'cli imports shared only']) },
   },
   {

@@ -3,6 +3,7 @@
 // place that touches `process` (argv, env, signals, exit).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ChatError } from '../shared/protocol/chat-error.js';
+import { escapeForJson, neutralize } from '../shared/text/neutralize.js';
 import type { CliContext, GlobalOptions, Io } from './context.js';
 import { EXIT_CODE_OF, ExitCode } from './exit-codes.js';
 
@@ -170,8 +171,9 @@ async function main(): Promise<number> {
       return ExitCode.usage;
     }
     const chat = error instanceof ChatError ? error : new ChatError('internal', error instanceof Error ? error.message : String(error), { cause: error });
-    if (json) process.stdout.write(JSON.stringify({ error: { code: chat.code, message: chat.message } }) + '\n');
-    process.stderr.write(`chat: ${chat.message}\n`);
+    // The message may quote the server or another user: printed neutralized, like everything else.
+    if (json) process.stdout.write(escapeForJson(JSON.stringify({ error: { code: chat.code, message: chat.message } })) + '\n');
+    process.stderr.write(`chat: ${neutralize(chat.message, { multiline: true })}\n`);
     if (chat.code === 'internal' && process.env.CHAT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     return EXIT_CODE_OF[chat.code];
   }
@@ -180,7 +182,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`chat: ${String(error)}\n`);
+    process.stderr.write(`chat: ${neutralize(String(error), { multiline: true })}\n`);
     process.exit(1);
   },
 );

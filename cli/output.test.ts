@@ -1,12 +1,46 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { neutralize, Output, senderStyle } from './output.js';
+import { FAKE_CONTINUATION, forbiddenIn, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT } from '../test/support/hostile-strings.js';
+import { Output, senderStyle } from './output.js';
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+/** A stream that keeps what is written to it. */
+const collect = () => {
+  let text = '';
+  const stream = new Writable({
+    write: (c: Buffer, _e, cb) => {
+      text += c.toString();
+      cb();
+    },
+  });
+  return { stream, text: () => text };
+};
 
-describe('neutralize', () => {
-  it('makes escape sequences and other control characters visible, keeping newlines and tabs', () => {
-    expect(neutralize('hi\u001b[2J\u001b]0;pwned\u0007 there\r\n\tok\u009b')).toBe('hi^[[2J^[]0;pwned^G there^M\n\tok\\u009b');
+describe('Output as the boundary for server text', () => {
+  it('neutralizes whatever reaches stdout and stderr, keeping newlines, and in colour only its own styles', () => {
+    for (const color of [false, true]) {
+      const out = collect();
+      const err = collect();
+      const o = new Output(out.stream, err.stream, false, color);
+      for (const text of HOSTILE_MESSAGES) {
+        o.line(o.style('bold', text));
+        o.note(text);
+        o.raw(text + '\n');
+      }
+      const printed = out.text() + err.text();
+      const escapes = printed.match(/\u001b\[[0-9;]*m/g) ?? [];
+      expect(forbiddenIn(printed.replace(/\u001b\[(1|22)m/g, ''))).toEqual([]);
+      expect(escapes.length).toBe(color ? HOSTILE_MESSAGES.length * 2 : 0);
+      expect(printed.split(LEGIT.family).length - 1).toBe(HOSTILE_MESSAGES.length * 3);
+      expect(printed.split(LEGIT.persian).length - 1).toBe(HOSTILE_MESSAGES.length * 3);
+    }
+  });
+
+  it('writes JSON whose strings hold no raw control, bidi or invisible character, and parse back unchanged', () => {
+    const out = collect();
+    new Output(out.stream, sink(), true, false).data({ topic: HOSTILE_TOPIC, bodies: HOSTILE_MESSAGES });
+    expect(forbiddenIn(out.text())).toEqual([]);
+    expect(JSON.parse(out.text())).toEqual({ topic: HOSTILE_TOPIC, bodies: HOSTILE_MESSAGES });
   });
 });
 
@@ -26,6 +60,27 @@ describe('Output.event', () => {
       createdAt: '2026-11-25T10:00:00.000Z',
     });
     expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d {2}alice: one\n {18}two\^\[\[31m$/);
+  });
+
+  it('indents every continuation line, so a line of a message cannot pose as another person\'s', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const line = out.event({
+      id: '00000000-0000-4000-8000-000000000001',
+      roomId: '00000000-0000-4000-8000-000000000002',
+      seq: 1,
+      kind: 'message',
+      sender: { id: '00000000-0000-4000-8000-000000000003', username: 'bob' },
+      body: FAKE_CONTINUATION.replace('\n', '\r\n').replace('password', 'password\u2028'),
+      envelope: null,
+      target: null,
+      clientMsgId: null,
+      createdAt: '2026-11-25T10:00:00.000Z',
+    });
+    const [first, ...rest] = line.split('\n');
+    expect(first).toMatch(/ {2}bob: hello$/);
+    expect(rest).toHaveLength(2);
+    for (const l of rest) expect(l).toMatch(/^ {18}\S/);
+    expect(forbiddenIn(line)).toEqual([]);
   });
 
   it('gives each user a stable colour', () => {

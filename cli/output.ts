@@ -2,22 +2,20 @@ import type { Writable } from 'node:stream';
 import type { Opened } from '../shared/client/index.js';
 import { openedNotice } from '../shared/client/index.js';
 import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
+import { escapeForJson, neutralize, neutralizeLines } from '../shared/text/neutralize.js';
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39] } as const;
 type Style = keyof typeof CODES;
 const SENDER_STYLES: readonly Style[] = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
 
-/**
- * Makes untrusted text safe to print: control characters (escape sequences, carriage returns,
- * bells...) become visible `^X` forms so no message can move the cursor or restyle the terminal.
- * Newlines and tabs stay.
- */
-export function neutralize(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x20 ? `^${String.fromCharCode(code + 64)}` : code === 0x7f ? '^?' : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+/** The neutralizer every surface uses (see shared/text/neutralize.ts), here for the commands' imports. */
+export { neutralize };
+
+/** The SGR sequences `Output.style` writes; in coloured output, the only escape sequences let through. */
+const OWN_STYLE = /(\u001b\[(?:1|2|22|3[1-9])m)/;
+
+/** Indents a message's continuation lines under its text (past `YYYY-MM-DD HH:MM  `). */
+const CONTINUATION = '\n' + ' '.repeat(18);
 
 /** A stable index in [0, n) for a username, whatever its case: the same user, the same colour. */
 export function stableIndex(username: string, n: number): number {
@@ -38,7 +36,13 @@ export function formatTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** Prints for people (optionally coloured) or for programs (JSON only on stdout). */
+/**
+ * Prints for people (optionally coloured) or for programs (JSON only on stdout). It is the CLI's
+ * boundary for text from the server: commands pass every name, topic and body through `neutralize`
+ * (one-line fields) or `event` (bodies) when they build a line, and whatever reaches `line`, `note`
+ * or `raw` is neutralized again, keeping newlines and this class's own colours, so a command that
+ * forgot cannot let an escape sequence or a bidi control through. `data` escapes them in JSON.
+ */
 export class Output {
   constructor(
     private readonly stdout: Writable,
@@ -55,17 +59,17 @@ export class Output {
 
   /** One line of human output on stdout. */
   line(text = ''): void {
-    this.stdout.write(text + '\n');
+    this.stdout.write(this.guard(text) + '\n');
   }
 
   /** Text on stdout as it comes (a streamed answer). */
   raw(text: string): void {
-    this.stdout.write(text);
+    this.stdout.write(this.guard(text));
   }
 
   /** One JSON document (or one line of a JSON stream) on stdout. */
   data(value: unknown): void {
-    this.stdout.write(JSON.stringify(value) + '\n');
+    this.stdout.write(escapeForJson(JSON.stringify(value)) + '\n');
   }
 
   /** Prints `value` as JSON in --json mode, else the human text. */
@@ -77,7 +81,16 @@ export class Output {
 
   /** A note for people, on stderr, so it never mixes with data. */
   note(text: string): void {
-    this.stderr.write(text + '\n');
+    this.stderr.write(this.guard(text) + '\n');
+  }
+
+  /** Text about to be written: neutralized, newlines kept, and (in colour) this class's own styles kept. */
+  private guard(text: string): string {
+    if (!this.color) return neutralize(text, { multiline: true });
+    return text
+      .split(OWN_STYLE)
+      .map((part, i) => (i % 2 === 1 ? part : neutralize(part, { multiline: true })))
+      .join('');
   }
 
   /** A search snippet on one line, its matches highlighted. */
@@ -94,7 +107,7 @@ export class Output {
   private opened(opened: Opened | undefined): string {
     switch (opened?.status) {
       case 'ok':
-        return neutralize(opened.body).replace(/\n/g, '\n' + ' '.repeat(18));
+        return neutralizeLines(opened.body).join(CONTINUATION);
       case 'waiting':
       case 'not_shared':
         return this.style('yellow', `[${openedNotice(opened)}]`);
@@ -116,7 +129,7 @@ export class Output {
     const who = neutralize(event.sender.username);
     switch (event.kind) {
       case 'message': {
-        const body = event.envelope ? this.opened(opened) : neutralize(event.body ?? '').replace(/\n/g, '\n' + ' '.repeat(18));
+        const body = event.envelope ? this.opened(opened) : neutralizeLines(event.body ?? '').join(CONTINUATION);
         return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))}: ${body}`;
       }
       case 'join':

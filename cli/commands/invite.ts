@@ -1,5 +1,5 @@
 import type { CliContext } from '../context.js';
-import { formatTime } from '../output.js';
+import { formatTime, neutralize } from '../output.js';
 import { parseDuration } from '../time-input.js';
 
 /** `chat invite <room> [--expires 24h] [--uses N]`: prints a link that admits N people until it expires. */
@@ -10,7 +10,7 @@ export async function run(ctx: CliContext, room: string, opts: { expires?: strin
     maxUses: opts.uses ?? 1,
   });
   ctx.out.result(created, () => [
-    created.url,
-    ctx.out.style('dim', `Admits ${created.invite.maxUses} ${created.invite.maxUses === 1 ? 'person' : 'people'} until ${formatTime(created.invite.expiresAt)}. They run: chat join ${created.url}`),
+    neutralize(created.url),
+    ctx.out.style('dim', `Admits ${created.invite.maxUses} ${created.invite.maxUses === 1 ? 'person' : 'people'} until ${formatTime(created.invite.expiresAt)}. They run: chat join ${neutralize(created.url)}`),
   ]);
 }

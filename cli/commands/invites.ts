@@ -1,5 +1,5 @@
 import type { CliContext } from '../context.js';
-import { formatTime } from '../output.js';
+import { formatTime, neutralize } from '../output.js';
 
 /** `chat invites <room> [--revoke ID]`: the room's invite links, or revoke one. */
 export async function run(ctx: CliContext, room: string, opts: { revoke?: string }): Promise<void> {
@@ -16,7 +16,7 @@ export async function run(ctx: CliContext, room: string, opts: { revoke?: string
       ? `#${room} has no invites. Make one with \`chat invite ${room}\`.`
       : invites.map((i) => {
           const state = i.revokedAt ? 'revoked' : Date.parse(i.expiresAt) <= now ? 'expired' : i.uses >= i.maxUses ? 'used up' : `live until ${formatTime(i.expiresAt)}`;
-          return `${i.id}  ${i.uses}/${i.maxUses} used  ${state}`;
+          return `${neutralize(i.id)}  ${i.uses}/${i.maxUses} used  ${state}`;
         }),
   );
 }

@@ -1,10 +1,11 @@
 import type { CliContext } from '../context.js';
 import { isInvite } from '../invite-link.js';
+import { neutralize } from '../output.js';
 
 
 /** `chat join <room | invite-link>`: an open room by name, or a private room by its invite link. */
 export async function run(ctx: CliContext, target: string): Promise<void> {
   const { api } = await ctx.signedIn();
   const result = isInvite(target) ? await api.redeemInvite(target) : await api.join(target);
-  ctx.out.result(result, () => (result.event ? `Joined #${result.room.name}.` : `You are already in #${result.room.name}.`));
+  ctx.out.result(result, () => (result.event ? `Joined #${neutralize(result.room.name)}.` : `You are already in #${neutralize(result.room.name)}.`));
 }

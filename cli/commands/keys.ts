@@ -1,5 +1,6 @@
 import { fingerprint, formatSafetyNumber, publicBundle } from '../../shared/crypto/index.js';
 import type { CliContext } from '../context.js';
+import { neutralize } from '../output.js';
 
 /** `chat keys [--revoke DEVICE]`: this device's identity fingerprint and your devices; or revoke a lost one. */
 export async function run(ctx: CliContext, opts: { revoke?: string } = {}): Promise<void> {
@@ -17,6 +18,6 @@ export async function run(ctx: CliContext, opts: { revoke?: string } = {}): Prom
     `This device (${keys.deviceId})`,
     `  fingerprint ${print}`,
     `Your devices with published keys: ${devices.length}`,
-    ...devices.map((d) => `  ${d.deviceId === keys.deviceId ? '*' : ' '} ${d.name} (${d.deviceId})`),
+    ...devices.map((d) => `  ${d.deviceId === keys.deviceId ? '*' : ' '} ${neutralize(d.name)} (${neutralize(d.deviceId)})`),
   ]);
 }

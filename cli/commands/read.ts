@@ -4,6 +4,7 @@ import type { ChatError, RoomEvent } from '../../shared/protocol/index.js';
 import { ChatError as ChatErrorClass } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
+import { neutralize } from '../output.js';
 
 export interface ReadOptions {
   readonly limit?: number;
@@ -36,7 +37,7 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
 
   if (!opts.follow) {
     ctx.out.result({ room, events: page.events.map((e) => asData(e, opened.get(e.id))), headSeq: page.headSeq, hasMore: page.hasMore }, () =>
-      page.events.length === 0 ? `#${room.name} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : page.events.map((e) => ctx.out.event(e, opened.get(e.id))),
+      page.events.length === 0 ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : page.events.map((e) => ctx.out.event(e, opened.get(e.id))),
     );
     return;
   }
@@ -89,7 +90,7 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     live.on('removed', () => finish(new ChatErrorClass('forbidden', `you are no longer a member of #${room.name}`)));
     live.on('error', (error) => {
       if (error.code === 'session_revoked' || error.code === 'unauthorized') finish(error);
-      else ctx.out.note(`chat: ${error.message}`);
+      else ctx.out.note(`chat: ${neutralize(error.message)}`);
     });
     let reconnected = false;
     live.on('state', (state) => {

@@ -1,5 +1,6 @@
 import type { Room } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
+import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
 import { neutralize } from '../output.js';
 
 /** `chat rooms [--all]`: your rooms, or with --all the directory of open rooms. */
@@ -14,8 +15,10 @@ export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<voi
 }
 
 function line(ctx: CliContext, r: Room, width: number, directory: boolean): string {
-  const name = `#${r.name}`.padEnd(width + 1);
+  const name = `#${neutralize(r.name)}`.padEnd(width + 1);
   const members = `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}`.padEnd(11);
   const mark = r.role === 'owner' ? ctx.out.style('yellow', ' owner ') : directory && r.role ? ctx.out.style('green', ' joined') : '       ';
-  return `${ctx.out.style('bold', name)} ${members}${mark} ${ctx.out.style('dim', neutralize(r.topic))}`.trimEnd();
+  // A private room's topic is not end-to-end encrypted: said before it, where a long topic cannot hide it.
+  const warning = r.visibility === 'private' && r.topic !== '' ? `${ctx.out.style('yellow', `⚠ ${PRIVATE_TOPIC_TAG}`)} ` : '';
+  return `${ctx.out.style('bold', name)} ${members}${mark} ${warning}${ctx.out.style('dim', neutralize(r.topic))}`.trimEnd();
 }

@@ -3,6 +3,7 @@ import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
+import { neutralize } from '../output.js';
 
 /**
  * `chat send <room> [text...]`: the words as one message, or all of stdin as one message. In a
@@ -28,5 +29,5 @@ export async function run(ctx: CliContext, roomName: string, words: string[]): P
   } else {
     ack = await api.send(room.id, body, clientMsgId);
   }
-  ctx.out.result({ room: room.name, encrypted: room.visibility === 'private', ...ack }, () => `Sent to #${room.name} (seq ${ack.seq}${room.visibility === 'private' ? ', encrypted' : ''}).`);
+  ctx.out.result({ room: room.name, encrypted: room.visibility === 'private', ...ack }, () => `Sent to #${neutralize(room.name)} (seq ${ack.seq}${room.visibility === 'private' ? ', encrypted' : ''}).`);
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
+import { neutralize } from '../output.js';
 import { promptHidden, readAll } from '../node/terminal-input.js';
 
 /** Reads the password from stdin (--password-stdin) or a hidden prompt, twice when registering. */
@@ -23,7 +24,7 @@ export async function signIn(ctx: CliContext, mode: 'register' | 'login', userna
   const pw = await password(ctx, opts.passwordStdin ?? false, mode === 'register');
   const done = await startSession(ctx, mode, username, pw);
   ctx.out.result({ user: done.user, deviceId: done.deviceId, server: done.server, profile: ctx.profileName, keystore: done.keystore }, () =>
-    `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${done.user.username} on ${done.server} (credentials in ${done.keystoreDescription})`,
+    `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${neutralize(done.user.username)} on ${done.server} (credentials in ${done.keystoreDescription})`,
   );
 }
 

@@ -38,13 +38,13 @@ export async function run(ctx: CliContext, name: string, opts: SummarizeOptions)
       limit,
       consent: async ({ model, host }) =>
         opts.yes === true ||
-        confirm(ctx.io.stdin, ctx.io.stderr, `#${room.name} is end-to-end encrypted. Summarizing it with ${model} sends its decrypted messages to ${host}. Continue?`),
+        confirm(ctx.io.stdin, ctx.io.stderr, `#${neutralize(room.name)} is end-to-end encrypted. Summarizing it with ${neutralize(model)} sends its decrypted messages to ${neutralize(host)}. Continue?`),
       signal: ctx.io.signal,
       ...(ctx.out.json
         ? {}
         : {
             onStart: (provider: Summary['provider']) => ctx.out.line(heading(ctx, room, provider) + '\n'),
-            onText: (delta: string) => ctx.out.raw(neutralize(delta)),
+            onText: (delta: string) => ctx.out.raw(neutralize(delta, { multiline: true })),
           }),
     },
   );
@@ -54,7 +54,7 @@ export async function run(ctx: CliContext, name: string, opts: SummarizeOptions)
 }
 
 function heading(ctx: CliContext, room: Room, provider: Summary['provider']): string {
-  const by = provider.kind === 'offline' ? 'offline extractive summary (set OPENAI_API_KEY for an AI summary)' : `by ${provider.model} at ${new URL(provider.baseUrl).host}`;
+  const by = provider.kind === 'offline' ? 'offline extractive summary (set OPENAI_API_KEY for an AI summary)' : `by ${neutralize(provider.model)} at ${neutralize(new URL(provider.baseUrl).host)}`;
   return `${ctx.out.style('bold', `Summary of #${neutralize(room.name)}`)} ${ctx.out.style('dim', `· ${by}`)}`;
 }
 
@@ -62,7 +62,7 @@ function heading(ctx: CliContext, room: Room, provider: Summary['provider']): st
 function print(ctx: CliContext, room: Room, summary: Summary, streamed: boolean): void {
   ctx.out.result({ room: { id: room.id, name: room.name, visibility: room.visibility }, summary }, () => {
     const lines: string[] = [];
-    if (!streamed) lines.push(heading(ctx, room, summary.provider), '', neutralize(summary.text));
+    if (!streamed) lines.push(heading(ctx, room, summary.provider), '', neutralize(summary.text, { multiline: true }));
     if (summary.range.messages === 0) return lines;
     lines.push('', ctx.out.style('bold', 'Participants'));
     for (const p of summary.participants) {

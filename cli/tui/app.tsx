@@ -4,7 +4,8 @@ import { describeDeviceChange, keyChangeNotices, openedNotice } from '../../shar
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
-import { neutralize } from '../output.js';
+import { neutralize, neutralizeLines } from '../../shared/text/neutralize.js';
+import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
 import { Composer, TERMINAL_REPORT } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
 import { RoomList } from './components/room-list.js';
@@ -130,7 +131,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const state = room ? chat.states.get(room.id) : undefined;
   const peer = room ? chat.peers.get(room.id) : undefined;
-  const title = !room ? 'No room' : peer ? `@${peer.username}` : `${room.visibility === 'private' ? '⚿ ' : '#'}${room.name}`;
+  const title = !room ? 'No room' : peer ? `@${neutralize(peer.username)}` : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
   // Following the bottom marks what is seen as read.
   useEffect(() => {
     if (room && scroll === 0) chat.markRoomRead(room.id);
@@ -151,7 +152,10 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const timelineHeight = Math.max(3, size.rows - 7 - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
   const rows = useMemo(() => (state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), [state, now]);
   const heightOf = (row: TimelineRow) =>
-    row.kind !== 'event' ? 1 : textOf(row).split('\n').reduce((n, line) => n + Math.max(1, Math.ceil((line.length + row.event.sender.username.length + 8) / timelineWidth)), 0);
+    // Measured as the timeline shows it: neutralized, continuation lines indented by 6.
+    row.kind !== 'event'
+      ? 1
+      : neutralizeLines(textOf(row)).reduce((n, line, i) => n + Math.max(1, Math.ceil((line.length + (i === 0 ? row.event.sender.username.length + 8 : 6)) / timelineWidth)), 0);
   const visible = visibleRows(rows, heightOf, timelineHeight, scroll);
 
   // A jump from a search result: once its message is loaded, scroll it to the middle.
@@ -319,7 +323,9 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         <Box flexDirection="column" width={timelineWidth}>
           <Text bold wrap="truncate">
             {title}
-            {room?.topic ? ` — ${room.topic}` : ''}
+            {/* Before the topic, so a long topic cannot push it out of the truncated line. */}
+            {room?.topic && room.visibility === 'private' ? <Text color={theme.warn}>{` — ⚠ ${PRIVATE_TOPIC_TAG}`}</Text> : null}
+            {room?.topic ? ` ${room.visibility === 'private' ? '' : '— '}${neutralize(room.topic)}` : ''}
           </Text>
           <Box flexDirection="column" height={timelineHeight} overflow="hidden">
             <Timeline rows={visible.rows} theme={theme} textOf={textOf} scrolledBack={scroll > 0} highlightId={focus?.roomId === room?.id ? focus?.eventId : undefined} />
@@ -330,10 +336,10 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       {switcher !== null && (
         <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
           <Text>
-            Go to room: {switcher}
+            Go to room: {neutralize(switcher)}
             <Text inverse> </Text>
           </Text>
-          {matches.length === 0 ? <Text color={theme.dim}>no room matches</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${m.label}`}</Text>)}
+          {matches.length === 0 ? <Text color={theme.dim}>no room matches</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${neutralize(m.label)}`}</Text>)}
         </Box>
       )}
       {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} />}

@@ -1,5 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
+import { ChatError } from '../../../shared/protocol/index.js';
+import { FAKE_CONTINUATION, forbiddenIn, HOSTILE, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT } from '../../../test/support/hostile-strings.js';
 import { THEMES } from '../state/theme.js';
 import { timelineRows } from '../state/timeline-rows.js';
 import { Composer } from './composer.js';
@@ -136,6 +138,45 @@ describe('Timeline', () => {
     expect(frame).toContain('── new ──');
     expect(frame).toContain('bob: hi ^[[2Jthere');
     expect(frame).not.toContain('\u001b[2J');
+  });
+});
+
+describe('hostile text from the server', () => {
+  /** A frame without the colours Ink itself writes. */
+  const plain = (frame: string | undefined) => (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+
+  it('is shown inert by the status bar, the room list, the typing line and the timeline', () => {
+    const sender = { id: '00000000-0000-4000-8000-00000000000b', username: 'bob' };
+    const events = [...HOSTILE_MESSAGES, FAKE_CONTINUATION].map((body, i) => ({
+      id: `00000000-0000-4000-8000-0000000000${String(i + 10)}`,
+      roomId: 'r',
+      seq: i + 1,
+      kind: 'message' as const,
+      sender,
+      body,
+      envelope: null,
+      target: null,
+      clientMsgId: null,
+      createdAt: '2026-11-25T10:00:00.000Z',
+    }));
+    const rows = timelineRows(events, { readSeq: events.length, now: Date.parse('2026-11-25T12:00:00Z'), offsetMinutes: 0 });
+    const timeline = plain(render(<Timeline rows={rows} theme={theme} textOf={(r) => r.event.body ?? ''} scrolledBack={false} />).lastFrame());
+    const frames = [
+      timeline,
+      plain(render(<StatusBar username="alice" server="http://localhost:8787" theme={theme} now={0} note={HOSTILE_TOPIC} state={{ status: 'closed', reason: new ChatError('internal', HOSTILE.osc0Title) }} />).lastFrame()),
+      plain(render(<RoomList width={40} theme={theme} selectedId={null} rooms={[{ id: 'a', label: HOSTILE.bidi, private: false, dm: false, unread: 0, mention: false }]} />).lastFrame()),
+      plain(render(<TypingLine text={`${HOSTILE.clipboard} is typing…`} theme={theme} />).lastFrame()),
+    ];
+    for (const frame of frames) {
+      expect(frame).not.toMatch(/\u001b/);
+      expect(forbiddenIn(frame)).toEqual([]);
+    }
+    expect(timeline).toContain(LEGIT.family);
+    expect(timeline).toContain(LEGIT.persian);
+    // The lines posing as messages start under the text, not where a message starts.
+    const posing = timeline.split('\n').filter((l) => l.includes('mallory:'));
+    expect(posing).toHaveLength(2);
+    for (const l of posing) expect(l).toMatch(/^ {6}\S/);
   });
 });
 

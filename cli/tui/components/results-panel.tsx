@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { SearchHit, Snippet } from '../../../shared/protocol/index.js';
-import { neutralize } from '../../output.js';
+import { neutralize } from '../../../shared/text/neutralize.js';
 import type { Theme } from '../state/theme.js';
 import { senderColor } from '../state/theme.js';
 
@@ -70,13 +70,13 @@ const when = (iso: string) => {
 /** Search results (↑/↓ to choose, Enter to jump, Esc to close), or a summary (↑/↓ to scroll). */
 export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; theme: Theme; maxLines: number; width: number }) {
   if (panel.kind === 'summary') {
-    const lines = wrapLines(neutralize(panel.text), Math.max(10, width - 4));
+    const lines = wrapLines(neutralize(panel.text, { multiline: true }), Math.max(10, width - 4));
     const shown = lines.slice(panel.scroll, panel.scroll + maxLines);
     return (
       <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
         <Text bold wrap="truncate">
           {neutralize(panel.title)}
-          <Text color={theme.dim}>{`${panel.by ? ` · ${panel.by}` : ''}${panel.status === 'working' ? '  summarizing…' : '  ↑/↓ scroll · Esc close'}`}</Text>
+          <Text color={theme.dim}>{`${panel.by ? ` · ${neutralize(panel.by)}` : ''}${panel.status === 'working' ? '  summarizing…' : '  ↑/↓ scroll · Esc close'}`}</Text>
         </Text>
         <Box flexDirection="column" height={maxLines} overflow="hidden">
           {shown.map((line, i) => (

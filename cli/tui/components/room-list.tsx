@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { neutralize } from '../../../shared/text/neutralize.js';
 import type { Theme } from '../state/theme.js';
 
 /** One entry of the room list. */
@@ -30,7 +31,7 @@ export function RoomList({ rooms, selectedId, width, theme }: RoomListProps) {
         const selected = r.id === selectedId;
         const mark = r.dm ? (r.online ? '●' : '○') : r.private ? '⚿' : '#';
         const badge = r.mention ? ' @' : r.unread > 0 ? ` ${r.unread > 99 ? '99+' : r.unread}` : '';
-        const name = r.label.slice(0, Math.max(1, width - 4 - badge.length));
+        const name = neutralize(r.label).slice(0, Math.max(1, width - 4 - badge.length));
         return (
           <Text key={r.id} {...(selected ? { backgroundColor: theme.selectedBg } : {})} bold={r.unread > 0 || selected} wrap="truncate">
             <Text color={r.dm && r.online ? 'green' : theme.dim}>{mark}</Text> {name}

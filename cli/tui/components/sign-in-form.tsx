@@ -1,5 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useRef, useState } from 'react';
+import { neutralize } from '../../../shared/text/neutralize.js';
 import type { Theme } from '../state/theme.js';
 
 export interface SignInFormProps {
@@ -73,7 +74,7 @@ export function SignInForm({ server, theme, onSubmit }: SignInFormProps) {
       {row('password', 'Password', '•'.repeat(password.length))}
       <Text> </Text>
       {busy ? <Text color={theme.dim}>{mode === 'login' ? 'Signing in…' : 'Creating the account…'}</Text> : null}
-      {error ? <Text color={theme.error}>{error}</Text> : null}
+      {error ? <Text color={theme.error}>{neutralize(error)}</Text> : null}
     </Box>
   );
 }

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ConnectionState } from '../../../shared/client/index.js';
+import { neutralize } from '../../../shared/text/neutralize.js';
 import type { Theme } from '../state/theme.js';
 
 export interface StatusBarProps {
@@ -22,7 +23,7 @@ export function describeConnection(state: ConnectionState, now: number): string 
     case 'reconnecting':
       return `reconnecting in ${Math.max(0, Math.ceil((state.retryAt - now) / 1000))} s`;
     case 'closed':
-      return state.reason ? `offline: ${state.reason.message}` : 'offline';
+      return state.reason ? `offline: ${neutralize(state.reason.message)}` : 'offline';
     default: {
       const unreachable: never = state;
       return String(unreachable);
@@ -38,14 +39,14 @@ export function StatusBar({ state, username, server, now, theme, note }: StatusB
       {/* A note wraps in full: it may be an invite link to copy. */}
       {note ? (
         <Text color={theme.warn} wrap="wrap">
-          {note}
+          {neutralize(note)}
         </Text>
       ) : null}
       <Text wrap="truncate">
         <Text color={color}>● {describeConnection(state, now)}</Text>
         <Text color={theme.dim}>
           {'  '}
-          {username} @ {server}
+          {neutralize(username)} @ {neutralize(server)}
         </Text>
       </Text>
     </Box>

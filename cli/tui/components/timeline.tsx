@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { neutralize } from '../../output.js';
+import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
 import type { TimelineRow } from '../state/timeline-rows.js';
 import type { Theme } from '../state/theme.js';
 import { senderColor } from '../state/theme.js';
@@ -14,6 +14,9 @@ export interface TimelineProps {
   /** A message to point out (a search result jumped to). */
   readonly highlightId?: string | undefined;
 }
+
+/** Under the sender, past the time: where a message's second and later lines start. */
+const CONTINUATION = '\n' + ' '.repeat(6);
 
 const time = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 
@@ -35,7 +38,8 @@ export function Timeline({ rows, theme, textOf, scrolledBack, highlightId }: Tim
             {e.id === highlightId && <Text color={theme.accent}>▶ </Text>}
             <Text color={theme.dim}>{time(e.createdAt)} </Text>
             <Text bold color={senderColor(theme, e.sender.username)}>{who}</Text>
-            <Text>: {neutralize(textOf(row))}</Text>
+            {/* Continuation lines indented, so no line of a message can pose as another message. */}
+            <Text>: {neutralizeLines(textOf(row)).join(CONTINUATION)}</Text>
           </Text>
         );
       })}

@@ -2,6 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { describeDeviceChange, keyChangeNotices } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
 import type { Member } from '../../../shared/protocol/index.js';
+import { neutralize } from '../../../shared/text/neutralize.js';
+import { PRIVATE_TOPIC_NOTE } from '../../../shared/text/private-topic-note.js';
 import type { WebClient } from '../client.js';
 import { createE2E } from '../client.js';
 import type { ThemeChoice } from '../theme.js';
@@ -14,6 +16,7 @@ import { SafetyPanel } from './safety-panel.js';
 import type { Safety } from './safety-panel.js';
 import { RoomList } from './room-list.js';
 import { Timeline } from './timeline.js';
+import { Untrusted } from './untrusted-text.js';
 
 /** The signed-in screen: rooms on the side, the selected room's timeline and composer. */
 export function ChatScreen({ client, session, invite, onSignedOut }: { readonly client: WebClient; readonly session: StoredSession; readonly invite: string | null; readonly onSignedOut: () => void }) {
@@ -102,7 +105,9 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
     <div className="chat">
       <header>
         <h1>chat</h1>
-        <span className="who">{session.user.username}</span>
+        <span className="who">
+          <Untrusted text={session.user.username} />
+        </span>
         <label>
           Theme{' '}
           <select
@@ -171,7 +176,9 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
         {room ? (
           <>
             <div className="room-head">
-              <h2>{chat.title(room)}</h2>
+              <h2>
+                <Untrusted text={chat.title(room)} />
+              </h2>
               <button type="button" onClick={() => act(async () => setMembers(members ? null : await client.api.members(room.id)))}>
                 Members
               </button>
@@ -181,6 +188,12 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
                 </button>
               )}
             </div>
+            {room.topic && (
+              <p className="topic" aria-label="Topic">
+                <Untrusted text={room.topic} />
+                {room.visibility === 'private' && <span className="topic-note">⚠ Note: {PRIVATE_TOPIC_NOTE}.</span>}
+              </p>
+            )}
             {members && (
               <MembersPanel
                 members={members}
@@ -199,10 +212,10 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
             )}
             <Timeline events={view?.events ?? []} opened={chat.opened} more={view?.more ?? false} onOlder={() => act(() => chat.loadOlder(room.id))} />
             <p className="typing" aria-live="polite">
-              {typing.length ? `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…` : ' '}
+              {typing.length ? <Untrusted text={`${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`} /> : ' '}
             </p>
             <Composer
-              label={`Message ${chat.title(room).replace('🔒 ', '🔒')}`}
+              label={`Message ${neutralize(chat.title(room)).replace('🔒 ', '🔒')}`}
               onSend={(text) => chat.send(room, text).then(() => undefined)}
               onTyping={(active) => chat.typing(room, active)}
             />
@@ -214,7 +227,7 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
         )}
         {note && (
           <p className="note" role="status">
-            {note}
+            <Untrusted text={note} />
           </p>
         )}
       </main>

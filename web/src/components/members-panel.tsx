@@ -1,4 +1,5 @@
 import type { Member } from '../../../shared/protocol/index.js';
+import { Untrusted } from './untrusted-text.js';
 
 /** Who is in the room and online; safety numbers for everyone else, removal for the owner. */
 export function MembersPanel({
@@ -18,7 +19,7 @@ export function MembersPanel({
     <ul className="members" aria-label="Members">
       {members.map((m) => (
         <li key={m.user.id}>
-          <span aria-label={m.online ? 'online' : 'offline'}>{m.online ? '●' : '○'}</span> {m.user.username}
+          <span aria-label={m.online ? 'online' : 'offline'}>{m.online ? '●' : '○'}</span> <Untrusted text={m.user.username} />
           {m.role === 'owner' ? ' (owner)' : ''}
           {m.user.id !== me && (
             <button type="button" onClick={() => onSafety(m.user.username)}>

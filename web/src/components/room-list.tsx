@@ -1,4 +1,5 @@
 import type { Room } from '../../../shared/protocol/index.js';
+import { Untrusted } from './untrusted-text.js';
 
 /** The rooms, with unread counts; private rooms are marked, direct messages named by the other person. */
 export function RoomList({
@@ -22,7 +23,9 @@ export function RoomList({
           return (
             <li key={room.id}>
               <button type="button" aria-current={room.id === selected ? 'true' : undefined} onClick={() => onSelect(room.id)}>
-                <span className="room-name">{title(room)}</span>
+                <span className="room-name">
+                  <Untrusted text={title(room)} />
+                </span>
                 {n > 0 && (
                   <span className="unread" aria-label={`${n} unread`}>
                     {n}

@@ -1,3 +1,6 @@
+import { neutralize } from '../../../shared/text/neutralize.js';
+import { Untrusted } from './untrusted-text.js';
+
 /** What comparing safety numbers needs: the number, where it stands, and a way to mark it verified. */
 export interface Safety {
   readonly username: string;
@@ -11,8 +14,9 @@ export interface Safety {
 /** The safety number with another user, to compare out of band; matching numbers mean no one is in between. */
 export function SafetyPanel({ safety, onVerify, onClose }: { readonly safety: Safety; readonly onVerify: () => void; readonly onClose: () => void }) {
   return (
-    <section className="safety" aria-label={`Safety number with ${safety.username}`}>
-      <p>Compare this number with {safety.username} (in person, or over a call). If it matches, mark them verified; you will be warned if their devices change.</p>
+    <section className="safety" aria-label={`Safety number with ${neutralize(safety.username)}`}>
+      <p>
+        Compare this number with <Untrusted text={safety.username} /> (in person, or over a call). If it matches, mark them verified; you will be warned if their devices change.</p>
       <p className="number">{safety.number}</p>
       <p>{safety.changed ? '⚠ Their devices changed since you verified them.' : safety.verified ? '✓ Verified' : 'Not verified'}</p>
       <button type="button" onClick={onVerify}>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../shared/client/index.js';
+import { Untrusted } from './untrusted-text.js';
 
 /** Sign in or register; the password goes to the server once and is never kept. */
 export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; readonly note: string | null; readonly onSignedIn: () => Promise<void> }) {
@@ -29,7 +30,11 @@ export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; rea
   return (
     <main className="sign-in">
       <h1>chat</h1>
-      {note && <p className="note">{note}</p>}
+      {note && (
+        <p className="note">
+          <Untrusted text={note} />
+        </p>
+      )}
       <form onSubmit={submit} aria-label={mode === 'login' ? 'Sign in' : 'Register'}>
         <label>
           Username
@@ -49,7 +54,7 @@ export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; rea
         </label>
         {error && (
           <p className="error" role="alert">
-            {error}
+            <Untrusted text={error} />
           </p>
         )}
         <button type="submit" disabled={busy}>

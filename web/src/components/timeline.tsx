@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Opened } from '../../../shared/client/index.js';
 import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { Untrusted, UntrustedLines } from './untrusted-text.js';
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -63,9 +64,14 @@ export function Timeline({ events, opened, more, onOlder }: { readonly events: r
       {more && <li className="older">Scroll up for older messages</li>}
       {events.map((e) => (
         <li key={e.id} className={e.kind === 'message' ? 'message' : 'membership'}>
-          <time dateTime={e.createdAt}>{time(e.createdAt)}</time> <strong>{e.sender.username}</strong>
+          <time dateTime={e.createdAt}>{time(e.createdAt)}</time>{' '}
+          <strong>
+            <Untrusted text={e.sender.username} />
+          </strong>
           {e.kind === 'message' ? ': ' : ' '}
-          <span className="text">{line(e, opened)}</span>
+          <span className="text">
+            <UntrustedLines text={line(e, opened)} />
+          </span>
         </li>
       ))}
     </ol>
