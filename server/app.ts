@@ -33,6 +33,8 @@ import { TokenIssuer } from './services/tokens.js';
 import type { ModelConfig } from '../shared/summarize/index.js';
 import type { Store } from './store/store.js';
 import { Gateway } from './ws/gateway.js';
+import { DEFAULT_FRAME_BUDGET } from './ratelimit/flood-guard.js';
+import type { FrameBudget } from './ratelimit/flood-guard.js';
 import { instrumentStore, Metrics } from './metrics.js';
 
 /** Everything the server runs on, chosen by the caller (server/main.ts, or a test). */
@@ -51,6 +53,8 @@ export interface ServerDeps {
   /** Sign-in attempts per IP per minute (register, login, refresh). */
   readonly authRateLimit?: number;
   readonly heartbeatMs?: number;
+  /** What WebSocket frames may cost per socket and per user (DEFAULT_FRAME_BUDGET when absent). */
+  readonly frameBudget?: FrameBudget;
   /** How often live room feeds re-check their position against the store. */
   readonly positionCheckMs?: number;
   /**
@@ -219,7 +223,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     isOriginAllowed,
     heartbeatMs: deps.heartbeatMs ?? 25_000,
     ...(deps.positionCheckMs ? { positionCheckMs: deps.positionCheckMs } : {}),
-    connection: { maxBufferedBytes: 1024 * 1024, frameBurst: 100, framesPerSecond: 50 },
+    connection: { maxBufferedBytes: 1024 * 1024, frameBudget: deps.frameBudget ?? DEFAULT_FRAME_BUDGET },
     now,
   });
   await gateway.start();

@@ -308,6 +308,16 @@ export class SqlStore implements Store {
     return rows[0] ? toMember(rows[0]) : null;
   }
 
+  async membershipsOf(userId: string, roomIds: readonly string[]): Promise<Map<string, number>> {
+    if (roomIds.length === 0) return new Map();
+    const { rows } = await this.db.query<Row>(
+      `SELECT m.room_id, r.head_seq FROM room_members m JOIN rooms r ON r.id = m.room_id
+       WHERE m.user_id = $1 AND m.room_id = ANY($2::uuid[])`,
+      [userId, roomIds],
+    );
+    return new Map(rows.map((r) => [String(r.room_id), Number(r.head_seq)]));
+  }
+
   async listMembers(roomId: string): Promise<MemberRecord[]> {
     const { rows } = await this.db.query<Row>(
       `SELECT m.*, u.username, u.last_seen_at FROM room_members m JOIN users u ON u.id = m.user_id
