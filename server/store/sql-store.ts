@@ -1,6 +1,8 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
 import { snippetFromMarked } from '../../shared/search/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
+import { isQueryCanceled } from './sql-client.js';
 import type {
   DeviceRecord,
   DirectoryDeviceRecord,
@@ -561,7 +563,7 @@ export class SqlStore implements Store {
     if (search.roomIds.length === 0) return [];
     // The newest matches (bounded work however common the words), ranked and paged; headlines,
     // the costly part, only for the page.
-    const { rows } = await this.db.query<Row>(
+    const text =
       `WITH candidates AS (
          SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at, e.search
          FROM room_events e
@@ -581,9 +583,15 @@ export class SqlStore implements Store {
               ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1),
                           CASE WHEN length(p.body) <= ${SHORT_MESSAGE_CHARS} THEN $9 ELSE $10 END) AS headline
        FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
-       ORDER BY p.score DESC, p.created_at DESC, p.id`,
-      [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_WHOLE, HEADLINE_FRAGMENTS],
-    );
+       ORDER BY p.score DESC, p.created_at DESC, p.id`;
+    const params = [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_WHOLE, HEADLINE_FRAGMENTS];
+    let rows: Row[];
+    try {
+      ({ rows } = search.timeoutMs === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(search.timeoutMs, text, params));
+    } catch (error) {
+      if (isQueryCanceled(error)) throw new ChatError('unavailable', 'search took too long; narrow the query', { cause: error });
+      throw error;
+    }
     return rows.map((r) => ({
       roomId: String(r.room_id),
       roomName: String(r.room_name),

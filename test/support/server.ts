@@ -24,6 +24,8 @@ export interface TestServerOptions {
   /** A bus to use instead (a lossy one, say). */
   readonly bus?: Bus;
   readonly authRateLimit?: number;
+  readonly searchRateLimit?: number;
+  readonly searchTimeoutMs?: number;
   readonly heartbeatMs?: number;
   readonly positionCheckMs?: number;
   /** WebSocket frame limits; DEFAULT_FRAME_BUDGET's windows and refusal count unless given. */
@@ -56,6 +58,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger,
     jwtSecret: 'test-secret-test-secret-test-secret-0123',
     authRateLimit: options.authRateLimit ?? 1000,
+    searchRateLimit: options.searchRateLimit ?? 1000,
+    ...(options.searchTimeoutMs ? { searchTimeoutMs: options.searchTimeoutMs } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.frameBudget ? { frameBudget: { ...DEFAULT_FRAME_BUDGET, ...options.frameBudget } } : {}),
     ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),
