@@ -76,9 +76,11 @@ describe('flood control', () => {
     for (let i = 0; i < 30; i++) s.ws.send(JSON.stringify({ type: 'subscribe', rooms: randomRooms(500) }));
     expect(await s.closed).toBe(4029);
     const errors = s.frames.filter((f) => f.type === 'error');
-    // One rate_limited warning, and one forbidden answer per frame that was admitted (a burst's worth).
-    expect(errors.filter((f) => f.code === 'rate_limited')).toHaveLength(1);
-    expect(errors.length).toBeLessThanOrEqual(5);
+    // At most one rate_limited warning (the close may overtake it), and one forbidden answer per frame
+    // that was admitted (a burst's worth: two frames).
+    expect(errors.filter((f) => f.code === 'rate_limited').length).toBeLessThanOrEqual(1);
+    expect(errors.filter((f) => f.code === 'forbidden').length).toBeLessThanOrEqual(2);
+    expect(errors.length).toBeLessThanOrEqual(3);
     const after = await storeCalls(t.url);
     expect(subscribeWork(before, after)).toBeLessThanOrEqual(4);
   });
