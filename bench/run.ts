@@ -11,7 +11,7 @@ import pg from 'pg';
 import type { StepResult, TargetKind } from './load-generator.js';
 import { searchLatency } from './search-latency.js';
 import { CAP_MS, subscribeFlood } from './subscribe-flood.js';
-import type { AckLatency } from './subscribe-flood.js';
+import type { AckLatency, SubscribeFloodResult } from './subscribe-flood.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const env = process.env;
@@ -84,20 +84,23 @@ interface Ours {
 }
 
 /**
- * Our server on a fresh PostgreSQL database, with 10 users who are members of every bench room; with
- * `instances` > 1, that many processes joined through the local Redis (under a key prefix of their own).
+ * Our server on a fresh PostgreSQL database (or, with `embedded`, the embedded one in a fresh data
+ * dir), with 10 users who are members of every bench room; with `instances` > 1, that many processes
+ * joined through the local Redis (under a key prefix of their own).
  */
-async function startOurs(instances = 1): Promise<Ours> {
+async function startOurs(instances = 1, embedded = false): Promise<Ours> {
   const db = `chat_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_DB });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${db}`);
-  await admin.end();
   const url = new URL(ADMIN_DB);
   url.pathname = `/${db}`;
+  if (!embedded) {
+    const admin = new pg.Client({ connectionString: ADMIN_DB });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.end();
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-bench-'));
   const shared = {
-    DATABASE_URL: url.toString(),
+    ...(embedded ? {} : { DATABASE_URL: url.toString() }),
     LOG_LEVEL: 'info',
     CHAT_AUTH_RATE_LIMIT: '100000',
     CHAT_JWT_SECRET: randomBytes(32).toString('hex'),
@@ -130,6 +133,7 @@ async function startOurs(instances = 1): Promise<Ours> {
     roomIds,
     drop: async () => {
       for (const p of procs) await stop(p.proc);
+      if (embedded) return;
       const c = new pg.Client({ connectionString: ADMIN_DB });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -311,16 +315,20 @@ async function main(): Promise<void> {
   const cryptoSpeed = await attempt('crypto throughput', () => cryptoThroughput());
   const searchMessages = Number(env.BENCH_SEARCH_MESSAGES ?? (QUICK ? 100_000 : 1_000_000));
   const search = await attempt(`search over ${fmt(searchMessages)} messages`, () => searchLatency(ADMIN_DB, searchMessages, (l) => process.stderr.write(`${l}\n`)));
-  const flood = await attempt('subscribe flood', async () => {
-    const target = await startOurs();
+  const floodOptions = { frames: 100, roomsPerFrame: 500, probeSeconds: QUICK ? 3 : 10, probeIntervalMs: 50 };
+  const floodOn = (embedded: boolean) => async () => {
+    const target = await startOurs(1, embedded);
     try {
       const [victim, attacker] = [target.tokens[1] as string, target.tokens[9] as string];
-      return await subscribeFlood(target.url, attacker, victim, target.roomIds[0] as string, { frames: 100, roomsPerFrame: 500, sends: QUICK ? 20 : 50 });
+      return await subscribeFlood(target.url, attacker, victim, target.roomIds[0] as string, floodOptions);
     } finally {
       await target.drop();
     }
-  });
-
+  };
+  const flood: [string, SubscribeFloodResult | string][] = [
+    ['PostgreSQL', await attempt('subscribe flood (PostgreSQL)', floodOn(false))],
+    ['embedded (PGlite)', await attempt('subscribe flood (embedded)', floodOn(true))],
+  ];
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -401,25 +409,30 @@ Target: p95 < 20 ms at 1M messages.
 
 ## Another user's acks during a subscribe flood
 
-${
-  typeof flood === 'string'
-    ? flood
-    : `One socket sends ${fmt(flood.options.frames)} \`subscribe\` frames of ${fmt(flood.options.roomsPerFrame)} random room ids (rooms it is not in) as fast as
-it can, while another user sends ${fmt(flood.options.sends)} messages one after another, each after the previous one's ack.
+One socket sends ${fmt(floodOptions.frames)} \`subscribe\` frames of ${fmt(floodOptions.roomsPerFrame)} random room ids (rooms it is not in) as fast as it
+can, while another user sends a message every ${fmt(floodOptions.probeIntervalMs)} ms for ${fmt(floodOptions.probeSeconds)} s without waiting for acks; the same
+without the flood first. A send not acknowledged within ${fmt(CAP_MS / 1000)} s of the last one counts as ${fmt(CAP_MS / 1000)} s.
 
-| phase | acks | not acked within ${fmt(CAP_MS / 1000)} s | p50 ms | p99 ms | max ms |
-|---|---|---|---|---|---|
-${(
-  [
-    ['no flood', flood.quiet],
-    ['during the flood', flood.flooded],
-  ] as [string, AckLatency][]
-)
-  .map(([phase, a]) => `| ${phase} | ${fmt(a.acks)} | ${fmt(a.timedOut)} | ${fmt(a.p50Ms, 1)} | ${fmt(a.p99Ms, 1)} | ${fmt(a.maxMs, 1)} |`)
+| database | phase | sent | not acked | p50 ms | p99 ms | max ms | the flooding socket |
+|---|---|---|---|---|---|---|---|
+${flood
+  .map(([db, r]) =>
+    typeof r === 'string'
+      ? `| ${db} | ${r} | | | | | | |`
+      : (
+          [
+            ['no flood', r.quiet, ''],
+            [
+              'during the flood',
+              r.flooded,
+              `${fmt(r.attacker.errorFrames)} error frames, ${r.attacker.closeCode === null ? 'not closed' : `closed ${r.attacker.closeCode} after ${fmt(r.attacker.closedAfterMs ?? 0)} ms`}`,
+            ],
+          ] as [string, AckLatency, string][]
+        )
+          .map(([phase, a, note]) => `| ${db} | ${phase} | ${fmt(a.sent)} | ${fmt(a.timedOut)} | ${fmt(a.p50Ms, 1)} | ${fmt(a.p99Ms, 1)} | ${fmt(a.maxMs, 1)} | ${note} |`)
+          .join('\n'),
+  )
   .join('\n')}
-
-The flooding socket got ${fmt(flood.attacker.errorFrames)} error frames and ${flood.attacker.closeCode === null ? 'was not closed' : `was closed with ${flood.attacker.closeCode} after ${fmt(flood.attacker.closedAfterMs ?? 0)} ms`}.`
-}
 
 Target: the other user's p99 ack latency during the flood within a few ms of the quiet one; the flood closed with 4029.
 

@@ -9,13 +9,14 @@ export interface FloodOptions {
   readonly frames: number;
   /** Room ids per frame (random: the attacker is in none of them). */
   readonly roomsPerFrame: number;
-  /** Messages the other user sends in each phase, each after the previous one's ack. */
-  readonly sends: number;
+  /** The other user sends one message every `probeIntervalMs` for `probeSeconds`, in each phase. */
+  readonly probeSeconds: number;
+  readonly probeIntervalMs: number;
 }
 
 export interface AckLatency {
-  readonly acks: number;
-  /** Sends not acknowledged within CAP_MS (counted as CAP_MS in the percentiles). */
+  readonly sent: number;
+  /** Sends not acknowledged within CAP_MS of the last one (counted as CAP_MS in the percentiles). */
   readonly timedOut: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -30,8 +31,8 @@ export interface SubscribeFloodResult {
   readonly attacker: { readonly errorFrames: number; readonly closeCode: number | null; readonly closedAfterMs: number | null };
 }
 
-/** How long one ack is waited for. */
-export const CAP_MS = 30_000;
+/** How long acks are waited for after the last send of a phase. */
+export const CAP_MS = 60_000;
 
 function open(url: string, token: string): Promise<WebSocket> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
@@ -46,34 +47,36 @@ function open(url: string, token: string): Promise<WebSocket> {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Sends `n` messages one after another, each when the previous one is acknowledged; the ack times. */
-async function acks(ws: WebSocket, roomId: string, n: number): Promise<AckLatency> {
+/** Sends a message every `intervalMs` for `seconds` (open loop: not waiting for acks), then waits for the acks. */
+async function probe(ws: WebSocket, roomId: string, seconds: number, intervalMs: number): Promise<AckLatency> {
+  const pending = new Map<string, number>();
   const times: number[] = [];
-  let timedOut = 0;
-  for (let i = 0; i < n; i++) {
-    const clientMsgId = randomUUID();
-    const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        ws.off('message', onMessage);
-        timedOut += 1;
-        resolve();
-      }, CAP_MS);
-      const onMessage = (data: WebSocket.RawData) => {
-        const frame = JSON.parse(String(data)) as { type: string; clientMsgId?: string };
-        if (frame.type !== 'ack' || frame.clientMsgId !== clientMsgId) return;
-        clearTimeout(timer);
-        ws.off('message', onMessage);
-        resolve();
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ type: 'send', roomId, clientMsgId, body: `ack probe ${i}` }));
-    });
+  const onMessage = (data: WebSocket.RawData) => {
+    const frame = JSON.parse(String(data)) as { type: string; clientMsgId?: string };
+    const t0 = frame.type === 'ack' && frame.clientMsgId !== undefined ? pending.get(frame.clientMsgId) : undefined;
+    if (t0 === undefined) return;
+    pending.delete(frame.clientMsgId as string);
     times.push(performance.now() - t0);
+  };
+  ws.on('message', onMessage);
+  const sent = Math.round((seconds * 1000) / intervalMs);
+  const start = performance.now();
+  for (let i = 0; i < sent; i++) {
+    // Paced against the start, so a late timer (a busy process) does not thin out the sends.
+    await sleep(Math.max(0, start + i * intervalMs - performance.now()));
+    const clientMsgId = randomUUID();
+    pending.set(clientMsgId, performance.now());
+    ws.send(JSON.stringify({ type: 'send', roomId, clientMsgId, body: `ack probe ${i}` }));
   }
+  const deadline = performance.now() + CAP_MS;
+  while (pending.size > 0 && performance.now() < deadline) await sleep(10);
+  ws.off('message', onMessage);
+  const timedOut = pending.size;
+  for (let i = 0; i < timedOut; i++) times.push(CAP_MS);
   times.sort((a, b) => a - b);
-  return { acks: times.length - timedOut, timedOut, p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), maxMs: times.at(-1) ?? 0 };
+  return { sent, timedOut, p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), maxMs: times.at(-1) ?? 0 };
 }
 
 /**
@@ -83,7 +86,7 @@ async function acks(ws: WebSocket, roomId: string, n: number): Promise<AckLatenc
 export async function subscribeFlood(url: string, attackerToken: string, victimToken: string, roomId: string, options: FloodOptions): Promise<SubscribeFloodResult> {
   const victim = await open(url, victimToken);
   try {
-    const quiet = await acks(victim, roomId, options.sends);
+    const quiet = await probe(victim, roomId, options.probeSeconds, options.probeIntervalMs);
     const attacker = await open(url, attackerToken);
     let errorFrames = 0;
     attacker.on('message', (data) => {
@@ -95,9 +98,9 @@ export async function subscribeFlood(url: string, attackerToken: string, victimT
       const rooms = Array.from({ length: options.roomsPerFrame }, () => ({ roomId: randomUUID(), sinceSeq: 0 }));
       attacker.send(JSON.stringify({ type: 'subscribe', rooms }));
     }
-    const flooded = await acks(victim, roomId, options.sends);
+    const flooded = await probe(victim, roomId, options.probeSeconds, options.probeIntervalMs);
     // The attacker's socket closes (4029) or, on a server without flood control, stays open: cap the wait.
-    const end = await Promise.race([closed, new Promise<null>((r) => setTimeout(() => r(null), 2_000))]);
+    const end = await Promise.race([closed, sleep(2_000).then(() => null)]);
     attacker.terminate();
     return { options, quiet, flooded, attacker: { errorFrames, closeCode: end?.code ?? null, closedAfterMs: end?.at ?? null } };
   } finally {
