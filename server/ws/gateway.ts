@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { ClientFrame } from '../../shared/protocol/index.js';
-import { ChatError, ClientFrame as ClientFrameSchema, CloseCode, frameCost, invalidRequest, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/protocol/index.js';
+import { ChatError, ClientFrame as ClientFrameSchema, CloseCode, frameCost, invalidRequest, sizeCost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { Presence } from '../presence/presence.js';
@@ -169,8 +169,9 @@ export class Gateway {
     // A socket being closed (a flood) gets nothing more handled, whatever is still in flight.
     if (!conn.open) return;
     this.deps.metrics?.framesIn.inc();
-    // Every frame pays 1 before it is parsed, so parsing is bounded too; what it asks for, after.
-    if (!this.admit(conn, 1, undefined)) return;
+    // Every frame pays for its size before it is parsed, so parsing is bounded too; what it asks for, after.
+    const paid = sizeCost(byteLength(data));
+    if (!this.admit(conn, paid, undefined)) return;
     let parsed: unknown;
     try {
       parsed = isBinary ? undefined : JSON.parse(data.toString());
@@ -183,7 +184,7 @@ export class Gateway {
       return;
     }
     const frame = result.data;
-    const rest = frameCost(frame) - 1;
+    const rest = frameCost(frame) - paid;
     if (rest > 0 && !this.admit(conn, rest, refOf(parsed))) return;
     // Frames of one socket are handled one after another, so its sends commit in the order sent.
     conn.work = conn.work.then(() => this.handle(conn, frame)).catch((error: unknown) => this.sendError(conn, error, undefined));
@@ -336,6 +337,10 @@ class UpgradeRefused extends Error {
 function reject(socket: Duplex, status: number, reason: string): void {
   const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_request', message: reason } });
   socket.end(`HTTP/1.1 ${status} ${reason.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function byteLength(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
 }
 
 /** The clientMsgId or roomId of an invalid frame, to tell the client which request failed. */
