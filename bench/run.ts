@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { StepResult, TargetKind } from './load-generator.js';
 import { searchLatency } from './search-latency.js';
+import { CAP_MS, subscribeFlood } from './subscribe-flood.js';
+import type { AckLatency, SubscribeFloodResult } from './subscribe-flood.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const env = process.env;
@@ -82,20 +84,23 @@ interface Ours {
 }
 
 /**
- * Our server on a fresh PostgreSQL database, with 10 users who are members of every bench room; with
- * `instances` > 1, that many processes joined through the local Redis (under a key prefix of their own).
+ * Our server on a fresh PostgreSQL database (or, with `embedded`, the embedded one in a fresh data
+ * dir), with 10 users who are members of every bench room; with `instances` > 1, that many processes
+ * joined through the local Redis (under a key prefix of their own).
  */
-async function startOurs(instances = 1): Promise<Ours> {
+async function startOurs(instances = 1, embedded = false): Promise<Ours> {
   const db = `chat_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_DB });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${db}`);
-  await admin.end();
   const url = new URL(ADMIN_DB);
   url.pathname = `/${db}`;
+  if (!embedded) {
+    const admin = new pg.Client({ connectionString: ADMIN_DB });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.end();
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-bench-'));
   const shared = {
-    DATABASE_URL: url.toString(),
+    ...(embedded ? {} : { DATABASE_URL: url.toString() }),
     LOG_LEVEL: 'info',
     CHAT_AUTH_RATE_LIMIT: '100000',
     CHAT_JWT_SECRET: randomBytes(32).toString('hex'),
@@ -128,6 +133,7 @@ async function startOurs(instances = 1): Promise<Ours> {
     roomIds,
     drop: async () => {
       for (const p of procs) await stop(p.proc);
+      if (embedded) return;
       const c = new pg.Client({ connectionString: ADMIN_DB });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -309,7 +315,20 @@ async function main(): Promise<void> {
   const cryptoSpeed = await attempt('crypto throughput', () => cryptoThroughput());
   const searchMessages = Number(env.BENCH_SEARCH_MESSAGES ?? (QUICK ? 100_000 : 1_000_000));
   const search = await attempt(`search over ${fmt(searchMessages)} messages`, () => searchLatency(ADMIN_DB, searchMessages, (l) => process.stderr.write(`${l}\n`)));
-
+  const floodOptions = { frames: 100, roomsPerFrame: 500, probeSeconds: QUICK ? 3 : 10, probeIntervalMs: 50 };
+  const floodOn = (embedded: boolean) => async () => {
+    const target = await startOurs(1, embedded);
+    try {
+      const [victim, attacker] = [target.tokens[1] as string, target.tokens[9] as string];
+      return await subscribeFlood(target.url, attacker, victim, target.roomIds[0] as string, floodOptions);
+    } finally {
+      await target.drop();
+    }
+  };
+  const flood: [string, SubscribeFloodResult | string][] = [
+    ['PostgreSQL', await attempt('subscribe flood (PostgreSQL)', floodOn(false))],
+    ['embedded (PGlite)', await attempt('subscribe flood (embedded)', floodOn(true))],
+  ];
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -388,10 +407,39 @@ ${search.shapes.map((q) => `| ${q.shape} | ${fmt(q.p50, 1)} | ${fmt(q.p95, 1)} |
 
 Target: p95 < 20 ms at 1M messages.
 
+## Another user's acks during a subscribe flood
+
+One socket sends ${fmt(floodOptions.frames)} \`subscribe\` frames of ${fmt(floodOptions.roomsPerFrame)} random room ids (rooms it is not in) as fast as it
+can, while another user sends a message every ${fmt(floodOptions.probeIntervalMs)} ms for ${fmt(floodOptions.probeSeconds)} s without waiting for acks; the same
+without the flood first. A send not acknowledged within ${fmt(CAP_MS / 1000)} s of the last one counts as ${fmt(CAP_MS / 1000)} s.
+
+| database | phase | sent | not acked | p50 ms | p99 ms | max ms | the flooding socket |
+|---|---|---|---|---|---|---|---|
+${flood
+  .map(([db, r]) =>
+    typeof r === 'string'
+      ? `| ${db} | ${r} | | | | | | |`
+      : (
+          [
+            ['no flood', r.quiet, ''],
+            [
+              'during the flood',
+              r.flooded,
+              `${fmt(r.attacker.errorFrames)} error frames, ${r.attacker.closeCode === null ? 'not closed' : `closed ${r.attacker.closeCode} after ${fmt(r.attacker.closedAfterMs ?? 0)} ms`}`,
+            ],
+          ] as [string, AckLatency, string][]
+        )
+          .map(([phase, a, note]) => `| ${db} | ${phase} | ${fmt(a.sent)} | ${fmt(a.timedOut)} | ${fmt(a.p50Ms, 1)} | ${fmt(a.p99Ms, 1)} | ${fmt(a.maxMs, 1)} | ${note} |`)
+          .join('\n'),
+  )
+  .join('\n')}
+
+Target: every send acknowledged, the other user's p99 during the flood close to the quiet one, and the flooding socket closed with 4029 after a few error frames.
+
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

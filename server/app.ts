@@ -20,6 +20,7 @@ import { errorHandler } from './http/errors.js';
 import { docsPage, openApiDocument } from './http/openapi.js';
 import { roomRoutes } from './http/room-routes.js';
 import { searchRoutes } from './http/search-routes.js';
+import { userRateLimit } from './http/user-rate-limit.js';
 import { parse } from './http/validate.js';
 import type { Presence } from './presence/presence.js';
 import { AuthService } from './services/auth-service.js';
@@ -33,6 +34,8 @@ import { TokenIssuer } from './services/tokens.js';
 import type { ModelConfig } from '../shared/summarize/index.js';
 import type { Store } from './store/store.js';
 import { Gateway } from './ws/gateway.js';
+import { DEFAULT_FRAME_BUDGET } from './ratelimit/flood-guard.js';
+import type { FrameBudget } from './ratelimit/flood-guard.js';
 import { instrumentStore, Metrics } from './metrics.js';
 
 /** Everything the server runs on, chosen by the caller (server/main.ts, or a test). */
@@ -50,7 +53,13 @@ export interface ServerDeps {
   readonly trustProxy?: string;
   /** Sign-in attempts per IP per minute (register, login, refresh). */
   readonly authRateLimit?: number;
+  /** Searches per user per minute (default 30). */
+  readonly searchRateLimit?: number;
+  /** How long one search may run on a PostgreSQL server before it is canceled (default 5,000 ms; PGlite cannot). */
+  readonly searchTimeoutMs?: number;
   readonly heartbeatMs?: number;
+  /** What WebSocket frames may cost per socket and per user (DEFAULT_FRAME_BUDGET when absent). */
+  readonly frameBudget?: FrameBudget;
   /** How often live room feeds re-check their position against the store. */
   readonly positionCheckMs?: number;
   /**
@@ -99,7 +108,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const messages = new MessageService({ store, bus: deps.bus, rooms, metrics });
   const invites = new InviteService({ store, bus: deps.bus, rooms, now });
   const keys = new KeyService({ store, bus: deps.bus, rooms });
-  const search = new SearchService({ store, cache: deps.cache, rooms });
+  const search = new SearchService({ store, cache: deps.cache, rooms, timeoutMs: deps.searchTimeoutMs ?? 5_000 });
   const summaries = new SummaryService({ store, cache: deps.cache, rooms, model: deps.summaryModel });
 
   const app = express();
@@ -150,24 +159,17 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     },
   });
   app.use(`${API_PREFIX}/auth`, authRoutes(auth, tokens, authLimit));
+  const limitedPerUser = (name: string, perMinute: number, what: string) =>
+    userRateLimit({ name, perMinute, what, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}), onLimited: () => metrics.rateLimited.inc({ kind: 'rest' }) });
   // Summaries can cost money at the provider: a few per user per minute.
-  const summaryLimit = rateLimit({
-    ...(deps.rateLimitStore ? { store: deps.rateLimitStore('summary'), passOnStoreError: true } : {}),
-    windowMs: 60_000,
-    limit: 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (_req, res) => (res.locals.claims as { userId: string }).userId,
-    handler: (_req, _res, next) => {
-      metrics.rateLimited.inc({ kind: 'rest' });
-      next(new ChatError('rate_limited', 'too many summaries; wait a minute and try again'));
-    },
-  });
+  const summaryLimit = limitedPerUser('summary', 10, 'summaries');
+  // A search is the costliest read there is.
+  const searchLimit = limitedPerUser('search', deps.searchRateLimit ?? 30, 'searches');
   app.post(`${API_PREFIX}/rooms/:room/summary`, authenticate(tokens), summaryLimit);
   const inviteRouters = inviteRoutes(invites, authLimit);
   app.use(`${API_PREFIX}/rooms/:room/invites`, authenticate(tokens), inviteRouters.room);
   app.use(`${API_PREFIX}/rooms`, authenticate(tokens), roomRoutes(rooms, messages, keys, summaries));
-  app.use(`${API_PREFIX}/search`, authenticate(tokens), searchRoutes(search));
+  app.use(`${API_PREFIX}/search`, authenticate(tokens), searchLimit, searchRoutes(search));
   app.use(`${API_PREFIX}/invites`, authenticate(tokens), inviteRouters.redeem);
   app.use(`${API_PREFIX}/keys`, authenticate(tokens), keyRoutes(keys));
   app.post(`${API_PREFIX}/dm`, authenticate(tokens), async (req, res) => {
@@ -219,7 +221,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     isOriginAllowed,
     heartbeatMs: deps.heartbeatMs ?? 25_000,
     ...(deps.positionCheckMs ? { positionCheckMs: deps.positionCheckMs } : {}),
-    connection: { maxBufferedBytes: 1024 * 1024, frameBurst: 100, framesPerSecond: 50 },
+    connection: { maxBufferedBytes: 1024 * 1024, frameBudget: deps.frameBudget ?? DEFAULT_FRAME_BUDGET },
     now,
   });
   await gateway.start();

@@ -20,6 +20,8 @@ describe('loadConfig', () => {
     [[], { CHAT_JWT_SECRET: 'short' }, /CHAT_JWT_SECRET/],
     [[], { CHAT_ORIGINS: 'https://a.example/path' }, /CHAT_ORIGINS/],
     [[], { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [[], { CHAT_SEARCH_TIMEOUT_MS: '0' }, /CHAT_SEARCH_TIMEOUT_MS/],
+    [[], { CHAT_SEARCH_RATE_LIMIT: 'many' }, /CHAT_SEARCH_RATE_LIMIT/],
   ])('refuses %j %j with one line naming the setting', (argv, env, pattern) => {
     const r = loadConfig(argv, env);
     expect(r.ok).toBe(false);
@@ -27,6 +29,12 @@ describe('loadConfig', () => {
       expect(r.error).toMatch(pattern);
       expect(r.error).not.toContain('\n');
     }
+  });
+
+  it('limits searches per user and bounds their running time, by default or as set', () => {
+    expect(loadConfig([], {})).toMatchObject({ ok: true, config: { searchRateLimit: 30, searchTimeoutMs: 5_000 } });
+    const r = loadConfig([], { CHAT_SEARCH_RATE_LIMIT: '5', CHAT_SEARCH_TIMEOUT_MS: '250' });
+    expect(r).toMatchObject({ ok: true, config: { searchRateLimit: 5, searchTimeoutMs: 250 } });
   });
 
   it('parses an origin list', () => {

@@ -92,6 +92,8 @@ async function main(): Promise<void> {
     processMetrics: true,
     ...(webRoot ? { webRoot } : {}),
     authRateLimit: config.authRateLimit,
+    searchRateLimit: config.searchRateLimit,
+    searchTimeoutMs: config.searchTimeoutMs,
     ...(config.ai
       ? {
           summaryModel: {

@@ -45,7 +45,7 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'delete', path: '/rooms/:room/invites/:id', tag: 'invites', summary: 'Revoke an invite (owner)', status: 204 },
   { method: 'post', path: '/invites/:token/redeem', tag: 'invites', summary: 'Join through an invite link', answer: P.MembershipResult },
   { method: 'post', path: '/dm', tag: 'rooms', summary: 'The private room of you and another user', body: P.DirectMessageRequest, answer: P.DirectMessageResult },
-  { method: 'get', path: '/search', tag: 'search', summary: 'Full-text search over your open rooms', query: P.SearchQuery, answer: P.SearchResults },
+  { method: 'get', path: '/search', tag: 'search', summary: 'Full-text search over your open rooms (limited per user; 503 when a search runs too long)', query: P.SearchQuery, answer: P.SearchResults },
   { method: 'put', path: '/keys/devices/me', tag: 'keys', summary: "Publish this device's self-signed key bundle", body: z.object({ bundle: P.DeviceBundle }), status: 204 },
   { method: 'delete', path: '/keys/devices/:id', tag: 'keys', summary: 'Revoke one of your devices', status: 204 },
   { method: 'get', path: '/keys/users/:user/devices', tag: 'keys', summary: "A user's published devices", answer: P.DeviceList },

@@ -11,4 +11,23 @@ describe('TokenBucket', () => {
     now += 60_000; // never more than capacity
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
   });
+
+  it('admits work by cost: an expensive take counts as many cheap ones, and a refused one takes nothing', () => {
+    let now = 0;
+    const bucket = new TokenBucket(100, 10, () => now);
+    expect(bucket.take(60)).toBe(true);
+    expect(bucket.take(60)).toBe(false); // 40 left: refused whole
+    expect(bucket.take(40)).toBe(true);
+    now += 1_000; // 10 back
+    expect(bucket.has(11)).toBe(false);
+    expect(bucket.take(10)).toBe(true);
+    expect(bucket.full).toBe(false);
+    now += 10_000;
+    expect(bucket.full).toBe(true);
+  });
+
+  it('refuses a bucket that could never admit anything', () => {
+    expect(() => new TokenBucket(0, 1)).toThrow(RangeError);
+    expect(() => new TokenBucket(10, 0)).toThrow(RangeError);
+  });
 });

@@ -10,6 +10,8 @@ export interface SearchServiceDeps {
   readonly store: Store;
   readonly cache: Cache;
   readonly rooms: RoomService;
+  /** How long the store may run one search, where it can cancel it (ms); unbounded when absent. */
+  readonly timeoutMs?: number;
 }
 
 /** A cached answer stays this long at most; a new event in any room searched changes the key sooner. */
@@ -19,6 +21,7 @@ const CACHE_TTL_MS = 5 * 60_000;
  * Full-text search over the open rooms the caller is a member of (private rooms hold only
  * ciphertext: their members search them on their own devices). Answers are cached under a key
  * that includes every searched room's head seq, so a new message in one of them is never missed.
+ * A search that runs past `timeoutMs` fails with `unavailable` (PostgreSQL servers; see MessageSearch).
  */
 export class SearchService {
   constructor(private readonly deps: SearchServiceDeps) {}
@@ -54,6 +57,7 @@ export class SearchService {
       ...(query.until ? { until: new Date(query.until) } : {}),
       limit: query.limit + 1,
       offset: query.offset,
+      ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }),
     });
     const results: SearchResults = { hits: hits.slice(0, query.limit), hasMore: hits.length > query.limit };
     await softCache.set(this.deps.cache, key, JSON.stringify(results), CACHE_TTL_MS);

@@ -16,22 +16,30 @@ export function createPgClient(connectionString: string, options: { max?: number
       await q.query(script);
     },
   });
+  async function transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(executor(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
   return {
     ...executor(pool),
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(executor(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    transaction,
+    // The server cancels the statement itself (waiting on locks included); the setting is local to the
+    // transaction, so the pooled connection goes back as it was.
+    queryWithTimeout: <R>(timeoutMs: number, text: string, params?: readonly unknown[]) =>
+      transaction(async (tx) => {
+        await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [`${Math.max(1, Math.round(timeoutMs))}ms`]);
+        return tx.query<R>(text, params);
+      }),
     close: () => pool.end(),
   };
 }

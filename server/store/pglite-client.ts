@@ -18,8 +18,11 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
       await q.exec(script);
     },
   });
+  const run = executor(db);
   return {
-    ...executor(db),
+    ...run,
+    // PGlite runs on this thread and ignores statement_timeout: a query cannot be interrupted.
+    queryWithTimeout: <R>(_timeoutMs: number, text: string, params?: readonly unknown[]) => run.query<R>(text, params),
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => db.transaction((tx) => fn(executor(tx))),
     close: () => db.close(),
   };

@@ -1,6 +1,8 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
 import { snippetFromMarked } from '../../shared/search/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
+import { isQueryCanceled } from './sql-client.js';
 import type {
   DeviceRecord,
   DirectoryDeviceRecord,
@@ -308,6 +310,16 @@ export class SqlStore implements Store {
     return rows[0] ? toMember(rows[0]) : null;
   }
 
+  async membershipsOf(userId: string, roomIds: readonly string[]): Promise<Map<string, number>> {
+    if (roomIds.length === 0) return new Map();
+    const { rows } = await this.db.query<Row>(
+      `SELECT m.room_id, r.head_seq FROM room_members m JOIN rooms r ON r.id = m.room_id
+       WHERE m.user_id = $1 AND m.room_id = ANY($2::uuid[])`,
+      [userId, roomIds],
+    );
+    return new Map(rows.map((r) => [String(r.room_id), Number(r.head_seq)]));
+  }
+
   async listMembers(roomId: string): Promise<MemberRecord[]> {
     const { rows } = await this.db.query<Row>(
       `SELECT m.*, u.username, u.last_seen_at FROM room_members m JOIN users u ON u.id = m.user_id
@@ -551,7 +563,7 @@ export class SqlStore implements Store {
     if (search.roomIds.length === 0) return [];
     // The newest matches (bounded work however common the words), ranked and paged; headlines,
     // the costly part, only for the page.
-    const { rows } = await this.db.query<Row>(
+    const text =
       `WITH candidates AS (
          SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at, e.search
          FROM room_events e
@@ -571,9 +583,15 @@ export class SqlStore implements Store {
               ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1),
                           CASE WHEN length(p.body) <= ${SHORT_MESSAGE_CHARS} THEN $9 ELSE $10 END) AS headline
        FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
-       ORDER BY p.score DESC, p.created_at DESC, p.id`,
-      [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_WHOLE, HEADLINE_FRAGMENTS],
-    );
+       ORDER BY p.score DESC, p.created_at DESC, p.id`;
+    const params = [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_WHOLE, HEADLINE_FRAGMENTS];
+    let rows: Row[];
+    try {
+      ({ rows } = search.timeoutMs === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(search.timeoutMs, text, params));
+    } catch (error) {
+      if (isQueryCanceled(error)) throw new ChatError('unavailable', 'search took too long; narrow the query', { cause: error });
+      throw error;
+    }
     return rows.map((r) => ({
       roomId: String(r.room_id),
       roomName: String(r.room_name),

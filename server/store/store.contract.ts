@@ -190,6 +190,21 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(events[0]).toMatchObject({ kind: 'remove', target: { id: other.id } });
     });
 
+    it('answers which of many rooms a user is in, with each room’s head seq, in one call', async () => {
+      const owner = await newUser();
+      const other = await newUser();
+      const { room: a } = await newRoom(owner.id);
+      const { room: b } = await newRoom(owner.id);
+      const { room: c } = await newRoom(other.id);
+      await append(a.id, owner, 'one');
+      await store.addMember({ roomId: c.id, userId: owner.id, role: 'member', eventId: randomUUID() });
+      await store.removeMember({ roomId: c.id, userId: owner.id, eventId: randomUUID() });
+      const unknown = Array.from({ length: 300 }, () => randomUUID());
+      const heads = await store.membershipsOf(owner.id, [a.id, ...unknown, b.id, c.id]);
+      expect([...heads].sort()).toEqual([[a.id, 2], [b.id, 1]].sort());
+      expect(await store.membershipsOf(owner.id, [])).toEqual(new Map());
+    });
+
     it('keeps text out of private rooms and envelopes out of open ones', async () => {
       const owner = await newUser();
       const open = await newRoom(owner.id);

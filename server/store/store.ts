@@ -130,6 +130,11 @@ export interface MessageSearch {
   readonly until?: Date;
   readonly limit: number;
   readonly offset: number;
+  /**
+   * Past this many milliseconds the database cancels the search and the store throws ChatError
+   * `unavailable`. Only where the database can interrupt a query (PostgreSQL servers, not PGlite).
+   */
+  readonly timeoutMs?: number;
 }
 
 /** Why a write did nothing; the services turn these into domain errors. */
@@ -180,6 +185,11 @@ export interface Store {
   listOpenRooms(limit: number): Promise<RoomRecord[]>;
 
   getMembership(roomId: string, userId: string): Promise<MemberRecord | null>;
+  /**
+   * Of `roomIds`, the rooms the user is a member of, each with the room's head seq read in the same
+   * snapshot: one query however many rooms (a subscribe's check). Unknown rooms are simply absent.
+   */
+  membershipsOf(userId: string, roomIds: readonly string[]): Promise<Map<string, number>>;
   listMembers(roomId: string): Promise<MemberRecord[]>;
   /** Adds the member and commits the join event in one transaction. */
   addMember(m: { roomId: string; userId: string; role: MemberRole; eventId: string }): Promise<StoreResult<RoomEvent>>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
+import { DEFAULT_FRAME_BUDGET } from '../ratelimit/flood-guard.js';
 import { Connection, FlushScheduler } from './connection.js';
 
 class FakeWs {
@@ -22,7 +23,7 @@ const USER = { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'alice' };
 const tick = () => new Promise((r) => setImmediate(r));
 
 function connection(ws: FakeWs, maxBufferedBytes = 1024) {
-  return new Connection('c1', ws as unknown as WebSocket, USER, USER.id, { maxBufferedBytes, frameBurst: 10, framesPerSecond: 10, scheduler: new FlushScheduler() });
+  return new Connection('c1', ws as unknown as WebSocket, USER, USER.id, { maxBufferedBytes, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
 }
 
 describe('Connection', () => {

@@ -1,7 +1,8 @@
 import type { WebSocket } from 'ws';
 import type { UserRef } from '../../shared/protocol/index.js';
 import { CloseCode } from '../../shared/protocol/index.js';
-import { TokenBucket } from '../ratelimit/token-bucket.js';
+import type { FrameBudget } from '../ratelimit/flood-guard.js';
+import { FloodGuard } from '../ratelimit/flood-guard.js';
 
 /**
  * Flushes every connection that has queued output, once per tick: one timer for all sockets instead
@@ -29,9 +30,8 @@ export interface ConnectionOptions {
   readonly scheduler: FlushScheduler;
   /** Past this many bytes waiting in the socket, the peer is too slow and is cut. */
   readonly maxBufferedBytes: number;
-  /** Incoming frames: burst and sustained rate. */
-  readonly frameBurst: number;
-  readonly framesPerSecond: number;
+  /** What incoming frames may cost, per socket and per user (the gateway keeps the user buckets). */
+  readonly frameBudget: FrameBudget;
   /** Told how many frames each flush wrote (for metrics). */
   readonly onSent?: (frames: number) => void;
 }
@@ -51,7 +51,8 @@ export class Connection {
   alive = true;
   /** The frames of this socket being handled, in order. */
   work: Promise<void> = Promise.resolve();
-  readonly limiter: TokenBucket;
+  /** Admits this socket's frames by cost (see FloodGuard). */
+  readonly guard: FloodGuard;
   private queue: Outgoing[] = [];
 
   constructor(
@@ -61,7 +62,7 @@ export class Connection {
     readonly deviceId: string,
     private readonly options: ConnectionOptions,
   ) {
-    this.limiter = new TokenBucket(options.frameBurst, options.framesPerSecond);
+    this.guard = new FloodGuard(options.frameBudget);
   }
 
   get open(): boolean {

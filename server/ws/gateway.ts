@@ -5,10 +5,11 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { ClientFrame } from '../../shared/protocol/index.js';
-import { ChatError, ClientFrame as ClientFrameSchema, CloseCode, invalidRequest, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/protocol/index.js';
+import { ChatError, ClientFrame as ClientFrameSchema, CloseCode, frameCost, invalidRequest, sizeCost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { Presence } from '../presence/presence.js';
+import { KeyedBuckets } from '../ratelimit/keyed-buckets.js';
 import type { AuthService, RevokeNotice } from '../services/auth-service.js';
 import type { SharesNotice } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
@@ -58,11 +59,14 @@ export class Gateway {
   private readonly connections = new Set<Connection>();
   private readonly scheduler = new FlushScheduler();
   private readonly feeds: RoomFeeds;
+  /** What each user's frames may cost, across that user's sockets on this instance. */
+  private readonly userBuckets: KeyedBuckets;
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
 
   constructor(private readonly deps: GatewayDeps) {
     this.feeds = new RoomFeeds(deps.store, deps.bus, deps.logger, deps.positionCheckMs, deps.metrics);
+    this.userBuckets = new KeyedBuckets(deps.connection.frameBudget.user);
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -162,12 +166,12 @@ export class Gateway {
   }
 
   private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    // A socket being closed (a flood) gets nothing more handled, whatever is still in flight.
+    if (!conn.open) return;
     this.deps.metrics?.framesIn.inc();
-    if (!conn.limiter.take()) {
-      this.deps.metrics?.rateLimited.inc({ kind: 'socket' });
-      conn.sendFrame(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'too many frames; slow down' }));
-      return;
-    }
+    // Every frame pays for its size before it is parsed, so parsing is bounded too; what it asks for, after.
+    const paid = sizeCost(byteLength(data));
+    if (!this.admit(conn, paid, undefined)) return;
     let parsed: unknown;
     try {
       parsed = isBinary ? undefined : JSON.parse(data.toString());
@@ -179,18 +183,48 @@ export class Gateway {
       this.sendError(conn, parsed === undefined ? new ChatError('invalid_request', 'frames are JSON text') : invalidRequest(result.error.issues), refOf(parsed));
       return;
     }
-    // Frames of one socket are handled one after another, so its sends commit in the order sent.
     const frame = result.data;
+    const rest = frameCost(frame) - paid;
+    if (rest > 0 && !this.admit(conn, rest, refOf(parsed))) return;
+    // Frames of one socket are handled one after another, so its sends commit in the order sent.
     conn.work = conn.work.then(() => this.handle(conn, frame)).catch((error: unknown) => this.sendError(conn, error, undefined));
+  }
+
+  /**
+   * Charges `cost` to the socket and its user. A refused frame is not handled: the first refusal of a
+   * window is answered with one `rate_limited` error, later ones with nothing, and a socket that keeps
+   * on is closed with 4029 (documented in docs/protocol.md).
+   */
+  private admit(conn: Connection, cost: number, ref: string | undefined): boolean {
+    const verdict = conn.guard.admit(cost, this.userBuckets.of(conn.user.id));
+    if (verdict === 'admit') return true;
+    this.deps.metrics?.rateLimited.inc({ kind: 'socket' });
+    if (verdict === 'warn') {
+      conn.sendFrame(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'too many frames or rooms; slow down (frames are dropped until then)', ...(ref === undefined ? {} : { ref }) }));
+    } else if (verdict === 'close') {
+      conn.close(CloseCode.rateLimited, 'rate limited: too many frames');
+    }
+    return false;
   }
 
   /** One handler per frame type; errors become error frames naming what they are about. */
   private async handle(conn: Connection, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
       case 'subscribe':
-        for (const { roomId, sinceSeq } of frame.rooms) {
-          await this.feeds.subscribe(conn, roomId, sinceSeq).catch((error: unknown) => this.sendError(conn, error, roomId));
-        }
+        await this.feeds.subscribe(conn, frame.rooms, {
+          // One answer for every room refused, however many there are.
+          refused: (roomIds) =>
+            conn.sendFrame(
+              JSON.stringify({
+                type: 'error',
+                code: 'forbidden',
+                message: roomIds.length === 1 ? 'you are not a member of this room' : `you are not a member of ${roomIds.length} of these rooms`,
+                ...(roomIds.length === 1 ? { ref: roomIds[0] } : {}),
+                roomIds,
+              }),
+            ),
+          failed: (roomId, error) => this.sendError(conn, error, roomId),
+        });
         return;
       case 'unsubscribe':
         for (const roomId of frame.roomIds) {
@@ -303,6 +337,10 @@ class UpgradeRefused extends Error {
 function reject(socket: Duplex, status: number, reason: string): void {
   const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_request', message: reason } });
   socket.end(`HTTP/1.1 ${status} ${reason.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function byteLength(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
 }
 
 /** The clientMsgId or roomId of an invalid frame, to tell the client which request failed. */

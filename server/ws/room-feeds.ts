@@ -11,6 +11,14 @@ import type { Connection } from './connection.js';
 /** How many events one store read fetches while backfilling or filling a gap. */
 const PAGE = 500;
 
+/** Where `subscribe` reports the rooms it did not subscribe. */
+export interface SubscribeHandlers {
+  /** The rooms the user is not a member of (or that do not exist), all at once. */
+  refused(roomIds: readonly string[]): void;
+  /** A room whose subscription failed after the check. */
+  failed(roomId: string, error: unknown): void;
+}
+
 /** One room's live stream on this instance: the last seq delivered and the local subscribers. */
 interface RoomFeed {
   readonly roomId: string;
@@ -47,16 +55,34 @@ export class RoomFeeds {
   }
 
   /**
-   * Subscribes a connection from `sinceSeq`: re-checks membership, backfills what it missed (up to
-   * BACKFILL_LIMIT, otherwise answers `recovered: false`), then streams.
+   * Subscribes a connection to rooms, each from its `sinceSeq`. Membership of all of them is checked
+   * in one store query first; the rooms the user is not in go to `handlers.refused` (once, together)
+   * and touch no feed. Each other room backfills what it missed (up to BACKFILL_LIMIT, otherwise it
+   * answers `recovered: false`), then streams; a room that fails goes to `handlers.failed`.
    */
-  subscribe(conn: Connection, roomId: string, sinceSeq: number): Promise<void> {
+  async subscribe(conn: Connection, rooms: readonly { roomId: string; sinceSeq: number }[], handlers: SubscribeHandlers): Promise<void> {
+    const wanted = new Map<string, number>();
+    for (const { roomId, sinceSeq } of rooms) if (!wanted.has(roomId)) wanted.set(roomId, sinceSeq);
+    const heads = await this.store.membershipsOf(conn.user.id, [...wanted.keys()]);
+    const refused = [...wanted.keys()].filter((roomId) => !heads.has(roomId));
+    if (refused.length > 0) handlers.refused(refused);
+    for (const [roomId, sinceSeq] of wanted) {
+      const checkedAt = heads.get(roomId);
+      if (checkedAt === undefined) continue;
+      await this.subscribeOne(conn, roomId, sinceSeq, checkedAt).catch((error: unknown) => handlers.failed(roomId, error));
+    }
+  }
+
+  /** `checkedAt`: the room's head seq when membership was checked. */
+  private subscribeOne(conn: Connection, roomId: string, sinceSeq: number, checkedAt: number): Promise<void> {
     return this.run(roomId, async (feed) => {
-      if (!(await this.store.getMembership(roomId, conn.user.id))) {
-        throw new ChatError('forbidden', 'you are not a member of this room');
-      }
       // Catch the feed up first, so the backfill below ends exactly where live delivery starts.
       await this.catchUp(feed);
+      // Events since the check may include this user's leave, delivered before this socket joined the
+      // feed: then look again. Otherwise the check still holds, and any later leave cuts this socket.
+      if (feed.lastSeq > checkedAt && !(await this.store.getMembership(roomId, conn.user.id))) {
+        throw new ChatError('forbidden', 'you are not a member of this room');
+      }
       let recovered = true;
       if (feed.lastSeq - sinceSeq > BACKFILL_LIMIT) {
         recovered = false;
@@ -77,6 +103,8 @@ export class RoomFeeds {
   /** Ends a connection's subscription (asked for, or the socket closed). */
   unsubscribe(conn: Connection, roomId: string): Promise<void> {
     conn.rooms.delete(roomId);
+    // No feed, no subscriber to remove: a room never subscribed costs nothing (no bus, no store).
+    if (!this.feeds.has(roomId)) return Promise.resolve();
     return this.run(roomId, async (feed) => {
       feed.subscribers.delete(conn);
     });

@@ -1,4 +1,4 @@
-import { ChatError, CloseCode, ServerFrame, WS_PATH } from '../protocol/index.js';
+import { ChatError, CloseCode, MAX_ROOMS_PER_FRAME, ServerFrame, WS_PATH } from '../protocol/index.js';
 import type { AckFrame, PresenceFrame, RoomEvent, TypingEventFrame } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -298,7 +298,7 @@ export class LiveClient extends Emitter<LiveEvents> {
     this.attempt = 0;
     this.setState({ status: 'connected' });
     const rooms = [...this.rooms].map(([roomId, r]) => ({ roomId, sinceSeq: r.lastSeq }));
-    for (let i = 0; i < rooms.length; i += 500) this.sendFrame({ type: 'subscribe', rooms: rooms.slice(i, i + 500) });
+    for (let i = 0; i < rooms.length; i += MAX_ROOMS_PER_FRAME) this.sendFrame({ type: 'subscribe', rooms: rooms.slice(i, i + MAX_ROOMS_PER_FRAME) });
     for (const [clientMsgId, p] of this.outbox) this.sendFrame({ type: 'send', roomId: p.roomId, clientMsgId, body: p.body });
   }
 

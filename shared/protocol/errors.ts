@@ -56,7 +56,10 @@ export const CloseCode = {
   internal: 1011,
   /** The session was revoked or the account signed out: do not reconnect with the same token. */
   sessionRevoked: 4001,
-  /** Too many frames too fast. */
+  /**
+   * A flood: the socket kept sending past its frame budget (more than 10 frames refused within 10 s;
+   * see docs/protocol.md). Reconnect with backoff.
+   */
   rateLimited: 4029,
   /** The client did not read fast enough and its buffer passed the limit. */
   slowConsumer: 4008,

@@ -12,6 +12,8 @@ export const WS_MAX_PAYLOAD = 64 * 1024;
 export const BACKFILL_LIMIT = 500;
 /** How long a typing indicator lasts unless refreshed. */
 export const TYPING_TTL_MS = 6_000;
+/** The most rooms one `subscribe` or `unsubscribe` frame may name; clients split longer lists. */
+export const MAX_ROOMS_PER_FRAME = 500;
 
 // Client → server frames.
 
@@ -20,9 +22,9 @@ export const SubscribeFrame = z.object({
   rooms: z
     .array(z.object({ roomId: z.uuid(), sinceSeq: z.number().int().nonnegative() }))
     .min(1)
-    .max(500),
+    .max(MAX_ROOMS_PER_FRAME),
 });
-export const UnsubscribeFrame = z.object({ type: z.literal('unsubscribe'), roomIds: z.array(z.uuid()).min(1).max(500) });
+export const UnsubscribeFrame = z.object({ type: z.literal('unsubscribe'), roomIds: z.array(z.uuid()).min(1).max(MAX_ROOMS_PER_FRAME) });
 /** A message: `body` for an open room, `envelope` for a private one. */
 export const SendFrame = z.union([
   z.object({ type: z.literal('send'), roomId: z.uuid(), clientMsgId: z.uuid(), body: MessageBody }).strict(),
@@ -90,6 +92,8 @@ export const ErrorFrame = z.object({
   message: z.string(),
   /** The clientMsgId or roomId the error is about, when it is about one. */
   ref: z.string().optional(),
+  /** Every room a `subscribe` was refused for (`forbidden`): one frame answers the whole subscribe. */
+  roomIds: z.array(z.uuid()).max(MAX_ROOMS_PER_FRAME).optional(),
 });
 
 /** Everything a server may send. */

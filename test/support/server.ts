@@ -9,6 +9,8 @@ import { createPgliteClient } from '../../server/store/pglite-client.js';
 import { SqlStore } from '../../server/store/sql-store.js';
 import type { Store } from '../../server/store/store.js';
 import type { ServerDeps } from '../../server/app.js';
+import { DEFAULT_FRAME_BUDGET } from '../../server/ratelimit/flood-guard.js';
+import type { FrameBudget } from '../../server/ratelimit/flood-guard.js';
 
 /** A server on an in-memory PGlite (or a given store), listening on a free loopback port. */
 export interface TestServer {
@@ -22,8 +24,12 @@ export interface TestServerOptions {
   /** A bus to use instead (a lossy one, say). */
   readonly bus?: Bus;
   readonly authRateLimit?: number;
+  readonly searchRateLimit?: number;
+  readonly searchTimeoutMs?: number;
   readonly heartbeatMs?: number;
   readonly positionCheckMs?: number;
+  /** WebSocket frame limits; DEFAULT_FRAME_BUDGET's windows and refusal count unless given. */
+  readonly frameBudget?: Partial<FrameBudget>;
   readonly summaryModel?: ServerDeps['summaryModel'];
   /** Share this store (several instances on one database) instead of a fresh PGlite. */
   readonly store?: Store;
@@ -52,7 +58,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger,
     jwtSecret: 'test-secret-test-secret-test-secret-0123',
     authRateLimit: options.authRateLimit ?? 1000,
+    searchRateLimit: options.searchRateLimit ?? 1000,
+    ...(options.searchTimeoutMs ? { searchTimeoutMs: options.searchTimeoutMs } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.frameBudget ? { frameBudget: { ...DEFAULT_FRAME_BUDGET, ...options.frameBudget } } : {}),
     ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),
   });
   await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
