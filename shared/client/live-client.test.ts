@@ -46,6 +46,8 @@ function setup(stored: RoomEvent[] = []) {
   const api = {
     serverUrl: 'http://chat.test',
     freshSession: async () => ({ accessToken: 'token' }),
+    session: async () => ({ accessToken: 'token' }),
+    msUntilRenewal: () => 10 * 60_000,
     history: async (_room: string, q: { after?: number; limit?: number }): Promise<HistoryPage> => {
       historyCalls.push(q);
       const events = stored.filter((e) => e.seq > (q.after ?? 0)).slice(0, q.limit ?? 50);

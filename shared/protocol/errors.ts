@@ -56,6 +56,11 @@ export const CloseCode = {
   internal: 1011,
   /** The session was revoked or the account signed out: do not reconnect with the same token. */
   sessionRevoked: 4001,
+  /**
+   * The socket's access token expired and no `reauth` frame renewed it: refresh the token and
+   * reconnect (resuming from the last seq), without backoff.
+   */
+  tokenExpired: 4002,
   /** Too many frames too fast. */
   rateLimited: 4029,
   /** The client did not read fast enough and its buffer passed the limit. */

@@ -22,6 +22,9 @@ export interface TestServerOptions {
   /** A bus to use instead (a lossy one, say). */
   readonly bus?: Bus;
   readonly authRateLimit?: number;
+  readonly refreshRateLimit?: number;
+  /** The server's clock (default Date.now). */
+  readonly now?: () => number;
   readonly heartbeatMs?: number;
   readonly positionCheckMs?: number;
   readonly summaryModel?: ServerDeps['summaryModel'];
@@ -52,6 +55,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger,
     jwtSecret: 'test-secret-test-secret-test-secret-0123',
     authRateLimit: options.authRateLimit ?? 1000,
+    refreshRateLimit: options.refreshRateLimit ?? 1000,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),
   });
