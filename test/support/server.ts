@@ -23,6 +23,8 @@ export interface TestServerOptions {
   readonly bus?: Bus;
   readonly authRateLimit?: number;
   readonly refreshRateLimit?: number;
+  /** How long a live session is trusted without the store, in ms. */
+  readonly sessionCacheTtlMs?: number;
   /** The server's clock (default Date.now). */
   readonly now?: () => number;
   readonly heartbeatMs?: number;
@@ -57,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     authRateLimit: options.authRateLimit ?? 1000,
     refreshRateLimit: options.refreshRateLimit ?? 1000,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.sessionCacheTtlMs ? { sessionCacheTtlMs: options.sessionCacheTtlMs } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),
   });
