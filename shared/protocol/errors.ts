@@ -13,7 +13,7 @@ export const ErrorCode = {
   unauthorized: 'unauthorized',
   /** The access token expired: refresh and retry. */
   tokenExpired: 'token_expired',
-  /** The refresh token is unknown, expired, reused or its session was revoked. */
+  /** The session was signed out or revoked (or its device was), or the refresh token is unknown, expired or reused. */
   sessionRevoked: 'session_revoked',
   /** Signed in, but not allowed (for example not a member of the room). */
   forbidden: 'forbidden',
