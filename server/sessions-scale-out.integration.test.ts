@@ -51,6 +51,10 @@ describe('sessions across instances (PostgreSQL + Redis)', () => {
     expect(retried).toMatchObject({ status: 200, body: { accessToken: lost.body.accessToken, refreshToken: lost.body.refreshToken } });
     const next = await api(url(1), 'POST', '/auth/refresh', { body: { refreshToken: retried.body.refreshToken } });
     expect(next.status).toBe(200);
+    // Two refreshes of one token at once, one per instance, both get the same pair.
+    const [one, two] = await Promise.all([0, 1].map((i) => api(url(i), 'POST', '/auth/refresh', { body: { refreshToken: next.body.refreshToken } })));
+    expect([one?.status, two?.status]).toEqual([200, 200]);
+    expect(one?.body.refreshToken).toBe(two?.body.refreshToken);
   });
 
   it('refuses a token signed out on one instance at the other, and closes its sockets there', async () => {

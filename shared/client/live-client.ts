@@ -243,7 +243,9 @@ export class LiveClient extends Emitter<LiveEvents> {
     this.cancelRenewal();
     void this.options.api.session().then((session) => {
       if (!session || !this.ready) return;
-      const delay = Math.max(this.options.api.msUntilRenewal(session), 1_000);
+      // A floor, so a server that never says its time cannot make this spin: at worst the socket
+      // closes with 4002 and the reconnect refreshes.
+      const delay = Math.max(this.options.api.msUntilRenewal(session), 10_000);
       this.renewTimer = this.clock.setTimeout(() => void this.renew(), delay);
     });
   }
