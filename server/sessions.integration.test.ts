@@ -263,6 +263,22 @@ describe('refresh rotation with a grace window', () => {
   });
 });
 
+describe('clock skew', () => {
+  it('refuses a token issued while the server clock ran a year ahead, once the clock is fixed', async () => {
+    let aheadMs = 365 * 24 * 3600_000;
+    const skewed = await startTestServer({ now: () => Date.now() + aheadMs });
+    try {
+      const s = await register(skewed.url, 'skew');
+      expect((await api(skewed.url, 'GET', '/me', { token: s.tokens.accessToken })).status).toBe(200);
+      aheadMs = 0;
+      expect(await api(skewed.url, 'GET', '/me', { token: s.tokens.accessToken })).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+      expect(await upgradeStatus(skewed.url, s.tokens.accessToken)).toBe(401);
+    } finally {
+      await skewed.stop();
+    }
+  });
+});
+
 describe('refresh limits', () => {
   it('counts refreshes per session, apart from the per-address sign-in limit', async () => {
     const limited = await startTestServer({ authRateLimit: 3, refreshRateLimit: 4 });
