@@ -41,7 +41,7 @@ let clockAheadMs = 0;
 const now = () => Date.now() + clockAheadMs;
 beforeAll(async () => {
   bus = new FlakyBus();
-  t = await startTestServer({ bus, now, heartbeatMs: 50, sessionCacheTtlMs: 1 });
+  t = await startTestServer({ bus, now, sessionCacheTtlMs: 1 });
 });
 afterAll(async () => {
   await t.stop();
@@ -173,6 +173,8 @@ describe('socket token expiry', () => {
     const s = await register(t.url, 'exp');
     const c = await connect(t.url, s.tokens.accessToken);
     clockAheadMs += ACCESS_TTL_MS + 1_000;
+    // What the heartbeat and each socket's timer do, run now rather than waited for.
+    expect(t.server.gateway.expireDue()).toBeGreaterThanOrEqual(1);
     expect(await c.closed).toBe(4002);
   });
 
@@ -187,6 +189,7 @@ describe('socket token expiry', () => {
     const reauthed = await c.next((f) => f.type === 'reauthed');
     expect(Date.parse(reauthed.expiresAt)).toBe(Date.parse(fresh.body.accessExpiresAt));
     clockAheadMs += 2 * 60_000;
+    t.server.gateway.expireDue();
     c.send({ type: 'subscribe', rooms: [{ roomId: body.room.id, sinceSeq: 0 }] });
     expect(await c.next((f) => f.type === 'subscribed')).toMatchObject({ roomId: body.room.id });
     c.ws.close();

@@ -367,9 +367,20 @@ export class Gateway {
     );
   }
 
+  /**
+   * Closes with 4002 every socket whose access token has expired by the gateway's clock; returns how
+   * many. Each socket's own timer does this too; the heartbeat calls it as well, which covers timers
+   * that fire late and a clock that jumps.
+   */
+  expireDue(): number {
+    let closed = 0;
+    for (const c of this.grants.keys()) if (this.expireIfDue(c)) closed++;
+    return closed;
+  }
+
   private beat(): void {
+    this.expireDue();
     for (const c of this.connections) {
-      if (this.expireIfDue(c)) continue;
       if (!c.alive) {
         c.socket.terminate();
         continue;
