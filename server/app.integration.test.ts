@@ -3,12 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ServerFrame } from '../shared/protocol/index.js';
 import type { Session } from '../shared/protocol/index.js';
+import { REFRESH_GRACE_MS } from './services/auth-service.js';
 import { startTestServer } from '../test/support/server.js';
 import type { TestServer } from '../test/support/server.js';
 
 let t: TestServer;
+/** How far the server's clock is ahead of the real one, to step past the refresh grace. */
+let clockAheadMs = 0;
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ now: () => Date.now() + clockAheadMs });
 });
 afterAll(async () => {
   await t.stop();
@@ -85,6 +88,7 @@ describe('REST and WebSocket end to end, in process', () => {
     const s = await register('rot');
     const first = await api('POST', '/auth/refresh', { refreshToken: s.tokens.refreshToken });
     expect(first.status).toBe(200);
+    clockAheadMs += REFRESH_GRACE_MS + 1_000;
     const reuse = await api('POST', '/auth/refresh', { refreshToken: s.tokens.refreshToken });
     expect(reuse).toMatchObject({ status: 401, body: { error: { code: 'session_revoked' } } });
     // The legitimate newer token dies with its family.
@@ -98,6 +102,7 @@ describe('REST and WebSocket end to end, in process', () => {
     await c.next((f) => f.type === 'ready');
     const closed = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)));
     await api('POST', '/auth/refresh', { refreshToken: s.tokens.refreshToken });
+    clockAheadMs += REFRESH_GRACE_MS + 1_000;
     await api('POST', '/auth/refresh', { refreshToken: s.tokens.refreshToken });
     expect(await closed).toBe(4001);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { IncomingMessage, Server } from 'node:http';
 import express from 'express';
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -12,7 +12,7 @@ import { pinoHttp } from 'pino-http';
 import { API_PREFIX, ChatError, DirectMessageRequest } from '../shared/protocol/index.js';
 import type { Bus } from './bus/bus.js';
 import type { Cache } from './cache/cache.js';
-import { authRoutes } from './http/auth-routes.js';
+import { authRoutes, presentedRefreshToken } from './http/auth-routes.js';
 import { inviteRoutes } from './http/invite-routes.js';
 import { keyRoutes } from './http/key-routes.js';
 import { authenticate } from './http/authenticate.js';
@@ -29,6 +29,7 @@ import { KeyService } from './services/key-service.js';
 import { MessageService } from './services/message-service.js';
 import { RoomService } from './services/room-service.js';
 import { SearchService } from './services/search-service.js';
+import { SessionGuard } from './services/session-guard.js';
 import { SummaryService } from './services/summary-service.js';
 import { TokenIssuer } from './services/tokens.js';
 import type { ModelConfig } from '../shared/summarize/index.js';
@@ -51,12 +52,16 @@ export interface ServerDeps {
   readonly origins?: readonly string[];
   /** Express's `trust proxy`: whose X-Forwarded-For names the client (default loopback). */
   readonly trustProxy?: string;
-  /** Sign-in attempts per IP per minute (register, login, refresh). */
+  /** Sign-in attempts per IP per minute (register, login). */
   readonly authRateLimit?: number;
   /** Searches per user per minute (default 30). */
   readonly searchRateLimit?: number;
   /** How long one search may run on a PostgreSQL server before it is canceled (default 5,000 ms; PGlite cannot). */
   readonly searchTimeoutMs?: number;
+  /** Refreshes per session per minute (default 10), counted apart from the sign-in limit. */
+  readonly refreshRateLimit?: number;
+  /** How long a session found live is trusted without asking the store, in ms (default 5 s). */
+  readonly sessionCacheTtlMs?: number;
   readonly heartbeatMs?: number;
   /** What WebSocket frames may cost per socket and per user (DEFAULT_FRAME_BUDGET when absent). */
   readonly frameBudget?: FrameBudget;
@@ -104,6 +109,8 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const store = instrumentStore(deps.store, metrics);
   const tokens = new TokenIssuer(deps.jwtSecret, now);
   const auth = new AuthService({ store, tokens, cache: deps.cache, bus: deps.bus, now });
+  const guard = new SessionGuard({ store, ...(deps.sessionCacheTtlMs === undefined ? {} : { ttlMs: deps.sessionCacheTtlMs }) });
+  const requireAuth = authenticate(tokens, guard);
   const rooms = new RoomService({ store, bus: deps.bus, presence: deps.presence });
   const messages = new MessageService({ store, bus: deps.bus, rooms, metrics });
   const invites = new InviteService({ store, bus: deps.bus, rooms, now });
@@ -158,25 +165,42 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
       next(new ChatError('rate_limited', 'too many sign-in attempts; wait a minute and try again'));
     },
   });
-  app.use(`${API_PREFIX}/auth`, authRoutes(auth, tokens, authLimit));
+  // A client refreshing in a loop (a clock far ahead) spends its own session's budget, not its address's.
+  const refreshLimit = rateLimit({
+    ...(deps.rateLimitStore ? { store: deps.rateLimitStore('refresh'), passOnStoreError: true } : {}),
+    windowMs: 60_000,
+    limit: deps.refreshRateLimit ?? 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: async (req) => {
+      const token = presentedRefreshToken(req);
+      const sessionId = token ? await auth.sessionOfRefreshToken(token) : null;
+      return sessionId ? `session:${sessionId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+    },
+    handler: (_req, _res, next) => {
+      metrics.rateLimited.inc({ kind: 'rest' });
+      next(new ChatError('rate_limited', 'too many refreshes of this session; wait a minute and try again'));
+    },
+  });
+  app.use(`${API_PREFIX}/auth`, authRoutes(auth, requireAuth, { password: authLimit, refresh: refreshLimit }));
   const limitedPerUser = (name: string, perMinute: number, what: string) =>
     userRateLimit({ name, perMinute, what, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}), onLimited: () => metrics.rateLimited.inc({ kind: 'rest' }) });
   // Summaries can cost money at the provider: a few per user per minute.
   const summaryLimit = limitedPerUser('summary', 10, 'summaries');
   // A search is the costliest read there is.
   const searchLimit = limitedPerUser('search', deps.searchRateLimit ?? 30, 'searches');
-  app.post(`${API_PREFIX}/rooms/:room/summary`, authenticate(tokens), summaryLimit);
+  app.post(`${API_PREFIX}/rooms/:room/summary`, requireAuth, summaryLimit);
   const inviteRouters = inviteRoutes(invites, authLimit);
-  app.use(`${API_PREFIX}/rooms/:room/invites`, authenticate(tokens), inviteRouters.room);
-  app.use(`${API_PREFIX}/rooms`, authenticate(tokens), roomRoutes(rooms, messages, keys, summaries));
-  app.use(`${API_PREFIX}/search`, authenticate(tokens), searchLimit, searchRoutes(search));
-  app.use(`${API_PREFIX}/invites`, authenticate(tokens), inviteRouters.redeem);
-  app.use(`${API_PREFIX}/keys`, authenticate(tokens), keyRoutes(keys));
-  app.post(`${API_PREFIX}/dm`, authenticate(tokens), async (req, res) => {
+  app.use(`${API_PREFIX}/rooms/:room/invites`, requireAuth, inviteRouters.room);
+  app.use(`${API_PREFIX}/rooms`, requireAuth, roomRoutes(rooms, messages, keys, summaries));
+  app.use(`${API_PREFIX}/search`, requireAuth, searchLimit, searchRoutes(search));
+  app.use(`${API_PREFIX}/invites`, requireAuth, inviteRouters.redeem);
+  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys));
+  app.post(`${API_PREFIX}/dm`, requireAuth, async (req, res) => {
     const { username } = parse(DirectMessageRequest, req.body);
     res.json(await rooms.directMessage((res.locals.claims as { userId: string }).userId, username));
   });
-  app.get(`${API_PREFIX}/me`, authenticate(tokens), (_req, res) => {
+  app.get(`${API_PREFIX}/me`, requireAuth, (_req, res) => {
     const { userId, username, deviceId } = res.locals.claims as { userId: string; username: string; deviceId: string };
     res.json({ user: { id: userId, username }, deviceId });
   });
@@ -215,6 +239,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     presence: deps.presence,
     auth,
     tokens,
+    guard,
     messages,
     metrics,
     logger: deps.logger,

@@ -19,7 +19,7 @@ export class MemoryBus implements Bus {
     this.handlers.delete(channel);
   }
 
-  onReconnect(): void {
+  onReconnect(_handler: () => void): void {
     // An in-process bus never disconnects.
   }
 

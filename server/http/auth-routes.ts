@@ -4,8 +4,7 @@ import { ChatError, COOKIE_SESSION_HEADER, LoginRequest, LogoutRequest, REFRESH_
 import type { Session, TokenPair } from '../../shared/protocol/index.js';
 import { REFRESH_TTL_MS } from '../services/auth-service.js';
 import type { AuthService } from '../services/auth-service.js';
-import type { TokenIssuer } from '../services/tokens.js';
-import { authenticate, claimsOf } from './authenticate.js';
+import { claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
 
 /** Whether a browser asked to keep its refresh token in a cookie. */
@@ -42,8 +41,28 @@ function refreshTokenOf(req: Request, schema: typeof RefreshRequest): string {
   return token;
 }
 
-/** /auth: register, login, refresh, logout, and WebSocket tickets. `limit` guards the password routes. */
-export function authRoutes(auth: AuthService, tokens: TokenIssuer, limit: RequestHandler): Router {
+/**
+ * The refresh token a request presents (cookie or body), or undefined; never throws, for the refresh
+ * limit's key (the route itself validates).
+ */
+export function presentedRefreshToken(req: Request): string | undefined {
+  if (wantsCookie(req)) return cookieToken(req);
+  const parsed = RefreshRequest.safeParse(req.body);
+  return parsed.success ? parsed.data.refreshToken : undefined;
+}
+
+/** The rate limits of /auth: `password` for register and login, `refresh` (per session) for refresh. */
+export interface AuthLimits {
+  readonly password: RequestHandler;
+  readonly refresh: RequestHandler;
+}
+
+/**
+ * /auth: register, login, refresh, logout, and WebSocket tickets. `requireAuth` guards the ticket
+ * route (a revoked session gets none).
+ */
+export function authRoutes(auth: AuthService, requireAuth: RequestHandler, limits: AuthLimits): Router {
+  const limit = limits.password;
   const router = Router();
   router.post('/register', limit, async (req, res) => {
     res.status(201).json(sessionOut(req, res, await auth.register(parse(RegisterRequest, req.body))));
@@ -51,7 +70,7 @@ export function authRoutes(auth: AuthService, tokens: TokenIssuer, limit: Reques
   router.post('/login', limit, async (req, res) => {
     res.json(sessionOut(req, res, await auth.login(parse(LoginRequest, req.body))));
   });
-  router.post('/refresh', limit, async (req, res) => {
+  router.post('/refresh', limits.refresh, async (req, res) => {
     try {
       res.json(tokensOut(req, res, await auth.refresh(refreshTokenOf(req, RefreshRequest))));
     } catch (error) {
@@ -65,7 +84,7 @@ export function authRoutes(auth: AuthService, tokens: TokenIssuer, limit: Reques
     if (wantsCookie(req)) setRefreshCookie(res, null);
     res.status(204).end();
   });
-  router.post('/ws-ticket', authenticate(tokens), async (_req, res) => {
+  router.post('/ws-ticket', requireAuth, async (_req, res) => {
     res.json(await auth.issueWsTicket(claimsOf(res)));
   });
   return router;

@@ -1,13 +1,19 @@
 import type { RequestHandler, Response } from 'express';
 import { ChatError } from '../../shared/protocol/index.js';
+import type { SessionGuard } from '../services/session-guard.js';
 import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
 
-/** Requires a valid Bearer access token; its claims go to `res.locals.claims`. */
-export function authenticate(tokens: TokenIssuer): RequestHandler {
-  return (req, res, next) => {
+/**
+ * Requires a valid Bearer access token whose session is still live; its claims go to
+ * `res.locals.claims`. Fails with `unauthorized`, `token_expired` or `session_revoked`.
+ */
+export function authenticate(tokens: TokenIssuer, guard: SessionGuard): RequestHandler {
+  return async (req, res, next) => {
     const header = req.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw new ChatError('unauthorized', 'sign in first (no access token)');
-    res.locals.claims = tokens.verifyAccess(header.slice('Bearer '.length));
+    const claims = tokens.verifyAccess(header.slice('Bearer '.length));
+    await guard.check(claims);
+    res.locals.claims = claims;
     next();
   };
 }

@@ -24,7 +24,7 @@ const Ids = P.AckSharesRequest;
 const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/auth/register', tag: 'auth', auth: false, summary: 'Create an account and sign in (a new device)', body: P.RegisterRequest, status: 201, answer: P.Session },
   { method: 'post', path: '/auth/login', tag: 'auth', auth: false, summary: 'Sign in (a new device)', body: P.LoginRequest, answer: P.Session },
-  { method: 'post', path: '/auth/refresh', tag: 'auth', auth: false, summary: 'Trade a refresh token for new tokens (the old one is spent)', body: P.RefreshRequest, answer: P.TokenPair },
+  { method: 'post', path: '/auth/refresh', tag: 'auth', auth: false, summary: 'Trade a refresh token for new tokens (the old one is spent; within 10 s it answers the same pair again, after that it revokes the session)', body: P.RefreshRequest, answer: P.TokenPair },
   { method: 'post', path: '/auth/logout', tag: 'auth', auth: false, summary: 'End the session; its sockets close with 4001', body: P.LogoutRequest, status: 204 },
   { method: 'post', path: '/auth/ws-ticket', tag: 'auth', summary: 'A one-time, 30-second ticket for a browser WebSocket', answer: P.WsTicket },
   { method: 'get', path: '/me', tag: 'auth', summary: 'Who this token belongs to', answer: Me },
@@ -47,7 +47,7 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/dm', tag: 'rooms', summary: 'The private room of you and another user', body: P.DirectMessageRequest, answer: P.DirectMessageResult },
   { method: 'get', path: '/search', tag: 'search', summary: 'Full-text search over your open rooms (limited per user; 503 when a search runs too long)', query: P.SearchQuery, answer: P.SearchResults },
   { method: 'put', path: '/keys/devices/me', tag: 'keys', summary: "Publish this device's self-signed key bundle", body: z.object({ bundle: P.DeviceBundle }), status: 204 },
-  { method: 'delete', path: '/keys/devices/:id', tag: 'keys', summary: 'Revoke one of your devices', status: 204 },
+  { method: 'delete', path: '/keys/devices/:id', tag: 'keys', summary: 'Revoke one of your devices: its sessions end and its sockets close (idempotent)', status: 204 },
   { method: 'get', path: '/keys/users/:user/devices', tag: 'keys', summary: "A user's published devices", answer: P.DeviceList },
   { method: 'post', path: '/keys/shares', tag: 'keys', summary: 'Queue sealed chain shares for devices', body: P.PostSharesRequest, status: 204 },
   { method: 'get', path: '/keys/shares', tag: 'keys', summary: "This device's queued shares", answer: P.ShareList },

@@ -4,20 +4,32 @@ import type { LoginRequest, RegisterRequest, Session, TokenPair, WsTicket } from
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { Cache } from '../cache/cache.js';
-import type { Store, UserRecord } from '../store/store.js';
+import type { RefreshTokenRecord, Store, UserRecord } from '../store/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { AccessClaims, TokenIssuer } from './tokens.js';
 import { hashOpaqueToken, newOpaqueToken } from './tokens.js';
+import { openSuccessor, sealSuccessor } from './successor-seal.js';
 
 /** Refresh tokens live 30 days from their last rotation. */
 export const REFRESH_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** WebSocket tickets live 30 seconds and serve once. */
 const TICKET_TTL_MS = 30_000;
+/**
+ * How long a spent refresh token still answers with the pair it was exchanged for: a client whose
+ * answer was lost (a timeout, a dropped connection), or a second tab racing the first, gets the same
+ * pair instead of revoking the session. Presenting it after this is reuse, and revokes the family.
+ */
+export const REFRESH_GRACE_MS = 10_000;
 
-/** A message on the control channel telling every instance to close a device's sockets. */
+/**
+ * A message on the control channel telling every instance that a device's sessions (or one of them)
+ * ended: forget what is cached of them and close their sockets.
+ */
 export interface RevokeNotice {
   readonly t: 'revoke';
   readonly deviceId: string;
+  /** Absent when every session of the device ended (the device was revoked). */
+  readonly sessionId?: string;
 }
 
 export interface AuthServiceDeps {
@@ -62,22 +74,39 @@ export class AuthService {
   }
 
   /**
-   * Exchanges a refresh token for a new pair. Each token serves once: presenting a used one means it
-   * was copied, so the whole family (this sign-in) is revoked and its sockets closed.
+   * Exchanges a refresh token for a new pair. Each token serves once, but for REFRESH_GRACE_MS after
+   * it was spent it answers the same pair again (kept sealed under a key derived from the spent token,
+   * so any instance can answer it): a lost answer or two tabs refreshing together are harmless.
+   * Presenting a spent token after that means it was copied, so the whole family (this session) is
+   * revoked and its sockets closed. Throws `session_revoked`.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const { store } = this.deps;
-    const record = await store.findRefreshToken(hashOpaqueToken(refreshToken));
+    const spentHash = hashOpaqueToken(refreshToken);
+    const record = await store.findRefreshToken(spentHash);
     if (!record) throw new ChatError('session_revoked', 'the session is not known; sign in again');
     if (record.revokedAt) throw new ChatError('session_revoked', 'the session was signed out; sign in again');
-    if (record.usedAt || !(await store.consumeRefreshToken(record.tokenHash, new Date(this.now())))) {
-      await this.revokeFamily(record.familyId, record.deviceId);
-      throw new ChatError('session_revoked', 'a refresh token was used twice, so this session was revoked; sign in again');
-    }
     if (record.expiresAt.getTime() <= this.now()) throw new ChatError('session_revoked', 'the session expired; sign in again');
+    if (record.usedAt) return this.replayOrRevoke(refreshToken, record);
     const user = await store.findUserById(record.userId);
     if (!user) throw new ChatError('session_revoked', 'the account no longer exists');
-    return this.issuePair(user, record.deviceId, record.familyId);
+    const { pair, next } = this.newPair(user, record.deviceId, record.familyId);
+    const at = new Date(this.now());
+    const rotated = await store.rotateRefreshToken({
+      spentHash,
+      at,
+      next,
+      sealedSuccessor: sealSuccessor(refreshToken, spentHash, pair),
+      successorExpiresAt: new Date(at.getTime() + REFRESH_GRACE_MS),
+    });
+    // Another request spent it first (a second tab): within the grace it answers the same pair.
+    if (!rotated) return this.replayOrRevoke(refreshToken, record);
+    return this.stamped(pair);
+  }
+
+  /** The session (refresh-token family) a refresh token belongs to, or null: what refresh limits count by. */
+  async sessionOfRefreshToken(refreshToken: string): Promise<string | null> {
+    return (await this.deps.store.findRefreshToken(hashOpaqueToken(refreshToken)))?.familyId ?? null;
   }
 
   /** Ends the sign-in the refresh token belongs to, and closes its sockets. Unknown tokens are ignored. */
@@ -93,38 +122,53 @@ export class AuthService {
     return { ticket, expiresAt: new Date(this.now() + TICKET_TTL_MS).toISOString() };
   }
 
-  /** The claims of a ticket, consumed; null when unknown, used or expired. */
+  /** The claims of a ticket, consumed; null when unknown, used, expired or from before sessions. */
   async redeemWsTicket(ticket: string): Promise<AccessClaims | null> {
     const value = await this.deps.cache.take(`ws-ticket:${hashOpaqueToken(ticket)}`);
-    return value === null ? null : (JSON.parse(value) as AccessClaims);
+    if (value === null) return null;
+    const claims = JSON.parse(value) as Partial<AccessClaims>;
+    return typeof claims.sessionId === 'string' && typeof claims.expiresAtMs === 'number' ? (claims as AccessClaims) : null;
   }
 
   private async startSession(user: UserRecord, deviceName: string | undefined): Promise<Session> {
     const device = await this.deps.store.createDevice({ id: randomUUID(), userId: user.id, name: deviceName ?? 'unnamed device' });
-    const tokens = await this.issuePair(user, device.id, randomUUID());
+    // Today one session per device sign-in: the session is the refresh-token family.
+    const sessionId = randomUUID();
+    await this.deps.store.createSession({ id: sessionId, userId: user.id, deviceId: device.id });
+    const { pair, next } = this.newPair(user, device.id, sessionId);
+    await this.deps.store.insertRefreshToken(next);
     return {
       user: { id: user.id, username: user.username },
       device: { id: device.id, name: device.name, createdAt: device.createdAt.toISOString() },
-      tokens,
+      tokens: this.stamped(pair),
     };
   }
 
-  private async issuePair(user: UserRecord, deviceId: string, familyId: string): Promise<TokenPair> {
+  /** A new pair for the session, and the refresh-token row to store for it (not yet stored). */
+  private newPair(user: UserRecord, deviceId: string, familyId: string): { pair: TokenPair; next: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'> } {
     const refreshToken = newOpaqueToken();
-    await this.deps.store.insertRefreshToken({
-      tokenHash: hashOpaqueToken(refreshToken),
-      familyId,
-      userId: user.id,
-      deviceId,
-      expiresAt: new Date(this.now() + REFRESH_TTL_MS),
-    });
-    const access = this.deps.tokens.signAccess({ userId: user.id, username: user.username, deviceId });
-    return { accessToken: access.token, accessExpiresAt: access.expiresAt.toISOString(), refreshToken };
+    const next = { tokenHash: hashOpaqueToken(refreshToken), familyId, userId: user.id, deviceId, expiresAt: new Date(this.now() + REFRESH_TTL_MS) };
+    const access = this.deps.tokens.signAccess({ userId: user.id, username: user.username, deviceId, sessionId: familyId });
+    return { pair: { accessToken: access.token, accessExpiresAt: access.expiresAt.toISOString(), refreshToken }, next };
+  }
+
+  /** The pair with the server's clock, so clients decide expiry by it. */
+  private stamped(pair: TokenPair): TokenPair {
+    return { ...pair, serverTime: new Date(this.now()).toISOString() };
+  }
+
+  /** A spent token: the same pair again within the grace window, else reuse, which revokes the family. */
+  private async replayOrRevoke(refreshToken: string, record: RefreshTokenRecord): Promise<TokenPair> {
+    const sealed = await this.deps.store.findRefreshSuccessor(record.tokenHash, new Date(this.now()));
+    const pair = sealed === null ? null : openSuccessor(refreshToken, record.tokenHash, sealed);
+    if (pair) return this.stamped(pair);
+    await this.revokeFamily(record.familyId, record.deviceId);
+    throw new ChatError('session_revoked', 'a refresh token was used twice, so this session was revoked; sign in again');
   }
 
   private async revokeFamily(familyId: string, deviceId: string): Promise<void> {
     await this.deps.store.revokeTokenFamily(familyId, new Date(this.now()));
-    const notice: RevokeNotice = { t: 'revoke', deviceId };
+    const notice: RevokeNotice = { t: 'revoke', deviceId, sessionId: familyId };
     await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
   }
 }

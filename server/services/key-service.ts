@@ -44,17 +44,22 @@ export class KeyService {
     await this.deps.store.setDeviceBundle(claims.deviceId, bundle);
   }
 
-  /** A user's published devices, by username or id. */
   /**
    * Revokes one of the caller's devices: its sessions end, its sockets close, and it leaves the
-   * directory, so senders start new chains without it.
+   * directory, so senders start new chains without it. Idempotent: revoking an already revoked device
+   * of the caller's succeeds and closes its sockets again (on any instance that missed it). Throws
+   * `not_found` for a device that is not the caller's.
    */
   async revokeDevice(claims: AccessClaims, deviceId: string): Promise<void> {
-    if (!(await this.deps.store.revokeDevice(claims.userId, deviceId, new Date()))) throw new ChatError('not_found', `you have no active device ${deviceId}`);
+    if (!(await this.deps.store.revokeDevice(claims.userId, deviceId, new Date()))) {
+      const device = await this.deps.store.findDevice(deviceId);
+      if (device?.userId !== claims.userId || device.revokedAt === null) throw new ChatError('not_found', `you have no device ${deviceId}`);
+    }
     const notice: RevokeNotice = { t: 'revoke', deviceId };
     await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
   }
 
+  /** A user's published devices, by username or id. */
   async devicesOfUser(ref: string): Promise<DirectoryDevice[]> {
     const user = UUID.test(ref) ? await this.deps.store.findUserById(ref) : await this.deps.store.findUserByUsername(ref);
     if (!user) throw new ChatError('not_found', `there is no user "${ref}"`);

@@ -4,7 +4,12 @@ import { ChatError } from '../../shared/protocol/index.js';
 import { ACCESS_TTL_SECONDS, hashOpaqueToken, newOpaqueToken, TokenIssuer } from './tokens.js';
 
 const SECRET = 'unit-test-secret-unit-test-secret-0123456789';
-const CLAIMS = { userId: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'alice', deviceId: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c' };
+const CLAIMS = {
+  userId: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00',
+  username: 'alice',
+  deviceId: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c',
+  sessionId: '4f1a2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+};
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -21,7 +26,7 @@ describe('TokenIssuer', () => {
     const issuer = new TokenIssuer(SECRET, () => now);
     const { token, expiresAt } = issuer.signAccess(CLAIMS);
     expect(expiresAt.getTime()).toBe(now + ACCESS_TTL_SECONDS * 1000);
-    expect(issuer.verifyAccess(token)).toEqual(CLAIMS);
+    expect(issuer.verifyAccess(token)).toEqual({ ...CLAIMS, expiresAtMs: expiresAt.getTime() });
     now += ACCESS_TTL_SECONDS * 1000 + 1000;
     expect(codeOf(() => issuer.verifyAccess(token))).toBe('token_expired');
   });
@@ -29,7 +34,7 @@ describe('TokenIssuer', () => {
   it('refuses another secret, another algorithm, audience, issuer or type', () => {
     const now = Date.now();
     const issuer = new TokenIssuer(SECRET, () => now);
-    const base = { typ: 'access', usr: 'alice', did: CLAIMS.deviceId };
+    const base = { typ: 'access', usr: 'alice', did: CLAIMS.deviceId, sid: CLAIMS.sessionId };
     const opts = { subject: CLAIMS.userId, audience: 'chat', issuer: 'chat-server', expiresIn: 60 } as const;
     expect(codeOf(() => issuer.verifyAccess(jwt.sign(base, 'another-secret-another-secret-0123456789', { ...opts, algorithm: 'HS256' })))).toBe('unauthorized');
     expect(codeOf(() => issuer.verifyAccess(jwt.sign(base, SECRET, { ...opts, algorithm: 'HS512' })))).toBe('unauthorized');
@@ -39,6 +44,26 @@ describe('TokenIssuer', () => {
     const unsigned = jwt.sign(base, '', { ...opts, algorithm: 'none' });
     expect(codeOf(() => issuer.verifyAccess(unsigned))).toBe('unauthorized');
     expect(codeOf(() => issuer.verifyAccess(jwt.sign(base, SECRET, { ...opts, algorithm: 'HS256' })))).toBeUndefined();
+  });
+
+  it('refuses a token issued in the future beyond a minute of skew, as after a clock that ran a year ahead was fixed', () => {
+    const realNow = 1_800_000_000_000;
+    let now = realNow + 365 * 24 * 3600 * 1000;
+    const issuer = new TokenIssuer(SECRET, () => now);
+    const { token } = issuer.signAccess(CLAIMS);
+    now = realNow;
+    expect(codeOf(() => issuer.verifyAccess(token))).toBe('unauthorized');
+    // A few seconds of skew between instances is fine.
+    now = realNow + 30_000;
+    const skewed = issuer.signAccess(CLAIMS).token;
+    now = realNow;
+    expect(codeOf(() => issuer.verifyAccess(skewed))).toBeUndefined();
+  });
+
+  it('asks for a refresh of a token that names no session (issued before sessions)', () => {
+    const issuer = new TokenIssuer(SECRET);
+    const old = jwt.sign({ typ: 'access', usr: 'alice', did: CLAIMS.deviceId }, SECRET, { subject: CLAIMS.userId, audience: 'chat', issuer: 'chat-server', expiresIn: 60, algorithm: 'HS256' });
+    expect(codeOf(() => issuer.verifyAccess(old))).toBe('token_expired');
   });
 });
 

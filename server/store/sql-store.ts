@@ -15,8 +15,10 @@ import type {
   MemberRoomRecord,
   NewMessage,
   NewRoom,
+  RefreshRotation,
   RefreshTokenRecord,
   RoomRecord,
+  SessionRecord,
   Store,
   StoreResult,
   UserRecord,
@@ -246,10 +248,58 @@ export class SqlStore implements Store {
   }
 
   async revokeTokenFamily(familyId: string, at: Date): Promise<void> {
-    await this.db.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [
-      familyId,
-      at,
-    ]);
+    await this.db.transaction(async (tx) => {
+      await tx.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [familyId, at]);
+      await tx.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [familyId, at]);
+      await tx.query('DELETE FROM refresh_successors WHERE family_id = $1', [familyId]);
+    });
+  }
+
+  async rotateRefreshToken(r: RefreshRotation): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query(
+        `UPDATE refresh_tokens SET used_at = $2
+         WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING token_hash`,
+        [r.spentHash, r.at],
+      );
+      if (rows.length === 0) return false;
+      const n = r.next;
+      await tx.query('INSERT INTO refresh_tokens (token_hash, family_id, user_id, device_id, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+        n.tokenHash,
+        n.familyId,
+        n.userId,
+        n.deviceId,
+        n.expiresAt,
+      ]);
+      await tx.query('DELETE FROM refresh_successors WHERE expires_at <= $1', [r.at]);
+      await tx.query('INSERT INTO refresh_successors (token_hash, family_id, sealed, expires_at) VALUES ($1, $2, $3, $4)', [
+        r.spentHash,
+        n.familyId,
+        r.sealedSuccessor,
+        r.successorExpiresAt,
+      ]);
+      return true;
+    });
+  }
+
+  async findRefreshSuccessor(spentHash: string, at: Date): Promise<string | null> {
+    const { rows } = await this.db.query<Row>('SELECT sealed FROM refresh_successors WHERE token_hash = $1 AND expires_at > $2', [spentHash, at]);
+    return rows[0] ? String(rows[0].sealed) : null;
+  }
+
+  async createSession(session: { id: string; userId: string; deviceId: string }): Promise<void> {
+    await this.db.query('INSERT INTO sessions (id, user_id, device_id) VALUES ($1, $2, $3)', [session.id, session.userId, session.deviceId]);
+  }
+
+  async findSession(id: string): Promise<SessionRecord | null> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT s.id, s.user_id, s.device_id, COALESCE(s.revoked_at, d.revoked_at) AS revoked_at
+       FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return { id: String(r.id), userId: String(r.user_id), deviceId: String(r.device_id), revokedAt: asDateOrNull(r.revoked_at) };
   }
 
   async createRoom(room: NewRoom): Promise<StoreResult<{ room: RoomRecord; event: RoomEvent }>> {
@@ -423,6 +473,8 @@ export class SqlStore implements Store {
       const { rows } = await tx.query('UPDATE devices SET revoked_at = $3 WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL RETURNING id', [userId, deviceId, at]);
       if (rows.length === 0) return false;
       await tx.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL', [deviceId, at]);
+      await tx.query('UPDATE sessions SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL', [deviceId, at]);
+      await tx.query('DELETE FROM refresh_successors WHERE family_id IN (SELECT id FROM sessions WHERE device_id = $1)', [deviceId]);
       return true;
     });
   }

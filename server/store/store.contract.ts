@@ -65,6 +65,40 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.consumeRefreshToken('h2' + familyId, new Date())).toBe(false);
     });
 
+    it('rotates a refresh token once, keeping the sealed successor until it expires, and revokes sessions with their family or device', async () => {
+      const user = await newUser();
+      const device = await store.createDevice({ id: randomUUID(), userId: user.id, name: 'cli' });
+      const familyId = randomUUID();
+      await store.createSession({ id: familyId, userId: user.id, deviceId: device.id });
+      expect(await store.findSession(familyId)).toEqual({ id: familyId, userId: user.id, deviceId: device.id, revokedAt: null });
+      const expiresAt = new Date(Date.now() + 60_000);
+      await store.insertRefreshToken({ tokenHash: 'a' + familyId, familyId, userId: user.id, deviceId: device.id, expiresAt });
+      const at = new Date();
+      const rotation = (spentHash: string, nextHash: string) => ({
+        spentHash,
+        at,
+        next: { tokenHash: nextHash, familyId, userId: user.id, deviceId: device.id, expiresAt },
+        sealedSuccessor: `sealed-${nextHash}`,
+        successorExpiresAt: new Date(at.getTime() + 10_000),
+      });
+      expect(await store.rotateRefreshToken(rotation('a' + familyId, 'b' + familyId))).toBe(true);
+      // A second rotation of the same token loses, and writes nothing.
+      expect(await store.rotateRefreshToken(rotation('a' + familyId, 'c' + familyId))).toBe(false);
+      expect(await store.findRefreshToken('c' + familyId)).toBeNull();
+      expect((await store.findRefreshToken('b' + familyId))?.usedAt).toBeNull();
+      expect(await store.findRefreshSuccessor('a' + familyId, at)).toBe(`sealed-b${familyId}`);
+      expect(await store.findRefreshSuccessor('a' + familyId, new Date(at.getTime() + 10_000))).toBeNull();
+      await store.revokeTokenFamily(familyId, new Date());
+      expect((await store.findSession(familyId))?.revokedAt).toBeInstanceOf(Date);
+      expect(await store.findRefreshSuccessor('a' + familyId, at)).toBeNull();
+      // Revoking the device ends its other sessions too.
+      const second = randomUUID();
+      await store.createSession({ id: second, userId: user.id, deviceId: device.id });
+      expect(await store.revokeDevice(user.id, device.id, new Date())).toBe(true);
+      expect((await store.findSession(second))?.revokedAt).toBeInstanceOf(Date);
+      expect(await store.findSession(randomUUID())).toBeNull();
+    });
+
     it('creates a room with its owner as member and the join as seq 1', async () => {
       const owner = await newUser();
       const { room, event } = await newRoom(owner.id);

@@ -27,6 +27,25 @@ export interface RefreshTokenRecord {
   readonly revokedAt: Date | null;
 }
 
+/** A device sign-in (a refresh-token family shares its id). */
+export interface SessionRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly deviceId: string;
+  /** When the session, or its device, was revoked; null while it is live. */
+  readonly revokedAt: Date | null;
+}
+
+/** A refresh that spends one token and issues the next, with the sealed pair kept for the grace window. */
+export interface RefreshRotation {
+  readonly spentHash: string;
+  readonly at: Date;
+  readonly next: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>;
+  /** The new pair, sealed under a key derived from the spent token (opaque to the store). */
+  readonly sealedSuccessor: string;
+  readonly successorExpiresAt: Date;
+}
+
 export interface RoomRecord {
   readonly id: string;
   readonly name: string;
@@ -173,8 +192,21 @@ export interface Store {
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
   /** Marks the token used if it was unused and unrevoked; false when another use came first. */
   consumeRefreshToken(tokenHash: string, at: Date): Promise<boolean>;
-  /** Revokes every token of a family; returns the device the family belongs to. */
+  /** Revokes every token of a family and the session it is, and forgets its sealed successors. */
   revokeTokenFamily(familyId: string, at: Date): Promise<void>;
+  /**
+   * Spends `spentHash` if it is unused and unrevoked and, in the same transaction, stores the next
+   * token and the sealed successor; false (and nothing written) when another use came first. Sealed
+   * successors past their expiry are deleted on the way.
+   */
+  rotateRefreshToken(rotation: RefreshRotation): Promise<boolean>;
+  /** The sealed successor of a spent token while it has not expired at `at`; null otherwise. */
+  findRefreshSuccessor(spentHash: string, at: Date): Promise<string | null>;
+
+  /** Starts a session (a device sign-in); its id is the refresh-token family's. */
+  createSession(session: { id: string; userId: string; deviceId: string }): Promise<void>;
+  /** The session with the device's revocation folded in; null when unknown. */
+  findSession(id: string): Promise<SessionRecord | null>;
 
   /** Creates the room with its owner as first member and the owner's join as seq 1. */
   createRoom(room: NewRoom): Promise<StoreResult<{ room: RoomRecord; event: RoomEvent }>>;
@@ -210,7 +242,10 @@ export interface Store {
    */
   redeemInvite(r: { tokenHash: string; userId: string; eventId: string; now: Date }): Promise<StoreResult<{ roomId: string; event: RoomEvent | null }>>;
 
-  /** Revokes one of a user's devices and every refresh token it holds; false if it is not theirs or already revoked. */
+  /**
+   * Revokes one of a user's devices, its sessions and every refresh token it holds; false if it is not
+   * theirs or already revoked.
+   */
   revokeDevice(userId: string, deviceId: string, at: Date): Promise<boolean>;
   /** Publishes (or replaces) a device's signed key bundle. */
   setDeviceBundle(deviceId: string, bundle: DeviceBundle): Promise<void>;

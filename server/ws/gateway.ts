@@ -14,6 +14,7 @@ import type { AuthService, RevokeNotice } from '../services/auth-service.js';
 import type { SharesNotice } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
 import type { RoomBusMessage, RoomsNotice } from '../services/room-events.js';
+import type { SessionGuard } from '../services/session-guard.js';
 import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionOptions } from './connection.js';
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   readonly presence: Presence;
   readonly auth: AuthService;
   readonly tokens: TokenIssuer;
+  /** Whether a token's session is still live: checked at the upgrade, on each frame and on re-auth. */
+  readonly guard: SessionGuard;
   readonly messages: MessageService;
   readonly logger: Logger;
   /** Browser origins allowed to open sockets; requests without an Origin (CLI) are allowed. */
@@ -57,6 +60,8 @@ export interface GatewayDeps {
 export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
   private readonly connections = new Set<Connection>();
+  /** Each socket's current claims, and the timer that closes it when they expire. */
+  private readonly grants = new Map<Connection, { claims: AccessClaims; timer: NodeJS.Timeout | undefined }>();
   private readonly scheduler = new FlushScheduler();
   private readonly feeds: RoomFeeds;
   /** What each user's frames may cost, across that user's sockets on this instance. */
@@ -74,6 +79,21 @@ export class Gateway {
   /** Subscribes to the control channel; call once before serving. */
   async start(): Promise<void> {
     await this.deps.bus.subscribe(Channels.control, (raw) => this.onControl(raw));
+    // Revoke notices sent while the bus was away are lost: ask the store about every open socket.
+    this.deps.bus.onReconnect(() => void this.recheckSessions());
+  }
+
+  /**
+   * Forgets every cached session and closes, with 4001, each socket whose session or device is no
+   * longer live. Runs after the bus reconnects; resolves when every socket was checked.
+   */
+  async recheckSessions(): Promise<void> {
+    this.deps.guard.clear();
+    await Promise.allSettled(
+      [...this.grants].map(async ([conn, grant]) => {
+        if (!(await this.deps.guard.isLive(grant.claims))) conn.close(CloseCode.sessionRevoked, 'session revoked');
+      }),
+    );
   }
 
   /** How many sockets are open (for metrics and tests). */
@@ -101,6 +121,7 @@ export class Gateway {
     this.closing = true;
     clearInterval(this.heartbeat);
     for (const c of this.connections) c.close(CloseCode.goingAway, 'server shutting down');
+    for (const grant of this.grants.values()) clearTimeout(grant.timer);
     await this.feeds.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -111,19 +132,75 @@ export class Gateway {
     const origin = req.headers.origin;
     if (origin !== undefined && !this.deps.isOriginAllowed(origin, req)) throw new UpgradeRefused(403, 'Origin not allowed');
     const header = req.headers.authorization;
+    let claims: AccessClaims | null = null;
     if (header?.startsWith('Bearer ')) {
       try {
-        return this.deps.tokens.verifyAccess(header.slice('Bearer '.length));
+        claims = this.deps.tokens.verifyAccess(header.slice('Bearer '.length));
       } catch (error) {
         throw new UpgradeRefused(401, error instanceof ChatError ? error.code : 'unauthorized');
       }
+    } else {
+      const ticket = url.searchParams.get('ticket');
+      if (ticket) claims = await this.deps.auth.redeemWsTicket(ticket);
     }
-    const ticket = url.searchParams.get('ticket');
-    if (ticket) {
-      const claims = await this.deps.auth.redeemWsTicket(ticket);
-      if (claims) return claims;
+    if (!claims) throw new UpgradeRefused(401, 'unauthorized');
+    if (claims.expiresAtMs <= this.deps.now()) throw new UpgradeRefused(401, 'token_expired');
+    if (!(await this.deps.guard.isLive(claims))) throw new UpgradeRefused(401, 'session_revoked');
+    return claims;
+  }
+
+  /** Gives the socket these claims, and closes it with 4002 when they expire (unless renewed first). */
+  private grant(conn: Connection, claims: AccessClaims): void {
+    const previous = this.grants.get(conn);
+    if (previous) clearTimeout(previous.timer);
+    const grant = { claims, timer: undefined as NodeJS.Timeout | undefined };
+    this.grants.set(conn, grant);
+    // Timers fire late or early against an injected clock; expireIfDue decides, and re-arms if early.
+    const arm = () => {
+      grant.timer = setTimeout(() => {
+        if (this.grants.get(conn) === grant && !this.expireIfDue(conn)) arm();
+      }, Math.min(Math.max(claims.expiresAtMs - this.deps.now(), 0), 2 ** 31 - 1));
+      grant.timer.unref();
+    };
+    arm();
+  }
+
+  /** Closes the socket with 4002 if its token has expired; whether it did. */
+  private expireIfDue(conn: Connection): boolean {
+    const grant = this.grants.get(conn);
+    if (!grant || grant.claims.expiresAtMs > this.deps.now()) return false;
+    conn.close(CloseCode.tokenExpired, 'access token expired: refresh and reconnect');
+    return true;
+  }
+
+  /** Whether a frame may be handled: the token has not expired and the session is live (else the socket closes). */
+  private async authorized(conn: Connection): Promise<boolean> {
+    const grant = this.grants.get(conn);
+    if (!grant || this.expireIfDue(conn)) return false;
+    if (await this.deps.guard.isLive(grant.claims)) return true;
+    conn.close(CloseCode.sessionRevoked, 'session revoked');
+    return false;
+  }
+
+  /** Renews the socket with a fresh token of the same user and device, answering `reauthed`. */
+  private async reauth(conn: Connection, accessToken: string): Promise<void> {
+    let claims: AccessClaims;
+    try {
+      claims = this.deps.tokens.verifyAccess(accessToken);
+    } catch (error) {
+      this.sendError(conn, error, 'reauth');
+      return;
     }
-    throw new UpgradeRefused(401, 'unauthorized');
+    if (claims.userId !== conn.user.id || claims.deviceId !== conn.deviceId) {
+      this.sendError(conn, new ChatError('forbidden', 'a socket re-authenticates only with a token of its own user and device'), 'reauth');
+      return;
+    }
+    if (!(await this.deps.guard.isLive(claims))) {
+      conn.close(CloseCode.sessionRevoked, 'session revoked');
+      return;
+    }
+    this.grant(conn, claims);
+    conn.sendFrame(JSON.stringify({ type: 'reauthed', expiresAt: new Date(claims.expiresAtMs).toISOString() }));
   }
 
   private async onConnection(ws: WebSocket, claims: AccessClaims): Promise<void> {
@@ -133,6 +210,7 @@ export class Gateway {
       ...(this.deps.metrics ? { onSent: (n: number) => this.deps.metrics?.framesOut.inc(n) } : {}),
     });
     this.connections.add(conn);
+    this.grant(conn, claims);
     this.deps.metrics?.connections.inc();
     ws.on('pong', () => {
       conn.alive = true;
@@ -150,6 +228,8 @@ export class Gateway {
 
   private async onClose(conn: Connection): Promise<void> {
     this.connections.delete(conn);
+    clearTimeout(this.grants.get(conn)?.timer);
+    this.grants.delete(conn);
     this.deps.metrics?.connections.dec();
     const rooms = [...conn.rooms];
     for (const roomId of conn.typingIn) await this.publishTyping(conn, roomId, 'stop').catch(() => {});
@@ -209,7 +289,11 @@ export class Gateway {
 
   /** One handler per frame type; errors become error frames naming what they are about. */
   private async handle(conn: Connection, frame: ClientFrame): Promise<void> {
+    if (!(await this.authorized(conn))) return;
     switch (frame.type) {
+      case 'reauth':
+        await this.reauth(conn, frame.accessToken);
+        return;
       case 'subscribe':
         await this.feeds.subscribe(conn, frame.rooms, {
           // One answer for every room refused, however many there are.
@@ -277,7 +361,12 @@ export class Gateway {
     }
     switch (message.t) {
       case 'revoke':
-        for (const c of this.connections) if (c.deviceId === message.deviceId) c.close(CloseCode.sessionRevoked, 'session revoked');
+        this.deps.guard.invalidate(message);
+        for (const [c, grant] of this.grants) {
+          if (c.deviceId === message.deviceId && (message.sessionId === undefined || grant.claims.sessionId === message.sessionId)) {
+            c.close(CloseCode.sessionRevoked, 'session revoked');
+          }
+        }
         return;
       case 'shares': {
         const devices = new Set(message.deviceIds);
@@ -312,7 +401,19 @@ export class Gateway {
     );
   }
 
+  /**
+   * Closes with 4002 every socket whose access token has expired by the gateway's clock; returns how
+   * many. Each socket's own timer does this too; the heartbeat calls it as well, which covers timers
+   * that fire late and a clock that jumps.
+   */
+  expireDue(): number {
+    let closed = 0;
+    for (const c of this.grants.keys()) if (this.expireIfDue(c)) closed++;
+    return closed;
+  }
+
   private beat(): void {
+    this.expireDue();
     for (const c of this.connections) {
       if (!c.alive) {
         c.socket.terminate();

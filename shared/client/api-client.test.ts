@@ -52,3 +52,38 @@ describe('ApiClient.send', () => {
     await expect(api.send(ROOM, 'hello', MSG, 3)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('ECONNREFUSED') });
   });
 });
+
+describe('ApiClient token expiry', () => {
+  it('decides expiry on the server clock: a client whose clock runs 15 minutes fast does not refresh on every call', async () => {
+    const serverNow = Date.parse('2026-11-29T12:00:00.000Z');
+    const skew = 15 * 60_000 + 5_000;
+    let refreshes = 0;
+    const pair = (n: number) => ({
+      accessToken: `access${n}`,
+      accessExpiresAt: new Date(serverNow + 15 * 60_000).toISOString(),
+      refreshToken: `refresh${n}`.padEnd(43, 'x'),
+      serverTime: new Date(serverNow).toISOString(),
+    });
+    const fetch: FetchLike = async (url) => {
+      if (url.endsWith('/auth/login')) {
+        const session = { user: { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'a' }, device: { id: MSG, name: 'd', createdAt: new Date(serverNow).toISOString() }, tokens: pair(0) };
+        return { status: 200, ok: true, text: async () => JSON.stringify(session) };
+      }
+      if (url.endsWith('/auth/refresh')) {
+        refreshes++;
+        return { status: 200, ok: true, text: async () => JSON.stringify(pair(refreshes)) };
+      }
+      return { status: 200, ok: true, text: async () => JSON.stringify({ user: { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'a' }, deviceId: MSG }) };
+    };
+    const api = new ApiClient({ serverUrl: 'http://chat.test', fetch, sessions: new MemorySessionStore(), now: () => serverNow + skew });
+    await api.login({ username: 'a', password: 'password123' });
+    for (let i = 0; i < 3; i++) await api.me();
+    expect(refreshes).toBe(0);
+    const session = await api.session();
+    expect(session?.clockOffsetMs).toBe(-skew);
+    // Near the token's real end (server clock), it does refresh.
+    const late = new ApiClient({ serverUrl: 'http://chat.test', fetch, sessions: { load: async () => session, save: async () => {}, clear: async () => {}, exclusive: (fn) => fn() }, now: () => serverNow + skew + 14 * 60_000 + 45_000 });
+    await late.me();
+    expect(refreshes).toBe(1);
+  });
+});

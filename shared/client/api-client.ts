@@ -311,7 +311,26 @@ export class ApiClient {
   async freshSession(): Promise<StoredSession> {
     const session = await this.options.sessions.load();
     if (!session) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
-    if (Date.parse(session.accessExpiresAt) - REFRESH_MARGIN_MS > this.now()) return session;
+    if (this.msUntilRenewal(session) > 0) return session;
+    return this.refresh(session.refreshToken);
+  }
+
+  /**
+   * How long, in ms of this machine's clock, until the session's access token should be renewed
+   * (REFRESH_MARGIN_MS before it expires, judged on the server's clock); 0 or less means now.
+   */
+  msUntilRenewal(session: StoredSession): number {
+    return Date.parse(session.accessExpiresAt) - REFRESH_MARGIN_MS - (this.now() + (session.clockOffsetMs ?? 0));
+  }
+
+  /**
+   * A session with an access token other than `staleAccessToken`, refreshing now unless another
+   * caller already did (for a socket the server closed because its token expired). Throws like refresh.
+   */
+  async renewSession(staleAccessToken: string): Promise<StoredSession> {
+    const session = await this.options.sessions.load();
+    if (!session) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
+    if (session.accessToken !== staleAccessToken && this.msUntilRenewal(session) > 0) return session;
     return this.refresh(session.refreshToken);
   }
 
@@ -320,7 +339,7 @@ export class ApiClient {
     return this.options.sessions.exclusive(async () => {
       const current = await this.options.sessions.load();
       if (!current) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
-      if (current.refreshToken !== staleRefreshToken && Date.parse(current.accessExpiresAt) - REFRESH_MARGIN_MS > this.now()) return current;
+      if (current.refreshToken !== staleRefreshToken && this.msUntilRenewal(current) > 0) return current;
       let tokens: TokenPair;
       try {
         tokens = await this.call('POST', '/auth/refresh', { body: this.refreshBody(current.refreshToken), auth: false, schema: TokenPair });
@@ -328,10 +347,19 @@ export class ApiClient {
         if (error instanceof ChatError && error.code === 'session_revoked') await this.options.sessions.clear();
         throw error;
       }
-      const next: StoredSession = { ...current, ...tokens };
+      const next = this.withTokens(current, tokens);
       await this.options.sessions.save(next);
       return next;
     });
+  }
+
+  /** The session with new tokens, and the clock offset the answer's `serverTime` tells. */
+  private withTokens<T extends Omit<StoredSession, keyof TokenPair | 'clockOffsetMs'>>(base: T, tokens: TokenPair): StoredSession {
+    const { serverTime, ...pair } = tokens;
+    const learned = serverTime === undefined ? undefined : Date.parse(serverTime) - this.now();
+    const { clockOffsetMs: previous } = base as { clockOffsetMs?: number };
+    const offset = learned ?? previous;
+    return { user: base.user, deviceId: base.deviceId, ...pair, ...(offset === undefined ? {} : { clockOffsetMs: offset }) };
   }
 
   /**
@@ -349,7 +377,7 @@ export class ApiClient {
     const me = await this.fetchOnce('GET', '/me', { accept: 'application/json', authorization: `Bearer ${tokens.accessToken}` }, undefined);
     if (!me.ok) return null;
     const { user, deviceId } = Me.parse(JSON.parse(await me.text()));
-    const session: StoredSession = { user, deviceId, ...tokens };
+    const session = this.withTokens({ user, deviceId }, tokens);
     await this.options.sessions.save(session);
     return session;
   }
@@ -360,7 +388,7 @@ export class ApiClient {
 
   private async startSession(path: string, body: unknown): Promise<Session> {
     const session = await this.call('POST', path, { body, auth: false, schema: Session });
-    await this.options.sessions.save({ user: session.user, deviceId: session.device.id, ...session.tokens });
+    await this.options.sessions.save(this.withTokens({ user: session.user, deviceId: session.device.id }, session.tokens));
     return session;
   }
 

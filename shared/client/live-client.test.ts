@@ -33,7 +33,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function setup(stored: RoomEvent[] = []) {
+function setup(stored: RoomEvent[] = [], apiOverrides: Record<string, unknown> = {}) {
   const sockets: FakeSocket[] = [];
   const historyCalls: { after?: number; limit?: number }[] = [];
   const timers: { at: number; fn: () => void }[] = [];
@@ -46,11 +46,14 @@ function setup(stored: RoomEvent[] = []) {
   const api = {
     serverUrl: 'http://chat.test',
     freshSession: async () => ({ accessToken: 'token' }),
+    session: async () => ({ accessToken: 'token' }),
+    msUntilRenewal: () => 10 * 60_000,
     history: async (_room: string, q: { after?: number; limit?: number }): Promise<HistoryPage> => {
       historyCalls.push(q);
       const events = stored.filter((e) => e.seq > (q.after ?? 0)).slice(0, q.limit ?? 50);
       return { events, headSeq: stored.length, hasMore: false };
     },
+    ...apiOverrides,
   } as unknown as ApiClient;
   const live = new LiveClient({ api, clock, random: () => 0.5, createSocket: (url, headers) => {
     const s = new FakeSocket(url, headers);
@@ -169,6 +172,48 @@ describe('LiveClient', () => {
     expect(t.sockets).toHaveLength(1);
     expect(errors).toEqual(['session_revoked']);
     expect(t.live.state).toMatchObject({ status: 'closed', reason: { code: 'session_revoked' } });
+  });
+
+  it('refreshes and reconnects at once, without backoff, when the server closes the socket because its token expired', async () => {
+    const renewed: string[] = [];
+    const t = setup([], {
+      renewSession: async (stale: string) => {
+        renewed.push(stale);
+        return { accessToken: 'token2' };
+      },
+    });
+    t.live.start();
+    await t.flush();
+    t.ready(t.sockets[0] as FakeSocket);
+    (t.sockets[0] as FakeSocket).close(4002, 'access token expired');
+    await t.advance(0);
+    expect(renewed).toEqual(['token']);
+    expect(t.sockets[1]?.headers).toEqual({ authorization: 'Bearer token2' });
+    t.ready(t.sockets[1] as FakeSocket);
+    expect(t.live.state).toEqual({ status: 'connected' });
+  });
+
+  it('renews the socket with a reauth frame shortly before its token expires, and again after each renewal', async () => {
+    let current = 'token';
+    const t = setup([], {
+      freshSession: async () => ({ accessToken: current }),
+      session: async () => ({ accessToken: current }),
+      msUntilRenewal: () => 60_000,
+    });
+    t.live.start();
+    await t.flush();
+    const s = t.sockets[0] as FakeSocket;
+    t.ready(s);
+    await t.flush();
+    current = 'token2';
+    await t.advance(60_000);
+    expect(s.sent).toContainEqual({ type: 'reauth', accessToken: 'token2' });
+    s.serve({ type: 'reauthed', expiresAt: '2026-11-25T10:15:00.000Z' });
+    await t.flush();
+    current = 'token3';
+    await t.advance(60_000);
+    expect(s.sent).toContainEqual({ type: 'reauth', accessToken: 'token3' });
+    expect(t.sockets).toHaveLength(1);
   });
 
   it('rejects a send the server refuses, by its clientMsgId', async () => {

@@ -91,6 +91,12 @@ export class LiveClient extends Emitter<LiveEvents> {
   private ready = false;
   private attempt = 0;
   private retryTimer: unknown = null;
+  /** Renews the socket's token (a `reauth` frame) shortly before it expires. */
+  private renewTimer: unknown = null;
+  /** The access token the open socket was authenticated with, last. */
+  private socketToken: string | null = null;
+  /** The server closed the socket because its token expired: refresh before reconnecting. */
+  private tokenExpired = false;
   private stopped = true;
   private current: ConnectionState = { status: 'closed', reason: null };
 
@@ -116,6 +122,7 @@ export class LiveClient extends Emitter<LiveEvents> {
     this.stopped = true;
     if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.cancelRenewal();
     this.socket?.close(CloseCode.normal, 'client closing');
     this.socket = null;
     this.ready = false;
@@ -175,10 +182,14 @@ export class LiveClient extends Emitter<LiveEvents> {
     let headers: Record<string, string> = {};
     let url = api.serverUrl.replace(/^http/, 'ws') + WS_PATH;
     try {
+      // After a 4002 the stored token may still look good here (a clock off): renew it regardless.
+      const session = this.tokenExpired && this.socketToken ? await api.renewSession(this.socketToken) : await api.freshSession();
+      this.tokenExpired = false;
+      this.socketToken = session.accessToken;
       if (this.options.socketAuth === 'ticket') {
         url += `?ticket=${encodeURIComponent((await api.wsTicket()).ticket)}`;
       } else {
-        headers = { authorization: `Bearer ${(await api.freshSession()).accessToken}` };
+        headers = { authorization: `Bearer ${session.accessToken}` };
       }
     } catch (error) {
       const chat = error instanceof ChatError ? error : new ChatError('unavailable', String(error));
@@ -196,9 +207,17 @@ export class LiveClient extends Emitter<LiveEvents> {
       if (this.socket !== socket) return;
       this.socket = null;
       this.ready = false;
+      this.cancelRenewal();
       if (this.stopped) return;
       if (event.code === CloseCode.sessionRevoked) {
         this.fail(new ChatError('session_revoked', 'this session was signed out or revoked; sign in again'));
+        return;
+      }
+      if (event.code === CloseCode.tokenExpired && !this.tokenExpired) {
+        // Not a failure: refresh and come straight back (once; a repeat backs off as usual).
+        this.tokenExpired = true;
+        this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: this.clock.now() });
+        this.retryTimer = this.clock.setTimeout(() => void this.connect(), 0);
         return;
       }
       this.scheduleReconnect();
@@ -217,6 +236,38 @@ export class LiveClient extends Emitter<LiveEvents> {
     this.attempt += 1;
     this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: this.clock.now() + delay });
     this.retryTimer = this.clock.setTimeout(() => void this.connect(), delay);
+  }
+
+  /** Arms the renewal: shortly before the token expires (on the server's clock), refresh and send `reauth`. */
+  private scheduleRenewal(): void {
+    this.cancelRenewal();
+    void this.options.api.session().then((session) => {
+      if (!session || !this.ready) return;
+      // A floor, so a server that never says its time cannot make this spin: at worst the socket
+      // closes with 4002 and the reconnect refreshes.
+      const delay = Math.max(this.options.api.msUntilRenewal(session), 10_000);
+      this.renewTimer = this.clock.setTimeout(() => void this.renew(), delay);
+    });
+  }
+
+  private cancelRenewal(): void {
+    if (this.renewTimer !== null) this.clock.clearTimeout(this.renewTimer);
+    this.renewTimer = null;
+  }
+
+  private async renew(): Promise<void> {
+    this.renewTimer = null;
+    if (!this.ready) return;
+    try {
+      const session = await this.options.api.freshSession();
+      if (!this.ready || this.socket === null) return;
+      this.socketToken = session.accessToken;
+      this.sendFrame({ type: 'reauth', accessToken: session.accessToken });
+    } catch (error) {
+      const chat = error instanceof ChatError ? error : new ChatError('unavailable', String(error));
+      if (chat.code === 'session_revoked' || chat.code === 'unauthorized') return this.fail(chat);
+      // The server closes the socket with 4002 at expiry, and the reconnect refreshes then.
+    }
   }
 
   private sendFrame(frame: object): void {
@@ -275,6 +326,9 @@ export class LiveClient extends Emitter<LiveEvents> {
       case 'rooms':
         this.emit('rooms', {});
         return;
+      case 'reauthed':
+        this.scheduleRenewal();
+        return;
       case 'error': {
         const error = new ChatError(frame.code, frame.message);
         const pending = frame.ref === undefined ? undefined : this.outbox.get(frame.ref);
@@ -297,6 +351,7 @@ export class LiveClient extends Emitter<LiveEvents> {
     this.ready = true;
     this.attempt = 0;
     this.setState({ status: 'connected' });
+    this.scheduleRenewal();
     const rooms = [...this.rooms].map(([roomId, r]) => ({ roomId, sinceSeq: r.lastSeq }));
     for (let i = 0; i < rooms.length; i += MAX_ROOMS_PER_FRAME) this.sendFrame({ type: 'subscribe', rooms: rooms.slice(i, i + MAX_ROOMS_PER_FRAME) });
     for (const [clientMsgId, p] of this.outbox) this.sendFrame({ type: 'send', roomId: p.roomId, clientMsgId, body: p.body });

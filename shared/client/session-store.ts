@@ -8,6 +8,11 @@ export interface StoredSession {
   /** ISO date. */
   readonly accessExpiresAt: string;
   readonly refreshToken: string;
+  /**
+   * The server's clock minus this machine's, in ms, learned when the tokens came: expiry is decided on
+   * the server's clock, so a machine whose clock is off neither refreshes on every call nor too late.
+   */
+  readonly clockOffsetMs?: number;
 }
 
 /**

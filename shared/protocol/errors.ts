@@ -13,7 +13,7 @@ export const ErrorCode = {
   unauthorized: 'unauthorized',
   /** The access token expired: refresh and retry. */
   tokenExpired: 'token_expired',
-  /** The refresh token is unknown, expired, reused or its session was revoked. */
+  /** The session was signed out or revoked (or its device was), or the refresh token is unknown, expired or reused. */
   sessionRevoked: 'session_revoked',
   /** Signed in, but not allowed (for example not a member of the room). */
   forbidden: 'forbidden',
@@ -56,6 +56,11 @@ export const CloseCode = {
   internal: 1011,
   /** The session was revoked or the account signed out: do not reconnect with the same token. */
   sessionRevoked: 4001,
+  /**
+   * The socket's access token expired and no `reauth` frame renewed it: refresh the token and
+   * reconnect (resuming from the last seq), without backoff.
+   */
+  tokenExpired: 4002,
   /**
    * A flood: the socket kept sending past its frame budget (more than 10 frames refused within 10 s;
    * see docs/protocol.md). Reconnect with backoff.

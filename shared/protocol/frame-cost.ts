@@ -25,6 +25,7 @@ export function frameCost(frame: ClientFrame): number {
     case 'send':
       return SEND_COST;
     case 'typing':
+    case 'reauth':
       return 1;
     default: {
       const unreachable: never = frame;

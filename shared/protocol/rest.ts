@@ -42,6 +42,11 @@ export const TokenPair = z.object({
   /** When the access token expires, as an ISO date. */
   accessExpiresAt: z.iso.datetime(),
   refreshToken: z.string(),
+  /**
+   * The server's clock when it answered, as an ISO date: clients learn their clock's offset from it
+   * and decide expiry on the server's clock, not their own.
+   */
+  serverTime: z.iso.datetime().optional(),
 });
 export type TokenPair = z.infer<typeof TokenPair>;
 

@@ -32,8 +32,14 @@ export const SendFrame = z.union([
 ]);
 export const TypingFrame = z.object({ type: z.literal('typing'), roomId: z.uuid(), state: z.enum(['start', 'stop']) });
 
+/**
+ * A fresh access token of the same user and device, sent before the socket's token expires: the
+ * socket then lives until the new token's expiry instead of closing with `tokenExpired` (4002).
+ */
+export const ReauthFrame = z.object({ type: z.literal('reauth'), accessToken: z.string().min(1).max(4096) }).strict();
+
 /** Everything a client may send; anything else is answered with an `invalid_request` error frame. */
-export const ClientFrame = z.union([SubscribeFrame, UnsubscribeFrame, SendFrame, TypingFrame]);
+export const ClientFrame = z.union([SubscribeFrame, UnsubscribeFrame, SendFrame, TypingFrame, ReauthFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // Server → client frames.
@@ -86,6 +92,8 @@ export const PresenceFrame = z.object({
 export const SharesFrame = z.object({ type: z.literal('shares') });
 /** Someone added this user to a room (a direct message): fetch the room list again. */
 export const RoomsFrame = z.object({ type: z.literal('rooms') });
+/** Answers a `reauth`: the socket now lives until this (ISO date, server clock). */
+export const ReauthedFrame = z.object({ type: z.literal('reauthed'), expiresAt: z.iso.datetime() });
 export const ErrorFrame = z.object({
   type: z.literal('error'),
   code: ErrorCodeSchema,
@@ -108,6 +116,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   PresenceFrame,
   SharesFrame,
   RoomsFrame,
+  ReauthedFrame,
   ErrorFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -26,6 +26,11 @@ export interface TestServerOptions {
   readonly authRateLimit?: number;
   readonly searchRateLimit?: number;
   readonly searchTimeoutMs?: number;
+  readonly refreshRateLimit?: number;
+  /** How long a live session is trusted without the store, in ms. */
+  readonly sessionCacheTtlMs?: number;
+  /** The server's clock (default Date.now). */
+  readonly now?: () => number;
   readonly heartbeatMs?: number;
   readonly positionCheckMs?: number;
   /** WebSocket frame limits; DEFAULT_FRAME_BUDGET's windows and refusal count unless given. */
@@ -60,6 +65,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     authRateLimit: options.authRateLimit ?? 1000,
     searchRateLimit: options.searchRateLimit ?? 1000,
     ...(options.searchTimeoutMs ? { searchTimeoutMs: options.searchTimeoutMs } : {}),
+    refreshRateLimit: options.refreshRateLimit ?? 1000,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sessionCacheTtlMs ? { sessionCacheTtlMs: options.sessionCacheTtlMs } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.frameBudget ? { frameBudget: { ...DEFAULT_FRAME_BUDGET, ...options.frameBudget } } : {}),
     ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),

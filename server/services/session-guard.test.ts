@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionRecord, Store } from '../store/store.js';
+import { SessionGuard } from './session-guard.js';
+import type { AccessClaims } from './tokens.js';
+
+const CLAIMS: AccessClaims = {
+  userId: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00',
+  username: 'alice',
+  deviceId: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c',
+  sessionId: '4f1a2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+  expiresAtMs: Date.now() + 60_000,
+};
+
+/** A store with one session whose reads the test counts and can hold back. */
+function fakeStore() {
+  const state = { revokedAt: null as Date | null, reads: 0, gate: null as Promise<void> | null };
+  const store = {
+    findSession: async (id: string): Promise<SessionRecord | null> => {
+      state.reads++;
+      const snapshot = { id, userId: CLAIMS.userId, deviceId: CLAIMS.deviceId, revokedAt: state.revokedAt };
+      if (state.gate) await state.gate;
+      return id === CLAIMS.sessionId ? snapshot : null;
+    },
+  } as unknown as Store;
+  return { store, state };
+}
+
+describe('SessionGuard', () => {
+  it('answers from its cache until a revoke notice invalidates it', async () => {
+    const { store, state } = fakeStore();
+    const guard = new SessionGuard({ store, ttlMs: 60_000 });
+    expect(await guard.isLive(CLAIMS)).toBe(true);
+    expect(await guard.isLive(CLAIMS)).toBe(true);
+    expect(state.reads).toBe(1);
+    state.revokedAt = new Date();
+    guard.invalidate({ deviceId: CLAIMS.deviceId });
+    await expect(guard.check(CLAIMS)).rejects.toMatchObject({ code: 'session_revoked' });
+    expect(state.reads).toBe(2);
+  });
+
+  it('refuses an unknown session, and a token whose user or device is not the session’s', async () => {
+    const { store } = fakeStore();
+    const guard = new SessionGuard({ store });
+    expect(await guard.isLive({ ...CLAIMS, sessionId: '11111111-1111-4111-8111-111111111111' })).toBe(false);
+    expect(await guard.isLive({ ...CLAIMS, deviceId: '22222222-2222-4222-8222-222222222222' })).toBe(false);
+    expect(await guard.isLive({ ...CLAIMS, userId: '33333333-3333-4333-8333-333333333333' })).toBe(false);
+  });
+
+  it('does not cache a live answer read before an invalidation that overtook it', async () => {
+    const { store, state } = fakeStore();
+    const guard = new SessionGuard({ store, ttlMs: 60_000 });
+    let open!: () => void;
+    state.gate = new Promise<void>((resolve) => (open = resolve));
+    const stale = guard.isLive(CLAIMS); // reads "live", then waits
+    state.revokedAt = new Date();
+    guard.invalidate({ deviceId: CLAIMS.deviceId, sessionId: CLAIMS.sessionId });
+    state.gate = null;
+    open();
+    expect(await stale).toBe(true);
+    expect(await guard.isLive(CLAIMS)).toBe(false);
+  });
+});

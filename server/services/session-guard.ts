@@ -1,0 +1,77 @@
+import { LRUCache } from 'lru-cache';
+import { ChatError } from '../../shared/protocol/index.js';
+import type { Store } from '../store/store.js';
+import type { AccessClaims } from './tokens.js';
+
+/** What the guard remembers of a session. Revocation is final, so a revoked entry never goes stale. */
+interface SessionState {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly revoked: boolean;
+}
+
+export interface SessionGuardOptions {
+  readonly store: Store;
+  /** How long a "live" answer is trusted without the store, in ms (default 5 s): the bus is only a hint. */
+  readonly ttlMs?: number;
+  /** How many sessions are remembered (default 10 000). */
+  readonly max?: number;
+}
+
+/**
+ * Answers whether an access token's session (and its device) is still live, from an in-process cache
+ * that the bus's revoke notices invalidate and that expires after a few seconds anyway, so a lost
+ * notice delays a revocation on this instance by at most the TTL.
+ */
+export class SessionGuard {
+  private readonly cache: LRUCache<string, SessionState>;
+  /** Bumped by every invalidation, so a store read that raced one is not cached. */
+  private generation = 0;
+
+  constructor(private readonly options: SessionGuardOptions) {
+    this.cache = new LRUCache<string, SessionState>({ max: options.max ?? 10_000, ttl: options.ttlMs ?? 5_000 });
+  }
+
+  /** Throws `session_revoked` when the token's session is unknown, revoked, or not the token's. */
+  async check(claims: AccessClaims): Promise<void> {
+    const state = await this.state(claims.sessionId);
+    if (!state || state.revoked || state.userId !== claims.userId || state.deviceId !== claims.deviceId) {
+      throw new ChatError('session_revoked', 'this session was signed out or revoked; sign in again');
+    }
+  }
+
+  /** Whether the session is live, without throwing. */
+  async isLive(claims: AccessClaims): Promise<boolean> {
+    try {
+      await this.check(claims);
+      return true;
+    } catch (error) {
+      if (error instanceof ChatError && error.code === 'session_revoked') return false;
+      throw error;
+    }
+  }
+
+  /** Forgets what is known of a device's sessions (or one session), after a revoke notice. */
+  invalidate(target: { readonly deviceId: string; readonly sessionId?: string }): void {
+    this.generation++;
+    if (target.sessionId) this.cache.delete(target.sessionId);
+    for (const [id, state] of this.cache.entries()) if (state.deviceId === target.deviceId) this.cache.delete(id);
+  }
+
+  /** Forgets everything (after the bus reconnects, when notices may have been missed). */
+  clear(): void {
+    this.generation++;
+    this.cache.clear();
+  }
+
+  private async state(sessionId: string): Promise<SessionState | null> {
+    const cached = this.cache.get(sessionId);
+    if (cached) return cached;
+    const generation = this.generation;
+    const record = await this.options.store.findSession(sessionId);
+    if (!record) return null;
+    const state: SessionState = { userId: record.userId, deviceId: record.deviceId, revoked: record.revokedAt !== null };
+    if (generation === this.generation || state.revoked) this.cache.set(sessionId, state);
+    return state;
+  }
+}
