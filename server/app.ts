@@ -18,6 +18,7 @@ import { keyRoutes } from './http/key-routes.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/errors.js';
 import { docsPage, openApiDocument } from './http/openapi.js';
+import { pathGuard } from './http/path-guard.js';
 import { roomRoutes } from './http/room-routes.js';
 import { searchRoutes } from './http/search-routes.js';
 import { parse } from './http/validate.js';
@@ -124,6 +125,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   );
   app.use(helmet());
   app.use(cors(isOriginAllowed));
+  app.use(pathGuard());
   app.use(express.json({ limit: '128kb' }));
 
   app.get('/healthz', (_req, res) => {

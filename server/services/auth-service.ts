@@ -41,11 +41,21 @@ export class AuthService {
     this.now = deps.now ?? Date.now;
   }
 
+  /** A new account with its first device and session; the account and device are stored together or not at all. */
   async register(req: RegisterRequest): Promise<Session> {
     const passwordHash = await hashPassword(req.password);
-    const created = await this.deps.store.createUser({ id: randomUUID(), username: req.username, passwordHash });
+    const created = await this.deps.store.createUserWithDevice(
+      { id: randomUUID(), username: req.username, passwordHash },
+      { id: randomUUID(), name: req.deviceName ?? 'unnamed device' },
+    );
     if (!created.ok) throw new ChatError('username_taken', `the username "${req.username}" is taken`);
-    return this.startSession(created.value, req.deviceName);
+    const { user, device } = created.value;
+    const tokens = await this.issuePair(user, device.id, randomUUID());
+    return {
+      user: { id: user.id, username: user.username },
+      device: { id: device.id, name: device.name, createdAt: device.createdAt.toISOString() },
+      tokens,
+    };
   }
 
   async login(req: LoginRequest): Promise<Session> {

@@ -158,6 +158,21 @@ async function insertEvent(
   return toEvent(row);
 }
 
+/** A user, unless the name is taken in any case. */
+async function insertUser(q: SqlExecutor, user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
+  const { rows } = await q.query<Row>(
+    `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
+     ON CONFLICT ((lower(username))) DO NOTHING RETURNING *`,
+    [user.id, user.username, user.passwordHash],
+  );
+  return rows[0] ? { ok: true, value: toUser(rows[0]) } : { ok: false, conflict: 'username_taken' };
+}
+
+async function insertDevice(q: SqlExecutor, device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
+  const { rows } = await q.query<Row>('INSERT INTO devices (id, user_id, name) VALUES ($1, $2, $3) RETURNING *', [device.id, device.userId, device.name]);
+  return toDevice(rows[0] as Row);
+}
+
 /** The Store over PostgreSQL, through `pg` or PGlite alike. */
 export class SqlStore implements Store {
   constructor(private readonly db: SqlClient) {}
@@ -175,13 +190,19 @@ export class SqlStore implements Store {
     return this.db.close();
   }
 
-  async createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
-    const { rows } = await this.db.query<Row>(
-      `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
-       ON CONFLICT ((lower(username))) DO NOTHING RETURNING *`,
-      [user.id, user.username, user.passwordHash],
-    );
-    return rows[0] ? { ok: true, value: toUser(rows[0]) } : { ok: false, conflict: 'username_taken' };
+  createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
+    return insertUser(this.db, user);
+  }
+
+  createUserWithDevice(
+    user: { id: string; username: string; passwordHash: string },
+    device: { id: string; name: string },
+  ): Promise<StoreResult<{ user: UserRecord; device: DeviceRecord }>> {
+    return this.db.transaction(async (tx) => {
+      const created = await insertUser(tx, user);
+      if (!created.ok) return created;
+      return { ok: true, value: { user: created.value, device: await insertDevice(tx, { ...device, userId: user.id }) } } as const;
+    });
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | null> {
@@ -198,13 +219,8 @@ export class SqlStore implements Store {
     await this.db.query('UPDATE users SET last_seen_at = $2 WHERE id = $1', [userId, at]);
   }
 
-  async createDevice(device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
-    const { rows } = await this.db.query<Row>('INSERT INTO devices (id, user_id, name) VALUES ($1, $2, $3) RETURNING *', [
-      device.id,
-      device.userId,
-      device.name,
-    ]);
-    return toDevice(rows[0] as Row);
+  createDevice(device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
+    return insertDevice(this.db, device);
   }
 
   async findDevice(id: string): Promise<DeviceRecord | null> {

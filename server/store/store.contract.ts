@@ -50,6 +50,18 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.findUserByUsername('nobody-here')).toBeNull();
     });
 
+    it('creates an account with its first device at once, or neither when the device cannot be stored', async () => {
+      const name = `Dev${randomUUID().slice(0, 6)}`;
+      const first = await store.createUserWithDevice({ id: randomUUID(), username: name, passwordHash: 'h' }, { id: randomUUID(), name: 'laptop' });
+      if (!first.ok) throw new Error(first.conflict);
+      expect((await store.findDevice(first.value.device.id))?.userId).toBe(first.value.user.id);
+      expect(await store.createUserWithDevice({ id: randomUUID(), username: name.toLowerCase(), passwordHash: 'h' }, { id: randomUUID(), name: 'x' })).toEqual({ ok: false, conflict: 'username_taken' });
+      // A device id already taken makes the second step fail: the user of the first step must not remain.
+      const other = `Dev${randomUUID().slice(0, 6)}`;
+      await expect(store.createUserWithDevice({ id: randomUUID(), username: other, passwordHash: 'h' }, { id: first.value.device.id, name: 'dup' })).rejects.toThrow();
+      expect(await store.findUserByUsername(other)).toBeNull();
+    });
+
     it('consumes a refresh token once and revokes its family', async () => {
       const user = await newUser();
       const device = await store.createDevice({ id: randomUUID(), userId: user.id, name: 'cli' });

@@ -156,6 +156,14 @@ export interface Store {
   close(): Promise<void>;
 
   createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>>;
+  /**
+   * A new account and its first device, in one transaction: either both exist afterwards or neither
+   * does (a device that cannot be stored leaves the username free). `username_taken` as createUser.
+   */
+  createUserWithDevice(
+    user: { id: string; username: string; passwordHash: string },
+    device: { id: string; name: string },
+  ): Promise<StoreResult<{ user: UserRecord; device: DeviceRecord }>>;
   /** Case-insensitive. */
   findUserByUsername(username: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<UserRecord | null>;
