@@ -17,6 +17,7 @@ import { inviteRoutes } from './http/invite-routes.js';
 import { keyRoutes } from './http/key-routes.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/errors.js';
+import { loggablePath } from './http/log-path.js';
 import { docsPage, openApiDocument } from './http/openapi.js';
 import { pathGuard } from './http/path-guard.js';
 import { roomRoutes } from './http/room-routes.js';
@@ -116,9 +117,9 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      // Method, path and status only: headers carry tokens, and query strings can carry tickets.
+      // Method, path and status only: headers carry tokens, query strings tickets, and paths invite tokens.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
     }),
