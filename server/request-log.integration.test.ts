@@ -126,6 +126,9 @@ describe('the request log', () => {
     await api('GET', '/nowhere', undefined, a);
     expect(await rawGet(`/api/v1/invites/${invite.token}%E0%A4%A/redeem`)).toBe(400);
     expect((await api('POST', `/rooms/${open.id}/messages`, { clientMsgId: randomUUID(), body: `${BODY}\u0000` }, a)).status).toBe(400);
+    expect((await api('POST', `/rooms/${open.id}/messages`, { clientMsgId: randomUUID(), body: `${BODY} `.repeat(400) }, a)).status).toBe(413);
+    expect((await api('POST', '/auth/register', { username: alice.user.username, password: PASSWORD })).status).toBe(409);
+    expect((await api('POST', `/rooms/${priv.id}/messages`, { clientMsgId: randomUUID(), body: BODY }, a)).status).toBe(400);
 
     // Database errors whose statements carry a message body and search text as parameters.
     await sql.exec(`ALTER TABLE room_events ADD CONSTRAINT refuse_boom CHECK (body IS NULL OR body NOT LIKE '%boom%')`);
