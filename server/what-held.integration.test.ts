@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_MAX_PAYLOAD } from '../shared/protocol/index.js';
@@ -93,6 +94,44 @@ describe('what held in the security review', () => {
     expect(absentAnswer).toMatchObject({ type: 'error' });
     for (const roomId of [priv.id, dm.id]) expect(await answer(roomId)).toEqual({ ...absentAnswer, ref: roomId });
     c.ws.close();
+  });
+
+  it('refuses forged access tokens over REST and on the WebSocket upgrade', async () => {
+    const s = await register('tok');
+    const secret = 'test-secret-test-secret-test-secret-0123'; // test/support/server.ts
+    const claims = { typ: 'access', usr: s.user.username, did: s.device.id };
+    const opts = { subject: s.user.id, audience: 'chat', issuer: 'chat-server', expiresIn: 60, algorithm: 'HS256' } as const;
+    const [header, payload] = s.tokens.accessToken.split('.') as [string, string, string];
+    const tampered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), usr: 'someone-else' })).toString('base64url');
+    const forged: [string, string][] = [
+      ['garbage', 'nope'],
+      ['another secret', jwt.sign(claims, 'another-secret-another-secret-0123456789', opts)],
+      ['alg none', jwt.sign(claims, '', { ...opts, algorithm: 'none' })],
+      ['HS512', jwt.sign(claims, secret, { ...opts, algorithm: 'HS512' })],
+      ['HS384', jwt.sign(claims, secret, { ...opts, algorithm: 'HS384' })],
+      ['another audience', jwt.sign(claims, secret, { ...opts, audience: 'other' })],
+      ['another issuer', jwt.sign(claims, secret, { ...opts, issuer: 'evil' })],
+      ['a refresh type', jwt.sign({ ...claims, typ: 'refresh' }, secret, opts)],
+      ['expired', jwt.sign({ ...claims, iat: Math.floor(Date.now() / 1000) - 3600 }, secret, { ...opts, expiresIn: 60 })],
+      ['not yet valid', jwt.sign(claims, secret, { ...opts, notBefore: 3600 })],
+      ['no subject', jwt.sign(claims, secret, { audience: 'chat', issuer: 'chat-server', expiresIn: 60, algorithm: 'HS256' })],
+      ['no device', jwt.sign({ typ: 'access', usr: s.user.username }, secret, opts)],
+      ['a tampered payload', `${header}.${tampered}.${s.tokens.accessToken.split('.')[2]}`],
+      ['no signature', `${header}.${payload}.`],
+    ];
+    expect(forged).toHaveLength(14);
+    for (const [what, token] of forged) {
+      const rest = await api('GET', '/me', undefined, token);
+      expect({ what, status: rest.status }).toEqual({ what, status: 401 });
+      const ws = new WebSocket(`${t.url.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
+      const upgrade = await new Promise<number>((resolve) => {
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('open', () => resolve(101));
+        ws.once('error', () => resolve(-1));
+      });
+      expect({ what, upgrade }).toEqual({ what, upgrade: 401 });
+    }
+    expect((await api('GET', '/me', undefined, s.tokens.accessToken)).status).toBe(200);
   });
 
   it('admits exactly one of 100 concurrent redemptions of a single-use invite', async () => {
