@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: the end-to-end files start servers and binaries, so keep the parallelism modest.
     maxWorkers: 2,
+    // Kills what a test file started and left running (servers, redis-server, chat).
+    setupFiles: ['./test/support/teardown.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -15,6 +15,14 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** An idempotency key: a UUID as the server accepts one, lower-cased. */
+function uuid(value: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(value)) {
+    throw new InvalidArgumentError('must be a UUID, such as one from `uuidgen` (reuse the same one when you retry)');
+  }
+  return value.toLowerCase();
+}
+
 /** The command tree; `run` gets each command's body, which imports its module only when chosen. */
 function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Promise<void>): Command {
   const program = new Command('chat')
@@ -99,7 +107,8 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
   program
     .command('send <room> [text...]')
     .description('send a message (no text: reads stdin; a multi-line stdin is one message)')
-    .action((room: string, text: string[]) => run((ctx) => import('./commands/send.js').then((m) => m.run(ctx, room, text))));
+    .addOption(new Option('--id <uuid>', 'idempotency key: a message with the same id is stored once, so a failed send can be retried safely').argParser(uuid))
+    .action((room: string, text: string[], opts) => run((ctx) => import('./commands/send.js').then((m) => m.run(ctx, room, text, opts))));
   program
     .command('read <room>')
     .description('print a room’s recent messages, oldest first')

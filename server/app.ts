@@ -17,7 +17,9 @@ import { inviteRoutes } from './http/invite-routes.js';
 import { keyRoutes } from './http/key-routes.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/errors.js';
+import { loggablePath } from './http/log-path.js';
 import { docsPage, openApiDocument } from './http/openapi.js';
+import { pathGuard } from './http/path-guard.js';
 import { roomRoutes } from './http/room-routes.js';
 import { searchRoutes } from './http/search-routes.js';
 import { userRateLimit } from './http/user-rate-limit.js';
@@ -131,15 +133,16 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      // Method, path and status only: headers carry tokens, and query strings can carry tickets.
+      // Method, path and status only: headers carry tokens, query strings tickets, and paths invite tokens.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
     }),
   );
   app.use(helmet());
   app.use(cors(isOriginAllowed));
+  app.use(pathGuard());
   app.use(express.json({ limit: '128kb' }));
 
   app.get('/healthz', (_req, res) => {

@@ -9,6 +9,7 @@ import { createServer } from './app.js';
 import { createAdapters } from './adapters.js';
 import { loadConfig, SERVER_USAGE } from './config.js';
 import { packagePath } from './package-path.js';
+import { runShutdown } from './shutdown.js';
 import { migrate } from './store/migrate.js';
 import { createPgClient } from './store/pg-client.js';
 import { createPgliteClient } from './store/pglite-client.js';
@@ -122,10 +123,27 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await server.close();
-    await shared.close();
-    await store.close();
+    const deadlineMs = config.shutdownTimeoutMs;
+    logger.info({ signal, deadlineMs }, 'shutting down');
+    // The last resort, should a step block the event loop itself: the process ends a little after the deadline.
+    setTimeout(() => {
+      logger.error({ deadlineMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, deadlineMs + 1_000);
+    // Sockets and in-flight requests first (most of the time), then Redis, then the database; each is
+    // given up on, not waited for, when what it talks to is gone.
+    const outcome = await runShutdown(
+      [
+        { name: 'http', timeoutMs: deadlineMs * 0.6, run: () => server.close(), onTimeout: () => server.http.closeAllConnections() },
+        { name: 'shared state', timeoutMs: deadlineMs * 0.2, run: () => shared.close() },
+        { name: 'database', timeoutMs: deadlineMs * 0.2, run: () => store.close() },
+      ],
+      { deadlineMs },
+    );
+    if (outcome.failures.length > 0) {
+      logger.error({ failures: outcome.failures.map((f) => ({ step: f.name, reason: f.reason, err: f.error })) }, 'stopped, giving up on some steps');
+      process.exit(1);
+    }
     logger.info('stopped');
     process.exit(0);
   };

@@ -1,33 +1,66 @@
 import { randomUUID } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
+import type { SendMessageResult } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
 import { neutralize } from '../output.js';
 
+/** `chat send` flags. */
+export interface SendOptions {
+  /** The message's idempotency key (a UUID, checked by the command line): the same id is stored once. */
+  readonly id?: string;
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
  * `chat send <room> [text...]`: the words as one message, or all of stdin as one message. In a
  * private room it is encrypted on this device first; the server only ever sees the envelope.
+ *
+ * Every send carries an idempotency key (`--id`, or a new UUID): the server stores a key once, so
+ * a send that failed with its outcome unknown (the connection dropped, a 5xx) can be run again with
+ * the same `--id` without doubling the message. Such a failure says so and gives that command.
  */
-export async function run(ctx: CliContext, roomName: string, words: string[]): Promise<void> {
+export async function run(ctx: CliContext, roomName: string, words: string[], opts: SendOptions = {}): Promise<void> {
   let body: string;
   if (words.length > 0) {
     body = words.join(' ');
   } else {
     if (ctx.io.stdin.isTTY) throw new ChatError('invalid_request', 'no message: give the text as arguments, or pipe it on stdin');
-    body = (await readAll(ctx.io.stdin)).replace(/\r?\n$/, '');
+    // Windows line endings become newlines: a body keeps \n and \t, no other control characters.
+    body = (await readAll(ctx.io.stdin)).replace(/\r\n/g, '\n').replace(/\n$/, '');
   }
   if (body.trim() === '') throw new ChatError('invalid_request', 'the message is empty');
   const { api, session } = await ctx.signedIn();
   const room = await api.room(roomName);
-  const clientMsgId = randomUUID();
-  let ack;
-  if (room.visibility === 'private') {
-    const e2e = await ctx.e2e(api, session);
-    await warnAboutChangedKeys(ctx, e2e, room);
-    ack = await api.sendEnvelope(room.id, await e2e.encrypt(room.id, body, clientMsgId));
-  } else {
-    ack = await api.send(room.id, body, clientMsgId);
+  const clientMsgId = opts.id ?? randomUUID();
+  let ack: SendMessageResult;
+  try {
+    if (room.visibility === 'private') {
+      const e2e = await ctx.e2e(api, session);
+      await warnAboutChangedKeys(ctx, e2e, room);
+      ack = await api.sendEnvelope(room.id, await e2e.encrypt(room.id, body, clientMsgId));
+    } else {
+      ack = await api.send(room.id, body, clientMsgId);
+    }
+  } catch (error) {
+    // Lost connections and server errors leave the outcome unknown: the request may have been stored.
+    if (error instanceof ChatError && (error.code === 'unavailable' || error.code === 'internal')) {
+      const profile = ctx.profileName === 'default' ? '' : `--profile ${shellQuote(ctx.profileName)} `;
+      const text = words.length > 0 ? ` ${words.map(shellQuote).join(' ')}` : ' < (the same input)';
+      const retry = `chat ${profile}send ${shellQuote(roomName)} --id ${clientMsgId}${text}`;
+      throw new ChatError(error.code, `${error.message}\nThe message may have gone through. To retry without sending it twice, run:\n  ${retry}`, { cause: error });
+    }
+    throw error;
   }
-  ctx.out.result({ room: room.name, encrypted: room.visibility === 'private', ...ack }, () => `Sent to #${neutralize(room.name)} (seq ${ack.seq}${room.visibility === 'private' ? ', encrypted' : ''}).`);
+  const encrypted = room.visibility === 'private';
+  ctx.out.result({ room: room.name, encrypted, clientMsgId, ...ack }, () =>
+    ack.duplicate
+      ? `Already in #${neutralize(room.name)} (seq ${ack.seq}); not sent again.`
+      : `Sent to #${neutralize(room.name)} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
+  );
 }

@@ -10,11 +10,16 @@ import { parse } from './validate.js';
 /** Whether a browser asked to keep its refresh token in a cookie. */
 const wantsCookie = (req: Request) => req.headers[COOKIE_SESSION_HEADER] === 'cookie';
 
-/** The refresh cookie from the Cookie header. */
+/** The refresh cookie from the Cookie header; `invalid_request` when its %-escapes are malformed. */
 function cookieToken(req: Request): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === REFRESH_COOKIE) return decodeURIComponent(value.join('='));
+    if (name !== REFRESH_COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch (error) {
+      throw new ChatError('invalid_request', 'the session cookie is malformed', { cause: error });
+    }
   }
   return undefined;
 }

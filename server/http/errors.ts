@@ -23,8 +23,10 @@ export const HTTP_STATUS: Record<ErrorCodeValue, number> = {
   internal: 500,
 };
 
-/** Express body-parser failures, which are not ours but are the client's fault. */
+/** Express body-parser and path-decoding failures, which are not ours but are the client's fault. */
 function fromParserError(error: unknown): ChatError | undefined {
+  // The router's parameter decoding throws a URIError on a malformed %-escape.
+  if (error instanceof URIError) return new ChatError('invalid_request', 'the request has a malformed %-escape', { cause: error });
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
   switch ((error as { type: unknown }).type) {
     case 'entity.parse.failed':

@@ -4,7 +4,7 @@ import type { LoginRequest, RegisterRequest, Session, TokenPair, WsTicket } from
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { Cache } from '../cache/cache.js';
-import type { RefreshTokenRecord, Store, UserRecord } from '../store/store.js';
+import type { DeviceRecord, NewSession, RefreshTokenRecord, Store, UserRecord } from '../store/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { AccessClaims, TokenIssuer } from './tokens.js';
 import { hashOpaqueToken, newOpaqueToken } from './tokens.js';
@@ -53,11 +53,14 @@ export class AuthService {
     this.now = deps.now ?? Date.now;
   }
 
+  /** A new account with its first device and session; the account and device are stored together or not at all. */
   async register(req: RegisterRequest): Promise<Session> {
     const passwordHash = await hashPassword(req.password);
-    const created = await this.deps.store.createUser({ id: randomUUID(), username: req.username, passwordHash });
+    const user = { id: randomUUID(), username: req.username };
+    const { pair, session } = this.firstPair(user, randomUUID());
+    const created = await this.deps.store.createUserWithDevice({ ...user, passwordHash }, { id: session.deviceId, name: req.deviceName ?? 'unnamed device' }, session);
     if (!created.ok) throw new ChatError('username_taken', `the username "${req.username}" is taken`);
-    return this.startSession(created.value, req.deviceName);
+    return sessionOf(created.value.user, created.value.device, this.stamped(pair));
   }
 
   async login(req: LoginRequest): Promise<Session> {
@@ -131,21 +134,23 @@ export class AuthService {
   }
 
   private async startSession(user: UserRecord, deviceName: string | undefined): Promise<Session> {
-    const device = await this.deps.store.createDevice({ id: randomUUID(), userId: user.id, name: deviceName ?? 'unnamed device' });
-    // Today one session per device sign-in: the session is the refresh-token family.
+    const { pair, session } = this.firstPair(user, randomUUID());
+    const device = await this.deps.store.createDeviceWithSession({ id: session.deviceId, userId: user.id, name: deviceName ?? 'unnamed device' }, session);
+    return sessionOf(user, device, this.stamped(pair));
+  }
+
+  /**
+   * The first pair of a new device's session (today one session per device sign-in: the session is the
+   * refresh-token family), and what the store keeps of it.
+   */
+  private firstPair(user: { id: string; username: string }, deviceId: string): { pair: TokenPair; session: NewSession & { deviceId: string } } {
     const sessionId = randomUUID();
-    await this.deps.store.createSession({ id: sessionId, userId: user.id, deviceId: device.id });
-    const { pair, next } = this.newPair(user, device.id, sessionId);
-    await this.deps.store.insertRefreshToken(next);
-    return {
-      user: { id: user.id, username: user.username },
-      device: { id: device.id, name: device.name, createdAt: device.createdAt.toISOString() },
-      tokens: this.stamped(pair),
-    };
+    const { pair, next } = this.newPair(user, deviceId, sessionId);
+    return { pair, session: { id: sessionId, deviceId, refreshToken: { tokenHash: next.tokenHash, expiresAt: next.expiresAt } } };
   }
 
   /** A new pair for the session, and the refresh-token row to store for it (not yet stored). */
-  private newPair(user: UserRecord, deviceId: string, familyId: string): { pair: TokenPair; next: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'> } {
+  private newPair(user: { id: string; username: string }, deviceId: string, familyId: string): { pair: TokenPair; next: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'> } {
     const refreshToken = newOpaqueToken();
     const next = { tokenHash: hashOpaqueToken(refreshToken), familyId, userId: user.id, deviceId, expiresAt: new Date(this.now() + REFRESH_TTL_MS) };
     const access = this.deps.tokens.signAccess({ userId: user.id, username: user.username, deviceId, sessionId: familyId });
@@ -171,4 +176,13 @@ export class AuthService {
     const notice: RevokeNotice = { t: 'revoke', deviceId, sessionId: familyId };
     await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
   }
+}
+
+/** What a sign-in answers: the account, the new device and its first tokens. */
+function sessionOf(user: { id: string; username: string }, device: DeviceRecord, tokens: TokenPair): Session {
+  return {
+    user: { id: user.id, username: user.username },
+    device: { id: device.id, name: device.name, createdAt: device.createdAt.toISOString() },
+    tokens,
+  };
 }

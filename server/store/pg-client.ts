@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
+import { scrubSqlError } from './sql-error.js';
 
-/** A SqlClient over a `pg` connection pool, for PostgreSQL servers (DATABASE_URL). */
+/** A SqlClient over a `pg` connection pool, for PostgreSQL servers (DATABASE_URL). Errors are SqlErrors, without parameter values. */
 export function createPgClient(connectionString: string, options: { max?: number } = {}): SqlClient {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client that loses its connection emits 'error' on the pool; without a listener it would
@@ -9,19 +10,28 @@ export function createPgClient(connectionString: string, options: { max?: number
   pool.on('error', () => {});
   const executor = (q: pg.Pool | pg.PoolClient): SqlExecutor => ({
     query: async <R>(text: string, params?: readonly unknown[]) => {
-      const result = await q.query(text, params as unknown[] | undefined);
-      return { rows: result.rows as R[] };
+      try {
+        const result = await q.query(text, params as unknown[] | undefined);
+        return { rows: result.rows as R[] };
+      } catch (error) {
+        throw scrubSqlError(error, text);
+      }
     },
     exec: async (script: string) => {
-      await q.query(script);
+      await q.query(script).catch((error: unknown) => {
+        throw scrubSqlError(error);
+      });
     },
   });
   async function transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+    const client = await pool.connect().catch((error: unknown) => {
+      throw scrubSqlError(error);
+    });
+    const tx = executor(client);
     try {
-      await client.query('BEGIN');
-      const result = await fn(executor(client));
-      await client.query('COMMIT');
+      await tx.query('BEGIN');
+      const result = await fn(tx);
+      await tx.query('COMMIT');
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -1,9 +1,10 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
+import { scrubSqlError, SqlError } from './sql-error.js';
 
 /**
  * A SqlClient over embedded PGlite (real Postgres compiled to WASM), the zero-setup default.
- * `dataDir` undefined keeps everything in memory (tests).
+ * `dataDir` undefined keeps everything in memory (tests). Errors are SqlErrors, without parameter values.
  */
 export async function createPgliteClient(dataDir: string | undefined): Promise<SqlClient> {
   const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
@@ -11,11 +12,17 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
   await db.waitReady;
   const executor = (q: PGlite | Transaction): SqlExecutor => ({
     query: async <R>(text: string, params?: readonly unknown[]) => {
-      const result = await q.query<R>(text, params as unknown[] | undefined);
-      return { rows: result.rows };
+      try {
+        const result = await q.query<R>(text, params as unknown[] | undefined);
+        return { rows: result.rows };
+      } catch (error) {
+        throw scrubSqlError(error, text);
+      }
     },
     exec: async (script: string) => {
-      await q.exec(script);
+      await q.exec(script).catch((error: unknown) => {
+        throw scrubSqlError(error);
+      });
     },
   });
   const run = executor(db);
@@ -23,7 +30,16 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
     ...run,
     // PGlite runs on this thread and ignores statement_timeout: a query cannot be interrupted.
     queryWithTimeout: <R>(_timeoutMs: number, text: string, params?: readonly unknown[]) => run.query<R>(text, params),
-    transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => db.transaction((tx) => fn(executor(tx))),
+    // What `fn` throws passes through as it is (a SqlError already, or the caller's own error).
+    transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) =>
+      db.transaction((tx) => fn(executor(tx))).catch((error: unknown) => {
+        throw error instanceof SqlError || !isDriverError(error) ? error : scrubSqlError(error);
+      }),
     close: () => db.close(),
   };
+}
+
+/** PGlite's own errors carry the statement and its parameters. */
+function isDriverError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && ('params' in error || 'severity' in error);
 }

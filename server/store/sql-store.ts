@@ -4,6 +4,7 @@ import { ChatError } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
 import type {
+  NewSession,
   DeviceRecord,
   DirectoryDeviceRecord,
   InviteRecord,
@@ -162,6 +163,21 @@ async function insertEvent(
   return toEvent(row);
 }
 
+/** A user, unless the name is taken in any case. */
+async function insertUser(q: SqlExecutor, user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
+  const { rows } = await q.query<Row>(
+    `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
+     ON CONFLICT ((lower(username))) DO NOTHING RETURNING *`,
+    [user.id, user.username, user.passwordHash],
+  );
+  return rows[0] ? { ok: true, value: toUser(rows[0]) } : { ok: false, conflict: 'username_taken' };
+}
+
+async function insertDevice(q: SqlExecutor, device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
+  const { rows } = await q.query<Row>('INSERT INTO devices (id, user_id, name) VALUES ($1, $2, $3) RETURNING *', [device.id, device.userId, device.name]);
+  return toDevice(rows[0] as Row);
+}
+
 /** The Store over PostgreSQL, through `pg` or PGlite alike. */
 export class SqlStore implements Store {
   constructor(private readonly db: SqlClient) {}
@@ -179,13 +195,25 @@ export class SqlStore implements Store {
     return this.db.close();
   }
 
-  async createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
-    const { rows } = await this.db.query<Row>(
-      `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
-       ON CONFLICT ((lower(username))) DO NOTHING RETURNING *`,
-      [user.id, user.username, user.passwordHash],
-    );
-    return rows[0] ? { ok: true, value: toUser(rows[0]) } : { ok: false, conflict: 'username_taken' };
+  createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
+    return insertUser(this.db, user);
+  }
+
+  createUserWithDevice(
+    user: { id: string; username: string; passwordHash: string },
+    device: { id: string; name: string },
+    session: NewSession,
+  ): Promise<StoreResult<{ user: UserRecord; device: DeviceRecord }>> {
+    return this.db.transaction(async (tx) => {
+      const created = await insertUser(tx, user);
+      if (!created.ok) return created;
+      const stored = await insertDeviceWithSession(tx, { ...device, userId: user.id }, session);
+      return { ok: true, value: { user: created.value, device: stored } } as const;
+    });
+  }
+
+  createDeviceWithSession(device: { id: string; userId: string; name: string }, session: NewSession): Promise<DeviceRecord> {
+    return this.db.transaction((tx) => insertDeviceWithSession(tx, device, session));
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | null> {
@@ -202,13 +230,8 @@ export class SqlStore implements Store {
     await this.db.query('UPDATE users SET last_seen_at = $2 WHERE id = $1', [userId, at]);
   }
 
-  async createDevice(device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
-    const { rows } = await this.db.query<Row>('INSERT INTO devices (id, user_id, name) VALUES ($1, $2, $3) RETURNING *', [
-      device.id,
-      device.userId,
-      device.name,
-    ]);
-    return toDevice(rows[0] as Row);
+  createDevice(device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
+    return insertDevice(this.db, device);
   }
 
   async findDevice(id: string): Promise<DeviceRecord | null> {
@@ -655,4 +678,18 @@ export class SqlStore implements Store {
       snippet: snippetFromMarked(String(r.headline), MARK_OPEN, MARK_CLOSE),
     }));
   }
+}
+
+/** A device, its session and the session's first refresh token, on `db` (a transaction). */
+async function insertDeviceWithSession(db: SqlExecutor, device: { id: string; userId: string; name: string }, session: NewSession): Promise<DeviceRecord> {
+  const stored = await insertDevice(db, device);
+  await db.query('INSERT INTO sessions (id, user_id, device_id) VALUES ($1, $2, $3)', [session.id, device.userId, device.id]);
+  await db.query('INSERT INTO refresh_tokens (token_hash, family_id, user_id, device_id, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+    session.refreshToken.tokenHash,
+    session.id,
+    device.userId,
+    device.id,
+    session.refreshToken.expiresAt,
+  ]);
+  return stored;
 }

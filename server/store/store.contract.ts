@@ -50,6 +50,42 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.findUserByUsername('nobody-here')).toBeNull();
     });
 
+    it('creates an account with its first device and session at once, or nothing when a step cannot be stored', async () => {
+      const newSession = (tokenHash = randomUUID()) => ({ id: randomUUID(), refreshToken: { tokenHash, expiresAt: new Date(Date.now() + 60_000) } });
+      const name = `Dev${randomUUID().slice(0, 6)}`;
+      const session = newSession();
+      const first = await store.createUserWithDevice({ id: randomUUID(), username: name, passwordHash: 'h' }, { id: randomUUID(), name: 'laptop' }, session);
+      if (!first.ok) throw new Error(first.conflict);
+      expect((await store.findDevice(first.value.device.id))?.userId).toBe(first.value.user.id);
+      expect(await store.findSession(session.id)).toMatchObject({ userId: first.value.user.id, deviceId: first.value.device.id, revokedAt: null });
+      expect(await store.findRefreshToken(session.refreshToken.tokenHash)).toMatchObject({ familyId: session.id, deviceId: first.value.device.id });
+      expect(await store.createUserWithDevice({ id: randomUUID(), username: name.toLowerCase(), passwordHash: 'h' }, { id: randomUUID(), name: 'x' }, newSession())).toEqual({
+        ok: false,
+        conflict: 'username_taken',
+      });
+      // A device id already taken makes the second step fail: the user of the first step must not remain.
+      const other = `Dev${randomUUID().slice(0, 6)}`;
+      await expect(store.createUserWithDevice({ id: randomUUID(), username: other, passwordHash: 'h' }, { id: first.value.device.id, name: 'dup' }, newSession())).rejects.toThrow();
+      expect(await store.findUserByUsername(other)).toBeNull();
+      // So does a refresh token already stored (the last step): no user, no device.
+      const third = `Dev${randomUUID().slice(0, 6)}`;
+      const deviceId = randomUUID();
+      await expect(store.createUserWithDevice({ id: randomUUID(), username: third, passwordHash: 'h' }, { id: deviceId, name: 'dup' }, newSession(session.refreshToken.tokenHash))).rejects.toThrow();
+      expect(await store.findUserByUsername(third)).toBeNull();
+      expect(await store.findDevice(deviceId)).toBeNull();
+    });
+
+    it('signs an existing user in with a new device and its session at once, or not at all', async () => {
+      const user = await newUser();
+      const session = { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } };
+      const device = await store.createDeviceWithSession({ id: randomUUID(), userId: user.id, name: 'phone' }, session);
+      expect(await store.findSession(session.id)).toMatchObject({ deviceId: device.id });
+      const failing = { id: randomUUID(), refreshToken: session.refreshToken };
+      const deviceId = randomUUID();
+      await expect(store.createDeviceWithSession({ id: deviceId, userId: user.id, name: 'tablet' }, failing)).rejects.toThrow();
+      expect(await store.findDevice(deviceId)).toBeNull();
+    });
+
     it('consumes a refresh token once and revokes its family', async () => {
       const user = await newUser();
       const device = await store.createDevice({ id: randomUUID(), userId: user.id, name: 'cli' });

@@ -9,6 +9,12 @@ export interface UserRecord {
   readonly lastSeenAt: Date | null;
 }
 
+/** A session to open with a new device: its id (also the refresh-token family) and its first refresh token. */
+export interface NewSession {
+  readonly id: string;
+  readonly refreshToken: { readonly tokenHash: string; readonly expiresAt: Date };
+}
+
 export interface DeviceRecord {
   readonly id: string;
   readonly userId: string;
@@ -180,6 +186,18 @@ export interface Store {
   close(): Promise<void>;
 
   createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>>;
+  /**
+   * A new account, its first device and that device's session with its first refresh token, in one
+   * transaction: either all exist afterwards or none does (a device or token that cannot be stored
+   * leaves the username free). `username_taken` as createUser.
+   */
+  createUserWithDevice(
+    user: { id: string; username: string; passwordHash: string },
+    device: { id: string; name: string },
+    session: NewSession,
+  ): Promise<StoreResult<{ user: UserRecord; device: DeviceRecord }>>;
+  /** A sign-in of an existing user: a new device, its session and first refresh token, in one transaction. */
+  createDeviceWithSession(device: { id: string; userId: string; name: string }, session: NewSession): Promise<DeviceRecord>;
   /** Case-insensitive. */
   findUserByUsername(username: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<UserRecord | null>;

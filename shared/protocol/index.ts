@@ -8,3 +8,4 @@ export * from './chat-error.js';
 export * from './e2e.js';
 export * from './search.js';
 export * from './summary.js';
+export * from './text-field.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TextField } from './text-field.js';
 
 /** Usernames: 3 to 32 characters, letters, digits, `_ . -`, starting with a letter or digit; unique regardless of case. */
 export const Username = z
@@ -34,13 +35,14 @@ export const RoomName = z
 export type RoomName = z.infer<typeof RoomName>;
 
 /** A room topic: free text, one line. */
-export const Topic = z.string().max(250, 'a topic has at most 250 characters');
+export const Topic = TextField().max(250, 'a topic has at most 250 characters');
 
 /** The longest message body, in characters. */
 export const MAX_MESSAGE_CHARS = 16_000;
 
 /**
- * A message body: not blank. The length limit (MAX_MESSAGE_CHARS) is the server's to enforce, with its
- * own error code, so a client can tell "too long" from "malformed".
+ * A message body: not blank; newlines and tabs allowed, other control characters not. The length limit
+ * (MAX_MESSAGE_CHARS) is the server's to enforce, with its own error code, so a client can tell "too
+ * long" from "malformed".
  */
-export const MessageBody = z.string().refine((s) => s.trim().length > 0, 'a message is not empty');
+export const MessageBody = TextField({ multiLine: true }).refine((s) => s.trim().length > 0, 'a message is not empty');

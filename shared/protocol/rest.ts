@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { Envelope } from './e2e.js';
 import { RoomEvent, UserRef } from './events.js';
 import { MessageBody, Password, RoomName, Topic, Username } from './names.js';
+import { TextField } from './text-field.js';
 
 /** The REST API's path prefix. */
 export const API_PREFIX = '/api/v1';
 
-export const DeviceName = z.string().trim().min(1).max(64);
+/** What a device is called ("laptop"): one line. */
+export const DeviceName = TextField().trim().min(1).max(64);
 
 export const RegisterRequest = z.object({
   username: Username,
@@ -16,7 +18,7 @@ export const RegisterRequest = z.object({
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
 export const LoginRequest = z.object({
-  username: z.string().min(1).max(64),
+  username: TextField().min(1).max(64),
   password: z.string().min(1).max(1024),
   deviceName: DeviceName.optional(),
 });
@@ -171,7 +173,7 @@ export const InviteCreated = z.object({ invite: Invite, token: z.string(), url: 
 export type InviteCreated = z.infer<typeof InviteCreated>;
 export const InviteList = z.object({ invites: z.array(Invite) });
 
-export const KickRequest = z.object({ username: z.string().min(1).max(64) });
-export const DirectMessageRequest = z.object({ username: z.string().min(1).max(64) });
+export const KickRequest = z.object({ username: TextField().min(1).max(64) });
+export const DirectMessageRequest = z.object({ username: TextField().min(1).max(64) });
 export const DirectMessageResult = z.object({ room: Room, created: z.boolean() });
 export type DirectMessageResult = z.infer<typeof DirectMessageResult>;

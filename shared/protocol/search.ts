@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserRef } from './events.js';
+import { TextField } from './text-field.js';
 
 /** Words of a message around a match: `highlights` are [start, end) offsets of the matched words in `text`. */
 export const Snippet = z.object({
@@ -17,9 +18,9 @@ const DateParam = z.iso.datetime({ offset: true });
  */
 export const SearchQuery = z
   .object({
-    q: z.string().trim().min(1, 'say what to search for').max(256),
-    room: z.string().min(1).max(64).optional(),
-    from: z.string().min(1).max(64).optional(),
+    q: TextField().trim().min(1, 'say what to search for').max(256),
+    room: TextField().min(1).max(64).optional(),
+    from: TextField().min(1).max(64).optional(),
     since: DateParam.optional(),
     until: DateParam.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),

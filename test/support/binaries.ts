@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { signalGroup, spawnTracked, stopProcess } from './processes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** The built binaries (npm test builds them first). */
@@ -30,37 +30,45 @@ export interface ServerProcess {
   readonly port: number;
   readonly proc: ChildProcess;
   readonly output: () => string;
-  /** SIGTERM (graceful) and wait for the exit code. */
-  stop(): Promise<number | null>;
+  /**
+   * SIGTERM (graceful) and wait for the exit code; SIGKILL after `graceMs` (default 30 s), and then
+   * the code is null. Tests that fail before calling it still lose the process (test/support/teardown.ts).
+   */
+  stop(options?: { graceMs?: number }): Promise<number | null>;
 }
 
 /** Starts `chat-server` with a data dir; port 0 picks a free one, read back from its log. */
 export async function startServer(options: { dataDir: string; port?: number; env?: Record<string, string> }): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, [SERVER_BIN, '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--data-dir', options.dataDir], {
+  const proc = spawnTracked(process.execPath, [SERVER_BIN, '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--data-dir', options.dataDir], {
     env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const port = await eventually(
-    () => {
-      if (proc.exitCode !== null) throw new Error(`chat-server exited: ${out}`);
-      const m = /"port":(\d+)[^\n]*listening/.exec(out);
-      return m ? Number(m[1]) : undefined;
-    },
-    'chat-server to listen',
-    60_000,
-  );
+  let port: number;
+  try {
+    port = await eventually(
+      () => {
+        if (proc.exitCode !== null) throw new Error(`chat-server exited: ${out}`);
+        const m = /"port":(\d+)[^\n]*listening/.exec(out);
+        return m ? Number(m[1]) : undefined;
+      },
+      'chat-server to listen',
+      60_000,
+    );
+  } catch (error) {
+    signalGroup(proc, 'SIGKILL');
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     proc,
     output: () => out,
-    async stop() {
-      if (proc.exitCode === null) proc.kill('SIGTERM');
-      return exited;
+    async stop(stopOptions = {}) {
+      const { code, killed } = await stopProcess(proc, { graceMs: stopOptions.graceMs ?? 30_000 });
+      return killed ? null : code;
     },
   };
 }
@@ -79,24 +87,24 @@ export function userEnv(home: string, server: string): Record<string, string> {
 /** Runs `chat` to completion. */
 export function chat(env: Record<string, string>, args: readonly string[], stdin?: string): Promise<ChatResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawnTracked(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.once('error', reject);
     proc.once('close', (code) => resolve({ code, stdout, stderr }));
-    proc.stdin.end(stdin ?? '');
+    proc.stdin?.end(stdin ?? '');
   });
 }
 
 /** A long-running `chat` (e.g. `read --follow`) whose output is collected as it comes. */
 export function spawnChat(env: Record<string, string>, args: readonly string[]) {
-  const proc = spawn(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawnTracked(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return {
     proc,

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { spawnTracked } from './processes.js';
 
 /** A free loopback port (as far as one can tell without holding it). */
 export function freePort(): Promise<number> {
@@ -24,7 +24,7 @@ export async function startPrivateRedis() {
   let proc: ChildProcess;
   const launch = () =>
     new Promise<void>((resolve, reject) => {
-      proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = spawnTracked('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
       proc.stdout?.on('data', (d: Buffer) => {

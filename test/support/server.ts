@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { createServer } from '../../server/app.js';
 import type { ChatServer } from '../../server/app.js';
 import type { Bus } from '../../server/bus/bus.js';
@@ -40,6 +41,10 @@ export interface TestServerOptions {
   readonly store?: Store;
   /** Join other instances through Redis, under this key prefix. */
   readonly redis?: { readonly url: string; readonly prefix: string };
+  /** Log here instead of nowhere (TEST_LOG_LEVEL still shows the log when not given). */
+  readonly logger?: Logger;
+  /** Serve this folder as the web client. */
+  readonly webRoot?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -50,7 +55,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await migrate(sql);
     store = new SqlStore(sql);
   }
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const shared = await createAdapters({ redisUrl: options.redis?.url, prefix: options.redis?.prefix ?? 'chat:', logger });
   const bus = options.bus ?? shared.bus;
   const server = await createServer({
@@ -71,6 +76,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.frameBudget ? { frameBudget: { ...DEFAULT_FRAME_BUDGET, ...options.frameBudget } } : {}),
     ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
   });
   await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
   const { port } = server.http.address() as AddressInfo;

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, request } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RoomEvent } from '../../shared/protocol/index.js';
+import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import type { ServerProcess } from '../support/binaries.js';
+
+/**
+ * An HTTP proxy in front of the server. With `dropSends(true)` it passes sends on and then drops the
+ * connection instead of answering, as a crash or a network failure after the commit would: the
+ * message is stored, and the client cannot know it.
+ */
+async function startProxy(target: string): Promise<{ url: string; dropSends: (drop: boolean) => void; close: () => Promise<void> }> {
+  const upstream = new URL(target);
+  let drop = false;
+  const proxy: Server = createServer((req, res) => {
+    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      if (drop && req.method === 'POST' && /\/messages$/.test(req.url ?? '')) {
+        answer.resume();
+        answer.once('end', () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.once('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    dropSends: (value) => {
+      drop = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
+  };
+}
+
+describe('chat send --id', () => {
+  let server: ServerProcess;
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let alice: Record<string, string>;
+  const room = `ids-${randomUUID().slice(0, 6)}`;
+
+  beforeAll(async () => {
+    const dir = await tempDir('send-id');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    proxy = await startProxy(server.url);
+    alice = userEnv(join(dir, 'alice'), proxy.url);
+    expect((await chat(alice, ['register', 'alice', '--password-stdin'], 'correct horse battery staple\n')).code).toBe(0);
+    expect((await chat(alice, ['create', room])).code).toBe(0);
+  }, 90_000);
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  const messages = async () => {
+    const r = await chat(alice, ['--json', 'read', room]);
+    return (JSON.parse(r.stdout) as { events: unknown[] }).events.map((e) => RoomEvent.parse(e)).filter((e) => e.kind === 'message');
+  };
+
+  it('stores a message sent twice with the same --id once', async () => {
+    const id = randomUUID();
+    const first = await chat(alice, ['send', room, '--id', id, 'only once']);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await chat(alice, ['--json', 'send', room, '--id', id.toUpperCase(), 'only once']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ duplicate: true, clientMsgId: id });
+    expect((await messages()).filter((e) => e.clientMsgId === id).map((e) => e.body)).toEqual(['only once']);
+  });
+
+  it('refuses an --id that is not a UUID with a usage error', async () => {
+    const r = await chat(alice, ['send', room, '--id', 'retry-1', 'hello']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--id.*must be a UUID/);
+    expect((await messages()).map((e) => e.body)).not.toContain('hello');
+  });
+
+  it('says a send whose answer was lost may have gone through, and the retry with --id stores it once', async () => {
+    proxy.dropSends(true);
+    let failed;
+    try {
+      failed = await chat(alice, ['send', room, "it's", 'maybe stored']);
+    } finally {
+      proxy.dropSends(false);
+    }
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/may have gone through/);
+    const retry = /^\s*(chat send .*)$/m.exec(failed.stderr)?.[1];
+    expect(retry).toMatch(new RegExp(`^chat send ${room} --id [0-9a-f-]{36} 'it'\\\\''s' 'maybe stored'$`));
+    const id = /--id (\S+)/.exec(retry ?? '')?.[1] as string;
+    // The proxy let the send through: it is stored although the command failed.
+    expect((await messages()).filter((e) => e.clientMsgId === id).map((e) => e.body)).toEqual(["it's maybe stored"]);
+    const again = await chat(alice, ['send', room, '--id', id, "it's", 'maybe stored']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/not sent again/);
+    expect((await messages()).filter((e) => e.clientMsgId === id)).toHaveLength(1);
+  });
+});
