@@ -1,4 +1,4 @@
-import type { ChainShare, DeviceKeys, InboundChain, MessageContent, OutboundChain, SealedShare as SealedShareT } from '../crypto/index.js';
+import type { ChainShare, DeviceKeys, InboundChain, SealedShare as SealedShareT } from '../crypto/index.js';
 import {
   chainIsWornOut,
   decryptMessage,
@@ -17,33 +17,11 @@ import {
   verifyBundle,
 } from '../crypto/index.js';
 import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
+import { ChatError } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
+import { inboundKey, keepSharedChain, plaintextKey, rememberPlaintext } from './e2e-records.js';
+import type { E2EStore, OutboundRecord } from './e2e-store.js';
 import type { StoredSession } from './session-store.js';
-
-/**
- * This device's sending chain in one room, and the share each device was given (by device id): a
- * device that lost its share gets exactly the same one again, never an earlier position.
- */
-export interface OutboundRecord {
-  readonly chain: OutboundChain;
-  readonly given: Readonly<Record<string, ChainShare>>;
-}
-
-/** Everything end-to-end a device keeps besides its identity keys. */
-export interface E2EState {
-  readonly outbound: Readonly<Record<string, OutboundRecord>>;
-  /** By `senderDevice:keyId`. */
-  readonly inbound: Readonly<Record<string, InboundChain>>;
-  /** Opened messages by `senderDevice:clientMsgId`: message keys are deleted once used, so a
-   * message can be decrypted only once; this is how it can be shown again. */
-  readonly plaintexts: Readonly<Record<string, MessageContent>>;
-  /** The device signing keys a user had when this user verified them, by user id. */
-  readonly verified: Readonly<Record<string, readonly string[]>>;
-  /** The device signing keys last seen per user, to tell about every device change. */
-  readonly seen?: Readonly<Record<string, readonly string[]>>;
-}
-
-export const EMPTY_E2E_STATE: E2EState = { outbound: {}, inbound: {}, plaintexts: {}, verified: {}, seen: {} };
 
 /** A member's devices changed since this device last looked: a new device may not be theirs. */
 export interface DeviceChange {
@@ -54,28 +32,14 @@ export interface DeviceChange {
   readonly verified: boolean;
 }
 
-/**
- * Where a device keeps its keys and state: the OS keychain and an encrypted file for the CLI,
- * IndexedDB for the web client. `update` runs read-modify-write exclusively (several processes of
- * one profile must never reuse a chain position).
- */
-export interface E2EStore {
-  loadDevice(): Promise<DeviceKeys | null>;
-  saveDevice(keys: DeviceKeys): Promise<void>;
-  read(): Promise<E2EState>;
-  update<T>(fn: (state: E2EState) => Promise<{ state: E2EState; result: T }>): Promise<T>;
-}
-
 /** What opening a private-room message gave. */
 export type Opened =
   | { readonly status: 'ok'; readonly body: string; readonly sentAt: number }
   | { readonly status: 'waiting' }
   | { readonly status: 'unreadable'; readonly reason: string };
 
-/** How many opened messages a device keeps. */
-const MAX_PLAINTEXTS = 20_000;
-/** Chains kept per sending device: the current one and five older, for late messages. */
-const MAX_CHAINS_PER_SENDER = 6;
+/** Turns of `encrypt` before it gives up on a chain other processes keep replacing. */
+const MAX_ENCRYPT_TURNS = 3;
 
 const sameKeys = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
 
@@ -127,41 +91,55 @@ export class E2ESession {
   /**
    * Encrypts a message for a private room. Before the first message, after 100 messages or 7 days, and
    * whenever a device that had the chain is no longer in the room, a new chain is made; every device
-   * that does not have the current chain gets it in a sealed share. The advanced chain is saved
-   * before the envelope is returned.
+   * that does not have the current chain gets it in a sealed share. The advanced chain and the
+   * plaintext are saved before the envelope is returned.
+   *
+   * The room's devices are listed and the shares posted outside any store transaction: the first
+   * transaction settles which chain to share, the shares go out, and the second records them and
+   * takes the next position of that chain — or starts over if another process replaced the chain
+   * meanwhile (its shares then stay unused). Throws ChatError('unavailable') after a few such turns.
    */
   async encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope> {
     const keys = await this.device();
-    const { api, session } = this.options;
+    const { api, session, store } = this.options;
     await this.sync();
     const devices = (await api.devicesOfRoom(roomId)).filter((d) => d.deviceId !== keys.deviceId);
-    return this.options.store.update(async (state) => {
-      const ids = devices.map((d) => d.deviceId);
-      let record = state.outbound[roomId];
-      const departed = record ? Object.keys(record.given).some((id) => !ids.includes(id)) : false;
-      if (!record || departed || chainIsWornOut(record.chain, this.now())) {
-        record = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
-      }
-      const have = record.given;
-      const fresh = devices.filter((d) => !have[d.deviceId]);
-      if (fresh.length > 0) {
+    const ids = new Set(devices.map((d) => d.deviceId));
+    const usable = (record: OutboundRecord | undefined): record is OutboundRecord =>
+      record !== undefined && !Object.keys(record.given).some((id) => !ids.has(id)) && !chainIsWornOut(record.chain, this.now());
+    for (let turn = 0; turn < MAX_ENCRYPT_TURNS; turn++) {
+      const record = await store.transaction(async (tx) => {
+        const current = await tx.get('outbound', roomId);
+        if (usable(current)) return current;
+        const fresh: OutboundRecord = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
+        tx.put('outbound', roomId, fresh);
+        return fresh;
+      });
+      const lacking = devices.filter((d) => !record.given[d.deviceId]);
+      const given: Record<string, ChainShare> = {};
+      if (lacking.length > 0) {
         const share = await shareOf(record.chain);
         const sealed: SealedShareT[] = [];
-        for (const d of fresh) sealed.push(await sealShare(keys, await verifyBundle(d.bundle), roomId, share));
+        for (const d of lacking) {
+          sealed.push(await sealShare(keys, await verifyBundle(d.bundle), roomId, share));
+          given[d.deviceId] = share;
+        }
         await api.postShares(sealed);
-        record = { ...record, given: { ...record.given, ...Object.fromEntries(fresh.map((d) => [d.deviceId, share])) } };
       }
-      const content = { body, sentAt: this.now() };
-      const { envelope, chain } = await encryptMessage(record.chain, { roomId, senderUser: session.user.id, senderDevice: keys.deviceId, clientMsgId }, content);
-      return {
-        state: {
-          ...state,
-          outbound: { ...state.outbound, [roomId]: { chain, given: record.given } },
-          plaintexts: capped({ ...state.plaintexts, [`${keys.deviceId}:${clientMsgId}`]: content }),
-        },
-        result: envelope,
-      };
-    });
+      const envelope = await store.transaction(async (tx) => {
+        const current = await tx.get('outbound', roomId);
+        if (!usable(current) || current.chain.keyId !== record.chain.keyId) return undefined;
+        const content = { body, sentAt: this.now() };
+        const header = { roomId, senderUser: session.user.id, senderDevice: keys.deviceId, clientMsgId };
+        const { envelope, chain } = await encryptMessage(current.chain, header, content);
+        // A share another process gave meanwhile stays: it is the one that device opened first.
+        tx.put('outbound', roomId, { chain, given: { ...given, ...current.given } });
+        await rememberPlaintext(tx, plaintextKey(keys.deviceId, clientMsgId), content);
+        return envelope;
+      });
+      if (envelope) return envelope;
+    }
+    throw new ChatError('unavailable', `the sending chain of room ${roomId} kept changing under other chat processes; try again`);
   }
 
   /** Opens a private-room message: from the local copy, or with the sender's chain (fetching shares if needed). */
@@ -169,25 +147,25 @@ export class E2ESession {
     const envelope = event.envelope;
     if (!envelope) return { status: 'unreadable', reason: 'not an encrypted message' };
     if (envelope.senderUser !== event.sender.id) return { status: 'unreadable', reason: 'the envelope names another sender' };
-    const textKey = `${envelope.senderDevice}:${envelope.clientMsgId}`;
-    const chainKey = `${envelope.senderDevice}:${envelope.keyId}`;
-    const known = (await this.options.store.read()).plaintexts[textKey];
+    const { store } = this.options;
+    const textKey = plaintextKey(envelope.senderDevice, envelope.clientMsgId);
+    const chainKey = inboundKey(envelope.senderDevice, envelope.keyId);
+    const known = await store.get('plaintext', textKey);
     if (known) return { status: 'ok', ...known };
-    if (!(await this.options.store.read()).inbound[chainKey]) await this.sync();
-    const result = await this.options.store.update(async (state) => {
-      const already = state.plaintexts[textKey];
-      if (already) return { state, result: { status: 'ok', ...already } as Opened };
-      const chain = state.inbound[chainKey];
-      if (!chain) return { state, result: { status: 'waiting' } as Opened };
+    if (!(await store.get('inbound', chainKey))) await this.sync();
+    const result = await store.transaction(async (tx): Promise<Opened> => {
+      const already = await tx.get('plaintext', textKey);
+      if (already) return { status: 'ok', ...already };
+      const chain = await tx.get('inbound', chainKey);
+      if (!chain) return { status: 'waiting' };
       try {
         const opened = await decryptMessage(chain, envelope);
-        return {
-          state: { ...state, inbound: { ...state.inbound, [chainKey]: opened.chain }, plaintexts: capped({ ...state.plaintexts, [textKey]: opened.content }) },
-          result: { status: 'ok', ...opened.content } as Opened,
-        };
+        tx.put('inbound', chainKey, opened.chain);
+        await rememberPlaintext(tx, textKey, opened.content);
+        return { status: 'ok', ...opened.content };
       } catch (error) {
         const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
-        return { state, result: { status: 'unreadable', reason } as Opened };
+        return { status: 'unreadable', reason };
       }
     });
     if (result.status === 'waiting' && !this.requested.has(chainKey)) {
@@ -209,15 +187,14 @@ export class E2ESession {
    * current chain in the room, and is still there, gets that same share sealed anew.
    */
   async serveReshares(): Promise<number> {
-    const { api } = this.options;
+    const { api, store } = this.options;
     const requests = await api.reshareRequests();
     if (requests.length === 0) return 0;
     const keys = await this.device();
-    const { outbound } = await this.options.store.read();
     const sealed: SealedShareT[] = [];
     const devicesByRoom = new Map<string, DirectoryDevice[]>();
     for (const r of requests) {
-      const record = outbound[r.roomId];
+      const record = await store.get('outbound', r.roomId);
       const share = record?.given[r.requesterDevice];
       if (!record || !share || record.chain.keyId !== r.keyId) continue;
       if (!devicesByRoom.has(r.roomId)) devicesByRoom.set(r.roomId, await api.devicesOfRoom(r.roomId).catch(() => []));
@@ -254,16 +231,11 @@ export class E2ESession {
         // A share that does not open (forged, or for a prekey we no longer hold) is dropped.
       }
     }
-    await this.options.store.update(async (state) => {
-      let inbound = { ...state.inbound };
-      for (const chain of opened) {
-        const key = `${chain.senderDevice}:${chain.keyId}`;
-        // Never move a chain back: an older share would re-open keys already used.
-        if (!inbound[key]) inbound[key] = chain;
-        inbound = pruneChains(inbound, chain.senderDevice);
-      }
-      return { state: { ...state, inbound }, result: undefined };
-    });
+    if (opened.length > 0) {
+      await this.options.store.transaction(async (tx) => {
+        for (const chain of opened) await keepSharedChain(tx, chain);
+      });
+    }
     await api.ackShares(queued.map((q) => q.id));
     return opened.length;
   }
@@ -277,13 +249,13 @@ export class E2ESession {
     if (!userId) throw new Error(`${username} has no devices with published keys yet`);
     const keys = theirs.map((d) => d.bundle.signingKey);
     const number = formatSafetyNumber(await safetyNumber({ userId: session.user.id, keys: mine.map((d) => d.bundle.signingKey) }, { userId, keys }));
-    const verified = (await this.options.store.read()).verified[userId];
+    const verified = await this.options.store.get('verified', userId);
     return { userId, number, verified: verified !== undefined && sameKeys(verified, keys), changed: verified !== undefined && !sameKeys(verified, keys), keys };
   }
 
   /** Marks a user verified with the device keys they have now. */
   async confirm(userId: string, keys: readonly string[]): Promise<void> {
-    await this.options.store.update(async (state) => ({ state: { ...state, verified: { ...state.verified, [userId]: [...keys] } }, result: undefined }));
+    await this.options.store.transaction(async (tx) => tx.put('verified', userId, [...keys]));
   }
 
   /**
@@ -291,16 +263,14 @@ export class E2ESession {
    * them without reporting). The server says who has which devices, so every change is shown.
    */
   async deviceChanges(roomId: string): Promise<DeviceChange[]> {
-    const byUser = new Map<string, string[]>();
-    for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
-    return this.options.store.update(async (state) => {
-      const seen = { ...state.seen };
+    const byUser = await this.keysByUser(roomId);
+    return this.options.store.transaction(async (tx) => {
       const changes: DeviceChange[] = [];
       for (const [userId, keys] of byUser) {
-        const before = seen[userId];
-        seen[userId] = keys;
+        const before = await tx.get('seen', userId);
+        if (!before || !sameKeys(before, keys)) tx.put('seen', userId, keys);
         if (!before || userId === this.options.session.user.id || sameKeys(before, keys)) continue;
-        const verified = state.verified[userId];
+        const verified = await tx.get('verified', userId);
         changes.push({
           userId,
           added: keys.filter((k) => !before.includes(k)).length,
@@ -308,30 +278,24 @@ export class E2ESession {
           verified: verified !== undefined && sameKeys(verified, keys),
         });
       }
-      return { state: { ...state, seen }, result: changes };
+      return changes;
     });
   }
 
   /** Users of a room whose device keys changed since this user verified them. */
   async changedVerifiedUsers(roomId: string): Promise<string[]> {
-    const { verified } = await this.options.store.read();
-    if (Object.keys(verified).length === 0) return [];
+    const changed: string[] = [];
+    for (const [userId, keys] of await this.keysByUser(roomId)) {
+      const verified = await this.options.store.get('verified', userId);
+      if (verified !== undefined && !sameKeys(verified, keys)) changed.push(userId);
+    }
+    return changed;
+  }
+
+  /** The signing keys of each member's devices in a room, by user id. */
+  private async keysByUser(roomId: string): Promise<Map<string, string[]>> {
     const byUser = new Map<string, string[]>();
     for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
-    return [...byUser].filter(([userId, keys]) => verified[userId] !== undefined && !sameKeys(verified[userId] as string[], keys)).map(([userId]) => userId);
+    return byUser;
   }
-}
-
-/** Keeps the newest MAX_CHAINS_PER_SENDER chains of one sending device (insertion order is age). */
-function pruneChains(inbound: Record<string, InboundChain>, senderDevice: string): Record<string, InboundChain> {
-  const mine = Object.keys(inbound).filter((k) => k.startsWith(`${senderDevice}:`));
-  if (mine.length <= MAX_CHAINS_PER_SENDER) return inbound;
-  const drop = new Set(mine.slice(0, mine.length - MAX_CHAINS_PER_SENDER));
-  return Object.fromEntries(Object.entries(inbound).filter(([k]) => !drop.has(k)));
-}
-
-function capped(plaintexts: Record<string, MessageContent>): Record<string, MessageContent> {
-  const keys = Object.keys(plaintexts);
-  if (keys.length <= MAX_PLAINTEXTS) return plaintexts;
-  return Object.fromEntries(keys.slice(keys.length - MAX_PLAINTEXTS).map((k) => [k, plaintexts[k] as MessageContent]));
 }

@@ -1,0 +1,95 @@
+import { copyFile, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { describe, expect, it } from 'vitest';
+import { e2eStoreContract } from '../../shared/client/e2e-store.contract.js';
+import type { E2EStoreHarness } from '../../shared/client/e2e-store.contract.js';
+import type { Envelope } from '../../shared/protocol/index.js';
+import { decryptMessage, encryptMessage } from '../../shared/crypto/index.js';
+import { tempDir } from '../../test/support/binaries.js';
+import { LmdbE2EStore } from './lmdb-e2e-store.js';
+import { EncryptedFileStore } from './secret-store.js';
+
+const FIXTURE = join(import.meta.dirname, 'testdata/legacy-e2e');
+const ACCOUNT = 'fixture:default';
+const homes = new WeakMap<object, string>();
+
+async function storeIn(home: string): Promise<LmdbE2EStore> {
+  const store = new LmdbE2EStore(new EncryptedFileStore(join(home, 'secrets.enc'), 'fixture passphrase'), ACCOUNT, home);
+  homes.set(store, home);
+  return store;
+}
+
+const harness: E2EStoreHarness = {
+  extractable: true,
+  fresh: async () => storeIn(await tempDir('lmdb-e2e')),
+  another: async (store) => storeIn(homes.get(store)!),
+};
+
+describe('LmdbE2EStore', () => {
+  for (const c of e2eStoreContract) it(c.name, () => c.run(harness));
+
+  it('seals every record: no plaintext on disk, and a record moved to another key does not open', async () => {
+    const home = await tempDir('lmdb-e2e');
+    const store = await storeIn(home);
+    await store.transaction(async (tx) => {
+      tx.put('plaintext', 'd1:m1', { body: 'the secret plan', sentAt: 1 });
+      tx.put('plaintext', 'd1:m2', { body: 'another', sentAt: 2 });
+    });
+    await store.close();
+    for (const name of await readdir(home)) expect((await readFile(join(home, name))).includes('secret plan')).toBe(false);
+    const raw = open<Buffer, [string, string]>({ path: store.path, encoding: 'binary' });
+    await raw.put(['plaintext', 'd1:m2'], raw.get(['plaintext', 'd1:m1'])!);
+    await raw.close();
+    await expect((await storeIn(home)).get('plaintext', 'd1:m2')).rejects.toMatchObject({ name: 'ChatError', code: 'internal' });
+    expect(await (await storeIn(home)).get('plaintext', 'd1:m1')).toEqual({ body: 'the secret plan', sentAt: 1 });
+  });
+
+  it("moves today's sealed state file in on first use, loses nothing, and removes the file and its key", async () => {
+    const home = await tempDir('lmdb-e2e');
+    for (const name of ['secrets.enc', 'e2e-fixture_default.bin']) await copyFile(join(FIXTURE, name), join(home, name));
+    const bob = JSON.parse(await readFile(join(FIXTURE, 'bob-envelopes.json'), 'utf8')) as Envelope[];
+    const state = JSON.parse(await readFile(join(FIXTURE, 'state.json'), 'utf8')) as { inbound: Record<string, unknown> };
+    const store = await storeIn(home);
+
+    expect((await store.loadDevice())?.deviceId).toBe('dev-alice');
+    for (let i = 0; i < 3; i++) expect(await store.get('plaintext', `dev-alice:a-${i}`)).toMatchObject({ body: `alice says ${i}` });
+    expect(await store.get('plaintext', 'dev-bob:b-2')).toMatchObject({ body: 'bob says 2' });
+    expect(await store.get('verified', 'user-bob')).toEqual(['bob-signing-key']);
+    expect(await store.get('seen', 'user-alice')).toEqual(['alice-signing-key']);
+    expect(await store.get('meta', 'plaintextNext')).toBe(4);
+    // Bob's chain still opens the messages it skipped and the next one, each once.
+    const [chainKey] = Object.keys(state.inbound);
+    let chain = (await store.get('inbound', chainKey!))!;
+    expect(await store.get('senderChains', 'dev-bob')).toEqual([chain.keyId]);
+    for (const i of [0, 1, 3]) {
+      const opened = await decryptMessage(chain, bob[i]!);
+      expect(opened.content.body).toBe(`bob says ${i}`);
+      chain = opened.chain;
+    }
+    await expect(decryptMessage(chain, bob[0]!)).rejects.toThrow();
+    // Alice's own chain goes on from where it was, with Bob's share remembered.
+    const outbound = (await store.get('outbound', 'room-1'))!;
+    expect(Object.keys(outbound.given)).toEqual(['dev-bob']);
+    const next = await encryptMessage(outbound.chain, { roomId: 'room-1', senderUser: 'user-alice', senderDevice: 'dev-alice', clientMsgId: 'a-3' }, { body: 'x', sentAt: 1 });
+    expect(next.envelope.counter).toBe(3);
+
+    expect(await readdir(home)).not.toContain('e2e-fixture_default.bin');
+    const secrets = new EncryptedFileStore(join(home, 'secrets.enc'), 'fixture passphrase');
+    expect(await secrets.get(`${ACCOUNT}:state-key`)).toBeNull();
+    // A second open finds nothing more to move and the same records.
+    expect(await (await storeIn(home)).get('plaintext', 'dev-bob:b-2')).toMatchObject({ body: 'bob says 2' });
+  });
+
+  it('forgets everything on destroy', async () => {
+    const home = await tempDir('lmdb-e2e');
+    for (const name of ['secrets.enc', 'e2e-fixture_default.bin']) await copyFile(join(FIXTURE, name), join(home, name));
+    const store = await storeIn(home);
+    expect(await store.get('verified', 'user-bob')).toEqual(['bob-signing-key']);
+    await store.destroy();
+    expect(await readdir(home)).toEqual(['secrets.enc']);
+    const again = await storeIn(home);
+    expect(await again.loadDevice()).toBeNull();
+    expect(await again.get('verified', 'user-bob')).toBeUndefined();
+  });
+});
