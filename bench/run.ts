@@ -9,6 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { StepResult, TargetKind } from './load-generator.js';
+import { e2eStoreLatency, e2eStoreSection } from './e2e-store-latency.js';
 import { searchLatency } from './search-latency.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -309,6 +310,7 @@ async function main(): Promise<void> {
   const cryptoSpeed = await attempt('crypto throughput', () => cryptoThroughput());
   const searchMessages = Number(env.BENCH_SEARCH_MESSAGES ?? (QUICK ? 100_000 : 1_000_000));
   const search = await attempt(`search over ${fmt(searchMessages)} messages`, () => searchLatency(ADMIN_DB, searchMessages, (l) => process.stderr.write(`${l}\n`)));
+  const e2eStore = await attempt('local end-to-end store', () => e2eStoreLatency((l) => process.stderr.write(`${l}\n`)));
 
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
@@ -388,10 +390,14 @@ ${search.shapes.map((q) => `| ${q.shape} | ${fmt(q.p50, 1)} | ${fmt(q.p95, 1)} |
 
 Target: p95 < 20 ms at 1M messages.
 
+## Local end-to-end store
+
+${e2eStoreSection(e2eStore)}
+
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, e2eStore }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

@@ -20,7 +20,7 @@ import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js'
 import { ChatError } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import { inboundKey, keepSharedChain, plaintextKey, rememberPlaintext } from './e2e-records.js';
-import type { E2EStore, OutboundRecord } from './e2e-store.js';
+import type { E2EStore, E2ETransaction, OutboundRecord } from './e2e-store.js';
 import type { StoredSession } from './session-store.js';
 
 /** A member's devices changed since this device last looked: a new device may not be theirs. */
@@ -40,6 +40,8 @@ export type Opened =
 
 /** Turns of `encrypt` before it gives up on a chain other processes keep replacing. */
 const MAX_ENCRYPT_TURNS = 3;
+/** Messages opened per store transaction, so the lock is never held long. */
+const OPEN_BATCH = 100;
 
 const sameKeys = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
 
@@ -94,10 +96,10 @@ export class E2ESession {
    * that does not have the current chain gets it in a sealed share. The advanced chain and the
    * plaintext are saved before the envelope is returned.
    *
-   * The room's devices are listed and the shares posted outside any store transaction: the first
-   * transaction settles which chain to share, the shares go out, and the second records them and
-   * takes the next position of that chain — or starts over if another process replaced the chain
-   * meanwhile (its shares then stay unused). Throws ChatError('unavailable') after a few such turns.
+   * The room's devices are listed and the shares posted outside any store transaction: a first
+   * transaction (needed only when the room has no usable chain) settles which chain to share, the
+   * shares go out, and a second records them and takes the next position of that chain — or starts
+   * over if another process replaced the chain meanwhile (its shares then stay unused). Throws ChatError('unavailable') after a few such turns.
    */
   async encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope> {
     const keys = await this.device();
@@ -108,13 +110,17 @@ export class E2ESession {
     const usable = (record: OutboundRecord | undefined): record is OutboundRecord =>
       record !== undefined && !Object.keys(record.given).some((id) => !ids.has(id)) && !chainIsWornOut(record.chain, this.now());
     for (let turn = 0; turn < MAX_ENCRYPT_TURNS; turn++) {
-      const record = await store.transaction(async (tx) => {
-        const current = await tx.get('outbound', roomId);
-        if (usable(current)) return current;
-        const fresh: OutboundRecord = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
-        tx.put('outbound', roomId, fresh);
-        return fresh;
-      });
+      const seen = await store.get('outbound', roomId);
+      // The usual case needs no transaction here: the second one checks the chain is still this one.
+      const record = usable(seen)
+        ? seen
+        : await store.transaction(async (tx) => {
+            const current = await tx.get('outbound', roomId);
+            if (usable(current)) return current;
+            const fresh: OutboundRecord = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
+            tx.put('outbound', roomId, fresh);
+            return fresh;
+          });
       const lacking = devices.filter((d) => !record.given[d.deviceId]);
       const given: Record<string, ChainShare> = {};
       if (lacking.length > 0) {
@@ -144,36 +150,51 @@ export class E2ESession {
 
   /** Opens a private-room message: from the local copy, or with the sender's chain (fetching shares if needed). */
   async open(event: RoomEvent): Promise<Opened> {
-    const envelope = event.envelope;
-    if (!envelope) return { status: 'unreadable', reason: 'not an encrypted message' };
-    if (envelope.senderUser !== event.sender.id) return { status: 'unreadable', reason: 'the envelope names another sender' };
+    return (await this.openMany([event]))[0] as Opened;
+  }
+
+  /**
+   * Opens private-room messages, in order: each from its local copy, or with its sender's chain.
+   * Shares are fetched once if a chain is missing (outside any store transaction), and the messages
+   * not opened before are decrypted and kept in a few transactions rather than one each. A chain
+   * still missing after that is asked of its sender once per session.
+   */
+  async openMany(events: readonly RoomEvent[]): Promise<Opened[]> {
     const { store } = this.options;
-    const textKey = plaintextKey(envelope.senderDevice, envelope.clientMsgId);
-    const chainKey = inboundKey(envelope.senderDevice, envelope.keyId);
-    const known = await store.get('plaintext', textKey);
-    if (known) return { status: 'ok', ...known };
-    if (!(await store.get('inbound', chainKey))) await this.sync();
-    const result = await store.transaction(async (tx): Promise<Opened> => {
-      const already = await tx.get('plaintext', textKey);
-      if (already) return { status: 'ok', ...already };
-      const chain = await tx.get('inbound', chainKey);
-      if (!chain) return { status: 'waiting' };
-      try {
-        const opened = await decryptMessage(chain, envelope);
-        tx.put('inbound', chainKey, opened.chain);
-        await rememberPlaintext(tx, textKey, opened.content);
-        return { status: 'ok', ...opened.content };
-      } catch (error) {
-        const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
-        return { status: 'unreadable', reason };
+    const results: (Opened | undefined)[] = [];
+    const todo: { index: number; envelope: Envelope; textKey: string; chainKey: string }[] = [];
+    for (const [index, event] of events.entries()) {
+      const envelope = event.envelope;
+      if (!envelope) results.push({ status: 'unreadable', reason: 'not an encrypted message' });
+      else if (envelope.senderUser !== event.sender.id) results.push({ status: 'unreadable', reason: 'the envelope names another sender' });
+      else {
+        const textKey = plaintextKey(envelope.senderDevice, envelope.clientMsgId);
+        const known = await store.get('plaintext', textKey);
+        results.push(known ? { status: 'ok', ...known } : undefined);
+        if (!known) todo.push({ index, envelope, textKey, chainKey: inboundKey(envelope.senderDevice, envelope.keyId) });
       }
-    });
-    if (result.status === 'waiting' && !this.requested.has(chainKey)) {
+    }
+    if (todo.length === 0) return results as Opened[];
+    for (const chainKey of new Set(todo.map((t) => t.chainKey))) {
+      if (!(await store.get('inbound', chainKey))) {
+        await this.sync();
+        break;
+      }
+    }
+    for (let from = 0; from < todo.length; from += OPEN_BATCH) {
+      await store.transaction(async (tx) => {
+        for (const { index, envelope, textKey, chainKey } of todo.slice(from, from + OPEN_BATCH)) {
+          results[index] = await openIn(tx, envelope, textKey, chainKey);
+        }
+      });
+    }
+    for (const { index, envelope, chainKey } of todo) {
+      if (results[index]?.status !== 'waiting' || this.requested.has(chainKey)) continue;
       // Ask the sender's device for its share again; it answers when it is next online.
       this.requested.add(chainKey);
       await this.options.api.requestReshare({ roomId: envelope.roomId, senderDevice: envelope.senderDevice, keyId: envelope.keyId }).catch(() => undefined);
     }
-    return result;
+    return results as Opened[];
   }
 
   /** Opens waiting shares and answers other devices' requests for shares. */
@@ -297,5 +318,22 @@ export class E2ESession {
     const byUser = new Map<string, string[]>();
     for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
     return byUser;
+  }
+}
+
+/** Opens one message inside a transaction: its kept copy, or with its chain (kept moved on). */
+async function openIn(tx: E2ETransaction, envelope: Envelope, textKey: string, chainKey: string): Promise<Opened> {
+  const already = await tx.get('plaintext', textKey);
+  if (already) return { status: 'ok', ...already };
+  const chain = await tx.get('inbound', chainKey);
+  if (!chain) return { status: 'waiting' };
+  try {
+    const opened = await decryptMessage(chain, envelope);
+    tx.put('inbound', chainKey, opened.chain);
+    await rememberPlaintext(tx, textKey, opened.content);
+    return { status: 'ok', ...opened.content };
+  } catch (error) {
+    const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
+    return { status: 'unreadable', reason };
   }
 }

@@ -29,9 +29,10 @@ export async function privateConversation(
   const chosen = events.slice(-range.limit);
   const lines: ConversationLine[] = [];
   let unread = 0;
-  for (const event of chosen) {
-    const opened = await e2e.open(event);
-    if (opened.status === 'ok') lines.push({ sender: event.sender.username, text: opened.body, at: event.createdAt });
+  const opened = await e2e.openMany(chosen);
+  for (const [i, event] of chosen.entries()) {
+    const o = opened[i];
+    if (o?.status === 'ok') lines.push({ sender: event.sender.username, text: o.body, at: event.createdAt });
     else unread += 1;
   }
   return { lines, unread };
