@@ -1,5 +1,7 @@
-import { copyFile, readFile, readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { copyFile, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { e2eStoreContract } from '../../shared/client/e2e-store.contract.js';
@@ -80,6 +82,20 @@ describe('LmdbE2EStore', () => {
     // A second open finds nothing more to move and the same records.
     expect(await (await storeIn(home)).get('plaintext', 'dev-bob:b-2')).toMatchObject({ body: 'bob says 2' });
   });
+
+  it('runs transactions one at a time across processes, each seeing what the other committed', async () => {
+    const home = await tempDir('lmdb-e2e');
+    // Bundled beside this file, so its packages resolve from the repository's node_modules.
+    const worker = join(import.meta.dirname, `.worker-${process.pid}.mjs`);
+    await build({ entryPoints: [join(import.meta.dirname, 'lmdb-e2e-store.test-worker.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', outfile: worker, define: { WORKER_HOME: JSON.stringify(home), WORKER_COUNT: '25' } });
+    try {
+      const run = () => new Promise<number | null>((resolve) => spawn(process.execPath, [worker], { stdio: 'inherit' }).on('exit', resolve));
+      expect(await Promise.all([run(), run(), run()])).toEqual([0, 0, 0]);
+    } finally {
+      await rm(worker, { force: true });
+    }
+    expect(await (await storeIn(home)).get('meta', 'n')).toBe(75);
+  }, 60_000);
 
   it('forgets everything on destroy', async () => {
     const home = await tempDir('lmdb-e2e');
