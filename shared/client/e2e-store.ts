@@ -11,7 +11,8 @@ export interface OutboundRecord {
 
 /**
  * Every kind of end-to-end record a device keeps, by kind, with what one record holds. Each kind is
- * its own keyspace; a new kind is one more line here (and its codec in e2e-record-codec.ts).
+ * its own keyspace (`[kind, key]` in every store); a new kind is one more line here, plus a case in
+ * e2e-record-codec.ts if its value is not plain JSON. No store needs a schema change for it.
  */
 export interface E2ERecordKinds {
   /** An opened message by `senderDevice:clientMsgId`: message keys are deleted once used, so a
@@ -36,9 +37,6 @@ export interface E2ERecordKinds {
 
 /** A kind of record. */
 export type E2EKind = keyof E2ERecordKinds;
-
-/** Every kind, for stores that list them (IndexedDB ranges, codecs). */
-export const E2E_KINDS = ['plaintext', 'plaintextSlot', 'inbound', 'senderChains', 'outbound', 'verified', 'seen', 'meta'] as const satisfies readonly E2EKind[];
 
 /** Reads and writes of one transaction; writes are seen by later reads of the same transaction. */
 export interface E2ETransaction {
