@@ -9,6 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { StepResult, TargetKind } from './load-generator.js';
+import { e2eStoreLatency, e2eStoreSection } from './e2e-store-latency.js';
 import { searchLatency } from './search-latency.js';
 import { CAP_MS, subscribeFlood } from './subscribe-flood.js';
 import type { AckLatency, SubscribeFloodResult } from './subscribe-flood.js';
@@ -329,6 +330,8 @@ async function main(): Promise<void> {
     ['PostgreSQL', await attempt('subscribe flood (PostgreSQL)', floodOn(false))],
     ['embedded (PGlite)', await attempt('subscribe flood (embedded)', floodOn(true))],
   ];
+  const e2eStore = await attempt('local end-to-end store', () => e2eStoreLatency((l) => process.stderr.write(`${l}\n`)));
+
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -436,10 +439,14 @@ ${flood
 
 Target: every send acknowledged, the other user's p99 during the flood close to the quiet one, and the flooding socket closed with 4029 after a few error frames.
 
+## Local end-to-end store
+
+${e2eStoreSection(e2eStore)}
+
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

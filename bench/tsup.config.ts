@@ -9,6 +9,7 @@ export default defineConfig({
     'socketio-server': 'bench/targets/socketio-server.ts',
     'idle-sockets': 'bench/idle-sockets.ts',
     'search-latency': 'bench/search-latency.ts',
+    'e2e-store-latency': 'bench/e2e-store-latency.ts',
   },
   format: 'esm',
   target: 'node20',

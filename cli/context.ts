@@ -1,10 +1,10 @@
 import type { Readable, Writable } from 'node:stream';
 import { ApiClient, E2ESession, LiveClient } from '../shared/client/index.js';
 import type { SocketLike, StoredSession } from '../shared/client/index.js';
-import { E2EFileStore } from './node/e2e-file-store.js';
 import { nodeFetch } from './node/http-fetch.js';
 import { ChatError } from '../shared/protocol/index.js';
 import { KeystoreSessionStore } from './node/keystore-session-store.js';
+import { LmdbE2EStore } from './node/lmdb-e2e-store.js';
 import { PrivateIndexFile } from './node/private-index-file.js';
 import { ProfileConfig } from './node/profile-config.js';
 import type { ProfileRecord } from './node/profile-config.js';
@@ -91,8 +91,8 @@ export class CliContext {
   }
 
   /** The end-to-end store of this profile (device keys and ratchet state). */
-  async e2eStore(forSignIn = false): Promise<E2EFileStore> {
-    return new E2EFileStore(await this.secrets(forSignIn), secretAccount(this.config.home, this.profileName), this.config.home);
+  async e2eStore(forSignIn = false): Promise<LmdbE2EStore> {
+    return new LmdbE2EStore(await this.secrets(forSignIn), secretAccount(this.config.home, this.profileName), this.config.home);
   }
 
   /** End-to-end encryption for this profile's device. */

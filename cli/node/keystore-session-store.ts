@@ -30,6 +30,6 @@ export class KeystoreSessionStore implements SessionStore {
   }
 
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(join(this.home, `${this.account.replace(/[^\w-]/g, '_')}.lock`), fn);
+    return withFileLock(join(this.home, `${this.account.replace(/[^\w-]/g, '_')}.session`), fn);
   }
 }

@@ -17,9 +17,10 @@ export class PrivateIndexFile {
 
   /** Runs `fn` on the index under a lock and saves what it leaves. */
   update<T>(fn: (index: MessageIndex) => Promise<T>): Promise<T> {
-    return withFileLock(`${this.file.path}.lock`, async () => {
+    return withFileLock(this.file.path, async (lock) => {
       const index = await this.load();
       const result = await fn(index);
+      lock.assertHeld();
       await this.file.write(index.serialize());
       return result;
     });

@@ -27,6 +27,16 @@ describe('EncryptedFileStore', () => {
     expect([await store.get('a'), await store.get('b')]).toEqual(['1', '2']);
   });
 
+  it('loses no entry when several instances (processes) write at once, from the first write on', async () => {
+    const path = join(await tempDir('secrets'), 'secrets.enc');
+    const stores = [1, 2, 3].map(() => new EncryptedFileStore(path, 'pass phrase'));
+    await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 3]!.set(`a:${i}`, `value ${i}`)));
+    await Promise.all([stores[0]!.delete('a:0'), stores[1]!.set('a:12', 'value 12'), stores[2]!.delete('a:1')]);
+    const reader = new EncryptedFileStore(path, 'pass phrase');
+    const values = await Promise.all(Array.from({ length: 13 }, (_, i) => reader.get(`a:${i}`)));
+    expect(values).toEqual([null, null, ...Array.from({ length: 11 }, (_, i) => `value ${i + 2}`)]);
+  });
+
   it('refuses a wrong passphrase with a clear error', async () => {
     const path = join(await tempDir('secrets'), 'secrets.enc');
     await new EncryptedFileStore(path, 'right').set('x', 'y');

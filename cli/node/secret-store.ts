@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type * as Keyring from '@napi-rs/keyring';
 import { ChatError } from '../../shared/protocol/index.js';
+import { withFileLock } from './file-lock.js';
 
 /** Where device secrets and refresh tokens are kept. */
 export type SecretBackend = 'keychain' | 'file';
@@ -106,7 +107,8 @@ function open(key: Buffer, account: string, entry: SealedEntry): string {
 
 /**
  * Secrets in one file, each entry AES-256-GCM sealed (bound to its account name) under a key derived
- * with scrypt from CHAT_KEYSTORE_PASSPHRASE. For machines with no keychain.
+ * with scrypt from CHAT_KEYSTORE_PASSPHRASE. For machines with no keychain. Every write is a
+ * read-modify-write under a file lock, so processes writing at once lose none of each other's entries.
  */
 export class EncryptedFileStore implements SecretStore {
   readonly backend = 'file';
@@ -133,18 +135,29 @@ export class EncryptedFileStore implements SecretStore {
   }
 
   async set(account: string, value: string): Promise<void> {
-    const { key } = await this.unlock();
-    const file = await this.read(); // re-read: another process may have written meanwhile
-    const next: SecretsFile = { ...(file ?? (await this.unlock()).file), entries: { ...file?.entries, [account]: seal(key, account, value) } };
-    await this.write(next);
+    await withFileLock(this.path, async (lock) => {
+      let unlocked = await this.unlock();
+      const file = await this.read(); // re-read under the lock: another process may have written meanwhile
+      if (file && file.salt !== unlocked.file.salt) {
+        // Another process made the file after this one looked: use its salt, so one key seals every entry.
+        this.key = undefined;
+        unlocked = await this.unlock();
+      }
+      const base = file ?? unlocked.file;
+      lock.assertHeld();
+      await this.write({ ...base, entries: { ...base.entries, [account]: seal(unlocked.key, account, value) } });
+    });
   }
 
   async delete(account: string): Promise<void> {
-    const file = await this.read();
-    if (!file?.entries[account]) return;
-    const entries = { ...file.entries };
-    delete entries[account];
-    await this.write({ ...file, entries });
+    await withFileLock(this.path, async (lock) => {
+      const file = await this.read();
+      if (!file?.entries[account]) return;
+      const entries = { ...file.entries };
+      delete entries[account];
+      lock.assertHeld();
+      await this.write({ ...file, entries });
+    });
   }
 
   private unlock(): Promise<{ key: Buffer; file: SecretsFile }> {

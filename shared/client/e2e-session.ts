@@ -1,4 +1,4 @@
-import type { ChainShare, DeviceKeys, InboundChain, MessageContent, OutboundChain, SealedShare as SealedShareT } from '../crypto/index.js';
+import type { ChainShare, DeviceKeys, InboundChain, SealedShare as SealedShareT } from '../crypto/index.js';
 import {
   chainIsWornOut,
   decryptMessage,
@@ -17,48 +17,11 @@ import {
   verifyBundle,
 } from '../crypto/index.js';
 import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
+import { ChatError } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
+import { inboundKey, keepSharedChain, plaintextKey, rememberAsked, rememberPlaintext } from './e2e-records.js';
+import type { E2EStore, E2ETransaction, OpenedText, OutboundRecord } from './e2e-store.js';
 import type { StoredSession } from './session-store.js';
-
-/**
- * This device's sending chain in one room, and the share each device was given (by device id): a
- * device that lost its share gets exactly the same one again, never an earlier position.
- */
-export interface OutboundRecord {
-  readonly chain: OutboundChain;
-  readonly given: Readonly<Record<string, ChainShare>>;
-}
-
-/**
- * An opened message as a device keeps it: the content, the chain position of its envelope, and the
- * event that first showed it. An envelope is shown for one event only; another event carrying it is a
- * replay. The sender's own copy is kept before its event exists: the first event read claims it.
- */
-export interface OpenedText extends MessageContent {
-  /** The event that first showed this envelope; absent until one is read (or in copies kept before replays were checked). */
-  readonly eventId?: string;
-  /** The envelope's chain and counter; absent only in copies kept before replays were checked. */
-  readonly keyId?: string;
-  readonly counter?: number;
-}
-
-/** Everything end-to-end a device keeps besides its identity keys. */
-export interface E2EState {
-  readonly outbound: Readonly<Record<string, OutboundRecord>>;
-  /** By `senderDevice:keyId`. */
-  readonly inbound: Readonly<Record<string, InboundChain>>;
-  /** Opened messages by `senderDevice:clientMsgId`: message keys are deleted once used, so a
-   * message can be decrypted only once; this is how it can be shown again. */
-  readonly plaintexts: Readonly<Record<string, OpenedText>>;
-  /** The device signing keys a user had when this user verified them, by user id. */
-  readonly verified: Readonly<Record<string, readonly string[]>>;
-  /** The device signing keys last seen per user, to tell about every device change. */
-  readonly seen?: Readonly<Record<string, readonly string[]>>;
-  /** By `senderDevice:keyId`: when (ms) this device first asked for a chain it is missing; removed once it comes. */
-  readonly asked?: Readonly<Record<string, number>>;
-}
-
-export const EMPTY_E2E_STATE: E2EState = { outbound: {}, inbound: {}, plaintexts: {}, verified: {}, seen: {} };
 
 /** A member's devices changed since this device last looked: a new device may not be theirs. */
 export interface DeviceChange {
@@ -67,18 +30,6 @@ export interface DeviceChange {
   readonly removed: number;
   /** Whether the user is verified with their current devices. */
   readonly verified: boolean;
-}
-
-/**
- * Where a device keeps its keys and state: the OS keychain and an encrypted file for the CLI,
- * IndexedDB for the web client. `update` runs read-modify-write exclusively (several processes of
- * one profile must never reuse a chain position).
- */
-export interface E2EStore {
-  loadDevice(): Promise<DeviceKeys | null>;
-  saveDevice(keys: DeviceKeys): Promise<void>;
-  read(): Promise<E2EState>;
-  update<T>(fn: (state: E2EState) => Promise<{ state: E2EState; result: T }>): Promise<T>;
 }
 
 /**
@@ -105,12 +56,10 @@ export const KEY_WAIT_MS = 10 * 60 * 1000;
 /** How often (ms) a client that stays open opens its waiting messages again, so they turn to `not_shared` in time. */
 export const KEY_RECHECK_MS = KEY_WAIT_MS / 10;
 
-/** How many opened messages a device keeps. */
-const MAX_PLAINTEXTS = 20_000;
-/** How many missing chains a device remembers asking for. */
-const MAX_ASKED = 1_000;
-/** Chains kept per sending device: the current one and five older, for late messages. */
-const MAX_CHAINS_PER_SENDER = 6;
+/** Turns of `encrypt` before it gives up on a chain other processes keep replacing. */
+const MAX_ENCRYPT_TURNS = 3;
+/** Messages opened per store transaction, so the lock is never held long. */
+const OPEN_BATCH = 100;
 
 const sameKeys = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
 
@@ -162,41 +111,60 @@ export class E2ESession {
   /**
    * Encrypts a message for a private room. Before the first message, after 100 messages or 7 days, and
    * whenever a device that had the chain is no longer in the room, a new chain is made; every device
-   * that does not have the current chain gets it in a sealed share. The advanced chain is saved
-   * before the envelope is returned.
+   * that does not have the current chain gets it in a sealed share. The advanced chain and the
+   * plaintext are saved before the envelope is returned.
+   *
+   * The room's devices are listed and the shares posted outside any store transaction: a first
+   * transaction (needed only when the room has no usable chain) settles which chain to share, the
+   * shares go out, and a second records them and takes the next position of that chain — or starts
+   * over if another process replaced the chain meanwhile (its shares then stay unused). Throws ChatError('unavailable') after a few such turns.
    */
   async encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope> {
     const keys = await this.device();
-    const { api, session } = this.options;
+    const { api, session, store } = this.options;
     await this.sync();
     const devices = (await api.devicesOfRoom(roomId)).filter((d) => d.deviceId !== keys.deviceId);
-    return this.options.store.update(async (state) => {
-      const ids = devices.map((d) => d.deviceId);
-      let record = state.outbound[roomId];
-      const departed = record ? Object.keys(record.given).some((id) => !ids.includes(id)) : false;
-      if (!record || departed || chainIsWornOut(record.chain, this.now())) {
-        record = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
-      }
-      const have = record.given;
-      const fresh = devices.filter((d) => !have[d.deviceId]);
-      if (fresh.length > 0) {
+    const ids = new Set(devices.map((d) => d.deviceId));
+    const usable = (record: OutboundRecord | undefined): record is OutboundRecord =>
+      record !== undefined && !Object.keys(record.given).some((id) => !ids.has(id)) && !chainIsWornOut(record.chain, this.now());
+    for (let turn = 0; turn < MAX_ENCRYPT_TURNS; turn++) {
+      const seen = await store.get('outbound', roomId);
+      // The usual case needs no transaction here: the second one checks the chain is still this one.
+      const record = usable(seen)
+        ? seen
+        : await store.transaction(async (tx) => {
+            const current = await tx.get('outbound', roomId);
+            if (usable(current)) return current;
+            const fresh: OutboundRecord = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
+            tx.put('outbound', roomId, fresh);
+            return fresh;
+          });
+      const lacking = devices.filter((d) => !record.given[d.deviceId]);
+      const given: Record<string, ChainShare> = {};
+      if (lacking.length > 0) {
         const share = await shareOf(record.chain);
         const sealed: SealedShareT[] = [];
-        for (const d of fresh) sealed.push(await sealShare(keys, await verifyBundle(d.bundle), roomId, share));
+        for (const d of lacking) {
+          sealed.push(await sealShare(keys, await verifyBundle(d.bundle), roomId, share));
+          given[d.deviceId] = share;
+        }
         await api.postShares(sealed);
-        record = { ...record, given: { ...record.given, ...Object.fromEntries(fresh.map((d) => [d.deviceId, share])) } };
       }
-      const content = { body, sentAt: this.now() };
-      const { envelope, chain } = await encryptMessage(record.chain, { roomId, senderUser: session.user.id, senderDevice: keys.deviceId, clientMsgId }, content);
-      return {
-        state: {
-          ...state,
-          outbound: { ...state.outbound, [roomId]: { chain, given: record.given } },
-          plaintexts: capped({ ...state.plaintexts, [`${keys.deviceId}:${clientMsgId}`]: { ...content, keyId: envelope.keyId, counter: envelope.counter } }),
-        },
-        result: envelope,
-      };
-    });
+      const envelope = await store.transaction(async (tx) => {
+        const current = await tx.get('outbound', roomId);
+        if (!usable(current) || current.chain.keyId !== record.chain.keyId) return undefined;
+        const content = { body, sentAt: this.now() };
+        const header = { roomId, senderUser: session.user.id, senderDevice: keys.deviceId, clientMsgId };
+        const { envelope, chain } = await encryptMessage(current.chain, header, content);
+        // A share another process gave meanwhile stays: it is the one that device opened first.
+        tx.put('outbound', roomId, { chain, given: { ...given, ...current.given } });
+        // No event shows it yet: the first event read with this envelope claims the copy.
+        await rememberPlaintext(tx, plaintextKey(keys.deviceId, clientMsgId), { ...content, keyId: envelope.keyId, counter: envelope.counter });
+        return envelope;
+      });
+      if (envelope) return envelope;
+    }
+    throw new ChatError('unavailable', `the sending chain of room ${roomId} kept changing under other chat processes; try again`);
   }
 
   /**
@@ -205,51 +173,57 @@ export class E2ESession {
    * envelope already shown for another event is refused as a replay, before the local copy is used.
    */
   async open(event: RoomEvent): Promise<Opened> {
-    const envelope = event.envelope;
-    if (!envelope) return { status: 'unreadable', reason: 'not an encrypted message' };
-    // The room is signed into the envelope: one sealed for another room is the server replaying it here.
-    if (envelope.roomId !== event.roomId) return { status: 'wrong_room', sentIn: envelope.roomId };
-    if (envelope.senderUser !== event.sender.id) return { status: 'unreadable', reason: 'the envelope names another sender' };
-    const textKey = `${envelope.senderDevice}:${envelope.clientMsgId}`;
-    const chainKey = `${envelope.senderDevice}:${envelope.keyId}`;
-    const before = await this.options.store.read();
-    const known = fromCopy(before.plaintexts[textKey], event, envelope);
-    if (known && known !== 'claim') return known;
-    if (!known && !before.inbound[chainKey]) await this.sync();
-    const result = await this.options.store.update<Opened>(async (state) => {
-      const copy = state.plaintexts[textKey];
-      const seen = fromCopy(copy, event, envelope);
-      if (seen === 'claim') {
-        // This event is the first to show the sender's own copy: it owns it from now on.
-        const { body, sentAt } = copy as OpenedText;
-        const claimed: OpenedText = { body, sentAt, eventId: event.id, keyId: envelope.keyId, counter: envelope.counter };
-        return { state: { ...state, plaintexts: { ...state.plaintexts, [textKey]: claimed } }, result: { status: 'ok', body, sentAt } };
+    return (await this.openMany([event]))[0] as Opened;
+  }
+
+  /**
+   * Opens private-room messages, in order, each as `open` would: refused when sealed for another room
+   * or already shown for another event (also an earlier event of the same call), else from its local
+   * copy, or with its sender's chain. Shares are fetched once if a chain is missing (outside any store
+   * transaction), and the messages not opened before are decrypted and kept in a few transactions
+   * rather than one each. A chain still missing after that is asked of its sender once per session;
+   * when it has not come KEY_WAIT_MS after the first ask (on this device), the message is `not_shared`.
+   */
+  async openMany(events: readonly RoomEvent[]): Promise<Opened[]> {
+    const { store } = this.options;
+    const results: (Opened | undefined)[] = [];
+    const todo: { index: number; event: RoomEvent; envelope: Envelope; textKey: string; chainKey: string; claim: boolean }[] = [];
+    for (const [index, event] of events.entries()) {
+      const envelope = event.envelope;
+      if (!envelope) results.push({ status: 'unreadable', reason: 'not an encrypted message' });
+      // The room is signed into the envelope: one sealed for another room is the server replaying it here.
+      else if (envelope.roomId !== event.roomId) results.push({ status: 'wrong_room', sentIn: envelope.roomId });
+      else if (envelope.senderUser !== event.sender.id) results.push({ status: 'unreadable', reason: 'the envelope names another sender' });
+      else {
+        const textKey = plaintextKey(envelope.senderDevice, envelope.clientMsgId);
+        const known = fromCopy(await store.get('plaintext', textKey), event, envelope);
+        // A copy no event has claimed yet, or none at all, is settled inside a transaction.
+        results.push(known === 'claim' ? undefined : known);
+        if (!known || known === 'claim') todo.push({ index, event, envelope, textKey, chainKey: inboundKey(envelope.senderDevice, envelope.keyId), claim: known === 'claim' });
       }
-      if (seen) return { state, result: seen };
-      const chain = state.inbound[chainKey];
-      if (!chain) {
-        const asked = state.asked?.[chainKey];
-        if (asked === undefined) return { state: { ...state, asked: cappedAsked({ ...state.asked, [chainKey]: this.now() }) }, result: { status: 'waiting' } };
-        return { state, result: this.now() - asked >= KEY_WAIT_MS ? { status: 'not_shared' } : { status: 'waiting' } };
+    }
+    if (todo.length === 0) return results as Opened[];
+    for (const chainKey of new Set(todo.filter((t) => !t.claim).map((t) => t.chainKey))) {
+      if (!(await store.get('inbound', chainKey))) {
+        await this.sync();
+        break;
       }
-      try {
-        const opened = await decryptMessage(chain, envelope);
-        const text: OpenedText = { ...opened.content, eventId: event.id, keyId: envelope.keyId, counter: envelope.counter };
-        return {
-          state: { ...state, inbound: { ...state.inbound, [chainKey]: opened.chain }, plaintexts: capped({ ...state.plaintexts, [textKey]: text }) },
-          result: { status: 'ok', ...opened.content },
-        };
-      } catch (error) {
-        const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
-        return { state, result: { status: 'unreadable', reason } };
-      }
-    });
-    if (result.status === 'waiting' && !this.requested.has(chainKey)) {
+    }
+    const now = this.now();
+    for (let from = 0; from < todo.length; from += OPEN_BATCH) {
+      await store.transaction(async (tx) => {
+        for (const { index, event, envelope, textKey, chainKey } of todo.slice(from, from + OPEN_BATCH)) {
+          results[index] = await openIn(tx, event, envelope, textKey, chainKey, now);
+        }
+      });
+    }
+    for (const { index, envelope, chainKey } of todo) {
+      if (results[index]?.status !== 'waiting' || this.requested.has(chainKey)) continue;
       // Ask the sender's device for its share again; it answers when it is next online.
       this.requested.add(chainKey);
       await this.options.api.requestReshare({ roomId: envelope.roomId, senderDevice: envelope.senderDevice, keyId: envelope.keyId }).catch(() => undefined);
     }
-    return result;
+    return results as Opened[];
   }
 
   /** Opens waiting shares and answers other devices' requests for shares. */
@@ -263,15 +237,14 @@ export class E2ESession {
    * current chain in the room, and is still there, gets that same share sealed anew.
    */
   async serveReshares(): Promise<number> {
-    const { api } = this.options;
+    const { api, store } = this.options;
     const requests = await api.reshareRequests();
     if (requests.length === 0) return 0;
     const keys = await this.device();
-    const { outbound } = await this.options.store.read();
     const sealed: SealedShareT[] = [];
     const devicesByRoom = new Map<string, DirectoryDevice[]>();
     for (const r of requests) {
-      const record = outbound[r.roomId];
+      const record = await store.get('outbound', r.roomId);
       const share = record?.given[r.requesterDevice];
       if (!record || !share || record.chain.keyId !== r.keyId) continue;
       if (!devicesByRoom.has(r.roomId)) devicesByRoom.set(r.roomId, await api.devicesOfRoom(r.roomId).catch(() => []));
@@ -308,18 +281,16 @@ export class E2ESession {
         // A share that does not open (forged, or for a prekey we no longer hold) is dropped.
       }
     }
-    await this.options.store.update(async (state) => {
-      let inbound = { ...state.inbound };
-      const asked = { ...state.asked };
-      for (const chain of opened) {
-        const key = `${chain.senderDevice}:${chain.keyId}`;
-        // Never move a chain back: an older share would re-open keys already used.
-        if (!inbound[key]) inbound[key] = chain;
-        inbound = pruneChains(inbound, chain.senderDevice);
-        delete asked[key];
-      }
-      return { state: { ...state, inbound, asked }, result: undefined };
-    });
+    if (opened.length > 0) {
+      await this.options.store.transaction(async (tx) => {
+        for (const chain of opened) {
+          await keepSharedChain(tx, chain);
+          // It came: no longer waited for.
+          const key = inboundKey(chain.senderDevice, chain.keyId);
+          if ((await tx.get('asked', key)) !== undefined) tx.delete('asked', key);
+        }
+      });
+    }
     await api.ackShares(queued.map((q) => q.id));
     return opened.length;
   }
@@ -333,13 +304,13 @@ export class E2ESession {
     if (!userId) throw new Error(`${username} has no devices with published keys yet`);
     const keys = theirs.map((d) => d.bundle.signingKey);
     const number = formatSafetyNumber(await safetyNumber({ userId: session.user.id, keys: mine.map((d) => d.bundle.signingKey) }, { userId, keys }));
-    const verified = (await this.options.store.read()).verified[userId];
+    const verified = await this.options.store.get('verified', userId);
     return { userId, number, verified: verified !== undefined && sameKeys(verified, keys), changed: verified !== undefined && !sameKeys(verified, keys), keys };
   }
 
   /** Marks a user verified with the device keys they have now. */
   async confirm(userId: string, keys: readonly string[]): Promise<void> {
-    await this.options.store.update(async (state) => ({ state: { ...state, verified: { ...state.verified, [userId]: [...keys] } }, result: undefined }));
+    await this.options.store.transaction(async (tx) => tx.put('verified', userId, [...keys]));
   }
 
   /**
@@ -347,16 +318,14 @@ export class E2ESession {
    * them without reporting). The server says who has which devices, so every change is shown.
    */
   async deviceChanges(roomId: string): Promise<DeviceChange[]> {
-    const byUser = new Map<string, string[]>();
-    for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
-    return this.options.store.update(async (state) => {
-      const seen = { ...state.seen };
+    const byUser = await this.keysByUser(roomId);
+    return this.options.store.transaction(async (tx) => {
       const changes: DeviceChange[] = [];
       for (const [userId, keys] of byUser) {
-        const before = seen[userId];
-        seen[userId] = keys;
+        const before = await tx.get('seen', userId);
+        if (!before || !sameKeys(before, keys)) tx.put('seen', userId, keys);
         if (!before || userId === this.options.session.user.id || sameKeys(before, keys)) continue;
-        const verified = state.verified[userId];
+        const verified = await tx.get('verified', userId);
         changes.push({
           userId,
           added: keys.filter((k) => !before.includes(k)).length,
@@ -364,38 +333,62 @@ export class E2ESession {
           verified: verified !== undefined && sameKeys(verified, keys),
         });
       }
-      return { state: { ...state, seen }, result: changes };
+      return changes;
     });
   }
 
   /** Users of a room whose device keys changed since this user verified them. */
   async changedVerifiedUsers(roomId: string): Promise<string[]> {
-    const { verified } = await this.options.store.read();
-    if (Object.keys(verified).length === 0) return [];
+    const changed: string[] = [];
+    for (const [userId, keys] of await this.keysByUser(roomId)) {
+      const verified = await this.options.store.get('verified', userId);
+      if (verified !== undefined && !sameKeys(verified, keys)) changed.push(userId);
+    }
+    return changed;
+  }
+
+  /** The signing keys of each member's devices in a room, by user id. */
+  private async keysByUser(roomId: string): Promise<Map<string, string[]>> {
     const byUser = new Map<string, string[]>();
     for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
-    return [...byUser].filter(([userId, keys]) => verified[userId] !== undefined && !sameKeys(verified[userId] as string[], keys)).map(([userId]) => userId);
+    return byUser;
   }
 }
 
-/** Keeps the newest MAX_CHAINS_PER_SENDER chains of one sending device (insertion order is age). */
-function pruneChains(inbound: Record<string, InboundChain>, senderDevice: string): Record<string, InboundChain> {
-  const mine = Object.keys(inbound).filter((k) => k.startsWith(`${senderDevice}:`));
-  if (mine.length <= MAX_CHAINS_PER_SENDER) return inbound;
-  const drop = new Set(mine.slice(0, mine.length - MAX_CHAINS_PER_SENDER));
-  return Object.fromEntries(Object.entries(inbound).filter(([k]) => !drop.has(k)));
-}
-
-function capped(plaintexts: Record<string, OpenedText>): Record<string, OpenedText> {
-  const keys = Object.keys(plaintexts);
-  if (keys.length <= MAX_PLAINTEXTS) return plaintexts;
-  return Object.fromEntries(keys.slice(keys.length - MAX_PLAINTEXTS).map((k) => [k, plaintexts[k] as OpenedText]));
-}
-
-function cappedAsked(asked: Record<string, number>): Record<string, number> {
-  const keys = Object.keys(asked);
-  if (keys.length <= MAX_ASKED) return asked;
-  return Object.fromEntries(keys.slice(keys.length - MAX_ASKED).map((k) => [k, asked[k] as number]));
+/**
+ * Opens one message inside a transaction: refused as a replay when its kept copy belongs to another
+ * event or envelope, else its kept copy (claimed by this event if no event had it), else with its
+ * chain (kept moved on, and the copy kept as this event's). With no chain: `waiting`, noting when
+ * (`now`, ms) it was first missed, or `not_shared` KEY_WAIT_MS after that.
+ */
+async function openIn(tx: E2ETransaction, event: RoomEvent, envelope: Envelope, textKey: string, chainKey: string, now: number): Promise<Opened> {
+  const copy = await tx.get('plaintext', textKey);
+  const seen = fromCopy(copy, event, envelope);
+  if (seen === 'claim') {
+    // This event is the first to show the sender's own copy: it owns it from now on.
+    const { body, sentAt } = copy as OpenedText;
+    await rememberPlaintext(tx, textKey, { body, sentAt, eventId: event.id, keyId: envelope.keyId, counter: envelope.counter });
+    return { status: 'ok', body, sentAt };
+  }
+  if (seen) return seen;
+  const chain = await tx.get('inbound', chainKey);
+  if (!chain) {
+    const asked = await tx.get('asked', chainKey);
+    if (asked === undefined) {
+      await rememberAsked(tx, chainKey, now);
+      return { status: 'waiting' };
+    }
+    return now - asked >= KEY_WAIT_MS ? { status: 'not_shared' } : { status: 'waiting' };
+  }
+  try {
+    const opened = await decryptMessage(chain, envelope);
+    tx.put('inbound', chainKey, opened.chain);
+    await rememberPlaintext(tx, textKey, { ...opened.content, eventId: event.id, keyId: envelope.keyId, counter: envelope.counter });
+    return { status: 'ok', ...opened.content };
+  } catch (error) {
+    const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
+    return { status: 'unreadable', reason };
+  }
 }
 
 /**

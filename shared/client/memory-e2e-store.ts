@@ -1,11 +1,11 @@
 import type { DeviceKeys } from '../crypto/index.js';
-import type { E2EState, E2EStore } from './e2e-session.js';
-import { EMPTY_E2E_STATE } from './e2e-session.js';
+import type { E2EKind, E2ERecordKinds, E2EStore, E2ETransaction } from './e2e-store.js';
+import { BufferedTransaction } from './e2e-store.js';
 
-/** An E2EStore in memory, for tests and short-lived tools; updates run one at a time. */
+/** An E2EStore in memory, for tests and short-lived tools; transactions run one at a time. */
 export class MemoryE2EStore implements E2EStore {
   private device: DeviceKeys | null = null;
-  private state: E2EState = EMPTY_E2E_STATE;
+  private readonly records = new Map<E2EKind, Map<string, unknown>>();
   private tail: Promise<unknown> = Promise.resolve();
 
   async loadDevice(): Promise<DeviceKeys | null> {
@@ -16,14 +16,20 @@ export class MemoryE2EStore implements E2EStore {
     this.device = keys;
   }
 
-  async read(): Promise<E2EState> {
-    return this.state;
+  async get<K extends E2EKind>(kind: K, key: string): Promise<E2ERecordKinds[K] | undefined> {
+    return this.records.get(kind)?.get(key) as E2ERecordKinds[K] | undefined;
   }
 
-  update<T>(fn: (state: E2EState) => Promise<{ state: E2EState; result: T }>): Promise<T> {
+  transaction<T>(fn: (tx: E2ETransaction) => Promise<T>): Promise<T> {
     const run = this.tail.then(async () => {
-      const { state, result } = await fn(this.state);
-      this.state = state;
+      const tx = new BufferedTransaction((kind, key) => this.get(kind, key));
+      const result = await fn(tx);
+      for (const w of tx.writes()) {
+        const space = this.records.get(w.kind) ?? new Map<string, unknown>();
+        this.records.set(w.kind, space);
+        if (w.value === undefined) space.delete(w.key);
+        else space.set(w.key, w.value);
+      }
       return result;
     });
     this.tail = run.catch(() => {});

@@ -29,11 +29,12 @@ export async function privateConversation(
   const chosen = events.slice(-range.limit);
   const lines: ConversationLine[] = [];
   let unread = 0;
-  for (const event of chosen) {
-    const opened = await e2e.open(event);
-    if (opened.status === 'ok') lines.push({ sender: event.sender.username, text: opened.body, at: event.createdAt });
+  const opened = await e2e.openMany(chosen);
+  for (const [i, event] of chosen.entries()) {
+    const o = opened[i];
+    if (o?.status === 'ok') lines.push({ sender: event.sender.username, text: o.body, at: event.createdAt });
     // A replayed copy is no message of this room's, read or not.
-    else if (opened.status !== 'replayed' && opened.status !== 'wrong_room') unread += 1;
+    else if (o?.status !== 'replayed' && o?.status !== 'wrong_room') unread += 1;
   }
   return { lines, unread };
 }

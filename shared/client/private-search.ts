@@ -23,28 +23,31 @@ export async function updatePrivateIndex(
   for (const room of rooms) {
     const known = index.room(room.id);
     const stillWaiting: RoomEvent[] = [];
-    const take = async (event: RoomEvent) => {
-      if (event.kind !== 'message' || !event.envelope) return;
-      const opened = await e2e.open(event);
-      if (opened.status === 'waiting') stillWaiting.push(event);
-      if (opened.status !== 'ok') return;
-      index.add({
-        id: event.id,
-        roomId: room.id,
-        roomName: room.name,
-        seq: event.seq,
-        senderId: event.sender.id,
-        sender: event.sender.username,
-        createdAt: event.createdAt,
-        text: opened.body,
-      });
-      added += 1;
+    const take = async (events: readonly RoomEvent[]) => {
+      const messages = events.filter((e) => e.kind === 'message' && e.envelope);
+      const opened = await e2e.openMany(messages);
+      for (const [i, event] of messages.entries()) {
+        const o = opened[i];
+        if (o?.status === 'waiting') stillWaiting.push(event);
+        if (o?.status !== 'ok') continue;
+        index.add({
+          id: event.id,
+          roomId: room.id,
+          roomName: room.name,
+          seq: event.seq,
+          senderId: event.sender.id,
+          sender: event.sender.username,
+          createdAt: event.createdAt,
+          text: o.body,
+        });
+        added += 1;
+      }
     };
-    for (const event of known.pending) await take(event);
+    await take(known.pending);
     let after = known.indexedSeq;
     for (;;) {
       const page = await api.history(room.id, { after, limit: PAGE });
-      for (const event of page.events) await take(event);
+      await take(page.events);
       after = page.events.at(-1)?.seq ?? after;
       if (!page.hasMore) break;
     }

@@ -140,25 +140,32 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
     await dave.getByLabel('Message 🔒vault').press('Enter');
     await alice.getByRole('list', { name: 'Messages' }).getByText('received, sealed').waitFor();
 
-    // The device keys in IndexedDB are CryptoKeys that cannot be exported.
-    const extractable = await dave.evaluate(async () => {
+    // The keys in IndexedDB (the device's, the records' sealing key, the sending chain's) are CryptoKeys
+    // that cannot be exported, and no record holds a message in the clear.
+    const { extractable, clear } = await dave.evaluate(async () => {
+      const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n?.startsWith('chat-e2e-'));
       const db = await new Promise<IDBDatabase>((resolve) => {
-        const q = indexedDB.open('chat-e2e');
+        const q = indexedDB.open(name as string);
         q.onsuccess = () => resolve(q.result);
       });
-      const rows = await new Promise<unknown[]>((resolve) => {
-        const q = db.transaction('devices').objectStore('devices').getAll();
-        q.onsuccess = () => resolve(q.result as unknown[]);
-      });
+      const all = (store: string) =>
+        new Promise<unknown[]>((resolve) => {
+          const q = db.transaction(store).objectStore(store).getAll();
+          q.onsuccess = () => resolve(q.result as unknown[]);
+        });
       const found: boolean[] = [];
+      let clear = false;
       const walk = (o: unknown): void => {
         if (o instanceof CryptoKey) found.push(o.type === 'public' ? false : o.extractable);
+        else if (o instanceof ArrayBuffer) clear ||= new TextDecoder().decode(o).includes('received, sealed');
+        else if (typeof o === 'string') clear ||= o.includes('received, sealed');
         else if (o && typeof o === 'object') Object.values(o).forEach(walk);
       };
-      walk((rows[0] as { device: unknown }).device);
-      return found;
+      for (const store of ['device', 'sealing', 'records']) walk(await all(store));
+      return { extractable: found, clear };
     });
-    expect(extractable.length).toBeGreaterThanOrEqual(3);
+    expect(clear).toBe(false);
+    expect(extractable.length).toBeGreaterThanOrEqual(5);
     expect(extractable.every((e) => e === false)).toBe(true);
 
     // Both see the same safety number; Carol marks Dave verified.

@@ -5,7 +5,7 @@ import { newUser } from '../../test/support/api.js';
 import { tempDir } from '../../test/support/binaries.js';
 import { startTestServer } from '../../test/support/server.js';
 import type { TestServer } from '../../test/support/server.js';
-import { E2EFileStore } from './e2e-file-store.js';
+import { LmdbE2EStore } from './lmdb-e2e-store.js';
 import type { SecretStore } from './secret-store.js';
 
 let t: TestServer;
@@ -16,7 +16,7 @@ afterAll(async () => {
   await t.stop();
 });
 
-/** Secrets in memory: what this test keeps across "processes" is the state file and these. */
+/** Secrets in memory: what this test keeps across "processes" is the LMDB database and these. */
 function memorySecrets(): SecretStore {
   const values = new Map<string, string>();
   return {
@@ -28,7 +28,7 @@ function memorySecrets(): SecretStore {
   };
 }
 
-describe('E2EFileStore with replays and keys that never come', () => {
+describe('LmdbE2EStore with replays and keys that never come', () => {
   it('keeps, from one CLI run to the next, which event showed an envelope and when a missing key was asked for', async () => {
     let now = Date.now();
     const home = await tempDir('replay-store');
@@ -37,8 +37,8 @@ describe('E2EFileStore with replays and keys that never come', () => {
     const aliceE2e = new E2ESession({ api: alice.api, store: new MemoryE2EStore(), session: (await alice.sessions.load())!, extractable: false });
     const bob = await newUser(t.url, 'b');
     const bobSession = (await bob.sessions.load())!;
-    /** A new `chat` process: a fresh store over the same files, and a fresh session. */
-    const run = () => new E2ESession({ api: bob.api, store: new E2EFileStore(secrets, 'bob', home), session: bobSession, extractable: true, now: () => now });
+    /** A new `chat` process: a fresh store over the same database, and a fresh session. */
+    const run = () => new E2ESession({ api: bob.api, store: new LmdbE2EStore(secrets, 'bob', home), session: bobSession, extractable: true, now: () => now });
     await run().device();
     const { room } = await alice.api.createRoom({ name: `fs-${randomUUID().slice(0, 8)}`, visibility: 'private' });
     await bob.api.redeemInvite((await alice.api.createInvite(room.id)).token);

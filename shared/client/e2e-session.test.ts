@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { DeviceKeys, SealedShare } from '../crypto/index.js';
+import { encryptMessage, generateDeviceKeys, inboundFromShare, newOutboundChain, publicBundle, shareOf } from '../crypto/index.js';
+import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
+import type { ApiClient } from './api-client.js';
+import { keepSharedChain } from './e2e-records.js';
+import { E2ESession, KEY_WAIT_MS } from './e2e-session.js';
+import type { E2EKind, E2EStore, E2ETransaction } from './e2e-store.js';
+import { migrateLegacyState } from './legacy-e2e-state.js';
+import { MemoryE2EStore } from './memory-e2e-store.js';
+import type { StoredSession } from './session-store.js';
+
+/** A MemoryE2EStore that knows whether one of its transactions is running. */
+class WatchedStore implements E2EStore {
+  open = 0;
+  readonly inner = new MemoryE2EStore();
+  loadDevice() {
+    return this.inner.loadDevice();
+  }
+  saveDevice(keys: DeviceKeys) {
+    return this.inner.saveDevice(keys);
+  }
+  get<K extends E2EKind>(kind: K, key: string) {
+    return this.inner.get(kind, key);
+  }
+  transaction<T>(fn: (tx: E2ETransaction) => Promise<T>): Promise<T> {
+    return this.inner.transaction(async (tx) => {
+      this.open += 1;
+      try {
+        return await fn(tx);
+      } finally {
+        this.open -= 1;
+      }
+    });
+  }
+}
+
+const ROOM = randomUUID();
+
+async function device(userId: string): Promise<{ keys: DeviceKeys; directory: DirectoryDevice }> {
+  const keys = await generateDeviceKeys({ userId, deviceId: randomUUID(), extractable: false, now: Date.now() });
+  return { keys, directory: { deviceId: keys.deviceId, name: 'test', bundle: await publicBundle(keys), createdAt: new Date().toISOString() } };
+}
+
+/**
+ * A server of one room. With `watch`, every call fails when a store transaction is open (for a single
+ * session: with several, one may call while another's transaction runs).
+ */
+function server(store: WatchedStore, devices: () => DirectoryDevice[], onPost: (shares: SealedShare[]) => Promise<void> = async () => {}, watch = true) {
+  const calls: string[] = [];
+  const call =
+    <T>(name: string, answer: (...args: never[]) => Promise<T>) =>
+    async (...args: never[]): Promise<T> => {
+      calls.push(name);
+      if (watch && store.open > 0) throw new Error(`${name} was called inside a store transaction`);
+      return answer(...args);
+    };
+  const api = {
+    publishBundle: call('publishBundle', async () => undefined),
+    pendingShares: call('pendingShares', async () => []),
+    reshareRequests: call('reshareRequests', async () => []),
+    devicesOfRoom: call('devicesOfRoom', async () => devices()),
+    postShares: call('postShares', (shares: SealedShare[]) => onPost(shares)),
+    ackShares: call('ackShares', async () => undefined),
+    ackReshareRequests: call('ackReshareRequests', async () => undefined),
+    requestReshare: call('requestReshare', async () => undefined),
+  } as unknown as ApiClient;
+  return { api, calls };
+}
+
+function sessionOf(keys: DeviceKeys): StoredSession {
+  return { user: { id: keys.userId, username: 'alice' }, deviceId: keys.deviceId, accessToken: 'x', accessExpiresAt: new Date().toISOString(), refreshToken: 'x' };
+}
+
+describe('E2ESession.encrypt', () => {
+  it('lists devices and posts shares outside any store transaction, and shares a chain once per device', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    await store.saveDevice(alice.keys);
+    const posted: SealedShare[] = [];
+    const { api, calls } = server(store, () => [alice.directory, bob.directory], async (shares) => void posted.push(...shares));
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    const first = await e2e.encrypt(ROOM, 'one', randomUUID());
+    const second = await e2e.encrypt(ROOM, 'two', randomUUID());
+    expect(calls).toContain('postShares');
+    expect(posted.map((s) => s.recipientDevice)).toEqual([bob.keys.deviceId]);
+    expect([first.keyId, first.counter]).toEqual([second.keyId, 0]);
+    expect(second.counter).toBe(1);
+    expect((await store.get('outbound', ROOM))?.given[bob.keys.deviceId]).toBeDefined();
+    expect(await store.get('plaintext', `${alice.keys.deviceId}:${second.clientMsgId}`)).toMatchObject({ body: 'two' });
+  });
+
+  it('never gives two messages one chain position, however many sessions of the device send at once', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    await store.saveDevice(alice.keys);
+    const sessions = [1, 2, 3].map(() => new E2ESession({ api: server(store, () => [alice.directory, bob.directory], undefined, false).api, store, session: sessionOf(alice.keys), extractable: false }));
+    const envelopes = await Promise.all(Array.from({ length: 24 }, (_, i) => sessions[i % 3]!.encrypt(ROOM, `m${i}`, randomUUID())));
+    const positions = envelopes.map((e) => `${e.keyId}:${e.counter}`);
+    expect(new Set(positions).size).toBe(24);
+  });
+
+  it('starts over on the new chain when another process replaced the chain while the shares were posted', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    await store.saveDevice(alice.keys);
+    let replaced: string | undefined;
+    const posted: string[] = [];
+    const { api } = server(
+      store,
+      () => [alice.directory, bob.directory],
+      async (shares) => {
+        posted.push(...shares.map((s) => s.recipientDevice));
+        if (replaced) return;
+        // Another process of this device makes a new chain for the room meanwhile.
+        const chain = await newOutboundChain(Date.now(), false);
+        replaced = chain.keyId;
+        await store.transaction(async (tx) => tx.put('outbound', ROOM, { chain, given: {} }));
+      },
+    );
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    const envelope = await e2e.encrypt(ROOM, 'hello', randomUUID());
+    expect(envelope.keyId).toBe(replaced);
+    // Bob was sent a share of each chain, and the one recorded is the new chain's.
+    expect(posted).toEqual([bob.keys.deviceId, bob.keys.deviceId]);
+    const record = (await store.get('outbound', ROOM))!;
+    expect(Object.keys(record.given)).toEqual([bob.keys.deviceId]);
+    expect(record.given[bob.keys.deviceId]?.keyId).toBe(replaced);
+  });
+});
+
+/** The event a server would show for an envelope: a fresh id, in the envelope's room unless told otherwise. */
+function eventOf(envelope: Envelope, seq: number, roomId = envelope.roomId): RoomEvent {
+  const sender = { id: envelope.senderUser, username: 'sender' };
+  return { id: randomUUID(), roomId, seq, kind: 'message', sender, body: null, envelope, target: null, clientMsgId: envelope.clientMsgId, createdAt: new Date().toISOString() };
+}
+
+/** Bob's session, holding a chain of Alice's device in ROOM, and Alice's envelopes on it. */
+async function bobWithAliceChain() {
+  const store = new WatchedStore();
+  const alice = await device(randomUUID());
+  const bob = await device(randomUUID());
+  await store.saveDevice(bob.keys);
+  let chain = await newOutboundChain(Date.now(), false);
+  const inbound = inboundFromShare(await shareOf(chain), { roomId: ROOM, senderUser: alice.keys.userId, senderDevice: alice.keys.deviceId });
+  await store.transaction((tx) => keepSharedChain(tx, inbound));
+  const send = async (body: string): Promise<Envelope> => {
+    const header = { roomId: ROOM, senderUser: alice.keys.userId, senderDevice: alice.keys.deviceId, clientMsgId: randomUUID() };
+    const sent = await encryptMessage(chain, header, { body, sentAt: 1 });
+    chain = sent.chain;
+    return sent.envelope;
+  };
+  const { api, calls } = server(store, () => [alice.directory, bob.directory]);
+  return { store, api, calls, alice, bob, send };
+}
+
+describe('E2ESession.openMany', () => {
+  it('shows an envelope for the first event of a batch only: copies in the same batch are replays, one from another room is refused', async () => {
+    const { store, api, bob, send } = await bobWithAliceChain();
+    const envelope = await send('once');
+    const event = eventOf(envelope, 1);
+    const copy = { ...event, id: randomUUID(), seq: 2 };
+    const other = eventOf(envelope, 3, randomUUID());
+    const e2e = new E2ESession({ api, store, session: sessionOf(bob.keys), extractable: false });
+    expect(await e2e.openMany([event, copy, other])).toEqual([
+      { status: 'ok', body: 'once', sentAt: 1 },
+      { status: 'replayed', firstEventId: event.id },
+      { status: 'wrong_room', sentIn: ROOM },
+    ]);
+    // Read again, alone or in a batch, in either order: the same answers.
+    expect(await e2e.openMany([copy, event])).toEqual([{ status: 'replayed', firstEventId: event.id }, { status: 'ok', body: 'once', sentAt: 1 }]);
+  });
+
+  it("lets the first event of a batch claim the sender's own copy, and refuses the copies after it", async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    await store.saveDevice(alice.keys);
+    const { api } = server(store, () => [alice.directory, bob.directory]);
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    const envelope = await e2e.encrypt(ROOM, 'mine', randomUUID());
+    const event = eventOf(envelope, 1);
+    const copies = [{ ...event, id: randomUUID(), seq: 2 }, { ...event, id: randomUUID(), seq: 3 }];
+    const opened = await e2e.openMany([event, ...copies]);
+    expect(opened[0]).toMatchObject({ status: 'ok', body: 'mine' });
+    expect(opened.slice(1)).toEqual([{ status: 'replayed', firstEventId: event.id }, { status: 'replayed', firstEventId: event.id }]);
+    expect(await store.get('plaintext', `${alice.keys.deviceId}:${envelope.clientMsgId}`)).toMatchObject({ eventId: event.id, keyId: envelope.keyId, counter: envelope.counter });
+  });
+
+  it('waits for a missing chain, asking once, then says it was not shared KEY_WAIT_MS after the first ask, asked outside any transaction', async () => {
+    const { store, api, calls, bob } = await bobWithAliceChain();
+    let now = Date.now();
+    const stranger = await device(randomUUID());
+    const unshared = await newOutboundChain(now, false);
+    const header = { roomId: ROOM, senderUser: stranger.keys.userId, senderDevice: stranger.keys.deviceId, clientMsgId: randomUUID() };
+    const event = eventOf((await encryptMessage(unshared, header, { body: 'hidden', sentAt: 1 })).envelope, 1);
+    const e2e = new E2ESession({ api, store, session: sessionOf(bob.keys), extractable: false, now: () => now });
+    expect(await e2e.openMany([event, { ...event }])).toEqual([{ status: 'waiting' }, { status: 'waiting' }]);
+    expect(calls.filter((c) => c === 'requestReshare')).toHaveLength(1);
+    now += KEY_WAIT_MS - 1;
+    expect(await e2e.open(event)).toEqual({ status: 'waiting' });
+    now += 1;
+    expect(await new E2ESession({ api, store, session: sessionOf(bob.keys), extractable: false, now: () => now }).open(event)).toEqual({ status: 'not_shared' });
+  });
+});
+
+describe('moving an earlier state in', () => {
+  it('keeps which event showed each copy, its chain position, and when missing chains were asked for', async () => {
+    const { store, api, bob, send } = await bobWithAliceChain();
+    const envelope = await send('from before');
+    const first = eventOf(envelope, 1);
+    const missing = { ...eventOf({ ...envelope, keyId: 'gone-chain', clientMsgId: randomUUID() }, 2) };
+    const now = Date.now();
+    const askedKey = `${envelope.senderDevice}:gone-chain`;
+    await store.transaction((tx) =>
+      migrateLegacyState(tx, {
+        outbound: {},
+        inbound: {},
+        plaintexts: { [`${envelope.senderDevice}:${envelope.clientMsgId}`]: { body: 'from before', sentAt: 1, eventId: first.id, keyId: envelope.keyId, counter: envelope.counter } },
+        verified: {},
+        asked: { [askedKey]: now - KEY_WAIT_MS },
+      }),
+    );
+    expect(await store.get('asked', askedKey)).toBe(now - KEY_WAIT_MS);
+    const e2e = new E2ESession({ api, store, session: sessionOf(bob.keys), extractable: false, now: () => now });
+    expect(await e2e.open({ ...first, id: randomUUID() })).toEqual({ status: 'replayed', firstEventId: first.id });
+    expect(await e2e.open(first)).toEqual({ status: 'ok', body: 'from before', sentAt: 1 });
+    expect(await e2e.open(missing)).toEqual({ status: 'not_shared' });
+  });
+});
