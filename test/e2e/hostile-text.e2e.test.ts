@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, MemorySessionStore } from '../../shared/client/index.js';
-import type { ChatResult, ServerProcess } from '../support/binaries.js';
-import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import type { ChatResult } from '../support/binaries.js';
+import { chat, tempDir, userEnv } from '../support/binaries.js';
 import { FAKE_CONTINUATION, forbiddenIn, HOSTILE, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT } from '../support/hostile-strings.js';
 import { addNamedDevices } from '../support/hostile-devices.js';
+import type { TamperingServer } from '../support/tampering-server.js';
+import { startTamperingServer } from '../support/tampering-server.js';
 
 // The hostile fixture set against every command of the `chat` binary that prints what the server or
-// other users wrote: topics, message bodies, device names, error messages.
+// other users wrote: topics, message bodies, device names, error messages. The server is one whose
+// database the test rewrites (test/support/tampering-server.ts): a malicious or compromised server, or
+// rows stored before the edge checked text, can hand a client any string.
 const PASSWORD = 'correct horse battery staple';
 
 /** Everything a run printed, checked for raw control, bidi and invisible characters. */
@@ -17,34 +21,43 @@ function expectInert(r: ChatResult, what: string): void {
 }
 
 describe('hostile text from the server, printed by the chat binary', () => {
-  let server: ServerProcess;
+  let tampering: TamperingServer;
   let alice: Record<string, string>;
 
   beforeAll(async () => {
     const dir = await tempDir('hostile');
-    server = await startServer({ dataDir: join(dir, 'data'), env: { CHAT_AUTH_RATE_LIMIT: '1000', OPENAI_API_KEY: '', OPENAI_BASE_URL: '' } });
-    alice = userEnv(join(dir, 'alice'), server.url);
+    tampering = await startTamperingServer({ dataDir: join(dir, 'data'), env: { CHAT_AUTH_RATE_LIMIT: '1000', OPENAI_API_KEY: '', OPENAI_BASE_URL: '' } });
+    alice = userEnv(join(dir, 'alice'), tampering.url);
     expect((await chat(alice, ['register', 'alice', '--password-stdin'], PASSWORD + '\n')).code).toBe(0);
-    const created = await chat(alice, ['create', 'lobby', '--topic', HOSTILE_TOPIC]);
+    // The honest server refuses control characters in topics and device names (see the test below), so
+    // they are created benign and then rewritten in the database, as a compromised server would.
+    const created = await chat(alice, ['create', 'lobby', '--topic', 'benign']);
     expect(created.code, created.stderr).toBe(0);
+    await tampering.setTopic('lobby', HOSTILE_TOPIC);
 
-    // Bob, through the client library, says every hostile thing in #lobby.
-    const bob = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
-    await bob.register({ username: 'bob', password: PASSWORD, deviceName: `${LEGIT.family} ${HOSTILE.osc0Title}` });
+    // Bob, through the client library, says every hostile thing in #lobby (bodies keep their escapes).
+    const bob = new ApiClient({ serverUrl: tampering.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
+    await bob.register({ username: 'bob', password: PASSWORD, deviceName: 'bob laptop' });
+    const bobSession = await bob.session();
+    if (!bobSession) throw new Error('bob has no session');
+    await tampering.setDeviceName(bobSession.deviceId, `${LEGIT.family} ${HOSTILE.osc0Title}`);
     await bob.join('lobby');
     for (const body of [...HOSTILE_MESSAGES, FAKE_CONTINUATION]) await bob.send('lobby', body, crypto.randomUUID());
 
     // Alice's other devices carry hostile names (each at most 64 characters).
-    await addNamedDevices(server.url, 'alice', PASSWORD, Object.values(HOSTILE).map((h) => (h.length + 9 <= 64 ? `${LEGIT.family} ${h}` : h)));
+    const deviceNames = Object.values(HOSTILE).map((h) => (h.length + 9 <= 64 ? `${LEGIT.family} ${h}` : h));
+    const deviceIds = await addNamedDevices(tampering.url, 'alice', PASSWORD, deviceNames.map((_, i) => `alice device ${i + 1}`));
+    for (const [i, name] of deviceNames.entries()) await tampering.setDeviceName(deviceIds[i] ?? 'no such device', name);
 
     // A private room with the same topic, and the same messages, end to end encrypted.
-    const secret = await chat(alice, ['create', 'secret', '--private', '--topic', HOSTILE_TOPIC]);
+    const secret = await chat(alice, ['create', 'secret', '--private', '--topic', 'benign']);
     expect(secret.code, secret.stderr).toBe(0);
+    await tampering.setTopic('secret', HOSTILE_TOPIC);
     expect((await chat(alice, ['send', 'secret'], [...HOSTILE_MESSAGES, FAKE_CONTINUATION].join('\n'))).code).toBe(0);
   }, 120_000);
 
   afterAll(async () => {
-    await server?.stop();
+    await tampering?.stop();
   });
 
   // Each command, and whether its output carries hostile text (shown as ^X or ⟨U+XXXX⟩, or \u in JSON).
@@ -115,6 +128,17 @@ describe('hostile text from the server, printed by the chat binary', () => {
       expect(r.code).not.toBe(0);
       expectInert(r, args.join(' '));
     }
+  }, 30_000);
+
+  it('refuses, on the honest server, a topic with a control character: exit 2, a clear message, and no room', async () => {
+    for (const flags of [[], ['--private']]) {
+      const r = await chat(alice, ['create', 'refused', ...flags, '--topic', `plans ${HOSTILE.clearScreen}`]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe('chat: topic: control characters and line breaks are not allowed\n');
+      expectInert(r, `create refused ${flags.join(' ')}`);
+      expect(await tampering.sql('SELECT name FROM rooms WHERE name = $1', ['refused'])).toEqual([]);
+    }
+    expect((await chat(alice, ['rooms', '--all'])).stdout).not.toContain('refused');
   }, 30_000);
 
   it("says, when a private room's topic is set, that the server can read it", async () => {

@@ -4,12 +4,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, MemorySessionStore } from '../../shared/client/index.js';
-import type { ServerProcess } from '../support/binaries.js';
-import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { CHAT_BIN, chat, eventually, tempDir, userEnv } from '../support/binaries.js';
 import { FAKE_CONTINUATION, forbiddenIn, HOSTILE_MESSAGES, HOSTILE_TOPIC } from '../support/hostile-strings.js';
+import type { TamperingServer } from '../support/tampering-server.js';
+import { startTamperingServer } from '../support/tampering-server.js';
 
 // The hostile fixture set in the interactive client, in a real terminal (tmux) that would act on
 // what leaked: OSC 0/2 set the pane's title, OSC 52 lands in a tmux paste buffer (set-clipboard on).
+// The topics are written into the server's database (test/support/tampering-server.ts), as a
+// compromised server would: the honest one refuses control characters in a topic.
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `chat-hostile-${randomBytes(4).toString('hex')}`;
 const SIDEBAR = 24;
@@ -18,18 +21,19 @@ const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
 const header = () => (screen().split('\n')[0] ?? '').slice(SIDEBAR);
 
 describe.runIf(haveTmux)('hostile text in the interactive client', () => {
-  let server: ServerProcess;
+  let tampering: TamperingServer;
   let titleBefore: string;
 
   beforeAll(async () => {
     const dir = await tempDir('tui-hostile');
-    server = await startServer({ dataDir: join(dir, 'data') });
-    const alice = userEnv(join(dir, 'alice'), server.url);
+    tampering = await startTamperingServer({ dataDir: join(dir, 'data') });
+    const alice = userEnv(join(dir, 'alice'), tampering.url);
     expect((await chat(alice, ['register', 'alice', '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
-    expect((await chat(alice, ['create', 'lobby', '--topic', HOSTILE_TOPIC])).code).toBe(0);
-    expect((await chat(alice, ['create', 'secret', '--private', '--topic', HOSTILE_TOPIC])).code).toBe(0);
+    expect((await chat(alice, ['create', 'lobby', '--topic', 'benign'])).code).toBe(0);
+    expect((await chat(alice, ['create', 'secret', '--private', '--topic', 'benign'])).code).toBe(0);
+    for (const room of ['lobby', 'secret']) await tampering.setTopic(room, HOSTILE_TOPIC);
     expect((await chat(alice, ['send', 'secret'], [...HOSTILE_MESSAGES, FAKE_CONTINUATION].join('\n'))).code).toBe(0);
-    const bob = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
+    const bob = new ApiClient({ serverUrl: tampering.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
     await bob.register({ username: 'bob', password: 'correct horse battery' });
     await bob.join('lobby');
     for (const body of [...HOSTILE_MESSAGES, FAKE_CONTINUATION]) await bob.send('lobby', body, crypto.randomUUID());
@@ -44,7 +48,7 @@ describe.runIf(haveTmux)('hostile text in the interactive client', () => {
 
   afterAll(async () => {
     if (haveTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-    await server?.stop();
+    await tampering?.stop();
   });
 
   /** What every frame must satisfy: nothing acted on, nothing hidden, nothing posing as a message. */

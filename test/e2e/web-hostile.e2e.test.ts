@@ -5,12 +5,15 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, MemorySessionStore } from '../../shared/client/index.js';
-import type { ServerProcess } from '../support/binaries.js';
-import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, tempDir, userEnv } from '../support/binaries.js';
 import { FAKE_CONTINUATION, forbiddenIn, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT } from '../support/hostile-strings.js';
+import type { TamperingServer } from '../support/tampering-server.js';
+import { startTamperingServer } from '../support/tampering-server.js';
 
 // The hostile fixture set on the web page: React escapes HTML, and the page must also show control,
-// bidi and invisible characters as visible marks, and indent a message's continuation lines.
+// bidi and invisible characters as visible marks, and indent a message's continuation lines. The
+// topics are written into the server's database (test/support/tampering-server.ts), as a compromised
+// server would: the honest one refuses control characters in a topic.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const PASSWORD = 'correct horse battery';
@@ -41,19 +44,20 @@ function posingIndents(page: Page): Promise<number[]> {
 }
 
 describe.runIf(haveChromium)('hostile text on the web page', () => {
-  let server: ServerProcess;
+  let tampering: TamperingServer;
   let browser: Browser;
   let alice: Record<string, string>;
 
   beforeAll(async () => {
     const dir = await tempDir('web-hostile');
-    server = await startServer({ dataDir: join(dir, 'data') });
+    tampering = await startTamperingServer({ dataDir: join(dir, 'data') });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    alice = userEnv(join(dir, 'alice'), server.url);
+    alice = userEnv(join(dir, 'alice'), tampering.url);
     expect((await chat(alice, ['register', 'alice', '--password-stdin'], PASSWORD + '\n')).code).toBe(0);
-    expect((await chat(alice, ['create', 'lobby', '--topic', HOSTILE_TOPIC])).code).toBe(0);
-    expect((await chat(alice, ['create', 'secret', '--private', '--topic', HOSTILE_TOPIC])).code).toBe(0);
-    const bob = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
+    expect((await chat(alice, ['create', 'lobby', '--topic', 'benign'])).code).toBe(0);
+    expect((await chat(alice, ['create', 'secret', '--private', '--topic', 'benign'])).code).toBe(0);
+    for (const room of ['lobby', 'secret']) await tampering.setTopic(room, HOSTILE_TOPIC);
+    const bob = new ApiClient({ serverUrl: tampering.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
     await bob.register({ username: 'bob', password: PASSWORD });
     await bob.join('lobby');
     for (const body of [...HOSTILE_MESSAGES, FAKE_CONTINUATION]) await bob.send('lobby', body, crypto.randomUUID());
@@ -61,14 +65,14 @@ describe.runIf(haveChromium)('hostile text on the web page', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
+    await tampering?.stop();
   });
 
   it('shows an open room\'s hostile topic and messages neutralized, with continuation lines indented; and a private room\'s, saying the server can read its topic', async () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 2000 } })).newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    await page.goto(tampering.url);
     await page.getByRole('button', { name: 'New here? Register' }).click();
     await page.getByLabel('Username').fill('carol');
     await page.getByLabel('Password').fill(PASSWORD);
