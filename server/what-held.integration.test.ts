@@ -85,14 +85,23 @@ describe('what held in the security review', () => {
     const listed = [...(await api('GET', '/rooms/directory', undefined, stranger.tokens.accessToken)).body.rooms, ...(await api('GET', '/rooms', undefined, stranger.tokens.accessToken)).body.rooms];
     expect(listed.map((r: { id: string }) => r.id)).not.toContain(priv.id);
     expect(listed.map((r: { id: string }) => r.id)).not.toContain(dm.id);
-    // Nor can a stranger subscribe to one, and the refusal is the one for a room that does not exist.
+    // Nor can a stranger subscribe to one, and the refusal is the one for a room that does not exist:
+    // alone, each gets the same error frame as an absent room; together, one frame lists all three alike.
     const c = await connect(stranger.tokens.accessToken);
     const absentId = randomUUID();
-    c.ws.send(JSON.stringify({ type: 'subscribe', rooms: [absentId, priv.id, dm.id].map((roomId) => ({ roomId, sinceSeq: 0 })) }));
-    const answer = (roomId: string) => c.next((f) => (f.type === 'error' || f.type === 'subscribed') && (f.ref ?? f.roomId) === roomId);
-    const absentAnswer = await answer(absentId);
-    expect(absentAnswer).toMatchObject({ type: 'error' });
-    for (const roomId of [priv.id, dm.id]) expect(await answer(roomId)).toEqual({ ...absentAnswer, ref: roomId });
+    const refusalOf = async (roomIds: string[]) => {
+      c.frames.length = 0;
+      c.ws.send(JSON.stringify({ type: 'subscribe', rooms: roomIds.map((roomId) => ({ roomId, sinceSeq: 0 })) }));
+      return c.next((f) => f.type === 'error' || f.type === 'subscribed');
+    };
+    const absentAnswer = await refusalOf([absentId]);
+    expect(absentAnswer).toMatchObject({ type: 'error', ref: absentId });
+    for (const roomId of [priv.id, dm.id]) {
+      expect(await refusalOf([roomId])).toEqual({ ...absentAnswer, ref: roomId, roomIds: [roomId] });
+    }
+    const together = await refusalOf([absentId, priv.id, dm.id]);
+    expect(together).toMatchObject({ type: 'error', code: absentAnswer.code });
+    expect([...together.roomIds].sort()).toEqual([absentId, priv.id, dm.id].sort());
     c.ws.close();
   });
 
