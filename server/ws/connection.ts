@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
-import type { UserRef } from '../../shared/protocol/index.js';
-import { CloseCode } from '../../shared/protocol/index.js';
+import type { EncodedEvent, EncodedFrame, UserRef } from '../../shared/protocol/index.js';
+import { CloseCode, encodeEventFrame } from '../../shared/protocol/index.js';
 import type { FrameBudget } from '../ratelimit/flood-guard.js';
 import { FloodGuard } from '../ratelimit/flood-guard.js';
 
@@ -36,7 +36,7 @@ export interface ConnectionOptions {
   readonly onSent?: (frames: number) => void;
 }
 
-type Outgoing = { readonly event: true; readonly json: string } | { readonly event: false; readonly json: string };
+type Outgoing = { readonly event: true; readonly json: EncodedEvent } | { readonly event: false; readonly json: EncodedFrame };
 
 /**
  * One authenticated socket. Outgoing frames are queued and flushed once per tick: consecutive events
@@ -69,13 +69,13 @@ export class Connection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Queues a whole frame, already serialized. */
-  sendFrame(json: string): void {
+  /** Queues a whole frame, already serialized (by `encodeServerFrame`, once per fan-out). */
+  sendFrame(json: EncodedFrame): void {
     this.enqueue({ event: false, json });
   }
 
-  /** Queues a room event, already serialized (once for all recipients). */
-  sendEvent(eventJson: string): void {
+  /** Queues a room event, already serialized (by `encodeEvent`, once for all recipients). */
+  sendEvent(eventJson: EncodedEvent): void {
     this.enqueue({ event: true, json: eventJson });
   }
 
@@ -106,11 +106,13 @@ export class Connection {
         i++;
         continue;
       }
-      let j = i + 1;
-      while (j < items.length && (items[j] as Outgoing).event) j++;
-      if (j - i === 1) this.socket.send(`{"type":"event","event":${item.json}}`);
-      else this.socket.send(`{"type":"batch","events":[${items.slice(i, j).map((e) => e.json).join(',')}]}`);
-      i = j;
+      const events: EncodedEvent[] = [];
+      for (; i < items.length; i++) {
+        const next = items[i] as Outgoing;
+        if (!next.event) break;
+        events.push(next.json);
+      }
+      this.socket.send(encodeEventFrame(events));
     }
     this.options.onSent?.(frames);
   }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { ClientFrame } from '../../shared/protocol/index.js';
-import { ChatError, ClientFrame as ClientFrameSchema, CloseCode, frameCost, invalidRequest, sizeCost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/protocol/index.js';
+import { ChatError, ClientFrame as ClientFrameSchema, CloseCode, encodeServerFrame, frameCost, invalidRequest, sizeCost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { Presence } from '../presence/presence.js';
@@ -200,7 +200,7 @@ export class Gateway {
       return;
     }
     this.grant(conn, claims);
-    conn.sendFrame(JSON.stringify({ type: 'reauthed', expiresAt: new Date(claims.expiresAtMs).toISOString() }));
+    conn.sendFrame(encodeServerFrame({ type: 'reauthed', expiresAt: new Date(claims.expiresAtMs).toISOString() }));
   }
 
   private async onConnection(ws: WebSocket, claims: AccessClaims): Promise<void> {
@@ -218,7 +218,7 @@ export class Gateway {
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
     ws.on('error', (error) => this.deps.logger.debug({ err: error, connectionId: conn.id }, 'socket error'));
     ws.on('close', () => void this.onClose(conn));
-    conn.sendFrame(JSON.stringify({ type: 'ready', user: conn.user, deviceId: conn.deviceId, connectionId: conn.id }));
+    conn.sendFrame(encodeServerFrame({ type: 'ready', user: conn.user, deviceId: conn.deviceId, connectionId: conn.id }));
     try {
       if (await this.deps.presence.connected(conn.user.id)) await this.announcePresence(conn.user, 'online', null);
     } catch (error) {
@@ -280,7 +280,7 @@ export class Gateway {
     if (verdict === 'admit') return true;
     this.deps.metrics?.rateLimited.inc({ kind: 'socket' });
     if (verdict === 'warn') {
-      conn.sendFrame(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'too many frames or rooms; slow down (frames are dropped until then)', ...(ref === undefined ? {} : { ref }) }));
+      conn.sendFrame(encodeServerFrame({ type: 'error', code: 'rate_limited', message: 'too many frames or rooms; slow down (frames are dropped until then)', ...(ref === undefined ? {} : { ref }) }));
     } else if (verdict === 'close') {
       conn.close(CloseCode.rateLimited, 'rate limited: too many frames');
     }
@@ -299,12 +299,12 @@ export class Gateway {
           // One answer for every room refused, however many there are.
           refused: (roomIds) =>
             conn.sendFrame(
-              JSON.stringify({
+              encodeServerFrame({
                 type: 'error',
                 code: 'forbidden',
                 message: roomIds.length === 1 ? 'you are not a member of this room' : `you are not a member of ${roomIds.length} of these rooms`,
                 ...(roomIds.length === 1 ? { ref: roomIds[0] } : {}),
-                roomIds,
+                roomIds: [...roomIds],
               }),
             ),
           failed: (roomId, error) => this.sendError(conn, error, roomId),
@@ -313,14 +313,14 @@ export class Gateway {
       case 'unsubscribe':
         for (const roomId of frame.roomIds) {
           await this.feeds.unsubscribe(conn, roomId);
-          conn.sendFrame(JSON.stringify({ type: 'unsubscribed', roomId, reason: 'requested' }));
+          conn.sendFrame(encodeServerFrame({ type: 'unsubscribed', roomId, reason: 'requested' }));
         }
         return;
       case 'send':
         try {
           const payload = 'envelope' in frame ? { clientMsgId: frame.clientMsgId, envelope: frame.envelope } : { clientMsgId: frame.clientMsgId, body: frame.body };
           const ack = await this.deps.messages.send({ ...conn.user, deviceId: conn.deviceId }, frame.roomId, payload);
-          conn.sendFrame(JSON.stringify({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: ack.id, seq: ack.seq }));
+          conn.sendFrame(encodeServerFrame({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: ack.id, seq: ack.seq }));
         } catch (error) {
           this.sendError(conn, error, frame.clientMsgId);
         }
@@ -370,16 +370,18 @@ export class Gateway {
         return;
       case 'shares': {
         const devices = new Set(message.deviceIds);
-        for (const c of this.connections) if (devices.has(c.deviceId)) c.sendFrame('{"type":"shares"}');
+        const frame = encodeServerFrame({ type: 'shares' });
+        for (const c of this.connections) if (devices.has(c.deviceId)) c.sendFrame(frame);
         return;
       }
       case 'rooms': {
         const users = new Set(message.userIds);
-        for (const c of this.connections) if (users.has(c.user.id)) c.sendFrame('{"type":"rooms"}');
+        const frame = encodeServerFrame({ type: 'rooms' });
+        for (const c of this.connections) if (users.has(c.user.id)) c.sendFrame(frame);
         return;
       }
       case 'presence': {
-        const frame = JSON.stringify({ type: 'presence', user: message.user, status: message.status, lastSeenAt: message.lastSeenAt });
+        const frame = encodeServerFrame({ type: 'presence', user: message.user, status: message.status, lastSeenAt: message.lastSeenAt });
         for (const c of this.feeds.subscribersOf(message.roomIds)) if (c.user.id !== message.user.id) c.sendFrame(frame);
         return;
       }
@@ -392,7 +394,7 @@ export class Gateway {
     const known = error instanceof ChatError ? error : undefined;
     if (!known) this.deps.logger.error({ err: error, connectionId: conn.id }, 'frame handler failed');
     conn.sendFrame(
-      JSON.stringify({
+      encodeServerFrame({
         type: 'error',
         code: known?.code ?? 'internal',
         message: known?.message ?? 'internal error',

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RoomEvent } from '../../shared/protocol/index.js';
-import { BACKFILL_LIMIT, ChatError, TYPING_TTL_MS } from '../../shared/protocol/index.js';
+import { BACKFILL_LIMIT, ChatError, encodeEvent, encodeServerFrame, TYPING_TTL_MS } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { RoomBusMessage } from '../services/room-events.js';
@@ -90,13 +90,13 @@ export class RoomFeeds {
         for (let after = sinceSeq; after < feed.lastSeq; ) {
           const events = await this.store.listEvents(roomId, { afterSeq: after, limit: Math.min(PAGE, feed.lastSeq - after) });
           if (events.length === 0) break;
-          for (const event of events) conn.sendEvent(JSON.stringify(event));
+          for (const event of events) conn.sendEvent(encodeEvent(event));
           after = (events.at(-1) as RoomEvent).seq;
         }
       }
       feed.subscribers.add(conn);
       conn.rooms.add(roomId);
-      conn.sendFrame(JSON.stringify({ type: 'subscribed', roomId, headSeq: feed.lastSeq, recovered }));
+      conn.sendFrame(encodeServerFrame({ type: 'subscribed', roomId, headSeq: feed.lastSeq, recovered }));
     });
   }
 
@@ -136,7 +136,7 @@ export class RoomFeeds {
     if (message.t === 'typing') {
       const feed = this.feeds.get(roomId);
       if (!feed) return;
-      const frame = JSON.stringify({ type: 'typing', roomId, user: message.user, state: message.state, ttlMs: message.state === 'start' ? TYPING_TTL_MS : 0 });
+      const frame = encodeServerFrame({ type: 'typing', roomId, user: message.user, state: message.state, ttlMs: message.state === 'start' ? TYPING_TTL_MS : 0 });
       for (const c of feed.subscribers) if (c.id !== message.connectionId) c.sendFrame(frame);
       return;
     }
@@ -161,7 +161,7 @@ export class RoomFeeds {
 
   private deliver(feed: RoomFeed, event: RoomEvent): void {
     feed.lastSeq = event.seq;
-    const json = JSON.stringify(event); // once, whatever the number of recipients
+    const json = encodeEvent(event); // once, whatever the number of recipients
     for (const c of feed.subscribers) c.sendEvent(json);
     if (this.metrics && feed.subscribers.size > 0) {
       this.metrics.deliveries.inc(feed.subscribers.size);
@@ -170,7 +170,7 @@ export class RoomFeeds {
     // A leave (or removal) cuts the departed user's subscriptions before anything after it.
     const departed = event.kind === 'leave' ? event.sender.id : event.kind === 'remove' ? event.target?.id : undefined;
     if (departed !== undefined) {
-      const frame = JSON.stringify({ type: 'unsubscribed', roomId: feed.roomId, reason: 'removed' });
+      const frame = encodeServerFrame({ type: 'unsubscribed', roomId: feed.roomId, reason: 'removed' });
       for (const c of feed.subscribers) {
         if (c.user.id !== departed) continue;
         feed.subscribers.delete(c);

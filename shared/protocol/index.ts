@@ -3,6 +3,7 @@ export * from './events.js';
 export * from './names.js';
 export * from './rest.js';
 export * from './ws-frames.js';
+export * from './encode-frame.js';
 export * from './frame-cost.js';
 export * from './chat-error.js';
 export * from './e2e.js';
