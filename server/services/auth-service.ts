@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { LoginRequest, RegisterRequest, Session, TokenPair, WsTicket } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
-import { Channels } from '../bus/bus.js';
+import { publishControl } from '../bus/messages.js';
 import type { Cache } from '../cache/cache.js';
 import type { DeviceRecord, NewSession, RefreshTokenRecord, Store, UserRecord } from '../store/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -20,17 +20,6 @@ const TICKET_TTL_MS = 30_000;
  * pair instead of revoking the session. Presenting it after this is reuse, and revokes the family.
  */
 export const REFRESH_GRACE_MS = 10_000;
-
-/**
- * A message on the control channel telling every instance that a device's sessions (or one of them)
- * ended: forget what is cached of them and close their sockets.
- */
-export interface RevokeNotice {
-  readonly t: 'revoke';
-  readonly deviceId: string;
-  /** Absent when every session of the device ended (the device was revoked). */
-  readonly sessionId?: string;
-}
 
 export interface AuthServiceDeps {
   readonly store: Store;
@@ -173,8 +162,7 @@ export class AuthService {
 
   private async revokeFamily(familyId: string, deviceId: string): Promise<void> {
     await this.deps.store.revokeTokenFamily(familyId, new Date(this.now()));
-    const notice: RevokeNotice = { t: 'revoke', deviceId, sessionId: familyId };
-    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+    await publishControl(this.deps.bus, { t: 'revoke', deviceId, sessionId: familyId });
   }
 }
 

@@ -3,18 +3,11 @@ import { verifyBundle } from '../../shared/crypto/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { DeviceBundle, DirectoryDevice, QueuedReshareRequest, QueuedShare, ReshareRequest, SealedShare } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
-import { Channels } from '../bus/bus.js';
+import { publishControl } from '../bus/messages.js';
 import type { DirectoryDeviceRecord, Store } from '../store/store.js';
-import type { RevokeNotice } from './auth-service.js';
 import type { RoomService } from './room-service.js';
 import { UUID } from './room-service.js';
 import type { AccessClaims } from './tokens.js';
-
-/** Tells every instance that these devices have new shares waiting. */
-export interface SharesNotice {
-  readonly t: 'shares';
-  readonly deviceIds: readonly string[];
-}
 
 const toDto = (d: DirectoryDeviceRecord): DirectoryDevice => ({ deviceId: d.deviceId, name: d.name, bundle: d.bundle, createdAt: d.createdAt.toISOString() });
 
@@ -55,8 +48,7 @@ export class KeyService {
       const device = await this.deps.store.findDevice(deviceId);
       if (device?.userId !== claims.userId || device.revokedAt === null) throw new ChatError('not_found', `you have no device ${deviceId}`);
     }
-    const notice: RevokeNotice = { t: 'revoke', deviceId };
-    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+    await publishControl(this.deps.bus, { t: 'revoke', deviceId });
   }
 
   /** A user's published devices, by username or id. */
@@ -96,8 +88,7 @@ export class KeyService {
     await this.deps.store.enqueueShares(
       shares.map((share) => ({ id: randomUUID(), recipientDevice: share.recipientDevice, roomId: share.roomId, senderDevice: share.senderDevice, share })),
     );
-    const notice: SharesNotice = { t: 'shares', deviceIds: [...new Set(shares.map((s) => s.recipientDevice))] };
-    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+    await publishControl(this.deps.bus, { t: 'shares', deviceIds: [...new Set(shares.map((s) => s.recipientDevice))] });
   }
 
   /**
@@ -112,8 +103,7 @@ export class KeyService {
       throw new ChatError('not_found', 'that device does not send in this room');
     }
     await this.deps.store.requestReshare({ id: randomUUID(), roomId: room.id, requesterUser: claims.userId, requesterDevice: claims.deviceId, senderDevice: sender.id, keyId: req.keyId });
-    const notice: SharesNotice = { t: 'shares', deviceIds: [sender.id] };
-    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+    await publishControl(this.deps.bus, { t: 'shares', deviceIds: [sender.id] });
   }
 
   async reshareRequests(claims: AccessClaims): Promise<QueuedReshareRequest[]> {

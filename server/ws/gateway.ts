@@ -10,10 +10,9 @@ import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import type { Presence } from '../presence/presence.js';
 import { KeyedBuckets } from '../ratelimit/keyed-buckets.js';
-import type { AuthService, RevokeNotice } from '../services/auth-service.js';
-import type { SharesNotice } from '../services/key-service.js';
+import { ControlMessage, publishControl, publishRoomMessage, readBusMessage } from '../bus/messages.js';
+import type { AuthService } from '../services/auth-service.js';
 import type { MessageService } from '../services/message-service.js';
-import type { RoomBusMessage, RoomsNotice } from '../services/room-events.js';
 import type { SessionGuard } from '../services/session-guard.js';
 import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
 import type { Store } from '../store/store.js';
@@ -21,17 +20,6 @@ import type { ConnectionOptions } from './connection.js';
 import { Connection, FlushScheduler } from './connection.js';
 import type { Metrics } from '../metrics.js';
 import { RoomFeeds } from './room-feeds.js';
-
-/** A presence change, published on the control channel to every instance. */
-interface PresenceNotice {
-  readonly t: 'presence';
-  readonly user: { id: string; username: string };
-  readonly status: 'online' | 'offline';
-  readonly lastSeenAt: string | null;
-  readonly roomIds: readonly string[];
-}
-
-type ControlMessage = RevokeNotice | PresenceNotice | SharesNotice | RoomsNotice;
 
 export interface GatewayDeps {
   readonly metrics?: Metrics;
@@ -342,23 +330,21 @@ export class Gateway {
   }
 
   private publishTyping(conn: Connection, roomId: string, state: 'start' | 'stop'): Promise<void> {
-    const message: RoomBusMessage = { t: 'typing', user: conn.user, state, connectionId: conn.id };
-    return this.deps.bus.publish(Channels.room(roomId), JSON.stringify(message));
+    return publishRoomMessage(this.deps.bus, roomId, { t: 'typing', user: conn.user, state, connectionId: conn.id });
   }
 
   private async announcePresence(user: { id: string; username: string }, status: 'online' | 'offline', lastSeenAt: string | null): Promise<void> {
     const roomIds = (await this.deps.store.listRoomsOfUser(user.id)).map((r) => r.id);
-    const notice: PresenceNotice = { t: 'presence', user, status, lastSeenAt, roomIds };
-    await this.deps.bus.publish(Channels.control, JSON.stringify(notice));
+    await publishControl(this.deps.bus, { t: 'presence', user, status, lastSeenAt, roomIds });
   }
 
   private onControl(raw: string): void {
-    let message: ControlMessage;
-    try {
-      message = JSON.parse(raw) as ControlMessage;
-    } catch {
+    const read = readBusMessage(ControlMessage, raw);
+    if (!read.ok) {
+      this.deps.logger.debug({ reason: read.reason }, 'invalid control message dropped');
       return;
     }
+    const message = read.message;
     switch (message.t) {
       case 'revoke':
         this.deps.guard.invalidate(message);
@@ -385,8 +371,10 @@ export class Gateway {
         for (const c of this.feeds.subscribersOf(message.roomIds)) if (c.user.id !== message.user.id) c.sendFrame(frame);
         return;
       }
-      default:
-        return;
+      default: {
+        const unreachable: never = message;
+        throw new Error(`unhandled control message ${JSON.stringify(unreachable)}`);
+      }
     }
   }
 

@@ -3,7 +3,7 @@ import type { RoomEvent } from '../../shared/protocol/index.js';
 import { BACKFILL_LIMIT, ChatError, encodeEvent, encodeServerFrame, TYPING_TTL_MS } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
-import type { RoomBusMessage } from '../services/room-events.js';
+import { readBusMessage, RoomBusMessage } from '../bus/messages.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Connection } from './connection.js';
@@ -126,13 +126,13 @@ export class RoomFeeds {
   }
 
   private onBusMessage(roomId: string, raw: string): void {
-    let message: RoomBusMessage;
-    try {
-      message = JSON.parse(raw) as RoomBusMessage;
-    } catch {
-      this.logger.warn({ roomId }, 'unparseable bus message');
+    const read = readBusMessage(RoomBusMessage, raw);
+    if (!read.ok) {
+      // Dropped: an event lost this way is read from the store at the next gap or position check.
+      this.logger.debug({ roomId, reason: read.reason }, 'invalid room bus message dropped');
       return;
     }
+    const message = read.message;
     if (message.t === 'typing') {
       const feed = this.feeds.get(roomId);
       if (!feed) return;
