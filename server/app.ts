@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { API_PREFIX, ChatError, DirectMessageRequest } from '../shared/protocol/index.js';
+import type { Me } from '../shared/protocol/index.js';
 import type { Bus } from './bus/bus.js';
 import type { Cache } from './cache/cache.js';
 import { authRoutes, presentedRefreshToken } from './http/auth-routes.js';
@@ -205,7 +206,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   });
   app.get(`${API_PREFIX}/me`, requireAuth, (_req, res) => {
     const { userId, username, deviceId } = res.locals.claims as { userId: string; username: string; deviceId: string };
-    res.json({ user: { id: userId, username }, deviceId });
+    res.json({ user: { id: userId, username }, deviceId } satisfies Me);
   });
   const openApi = openApiDocument();
   const docs = docsPage(openApi);

@@ -16,8 +16,6 @@ interface Operation {
   readonly answer?: z.ZodType;
 }
 
-const Created = z.object({ room: P.Room, event: P.RoomEvent });
-const Me = z.object({ user: P.UserRef, deviceId: z.uuid() });
 const Ids = P.AckSharesRequest;
 
 /** Every route of the REST API. A test checks that each one answers (server/http/openapi.test.ts). */
@@ -27,11 +25,11 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/auth/refresh', tag: 'auth', auth: false, summary: 'Trade a refresh token for new tokens (the old one is spent; within 10 s it answers the same pair again, after that it revokes the session)', body: P.RefreshRequest, answer: P.TokenPair },
   { method: 'post', path: '/auth/logout', tag: 'auth', auth: false, summary: 'End the session; its sockets close with 4001', body: P.LogoutRequest, status: 204 },
   { method: 'post', path: '/auth/ws-ticket', tag: 'auth', summary: 'A one-time, 30-second ticket for a browser WebSocket', answer: P.WsTicket },
-  { method: 'get', path: '/me', tag: 'auth', summary: 'Who this token belongs to', answer: Me },
+  { method: 'get', path: '/me', tag: 'auth', summary: 'Who this token belongs to', answer: P.Me },
   { method: 'get', path: '/rooms', tag: 'rooms', summary: 'Your rooms', answer: P.RoomList },
   { method: 'get', path: '/rooms/directory', tag: 'rooms', summary: 'Every open room, with your role or null', answer: P.RoomList },
-  { method: 'post', path: '/rooms', tag: 'rooms', summary: 'Create a room (open, or private and end-to-end encrypted)', body: P.CreateRoomRequest, status: 201, answer: Created },
-  { method: 'get', path: '/rooms/:room', tag: 'rooms', summary: 'A room by id or name', answer: z.object({ room: P.Room }) },
+  { method: 'post', path: '/rooms', tag: 'rooms', summary: 'Create a room (open, or private and end-to-end encrypted)', body: P.CreateRoomRequest, status: 201, answer: P.CreateRoomResult },
+  { method: 'get', path: '/rooms/:room', tag: 'rooms', summary: 'A room by id or name', answer: P.RoomAnswer },
   { method: 'post', path: '/rooms/:room/join', tag: 'rooms', summary: 'Join an open room', answer: P.MembershipResult },
   { method: 'post', path: '/rooms/:room/leave', tag: 'rooms', summary: 'Leave a room', answer: P.MembershipResult },
   { method: 'get', path: '/rooms/:room/members', tag: 'rooms', summary: 'Members and who is online', answer: P.MemberList },

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { ChatError, CreateRoomRequest, HistoryQuery, KickRequest, SendMessageRequest, SUMMARY_STREAM, SummaryRequest } from '../../shared/protocol/index.js';
+import type { CreateRoomResult, RoomAnswer } from '../../shared/protocol/index.js';
 import type { KeyService } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
 import type { RoomService } from '../services/room-service.js';
@@ -18,10 +19,10 @@ export function roomRoutes(rooms: RoomService, messages: MessageService, keys: K
   });
   router.post('/', async (req, res) => {
     const body = parse(CreateRoomRequest, req.body);
-    res.status(201).json(await rooms.create(claimsOf(res).userId, body));
+    res.status(201).json((await rooms.create(claimsOf(res).userId, body)) satisfies CreateRoomResult);
   });
   router.get('/:room', async (req, res) => {
-    res.json({ room: await rooms.get(claimsOf(res).userId, req.params.room) });
+    res.json({ room: await rooms.get(claimsOf(res).userId, req.params.room) } satisfies RoomAnswer);
   });
   router.post('/:room/join', async (req, res) => {
     res.json(await rooms.join(claimsOf(res).userId, req.params.room));

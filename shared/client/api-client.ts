@@ -3,13 +3,14 @@ import {
   API_PREFIX,
   ChatError,
   COOKIE_SESSION_HEADER,
+  CreateRoomResult,
   ErrorBody,
   ErrorCodeSchema,
   HistoryPage,
+  Me,
   MemberList,
   MembershipResult,
-  Room,
-  RoomEvent,
+  RoomAnswer,
   RoomList,
   SearchResults,
   SendMessageResult,
@@ -18,7 +19,6 @@ import {
   SummaryStreamLine,
   Session,
   TokenPair,
-  UserRef,
   WsTicket,
 } from '../protocol/index.js';
 import {
@@ -31,6 +31,7 @@ import {
 } from '../protocol/index.js';
 import type {
   CreateInviteRequest,
+  Room,
   CreateRoomRequest,
   DeviceBundle,
   DirectoryDevice,
@@ -78,9 +79,6 @@ export interface ApiClientOptions {
 /** Refresh this long before the access token expires, so a request never races its expiry. */
 const REFRESH_MARGIN_MS = 30_000;
 
-const CreateRoomResult = z.object({ room: Room, event: RoomEvent });
-const Me = z.object({ user: UserRef, deviceId: z.uuid() });
-
 /**
  * The REST half of the client: typed calls, the session kept in the given store, and access tokens
  * refreshed before they expire (or when the server says they did) without the caller noticing.
@@ -123,7 +121,7 @@ export class ApiClient {
     return this.options.sessions.load();
   }
 
-  me(): Promise<z.infer<typeof Me>> {
+  me(): Promise<Me> {
     return this.call('GET', '/me', { schema: Me });
   }
 
@@ -136,10 +134,10 @@ export class ApiClient {
   }
 
   async room(ref: string): Promise<Room> {
-    return (await this.call('GET', `/rooms/${encodeURIComponent(ref)}`, { schema: z.object({ room: Room }) })).room;
+    return (await this.call('GET', `/rooms/${encodeURIComponent(ref)}`, { schema: RoomAnswer })).room;
   }
 
-  createRoom(req: CreateRoomRequest): Promise<z.infer<typeof CreateRoomResult>> {
+  createRoom(req: CreateRoomRequest): Promise<CreateRoomResult> {
     return this.call('POST', '/rooms', { body: req, schema: CreateRoomResult });
   }
 

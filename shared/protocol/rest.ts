@@ -92,6 +92,18 @@ export type Room = z.infer<typeof Room>;
 export const RoomList = z.object({ rooms: z.array(Room) });
 export type RoomList = z.infer<typeof RoomList>;
 
+/** GET /rooms/:room: one room, by id or name. */
+export const RoomAnswer = z.object({ room: Room });
+export type RoomAnswer = z.infer<typeof RoomAnswer>;
+
+/** POST /rooms (201): the new room and its creator's join event. */
+export const CreateRoomResult = z.object({ room: Room, event: RoomEvent });
+export type CreateRoomResult = z.infer<typeof CreateRoomResult>;
+
+/** GET /me: whom the access token belongs to, and which device. */
+export const Me = z.object({ user: UserRef, deviceId: z.uuid() });
+export type Me = z.infer<typeof Me>;
+
 export const Member = z.object({
   user: UserRef,
   role: MemberRole,
