@@ -18,7 +18,7 @@ interface Operation {
 
 const Ids = P.AckSharesRequest;
 
-/** Every route of the REST API. A test checks that each one answers (server/http/openapi.test.ts). */
+/** Every route of the REST API. server/http/openapi.test.ts checks it both ways: each entry is mounted and answers; each mounted route and each ApiClient request is here. */
 const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/auth/register', tag: 'auth', auth: false, summary: 'Create an account and sign in (a new device)', body: P.RegisterRequest, status: 201, answer: P.Session },
   { method: 'post', path: '/auth/login', tag: 'auth', auth: false, summary: 'Sign in (a new device)', body: P.LoginRequest, answer: P.Session },
