@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import type { RoomEvent } from '../../shared/protocol/index.js';
+import type { RoomEvent, UserRef } from '../../shared/protocol/index.js';
+import { ServerFrame } from '../../shared/protocol/index.js';
+import { FakeRoomStore } from '../../test/support/fake-room-store.js';
+import { Channels } from '../bus/bus.js';
 import { MemoryBus } from '../bus/memory-bus.js';
+import { publishRoomMessage } from '../bus/messages.js';
 import { DEFAULT_FRAME_BUDGET } from '../ratelimit/flood-guard.js';
 import type { Store } from '../store/store.js';
 import { Connection, FlushScheduler } from './connection.js';
@@ -82,6 +86,144 @@ describe('RoomFeeds.subscribe', () => {
     expect(calls.getMembership).toBe(1);
     expect(conn.rooms.has(ROOM)).toBe(false);
     expect(feeds.subscribersOf([ROOM]).size).toBe(0);
+    await feeds.close();
+  });
+});
+
+const BOB = { id: randomUUID(), username: 'bob' };
+
+/** A memory bus that also records which channels are subscribed now. */
+class WatchedBus extends MemoryBus {
+  readonly live = new Set<string>();
+  override async subscribe(channel: string, handler: (message: string) => void): Promise<void> {
+    this.live.add(channel);
+    return super.subscribe(channel, handler);
+  }
+  override async unsubscribe(channel: string): Promise<void> {
+    this.live.delete(channel);
+    return super.unsubscribe(channel);
+  }
+}
+
+/** Lets every pending promise, bus delivery and connection flush run (event-loop turns, no clock). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function socket(user: UserRef) {
+  const ws = new FakeWs();
+  const conn = new Connection(randomUUID(), ws as unknown as WebSocket, user, randomUUID(), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+  return { ws, conn };
+}
+
+/** What the socket received, each frame decoded by the client's schema; events flattened with their seq. */
+function received(ws: FakeWs): string[] {
+  return ws.sent.flatMap((raw) => {
+    const frame = ServerFrame.parse(JSON.parse(raw));
+    if (frame.type === 'event') return [`event ${frame.event.seq}`];
+    if (frame.type === 'batch') return frame.events.map((e) => `event ${e.seq}`);
+    if (frame.type === 'subscribed' || frame.type === 'unsubscribed') return [`${frame.type}`];
+    return [frame.type];
+  });
+}
+
+/** A room with alice and bob in it and two events, a feed over a watched bus, and both subscribed at seq 2. */
+async function liveRoom(lines: string[] = []) {
+  const fake = new FakeRoomStore();
+  fake.addMember(ROOM, USER);
+  fake.addMember(ROOM, BOB);
+  fake.append(ROOM, 'join', USER);
+  fake.append(ROOM, 'join', BOB);
+  const bus = new WatchedBus();
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+  const feeds = new RoomFeeds(fake.store, bus, logger);
+  const alice = socket(USER);
+  const bob = socket(BOB);
+  const handlers = { refused: () => {}, failed: (_roomId: string, error: unknown) => { throw error; } };
+  await feeds.subscribe(alice.conn, [{ roomId: ROOM, sinceSeq: 2 }], handlers);
+  await feeds.subscribe(bob.conn, [{ roomId: ROOM, sinceSeq: 2 }], handlers);
+  await settle();
+  alice.ws.sent = [];
+  bob.ws.sent = [];
+  return { fake, bus, feeds, alice, bob };
+}
+
+const announce = (bus: MemoryBus, event: RoomEvent) => publishRoomMessage(bus, event.roomId, { t: 'event', event });
+
+describe('RoomFeeds delivery', () => {
+  it('delivers an event repeated on the bus once, also when the repeat comes after later events', async () => {
+    const { fake, bus, feeds, alice } = await liveRoom();
+    const third = fake.append(ROOM, 'message', BOB);
+    await announce(bus, third);
+    await announce(bus, third);
+    await settle();
+    await announce(bus, fake.append(ROOM, 'message', BOB));
+    await announce(bus, third);
+    await settle();
+    expect(received(alice.ws)).toEqual(['event 3', 'event 4']);
+    await feeds.close();
+  });
+
+  it('reads a gap the bus lost from the store, and delivers in seq order', async () => {
+    const { fake, bus, feeds, alice } = await liveRoom();
+    fake.append(ROOM, 'message', BOB);
+    fake.append(ROOM, 'message', BOB);
+    const fifth = fake.append(ROOM, 'message', BOB);
+    const before = fake.calls.listEvents ?? 0;
+    await announce(bus, fifth); // 3 and 4 never came
+    await settle();
+    expect(received(alice.ws)).toEqual(['event 3', 'event 4', 'event 5']);
+    expect(fake.calls.listEvents).toBe(before + 1);
+    await feeds.close();
+  });
+
+  it('cuts a leaving user right after the leave, even when a later send reaches the bus first', async () => {
+    const { fake, bus, feeds, alice, bob } = await liveRoom();
+    const leave = fake.append(ROOM, 'leave', USER);
+    const send = fake.append(ROOM, 'message', BOB);
+    await announce(bus, send); // the send overtakes the leave on the bus
+    await announce(bus, leave);
+    await settle();
+    expect(received(alice.ws)).toEqual(['event 3', 'unsubscribed']);
+    expect(ServerFrame.parse(JSON.parse(alice.ws.sent.at(-1) as string))).toEqual({ type: 'unsubscribed', roomId: ROOM, reason: 'removed' });
+    expect(alice.conn.rooms.has(ROOM)).toBe(false);
+    expect(received(bob.ws)).toEqual(['event 3', 'event 4']);
+    await announce(bus, fake.append(ROOM, 'message', BOB));
+    await settle();
+    expect(received(alice.ws)).toEqual(['event 3', 'unsubscribed']);
+    expect(feeds.subscribersOf([ROOM])).toEqual(new Set([bob.conn]));
+    await feeds.close();
+  });
+
+  it('tears the feed and its bus subscription down when the last subscriber leaves, and reads nothing more', async () => {
+    const { fake, bus, feeds, alice, bob } = await liveRoom();
+    await feeds.unsubscribe(alice.conn, ROOM);
+    await settle();
+    expect(bus.live.has(Channels.room(ROOM))).toBe(true);
+    await feeds.unsubscribe(bob.conn, ROOM);
+    await settle();
+    expect(bus.live.has(Channels.room(ROOM))).toBe(false);
+    expect(feeds.subscribersOf([ROOM]).size).toBe(0);
+    const calls = { ...fake.calls };
+    await announce(bus, fake.append(ROOM, 'message', BOB));
+    await settle();
+    expect(fake.calls).toEqual(calls);
+    expect([...received(alice.ws), ...received(bob.ws)]).toEqual([]);
+    await feeds.close();
+  });
+
+  it('drops an invalid bus message with a debug line, and goes on delivering', async () => {
+    const lines: string[] = [];
+    const { fake, bus, feeds, alice } = await liveRoom(lines);
+    await bus.publish(Channels.room(ROOM), JSON.stringify({ t: 'event', event: { seq: 3 } }));
+    await bus.publish(Channels.room(ROOM), '{"type":"event"');
+    await settle();
+    expect(received(alice.ws)).toEqual([]);
+    const dropped = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.msg === 'invalid room bus message dropped');
+    expect(dropped.map((l) => l.level)).toEqual([20, 20]);
+    await announce(bus, fake.append(ROOM, 'message', BOB));
+    await settle();
+    expect(received(alice.ws)).toEqual(['event 3']);
     await feeds.close();
   });
 });
