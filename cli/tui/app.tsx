@@ -15,7 +15,7 @@ import { StatusBar } from './components/status-bar.js';
 import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
 import { runSlash } from './slash-actions.js';
-import { hasUnreadMention, mentions, typingLine, unreadCount } from './state/room-state.js';
+import { hasUnreadMention, mentions, typingLine, unreadCount } from '../../shared/client/room-state.js';
 import { fuzzyFilter } from './state/fuzzy.js';
 import { parseComposer } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';

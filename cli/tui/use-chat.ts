@@ -3,8 +3,8 @@ import { KEY_RECHECK_MS, TypingThrottle } from '../../shared/client/index.js';
 import type { ApiClient, ConnectionState, E2ESession, LiveClient, Opened, StoredSession } from '../../shared/client/index.js';
 import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
-import type { RoomState } from './state/room-state.js';
-import { addEvents, emptyRoom, markRead, setTyping } from './state/room-state.js';
+import type { RoomState } from '../../shared/client/room-state.js';
+import { addEvents, emptyRoom, markRead, setTyping } from '../../shared/client/room-state.js';
 
 /** What the screen needs from the client library, passed in so tests can fake it. */
 export interface ChatDeps {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { fuzzyFilter, fuzzyScore } from './fuzzy.js';
-import { addEvents, emptyRoom, hasUnreadMention, markRead, setTyping, typingLine, unreadCount } from './room-state.js';
+import { addEvents, emptyRoom, hasUnreadMention, markRead, setTyping, typingLine, unreadCount } from '../../../shared/client/room-state.js';
 import { completeSlash, parseComposer } from './slash-commands.js';
 import { resolveTheme, senderColor, systemTheme } from './theme.js';
 import { timelineRows, visibleRows } from './timeline-rows.js';
