@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient, E2ESession, LiveClient } from '../../shared/client/index.js';
-import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
+import type { Envelope, Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { App } from './app.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 40));
@@ -155,5 +155,28 @@ describe('App', () => {
     emit('event', { id: '00000000-0000-4000-8000-000000000002', roomId: ROOM.id, seq: 2, kind: 'message', sender: { id: 'b', username: 'bob' }, body: 'live one', envelope: null, target: null, clientMsgId: null, createdAt: new Date().toISOString() });
     await until(() => (lastFrame() ?? '').includes('bob: live one'), 'the live message');
     expect(lastFrame()).not.toContain('bob is typing…');
+  });
+
+  it('shows a private message typed while disconnected as pending, and sends it as an envelope on the socket once connected', async () => {
+    const { deps, emit, live } = fakeDeps();
+    const secret: Room = { ...ROOM, id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e', name: 'secret', visibility: 'private' };
+    const envelope = { clientMsgId: '', roomId: secret.id } as Envelope;
+    Object.assign(deps.api, { rooms: async () => [secret], history: async () => ({ events: [], headSeq: 0, hasMore: false }) });
+    Object.assign(deps.e2e, { encrypt: vi.fn(async (_room: string, _body: string, clientMsgId: string) => ({ ...envelope, clientMsgId })), changedVerifiedUsers: async () => [], deviceChanges: async () => [] });
+    Object.assign(live, { state: { status: 'reconnecting', attempt: 1, retryAt: Date.now() + 60_000 }, sendEnvelope: vi.fn(() => new Promise(() => {})) });
+    const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('secret'), 'the room');
+    stdin.write('while the server is down');
+    await until(() => (lastFrame() ?? '').includes('while the server is down'), 'the typed text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('(pending: sent once connected)'), 'the pending message');
+    expect(lastFrame()).toMatch(/alice: while the server is down \(pending/);
+    expect(deps.e2e.encrypt).not.toHaveBeenCalled();
+    Object.assign(live, { state: { status: 'connected' } });
+    emit('state', { status: 'connected' });
+    await until(() => vi.mocked(live.sendEnvelope).mock.calls.length > 0, 'the send');
+    expect(deps.e2e.encrypt).toHaveBeenCalledWith(secret.id, 'while the server is down', expect.any(String));
+    expect(live.sendEnvelope).toHaveBeenCalledWith(secret.id, expect.objectContaining({ roomId: secret.id }));
+    await until(() => (lastFrame() ?? '').includes('(sending…)'), 'the message on its way');
   });
 });

@@ -63,6 +63,8 @@ export interface ChatModelOptions {
   readonly pageSize?: number;
   /** Waits between opening two private messages, so input and rendering go on (default: a macrotask). */
   readonly yieldToUi?: () => Promise<void>;
+  /** Runs `fn` every `ms` until the returned function is called (default: setInterval). */
+  readonly every?: (fn: () => void, ms: number) => () => void;
 }
 
 const systemClock: Clock = {
@@ -97,7 +99,7 @@ export class ChatModel {
   private readonly loadingOlder = new Set<string>();
   private decryptQueue = Promise.resolve();
   private refreshQueue: Promise<unknown> = Promise.resolve();
-  private recheckTimer: unknown = null;
+  private stopRecheck: (() => void) | null = null;
   private snapshot: ChatSnapshot | null = null;
   private running = false;
 
@@ -131,8 +133,9 @@ export class ChatModel {
   };
 
   /**
-   * Takes in the messages kept from the last run, connects, and loads the room list; kept and new
-   * messages go out once connected. Rejects if the room list cannot be fetched (the socket keeps trying).
+   * Takes in the messages kept from the last run, connects, and loads the room list (again at every
+   * reconnect); kept and new messages go out once connected. Rejects if the room list cannot be
+   * fetched now (it is fetched once the socket connects).
    */
   async start(): Promise<void> {
     if (this.running) return;
@@ -143,6 +146,8 @@ export class ChatModel {
       this.outbox.on('sent', ({ item, ack }) => this.onSent(item, ack)),
       live.on('state', (state) => {
         this.outbox.setOnline(state.status === 'connected');
+        // The room list may have changed while the socket was down (a missed 'rooms' frame), or never loaded.
+        if (state.status === 'connected') void this.refreshRooms().catch(() => undefined);
         this.changed();
       }),
       live.on('event', (event) => this.onEvent(event)),
@@ -158,7 +163,14 @@ export class ChatModel {
         void this.options.e2e.sync().then(() => this.decrypt([...this.waiting.values()]), () => undefined);
       }),
     );
-    this.scheduleRecheck();
+    const every = this.options.every ?? ((fn, ms) => {
+      const timer = setInterval(fn, ms);
+      return () => clearInterval(timer);
+    });
+    // A key that never comes: open the waiting messages again now and then, so they come to say the sender did not share it.
+    this.stopRecheck = every(() => {
+      if (this.waiting.size > 0) this.decrypt([...this.waiting.values()]);
+    }, KEY_RECHECK_MS);
     await this.outbox.load();
     live.start();
     this.outbox.setOnline(live.state.status === 'connected');
@@ -169,14 +181,14 @@ export class ChatModel {
   stop(): void {
     this.running = false;
     for (const off of this.offs.splice(0)) off();
-    if (this.recheckTimer !== null) this.clock.clearTimeout(this.recheckTimer);
-    this.recheckTimer = null;
+    this.stopRecheck?.();
+    this.stopRecheck = null;
     this.outbox.stop();
     this.options.live.stop();
   }
 
   /** Fetches the room list again: new rooms are loaded and followed, rooms left are dropped. */
-  refreshRooms(): Promise<readonly Room[]> {
+  refreshRooms(): Promise<Room[]> {
     const run = this.refreshQueue.then(() => this.loadRooms());
     this.refreshQueue = run.catch(() => undefined);
     return run;
@@ -260,7 +272,7 @@ export class ChatModel {
     return this.options.pageSize ?? 100;
   }
 
-  private async loadRooms(): Promise<readonly Room[]> {
+  private async loadRooms(): Promise<Room[]> {
     const { api, live, user } = this.options;
     const list = await api.rooms();
     const ids = new Set(list.map((r) => r.id));
@@ -351,15 +363,6 @@ export class ChatModel {
         await wait();
       });
     }
-  }
-
-  /** A key that never comes: open the waiting messages again now and then, so they come to say the sender did not share it. */
-  private scheduleRecheck(): void {
-    this.recheckTimer = this.clock.setTimeout(() => {
-      if (!this.running) return;
-      if (this.waiting.size > 0) this.decrypt([...this.waiting.values()]);
-      this.scheduleRecheck();
-    }, KEY_RECHECK_MS);
   }
 
   private changed(): void {
