@@ -15,3 +15,4 @@ export * from './outbox-store.js';
 export * from './memory-outbox-store.js';
 export * from './outbox.js';
 export * from './chat-model.js';
+export * from './send-and-wait.js';
