@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Room } from '../protocol/index.js';
-import { DEVICE, fakeE2E, FakeServer, FakeSocket, ME, room } from '../../test/support/fake-chat-server.js';
+import { BOB, DEVICE, fakeE2E, FakeServer, FakeSocket, ME, room } from '../../test/support/fake-chat-server.js';
 import { ChatModel } from './chat-model.js';
 import type { Clock } from './live-client.js';
 import { LiveClient } from './live-client.js';
@@ -10,7 +10,7 @@ const OPEN = '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
 const SECRET = '4f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e';
 const LATER = '5f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8f';
 
-function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), readPositions: Record<string, number> = {}, unreachable = 0) {
+function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), readPositions: Record<string, number> = {}, unreachable = 0, keysOnSync = false) {
   const timers: { at: number; fn: () => void }[] = [];
   let now = 1_000;
   const clock: Clock = {
@@ -41,7 +41,7 @@ function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), read
       return s;
     },
   });
-  const { e2e, encrypted } = fakeE2E(unreachable);
+  const { e2e, encrypted } = fakeE2E(unreachable, keysOnSync);
   const saved: Record<string, number> = {};
   const model = new ChatModel({
     api,
@@ -349,6 +349,23 @@ describe('ChatModel', () => {
     await t.advance(60_000);
     expect(server.storedCount(item.clientMsgId)).toBe(1);
     expect(t.model.getSnapshot().pending).toEqual([]);
+    t.model.stop();
+  });
+
+  it('opens a private message that waited for its key once the socket is back (keys shared meanwhile come with no frame)', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const t = setup(server, new MemoryOutboxStore(), {}, 0, true);
+    await t.model.start();
+    await t.settle();
+    const e = server.push(SECRET, { envelope: { v: 1, suite: 'p256-hmac-aes256gcm-1', roomId: SECRET, senderUser: BOB.id, senderDevice: DEVICE, keyId: 'a'.repeat(16), counter: 0, clientMsgId: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', iv: 'b'.repeat(16), ct: Buffer.from('late key').toString('base64url'), sig: 'A'.repeat(86) } });
+    await t.settle();
+    expect(t.model.getSnapshot().opened.get(e.id)).toEqual({ status: 'waiting' });
+    serverDown(server);
+    server.down = false;
+    await t.advance(60_000);
+    await t.settle();
+    expect(t.model.getSnapshot().opened.get(e.id)).toMatchObject({ status: 'ok', body: 'late key' });
     t.model.stop();
   });
 });

@@ -1,4 +1,4 @@
-import { isDirectMessage } from '../protocol/index.js';
+import { ChatError, isDirectMessage } from '../protocol/index.js';
 import type { AckFrame, Room, RoomEvent } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -49,7 +49,10 @@ export interface ChatSnapshot {
 export interface ChatModelOptions {
   readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'>;
   readonly live: LiveClient;
-  readonly e2e: Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
+  /** This device's encryption; without it, private messages open as `unreadable` and cannot be sent. */
+  readonly e2e?: Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
+  /** The rooms to follow (default: every room of the user's, `api.rooms`); a command reading one room lists just it. */
+  readonly listRooms?: () => Promise<Room[]>;
   readonly user: { readonly id: string; readonly username: string };
   readonly outbox: OutboxStore;
   /** Where this user stopped reading, by room id (kept by the caller across restarts). */
@@ -114,7 +117,7 @@ export class ChatModel {
       transport: {
         sendBody: (roomId, body, clientMsgId) => live.send(roomId, body, clientMsgId),
         sendEnvelope: (roomId, envelope) => live.sendEnvelope(roomId, envelope),
-        encrypt: (roomId, body, clientMsgId) => e2e.encrypt(roomId, body, clientMsgId),
+        encrypt: (roomId, body, clientMsgId) => (e2e ? e2e.encrypt(roomId, body, clientMsgId) : Promise.reject(new ChatError('internal', 'this client cannot encrypt'))),
       },
     });
     this.throttle = new TypingThrottle((roomId, state) => live.typing(roomId, state), () => this.clock.now());
@@ -147,7 +150,11 @@ export class ChatModel {
       live.on('state', (state) => {
         this.outbox.setOnline(state.status === 'connected');
         // The room list may have changed while the socket was down (a missed 'rooms' frame), or never loaded.
-        if (state.status === 'connected') void this.refreshRooms().catch(() => undefined);
+        if (state.status === 'connected') {
+          void this.refreshRooms().catch(() => undefined);
+          // Keys shared while the socket was down came with no 'shares' frame.
+          if (this.waiting.size > 0) this.syncKeys();
+        }
         this.changed();
       }),
       live.on('event', (event) => this.onEvent(event)),
@@ -158,10 +165,7 @@ export class ChatModel {
       live.on('presence', (frame) => this.onPresence(frame.user.id, frame.status === 'online')),
       live.on('removed', ({ roomId }) => this.forget(roomId)),
       live.on('rooms', () => void this.refreshRooms().catch(() => undefined)),
-      live.on('shares', () => {
-        // New keys may open messages that were waiting for them.
-        void this.options.e2e.sync().then(() => this.decrypt([...this.waiting.values()]), () => undefined);
-      }),
+      live.on('shares', () => this.syncKeys()),
     );
     const every = this.options.every ?? ((fn, ms) => {
       const timer = setInterval(fn, ms);
@@ -274,7 +278,7 @@ export class ChatModel {
 
   private async loadRooms(): Promise<Room[]> {
     const { api, live, user } = this.options;
-    const list = await api.rooms();
+    const list = await (this.options.listRooms ?? (() => api.rooms()))();
     const ids = new Set(list.map((r) => r.id));
     for (const roomId of [...this.watched]) if (!ids.has(roomId)) this.forget(roomId);
     this.rooms = list;
@@ -348,6 +352,11 @@ export class ChatModel {
     this.changed();
   }
 
+  /** Fetches chain shares waiting for this device; the messages waiting for a key are opened again. */
+  private syncKeys(): void {
+    void this.options.e2e?.sync().then(() => this.decrypt([...this.waiting.values()]), () => undefined);
+  }
+
   /** Opens private messages one at a time, in order, yielding in between so a long history never blocks input. */
   private decrypt(events: readonly RoomEvent[]): void {
     const { e2e } = this.options;
@@ -355,7 +364,9 @@ export class ChatModel {
     for (const event of events) {
       if (!event.envelope) continue;
       this.decryptQueue = this.decryptQueue.then(async () => {
-        const result = await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: error instanceof Error ? error.message : String(error) }));
+        const result: Opened = e2e
+          ? await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: error instanceof Error ? error.message : String(error) }))
+          : { status: 'unreadable', reason: 'this client has no end-to-end encryption' };
         if (result.status === 'waiting') this.waiting.set(event.id, event);
         else this.waiting.delete(event.id);
         this.opened = new Map(this.opened).set(event.id, result);

@@ -85,6 +85,17 @@ export class FakeServer {
   }
 
   onFrame(socket: FakeSocket, frame: any) {
+    if (frame.type === 'subscribe') {
+      // Backfills what came after each room's position, as the server does.
+      for (const { roomId, sinceSeq } of frame.rooms as { roomId: string; sinceSeq: number }[]) {
+        const missed = (this.events.get(roomId) ?? []).filter((e) => e.seq > sinceSeq);
+        queueMicrotask(() => {
+          for (const event of missed) socket.serve({ type: 'event', event });
+          socket.serve({ type: 'subscribed', roomId, headSeq: this.events.get(roomId)?.length ?? 0, recovered: true });
+        });
+      }
+      return;
+    }
     if (frame.type !== 'send' || !this.answer) return;
     if (this.refuseNext) {
       const code = this.refuseNext;
@@ -138,18 +149,25 @@ export class FakeServer {
   }
 }
 
-/** Encryption and opening without keys; the first `unreachable` encryptions fail as if the server were away. */
-export function fakeE2E(unreachable = 0) {
+/**
+ * Encryption and opening without keys; the first `unreachable` encryptions fail as if the server were
+ * away. With `keysOnSync`, messages wait for their key until `sync` has fetched the shares.
+ */
+export function fakeE2E(unreachable = 0, keysOnSync = false) {
   const encrypted: string[] = [];
   let failures = unreachable;
+  let synced = false;
   const e2e = {
     encrypt: async (roomId: string, body: string, clientMsgId: string): Promise<Envelope> => {
       if (failures-- > 0) throw new ChatError('unavailable', 'cannot reach the server');
       encrypted.push(body);
       return { v: 1, suite: 'p256-hmac-aes256gcm-1', roomId, senderUser: ME.id, senderDevice: DEVICE, keyId: b64('key-of-the-chain!'), counter: encrypted.length, clientMsgId, iv: b64('sixteen-byte-iv!'), ct: b64(body), sig: 'A'.repeat(86) };
     },
-    open: async (event: RoomEvent) => ({ status: 'ok' as const, body: Buffer.from(event.envelope?.ct ?? '', 'base64url').toString(), sentAt: 0 }),
-    sync: async () => {},
+    open: async (event: RoomEvent) =>
+      keysOnSync && !synced ? { status: 'waiting' as const } : { status: 'ok' as const, body: Buffer.from(event.envelope?.ct ?? '', 'base64url').toString(), sentAt: 0 },
+    sync: async () => {
+      synced = true;
+    },
   } as unknown as Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
   return { e2e, encrypted };
 }
