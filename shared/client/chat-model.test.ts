@@ -368,4 +368,18 @@ describe('ChatModel', () => {
     expect(t.model.getSnapshot().opened.get(e.id)).toMatchObject({ status: 'ok', body: 'late key' });
     t.model.stop();
   });
+
+  it('refuses, without sending it, a message whose frame the server would not take (it would close the socket at every re-send)', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    // 11,000 control characters: under the length limit, but six bytes each once escaped as JSON.
+    const item = await t.model.send(t.model.getSnapshot().rooms[0] as Room, `x${'\u0001'.repeat(11_000)}`);
+    await expect(t.model.whenSent(item.clientMsgId)).rejects.toMatchObject({ code: 'message_too_large' });
+    expect(server.sockets[0]?.sent.filter((f) => f.type === 'send')).toEqual([]);
+    expect(t.model.getSnapshot().pending).toMatchObject([{ status: 'failed', error: { code: 'message_too_large' } }]);
+    t.model.stop();
+  });
 });

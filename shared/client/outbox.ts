@@ -1,4 +1,4 @@
-import { ChatError, MessageBody } from '../protocol/index.js';
+import { ChatError, MessageBody, WS_MAX_PAYLOAD } from '../protocol/index.js';
 import type { AckFrame, Envelope, ErrorCodeValue } from '../protocol/index.js';
 import type { BackoffPolicy } from './backoff.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
@@ -196,13 +196,17 @@ export class Outbox extends Emitter<OutboxEvents> {
   /** Encrypts a private message the first time it is flushed (and keeps the envelope), then hands it to the socket. */
   private async transmit(item: PendingMessage): Promise<{ ack: Promise<AckFrame> }> {
     const { transport, store } = this.options;
-    if (!item.private) return { ack: transport.sendBody(item.roomId, item.text, item.clientMsgId) };
+    if (!item.private) {
+      fitsOneFrame(item, { body: item.text });
+      return { ack: transport.sendBody(item.roomId, item.text, item.clientMsgId) };
+    }
     let envelope = this.envelopes.get(item.clientMsgId);
     if (!envelope) {
       envelope = await transport.encrypt(item.roomId, item.text, item.clientMsgId);
       this.envelopes.set(item.clientMsgId, envelope);
       await store.put(toRecord(item, envelope));
     }
+    fitsOneFrame(item, { envelope });
     return { ack: transport.sendEnvelope(item.roomId, envelope) };
   }
 
@@ -259,6 +263,16 @@ export class Outbox extends Emitter<OutboxEvents> {
   private changed(): void {
     this.emit('change', this.items);
   }
+}
+
+/**
+ * Throws `message_too_large` for a message whose `send` frame the server would not take: it closes a
+ * socket that sends a frame over WS_MAX_PAYLOAD, and the message would be re-sent after every reconnect.
+ */
+function fitsOneFrame(item: PendingMessage, payload: { body: string } | { envelope: Envelope }): void {
+  const frame = JSON.stringify({ type: 'send', roomId: item.roomId, clientMsgId: item.clientMsgId, ...payload });
+  const bytes = new TextEncoder().encode(frame).length;
+  if (bytes > WS_MAX_PAYLOAD) throw new ChatError('message_too_large', `the message is too large to send (${bytes} bytes as sent; at most ${WS_MAX_PAYLOAD})`);
 }
 
 function asChatError(error: unknown): ChatError {
