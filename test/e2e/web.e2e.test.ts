@@ -1,48 +1,37 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
 
-// The web page over the shared client model: rooms joined from another client appear live, and a
-// message typed while the server is down waits as pending and goes once it is back.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
+const SHOTS = resolve(import.meta.dirname, '../../.artifacts/screenshots');
 const PASSWORD = 'correct horse battery';
 
-interface ReadEvent {
-  readonly kind: string;
-  readonly decrypted?: { readonly status: string; readonly body?: string };
+/** Registers through the form and waits for the signed-in screen. */
+async function register(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'New here? Register' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Register' }).click();
+  await page.getByText('Join or create a room', { exact: false }).first().waitFor();
 }
 
-describe.runIf(haveChromium)('the web page and the client model', () => {
+describe.runIf(haveChromium)('the web client in headless Chromium', () => {
   let server: ServerProcess;
   let browser: Browser;
-  let page: Page;
   let dir: string;
-  let carol: Record<string, string>;
-  const errors: string[] = [];
 
   beforeAll(async () => {
     dir = await tempDir('web');
     server = await startServer({ dataDir: join(dir, 'data') });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    const bob = userEnv(join(dir, 'bob'), server.url);
-    expect((await chat(bob, ['register', 'bob', '--password-stdin'], PASSWORD + '\n')).code).toBe(0);
-    expect((await chat(bob, ['create', 'lobby'])).code).toBe(0);
-    page = await (await browser.newContext()).newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'New here? Register' }).click();
-    await page.getByLabel('Username').fill('carol');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Register' }).click();
-    await page.getByText('Join or create a room to start.').waitFor();
-    // Carol's terminal: a second device of the same user.
-    carol = userEnv(join(dir, 'carol'), server.url);
-    expect((await chat(carol, ['login', 'carol', '--password-stdin'], PASSWORD + '\n')).code).toBe(0);
+    await mkdir(SHOTS, { recursive: true });
   }, 90_000);
 
   afterAll(async () => {
@@ -50,45 +39,242 @@ describe.runIf(haveChromium)('the web page and the client model', () => {
     await server?.stop();
   });
 
-  it('shows a room joined with `chat join` in the open page, without a reload', async () => {
-    expect((await chat(carol, ['join', 'lobby'])).code).toBe(0);
-    await page.getByRole('heading', { name: '#lobby' }).waitFor({ timeout: 20_000 });
+  it('serves the page under a Content-Security-Policy with no inline scripts', async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    const html = await res.text();
+    expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
+
+  it('lets two people register and chat live in an open room, keeps the session in a cookie and the theme across a reload', async () => {
+    const alice = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    const bob = await (await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true })).newPage();
+    const errors: string[] = [];
+    // Script errors, not the browser's notes on expected answers (a 401 before anyone signed in).
+    for (const page of [alice, bob]) page.on('pageerror', (e) => errors.push(e.message));
+
+    await register(alice, server.url, 'alice');
+    await alice.getByLabel('Join or create a room').fill('lobby');
+    await alice.getByRole('button', { name: 'Join / create' }).click();
+    await alice.getByRole('heading', { name: '#lobby' }).waitFor();
+
+    await register(bob, server.url, 'bob');
+    await bob.getByLabel('Join or create a room').fill('lobby');
+    await bob.getByRole('button', { name: 'Join / create' }).click();
+    await bob.getByRole('heading', { name: '#lobby' }).waitFor();
+
+    // Alice types: Bob sees her typing, then the message when she presses Enter.
+    const aliceBox = alice.getByLabel('Message #lobby');
+    await aliceBox.fill('hello bob');
+    await bob.getByText('alice is typing…').waitFor();
+    await aliceBox.press('Enter');
+    await bob.getByRole('list', { name: 'Messages' }).getByText('hello bob').waitFor();
+    await bob.getByLabel('Message #lobby').fill('hi alice, from my phone');
+    await bob.getByLabel('Message #lobby').press('Enter');
+    await alice.getByRole('list', { name: 'Messages' }).getByText('hi alice, from my phone').waitFor();
+
+    // The refresh token is in an HttpOnly cookie, out of reach of scripts and of localStorage.
+    const cookies = await alice.context().cookies();
+    const refresh = cookies.find((c) => c.name === 'chat_refresh');
+    expect(refresh).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/api/v1/auth' });
+    expect(await alice.evaluate(() => document.cookie)).toBe('');
+    expect(await alice.evaluate(() => JSON.stringify(window.localStorage))).not.toContain(refresh?.value ?? 'none');
+
+    await alice.getByLabel('Theme').selectOption('light');
+    await alice.reload();
+    await alice.getByRole('heading', { name: '#lobby' }).waitFor();
+    expect(await alice.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await alice.getByRole('list', { name: 'Messages' }).getByText('hi alice, from my phone').waitFor();
+
+    // Bob in another room sees #lobby's unread count rise.
+    await bob.getByLabel('Join or create a room').fill('elsewhere');
+    await bob.getByRole('button', { name: 'Join / create' }).click();
+    await bob.getByRole('heading', { name: '#elsewhere' }).waitFor();
+    await alice.getByLabel('Message #lobby').fill('are you there?');
+    await alice.getByLabel('Message #lobby').press('Enter');
+    await bob.getByRole('navigation', { name: 'Rooms' }).getByLabel('1 unread').waitFor();
+
+    await alice.screenshot({ path: join(SHOTS, 'web-1280x800.png') });
+    await bob.screenshot({ path: join(SHOTS, 'web-375x812.png') });
+
+    // Presence follows Bob live: online while his page is open, offline once he closes it.
+    await alice.getByRole('button', { name: 'Members' }).click();
+    const bobEntry = alice.getByRole('list', { name: 'Members' }).getByRole('listitem').filter({ hasText: 'bob' });
+    await bobEntry.getByLabel('online').waitFor();
+    await bob.context().close();
+    await bobEntry.getByLabel('offline').waitFor();
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
-  it('shows a private message typed while the server is down as pending, and delivers it once when the server is back', async () => {
-    expect((await chat(carol, ['create', 'secret', '--private'])).code).toBe(0);
-    // Read once, so this device's keys are published before the page encrypts for the room.
-    expect((await chat(carol, ['read', 'secret'])).code).toBe(0);
-    const rooms = page.getByRole('navigation', { name: 'Rooms' });
-    await rooms.getByText('🔒 secret').waitFor({ timeout: 20_000 });
-    await rooms.getByText('🔒 secret').click();
-    await page.getByRole('heading', { name: '🔒 secret' }).waitFor();
+  it('joins a private room by opening its invite link, chats end to end with keys no script can export, and compares safety numbers', async () => {
+    const alice = await (await browser.newContext()).newPage();
+    await register(alice, server.url, 'carol');
+    await alice.getByLabel('Join or create a room').fill('vault');
+    await alice.getByRole('button', { name: 'Create private' }).click();
+    await alice.getByRole('heading', { name: '🔒 vault' }).waitFor();
+    await alice.getByRole('button', { name: 'Invite' }).click();
+    const note = await alice.getByText(/^Invite link/).textContent();
+    const link = /http:\/\/\S+\/invite\/[\w-]+/.exec(note ?? '')?.[0];
+    expect(link).toBeDefined();
 
-    expect(await server.stop()).toBe(0);
-    await page.getByText('Connection lost — reconnecting…').waitFor({ timeout: 20_000 });
-    const composer = page.getByRole('textbox', { name: 'Message 🔒secret' });
-    await composer.fill('typed in the page while the server was down');
-    await composer.press('Enter');
-    const messages = page.getByRole('list', { name: 'Messages' });
-    await messages.getByText('(pending: sent once connected)').waitFor({ timeout: 10_000 });
-    expect(await messages.textContent()).toContain('carol: typed in the page while the server was down');
-    // The page keeps its outbox in memory: leaving it now asks first, and staying keeps the message.
-    const asked = page.waitForEvent('dialog');
-    void page.reload().catch(() => undefined);
-    const dialog = await asked;
-    expect(dialog.type()).toBe('beforeunload');
-    await dialog.dismiss();
-    expect(await messages.textContent()).toContain('(pending: sent once connected)');
+    const dave = await (await browser.newContext()).newPage();
+    await dave.goto(link as string);
+    await dave.getByText('Sign in or register to join the room you were invited to.').waitFor();
+    await dave.getByRole('button', { name: 'New here? Register' }).click();
+    await dave.getByLabel('Username').fill('dave');
+    await dave.getByLabel('Password').fill(PASSWORD);
+    await dave.getByRole('button', { name: 'Register' }).click();
+    await dave.getByText('You joined #vault.').waitFor();
+    expect(new URL(dave.url()).pathname).toBe('/');
+    await dave.getByRole('heading', { name: '🔒 vault' }).waitFor();
 
-    server = await startServer({ dataDir: join(dir, 'data'), port: server.port });
-    await messages.getByText('(pending: sent once connected)').waitFor({ state: 'detached', timeout: 60_000 });
-    await messages.getByText('(sending…)').waitFor({ state: 'detached', timeout: 30_000 });
-    expect(await messages.textContent()).toContain('carol: typed in the page while the server was down');
-    const read = await chat(carol, ['--json', 'read', 'secret']);
-    expect(read.code, read.stderr).toBe(0);
-    const bodies = (JSON.parse(read.stdout) as { events: ReadEvent[] }).events.filter((e) => e.kind === 'message').map((e) => e.decrypted?.body);
-    expect(bodies).toEqual(['typed in the page while the server was down']);
+    // Encrypted both ways between the two browsers.
+    await alice.getByLabel('Message 🔒vault').fill('for your eyes only');
+    await alice.getByLabel('Message 🔒vault').press('Enter');
+    await dave.getByRole('list', { name: 'Messages' }).getByText('for your eyes only').waitFor();
+    await dave.getByLabel('Message 🔒vault').fill('received, sealed');
+    await dave.getByLabel('Message 🔒vault').press('Enter');
+    await alice.getByRole('list', { name: 'Messages' }).getByText('received, sealed').waitFor();
+
+    // The device keys in IndexedDB are CryptoKeys that cannot be exported.
+    const extractable = await dave.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve) => {
+        const q = indexedDB.open('chat-e2e');
+        q.onsuccess = () => resolve(q.result);
+      });
+      const rows = await new Promise<unknown[]>((resolve) => {
+        const q = db.transaction('devices').objectStore('devices').getAll();
+        q.onsuccess = () => resolve(q.result as unknown[]);
+      });
+      const found: boolean[] = [];
+      const walk = (o: unknown): void => {
+        if (o instanceof CryptoKey) found.push(o.type === 'public' ? false : o.extractable);
+        else if (o && typeof o === 'object') Object.values(o).forEach(walk);
+      };
+      walk((rows[0] as { device: unknown }).device);
+      return found;
+    });
+    expect(extractable.length).toBeGreaterThanOrEqual(3);
+    expect(extractable.every((e) => e === false)).toBe(true);
+
+    // Both see the same safety number; Carol marks Dave verified.
+    const safetyOf = async (page: Page, other: string) => {
+      await page.getByRole('button', { name: 'Members' }).click();
+      await page.getByRole('list', { name: 'Members' }).getByRole('listitem').filter({ hasText: other }).getByRole('button', { name: 'Safety number' }).click();
+      return page.getByRole('region', { name: `Safety number with ${other}` }).locator('.number').textContent();
+    };
+    const carolSees = await safetyOf(alice, 'dave');
+    expect(carolSees).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(await safetyOf(dave, 'carol')).toBe(carolSees);
+    await alice.getByRole('button', { name: 'Mark verified' }).click();
+    await alice.getByText('dave verified.').waitFor();
+
+    // A direct message: named after the other person on both sides, end to end like any private room.
+    await alice.getByLabel('Message someone directly').fill('dave');
+    await alice.getByRole('button', { name: 'Open direct messages' }).click();
+    await alice.getByRole('heading', { name: '@dave' }).waitFor();
+    await alice.getByLabel('Message @dave').fill('psst, just us');
+    await alice.getByLabel('Message @dave').press('Enter');
+    await dave.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: /@carol/ }).click();
+    await dave.getByRole('list', { name: 'Messages' }).getByText('psst, just us').waitFor();
+  }, 60_000);
+});
+
+describe.runIf(haveChromium)('the web client with a long history', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = join(await tempDir('web-history'), 'data');
+    server = await startServer({ dataDir });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('loads older messages when the timeline is scrolled to the top, and shows a banner while the server is away', async () => {
+    // 80 messages written over the REST API by someone else, before the browser opens the room.
+    const post = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return (await res.json()) as { tokens: { accessToken: string } };
+    };
+    const { tokens } = await post('/auth/register', { username: 'writer', password: PASSWORD });
+    await post('/rooms', { name: 'archive' }, tokens.accessToken);
+    for (let i = 0; i < 80; i++) await post('/rooms/archive/messages', { clientMsgId: crypto.randomUUID(), body: `line ${i}` }, tokens.accessToken);
+
+    const page = await (await browser.newContext()).newPage();
+    await register(page, server.url, 'reader');
+    await page.getByLabel('Join or create a room').fill('archive');
+    await page.getByRole('button', { name: 'Join / create' }).click();
+    const timeline = page.getByRole('list', { name: 'Messages' });
+    await timeline.getByText('line 79').waitFor();
+    expect(await timeline.getByText('line 0', { exact: true }).count()).toBe(0);
+    await timeline.evaluate((el) => el.scrollTo({ top: 0 }));
+    await timeline.getByText('line 0', { exact: true }).waitFor();
+
+    // The server goes away: a banner says so; it comes back: the banner goes and the page is live again.
+    const port = server.port;
+    await server.stop();
+    await page.getByText('Connection lost — reconnecting…').waitFor();
+    server = await startServer({ dataDir, port });
+    await page.getByText('Connection lost — reconnecting…').waitFor({ state: 'detached', timeout: 30_000 });
+    await post('/rooms/archive/messages', { clientMsgId: crypto.randomUUID(), body: 'after the restart' }, tokens.accessToken);
+    await timeline.getByText('after the restart').waitFor();
+  }, 90_000);
+});
+
+describe.runIf(haveChromium)('the web client and the chat CLI in one private room', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await tempDir('web-cli');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('decrypts in the browser what the CLI sends, and in the CLI what the browser sends', async () => {
+    const alice = userEnv(join(dir, 'alice'), server.url);
+    expect((await chat(alice, ['register', 'alice', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
+    expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);
+    const { url } = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string };
+
+    // Bob opens the link in his browser and registers; his browser becomes a device with its own keys.
+    const bob = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    bob.on('pageerror', (e) => errors.push(e.message));
+    await register(bob, url, 'bob');
+    await bob.getByText('You joined #secret.').waitFor();
+    // Alice's CLI sees Bob's published device before she writes.
+    await eventually(async () => ((await chat(alice, ['--json', 'verify', 'bob'])).code === 0 ? true : undefined), "Bob's device in the key directory", 20_000);
+
+    expect((await chat(alice, ['send', 'secret', 'from the terminal, encrypted'])).code).toBe(0);
+    const messages = bob.getByRole('list', { name: 'Messages' });
+    await messages.getByText('from the terminal, encrypted').waitFor();
+
+    await bob.getByLabel('Message 🔒secret').fill('from the browser, encrypted too');
+    await bob.getByLabel('Message 🔒secret').press('Enter');
+    await eventually(async () => ((await chat(alice, ['read', 'secret'])).stdout.includes('bob: from the browser, encrypted too') ? true : undefined), 'the CLI to decrypt the reply', 20_000);
     expect(errors).toEqual([]);
-  }, 120_000);
+  }, 90_000);
+});
+
+describe.runIf(!haveChromium)('the web client in headless Chromium', () => {
+  it('needs chromium; .ci/run installs it', () => {
+    expect(haveChromium).toBe(false);
+  });
 });
