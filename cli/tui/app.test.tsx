@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
+import { MemoryOutboxStore } from '../../shared/client/index.js';
 import type { ApiClient, E2ESession, LiveClient } from '../../shared/client/index.js';
 import type { Envelope, Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { App } from './app.js';
@@ -178,5 +179,30 @@ describe('App', () => {
     expect(deps.e2e.encrypt).toHaveBeenCalledWith(secret.id, 'while the server is down', expect.any(String));
     expect(live.sendEnvelope).toHaveBeenCalledWith(secret.id, expect.objectContaining({ roomId: secret.id }));
     await until(() => (lastFrame() ?? '').includes('(sending…)'), 'the message on its way');
+  });
+
+  it('shows a message refused after an earlier run as not sent, and /retry sends it again while /discard drops it', async () => {
+    const { deps, live } = fakeDeps();
+    const outbox = new MemoryOutboxStore();
+    const refused = { roomId: ROOM.id, private: false, queuedAt: Date.now(), failed: { code: 'forbidden' as const, message: 'you are not a member of #general' } };
+    await outbox.put({ ...refused, clientMsgId: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', text: 'first refused' });
+    const { stdin, lastFrame } = render(<App deps={{ ...deps, outbox }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').replace(/\s+/g, ' ').includes('first refused (not sent: you are not a member of #general — /retry or /discard)'), 'the refused message');
+    stdin.write('/retry');
+    await until(() => (lastFrame() ?? '').includes('/retry'), 'the command');
+    stdin.write('\r');
+    await until(() => vi.mocked(live.send).mock.calls.length > 0, 'the send');
+    expect(live.send).toHaveBeenCalledWith(ROOM.id, 'first refused', '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c');
+    await until(() => (lastFrame() ?? '').includes('sending 1 message again'), 'the note');
+
+    await outbox.put({ ...refused, clientMsgId: '1b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', text: 'second refused' });
+    const again = render(<App deps={{ ...deps, outbox }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (again.lastFrame() ?? '').includes('second refused (not sent'), 'the second refused message');
+    again.stdin.write('/discard');
+    await until(() => (again.lastFrame() ?? '').includes('/discard'), 'the command');
+    again.stdin.write('\r');
+    await until(() => (again.lastFrame() ?? '').includes('dropped 1 message'), 'the note');
+    expect(again.lastFrame()).not.toContain('second refused');
+    expect(await outbox.list()).toEqual([]);
   });
 });

@@ -311,6 +311,8 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         quit: () => exit(),
         openSearch,
         openSummary,
+        retryFailed: chat.retryFailed,
+        discardFailed: chat.discardFailed,
       }).then(setNote, fail);
       return;
     }

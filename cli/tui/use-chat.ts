@@ -40,6 +40,10 @@ export interface Chat extends ChatSnapshot {
   readonly send: (room: Room, text: string) => Promise<void>;
   readonly typing: (room: Room, active: boolean) => void;
   readonly markRoomRead: (roomId: string) => void;
+  /** Queues again the room's messages the server refused (kept from an earlier run, say); answers how many. */
+  readonly retryFailed: (roomId: string) => Promise<number>;
+  /** Drops the room's messages the server refused; answers how many. */
+  readonly discardFailed: (roomId: string) => Promise<number>;
 }
 
 /** The TUI's view of the shared client model (shared/client/chat-model.ts): it keeps only rendering and input. */
@@ -84,7 +88,15 @@ export function useChat(deps: ChatDeps): Chat {
       },
       typing: (room: Room, active: boolean) => model.typing(room.id, active),
       markRoomRead: (roomId: string) => model.markRead(roomId),
+      retryFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.retry(id)),
+      discardFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.discard(id)),
     }),
     [snapshot, model],
   );
+}
+
+async function eachFailed(snapshot: ChatSnapshot, roomId: string, act: (clientMsgId: string) => Promise<void>): Promise<number> {
+  const failed = snapshot.pending.filter((p) => p.roomId === roomId && p.status === 'failed');
+  for (const p of failed) await act(p.clientMsgId);
+  return failed.length;
 }

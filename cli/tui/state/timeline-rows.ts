@@ -21,7 +21,7 @@ export function pendingLabel(message: PendingMessage): string {
     case 'queued':
       return '(pending: sent once connected)';
     case 'failed':
-      return `(not sent: ${message.error?.message ?? 'refused'})`;
+      return `(not sent: ${message.error?.message ?? 'refused'} — /retry or /discard)`;
     default: {
       const unreachable: never = message.status;
       return String(unreachable);
