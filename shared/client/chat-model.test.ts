@@ -382,4 +382,19 @@ describe('ChatModel', () => {
     expect(t.model.getSnapshot().pending).toMatchObject([{ status: 'failed', error: { code: 'message_too_large' } }]);
     t.model.stop();
   });
+
+  it('connects and loads the rooms even when the kept messages cannot be read, and says so', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const broken = new MemoryOutboxStore();
+    broken.list = async () => {
+      throw new Error('the outbox is damaged');
+    };
+    const t = setup(server, broken);
+    await expect(t.model.start()).rejects.toThrow('the outbox is damaged');
+    await t.settle();
+    expect(t.model.getSnapshot().connection.status).toBe('connected');
+    expect(t.model.getSnapshot().rooms.map((r) => r.id)).toEqual([OPEN]);
+    t.model.stop();
+  });
 });

@@ -138,7 +138,8 @@ export class ChatModel {
   /**
    * Takes in the messages kept from the last run, connects, and loads the room list (again at every
    * reconnect); kept and new messages go out once connected. Rejects if the room list cannot be
-   * fetched now (it is fetched once the socket connects).
+   * fetched now (it is fetched once the socket connects), or the kept messages cannot be read (the
+   * client runs without them).
    */
   async start(): Promise<void> {
     if (this.running) return;
@@ -175,10 +176,15 @@ export class ChatModel {
     this.stopRecheck = every(() => {
       if (this.waiting.size > 0) this.decrypt([...this.waiting.values()]);
     }, KEY_RECHECK_MS);
-    await this.outbox.load();
+    // Kept messages that cannot be read do not keep the client offline: it connects anyway, then says so.
+    const kept = await this.outbox.load().then(
+      () => null,
+      (error: unknown) => error,
+    );
     live.start();
     this.outbox.setOnline(live.state.status === 'connected');
     await this.refreshRooms();
+    if (kept !== null) throw kept;
   }
 
   /** Disconnects. Messages not yet acknowledged stay in the outbox store for the next start. */
