@@ -13,13 +13,16 @@ export function publishRoomEvent(bus: Bus, event: RoomEvent): Promise<void> {
   return bus.publish(Channels.room(event.roomId), JSON.stringify(message));
 }
 
-/** Tells every instance that these users were added to a room by someone else (a direct message). */
+/**
+ * Tells every instance that these users' room lists changed: someone added them to a room (a direct
+ * message), removed them, or they joined, left or created one on one of their devices.
+ */
 export interface RoomsNotice {
   readonly t: 'rooms';
   readonly userIds: readonly string[];
 }
 
-/** Their clients fetch the room list again: they cannot know of a room no one told them about. */
+/** Their clients (every device) fetch the room list again: they cannot know of a room no one told them about. */
 export function publishRoomsChanged(bus: Bus, userIds: readonly string[]): Promise<void> {
   const notice: RoomsNotice = { t: 'rooms', userIds };
   return bus.publish(Channels.control, JSON.stringify(notice));
