@@ -5,6 +5,7 @@ import { nodeFetch } from './node/http-fetch.js';
 import { ChatError } from '../shared/protocol/index.js';
 import { KeystoreSessionStore } from './node/keystore-session-store.js';
 import { LmdbE2EStore } from './node/lmdb-e2e-store.js';
+import { OutboxFileStore } from './node/outbox-file-store.js';
 import { PrivateIndexFile } from './node/private-index-file.js';
 import { ProfileConfig } from './node/profile-config.js';
 import type { ProfileRecord } from './node/profile-config.js';
@@ -98,6 +99,11 @@ export class CliContext {
   /** End-to-end encryption for this profile's device. */
   async e2e(api: ApiClient, session: StoredSession, forSignIn = false): Promise<E2ESession> {
     return new E2ESession({ api, store: await this.e2eStore(forSignIn), session, extractable: true });
+  }
+
+  /** This profile's unsent messages, kept sealed on disk until the server acknowledges them. */
+  async outbox(): Promise<OutboxFileStore> {
+    return new OutboxFileStore(await this.secrets(), secretAccount(this.config.home, this.profileName), this.config.home);
   }
 
   /** The local search index of this profile's private rooms. */

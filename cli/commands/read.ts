@@ -1,5 +1,5 @@
 import type { E2ESession, Opened } from '../../shared/client/index.js';
-import { KEY_RECHECK_MS } from '../../shared/client/index.js';
+import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
 import type { ChatError, RoomEvent } from '../../shared/protocol/index.js';
 import { ChatError as ChatErrorClass } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
@@ -14,7 +14,8 @@ export interface ReadOptions {
 
 /**
  * `chat read <room> [--limit N] [--before SEQ] [--follow]`: history, oldest first; with --follow it
- * keeps streaming new events (resuming after any disconnect with nothing lost or repeated) until ^C.
+ * follows the room through the shared client model (the TUI's and the web's) and keeps streaming new
+ * events (resuming after any disconnect with nothing lost or repeated) until ^C.
  * Private-room messages are decrypted here; one whose key has not arrived says so, and with --follow
  * is shown again once the key comes (or once it is clear the sender did not share it with this device).
  * A replayed copy of a message, or one replayed from another room, is shown as such, not as text.
@@ -25,84 +26,85 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
   const room = await api.room(name);
   const e2e: E2ESession | undefined = room.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
   if (e2e) await warnAboutChangedKeys(ctx, e2e, room);
-  const page = await api.history(room.id, { limit: opts.limit ?? 50, ...(opts.before === undefined ? {} : { before: opts.before }) });
-
   const open = async (event: RoomEvent): Promise<Opened | undefined> => (e2e && event.envelope ? e2e.open(event) : undefined);
   /** For --json: the event, plus what decrypting it gave. */
   const asData = (event: RoomEvent, opened: Opened | undefined) => (opened ? { ...event, decrypted: opened } : event);
   const print = (event: RoomEvent, opened: Opened | undefined) => (ctx.out.json ? ctx.out.data(asData(event, opened)) : ctx.out.line(ctx.out.event(event, opened)));
 
-  const opened = new Map<string, Opened | undefined>();
-  for (const event of page.events) opened.set(event.id, await open(event));
-
   if (!opts.follow) {
+    const page = await api.history(room.id, { limit: opts.limit ?? 50, ...(opts.before === undefined ? {} : { before: opts.before }) });
+    const opened = new Map<string, Opened | undefined>();
+    for (const event of page.events) opened.set(event.id, await open(event));
     ctx.out.result({ room, events: page.events.map((e) => asData(e, opened.get(e.id))), headSeq: page.headSeq, hasMore: page.hasMore }, () =>
       page.events.length === 0 ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : page.events.map((e) => ctx.out.event(e, opened.get(e.id))),
     );
     return;
   }
 
-  const waiting = new Map<string, RoomEvent>();
-  for (const event of page.events) {
-    const o = opened.get(event.id);
-    if (o?.status === 'waiting') waiting.set(event.id, event);
-    print(event, o);
-  }
+  // Following: the room through the shared client model, printed in seq order as each event opens.
   const live = await ctx.live(api);
-  const lastSeq = page.events.at(-1)?.seq ?? page.headSeq;
-  // Events are printed in order: each waits for the one before it to be opened.
-  let chain = Promise.resolve();
-  const show = (event: RoomEvent) => {
-    chain = chain.then(async () => {
-      const o = await open(event);
-      if (o?.status === 'waiting') waiting.set(event.id, event);
-      print(event, o);
-    });
-  };
-  const retryWaiting = () => {
-    chain = chain.then(async () => {
-      if (!e2e) return;
-      // Shares for this device, or another device's request for ours.
-      await e2e.sync();
-      for (const [id, event] of waiting) {
-        const o = await open(event);
-        if (o?.status === 'waiting') continue;
-        waiting.delete(id);
-        print(event, o);
+  const model = new ChatModel({
+    api,
+    live,
+    ...(e2e ? { e2e } : {}),
+    user: session.user,
+    outbox: new MemoryOutboxStore(),
+    readPositions: {},
+    saveReadPosition: () => undefined,
+    pageSize: opts.limit ?? 50,
+    listRooms: async () => [room],
+  });
+  let printedSeq = 0;
+  /** What each private message was printed as: one printed as waiting is printed again once it opens. */
+  const printedAs = new Map<string, Opened['status']>();
+  const pump = () => {
+    const { timelines, opened } = model.getSnapshot();
+    for (const event of timelines.get(room.id)?.events ?? []) {
+      const o = event.envelope && e2e ? opened.get(event.id) : undefined;
+      if (event.seq <= printedSeq) {
+        if (printedAs.get(event.id) === 'waiting' && o && o.status !== 'waiting') {
+          printedAs.set(event.id, o.status);
+          print(event, o);
+        }
+        continue;
       }
-    });
+      // Events are printed in order: each waits for the one before it to be opened.
+      if (event.envelope && e2e && !o) return;
+      printedSeq = event.seq;
+      if (o) printedAs.set(event.id, o.status);
+      print(event, o);
+    }
   };
   await new Promise<void>((resolve, reject) => {
-    // A key that never comes: look again now and then, so the message comes to say it was not shared.
-    const recheck = setInterval(() => {
-      if (waiting.size > 0) retryWaiting();
-    }, KEY_RECHECK_MS);
+    const offs: (() => void)[] = [];
     const finish = (error?: ChatError) => {
-      clearInterval(recheck);
-      live.stop();
+      for (const off of offs.splice(0)) off();
+      model.stop();
       ctx.io.signal.removeEventListener('abort', onAbort);
-      void chain.then(() => (error ? reject(error) : resolve()));
+      if (error) reject(error);
+      else resolve();
     };
     const onAbort = () => finish();
     ctx.io.signal.addEventListener('abort', onAbort);
-    live.on('event', show);
-    live.on('shares', retryWaiting);
-    live.on('removed', () => finish(new ChatErrorClass('forbidden', `you are no longer a member of #${room.name}`)));
-    live.on('error', (error) => {
-      if (error.code === 'session_revoked' || error.code === 'unauthorized') finish(error);
-      else ctx.out.note(`chat: ${neutralize(error.message)}`);
-    });
+    offs.push(
+      model.subscribe(pump),
+      live.on('removed', () => finish(new ChatErrorClass('forbidden', `you are no longer a member of #${room.name}`))),
+      live.on('error', (error) => {
+        if (error.code === 'session_revoked' || error.code === 'unauthorized') finish(error);
+        else ctx.out.note(`chat: ${neutralize(error.message)}`);
+      }),
+    );
     let reconnected = false;
-    live.on('state', (state) => {
-      if (state.status === 'reconnecting') {
-        ctx.out.note(`chat: connection lost; reconnecting in ${Math.max(0, Math.round((state.retryAt - Date.now()) / 1000))} s`);
-        reconnected = true;
-      } else if (state.status === 'connected' && reconnected) {
-        ctx.out.note('chat: reconnected');
-        retryWaiting();
-      }
-    });
-    live.watch(room.id, lastSeq);
-    live.start();
+    offs.push(
+      live.on('state', (state) => {
+        if (state.status === 'reconnecting') {
+          ctx.out.note(`chat: connection lost; reconnecting in ${Math.max(0, Math.round((state.retryAt - Date.now()) / 1000))} s`);
+          reconnected = true;
+        } else if (state.status === 'connected' && reconnected) {
+          ctx.out.note('chat: reconnected');
+        }
+      }),
+    );
+    model.start().then(pump, (error: unknown) => finish(error instanceof ChatErrorClass ? error : new ChatErrorClass('internal', String(error))));
   });
 }

@@ -1,7 +1,8 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
+import { MemoryOutboxStore } from '../../shared/client/index.js';
 import type { ApiClient, E2ESession, LiveClient } from '../../shared/client/index.js';
-import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
+import type { Envelope, Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { App } from './app.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 40));
@@ -155,5 +156,53 @@ describe('App', () => {
     emit('event', { id: '00000000-0000-4000-8000-000000000002', roomId: ROOM.id, seq: 2, kind: 'message', sender: { id: 'b', username: 'bob' }, body: 'live one', envelope: null, target: null, clientMsgId: null, createdAt: new Date().toISOString() });
     await until(() => (lastFrame() ?? '').includes('bob: live one'), 'the live message');
     expect(lastFrame()).not.toContain('bob is typing…');
+  });
+
+  it('shows a private message typed while disconnected as pending, and sends it as an envelope on the socket once connected', async () => {
+    const { deps, emit, live } = fakeDeps();
+    const secret: Room = { ...ROOM, id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e', name: 'secret', visibility: 'private' };
+    const envelope = { clientMsgId: '', roomId: secret.id } as Envelope;
+    Object.assign(deps.api, { rooms: async () => [secret], history: async () => ({ events: [], headSeq: 0, hasMore: false }) });
+    Object.assign(deps.e2e, { encrypt: vi.fn(async (_room: string, _body: string, clientMsgId: string) => ({ ...envelope, clientMsgId })), changedVerifiedUsers: async () => [], deviceChanges: async () => [] });
+    Object.assign(live, { state: { status: 'reconnecting', attempt: 1, retryAt: Date.now() + 60_000 }, sendEnvelope: vi.fn(() => new Promise(() => {})) });
+    const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('secret'), 'the room');
+    stdin.write('while the server is down');
+    await until(() => (lastFrame() ?? '').includes('while the server is down'), 'the typed text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('(pending: sent once connected)'), 'the pending message');
+    expect(lastFrame()).toMatch(/alice: while the server is down \(pending/);
+    expect(deps.e2e.encrypt).not.toHaveBeenCalled();
+    Object.assign(live, { state: { status: 'connected' } });
+    emit('state', { status: 'connected' });
+    await until(() => vi.mocked(live.sendEnvelope).mock.calls.length > 0, 'the send');
+    expect(deps.e2e.encrypt).toHaveBeenCalledWith(secret.id, 'while the server is down', expect.any(String));
+    expect(live.sendEnvelope).toHaveBeenCalledWith(secret.id, expect.objectContaining({ roomId: secret.id }));
+    await until(() => (lastFrame() ?? '').includes('(sending…)'), 'the message on its way');
+  });
+
+  it('shows a message refused after an earlier run as not sent, and /retry sends it again while /discard drops it', async () => {
+    const { deps, live } = fakeDeps();
+    const outbox = new MemoryOutboxStore();
+    const refused = { roomId: ROOM.id, private: false, queuedAt: Date.now(), failed: { code: 'forbidden' as const, message: 'you are not a member of #general' } };
+    await outbox.put({ ...refused, clientMsgId: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', text: 'first refused' });
+    const { stdin, lastFrame } = render(<App deps={{ ...deps, outbox }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').replace(/\s+/g, ' ').includes('first refused (not sent: you are not a member of #general — /retry or /discard)'), 'the refused message');
+    stdin.write('/retry');
+    await until(() => (lastFrame() ?? '').includes('/retry'), 'the command');
+    stdin.write('\r');
+    await until(() => vi.mocked(live.send).mock.calls.length > 0, 'the send');
+    expect(live.send).toHaveBeenCalledWith(ROOM.id, 'first refused', '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c');
+    await until(() => (lastFrame() ?? '').includes('sending 1 message again'), 'the note');
+
+    await outbox.put({ ...refused, clientMsgId: '1b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', text: 'second refused' });
+    const again = render(<App deps={{ ...deps, outbox }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (again.lastFrame() ?? '').includes('second refused (not sent'), 'the second refused message');
+    again.stdin.write('/discard');
+    await until(() => (again.lastFrame() ?? '').includes('/discard'), 'the command');
+    again.stdin.write('\r');
+    await until(() => (again.lastFrame() ?? '').includes('dropped 1 message'), 'the note');
+    expect(again.lastFrame()).not.toContain('second refused');
+    expect(await outbox.list()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { describeDeviceChange, keyChangeNotices, openedNotice } from '../../shared/client/index.js';
+import { describeDeviceChange, keyChangeNotices, mentions, openedNotice, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -15,13 +15,12 @@ import { StatusBar } from './components/status-bar.js';
 import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
 import { runSlash } from './slash-actions.js';
-import { hasUnreadMention, mentions, typingLine, unreadCount } from './state/room-state.js';
 import { fuzzyFilter } from './state/fuzzy.js';
 import { parseComposer } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
-import { timelineRows, visibleRows } from './state/timeline-rows.js';
+import { pendingLabel, pendingRows, timelineRows, visibleRows } from './state/timeline-rows.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
 
@@ -129,7 +128,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     };
   }, [room?.id, room?.visibility, deps]);
 
-  const state = room ? chat.states.get(room.id) : undefined;
+  const state = room ? chat.timelines.get(room.id) : undefined;
   const peer = room ? chat.peers.get(room.id) : undefined;
   const title = !room ? 'No room' : peer ? `@${neutralize(peer.username)}` : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
   // Following the bottom marks what is seen as read.
@@ -150,12 +149,17 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
   const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
   const timelineHeight = Math.max(3, size.rows - 7 - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
-  const rows = useMemo(() => (state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), [state, now]);
+  const rows = useMemo(
+    () => [...(state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), ...pendingRows(chat.pending.filter((p) => p.roomId === room?.id))],
+    [state, now, chat.pending, room?.id],
+  );
   const heightOf = (row: TimelineRow) =>
     // Measured as the timeline shows it: neutralized, continuation lines indented by 6.
-    row.kind !== 'event'
-      ? 1
-      : neutralizeLines(textOf(row)).reduce((n, line, i) => n + Math.max(1, Math.ceil((line.length + (i === 0 ? row.event.sender.username.length + 8 : 6)) / timelineWidth)), 0);
+    row.kind === 'event'
+      ? neutralizeLines(textOf(row)).reduce((n, line, i) => n + Math.max(1, Math.ceil((line.length + (i === 0 ? row.event.sender.username.length + 8 : 6)) / timelineWidth)), 0)
+      : row.kind === 'pending'
+        ? neutralizeLines(`${row.message.text} ${pendingLabel(row.message)}`).reduce((n, line, i) => n + Math.max(1, Math.ceil((line.length + (i === 0 ? me.username.length + 8 : 6)) / timelineWidth)), 0)
+        : 1;
   const visible = visibleRows(rows, heightOf, timelineHeight, scroll);
 
   // A jump from a search result: once its message is loaded, scroll it to the middle.
@@ -174,7 +178,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   }, [room, scroll, visible.atTop, chat]);
 
   const items: RoomItem[] = chat.rooms.map((r) => {
-    const s = chat.states.get(r.id);
+    const unread = chat.unread.get(r.id);
     const dm = isDirectMessage(r);
     const peer = chat.peers.get(r.id);
     return {
@@ -183,8 +187,8 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       ...(dm && peer ? { online: peer.online } : {}),
       private: r.visibility === 'private',
       dm,
-      unread: s ? unreadCount(s, me.id) : 0,
-      mention: s ? hasUnreadMention(s, me, (e) => (e.envelope ? (chat.opened.get(e.id)?.status === 'ok' ? (chat.opened.get(e.id) as { body: string }).body : null) : e.body)) : false,
+      unread: unread?.count ?? 0,
+      mention: unread?.mention ?? false,
     };
   });
 
@@ -307,6 +311,8 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         quit: () => exit(),
         openSearch,
         openSummary,
+        retryFailed: chat.retryFailed,
+        discardFailed: chat.discardFailed,
       }).then(setNote, fail);
       return;
     }
@@ -328,7 +334,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             {room?.topic ? ` ${room.visibility === 'private' ? '' : '— '}${neutralize(room.topic)}` : ''}
           </Text>
           <Box flexDirection="column" height={timelineHeight} overflow="hidden">
-            <Timeline rows={visible.rows} theme={theme} textOf={textOf} scrolledBack={scroll > 0} highlightId={focus?.roomId === room?.id ? focus?.eventId : undefined} />
+            <Timeline rows={visible.rows} theme={theme} textOf={textOf} me={me.username} scrolledBack={scroll > 0} highlightId={focus?.roomId === room?.id ? focus?.eventId : undefined} />
           </Box>
           <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
         </Box>

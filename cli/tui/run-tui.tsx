@@ -18,12 +18,14 @@ export async function runTui(ctx: CliContext): Promise<void> {
   if (!stdin.isTTY || !stdout.isTTY) {
     throw new ChatError('invalid_request', 'the interactive client needs a terminal; in scripts and pipes use the subcommands (chat send, chat read --follow, … — see chat --help)');
   }
+  let unsent = 0;
   stdout.write(ENTER);
   try {
     if (!(await isSignedIn(ctx))) await signInScreen(ctx);
     const { api, session } = await ctx.signedIn();
     const e2e = await ctx.e2e(api, session);
     const live = await ctx.live(api);
+    const outbox = await ctx.outbox();
     const instance = render(
       <App
         deps={{
@@ -34,6 +36,7 @@ export async function runTui(ctx: CliContext): Promise<void> {
           readPositions: ctx.config.readPositions(ctx.profileName),
           saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
           now: Date.now,
+          outbox,
           search: async (query) =>
             searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { rooms: await api.rooms(), limit: 50 }),
           summarize: async (room, type, agree, onText) =>
@@ -60,9 +63,12 @@ export async function runTui(ctx: CliContext): Promise<void> {
     } finally {
       live.stop();
     }
+    unsent = (await outbox.list()).length;
   } finally {
     stdout.write(LEAVE);
   }
+  // Never quit silently with messages still on their way: they are kept, and go at the next start.
+  if (unsent > 0) ctx.io.stderr.write(`${unsent} message${unsent === 1 ? '' : 's'} not sent yet: kept (encrypted) and sent the next time chat starts.\n`);
 }
 
 async function isSignedIn(ctx: CliContext): Promise<boolean> {

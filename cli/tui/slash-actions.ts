@@ -20,6 +20,9 @@ export interface SlashEffects {
   readonly openSearch: (query: string) => void;
   /** Opens the summary panel for the current room. */
   readonly openSummary: (room: Room, type: SummaryType, agree: boolean) => void;
+  /** Queues again, or drops, the room's messages the server refused; each answers how many. */
+  readonly retryFailed: (roomId: string) => Promise<number>;
+  readonly discardFailed: (roomId: string) => Promise<number>;
 }
 
 const SUMMARY_TYPES: readonly SummaryType[] = ['general', 'detailed', 'bullets', 'topics'];
@@ -110,6 +113,14 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       if (!SUMMARY_TYPES.includes(type as SummaryType)) throw new ChatError('invalid_request', `usage: /summarize [${SUMMARY_TYPES.join('|')}] [--yes]`);
       fx.openSummary(room, type as SummaryType, args.includes('--yes'));
       return 'summarizing…';
+    }
+    case 'retry': {
+      const n = await fx.retryFailed(inRoom(fx.room).id);
+      return n === 0 ? 'no message here was refused' : `sending ${n} message${n === 1 ? '' : 's'} again`;
+    }
+    case 'discard': {
+      const n = await fx.discardFailed(inRoom(fx.room).id);
+      return n === 0 ? 'no message here was refused' : `dropped ${n} message${n === 1 ? '' : 's'}`;
     }
     case 'help':
       return SLASH_COMMANDS.map((c) => `/${c.name}`).join(' ') + '  ·  Ctrl+N/P rooms  PgUp/PgDn scroll  Alt+Enter new line';

@@ -27,7 +27,7 @@ export type RevokeNotice = z.infer<typeof RevokeNotice>;
 /** These devices have new chain shares (or reshare requests) waiting. */
 export const SharesNotice = z.object({ t: z.literal('shares'), deviceIds: z.array(z.string()) });
 export type SharesNotice = z.infer<typeof SharesNotice>;
-/** These users were added to a room by someone else (a direct message): their clients fetch the room list. */
+/** These users' room lists changed (added, removed, joined, left or created a room): their clients fetch the room list. */
 export const RoomsNotice = z.object({ t: z.literal('rooms'), userIds: z.array(z.string()) });
 export type RoomsNotice = z.infer<typeof RoomsNotice>;
 /** A user came online or went offline; told to the subscribers of `roomIds`. `lastSeenAt`: ISO date or null. */

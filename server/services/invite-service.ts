@@ -3,7 +3,7 @@ import { ChatError } from '../../shared/protocol/index.js';
 import type { Invite, InviteCreated, MembershipResult } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import type { InviteRecord, Store } from '../store/store.js';
-import { publishRoomEvent } from './room-events.js';
+import { publishRoomEvent, publishRoomsChanged } from './room-events.js';
 import type { RoomService } from './room-service.js';
 import { toRoomDto } from './room-service.js';
 import { hashOpaqueToken, newOpaqueToken } from './tokens.js';
@@ -77,7 +77,10 @@ export class InviteService {
       }
     }
     const { roomId, event } = result.value;
-    if (event) await publishRoomEvent(this.deps.bus, event);
+    if (event) {
+      await publishRoomEvent(this.deps.bus, event);
+      await publishRoomsChanged(this.deps.bus, [userId]);
+    }
     const room = await this.deps.store.findRoomById(roomId);
     const member = await this.deps.store.getMembership(roomId, userId);
     if (!room || !member) throw new ChatError('not_found', 'this invite link is not valid');

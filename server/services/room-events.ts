@@ -8,8 +8,9 @@ export function publishRoomEvent(bus: Bus, event: RoomEvent): Promise<void> {
 }
 
 /**
- * Tells every instance that these users were added to a room by someone else (a direct message):
- * their clients fetch the room list again, since they cannot know of a room no one told them about.
+ * Tells every instance that these users' room lists changed: someone added them to a room (a direct
+ * message), removed them, or they joined, left or created one on one of their devices. Their clients
+ * (every device) fetch the room list again: they cannot know of a room no one told them about.
  */
 export function publishRoomsChanged(bus: Bus, userIds: readonly string[]): Promise<void> {
   return publishControl(bus, { t: 'rooms', userIds: [...userIds] });

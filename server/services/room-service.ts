@@ -68,6 +68,7 @@ export class RoomService {
     const removed = await this.deps.store.removeMember({ roomId: room.id, userId: target.id, eventId: randomUUID(), by: userId });
     if (!removed.ok) throw new ChatError('conflict', `${target.username} is not a member of #${room.name}`);
     await publishRoomEvent(this.deps.bus, removed.value);
+    await publishRoomsChanged(this.deps.bus, [target.id]);
     return { room: toRoomDto((await this.deps.store.findRoomById(room.id)) ?? room, 'owner'), event: removed.value };
   }
 
@@ -93,7 +94,7 @@ export class RoomService {
     await publishRoomEvent(this.deps.bus, created.value.event);
     const joined = await this.deps.store.addMember({ roomId: created.value.room.id, userId: other.id, role: 'member', eventId: randomUUID() });
     if (joined.ok) await publishRoomEvent(this.deps.bus, joined.value);
-    await publishRoomsChanged(this.deps.bus, [other.id]);
+    await publishRoomsChanged(this.deps.bus, [userId, other.id]);
     return { room: toRoomDto((await this.deps.store.findRoomById(created.value.room.id)) ?? created.value.room, 'owner'), created: true };
   }
 
@@ -108,6 +109,7 @@ export class RoomService {
     });
     if (!created.ok) throw new ChatError('room_exists', `a room named "${req.name}" already exists`);
     await publishRoomEvent(this.deps.bus, created.value.event);
+    await publishRoomsChanged(this.deps.bus, [userId]);
     return { room: toRoomDto(created.value.room, 'owner'), event: created.value.event };
   }
 
@@ -136,7 +138,10 @@ export class RoomService {
     if (room.visibility !== 'open') throw new ChatError('not_found', `there is no room "${ref}"`);
     const added = await this.deps.store.addMember({ roomId: room.id, userId, role: 'member', eventId: randomUUID() });
     const event = added.ok ? added.value : null;
-    if (event) await publishRoomEvent(this.deps.bus, event);
+    if (event) {
+      await publishRoomEvent(this.deps.bus, event);
+      await publishRoomsChanged(this.deps.bus, [userId]);
+    }
     return { room: toRoomDto((await this.deps.store.findRoomById(room.id)) ?? room, (await this.deps.store.getMembership(room.id, userId))?.role ?? 'member'), event };
   }
 
@@ -148,6 +153,7 @@ export class RoomService {
       throw new ChatError('conflict', `you are not a member of #${room.name}`);
     }
     await publishRoomEvent(this.deps.bus, removed.value);
+    await publishRoomsChanged(this.deps.bus, [userId]);
     return { room: toRoomDto((await this.deps.store.findRoomById(room.id)) ?? room, null), event: removed.value };
   }
 

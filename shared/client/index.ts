@@ -14,3 +14,8 @@ export * from './private-search.js';
 export * from './private-conversation.js';
 export * from './typing-throttle.js';
 export * from './key-change-notices.js';
+export * from './room-state.js';
+export * from './outbox-store.js';
+export * from './memory-outbox-store.js';
+export * from './outbox.js';
+export * from './chat-model.js';

@@ -1,5 +1,5 @@
 import { ChatError, CloseCode, MAX_ROOMS_PER_FRAME, ServerFrame, WS_PATH } from '../protocol/index.js';
-import type { AckFrame, PresenceFrame, RoomEvent, TypingEventFrame } from '../protocol/index.js';
+import type { AckFrame, Envelope, PresenceFrame, RoomEvent, TypingEventFrame } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
@@ -66,7 +66,8 @@ interface RoomPosition {
 
 interface Pending {
   readonly roomId: string;
-  readonly body: string;
+  /** What the `send` frame carries: a body (open room) or an envelope (private room). */
+  readonly payload: { readonly body: string } | { readonly envelope: Envelope };
   readonly resolve: (ack: AckFrame) => void;
   readonly reject: (error: ChatError) => void;
 }
@@ -154,13 +155,25 @@ export class LiveClient extends Emitter<LiveEvents> {
    * first, it is re-sent with the same clientMsgId after reconnecting, so it is stored once.
    */
   send(roomId: string, body: string, clientMsgId: string = crypto.randomUUID()): Promise<AckFrame> {
+    return this.sendPayload(roomId, clientMsgId, { body });
+  }
+
+  /**
+   * Sends a private room's message (its envelope names `clientMsgId`), acknowledged and re-sent after a
+   * reconnect exactly as `send` is.
+   */
+  sendEnvelope(roomId: string, envelope: Envelope): Promise<AckFrame> {
+    return this.sendPayload(roomId, envelope.clientMsgId, { envelope });
+  }
+
+  private sendPayload(roomId: string, clientMsgId: string, payload: Pending['payload']): Promise<AckFrame> {
     return new Promise<AckFrame>((resolve, reject) => {
       if (this.stopped) {
         reject(new ChatError('unavailable', 'not connected'));
         return;
       }
-      this.outbox.set(clientMsgId, { roomId, body, resolve, reject });
-      if (this.ready) this.sendFrame({ type: 'send', roomId, clientMsgId, body });
+      this.outbox.set(clientMsgId, { roomId, payload, resolve, reject });
+      if (this.ready) this.sendFrame({ type: 'send', roomId, clientMsgId, ...payload });
     });
   }
 
@@ -354,7 +367,7 @@ export class LiveClient extends Emitter<LiveEvents> {
     this.scheduleRenewal();
     const rooms = [...this.rooms].map(([roomId, r]) => ({ roomId, sinceSeq: r.lastSeq }));
     for (let i = 0; i < rooms.length; i += MAX_ROOMS_PER_FRAME) this.sendFrame({ type: 'subscribe', rooms: rooms.slice(i, i + MAX_ROOMS_PER_FRAME) });
-    for (const [clientMsgId, p] of this.outbox) this.sendFrame({ type: 'send', roomId: p.roomId, clientMsgId, body: p.body });
+    for (const [clientMsgId, p] of this.outbox) this.sendFrame({ type: 'send', roomId: p.roomId, clientMsgId, ...p.payload });
   }
 
   private onEvent(event: RoomEvent): void {

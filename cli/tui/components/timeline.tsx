@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
 import type { TimelineRow } from '../state/timeline-rows.js';
+import { pendingLabel } from '../state/timeline-rows.js';
 import type { Theme } from '../state/theme.js';
 import { senderColor } from '../state/theme.js';
 
@@ -13,6 +14,8 @@ export interface TimelineProps {
   readonly scrolledBack: boolean;
   /** A message to point out (a search result jumped to). */
   readonly highlightId?: string | undefined;
+  /** This user's name, shown on their messages not yet stored (default "you"). */
+  readonly me?: string;
 }
 
 /** Under the sender, past the time: where a message's second and later lines start. */
@@ -21,12 +24,23 @@ const CONTINUATION = '\n' + ' '.repeat(6);
 const time = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 
 /** The centre: messages with time and a stable colour per sender, day separators, the new marker. */
-export function Timeline({ rows, theme, textOf, scrolledBack, highlightId }: TimelineProps) {
+export function Timeline({ rows, theme, textOf, scrolledBack, highlightId, me = 'you' }: TimelineProps) {
   return (
     <Box flexDirection="column" flexGrow={1}>
       {rows.map((row) => {
         if (row.kind === 'day') return <Text key={row.key} color={theme.dim}>{`── ${row.label} ──`}</Text>;
         if (row.kind === 'new') return <Text key={row.key} color={theme.error}>── new ──</Text>;
+        if (row.kind === 'pending') {
+          const m = row.message;
+          return (
+            <Text key={row.key} wrap="wrap">
+              <Text color={theme.dim}>{time(new Date(m.queuedAt).toISOString())} </Text>
+              <Text bold color={senderColor(theme, me)}>{neutralize(me)}</Text>
+              <Text color={theme.dim}>: {neutralizeLines(m.text).join(CONTINUATION)} </Text>
+              <Text color={m.status === 'failed' ? theme.error : theme.dim}>{pendingLabel(m)}</Text>
+            </Text>
+          );
+        }
         const e = row.event;
         const who = neutralize(e.sender.username);
         if (e.kind !== 'message') {

@@ -10,6 +10,8 @@ export const SLASH_COMMANDS = [
   { name: 'search', args: '<query>', help: 'search your rooms ("phrase", or, -word); Enter jumps to a result' },
   { name: 'summarize', args: '[general|detailed|bullets|topics] [--yes]', help: 'summarize this room' },
   { name: 'verify', args: '<user>', help: 'compare safety numbers with someone' },
+  { name: 'retry', args: '', help: 'send again this room\'s messages the server refused' },
+  { name: 'discard', args: '', help: 'drop this room\'s messages the server refused' },
   { name: 'theme', args: 'dark | light | system', help: 'change the colours' },
   { name: 'help', args: '', help: 'this list' },
   { name: 'quit', args: '', help: 'leave the app' },

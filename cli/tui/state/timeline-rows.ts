@@ -1,10 +1,33 @@
+import type { PendingMessage } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 
-/** One line-group of the timeline as drawn: a day separator, the "new" marker, or an event. */
+/** One line-group of the timeline as drawn: a day separator, the "new" marker, an event, or a message of this user's not yet stored. */
 export type TimelineRow =
   | { readonly kind: 'day'; readonly key: string; readonly label: string }
   | { readonly kind: 'new'; readonly key: string }
-  | { readonly kind: 'event'; readonly key: string; readonly event: RoomEvent };
+  | { readonly kind: 'event'; readonly key: string; readonly event: RoomEvent }
+  | { readonly kind: 'pending'; readonly key: string; readonly message: PendingMessage };
+
+/** The rows of messages still on their way, below the room's events. */
+export function pendingRows(pending: readonly PendingMessage[]): TimelineRow[] {
+  return pending.map((message) => ({ kind: 'pending', key: `p:${message.clientMsgId}`, message }));
+}
+
+/** What a pending message says after its text: "(sending…)", "(pending: …)" or "(not sent: …)". */
+export function pendingLabel(message: PendingMessage): string {
+  switch (message.status) {
+    case 'sending':
+      return '(sending…)';
+    case 'queued':
+      return '(pending: sent once connected)';
+    case 'failed':
+      return `(not sent: ${message.error?.message ?? 'refused'} — /retry or /discard)`;
+    default: {
+      const unreachable: never = message.status;
+      return String(unreachable);
+    }
+  }
+}
 
 /** `YYYY-MM-DD` of an instant in local time (or the given offset, for tests). */
 function dayOf(iso: string, offsetMinutes: number): string {

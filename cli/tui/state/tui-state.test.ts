@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { fuzzyFilter, fuzzyScore } from './fuzzy.js';
-import { addEvents, emptyRoom, hasUnreadMention, markRead, setTyping, typingLine, unreadCount } from './room-state.js';
+import { addEvents, emptyRoom, hasUnreadMention, markRead, setTyping, typingLine, unreadCount } from '../../../shared/client/room-state.js';
 import { completeSlash, parseComposer } from './slash-commands.js';
 import { resolveTheme, senderColor, systemTheme } from './theme.js';
 import { timelineRows, visibleRows } from './timeline-rows.js';
@@ -90,7 +90,7 @@ describe('slash commands', () => {
 
   it('completes a half-typed command', () => {
     expect(completeSlash('/jo')).toEqual(['/join ']);
-    expect(completeSlash('/')).toHaveLength(13);
+    expect(completeSlash('/')).toHaveLength(15);
     expect(completeSlash('/join x')).toEqual([]);
     expect(completeSlash('hello')).toEqual([]);
   });

@@ -210,13 +210,20 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
                 onClose={() => setSafety(null)}
               />
             )}
-            <Timeline events={view?.events ?? []} opened={chat.opened} more={view?.more ?? false} onOlder={() => act(() => chat.loadOlder(room.id))} />
+            <Timeline
+              events={view?.events ?? []}
+              opened={chat.opened}
+              pending={chat.pending.filter((p) => p.roomId === room.id)}
+              me={session.user.username}
+              more={view?.hasOlder ?? false}
+              onOlder={() => act(() => chat.loadOlder(room.id))}
+            />
             <p className="typing" aria-live="polite">
               {typing.length ? <Untrusted text={`${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`} /> : ' '}
             </p>
             <Composer
               label={`Message ${neutralize(chat.title(room)).replace('🔒 ', '🔒')}`}
-              onSend={(text) => chat.send(room, text).then(() => undefined)}
+              onSend={(text) => chat.send(room, text)}
               onTyping={(active) => chat.typing(room, active)}
             />
           </>

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
-import type { Opened } from '../../../shared/client/index.js';
+import type { Opened, PendingMessage } from '../../../shared/client/index.js';
 import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { Untrusted, UntrustedLines } from './untrusted-text.js';
@@ -25,8 +25,41 @@ function line(e: RoomEvent, opened: ReadonlyMap<string, Opened>): string {
   }
 }
 
-/** The room's events, oldest first; scrolling to the top loads older history; new ones keep it at the bottom. */
-export function Timeline({ events, opened, more, onOlder }: { readonly events: readonly RoomEvent[]; readonly opened: ReadonlyMap<string, Opened>; readonly more: boolean; readonly onOlder: () => void }) {
+/** What a message of this user's not yet stored says after its text. */
+function pendingNote(p: PendingMessage): string {
+  switch (p.status) {
+    case 'sending':
+      return 'sending…';
+    case 'queued':
+      return 'pending: sent once connected';
+    case 'failed':
+      return `not sent: ${p.error?.message ?? 'refused'}`;
+    default: {
+      const unreachable: never = p.status;
+      return String(unreachable);
+    }
+  }
+}
+
+/**
+ * The room's events, oldest first, then this user's messages still on their way (`pending`); scrolling
+ * to the top loads older history; new ones keep it at the bottom.
+ */
+export function Timeline({
+  events,
+  opened,
+  pending = [],
+  me = 'you',
+  more,
+  onOlder,
+}: {
+  readonly events: readonly RoomEvent[];
+  readonly opened: ReadonlyMap<string, Opened>;
+  readonly pending?: readonly PendingMessage[];
+  readonly me?: string;
+  readonly more: boolean;
+  readonly onOlder: () => void;
+}) {
   const box = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
   const firstSeq = useRef<number | undefined>(undefined);
@@ -41,7 +74,7 @@ export function Timeline({ events, opened, more, onOlder }: { readonly events: r
     else if (atBottom.current) el.scrollTop = el.scrollHeight;
     firstSeq.current = first;
     heightBefore.current = el.scrollHeight;
-  }, [events, opened]);
+  }, [events, opened, pending]);
 
   useEffect(() => {
     const el = box.current;
@@ -72,6 +105,19 @@ export function Timeline({ events, opened, more, onOlder }: { readonly events: r
           <span className="text">
             <UntrustedLines text={line(e, opened)} />
           </span>
+        </li>
+      ))}
+      {pending.map((p) => (
+        <li key={`p:${p.clientMsgId}`} className="message pending" data-status={p.status}>
+          <time dateTime={new Date(p.queuedAt).toISOString()}>{time(new Date(p.queuedAt).toISOString())}</time>{' '}
+          <strong>
+            <Untrusted text={me} />
+          </strong>
+          {': '}
+          <span className="text">
+            <UntrustedLines text={p.text} />
+          </span>{' '}
+          <em className="pending-note">({pendingNote(p)})</em>
         </li>
       ))}
     </ol>

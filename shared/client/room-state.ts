@@ -1,17 +1,20 @@
-import type { RoomEvent } from '../../../shared/protocol/index.js';
+import type { RoomEvent } from '../protocol/index.js';
 
-/** What the TUI knows of one room: its events in seq order, and where this user stopped reading. */
+/** What a client knows of one room: its events in seq order, and where this user stopped reading. */
 export interface RoomState {
   readonly roomId: string;
   readonly events: readonly RoomEvent[];
+  /** Whether older history than the first event may remain on the server. */
+  readonly hasOlder: boolean;
   /** The last seq this user has seen; persisted, so unread counts survive a restart. */
   readonly readSeq: number;
   /** Who is typing, with when their indicator expires (ms since epoch). */
   readonly typing: Readonly<Record<string, { readonly username: string; readonly until: number }>>;
 }
 
+/** A room with nothing loaded yet, read up to `readSeq`. */
 export function emptyRoom(roomId: string, readSeq = 0): RoomState {
-  return { roomId, events: [], readSeq, typing: {} };
+  return { roomId, events: [], hasOlder: true, readSeq, typing: {} };
 }
 
 /** Adds events, keeping seq order and dropping ones already present. A message ends its sender's typing. */

@@ -1,0 +1,400 @@
+import { describe, expect, it } from 'vitest';
+import type { Room } from '../protocol/index.js';
+import { BOB, DEVICE, fakeE2E, FakeServer, FakeSocket, ME, room } from '../../test/support/fake-chat-server.js';
+import { ChatModel } from './chat-model.js';
+import type { Clock } from './live-client.js';
+import { LiveClient } from './live-client.js';
+import { MemoryOutboxStore } from './memory-outbox-store.js';
+
+const OPEN = '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
+const SECRET = '4f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e';
+const LATER = '5f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8f';
+
+function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), readPositions: Record<string, number> = {}, unreachable = 0, keysOnSync = false) {
+  const timers: { at: number; fn: () => void }[] = [];
+  let now = 1_000;
+  const clock: Clock = {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      const t = { at: now + ms, fn };
+      timers.push(t);
+      return t;
+    },
+    clearTimeout: (h) => {
+      const i = timers.indexOf(h as { at: number; fn: () => void });
+      if (i >= 0) timers.splice(i, 1);
+    },
+  };
+  const api = server.api();
+  const live = new LiveClient({
+    api,
+    clock,
+    random: () => 0.5,
+    createSocket: () => {
+      const s = new FakeSocket(server);
+      if (server.down) {
+        setTimeout(() => s.close(1006, 'refused'), 0);
+      } else {
+        server.sockets.push(s);
+        setTimeout(() => s.serve({ type: 'ready', user: ME, deviceId: DEVICE, connectionId: 'c' }), 0);
+      }
+      return s;
+    },
+  });
+  const { e2e, encrypted } = fakeE2E(unreachable, keysOnSync);
+  const saved: Record<string, number> = {};
+  const model = new ChatModel({
+    api,
+    live,
+    e2e,
+    user: ME,
+    outbox,
+    readPositions,
+    saveReadPosition: (roomId, seq) => (saved[roomId] = seq),
+    clock,
+    random: () => 0.5,
+    pageSize: 3,
+    yieldToUi: () => Promise.resolve(),
+  });
+  /** Lets every queued promise and zero-delay timer run. */
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+  };
+  const advance = async (ms: number) => {
+    now += ms;
+    const due = timers.filter((t) => t.at <= now);
+    for (const t of due) timers.splice(timers.indexOf(t), 1);
+    for (const t of due) t.fn();
+    await settle();
+  };
+  const seqs = (roomId: string) => model.getSnapshot().timelines.get(roomId)?.events.map((e) => e.seq);
+  return { server, model, live, outbox, encrypted, saved, settle, advance, seqs };
+}
+
+/** Takes the live socket down: the socket drops and the server refuses everything until `serverUp`. */
+function serverDown(server: FakeServer) {
+  server.down = true;
+  for (const s of server.sockets.splice(0)) s.close(1006, 'server stopped');
+}
+
+describe('ChatModel', () => {
+  it('loads the rooms and their latest history, then adds live events once each, in order, filling gaps', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    for (let i = 0; i < 5; i++) server.append(OPEN, { body: `m${i + 1}` });
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    expect(t.seqs(OPEN)).toEqual([3, 4, 5]);
+    expect(t.model.getSnapshot().timelines.get(OPEN)?.hasOlder).toBe(true);
+    expect(server.sockets[0]?.sent[0]).toEqual({ type: 'subscribe', rooms: [{ roomId: OPEN, sinceSeq: 5 }] });
+    server.push(OPEN, { body: 'm6' });
+    // seq 7 is stored, but its event frame is lost: seq 8 makes the client fetch it.
+    server.append(OPEN, { body: 'm7' });
+    server.push(OPEN, { body: 'm8' });
+    server.sockets[0]?.serve({ type: 'event', event: server.events.get(OPEN)?.[5] });
+    await t.settle();
+    expect(t.seqs(OPEN)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(await t.model.loadOlder(OPEN)).toBe(true);
+    expect(t.seqs(OPEN)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(t.model.getSnapshot().timelines.get(OPEN)?.hasOlder).toBe(false);
+    t.model.stop();
+  });
+
+  it('answers the same snapshot until something changes', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    const first = t.model.getSnapshot();
+    expect(t.model.getSnapshot()).toBe(first);
+    let told = 0;
+    const off = t.model.subscribe(() => (told += 1));
+    server.push(OPEN, { body: 'hello' });
+    await t.settle();
+    expect(told).toBeGreaterThan(0);
+    expect(t.model.getSnapshot()).not.toBe(first);
+    expect(first.timelines.get(OPEN)?.events).toEqual([]);
+    off();
+    t.model.stop();
+  });
+
+  it('counts unread messages from others and mentions of this user, and keeps the read position', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    server.append(OPEN, { body: 'old' });
+    const t = setup(server, new MemoryOutboxStore(), { [OPEN]: 1 });
+    await t.model.start();
+    await t.settle();
+    server.push(OPEN, { body: 'hi @alice' });
+    server.push(OPEN, { body: 'and more' });
+    await t.settle();
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 2, mention: true });
+    t.model.markRead(OPEN);
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
+    expect(t.saved).toEqual({ [OPEN]: 3 });
+    t.model.stop();
+  });
+
+  it.each([
+    ['an open room', OPEN, 'open'],
+    ['a private room', SECRET, 'private'],
+  ] as const)('shows a message typed in %s while offline as pending, and sends it once the connection is back', async (_label, roomId, visibility) => {
+    const server = new FakeServer();
+    server.addRoom(room(roomId, visibility));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    serverDown(server);
+    await t.settle();
+    expect(t.model.getSnapshot().connection.status).toBe('reconnecting');
+    const r = t.model.getSnapshot().rooms[0] as Room;
+    const item = await t.model.send(r, 'sent while the server was down');
+    const sent = t.model.whenSent(item.clientMsgId);
+    await t.advance(60_000);
+    expect(t.model.getSnapshot().pending).toMatchObject([{ clientMsgId: item.clientMsgId, status: 'queued', text: 'sent while the server was down' }]);
+    // A private message is not encrypted while it waits: the room's devices are those of the moment it goes.
+    expect(t.encrypted).toEqual([]);
+    server.down = false;
+    await t.advance(60_000);
+    await expect(sent).resolves.toMatchObject({ clientMsgId: item.clientMsgId, seq: 1 });
+    const frame = server.sockets[0]?.sent.find((f) => f.type === 'send');
+    if (visibility === 'private') {
+      expect(frame).toMatchObject({ clientMsgId: item.clientMsgId, envelope: { clientMsgId: item.clientMsgId } });
+      expect(frame.body).toBeUndefined();
+      expect(t.encrypted).toEqual(['sent while the server was down']);
+      expect(t.model.getSnapshot().opened.get(server.events.get(roomId)?.[0]?.id ?? '')).toMatchObject({ status: 'ok', body: 'sent while the server was down' });
+    } else {
+      expect(frame).toMatchObject({ clientMsgId: item.clientMsgId, body: 'sent while the server was down' });
+    }
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    expect(t.seqs(roomId)).toEqual([1]);
+    expect(await t.outbox.list()).toEqual([]);
+    t.model.stop();
+  });
+
+  it('re-sends the same envelope after a disconnect before the ack, and the server stores it once', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    server.answer = false;
+    const item = await t.model.send(t.model.getSnapshot().rooms[0] as Room, 'once only');
+    await t.settle();
+    const first = server.sockets[0]?.sent.find((f) => f.type === 'send');
+    expect(t.model.getSnapshot().pending).toMatchObject([{ status: 'sending' }]);
+    serverDown(server);
+    server.answer = true;
+    server.down = false;
+    await t.advance(60_000);
+    const again = server.sockets[0]?.sent.find((f) => f.type === 'send');
+    expect(again.envelope).toEqual(first.envelope);
+    expect(t.encrypted).toHaveLength(1);
+    expect(server.storedCount(item.clientMsgId)).toBe(1);
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    t.model.stop();
+  });
+
+  it('sends messages in the order typed, private and open alike', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    server.addRoom(room(OPEN, 'open'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    serverDown(server);
+    await t.settle();
+    const [secret, open] = t.model.getSnapshot().rooms as [Room, Room];
+    await t.model.send(secret, 'one');
+    await t.model.send(open, 'two');
+    await t.model.send(secret, 'three');
+    expect(t.model.getSnapshot().pending.map((p) => p.text)).toEqual(['one', 'two', 'three']);
+    server.down = false;
+    await t.advance(60_000);
+    const texts = server.sockets[0]?.sent.filter((f) => f.type === 'send').map((f) => f.body ?? Buffer.from(f.envelope.ct, 'base64url').toString());
+    expect(texts).toEqual(['one', 'two', 'three']);
+    t.model.stop();
+  });
+
+  it('keeps unsent messages in its store across a restart and sends them at the next start', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const outbox = new MemoryOutboxStore();
+    const first = setup(server, outbox);
+    await first.model.start();
+    await first.settle();
+    serverDown(server);
+    await first.settle();
+    const item = await first.model.send(first.model.getSnapshot().rooms[0] as Room, 'typed before quitting');
+    expect(first.model.hasUnsent()).toBe(true);
+    first.model.stop();
+    expect(await outbox.list()).toMatchObject([{ clientMsgId: item.clientMsgId, text: 'typed before quitting', private: true }]);
+
+    server.down = false;
+    const second = setup(server, outbox);
+    await second.model.start();
+    await second.settle();
+    expect(server.storedCount(item.clientMsgId)).toBe(1);
+    expect(second.model.getSnapshot().pending).toEqual([]);
+    expect(second.model.hasUnsent()).toBe(false);
+    expect(await outbox.list()).toEqual([]);
+    second.model.stop();
+  });
+
+  it('after a restart, re-sends the envelope made before quitting rather than encrypting again', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const outbox = new MemoryOutboxStore();
+    const first = setup(server, outbox);
+    await first.model.start();
+    await first.settle();
+    server.answer = false;
+    const item = await first.model.send(first.model.getSnapshot().rooms[0] as Room, 'on the wire when quitting');
+    await first.settle();
+    const sent = server.sockets[0]?.sent.find((f) => f.type === 'send');
+    first.model.stop();
+    expect(await outbox.list()).toMatchObject([{ clientMsgId: item.clientMsgId, envelope: sent.envelope }]);
+
+    server.answer = true;
+    server.sockets = [];
+    const second = setup(server, outbox);
+    await second.model.start();
+    await second.settle();
+    expect(second.encrypted).toEqual([]);
+    expect(server.sockets[0]?.sent.find((f) => f.type === 'send')?.envelope).toEqual(sent.envelope);
+    expect(server.storedCount(item.clientMsgId)).toBe(1);
+    expect(await outbox.list()).toEqual([]);
+    second.model.stop();
+  });
+
+  it('marks a message the server refuses as failed, and sends it again on retry', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    server.refuseNext = 'message_too_large';
+    const item = await t.model.send(t.model.getSnapshot().rooms[0] as Room, 'too long, say');
+    await expect(t.model.whenSent(item.clientMsgId)).rejects.toMatchObject({ code: 'message_too_large' });
+    expect(t.model.getSnapshot().pending).toMatchObject([{ status: 'failed', error: { code: 'message_too_large' } }]);
+    expect(await t.outbox.list()).toMatchObject([{ failed: { code: 'message_too_large' } }]);
+    await t.model.retry(item.clientMsgId);
+    await t.settle();
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    expect(server.storedCount(item.clientMsgId)).toBe(1);
+    t.model.stop();
+  });
+
+  it('refuses a blank message and queues nothing', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const t = setup(server);
+    await t.model.start();
+    await expect(t.model.send(t.model.getSnapshot().rooms[0] as Room, '  \n')).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    expect(await t.outbox.list()).toEqual([]);
+    t.model.stop();
+  });
+
+  it('follows the room list when the server says it changed (a room joined or left on another device)', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    server.addRoom(room(LATER, 'open'), []);
+    server.append(LATER, { body: 'before I joined' });
+    server.sockets[0]?.serve({ type: 'rooms' });
+    await t.settle();
+    expect(t.model.getSnapshot().rooms.map((r) => r.id)).toEqual([OPEN, LATER]);
+    expect(t.seqs(LATER)).toEqual([1]);
+    expect(server.sockets[0]?.sent).toContainEqual({ type: 'subscribe', rooms: [{ roomId: LATER, sinceSeq: 1 }] });
+    server.push(LATER, { body: 'live in the new room' });
+    await t.settle();
+    expect(t.seqs(LATER)).toEqual([1, 2]);
+
+    server.rooms = server.rooms.filter((r) => r.id !== OPEN);
+    server.sockets[0]?.serve({ type: 'rooms' });
+    await t.settle();
+    expect(t.model.getSnapshot().rooms.map((r) => r.id)).toEqual([LATER]);
+    expect(t.model.getSnapshot().timelines.has(OPEN)).toBe(false);
+    expect(server.sockets[0]?.sent).toContainEqual({ type: 'unsubscribe', roomIds: [OPEN] });
+    t.model.stop();
+  });
+
+  it('drops a room the server says this user was removed from', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    server.addRoom(room(SECRET, 'private'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    server.sockets[0]?.serve({ type: 'unsubscribed', roomId: SECRET, reason: 'removed' });
+    await t.settle();
+    expect(t.model.getSnapshot().rooms.map((r) => r.id)).toEqual([OPEN]);
+    t.model.stop();
+  });
+
+  it('retries a private message whose encryption could not reach the server', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const t = setup(server, new MemoryOutboxStore(), {}, 1);
+    await t.model.start();
+    await t.settle();
+    const item = await t.model.send(t.model.getSnapshot().rooms[0] as Room, 'after a blip');
+    await t.settle();
+    expect(t.model.getSnapshot().pending).toMatchObject([{ status: 'queued' }]);
+    await t.advance(60_000);
+    expect(server.storedCount(item.clientMsgId)).toBe(1);
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    t.model.stop();
+  });
+
+  it('opens a private message that waited for its key once the socket is back (keys shared meanwhile come with no frame)', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const t = setup(server, new MemoryOutboxStore(), {}, 0, true);
+    await t.model.start();
+    await t.settle();
+    const e = server.push(SECRET, { envelope: { v: 1, suite: 'p256-hmac-aes256gcm-1', roomId: SECRET, senderUser: BOB.id, senderDevice: DEVICE, keyId: 'a'.repeat(16), counter: 0, clientMsgId: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', iv: 'b'.repeat(16), ct: Buffer.from('late key').toString('base64url'), sig: 'A'.repeat(86) } });
+    await t.settle();
+    expect(t.model.getSnapshot().opened.get(e.id)).toEqual({ status: 'waiting' });
+    serverDown(server);
+    server.down = false;
+    await t.advance(60_000);
+    await t.settle();
+    expect(t.model.getSnapshot().opened.get(e.id)).toMatchObject({ status: 'ok', body: 'late key' });
+    t.model.stop();
+  });
+
+  it('refuses, without sending it, a message whose frame the server would not take (it would close the socket at every re-send)', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    // 11,000 control characters: under the length limit, but six bytes each once escaped as JSON.
+    const item = await t.model.send(t.model.getSnapshot().rooms[0] as Room, `x${'\u0001'.repeat(11_000)}`);
+    await expect(t.model.whenSent(item.clientMsgId)).rejects.toMatchObject({ code: 'message_too_large' });
+    expect(server.sockets[0]?.sent.filter((f) => f.type === 'send')).toEqual([]);
+    expect(t.model.getSnapshot().pending).toMatchObject([{ status: 'failed', error: { code: 'message_too_large' } }]);
+    t.model.stop();
+  });
+
+  it('connects and loads the rooms even when the kept messages cannot be read, and says so', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const broken = new MemoryOutboxStore();
+    broken.list = async () => {
+      throw new Error('the outbox is damaged');
+    };
+    const t = setup(server, broken);
+    await expect(t.model.start()).rejects.toThrow('the outbox is damaged');
+    await t.settle();
+    expect(t.model.getSnapshot().connection.status).toBe('connected');
+    expect(t.model.getSnapshot().rooms.map((r) => r.id)).toEqual([OPEN]);
+    t.model.stop();
+  });
+});

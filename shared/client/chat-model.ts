@@ -1,0 +1,414 @@
+import { ChatError, isDirectMessage } from '../protocol/index.js';
+import type { AckFrame, Room, RoomEvent } from '../protocol/index.js';
+import type { ApiClient } from './api-client.js';
+import type { BackoffPolicy } from './backoff.js';
+import type { E2ESession, Opened } from './e2e-session.js';
+import { KEY_RECHECK_MS } from './e2e-session.js';
+import type { Clock, ConnectionState, LiveClient } from './live-client.js';
+import { Outbox } from './outbox.js';
+import type { PendingMessage } from './outbox.js';
+import type { OutboxStore } from './outbox-store.js';
+import type { RoomState } from './room-state.js';
+import { addEvents, emptyRoom, hasUnreadMention, markRead, setTyping, unreadCount } from './room-state.js';
+import { TypingThrottle } from './typing-throttle.js';
+
+/** The other person of a direct-message room, and whether they are online. */
+export interface DmPeer {
+  readonly userId: string;
+  readonly username: string;
+  readonly online: boolean;
+}
+
+/** A room's unread messages from others, and whether one of them mentions this user. */
+export interface Unread {
+  readonly count: number;
+  readonly mention: boolean;
+}
+
+/**
+ * Everything a client shows, as one immutable value: a new object whenever anything changed, the same
+ * object otherwise (what React's useSyncExternalStore needs).
+ */
+export interface ChatSnapshot {
+  readonly connection: ConnectionState;
+  /** Whether the room list has been fetched once (before that, no rooms means "loading"). */
+  readonly loaded: boolean;
+  readonly rooms: readonly Room[];
+  /** By room id: the events loaded (history, then live), the read position, who is typing. */
+  readonly timelines: ReadonlyMap<string, RoomState>;
+  /** What each private message (by event id) opened to. */
+  readonly opened: ReadonlyMap<string, Opened>;
+  /** By direct-message room id. */
+  readonly peers: ReadonlyMap<string, DmPeer>;
+  /** Messages typed and not yet in their room's timeline, in the order typed. */
+  readonly pending: readonly PendingMessage[];
+  readonly unread: ReadonlyMap<string, Unread>;
+}
+
+/** The user, their rooms' history and the live socket, passed in so tests use an in-memory socket and fakes. */
+export interface ChatModelOptions {
+  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'>;
+  readonly live: LiveClient;
+  /** This device's encryption; without it, private messages open as `unreadable` and cannot be sent. */
+  readonly e2e?: Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
+  /** The rooms to follow (default: every room of the user's, `api.rooms`); a command reading one room lists just it. */
+  readonly listRooms?: () => Promise<Room[]>;
+  readonly user: { readonly id: string; readonly username: string };
+  readonly outbox: OutboxStore;
+  /** Where this user stopped reading, by room id (kept by the caller across restarts). */
+  readonly readPositions: Readonly<Record<string, number>>;
+  readonly saveReadPosition: (roomId: string, seq: number) => void;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  /** How the outbox retries a private message whose encryption could not reach the server. */
+  readonly backoff?: BackoffPolicy;
+  /** Events per history page (default 100). */
+  readonly pageSize?: number;
+  /** Waits between opening two private messages, so input and rendering go on (default: a macrotask). */
+  readonly yieldToUi?: () => Promise<void>;
+  /** Runs `fn` every `ms` until the returned function is called (default: setInterval). */
+  readonly every?: (fn: () => void, ms: number) => () => void;
+}
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * The one client model, shared by the TUI, the web and the CLI commands, free of any UI framework: the
+ * signed-in user's rooms (kept in step with their other devices through the `rooms` frame), each room's
+ * timeline, unread and mention state, typing, DM peers' presence, private messages opened off the render
+ * path, and sending through one outbox over the socket for every room kind. Subscribe with `subscribe`
+ * and read `getSnapshot`.
+ */
+export class ChatModel {
+  private readonly clock: Clock;
+  private readonly outbox: Outbox;
+  private readonly throttle: TypingThrottle;
+  private readonly listeners = new Set<() => void>();
+  private readonly offs: (() => void)[] = [];
+  private rooms: Room[] = [];
+  private loaded = false;
+  private timelines = new Map<string, RoomState>();
+  private opened = new Map<string, Opened>();
+  private peers = new Map<string, DmPeer>();
+  /** Rooms followed on the socket: a room list that no longer has one unwatches it. */
+  private readonly watched = new Set<string>();
+  /** Acknowledged sends whose event has not reached the timeline yet: still shown as pending. */
+  private readonly acked = new Map<string, { readonly item: PendingMessage; readonly seq: number }>();
+  private readonly waiting = new Map<string, RoomEvent>();
+  private readonly loadingOlder = new Set<string>();
+  private decryptQueue = Promise.resolve();
+  private refreshQueue: Promise<unknown> = Promise.resolve();
+  private stopRecheck: (() => void) | null = null;
+  private snapshot: ChatSnapshot | null = null;
+  private running = false;
+
+  constructor(private readonly options: ChatModelOptions) {
+    this.clock = options.clock ?? systemClock;
+    const { live, e2e } = options;
+    this.outbox = new Outbox({
+      store: options.outbox,
+      clock: this.clock,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      transport: {
+        sendBody: (roomId, body, clientMsgId) => live.send(roomId, body, clientMsgId),
+        sendEnvelope: (roomId, envelope) => live.sendEnvelope(roomId, envelope),
+        encrypt: (roomId, body, clientMsgId) => (e2e ? e2e.encrypt(roomId, body, clientMsgId) : Promise.reject(new ChatError('internal', 'this client cannot encrypt'))),
+      },
+    });
+    this.throttle = new TypingThrottle((roomId, state) => live.typing(roomId, state), () => this.clock.now());
+  }
+
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The current state; the same object until something changes. */
+  getSnapshot = (): ChatSnapshot => {
+    this.snapshot ??= this.build();
+    return this.snapshot;
+  };
+
+  /**
+   * Takes in the messages kept from the last run, connects, and loads the room list (again at every
+   * reconnect); kept and new messages go out once connected. Rejects if the room list cannot be
+   * fetched now (it is fetched once the socket connects), or the kept messages cannot be read (the
+   * client runs without them).
+   */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const { live } = this.options;
+    this.offs.push(
+      this.outbox.on('change', () => this.changed()),
+      this.outbox.on('sent', ({ item, ack }) => this.onSent(item, ack)),
+      live.on('state', (state) => {
+        this.outbox.setOnline(state.status === 'connected');
+        // The room list may have changed while the socket was down (a missed 'rooms' frame), or never loaded.
+        if (state.status === 'connected') {
+          void this.refreshRooms().catch(() => undefined);
+          // Keys shared while the socket was down came with no 'shares' frame.
+          if (this.waiting.size > 0) this.syncKeys();
+        }
+        this.changed();
+      }),
+      live.on('event', (event) => this.onEvent(event)),
+      live.on('typing', (frame) => {
+        if (frame.user.id === this.options.user.id) return;
+        this.apply(frame.roomId, (s) => setTyping(s, frame.user, frame.state, this.clock.now() + frame.ttlMs));
+      }),
+      live.on('presence', (frame) => this.onPresence(frame.user.id, frame.status === 'online')),
+      live.on('removed', ({ roomId }) => this.forget(roomId)),
+      live.on('rooms', () => void this.refreshRooms().catch(() => undefined)),
+      live.on('shares', () => this.syncKeys()),
+    );
+    const every = this.options.every ?? ((fn, ms) => {
+      const timer = setInterval(fn, ms);
+      return () => clearInterval(timer);
+    });
+    // A key that never comes: open the waiting messages again now and then, so they come to say the sender did not share it.
+    this.stopRecheck = every(() => {
+      if (this.waiting.size > 0) this.decrypt([...this.waiting.values()]);
+    }, KEY_RECHECK_MS);
+    // Kept messages that cannot be read do not keep the client offline: it connects anyway, then says so.
+    const kept = await this.outbox.load().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    live.start();
+    this.outbox.setOnline(live.state.status === 'connected');
+    await this.refreshRooms();
+    if (kept !== null) throw kept;
+  }
+
+  /** Disconnects. Messages not yet acknowledged stay in the outbox store for the next start. */
+  stop(): void {
+    this.running = false;
+    for (const off of this.offs.splice(0)) off();
+    this.stopRecheck?.();
+    this.stopRecheck = null;
+    this.outbox.stop();
+    this.options.live.stop();
+  }
+
+  /** Fetches the room list again: new rooms are loaded and followed, rooms left are dropped. */
+  refreshRooms(): Promise<Room[]> {
+    const run = this.refreshQueue.then(() => this.loadRooms());
+    this.refreshQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Queues a message for the room (kept in the outbox store before this resolves) and answers it as
+   * pending; it is sent, encrypted for a private room, once connected. Throws `invalid_request` for a
+   * blank text.
+   */
+  async send(room: Room, text: string): Promise<PendingMessage> {
+    const item = await this.outbox.add({ id: room.id, private: room.visibility === 'private' }, text);
+    this.throttle.sent(room.id);
+    return item;
+  }
+
+  /** Resolves with the ack of a pending message; rejects with the error that made it fail. */
+  whenSent(clientMsgId: string): Promise<AckFrame> {
+    return this.outbox.whenSent(clientMsgId);
+  }
+
+  /** Queues a failed message again. */
+  retry(clientMsgId: string): Promise<void> {
+    return this.outbox.retry(clientMsgId);
+  }
+
+  /** Drops a queued or failed message. */
+  discard(clientMsgId: string): Promise<void> {
+    return this.outbox.discard(clientMsgId);
+  }
+
+  /** Whether messages typed here still wait for the server (a client warns before quitting then). */
+  hasUnsent(): boolean {
+    return this.outbox.pending.length > 0;
+  }
+
+  /** Tells the room whether this user is typing (throttled). */
+  typing(roomId: string, active: boolean): void {
+    this.throttle.update(roomId, active);
+  }
+
+  /** Marks everything loaded in the room read, and keeps the position. */
+  markRead(roomId: string): void {
+    const s = this.timelines.get(roomId);
+    const last = s?.events.at(-1)?.seq;
+    if (!s || last === undefined || last <= s.readSeq) return;
+    this.options.saveReadPosition(roomId, last);
+    this.apply(roomId, (r) => markRead(r, last));
+  }
+
+  /** Loads the page of history before what is loaded; resolves false when there is no more. */
+  async loadOlder(roomId: string): Promise<boolean> {
+    const state = this.timelines.get(roomId);
+    if (!state?.hasOlder || this.loadingOlder.has(roomId)) return false;
+    const first = state.events[0]?.seq;
+    if (first === undefined || first <= 1) {
+      this.apply(roomId, (s) => ({ ...s, hasOlder: false }));
+      return false;
+    }
+    this.loadingOlder.add(roomId);
+    try {
+      const page = await this.options.api.history(roomId, { before: first, limit: this.pageSize });
+      this.apply(roomId, (s) => ({ ...addEvents(s, page.events), hasOlder: page.hasMore }));
+      this.decrypt(page.events);
+      return page.events.length > 0;
+    } finally {
+      this.loadingOlder.delete(roomId);
+    }
+  }
+
+  /** Loads older history until `seq` (and a few events before it) is loaded, at most 50 pages back. */
+  async loadUntil(roomId: string, seq: number): Promise<void> {
+    for (let page = 0; page < 50; page++) {
+      const first = this.timelines.get(roomId)?.events[0]?.seq;
+      if (first !== undefined && first <= Math.max(1, seq - 5)) return;
+      if (!(await this.loadOlder(roomId))) return;
+    }
+  }
+
+  private get pageSize(): number {
+    return this.options.pageSize ?? 100;
+  }
+
+  private async loadRooms(): Promise<Room[]> {
+    const { api, live, user } = this.options;
+    const list = await (this.options.listRooms ?? (() => api.rooms()))();
+    const ids = new Set(list.map((r) => r.id));
+    for (const roomId of [...this.watched]) if (!ids.has(roomId)) this.forget(roomId);
+    this.rooms = list;
+    this.loaded = true;
+    this.changed();
+    for (const room of list) {
+      if (this.watched.has(room.id) || !this.running) continue;
+      this.watched.add(room.id);
+      const page = await api.history(room.id, { limit: this.pageSize });
+      this.apply(room.id, (s) => ({ ...addEvents(s, page.events), hasOlder: page.hasMore }));
+      this.decrypt(page.events);
+      if (this.watched.has(room.id)) live.watch(room.id, page.events.at(-1)?.seq ?? page.headSeq);
+      if (isDirectMessage(room)) {
+        const other = (await api.members(room.id)).find((m) => m.user.id !== user.id);
+        if (other) this.setPeers(new Map(this.peers).set(room.id, { userId: other.user.id, username: other.user.username, online: other.online }));
+      }
+    }
+    return list;
+  }
+
+  /** The user is no longer in the room: it leaves the list, the socket and the screen. */
+  private forget(roomId: string): void {
+    this.watched.delete(roomId);
+    this.options.live.unwatch(roomId);
+    this.rooms = this.rooms.filter((r) => r.id !== roomId);
+    const timelines = new Map(this.timelines);
+    timelines.delete(roomId);
+    this.timelines = timelines;
+    if (this.peers.has(roomId)) {
+      const peers = new Map(this.peers);
+      peers.delete(roomId);
+      this.peers = peers;
+    }
+    this.changed();
+  }
+
+  private onEvent(event: RoomEvent): void {
+    this.apply(event.roomId, (s) => addEvents(s, [event]));
+    this.decrypt([event]);
+  }
+
+  private onSent(item: PendingMessage, ack: AckFrame): void {
+    const last = this.timelines.get(item.roomId)?.events.at(-1)?.seq ?? 0;
+    if (last < ack.seq) this.acked.set(item.clientMsgId, { item, seq: ack.seq });
+    this.changed();
+  }
+
+  private onPresence(userId: string, online: boolean): void {
+    let changed = false;
+    const next = new Map(this.peers);
+    for (const [roomId, peer] of this.peers) {
+      if (peer.userId !== userId || peer.online === online) continue;
+      next.set(roomId, { ...peer, online });
+      changed = true;
+    }
+    if (changed) this.setPeers(next);
+  }
+
+  private setPeers(peers: Map<string, DmPeer>): void {
+    this.peers = peers;
+    this.changed();
+  }
+
+  private apply(roomId: string, f: (s: RoomState) => RoomState): void {
+    const prev = this.timelines.get(roomId) ?? emptyRoom(roomId, this.options.readPositions[roomId] ?? 0);
+    const next = f(prev);
+    if (next === prev) return;
+    this.timelines = new Map(this.timelines).set(roomId, next);
+    const last = next.events.at(-1)?.seq ?? 0;
+    for (const [id, a] of this.acked) if (a.item.roomId === roomId && a.seq <= last) this.acked.delete(id);
+    this.changed();
+  }
+
+  /** Fetches chain shares waiting for this device; the messages waiting for a key are opened again. */
+  private syncKeys(): void {
+    void this.options.e2e?.sync().then(() => this.decrypt([...this.waiting.values()]), () => undefined);
+  }
+
+  /** Opens private messages one at a time, in order, yielding in between so a long history never blocks input. */
+  private decrypt(events: readonly RoomEvent[]): void {
+    const { e2e } = this.options;
+    const wait = this.options.yieldToUi ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
+    for (const event of events) {
+      if (!event.envelope) continue;
+      this.decryptQueue = this.decryptQueue.then(async () => {
+        const result: Opened = e2e
+          ? await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: error instanceof Error ? error.message : String(error) }))
+          : { status: 'unreadable', reason: 'this client has no end-to-end encryption' };
+        if (result.status === 'waiting') this.waiting.set(event.id, event);
+        else this.waiting.delete(event.id);
+        this.opened = new Map(this.opened).set(event.id, result);
+        this.changed();
+        await wait();
+      });
+    }
+  }
+
+  private changed(): void {
+    this.snapshot = null;
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private build(): ChatSnapshot {
+    const { user } = this.options;
+    const inTimeline = (p: PendingMessage) => this.timelines.get(p.roomId)?.events.some((e) => e.clientMsgId === p.clientMsgId && e.sender.id === user.id) ?? false;
+    const pending = [...[...this.acked.values()].map((a) => a.item), ...this.outbox.pending]
+      .filter((p) => !inTimeline(p))
+      .sort((a, b) => a.queuedAt - b.queuedAt);
+    const bodyOf = (e: RoomEvent): string | null => {
+      if (!e.envelope) return e.body;
+      const o = this.opened.get(e.id);
+      return o?.status === 'ok' ? o.body : null;
+    };
+    const unread = new Map<string, Unread>();
+    for (const [roomId, state] of this.timelines) unread.set(roomId, { count: unreadCount(state, user.id), mention: hasUnreadMention(state, user, bodyOf) });
+    return {
+      connection: this.options.live.state,
+      loaded: this.loaded,
+      rooms: this.rooms,
+      timelines: this.timelines,
+      opened: this.opened,
+      peers: this.peers,
+      pending,
+      unread,
+    };
+  }
+}

@@ -1,0 +1,302 @@
+import { ChatError, MessageBody, WS_MAX_PAYLOAD } from '../protocol/index.js';
+import type { AckFrame, Envelope, ErrorCodeValue } from '../protocol/index.js';
+import type { BackoffPolicy } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { Emitter } from './emitter.js';
+import type { Clock } from './live-client.js';
+import type { OutboxItem, OutboxStore } from './outbox-store.js';
+
+/**
+ * A message on its way, as a client shows it: `queued` (waiting for the connection, or for its turn),
+ * `sending` (on the socket, not yet acknowledged), `failed` (refused; `error` says why).
+ */
+export interface PendingMessage {
+  readonly clientMsgId: string;
+  readonly roomId: string;
+  readonly text: string;
+  readonly private: boolean;
+  readonly queuedAt: number;
+  readonly status: 'queued' | 'sending' | 'failed';
+  readonly error?: { readonly code: ErrorCodeValue; readonly message: string };
+}
+
+/** How the outbox reaches the server: the live socket's sends, and this device's encryption. */
+export interface OutboxTransport {
+  /** Sends an open room's message; resolves with the ack (re-sent by the socket after a reconnect). */
+  sendBody(roomId: string, body: string, clientMsgId: string): Promise<AckFrame>;
+  /** Sends a private room's envelope the same way. */
+  sendEnvelope(roomId: string, envelope: Envelope): Promise<AckFrame>;
+  /** Encrypts for the room's devices of the moment. */
+  encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope>;
+}
+
+export interface OutboxEvents extends Record<string, unknown> {
+  /** The pending list changed. */
+  change: readonly PendingMessage[];
+  /** A message was acknowledged (and left the outbox). */
+  sent: { readonly item: PendingMessage; readonly ack: AckFrame };
+}
+
+export interface OutboxOptions {
+  readonly store: OutboxStore;
+  readonly transport: OutboxTransport;
+  readonly clock: Clock;
+  readonly random?: () => number;
+  readonly backoff?: BackoffPolicy;
+  readonly newId?: () => string;
+}
+
+/** Errors after which the same message may go through later: the server or the network is away. */
+const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'rate_limited']);
+
+/**
+ * The one outbox of a client, for every room kind: messages are kept (in the store passed in) from the
+ * moment they are typed until the server acknowledges them, sent in the order typed whenever the
+ * connection is up, and all go over the socket — an open room's as a body, a private room's as an
+ * envelope encrypted when it is flushed (so a member removed while the message waited never gets the
+ * chain). A send the socket could not finish (the client stopped) goes back to the queue; one the
+ * server refused is marked failed and stays until retried or discarded.
+ */
+export class Outbox extends Emitter<OutboxEvents> {
+  private items: PendingMessage[] = [];
+  /** Envelopes made for private messages, by clientMsgId (also kept in the store). */
+  private readonly envelopes = new Map<string, Envelope>();
+  private readonly waiters = new Map<string, { resolve: (ack: AckFrame) => void; reject: (error: ChatError) => void }[]>();
+  private online = false;
+  private flushing = false;
+  private attempt = 0;
+  private retryTimer: unknown = null;
+
+  constructor(private readonly options: OutboxOptions) {
+    super();
+  }
+
+  /** Every message not yet acknowledged, in the order typed. */
+  get pending(): readonly PendingMessage[] {
+    return this.items;
+  }
+
+  /** Takes in what the store kept (messages typed before the last quit); they are sent once online. */
+  async load(): Promise<void> {
+    const kept = (await this.options.store.list()).sort((a, b) => a.queuedAt - b.queuedAt);
+    const known = new Set(this.items.map((i) => i.clientMsgId));
+    for (const item of kept) {
+      if (known.has(item.clientMsgId)) continue;
+      if (item.envelope) this.envelopes.set(item.clientMsgId, item.envelope);
+      this.items.push(toPending(item));
+    }
+    this.items.sort((a, b) => a.queuedAt - b.queuedAt);
+    this.changed();
+    this.flush();
+  }
+
+  /**
+   * Queues a message and keeps it in the store before resolving; it goes out as soon as the connection
+   * allows. Throws `invalid_request` for a blank text (nothing is queued).
+   */
+  async add(room: { readonly id: string; readonly private: boolean }, text: string): Promise<PendingMessage> {
+    if (!MessageBody.safeParse(text).success) throw new ChatError('invalid_request', 'a message is not empty');
+    const item: PendingMessage = {
+      clientMsgId: (this.options.newId ?? (() => crypto.randomUUID()))(),
+      roomId: room.id,
+      text,
+      private: room.private,
+      queuedAt: this.options.clock.now(),
+      status: 'queued',
+    };
+    await this.options.store.put(toRecord(item, undefined));
+    this.items = [...this.items, item];
+    this.changed();
+    this.flush();
+    return item;
+  }
+
+  /** Resolves with the server's ack of a queued message; rejects with the error that made it fail, or `conflict` if discarded. */
+  whenSent(clientMsgId: string): Promise<AckFrame> {
+    const item = this.items.find((i) => i.clientMsgId === clientMsgId);
+    if (!item) return Promise.reject(new ChatError('not_found', 'no such message waits in the outbox'));
+    if (item.status === 'failed' && item.error) return Promise.reject(new ChatError(item.error.code, item.error.message));
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(clientMsgId) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(clientMsgId, list);
+    });
+  }
+
+  /** Whether messages can go now (the socket is connected); going online flushes the queue. */
+  setOnline(online: boolean): void {
+    this.online = online;
+    if (online) {
+      this.attempt = 0;
+      this.flush();
+    }
+  }
+
+  /** Queues a failed message again. */
+  async retry(clientMsgId: string): Promise<void> {
+    const item = this.items.find((i) => i.clientMsgId === clientMsgId);
+    if (!item || item.status !== 'failed') return;
+    const again: PendingMessage = { ...withoutError(item), status: 'queued' };
+    await this.options.store.put(toRecord(again, this.envelopes.get(clientMsgId)));
+    this.replace(again);
+    this.flush();
+  }
+
+  /** Drops a queued or failed message (one on the socket already cannot be called back). */
+  async discard(clientMsgId: string): Promise<void> {
+    const item = this.items.find((i) => i.clientMsgId === clientMsgId);
+    if (!item || item.status === 'sending') return;
+    await this.options.store.remove(clientMsgId);
+    this.drop(clientMsgId);
+    this.settle(clientMsgId, (w) => w.reject(new ChatError('conflict', 'the message was discarded before it was sent')));
+  }
+
+  /** Stops retrying (the client is closing); what is queued stays in the store. */
+  stop(): void {
+    this.online = false;
+    if (this.retryTimer !== null) this.options.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Sends queued messages in order, one preparation at a time, so frames leave in the order typed. */
+  private flush(): void {
+    if (this.flushing || !this.online) return;
+    this.flushing = true;
+    void this.drain().finally(() => {
+      this.flushing = false;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const item = this.items.find((i) => i.status === 'queued');
+      if (!item || !this.online) return;
+      const sending: PendingMessage = { ...item, status: 'sending' };
+      this.replace(sending);
+      let ack: Promise<AckFrame>;
+      try {
+        ({ ack } = await this.transmit(sending));
+      } catch (error) {
+        const chat = asChatError(error);
+        if (TRANSIENT.has(chat.code)) {
+          this.replace({ ...sending, status: 'queued' });
+          this.scheduleRetry();
+          return;
+        }
+        await this.fail(sending, chat);
+        continue;
+      }
+      ack.then(
+        (frame) => void this.onAck(sending, frame),
+        (error: unknown) => void this.onRefused(sending, asChatError(error)),
+      );
+    }
+  }
+
+  /** Encrypts a private message the first time it is flushed (and keeps the envelope), then hands it to the socket. */
+  private async transmit(item: PendingMessage): Promise<{ ack: Promise<AckFrame> }> {
+    const { transport, store } = this.options;
+    if (!item.private) {
+      fitsOneFrame(item, { body: item.text });
+      return { ack: transport.sendBody(item.roomId, item.text, item.clientMsgId) };
+    }
+    let envelope = this.envelopes.get(item.clientMsgId);
+    if (!envelope) {
+      envelope = await transport.encrypt(item.roomId, item.text, item.clientMsgId);
+      this.envelopes.set(item.clientMsgId, envelope);
+      await store.put(toRecord(item, envelope));
+    }
+    fitsOneFrame(item, { envelope });
+    return { ack: transport.sendEnvelope(item.roomId, envelope) };
+  }
+
+  private async onAck(item: PendingMessage, ack: AckFrame): Promise<void> {
+    await this.options.store.remove(item.clientMsgId);
+    this.envelopes.delete(item.clientMsgId);
+    this.drop(item.clientMsgId);
+    this.emit('sent', { item, ack });
+    this.settle(item.clientMsgId, (w) => w.resolve(ack));
+  }
+
+  private async onRefused(item: PendingMessage, error: ChatError): Promise<void> {
+    if (error.code === 'unavailable') {
+      // The socket was closed for good before the ack: the message waits until the client is online again.
+      this.replace({ ...item, status: 'queued' });
+      return;
+    }
+    await this.fail(item, error);
+  }
+
+  private async fail(item: PendingMessage, error: ChatError): Promise<void> {
+    const failed: PendingMessage = { ...item, status: 'failed', error: { code: error.code, message: error.message } };
+    await this.options.store.put(toRecord(failed, this.envelopes.get(item.clientMsgId)));
+    this.replace(failed);
+    this.settle(item.clientMsgId, (w) => w.reject(error));
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== null) return;
+    const delay = backoffDelay(this.attempt, this.options.random ?? Math.random, this.options.backoff ?? DEFAULT_BACKOFF);
+    this.attempt += 1;
+    this.retryTimer = this.options.clock.setTimeout(() => {
+      this.retryTimer = null;
+      this.flush();
+    }, delay);
+  }
+
+  private replace(item: PendingMessage): void {
+    this.items = this.items.map((i) => (i.clientMsgId === item.clientMsgId ? item : i));
+    this.changed();
+  }
+
+  private drop(clientMsgId: string): void {
+    this.items = this.items.filter((i) => i.clientMsgId !== clientMsgId);
+    this.changed();
+  }
+
+  private settle(clientMsgId: string, f: (w: { resolve: (ack: AckFrame) => void; reject: (error: ChatError) => void }) => void): void {
+    const list = this.waiters.get(clientMsgId) ?? [];
+    this.waiters.delete(clientMsgId);
+    for (const w of list) f(w);
+  }
+
+  private changed(): void {
+    this.emit('change', this.items);
+  }
+}
+
+/**
+ * Throws `message_too_large` for a message whose `send` frame the server would not take: it closes a
+ * socket that sends a frame over WS_MAX_PAYLOAD, and the message would be re-sent after every reconnect.
+ */
+function fitsOneFrame(item: PendingMessage, payload: { body: string } | { envelope: Envelope }): void {
+  const frame = JSON.stringify({ type: 'send', roomId: item.roomId, clientMsgId: item.clientMsgId, ...payload });
+  const bytes = new TextEncoder().encode(frame).length;
+  if (bytes > WS_MAX_PAYLOAD) throw new ChatError('message_too_large', `the message is too large to send (${bytes} bytes as sent; at most ${WS_MAX_PAYLOAD})`);
+}
+
+function asChatError(error: unknown): ChatError {
+  return error instanceof ChatError ? error : new ChatError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+function withoutError(item: PendingMessage): PendingMessage {
+  const { error: _error, ...rest } = item;
+  return rest;
+}
+
+function toPending(item: OutboxItem): PendingMessage {
+  const base = { clientMsgId: item.clientMsgId, roomId: item.roomId, text: item.text, private: item.private, queuedAt: item.queuedAt };
+  return item.failed ? { ...base, status: 'failed', error: item.failed } : { ...base, status: 'queued' };
+}
+
+function toRecord(item: PendingMessage, envelope: Envelope | undefined): OutboxItem {
+  return {
+    clientMsgId: item.clientMsgId,
+    roomId: item.roomId,
+    private: item.private,
+    text: item.text,
+    queuedAt: item.queuedAt,
+    ...(envelope ? { envelope } : {}),
+    ...(item.status === 'failed' && item.error ? { failed: item.error } : {}),
+  };
+}

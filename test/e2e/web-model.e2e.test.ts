@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../support/binaries.js';
+import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+
+// The web page over the shared client model: rooms joined from another client appear live, and a
+// message typed while the server is down waits as pending and goes once it is back.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const PASSWORD = 'correct horse battery';
+
+interface ReadEvent {
+  readonly kind: string;
+  readonly decrypted?: { readonly status: string; readonly body?: string };
+}
+
+describe.runIf(haveChromium)('the web page and the client model', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+  let carol: Record<string, string>;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = await tempDir('web');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const bob = userEnv(join(dir, 'bob'), server.url);
+    expect((await chat(bob, ['register', 'bob', '--password-stdin'], PASSWORD + '\n')).code).toBe(0);
+    expect((await chat(bob, ['create', 'lobby'])).code).toBe(0);
+    page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'New here? Register' }).click();
+    await page.getByLabel('Username').fill('carol');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByText('Join or create a room to start.').waitFor();
+    // Carol's terminal: a second device of the same user.
+    carol = userEnv(join(dir, 'carol'), server.url);
+    expect((await chat(carol, ['login', 'carol', '--password-stdin'], PASSWORD + '\n')).code).toBe(0);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows a room joined with `chat join` in the open page, without a reload', async () => {
+    expect((await chat(carol, ['join', 'lobby'])).code).toBe(0);
+    await page.getByRole('heading', { name: '#lobby' }).waitFor({ timeout: 20_000 });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('shows a private message typed while the server is down as pending, and delivers it once when the server is back', async () => {
+    expect((await chat(carol, ['create', 'secret', '--private'])).code).toBe(0);
+    // Read once, so this device's keys are published before the page encrypts for the room.
+    expect((await chat(carol, ['read', 'secret'])).code).toBe(0);
+    const rooms = page.getByRole('navigation', { name: 'Rooms' });
+    await rooms.getByText('🔒 secret').waitFor({ timeout: 20_000 });
+    await rooms.getByText('🔒 secret').click();
+    await page.getByRole('heading', { name: '🔒 secret' }).waitFor();
+
+    expect(await server.stop()).toBe(0);
+    await page.getByText('Connection lost — reconnecting…').waitFor({ timeout: 20_000 });
+    const composer = page.getByRole('textbox', { name: 'Message 🔒secret' });
+    await composer.fill('typed in the page while the server was down');
+    await composer.press('Enter');
+    const messages = page.getByRole('list', { name: 'Messages' });
+    await messages.getByText('(pending: sent once connected)').waitFor({ timeout: 10_000 });
+    expect(await messages.textContent()).toContain('carol: typed in the page while the server was down');
+    // The page keeps its outbox in memory: leaving it now asks first, and staying keeps the message.
+    const asked = page.waitForEvent('dialog');
+    void page.reload().catch(() => undefined);
+    const dialog = await asked;
+    expect(dialog.type()).toBe('beforeunload');
+    await dialog.dismiss();
+    expect(await messages.textContent()).toContain('(pending: sent once connected)');
+
+    server = await startServer({ dataDir: join(dir, 'data'), port: server.port });
+    await messages.getByText('(pending: sent once connected)').waitFor({ state: 'detached', timeout: 60_000 });
+    await messages.getByText('(sending…)').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await messages.textContent()).toContain('carol: typed in the page while the server was down');
+    const read = await chat(carol, ['--json', 'read', 'secret']);
+    expect(read.code, read.stderr).toBe(0);
+    const bodies = (JSON.parse(read.stdout) as { events: ReadEvent[] }).events.filter((e) => e.kind === 'message').map((e) => e.decrypted?.body);
+    expect(bodies).toEqual(['typed in the page while the server was down']);
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
