@@ -127,6 +127,9 @@ export class FakeServer {
         check();
         return { accessToken: 'token' };
       },
+      // The token never needs renewing here: these tests are about the model, not the session.
+      session: async () => ({ accessToken: 'token' }),
+      msUntilRenewal: () => 60 * 60_000,
       rooms: async () => {
         check();
         return [...this.rooms];
