@@ -64,6 +64,8 @@ export interface ServerDeps {
   readonly refreshRateLimit?: number;
   /** How long a session found live is trusted without asking the store, in ms (default 5 s). */
   readonly sessionCacheTtlMs?: number;
+  /** How often every open socket's session is re-checked, in ms (default 5 s, the session cache's default TTL). */
+  readonly sessionSweepMs?: number;
   readonly heartbeatMs?: number;
   /** What WebSocket frames may cost per socket and per user (DEFAULT_FRAME_BUDGET when absent). */
   readonly frameBudget?: FrameBudget;
@@ -248,6 +250,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     logger: deps.logger,
     isOriginAllowed,
     heartbeatMs: deps.heartbeatMs ?? 25_000,
+    ...(deps.sessionSweepMs ? { sessionSweepMs: deps.sessionSweepMs } : {}),
     ...(deps.positionCheckMs ? { positionCheckMs: deps.positionCheckMs } : {}),
     connection: { maxBufferedBytes: 1024 * 1024, frameBudget: deps.frameBudget ?? DEFAULT_FRAME_BUDGET },
     now,

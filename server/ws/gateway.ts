@@ -49,6 +49,11 @@ export interface GatewayDeps {
   /** Browser origins allowed to open sockets; requests without an Origin (CLI) are allowed. */
   readonly isOriginAllowed: (origin: string, req: IncomingMessage) => boolean;
   readonly heartbeatMs: number;
+  /**
+   * How often every open socket's session is re-checked through the guard (and its cache), in ms
+   * (default 5 s): a socket that only listens is closed with 4001 even when its revoke notice was lost.
+   */
+  readonly sessionSweepMs?: number;
   readonly connection: Omit<ConnectionOptions, 'scheduler'>;
   readonly now: () => number;
 }
@@ -67,6 +72,7 @@ export class Gateway {
   /** What each user's frames may cost, across that user's sockets on this instance. */
   private readonly userBuckets: KeyedBuckets;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout;
   private closing = false;
 
   constructor(private readonly deps: GatewayDeps) {
@@ -74,6 +80,10 @@ export class Gateway {
     this.userBuckets = new KeyedBuckets(deps.connection.frameBudget.user);
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref();
+    this.sweeper = setInterval(() => {
+      this.sweepSessions().catch((error: unknown) => deps.logger.warn({ err: error }, 'session sweep failed'));
+    }, deps.sessionSweepMs ?? 5_000);
+    this.sweeper.unref();
   }
 
   /** Subscribes to the control channel; call once before serving. */
@@ -94,6 +104,33 @@ export class Gateway {
         if (!(await this.deps.guard.isLive(grant.claims))) conn.close(CloseCode.sessionRevoked, 'session revoked');
       }),
     );
+  }
+
+  /**
+   * Re-checks the session of every open socket through the guard (cached answers count; one store read
+   * per distinct session at most) and closes, with 4001, each socket whose session is no longer live.
+   * Runs every `sessionSweepMs`; resolves to how many sockets it closed. A store that fails leaves
+   * that session's sockets open until the next sweep.
+   */
+  async sweepSessions(): Promise<number> {
+    const bySession = new Map<string, { claims: AccessClaims; conns: Connection[] }>();
+    for (const [conn, grant] of this.grants) {
+      const entry = bySession.get(grant.claims.sessionId);
+      if (entry) entry.conns.push(conn);
+      else bySession.set(grant.claims.sessionId, { claims: grant.claims, conns: [conn] });
+    }
+    let closed = 0;
+    await Promise.allSettled(
+      [...bySession.values()].map(async ({ claims, conns }) => {
+        if (await this.deps.guard.isLive(claims)) return;
+        for (const conn of conns) {
+          if (!conn.open) continue;
+          conn.close(CloseCode.sessionRevoked, 'session revoked');
+          closed++;
+        }
+      }),
+    );
+    return closed;
   }
 
   /** How many sockets are open (for metrics and tests). */
@@ -120,6 +157,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.sweeper);
     for (const c of this.connections) c.close(CloseCode.goingAway, 'server shutting down');
     for (const grant of this.grants.values()) clearTimeout(grant.timer);
     await this.feeds.close();
