@@ -41,6 +41,8 @@ export interface TestServerOptions {
   readonly store?: Store;
   /** Join other instances through Redis, under this key prefix. */
   readonly redis?: { readonly url: string; readonly prefix: string };
+  /** How long a Redis command may take before it fails (the adapters' default unless given). */
+  readonly redisCommandTimeoutMs?: number;
   /** Log here instead of nowhere (TEST_LOG_LEVEL still shows the log when not given). */
   readonly logger?: Logger;
   /** Serve this folder as the web client. */
@@ -56,7 +58,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store = new SqlStore(sql);
   }
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const shared = await createAdapters({ redisUrl: options.redis?.url, prefix: options.redis?.prefix ?? 'chat:', logger });
+  const shared = await createAdapters({
+    redisUrl: options.redis?.url,
+    prefix: options.redis?.prefix ?? 'chat:',
+    logger,
+    ...(options.redisCommandTimeoutMs ? { commandTimeoutMs: options.redisCommandTimeoutMs } : {}),
+  });
   const bus = options.bus ?? shared.bus;
   const server = await createServer({
     store,
