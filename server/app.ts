@@ -67,6 +67,8 @@ export interface ServerDeps {
   /** How often every open socket's session is re-checked, in ms (default 5 s, the session cache's default TTL). */
   readonly sessionSweepMs?: number;
   readonly heartbeatMs?: number;
+  /** Open sockets one user may hold on this instance (default 20); past it an upgrade answers 429. */
+  readonly maxSocketsPerUser?: number;
   /** What WebSocket frames may cost per socket and per user (DEFAULT_FRAME_BUDGET when absent). */
   readonly frameBudget?: FrameBudget;
   /** How often live room feeds re-check their position against the store. */
@@ -251,6 +253,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     isOriginAllowed,
     heartbeatMs: deps.heartbeatMs ?? 25_000,
     ...(deps.sessionSweepMs ? { sessionSweepMs: deps.sessionSweepMs } : {}),
+    ...(deps.maxSocketsPerUser ? { maxSocketsPerUser: deps.maxSocketsPerUser } : {}),
     ...(deps.positionCheckMs ? { positionCheckMs: deps.positionCheckMs } : {}),
     connection: { maxBufferedBytes: 1024 * 1024, frameBudget: deps.frameBudget ?? DEFAULT_FRAME_BUDGET },
     now,

@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     authRateLimit: config.authRateLimit,
     searchRateLimit: config.searchRateLimit,
     searchTimeoutMs: config.searchTimeoutMs,
+    maxSocketsPerUser: config.maxSocketsPerUser,
     ...(config.ai
       ? {
           summaryModel: {

@@ -54,6 +54,8 @@ export interface GatewayDeps {
    * (default 5 s): a socket that only listens is closed with 4001 even when its revoke notice was lost.
    */
   readonly sessionSweepMs?: number;
+  /** Open sockets one user may hold on this instance (default 20); an upgrade past it is refused with 429. */
+  readonly maxSocketsPerUser?: number;
   readonly connection: Omit<ConnectionOptions, 'scheduler'>;
   readonly now: () => number;
 }
@@ -71,6 +73,8 @@ export class Gateway {
   private readonly feeds: RoomFeeds;
   /** What each user's frames may cost, across that user's sockets on this instance. */
   private readonly userBuckets: KeyedBuckets;
+  /** Sockets per user on this instance, counted from an admitted upgrade until its TCP socket closes. */
+  private readonly socketsOfUser = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout;
   private closing = false;
@@ -144,6 +148,19 @@ export class Gateway {
     void this.authenticate(req).then(
       (claims) => {
         if (this.closing) return reject(socket, 503, 'Service Unavailable');
+        if (socket.destroyed) return;
+        // Counted before the handshake ends, so a burst of upgrades cannot all slip under the cap.
+        const held = this.socketsOfUser.get(claims.userId) ?? 0;
+        if (held >= (this.deps.maxSocketsPerUser ?? 20)) {
+          this.deps.metrics?.rateLimited.inc({ kind: 'socket' });
+          return reject(socket, 429, 'Too Many Requests', { code: 'rate_limited', message: 'too many open sockets for this user; close some first' });
+        }
+        this.socketsOfUser.set(claims.userId, held + 1);
+        socket.once('close', () => {
+          const left = (this.socketsOfUser.get(claims.userId) ?? 1) - 1;
+          if (left > 0) this.socketsOfUser.set(claims.userId, left);
+          else this.socketsOfUser.delete(claims.userId);
+        });
         this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims));
       },
       (error: unknown) => {
@@ -473,8 +490,8 @@ class UpgradeRefused extends Error {
   }
 }
 
-function reject(socket: Duplex, status: number, reason: string): void {
-  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_request', message: reason } });
+function reject(socket: Duplex, status: number, reason: string, error?: { code: string; message: string }): void {
+  const body = JSON.stringify({ error: error ?? { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_request', message: reason } });
   socket.end(`HTTP/1.1 ${status} ${reason.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 

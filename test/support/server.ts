@@ -33,6 +33,8 @@ export interface TestServerOptions {
   /** The server's clock (default Date.now). */
   readonly now?: () => number;
   readonly heartbeatMs?: number;
+  /** Open sockets one user may hold on the instance. */
+  readonly maxSocketsPerUser?: number;
   readonly positionCheckMs?: number;
   /** WebSocket frame limits; DEFAULT_FRAME_BUDGET's windows and refusal count unless given. */
   readonly frameBudget?: Partial<FrameBudget>;
@@ -81,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.now ? { now: options.now } : {}),
     ...(options.sessionCacheTtlMs ? { sessionCacheTtlMs: options.sessionCacheTtlMs } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.maxSocketsPerUser ? { maxSocketsPerUser: options.maxSocketsPerUser } : {}),
     ...(options.frameBudget ? { frameBudget: { ...DEFAULT_FRAME_BUDGET, ...options.frameBudget } } : {}),
     ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
