@@ -87,7 +87,7 @@ describe('REST and WebSocket end to end, in process', () => {
 
   it('answers a compressed body that does not decompress with 400, one too large with 413, and reads a good one', async () => {
     const post = async (encoding: string, body: Buffer) => {
-      const res = await fetch(`${t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body });
+      const res = await fetch(`${t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: new Uint8Array(body) });
       return { status: res.status, body: await res.json() };
     };
     const garbage = Buffer.from('this is not compressed at all');
