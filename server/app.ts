@@ -6,7 +6,7 @@ import express from 'express';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Store as RateLimitStore } from 'express-rate-limit';
-import helmet from 'helmet';
+import helmet, { strictTransportSecurity } from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { API_PREFIX, ChatError, DirectMessageRequest } from '../shared/protocol/index.js';
@@ -144,7 +144,12 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
       },
     }),
   );
-  app.use(helmet());
+  // helmet's defaults, except two that break a server reached over plain HTTP by any name but
+  // localhost (a LAN address): `upgrade-insecure-requests` would send the page's scripts to https, and
+  // HSTS would pin the host to https. HSTS goes only with requests that came over HTTPS.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } }, strictTransportSecurity: false }));
+  const hsts = strictTransportSecurity();
+  app.use((req, res, next) => (req.secure ? hsts(req, res, next) : next()));
   app.use(cors(isOriginAllowed));
   app.use(pathGuard());
   app.use(express.json({ limit: '128kb' }));
