@@ -28,7 +28,13 @@ export interface SharedAdapters {
  * In-process adapters for a single instance, or Redis ones (ioredis) joining many when `redisUrl` is
  * set. `prefix` namespaces every key and channel, so tests and deployments can share one Redis.
  */
-export async function createAdapters(options: { redisUrl?: string | undefined; prefix?: string; logger: Logger }): Promise<SharedAdapters> {
+export async function createAdapters(options: {
+  redisUrl?: string | undefined;
+  prefix?: string;
+  logger: Logger;
+  /** How long a Redis command may wait for its answer before it fails, in ms (default 2,000). */
+  commandTimeoutMs?: number;
+}): Promise<SharedAdapters> {
   if (!options.redisUrl) {
     const bus = new MemoryBus();
     const cache = new MemoryCache();
@@ -48,6 +54,9 @@ export async function createAdapters(options: { redisUrl?: string | undefined; p
     // Commands while Redis is away fail at once instead of queueing: sends must not wait on the bus.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // A Redis that holds the connection open and answers nothing fails each command after this long,
+    // rather than hanging the request (or the sign-in limiter) that waits on it.
+    commandTimeout: options.commandTimeoutMs ?? 2_000,
     lazyConnect: true,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ServerFrame } from '../shared/protocol/index.js';
@@ -82,6 +83,28 @@ describe('REST and WebSocket end to end, in process', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('invalid_request');
     expect(r.body.error.message).toMatch(/username/);
+  });
+
+  it('answers a compressed body that does not decompress with 400, one too large with 413, and reads a good one', async () => {
+    const post = async (encoding: string, body: Buffer) => {
+      const res = await fetch(`${t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: new Uint8Array(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    const garbage = Buffer.from('this is not compressed at all');
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      expect(await post(encoding, garbage)).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+    }
+    // Cut short: the stream ends inside the compressed data.
+    expect(await post('gzip', gzipSync(JSON.stringify({ username: 'nobody', password: 'x'.repeat(64) })).subarray(0, 20))).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request' } },
+    });
+    expect(await post('gzip', gzipSync(Buffer.alloc(1024 * 1024, 0x20)))).toMatchObject({ status: 413, body: { error: { code: 'message_too_large' } } });
+    expect(await post('zstd', garbage)).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+    expect(await post('gzip', gzipSync(JSON.stringify({ username: 'nobody-here', password: 'wrong password' })))).toMatchObject({
+      status: 401,
+      body: { error: { code: 'invalid_credentials' } },
+    });
   });
 
   it('rotates refresh tokens and revokes the family when an old one is reused', async () => {

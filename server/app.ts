@@ -6,7 +6,7 @@ import express from 'express';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Store as RateLimitStore } from 'express-rate-limit';
-import helmet from 'helmet';
+import helmet, { strictTransportSecurity } from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { API_PREFIX, ChatError, DirectMessageRequest } from '../shared/protocol/index.js';
@@ -65,7 +65,11 @@ export interface ServerDeps {
   readonly refreshRateLimit?: number;
   /** How long a session found live is trusted without asking the store, in ms (default 5 s). */
   readonly sessionCacheTtlMs?: number;
+  /** How often every open socket's session is re-checked, in ms (default 5 s, the session cache's default TTL). */
+  readonly sessionSweepMs?: number;
   readonly heartbeatMs?: number;
+  /** Open sockets one user may hold on this instance (default 20); past it an upgrade answers 429. */
+  readonly maxSocketsPerUser?: number;
   /** What WebSocket frames may cost per socket and per user (DEFAULT_FRAME_BUDGET when absent). */
   readonly frameBudget?: FrameBudget;
   /** How often live room feeds re-check their position against the store. */
@@ -141,7 +145,12 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
       },
     }),
   );
-  app.use(helmet());
+  // helmet's defaults, except two that break a server reached over plain HTTP by any name but
+  // localhost (a LAN address): `upgrade-insecure-requests` would send the page's scripts to https, and
+  // HSTS would pin the host to https. HSTS goes only with requests that came over HTTPS.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } }, strictTransportSecurity: false }));
+  const hsts = strictTransportSecurity();
+  app.use((req, res, next) => (req.secure ? hsts(req, res, next) : next()));
   app.use(cors(isOriginAllowed));
   app.use(pathGuard());
   app.use(express.json({ limit: '128kb' }));
@@ -249,6 +258,8 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     logger: deps.logger,
     isOriginAllowed,
     heartbeatMs: deps.heartbeatMs ?? 25_000,
+    ...(deps.sessionSweepMs ? { sessionSweepMs: deps.sessionSweepMs } : {}),
+    ...(deps.maxSocketsPerUser ? { maxSocketsPerUser: deps.maxSocketsPerUser } : {}),
     ...(deps.positionCheckMs ? { positionCheckMs: deps.positionCheckMs } : {}),
     connection: { maxBufferedBytes: 1024 * 1024, frameBudget: deps.frameBudget ?? DEFAULT_FRAME_BUDGET },
     now,

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     [[], { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [[], { CHAT_SEARCH_TIMEOUT_MS: '0' }, /CHAT_SEARCH_TIMEOUT_MS/],
     [[], { CHAT_SEARCH_RATE_LIMIT: 'many' }, /CHAT_SEARCH_RATE_LIMIT/],
+    [[], { CHAT_MAX_SOCKETS_PER_USER: '0' }, /CHAT_MAX_SOCKETS_PER_USER/],
   ])('refuses %j %j with one line naming the setting', (argv, env, pattern) => {
     const r = loadConfig(argv, env);
     expect(r.ok).toBe(false);
@@ -35,6 +36,11 @@ describe('loadConfig', () => {
     expect(loadConfig([], {})).toMatchObject({ ok: true, config: { searchRateLimit: 30, searchTimeoutMs: 5_000 } });
     const r = loadConfig([], { CHAT_SEARCH_RATE_LIMIT: '5', CHAT_SEARCH_TIMEOUT_MS: '250' });
     expect(r).toMatchObject({ ok: true, config: { searchRateLimit: 5, searchTimeoutMs: 250 } });
+  });
+
+  it('caps open sockets per user, by default or as set', () => {
+    expect(loadConfig([], {})).toMatchObject({ ok: true, config: { maxSocketsPerUser: 20 } });
+    expect(loadConfig([], { CHAT_MAX_SOCKETS_PER_USER: '5' })).toMatchObject({ ok: true, config: { maxSocketsPerUser: 5 } });
   });
 
   it('parses an origin list', () => {

@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly searchRateLimit: number;
   /** How long one search may run on a PostgreSQL server (ms). */
   readonly searchTimeoutMs: number;
+  /** Open WebSockets one user may hold on one instance. */
+  readonly maxSocketsPerUser: number;
   /** How long a stop (SIGTERM, SIGINT) may take before the server gives up and exits non-zero, in ms. */
   readonly shutdownTimeoutMs: number;
   /** The AI provider for open-room summaries: set when OPENAI_API_KEY or OPENAI_BASE_URL is. */
@@ -42,6 +44,7 @@ Environment:
   CHAT_AUTH_RATE_LIMIT  sign-in attempts per IP per minute (default 30)
   CHAT_SEARCH_RATE_LIMIT  searches per user per minute (default 30)
   CHAT_SEARCH_TIMEOUT_MS  a search on a PostgreSQL server is canceled after this long (default 5000)
+  CHAT_MAX_SOCKETS_PER_USER  open sockets one user may hold on this instance (default 20)
   CHAT_SHUTDOWN_TIMEOUT_MS  how long a stop may take before giving up and exiting with 1 (default 10000)
   LOG_LEVEL             fatal, error, warn, info (default), debug, trace or silent
   OPENAI_API_KEY        AI summaries of open rooms (without it: the offline summarizer)
@@ -75,6 +78,7 @@ const Env = z.object({
   CHAT_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).optional(),
   CHAT_SEARCH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).optional(),
   CHAT_SEARCH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).optional(),
+  CHAT_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(100_000).optional(),
   CHAT_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url({ message: 'must be an http(s) URL' }).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
@@ -129,6 +133,7 @@ export function loadConfig(
       authRateLimit: e.CHAT_AUTH_RATE_LIMIT ?? 30,
       searchRateLimit: e.CHAT_SEARCH_RATE_LIMIT ?? 30,
       searchTimeoutMs: e.CHAT_SEARCH_TIMEOUT_MS ?? 5_000,
+      maxSocketsPerUser: e.CHAT_MAX_SOCKETS_PER_USER ?? 20,
       shutdownTimeoutMs: e.CHAT_SHUTDOWN_TIMEOUT_MS ?? 10_000,
       ai:
         e.OPENAI_API_KEY || e.OPENAI_BASE_URL

@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { pino } from 'pino';
 import { createServer } from './app.js';
 import { createAdapters } from './adapters.js';
+import { DataDirBusy, lockDataDir } from './data-dir-lock.js';
 import { loadConfig, SERVER_USAGE } from './config.js';
 import { packagePath } from './package-path.js';
 import { runShutdown } from './shutdown.js';
@@ -46,6 +47,21 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
+
+  // Two servers on one embedded database would corrupt it: the first holds the data dir, others refuse.
+  let unlockDataDir: () => Promise<void> = async () => undefined;
+  let stop: (signal: string) => Promise<void> = async () => undefined;
+  if (!config.databaseUrl) {
+    try {
+      unlockDataDir = await lockDataDir(dataDir, (error) => {
+        logger.error({ err: error.message, dataDir }, 'lost the lock on the data dir; stopping');
+        void stop('data dir lock lost');
+      });
+    } catch (error) {
+      process.stderr.write(`chat-server: ${error instanceof DataDirBusy ? error.message : `cannot lock the data dir ${dataDir}: ${(error as Error).message}`}\n`);
+      process.exit(1);
+    }
+  }
 
   let sql: SqlClient;
   if (config.databaseUrl) {
@@ -95,6 +111,7 @@ async function main(): Promise<void> {
     authRateLimit: config.authRateLimit,
     searchRateLimit: config.searchRateLimit,
     searchTimeoutMs: config.searchTimeoutMs,
+    maxSocketsPerUser: config.maxSocketsPerUser,
     ...(config.ai
       ? {
           summaryModel: {
@@ -120,7 +137,7 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     const deadlineMs = config.shutdownTimeoutMs;
@@ -137,6 +154,7 @@ async function main(): Promise<void> {
         { name: 'http', timeoutMs: deadlineMs * 0.6, run: () => server.close(), onTimeout: () => server.http.closeAllConnections() },
         { name: 'shared state', timeoutMs: deadlineMs * 0.2, run: () => shared.close() },
         { name: 'database', timeoutMs: deadlineMs * 0.2, run: () => store.close() },
+        { name: 'data dir lock', timeoutMs: deadlineMs * 0.1, run: () => unlockDataDir() },
       ],
       { deadlineMs },
     );

@@ -138,6 +138,30 @@ describe('private rooms', () => {
     expect(listed.map((i) => i.revokedAt !== null)).toEqual([true, false]);
   });
 
+  it('refuses a removed member the invites made before the removal, and admits them with one made after', async () => {
+    const owner = await newUser(t.url, 'kowner');
+    const guest = await newUser(t.url, 'kguest');
+    const { room } = await owner.api.createRoom({ name: `kick-${randomUUID().slice(0, 8)}`, visibility: 'private' });
+    const invite = await owner.api.createInvite(room.id, { maxUses: 5 });
+    await guest.api.redeemInvite(invite.token);
+    // A member redeeming again changes nothing and uses nothing.
+    await guest.api.redeemInvite(invite.token);
+    expect((await owner.api.invites(room.id))[0]?.uses).toBe(1);
+    await owner.api.kick(room.id, guest.session.user.username);
+    await expect(guest.api.redeemInvite(invite.token)).rejects.toMatchObject({
+      code: 'invite_invalid',
+      message: 'you were removed from this room; ask its owner for a new invite',
+    });
+    expect((await owner.api.invites(room.id))[0]?.uses).toBe(1);
+    expect((await owner.api.members(room.id)).some((m) => m.user.id === guest.session.user.id)).toBe(false);
+    // Someone never removed still gets in with the old invite.
+    const other = await newUser(t.url, 'kother');
+    expect((await other.api.redeemInvite(invite.token)).room.role).toBe('member');
+    // The owner's deliberate choice: a new invite lets them back.
+    const fresh = await owner.api.createInvite(room.id, { maxUses: 1 });
+    expect((await guest.api.redeemInvite(fresh.token)).room.role).toBe('member');
+  });
+
   it('admits exactly N of many concurrent redemptions of an invite with N uses', async () => {
     const owner = await withKeys('own');
     const { room } = await owner.api.createRoom({ name: `race-${randomUUID().slice(0, 8)}`, visibility: 'private' });

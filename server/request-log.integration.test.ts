@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -153,5 +153,34 @@ describe('the request log', () => {
     expect(log).not.toContain(alice.tokens.refreshToken);
     expect(log).not.toContain(bob.tokens.refreshToken);
     expect(log).not.toContain(a);
+  });
+
+  it('redacts an invite token whatever the case, escapes or slashes of its path, and any token-sized run', async () => {
+    const token = randomBytes(32).toString('base64url');
+    const escaped = [...token].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join('');
+    const paths = [
+      `/api/v1/INVITES/${token}/redeem`,
+      `/INVITE/${token}`,
+      `//invites/${token}/redeem`,
+      `/api/v1//invites/${token}/redeem`,
+      `/api/v1/%69nvites/${token}/redeem`,
+      `/api/v1/invites/${escaped}/redeem`,
+      `/nowhere/${escaped.replaceAll('%', '%25')}`,
+      `/api/v1/rooms/invite%2F${token}/join`,
+      `/api/v1/rooms/${token}/join`,
+      `/nowhere/${token.slice(0, 20)}%2d${token.slice(20)}`,
+    ];
+    log = '';
+    for (const path of paths) await rawGet(path);
+    const uuid = randomUUID();
+    await rawGet(`/api/v1/rooms/${uuid}/messages`);
+    // Each request was logged, with its token redacted.
+    expect(log.match(/\[redacted\]/g)?.length ?? 0).toBeGreaterThanOrEqual(paths.length);
+    expect(log).not.toContain(token);
+    expect(log).not.toContain(token.slice(0, 20));
+    expect(log).not.toContain(token.slice(20));
+    expect(log).not.toContain(escaped);
+    // A UUID is no token: it stays readable.
+    expect(log).toContain(`/api/v1/rooms/${uuid}/messages`);
   });
 });

@@ -145,6 +145,28 @@ describe('a revoked session', () => {
     bus.reconnect();
     expect(await c.closed).toBe(4001);
   });
+
+  it('closes a socket that only listens when its revoke notice was lost, at the next session sweep', async () => {
+    const owner = await register(t.url, 'own');
+    const s = await register(t.url, 'listen');
+    const { body } = await api(t.url, 'POST', '/rooms', { token: owner.tokens.accessToken, body: { name: `r${randomUUID().slice(0, 8)}` } });
+    expect((await api(t.url, 'POST', `/rooms/${body.room.id}/join`, { token: s.tokens.accessToken })).status).toBe(200);
+    const c = await connect(t.url, s.tokens.accessToken);
+    c.send({ type: 'subscribe', rooms: [{ roomId: body.room.id, sinceSeq: 0 }] });
+    await c.next((f) => f.type === 'subscribed');
+    bus.dropRevokes = true;
+    try {
+      await api(t.url, 'POST', '/auth/logout', { body: { refreshToken: s.tokens.refreshToken } });
+    } finally {
+      bus.dropRevokes = false;
+    }
+    // What the periodic sweep does, run now rather than waited for: one store read per session.
+    expect(await t.server.gateway.sweepSessions()).toBeGreaterThanOrEqual(1);
+    expect(await c.closed).toBe(4001);
+    const sent = await api(t.url, 'POST', `/rooms/${body.room.id}/messages`, { token: owner.tokens.accessToken, body: { clientMsgId: randomUUID(), body: 'after the sweep' } });
+    expect(sent.status).toBeLessThan(300);
+    expect(c.frames.some((f) => f.type === 'message' && f.message?.body === 'after the sweep')).toBe(false);
+  });
 });
 
 describe('deleting a device', () => {

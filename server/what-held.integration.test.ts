@@ -69,18 +69,31 @@ describe('what held in the security review', () => {
         const path = op.path.replace('/api/v1', '').replace('{room}', room).replace('{id}', randomUUID());
         return api(op.method, path, op.method === 'GET' ? undefined : bodyFor(path), stranger.tokens.accessToken);
       };
-      const absent = await call(randomUUID());
+      const absentRef = randomUUID();
+      const absent = await call(absentRef);
       for (const room of [priv.id, priv.name, dm.id, dm.name]) {
         const answer = await call(room);
-        expect({ route: `${op.method} ${op.path}`, status: answer.status, code: answer.body?.error?.code }).toEqual({
+        // The message names the room as the caller gave it, never by a name they did not give.
+        expect({ route: `${op.method} ${op.path}`, status: answer.status, code: answer.body?.error?.code, message: answer.body?.error?.message }).toEqual({
           route: `${op.method} ${op.path}`,
           status: absent.status,
           code: absent.body?.error?.code,
+          message: absent.body?.error?.message?.replaceAll(absentRef, room),
         });
         checked++;
       }
     }
     expect(checked).toBeGreaterThan(40);
+    // Search in one room, named by id or name.
+    const absentRef = randomUUID();
+    const absentSearch = await api('GET', `/search?q=hello&room=${absentRef}`, undefined, stranger.tokens.accessToken);
+    for (const room of [priv.id, priv.name, dm.id, dm.name]) {
+      const answer = await api('GET', `/search?q=hello&room=${encodeURIComponent(room)}`, undefined, stranger.tokens.accessToken);
+      expect({ status: answer.status, error: answer.body?.error }).toEqual({
+        status: absentSearch.status,
+        error: { ...absentSearch.body.error, message: absentSearch.body.error.message.replaceAll(absentRef, room) },
+      });
+    }
     // Nor does it show in the directory or the stranger's rooms.
     const listed = [...(await api('GET', '/rooms/directory', undefined, stranger.tokens.accessToken)).body.rooms, ...(await api('GET', '/rooms', undefined, stranger.tokens.accessToken)).body.rooms];
     expect(listed.map((r: { id: string }) => r.id)).not.toContain(priv.id);

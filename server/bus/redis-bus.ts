@@ -19,8 +19,8 @@ export class RedisBus implements Bus {
     private readonly logger: Logger,
   ) {
     // A subscribed connection can do nothing else, so it is a second one; ioredis resubscribes it
-    // after a reconnect by itself.
-    this.sub = pub.duplicate({ enableOfflineQueue: true, lazyConnect: false, maxRetriesPerRequest: null });
+    // after a reconnect by itself (with no command timeout, so a slow resubscribe is not given up on).
+    this.sub = pub.duplicate({ enableOfflineQueue: true, lazyConnect: false, maxRetriesPerRequest: null, commandTimeout: undefined });
     this.sub.on('message', (channel: string, message: string) => this.handlers.get(channel.slice(prefix.length))?.(message));
     this.sub.on('ready', () => {
       if (this.readyOnce) {

@@ -1,7 +1,11 @@
 import type { Redis } from 'ioredis';
+import { orUnavailable } from '../redis-unavailable.js';
 import type { Cache } from './cache.js';
 
-/** The Cache in Redis, shared by every instance: tickets, search and summary results. */
+/**
+ * The Cache in Redis, shared by every instance: tickets, search and summary results. Every method
+ * throws ChatError `unavailable` when Redis is away or does not answer within the command timeout.
+ */
 export class RedisCache implements Cache {
   constructor(
     private readonly redis: Redis,
@@ -9,20 +13,20 @@ export class RedisCache implements Cache {
   ) {}
 
   get(key: string): Promise<string | null> {
-    return this.redis.get(this.prefix + key);
+    return orUnavailable('shared cache', () => this.redis.get(this.prefix + key));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)));
+    await orUnavailable('shared cache', () => this.redis.set(this.prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs))));
   }
 
   /** GETDEL: of concurrent takes on any instances, exactly one gets the value. */
   take(key: string): Promise<string | null> {
-    return this.redis.getdel(this.prefix + key);
+    return orUnavailable('shared cache', () => this.redis.getdel(this.prefix + key));
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(this.prefix + key);
+    await orUnavailable('shared cache', () => this.redis.del(this.prefix + key));
   }
 
   async close(): Promise<void> {

@@ -23,19 +23,27 @@ export const HTTP_STATUS: Record<ErrorCodeValue, number> = {
   internal: 500,
 };
 
-/** Express body-parser and path-decoding failures, which are not ours but are the client's fault. */
+/**
+ * Express body-parser and path-decoding failures, which are not ours but are the client's fault: a
+ * malformed %-escape, bad JSON, a body too large (413), and any other error body-parser marks as the
+ * client's (a 4xx `status`, e.g. a compressed body that does not decompress, an unknown encoding or
+ * charset) as 400 `invalid_request`. Anything else is not a parser error.
+ */
 function fromParserError(error: unknown): ChatError | undefined {
   // The router's parameter decoding throws a URIError on a malformed %-escape.
   if (error instanceof URIError) return new ChatError('invalid_request', 'the request has a malformed %-escape', { cause: error });
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  switch ((error as { type: unknown }).type) {
-    case 'entity.parse.failed':
-      return new ChatError('invalid_request', 'the body is not valid JSON', { cause: error });
-    case 'entity.too.large':
-      return new ChatError('message_too_large', 'the request body is too large', { cause: error });
-    default:
-      return new ChatError('invalid_request', 'the request body could not be read', { cause: error });
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { type, status } = error as { type?: unknown; status?: unknown };
+  if (type === 'entity.parse.failed') return new ChatError('invalid_request', 'the body is not valid JSON', { cause: error });
+  if (type === 'entity.too.large' || status === 413) return new ChatError('message_too_large', 'the request body is too large', { cause: error });
+  if (type === 'encoding.unsupported') return new ChatError('invalid_request', 'the body has a content-encoding this server does not read (gzip, deflate, br)', { cause: error });
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // A zlib error wrapped by body-parser: the body says it is compressed and is not.
+    if ('errno' in error || 'code' in error) return new ChatError('invalid_request', 'the request body could not be decompressed', { cause: error });
+    return new ChatError('invalid_request', 'the request body could not be read', { cause: error });
   }
+  if (type !== undefined) return new ChatError('invalid_request', 'the request body could not be read', { cause: error });
+  return undefined;
 }
 
 /** Turns any error into `{error: {code, message}}` with its status; unknown errors are logged and hidden. */

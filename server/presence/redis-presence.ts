@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { orUnavailable } from '../redis-unavailable.js';
 import type { Presence } from './presence.js';
 
 /** An instance's counts expire this long after its last heartbeat, so a crashed one stops counting. */
@@ -8,7 +9,8 @@ const HEARTBEAT_MS = 10_000;
 /**
  * Presence across instances: each instance keeps a hash of socket counts per user under its own key,
  * renewed by a heartbeat; a user is online while any live instance counts a socket of theirs. An
- * instance killed without a goodbye drops out when its lease expires.
+ * instance killed without a goodbye drops out when its lease expires. Queries throw ChatError
+ * `unavailable` when Redis is away or does not answer within the command timeout.
  */
 export class RedisPresence implements Presence {
   private readonly own: string;
@@ -26,27 +28,33 @@ export class RedisPresence implements Presence {
     this.heartbeat.unref();
   }
 
-  async connected(userId: string): Promise<boolean> {
-    await this.redis.multi().hincrby(this.own, userId, 1).pexpire(this.own, LEASE_MS).sadd(this.instances, this.own).exec();
-    return (await this.total(userId)) === 1;
+  connected(userId: string): Promise<boolean> {
+    return orUnavailable('presence store', async () => {
+      await this.redis.multi().hincrby(this.own, userId, 1).pexpire(this.own, LEASE_MS).sadd(this.instances, this.own).exec();
+      return (await this.total(userId)) === 1;
+    });
   }
 
-  async disconnected(userId: string): Promise<boolean> {
-    const left = await this.redis.hincrby(this.own, userId, -1);
-    if (left <= 0) await this.redis.hdel(this.own, userId);
-    return (await this.total(userId)) === 0;
+  disconnected(userId: string): Promise<boolean> {
+    return orUnavailable('presence store', async () => {
+      const left = await this.redis.hincrby(this.own, userId, -1);
+      if (left <= 0) await this.redis.hdel(this.own, userId);
+      return (await this.total(userId)) === 0;
+    });
   }
 
   async online(userIds: readonly string[]): Promise<Set<string>> {
     const online = new Set<string>();
     if (userIds.length === 0) return online;
-    for (const key of await this.liveInstances()) {
-      const counts = await this.redis.hmget(key, ...userIds);
-      counts.forEach((c, i) => {
-        if (Number(c) > 0) online.add(userIds[i] as string);
-      });
-    }
-    return online;
+    return orUnavailable('presence store', async () => {
+      for (const key of await this.liveInstances()) {
+        const counts = await this.redis.hmget(key, ...userIds);
+        counts.forEach((c, i) => {
+          if (Number(c) > 0) online.add(userIds[i] as string);
+        });
+      }
+      return online;
+    });
   }
 
   /** Stops the heartbeat and forgets this instance's sockets (graceful shutdown). */

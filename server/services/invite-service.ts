@@ -70,6 +70,8 @@ export class InviteService {
           throw new ChatError('invite_invalid', 'this invite link has expired; ask for a new one');
         case 'invite_revoked':
           throw new ChatError('invite_invalid', 'this invite link was revoked; ask for a new one');
+        case 'invite_removed':
+          throw new ChatError('invite_invalid', 'you were removed from this room; ask its owner for a new invite');
         case 'invite_used_up':
           throw new ChatError('invite_invalid', 'this invite link has been used as many times as it allows; ask for a new one');
         default:

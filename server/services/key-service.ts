@@ -61,7 +61,7 @@ export class KeyService {
   /** Every device of every member of a room the caller is in: whom a sender shares its chain with. */
   async devicesOfRoom(userId: string, roomRef: string): Promise<DirectoryDevice[]> {
     const room = await this.deps.rooms.resolve(roomRef);
-    await this.deps.rooms.requireMember(room, userId);
+    await this.deps.rooms.requireMember(room, userId, roomRef);
     const members = await this.deps.store.listMembers(room.id);
     return (await this.deps.store.listDevicesOfUsers(members.map((m) => m.userId))).map(toDto);
   }
@@ -75,7 +75,7 @@ export class KeyService {
     const membersByRoom = new Map<string, Set<string>>();
     for (const roomId of roomIds) {
       const room = await this.deps.rooms.resolve(roomId);
-      await this.deps.rooms.requireMember(room, claims.userId);
+      await this.deps.rooms.requireMember(room, claims.userId, roomId);
       membersByRoom.set(roomId, new Set((await this.deps.store.listMembers(roomId)).map((m) => m.userId)));
     }
     const recipients = [...new Set(shares.map((s) => s.recipientUser))];
@@ -97,7 +97,7 @@ export class KeyService {
    */
   async requestReshare(claims: AccessClaims, req: ReshareRequest): Promise<void> {
     const room = await this.deps.rooms.resolve(req.roomId);
-    await this.deps.rooms.requireMember(room, claims.userId);
+    await this.deps.rooms.requireMember(room, claims.userId, req.roomId);
     const sender = await this.deps.store.findDevice(req.senderDevice);
     if (!sender || !(await this.deps.store.getMembership(room.id, sender.userId))) {
       throw new ChatError('not_found', 'that device does not send in this room');

@@ -56,7 +56,7 @@ export class MessageService {
     if (!appended.ok) {
       const room = await this.deps.rooms.resolve(roomId);
       // Not a member: say so in the words the room deserves (a private room stays invisible).
-      await this.deps.rooms.requireMember(room, sender.id);
+      await this.deps.rooms.requireMember(room, sender.id, roomRef);
       if (appended.conflict === 'wrong_payload') {
         throw new ChatError(
           'invalid_request',
@@ -73,7 +73,7 @@ export class MessageService {
 
   async history(userId: string, roomRef: string, query: HistoryQuery): Promise<HistoryPage> {
     const room = await this.deps.rooms.resolve(roomRef);
-    await this.deps.rooms.requireMember(room, userId);
+    await this.deps.rooms.requireMember(room, userId, roomRef);
     const range = query.after !== undefined ? { afterSeq: query.after } : query.before !== undefined ? { beforeSeq: query.before } : {};
     const events = await this.deps.store.listEvents(room.id, { ...range, limit: query.limit + 1 });
     const hasMore = events.length > query.limit;

@@ -42,19 +42,20 @@ export class RoomService {
 
   /**
    * The caller's membership of the room, checked against the store on every call (never from token
-   * claims). A private room the caller is not in answers as if it did not exist.
+   * claims). A private room the caller is not in answers as if it did not exist: `not_found` naming
+   * the room by `ref`, the id or name the caller gave, exactly as `resolve` answers an absent one.
    */
-  async requireMember(room: RoomRecord, userId: string): Promise<MemberRecord> {
+  async requireMember(room: RoomRecord, userId: string, ref: string): Promise<MemberRecord> {
     const member = await this.deps.store.getMembership(room.id, userId);
     if (member) return member;
-    if (room.visibility === 'private') throw new ChatError('not_found', `there is no room "${room.name}"`);
+    if (room.visibility === 'private') throw new ChatError('not_found', `there is no room "${ref}"`);
     throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
   }
 
   /** The room, if the caller owns it; otherwise the error a non-owner deserves. */
   async requireOwner(userId: string, ref: string): Promise<RoomRecord> {
     const room = await this.resolve(ref);
-    const member = await this.requireMember(room, userId);
+    const member = await this.requireMember(room, userId, ref);
     if (member.role !== 'owner') throw new ChatError('forbidden', `only the owner of #${room.name} can do that`);
     return room;
   }
@@ -159,7 +160,7 @@ export class RoomService {
 
   async members(userId: string, ref: string): Promise<Member[]> {
     const room = await this.resolve(ref);
-    await this.requireMember(room, userId);
+    await this.requireMember(room, userId, ref);
     const members = await this.deps.store.listMembers(room.id);
     const online = await this.deps.presence.online(members.map((m) => m.userId));
     return members.map((m) => ({

@@ -30,7 +30,7 @@ export class SearchService {
     let scope = (await this.deps.store.listRoomsOfUser(userId)).filter((r) => r.visibility === 'open');
     if (query.room !== undefined) {
       const room = await this.deps.rooms.resolve(query.room);
-      await this.deps.rooms.requireMember(room, userId);
+      await this.deps.rooms.requireMember(room, userId, query.room);
       if (room.visibility === 'private') {
         throw new ChatError('invalid_request', `#${room.name} is end-to-end encrypted: the server cannot read it, so it is searched on your device (chat search does both)`);
       }

@@ -42,7 +42,7 @@ export class SummaryService {
    */
   async summarize(userId: string, roomRef: string, req: ParsedSummaryRequest, onText?: (delta: string) => void): Promise<Summary> {
     const room = await this.deps.rooms.resolve(roomRef);
-    await this.deps.rooms.requireMember(room, userId);
+    await this.deps.rooms.requireMember(room, userId, roomRef);
     if (room.visibility === 'private') {
       throw new ChatError('invalid_request', `#${room.name} is end-to-end encrypted: the server cannot read it, so it is summarized on your device (chat summarize does that)`);
     }

@@ -452,7 +452,9 @@ export class SqlStore implements Store {
 
   async createInvite(i: { id: string; roomId: string; tokenHash: string; createdBy: string; expiresAt: Date; maxUses: number }): Promise<InviteRecord> {
     const { rows } = await this.db.query<Row>(
-      'INSERT INTO invites (id, room_id, token_hash, created_by, expires_at, max_uses) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+      // The room's head seq dates the invite against removals (see redeemInvite).
+      `INSERT INTO invites (id, room_id, token_hash, created_by, expires_at, max_uses, created_seq)
+       SELECT $1, $2, $3, $4, $5, $6, head_seq FROM rooms WHERE id = $2 RETURNING *`,
       [i.id, i.roomId, i.tokenHash, i.createdBy, i.expiresAt, i.maxUses],
     );
     return toInvite(rows[0] as Row);
@@ -483,6 +485,11 @@ export class SqlStore implements Store {
       await lockRoom(tx, invite.roomId);
       const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [invite.roomId, r.userId]);
       if (member.rows.length > 0) return { ok: true, value: { roomId: invite.roomId, event: null } } as const;
+      const removed = await tx.query(
+        `SELECT 1 FROM room_events WHERE room_id = $1 AND target_id = $2 AND kind = 'remove' AND seq > $3 LIMIT 1`,
+        [invite.roomId, r.userId, row.created_seq ?? 0],
+      );
+      if (removed.rows.length > 0) return { ok: false, conflict: 'invite_removed' } as const;
       if (invite.uses >= invite.maxUses) return { ok: false, conflict: 'invite_used_up' } as const;
       await tx.query('UPDATE invites SET uses = uses + 1 WHERE id = $1', [invite.id]);
       await tx.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'member')`, [invite.roomId, r.userId]);

@@ -312,6 +312,27 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.redeemInvite({ tokenHash: `x${ihash}`, userId: other.id, eventId: randomUUID(), now })).toEqual({ ok: false, conflict: 'invite_revoked' });
     });
 
+    it('refuses an invite made before a member was removed to that member, and admits them with a later one', async () => {
+      const owner = await newUser();
+      const guest = await newUser();
+      const { room } = await newRoom(owner.id);
+      const now = new Date();
+      const before = `b${randomUUID()}`;
+      await store.createInvite({ id: randomUUID(), roomId: room.id, tokenHash: before, createdBy: owner.id, expiresAt: new Date(now.getTime() + 60_000), maxUses: 5 });
+      expect((await store.redeemInvite({ tokenHash: before, userId: guest.id, eventId: randomUUID(), now })).ok).toBe(true);
+      expect((await store.removeMember({ roomId: room.id, userId: guest.id, eventId: randomUUID(), by: owner.id })).ok).toBe(true);
+      expect(await store.redeemInvite({ tokenHash: before, userId: guest.id, eventId: randomUUID(), now })).toEqual({ ok: false, conflict: 'invite_removed' });
+      expect((await store.listInvites(room.id))[0]?.uses).toBe(1);
+      const after = `a${randomUUID()}`;
+      await store.createInvite({ id: randomUUID(), roomId: room.id, tokenHash: after, createdBy: owner.id, expiresAt: new Date(now.getTime() + 60_000), maxUses: 1 });
+      expect(await store.redeemInvite({ tokenHash: after, userId: guest.id, eventId: randomUUID(), now })).toMatchObject({ ok: true, value: { event: { kind: 'join' } } });
+      // Leaving on one's own is no removal: the old invite still lets a leaver back.
+      const leaver = await newUser();
+      expect((await store.redeemInvite({ tokenHash: before, userId: leaver.id, eventId: randomUUID(), now })).ok).toBe(true);
+      expect((await store.removeMember({ roomId: room.id, userId: leaver.id, eventId: randomUUID() })).ok).toBe(true);
+      expect((await store.redeemInvite({ tokenHash: before, userId: leaver.id, eventId: randomUUID(), now })).ok).toBe(true);
+    });
+
     it('publishes device bundles and queues shares per device until acknowledged', async () => {
       const alice = await newUser();
       const bob = await newUser();

@@ -172,6 +172,7 @@ export type StoreConflict =
   | 'invite_expired'
   | 'invite_revoked'
   | 'invite_used_up'
+  | 'invite_removed'
   | 'wrong_payload';
 
 export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly conflict: StoreConflict };
@@ -256,7 +257,8 @@ export interface Store {
   revokeInvite(roomId: string, inviteId: string, at: Date): Promise<boolean>;
   /**
    * Redeems an invite atomically: of many concurrent redemptions of an invite with N uses, exactly N
-   * succeed. A user who is already a member gets the room without using up a use.
+   * succeed. A user who is already a member gets the room without using up a use. A user the owner
+   * removed from the room after the invite was made gets `invite_removed`.
    */
   redeemInvite(r: { tokenHash: string; userId: string; eventId: string; now: Date }): Promise<StoreResult<{ roomId: string; event: RoomEvent | null }>>;
 

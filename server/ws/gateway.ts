@@ -37,6 +37,13 @@ export interface GatewayDeps {
   /** Browser origins allowed to open sockets; requests without an Origin (CLI) are allowed. */
   readonly isOriginAllowed: (origin: string, req: IncomingMessage) => boolean;
   readonly heartbeatMs: number;
+  /**
+   * How often every open socket's session is re-checked through the guard (and its cache), in ms
+   * (default 5 s): a socket that only listens is closed with 4001 even when its revoke notice was lost.
+   */
+  readonly sessionSweepMs?: number;
+  /** Open sockets one user may hold on this instance (default 20); an upgrade past it is refused with 429. */
+  readonly maxSocketsPerUser?: number;
   readonly connection: Omit<ConnectionOptions, 'scheduler'>;
   readonly now: () => number;
 }
@@ -54,7 +61,10 @@ export class Gateway {
   private readonly feeds: RoomFeeds;
   /** What each user's frames may cost, across that user's sockets on this instance. */
   private readonly userBuckets: KeyedBuckets;
+  /** Sockets per user on this instance, counted from an admitted upgrade until its TCP socket closes. */
+  private readonly socketsOfUser = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout;
   private closing = false;
 
   constructor(private readonly deps: GatewayDeps) {
@@ -62,6 +72,10 @@ export class Gateway {
     this.userBuckets = new KeyedBuckets(deps.connection.frameBudget.user);
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref();
+    this.sweeper = setInterval(() => {
+      this.sweepSessions().catch((error: unknown) => deps.logger.warn({ err: error }, 'session sweep failed'));
+    }, deps.sessionSweepMs ?? 5_000);
+    this.sweeper.unref();
   }
 
   /** Subscribes to the control channel; call once before serving. */
@@ -84,6 +98,33 @@ export class Gateway {
     );
   }
 
+  /**
+   * Re-checks the session of every open socket through the guard (cached answers count; one store read
+   * per distinct session at most) and closes, with 4001, each socket whose session is no longer live.
+   * Runs every `sessionSweepMs`; resolves to how many sockets it closed. A store that fails leaves
+   * that session's sockets open until the next sweep.
+   */
+  async sweepSessions(): Promise<number> {
+    const bySession = new Map<string, { claims: AccessClaims; conns: Connection[] }>();
+    for (const [conn, grant] of this.grants) {
+      const entry = bySession.get(grant.claims.sessionId);
+      if (entry) entry.conns.push(conn);
+      else bySession.set(grant.claims.sessionId, { claims: grant.claims, conns: [conn] });
+    }
+    let closed = 0;
+    await Promise.allSettled(
+      [...bySession.values()].map(async ({ claims, conns }) => {
+        if (await this.deps.guard.isLive(claims)) return;
+        for (const conn of conns) {
+          if (!conn.open) continue;
+          conn.close(CloseCode.sessionRevoked, 'session revoked');
+          closed++;
+        }
+      }),
+    );
+    return closed;
+  }
+
   /** How many sockets are open (for metrics and tests). */
   get size(): number {
     return this.connections.size;
@@ -95,6 +136,19 @@ export class Gateway {
     void this.authenticate(req).then(
       (claims) => {
         if (this.closing) return reject(socket, 503, 'Service Unavailable');
+        if (socket.destroyed) return;
+        // Counted before the handshake ends, so a burst of upgrades cannot all slip under the cap.
+        const held = this.socketsOfUser.get(claims.userId) ?? 0;
+        if (held >= (this.deps.maxSocketsPerUser ?? 20)) {
+          this.deps.metrics?.rateLimited.inc({ kind: 'socket' });
+          return reject(socket, 429, 'Too Many Requests', { code: 'rate_limited', message: 'too many open sockets for this user; close some first' });
+        }
+        this.socketsOfUser.set(claims.userId, held + 1);
+        socket.once('close', () => {
+          const left = (this.socketsOfUser.get(claims.userId) ?? 1) - 1;
+          if (left > 0) this.socketsOfUser.set(claims.userId, left);
+          else this.socketsOfUser.delete(claims.userId);
+        });
         this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims));
       },
       (error: unknown) => {
@@ -108,6 +162,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.sweeper);
     for (const c of this.connections) c.close(CloseCode.goingAway, 'server shutting down');
     for (const grant of this.grants.values()) clearTimeout(grant.timer);
     await this.feeds.close();
@@ -425,8 +480,8 @@ class UpgradeRefused extends Error {
   }
 }
 
-function reject(socket: Duplex, status: number, reason: string): void {
-  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_request', message: reason } });
+function reject(socket: Duplex, status: number, reason: string, error?: { code: string; message: string }): void {
+  const body = JSON.stringify({ error: error ?? { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_request', message: reason } });
   socket.end(`HTTP/1.1 ${status} ${reason.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 

@@ -33,6 +33,8 @@ export interface TestServerOptions {
   /** The server's clock (default Date.now). */
   readonly now?: () => number;
   readonly heartbeatMs?: number;
+  /** Open sockets one user may hold on the instance. */
+  readonly maxSocketsPerUser?: number;
   readonly positionCheckMs?: number;
   /** WebSocket frame limits; DEFAULT_FRAME_BUDGET's windows and refusal count unless given. */
   readonly frameBudget?: Partial<FrameBudget>;
@@ -41,6 +43,8 @@ export interface TestServerOptions {
   readonly store?: Store;
   /** Join other instances through Redis, under this key prefix. */
   readonly redis?: { readonly url: string; readonly prefix: string };
+  /** How long a Redis command may take before it fails (the adapters' default unless given). */
+  readonly redisCommandTimeoutMs?: number;
   /** Log here instead of nowhere (TEST_LOG_LEVEL still shows the log when not given). */
   readonly logger?: Logger;
   /** Serve this folder as the web client. */
@@ -56,7 +60,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store = new SqlStore(sql);
   }
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const shared = await createAdapters({ redisUrl: options.redis?.url, prefix: options.redis?.prefix ?? 'chat:', logger });
+  const shared = await createAdapters({
+    redisUrl: options.redis?.url,
+    prefix: options.redis?.prefix ?? 'chat:',
+    logger,
+    ...(options.redisCommandTimeoutMs ? { commandTimeoutMs: options.redisCommandTimeoutMs } : {}),
+  });
   const bus = options.bus ?? shared.bus;
   const server = await createServer({
     store,
@@ -74,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.now ? { now: options.now } : {}),
     ...(options.sessionCacheTtlMs ? { sessionCacheTtlMs: options.sessionCacheTtlMs } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.maxSocketsPerUser ? { maxSocketsPerUser: options.maxSocketsPerUser } : {}),
     ...(options.frameBudget ? { frameBudget: { ...DEFAULT_FRAME_BUDGET, ...options.frameBudget } } : {}),
     ...(options.summaryModel ? { summaryModel: options.summaryModel } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
