@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { SendMessageResult } from '../../shared/protocol/index.js';
+import type { Room, SendMessageResult } from '../../shared/protocol/index.js';
+import type { ApiClient } from '../../shared/client/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
@@ -48,6 +49,7 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
       ack = await api.send(room.id, body, clientMsgId);
     }
   } catch (error) {
+    if (error instanceof ChatError && error.code === 'conflict' && opts.id) throw reusedId(room.name, error);
     // Lost connections and server errors leave the outcome unknown: the request may have been stored.
     if (error instanceof ChatError && (error.code === 'unavailable' || error.code === 'internal')) {
       const profile = ctx.profileName === 'default' ? '' : `--profile ${shellQuote(ctx.profileName)} `;
@@ -58,9 +60,29 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
     throw error;
   }
   const encrypted = room.visibility === 'private';
+  // A private room's text was compared with this device's own copy before it was encrypted.
+  if (ack.duplicate && !encrypted) await checkSameText(ctx, api, room, ack, body);
   ctx.out.result({ room: room.name, encrypted, clientMsgId, ...ack }, () =>
     ack.duplicate
       ? `Already in #${neutralize(room.name)} (seq ${ack.seq}); not sent again.`
       : `Sent to #${neutralize(room.name)} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
   );
+}
+
+/** The refusal of an `--id` used before for another text: nothing was sent. */
+function reusedId(roomName: string, cause?: unknown): ChatError {
+  return new ChatError('conflict', `this --id was already used for a different message in #${roomName}; nothing was sent (leave out --id to send a new message)`, { cause });
+}
+
+/**
+ * Checks that the message the server already holds under this `--id` (a duplicate) has this text:
+ * throws ChatError('conflict') when it has another, and notes on stderr when it cannot be read back.
+ */
+async function checkSameText(ctx: CliContext, api: ApiClient, room: Room, ack: SendMessageResult, body: string): Promise<void> {
+  const stored = await api
+    .history(room.id, { after: ack.seq - 1, limit: 1 })
+    .then((page) => page.events.find((e) => e.id === ack.id))
+    .catch(() => undefined);
+  if (!stored) ctx.out.note(`chat: could not read back message seq ${ack.seq} to check it has the same text`);
+  else if (stored.body !== body) throw reusedId(room.name);
 }
