@@ -1,9 +1,11 @@
 import { render } from 'ink';
+import { E2ESession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { App } from './app.js';
 import { searchEverywhere } from '../search-everywhere.js';
 import { summarizeRoom } from '../room-summary.js';
+import { forgetDevice } from '../forget-device.js';
 
 /**
  * Terminal modes the app turns on, and off again however it ends: the alternate screen, bracketed
@@ -20,49 +22,70 @@ export async function runTui(ctx: CliContext): Promise<void> {
   }
   stdout.write(ENTER);
   try {
-    if (!(await isSignedIn(ctx))) await signInScreen(ctx);
-    const { api, session } = await ctx.signedIn();
-    const e2e = await ctx.e2e(api, session);
-    const live = await ctx.live(api);
-    const instance = render(
-      <App
-        deps={{
-          api,
-          live,
-          e2e,
-          session,
-          readPositions: ctx.config.readPositions(ctx.profileName),
-          saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
-          now: Date.now,
-          search: async (query) =>
-            searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { rooms: await api.rooms(), limit: 50 }),
-          summarize: async (room, type, agree, onText) =>
-            (
-              await summarizeRoom({ api, e2e: async () => e2e, env: ctx.io.env, config: ctx.config, profileName: ctx.profileName }, room, {
-                type,
-                limit: 500,
-                consent: async () => agree,
-                onText,
-              })
-            ).summary,
-        }}
-        server={api.serverUrl}
-        env={ctx.io.env}
-        theme={ctx.config.theme}
-        saveTheme={(choice) => {
-          ctx.config.theme = choice;
-        }}
-      />,
-      { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: true, patchConsole: false },
-    );
-    try {
-      await instance.waitUntilExit();
-    } finally {
-      live.stop();
+    let note: string | undefined;
+    // A device signed out or revoked elsewhere ends the app: it is forgotten here, as by `chat logout`,
+    // and the sign-in form comes back.
+    while (await runApp(ctx, note)) {
+      await forgetDevice(ctx);
+      note = 'this device was signed out or revoked; sign in again';
     }
   } finally {
     stdout.write(LEAVE);
   }
+}
+
+/** The sign-in form when needed, then the app until it ends; resolves true when it ended because the session did. */
+async function runApp(ctx: CliContext, note: string | undefined): Promise<boolean> {
+  const { stdin, stdout } = ctx.io;
+  if (!(await isSignedIn(ctx))) await signInScreen(ctx, note);
+  const { api, session } = await ctx.signedIn();
+  // The store is closed when the app ends, before a revoked device's state is removed.
+  const store = await ctx.e2eStore();
+  const e2e = new E2ESession({ api, store, session, extractable: true });
+  const live = await ctx.live(api);
+  let ended = false;
+  const instance = render(
+    <App
+      deps={{
+        api,
+        live,
+        e2e,
+        session,
+        readPositions: ctx.config.readPositions(ctx.profileName),
+        saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
+        now: Date.now,
+        search: async (query) =>
+          searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { rooms: await api.rooms(), limit: 50 }),
+        summarize: async (room, type, agree, onText) =>
+          (
+            await summarizeRoom({ api, e2e: async () => e2e, env: ctx.io.env, config: ctx.config, profileName: ctx.profileName }, room, {
+              type,
+              limit: 500,
+              consent: async () => agree,
+              onText,
+            })
+          ).summary,
+        signedOut: () => {
+          ended = true;
+          instance.unmount();
+        },
+      }}
+      server={api.serverUrl}
+      env={ctx.io.env}
+      theme={ctx.config.theme}
+      saveTheme={(choice) => {
+        ctx.config.theme = choice;
+      }}
+    />,
+    { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: true, patchConsole: false },
+  );
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    live.stop();
+    await store.close();
+  }
+  return ended;
 }
 
 async function isSignedIn(ctx: CliContext): Promise<boolean> {
@@ -76,7 +99,7 @@ async function isSignedIn(ctx: CliContext): Promise<boolean> {
 }
 
 /** The sign-in form, until a session exists (Ctrl-C leaves). */
-async function signInScreen(ctx: CliContext): Promise<void> {
+async function signInScreen(ctx: CliContext, note?: string): Promise<void> {
   const { startSession } = await import('../commands/sign-in.js');
   const { resolveTheme } = await import('./state/theme.js');
   const { SignInForm } = await import('./components/sign-in-form.js');
@@ -85,6 +108,7 @@ async function signInScreen(ctx: CliContext): Promise<void> {
     <SignInForm
       server={ctx.serverUrl}
       theme={resolveTheme(ctx.config.theme, ctx.io.env)}
+      note={note}
       onSubmit={async (mode, username, password) => {
         await startSession(ctx, mode, username, password);
         signedIn = true;

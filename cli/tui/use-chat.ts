@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { KEY_RECHECK_MS, TypingThrottle } from '../../shared/client/index.js';
 import type { ApiClient, ConnectionState, E2ESession, LiveClient, Opened, StoredSession } from '../../shared/client/index.js';
-import { isDirectMessage } from '../../shared/protocol/index.js';
+import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { RoomState } from './state/room-state.js';
 import { addEvents, emptyRoom, markRead, setTyping } from './state/room-state.js';
@@ -22,7 +22,16 @@ export interface ChatDeps {
    * room to a remote provider; `onText` receives a streamed answer.
    */
   readonly summarize: (room: Room, type: SummaryType, agree: boolean, onText: (delta: string) => void) => Promise<Summary>;
+  /**
+   * The server no longer knows this session (`session_revoked`: signed out or its device revoked; or
+   * `unauthorized`): called once with the error, for the caller to end the app and ask to sign in.
+   */
+  readonly signedOut?: (reason: ChatError) => void;
 }
+
+/** Whether an error means the session is over and only signing in again helps. */
+export const sessionEnded = (error: unknown): error is ChatError =>
+  error instanceof ChatError && (error.code === 'session_revoked' || error.code === 'unauthorized');
 
 /** The other person of a direct-message room, and whether they are online. */
 export interface DmPeer {
@@ -142,12 +151,22 @@ export function useChat(deps: ChatDeps): Chat {
   }, [loadOlder]);
 
   useEffect(() => {
+    let ended = false;
+    const end = (error: unknown) => {
+      if (!sessionEnded(error)) throw error;
+      if (ended) return;
+      ended = true;
+      deps.signedOut?.(error);
+    };
     const offs = [
-      live.on('state', setConnection),
+      live.on('state', (state) => {
+        setConnection(state);
+        if (state.status === 'closed' && sessionEnded(state.reason)) end(state.reason);
+      }),
       live.on('event', (event) => {
         apply(event.roomId, (s) => addEvents(s, [event]));
         decrypt([event]);
-        if (event.kind !== 'message' && !roomsRef.current.some((r) => r.id === event.roomId)) void refreshRooms();
+        if (event.kind !== 'message' && !roomsRef.current.some((r) => r.id === event.roomId)) void refreshRooms().catch(end);
       }),
       live.on('typing', (frame) => {
         if (frame.user.id === session.user.id) return;
@@ -169,14 +188,14 @@ export function useChat(deps: ChatDeps): Chat {
         roomsRef.current = roomsRef.current.filter((r) => r.id !== roomId);
         setRooms(roomsRef.current);
       }),
-      live.on('rooms', () => void refreshRooms()),
+      live.on('rooms', () => void refreshRooms().catch(end)),
       live.on('shares', () => {
         // New keys may open messages that were waiting for them.
         void e2e.sync().then(() => decrypt([...waiting.current.values()]));
       }),
     ];
     live.start();
-    void refreshRooms();
+    void refreshRooms().catch(end);
     return () => {
       for (const off of offs) off();
       live.stop();
