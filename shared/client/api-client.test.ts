@@ -70,6 +70,17 @@ describe('ApiClient.send', () => {
     expect(neverSent(unknown)).toBe(false);
     expect(unknown).toMatchObject({ code: 'unavailable', message: 'no answer from the server at http://chat.test (ABORT_ERR)' });
   });
+
+  it('says an answer cut off in its body (the server froze after the headers) is no answer, the outcome unknown', async () => {
+    const api = await signedIn(async () => ({
+      status: 201,
+      ok: true,
+      text: async () => Promise.reject(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' })),
+    }));
+    const error = await api.send(ROOM, 'hello', MSG, 2).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable', message: 'no answer from the server at http://chat.test (ABORT_ERR)' });
+    expect(neverSent(error)).toBe(false);
+  });
 });
 
 describe('ApiClient token expiry', () => {

@@ -413,7 +413,13 @@ export class ApiClient {
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
       if (session) headers.authorization = `Bearer ${session.accessToken}`;
       const res = await this.fetchOnce(method, path, headers, opts.body, opts.timeoutMs);
-      const text = await res.text();
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (error) {
+        // The answer was cut off (a timeout, a reset): what the server did is unknown.
+        throw new ChatError('unavailable', `no answer from the server at ${this.serverUrl} (${describeNetworkError(error)})`, { cause: error });
+      }
       let json: unknown = undefined;
       if (text) {
         try {
