@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { SendMessageResult } from '../../shared/protocol/index.js';
+import type { Room, SendMessageResult } from '../../shared/protocol/index.js';
+import { neverSent } from '../../shared/client/index.js';
+import type { ApiClient } from '../../shared/client/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
 import { neutralize } from '../output.js';
+import { retryCommand, sendFailure } from '../send-failure.js';
 
 /** `chat send` flags. */
 export interface SendOptions {
   /** The message's idempotency key (a UUID, checked by the command line): the same id is stored once. */
   readonly id?: string;
-}
-
-/** A word as a POSIX shell reads it back unchanged. */
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -36,31 +34,51 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
   }
   if (body.trim() === '') throw new ChatError('invalid_request', 'the message is empty');
   const { api, session } = await ctx.signedIn();
-  const room = await api.room(roomName);
   const clientMsgId = opts.id ?? randomUUID();
+  let room: Room | undefined;
   let ack: SendMessageResult;
+  let sent = false;
   try {
+    room = await api.room(roomName);
     if (room.visibility === 'private') {
       const e2e = await ctx.e2e(api, session);
       await warnAboutChangedKeys(ctx, e2e, room);
-      ack = await api.sendEnvelope(room.id, await e2e.encrypt(room.id, body, clientMsgId));
+      const envelope = await e2e.encrypt(room.id, body, clientMsgId);
+      sent = true;
+      ack = await api.sendEnvelope(room.id, envelope);
     } else {
+      sent = true;
       ack = await api.send(room.id, body, clientMsgId);
     }
   } catch (error) {
-    // Lost connections and server errors leave the outcome unknown: the request may have been stored.
-    if (error instanceof ChatError && (error.code === 'unavailable' || error.code === 'internal')) {
-      const profile = ctx.profileName === 'default' ? '' : `--profile ${shellQuote(ctx.profileName)} `;
-      const text = words.length > 0 ? ` ${words.map(shellQuote).join(' ')}` : ' < (the same input)';
-      const retry = `chat ${profile}send ${shellQuote(roomName)} --id ${clientMsgId}${text}`;
-      throw new ChatError(error.code, `${error.message}\nThe message may have gone through. To retry without sending it twice, run:\n  ${retry}`, { cause: error });
-    }
-    throw error;
+    if (error instanceof ChatError && error.code === 'conflict' && opts.id) throw reusedId(room?.name ?? roomName, error);
+    // Lost answers and server errors leave the outcome unknown: the request may have been stored.
+    throw sendFailure(error, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
   }
   const encrypted = room.visibility === 'private';
+  // A private room's text was compared with this device's own copy before it was encrypted.
+  if (ack.duplicate && !encrypted) await checkSameText(ctx, api, room, ack, body);
   ctx.out.result({ room: room.name, encrypted, clientMsgId, ...ack }, () =>
     ack.duplicate
       ? `Already in #${neutralize(room.name)} (seq ${ack.seq}); not sent again.`
       : `Sent to #${neutralize(room.name)} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
   );
+}
+
+/** The refusal of an `--id` used before for another text: nothing was sent. */
+function reusedId(roomName: string, cause?: unknown): ChatError {
+  return new ChatError('conflict', `this --id was already used for a different message in #${roomName}; nothing was sent (leave out --id to send a new message)`, { cause });
+}
+
+/**
+ * Checks that the message the server already holds under this `--id` (a duplicate) has this text:
+ * throws ChatError('conflict') when it has another, and notes on stderr when it cannot be read back.
+ */
+async function checkSameText(ctx: CliContext, api: ApiClient, room: Room, ack: SendMessageResult, body: string): Promise<void> {
+  const stored = await api
+    .history(room.id, { after: ack.seq - 1, limit: 1 })
+    .then((page) => page.events.find((e) => e.id === ack.id))
+    .catch(() => undefined);
+  if (!stored) ctx.out.note(`chat: could not read back message seq ${ack.seq} to check it has the same text`);
+  else if (stored.body !== body) throw reusedId(room.name);
 }

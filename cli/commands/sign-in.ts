@@ -29,8 +29,9 @@ export async function signIn(ctx: CliContext, mode: 'register' | 'login', userna
 }
 
 /**
- * Registers or signs in, records the profile, and makes and publishes this device's keys. Shared by
- * the commands and the interactive client's sign-in form.
+ * Registers or signs in, records the profile, and makes and publishes this device's keys, after
+ * removing a previous device's end-to-end state and search index in this profile. Shared by the
+ * commands and the interactive client's sign-in form.
  */
 export async function startSession(ctx: CliContext, mode: 'register' | 'login', username: string, pw: string) {
   const previous = ctx.profile;
@@ -42,6 +43,13 @@ export async function startSession(ctx: CliContext, mode: 'register' | 'login', 
   }
   const deviceName = `chat-cli on ${hostname()}`.slice(0, 64);
   const session = mode === 'register' ? await api.register({ username, password: pw, deviceName }) : await api.login({ username, password: pw, deviceName });
+  if (previous) {
+    // Every sign-in is a new device. The previous one's keys, sending chains and search index go (as
+    // with `chat logout`): its chains were shared under its device id, so members could not open
+    // what the new device sent on them. Opened with the keystore the previous profile recorded.
+    await (await ctx.e2eStore()).destroy();
+    await (await ctx.privateIndex()).destroy();
+  }
   ctx.config.setProfile(ctx.profileName, { server: api.serverUrl, username: session.user.username, keystore: secrets.backend });
   // This device's keys for private rooms, made and published now so others can share with it.
   const stored = await api.session();

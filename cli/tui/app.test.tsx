@@ -2,6 +2,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryOutboxStore } from '../../shared/client/index.js';
 import type { ApiClient, E2ESession, LiveClient } from '../../shared/client/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
 import type { Envelope, Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { App } from './app.js';
 
@@ -96,6 +97,18 @@ describe('App', () => {
     stdin.write('\r');
     await until(() => (lastFrame() ?? '').includes('theme: light'), 'the theme note');
     expect(saveTheme).toHaveBeenCalledWith('light');
+  });
+
+  it('hands a revoked session to signedOut once, from the room list and the socket, instead of crashing', async () => {
+    const { deps, emit } = fakeDeps();
+    const revoked = new ChatError('session_revoked', 'this session was signed out or revoked; sign in again');
+    const signedOut = vi.fn();
+    const api = { ...deps.api, rooms: async () => Promise.reject(revoked) } as unknown as ApiClient;
+    render(<App deps={{ ...deps, api, signedOut }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => signedOut.mock.calls.length > 0, 'signedOut');
+    emit('state', { status: 'closed', reason: revoked });
+    await settle();
+    expect(signedOut.mock.calls).toEqual([[revoked]]);
   });
 
   it('opens search results with /search, and Enter jumps to the chosen message in its room', async () => {

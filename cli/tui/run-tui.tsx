@@ -1,6 +1,8 @@
 import { render } from 'ink';
+import { E2ESession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
+import { forgetDevice } from '../forget-device.js';
 import { App } from './app.js';
 import { searchEverywhere } from '../search-everywhere.js';
 import { summarizeRoom } from '../room-summary.js';
@@ -21,54 +23,80 @@ export async function runTui(ctx: CliContext): Promise<void> {
   let unsent = 0;
   stdout.write(ENTER);
   try {
-    if (!(await isSignedIn(ctx))) await signInScreen(ctx);
-    const { api, session } = await ctx.signedIn();
-    const e2e = await ctx.e2e(api, session);
-    const live = await ctx.live(api);
-    const outbox = await ctx.outbox();
-    const instance = render(
-      <App
-        deps={{
-          api,
-          live,
-          e2e,
-          session,
-          readPositions: ctx.config.readPositions(ctx.profileName),
-          saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
-          now: Date.now,
-          outbox,
-          search: async (query) =>
-            searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { rooms: await api.rooms(), limit: 50 }),
-          summarize: async (room, type, agree, onText) =>
-            (
-              await summarizeRoom({ api, e2e: async () => e2e, env: ctx.io.env, config: ctx.config, profileName: ctx.profileName }, room, {
-                type,
-                limit: 500,
-                consent: async () => agree,
-                onText,
-              })
-            ).summary,
-        }}
-        server={api.serverUrl}
-        env={ctx.io.env}
-        theme={ctx.config.theme}
-        saveTheme={(choice) => {
-          ctx.config.theme = choice;
-        }}
-      />,
-      { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: true, patchConsole: false },
-    );
-    try {
-      await instance.waitUntilExit();
-    } finally {
-      live.stop();
+    let note: string | undefined;
+    // A device signed out or revoked elsewhere ends the app: it is forgotten here, as by `chat logout`,
+    // and the sign-in form comes back.
+    for (;;) {
+      const run = await runApp(ctx, note);
+      unsent = run.unsent;
+      if (!run.sessionEnded) break;
+      await forgetDevice(ctx);
+      note = 'this device was signed out or revoked; sign in again';
     }
-    unsent = (await outbox.list()).length;
   } finally {
     stdout.write(LEAVE);
   }
   // Never quit silently with messages still on their way: they are kept, and go at the next start.
   if (unsent > 0) ctx.io.stderr.write(`${unsent} message${unsent === 1 ? '' : 's'} not sent yet: kept (encrypted) and sent the next time chat starts.\n`);
+}
+
+/**
+ * The sign-in form when needed, then the app until it ends: whether it ended because the session did,
+ * and how many messages are still unsent.
+ */
+async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sessionEnded: boolean; unsent: number }> {
+  const { stdin, stdout } = ctx.io;
+  if (!(await isSignedIn(ctx))) await signInScreen(ctx, note);
+  const { api, session } = await ctx.signedIn();
+  // The store is closed when the app ends, before a revoked device's state is removed.
+  const store = await ctx.e2eStore();
+  const e2e = new E2ESession({ api, store, session, extractable: true });
+  const live = await ctx.live(api);
+  const outbox = await ctx.outbox();
+  let ended = false;
+  const instance = render(
+    <App
+      deps={{
+        api,
+        live,
+        e2e,
+        session,
+        readPositions: ctx.config.readPositions(ctx.profileName),
+        saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
+        now: Date.now,
+        outbox,
+        search: async (query) =>
+          searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { rooms: await api.rooms(), limit: 50 }),
+        summarize: async (room, type, agree, onText) =>
+          (
+            await summarizeRoom({ api, e2e: async () => e2e, env: ctx.io.env, config: ctx.config, profileName: ctx.profileName }, room, {
+              type,
+              limit: 500,
+              consent: async () => agree,
+              onText,
+            })
+          ).summary,
+        signedOut: () => {
+          ended = true;
+          instance.unmount();
+        },
+      }}
+      server={api.serverUrl}
+      env={ctx.io.env}
+      theme={ctx.config.theme}
+      saveTheme={(choice) => {
+        ctx.config.theme = choice;
+      }}
+    />,
+    { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: true, patchConsole: false },
+  );
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    live.stop();
+    await store.close();
+  }
+  return { sessionEnded: ended, unsent: (await outbox.list()).length };
 }
 
 async function isSignedIn(ctx: CliContext): Promise<boolean> {
@@ -82,7 +110,7 @@ async function isSignedIn(ctx: CliContext): Promise<boolean> {
 }
 
 /** The sign-in form, until a session exists (Ctrl-C leaves). */
-async function signInScreen(ctx: CliContext): Promise<void> {
+async function signInScreen(ctx: CliContext, note?: string): Promise<void> {
   const { startSession } = await import('../commands/sign-in.js');
   const { resolveTheme } = await import('./state/theme.js');
   const { SignInForm } = await import('./components/sign-in-form.js');
@@ -91,6 +119,7 @@ async function signInScreen(ctx: CliContext): Promise<void> {
     <SignInForm
       server={ctx.serverUrl}
       theme={resolveTheme(ctx.config.theme, ctx.io.env)}
+      note={note}
       onSubmit={async (mode, username, password) => {
         await startSession(ctx, mode, username, password);
         signedIn = true;

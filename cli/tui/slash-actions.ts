@@ -2,7 +2,7 @@ import type { ApiClient, E2ESession } from '../../shared/client/index.js';
 import type { Room, SummaryType } from '../../shared/protocol/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import { parseDuration } from '../time-input.js';
-import { isInvite } from '../invite-link.js';
+import { joinTarget } from '../invite-link.js';
 import type { SlashName } from './state/slash-commands.js';
 import { SLASH_COMMANDS } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
@@ -41,8 +41,8 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
   const { api } = fx;
   switch (name) {
     case 'join': {
-      const target = need(args[0], '/join <room | invite-link>');
-      const result = isInvite(target) ? await api.redeemInvite(target) : await api.join(target);
+      const target = joinTarget(need(args[0], '/join <room | invite-link>'));
+      const result = target.kind === 'invite' ? await api.redeemInvite(target.token) : await api.join(target.name);
       await fx.refreshRooms();
       fx.select(result.room.id);
       return `joined #${result.room.name}`;

@@ -1,9 +1,14 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
 import type { ApiClient, ChatSnapshot, E2ESession, LiveClient, OutboxStore, StoredSession } from '../../shared/client/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 
 export type { DmPeer } from '../../shared/client/index.js';
+
+/** Whether an error means the session is over and only signing in again helps. */
+export const sessionEnded = (error: unknown): error is ChatError =>
+  error instanceof ChatError && (error.code === 'session_revoked' || error.code === 'unauthorized');
 
 /** What the screen needs from the client library, passed in so tests can fake it. */
 export interface ChatDeps {
@@ -23,6 +28,11 @@ export interface ChatDeps {
    * room to a remote provider; `onText` receives a streamed answer.
    */
   readonly summarize: (room: Room, type: SummaryType, agree: boolean, onText: (delta: string) => void) => Promise<Summary>;
+  /**
+   * Told once when the session ended (signed out or revoked on another device, at start or while
+   * running), so the app can end and the sign-in form come back instead of a crash.
+   */
+  readonly signedOut?: (error: ChatError) => void;
 }
 
 /** The client model's snapshot, and its actions, for the screen. */
@@ -48,7 +58,7 @@ export interface Chat extends ChatSnapshot {
 
 /** The TUI's view of the shared client model (shared/client/chat-model.ts): it keeps only rendering and input. */
 export function useChat(deps: ChatDeps): Chat {
-  const { api, live, e2e, session, readPositions, saveReadPosition, now, outbox } = deps;
+  const { api, live, e2e, session, readPositions, saveReadPosition, now, outbox, signedOut } = deps;
   const model = useMemo(
     () =>
       new ChatModel({
@@ -66,10 +76,23 @@ export function useChat(deps: ChatDeps): Chat {
     [api, live, e2e, session.user, outbox, readPositions, saveReadPosition, now],
   );
   useEffect(() => {
-    // A room list that cannot be fetched now is fetched when the socket connects.
-    model.start().catch(() => undefined);
-    return () => model.stop();
-  }, [model]);
+    let ended = false;
+    const end = (error: unknown) => {
+      if (ended || !sessionEnded(error)) return;
+      ended = true;
+      signedOut?.(error);
+    };
+    const off = live.on('state', (state) => {
+      if (state.status === 'closed') end(state.reason);
+    });
+    // A room list that cannot be fetched now is fetched when the socket connects; a session that
+    // ended is told to the app.
+    model.start().catch(end);
+    return () => {
+      off();
+      model.stop();
+    };
+  }, [model, live, signedOut]);
   const snapshot = useSyncExternalStore(model.subscribe, model.getSnapshot);
   return useMemo(
     () => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient } from './api-client.js';
+import { ApiClient, neverSent } from './api-client.js';
 import type { FetchLike } from './api-client.js';
 import { MemorySessionStore } from './session-store.js';
 
@@ -50,6 +50,36 @@ describe('ApiClient.send', () => {
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     });
     await expect(api.send(ROOM, 'hello', MSG, 3)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('says a request refused at every connect was never sent, and one that timed out may have been', async () => {
+    const refused = await signedIn(async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    });
+    const never = await refused.send(ROOM, 'hello', MSG, 3).catch((e: unknown) => e);
+    expect(neverSent(never)).toBe(true);
+    expect((never as Error).message).toMatch(/^cannot reach the server at http:\/\/chat\.test \(ECONNREFUSED\)$/);
+    let calls = 0;
+    const frozen = await signedIn(async () => {
+      calls++;
+      // The first attempt was sent and never answered; the server is down by the later ones.
+      if (calls === 1) throw Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    });
+    const unknown = await frozen.send(ROOM, 'hello', MSG, 3).catch((e: unknown) => e);
+    expect(neverSent(unknown)).toBe(false);
+    expect(unknown).toMatchObject({ code: 'unavailable', message: 'no answer from the server at http://chat.test (ABORT_ERR)' });
+  });
+
+  it('says an answer cut off in its body (the server froze after the headers) is no answer, the outcome unknown', async () => {
+    const api = await signedIn(async () => ({
+      status: 201,
+      ok: true,
+      text: async () => Promise.reject(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' })),
+    }));
+    const error = await api.send(ROOM, 'hello', MSG, 2).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable', message: 'no answer from the server at http://chat.test (ABORT_ERR)' });
+    expect(neverSent(error)).toBe(false);
   });
 });
 

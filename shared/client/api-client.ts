@@ -212,14 +212,21 @@ export class ApiClient {
     return this.retrying(attempts, () => this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body: { clientMsgId, body }, schema: SendMessageResult }));
   }
 
-  /** Runs an idempotent request again after network failures and 5xx answers, with backoff. */
+  /**
+   * Runs an idempotent request again after network failures and 5xx answers, with backoff. When it
+   * gives up, the error thrown is the last one that leaves the outcome unknown (see `neverSent`), so
+   * a later refused connection does not hide an earlier attempt that may have been stored.
+   */
   private async retrying<T>(attempts: number, request: () => Promise<T>): Promise<T> {
+    let uncertain: unknown;
     for (let attempt = 0; ; attempt++) {
       try {
         return await request();
       } catch (error) {
         const retriable = error instanceof ChatError && (error.code === 'unavailable' || error.code === 'internal');
-        if (!retriable || attempt + 1 >= attempts) throw error;
+        if (retriable && !neverSent(error)) uncertain = error;
+        if (!retriable) throw error;
+        if (attempt + 1 >= attempts) throw uncertain ?? error;
         await this.sleep(backoffDelay(attempt, this.random, { baseMs: 250, maxMs: 4_000 }));
       }
     }
@@ -404,7 +411,13 @@ export class ApiClient {
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
       if (session) headers.authorization = `Bearer ${session.accessToken}`;
       const res = await this.fetchOnce(method, path, headers, opts.body, opts.timeoutMs);
-      const text = await res.text();
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (error) {
+        // The answer was cut off (a timeout, a reset): what the server did is unknown.
+        throw new ChatError('unavailable', `no answer from the server at ${this.serverUrl} (${describeNetworkError(error)})`, { cause: error });
+      }
       let json: unknown = undefined;
       if (text) {
         try {
@@ -437,7 +450,9 @@ export class ApiClient {
         signal: AbortSignal.timeout(timeoutMs ?? this.options.timeoutMs ?? 15_000),
       });
     } catch (error) {
-      throw new ChatError('unavailable', `cannot reach the server at ${this.serverUrl} (${describeNetworkError(error)})`, { cause: error });
+      // Refused at connect: nothing was sent. Otherwise (a timeout, a reset) the server may have it.
+      const what = NOT_CONNECTED.has(networkErrorCode(error) ?? '') ? 'cannot reach the server' : 'no answer from the server';
+      throw new ChatError('unavailable', `${what} at ${this.serverUrl} (${describeNetworkError(error)})`, { cause: error });
     }
   }
 }
@@ -453,11 +468,29 @@ function toChatError(status: number, json: unknown): ChatError {
   return new ChatError('internal', `the server answered ${status}`);
 }
 
-function describeNetworkError(error: unknown): string {
+/** Network error codes of a connection that was never made: the request did not leave this machine. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/** The `code` of a network error or of its cause (`ECONNREFUSED`, `ABORT_ERR`), if it has one. */
+function networkErrorCode(error: unknown): string | undefined {
   const direct = (error as { code?: unknown })?.code;
   if (typeof direct === 'string') return direct;
-  const cause = (error as { cause?: { code?: string } })?.cause;
-  if (cause?.code) return cause.code;
+  const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof cause === 'string' ? cause : undefined;
+}
+
+/**
+ * Whether a failed request certainly never reached the server: an `unavailable` ChatError whose
+ * connection was never made (refused, no such host, unreachable). A timeout, a reset or a 5xx leave
+ * the outcome unknown, so this is false for them (and for anything else).
+ */
+export function neverSent(error: unknown): boolean {
+  return error instanceof ChatError && error.code === 'unavailable' && NOT_CONNECTED.has(networkErrorCode(error.cause) ?? '');
+}
+
+function describeNetworkError(error: unknown): string {
+  const code = networkErrorCode(error);
+  if (code) return code;
   if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
   return error instanceof Error ? error.message : String(error);
 }

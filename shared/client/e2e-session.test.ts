@@ -131,6 +131,41 @@ describe('E2ESession.encrypt', () => {
     expect(Object.keys(record.given)).toEqual([bob.keys.deviceId]);
     expect(record.given[bob.keys.deviceId]?.keyId).toBe(replaced);
   });
+
+  it('gives a retry of the same clientMsgId and text the same envelope while unclaimed, which the first event then opens', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    await store.saveDevice(alice.keys);
+    const { api } = server(store, () => [alice.directory, bob.directory]);
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    const id = randomUUID();
+    const first = await e2e.encrypt(ROOM, 'once', id);
+    const retry = await e2e.encrypt(ROOM, 'once', id);
+    expect(retry).toEqual(first);
+    // The server keeps the first envelope's event: it opens as the sender's own message, not a replay.
+    const event = eventOf(first, 1);
+    expect(await e2e.open(event)).toMatchObject({ status: 'ok', body: 'once' });
+    // Once claimed, a further retry leaves the copy as the event showed it.
+    await e2e.encrypt(ROOM, 'once', id);
+    expect(await e2e.open(event)).toMatchObject({ status: 'ok', body: 'once' });
+  });
+
+  it('refuses a clientMsgId already used for a different text, claimed or not, and keeps the first copy', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    await store.saveDevice(alice.keys);
+    const { api } = server(store, () => [alice.directory, bob.directory]);
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    const id = randomUUID();
+    const first = await e2e.encrypt(ROOM, 'once', id);
+    await expect(e2e.encrypt(ROOM, 'other', id)).rejects.toMatchObject({ code: 'conflict' });
+    const event = eventOf(first, 1);
+    expect(await e2e.open(event)).toMatchObject({ status: 'ok', body: 'once' });
+    await expect(e2e.encrypt(ROOM, 'other', id)).rejects.toMatchObject({ code: 'conflict' });
+    expect(await e2e.open(event)).toMatchObject({ status: 'ok', body: 'once' });
+  });
 });
 
 /** The event a server would show for an envelope: a fresh id, in the envelope's room unless told otherwise. */

@@ -118,10 +118,18 @@ export class E2ESession {
    * transaction (needed only when the room has no usable chain) settles which chain to share, the
    * shares go out, and a second records them and takes the next position of that chain — or starts
    * over if another process replaced the chain meanwhile (its shares then stay unused). Throws ChatError('unavailable') after a few such turns.
+   *
+   * A retry is idempotent: while no event has claimed this device's copy of `clientMsgId`, the same
+   * text gets the very envelope made the first time (the server stores one of them, and they are the
+   * same bytes); once claimed, a new envelope is made but the copy the event showed is kept. Throws
+   * ChatError('conflict') when `clientMsgId` was already used for a different text.
    */
   async encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope> {
     const keys = await this.device();
     const { api, session, store } = this.options;
+    const textKey = plaintextKey(keys.deviceId, clientMsgId);
+    const earlier = sentBefore(await store.get('plaintext', textKey), roomId, body);
+    if (earlier) return earlier;
     await this.sync();
     const devices = (await api.devicesOfRoom(roomId)).filter((d) => d.deviceId !== keys.deviceId);
     const ids = new Set(devices.map((d) => d.deviceId));
@@ -151,6 +159,10 @@ export class E2ESession {
         await api.postShares(sealed);
       }
       const envelope = await store.transaction(async (tx) => {
+        // Another process may have sent this clientMsgId meanwhile.
+        const copy = await tx.get('plaintext', textKey);
+        const again = sentBefore(copy, roomId, body);
+        if (again) return again;
         const current = await tx.get('outbound', roomId);
         if (!usable(current) || current.chain.keyId !== record.chain.keyId) return undefined;
         const content = { body, sentAt: this.now() };
@@ -158,8 +170,10 @@ export class E2ESession {
         const { envelope, chain } = await encryptMessage(current.chain, header, content);
         // A share another process gave meanwhile stays: it is the one that device opened first.
         tx.put('outbound', roomId, { chain, given: { ...given, ...current.given } });
+        // An event already showed this message: its copy stays as it was (the server keeps that event).
+        if (copy?.eventId !== undefined) return envelope;
         // No event shows it yet: the first event read with this envelope claims the copy.
-        await rememberPlaintext(tx, plaintextKey(keys.deviceId, clientMsgId), { ...content, keyId: envelope.keyId, counter: envelope.counter });
+        await rememberPlaintext(tx, textKey, { ...content, keyId: envelope.keyId, counter: envelope.counter, envelope });
         return envelope;
       });
       if (envelope) return envelope;
@@ -403,4 +417,17 @@ function fromCopy(copy: OpenedText | undefined, event: RoomEvent, envelope: Enve
   if (copy.eventId === undefined) return 'claim';
   if (copy.eventId !== event.id) return { status: 'replayed', firstEventId: copy.eventId };
   return { status: 'ok', body: copy.body, sentAt: copy.sentAt };
+}
+
+/**
+ * What an earlier send of the same clientMsgId says for sending `body` in `roomId` again: the envelope
+ * made then while no event has claimed it, nothing when there is none to reuse. Throws
+ * ChatError('conflict') when the id was used for another text or room.
+ */
+function sentBefore(copy: OpenedText | undefined, roomId: string, body: string): Envelope | undefined {
+  if (!copy) return undefined;
+  if (copy.body !== body || (copy.envelope !== undefined && copy.envelope.roomId !== roomId)) {
+    throw new ChatError('conflict', 'this message id was already used for a different message');
+  }
+  return copy.eventId === undefined ? copy.envelope : undefined;
 }

@@ -1,4 +1,5 @@
 import type { ChainShare, DeviceKeys, InboundChain, MessageContent, OutboundChain } from '../crypto/index.js';
+import type { Envelope } from '../protocol/index.js';
 
 /**
  * This device's sending chain in one room, and the share each device was given (by device id): a
@@ -20,6 +21,9 @@ export interface OpenedText extends MessageContent {
   /** The envelope's chain and counter; absent only in copies kept before replays were checked. */
   readonly keyId?: string;
   readonly counter?: number;
+  /** The sender's own envelope, kept while no event has claimed the copy: a retry of the same
+   * clientMsgId sends these same bytes again, so whichever the server keeps opens. Dropped once claimed. */
+  readonly envelope?: Envelope;
 }
 
 /**

@@ -26,6 +26,23 @@ describe('neutralize', () => {
     for (const text of [LEGIT.family, LEGIT.persian, 'tab\there', 'ünïcödé 漢字 عربى']) expect(neutralize(text)).toBe(text);
   });
 
+  it('shows tag characters, blank fillers, soft hyphens and stray variation selectors as ⟨U+XXXX⟩', () => {
+    expect(neutralize(HOSTILE.tagSmuggling)).toBe('ok⟨U+E0001⟩⟨U+E0049⟩⟨U+E0067⟩⟨U+E006E⟩⟨U+E006F⟩⟨U+E0072⟩⟨U+E0065⟩⟨U+E007F⟩');
+    expect(neutralize(HOSTILE.fillers)).toBe('a⟨U+3164⟩b⟨U+FFA0⟩c⟨U+2800⟩d⟨U+115F⟩⟨U+1160⟩e');
+    expect(neutralize(HOSTILE.softJoiners)).toBe('soft⟨U+00AD⟩hy⟨U+034F⟩phen⟨U+180E⟩end');
+    expect(neutralize(HOSTILE.variationSelectors)).toBe('vs⟨U+FE00⟩⟨U+FE0D⟩⟨U+E0100⟩⟨U+E01EF⟩x');
+  });
+
+  it('keeps subdivision flags, keycaps and emoji presentation selectors, and nothing posing as them', () => {
+    for (const text of [LEGIT.flag, LEGIT.keycap, LEGIT.hearts, `${LEGIT.flag}${LEGIT.family}${LEGIT.flag}`]) expect(neutralize(text)).toBe(text);
+    const tags = (s: string) => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+    // Tags not after 🏴, not ended by the cancel tag, too many, or not letters and digits: hidden text.
+    for (const text of [`a${tags('gbeng')}\u{E007F}`, `\u{1F3F4}${tags('gbeng')}`, `\u{1F3F4}${tags('ignore all')}\u{E007F}`, `\u{1F3F4}${tags('IGNORE')}\u{E007F}`]) {
+      expect(forbiddenIn(neutralize(text))).toEqual([]);
+      expect(neutralize(text)).toMatch(/⟨U\+E00/);
+    }
+  });
+
   it('shows a newline as ^J in one-line text, and keeps it in multi-line text', () => {
     expect(neutralize('a\nb')).toBe('a^Jb');
     expect(neutralize('a\nb\u001b', { multiline: true })).toBe('a\nb^[');
@@ -52,5 +69,7 @@ describe('escapeForJson', () => {
       expect((JSON.parse(json) as { text: string }).text).toBe(text);
     }
     expect(escapeForJson(JSON.stringify(LEGIT.family))).toBe(JSON.stringify(LEGIT.family));
+    expect(escapeForJson(JSON.stringify(LEGIT.flag))).toBe(JSON.stringify(LEGIT.flag));
+    expect(escapeForJson(JSON.stringify('a\u{E0041}'))).toBe('"a\\uDB40\\uDC41"');
   });
 });

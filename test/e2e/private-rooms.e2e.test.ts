@@ -211,4 +211,26 @@ describe('private rooms with the chat binary', () => {
     expect(keys.devices).toHaveLength(2);
     expect(keys.fingerprint).toMatch(/^\d{30}$/);
   }, 60_000);
+
+  it("starts a fresh device state when signing in again after revoking this device, so others read its messages", async () => {
+    const frank = userEnv(join(dir, 'frank'), server.url);
+    expect((await chat(frank, ['register', 'frank', '--password-stdin'], PASSWORD)).code).toBe(0);
+    expect((await chat(frank, ['create', 'relogin', '--private'])).code).toBe(0);
+    const invite = JSON.parse((await chat(frank, ['--json', 'invite', 'relogin'])).stdout) as { url: string };
+    expect((await chat(bob, ['join', invite.url])).code).toBe(0);
+    expect((await chat(frank, ['send', 'relogin', 'before the revoke'])).code).toBe(0);
+    expect((await chat(bob, ['read', 'relogin'])).stdout).toContain('frank: before the revoke');
+
+    const old = (JSON.parse((await chat(frank, ['--json', 'whoami'])).stdout) as { deviceId: string }).deviceId;
+    expect((await chat(frank, ['keys', '--revoke', old])).code).toBe(0);
+    const again = await chat(frank, ['login', 'frank', '--password-stdin'], PASSWORD);
+    expect(again.code, again.stderr).toBe(0);
+    const text = `after signing in again ${randomUUID()}`;
+    const sent = await chat(frank, ['send', 'relogin', text]);
+    expect(sent.code, sent.stderr).toBe(0);
+    type Read = { events: { kind: string; decrypted?: { status: string; body?: string } }[] };
+    const view = JSON.parse((await chat(bob, ['--json', 'read', 'relogin'])).stdout) as Read;
+    expect(view.events.filter((e) => e.kind === 'message').at(-1)?.decrypted).toMatchObject({ status: 'ok', body: text });
+    expect((await chat(frank, ['read', 'relogin'])).stdout).toContain(`frank: ${text}`);
+  }, 60_000);
 });

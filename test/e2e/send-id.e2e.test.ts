@@ -93,9 +93,10 @@ describe('chat send --id', () => {
       proxy.dropSends(false);
     }
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/may have gone through/);
+    expect(failed.stderr).toMatch(/^chat: no answer from the server at \S+ \(\w+\); the message may have been stored\. To retry without sending it twice, run:$/m);
+    expect(failed.stderr).not.toMatch(/cannot reach/);
     const retry = /^\s*(chat send .*)$/m.exec(failed.stderr)?.[1];
-    expect(retry).toMatch(new RegExp(`^chat send ${room} --id [0-9a-f-]{36} 'it'\\\\''s' 'maybe stored'$`));
+    expect(retry).toMatch(new RegExp(`^chat send ${room} --id [0-9a-f-]{36} -- 'it'\\\\''s' 'maybe stored'$`));
     const id = /--id (\S+)/.exec(retry ?? '')?.[1] as string;
     // The proxy let the send through: it is stored although the command failed.
     expect((await messages()).filter((e) => e.clientMsgId === id).map((e) => e.body)).toEqual(["it's maybe stored"]);
@@ -103,5 +104,92 @@ describe('chat send --id', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/not sent again/);
     expect((await messages()).filter((e) => e.clientMsgId === id)).toHaveLength(1);
+  });
+
+  it('prints a retry command that keeps a text starting with a dash as text, and runs as printed', async () => {
+    proxy.dropSends(true);
+    let failed;
+    try {
+      failed = await chat(alice, ['send', room, '--', '-dash start']);
+    } finally {
+      proxy.dropSends(false);
+    }
+    expect(failed.code).toBe(1);
+    const retry = /^\s*(chat send .*)$/m.exec(failed.stderr)?.[1];
+    expect(retry).toMatch(new RegExp(`^chat send ${room} --id [0-9a-f-]{36} -- '-dash start'$`));
+    const id = /--id (\S+)/.exec(retry ?? '')?.[1] as string;
+    const again = await chat(alice, ['send', room, '--id', id, '--', '-dash start']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/not sent again/);
+    expect((await messages()).filter((e) => e.clientMsgId === id).map((e) => e.body)).toEqual(['-dash start']);
+  });
+
+  it('says a message whose connection was refused was not sent, with no retry command', async () => {
+    const dir = await tempDir('send-id-refused');
+    const gone = await startProxy(server.url);
+    const carol = userEnv(join(dir, 'carol'), gone.url);
+    expect((await chat(carol, ['register', 'carol', '--password-stdin'], 'correct horse battery staple\n')).code).toBe(0);
+    await gone.close();
+    const r = await chat(carol, ['send', room, 'never sent']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^chat: cannot reach the server at \S+ \(ECONNREFUSED\); the message was not sent\.$/m);
+    expect(r.stderr).not.toMatch(/may have been stored|--id/);
+  });
+
+  it('refuses an --id already used for a different text in an open room, and stores nothing new', async () => {
+    const id = randomUUID();
+    expect((await chat(alice, ['send', room, '--id', id, 'the first text'])).code).toBe(0);
+    const other = await chat(alice, ['send', room, '--id', id, 'another text']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/this --id was already used for a different message/);
+    expect(other.stdout).not.toMatch(/not sent again/);
+    expect((await messages()).filter((e) => e.clientMsgId === id).map((e) => e.body)).toEqual(['the first text']);
+  });
+
+  describe('in a private room', () => {
+    const secret = `ids-private-${randomUUID().slice(0, 6)}`;
+    type Read = { events: { clientMsgId: string | null; kind: string; decrypted?: { status: string; body?: string } }[] };
+    const opened = async (id: string) => {
+      const r = await chat(alice, ['--json', 'read', secret]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as Read).events.filter((e) => e.kind === 'message' && e.clientMsgId === id).map((e) => e.decrypted);
+    };
+
+    beforeAll(async () => {
+      expect((await chat(alice, ['create', secret, '--private'])).code).toBe(0);
+    }, 30_000);
+
+    it("shows the sender's own message, not a replay, after the same send twice with one --id", async () => {
+      const id = randomUUID();
+      expect((await chat(alice, ['send', secret, '--id', id, 'x'])).code).toBe(0);
+      const again = await chat(alice, ['send', secret, '--id', id, 'x']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/not sent again/);
+      expect(await opened(id)).toEqual([expect.objectContaining({ status: 'ok', body: 'x' })]);
+    });
+
+    it("shows the sender's own message after a send whose answer was lost and its printed retry", async () => {
+      proxy.dropSends(true);
+      let failed;
+      try {
+        failed = await chat(alice, ['send', secret, 'maybe stored privately']);
+      } finally {
+        proxy.dropSends(false);
+      }
+      expect(failed.code).toBe(1);
+      const id = /--id (\S+)/.exec(failed.stderr)?.[1] as string;
+      const again = await chat(alice, ['send', secret, '--id', id, 'maybe stored privately']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(await opened(id)).toEqual([expect.objectContaining({ status: 'ok', body: 'maybe stored privately' })]);
+    });
+
+    it('refuses an --id already used for a different text, and keeps the first', async () => {
+      const id = randomUUID();
+      expect((await chat(alice, ['send', secret, '--id', id, 'first'])).code).toBe(0);
+      const other = await chat(alice, ['send', secret, '--id', id, 'second']);
+      expect(other.code).toBe(1);
+      expect(other.stderr).toMatch(/this --id was already used for a different message/);
+      expect(await opened(id)).toEqual([expect.objectContaining({ status: 'ok', body: 'first' })]);
+    });
   });
 });

@@ -109,6 +109,28 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     expect((await chat(env, ['--json', 'whoami'])).stdout).toContain('"username":"dora"');
   }, 40_000);
 
+  it('shows the sign-in form with a note, not a crash, on a device revoked from another one, and signs in anew', async () => {
+    const first = userEnv(join(dir, 'erin-1'), server.url);
+    const second = userEnv(join(dir, 'erin-2'), server.url);
+    expect((await chat(first, ['register', 'erin', '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
+    expect((await chat(second, ['login', 'erin', '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
+    const revoked = (JSON.parse((await chat(second, ['--json', 'whoami'])).stdout) as { deviceId: string }).deviceId;
+    const revoke = await chat(first, ['keys', '--revoke', revoked]);
+    expect(revoke.code, revoke.stderr).toBe(0);
+    const vars = Object.entries(second).map(([k, v]) => `${k}='${v}'`).join(' ');
+    tmux('new-session', '-d', '-s', 'erin', '-x', '100', '-y', '30', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}; sleep 60`);
+    await eventually(shows('erin', 'Sign in on'), 'the sign-in form', 20_000);
+    expect(screen('erin')).toContain('this device was signed out or revoked; sign in again');
+    expect(screen('erin')).not.toContain('ChatError');
+    type('erin', 'erin');
+    press('erin', 'Enter');
+    type('erin', 'correct horse battery');
+    press('erin', 'Enter');
+    await eventually(shows('erin', '● connected  erin @'), 'Erin signed in again', 20_000);
+    const now = JSON.parse((await chat(second, ['--json', 'whoami'])).stdout) as { deviceId: string };
+    expect(now.deviceId).not.toBe(revoked);
+  }, 60_000);
+
   it('rings when Bob is mentioned while his terminal is not focused', async () => {
     tmux('set-option', '-g', 'monitor-bell', 'on');
     expect(tmux('display', '-p', '-t', 'bob', '#{window_bell_flag}').trim()).toBe('0');

@@ -28,6 +28,14 @@ export const HOSTILE = {
   separators: 'line\u2028para\u2029end',
   /** Carriage return, backspace, DEL: overwrite what was printed. */
   overwrite: 'honest\rFAKE\b\b\u007f',
+  /** Unicode tag characters: "Ignore" spelled in tags, hidden text an AI summarizer reads ("ASCII smuggling"). */
+  tagSmuggling: 'ok\u{E0001}\u{E0049}\u{E0067}\u{E006E}\u{E006F}\u{E0072}\u{E0065}\u{E007F}',
+  /** Blank fillers that look like nothing or a space: Hangul fillers, the braille blank. */
+  fillers: 'a\u3164b\uffa0c\u2800d\u115f\u1160e',
+  /** Invisible joiners and hyphens: soft hyphen, combining grapheme joiner, Mongolian vowel separator. */
+  softJoiners: 'soft\u00adhy\u034fphen\u180eend',
+  /** Variation selectors with no emoji to select: VS1, VS14 and two of the supplement. */
+  variationSelectors: 'vs\ufe00\ufe0d\u{E0100}\u{E01EF}x',
   /** Rewrites a count printed on the line above (the `chat keys` attack). */
   rewriteCount: 'laptop\r\u001b[1A\u001b[2KYour devices with published keys: 1',
 } as const;
@@ -41,6 +49,12 @@ export const LEGIT = {
   family: '\u{1F468}\u200d\u{1F469}\u200d\u{1F467}',
   /** "I want" in Persian: می + ZWNJ + خواهم. */
   persian: '\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645',
+  /** 🏴󠁧󠁢󠁥󠁮󠁧󠁿: black flag, the tags g b e n g, cancel tag (England). */
+  flag: '\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}',
+  /** 1️⃣: digit one, VS16, combining enclosing keycap. */
+  keycap: '1\ufe0f\u20e3',
+  /** ❤️ and ❤︎: a heart with emoji (VS16) and text (VS15) presentation. */
+  hearts: '\u2764\ufe0f \u2764\ufe0e',
 } as const;
 
 /** Every hostile string, each with the legitimate text around it. */
@@ -51,12 +65,19 @@ export const HOSTILE_TOPIC = [HOSTILE.osc0Title, HOSTILE.clearScreen, HOSTILE.hy
 
 /**
  * Characters that must never reach a screen raw: C0 controls but newline and tab, DEL, C1 controls,
- * bidi controls, invisible characters, line and paragraph separators. Written out here, apart from
+ * bidi controls, invisible characters (tags, fillers, soft hyphens, variation selectors other than
+ * the emoji ones), line and paragraph separators. Written out here, apart from
  * the neutralizer, so the tests do not trust the code they test.
  */
-export const FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u2028\u2029]/u;
+// The class lists combining characters (U+034F, the variation selectors) to match each one alone.
+export const FORBIDDEN =
+  // eslint-disable-next-line no-misleading-character-class
+  /[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u2800\u3164\ufe00-\ufe0d\ufeff\uffa0\u2028\u2029\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/u;
 
-/** The forbidden characters found in `text`, as U+XXXX, for a readable failure. */
+/** A subdivision flag (🏴 then two to seven tag letters or digits, then the cancel tag): its tags are allowed there only. */
+const SUBDIVISION_FLAG = /\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{2,7}\u{E007F}/gu;
+
+/** The forbidden characters found in `text` (outside subdivision flags), as U+XXXX, for a readable failure. */
 export function forbiddenIn(text: string): string[] {
-  return [...text].filter((c) => FORBIDDEN.test(c)).map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+  return [...text.replace(SUBDIVISION_FLAG, '')].filter((c) => FORBIDDEN.test(c)).map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
 }

@@ -8,13 +8,15 @@ export interface SignInFormProps {
   readonly theme: Theme;
   /** Resolves when signed in; rejects with the reason to show. */
   readonly onSubmit: (mode: 'login' | 'register', username: string, password: string) => Promise<void>;
+  /** Why the form is shown, when it is not the first start (the device was signed out or revoked). */
+  readonly note?: string;
 }
 
 /**
  * The first screen when there is no session: username and a hidden password; Tab switches between
  * signing in and registering, Enter goes to the next field and then submits.
  */
-export function SignInForm({ server, theme, onSubmit }: SignInFormProps) {
+export function SignInForm({ server, theme, onSubmit, note }: SignInFormProps) {
   // The form lives in a ref and each keystroke is applied in order: a fast typist's (or a script's)
   // "name⏎password⏎" can arrive as one chunk, and must still fill both fields and submit.
   const form = useRef({ mode: 'login' as 'login' | 'register', field: 'username' as 'username' | 'password', username: '', password: '' });
@@ -69,6 +71,7 @@ export function SignInForm({ server, theme, onSubmit }: SignInFormProps) {
     <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={2} paddingY={1} width={60}>
       <Text bold>{mode === 'login' ? 'Sign in' : 'Create an account'} on {server}</Text>
       <Text color={theme.dim}>Tab: {mode === 'login' ? 'create an account instead' : 'sign in instead'}</Text>
+      {note ? <Text color={theme.error}>{neutralize(note)}</Text> : null}
       <Text> </Text>
       {row('username', 'Username', username)}
       {row('password', 'Password', '•'.repeat(password.length))}

@@ -1,0 +1,23 @@
+import type { CliContext } from './context.js';
+
+/**
+ * Ends this profile's device: its session (on the server too, where it can be reached: best effort,
+ * as a revoked session is gone there already), and here its private keys, ratchet state, search
+ * index and the profile record, as `chat logout` does. Resolves to whether the server was reached.
+ * Throws `unauthorized` when the profile belongs to another server than the one asked for, and what
+ * the keychain throws when the local state cannot be removed.
+ */
+export async function forgetDevice(ctx: CliContext): Promise<boolean> {
+  const api = await ctx.api();
+  let serverReached = true;
+  try {
+    await api.logout();
+  } catch {
+    serverReached = false; // the local session is gone either way
+  }
+  // The device is gone with its session: so are its private keys, ratchet state and search index.
+  await (await ctx.e2eStore()).destroy();
+  await (await ctx.privateIndex()).destroy();
+  ctx.config.deleteProfile(ctx.profileName);
+  return serverReached;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ChatError } from '../shared/protocol/index.js';
+import { retryCommand, sendFailure } from './send-failure.js';
+
+const ID = '3f0c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
+
+describe('sendFailure', () => {
+  const retry = retryCommand({ profile: 'default', room: 'general', id: ID, words: ['hello'] });
+
+  it('says a request that got no answer (a frozen server timing out) may have been stored, with the retry, in one statement', () => {
+    const timedOut = new ChatError('unavailable', 'no answer from the server at http://chat.test (ABORT_ERR)');
+    const failure = sendFailure(timedOut, { sent: true, neverSent: false, retry });
+    expect(failure.code).toBe('unavailable');
+    expect(failure.message).toBe(
+      `no answer from the server at http://chat.test (ABORT_ERR); the message may have been stored. To retry without sending it twice, run:\n  chat send general --id ${ID} -- hello`,
+    );
+    expect(failure.message).not.toMatch(/cannot reach/);
+  });
+
+  it('says a server error leaves the message maybe stored', () => {
+    const failure = sendFailure(new ChatError('internal', 'the server answered 500'), { sent: true, neverSent: false, retry });
+    expect(failure.message).toMatch(/^the server answered 500; the message may have been stored\. To retry without sending it twice, run:\n {2}chat send/);
+  });
+
+  it('says a message refused at connect, or failing before it was sent, was not sent, with no retry', () => {
+    const refused = new ChatError('unavailable', 'cannot reach the server at http://chat.test (ECONNREFUSED)');
+    expect(sendFailure(refused, { sent: true, neverSent: true, retry }).message).toBe('cannot reach the server at http://chat.test (ECONNREFUSED); the message was not sent.');
+    expect(sendFailure(new ChatError('unavailable', 'no answer from the server at x (timed out)'), { sent: false, neverSent: false, retry }).message).toBe(
+      'no answer from the server at x (timed out); the message was not sent.',
+    );
+  });
+
+  it('passes other errors on unchanged', () => {
+    const forbidden = new ChatError('forbidden', 'you are not a member of this room');
+    expect(sendFailure(forbidden, { sent: true, neverSent: false, retry })).toBe(forbidden);
+  });
+});
+
+describe('retryCommand', () => {
+  it('puts -- before the text, so that a text starting with a dash stays text, and quotes it for a POSIX shell', () => {
+    expect(retryCommand({ profile: 'work', room: 'general', id: ID, words: ['-dash start', "it's"] })).toBe(`chat --profile work send general --id ${ID} -- '-dash start' 'it'\\''s'`);
+    expect(retryCommand({ profile: 'default', room: 'general', id: ID, words: [] })).toBe(`chat send general --id ${ID} < (the same input)`);
+  });
+});
