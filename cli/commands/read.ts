@@ -13,8 +13,9 @@ export interface ReadOptions {
 }
 
 /**
- * `chat read <room> [--limit N] [--before SEQ] [--follow]`: history, oldest first; with --follow it
- * follows the room through the shared client model (the TUI's and the web's) and keeps streaming new
+ * `chat read <room> [--limit N] [--before SEQ] [--follow]`: history, oldest first, read and decrypted
+ * through the shared client model (the TUI's and the web's); with --follow it follows the room through
+ * that model and keeps streaming new
  * events (resuming after any disconnect with nothing lost or repeated) until ^C.
  * Private-room messages are decrypted here; one whose key has not arrived says so, and with --follow
  * is shown again once the key comes (or once it is clear the sender did not share it with this device).
@@ -26,22 +27,12 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
   const room = await api.room(name);
   const e2e: E2ESession | undefined = room.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
   if (e2e) await warnAboutChangedKeys(ctx, e2e, room);
-  const open = async (event: RoomEvent): Promise<Opened | undefined> => (e2e && event.envelope ? e2e.open(event) : undefined);
   /** For --json: the event, plus what decrypting it gave. */
   const asData = (event: RoomEvent, opened: Opened | undefined) => (opened ? { ...event, decrypted: opened } : event);
   const print = (event: RoomEvent, opened: Opened | undefined) => (ctx.out.json ? ctx.out.data(asData(event, opened)) : ctx.out.line(ctx.out.event(event, opened)));
 
-  if (!opts.follow) {
-    const page = await api.history(room.id, { limit: opts.limit ?? 50, ...(opts.before === undefined ? {} : { before: opts.before }) });
-    const opened = new Map<string, Opened | undefined>();
-    for (const event of page.events) opened.set(event.id, await open(event));
-    ctx.out.result({ room, events: page.events.map((e) => asData(e, opened.get(e.id))), headSeq: page.headSeq, hasMore: page.hasMore }, () =>
-      page.events.length === 0 ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : page.events.map((e) => ctx.out.event(e, opened.get(e.id))),
-    );
-    return;
-  }
-
-  // Following: the room through the shared client model, printed in seq order as each event opens.
+  // The shared client model (the TUI's and the web's): one page through its history and decryption,
+  // or, with --follow, the room followed on the socket.
   const live = await ctx.live(api);
   const model = new ChatModel({
     api,
@@ -54,6 +45,18 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     pageSize: opts.limit ?? 50,
     listRooms: async () => [room],
   });
+
+  if (!opts.follow) {
+    const { page, opened: openedById } = await model.readPage(room.id, opts.before === undefined ? {} : { before: opts.before });
+    // Only a private room's messages are opened (an open room's are plain text).
+    const opened = (event: RoomEvent) => (e2e && event.envelope ? openedById.get(event.id) : undefined);
+    ctx.out.result({ room, events: page.events.map((e) => asData(e, opened(e))), headSeq: page.headSeq, hasMore: page.hasMore }, () =>
+      page.events.length === 0 ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : page.events.map((e) => ctx.out.event(e, opened(e))),
+    );
+    return;
+  }
+
+  // Following: printed in seq order as each event opens.
   let printedSeq = 0;
   /** What each private message was printed as: one printed as waiting is printed again once it opens. */
   const printedAs = new Map<string, Opened['status']>();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { Room, SendMessageResult } from '../../shared/protocol/index.js';
-import { neverSent } from '../../shared/client/index.js';
+import type { AckFrame, Room } from '../../shared/protocol/index.js';
+import { neverSent, sendAndWait } from '../../shared/client/index.js';
 import type { ApiClient } from '../../shared/client/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
@@ -16,12 +16,15 @@ export interface SendOptions {
 }
 
 /**
- * `chat send <room> [text...]`: the words as one message, or all of stdin as one message. In a
+ * `chat send <room> [text...]`: the words as one message, or all of stdin as one message, sent as the
+ * TUI and the web send theirs: through the client's outbox over the socket (`sendAndWait`). In a
  * private room it is encrypted on this device first; the server only ever sees the envelope.
  *
- * Every send carries an idempotency key (`--id`, or a new UUID): the server stores a key once, so
- * a send that failed with its outcome unknown (the connection dropped, a 5xx) can be run again with
- * the same `--id` without doubling the message. Such a failure says so and gives that command.
+ * Every send carries an idempotency key (`--id`, or a new UUID) as its clientMsgId: the server stores
+ * a key once, and its ack says when it had (a duplicate). A send whose frame was written and never
+ * acknowledged (the connection kept failing, or the wait for the ack ran out) may have been stored:
+ * it says so and gives the command that runs it again with the same `--id` without doubling the
+ * message. One that never reached an open socket says it was not sent.
  */
 export async function run(ctx: CliContext, roomName: string, words: string[], opts: SendOptions = {}): Promise<void> {
   let body: string;
@@ -36,29 +39,33 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
   const { api, session } = await ctx.signedIn();
   const clientMsgId = opts.id ?? randomUUID();
   let room: Room | undefined;
-  let ack: SendMessageResult;
+  let ack: AckFrame;
   let sent = false;
   try {
     room = await api.room(roomName);
-    if (room.visibility === 'private') {
-      const e2e = await ctx.e2e(api, session);
-      await warnAboutChangedKeys(ctx, e2e, room);
-      const envelope = await e2e.encrypt(room.id, body, clientMsgId);
-      sent = true;
-      ack = await api.sendEnvelope(room.id, envelope);
-    } else {
-      sent = true;
-      ack = await api.send(room.id, body, clientMsgId);
-    }
+    const target = room;
+    const e2e = target.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
+    if (e2e) await warnAboutChangedKeys(ctx, e2e, target);
+    ack = await sendAndWait({
+      live: await ctx.live(api),
+      ...(e2e ? { e2e } : {}),
+      room: target,
+      text: body,
+      clientMsgId,
+      onWritten: () => {
+        sent = true;
+      },
+    });
   } catch (error) {
     if (error instanceof ChatError && error.code === 'conflict' && opts.id) throw reusedId(room?.name ?? roomName, error);
-    // Lost answers and server errors leave the outcome unknown: the request may have been stored.
+    // An unacknowledged frame leaves the outcome unknown: the message may have been stored.
     throw sendFailure(error, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
   }
   const encrypted = room.visibility === 'private';
   // A private room's text was compared with this device's own copy before it was encrypted.
   if (ack.duplicate && !encrypted) await checkSameText(ctx, api, room, ack, body);
-  ctx.out.result({ room: room.name, encrypted, clientMsgId, ...ack }, () =>
+  const result = { id: ack.id, seq: ack.seq, duplicate: ack.duplicate ?? false };
+  ctx.out.result({ room: room.name, encrypted, clientMsgId, ...result }, () =>
     ack.duplicate
       ? `Already in #${neutralize(room.name)} (seq ${ack.seq}); not sent again.`
       : `Sent to #${neutralize(room.name)} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
@@ -74,7 +81,7 @@ function reusedId(roomName: string, cause?: unknown): ChatError {
  * Checks that the message the server already holds under this `--id` (a duplicate) has this text:
  * throws ChatError('conflict') when it has another, and notes on stderr when it cannot be read back.
  */
-async function checkSameText(ctx: CliContext, api: ApiClient, room: Room, ack: SendMessageResult, body: string): Promise<void> {
+async function checkSameText(ctx: CliContext, api: ApiClient, room: Room, ack: AckFrame, body: string): Promise<void> {
   const stored = await api
     .history(room.id, { after: ack.seq - 1, limit: 1 })
     .then((page) => page.events.find((e) => e.id === ack.id))

@@ -363,7 +363,7 @@ export class Gateway {
         try {
           const payload = 'envelope' in frame ? { clientMsgId: frame.clientMsgId, envelope: frame.envelope } : { clientMsgId: frame.clientMsgId, body: frame.body };
           const ack = await this.deps.messages.send({ ...conn.user, deviceId: conn.deviceId }, frame.roomId, payload);
-          conn.sendFrame(encodeServerFrame({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: ack.id, seq: ack.seq }));
+          conn.sendFrame(encodeServerFrame({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: ack.id, seq: ack.seq, duplicate: ack.duplicate }));
         } catch (error) {
           this.sendError(conn, error, frame.clientMsgId);
         }

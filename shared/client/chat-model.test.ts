@@ -101,6 +101,24 @@ describe('ChatModel', () => {
     t.model.stop();
   });
 
+  it('reads one page of a room, before a seq, with its private messages opened, without connecting or touching the timeline', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const { e2e } = fakeE2E();
+    for (const text of ['one', 'two', 'three', 'four']) server.append(SECRET, { envelope: await e2e.encrypt(SECRET, text, crypto.randomUUID()) });
+    server.append(SECRET, { kind: 'join' });
+    const { model, seqs } = setup(server);
+    const { page, opened } = await model.readPage(SECRET, { before: 5, limit: 2 });
+    expect(page.events.map((e) => e.seq)).toEqual([3, 4]);
+    expect(page.hasMore).toBe(true);
+    expect(page.events.map((e) => opened.get(e.id))).toEqual([expect.objectContaining({ status: 'ok', body: 'three' }), expect.objectContaining({ status: 'ok', body: 'four' })]);
+    const latest = await model.readPage(SECRET);
+    expect(latest.page.events.map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(latest.opened.size).toBe(2);
+    expect(server.sockets).toEqual([]);
+    expect(seqs(SECRET)).toBeUndefined();
+  });
+
   it('answers the same snapshot until something changes', async () => {
     const server = new FakeServer();
     server.addRoom(room(OPEN, 'open'));

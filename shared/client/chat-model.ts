@@ -1,5 +1,5 @@
 import { ChatError, isDirectMessage } from '../protocol/index.js';
-import type { AckFrame, Room, RoomEvent } from '../protocol/index.js';
+import type { AckFrame, HistoryPage, Room, RoomEvent } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { E2ESession, Opened } from './e2e-session.js';
@@ -267,6 +267,25 @@ export class ChatModel {
     } finally {
       this.loadingOlder.delete(roomId);
     }
+  }
+
+  /**
+   * One page of a room's history with its private messages opened as the timeline opens them, for a
+   * one-shot read (`chat read`): the newest `limit` events (default the page size), or the newest
+   * before seq `before`. Needs no `start`: nothing is followed and the timeline is left as it is.
+   * Resolves once every message of the page is opened (`opened`: by event id, private messages only);
+   * rejects with the history request's error.
+   */
+  async readPage(roomId: string, q: { readonly before?: number; readonly limit?: number } = {}): Promise<{ page: HistoryPage; opened: ReadonlyMap<string, Opened> }> {
+    const page = await this.options.api.history(roomId, { limit: q.limit ?? this.pageSize, ...(q.before === undefined ? {} : { before: q.before }) });
+    this.decrypt(page.events);
+    await this.decryptQueue;
+    const opened = new Map<string, Opened>();
+    for (const event of page.events) {
+      const o = this.opened.get(event.id);
+      if (o) opened.set(event.id, o);
+    }
+    return { page, opened };
   }
 
   /** Loads older history until `seq` (and a few events before it) is loaded, at most 50 pages back. */

@@ -18,4 +18,5 @@ export * from './room-state.js';
 export * from './outbox-store.js';
 export * from './memory-outbox-store.js';
 export * from './outbox.js';
+export * from './send-and-wait.js';
 export * from './chat-model.js';

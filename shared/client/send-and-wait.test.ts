@@ -65,4 +65,60 @@ describe('sendAndWait', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(server.sockets).toEqual([]);
   });
+
+  it('sends under the clientMsgId given, and says when the server had stored it before', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const clientMsgId = '5f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8f';
+    const first = await sendAndWait({ live: liveOn(server), room: room(OPEN, 'open'), text: 'once', clientMsgId });
+    expect(first).toMatchObject({ clientMsgId, duplicate: false });
+    const again = await sendAndWait({ live: liveOn(server), room: room(OPEN, 'open'), text: 'once', clientMsgId });
+    expect(again).toMatchObject({ clientMsgId, seq: first.seq, duplicate: true });
+    expect(server.storedCount(clientMsgId)).toBe(1);
+  });
+
+  it('does not call onWritten when the socket never opened', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    server.down = true;
+    let written = false;
+    const sending = sendAndWait({ live: liveOn(server), room: room(OPEN, 'open'), text: 'anyone?', attempts: 2, onWritten: () => (written = true) });
+    await expect(sending).rejects.toMatchObject({ code: 'unavailable' });
+    expect(written).toBe(false);
+  });
+
+  it('gives up with unavailable after the frame was written and the connection kept failing before the ack, having called onWritten', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const clientMsgId = '6f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8f';
+    const live = liveOn(server);
+    let written = 0;
+    // The server stores the send, and the connection drops before its ack is read.
+    const original = server.onFrame.bind(server);
+    server.onFrame = (socket, frame) => {
+      if (frame.type !== 'send') return original(socket, frame);
+      server.answer = false;
+      original(socket, frame);
+      setTimeout(() => socket.close(1006, 'gone'), 0);
+    };
+    const sending = sendAndWait({ live, room: room(OPEN, 'open'), text: 'maybe', clientMsgId, attempts: 3, onWritten: () => (written += 1) });
+    await expect(sending).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/connection failed 3 times before the server acknowledged/) });
+    expect(written).toBe(1);
+    // Every reconnect re-sent the same clientMsgId.
+    const sends = server.sockets.flatMap((s) => s.sent.filter((f) => f.type === 'send'));
+    expect(sends.length).toBeGreaterThan(1);
+    expect(new Set(sends.map((f) => f.clientMsgId))).toEqual(new Set([clientMsgId]));
+  });
+
+  it('gives up with unavailable when the ack does not come within ackTimeoutMs', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    server.answer = false;
+    const { e2e, encrypted } = fakeE2E();
+    let written = false;
+    const sending = sendAndWait({ live: liveOn(server), e2e, room: room(SECRET, 'private'), text: 'silence', ackTimeoutMs: 5, onWritten: () => (written = true) });
+    await expect(sending).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/did not acknowledge/) });
+    expect(written).toBe(true);
+    expect(encrypted).toEqual(['silence']);
+  });
 });

@@ -73,6 +73,8 @@ export const AckFrame = z.object({
   clientMsgId: z.uuid(),
   id: z.uuid(),
   seq: z.number().int().positive(),
+  /** True when this clientMsgId was stored before: the send was a repeat, and nothing new was stored. */
+  duplicate: z.boolean().optional(),
 });
 export const TypingEventFrame = z.object({
   type: z.literal('typing'),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, request } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoomEvent } from '../../shared/protocol/index.js';
@@ -9,35 +8,60 @@ import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
 import type { ServerProcess } from '../support/binaries.js';
 
 /**
- * An HTTP proxy in front of the server. With `dropSends(true)` it passes sends on and then drops the
- * connection instead of answering, as a crash or a network failure after the commit would: the
- * message is stored, and the client cannot know it.
+ * A TCP proxy in front of the server. With `dropAcks(true)` it closes both connections instead of
+ * passing on a server frame that holds `"type":"ack"` (server → client WebSocket frames are unmasked
+ * text, so their bytes can be matched), as a crash or a network failure after the commit would: the
+ * message is stored, and the client never hears so. With `refuseSockets(true)` it closes every
+ * connection that asks for a WebSocket upgrade (REST still goes through): no frame can be written.
  */
-async function startProxy(target: string): Promise<{ url: string; dropSends: (drop: boolean) => void; close: () => Promise<void> }> {
+async function startProxy(
+  target: string,
+): Promise<{ url: string; dropAcks: (drop: boolean) => void; refuseSockets: (refuse: boolean) => void; close: () => Promise<void> }> {
   const upstream = new URL(target);
+  const ACK = Buffer.from('"type":"ack"');
+  const UPGRADE = /^upgrade:\s*websocket/im;
   let drop = false;
-  const proxy: Server = createServer((req, res) => {
-    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      if (drop && req.method === 'POST' && /\/messages$/.test(req.url ?? '')) {
-        answer.resume();
-        answer.once('end', () => req.socket.destroy());
+  let refuse = false;
+  const open = new Set<Socket>();
+  const proxy: NetServer = createServer((client) => {
+    const server = connect(Number(upstream.port), upstream.hostname);
+    open.add(client).add(server);
+    const end = () => {
+      client.destroy();
+      server.destroy();
+      open.delete(client);
+      open.delete(server);
+    };
+    client.once('error', end).once('close', end);
+    server.once('error', end).once('close', end);
+    client.on('data', (chunk: Buffer) => {
+      if (refuse && UPGRADE.test(chunk.toString('latin1'))) end();
+      else server.write(chunk);
+    });
+    // The last bytes seen, so a frame split across two reads is still matched.
+    let tail = Buffer.alloc(0);
+    server.on('data', (chunk: Buffer) => {
+      const seen = Buffer.concat([tail, chunk]);
+      if (drop && seen.includes(ACK)) {
+        end();
         return;
       }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+      tail = seen.subarray(Math.max(0, seen.length - ACK.length));
+      client.write(chunk);
     });
-    forward.once('error', () => res.destroy());
-    req.pipe(forward);
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    dropSends: (value) => {
+    dropAcks: (value) => {
       drop = value;
+    },
+    refuseSockets: (value) => {
+      refuse = value;
     },
     close: () =>
       new Promise<void>((resolve) => {
-        proxy.closeAllConnections();
+        for (const socket of open) socket.destroy();
         proxy.close(() => resolve());
       }),
   };
@@ -74,6 +98,9 @@ describe('chat send --id', () => {
     const again = await chat(alice, ['--json', 'send', room, '--id', id.toUpperCase(), 'only once']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ duplicate: true, clientMsgId: id });
+    const third = await chat(alice, ['send', room, '--id', id, 'only once']);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toMatch(new RegExp(`^Already in #${room} \\(seq \\d+\\); not sent again\\.$`, 'm'));
     expect((await messages()).filter((e) => e.clientMsgId === id).map((e) => e.body)).toEqual(['only once']);
   });
 
@@ -85,15 +112,15 @@ describe('chat send --id', () => {
   });
 
   it('says a send whose answer was lost may have gone through, and the retry with --id stores it once', async () => {
-    proxy.dropSends(true);
+    proxy.dropAcks(true);
     let failed;
     try {
       failed = await chat(alice, ['send', room, "it's", 'maybe stored']);
     } finally {
-      proxy.dropSends(false);
+      proxy.dropAcks(false);
     }
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^chat: no answer from the server at \S+ \(\w+\); the message may have been stored\. To retry without sending it twice, run:$/m);
+    expect(failed.stderr).toMatch(/^chat: the connection failed 5 times before the server acknowledged the message; the message may have been stored\. To retry without sending it twice, run:$/m);
     expect(failed.stderr).not.toMatch(/cannot reach/);
     const retry = /^\s*(chat send .*)$/m.exec(failed.stderr)?.[1];
     expect(retry).toMatch(new RegExp(`^chat send ${room} --id [0-9a-f-]{36} -- 'it'\\\\''s' 'maybe stored'$`));
@@ -107,12 +134,12 @@ describe('chat send --id', () => {
   });
 
   it('prints a retry command that keeps a text starting with a dash as text, and runs as printed', async () => {
-    proxy.dropSends(true);
+    proxy.dropAcks(true);
     let failed;
     try {
       failed = await chat(alice, ['send', room, '--', '-dash start']);
     } finally {
-      proxy.dropSends(false);
+      proxy.dropAcks(false);
     }
     expect(failed.code).toBe(1);
     const retry = /^\s*(chat send .*)$/m.exec(failed.stderr)?.[1];
@@ -134,6 +161,20 @@ describe('chat send --id', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^chat: cannot reach the server at \S+ \(ECONNREFUSED\); the message was not sent\.$/m);
     expect(r.stderr).not.toMatch(/may have been stored|--id/);
+  });
+
+  it('says a message whose socket could not be opened was not sent, with no retry command, and stores nothing', async () => {
+    proxy.refuseSockets(true);
+    let r;
+    try {
+      r = await chat(alice, ['send', room, 'no socket']);
+    } finally {
+      proxy.refuseSockets(false);
+    }
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^chat: cannot reach the server \(5 attempts\); the message was not sent\.$/m);
+    expect(r.stderr).not.toMatch(/may have been stored|--id/);
+    expect((await messages()).map((e) => e.body)).not.toContain('no socket');
   });
 
   it('refuses an --id already used for a different text in an open room, and stores nothing new', async () => {
@@ -169,12 +210,12 @@ describe('chat send --id', () => {
     });
 
     it("shows the sender's own message after a send whose answer was lost and its printed retry", async () => {
-      proxy.dropSends(true);
+      proxy.dropAcks(true);
       let failed;
       try {
         failed = await chat(alice, ['send', secret, 'maybe stored privately']);
       } finally {
-        proxy.dropSends(false);
+        proxy.dropAcks(false);
       }
       expect(failed.code).toBe(1);
       const id = /--id (\S+)/.exec(failed.stderr)?.[1] as string;

@@ -106,7 +106,7 @@ export class FakeServer {
     const existing = (this.events.get(frame.roomId) ?? []).find((e) => e.clientMsgId === frame.clientMsgId);
     const event = existing ?? this.append(frame.roomId, { sender: ME, clientMsgId: frame.clientMsgId, body: frame.body ?? null, envelope: frame.envelope ?? null });
     queueMicrotask(() => {
-      socket.serve({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: event.id, seq: event.seq });
+      socket.serve({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: event.id, seq: event.seq, duplicate: existing !== undefined });
       if (!existing) for (const s of this.sockets) s.serve({ type: 'event', event });
     });
   }
