@@ -174,7 +174,7 @@ describe('App', () => {
   it('shows a private message typed while disconnected as pending, and sends it as an envelope on the socket once connected', async () => {
     const { deps, emit, live } = fakeDeps();
     const secret: Room = { ...ROOM, id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e', name: 'secret', visibility: 'private' };
-    const envelope = { clientMsgId: '', roomId: secret.id } as Envelope;
+    const envelope = { clientMsgId: '', roomId: secret.id, ct: 'AAAA' } as Envelope;
     Object.assign(deps.api, { rooms: async () => [secret], history: async () => ({ events: [], headSeq: 0, hasMore: false }) });
     Object.assign(deps.e2e, { encrypt: vi.fn(async (_room: string, _body: string, clientMsgId: string) => ({ ...envelope, clientMsgId })), changedVerifiedUsers: async () => [], deviceChanges: async () => [] });
     Object.assign(live, { state: { status: 'reconnecting', attempt: 1, retryAt: Date.now() + 60_000 }, sendEnvelope: vi.fn(() => new Promise(() => {})) });
@@ -192,6 +192,17 @@ describe('App', () => {
     expect(deps.e2e.encrypt).toHaveBeenCalledWith(secret.id, 'while the server is down', expect.any(String));
     expect(live.sendEnvelope).toHaveBeenCalledWith(secret.id, expect.objectContaining({ roomId: secret.id }));
     await until(() => (lastFrame() ?? '').includes('(sending…)'), 'the message on its way');
+  });
+
+  it('keeps a message the server refuses in the timeline as not sent, with its reason, rather than dropping it', async () => {
+    const { deps, live } = fakeDeps();
+    Object.assign(live, { send: vi.fn(async () => Promise.reject(new ChatError('message_too_large', 'a message has at most 16000 characters'))) });
+    const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('welcome'), 'the history');
+    stdin.write('typed while the server was away');
+    await until(() => (lastFrame() ?? '').includes('typed while the server was away'), 'the typed text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').replace(/\s+/g, ' ').includes('typed while the server was away (not sent: a message has at most 16000 characters — /retry or /discard)'), 'the refused message, kept');
   });
 
   it('shows a message refused after an earlier run as not sent, and /retry sends it again while /discard drops it', async () => {

@@ -44,8 +44,8 @@ export interface Chat extends ChatSnapshot {
   readonly refreshRooms: () => Promise<Room[]>;
   /**
    * Queues a message (shown as pending at once, sent when connected) and resolves once the server
-   * acknowledged it; a message the server refused is dropped from the pending list and the promise
-   * rejects with the reason.
+   * acknowledged it; a message the server refused stays in the pending list, marked failed, and the
+   * promise rejects with the reason.
    */
   readonly send: (room: Room, text: string) => Promise<void>;
   readonly typing: (room: Room, active: boolean) => void;
@@ -100,14 +100,11 @@ export function useChat(deps: ChatDeps): Chat {
       loadOlder: (roomId: string) => model.loadOlder(roomId),
       loadUntil: (roomId: string, seq: number) => model.loadUntil(roomId, seq),
       refreshRooms: () => model.refreshRooms(),
+      // A refused message stays in the outbox, marked failed with the reason (the timeline says
+      // "/retry or /discard"): it may have been typed minutes ago, while the server was away.
       send: async (room: Room, text: string) => {
         const item = await model.send(room, text);
-        try {
-          await model.whenSent(item.clientMsgId);
-        } catch (error) {
-          await model.discard(item.clientMsgId);
-          throw error;
-        }
+        await model.whenSent(item.clientMsgId);
       },
       typing: (room: Room, active: boolean) => model.typing(room.id, active),
       markRoomRead: (roomId: string) => model.markRead(roomId),

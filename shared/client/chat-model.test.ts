@@ -401,6 +401,20 @@ describe('ChatModel', () => {
     t.model.stop();
   });
 
+  it('refuses, with a reason a person can act on, a private message within the length limit that is too long once encrypted', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private', 'secret'));
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    // 15,000 CJK characters: under 16,000 characters, but 45,000 bytes, over the envelope's ciphertext limit.
+    const item = await t.model.send(t.model.getSnapshot().rooms[0] as Room, '中'.repeat(15_000));
+    await expect(t.model.whenSent(item.clientMsgId)).rejects.toMatchObject({ code: 'message_too_large', message: expect.stringMatching(/too long once encrypted/) });
+    expect(server.sockets[0]?.sent.filter((f) => f.type === 'send')).toEqual([]);
+    expect(t.model.getSnapshot().pending).toMatchObject([{ status: 'failed', text: '中'.repeat(15_000) }]);
+    t.model.stop();
+  });
+
   it('connects and loads the rooms even when the kept messages cannot be read, and says so', async () => {
     const server = new FakeServer();
     server.addRoom(room(OPEN, 'open'));

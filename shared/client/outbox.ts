@@ -1,4 +1,4 @@
-import { ChatError, MessageBody, WS_MAX_PAYLOAD } from '../protocol/index.js';
+import { ChatError, MAX_ENVELOPE_CT, MessageBody, WS_MAX_PAYLOAD } from '../protocol/index.js';
 import type { AckFrame, Envelope, ErrorCodeValue } from '../protocol/index.js';
 import type { BackoffPolicy } from './backoff.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
@@ -270,6 +270,11 @@ export class Outbox extends Emitter<OutboxEvents> {
  * socket that sends a frame over WS_MAX_PAYLOAD, and the message would be re-sent after every reconnect.
  */
 function fitsOneFrame(item: PendingMessage, payload: { body: string } | { envelope: Envelope }): void {
+  // A private message within the length limit can still be too long once encrypted (each character of
+  // a CJK text is three bytes, and the ciphertext is base64url): the server would refuse its envelope.
+  if ('envelope' in payload && payload.envelope.ct.length > MAX_ENVELOPE_CT) {
+    throw new ChatError('message_too_large', `the message is too long once encrypted (${payload.envelope.ct.length} characters of ciphertext; at most ${MAX_ENVELOPE_CT}): split it`);
+  }
   const frame = JSON.stringify({ type: 'send', roomId: item.roomId, clientMsgId: item.clientMsgId, ...payload });
   const bytes = new TextEncoder().encode(frame).length;
   if (bytes > WS_MAX_PAYLOAD) throw new ChatError('message_too_large', `the message is too large to send (${bytes} bytes as sent; at most ${WS_MAX_PAYLOAD})`);

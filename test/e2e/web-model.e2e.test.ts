@@ -68,10 +68,14 @@ describe.runIf(haveChromium)('the web page and the client model', () => {
     expect(await server.stop()).toBe(0);
     await page.getByText('Connection lost — reconnecting…').waitFor({ timeout: 20_000 });
     const composer = page.getByRole('textbox', { name: 'Message 🔒secret' });
+    // First one the server will refuse once it is back: within the length limit, too long once encrypted.
+    const tooLong = '中'.repeat(15_000);
+    await composer.fill(tooLong);
+    await composer.press('Enter');
     await composer.fill('typed in the page while the server was down');
     await composer.press('Enter');
     const messages = page.getByRole('list', { name: 'Messages' });
-    await messages.getByText('(pending: sent once connected)').waitFor({ timeout: 10_000 });
+    await messages.getByText('(pending: sent once connected)').nth(1).waitFor({ timeout: 10_000 });
     expect(await messages.textContent()).toContain('carol: typed in the page while the server was down');
     // The page keeps its outbox in memory: leaving it now asks first, and staying keeps the message.
     const asked = page.waitForEvent('dialog');
@@ -82,9 +86,14 @@ describe.runIf(haveChromium)('the web page and the client model', () => {
     expect(await messages.textContent()).toContain('(pending: sent once connected)');
 
     server = await startServer({ dataDir: join(dir, 'data'), port: server.port });
+    // The refused one stays, marked not sent with its reason, until discarded: it is not dropped.
+    const refused = messages.locator('li[data-status="failed"]');
+    await refused.getByText(/not sent: the message is too long once encrypted/).waitFor({ timeout: 60_000 });
     await messages.getByText('(pending: sent once connected)').waitFor({ state: 'detached', timeout: 60_000 });
     await messages.getByText('(sending…)').waitFor({ state: 'detached', timeout: 30_000 });
     expect(await messages.textContent()).toContain('carol: typed in the page while the server was down');
+    await refused.getByRole('button', { name: 'Discard' }).click();
+    await refused.waitFor({ state: 'detached' });
     const read = await chat(carol, ['--json', 'read', 'secret']);
     expect(read.code, read.stderr).toBe(0);
     const bodies = (JSON.parse(read.stdout) as { events: ReadEvent[] }).events.filter((e) => e.kind === 'message').map((e) => e.decrypted?.body);

@@ -68,9 +68,16 @@ describe.runIf(haveChromium)('the web client in headless Chromium', () => {
     await bob.getByRole('heading', { name: '#lobby' }).waitFor();
 
     // Alice types: Bob sees her typing, then the message when she presses Enter.
+    // Bob's page shows the room before its socket has subscribed to it, and a typing notice is not
+    // stored: so Alice keeps typing (as a person would) until Bob's page says so.
     const aliceBox = alice.getByLabel('Message #lobby');
+    const typing = bob.getByText('alice is typing…');
+    for (let i = 0; i < 30 && !(await typing.isVisible()); i++) {
+      await aliceBox.fill(i % 2 === 0 ? 'hello bob' : 'hello bob ');
+      await typing.waitFor({ timeout: 1_000 }).catch(() => undefined);
+    }
+    await typing.waitFor();
     await aliceBox.fill('hello bob');
-    await bob.getByText('alice is typing…').waitFor();
     await aliceBox.press('Enter');
     await bob.getByRole('list', { name: 'Messages' }).getByText('hello bob').waitFor();
     await bob.getByLabel('Message #lobby').fill('hi alice, from my phone');

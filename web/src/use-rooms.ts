@@ -66,16 +66,20 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       },
       markRead: (roomId: string) => model.markRead(roomId),
       unread: (roomId: string) => snapshot.unread.get(roomId)?.count ?? 0,
-      /** Queues the message (shown as pending at once) and resolves once the server has it; a refused one is dropped and rejects. */
+      /**
+       * Queues the message (shown as pending at once) and resolves once it is queued; it rejects only when
+       * the message cannot be queued at all (so the composer keeps the text). One the server refuses later
+       * stays in the timeline, marked failed with the reason, until retried or discarded: it may have been
+       * typed minutes ago, while the server was away.
+       */
       send: async (room: Room, text: string) => {
         const item = await model.send(room, text);
-        try {
-          await model.whenSent(item.clientMsgId);
-        } catch (error) {
-          await model.discard(item.clientMsgId);
-          throw error;
-        }
+        model.whenSent(item.clientMsgId).catch(() => undefined);
       },
+      /** Queues a failed message again. */
+      retry: (clientMsgId: string) => model.retry(clientMsgId),
+      /** Drops a failed message. */
+      discard: (clientMsgId: string) => model.discard(clientMsgId),
       typing: (room: Room, active: boolean) => model.typing(room.id, active),
     }),
     [snapshot, model],

@@ -217,6 +217,8 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
               me={session.user.username}
               more={view?.hasOlder ?? false}
               onOlder={() => act(() => chat.loadOlder(room.id))}
+              onRetry={(id) => act(() => chat.retry(id))}
+              onDiscard={(id) => act(() => chat.discard(id))}
             />
             <p className="typing" aria-live="polite">
               {typing.length ? <Untrusted text={`${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`} /> : ' '}

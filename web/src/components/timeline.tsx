@@ -52,10 +52,16 @@ export function Timeline({
   me = 'you',
   more,
   onOlder,
+  onRetry,
+  onDiscard,
 }: {
   readonly events: readonly RoomEvent[];
   readonly opened: ReadonlyMap<string, Opened>;
   readonly pending?: readonly PendingMessage[];
+  /** Sends a failed message again (by clientMsgId). */
+  readonly onRetry?: (clientMsgId: string) => void;
+  /** Drops a failed message (by clientMsgId). */
+  readonly onDiscard?: (clientMsgId: string) => void;
   readonly me?: string;
   readonly more: boolean;
   readonly onOlder: () => void;
@@ -118,6 +124,21 @@ export function Timeline({
             <UntrustedLines text={p.text} />
           </span>{' '}
           <em className="pending-note">({pendingNote(p)})</em>
+          {p.status === 'failed' && (
+            <span className="pending-actions">
+              {' '}
+              {onRetry && (
+                <button type="button" onClick={() => onRetry(p.clientMsgId)}>
+                  Retry
+                </button>
+              )}{' '}
+              {onDiscard && (
+                <button type="button" onClick={() => onDiscard(p.clientMsgId)}>
+                  Discard
+                </button>
+              )}
+            </span>
+          )}
         </li>
       ))}
     </ol>
