@@ -19,6 +19,7 @@ describe('loadConfig', () => {
     [[], { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     [[], { CHAT_JWT_SECRET: 'short' }, /CHAT_JWT_SECRET/],
     [[], { CHAT_ORIGINS: 'https://a.example/path' }, /CHAT_ORIGINS/],
+    [[], { CHAT_ORIGINS: 'not a url' }, /CHAT_ORIGINS/],
     [[], { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [[], { CHAT_SEARCH_TIMEOUT_MS: '0' }, /CHAT_SEARCH_TIMEOUT_MS/],
     [[], { CHAT_SEARCH_RATE_LIMIT: 'many' }, /CHAT_SEARCH_RATE_LIMIT/],

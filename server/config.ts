@@ -72,7 +72,7 @@ const Env = z.object({
   CHAT_ORIGINS: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.url().refine((u) => new URL(u).origin === u, 'each origin is scheme://host[:port], with no path')))
+    .pipe(z.array(z.url().refine((u) => URL.canParse(u) && new URL(u).origin === u, 'each origin is scheme://host[:port], with no path')))
     .optional(),
   CHAT_TRUST_PROXY: z.string().regex(/^[\w.:/, -]{1,200}$/, 'loopback, linklocal, uniquelocal, or addresses/subnets, comma-separated').optional(),
   CHAT_AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).optional(),

@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     const address = server.http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const summaries = config.ai ? `${config.ai.model} at ${config.ai.baseUrl}` : 'offline';
-    logger.info({ port, storage: `${config.databaseUrl ? 'postgres' : 'pglite'}${config.mongodbUrl ? ' + mongodb messages' : ''}`, shared: config.redisUrl ? 'redis' : 'in-process', dataDir, summaries }, `listening on http://localhost:${port}`);
+    logger.info({ port, storage: `${config.databaseUrl ? 'postgres' : 'pglite'}${config.mongodbUrl ? ' + mongodb messages' : ''}`, shared: config.redisUrl ? 'redis' : 'in-process', dataDir, summaries }, `listening on http://${displayHost(config.host)}:${port}`);
   });
 
   let stopping = false;
@@ -173,3 +173,9 @@ main().catch((error: unknown) => {
   process.stderr.write(`chat-server: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });
+
+/** The host to show in the "listening on" line: the one given, or localhost when it listens on every address. */
+function displayHost(host: string | undefined): string {
+  if (host === undefined || host === '' || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -277,6 +277,9 @@ export class Gateway {
     const rooms = [...conn.rooms];
     for (const roomId of conn.typingIn) await this.publishTyping(conn, roomId, 'stop').catch(() => {});
     await Promise.allSettled(rooms.map((roomId) => this.feeds.unsubscribe(conn, roomId)));
+    // While the server stops, the store and Redis are closing under these handlers: this instance's
+    // presence leases lapse on their own (30 s), and the users reconnect elsewhere or later.
+    if (this.closing) return;
     try {
       if (await this.deps.presence.disconnected(conn.user.id)) {
         const at = new Date(this.deps.now());
