@@ -117,3 +117,19 @@ describe('ApiClient token expiry', () => {
     expect(refreshes).toBe(1);
   });
 });
+
+describe('ApiClient room paths', () => {
+  it('refuses an empty or blank room before asking the server, rather than calling another route', async () => {
+    const asked: string[] = [];
+    const api = await signedIn(async (url) => {
+      asked.push(url);
+      return { status: 404, ok: false, text: async () => '{"error":{"code":"not_found","message":"no route"}}' };
+    });
+    for (const room of ['', '   ']) {
+      await expect(Promise.resolve().then(() => api.join(room))).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/give a room/) });
+      await expect(Promise.resolve().then(() => api.room(room))).rejects.toMatchObject({ code: 'invalid_request' });
+      await expect(Promise.resolve().then(() => api.members(room))).rejects.toMatchObject({ code: 'invalid_request' });
+    }
+    expect(asked).toEqual([]);
+  });
+});

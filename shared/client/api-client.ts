@@ -134,7 +134,7 @@ export class ApiClient {
   }
 
   async room(ref: string): Promise<Room> {
-    return (await this.call('GET', `/rooms/${encodeURIComponent(ref)}`, { schema: RoomAnswer })).room;
+    return (await this.call('GET', `/rooms/${roomSegment(ref)}`, { schema: RoomAnswer })).room;
   }
 
   createRoom(req: CreateRoomRequest): Promise<CreateRoomResult> {
@@ -142,22 +142,22 @@ export class ApiClient {
   }
 
   join(room: string): Promise<MembershipResult> {
-    return this.call('POST', `/rooms/${encodeURIComponent(room)}/join`, { schema: MembershipResult });
+    return this.call('POST', `/rooms/${roomSegment(room)}/join`, { schema: MembershipResult });
   }
 
   leave(room: string): Promise<MembershipResult> {
-    return this.call('POST', `/rooms/${encodeURIComponent(room)}/leave`, { schema: MembershipResult });
+    return this.call('POST', `/rooms/${roomSegment(room)}/leave`, { schema: MembershipResult });
   }
 
   async members(room: string): Promise<Member[]> {
-    return (await this.call('GET', `/rooms/${encodeURIComponent(room)}/members`, { schema: MemberList })).members;
+    return (await this.call('GET', `/rooms/${roomSegment(room)}/members`, { schema: MemberList })).members;
   }
 
   history(room: string, query: { before?: number; after?: number; limit?: number } = {}): Promise<HistoryPage> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
     const qs = params.size > 0 ? `?${params}` : '';
-    return this.call('GET', `/rooms/${encodeURIComponent(room)}/messages${qs}`, { schema: HistoryPage });
+    return this.call('GET', `/rooms/${roomSegment(room)}/messages${qs}`, { schema: HistoryPage });
   }
 
   /** Full-text search over your open rooms, on the server (private rooms are searched locally). */
@@ -173,7 +173,7 @@ export class ApiClient {
    * provider); a cached or offline summary just comes back.
    */
   async summarize(room: string, req: SummaryRequest, stream?: { onStart?: (provider: SummaryProvider) => void; onText: (delta: string) => void }): Promise<Summary> {
-    const path = `/rooms/${encodeURIComponent(room)}/summary`;
+    const path = `/rooms/${roomSegment(room)}/summary`;
     if (!stream) return this.call('POST', path, { body: req, schema: Summary, timeoutMs: 300_000 });
     const session = await this.freshSession();
     const res = await this.fetchOnce('POST', path, { accept: SUMMARY_STREAM, 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}` }, req, 300_000);
@@ -209,7 +209,7 @@ export class ApiClient {
    * clientMsgId, so the message is stored once however often it is tried.
    */
   async send(room: string, body: string, clientMsgId: string, attempts = 5): Promise<SendMessageResult> {
-    return this.retrying(attempts, () => this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body: { clientMsgId, body }, schema: SendMessageResult }));
+    return this.retrying(attempts, () => this.call('POST', `/rooms/${roomSegment(room)}/messages`, { body: { clientMsgId, body }, schema: SendMessageResult }));
   }
 
   /**
@@ -235,19 +235,19 @@ export class ApiClient {
   /** Sends an end-to-end encrypted envelope to a private room (retried like `send`). */
   async sendEnvelope(room: string, envelope: Envelope, attempts = 5): Promise<SendMessageResult> {
     const body = { clientMsgId: envelope.clientMsgId, envelope };
-    return this.retrying(attempts, () => this.call('POST', `/rooms/${encodeURIComponent(room)}/messages`, { body, schema: SendMessageResult }));
+    return this.retrying(attempts, () => this.call('POST', `/rooms/${roomSegment(room)}/messages`, { body, schema: SendMessageResult }));
   }
 
   createInvite(room: string, req: CreateInviteRequest = {}): Promise<InviteCreated> {
-    return this.call('POST', `/rooms/${encodeURIComponent(room)}/invites`, { body: req, schema: InviteCreated });
+    return this.call('POST', `/rooms/${roomSegment(room)}/invites`, { body: req, schema: InviteCreated });
   }
 
   async invites(room: string): Promise<Invite[]> {
-    return (await this.call('GET', `/rooms/${encodeURIComponent(room)}/invites`, { schema: InviteList })).invites;
+    return (await this.call('GET', `/rooms/${roomSegment(room)}/invites`, { schema: InviteList })).invites;
   }
 
   async revokeInvite(room: string, inviteId: string): Promise<void> {
-    await this.call('DELETE', `/rooms/${encodeURIComponent(room)}/invites/${encodeURIComponent(inviteId)}`, { schema: z.unknown() });
+    await this.call('DELETE', `/rooms/${roomSegment(room)}/invites/${encodeURIComponent(inviteId)}`, { schema: z.unknown() });
   }
 
   /** Joins through an invite: the token, or the whole link the server printed. */
@@ -257,7 +257,7 @@ export class ApiClient {
   }
 
   kick(room: string, username: string): Promise<MembershipResult> {
-    return this.call('POST', `/rooms/${encodeURIComponent(room)}/kick`, { body: { username }, schema: MembershipResult });
+    return this.call('POST', `/rooms/${roomSegment(room)}/kick`, { body: { username }, schema: MembershipResult });
   }
 
   directMessage(username: string): Promise<DirectMessageResult> {
@@ -273,7 +273,7 @@ export class ApiClient {
   }
 
   async devicesOfRoom(room: string): Promise<DirectoryDevice[]> {
-    return (await this.call('GET', `/rooms/${encodeURIComponent(room)}/devices`, { schema: DeviceList })).devices;
+    return (await this.call('GET', `/rooms/${roomSegment(room)}/devices`, { schema: DeviceList })).devices;
   }
 
   async devicesOfUser(username: string): Promise<DirectoryDevice[]> {
@@ -493,4 +493,13 @@ function describeNetworkError(error: unknown): string {
   if (code) return code;
   if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A room's name or id as one path segment. Throws `invalid_request` for an empty or blank one, which
+ * would otherwise address another route (`/rooms//join`) and come back as a confusing answer.
+ */
+function roomSegment(room: string): string {
+  if (room.trim() === '') throw new ChatError('invalid_request', 'give a room: its name (such as general) or id');
+  return encodeURIComponent(room);
 }
