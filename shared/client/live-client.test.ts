@@ -161,6 +161,23 @@ describe('LiveClient', () => {
     expect(t.live.state).toEqual({ status: 'connected' });
   });
 
+  it('tells each loss of the connection once: a retry does not announce its reconnecting state again', async () => {
+    const t = setup();
+    const states: string[] = [];
+    t.live.on('state', (state) => states.push(state.status === 'reconnecting' ? `reconnecting ${state.attempt}` : state.status));
+    t.live.start();
+    await t.flush();
+    const first = t.sockets[0] as FakeSocket;
+    t.ready(first);
+    first.close(1006, 'gone');
+    await t.advance(375);
+    const second = t.sockets[1] as FakeSocket;
+    second.close(1006, 'gone again');
+    await t.advance(10_000);
+    t.ready(t.sockets[2] as FakeSocket);
+    expect(states).toEqual(['connecting', 'connected', 'reconnecting 1', 'reconnecting 2', 'connected']);
+  });
+
   it('stops for good when the server revokes the session', async () => {
     const t = setup();
     const errors: string[] = [];

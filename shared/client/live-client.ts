@@ -190,7 +190,9 @@ export class LiveClient extends Emitter<LiveEvents> {
   private async connect(): Promise<void> {
     this.retryTimer = null;
     if (this.stopped) return;
-    this.setState(this.attempt === 0 ? { status: 'connecting' } : this.current);
+    // A retry keeps its `reconnecting` state (with its attempt) until it connects or fails again:
+    // telling it a second time would read as a second loss ("reconnecting in 0 s").
+    if (this.attempt === 0) this.setState({ status: 'connecting' });
     const { api } = this.options;
     let headers: Record<string, string> = {};
     let url = api.serverUrl.replace(/^http/, 'ws') + WS_PATH;
