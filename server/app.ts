@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { IncomingMessage, Server } from 'node:http';
 import express from 'express';
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import helmet, { strictTransportSecurity } from 'helmet';
 import type { Logger } from 'pino';
@@ -23,7 +23,8 @@ import { docsPage, openApiDocument } from './http/openapi.js';
 import { pathGuard } from './http/path-guard.js';
 import { roomRoutes } from './http/room-routes.js';
 import { searchRoutes } from './http/search-routes.js';
-import { userRateLimit } from './http/user-rate-limit.js';
+import { restRateLimit } from './http/rest-rate-limit.js';
+import type { RestRateLimitOptions } from './http/rest-rate-limit.js';
 import { parse } from './http/validate.js';
 import type { Presence } from './presence/presence.js';
 import { AuthService } from './services/auth-service.js';
@@ -167,41 +168,20 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
 
-  const authLimit = rateLimit({
-    ...(deps.rateLimitStore ? { store: deps.rateLimitStore('auth'), passOnStoreError: true } : {}),
-    windowMs: 60_000,
-    limit: deps.authRateLimit ?? 30,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => {
-      metrics.rateLimited.inc({ kind: 'rest' });
-      next(new ChatError('rate_limited', 'too many sign-in attempts; wait a minute and try again'));
-    },
-  });
+  const limited = (name: string, perMinute: number, what: string, key: RestRateLimitOptions['key']) =>
+    restRateLimit({ name, perMinute, what, key, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}), onLimited: () => metrics.rateLimited.inc({ kind: 'rest' }) });
+  const authLimit = limited('auth', deps.authRateLimit ?? 30, 'sign-in attempts', 'ip');
   // A client refreshing in a loop (a clock far ahead) spends its own session's budget, not its address's.
-  const refreshLimit = rateLimit({
-    ...(deps.rateLimitStore ? { store: deps.rateLimitStore('refresh'), passOnStoreError: true } : {}),
-    windowMs: 60_000,
-    limit: deps.refreshRateLimit ?? 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: async (req) => {
-      const token = presentedRefreshToken(req);
-      const sessionId = token ? await auth.sessionOfRefreshToken(token) : null;
-      return sessionId ? `session:${sessionId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-    },
-    handler: (_req, _res, next) => {
-      metrics.rateLimited.inc({ kind: 'rest' });
-      next(new ChatError('rate_limited', 'too many refreshes of this session; wait a minute and try again'));
-    },
+  const refreshLimit = limited('refresh', deps.refreshRateLimit ?? 10, 'refreshes of this session', async (req) => {
+    const token = presentedRefreshToken(req);
+    const sessionId = token ? await auth.sessionOfRefreshToken(token) : null;
+    return sessionId ? `session:${sessionId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
   });
   app.use(`${API_PREFIX}/auth`, authRoutes(auth, requireAuth, { password: authLimit, refresh: refreshLimit }));
-  const limitedPerUser = (name: string, perMinute: number, what: string) =>
-    userRateLimit({ name, perMinute, what, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}), onLimited: () => metrics.rateLimited.inc({ kind: 'rest' }) });
   // Summaries can cost money at the provider: a few per user per minute.
-  const summaryLimit = limitedPerUser('summary', 10, 'summaries');
+  const summaryLimit = limited('summary', 10, 'summaries', 'user');
   // A search is the costliest read there is.
-  const searchLimit = limitedPerUser('search', deps.searchRateLimit ?? 30, 'searches');
+  const searchLimit = limited('search', deps.searchRateLimit ?? 30, 'searches', 'user');
   app.post(`${API_PREFIX}/rooms/:room/summary`, requireAuth, summaryLimit);
   const inviteRouters = inviteRoutes(invites, authLimit);
   app.use(`${API_PREFIX}/rooms/:room/invites`, requireAuth, inviteRouters.room);
