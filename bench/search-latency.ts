@@ -49,7 +49,11 @@ export async function searchLatency(adminUrl: string, messages: number, log: (li
   try {
     await migrate(sql);
     const owner = randomUUID();
-    const created = await store.createUser({ id: owner, username: 'bench', passwordHash: 'x' });
+    const created = await store.createUserWithDevice(
+      { id: owner, username: 'bench', passwordHash: 'x' },
+      { id: randomUUID(), name: 'bench' },
+      { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } },
+    );
     if (!created.ok) throw new Error(created.conflict);
     const roomIds: string[] = [];
     for (let r = 0; r < ROOM_COUNT; r++) {

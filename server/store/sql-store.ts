@@ -195,10 +195,6 @@ export class SqlStore implements Store {
     return this.db.close();
   }
 
-  createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
-    return insertUser(this.db, user);
-  }
-
   createUserWithDevice(
     user: { id: string; username: string; passwordHash: string },
     device: { id: string; name: string },
@@ -228,10 +224,6 @@ export class SqlStore implements Store {
 
   async touchUserLastSeen(userId: string, at: Date): Promise<void> {
     await this.db.query('UPDATE users SET last_seen_at = $2 WHERE id = $1', [userId, at]);
-  }
-
-  createDevice(device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
-    return insertDevice(this.db, device);
   }
 
   async findDevice(id: string): Promise<DeviceRecord | null> {

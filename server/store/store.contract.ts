@@ -18,11 +18,14 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       await close();
     });
 
+    /** A session to open with a new device: a fresh id and first refresh token. */
+    const freshSession = (id: string = randomUUID(), tokenHash: string = randomUUID()) => ({ id, refreshToken: { tokenHash, expiresAt: new Date(Date.now() + 60_000) } });
     const newUser = async (username = `u${randomUUID().slice(0, 8)}`) => {
-      const r = await store.createUser({ id: randomUUID(), username, passwordHash: 'hash' });
+      const r = await store.createUserWithDevice({ id: randomUUID(), username, passwordHash: 'hash' }, { id: randomUUID(), name: 'first' }, freshSession());
       if (!r.ok) throw new Error(r.conflict);
-      return r.value;
+      return r.value.user;
     };
+    const newDevice = (userId: string, name: string, session = freshSession()) => store.createDeviceWithSession({ id: randomUUID(), userId, name }, session);
     const newRoom = async (ownerId: string, name = `r${randomUUID().slice(0, 8)}`) => {
       const r = await store.createRoom({ id: randomUUID(), name, topic: 't', visibility: 'open', ownerId, joinEventId: randomUUID() });
       if (!r.ok) throw new Error(r.conflict);
@@ -43,7 +46,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     it('keeps usernames unique regardless of case and finds them case-insensitively', async () => {
       const name = `Ann${randomUUID().slice(0, 6)}`;
       const user = await newUser(name);
-      const again = await store.createUser({ id: randomUUID(), username: name.toUpperCase(), passwordHash: 'x' });
+      const again = await store.createUserWithDevice({ id: randomUUID(), username: name.toUpperCase(), passwordHash: 'x' }, { id: randomUUID(), name: 'x' }, freshSession());
       expect(again).toEqual({ ok: false, conflict: 'username_taken' });
       expect((await store.findUserByUsername(name.toLowerCase()))?.id).toBe(user.id);
       expect((await store.findUserById(user.id))?.username).toBe(name);
@@ -88,7 +91,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
 
     it('consumes a refresh token once and revokes its family', async () => {
       const user = await newUser();
-      const device = await store.createDevice({ id: randomUUID(), userId: user.id, name: 'cli' });
+      const device = await newDevice(user.id, 'cli');
       const familyId = randomUUID();
       const expiresAt = new Date(Date.now() + 60_000);
       await store.insertRefreshToken({ tokenHash: 'h1' + familyId, familyId, userId: user.id, deviceId: device.id, expiresAt });
@@ -103,12 +106,10 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
 
     it('rotates a refresh token once, keeping the sealed successor until it expires, and revokes sessions with their family or device', async () => {
       const user = await newUser();
-      const device = await store.createDevice({ id: randomUUID(), userId: user.id, name: 'cli' });
       const familyId = randomUUID();
-      await store.createSession({ id: familyId, userId: user.id, deviceId: device.id });
+      const device = await newDevice(user.id, 'cli', freshSession(familyId, 'a' + familyId));
       expect(await store.findSession(familyId)).toEqual({ id: familyId, userId: user.id, deviceId: device.id, revokedAt: null });
       const expiresAt = new Date(Date.now() + 60_000);
-      await store.insertRefreshToken({ tokenHash: 'a' + familyId, familyId, userId: user.id, deviceId: device.id, expiresAt });
       const at = new Date();
       const rotation = (spentHash: string, nextHash: string) => ({
         spentHash,
@@ -337,9 +338,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const alice = await newUser();
       const bob = await newUser();
       const { room } = await newRoom(alice.id);
-      const ad = await store.createDevice({ id: randomUUID(), userId: alice.id, name: 'a' });
-      const bd = await store.createDevice({ id: randomUUID(), userId: bob.id, name: 'b' });
-      await store.createDevice({ id: randomUUID(), userId: bob.id, name: 'unpublished' });
+      const ad = await newDevice(alice.id, 'a');
+      const bd = await newDevice(bob.id, 'b');
+      await newDevice(bob.id, 'unpublished');
       const bundle = (u: string, d: string) => ({ userId: u, deviceId: d, signingKey: 'S'.repeat(87), dhKey: 'D'.repeat(87), prekey: { id: 1, key: 'P'.repeat(87), createdAt: 1 }, signature: 'x'.repeat(86) });
       await store.setDeviceBundle(ad.id, bundle(alice.id, ad.id));
       await store.setDeviceBundle(bd.id, bundle(bob.id, bd.id));

@@ -186,11 +186,10 @@ export interface Store {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 
-  createUser(user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>>;
   /**
    * A new account, its first device and that device's session with its first refresh token, in one
    * transaction: either all exist afterwards or none does (a device or token that cannot be stored
-   * leaves the username free). `username_taken` as createUser.
+   * leaves the username free). `username_taken` when the name is taken, whatever its case.
    */
   createUserWithDevice(
     user: { id: string; username: string; passwordHash: string },
@@ -204,7 +203,6 @@ export interface Store {
   findUserById(id: string): Promise<UserRecord | null>;
   touchUserLastSeen(userId: string, at: Date): Promise<void>;
 
-  createDevice(device: { id: string; userId: string; name: string }): Promise<DeviceRecord>;
   findDevice(id: string): Promise<DeviceRecord | null>;
 
   insertRefreshToken(token: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void>;
