@@ -13,14 +13,16 @@ const CLAIMS: AccessClaims = {
 
 /** A store with one session whose reads the test counts and can hold back. */
 function fakeStore() {
-  const state = { revokedAt: null as Date | null, reads: 0, gate: null as Promise<void> | null };
+  const state = { revokedAt: null as Date | null, reads: 0, gate: null as Promise<void> | null, known: new Set([CLAIMS.sessionId]) };
+  const find = async (ids: readonly string[]): Promise<SessionRecord[]> => {
+    state.reads++;
+    const revokedAt = state.revokedAt;
+    if (state.gate) await state.gate;
+    return ids.filter((id) => state.known.has(id)).map((id) => ({ id, userId: CLAIMS.userId, deviceId: CLAIMS.deviceId, revokedAt }));
+  };
   const store = {
-    findSession: async (id: string): Promise<SessionRecord | null> => {
-      state.reads++;
-      const snapshot = { id, userId: CLAIMS.userId, deviceId: CLAIMS.deviceId, revokedAt: state.revokedAt };
-      if (state.gate) await state.gate;
-      return id === CLAIMS.sessionId ? snapshot : null;
-    },
+    findSession: async (id: string): Promise<SessionRecord | null> => (await find([id]))[0] ?? null,
+    findSessions: find,
   } as unknown as Store;
   return { store, state };
 }
@@ -58,5 +60,23 @@ describe('SessionGuard', () => {
     open();
     expect(await stale).toBe(true);
     expect(await guard.isLive(CLAIMS)).toBe(false);
+  });
+
+  it('answers for the sessions of many sockets with one store read for those it does not hold, not one per session', async () => {
+    const { store, state } = fakeStore();
+    const sessions = Array.from({ length: 50 }, (_, i) => `5f1a2b3c-5d6e-4f70-8a9b-${String(i).padStart(12, '0')}`);
+    for (const id of sessions) state.known.add(id);
+    const guard = new SessionGuard({ store, ttlMs: 60_000 });
+    expect(await guard.isLive(CLAIMS)).toBe(true);
+    const claims = [CLAIMS, ...sessions.map((sessionId) => ({ ...CLAIMS, sessionId })), { ...CLAIMS, sessionId: '11111111-1111-4111-8111-111111111111' }];
+    const before = state.reads;
+    const live = await guard.liveAmong(claims);
+    expect(live.size).toBe(51);
+    expect(live.has('11111111-1111-4111-8111-111111111111')).toBe(false);
+    // One batched read for the 51 sessions not cached, then one for the unknown one, asked alone.
+    expect(state.reads - before).toBe(2);
+    state.revokedAt = new Date();
+    guard.clear();
+    expect((await guard.liveAmong(claims)).size).toBe(0);
   });
 });

@@ -10,6 +10,14 @@ interface SessionState {
   readonly revoked: boolean;
 }
 
+/** How many sessions one store read of `liveAmong` asks about. */
+const SWEEP_BATCH = 1_000;
+
+/** Whether a known session is live and is the one the token names (same user and device). */
+function isLiveFor(state: SessionState, claims: AccessClaims): boolean {
+  return !state.revoked && state.userId === claims.userId && state.deviceId === claims.deviceId;
+}
+
 export interface SessionGuardOptions {
   readonly store: Store;
   /** How long a "live" answer is trusted without the store, in ms (default 5 s): the bus is only a hint. */
@@ -35,7 +43,7 @@ export class SessionGuard {
   /** Throws `session_revoked` when the token's session is unknown, revoked, or not the token's. */
   async check(claims: AccessClaims): Promise<void> {
     const state = await this.state(claims.sessionId);
-    if (!state || state.revoked || state.userId !== claims.userId || state.deviceId !== claims.deviceId) {
+    if (!state || !isLiveFor(state, claims)) {
       throw new ChatError('session_revoked', 'this session was signed out or revoked; sign in again');
     }
   }
@@ -49,6 +57,29 @@ export class SessionGuard {
       if (error instanceof ChatError && error.code === 'session_revoked') return false;
       throw error;
     }
+  }
+
+  /**
+   * Which of many tokens' sessions are still live, answered from the cache and, for the sessions it
+   * does not hold, one store read per `SWEEP_BATCH` sessions: the periodic sweep of open sockets asks
+   * this, so its cost does not grow into one query per socket. Throws what the store throws.
+   */
+  async liveAmong(claims: readonly AccessClaims[]): Promise<Set<string>> {
+    const missing = [...new Set(claims.map((c) => c.sessionId).filter((id) => !this.cache.has(id)))];
+    const generation = this.generation;
+    for (let i = 0; i < missing.length; i += SWEEP_BATCH) {
+      for (const record of await this.options.store.findSessions(missing.slice(i, i + SWEEP_BATCH))) {
+        const state: SessionState = { userId: record.userId, deviceId: record.deviceId, revoked: record.revokedAt !== null };
+        if (generation === this.generation || state.revoked) this.cache.set(record.id, state);
+      }
+    }
+    const live = new Set<string>();
+    for (const c of claims) {
+      // A session the store no longer knows, or whose read an invalidation overtook, is asked alone.
+      const state = this.cache.get(c.sessionId) ?? (await this.state(c.sessionId));
+      if (state && isLiveFor(state, c)) live.add(c.sessionId);
+    }
+    return live;
   }
 
   /** Forgets what is known of a device's sessions (or one session), after a revoke notice. */

@@ -307,14 +307,17 @@ export class SqlStore implements Store {
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
+    return (await this.findSessions([id]))[0] ?? null;
+  }
+
+  async findSessions(ids: readonly string[]): Promise<SessionRecord[]> {
+    if (ids.length === 0) return [];
     const { rows } = await this.db.query<Row>(
       `SELECT s.id, s.user_id, s.device_id, COALESCE(s.revoked_at, d.revoked_at) AS revoked_at
-       FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = $1`,
-      [id],
+       FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = ANY($1::uuid[])`,
+      [ids],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return { id: String(r.id), userId: String(r.user_id), deviceId: String(r.device_id), revokedAt: asDateOrNull(r.revoked_at) };
+    return rows.map((r) => ({ id: String(r.id), userId: String(r.user_id), deviceId: String(r.device_id), revokedAt: asDateOrNull(r.revoked_at) }));
   }
 
   async createRoom(room: NewRoom): Promise<StoreResult<{ room: RoomRecord; event: RoomEvent }>> {

@@ -134,6 +134,11 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.revokeDevice(user.id, device.id, new Date())).toBe(true);
       expect((await store.findSession(second))?.revokedAt).toBeInstanceOf(Date);
       expect(await store.findSession(randomUUID())).toBeNull();
+      // Many at once, in one read: the unknown one is left out.
+      const found = await store.findSessions([familyId, second, randomUUID()]);
+      expect(found.map((r) => r.id).sort()).toEqual([familyId, second].sort());
+      expect(found.every((r) => r.revokedAt instanceof Date)).toBe(true);
+      expect(await store.findSessions([])).toEqual([]);
     });
 
     it('creates a room with its owner as member and the join as seq 1', async () => {

@@ -224,6 +224,8 @@ export interface Store {
   createSession(session: { id: string; userId: string; deviceId: string }): Promise<void>;
   /** The session with the device's revocation folded in; null when unknown. */
   findSession(id: string): Promise<SessionRecord | null>;
+  /** `findSession` for many at once, in one read: the sessions found, in no particular order. */
+  findSessions(ids: readonly string[]): Promise<SessionRecord[]>;
 
   /** Creates the room with its owner as first member and the owner's join as seq 1. */
   createRoom(room: NewRoom): Promise<StoreResult<{ room: RoomRecord; event: RoomEvent }>>;

@@ -82,7 +82,7 @@ export class Gateway {
   async start(): Promise<void> {
     await this.deps.bus.subscribe(Channels.control, (raw) => this.onControl(raw));
     // Revoke notices sent while the bus was away are lost: ask the store about every open socket.
-    this.deps.bus.onReconnect(() => void this.recheckSessions());
+    this.deps.bus.onReconnect(() => void this.recheckSessions().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'session re-check failed')));
   }
 
   /**
@@ -91,37 +91,24 @@ export class Gateway {
    */
   async recheckSessions(): Promise<void> {
     this.deps.guard.clear();
-    await Promise.allSettled(
-      [...this.grants].map(async ([conn, grant]) => {
-        if (!(await this.deps.guard.isLive(grant.claims))) conn.close(CloseCode.sessionRevoked, 'session revoked');
-      }),
-    );
+    await this.sweepSessions();
   }
 
   /**
-   * Re-checks the session of every open socket through the guard (cached answers count; one store read
-   * per distinct session at most) and closes, with 4001, each socket whose session is no longer live.
-   * Runs every `sessionSweepMs`; resolves to how many sockets it closed. A store that fails leaves
-   * that session's sockets open until the next sweep.
+   * Re-checks the session of every open socket through the guard (cached answers count; the others in
+   * one batched store read) and closes, with 4001, each socket whose session is no longer live. Runs
+   * every `sessionSweepMs` and after the bus reconnects; resolves to how many sockets it closed. A
+   * store that fails leaves the sockets open until the next sweep.
    */
   async sweepSessions(): Promise<number> {
-    const bySession = new Map<string, { claims: AccessClaims; conns: Connection[] }>();
-    for (const [conn, grant] of this.grants) {
-      const entry = bySession.get(grant.claims.sessionId);
-      if (entry) entry.conns.push(conn);
-      else bySession.set(grant.claims.sessionId, { claims: grant.claims, conns: [conn] });
-    }
+    const grants = [...this.grants];
+    const live = await this.deps.guard.liveAmong(grants.map(([, grant]) => grant.claims));
     let closed = 0;
-    await Promise.allSettled(
-      [...bySession.values()].map(async ({ claims, conns }) => {
-        if (await this.deps.guard.isLive(claims)) return;
-        for (const conn of conns) {
-          if (!conn.open) continue;
-          conn.close(CloseCode.sessionRevoked, 'session revoked');
-          closed++;
-        }
-      }),
-    );
+    for (const [conn, grant] of grants) {
+      if (live.has(grant.claims.sessionId) || !conn.open) continue;
+      conn.close(CloseCode.sessionRevoked, 'session revoked');
+      closed++;
+    }
     return closed;
   }
 
