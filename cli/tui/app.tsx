@@ -1,12 +1,12 @@
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text, useApp, useStdout } from 'ink';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { describeDeviceChange, keyChangeNotices, mentions, openedNotice, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize, neutralizeLines } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
-import { Composer, TERMINAL_REPORT } from './components/composer.js';
+import { Composer } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
 import { RoomList } from './components/room-list.js';
 import type { Panel } from './components/results-panel.js';
@@ -14,15 +14,21 @@ import { panelHeight, ResultsPanel, wrapLines } from './components/results-panel
 import { StatusBar } from './components/status-bar.js';
 import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
+import { KeyInputProvider, useKeys } from './input/key-input.js';
+import type { Key } from './input/keys.js';
+import { isKey } from './input/keys.js';
 import { runSlash } from './slash-actions.js';
 import { fuzzyFilter } from './state/fuzzy.js';
-import { parseComposer } from './state/slash-commands.js';
+import { helpText, parseComposer, SLASH_COMMANDS } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
 import { pendingLabel, pendingRows, timelineRows, visibleRows } from './state/timeline-rows.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
+
+/** A `/me` message as the timeline shows it: `/me waves` is `*waves*`; any other text as it is. */
+export const action = (body: string): string => (body.startsWith('/me ') ? `*${body.slice(4)}*` : body);
 
 /** A key-change notice in the status bar's words. */
 function noticeText(n: KeyChangeNotice): string {
@@ -39,10 +45,28 @@ export interface AppProps {
   readonly saveTheme: (choice: ThemeChoice) => void;
 }
 
-const SIDEBAR = 24;
+/**
+ * The room list's width in columns: 24, narrower below 70 columns (a third of the screen, at least
+ * 10), and 0 when hidden (Ctrl+G).
+ */
+export function sidebarWidth(columns: number, shown: boolean): number {
+  if (!shown) return 0;
+  return columns >= 70 ? 24 : Math.max(10, Math.floor(columns / 3));
+}
 
-/** The interactive client: rooms on the left, the timeline in the centre, the composer below. */
-export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppProps) {
+/**
+ * The interactive client: rooms on the left, the timeline in the centre, the composer below. Every
+ * key reaches it through one keypress tokenizer (see KeyInputProvider).
+ */
+export function App(props: AppProps) {
+  return (
+    <KeyInputProvider>
+      <ChatScreen {...props} />
+    </KeyInputProvider>
+  );
+}
+
+function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppProps) {
   const chat = useChat(deps);
   const { exit } = useApp();
   const { stdout } = useStdout();
@@ -58,11 +82,9 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
    * keys typed right after Ctrl+K may arrive before React re-renders, and must reach the switcher.
    */
   const switcherRef = useRef<string | null>(null);
-  const composerActive = useRef(true);
   const [, redraw] = useState(0);
   const setSwitcher = (update: string | null | ((q: string | null) => string | null)) => {
     switcherRef.current = typeof update === 'function' ? update(switcherRef.current) : update;
-    composerActive.current = switcherRef.current === null && panelRef.current === null;
     redraw((n) => n + 1);
   };
   const switcher = switcherRef.current;
@@ -70,7 +92,6 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const panelRef = useRef<Panel | null>(null);
   const setPanel = (update: Panel | null | ((p: Panel | null) => Panel | null)) => {
     panelRef.current = typeof update === 'function' ? update(panelRef.current) : update;
-    composerActive.current = switcherRef.current === null && panelRef.current === null;
     redraw((n) => n + 1);
   };
   const panel = panelRef.current;
@@ -78,6 +99,12 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean } | null>(null);
   /** Whether the terminal has focus (it says so when focus reporting is on; assume yes until then). */
   const focused = useRef(true);
+  /** Whether the room list shows (Ctrl+G or F2 toggles it), and the composer's height in rows. */
+  const [roomsShown, setRoomsShown] = useState(true);
+  const [composerHeight, setComposerHeight] = useState(3);
+  const onComposerHeight = useCallback((rows: number) => setComposerHeight(rows), []);
+  /** The current room's members' names, for Tab after `@`. */
+  const [memberNames, setMemberNames] = useState<readonly string[]>([]);
 
 
   const theme = resolveTheme(themeChoice, env);
@@ -138,17 +165,37 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const textOf = (row: Extract<TimelineRow, { kind: 'event' }>): string => {
     const e = row.event;
-    if (!e.envelope) return e.body ?? '';
+    if (!e.envelope) return action(e.body ?? '');
     const o = chat.opened.get(e.id);
     if (!o) return '[decrypting…]';
-    return o.status === 'ok' ? o.body : `[${openedNotice(o)}]`;
+    return o.status === 'ok' ? action(o.body) : `[${openedNotice(o)}]`;
   };
 
-  const timelineWidth = Math.max(20, size.columns - SIDEBAR - 2);
+  // The names Tab offers after `@`: the room's members and whoever spoke in what is loaded.
+  useEffect(() => {
+    if (!room) return;
+    let current = true;
+    deps.api.members(room.id).then(
+      (members) => {
+        if (current) setMemberNames(members.map((m) => m.user.username));
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [room?.id, deps]);
+  const completionUsers = useMemo(
+    () => [...new Set([...memberNames, ...(state?.events ?? []).map((e) => e.sender.username)])].filter((n) => n !== me.username),
+    [memberNames, state?.events, me.username],
+  );
+
+  const sidebar = sidebarWidth(size.columns, roomsShown);
+  const timelineWidth = Math.max(20, size.columns - sidebar - 2);
   const noteLines = note ? Math.ceil(note.length / Math.max(1, size.columns)) : 0;
   const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
   const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
-  const timelineHeight = Math.max(3, size.rows - 7 - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
+  const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
   const rows = useMemo(
     () => [...(state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), ...pendingRows(chat.pending.filter((p) => p.roomId === room?.id))],
     [state, now, chat.pending, room?.id],
@@ -204,48 +251,72 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const matchesFor = (query: string | null) => (query === null ? [] : fuzzyFilter(query, items, (i) => i.label).slice(0, 8));
   const matches = matchesFor(switcher);
-  useInput((input, key) => {
-    // Terminal reports: focus (for notifications) and the mouse wheel (scrolling).
-    if (input === '[I' || input === '\u001b[I') focused.current = true;
-    if (input === '[O' || input === '\u001b[O') focused.current = false;
-    for (const m of input.matchAll(/\[<(\d+);\d+;\d+M/g)) {
-      if (m[1] === '64') setScroll((s) => Math.min(visible.maxOffset, s + 3));
-      if (m[1] === '65') setScroll((s) => Math.max(0, s - 3));
+  /**
+   * The app's keys, asked before the composer's: the terminal's reports, Ctrl+C, the open panel or
+   * room switcher (which take every key while open), then the global keys. Answers whether it used
+   * the key. What it reads lives in refs, as keys of one chunk come before the next render.
+   */
+  const onKey = (key: Key): boolean => {
+    if (key.kind === 'focus') {
+      focused.current = key.focused;
+      return true;
     }
-    if (TERMINAL_REPORT.test(input)) return;
+    if (key.kind === 'mouse') {
+      if (key.button === 64) setScroll((s) => Math.min(visible.maxOffset, s + 3));
+      if (key.button === 65) setScroll((s) => Math.max(0, s - 3));
+      return true;
+    }
+    if (isKey(key, 'c', { ctrl: true })) {
+      exit();
+      return true;
+    }
     const open = panelRef.current;
     if (open !== null) {
-      if (key.escape) setPanel(null);
+      if (key.kind !== 'key') return true;
+      if (key.name === 'escape') setPanel(null);
       else if (open.kind === 'search') {
-        if (key.upArrow) setPanel({ ...open, selected: Math.max(0, open.selected - 1) });
-        else if (key.downArrow) setPanel({ ...open, selected: Math.min(open.hits.length - 1, open.selected + 1) });
-        else if (key.return) {
+        if (key.name === 'up') setPanel({ ...open, selected: Math.max(0, open.selected - 1) });
+        else if (key.name === 'down') setPanel({ ...open, selected: Math.min(open.hits.length - 1, open.selected + 1) });
+        else if (key.name === 'return') {
           const hit = open.hits[open.selected];
           if (hit) jumpTo(hit);
         }
-      } else if (key.upArrow) setPanel({ ...open, scroll: Math.max(0, open.scroll - 1) });
-      else if (key.downArrow) setPanel({ ...open, scroll: Math.min(Math.max(0, wrapLines(open.text, Math.max(10, size.columns - 4)).length - panelLines), open.scroll + 1) });
-      return;
+      } else if (open.kind === 'directory') {
+        if (key.name === 'up') setPanel({ ...open, selected: Math.max(0, open.selected - 1) });
+        else if (key.name === 'down') setPanel({ ...open, selected: Math.min(open.rooms.length - 1, open.selected + 1) });
+        else if (key.name === 'return') {
+          const pick = open.rooms[open.selected];
+          if (pick) joinFromDirectory(pick);
+        }
+      } else if (key.name === 'up') setPanel({ ...open, scroll: Math.max(0, open.scroll - 1) });
+      else if (key.name === 'down') setPanel({ ...open, scroll: Math.min(Math.max(0, wrapLines(open.text, Math.max(10, size.columns - 4)).length - panelLines), open.scroll + 1) });
+      return true;
     }
     if (switcherRef.current !== null) {
-      if (key.escape) setSwitcher(null);
-      else if (key.return) {
+      if (key.kind === 'text' || key.kind === 'paste') setSwitcher((q) => (q ?? '') + key.text.replace(/\s+/g, ' '));
+      else if (key.kind !== 'key') return true;
+      else if (key.name === 'escape') setSwitcher(null);
+      else if (key.name === 'return') {
         const pick = matchesFor(switcherRef.current)[0];
         if (pick) {
           setSelected(pick.id);
           setScroll(0);
         }
         setSwitcher(null);
-      } else if (key.backspace || key.delete) setSwitcher((q) => (q ?? '').slice(0, -1));
-      else if (input && !key.ctrl && !key.meta) setSwitcher((q) => (q ?? '') + input);
-      return;
+      } else if (key.name === 'backspace') setSwitcher((q) => [...(q ?? '')].slice(0, -1).join(''));
+      return true;
     }
-    if (key.ctrl && input === 'k') setSwitcher('');
-    else if ((key.ctrl && input === 'n') || (key.meta && key.downArrow)) move(1);
-    else if ((key.ctrl && input === 'p') || (key.meta && key.upArrow)) move(-1);
-    else if (key.pageUp) setScroll((s) => Math.min(visible.maxOffset, s + timelineHeight - 2));
-    else if (key.pageDown) setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
-  });
+    if (key.kind !== 'key') return false;
+    if (isKey(key, 'k', { ctrl: true })) setSwitcher('');
+    else if (isKey(key, 'g', { ctrl: true }) || isKey(key, 'f2')) setRoomsShown((shown) => !shown);
+    else if (isKey(key, 'n', { ctrl: true }) || isKey(key, 'down', { meta: true })) move(1);
+    else if (isKey(key, 'p', { ctrl: true }) || isKey(key, 'up', { meta: true })) move(-1);
+    else if (key.name === 'pageup') setScroll((s) => Math.min(visible.maxOffset, s + timelineHeight - 2));
+    else if (key.name === 'pagedown') setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
+    else return false;
+    return true;
+  };
+  useKeys(onKey, 1);
 
   /** Shows a search result in its room, among the messages around it. */
   const jumpTo = (hit: SearchHit) => {
@@ -311,21 +382,58 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         quit: () => exit(),
         openSearch,
         openSummary,
+        openDirectory,
+        openHelp: () => setPanel({ kind: 'summary', title: 'Help', status: 'done', by: null, text: helpText(), scroll: 0 }),
+        sendMessage: (target, body) => sendText(target, body),
         retryFailed: chat.retryFailed,
         discardFailed: chat.discardFailed,
       }).then(setNote, fail);
       return;
     }
     if (!room) return setNote('join or create a room first: /join <room>, /create <room>');
-    setSent((s) => [...s.slice(-49), parsed.text]);
+    setSent((s) => [...s.slice(-49), text]);
+    sendText(room, parsed.text);
+  };
+
+  const sendText = (target: Room, body: string) => {
     setScroll(0);
-    void chat.send(room, parsed.text).then(() => setNote(null), fail);
+    void chat.send(target, body).then(
+      () => setNote(null),
+      (error: unknown) => setNote(error instanceof Error ? error.message : String(error)),
+    );
+  };
+
+  /** The open-room directory, fetched when /list opens it. */
+  const openDirectory = () => {
+    setPanel({ kind: 'directory', status: 'loading', rooms: [], selected: 0 });
+    deps.api.directory().then(
+      (rooms) => setPanel((p) => (p?.kind === 'directory' ? { ...p, status: 'done', rooms } : p)),
+      (error: unknown) => {
+        setPanel((p) => (p?.kind === 'directory' ? null : p));
+        setNote((error as Error).message);
+      },
+    );
+  };
+
+  /** Enter on a room of the directory: joined (unless already), then shown. */
+  const joinFromDirectory = (pick: Room) => {
+    setPanel(null);
+    const joined = pick.role !== null ? Promise.resolve(pick) : deps.api.join(pick.id).then((r) => r.room);
+    joined.then(
+      async (r) => {
+        await chat.refreshRooms();
+        setSelected(r.id);
+        setScroll(0);
+        setNote(`joined #${r.name}`);
+      },
+      (error: unknown) => setNote((error as Error).message),
+    );
   };
 
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Box flexGrow={1}>
-        <RoomList rooms={items} selectedId={room?.id ?? null} width={SIDEBAR} theme={theme} />
+        {sidebar > 0 && <RoomList rooms={items} selectedId={room?.id ?? null} width={sidebar} theme={theme} />}
         <Box flexDirection="column" width={timelineWidth}>
           <Text bold wrap="truncate">
             {title}
@@ -350,8 +458,11 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       )}
       {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} />}
       <Composer
-        active={composerActive}
         onSubmit={submit}
+        width={Math.max(4, size.columns - 4)}
+        maxRows={Math.max(1, Math.floor(size.rows / 3) - 2)}
+        sources={{ commands: SLASH_COMMANDS.map((c) => c.name), users: completionUsers, rooms: chat.rooms.filter((r) => !isDirectMessage(r)).map((r) => r.name) }}
+        onHeight={onComposerHeight}
         onTyping={(active) => room && chat.typing(room, active)}
         history={sent}
         theme={theme}

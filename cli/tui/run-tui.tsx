@@ -88,7 +88,8 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
         ctx.config.theme = choice;
       }}
     />,
-    { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: true, patchConsole: false },
+    // Ctrl+C is one of the keys the app's tokenizer reads (it may come in a chunk with other keys).
+    { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false },
   );
   try {
     await instance.waitUntilExit();

@@ -4,7 +4,6 @@ import { ChatError } from '../../shared/protocol/index.js';
 import { parseDuration } from '../time-input.js';
 import { joinTarget } from '../invite-link.js';
 import type { SlashName } from './state/slash-commands.js';
-import { SLASH_COMMANDS } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 
 /** What a slash command may do to the screen besides talking to the server. */
@@ -18,6 +17,12 @@ export interface SlashEffects {
   readonly quit: () => void;
   /** Opens the results panel for a search. */
   readonly openSearch: (query: string) => void;
+  /** Opens the open-room directory (Enter there joins). */
+  readonly openDirectory: () => void;
+  /** Opens the help panel. */
+  readonly openHelp: () => void;
+  /** Sends a message to the current room, as typed text does. */
+  readonly sendMessage: (room: Room, text: string) => void;
   /** Opens the summary panel for the current room. */
   readonly openSummary: (room: Room, type: SummaryType, agree: boolean) => void;
   /** Queues again, or drops, the room's messages the server refused; each answers how many. */
@@ -122,8 +127,21 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       const n = await fx.discardFailed(inRoom(fx.room).id);
       return n === 0 ? 'no message here was refused' : `dropped ${n} message${n === 1 ? '' : 's'}`;
     }
+    case 'list':
+      fx.openDirectory();
+      return 'open rooms: ↑/↓ choose · Enter join · Esc close';
+    case 'topic': {
+      const room = inRoom(fx.room);
+      return room.topic ? `topic of #${room.name}: ${room.topic}` : `#${room.name} has no topic`;
+    }
+    case 'me': {
+      const room = inRoom(fx.room);
+      fx.sendMessage(room, `/me ${need(rest, '/me <action>')}`);
+      return '';
+    }
     case 'help':
-      return SLASH_COMMANDS.map((c) => `/${c.name}`).join(' ') + '  ·  Ctrl+N/P rooms  PgUp/PgDn scroll  Alt+Enter new line';
+      fx.openHelp();
+      return 'help: ↑/↓ scroll · Esc close';
     case 'quit':
       fx.quit();
       return 'bye';

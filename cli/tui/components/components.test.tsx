@@ -4,6 +4,7 @@ import { ChatError } from '../../../shared/protocol/index.js';
 import { FAKE_CONTINUATION, forbiddenIn, HOSTILE, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT } from '../../../test/support/hostile-strings.js';
 import { THEMES } from '../state/theme.js';
 import { timelineRows } from '../state/timeline-rows.js';
+import { KeyInputProvider } from '../input/key-input.js';
 import { Composer } from './composer.js';
 import { RoomList } from './room-list.js';
 import { StatusBar } from './status-bar.js';
@@ -11,13 +12,15 @@ import { Timeline } from './timeline.js';
 import { TypingLine } from './typing-line.js';
 
 const theme = THEMES.dark;
+/** The composer's size and what Tab completes, for the tests that do not look at them. */
+const COMPOSER_LAYOUT = { width: 60, maxRows: 5, sources: { commands: ['join', 'leave'], users: [], rooms: [] } };
 /** Ink subscribes to stdin in an effect, and reads a chunk per tick: let each write land alone. */
 const settle = () => new Promise((r) => setTimeout(r, 60));
 
 describe('Composer', () => {
   it('sends on Enter and clears, ignores an empty Enter', async () => {
     const onSubmit = vi.fn();
-    const { stdin, lastFrame } = render(<Composer onSubmit={onSubmit} onTyping={() => {}} history={[]} theme={theme} placeholder="Message #general" />);
+    const { stdin, lastFrame } = render(<KeyInputProvider><Composer onSubmit={onSubmit} onTyping={() => {}} history={[]} theme={theme} placeholder="Message #general" {...COMPOSER_LAYOUT} /></KeyInputProvider>);
     await settle();
     expect(lastFrame()).toContain('Message #general');
     stdin.write('\r');
@@ -34,7 +37,7 @@ describe('Composer', () => {
 
   it('starts a new line on Alt+Enter and keeps a pasted block as one message', async () => {
     const onSubmit = vi.fn();
-    const { stdin } = render(<Composer onSubmit={onSubmit} onTyping={() => {}} history={[]} theme={theme} placeholder="" />);
+    const { stdin } = render(<KeyInputProvider><Composer onSubmit={onSubmit} onTyping={() => {}} history={[]} theme={theme} placeholder="" {...COMPOSER_LAYOUT} /></KeyInputProvider>);
     await settle();
     stdin.write('first');
     await settle();
@@ -54,7 +57,7 @@ describe('Composer', () => {
 
   it('recalls what was sent with ↑ in an empty composer, and completes commands with Tab', async () => {
     const onSubmit = vi.fn();
-    const { stdin, lastFrame } = render(<Composer onSubmit={onSubmit} onTyping={() => {}} history={['older', 'latest']} theme={theme} placeholder="" />);
+    const { stdin, lastFrame } = render(<KeyInputProvider><Composer onSubmit={onSubmit} onTyping={() => {}} history={['older', 'latest']} theme={theme} placeholder="" {...COMPOSER_LAYOUT} /></KeyInputProvider>);
     await settle();
     stdin.write('\u001b[A');
     await settle();
@@ -80,7 +83,7 @@ describe('Composer', () => {
 
   it('reports typing while there is text, and not for commands', async () => {
     const onTyping = vi.fn();
-    const { stdin } = render(<Composer onSubmit={() => {}} onTyping={onTyping} history={[]} theme={theme} placeholder="" />);
+    const { stdin } = render(<KeyInputProvider><Composer onSubmit={() => {}} onTyping={onTyping} history={[]} theme={theme} placeholder="" {...COMPOSER_LAYOUT} /></KeyInputProvider>);
     await settle();
     stdin.write('h');
     await settle();

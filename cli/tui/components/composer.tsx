@@ -1,10 +1,15 @@
-import { Box, Text, useInput } from 'ink';
-import { useRef, useState } from 'react';
+import { Box, Text } from 'ink';
+import { useEffect, useRef, useState } from 'react';
+import type { KeyHandler } from '../input/key-input.js';
+import { useKeys } from '../input/key-input.js';
+import type { Key } from '../input/keys.js';
+import type { CompletionSources } from '../state/completion.js';
+import { complete } from '../state/completion.js';
+import { composerView } from '../state/composer-view.js';
+import type { EditAction, EditorState } from '../state/line-editor.js';
+import { EMPTY, edit, insert, onFirstLine, onLastLine } from '../state/line-editor.js';
 import { completeSlash } from '../state/slash-commands.js';
 import type { Theme } from '../state/theme.js';
-
-/** Focus-in/out (`ESC[I`, `ESC[O`) and SGR mouse reports, as Ink hands them over (ESC removed). */
-export const TERMINAL_REPORT = /^\u001b?\[(?:I|O|<\d+;\d+;\d+[Mm])+$/;
 
 export interface ComposerProps {
   readonly onSubmit: (text: string) => void;
@@ -14,95 +19,148 @@ export interface ComposerProps {
   readonly history: readonly string[];
   readonly theme: Theme;
   readonly placeholder: string;
-  /** False while another panel (the room switcher) takes the keyboard; a ref, read at each key. */
-  readonly active?: { readonly current: boolean };
+  /** Display columns inside the border. */
+  readonly width: number;
+  /** The most rows of text shown (a longer text scrolls inside the composer). */
+  readonly maxRows: number;
+  /** What Tab completes: commands, the room's people, rooms. */
+  readonly sources: CompletionSources;
+  /** Told the composer's height in rows (border included) whenever it changes. */
+  readonly onHeight?: (rows: number) => void;
+}
+
+/** The keys that edit, by readline's names for what they do. */
+function actionOf(key: Key): EditAction | null {
+  if (key.kind !== 'key') return null;
+  const { name, ctrl, meta } = key;
+  if (ctrl && !meta) {
+    const byCtrl: Readonly<Record<string, EditAction>> = { a: 'beginning-of-line', e: 'end-of-line', u: 'unix-line-discard', w: 'unix-word-rubout', b: 'backward-char', f: 'forward-char', d: 'delete-char', h: 'backward-delete-char', left: 'backward-word', right: 'forward-word' };
+    return byCtrl[name] ?? null;
+  }
+  if (meta && !ctrl) {
+    const byMeta: Readonly<Record<string, EditAction>> = { b: 'backward-word', f: 'forward-word', d: 'kill-word', backspace: 'backward-kill-word', left: 'backward-word', right: 'forward-word' };
+    return byMeta[name] ?? null;
+  }
+  if (ctrl || meta) return null;
+  const plain: Readonly<Record<string, EditAction>> = { left: 'backward-char', right: 'forward-char', home: 'beginning-of-line', end: 'end-of-line', backspace: 'backward-delete-char', delete: 'delete-char' };
+  return plain[name] ?? null;
 }
 
 /**
- * The composer. Enter sends; Alt+Enter (or Shift+Enter where the terminal reports it) starts a new
- * line; a paste arrives as one piece and stays one message; ↑ in an empty composer recalls what you
- * sent; Tab completes a slash command.
+ * The composer, a readline-like editor. Enter sends; Alt+Enter, Shift+Enter (where the terminal
+ * reports it) or Ctrl+J starts a new line; a paste stays one piece and one message. The cursor moves
+ * by grapheme (←/→, Ctrl+B/F) and by word (Alt+B/F, Ctrl+←/→); Home/End and Ctrl+A/E go to the line's
+ * ends; Backspace and Delete remove one grapheme, Ctrl+W and Alt+Backspace a word back, Alt+D a word
+ * on, Ctrl+U the line before the cursor. ↑ in an empty composer recalls what you sent; Tab completes a
+ * command, an @name or a #room. Keys it does not use (Ctrl+K, PgUp…) are left to the app.
  */
-export function Composer({ onSubmit, onTyping, history, theme, placeholder, active }: ComposerProps) {
-  // The text lives in refs, read and written synchronously by the key handler: Ink re-registers a
-  // changed handler only after the next render, so a key that arrives first (a fast Enter after the
-  // last letter) must still see the latest text.
-  const valueRef = useRef('');
+export function Composer({ onSubmit, onTyping, history, theme, placeholder, width, maxRows, sources, onHeight }: ComposerProps) {
+  // The text lives in refs, read and written synchronously by the key handler: keys of one chunk
+  // are handled one after another before React renders, and each must see the text the last left.
+  const stateRef = useRef<EditorState>(EMPTY);
   const recallRef = useRef(0);
+  const topRef = useRef(0);
+  const [hints, setHints] = useState<readonly string[]>([]);
   const [, redraw] = useState(0);
-  const value = valueRef.current;
-  const update = (next: string) => {
-    valueRef.current = next;
+  const update = (next: EditorState) => {
+    const before = stateRef.current.text;
+    stateRef.current = next;
     redraw((n) => n + 1);
-    onTyping(next.length > 0 && !next.startsWith('/'));
-  };
-  const setRecall = (n: number) => {
-    recallRef.current = n;
+    if (next.text !== before) {
+      setHints([]);
+      onTyping(next.text.length > 0 && !next.text.startsWith('/'));
+    }
   };
 
-  useInput((input, key) => {
-    const value = valueRef.current;
-    const recall = recallRef.current;
-    if (active && !active.current) return;
-    if (TERMINAL_REPORT.test(input)) return; // focus and mouse reports are the app's
-    if (key.ctrl || key.escape || key.pageUp || key.pageDown) return; // the app's keys
-    if (key.return) {
-      if (key.meta || key.shift) {
-        update(value + '\n');
-        return;
+  const handle: KeyHandler = (key) => {
+    const state = stateRef.current;
+    if (key.kind === 'text' || key.kind === 'paste') {
+      update(insert(state, key.text));
+      return true;
+    }
+    if (key.kind !== 'key') return false;
+    const { name, ctrl, meta, shift } = key;
+    if ((name === 'return' && (meta || shift) && !ctrl) || (name === 'linefeed' && !meta)) {
+      update(insert(state, '\n'));
+      return true;
+    }
+    if (name === 'return' && !ctrl) {
+      if (state.text.trim() !== '') {
+        onSubmit(state.text);
+        recallRef.current = 0;
+        update(EMPTY);
       }
-      if (value.trim() === '') return;
-      onSubmit(value);
-      setRecall(0);
-      update('');
-      return;
+      return true;
     }
-    if (key.backspace || key.delete) {
-      update(value.slice(0, -1));
-      return;
+    if (name === 'tab' && !ctrl && !meta && !shift) {
+      const result = complete(state, sources);
+      if (result.state !== state) update(result.state);
+      setHints(result.candidates);
+      return true;
     }
-    if (key.upArrow) {
-      if (value !== '' && recall === 0) return;
-      const next = Math.min(recall + 1, history.length);
-      if (next === 0) return;
-      setRecall(next);
-      update(history[history.length - next] ?? '');
-      return;
+    if ((name === 'up' || name === 'down') && !ctrl && !meta) {
+      const up = name === 'up';
+      const recall = recallRef.current;
+      // In a text of several lines, ↑/↓ move between them; at its edge, or empty, they walk the history.
+      if (recall === 0 && state.text !== '') {
+        if (up ? !onFirstLine(state) : !onLastLine(state)) update(edit(state, up ? 'previous-line' : 'next-line'));
+        return true;
+      }
+      const nextRecall = up ? Math.min(recall + 1, history.length) : Math.max(0, recall - 1);
+      if (nextRecall === recall) return true;
+      recallRef.current = nextRecall;
+      const text = nextRecall === 0 ? '' : (history[history.length - nextRecall] ?? '');
+      update({ text, cursor: text.length });
+      return true;
     }
-    if (key.downArrow) {
-      if (recall === 0) return;
-      const next = recall - 1;
-      setRecall(next);
-      update(next === 0 ? '' : (history[history.length - next] ?? ''));
-      return;
-    }
-    if (key.tab) {
-      const [first] = completeSlash(value);
-      if (first) update(first);
-      return;
-    }
-    if (key.leftArrow || key.rightArrow || key.upArrow || key.downArrow) return;
-    // Bracketed paste (enabled by the app) wraps a paste in ESC[200~ … ESC[201~; the markers go, the
-    // pasted text stays one piece, its line breaks kept.
-    const text = input.replace(/\u001b?\[20[01]~/g, '').replace(/\r\n?/g, '\n');
-    if (text) update(value + text);
-  });
+    const action = actionOf(key);
+    if (action === null) return false;
+    // Ctrl+D on an empty composer is readline's end of input; here it just does nothing.
+    update(edit(state, action));
+    return true;
+  };
+  useKeys(handle, 0);
 
-  const suggestions = completeSlash(value);
-  const lines = value.split('\n');
+  const state = stateRef.current;
+  const overflowRows = Math.max(1, maxRows);
+  const full = composerView(state, width, overflowRows, topRef.current);
+  // When the text is taller than the composer, one row says how much is hidden.
+  const view = full.above + full.below > 0 ? composerView(state, width, Math.max(1, overflowRows - 1), topRef.current) : full;
+  topRef.current = view.above;
+  const slash = state.text.length > 1 ? completeSlash(state.text) : [];
+  const suggestions = hints.length > 0 ? hints : slash;
+  const mark = view.above + view.below > 0 ? [view.above > 0 ? `↑ ${view.above} more line${view.above === 1 ? '' : 's'}` : '', view.below > 0 ? `↓ ${view.below} more line${view.below === 1 ? '' : 's'}` : ''].filter(Boolean).join('  ·  ') : null;
+  const height = 2 + (state.text === '' ? 1 : view.rows.length) + (mark ? 1 : 0) + (suggestions.length > 0 ? 1 : 0);
+  useEffect(() => onHeight?.(height), [height, onHeight]);
+
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.dim} paddingX={1}>
-      {value === '' ? (
-        <Text color={theme.dim}>{placeholder}</Text>
+      {state.text === '' ? (
+        <Text color={theme.dim} wrap="truncate">
+          <Text inverse> </Text>
+          {placeholder}
+        </Text>
       ) : (
-        lines.map((line, i) => (
-          <Text key={i}>
-            {line}
-            {i === lines.length - 1 ? <Text inverse> </Text> : null}
+        view.rows.map((row, i) => (
+          <Text key={i + view.above} wrap="truncate">
+            {row.cursor ? (
+              <>
+                {row.cursor.before}
+                <Text inverse>{row.cursor.at || ' '}</Text>
+                {row.cursor.after}
+              </>
+            ) : (
+              row.text || ' '
+            )}
           </Text>
         ))
       )}
-      {suggestions.length > 0 && value.length > 1 && <Text color={theme.dim}>{suggestions.join('  ')}</Text>}
+      {mark && <Text color={theme.dim}>{mark}</Text>}
+      {suggestions.length > 0 && (
+        <Text color={theme.dim} wrap="truncate">
+          {suggestions.join('  ')}
+        </Text>
+      )}
     </Box>
   );
 }

@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
-import type { SearchHit, Snippet } from '../../../shared/protocol/index.js';
+import type { Room, SearchHit, Snippet } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import type { Theme } from '../state/theme.js';
 import { senderColor } from '../state/theme.js';
 
-/** What the panel under the timeline shows: search results to choose from, or a summary. */
+/** What the panel under the timeline shows: search results to choose from, a summary (or the help), or the open-room directory. */
 export type Panel =
+  | { readonly kind: 'directory'; readonly status: 'loading' | 'done'; readonly rooms: readonly Room[]; readonly selected: number }
   | { readonly kind: 'search'; readonly query: string; readonly status: 'searching' | 'done'; readonly hits: readonly SearchHit[]; readonly selected: number; readonly note: string | null }
   | {
       readonly kind: 'summary';
@@ -35,7 +36,9 @@ export function wrapLines(text: string, width: number): string[] {
 
 /** How many lines the panel takes (with its border), so the timeline can give them up. */
 export function panelHeight(panel: Panel, maxLines: number): number {
-  return panel.kind === 'search' ? 3 + Math.min(maxLines, Math.max(1, panel.hits.length * 2)) : 3 + maxLines;
+  if (panel.kind === 'search') return 3 + Math.min(maxLines, Math.max(1, panel.hits.length * 2));
+  if (panel.kind === 'directory') return 3 + Math.min(maxLines, Math.max(1, panel.rooms.length));
+  return 3 + maxLines;
 }
 
 function Highlighted({ snippet, theme }: { snippet: Snippet; theme: Theme }) {
@@ -67,8 +70,35 @@ const when = (iso: string) => {
   return `${d.toISOString().slice(0, 10)} ${d.toTimeString().slice(0, 5)}`;
 };
 
-/** Search results (↑/↓ to choose, Enter to jump, Esc to close), or a summary (↑/↓ to scroll). */
+/** The open-room directory: one line per room (↑/↓ to choose, Enter to join, Esc to close). */
+function DirectoryPanel({ panel, theme, maxLines }: { panel: Extract<Panel, { kind: 'directory' }>; theme: Theme; maxLines: number }) {
+  const perPage = Math.max(1, maxLines);
+  const first = Math.min(Math.max(0, panel.selected - perPage + 1), Math.max(0, panel.rooms.length - perPage));
+  const status = panel.status === 'loading' ? 'loading…' : `${panel.rooms.length} room${panel.rooms.length === 1 ? '' : 's'} · ↑/↓ choose · Enter join · Esc close`;
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
+      <Text bold wrap="truncate">
+        Open rooms<Text color={theme.dim}>{`  ${status}`}</Text>
+      </Text>
+      {panel.status === 'done' && panel.rooms.length === 0 && <Text color={theme.dim}>no open rooms yet — /create one</Text>}
+      {panel.rooms.slice(first, first + perPage).map((room, i) => {
+        const chosen = first + i === panel.selected;
+        return (
+          <Text key={room.id} wrap="truncate" inverse={chosen}>
+            {chosen ? '› ' : '  '}
+            <Text bold>{`#${neutralize(room.name)}`}</Text>
+            <Text color={theme.dim}>{`  ${room.memberCount} member${room.memberCount === 1 ? '' : 's'}${room.role !== null ? ' · joined' : ''}`}</Text>
+            {room.topic ? `  ${neutralize(room.topic)}` : ''}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
+
+/** Search results (↑/↓ to choose, Enter to jump, Esc to close), a summary (↑/↓ to scroll), or the room directory. */
 export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; theme: Theme; maxLines: number; width: number }) {
+  if (panel.kind === 'directory') return <DirectoryPanel panel={panel} theme={theme} maxLines={maxLines} />;
   if (panel.kind === 'summary') {
     const lines = wrapLines(neutralize(panel.text, { multiline: true }), Math.max(10, width - 4));
     const shown = lines.slice(panel.scroll, panel.scroll + maxLines);

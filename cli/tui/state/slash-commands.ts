@@ -1,5 +1,6 @@
 /** The composer's slash commands, in the order /help lists them. */
 export const SLASH_COMMANDS = [
+  { name: 'list', args: '', help: 'the open rooms anyone can join; Enter joins the chosen one' },
   { name: 'join', args: '<room | invite-link>', help: 'join an open room, or a private one by its link' },
   { name: 'create', args: '<room> [--private]', help: 'create a room' },
   { name: 'invite', args: '[--uses N] [--expires 24h]', help: 'make an invite link for this room' },
@@ -7,15 +8,53 @@ export const SLASH_COMMANDS = [
   { name: 'kick', args: '<user>', help: 'remove someone from this room (owner)' },
   { name: 'dm', args: '<user>', help: 'open your encrypted room with someone' },
   { name: 'members', args: '', help: 'who is here, and who is online' },
+  { name: 'topic', args: '', help: "show this room's topic" },
+  { name: 'me', args: '<action>', help: 'say what you do ("/me waves" shows as *waves*)' },
   { name: 'search', args: '<query>', help: 'search your rooms ("phrase", or, -word); Enter jumps to a result' },
   { name: 'summarize', args: '[general|detailed|bullets|topics] [--yes]', help: 'summarize this room' },
   { name: 'verify', args: '<user>', help: 'compare safety numbers with someone' },
   { name: 'retry', args: '', help: 'send again this room\'s messages the server refused' },
   { name: 'discard', args: '', help: 'drop this room\'s messages the server refused' },
   { name: 'theme', args: 'dark | light | system', help: 'change the colours' },
-  { name: 'help', args: '', help: 'this list' },
+  { name: 'help', args: '', help: 'this list, and the keys' },
   { name: 'quit', args: '', help: 'leave the app' },
 ] as const;
+
+/** The keys of the interactive client, in the order /help lists them. */
+export const KEY_BINDINGS: readonly { readonly keys: string; readonly help: string }[] = [
+  { keys: 'Enter', help: 'send' },
+  { keys: 'Alt+Enter, Shift+Enter, Ctrl+J', help: 'new line' },
+  { keys: '←/→, Ctrl+B/F', help: 'move by character' },
+  { keys: 'Alt+B/F, Ctrl+←/→', help: 'move by word' },
+  { keys: 'Home/End, Ctrl+A/E', help: 'start/end of the line' },
+  { keys: 'Backspace, Delete', help: 'delete a character before/under the cursor' },
+  { keys: 'Ctrl+W, Alt+Backspace', help: 'delete the word before the cursor' },
+  { keys: 'Alt+D', help: 'delete the word after the cursor' },
+  { keys: 'Ctrl+U', help: 'delete the line before the cursor' },
+  { keys: '↑/↓', help: 'lines of the text; in an empty composer, what you sent' },
+  { keys: 'Tab', help: 'complete a /command, @name or #room' },
+  { keys: 'Ctrl+K', help: 'go to a room by name' },
+  { keys: 'Ctrl+N/P, Alt+↓/↑', help: 'next/previous room' },
+  { keys: 'Ctrl+G, F2', help: 'hide/show the room list' },
+  { keys: 'PgUp/PgDn, mouse wheel', help: 'scroll the timeline' },
+  { keys: 'Esc', help: 'close a panel or the room switcher' },
+  { keys: 'Ctrl+C', help: 'quit' },
+];
+
+/** The help panel's text: a line per command with what it does, then a line per key binding. */
+export function helpText(): string {
+  const commands = SLASH_COMMANDS.map((c) => `/${c.name}${c.args ? ` ${c.args}` : ''}`);
+  const width = Math.max(...commands.map((c) => c.length));
+  const keyWidth = Math.max(...KEY_BINDINGS.map((k) => k.keys.length));
+  return [
+    'Commands',
+    ...SLASH_COMMANDS.map((c, i) => `  ${(commands[i] ?? '').padEnd(width)}  ${c.help}`),
+    '  //text sends a message that starts with /',
+    '',
+    'Keys',
+    ...KEY_BINDINGS.map((k) => `  ${k.keys.padEnd(keyWidth)}  ${k.help}`),
+  ].join('\n');
+}
 
 export type SlashName = (typeof SLASH_COMMANDS)[number]['name'];
 

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { Key } from './keys.js';
+import { createKeyTokenizer, keyPress, neutralPaste } from './keys.js';
+
+/** Every key the chunks make, fed in order, with what is left flushed at the end. */
+function keysOf(...chunks: (string | Uint8Array)[]): Key[] {
+  const t = createKeyTokenizer();
+  return [...chunks.flatMap((c) => t.feed(c)), ...t.flush()];
+}
+const text = (t: string): Key => ({ kind: 'text', text: t });
+const ctrl = (name: string, sequence: string) => keyPress(name, { ctrl: true }, sequence);
+
+describe('createKeyTokenizer', () => {
+  it('splits three quick Backspaces into three keys', () => {
+    expect(keysOf('\u007f\u007f\u007f')).toEqual([keyPress('backspace', {}, '\u007f'), keyPress('backspace', {}, '\u007f'), keyPress('backspace', {}, '\u007f')]);
+  });
+
+  it('splits Ctrl+K, a word and Enter that came in one chunk', () => {
+    expect(keysOf('\u000bplans\r')).toEqual([ctrl('k', '\u000b'), text('plans'), keyPress('return', {}, '\r')]);
+  });
+
+  it('makes 60 quick "text + Enter" 60 texts and 60 Enters', () => {
+    const keys = keysOf(Array.from({ length: 60 }, (_, i) => `message ${i}\r`).join(''));
+    expect(keys.filter((k) => k.kind === 'text').map((k) => (k as { text: string }).text)).toEqual(Array.from({ length: 60 }, (_, i) => `message ${i}`));
+    expect(keys.filter((k) => k.kind === 'key' && k.name === 'return')).toHaveLength(60);
+    expect(keys).toHaveLength(120);
+  });
+
+  it('keeps each control byte a key of its own: Ctrl+W, Ctrl+A, Ctrl+U, Tab, Ctrl+J, Ctrl+H, Ctrl+\\', () => {
+    expect(keysOf('a\u0017b\u0001c\u0015\t\n\b\u001c')).toEqual([
+      text('a'), ctrl('w', '\u0017'), text('b'), ctrl('a', '\u0001'), text('c'), ctrl('u', '\u0015'),
+      keyPress('tab', {}, '\t'), keyPress('linefeed', {}, '\n'), keyPress('backspace', {}, '\b'), ctrl('\\', '\u001c'),
+    ]);
+  });
+
+  it('reads CSI and SS3 keys with their xterm modifiers', () => {
+    expect(keysOf('\u001b[A\u001bOB\u001b[1;5C\u001b[1;3D\u001b[H\u001b[F\u001b[3~\u001b[5~\u001b[6;2~\u001b[Z\u001b[1~\u001b[4~\u001b[12~')).toEqual([
+      keyPress('up', {}, '\u001b[A'),
+      keyPress('down', {}, '\u001bOB'),
+      keyPress('right', { ctrl: true }, '\u001b[1;5C'),
+      keyPress('left', { meta: true }, '\u001b[1;3D'),
+      keyPress('home', {}, '\u001b[H'),
+      keyPress('end', {}, '\u001b[F'),
+      keyPress('delete', {}, '\u001b[3~'),
+      keyPress('pageup', {}, '\u001b[5~'),
+      keyPress('pagedown', { shift: true }, '\u001b[6;2~'),
+      keyPress('tab', { shift: true }, '\u001b[Z'),
+      keyPress('home', {}, '\u001b[1~'),
+      keyPress('end', {}, '\u001b[4~'),
+      keyPress('f2', {}, '\u001b[12~'),
+    ]);
+  });
+
+  it('reads ESC before a key as Alt: Alt+B, Alt+F, Alt+D, Alt+Enter, Alt+Backspace, Alt+↑', () => {
+    expect(keysOf('\u001bb\u001bf\u001bd\u001b\r\u001b\u007f\u001b\u001b[A')).toEqual([
+      keyPress('b', { meta: true }, '\u001bb'),
+      keyPress('f', { meta: true }, '\u001bf'),
+      keyPress('d', { meta: true }, '\u001bd'),
+      keyPress('return', { meta: true }, '\u001b\r'),
+      keyPress('backspace', { meta: true }, '\u001b\u007f'),
+      keyPress('up', { meta: true }, '\u001b\u001b[A'),
+    ]);
+  });
+
+  it('keeps an escape sequence whole when a chunk ends inside it', () => {
+    const t = createKeyTokenizer();
+    expect(t.feed('ab\u001b')).toEqual([text('ab')]);
+    expect(t.pending()).toBe('escape');
+    expect(t.feed('[1;')).toEqual([]);
+    expect(t.feed('5D\u001b')).toEqual([keyPress('left', { ctrl: true }, '\u001b[1;5D')]);
+    expect(t.feed('O')).toEqual([]);
+    expect(t.feed('A')).toEqual([keyPress('up', {}, '\u001bOA')]);
+    expect(t.pending()).toBe('none');
+  });
+
+  it('takes a lone ESC as the Escape key only once no more input came', () => {
+    const t = createKeyTokenizer();
+    expect(t.feed('\u001b')).toEqual([]);
+    expect(t.flush()).toEqual([keyPress('escape', {}, '\u001b')]);
+    expect(t.feed('x')).toEqual([text('x')]);
+  });
+
+  it('keeps a UTF-8 sequence whole when a chunk of bytes ends inside it', () => {
+    const bytes = new TextEncoder().encode('é👍🏽');
+    expect(keysOf(bytes.slice(0, 1), bytes.slice(1, 3), bytes.slice(3, 7), bytes.slice(7))).toEqual([text('é'), text('👍'), text('🏽')]);
+    const t = createKeyTokenizer();
+    expect([...t.feed(bytes.slice(0, 5)), ...t.feed(bytes.slice(5))].map((k) => (k as { text: string }).text).join('')).toBe('é👍🏽');
+  });
+
+  it('reads focus reports and SGR mouse reports, and drops other sequences', () => {
+    expect(keysOf('\u001b[I\u001b[O\u001b[<64;10;5M\u001b[<0;1;2m\u001b[?62c\u001b]11;rgb:0/0/0\u0007x')).toEqual([
+      { kind: 'focus', focused: true },
+      { kind: 'focus', focused: false },
+      { kind: 'mouse', button: 64, x: 10, y: 5, release: false },
+      { kind: 'mouse', button: 0, x: 1, y: 2, release: true },
+      text('x'),
+    ]);
+  });
+
+  it('makes a bracketed paste one key, its control characters and escape sequences removed', () => {
+    expect(keysOf('a\u001b[200~one\r\ntwo\rthree\u007f\u0003\u000b\u001b[31mred\u001b[0m\u001b]8;;http://x\u0007link\ttab\u001b[201~\r')).toEqual([
+      text('a'),
+      { kind: 'paste', text: 'one\ntwo\nthreeredlink\ttab' },
+      keyPress('return', {}, '\r'),
+    ]);
+  });
+
+  it('waits for a paste split across chunks, its end marker split too', () => {
+    const t = createKeyTokenizer();
+    expect(t.feed('\u001b[20')).toEqual([]);
+    expect(t.feed('0~line one\r')).toEqual([]);
+    expect(t.pending()).toBe('paste');
+    expect(t.feed('\u007f\u007fline two\u001b[2')).toEqual([]);
+    expect(t.feed('01~\u007f')).toEqual([{ kind: 'paste', text: 'line one\nline two' }, keyPress('backspace', {}, '\u007f')]);
+  });
+
+  it('ends a paste whose end marker never came when flushed, with what came', () => {
+    const t = createKeyTokenizer();
+    expect(t.feed('\u001b[200~lost end')).toEqual([]);
+    expect(t.flush()).toEqual([{ kind: 'paste', text: 'lost end' }]);
+    expect(t.pending()).toBe('none');
+  });
+
+  it('never lets a sequence of a key pass as text', () => {
+    for (const chunk of ['\u001b[31m', '\u001b[?25l', '\u001b[200~\u001b[201~', '\u001b]0;title\u001b\\', '\u009b31m']) {
+      for (const key of keysOf(chunk)) if (key.kind === 'text' || key.kind === 'paste') expect(key.text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    }
+  });
+});
+
+describe('neutralPaste', () => {
+  it('leaves text, tabs and line breaks, and removes everything that would act on a terminal', () => {
+    expect(neutralPaste('x\u001b[1;31my\u001bPdcs\u001b\\z\u009bw\r\n')).toBe('xyzw\n');
+  });
+});

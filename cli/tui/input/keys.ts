@@ -1,0 +1,340 @@
+/**
+ * The keypress tokenizer: the bytes a terminal sends in raw mode, split into keys.
+ *
+ * A terminal hands over whatever arrived since the last read, so one chunk may hold many keys (a
+ * held Backspace, typing over SSH, a busy moment): `\x7f\x7f\x7f`, or `\x0bplans\r`. Each is its own
+ * key here. Escape sequences (CSI and SS3, with xterm's modifier parameters, and ESC before a key for
+ * Alt) and UTF-8 sequences are kept whole, even when a chunk ends in the middle of one. Only the text
+ * between the bracketed-paste markers (`ESC[200~` … `ESC[201~`, xterm's "bracketed paste mode") is a
+ * paste; it comes out as one key with its escape sequences and control characters removed.
+ *
+ * Sources: ECMA-48 (CSI, SS3, OSC syntax), xterm's ctlseqs ("PC-Style Function Keys", modifier codes
+ * 1 + Shift 1 + Alt 2 + Ctrl 4; "Bracketed Paste Mode"; "SGR mouse"; "FocusIn/FocusOut").
+ */
+
+/** The names of the keys that are not text. */
+export type KeyName =
+  | 'return'
+  | 'linefeed'
+  | 'tab'
+  | 'backspace'
+  | 'delete'
+  | 'escape'
+  | 'up'
+  | 'down'
+  | 'left'
+  | 'right'
+  | 'home'
+  | 'end'
+  | 'pageup'
+  | 'pagedown'
+  | 'insert'
+  | 'space'
+  | `f${number}`
+  /** A letter, digit or sign pressed with Ctrl or Alt (`ctrl`/`meta` say which): `a`, `k`, `\`. */
+  | (string & {});
+
+/** One key press, one paste, or one report the terminal sent about itself. */
+export type Key =
+  /** Printable characters typed one after another (a run of them is one key: they edit alike). */
+  | { readonly kind: 'text'; readonly text: string }
+  /** What was pasted, as neutral text: line breaks as `\n`, tabs kept, every other control removed. */
+  | { readonly kind: 'paste'; readonly text: string }
+  | {
+      readonly kind: 'key';
+      readonly name: KeyName;
+      readonly ctrl: boolean;
+      readonly meta: boolean;
+      readonly shift: boolean;
+      /** The bytes it came as. */
+      readonly sequence: string;
+    }
+  /** The terminal gained or lost focus (focus reporting, `ESC[?1004h`). */
+  | { readonly kind: 'focus'; readonly focused: boolean }
+  /** An SGR mouse report (`ESC[<b;x;yM`): button code, 1-based cell, and whether it is a release. */
+  | { readonly kind: 'mouse'; readonly button: number; readonly x: number; readonly y: number; readonly release: boolean };
+
+/** A named key press with the modifiers unset unless given. */
+export const keyPress = (name: KeyName, mods: { ctrl?: boolean; meta?: boolean; shift?: boolean } = {}, sequence = ''): Key => ({
+  kind: 'key',
+  name,
+  ctrl: mods.ctrl ?? false,
+  meta: mods.meta ?? false,
+  shift: mods.shift ?? false,
+  sequence,
+});
+
+/** Whether a key is the named one with exactly these modifiers (absent ones must be off). */
+export function isKey(key: Key, name: KeyName, mods: { ctrl?: boolean; meta?: boolean; shift?: boolean } = {}): boolean {
+  return key.kind === 'key' && key.name === name && key.ctrl === (mods.ctrl ?? false) && key.meta === (mods.meta ?? false) && (mods.shift === undefined || key.shift === mods.shift);
+}
+
+const ESC = '\u001b';
+const PASTE_START = `${ESC}[200~`;
+const PASTE_END = `${ESC}[201~`;
+
+/** What is held back at the end of a chunk, waiting for the rest. */
+export type Pending = 'none' | 'escape' | 'paste';
+
+/** A tokenizer for one input stream: it keeps what an unfinished sequence left between chunks. */
+export interface KeyTokenizer {
+  /** The keys that the chunk completes (with what earlier chunks left). */
+  feed(chunk: string | Uint8Array): Key[];
+  /**
+   * What is held back, ended now: a lone ESC is the Escape key, an unfinished sequence is dropped,
+   * an unfinished paste is the paste so far. Call it when no more input came for a moment.
+   */
+  flush(): Key[];
+  /** What is held back: an ESC that may start a sequence, or a paste whose end marker has not come. */
+  pending(): Pending;
+}
+
+/** A new tokenizer (one per input stream: it keeps state between chunks). */
+export function createKeyTokenizer(): KeyTokenizer {
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  let paste: string | null = null;
+
+  const run = (final: boolean): Key[] => {
+    const keys: Key[] = [];
+    let i = 0;
+    let text = '';
+    const push = (key: Key) => {
+      if (text) keys.push({ kind: 'text', text });
+      text = '';
+      keys.push(key);
+    };
+    while (i < rest.length) {
+      if (paste !== null) {
+        const end = rest.indexOf(PASTE_END, i);
+        if (end < 0) {
+          // Keep a tail that may be the start of the end marker; the rest is paste.
+          const keep = partialSuffix(rest, PASTE_END);
+          paste += rest.slice(i, rest.length - keep);
+          i = rest.length - keep;
+          break;
+        }
+        paste += rest.slice(i, end);
+        push({ kind: 'paste', text: neutralPaste(paste) });
+        paste = null;
+        i = end + PASTE_END.length;
+        continue;
+      }
+      const c = rest[i] as string;
+      const code = c.charCodeAt(0);
+      if (c === ESC) {
+        const parsed = parseEscape(rest, i);
+        if (parsed === 'incomplete') {
+          if (!final) break;
+          // Nothing more came: a lone ESC is the Escape key; an unfinished sequence is dropped.
+          if (i === rest.length - 1) push(keyPress('escape', {}, ESC));
+          i = rest.length;
+          break;
+        }
+        i = parsed.end;
+        if (parsed.key === 'paste-start') paste = '';
+        else if (parsed.key) push(parsed.key);
+        continue;
+      }
+      if (code < 0x20 || code === 0x7f) {
+        push(controlKey(c));
+        i += 1;
+        continue;
+      }
+      if (code >= 0x80 && code <= 0x9f) {
+        i += 1; // a C1 control typed as a character: nothing to insert
+        continue;
+      }
+      // A lone high surrogate at the end waits for its pair.
+      if (code >= 0xd800 && code <= 0xdbff && i === rest.length - 1 && !final) break;
+      text += c;
+      i += 1;
+    }
+    if (final && paste !== null) {
+      push({ kind: 'paste', text: neutralPaste(paste + rest.slice(i)) });
+      paste = null;
+      i = rest.length;
+    }
+    if (text) keys.push({ kind: 'text', text });
+    rest = rest.slice(i);
+    return keys;
+  };
+
+  return {
+    feed(chunk) {
+      rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      return run(false);
+    },
+    flush() {
+      rest += decoder.decode();
+      return run(true);
+    },
+    pending() {
+      if (paste !== null) return 'paste';
+      return rest.length > 0 ? 'escape' : 'none';
+    },
+  };
+}
+
+/** The key a C0 control byte or DEL is. */
+function controlKey(c: string): Key {
+  const code = c.charCodeAt(0);
+  switch (code) {
+    case 0x0d:
+      return keyPress('return', {}, c);
+    case 0x0a:
+      return keyPress('linefeed', {}, c);
+    case 0x09:
+      return keyPress('tab', {}, c);
+    case 0x7f:
+    case 0x08:
+      return keyPress('backspace', {}, c);
+    case 0x00:
+      return keyPress('space', { ctrl: true }, c);
+    default:
+      // 0x01–0x1a are Ctrl+A…Ctrl+Z; 0x1c–0x1f are Ctrl+\ ] ^ _.
+      return keyPress(String.fromCharCode(code + 0x60).replace('|', '\\').replace('}', ']').replace('~', '^').replace('\u007f', '_'), { ctrl: true }, c);
+  }
+}
+
+type Parsed = { readonly end: number; readonly key: Key | 'paste-start' | null };
+
+/** Parses the escape sequence at `at` (which holds ESC): the key it is, or null for one to ignore. */
+function parseEscape(s: string, at: number): Parsed | 'incomplete' {
+  const next = s[at + 1];
+  if (next === undefined) return 'incomplete';
+  if (next === '[') return parseCsi(s, at, at + 2, false);
+  if (next === 'O') {
+    const final = s[at + 2];
+    if (final === undefined) return 'incomplete';
+    return { end: at + 3, key: ss3Key(final, false) };
+  }
+  if (next === ']' || next === 'P' || next === '_' || next === '^' || next === 'X') return skipString(s, at + 2);
+  if (next === ESC) {
+    // ESC ESC [ A and the like: Alt with a key that is itself a sequence; ESC ESC alone is Alt+Escape.
+    const third = s[at + 2];
+    if (third === undefined) return 'incomplete';
+    if (third === '[') return parseCsi(s, at, at + 3, true);
+    if (third === 'O') {
+      const final = s[at + 3];
+      if (final === undefined) return 'incomplete';
+      return { end: at + 4, key: ss3Key(final, true) };
+    }
+    return { end: at + 2, key: keyPress('escape', { meta: true }, ESC + ESC) };
+  }
+  // ESC then one key: Alt held with it.
+  const cp = s.codePointAt(at + 1) ?? 0;
+  const ch = String.fromCodePoint(cp);
+  const end = at + 1 + ch.length;
+  if (cp < 0x20 || cp === 0x7f) {
+    const k = controlKey(ch);
+    return { end, key: k.kind === 'key' ? { ...k, meta: true, sequence: ESC + ch } : null };
+  }
+  const lower = ch.toLowerCase();
+  return { end, key: keyPress(lower, { meta: true, shift: lower !== ch }, ESC + ch) };
+}
+
+/** An OSC, DCS, APC, PM or SOS string (a terminal's answer): skipped up to BEL or ST. */
+function skipString(s: string, from: number): Parsed | 'incomplete' {
+  for (let i = from; i < s.length; i++) {
+    if (s[i] === '\u0007') return { end: i + 1, key: null };
+    if (s[i] === ESC) {
+      if (s[i + 1] === undefined) return 'incomplete';
+      return { end: s[i + 1] === '\\' ? i + 2 : i, key: null };
+    }
+  }
+  return 'incomplete';
+}
+
+const TILDE_KEYS: Readonly<Record<number, KeyName>> = {
+  1: 'home', 2: 'insert', 3: 'delete', 4: 'end', 5: 'pageup', 6: 'pagedown', 7: 'home', 8: 'end',
+  11: 'f1', 12: 'f2', 13: 'f3', 14: 'f4', 15: 'f5', 17: 'f6', 18: 'f7', 19: 'f8', 20: 'f9', 21: 'f10', 23: 'f11', 24: 'f12',
+};
+const LETTER_KEYS: Readonly<Record<string, KeyName>> = { A: 'up', B: 'down', C: 'right', D: 'left', H: 'home', F: 'end', E: 'begin', P: 'f1', Q: 'f2', R: 'f3', S: 'f4' };
+
+/** xterm's modifier parameter (1 + Shift 1 + Alt 2 + Ctrl 4 + Meta 8) as flags. */
+function modifiers(param: number | undefined, alt: boolean) {
+  const m = Math.max(0, (param ?? 1) - 1);
+  return { shift: (m & 1) !== 0, meta: alt || (m & 2) !== 0 || (m & 8) !== 0, ctrl: (m & 4) !== 0 };
+}
+
+function ss3Key(final: string, alt: boolean): Key | null {
+  const name = LETTER_KEYS[final];
+  return name ? keyPress(name, { meta: alt }, `${ESC}O${final}`) : null;
+}
+
+/** A CSI sequence from `from` (just past `ESC[`): parameters, intermediates, then one final byte. */
+function parseCsi(s: string, at: number, from: number, alt: boolean): Parsed | 'incomplete' {
+  let i = from;
+  // The Linux console's F1–F5 are ESC[[A … ESC[[E.
+  if (s[i] === '[') {
+    const final = s[i + 1];
+    if (final === undefined) return 'incomplete';
+    const f = 'ABCDE'.indexOf(final);
+    return { end: i + 2, key: f >= 0 ? keyPress(`f${f + 1}`, { meta: alt }, s.slice(at, i + 2)) : null };
+  }
+  while (i < s.length) {
+    const b = s.charCodeAt(i);
+    if (b >= 0x20 && b <= 0x3f) i += 1;
+    else break;
+  }
+  const final = s[i];
+  if (final === undefined) return 'incomplete';
+  const b = final.charCodeAt(0);
+  const sequence = s.slice(at, i + 1);
+  const end = i + 1;
+  // Not a CSI final byte: a broken sequence; drop what was read and go on from here.
+  if (b < 0x40 || b > 0x7e) return { end: i, key: null };
+  const body = s.slice(from, i);
+  if (body === '200' && final === '~') return { end, key: 'paste-start' };
+  if (body === '' && (final === 'I' || final === 'O')) return { end, key: { kind: 'focus', focused: final === 'I' } };
+  if (body.startsWith('<') && (final === 'M' || final === 'm')) {
+    const [button = 0, x = 0, y = 0] = body.slice(1).split(';').map(Number);
+    return { end, key: { kind: 'mouse', button, x, y, release: final === 'm' } };
+  }
+  if (!/^[\d;:]*$/.test(body)) return { end, key: null };
+  const params = body.split(';').map((p) => (p === '' ? undefined : Number(p.split(':')[0])));
+  if (final === '~') {
+    const name = TILDE_KEYS[params[0] ?? 0];
+    return { end, key: name ? keyPress(name, modifiers(params[1], alt), sequence) : null };
+  }
+  if (final === 'Z') return { end, key: keyPress('tab', { shift: true, meta: alt }, sequence) };
+  if (final === 'u') return { end, key: csiUKey(params[0] ?? 0, modifiers(params[1], alt), sequence) };
+  const name = LETTER_KEYS[final];
+  return { end, key: name ? keyPress(name, modifiers(params[1], alt), sequence) : null };
+}
+
+/** A key in the `CSI code ; modifiers u` form (fixterms, kitty): code is the key's code point. */
+function csiUKey(code: number, mods: { shift: boolean; meta: boolean; ctrl: boolean }, sequence: string): Key | null {
+  if (code === 13) return keyPress('return', mods, sequence);
+  if (code === 9) return keyPress('tab', mods, sequence);
+  if (code === 127 || code === 8) return keyPress('backspace', mods, sequence);
+  if (code === 27) return keyPress('escape', mods, sequence);
+  if (code < 0x20 || code > 0x10ffff) return null;
+  const ch = String.fromCodePoint(code);
+  if (!mods.ctrl && !mods.meta) return { kind: 'text', text: mods.shift ? ch.toUpperCase() : ch };
+  return keyPress(ch.toLowerCase(), mods, sequence);
+}
+
+/** How long a tail of `s` is a proper start of `marker`. */
+function partialSuffix(s: string, marker: string): number {
+  for (let n = Math.min(marker.length - 1, s.length); n > 0; n--) if (marker.startsWith(s.slice(s.length - n))) return n;
+  return 0;
+}
+
+/**
+ * Pasted text made neutral: escape sequences (CSI, OSC and other strings, two-byte escapes) go, CR LF
+ * and CR become LF, tabs stay, and every other C0 or C1 control and DEL goes. A paste can hold
+ * anything a clipboard held (colour codes from a terminal, a stray Ctrl+C); none of it acts.
+ */
+export function neutralPaste(raw: string): string {
+  return raw
+    .replace(/\u001b\[[\x20-\x3f]*[\x40-\x7e]?/g, '')
+    .replace(/\u001b[\]P_^X][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '')
+    .replace(/\u001b[\s\S]?/g, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
+/** The bracketed-paste markers a terminal puts around a paste once `ESC[?2004h` turned the mode on. */
+export const BRACKETED_PASTE = { start: PASTE_START, end: PASTE_END } as const;

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { complete } from './completion.js';
+import { composerView } from './composer-view.js';
+import type { EditAction, EditorState } from './line-editor.js';
+import { EMPTY, edit, insert } from './line-editor.js';
+
+const FAMILY = '👨‍👩‍👧‍👦';
+const at = (text: string, cursor = text.length): EditorState => ({ text, cursor });
+const run = (s: EditorState, ...actions: EditAction[]) => actions.reduce(edit, s);
+/** Whether a string is well-formed UTF-16 (no lone surrogate). */
+const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+
+describe('edit', () => {
+  it('removes an emoji with Backspace whole, and a ZWJ family in one step', () => {
+    expect(edit(at('hi 👍'), 'backward-delete-char')).toEqual(at('hi '));
+    expect(edit(at(`a${FAMILY}`), 'backward-delete-char')).toEqual(at('a'));
+    expect(edit(at('🇫🇷🇩🇪'), 'backward-delete-char')).toEqual(at('🇫🇷'));
+    expect(edit(at('e\u0301'), 'backward-delete-char')).toEqual(at(''));
+  });
+
+  it('never leaves a broken character, whatever the edits', () => {
+    const texts = [`x${FAMILY}y👍🏽z🇯🇵e\u0301 中文 word`, '🏴󠁧󠁢󠁳󠁣󠁴󠁿 a'];
+    const actions: EditAction[] = ['backward-char', 'forward-char', 'backward-word', 'forward-word', 'backward-delete-char', 'delete-char', 'unix-word-rubout', 'kill-word', 'backward-kill-word'];
+    for (const text of texts) {
+      for (const a of actions) {
+        let s = at(text);
+        for (let i = 0; i < 30; i++) {
+          s = edit(edit(s, a), 'backward-char');
+          expect(wellFormed(s.text)).toBe(true);
+          expect(wellFormed(s.text.slice(0, s.cursor))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('moves by grapheme with ←/→ and inserts at the cursor', () => {
+    let s = at(`a${FAMILY}b`);
+    s = run(s, 'backward-char', 'backward-char');
+    expect(s.cursor).toBe(1);
+    s = insert(s, 'X');
+    expect(s).toEqual({ text: `aX${FAMILY}b`, cursor: 2 });
+    expect(run(s, 'forward-char').cursor).toBe(2 + FAMILY.length);
+  });
+
+  it('moves and deletes by word as readline does (Alt+B/F/D, Ctrl+W, Alt+Backspace)', () => {
+    const s = at('git push --force origin');
+    expect(edit(s, 'backward-word').cursor).toBe('git push --force '.length);
+    expect(run(s, 'backward-word', 'backward-word').cursor).toBe('git push --'.length);
+    expect(edit(at('git push --force origin', 0), 'forward-word').cursor).toBe(3);
+    expect(edit(s, 'unix-word-rubout').text).toBe('git push --force ');
+    expect(run(s, 'unix-word-rubout', 'unix-word-rubout').text).toBe('git push ');
+    expect(edit(at('foo-bar'), 'backward-kill-word').text).toBe('foo-');
+    expect(edit(at('one two', 0), 'kill-word')).toEqual(at(' two', 0));
+  });
+
+  it('goes to the line ends with Home/End and Ctrl+A/E, and Ctrl+U clears the line before the cursor', () => {
+    const s = at('first\nsecond line', 'first\nsec'.length);
+    expect(edit(s, 'beginning-of-line').cursor).toBe(6);
+    expect(edit(s, 'end-of-line').cursor).toBe(s.text.length);
+    expect(edit(s, 'unix-line-discard')).toEqual(at('first\nond line', 6));
+    expect(edit(s, 'previous-line').cursor).toBe(3);
+    expect(edit(at('ab\ncd', 1), 'next-line').cursor).toBe(4);
+  });
+
+  it('deletes the grapheme under the cursor with Delete, and does nothing at the end', () => {
+    expect(edit(at(`${FAMILY}x`, 0), 'delete-char')).toEqual(at('x', 0));
+    expect(edit(at('x'), 'delete-char')).toEqual(at('x'));
+    expect(edit(EMPTY, 'backward-delete-char')).toEqual(EMPTY);
+  });
+});
+
+describe('complete', () => {
+  const sources = { commands: ['join', 'list', 'leave'], users: ['dana', 'daniel', 'bob'], rooms: ['plans', 'general'] };
+  it('completes a command, a user and a room, with a space after a single match', () => {
+    expect(complete(at('/jo'), sources).state).toEqual(at('/join '));
+    expect(complete(at('hi @b'), sources).state).toEqual(at('hi @bob '));
+    expect(complete(at('see #pl'), sources).state).toEqual(at('see #plans '));
+    expect(complete(at('see #PL'), sources).state).toEqual(at('see #plans '));
+  });
+
+  it('puts in the common start of several matches and answers them all', () => {
+    const r = complete(at('@d'), sources);
+    expect(r.state).toEqual(at('@dan'));
+    expect(r.candidates).toEqual(['@dana', '@daniel']);
+    expect(complete(r.state, sources).state).toEqual(r.state);
+  });
+
+  it('completes the word before the cursor, not at the end', () => {
+    expect(complete(at('hi @b and more', 5), sources).state).toEqual(at('hi @bob  and more', 8));
+  });
+
+  it('leaves text that is no command, name or room as it is', () => {
+    expect(complete(at('plain'), sources)).toEqual({ state: at('plain'), candidates: [] });
+    expect(complete(at('a/jo'), sources).candidates).toEqual([]);
+    expect(complete(at('@zz'), sources).candidates).toEqual([]);
+  });
+});
+
+describe('composerView', () => {
+  it('wraps by display columns, a CJK character taking two', () => {
+    const v = composerView(at('中文中文中文'), 7, 10);
+    expect(v.rows.map((r) => r.text)).toEqual(['中文中', '文中文']);
+    expect(v.rows[1]?.cursor).toEqual({ before: '文中文', at: '', after: '' });
+  });
+
+  it('shows at most maxRows rows, the cursor among them, and counts the hidden ones', () => {
+    const text = Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n');
+    const end = composerView(at(text), 40, 5);
+    expect(end.rows.map((r) => r.text)).toEqual(['line 25', 'line 26', 'line 27', 'line 28', 'line 29']);
+    expect(end).toMatchObject({ above: 25, below: 0 });
+    const top = composerView(at(text, 0), 40, 5, end.above);
+    expect(top.rows[0]).toEqual({ text: 'line 0', cursor: { before: '', at: 'l', after: 'ine 0' } });
+    expect(top).toMatchObject({ above: 0, below: 25 });
+  });
+
+  it('shows control characters of a text in caret form, never raw', () => {
+    const v = composerView(at('a\u001b[31mb'), 40, 3);
+    expect(v.rows[0]?.text).toBe('a^[[31mb');
+  });
+});
