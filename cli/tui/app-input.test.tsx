@@ -1,0 +1,203 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it, vi } from 'vitest';
+import type { ApiClient, E2ESession, LiveClient } from '../../shared/client/index.js';
+import type { Room } from '../../shared/protocol/index.js';
+import { App } from './app.js';
+
+// The keys people press, as a terminal delivers them: several in one chunk (a held key, typing over
+// SSH, a busy moment), pastes with whatever the clipboard held.
+
+/** Polls until the condition holds: rendering is asynchronous, and slower on a loaded machine. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const room = (name: string, n: number, role: Room['role'] = 'member'): Room => ({
+  id: `3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c${n.toString(16).padStart(2, '0')}`, name, topic: `about ${name}`, visibility: 'open', headSeq: 1, memberCount: 2, createdAt: '2026-11-25T10:00:00.000Z', role,
+});
+const GENERAL = room('general', 1);
+const PLANS = room('plans', 2);
+const LOBBY = room('lobby', 3, null);
+const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
+
+/** The app over fakes of the client library, in rooms #general and #plans; #lobby is in the directory. */
+function setup() {
+  const live = {
+    state: { status: 'connected' },
+    on: () => () => {},
+    start: vi.fn(),
+    stop: vi.fn(),
+    watch: vi.fn(),
+    typing: vi.fn(),
+    send: vi.fn(async () => ({ type: 'ack', seq: 2 })),
+  } as unknown as LiveClient;
+  let joined: Room[] = [GENERAL, PLANS];
+  const api = {
+    rooms: async () => joined,
+    directory: async () => [GENERAL, LOBBY],
+    join: vi.fn(async (ref: string) => {
+      const r = { ...LOBBY, role: 'member' as const };
+      joined = [...joined, r];
+      return { room: r, event: null, ref };
+    }),
+    history: async (roomId: string) => ({
+      events: [{ id: `00000000-0000-4000-8000-0000000000${roomId.slice(-2)}`, roomId, seq: 1, kind: 'message', sender: { id: 'b', username: 'bob' }, body: `welcome to ${roomId === PLANS.id ? 'plans' : 'general'}`, envelope: null, target: null, clientMsgId: null, createdAt: new Date().toISOString() }],
+      headSeq: 1,
+      hasMore: false,
+    }),
+    members: async () => [{ user: { id: 'd', username: 'dana' }, role: 'member', joinedAt: '', online: true, lastSeenAt: null }],
+  } as unknown as ApiClient;
+  const e2e = { sync: async () => {} } as unknown as E2ESession;
+  const deps = {
+    api, live, e2e,
+    session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
+    readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
+    search: vi.fn(async () => ({ hits: [], waiting: 0 })),
+    summarize: vi.fn(async () => Promise.reject(new Error('not here'))),
+  };
+  const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+  const frame = () => app.lastFrame() ?? '';
+  const sent = () => vi.mocked(live.send).mock.calls.map((c) => c[1] as string);
+  return { app, frame, sent, api, live };
+}
+
+/** Writes what the user typed and waits for the composer to show `shown`. */
+async function typed(app: ReturnType<typeof setup>, text: string, shown = text) {
+  app.app.stdin.write(text);
+  await until(() => app.frame().includes(shown), `"${shown}" in the composer`);
+}
+
+describe('App input', () => {
+  it('takes three quick Backspaces (one chunk) as three Backspaces, not as text', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    await typed(t, 'hello');
+    t.app.stdin.write('\u007f\u007f\u007f');
+    await until(() => !t.frame().includes('hello'), 'the erased letters');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['he']);
+  });
+
+  it('switches rooms on Ctrl+K, "plans", Enter typed quickly (one chunk), and sends nothing', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u000bplans\r');
+    await until(() => t.frame().includes('bob: welcome to plans'), 'the switch to #plans');
+    expect(t.frame()).toMatch(/#plans — about plans/);
+    await typed(t, 'here');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['here']);
+    expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
+  });
+
+  it('sends 60 quick "text + Enter" (one chunk) as 60 messages', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write(Array.from({ length: 60 }, (_, i) => `message ${i}\r`).join(''));
+    await until(() => t.sent().length >= 60, '60 sends');
+    expect(t.sent()).toEqual(Array.from({ length: 60 }, (_, i) => `message ${i}`));
+  });
+
+  it('inserts a paste holding colour codes and control characters as neutral text, without crashing', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u001b[200~a \u001b[31mred\u001b[0m word\u0003\u007f\r\nnext\u001b[201~');
+    await until(() => t.frame().includes('a red word'), 'the pasted text');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['a red word\nnext']);
+    // A colour code that arrives outside a paste is a sequence, not text: it is dropped.
+    t.app.stdin.write('x\u001b[31my\r');
+    await until(() => t.sent().length > 1, 'the second send');
+    expect(t.sent()[1]).toBe('xy');
+  });
+
+  it('erases an emoji and a ZWJ family emoji whole with one Backspace each', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    await typed(t, 'hi 👍👨‍👩‍👧‍👦');
+    t.app.stdin.write('\u007f');
+    await until(() => !t.frame().includes('👨‍👩‍👧‍👦'), 'the family erased');
+    t.app.stdin.write('\u007fok\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['hi ok']);
+  });
+
+  it('edits with ←, Home, End, Ctrl+W, Alt+B and Delete in one chunk each', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    await typed(t, 'world wide');
+    t.app.stdin.write('\u0017\u001b[Hhello \u001b[F\u001bb\u001b[3~!\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['hello !orld ']);
+  });
+
+  it('keeps a 300-line paste inside a third of the screen, with a "more lines" mark, and sends it whole', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    const text = Array.from({ length: 300 }, (_, i) => `pasted line ${i}`).join('\n');
+    t.app.stdin.write(`\u001b[200~${text}\u001b[201~`);
+    await until(() => t.frame().includes('pasted line 299'), 'the paste');
+    const frame = t.frame();
+    expect(frame).toMatch(/↑ \d+ more lines/);
+    expect(frame).toContain('bob: welcome to general');
+    expect(frame.split('\n').length).toBeLessThanOrEqual(30);
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual([text]);
+  });
+
+  it('completes @names of the room and #rooms with Tab', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('@da\t');
+    await until(() => t.frame().includes('@dana'), 'the name');
+    t.app.stdin.write('see #pl\t\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['@dana see #plans ']);
+  });
+
+  it('lists the open rooms with /list, and Enter joins the chosen one', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('/list\r');
+    await until(() => t.frame().includes('#lobby'), 'the directory');
+    expect(t.frame()).toMatch(/#general {2}2 members · joined/);
+    t.app.stdin.write('\u001b[B');
+    await until(() => /› #lobby/.test(t.frame()), 'the choice');
+    t.app.stdin.write('\r');
+    await until(() => t.frame().includes('joined #lobby'), 'the join');
+    expect(t.api.join).toHaveBeenCalledWith(LOBBY.id);
+    await until(() => t.frame().includes('bob: welcome to general') === false || t.frame().includes('#lobby —'), 'the lobby shown');
+  });
+
+  it('shows a line per command and the keys with /help, the topic with /topic, and sends /me as an action', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('/help\r');
+    await until(() => t.frame().includes('Help'), 'the help');
+    expect(t.frame()).toMatch(/\/list\s+the open rooms/);
+    t.app.stdin.write('\u001b');
+    await until(() => !t.frame().includes('Commands'), 'the help to close');
+    t.app.stdin.write('/topic\r');
+    await until(() => t.frame().includes('topic of #general: about general'), 'the topic');
+    t.app.stdin.write('/me waves\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['/me waves']);
+  });
+
+  it('hides and shows the room list with Ctrl+G', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    expect(t.frame()).toContain('Rooms');
+    t.app.stdin.write('\u0007');
+    await until(() => !t.frame().includes('Rooms'), 'the list hidden');
+    t.app.stdin.write('\u0007');
+    await until(() => t.frame().includes('Rooms'), 'the list back');
+  });
+});
