@@ -66,6 +66,8 @@ export class Outbox extends Emitter<OutboxEvents> {
   private flushing = false;
   private attempt = 0;
   private retryTimer: unknown = null;
+  /** The store writes of `add`, one after another (see there). */
+  private adding: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: OutboxOptions) {
     super();
@@ -104,7 +106,11 @@ export class Outbox extends Emitter<OutboxEvents> {
       queuedAt: this.options.clock.now(),
       status: 'queued',
     };
-    await this.options.store.put(toRecord(item, undefined));
+    // Kept one after another, in the order typed: a store's writes may finish in any order (a file
+    // each), and a message joins the queue when its write is done.
+    const stored = this.adding.then(() => this.options.store.put(toRecord(item, undefined)));
+    this.adding = stored.catch(() => undefined);
+    await stored;
     this.items = [...this.items, item];
     this.changed();
     this.flush();

@@ -1,6 +1,8 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
 import { neutralize } from '../../../shared/text/neutralize.js';
+import { KeyInputProvider, useKeys } from '../input/key-input.js';
+import { edit } from '../state/line-editor.js';
 import type { Theme } from '../state/theme.js';
 
 export interface SignInFormProps {
@@ -14,10 +16,19 @@ export interface SignInFormProps {
 
 /**
  * The first screen when there is no session: username and a hidden password; Tab switches between
- * signing in and registering, Enter goes to the next field and then submits.
+ * signing in and registering, Enter goes to the next field and then submits. Keys come through the
+ * keypress tokenizer, as in the app.
  */
-export function SignInForm({ server, theme, onSubmit, note }: SignInFormProps) {
-  // The form lives in a ref and each keystroke is applied in order: a fast typist's (or a script's)
+export function SignInForm(props: SignInFormProps) {
+  return (
+    <KeyInputProvider>
+      <SignInFields {...props} />
+    </KeyInputProvider>
+  );
+}
+
+function SignInFields({ server, theme, onSubmit, note }: SignInFormProps) {
+  // The form lives in a ref and each key is applied in order: a fast typist's (or a script's)
   // "name⏎password⏎" can arrive as one chunk, and must still fill both fields and submit.
   const form = useRef({ mode: 'login' as 'login' | 'register', field: 'username' as 'username' | 'password', username: '', password: '' });
   const [, redraw] = useState(0);
@@ -43,20 +54,18 @@ export function SignInForm({ server, theme, onSubmit, note }: SignInFormProps) {
     });
   };
 
-  useInput((input, key) => {
-    if (busy) return;
+  useKeys((key) => {
+    if (busy) return true;
     const f = form.current;
-    if (key.tab) f.mode = f.mode === 'login' ? 'register' : 'login';
-    else if (key.upArrow || key.downArrow) f.field = f.field === 'username' ? 'password' : 'username';
-    else if (key.return) enter();
-    else if (key.backspace || key.delete) f[f.field] = f[f.field].slice(0, -1);
-    else if (!key.ctrl && !key.meta && !key.escape) {
-      for (const ch of input) {
-        if (ch === '\r' || ch === '\n') enter();
-        else form.current[form.current.field] += ch;
-      }
-    }
+    if (key.kind === 'text' || key.kind === 'paste') f[f.field] += key.text.replace(/\n/g, '');
+    else if (key.kind !== 'key' || key.ctrl || key.meta) return false;
+    else if (key.name === 'tab') f.mode = f.mode === 'login' ? 'register' : 'login';
+    else if (key.name === 'up' || key.name === 'down') f.field = f.field === 'username' ? 'password' : 'username';
+    else if (key.name === 'return' || key.name === 'linefeed') enter();
+    else if (key.name === 'backspace') f[f.field] = edit({ text: f[f.field], cursor: f[f.field].length }, 'backward-delete-char').text;
+    else return false;
     redraw((n) => n + 1);
+    return true;
   });
 
   const row = (name: 'username' | 'password', label: string, shown: string) => (

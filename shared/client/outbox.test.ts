@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { AckFrame } from '../protocol/index.js';
+import type { OutboxItem, OutboxStore } from './outbox-store.js';
+import { Outbox } from './outbox.js';
+
+describe('Outbox', () => {
+  it('sends messages added in a burst in the order typed, even when the store finishes its writes in another order', async () => {
+    // A store whose writes finish when the test says, the last one first.
+    const writes: (() => void)[] = [];
+    const items = new Map<string, OutboxItem>();
+    const store: OutboxStore = {
+      list: async () => [...items.values()],
+      put: (item) =>
+        new Promise<void>((resolve) => {
+          writes.push(() => {
+            items.set(item.clientMsgId, item);
+            resolve();
+          });
+        }),
+      remove: async (id) => void items.delete(id),
+    };
+    const sent: string[] = [];
+    let n = 0;
+    const outbox = new Outbox({
+      store,
+      clock: { now: () => 0, setTimeout: () => null, clearTimeout: () => {} },
+      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      transport: {
+        sendBody: async (_room, body) => {
+          sent.push(body);
+          return { type: 'ack', seq: sent.length } as unknown as AckFrame;
+        },
+        sendEnvelope: async () => Promise.reject(new Error('no private rooms here')),
+        encrypt: async () => Promise.reject(new Error('no private rooms here')),
+      },
+    });
+    outbox.setOnline(true);
+    const texts = Array.from({ length: 10 }, (_, i) => `quick ${i}`);
+    const added = texts.map((t) => outbox.add({ id: 'r', private: false }, t));
+    // Finish whatever writes were asked for, newest first, until all ten are done.
+    while (sent.length < texts.length) {
+      for (const finish of writes.splice(0).reverse()) finish();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(added);
+    expect(sent).toEqual(texts);
+  });
+});

@@ -1,0 +1,97 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../support/binaries.js';
+import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+
+// Keys that arrive together, as a held key, typing over SSH or a busy moment deliver them: each burst
+// goes to the terminal in ONE tmux send-keys call, and what the server stored is read back.
+const haveTmux = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `chat-e2e-${randomBytes(4).toString('hex')}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
+/** One send-keys call: key names (Enter, BSpace, C-k) and plain strings, in order. */
+const burst = (...keys: string[]) => tmux('send-keys', '-t', 'alice', ...keys);
+/** One send-keys call of literal text (escape characters included). */
+const literal = (text: string) => tmux('send-keys', '-t', 'alice', '-l', text);
+const shows = (text: string) => () => (screen().includes(text) ? true : undefined);
+
+describe.runIf(haveTmux)('bursts of keys in the interactive client, in a real terminal', () => {
+  let server: ServerProcess;
+  let alice: Record<string, string>;
+
+  /** The bodies of a room's messages, oldest first, as `chat read --json` gives them. */
+  const bodies = async (room: string): Promise<string[]> => {
+    const read = await chat(alice, ['--json', 'read', room, '--limit', '200']);
+    expect(read.code, read.stderr).toBe(0);
+    const events = (JSON.parse(read.stdout) as { events: { kind: string; body: string | null }[] }).events;
+    return events.filter((e) => e.kind === 'message').map((e) => e.body ?? '');
+  };
+  /** Waits until the room's newest message is `body`. */
+  const stored = (room: string, body: string) => eventually(async () => ((await bodies(room)).at(-1) === body ? true : undefined), `"${body}" stored in #${room}`);
+
+  beforeAll(async () => {
+    const dir = await tempDir('tui-input');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    alice = userEnv(join(dir, 'alice'), server.url);
+    expect((await chat(alice, ['register', 'alice', '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
+    expect((await chat(alice, ['create', 'general'])).code).toBe(0);
+    expect((await chat(alice, ['create', 'plans'])).code).toBe(0);
+    const vars = Object.entries(alice).map(([k, v]) => `${k}='${v}'`).join(' ');
+    tmux('new-session', '-d', '-s', 'alice', '-x', '100', '-y', '30', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}`);
+    await eventually(() => (screen().includes('● connected') && /#general/.test(screen().split('\n')[0] ?? '') ? true : undefined), 'the app in #general', 30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (haveTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    await server?.stop();
+  });
+
+  it('stores "abc" after "abcdef" and three quick Backspaces, not "\\x7f" characters', async () => {
+    burst('abcdef', 'BSpace', 'BSpace', 'BSpace', 'Enter');
+    await stored('general', 'abc');
+    expect((await bodies('general')).join('')).not.toContain('\u007f');
+  }, 30_000);
+
+  it('switches to #plans on Ctrl+K, "plans", Enter typed quickly, and sends nothing to #general', async () => {
+    const before = await bodies('general');
+    burst('C-k', 'plans', 'Enter');
+    await eventually(() => (/#plans/.test(screen().split('\n')[0] ?? '') ? true : undefined), 'the switch to #plans');
+    burst('in plans now', 'Enter');
+    await stored('plans', 'in plans now');
+    expect(await bodies('general')).toEqual(before);
+    // Back to #general for the tests below.
+    burst('C-k', 'general', 'Enter');
+    await eventually(() => (/#general/.test(screen().split('\n')[0] ?? '') ? true : undefined), 'back in #general');
+  }, 30_000);
+
+  it('stores 60 quick "text + Enter" as 60 messages, in order, with no line breaks in them', async () => {
+    const texts = Array.from({ length: 60 }, (_, i) => `quick ${i}`);
+    burst(...texts.flatMap((t) => [t, 'Enter']));
+    await stored('general', 'quick 59');
+    const got = (await bodies('general')).filter((b) => b.startsWith('quick'));
+    expect(got).toEqual(texts);
+  }, 60_000);
+
+  it('stores a paste that held a colour code as neutral text, and keeps running', async () => {
+    literal('\u001b[200~pasted \u001b[31mred\u001b[0m text\u001b[201~');
+    await eventually(shows('pasted red text'), 'the paste in the composer');
+    burst('Enter');
+    await stored('general', 'pasted red text');
+    burst('still here', 'Enter');
+    await stored('general', 'still here');
+  }, 30_000);
+
+  it('erases a ZWJ family emoji whole with one Backspace', async () => {
+    literal('family 👨‍👩‍👧‍👦');
+    burst('BSpace', 'ok', 'Enter');
+    await stored('general', 'family ok');
+  }, 30_000);
+});
+
+describe.skipIf(haveTmux)('bursts of keys in the interactive client (skipped)', () => {
+  it('needs tmux; .ci/run installs it', () => {
+    expect(haveTmux).toBe(false);
+  });
+});
