@@ -66,7 +66,7 @@ export class Outbox extends Emitter<OutboxEvents> {
   private flushing = false;
   private attempt = 0;
   private retryTimer: unknown = null;
-  /** The store writes of `add`, one after another (see there). */
+  /** The store writes of `add`, chained in the order of the calls (see there). */
   private adding: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: OutboxOptions) {
@@ -106,11 +106,12 @@ export class Outbox extends Emitter<OutboxEvents> {
       queuedAt: this.options.clock.now(),
       status: 'queued',
     };
-    // Kept one after another, in the order typed: a store's writes may finish in any order (a file
-    // each), and a message joins the queue when its write is done.
-    const stored = this.adding.then(() => this.options.store.put(toRecord(item, undefined)));
-    this.adding = stored.catch(() => undefined);
-    await stored;
+    // Written at once, but queued in the order typed: a store's writes may finish in any order (a
+    // file each), and a message joins the queue only after its write and those of the ones before it.
+    const written = this.options.store.put(toRecord(item, undefined));
+    const turn = this.adding.then(() => written);
+    this.adding = turn.catch(() => undefined);
+    await turn;
     this.items = [...this.items, item];
     this.changed();
     this.flush();

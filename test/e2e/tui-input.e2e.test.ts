@@ -29,7 +29,8 @@ describe.runIf(haveTmux)('bursts of keys in the interactive client, in a real te
     return events.filter((e) => e.kind === 'message').map((e) => e.body ?? '');
   };
   /** Waits until the room's newest message is `body`. */
-  const stored = (room: string, body: string) => eventually(async () => ((await bodies(room)).at(-1) === body ? true : undefined), `"${body}" stored in #${room}`);
+  const stored = (room: string, body: string, timeoutMs = 20_000) =>
+    eventually(async () => ((await bodies(room)).at(-1) === body ? true : undefined), `"${body}" stored in #${room}`, timeoutMs);
 
   beforeAll(async () => {
     const dir = await tempDir('tui-input');
@@ -69,10 +70,10 @@ describe.runIf(haveTmux)('bursts of keys in the interactive client, in a real te
   it('stores 60 quick "text + Enter" as 60 messages, in order, with no line breaks in them', async () => {
     const texts = Array.from({ length: 60 }, (_, i) => `quick ${i}`);
     burst(...texts.flatMap((t) => [t, 'Enter']));
-    await stored('general', 'quick 59');
+    await stored('general', 'quick 59', 60_000);
     const got = (await bodies('general')).filter((b) => b.startsWith('quick'));
     expect(got).toEqual(texts);
-  }, 60_000);
+  }, 90_000);
 
   it('stores a paste that held a colour code as neutral text, and keeps running', async () => {
     literal('\u001b[200~pasted \u001b[31mred\u001b[0m text\u001b[201~');
