@@ -9,6 +9,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { StepResult, TargetKind } from './load-generator.js';
+import type { ComposerLatency } from './composer-latency.js';
+import { composerLatencySection } from './composer-latency.js';
 import { e2eStoreLatency, e2eStoreSection } from './e2e-store-latency.js';
 import { searchLatency } from './search-latency.js';
 import { CAP_MS, subscribeFlood } from './subscribe-flood.js';
@@ -331,6 +333,16 @@ async function main(): Promise<void> {
     ['embedded (PGlite)', await attempt('subscribe flood (embedded)', floodOn(true))],
   ];
   const e2eStore = await attempt('local end-to-end store', () => e2eStoreLatency((l) => process.stderr.write(`${l}\n`)));
+  // In its own process, with React's production build as `chat` runs it.
+  const composer = await attempt('composer latency', async () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'dist-bench/composer-latency.js'), '--json'], {
+      env: { ...env, NODE_ENV: 'production', BENCH_COMPOSER_MESSAGES: QUICK ? '200' : '1000' },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (run.status !== 0) throw new Error(`composer latency exited ${run.status}: ${run.stderr}`);
+    return JSON.parse(run.stdout) as ComposerLatency;
+  });
 
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
@@ -443,10 +455,14 @@ Target: every send acknowledged, the other user's p99 during the flood close to 
 
 ${e2eStoreSection(e2eStore)}
 
+## Typing in the TUI while private messages decrypt
+
+${composerLatencySection(composer)}
+
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, composer }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

@@ -147,6 +147,8 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => abort.abort());
   // NO_COLOR (any non-empty value) turns colour off everywhere; Ink's chalk only listens to FORCE_COLOR.
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+  // React's production build for the TUI: the development one checks every render and is several times slower.
+  process.env.NODE_ENV ??= 'production';
   const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, signal: abort.signal };
   let json = process.argv.includes('--json');
 
