@@ -119,21 +119,6 @@ describe('ChatModel', () => {
     expect(seqs(SECRET)).toBeUndefined();
   });
 
-  it('tells its listeners of a long run of opened private messages a few times, not once per message, and of the last one at once', async () => {
-    const server = new FakeServer();
-    server.addRoom(room(SECRET, 'private'));
-    const { e2e } = fakeE2E();
-    for (let i = 0; i < 30; i++) server.append(SECRET, { envelope: await e2e.encrypt(SECRET, `message ${i}`, crypto.randomUUID()) });
-    const { model } = setup(server);
-    let told = 0;
-    model.subscribe(() => (told += 1));
-    // The clock stands still: every message opens within the same moment.
-    const { opened } = await model.readPage(SECRET, { limit: 30 });
-    expect([...opened.values()].filter((o) => o.status === 'ok')).toHaveLength(30);
-    expect(told).toBeLessThanOrEqual(2);
-    expect(model.getSnapshot().opened.size).toBe(30);
-  });
-
   it('answers the same snapshot until something changes', async () => {
     const server = new FakeServer();
     server.addRoom(room(OPEN, 'open'));

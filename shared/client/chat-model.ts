@@ -76,9 +76,6 @@ const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-/** How often (ms) listeners hear of opened messages while more wait to be decrypted. */
-export const DECRYPT_NOTICE_MS = 100;
-
 /**
  * The one client model, shared by the TUI, the web and the CLI commands, free of any UI framework: the
  * signed-in user's rooms (kept in step with their other devices through the `rooms` frame), each room's
@@ -104,9 +101,6 @@ export class ChatModel {
   private readonly waiting = new Map<string, RoomEvent>();
   private readonly loadingOlder = new Set<string>();
   private decryptQueue = Promise.resolve();
-  /** Messages queued for decryption and not yet opened, and when the last opened ones were told. */
-  private decryptsLeft = 0;
-  private decryptToldAt = 0;
   private refreshQueue: Promise<unknown> = Promise.resolve();
   private stopRecheck: (() => void) | null = null;
   private snapshot: ChatSnapshot | null = null;
@@ -388,18 +382,12 @@ export class ChatModel {
     void this.options.e2e?.sync().then(() => this.decrypt([...this.waiting.values()]), () => undefined);
   }
 
-  /**
-   * Opens private messages one at a time, in order, yielding in between so a long history never blocks
-   * input. Listeners hear of opened messages at most every {@link DECRYPT_NOTICE_MS} while more wait,
-   * and at once when the last is open: each notice redraws a screen, and a redraw per message of a
-   * 1,000-message history would take the time keys need.
-   */
+  /** Opens private messages one at a time, in order, yielding in between so a long history never blocks input. */
   private decrypt(events: readonly RoomEvent[]): void {
     const { e2e } = this.options;
     const wait = this.options.yieldToUi ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
     for (const event of events) {
       if (!event.envelope) continue;
-      this.decryptsLeft += 1;
       this.decryptQueue = this.decryptQueue.then(async () => {
         const result: Opened = e2e
           ? await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: error instanceof Error ? error.message : String(error) }))
@@ -407,12 +395,7 @@ export class ChatModel {
         if (result.status === 'waiting') this.waiting.set(event.id, event);
         else this.waiting.delete(event.id);
         this.opened = new Map(this.opened).set(event.id, result);
-        this.decryptsLeft -= 1;
-        const now = this.clock.now();
-        if (this.decryptsLeft === 0 || now - this.decryptToldAt >= DECRYPT_NOTICE_MS) {
-          this.decryptToldAt = now;
-          this.changed();
-        }
+        this.changed();
         await wait();
       });
     }
