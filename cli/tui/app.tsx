@@ -24,6 +24,7 @@ import type { TimelineRow } from './state/timeline-rows.js';
 import { pendingRows, timelineRows } from './state/timeline-rows.js';
 import type { LayoutLine } from './state/timeline-layout.js';
 import { layoutTimeline, viewport } from './state/timeline-layout.js';
+import { columns } from './state/styled-wrap.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
 
@@ -148,7 +149,7 @@ export function App({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
 
   const timelineWidth = Math.max(20, size.columns - SIDEBAR - 2);
-  const noteLines = note ? Math.ceil(note.length / Math.max(1, size.columns)) : 0;
+  const noteLines = note ? Math.ceil(columns(note) / Math.max(1, size.columns)) : 0;
   const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
   const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
   const timelineHeight = Math.max(3, size.rows - 7 - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
