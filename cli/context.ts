@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { ApiClient, E2ESession, LiveClient } from '../shared/client/index.js';
 import type { SocketLike, StoredSession } from '../shared/client/index.js';
+import type { Room } from '../shared/protocol/index.js';
 import { nodeFetch } from './node/http-fetch.js';
 import { ChatError } from '../shared/protocol/index.js';
 import { KeystoreSessionStore } from './node/keystore-session-store.js';
@@ -12,6 +13,7 @@ import type { ProfileRecord } from './node/profile-config.js';
 import { openSecretStore, secretAccount } from './node/secret-store.js';
 import type { SecretStore } from './node/secret-store.js';
 import { Output } from './output.js';
+import { resolveRoom } from './room-ref.js';
 
 export const DEFAULT_SERVER = 'http://localhost:8787';
 
@@ -89,6 +91,15 @@ export class CliContext {
     const session = await api.session();
     if (!session) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
     return { api, session };
+  }
+
+  /**
+   * The room a command-line argument names: `#general` or `general`, an id, or `@user` for your direct
+   * messages with that user (opened if none yet when `openDirectMessage`). Throws ChatError
+   * ('not_found'), with "did you mean #name?" for a close name: see resolveRoom.
+   */
+  room(api: ApiClient, session: StoredSession, ref: string, options: { openDirectMessage?: boolean } = {}): Promise<Room> {
+    return resolveRoom(ref, { api, me: session.user.username, ...options });
   }
 
   /** The end-to-end store of this profile (device keys and ratchet state). */

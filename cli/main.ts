@@ -6,6 +6,7 @@ import { ChatError } from '../shared/protocol/chat-error.js';
 import { escapeForJson, neutralize } from '../shared/text/neutralize.js';
 import type { CliContext, GlobalOptions, Io } from './context.js';
 import { EXIT_CODE_OF, ExitCode } from './exit-codes.js';
+import { onlyGlobalOptions } from './global-args.js';
 
 const VERSION = '0.1.0';
 
@@ -163,7 +164,8 @@ async function main(): Promise<number> {
     writeOut: (s) => process.stdout.write(s),
   });
 
-  if (process.argv.length <= 2) {
+  // `chat`, or `chat --server URL` / `chat --profile NAME` with no command: the interactive client.
+  if (onlyGlobalOptions(process.argv.slice(2))) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       process.stderr.write('chat: the interactive client needs a terminal; in scripts and pipes use the subcommands (chat send, chat read --follow, … — see chat --help)\n');
       return ExitCode.usage;

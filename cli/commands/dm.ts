@@ -5,5 +5,5 @@ import { neutralize } from '../output.js';
 export async function run(ctx: CliContext, user: string): Promise<void> {
   const { api } = await ctx.signedIn();
   const result = await api.directMessage(user);
-  ctx.out.result(result, () => `${result.created ? 'Started' : 'Your'} direct messages with ${user}: #${neutralize(result.room.name)}. Send with \`chat send ${neutralize(result.room.name)} …\`.`);
+  ctx.out.result(result, () => `${result.created ? 'Started' : 'Your'} direct messages with @${neutralize(user)}. Send with \`chat send @${neutralize(user)} …\`, read with \`chat read @${neutralize(user)}\`.`);
 }

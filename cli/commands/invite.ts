@@ -4,8 +4,9 @@ import { parseDuration } from '../time-input.js';
 
 /** `chat invite <room> [--expires 24h] [--uses N]`: prints a link that admits N people until it expires. */
 export async function run(ctx: CliContext, room: string, opts: { expires?: string; uses?: number }): Promise<void> {
-  const { api } = await ctx.signedIn();
-  const created = await api.createInvite(room, {
+  const { api, session } = await ctx.signedIn();
+  const target = await ctx.room(api, session, room);
+  const created = await api.createInvite(target.id, {
     expiresInSeconds: parseDuration(opts.expires ?? '24h'),
     maxUses: opts.uses ?? 1,
   });

@@ -3,8 +3,9 @@ import { formatTime, neutralize } from '../output.js';
 
 /** `chat members <room>`: who is in the room, their role and presence. */
 export async function run(ctx: CliContext, name: string): Promise<void> {
-  const { api } = await ctx.signedIn();
-  const members = await api.members(name);
+  const { api, session } = await ctx.signedIn();
+  const room = await ctx.room(api, session, name);
+  const members = await api.members(room.id);
   ctx.out.result({ members }, () =>
     members.map((m) => {
       const dot = m.online ? ctx.out.style('green', '●') : ctx.out.style('dim', '○');

@@ -24,7 +24,7 @@ export interface ReadOptions {
 export async function run(ctx: CliContext, name: string, opts: ReadOptions): Promise<void> {
   if (opts.follow && opts.before !== undefined) throw new ChatErrorClass('invalid_request', '--follow streams from now on; it does not combine with --before');
   const { api, session } = await ctx.signedIn();
-  const room = await api.room(name);
+  const room = await ctx.room(api, session, name);
   const e2e: E2ESession | undefined = room.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
   if (e2e) await warnAboutChangedKeys(ctx, e2e, room);
   /** For --json: the event, plus what decrypting it gave. */

@@ -27,7 +27,7 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
 
   let rooms: Room[];
   if (opts.room !== undefined) {
-    const room = await api.room(opts.room);
+    const room = await ctx.room(api, session, opts.room);
     if (room.role === null) throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
     rooms = [room];
   } else {
@@ -36,7 +36,7 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   const { hits, waiting } = await searchEverywhere(
     { api, e2e: () => ctx.e2e(api, session), privateIndex: () => ctx.privateIndex() },
     q,
-    { rooms, room: opts.room, from: opts.from, since, limit },
+    { rooms, room: opts.room === undefined ? undefined : rooms[0]?.name, from: opts.from, since, limit },
   );
   if (waiting > 0) ctx.out.note(`chat: ${waiting} message${waiting === 1 ? '' : 's'} of private rooms cannot be searched yet: their keys have not arrived`);
 

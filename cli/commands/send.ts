@@ -6,7 +6,7 @@ import type { ApiClient } from '../../shared/client/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
-import { neutralize } from '../output.js';
+import { roomLabel } from '../room-ref.js';
 import { retryCommand, sendFailure } from '../send-failure.js';
 
 /** `chat send` flags. */
@@ -42,7 +42,7 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
   let ack: AckFrame;
   let sent = false;
   try {
-    room = await api.room(roomName);
+    room = await ctx.room(api, session, roomName, { openDirectMessage: true });
     const target = room;
     const e2e = target.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
     if (e2e) await warnAboutChangedKeys(ctx, e2e, target);
@@ -67,8 +67,8 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
   const result = { id: ack.id, seq: ack.seq, duplicate: ack.duplicate ?? false };
   ctx.out.result({ room: room.name, encrypted, clientMsgId, ...result }, () =>
     ack.duplicate
-      ? `Already in #${neutralize(room.name)} (seq ${ack.seq}); not sent again.`
-      : `Sent to #${neutralize(room.name)} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
+      ? `Already in ${roomLabel(roomName, room)} (seq ${ack.seq}); not sent again.`
+      : `Sent to ${roomLabel(roomName, room)} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
   );
 }
 

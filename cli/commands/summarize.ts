@@ -26,7 +26,7 @@ export async function run(ctx: CliContext, name: string, opts: SummarizeOptions)
   const limit = opts.limit ?? 500;
   if (limit > 5000) throw new ChatError('invalid_request', '--limit: at most 5000 messages');
   const { api, session } = await ctx.signedIn();
-  const room = await api.room(name);
+  const room = await ctx.room(api, session, name);
   if (room.role === null) throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
 
   const { summary, unread, streamed } = await summarizeRoom(

@@ -3,8 +3,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { MemoryOutboxStore } from '../../shared/client/index.js';
 import type { ApiClient, E2ESession, LiveClient } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { Envelope, Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
+import type { Envelope, Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
+import stringWidth from 'string-width';
 import { App } from './app.js';
+import { layoutRow } from './state/timeline-layout.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 40));
 /** Polls until the condition holds: rendering is asynchronous, and slower on a loaded machine. */
@@ -228,5 +230,44 @@ describe('App', () => {
     await until(() => (again.lastFrame() ?? '').includes('dropped 1 message'), 'the note');
     expect(again.lastFrame()).not.toContain('second refused');
     expect(await outbox.list()).toEqual([]);
+  });
+});
+
+describe('App timeline layout', () => {
+  const CJK = '漢字とかなを混ぜた長い日本語のメッセージです。'.repeat(8);
+  const LONG_WORDS = Array.from({ length: 6 }, (_, i) => `${String(i)}${'supercalifragilistic'.repeat(5)}`).join(' ');
+  const TALL = Array.from({ length: 300 }, (_, i) => `line ${i + 1}`).join('\n');
+  const at = (seq: number, body: string, who = 'bob') => ({
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, roomId: ROOM.id, seq, kind: 'message', sender: { id: who, username: who }, body,
+    envelope: null, target: null, clientMsgId: null, createdAt: new Date().toISOString(),
+  });
+
+  it('shows every row of a CJK message, a message of long words and a 300-line message by scrolling, with no row wider than the screen', async () => {
+    const { deps } = fakeDeps();
+    const api = { ...deps.api, history: async () => ({ events: [at(1, 'the first one-liner'), at(2, CJK, 'carol'), at(3, LONG_WORDS), at(4, TALL, 'dave')], headSeq: 4, hasMore: false }) } as unknown as ApiClient;
+    const { stdin, lastFrame } = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    const frameRows = () => (lastFrame() ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+    // Following the newest: the bottom of the 300-line message, not its top.
+    await until(() => frameRows().some((r) => r.trimEnd().endsWith('line 300')), 'the last line of the tall message');
+    const seen = new Set<string>();
+    for (let page = 0; page < 40 && !frameRows().some((r) => r.includes('the first one-liner')); page++) {
+      for (const row of frameRows()) {
+        expect(stringWidth(row)).toBeLessThanOrEqual(100);
+        seen.add(row.trimEnd());
+      }
+      const before = lastFrame();
+      stdin.write('\u001b[5~');
+      await until(() => lastFrame() !== before, 'a page up');
+    }
+    for (const row of frameRows()) seen.add(row.trimEnd());
+    for (let i = 1; i <= 300; i++) expect([...seen].some((r) => r.endsWith(`line ${i}`)), `line ${i}`).toBe(true);
+    // Every row the layout model gives each message (at the timeline's 74 columns, right of the 24-column room list) was on screen.
+    const events = [at(1, 'the first one-liner'), at(2, CJK, 'carol'), at(3, LONG_WORDS), at(4, TALL, 'dave')];
+    const shown = new Set([...seen].map((r) => r.slice(24).trimEnd()));
+    for (const event of events) {
+      const lines = layoutRow({ kind: 'event', key: event.id, event: event as RoomEvent }, { width: 74, me: 'alice', textOf: () => event.body });
+      expect(lines.length).toBeGreaterThan(event.seq === 1 ? 0 : 2);
+      for (const line of lines) expect(shown, line.spans.map((s) => s.text).join('')).toContain(line.spans.map((s) => s.text).join('').trimEnd());
+    }
   });
 });

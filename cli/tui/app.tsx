@@ -1,10 +1,11 @@
 import { Box, Text, useApp, useStdout } from 'ink';
+import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { describeDeviceChange, keyChangeNotices, mentions, openedNotice, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
-import { neutralize, neutralizeLines } from '../../shared/text/neutralize.js';
+import { neutralize } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
 import { Composer } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
@@ -23,7 +24,10 @@ import { helpText, parseComposer, SLASH_COMMANDS } from './state/slash-commands.
 import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
-import { pendingLabel, pendingRows, timelineRows, visibleRows } from './state/timeline-rows.js';
+import { pendingRows, timelineRows } from './state/timeline-rows.js';
+import type { LayoutLine } from './state/timeline-layout.js';
+import { layoutTimeline, viewport } from './state/timeline-layout.js';
+import { columns } from './state/styled-wrap.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
 
@@ -192,7 +196,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const sidebar = sidebarWidth(size.columns, roomsShown);
   const timelineWidth = Math.max(20, size.columns - sidebar - 2);
-  const noteLines = note ? Math.ceil(note.length / Math.max(1, size.columns)) : 0;
+  const noteLines = note ? Math.ceil(columns(note) / Math.max(1, size.columns)) : 0;
   const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
   const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
   const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
@@ -200,29 +204,25 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     () => [...(state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), ...pendingRows(chat.pending.filter((p) => p.roomId === room?.id))],
     [state, now, chat.pending, room?.id],
   );
-  const heightOf = (row: TimelineRow) =>
-    // Measured as the timeline shows it: neutralized, continuation lines indented by 6.
-    row.kind === 'event'
-      ? neutralizeLines(textOf(row)).reduce((n, line, i) => n + Math.max(1, Math.ceil((line.length + (i === 0 ? row.event.sender.username.length + 8 : 6)) / timelineWidth)), 0)
-      : row.kind === 'pending'
-        ? neutralizeLines(`${row.message.text} ${pendingLabel(row.message)}`).reduce((n, line, i) => n + Math.max(1, Math.ceil((line.length + (i === 0 ? me.username.length + 8 : 6)) / timelineWidth)), 0)
-        : 1;
-  const visible = visibleRows(rows, heightOf, timelineHeight, scroll);
+  /** Each row's layout, kept between renders (keyed by width, row and text) so a new message lays out one row. */
+  const layoutCache = useMemo(() => new LRUCache<string, LayoutLine[]>({ max: 5000 }), []);
+  const highlightId = focus?.roomId === room?.id ? focus?.eventId : undefined;
+  const layout = layoutTimeline(rows, { width: timelineWidth, textOf, me: me.username, highlightId }, layoutCache);
+  const view = viewport(layout.lines.length, timelineHeight, scroll);
 
   // A jump from a search result: once its message is loaded, scroll it to the middle.
   useEffect(() => {
     if (!focus || focus.placed || room?.id !== focus.roomId) return;
-    const at = rows.findIndex((r) => r.kind === 'event' && r.event.id === focus.eventId);
-    if (at < 0) return;
-    const below = rows.slice(at + 1).reduce((n, r) => n + heightOf(r), 0);
-    setScroll(Math.max(0, below - Math.floor(timelineHeight / 2) + 1));
+    const at = layout.startOf.get(`e:${focus.eventId}`);
+    if (at === undefined) return;
+    setScroll(Math.max(0, layout.lines.length - at - Math.floor(timelineHeight / 2)));
     setFocus({ ...focus, placed: true });
   });
 
   // Scrolled to the top: fetch the page before it.
   useEffect(() => {
-    if (room && scroll > 0 && visible.atTop) void chat.loadOlder(room.id);
-  }, [room, scroll, visible.atTop, chat]);
+    if (room && view.offset > 0 && view.atTop) void chat.loadOlder(room.id);
+  }, [room, view.offset, view.atTop, chat]);
 
   const items: RoomItem[] = chat.rooms.map((r) => {
     const unread = chat.unread.get(r.id);
@@ -262,7 +262,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       return true;
     }
     if (key.kind === 'mouse') {
-      if (key.button === 64) setScroll((s) => Math.min(visible.maxOffset, s + 3));
+      if (key.button === 64) setScroll((s) => Math.min(view.maxOffset, s + 3));
       if (key.button === 65) setScroll((s) => Math.max(0, s - 3));
       return true;
     }
@@ -311,7 +311,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     else if (isKey(key, 'g', { ctrl: true }) || isKey(key, 'f2')) setRoomsShown((shown) => !shown);
     else if (isKey(key, 'n', { ctrl: true }) || isKey(key, 'down', { meta: true })) move(1);
     else if (isKey(key, 'p', { ctrl: true }) || isKey(key, 'up', { meta: true })) move(-1);
-    else if (key.name === 'pageup') setScroll((s) => Math.min(visible.maxOffset, s + timelineHeight - 2));
+    else if (key.name === 'pageup') setScroll((s) => Math.min(view.maxOffset, s + timelineHeight - 2));
     else if (key.name === 'pagedown') setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
     else return false;
     return true;
@@ -441,9 +441,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             {room?.topic && room.visibility === 'private' ? <Text color={theme.warn}>{` — ⚠ ${PRIVATE_TOPIC_TAG}`}</Text> : null}
             {room?.topic ? ` ${room.visibility === 'private' ? '' : '— '}${neutralize(room.topic)}` : ''}
           </Text>
-          <Box flexDirection="column" height={timelineHeight} overflow="hidden">
-            <Timeline rows={visible.rows} theme={theme} textOf={textOf} me={me.username} scrolledBack={scroll > 0} highlightId={focus?.roomId === room?.id ? focus?.eventId : undefined} />
-          </Box>
+          <Timeline lines={layout.lines.slice(view.start, view.end)} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} />
           <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
         </Box>
       </Box>

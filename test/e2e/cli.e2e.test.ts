@@ -122,6 +122,44 @@ describe('the chat binary against a started chat-server', () => {
     expect(signedOut.stderr).toMatch(/not signed in/);
   });
 
+  it('names direct messages by the other person, and takes @user and #room where a room is expected', async () => {
+    const sent = await chat(alice, ['send', '@carol', 'hi carol']);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toContain('Sent to @carol');
+    const rooms = await chat(alice, ['rooms']);
+    expect(rooms.stdout).toMatch(/^@carol +1?\d* ?members?/m);
+    expect(rooms.stdout).not.toContain('#dm-');
+    const json = JSON.parse((await chat(alice, ['--json', 'rooms'])).stdout) as { rooms: { name: string; peer: string | null }[] };
+    expect(json.rooms.find((r) => r.name.startsWith('dm-'))?.peer).toBe('carol');
+    const read = await chat(carol, ['read', '@alice']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toContain('hi carol');
+    expect((await chat(carol, ['members', '@alice'])).stdout).toContain('alice');
+    expect((await chat(bob, ['read', '#general', '--limit', '1'])).code).toBe(0);
+    expect((await chat(alice, ['send', '#general', 'by #name'])).code).toBe(0);
+  });
+
+  it('says "did you mean" for a mistyped room name', async () => {
+    const typo = await chat(bob, ['read', 'genral']);
+    expect(typo.code).toBe(5);
+    expect(typo.stderr).toMatch(/did you mean #general\?/);
+    const join = await chat(carol, ['join', '#generl']);
+    expect(join.code).toBe(5);
+    expect(join.stderr).toMatch(/did you mean #general\?/);
+    const none = await chat(bob, ['read', '@nobody-here']);
+    expect(none.code).toBe(5);
+    expect(none.stderr).toMatch(/no direct messages with @nobody-here/);
+  });
+
+  it('takes `chat --server URL` or `chat --profile NAME` alone as the interactive client: exit 2 outside a terminal, not the help', async () => {
+    for (const args of [['--server', server.url], ['--profile', 'default'], [`--server=${server.url}`]]) {
+      const r = await chat(bob, args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/needs a terminal/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('leaves and logs out', async () => {
     expect((await chat(bob, ['leave', 'general'])).code).toBe(0);
     expect((await chat(bob, ['read', 'general'])).code).toBe(5);

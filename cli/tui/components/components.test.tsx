@@ -3,6 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../../shared/protocol/index.js';
 import { FAKE_CONTINUATION, forbiddenIn, HOSTILE, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT } from '../../../test/support/hostile-strings.js';
 import { THEMES } from '../state/theme.js';
+import { layoutTimeline } from '../state/timeline-layout.js';
+import type { TimelineRow } from '../state/timeline-rows.js';
 import { timelineRows } from '../state/timeline-rows.js';
 import { KeyInputProvider } from '../input/key-input.js';
 import { Composer } from './composer.js';
@@ -14,6 +16,12 @@ import { TypingLine } from './typing-line.js';
 const theme = THEMES.dark;
 /** The composer's size and what Tab completes, for the tests that do not look at them. */
 const COMPOSER_LAYOUT = { width: 60, maxRows: 5, sources: { commands: ['join', 'leave'], users: [], rooms: [] } };
+
+/** A whole timeline laid out at 100 columns (UTC times) and drawn. */
+function renderTimeline(rows: readonly TimelineRow[]) {
+  const layout = layoutTimeline(rows, { width: 100, me: 'alice', textOf: (r) => r.event.body ?? '', time: (iso) => iso.slice(11, 16) });
+  return render(<Timeline lines={layout.lines} width={100} height={layout.lines.length} theme={theme} scrolledBack={false} />);
+}
 /** Ink subscribes to stdin in an effect, and reads a chunk per tick: let each write land alone. */
 const settle = () => new Promise((r) => setTimeout(r, 60));
 
@@ -136,7 +144,7 @@ describe('Timeline', () => {
       { id: '00000000-0000-4000-8000-000000000002', roomId: 'r', seq: 2, kind: 'message' as const, sender, body: 'hi \u001b[2Jthere', envelope: null, target: null, clientMsgId: null, createdAt: '2026-11-25T10:01:00.000Z' },
     ];
     const rows = timelineRows(events, { readSeq: 1, now: Date.parse('2026-11-25T12:00:00Z'), offsetMinutes: 0 });
-    const frame = render(<Timeline rows={rows} theme={theme} textOf={(r) => r.event.body ?? ''} scrolledBack={false} />).lastFrame() ?? '';
+    const frame = renderTimeline(rows).lastFrame() ?? '';
     expect(frame).toContain('bob joined');
     expect(frame).toContain('── new ──');
     expect(frame).toContain('bob: hi ^[[2Jthere');
@@ -163,7 +171,7 @@ describe('hostile text from the server', () => {
       createdAt: '2026-11-25T10:00:00.000Z',
     }));
     const rows = timelineRows(events, { readSeq: events.length, now: Date.parse('2026-11-25T12:00:00Z'), offsetMinutes: 0 });
-    const timeline = plain(render(<Timeline rows={rows} theme={theme} textOf={(r) => r.event.body ?? ''} scrolledBack={false} />).lastFrame());
+    const timeline = plain(renderTimeline(rows).lastFrame());
     const frames = [
       timeline,
       plain(render(<StatusBar username="alice" server="http://localhost:8787" theme={theme} now={0} note={HOSTILE_TOPIC} state={{ status: 'closed', reason: new ChatError('internal', HOSTILE.osc0Title) }} />).lastFrame()),
@@ -176,10 +184,10 @@ describe('hostile text from the server', () => {
     }
     expect(timeline).toContain(LEGIT.family);
     expect(timeline).toContain(LEGIT.persian);
-    // The lines posing as messages start under the text, not where a message starts.
+    // The lines posing as messages start under the text ("10:00 bob: " is 11 columns), not where a message starts.
     const posing = timeline.split('\n').filter((l) => l.includes('mallory:'));
     expect(posing).toHaveLength(2);
-    for (const l of posing) expect(l).toMatch(/^ {6}\S/);
+    for (const l of posing) expect(l).toMatch(/^ {11}\S/);
   });
 });
 

@@ -1,63 +1,76 @@
 import { Box, Text } from 'ink';
-import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
-import type { TimelineRow } from '../state/timeline-rows.js';
-import { pendingLabel } from '../state/timeline-rows.js';
+import type { Span } from '../state/styled-wrap.js';
+import { spansWidth, truncateSpans } from '../state/styled-wrap.js';
 import type { Theme } from '../state/theme.js';
 import { senderColor } from '../state/theme.js';
+import type { LayoutLine } from '../state/timeline-layout.js';
 
 export interface TimelineProps {
-  /** Only the rows that fit (see visibleRows). */
-  readonly rows: readonly TimelineRow[];
+  /** The terminal rows to show, top to bottom (a slice of the layout, see `viewport`); each fits `width`. */
+  readonly lines: readonly LayoutLine[];
+  /** Columns of the timeline: every row is padded to it. */
+  readonly width: number;
+  /** Rows of the timeline: blank rows fill what `lines` (and the scrolled-back line) leave. */
+  readonly height: number;
   readonly theme: Theme;
-  /** The text of a message: its body, or for private rooms what decrypting gave. */
-  readonly textOf: (row: Extract<TimelineRow, { kind: 'event' }>) => string;
+  /** Scrolled up from the newest: the last row says newer messages are below. */
   readonly scrolledBack: boolean;
-  /** A message to point out (a search result jumped to). */
-  readonly highlightId?: string | undefined;
-  /** This user's name, shown on their messages not yet stored (default "you"). */
-  readonly me?: string;
 }
 
-/** Under the sender, past the time: where a message's second and later lines start. */
-const CONTINUATION = '\n' + ' '.repeat(6);
+/** The Ink props of a span's tone. */
+function styleOf(span: Span, theme: Theme): { color?: string; bold?: boolean } {
+  switch (span.tone) {
+    case 'plain':
+      return {};
+    case 'dim':
+      return { color: theme.dim };
+    case 'error':
+      return { color: theme.error };
+    case 'accent':
+      return { color: theme.accent };
+    case 'sender':
+      return { color: senderColor(theme, span.sender ?? ''), bold: true };
+    default: {
+      const unreachable: never = span.tone;
+      return unreachable;
+    }
+  }
+}
 
-const time = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
-
-/** The centre: messages with time and a stable colour per sender, day separators, the new marker. */
-export function Timeline({ rows, theme, textOf, scrolledBack, highlightId, me = 'you' }: TimelineProps) {
+/** A row as Ink text, padded with spaces to `width` so that it overwrites the whole row. */
+function Row({ spans, width, theme }: { readonly spans: readonly Span[]; readonly width: number; readonly theme: Theme }) {
+  const pad = Math.max(0, width - spansWidth(spans));
   return (
-    <Box flexDirection="column" flexGrow={1}>
-      {rows.map((row) => {
-        if (row.kind === 'day') return <Text key={row.key} color={theme.dim}>{`── ${row.label} ──`}</Text>;
-        if (row.kind === 'new') return <Text key={row.key} color={theme.error}>── new ──</Text>;
-        if (row.kind === 'pending') {
-          const m = row.message;
-          return (
-            <Text key={row.key} wrap="wrap">
-              <Text color={theme.dim}>{time(new Date(m.queuedAt).toISOString())} </Text>
-              <Text bold color={senderColor(theme, me)}>{neutralize(me)}</Text>
-              <Text color={theme.dim}>: {neutralizeLines(m.text).join(CONTINUATION)} </Text>
-              <Text color={m.status === 'failed' ? theme.error : theme.dim}>{pendingLabel(m)}</Text>
-            </Text>
-          );
-        }
-        const e = row.event;
-        const who = neutralize(e.sender.username);
-        if (e.kind !== 'message') {
-          const what = e.kind === 'join' ? 'joined' : e.kind === 'leave' ? 'left' : `removed ${neutralize(e.target?.username ?? 'someone')}`;
-          return <Text key={row.key} color={theme.dim}>{`${time(e.createdAt)}  ${who} ${what}`}</Text>;
-        }
-        return (
-          <Text key={row.key} wrap="wrap">
-            {e.id === highlightId && <Text color={theme.accent}>▶ </Text>}
-            <Text color={theme.dim}>{time(e.createdAt)} </Text>
-            <Text bold color={senderColor(theme, e.sender.username)}>{who}</Text>
-            {/* Continuation lines indented, so no line of a message can pose as another message. */}
-            <Text>: {neutralizeLines(textOf(row)).join(CONTINUATION)}</Text>
-          </Text>
-        );
-      })}
-      {scrolledBack && <Text color={theme.dim}>↓ newer messages below (PgDn)</Text>}
+    <Text wrap="truncate">
+      {spans.map((span, i) => (
+        <Text key={i} {...styleOf(span, theme)}>
+          {span.text}
+        </Text>
+      ))}
+      {' '.repeat(pad)}
+    </Text>
+  );
+}
+
+/**
+ * The centre: exactly `height` rows of `width` columns — the laid-out rows given (messages with time
+ * and a stable colour per sender, day separators, the new marker), then blank rows, and when scrolled
+ * back a last row saying newer messages are below. Nothing is wrapped or measured here: the layout
+ * (timeline-layout.ts) did that, so what is drawn is what the layout says.
+ */
+export function Timeline({ lines, width, height, theme, scrolledBack }: TimelineProps) {
+  const room = Math.max(0, scrolledBack ? height - 1 : height);
+  const shown = lines.slice(0, room);
+  const blank = Math.max(0, room - shown.length);
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      {shown.map((line) => (
+        <Row key={line.key} spans={line.spans} width={width} theme={theme} />
+      ))}
+      {Array.from({ length: blank }, (_, i) => (
+        <Text key={`blank:${i}`}>{' '.repeat(width)}</Text>
+      ))}
+      {scrolledBack && height > 0 && <Row spans={truncateSpans([{ text: '↓ newer messages below (PgDn)', tone: 'dim' }], width)} width={width} theme={theme} />}
     </Box>
   );
 }

@@ -60,28 +60,3 @@ export function timelineRows(events: readonly RoomEvent[], opts: { readSeq: numb
   }
   return rows;
 }
-
-/**
- * Virtualization: which rows to draw in a viewport of `height` lines, scrolled `offset` lines up from
- * the bottom (0 = following the newest). Only these rows are rendered, however long the history.
- * `heightOf` gives each row's height in lines (wrapped text is taller).
- */
-export function visibleRows<T>(rows: readonly T[], heightOf: (row: T) => number, height: number, offset: number): { rows: T[]; atTop: boolean; maxOffset: number } {
-  const total = rows.reduce((n, r) => n + heightOf(r), 0);
-  const maxOffset = Math.max(0, total - height);
-  const clamped = Math.min(Math.max(0, offset), maxOffset);
-  // Walk up from the bottom, skipping `clamped` lines, then taking `height` lines.
-  const out: T[] = [];
-  let skipped = 0;
-  let used = 0;
-  for (let i = rows.length - 1; i >= 0 && used < height; i--) {
-    const h = heightOf(rows[i] as T);
-    if (skipped + h <= clamped) {
-      skipped += h;
-      continue;
-    }
-    out.unshift(rows[i] as T);
-    used += h;
-  }
-  return { rows: out, atTop: clamped >= maxOffset, maxOffset };
-}

@@ -4,7 +4,7 @@ import { fuzzyFilter, fuzzyScore } from './fuzzy.js';
 import { addEvents, emptyRoom, hasUnreadMention, markRead, setTyping, typingLine, unreadCount } from '../../../shared/client/room-state.js';
 import { completeSlash, parseComposer } from './slash-commands.js';
 import { resolveTheme, senderColor, systemTheme } from './theme.js';
-import { timelineRows, visibleRows } from './timeline-rows.js';
+import { timelineRows } from './timeline-rows.js';
 
 const ROOM = '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
 const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
@@ -54,18 +54,6 @@ describe('timeline rows', () => {
     });
     expect(rows.map((r) => (r.kind === 'event' ? r.event.seq : r.kind === 'day' ? r.label : 'NEW'))).toEqual(['2026-11-23', 1, 'Yesterday', 2, 'Today', 3, 'NEW', 4]);
     expect(timelineRows([ev(1, 'a')], { readSeq: 1, now, offsetMinutes: 0 }).some((r) => r.kind === 'new')).toBe(false);
-  });
-
-  it('renders only the rows that fit, from the bottom or scrolled up', () => {
-    const rows = Array.from({ length: 1000 }, (_, i) => i);
-    const height = (r: number) => (r % 10 === 0 ? 2 : 1);
-    expect(visibleRows(rows, height, 5, 0).rows).toEqual([995, 996, 997, 998, 999]);
-    const up = visibleRows(rows, height, 5, 3);
-    expect(up.rows).toEqual([992, 993, 994, 995, 996]);
-    const top = visibleRows(rows, height, 5, 10_000);
-    expect(top.atTop).toBe(true);
-    expect(top.rows[0]).toBe(0);
-    expect(visibleRows([1, 2], () => 1, 5, 0)).toEqual({ rows: [1, 2], atTop: true, maxOffset: 0 });
   });
 });
 

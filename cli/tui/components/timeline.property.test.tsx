@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { neutralizeLines } from '../../../shared/text/neutralize.js';
+import { truncateSpans } from '../state/styled-wrap.js';
+import { THEMES } from '../state/theme.js';
+import type { LayoutLine } from '../state/timeline-layout.js';
+import { layoutTimeline, viewport } from '../state/timeline-layout.js';
+import { timelineRows } from '../state/timeline-rows.js';
+import { Timeline } from './timeline.js';
+
+const FAMILY = '\u{1F468}\u200d\u{1F469}\u200d\u{1F467}\u200d\u{1F466}';
+/** Pieces that wrapping gets wrong when it counts UTF-16 units or code points, or ignores words. */
+const piece = fc.oneof(
+  fc.constantFrom('a', 'word ', ' ', '  ', '\n', '\t', '漢字', 'カタカナ ', '한국어 ', FAMILY, '👍🏽', '🇯🇵', 'e\u0301', 'a\u0308\u0323', '\u0915\u094d\u0937', 'x'.repeat(45), 'https://example.com/a/very/long/path/that/does/not/fit/anywhere?q=1&r=2 '),
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+);
+const body = fc.array(piece, { minLength: 1, maxLength: 40 }).map((p) => p.join(''));
+const manyLines = fc.integer({ min: 2, max: 120 }).map((n) => Array.from({ length: n }, (_, i) => `line ${i + 1}`).join('\n'));
+const username = fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{2,31}$/);
+
+const events = fc.array(fc.tuple(username, fc.oneof(body, body, manyLines), fc.constantFrom('message', 'message', 'message', 'join')), { minLength: 0, maxLength: 12 }).map((list) =>
+  list.map(([name, text, kind], i): RoomEvent => ({
+    id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+    roomId: 'r',
+    seq: i + 1,
+    kind: kind as 'message' | 'join',
+    sender: { id: `u-${name}`, username: name },
+    body: kind === 'message' ? text : null,
+    envelope: null,
+    target: null,
+    clientMsgId: null,
+    createdAt: new Date(Date.UTC(2026, 10, 24 + Math.floor(i / 5), 10, i)).toISOString(),
+  })),
+);
+
+const textOfLine = (line: LayoutLine) => line.spans.map((s) => s.text).join('');
+/** The frame as plain text rows, colours removed. */
+const rowsOf = (frame: string | undefined) => (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+
+describe('the timeline as drawn', () => {
+  it('shows exactly the rows the layout says, none wider than the timeline, for random timelines and sizes', () => {
+    fc.assert(
+      fc.property(events, fc.integer({ min: 20, max: 120 }), fc.integer({ min: 3, max: 40 }), fc.nat({ max: 400 }), (evs, width, height, offset) => {
+        const rows = timelineRows(evs, { readSeq: Math.floor(evs.length / 2), now: Date.UTC(2026, 10, 27), offsetMinutes: 0 });
+        const layout = layoutTimeline(rows, { width, me: 'alice', textOf: (r) => r.event.body ?? '', time: (iso) => iso.slice(11, 16) });
+        for (const line of layout.lines) expect(stringWidth(textOfLine(line))).toBeLessThanOrEqual(width);
+        const view = viewport(layout.lines.length, height, offset);
+        const shown = layout.lines.slice(view.start, view.end);
+        const { lastFrame, unmount } = render(<Timeline lines={shown} width={width} height={height} theme={THEMES.dark} scrolledBack={view.offset > 0} />);
+        const frame = rowsOf(lastFrame());
+        unmount();
+        const expected = [...shown.map((l) => textOfLine(l).trimEnd())];
+        while (expected.length < (view.offset > 0 ? height - 1 : height)) expected.push('');
+        if (view.offset > 0) expected.push(truncateSpans([{ text: '↓ newer messages below (PgDn)', tone: 'dim' }], width).map((s) => s.text).join(''));
+        // Row for row: nothing wraps into the next row, nothing is missing, nothing is drawn twice.
+        expect(frame).toEqual(expected);
+      }),
+      { numRuns: 60 },
+    );
+    // Each run renders through Ink: slow on a loaded machine, so a longer limit than the default.
+  }, 120_000);
+
+  it('lays out every character of a message, in order, under its text column', () => {
+    fc.assert(
+      fc.property(events, fc.integer({ min: 20, max: 120 }), (evs, width) => {
+        for (const event of evs.filter((e) => e.kind === 'message')) {
+          const row = { kind: 'event' as const, key: `e:${event.id}`, event };
+          const lines = layoutTimeline([row], { width, me: 'alice', textOf: () => event.body ?? '', time: (iso) => iso.slice(11, 16) }).lines.map(textOfLine);
+          const prefix = `${event.createdAt.slice(11, 16)} ${event.sender.username}: `;
+          const ownRow = stringWidth(prefix) > Math.floor(width / 2);
+          const indent = ownRow ? Math.floor(width / 2) : stringWidth(prefix);
+          const text = (ownRow ? lines.slice(1) : [lines[0]?.slice(prefix.length) ?? '', ...lines.slice(1)]).map((l, i) => {
+            // Continuation rows start with exactly the indent, so no row can pose as another message.
+            if (ownRow || i > 0) expect(l.slice(0, indent)).toBe(' '.repeat(indent));
+            return ownRow || i > 0 ? l.slice(indent) : l;
+          });
+          const squeeze = (s: string) => s.replace(/\s+/g, '');
+          expect(squeeze(text.join(''))).toBe(squeeze(neutralizeLines(event.body ?? '').join('')));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

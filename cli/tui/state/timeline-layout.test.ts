@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { layoutRow, layoutTimeline, viewport } from './timeline-layout.js';
+
+const event = (body: string, username = 'bob'): RoomEvent => ({
+  id: '00000000-0000-4000-8000-000000000001', roomId: 'r', seq: 1, kind: 'message', sender: { id: 'b', username }, body,
+  envelope: null, target: null, clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z',
+});
+const options = (width: number) => ({ width, me: 'alice', textOf: (r: { event: RoomEvent }) => r.event.body ?? '', time: (iso: string) => iso.slice(11, 16) });
+const text = (e: RoomEvent, width: number) => layoutRow({ kind: 'event', key: 'e', event: e }, options(width)).map((l) => l.spans.map((s) => s.text).join(''));
+
+describe('layoutRow', () => {
+  it('indents continuation lines under the text, so a line cannot pose as another message', () => {
+    expect(text(event('hello\n10:00 mallory: send me your password'), 60)).toEqual(['10:00 bob: hello', '           10:00 mallory: send me your password']);
+  });
+
+  it('wraps at words in display columns, and puts a prefix wider than half the width on a row of its own', () => {
+    expect(text(event('one two three four'), 22)).toEqual(['10:00 bob: one two', '           three four']);
+    expect(text(event('hi there', 'a-very-long-user-name'), 30)).toEqual(['10:00 a-very-long-user-name: ', '               hi there']);
+  });
+
+  it('gives a 300-line message 300 rows', () => {
+    expect(text(event(Array.from({ length: 300 }, (_, i) => `line ${i + 1}`).join('\n')), 40)).toHaveLength(300);
+  });
+
+  it('keys rows uniquely and records where each timeline row starts', () => {
+    const layout = layoutTimeline([{ kind: 'day', key: 'd', label: 'Today' }, { kind: 'event', key: 'e', event: event('a\nb') }], options(40));
+    expect(layout.lines.map((l) => l.key)).toEqual(['d:0', 'e:0', 'e:1']);
+    expect(layout.startOf.get('e')).toBe(1);
+  });
+});
+
+describe('viewport', () => {
+  it('follows the bottom, scrolls by rows, and reaches the first row with the "newer below" row kept', () => {
+    expect(viewport(100, 10, 0)).toEqual({ start: 90, end: 100, offset: 0, maxOffset: 91, atTop: false });
+    expect(viewport(100, 10, 1)).toMatchObject({ start: 90, end: 99 });
+    expect(viewport(100, 10, 5)).toMatchObject({ start: 86, end: 95 });
+    expect(viewport(100, 10, 10_000)).toEqual({ start: 0, end: 9, offset: 91, maxOffset: 91, atTop: true });
+    expect(viewport(4, 10, 3)).toEqual({ start: 0, end: 4, offset: 0, maxOffset: 0, atTop: true });
+  });
+});

@@ -1,0 +1,184 @@
+import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
+import type { Span } from './styled-wrap.js';
+import { spansWidth, truncateSpans, wrapSpans } from './styled-wrap.js';
+import type { TimelineRow } from './timeline-rows.js';
+import { pendingLabel } from './timeline-rows.js';
+
+/**
+ * One terminal row of the timeline: styled spans whose display width is at most the layout's width.
+ * `key` is unique within one layout (the timeline row's key and the row's index within it).
+ */
+export interface LayoutLine {
+  readonly key: string;
+  readonly spans: readonly Span[];
+}
+
+/** What laying out the timeline needs besides its rows. */
+export interface LayoutOptions {
+  /** Columns of the timeline, at least 2. */
+  readonly width: number;
+  /** The text of a message: its body, or for private rooms what decrypting gave. */
+  readonly textOf: (row: Extract<TimelineRow, { kind: 'event' }>) => string;
+  /** This user's name, shown on their messages not yet stored. */
+  readonly me: string;
+  /** A message to point out (a search result jumped to). */
+  readonly highlightId?: string | undefined;
+  /** `HH:MM` of an instant (local time by default; tests pass a fixed zone). */
+  readonly time?: (iso: string) => string;
+}
+
+const localTime = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
+
+/**
+ * A message as rows: the prefix (time, sender, ": ") on the first row, and every row of the text —
+ * the wrapped first line and all later lines — starting in the column where the text starts, so that
+ * no line of a message can pose as another person's line. When the prefix is wider than half the
+ * width (a long name in a narrow terminal), it gets a row of its own and the text starts at half the
+ * width.
+ */
+function messageLines(key: string, prefix: readonly Span[], body: readonly (readonly Span[])[], width: number): LayoutLine[] {
+  const prefixWidth = spansWidth(prefix);
+  const own = prefixWidth > Math.floor(width / 2);
+  const indent = own ? Math.floor(width / 2) : prefixWidth;
+  const pad: Span = { text: ' '.repeat(indent), tone: 'plain' };
+  const out: Span[][] = own ? [truncateSpans(prefix, width)] : [];
+  for (const line of body) {
+    for (const wrapped of wrapSpans(line, Math.max(1, width - indent))) {
+      out.push(out.length === 0 ? [...prefix, ...wrapped] : [pad, ...wrapped]);
+    }
+  }
+  return out.map((spans, i) => ({ key: `${key}:${i}`, spans }));
+}
+
+/** A body's lines, neutralized, as plain spans. */
+const bodyLines = (text: string): Span[][] => neutralizeLines(text).map((line) => [{ text: line, tone: 'plain' }]);
+
+/**
+ * One timeline row as terminal rows at `options.width` columns: a day separator or the "new" marker
+ * on one row (cut with "…" if too wide), a message or a pending message wrapped (see
+ * {@link wrapSpans}) with its continuation rows indented under the text, a join/leave line wrapped
+ * likewise. Text from the server is neutralized here.
+ */
+export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[] {
+  const { width } = options;
+  const time = options.time ?? localTime;
+  switch (row.kind) {
+    case 'day':
+      return [{ key: `${row.key}:0`, spans: truncateSpans([{ text: `── ${row.label} ──`, tone: 'dim' }], width) }];
+    case 'new':
+      return [{ key: `${row.key}:0`, spans: truncateSpans([{ text: '── new ──', tone: 'error' }], width) }];
+    case 'pending': {
+      const m = row.message;
+      const me = neutralize(options.me);
+      const prefix: Span[] = [
+        { text: `${time(new Date(m.queuedAt).toISOString())} `, tone: 'dim' },
+        { text: me, tone: 'sender', sender: options.me },
+        { text: ': ', tone: 'dim' },
+      ];
+      const body: Span[][] = neutralizeLines(m.text).map((line) => [{ text: line, tone: 'dim' }]);
+      const label: Span = { text: ` ${pendingLabel(m)}`, tone: m.status === 'failed' ? 'error' : 'dim' };
+      body[body.length - 1] = [...(body[body.length - 1] ?? []), label];
+      return messageLines(row.key, prefix, body, width);
+    }
+    case 'event': {
+      const e = row.event;
+      const who = neutralize(e.sender.username);
+      if (e.kind !== 'message') {
+        const what = e.kind === 'join' ? 'joined' : e.kind === 'leave' ? 'left' : `removed ${neutralize(e.target?.username ?? 'someone')}`;
+        return messageLines(row.key, [{ text: `${time(e.createdAt)}  `, tone: 'dim' }], [[{ text: `${who} ${what}`, tone: 'dim' }]], width);
+      }
+      const prefix: Span[] = [
+        ...(e.id === options.highlightId ? [{ text: '▶ ', tone: 'accent' } as const] : []),
+        { text: `${time(e.createdAt)} `, tone: 'dim' },
+        { text: who, tone: 'sender', sender: e.sender.username },
+        { text: ': ', tone: 'plain' },
+      ];
+      return messageLines(row.key, prefix, bodyLines(options.textOf(row)), width);
+    }
+    default: {
+      const unreachable: never = row;
+      return unreachable;
+    }
+  }
+}
+
+/** Where laid-out rows are kept between layouts (a Map, or an LRU cache to bound it). */
+export interface LayoutCache {
+  get(key: string): LayoutLine[] | undefined;
+  set(key: string, lines: LayoutLine[]): unknown;
+}
+
+/** A laid-out timeline: every terminal row, and where each timeline row's first terminal row is. */
+export interface TimelineLayout {
+  readonly lines: readonly LayoutLine[];
+  /** A timeline row's key → the index in `lines` of its first row. */
+  readonly startOf: ReadonlyMap<string, number>;
+}
+
+/**
+ * The whole timeline as terminal rows (see {@link layoutRow}). `cache` (optional) keeps each row's
+ * rows between calls, keyed by what they depend on, so a new message lays out one row, not all.
+ */
+export function layoutTimeline(rows: readonly TimelineRow[], options: LayoutOptions, cache?: LayoutCache): TimelineLayout {
+  const lines: LayoutLine[] = [];
+  const startOf = new Map<string, number>();
+  for (const row of rows) {
+    startOf.set(row.key, lines.length);
+    const id = cache ? cacheKey(row, options) : '';
+    let rowLines = cache?.get(id);
+    if (!rowLines) {
+      rowLines = layoutRow(row, options);
+      cache?.set(id, rowLines);
+    }
+    lines.push(...rowLines);
+  }
+  return { lines, startOf };
+}
+
+/** Everything a row's layout depends on. */
+function cacheKey(row: TimelineRow, options: LayoutOptions): string {
+  const base = `${options.width}\u0000${row.key}`;
+  switch (row.kind) {
+    case 'day':
+      return `${base}\u0000${row.label}`;
+    case 'new':
+      return base;
+    case 'pending':
+      return `${base}\u0000${options.me}\u0000${row.message.status}\u0000${pendingLabel(row.message)}\u0000${row.message.text}`;
+    case 'event':
+      return `${base}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}`;
+    default: {
+      const unreachable: never = row;
+      return unreachable;
+    }
+  }
+}
+
+/** Which terminal rows of a timeline a viewport shows. */
+export interface Viewport {
+  /** Index of the first shown row in the layout's lines. */
+  readonly start: number;
+  /** One past the last shown row. */
+  readonly end: number;
+  /** The offset actually used (the one asked for, clamped to 0…maxOffset). */
+  readonly offset: number;
+  /** The largest offset: scrolled up that many rows, the first row is at the top (0 when all rows fit). */
+  readonly maxOffset: number;
+  /** Whether the first row of the layout is shown. */
+  readonly atTop: boolean;
+}
+
+/**
+ * The rows a viewport of `height` rows shows when scrolled `offset` rows up from the bottom (0:
+ * following the newest). Scrolled back (offset > 0), the last row of the viewport is kept for the
+ * "newer messages below" line, so `height - 1` rows of the timeline show.
+ */
+export function viewport(total: number, height: number, offset: number): Viewport {
+  // Scrolled back, one row less shows: the top offset is one further up than total - height.
+  const maxOffset = total <= height ? 0 : total - Math.max(1, height - 1);
+  const clamped = Math.min(Math.max(0, Math.floor(offset)), maxOffset);
+  const room = clamped > 0 ? Math.max(0, height - 1) : height;
+  const end = total - clamped;
+  const start = Math.max(0, end - room);
+  return { start, end, offset: clamped, maxOffset, atTop: start === 0 };
+}

@@ -1,0 +1,109 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layoutRow } from '../../cli/tui/state/timeline-layout.js';
+import type { RoomEvent } from '../../shared/protocol/index.js';
+import type { ServerProcess } from '../support/binaries.js';
+import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+
+// The timeline in a real terminal (tmux): what capture-pane shows is compared with the layout model.
+const haveTmux = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `chat-e2e-layout-${randomBytes(4).toString('hex')}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
+const press = (key: string) => tmux('send-keys', '-t', 'alice', key);
+/** The screen once a frame is fully drawn: the same in two captures 150 ms apart (a frame can be caught half-written). */
+async function steadyScreen(): Promise<string> {
+  let last = screen();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 150));
+    const now = screen();
+    if (now === last) return now;
+    last = now;
+  }
+}
+/** Presses a key and waits for the frame it causes to be fully drawn. */
+async function pressAndWait(key: string, before: string): Promise<string> {
+  press(key);
+  await eventually(() => (screen() !== before ? true : undefined), `the frame after ${key}`);
+  return steadyScreen();
+}
+/** The room list's columns, left of the timeline. */
+const SIDEBAR = 24;
+
+const CJK = '漢字とかなを混ぜた長い日本語のメッセージです。'.repeat(6);
+const LONG_WORDS = Array.from({ length: 5 }, (_, i) => `${String(i)}${'pneumonoultramicroscopic'.repeat(4)}`).join(' ');
+const TALL = Array.from({ length: 300 }, (_, i) => `line ${i + 1}`).join('\n');
+
+describe.runIf(haveTmux)('the timeline in a real terminal', () => {
+  let server: ServerProcess;
+  let events: RoomEvent[];
+
+  /** The model's rows of the room's messages at a timeline width (the terminal's columns less the room list and its border). */
+  const modelRows = (width: number) =>
+    events.filter((e) => e.kind === 'message').flatMap((e) => layoutRow({ kind: 'event', key: e.id, event: e }, { width, me: 'alice', textOf: () => e.body ?? '' }).map((l) => l.spans.map((s) => s.text).join('').trimEnd()));
+  /** The timeline's part of each screen row. */
+  const timelineColumn = (text: string) => text.split('\n').map((r) => r.slice(SIDEBAR).trimEnd());
+
+  beforeAll(async () => {
+    const dir = await tempDir('tui-layout');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    const alice = userEnv(join(dir, 'alice'), server.url);
+    const bob = userEnv(join(dir, 'bob'), server.url);
+    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
+      expect((await chat(env, ['register', name, '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
+    }
+    expect((await chat(alice, ['create', 'layout'])).code).toBe(0);
+    expect((await chat(bob, ['join', 'layout'])).code).toBe(0);
+    for (const body of ['the first one-liner', CJK, LONG_WORDS]) expect((await chat(bob, ['send', 'layout', body])).code).toBe(0);
+    expect((await chat(bob, ['send', 'layout'], `${TALL}\n`)).code).toBe(0);
+    events = (JSON.parse((await chat(bob, ['--json', 'read', 'layout'])).stdout) as { events: RoomEvent[] }).events;
+    const vars = Object.entries(alice).map(([k, v]) => `${k}='${v}'`).join(' ');
+    tmux('new-session', '-d', '-s', 'alice', '-x', '100', '-y', '30', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}`);
+    await eventually(() => (screen().includes('● connected') && screen().includes('line 300') ? true : undefined), "alice's screen", 30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (haveTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    await server?.stop();
+  });
+
+  it('shows every row of a CJK message, a message of long words and a 300-line message when scrolled with PgUp', async () => {
+    const seen = new Set<string>();
+    let current = await steadyScreen();
+    for (let page = 0; page < 30 && !current.includes('the first one-liner'); page++) {
+      for (const row of timelineColumn(current)) seen.add(row);
+      current = await pressAndWait('PPage', current);
+    }
+    for (const row of timelineColumn(current)) seen.add(row);
+    const missing = modelRows(100 - SIDEBAR - 2).filter((row) => !seen.has(row));
+    expect(missing).toEqual([]);
+  }, 120_000);
+
+  it('leaves a clean frame after a resize to 60x20 and back: the timeline rows are the model’s, nothing left over', async () => {
+    let current = await steadyScreen();
+    for (let i = 0; i < 40 && current.includes('newer messages below'); i++) current = await pressAndWait('NPage', current);
+    for (const [columns, rows] of [[60, 20], [100, 30]] as const) {
+      tmux('resize-window', '-t', 'alice', '-x', String(columns), '-y', String(rows));
+      const expected = modelRows(Math.max(20, columns - SIDEBAR - 2));
+      // The timeline runs from under the title to the row showing the newest line; each of its rows is the model's, in order.
+      const check = () => {
+        const shown = timelineColumn(screen());
+        const last = shown.findIndex((r) => r.endsWith('line 300'));
+        if (last < 1) return undefined;
+        const region = shown.slice(1, last + 1);
+        return region.length >= rows - 10 && region.every((r, i) => r === expected[expected.length - region.length + i]) ? true : undefined;
+      };
+      await eventually(check, `a clean ${columns}x${rows} frame`, 10_000).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\n--- screen ---\n${screen()}\n--- model (last rows) ---\n${expected.slice(-rows).join('\n')}`);
+      });
+      // Nothing from the wider frame survives at the right of a row.
+      for (const row of screen().split('\n')) expect(row.length).toBeLessThanOrEqual(columns);
+    }
+  }, 60_000);
+});
+
+describe.skipIf(haveTmux)('the timeline in a real terminal (skipped)', () => {
+  it.skip('needs tmux', () => {});
+});
