@@ -19,7 +19,7 @@ import {
 import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
 import { ChatError } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
-import { inboundKey, keepSharedChain, plaintextKey, rememberAsked, rememberPlaintext } from './e2e-records.js';
+import { backedUpChainOf, inboundKey, keepSharedChain, plaintextKey, queueForBackup, rememberAsked, rememberPlaintext } from './e2e-records.js';
 import type { E2EStore, E2ETransaction, OpenedText, OutboundRecord } from './e2e-store.js';
 import type { StoredSession } from './session-store.js';
 
@@ -70,6 +70,8 @@ export interface E2ESessionOptions {
   /** The CLI exports keys to its keychain; the web client keeps them non-extractable. */
   readonly extractable: boolean;
   readonly now?: () => number;
+  /** The key backup: told to upload once new chain keys are queued for it (its failures do not fail the caller). */
+  readonly backup?: { flush(): Promise<unknown> } | undefined;
 }
 
 /**
@@ -135,6 +137,7 @@ export class E2ESession {
     const ids = new Set(devices.map((d) => d.deviceId));
     const usable = (record: OutboundRecord | undefined): record is OutboundRecord =>
       record !== undefined && !Object.keys(record.given).some((id) => !ids.has(id)) && !chainIsWornOut(record.chain, this.now());
+    let newChain = false;
     for (let turn = 0; turn < MAX_ENCRYPT_TURNS; turn++) {
       const seen = await store.get('outbound', roomId);
       // The usual case needs no transaction here: the second one checks the chain is still this one.
@@ -145,6 +148,10 @@ export class E2ESession {
             if (usable(current)) return current;
             const fresh: OutboundRecord = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
             tx.put('outbound', roomId, fresh);
+            // The user's other devices read this device's messages through the backup too.
+            const share = await shareOf(fresh.chain);
+            await queueForBackup(tx, { v: 1, roomId, senderUser: session.user.id, senderDevice: keys.deviceId, ...share });
+            newChain = true;
             return fresh;
           });
       const lacking = devices.filter((d) => !record.given[d.deviceId]);
@@ -176,7 +183,10 @@ export class E2ESession {
         await rememberPlaintext(tx, textKey, { ...content, keyId: envelope.keyId, counter: envelope.counter, envelope });
         return envelope;
       });
-      if (envelope) return envelope;
+      if (envelope) {
+        if (newChain) await this.flushBackup();
+        return envelope;
+      }
     }
     throw new ChatError('unavailable', `the sending chain of room ${roomId} kept changing under other chat processes; try again`);
   }
@@ -298,7 +308,7 @@ export class E2ESession {
     if (opened.length > 0) {
       await this.options.store.transaction(async (tx) => {
         for (const chain of opened) {
-          await keepSharedChain(tx, chain);
+          if (await keepSharedChain(tx, chain)) await queueForBackup(tx, backedUpChainOf(chain));
           // It came: no longer waited for.
           const key = inboundKey(chain.senderDevice, chain.keyId);
           if ((await tx.get('asked', key)) !== undefined) tx.delete('asked', key);
@@ -306,7 +316,13 @@ export class E2ESession {
       });
     }
     await api.ackShares(queued.map((q) => q.id));
+    if (opened.length > 0) await this.flushBackup();
     return opened.length;
+  }
+
+  /** Uploads queued chain keys to the key backup, if there is one; a failure waits for the next chance. */
+  private async flushBackup(): Promise<void> {
+    await this.options.backup?.flush().catch(() => undefined);
   }
 
   /** The safety number with another user, and whether it is verified (and still matches). */
