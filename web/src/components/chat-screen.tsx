@@ -23,6 +23,26 @@ import { Untrusted } from './untrusted-text.js';
 export function ChatScreen({ client, session, invite, onSignedOut }: { readonly client: WebClient; readonly session: StoredSession; readonly invite: string | null; readonly onSignedOut: () => void }) {
   const { e2e, store, backup } = useMemo(() => createE2E(client, session), [client, session]);
   const [backupOpen, setBackupOpen] = useState(false);
+  const [freshKey, setFreshKey] = useState<string | null>(null);
+
+  // An account without a key backup (just registered, or from before backups) gets one at once, and
+  // its recovery key is shown this once.
+  useEffect(() => {
+    let live = true;
+    backup
+      .status()
+      .then(async ({ backup: existing }) => {
+        if (existing || !live) return;
+        const made = await backup.create();
+        if (!live) return;
+        setFreshKey(made.recoveryKey);
+        setBackupOpen(true);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [backup]);
   const chat = useRooms(client, session, e2e);
   const [safety, setSafety] = useState<Safety | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -133,7 +153,7 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
           Sign out
         </button>
       </header>
-      {backupOpen && <KeyBackupPanel backup={backup} onDone={setNote} onClose={() => setBackupOpen(false)} />}
+      {backupOpen && <KeyBackupPanel backup={backup} fresh={freshKey} onDone={setNote} onClose={() => (setBackupOpen(false), setFreshKey(null))} />}
       {status !== 'connected' && (
         <p className="banner" role="status">
           {status === 'reconnecting' ? 'Connection lost — reconnecting…' : status === 'connecting' ? 'Connecting…' : 'Offline'}

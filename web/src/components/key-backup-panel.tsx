@@ -9,8 +9,19 @@ const LOSS_WARNING =
  * The key backup prompt: restore the backup on this browser with the recovery key, or make the backup
  * (or replace its recovery key) and show the new key once. `onDone` gets a line for the status note.
  */
-export function KeyBackupPanel({ backup, onDone, onClose }: { readonly backup: KeyBackup; readonly onDone: (note: string) => void; readonly onClose: () => void }) {
-  const [shown, setShown] = useState<string | null>(null);
+export function KeyBackupPanel({
+  backup,
+  fresh,
+  onDone,
+  onClose,
+}: {
+  readonly backup: KeyBackup;
+  /** A recovery key just made (a new account's first backup), to show at once. */
+  readonly fresh?: string | null | undefined;
+  readonly onDone: (note: string) => void;
+  readonly onClose: () => void;
+}) {
+  const [shown, setShown] = useState<string | null>(fresh ?? null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const run = (work: () => Promise<void>) => {
