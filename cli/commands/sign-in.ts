@@ -67,7 +67,7 @@ export async function startSession(ctx: CliContext, mode: 'register' | 'login', 
     const keyBackup = await ctx.keyBackup(api, stored, true);
     // A new account gets its key backup at once, so every chain key it ever receives goes in.
     if (mode === 'register') recoveryKey = (await keyBackup.create()).recoveryKey;
-    else backup = (await keyBackup.status()).backup !== null;
+    else backup = await keyBackup.status().then((s) => s.backup !== null, () => false);
   }
   return {
     user: session.user,
