@@ -29,6 +29,7 @@ import { parse } from './http/validate.js';
 import type { Presence } from './presence/presence.js';
 import { AuthService } from './services/auth-service.js';
 import { InviteService } from './services/invite-service.js';
+import { KeyBackupService } from './services/key-backup-service.js';
 import { KeyService } from './services/key-service.js';
 import { MessageService } from './services/message-service.js';
 import { RoomService } from './services/room-service.js';
@@ -188,7 +189,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   app.use(`${API_PREFIX}/rooms`, requireAuth, roomRoutes(rooms, messages, keys, summaries));
   app.use(`${API_PREFIX}/search`, requireAuth, searchLimit, searchRoutes(search));
   app.use(`${API_PREFIX}/invites`, requireAuth, inviteRouters.redeem);
-  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys));
+  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys, new KeyBackupService(store)));
   app.post(`${API_PREFIX}/dm`, requireAuth, async (req, res) => {
     const { username } = parse(DirectMessageRequest, req.body);
     res.json(await rooms.directMessage((res.locals.claims as { userId: string }).userId, username));

@@ -1,13 +1,27 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AckSharesRequest, DeviceBundle, PostSharesRequest, ReshareRequest } from '../../shared/protocol/index.js';
+import { AckSharesRequest, BackupEntryQuery, CommitKeyBackup, DeviceBundle, PostSharesRequest, ReshareRequest, UploadBackupEntries } from '../../shared/protocol/index.js';
+import type { KeyBackupService } from '../services/key-backup-service.js';
 import type { KeyService } from '../services/key-service.js';
 import { claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
 
-/** /keys: the device key directory and this device's queue of chain shares. */
-export function keyRoutes(keys: KeyService): Router {
+/** /keys: the device key directory, this device's queue of chain shares, and the user's encrypted key backup. */
+export function keyRoutes(keys: KeyService, backup: KeyBackupService): Router {
   const router = Router();
+  router.get('/backup', async (_req, res) => {
+    res.json({ backup: await backup.info(claimsOf(res)) });
+  });
+  router.put('/backup', async (req, res) => {
+    res.json({ backup: await backup.commit(claimsOf(res), parse(CommitKeyBackup, req.body)) });
+  });
+  router.post('/backup/entries', async (req, res) => {
+    await backup.upload(claimsOf(res), parse(UploadBackupEntries, req.body));
+    res.status(204).end();
+  });
+  router.get('/backup/entries', async (req, res) => {
+    res.json(await backup.entries(claimsOf(res), parse(BackupEntryQuery, req.query)));
+  });
   router.put('/devices/me', async (req, res) => {
     await keys.publish(claimsOf(res), parse(DeviceBundle, req.body?.bundle));
     res.status(204).end();
