@@ -79,6 +79,10 @@ describe('relations in an open room', () => {
     // The edit replaced the text for search: the old word no longer finds it.
     expect((await alice.api.search({ q: secret, limit: 10, offset: 0 })).hits).toEqual([]);
     expect(await dumpAll()).toContain(edited);
+    // Summaries read the latest text, not the first.
+    const before = JSON.stringify(await alice.api.summarize(room.id, { type: 'detailed' }));
+    expect(before).toContain(edited);
+    expect(before).not.toContain(secret);
 
     expect(await codeOf(bob.api.deleteMessage(room.id, sent.seq))).toBe('forbidden');
     const deleted = await owner.api.deleteMessage(room.id, sent.seq);
@@ -90,6 +94,7 @@ describe('relations in an open room', () => {
     expect(dump).not.toContain(secret);
     expect(dump).not.toContain(edited);
     expect((await alice.api.search({ q: edited, limit: 10, offset: 0 })).hits).toEqual([]);
+    expect(JSON.stringify(await alice.api.summarize(room.id, { type: 'detailed' }))).not.toContain(edited);
 
     expect(await codeOf(alice.api.sendRelation(room.id, { clientMsgId: randomUUID(), body: 'again', relatesTo: { type: 'edit', eventId: sent.id } }))).toBe('conflict');
     expect(await codeOf(alice.api.deleteMessage(room.id, sent.seq))).toBe('conflict');
