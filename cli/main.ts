@@ -118,13 +118,27 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .command('send <room> [text...]')
     .description('send a message (no text: reads stdin; a multi-line stdin is one message)')
     .addOption(new Option('--id <uuid>', 'idempotency key: a message with the same id is stored once, so a failed send can be retried safely').argParser(uuid))
+    .addOption(new Option('--reply-to <seq>', 'reply to (and quote) the message with this seq').argParser(positiveInt))
     .action((room: string, text: string[], opts) => run((ctx) => import('./commands/send.js').then((m) => m.run(ctx, room, text, opts))));
+  program
+    .command('edit <room> <seq> <text...>')
+    .description('replace the text of your message (shown with "(edited)")')
+    .action((room: string, seq: string, text: string[]) => run((ctx) => import('./commands/relations.js').then((m) => m.edit(ctx, room, positiveInt(seq), text))));
+  program
+    .command('delete <room> <seq>')
+    .description('delete a message for good (yours, or any in a room you own)')
+    .action((room: string, seq: string) => run((ctx) => import('./commands/relations.js').then((m) => m.remove(ctx, room, positiveInt(seq)))));
+  program
+    .command('react <room> <seq> <emoji>')
+    .description('add your reaction to a message, or take it back if you gave that one already')
+    .action((room: string, seq: string, emoji: string) => run((ctx) => import('./commands/relations.js').then((m) => m.react(ctx, room, positiveInt(seq), emoji))));
   program
     .command('read <room>')
     .description('print a room’s recent messages, oldest first')
     .addOption(new Option('--limit <n>', 'how many events').argParser(positiveInt))
     .addOption(new Option('--before <seq>', 'only events before this seq (page back)').argParser(positiveInt))
     .option('-f, --follow', 'keep printing new messages as they arrive, until Ctrl-C')
+    .option('--no-mark-read', 'leave your read marker (on every device) where it is')
     .action((room: string, opts) => run((ctx) => import('./commands/read.js').then((m) => m.run(ctx, room, opts))));
   program
     .command('search <query...>')

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { Opened } from '../shared/client/index.js';
+import type { MessageView, Opened } from '../shared/client/index.js';
 import { openedNotice } from '../shared/client/index.js';
 import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
 import { escapeForJson, neutralize, neutralizeLines } from '../shared/text/neutralize.js';
@@ -104,6 +104,34 @@ export class Output {
     return out + neutralize(snippet.text.slice(at));
   }
 
+  /**
+   * A message with its relations applied (`chat read`): its seq, latest text and "(edited)", or a
+   * "message deleted" tombstone; above it the quote of the message it replies to; below it its reactions.
+   */
+  messageView(view: MessageView, opened?: Opened): string {
+    const e = view.event;
+    const time = this.style('dim', formatTime(e.createdAt));
+    const who = this.style('bold', this.style(senderStyle(e.sender.username), neutralize(e.sender.username)));
+    const text = view.deleted
+      ? this.style('dim', '[message deleted]')
+      : view.text !== null
+        ? neutralizeLines(view.text).join(CONTINUATION)
+        : e.envelope
+          ? this.opened(opened)
+          : '';
+    const lines: string[] = [];
+    if (view.replyTo) {
+      const q = view.replyTo;
+      const quoted = q.deleted ? '[message deleted]' : q.text === null ? '[not loaded]' : truncate(neutralize(q.text.replace(/\s+/g, ' ')), 60);
+      lines.push(`${' '.repeat(18)}${this.style('dim', `┌ reply to #${q.seq}${q.sender ? ` ${neutralize(q.sender)}` : ''}: ${quoted}`)}`);
+    }
+    lines.push(`${time}  ${who}: ${text}${view.edited && !view.deleted ? ` ${this.style('dim', '(edited)')}` : ''} ${this.style('dim', `#${e.seq}`)}`);
+    if (view.reactions.length > 0) {
+      lines.push(`${' '.repeat(18)}${view.reactions.map((r) => `${neutralize(r.key)} ${r.count}${r.mineSeq !== null ? '*' : ''}`).join('  ')}`);
+    }
+    return lines.join('\n');
+  }
+
   private opened(opened: Opened | undefined): string {
     switch (opened?.status) {
       case 'ok':
@@ -132,7 +160,21 @@ export class Output {
     switch (event.kind) {
       case 'message': {
         const body = event.envelope ? this.opened(opened) : neutralizeLines(event.body ?? '').join(CONTINUATION);
-        return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))}: ${body}`;
+        const rel = event.relation;
+        // A relation shown as it came (chat read --follow): what it does, and to which seq. An unknown
+        // type (a later version's) is shown as a plain message.
+        switch (rel?.type) {
+          case 'edit':
+            return `${time}  ${this.style('dim', `${who} edited #${rel.seq}:`)} ${body}`;
+          case 'delete':
+            return `${time}  ${this.style('dim', `${who} deleted #${rel.seq}`)}`;
+          case 'reaction':
+            return `${time}  ${this.style('dim', `${who} reacted to #${rel.seq}:`)} ${body}`;
+          case 'reply':
+            return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))} ${this.style('dim', `(reply to #${rel.seq})`)}: ${body}`;
+          default:
+            return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))}: ${event.redacted ? this.style('dim', '[message deleted]') : body}`;
+        }
       }
       case 'join':
         return `${time}  ${this.style('dim', `→ ${who} joined`)}`;
@@ -146,4 +188,10 @@ export class Output {
       }
     }
   }
+}
+
+/** `text` cut to `max` code points with an ellipsis. */
+function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

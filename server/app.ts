@@ -16,12 +16,13 @@ import type { Cache } from './cache/cache.js';
 import { authRoutes, presentedRefreshToken } from './http/auth-routes.js';
 import { inviteRoutes } from './http/invite-routes.js';
 import { keyRoutes } from './http/key-routes.js';
-import { authenticate } from './http/authenticate.js';
+import { authenticate, claimsOf } from './http/authenticate.js';
 import { errorHandler } from './http/errors.js';
 import { loggablePath } from './http/log-path.js';
 import { docsPage, openApiDocument } from './http/openapi.js';
 import { pathGuard } from './http/path-guard.js';
 import { roomRoutes } from './http/room-routes.js';
+import { ReadMarkerService } from './services/read-marker-service.js';
 import { searchRoutes } from './http/search-routes.js';
 import { restRateLimit } from './http/rest-rate-limit.js';
 import type { RestRateLimitOptions } from './http/rest-rate-limit.js';
@@ -122,6 +123,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const requireAuth = authenticate(tokens, guard);
   const rooms = new RoomService({ store, bus: deps.bus, presence: deps.presence });
   const messages = new MessageService({ store, bus: deps.bus, rooms, metrics });
+  const readMarkers = new ReadMarkerService({ store, bus: deps.bus, rooms });
   const invites = new InviteService({ store, bus: deps.bus, rooms, now });
   const keys = new KeyService({ store, bus: deps.bus, rooms });
   const search = new SearchService({ store, cache: deps.cache, rooms, timeoutMs: deps.searchTimeoutMs ?? 5_000 });
@@ -186,7 +188,10 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   app.post(`${API_PREFIX}/rooms/:room/summary`, requireAuth, summaryLimit);
   const inviteRouters = inviteRoutes(invites, authLimit);
   app.use(`${API_PREFIX}/rooms/:room/invites`, requireAuth, inviteRouters.room);
-  app.use(`${API_PREFIX}/rooms`, requireAuth, roomRoutes(rooms, messages, keys, summaries));
+  app.use(`${API_PREFIX}/rooms`, requireAuth, roomRoutes(rooms, messages, keys, summaries, readMarkers));
+  app.get(`${API_PREFIX}/read-markers`, requireAuth, async (_req, res) => {
+    res.json({ markers: await readMarkers.list(claimsOf(res).userId) });
+  });
   app.use(`${API_PREFIX}/search`, requireAuth, searchLimit, searchRoutes(search));
   app.use(`${API_PREFIX}/invites`, requireAuth, inviteRouters.redeem);
   app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys, new KeyBackupService(store)));

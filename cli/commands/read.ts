@@ -1,5 +1,5 @@
 import type { E2ESession, Opened } from '../../shared/client/index.js';
-import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
+import { ChatModel, MemoryOutboxStore, applyRelations } from '../../shared/client/index.js';
 import type { ChatError, RoomEvent } from '../../shared/protocol/index.js';
 import { ChatError as ChatErrorClass } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
@@ -10,6 +10,8 @@ export interface ReadOptions {
   readonly limit?: number;
   readonly before?: number;
   readonly follow?: boolean;
+  /** Move this user's read marker (on the server, for every device) to what was shown; default true (`--no-mark-read`). */
+  readonly markRead?: boolean;
 }
 
 /**
@@ -50,9 +52,28 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     const { page, opened: openedById } = await model.readPage(room.id, opts.before === undefined ? {} : { before: opts.before });
     // Only a private room's messages are opened (an open room's are plain text).
     const opened = (event: RoomEvent) => (e2e && event.envelope ? openedById.get(event.id) : undefined);
-    ctx.out.result({ room, events: page.events.map((e) => asData(e, opened(e))), headSeq: page.headSeq, hasMore: page.hasMore }, () =>
-      page.events.length === 0 ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : page.events.map((e) => ctx.out.event(e, opened(e))),
+    // Relations (edits, deletes, reactions, replies) fold into the messages they name.
+    const contentOf = (e: RoomEvent): string | null => {
+      if (!e.envelope) return e.body;
+      const o = opened(e);
+      return o?.status === 'ok' ? o.body : null;
+    };
+    const { byId } = applyRelations(page.events, session.user.id, contentOf);
+    const withView = (e: RoomEvent) => {
+      const v = byId.get(e.id);
+      return v ? { ...asData(e, opened(e)), text: v.text, edited: v.edited, deleted: v.deleted, reactions: v.reactions, replyTo: v.replyTo } : asData(e, opened(e));
+    };
+    const shown = page.events.filter((e) => e.kind !== 'message' || byId.has(e.id));
+    ctx.out.result({ room, events: page.events.map(withView), headSeq: page.headSeq, hasMore: page.hasMore }, () =>
+      shown.length === 0
+        ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.`
+        : shown.map((e) => {
+            const v = byId.get(e.id);
+            return v ? ctx.out.messageView(v, opened(e)) : ctx.out.event(e, opened(e));
+          }),
     );
+    const last = page.events.at(-1)?.seq;
+    if (opts.markRead !== false && opts.before === undefined && last !== undefined) await api.setReadMarker(room.id, last).catch(() => undefined);
     return;
   }
 
@@ -77,7 +98,12 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
       if (o) printedAs.set(event.id, o.status);
       print(event, o);
     }
+    if (opts.markRead !== false && printedSeq > markedSeq) {
+      markedSeq = printedSeq;
+      void api.setReadMarker(room.id, printedSeq).catch(() => undefined);
+    }
   };
+  let markedSeq = 0;
   await new Promise<void>((resolve, reject) => {
     const offs: (() => void)[] = [];
     const finish = (error?: ChatError) => {

@@ -13,6 +13,8 @@ import { retryCommand, sendFailure } from '../send-failure.js';
 export interface SendOptions {
   /** The message's idempotency key (a UUID, checked by the command line): the same id is stored once. */
   readonly id?: string;
+  /** Reply to (and quote) the message with this seq. */
+  readonly replyTo?: number;
 }
 
 /**
@@ -36,6 +38,11 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
     body = (await readAll(ctx.io.stdin)).replace(/\r\n/g, '\n').replace(/\n$/, '');
   }
   if (body.trim() === '') throw new ChatError('invalid_request', 'the message is empty');
+  if (opts.replyTo !== undefined) {
+    if (opts.id) throw new ChatError('invalid_request', '--id does not combine with --reply-to');
+    const { reply } = await import('./relations.js');
+    return reply(ctx, roomName, opts.replyTo, body);
+  }
   const { api, session } = await ctx.signedIn();
   const clientMsgId = opts.id ?? randomUUID();
   let room: Room | undefined;

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { describeDeviceChange, keyChangeNotices, mentions, openedNotice, typingLine } from '../../shared/client/index.js';
+import { describeDeviceChange, keyChangeNotices, openedNotice, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -117,16 +117,14 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   // A mention or a direct message while the terminal is not focused: a bell and an OSC 9 notice.
   useEffect(
     () =>
-      deps.live.on('event', (event) => {
-        if (focused.current || event.kind !== 'message' || event.sender.id === me.id) return;
+      // The model decides (mentions outside code, in the text as read here: private rooms too).
+      chat.onNotice(({ event, dm }) => {
+        if (focused.current) return;
         const r = chat.rooms.find((x) => x.id === event.roomId);
-        const dm = r ? isDirectMessage(r) : false;
-        const mention = event.body !== null && mentions(event.body, me.username);
-        if (!dm && !mention) return;
         const where = dm ? `@${event.sender.username}` : `#${r?.name ?? 'a room'}`;
         stdout.write(`\u0007\u001b]9;${neutralize(`${event.sender.username} in ${where}`)}\u0007`);
       }),
-    [deps.live, chat.rooms, me, stdout],
+    [chat, stdout],
   );
 
   useEffect(() => {

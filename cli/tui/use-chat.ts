@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
-import type { ApiClient, ChatSnapshot, E2ESession, LiveClient, OutboxStore, StoredSession } from '../../shared/client/index.js';
+import type { ApiClient, ChatSnapshot, E2ESession, LiveClient, MessageNotice, OutboxStore, StoredSession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 
@@ -54,6 +54,8 @@ export interface Chat extends ChatSnapshot {
   readonly retryFailed: (roomId: string) => Promise<number>;
   /** Drops the room's messages the server refused; answers how many. */
   readonly discardFailed: (roomId: string) => Promise<number>;
+  /** Live messages that mention this user (as read here, private rooms too) or came in a DM; answers the unsubscribe function. */
+  readonly onNotice: (listener: (notice: MessageNotice) => void) => () => void;
 }
 
 /** The TUI's view of the shared client model (shared/client/chat-model.ts): it keeps only rendering and input. */
@@ -110,6 +112,7 @@ export function useChat(deps: ChatDeps): Chat {
       markRoomRead: (roomId: string) => model.markRead(roomId),
       retryFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.retry(id)),
       discardFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.discard(id)),
+      onNotice: (listener: (notice: MessageNotice) => void) => model.onNotice(listener),
     }),
     [snapshot, model],
   );

@@ -40,8 +40,12 @@ export const PresenceNotice = z.object({
 });
 export type PresenceNotice = z.infer<typeof PresenceNotice>;
 
+/** A user's read marker in a room moved: told to every socket of that user. */
+export const ReadNotice = z.object({ t: z.literal('read'), userId: z.string().min(1), roomId: z.string().min(1), seq: z.number().int().nonnegative() });
+export type ReadNotice = z.infer<typeof ReadNotice>;
+
 /** Everything that travels on the control channel (`Channels.control`), to every instance. */
-export const ControlMessage = z.discriminatedUnion('t', [RevokeNotice, SharesNotice, RoomsNotice, PresenceNotice]);
+export const ControlMessage = z.discriminatedUnion('t', [RevokeNotice, SharesNotice, RoomsNotice, PresenceNotice, ReadNotice]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 
 /** Publishes a message on a room's channel. */

@@ -1,15 +1,19 @@
 import { Router } from 'express';
-import { ChatError, CreateRoomRequest, HistoryQuery, KickRequest, SendMessageRequest, SUMMARY_STREAM, SummaryRequest } from '../../shared/protocol/index.js';
+import { z } from 'zod';
+import { ChatError, CreateRoomRequest, HistoryQuery, KickRequest, ReadMarkerRequest, SendMessageRequest, SUMMARY_STREAM, SummaryRequest } from '../../shared/protocol/index.js';
 import type { CreateRoomResult, RoomAnswer } from '../../shared/protocol/index.js';
 import type { KeyService } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
+import type { ReadMarkerService } from '../services/read-marker-service.js';
 import type { RoomService } from '../services/room-service.js';
 import type { SummaryService } from '../services/summary-service.js';
 import { claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
 
-/** /rooms: the caller's rooms, the directory, membership, and messages. `:room` is an id or a name. */
-export function roomRoutes(rooms: RoomService, messages: MessageService, keys: KeyService, summaries: SummaryService): Router {
+const SeqPath = z.object({ seq: z.coerce.number().int().positive() });
+
+/** /rooms: the caller's rooms, the directory, membership, messages (with deletes) and read markers. `:room` is an id or a name. */
+export function roomRoutes(rooms: RoomService, messages: MessageService, keys: KeyService, summaries: SummaryService, readMarkers: ReadMarkerService): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     res.json({ rooms: await rooms.listMine(claimsOf(res).userId) });
@@ -46,6 +50,13 @@ export function roomRoutes(rooms: RoomService, messages: MessageService, keys: K
     const { userId, username, deviceId } = claimsOf(res);
     const result = await messages.send({ id: userId, username, deviceId }, req.params.room, parse(SendMessageRequest, req.body));
     res.status(result.duplicate ? 200 : 201).json(result);
+  });
+  router.delete('/:room/messages/:seq', async (req, res) => {
+    const { userId, username } = claimsOf(res);
+    res.json(await messages.delete({ id: userId, username }, req.params.room, parse(SeqPath, req.params).seq));
+  });
+  router.put('/:room/read-marker', async (req, res) => {
+    res.json(await readMarkers.mark(claimsOf(res).userId, req.params.room, parse(ReadMarkerRequest, req.body).seq));
   });
   router.post('/:room/summary', async (req, res) => {
     const body = parse(SummaryRequest, req.body ?? {});

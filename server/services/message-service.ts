@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ChatError, MAX_MESSAGE_CHARS } from '../../shared/protocol/index.js';
-import type { HistoryPage, HistoryQuery, SendMessageRequest, SendMessageResult } from '../../shared/protocol/index.js';
+import { ChatError, MAX_MESSAGE_CHARS, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER, isReactionKey } from '../../shared/protocol/index.js';
+import type { DeleteMessageResult, HistoryPage, HistoryQuery, RelatesTo, SendMessageRequest, SendMessageResult } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import type { Metrics } from '../metrics.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreConflict } from '../store/store.js';
 import { AppendBatcher } from './append-batcher.js';
 import { publishRoomEvent } from './room-events.js';
 import { UUID } from './room-service.js';
@@ -46,9 +46,14 @@ export class MessageService {
     if (envelope && (envelope.roomId !== roomId || envelope.senderUser !== sender.id || envelope.senderDevice !== sender.deviceId || envelope.clientMsgId !== req.clientMsgId)) {
       throw new ChatError('invalid_request', 'the envelope must name this room, your user and device, and the clientMsgId of the request');
     }
+    if (req.relatesTo?.type === 'reaction' && body !== null && !isReactionKey(body)) {
+      throw new ChatError('invalid_request', 'a reaction is one emoji (or one of + - ? ! ✓ ✗ ★ ♥), not text');
+    }
     let appended;
     try {
-      appended = await this.batcher.append({ id: randomUUID(), roomId, sender, clientMsgId: req.clientMsgId, body, envelope });
+      const message = { id: randomUUID(), roomId, sender, clientMsgId: req.clientMsgId, body, envelope };
+      // Relations are checked against their target under the room's lock, one at a time; plain sends are batched.
+      appended = req.relatesTo ? await this.deps.store.appendRelation({ ...message, relation: req.relatesTo }) : await this.batcher.append(message);
     } catch (error) {
       if (!(await this.deps.store.findRoomById(roomId))) throw new ChatError('not_found', `there is no room "${roomRef}"`);
       throw error;
@@ -63,12 +68,41 @@ export class MessageService {
           room.visibility === 'private' ? `#${room.name} is end-to-end encrypted: it accepts only encrypted envelopes` : `#${room.name} is an open room: send text, not an envelope`,
         );
       }
+      if (appended.conflict !== 'not_member' && req.relatesTo) throw relationError(appended.conflict, req.relatesTo, room.name);
       throw new ChatError('forbidden', 'you are not a member of this room');
     }
     const { event, duplicate } = appended.value;
     if (!duplicate) this.deps.metrics?.messages.inc();
     await publishRoomEvent(this.deps.bus, event);
     return { id: event.id, seq: event.seq, duplicate };
+  }
+
+  /**
+   * Deletes the message (or edit, reaction, reply) at `seq` for good and announces the `delete` event.
+   * Only its author or the room's owner: `forbidden` otherwise; `not_found` when there is no such
+   * message; `conflict` when it was already deleted; `invalid_request` for a membership or delete event.
+   */
+  async delete(by: { id: string; username: string }, roomRef: string, seq: number): Promise<DeleteMessageResult> {
+    const room = await this.deps.rooms.resolve(roomRef);
+    await this.deps.rooms.requireMember(room, by.id, roomRef);
+    const done = await this.deps.store.deleteMessage({ id: randomUUID(), roomId: room.id, targetSeq: seq, by });
+    if (!done.ok) {
+      switch (done.conflict) {
+        case 'not_author':
+          throw new ChatError('forbidden', `only its author or the owner of #${room.name} can delete message ${seq}`);
+        case 'target_missing':
+          throw new ChatError('not_found', `there is no message ${seq} in #${room.name}`);
+        case 'target_deleted':
+          throw new ChatError('conflict', `message ${seq} in #${room.name} is already deleted`);
+        case 'target_not_message':
+          throw new ChatError('invalid_request', `event ${seq} in #${room.name} is not a message, so it cannot be deleted`);
+        default:
+          throw new ChatError('forbidden', 'you are not a member of this room');
+      }
+    }
+    this.deps.metrics?.messages.inc();
+    await publishRoomEvent(this.deps.bus, done.value.event);
+    return { id: done.value.event.id, seq: done.value.event.seq };
   }
 
   async history(userId: string, roomRef: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -80,5 +114,28 @@ export class MessageService {
     // One extra row tells whether there is more; drop it from the side away from the anchor.
     const page = hasMore ? (query.after !== undefined ? events.slice(0, query.limit) : events.slice(1)) : events;
     return { events: page, headSeq: await this.deps.store.headSeq(room.id), hasMore };
+  }
+}
+
+/** The error a refused edit, reaction or reply deserves. */
+function relationError(conflict: StoreConflict, relatesTo: RelatesTo, roomName: string): ChatError {
+  const target = `message ${relatesTo.eventId}`;
+  switch (conflict) {
+    case 'not_author':
+      return new ChatError('forbidden', `only the author of ${target} can edit it`);
+    case 'target_missing':
+      return new ChatError('not_found', `there is no ${target}`);
+    case 'target_other_room':
+      return new ChatError('invalid_request', `${target} is in another room: a ${relatesTo.type} names a message of #${roomName}`);
+    case 'target_deleted':
+      return new ChatError('conflict', `${target} was deleted: it can no longer be edited, reacted to or replied to`);
+    case 'target_not_message':
+      return new ChatError('invalid_request', `${target} is not a message (an edit, reaction or membership event cannot be the target of a ${relatesTo.type})`);
+    case 'already_reacted':
+      return new ChatError('conflict', `you already reacted to ${target} with that emoji (delete your reaction to take it back)`);
+    case 'reaction_limit':
+      return new ChatError('conflict', `a message takes at most ${MAX_REACTIONS_PER_USER} reactions from one person and ${MAX_REACTIONS_PER_MESSAGE} in all`);
+    default:
+      return new ChatError('invalid_request', `the ${relatesTo.type} was refused (${conflict})`);
   }
 }

@@ -123,7 +123,8 @@ export class RoomService {
   }
 
   async listMine(userId: string): Promise<Room[]> {
-    return (await this.deps.store.listRoomsOfUser(userId)).map((r) => toRoomDto(r, r.role));
+    const [rooms, markers] = await Promise.all([this.deps.store.listRoomsOfUser(userId), this.deps.store.listReadMarkers(userId)]);
+    return rooms.map((r) => ({ ...toRoomDto(r, r.role), readSeq: markers.get(r.id) ?? 0 }));
   }
 
   /** Every open room, with the caller's role where they are a member. */

@@ -6,6 +6,7 @@ import type { ConversationLine, ModelConfig } from '../../shared/summarize/index
 import { softCache } from '../cache/cache.js';
 import type { Cache } from '../cache/cache.js';
 import type { Store } from '../store/store.js';
+import { isOwnMessage } from '../../shared/client/relations.js';
 import type { RoomService } from './room-service.js';
 
 export interface SummaryServiceDeps {
@@ -67,6 +68,8 @@ export class SummaryService {
   private async conversation(roomId: string, head: number, req: ParsedSummaryRequest): Promise<ConversationLine[]> {
     const since = req.since ? Date.parse(req.since) : -Infinity;
     const lines: ConversationLine[] = [];
+    // Newest first: an edit (later seq) is met before its message, whose latest text it carries.
+    const latest = new Map<string, string>();
     let before = head + 1;
     while (lines.length < req.limit && before > 1) {
       const events = await this.deps.store.listEvents(roomId, { beforeSeq: before, limit: PAGE });
@@ -77,7 +80,14 @@ export class SummaryService {
           older = true;
           break;
         }
-        if (e.kind === 'message' && e.body !== null) lines.push({ sender: e.sender.username, text: e.body, at: e.createdAt });
+        if (e.kind !== 'message' || e.body === null) continue;
+        if (e.relation?.type === 'edit') {
+          if (!latest.has(e.relation.eventId)) latest.set(e.relation.eventId, e.body);
+          continue;
+        }
+        // Reactions are not conversation; deleted messages have no body any more.
+        if (!isOwnMessage(e)) continue;
+        lines.push({ sender: e.sender.username, text: latest.get(e.id) ?? e.body, at: e.createdAt });
         if (lines.length >= req.limit) break;
       }
       if (older) break;

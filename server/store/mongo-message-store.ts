@@ -8,7 +8,7 @@ import { occurrences, parseQuery, snippetAround, stem, wordsOf } from '../../sha
 import { packagePath } from '../package-path.js';
 import type { SqlClient } from './sql-client.js';
 import { SqlStore } from './sql-store.js';
-import type { MessageSearch, NewMessage, EventRange, StoreResult } from './store.js';
+import type { MessageSearch, NewDeletion, NewMessage, NewRelation, EventRange, StoreResult } from './store.js';
 
 /** A message's content in MongoDB; PostgreSQL keeps its place (room, seq, sender, clientMsgId). */
 interface MessageDoc {
@@ -21,6 +21,12 @@ interface MessageDoc {
   body: string | null;
   envelope: Envelope | null;
   createdAt: Date;
+  /** For an edit, reaction or reply: the relation type and the target's id and seq. */
+  relationType?: string;
+  relatesTo?: string;
+  relatesToSeq?: number;
+  /** A newer edit exists: search reads only the latest text. */
+  superseded?: boolean;
 }
 
 /** What PostgreSQL holds in place of content it must not keep twice: the kind of payload, nothing more. */
@@ -106,6 +112,46 @@ export class SqlMongoStore extends SqlStore {
     return placed.map((r) => (r.ok ? { ok: true, value: { duplicate: r.value.duplicate, event: withContent(r.value.event, stored.get(r.value.event.id)) } } : r));
   }
 
+  /** As appendMessages: PostgreSQL places the relation (and checks its rules), MongoDB keeps its content. */
+  override async appendRelation(r: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
+    const placed = await super.appendRelation({ ...r, body: r.body === null ? null : NO_TEXT, envelope: r.envelope === null ? null : NO_ENVELOPE });
+    if (!placed.ok) return placed;
+    const e = placed.value.event;
+    if (!placed.value.duplicate && r.relation.type === 'edit') {
+      await this.messages.updateMany({ $or: [{ _id: r.relation.eventId }, { relatesTo: r.relation.eventId, relationType: 'edit' }] }, { $set: { superseded: true } });
+    }
+    await this.messages.updateOne(
+      { _id: e.id },
+      {
+        $setOnInsert: {
+          roomId: e.roomId,
+          seq: e.seq,
+          senderId: r.sender.id,
+          sender: r.sender.username,
+          clientMsgId: r.clientMsgId,
+          body: r.body,
+          envelope: r.envelope,
+          createdAt: new Date(e.createdAt),
+          relationType: r.relation.type,
+          relatesTo: r.relation.eventId,
+          relatesToSeq: e.relation?.seq ?? 0,
+        },
+      },
+      { upsert: true },
+    );
+    const stored = await this.contents([e.id]);
+    return { ok: true, value: { duplicate: placed.value.duplicate, event: withContent(e, stored.get(e.id)) } };
+  }
+
+  /** PostgreSQL commits the delete; the content of the message and its edits is then removed from MongoDB too. */
+  override async deleteMessage(d: NewDeletion): Promise<StoreResult<{ event: RoomEvent; purged: string[] }>> {
+    const done = await super.deleteMessage(d);
+    if (done.ok && done.value.purged.length > 0) {
+      await this.messages.updateMany({ _id: { $in: done.value.purged } }, { $set: { body: null, envelope: null } });
+    }
+    return done;
+  }
+
   override async listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]> {
     const events = await super.listEvents(roomId, range);
     const stored = await this.contents(events.filter((e) => e.kind === 'message').map((e) => e.id));
@@ -125,6 +171,8 @@ export class SqlMongoStore extends SqlStore {
       $text: { $search: words.join(' ') },
       roomId: { $in: [...search.roomIds] },
       body: { $type: 'string' as const },
+      superseded: { $ne: true },
+      relationType: { $nin: ['reaction', 'delete'] },
       ...(search.senderId ? { senderId: search.senderId } : {}),
       ...(search.since || search.until ? { createdAt: { ...(search.since ? { $gte: search.since } : {}), ...(search.until ? { $lte: search.until } : {}) } } : {}),
     };
@@ -156,8 +204,9 @@ export class SqlMongoStore extends SqlStore {
       hits.push({
         roomId: doc.roomId,
         roomName: rooms.get(doc.roomId) as string,
-        eventId: doc._id,
-        seq: doc.seq,
+        // An edit is found as the message it edits.
+        eventId: doc.relationType === 'edit' && doc.relatesTo ? doc.relatesTo : doc._id,
+        seq: doc.relationType === 'edit' && doc.relatesToSeq ? doc.relatesToSeq : doc.seq,
         sender: { id: doc.senderId, username: doc.sender },
         createdAt: doc.createdAt.toISOString(),
         score: doc.score,

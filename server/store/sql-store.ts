@@ -1,6 +1,6 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
 import { snippetFromMarked } from '../../shared/search/index.js';
-import { ChatError } from '../../shared/protocol/index.js';
+import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
 import type {
@@ -16,7 +16,9 @@ import type {
   MessageSearch,
   MemberRecord,
   MemberRoomRecord,
+  NewDeletion,
   NewMessage,
+  NewRelation,
   NewRoom,
   RefreshRotation,
   RefreshTokenRecord,
@@ -33,8 +35,10 @@ const ROOM_COLUMNS = `r.id, r.name, r.topic, r.visibility, r.owner_id, r.head_se
   (SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count`;
 
 const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.username AS sender_username,
-  e.body, e.envelope, e.client_msg_id, e.created_at, e.target_id, t.username AS target_username
-  FROM room_events e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id`;
+  e.body, e.envelope, e.client_msg_id, e.created_at, e.target_id, t.username AS target_username,
+  e.relation_type, e.relates_to, rt.seq AS relates_to_seq, e.redacted_at
+  FROM room_events e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id
+  LEFT JOIN room_events rt ON rt.id = e.relates_to`;
 
 /**
  * ts_headline marks matches with two private-use characters (taken out of the text first), which
@@ -109,6 +113,11 @@ function toEvent(r: Row): RoomEvent {
     target: r.target_id === null || r.target_id === undefined ? null : { id: String(r.target_id), username: String(r.target_username) },
     clientMsgId: r.client_msg_id === null ? null : String(r.client_msg_id),
     createdAt: asDate(r.created_at).toISOString(),
+    relation:
+      r.relation_type === null || r.relation_type === undefined
+        ? null
+        : { type: String(r.relation_type), eventId: String(r.relates_to), seq: Number(r.relates_to_seq) },
+    ...(r.redacted_at === null || r.redacted_at === undefined ? {} : { redacted: true }),
   };
 }
 
@@ -150,15 +159,36 @@ async function lockRoom(tx: SqlExecutor, roomId: string): Promise<number | null>
 /** Appends an event at the room's next seq; the caller holds the room lock. */
 async function insertEvent(
   tx: SqlExecutor,
-  e: { id: string; roomId: string; kind: RoomEventKind; senderId: string; body: string | null; clientMsgId: string | null; targetId?: string },
+  e: {
+    id: string;
+    roomId: string;
+    kind: RoomEventKind;
+    senderId: string;
+    body: string | null;
+    clientMsgId: string | null;
+    targetId?: string;
+    envelope?: Envelope | null;
+    relation?: { type: string; eventId: string };
+  },
 ): Promise<RoomEvent> {
   const { rows } = await tx.query<Row>(
     `WITH bumped AS (UPDATE rooms SET head_seq = head_seq + 1 WHERE id = $2 RETURNING head_seq),
-     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id)
-           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7 FROM bumped RETURNING *)
-     SELECT e.*, u.username AS sender_username, t.username AS target_username
-     FROM e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id`,
-    [e.id, e.roomId, e.kind, e.senderId, e.body, e.clientMsgId, e.targetId ?? null],
+     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id, envelope, relation_type, relates_to)
+           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7, $8, $9, $10 FROM bumped RETURNING *)
+     SELECT e.*, u.username AS sender_username, t.username AS target_username, rt.seq AS relates_to_seq
+     FROM e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id LEFT JOIN room_events rt ON rt.id = e.relates_to`,
+    [
+      e.id,
+      e.roomId,
+      e.kind,
+      e.senderId,
+      e.body,
+      e.clientMsgId,
+      e.targetId ?? null,
+      e.envelope ? JSON.stringify(e.envelope) : null,
+      e.relation?.type ?? null,
+      e.relation?.eventId ?? null,
+    ],
   );
   const row = rows[0];
   if (!row) throw new Error(`room ${e.roomId} vanished while appending`);
@@ -683,6 +713,7 @@ export class SqlStore implements Store {
                   body: row.event_body === null ? null : String(row.event_body),
                   envelope: row.event_envelope === null ? null : (parseJson(row.event_envelope) as Envelope),
                   target: null,
+                  relation: null,
                   clientMsgId: message.clientMsgId,
                   createdAt: asDate(row.event_created_at).toISOString(),
                 },
@@ -692,6 +723,97 @@ export class SqlStore implements Store {
             throw new Error(`append_messages answered ${String(row.outcome)}`);
         }
       });
+  }
+
+  async appendRelation(r: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
+    return this.db.transaction(async (tx): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> => {
+      const { rows: roomRows } = await tx.query<Row>('SELECT visibility FROM rooms WHERE id = $1 FOR UPDATE', [r.roomId]);
+      const room = roomRows[0];
+      if (!room) throw new Error(`no room ${r.roomId}`);
+      if ((room.visibility === 'open') !== (r.body !== null) || (r.body === null) === (r.envelope === null)) return { ok: false, conflict: 'wrong_payload' };
+      const repeat = await tx.query<Row>(`${EVENT_SELECT} WHERE e.room_id = $1 AND e.sender_id = $2 AND e.client_msg_id = $3`, [r.roomId, r.sender.id, r.clientMsgId]);
+      if (repeat.rows[0]) return { ok: true, value: { event: toEvent(repeat.rows[0]), duplicate: true } };
+      const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [r.roomId, r.sender.id]);
+      if (member.rows.length === 0) return { ok: false, conflict: 'not_member' };
+      const { rows } = await tx.query<Row>('SELECT room_id, sender_id, kind, relation_type, redacted_at FROM room_events WHERE id = $1', [r.relation.eventId]);
+      const target = rows[0];
+      if (!target) return { ok: false, conflict: 'target_missing' };
+      if (String(target.room_id) !== r.roomId) return { ok: false, conflict: 'target_other_room' };
+      if (target.kind !== 'message' || (target.relation_type !== null && target.relation_type !== 'reply')) return { ok: false, conflict: 'target_not_message' };
+      if (target.redacted_at !== null) return { ok: false, conflict: 'target_deleted' };
+      if (r.relation.type === 'edit' && String(target.sender_id) !== r.sender.id) return { ok: false, conflict: 'not_author' };
+      if (r.relation.type === 'reaction') {
+        const { rows: counts } = await tx.query<Row>(
+          `SELECT count(*) AS total, count(*) FILTER (WHERE sender_id = $2) AS mine, count(*) FILTER (WHERE sender_id = $2 AND body = $3) AS same
+           FROM room_events WHERE relates_to = $1 AND relation_type = 'reaction' AND redacted_at IS NULL`,
+          [r.relation.eventId, r.sender.id, r.body],
+        );
+        const c = counts[0] as Row;
+        if (Number(c.same) > 0) return { ok: false, conflict: 'already_reacted' };
+        if (Number(c.mine) >= MAX_REACTIONS_PER_USER || Number(c.total) >= MAX_REACTIONS_PER_MESSAGE) return { ok: false, conflict: 'reaction_limit' };
+      }
+      if (r.relation.type === 'edit') {
+        await tx.query(`UPDATE room_events SET superseded = true WHERE id = $1 OR (relates_to = $1 AND relation_type = 'edit')`, [r.relation.eventId]);
+      }
+      const event = await insertEvent(tx, {
+        id: r.id,
+        roomId: r.roomId,
+        kind: 'message',
+        senderId: r.sender.id,
+        body: r.body,
+        envelope: r.envelope,
+        clientMsgId: r.clientMsgId,
+        relation: r.relation,
+      });
+      return { ok: true, value: { event, duplicate: false } };
+    });
+  }
+
+  async deleteMessage(d: NewDeletion): Promise<StoreResult<{ event: RoomEvent; purged: string[] }>> {
+    return this.db.transaction(async (tx): Promise<StoreResult<{ event: RoomEvent; purged: string[] }>> => {
+      const { rows: roomRows } = await tx.query<Row>('SELECT owner_id FROM rooms WHERE id = $1 FOR UPDATE', [d.roomId]);
+      const room = roomRows[0];
+      if (!room) throw new Error(`no room ${d.roomId}`);
+      const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [d.roomId, d.by.id]);
+      if (member.rows.length === 0) return { ok: false, conflict: 'not_member' };
+      const { rows } = await tx.query<Row>('SELECT id, sender_id, kind, relation_type, redacted_at FROM room_events WHERE room_id = $1 AND seq = $2', [d.roomId, d.targetSeq]);
+      const target = rows[0];
+      if (!target) return { ok: false, conflict: 'target_missing' };
+      if (target.kind !== 'message' || target.relation_type === 'delete') return { ok: false, conflict: 'target_not_message' };
+      if (target.redacted_at !== null) return { ok: false, conflict: 'target_deleted' };
+      if (String(target.sender_id) !== d.by.id && String(room.owner_id) !== d.by.id) return { ok: false, conflict: 'not_author' };
+      // The message and every edit of it lose their content for good; the search column follows the body.
+      const purged = await tx.query<Row>(
+        `UPDATE room_events SET body = NULL, envelope = NULL, redacted_at = now()
+         WHERE id = $1 OR (relates_to = $1 AND relation_type = 'edit') RETURNING id`,
+        [target.id],
+      );
+      const event = await insertEvent(tx, {
+        id: d.id,
+        roomId: d.roomId,
+        kind: 'message',
+        senderId: d.by.id,
+        body: null,
+        clientMsgId: null,
+        relation: { type: 'delete', eventId: String(target.id) },
+      });
+      return { ok: true, value: { event, purged: purged.rows.map((row) => String(row.id)) } };
+    });
+  }
+
+  async setReadMarker(userId: string, roomId: string, seq: number): Promise<number> {
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO read_markers (user_id, room_id, seq) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, room_id) DO UPDATE SET seq = GREATEST(read_markers.seq, EXCLUDED.seq), updated_at = now()
+       RETURNING seq`,
+      [userId, roomId, seq],
+    );
+    return Number((rows[0] as Row).seq);
+  }
+
+  async listReadMarkers(userId: string): Promise<Map<string, number>> {
+    const { rows } = await this.db.query<Row>('SELECT room_id, seq FROM read_markers WHERE user_id = $1', [userId]);
+    return new Map(rows.map((r) => [String(r.room_id), Number(r.seq)]));
   }
 
   async listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]> {
@@ -720,9 +842,10 @@ export class SqlStore implements Store {
     // the costly part, only for the page.
     const text =
       `WITH candidates AS (
-         SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at, e.search
-         FROM room_events e
+         SELECT coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at, e.search
+         FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
          WHERE e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL AND e.search @@ websearch_to_tsquery('english', $1)
+           AND NOT e.superseded AND (e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))
            AND ($3::uuid IS NULL OR e.sender_id = $3)
            AND ($4::timestamptz IS NULL OR e.created_at >= $4)
            AND ($5::timestamptz IS NULL OR e.created_at <= $5)

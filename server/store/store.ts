@@ -157,6 +157,20 @@ export interface NewMessage {
   readonly envelope: Envelope | null;
 }
 
+/** An edit, reaction or reply: a message with a relation to an earlier message (see shared/protocol/relations.ts). */
+export interface NewRelation extends NewMessage {
+  readonly relation: { readonly type: 'edit' | 'reaction' | 'reply'; readonly eventId: string };
+}
+
+/** A delete of the message (or edit, reaction, reply) at `targetSeq`, by its author or the room's owner. */
+export interface NewDeletion {
+  /** The id of the delete event to commit. */
+  readonly id: string;
+  readonly roomId: string;
+  readonly targetSeq: number;
+  readonly by: { readonly id: string; readonly username: string };
+}
+
 /** Which events to read: `afterSeq` reads upward from there, `beforeSeq` reads the newest below it. */
 export interface EventRange {
   readonly afterSeq?: number;
@@ -192,7 +206,14 @@ export type StoreConflict =
   | 'invite_revoked'
   | 'invite_used_up'
   | 'invite_removed'
-  | 'wrong_payload';
+  | 'wrong_payload'
+  | 'target_missing'
+  | 'target_other_room'
+  | 'target_deleted'
+  | 'target_not_message'
+  | 'not_author'
+  | 'already_reacted'
+  | 'reaction_limit';
 
 export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly conflict: StoreConflict };
 
@@ -327,6 +348,30 @@ export interface Store {
    * rooms in the same order.
    */
   appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]>;
+  /**
+   * Commits an edit, reaction or reply at the room's next seq, checked under the room's lock: the sender
+   * is a member (`not_member`), the payload fits the room (`wrong_payload`), the target exists
+   * (`target_missing`), is in this room (`target_other_room`), is a message that is neither a relation
+   * other than a reply nor deleted (`target_not_message`, `target_deleted`); an edit is by the target's
+   * author (`not_author`); a reaction stays within MAX_REACTIONS_PER_USER and MAX_REACTIONS_PER_MESSAGE
+   * (`reaction_limit`) and, in open rooms, is not the same emoji twice from one user (`already_reacted`).
+   * An edit marks the target and its earlier edits superseded, so search reads the latest text. A repeated
+   * clientMsgId answers the stored event with `duplicate: true`. Throws if the room does not exist.
+   */
+  appendRelation(relation: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>>;
+  /**
+   * Deletes a message, edit, reaction or reply for good: in one transaction under the room's lock, its
+   * content and that of all its edits (body, and so the search entry, or envelope) is removed, the rows
+   * are marked redacted, and a `delete` relation event is committed at the next seq. Only the author or
+   * the room's owner (`not_author`), a member (`not_member`); `target_missing` when there is no such seq,
+   * `target_not_message` for a membership or delete event, `target_deleted` when already deleted.
+   * Answers the delete event and the ids of every event whose content was removed.
+   */
+  deleteMessage(deletion: NewDeletion): Promise<StoreResult<{ event: RoomEvent; purged: string[] }>>;
+  /** Moves the user's read marker in the room up to `seq` (never back); answers the marker now stored. */
+  setReadMarker(userId: string, roomId: string, seq: number): Promise<number>;
+  /** Every read marker of the user, by room id. */
+  listReadMarkers(userId: string): Promise<Map<string, number>>;
   /** Events in ascending seq. */
   listEvents(roomId: string, range: EventRange): Promise<RoomEvent[]>;
   headSeq(roomId: string): Promise<number>;

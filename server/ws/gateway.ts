@@ -351,7 +351,8 @@ export class Gateway {
         return;
       case 'send':
         try {
-          const payload = 'envelope' in frame ? { clientMsgId: frame.clientMsgId, envelope: frame.envelope } : { clientMsgId: frame.clientMsgId, body: frame.body };
+          const relation = frame.relatesTo ? { relatesTo: frame.relatesTo } : {};
+          const payload = 'envelope' in frame ? { clientMsgId: frame.clientMsgId, envelope: frame.envelope, ...relation } : { clientMsgId: frame.clientMsgId, body: frame.body, ...relation };
           const ack = await this.deps.messages.send({ ...conn.user, deviceId: conn.deviceId }, frame.roomId, payload);
           conn.sendFrame(encodeServerFrame({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: ack.id, seq: ack.seq, duplicate: ack.duplicate }));
         } catch (error) {
@@ -409,6 +410,11 @@ export class Gateway {
         const users = new Set(message.userIds);
         const frame = encodeServerFrame({ type: 'rooms' });
         for (const c of this.connections) if (users.has(c.user.id)) c.sendFrame(frame);
+        return;
+      }
+      case 'read': {
+        const frame = encodeServerFrame({ type: 'read', roomId: message.roomId, seq: message.seq });
+        for (const c of this.connections) if (c.user.id === message.userId) c.sendFrame(frame);
         return;
       }
       case 'presence': {

@@ -30,11 +30,15 @@ import {
   InviteList,
   ReshareRequestList,
   ShareList,
+  DeleteMessageResult,
+  ReadMarker,
+  ReadMarkerList,
 } from '../protocol/index.js';
 import type {
   CommitKeyBackup,
   KeyBackupInfo,
   UploadBackupEntries,
+  RelatesTo,
   CreateInviteRequest,
   Room,
   CreateRoomRequest,
@@ -235,6 +239,29 @@ export class ApiClient {
         await this.sleep(backoffDelay(attempt, this.random, { baseMs: 250, maxMs: 4_000 }));
       }
     }
+  }
+
+  /**
+   * Sends an edit, reaction or reply (`relatesTo`) with its text (open room) or envelope (private room),
+   * retried like `send`: the clientMsgId makes a repeat harmless.
+   */
+  async sendRelation(room: string, payload: { clientMsgId: string; relatesTo: RelatesTo } & ({ body: string } | { envelope: Envelope }), attempts = 5): Promise<SendMessageResult> {
+    return this.retrying(attempts, () => this.call('POST', `/rooms/${roomSegment(room)}/messages`, { body: payload, schema: SendMessageResult }));
+  }
+
+  /** Deletes the message at `seq` for good (its author, or the room's owner); answers the delete event's id and seq. */
+  deleteMessage(room: string, seq: number): Promise<DeleteMessageResult> {
+    return this.call('DELETE', `/rooms/${roomSegment(room)}/messages/${seq}`, { schema: DeleteMessageResult });
+  }
+
+  /** Moves this user's read marker in the room up to `seq` (never back); answers the marker stored. */
+  setReadMarker(room: string, seq: number): Promise<ReadMarker> {
+    return this.call('PUT', `/rooms/${roomSegment(room)}/read-marker`, { body: { seq }, schema: ReadMarker });
+  }
+
+  /** This user's read markers, by room id. */
+  async readMarkers(): Promise<ReadMarker[]> {
+    return (await this.call('GET', '/read-markers', { schema: ReadMarkerList })).markers;
   }
 
   /** Sends an end-to-end encrypted envelope to a private room (retried like `send`). */

@@ -155,6 +155,42 @@ describe('ChatModel', () => {
     t.model.stop();
   });
 
+  it('clears unread and the mention when the read marker moves on another device (the read frame), and starts from the server marker', async () => {
+    const server = new FakeServer();
+    server.addRoom({ ...room(OPEN, 'open'), readSeq: 1 });
+    server.append(OPEN, { body: 'old @alice' });
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
+    server.push(OPEN, { body: 'hi @alice' });
+    await t.settle();
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 1, mention: true });
+    for (const s of server.sockets) s.serve({ type: 'read', roomId: OPEN, seq: 2 });
+    await t.settle();
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
+    t.model.stop();
+  });
+
+  it('tells a mention in a private room from its opened text, and not one inside a code span', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    server.addRoom(room(OPEN, 'open'));
+    const t = setup(server);
+    const notices: string[] = [];
+    t.model.onNotice((n) => notices.push(`${n.roomId === SECRET ? 'secret' : 'open'}:${n.event.seq}`));
+    await t.model.start();
+    await t.settle();
+    const sealed = (text: string) => ({ v: 1 as const, suite: 'p256-hmac-aes256gcm-1' as const, roomId: SECRET, senderUser: BOB.id, senderDevice: DEVICE, keyId: 'a'.repeat(16), counter: 0, clientMsgId: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', iv: 'b'.repeat(16), ct: Buffer.from(text).toString('base64url'), sig: 'A'.repeat(86) });
+    server.push(SECRET, { envelope: sealed('look @alice') });
+    server.push(OPEN, { body: 'run `@alice` in a shell' });
+    server.push(OPEN, { body: 'thanks @alice' });
+    await t.settle();
+    expect(notices).toEqual(['secret:1', 'open:2']);
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 2, mention: true });
+    t.model.stop();
+  });
+
   it.each([
     ['an open room', OPEN, 'open'],
     ['a private room', SECRET, 'private'],

@@ -9,7 +9,8 @@ import { Outbox } from './outbox.js';
 import type { PendingMessage } from './outbox.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { RoomState } from './room-state.js';
-import { addEvents, emptyRoom, hasUnreadMention, markRead, setTyping, unreadCount } from './room-state.js';
+import { addEvents, emptyRoom, hasUnreadMention, markRead, mentions, setTyping, unreadCount } from './room-state.js';
+import { isOwnMessage } from './relations.js';
 import { TypingThrottle } from './typing-throttle.js';
 
 /** The other person of a direct-message room, and whether they are online. */
@@ -47,7 +48,8 @@ export interface ChatSnapshot {
 
 /** The user, their rooms' history and the live socket, passed in so tests use an in-memory socket and fakes. */
 export interface ChatModelOptions {
-  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'>;
+  /** With `setReadMarker`, reading moves the server's read marker, which the user's other devices follow. */
+  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'> & Partial<Pick<ApiClient, 'setReadMarker'>>;
   readonly live: LiveClient;
   /** This device's encryption; without it, private messages open as `unreadable` and cannot be sent. */
   readonly e2e?: Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
@@ -70,6 +72,17 @@ export interface ChatModelOptions {
   readonly every?: (fn: () => void, ms: number) => () => void;
 }
 
+/**
+ * A live message from someone else that deserves a notice on this device: it mentions this user (in its
+ * text as read here, so private rooms too, and never inside code) or came in a direct-message room.
+ */
+export interface MessageNotice {
+  readonly roomId: string;
+  readonly event: RoomEvent;
+  readonly mention: boolean;
+  readonly dm: boolean;
+}
+
 const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -88,6 +101,9 @@ export class ChatModel {
   private readonly outbox: Outbox;
   private readonly throttle: TypingThrottle;
   private readonly listeners = new Set<() => void>();
+  private readonly noticeListeners = new Set<(notice: MessageNotice) => void>();
+  /** Private messages that came live (not from history) and are still being opened: a notice may follow. */
+  private readonly liveSealed = new Set<string>();
   private readonly offs: (() => void)[] = [];
   private rooms: Room[] = [];
   private loaded = false;
@@ -129,6 +145,12 @@ export class ChatModel {
     return () => this.listeners.delete(listener);
   };
 
+  /** Calls `listener` for each live message that mentions this user or came in a direct message; returns the unsubscribe function. */
+  onNotice(listener: (notice: MessageNotice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
   /** The current state; the same object until something changes. */
   getSnapshot = (): ChatSnapshot => {
     this.snapshot ??= this.build();
@@ -166,6 +188,7 @@ export class ChatModel {
       live.on('presence', (frame) => this.onPresence(frame.user.id, frame.status === 'online')),
       live.on('removed', ({ roomId }) => this.forget(roomId)),
       live.on('rooms', () => void this.refreshRooms().catch(() => undefined)),
+      live.on('read', ({ roomId, seq }) => this.apply(roomId, (r) => markRead(r, seq))),
       live.on('shares', () => this.syncKeys()),
     );
     const every = this.options.every ?? ((fn, ms) => {
@@ -247,6 +270,8 @@ export class ChatModel {
     if (!s || last === undefined || last <= s.readSeq) return;
     this.options.saveReadPosition(roomId, last);
     this.apply(roomId, (r) => markRead(r, last));
+    // The server keeps the marker for every device; a failure here leaves it for the next read.
+    void this.options.api.setReadMarker?.(roomId, last).catch(() => undefined);
   }
 
   /** Loads the page of history before what is loaded; resolves false when there is no more. */
@@ -308,12 +333,14 @@ export class ChatModel {
     for (const roomId of [...this.watched]) if (!ids.has(roomId)) this.forget(roomId);
     this.rooms = list;
     this.loaded = true;
+    // Read on another device while this one was away: the server's marker comes with the room list.
+    for (const room of list) if (room.readSeq !== undefined && this.timelines.has(room.id)) this.apply(room.id, (s) => markRead(s, room.readSeq ?? 0));
     this.changed();
     for (const room of list) {
       if (this.watched.has(room.id) || !this.running) continue;
       this.watched.add(room.id);
       const page = await api.history(room.id, { limit: this.pageSize });
-      this.apply(room.id, (s) => ({ ...addEvents(s, page.events), hasOlder: page.hasMore }));
+      this.apply(room.id, (s) => ({ ...markRead(addEvents(s, page.events), room.readSeq ?? 0), hasOlder: page.hasMore }));
       this.decrypt(page.events);
       if (this.watched.has(room.id)) live.watch(room.id, page.events.at(-1)?.seq ?? page.headSeq);
       if (isDirectMessage(room)) {
@@ -342,7 +369,19 @@ export class ChatModel {
 
   private onEvent(event: RoomEvent): void {
     this.apply(event.roomId, (s) => addEvents(s, [event]));
+    if (event.envelope && event.sender.id !== this.options.user.id) this.liveSealed.add(event.id);
     this.decrypt([event]);
+    if (!event.envelope) this.noticeFor(event, event.body);
+  }
+
+  /** Tells the notice listeners of a live message from someone else that mentions this user or came in a DM. */
+  private noticeFor(event: RoomEvent, text: string | null): void {
+    if (this.noticeListeners.size === 0 || !isOwnMessage(event) || event.sender.id === this.options.user.id) return;
+    const room = this.rooms.find((r) => r.id === event.roomId);
+    const dm = room ? isDirectMessage(room) : false;
+    const mention = text !== null && mentions(text, this.options.user.username);
+    if (!dm && !mention) return;
+    for (const listener of [...this.noticeListeners]) listener({ roomId: event.roomId, event, mention, dm });
   }
 
   private onSent(item: PendingMessage, ack: AckFrame): void {
@@ -394,6 +433,7 @@ export class ChatModel {
           : { status: 'unreadable', reason: 'this client has no end-to-end encryption' };
         if (result.status === 'waiting') this.waiting.set(event.id, event);
         else this.waiting.delete(event.id);
+        if (result.status !== 'waiting' && this.liveSealed.delete(event.id)) this.noticeFor(event, result.status === 'ok' ? result.body : null);
         this.opened = new Map(this.opened).set(event.id, result);
         this.changed();
         await wait();

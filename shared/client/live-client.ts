@@ -37,6 +37,8 @@ export interface LiveEvents extends Record<string, unknown> {
   shares: Record<string, never>;
   /** Someone added this user to a room: the room list changed. */
   rooms: Record<string, never>;
+  /** This user's read marker in a room moved (here or on another device). */
+  read: { roomId: string; seq: number };
   /** Something went wrong that is not about one send (those reject their promise). */
   error: ChatError;
 }
@@ -340,6 +342,9 @@ export class LiveClient extends Emitter<LiveEvents> {
         return;
       case 'rooms':
         this.emit('rooms', {});
+        return;
+      case 'read':
+        this.emit('read', { roomId: frame.roomId, seq: frame.seq });
         return;
       case 'reauthed':
         this.scheduleRenewal();

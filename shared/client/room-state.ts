@@ -1,4 +1,8 @@
 import type { RoomEvent } from '../protocol/index.js';
+import { mentions } from '../text/markdown.js';
+import { isOwnMessage } from './relations.js';
+
+export { mentions };
 
 /** What a client knows of one room: its events in seq order, and where this user stopped reading. */
 export interface RoomState {
@@ -33,20 +37,14 @@ export function markRead(room: RoomState, seq: number): RoomState {
   return seq > room.readSeq ? { ...room, readSeq: seq } : room;
 }
 
-/** Messages from others after the read position. */
+/** Messages from others after the read position (edits, reactions and deletes are not new messages). */
 export function unreadCount(room: RoomState, me: string): number {
-  return room.events.filter((e) => e.seq > room.readSeq && e.kind === 'message' && e.sender.id !== me).length;
-}
-
-/** Whether a text names the user (`@name`, any case, as a whole word). */
-export function mentions(text: string, username: string): boolean {
-  const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\w@])@${escaped}(?![\\w-])`, 'i').test(text);
+  return room.events.filter((e) => e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me).length;
 }
 
 /** Whether an unread message from someone else mentions this user. */
 export function hasUnreadMention(room: RoomState, me: { id: string; username: string }, bodyOf: (e: RoomEvent) => string | null): boolean {
-  return room.events.some((e) => e.seq > room.readSeq && e.kind === 'message' && e.sender.id !== me.id && mentions(bodyOf(e) ?? '', me.username));
+  return room.events.some((e) => e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me.id && mentions(bodyOf(e) ?? '', me.username));
 }
 
 /** Starts, refreshes or ends someone's typing indicator. */

@@ -20,6 +20,7 @@ const SAMPLES: { readonly [K in ServerFrame['type']]: Extract<ServerFrame, { typ
   presence: { type: 'presence', user: USER, status: 'offline', lastSeenAt: '2026-11-25T10:00:00.000Z' },
   shares: { type: 'shares' },
   rooms: { type: 'rooms' },
+  read: { type: 'read', roomId: ROOM, seq: 7 },
   reauthed: { type: 'reauthed', expiresAt: '2026-11-25T10:15:00.000Z' },
   error: { type: 'error', code: 'forbidden', message: 'no', ref: ROOM, roomIds: [ROOM] },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Envelope } from './e2e.js';
+import { Relation } from './relations.js';
 
 /** A user as others see them. */
 export const UserRef = z.object({ id: z.uuid(), username: z.string() });
@@ -29,5 +30,12 @@ export const RoomEvent = z.object({
   /** The sender's idempotency key for messages; null for membership events. */
   clientMsgId: z.uuid().nullable(),
   createdAt: z.iso.datetime(),
+  /**
+   * For a message that edits, deletes, reacts to or replies to an earlier one: the relation type and the
+   * target (see relations.ts). Null or absent for a plain message. A `delete` carries no content.
+   */
+  relation: Relation.nullable().optional(),
+  /** True once the message (or edit, reaction, reply) was deleted: its content is gone from the server for good. */
+  redacted: z.boolean().optional(),
 });
 export type RoomEvent = z.infer<typeof RoomEvent>;

@@ -11,3 +11,4 @@ export * from './search.js';
 export * from './summary.js';
 export * from './text-field.js';
 export * from './key-backup.js';
+export * from './relations.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Envelope } from './e2e.js';
 import { RoomEvent, UserRef } from './events.js';
 import { MessageBody, Password, RoomName, Topic, Username } from './names.js';
+import { RelatesTo } from './relations.js';
 import { TextField } from './text-field.js';
 
 /** The REST API's path prefix. */
@@ -86,6 +87,8 @@ export const Room = z.object({
   createdAt: z.iso.datetime(),
   /** The caller's role, or null when the caller is not a member. */
   role: MemberRole.nullable(),
+  /** The caller's read marker in the room (the highest seq read, on any of their devices); absent outside the caller's room list. */
+  readSeq: z.number().int().nonnegative().optional(),
 });
 export type Room = z.infer<typeof Room>;
 
@@ -120,10 +123,13 @@ export type MemberList = z.infer<typeof MemberList>;
 export const MembershipResult = z.object({ room: Room, event: RoomEvent.nullable() });
 export type MembershipResult = z.infer<typeof MembershipResult>;
 
-/** Text for an open room, or an encrypted envelope for a private one. */
+/**
+ * Text for an open room, or an encrypted envelope for a private one; with `relatesTo`, an edit, a
+ * reaction or a reply to an earlier message of the room.
+ */
 export const SendMessageRequest = z.union([
-  z.object({ clientMsgId: z.uuid(), body: MessageBody }).strict(),
-  z.object({ clientMsgId: z.uuid(), envelope: Envelope }).strict(),
+  z.object({ clientMsgId: z.uuid(), body: MessageBody, relatesTo: RelatesTo.optional() }).strict(),
+  z.object({ clientMsgId: z.uuid(), envelope: Envelope, relatesTo: RelatesTo.optional() }).strict(),
 ]);
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 

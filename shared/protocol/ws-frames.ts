@@ -3,6 +3,7 @@ import { Envelope } from './e2e.js';
 import { ErrorCodeSchema } from './errors.js';
 import { RoomEvent, UserRef } from './events.js';
 import { MessageBody } from './names.js';
+import { RelatesTo } from './relations.js';
 
 /** The WebSocket path. */
 export const WS_PATH = '/ws';
@@ -27,8 +28,8 @@ export const SubscribeFrame = z.object({
 export const UnsubscribeFrame = z.object({ type: z.literal('unsubscribe'), roomIds: z.array(z.uuid()).min(1).max(MAX_ROOMS_PER_FRAME) });
 /** A message: `body` for an open room, `envelope` for a private one. */
 export const SendFrame = z.union([
-  z.object({ type: z.literal('send'), roomId: z.uuid(), clientMsgId: z.uuid(), body: MessageBody }).strict(),
-  z.object({ type: z.literal('send'), roomId: z.uuid(), clientMsgId: z.uuid(), envelope: Envelope }).strict(),
+  z.object({ type: z.literal('send'), roomId: z.uuid(), clientMsgId: z.uuid(), body: MessageBody, relatesTo: RelatesTo.optional() }).strict(),
+  z.object({ type: z.literal('send'), roomId: z.uuid(), clientMsgId: z.uuid(), envelope: Envelope, relatesTo: RelatesTo.optional() }).strict(),
 ]);
 export const TypingFrame = z.object({ type: z.literal('typing'), roomId: z.uuid(), state: z.enum(['start', 'stop']) });
 
@@ -94,6 +95,8 @@ export const PresenceFrame = z.object({
 export const SharesFrame = z.object({ type: z.literal('shares') });
 /** Someone added this user to a room (a direct message): fetch the room list again. */
 export const RoomsFrame = z.object({ type: z.literal('rooms') });
+/** The user's read marker in a room moved (on this or another of their devices): the highest seq read. */
+export const ReadFrame = z.object({ type: z.literal('read'), roomId: z.uuid(), seq: z.number().int().nonnegative() });
 /** Answers a `reauth`: the socket now lives until this (ISO date, server clock). */
 export const ReauthedFrame = z.object({ type: z.literal('reauthed'), expiresAt: z.iso.datetime() });
 export const ErrorFrame = z.object({
@@ -118,6 +121,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   PresenceFrame,
   SharesFrame,
   RoomsFrame,
+  ReadFrame,
   ReauthedFrame,
   ErrorFrame,
 ]);
@@ -128,3 +132,4 @@ export type AckFrame = z.infer<typeof AckFrame>;
 export type TypingEventFrame = z.infer<typeof TypingEventFrame>;
 export type PresenceFrame = z.infer<typeof PresenceFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type ReadFrame = z.infer<typeof ReadFrame>;

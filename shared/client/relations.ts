@@ -1,0 +1,111 @@
+import { isKnownRelation } from '../protocol/index.js';
+import type { RoomEvent } from '../protocol/index.js';
+
+/** One reaction shown under a message: the emoji, how many people gave it, and whether this user did (with their reaction's seq, to take it back). */
+export interface ReactionCount {
+  readonly key: string;
+  readonly count: number;
+  readonly mineSeq: number | null;
+}
+
+/** What a reply quotes: the message it answers, or that it is not loaded (or was deleted). */
+export interface ReplyQuote {
+  readonly seq: number;
+  readonly eventId: string;
+  readonly sender: string | null;
+  /** The quoted message's latest text; null when it is not loaded, deleted or unreadable. */
+  readonly text: string | null;
+  readonly deleted: boolean;
+}
+
+/**
+ * A message as people see it after every relation of the room is applied: its latest text (the
+ * author's newest edit), whether it was edited or deleted, its reactions and, for a reply, the quote.
+ * A message of an unknown relation type (from a later version) is shown plainly, as its own message.
+ */
+export interface MessageView {
+  readonly event: RoomEvent;
+  /** The latest text; null when deleted or not readable (a private message not opened). */
+  readonly text: string | null;
+  readonly edited: boolean;
+  readonly deleted: boolean;
+  readonly reactions: readonly ReactionCount[];
+  readonly replyTo: ReplyQuote | null;
+  /** The relation type when this client does not know it (shown as a plain message). */
+  readonly unknownRelation: string | null;
+}
+
+/** Whether the event is a message of its own (plain, a reply, or a relation this client does not know) rather than an edit, reaction or delete of another. */
+export function isOwnMessage(e: RoomEvent): boolean {
+  if (e.kind !== 'message') return false;
+  const type = e.relation?.type;
+  return type === undefined || type === 'reply' || !isKnownRelation(type);
+}
+
+/**
+ * Applies the relations among `events` (ascending seq) and answers the messages to show, in seq order
+ * (edits, reactions and deletes fold into their targets; membership events are left out, callers show
+ * those from the events as before), also by event id. `contentOf` gives an event's text (the body in open rooms, the opened envelope in private ones)
+ * or null. An edit counts only from the target's author (clients check it too, not only the server);
+ * a delete from anyone the server accepted it from; a reaction's toggle-off is the delete of the reaction.
+ */
+export function applyRelations(events: readonly RoomEvent[], me: string, contentOf: (e: RoomEvent) => string | null): { readonly messages: readonly MessageView[]; readonly byId: ReadonlyMap<string, MessageView> } {
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const deleted = new Set<string>();
+  const latestEdit = new Map<string, RoomEvent>();
+  const reactions = new Map<string, RoomEvent[]>();
+  for (const e of events) {
+    if (e.redacted) deleted.add(e.id);
+    const rel = e.relation;
+    if (!rel || e.kind !== 'message') continue;
+    if (rel.type === 'delete') deleted.add(rel.eventId);
+    else if (rel.type === 'edit') {
+      const target = byId.get(rel.eventId);
+      if (target && target.sender.id === e.sender.id) latestEdit.set(rel.eventId, e);
+    } else if (rel.type === 'reaction') {
+      const list = reactions.get(rel.eventId) ?? [];
+      list.push(e);
+      reactions.set(rel.eventId, list);
+    }
+  }
+  const textOf = (e: RoomEvent): string | null => {
+    if (deleted.has(e.id)) return null;
+    const edit = latestEdit.get(e.id);
+    return edit ? contentOf(edit) : contentOf(e);
+  };
+  const views = new Map<string, MessageView>();
+  const messages: MessageView[] = [];
+  for (const e of events) {
+    if (!isOwnMessage(e)) continue;
+    const counts = new Map<string, { count: number; mineSeq: number | null; users: Set<string> }>();
+    for (const r of reactions.get(e.id) ?? []) {
+      if (deleted.has(r.id)) continue;
+      const key = contentOf(r);
+      if (key === null) continue;
+      const c = counts.get(key) ?? { count: 0, mineSeq: null, users: new Set<string>() };
+      if (c.users.has(r.sender.id)) continue;
+      c.users.add(r.sender.id);
+      c.count += 1;
+      if (r.sender.id === me) c.mineSeq = r.seq;
+      counts.set(key, c);
+    }
+    const rel = e.relation;
+    let replyTo: ReplyQuote | null = null;
+    if (rel?.type === 'reply') {
+      const target = byId.get(rel.eventId);
+      replyTo = { seq: rel.seq, eventId: rel.eventId, sender: target?.sender.username ?? null, text: target ? textOf(target) : null, deleted: deleted.has(rel.eventId) };
+    }
+    const view: MessageView = {
+      event: e,
+      text: textOf(e),
+      edited: latestEdit.has(e.id),
+      deleted: deleted.has(e.id),
+      reactions: [...counts].map(([key, c]) => ({ key, count: c.count, mineSeq: c.mineSeq })),
+      replyTo,
+      unknownRelation: rel && !isKnownRelation(rel.type) ? rel.type : null,
+    };
+    views.set(e.id, view);
+    messages.push(view);
+  }
+  return { messages, byId: views };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { mentions, parseMarkdown, safeHref } from './markdown.js';
+
+describe('parseMarkdown', () => {
+  it('reads bold, italic, strikethrough, inline code, links, quotes, lists and code blocks', () => {
+    expect(parseMarkdown('**b** _i_ ~~s~~ `c` [l](https://x.org/)')).toEqual([
+      {
+        type: 'paragraph',
+        children: [
+          { type: 'strong', children: [{ type: 'text', text: 'b' }] },
+          { type: 'text', text: ' ' },
+          { type: 'em', children: [{ type: 'text', text: 'i' }] },
+          { type: 'text', text: ' ' },
+          { type: 'del', children: [{ type: 'text', text: 's' }] },
+          { type: 'text', text: ' ' },
+          { type: 'code', text: 'c' },
+          { type: 'text', text: ' ' },
+          { type: 'link', href: 'https://x.org/', children: [{ type: 'text', text: 'l' }] },
+        ],
+      },
+    ]);
+    expect(parseMarkdown('> quoted\n\n- one\n- two\n\n```js\nlet x;\n```').map((b) => b.type)).toEqual(['quote', 'list', 'code']);
+  });
+
+  it('links bare URLs (GFM autolinks)', () => {
+    expect(parseMarkdown('see www.example.com')[0]).toMatchObject({ children: [{ type: 'text', text: 'see ' }, { type: 'link', href: 'http://www.example.com/' }] });
+  });
+
+  it('refuses javascript: and data: targets and keeps raw HTML as text', () => {
+    expect(parseMarkdown('[x](javascript:alert(1))')[0]).toMatchObject({ children: [{ type: 'link', href: null }] });
+    expect(safeHref('data:text/html,<b>')).toBeNull();
+    expect(safeHref('JAVASCRIPT:alert(1)')).toBeNull();
+    expect(JSON.stringify(parseMarkdown('<img src=x onerror=alert(1)>'))).toContain('"type":"text"');
+    expect(JSON.stringify(parseMarkdown('<img src=x onerror=alert(1)>'))).not.toContain('"type":"link"');
+  });
+});
+
+describe('mentions', () => {
+  it('finds @name in running text, in any case, but not inside code spans, code blocks or longer names', () => {
+    expect(mentions('hey @Bob, look', 'bob')).toBe(true);
+    expect(mentions('**@bob** look', 'bob')).toBe(true);
+    expect(mentions('run `@bob` now', 'bob')).toBe(false);
+    expect(mentions('```\n@bob\n```', 'bob')).toBe(false);
+    expect(mentions('hi @bobby', 'bob')).toBe(false);
+    expect(mentions('mail bob@bob.org', 'bob')).toBe(false);
+    expect(mentions('ping @bob.', 'bob')).toBe(true);
+  });
+});

@@ -1,0 +1,171 @@
+import { Lexer } from 'marked';
+import type { Token, Tokens } from 'marked';
+
+/*
+ * Message formatting: CommonMark with GFM strikethrough and autolinks, parsed by `marked`'s lexer (no
+ * HTML is ever produced) into the small tree below, which the TUI renders with terminal styles and the
+ * web as React elements. Raw HTML stays text, links keep only http(s) and mailto targets, and `@name`
+ * becomes a mention only in running text (never in a code span, code block or link).
+ */
+
+/** Inline content. A `link` with `href: null` had a refused target (javascript:, data:, …) and shows as text. */
+export type MdInline =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'strong' | 'em' | 'del'; readonly children: readonly MdInline[] }
+  | { readonly type: 'code'; readonly text: string }
+  | { readonly type: 'link'; readonly href: string | null; readonly children: readonly MdInline[] }
+  | { readonly type: 'mention'; readonly username: string }
+  | { readonly type: 'break' };
+
+/** Block content. Headings, tables and anything else keep their text as a paragraph. */
+export type MdBlock =
+  | { readonly type: 'paragraph'; readonly children: readonly MdInline[] }
+  | { readonly type: 'code'; readonly lang: string; readonly text: string }
+  | { readonly type: 'quote'; readonly children: readonly MdBlock[] }
+  | { readonly type: 'list'; readonly ordered: boolean; readonly start: number; readonly items: readonly (readonly MdBlock[])[] }
+  | { readonly type: 'rule' };
+
+const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
+
+/** The link target if it is an absolute http, https or mailto URL; null for anything else (javascript:, data:, relative). */
+export function safeHref(href: string): string | null {
+  try {
+    const url = new URL(href.trim());
+    return SAFE_SCHEMES.has(url.protocol) ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// A mention: `@` not preceded by a word character or another `@`, then a username (see names.ts).
+const MENTION = /(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9])/g;
+
+function textWithMentions(text: string): MdInline[] {
+  const out: MdInline[] = [];
+  let last = 0;
+  for (const m of text.matchAll(MENTION)) {
+    const at = m.index;
+    if (at > last) out.push({ type: 'text', text: text.slice(last, at) });
+    out.push({ type: 'mention', username: m[1] as string });
+    last = at + m[0].length;
+  }
+  if (last < text.length) out.push({ type: 'text', text: text.slice(last) });
+  return out;
+}
+
+function inlines(tokens: readonly Token[] | undefined, inLink = false): MdInline[] {
+  const out: MdInline[] = [];
+  for (const token of tokens ?? []) {
+    switch (token.type) {
+      case 'text':
+      case 'escape': {
+        const t = token as Tokens.Text;
+        if (t.tokens && t.tokens.length > 0) out.push(...inlines(t.tokens, inLink));
+        else out.push(...(inLink ? [{ type: 'text' as const, text: t.text }] : textWithMentions(t.text)));
+        break;
+      }
+      case 'strong':
+      case 'em':
+      case 'del':
+        out.push({ type: token.type, children: inlines((token as Tokens.Strong).tokens, inLink) });
+        break;
+      case 'codespan':
+        out.push({ type: 'code', text: (token as Tokens.Codespan).text });
+        break;
+      case 'br':
+        out.push({ type: 'break' });
+        break;
+      case 'link': {
+        const t = token as Tokens.Link;
+        out.push({ type: 'link', href: safeHref(t.href), children: inlines(t.tokens, true) });
+        break;
+      }
+      case 'image': {
+        // Images are not fetched: shown as a link to their target.
+        const t = token as Tokens.Image;
+        out.push({ type: 'link', href: safeHref(t.href), children: [{ type: 'text', text: t.text || t.href }] });
+        break;
+      }
+      default:
+        // Raw HTML and anything unknown: shown as typed.
+        out.push({ type: 'text', text: token.raw });
+    }
+  }
+  return out;
+}
+
+function blocks(tokens: readonly Token[]): MdBlock[] {
+  const out: MdBlock[] = [];
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'space':
+        break;
+      case 'paragraph':
+      case 'heading':
+      case 'text':
+        out.push({ type: 'paragraph', children: inlines((token as Tokens.Paragraph).tokens ?? [{ type: 'text', raw: token.raw, text: token.raw } as Tokens.Text]) });
+        break;
+      case 'code': {
+        const t = token as Tokens.Code;
+        out.push({ type: 'code', lang: t.lang ?? '', text: t.text });
+        break;
+      }
+      case 'blockquote':
+        out.push({ type: 'quote', children: blocks((token as Tokens.Blockquote).tokens) });
+        break;
+      case 'list': {
+        const t = token as Tokens.List;
+        out.push({ type: 'list', ordered: t.ordered, start: typeof t.start === 'number' ? t.start : 1, items: t.items.map((item) => blocks(item.tokens)) });
+        break;
+      }
+      case 'hr':
+        out.push({ type: 'rule' });
+        break;
+      default:
+        // Tables, raw HTML blocks and anything unknown: their text, as typed.
+        out.push({ type: 'paragraph', children: [{ type: 'text', text: token.raw.replace(/\n+$/, '') }] });
+    }
+  }
+  return out;
+}
+
+/**
+ * Parses a message body (CommonMark + GFM strikethrough and autolinks, via marked's lexer) into blocks.
+ * Never throws and never produces HTML; the caller renders the tree.
+ */
+export function parseMarkdown(text: string): MdBlock[] {
+  return blocks(new Lexer({ gfm: true, breaks: true }).lex(text));
+}
+
+function collectMentions(nodes: readonly (MdBlock | MdInline)[], into: Set<string>): void {
+  for (const node of nodes) {
+    if (node.type === 'mention') into.add(node.username.toLowerCase());
+    else if (node.type === 'list') for (const item of node.items) collectMentions(item, into);
+    else if ('children' in node) collectMentions(node.children, into);
+  }
+}
+
+/** The usernames (lower case) a parsed message mentions with `@name` outside code and links. */
+export function mentionedUsers(tree: readonly MdBlock[]): Set<string> {
+  const found = new Set<string>();
+  collectMentions(tree, found);
+  return found;
+}
+
+const mentionCache = new Map<string, Set<string>>();
+const MENTION_CACHE_SIZE = 2_000;
+
+/**
+ * Whether the text mentions `username` (any case) outside code spans, code blocks and links. Parses
+ * are remembered for the last 2,000 texts, since clients ask again on every render.
+ */
+export function mentions(text: string, username: string): boolean {
+  if (!text.includes('@')) return false;
+  let users = mentionCache.get(text);
+  if (!users) {
+    users = mentionedUsers(parseMarkdown(text));
+    if (mentionCache.size >= MENTION_CACHE_SIZE) mentionCache.clear();
+    mentionCache.set(text, users);
+  }
+  return users.has(username.toLowerCase());
+}
