@@ -1,5 +1,6 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
-import { snippetFromMarked } from '../../shared/search/index.js';
+import { matchText, parseQuery, snippetAround, toTsvector } from '../../shared/search/index.js';
+import { toTsquery } from './search-sql.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
@@ -35,18 +36,15 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
   FROM room_events e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id`;
 
 /**
- * ts_headline marks matches with two private-use characters (taken out of the text first), which
- * are then read into highlight ranges.
+ * Search ranks this many of the newest whole-token matches, and as many of the newest matches of
+ * any kind (as many as the deepest page reaches: offset 100 + limit 100): an exact match is found
+ * however many newer looser ones there are, and the work stays bounded however common the words.
  */
-const MARK_OPEN = '\uE000';
-const MARK_CLOSE = '\uE001';
-const MARKS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}`;
-/** Search ranks the newest this many matches (as many as the deepest page reaches: offset 100 + limit 100). */
 const RANKED_CANDIDATES = 200;
-/** A short message is shown whole; a long one by its best two fragments. */
-const SHORT_MESSAGE_CHARS = 200;
-const HEADLINE_WHOLE = `${MARKS}, HighlightAll=true`;
-const HEADLINE_FRAGMENTS = `${MARKS}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
+/** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
+const RANK_WEIGHTS = '{0.05, 0.2, 0.5, 1.0}';
+/** Messages the re-index reads per batch. */
+const REINDEX_BATCH = 1_000;
 
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
@@ -572,13 +570,14 @@ export class SqlStore implements Store {
   async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
     if (messages.length === 0) return [];
     // One round trip: see database/postgres/003_append_messages.sql.
-    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[])', [
+    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[])', [
       messages.map((m) => m.id),
       messages.map((m) => m.roomId),
       messages.map((m) => m.sender.id),
       messages.map((m) => m.clientMsgId),
       messages.map((m) => m.body),
       messages.map((m) => (m.envelope === null ? null : JSON.stringify(m.envelope))),
+      messages.map((m) => (m.body === null ? null : toTsvector(m.body))),
     ]);
     if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
     return rows
@@ -638,30 +637,34 @@ export class SqlStore implements Store {
 
   async searchMessages(search: MessageSearch): Promise<SearchHit[]> {
     if (search.roomIds.length === 0) return [];
-    // The newest matches (bounded work however common the words), ranked and paged; headlines,
-    // the costly part, only for the page.
-    const text =
-      `WITH candidates AS (
-         SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at, e.search
-         FROM room_events e
-         WHERE e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL AND e.search @@ websearch_to_tsquery('english', $1)
+    const parsed = parseQuery(search.query);
+    const all = toTsquery(parsed, 'all');
+    if (all === null) return [];
+    // Candidates: the newest whole-token matches and the newest matches of any kind (bounded work
+    // however common the words), ranked by class (A, then B, then C), weight and recency, and paged;
+    // snippets, the costly part, only for the page.
+    const filters = `e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL
            AND ($3::uuid IS NULL OR e.sender_id = $3)
            AND ($4::timestamptz IS NULL OR e.created_at >= $4)
-           AND ($5::timestamptz IS NULL OR e.created_at <= $5)
-         ORDER BY e.created_at DESC
-         LIMIT ${RANKED_CANDIDATES}
+           AND ($5::timestamptz IS NULL OR e.created_at <= $5)`;
+    const text = `WITH exact AS (
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $8::tsquery
+         ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
+       ), loose AS (
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $1::tsquery
+         ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
        ), page AS (
-         SELECT c.*, ts_rank_cd(c.search, websearch_to_tsquery('english', $1)) AS score
-         FROM candidates c
-         ORDER BY score DESC, c.created_at DESC, c.id
+         SELECT e.id, e.room_id, e.seq, e.sender_id, e.body, e.created_at,
+                CASE WHEN e.search @@ $8::tsquery THEN 3 WHEN e.search @@ $9::tsquery THEN 2 ELSE 1 END AS class,
+                ts_rank('${RANK_WEIGHTS}', e.search, $1::tsquery) AS rank
+         FROM room_events e WHERE e.id IN (SELECT id FROM exact UNION SELECT id FROM loose)
+         ORDER BY class DESC, rank DESC, e.created_at DESC, e.id
          LIMIT $6 OFFSET $7
        )
-       SELECT p.id, p.room_id, p.seq, p.sender_id, p.created_at, p.score, r.name AS room_name, u.username AS sender_username,
-              ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1),
-                          CASE WHEN length(p.body) <= ${SHORT_MESSAGE_CHARS} THEN $9 ELSE $10 END) AS headline
+       SELECT p.*, r.name AS room_name, u.username AS sender_username
        FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
-       ORDER BY p.score DESC, p.created_at DESC, p.id`;
-    const params = [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_WHOLE, HEADLINE_FRAGMENTS];
+       ORDER BY p.class DESC, p.rank DESC, p.created_at DESC, p.id`;
+    const params = [all, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, toTsquery(parsed, 'exact'), toTsquery(parsed, 'parts')];
     let rows: Row[];
     try {
       ({ rows } = search.timeoutMs === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(search.timeoutMs, text, params));
@@ -669,16 +672,37 @@ export class SqlStore implements Store {
       if (isQueryCanceled(error)) throw new ChatError('unavailable', 'search took too long; narrow the query', { cause: error });
       throw error;
     }
-    return rows.map((r) => ({
-      roomId: String(r.room_id),
-      roomName: String(r.room_name),
-      eventId: String(r.id),
-      seq: Number(r.seq),
-      sender: { id: String(r.sender_id), username: String(r.sender_username) },
-      createdAt: asDate(r.created_at).toISOString(),
-      score: Number(r.score),
-      snippet: snippetFromMarked(String(r.headline), MARK_OPEN, MARK_CLOSE),
-    }));
+    return rows.map((r) => {
+      const body = String(r.body);
+      const rank = Number(r.rank);
+      return {
+        roomId: String(r.room_id),
+        roomName: String(r.room_name),
+        eventId: String(r.id),
+        seq: Number(r.seq),
+        sender: { id: String(r.sender_id), username: String(r.sender_username) },
+        createdAt: asDate(r.created_at).toISOString(),
+        // The class, then the weighted rank squeezed below 1 (see mergeRanked).
+        score: Number(r.class) + rank / (rank + 1),
+        // Highlights from the same tokenizer, so a part of a token is marked as such.
+        snippet: snippetAround(body, matchText(body, parsed)?.ranges ?? []),
+      };
+    });
+  }
+
+  /**
+   * Writes the search terms of up to `limit` messages stored without them (those of before
+   * migration 011), oldest id first; returns how many. Run until it answers 0; it resumes where a
+   * stopped run left off, since done messages are no longer without terms.
+   */
+  async reindexSearchBatch(limit: number = REINDEX_BATCH): Promise<number> {
+    const { rows } = await this.db.query<Row>('SELECT id, body FROM room_events WHERE body IS NOT NULL AND search IS NULL ORDER BY id LIMIT $1', [limit]);
+    if (rows.length === 0) return 0;
+    await this.db.query('UPDATE room_events e SET search = v.search FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id', [
+      rows.map((r) => String(r.id)),
+      rows.map((r) => toTsvector(String(r.body))),
+    ]);
+    return rows.length;
   }
 }
 

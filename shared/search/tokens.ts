@@ -18,7 +18,7 @@ import { detect } from 'tinyld/light';
  *   id): `dana.smith@example.com` → `dana.smith`, `example.com`, `dana`, `smith`, `example`, `com`;
  * - `stem`: the Snowball stem of each alphabetic piece (via @orama/stemmers) in the language of the
  *   text — Russian for Cyrillic, else the text's detected language among English, German, French and
- *   Spanish (tinyld), English when undetected — marked with a leading `~` so that a stem never equals a
+ *   Spanish (tinyld), English when undetected, and the English stem as well — marked with a leading `~` so that a stem never equals a
  *   whole word (`~deploi` for "deploying").
  * There are no stop words: "IT" is the term `it`.
  */
@@ -178,17 +178,28 @@ function plainToken(raw: string, at: number, position: number, terms: Term[], wi
     };
     // Segments between strong connectors (the local part and domain of an address, a path's
     // segments), then every piece between any connectors.
-    if (STRONG.test(token)) for (const seg of pieces(token, /:\/\/|[@/\\:]/gu)) if (CONNECTORS.test(seg.text)) add(seg.text, seg.offset);
+    const segments = STRONG.test(token) ? pieces(token, /:\/\/|[@/\\:]/gu) : [{ text: token, offset: 0 }];
+    for (const seg of segments) {
+      if (seg.text !== token && CONNECTORS.test(seg.text)) add(seg.text, seg.offset);
+      // A host name's parent domains: "status.acme.io" → "acme.io".
+      const labels = /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+){2,}$/u.test(seg.text) ? pieces(seg.text, /\./gu) : [];
+      for (const label of labels.slice(1, -1)) add(seg.text.slice(label.offset), seg.offset + label.offset);
+    }
     for (const piece of pieces(token, /[.\-_@/\\:'’]+/gu)) add(piece.text, piece.offset);
   }
   if (withStems) {
     const words = symbolic ? [] : LETTERS.test(token) ? [{ text: token, offset: 0 }] : pieces(token, /[^\p{L}]+/gu);
     const seen = new Set<string>();
     for (const w of words) {
-      const s = stemOf(w.text, language());
-      if (s && !seen.has(s)) {
-        seen.add(s);
-        terms.push({ form: s, kind: 'stem', position: pos, start: start + w.offset, end: start + w.offset + w.text.length });
+      // The detected language's stem, and the English one (detection is unsure on a few words, and
+      // technical chat mixes English into every language).
+      const lang = language();
+      for (const l of lang === 'en' ? (['en'] as const) : ([lang, 'en'] as const)) {
+        const s = stemOf(w.text, l);
+        if (s && !seen.has(s)) {
+          seen.add(s);
+          terms.push({ form: s, kind: 'stem', position: pos, start: start + w.offset, end: start + w.offset + w.text.length });
+        }
       }
     }
   }
