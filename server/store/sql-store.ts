@@ -684,8 +684,9 @@ export class SqlStore implements Store {
         createdAt: asDate(r.created_at).toISOString(),
         // The class, then the weighted rank squeezed below 1 (see mergeRanked).
         score: Number(r.class) + rank / (rank + 1),
-        // Highlights from the same tokenizer, so a part of a token is marked as such.
-        snippet: snippetAround(body, matchText(body, parsed)?.ranges ?? []),
+        // Highlights from the same tokenizer, so a part of a token is marked as such (stems in every
+        // language: the database has decided the match, and detecting the language per hit is costly).
+        snippet: snippetAround(body, matchText(body, parsed, { language: 'all' })?.ranges ?? []),
       };
     });
   }

@@ -120,8 +120,12 @@ export function queryStems(word: string): string[] {
 
 /** Options of `analyze`. */
 export interface AnalyzeOptions {
-  /** The language of the text's Latin-script words, when known; detected otherwise. */
-  readonly language?: StemLanguage;
+  /**
+   * The language of the text's Latin-script words, when known; detected otherwise. `all` stems them
+   * in every supported language without detecting (cheaper; for marking matches the index already
+   * decided, as the server's snippets do).
+   */
+  readonly language?: StemLanguage | 'all';
   /** Leave out stems (a query makes its own, in every language: see `queryStems`). */
   readonly stems?: boolean;
 }
@@ -130,7 +134,7 @@ export interface AnalyzeOptions {
 export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
   const terms: Term[] = [];
   const withStems = options.stems ?? true;
-  let language: StemLanguage | undefined = options.language;
+  let language: StemLanguage | 'all' | undefined = options.language;
   let position = 0;
   for (const m of text.matchAll(TOKEN)) {
     const raw = m[0];
@@ -160,7 +164,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
 }
 
 /** Adds the terms of one non-CJK token found at `at`; returns the last position used. */
-function plainToken(raw: string, at: number, position: number, terms: Term[], withStems: boolean, language: () => StemLanguage): number {
+function plainToken(raw: string, at: number, position: number, terms: Term[], withStems: boolean, language: () => StemLanguage | 'all'): number {
   const token = raw.replace(/^[.\-_@/\\:'’]+|[.\-_@/\\:'’]+$/gu, (s) => (s === '.' && raw.startsWith('.') && /^\.\p{L}/u.test(raw) ? s : ''));
   if (token.length === 0) return position;
   const start = at + raw.indexOf(token);
@@ -194,7 +198,7 @@ function plainToken(raw: string, at: number, position: number, terms: Term[], wi
       // The detected language's stem, and the English one (detection is unsure on a few words, and
       // technical chat mixes English into every language).
       const lang = language();
-      for (const l of lang === 'en' ? (['en'] as const) : ([lang, 'en'] as const)) {
+      for (const l of lang === 'all' ? LATIN_LANGUAGES : lang === 'en' ? (['en'] as const) : ([lang, 'en'] as const)) {
         const s = stemOf(w.text, l);
         if (s && !seen.has(s)) {
           seen.add(s);
