@@ -1,5 +1,5 @@
 import type { ParsedQuery, QueryItem, QueryWord } from './query.js';
-import { analyze } from './tokens.js';
+import { analyze, STEM_MARK } from './tokens.js';
 import type { AnalyzeOptions, Term } from './tokens.js';
 
 /**
@@ -16,6 +16,8 @@ export interface TextMatch {
 }
 
 const CLASS_OF: Record<Term['kind'], MatchClass> = { exact: 3, part: 2, stem: 1 };
+/** How many first letters a stem shares with its word, at least (Snowball changes word endings). */
+const STEM_HEAD = 3;
 
 function termMatches(word: QueryWord, term: Term): MatchClass {
   if (term.kind === 'stem') return word.stems.includes(term.form) ? 1 : 0;
@@ -62,8 +64,12 @@ function occurrencesOf(item: QueryItem, byPosition: ReadonlyMap<number, readonly
  */
 export function matchText(text: string, query: ParsedQuery, options: AnalyzeOptions = {}): TextMatch | null {
   if (query.groups.length === 0) return null;
+  // Stems only for words that can match a query stem: they begin with its first letters.
+  const heads = new Set([...query.groups.flat(), ...query.excluded].flatMap((i) => i.words.flatMap((w) => w.stems.map((s) => s.slice(STEM_MARK.length, STEM_MARK.length + STEM_HEAD)))));
   const byPosition = new Map<number, Term[]>();
-  for (const t of analyze(text, options)) {
+  const headList = [...heads];
+  const stemWhen = (folded: string) => headList.some((h) => folded.startsWith(h));
+  for (const t of analyze(text, heads.size === 0 ? { ...options, stems: false } : { ...options, stemWhen })) {
     const list = byPosition.get(t.position);
     if (list) list.push(t);
     else byPosition.set(t.position, [t]);

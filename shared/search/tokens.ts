@@ -96,16 +96,29 @@ export function fold(text: string): string {
  */
 export function detectLanguage(text: string): StemLanguage {
   if (!LATIN.test(text)) return 'en';
-  const found = detect(text, { only: LATIN_LANGUAGES as string[] });
+  // The first few hundred characters tell the language as well as the whole, at a fraction of the cost.
+  const found = detect(text.slice(0, 300), { only: LATIN_LANGUAGES as string[] });
   return (LATIN_LANGUAGES as readonly string[]).includes(found) ? (found as StemLanguage) : 'en';
 }
+
+/** Stems already made, by language and lower-case word (chat vocabularies repeat); emptied when full. */
+const stemCache = new Map<string, string>();
+const STEM_CACHE_SIZE = 50_000;
 
 /** The stem term of one alphabetic word in `language` (a Cyrillic word always in Russian), or null for a word not worth stemming. */
 function stemOf(word: string, language: StemLanguage): string | null {
   if (word.length < 4 || !LETTERS.test(word)) return null;
   const lang = CYRILLIC.test(word) ? 'ru' : LATIN.test(word) ? language : null;
   if (!lang) return null;
-  return STEM_MARK + fold(STEMMERS[lang](word.toLowerCase()));
+  const lower = word.toLowerCase();
+  const key = `${lang}:${lower}`;
+  let stem = stemCache.get(key);
+  if (stem === undefined) {
+    if (stemCache.size >= STEM_CACHE_SIZE) stemCache.clear();
+    stem = STEM_MARK + fold(STEMMERS[lang](lower));
+    stemCache.set(key, stem);
+  }
+  return stem;
 }
 
 /**
@@ -128,6 +141,12 @@ export interface AnalyzeOptions {
   readonly language?: StemLanguage | 'all';
   /** Leave out stems (a query makes its own, in every language: see `queryStems`). */
   readonly stems?: boolean;
+  /**
+   * Stem only the words (folded, lower case) this accepts; the others get no stem term. For
+   * matching a known query: a Snowball stem keeps its word's first letters, so only words that begin
+   * as one of the query's stems can match through a stem (see `matchText`).
+   */
+  readonly stemWhen?: (folded: string) => boolean;
 }
 
 /** The terms of `text`, in text order (see the module comment for what each kind holds). */
@@ -143,7 +162,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
       // CJK runs as bigrams; the rest of the token (Latin letters, digits) as tokens of their own.
       let last = 0;
       for (const run of raw.matchAll(CJK)) {
-        if (run.index > last) position = plainToken(raw.slice(last, run.index), at + last, position, terms, withStems, () => (language ??= detectLanguage(text)));
+        if (run.index > last) position = plainToken(raw.slice(last, run.index), at + last, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
         const chars = [...run[0]];
         let offset = at + run.index;
         if (chars.length === 1) terms.push({ form: fold(run[0]), kind: 'exact', position: ++position, start: offset, end: offset + run[0].length });
@@ -155,16 +174,16 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
         }
         last = run.index + run[0].length;
       }
-      if (last < raw.length) position = plainToken(raw.slice(last), at + last, position, terms, withStems, () => (language ??= detectLanguage(text)));
+      if (last < raw.length) position = plainToken(raw.slice(last), at + last, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
       continue;
     }
-    position = plainToken(raw, at, position, terms, withStems, () => (language ??= detectLanguage(text)));
+    position = plainToken(raw, at, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
   }
   return terms;
 }
 
 /** Adds the terms of one non-CJK token found at `at`; returns the last position used. */
-function plainToken(raw: string, at: number, position: number, terms: Term[], withStems: boolean, language: () => StemLanguage | 'all'): number {
+function plainToken(raw: string, at: number, position: number, terms: Term[], withStems: boolean, language: () => StemLanguage | 'all', stemWhen?: (folded: string) => boolean): number {
   const token = raw.replace(/^[.\-_@/\\:'’]+|[.\-_@/\\:'’]+$/gu, (s) => (s === '.' && raw.startsWith('.') && /^\.\p{L}/u.test(raw) ? s : ''));
   if (token.length === 0) return position;
   const start = at + raw.indexOf(token);
@@ -195,6 +214,7 @@ function plainToken(raw: string, at: number, position: number, terms: Term[], wi
     const words = symbolic ? [] : LETTERS.test(token) ? [{ text: token, offset: 0 }] : pieces(token, /[^\p{L}]+/gu);
     const seen = new Set<string>();
     for (const w of words) {
+      if (stemWhen && !stemWhen(fold(w.text))) continue;
       // The detected language's stem, and the English one (detection is unsure on a few words, and
       // technical chat mixes English into every language).
       const lang = language();
