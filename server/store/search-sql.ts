@@ -3,15 +3,17 @@ import type { ParsedQuery, QueryItem, QueryWord } from '../../shared/search/inde
 
 /**
  * Which lexemes a query word may match in a message's tsvector (written by `toTsvector`):
- * `all` its form at any weight (a whole token, A, or a part, B) or one of its stems (C);
+ * `all` its form at any weight (a whole token, A, or a part, B) or one of its stems (C); `forms` its
+ * form at any weight, no stems (the GIN index answers it without reading the rows, unlike a weight);
  * `parts` its form at A or B only; `exact` its form as a whole token (A) only.
  */
-export type TsqueryScope = 'all' | 'parts' | 'exact';
+export type TsqueryScope = 'all' | 'forms' | 'parts' | 'exact';
 
 function wordQuery(word: QueryWord, scope: TsqueryScope): string {
   const form = quoteLexeme(word.form);
   if (scope === 'exact') return `${form}:A`;
   if (scope === 'parts') return `${form}:AB`;
+  if (scope === 'forms') return form;
   return word.stems.length === 0 ? form : `(${[form, ...word.stems.map(quoteLexeme)].join(' | ')})`;
 }
 

@@ -36,7 +36,7 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
   FROM room_events e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id`;
 
 /**
- * Search ranks this many of the newest whole-token matches, and as many of the newest matches of
+ * Search ranks this many of the newest whole-token-or-part matches (no stems), and as many of the newest matches of
  * any kind (as many as the deepest page reaches: offset 100 + limit 100): an exact match is found
  * however many newer looser ones there are, and the work stays bounded however common the words.
  */
@@ -640,7 +640,7 @@ export class SqlStore implements Store {
     const parsed = parseQuery(search.query);
     const all = toTsquery(parsed, 'all');
     if (all === null) return [];
-    // Candidates: the newest whole-token matches and the newest matches of any kind (bounded work
+    // Candidates: the newest matches of the words themselves (whole or part) and the newest of any kind (bounded work
     // however common the words), ranked by class (A, then B, then C), weight and recency, and paged;
     // snippets, the costly part, only for the page.
     const filters = `e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL
@@ -648,7 +648,7 @@ export class SqlStore implements Store {
            AND ($4::timestamptz IS NULL OR e.created_at >= $4)
            AND ($5::timestamptz IS NULL OR e.created_at <= $5)`;
     const text = `WITH exact AS (
-         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $8::tsquery
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $10::tsquery
          ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
        ), loose AS (
          SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $1::tsquery
@@ -664,7 +664,7 @@ export class SqlStore implements Store {
        SELECT p.*, r.name AS room_name, u.username AS sender_username
        FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
        ORDER BY p.class DESC, p.rank DESC, p.created_at DESC, p.id`;
-    const params = [all, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, toTsquery(parsed, 'exact'), toTsquery(parsed, 'parts')];
+    const params = [all, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, toTsquery(parsed, 'exact'), toTsquery(parsed, 'parts'), toTsquery(parsed, 'forms')];
     let rows: Row[];
     try {
       ({ rows } = search.timeoutMs === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(search.timeoutMs, text, params));
