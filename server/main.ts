@@ -11,6 +11,7 @@ import { DataDirBusy, lockDataDir } from './data-dir-lock.js';
 import { loadConfig, SERVER_USAGE } from './config.js';
 import { packagePath } from './package-path.js';
 import { runShutdown } from './shutdown.js';
+import { reindexSearch } from './store/search-reindex.js';
 import { migrate } from './store/migrate.js';
 import { createPgClient } from './store/pg-client.js';
 import { createPgliteClient } from './store/pglite-client.js';
@@ -89,6 +90,11 @@ async function main(): Promise<void> {
   } else {
     store = new SqlStore(sql);
   }
+  // Messages stored before the search tokenizer get their terms in the background (resumable).
+  const reindexStarted = Date.now();
+  void reindexSearch(store)
+    .then((done) => done > 0 && logger.info({ messages: done, ms: Date.now() - reindexStarted }, 'search terms written for older messages'))
+    .catch((error: unknown) => logger.error({ err: (error as Error).message }, 'search re-index stopped; it resumes at the next start'));
   let shared;
   try {
     shared = await createAdapters({ redisUrl: config.redisUrl, prefix: config.redisPrefix, logger });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
 import type { Envelope, RoomEvent, SearchHit } from '../../shared/protocol/index.js';
-import { occurrences, parseQuery, snippetAround, stem, wordsOf } from '../../shared/search/index.js';
+import { analyze, matchText, parseQuery, snippetAround } from '../../shared/search/index.js';
 import { packagePath } from '../package-path.js';
 import type { SqlClient } from './sql-client.js';
 import { SqlStore } from './sql-store.js';
@@ -27,6 +27,8 @@ interface MessageDoc {
   relatesToSeq?: number;
   /** A newer edit exists: search reads only the latest text. */
   superseded?: boolean;
+  /** The search tokenizer's terms of the body (shared/search/tokens.ts), each once; absent for an envelope. */
+  terms?: string[];
 }
 
 /** What PostgreSQL holds in place of content it must not keep twice: the kind of payload, nothing more. */
@@ -99,7 +101,7 @@ export class SqlMongoStore extends SqlStore {
       if (!r.ok) return;
       const m = messages[i] as NewMessage;
       const e = r.value.event;
-      docs.push({ _id: e.id, roomId: e.roomId, seq: e.seq, senderId: m.sender.id, sender: m.sender.username, clientMsgId: m.clientMsgId, body: m.body, envelope: m.envelope, createdAt: new Date(e.createdAt) });
+      docs.push({ _id: e.id, roomId: e.roomId, seq: e.seq, senderId: m.sender.id, sender: m.sender.username, clientMsgId: m.clientMsgId, body: m.body, envelope: m.envelope, createdAt: new Date(e.createdAt), ...(m.body === null ? {} : { terms: [...new Set(analyze(m.body).map((t) => t.form))] }) });
     });
     if (docs.length > 0) {
       await this.messages.bulkWrite(
@@ -135,6 +137,7 @@ export class SqlMongoStore extends SqlStore {
           relationType: r.relation.type,
           relatesTo: r.relation.eventId,
           relatesToSeq: e.relation?.seq ?? 0,
+          ...(r.body === null || r.relation.type === 'reaction' ? {} : { terms: [...new Set(analyze(r.body).map((t) => t.form))] }),
         },
       },
       { upsert: true },
@@ -159,16 +162,18 @@ export class SqlMongoStore extends SqlStore {
   }
 
   /**
-   * MongoDB's text index finds candidates (any of the words); web-search semantics — every group must
-   * match, phrases in order, exclusions absent — are then checked on the text, as the client's index does.
+   * Candidates are the messages holding any of the query's terms (the `terms` multikey index: our
+   * tokenizer's forms, not MongoDB's text index, whose own tokenizer splits `C++` and `node.js` and
+   * stems only one language per index), newest first; the query is then checked on the text with
+   * `matchText`, as the device's index does, and the hits ranked by match class, then recency.
    */
   override async searchMessages(search: MessageSearch): Promise<SearchHit[]> {
     if (search.roomIds.length === 0) return [];
     const query = parseQuery(search.query);
     if (query.groups.length === 0) return [];
-    const words = query.groups.flat().flatMap((item) => (item.kind === 'word' ? [item.word] : item.words));
+    const forms = query.groups.flat().flatMap((item) => item.words.flatMap((w) => [w.form, ...w.stems]));
     const filter = {
-      $text: { $search: words.join(' ') },
+      terms: { $in: forms },
       roomId: { $in: [...search.roomIds] },
       body: { $type: 'string' as const },
       superseded: { $ne: true },
@@ -176,30 +181,20 @@ export class SqlMongoStore extends SqlStore {
       ...(search.senderId ? { senderId: search.senderId } : {}),
       ...(search.since || search.until ? { createdAt: { ...(search.since ? { $gte: search.since } : {}), ...(search.until ? { $lte: search.until } : {}) } } : {}),
     };
-    const same = (a: string, b: string) => a === b || stem(a) === stem(b);
     const want = search.offset + search.limit;
     const candidates = await this.messages
-      .find(filter, { projection: { score: { $meta: 'textScore' } } })
-      .sort({ score: { $meta: 'textScore' }, createdAt: -1 })
+      .find(filter)
+      .sort({ createdAt: -1 })
       .limit(Math.max(500, want * 5))
       .toArray();
+    const matched = candidates.flatMap((doc) => {
+      const match = matchText(doc.body ?? '', query);
+      return match ? [{ doc, match }] : [];
+    });
+    matched.sort((a, b) => b.match.matchClass - a.match.matchClass || b.doc.createdAt.getTime() - a.doc.createdAt.getTime());
     const hits: SearchHit[] = [];
-    let skipped = 0;
     const rooms = new Map<string, string>();
-    for (const doc of candidates as (MessageDoc & { score: number })[]) {
-      const text = doc.body ?? '';
-      const found = wordsOf(text);
-      const norms = found.map((w) => w.norm);
-      if (!query.groups.every((group) => group.some((item) => occurrences(item, norms, same).length > 0))) continue;
-      if (query.excluded.some((item) => occurrences(item, norms, same).length > 0)) continue;
-      if (skipped < search.offset) {
-        skipped += 1;
-        continue;
-      }
-      const ranges: [number, number][] = query.groups
-        .flat()
-        .flatMap((item) => occurrences(item, norms, same))
-        .map(([a, b]) => [(found[a] as { start: number }).start, (found[b] as { end: number }).end]);
+    for (const { doc, match } of matched.slice(search.offset, want)) {
       if (!rooms.has(doc.roomId)) rooms.set(doc.roomId, (await this.findRoomById(doc.roomId))?.name ?? '');
       hits.push({
         roomId: doc.roomId,
@@ -209,10 +204,9 @@ export class SqlMongoStore extends SqlStore {
         seq: doc.relationType === 'edit' && doc.relatesToSeq ? doc.relatesToSeq : doc.seq,
         sender: { id: doc.senderId, username: doc.sender },
         createdAt: doc.createdAt.toISOString(),
-        score: doc.score,
-        snippet: snippetAround(text, ranges),
+        score: match.matchClass,
+        snippet: snippetAround(doc.body ?? '', match.ranges),
       });
-      if (hits.length >= search.limit) break;
     }
     return hits;
   }

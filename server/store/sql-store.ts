@@ -1,5 +1,6 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
-import { snippetFromMarked } from '../../shared/search/index.js';
+import { matchText, parseQuery, snippetAround, toTsvector } from '../../shared/search/index.js';
+import { toTsquery } from './search-sql.js';
 import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
@@ -41,18 +42,15 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
   LEFT JOIN room_events rt ON rt.id = e.relates_to`;
 
 /**
- * ts_headline marks matches with two private-use characters (taken out of the text first), which
- * are then read into highlight ranges.
+ * Search ranks this many of the newest whole-token-or-part matches (no stems), and as many of the newest matches of
+ * any kind (as many as the deepest page reaches: offset 100 + limit 100): an exact match is found
+ * however many newer looser ones there are, and the work stays bounded however common the words.
  */
-const MARK_OPEN = '\uE000';
-const MARK_CLOSE = '\uE001';
-const MARKS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}`;
-/** Search ranks the newest this many matches (as many as the deepest page reaches: offset 100 + limit 100). */
 const RANKED_CANDIDATES = 200;
-/** A short message is shown whole; a long one by its best two fragments. */
-const SHORT_MESSAGE_CHARS = 200;
-const HEADLINE_WHOLE = `${MARKS}, HighlightAll=true`;
-const HEADLINE_FRAGMENTS = `${MARKS}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
+/** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
+const RANK_WEIGHTS = '{0.05, 0.2, 0.5, 1.0}';
+/** Messages the re-index reads per batch. */
+const REINDEX_BATCH = 1_000;
 
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
@@ -173,8 +171,8 @@ async function insertEvent(
 ): Promise<RoomEvent> {
   const { rows } = await tx.query<Row>(
     `WITH bumped AS (UPDATE rooms SET head_seq = head_seq + 1 WHERE id = $2 RETURNING head_seq),
-     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id, envelope, relation_type, relates_to)
-           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7, $8, $9, $10 FROM bumped RETURNING *)
+     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id, envelope, relation_type, relates_to, search)
+           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11::tsvector FROM bumped RETURNING *)
      SELECT e.*, u.username AS sender_username, t.username AS target_username, rt.seq AS relates_to_seq
      FROM e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id LEFT JOIN room_events rt ON rt.id = e.relates_to`,
     [
@@ -188,6 +186,8 @@ async function insertEvent(
       e.envelope ? JSON.stringify(e.envelope) : null,
       e.relation?.type ?? null,
       e.relation?.eventId ?? null,
+      // Search terms are written with the text (an edit's and a reply's too; a reaction is no text to find).
+      e.kind === 'message' && e.body !== null && e.relation?.type !== 'reaction' ? toTsvector(e.body) : null,
     ],
   );
   const row = rows[0];
@@ -680,13 +680,14 @@ export class SqlStore implements Store {
   async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
     if (messages.length === 0) return [];
     // One round trip: see database/postgres/003_append_messages.sql.
-    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[])', [
+    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[])', [
       messages.map((m) => m.id),
       messages.map((m) => m.roomId),
       messages.map((m) => m.sender.id),
       messages.map((m) => m.clientMsgId),
       messages.map((m) => m.body),
       messages.map((m) => (m.envelope === null ? null : JSON.stringify(m.envelope))),
+      messages.map((m) => (m.body === null ? null : toTsvector(m.body))),
     ]);
     if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
     return rows
@@ -782,9 +783,9 @@ export class SqlStore implements Store {
       if (target.kind !== 'message' || target.relation_type === 'delete') return { ok: false, conflict: 'target_not_message' };
       if (target.redacted_at !== null) return { ok: false, conflict: 'target_deleted' };
       if (String(target.sender_id) !== d.by.id && String(room.owner_id) !== d.by.id) return { ok: false, conflict: 'not_author' };
-      // The message and every edit of it lose their content for good; the search column follows the body.
+      // The message and every edit of it lose their content for good, and their search terms with it.
       const purged = await tx.query<Row>(
-        `UPDATE room_events SET body = NULL, envelope = NULL, redacted_at = now()
+        `UPDATE room_events SET body = NULL, envelope = NULL, search = NULL, redacted_at = now()
          WHERE id = $1 OR (relates_to = $1 AND relation_type = 'edit') RETURNING id`,
         [target.id],
       );
@@ -838,31 +839,37 @@ export class SqlStore implements Store {
 
   async searchMessages(search: MessageSearch): Promise<SearchHit[]> {
     if (search.roomIds.length === 0) return [];
-    // The newest matches (bounded work however common the words), ranked and paged; headlines,
-    // the costly part, only for the page.
-    const text =
-      `WITH candidates AS (
-         SELECT coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at, e.search
-         FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
-         WHERE e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL AND e.search @@ websearch_to_tsquery('english', $1)
+    const parsed = parseQuery(search.query);
+    const all = toTsquery(parsed, 'all');
+    if (all === null) return [];
+    // Candidates: the newest matches of the words themselves (whole or part) and the newest of any kind (bounded work
+    // however common the words), ranked by class (A, then B, then C), weight and recency, and paged;
+    // snippets, the costly part, only for the page. Only the latest text of a message counts (an edit
+    // stands for the message it edits; superseded texts and deleted ones have no part).
+    const filters = `e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL
            AND NOT e.superseded AND (e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))
            AND ($3::uuid IS NULL OR e.sender_id = $3)
            AND ($4::timestamptz IS NULL OR e.created_at >= $4)
-           AND ($5::timestamptz IS NULL OR e.created_at <= $5)
-         ORDER BY e.created_at DESC
-         LIMIT ${RANKED_CANDIDATES}
+           AND ($5::timestamptz IS NULL OR e.created_at <= $5)`;
+    const text = `WITH exact AS (
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $10::tsquery
+         ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
+       ), loose AS (
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $1::tsquery
+         ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
        ), page AS (
-         SELECT c.*, ts_rank_cd(c.search, websearch_to_tsquery('english', $1)) AS score
-         FROM candidates c
-         ORDER BY score DESC, c.created_at DESC, c.id
+         SELECT coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at,
+                CASE WHEN e.search @@ $8::tsquery THEN 3 WHEN e.search @@ $9::tsquery THEN 2 ELSE 1 END AS class,
+                ts_rank('${RANK_WEIGHTS}', e.search, $1::tsquery) AS rank
+         FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
+         WHERE e.id IN (SELECT id FROM exact UNION SELECT id FROM loose)
+         ORDER BY class DESC, rank DESC, e.created_at DESC, e.id
          LIMIT $6 OFFSET $7
        )
-       SELECT p.id, p.room_id, p.seq, p.sender_id, p.created_at, p.score, r.name AS room_name, u.username AS sender_username,
-              ts_headline('english', translate(p.body, $8, ''), websearch_to_tsquery('english', $1),
-                          CASE WHEN length(p.body) <= ${SHORT_MESSAGE_CHARS} THEN $9 ELSE $10 END) AS headline
+       SELECT p.*, r.name AS room_name, u.username AS sender_username
        FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
-       ORDER BY p.score DESC, p.created_at DESC, p.id`;
-    const params = [search.query, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, MARK_OPEN + MARK_CLOSE, HEADLINE_WHOLE, HEADLINE_FRAGMENTS];
+       ORDER BY p.class DESC, p.rank DESC, p.created_at DESC, p.id`;
+    const params = [all, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, toTsquery(parsed, 'exact'), toTsquery(parsed, 'parts'), toTsquery(parsed, 'forms')];
     let rows: Row[];
     try {
       ({ rows } = search.timeoutMs === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(search.timeoutMs, text, params));
@@ -870,16 +877,38 @@ export class SqlStore implements Store {
       if (isQueryCanceled(error)) throw new ChatError('unavailable', 'search took too long; narrow the query', { cause: error });
       throw error;
     }
-    return rows.map((r) => ({
-      roomId: String(r.room_id),
-      roomName: String(r.room_name),
-      eventId: String(r.id),
-      seq: Number(r.seq),
-      sender: { id: String(r.sender_id), username: String(r.sender_username) },
-      createdAt: asDate(r.created_at).toISOString(),
-      score: Number(r.score),
-      snippet: snippetFromMarked(String(r.headline), MARK_OPEN, MARK_CLOSE),
-    }));
+    return rows.map((r) => {
+      const body = String(r.body);
+      const rank = Number(r.rank);
+      return {
+        roomId: String(r.room_id),
+        roomName: String(r.room_name),
+        eventId: String(r.id),
+        seq: Number(r.seq),
+        sender: { id: String(r.sender_id), username: String(r.sender_username) },
+        createdAt: asDate(r.created_at).toISOString(),
+        // The class, then the weighted rank squeezed below 1 (see mergeRanked).
+        score: Number(r.class) + rank / (rank + 1),
+        // Highlights from the same tokenizer, so a part of a token is marked as such (stems in every
+        // language: the database has decided the match, and detecting the language per hit is costly).
+        snippet: snippetAround(body, matchText(body, parsed, { language: 'all' })?.ranges ?? []),
+      };
+    });
+  }
+
+  /**
+   * Writes the search terms of up to `limit` messages stored without them (those of before
+   * migration 011), oldest id first; returns how many. Run until it answers 0; it resumes where a
+   * stopped run left off, since done messages are no longer without terms.
+   */
+  async reindexSearchBatch(limit: number = REINDEX_BATCH): Promise<number> {
+    const { rows } = await this.db.query<Row>('SELECT id, body FROM room_events WHERE body IS NOT NULL AND search IS NULL ORDER BY id LIMIT $1', [limit]);
+    if (rows.length === 0) return 0;
+    await this.db.query('UPDATE room_events e SET search = v.search FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id', [
+      rows.map((r) => String(r.id)),
+      rows.map((r) => toTsvector(String(r.body))),
+    ]);
+    return rows.length;
   }
 }
 

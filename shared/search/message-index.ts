@@ -1,10 +1,12 @@
 import MiniSearch from 'minisearch';
 import type { SearchResult as MiniResult, Query } from 'minisearch';
 import type { RoomEvent, SearchHit } from '../protocol/index.js';
-import { occurrences, parseQuery } from './query.js';
-import type { ParsedQuery, QueryItem } from './query.js';
+import { matchText } from './match.js';
+import { parseQuery } from './query.js';
+import type { ParsedQuery, QueryItem, QueryWord } from './query.js';
 import { snippetAround } from './snippet.js';
-import { stem, tokenize, wordsOf } from './text.js';
+import { analyze } from './tokens.js';
+import type { Term, TermKind } from './tokens.js';
 
 /** A decrypted message, as the index keeps it. */
 export interface IndexedMessage {
@@ -33,25 +35,34 @@ export interface IndexFilters {
   readonly until?: number;
 }
 
-const FIELDS = ['text'];
+/** One field per term kind, boosted so that whole-token matches outrank parts, and parts stems. */
+const FIELDS: TermKind[] = ['exact', 'part', 'stem'];
 const STORED: (keyof IndexedMessage)[] = ['roomId', 'roomName', 'seq', 'senderId', 'sender', 'createdAt', 'text'];
+/** The terms of the text last analyzed (MiniSearch asks once per field). */
+let lastAnalyzed: { text: string; terms: readonly Term[] } = { text: '', terms: [] };
+function termsOf(text: string): readonly Term[] {
+  if (lastAnalyzed.text !== text) lastAnalyzed = { text, terms: analyze(text) };
+  return lastAnalyzed.terms;
+}
 const OPTIONS = {
   fields: FIELDS,
   storeFields: STORED,
-  tokenize: (text: string) => tokenize(text),
+  extractField: (doc: IndexedMessage, field: string): string => (FIELDS.includes(field as TermKind) ? doc.text : String(doc[field as keyof IndexedMessage])),
+  tokenize: (text: string, field?: string) => termsOf(text).filter((t) => t.kind === field).map((t) => t.form),
   processTerm: (term: string) => term,
-  searchOptions: {
-    prefix: (term: string) => term.length >= 3,
-    fuzzy: (term: string) => (term.length >= 5 ? 0.2 : false),
-  },
+  // Query terms are already the tokenizer's forms; no prefix or fuzzy matching, so that a query
+  // finds here what it finds on the server.
+  searchOptions: { tokenize: (term: string) => [term], boost: { exact: 4, part: 2, stem: 1 } },
 };
 /** Pending messages kept per room; beyond this the oldest are dropped (their keys are unlikely to come). */
 const MAX_PENDING = 1_000;
-const sameStem = (a: string, b: string) => a === b || stem(a) === stem(b);
+/** The serialized form's version: 2 since the shared tokenizer (an older index is rebuilt). */
+const VERSION = 2;
 
 /**
- * The client-side full-text index of private rooms (MiniSearch: BM25 ranking, prefix and fuzzy
- * matching), with the same query syntax as the server's. It holds plaintext, so it is kept on disk
+ * The client-side full-text index of private rooms (MiniSearch, BM25 ranking), with the server's
+ * query syntax and tokenizer (shared/search/tokens.ts): whole tokens, parts and stems are three fields.
+ * Hits rank by match class (see `matchText`), then MiniSearch's score, then recency. It holds plaintext, so it is kept on disk
  * only encrypted (see cli/node/sealed-file.ts).
  */
 export class MessageIndex {
@@ -66,13 +77,13 @@ export class MessageIndex {
 
   /** Reads what `serialize` wrote. */
   static load(serialized: string): MessageIndex {
-    const data = JSON.parse(serialized) as { v: 1; index: unknown; rooms: Record<string, IndexedRoom> };
-    if (data.v !== 1) throw new Error(`unknown search index version ${String(data.v)}`);
+    const data = JSON.parse(serialized) as { v: number; index: unknown; rooms: Record<string, IndexedRoom> };
+    if (data.v !== VERSION) throw new Error(`unknown search index version ${String(data.v)}`);
     return new MessageIndex(MiniSearch.loadJSON<IndexedMessage>(JSON.stringify(data.index), OPTIONS), new Map(Object.entries(data.rooms)));
   }
 
   serialize(): string {
-    return JSON.stringify({ v: 1, index: this.mini.toJSON(), rooms: Object.fromEntries(this.rooms) });
+    return JSON.stringify({ v: VERSION, index: this.mini.toJSON(), rooms: Object.fromEntries(this.rooms) });
   }
 
   get size(): number {
@@ -96,12 +107,11 @@ export class MessageIndex {
   search(query: string | ParsedQuery, filters: IndexFilters = {}, limit = 20): SearchHit[] {
     const parsed = typeof query === 'string' ? parseQuery(query) : query;
     if (parsed.groups.length === 0) return [];
+    const wordQuery = (w: QueryWord): Query => ({ combineWith: 'OR', queries: [w.form, ...w.stems] });
+    const itemQuery = (item: QueryItem): Query => (item.words.length === 1 ? wordQuery(item.words[0] as QueryWord) : { combineWith: 'AND', queries: item.words.map(wordQuery) });
     const tree: Query = {
       combineWith: 'AND',
-      queries: parsed.groups.map((group) => ({
-        combineWith: 'OR',
-        queries: group.map((item) => (item.kind === 'word' ? item.word : { combineWith: 'AND', queries: [...item.words] })),
-      })),
+      queries: parsed.groups.map((group) => ({ combineWith: 'OR', queries: group.map(itemQuery) })),
     };
     const filter = (r: MiniResult) =>
       (!filters.roomIds || filters.roomIds.has(r.roomId as string)) &&
@@ -112,28 +122,15 @@ export class MessageIndex {
     for (const r of this.mini.search(tree, { filter })) {
       const hit = this.hitOf(r, parsed);
       if (hit) hits.push(hit);
-      if (hits.length >= limit) break;
     }
-    return hits;
+    return hits.sort((a, b) => b.score - a.score || Date.parse(b.createdAt) - Date.parse(a.createdAt)).slice(0, limit);
   }
 
-  /** Checks what MiniSearch cannot (phrases in order, exclusions) and marks the matches. */
+  /** Checks what MiniSearch cannot (phrases in order, exclusions), classes the match and marks it. */
   private hitOf(r: MiniResult, query: ParsedQuery): SearchHit | null {
     const text = r.text as string;
-    const words = wordsOf(text);
-    const norms = words.map((w) => w.norm);
-    const phrases = query.groups.flat().filter((i): i is Extract<QueryItem, { kind: 'phrase' }> => i.kind === 'phrase');
-    const phraseSpans = phrases.map((p) => occurrences(p, norms, sameStem));
-    // A group of only phrases needs one of them to stand in order.
-    for (const group of query.groups) {
-      if (group.every((i) => i.kind === 'phrase') && group.every((p) => occurrences(p, norms, sameStem).length === 0)) return null;
-    }
-    if (query.excluded.some((item) => occurrences(item, norms, sameStem).length > 0)) return null;
-    const matched = new Set(r.terms);
-    const ranges: [number, number][] = words.filter((w) => matched.has(w.norm)).map((w) => [w.start, w.end]);
-    for (const spans of phraseSpans) {
-      for (const [a, b] of spans) ranges.push([(words[a] as { start: number }).start, (words[b] as { end: number }).end]);
-    }
+    const match = matchText(text, query);
+    if (!match) return null;
     return {
       roomId: r.roomId as string,
       roomName: r.roomName as string,
@@ -141,20 +138,9 @@ export class MessageIndex {
       seq: r.seq as number,
       sender: { id: r.senderId as string, username: r.sender as string },
       createdAt: r.createdAt as string,
-      score: r.score,
-      snippet: snippetAround(text, mergeRanges(ranges)),
+      // The class, then MiniSearch's score squeezed below 1 (see mergeRanked).
+      score: match.matchClass + r.score / (r.score + 1),
+      snippet: snippetAround(text, match.ranges),
     };
   }
-}
-
-/** Overlapping ranges joined, in order (a phrase and its own words mark one span). */
-function mergeRanges(ranges: [number, number][]): [number, number][] {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-  const out: [number, number][] = [];
-  for (const r of sorted) {
-    const last = out.at(-1);
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
-  }
-  return out;
 }

@@ -1,11 +1,27 @@
-import { tokenize } from './text.js';
-
-/** One thing to look for: a word, or words that must stand together in this order. */
-export type QueryItem = { readonly kind: 'word'; readonly word: string } | { readonly kind: 'phrase'; readonly words: readonly string[] };
+import { analyze, queryStems } from './tokens.js';
 
 /**
- * A query in web-search syntax, the same that PostgreSQL's websearch_to_tsquery reads on the server:
- * every group must match (at least one item of it: `a or b` is one group), and no excluded item may.
+ * One word of a query: its exact form (as the tokenizer writes a whole token or a part) and the stem
+ * terms it also matches (see `queryStems`).
+ */
+export interface QueryWord {
+  readonly form: string;
+  readonly stems: readonly string[];
+}
+
+/**
+ * One thing to look for: a word, or words that must stand at consecutive token positions. A quoted
+ * phrase is a phrase; so is an unquoted CJK word of more than two characters (its bigrams in a row).
+ */
+export interface QueryItem {
+  readonly kind: 'word' | 'phrase';
+  readonly words: readonly QueryWord[];
+}
+
+/**
+ * A query in web-search syntax: every group must match (at least one item of it: `a or b` is one
+ * group), and no excluded item may. Words are read by the search tokenizer (shared/search/tokens.ts),
+ * as the indexed texts are.
  */
 export interface ParsedQuery {
   readonly groups: readonly (readonly QueryItem[])[];
@@ -14,10 +30,34 @@ export interface ParsedQuery {
 
 const TOKEN = /(-?)"([^"]*)"?|(\S+)/g;
 
-function itemOf(text: string): QueryItem | null {
-  const words = tokenize(text);
-  if (words.length === 0) return null;
-  return words.length === 1 ? { kind: 'word', word: words[0] as string } : { kind: 'phrase', words };
+/** The query words of a piece of query text: its whole tokens (and CJK bigrams), each with its stems. */
+export function queryWords(text: string): QueryWord[] {
+  return analyze(text, { stems: false })
+    .filter((t) => t.kind === 'exact')
+    .map((t) => ({ form: t.form, stems: queryStems(text.slice(t.start, t.end)) }));
+}
+
+function itemsOf(text: string, quoted: boolean): QueryItem[] {
+  const words = queryWords(text);
+  if (words.length === 0) return [];
+  // Unquoted, each token is its own word, except a CJK run, whose bigrams stand in a row.
+  if (quoted || words.length === 1) return [{ kind: words.length === 1 ? 'word' : 'phrase', words }];
+  const terms = analyze(text, { stems: false }).filter((t) => t.kind === 'exact');
+  const items: QueryItem[] = [];
+  let run: QueryWord[] = [];
+  let runEnd = -1;
+  const flush = () => {
+    if (run.length > 0) items.push({ kind: run.length === 1 ? 'word' : 'phrase', words: run });
+    run = [];
+  };
+  for (const [i, t] of terms.entries()) {
+    // Overlapping bigrams of one run touch (the next starts before the last ends).
+    if (!(t.start < runEnd)) flush();
+    run.push(words[i] as QueryWord);
+    runEnd = t.end;
+  }
+  flush();
+  return items;
 }
 
 /** Reads `deploy "release notes" -staging or prod` into groups and exclusions. */
@@ -37,22 +77,12 @@ export function parseQuery(query: string): ParsedQuery {
       joinNext = groups.length > 0;
       continue;
     }
-    const item = itemOf(raw);
-    if (!item) continue;
-    if (negative) excluded.push(item);
-    else if (joinNext) (groups.at(-1) as QueryItem[]).push(item);
-    else groups.push([item]);
+    const items = itemsOf(raw, quoted);
+    if (items.length === 0) continue;
+    if (negative) excluded.push(...items);
+    else if (joinNext && items.length === 1) (groups.at(-1) as QueryItem[]).push(items[0] as QueryItem);
+    else for (const item of items) groups.push([item]);
     joinNext = false;
   }
   return { groups, excluded };
-}
-
-/** Where the items occur among a text's normalized words: [first word, last word] index pairs. */
-export function occurrences(item: QueryItem, words: readonly string[], same: (a: string, b: string) => boolean): [number, number][] {
-  const seq = item.kind === 'word' ? [item.word] : item.words;
-  const found: [number, number][] = [];
-  for (let i = 0; i + seq.length <= words.length; i++) {
-    if (seq.every((w, k) => same(words[i + k] as string, w))) found.push([i, i + seq.length - 1]);
-  }
-  return found;
 }

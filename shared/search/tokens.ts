@@ -1,0 +1,267 @@
+import { stemmer as stemEnglish } from '@orama/stemmers/english';
+import { stemmer as stemFrench } from '@orama/stemmers/french';
+import { stemmer as stemGerman } from '@orama/stemmers/german';
+import { stemmer as stemRussian } from '@orama/stemmers/russian';
+import { stemmer as stemSpanish } from '@orama/stemmers/spanish';
+import { detect } from 'tinyld/light';
+
+/**
+ * The search tokenizer: one list of terms per text, the same for the server's index (a PostgreSQL
+ * `tsvector`, see `toTsvector`) and the device's (MiniSearch, see message-index.ts), so that one query
+ * finds the same messages in open and private rooms.
+ *
+ * A text is cut into tokens; each token yields terms of three kinds, which rank in this order:
+ * - `exact`: the whole token, lower case with accents folded ("Café" → `cafe`, "Straße" → `strasse`),
+ *   keeping the symbols that carry meaning (`c++`, `c#`, `.net`, `node.js`, `plt-3699`); a run of CJK
+ *   characters gives its overlapping character bigrams ("東京都" → `東京`, `京都`; a lone character itself);
+ * - `part`: the pieces of a token joined by `. - _ @ / \ : '` (a host, an e-mail address, a path, an
+ *   id): `dana.smith@example.com` → `dana.smith`, `example.com`, `dana`, `smith`, `example`, `com`;
+ * - `stem`: the Snowball stem of each alphabetic piece (via @orama/stemmers) in the language of the
+ *   text — Russian for Cyrillic, else the text's detected language among English, German, French and
+ *   Spanish (tinyld), English when undetected, and the English stem as well — marked with a leading `~` so that a stem never equals a
+ *   whole word (`~deploi` for "deploying").
+ * There are no stop words: "IT" is the term `it`.
+ */
+
+/** The kind of a term; exact ranks above part, part above stem. */
+export type TermKind = 'exact' | 'part' | 'stem';
+
+/** A term of a text: its form, kind, token position (from 1; parts and stems share their token's) and [start, end) offsets in the text. */
+export interface Term {
+  readonly form: string;
+  readonly kind: TermKind;
+  readonly position: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The languages stems are made for (ISO 639-1). */
+export type StemLanguage = 'en' | 'de' | 'fr' | 'es' | 'ru';
+
+const STEMMERS: Record<StemLanguage, (word: string) => string> = {
+  en: stemEnglish,
+  de: stemGerman,
+  fr: stemFrench,
+  es: stemSpanish,
+  ru: stemRussian,
+};
+const LATIN_LANGUAGES: readonly StemLanguage[] = ['en', 'de', 'fr', 'es'];
+/** Prefix of stem terms. */
+export const STEM_MARK = '~';
+/** Longer tokens are not indexed whole (their parts are); PostgreSQL caps a lexeme at 2 KiB. */
+const MAX_TERM_CHARS = 64;
+
+const W = String.raw`[\p{L}\p{N}\p{M}]`;
+/**
+ * A token: an optional leading dot before a letter (`.NET`) where no word precedes, word characters
+ * joined by single connectors (or `://`), and an optional `++` or `#` suffix (`C++`, `C#`).
+ */
+const TOKEN = new RegExp(
+  String.raw`(?:(?<![\p{L}\p{N}\p{M}.])\.(?=\p{L}))?${W}+(?:(?::\/\/|[.\-_@/\\:'’])${W}+)*(?:\+\+|#)?(?![\p{L}\p{N}])`,
+  'gu',
+);
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー々]+/gu;
+const HAS_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const CONNECTORS = /[.\-_@/\\:'’]+/u;
+/** Strong connectors: what they join are parts in their own right (a domain, a path segment). */
+const STRONG = /:\/\/|[@/\\:]/u;
+const MARKS = /\p{M}+/gu;
+const LETTERS = /^\p{L}+$/u;
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+const LATIN = /\p{Script=Latin}/u;
+/** Letters that NFKD does not take apart. */
+const SPECIAL: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', ı: 'i', þ: 'th', '\u2019': "'" };
+const SPECIAL_RE = /[ßæœøđðłıþ’]/gu;
+
+/**
+ * Lower case, compatibility-decomposed (NFKD: full-width and ligature forms become plain letters),
+ * marks removed ("résumé" → "resume", "Bäume" → "baume", "ё" → "е"), and the letters NFKD leaves whole
+ * spelled out (ß → ss, æ → ae, ø → o, ł → l…). Cyrillic й is kept: it is a letter of its own, not и with a mark.
+ */
+export function fold(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/й/gu, '\u0000')
+    .normalize('NFKD')
+    .replace(MARKS, '')
+    .replace(SPECIAL_RE, (c) => SPECIAL[c] as string)
+    .replace(/\u0000/gu, 'й')
+    .normalize('NFC');
+}
+
+/**
+ * The language whose stems a text's Latin-script words get: the detected one among English, German,
+ * French and Spanish (tinyld, light model), English when detection is unsure. Cyrillic words are
+ * always stemmed as Russian.
+ */
+export function detectLanguage(text: string): StemLanguage {
+  if (!LATIN.test(text)) return 'en';
+  // The first few hundred characters tell the language as well as the whole, at a fraction of the cost.
+  const found = detect(text.slice(0, 300), { only: LATIN_LANGUAGES as string[] });
+  return (LATIN_LANGUAGES as readonly string[]).includes(found) ? (found as StemLanguage) : 'en';
+}
+
+/** Stems already made, by language and lower-case word (chat vocabularies repeat); emptied when full. */
+const stemCache = new Map<string, string>();
+const STEM_CACHE_SIZE = 50_000;
+
+/** The stem term of one alphabetic word in `language` (a Cyrillic word always in Russian), or null for a word not worth stemming. */
+function stemOf(word: string, language: StemLanguage): string | null {
+  if (word.length < 4 || !LETTERS.test(word)) return null;
+  const lang = CYRILLIC.test(word) ? 'ru' : LATIN.test(word) ? language : null;
+  if (!lang) return null;
+  const lower = word.toLowerCase();
+  const key = `${lang}:${lower}`;
+  let stem = stemCache.get(key);
+  if (stem === undefined) {
+    if (stemCache.size >= STEM_CACHE_SIZE) stemCache.clear();
+    stem = STEM_MARK + fold(STEMMERS[lang](lower));
+    stemCache.set(key, stem);
+  }
+  return stem;
+}
+
+/**
+ * The stem terms a query word may match: its stems in every language of its script (a query is too
+ * short to tell its language), without repeats.
+ */
+export function queryStems(word: string): string[] {
+  if (!LETTERS.test(word) || word.length < 4) return [];
+  const languages: readonly StemLanguage[] = CYRILLIC.test(word) ? ['ru'] : LATIN.test(word) ? LATIN_LANGUAGES : [];
+  return [...new Set(languages.map((l) => stemOf(word, l)).filter((s): s is string => s !== null))];
+}
+
+/** Options of `analyze`. */
+export interface AnalyzeOptions {
+  /**
+   * The language of the text's Latin-script words, when known; detected otherwise. `all` stems them
+   * in every supported language without detecting (cheaper; for marking matches the index already
+   * decided, as the server's snippets do).
+   */
+  readonly language?: StemLanguage | 'all';
+  /** Leave out stems (a query makes its own, in every language: see `queryStems`). */
+  readonly stems?: boolean;
+  /**
+   * Stem only the words (folded, lower case) this accepts; the others get no stem term. For
+   * matching a known query: a Snowball stem keeps its word's first letters, so only words that begin
+   * as one of the query's stems can match through a stem (see `matchText`).
+   */
+  readonly stemWhen?: (folded: string) => boolean;
+}
+
+/** The terms of `text`, in text order (see the module comment for what each kind holds). */
+export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
+  const terms: Term[] = [];
+  const withStems = options.stems ?? true;
+  let language: StemLanguage | 'all' | undefined = options.language;
+  let position = 0;
+  for (const m of text.matchAll(TOKEN)) {
+    const raw = m[0];
+    const at = m.index;
+    if (HAS_CJK.test(raw)) {
+      // CJK runs as bigrams; the rest of the token (Latin letters, digits) as tokens of their own.
+      let last = 0;
+      for (const run of raw.matchAll(CJK)) {
+        if (run.index > last) position = plainToken(raw.slice(last, run.index), at + last, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
+        const chars = [...run[0]];
+        let offset = at + run.index;
+        if (chars.length === 1) terms.push({ form: fold(run[0]), kind: 'exact', position: ++position, start: offset, end: offset + run[0].length });
+        for (let i = 0; i + 1 < chars.length; i++) {
+          const a = chars[i] as string;
+          const b = chars[i + 1] as string;
+          terms.push({ form: fold(a + b), kind: 'exact', position: ++position, start: offset, end: offset + a.length + b.length });
+          offset += a.length;
+        }
+        last = run.index + run[0].length;
+      }
+      if (last < raw.length) position = plainToken(raw.slice(last), at + last, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
+      continue;
+    }
+    position = plainToken(raw, at, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
+  }
+  return terms;
+}
+
+/** Adds the terms of one non-CJK token found at `at`; returns the last position used. */
+function plainToken(raw: string, at: number, position: number, terms: Term[], withStems: boolean, language: () => StemLanguage | 'all', stemWhen?: (folded: string) => boolean): number {
+  const token = raw.replace(/^[.\-_@/\\:'’]+|[.\-_@/\\:'’]+$/gu, (s) => (s === '.' && raw.startsWith('.') && /^\.\p{L}/u.test(raw) ? s : ''));
+  if (token.length === 0) return position;
+  const start = at + raw.indexOf(token);
+  const pos = position + 1;
+  const whole = fold(token);
+  if (whole.length <= MAX_TERM_CHARS) terms.push({ form: whole, kind: 'exact', position: pos, start, end: start + token.length });
+  const symbolic = /(?:\+\+|#)$/u.test(token) || token.startsWith('.');
+  if (!symbolic && CONNECTORS.test(token)) {
+    const seen = new Set([whole]);
+    const add = (piece: string, offset: number) => {
+      const form = fold(piece);
+      if (form.length === 0 || form.length > MAX_TERM_CHARS || seen.has(form)) return;
+      seen.add(form);
+      terms.push({ form, kind: 'part', position: pos, start: start + offset, end: start + offset + piece.length });
+    };
+    // Segments between strong connectors (the local part and domain of an address, a path's
+    // segments), then every piece between any connectors.
+    const segments = STRONG.test(token) ? pieces(token, /:\/\/|[@/\\:]/gu) : [{ text: token, offset: 0 }];
+    for (const seg of segments) {
+      if (seg.text !== token && CONNECTORS.test(seg.text)) add(seg.text, seg.offset);
+      // A host name's parent domains: "status.acme.io" → "acme.io".
+      const labels = /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+){2,}$/u.test(seg.text) ? pieces(seg.text, /\./gu) : [];
+      for (const label of labels.slice(1, -1)) add(seg.text.slice(label.offset), seg.offset + label.offset);
+    }
+    for (const piece of pieces(token, /[.\-_@/\\:'’]+/gu)) add(piece.text, piece.offset);
+  }
+  if (withStems) {
+    const words = symbolic ? [] : LETTERS.test(token) ? [{ text: token, offset: 0 }] : pieces(token, /[^\p{L}]+/gu);
+    const seen = new Set<string>();
+    for (const w of words) {
+      if (stemWhen && !stemWhen(fold(w.text))) continue;
+      // The detected language's stem, and the English one (detection is unsure on a few words, and
+      // technical chat mixes English into every language).
+      const lang = language();
+      for (const l of lang === 'all' ? LATIN_LANGUAGES : lang === 'en' ? (['en'] as const) : ([lang, 'en'] as const)) {
+        const s = stemOf(w.text, l);
+        if (s && !seen.has(s)) {
+          seen.add(s);
+          terms.push({ form: s, kind: 'stem', position: pos, start: start + w.offset, end: start + w.offset + w.text.length });
+        }
+      }
+    }
+  }
+  return pos;
+}
+
+/** The non-empty pieces of `text` between matches of `separator` (a global regex), with their offsets. */
+function pieces(text: string, separator: RegExp): { text: string; offset: number }[] {
+  const out: { text: string; offset: number }[] = [];
+  let last = 0;
+  for (const m of text.matchAll(separator)) {
+    if (m.index > last) out.push({ text: text.slice(last, m.index), offset: last });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push({ text: text.slice(last), offset: last });
+  return out;
+}
+
+const WEIGHT: Record<TermKind, string> = { exact: 'A', part: 'B', stem: 'C' };
+/** tsvector positions stop at 16383. */
+const MAX_POSITION = 16_383;
+
+/** A lexeme quoted for PostgreSQL's tsvector and tsquery input syntax. */
+export function quoteLexeme(form: string): string {
+  return `'${form.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/**
+ * The terms of `text` as PostgreSQL `tsvector` input (for the 'simple', language-neutral
+ * configuration: the lexemes are ours, cast with `::tsvector`): each term at its token position,
+ * weighted A exact, B part, C stem. Empty text gives the empty string (an empty tsvector).
+ */
+export function toTsvector(text: string, options: AnalyzeOptions = {}): string {
+  const byForm = new Map<string, string[]>();
+  for (const t of analyze(text, options)) {
+    const list = byForm.get(t.form) ?? [];
+    list.push(`${Math.min(t.position, MAX_POSITION)}${WEIGHT[t.kind]}`);
+    byForm.set(t.form, list);
+  }
+  return [...byForm].map(([form, positions]) => `${quoteLexeme(form)}:${positions.join(',')}`).join(' ');
+}
