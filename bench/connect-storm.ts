@@ -12,8 +12,8 @@ interface StormConfig {
   readonly url: string;
   readonly serverPid: number;
   readonly sockets: number;
+  /** Users who are members of every room: socket i is user i mod n's, in room i mod rooms. */
   readonly tokens: readonly string[];
-  readonly socketsPerUser: number;
   readonly roomIds: readonly string[];
 }
 
@@ -34,7 +34,7 @@ const GIVE_UP_MS = 60_000;
 
 /** Opens one socket, authenticates and subscribes; resolves when `subscribed` arrives. */
 function openOne(config: StormConfig, i: number, onLost: () => void): Promise<WebSocket> {
-  const token = config.tokens[Math.floor(i / config.socketsPerUser) % config.tokens.length];
+  const token = config.tokens[i % config.tokens.length];
   const roomId = config.roomIds[i % config.roomIds.length];
   const ws = new WebSocket(`${config.url.replace(/^http/, 'ws')}/ws`, {
     headers: { authorization: `Bearer ${token}` },
