@@ -7,7 +7,8 @@ import { defineConfig } from 'tsup';
 // dist/ first (the two builds share it, so neither may clean it).
 export default defineConfig([
   {
-    entry: { 'server/main': 'server/main.ts' },
+    // The embedded database runs in a worker thread started from its own file (see server/store/pglite-worker.ts).
+    entry: { 'server/main': 'server/main.ts', 'server/pglite-worker': 'server/store/pglite-worker.ts' },
     format: 'esm',
     target: 'node20',
     platform: 'node',

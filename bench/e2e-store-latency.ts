@@ -269,7 +269,8 @@ For comparison, the one sealed file this store replaced was read and rewritten w
 Targets: the 20k figures within 1.5× of the 1k figures, and the 500-message open under 1 s.`;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run on its own only as its own file (bundled into run.js, import.meta.url is run.js's).
+if (/e2e-store-latency\.[jt]s$/.test(process.argv[1] ?? '') && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   e2eStoreLatency((l) => process.stderr.write(`${l}\n`)).then(
     (r) => {
       process.stdout.write(`${e2eStoreSection(r)}\n`);

@@ -6,7 +6,11 @@ import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
 import { cpuSeconds } from './proc-stats.js';
 
-export type TargetKind = 'ours' | 'ours-redis' | 'bare-ws' | 'socketio';
+/**
+ * The servers measured: ours on PostgreSQL, two of ours on Redis, ours on the embedded database with one
+ * core and with two, a bare `ws` broadcast, and Socket.IO with its Redis and its in-memory adapter.
+ */
+export type TargetKind = 'ours' | 'ours-redis' | 'ours-embedded' | 'ours-embedded-2cores' | 'bare-ws' | 'socketio' | 'socketio-memory';
 
 export interface GeneratorConfig {
   readonly target: TargetKind;
@@ -21,9 +25,28 @@ export interface GeneratorConfig {
   readonly rates: readonly number[];
   readonly warmupSeconds: number;
   readonly measureSeconds: number;
-  /** For `ours`: access tokens to spread over the clients, and the room ids. */
+  /** For `ours`: access tokens to spread over the clients (`socketsPerUser` each, in order), and the room ids. */
   readonly tokens?: readonly string[];
+  readonly socketsPerUser?: number;
   readonly roomIds?: readonly string[];
+  /**
+   * One of several generator processes (see sharded-generator.ts): this one opens its share of each
+   * room's clients and sends its share of each rate, and between steps waits on stdin for `next` or
+   * `stop` from the parent, which merges the shards' counts and histograms.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+/** One shard's raw step: what the parent sums (sent, delivered, CPU) and merges (the latency histogram). */
+export interface ShardStep {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly sent: number;
+  readonly delivered: number;
+  readonly serverCpuSeconds: number;
+  readonly generatorCpuSeconds: number;
+  /** hdr-histogram-js's compressed base64 of the probe latencies, in µs. */
+  readonly histogram: string;
 }
 
 export interface StepResult {
@@ -63,7 +86,8 @@ function connect(config: GeneratorConfig, index: number, room: number, onData: (
       ws.on('message', (d) => onData(d as Buffer));
       return { send: (body) => ws.send(body), ready: new Promise((r, j) => (ws.once('open', () => r()), ws.once('error', j))), close: () => ws.terminate() };
     }
-    case 'socketio': {
+    case 'socketio':
+    case 'socketio-memory': {
       // The engine.io protocol by hand over `ws`, so the generator does not pay for socket.io-client's parsing.
       const ws = new WebSocket(`${base}/socket.io/?EIO=4&transport=websocket&room=${room}`, { perMessageDeflate: false });
       let resolve!: () => void;
@@ -78,8 +102,12 @@ function connect(config: GeneratorConfig, index: number, room: number, onData: (
       return { send: (body) => ws.send(`42["msg","${body}"]`), ready, close: () => ws.terminate() };
     }
     case 'ours':
-    case 'ours-redis': {
-      const token = config.tokens?.[index % (config.tokens?.length ?? 1)];
+    case 'ours-redis':
+    case 'ours-embedded':
+    case 'ours-embedded-2cores': {
+      const tokens = config.tokens ?? [];
+      // Client i of the bench is user ⌊i / socketsPerUser⌋'s, so no user passes the per-user frame budget.
+      const token = tokens[Math.floor(index / (config.socketsPerUser ?? 1)) % Math.max(tokens.length, 1)];
       const roomId = config.roomIds?.[room];
       const ws = new WebSocket(`${base}/ws`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
       let resolve!: () => void;
@@ -109,14 +137,17 @@ function connect(config: GeneratorConfig, index: number, room: number, onData: (
 
 async function run(config: GeneratorConfig): Promise<void> {
   const perRoom = Math.floor(config.clients / config.rooms);
+  const shard = config.shard ?? { index: 0, count: 1 };
+  // A shard opens every count-th client of each room; the probe (client 0 of a room) is each shard's first.
+  const mine = Array.from({ length: perRoom }, (_, i) => i).filter((i) => i % shard.count === shard.index);
   let delivered = 0;
   let histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const clients: Client[][] = [];
   const started: Promise<void>[] = [];
   for (let room = 0; room < config.rooms; room++) {
     clients[room] = [];
-    for (let i = 0; i < perRoom; i++) {
-      const probe = i === 0;
+    for (const i of mine) {
+      const probe = i === mine[0];
       const onData = probe
         ? (data: Buffer) => {
             const now = Number(process.hrtime.bigint() / 1000n);
@@ -150,7 +181,11 @@ async function run(config: GeneratorConfig): Promise<void> {
     sent++;
   };
 
-  for (const rate of config.rates) {
+  const lines = shard.count > 1 ? stdinLines() : undefined;
+  if (lines) process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+  if (lines && (await lines.next()) !== 'next') return closeAll(clients);
+  for (const total of config.rates) {
+    const rate = total / shard.count;
     // Open loop: every few ms, send what the schedule says should have gone by now.
     const start = performance.now();
     let scheduled = 0;
@@ -175,6 +210,21 @@ async function run(config: GeneratorConfig): Promise<void> {
     const cpu = serverCpu() - cpu0;
     const gen = process.cpuUsage(gen0);
     clearInterval(timer);
+    if (lines) {
+      const step: ShardStep = {
+        rate: total,
+        seconds,
+        sent,
+        delivered,
+        serverCpuSeconds: cpu,
+        generatorCpuSeconds: (gen.user + gen.system) / 1e6,
+        histogram: hdr.encodeIntoCompressedBase64(histogram),
+      };
+      process.stdout.write(JSON.stringify(step) + '\n');
+      if ((await lines.next()) !== 'next') break;
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
     const result: StepResult = {
       rate,
       sentPerSecond: sent / seconds,
@@ -193,7 +243,37 @@ async function run(config: GeneratorConfig): Promise<void> {
     // Let queues drain before the next step.
     await new Promise((r) => setTimeout(r, 1000));
   }
+  closeAll(clients);
+}
+
+function closeAll(clients: Client[][]): void {
   for (const room of clients) for (const c of room) c.close();
+}
+
+/** The lines the parent writes on stdin, one at a time (`next`, `stop`); `stop` when stdin ends. */
+function stdinLines(): { next: () => Promise<string> } {
+  const queue: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  let buffered = '';
+  let ended = false;
+  const push = (line: string) => {
+    const w = waiting.shift();
+    if (w) w(line);
+    else queue.push(line);
+  };
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let i = buffered.indexOf('\n'); i !== -1; i = buffered.indexOf('\n')) {
+      push(buffered.slice(0, i).trim());
+      buffered = buffered.slice(i + 1);
+    }
+  });
+  process.stdin.on('end', () => {
+    ended = true;
+    for (const w of waiting.splice(0)) w('stop');
+  });
+  return { next: () => (queue.length > 0 ? Promise.resolve(queue.shift() as string) : ended ? Promise.resolve('stop') : new Promise((r) => waiting.push(r))) };
 }
 
 run(JSON.parse(process.argv[2] ?? '{}') as GeneratorConfig).then(

@@ -5,10 +5,14 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rssBytes } from './proc-stats.js';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import type { StepResult, TargetKind } from './load-generator.js';
+import type { GeneratorConfig, StepResult, TargetKind } from './load-generator.js';
+import { runShardedGenerator } from './sharded-generator.js';
+import type { ConnectResult, StormResult } from './connect-storm.js';
+import { createInterface } from 'node:readline';
 import type { ComposerLatency } from './composer-latency.js';
 import { composerLatencySection } from './composer-latency.js';
 import { e2eStoreLatency, e2eStoreSection } from './e2e-store-latency.js';
@@ -29,19 +33,35 @@ const MEASURE = Number(env.BENCH_MEASURE ?? (QUICK ? 2 : 5));
 const IDLE_SOCKETS = Number(env.BENCH_IDLE_SOCKETS ?? (QUICK ? 2000 : 19_000));
 const ADMIN_DB = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const haveTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const CORES = cpus().length;
+/**
+ * Sockets per bench user: with a send costing 5 of a user's 400 frame-budget units a second, a user
+ * may send 80 messages a second, so the load is spread over CLIENTS / SOCKETS_PER_USER users.
+ */
+const SOCKETS_PER_USER = 10;
+/**
+ * Load generator processes (`BENCH_GENERATORS`): by default one per core left after the server's two,
+ * at most six, and one on a machine of fewer than four cores.
+ */
+const GENERATORS = Number(env.BENCH_GENERATORS ?? (CORES >= 4 ? Math.min(6, CORES - 2) : 1));
+/** The cores the generator shards are pinned to: those after the server's two, shared round-robin. */
+function generatorCores(): number[] {
+  const free = CORES > 2 ? Array.from({ length: CORES - 2 }, (_, i) => i + 2) : [CORES - 1];
+  return Array.from({ length: GENERATORS }, (_, i) => free[i % free.length] as number);
+}
 
 /**
  * The command line that runs `args` pinned to a core, with a file-descriptor limit large enough for
  * tens of thousands of sockets (the shell's `exec` keeps the pid that of the program).
  */
-function pinned(core: number, args: string[]): [string, string[]] {
+function pinned(core: number | string, args: string[]): [string, string[]] {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return ['sh', ['-c', `ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${haveTaskset ? `taskset -c ${core} ` : ''}${quoted}`]];
 }
 
 /** Starts a server process and waits for the port it prints (JSON `{port}` or our log line). */
-async function startProcess(args: string[], extraEnv: Record<string, string> = {}): Promise<{ proc: ChildProcess; port: number; pid: number }> {
-  const [cmd, argv] = pinned(0, [process.execPath, ...args]);
+async function startProcess(args: string[], extraEnv: Record<string, string> = {}, cores = '0'): Promise<{ proc: ChildProcess; port: number; pid: number }> {
+  const [cmd, argv] = pinned(cores, [process.execPath, ...args]);
   const proc = spawn(cmd, argv, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const port = await new Promise<number>((resolvePort, reject) => {
@@ -83,6 +103,13 @@ interface Ours {
   readonly proc: ChildProcess;
   readonly tokens: string[];
   readonly roomIds: string[];
+  /** Stops the first instance (SIGTERM) and starts it again on the same port and data; resolves when it listens. */
+  readonly restart: () => Promise<void>;
+  /** The first instance's pid now (it changes with `restart`). */
+  readonly currentPid: () => number;
+  /** Stops every instance, keeping the data (the embedded data dir or the database). */
+  readonly stopAll: () => Promise<void>;
+  readonly dataDir: string;
   readonly drop: () => Promise<void>;
 }
 
@@ -91,7 +118,7 @@ interface Ours {
  * dir), with 10 users who are members of every bench room; with `instances` > 1, that many processes
  * joined through the local Redis (under a key prefix of their own).
  */
-async function startOurs(instances = 1, embedded = false): Promise<Ours> {
+async function startOurs(instances = 1, embedded = false, cores = '0'): Promise<Ours> {
   const db = `chat_bench_${randomBytes(4).toString('hex')}`;
   const url = new URL(ADMIN_DB);
   url.pathname = `/${db}`;
@@ -107,16 +134,22 @@ async function startOurs(instances = 1, embedded = false): Promise<Ours> {
     LOG_LEVEL: 'info',
     CHAT_AUTH_RATE_LIMIT: '100000',
     CHAT_JWT_SECRET: randomBytes(32).toString('hex'),
+    // The idle-socket and reconnect benches hold thousands of sockets for few users.
+    CHAT_MAX_SOCKETS_PER_USER: '100000',
     ...(instances > 1 ? { REDIS_URL: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', CHAT_REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}:` } : {}),
   };
   const procs: { proc: ChildProcess; port: number; pid: number }[] = [];
   // One at a time: the first applies the migrations.
-  for (let i = 0; i < instances; i++) procs.push(await startProcess([join(ROOT, 'dist/server/main.js'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], shared));
+  const args = (port: number) => [join(ROOT, 'dist/server/main.js'), '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir];
+  for (let i = 0; i < instances; i++) procs.push(await startProcess(args(0), shared, cores));
   const { proc, pid } = procs[0] as { proc: ChildProcess; pid: number };
   const urls = procs.map((p) => `http://127.0.0.1:${p.port}`);
   const base = urls[0] as string;
+  // The first ten users are members of every room; the others of the one room their sockets use.
+  const users = Math.max(10, Math.ceil(CLIENTS / SOCKETS_PER_USER));
+  const perRoom = Math.floor(CLIENTS / ROOMS);
   const tokens: string[] = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < users; i++) {
     const s = await api(base, '/auth/register', { username: `bench${i}`, password: 'bench password' });
     tokens.push(s.tokens.accessToken);
   }
@@ -124,7 +157,11 @@ async function startOurs(instances = 1, embedded = false): Promise<Ours> {
   for (let r = 0; r < ROOMS; r++) {
     const { room } = await api(base, '/rooms', { name: `bench-${r}` }, tokens[0]);
     roomIds.push(room.id);
-    for (const t of tokens.slice(1)) await api(base, `/rooms/${room.id}/join`, {}, t);
+    for (const t of tokens.slice(1, 10)) await api(base, `/rooms/${room.id}/join`, {}, t);
+  }
+  for (let u = 10; u < users; u++) {
+    const rooms = new Set([Math.floor((u * SOCKETS_PER_USER) / perRoom), Math.floor(((u + 1) * SOCKETS_PER_USER - 1) / perRoom)]);
+    for (const r of rooms) if (r < ROOMS) await api(base, `/rooms/${roomIds[r]}/join`, {}, tokens[u]);
   }
   return {
     url: base,
@@ -134,6 +171,16 @@ async function startOurs(instances = 1, embedded = false): Promise<Ours> {
     proc,
     tokens,
     roomIds,
+    restart: async () => {
+      const first = procs[0] as { proc: ChildProcess; port: number; pid: number };
+      await stop(first.proc);
+      procs[0] = await startProcess(args(first.port), shared, cores);
+    },
+    currentPid: () => (procs[0] as { pid: number }).pid,
+    stopAll: async () => {
+      for (const p of procs) await stop(p.proc);
+    },
+    dataDir,
     drop: async () => {
       for (const p of procs) await stop(p.proc);
       if (embedded) return;
@@ -145,26 +192,93 @@ async function startOurs(instances = 1, embedded = false): Promise<Ours> {
   };
 }
 
-function runGenerator(config: object): StepResult[] {
-  const [cmd, argv] = pinned(1, [process.execPath, join(ROOT, 'dist-bench/load-generator.js'), JSON.stringify(config)]);
+/**
+ * The connect cost (server CPU per upgrade + authenticate + subscribe one room) and the reconnect storm
+ * (every socket reconnecting after the server restarts), on the embedded database, the server pinned
+ * to one core as in the fan-out runs.
+ */
+async function connectStorm(sockets: number): Promise<{ connect: ConnectResult; storm: StormResult }> {
+  const ours = await startOurs(1, true, '0');
+  try {
+    // The first ten bench users are members of every room.
+    const config = { url: ours.url, serverPid: ours.pid, sockets, tokens: ours.tokens.slice(0, 10), roomIds: ours.roomIds };
+    const [cmd, argv] = pinned(generatorCores()[0] as number, [process.execPath, join(ROOT, 'dist-bench/connect-storm.js'), JSON.stringify(config)]);
+    const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const read = async <T>(): Promise<T> => {
+      const line = await lines.next();
+      if (line.done) throw new Error('the connect-storm program ended early');
+      return JSON.parse(line.value) as T;
+    };
+    const connect = await read<ConnectResult>();
+    await ours.restart();
+    child.stdin.write('restarted\n');
+    const storm = await read<StormResult>();
+    child.stdin.end();
+    return { connect, storm };
+  } finally {
+    await ours.drop();
+  }
+}
+
+/**
+ * Idle RSS of the embedded server at its first start on an empty data dir and after a restart, and of
+ * PGlite alone opened on the same data dir by a bare Node process, each 3 s after it is ready; bytes.
+ */
+async function embeddedMemory(): Promise<{ firstStart: number; restart: number; pgliteAlone: number }> {
+  const ours = await startOurs(1, true, '0');
+  const settle = () => new Promise((r) => setTimeout(r, 3000));
+  try {
+    await settle();
+    const firstStart = rssBytes(ours.pid);
+    await ours.restart();
+    await settle();
+    const restart = rssBytes(ours.currentPid());
+    await ours.stopAll();
+    const script = `import('@electric-sql/pglite').then(async ({ PGlite }) => { const db = new PGlite(${JSON.stringify(join(ours.dataDir, 'pglite'))}); await db.waitReady; await db.query('select 1'); process.stdout.write('{"port":0}\\n'); setInterval(() => {}, 1000); })`;
+    const alone = await startProcess(['--input-type=module', '-e', script]);
+    await settle();
+    const pgliteAlone = rssBytes(alone.pid);
+    await stop(alone.proc);
+    return { firstStart, restart, pgliteAlone };
+  } finally {
+    await ours.drop();
+  }
+}
+
+async function runGenerator(config: GeneratorConfig): Promise<StepResult[]> {
+  const script = join(ROOT, 'dist-bench/load-generator.js');
+  if (GENERATORS > 1) return runShardedGenerator(script, config, generatorCores(), pinned);
+  const [cmd, argv] = pinned(generatorCores()[0] as number, [process.execPath, script, JSON.stringify(config)]);
   const out = execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 });
   return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepResult);
 }
 
+/** Where each server of a target runs: its cores, as `taskset -c` takes them. */
+const SERVER_CORES: Record<TargetKind, string> = {
+  ours: '0',
+  'ours-redis': '0',
+  'ours-embedded': '0',
+  'ours-embedded-2cores': '0,1',
+  'bare-ws': '0',
+  socketio: '0',
+  'socketio-memory': '0',
+};
+
 async function fanOut(target: TargetKind): Promise<StepResult[]> {
-  const base = { target, clients: CLIENTS, rooms: ROOMS, rates: RATES, warmupSeconds: WARMUP, measureSeconds: MEASURE };
-  if (target === 'ours' || target === 'ours-redis') {
-    const ours = await startOurs(target === 'ours' ? 1 : 2);
+  const base = { target, clients: CLIENTS, rooms: ROOMS, rates: RATES, warmupSeconds: WARMUP, measureSeconds: MEASURE, url: '', serverPid: 0 };
+  if (target.startsWith('ours')) {
+    const ours = await startOurs(target === 'ours-redis' ? 2 : 1, target.startsWith('ours-embedded'), SERVER_CORES[target]);
     try {
-      return runGenerator({ ...base, url: ours.url, urls: ours.urls, serverPid: ours.pid, serverPids: ours.pids, tokens: ours.tokens, roomIds: ours.roomIds });
+      return await runGenerator({ ...base, url: ours.url, urls: ours.urls, serverPid: ours.pid, serverPids: ours.pids, tokens: ours.tokens, socketsPerUser: SOCKETS_PER_USER, roomIds: ours.roomIds });
     } finally {
       await ours.drop();
     }
   }
   const script = target === 'bare-ws' ? 'bare-ws-server.js' : 'socketio-server.js';
-  const { proc, port, pid } = await startProcess([join(ROOT, 'dist-bench', script), '0']);
+  const { proc, port, pid } = await startProcess([join(ROOT, 'dist-bench', script), '0', ...(target === 'socketio-memory' ? ['--memory'] : [])]);
   try {
-    return runGenerator({ ...base, url: `http://127.0.0.1:${port}`, serverPid: pid });
+    return await runGenerator({ ...base, url: `http://127.0.0.1:${port}`, serverPid: pid });
   } finally {
     await stop(proc);
   }
@@ -286,11 +400,16 @@ function table(name: string, steps: StepResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const targets = (env.BENCH_TARGETS ?? 'ours,ours-redis,bare-ws,socketio').split(',') as TargetKind[];
+  const requested = (env.BENCH_TARGETS ?? 'ours-embedded,ours-embedded-2cores,ours,ours-redis,bare-ws,socketio-memory,socketio').split(',') as TargetKind[];
+  // Two server cores and a generator need three: below that the two-core configuration is not measured.
+  const targets = env.BENCH_TARGETS === '' ? [] : requested.filter((t) => t !== 'ours-embedded-2cores' || CORES >= 3);
   const names: Record<TargetKind, string> = {
+    'ours-embedded': 'ours, embedded database (PGlite), one core',
+    'ours-embedded-2cores': 'ours, embedded database (PGlite), two cores',
     ours: 'ours (auth + PostgreSQL + seq)',
     'ours-redis': 'ours, two instances on Redis',
     'bare-ws': 'bare ws broadcast',
+    'socketio-memory': 'Socket.IO, in-memory adapter',
     socketio: 'Socket.IO + Redis adapter',
   };
   const results: { target: TargetKind; run: number; steps: StepResult[] }[] = [];
@@ -303,7 +422,10 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, 'dist-bench/fan-out.json'), JSON.stringify(results, null, 2));
   if (env.BENCH_FANOUT_ONLY === '1') return;
   // Each remaining section stands alone: a failure is reported in the document, not lost with the rest.
+  // BENCH_SKIP: sections to leave out (by the first word of their name, e.g. `search,flood`).
+  const skipped = new Set((env.BENCH_SKIP ?? '').split(',').filter(Boolean));
   const attempt = async <T>(name: string, fn: () => Promise<T>): Promise<T | string> => {
+    if (skipped.has(name.split(' ')[0] as string)) return 'not run this time (BENCH_SKIP)';
     process.stderr.write(`bench: ${name}\n`);
     try {
       return await fn();
@@ -349,33 +471,99 @@ async function main(): Promise<void> {
     return JSON.parse(run.stdout) as ComposerLatency;
   });
 
+  const stormSockets = Number(env.BENCH_STORM_SOCKETS ?? (QUICK ? 1_000 : 10_000));
+  const storm = await attempt(`connect cost and reconnect storm (${fmt(stormSockets)} sockets)`, () => connectStorm(stormSockets));
+  const memory = await attempt('embedded memory: first start, restart, PGlite alone', () => embeddedMemory());
+
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
-  const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const measured = [...new Set(results.map((r) => r.target))];
+  /** Whether the generator, not the server, ended a target's best run: its busiest core ≥ 90 % at the step that failed. */
+  const generatorLimited = (t: TargetKind) =>
+    results.filter((r) => r.target === t).some((r) => {
+      const top = peak(r.steps);
+      const failed = r.steps[top ? r.steps.indexOf(top) + 1 : 0];
+      return failed !== undefined && failed.generatorCpuPercent >= 90;
+    });
+  const ratio = (a: TargetKind, b: TargetKind) => {
+    if (!measured.includes(a) || !measured.includes(b) || best(b) === 0) return 'not measured';
+    const r = `${fmt(best(a) / best(b), 2)}×`;
+    return generatorLimited(a) || generatorLimited(b) ? `${r} (not measured: the generator was the limit)` : r;
+  };
+  /** p99 at the step nearest 40k deliveries/s, from the target's first run. */
+  const p99At40k = (t: TargetKind) => {
+    const steps = results.find((r) => r.target === t)?.steps ?? [];
+    const near = [...steps].sort((a, b) => Math.abs(a.expectedDeliveriesPerSecond - 40_000) - Math.abs(b.expectedDeliveriesPerSecond - 40_000))[0];
+    return near ? { ms: near.p99Ms, at: near.expectedDeliveriesPerSecond } : undefined;
+  };
+  const goal = (name: string, holds: boolean | undefined, detail: string) => `| ${name} | ${holds === undefined ? 'not measured' : holds ? 'holds' : 'does not hold'} | ${detail} |`;
+  const numeric = (t: TargetKind, b: TargetKind) => (measured.includes(t) && measured.includes(b) && best(b) > 0 && !generatorLimited(t) && !generatorLimited(b) ? best(t) / best(b) : undefined);
+  const embeddedP99 = p99At40k('ours-embedded');
+  const goals = [
+    goal('embedded, one core: ≥ 0.8× bare ws', numeric('ours-embedded', 'bare-ws') === undefined ? undefined : (numeric('ours-embedded', 'bare-ws') as number) >= 0.8, ratio('ours-embedded', 'bare-ws')),
+    goal('embedded, one core: ≥ 1.1× Socket.IO (in-memory)', numeric('ours-embedded', 'socketio-memory') === undefined ? undefined : (numeric('ours-embedded', 'socketio-memory') as number) >= 1.1, ratio('ours-embedded', 'socketio-memory')),
+    goal('embedded, one core: p99 < 10 ms at 40k deliveries/s', embeddedP99 ? embeddedP99.ms < 10 : undefined, embeddedP99 ? `${fmt(embeddedP99.ms, 2)} ms at ${fmt(embeddedP99.at)}/s` : 'not measured'),
+    goal('embedded, two cores: ≥ 1.0× bare ws', numeric('ours-embedded-2cores', 'bare-ws') === undefined ? undefined : (numeric('ours-embedded-2cores', 'bare-ws') as number) >= 1.0, CORES >= 3 ? ratio('ours-embedded-2cores', 'bare-ws') : `not measured: ${CORES} cores cannot hold two for the server and one for the generator`),
+    goal('PostgreSQL: ≥ 1.0× bare ws', numeric('ours', 'bare-ws') === undefined ? undefined : (numeric('ours', 'bare-ws') as number) >= 1.0, ratio('ours', 'bare-ws')),
+    goal('a connect ≤ 0.5 ms of server CPU', typeof storm === 'string' ? undefined : storm.connect.serverCpuMsPerConnect <= 0.5, typeof storm === 'string' ? storm : `${fmt(storm.connect.serverCpuMsPerConnect, 3)} ms`),
+    goal(`reconnect storm absorbed in < 5 s, no client giving up`, typeof storm === 'string' ? undefined : storm.storm.secondsToAllBack < 5 && storm.storm.gaveUp === 0, typeof storm === 'string' ? storm : `${fmt(storm.storm.sockets)} sockets back in ${fmt(storm.storm.secondsToAllBack, 1)} s, ${fmt(storm.storm.gaveUp)} gave up`),
+    goal('≤ 8 KiB RSS per idle authenticated socket', typeof idleOurs === 'string' ? undefined : idleOurs.bytesPerSocket <= 8 * 1024, typeof idleOurs === 'string' ? idleOurs : `${fmt(idleOurs.bytesPerSocket / 1024, 1)} KiB at ${fmt(idleOurs.sockets)} sockets`),
+    goal('the first start idles like a restart', typeof memory === 'string' ? undefined : memory.firstStart <= memory.restart * 1.1, typeof memory === 'string' ? memory : `${fmt(memory.firstStart / 2 ** 20)} MiB vs ${fmt(memory.restart / 2 ** 20)} MiB`),
+    goal('the server adds ≤ 60 MiB over PGlite alone', typeof memory === 'string' ? undefined : memory.restart - memory.pgliteAlone <= 60 * 2 ** 20, typeof memory === 'string' ? memory : `${fmt((memory.restart - memory.pgliteAlone) / 2 ** 20)} MiB (PGlite alone on the same data dir: ${fmt(memory.pgliteAlone / 2 ** 20)} MiB)`),
+  ];
   const doc = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), Node ${process.version}.
-${haveTaskset ? 'Servers pinned to core 0 (both instances of the two-instance configuration share it) and the load generator to core 1 with `taskset`; PostgreSQL and Redis float.' : '`taskset` was not available: nothing was pinned.'}
-Load: ${fmt(CLIENTS)} WebSocket clients in ${ROOMS} rooms (${fmt(CLIENTS / ROOMS)} per room), open-loop senders spread over every
+${haveTaskset ? `Each server pinned to core 0 (the two-core configuration to cores 0 and 1; both instances of the two-instance configuration share core 0), the load generator sharded over ${GENERATORS} process${GENERATORS === 1 ? '' : 'es'} on core${generatorCores().length === 1 ? '' : 's'} ${[...new Set(generatorCores())].join(', ')} with \`taskset\`; PostgreSQL and Redis float.` : '`taskset` was not available: nothing was pinned.'}
+Load: ${fmt(CLIENTS)} WebSocket clients in ${ROOMS} rooms (${fmt(CLIENTS / ROOMS)} per room), ${SOCKETS_PER_USER} sockets per user, open-loop senders spread over every
 client, ${WARMUP} s warm-up discarded and ${MEASURE} s measured per step, stepping up until delivered < 95 % of expected or p99 > 50 ms.
-A delivery is one message reaching one client (the sender included). One probe client per room measures latency.
-Runs alternate between the servers (${RUNS} of each).
+A delivery is one message reaching one client (the sender included). One probe client per room (per generator shard) measures latency.
+Runs alternate between the servers (${RUNS} of each). "Generator CPU" is the busiest generator process's core.
+
+## Goals in this run
+
+| goal | in this run | measured |
+|---|---|---|
+${goals.join('\n')}
 
 ## Peak fan-out (deliveries/s at the last step that kept up)
 
-| server | peak deliveries/s | vs bare ws | vs Socket.IO + Redis |
-|---|---|---|---|
-| ${names.ours} | ${fmt(ours)} | ${fmt(bare ? ours / bare : 0, 2)}× | ${fmt(sio ? ours / sio : 0, 2)}× |
-| ${names['ours-redis']} | ${fmt(oursRedis)} | ${fmt(bare ? oursRedis / bare : 0, 2)}× | ${fmt(sio ? oursRedis / sio : 0, 2)}× |
-| ${names['bare-ws']} | ${fmt(bare)} | 1.00× | ${fmt(sio ? bare / sio : 0, 2)}× |
-| ${names.socketio} | ${fmt(sio)} | ${fmt(bare ? sio / bare : 0, 2)}× | 1.00× |
-
-Targets: ≥ 1.0× bare ws and ≥ 1.5× Socket.IO + Redis; p99 < 10 ms at 40k deliveries/s.
+| server | peak deliveries/s | vs bare ws | vs Socket.IO (in-memory) | vs Socket.IO + Redis | generator CPU when it stopped keeping up |
+|---|---|---|---|---|---|
+${measured
+  .map((t) => {
+    const stopped = results.filter((r) => r.target === t).map((r) => r.steps[(peak(r.steps) ? r.steps.indexOf(peak(r.steps) as StepResult) : -1) + 1]?.generatorCpuPercent);
+    return `| ${names[t]} | ${fmt(best(t))} | ${ratio(t, 'bare-ws')} | ${ratio(t, 'socketio-memory')} | ${ratio(t, 'socketio')} | ${stopped.map((c) => (c === undefined ? 'kept up at every rate' : `${fmt(c)}%`)).join(', ')} |`;
+  })
+  .join('\n')}
 
 ## Every step
 
 ${results.map((r) => table(`${names[r.target]}, run ${r.run}`, r.steps)).join('\n')}
 Our server's CPU is the node process only; PostgreSQL's work for each insert is on top of it.
+
+## Connect cost and reconnect storm (embedded database, server on one core)
+
+${
+  typeof storm === 'string'
+    ? storm
+    : `${fmt(storm.connect.sockets)} sockets opened 250 at a time, each authenticating with a Bearer token and subscribing one room: ${fmt(storm.connect.serverCpuMsPerConnect, 3)} ms of server CPU per connect (${fmt(storm.connect.seconds, 1)} s in all).
+Then the server was stopped (SIGTERM) and started again on the same data: ${fmt(storm.storm.sockets)} sockets reconnected (jittered backoff from 250 ms, capped at 5 s) and were subscribed again ${fmt(storm.storm.secondsToAllBack, 1)} s after it listened, in ${fmt(storm.storm.attempts)} attempts; ${fmt(storm.storm.gaveUp)} gave up (60 s).`
+}
+
+## Embedded memory
+
+${
+  typeof memory === 'string'
+    ? memory
+    : `| process | RSS, idle |
+|---|---|
+| chat-server, first start on an empty data dir | ${fmt(memory.firstStart / 2 ** 20)} MiB |
+| chat-server, restarted on that data dir | ${fmt(memory.restart / 2 ** 20)} MiB |
+| PGlite alone, opened on the same data dir | ${fmt(memory.pgliteAlone / 2 ** 20)} MiB |
+
+RSS of the whole process (the database's worker thread included), 3 s after it listens.`
+}
 
 ## Idle sockets
 
@@ -470,7 +658,7 @@ ${composerLatencySection(composer)}
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, composer }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, composer, storm, memory }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

@@ -14,7 +14,7 @@ import { runShutdown } from './shutdown.js';
 import { reindexSearch } from './store/search-reindex.js';
 import { migrate } from './store/migrate.js';
 import { createPgClient } from './store/pg-client.js';
-import { createPgliteClient } from './store/pglite-client.js';
+import { openEmbeddedDatabase } from './store/pglite-worker-client.js';
 import type { SqlClient } from './store/sql-client.js';
 import { SqlStore } from './store/sql-store.js';
 
@@ -65,14 +65,18 @@ async function main(): Promise<void> {
   }
 
   let sql: SqlClient;
-  if (config.databaseUrl) {
-    sql = createPgClient(config.databaseUrl);
-  } else {
-    sql = await createPgliteClient(join(dataDir, 'pglite'));
-  }
-  try {
-    const applied = await migrate(sql);
+  const logApplied = (applied: string[]): void => {
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  };
+  try {
+    if (config.databaseUrl) {
+      sql = createPgClient(config.databaseUrl);
+      logApplied(await migrate(sql));
+    } else {
+      // The embedded database runs on its own thread, built beside this file.
+      const workerScript = new URL('./pglite-worker.js', import.meta.url);
+      sql = await openEmbeddedDatabase(join(dataDir, 'pglite'), workerScript, async (opened) => logApplied(await migrate(opened)));
+    }
   } catch (error) {
     process.stderr.write(`chat-server: cannot prepare the database${config.databaseUrl ? ' at DATABASE_URL' : ` in ${dataDir}`}: ${(error as Error).message}\n`);
     process.exit(1);

@@ -53,7 +53,8 @@ describe('SessionGuard', () => {
     const guard = new SessionGuard({ store, ttlMs: 60_000 });
     let open!: () => void;
     state.gate = new Promise<void>((resolve) => (open = resolve));
-    const stale = guard.isLive(CLAIMS); // reads "live", then waits
+    const stale = guard.isLive(CLAIMS); // reads "live" (at the end of this turn), then waits
+    while (state.reads === 0) await new Promise((resolve) => setImmediate(resolve));
     state.revokedAt = new Date();
     guard.invalidate({ deviceId: CLAIMS.deviceId, sessionId: CLAIMS.sessionId });
     state.gate = null;
@@ -78,5 +79,28 @@ describe('SessionGuard', () => {
     state.revokedAt = new Date();
     guard.clear();
     expect((await guard.liveAmong(claims)).size).toBe(0);
+  });
+});
+
+describe('SessionGuard under a reconnect storm', () => {
+  it('reads the sessions of many upgrades arriving together in one store read, and shares a read for one session', async () => {
+    const { store, state } = fakeStore();
+    const many = Array.from({ length: 500 }, (_, i) => ({ ...CLAIMS, sessionId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+    for (const c of many) state.known.add(c.sessionId);
+    const guard = new SessionGuard({ store, ttlMs: 60_000 });
+    const answers = await Promise.all([...many, CLAIMS, CLAIMS].map((c) => guard.isLive(c)));
+    expect(answers.every(Boolean)).toBe(true);
+    expect(state.reads).toBe(1);
+  });
+
+  it('fails every waiting check when the batched read fails, and reads again next time', async () => {
+    const { store, state } = fakeStore();
+    const failing = { ...store, findSessions: async () => Promise.reject(new Error('store down')) } as unknown as Store;
+    const guard = new SessionGuard({ store: failing, ttlMs: 60_000 });
+    const results = await Promise.allSettled([guard.isLive(CLAIMS), guard.isLive(CLAIMS)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const recovered = new SessionGuard({ store, ttlMs: 60_000 });
+    expect(await recovered.isLive(CLAIMS)).toBe(true);
+    expect(state.reads).toBe(1);
   });
 });

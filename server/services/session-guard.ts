@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { Store } from '../store/store.js';
+import type { SessionRecord, Store } from '../store/store.js';
 import type { AccessClaims } from './tokens.js';
 
 /** What the guard remembers of a session. Revocation is final, so a revoked entry never goes stale. */
@@ -35,6 +35,8 @@ export class SessionGuard {
   private readonly cache: LRUCache<string, SessionState>;
   /** Bumped by every invalidation, so a store read that raced one is not cached. */
   private generation = 0;
+  /** Sessions asked for in this turn of the event loop, read together at its end. */
+  private batch: PendingBatch | undefined;
 
   constructor(private readonly options: SessionGuardOptions) {
     this.cache = new LRUCache<string, SessionState>({ max: options.max ?? 10_000, ttl: options.ttlMs ?? 5_000 });
@@ -99,10 +101,58 @@ export class SessionGuard {
     const cached = this.cache.get(sessionId);
     if (cached) return cached;
     const generation = this.generation;
-    const record = await this.options.store.findSession(sessionId);
+    const record = await this.load(sessionId);
     if (!record) return null;
     const state: SessionState = { userId: record.userId, deviceId: record.deviceId, revoked: record.revokedAt !== null };
     if (generation === this.generation || state.revoked) this.cache.set(sessionId, state);
     return state;
   }
+
+  /**
+   * One session's record, read together with every other session asked for in the same turn of the
+   * event loop (one `findSessions` per `SWEEP_BATCH`), so that a reconnect storm after a restart —
+   * thousands of upgrades with a cold cache — costs a few store reads instead of one per socket.
+   * Two asks for one session in a turn share the read.
+   */
+  private load(sessionId: string): Promise<SessionRecord | null> {
+    let batch = this.batch;
+    if (!batch) {
+      const created: PendingBatch = { waiting: new Map() };
+      this.batch = batch = created;
+      setImmediate(() => {
+        this.batch = undefined;
+        void this.flush(created);
+      });
+    }
+    let waiting = batch.waiting.get(sessionId);
+    if (!waiting) {
+      let resolve!: (record: SessionRecord | null) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<SessionRecord | null>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      waiting = { promise, resolve, reject };
+      batch.waiting.set(sessionId, waiting);
+    }
+    return waiting.promise;
+  }
+
+  private async flush(batch: PendingBatch): Promise<void> {
+    const ids = [...batch.waiting.keys()];
+    for (let i = 0; i < ids.length; i += SWEEP_BATCH) {
+      const slice = ids.slice(i, i + SWEEP_BATCH);
+      try {
+        const found = new Map((await this.options.store.findSessions(slice)).map((record) => [record.id, record]));
+        for (const id of slice) batch.waiting.get(id)?.resolve(found.get(id) ?? null);
+      } catch (error) {
+        for (const id of slice) batch.waiting.get(id)?.reject(error);
+      }
+    }
+  }
+}
+
+/** The sessions asked for in one turn of the event loop, each with the callers waiting for it. */
+interface PendingBatch {
+  readonly waiting: Map<string, { promise: Promise<SessionRecord | null>; resolve: (record: SessionRecord | null) => void; reject: (error: unknown) => void }>;
 }
