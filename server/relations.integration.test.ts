@@ -102,6 +102,17 @@ describe('relations in an open room', () => {
     expect(await codeOf(alice.api.deleteMessage(room.id, 1))).toBe('invalid_request'); // the owner's join
   });
 
+  // Deleting an edit alone once left its message showing no text and found by no search.
+  it('refuses to delete an edit alone, and the message keeps its latest text', async () => {
+    const alice = await newUser(t.url, 'alice');
+    const room = await openRoomOf(alice);
+    const sent = await alice.api.send(room.id, 'kiwiorig text', randomUUID());
+    const edit = await alice.api.sendRelation(room.id, { clientMsgId: randomUUID(), body: 'mangoedit text', relatesTo: { type: 'edit', eventId: sent.id } });
+    expect(await codeOf(alice.api.deleteMessage(room.id, edit.seq))).toBe('invalid_request');
+    expect((await alice.api.search({ q: 'mangoedit', limit: 10, offset: 0 })).hits.map((h) => h.seq)).toEqual([sent.seq]);
+    expect(await eventAt(alice.api, room.id, edit.seq)).toMatchObject({ body: 'mangoedit text' });
+  });
+
   it('takes one emoji per reaction, once per user and emoji, within the per-user limit, and only on a message that exists', async () => {
     const alice = await newUser(t.url, 'alice');
     const bob = await newUser(t.url, 'bob');

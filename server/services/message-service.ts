@@ -95,7 +95,7 @@ export class MessageService {
         case 'target_deleted':
           throw new ChatError('conflict', `message ${seq} in #${room.name} is already deleted`);
         case 'target_not_message':
-          throw new ChatError('invalid_request', `event ${seq} in #${room.name} is not a message, so it cannot be deleted`);
+          throw new ChatError('invalid_request', `event ${seq} in #${room.name} cannot be deleted: it is not a message (an edit is taken back by editing again, or by deleting the message it edits)`);
         default:
           throw new ChatError('forbidden', 'you are not a member of this room');
       }

@@ -780,7 +780,8 @@ export class SqlStore implements Store {
       const { rows } = await tx.query<Row>('SELECT id, sender_id, kind, relation_type, redacted_at FROM room_events WHERE room_id = $1 AND seq = $2', [d.roomId, d.targetSeq]);
       const target = rows[0];
       if (!target) return { ok: false, conflict: 'target_missing' };
-      if (target.kind !== 'message' || target.relation_type === 'delete') return { ok: false, conflict: 'target_not_message' };
+      // An edit is not deleted alone (the message would be left showing no text): edit again, or delete the message.
+      if (target.kind !== 'message' || target.relation_type === 'delete' || target.relation_type === 'edit') return { ok: false, conflict: 'target_not_message' };
       if (target.redacted_at !== null) return { ok: false, conflict: 'target_deleted' };
       if (String(target.sender_id) !== d.by.id && String(room.owner_id) !== d.by.id) return { ok: false, conflict: 'not_author' };
       // The message and every edit of it lose their content for good, and their search terms with it.

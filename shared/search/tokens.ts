@@ -179,7 +179,10 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
     }
     position = plainToken(raw, at, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
   }
-  return terms;
+  // A token of marks only (U+FE0F after an emoji, a lone combining accent) folds to nothing, and a
+  // stem of a very long word can outgrow the limit: neither is a term (PostgreSQL refuses an empty
+  // lexeme, and one over 2,047 bytes).
+  return terms.filter((t) => t.form.length > 0 && t.form.length <= MAX_TERM_CHARS + 1);
 }
 
 /** Adds the terms of one non-CJK token found at `at`; returns the last position used. */
