@@ -7,3 +7,5 @@ export * from './primitives.js';
 export * from './safety-number.js';
 export * from './sender-chain.js';
 export * from './serialize.js';
+export * from './sas.js';
+export * from './user-identity.js';
