@@ -29,6 +29,7 @@ import { parse } from './http/validate.js';
 import type { Presence } from './presence/presence.js';
 import { AuthService } from './services/auth-service.js';
 import { InviteService } from './services/invite-service.js';
+import { DeviceVerificationService } from './services/device-verification-service.js';
 import { KeyService } from './services/key-service.js';
 import { MessageService } from './services/message-service.js';
 import { RoomService } from './services/room-service.js';
@@ -122,7 +123,8 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const rooms = new RoomService({ store, bus: deps.bus, presence: deps.presence });
   const messages = new MessageService({ store, bus: deps.bus, rooms, metrics });
   const invites = new InviteService({ store, bus: deps.bus, rooms, now });
-  const keys = new KeyService({ store, bus: deps.bus, rooms });
+  const verifications = new DeviceVerificationService({ store, bus: deps.bus });
+  const keys = new KeyService({ store, bus: deps.bus, rooms, verifications });
   const search = new SearchService({ store, cache: deps.cache, rooms, timeoutMs: deps.searchTimeoutMs ?? 5_000 });
   const summaries = new SummaryService({ store, cache: deps.cache, rooms, model: deps.summaryModel });
 
@@ -188,7 +190,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   app.use(`${API_PREFIX}/rooms`, requireAuth, roomRoutes(rooms, messages, keys, summaries));
   app.use(`${API_PREFIX}/search`, requireAuth, searchLimit, searchRoutes(search));
   app.use(`${API_PREFIX}/invites`, requireAuth, inviteRouters.redeem);
-  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys));
+  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys, verifications));
   app.post(`${API_PREFIX}/dm`, requireAuth, async (req, res) => {
     const { username } = parse(DirectMessageRequest, req.body);
     res.json(await rooms.directMessage((res.locals.claims as { userId: string }).userId, username));

@@ -35,6 +35,8 @@ export interface LiveEvents extends Record<string, unknown> {
   removed: { roomId: string };
   /** New chain shares wait in this device's queue on the server. */
   shares: Record<string, never>;
+  /** This user's devices changed, or a device verification moved on: list them again. */
+  devices: Record<string, never>;
   /** Someone added this user to a room: the room list changed. */
   rooms: Record<string, never>;
   /** Something went wrong that is not about one send (those reject their promise). */
@@ -340,6 +342,9 @@ export class LiveClient extends Emitter<LiveEvents> {
         return;
       case 'rooms':
         this.emit('rooms', {});
+        return;
+      case 'devices':
+        this.emit('devices', {});
         return;
       case 'reauthed':
         this.scheduleRenewal();

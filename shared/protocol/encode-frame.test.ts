@@ -20,6 +20,7 @@ const SAMPLES: { readonly [K in ServerFrame['type']]: Extract<ServerFrame, { typ
   presence: { type: 'presence', user: USER, status: 'offline', lastSeenAt: '2026-11-25T10:00:00.000Z' },
   shares: { type: 'shares' },
   rooms: { type: 'rooms' },
+  devices: { type: 'devices' },
   reauthed: { type: 'reauthed', expiresAt: '2026-11-25T10:15:00.000Z' },
   error: { type: 'error', code: 'forbidden', message: 'no', ref: ROOM, roomIds: [ROOM] },
 };

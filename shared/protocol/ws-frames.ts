@@ -94,6 +94,8 @@ export const PresenceFrame = z.object({
 export const SharesFrame = z.object({ type: z.literal('shares') });
 /** Someone added this user to a room (a direct message): fetch the room list again. */
 export const RoomsFrame = z.object({ type: z.literal('rooms') });
+/** This user's devices changed (added, approved, revoked) or a device verification moved on: look again over REST. */
+export const DevicesFrame = z.object({ type: z.literal('devices') });
 /** Answers a `reauth`: the socket now lives until this (ISO date, server clock). */
 export const ReauthedFrame = z.object({ type: z.literal('reauthed'), expiresAt: z.iso.datetime() });
 export const ErrorFrame = z.object({
@@ -118,6 +120,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   PresenceFrame,
   SharesFrame,
   RoomsFrame,
+  DevicesFrame,
   ReauthedFrame,
   ErrorFrame,
 ]);
