@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { describeDeviceChange, keyChangeNotices, mentions, openedNotice, typingLine } from '../../shared/client/index.js';
+import { describeKeyChange, keyChangeNotices, mentions, openedNotice, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -26,9 +26,7 @@ import { useChat } from './use-chat.js';
 
 /** A key-change notice in the status bar's words. */
 function noticeText(n: KeyChangeNotice): string {
-  return n.kind === 'devices'
-    ? `⚠ ${n.username}: ${describeDeviceChange(n)}${n.verified ? '' : ` (unverified: /verify ${n.username})`}`
-    : `WARNING: ${n.username}'s keys changed since you verified them — /verify ${n.username} again`;
+  return n.kind === 'changed' ? `${describeKeyChange(n)} (/verify ${n.username})` : `⚠ ${describeKeyChange(n)}`;
 }
 
 export interface AppProps {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { describeDeviceChange, keyChangeNotices } from '../../../shared/client/index.js';
+import { describeKeyChange, keyChangeNotices } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
 import type { Member } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
@@ -54,11 +54,7 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
         if (!current || notices.length === 0) return;
         setNote(
           notices
-            .map((n) =>
-              n.kind === 'devices'
-                ? `${n.username}: ${describeDeviceChange(n)}${n.verified ? '' : ' (not verified: compare safety numbers under Members)'}`
-                : `Warning: ${n.username}'s keys changed since you verified them. Compare safety numbers again before trusting this room.`,
-            )
+            .map((n) => describeKeyChange(n))
             .join(' · '),
         );
       },
