@@ -8,10 +8,13 @@ import { neutralize } from './output.js';
  * Warns loudly, on every send and read of a private room, about members whose device keys changed
  * since this user verified them, and tells once about every identity change, every device a member has
  * not approved (which gets nothing: an injected device shows up here) and the upgrade to
- * cross-signing. On stderr, so --json stays clean.
+ * cross-signing; and about devices added to this user's account since last told. On stderr, so --json
+ * stays clean.
  */
 export async function warnAboutChangedKeys(ctx: CliContext, e2e: E2ESession, room: Room): Promise<void> {
   if (room.visibility !== 'private') return;
+  const { tellNewDevices } = await import('./commands/devices.js');
+  tellNewDevices(ctx, await e2e.accountDevices());
   const notices = await keyChangeNotices(e2e, room.id, async () => (await ctx.signedIn()).api.members(room.id));
   for (const n of notices) {
     const line = neutralize(describeKeyChange(n, room.name));

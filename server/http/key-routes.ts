@@ -23,7 +23,7 @@ export function keyRoutes(keys: KeyService, verifications: DeviceVerificationSer
   const router = Router();
   router.put('/identity', async (req, res) => {
     const body = parse(PublishIdentityRequest, req.body);
-    await keys.publishIdentity(claimsOf(res), body.identityKey, body.signature);
+    await keys.publishIdentity(claimsOf(res), body.identityKey, body.signature, { reset: body.reset === true });
     res.status(204).end();
   });
   router.put('/devices/:id/signature', async (req, res) => {

@@ -50,15 +50,17 @@ export class KeyService {
   /**
    * Sets the caller's user identity key, with the calling device's cross-signature by it (which must
    * verify, so the caller holds the key). Once per user: a second, different key is refused
-   * (`conflict`), so a later sign-in with the password cannot replace the identity.
+   * (`conflict`), so a later sign-in with the password cannot replace the identity — except with
+   * `reset` when no live device of the account is signed by the current key any more (every approved
+   * device was revoked): then the account starts a new identity, which its contacts are told about.
    */
-  async publishIdentity(claims: AccessClaims, identityKey: string, signature: string): Promise<void> {
+  async publishIdentity(claims: AccessClaims, identityKey: string, signature: string, opts: { reset?: boolean } = {}): Promise<void> {
     const device = (await this.deps.store.listDevicesOfUsers([claims.userId])).find((d) => d.deviceId === claims.deviceId);
     if (!device) throw new ChatError('invalid_request', 'publish this device\'s key bundle first');
     if (!(await verifyDeviceSignature(identityKey, device.bundle, signature))) {
       throw new ChatError('invalid_request', 'the signature of this device does not verify under that identity key');
     }
-    if (!(await this.deps.store.setUserIdentity(claims.userId, identityKey, claims.deviceId, signature))) {
+    if (!(await this.deps.store.setUserIdentity(claims.userId, identityKey, claims.deviceId, signature, opts.reset === true && !(await this.anySigned(claims.userId))))) {
       throw new ChatError('conflict', 'this account already has another identity key; approve this device from another of your devices');
     }
     await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
@@ -81,6 +83,16 @@ export class KeyService {
     await this.deps.store.setDeviceSignature(deviceId, signature);
     await this.deps.verifications?.deviceSigned(claims.userId, deviceId);
     await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
+  }
+
+  /** Whether any live device of the user carries a valid signature by the user's identity key. */
+  private async anySigned(userId: string): Promise<boolean> {
+    const identityKey = await this.deps.store.getUserIdentity(userId);
+    if (!identityKey) return false;
+    for (const d of await this.deps.store.listDevicesOfUsers([userId])) {
+      if (d.crossSignature && (await verifyDeviceSignature(identityKey, d.bundle, d.crossSignature))) return true;
+    }
+    return false;
   }
 
   /**

@@ -519,11 +519,11 @@ export class SqlStore implements Store {
     );
   }
 
-  async setUserIdentity(userId: string, identityKey: string, deviceId: string, signature: string): Promise<boolean> {
+  async setUserIdentity(userId: string, identityKey: string, deviceId: string, signature: string, replace = false): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<Row>(
-        'UPDATE users SET identity_key = $2 WHERE id = $1 AND (identity_key IS NULL OR identity_key = $2) RETURNING id',
-        [userId, identityKey],
+        'UPDATE users SET identity_key = $2 WHERE id = $1 AND (identity_key IS NULL OR identity_key = $2 OR $3) RETURNING id',
+        [userId, identityKey, replace],
       );
       if (rows.length === 0) return false;
       await tx.query('UPDATE devices SET cross_signature = $3 WHERE id = $2 AND user_id = $1', [userId, deviceId, signature]);

@@ -282,9 +282,9 @@ export interface Store {
   revokeDevice(userId: string, deviceId: string, at: Date): Promise<boolean>;
   /**
    * Sets the user's identity key and the calling device's signature by it, if the user has no
-   * identity key yet (or already this one); false when the user has another.
+   * identity key yet (or already this one, or `replace` is true); false when the user has another.
    */
-  setUserIdentity(userId: string, identityKey: string, deviceId: string, signature: string): Promise<boolean>;
+  setUserIdentity(userId: string, identityKey: string, deviceId: string, signature: string, replace?: boolean): Promise<boolean>;
   /** The user's identity key; null when the user has none yet (or does not exist). */
   getUserIdentity(userId: string): Promise<string | null>;
   /** Stores a device's cross-signature (the caller checked it against the identity key). */

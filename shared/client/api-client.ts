@@ -271,9 +271,9 @@ export class ApiClient {
     await this.call('PUT', '/keys/devices/me', { body: { bundle }, schema: z.unknown() });
   }
 
-  /** Sets this account's identity key (once), with this device's cross-signature by it. `conflict` when the account has another. */
-  async publishIdentity(identityKey: string, signature: string): Promise<void> {
-    await this.call('PUT', '/keys/identity', { body: { identityKey, signature }, schema: z.unknown() });
+  /** Sets this account's identity key (once; `reset`: anew, when no device is signed by the old one), with this device's cross-signature by it. `conflict` when the account has another. */
+  async publishIdentity(identityKey: string, signature: string, reset = false): Promise<void> {
+    await this.call('PUT', '/keys/identity', { body: { identityKey, signature, ...(reset ? { reset } : {}) }, schema: z.unknown() });
   }
 
   /** Stores a cross-signature of one of this account's devices. */

@@ -205,6 +205,21 @@ export class E2ESession {
     await this.keepIdentity(identity);
   }
 
+  /**
+   * Starts a new identity for the account, signing this device with it: for an account whose every
+   * approved device is gone and whose recovery key is lost. Contacts are told that the identity
+   * changed. Throws ChatError('conflict') while any device is still signed by the current key.
+   */
+  async resetIdentity(): Promise<void> {
+    const keys = await this.device();
+    const { api, session } = this.options;
+    const me = (await api.devicesOfUser(session.user.id)).find((d) => d.deviceId === keys.deviceId);
+    if (!me) throw new ChatError('unavailable', 'this device has not published its keys yet');
+    const identity = await this.createIdentity();
+    await api.publishIdentity(identity.publicKey, await signDevice(identity, me.bundle), true);
+    await this.keepIdentity(identity);
+  }
+
   /** The account's identity key when this device holds it (for the key backup, and for approving others). */
   async heldIdentity(): Promise<UserIdentity | undefined> {
     await this.device();

@@ -20,3 +20,4 @@ export * from './memory-outbox-store.js';
 export * from './outbox.js';
 export * from './send-and-wait.js';
 export * from './chat-model.js';
+export * from './device-approval.js';

@@ -92,8 +92,11 @@ export const QueuedReshareRequest = z.object({
 export type QueuedReshareRequest = z.infer<typeof QueuedReshareRequest>;
 export const ReshareRequestList = z.object({ requests: z.array(QueuedReshareRequest) });
 
-/** `PUT /keys/identity`: the user's identity key, with the calling device's cross-signature by it. Set once per user. */
-export const PublishIdentityRequest = z.object({ identityKey: PublicKey, signature: B64(128).min(80) });
+/**
+ * `PUT /keys/identity`: the user's identity key, with the calling device's cross-signature by it. Set
+ * once per user; `reset` replaces it only when no live device of the account is signed by the old one.
+ */
+export const PublishIdentityRequest = z.object({ identityKey: PublicKey, signature: B64(128).min(80), reset: z.boolean().optional() });
 export type PublishIdentityRequest = z.infer<typeof PublishIdentityRequest>;
 
 /** `PUT /keys/devices/:id/signature`: a device's cross-signature by the user's identity key. */
