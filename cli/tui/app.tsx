@@ -26,7 +26,19 @@ import { useChat } from './use-chat.js';
 
 /** A key-change notice in the status bar's words. */
 function noticeText(n: KeyChangeNotice): string {
-  return n.kind === 'changed' ? `${describeKeyChange(n)} (/verify ${n.username})` : `⚠ ${describeKeyChange(n)}`;
+  switch (n.kind) {
+    case 'changed':
+      return `WARNING: ${n.username}'s identity changed — /verify ${n.username}`;
+    case 'unapproved':
+      return `⚠ ${n.username}: ${n.devices} unapproved device${n.devices === 1 ? '' : 's'}, given no keys`;
+    case 'identity':
+    case 'upgrade':
+      return `⚠ ${describeKeyChange(n)}`;
+    default: {
+      const unreachable: never = n;
+      throw new Error(`unhandled notice ${JSON.stringify(unreachable)}`);
+    }
+  }
 }
 
 export interface AppProps {
