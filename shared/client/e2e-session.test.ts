@@ -146,6 +146,21 @@ describe('E2ESession.encrypt', () => {
     expect((await e2e.safetyNumberWith('user-b')).number).not.toBe(safety.number);
   });
 
+  it('tells a contact verified before the upgrade once that the safety number changed because of it, and keeps them verified', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    const { api } = server(store, () => [alice.directory, bob.directory]);
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    await store.saveDevice(alice.keys);
+    // What an earlier version recorded: bob's device signing keys.
+    await store.transaction(async (tx) => tx.put('verified', 'user-b', [bob.directory.bundle.signingKey]));
+    expect(await e2e.deviceChanges(ROOM)).toEqual([{ userId: 'user-b', kind: 'upgrade' }]);
+    expect(await e2e.changedVerifiedUsers(ROOM)).toEqual([]);
+    expect((await e2e.safetyNumberWith('user-b')).verified).toBe(true);
+    expect(await e2e.deviceChanges(ROOM)).toEqual([]);
+  });
+
   it('never gives two messages one chain position, however many sessions of the device send at once', async () => {
     const store = new WatchedStore();
     const alice = await device('user-a');
