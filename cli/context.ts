@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { ApiClient, E2ESession, LiveClient } from '../shared/client/index.js';
+import { ApiClient, E2ESession, KeyBackup, LiveClient } from '../shared/client/index.js';
 import type { SocketLike, StoredSession } from '../shared/client/index.js';
 import { nodeFetch } from './node/http-fetch.js';
 import { ChatError } from '../shared/protocol/index.js';
@@ -98,7 +98,13 @@ export class CliContext {
 
   /** End-to-end encryption for this profile's device. */
   async e2e(api: ApiClient, session: StoredSession, forSignIn = false): Promise<E2ESession> {
-    return new E2ESession({ api, store: await this.e2eStore(forSignIn), session, extractable: true });
+    const store = await this.e2eStore(forSignIn);
+    return new E2ESession({ api, store, session, extractable: true, backup: new KeyBackup({ api, store, session }) });
+  }
+
+  /** The encrypted key backup, seen from this profile's device. */
+  async keyBackup(api: ApiClient, session: StoredSession, forSignIn = false): Promise<KeyBackup> {
+    return new KeyBackup({ api, store: await this.e2eStore(forSignIn), session });
   }
 
   /** This profile's unsent messages, kept sealed on disk until the server acknowledges them. */

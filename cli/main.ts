@@ -107,11 +107,20 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .command('reset-identity')
     .description('start a new identity when none of your approved devices is left')
     .action(() => run((ctx) => import('./commands/devices.js').then((m) => m.resetIdentity(ctx))));
-  program
+  const keys = program
     .command('keys')
-    .description('show this device’s identity fingerprint and your devices')
+    .description('show this device’s identity fingerprint and your devices; `keys backup` / `keys restore` for the key backup')
     .option('--revoke <device-id>', 'same as `chat devices revoke`')
     .action((opts) => run((ctx) => import('./commands/keys.js').then((m) => m.run(ctx, opts))));
+  keys
+    .command('backup')
+    .description('make the encrypted backup of your keys, or replace its recovery key (the new key is shown once, on stderr)')
+    .option('--reset', 'start a new backup even though this device cannot open the one there (what only that one holds is lost)')
+    .action((opts) => run((ctx) => import('./commands/keys-backup.js').then((m) => m.backup(ctx, opts))));
+  keys
+    .command('restore')
+    .description('bring your keys back from the backup with your recovery key (asked for; read from stdin when it is not a terminal)')
+    .action(() => run((ctx) => import('./commands/keys-backup.js').then((m) => m.restore(ctx))));
   program
     .command('verify <user>')
     .description('show your safety number with a user; --confirm marks them verified')

@@ -110,6 +110,8 @@ export class Output {
         return neutralizeLines(opened.body).join(CONTINUATION);
       case 'waiting':
       case 'not_shared':
+      case 'before_join':
+      case 'before_device':
         return this.style('yellow', `[${openedNotice(opened)}]`);
       case 'replayed':
       case 'wrong_room':

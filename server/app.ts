@@ -30,6 +30,7 @@ import type { Presence } from './presence/presence.js';
 import { AuthService } from './services/auth-service.js';
 import { InviteService } from './services/invite-service.js';
 import { DeviceVerificationService } from './services/device-verification-service.js';
+import { KeyBackupService } from './services/key-backup-service.js';
 import { KeyService } from './services/key-service.js';
 import { MessageService } from './services/message-service.js';
 import { RoomService } from './services/room-service.js';
@@ -190,7 +191,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   app.use(`${API_PREFIX}/rooms`, requireAuth, roomRoutes(rooms, messages, keys, summaries));
   app.use(`${API_PREFIX}/search`, requireAuth, searchLimit, searchRoutes(search));
   app.use(`${API_PREFIX}/invites`, requireAuth, inviteRouters.redeem);
-  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys, verifications));
+  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys, verifications, new KeyBackupService(store)));
   app.post(`${API_PREFIX}/dm`, requireAuth, async (req, res) => {
     const { username } = parse(DirectMessageRequest, req.body);
     res.json(await rooms.directMessage((res.locals.claims as { userId: string }).userId, username));

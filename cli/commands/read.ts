@@ -18,7 +18,7 @@ export interface ReadOptions {
  * that model and keeps streaming new
  * events (resuming after any disconnect with nothing lost or repeated) until ^C.
  * Private-room messages are decrypted here; one whose key has not arrived says so, and with --follow
- * is shown again once the key comes (or once it is clear the sender did not share it with this device).
+ * is shown again once the key comes (or once it is clear this device was never given it).
  * A replayed copy of a message, or one replayed from another room, is shown as such, not as text.
  */
 export async function run(ctx: CliContext, name: string, opts: ReadOptions): Promise<void> {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { neutralize } from '../output.js';
+import { recoveryKeyNotice } from '../recovery-key-notice.js';
 import { promptHidden, readAll } from '../node/terminal-input.js';
 
 /** Reads the password from stdin (--password-stdin) or a hidden prompt, twice when registering. */
@@ -23,9 +24,15 @@ async function password(ctx: CliContext, fromStdin: boolean, confirm: boolean): 
 export async function signIn(ctx: CliContext, mode: 'register' | 'login', username: string, opts: { passwordStdin?: boolean }): Promise<void> {
   const pw = await password(ctx, opts.passwordStdin ?? false, mode === 'register');
   const done = await startSession(ctx, mode, username, pw);
-  ctx.out.result({ user: done.user, deviceId: done.deviceId, server: done.server, profile: ctx.profileName, keystore: done.keystore }, () =>
-    `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${neutralize(done.user.username)} on ${done.server} (credentials in ${done.keystoreDescription})`,
-  );
+  const recovery = done.recoveryKey === undefined ? {} : { recoveryKey: done.recoveryKey };
+  ctx.out.result({ user: done.user, deviceId: done.deviceId, server: done.server, profile: ctx.profileName, keystore: done.keystore, ...recovery }, () => {
+    // The recovery key goes to stderr, never stdout, so a redirected stdout does not keep it in a file.
+    if (done.recoveryKey !== undefined) for (const line of recoveryKeyNotice(done.recoveryKey)) ctx.out.note(line);
+    return [
+      `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${neutralize(done.user.username)} on ${done.server} (credentials in ${done.keystoreDescription})`,
+      ...(mode === 'login' && done.backup ? ['Your key backup can bring your earlier private messages to this device: run `chat keys restore` with your recovery key.'] : []),
+    ];
+  });
 }
 
 /**
@@ -53,6 +60,24 @@ export async function startSession(ctx: CliContext, mode: 'register' | 'login', 
   ctx.config.setProfile(ctx.profileName, { server: api.serverUrl, username: session.user.username, keystore: secrets.backend });
   // This device's keys for private rooms, made and published now so others can share with it.
   const stored = await api.session();
-  if (stored) await (await ctx.e2e(api, stored, true)).device();
-  return { user: session.user, deviceId: session.device.id, server: api.serverUrl, keystore: secrets.backend, keystoreDescription: secrets.description };
+  let recoveryKey: string | undefined;
+  let backup = false;
+  if (stored) {
+    await (await ctx.e2e(api, stored, true)).device();
+    const keyBackup = await ctx.keyBackup(api, stored, true);
+    // A new account gets its key backup at once, so every chain key it ever receives goes in.
+    if (mode === 'register') recoveryKey = (await keyBackup.create()).recoveryKey;
+    else backup = await keyBackup.status().then((s) => s.backup !== null, () => false);
+  }
+  return {
+    user: session.user,
+    deviceId: session.device.id,
+    server: api.serverUrl,
+    keystore: secrets.backend,
+    keystoreDescription: secrets.description,
+    /** Only after registering: the new key backup's recovery key, to show once. */
+    recoveryKey,
+    /** After signing in: whether the account has a key backup to restore. */
+    backup,
+  };
 }

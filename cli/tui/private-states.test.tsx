@@ -51,12 +51,12 @@ describe('App with private messages that do not open', () => {
       [event(4).id, { status: 'not_shared' }],
     ]);
     const { lastFrame } = app(states);
-    await until(() => (lastFrame() ?? '').includes('did not share'), 'the last message');
+    await until(() => (lastFrame() ?? '').includes('never given the key'), 'the last message');
     const frame = (lastFrame() ?? '').replace(/\s+/g, ' '); // long lines wrap
     expect(frame.split('the real one')).toHaveLength(2);
     expect(frame).toContain('bob: [replayed message: a copy of one already shown]');
     expect(frame).toContain('bob: [replayed from another room: not shown here]');
-    expect(frame).toContain('bob: [the sender did not share the key with this device]');
+    expect(frame).toContain('bob: [this device was never given the key]');
   });
 
   it('looks again at a message waiting for its key, so it comes to say the key was not shared', async () => {
@@ -66,6 +66,6 @@ describe('App with private messages that do not open', () => {
     await until(() => (lastFrame() ?? '').split('[waiting for the key from the sender]').length === 5, 'the waiting messages');
     for (const n of [1, 2, 3, 4]) states.set(event(n).id, { status: 'not_shared' });
     vi.advanceTimersByTime(KEY_RECHECK_MS);
-    await until(() => (lastFrame() ?? '').split('[the sender did not share the key with this device]').length === 5, 'the notices');
+    await until(() => (lastFrame() ?? '').split('[this device was never given the key]').length === 5, 'the notices');
   });
 });

@@ -2,24 +2,29 @@ import { Router } from 'express';
 import { z } from 'zod';
 import {
   AckSharesRequest,
+  BackupEntryQuery,
+  CommitKeyBackup,
   DeviceBundle,
   DeviceSignatureRequest,
   PostSharesRequest,
   PublishIdentityRequest,
   ReshareRequest,
   StartVerificationRequest,
+  UploadBackupEntries,
   VerificationStepRequest,
 } from '../../shared/protocol/index.js';
 import type { DeviceVerificationService } from '../services/device-verification-service.js';
+import type { KeyBackupService } from '../services/key-backup-service.js';
 import type { KeyService } from '../services/key-service.js';
 import { claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
 
 /**
  * /keys: the device key directory (with the user identity keys and cross-signatures), the device
- * verifications that approve a new device, and this device's queue of chain shares.
+ * verifications that approve a new device, this device's queue of chain shares, and the user's
+ * encrypted key backup.
  */
-export function keyRoutes(keys: KeyService, verifications: DeviceVerificationService): Router {
+export function keyRoutes(keys: KeyService, verifications: DeviceVerificationService, backup: KeyBackupService): Router {
   const router = Router();
   router.put('/identity', async (req, res) => {
     const body = parse(PublishIdentityRequest, req.body);
@@ -41,6 +46,19 @@ export function keyRoutes(keys: KeyService, verifications: DeviceVerificationSer
   });
   router.post('/verifications/:id', async (req, res) => {
     res.json(await verifications.step(claimsOf(res), parse(z.uuid(), req.params.id), parse(VerificationStepRequest, req.body)));
+  });
+  router.get('/backup', async (_req, res) => {
+    res.json({ backup: await backup.info(claimsOf(res)) });
+  });
+  router.put('/backup', async (req, res) => {
+    res.json({ backup: await backup.commit(claimsOf(res), parse(CommitKeyBackup, req.body)) });
+  });
+  router.post('/backup/entries', async (req, res) => {
+    await backup.upload(claimsOf(res), parse(UploadBackupEntries, req.body));
+    res.status(204).end();
+  });
+  router.get('/backup/entries', async (req, res) => {
+    res.json(await backup.entries(claimsOf(res), parse(BackupEntryQuery, req.query)));
   });
   router.put('/devices/me', async (req, res) => {
     await keys.publish(claimsOf(res), parse(DeviceBundle, req.body?.bundle));

@@ -103,6 +103,10 @@ const INVOCATIONS: Record<string, (api: ApiClient) => Promise<unknown>> = {
   requestReshare: (api) => api.requestReshare({} as never),
   reshareRequests: (api) => api.reshareRequests(),
   ackReshareRequests: (api) => api.ackReshareRequests([UUID]),
+  keyBackup: (api) => api.keyBackup(),
+  commitKeyBackup: (api) => api.commitKeyBackup({ version: 1, keyCheck: 'k'.repeat(43), previousVersion: null }),
+  uploadBackupEntries: (api) => api.uploadBackupEntries({ version: 1, keyCheck: 'k'.repeat(43), entries: [] }),
+  backupEntries: (api) => api.backupEntries('5'),
   wsTicket: (api) => api.wsTicket(),
   renewSession: (api) => api.renewSession('token'), // the stored session's own token: it refreshes
   restoreCookieSession: (api) => api.restoreCookieSession(),

@@ -59,6 +59,10 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/keys/reshare-requests', tag: 'keys', summary: "Ask a sender's device to share a chain again", body: P.ReshareRequest, status: 204 },
   { method: 'get', path: '/keys/reshare-requests', tag: 'keys', summary: 'Requests addressed to this device', answer: P.ReshareRequestList },
   { method: 'post', path: '/keys/reshare-requests/ack', tag: 'keys', summary: 'Delete requests this device has served', body: Ids, status: 204 },
+  { method: 'get', path: '/keys/backup', tag: 'keys', summary: 'Your encrypted key backup: version, key check, entry count (or null)', answer: P.KeyBackupAnswer },
+  { method: 'put', path: '/keys/backup', tag: 'keys', summary: 'Make a new backup version current (first backup or a rotated recovery key); 409 when the current one changed', body: P.CommitKeyBackup, answer: P.KeyBackupAnswer },
+  { method: 'post', path: '/keys/backup/entries', tag: 'keys', summary: 'Add sealed entries to the current backup version or the one being written; 409 for any other', body: P.UploadBackupEntries, status: 204 },
+  { method: 'get', path: '/keys/backup/entries', tag: 'keys', summary: "The current backup's sealed entries, in upload order", query: P.BackupEntryQuery, answer: P.BackupEntryPage },
   { method: 'get', path: '//healthz', tag: 'operations', auth: false, summary: 'The process is alive', answer: P.Health },
   { method: 'get', path: '//readyz', tag: 'operations', auth: false, summary: 'Its database (and Redis) answer; 503 otherwise', answer: P.Health },
 ];

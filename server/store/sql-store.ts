@@ -9,6 +9,8 @@ import type {
   DirectoryDeviceRecord,
   VerificationRecord,
   InviteRecord,
+  KeyBackupEntryRecord,
+  KeyBackupRecord,
   ReshareRequestRecord,
   ShareRecord,
   EventRange,
@@ -627,6 +629,82 @@ export class SqlStore implements Store {
   async ackReshareRequests(senderDevice: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.query('DELETE FROM reshare_requests WHERE sender_device = $1 AND id = ANY($2::uuid[])', [senderDevice, ids]);
+  }
+
+  async findKeyBackup(userId: string): Promise<KeyBackupRecord | null> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT b.version, b.key_check, b.updated_at,
+              (SELECT count(*) FROM key_backup_entries e WHERE e.user_id = b.user_id AND e.version = b.version AND e.key_check = b.key_check) AS entries
+       FROM key_backups b WHERE b.user_id = $1`,
+      [userId],
+    );
+    const r = rows[0];
+    return r ? { version: Number(r.version), keyCheck: String(r.key_check), entries: Number(r.entries), updatedAt: asDate(r.updated_at) } : null;
+  }
+
+  async putKeyBackupEntries(userId: string, target: { version: number; keyCheck: string }, entries: readonly Omit<KeyBackupEntryRecord, 'id'>[]): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      // Shares the row a commit locks for update, so no entry lands between a commit's check and its delete.
+      const { rows } = await tx.query<Row>('SELECT version, key_check FROM key_backups WHERE user_id = $1 FOR SHARE', [userId]);
+      const current = rows[0];
+      const currentVersion = current ? Number(current.version) : 0;
+      const toCurrent = current !== undefined && target.version === currentVersion && target.keyCheck === String(current.key_check);
+      if (!toCurrent && target.version !== currentVersion + 1) return false;
+      if (entries.length === 0) return true;
+      await tx.query(
+        `INSERT INTO key_backup_entries AS t (user_id, version, key_check, kind, entry_key, room_id, first_counter, iv, ct)
+         SELECT $1::uuid, $2::int, $3::text, * FROM unnest($4::text[], $5::text[], $6::uuid[], $7::int[], $8::text[], $9::text[])
+         ON CONFLICT (user_id, version, kind, entry_key) DO UPDATE
+           SET key_check = excluded.key_check, room_id = excluded.room_id, first_counter = excluded.first_counter,
+               iv = excluded.iv, ct = excluded.ct, updated_at = now()
+           WHERE t.kind = 'identity' OR t.key_check <> excluded.key_check OR excluded.first_counter < t.first_counter`,
+        [
+          userId,
+          target.version,
+          target.keyCheck,
+          entries.map((e) => e.kind),
+          entries.map((e) => e.entryKey),
+          entries.map((e) => e.roomId),
+          entries.map((e) => e.firstCounter),
+          entries.map((e) => e.iv),
+          entries.map((e) => e.ct),
+        ],
+      );
+      return true;
+    });
+  }
+
+  async commitKeyBackup(userId: string, next: { version: number; keyCheck: string }, previousVersion: number | null): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>('SELECT version FROM key_backups WHERE user_id = $1 FOR UPDATE', [userId]);
+      const current = rows[0] ? Number(rows[0].version) : null;
+      if (current !== previousVersion || next.version !== (current ?? 0) + 1) return false;
+      await tx.query(
+        `INSERT INTO key_backups (user_id, version, key_check) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE SET version = excluded.version, key_check = excluded.key_check, updated_at = now()`,
+        [userId, next.version, next.keyCheck],
+      );
+      await tx.query('DELETE FROM key_backup_entries WHERE user_id = $1 AND (version <> $2 OR key_check <> $3)', [userId, next.version, next.keyCheck]);
+      return true;
+    });
+  }
+
+  async listKeyBackupEntries(userId: string, after: string | null, limit: number): Promise<KeyBackupEntryRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT e.id, e.kind, e.entry_key, e.room_id, e.first_counter, e.iv, e.ct
+       FROM key_backup_entries e JOIN key_backups b ON b.user_id = e.user_id AND b.version = e.version AND b.key_check = e.key_check
+       WHERE e.user_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`,
+      [userId, after ?? '0', limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      kind: String(r.kind) as KeyBackupEntryRecord['kind'],
+      entryKey: String(r.entry_key),
+      roomId: r.room_id === null || r.room_id === undefined ? null : String(r.room_id),
+      firstCounter: Number(r.first_counter),
+      iv: String(r.iv),
+      ct: String(r.ct),
+    }));
   }
 
   async ackShares(deviceId: string, ids: readonly string[]): Promise<void> {

@@ -443,6 +443,46 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(long?.snippet.highlights.map(([a, b]) => long.snippet.text.slice(a, b))).toEqual(['aardvark']);
     });
 
+    it('keeps a key backup per user: entries land only in the current or next version, a commit replaces the rest, the one reaching further back stays', async () => {
+      const user = await newUser();
+      const other = await newUser();
+      const roomId = randomUUID();
+      const entry = (entryKey: string, firstCounter: number, ct = 'c1') => ({ kind: 'chain' as const, entryKey, roomId, firstCounter, iv: 'i'.repeat(16), ct });
+      const v1 = { version: 1, keyCheck: 'k'.repeat(43) };
+      expect(await store.findKeyBackup(user.id)).toBeNull();
+      // A version that is neither current nor next is refused.
+      expect(await store.putKeyBackupEntries(user.id, { version: 2, keyCheck: v1.keyCheck }, [entry('d:a', 0)])).toBe(false);
+      expect(await store.putKeyBackupEntries(user.id, v1, [entry('d:a', 5), entry('d:b', 0)])).toBe(true);
+      // Staged entries are not listed before their version is committed.
+      expect(await store.listKeyBackupEntries(user.id, null, 10)).toEqual([]);
+      expect(await store.commitKeyBackup(user.id, { version: 2, keyCheck: v1.keyCheck }, null)).toBe(false);
+      expect(await store.commitKeyBackup(user.id, v1, null)).toBe(true);
+      expect(await store.commitKeyBackup(user.id, v1, null)).toBe(false);
+      expect(await store.findKeyBackup(user.id)).toMatchObject({ version: 1, keyCheck: v1.keyCheck, entries: 2 });
+      // The current version needs its own key check.
+      expect(await store.putKeyBackupEntries(user.id, { version: 1, keyCheck: 'x'.repeat(43) }, [entry('d:c', 0)])).toBe(false);
+      // A later share of a chain does not replace the one reaching further back; an earlier one does.
+      expect(await store.putKeyBackupEntries(user.id, v1, [entry('d:b', 3, 'later')])).toBe(true);
+      expect(await store.putKeyBackupEntries(user.id, v1, [entry('d:a', 2, 'earlier')])).toBe(true);
+      const listed = await store.listKeyBackupEntries(user.id, null, 10);
+      expect(listed.map((e) => [e.entryKey, e.firstCounter, e.ct])).toEqual([
+        ['d:a', 2, 'earlier'],
+        ['d:b', 0, 'c1'],
+      ]);
+      expect(await store.listKeyBackupEntries(user.id, listed[0]?.id ?? null, 10)).toHaveLength(1);
+      expect(await store.listKeyBackupEntries(other.id, null, 10)).toEqual([]);
+      // A rotation stages version 2 beside version 1, then its commit deletes version 1's entries.
+      const v2 = { version: 2, keyCheck: 'z'.repeat(43) };
+      expect(await store.putKeyBackupEntries(user.id, v2, [entry('d:a', 2, 'v2')])).toBe(true);
+      expect(await store.listKeyBackupEntries(user.id, null, 10)).toHaveLength(2);
+      expect(await store.commitKeyBackup(user.id, v2, 0)).toBe(false);
+      expect(await store.commitKeyBackup(user.id, v2, 1)).toBe(true);
+      expect((await store.listKeyBackupEntries(user.id, null, 10)).map((e) => e.ct)).toEqual(['v2']);
+      expect(await store.findKeyBackup(user.id)).toMatchObject({ version: 2, entries: 1 });
+      // Entries for the old version are refused from now on.
+      expect(await store.putKeyBackupEntries(user.id, v1, [entry('d:d', 0)])).toBe(false);
+    });
+
     it('records last seen', async () => {
       const user = await newUser();
       const at = new Date('2026-01-02T03:04:05.000Z');

@@ -141,6 +141,25 @@ export interface ShareRecord {
   readonly createdAt: Date;
 }
 
+/** A user's current key backup: its version, key check, entry count and last change. */
+export interface KeyBackupRecord {
+  readonly version: number;
+  readonly keyCheck: string;
+  readonly entries: number;
+  readonly updatedAt: Date;
+}
+
+/** One sealed entry of a key backup, with its place in upload order (`id`, for paging). */
+export interface KeyBackupEntryRecord {
+  readonly id: string;
+  readonly kind: 'identity' | 'chain';
+  readonly entryKey: string;
+  readonly roomId: string | null;
+  readonly firstCounter: number;
+  readonly iv: string;
+  readonly ct: string;
+}
+
 export interface NewMessage {
   readonly id: string;
   readonly roomId: string;
@@ -308,6 +327,25 @@ export interface Store {
   requestReshare(r: { id: string; roomId: string; requesterUser: string; requesterDevice: string; senderDevice: string; keyId: string }): Promise<void>;
   listReshareRequests(senderDevice: string, limit: number): Promise<ReshareRequestRecord[]>;
   ackReshareRequests(senderDevice: string, ids: readonly string[]): Promise<void>;
+
+  /** The user's current key backup; null when they have none. */
+  findKeyBackup(userId: string): Promise<KeyBackupRecord | null>;
+  /**
+   * Stores sealed entries for backup `version` under `keyCheck`: the current version (its key check
+   * must match) or the next one (a rotation being written). An entry already stored under the same
+   * version, kind and key is replaced only by one that reaches further back (a lower `firstCounter`),
+   * by one under another key check, or when it is the identity key. False (nothing stored) when the
+   * version is neither.
+   */
+  putKeyBackupEntries(userId: string, target: { version: number; keyCheck: string }, entries: readonly Omit<KeyBackupEntryRecord, 'id'>[]): Promise<boolean>;
+  /**
+   * Makes `next` the current backup if the current version is still `previousVersion` (null: none)
+   * and `next.version` is the one after it, deleting every entry of another version or key check,
+   * in one transaction. False (nothing changed) otherwise.
+   */
+  commitKeyBackup(userId: string, next: { version: number; keyCheck: string }, previousVersion: number | null): Promise<boolean>;
+  /** The current backup's entries after position `after` (null: from the start), in upload order. */
+  listKeyBackupEntries(userId: string, after: string | null, limit: number): Promise<KeyBackupEntryRecord[]>;
 
   /**
    * Commits messages, in order, in one transaction: each with its room's next seq, if the sender is

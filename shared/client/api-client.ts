@@ -22,6 +22,8 @@ import {
   WsTicket,
 } from '../protocol/index.js';
 import {
+  BackupEntryPage,
+  KeyBackupAnswer,
   DeviceList,
   DirectMessageResult,
   InviteCreated,
@@ -32,6 +34,9 @@ import {
   VerificationList,
 } from '../protocol/index.js';
 import type {
+  CommitKeyBackup,
+  KeyBackupInfo,
+  UploadBackupEntries,
   CreateInviteRequest,
   Room,
   CreateRoomRequest,
@@ -334,6 +339,28 @@ export class ApiClient {
 
   async ackReshareRequests(ids: string[]): Promise<void> {
     await this.call('POST', '/keys/reshare-requests/ack', { body: { ids }, schema: z.unknown() });
+  }
+
+  /** This user's encrypted key backup (version, key check, entry count), or null when there is none. */
+  async keyBackup(): Promise<KeyBackupInfo | null> {
+    return (await this.call('GET', '/keys/backup', { schema: KeyBackupAnswer })).backup;
+  }
+
+  /** Makes a new backup version current; ChatError('conflict') when the current one is no longer `previousVersion`. */
+  async commitKeyBackup(req: CommitKeyBackup): Promise<KeyBackupInfo> {
+    const { backup } = await this.call('PUT', '/keys/backup', { body: req, schema: KeyBackupAnswer });
+    if (!backup) throw new ChatError('internal', 'the server answered no backup to a commit');
+    return backup;
+  }
+
+  /** Adds sealed entries to a backup version; ChatError('conflict') when it is neither the current nor the next one. */
+  async uploadBackupEntries(req: UploadBackupEntries): Promise<void> {
+    await this.call('POST', '/keys/backup/entries', { body: req, schema: z.unknown() });
+  }
+
+  /** One page of the current backup's sealed entries after position `after`. */
+  backupEntries(after?: string): Promise<BackupEntryPage> {
+    return this.call('GET', `/keys/backup/entries${after === undefined ? '' : `?after=${encodeURIComponent(after)}`}`, { schema: BackupEntryPage });
   }
 
   /** A one-time ticket for a WebSocket from a browser. */

@@ -172,7 +172,7 @@ export class ChatModel {
       const timer = setInterval(fn, ms);
       return () => clearInterval(timer);
     });
-    // A key that never comes: open the waiting messages again now and then, so they come to say the sender did not share it.
+    // A key that never comes: open the waiting messages again now and then, so they come to say this device was never given the key.
     this.stopRecheck = every(() => {
       if (this.waiting.size > 0) this.decrypt([...this.waiting.values()]);
     }, KEY_RECHECK_MS);

@@ -1,4 +1,6 @@
 import type { InboundChain } from '../crypto/index.js';
+import { toBase64Url } from '../crypto/index.js';
+import type { BackedUpChain } from '../protocol/index.js';
 import type { E2ERecordKinds, E2ETransaction, OpenedText } from './e2e-store.js';
 
 /** How many opened messages a device keeps. */
@@ -7,6 +9,9 @@ export const MAX_PLAINTEXTS = 20_000;
 export const MAX_ASKED = 1_000;
 /** Chains kept per sending device: the current one and five older, for late messages. */
 export const MAX_CHAINS_PER_SENDER = 6;
+
+/** How many chain keys wait for the key backup at most (the oldest go first past that). */
+export const MAX_BACKUP_QUEUE = 20_000;
 
 /** The key of an opened message: `senderDevice:clientMsgId`. */
 export const plaintextKey = (senderDevice: string, clientMsgId: string) => `${senderDevice}:${clientMsgId}`;
@@ -65,4 +70,35 @@ export async function keepSharedChain(tx: E2ETransaction, chain: InboundChain): 
   for (const id of dropped) tx.delete('inbound', inboundKey(chain.senderDevice, id));
   tx.put('senderChains', chain.senderDevice, ids.slice(dropped.length));
   return true;
+}
+
+/**
+ * A chain as its key backup entry holds it: from where this device started following it. Only right
+ * for a chain fresh from its share (its chain key still at `startCounter`).
+ */
+export function backedUpChainOf(chain: InboundChain): BackedUpChain {
+  return {
+    v: 1,
+    roomId: chain.roomId,
+    senderUser: chain.senderUser,
+    senderDevice: chain.senderDevice,
+    keyId: chain.keyId,
+    chainKey: toBase64Url(chain.chainKey),
+    counter: chain.startCounter,
+    signingKey: toBase64Url(chain.signingKey),
+  };
+}
+
+/**
+ * Queues a chain key for the key backup: slots `backupDone` to `backupNext` (meta counters) of a ring
+ * of `capacity` hold what is not uploaded yet, one record each. The queue fills whether or not a
+ * backup exists, so a backup made later still gets the chains that came before it; past `capacity`
+ * the oldest is dropped.
+ */
+export async function queueForBackup(tx: E2ETransaction, chain: BackedUpChain, capacity = MAX_BACKUP_QUEUE): Promise<void> {
+  const next = (await tx.get('meta', 'backupNext')) ?? 0;
+  const done = (await tx.get('meta', 'backupDone')) ?? 0;
+  tx.put('backupQueue', String(next % capacity), chain);
+  tx.put('meta', 'backupNext', next + 1);
+  if (next + 1 - done > capacity) tx.put('meta', 'backupDone', next + 1 - capacity);
 }

@@ -6,6 +6,8 @@ import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js'
 import type { ApiClient } from './api-client.js';
 import { keepSharedChain } from './e2e-records.js';
 import { E2ESession, KEY_WAIT_MS } from './e2e-session.js';
+import { openedNotice } from './opened-notice.js';
+import type { NoText } from './opened-notice.js';
 import type { E2EKind, E2EStore, E2ETransaction } from './e2e-store.js';
 import { migrateLegacyState } from './legacy-e2e-state.js';
 import { MemoryE2EStore } from './memory-e2e-store.js';
@@ -309,6 +311,40 @@ describe('E2ESession.openMany', () => {
     expect(await e2e.open(event)).toEqual({ status: 'waiting' });
     now += 1;
     expect(await new E2ESession({ api, store, session: sessionOf(bob.keys), extractable: false, now: () => now }).open(event)).toEqual({ status: 'not_shared' });
+  });
+});
+
+describe('E2ESession labels', () => {
+  it('says at once that a message was sent before the user joined or before this device signed in, asking no one; a key never given says so after the wait', async () => {
+    const { store, bob } = await bobWithAliceChain();
+    const joinedAt = Date.parse('2026-01-02T00:00:00.000Z');
+    const deviceSince = Date.parse('2026-01-03T00:00:00.000Z');
+    const asked: string[] = [];
+    const api = {
+      pendingShares: async () => [],
+      reshareRequests: async () => [],
+      ackShares: async () => undefined,
+      requestReshare: async (r: { keyId: string }) => void asked.push(r.keyId),
+      members: async () => [{ user: { id: bob.keys.userId, username: 'bob' }, role: 'member', joinedAt: new Date(joinedAt).toISOString(), online: true, lastSeenAt: null }],
+      devicesOfUser: async () => [{ ...bob.directory, createdAt: new Date(deviceSince).toISOString() }],
+    } as unknown as ApiClient;
+    const stranger = await device(randomUUID());
+    const at = async (createdAt: number) => {
+      const chain = await newOutboundChain(createdAt, false);
+      const header = { roomId: ROOM, senderUser: stranger.keys.userId, senderDevice: stranger.keys.deviceId, clientMsgId: randomUUID() };
+      return { ...eventOf((await encryptMessage(chain, header, { body: 'hidden', sentAt: 1 })).envelope, 1), createdAt: new Date(createdAt).toISOString() };
+    };
+    let now = deviceSince + 1_000;
+    const e2e = new E2ESession({ api, store, session: sessionOf(bob.keys), extractable: false, now: () => now });
+    const [beforeJoin, beforeDevice, after] = [await at(joinedAt - 1), await at(deviceSince - 1), await at(deviceSince + 1)];
+    expect(await e2e.openMany([beforeJoin, beforeDevice, after])).toEqual([{ status: 'before_join' }, { status: 'before_device' }, { status: 'waiting' }]);
+    // Only the message whose key may yet come was asked for.
+    expect(asked).toEqual([after.envelope?.keyId]);
+    now += KEY_WAIT_MS;
+    const late = await e2e.open(after);
+    expect(late).toEqual({ status: 'not_shared' });
+    expect(openedNotice(late as NoText)).toBe('this device was never given the key');
+    expect(openedNotice({ status: 'before_join' })).toBe('sent before you joined');
   });
 });
 

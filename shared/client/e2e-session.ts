@@ -24,7 +24,7 @@ import {
 import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
 import { ChatError } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
-import { inboundKey, keepSharedChain, plaintextKey, rememberAsked, rememberPlaintext } from './e2e-records.js';
+import { backedUpChainOf, inboundKey, keepSharedChain, plaintextKey, queueForBackup, rememberAsked, rememberPlaintext } from './e2e-records.js';
 import type { E2EStore, E2ETransaction, OpenedText, OutboundRecord } from './e2e-store.js';
 import type { StoredSession } from './session-store.js';
 
@@ -64,8 +64,10 @@ const IDENTITY = 'identity:';
 
 /**
  * What opening a private-room message gave. `waiting`: the chain's key has not come (this device asked
- * the sender's device for it); `not_shared`: it has not come KEY_WAIT_MS after asking, so the sender
- * did not share it with this device (should it come later, the message opens); `replayed`: the
+ * the sender's device for it); `not_shared`: it has not come KEY_WAIT_MS after asking, so this device
+ * was never given it (should it come later, the message opens); `before_join`: sent before the user
+ * (last) joined the room, so no key was ever meant for them; `before_device`: sent before this device
+ * signed in, so only the user's key backup can bring its key here; `replayed`: the
  * envelope was already shown for another event (`firstEventId`, where known), or another envelope
  * with its message id was; `wrong_room`: the envelope was sealed for another room (`sentIn`).
  */
@@ -73,18 +75,39 @@ export type Opened =
   | { readonly status: 'ok'; readonly body: string; readonly sentAt: number }
   | { readonly status: 'waiting' }
   | { readonly status: 'not_shared' }
+  | { readonly status: 'before_join' }
+  | { readonly status: 'before_device' }
   | { readonly status: 'replayed'; readonly firstEventId?: string }
   | { readonly status: 'wrong_room'; readonly sentIn: string }
   | { readonly status: 'unreadable'; readonly reason: string };
 
 /**
- * How long (ms) a device waits for a chain it asked the sender's device for before it says the sender
- * did not share it: an online sender answers within seconds, on its next sync.
+ * How long (ms) a device waits for a chain it asked the sender's device for before it says it was
+ * never given it: an online sender answers within seconds, on its next sync. (Should the key come
+ * later after all, the message opens.)
  */
-export const KEY_WAIT_MS = 10 * 60 * 1000;
+export const KEY_WAIT_MS = 60 * 1000;
 
 /** How often (ms) a client that stays open opens its waiting messages again, so they turn to `not_shared` in time. */
-export const KEY_RECHECK_MS = KEY_WAIT_MS / 10;
+export const KEY_RECHECK_MS = 15 * 1000;
+
+/**
+ * When (ms, the server's clock) the user last joined a room and this device signed in, where known:
+ * a message from before either can never have been shared with this device.
+ */
+interface Horizon {
+  readonly joinedAt?: number | undefined;
+  readonly deviceSince?: number | undefined;
+}
+
+/** `fn`'s answer, or `fallback` when it fails (a missing answer only makes a label less precise). */
+async function orElse<T>(fn: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await fn();
+  } catch {
+    return fallback;
+  }
+}
 
 /** Turns of `encrypt` before it gives up on a chain other processes keep replacing. */
 const MAX_ENCRYPT_TURNS = 3;
@@ -106,6 +129,8 @@ export interface E2ESessionOptions {
    * copy only.
    */
   readonly onIdentityCreated?: (identity: UserIdentity) => Promise<void>;
+  /** The key backup: told to upload once new chain keys are queued for it (its failures do not fail the caller). */
+  readonly backup?: { flush(): Promise<unknown> } | undefined;
 }
 
 /**
@@ -120,6 +145,8 @@ export class E2ESession {
   private readonly requested = new Set<string>();
   /** Cross-signatures already checked, by key, device keys and signature. */
   private readonly checked = new Map<string, boolean>();
+  /** By room id: when the user joined it and this device signed in, looked up once per session. */
+  private readonly horizons = new Map<string, Promise<Horizon>>();
 
   constructor(private readonly options: E2ESessionOptions) {
     this.now = options.now ?? Date.now;
@@ -334,6 +361,7 @@ export class E2ESession {
     const ids = new Set(devices.map((d) => d.deviceId));
     const usable = (record: OutboundRecord | undefined): record is OutboundRecord =>
       record !== undefined && !Object.keys(record.given).some((id) => !ids.has(id)) && !chainIsWornOut(record.chain, this.now());
+    let newChain = false;
     for (let turn = 0; turn < MAX_ENCRYPT_TURNS; turn++) {
       const seen = await store.get('outbound', roomId);
       // The usual case needs no transaction here: the second one checks the chain is still this one.
@@ -344,6 +372,10 @@ export class E2ESession {
             if (usable(current)) return current;
             const fresh: OutboundRecord = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
             tx.put('outbound', roomId, fresh);
+            // The user's other devices read this device's messages through the backup too.
+            const share = await shareOf(fresh.chain);
+            await queueForBackup(tx, { v: 1, roomId, senderUser: session.user.id, senderDevice: keys.deviceId, ...share });
+            newChain = true;
             return fresh;
           });
       const lacking = devices.filter((d) => !record.given[d.deviceId]);
@@ -375,7 +407,10 @@ export class E2ESession {
         await rememberPlaintext(tx, textKey, { ...content, keyId: envelope.keyId, counter: envelope.counter, envelope });
         return envelope;
       });
-      if (envelope) return envelope;
+      if (envelope) {
+        if (newChain) await this.flushBackup();
+        return envelope;
+      }
     }
     throw new ChatError('unavailable', `the sending chain of room ${roomId} kept changing under other chat processes; try again`);
   }
@@ -423,20 +458,38 @@ export class E2ESession {
       }
     }
     const now = this.now();
+    const horizons = new Map<string, Horizon>();
+    for (const t of todo) if (!t.claim && !horizons.has(t.event.roomId)) horizons.set(t.event.roomId, await this.horizon(t.event.roomId));
     for (let from = 0; from < todo.length; from += OPEN_BATCH) {
       await store.transaction(async (tx) => {
         for (const { index, event, envelope, textKey, chainKey } of todo.slice(from, from + OPEN_BATCH)) {
-          results[index] = await openIn(tx, event, envelope, textKey, chainKey, now);
+          results[index] = await openIn(tx, event, envelope, textKey, chainKey, now, horizons.get(event.roomId) ?? {});
         }
       });
     }
     for (const { index, envelope, chainKey } of todo) {
+      // Only a message waiting for a key that may yet come is asked for; one from before the user joined or this device signed in is not.
       if (results[index]?.status !== 'waiting' || this.requested.has(chainKey)) continue;
       // Ask the sender's device for its share again; it answers when it is next online.
       this.requested.add(chainKey);
       await this.options.api.requestReshare({ roomId: envelope.roomId, senderDevice: envelope.senderDevice, keyId: envelope.keyId }).catch(() => undefined);
     }
     return results as Opened[];
+  }
+
+  /** When the user joined a room and this device signed in (server times), once per room per session. */
+  private horizon(roomId: string): Promise<Horizon> {
+    let known = this.horizons.get(roomId);
+    if (!known) {
+      const { api, session } = this.options;
+      known = Promise.all([orElse(() => api.members(roomId), []), orElse(() => api.devicesOfUser(session.user.id), [])]).then(([members, devices]) => {
+        const joined = members.find((m) => m.user.id === session.user.id)?.joinedAt;
+        const since = devices.find((d) => d.deviceId === session.deviceId)?.createdAt;
+        return { joinedAt: joined === undefined ? undefined : Date.parse(joined), deviceSince: since === undefined ? undefined : Date.parse(since) };
+      });
+      this.horizons.set(roomId, known);
+    }
+    return known;
   }
 
   /** Opens waiting shares and answers other devices' requests for shares. */
@@ -498,7 +551,7 @@ export class E2ESession {
     if (opened.length > 0) {
       await this.options.store.transaction(async (tx) => {
         for (const chain of opened) {
-          await keepSharedChain(tx, chain);
+          if (await keepSharedChain(tx, chain)) await queueForBackup(tx, backedUpChainOf(chain));
           // It came: no longer waited for.
           const key = inboundKey(chain.senderDevice, chain.keyId);
           if ((await tx.get('asked', key)) !== undefined) tx.delete('asked', key);
@@ -506,7 +559,13 @@ export class E2ESession {
       });
     }
     await api.ackShares(queued.map((q) => q.id));
+    if (opened.length > 0) await this.flushBackup();
     return opened.length;
+  }
+
+  /** Uploads queued chain keys to the key backup, if there is one; a failure waits for the next chance. */
+  private async flushBackup(): Promise<void> {
+    await this.options.backup?.flush().catch(() => undefined);
   }
 
   /**
@@ -609,10 +668,12 @@ export class E2ESession {
 /**
  * Opens one message inside a transaction: refused as a replay when its kept copy belongs to another
  * event or envelope, else its kept copy (claimed by this event if no event had it), else with its
- * chain (kept moved on, and the copy kept as this event's). With no chain: `waiting`, noting when
- * (`now`, ms) it was first missed, or `not_shared` KEY_WAIT_MS after that.
+ * chain (kept moved on, and the copy kept as this event's). With no chain (or a chain given to this
+ * device after the message): `before_join` or `before_device` at once when the message is older than
+ * the user's membership or this device (`horizon`); else `waiting`, noting when (`now`, ms) it was
+ * first missed, or `not_shared` KEY_WAIT_MS after that.
  */
-async function openIn(tx: E2ETransaction, event: RoomEvent, envelope: Envelope, textKey: string, chainKey: string, now: number): Promise<Opened> {
+async function openIn(tx: E2ETransaction, event: RoomEvent, envelope: Envelope, textKey: string, chainKey: string, now: number, horizon: Horizon): Promise<Opened> {
   const copy = await tx.get('plaintext', textKey);
   const seen = fromCopy(copy, event, envelope);
   if (seen === 'claim') {
@@ -623,7 +684,9 @@ async function openIn(tx: E2ETransaction, event: RoomEvent, envelope: Envelope, 
   }
   if (seen) return seen;
   const chain = await tx.get('inbound', chainKey);
+  const before = beforeHorizon(event, horizon);
   if (!chain) {
+    if (before) return before;
     const asked = await tx.get('asked', chainKey);
     if (asked === undefined) {
       await rememberAsked(tx, chainKey, now);
@@ -637,9 +700,17 @@ async function openIn(tx: E2ETransaction, event: RoomEvent, envelope: Envelope, 
     await rememberPlaintext(tx, textKey, { ...opened.content, eventId: event.id, keyId: envelope.keyId, counter: envelope.counter });
     return { status: 'ok', ...opened.content };
   } catch (error) {
-    const reason = (error as { code?: string }).code === 'before_share' ? 'sent before this device joined the room' : (error as Error).message;
-    return { status: 'unreadable', reason };
+    if ((error as { code?: string }).code !== 'before_share') return { status: 'unreadable', reason: (error as Error).message };
+    return before ?? { status: 'before_join' };
   }
+}
+
+/** `before_join` / `before_device` when the event is older than the user's membership or this device. */
+function beforeHorizon(event: RoomEvent, horizon: Horizon): Opened | undefined {
+  const at = Date.parse(event.createdAt);
+  if (horizon.joinedAt !== undefined && at < horizon.joinedAt) return { status: 'before_join' };
+  if (horizon.deviceSince !== undefined && at < horizon.deviceSince) return { status: 'before_device' };
+  return undefined;
 }
 
 /**

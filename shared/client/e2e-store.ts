@@ -1,5 +1,5 @@
 import type { ChainShare, DeviceKeys, InboundChain, MessageContent, OutboundChain, UserIdentity } from '../crypto/index.js';
-import type { Envelope } from '../protocol/index.js';
+import type { BackedUpChain, Envelope } from '../protocol/index.js';
 
 /**
  * This device's sending chain in one room, and the share each device was given (by device id): a
@@ -24,6 +24,13 @@ export interface OpenedText extends MessageContent {
   /** The sender's own envelope, kept while no event has claimed the copy: a retry of the same
    * clientMsgId sends these same bytes again, so whichever the server keeps opens. Dropped once claimed. */
   readonly envelope?: Envelope;
+}
+
+/** The backup key a device holds (see `E2ERecordKinds.backupKey`). */
+export interface BackupKeyRecord {
+  readonly version: number;
+  readonly keyCheck: string;
+  readonly key: string;
 }
 
 /**
@@ -59,7 +66,14 @@ export interface E2ERecordKinds {
   readonly asked: number;
   /** Which asked record sits in each slot of the ring that caps how many are kept, by slot number. */
   readonly askedSlot: string;
-  /** Counters and markers: `plaintextNext` and `askedNext` (the next ring positions), `migrated`
+  /** The key of the user's encrypted key backup this device adds to, by `current`: the version, its
+   * key check, and the 256-bit backup key derived from the recovery key (base64url; the recovery key
+   * itself is never kept). Absent until this device makes or restores the backup. */
+  readonly backupKey: BackupKeyRecord;
+  /** Chain keys waiting to go into the key backup, by slot of a ring (see `queueForBackup`). */
+  readonly backupQueue: BackedUpChain;
+  /** Counters and markers: `plaintextNext` and `askedNext` (the next ring positions), `backupNext`
+   * and `backupDone` (the next slot of the backup queue, and the first not yet uploaded), `migrated`
    * (1 once an earlier store's state was moved in). */
   readonly meta: number;
 }

@@ -21,3 +21,4 @@ export * from './outbox.js';
 export * from './send-and-wait.js';
 export * from './chat-model.js';
 export * from './device-approval.js';
+export * from './key-backup.js';

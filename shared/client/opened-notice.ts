@@ -13,7 +13,11 @@ export function openedNotice(opened: NoText): string {
     case 'waiting':
       return 'waiting for the key from the sender';
     case 'not_shared':
-      return 'the sender did not share the key with this device';
+      return 'this device was never given the key';
+    case 'before_join':
+      return 'sent before you joined';
+    case 'before_device':
+      return 'sent before this device signed in: restoring your key backup brings it here';
     case 'replayed':
       return 'replayed message: a copy of one already shown';
     case 'wrong_room':

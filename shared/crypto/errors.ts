@@ -8,7 +8,13 @@ export type CryptoErrorCode =
   | 'before_share'
   | 'counter_jump'
   | 'unknown_chain'
-  | 'invalid_envelope';
+  | 'invalid_envelope'
+  /** Text that is not a recovery key (wrong length or alphabet, or its checksum does not match). */
+  | 'invalid_recovery_key'
+  /** A well-formed recovery key that is not the one the key backup was made with. */
+  | 'wrong_recovery_key'
+  /** A key backup entry that does not open under the backup key with its labels (tampered, or moved from another user, room or version). */
+  | 'backup_entry_refused';
 
 /** The crypto package's one error class. */
 export class CryptoError extends Error {

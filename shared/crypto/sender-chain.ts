@@ -1,4 +1,4 @@
-import { fromBase64Url, randomBytes, toBase64Url } from './bytes.js';
+import { equalBytes, fromBase64Url, randomBytes, toBase64Url } from './bytes.js';
 import { CryptoError } from './errors.js';
 import { exportPublicKey, generateSigningKeyPair, hmacSha256 } from './primitives.js';
 
@@ -123,4 +123,26 @@ export async function messageKeyFor(chain: InboundChain, counter: number): Promi
   }
   const { messageKey, nextChainKey } = await ratchet(chainKey);
   return { chain: { ...chain, chainKey: nextChainKey, nextCounter: counter + 1, skipped }, messageKey };
+}
+
+/**
+ * A kept chain reaching back to an earlier position of the same chain (from a key backup): the
+ * message keys from `earlier.startCounter` up to `kept.startCounter` join the skipped keys (oldest
+ * first, at most MAX_SKIPPED_KEYS in all, the oldest dropped), and everything `kept` has followed
+ * stays as it is, so no key already used here comes back. `kept` itself when `earlier` starts no
+ * earlier, is another chain (key id or signing key), or is further back than MAX_COUNTER_JUMP.
+ */
+export async function reachBack(kept: InboundChain, earlier: InboundChain): Promise<InboundChain> {
+  const gap = kept.startCounter - earlier.startCounter;
+  if (gap <= 0 || gap > MAX_COUNTER_JUMP || earlier.keyId !== kept.keyId || !equalBytes(earlier.signingKey, kept.signingKey)) return kept;
+  const older = new Map<number, Uint8Array>();
+  let chainKey = earlier.chainKey;
+  for (let i = earlier.startCounter; i < kept.startCounter; i++) {
+    const step = await ratchet(chainKey);
+    older.set(i, step.messageKey);
+    chainKey = step.nextChainKey;
+  }
+  const skipped = new Map([...older, ...kept.skipped]);
+  while (skipped.size > MAX_SKIPPED_KEYS) skipped.delete(skipped.keys().next().value as number);
+  return { ...kept, startCounter: earlier.startCounter, skipped };
 }

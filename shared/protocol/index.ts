@@ -10,3 +10,4 @@ export * from './e2e.js';
 export * from './search.js';
 export * from './summary.js';
 export * from './text-field.js';
+export * from './key-backup.js';

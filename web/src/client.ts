@@ -1,4 +1,4 @@
-import { ApiClient, E2ESession, LiveClient, MemorySessionStore } from '../../shared/client/index.js';
+import { ApiClient, E2ESession, KeyBackup, LiveClient, MemorySessionStore } from '../../shared/client/index.js';
 import type { SocketLike, StoredSession } from '../../shared/client/index.js';
 import { IndexedDbE2EStore } from './indexeddb-e2e-store.js';
 
@@ -14,8 +14,12 @@ export function createWebClient(origin: string = window.location.origin): WebCli
   return { api, live };
 }
 
-/** End-to-end encryption for this browser's device: its keys never leave IndexedDB, nor can they be exported. */
-export function createE2E(client: WebClient, session: StoredSession): { e2e: E2ESession; store: IndexedDbE2EStore } {
+/**
+ * End-to-end encryption for this browser's device (its keys never leave IndexedDB, nor can they be
+ * exported) and the user's key backup, which the chain keys it receives go into.
+ */
+export function createE2E(client: WebClient, session: StoredSession): { e2e: E2ESession; store: IndexedDbE2EStore; backup: KeyBackup } {
   const store = new IndexedDbE2EStore(session.deviceId);
-  return { e2e: new E2ESession({ api: client.api, store, session, extractable: false }), store };
+  const backup = new KeyBackup({ api: client.api, store, session });
+  return { e2e: new E2ESession({ api: client.api, store, session, extractable: false, backup }), store, backup };
 }

@@ -10,6 +10,7 @@ import type { ThemeChoice } from '../theme.js';
 import { applyTheme, loadTheme } from '../theme.js';
 import { useRooms } from '../use-rooms.js';
 import { Composer } from './composer.js';
+import { KeyBackupPanel } from './key-backup-panel.js';
 import { MembersPanel } from './members-panel.js';
 import { NewRoomForm } from './new-room-form.js';
 import { SafetyPanel } from './safety-panel.js';
@@ -20,7 +21,28 @@ import { Untrusted } from './untrusted-text.js';
 
 /** The signed-in screen: rooms on the side, the selected room's timeline and composer. */
 export function ChatScreen({ client, session, invite, onSignedOut }: { readonly client: WebClient; readonly session: StoredSession; readonly invite: string | null; readonly onSignedOut: () => void }) {
-  const { e2e, store } = useMemo(() => createE2E(client, session), [client, session]);
+  const { e2e, store, backup } = useMemo(() => createE2E(client, session), [client, session]);
+  const [backupOpen, setBackupOpen] = useState(false);
+  const [freshKey, setFreshKey] = useState<string | null>(null);
+
+  // An account without a key backup (just registered, or from before backups) gets one at once, and
+  // its recovery key is shown this once.
+  useEffect(() => {
+    let live = true;
+    backup
+      .status()
+      .then(async ({ backup: existing }) => {
+        if (existing || !live) return;
+        const made = await backup.create();
+        if (!live) return;
+        setFreshKey(made.recoveryKey);
+        setBackupOpen(true);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [backup]);
   const chat = useRooms(client, session, e2e);
   const [safety, setSafety] = useState<Safety | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -120,10 +142,14 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
             <option value="light">Light</option>
           </select>
         </label>
+        <button type="button" onClick={() => setBackupOpen(!backupOpen)}>
+          Key backup
+        </button>
         <button type="button" onClick={() => act(async () => (await client.api.logout(), await store.destroy(), onSignedOut()))}>
           Sign out
         </button>
       </header>
+      {backupOpen && <KeyBackupPanel backup={backup} fresh={freshKey} onDone={setNote} onClose={() => (setBackupOpen(false), setFreshKey(null))} />}
       {status !== 'connected' && (
         <p className="banner" role="status">
           {status === 'reconnecting' ? 'Connection lost — reconnecting…' : status === 'connecting' ? 'Connecting…' : 'Offline'}
