@@ -22,3 +22,4 @@ export * from './send-and-wait.js';
 export * from './chat-model.js';
 export * from './device-approval.js';
 export * from './key-backup.js';
+export * from './identity-backup.js';

@@ -26,13 +26,18 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
   const [freshKey, setFreshKey] = useState<string | null>(null);
 
   // An account without a key backup (just registered, or from before backups) gets one at once, and
-  // its recovery key is shown this once.
+  // its recovery key is shown this once. Into one that exists goes the identity key, when this page
+  // has just created it (the only time it can be exported).
   useEffect(() => {
     let live = true;
     backup
       .status()
       .then(async ({ backup: existing }) => {
-        if (existing || !live) return;
+        if (!live) return;
+        if (existing) {
+          await backup.addIdentity();
+          return;
+        }
         const made = await backup.create();
         if (!live) return;
         setFreshKey(made.recoveryKey);
