@@ -296,6 +296,7 @@ export class ApiClient {
     return (await this.call('GET', '/keys/verifications', { schema: VerificationList })).verifications;
   }
 
+  /** One device verification of the account, by id. */
   verification(id: string): Promise<Verification> {
     return this.call('GET', `/keys/verifications/${encodeURIComponent(id)}`, { schema: Verification });
   }
