@@ -47,7 +47,8 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
   program
     .command('logout')
     .description('sign out and forget the credentials')
-    .action(() => run((ctx) => import('./commands/logout.js').then((m) => m.run(ctx))));
+    .option('--forget-device', 'also revoke this device on the server (members stop sharing keys with it) and delete its keys here')
+    .action((opts) => run((ctx) => import('./commands/logout.js').then((m) => m.run(ctx, opts))));
   program
     .command('whoami')
     .description('show who you are signed in as')

@@ -137,4 +137,24 @@ describe('cross-signing with the chat binary', () => {
     const read = await chat(fourth, ['read', 'secret']);
     expect(read.code).not.toBe(0);
   }, 180_000);
+
+  it('revokes the device and deletes its keys on `chat logout --forget-device`; a plain logout does not revoke it', async () => {
+    const kept = userEnv(join(dir, 'alice5'), server.url);
+    const forgotten = userEnv(join(dir, 'alice6'), server.url);
+    expect((await chat(kept, ['login', 'alice', '--password-stdin'], PASSWORD)).code).toBe(0);
+    expect((await chat(forgotten, ['login', 'alice', '--password-stdin'], PASSWORD)).code).toBe(0);
+    const keptId = (await json<Devices>(kept, ['devices'])).thisDevice.deviceId;
+    const forgottenId = (await json<Devices>(forgotten, ['devices'])).thisDevice.deviceId;
+
+    expect((await chat(kept, ['logout'])).code).toBe(0);
+    const out = await chat(forgotten, ['--json', 'logout', '--forget-device']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ signedOut: true, deviceRevoked: true });
+
+    const listed = (await json<Devices>(alice, ['devices'])).devices.map((d) => d.deviceId);
+    expect(listed).toContain(keptId);
+    expect(listed).not.toContain(forgottenId);
+    // Signed out here: the profile and its keys are gone.
+    expect((await chat(forgotten, ['devices'])).code).not.toBe(0);
+  }, 180_000);
 });
