@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { ApiClient, E2ESession, KeyBackup, LiveClient } from '../shared/client/index.js';
+import { ApiClient, E2ESession, KeyBackup, LiveClient, SessionIdentityBackup } from '../shared/client/index.js';
 import type { SocketLike, StoredSession } from '../shared/client/index.js';
 import type { Room } from '../shared/protocol/index.js';
 import { nodeFetch } from './node/http-fetch.js';
@@ -109,13 +109,20 @@ export class CliContext {
 
   /** End-to-end encryption for this profile's device. */
   async e2e(api: ApiClient, session: StoredSession, forSignIn = false): Promise<E2ESession> {
-    const store = await this.e2eStore(forSignIn);
-    return new E2ESession({ api, store, session, extractable: true, backup: new KeyBackup({ api, store, session }) });
+    return (await this.deviceKeys(api, session, forSignIn)).e2e;
   }
 
-  /** The encrypted key backup, seen from this profile's device. */
+  /** The encrypted key backup, seen from this profile's device (the identity key it holds goes in; a restored one approves it). */
   async keyBackup(api: ApiClient, session: StoredSession, forSignIn = false): Promise<KeyBackup> {
-    return new KeyBackup({ api, store: await this.e2eStore(forSignIn), session });
+    return (await this.deviceKeys(api, session, forSignIn)).backup;
+  }
+
+  private async deviceKeys(api: ApiClient, session: StoredSession, forSignIn: boolean): Promise<{ e2e: E2ESession; backup: KeyBackup }> {
+    const store = await this.e2eStore(forSignIn);
+    const identity = new SessionIdentityBackup({ session, extractable: true, e2e: (): E2ESession => e2e });
+    const backup = new KeyBackup({ api, store, session, identity });
+    const e2e = new E2ESession({ api, store, session, extractable: true, backup });
+    return { e2e, backup };
   }
 
   /** This profile's unsent messages, kept sealed on disk until the server acknowledges them. */

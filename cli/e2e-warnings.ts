@@ -1,4 +1,4 @@
-import { describeDeviceChange, keyChangeNotices } from '../shared/client/index.js';
+import { describeKeyChange, keyChangeNotices } from '../shared/client/index.js';
 import type { E2ESession } from '../shared/client/index.js';
 import type { Room } from '../shared/protocol/index.js';
 import type { CliContext } from './context.js';
@@ -6,21 +6,19 @@ import { neutralize } from './output.js';
 
 /**
  * Warns loudly, on every send and read of a private room, about members whose device keys changed
- * since this user verified them (a new device could be an attacker's, added by a malicious server),
- * and tells once about every member's device change. On stderr, so --json stays clean.
+ * since this user verified them, and tells once about every identity change, every device a member has
+ * not approved (which gets nothing: an injected device shows up here) and the upgrade to
+ * cross-signing; and about devices added to this user's account since last told. On stderr, so --json
+ * stays clean.
  */
 export async function warnAboutChangedKeys(ctx: CliContext, e2e: E2ESession, room: Room): Promise<void> {
   if (room.visibility !== 'private') return;
+  const { tellNewDevices } = await import('./commands/devices.js');
+  tellNewDevices(ctx, await e2e.accountDevices());
   const notices = await keyChangeNotices(e2e, room.id, async () => (await ctx.signedIn()).api.members(room.id));
-  const where = neutralize(room.name);
   for (const n of notices) {
-    const who = neutralize(n.username);
-    if (n.kind === 'devices') {
-      ctx.out.note(ctx.out.style('yellow', `* ${who}: ${neutralize(describeDeviceChange(n))} in #${where}${n.verified ? '' : ' (unverified: compare safety numbers with `chat verify ' + who + '`)'}`));
-    } else {
-      ctx.out.note(
-        ctx.out.style('red', `WARNING: ${who}'s keys changed since you verified them. Compare safety numbers again with \`chat verify ${who}\` before trusting #${where}.`),
-      );
-    }
+    const line = neutralize(describeKeyChange(n, room.name));
+    const colour = n.kind === 'changed' || n.kind === 'identity' ? 'red' : 'yellow';
+    ctx.out.note(ctx.out.style(colour, n.kind === 'changed' ? `${line} (\`chat verify ${neutralize(n.username)}\`)` : `* ${line}`));
   }
 }

@@ -48,7 +48,8 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
   program
     .command('logout')
     .description('sign out and forget the credentials')
-    .action(() => run((ctx) => import('./commands/logout.js').then((m) => m.run(ctx))));
+    .option('--forget-device', 'also revoke this device on the server (members stop sharing keys with it) and delete its keys here')
+    .action((opts) => run((ctx) => import('./commands/logout.js').then((m) => m.run(ctx, opts))));
   program
     .command('whoami')
     .description('show who you are signed in as')
@@ -87,10 +88,31 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .command('dm <user>')
     .description('open the end-to-end encrypted room of you and another user')
     .action((user: string) => run((ctx) => import('./commands/dm.js').then((m) => m.run(ctx, user))));
+  const devices = program.command('devices').description('your devices, approved or not; approve a new one, revoke a lost one');
+  devices
+    .command('list', { isDefault: true })
+    .description('list your devices: approved or not, when each was added')
+    .action(() => run((ctx) => import('./commands/devices.js').then((m) => m.list(ctx))));
+  devices
+    .command('request')
+    .description('on a new device: ask another of your devices to approve this one (compare the codes)')
+    .action(() => run((ctx) => import('./commands/devices.js').then((m) => m.request(ctx))));
+  devices
+    .command('approve [device-id]')
+    .description('approve a new device that asked (compare the codes; type the one it shows)')
+    .action((deviceId: string | undefined) => run((ctx) => import('./commands/devices.js').then((m) => m.approve(ctx, deviceId))));
+  devices
+    .command('revoke <device-id>')
+    .description('revoke one of your devices (lost, retired or not yours)')
+    .action((deviceId: string) => run((ctx) => import('./commands/devices.js').then((m) => m.revoke(ctx, deviceId))));
+  devices
+    .command('reset-identity')
+    .description('start a new identity when none of your approved devices is left')
+    .action(() => run((ctx) => import('./commands/devices.js').then((m) => m.resetIdentity(ctx))));
   const keys = program
     .command('keys')
     .description('show this device’s identity fingerprint and your devices; `keys backup` / `keys restore` for the key backup')
-    .option('--revoke <device-id>', 'revoke one of your devices (lost or retired)')
+    .option('--revoke <device-id>', 'same as `chat devices revoke`')
     .action((opts) => run((ctx) => import('./commands/keys.js').then((m) => m.run(ctx, opts))));
   keys
     .command('backup')

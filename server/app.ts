@@ -30,6 +30,7 @@ import { parse } from './http/validate.js';
 import type { Presence } from './presence/presence.js';
 import { AuthService } from './services/auth-service.js';
 import { InviteService } from './services/invite-service.js';
+import { DeviceVerificationService } from './services/device-verification-service.js';
 import { KeyBackupService } from './services/key-backup-service.js';
 import { KeyService } from './services/key-service.js';
 import { MessageService } from './services/message-service.js';
@@ -125,7 +126,8 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const messages = new MessageService({ store, bus: deps.bus, rooms, metrics });
   const readMarkers = new ReadMarkerService({ store, bus: deps.bus, rooms });
   const invites = new InviteService({ store, bus: deps.bus, rooms, now });
-  const keys = new KeyService({ store, bus: deps.bus, rooms });
+  const verifications = new DeviceVerificationService({ store, bus: deps.bus });
+  const keys = new KeyService({ store, bus: deps.bus, rooms, verifications });
   const search = new SearchService({ store, cache: deps.cache, rooms, timeoutMs: deps.searchTimeoutMs ?? 5_000 });
   const summaries = new SummaryService({ store, cache: deps.cache, rooms, model: deps.summaryModel });
 
@@ -194,7 +196,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   });
   app.use(`${API_PREFIX}/search`, requireAuth, searchLimit, searchRoutes(search));
   app.use(`${API_PREFIX}/invites`, requireAuth, inviteRouters.redeem);
-  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys, new KeyBackupService(store)));
+  app.use(`${API_PREFIX}/keys`, requireAuth, keyRoutes(keys, verifications, new KeyBackupService(store)));
   app.post(`${API_PREFIX}/dm`, requireAuth, async (req, res) => {
     const { username } = parse(DirectMessageRequest, req.body);
     res.json(await rooms.directMessage((res.locals.claims as { userId: string }).userId, username));

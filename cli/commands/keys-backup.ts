@@ -28,7 +28,8 @@ export async function restore(ctx: CliContext): Promise<void> {
   }
   ctx.out.result(report, () => [
     `Restored key backup version ${report.version}: ${report.added} room keys added, ${report.extended} reaching further back, ${report.kept} already here (kept as they were).`,
-    ...(report.identity === 'restored' ? ['Your identity key is on this device now.'] : []),
+    ...(report.identity === 'restored' ? ['Your identity key is on this device now, and it approved this device.'] : []),
+    ...(report.identity === 'not_taken' ? ['The backup’s identity key is not your account’s current one: approve this device from another (`chat devices request`).'] : []),
     'Earlier private messages open now wherever your account could read them; this device adds the keys it receives to the backup.',
   ]);
 }

@@ -2,12 +2,13 @@ import { fingerprint, formatSafetyNumber, publicBundle } from '../../shared/cryp
 import type { CliContext } from '../context.js';
 import { neutralize } from '../output.js';
 
-/** `chat keys [--revoke DEVICE]`: this device's identity fingerprint and your devices; or revoke a lost one. */
+/** `chat keys [--revoke DEVICE]`: this device's fingerprint and your devices; `--revoke` is `chat devices revoke`. */
 export async function run(ctx: CliContext, opts: { revoke?: string } = {}): Promise<void> {
   const { api, session } = await ctx.signedIn();
   if (opts.revoke) {
-    await api.revokeDevice(opts.revoke);
-    ctx.out.result({ revoked: opts.revoke }, () => `Revoked device ${opts.revoke}: its sessions are over, and private rooms stop sharing keys with it.`);
+    ctx.out.note('`chat keys --revoke` is now `chat devices revoke`.');
+    const { revoke } = await import('./devices.js');
+    await revoke(ctx, opts.revoke);
     return;
   }
   const keys = await (await ctx.e2e(api, session)).device();

@@ -56,3 +56,21 @@ export async function confirm(stdin: Readable & { isTTY?: boolean }, stderr: Wri
     rl.close();
   }
 }
+
+/**
+ * Reads one line: asked on the terminal, or the next line of piped stdin (so scripts can answer).
+ * Resolves '' at the end of input.
+ */
+export async function readLine(stdin: Readable & { isTTY?: boolean }, stderr: Writable, question: string): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: stdin, output: stdin.isTTY ? stderr : undefined, terminal: Boolean(stdin.isTTY) });
+  try {
+    if (stdin.isTTY) stderr.write(question);
+    return await new Promise<string>((resolve) => {
+      rl.once('line', (line) => resolve(line));
+      rl.once('close', () => resolve(''));
+    });
+  } finally {
+    rl.close();
+  }
+}

@@ -156,10 +156,10 @@ describe('App', () => {
     const secret: Room = { ...ROOM, id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e', name: 'secret', visibility: 'private' };
     const dave = { id: '00000000-0000-4000-8000-00000000000d', username: 'dave' };
     Object.assign(deps.api, { rooms: async () => [secret], members: async () => [{ user: dave, role: 'member', joinedAt: '', online: false, lastSeenAt: null }] });
-    Object.assign(deps.e2e, { changedVerifiedUsers: async () => [dave.id], deviceChanges: async () => [{ userId: dave.id, added: 1, removed: 0, verified: false }] });
+    Object.assign(deps.e2e, { changedVerifiedUsers: async () => [dave.id], deviceChanges: async () => [{ userId: dave.id, kind: 'unapproved', devices: 1 }] });
     const { lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
-    await until(() => (lastFrame() ?? '').includes('dave: 1 new device (unverified: /verify dave)'), 'the device notice');
-    expect(lastFrame()).toContain("WARNING: dave's keys changed");
+    await until(() => (lastFrame() ?? '').includes('dave: 1 unapproved device, given no keys'), 'the device notice');
+    expect(lastFrame()).toContain("WARNING: dave's identity changed");
   });
 
   it('shows who is typing and live messages', async () => {

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { describeDeviceChange, keyChangeNotices, openedNotice, typingLine } from '../../shared/client/index.js';
+import { describeKeyChange, keyChangeNotices, openedNotice, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -36,9 +36,19 @@ export const action = (body: string): string => (body.startsWith('/me ') ? `*${b
 
 /** A key-change notice in the status bar's words. */
 function noticeText(n: KeyChangeNotice): string {
-  return n.kind === 'devices'
-    ? `⚠ ${n.username}: ${describeDeviceChange(n)}${n.verified ? '' : ` (unverified: /verify ${n.username})`}`
-    : `WARNING: ${n.username}'s keys changed since you verified them — /verify ${n.username} again`;
+  switch (n.kind) {
+    case 'changed':
+      return `WARNING: ${n.username}'s identity changed — /verify ${n.username}`;
+    case 'unapproved':
+      return `⚠ ${n.username}: ${n.devices} unapproved device${n.devices === 1 ? '' : 's'}, given no keys`;
+    case 'identity':
+    case 'upgrade':
+      return `⚠ ${describeKeyChange(n)}`;
+    default: {
+      const unreachable: never = n;
+      throw new Error(`unhandled notice ${JSON.stringify(unreachable)}`);
+    }
+  }
 }
 
 export interface AppProps {

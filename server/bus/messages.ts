@@ -27,6 +27,9 @@ export type RevokeNotice = z.infer<typeof RevokeNotice>;
 /** These devices have new chain shares (or reshare requests) waiting. */
 export const SharesNotice = z.object({ t: z.literal('shares'), deviceIds: z.array(z.string()) });
 export type SharesNotice = z.infer<typeof SharesNotice>;
+/** These users' devices changed (one added, approved or revoked) or a device verification moved on: their clients look again. */
+export const DevicesNotice = z.object({ t: z.literal('devices'), userIds: z.array(z.string()) });
+export type DevicesNotice = z.infer<typeof DevicesNotice>;
 /** These users' room lists changed (added, removed, joined, left or created a room): their clients fetch the room list. */
 export const RoomsNotice = z.object({ t: z.literal('rooms'), userIds: z.array(z.string()) });
 export type RoomsNotice = z.infer<typeof RoomsNotice>;
@@ -45,7 +48,7 @@ export const ReadNotice = z.object({ t: z.literal('read'), userId: z.string().mi
 export type ReadNotice = z.infer<typeof ReadNotice>;
 
 /** Everything that travels on the control channel (`Channels.control`), to every instance. */
-export const ControlMessage = z.discriminatedUnion('t', [RevokeNotice, SharesNotice, RoomsNotice, PresenceNotice, ReadNotice]);
+export const ControlMessage = z.discriminatedUnion('t', [RevokeNotice, SharesNotice, RoomsNotice, PresenceNotice, ReadNotice, DevicesNotice]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 
 /** Publishes a message on a room's channel. */

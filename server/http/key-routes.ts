@@ -1,14 +1,52 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AckSharesRequest, BackupEntryQuery, CommitKeyBackup, DeviceBundle, PostSharesRequest, ReshareRequest, UploadBackupEntries } from '../../shared/protocol/index.js';
+import {
+  AckSharesRequest,
+  BackupEntryQuery,
+  CommitKeyBackup,
+  DeviceBundle,
+  DeviceSignatureRequest,
+  PostSharesRequest,
+  PublishIdentityRequest,
+  ReshareRequest,
+  StartVerificationRequest,
+  UploadBackupEntries,
+  VerificationStepRequest,
+} from '../../shared/protocol/index.js';
+import type { DeviceVerificationService } from '../services/device-verification-service.js';
 import type { KeyBackupService } from '../services/key-backup-service.js';
 import type { KeyService } from '../services/key-service.js';
 import { claimsOf } from './authenticate.js';
 import { parse } from './validate.js';
 
-/** /keys: the device key directory, this device's queue of chain shares, and the user's encrypted key backup. */
-export function keyRoutes(keys: KeyService, backup: KeyBackupService): Router {
+/**
+ * /keys: the device key directory (with the user identity keys and cross-signatures), the device
+ * verifications that approve a new device, this device's queue of chain shares, and the user's
+ * encrypted key backup.
+ */
+export function keyRoutes(keys: KeyService, verifications: DeviceVerificationService, backup: KeyBackupService): Router {
   const router = Router();
+  router.put('/identity', async (req, res) => {
+    const body = parse(PublishIdentityRequest, req.body);
+    await keys.publishIdentity(claimsOf(res), body.identityKey, body.signature, { reset: body.reset === true });
+    res.status(204).end();
+  });
+  router.put('/devices/:id/signature', async (req, res) => {
+    await keys.signDevice(claimsOf(res), parse(z.uuid(), req.params.id), parse(DeviceSignatureRequest, req.body).signature);
+    res.status(204).end();
+  });
+  router.post('/verifications', async (req, res) => {
+    res.status(201).json(await verifications.start(claimsOf(res), parse(StartVerificationRequest, req.body)));
+  });
+  router.get('/verifications', async (_req, res) => {
+    res.json({ verifications: await verifications.list(claimsOf(res)) });
+  });
+  router.get('/verifications/:id', async (req, res) => {
+    res.json(await verifications.get(claimsOf(res), parse(z.uuid(), req.params.id)));
+  });
+  router.post('/verifications/:id', async (req, res) => {
+    res.json(await verifications.step(claimsOf(res), parse(z.uuid(), req.params.id), parse(VerificationStepRequest, req.body)));
+  });
   router.get('/backup', async (_req, res) => {
     res.json({ backup: await backup.info(claimsOf(res)) });
   });

@@ -1,20 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { verifyBundle } from '../../shared/crypto/index.js';
+import { verifyBundle, verifyDeviceSignature } from '../../shared/crypto/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { DeviceBundle, DirectoryDevice, QueuedReshareRequest, QueuedShare, ReshareRequest, SealedShare } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { publishControl } from '../bus/messages.js';
 import type { DirectoryDeviceRecord, Store } from '../store/store.js';
+import type { DeviceVerificationService } from './device-verification-service.js';
 import type { RoomService } from './room-service.js';
 import { UUID } from './room-service.js';
 import type { AccessClaims } from './tokens.js';
 
-const toDto = (d: DirectoryDeviceRecord): DirectoryDevice => ({ deviceId: d.deviceId, name: d.name, bundle: d.bundle, createdAt: d.createdAt.toISOString() });
+const toDto = (d: DirectoryDeviceRecord): DirectoryDevice => ({
+  deviceId: d.deviceId,
+  name: d.name,
+  bundle: d.bundle,
+  createdAt: d.createdAt.toISOString(),
+  identityKey: d.identityKey,
+  crossSignature: d.crossSignature,
+});
 
 export interface KeyServiceDeps {
   readonly store: Store;
   readonly bus: Bus;
   readonly rooms: RoomService;
+  /** Told when a device is signed, so its open verification reads as done. */
+  readonly verifications?: DeviceVerificationService;
 }
 
 /**
@@ -38,17 +48,82 @@ export class KeyService {
   }
 
   /**
+   * Sets the caller's user identity key, with the calling device's cross-signature by it (which must
+   * verify, so the caller holds the key). Once per user: a second, different key is refused
+   * (`conflict`), so a later sign-in with the password cannot replace the identity — except with
+   * `reset` when no live device of the account is signed by the current key any more (every approved
+   * device was revoked): then the account starts a new identity, which its contacts are told about.
+   */
+  async publishIdentity(claims: AccessClaims, identityKey: string, signature: string, opts: { reset?: boolean } = {}): Promise<void> {
+    const device = (await this.deps.store.listDevicesOfUsers([claims.userId])).find((d) => d.deviceId === claims.deviceId);
+    if (!device) throw new ChatError('invalid_request', 'publish this device\'s key bundle first');
+    if (!(await verifyDeviceSignature(identityKey, device.bundle, signature))) {
+      throw new ChatError('invalid_request', 'the signature of this device does not verify under that identity key');
+    }
+    if (!(await this.deps.store.setUserIdentity(claims.userId, identityKey, claims.deviceId, signature, opts.reset === true && !(await this.anySigned(claims.userId))))) {
+      throw new ChatError('conflict', 'this account already has another identity key; approve this device from another of your devices');
+    }
+    await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
+  }
+
+  /**
+   * Stores a cross-signature of one of the caller's devices, checked against the user's identity
+   * key and the device's published keys (`invalid_request` when it does not verify, `not_found` for
+   * a device that is not the caller's). The server checks only so as to refuse garbage early; every
+   * client checks again.
+   */
+  async signDevice(claims: AccessClaims, deviceId: string, signature: string): Promise<void> {
+    const identityKey = await this.deps.store.getUserIdentity(claims.userId);
+    if (!identityKey) throw new ChatError('invalid_request', 'this account has no identity key yet');
+    const device = (await this.deps.store.listDevicesOfUsers([claims.userId])).find((d) => d.deviceId === deviceId);
+    if (!device) throw new ChatError('not_found', `you have no device ${deviceId} with published keys`);
+    if (!(await verifyDeviceSignature(identityKey, device.bundle, signature))) {
+      throw new ChatError('invalid_request', 'the signature does not verify under this account\'s identity key');
+    }
+    await this.deps.store.setDeviceSignature(deviceId, signature);
+    await this.deps.verifications?.deviceSigned(claims.userId, deviceId);
+    await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
+  }
+
+  /** Whether any live device of the user carries a valid signature by the user's identity key. */
+  private async anySigned(userId: string): Promise<boolean> {
+    const identityKey = await this.deps.store.getUserIdentity(userId);
+    if (!identityKey) return false;
+    for (const d of await this.deps.store.listDevicesOfUsers([userId])) {
+      if (d.crossSignature && (await verifyDeviceSignature(identityKey, d.bundle, d.crossSignature))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the caller's device may act for the account's devices (revoke others): it is signed by
+   * the account's identity key, or the account has none yet (before the upgrade).
+   */
+  private async actsForAccount(claims: AccessClaims): Promise<boolean> {
+    const identityKey = await this.deps.store.getUserIdentity(claims.userId);
+    if (!identityKey) return true;
+    const me = (await this.deps.store.listDevicesOfUsers([claims.userId])).find((d) => d.deviceId === claims.deviceId);
+    return me?.crossSignature != null && (await verifyDeviceSignature(identityKey, me.bundle, me.crossSignature));
+  }
+
+  /**
    * Revokes one of the caller's devices: its sessions end, its sockets close, and it leaves the
-   * directory, so senders start new chains without it. Idempotent: revoking an already revoked device
+   * directory, so senders start new chains without it. Once the account has an identity key, only a
+   * device it signed may revoke another (`forbidden`). Idempotent: revoking an already revoked device
    * of the caller's succeeds and closes its sockets again (on any instance that missed it). Throws
    * `not_found` for a device that is not the caller's.
    */
   async revokeDevice(claims: AccessClaims, deviceId: string): Promise<void> {
+    // An unapproved device (perhaps someone who has the password) may sign itself out, not the others.
+    if (deviceId !== claims.deviceId && !(await this.actsForAccount(claims))) {
+      throw new ChatError('forbidden', 'only an approved device can revoke other devices; approve this one first (chat devices)');
+    }
     if (!(await this.deps.store.revokeDevice(claims.userId, deviceId, new Date()))) {
       const device = await this.deps.store.findDevice(deviceId);
       if (device?.userId !== claims.userId || device.revokedAt === null) throw new ChatError('not_found', `you have no device ${deviceId}`);
     }
     await publishControl(this.deps.bus, { t: 'revoke', deviceId });
+    await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
   }
 
   /** A user's published devices, by username or id. */

@@ -1,4 +1,4 @@
-import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
+import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit, VerificationState } from '../../shared/protocol/index.js';
 import { matchText, parseQuery, snippetAround, toTsvector } from '../../shared/search/index.js';
 import { toTsquery } from './search-sql.js';
 import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '../../shared/protocol/index.js';
@@ -8,6 +8,7 @@ import type {
   NewSession,
   DeviceRecord,
   DirectoryDeviceRecord,
+  VerificationRecord,
   InviteRecord,
   KeyBackupEntryRecord,
   KeyBackupRecord,
@@ -54,6 +55,10 @@ const REINDEX_BATCH = 1_000;
 
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
+
+function toVerification(r: Row): VerificationRecord {
+  return { id: String(r.id), userId: String(r.user_id), newDevice: String(r.new_device), state: parseJson(r.state) as VerificationState, createdAt: asDate(r.created_at) };
+}
 
 function toUser(r: Row): UserRecord {
   return {
@@ -537,14 +542,72 @@ export class SqlStore implements Store {
   }
 
   async setDeviceBundle(deviceId: string, bundle: DeviceBundle): Promise<void> {
-    await this.db.query('UPDATE devices SET bundle = $2 WHERE id = $1', [deviceId, JSON.stringify(bundle)]);
+    // A bundle with other keys than the cross-signed ones loses the signature (a prekey rotation keeps it).
+    await this.db.query(
+      `UPDATE devices SET cross_signature = CASE
+         WHEN bundle IS NOT NULL AND bundle->>'signingKey' = $3 AND bundle->>'dhKey' = $4 THEN cross_signature END,
+         bundle = $2 WHERE id = $1`,
+      [deviceId, JSON.stringify(bundle), bundle.signingKey, bundle.dhKey],
+    );
+  }
+
+  async setUserIdentity(userId: string, identityKey: string, deviceId: string, signature: string, replace = false): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(
+        'UPDATE users SET identity_key = $2 WHERE id = $1 AND (identity_key IS NULL OR identity_key = $2 OR $3) RETURNING id',
+        [userId, identityKey, replace],
+      );
+      if (rows.length === 0) return false;
+      await tx.query('UPDATE devices SET cross_signature = $3 WHERE id = $2 AND user_id = $1', [userId, deviceId, signature]);
+      return true;
+    });
+  }
+
+  async getUserIdentity(userId: string): Promise<string | null> {
+    const { rows } = await this.db.query<Row>('SELECT identity_key FROM users WHERE id = $1', [userId]);
+    return rows[0]?.identity_key ? String(rows[0].identity_key) : null;
+  }
+
+  async setDeviceSignature(deviceId: string, signature: string): Promise<void> {
+    await this.db.query('UPDATE devices SET cross_signature = $2 WHERE id = $1', [deviceId, signature]);
+  }
+
+  async createVerification(v: VerificationRecord): Promise<void> {
+    await this.db.query('INSERT INTO device_verifications (id, user_id, new_device, state, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      v.id,
+      v.userId,
+      v.newDevice,
+      JSON.stringify(v.state),
+      v.createdAt,
+    ]);
+  }
+
+  async findVerification(id: string): Promise<VerificationRecord | null> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM device_verifications WHERE id = $1', [id]);
+    return rows[0] ? toVerification(rows[0]) : null;
+  }
+
+  async listVerifications(userId: string, since: Date, limit: number): Promise<VerificationRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      'SELECT * FROM device_verifications WHERE user_id = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3',
+      [userId, since, limit],
+    );
+    return rows.map(toVerification);
+  }
+
+  async advanceVerification(id: string, prev: VerificationState, next: VerificationState): Promise<boolean> {
+    const { rows } = await this.db.query<Row>(
+      'UPDATE device_verifications SET state = $3, updated_at = now() WHERE id = $1 AND state = $2::jsonb RETURNING id',
+      [id, JSON.stringify(prev), JSON.stringify(next)],
+    );
+    return rows.length > 0;
   }
 
   async listDevicesOfUsers(userIds: readonly string[]): Promise<DirectoryDeviceRecord[]> {
     if (userIds.length === 0) return [];
     const { rows } = await this.db.query<Row>(
-      `SELECT id, user_id, name, bundle, created_at FROM devices
-       WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL AND bundle IS NOT NULL ORDER BY user_id, created_at`,
+      `SELECT d.id, d.user_id, d.name, d.bundle, d.created_at, d.cross_signature, u.identity_key FROM devices d JOIN users u ON u.id = d.user_id
+       WHERE d.user_id = ANY($1::uuid[]) AND d.revoked_at IS NULL AND d.bundle IS NOT NULL ORDER BY d.user_id, d.created_at`,
       [userIds],
     );
     return rows.map((r) => ({
@@ -553,6 +616,8 @@ export class SqlStore implements Store {
       name: String(r.name),
       bundle: parseJson(r.bundle) as DeviceBundle,
       createdAt: asDate(r.created_at),
+      crossSignature: r.cross_signature ? String(r.cross_signature) : null,
+      identityKey: r.identity_key ? String(r.identity_key) : null,
     }));
   }
 

@@ -362,6 +362,34 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect((await store.listShares(bd.id, 10)).map((q) => q.id)).toEqual([ids[1]]);
     });
 
+    it('sets an identity key once, keeps device signatures while the keys stay, and advances a verification only from the state read', async () => {
+      const alice = await newUser();
+      const ad = await newDevice(alice.id, 'a');
+      const bundle = (signingKey: string) => ({ userId: alice.id, deviceId: ad.id, signingKey, dhKey: 'D'.repeat(87), prekey: { id: 1, key: 'P'.repeat(87), createdAt: 1 }, signature: 'x'.repeat(86) });
+      await store.setDeviceBundle(ad.id, bundle('S'.repeat(87)));
+      expect(await store.getUserIdentity(alice.id)).toBeNull();
+      expect(await store.setUserIdentity(alice.id, 'I'.repeat(87), ad.id, 'sig1')).toBe(true);
+      expect(await store.setUserIdentity(alice.id, 'J'.repeat(87), ad.id, 'sig2')).toBe(false);
+      expect(await store.getUserIdentity(alice.id)).toBe('I'.repeat(87));
+      expect((await store.listDevicesOfUsers([alice.id]))[0]).toMatchObject({ identityKey: 'I'.repeat(87), crossSignature: 'sig1' });
+      // A prekey rotation keeps the signature; other keys lose it.
+      await store.setDeviceBundle(ad.id, { ...bundle('S'.repeat(87)), prekey: { id: 2, key: 'Q'.repeat(87), createdAt: 2 } });
+      expect((await store.listDevicesOfUsers([alice.id]))[0]?.crossSignature).toBe('sig1');
+      await store.setDeviceBundle(ad.id, bundle('T'.repeat(87)));
+      expect((await store.listDevicesOfUsers([alice.id]))[0]?.crossSignature).toBeNull();
+      expect(await store.setUserIdentity(alice.id, 'J'.repeat(87), ad.id, 'sig3', true)).toBe(true);
+      expect(await store.getUserIdentity(alice.id)).toBe('J'.repeat(87));
+
+      const state = { step: 'requested' as const, commitment: 'c'.repeat(43), approverDevice: null, approverKey: null, newKey: null, newConfirmed: false, approverConfirmed: false, reason: null };
+      const id = randomUUID();
+      await store.createVerification({ id, userId: alice.id, newDevice: ad.id, state, createdAt: new Date() });
+      const next = { ...state, step: 'cancelled' as const, reason: 'no' };
+      expect(await store.advanceVerification(id, state, next)).toBe(true);
+      expect(await store.advanceVerification(id, state, { ...state, newConfirmed: true })).toBe(false);
+      expect((await store.findVerification(id))?.state).toEqual(next);
+      expect((await store.listVerifications(alice.id, new Date(Date.now() - 60_000), 10)).map((v) => v.id)).toEqual([id]);
+    });
+
     it('finds a direct-message room by its pair key', async () => {
       const a = await newUser();
       const dmKey = `${a.id}:${randomUUID()}`;

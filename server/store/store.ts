@@ -1,4 +1,4 @@
-import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomVisibility, SealedShare, SearchHit } from '../../shared/protocol/index.js';
+import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomVisibility, SealedShare, SearchHit, VerificationState } from '../../shared/protocol/index.js';
 
 /** A stored account. */
 export interface UserRecord {
@@ -100,12 +100,25 @@ export interface InviteRecord {
   readonly createdAt: Date;
 }
 
+/** A device verification as the server relays it (the state's shape is the wire's). */
+export interface VerificationRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly newDevice: string;
+  readonly state: VerificationState;
+  readonly createdAt: Date;
+}
+
 /** A published device and its signed bundle. */
 export interface DirectoryDeviceRecord {
   readonly deviceId: string;
   readonly userId: string;
   readonly name: string;
   readonly bundle: DeviceBundle;
+  /** The device's signature by its user's identity key (cross-signing), if it has one. */
+  readonly crossSignature: string | null;
+  /** The user's identity key, if the user has one yet. */
+  readonly identityKey: string | null;
   readonly createdAt: Date;
 }
 
@@ -307,6 +320,23 @@ export interface Store {
    * theirs or already revoked.
    */
   revokeDevice(userId: string, deviceId: string, at: Date): Promise<boolean>;
+  /**
+   * Sets the user's identity key and the calling device's signature by it, if the user has no
+   * identity key yet (or already this one, or `replace` is true); false when the user has another.
+   */
+  setUserIdentity(userId: string, identityKey: string, deviceId: string, signature: string, replace?: boolean): Promise<boolean>;
+  /** The user's identity key; null when the user has none yet (or does not exist). */
+  getUserIdentity(userId: string): Promise<string | null>;
+  /** Stores a device's cross-signature (the caller checked it against the identity key). */
+  setDeviceSignature(deviceId: string, signature: string): Promise<void>;
+  /** Starts a device verification (short authentication string exchange). */
+  createVerification(v: VerificationRecord): Promise<void>;
+  /** A verification by id; null when unknown. */
+  findVerification(id: string): Promise<VerificationRecord | null>;
+  /** A user's verifications created after `since`, newest first, at most `limit`. */
+  listVerifications(userId: string, since: Date, limit: number): Promise<VerificationRecord[]>;
+  /** Replaces a verification's state if it is still `prev`; false when another write came first. */
+  advanceVerification(id: string, prev: VerificationState, next: VerificationState): Promise<boolean>;
   /** Publishes (or replaces) a device's signed key bundle. */
   setDeviceBundle(deviceId: string, bundle: DeviceBundle): Promise<void>;
   /** The unrevoked devices with published bundles of these users. */

@@ -417,6 +417,12 @@ export class Gateway {
         for (const c of this.connections) if (c.user.id === message.userId) c.sendFrame(frame);
         return;
       }
+      case 'devices': {
+        const users = new Set(message.userIds);
+        const frame = encodeServerFrame({ type: 'devices' });
+        for (const c of this.connections) if (users.has(c.user.id)) c.sendFrame(frame);
+        return;
+      }
       case 'presence': {
         const frame = encodeServerFrame({ type: 'presence', user: message.user, status: message.status, lastSeenAt: message.lastSeenAt });
         for (const c of this.feeds.subscribersOf(message.roomIds)) if (c.user.id !== message.user.id) c.sendFrame(frame);

@@ -33,6 +33,8 @@ import {
   DeleteMessageResult,
   ReadMarker,
   ReadMarkerList,
+  Verification,
+  VerificationList,
 } from '../protocol/index.js';
 import type {
   CommitKeyBackup,
@@ -55,6 +57,7 @@ import type {
   SearchQuery,
   SummaryProvider,
   SummaryRequest,
+  VerificationStepRequest,
 } from '../protocol/index.js';
 import { backoffDelay } from './backoff.js';
 import type { SessionStore, StoredSession } from './session-store.js';
@@ -298,6 +301,36 @@ export class ApiClient {
 
   async publishBundle(bundle: DeviceBundle): Promise<void> {
     await this.call('PUT', '/keys/devices/me', { body: { bundle }, schema: z.unknown() });
+  }
+
+  /** Sets this account's identity key (once; `reset`: anew, when no device is signed by the old one), with this device's cross-signature by it. `conflict` when the account has another. */
+  async publishIdentity(identityKey: string, signature: string, reset = false): Promise<void> {
+    await this.call('PUT', '/keys/identity', { body: { identityKey, signature, ...(reset ? { reset } : {}) }, schema: z.unknown() });
+  }
+
+  /** Stores a cross-signature of one of this account's devices. */
+  async signDevice(deviceId: string, signature: string): Promise<void> {
+    await this.call('PUT', `/keys/devices/${encodeURIComponent(deviceId)}/signature`, { body: { signature }, schema: z.unknown() });
+  }
+
+  /** This (new) device asks to be approved, committing to its SAS key. */
+  startVerification(id: string, commitment: string): Promise<Verification> {
+    return this.call('POST', '/keys/verifications', { body: { id, commitment }, schema: Verification });
+  }
+
+  /** The account's open device verifications, newest first. */
+  async verifications(): Promise<Verification[]> {
+    return (await this.call('GET', '/keys/verifications', { schema: VerificationList })).verifications;
+  }
+
+  /** One device verification of the account, by id. */
+  verification(id: string): Promise<Verification> {
+    return this.call('GET', `/keys/verifications/${encodeURIComponent(id)}`, { schema: Verification });
+  }
+
+  /** The next step of a device verification (accept, reveal, confirm, cancel). */
+  verificationStep(id: string, step: VerificationStepRequest): Promise<Verification> {
+    return this.call('POST', `/keys/verifications/${encodeURIComponent(id)}`, { body: step, schema: Verification });
   }
 
   async revokeDevice(deviceId: string): Promise<void> {

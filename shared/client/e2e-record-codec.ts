@@ -1,5 +1,5 @@
 import type { SerializedInbound, SerializedOutbound } from '../crypto/index.js';
-import { deserializeInbound, deserializeOutbound, fromBase64Url, serializeInbound, serializeOutbound, toBase64Url } from '../crypto/index.js';
+import { deserializeInbound, deserializeOutbound, exportUserIdentity, fromBase64Url, importUserIdentity, serializeInbound, serializeOutbound, toBase64Url } from '../crypto/index.js';
 import { ChatError } from '../protocol/index.js';
 import type { E2EKind, E2ERecordKinds, OutboundRecord } from './e2e-store.js';
 
@@ -29,6 +29,11 @@ export async function encodeRecord<K extends E2EKind>(kind: K, value: E2ERecordK
       const plain = { keyId: chain.keyId, chainKey: toBase64Url(chain.chainKey), counter: chain.counter, createdAt: chain.createdAt };
       return { json: JSON.stringify({ chain: plain, given } satisfies OutboundJson), keys: chain.signing };
     }
+    case 'identity': {
+      const identity = value as E2ERecordKinds['identity'];
+      if (handling === 'export') return { json: JSON.stringify({ publicKey: identity.publicKey, jwk: await exportUserIdentity(identity) }) };
+      return { json: JSON.stringify({ publicKey: identity.publicKey }), keys: identity.pair };
+    }
     default:
       return { json: JSON.stringify(value) };
   }
@@ -50,6 +55,12 @@ export async function decodeRecord<K extends E2EKind>(kind: K, json: string, key
         if (!keys) throw new Error('the signing keys of the chain are missing');
         const outbound = { keyId: chain.keyId, chainKey: fromBase64Url(chain.chainKey), counter: chain.counter, createdAt: chain.createdAt, signing: keys };
         return { chain: outbound, given } as E2ERecordKinds[K];
+      }
+      case 'identity': {
+        const { publicKey, jwk } = data as { publicKey: string; jwk?: JsonWebKey };
+        if (jwk) return (await importUserIdentity(jwk, true)) as E2ERecordKinds[K];
+        if (!keys) throw new Error('the identity key pair is missing');
+        return { publicKey, pair: keys } as E2ERecordKinds[K];
       }
       default:
         return data as E2ERecordKinds[K];

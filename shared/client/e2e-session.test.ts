@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { DeviceKeys, SealedShare } from '../crypto/index.js';
-import { encryptMessage, generateDeviceKeys, inboundFromShare, newOutboundChain, publicBundle, shareOf } from '../crypto/index.js';
+import type { DeviceKeys, SealedShare, UserIdentity } from '../crypto/index.js';
+import { encryptMessage, generateDeviceKeys, generateUserIdentity, inboundFromShare, newOutboundChain, publicBundle, shareOf, signDevice } from '../crypto/index.js';
 import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import { keepSharedChain } from './e2e-records.js';
@@ -40,9 +40,17 @@ class WatchedStore implements E2EStore {
 
 const ROOM = randomUUID();
 
-async function device(userId: string): Promise<{ keys: DeviceKeys; directory: DirectoryDevice }> {
+/** Each test user's identity key, made on first use. */
+const identities = new Map<string, UserIdentity>();
+
+/** A device of `userId`, signed by the user's identity key unless `signed` is false (an unapproved or injected device). */
+async function device(userId: string, signed = true): Promise<{ keys: DeviceKeys; directory: DirectoryDevice }> {
   const keys = await generateDeviceKeys({ userId, deviceId: randomUUID(), extractable: false, now: Date.now() });
-  return { keys, directory: { deviceId: keys.deviceId, name: 'test', bundle: await publicBundle(keys), createdAt: new Date().toISOString() } };
+  const identity = identities.get(userId) ?? (await generateUserIdentity(false));
+  identities.set(userId, identity);
+  const bundle = await publicBundle(keys);
+  const crossSignature = signed ? await signDevice(identity, bundle) : null;
+  return { keys, directory: { deviceId: keys.deviceId, name: 'test', bundle, createdAt: new Date().toISOString(), identityKey: identity.publicKey, crossSignature } };
 }
 
 /**
@@ -63,6 +71,7 @@ function server(store: WatchedStore, devices: () => DirectoryDevice[], onPost: (
     pendingShares: call('pendingShares', async () => []),
     reshareRequests: call('reshareRequests', async () => []),
     devicesOfRoom: call('devicesOfRoom', async () => devices()),
+    devicesOfUser: call('devicesOfUser', async (user: string) => devices().filter((d) => d.bundle.userId === user)),
     postShares: call('postShares', (shares: SealedShare[]) => onPost(shares)),
     ackShares: call('ackShares', async () => undefined),
     ackReshareRequests: call('ackReshareRequests', async () => undefined),
@@ -92,6 +101,66 @@ describe('E2ESession.encrypt', () => {
     expect(second.counter).toBe(1);
     expect((await store.get('outbound', ROOM))?.given[bob.keys.deviceId]).toBeDefined();
     expect(await store.get('plaintext', `${alice.keys.deviceId}:${second.clientMsgId}`)).toMatchObject({ body: 'two' });
+  });
+
+  it('shares nothing with a device its user did not sign, nor with one whose keys or signature the server swapped, and tells once', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    const injected = await device('user-b', false);
+    const other = await device('user-b');
+    // The server shows bob's approved device with another device's keys, and a device with a signature made for another.
+    const swappedKeys = { ...other.directory, bundle: { ...other.directory.bundle, signingKey: injected.directory.bundle.signingKey } };
+    const borrowed = { ...injected.directory, deviceId: randomUUID(), crossSignature: bob.directory.crossSignature };
+    const posted: SealedShare[] = [];
+    const { api } = server(store, () => [alice.directory, bob.directory, injected.directory, swappedKeys, borrowed], async (shares) => void posted.push(...shares));
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    await store.saveDevice(alice.keys);
+    await e2e.encrypt(ROOM, 'one', randomUUID());
+    expect(posted.map((s) => s.recipientDevice)).toEqual([bob.keys.deviceId]);
+    expect(await e2e.deviceChanges(ROOM)).toEqual([{ userId: 'user-b', kind: 'unapproved', devices: 3 }]);
+    expect(await e2e.deviceChanges(ROOM)).toEqual([]);
+  });
+
+  it('shares nothing with a verified user whose identity key the server replaced, and warns', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    let shown = [alice.directory, bob.directory];
+    const posted: SealedShare[] = [];
+    const { api } = server(store, () => shown, async (shares) => void posted.push(...shares));
+    api.devicesOfUser = async (user: string) => shown.filter((d) => d.bundle.userId === user);
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    await store.saveDevice(alice.keys);
+    const safety = await e2e.safetyNumberWith('user-b');
+    await e2e.confirm(safety.userId, safety.keys);
+    // A second approved device of bob's leaves the safety number as it was.
+    const second = await device('user-b');
+    shown = [alice.directory, bob.directory, second.directory];
+    expect((await e2e.safetyNumberWith('user-b')).number).toBe(safety.number);
+    // The server makes up a new identity for bob, with a device of its own signed by it.
+    identities.delete('user-b');
+    const forged = await device('user-b');
+    shown = [alice.directory, forged.directory];
+    await e2e.encrypt(ROOM, 'one', randomUUID());
+    expect(posted.map((s) => s.recipientDevice)).toEqual([]);
+    expect(await e2e.changedVerifiedUsers(ROOM)).toEqual(['user-b']);
+    expect((await e2e.safetyNumberWith('user-b')).number).not.toBe(safety.number);
+  });
+
+  it('tells a contact verified before the upgrade once that the safety number changed because of it, and keeps them verified', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    const { api } = server(store, () => [alice.directory, bob.directory]);
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    await store.saveDevice(alice.keys);
+    // What an earlier version recorded: bob's device signing keys.
+    await store.transaction(async (tx) => tx.put('verified', 'user-b', [bob.directory.bundle.signingKey]));
+    expect(await e2e.deviceChanges(ROOM)).toEqual([{ userId: 'user-b', kind: 'upgrade' }]);
+    expect(await e2e.changedVerifiedUsers(ROOM)).toEqual([]);
+    expect((await e2e.safetyNumberWith('user-b')).verified).toBe(true);
+    expect(await e2e.deviceChanges(ROOM)).toEqual([]);
   });
 
   it('never gives two messages one chain position, however many sessions of the device send at once', async () => {

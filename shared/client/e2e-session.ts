@@ -1,10 +1,13 @@
-import type { ChainShare, DeviceKeys, InboundChain, SealedShare as SealedShareT } from '../crypto/index.js';
+import type { ChainShare, DeviceKeys, InboundChain, SealedShare as SealedShareT, UserIdentity } from '../crypto/index.js';
 import {
   chainIsWornOut,
   decryptMessage,
   encryptMessage,
+  exportUserIdentity,
   formatSafetyNumber,
   generateDeviceKeys,
+  generateUserIdentity,
+  importUserIdentity,
   inboundFromShare,
   newOutboundChain,
   openShare,
@@ -14,7 +17,9 @@ import {
   safetyNumber,
   sealShare,
   shareOf,
+  signDevice,
   verifyBundle,
+  verifyDeviceSignature,
 } from '../crypto/index.js';
 import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
 import { ChatError } from '../protocol/index.js';
@@ -23,14 +28,39 @@ import { backedUpChainOf, inboundKey, keepSharedChain, plaintextKey, queueForBac
 import type { E2EStore, E2ETransaction, OpenedText, OutboundRecord } from './e2e-store.js';
 import type { StoredSession } from './session-store.js';
 
-/** A member's devices changed since this device last looked: a new device may not be theirs. */
-export interface DeviceChange {
-  readonly userId: string;
-  readonly added: number;
-  readonly removed: number;
-  /** Whether the user is verified with their current devices. */
-  readonly verified: boolean;
+/**
+ * Something changed about a member's identity since this device last looked: `identity` (their
+ * identity key is not the one first seen: a new identity, perhaps not theirs), `upgrade` (the first
+ * identity key of a user verified before cross-signing, whose approved devices are the ones verified:
+ * the safety number changed because of the upgrade, not because of an attack), `unapproved` (devices
+ * not signed by their identity key, which get nothing from this device).
+ */
+export type DeviceChange =
+  | { readonly userId: string; readonly kind: 'identity'; readonly verified: boolean }
+  | { readonly userId: string; readonly kind: 'upgrade' }
+  | { readonly userId: string; readonly kind: 'unapproved'; readonly devices: number };
+
+/** A device of this account, as `accountDevices` lists it. */
+export interface AccountDevice {
+  readonly device: DirectoryDevice;
+  /** Signed by the account's identity key (the one this device trusts). */
+  readonly approved: boolean;
+  readonly current: boolean;
+  /** Not told about on this device before (`accountDevices` records it as told). */
+  readonly isNew: boolean;
 }
+
+/** Where this device stands with the account's identity. */
+export type IdentityStatus =
+  /** This device holds the identity key (and signed itself). */
+  | 'holder'
+  /** Another device approved this one. */
+  | 'approved'
+  /** Not approved: other members share nothing with it. */
+  | 'unapproved';
+
+/** The prefix of a `verified` record's entry that is an identity key (older records list device keys). */
+const IDENTITY = 'identity:';
 
 /**
  * What opening a private-room message gave. `waiting`: the chain's key has not come (this device asked
@@ -93,6 +123,12 @@ export interface E2ESessionOptions {
   /** The CLI exports keys to its keychain; the web client keeps them non-extractable. */
   readonly extractable: boolean;
   readonly now?: () => number;
+  /**
+   * Called once with a newly created identity key, still extractable, before it is kept (the key
+   * backup writes it here). Where `extractable` is false, the session then keeps a non-extractable
+   * copy only.
+   */
+  readonly onIdentityCreated?: (identity: UserIdentity) => Promise<void>;
   /** The key backup: told to upload once new chain keys are queued for it (its failures do not fail the caller). */
   readonly backup?: { flush(): Promise<unknown> } | undefined;
 }
@@ -107,6 +143,8 @@ export class E2ESession {
   private keys: DeviceKeys | undefined;
   /** Chains this session already asked a re-share for. */
   private readonly requested = new Set<string>();
+  /** Cross-signatures already checked, by key, device keys and signature. */
+  private readonly checked = new Map<string, boolean>();
   /** By room id: when the user joined it and this device signed in, looked up once per session. */
   private readonly horizons = new Map<string, Promise<Horizon>>();
 
@@ -132,7 +170,168 @@ export class E2ESession {
       }
     }
     this.keys = keys;
+    await this.settleIdentity(keys);
     return keys;
+  }
+
+  /**
+   * Creates the account's identity key if the account has none (the first device after registration
+   * or after the upgrade: it signs itself); re-signs this device if it holds the key and its
+   * signature is missing. A device without the key stays unapproved until another device approves
+   * it (device-approval.ts) or it adopts the key from the backup (`adoptIdentity`).
+   */
+  private async settleIdentity(keys: DeviceKeys): Promise<void> {
+    const { api, store, session } = this.options;
+    const mine = await api.devicesOfUser(session.user.id);
+    const me = mine.find((d) => d.deviceId === keys.deviceId);
+    if (!me) return;
+    const serverKey = me.identityKey ?? null;
+    const held = await store.get('identity', 'me');
+    if (!serverKey) {
+      const identity = held ?? (await this.createIdentity());
+      try {
+        await api.publishIdentity(identity.publicKey, await signDevice(identity, me.bundle));
+      } catch (error) {
+        // Another device of this account was first: this one waits for approval.
+        if ((error as { code?: string }).code === 'conflict' && !held) return;
+        throw error;
+      }
+      await this.keepIdentity(identity);
+      return;
+    }
+    if (held && held.publicKey === serverKey && !(await this.isSigned(serverKey, me))) {
+      await api.signDevice(keys.deviceId, await signDevice(held, me.bundle));
+    }
+  }
+
+  private async createIdentity(): Promise<UserIdentity> {
+    const identity = await generateUserIdentity(true);
+    await this.options.onIdentityCreated?.(identity);
+    return this.options.extractable ? identity : importUserIdentity(await exportUserIdentity(identity), false);
+  }
+
+  private async keepIdentity(identity: UserIdentity): Promise<void> {
+    await this.options.store.transaction(async (tx) => {
+      tx.put('identity', 'me', identity);
+      tx.put('identityPin', this.options.session.user.id, identity.publicKey);
+    });
+  }
+
+  /**
+   * Approval with the recovery key: takes the account's identity key (read from the key backup) and
+   * signs this device with it. Throws ChatError('conflict') when the key is not the account's
+   * identity key as published (a backup of another account or an older identity).
+   */
+  async adoptIdentity(identity: UserIdentity): Promise<void> {
+    const keys = await this.device();
+    const { api, session } = this.options;
+    const me = (await api.devicesOfUser(session.user.id)).find((d) => d.deviceId === keys.deviceId);
+    if (!me) throw new ChatError('unavailable', 'this device has not published its keys yet');
+    if (me.identityKey !== identity.publicKey) throw new ChatError('conflict', 'that identity key is not the one this account publishes');
+    await api.signDevice(keys.deviceId, await signDevice(identity, me.bundle));
+    await this.keepIdentity(identity);
+  }
+
+  /**
+   * Starts a new identity for the account, signing this device with it: for an account whose every
+   * approved device is gone and whose recovery key is lost. Contacts are told that the identity
+   * changed. Throws ChatError('conflict') while any device is still signed by the current key.
+   */
+  async resetIdentity(): Promise<void> {
+    const keys = await this.device();
+    const { api, session } = this.options;
+    const me = (await api.devicesOfUser(session.user.id)).find((d) => d.deviceId === keys.deviceId);
+    if (!me) throw new ChatError('unavailable', 'this device has not published its keys yet');
+    const identity = await this.createIdentity();
+    await api.publishIdentity(identity.publicKey, await signDevice(identity, me.bundle), true);
+    await this.keepIdentity(identity);
+  }
+
+  /** The account's identity key when this device holds it (for the key backup, and for approving others). */
+  async heldIdentity(): Promise<UserIdentity | undefined> {
+    await this.device();
+    return this.options.store.get('identity', 'me');
+  }
+
+  /** Whether this device holds the identity key, was approved by another, or is not approved yet. */
+  async identityStatus(): Promise<IdentityStatus> {
+    const keys = await this.device();
+    if (await this.options.store.get('identity', 'me')) return 'holder';
+    const me = (await this.options.api.devicesOfUser(this.options.session.user.id)).find((d) => d.deviceId === keys.deviceId);
+    const pin = await this.options.store.get('identityPin', this.options.session.user.id);
+    return me && pin && me.identityKey === pin && (await this.isSigned(pin, me)) ? 'approved' : 'unapproved';
+  }
+
+  /** Trusts `identityKey` as this account's (learnt through a device verification whose code the user confirmed). */
+  async pinOwnIdentity(identityKey: string): Promise<void> {
+    await this.options.store.transaction(async (tx) => tx.put('identityPin', this.options.session.user.id, identityKey));
+  }
+
+  /**
+   * This account's devices, each approved or not under the identity key this device trusts; records
+   * every device as told, so `isNew` marks each device once (the first listing tells nothing).
+   */
+  async accountDevices(): Promise<AccountDevice[]> {
+    const keys = await this.device();
+    const { api, session, store } = this.options;
+    const devices = await api.devicesOfUser(session.user.id);
+    const pin = (await store.get('identityPin', session.user.id)) ?? devices.find((d) => d.identityKey)?.identityKey ?? undefined;
+    const told = await store.get('seen', 'account');
+    const list: AccountDevice[] = [];
+    for (const d of devices) {
+      const approved = pin !== undefined && d.identityKey === pin && (await this.isSigned(pin, d));
+      list.push({ device: d, approved, current: d.deviceId === keys.deviceId, isNew: told !== undefined && !told.includes(d.deviceId) && d.deviceId !== keys.deviceId });
+    }
+    const ids = devices.map((d) => d.deviceId);
+    if (!told || ids.some((id) => !told.includes(id))) await store.transaction(async (tx) => tx.put('seen', 'account', [...new Set([...(told ?? []), ...ids])]));
+    return list;
+  }
+
+  /** Whether `device` carries a valid cross-signature by `identityKey` (checked once per session). */
+  async isSigned(identityKey: string, device: DirectoryDevice): Promise<boolean> {
+    const sig = device.crossSignature;
+    if (!sig || device.identityKey !== identityKey) return false;
+    const id = `${identityKey}|${device.bundle.userId}|${device.deviceId}|${device.bundle.signingKey}|${device.bundle.dhKey}|${sig}`;
+    let ok = this.checked.get(id);
+    if (ok === undefined) {
+      ok = await verifyDeviceSignature(identityKey, device.bundle, sig);
+      this.checked.set(id, ok);
+    }
+    return ok;
+  }
+
+  /**
+   * The identity key to hold each user's devices to: this account's as this device trusts it (the
+   * server's until this device is approved); another user's as the server reports it, the same on
+   * every device of theirs, unless it is not the one this user verified (then none: nothing is
+   * shared with them until verified again). Undefined: the user has no usable identity.
+   */
+  private async identityOf(userId: string, devices: readonly DirectoryDevice[]): Promise<string | undefined> {
+    const reported = new Set(devices.map((d) => d.identityKey ?? ''));
+    const [serverKey] = reported;
+    if (reported.size !== 1 || !serverKey) return undefined; // none, or not the same on every device: a lying server
+    const { store, session } = this.options;
+    if (userId === session.user.id) return (await store.get('identityPin', userId)) ?? serverKey;
+    const verified = await store.get('verified', userId);
+    if (verified?.[0]?.startsWith(IDENTITY) && verified[0] !== IDENTITY + serverKey) return undefined;
+    return serverKey;
+  }
+
+  /**
+   * The devices (of a room, or a user) signed by their user's identity key: the only ones this device
+   * shares chains with, or opens shares from. Unsigned devices (not approved by their user, or
+   * injected by someone with the password or by the server) get nothing.
+   */
+  async approvedDevices(devices: readonly DirectoryDevice[]): Promise<DirectoryDevice[]> {
+    const byUser = new Map<string, DirectoryDevice[]>();
+    for (const d of devices) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d]);
+    const approved: DirectoryDevice[] = [];
+    for (const [userId, list] of byUser) {
+      const key = await this.identityOf(userId, list);
+      if (key === undefined) continue;
+      for (const d of list) if (await this.isSigned(key, d)) approved.push(d);
+    }
+    return approved;
   }
 
   /**
@@ -158,7 +357,7 @@ export class E2ESession {
     const earlier = sentBefore(await store.get('plaintext', textKey), roomId, body);
     if (earlier) return earlier;
     await this.sync();
-    const devices = (await api.devicesOfRoom(roomId)).filter((d) => d.deviceId !== keys.deviceId);
+    const devices = (await this.approvedDevices(await api.devicesOfRoom(roomId))).filter((d) => d.deviceId !== keys.deviceId);
     const ids = new Set(devices.map((d) => d.deviceId));
     const usable = (record: OutboundRecord | undefined): record is OutboundRecord =>
       record !== undefined && !Object.keys(record.given).some((id) => !ids.has(id)) && !chainIsWornOut(record.chain, this.now());
@@ -314,7 +513,7 @@ export class E2ESession {
       const record = await store.get('outbound', r.roomId);
       const share = record?.given[r.requesterDevice];
       if (!record || !share || record.chain.keyId !== r.keyId) continue;
-      if (!devicesByRoom.has(r.roomId)) devicesByRoom.set(r.roomId, await api.devicesOfRoom(r.roomId).catch(() => []));
+      if (!devicesByRoom.has(r.roomId)) devicesByRoom.set(r.roomId, await this.approvedDevices(await api.devicesOfRoom(r.roomId).catch(() => [])));
       const device = devicesByRoom.get(r.roomId)?.find((d) => d.deviceId === r.requesterDevice);
       if (!device) continue; // no longer in the room
       try {
@@ -338,7 +537,8 @@ export class E2ESession {
     const opened: InboundChain[] = [];
     for (const q of queued) {
       const s = q.share;
-      if (!senders.has(s.senderUser)) senders.set(s.senderUser, await api.devicesOfUser(s.senderUser).catch(() => []));
+      // A share from a device its user did not approve is not opened (it could be an injected device's).
+      if (!senders.has(s.senderUser)) senders.set(s.senderUser, await this.approvedDevices(await api.devicesOfUser(s.senderUser).catch(() => [])));
       const device = senders.get(s.senderUser)?.find((d) => d.deviceId === s.senderDevice);
       if (!device || device.bundle.userId !== s.senderUser) continue;
       try {
@@ -368,62 +568,99 @@ export class E2ESession {
     await this.options.backup?.flush().catch(() => undefined);
   }
 
-  /** The safety number with another user, and whether it is verified (and still matches). */
+  /**
+   * The safety number with another user, over both users' identity keys (so adding or removing a
+   * device never changes it), and whether it is verified (and still matches). `keys` is what
+   * `confirm` records. Throws when either user has no identity key yet.
+   */
   async safetyNumberWith(username: string): Promise<{ userId: string; number: string; verified: boolean; changed: boolean; keys: string[] }> {
-    const { api, session } = this.options;
+    const { api, session, store } = this.options;
     await this.device();
     const [mine, theirs] = await Promise.all([api.devicesOfUser(session.user.id), api.devicesOfUser(username)]);
     const userId = theirs[0]?.bundle.userId;
     if (!userId) throw new Error(`${username} has no devices with published keys yet`);
-    const keys = theirs.map((d) => d.bundle.signingKey);
-    const number = formatSafetyNumber(await safetyNumber({ userId: session.user.id, keys: mine.map((d) => d.bundle.signingKey) }, { userId, keys }));
-    const verified = await this.options.store.get('verified', userId);
+    const own = (await store.get('identityPin', session.user.id)) ?? mine.find((d) => d.identityKey)?.identityKey ?? undefined;
+    const reported = new Set(theirs.map((d) => d.identityKey ?? ''));
+    const [their] = reported;
+    if (!own) throw new Error('your account has no identity key yet');
+    if (reported.size !== 1 || !their) throw new Error(`${username} has no identity key yet (their client is older), or the server reports several`);
+    const number = formatSafetyNumber(await safetyNumber({ userId: session.user.id, keys: [own] }, { userId, keys: [their] }));
+    const keys = [IDENTITY + their];
+    const verified = await store.get('verified', userId);
     return { userId, number, verified: verified !== undefined && sameKeys(verified, keys), changed: verified !== undefined && !sameKeys(verified, keys), keys };
   }
 
-  /** Marks a user verified with the device keys they have now. */
+  /** Marks a user verified with the identity key they have now (`keys` from `safetyNumberWith`). */
   async confirm(userId: string, keys: readonly string[]): Promise<void> {
-    await this.options.store.transaction(async (tx) => tx.put('verified', userId, [...keys]));
+    await this.options.store.transaction(async (tx) => {
+      tx.put('verified', userId, [...keys]);
+      const key = keys[0];
+      if (key?.startsWith(IDENTITY)) tx.put('identityPin', userId, key.slice(IDENTITY.length));
+    });
   }
 
   /**
-   * Members of a room whose devices changed since this device last looked (the first look records
-   * them without reporting). The server says who has which devices, so every change is shown.
+   * What changed about a room's members' identities since this device last looked (see
+   * DeviceChange); the first look at a user records their identity key without reporting, except
+   * that a user verified before cross-signing is told once as `upgrade` (their devices now signed are
+   * the ones verified) or left to `changedVerifiedUsers` (they are not).
    */
   async deviceChanges(roomId: string): Promise<DeviceChange[]> {
-    const byUser = await this.keysByUser(roomId);
+    const me = this.options.session.user.id;
+    const byUser = await this.devicesByUser(roomId);
+    const approved = new Set((await this.approvedDevices([...byUser.values()].flat())).map((d) => d.deviceId));
     return this.options.store.transaction(async (tx) => {
       const changes: DeviceChange[] = [];
-      for (const [userId, keys] of byUser) {
-        const before = await tx.get('seen', userId);
-        if (!before || !sameKeys(before, keys)) tx.put('seen', userId, keys);
-        if (!before || userId === this.options.session.user.id || sameKeys(before, keys)) continue;
-        const verified = await tx.get('verified', userId);
-        changes.push({
-          userId,
-          added: keys.filter((k) => !before.includes(k)).length,
-          removed: before.filter((k) => !keys.includes(k)).length,
-          verified: verified !== undefined && sameKeys(verified, keys),
-        });
+      for (const [userId, devices] of byUser) {
+        if (userId === me) continue;
+        const reported = new Set(devices.map((d) => d.identityKey ?? ''));
+        const [key] = reported;
+        if (reported.size === 1 && key) {
+          const pin = await tx.get('identityPin', userId);
+          const verified = await tx.get('verified', userId);
+          if (pin === undefined) {
+            tx.put('identityPin', userId, key);
+            if (verified !== undefined && !verified[0]?.startsWith(IDENTITY)) {
+              const signed = devices.filter((d) => approved.has(d.deviceId)).map((d) => d.bundle.signingKey);
+              if (signed.length > 0 && signed.every((k) => verified.includes(k))) {
+                tx.put('verified', userId, [IDENTITY + key]);
+                changes.push({ userId, kind: 'upgrade' });
+              }
+            }
+          } else if (pin !== key) {
+            tx.put('identityPin', userId, key);
+            changes.push({ userId, kind: 'identity', verified: verified !== undefined && sameKeys(verified, [IDENTITY + key]) });
+          }
+        }
+        const unapproved = devices.filter((d) => !approved.has(d.deviceId)).map((d) => d.deviceId);
+        const told = (await tx.get('seen', userId)) ?? [];
+        const fresh = unapproved.filter((id) => !told.includes(id));
+        if (fresh.length > 0) {
+          tx.put('seen', userId, [...told.filter((id) => unapproved.includes(id)), ...fresh]);
+          changes.push({ userId, kind: 'unapproved', devices: fresh.length });
+        }
       }
       return changes;
     });
   }
 
-  /** Users of a room whose device keys changed since this user verified them. */
+  /** Users of a room whose identity key is not the one this user verified. */
   async changedVerifiedUsers(roomId: string): Promise<string[]> {
     const changed: string[] = [];
-    for (const [userId, keys] of await this.keysByUser(roomId)) {
+    for (const [userId, devices] of await this.devicesByUser(roomId)) {
       const verified = await this.options.store.get('verified', userId);
-      if (verified !== undefined && !sameKeys(verified, keys)) changed.push(userId);
+      if (verified === undefined) continue;
+      const reported = new Set(devices.map((d) => d.identityKey ?? ''));
+      const [key] = reported;
+      if (reported.size !== 1 || !key || !sameKeys(verified, [IDENTITY + key])) changed.push(userId);
     }
     return changed;
   }
 
-  /** The signing keys of each member's devices in a room, by user id. */
-  private async keysByUser(roomId: string): Promise<Map<string, string[]>> {
-    const byUser = new Map<string, string[]>();
-    for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d.bundle.signingKey]);
+  /** Each member's devices in a room, by user id. */
+  private async devicesByUser(roomId: string): Promise<Map<string, DirectoryDevice[]>> {
+    const byUser = new Map<string, DirectoryDevice[]>();
+    for (const d of await this.options.api.devicesOfRoom(roomId)) byUser.set(d.bundle.userId, [...(byUser.get(d.bundle.userId) ?? []), d]);
     return byUser;
   }
 }

@@ -1,4 +1,4 @@
-import type { ChainShare, DeviceKeys, InboundChain, MessageContent, OutboundChain } from '../crypto/index.js';
+import type { ChainShare, DeviceKeys, InboundChain, MessageContent, OutboundChain, UserIdentity } from '../crypto/index.js';
 import type { BackedUpChain, Envelope } from '../protocol/index.js';
 
 /**
@@ -51,10 +51,16 @@ export interface E2ERecordKinds {
   readonly senderChains: readonly string[];
   /** This device's sending chain, by room id. */
   readonly outbound: OutboundRecord;
-  /** The device signing keys a user had when this user verified them, by user id. */
+  /** What this user verified of another, by user id: `identity:KEY` (their identity key), or, from
+   * before cross-signing, the device signing keys they had then. */
   readonly verified: readonly string[];
-  /** The device signing keys last seen of a user, to tell about every device change, by user id. */
+  /** The ids of a user's unapproved devices already told about, by user id (`account` for this user's own devices: every device told about). */
   readonly seen: readonly string[];
+  /** The user identity key this device trusts for a user, by user id: its own account's (held, or
+   * learnt through a device verification), or another user's as first seen (trust on first use). */
+  readonly identityPin: string;
+  /** This account's identity key, when this device holds it, under the key `me`. */
+  readonly identity: UserIdentity;
   /** When (ms, the session's clock) this device first asked for a chain it is missing, by
    * `senderDevice:keyId`; removed once the chain comes. After KEY_WAIT_MS the message is `not_shared`. */
   readonly asked: number;

@@ -32,9 +32,10 @@ export interface IdentityKeyBackup {
   exportForBackup(): Promise<BackedUpIdentity | null>;
   /**
    * Takes the identity key from a restored backup: `restored` when this device had none and now has
-   * it, `kept` when it already held one (never replaced). Throws when the key is not the user's.
+   * it, `kept` when it already held one (never replaced), `not_taken` when the account's identity key
+   * is another one now. Throws when the key is not the user's.
    */
-  restoreFromBackup(identity: BackedUpIdentity): Promise<'restored' | 'kept'>;
+  restoreFromBackup(identity: BackedUpIdentity): Promise<'restored' | 'kept' | 'not_taken'>;
 }
 
 export interface KeyBackupOptions {
@@ -183,6 +184,20 @@ export class KeyBackup {
     await store.transaction(async (tx) => tx.put('backupKey', 'current', { version: current.version, keyCheck: current.keyCheck, key: toBase64Url(key) }));
     await this.flush();
     return { version: current.version, added, extended, kept, refused: opened.refused, identity };
+  }
+
+  /**
+   * Puts the identity key this device can export into the backup whose key it holds (replacing the
+   * one there); returns whether it did. For an identity created after the backup was made.
+   */
+  async addIdentity(): Promise<boolean> {
+    const { api, store } = this.options;
+    const here = await store.get('backupKey', 'current');
+    const identity = here ? await this.options.identity?.exportForBackup() : null;
+    if (!here || !identity) return false;
+    const entry = await this.sealIdentity(fromBase64Url(here.key), here.version, identity);
+    await api.uploadBackupEntries({ version: here.version, keyCheck: here.keyCheck, entries: [entry] });
+    return true;
   }
 
   /**

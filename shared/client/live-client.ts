@@ -35,6 +35,8 @@ export interface LiveEvents extends Record<string, unknown> {
   removed: { roomId: string };
   /** New chain shares wait in this device's queue on the server. */
   shares: Record<string, never>;
+  /** This user's devices changed, or a device verification moved on: list them again. */
+  devices: Record<string, never>;
   /** Someone added this user to a room: the room list changed. */
   rooms: Record<string, never>;
   /** This user's read marker in a room moved (here or on another device). */
@@ -345,6 +347,9 @@ export class LiveClient extends Emitter<LiveEvents> {
         return;
       case 'read':
         this.emit('read', { roomId: frame.roomId, seq: frame.seq });
+        return;
+      case 'devices':
+        this.emit('devices', {});
         return;
       case 'reauthed':
         this.scheduleRenewal();

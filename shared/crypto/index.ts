@@ -9,3 +9,5 @@ export * from './recovery-key.js';
 export * from './safety-number.js';
 export * from './sender-chain.js';
 export * from './serialize.js';
+export * from './sas.js';
+export * from './user-identity.js';

@@ -7,7 +7,9 @@ const ITERATIONS = 5_200;
 /**
  * Signal's numeric fingerprint over our keys: SHA-512 of version ‖ key ‖ stable id, iterated 5,200
  * times as hash = SHA-512(hash ‖ key); the first 30 bytes make six 5-digit groups. Our "key" is the
- * user's device signing keys (raw points) in sorted order, so a new or changed device changes it.
+ * user's identity key (a raw point; see user-identity.ts), so adding or removing a device never
+ * changes it. Several keys are concatenated in sorted order (how the numbers were made before
+ * cross-signing, from each device's signing key).
  */
 export async function fingerprint(userId: string, deviceSigningKeys: readonly string[]): Promise<string> {
   const key = concat(...[...deviceSigningKeys].sort().map(fromBase64Url));

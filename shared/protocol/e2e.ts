@@ -62,8 +62,19 @@ export const PostSharesRequest = z.object({ shares: z.array(SealedShare).min(1).
 export const AckSharesRequest = z.object({ ids: z.array(z.uuid()).min(1).max(500) });
 export const ShareList = z.object({ shares: z.array(QueuedShare) });
 
-/** A device and its bundle, as the directory lists them. */
-export const DirectoryDevice = z.object({ deviceId: z.uuid(), name: z.string(), bundle: DeviceBundle, createdAt: z.iso.datetime() });
+/**
+ * A device and its bundle, as the directory lists them, with its user's identity key and the device's
+ * cross-signature by it (both absent for a user who has no identity key yet, the signature absent for
+ * a device not approved yet). Clients check the signature themselves: the server cannot forge one.
+ */
+export const DirectoryDevice = z.object({
+  deviceId: z.uuid(),
+  name: z.string(),
+  bundle: DeviceBundle,
+  createdAt: z.iso.datetime(),
+  identityKey: PublicKey.nullable().optional(),
+  crossSignature: B64(128).min(80).nullable().optional(),
+});
 export type DirectoryDevice = z.infer<typeof DirectoryDevice>;
 export const DeviceList = z.object({ devices: z.array(DirectoryDevice) });
 
@@ -80,3 +91,53 @@ export const QueuedReshareRequest = z.object({
 });
 export type QueuedReshareRequest = z.infer<typeof QueuedReshareRequest>;
 export const ReshareRequestList = z.object({ requests: z.array(QueuedReshareRequest) });
+
+/**
+ * `PUT /keys/identity`: the user's identity key, with the calling device's cross-signature by it. Set
+ * once per user; `reset` replaces it only when no live device of the account is signed by the old one.
+ */
+export const PublishIdentityRequest = z.object({ identityKey: PublicKey, signature: B64(128).min(80), reset: z.boolean().optional() });
+export type PublishIdentityRequest = z.infer<typeof PublishIdentityRequest>;
+
+/** `PUT /keys/devices/:id/signature`: a device's cross-signature by the user's identity key. */
+export const DeviceSignatureRequest = z.object({ signature: B64(128).min(80) });
+export type DeviceSignatureRequest = z.infer<typeof DeviceSignatureRequest>;
+
+/**
+ * A device verification (approving a new device with a short authentication string, shared/crypto/sas.ts)
+ * as the server relays it. Steps: `requested` (the new device's commitment), `accepted` (an approver
+ * device's ephemeral key), `revealed` (the new device's ephemeral key), then `done` once the approver
+ * signed the new device, or `cancelled` by either side. `newConfirmed`/`approverConfirmed`: the user
+ * typed the matching code on that device.
+ */
+export const VerificationState = z.object({
+  step: z.enum(['requested', 'accepted', 'revealed', 'done', 'cancelled']),
+  commitment: B64(64).min(40),
+  approverDevice: z.uuid().nullable(),
+  approverKey: PublicKey.nullable(),
+  newKey: PublicKey.nullable(),
+  newConfirmed: z.boolean(),
+  approverConfirmed: z.boolean(),
+  /** Why it was cancelled, as the cancelling device said. */
+  reason: z.string().max(200).nullable(),
+});
+export type VerificationState = z.infer<typeof VerificationState>;
+
+/** A verification as clients see it. */
+export const Verification = z.object({ id: z.uuid(), userId: z.uuid(), newDevice: z.uuid(), createdAt: z.iso.datetime(), state: VerificationState });
+export type Verification = z.infer<typeof Verification>;
+export const VerificationList = z.object({ verifications: z.array(Verification) });
+
+/** `POST /keys/verifications`: a new device asks to be approved, committing to its ephemeral key. */
+export const StartVerificationRequest = z.object({ id: z.uuid(), commitment: B64(64).min(40) });
+/**
+ * `POST /keys/verifications/:id`: the next step. `accept` (an approver's ephemeral key), `reveal` (the
+ * new device's), `confirm` (the user typed the matching code here), `cancel` (with a reason).
+ */
+export const VerificationStepRequest = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('accept'), key: PublicKey }),
+  z.object({ action: z.literal('reveal'), key: PublicKey }),
+  z.object({ action: z.literal('confirm') }),
+  z.object({ action: z.literal('cancel'), reason: z.string().max(200) }),
+]);
+export type VerificationStepRequest = z.infer<typeof VerificationStepRequest>;

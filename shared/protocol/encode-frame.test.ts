@@ -21,6 +21,7 @@ const SAMPLES: { readonly [K in ServerFrame['type']]: Extract<ServerFrame, { typ
   shares: { type: 'shares' },
   rooms: { type: 'rooms' },
   read: { type: 'read', roomId: ROOM, seq: 7 },
+  devices: { type: 'devices' },
   reauthed: { type: 'reauthed', expiresAt: '2026-11-25T10:15:00.000Z' },
   error: { type: 'error', code: 'forbidden', message: 'no', ref: ROOM, roomIds: [ROOM] },
 };

@@ -97,6 +97,8 @@ export const SharesFrame = z.object({ type: z.literal('shares') });
 export const RoomsFrame = z.object({ type: z.literal('rooms') });
 /** The user's read marker in a room moved (on this or another of their devices): the highest seq read. */
 export const ReadFrame = z.object({ type: z.literal('read'), roomId: z.uuid(), seq: z.number().int().nonnegative() });
+/** This user's devices changed (added, approved, revoked) or a device verification moved on: look again over REST. */
+export const DevicesFrame = z.object({ type: z.literal('devices') });
 /** Answers a `reauth`: the socket now lives until this (ISO date, server clock). */
 export const ReauthedFrame = z.object({ type: z.literal('reauthed'), expiresAt: z.iso.datetime() });
 export const ErrorFrame = z.object({
@@ -122,6 +124,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   SharesFrame,
   RoomsFrame,
   ReadFrame,
+  DevicesFrame,
   ReauthedFrame,
   ErrorFrame,
 ]);

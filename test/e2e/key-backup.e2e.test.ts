@@ -9,6 +9,7 @@ import { createTestDatabase, dumpDatabase } from '../support/postgres.js';
 const PASSWORD = 'correct horse battery staple\n';
 const RECOVERY_KEY = /([0-9A-HJKMNP-TV-Z]{4} ){11}[0-9A-HJKMNP-TV-Z]{4}/;
 
+type Devices = { thisDevice: { deviceId: string; status: string } };
 type Read = { events: { kind: string; sender: { username: string }; decrypted?: { status: string; body?: string } }[] };
 const bodies = (stdout: string) =>
   (JSON.parse(stdout) as Read).events.filter((e) => e.kind === 'message').map((e) => `${e.sender.username}: ${e.decrypted?.body ?? e.decrypted?.status}`);
@@ -40,7 +41,7 @@ describe('the encrypted key backup with the chat binary', () => {
     expect(await dumpDatabase(db.url)).not.toContain(key);
   }, 60_000);
 
-  it('lets a new device restore with the recovery key, with the first device gone, and read the earlier private messages', async () => {
+  it('lets a new device restore with the recovery key, with the first device gone: it reads the earlier private messages and is approved, so members share new keys with it', async () => {
     const device1 = userEnv(join(dir, 'alice-1'), server.url);
     const device2 = userEnv(join(dir, 'alice-2'), server.url);
     const bob = userEnv(join(dir, 'bob'), server.url);
@@ -61,12 +62,13 @@ describe('the encrypted key backup with the chat binary', () => {
     expect(bodies((await chat(device1, ['--json', 'read', 'vault'])).stdout)).toEqual([`alice: ${mine}`, `bob: ${theirs}`]);
 
     expect((await chat(device2, ['login', 'alice', '--password-stdin'], PASSWORD)).code).toBe(0);
-    // Device 1 is gone for good: its files deleted, the device revoked.
+    // Device 1 is gone for good: its files deleted (device 2 revokes it once approved).
     await rm(join(dir, 'alice-1'), { recursive: true, force: true });
-    expect((await chat(device2, ['keys', '--revoke', deviceId])).code).toBe(0);
     const before = bodies((await chat(device2, ['--json', 'read', 'vault'])).stdout);
     // Both are from before device 2 signed in: it says so at once, rather than waiting for a key.
     expect(before).toEqual(['alice: before_device', 'bob: before_device']);
+    // Nobody is left to approve device 2: other members share nothing with it.
+    expect((JSON.parse((await chat(device2, ['--json', 'devices'])).stdout) as Devices).thisDevice.status).toBe('unapproved');
 
     // A wrong recovery key, and a mistyped one, say so and change nothing.
     const wrong = await chat(device2, ['keys', 'restore'], 'ABCD EFGH JKMN PQRS TVWX YZ01 2345 6789 ABCD EFGH JKMN PQRS\n');
@@ -75,11 +77,19 @@ describe('the encrypted key backup with the chat binary', () => {
 
     const restored = await chat(device2, ['--json', 'keys', 'restore'], `${recoveryKey.toLowerCase()}\n`);
     expect(restored.code).toBe(0);
-    expect(JSON.parse(restored.stdout)).toMatchObject({ version: 1, added: 2, refused: 0 });
+    expect(JSON.parse(restored.stdout)).toMatchObject({ version: 1, added: 2, refused: 0, identity: 'restored' });
     expect(bodies((await chat(device2, ['--json', 'read', 'vault'])).stdout)).toEqual([`alice: ${mine}`, `bob: ${theirs}`]);
 
+    // The backup's identity key signed device 2 (approval with the recovery key): Bob's device sees
+    // it approved and shares the keys of what he sends next with it.
+    expect((JSON.parse((await chat(device2, ['--json', 'devices'])).stdout) as Devices).thisDevice.status).toBe('holder');
+    expect((await chat(device2, ['keys', '--revoke', deviceId])).code).toBe(0);
+    const later = `later from bob ${randomUUID()}`;
+    expect((await chat(bob, ['send', 'vault', later])).code).toBe(0);
+    expect(bodies((await chat(device2, ['--json', 'read', 'vault'])).stdout)).toEqual([`alice: ${mine}`, `bob: ${theirs}`, `bob: ${later}`]);
+
     const dump = await dumpDatabase(db.url);
-    for (const secret of [mine, theirs, recoveryKey]) expect(dump).not.toContain(secret);
+    for (const secret of [mine, theirs, later, recoveryKey]) expect(dump).not.toContain(secret);
   }, 180_000);
 
   it('rotates the recovery key: the old key no longer opens the backup, the new one does', async () => {

@@ -98,9 +98,9 @@ export function chat(env: Record<string, string>, args: readonly string[], stdin
   });
 }
 
-/** A long-running `chat` (e.g. `read --follow`) whose output is collected as it comes. */
-export function spawnChat(env: Record<string, string>, args: readonly string[]) {
-  const proc = spawnTracked(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** A long-running `chat` (e.g. `read --follow`) whose output is collected as it comes; with `stdin: 'pipe'`, write to `proc.stdin`. */
+export function spawnChat(env: Record<string, string>, args: readonly string[], options: { stdin?: 'ignore' | 'pipe' } = {}) {
+  const proc = spawnTracked(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -108,6 +108,7 @@ export function spawnChat(env: Record<string, string>, args: readonly string[]) 
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return {
     proc,
+    exited,
     stdout: () => stdout,
     stderr: () => stderr,
     lines: () => stdout.split('\n').filter(Boolean),

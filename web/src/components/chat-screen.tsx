@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { describeDeviceChange, keyChangeNotices } from '../../../shared/client/index.js';
+import { describeKeyChange, keyChangeNotices } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
 import type { Member } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
@@ -26,13 +26,18 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
   const [freshKey, setFreshKey] = useState<string | null>(null);
 
   // An account without a key backup (just registered, or from before backups) gets one at once, and
-  // its recovery key is shown this once.
+  // its recovery key is shown this once. Into one that exists goes the identity key, when this page
+  // has just created it (the only time it can be exported).
   useEffect(() => {
     let live = true;
     backup
       .status()
       .then(async ({ backup: existing }) => {
-        if (existing || !live) return;
+        if (!live) return;
+        if (existing) {
+          await backup.addIdentity();
+          return;
+        }
         const made = await backup.create();
         if (!live) return;
         setFreshKey(made.recoveryKey);
@@ -76,11 +81,7 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
         if (!current || notices.length === 0) return;
         setNote(
           notices
-            .map((n) =>
-              n.kind === 'devices'
-                ? `${n.username}: ${describeDeviceChange(n)}${n.verified ? '' : ' (not verified: compare safety numbers under Members)'}`
-                : `Warning: ${n.username}'s keys changed since you verified them. Compare safety numbers again before trusting this room.`,
-            )
+            .map((n) => describeKeyChange(n))
             .join(' · '),
         );
       },

@@ -1,0 +1,96 @@
+import type { AccountDevice, ApprovalIo } from '../../shared/client/index.js';
+import { approveDevice, requestApproval } from '../../shared/client/index.js';
+import { sameSasCode } from '../../shared/crypto/index.js';
+import type { CliContext } from '../context.js';
+import { readLine } from '../node/terminal-input.js';
+import { neutralize } from '../output.js';
+
+/** How a device is described in lists and notices: name, id, when it was added. */
+function describe(d: AccountDevice): string {
+  return `${neutralize(d.device.name)} (${neutralize(d.device.deviceId)}), added ${d.device.createdAt}`;
+}
+
+/**
+ * Tells on stderr about devices added to this account since this device last looked, and whether
+ * each is approved (an unapproved one could be someone who has the password).
+ */
+export function tellNewDevices(ctx: CliContext, devices: readonly AccountDevice[]): void {
+  for (const d of devices.filter((x) => x.isNew)) {
+    ctx.out.note(
+      ctx.out.style(
+        d.approved ? 'yellow' : 'red',
+        d.approved
+          ? `* A device was added to your account: ${describe(d)}; it is approved.`
+          : `* A new device signed in to your account: ${describe(d)}. If it is yours, approve it with \`chat devices approve ${neutralize(d.device.deviceId)}\`; if not, revoke it with \`chat devices revoke ${neutralize(d.device.deviceId)}\` and change your password.`,
+      ),
+    );
+  }
+}
+
+/** `chat devices`: this account's devices, approved or not, with when each was added. */
+export async function list(ctx: CliContext): Promise<void> {
+  const { api, session } = await ctx.signedIn();
+  const e2e = await ctx.e2e(api, session);
+  const devices = await e2e.accountDevices();
+  const status = await e2e.identityStatus();
+  tellNewDevices(ctx, devices);
+  ctx.out.result(
+    {
+      thisDevice: { deviceId: session.deviceId, status },
+      devices: devices.map((d) => ({ deviceId: d.device.deviceId, name: d.device.name, createdAt: d.device.createdAt, approved: d.approved, current: d.current })),
+    },
+    () => [
+      status === 'unapproved'
+        ? ctx.out.style('red', 'This device is not approved: other members share no keys with it. Run `chat devices request` here and `chat devices approve` on another of your devices.')
+        : `This device is approved${status === 'holder' ? ' and holds your identity key' : ''}.`,
+      `Your devices: ${devices.length}`,
+      ...devices.map((d) => `  ${d.current ? '*' : ' '} ${d.approved ? 'approved  ' : ctx.out.style('red', 'UNAPPROVED')} ${describe(d)}`),
+    ],
+  );
+}
+
+/** The CLI's side of an approval: the code on stderr, the code shown on the other device typed (or piped) in. */
+function approvalIo(ctx: CliContext): ApprovalIo {
+  return {
+    async confirmCode(code) {
+      ctx.out.note(`Code: ${code}`);
+      const typed = await readLine(ctx.io.stdin, ctx.io.stderr, 'Type the code the other device shows (Enter alone if they differ): ');
+      return sameSasCode(typed, code);
+    },
+    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    progress: (what) => ctx.out.note(`${what[0]?.toUpperCase() ?? ''}${what.slice(1)}…`),
+  };
+}
+
+/** `chat devices request`: on a new device, asks another device of the account to approve this one. */
+export async function request(ctx: CliContext): Promise<void> {
+  const { api, session } = await ctx.signedIn();
+  const e2e = await ctx.e2e(api, session);
+  await requestApproval(e2e, api, approvalIo(ctx));
+  ctx.out.result({ approved: true, deviceId: session.deviceId }, () => 'This device is approved: members now share their keys with it.');
+}
+
+/** `chat devices approve [DEVICE]`: approves a new device of the account that asked (`chat devices request` there). */
+export async function approve(ctx: CliContext, deviceId?: string): Promise<void> {
+  const { api, session } = await ctx.signedIn();
+  const e2e = await ctx.e2e(api, session);
+  const device = await approveDevice(e2e, api, approvalIo(ctx), deviceId);
+  ctx.out.result({ approved: device.deviceId }, () => `Approved ${neutralize(device.name)} (${neutralize(device.deviceId)}).`);
+}
+
+/** `chat devices revoke DEVICE`: retires a lost or unknown device: its sessions end, its sockets close, it gets no more keys. */
+export async function revoke(ctx: CliContext, deviceId: string): Promise<void> {
+  const { api } = await ctx.signedIn();
+  await api.revokeDevice(deviceId);
+  ctx.out.result({ revoked: deviceId }, () => `Revoked device ${neutralize(deviceId)}: its sessions are over, and private rooms stop sharing keys with it.`);
+}
+
+/**
+ * `chat devices reset-identity`: a new identity for an account whose approved devices are all gone
+ * (and whose recovery key is lost). Contacts see that the identity changed.
+ */
+export async function resetIdentity(ctx: CliContext): Promise<void> {
+  const { api, session } = await ctx.signedIn();
+  await (await ctx.e2e(api, session)).resetIdentity();
+  ctx.out.result({ reset: true }, () => 'This device now holds a new identity for your account; your contacts will see that your safety number changed.');
+}

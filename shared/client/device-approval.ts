@@ -1,0 +1,124 @@
+import type { SasContext } from '../crypto/index.js';
+import { checkSasCommitment, newSasKey, sasCode, sasCommitment, signDevice } from '../crypto/index.js';
+import type { DirectoryDevice, Verification } from '../protocol/index.js';
+import { ChatError } from '../protocol/index.js';
+import type { ApiClient } from './api-client.js';
+import type { E2ESession } from './e2e-session.js';
+
+/**
+ * What an approval needs from its interface: show the code and ask the user to confirm it (each
+ * interface decides how: the CLI has the code shown on the other device typed in), and wait between
+ * looks at the server (the clock is the caller's).
+ */
+export interface ApprovalIo {
+  /** Shows the code; resolves true only when the user confirmed it matches the other device's. */
+  confirmCode(code: string): Promise<boolean>;
+  /** Resolves after `ms` milliseconds (or sooner, when a `devices` frame came). */
+  wait(ms: number): Promise<void>;
+  /** Told what the flow waits for, for a status line. */
+  progress?(what: string): void;
+}
+
+/** How often (ms) a flow looks at the server, and how many looks before it gives up (5 minutes). */
+const POLL_MS = 1000;
+const MAX_POLLS = 300;
+
+/**
+ * Asks, from this new device, to be approved by another device of the account (the short
+ * authentication string exchange in shared/crypto/sas.ts): commits to an ephemeral key, waits for an
+ * approver, reveals, shows the code, and waits until the approver signed this device. Once the user
+ * confirmed the code, this device trusts the identity key the code covered.
+ *
+ * Throws ChatError: `forbidden` when the user said the codes differ or the other device cancelled,
+ * `conflict` when this device is already approved, `unavailable` when no approver came in time.
+ */
+export async function requestApproval(e2e: E2ESession, api: ApiClient, io: ApprovalIo): Promise<void> {
+  const keys = await e2e.device();
+  if ((await e2e.identityStatus()) !== 'unapproved') throw new ChatError('conflict', 'this device is already approved');
+  const id = globalThis.crypto.randomUUID();
+  const mine = await newSasKey();
+  await api.startVerification(id, await sasCommitment(id, mine.publicKey));
+  io.progress?.('waiting for another of your devices to approve this one (chat devices approve)');
+  const accepted = await until(api, id, io, (v) => v.state.step === 'accepted');
+  const approverKey = accepted.state.approverKey as string;
+  const approverId = accepted.state.approverDevice as string;
+  const devices = await api.devicesOfUser(keys.userId);
+  const me = devices.find((d) => d.deviceId === keys.deviceId);
+  const approver = devices.find((d) => d.deviceId === approverId);
+  const identityKey = approver?.identityKey;
+  if (!me || !approver || !identityKey) return cancel(api, id, 'the approving device or the identity key is not published');
+  await api.verificationStep(id, { action: 'reveal', key: mine.publicKey });
+  const code = await sasCode(contextOf(id, keys.userId, identityKey, me, approver), mine, approverKey, { newKey: mine.publicKey, approverKey });
+  if (!(await io.confirmCode(code))) return cancel(api, id, 'the codes did not match on the new device');
+  await e2e.pinOwnIdentity(identityKey);
+  await api.verificationStep(id, { action: 'confirm' });
+  io.progress?.('waiting for the other device to sign this one');
+  await until(api, id, io, (v) => v.state.step === 'done');
+  if ((await e2e.identityStatus()) !== 'approved') throw new ChatError('forbidden', 'the approval did not give this device a valid signature');
+}
+
+/**
+ * Approves a new device of the account from this one, which must hold the identity key: takes the
+ * newest open request (of `deviceId`, if given), answers with an ephemeral key, checks the new
+ * device's revealed key against its commitment, shows the code, and once both users confirmed it
+ * signs the new device with the identity key and publishes the signature. Returns the device.
+ *
+ * Throws ChatError: `forbidden` when this device does not hold the identity key, the commitment does
+ * not match (a tampering server), or the codes differ; `not_found`/`unavailable` when no request came.
+ */
+export async function approveDevice(e2e: E2ESession, api: ApiClient, io: ApprovalIo, deviceId?: string): Promise<DirectoryDevice> {
+  const keys = await e2e.device();
+  const identity = await e2e.heldIdentity();
+  if (!identity) throw new ChatError('forbidden', 'this device does not hold your identity key; approve from the device that does, or use the recovery key');
+  let request: Verification | undefined;
+  for (let i = 0; !request; i++) {
+    request = (await api.verifications()).find((v) => v.state.step === 'requested' && (deviceId === undefined || v.newDevice === deviceId));
+    if (request) break;
+    if (i >= MAX_POLLS) throw new ChatError('unavailable', 'no device asked to be approved; run `chat devices request` on the new device');
+    if (i === 0) io.progress?.('waiting for the new device to ask (chat devices request)');
+    await io.wait(POLL_MS);
+  }
+  const id = request.id;
+  const mine = await newSasKey();
+  await api.verificationStep(id, { action: 'accept', key: mine.publicKey });
+  const revealed = await until(api, id, io, (v) => v.state.step === 'revealed');
+  const newKey = revealed.state.newKey as string;
+  try {
+    await checkSasCommitment(id, newKey, request.state.commitment);
+  } catch (error) {
+    await api.verificationStep(id, { action: 'cancel', reason: 'the commitment did not match' }).catch(() => undefined);
+    throw new ChatError('forbidden', 'the new device\'s key does not match its commitment: the exchange was tampered with', { cause: error });
+  }
+  const devices = await api.devicesOfUser(keys.userId);
+  const me = devices.find((d) => d.deviceId === keys.deviceId);
+  const device = devices.find((d) => d.deviceId === request.newDevice);
+  if (!me || !device) return cancel(api, id, 'the new device has no published keys');
+  const code = await sasCode(contextOf(id, keys.userId, identity.publicKey, device, me), mine, newKey, { newKey, approverKey: mine.publicKey });
+  if (!(await io.confirmCode(code))) return cancel(api, id, 'the codes did not match on the approving device');
+  await api.verificationStep(id, { action: 'confirm' });
+  io.progress?.('waiting for the new device to confirm the code');
+  await until(api, id, io, (v) => v.state.newConfirmed);
+  await api.signDevice(device.deviceId, await signDevice(identity, device.bundle));
+  return device;
+}
+
+function contextOf(id: string, userId: string, identityKey: string, newDevice: DirectoryDevice, approver: DirectoryDevice): SasContext {
+  const keysOf = (d: DirectoryDevice) => ({ deviceId: d.deviceId, signingKey: d.bundle.signingKey, dhKey: d.bundle.dhKey });
+  return { verificationId: id, userId, identityKey, newDevice: keysOf(newDevice), approverDevice: keysOf(approver) };
+}
+
+/** Looks at the verification until `done` holds; throws `forbidden` once cancelled, `unavailable` after MAX_POLLS. */
+async function until(api: ApiClient, id: string, io: ApprovalIo, done: (v: Verification) => boolean): Promise<Verification> {
+  for (let i = 0; i < MAX_POLLS; i++) {
+    const v = await api.verification(id);
+    if (v.state.step === 'cancelled') throw new ChatError('forbidden', `the other device cancelled: ${v.state.reason ?? 'no reason given'}`);
+    if (done(v)) return v;
+    await io.wait(POLL_MS);
+  }
+  throw new ChatError('unavailable', 'the other device did not answer in time');
+}
+
+async function cancel(api: ApiClient, id: string, reason: string): Promise<never> {
+  await api.verificationStep(id, { action: 'cancel', reason }).catch(() => undefined);
+  throw new ChatError('forbidden', `approval cancelled: ${reason}`);
+}
