@@ -1,3 +1,4 @@
+import type { ApiClient } from '../../shared/client/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
@@ -6,12 +7,23 @@ import { neutralize } from '../output.js';
 /** `chat rooms [--all]`: your rooms, or with --all the directory of open rooms. */
 export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<void> {
   const { api } = await ctx.signedIn();
-  const rooms = opts.all ? await api.directory() : await api.rooms();
+  const rooms = opts.all ? await wholeDirectory(api) : await api.rooms();
   ctx.out.result({ rooms }, () => {
     if (rooms.length === 0) return opts.all ? 'No open rooms yet. Create one with `chat create <room>`.' : 'You are in no rooms. See `chat rooms --all`, then `chat join <room>`.';
     const width = Math.max(...rooms.map((r) => r.name.length)) + 1;
     return rooms.map((r) => line(ctx, r, width, opts.all ?? false));
   });
+}
+
+/** Every open room, page after page (the directory answers a page at a time). */
+async function wholeDirectory(api: ApiClient): Promise<Room[]> {
+  const rooms: Room[] = [];
+  for (let after: string | undefined; ; ) {
+    const page = await api.directory({ limit: 200, ...(after !== undefined ? { after } : {}) });
+    rooms.push(...page.rooms);
+    if (page.next === null) return rooms;
+    after = page.next;
+  }
 }
 
 function line(ctx: CliContext, r: Room, width: number, directory: boolean): string {
