@@ -1,10 +1,15 @@
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Opened, PendingMessage } from '../../../shared/client/index.js';
 import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { senderHue } from '../../../shared/text/sender-colour.js';
+import { cn } from '../lib/cn.js';
+import { timelineItems } from '../timeline/timeline-items.js';
+import type { TimelineItem } from '../timeline/timeline-items.js';
+import { Button } from './ui/button.js';
 import { Untrusted, UntrustedLines } from './untrusted-text.js';
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 function privateText(o: Opened | undefined): string {
   if (!o) return 'decrypting…';
@@ -41,35 +46,138 @@ function pendingNote(p: PendingMessage): string {
   }
 }
 
-/**
- * The room's events, oldest first, then this user's messages still on their way (`pending`); scrolling
- * to the top loads older history; new ones keep it at the bottom.
- */
-export function Timeline({
-  events,
-  opened,
-  pending = [],
-  me = 'you',
-  more,
-  onOlder,
-  onRetry,
-  onDiscard,
-}: {
-  readonly events: readonly RoomEvent[];
+/** A sender's name in their colour (the hue every client gives them: shared/text/sender-colour.ts). */
+export function SenderName({ username }: { readonly username: string }) {
+  return (
+    <strong className={`sender-${senderHue(username)}`} data-hue={senderHue(username)}>
+      <Untrusted text={username} />
+    </strong>
+  );
+}
+
+/** What {@link TimelineRow} needs besides its item. */
+export interface TimelineRowContext {
   readonly opened: ReadonlyMap<string, Opened>;
-  readonly pending?: readonly PendingMessage[];
+  /** This user's name, shown on their pending messages. */
+  readonly me: string;
   /** Sends a failed message again (by clientMsgId). */
-  readonly onRetry?: (clientMsgId: string) => void;
+  readonly onRetry?: ((clientMsgId: string) => void) | undefined;
   /** Drops a failed message (by clientMsgId). */
-  readonly onDiscard?: (clientMsgId: string) => void;
-  readonly me?: string;
+  readonly onDiscard?: ((clientMsgId: string) => void) | undefined;
+}
+
+/**
+ * One timeline row as an `<li>`: a day separator, the "new messages" line, or a message in two
+ * columns (time, then name and text), so a message's wrapped and continuation lines start under its
+ * text. A virtualized list renders these same rows.
+ */
+export function TimelineRow({ item, context }: { readonly item: TimelineItem; readonly context: TimelineRowContext }) {
+  switch (item.kind) {
+    case 'day':
+      return (
+        <li className="my-2 flex items-center gap-2 text-xs font-semibold text-dim" role="separator" aria-label={item.label}>
+          <span className="h-px flex-1 bg-line" />
+          {item.label}
+          <span className="h-px flex-1 bg-line" />
+        </li>
+      );
+    case 'new':
+      return (
+        <li className="new-line my-1 flex items-center gap-2 text-xs font-semibold text-error" role="separator" aria-label="New messages">
+          <span className="h-px flex-1 bg-error" />
+          New messages
+          <span className="h-px flex-1 bg-error" />
+        </li>
+      );
+    case 'event': {
+      const e = item.event;
+      const message = e.kind === 'message';
+      return (
+        <li className={cn('grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap [overflow-wrap:anywhere]', message ? 'message' : 'membership text-dim', item.grouped ? 'pt-0' : 'mt-1')}>
+          <time dateTime={e.createdAt} className="pt-0.5 text-xs text-dim tabular-nums">
+            {time(Date.parse(e.createdAt))}
+          </time>
+          <span className="min-w-0">
+            {item.grouped ? null : (
+              <>
+                <SenderName username={e.sender.username} />
+                {message ? ': ' : ' '}
+              </>
+            )}
+            <span className="text">{message ? <UntrustedLines text={line(e, context.opened)} /> : <Untrusted text={line(e, context.opened)} />}</span>
+          </span>
+        </li>
+      );
+    }
+    case 'pending': {
+      const p = item.pending;
+      return (
+        <li className={cn('message pending grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap opacity-75 [overflow-wrap:anywhere]', item.grouped ? 'pt-0' : 'mt-1')} data-status={p.status}>
+          <time dateTime={new Date(p.queuedAt).toISOString()} className="pt-0.5 text-xs text-dim tabular-nums">
+            {time(p.queuedAt)}
+          </time>
+          <span className="min-w-0">
+            {item.grouped ? null : (
+              <>
+                <SenderName username={context.me} />
+                {': '}
+              </>
+            )}
+            <span className="text">
+              <UntrustedLines text={p.text} />
+            </span>{' '}
+            <em className={cn('text-sm', p.status === 'failed' ? 'text-error' : 'text-dim')}>({pendingNote(p)})</em>
+            {p.status === 'failed' && (
+              <span className="ml-1 inline-flex gap-1">
+                {context.onRetry && (
+                  <Button size="sm" variant="secondary" onClick={() => context.onRetry?.(p.clientMsgId)}>
+                    Retry
+                  </Button>
+                )}
+                {context.onDiscard && (
+                  <Button size="sm" variant="secondary" onClick={() => context.onDiscard?.(p.clientMsgId)}>
+                    Discard
+                  </Button>
+                )}
+              </span>
+            )}
+          </span>
+        </li>
+      );
+    }
+  }
+}
+
+/**
+ * The props of a room's timeline. A virtualized timeline takes the same props and renders
+ * {@link timelineItems} through {@link TimelineRow}, so the room page can use either.
+ */
+export interface TimelineProps extends TimelineRowContext {
+  readonly events: readonly RoomEvent[];
+  readonly pending?: readonly PendingMessage[];
+  /** The signed-in user: their own messages never start the "new messages" line. */
+  readonly user: { readonly id: string; readonly username: string };
+  /** Where the user had read up to when the room was opened; the "new messages" line follows it. */
+  readonly newAfterSeq: number | null;
+  /** Whether older history may remain on the server. */
   readonly more: boolean;
+  /** Loads older history (called when scrolled to the top). */
   readonly onOlder: () => void;
-}) {
+}
+
+/**
+ * The room's events, oldest first, then this user's messages still on their way; scrolling to the
+ * top loads older history; new ones keep it at the bottom while the user is there, and a "Jump to
+ * latest" button shows while they are not.
+ */
+export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard }: TimelineProps) {
   const box = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
+  const [away, setAway] = useState(false);
   const firstSeq = useRef<number | undefined>(undefined);
   const heightBefore = useRef(0);
+  const items = useMemo(() => timelineItems(events, pending, { newAfterSeq, me: user, now: Date.now() }), [events, pending, newAfterSeq, user]);
+  const context = useMemo(() => ({ opened, me, onRetry, onDiscard }), [opened, me, onRetry, onDiscard]);
 
   // Keep the view where it was when older events are added above, and at the bottom when following.
   useLayoutEffect(() => {
@@ -88,59 +196,38 @@ export function Timeline({
   }, []);
 
   return (
-    <ol
-      ref={box}
-      className="timeline"
-      aria-live="polite"
-      aria-label="Messages"
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-        heightBefore.current = el.scrollHeight;
-        if (el.scrollTop === 0 && more) onOlder();
-      }}
-    >
-      {more && <li className="older">Scroll up for older messages</li>}
-      {events.map((e) => (
-        <li key={e.id} className={e.kind === 'message' ? 'message' : 'membership'}>
-          <time dateTime={e.createdAt}>{time(e.createdAt)}</time>{' '}
-          <strong>
-            <Untrusted text={e.sender.username} />
-          </strong>
-          {e.kind === 'message' ? ': ' : ' '}
-          <span className="text">
-            <UntrustedLines text={line(e, opened)} />
-          </span>
-        </li>
-      ))}
-      {pending.map((p) => (
-        <li key={`p:${p.clientMsgId}`} className="message pending" data-status={p.status}>
-          <time dateTime={new Date(p.queuedAt).toISOString()}>{time(new Date(p.queuedAt).toISOString())}</time>{' '}
-          <strong>
-            <Untrusted text={me} />
-          </strong>
-          {': '}
-          <span className="text">
-            <UntrustedLines text={p.text} />
-          </span>{' '}
-          <em className="pending-note">({pendingNote(p)})</em>
-          {p.status === 'failed' && (
-            <span className="pending-actions">
-              {' '}
-              {onRetry && (
-                <button type="button" onClick={() => onRetry(p.clientMsgId)}>
-                  Retry
-                </button>
-              )}{' '}
-              {onDiscard && (
-                <button type="button" onClick={() => onDiscard(p.clientMsgId)}>
-                  Discard
-                </button>
-              )}
-            </span>
-          )}
-        </li>
-      ))}
-    </ol>
+    <div className="relative flex min-h-0 flex-1 flex-col">
+      <ol
+        ref={box}
+        className="timeline min-h-0 flex-1 overflow-x-hidden overflow-y-auto px-3 md:px-4"
+        aria-live="polite"
+        aria-label="Messages"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          setAway(!atBottom.current);
+          heightBefore.current = el.scrollHeight;
+          if (el.scrollTop === 0 && more) onOlder();
+        }}
+      >
+        {more && <li className="py-1 text-sm text-dim">Scroll up for older messages</li>}
+        {items.map((item) => (
+          <TimelineRow key={item.key} item={item} context={context} />
+        ))}
+      </ol>
+      {away && (
+        <Button
+          size="sm"
+          className="absolute right-4 bottom-2 shadow-md"
+          onClick={() => {
+            const el = box.current;
+            if (el) el.scrollTop = el.scrollHeight;
+          }}
+        >
+          ↓ Jump to latest
+        </Button>
+      )}
+    </div>
   );
 }
