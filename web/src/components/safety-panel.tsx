@@ -23,7 +23,9 @@ export function SafetyDialog({ safety, onVerify, onClose }: { readonly safety: S
           <p className="text-sm">
             Compare this number with <Untrusted text={safety.username} /> (in person, or over a call). If it matches, mark them verified; you will be warned if their devices change.
           </p>
-          <p className="font-mono text-lg tracking-wide break-words">{safety.number}</p>
+          <p className="font-mono text-lg tracking-wide break-words" aria-label="Safety number">
+            {safety.number}
+          </p>
           <p className={safety.changed ? 'text-error' : safety.verified ? 'text-ok' : 'text-dim'}>
             {safety.changed ? '⚠ Their devices changed since you verified them.' : safety.verified ? '✓ Verified' : 'Not verified'}
           </p>
