@@ -75,18 +75,22 @@ export function TimelineRow({ item, context }: { readonly item: TimelineItem; re
   switch (item.kind) {
     case 'day':
       return (
-        <li className="my-2 flex items-center gap-2 text-xs font-semibold text-dim" role="separator" aria-label={item.label}>
-          <span className="h-px flex-1 bg-line" />
-          {item.label}
-          <span className="h-px flex-1 bg-line" />
+        <li className="my-2">
+          <div className="flex items-center gap-2 text-xs font-semibold text-dim" role="separator" aria-label={item.label}>
+            <span className="h-px flex-1 bg-line" />
+            {item.label}
+            <span className="h-px flex-1 bg-line" />
+          </div>
         </li>
       );
     case 'new':
       return (
-        <li className="new-line my-1 flex items-center gap-2 text-xs font-semibold text-error" role="separator" aria-label="New messages">
-          <span className="h-px flex-1 bg-error" />
-          New messages
-          <span className="h-px flex-1 bg-error" />
+        <li className="new-line my-1">
+          <div className="flex items-center gap-2 text-xs font-semibold text-error" role="separator" aria-label="New messages">
+            <span className="h-px flex-1 bg-error" />
+            New messages
+            <span className="h-px flex-1 bg-error" />
+          </div>
         </li>
       );
     case 'event': {
@@ -98,12 +102,8 @@ export function TimelineRow({ item, context }: { readonly item: TimelineItem; re
             {time(Date.parse(e.createdAt))}
           </time>
           <span className="min-w-0">
-            {item.grouped ? null : (
-              <>
-                <SenderName username={e.sender.username} />
-                {message ? ': ' : ' '}
-              </>
-            )}
+            <SenderName username={e.sender.username} />
+            {message ? ': ' : ' '}
             <span className="text">{message ? <UntrustedLines text={line(e, context.opened)} /> : <Untrusted text={line(e, context.opened)} />}</span>
           </span>
         </li>
@@ -117,12 +117,8 @@ export function TimelineRow({ item, context }: { readonly item: TimelineItem; re
             {time(p.queuedAt)}
           </time>
           <span className="min-w-0">
-            {item.grouped ? null : (
-              <>
-                <SenderName username={context.me} />
-                {': '}
-              </>
-            )}
+            <SenderName username={context.me} />
+            {': '}
             <span className="text">
               <UntrustedLines text={p.text} />
             </span>{' '}

@@ -1,7 +1,7 @@
 import type { PendingMessage } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 
-/** Messages from one sender this close together (ms) show the name once. */
+/** Messages from one sender this close together (ms) are drawn as one group. */
 const GROUP_MS = 5 * 60_000;
 
 /**
