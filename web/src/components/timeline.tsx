@@ -55,7 +55,7 @@ export function SenderName({ username }: { readonly username: string }) {
   );
 }
 
-/** What {@link TimelineRow} needs besides its item. */
+/** What {@link TimelineRowBody} needs besides its item. */
 export interface TimelineRowContext {
   readonly opened: ReadonlyMap<string, Opened>;
   /** This user's name, shown on their pending messages. */
@@ -66,38 +66,53 @@ export interface TimelineRowContext {
   readonly onDiscard?: ((clientMsgId: string) => void) | undefined;
 }
 
+/** The class of a timeline row's `<li>` (the list, virtualized or not, draws the item). */
+export function timelineRowClass(item: TimelineItem): string {
+  switch (item.kind) {
+    case 'day':
+      return 'my-2';
+    case 'new':
+      return 'new-line my-1';
+    case 'event':
+      return cn('grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap [overflow-wrap:anywhere]', item.event.kind === 'message' ? 'message' : 'membership text-dim', item.grouped ? 'pt-0' : 'mt-1');
+    case 'pending':
+      return cn('message pending grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap opacity-75 [overflow-wrap:anywhere]', item.grouped ? 'pt-0' : 'mt-1');
+  }
+}
+
+/** The data attributes of a timeline row's `<li>`: a pending message's status (`data-status`). */
+export function timelineRowData(item: TimelineItem): Record<`data-${string}`, string> {
+  return item.kind === 'pending' ? { 'data-status': item.pending.status } : {};
+}
+
 /**
- * One timeline row as an `<li>`: a day separator, the "new messages" line, or a message in two
- * columns (time, then name and text), so a message's wrapped and continuation lines start under its
- * text. A virtualized list renders these same rows.
+ * What goes inside one timeline row's `<li>`: a day separator, the "new messages" line, or a message
+ * in two columns (time, then name and text, see {@link timelineRowClass}), so a message's wrapped
+ * and continuation lines start under its text. A virtualized list renders these same rows.
  */
-export function TimelineRow({ item, context }: { readonly item: TimelineItem; readonly context: TimelineRowContext }) {
+export function TimelineRowBody({ item, context }: { readonly item: TimelineItem; readonly context: TimelineRowContext }) {
   switch (item.kind) {
     case 'day':
       return (
-        <li className="my-2">
-          <div className="flex items-center gap-2 text-xs font-semibold text-dim" role="separator" aria-label={item.label}>
-            <span className="h-px flex-1 bg-line" />
-            {item.label}
-            <span className="h-px flex-1 bg-line" />
-          </div>
-        </li>
+        <div className="flex items-center gap-2 text-xs font-semibold text-dim" role="separator" aria-label={item.label}>
+          <span className="h-px flex-1 bg-line" />
+          {item.label}
+          <span className="h-px flex-1 bg-line" />
+        </div>
       );
     case 'new':
       return (
-        <li className="new-line my-1">
-          <div className="flex items-center gap-2 text-xs font-semibold text-error" role="separator" aria-label="New messages">
-            <span className="h-px flex-1 bg-error" />
-            New messages
-            <span className="h-px flex-1 bg-error" />
-          </div>
-        </li>
+        <div className="flex items-center gap-2 text-xs font-semibold text-error" role="separator" aria-label="New messages">
+          <span className="h-px flex-1 bg-error" />
+          New messages
+          <span className="h-px flex-1 bg-error" />
+        </div>
       );
     case 'event': {
       const e = item.event;
       const message = e.kind === 'message';
       return (
-        <li className={cn('grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap [overflow-wrap:anywhere]', message ? 'message' : 'membership text-dim', item.grouped ? 'pt-0' : 'mt-1')}>
+        <>
           <time dateTime={e.createdAt} className="pt-0.5 text-xs text-dim tabular-nums">
             {time(Date.parse(e.createdAt))}
           </time>
@@ -106,13 +121,13 @@ export function TimelineRow({ item, context }: { readonly item: TimelineItem; re
             {message ? ': ' : ' '}
             <span className="text">{message ? <UntrustedLines text={line(e, context.opened)} /> : <Untrusted text={line(e, context.opened)} />}</span>
           </span>
-        </li>
+        </>
       );
     }
     case 'pending': {
       const p = item.pending;
       return (
-        <li className={cn('message pending grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap opacity-75 [overflow-wrap:anywhere]', item.grouped ? 'pt-0' : 'mt-1')} data-status={p.status}>
+        <>
           <time dateTime={new Date(p.queuedAt).toISOString()} className="pt-0.5 text-xs text-dim tabular-nums">
             {time(p.queuedAt)}
           </time>
@@ -138,15 +153,16 @@ export function TimelineRow({ item, context }: { readonly item: TimelineItem; re
               </span>
             )}
           </span>
-        </li>
+        </>
       );
     }
   }
 }
 
 /**
- * The props of a room's timeline. A virtualized timeline takes the same props and renders
- * {@link timelineItems} through {@link TimelineRow}, so the room page can use either.
+ * The props of a room's timeline. A virtualized timeline takes the same props and draws
+ * {@link timelineItems} (key: `item.key`) as `<li className={timelineRowClass(item)}
+ * {...timelineRowData(item)}>` around {@link TimelineRowBody}, so the room page can use either.
  */
 export interface TimelineProps extends TimelineRowContext {
   readonly events: readonly RoomEvent[];
@@ -209,7 +225,9 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
       >
         {more && <li className="py-1 text-sm text-dim">Scroll up for older messages</li>}
         {items.map((item) => (
-          <TimelineRow key={item.key} item={item} context={context} />
+          <li key={item.key} className={timelineRowClass(item)} {...timelineRowData(item)}>
+            <TimelineRowBody item={item} context={context} />
+          </li>
         ))}
       </ol>
       {away && (

@@ -97,6 +97,7 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
           <Link to="/" className="text-lg font-semibold text-fg">
             chat
           </Link>
+          {/* Search across rooms mounts here, before the user's name: a header button opening its panel. */}
           <span className="ml-auto min-w-0 truncate text-sm text-dim">
             <Untrusted text={session.user.username} />
           </span>

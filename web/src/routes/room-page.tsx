@@ -148,6 +148,7 @@ function RoomView({ room }: { readonly room: Room }) {
           <Untrusted text={title} />
         </h1>
         <div className="flex flex-wrap gap-2">
+          {/* A room's summary mounts here, beside Members: a button opening its panel. */}
           <MembersDrawer room={room} />
           {room.role === 'owner' && <InviteButton room={room} />}
         </div>
