@@ -1,7 +1,8 @@
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useMemo } from 'react';
 import type { Opened, PendingMessage } from '../../../shared/client/index.js';
 import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { VirtualTimeline } from '../timeline/virtual-timeline.js';
 import { Untrusted, UntrustedLines } from './untrusted-text.js';
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -41,9 +42,19 @@ function pendingNote(p: PendingMessage): string {
   }
 }
 
+/** A row of the timeline: a stored event, or a message of this user's still on its way. */
+type Row = { readonly kind: 'event'; readonly event: RoomEvent } | { readonly kind: 'pending'; readonly pending: PendingMessage };
+
+const rowKey = (row: Row) => (row.kind === 'event' ? row.event.id : `p:${row.pending.clientMsgId}`);
+const rowClass = (row: Row) => (row.kind === 'pending' ? 'message pending' : row.event.kind === 'message' ? 'message' : 'membership');
+const rowData = (row: Row): Record<`data-${string}`, string> => (row.kind === 'pending' ? { 'data-status': row.pending.status } : {});
+
 /**
- * The room's events, oldest first, then this user's messages still on their way (`pending`); scrolling
- * to the top loads older history; new ones keep it at the bottom.
+ * The room's events, oldest first, then this user's messages still on their way (`pending`), in a
+ * virtualized list (only the rows in view are in the page, see VirtualTimeline); coming near the
+ * top loads older history; new ones keep it at the bottom. `jumpTo` (an event id) brings that
+ * message to the middle and marks it, once it is loaded. The newest event is also announced in a
+ * polite live region (the list itself is not one: rows come and go as it scrolls).
  */
 export function Timeline({
   events,
@@ -54,6 +65,8 @@ export function Timeline({
   onOlder,
   onRetry,
   onDiscard,
+  jumpTo = null,
+  onJumped,
 }: {
   readonly events: readonly RoomEvent[];
   readonly opened: ReadonlyMap<string, Opened>;
@@ -65,82 +78,82 @@ export function Timeline({
   readonly me?: string;
   readonly more: boolean;
   readonly onOlder: () => void;
+  /** An event id to bring into view and mark. */
+  readonly jumpTo?: string | null;
+  /** Called once the event of `jumpTo` is in view. */
+  readonly onJumped?: (eventId: string) => void;
 }) {
-  const box = useRef<HTMLOListElement>(null);
-  const atBottom = useRef(true);
-  const firstSeq = useRef<number | undefined>(undefined);
-  const heightBefore = useRef(0);
-
-  // Keep the view where it was when older events are added above, and at the bottom when following.
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const first = events[0]?.seq;
-    if (firstSeq.current !== undefined && first !== undefined && first < firstSeq.current) el.scrollTop += el.scrollHeight - heightBefore.current;
-    else if (atBottom.current) el.scrollTop = el.scrollHeight;
-    firstSeq.current = first;
-    heightBefore.current = el.scrollHeight;
-  }, [events, opened, pending]);
-
-  useEffect(() => {
-    const el = box.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, []);
-
+  const rows = useMemo<Row[]>(
+    () => [...events.map((event): Row => ({ kind: 'event', event })), ...pending.map((p): Row => ({ kind: 'pending', pending: p }))],
+    [events, pending],
+  );
+  const last = events.at(-1);
   return (
-    <ol
-      ref={box}
-      className="timeline"
-      aria-live="polite"
-      aria-label="Messages"
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-        heightBefore.current = el.scrollHeight;
-        if (el.scrollTop === 0 && more) onOlder();
-      }}
-    >
-      {more && <li className="older">Scroll up for older messages</li>}
-      {events.map((e) => (
-        <li key={e.id} className={e.kind === 'message' ? 'message' : 'membership'}>
-          <time dateTime={e.createdAt}>{time(e.createdAt)}</time>{' '}
-          <strong>
-            <Untrusted text={e.sender.username} />
-          </strong>
-          {e.kind === 'message' ? ': ' : ' '}
-          <span className="text">
-            <UntrustedLines text={line(e, opened)} />
-          </span>
-        </li>
-      ))}
-      {pending.map((p) => (
-        <li key={`p:${p.clientMsgId}`} className="message pending" data-status={p.status}>
-          <time dateTime={new Date(p.queuedAt).toISOString()}>{time(new Date(p.queuedAt).toISOString())}</time>{' '}
-          <strong>
-            <Untrusted text={me} />
-          </strong>
-          {': '}
-          <span className="text">
-            <UntrustedLines text={p.text} />
-          </span>{' '}
-          <em className="pending-note">({pendingNote(p)})</em>
-          {p.status === 'failed' && (
-            <span className="pending-actions">
-              {' '}
-              {onRetry && (
-                <button type="button" onClick={() => onRetry(p.clientMsgId)}>
-                  Retry
-                </button>
-              )}{' '}
-              {onDiscard && (
-                <button type="button" onClick={() => onDiscard(p.clientMsgId)}>
-                  Discard
-                </button>
-              )}
-            </span>
+    <>
+      <VirtualTimeline
+        items={rows}
+        itemKey={rowKey}
+        rowClassName={rowClass}
+        rowData={rowData}
+        label="Messages"
+        hasOlder={more}
+        onReachTop={onOlder}
+        olderNote={<p className="older">Scroll up for older messages</p>}
+        jumpTo={jumpTo}
+        {...(onJumped ? { onJumped } : {})}
+        renderItem={(row) => (row.kind === 'event' ? <EventRow event={row.event} opened={opened} /> : <PendingRow p={row.pending} me={me} onRetry={onRetry} onDiscard={onDiscard} />)}
+      />
+      <p className="sr-only" aria-live="polite">
+        {last ? <Untrusted text={`${last.sender.username}: ${line(last, opened)}`} /> : null}
+      </p>
+    </>
+  );
+}
+
+/** One stored event: time, sender, text. */
+function EventRow({ event: e, opened }: { readonly event: RoomEvent; readonly opened: ReadonlyMap<string, Opened> }) {
+  return (
+    <>
+      <time dateTime={e.createdAt}>{time(e.createdAt)}</time>{' '}
+      <strong>
+        <Untrusted text={e.sender.username} />
+      </strong>
+      {e.kind === 'message' ? ': ' : ' '}
+      <span className="text">
+        <UntrustedLines text={line(e, opened)} />
+      </span>
+    </>
+  );
+}
+
+/** A message of this user's not yet stored, with Retry / Discard once it failed. */
+function PendingRow({ p, me, onRetry, onDiscard }: { readonly p: PendingMessage; readonly me: string; readonly onRetry?: ((id: string) => void) | undefined; readonly onDiscard?: ((id: string) => void) | undefined }) {
+  return (
+    <>
+      <time dateTime={new Date(p.queuedAt).toISOString()}>{time(new Date(p.queuedAt).toISOString())}</time>{' '}
+      <strong>
+        <Untrusted text={me} />
+      </strong>
+      {': '}
+      <span className="text">
+        <UntrustedLines text={p.text} />
+      </span>{' '}
+      <em className="pending-note">({pendingNote(p)})</em>
+      {p.status === 'failed' && (
+        <span className="pending-actions">
+          {' '}
+          {onRetry && (
+            <button type="button" onClick={() => onRetry(p.clientMsgId)}>
+              Retry
+            </button>
+          )}{' '}
+          {onDiscard && (
+            <button type="button" onClick={() => onDiscard(p.clientMsgId)}>
+              Discard
+            </button>
           )}
-        </li>
-      ))}
-    </ol>
+        </span>
+      )}
+    </>
   );
 }
