@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { describeDeviceChange, keyChangeNotices } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
-import type { Member } from '../../../shared/protocol/index.js';
+import type { Member, SearchHit } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_NOTE } from '../../../shared/text/private-topic-note.js';
 import type { WebClient } from '../client.js';
@@ -9,6 +9,10 @@ import { createE2E } from '../client.js';
 import type { ThemeChoice } from '../theme.js';
 import { applyTheme, loadTheme } from '../theme.js';
 import { useRooms } from '../use-rooms.js';
+import { createBrowserSearch } from '../search/browser-search.js';
+import { SearchPanel } from '../search/search-panel.js';
+import { summarizeInBrowser } from '../summaries/browser-summary.js';
+import { SummaryPanel } from '../summaries/summary-panel.js';
 import { Composer } from './composer.js';
 import { MembersPanel } from './members-panel.js';
 import { NewRoomForm } from './new-room-form.js';
@@ -22,6 +26,10 @@ import { Untrusted } from './untrusted-text.js';
 export function ChatScreen({ client, session, invite, onSignedOut }: { readonly client: WebClient; readonly session: StoredSession; readonly invite: string | null; readonly onSignedOut: () => void }) {
   const { e2e, store } = useMemo(() => createE2E(client, session), [client, session]);
   const chat = useRooms(client, session, e2e);
+  const search = useMemo(() => createBrowserSearch(client.api, e2e, session.user.id), [client, e2e, session.user.id]);
+  const [searching, setSearching] = useState(false);
+  const [jump, setJump] = useState<SearchHit | null>(null);
+  const [summaryOf, setSummaryOf] = useState<string | null>(null);
   const [safety, setSafety] = useState<Safety | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -91,6 +99,12 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
     );
   }, [invite]);
 
+  // A search hit opened: older history is loaded until its message is there, then the timeline shows it.
+  useEffect(() => {
+    if (!jump) return;
+    chat.loadUntil(jump.roomId, jump.seq).catch((e: unknown) => setNote((e as Error).message));
+  }, [jump]);
+
   useEffect(() => {
     if (room) chat.markRead(room.id);
   }, [room, view?.events.length, chat]);
@@ -124,7 +138,10 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
             <option value="light">Light</option>
           </select>
         </label>
-        <button type="button" onClick={() => act(async () => (await client.api.logout(), await store.destroy(), onSignedOut()))}>
+        <button type="button" aria-expanded={searching} onClick={() => setSearching(!searching)}>
+          Search
+        </button>
+        <button type="button" onClick={() => act(async () => (await client.api.logout(), await store.destroy(), await search.destroy(), onSignedOut()))}>
           Sign out
         </button>
       </header>
@@ -134,7 +151,7 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
         </p>
       )}
       <aside>
-        <RoomList rooms={chat.rooms} selected={room?.id ?? null} unread={chat.unread} title={chat.title} onSelect={(id) => (setSelected(id), setMembers(null))} />
+        <RoomList rooms={chat.rooms} selected={room?.id ?? null} unread={chat.unread} title={chat.title} onSelect={(id) => (setSelected(id), setMembers(null), setJump(null), setSummaryOf(null))} />
         <NewRoomForm
           onSubmit={async (name, visibility) => {
             try {
@@ -173,6 +190,17 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
         </form>
       </aside>
       <main>
+        {searching && (
+          <SearchPanel
+            search={(q) => search.search(q, chat.rooms)}
+            roomTitle={(hit) => {
+              const r = chat.rooms.find((x) => x.id === hit.roomId);
+              return r ? chat.title(r) : `#${hit.roomName}`;
+            }}
+            onOpen={(hit) => (setSelected(hit.roomId), setMembers(null), setSummaryOf(null), setJump(hit))}
+            onClose={() => setSearching(false)}
+          />
+        )}
         {room ? (
           <>
             <div className="room-head">
@@ -181,6 +209,9 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
               </h2>
               <button type="button" onClick={() => act(async () => setMembers(members ? null : await client.api.members(room.id)))}>
                 Members
+              </button>
+              <button type="button" aria-expanded={summaryOf === room.id} onClick={() => setSummaryOf(summaryOf === room.id ? null : room.id)}>
+                Summarize
               </button>
               {room.role === 'owner' && (
                 <button type="button" onClick={() => act(async () => `Invite link (one use, 24 h): ${(await client.api.createInvite(room.id, {})).url}`)}>
@@ -210,7 +241,17 @@ export function ChatScreen({ client, session, invite, onSignedOut }: { readonly 
                 onClose={() => setSafety(null)}
               />
             )}
+            {summaryOf === room.id && (
+              <SummaryPanel
+                key={room.id}
+                title={chat.title(room)}
+                private={room.visibility === 'private'}
+                summarize={(type, progress) => summarizeInBrowser(client.api, e2e, room, type, progress)}
+                onClose={() => setSummaryOf(null)}
+              />
+            )}
             <Timeline
+              jumpTo={jump?.roomId === room.id ? jump.eventId : null}
               events={view?.events ?? []}
               opened={chat.opened}
               pending={chat.pending.filter((p) => p.roomId === room.id)}
