@@ -44,6 +44,7 @@ export function SummaryPanel({ title, private: isPrivate, summarize, onClose }: 
   const [provider, setProvider] = useState<SummaryProvider | null>(null);
   const [result, setResult] = useState<{ summary: Summary; unread: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [streamed, setStreamed] = useState(false);
   const run = useRef(0);
 
   const start = (t: SummaryType) => {
@@ -53,10 +54,11 @@ export function SummaryPanel({ title, private: isPrivate, summarize, onClose }: 
     setResult(null);
     setError(null);
     setProvider(null);
+    setStreamed(false);
     setStep(isPrivate ? null : 'Asking the server…');
     summarize(t, {
       onStart: (p) => live() && (setProvider(p), setStep('Writing…')),
-      onText: (delta) => live() && setText((before) => before + delta),
+      onText: (delta) => live() && (setStreamed(true), setText((before) => before + delta)),
       onStep: (s) => live() && setStep(s),
     }).then(
       (r) => {
@@ -108,7 +110,7 @@ export function SummaryPanel({ title, private: isPrivate, summarize, onClose }: 
       <p className="summary-status" role="status">
         {error ? neutralize(error) : (step ?? (provider ? `By the ${providerLine(provider)}` : ''))}
       </p>
-      <div className="summary-text" aria-live="polite" aria-busy={result === null && error === null}>
+      <div className="summary-text" aria-live="polite" aria-busy={result === null && error === null} data-streamed={streamed}>
         {neutralizeLines(text).map((line, i) => (
           <p key={i}>{line || ' '}</p>
         ))}
