@@ -88,7 +88,7 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     await page.getByRole('heading', { name: '#town' }).waitFor();
     await page.getByLabel('Message #town').fill(OPEN_TEXT);
     await page.getByLabel('Message #town').press('Enter');
-    await page.getByRole('list', { name: 'Messages' }).getByText(OPEN_TEXT).waitFor();
+    await page.locator('.timeline li.message:not(.pending)').filter({ hasText: OPEN_TEXT }).waitFor();
     // Someone else then says a lot, so the message is no longer in the first page the client loads.
     const { tokens } = (await rest(server.url, 'POST', '/auth/register', { username: 'frank', password: PASSWORD })) as { tokens: { accessToken: string } };
     const accessToken = tokens.accessToken;
@@ -100,10 +100,11 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     await page.getByRole('heading', { name: '🔒 vault' }).waitFor();
     await page.getByLabel('Message 🔒vault').fill(PRIVATE_TEXT);
     await page.getByLabel('Message 🔒vault').press('Enter');
-    await page.getByRole('list', { name: 'Messages' }).getByText(PRIVATE_TEXT).waitFor();
+    // Stored, not just shown as on its way (an unsent message would be lost with the reload below).
+    await page.locator('.timeline li.message:not(.pending)').filter({ hasText: PRIVATE_TEXT }).waitFor();
     await page.getByLabel('Message 🔒vault').fill('noted, the code rotates weekly');
     await page.getByLabel('Message 🔒vault').press('Enter');
-    await page.getByRole('list', { name: 'Messages' }).getByText('noted, the code rotates weekly').waitFor();
+    await page.locator('.timeline li.message:not(.pending)').filter({ hasText: 'noted, the code rotates weekly' }).waitFor();
   }, 120_000);
 
   afterAll(async () => {
