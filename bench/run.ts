@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { StepResult, TargetKind } from './load-generator.js';
 import { e2eStoreLatency, e2eStoreSection } from './e2e-store-latency.js';
 import { searchLatency } from './search-latency.js';
+import { webTimelineRender, webTimelineSection } from './web-timeline-render.js';
 import { CAP_MS, subscribeFlood } from './subscribe-flood.js';
 import type { AckLatency, SubscribeFloodResult } from './subscribe-flood.js';
 
@@ -331,6 +332,7 @@ async function main(): Promise<void> {
     ['embedded (PGlite)', await attempt('subscribe flood (embedded)', floodOn(true))],
   ];
   const e2eStore = await attempt('local end-to-end store', () => e2eStoreLatency((l) => process.stderr.write(`${l}\n`)));
+  const webTimeline = await attempt('web timeline, 10,000 messages', () => webTimelineRender());
 
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
@@ -443,10 +445,14 @@ Target: every send acknowledged, the other user's p99 during the flood close to 
 
 ${e2eStoreSection(e2eStore)}
 
+## Web timeline
+
+${webTimelineSection(webTimeline)}
+
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, webTimeline }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

@@ -10,6 +10,7 @@ export default defineConfig({
     'idle-sockets': 'bench/idle-sockets.ts',
     'search-latency': 'bench/search-latency.ts',
     'e2e-store-latency': 'bench/e2e-store-latency.ts',
+    'web-timeline-render': 'bench/web-timeline-render.ts',
   },
   format: 'esm',
   target: 'node20',

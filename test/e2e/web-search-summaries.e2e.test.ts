@@ -54,7 +54,7 @@ function searchDatabases(page: Page): Promise<{ names: string[]; text: string; r
         const q = indexedDB.open(name);
         q.onsuccess = () => resolve(q.result);
       });
-      for (const store of [...db.objectStoreNames]) {
+      for (const store of Array.from(db.objectStoreNames)) {
         const all = await new Promise<unknown[]>((resolve) => {
           const q = db.transaction(store).objectStore(store).getAll();
           q.onsuccess = () => resolve(q.result as unknown[]);

@@ -12,12 +12,17 @@ export interface HarnessPage {
 
 /**
  * Bundles `entry` (a browser harness, TypeScript or TSX) with esbuild and serves it on a free port of
- * 127.0.0.1 in a page with the web client's stylesheet and a `#root` of `width` × `height` CSS pixels.
+ * 127.0.0.1 in a page with the web client's stylesheet (or `stylesheet`) and a `#root` of `width` × `height`
+ * CSS pixels (default 800 × 600).
  */
-export async function serveHarness(entry: string, size: { readonly width: number; readonly height: number } = { width: 800, height: 600 }): Promise<HarnessPage> {
+export async function serveHarness(
+  entry: string,
+  options: { readonly width?: number; readonly height?: number; readonly stylesheet?: string } = {},
+): Promise<HarnessPage> {
+  const size = { width: options.width ?? 800, height: options.height ?? 600 };
   const bundle = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', jsx: 'automatic', write: false, define: { 'process.env.NODE_ENV': '"production"' } });
   const script = (bundle.outputFiles[0] as { text: string }).text;
-  const css = await readFile(join(import.meta.dirname, '../../web/src/styles.css'), 'utf8');
+  const css = await readFile(options.stylesheet ?? join(import.meta.dirname, '../../web/src/styles.css'), 'utf8');
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>${css}</style></head><body><div id="root" style="width:${size.width}px;height:${size.height}px;display:flex;flex-direction:column"></div><script type="module" src="/harness.js"></script></body></html>`;
   const server = createServer((req, res) => {
     if (req.url === '/harness.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
