@@ -45,7 +45,7 @@ export async function webTimelineRender(messages = 10_000, runs = 5): Promise<Ti
     await tab.evaluate((n) => (window as unknown as HarnessWindow).timelineHarness.render(n), messages);
     for (let i = 0; i < runs; i++) {
       renders.push(await tab.evaluate((n) => (window as unknown as HarnessWindow).timelineHarness.render(n), messages));
-      rowsInPage = await tab.locator('.timeline li').count();
+      rowsInPage = await tab.locator('.timeline [role=listitem]').count();
       jumps.push(
         await tab.evaluate(async (target) => {
           const h = (window as unknown as HarnessWindow).timelineHarness;

@@ -88,7 +88,7 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     await page.getByRole('heading', { name: '#town' }).waitFor();
     await page.getByLabel('Message #town').fill(OPEN_TEXT);
     await page.getByLabel('Message #town').press('Enter');
-    await page.locator('.timeline li.message:not(.pending)').filter({ hasText: OPEN_TEXT }).waitFor();
+    await page.locator('.timeline .message:not(.pending)').filter({ hasText: OPEN_TEXT }).waitFor();
     // Someone else then says a lot, so the message is no longer in the first page the client loads.
     const { tokens } = (await rest(server.url, 'POST', '/auth/register', { username: 'frank', password: PASSWORD })) as { tokens: { accessToken: string } };
     const accessToken = tokens.accessToken;
@@ -101,10 +101,10 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     await page.getByLabel('Message 🔒vault').fill(PRIVATE_TEXT);
     await page.getByLabel('Message 🔒vault').press('Enter');
     // Stored, not just shown as on its way (an unsent message would be lost with the reload below).
-    await page.locator('.timeline li.message:not(.pending)').filter({ hasText: PRIVATE_TEXT }).waitFor();
+    await page.locator('.timeline .message:not(.pending)').filter({ hasText: PRIVATE_TEXT }).waitFor();
     await page.getByLabel('Message 🔒vault').fill('noted, the code rotates weekly');
     await page.getByLabel('Message 🔒vault').press('Enter');
-    await page.locator('.timeline li.message:not(.pending)').filter({ hasText: 'noted, the code rotates weekly' }).waitFor();
+    await page.locator('.timeline .message:not(.pending)').filter({ hasText: 'noted, the code rotates weekly' }).waitFor();
   }, 120_000);
 
   afterAll(async () => {
@@ -140,14 +140,14 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     // The open-room hit is 80 messages back: older history is loaded until it is there, and shown.
     await items.filter({ hasText: OPEN_TEXT }).getByRole('button').click();
     await page.getByRole('heading', { name: '#town' }).waitFor();
-    const openRow = page.locator('.timeline li.jumped');
+    const openRow = page.locator('.timeline .jumped');
     await openRow.waitFor();
     expect(await openRow.textContent()).toContain(OPEN_TEXT);
     expect(await openRow.isVisible()).toBe(true);
 
     await items.filter({ hasText: PRIVATE_TEXT }).getByRole('button').click();
     await page.getByRole('heading', { name: '🔒 vault' }).waitFor();
-    await expect.poll(async () => (await page.locator('.timeline li.jumped').textContent()) ?? '').toContain(PRIVATE_TEXT);
+    await expect.poll(async () => (await page.locator('.timeline .jumped').textContent()) ?? '').toContain(PRIVATE_TEXT);
   }, 60_000);
 
   it('streams the server’s summary of an open room into the panel', async () => {

@@ -24,7 +24,7 @@ function drawn(page: Page): Promise<{ key: string; text: string; visible: boolea
   return page.evaluate(() => {
     const box = document.querySelector('.timeline') as HTMLElement;
     const view = box.getBoundingClientRect();
-    return [...box.querySelectorAll('li')].map((li) => {
+    return [...box.querySelectorAll<HTMLElement>('[role=listitem]')].map((li) => {
       const r = li.getBoundingClientRect();
       return { key: li.dataset.key ?? '', text: li.textContent ?? '', visible: r.bottom > view.top && r.top < view.bottom };
     });
@@ -85,7 +85,7 @@ describe.runIf(haveChromium)('the web timeline with 10,000 messages in Chromium'
     const rows = await drawn(page);
     expect(rows.length).toBeLessThan(100);
     // Rows never overlap: each starts where the one before it ends (heights measured, not guessed).
-    const tops = await page.evaluate(() => [...document.querySelectorAll('.timeline li')].map((li) => { const r = li.getBoundingClientRect(); return [r.top, r.bottom]; }));
+    const tops = await page.evaluate(() => [...document.querySelectorAll('.timeline [role=listitem]')].map((li) => { const r = li.getBoundingClientRect(); return [r.top, r.bottom]; }));
     for (let i = 1; i < tops.length; i++) expect(Math.abs((tops[i] as number[])[0]! - (tops[i - 1] as number[])[1]!)).toBeLessThan(1);
   });
 
@@ -96,6 +96,19 @@ describe.runIf(haveChromium)('the web timeline with 10,000 messages in Chromium'
     const target = (await drawn(page)).find((r) => r.key === id);
     expect(target?.visible).toBe(true);
     expect(target?.text).toContain('second line of #4207');
-    expect(await page.locator(`li[data-key="${id}"]`).getAttribute('class')).toContain('jumped');
+    expect(await page.locator(`[data-key="${id}"]`).getAttribute('class')).toContain('jumped');
+  });
+
+  it('follows the bottom again once the user scrolls back down after a jump', async () => {
+    await page.evaluate(async () => {
+      const box = document.querySelector('.timeline') as HTMLElement;
+      for (let i = 0; i < 20 && box.scrollHeight - box.scrollTop - box.clientHeight > 1; i++) {
+        box.scrollTop = box.scrollHeight;
+        await new Promise((r) => requestAnimationFrame(r));
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    });
+    await page.evaluate(() => (window as unknown as HarnessWindow).timelineHarness.append('after the jump'));
+    await expect.poll(async () => (await drawn(page)).find((r) => r.text.includes('after the jump'))?.visible).toBe(true);
   });
 });

@@ -44,7 +44,8 @@ export interface VirtualTimelineProps<T> {
  * by TanStack Virtual (`measureElement` with a ResizeObserver); rows added above the view keep what
  * is on screen where it was (the library moves the scroll position by the height added above it),
  * and rows added below follow the bottom while the view was at the bottom ("stick to bottom").
- * It is an ordered list (`role="list"` of `listitem`s) named by `label`.
+ * The scrolling box is the list (`role="list"` of `listitem`s, named by `label`): scrolling it is
+ * scrolling the list.
  */
 export function VirtualTimeline<T>({
   items,
@@ -76,11 +77,16 @@ export function VirtualTimeline<T>({
     getItemKey: (index) => itemKey(items[index] as T),
   });
 
-  // Following the bottom: a new last row (or the first rows of a room) keeps the newest in view.
+  // Following the bottom: a new last row (or the first rows of a room) keeps the newest in view,
+  // unless a jump is on its way (once there, scrolling back to the bottom follows again).
+  const jumping = useRef<string | null>(null);
   useLayoutEffect(() => {
-    if (jumpTo || !atBottom.current || items.length === 0) return;
+    jumping.current = jumpTo;
+  }, [jumpTo]);
+  useLayoutEffect(() => {
+    if (jumping.current || !atBottom.current || items.length === 0) return;
     virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
-  }, [lastKey, items.length, jumpTo, virtualizer]);
+  }, [lastKey, items.length, virtualizer]);
 
   // Jumping: bring the row to the middle once it is among the rows (the caller loads older ones until it is).
   const jumpIndex = jumpTo ? items.findIndex((item) => itemKey(item) === jumpTo) : -1;
@@ -96,6 +102,7 @@ export function VirtualTimeline<T>({
     const check = () => {
       const row = box.current?.querySelector(`[data-key="${CSS.escape(jumpTo)}"]`);
       if (row || frames++ > 60) {
+        jumping.current = null;
         if (row) jumped.current?.(jumpTo);
         return;
       }
@@ -118,6 +125,8 @@ export function VirtualTimeline<T>({
       <div
         ref={box}
         className={className}
+        role="list"
+        aria-label={label}
         data-count={items.length}
         onScroll={(e) => {
           const el = e.currentTarget;
@@ -128,13 +137,14 @@ export function VirtualTimeline<T>({
           }
         }}
       >
-        <ol aria-label={label} style={{ height: virtualizer.getTotalSize(), position: 'relative', margin: 0, padding: 0, listStyle: 'none' }}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {rows.map((row) => {
             const item = items[row.index] as T;
             const key = String(row.key);
             const classes = [rowClassName?.(item), key === jumpTo ? 'jumped' : undefined].filter(Boolean).join(' ');
             return (
-              <li
+              <div
+                role="listitem"
                 key={key}
                 ref={virtualizer.measureElement}
                 data-index={row.index}
@@ -144,10 +154,10 @@ export function VirtualTimeline<T>({
                 style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${row.start}px)` }}
               >
                 {renderItem(item, row.index)}
-              </li>
+              </div>
             );
           })}
-        </ol>
+        </div>
       </div>
     </>
   );
