@@ -12,6 +12,7 @@ import type { StepResult, TargetKind } from './load-generator.js';
 import { e2eStoreLatency, e2eStoreSection } from './e2e-store-latency.js';
 import { searchLatency } from './search-latency.js';
 import { webBundleSection, webBundleSize } from './web-bundle.js';
+import { webTimelineRender, webTimelineSection } from './web-timeline-render.js';
 import { CAP_MS, subscribeFlood } from './subscribe-flood.js';
 import type { AckLatency, SubscribeFloodResult } from './subscribe-flood.js';
 
@@ -333,6 +334,7 @@ async function main(): Promise<void> {
   ];
   const e2eStore = await attempt('local end-to-end store', () => e2eStoreLatency((l) => process.stderr.write(`${l}\n`)));
   const webBundle = await attempt('web bundle size', async () => webBundleSize(join(ROOT, 'web/dist')));
+  const webTimeline = await attempt('web timeline, 10,000 messages', () => webTimelineRender());
 
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const [ours, oursRedis, bare, sio] = [best('ours'), best('ours-redis'), best('bare-ws'), best('socketio')];
@@ -449,10 +451,14 @@ ${e2eStoreSection(e2eStore)}
 
 ${typeof webBundle === 'string' ? webBundle : webBundleSection(webBundle)}
 
+## Web timeline
+
+${webTimelineSection(webTimeline)}
+
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, webBundle }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, webBundle, webTimeline }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

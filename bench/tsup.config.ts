@@ -11,6 +11,7 @@ export default defineConfig({
     'search-latency': 'bench/search-latency.ts',
     'e2e-store-latency': 'bench/e2e-store-latency.ts',
     'web-bundle': 'bench/web-bundle.ts',
+    'web-timeline-render': 'bench/web-timeline-render.ts',
   },
   format: 'esm',
   target: 'node20',

@@ -36,7 +36,7 @@ async function expectInertPage(page: Page): Promise<void> {
 /** How far right of its message's time each line posing as a message starts, in CSS pixels. */
 function posingIndents(page: Page): Promise<number[]> {
   return page.evaluate(() =>
-    Array.from(document.querySelectorAll('.timeline li')).flatMap((li) => {
+    Array.from(document.querySelectorAll('.timeline [role=listitem]')).flatMap((li) => {
       const start = li.querySelector('time')?.getBoundingClientRect().left ?? 0;
       return Array.from(li.querySelectorAll('.continuation')).filter((c) => c.textContent?.includes('mallory:')).map((c) => c.getBoundingClientRect().left - start);
     }),

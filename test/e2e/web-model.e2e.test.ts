@@ -88,7 +88,7 @@ describe.runIf(haveChromium)('the web page and the client model', () => {
 
     server = await startServer({ dataDir: join(dir, 'data'), port: server.port });
     // The refused one stays, marked not sent with its reason, until discarded: it is not dropped.
-    const refused = messages.locator('li[data-status="failed"]');
+    const refused = messages.locator('[role=listitem][data-status="failed"]');
     await refused.getByText(/not sent: the message is too long once encrypted/).waitFor({ timeout: 60_000 });
     await messages.getByText('(pending: sent once connected)').waitFor({ state: 'detached', timeout: 60_000 });
     await messages.getByText('(sending…)').waitFor({ state: 'detached', timeout: 30_000 });

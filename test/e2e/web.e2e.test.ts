@@ -258,6 +258,14 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
     await page.getByText('Connection lost — reconnecting…').waitFor();
     server = await startServer({ dataDir, port });
     await page.getByText('Connection lost — reconnecting…').waitFor({ state: 'detached', timeout: 30_000 });
+    // Back at the bottom (the timeline draws only the rows in view, and does not pull a reader of old
+    // messages down when a new one arrives), the new message shows as it comes.
+    await timeline.evaluate(async (el) => {
+      for (let i = 0; i < 20 && el.scrollHeight - el.scrollTop - el.clientHeight > 1; i++) {
+        el.scrollTo({ top: el.scrollHeight });
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      }
+    });
     await post('/rooms/archive/messages', { clientMsgId: crypto.randomUUID(), body: 'after the restart' }, tokens.accessToken);
     await timeline.getByText('after the restart').waitFor();
   }, 90_000);

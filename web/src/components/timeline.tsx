@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Opened, PendingMessage } from '../../../shared/client/index.js';
 import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
@@ -6,6 +6,7 @@ import { senderHue } from '../../../shared/text/sender-colour.js';
 import { cn } from '../lib/cn.js';
 import { timelineItems } from '../timeline/timeline-items.js';
 import type { TimelineItem } from '../timeline/timeline-items.js';
+import { VirtualTimeline } from '../timeline/virtual-timeline.js';
 import { Button } from './ui/button.js';
 import { Untrusted, UntrustedLines } from './untrusted-text.js';
 
@@ -66,27 +67,30 @@ export interface TimelineRowContext {
   readonly onDiscard?: ((clientMsgId: string) => void) | undefined;
 }
 
-/** The class of a timeline row's `<li>` (the list, virtualized or not, draws the item). */
+/**
+ * The class of a timeline row (a `listitem` of the virtualized list). Rows are measured by their
+ * border box, so their spacing is padding, never margin (a margin would overlap the next row).
+ */
 export function timelineRowClass(item: TimelineItem): string {
   switch (item.kind) {
     case 'day':
-      return 'my-2';
+      return 'py-2';
     case 'new':
-      return 'new-line my-1';
+      return 'new-line py-1';
     case 'event':
-      return cn('grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap [overflow-wrap:anywhere]', item.event.kind === 'message' ? 'message' : 'membership text-dim', item.grouped ? 'pt-0' : 'mt-1');
+      return cn('grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap [overflow-wrap:anywhere]', item.event.kind === 'message' ? 'message' : 'membership text-dim', item.grouped ? 'pt-0' : 'pt-1');
     case 'pending':
-      return cn('message pending grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap opacity-75 [overflow-wrap:anywhere]', item.grouped ? 'pt-0' : 'mt-1');
+      return cn('message pending grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap opacity-75 [overflow-wrap:anywhere]', item.grouped ? 'pt-0' : 'pt-1');
   }
 }
 
-/** The data attributes of a timeline row's `<li>`: a pending message's status (`data-status`). */
+/** The data attributes of a timeline row: a pending message's status (`data-status`). */
 export function timelineRowData(item: TimelineItem): Record<`data-${string}`, string> {
   return item.kind === 'pending' ? { 'data-status': item.pending.status } : {};
 }
 
 /**
- * What goes inside one timeline row's `<li>`: a day separator, the "new messages" line, or a message
+ * What goes inside one timeline row: a day separator, the "new messages" line, or a message
  * in two columns (time, then name and text, see {@link timelineRowClass}), so a message's wrapped
  * and continuation lines start under its text. A virtualized list renders these same rows.
  */
@@ -159,11 +163,7 @@ export function TimelineRowBody({ item, context }: { readonly item: TimelineItem
   }
 }
 
-/**
- * The props of a room's timeline. A virtualized timeline takes the same props and draws
- * {@link timelineItems} (key: `item.key`) as `<li className={timelineRowClass(item)}
- * {...timelineRowData(item)}>` around {@link TimelineRowBody}, so the room page can use either.
- */
+/** The props of a room's timeline. */
 export interface TimelineProps extends TimelineRowContext {
   readonly events: readonly RoomEvent[];
   readonly pending?: readonly PendingMessage[];
@@ -173,69 +173,64 @@ export interface TimelineProps extends TimelineRowContext {
   readonly newAfterSeq: number | null;
   /** Whether older history may remain on the server. */
   readonly more: boolean;
-  /** Loads older history (called when scrolled to the top). */
+  /** Loads older history (called when scrolled near the top). */
   readonly onOlder: () => void;
+  /** An event id to bring into view and mark (a search hit), once it is loaded. */
+  readonly jumpTo?: string | null;
+  /** Called once the event of `jumpTo` is in view. */
+  readonly onJumped?: (eventId: string) => void;
 }
 
+const itemKey = (item: TimelineItem) => item.key;
+
 /**
- * The room's events, oldest first, then this user's messages still on their way; scrolling to the
- * top loads older history; new ones keep it at the bottom while the user is there, and a "Jump to
- * latest" button shows while they are not.
+ * The room's events, oldest first, then this user's messages still on their way, with day
+ * separators and the "new messages" line ({@link timelineItems}), in a virtualized list
+ * (VirtualTimeline: only the rows in view are in the page). Coming near the top loads older
+ * history; new ones keep it at the bottom while the user is there, and a "Jump to latest" button
+ * shows while they are not. The newest event is also announced in a polite live region (the list
+ * itself is not one: its rows come and go as it scrolls).
  */
-export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard }: TimelineProps) {
-  const box = useRef<HTMLOListElement>(null);
-  const atBottom = useRef(true);
+export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard, jumpTo = null, onJumped }: TimelineProps) {
+  const frame = useRef<HTMLDivElement>(null);
   const [away, setAway] = useState(false);
-  const firstSeq = useRef<number | undefined>(undefined);
-  const heightBefore = useRef(0);
   const items = useMemo(() => timelineItems(events, pending, { newAfterSeq, me: user, now: Date.now() }), [events, pending, newAfterSeq, user]);
   const context = useMemo(() => ({ opened, me, onRetry, onDiscard }), [opened, me, onRetry, onDiscard]);
-
-  // Keep the view where it was when older events are added above, and at the bottom when following.
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const first = events[0]?.seq;
-    if (firstSeq.current !== undefined && first !== undefined && first < firstSeq.current) el.scrollTop += el.scrollHeight - heightBefore.current;
-    else if (atBottom.current) el.scrollTop = el.scrollHeight;
-    firstSeq.current = first;
-    heightBefore.current = el.scrollHeight;
-  }, [events, opened, pending]);
-
-  useEffect(() => {
-    const el = box.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, []);
+  const list = () => frame.current?.querySelector<HTMLElement>('[role=list]') ?? null;
+  const last = events.at(-1);
 
   return (
-    <div className="relative flex min-h-0 flex-1 flex-col">
-      <ol
-        ref={box}
+    <div
+      ref={frame}
+      className="relative flex min-h-0 flex-1 flex-col"
+      onScrollCapture={() => {
+        const el = list();
+        if (el) setAway(el.scrollHeight - el.scrollTop - el.clientHeight >= 40);
+      }}
+    >
+      <VirtualTimeline
+        items={items}
+        itemKey={itemKey}
+        rowClassName={timelineRowClass}
+        rowData={timelineRowData}
+        label="Messages"
         className="timeline min-h-0 flex-1 overflow-x-hidden overflow-y-auto px-3 md:px-4"
-        aria-live="polite"
-        aria-label="Messages"
-        tabIndex={0}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-          setAway(!atBottom.current);
-          heightBefore.current = el.scrollHeight;
-          if (el.scrollTop === 0 && more) onOlder();
-        }}
-      >
-        {more && <li className="py-1 text-sm text-dim">Scroll up for older messages</li>}
-        {items.map((item) => (
-          <li key={item.key} className={timelineRowClass(item)} {...timelineRowData(item)}>
-            <TimelineRowBody item={item} context={context} />
-          </li>
-        ))}
-      </ol>
+        hasOlder={more}
+        onReachTop={onOlder}
+        olderNote={<p className="m-0 px-3 py-1 text-sm text-dim md:px-4">Scroll up for older messages</p>}
+        jumpTo={jumpTo}
+        {...(onJumped ? { onJumped } : {})}
+        renderItem={(item) => <TimelineRowBody item={item} context={context} />}
+      />
+      <p className="sr-only" aria-live="polite">
+        {last ? <Untrusted text={`${last.sender.username}: ${line(last, opened)}`} /> : null}
+      </p>
       {away && (
         <Button
           size="sm"
           className="absolute right-4 bottom-2 shadow-md"
           onClick={() => {
-            const el = box.current;
+            const el = list();
             if (el) el.scrollTop = el.scrollHeight;
           }}
         >

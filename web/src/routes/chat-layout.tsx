@@ -1,6 +1,7 @@
 import { Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, Outlet, useNavigate } from 'react-router';
 import type { StoredSession } from '../../../shared/client/index.js';
+import type { SearchHit } from '../../../shared/protocol/index.js';
 import { ChatContext, roomPath } from '../chat-context.js';
 import type { ChatContextValue } from '../chat-context.js';
 import { createE2E } from '../client.js';
@@ -12,6 +13,8 @@ import { Sheet, SheetContent, SheetTrigger } from '../components/ui/sheet.js';
 import { Untrusted } from '../components/untrusted-text.js';
 import { useMentionNotifications } from '../notifications.js';
 import { useSession } from '../session.js';
+import { createBrowserSearch } from '../search/browser-search.js';
+import { SearchPanel } from '../search/search-panel.js';
 import { useRooms } from '../use-rooms.js';
 
 /**
@@ -28,6 +31,9 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const { setSession } = useSession();
   const { e2e, store } = useMemo(() => createE2E(client, session), [client, session]);
   const chat = useRooms(client, session, e2e);
+  const search = useMemo(() => createBrowserSearch(client.api, e2e, session.user.id), [client, e2e, session.user.id]);
+  const [searching, setSearching] = useState(false);
+  const [jump, setJump] = useState<SearchHit | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [drawer, setDrawer] = useState(false);
   const navigate = useNavigate();
@@ -55,17 +61,21 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
       e2e,
       store,
       chat,
+      search,
+      jump,
+      setJump,
       setNote,
       act: (work) => work().then((message) => setNote(message ?? null), (e: unknown) => setNote((e as Error).message)),
       signOut: async () => {
         await client.api.logout();
         await store.destroy();
+        await search.destroy();
         client.live.stop();
         setSession(null);
         navigate('/');
       },
     }),
-    [client, session, e2e, store, chat, setSession, navigate],
+    [client, session, e2e, store, chat, search, jump, setSession, navigate],
   );
   const status = chat.connection.status;
   const side = (
@@ -97,8 +107,10 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
           <Link to="/" className="text-lg font-semibold text-fg">
             chat
           </Link>
-          {/* Search across rooms mounts here, before the user's name: a header button opening its panel. */}
-          <span className="ml-auto min-w-0 truncate text-sm text-dim">
+          <Button variant="ghost" className="ml-auto" aria-expanded={searching} onClick={() => setSearching(!searching)}>
+            Search
+          </Button>
+          <span className="min-w-0 truncate text-sm text-dim">
             <Untrusted text={session.user.username} />
           </span>
           <Button variant="ghost" asChild>
@@ -116,6 +128,20 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
           {side}
         </aside>
         <main className="flex min-h-0 min-w-0 flex-col">
+          {searching && (
+            <SearchPanel
+              search={(q) => search.search(q, chat.rooms)}
+              roomTitle={(hit) => {
+                const r = chat.rooms.find((x) => x.id === hit.roomId);
+                return r ? chat.title(r) : `#${hit.roomName}`;
+              }}
+              onOpen={(hit) => {
+                setJump(hit);
+                navigate(roomPath(chat.rooms.find((x) => x.id === hit.roomId)?.name ?? hit.roomName));
+              }}
+              onClose={() => setSearching(false)}
+            />
+          )}
           <Suspense
             fallback={
               <p className="p-4 text-dim" role="status">

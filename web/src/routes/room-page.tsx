@@ -12,6 +12,8 @@ import { Timeline } from '../components/timeline.js';
 import { TopicEditor } from '../components/topic-editor.js';
 import { Button } from '../components/ui/button.js';
 import { Untrusted } from '../components/untrusted-text.js';
+import { summarizeInBrowser } from '../summaries/browser-summary.js';
+import { SummaryPanel } from '../summaries/summary-panel.js';
 
 /** `/rooms/:room`: the room by name, or, for one the user is not in, what they can do about it. */
 export function RoomPage() {
@@ -95,9 +97,11 @@ function NotAMember({ name }: { readonly name: string }) {
 
 /** A room the user is in: header (name, topic, members, invite), timeline, typing line and composer. */
 function RoomView({ room }: { readonly room: Room }) {
-  const { client, session, e2e, chat, act, setNote } = useChat();
+  const { client, session, e2e, chat, act, setNote, jump } = useChat();
   const view = chat.views.get(room.id);
   const [now, setNow] = useState(Date.now());
+  const [summarizing, setSummarizing] = useState(false);
+  const jumpTo = jump?.roomId === room.id ? jump.eventId : null;
   // Where the user had read to when they opened the room: the "new messages" line stays there while they look.
   const readWhenOpened = useRef<number | null>(view ? view.readSeq : null);
   if (readWhenOpened.current === null && view) readWhenOpened.current = view.readSeq;
@@ -138,6 +142,12 @@ function RoomView({ room }: { readonly room: Room }) {
     };
   }, [room.id, room.visibility, e2e, client, setNote]);
 
+  // A search hit opened here: older history is loaded until its message is there, then the timeline shows it.
+  useEffect(() => {
+    if (!jump || jump.roomId !== room.id) return;
+    chat.loadUntil(jump.roomId, jump.seq).catch((e: unknown) => setNote((e as Error).message));
+  }, [jump, room.id]);
+
   const typing = view ? Object.values(view.typing).filter((t) => t.until > now).map((t) => t.username) : [];
   const title = chat.title(room);
   const newAfter = readWhenOpened.current;
@@ -148,7 +158,9 @@ function RoomView({ room }: { readonly room: Room }) {
           <Untrusted text={title} />
         </h1>
         <div className="flex flex-wrap gap-2">
-          {/* A room's summary mounts here, beside Members: a button opening its panel. */}
+          <Button variant="secondary" aria-expanded={summarizing} onClick={() => setSummarizing(!summarizing)}>
+            Summarize
+          </Button>
           <MembersDrawer room={room} />
           {room.role === 'owner' && <InviteButton room={room} />}
         </div>
@@ -166,7 +178,16 @@ function RoomView({ room }: { readonly room: Room }) {
           </div>
         )}
       </div>
+      {summarizing && (
+        <SummaryPanel
+          title={title}
+          private={room.visibility === 'private'}
+          summarize={(type, progress) => summarizeInBrowser(client.api, e2e, room, type, progress)}
+          onClose={() => setSummarizing(false)}
+        />
+      )}
       <Timeline
+        jumpTo={jumpTo}
         events={view?.events ?? []}
         opened={chat.opened}
         pending={chat.pending.filter((p) => p.roomId === room.id)}
