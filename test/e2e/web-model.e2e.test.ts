@@ -92,6 +92,8 @@ describe.runIf(haveChromium)('the web page and the client model', () => {
     await refused.getByText(/not sent: the message is too long once encrypted/).waitFor({ timeout: 60_000 });
     await messages.getByText('(pending: sent once connected)').waitFor({ state: 'detached', timeout: 60_000 });
     await messages.getByText('(sending…)').waitFor({ state: 'detached', timeout: 30_000 });
+    // Stored now: the stored copy shows once this device has opened its envelope.
+    await messages.getByText('typed in the page while the server was down').waitFor({ timeout: 30_000 });
     expect(await messages.textContent()).toContain('carol: typed in the page while the server was down');
     await refused.getByRole('button', { name: 'Discard' }).click();
     await refused.waitFor({ state: 'detached' });

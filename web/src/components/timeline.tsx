@@ -202,7 +202,7 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
   return (
     <div
       ref={frame}
-      className="relative flex min-h-0 flex-1 flex-col"
+      className="timeline-frame"
       onScrollCapture={() => {
         const el = list();
         if (el) setAway(el.scrollHeight - el.scrollTop - el.clientHeight >= 40);
@@ -214,7 +214,7 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
         rowClassName={timelineRowClass}
         rowData={timelineRowData}
         label="Messages"
-        className="timeline min-h-0 flex-1 overflow-x-hidden overflow-y-auto px-3 md:px-4"
+        className="timeline px-3 md:px-4"
         hasOlder={more}
         onReachTop={onOlder}
         olderNote={<p className="m-0 px-3 py-1 text-sm text-dim md:px-4">Scroll up for older messages</p>}

@@ -55,7 +55,8 @@ describe.runIf(haveChromium)('the web timeline with 10,000 messages in Chromium'
     expect(rows.length).toBeGreaterThan(5);
     expect(rows.length).toBeLessThan(100);
     expect(rows.find((r) => r.text.includes(`#${COUNT} `))?.visible).toBe(true);
-    expect(await page.locator('.timeline').getAttribute('data-count')).toBe(String(COUNT));
+    // Every message is a row of the list (with a separator row for each day), though only a few are drawn.
+    expect(Number(await page.locator('.timeline').getAttribute('data-count'))).toBeGreaterThan(COUNT);
   });
 
   it('follows the bottom when a message arrives while it is shown', async () => {
