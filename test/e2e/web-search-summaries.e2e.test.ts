@@ -22,7 +22,18 @@ async function register(page: Page, url: string, username: string): Promise<void
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Register' }).click();
-  await page.getByText('Join or create a room', { exact: false }).first().waitFor();
+  await page.getByRole('link', { name: 'Settings' }).waitFor();
+}
+
+/** From the directory: creates the room `name`, open or private, through the create dialog. */
+async function createRoom(page: Page, name: string, visibility: 'open' | 'private' = 'open'): Promise<void> {
+  await page.getByRole('link', { name: 'chat', exact: true }).click();
+  await page.getByLabel('Find a room').fill(name);
+  await page.getByRole('button', { name: `Create #${name}?` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a room' });
+  if (visibility === 'private') await dialog.getByRole('radio', { name: /Private/ }).check();
+  await dialog.getByRole('button', { name: /^Create / }).click();
+  await page.getByRole('heading', { name: visibility === 'private' ? `🔒 ${name}` : `#${name}` }).waitFor();
 }
 
 async function rest(url: string, method: string, path: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
@@ -83,9 +94,7 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
 
     await register(page, server.url, 'erin');
-    await page.getByLabel('Join or create a room').fill('town');
-    await page.getByRole('button', { name: 'Join / create' }).click();
-    await page.getByRole('heading', { name: '#town' }).waitFor();
+    await createRoom(page, 'town');
     await page.getByLabel('Message #town').fill(OPEN_TEXT);
     await page.getByLabel('Message #town').press('Enter');
     await page.locator('.timeline .message:not(.pending)').filter({ hasText: OPEN_TEXT }).waitFor();
@@ -95,9 +104,7 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     await rest(server.url, 'POST', '/rooms/town/join', {}, accessToken);
     for (let i = 1; i <= NEWER; i++) await rest(server.url, 'POST', '/rooms/town/messages', { clientMsgId: randomUUID(), body: `filler ${i} about lunch` }, accessToken);
 
-    await page.getByLabel('Join or create a room').fill('vault');
-    await page.getByRole('button', { name: 'Create private' }).click();
-    await page.getByRole('heading', { name: '🔒 vault' }).waitFor();
+    await createRoom(page, 'vault', 'private');
     await page.getByLabel('Message 🔒vault').fill(PRIVATE_TEXT);
     await page.getByLabel('Message 🔒vault').press('Enter');
     // Stored, not just shown as on its way (an unsent message would be lost with the reload below).
@@ -152,7 +159,7 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
 
   it('streams the server’s summary of an open room into the panel', async () => {
     fake.reset();
-    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: /#town/ }).click();
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /#town/ }).click();
     await page.getByRole('heading', { name: '#town' }).waitFor();
     await page.getByRole('button', { name: 'Summarize' }).click();
     const panel = page.getByRole('region', { name: 'Summary of #town' });
@@ -166,7 +173,7 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
 
   it('summarizes a private room on the device, with no request to any provider', async () => {
     fake.reset();
-    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: /vault/ }).click();
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /vault/ }).click();
     await page.getByRole('heading', { name: '🔒 vault' }).waitFor();
     await page.getByRole('button', { name: 'Summarize' }).click();
     const panel = page.getByRole('region', { name: 'Summary of 🔒 vault' });
@@ -178,7 +185,8 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
 
   it('deletes the private index when the user signs out', async () => {
     expect((await searchDatabases(page)).names).toHaveLength(1);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('region', { name: 'Sign out' }).getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'New here? Register' }).waitFor();
     await expect.poll(async () => (await searchDatabases(page)).names).toEqual([]);
   }, 30_000);
