@@ -160,7 +160,7 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
     await page.getByRole('textbox', { name: 'Message #general' }).fill('hello from frank');
     await page.getByRole('textbox', { name: 'Message #general' }).press('Enter');
     await messages.getByText('hello from frank').waitFor();
-    const names = await messages.locator('li strong[data-hue]').evaluateAll((els) => els.map((el) => ({ name: el.textContent, hue: el.getAttribute('data-hue'), colour: getComputedStyle(el).color })));
+    const names = await messages.locator('[role=listitem] strong[data-hue]').evaluateAll((els) => els.map((el) => ({ name: el.textContent, hue: el.getAttribute('data-hue'), colour: getComputedStyle(el).color })));
     const bobName = names.find((n) => n.name === 'bob');
     const frankName = names.find((n) => n.name === 'frank');
     expect(bobName?.hue).toBe(senderHue('bob'));
@@ -171,7 +171,7 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
     expect(bobName?.colour).not.toBe(body);
 
     // A continuation line starts under the message's text, not at the row's left edge.
-    const indent = await messages.locator('li', { hasText: 'and a continuation' }).evaluate((li) => {
+    const indent = await messages.locator('[role=listitem]', { hasText: 'and a continuation' }).evaluate((li) => {
       const c = li.querySelector('.continuation') as HTMLElement;
       return c.getBoundingClientRect().left - li.getBoundingClientRect().left;
     });
