@@ -17,6 +17,8 @@ import type { ComposerLatency } from './composer-latency.js';
 import { composerLatencySection } from './composer-latency.js';
 import { e2eStoreLatency, e2eStoreSection } from './e2e-store-latency.js';
 import { searchLatency } from './search-latency.js';
+import { webBundleSection, webBundleSize } from './web-bundle.js';
+import { webTimelineRender, webTimelineSection } from './web-timeline-render.js';
 import { CAP_MS, subscribeFlood } from './subscribe-flood.js';
 import type { AckLatency, SubscribeFloodResult } from './subscribe-flood.js';
 
@@ -475,6 +477,9 @@ async function main(): Promise<void> {
   const storm = await attempt(`connect cost and reconnect storm (${fmt(stormSockets)} sockets)`, () => connectStorm(stormSockets));
   const memory = await attempt('embedded memory: first start, restart, PGlite alone', () => embeddedMemory());
 
+  const webBundle = await attempt('web bundle size', async () => webBundleSize(join(ROOT, 'web/dist')));
+  const webTimeline = await attempt('web timeline, 10,000 messages', () => webTimelineRender());
+
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const measured = [...new Set(results.map((r) => r.target))];
@@ -655,10 +660,18 @@ ${e2eStoreSection(e2eStore)}
 
 ${composerLatencySection(composer)}
 
+## Web client bundle
+
+${typeof webBundle === 'string' ? webBundle : webBundleSection(webBundle)}
+
+## Web timeline
+
+${webTimelineSection(webTimeline)}
+
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, composer, storm, memory }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, composer, storm, memory, webBundle, webTimeline }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

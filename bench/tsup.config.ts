@@ -12,6 +12,8 @@ export default defineConfig({
     'search-latency': 'bench/search-latency.ts',
     'e2e-store-latency': 'bench/e2e-store-latency.ts',
     'composer-latency': 'bench/composer-latency.tsx',
+    'web-bundle': 'bench/web-bundle.ts',
+    'web-timeline-render': 'bench/web-timeline-render.ts',
   },
   format: 'esm',
   target: 'node20',

@@ -3,10 +3,10 @@ import type { MessageView, Opened } from '../shared/client/index.js';
 import { openedNotice } from '../shared/client/index.js';
 import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
 import { escapeForJson, neutralize, neutralizeLines } from '../shared/text/neutralize.js';
+import { senderHue } from '../shared/text/sender-colour.js';
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39] } as const;
 type Style = keyof typeof CODES;
-const SENDER_STYLES: readonly Style[] = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
 
 /** The neutralizer every surface uses (see shared/text/neutralize.ts), here for the commands' imports. */
 export { neutralize };
@@ -17,16 +17,9 @@ const OWN_STYLE = /(\u001b\[(?:1|2|22|3[1-9])m)/;
 /** Indents a message's continuation lines under its text (past `YYYY-MM-DD HH:MM  `). */
 const CONTINUATION = '\n' + ' '.repeat(18);
 
-/** A stable index in [0, n) for a username, whatever its case: the same user, the same colour. */
-export function stableIndex(username: string, n: number): number {
-  let h = 0;
-  for (const ch of username.toLowerCase()) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return h % n;
-}
-
-/** A stable colour per user, so a sender looks the same in every room and run. */
+/** A stable colour per user (shared/text/sender-colour.ts), so a sender looks the same in every room, run and client. */
 export function senderStyle(username: string): Style {
-  return SENDER_STYLES[stableIndex(username, SENDER_STYLES.length)] as Style;
+  return senderHue(username);
 }
 
 /** `YYYY-MM-DD HH:MM` in local time. */

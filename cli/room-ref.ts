@@ -94,7 +94,8 @@ export async function resolveRoom(ref: string, options: ResolveRoomOptions): Pro
  * directory of open rooms hold a close name; the error itself when they do not (or cannot be read).
  */
 export async function withSuggestion(api: ApiClient, name: string, error: ChatError): Promise<ChatError> {
-  const lists = await Promise.allSettled([api.rooms(), api.directory()]);
+  // The caller's rooms, and the open rooms whose names are one typo away (the directory's `similar`).
+  const lists = await Promise.allSettled([api.rooms(), api.directory({ q: name.slice(0, 100), limit: 1 }).then((page) => [...page.rooms, ...page.similar])]);
   const names = lists.flatMap((l) => (l.status === 'fulfilled' ? l.value.filter((r) => !isDirectMessage(r)).map((r) => r.name) : []));
   const suggestion = suggestRoomName(name, names);
   return suggestion ? new ChatError('not_found', `${error.message} — did you mean #${suggestion}?`, { cause: error }) : error;

@@ -224,8 +224,9 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
         setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache'),
       }),
     );
-    // The app's own paths (/, /invite/TOKEN) are the page; the client reads them.
-    app.get(['/', '/invite/{*token}'], (_req, res) => {
+    // The app's own paths are the page, so a reload of a deep link works; the client's router reads
+    // them (web/src/app.tsx names the same routes). Anything else is a 404 as before.
+    app.get(['/', '/rooms/:room', '/invite/:token', '/settings'], (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(index);
     });

@@ -79,7 +79,7 @@ describe('private rooms', () => {
     const carol = await withKeys('carol');
     const { room } = await alice.api.createRoom({ name: `secret-${randomUUID().slice(0, 8)}`, visibility: 'private' });
     expect(room.visibility).toBe('private');
-    expect((await carol.api.directory()).some((r) => r.id === room.id)).toBe(false);
+    expect((await carol.api.directory()).rooms.some((r) => r.id === room.id)).toBe(false);
     expect(await codeOf(carol.api.join(room.id))).toBe('not_found');
 
     const invite = await alice.api.createInvite(room.id, { maxUses: 1 });

@@ -1,4 +1,5 @@
 import { isDirectMessage } from '../../shared/protocol/index.js';
+import type { ApiClient } from '../../shared/client/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import stringWidth from 'string-width';
 import { dmPeers } from '../room-ref.js';
@@ -9,7 +10,7 @@ import { neutralize } from '../output.js';
 /** `chat rooms [--all]`: your rooms, or with --all the directory of open rooms. */
 export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<void> {
   const { api, session } = await ctx.signedIn();
-  const rooms = opts.all ? await api.directory() : await api.rooms();
+  const rooms = opts.all ? await wholeDirectory(api) : await api.rooms();
   const peers = await dmPeers(api, rooms, session.user.username);
   // Direct messages are named by the other person: `@dana`, as `chat send @dana` takes them.
   const named = rooms.map((r) => ({ ...r, peer: peers.get(r.id) ?? null }));
@@ -19,6 +20,17 @@ export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<voi
     const width = Math.max(...labels.map((l) => stringWidth(l)));
     return named.map((r, i) => line(ctx, r, labels[i] as string, width, opts.all ?? false));
   });
+}
+
+/** Every open room, page after page (the directory answers a page at a time). */
+async function wholeDirectory(api: ApiClient): Promise<Room[]> {
+  const rooms: Room[] = [];
+  for (let after: string | undefined; ; ) {
+    const page = await api.directory({ limit: 200, ...(after !== undefined ? { after } : {}) });
+    rooms.push(...page.rooms);
+    if (page.next === null) return rooms;
+    after = page.next;
+  }
 }
 
 /** `@peer` for direct messages (`@?` when the other person left), `#name` for other rooms; neutralized. */

@@ -1,9 +1,9 @@
+import { searchEverywhere } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import { parseQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { formatTime, neutralize, senderStyle } from '../output.js';
-import { searchEverywhere } from '../search-everywhere.js';
 import { parseSince } from '../time-input.js';
 
 export interface SearchOptions {

@@ -414,8 +414,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   /** The open-room directory, fetched when /list opens it. */
   const openDirectory = () => {
     setPanel({ kind: 'directory', status: 'loading', rooms: [], selected: 0 });
-    deps.api.directory().then(
-      (rooms) => setPanel((p) => (p?.kind === 'directory' ? { ...p, status: 'done', rooms } : p)),
+    deps.api.directory({ limit: 200 }).then(
+      ({ rooms }) => setPanel((p) => (p?.kind === 'directory' ? { ...p, status: 'done', rooms } : p)),
       (error: unknown) => {
         setPanel((p) => (p?.kind === 'directory' ? null : p));
         setNote((error as Error).message);

@@ -1,10 +1,9 @@
 import { render } from 'ink';
-import { E2ESession } from '../../shared/client/index.js';
+import { E2ESession, searchEverywhere } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { forgetDevice } from '../forget-device.js';
 import { App } from './app.js';
-import { searchEverywhere } from '../search-everywhere.js';
 import { summarizeRoom } from '../room-summary.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ChatError, CreateRoomRequest, HistoryQuery, KickRequest, ReadMarkerRequest, SendMessageRequest, SUMMARY_STREAM, SummaryRequest } from '../../shared/protocol/index.js';
-import type { CreateRoomResult, RoomAnswer } from '../../shared/protocol/index.js';
+import { ChatError, CreateRoomRequest, DirectoryQuery, HistoryQuery, KickRequest, ReadMarkerRequest, SendMessageRequest, SetTopicRequest, SUMMARY_STREAM, SummaryRequest } from '../../shared/protocol/index.js';
+import type { CreateRoomResult, DirectoryPage, RoomAnswer } from '../../shared/protocol/index.js';
 import type { KeyService } from '../services/key-service.js';
 import type { MessageService } from '../services/message-service.js';
 import type { ReadMarkerService } from '../services/read-marker-service.js';
@@ -18,8 +18,8 @@ export function roomRoutes(rooms: RoomService, messages: MessageService, keys: K
   router.get('/', async (_req, res) => {
     res.json({ rooms: await rooms.listMine(claimsOf(res).userId) });
   });
-  router.get('/directory', async (_req, res) => {
-    res.json({ rooms: await rooms.directory(claimsOf(res).userId) });
+  router.get('/directory', async (req, res) => {
+    res.json((await rooms.directory(claimsOf(res).userId, parse(DirectoryQuery, req.query))) satisfies DirectoryPage);
   });
   router.post('/', async (req, res) => {
     const body = parse(CreateRoomRequest, req.body);
@@ -33,6 +33,9 @@ export function roomRoutes(rooms: RoomService, messages: MessageService, keys: K
   });
   router.post('/:room/leave', async (req, res) => {
     res.json(await rooms.leave(claimsOf(res).userId, req.params.room));
+  });
+  router.put('/:room/topic', async (req, res) => {
+    res.json({ room: await rooms.setTopic(claimsOf(res).userId, req.params.room, parse(SetTopicRequest, req.body).topic) } satisfies RoomAnswer);
   });
   router.get('/:room/members', async (req, res) => {
     res.json({ members: await rooms.members(claimsOf(res).userId, req.params.room) });

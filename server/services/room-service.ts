@@ -1,10 +1,30 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { distance as levenshtein } from 'fastest-levenshtein';
 import { ChatError, DM_PREFIX } from '../../shared/protocol/index.js';
-import type { CreateRoomRequest, Member, MemberRole, MembershipResult, Room, RoomEvent } from '../../shared/protocol/index.js';
+import type { CreateRoomRequest, DirectoryPage, Member, MemberRole, MembershipResult, Room, RoomEvent } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import type { Presence } from '../presence/presence.js';
 import type { MemberRecord, RoomRecord, Store } from '../store/store.js';
 import { publishRoomEvent, publishRoomsChanged } from './room-events.js';
+
+/** How many rooms sharing the first letter are weighed as typos of a searched name. */
+const SIMILAR_CANDIDATES = 500;
+/** The most typo matches a directory page offers. */
+const SIMILAR_MAX = 5;
+
+/**
+ * Of `rooms`, those whose names are within a small Levenshtein distance of `name` (1 for names up to
+ * 4 characters, 2 beyond), nearest first, at most {@link SIMILAR_MAX}: "genral" finds "general".
+ */
+export function closeNames<R extends { readonly name: string }>(name: string, rooms: readonly R[]): R[] {
+  const limit = name.length <= 4 ? 1 : 2;
+  return rooms
+    .map((room) => ({ room, d: levenshtein(name, room.name) }))
+    .filter((x) => x.d > 0 && x.d <= limit)
+    .sort((a, b) => a.d - b.d || a.room.name.localeCompare(b.room.name))
+    .slice(0, SIMILAR_MAX)
+    .map((x) => x.room);
+}
 
 /** A UUID, as opposed to a room name. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -127,11 +147,35 @@ export class RoomService {
     return rooms.map((r) => ({ ...toRoomDto(r, r.role), readSeq: markers.get(r.id) ?? 0 }));
   }
 
-  /** Every open room, with the caller's role where they are a member. */
-  async directory(userId: string): Promise<Room[]> {
-    const [open, mine] = await Promise.all([this.deps.store.listOpenRooms(1000), this.deps.store.listRoomsOfUser(userId)]);
+  /**
+   * A page of the open rooms in name order, with the caller's role where they are a member: those
+   * whose name or topic contains `q` when given, and then also the rooms whose names are a typo away
+   * from `q` (see {@link closeNames}), so that a mistyped name finds the room meant.
+   */
+  async directory(userId: string, query: { q?: string | undefined; after?: string | undefined; limit: number }): Promise<DirectoryPage> {
+    const q = query.q?.trim().toLowerCase() || undefined;
+    const [open, mine, near] = await Promise.all([
+      this.deps.store.listOpenRooms({ limit: query.limit + 1, ...(query.after !== undefined ? { after: query.after } : {}), ...(q ? { contains: q } : {}) }),
+      this.deps.store.listRoomsOfUser(userId),
+      q && query.after === undefined ? this.deps.store.listOpenRooms({ limit: SIMILAR_CANDIDATES, prefix: q.slice(0, 1) }) : Promise.resolve([]),
+    ]);
     const roles = new Map(mine.map((r) => [r.id, r.role]));
-    return open.map((r) => toRoomDto(r, roles.get(r.id) ?? null));
+    const page = open.slice(0, query.limit);
+    const listed = new Set(page.map((r) => r.id));
+    const similar = q ? closeNames(q, near.filter((r) => !listed.has(r.id))) : [];
+    return {
+      rooms: page.map((r) => toRoomDto(r, roles.get(r.id) ?? null)),
+      next: open.length > query.limit ? (page.at(-1)?.name ?? null) : null,
+      similar: similar.map((r) => toRoomDto(r, roles.get(r.id) ?? null)),
+    };
+  }
+
+  /** The owner sets the room's topic; every member's room list hears of it. */
+  async setTopic(userId: string, ref: string, topic: string): Promise<Room> {
+    const room = await this.requireOwner(userId, ref);
+    const changed = (await this.deps.store.setRoomTopic(room.id, topic)) ?? room;
+    await publishRoomsChanged(this.deps.bus, (await this.deps.store.listMembers(room.id)).map((m) => m.userId));
+    return toRoomDto(changed, 'owner');
   }
 
   /** Joins an open room; joining a room you are in already changes nothing. */

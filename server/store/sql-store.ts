@@ -24,6 +24,7 @@ import type {
   NewRoom,
   RefreshRotation,
   RefreshTokenRecord,
+  OpenRoomQuery,
   RoomRecord,
   SessionRecord,
   Store,
@@ -35,6 +36,11 @@ type Row = Record<string, unknown>;
 
 const ROOM_COLUMNS = `r.id, r.name, r.topic, r.visibility, r.owner_id, r.head_seq, r.created_at,
   (SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count`;
+
+/** Text for a LIKE pattern, matched literally: `%`, `_` and the escape `\\` escaped. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.username AS sender_username,
   e.body, e.envelope, e.client_msg_id, e.created_at, e.target_id, t.username AS target_username,
@@ -398,12 +404,26 @@ export class SqlStore implements Store {
     return rows.map((r) => ({ ...toRoom(r), role: r.role as MemberRole }));
   }
 
-  async listOpenRooms(limit: number): Promise<RoomRecord[]> {
-    const { rows } = await this.db.query<Row>(
-      `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.visibility = 'open' ORDER BY r.name LIMIT $1`,
-      [limit],
-    );
+  async listOpenRooms(query: OpenRoomQuery): Promise<RoomRecord[]> {
+    const params: unknown[] = [query.limit];
+    const where = [`r.visibility = 'open'`];
+    if (query.after !== undefined) where.push(`r.name > $${params.push(query.after)}`);
+    if (query.prefix !== undefined) where.push(`r.name LIKE $${params.push(`${likeLiteral(query.prefix)}%`)}`);
+    if (query.contains !== undefined) {
+      const n = params.push(`%${likeLiteral(query.contains)}%`);
+      where.push(`(r.name ILIKE $${n} OR r.topic ILIKE $${n})`);
+    }
+    const { rows } = await this.db.query<Row>(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE ${where.join(' AND ')} ORDER BY r.name LIMIT $1`, params);
     return rows.map(toRoom);
+  }
+
+  async setRoomTopic(roomId: string, topic: string): Promise<RoomRecord | null> {
+    const { rows } = await this.db.query<Row>(
+      `WITH changed AS (UPDATE rooms SET topic = $2 WHERE id = $1 RETURNING *)
+       SELECT ${ROOM_COLUMNS} FROM changed r`,
+      [roomId, topic],
+    );
+    return rows[0] ? toRoom(rows[0]) : null;
   }
 
   async getMembership(roomId: string, userId: string): Promise<MemberRecord | null> {

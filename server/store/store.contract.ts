@@ -151,7 +151,35 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const dup = await store.createRoom({ id: randomUUID(), name: room.name, topic: '', visibility: 'open', ownerId: owner.id, joinEventId: randomUUID() });
       expect(dup).toEqual({ ok: false, conflict: 'room_exists' });
       expect((await store.findRoomByName(room.name))?.id).toBe(room.id);
-      expect((await store.listOpenRooms(1000)).some((r) => r.id === room.id)).toBe(true);
+      expect((await store.listOpenRooms({ limit: 1000, prefix: room.name })).map((r) => r.id)).toEqual([room.id]);
+    });
+
+    it('pages the open rooms by name and finds them by name or topic, taking % and _ literally', async () => {
+      const owner = await newUser();
+      const tag = `d${randomUUID().slice(0, 8)}`;
+      const make = (suffix: string, topic: string, visibility: 'open' | 'private' = 'open') =>
+        store.createRoom({ id: randomUUID(), name: `${tag}-${suffix}`, topic, visibility, ownerId: owner.id, joinEventId: randomUUID() });
+      await make('gamma', 'Sale: 50% off');
+      await make('alpha', 'Plans for the WEEKEND');
+      await make('beta', '');
+      await make('hidden', 'weekend plans', 'private');
+      const first = await store.listOpenRooms({ limit: 2, prefix: tag });
+      expect(first.map((r) => r.name)).toEqual([`${tag}-alpha`, `${tag}-beta`]);
+      const second = await store.listOpenRooms({ limit: 2, prefix: tag, after: `${tag}-beta` });
+      expect(second.map((r) => r.name)).toEqual([`${tag}-gamma`]);
+      expect((await store.listOpenRooms({ limit: 10, prefix: tag, contains: 'weekend' })).map((r) => r.name)).toEqual([`${tag}-alpha`]);
+      expect((await store.listOpenRooms({ limit: 10, prefix: tag, contains: '50%' })).map((r) => r.name)).toEqual([`${tag}-gamma`]);
+      expect(await store.listOpenRooms({ limit: 10, prefix: tag, contains: '5_%' })).toEqual([]);
+      expect(await store.listOpenRooms({ limit: 10, prefix: `${tag}_` })).toEqual([]);
+      expect(first[0]?.memberCount).toBe(1);
+    });
+
+    it("sets a room's topic", async () => {
+      const owner = await newUser();
+      const { room } = await newRoom(owner.id);
+      expect((await store.setRoomTopic(room.id, 'new topic'))?.topic).toBe('new topic');
+      expect((await store.findRoomById(room.id))?.topic).toBe('new topic');
+      expect(await store.setRoomTopic(randomUUID(), 'x')).toBeNull();
     });
 
     it('sequences joins, messages and leaves in one dense stream', async () => {

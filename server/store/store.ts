@@ -234,6 +234,18 @@ export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readon
  * Everything the server keeps. One contract suite (store.contract.ts) runs against every
  * implementation; the services see only this interface.
  */
+/** Which open rooms `Store.listOpenRooms` lists. */
+export interface OpenRoomQuery {
+  /** The most rooms answered. */
+  readonly limit: number;
+  /** Only rooms whose name sorts after this one. */
+  readonly after?: string;
+  /** Only rooms whose name or topic contains this text, case-insensitive. */
+  readonly contains?: string;
+  /** Only rooms whose name starts with this text. */
+  readonly prefix?: string;
+}
+
 export interface Store {
   /** Whether the store answers (for /readyz). */
   ping(): Promise<boolean>;
@@ -286,7 +298,14 @@ export interface Store {
   /** Exact match on the (lower-case) name. */
   findRoomByName(name: string): Promise<RoomRecord | null>;
   listRoomsOfUser(userId: string): Promise<MemberRoomRecord[]>;
-  listOpenRooms(limit: number): Promise<RoomRecord[]>;
+  /**
+   * Open rooms in name order: at most `limit`, after the name `after` (keyset paging), those whose
+   * name or topic contains `contains` (case-insensitive, taken literally), or whose name starts with
+   * `prefix`.
+   */
+  listOpenRooms(query: OpenRoomQuery): Promise<RoomRecord[]>;
+  /** Sets the room's topic; the room as it is now, or null when there is no such room. */
+  setRoomTopic(roomId: string, topic: string): Promise<RoomRecord | null>;
 
   getMembership(roomId: string, userId: string): Promise<MemberRecord | null>;
   /**

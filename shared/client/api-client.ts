@@ -4,6 +4,7 @@ import {
   ChatError,
   COOKIE_SESSION_HEADER,
   CreateRoomResult,
+  DirectoryPage,
   ErrorBody,
   ErrorCodeSchema,
   HistoryPage,
@@ -45,6 +46,8 @@ import type {
   Room,
   CreateRoomRequest,
   DeviceBundle,
+  DirectoryQuery,
+  SetTopicRequest,
   DirectoryDevice,
   Envelope,
   Invite,
@@ -141,8 +144,19 @@ export class ApiClient {
     return (await this.call('GET', '/rooms', { schema: RoomList })).rooms;
   }
 
-  async directory(): Promise<Room[]> {
-    return (await this.call('GET', '/rooms/directory', { schema: RoomList })).rooms;
+  /** A page of the open rooms (see DirectoryPage); pass the page's `next` as `after` for the following one. */
+  directory(query: DirectoryQuery = {}): Promise<DirectoryPage> {
+    const params = new URLSearchParams();
+    if (query.q) params.set('q', query.q);
+    if (query.after !== undefined) params.set('after', query.after);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    const search = params.size ? `?${params}` : '';
+    return this.call('GET', `/rooms/directory${search}`, { schema: DirectoryPage });
+  }
+
+  /** Sets a room's topic (owner only). */
+  async setTopic(room: string, topic: string): Promise<Room> {
+    return (await this.call('PUT', `/rooms/${roomSegment(room)}/topic`, { body: { topic } satisfies SetTopicRequest, schema: RoomAnswer })).room;
   }
 
   async room(ref: string): Promise<Room> {

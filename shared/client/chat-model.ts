@@ -89,6 +89,9 @@ const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
+/** The most events the server returns in one history page. */
+const MAX_HISTORY_PAGE = 500;
+
 /**
  * The one client model, shared by the TUI, the web and the CLI commands, free of any UI framework: the
  * signed-in user's rooms (kept in step with their other devices through the `rooms` frame), each room's
@@ -274,8 +277,11 @@ export class ChatModel {
     void this.options.api.setReadMarker?.(roomId, last).catch(() => undefined);
   }
 
-  /** Loads the page of history before what is loaded; resolves false when there is no more. */
-  async loadOlder(roomId: string): Promise<boolean> {
+  /**
+   * Loads the page of history before what is loaded (`limit` events, default the page size, at most
+   * the server's 500); resolves false when there is no more.
+   */
+  async loadOlder(roomId: string, limit: number = this.pageSize): Promise<boolean> {
     const state = this.timelines.get(roomId);
     if (!state?.hasOlder || this.loadingOlder.has(roomId)) return false;
     const first = state.events[0]?.seq;
@@ -285,7 +291,7 @@ export class ChatModel {
     }
     this.loadingOlder.add(roomId);
     try {
-      const page = await this.options.api.history(roomId, { before: first, limit: this.pageSize });
+      const page = await this.options.api.history(roomId, { before: first, limit: Math.min(MAX_HISTORY_PAGE, limit) });
       this.apply(roomId, (s) => ({ ...addEvents(s, page.events), hasOlder: page.hasMore }));
       this.decrypt(page.events);
       return page.events.length > 0;
@@ -313,12 +319,17 @@ export class ChatModel {
     return { page, opened };
   }
 
-  /** Loads older history until `seq` (and a few events before it) is loaded, at most 50 pages back. */
+  /**
+   * Loads older history until `seq` (and a few events before it) is loaded, at most 50 pages back;
+   * a page is what is missing, at least the page size and at most the server's 500 events, so a jump
+   * 10,000 messages back takes 20 requests.
+   */
   async loadUntil(roomId: string, seq: number): Promise<void> {
+    const goal = Math.max(1, seq - 5);
     for (let page = 0; page < 50; page++) {
       const first = this.timelines.get(roomId)?.events[0]?.seq;
-      if (first !== undefined && first <= Math.max(1, seq - 5)) return;
-      if (!(await this.loadOlder(roomId))) return;
+      if (first !== undefined && first <= goal) return;
+      if (!(await this.loadOlder(roomId, Math.max(this.pageSize, (first ?? goal) - goal)))) return;
     }
   }
 

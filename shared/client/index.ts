@@ -11,6 +11,7 @@ export * from './e2e-record-codec.js';
 export * from './legacy-e2e-state.js';
 export * from './memory-e2e-store.js';
 export * from './private-search.js';
+export * from './search-everywhere.js';
 export * from './private-conversation.js';
 export * from './typing-throttle.js';
 export * from './key-change-notices.js';

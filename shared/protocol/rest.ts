@@ -95,6 +95,28 @@ export type Room = z.infer<typeof Room>;
 export const RoomList = z.object({ rooms: z.array(Room) });
 export type RoomList = z.infer<typeof RoomList>;
 
+/** GET /rooms/directory: a page of open rooms in name order, optionally only those matching `q`. */
+export const DirectoryQuery = z.object({
+  /** Text the room's name or topic contains, case-insensitive. */
+  q: z.string().trim().max(100).optional(),
+  /** The last name of the previous page (its `next`). */
+  after: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type DirectoryQuery = z.input<typeof DirectoryQuery>;
+
+/**
+ * A page of the directory. `next` is the `after` of the following page, null on the last one.
+ * `similar`, only with `q`: open rooms whose names are close to `q` (a typo of it), so a client can
+ * offer them before offering to create a new room.
+ */
+export const DirectoryPage = z.object({ rooms: z.array(Room), next: z.string().nullable(), similar: z.array(Room) });
+export type DirectoryPage = z.infer<typeof DirectoryPage>;
+
+/** PUT /rooms/:room/topic: the owner sets the topic (empty clears it). */
+export const SetTopicRequest = z.object({ topic: Topic });
+export type SetTopicRequest = z.infer<typeof SetTopicRequest>;
+
 /** GET /rooms/:room: one room, by id or name. */
 export const RoomAnswer = z.object({ room: Room });
 export type RoomAnswer = z.infer<typeof RoomAnswer>;

@@ -66,6 +66,11 @@ const VERSION = 2;
  * only encrypted (see cli/node/sealed-file.ts).
  */
 export class MessageIndex {
+  /** Messages added since the last `takeChanges`, for stores that keep one record per message. */
+  private added: IndexedMessage[] = [];
+  /** Rooms whose position changed since the last `takeChanges`. */
+  private readonly movedRooms = new Set<string>();
+
   private constructor(
     private readonly mini: MiniSearch<IndexedMessage>,
     private readonly rooms: Map<string, IndexedRoom>,
@@ -82,6 +87,30 @@ export class MessageIndex {
     return new MessageIndex(MiniSearch.loadJSON<IndexedMessage>(JSON.stringify(data.index), OPTIONS), new Map(Object.entries(data.rooms)));
   }
 
+  /**
+   * An index of these messages and room positions (as a store of one record per message keeps
+   * them); nothing of it counts as a change.
+   */
+  static of(messages: Iterable<IndexedMessage>, rooms: Iterable<readonly [string, IndexedRoom]>): MessageIndex {
+    const index = MessageIndex.empty();
+    for (const m of messages) index.add(m);
+    for (const [id, room] of rooms) index.rooms.set(id, room);
+    index.takeChanges();
+    return index;
+  }
+
+  /**
+   * What changed since the index was made or last asked: the messages added and the rooms whose
+   * position moved, so a store can write just those records. Asking again starts afresh.
+   */
+  takeChanges(): { messages: IndexedMessage[]; rooms: [string, IndexedRoom][] } {
+    const messages = this.added;
+    const rooms = [...this.movedRooms].map((id): [string, IndexedRoom] => [id, this.room(id)]);
+    this.added = [];
+    this.movedRooms.clear();
+    return { messages, rooms };
+  }
+
   serialize(): string {
     return JSON.stringify({ v: VERSION, index: this.mini.toJSON(), rooms: Object.fromEntries(this.rooms) });
   }
@@ -96,12 +125,15 @@ export class MessageIndex {
 
   /** Adds a message (a repeat of an id is ignored). */
   add(message: IndexedMessage): void {
-    if (!this.mini.has(message.id)) this.mini.add(message);
+    if (this.mini.has(message.id)) return;
+    this.mini.add(message);
+    this.added.push(message);
   }
 
   /** Records how far a room has been read, and which of its messages still wait for a key. */
   setRoom(roomId: string, indexedSeq: number, pending: readonly RoomEvent[]): void {
     this.rooms.set(roomId, { indexedSeq, pending: pending.slice(-MAX_PENDING) });
+    this.movedRooms.add(roomId);
   }
 
   search(query: string | ParsedQuery, filters: IndexFilters = {}, limit = 20): SearchHit[] {

@@ -83,6 +83,21 @@ describe('MessageIndex', () => {
   });
 });
 
+describe('MessageIndex changes', () => {
+  it('reports the messages added and rooms moved since last asked, once, and none for an index made of records', () => {
+    const first = message('kept in a record of its own');
+    const index = MessageIndex.of([first], [[ROOM_A, { indexedSeq: 1, pending: [] }]]);
+    expect(index.takeChanges()).toEqual({ messages: [], rooms: [] });
+    expect(index.search('record').map((h) => h.eventId)).toEqual([first.id]);
+    const second = message('another one');
+    index.add(second);
+    index.add(first);
+    index.setRoom(ROOM_A, 2, []);
+    expect(index.takeChanges()).toEqual({ messages: [second], rooms: [[ROOM_A, { indexedSeq: 2, pending: [] }]] });
+    expect(index.takeChanges()).toEqual({ messages: [], rooms: [] });
+  });
+});
+
 describe('snippets', () => {
   it('cuts a long text around the first match and shifts the highlights', () => {
     const text = `${'filler '.repeat(60)}the needle is here ${'more '.repeat(60)}`;

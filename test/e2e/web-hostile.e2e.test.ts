@@ -36,7 +36,7 @@ async function expectInertPage(page: Page): Promise<void> {
 /** How far right of its message's time each line posing as a message starts, in CSS pixels. */
 function posingIndents(page: Page): Promise<number[]> {
   return page.evaluate(() =>
-    Array.from(document.querySelectorAll('.timeline li')).flatMap((li) => {
+    Array.from(document.querySelectorAll('.timeline [role=listitem]')).flatMap((li) => {
       const start = li.querySelector('time')?.getBoundingClientRect().left ?? 0;
       return Array.from(li.querySelectorAll('.continuation')).filter((c) => c.textContent?.includes('mallory:')).map((c) => c.getBoundingClientRect().left - start);
     }),
@@ -77,8 +77,9 @@ describe.runIf(haveChromium)('hostile text on the web page', () => {
     await page.getByLabel('Username').fill('carol');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Register' }).click();
-    await page.getByLabel('Join or create a room').fill('lobby');
-    await page.getByRole('button', { name: 'Join / create' }).click();
+    await page.getByRole('link', { name: 'Settings' }).waitFor();
+    await page.goto(`${tampering.url}/rooms/lobby`);
+    await page.getByRole('button', { name: 'Join #lobby' }).click();
     await page.getByRole('heading', { name: '#lobby' }).waitFor();
     await page.getByRole('list', { name: 'Messages' }).getByText('12:00 mallory: me too').waitFor();
 

@@ -39,7 +39,7 @@ describe.runIf(haveChromium)('the web page and the client model', () => {
     await page.getByLabel('Username').fill('carol');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Register' }).click();
-    await page.getByText('Join or create a room to start.').waitFor();
+    await page.getByText('You are in no rooms yet', { exact: false }).waitFor();
     // Carol's terminal: a second device of the same user.
     carol = userEnv(join(dir, 'carol'), server.url);
     expect((await chat(carol, ['login', 'carol', '--password-stdin'], PASSWORD + '\n')).code).toBe(0);
@@ -52,7 +52,8 @@ describe.runIf(haveChromium)('the web page and the client model', () => {
 
   it('shows a room joined with `chat join` in the open page, without a reload', async () => {
     expect((await chat(carol, ['join', 'lobby'])).code).toBe(0);
-    await page.getByRole('heading', { name: '#lobby' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: '#lobby' }).click({ timeout: 20_000 });
+    await page.getByRole('heading', { name: '#lobby' }).waitFor();
     expect(errors).toEqual([]);
   }, 30_000);
 
@@ -87,10 +88,12 @@ describe.runIf(haveChromium)('the web page and the client model', () => {
 
     server = await startServer({ dataDir: join(dir, 'data'), port: server.port });
     // The refused one stays, marked not sent with its reason, until discarded: it is not dropped.
-    const refused = messages.locator('li[data-status="failed"]');
+    const refused = messages.locator('[role=listitem][data-status="failed"]');
     await refused.getByText(/not sent: the message is too long once encrypted/).waitFor({ timeout: 60_000 });
     await messages.getByText('(pending: sent once connected)').waitFor({ state: 'detached', timeout: 60_000 });
     await messages.getByText('(sending…)').waitFor({ state: 'detached', timeout: 30_000 });
+    // Stored now: the stored copy shows once this device has opened its envelope.
+    await messages.getByText('typed in the page while the server was down').waitFor({ timeout: 30_000 });
     expect(await messages.textContent()).toContain('carol: typed in the page while the server was down');
     await refused.getByRole('button', { name: 'Discard' }).click();
     await refused.waitFor({ state: 'detached' });

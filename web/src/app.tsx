@@ -1,47 +1,77 @@
-import { useEffect, useState } from 'react';
+import { lazy, useEffect, useMemo, useState } from 'react';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import type { StoredSession } from '../../shared/client/index.js';
 import type { WebClient } from './client.js';
-import { ChatScreen } from './components/chat-screen.js';
-import { SignIn } from './components/sign-in.js';
+import { ChatLayout } from './routes/chat-layout.js';
+import { NotFoundPage } from './routes/not-found-page.js';
+import { Protected } from './routes/protected.js';
+import { SessionContext } from './session.js';
+import type { SessionState } from './session.js';
 
-/** An invite link opened in the browser: `/invite/TOKEN`. */
-function inviteToken(): string | null {
-  const m = /^\/invite\/([A-Za-z0-9_-]{20,128})$/.exec(window.location.pathname);
-  return m ? (m[1] as string) : null;
-}
+// Pages not needed for the first screen load on demand, keeping the first page's script small.
+const DirectoryPage = lazy(() => import('./routes/directory-page.js').then((m) => ({ default: m.DirectoryPage })));
+const RoomPage = lazy(() => import('./routes/room-page.js').then((m) => ({ default: m.RoomPage })));
+const InvitePage = lazy(() => import('./routes/invite-page.js').then((m) => ({ default: m.InvitePage })));
+const SettingsPage = lazy(() => import('./routes/settings-page.js').then((m) => ({ default: m.SettingsPage })));
 
-/** Signs in (or picks up the cookie's session after a reload), then shows the chat. */
+/**
+ * The web client: picks up the cookie's session (a reload stays signed in), then routes.
+ * `/` the room directory, `/rooms/:room` a room by name, `/invite/:token` an invite link,
+ * `/settings`; each needs a session and shows the sign-in form in place without one, so the address
+ * is kept. The server answers these same paths with this page (server/app.ts).
+ */
 export function App({ client }: { readonly client: WebClient }) {
   const [session, setSession] = useState<StoredSession | null | 'loading'>('loading');
-  const [invite] = useState(inviteToken);
-  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
 
   useEffect(() => {
     client.api.restoreCookieSession().then(setSession, (e: unknown) => {
-      setError((e as Error).message);
+      setNote((e as Error).message);
       setSession(null);
     });
   }, [client]);
 
-  if (session === 'loading') return <p className="loading" role="status">Loading…</p>;
-  if (session === null) {
+  const state = useMemo<SessionState | null>(
+    () =>
+      session === 'loading'
+        ? null
+        : {
+            client,
+            session,
+            note,
+            setSession: (next) => {
+              if (!next) client.live.stop();
+              setNote(null);
+              setSession(next);
+            },
+          },
+    [client, session, note],
+  );
+  if (!state) {
     return (
-      <SignIn
-        api={client.api}
-        note={invite ? 'Sign in or register to join the room you were invited to.' : error}
-        onSignedIn={async () => setSession(await client.api.session())}
-      />
+      <p className="p-8" role="status">
+        Loading…
+      </p>
     );
   }
+  const signedIn = (
+    <Protected>
+      <ChatLayout />
+    </Protected>
+  );
   return (
-    <ChatScreen
-      client={client}
-      session={session}
-      invite={invite}
-      onSignedOut={() => {
-        client.live.stop();
-        setSession(null);
-      }}
-    />
+    <SessionContext.Provider value={state}>
+      <BrowserRouter>
+        <Routes>
+            <Route element={signedIn}>
+              <Route index element={<DirectoryPage />} />
+              <Route path="rooms/:room" element={<RoomPage />} />
+              <Route path="invite/:token" element={<InvitePage />} />
+              <Route path="settings" element={<SettingsPage />} />
+            </Route>
+            <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </BrowserRouter>
+    </SessionContext.Provider>
   );
 }

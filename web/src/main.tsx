@@ -1,6 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
 import { createWebClient } from './client.js';
+import './styles.css';
 import { applyTheme, loadTheme } from './theme.js';
 
 applyTheme(loadTheme());

@@ -12,6 +12,9 @@ const HISTORY = 50;
  * pending messages, typing and the connection, with read positions kept in localStorage per user. The
  * outbox lives in memory, so the page asks before it unloads with messages not yet sent.
  */
+/** What {@link useRooms} gives a page: the model's snapshot and its actions. */
+export type Chat = ReturnType<typeof useRooms>;
+
 export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESession) {
   const { api, live } = client;
   const model = useMemo(() => {
@@ -64,8 +67,14 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       loadOlder: async (roomId: string) => {
         await model.loadOlder(roomId);
       },
+      /** Loads older history until the event of `seq` is in the room's timeline (for a jump to a search hit). */
+      loadUntil: (roomId: string, seq: number) => model.loadUntil(roomId, seq),
       markRead: (roomId: string) => model.markRead(roomId),
       unread: (roomId: string) => snapshot.unread.get(roomId)?.count ?? 0,
+      /** Whether an unread message in the room mentions this user. */
+      mentioned: (roomId: string) => snapshot.unread.get(roomId)?.mention ?? false,
+      /** The other person of a direct-message room, with their presence; undefined until known. */
+      peer: (roomId: string) => snapshot.peers.get(roomId),
       /**
        * Queues the message (shown as pending at once) and resolves once it is queued; it rejects only when
        * the message cannot be queued at all (so the composer keeps the text). One the server refuses later

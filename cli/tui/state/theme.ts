@@ -1,4 +1,5 @@
-import { stableIndex } from '../../output.js';
+import { senderHue } from '../../../shared/text/sender-colour.js';
+import type { SenderHue } from '../../../shared/text/sender-colour.js';
 
 /** The TUI's colour themes. `system` follows the terminal's background. */
 export type ThemeChoice = 'dark' | 'light' | 'system';
@@ -11,13 +12,13 @@ export interface Theme {
   readonly selectedBg: string;
   readonly warn: string;
   readonly error: string;
-  /** Sender colours, chosen per user by a stable hash. */
-  readonly senders: readonly string[];
+  /** Each sender hue (shared with the other clients, see shared/text/sender-colour.ts) as an Ink colour. */
+  readonly senders: Readonly<Record<SenderHue, string>>;
 }
 
 export const THEMES: Record<'dark' | 'light', Theme> = {
-  dark: { name: 'dark', text: 'white', dim: 'gray', accent: 'cyan', selectedBg: 'blue', warn: 'yellow', error: 'red', senders: ['cyan', 'magenta', 'yellow', 'green', 'blueBright', 'redBright'] },
-  light: { name: 'light', text: 'black', dim: 'gray', accent: 'blue', selectedBg: 'cyan', warn: 'yellow', error: 'red', senders: ['blue', 'magenta', 'green', 'red', 'cyan', 'yellow'] },
+  dark: { name: 'dark', text: 'white', dim: 'gray', accent: 'cyan', selectedBg: 'blue', warn: 'yellow', error: 'red', senders: { cyan: 'cyan', magenta: 'magenta', yellow: 'yellow', green: 'green', blue: 'blueBright', red: 'redBright' } },
+  light: { name: 'light', text: 'black', dim: 'gray', accent: 'blue', selectedBg: 'cyan', warn: 'yellow', error: 'red', senders: { cyan: 'cyan', magenta: 'magenta', yellow: 'yellow', green: 'green', blue: 'blue', red: 'red' } },
 };
 
 /**
@@ -34,7 +35,7 @@ export function resolveTheme(choice: ThemeChoice, env: Readonly<Record<string, s
   return THEMES[choice === 'system' ? systemTheme(env) : choice];
 }
 
-/** A sender's colour: the same for a user in every room and every run. */
+/** A sender's colour: the same hue for a user in every room, every run and every client. */
 export function senderColor(theme: Theme, username: string): string {
-  return theme.senders[stableIndex(username, theme.senders.length)] as string;
+  return theme.senders[senderHue(username)];
 }

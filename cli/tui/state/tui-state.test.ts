@@ -93,5 +93,8 @@ describe('themes', () => {
     expect(resolveTheme('light', { COLORFGBG: '15;0' }).name).toBe('light');
     const t = resolveTheme('dark', {});
     expect(senderColor(t, 'Bob')).toBe(senderColor(t, 'bob'));
+    // The hue is the one every client gives the user (shared/text/sender-colour.ts): 'ab' is green.
+    expect(senderColor(resolveTheme('light', {}), 'ab')).toBe('green');
+    expect(senderColor(t, 'ab')).toBe('green');
   });
 });

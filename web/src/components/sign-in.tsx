@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../shared/client/index.js';
+import { Button } from './ui/button.js';
+import { Input } from './ui/input.js';
+import { Label } from './ui/label.js';
 import { Untrusted } from './untrusted-text.js';
 
 /** Sign in or register; the password goes to the server once and is never kept. */
@@ -28,21 +31,21 @@ export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; rea
   };
 
   return (
-    <main className="sign-in">
-      <h1>chat</h1>
+    <main className="mx-auto mt-[10vh] grid w-full max-w-sm gap-4 p-4">
+      <h1 className="text-2xl font-semibold">chat</h1>
       {note && (
-        <p className="note">
+        <p className="text-dim">
           <Untrusted text={note} />
         </p>
       )}
-      <form onSubmit={submit} aria-label={mode === 'login' ? 'Sign in' : 'Register'}>
-        <label>
+      <form onSubmit={submit} aria-label={mode === 'login' ? 'Sign in' : 'Register'} className="grid gap-3">
+        <Label>
           Username
-          <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
-        </label>
-        <label>
+          <Input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+        </Label>
+        <Label>
           Password
-          <input
+          <Input
             name="password"
             type="password"
             autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
@@ -51,19 +54,19 @@ export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; rea
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-        </label>
+        </Label>
         {error && (
-          <p className="error" role="alert">
+          <p className="text-sm text-error" role="alert">
             <Untrusted text={error} />
           </p>
         )}
-        <button type="submit" disabled={busy}>
+        <Button type="submit" disabled={busy}>
           {busy ? 'Please wait…' : mode === 'login' ? 'Sign in' : 'Register'}
-        </button>
+        </Button>
       </form>
-      <button type="button" className="link" onClick={() => setMode(mode === 'login' ? 'register' : 'login')}>
+      <Button variant="link" className="justify-self-start" onClick={() => setMode(mode === 'login' ? 'register' : 'login')}>
         {mode === 'login' ? 'New here? Register' : 'Have an account? Sign in'}
-      </button>
+      </Button>
     </main>
   );
 }

@@ -1,10 +1,16 @@
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Opened, PendingMessage } from '../../../shared/client/index.js';
 import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { senderHue } from '../../../shared/text/sender-colour.js';
+import { cn } from '../lib/cn.js';
+import { timelineItems } from '../timeline/timeline-items.js';
+import type { TimelineItem } from '../timeline/timeline-items.js';
+import { VirtualTimeline } from '../timeline/virtual-timeline.js';
+import { Button } from './ui/button.js';
 import { Untrusted, UntrustedLines } from './untrusted-text.js';
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 function privateText(o: Opened | undefined): string {
   if (!o) return 'decrypting…';
@@ -41,106 +47,196 @@ function pendingNote(p: PendingMessage): string {
   }
 }
 
-/**
- * The room's events, oldest first, then this user's messages still on their way (`pending`); scrolling
- * to the top loads older history; new ones keep it at the bottom.
- */
-export function Timeline({
-  events,
-  opened,
-  pending = [],
-  me = 'you',
-  more,
-  onOlder,
-  onRetry,
-  onDiscard,
-}: {
-  readonly events: readonly RoomEvent[];
+/** A sender's name in their colour (the hue every client gives them: shared/text/sender-colour.ts). */
+export function SenderName({ username }: { readonly username: string }) {
+  return (
+    <strong className={`sender-${senderHue(username)}`} data-hue={senderHue(username)}>
+      <Untrusted text={username} />
+    </strong>
+  );
+}
+
+/** What {@link TimelineRowBody} needs besides its item. */
+export interface TimelineRowContext {
   readonly opened: ReadonlyMap<string, Opened>;
-  readonly pending?: readonly PendingMessage[];
+  /** This user's name, shown on their pending messages. */
+  readonly me: string;
   /** Sends a failed message again (by clientMsgId). */
-  readonly onRetry?: (clientMsgId: string) => void;
+  readonly onRetry?: ((clientMsgId: string) => void) | undefined;
   /** Drops a failed message (by clientMsgId). */
-  readonly onDiscard?: (clientMsgId: string) => void;
-  readonly me?: string;
+  readonly onDiscard?: ((clientMsgId: string) => void) | undefined;
+}
+
+/**
+ * The class of a timeline row (a `listitem` of the virtualized list). Rows are measured by their
+ * border box, so their spacing is padding, never margin (a margin would overlap the next row).
+ */
+export function timelineRowClass(item: TimelineItem): string {
+  switch (item.kind) {
+    case 'day':
+      return 'py-2';
+    case 'new':
+      return 'new-line py-1';
+    case 'event':
+      return cn('grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap [overflow-wrap:anywhere]', item.event.kind === 'message' ? 'message' : 'membership text-dim', item.grouped ? 'pt-0' : 'pt-1');
+    case 'pending':
+      return cn('message pending grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap opacity-75 [overflow-wrap:anywhere]', item.grouped ? 'pt-0' : 'pt-1');
+  }
+}
+
+/** The data attributes of a timeline row: a pending message's status (`data-status`). */
+export function timelineRowData(item: TimelineItem): Record<`data-${string}`, string> {
+  return item.kind === 'pending' ? { 'data-status': item.pending.status } : {};
+}
+
+/**
+ * What goes inside one timeline row: a day separator, the "new messages" line, or a message
+ * in two columns (time, then name and text, see {@link timelineRowClass}), so a message's wrapped
+ * and continuation lines start under its text. A virtualized list renders these same rows.
+ */
+export function TimelineRowBody({ item, context }: { readonly item: TimelineItem; readonly context: TimelineRowContext }) {
+  switch (item.kind) {
+    case 'day':
+      return (
+        <div className="flex items-center gap-2 text-xs font-semibold text-dim" role="separator" aria-label={item.label}>
+          <span className="h-px flex-1 bg-line" />
+          {item.label}
+          <span className="h-px flex-1 bg-line" />
+        </div>
+      );
+    case 'new':
+      return (
+        <div className="flex items-center gap-2 text-xs font-semibold text-error" role="separator" aria-label="New messages">
+          <span className="h-px flex-1 bg-error" />
+          New messages
+          <span className="h-px flex-1 bg-error" />
+        </div>
+      );
+    case 'event': {
+      const e = item.event;
+      const message = e.kind === 'message';
+      return (
+        <>
+          <time dateTime={e.createdAt} className="pt-0.5 text-xs text-dim tabular-nums">
+            {time(Date.parse(e.createdAt))}
+          </time>
+          <span className="min-w-0">
+            <SenderName username={e.sender.username} />
+            {message ? ': ' : ' '}
+            <span className="text">{message ? <UntrustedLines text={line(e, context.opened)} /> : <Untrusted text={line(e, context.opened)} />}</span>
+          </span>
+        </>
+      );
+    }
+    case 'pending': {
+      const p = item.pending;
+      return (
+        <>
+          <time dateTime={new Date(p.queuedAt).toISOString()} className="pt-0.5 text-xs text-dim tabular-nums">
+            {time(p.queuedAt)}
+          </time>
+          <span className="min-w-0">
+            <SenderName username={context.me} />
+            {': '}
+            <span className="text">
+              <UntrustedLines text={p.text} />
+            </span>{' '}
+            <em className={cn('text-sm', p.status === 'failed' ? 'text-error' : 'text-dim')}>({pendingNote(p)})</em>
+            {p.status === 'failed' && (
+              <span className="ml-1 inline-flex gap-1">
+                {context.onRetry && (
+                  <Button size="sm" variant="secondary" onClick={() => context.onRetry?.(p.clientMsgId)}>
+                    Retry
+                  </Button>
+                )}
+                {context.onDiscard && (
+                  <Button size="sm" variant="secondary" onClick={() => context.onDiscard?.(p.clientMsgId)}>
+                    Discard
+                  </Button>
+                )}
+              </span>
+            )}
+          </span>
+        </>
+      );
+    }
+  }
+}
+
+/** The props of a room's timeline. */
+export interface TimelineProps extends TimelineRowContext {
+  readonly events: readonly RoomEvent[];
+  readonly pending?: readonly PendingMessage[];
+  /** The signed-in user: their own messages never start the "new messages" line. */
+  readonly user: { readonly id: string; readonly username: string };
+  /** Where the user had read up to when the room was opened; the "new messages" line follows it. */
+  readonly newAfterSeq: number | null;
+  /** Whether older history may remain on the server. */
   readonly more: boolean;
+  /** Loads older history (called when scrolled near the top). */
   readonly onOlder: () => void;
-}) {
-  const box = useRef<HTMLOListElement>(null);
-  const atBottom = useRef(true);
-  const firstSeq = useRef<number | undefined>(undefined);
-  const heightBefore = useRef(0);
+  /** An event id to bring into view and mark (a search hit), once it is loaded. */
+  readonly jumpTo?: string | null;
+  /** Called once the event of `jumpTo` is in view. */
+  readonly onJumped?: (eventId: string) => void;
+}
 
-  // Keep the view where it was when older events are added above, and at the bottom when following.
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const first = events[0]?.seq;
-    if (firstSeq.current !== undefined && first !== undefined && first < firstSeq.current) el.scrollTop += el.scrollHeight - heightBefore.current;
-    else if (atBottom.current) el.scrollTop = el.scrollHeight;
-    firstSeq.current = first;
-    heightBefore.current = el.scrollHeight;
-  }, [events, opened, pending]);
+const itemKey = (item: TimelineItem) => item.key;
 
-  useEffect(() => {
-    const el = box.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, []);
+/**
+ * The room's events, oldest first, then this user's messages still on their way, with day
+ * separators and the "new messages" line ({@link timelineItems}), in a virtualized list
+ * (VirtualTimeline: only the rows in view are in the page). Coming near the top loads older
+ * history; new ones keep it at the bottom while the user is there, and a "Jump to latest" button
+ * shows while they are not. The newest event is also announced in a polite live region (the list
+ * itself is not one: its rows come and go as it scrolls).
+ */
+export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard, jumpTo = null, onJumped }: TimelineProps) {
+  const frame = useRef<HTMLDivElement>(null);
+  const [away, setAway] = useState(false);
+  const items = useMemo(() => timelineItems(events, pending, { newAfterSeq, me: user, now: Date.now() }), [events, pending, newAfterSeq, user]);
+  const context = useMemo(() => ({ opened, me, onRetry, onDiscard }), [opened, me, onRetry, onDiscard]);
+  const list = () => frame.current?.querySelector<HTMLElement>('[role=list]') ?? null;
+  const last = events.at(-1);
 
   return (
-    <ol
-      ref={box}
-      className="timeline"
-      aria-live="polite"
-      aria-label="Messages"
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-        heightBefore.current = el.scrollHeight;
-        if (el.scrollTop === 0 && more) onOlder();
+    <div
+      ref={frame}
+      className="timeline-frame"
+      onScrollCapture={() => {
+        const el = list();
+        if (el) setAway(el.scrollHeight - el.scrollTop - el.clientHeight >= 40);
       }}
     >
-      {more && <li className="older">Scroll up for older messages</li>}
-      {events.map((e) => (
-        <li key={e.id} className={e.kind === 'message' ? 'message' : 'membership'}>
-          <time dateTime={e.createdAt}>{time(e.createdAt)}</time>{' '}
-          <strong>
-            <Untrusted text={e.sender.username} />
-          </strong>
-          {e.kind === 'message' ? ': ' : ' '}
-          <span className="text">
-            <UntrustedLines text={line(e, opened)} />
-          </span>
-        </li>
-      ))}
-      {pending.map((p) => (
-        <li key={`p:${p.clientMsgId}`} className="message pending" data-status={p.status}>
-          <time dateTime={new Date(p.queuedAt).toISOString()}>{time(new Date(p.queuedAt).toISOString())}</time>{' '}
-          <strong>
-            <Untrusted text={me} />
-          </strong>
-          {': '}
-          <span className="text">
-            <UntrustedLines text={p.text} />
-          </span>{' '}
-          <em className="pending-note">({pendingNote(p)})</em>
-          {p.status === 'failed' && (
-            <span className="pending-actions">
-              {' '}
-              {onRetry && (
-                <button type="button" onClick={() => onRetry(p.clientMsgId)}>
-                  Retry
-                </button>
-              )}{' '}
-              {onDiscard && (
-                <button type="button" onClick={() => onDiscard(p.clientMsgId)}>
-                  Discard
-                </button>
-              )}
-            </span>
-          )}
-        </li>
-      ))}
-    </ol>
+      <VirtualTimeline
+        items={items}
+        itemKey={itemKey}
+        rowClassName={timelineRowClass}
+        rowData={timelineRowData}
+        label="Messages"
+        className="timeline px-3 md:px-4"
+        hasOlder={more}
+        onReachTop={onOlder}
+        olderNote={<p className="m-0 px-3 py-1 text-sm text-dim md:px-4">Scroll up for older messages</p>}
+        jumpTo={jumpTo}
+        {...(onJumped ? { onJumped } : {})}
+        renderItem={(item) => <TimelineRowBody item={item} context={context} />}
+      />
+      <p className="sr-only" aria-live="polite">
+        {last ? <Untrusted text={`${last.sender.username}: ${line(last, opened)}`} /> : null}
+      </p>
+      {away && (
+        <Button
+          size="sm"
+          className="absolute right-4 bottom-2 shadow-md"
+          onClick={() => {
+            const el = list();
+            if (el) el.scrollTop = el.scrollHeight;
+          }}
+        >
+          ↓ Jump to latest
+        </Button>
+      )}
+    </div>
   );
 }

@@ -1,15 +1,27 @@
-import { updatePrivateIndex } from '../shared/client/index.js';
-import type { ApiClient, E2ESession } from '../shared/client/index.js';
-import type { Room, SearchHit } from '../shared/protocol/index.js';
-import { mergeRanked } from '../shared/search/index.js';
-import type { PrivateIndexFile } from './node/private-index-file.js';
+import type { Room, SearchHit } from '../protocol/index.js';
+import { mergeRanked } from '../search/index.js';
+import type { MessageIndex } from '../search/index.js';
+import type { ApiClient } from './api-client.js';
+import type { E2ESession } from './e2e-session.js';
+import { updatePrivateIndex } from './private-search.js';
 
+/**
+ * Where a device keeps its index of private rooms (encrypted at rest: a sealed file for the CLI,
+ * sealed IndexedDB records in the browser). `update` runs `fn` on the index, one caller at a time,
+ * and keeps what it added.
+ */
+export interface PrivateIndexStore {
+  update<T>(fn: (index: MessageIndex) => Promise<T>): Promise<T>;
+}
+
+/** What {@link searchEverywhere} searches with: the server, this device's keys, and its private index. */
 export interface SearchSources {
   readonly api: ApiClient;
   readonly e2e: () => Promise<E2ESession>;
-  readonly privateIndex: () => Promise<PrivateIndexFile>;
+  readonly privateIndex: () => Promise<PrivateIndexStore>;
 }
 
+/** Which rooms and messages a search covers, and how many hits it returns. */
 export interface SearchScope {
   /** The rooms to search (all of the caller's, or the one asked for). */
   readonly rooms: readonly Room[];

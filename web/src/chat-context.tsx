@@ -1,0 +1,40 @@
+import { createContext, useContext } from 'react';
+import type { E2ESession, StoredSession } from '../../shared/client/index.js';
+import type { SearchHit } from '../../shared/protocol/index.js';
+import type { WebClient } from './client.js';
+import type { IndexedDbE2EStore } from './indexeddb-e2e-store.js';
+import type { BrowserSearch } from './search/browser-search.js';
+import type { Chat } from './use-rooms.js';
+
+/** Everything a signed-in page uses: the clients, this device's encryption, the chat model, and the status note. */
+export interface ChatContextValue {
+  readonly client: WebClient;
+  readonly session: StoredSession;
+  readonly e2e: E2ESession;
+  readonly store: IndexedDbE2EStore;
+  readonly chat: Chat;
+  /** Search over every room (private ones through this browser's sealed index). */
+  readonly search: BrowserSearch;
+  /** The search hit being opened (its room's page brings the message into view), or null. */
+  readonly jump: SearchHit | null;
+  readonly setJump: (hit: SearchHit | null) => void;
+  /** Runs an action; its answer (a sentence) or its error's message becomes the status note. */
+  readonly act: (work: () => Promise<string | void>) => void;
+  readonly setNote: (note: string | null) => void;
+  /** Ends this session and forgets this device's keys and search index, then shows the sign-in form. */
+  readonly signOut: () => Promise<void>;
+}
+
+export const ChatContext = createContext<ChatContextValue | null>(null);
+
+/** The chat context from the signed-in layout; throws outside it, a programming error. */
+export function useChat(): ChatContextValue {
+  const value = useContext(ChatContext);
+  if (!value) throw new Error('useChat outside the signed-in layout');
+  return value;
+}
+
+/** The address of a room's page. */
+export function roomPath(name: string): string {
+  return `/rooms/${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,201 @@
+import { Suspense, useEffect, useMemo, useState } from 'react';
+import { Link, Outlet, useNavigate } from 'react-router';
+import type { StoredSession } from '../../../shared/client/index.js';
+import type { SearchHit } from '../../../shared/protocol/index.js';
+import { ChatContext, roomPath } from '../chat-context.js';
+import type { ChatContextValue } from '../chat-context.js';
+import { createE2E } from '../client.js';
+import { KeyBackupPanel } from '../components/key-backup-panel.js';
+import type { WebClient } from '../client.js';
+import { NewConversation } from '../components/new-conversation.js';
+import { RoomList } from '../components/room-list.js';
+import { Button } from '../components/ui/button.js';
+import { Sheet, SheetContent, SheetTrigger } from '../components/ui/sheet.js';
+import { Untrusted } from '../components/untrusted-text.js';
+import { useMentionNotifications } from '../notifications.js';
+import { useSession } from '../session.js';
+import { createBrowserSearch } from '../search/browser-search.js';
+import { SearchPanel } from '../search/search-panel.js';
+import { useRooms } from '../use-rooms.js';
+
+/**
+ * The signed-in frame around every page: the header, the room list (a side column from 768 px, a
+ * drawer below), the connection banner and the status note; the page itself goes in the outlet.
+ */
+export function ChatLayout() {
+  const { client, session } = useSession();
+  // Protected renders this only with a session.
+  return <SignedIn client={client} session={session as StoredSession} />;
+}
+
+function SignedIn({ client, session }: { readonly client: WebClient; readonly session: StoredSession }) {
+  const { setSession } = useSession();
+  const { e2e, store, backup } = useMemo(() => createE2E(client, session), [client, session]);
+  const chat = useRooms(client, session, e2e);
+  const [backupOpen, setBackupOpen] = useState(false);
+  const [freshKey, setFreshKey] = useState<string | null>(null);
+
+  // An account without a key backup (just registered, or from before backups) gets one at once, and
+  // its recovery key is shown this once. Into one that exists goes the identity key, when this page
+  // has just created it (the only time it can be exported).
+  useEffect(() => {
+    let live = true;
+    backup
+      .status()
+      .then(async ({ backup: existing }) => {
+        if (!live) return;
+        if (existing) {
+          await backup.addIdentity();
+          return;
+        }
+        const made = await backup.create();
+        if (!live) return;
+        setFreshKey(made.recoveryKey);
+        setBackupOpen(true);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [backup]);
+  const search = useMemo(() => createBrowserSearch(client.api, e2e, session.user.id), [client, e2e, session.user.id]);
+  const [searching, setSearching] = useState(false);
+  const [jump, setJump] = useState<SearchHit | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [drawer, setDrawer] = useState(false);
+  const navigate = useNavigate();
+
+  // This browser is a device: its keys are made (and published) once, then shares are fetched.
+  useEffect(() => {
+    e2e.device().then(
+      () => e2e.sync(),
+      (e: unknown) => setNote(`Encryption keys could not be set up: ${(e as Error).message}`),
+    );
+  }, [e2e]);
+
+  // The tab's title counts what is unread, so a background tab shows it.
+  const unread = chat.rooms.reduce((sum, r) => sum + chat.unread(r.id), 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) chat` : 'chat';
+  }, [unread]);
+
+  useMentionNotifications(chat, session.user.username, (roomName) => navigate(roomPath(roomName)));
+
+  const value = useMemo<ChatContextValue>(
+    () => ({
+      client,
+      session,
+      e2e,
+      store,
+      chat,
+      search,
+      jump,
+      setJump,
+      setNote,
+      act: (work) => work().then((message) => setNote(message ?? null), (e: unknown) => setNote((e as Error).message)),
+      signOut: async () => {
+        await client.api.logout();
+        await store.destroy();
+        await search.destroy();
+        client.live.stop();
+        setSession(null);
+        navigate('/');
+      },
+    }),
+    [client, session, e2e, store, chat, search, jump, setSession, navigate],
+  );
+  const status = chat.connection.status;
+  const side = (
+    <>
+      <Button variant="secondary" asChild className="justify-start">
+        <Link to="/" onClick={() => setDrawer(false)}>
+          Browse rooms
+        </Link>
+      </Button>
+      <RoomList chat={chat} onNavigate={() => setDrawer(false)} />
+      <NewConversation onDone={() => setDrawer(false)} />
+    </>
+  );
+
+  return (
+    <ChatContext.Provider value={value}>
+      <div className="app-height grid grid-cols-1 grid-rows-[auto_auto_minmax(0,1fr)_auto] overflow-hidden md:grid-cols-[16rem_minmax(0,1fr)]">
+        <header className="col-span-full flex min-w-0 items-center gap-2 border-b border-line px-2 py-1.5 md:px-4">
+          <Sheet open={drawer} onOpenChange={setDrawer}>
+            <SheetTrigger asChild>
+              <Button variant="ghost" size="icon" className="md:hidden" aria-label={unread > 0 ? `Rooms (${unread} unread)` : 'Rooms'}>
+                ☰
+              </Button>
+            </SheetTrigger>
+            <SheetContent side="left" title="Rooms">
+              {side}
+            </SheetContent>
+          </Sheet>
+          <Link to="/" className="text-lg font-semibold text-fg">
+            chat
+          </Link>
+          <Button variant="ghost" className="ml-auto" aria-expanded={searching} onClick={() => setSearching(!searching)}>
+            Search
+          </Button>
+          <span className="min-w-0 truncate text-sm text-dim">
+            <Untrusted text={session.user.username} />
+          </span>
+          <Button variant="ghost" aria-expanded={backupOpen} onClick={() => setBackupOpen(!backupOpen)}>
+            Key backup
+          </Button>
+          <Button variant="ghost" asChild>
+            <Link to="/settings">Settings</Link>
+          </Button>
+        </header>
+        {status !== 'connected' ? (
+          <p className="col-span-full m-0 bg-panel px-4 py-1 text-sm text-dim" role="status">
+            {status === 'reconnecting' ? 'Connection lost — reconnecting…' : status === 'connecting' ? 'Connecting…' : 'Offline'}
+          </p>
+        ) : (
+          <div className="col-span-full" />
+        )}
+        <aside className="hidden min-h-0 flex-col gap-3 overflow-y-auto border-r border-line p-2 md:flex" aria-label="Your rooms">
+          {side}
+        </aside>
+        <main className="flex min-h-0 min-w-0 flex-col">
+          {backupOpen && <KeyBackupPanel backup={backup} fresh={freshKey} onDone={setNote} onClose={() => (setBackupOpen(false), setFreshKey(null))} />}
+          {searching && (
+            <SearchPanel
+              search={(q) => search.search(q, chat.rooms)}
+              roomTitle={(hit) => {
+                const r = chat.rooms.find((x) => x.id === hit.roomId);
+                return r ? chat.title(r) : `#${hit.roomName}`;
+              }}
+              onOpen={(hit) => {
+                setJump(hit);
+                navigate(roomPath(chat.rooms.find((x) => x.id === hit.roomId)?.name ?? hit.roomName));
+              }}
+              onClose={() => setSearching(false)}
+            />
+          )}
+          <Suspense
+            fallback={
+              <p className="p-4 text-dim" role="status">
+                Loading…
+              </p>
+            }
+          >
+            <Outlet />
+          </Suspense>
+        </main>
+        {note ? (
+          <p className="col-span-full m-0 flex items-start gap-2 border-t border-line px-4 py-1 text-sm text-dim md:col-start-2" role="status">
+            <span className="min-w-0 flex-1 [overflow-wrap:anywhere]">
+              <Untrusted text={note} />
+            </span>
+            <Button variant="ghost" size="sm" onClick={() => setNote(null)} aria-label="Dismiss note">
+              ✕
+            </Button>
+          </p>
+        ) : (
+          <div className="col-span-full" />
+        )}
+      </div>
+    </ChatContext.Provider>
+  );
+}

@@ -1,0 +1,207 @@
+import { useEffect, useRef, useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { describeKeyChange, keyChangeNotices } from '../../../shared/client/index.js';
+import type { Room } from '../../../shared/protocol/index.js';
+import { neutralize } from '../../../shared/text/neutralize.js';
+import { PRIVATE_TOPIC_NOTE } from '../../../shared/text/private-topic-note.js';
+import { useChat } from '../chat-context.js';
+import { Composer } from '../components/composer.js';
+import { InviteButton } from '../components/invite-button.js';
+import { MembersDrawer } from '../components/members-panel.js';
+import { Timeline } from '../components/timeline.js';
+import { TopicEditor } from '../components/topic-editor.js';
+import { Button } from '../components/ui/button.js';
+import { Untrusted } from '../components/untrusted-text.js';
+import { summarizeInBrowser } from '../summaries/browser-summary.js';
+import { SummaryPanel } from '../summaries/summary-panel.js';
+
+/** `/rooms/:room`: the room by name, or, for one the user is not in, what they can do about it. */
+export function RoomPage() {
+  const { room: name = '' } = useParams();
+  const { chat } = useChat();
+  const room = chat.rooms.find((r) => r.name === name.toLowerCase());
+  if (room) return <RoomView key={room.id} room={room} />;
+  if (!chat.loaded) {
+    return (
+      <p className="p-4 text-dim" role="status">
+        Loading your rooms…
+      </p>
+    );
+  }
+  return <NotAMember name={name} />;
+}
+
+/** A room the user is not in: Join for an open one; otherwise a way back to the directory. */
+function NotAMember({ name }: { readonly name: string }) {
+  const { client, chat, setNote } = useChat();
+  const navigate = useNavigate();
+  const [found, setFound] = useState<Room | null | 'loading'>('loading');
+  useEffect(() => {
+    let current = true;
+    client.api.room(name).then(
+      (r) => current && setFound(r),
+      () => current && setFound(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [client, name]);
+  return (
+    <div className="grid gap-3 p-4">
+      {found === 'loading' ? (
+        <p className="text-dim" role="status">
+          Looking for #{neutralize(name)}…
+        </p>
+      ) : found && found.visibility === 'open' ? (
+        <>
+          <h1 className="text-xl font-semibold [overflow-wrap:anywhere]">
+            <Untrusted text={`#${found.name}`} />
+          </h1>
+          {found.topic && (
+            <p className="text-dim [overflow-wrap:anywhere]">
+              <Untrusted text={found.topic} />
+            </p>
+          )}
+          <p>
+            You are not in this room yet ({found.memberCount} member{found.memberCount === 1 ? '' : 's'}).
+          </p>
+          <div>
+            <Button
+              onClick={() =>
+                client.api.join(found.name).then(
+                  async () => (await chat.refresh(), setNote(`You joined #${found.name}.`)),
+                  (e: unknown) => setNote((e as Error).message),
+                )
+              }
+            >
+              Join #{neutralize(found.name)}
+            </Button>
+          </div>
+        </>
+      ) : (
+        <>
+          <h1 className="text-xl font-semibold">No room here</h1>
+          <p className="[overflow-wrap:anywhere]">
+            There is no room #{neutralize(name)} that you can see. Private rooms are joined by an invite link from their owner.
+          </p>
+          <div>
+            <Button variant="secondary" onClick={() => navigate('/')}>
+              Browse rooms
+            </Button>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A room the user is in: header (name, topic, members, invite), timeline, typing line and composer. */
+function RoomView({ room }: { readonly room: Room }) {
+  const { client, session, e2e, chat, act, setNote, jump } = useChat();
+  const view = chat.views.get(room.id);
+  const [now, setNow] = useState(Date.now());
+  const [summarizing, setSummarizing] = useState(false);
+  const jumpTo = jump?.roomId === room.id ? jump.eventId : null;
+  // Where the user had read to when they opened the room: the "new messages" line stays there while they look.
+  const readWhenOpened = useRef<number | null>(view ? view.readSeq : null);
+  if (readWhenOpened.current === null && view) readWhenOpened.current = view.readSeq;
+
+  useEffect(() => {
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(tick);
+  }, []);
+
+  useEffect(() => {
+    if (!document.hidden) chat.markRead(room.id);
+    const onVisible = () => !document.hidden && chat.markRead(room.id);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [room.id, view?.events.length, chat]);
+
+  // Opening a private room tells about its members' key changes (a device the server added would show here).
+  useEffect(() => {
+    if (room.visibility !== 'private') return;
+    let current = true;
+    keyChangeNotices(e2e, room.id, () => client.api.members(room.id)).then(
+      (notices) => {
+        if (!current || notices.length === 0) return;
+        setNote(
+          notices
+            .map((n) => describeKeyChange(n))
+            .join(' · '),
+        );
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [room.id, room.visibility, e2e, client, setNote]);
+
+  // A search hit opened here: older history is loaded until its message is there, then the timeline shows it.
+  useEffect(() => {
+    if (!jump || jump.roomId !== room.id) return;
+    chat.loadUntil(jump.roomId, jump.seq).catch((e: unknown) => setNote((e as Error).message));
+  }, [jump, room.id]);
+
+  const typing = view ? Object.values(view.typing).filter((t) => t.until > now).map((t) => t.username) : [];
+  const title = chat.title(room);
+  const newAfter = readWhenOpened.current;
+  return (
+    <>
+      <div className="flex min-w-0 flex-wrap items-center gap-2 border-b border-line px-3 py-2 md:px-4">
+        <h1 className="min-w-0 flex-1 truncate text-lg font-semibold">
+          <Untrusted text={title} />
+        </h1>
+        <div className="flex flex-wrap gap-2">
+          <Button variant="secondary" aria-expanded={summarizing} onClick={() => setSummarizing(!summarizing)}>
+            Summarize
+          </Button>
+          <MembersDrawer room={room} />
+          {room.role === 'owner' && <InviteButton room={room} />}
+        </div>
+        {(room.topic || room.role === 'owner') && (
+          <div className="flex w-full min-w-0 items-start gap-2">
+            {room.topic ? (
+              <p className="min-w-0 flex-1 text-sm text-dim [overflow-wrap:anywhere]" aria-label="Topic">
+                <Untrusted text={room.topic} />
+                {room.visibility === 'private' && <span className="block text-xs text-warn">⚠ Note: {PRIVATE_TOPIC_NOTE}.</span>}
+              </p>
+            ) : (
+              <p className="min-w-0 flex-1 text-sm text-dim">No topic yet.</p>
+            )}
+            {room.role === 'owner' && <TopicEditor room={room} />}
+          </div>
+        )}
+      </div>
+      {summarizing && (
+        <SummaryPanel
+          title={title}
+          private={room.visibility === 'private'}
+          summarize={(type, progress) => summarizeInBrowser(client.api, e2e, room, type, progress)}
+          onClose={() => setSummarizing(false)}
+        />
+      )}
+      <Timeline
+        jumpTo={jumpTo}
+        events={view?.events ?? []}
+        opened={chat.opened}
+        pending={chat.pending.filter((p) => p.roomId === room.id)}
+        me={session.user.username}
+        user={session.user}
+        newAfterSeq={newAfter !== null && (view?.events.at(-1)?.seq ?? 0) > newAfter ? newAfter : null}
+        more={view?.hasOlder ?? false}
+        onOlder={() => act(() => chat.loadOlder(room.id))}
+        onRetry={(id) => act(() => chat.retry(id))}
+        onDiscard={(id) => act(() => chat.discard(id))}
+      />
+      <div className="border-t border-line px-3 pt-1 pb-2 md:px-4">
+        <p className="min-h-5 text-sm text-dim" aria-live="polite">
+          {typing.length ? <Untrusted text={`${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`} /> : ' '}
+        </p>
+        <Composer label={`Message ${neutralize(title).replace('🔒 ', '🔒')}`} onSend={(text) => chat.send(room, text)} onTyping={(active) => chat.typing(room, active)} />
+      </div>
+    </>
+  );
+}
+

@@ -1,0 +1,147 @@
+import { useEffect, useState } from 'react';
+import type { DirectoryDevice } from '../../../shared/protocol/index.js';
+import { useChat } from '../chat-context.js';
+import { Button } from '../components/ui/button.js';
+import { Untrusted } from '../components/untrusted-text.js';
+import { askNotificationPermission, notificationPermission } from '../notifications.js';
+import { applyTheme, loadTheme } from '../theme.js';
+import type { ThemeChoice } from '../theme.js';
+
+const THEMES: readonly { value: ThemeChoice; label: string }[] = [
+  { value: 'system', label: 'System' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+
+/**
+ * `/settings`: the theme, browser notifications (asked for only by the button here), this account's
+ * devices with a way to sign each out, and signing out here or everywhere.
+ */
+export function SettingsPage() {
+  const { client, session, act, signOut } = useChat();
+  const [theme, setTheme] = useState<ThemeChoice>(loadTheme);
+  const [permission, setPermission] = useState(notificationPermission);
+  const [devices, setDevices] = useState<DirectoryDevice[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const loadDevices = () =>
+    client.api.devicesOfUser(session.user.username).then(
+      (list) => setDevices(list),
+      (e: unknown) => setError((e as Error).message),
+    );
+  useEffect(() => {
+    void loadDevices();
+    // Once per page: the list changes only by what is done here.
+  }, []);
+
+  return (
+    <div className="min-h-0 flex-1 overflow-y-auto p-3 md:p-4">
+      <div className="mx-auto grid max-w-2xl gap-6">
+        <h1 className="text-xl font-semibold">Settings</h1>
+
+        <section aria-labelledby="theme-heading" className="grid gap-2">
+          <h2 id="theme-heading" className="font-semibold">
+            Theme
+          </h2>
+          <div className="flex flex-wrap gap-3" role="radiogroup" aria-labelledby="theme-heading">
+            {THEMES.map((t) => (
+              <label key={t.value} className="flex items-center gap-2">
+                <input
+                  type="radio"
+                  name="theme"
+                  checked={theme === t.value}
+                  onChange={() => {
+                    setTheme(t.value);
+                    applyTheme(t.value);
+                  }}
+                />
+                {t.label}
+              </label>
+            ))}
+          </div>
+        </section>
+
+        <section aria-labelledby="notify-heading" className="grid gap-2">
+          <h2 id="notify-heading" className="font-semibold">
+            Notifications
+          </h2>
+          <p className="text-sm text-dim">
+            {permission === 'granted'
+              ? 'On: while this tab is hidden, direct messages and mentions of you show a notification (naming the room, never the text).'
+              : permission === 'denied'
+                ? 'Blocked in this browser. Allow notifications for this site in the browser’s settings to turn them on.'
+                : permission === 'unsupported'
+                  ? 'This browser cannot show notifications.'
+                  : 'Off. Turn them on to hear of direct messages and mentions while this tab is hidden.'}
+          </p>
+          {permission === 'default' && (
+            <div>
+              <Button onClick={() => void askNotificationPermission().then(setPermission)}>Turn on notifications</Button>
+            </div>
+          )}
+        </section>
+
+        <section aria-labelledby="devices-heading" className="grid gap-2">
+          <h2 id="devices-heading" className="font-semibold">
+            Devices
+          </h2>
+          <p className="text-sm text-dim">Each browser and terminal you signed in with is a device with its own encryption keys.</p>
+          {error && (
+            <p className="text-sm text-error" role="alert">
+              <Untrusted text={error} />
+            </p>
+          )}
+          {devices === null ? (
+            <p className="text-dim" role="status">
+              Loading…
+            </p>
+          ) : devices.length === 0 ? (
+            <p className="text-dim">No devices with keys yet.</p>
+          ) : (
+            <ul className="divide-y divide-line" aria-label="Your devices">
+              {devices.map((d) => (
+                <li key={d.deviceId} className="flex min-w-0 flex-wrap items-center gap-2 py-2">
+                  <span className="min-w-0 flex-1">
+                    <Untrusted text={d.name} />
+                    {d.deviceId === session.deviceId ? <span className="text-dim"> (this browser)</span> : null}
+                    <span className="block text-xs text-dim">since {new Date(d.createdAt).toLocaleDateString()}</span>
+                  </span>
+                  {d.deviceId !== session.deviceId && (
+                    <Button variant="danger" size="sm" onClick={() => act(async () => (await client.api.revokeDevice(d.deviceId), await loadDevices(), `Signed out ${d.name}.`))}>
+                      Sign out
+                    </Button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section aria-labelledby="session-heading" className="grid gap-2">
+          <h2 id="session-heading" className="font-semibold">
+            Sign out
+          </h2>
+          <div className="flex flex-wrap gap-2">
+            <Button variant="secondary" onClick={() => act(signOut)}>
+              Sign out
+            </Button>
+            <Button
+              variant="danger"
+              onClick={() =>
+                act(async () => {
+                  // Every other device first (their sessions end and their sockets close), then this one.
+                  for (const d of devices ?? (await client.api.devicesOfUser(session.user.username))) {
+                    if (d.deviceId !== session.deviceId) await client.api.revokeDevice(d.deviceId);
+                  }
+                  await signOut();
+                })
+              }
+            >
+              Sign out everywhere
+            </Button>
+          </div>
+        </section>
+      </div>
+    </div>
+  );
+}

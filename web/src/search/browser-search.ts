@@ -1,0 +1,30 @@
+import { searchEverywhere } from '../../../shared/client/index.js';
+import type { ApiClient, E2ESession } from '../../../shared/client/index.js';
+import type { Room, SearchHit } from '../../../shared/protocol/index.js';
+import { IndexedDbSearchIndex } from './indexeddb-search-index.js';
+
+/** How many hits one search returns, merged from the server's and the private index's. */
+const LIMIT = 30;
+
+/** Search in the browser, over every room of the user's, as `chat search` does. */
+export interface BrowserSearch {
+  /**
+   * One ranked, highlighted list: open rooms searched by the server, private rooms by this browser's
+   * index (brought up to date first: fetched, decrypted, indexed). `waiting` counts private messages
+   * not searchable yet because their keys have not arrived. Rejects with the server's ChatError
+   * (`invalid_request` for an empty query, `rate_limited`…).
+   */
+  search(query: string, rooms: readonly Room[]): Promise<{ hits: SearchHit[]; waiting: number }>;
+  /** Deletes the private index and its key from this browser (sign-out). */
+  destroy(): Promise<void>;
+}
+
+/** The browser's search for one signed-in user and device. */
+export function createBrowserSearch(api: ApiClient, e2e: E2ESession, userId: string): BrowserSearch {
+  const index = new IndexedDbSearchIndex(userId);
+  const sources = { api, e2e: async () => e2e, privateIndex: async () => index };
+  return {
+    search: (query, rooms) => searchEverywhere(sources, query, { rooms, limit: LIMIT }),
+    destroy: () => index.destroy(),
+  };
+}

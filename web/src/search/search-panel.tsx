@@ -1,0 +1,110 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import type { SearchHit, Snippet } from '../../../shared/protocol/index.js';
+import { neutralize } from '../../../shared/text/neutralize.js';
+import { Button } from '../components/ui/button.js';
+import { Input } from '../components/ui/input.js';
+import { Label } from '../components/ui/label.js';
+
+/** What a search answered. */
+export interface SearchAnswer {
+  readonly hits: readonly SearchHit[];
+  /** Private messages not searchable yet (their keys have not arrived). */
+  readonly waiting: number;
+}
+
+/** Props of {@link SearchPanel}. */
+export interface SearchPanelProps {
+  /** Runs a search (see BrowserSearch.search); a rejection's message is shown. */
+  readonly search: (query: string) => Promise<SearchAnswer>;
+  /** Opens a hit: selects its room and jumps to the message. */
+  readonly onOpen: (hit: SearchHit) => void;
+  /** How a hit's room is named (`#name`, `🔒 name`, `@peer`). */
+  readonly roomTitle: (hit: SearchHit) => string;
+  readonly onClose: () => void;
+}
+
+/**
+ * A snippet with its highlights in `<mark>`: each piece passes the same neutralizing function as
+ * every other text from the server or another user (shared/text/neutralize.ts), cut first, so the
+ * highlight ranges still fall on the words they mark.
+ */
+export function HighlightedSnippet({ snippet }: { readonly snippet: Snippet }) {
+  const parts: { text: string; marked: boolean }[] = [];
+  let at = 0;
+  for (const [start, end] of snippet.highlights) {
+    if (start < at || end > snippet.text.length) continue;
+    if (start > at) parts.push({ text: snippet.text.slice(at, start), marked: false });
+    parts.push({ text: snippet.text.slice(start, end), marked: true });
+    at = end;
+  }
+  if (at < snippet.text.length) parts.push({ text: snippet.text.slice(at), marked: false });
+  return <bdi>{parts.map((p, i) => (p.marked ? <mark key={i} className="rounded-sm bg-accent text-accent-fg">{neutralize(p.text)}</mark> : <span key={i}>{neutralize(p.text)}</span>))}</bdi>;
+}
+
+const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+
+/**
+ * Search over every room: one query box (the syntax of `chat search`: words, `"a phrase"`,
+ * `-excluded`, `a or b`) and one merged, ranked list of hits, open and private rooms together, each
+ * a button that opens the message in its room.
+ */
+export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelProps) {
+  const [answer, setAnswer] = useState<SearchAnswer | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const query = (e.currentTarget.elements.namedItem('q') as HTMLInputElement).value.trim();
+    if (!query) return;
+    setBusy(true);
+    setError(null);
+    search(query).then(
+      (a) => (setAnswer(a), setBusy(false)),
+      (err: unknown) => (setError((err as Error).message), setBusy(false)),
+    );
+  };
+
+  return (
+    <section className="search-panel max-h-[40vh] min-w-0 overflow-auto border-b border-line bg-panel px-3 py-2 md:px-4" aria-label="Search">
+      <form role="search" onSubmit={submit} className="flex min-w-0 flex-wrap items-end gap-2">
+        <Label className="min-w-0 flex-1 basis-48">
+          Search messages
+          <Input name="q" type="search" className="bg-bg" placeholder='words, "a phrase", -not, a or b' autoComplete="off" autoFocus />
+        </Label>
+        <Button type="submit" disabled={busy}>
+          Search
+        </Button>
+        <Button variant="secondary" onClick={onClose}>
+          Close
+        </Button>
+      </form>
+      <p className="search-status my-1 text-sm text-dim [overflow-wrap:anywhere]" role="status">
+        {busy
+          ? 'Searching… (private rooms are decrypted and searched in this browser)'
+          : error
+            ? neutralize(error)
+            : answer
+              ? `${answer.hits.length === 0 ? 'No messages found' : `${answer.hits.length} result${answer.hits.length === 1 ? '' : 's'}`}${answer.waiting ? ` · ${answer.waiting} private message${answer.waiting === 1 ? '' : 's'} not searchable yet (keys not arrived)` : ''}`
+              : ''}
+      </p>
+      {answer && answer.hits.length > 0 && (
+        <ol className="search-results m-0 grid list-none gap-1 p-0" aria-label="Search results">
+          {answer.hits.map((hit) => (
+            <li key={hit.eventId} className="min-w-0">
+              <button type="button" className="grid w-full min-w-0 cursor-pointer gap-0.5 rounded-md px-2 py-1 text-left text-fg [overflow-wrap:anywhere] hover:bg-bg" onClick={() => onOpen(hit)}>
+                <span className="search-where text-sm text-dim">
+                  <bdi>{neutralize(roomTitle(hit))}</bdi> · <bdi>{neutralize(hit.sender.username)}</bdi> · <time dateTime={hit.createdAt}>{when(hit.createdAt)}</time>
+                </span>
+                <span className="search-snippet">
+                  <HighlightedSnippet snippet={hit.snippet} />
+                </span>
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

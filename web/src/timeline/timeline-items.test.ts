@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { timelineItems } from './timeline-items.js';
+
+const ROOM = '00000000-0000-4000-8000-000000000001';
+const me = { id: '00000000-0000-4000-8000-0000000000aa', username: 'me' };
+const bob = { id: '00000000-0000-4000-8000-0000000000bb', username: 'bob' };
+
+function message(seq: number, sender: { id: string; username: string }, at: Date): RoomEvent {
+  return { id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, roomId: ROOM, seq, kind: 'message', sender, body: `m${seq}`, envelope: null, target: null, clientMsgId: null, createdAt: at.toISOString() } as RoomEvent;
+}
+
+/** The items as short strings: `day:<label>`, `new`, `e<seq>` (`+` when grouped), `p` for pending. */
+const shape = (items: ReturnType<typeof timelineItems>) =>
+  items.map((i) => (i.kind === 'day' ? `day:${i.label}` : i.kind === 'new' ? 'new' : i.kind === 'event' ? `e${i.event.seq}${i.grouped ? '+' : ''}` : `p${i.grouped ? '+' : ''}`));
+
+describe('timelineItems', () => {
+  const now = new Date(2026, 10, 29, 15, 0).getTime();
+  const yesterday = (h: number, m = 0) => new Date(2026, 10, 28, h, m);
+  const today = (h: number, m = 0) => new Date(2026, 10, 29, h, m);
+
+  it('separates days, groups one sender within five minutes, and puts the new-messages line before the first unread message from someone else', () => {
+    const events = [message(1, bob, yesterday(9)), message(2, bob, yesterday(9, 3)), message(3, me, today(10)), message(4, me, today(10, 1)), message(5, bob, today(10, 2)), message(6, bob, today(11))];
+    expect(shape(timelineItems(events, [], { newAfterSeq: 2, me, now }))).toEqual(['day:Yesterday', 'e1', 'e2+', 'day:Today', 'e3', 'e4+', 'new', 'e5', 'e6']);
+    expect(shape(timelineItems(events, [], { newAfterSeq: null, me, now }))).toEqual(['day:Yesterday', 'e1', 'e2+', 'day:Today', 'e3', 'e4+', 'e5', 'e6']);
+    // Read to the end: no line.
+    expect(shape(timelineItems(events, [], { newAfterSeq: 6, me, now }))).not.toContain('new');
+  });
+
+  it('puts the line before the day separator of a new day, and the pending messages last', () => {
+    const events = [message(1, bob, yesterday(9)), message(2, bob, today(9))];
+    const pending = [{ clientMsgId: 'c1', roomId: ROOM, text: 'hi', private: false, queuedAt: today(14).getTime(), status: 'queued' as const }];
+    expect(shape(timelineItems(events, pending, { newAfterSeq: 1, me, now }))).toEqual(['day:Yesterday', 'e1', 'new', 'day:Today', 'e2', 'p']);
+  });
+
+  it('names older days by date', () => {
+    const items = timelineItems([message(1, bob, new Date(2025, 0, 2, 9))], [], { newAfterSeq: null, me, now });
+    expect(items[0]).toMatchObject({ kind: 'day' });
+    expect(items[0]?.kind === 'day' && items[0].label).toMatch(/2025/);
+  });
+});

@@ -1,0 +1,81 @@
+import type { PendingMessage } from '../../../shared/client/index.js';
+import type { RoomEvent } from '../../../shared/protocol/index.js';
+
+/** Messages from one sender this close together (ms) are drawn as one group. */
+const GROUP_MS = 5 * 60_000;
+
+/**
+ * One row of a timeline, in the order shown: a day separator, the "new messages" line, a stored
+ * event, or one of this user's messages still on its way. `grouped`: the same sender as the row
+ * before, within a few minutes, so the name is not repeated. `key` is stable across renders.
+ */
+export type TimelineItem =
+  | { readonly kind: 'day'; readonly key: string; readonly label: string }
+  | { readonly kind: 'new'; readonly key: string }
+  | { readonly kind: 'event'; readonly key: string; readonly event: RoomEvent; readonly grouped: boolean }
+  | { readonly kind: 'pending'; readonly key: string; readonly pending: PendingMessage; readonly grouped: boolean };
+
+/** Options of {@link timelineItems}. */
+export interface TimelineItemsOptions {
+  /** Where the user had read up to when the room was opened: the "new messages" line goes after it (none when null). */
+  readonly newAfterSeq: number | null;
+  /** The user's id: their own messages never start a "new messages" line. */
+  readonly me: { readonly id: string; readonly username: string };
+  /** Now, ms since epoch, for "Today" and "Yesterday". */
+  readonly now: number;
+}
+
+/** A day's local date as a key: `YYYY-M-D`. */
+function dayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** "Today", "Yesterday", or the date in the browser's language (with the year when not this year's). */
+export function dayLabel(ms: number, now: number): string {
+  if (dayKey(ms) === dayKey(now)) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (dayKey(ms) === dayKey(yesterday.getTime())) return 'Yesterday';
+  const d = new Date(ms);
+  return d.toLocaleDateString([], { weekday: 'long', month: 'long', day: 'numeric', ...(d.getFullYear() === new Date(now).getFullYear() ? {} : { year: 'numeric' }) });
+}
+
+/**
+ * The rows of a room's timeline: its events (ascending seq), then the user's pending messages, with a
+ * separator where the local day changes and the "new messages" line before the first message from
+ * someone else after `newAfterSeq`. Pure: a virtualized list renders the same rows.
+ */
+export function timelineItems(events: readonly RoomEvent[], pending: readonly PendingMessage[], options: TimelineItemsOptions): TimelineItem[] {
+  const items: TimelineItem[] = [];
+  let day: string | null = null;
+  let last: { sender: string; at: number; message: boolean } | null = null;
+  let newShown = options.newAfterSeq === null;
+  const row = (at: number, sender: string, message: boolean) => {
+    const key = dayKey(at);
+    if (key !== day) {
+      day = key;
+      items.push({ kind: 'day', key: `day:${key}`, label: dayLabel(at, options.now) });
+      last = null;
+    }
+    const grouped: boolean = last !== null && last.message && message && last.sender === sender && at - last.at < GROUP_MS;
+    last = { sender, at, message };
+    return grouped;
+  };
+  for (const event of events) {
+    const at = Date.parse(event.createdAt);
+    if (!newShown && options.newAfterSeq !== null && event.seq > options.newAfterSeq && event.kind === 'message' && event.sender.id !== options.me.id) {
+      newShown = true;
+      // The line first, then the day, so a new day's first message still sits under both.
+      if (dayKey(at) === day) last = null;
+      items.push({ kind: 'new', key: 'new' });
+    }
+    const grouped = row(at, event.sender.id, event.kind === 'message');
+    items.push({ kind: 'event', key: event.id, event, grouped });
+  }
+  for (const p of pending) {
+    const grouped = row(p.queuedAt, options.me.id, true);
+    items.push({ kind: 'pending', key: `p:${p.clientMsgId}`, pending: p, grouped });
+  }
+  return items;
+}
