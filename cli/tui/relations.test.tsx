@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient, E2ESession, LiveClient, Opened } from '../../shared/client/index.js';
-import type { Envelope, Relation, Room, RoomEvent } from '../../shared/protocol/index.js';
+import type { Envelope, Relation, Room, RoomEvent, SearchHit } from '../../shared/protocol/index.js';
 import { App } from './app.js';
 
 /** Polls until the condition holds: rendering is asynchronous. */
@@ -31,9 +31,20 @@ function ev(room: Room, n: number, sender: { id: string; username: string }, bod
 }
 const rel = (type: string, n: number): Relation => ({ type, eventId: idOf(n), seq: n });
 
-/** The app over fakes: `events` is the room's history; private events open to `bodies` (by seq). */
-function app(room: Room, events: RoomEvent[], bodies: Map<number, string> = new Map()) {
-  const live = { state: { status: 'connected' }, on: () => () => {}, start: vi.fn(), stop: vi.fn(), watch: vi.fn(), typing: vi.fn() } as unknown as LiveClient;
+/**
+ * The app over fakes: `events` is the room's history; private events open to `bodies` (by seq);
+ * `hits` is what /search finds. `emit` delivers a live socket event.
+ */
+function app(room: Room, events: RoomEvent[], bodies: Map<number, string> = new Map(), hits: SearchHit[] = []) {
+  const listeners = new Map<string, ((p: unknown) => void)[]>();
+  const live = {
+    state: { status: 'connected' },
+    on: (name: string, fn: (p: unknown) => void) => {
+      listeners.set(name, [...(listeners.get(name) ?? []), fn]);
+      return () => {};
+    },
+    start: vi.fn(), stop: vi.fn(), watch: vi.fn(), typing: vi.fn(),
+  } as unknown as LiveClient;
   const api = { rooms: async () => [room], history: async () => ({ events, headSeq: events.length, hasMore: false }), members: async () => [] } as unknown as ApiClient;
   const open = async (e: RoomEvent): Promise<Opened> => {
     const body = bodies.get(e.seq);
@@ -44,9 +55,10 @@ function app(room: Room, events: RoomEvent[], bodies: Map<number, string> = new 
     api, live, e2e,
     session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
     readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
-    search: vi.fn(), summarize: vi.fn(),
+    search: vi.fn(async () => ({ hits, waiting: 0 })), summarize: vi.fn(),
   };
-  return render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+  const emit = (name: string, payload: unknown) => listeners.get(name)?.forEach((fn) => fn(payload));
+  return { ...render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />), emit };
 }
 
 const frameOf = (lastFrame: () => string | undefined) => lastFrame() ?? '';
@@ -115,5 +127,34 @@ describe('App timeline with relations', () => {
     expect(frame).toMatch(/bob: message deleted/);
     expect(frame).toMatch(/👍 1/);
     expect(frame).not.toContain('carol: 👍');
+  });
+
+  it('takes a message text off the screen when its delete comes live, in a private room too', async () => {
+    for (const room of [OPEN, PRIVATE]) {
+      const { lastFrame, emit, unmount } = app(room, [ev(room, 1, BOB, 'the secret code 1234'), ev(room, 2, CAROL, 'after')], new Map([[1, 'the secret code 1234'], [2, 'after']]));
+      await until(() => frameOf(lastFrame).includes('1234') && frameOf(lastFrame).includes('carol: after'), 'the history');
+      emit('event', ev(room, 3, BOB, null, rel('delete', 1)));
+      await until(() => !frameOf(lastFrame).includes('1234'), 'the text to go');
+      expect(frameOf(lastFrame)).toMatch(/bob: message deleted/);
+      expect(frameOf(lastFrame).match(/bob:/g)).toHaveLength(1);
+      unmount();
+    }
+  });
+
+  it('jumps from a search result to the message showing its latest text, as the result does', async () => {
+    const hit: SearchHit = {
+      roomId: OPEN.id, roomName: 'general', eventId: idOf(1), seq: 1, sender: { id: BOB.id, username: 'bob' },
+      createdAt: new Date().toISOString(), score: 1, snippet: { text: 'hello world', highlights: [[0, 5]] },
+    };
+    const { stdin, lastFrame } = app(OPEN, [ev(OPEN, 1, BOB, 'helo wrold'), ev(OPEN, 2, BOB, 'hello world', rel('edit', 1)), ev(OPEN, 3, CAROL, 'after')], new Map(), [hit]);
+    await until(() => frameOf(lastFrame).includes('carol: after'), 'the history');
+    stdin.write('/search hello');
+    await until(() => frameOf(lastFrame).includes('/search hello'), 'the search text');
+    stdin.write('\r');
+    await until(() => frameOf(lastFrame).includes('1 result'), 'the results panel');
+    stdin.write('\r');
+    await until(() => frameOf(lastFrame).includes('▶'), 'the jumped-to message');
+    expect(frameOf(lastFrame)).toMatch(/▶ \d\d:\d\d bob: hello world \(edited\)/);
+    expect(frameOf(lastFrame)).not.toContain('helo wrold');
   });
 });
