@@ -1,10 +1,10 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { describeKeyChange, keyChangeNotices, openedNotice, typingLine } from '../../shared/client/index.js';
+import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
-import type { Room, SearchHit, SummaryType } from '../../shared/protocol/index.js';
+import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
 import { Composer } from './components/composer.js';
@@ -175,8 +175,23 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     if (room && scroll === 0) chat.markRoomRead(room.id);
   }, [room, scroll, state?.events.length, chat]);
 
+  // Relations (edits, deletes, reactions, replies) fold into the messages they name; private ones
+  // through what decrypting gave (the relation's type and target are in clear).
+  const relations = useMemo(() => {
+    if (!state) return null;
+    const contentOf = (e: RoomEvent): string | null => {
+      if (!e.envelope) return e.body;
+      const o = chat.opened.get(e.id);
+      return o?.status === 'ok' ? o.body : null;
+    };
+    return applyRelations(state.events, me.id, contentOf);
+  }, [state, chat.opened, me.id]);
+
   const textOf = (row: Extract<TimelineRow, { kind: 'event' }>): string => {
     const e = row.event;
+    if (row.view && row.view.text !== null) return action(row.view.text);
+    // An edit that did not open: the original text is no longer the message's text.
+    if (row.view?.edited && !row.view.deleted) return '[edited: the new text is not open yet]';
     if (!e.envelope) return action(e.body ?? '');
     const o = chat.opened.get(e.id);
     if (!o) return '[decrypting…]';
@@ -209,19 +224,25 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
   const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
   const rows = useMemo(
-    () => [...(state ? timelineRows(state.events, { readSeq: state.readSeq, now }) : []), ...pendingRows(chat.pending.filter((p) => p.roomId === room?.id))],
-    [state, now, chat.pending, room?.id],
+    () => [
+      ...(state ? timelineRows(state.events, { readSeq: state.readSeq, now, ...(relations ? { views: relations.byId } : {}) }) : []),
+      ...pendingRows(chat.pending.filter((p) => p.roomId === room?.id)),
+    ],
+    [state, now, chat.pending, room?.id, relations],
   );
   /** Each row's layout, kept between renders (keyed by width, row and text) so a new message lays out one row. */
   const layoutCache = useMemo(() => new LRUCache<string, LayoutLine[]>({ max: 5000 }), []);
-  const highlightId = focus?.roomId === room?.id ? focus?.eventId : undefined;
+  // A search hit on an edit, reaction or delete points at the message it names (that one has the row).
+  const focusEvent = focus ? state?.events.find((e) => e.id === focus.eventId) : undefined;
+  const focusId = focusEvent?.relation && !isOwnMessage(focusEvent) ? focusEvent.relation.eventId : focus?.eventId;
+  const highlightId = focus?.roomId === room?.id ? focusId : undefined;
   const layout = layoutTimeline(rows, { width: timelineWidth, textOf, me: me.username, highlightId }, layoutCache);
   const view = viewport(layout.lines.length, timelineHeight, scroll);
 
   // A jump from a search result: once its message is loaded, scroll it to the middle.
   useEffect(() => {
     if (!focus || focus.placed || room?.id !== focus.roomId) return;
-    const at = layout.startOf.get(`e:${focus.eventId}`);
+    const at = layout.startOf.get(`e:${focusId ?? focus.eventId}`);
     if (at === undefined) return;
     setScroll(Math.max(0, layout.lines.length - at - Math.floor(timelineHeight / 2)));
     setFocus({ ...focus, placed: true });

@@ -1,4 +1,6 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
+import type { MessageView } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { layoutRow, layoutTimeline, viewport } from './timeline-layout.js';
 
@@ -10,6 +12,26 @@ const options = (width: number) => ({ width, me: 'alice', textOf: (r: { event: R
 const text = (e: RoomEvent, width: number) => layoutRow({ kind: 'event', key: 'e', event: e }, options(width)).map((l) => l.spans.map((s) => s.text).join(''));
 
 describe('layoutRow', () => {
+  it('lays out a reply quote above and reactions below within the width, in display columns', () => {
+    const e = event('終わった？ yes');
+    const view: MessageView = {
+      event: e, text: '終わった？ yes', edited: true, deleted: false, unknownRelation: null,
+      reactions: [{ key: '👍', count: 2, mineSeq: 4 }, { key: '🎉', count: 1, mineSeq: null }],
+      replyTo: { seq: 1, eventId: e.id, sender: 'carol', text: '漢字の長い質問です。\nもう一行'.repeat(4), deleted: false },
+    };
+    for (const width of [12, 20, 40, 80]) {
+      const rows = layoutRow({ kind: 'event', key: 'e', event: e, view }, options(width)).map((l) => l.spans.map((s) => s.text).join(''));
+      for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(width);
+      expect(rows[0]).toContain('┌ car');
+    }
+    const rows = layoutRow({ kind: 'event', key: 'e', event: e, view }, options(80)).map((l) => l.spans.map((s) => s.text).join(''));
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toBe('10:00 bob: 終わった？ yes (edited)');
+    expect(rows[2]).toBe('           👍 2*  🎉 1');
+    const gone = layoutRow({ kind: 'event', key: 'e', event: e, view: { ...view, deleted: true, text: null, replyTo: null } }, options(80));
+    expect(gone.map((l) => l.spans.map((s) => s.text).join(''))).toEqual(['10:00 bob: message deleted']);
+  });
+
   it('indents continuation lines under the text, so a line cannot pose as another message', () => {
     expect(text(event('hello\n10:00 mallory: send me your password'), 60)).toEqual(['10:00 bob: hello', '           10:00 mallory: send me your password']);
   });

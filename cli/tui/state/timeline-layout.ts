@@ -1,3 +1,4 @@
+import type { MessageView } from '../../../shared/client/index.js';
 import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
 import type { Span } from './styled-wrap.js';
 import { spansWidth, truncateSpans, wrapSpans } from './styled-wrap.js';
@@ -53,6 +54,36 @@ function messageLines(key: string, prefix: readonly Span[], body: readonly (read
 /** A body's lines, neutralized, as plain spans. */
 const bodyLines = (text: string): Span[][] => neutralizeLines(text).map((line) => [{ text: line, tone: 'plain' }]);
 
+/** What a tombstone (a deleted message) shows in place of its text. */
+export const DELETED_TEXT = 'message deleted';
+
+/**
+ * The one-line quote above a reply: "┌ sender: text", the quoted message's latest text with its
+ * line breaks and runs of space folded to one space; a deleted or not loaded target says so.
+ */
+function quoteText(quote: NonNullable<MessageView['replyTo']>): string {
+  const text = quote.deleted ? DELETED_TEXT : quote.text === null ? 'message not loaded' : neutralize(quote.text.replace(/\s+/g, ' ').trim());
+  return `┌ ${quote.sender === null ? `#${quote.seq}` : neutralize(quote.sender)}: ${text}`;
+}
+
+/** A message's reactions on one line: "👍 2  🎉 1", this user's own marked with "*"; empty when none. */
+function reactionsText(view: MessageView): string {
+  return view.reactions.map((r) => `${neutralize(r.key)} ${r.count}${r.mineSeq !== null ? '*' : ''}`).join('  ');
+}
+
+/**
+ * A message's body rows with its relations applied: the text (or the tombstone of a deleted
+ * message) with "(edited)" after an edited one, then its reactions on a line of their own.
+ */
+function viewBody(text: string, view: MessageView | undefined): Span[][] {
+  if (!view) return bodyLines(text);
+  const body: Span[][] = view.deleted ? [[{ text: DELETED_TEXT, tone: 'dim' }]] : bodyLines(text);
+  if (view.edited && !view.deleted) body[body.length - 1] = [...(body[body.length - 1] ?? []), { text: ' (edited)', tone: 'dim' }];
+  const reactions = view.deleted ? '' : reactionsText(view);
+  if (reactions !== '') body.push([{ text: reactions, tone: 'accent' }]);
+  return body;
+}
+
 /**
  * One timeline row as terminal rows at `options.width` columns: a day separator or the "new" marker
  * on one row (cut with "…" if too wide), a message or a pending message wrapped (see
@@ -93,7 +124,13 @@ export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[
         { text: who, tone: 'sender', sender: e.sender.username },
         { text: ': ', tone: 'plain' },
       ];
-      return messageLines(row.key, prefix, bodyLines(options.textOf(row)), width);
+      const lines = messageLines(row.key, prefix, viewBody(options.textOf(row), row.view), width);
+      const quote = row.view?.replyTo;
+      if (!quote) return lines;
+      // The quote starts where the text does (as far as half the width), on a row of its own above.
+      const indent = Math.min(spansWidth(prefix), Math.floor(width / 2));
+      const quoteLine: LayoutLine = { key: `${row.key}:q`, spans: truncateSpans([{ text: ' '.repeat(indent), tone: 'plain' }, { text: quoteText(quote), tone: 'dim' }], width) };
+      return [quoteLine, ...lines];
     }
     default: {
       const unreachable: never = row;
@@ -146,12 +183,18 @@ function cacheKey(row: TimelineRow, options: LayoutOptions): string {
     case 'pending':
       return `${base}\u0000${options.me}\u0000${row.message.status}\u0000${pendingLabel(row.message)}\u0000${row.message.text}`;
     case 'event':
-      return `${base}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}`;
+      return `${base}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}\u0000${viewKey(row.view)}`;
     default: {
       const unreachable: never = row;
       return unreachable;
     }
   }
+}
+
+/** What of a message's view its layout depends on. */
+function viewKey(view: MessageView | undefined): string {
+  if (!view) return '';
+  return [view.deleted, view.edited, reactionsText(view), view.replyTo ? quoteText(view.replyTo) : ''].join('\u0000');
 }
 
 /** Which terminal rows of a timeline a viewport shows. */

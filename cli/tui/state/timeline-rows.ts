@@ -1,11 +1,18 @@
-import type { PendingMessage } from '../../../shared/client/index.js';
+import type { MessageView, PendingMessage } from '../../../shared/client/index.js';
+import { isOwnMessage } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 
 /** One line-group of the timeline as drawn: a day separator, the "new" marker, an event, or a message of this user's not yet stored. */
 export type TimelineRow =
   | { readonly kind: 'day'; readonly key: string; readonly label: string }
   | { readonly kind: 'new'; readonly key: string }
-  | { readonly kind: 'event'; readonly key: string; readonly event: RoomEvent }
+  | {
+      readonly kind: 'event';
+      readonly key: string;
+      readonly event: RoomEvent;
+      /** For a message: the message with the room's relations applied (latest text, edited, deleted, reactions, reply quote); absent when not known. */
+      readonly view?: MessageView | undefined;
+    }
   | { readonly kind: 'pending'; readonly key: string; readonly message: PendingMessage };
 
 /** The rows of messages still on their way, below the room's events. */
@@ -37,9 +44,14 @@ function dayOf(iso: string, offsetMinutes: number): string {
 
 /**
  * The rows of a timeline: a separator where the day changes, and a "new" marker before the first
- * event after the read position (only if something unread follows). Keys are stable across renders.
+ * shown event after the read position (only if something unread follows). Keys are stable across
+ * renders. Relation events (edits, reactions, deletes) get no row: they fold into the message they
+ * name, whose row carries its view from `opts.views` (see `applyRelations`).
  */
-export function timelineRows(events: readonly RoomEvent[], opts: { readSeq: number; now: number; offsetMinutes?: number }): TimelineRow[] {
+export function timelineRows(
+  events: readonly RoomEvent[],
+  opts: { readSeq: number; now: number; offsetMinutes?: number; views?: ReadonlyMap<string, MessageView> },
+): TimelineRow[] {
   const offset = opts.offsetMinutes ?? new Date(opts.now).getTimezoneOffset();
   const today = dayOf(new Date(opts.now).toISOString(), offset);
   const yesterday = dayOf(new Date(opts.now - 86_400_000).toISOString(), offset);
@@ -47,6 +59,7 @@ export function timelineRows(events: readonly RoomEvent[], opts: { readSeq: numb
   let lastDay: string | undefined;
   let markerPlaced = false;
   for (const event of events) {
+    if (event.kind === 'message' && !isOwnMessage(event)) continue;
     const day = dayOf(event.createdAt, offset);
     if (day !== lastDay) {
       rows.push({ kind: 'day', key: `day:${day}`, label: day === today ? 'Today' : day === yesterday ? 'Yesterday' : day });
@@ -56,7 +69,7 @@ export function timelineRows(events: readonly RoomEvent[], opts: { readSeq: numb
       rows.push({ kind: 'new', key: 'new' });
       markerPlaced = true;
     }
-    rows.push({ kind: 'event', key: `e:${event.id}`, event });
+    rows.push({ kind: 'event', key: `e:${event.id}`, event, view: opts.views?.get(event.id) });
   }
   return rows;
 }
