@@ -47,7 +47,9 @@ function termsOf(text: string): readonly Term[] {
 const OPTIONS = {
   fields: FIELDS,
   storeFields: STORED,
-  extractField: (doc: IndexedMessage, field: string): string => (FIELDS.includes(field as TermKind) ? doc.text : String(doc[field as keyof IndexedMessage])),
+  // MiniSearch stores what this returns for the stored fields: `seq` stays a number (it was stored as
+  // the text "4", and search hits of private rooms carried it so).
+  extractField: (doc: IndexedMessage, field: string): unknown => (FIELDS.includes(field as TermKind) ? doc.text : doc[field as keyof IndexedMessage]),
   tokenize: (text: string, field?: string) => termsOf(text).filter((t) => t.kind === field).map((t) => t.form),
   processTerm: (term: string) => term,
   // Query terms are already the tokenizer's forms; no prefix or fuzzy matching, so that a query
@@ -135,7 +137,8 @@ export class MessageIndex {
       roomId: r.roomId as string,
       roomName: r.roomName as string,
       eventId: r.id as string,
-      seq: r.seq as number,
+      // Indexes saved before `seq` was stored as a number hold it as text.
+      seq: Number(r.seq),
       sender: { id: r.senderId as string, username: r.sender as string },
       createdAt: r.createdAt as string,
       // The class, then MiniSearch's score squeezed below 1 (see mergeRanked).
