@@ -58,8 +58,11 @@ const OPTIONS = {
 };
 /** Pending messages kept per room; beyond this the oldest are dropped (their keys are unlikely to come). */
 const MAX_PENDING = 1_000;
-/** The serialized form's version: 2 since the shared tokenizer (an older index is rebuilt). */
-const VERSION = 2;
+/**
+ * The serialized form's version: 2 since the shared tokenizer, 3 since runs of a token's pieces are
+ * part terms and `seq` is stored as a number (an older index is rebuilt).
+ */
+const VERSION = 3;
 
 /**
  * The client-side full-text index of private rooms (MiniSearch, BM25 ranking), with the server's
@@ -137,7 +140,7 @@ export class MessageIndex {
       roomId: r.roomId as string,
       roomName: r.roomName as string,
       eventId: r.id as string,
-      // Indexes saved before `seq` was stored as a number hold it as text.
+      // Stored as a number (see extractField); Number() keeps a hit's seq a number whatever was stored.
       seq: Number(r.seq),
       sender: { id: r.senderId as string, username: r.sender as string },
       createdAt: r.createdAt as string,

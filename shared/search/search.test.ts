@@ -88,7 +88,7 @@ describe('MessageIndex', () => {
     expect(typeof hit?.seq).toBe('number');
     const again = MessageIndex.load(index.serialize());
     expect(again.search('"release notes"')[0]?.seq).toBe(deployFriday.seq);
-    // An index saved while seq was stored as text still answers numbers.
+    // A stored seq that is text still answers a number.
     const old = JSON.parse(index.serialize()) as { index: { storedFields: Record<string, { seq: unknown }> } };
     for (const stored of Object.values(old.index.storedFields)) stored.seq = String(stored.seq);
     expect(MessageIndex.load(JSON.stringify(old)).search('"release notes"')[0]?.seq).toBe(deployFriday.seq);
