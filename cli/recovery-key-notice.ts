@@ -1,6 +1,7 @@
 /**
  * What the CLI says when it shows a recovery key (after `chat register`, `chat keys backup` and the
- * TUI's registration): the key itself once, and plainly what losing it means. Lines for stderr.
+ * TUI's registration, where the sign-in form shows them): the key itself once, and plainly what losing
+ * it means. Lines for stderr.
  */
 export function recoveryKeyNotice(recoveryKey: string, rotated = false): string[] {
   return [

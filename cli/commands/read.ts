@@ -15,7 +15,8 @@ export interface ReadOptions {
 }
 
 /**
- * `chat read <room> [--limit N] [--before SEQ] [--follow]`: history, oldest first, read and decrypted
+ * `chat read <room> [--limit N] [--before SEQ] [--follow]`: history, oldest first (the newest N messages,
+ * with the edits, reactions and deletes among them: N counts messages, not events), read and decrypted
  * through the shared client model (the TUI's and the web's); with --follow it follows the room through
  * that model and keeps streaming new
  * events (resuming after any disconnect with nothing lost or repeated) until ^C.

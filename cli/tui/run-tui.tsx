@@ -115,14 +115,13 @@ async function signInScreen(ctx: CliContext, note?: string): Promise<void> {
   const { resolveTheme } = await import('./state/theme.js');
   const { SignInForm } = await import('./components/sign-in-form.js');
   let signedIn = false;
-  let recoveryKey: string | undefined;
   const instance = render(
     <SignInForm
       server={ctx.serverUrl}
       theme={resolveTheme(ctx.config.theme, ctx.io.env)}
       note={note}
-      onSubmit={async (mode, username, password) => {
-        recoveryKey = (await startSession(ctx, mode, username, password)).recoveryKey;
+      onSubmit={async (mode, username, password) => (await startSession(ctx, mode, username, password)).recoveryKey}
+      onDone={() => {
         signedIn = true;
         instance.unmount();
       }}
@@ -131,15 +130,4 @@ async function signInScreen(ctx: CliContext, note?: string): Promise<void> {
   );
   await instance.waitUntilExit();
   if (!signedIn) throw new ChatError('unauthorized', 'not signed in');
-  if (recoveryKey !== undefined) await showRecoveryKey(ctx, recoveryKey);
-}
-
-/** Shows a new account's recovery key once, before the chat screen takes the terminal, until Enter. */
-async function showRecoveryKey(ctx: CliContext, recoveryKey: string): Promise<void> {
-  const { recoveryKeyNotice } = await import('../recovery-key-notice.js');
-  const { createInterface } = await import('node:readline');
-  for (const line of recoveryKeyNotice(recoveryKey)) ctx.out.note(line);
-  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
-  await new Promise<void>((resolve) => rl.question('Press Enter once you have written it down. ', () => resolve()));
-  rl.close();
 }

@@ -113,10 +113,33 @@ describe('ChatModel', () => {
     expect(page.hasMore).toBe(true);
     expect(page.events.map((e) => opened.get(e.id))).toEqual([expect.objectContaining({ status: 'ok', body: 'three' }), expect.objectContaining({ status: 'ok', body: 'four' })]);
     const latest = await model.readPage(SECRET);
-    expect(latest.page.events.map((e) => e.seq)).toEqual([3, 4, 5]);
-    expect(latest.opened.size).toBe(2);
+    // The page size (3) counts messages: the join after them comes along.
+    expect(latest.page.events.map((e) => e.seq)).toEqual([2, 3, 4, 5]);
+    expect(latest.opened.size).toBe(3);
     expect(server.sockets).toEqual([]);
     expect(seqs(SECRET)).toBeUndefined();
+  });
+
+  it('reads the newest `limit` messages however many relation events follow them, back to the room\'s start', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    for (const text of ['one', 'two', 'three', 'four']) server.append(OPEN, { body: text });
+    const target = server.events.get(OPEN)?.[3];
+    if (!target) throw new Error('no message');
+    // Seven reactions, an edit and a delete after the last message: more events than any page of 3.
+    for (let i = 0; i < 7; i++) server.append(OPEN, { body: '👍', relation: { type: 'reaction', eventId: target.id, seq: target.seq } });
+    server.append(OPEN, { body: 'four!', relation: { type: 'edit', eventId: target.id, seq: target.seq } });
+    server.append(OPEN, { kind: 'join' });
+    const { model } = setup(server);
+    const { page } = await model.readPage(OPEN, { limit: 2 });
+    expect(page.events.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(page.hasMore).toBe(true);
+    expect(page.headSeq).toBe(13);
+    const all = await model.readPage(OPEN, { limit: 10 });
+    expect(all.page.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(all.page.hasMore).toBe(false);
+    const before = await model.readPage(OPEN, { before: 12, limit: 1 });
+    expect(before.page.events.map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
   it('answers the same snapshot until something changes', async () => {

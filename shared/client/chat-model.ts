@@ -83,6 +83,9 @@ export interface MessageNotice {
   readonly dm: boolean;
 }
 
+/** The most events one history request may ask for (`HistoryQuery.limit`'s maximum). */
+const MAX_HISTORY_PAGE = 500;
+
 const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -302,21 +305,42 @@ export class ChatModel {
 
   /**
    * One page of a room's history with its private messages opened as the timeline opens them, for a
-   * one-shot read (`chat read`): the newest `limit` events (default the page size), or the newest
-   * before seq `before`. Needs no `start`: nothing is followed and the timeline is left as it is.
-   * Resolves once every message of the page is opened (`opened`: by event id, private messages only);
-   * rejects with the history request's error.
+   * one-shot read (`chat read`): the events from the `limit`-th newest message (default the page size)
+   * on, or those before seq `before`. `limit` counts messages (see `isOwnMessage`), not events: edits,
+   * reactions, deletes and membership events between them come along, and older pages are fetched until
+   * there are `limit` messages or the room's start. `hasMore` says whether older events remain. Needs no
+   * `start`: nothing is followed and the timeline is left as it is. Resolves once every message of the
+   * page is opened (`opened`: by event id, private messages only); rejects with a history request's error.
    */
   async readPage(roomId: string, q: { readonly before?: number; readonly limit?: number } = {}): Promise<{ page: HistoryPage; opened: ReadonlyMap<string, Opened> }> {
-    const page = await this.options.api.history(roomId, { limit: q.limit ?? this.pageSize, ...(q.before === undefined ? {} : { before: q.before }) });
-    this.decrypt(page.events);
+    const want = q.limit ?? this.pageSize;
+    let events: RoomEvent[] = [];
+    let before = q.before;
+    let page: HistoryPage;
+    let headSeq: number | undefined;
+    for (;;) {
+      page = await this.options.api.history(roomId, { limit: Math.min(MAX_HISTORY_PAGE, Math.max(want, this.pageSize)), ...(before === undefined ? {} : { before }) });
+      headSeq ??= page.headSeq;
+      events = [...page.events, ...events];
+      const oldest = page.events[0]?.seq;
+      if (!page.hasMore || oldest === undefined || events.filter(isOwnMessage).length >= want) break;
+      before = oldest;
+    }
+    let hasMore = page.hasMore;
+    const own = events.filter(isOwnMessage);
+    if (own.length > want) {
+      const from = (own[own.length - want] as RoomEvent).seq;
+      events = events.filter((e) => e.seq >= from);
+      hasMore = true;
+    }
+    this.decrypt(events);
     await this.decryptQueue;
     const opened = new Map<string, Opened>();
-    for (const event of page.events) {
+    for (const event of events) {
       const o = this.opened.get(event.id);
       if (o) opened.set(event.id, o);
     }
-    return { page, opened };
+    return { page: { ...page, events, hasMore, headSeq }, opened };
   }
 
   /**

@@ -47,7 +47,9 @@ function termsOf(text: string): readonly Term[] {
 const OPTIONS = {
   fields: FIELDS,
   storeFields: STORED,
-  extractField: (doc: IndexedMessage, field: string): string => (FIELDS.includes(field as TermKind) ? doc.text : String(doc[field as keyof IndexedMessage])),
+  // MiniSearch stores what this returns for the stored fields: `seq` stays a number (it was stored as
+  // the text "4", and search hits of private rooms carried it so).
+  extractField: (doc: IndexedMessage, field: string): unknown => (FIELDS.includes(field as TermKind) ? doc.text : doc[field as keyof IndexedMessage]),
   tokenize: (text: string, field?: string) => termsOf(text).filter((t) => t.kind === field).map((t) => t.form),
   processTerm: (term: string) => term,
   // Query terms are already the tokenizer's forms; no prefix or fuzzy matching, so that a query
@@ -56,8 +58,11 @@ const OPTIONS = {
 };
 /** Pending messages kept per room; beyond this the oldest are dropped (their keys are unlikely to come). */
 const MAX_PENDING = 1_000;
-/** The serialized form's version: 2 since the shared tokenizer (an older index is rebuilt). */
-const VERSION = 2;
+/**
+ * The serialized form's version: 2 since the shared tokenizer, 3 since runs of a token's pieces are
+ * part terms and `seq` is stored as a number (an older index is rebuilt).
+ */
+const VERSION = 3;
 
 /**
  * The client-side full-text index of private rooms (MiniSearch, BM25 ranking), with the server's
@@ -167,7 +172,8 @@ export class MessageIndex {
       roomId: r.roomId as string,
       roomName: r.roomName as string,
       eventId: r.id as string,
-      seq: r.seq as number,
+      // Stored as a number (see extractField); Number() keeps a hit's seq a number whatever was stored.
+      seq: Number(r.seq),
       sender: { id: r.senderId as string, username: r.sender as string },
       createdAt: r.createdAt as string,
       // The class, then MiniSearch's score squeezed below 1 (see mergeRanked).

@@ -81,6 +81,18 @@ describe('MessageIndex', () => {
     expect(again.room(ROOM_A).indexedSeq).toBe(3);
     expect(again.search('"release notes"').map((h) => h.eventId)).toEqual([deployFriday.id]);
   });
+
+  it('gives each hit its seq as a number, as the server does, also after serialization', () => {
+    const hit = index.search('"release notes"')[0];
+    expect(hit?.seq).toBe(deployFriday.seq);
+    expect(typeof hit?.seq).toBe('number');
+    const again = MessageIndex.load(index.serialize());
+    expect(again.search('"release notes"')[0]?.seq).toBe(deployFriday.seq);
+    // A stored seq that is text still answers a number.
+    const old = JSON.parse(index.serialize()) as { index: { storedFields: Record<string, { seq: unknown }> } };
+    for (const stored of Object.values(old.index.storedFields)) stored.seq = String(stored.seq);
+    expect(MessageIndex.load(JSON.stringify(old)).search('"release notes"')[0]?.seq).toBe(deployFriday.seq);
+  });
 });
 
 describe('MessageIndex changes', () => {

@@ -16,6 +16,8 @@ import { detect } from 'tinyld/light';
  *   characters gives its overlapping character bigrams ("東京都" → `東京`, `京都`; a lone character itself);
  * - `part`: the pieces of a token joined by `. - _ @ / \ : '` (a host, an e-mail address, a path, an
  *   id): `dana.smith@example.com` → `dana.smith`, `example.com`, `dana`, `smith`, `example`, `com`;
+ *   and every run of neighbouring pieces between `@ / \ :` (up to eight pieces): `srv-web03.lan` →
+ *   `srv-web03`, `web03.lan`, `srv`, `web03`, `lan`;
  * - `stem`: the Snowball stem of each alphabetic piece (via @orama/stemmers) in the language of the
  *   text — Russian for Cyrillic, else the text's detected language among English, German, French and
  *   Spanish (tinyld), English when undetected, and the English stem as well — marked with a leading `~` so that a stem never equals a
@@ -63,6 +65,11 @@ const TOKEN = new RegExp(
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー々]+/gu;
 const HAS_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const CONNECTORS = /[.\-_@/\\:'’]+/u;
+/**
+ * The most pieces of a token joined into one part term (see plainToken): a token of n pieces gives
+ * fewer than n × MAX_RUN_PIECES such terms, not n².
+ */
+const MAX_RUN_PIECES = 8;
 /** Strong connectors: what they join are parts in their own right (a domain, a path segment). */
 const STRONG = /:\/\/|[@/\\:]/u;
 const MARKS = /\p{M}+/gu;
@@ -207,9 +214,18 @@ function plainToken(raw: string, at: number, position: number, terms: Term[], wi
     const segments = STRONG.test(token) ? pieces(token, /:\/\/|[@/\\:]/gu) : [{ text: token, offset: 0 }];
     for (const seg of segments) {
       if (seg.text !== token && CONNECTORS.test(seg.text)) add(seg.text, seg.offset);
-      // A host name's parent domains: "status.acme.io" → "acme.io".
-      const labels = /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+){2,}$/u.test(seg.text) ? pieces(seg.text, /\./gu) : [];
-      for (const label of labels.slice(1, -1)) add(seg.text.slice(label.offset), seg.offset + label.offset);
+      // Every run of two or more neighbouring pieces of the segment (up to MAX_RUN_PIECES): a host
+      // name's parent domains ("status.acme.io" → "acme.io") and its leading parts ("srv-web03.lan" →
+      // "srv-web03", "web03.lan"), an id's prefix ("plt-3699-b" → "plt-3699").
+      const parts = pieces(seg.text, /[.\-_'’]+/gu);
+      for (let i = 0; i < parts.length; i++) {
+        const first = parts[i] as { text: string; offset: number };
+        for (let j = i + 1; j < Math.min(parts.length, i + MAX_RUN_PIECES); j++) {
+          if (i === 0 && j === parts.length - 1) continue; // the segment itself
+          const last = parts[j] as { text: string; offset: number };
+          add(seg.text.slice(first.offset, last.offset + last.text.length), seg.offset + first.offset);
+        }
+      }
     }
     for (const piece of pieces(token, /[.\-_@/\\:'’]+/gu)) add(piece.text, piece.offset);
   }

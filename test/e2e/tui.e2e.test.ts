@@ -105,6 +105,10 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     type('dora', 'correct horse battery');
     expect(screen('dora')).not.toContain('correct horse battery');
     press('dora', 'Enter');
+    // The new account's recovery key, in the form, until Enter: the app goes on into the chat.
+    await eventually(shows('dora', 'Press Enter once you have written it down.'), 'the recovery key', 20_000);
+    expect(screen('dora')).toMatch(/│\s+(?:[0-9A-Z]{4} ){5}[0-9A-Z]{4}\s+│/);
+    press('dora', 'Enter');
     await eventually(shows('dora', '● connected  dora @'), 'Dora signed in', 20_000);
     expect((await chat(env, ['--json', 'whoami'])).stdout).toContain('"username":"dora"');
   }, 40_000);

@@ -197,7 +197,7 @@ describe('SignInForm', () => {
     const onSubmit = vi.fn(async () => {
       throw new Error('wrong username or password');
     });
-    const { stdin, lastFrame } = render(<SignInForm server="http://localhost:8787" theme={theme} onSubmit={onSubmit} />);
+    const { stdin, lastFrame } = render(<SignInForm server="http://localhost:8787" theme={theme} onSubmit={onSubmit} onDone={() => undefined} />);
     await settle();
     expect(lastFrame()).toContain('Sign in on http://localhost:8787');
     stdin.write('\t');
@@ -215,5 +215,41 @@ describe('SignInForm', () => {
     await settle();
     expect(onSubmit).toHaveBeenCalledWith('register', 'alice', 's3cret-pass');
     expect(lastFrame()).toContain('wrong username or password');
+  });
+
+  it("shows a new account's recovery key in the form, whole groups per line, and goes on only at Enter", async () => {
+    const { SignInForm } = await import('./sign-in-form.js');
+    const key = 'ABCD EFGH JKMN PQRS TVWX YZ01 2345 6789 ABCD EFGH JKMN PQRS';
+    const onSubmit = vi.fn(async () => key);
+    const onDone = vi.fn();
+    const { stdin, lastFrame } = render(<SignInForm server="http://localhost:8787" theme={theme} onSubmit={onSubmit} onDone={onDone} />);
+    await settle();
+    stdin.write('\talice\rs3cret-pass\r');
+    await settle();
+    expect(onSubmit).toHaveBeenCalledWith('register', 'alice', 's3cret-pass');
+    const frame = lastFrame() ?? '';
+    expect(frame).toContain('ABCD EFGH JKMN PQRS TVWX YZ01');
+    expect(frame).toContain('2345 6789 ABCD EFGH JKMN PQRS');
+    expect(frame).toContain('Press Enter once you have written it down.');
+    // No group of the key is cut across two lines.
+    const groups = frame.match(/\b[0-9A-Z]{1,4}\b/g)?.filter((g) => key.split(' ').includes(g)) ?? [];
+    expect(groups.length).toBeGreaterThanOrEqual(12);
+    expect(onDone).not.toHaveBeenCalled();
+    stdin.write('x');
+    await settle();
+    expect(onDone).not.toHaveBeenCalled();
+    stdin.write('\r');
+    await settle();
+    expect(onDone).toHaveBeenCalledTimes(1);
+  });
+
+  it('goes on at once after signing in, when there is no recovery key to show', async () => {
+    const { SignInForm } = await import('./sign-in-form.js');
+    const onDone = vi.fn();
+    const { stdin } = render(<SignInForm server="http://localhost:8787" theme={theme} onSubmit={async () => undefined} onDone={onDone} />);
+    await settle();
+    stdin.write('alice\rs3cret-pass\r');
+    await settle();
+    expect(onDone).toHaveBeenCalledTimes(1);
   });
 });
