@@ -66,6 +66,10 @@ describe('edit, delete, react and reply with the chat binary', () => {
     expect(forged.stderr).toContain(`message ${seq}`);
     const fixed = `hello world ${room}axolotl`;
     expect((await chat(alice, ['edit', room, seq, fixed])).code).toBe(0);
+    // Search knows the latest text only, as the message itself (its seq), not as the edit event.
+    const searchFor = async (word: string) => (JSON.parse((await chat(bob, ['--json', 'search', word])).stdout) as { hits: { seq: number }[] }).hits.map((h) => h.seq);
+    expect(await searchFor(`${room}quetzal`)).toEqual([]);
+    expect(await searchFor(`${room}axolotl`)).toEqual([sent.seq]);
     expect((await chat(bob, ['react', room, seq, 'nice'])).code).not.toBe(0);
     const like = await chat(bob, ['--json', 'react', room, seq, '👍']);
     expect(like.code).toBe(0);
