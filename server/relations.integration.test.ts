@@ -113,6 +113,33 @@ describe('relations in an open room', () => {
     expect(await eventAt(alice.api, room.id, edit.seq)).toMatchObject({ body: 'mangoedit text' });
   });
 
+  it('names the target by its seq, never its event id, when it refuses an edit, reaction or reply', async () => {
+    const alice = await newUser(t.url, 'alice');
+    const bob = await newUser(t.url, 'bob');
+    const room = await openRoomOf(alice, bob);
+    const sent = await alice.api.send(room.id, 'mine to edit', randomUUID());
+    const like = await bob.api.sendRelation(room.id, { clientMsgId: randomUUID(), body: '👍', relatesTo: { type: 'reaction', eventId: sent.id } });
+    const refused = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (error) {
+        return error as { code: string; message: string };
+      }
+      throw new Error('accepted');
+    };
+    const notAuthor = await refused(bob.api.sendRelation(room.id, { clientMsgId: randomUUID(), body: 'hijacked', relatesTo: { type: 'edit', eventId: sent.id } }));
+    expect(notAuthor.code).toBe('forbidden');
+    expect(notAuthor.message).toContain(`message ${sent.seq}`);
+    expect(notAuthor.message).not.toContain(sent.id);
+    const notMessage = await refused(bob.api.sendRelation(room.id, { clientMsgId: randomUUID(), body: 'reply to a reaction', relatesTo: { type: 'reply', eventId: like.id } }));
+    expect(notMessage.code).toBe('invalid_request');
+    expect(notMessage.message).toContain(`event ${like.seq}`);
+    expect(notMessage.message).not.toContain(like.id);
+    const again = await refused(bob.api.sendRelation(room.id, { clientMsgId: randomUUID(), body: '👍', relatesTo: { type: 'reaction', eventId: sent.id } }));
+    expect(again.code).toBe('conflict');
+    expect(again.message).not.toContain(sent.id);
+  });
+
   it('takes one emoji per reaction, once per user and emoji, within the per-user limit, and only on a message that exists', async () => {
     const alice = await newUser(t.url, 'alice');
     const bob = await newUser(t.url, 'bob');

@@ -46,10 +46,32 @@ export async function edit(ctx: CliContext, roomName: string, seq: number, words
   ctx.out.result({ room: t.room.name, target: seq, ...done }, () => `Edited #${seq} in #${neutralize(t.room.name)} (seq ${done.seq}).`);
 }
 
-/** `chat delete <room> <seq>`: deletes a message for good (yours, or any in a room you own). */
+/**
+ * Why `chat delete` refuses the event at `seq`, or null when it is a message it may delete. Seqs have
+ * gaps (edits and reactions take seqs too), so a mistyped seq may name someone's reaction or an edit:
+ * those are not deleted by seq here (a reaction is taken back with `chat react`, an edit by editing
+ * again). Answers ChatError('invalid_request') for those, ('not_found') for no message at all.
+ */
+export function deleteRefusal(event: RoomEvent | undefined, roomName: string, seq: number): ChatError | null {
+  if (!event || event.kind !== 'message') return new ChatError('not_found', `there is no message ${seq} in #${roomName}`);
+  const rel = event.relation;
+  if (rel?.type === 'reaction') {
+    return new ChatError('invalid_request', `#${seq} is a reaction by ${event.sender.username}, not a message; take your own reaction back with \`chat react ${roomName} ${rel.seq} <emoji>\``);
+  }
+  if (rel?.type === 'edit') {
+    return new ChatError('invalid_request', `#${seq} is an edit of message #${rel.seq}, not a message; edit #${rel.seq} again, or delete #${rel.seq} itself`);
+  }
+  if (rel?.type === 'delete') return new ChatError('invalid_request', `#${seq} is the delete of message #${rel.seq}, not a message`);
+  return null;
+}
+
+/** `chat delete <room> <seq>`: deletes a message for good (yours, or any in a room you own); refuses a reaction or an edit (see deleteRefusal). */
 export async function remove(ctx: CliContext, roomName: string, seq: number): Promise<void> {
   const { api } = await ctx.signedIn();
   const room = await api.room(roomName);
+  const event = (await api.history(room.id, { after: seq - 1, limit: 1 })).events.find((e) => e.seq === seq);
+  const refusal = deleteRefusal(event, room.name, seq);
+  if (refusal) throw refusal;
   const done = await api.deleteMessage(room.id, seq);
   ctx.out.result({ room: room.name, target: seq, ...done }, () => `Deleted #${seq} in #${neutralize(room.name)}.`);
 }

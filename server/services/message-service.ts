@@ -68,7 +68,7 @@ export class MessageService {
           room.visibility === 'private' ? `#${room.name} is end-to-end encrypted: it accepts only encrypted envelopes` : `#${room.name} is an open room: send text, not an envelope`,
         );
       }
-      if (appended.conflict !== 'not_member' && req.relatesTo) throw relationError(appended.conflict, req.relatesTo, room.name);
+      if (appended.conflict !== 'not_member' && req.relatesTo) throw relationError(appended.conflict, req.relatesTo, room.name, appended.targetSeq);
       throw new ChatError('forbidden', 'you are not a member of this room');
     }
     const { event, duplicate } = appended.value;
@@ -118,19 +118,20 @@ export class MessageService {
 }
 
 /** The error a refused edit, reaction or reply deserves. */
-function relationError(conflict: StoreConflict, relatesTo: RelatesTo, roomName: string): ChatError {
-  const target = `message ${relatesTo.eventId}`;
+function relationError(conflict: StoreConflict, relatesTo: RelatesTo, roomName: string, targetSeq: number | undefined): ChatError {
+  // Seqs are what people see and type; an event id is shown only when the target is not in this room.
+  const target = targetSeq === undefined ? `message ${relatesTo.eventId}` : `message ${targetSeq}`;
   switch (conflict) {
     case 'not_author':
       return new ChatError('forbidden', `only the author of ${target} can edit it`);
     case 'target_missing':
-      return new ChatError('not_found', `there is no ${target}`);
+      return new ChatError('not_found', `there is no such message in #${roomName}`);
     case 'target_other_room':
-      return new ChatError('invalid_request', `${target} is in another room: a ${relatesTo.type} names a message of #${roomName}`);
+      return new ChatError('invalid_request', `that message is in another room: a ${relatesTo.type} names a message of #${roomName}`);
     case 'target_deleted':
       return new ChatError('conflict', `${target} was deleted: it can no longer be edited, reacted to or replied to`);
     case 'target_not_message':
-      return new ChatError('invalid_request', `${target} is not a message (an edit, reaction or membership event cannot be the target of a ${relatesTo.type})`);
+      return new ChatError('invalid_request', `event ${targetSeq ?? relatesTo.eventId} in #${roomName} is not a message (an edit, reaction or membership event cannot be the target of a ${relatesTo.type})`);
     case 'already_reacted':
       return new ChatError('conflict', `you already reacted to ${target} with that emoji (delete your reaction to take it back)`);
     case 'reaction_limit':

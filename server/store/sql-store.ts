@@ -821,13 +821,14 @@ export class SqlStore implements Store {
       if (repeat.rows[0]) return { ok: true, value: { event: toEvent(repeat.rows[0]), duplicate: true } };
       const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [r.roomId, r.sender.id]);
       if (member.rows.length === 0) return { ok: false, conflict: 'not_member' };
-      const { rows } = await tx.query<Row>('SELECT room_id, sender_id, kind, relation_type, redacted_at FROM room_events WHERE id = $1', [r.relation.eventId]);
+      const { rows } = await tx.query<Row>('SELECT room_id, seq, sender_id, kind, relation_type, redacted_at FROM room_events WHERE id = $1', [r.relation.eventId]);
       const target = rows[0];
       if (!target) return { ok: false, conflict: 'target_missing' };
       if (String(target.room_id) !== r.roomId) return { ok: false, conflict: 'target_other_room' };
-      if (target.kind !== 'message' || (target.relation_type !== null && target.relation_type !== 'reply')) return { ok: false, conflict: 'target_not_message' };
-      if (target.redacted_at !== null) return { ok: false, conflict: 'target_deleted' };
-      if (r.relation.type === 'edit' && String(target.sender_id) !== r.sender.id) return { ok: false, conflict: 'not_author' };
+      const targetSeq = Number(target.seq);
+      if (target.kind !== 'message' || (target.relation_type !== null && target.relation_type !== 'reply')) return { ok: false, conflict: 'target_not_message', targetSeq };
+      if (target.redacted_at !== null) return { ok: false, conflict: 'target_deleted', targetSeq };
+      if (r.relation.type === 'edit' && String(target.sender_id) !== r.sender.id) return { ok: false, conflict: 'not_author', targetSeq };
       if (r.relation.type === 'reaction') {
         const { rows: counts } = await tx.query<Row>(
           `SELECT count(*) AS total, count(*) FILTER (WHERE sender_id = $2) AS mine, count(*) FILTER (WHERE sender_id = $2 AND body = $3) AS same
@@ -835,8 +836,8 @@ export class SqlStore implements Store {
           [r.relation.eventId, r.sender.id, r.body],
         );
         const c = counts[0] as Row;
-        if (Number(c.same) > 0) return { ok: false, conflict: 'already_reacted' };
-        if (Number(c.mine) >= MAX_REACTIONS_PER_USER || Number(c.total) >= MAX_REACTIONS_PER_MESSAGE) return { ok: false, conflict: 'reaction_limit' };
+        if (Number(c.same) > 0) return { ok: false, conflict: 'already_reacted', targetSeq };
+        if (Number(c.mine) >= MAX_REACTIONS_PER_USER || Number(c.total) >= MAX_REACTIONS_PER_MESSAGE) return { ok: false, conflict: 'reaction_limit', targetSeq };
       }
       if (r.relation.type === 'edit') {
         await tx.query(`UPDATE room_events SET superseded = true WHERE id = $1 OR (relates_to = $1 AND relation_type = 'edit')`, [r.relation.eventId]);

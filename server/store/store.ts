@@ -228,7 +228,11 @@ export type StoreConflict =
   | 'already_reacted'
   | 'reaction_limit';
 
-export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly conflict: StoreConflict };
+/**
+ * A store write's outcome: the value, or why it was refused. A refused relation names its target's
+ * `targetSeq` when the target is a message of the same room (so errors speak in seqs, not event ids).
+ */
+export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly conflict: StoreConflict; readonly targetSeq?: number };
 
 /**
  * Everything the server keeps. One contract suite (store.contract.ts) runs against every

@@ -92,9 +92,6 @@ const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-/** The most events the server returns in one history page. */
-const MAX_HISTORY_PAGE = 500;
-
 /**
  * The one client model, shared by the TUI, the web and the CLI commands, free of any UI framework: the
  * signed-in user's rooms (kept in step with their other devices through the `rooms` frame), each room's

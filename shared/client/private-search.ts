@@ -7,8 +7,9 @@ const PAGE = 500;
 
 /**
  * Brings the local index of private rooms up to date: fetches each room's events after the last one
- * indexed, decrypts them here (the server has only ciphertext) and indexes the text. Messages whose
- * keys have not arrived are kept and tried again on the next update.
+ * indexed, decrypts them here (the server has only ciphertext) and indexes the text, relations applied:
+ * an edit replaces its target's text, a delete removes the target (and so its edits), reactions are
+ * not indexed. Messages whose keys have not arrived are kept and tried again on the next update.
  */
 export async function updatePrivateIndex(
   index: MessageIndex,
@@ -24,22 +25,33 @@ export async function updatePrivateIndex(
     const known = index.room(room.id);
     const stillWaiting: RoomEvent[] = [];
     const take = async (events: readonly RoomEvent[]) => {
-      const messages = events.filter((e) => e.kind === 'message' && e.envelope);
-      const opened = await e2e.openMany(messages);
-      for (const [i, event] of messages.entries()) {
-        const o = opened[i];
+      // Reactions are not text anyone searches for; deletes carry none.
+      const toOpen = events.filter((e) => e.kind === 'message' && e.envelope && e.relation?.type !== 'reaction' && e.relation?.type !== 'delete');
+      const opened = new Map((await e2e.openMany(toOpen)).map((o, i) => [toOpen[i]?.id, o]));
+      // In seq order, so that a delete follows what it deletes and the latest edit wins.
+      for (const event of events) {
+        const rel = event.relation;
+        if (event.kind === 'message' && rel?.type === 'delete') {
+          index.remove(rel.eventId);
+          const gone = (e: RoomEvent) => e.id === rel.eventId || (e.relation?.type === 'edit' && e.relation.eventId === rel.eventId);
+          stillWaiting.splice(0, stillWaiting.length, ...stillWaiting.filter((e) => !gone(e)));
+          continue;
+        }
+        const o = opened.get(event.id);
         if (o?.status === 'waiting') stillWaiting.push(event);
         if (o?.status !== 'ok') continue;
-        index.add({
-          id: event.id,
-          roomId: room.id,
-          roomName: room.name,
-          seq: event.seq,
-          senderId: event.sender.id,
-          sender: event.sender.username,
-          createdAt: event.createdAt,
-          text: o.body,
-        });
+        if (rel?.type === 'edit') index.edit(rel.eventId, { seq: event.seq, senderId: event.sender.id, text: o.body });
+        else
+          index.add({
+            id: event.id,
+            roomId: room.id,
+            roomName: room.name,
+            seq: event.seq,
+            senderId: event.sender.id,
+            sender: event.sender.username,
+            createdAt: event.createdAt,
+            text: o.body,
+          });
         added += 1;
       }
     };

@@ -18,6 +18,15 @@ export interface IndexedMessage {
   readonly sender: string;
   readonly createdAt: string;
   readonly text: string;
+  /** The seq of the edit whose text this is; absent while the message is unedited. */
+  readonly editSeq?: number;
+}
+
+/** An edit's new text, as `MessageIndex.edit` takes it (the target is named separately). */
+export interface IndexedEdit {
+  readonly seq: number;
+  readonly senderId: string;
+  readonly text: string;
 }
 
 /** How far a room is indexed, and its messages whose keys had not arrived yet (tried again later). */
@@ -37,7 +46,7 @@ export interface IndexFilters {
 
 /** One field per term kind, boosted so that whole-token matches outrank parts, and parts stems. */
 const FIELDS: TermKind[] = ['exact', 'part', 'stem'];
-const STORED: (keyof IndexedMessage)[] = ['roomId', 'roomName', 'seq', 'senderId', 'sender', 'createdAt', 'text'];
+const STORED: (keyof IndexedMessage)[] = ['roomId', 'roomName', 'seq', 'senderId', 'sender', 'createdAt', 'text', 'editSeq'];
 /** The terms of the text last analyzed (MiniSearch asks once per field). */
 let lastAnalyzed: { text: string; terms: readonly Term[] } = { text: '', terms: [] };
 function termsOf(text: string): readonly Term[] {
@@ -47,8 +56,8 @@ function termsOf(text: string): readonly Term[] {
 const OPTIONS = {
   fields: FIELDS,
   storeFields: STORED,
-  // MiniSearch stores what this returns for the stored fields: `seq` stays a number (it was stored as
-  // the text "4", and search hits of private rooms carried it so).
+  // Stored fields keep their type: `seq` stays a number (it was stored as the text "4", and search
+  // hits of private rooms carried it so); an unedited message has no editSeq.
   extractField: (doc: IndexedMessage, field: string): unknown => (FIELDS.includes(field as TermKind) ? doc.text : doc[field as keyof IndexedMessage]),
   tokenize: (text: string, field?: string) => termsOf(text).filter((t) => t.kind === field).map((t) => t.form),
   processTerm: (term: string) => term,
@@ -60,7 +69,8 @@ const OPTIONS = {
 const MAX_PENDING = 1_000;
 /**
  * The serialized form's version: 2 since the shared tokenizer, 3 since runs of a token's pieces are
- * part terms and `seq` is stored as a number (an older index is rebuilt).
+ * part terms, `seq` is stored as a number and relations are applied (an older index, which may hold
+ * edits as messages of their own and deleted text, is rebuilt).
  */
 const VERSION = 3;
 
@@ -79,17 +89,19 @@ export class MessageIndex {
   private constructor(
     private readonly mini: MiniSearch<IndexedMessage>,
     private readonly rooms: Map<string, IndexedRoom>,
+    /** Edits opened before their target (its key had not come): applied when the target is added. */
+    private readonly earlyEdits: Map<string, IndexedEdit>,
   ) {}
 
   static empty(): MessageIndex {
-    return new MessageIndex(new MiniSearch<IndexedMessage>(OPTIONS), new Map());
+    return new MessageIndex(new MiniSearch<IndexedMessage>(OPTIONS), new Map(), new Map());
   }
 
   /** Reads what `serialize` wrote. */
   static load(serialized: string): MessageIndex {
-    const data = JSON.parse(serialized) as { v: number; index: unknown; rooms: Record<string, IndexedRoom> };
+    const data = JSON.parse(serialized) as { v: number; index: unknown; rooms: Record<string, IndexedRoom>; earlyEdits: Record<string, IndexedEdit> };
     if (data.v !== VERSION) throw new Error(`unknown search index version ${String(data.v)}`);
-    return new MessageIndex(MiniSearch.loadJSON<IndexedMessage>(JSON.stringify(data.index), OPTIONS), new Map(Object.entries(data.rooms)));
+    return new MessageIndex(MiniSearch.loadJSON<IndexedMessage>(JSON.stringify(data.index), OPTIONS), new Map(Object.entries(data.rooms)), new Map(Object.entries(data.earlyEdits)));
   }
 
   /**
@@ -117,7 +129,7 @@ export class MessageIndex {
   }
 
   serialize(): string {
-    return JSON.stringify({ v: VERSION, index: this.mini.toJSON(), rooms: Object.fromEntries(this.rooms) });
+    return JSON.stringify({ v: VERSION, index: this.mini.toJSON(), rooms: Object.fromEntries(this.rooms), earlyEdits: Object.fromEntries(this.earlyEdits) });
   }
 
   get size(): number {
@@ -128,11 +140,40 @@ export class MessageIndex {
     return this.rooms.get(roomId) ?? { indexedSeq: 0, pending: [] };
   }
 
-  /** Adds a message (a repeat of an id is ignored). */
+  /** Adds a message (a repeat of an id is ignored), with the text of an edit of it opened earlier. */
   add(message: IndexedMessage): void {
     if (this.mini.has(message.id)) return;
     this.mini.add(message);
     this.added.push(message);
+    const early = this.earlyEdits.get(message.id);
+    if (early) {
+      this.earlyEdits.delete(message.id);
+      this.edit(message.id, early);
+    }
+  }
+
+  /**
+   * Applies an edit: the target's indexed text becomes the edit's (its hits keep the target's id, seq
+   * and time). Only the target's author edits it (the server checks too); an edit older than the one
+   * applied is ignored (edits whose keys came late are opened out of order). An edit of a target not
+   * indexed yet is kept until the target is added.
+   */
+  edit(targetId: string, edit: IndexedEdit): void {
+    const stored = this.mini.getStoredFields(targetId) as Partial<IndexedMessage> | undefined;
+    if (!stored) {
+      const known = this.earlyEdits.get(targetId);
+      if (!known || known.seq < edit.seq) this.earlyEdits.set(targetId, edit);
+      return;
+    }
+    if (stored.senderId !== edit.senderId || (stored.editSeq ?? 0) >= edit.seq) return;
+    const target = { ...(stored as IndexedMessage), id: targetId, text: edit.text, editSeq: edit.seq };
+    this.mini.replace(target);
+  }
+
+  /** Removes a deleted message, and so its edits, from the index (an id not indexed is ignored). */
+  remove(targetId: string): void {
+    this.earlyEdits.delete(targetId);
+    if (this.mini.has(targetId)) this.mini.discard(targetId);
   }
 
   /** Records how far a room has been read, and which of its messages still wait for a key. */

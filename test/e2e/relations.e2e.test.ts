@@ -63,10 +63,21 @@ describe('edit, delete, react and reply with the chat binary', () => {
     const forged = await chat(bob, ['edit', room, seq, 'bob was here']);
     expect(forged.code).not.toBe(0);
     expect(forged.stderr).toMatch(/only the author/);
+    expect(forged.stderr).toContain(`message ${seq}`);
     const fixed = `hello world ${room}axolotl`;
     expect((await chat(alice, ['edit', room, seq, fixed])).code).toBe(0);
+    // Search knows the latest text only, as the message itself (its seq), not as the edit event.
+    const searchFor = async (word: string) => (JSON.parse((await chat(bob, ['--json', 'search', word])).stdout) as { hits: { seq: number }[] }).hits.map((h) => h.seq);
+    expect(await searchFor(`${room}quetzal`)).toEqual([]);
+    expect(await searchFor(`${room}axolotl`)).toEqual([sent.seq]);
     expect((await chat(bob, ['react', room, seq, 'nice'])).code).not.toBe(0);
-    expect((await chat(bob, ['react', room, seq, '👍'])).code).toBe(0);
+    const like = await chat(bob, ['--json', 'react', room, seq, '👍']);
+    expect(like.code).toBe(0);
+    // A mistyped seq that is bob's reaction: chat delete refuses it rather than deleting his 👍.
+    const likeSeq = String((JSON.parse(like.stdout) as { seq: number }).seq);
+    const mistyped = await chat(alice, ['delete', room, likeSeq]);
+    expect(mistyped.code).not.toBe(0);
+    expect(mistyped.stderr).toContain(`#${likeSeq} is a reaction by bob, not a message`);
     expect((await chat(bob, ['send', room, '--reply-to', seq, 'agreed'])).code).toBe(0);
 
     const events = await readJson(alice, room);

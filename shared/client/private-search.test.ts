@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomEvent } from '../protocol/index.js';
+import { MessageIndex } from '../search/index.js';
+import type { ApiClient } from './api-client.js';
+import type { E2ESession } from './e2e-session.js';
+import { updatePrivateIndex } from './private-search.js';
+
+const ROOM = '00000000-0000-4000-8000-00000000000a';
+const ALICE = { id: '00000000-0000-4000-8000-0000000000a1', username: 'alice' };
+const BOB = { id: '00000000-0000-4000-8000-0000000000b0', username: 'bob' };
+const idOf = (seq: number) => `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`;
+
+/** A private-room event whose "envelope" a fake session opens to `text` (null for a delete). */
+function event(seq: number, text: string | null, sender = ALICE, relation?: { type: string; seq: number }): RoomEvent {
+  return {
+    id: idOf(seq),
+    roomId: ROOM,
+    seq,
+    kind: 'message',
+    sender,
+    body: null,
+    envelope: text === null ? null : ({ text } as unknown as RoomEvent['envelope']),
+    target: null,
+    clientMsgId: idOf(seq + 1000),
+    createdAt: new Date(Date.UTC(2026, 10, 1, 12, seq)).toISOString(),
+    relation: relation ? { type: relation.type, eventId: idOf(relation.seq), seq: relation.seq } : null,
+  };
+}
+
+/** A fake API serving `events` after a seq, and a fake session opening each envelope to its text. */
+function fakes(events: readonly RoomEvent[]): { api: ApiClient; e2e: E2ESession } {
+  const api = {
+    history: (_room: string, { after }: { after: number }) => Promise.resolve({ events: events.filter((e) => e.seq > after), hasMore: false }),
+  } as unknown as ApiClient;
+  const e2e = {
+    sync: () => Promise.resolve(),
+    openMany: (es: readonly RoomEvent[]) => Promise.resolve(es.map((e) => ({ status: 'ok', body: (e.envelope as unknown as { text: string }).text }))),
+  } as unknown as E2ESession;
+  return { api, e2e };
+}
+
+const rooms = [{ id: ROOM, name: 'plans' }];
+const found = (index: MessageIndex, q: string) => index.search(q).map((h) => [h.seq, h.snippet.text]);
+
+describe('updatePrivateIndex applies relations', () => {
+  const history = [
+    event(6, 'the zebra is the word'),
+    event(7, 'giraffe is the word', ALICE, { type: 'edit', seq: 6 }),
+    event(8, 'a walrus appears'),
+    event(9, '🦓', BOB, { type: 'reaction', seq: 6 }),
+    event(10, null, ALICE, { type: 'delete', seq: 8 }),
+    event(11, 'hear me: walrus', BOB, { type: 'reply', seq: 6 }),
+  ];
+
+  it('indexes an edit as its target (latest text), drops deleted text and skips reactions', async () => {
+    const index = MessageIndex.empty();
+    const { api, e2e } = fakes(history);
+    await updatePrivateIndex(index, api, e2e, rooms);
+    expect(found(index, 'zebra')).toEqual([]);
+    expect(found(index, 'giraffe')).toEqual([[6, 'giraffe is the word']]);
+    expect(index.search('giraffe')[0]?.eventId).toBe(idOf(6));
+    expect(found(index, 'walrus')).toEqual([[11, 'hear me: walrus']]);
+    expect(index.size).toBe(2);
+  });
+
+  it('applies relations that come in a later update, also to the index read back from disk', async () => {
+    const { e2e } = fakes([]);
+    let index = MessageIndex.empty();
+    await updatePrivateIndex(index, fakes(history.slice(0, 1)).api, e2e, rooms);
+    expect(found(index, 'zebra')).toEqual([[6, 'the zebra is the word']]);
+    index = MessageIndex.load(index.serialize());
+    await updatePrivateIndex(index, fakes(history.slice(0, 3)).api, e2e, rooms);
+    expect(found(index, 'walrus')).toEqual([[8, 'a walrus appears']]);
+    index = MessageIndex.load(index.serialize());
+    await updatePrivateIndex(index, fakes(history).api, e2e, rooms);
+    const reread = MessageIndex.load(index.serialize());
+    expect(found(reread, 'zebra')).toEqual([]);
+    expect(found(reread, 'walrus')).toEqual([[11, 'hear me: walrus']]);
+    expect(found(reread, 'giraffe')).toEqual([[6, 'giraffe is the word']]);
+  });
+
+  it('ignores an edit by anyone but the author, and an older edit opened after a newer one', () => {
+    const index = MessageIndex.empty();
+    const [target] = history;
+    index.add({ id: idOf(6), roomId: ROOM, roomName: 'plans', seq: 6, senderId: ALICE.id, sender: 'alice', createdAt: (target as RoomEvent).createdAt, text: 'the zebra' });
+    index.edit(idOf(6), { seq: 12, senderId: BOB.id, text: 'bob was here' });
+    index.edit(idOf(6), { seq: 14, senderId: ALICE.id, text: 'newest okapi' });
+    index.edit(idOf(6), { seq: 13, senderId: ALICE.id, text: 'older lemur' });
+    expect(found(index, 'bob')).toEqual([]);
+    expect(found(index, 'lemur')).toEqual([]);
+    expect(found(index, 'okapi')).toEqual([[6, 'newest okapi']]);
+  });
+});
