@@ -28,7 +28,8 @@ describe.runIf(haveKeyring)('credentials in the OS keychain', () => {
     const script = [
       // As a desktop login does: unlock (creating) the login keyring and export the daemon's address.
       'eval $(echo pw | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)',
-      `echo "REG:$(echo 'correct horse battery' | node ${CHAT_BIN} register kim --password-stdin 2>&1)"`,
+      // Registering prints several lines (the recovery key among them): one line here.
+      `echo "REG:$(echo 'correct horse battery' | node ${CHAT_BIN} register kim --password-stdin 2>&1 | tr '\\n' ' ')"`,
       `echo "WHO:$(node ${CHAT_BIN} --json whoami 2>&1)"`,
       'echo "N:$(secret-tool search --all service chat-cli 2>/dev/null | grep -c "^label")"',
     ].join('; ');
