@@ -37,7 +37,7 @@ function setup() {
   let joined: Room[] = [GENERAL, PLANS];
   const api = {
     rooms: async () => joined,
-    directory: async () => [GENERAL, LOBBY],
+    directory: async () => ({ rooms: [GENERAL, LOBBY], next: null, similar: [] }),
     join: vi.fn(async (ref: string) => {
       const r = { ...LOBBY, role: 'member' as const };
       joined = [...joined, r];
