@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutRow } from '../../cli/tui/state/timeline-layout.js';
+import { sidebarWidth } from '../../cli/tui/app.js';
 import type { RoomEvent } from '../../shared/protocol/index.js';
 import type { ServerProcess } from '../support/binaries.js';
 import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
@@ -29,8 +30,8 @@ async function pressAndWait(key: string, before: string): Promise<string> {
   await eventually(() => (screen() !== before ? true : undefined), `the frame after ${key}`);
   return steadyScreen();
 }
-/** The room list's columns, left of the timeline. */
-const SIDEBAR = 24;
+/** The room list's columns at the terminal's full width (it narrows below 70 columns: sidebarWidth). */
+const SIDEBAR = sidebarWidth(100, true);
 
 const CJK = '漢字とかなを混ぜた長い日本語のメッセージです。'.repeat(6);
 const LONG_WORDS = Array.from({ length: 5 }, (_, i) => `${String(i)}${'pneumonoultramicroscopic'.repeat(4)}`).join(' ');
@@ -44,7 +45,7 @@ describe.runIf(haveTmux)('the timeline in a real terminal', () => {
   const modelRows = (width: number) =>
     events.filter((e) => e.kind === 'message').flatMap((e) => layoutRow({ kind: 'event', key: e.id, event: e }, { width, me: 'alice', textOf: () => e.body ?? '' }).map((l) => l.spans.map((s) => s.text).join('').trimEnd()));
   /** The timeline's part of each screen row. */
-  const timelineColumn = (text: string) => text.split('\n').map((r) => r.slice(SIDEBAR).trimEnd());
+  const timelineColumn = (text: string, sidebar = SIDEBAR) => text.split('\n').map((r) => r.slice(sidebar).trimEnd());
 
   beforeAll(async () => {
     const dir = await tempDir('tui-layout');
@@ -86,10 +87,11 @@ describe.runIf(haveTmux)('the timeline in a real terminal', () => {
     for (let i = 0; i < 40 && current.includes('newer messages below'); i++) current = await pressAndWait('NPage', current);
     for (const [columns, rows] of [[60, 20], [100, 30]] as const) {
       tmux('resize-window', '-t', 'alice', '-x', String(columns), '-y', String(rows));
-      const expected = modelRows(Math.max(20, columns - SIDEBAR - 2));
+      const sidebar = sidebarWidth(columns, true);
+      const expected = modelRows(Math.max(20, columns - sidebar - 2));
       // The timeline runs from under the title to the row showing the newest line; each of its rows is the model's, in order.
       const check = () => {
-        const shown = timelineColumn(screen());
+        const shown = timelineColumn(screen(), sidebar);
         const last = shown.findIndex((r) => r.endsWith('line 300'));
         if (last < 1) return undefined;
         const region = shown.slice(1, last + 1);
