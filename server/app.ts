@@ -32,6 +32,7 @@ import { AuthService } from './services/auth-service.js';
 import { InviteService } from './services/invite-service.js';
 import { DeviceVerificationService } from './services/device-verification-service.js';
 import { KeyBackupService } from './services/key-backup-service.js';
+import { DeviceActivity } from './services/device-activity.js';
 import { KeyService } from './services/key-service.js';
 import { MessageService } from './services/message-service.js';
 import { RoomService } from './services/room-service.js';
@@ -121,7 +122,8 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
   const tokens = new TokenIssuer(deps.jwtSecret, now);
   const auth = new AuthService({ store, tokens, cache: deps.cache, bus: deps.bus, now });
   const guard = new SessionGuard({ store, ...(deps.sessionCacheTtlMs === undefined ? {} : { ttlMs: deps.sessionCacheTtlMs }) });
-  const requireAuth = authenticate(tokens, guard);
+  const activity = new DeviceActivity(store, { now, onError: (error) => deps.logger.warn({ err: error }, 'recording when a device was last seen failed') });
+  const requireAuth = authenticate(tokens, guard, activity);
   const rooms = new RoomService({ store, bus: deps.bus, presence: deps.presence });
   const messages = new MessageService({ store, bus: deps.bus, rooms, metrics });
   const readMarkers = new ReadMarkerService({ store, bus: deps.bus, rooms });
@@ -242,6 +244,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
     auth,
     tokens,
     guard,
+    activity,
     messages,
     metrics,
     logger: deps.logger,
@@ -267,6 +270,7 @@ export async function createServer(deps: ServerDeps): Promise<ChatServer> {
       const timer = setTimeout(() => http.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(timer);
+      await activity.flush();
     },
   };
 }

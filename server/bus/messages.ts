@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RoomEvent, UserRef } from '../../shared/protocol/index.js';
+import { DeviceAdded, RoomEvent, UserRef } from '../../shared/protocol/index.js';
 import type { Bus } from './bus.js';
 import { Channels } from './bus.js';
 
@@ -28,7 +28,7 @@ export type RevokeNotice = z.infer<typeof RevokeNotice>;
 export const SharesNotice = z.object({ t: z.literal('shares'), deviceIds: z.array(z.string()) });
 export type SharesNotice = z.infer<typeof SharesNotice>;
 /** These users' devices changed (one added, approved or revoked) or a device verification moved on: their clients look again. */
-export const DevicesNotice = z.object({ t: z.literal('devices'), userIds: z.array(z.string()) });
+export const DevicesNotice = z.object({ t: z.literal('devices'), userIds: z.array(z.string()), added: DeviceAdded.optional() });
 export type DevicesNotice = z.infer<typeof DevicesNotice>;
 /** These users' room lists changed (added, removed, joined, left or created a room): their clients fetch the room list. */
 export const RoomsNotice = z.object({ t: z.literal('rooms'), userIds: z.array(z.string()) });

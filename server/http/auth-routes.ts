@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
-import { ChatError, COOKIE_SESSION_HEADER, LoginRequest, LogoutRequest, REFRESH_COOKIE, RefreshRequest, RegisterRequest } from '../../shared/protocol/index.js';
+import { ChatError, COOKIE_SESSION_HEADER, DeviceChallengeRequest, LoginRequest, LogoutRequest, REFRESH_COOKIE, RefreshRequest, RegisterRequest } from '../../shared/protocol/index.js';
 import type { Session, TokenPair } from '../../shared/protocol/index.js';
 import { REFRESH_TTL_MS } from '../services/auth-service.js';
 import type { AuthService } from '../services/auth-service.js';
@@ -56,6 +56,17 @@ export function presentedRefreshToken(req: Request): string | undefined {
   return parsed.success ? parsed.data.refreshToken : undefined;
 }
 
+/**
+ * The client's address as this server sees it: Express's `req.ip`, which follows X-Forwarded-For only
+ * as far as the `trust proxy` setting (CHAT_TRUST_PROXY) allows; an IPv4 address in IPv6 form
+ * (`::ffff:10.0.0.1`) is written plainly. Null when unknown.
+ */
+export function clientAddress(req: Request): string | null {
+  const ip = req.ip ?? req.socket.remoteAddress;
+  if (!ip) return null;
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice('::ffff:'.length) : ip;
+}
+
 /** The rate limits of /auth: `password` for register and login, `refresh` (per session) for refresh. */
 export interface AuthLimits {
   readonly password: RequestHandler;
@@ -70,10 +81,13 @@ export function authRoutes(auth: AuthService, requireAuth: RequestHandler, limit
   const limit = limits.password;
   const router = Router();
   router.post('/register', limit, async (req, res) => {
-    res.status(201).json(sessionOut(req, res, await auth.register(parse(RegisterRequest, req.body))));
+    res.status(201).json(sessionOut(req, res, await auth.register(parse(RegisterRequest, req.body), clientAddress(req))));
   });
   router.post('/login', limit, async (req, res) => {
-    res.json(sessionOut(req, res, await auth.login(parse(LoginRequest, req.body))));
+    res.json(sessionOut(req, res, await auth.login(parse(LoginRequest, req.body), clientAddress(req))));
+  });
+  router.post('/device-challenge', limit, async (req, res) => {
+    res.json(await auth.deviceChallenge(parse(DeviceChallengeRequest, req.body).deviceId));
   });
   router.post('/refresh', limits.refresh, async (req, res) => {
     try {

@@ -60,6 +60,9 @@ export function keyRoutes(keys: KeyService, verifications: DeviceVerificationSer
   router.get('/backup/entries', async (req, res) => {
     res.json(await backup.entries(claimsOf(res), parse(BackupEntryQuery, req.query)));
   });
+  router.get('/devices', async (_req, res) => {
+    res.json({ devices: await keys.accountDevices(claimsOf(res)) });
+  });
   router.put('/devices/me', async (req, res) => {
     await keys.publish(claimsOf(res), parse(DeviceBundle, req.body?.bundle));
     res.status(204).end();

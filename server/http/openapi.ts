@@ -21,7 +21,8 @@ const Ids = P.AckSharesRequest;
 /** Every route of the REST API. server/http/openapi.test.ts checks it both ways: each entry is mounted and answers; each mounted route and each ApiClient request is here. */
 const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/auth/register', tag: 'auth', auth: false, summary: 'Create an account and sign in (a new device)', body: P.RegisterRequest, status: 201, answer: P.Session },
-  { method: 'post', path: '/auth/login', tag: 'auth', auth: false, summary: 'Sign in (a new device)', body: P.LoginRequest, answer: P.Session },
+  { method: 'post', path: '/auth/login', tag: 'auth', auth: false, summary: 'Sign in: a new device (announced to your other devices with where and when), or with resume an existing device that proves it holds its signing key', body: P.LoginRequest, answer: P.Session },
+  { method: 'post', path: '/auth/device-challenge', tag: 'auth', auth: false, summary: 'A one-time, 60-second challenge an existing device signs to sign in again as itself (login resume)', body: P.DeviceChallengeRequest, answer: P.DeviceChallenge },
   { method: 'post', path: '/auth/refresh', tag: 'auth', auth: false, summary: 'Trade a refresh token for new tokens (the old one is spent; within 10 s it answers the same pair again, after that it revokes the session)', body: P.RefreshRequest, answer: P.TokenPair },
   { method: 'post', path: '/auth/logout', tag: 'auth', auth: false, summary: 'End the session; its sockets close with 4001', body: P.LogoutRequest, status: 204 },
   { method: 'post', path: '/auth/ws-ticket', tag: 'auth', summary: 'A one-time, 30-second ticket for a browser WebSocket', answer: P.WsTicket },
@@ -48,6 +49,7 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/invites/:token/redeem', tag: 'invites', summary: 'Join through an invite link', answer: P.MembershipResult },
   { method: 'post', path: '/dm', tag: 'rooms', summary: 'The private room of you and another user', body: P.DirectMessageRequest, answer: P.DirectMessageResult },
   { method: 'get', path: '/search', tag: 'search', summary: 'Full-text search over your open rooms (limited per user; 503 when a search runs too long)', query: P.SearchQuery, answer: P.SearchResults },
+  { method: 'get', path: '/keys/devices', tag: 'keys', summary: 'Your own devices with where and when each signed in and when it was last seen (to within minutes)', answer: P.DeviceActivityList },
   { method: 'put', path: '/keys/devices/me', tag: 'keys', summary: "Publish this device's self-signed key bundle", body: z.object({ bundle: P.DeviceBundle }), status: 204 },
   { method: 'delete', path: '/keys/devices/:id', tag: 'keys', summary: 'Revoke one of your devices: its sessions end and its sockets close (idempotent)', status: 204 },
   { method: 'put', path: '/keys/identity', tag: 'keys', summary: "Set your user identity key (once), with this device's cross-signature", body: P.PublishIdentityRequest, status: 204 },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ChatError } from '../../shared/protocol/index.js';
-import type { LoginRequest, RegisterRequest, Session, TokenPair, WsTicket } from '../../shared/protocol/index.js';
+import { verifyDeviceProof } from '../../shared/crypto/index.js';
+import { ChatError, DEVICE_CHALLENGE_TTL_MS } from '../../shared/protocol/index.js';
+import type { DeviceChallenge, LoginRequest, RegisterRequest, ResumeDevice, Session, TokenPair, WsTicket } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { publishControl } from '../bus/messages.js';
 import type { Cache } from '../cache/cache.js';
@@ -42,17 +43,26 @@ export class AuthService {
     this.now = deps.now ?? Date.now;
   }
 
-  /** A new account with its first device and session; the account and device are stored together or not at all. */
-  async register(req: RegisterRequest): Promise<Session> {
+  /**
+   * A new account with its first device and session; the account and device are stored together or
+   * not at all. `from`: the client's address, kept as where the device was added.
+   */
+  async register(req: RegisterRequest, from: string | null = null): Promise<Session> {
     const passwordHash = await hashPassword(req.password);
     const user = { id: randomUUID(), username: req.username };
     const { pair, session } = this.firstPair(user, randomUUID());
-    const created = await this.deps.store.createUserWithDevice({ ...user, passwordHash }, { id: session.deviceId, name: req.deviceName ?? 'unnamed device' }, session);
+    const created = await this.deps.store.createUserWithDevice({ ...user, passwordHash }, { id: session.deviceId, name: req.deviceName ?? 'unnamed device', from }, session);
     if (!created.ok) throw new ChatError('username_taken', `the username "${req.username}" is taken`);
     return sessionOf(created.value.user, created.value.device, this.stamped(pair));
   }
 
-  async login(req: LoginRequest): Promise<Session> {
+  /**
+   * Signs in with the password: on a new device (announced to the account's other devices, with
+   * `from`, the client's address, and the time), or, with `req.resume`, on an existing device of the
+   * user that proves it holds its signing key (`resumeDevice`). Throws `invalid_credentials` for a
+   * wrong username or password, and what `resumeDevice` throws.
+   */
+  async login(req: LoginRequest, from: string | null = null): Promise<Session> {
     const user = await this.deps.store.findUserByUsername(req.username);
     if (!user) {
       this.dummyHash ??= hashPassword('not a real password, only a timing equaliser');
@@ -62,7 +72,43 @@ export class AuthService {
     if (!(await verifyPassword(user.passwordHash, req.password))) {
       throw new ChatError('invalid_credentials', 'wrong username or password');
     }
-    return this.startSession(user, req.deviceName);
+    if (req.resume) return this.resumeDevice(user, req.resume, from);
+    return this.startSession(user, req.deviceName, from);
+  }
+
+  /**
+   * A one-time challenge for `deviceId` to sign at its next sign-in (`LoginRequest.resume`), valid
+   * DEVICE_CHALLENGE_TTL_MS. Issued for any id without looking it up, so it tells nothing about
+   * which devices exist; the sign-in checks everything.
+   */
+  async deviceChallenge(deviceId: string): Promise<DeviceChallenge> {
+    const challenge = newOpaqueToken();
+    await this.deps.cache.set(`device-challenge:${hashOpaqueToken(challenge)}`, deviceId, DEVICE_CHALLENGE_TTL_MS);
+    return { challenge, expiresAt: new Date(this.now() + DEVICE_CHALLENGE_TTL_MS).toISOString() };
+  }
+
+  /**
+   * A new session on one of the user's existing devices (the password was checked): the challenge
+   * must be one this server issued for that device, unused and unexpired (it is used up now), and the
+   * signature must verify under the signing key of the device's published bundle, so neither the
+   * password nor a device id alone is enough. Throws `forbidden` for a bad or stale proof, and
+   * `not_found` when the user has no such live device with published keys (revoked, or never
+   * published): the client then signs in as a new device.
+   */
+  private async resumeDevice(user: UserRecord, resume: ResumeDevice, from: string | null): Promise<Session> {
+    const issuedFor = await this.deps.cache.take(`device-challenge:${hashOpaqueToken(resume.challenge)}`);
+    if (issuedFor !== resume.deviceId) throw new ChatError('forbidden', 'the device challenge is unknown, used or expired; sign in again');
+    const device = (await this.deps.store.listDevicesOfUsers([user.id])).find((d) => d.deviceId === resume.deviceId);
+    if (!device) throw new ChatError('not_found', 'this device is no longer part of the account; sign in as a new device');
+    const proof = { userId: user.id, deviceId: device.deviceId, challenge: resume.challenge };
+    if (!(await verifyDeviceProof(device.bundle.signingKey, proof, resume.signature))) {
+      throw new ChatError('forbidden', 'the device proof does not verify: this is not that device');
+    }
+    const { pair, session } = this.firstPair(user, device.deviceId);
+    const resumed = await this.deps.store.resumeDeviceSession({ id: device.deviceId, userId: user.id, from }, session, new Date(this.now()));
+    if (!resumed) throw new ChatError('not_found', 'this device is no longer part of the account; sign in as a new device');
+    const out = sessionOf(user, resumed, this.stamped(pair));
+    return { ...out, device: { ...out.device, resumed: true } };
   }
 
   /**
@@ -122,9 +168,15 @@ export class AuthService {
     return typeof claims.sessionId === 'string' && typeof claims.expiresAtMs === 'number' ? (claims as AccessClaims) : null;
   }
 
-  private async startSession(user: UserRecord, deviceName: string | undefined): Promise<Session> {
+  private async startSession(user: UserRecord, deviceName: string | undefined, from: string | null): Promise<Session> {
     const { pair, session } = this.firstPair(user, randomUUID());
-    const device = await this.deps.store.createDeviceWithSession({ id: session.deviceId, userId: user.id, name: deviceName ?? 'unnamed device' }, session);
+    const device = await this.deps.store.createDeviceWithSession({ id: session.deviceId, userId: user.id, name: deviceName ?? 'unnamed device', from }, session);
+    // The account's other devices are told at once, with where and when (issue 14).
+    await publishControl(this.deps.bus, {
+      t: 'devices',
+      userIds: [user.id],
+      added: { deviceId: device.id, name: device.name, createdAt: device.createdAt.toISOString(), from },
+    });
     return sessionOf(user, device, this.stamped(pair));
   }
 

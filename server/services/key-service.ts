@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { verifyBundle, verifyDeviceSignature } from '../../shared/crypto/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { DeviceBundle, DirectoryDevice, QueuedReshareRequest, QueuedShare, ReshareRequest, SealedShare } from '../../shared/protocol/index.js';
+import type { DeviceActivity, DeviceBundle, DirectoryDevice, QueuedReshareRequest, QueuedShare, ReshareRequest, SealedShare } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { publishControl } from '../bus/messages.js';
 import type { DirectoryDeviceRecord, Store } from '../store/store.js';
@@ -45,6 +45,21 @@ export class KeyService {
       throw new ChatError('invalid_request', `the bundle does not verify: ${(error as Error).message}`, { cause: error });
     }
     await this.deps.store.setDeviceBundle(claims.deviceId, bundle);
+    // A new device appears in the directory now: the account's other devices look again.
+    await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
+  }
+
+  /** The caller's own devices with where and when each signed in and was last seen (only the account sees this). */
+  async accountDevices(claims: AccessClaims): Promise<DeviceActivity[]> {
+    return (await this.deps.store.listAccountDevices(claims.userId)).map((d) => ({
+      deviceId: d.deviceId,
+      name: d.name,
+      createdAt: d.createdAt.toISOString(),
+      addedFrom: d.addedFrom,
+      signedInAt: d.signedInAt?.toISOString() ?? null,
+      signedInFrom: d.signedInFrom,
+      lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+    }));
   }
 
   /**

@@ -5,6 +5,8 @@ import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '..
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
 import type {
+  AccountDeviceRecord,
+  NewDevice,
   NewSession,
   DeviceRecord,
   DirectoryDeviceRecord,
@@ -216,8 +218,11 @@ async function insertUser(q: SqlExecutor, user: { id: string; username: string; 
   return rows[0] ? { ok: true, value: toUser(rows[0]) } : { ok: false, conflict: 'username_taken' };
 }
 
-async function insertDevice(q: SqlExecutor, device: { id: string; userId: string; name: string }): Promise<DeviceRecord> {
-  const { rows } = await q.query<Row>('INSERT INTO devices (id, user_id, name) VALUES ($1, $2, $3) RETURNING *', [device.id, device.userId, device.name]);
+async function insertDevice(q: SqlExecutor, device: NewDevice & { userId: string }): Promise<DeviceRecord> {
+  const { rows } = await q.query<Row>(
+    'INSERT INTO devices (id, user_id, name, added_from, signed_in_at, signed_in_from) VALUES ($1, $2, $3, $4, now(), $4) RETURNING *',
+    [device.id, device.userId, device.name, device.from ?? null],
+  );
   return toDevice(rows[0] as Row);
 }
 
@@ -240,7 +245,7 @@ export class SqlStore implements Store {
 
   createUserWithDevice(
     user: { id: string; username: string; passwordHash: string },
-    device: { id: string; name: string },
+    device: NewDevice,
     session: NewSession,
   ): Promise<StoreResult<{ user: UserRecord; device: DeviceRecord }>> {
     return this.db.transaction(async (tx) => {
@@ -251,8 +256,42 @@ export class SqlStore implements Store {
     });
   }
 
-  createDeviceWithSession(device: { id: string; userId: string; name: string }, session: NewSession): Promise<DeviceRecord> {
+  createDeviceWithSession(device: NewDevice & { userId: string }, session: NewSession): Promise<DeviceRecord> {
     return this.db.transaction((tx) => insertDeviceWithSession(tx, device, session));
+  }
+
+  resumeDeviceSession(device: { id: string; userId: string; from: string | null }, session: NewSession, at: Date): Promise<DeviceRecord | null> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(
+        'UPDATE devices SET signed_in_at = $3, signed_in_from = $4 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING *',
+        [device.id, device.userId, at, device.from],
+      );
+      if (!rows[0]) return null;
+      await insertSession(tx, { id: device.id, userId: device.userId }, session);
+      return toDevice(rows[0]);
+    });
+  }
+
+  async touchDevicesLastSeen(seen: readonly { deviceId: string; at: Date }[], minIntervalMs: number): Promise<void> {
+    if (seen.length === 0) return;
+    await this.db.query(
+      `UPDATE devices d SET last_seen_at = v.at FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
+       WHERE d.id = v.id AND (d.last_seen_at IS NULL OR d.last_seen_at < v.at - make_interval(secs => $3::double precision / 1000))`,
+      [seen.map((s) => s.deviceId), seen.map((s) => s.at), minIntervalMs],
+    );
+  }
+
+  async listAccountDevices(userId: string): Promise<AccountDeviceRecord[]> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM devices WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id', [userId]);
+    return rows.map((r) => ({
+      deviceId: String(r.id),
+      name: String(r.name),
+      createdAt: asDate(r.created_at),
+      addedFrom: r.added_from == null ? null : String(r.added_from),
+      signedInAt: asDateOrNull(r.signed_in_at),
+      signedInFrom: r.signed_in_from == null ? null : String(r.signed_in_from),
+      lastSeenAt: asDateOrNull(r.last_seen_at),
+    }));
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | null> {
@@ -1000,8 +1039,14 @@ export class SqlStore implements Store {
 }
 
 /** A device, its session and the session's first refresh token, on `db` (a transaction). */
-async function insertDeviceWithSession(db: SqlExecutor, device: { id: string; userId: string; name: string }, session: NewSession): Promise<DeviceRecord> {
+async function insertDeviceWithSession(db: SqlExecutor, device: NewDevice & { userId: string }, session: NewSession): Promise<DeviceRecord> {
   const stored = await insertDevice(db, device);
+  await insertSession(db, device, session);
+  return stored;
+}
+
+/** A session of an existing device and its first refresh token. */
+async function insertSession(db: SqlExecutor, device: { id: string; userId: string }, session: NewSession): Promise<void> {
   await db.query('INSERT INTO sessions (id, user_id, device_id) VALUES ($1, $2, $3)', [session.id, device.userId, device.id]);
   await db.query('INSERT INTO refresh_tokens (token_hash, family_id, user_id, device_id, expires_at) VALUES ($1, $2, $3, $4, $5)', [
     session.refreshToken.tokenHash,
@@ -1010,5 +1055,4 @@ async function insertDeviceWithSession(db: SqlExecutor, device: { id: string; us
     device.id,
     session.refreshToken.expiresAt,
   ]);
-  return stored;
 }

@@ -23,6 +23,29 @@ export interface DeviceRecord {
   readonly revokedAt: Date | null;
 }
 
+/**
+ * One of an account's devices with where and when it was used: `addedFrom` and `signedInFrom` are the
+ * client addresses (IP, as the server saw it through its trust-proxy setting) of its first and latest
+ * sign-in, null where unknown (devices from before this was recorded); `lastSeenAt` is written at most
+ * once per few minutes (server/services/device-activity.ts).
+ */
+export interface AccountDeviceRecord {
+  readonly deviceId: string;
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly addedFrom: string | null;
+  readonly signedInAt: Date | null;
+  readonly signedInFrom: string | null;
+  readonly lastSeenAt: Date | null;
+}
+
+/** A new device: its id, name and the address its sign-in came from (null where unknown). */
+export interface NewDevice {
+  readonly id: string;
+  readonly name: string;
+  readonly from?: string | null;
+}
+
 export interface RefreshTokenRecord {
   readonly tokenHash: string;
   readonly familyId: string;
@@ -262,11 +285,25 @@ export interface Store {
    */
   createUserWithDevice(
     user: { id: string; username: string; passwordHash: string },
-    device: { id: string; name: string },
+    device: NewDevice,
     session: NewSession,
   ): Promise<StoreResult<{ user: UserRecord; device: DeviceRecord }>>;
   /** A sign-in of an existing user: a new device, its session and first refresh token, in one transaction. */
-  createDeviceWithSession(device: { id: string; userId: string; name: string }, session: NewSession): Promise<DeviceRecord>;
+  createDeviceWithSession(device: NewDevice & { userId: string }, session: NewSession): Promise<DeviceRecord>;
+  /**
+   * A sign-in of an existing user on one of their existing, unrevoked devices (the caller proved it
+   * holds the device's key): a new session and first refresh token for it, and the device's latest
+   * sign-in time and address, in one transaction. Resolves to the device, or null (nothing stored)
+   * when the device is not the user's or was revoked.
+   */
+  resumeDeviceSession(device: { id: string; userId: string; from: string | null }, session: NewSession, at: Date): Promise<DeviceRecord | null>;
+  /**
+   * Records when devices were last seen, in one statement; a device whose stored time is less than
+   * `minIntervalMs` older than the new one is left alone (so instances do not write it over and over).
+   */
+  touchDevicesLastSeen(seen: readonly { deviceId: string; at: Date }[], minIntervalMs: number): Promise<void>;
+  /** The user's unrevoked devices (published keys or not), oldest first, with where and when each was used. */
+  listAccountDevices(userId: string): Promise<AccountDeviceRecord[]>;
   /** Case-insensitive. */
   findUserByUsername(username: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<UserRecord | null>;

@@ -13,6 +13,7 @@ import { KeyedBuckets } from '../ratelimit/keyed-buckets.js';
 import { ControlMessage, publishControl, publishRoomMessage, readBusMessage } from '../bus/messages.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { MessageService } from '../services/message-service.js';
+import type { DeviceActivity } from '../services/device-activity.js';
 import type { SessionGuard } from '../services/session-guard.js';
 import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   readonly tokens: TokenIssuer;
   /** Whether a token's session is still live: checked at the upgrade, on each frame and on re-auth. */
   readonly guard: SessionGuard;
+  /** Told when a device opens a socket, for its last-seen time. */
+  readonly activity?: DeviceActivity;
   readonly messages: MessageService;
   readonly logger: Logger;
   /** Browser origins allowed to open sockets; requests without an Origin (CLI) are allowed. */
@@ -249,6 +252,7 @@ export class Gateway {
     ws.on('error', (error) => this.deps.logger.debug({ err: error, connectionId: conn.id }, 'socket error'));
     ws.on('close', () => void this.onClose(conn));
     conn.sendFrame(encodeServerFrame({ type: 'ready', user: conn.user, deviceId: conn.deviceId, connectionId: conn.id }));
+    void this.deps.activity?.seen(conn.deviceId);
     try {
       if (await this.deps.presence.connected(conn.user.id)) await this.announcePresence(conn.user, 'online', null);
     } catch (error) {
@@ -419,7 +423,7 @@ export class Gateway {
       }
       case 'devices': {
         const users = new Set(message.userIds);
-        const frame = encodeServerFrame({ type: 'devices' });
+        const frame = encodeServerFrame(message.added ? { type: 'devices', added: message.added } : { type: 'devices' });
         for (const c of this.connections) if (users.has(c.user.id)) c.sendFrame(frame);
         return;
       }

@@ -4,6 +4,8 @@ import {
   ChatError,
   COOKIE_SESSION_HEADER,
   CreateRoomResult,
+  DeviceActivityList,
+  DeviceChallenge,
   DirectoryPage,
   ErrorBody,
   ErrorCodeSchema,
@@ -45,6 +47,7 @@ import type {
   CreateInviteRequest,
   Room,
   CreateRoomRequest,
+  DeviceActivity,
   DeviceBundle,
   DirectoryQuery,
   SetTopicRequest,
@@ -98,6 +101,13 @@ const REFRESH_MARGIN_MS = 30_000;
  * The REST half of the client: typed calls, the session kept in the given store, and access tokens
  * refreshed before they expire (or when the server says they did) without the caller noticing.
  */
+/** How `ApiClient.login` signs in again as an existing device: its id, and a signer of the server's challenge. */
+export interface DeviceResumer {
+  readonly deviceId: string;
+  /** Signs the challenge with the device's signing key (shared/crypto signDeviceProof). */
+  prove(challenge: string): Promise<string>;
+}
+
 export class ApiClient {
   readonly serverUrl: string;
   private readonly now: () => number;
@@ -115,8 +125,17 @@ export class ApiClient {
     return this.startSession('/auth/register', req);
   }
 
-  async login(req: { username: string; password: string; deviceName?: string }): Promise<Session> {
-    return this.startSession('/auth/login', req);
+  /**
+   * Signs in with the password. Without `resume`, as a new device. With it, as that existing device
+   * (after a plain sign-out): asks the server for a one-time challenge, has `resume.prove` sign it
+   * with the device's signing key (signDeviceProof), and sends the proof with the password. Throws
+   * ChatError: `invalid_credentials`; with `resume`, `not_found` when the device was revoked (sign in
+   * as a new device then) and `forbidden` when the proof does not verify.
+   */
+  async login(req: { username: string; password: string; deviceName?: string }, resume?: DeviceResumer): Promise<Session> {
+    if (!resume) return this.startSession('/auth/login', req);
+    const { challenge } = await this.call('POST', '/auth/device-challenge', { body: { deviceId: resume.deviceId }, auth: false, schema: DeviceChallenge });
+    return this.startSession('/auth/login', { ...req, resume: { deviceId: resume.deviceId, challenge, signature: await resume.prove(challenge) } });
   }
 
   /** Ends the session on the server (best effort) and forgets it here. */
@@ -353,6 +372,11 @@ export class ApiClient {
 
   async devicesOfRoom(room: string): Promise<DirectoryDevice[]> {
     return (await this.call('GET', `/rooms/${roomSegment(room)}/devices`, { schema: DeviceList })).devices;
+  }
+
+  /** This account's devices with where and when each signed in and was last seen (only the account sees this). */
+  async deviceActivity(): Promise<DeviceActivity[]> {
+    return (await this.call('GET', '/keys/devices', { schema: DeviceActivityList })).devices;
   }
 
   async devicesOfUser(username: string): Promise<DirectoryDevice[]> {

@@ -1,5 +1,5 @@
 import { ChatError, CloseCode, MAX_ROOMS_PER_FRAME, ServerFrame, WS_PATH } from '../protocol/index.js';
-import type { AckFrame, Envelope, PresenceFrame, RoomEvent, TypingEventFrame } from '../protocol/index.js';
+import type { AckFrame, DeviceAdded, Envelope, PresenceFrame, RoomEvent, TypingEventFrame } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
@@ -35,8 +35,11 @@ export interface LiveEvents extends Record<string, unknown> {
   removed: { roomId: string };
   /** New chain shares wait in this device's queue on the server. */
   shares: Record<string, never>;
-  /** This user's devices changed, or a device verification moved on: list them again. */
-  devices: Record<string, never>;
+  /**
+   * This user's devices changed, or a device verification moved on: list them again. `added`: a
+   * device just signed in to the account for the first time, with where (client address) and when.
+   */
+  devices: { added?: DeviceAdded };
   /** Someone added this user to a room: the room list changed. */
   rooms: Record<string, never>;
   /** This user's read marker in a room moved (here or on another device). */
@@ -349,7 +352,7 @@ export class LiveClient extends Emitter<LiveEvents> {
         this.emit('read', { roomId: frame.roomId, seq: frame.seq });
         return;
       case 'devices':
-        this.emit('devices', {});
+        this.emit('devices', frame.added ? { added: frame.added } : {});
         return;
       case 'reauthed':
         this.scheduleRenewal();

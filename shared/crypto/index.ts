@@ -1,4 +1,5 @@
 export * from './bytes.js';
+export * from './device-proof.js';
 export * from './envelope.js';
 export * from './errors.js';
 export * from './identity.js';

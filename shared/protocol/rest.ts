@@ -18,10 +18,34 @@ export const RegisterRequest = z.object({
 });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
+/**
+ * `POST /auth/device-challenge`: asks for a one-time challenge (valid DEVICE_CHALLENGE_TTL_MS) with
+ * which an existing device proves, at sign-in, that it holds its own signing key (`LoginRequest.resume`).
+ */
+export const DeviceChallengeRequest = z.object({ deviceId: z.uuid() });
+export type DeviceChallengeRequest = z.infer<typeof DeviceChallengeRequest>;
+export const DeviceChallenge = z.object({ challenge: z.string(), expiresAt: z.iso.datetime() });
+export type DeviceChallenge = z.infer<typeof DeviceChallenge>;
+/** How long (ms) a device challenge can be used: once, and within this. */
+export const DEVICE_CHALLENGE_TTL_MS = 60_000;
+
+/**
+ * Signing in again on a device the user already has (after a plain sign-out): the device id, the
+ * challenge the server issued for it, and the device's signature of it (shared/crypto/device-proof.ts).
+ */
+export const ResumeDevice = z.object({
+  deviceId: z.uuid(),
+  challenge: z.string().min(16).max(128),
+  signature: z.string().min(16).max(256),
+});
+export type ResumeDevice = z.infer<typeof ResumeDevice>;
+
 export const LoginRequest = z.object({
   username: TextField().min(1).max(64),
   password: z.string().min(1).max(1024),
   deviceName: DeviceName.optional(),
+  /** Resume this existing device instead of adding a new one; refused unless the proof verifies. */
+  resume: ResumeDevice.optional(),
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
@@ -53,8 +77,33 @@ export const TokenPair = z.object({
 });
 export type TokenPair = z.infer<typeof TokenPair>;
 
-export const Device = z.object({ id: z.uuid(), name: z.string(), createdAt: z.iso.datetime() });
+export const Device = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  /** True when the sign-in resumed an existing device (its keys and approval stay), absent for a new one. */
+  resumed: z.boolean().optional(),
+});
 export type Device = z.infer<typeof Device>;
+
+/**
+ * One of the caller's own devices with where and when it was used (`GET /keys/devices`; only the
+ * account itself sees this). Addresses are client IPs as the server saw them (through its
+ * trust-proxy setting), null where unknown; `lastSeenAt` is accurate to a few minutes.
+ */
+export const DeviceActivity = z.object({
+  deviceId: z.uuid(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  /** Where its first sign-in came from. */
+  addedFrom: z.string().nullable(),
+  /** When and from where it last signed in (its first sign-in, or a later one that resumed it). */
+  signedInAt: z.iso.datetime().nullable(),
+  signedInFrom: z.string().nullable(),
+  lastSeenAt: z.iso.datetime().nullable(),
+});
+export type DeviceActivity = z.infer<typeof DeviceActivity>;
+export const DeviceActivityList = z.object({ devices: z.array(DeviceActivity) });
 
 /** What register and login answer: who you are, which device this is, and its tokens. */
 export const Session = z.object({ user: UserRef, device: Device, tokens: TokenPair });

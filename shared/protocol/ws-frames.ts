@@ -97,8 +97,24 @@ export const SharesFrame = z.object({ type: z.literal('shares') });
 export const RoomsFrame = z.object({ type: z.literal('rooms') });
 /** The user's read marker in a room moved (on this or another of their devices): the highest seq read. */
 export const ReadFrame = z.object({ type: z.literal('read'), roomId: z.uuid(), seq: z.number().int().nonnegative() });
-/** This user's devices changed (added, approved, revoked) or a device verification moved on: look again over REST. */
-export const DevicesFrame = z.object({ type: z.literal('devices') });
+/**
+ * A device just signed in to this user's account for the first time: its id, name, when (ISO date,
+ * server clock) and from where (the client address the server saw; null where unknown). The
+ * announcement of issue 14: the account's other devices tell their user, who approves it if it is
+ * theirs and revokes it if not.
+ */
+export const DeviceAdded = z.object({
+  deviceId: z.uuid(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  from: z.string().nullable(),
+});
+export type DeviceAdded = z.infer<typeof DeviceAdded>;
+/**
+ * This user's devices changed (added, approved, revoked) or a device verification moved on: look
+ * again over REST. `added` when the change is a new device.
+ */
+export const DevicesFrame = z.object({ type: z.literal('devices'), added: DeviceAdded.optional() });
 /** Answers a `reauth`: the socket now lives until this (ISO date, server clock). */
 export const ReauthedFrame = z.object({ type: z.literal('reauthed'), expiresAt: z.iso.datetime() });
 export const ErrorFrame = z.object({
