@@ -47,7 +47,7 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .action((user: string, opts) => run((ctx) => import('./commands/login.js').then((m) => m.run(ctx, user, opts))));
   program
     .command('logout')
-    .description('sign out and forget the credentials')
+    .description('sign out; this device and its keys stay, so signing in again here needs no new approval')
     .option('--forget-device', 'also revoke this device on the server (members stop sharing keys with it) and delete its keys here')
     .action((opts) => run((ctx) => import('./commands/logout.js').then((m) => m.run(ctx, opts))));
   program

@@ -1,13 +1,25 @@
 import type { AccountDevice, ApprovalIo } from '../../shared/client/index.js';
 import { approveDevice, requestApproval } from '../../shared/client/index.js';
 import { sameSasCode } from '../../shared/crypto/index.js';
+import type { DeviceAdded } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { readLine } from '../node/terminal-input.js';
 import { neutralize } from '../output.js';
 
-/** How a device is described in lists and notices: name, id, when it was added. */
+/** Where a sign-in came from, as the server saw it (an IP address), or that it is not known. */
+const place = (address: string | null | undefined) => (address ? `from ${neutralize(address)}` : 'from an unknown address');
+
+/** How a device is described in lists and notices: name, id, when and from where it was added. */
 function describe(d: AccountDevice): string {
-  return `${neutralize(d.device.name)} (${neutralize(d.device.deviceId)}), added ${d.device.createdAt}`;
+  return `${neutralize(d.device.name)} (${neutralize(d.device.deviceId)}), added ${d.device.createdAt} ${place(d.activity?.addedFrom)}`;
+}
+
+/** The second line of a device in `chat devices`: its latest sign-in and when it was last seen. */
+function activityLine(d: AccountDevice): string {
+  const a = d.activity;
+  if (!a) return 'last seen: not known';
+  const signedIn = a.signedInAt && a.signedInAt !== a.createdAt ? `; signed in again ${a.signedInAt} ${place(a.signedInFrom)}` : '';
+  return `last seen ${a.lastSeenAt ?? 'never'}${signedIn}`;
 }
 
 /**
@@ -27,7 +39,25 @@ export function tellNewDevices(ctx: CliContext, devices: readonly AccountDevice[
   }
 }
 
-/** `chat devices`: this account's devices, approved or not, with when each was added. */
+/**
+ * Tells on stderr, as it happens (`chat read --follow`), that a device just signed in to this account
+ * for the first time, with when and from where, and what to do about it.
+ */
+export function tellAddedDevice(ctx: CliContext, added: DeviceAdded): void {
+  const id = neutralize(added.deviceId);
+  ctx.out.note(
+    ctx.out.style(
+      'red',
+      `* A new device signed in to your account: ${neutralize(added.name)} (${id}) at ${added.createdAt} ${place(added.from)}. If it is yours, approve it with \`chat devices approve ${id}\`; if not, revoke it with \`chat devices revoke ${id}\` and change your password.`,
+    ),
+  );
+}
+
+/**
+ * `chat devices`: this account's devices: each verified (signed by the account's identity key) or
+ * not, this one marked, when and from where it was added, its latest sign-in and when it was last
+ * seen (the server writes that at most every few minutes).
+ */
 export async function list(ctx: CliContext): Promise<void> {
   const { api, session } = await ctx.signedIn();
   const e2e = await ctx.e2e(api, session);
@@ -37,14 +67,27 @@ export async function list(ctx: CliContext): Promise<void> {
   ctx.out.result(
     {
       thisDevice: { deviceId: session.deviceId, status },
-      devices: devices.map((d) => ({ deviceId: d.device.deviceId, name: d.device.name, createdAt: d.device.createdAt, approved: d.approved, current: d.current })),
+      devices: devices.map((d) => ({
+        deviceId: d.device.deviceId,
+        name: d.device.name,
+        createdAt: d.device.createdAt,
+        approved: d.approved,
+        current: d.current,
+        addedFrom: d.activity?.addedFrom ?? null,
+        signedInAt: d.activity?.signedInAt ?? null,
+        signedInFrom: d.activity?.signedInFrom ?? null,
+        lastSeenAt: d.activity?.lastSeenAt ?? null,
+      })),
     },
     () => [
       status === 'unapproved'
         ? ctx.out.style('red', 'This device is not approved: other members share no keys with it. Run `chat devices request` here and `chat devices approve` on another of your devices.')
         : `This device is approved${status === 'holder' ? ' and holds your identity key' : ''}.`,
       `Your devices: ${devices.length}`,
-      ...devices.map((d) => `  ${d.current ? '*' : ' '} ${d.approved ? 'approved  ' : ctx.out.style('red', 'UNAPPROVED')} ${describe(d)}`),
+      ...devices.flatMap((d) => [
+        `  ${d.current ? '*' : ' '} ${d.approved ? 'approved  ' : ctx.out.style('red', 'UNAPPROVED')} ${describe(d)}${d.current ? ' (this device)' : ''}`,
+        `               ${activityLine(d)}`,
+      ]),
     ],
   );
 }

@@ -4,6 +4,7 @@ import type { ChatError, RoomEvent } from '../../shared/protocol/index.js';
 import { ChatError as ChatErrorClass } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
+import { tellAddedDevice } from './devices.js';
 import { neutralize } from '../output.js';
 
 export interface ReadOptions {
@@ -118,6 +119,8 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     ctx.io.signal.addEventListener('abort', onAbort);
     offs.push(
       model.subscribe(pump),
+      // A new device of this account is told about at once, with when and from where.
+      live.on('devices', (e) => e.added && tellAddedDevice(ctx, e.added)),
       live.on('removed', () => finish(new ChatErrorClass('forbidden', `you are no longer a member of #${room.name}`))),
       live.on('error', (error) => {
         if (error.code === 'session_revoked' || error.code === 'unauthorized') finish(error);

@@ -1,5 +1,8 @@
 import { hostname } from 'node:os';
+import { signDeviceProof } from '../../shared/crypto/index.js';
+import type { DeviceKeys } from '../../shared/crypto/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
+import type { Session } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { neutralize } from '../output.js';
 import { recoveryKeyNotice } from '../recovery-key-notice.js';
@@ -25,34 +28,67 @@ export async function signIn(ctx: CliContext, mode: 'register' | 'login', userna
   const pw = await password(ctx, opts.passwordStdin ?? false, mode === 'register');
   const done = await startSession(ctx, mode, username, pw);
   const recovery = done.recoveryKey === undefined ? {} : { recoveryKey: done.recoveryKey };
-  ctx.out.result({ user: done.user, deviceId: done.deviceId, server: done.server, profile: ctx.profileName, keystore: done.keystore, ...recovery }, () => {
+  ctx.out.result({ user: done.user, deviceId: done.deviceId, resumed: done.resumed, server: done.server, profile: ctx.profileName, keystore: done.keystore, ...recovery }, () => {
     // The recovery key goes to stderr, never stdout, so a redirected stdout does not keep it in a file.
     if (done.recoveryKey !== undefined) for (const line of recoveryKeyNotice(done.recoveryKey)) ctx.out.note(line);
     return [
       `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${neutralize(done.user.username)} on ${done.server} (credentials in ${done.keystoreDescription})`,
+      ...(done.resumed ? [`This is the same device as before (${neutralize(done.deviceId)}): its keys and approval are kept.`] : []),
       ...(mode === 'login' && done.backup ? ['Your key backup can bring your earlier private messages to this device: run `chat keys restore` with your recovery key.'] : []),
     ];
   });
 }
 
 /**
- * Registers or signs in, records the profile, and makes and publishes this device's keys, after
- * removing a previous device's end-to-end state and search index in this profile. Shared by the
- * commands and the interactive client's sign-in form.
+ * The device keys this profile kept from an earlier sign-in of `username` to the same server with the
+ * same keystore (after a plain `chat logout`, or still signed in): what signing in again resumes.
+ * Undefined when there are none, or they belong elsewhere. Ends the old session first, if any.
+ */
+async function keptDevice(ctx: CliContext, serverUrl: string, backend: string, username: string): Promise<DeviceKeys | undefined> {
+  const previous = ctx.profile;
+  if (!previous || previous.server !== serverUrl || previous.keystore !== backend || previous.username.toLowerCase() !== username.toLowerCase()) return undefined;
+  // A session still open here ends now, so its tokens do not linger beside the new one.
+  await ctx.api().then((old) => old.logout()).catch(() => undefined);
+  const store = await ctx.e2eStore(true);
+  try {
+    return (await store.loadDevice()) ?? undefined;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Registers or signs in, records the profile, and makes and publishes this device's keys. Signing in
+ * as the user this profile last signed in as, on the same server, resumes the device kept here (its
+ * keys prove it: the server never takes a device id on trust), so it stays approved and reads its
+ * history; should the server no longer know it (revoked), or on any other sign-in, a new device
+ * replaces the previous one's end-to-end state and search index. Shared by the commands and the
+ * interactive client's sign-in form.
  */
 export async function startSession(ctx: CliContext, mode: 'register' | 'login', username: string, pw: string) {
   const previous = ctx.profile;
   const api = await ctx.api({ forSignIn: true });
   const secrets = await ctx.secrets(true);
-  if (previous && (previous.server !== api.serverUrl || previous.keystore !== secrets.backend)) {
+  const kept = mode === 'login' ? await keptDevice(ctx, api.serverUrl, secrets.backend, username) : undefined;
+  if (previous && !kept && (previous.server !== api.serverUrl || previous.keystore !== secrets.backend)) {
     // Signing in elsewhere: end the old session first so its tokens do not linger.
     await ctx.api().then((old) => old.logout()).catch(() => undefined);
   }
   const deviceName = `chat-cli on ${hostname()}`.slice(0, 64);
-  const session = mode === 'register' ? await api.register({ username, password: pw, deviceName }) : await api.login({ username, password: pw, deviceName });
-  if (previous) {
-    // Every sign-in is a new device. The previous one's keys, sending chains and search index go (as
-    // with `chat logout`): its chains were shared under its device id, so members could not open
+  let session: Session | undefined;
+  if (kept) {
+    try {
+      session = await api.login({ username, password: pw, deviceName }, { deviceId: kept.deviceId, prove: (challenge) => signDeviceProof(kept, challenge) });
+    } catch (error) {
+      // Revoked (or forgotten by the server): this machine signs in as a new device instead.
+      if (!(error instanceof ChatError && error.code === 'not_found')) throw error;
+    }
+  }
+  session ??= mode === 'register' ? await api.register({ username, password: pw, deviceName }) : await api.login({ username, password: pw, deviceName });
+  const resumed = session.device.resumed === true;
+  if (previous && !resumed) {
+    // A new device. The previous one's keys, sending chains and search index go (as with `chat
+    // logout --forget-device`): its chains were shared under its device id, so members could not open
     // what the new device sent on them. Opened with the keystore the previous profile recorded.
     await (await ctx.e2eStore()).destroy();
     await (await ctx.privateIndex()).destroy();
@@ -67,11 +103,13 @@ export async function startSession(ctx: CliContext, mode: 'register' | 'login', 
     const keyBackup = await ctx.keyBackup(api, stored, true);
     // A new account gets its key backup at once, so every chain key it ever receives goes in.
     if (mode === 'register') recoveryKey = (await keyBackup.create()).recoveryKey;
-    else backup = await keyBackup.status().then((s) => s.backup !== null, () => false);
+    else if (!resumed) backup = await keyBackup.status().then((s) => s.backup !== null, () => false);
   }
   return {
     user: session.user,
     deviceId: session.device.id,
+    /** Whether this signed in again as the device kept here (no new device, no approval needed). */
+    resumed,
     server: api.serverUrl,
     keystore: secrets.backend,
     keystoreDescription: secrets.description,

@@ -21,7 +21,7 @@ import {
   verifyBundle,
   verifyDeviceSignature,
 } from '../crypto/index.js';
-import type { DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
+import type { DeviceActivity, DirectoryDevice, Envelope, RoomEvent } from '../protocol/index.js';
 import { ChatError } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import { backedUpChainOf, inboundKey, keepSharedChain, plaintextKey, queueForBackup, rememberAsked, rememberPlaintext } from './e2e-records.js';
@@ -43,6 +43,11 @@ export type DeviceChange =
 /** A device of this account, as `accountDevices` lists it. */
 export interface AccountDevice {
   readonly device: DirectoryDevice;
+  /**
+   * Where and when it signed in and when it was last seen, as the server recorded it (undefined when
+   * the server could not say: an older server, or a failed look-up).
+   */
+  readonly activity?: DeviceActivity | undefined;
   /** Signed by the account's identity key (the one this device trusts). */
   readonly approved: boolean;
   readonly current: boolean;
@@ -274,13 +279,15 @@ export class E2ESession {
   async accountDevices(): Promise<AccountDevice[]> {
     const keys = await this.device();
     const { api, session, store } = this.options;
-    const devices = await api.devicesOfUser(session.user.id);
+    const [devices, activity] = await Promise.all([api.devicesOfUser(session.user.id), orElse(() => api.deviceActivity(), [])]);
+    const activityOf = new Map(activity.map((a) => [a.deviceId, a]));
     const pin = (await store.get('identityPin', session.user.id)) ?? devices.find((d) => d.identityKey)?.identityKey ?? undefined;
     const told = await store.get('seen', 'account');
     const list: AccountDevice[] = [];
     for (const d of devices) {
       const approved = pin !== undefined && d.identityKey === pin && (await this.isSigned(pin, d));
-      list.push({ device: d, approved, current: d.deviceId === keys.deviceId, isNew: told !== undefined && !told.includes(d.deviceId) && d.deviceId !== keys.deviceId });
+      const isNew = told !== undefined && !told.includes(d.deviceId) && d.deviceId !== keys.deviceId;
+      list.push({ device: d, activity: activityOf.get(d.deviceId), approved, current: d.deviceId === keys.deviceId, isNew });
     }
     const ids = devices.map((d) => d.deviceId);
     if (!told || ids.some((id) => !told.includes(id))) await store.transaction(async (tx) => tx.put('seen', 'account', [...new Set([...(told ?? []), ...ids])]));
