@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
 import { chat, eventually, spawnChat, startServer, tempDir, userEnv } from '../support/binaries.js';
 import { haveChromium, launchChromium, signInWithForm } from '../support/browser.js';
+import { createTestDatabase } from '../support/postgres.js';
 
 // Device approval between the web client and the terminal, with the built binaries and headless
 // Chromium: a new browser restores with the recovery key and reads the earlier private messages; it
@@ -18,6 +19,7 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
   let dir: string;
   let server: ServerProcess;
   let browser: Browser;
+  let db: { url: string; drop: () => Promise<void> };
   let alice: Record<string, string>;
   let bob: Record<string, string>;
   let recoveryKey: string;
@@ -35,12 +37,14 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
   /** Opens the private room on the page and waits for a message's text. */
   const readsOn = async (page: Page, text: string) => {
     await page.goto(`${server.url}/rooms/secret`);
-    await page.getByText(text).waitFor({ timeout: 60_000 });
+    // The timeline's line (a notice may repeat the text).
+    await page.getByText(text, { exact: true }).first().waitFor({ timeout: 60_000 });
   };
 
   beforeAll(async () => {
     dir = await tempDir('web-device-approval');
-    server = await startServer({ dataDir: join(dir, 'data') });
+    db = await createTestDatabase();
+    server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
     browser = await launchChromium();
     alice = userEnv(join(dir, 'alice'), server.url);
     bob = userEnv(join(dir, 'bob'), server.url);
@@ -59,6 +63,7 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await db?.drop();
   });
 
   it('a new browser is not verified until the recovery key is entered, then reads the earlier private messages', async () => {
@@ -72,7 +77,9 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
     await banner.getByLabel('Recovery key').fill(recoveryKey);
     await banner.getByRole('button', { name: 'Verify with the recovery key' }).click();
     await banner.waitFor({ state: 'detached', timeout: 60_000 });
-    await readsOn(holder, earlier);
+    await readsOn(holder, earlier).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await holder.locator('main').innerText()}`);
+    });
     const listed = await json<Devices>(alice, ['devices']);
     expect(listed.devices.every((d) => d.approved)).toBe(true);
   }, 180_000);
@@ -80,10 +87,10 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
   it('the browser approves a new terminal after comparing digits, and the terminal reads the next private message', async () => {
     const terminal = userEnv(join(dir, 'alice-terminal'), server.url);
     expect((await chat(terminal, ['login', 'alice', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
-    // The browser is told of the new sign-in at once.
+    // The terminal publishes its keys with its first command; the browser is told at once.
+    const asking = spawnChat(terminal, ['devices', 'request'], { stdin: 'pipe' });
     const prompt = holder.getByRole('dialog', { name: 'New sign-in to your account' });
     await prompt.getByText('chat-cli on').waitFor({ timeout: 60_000 });
-    const asking = spawnChat(terminal, ['devices', 'request'], { stdin: 'pipe' });
     await prompt.getByRole('button', { name: 'Approve' }).click();
     const code = await eventually(() => /Code: (\d{4} \d{4} \d{4})/.exec(asking.stderr())?.[1], 'the terminal’s code', 60_000);
     await holder.getByLabel('Verification digits').waitFor({ timeout: 60_000 });
