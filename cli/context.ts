@@ -118,7 +118,11 @@ export class CliContext {
   }
 
   private async deviceKeys(api: ApiClient, session: StoredSession, forSignIn: boolean): Promise<{ e2e: E2ESession; backup: KeyBackup }> {
-    const store = await this.e2eStore(forSignIn);
+    return this.keysOver(await this.e2eStore(forSignIn), api, session);
+  }
+
+  /** This profile's device encryption and key backup over an open end-to-end store (the caller closes it). */
+  keysOver(store: LmdbE2EStore, api: ApiClient, session: StoredSession): { e2e: E2ESession; backup: KeyBackup } {
     const identity = new SessionIdentityBackup({ session, extractable: true, e2e: (): E2ESession => e2e });
     const backup = new KeyBackup({ api, store, session, identity });
     const e2e = new E2ESession({ api, store, session, extractable: true, backup });

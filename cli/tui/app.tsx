@@ -8,6 +8,7 @@ import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/proto
 import { neutralize } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
 import { Composer } from './components/composer.js';
+import { DevicePrompt } from './components/device-prompt.js';
 import type { RoomItem } from './components/room-list.js';
 import { RoomList } from './components/room-list.js';
 import type { Panel } from './components/results-panel.js';
@@ -117,6 +118,15 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const [roomsShown, setRoomsShown] = useState(true);
   const [composerHeight, setComposerHeight] = useState(3);
   const onComposerHeight = useCallback((rows: number) => setComposerHeight(rows), []);
+  /** The rows the device approval prompt takes (0 when it shows nothing). */
+  const [promptHeight, setPromptHeight] = useState(0);
+  const onPromptHeight = useCallback((rows: number) => setPromptHeight(rows), []);
+  const { devices } = deps;
+  useEffect(() => {
+    if (!devices) return;
+    devices.start().catch(() => undefined);
+    return () => devices.stop();
+  }, [devices]);
   /** The current room's members' names, for Tab after `@`. */
   const [memberNames, setMemberNames] = useState<readonly string[]>([]);
 
@@ -222,7 +232,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const noteLines = note ? Math.ceil(columns(note) / Math.max(1, size.columns)) : 0;
   const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
   const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
-  const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
+  const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - promptHeight - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
   const rows = useMemo(
     () => [
       ...(state ? timelineRows(state.events, { readSeq: state.readSeq, now, ...(relations ? { views: relations.byId } : {}) }) : []),
@@ -484,6 +494,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         </Box>
       )}
       {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} />}
+      {devices && <DevicePrompt model={devices} theme={theme} width={size.columns} onHeight={onPromptHeight} onRestored={() => chat.reopen()} />}
       <Composer
         onSubmit={submit}
         width={Math.max(4, size.columns - 4)}

@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import { E2ESession, searchEverywhere } from '../../shared/client/index.js';
+import { DevicePrompts, searchEverywhere } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { forgetDevice } from '../forget-device.js';
@@ -49,8 +49,10 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
   const { api, session } = await ctx.signedIn();
   // The store is closed when the app ends, before a revoked device's state is removed.
   const store = await ctx.e2eStore();
-  const e2e = new E2ESession({ api, store, session, extractable: true });
+  // With the key backup: chain keys go into it as they come, and the recovery key can approve this device.
+  const { e2e, backup } = ctx.keysOver(store, api, session);
   const live = await ctx.live(api);
+  const devices = new DevicePrompts({ e2e, api, live, backup });
   const outbox = await ctx.outbox();
   let ended = false;
   const instance = render(
@@ -60,6 +62,7 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
         live,
         e2e,
         session,
+        devices,
         readPositions: ctx.config.readPositions(ctx.profileName),
         saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
         now: Date.now,

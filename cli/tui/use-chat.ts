@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
-import type { ApiClient, ChatSnapshot, E2ESession, LiveClient, MessageNotice, OutboxStore, StoredSession } from '../../shared/client/index.js';
+import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, StoredSession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 
@@ -33,6 +33,8 @@ export interface ChatDeps {
    * running), so the app can end and the sign-in form come back instead of a crash.
    */
   readonly signedOut?: (error: ChatError) => void;
+  /** This device's approval prompts (new sign-ins to approve; this device's own approval or recovery key). */
+  readonly devices?: Pick<DevicePrompts, 'start' | 'stop' | 'subscribe' | 'getSnapshot' | 'approve' | 'request' | 'confirm' | 'dismiss' | 'close' | 'restore'>;
 }
 
 /** The client model's snapshot, and its actions, for the screen. */
@@ -56,6 +58,8 @@ export interface Chat extends ChatSnapshot {
   readonly discardFailed: (roomId: string) => Promise<number>;
   /** Live messages that mention this user (as read here, private rooms too) or came in a DM; answers the unsubscribe function. */
   readonly onNotice: (listener: (notice: MessageNotice) => void) => () => void;
+  /** Opens again the private messages that did not open (keys came from the key backup). */
+  readonly reopen: () => void;
 }
 
 /** The TUI's view of the shared client model (shared/client/chat-model.ts): it keeps only rendering and input. */
@@ -113,6 +117,7 @@ export function useChat(deps: ChatDeps): Chat {
       retryFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.retry(id)),
       discardFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.discard(id)),
       onNotice: (listener: (notice: MessageNotice) => void) => model.onNotice(listener),
+      reopen: () => model.reopen(),
     }),
     [snapshot, model],
   );

@@ -448,6 +448,15 @@ export class ChatModel {
     this.changed();
   }
 
+  /**
+   * Opens again every loaded private message that did not open: after chain keys came from outside
+   * the socket (the key backup restored with the recovery key).
+   */
+  reopen(): void {
+    const shut = (e: RoomEvent) => e.envelope && this.opened.get(e.id)?.status !== 'ok';
+    this.decrypt([...this.timelines.values()].flatMap((t) => t.events.filter(shut)));
+  }
+
   /** Fetches chain shares waiting for this device; the messages waiting for a key are opened again. */
   private syncKeys(): void {
     void this.options.e2e?.sync().then(() => this.decrypt([...this.waiting.values()]), () => undefined);

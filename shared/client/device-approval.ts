@@ -1,4 +1,4 @@
-import type { SasContext } from '../crypto/index.js';
+import type { SasContext, SasKey } from '../crypto/index.js';
 import { checkSasCommitment, newSasKey, sasCode, sasCommitment, signDevice } from '../crypto/index.js';
 import type { DirectoryDevice, Verification } from '../protocol/index.js';
 import { ChatError } from '../protocol/index.js';
@@ -38,6 +38,19 @@ export async function requestApproval(e2e: E2ESession, api: ApiClient, io: Appro
   const id = globalThis.crypto.randomUUID();
   const mine = await newSasKey();
   await api.startVerification(id, await sasCommitment(id, mine.publicKey));
+  try {
+    await approvedFrom(e2e, api, io, { id, mine, userId: keys.userId, deviceId: keys.deviceId });
+  } catch (error) {
+    // A request left open would be taken up by the next approver; once this side gave up, it is over.
+    await api.verificationStep(id, { action: 'cancel', reason: 'the new device stopped waiting' }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The new device's side of an approval once it asked: see requestApproval. */
+async function approvedFrom(e2e: E2ESession, api: ApiClient, io: ApprovalIo, own: { id: string; mine: SasKey; userId: string; deviceId: string }): Promise<void> {
+  const { id, mine } = own;
+  const keys = own;
   io.progress?.('waiting for another of your devices to approve this one (chat devices approve)');
   const accepted = await until(api, id, io, (v) => v.state.step === 'accepted');
   const approverKey = accepted.state.approverKey as string;

@@ -22,6 +22,7 @@ export * from './outbox.js';
 export * from './send-and-wait.js';
 export * from './chat-model.js';
 export * from './device-approval.js';
+export * from './device-prompts.js';
 export * from './key-backup.js';
 export * from './relations.js';
 export * from './identity-backup.js';

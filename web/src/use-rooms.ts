@@ -70,6 +70,8 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       /** Loads older history until the event of `seq` is in the room's timeline (for a jump to a search hit). */
       loadUntil: (roomId: string, seq: number) => model.loadUntil(roomId, seq),
       markRead: (roomId: string) => model.markRead(roomId),
+      /** Opens again the private messages that did not open (after the key backup brought their keys). */
+      reopen: () => model.reopen(),
       unread: (roomId: string) => snapshot.unread.get(roomId)?.count ?? 0,
       /** Whether an unread message in the room mentions this user. */
       mentioned: (roomId: string) => snapshot.unread.get(roomId)?.mention ?? false,

@@ -1,10 +1,12 @@
 import { Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, Outlet, useNavigate } from 'react-router';
+import { DevicePrompts } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
 import type { SearchHit } from '../../../shared/protocol/index.js';
 import { ChatContext, roomPath } from '../chat-context.js';
 import type { ChatContextValue } from '../chat-context.js';
 import { createE2E } from '../client.js';
+import { DeviceApprovalDialog, UnverifiedDeviceBanner } from '../components/device-approval.js';
 import { KeyBackupPanel } from '../components/key-backup-panel.js';
 import type { WebClient } from '../client.js';
 import { NewConversation } from '../components/new-conversation.js';
@@ -32,6 +34,8 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const { setSession } = useSession();
   const { e2e, store, backup } = useMemo(() => createE2E(client, session), [client, session]);
   const chat = useRooms(client, session, e2e);
+  // New sign-ins of this account to approve; this browser's own approval, or its recovery key.
+  const prompts = useMemo(() => new DevicePrompts({ e2e, api: client.api, live: client.live, backup }), [e2e, client, backup]);
   const [backupOpen, setBackupOpen] = useState(false);
   const [freshKey, setFreshKey] = useState<string | null>(null);
 
@@ -66,12 +70,14 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const navigate = useNavigate();
 
   // This browser is a device: its keys are made (and published) once, then shares are fetched.
+  // The approval prompts start once the keys exist (they look at this device's standing).
   useEffect(() => {
     e2e.device().then(
-      () => e2e.sync(),
+      () => (void prompts.start().catch(() => undefined), e2e.sync()),
       (e: unknown) => setNote(`Encryption keys could not be set up: ${(e as Error).message}`),
     );
-  }, [e2e]);
+    return () => prompts.stop();
+  }, [e2e, prompts]);
 
   // The tab's title counts what is unread, so a background tab shows it.
   const unread = chat.rooms.reduce((sum, r) => sum + chat.unread(r.id), 0);
@@ -158,6 +164,14 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
           {side}
         </aside>
         <main className="flex min-h-0 min-w-0 flex-col">
+          <UnverifiedDeviceBanner
+            model={prompts}
+            onRestored={(report) => {
+              chat.reopen();
+              setNote(`Key backup restored: ${report.added + report.extended} room keys brought here${report.identity === 'restored' ? '; this browser is verified' : ''}.`);
+            }}
+          />
+          <DeviceApprovalDialog model={prompts} />
           {backupOpen && <KeyBackupPanel backup={backup} fresh={freshKey} onDone={setNote} onClose={() => (setBackupOpen(false), setFreshKey(null))} />}
           {searching && (
             <SearchPanel

@@ -1,0 +1,138 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it, vi } from 'vitest';
+import type { AccountDevice, DevicePromptsSnapshot, RestoreReport } from '../../../shared/client/index.js';
+import { KeyInputProvider } from '../input/key-input.js';
+import { THEMES } from '../state/theme.js';
+import type { DevicePromptModel } from './device-prompt.js';
+import { DevicePrompt } from './device-prompt.js';
+
+const NEW_ID = '7c0b3f0e-2a55-4a57-9a43-1f6c3f7e9d11';
+const newDevice: AccountDevice = {
+  device: {
+    deviceId: NEW_ID,
+    name: 'web (browser)\u001b[2J',
+    createdAt: '2026-11-30T02:31:00.000Z',
+    bundle: { userId: 'u', deviceId: NEW_ID, signingKey: 's', dhKey: 'd', prekeys: [] } as unknown as AccountDevice['device']['bundle'],
+  },
+  approved: false,
+  current: false,
+  isNew: true,
+};
+
+/** A prompt model whose snapshot the test sets, recording what the prompt asked of it. */
+function fakeModel(initial: DevicePromptsSnapshot) {
+  let snapshot = initial;
+  const listeners = new Set<() => void>();
+  const report: RestoreReport = { version: 1, added: 3, extended: 0, kept: 0, refused: 0, identity: 'restored' };
+  const model = {
+    subscribe: (l: () => void) => (listeners.add(l), () => listeners.delete(l)),
+    getSnapshot: () => snapshot,
+    approve: vi.fn(async () => undefined),
+    request: vi.fn(async () => undefined),
+    confirm: vi.fn(),
+    dismiss: vi.fn(),
+    close: vi.fn(),
+    restore: vi.fn(async () => report),
+  } satisfies DevicePromptModel;
+  const set = (next: Partial<DevicePromptsSnapshot>) => {
+    snapshot = { ...snapshot, ...next };
+    for (const l of [...listeners]) l();
+  };
+  return { model, set };
+}
+
+/** Ink reads a chunk per tick: let each write land alone. */
+const settle = () => new Promise((r) => setTimeout(r, 60));
+
+function renderPrompt(model: DevicePromptModel, onRestored = vi.fn()) {
+  const onHeight = vi.fn();
+  const view = render(
+    <KeyInputProvider>
+      <DevicePrompt model={model} theme={THEMES.dark} width={100} onHeight={onHeight} when={(iso) => `at ${iso.slice(11, 16)} UTC`} onRestored={onRestored} />
+    </KeyInputProvider>,
+  );
+  return { ...view, onHeight };
+}
+
+describe('DevicePrompt', () => {
+  it('announces a new sign-in with where and when, approves on `a`, and asks to compare the digits', async () => {
+    const { model, set } = fakeModel({ status: 'holder', prompts: [newDevice], canApprove: true, flow: null });
+    const { stdin, lastFrame, onHeight } = renderPrompt(model);
+    await settle();
+    const frame = lastFrame() ?? '';
+    expect(frame).toContain('New sign-in to your account: web (browser)');
+    expect(frame).toContain('device 7c0b3f0e');
+    expect(frame).toContain('at 02:31 UTC');
+    // The device's name is the server's word: no escape sequence reaches the terminal.
+    expect(frame).not.toContain('\u001b[2J');
+    // The rows it tells the layout are the rows it draws.
+    expect(onHeight).toHaveBeenLastCalledWith(frame.split('\n').length);
+    stdin.write('a');
+    await settle();
+    expect(model.approve).toHaveBeenCalledWith(NEW_ID);
+
+    set({ flow: { step: 'compare', role: 'approver', deviceId: NEW_ID, code: '1234 5678 9012' } });
+    await settle();
+    expect(lastFrame()).toContain('1234 5678 9012');
+    expect(lastFrame()).toContain('y they match');
+    stdin.write('q');
+    await settle();
+    expect(model.confirm).not.toHaveBeenCalled();
+    stdin.write('y');
+    await settle();
+    expect(model.confirm).toHaveBeenCalledWith(true);
+
+    set({ flow: { step: 'done', role: 'approver', deviceId: NEW_ID }, prompts: [] });
+    await settle();
+    expect(lastFrame()).toContain('✓ Approved');
+  });
+
+  it('says they differ on `n`, and hides a prompt on `x`', async () => {
+    const { model, set } = fakeModel({ status: 'holder', prompts: [newDevice], canApprove: true, flow: null });
+    const { stdin, lastFrame, onHeight } = renderPrompt(model);
+    await settle();
+    stdin.write('x');
+    await settle();
+    expect(model.dismiss).toHaveBeenCalledWith(NEW_ID);
+    expect(model.approve).not.toHaveBeenCalled();
+    set({ prompts: [], flow: { step: 'compare', role: 'approver', deviceId: NEW_ID, code: '1111 2222 3333' } });
+    await settle();
+    stdin.write('n');
+    await settle();
+    expect(model.confirm).toHaveBeenCalledWith(false);
+    set({ flow: null });
+    await settle();
+    expect(lastFrame()).toBe('');
+    expect(onHeight).toHaveBeenLastCalledWith(0);
+  });
+
+  it('tells a new device it is not verified, shows its digits once the other side approves, and restores with the recovery key on Ctrl+R', async () => {
+    const { model, set } = fakeModel({ status: 'unapproved', prompts: [], canApprove: false, flow: { step: 'waiting', role: 'newcomer', what: 'waiting for another of your devices' } });
+    const onRestored = vi.fn();
+    const { stdin, lastFrame } = renderPrompt(model, onRestored);
+    await settle();
+    expect(lastFrame()).toContain('This device is not verified yet');
+    expect(lastFrame()).toContain('recovery key (Ctrl+R)');
+
+    set({ flow: { step: 'compare', role: 'newcomer', code: '4321 8765 2109' } });
+    await settle();
+    expect(lastFrame()).toContain('4321 8765 2109');
+    stdin.write('y');
+    await settle();
+    expect(model.confirm).toHaveBeenCalledWith(true);
+
+    set({ flow: { step: 'failed', role: 'newcomer', message: 'the other device cancelled' } });
+    await settle();
+    stdin.write('\u0012');
+    await settle();
+    stdin.write('ABCD EFGH');
+    await settle();
+    expect(lastFrame()).toContain('Recovery key: ABCD EFGH');
+    stdin.write('\r');
+    await settle();
+    expect(model.restore).toHaveBeenCalledWith('ABCD EFGH');
+    await settle();
+    expect(onRestored).toHaveBeenCalledTimes(1);
+    expect(lastFrame()).toContain('Key backup restored: 3 room keys brought here; this device is verified');
+  });
+});
