@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
 
 // Browser notifications of mentions and direct messages (issue 17, item 3) in headless Chromium:
@@ -58,6 +59,7 @@ async function shownCount(page: Page, count: number): Promise<string[]> {
 
 describe.runIf(haveChromium)('browser notifications of mentions and direct messages', () => {
   let server: ServerProcess;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let browser: Browser;
   let granted: BrowserContext;
   let page: Page;
@@ -71,7 +73,9 @@ describe.runIf(haveChromium)('browser notifications of mentions and direct messa
 
   beforeAll(async () => {
     const dir = await tempDir('web-notify');
-    server = await startServer({ dataDir: join(dir, 'data') });
+    // PostgreSQL: the embedded database's migrations are slow to start on a busy machine.
+    db = await createTestDatabase();
+    server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     bob = userEnv(join(dir, 'bob'), server.url);
     expect((await chat(bob, ['register', 'bob', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
@@ -101,6 +105,7 @@ describe.runIf(haveChromium)('browser notifications of mentions and direct messa
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await db?.drop();
   });
 
   it('shows nothing while the page is visible, and a mention in an open room once it is hidden', async () => {
