@@ -190,6 +190,30 @@ describe('deleting a device', () => {
   });
 });
 
+describe('signing out everywhere', () => {
+  it('ends every session of the user, on devices that never published keys too, and closes all their sockets', async () => {
+    const a = await register(t.url, 'all');
+    const login = async (deviceName: string) => (await api(t.url, 'POST', '/auth/login', { body: { username: a.user.username, password: a.password, deviceName } })).body as Session;
+    const phone = await login('phone');
+    const laptop = await login('laptop');
+    const stranger = await register(t.url, 'oth');
+    // None of these devices published keys: the device directory lists none of them.
+    expect((await api(t.url, 'GET', `/keys/users/${a.user.username}/devices`, { token: a.tokens.accessToken })).body).toEqual({ devices: [] });
+    const sockets = await Promise.all([a, phone, laptop, stranger].map((s) => connect(t.url, s.tokens.accessToken)));
+    expect((await api(t.url, 'DELETE', '/keys/devices', { token: phone.tokens.accessToken })).status).toBe(204);
+    expect(await Promise.all(sockets.slice(0, 3).map((c) => c.closed))).toEqual([4001, 4001, 4001]);
+    for (const s of [a, phone, laptop]) {
+      expect(await api(t.url, 'GET', '/me', { token: s.tokens.accessToken })).toMatchObject({ status: 401, body: { error: { code: 'session_revoked' } } });
+      expect((await api(t.url, 'POST', '/auth/refresh', { body: { refreshToken: s.tokens.refreshToken } })).status).toBe(401);
+    }
+    // Another user is untouched; the account itself signs in again.
+    expect(sockets[3]?.ws.readyState).toBe(WebSocket.OPEN);
+    expect((await api(t.url, 'GET', '/me', { token: stranger.tokens.accessToken })).status).toBe(200);
+    expect((await api(t.url, 'GET', '/me', { token: (await login('again')).tokens.accessToken })).status).toBe(200);
+    sockets[3]?.ws.close();
+  });
+});
+
 describe('socket token expiry', () => {
   it('closes a socket with 4002 when its access token expires', async () => {
     const s = await register(t.url, 'exp');

@@ -67,6 +67,10 @@ export function keyRoutes(keys: KeyService, verifications: DeviceVerificationSer
     await keys.publish(claimsOf(res), parse(DeviceBundle, req.body?.bundle));
     res.status(204).end();
   });
+  router.delete('/devices', async (_req, res) => {
+    await keys.revokeAllDevices(claimsOf(res));
+    res.status(204).end();
+  });
   router.delete('/devices/:id', async (req, res) => {
     await keys.revokeDevice(claimsOf(res), parse(z.uuid(), req.params.id));
     res.status(204).end();

@@ -51,6 +51,7 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/search', tag: 'search', summary: 'Full-text search over your open rooms (limited per user; 503 when a search runs too long)', query: P.SearchQuery, answer: P.SearchResults },
   { method: 'get', path: '/keys/devices', tag: 'keys', summary: 'Your own devices with where and when each signed in and when it was last seen (to within minutes)', answer: P.DeviceActivityList },
   { method: 'put', path: '/keys/devices/me', tag: 'keys', summary: "Publish this device's self-signed key bundle", body: z.object({ bundle: P.DeviceBundle }), status: 204 },
+  { method: 'delete', path: '/keys/devices', tag: 'keys', summary: 'Sign out everywhere: revoke every one of your devices, with or without keys; all their sessions end and sockets close', status: 204 },
   { method: 'delete', path: '/keys/devices/:id', tag: 'keys', summary: 'Revoke one of your devices: its sessions end and its sockets close (idempotent)', status: 204 },
   { method: 'put', path: '/keys/identity', tag: 'keys', summary: "Set your user identity key (once), with this device's cross-signature", body: P.PublishIdentityRequest, status: 204 },
   { method: 'put', path: '/keys/devices/:id/signature', tag: 'keys', summary: "Store a device's cross-signature by your identity key", body: P.DeviceSignatureRequest, status: 204 },

@@ -141,6 +141,21 @@ export class KeyService {
     await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
   }
 
+  /**
+   * Signs the caller out everywhere: revokes every device of theirs, those that never published keys
+   * included, so every session ends and every socket closes (4001) on every instance. Like revoking
+   * another device, once the account has an identity key only a device it signed may (`forbidden`).
+   */
+  async revokeAllDevices(claims: AccessClaims): Promise<void> {
+    if (!(await this.actsForAccount(claims))) {
+      throw new ChatError('forbidden', 'only an approved device can sign out every device; approve this one first (chat devices)');
+    }
+    for (const deviceId of await this.deps.store.revokeAllDevices(claims.userId, new Date())) {
+      await publishControl(this.deps.bus, { t: 'revoke', deviceId });
+    }
+    await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
+  }
+
   /** A user's published devices, by username or id. */
   async devicesOfUser(ref: string): Promise<DirectoryDevice[]> {
     const user = UUID.test(ref) ? await this.deps.store.findUserById(ref) : await this.deps.store.findUserByUsername(ref);

@@ -600,6 +600,20 @@ export class SqlStore implements Store {
     });
   }
 
+  async revokeAllDevices(userId: string, at: Date): Promise<string[]> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>('SELECT id FROM devices WHERE user_id = $1', [userId]);
+      await tx.query('UPDATE devices SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, at]);
+      // Through the indexed device and family columns: sessions and tokens by device, successors by family.
+      const ids = rows.map((r) => r.id);
+      const families = '(SELECT id FROM sessions WHERE device_id = ANY($1::uuid[]))';
+      await tx.query(`UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id IN ${families} AND revoked_at IS NULL`, [ids, at]);
+      await tx.query('UPDATE sessions SET revoked_at = $2 WHERE device_id = ANY($1::uuid[]) AND revoked_at IS NULL', [ids, at]);
+      await tx.query(`DELETE FROM refresh_successors WHERE family_id IN ${families}`, [ids]);
+      return ids;
+    });
+  }
+
   async setDeviceBundle(deviceId: string, bundle: DeviceBundle): Promise<void> {
     // A bundle with other keys than the cross-signed ones loses the signature (a prekey rotation keeps it).
     await this.db.query(

@@ -380,6 +380,13 @@ export interface Store {
    * theirs or already revoked.
    */
   revokeDevice(userId: string, deviceId: string, at: Date): Promise<boolean>;
+
+  /**
+   * Revokes every device of a user, published or not, with all their sessions and refresh tokens
+   * (sign out everywhere). Answers the ids of the user's devices, those revoked before included, so
+   * that their sockets can be closed on every instance.
+   */
+  revokeAllDevices(userId: string, at: Date): Promise<string[]>;
   /**
    * Sets the user's identity key and the calling device's signature by it, if the user has no
    * identity key yet (or already this one, or `replace` is true); false when the user has another.

@@ -366,6 +366,15 @@ export class ApiClient {
     return this.call('POST', `/keys/verifications/${encodeURIComponent(id)}`, { body: step, schema: Verification });
   }
 
+  /**
+   * Signs out everywhere: revokes every device of the signed-in user, this one included (sessions
+   * end, sockets close with 4001). Throws `forbidden` from a device the account's identity key has
+   * not approved.
+   */
+  async revokeAllDevices(): Promise<void> {
+    await this.call('DELETE', '/keys/devices', { schema: z.unknown() });
+  }
+
   async revokeDevice(deviceId: string): Promise<void> {
     await this.call('DELETE', `/keys/devices/${encodeURIComponent(deviceId)}`, { schema: z.unknown() });
   }

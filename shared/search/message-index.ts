@@ -81,8 +81,13 @@ const VERSION = 3;
  * only encrypted (see cli/node/sealed-file.ts).
  */
 export class MessageIndex {
-  /** Messages added since the last `takeChanges`, for stores that keep one record per message. */
-  private added: IndexedMessage[] = [];
+  /**
+   * Messages added, edited (their record as it is now) or removed (null) since the last
+   * `takeChanges`, for stores that keep one record per message.
+   */
+  private readonly changedMessages = new Map<string, IndexedMessage | null>();
+  /** Early edits kept or dropped (null) since the last `takeChanges`. */
+  private readonly changedEarlyEdits = new Map<string, IndexedEdit | null>();
   /** Rooms whose position changed since the last `takeChanges`. */
   private readonly movedRooms = new Set<string>();
 
@@ -105,11 +110,12 @@ export class MessageIndex {
   }
 
   /**
-   * An index of these messages and room positions (as a store of one record per message keeps
-   * them); nothing of it counts as a change.
+   * An index of these messages, room positions and early edits (as a store of one record each keeps
+   * them, see `takeChanges`); nothing of it counts as a change.
    */
-  static of(messages: Iterable<IndexedMessage>, rooms: Iterable<readonly [string, IndexedRoom]>): MessageIndex {
+  static of(messages: Iterable<IndexedMessage>, rooms: Iterable<readonly [string, IndexedRoom]>, earlyEdits: Iterable<readonly [string, IndexedEdit]> = []): MessageIndex {
     const index = MessageIndex.empty();
+    for (const [targetId, edit] of earlyEdits) index.earlyEdits.set(targetId, edit);
     for (const m of messages) index.add(m);
     for (const [id, room] of rooms) index.rooms.set(id, room);
     index.takeChanges();
@@ -117,15 +123,24 @@ export class MessageIndex {
   }
 
   /**
-   * What changed since the index was made or last asked: the messages added and the rooms whose
-   * position moved, so a store can write just those records. Asking again starts afresh.
+   * What changed since the index was made or last asked, so a store that keeps one record per
+   * message can write just those: `messages` added or edited (the whole record as it is now, edit
+   * applied), `removed` the ids of deleted messages, `earlyEdits` the edits kept for a target not
+   * indexed yet (null: no longer kept) and `rooms` whose position moved. Asking again starts afresh.
    */
-  takeChanges(): { messages: IndexedMessage[]; rooms: [string, IndexedRoom][] } {
-    const messages = this.added;
+  takeChanges(): { messages: IndexedMessage[]; removed: string[]; earlyEdits: [string, IndexedEdit | null][]; rooms: [string, IndexedRoom][] } {
+    const messages: IndexedMessage[] = [];
+    const removed: string[] = [];
+    for (const [id, m] of this.changedMessages) {
+      if (m) messages.push(m);
+      else removed.push(id);
+    }
+    const earlyEdits = [...this.changedEarlyEdits];
     const rooms = [...this.movedRooms].map((id): [string, IndexedRoom] => [id, this.room(id)]);
-    this.added = [];
+    this.changedMessages.clear();
+    this.changedEarlyEdits.clear();
     this.movedRooms.clear();
-    return { messages, rooms };
+    return { messages, removed, earlyEdits, rooms };
   }
 
   serialize(): string {
@@ -144,10 +159,11 @@ export class MessageIndex {
   add(message: IndexedMessage): void {
     if (this.mini.has(message.id)) return;
     this.mini.add(message);
-    this.added.push(message);
+    this.changedMessages.set(message.id, message);
     const early = this.earlyEdits.get(message.id);
     if (early) {
       this.earlyEdits.delete(message.id);
+      this.changedEarlyEdits.set(message.id, null);
       this.edit(message.id, early);
     }
   }
@@ -162,18 +178,25 @@ export class MessageIndex {
     const stored = this.mini.getStoredFields(targetId) as Partial<IndexedMessage> | undefined;
     if (!stored) {
       const known = this.earlyEdits.get(targetId);
-      if (!known || known.seq < edit.seq) this.earlyEdits.set(targetId, edit);
+      if (!known || known.seq < edit.seq) {
+        this.earlyEdits.set(targetId, edit);
+        this.changedEarlyEdits.set(targetId, edit);
+      }
       return;
     }
     if (stored.senderId !== edit.senderId || (stored.editSeq ?? 0) >= edit.seq) return;
     const target = { ...(stored as IndexedMessage), id: targetId, text: edit.text, editSeq: edit.seq };
     this.mini.replace(target);
+    this.changedMessages.set(targetId, target);
   }
 
   /** Removes a deleted message, and so its edits, from the index (an id not indexed is ignored). */
   remove(targetId: string): void {
-    this.earlyEdits.delete(targetId);
-    if (this.mini.has(targetId)) this.mini.discard(targetId);
+    if (this.earlyEdits.delete(targetId)) this.changedEarlyEdits.set(targetId, null);
+    if (this.mini.has(targetId)) {
+      this.mini.discard(targetId);
+      this.changedMessages.set(targetId, null);
+    }
   }
 
   /** Records how far a room has been read, and which of its messages still wait for a key. */

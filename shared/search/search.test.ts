@@ -99,14 +99,35 @@ describe('MessageIndex changes', () => {
   it('reports the messages added and rooms moved since last asked, once, and none for an index made of records', () => {
     const first = message('kept in a record of its own');
     const index = MessageIndex.of([first], [[ROOM_A, { indexedSeq: 1, pending: [] }]]);
-    expect(index.takeChanges()).toEqual({ messages: [], rooms: [] });
+    expect(index.takeChanges()).toEqual({ messages: [], removed: [], earlyEdits: [], rooms: [] });
     expect(index.search('record').map((h) => h.eventId)).toEqual([first.id]);
     const second = message('another one');
     index.add(second);
     index.add(first);
     index.setRoom(ROOM_A, 2, []);
-    expect(index.takeChanges()).toEqual({ messages: [second], rooms: [[ROOM_A, { indexedSeq: 2, pending: [] }]] });
-    expect(index.takeChanges()).toEqual({ messages: [], rooms: [] });
+    expect(index.takeChanges()).toEqual({ messages: [second], removed: [], earlyEdits: [], rooms: [[ROOM_A, { indexedSeq: 2, pending: [] }]] });
+    expect(index.takeChanges()).toEqual({ messages: [], removed: [], earlyEdits: [], rooms: [] });
+  });
+
+  it('reports an edit as the whole record with its new text, a delete as a removed id, and early edits kept and applied', () => {
+    const first = message('first words');
+    const second = message('second words');
+    const index = MessageIndex.of([first, second], []);
+    index.edit(first.id, { seq: 10, senderId: first.senderId, text: 'changed words' });
+    index.remove(second.id);
+    index.edit('not-yet', { seq: 11, senderId: first.senderId, text: 'early words' });
+    expect(index.takeChanges()).toEqual({
+      messages: [{ ...first, text: 'changed words', editSeq: 10 }],
+      removed: [second.id],
+      earlyEdits: [['not-yet', { seq: 11, senderId: first.senderId, text: 'early words' }]],
+      rooms: [],
+    });
+    // Made again from those records, the early edit applies when its target comes.
+    const again = MessageIndex.of([{ ...first, text: 'changed words', editSeq: 10 }], [], [['not-yet', { seq: 11, senderId: first.senderId, text: 'early words' }]]);
+    const late = message('late words', { id: 'not-yet' });
+    again.add(late);
+    expect(again.takeChanges()).toEqual({ messages: [{ ...late, text: 'early words', editSeq: 11 }], removed: [], earlyEdits: [['not-yet', null]], rooms: [] });
+    expect(again.search('words').map((h) => h.snippet.text).sort()).toEqual(['changed words', 'early words']);
   });
 });
 

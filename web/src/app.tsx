@@ -39,9 +39,9 @@ export function App({ client }: { readonly client: WebClient }) {
             client,
             session,
             note,
-            setSession: (next) => {
+            setSession: (next, why) => {
               if (!next) client.live.stop();
-              setNote(null);
+              setNote(why ?? null);
               setSession(next);
             },
           },

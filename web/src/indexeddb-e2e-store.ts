@@ -2,6 +2,7 @@ import type { E2EKind, E2ERecordKinds, E2EStore, E2ETransaction, E2EWrite, Legac
 import { BufferedTransaction, decodeRecord, encodeRecord, migrateLegacyState } from '../../shared/client/index.js';
 import type { DeviceKeys } from '../../shared/crypto/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
+import { done, openDatabase, request, storedAesKey } from './lib/indexeddb.js';
 
 /** The database of earlier versions: one record per device holding its keys and whole state. */
 const LEGACY_DB = 'chat-e2e';
@@ -21,21 +22,6 @@ interface StoredRecord {
 interface LegacyRow {
   readonly device: DeviceKeys | null;
   readonly state: LegacyE2EState;
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-  });
 }
 
 /** The database of earlier versions, or null when there is none (opening it never makes one). */
@@ -173,21 +159,7 @@ export class IndexedDbE2EStore implements E2EStore {
 
   /** The database's AES-GCM key, made (non-extractable) on first use; the first tab to add it wins. */
   private sealingKey(): Promise<CryptoKey> {
-    this.key ??= (async () => {
-      const db = await this.open();
-      const existing = (await request(db.transaction(SEALING, 'readonly').objectStore(SEALING).get('key'))) as CryptoKey | undefined;
-      if (existing) return existing;
-      const fresh = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-      const tx = db.transaction(SEALING, 'readwrite');
-      tx.objectStore(SEALING).add(fresh, 'key');
-      try {
-        await done(tx);
-        return fresh;
-      } catch {
-        // Another tab added its key first: use that one.
-        return (await request(db.transaction(SEALING, 'readonly').objectStore(SEALING).get('key'))) as CryptoKey;
-      }
-    })();
+    this.key ??= this.open().then((db) => storedAesKey(db, SEALING, 'key'));
     this.key.catch(() => {
       this.key = undefined;
     });
@@ -195,22 +167,18 @@ export class IndexedDbE2EStore implements E2EStore {
   }
 
   private open(): Promise<IDBDatabase> {
-    this.db ??= (async () => {
-      const req = indexedDB.open(this.name, 1);
-      req.onupgradeneeded = () => {
-        req.result.createObjectStore(RECORDS);
-        req.result.createObjectStore(DEVICE);
-        req.result.createObjectStore(SEALING);
-      };
-      const db = await request(req);
-      // Another tab deleting the database (sign-out) must not wait on this one.
-      db.onversionchange = () => {
-        db.close();
+    // Another tab deleting the database (sign-out) must not wait on this one.
+    this.db ??= openDatabase(
+      this.name,
+      1,
+      (db) => {
+        for (const store of [RECORDS, DEVICE, SEALING]) db.createObjectStore(store);
+      },
+      () => {
         this.db = undefined;
         this.key = undefined;
-      };
-      return db;
-    })();
+      },
+    );
     this.db.catch(() => {
       this.db = undefined;
     });

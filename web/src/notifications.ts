@@ -2,6 +2,9 @@ import { useEffect, useRef } from 'react';
 import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Chat } from './use-rooms.js';
 
+/** Where the direct-message setting is kept (localStorage, per browser): 'off', or absent for on. */
+const DM_SETTING = 'chat.notify.dm';
+
 /** Whether this browser can show notifications, and what the user said so far. */
 export function notificationPermission(): NotificationPermission | 'unsupported' {
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
@@ -16,32 +19,47 @@ export async function askNotificationPermission(): Promise<NotificationPermissio
   return Notification.requestPermission();
 }
 
+/** Whether direct messages notify too (Settings → Notifications; on unless turned off). Mentions always do. */
+export function notifyDirectMessages(): boolean {
+  return window.localStorage.getItem(DM_SETTING) !== 'off';
+}
+
+/** Turns notifications of direct messages on or off in this browser. */
+export function setNotifyDirectMessages(on: boolean): void {
+  if (on) window.localStorage.removeItem(DM_SETTING);
+  else window.localStorage.setItem(DM_SETTING, 'off');
+}
+
 /**
- * While the page is hidden and notifications are allowed, a notification for each room that gets a
- * new unread direct message or a new mention of the user. It names the room and the sender's room
- * only, never the text (a private room's text stays out of the operating system's notification
- * centre). Clicking it brings the tab forward on that room.
+ * While the page is hidden and notifications are allowed, a notification for each live message from
+ * someone else that mentions the user, or that came in a direct message when that setting is on. Which
+ * messages those are is the shared client model's notice (`ChatModel.onNotice`): a mention by the
+ * shared markdown rule (never inside code), read from the decrypted text in private rooms, the same as
+ * the TUI's bell. It names the room and the sender only, never the text (a private room's text stays
+ * out of the operating system's notification centre). Clicking it brings the tab forward on that room.
  */
 export function useMentionNotifications(chat: Chat, username: string, open: (roomName: string) => void): void {
-  const seen = useRef(new Map<string, { count: number; mention: boolean }>());
-  useEffect(() => {
-    const before = seen.current;
-    const now = new Map<string, { count: number; mention: boolean }>();
-    for (const room of chat.rooms) {
-      const state = { count: chat.unread(room.id), mention: chat.mentioned(room.id) };
-      now.set(room.id, state);
-      const was = before.get(room.id);
-      if (!was || notificationPermission() !== 'granted' || !document.hidden) continue;
-      const dm = isDirectMessage(room);
-      const title = dm ? `New message from @${chat.peer(room.id)?.username ?? 'someone'}` : state.mention && !was.mention ? `@${username}: you were mentioned in #${room.name}` : null;
-      if (!title || state.count <= was.count) continue;
-      const n = new Notification(title, { tag: room.id });
-      n.onclick = () => {
-        window.focus();
-        open(room.name);
-        n.close();
-      };
-    }
-    seen.current = now;
-  }, [chat, username, open]);
+  const latest = useRef({ chat, open });
+  latest.current = { chat, open };
+  const { onNotice } = chat;
+  useEffect(
+    () =>
+      onNotice((notice) => {
+        if (notificationPermission() !== 'granted' || !document.hidden) return;
+        if (!notice.mention && !(notice.dm && notifyDirectMessages())) return;
+        const room = latest.current.chat.rooms.find((r) => r.id === notice.roomId);
+        if (!room) return;
+        const sender = `@${notice.event.sender.username}`;
+        const title = notice.mention
+          ? `${username}, ${sender} mentioned you in ${isDirectMessage(room) ? 'a direct message' : latest.current.chat.title(room)}`
+          : `New message from ${sender}`;
+        const n = new Notification(title, { tag: `${room.id}:${notice.event.id}` });
+        n.onclick = () => {
+          window.focus();
+          latest.current.open(room.name);
+          n.close();
+        };
+      }),
+    [onNotice, username],
+  );
 }

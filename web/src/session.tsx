@@ -6,8 +6,11 @@ import type { WebClient } from './client.js';
 export interface SessionState {
   readonly client: WebClient;
   readonly session: StoredSession | null;
-  /** Called once the sign-in form has a session, or with null after signing out. */
-  readonly setSession: (session: StoredSession | null) => void;
+  /**
+   * Called once the sign-in form has a session, or with null after signing out; `note` says on the
+   * sign-in form why it shows (a session revoked elsewhere).
+   */
+  readonly setSession: (session: StoredSession | null, note?: string) => void;
   /** A note for the sign-in form (why it shows: an expired session, an invite waiting). */
   readonly note: string | null;
 }

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
-import type { E2ESession, StoredSession } from '../../shared/client/index.js';
+import type { E2ESession, MessageNotice, StoredSession } from '../../shared/client/index.js';
 import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import type { WebClient } from './client.js';
@@ -52,6 +52,8 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
   }, [model]);
 
   const snapshot = useSyncExternalStore(model.subscribe, model.getSnapshot);
+  // The same function for the model's life, so a page subscribes once.
+  const onNotice = useMemo(() => (listener: (notice: MessageNotice) => void) => model.onNotice(listener), [model]);
 
   return useMemo(
     () => ({
@@ -92,7 +94,12 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       /** Drops a failed message. */
       discard: (clientMsgId: string) => model.discard(clientMsgId),
       typing: (room: Room, active: boolean) => model.typing(room.id, active),
+      /**
+       * Calls `listener` for each live message from someone else that mentions this user (outside code,
+       * by the shared markdown rule; private rooms once decrypted) or came in a DM; returns the unsubscribe.
+       */
+      onNotice,
     }),
-    [snapshot, model],
+    [snapshot, model, onNotice],
   );
 }

@@ -68,6 +68,13 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const [note, setNote] = useState<string | null>(null);
   const [drawer, setDrawer] = useState(false);
   const navigate = useNavigate();
+  /** Forgets this device's keys and private index, and shows the sign-in form (with `why`). */
+  const forget = async (why?: string) => {
+    await store.destroy();
+    await search.destroy();
+    client.live.stop();
+    setSession(null, why);
+  };
 
   // This browser is a device: its keys are made (and published) once, then shares are fetched.
   // The approval prompts start once the keys exist (they look at this device's standing).
@@ -101,16 +108,19 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
       act: (work) => work().then((message) => setNote(message ?? null), (e: unknown) => setNote((e as Error).message)),
       signOut: async () => {
         await client.api.logout();
-        await store.destroy();
-        await search.destroy();
-        client.live.stop();
-        setSession(null);
+        await forget();
         navigate('/');
       },
     }),
     [client, session, e2e, store, chat, search, jump, setSession, navigate],
   );
   const status = chat.connection.status;
+  const revoked = chat.connection.status === 'closed' && chat.connection.reason?.code === 'session_revoked';
+  // Signed out from elsewhere (another device, or "sign out everywhere"): this browser forgets what it
+  // kept, as on signing out here, and the sign-in form says why.
+  useEffect(() => {
+    if (revoked) void forget('This session was signed out, here or on another device. Sign in again.');
+  }, [revoked]);
   const side = (
     <>
       <Button variant="secondary" asChild className="justify-start">

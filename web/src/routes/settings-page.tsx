@@ -3,7 +3,7 @@ import type { DirectoryDevice } from '../../../shared/protocol/index.js';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import { Untrusted } from '../components/untrusted-text.js';
-import { askNotificationPermission, notificationPermission } from '../notifications.js';
+import { askNotificationPermission, notificationPermission, notifyDirectMessages, setNotifyDirectMessages } from '../notifications.js';
 import { applyTheme, loadTheme } from '../theme.js';
 import type { ThemeChoice } from '../theme.js';
 
@@ -21,6 +21,7 @@ export function SettingsPage() {
   const { client, session, act, signOut } = useChat();
   const [theme, setTheme] = useState<ThemeChoice>(loadTheme);
   const [permission, setPermission] = useState(notificationPermission);
+  const [dms, setDms] = useState(notifyDirectMessages);
   const [devices, setDevices] = useState<DirectoryDevice[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -67,13 +68,24 @@ export function SettingsPage() {
           </h2>
           <p className="text-sm text-dim">
             {permission === 'granted'
-              ? 'On: while this tab is hidden, direct messages and mentions of you show a notification (naming the room, never the text).'
+              ? 'On: while this tab is hidden, mentions of you (and direct messages, if ticked below) show a notification naming the room and sender, never the text.'
               : permission === 'denied'
                 ? 'Blocked in this browser. Allow notifications for this site in the browser’s settings to turn them on.'
                 : permission === 'unsupported'
                   ? 'This browser cannot show notifications.'
                   : 'Off. Turn them on to hear of direct messages and mentions while this tab is hidden.'}
           </p>
+          <label className="flex items-center gap-2">
+            <input
+              type="checkbox"
+              checked={dms}
+              onChange={(e) => {
+                setNotifyDirectMessages(e.target.checked);
+                setDms(e.target.checked);
+              }}
+            />
+            Notify me of every direct message too
+          </label>
           {permission === 'default' && (
             <div>
               <Button onClick={() => void askNotificationPermission().then(setPermission)}>Turn on notifications</Button>
@@ -129,10 +141,9 @@ export function SettingsPage() {
               variant="danger"
               onClick={() =>
                 act(async () => {
-                  // Every other device first (their sessions end and their sockets close), then this one.
-                  for (const d of devices ?? (await client.api.devicesOfUser(session.user.username))) {
-                    if (d.deviceId !== session.deviceId) await client.api.revokeDevice(d.deviceId);
-                  }
+                  // Every device of the account, with keys or without, this one included: every
+                  // session ends and every socket closes; then this browser forgets what it kept.
+                  await client.api.revokeAllDevices();
                   await signOut();
                 })
               }

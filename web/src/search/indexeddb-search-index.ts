@@ -1,11 +1,22 @@
 import type { PrivateIndexStore } from '../../../shared/client/index.js';
 import { MessageIndex } from '../../../shared/search/index.js';
-import type { IndexedMessage, IndexedRoom } from '../../../shared/search/index.js';
+import type { IndexedEdit, IndexedMessage, IndexedRoom } from '../../../shared/search/index.js';
+import { done, openDatabase, request, storedAesKey } from '../lib/indexeddb.js';
 
-/** Object stores: the sealing key, one record per indexed message, one per room position. */
+/**
+ * Object stores: the sealing key, one record per indexed message (its latest text), one per room
+ * position, one per edit whose target is not indexed yet.
+ */
 const KEY = 'key';
 const MESSAGES = 'messages';
 const ROOMS = 'rooms';
+const EARLY_EDITS = 'early-edits';
+/**
+ * The database's version: 2 since relations are applied (version 1 kept an edit as a message of its
+ * own and never removed a deleted message; its messages and positions are dropped on upgrade, so the
+ * index is built again from the rooms' histories).
+ */
+const VERSION = 2;
 const SEALING_KEY_ID = 'aes-gcm';
 /** AES-GCM's recommended 96-bit nonce (NIST SP 800-38D, 8.2). */
 const IV_BYTES = 12;
@@ -16,34 +27,20 @@ interface SealedRecord {
   readonly sealed: ArrayBuffer;
 }
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-  });
-}
-
 /** The object store and key of a record, bound into its seal: a record moved to another key no longer opens. */
 const associated = (store: string, key: string) => new TextEncoder().encode(JSON.stringify([store, key]));
 
 /**
  * The browser's index of private rooms for search (the same MiniSearch engine and query syntax as
  * the CLI's, shared/search): one IndexedDB database per user (`chat-search-<userId>`) holding one
- * record per decrypted message and one per room position, each record's JSON sealed with AES-GCM
+ * record per decrypted message (edits applied, deleted messages removed), one per room position and
+ * one per edit that came before its target, each record's JSON sealed with AES-GCM
  * under a non-extractable key kept in the same database (a CryptoKey no script can export; the
  * store and key as associated data). The plaintext exists only in this tab's memory, where the
  * index is built from the records on first use.
  *
  * `update` runs under a Web Lock, so two tabs of one user add to the index one at a time; it writes
- * only the records that changed, in one IndexedDB transaction. `destroy` (sign-out) deletes the
+ * only the records that changed (added, edited, deleted), in one IndexedDB transaction. `destroy` (sign-out) deletes the
  * database with its key.
  */
 export class IndexedDbSearchIndex implements PrivateIndexStore {
@@ -87,30 +84,27 @@ export class IndexedDbSearchIndex implements PrivateIndexStore {
   }
 
   private open(): Promise<IDBDatabase> {
-    this.db ??= (async () => {
-      const req = indexedDB.open(this.name, 1);
-      req.onupgradeneeded = () => {
-        for (const store of [KEY, MESSAGES, ROOMS]) req.result.createObjectStore(store);
-      };
-      return request(req);
-    })();
+    this.db ??= openDatabase(
+      this.name,
+      VERSION,
+      (db, oldVersion, tx) => {
+        if (oldVersion < 1) for (const store of [KEY, MESSAGES, ROOMS]) db.createObjectStore(store);
+        else if (oldVersion < 2) {
+          tx.objectStore(MESSAGES).clear();
+          tx.objectStore(ROOMS).clear();
+        }
+        if (oldVersion < 2) db.createObjectStore(EARLY_EDITS);
+      },
+      () => {
+        this.db = this.key = this.index = undefined;
+      },
+    );
     return this.db;
   }
 
   /** The database's AES-GCM key, made (non-extractable) the first time. */
   private sealingKey(): Promise<CryptoKey> {
-    this.key ??= (async () => {
-      const db = await this.open();
-      const found = await request(db.transaction(KEY).objectStore(KEY).get(SEALING_KEY_ID) as IDBRequest<CryptoKey | undefined>);
-      if (found) return found;
-      const made = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-      const tx = db.transaction(KEY, 'readwrite');
-      // Another tab may have made one first: theirs is kept, and used.
-      const raced = await request(tx.objectStore(KEY).get(SEALING_KEY_ID) as IDBRequest<CryptoKey | undefined>);
-      if (!raced) tx.objectStore(KEY).put(made, SEALING_KEY_ID);
-      await done(tx);
-      return raced ?? made;
-    })();
+    this.key ??= this.open().then((db) => storedAesKey(db, KEY, SEALING_KEY_ID));
     return this.key;
   }
 
@@ -141,29 +135,35 @@ export class IndexedDbSearchIndex implements PrivateIndexStore {
    */
   private async load(): Promise<MessageIndex> {
     try {
-      const [messages, rooms] = await Promise.all([this.all<IndexedMessage>(MESSAGES), this.all<IndexedRoom>(ROOMS)]);
+      const [messages, rooms, earlyEdits] = await Promise.all([this.all<IndexedMessage>(MESSAGES), this.all<IndexedRoom>(ROOMS), this.all<IndexedEdit>(EARLY_EDITS)]);
       return MessageIndex.of(
         messages.map(([, m]) => m),
         rooms,
+        earlyEdits,
       );
     } catch {
-      const tx = (await this.open()).transaction([MESSAGES, ROOMS], 'readwrite');
-      tx.objectStore(MESSAGES).clear();
-      tx.objectStore(ROOMS).clear();
+      const tx = (await this.open()).transaction([MESSAGES, ROOMS, EARLY_EDITS], 'readwrite');
+      for (const store of [MESSAGES, ROOMS, EARLY_EDITS]) tx.objectStore(store).clear();
       await done(tx);
       return MessageIndex.empty();
     }
   }
 
-  private async save(changes: { messages: IndexedMessage[]; rooms: [string, IndexedRoom][] }): Promise<void> {
-    if (changes.messages.length === 0 && changes.rooms.length === 0) return;
+  private async save(changes: ReturnType<MessageIndex['takeChanges']>): Promise<void> {
+    if (changes.messages.length + changes.removed.length + changes.earlyEdits.length + changes.rooms.length === 0) return;
     // Sealed first: IndexedDB commits a transaction once a task passes with no request open, so it cannot wait on WebCrypto.
     const messages = await Promise.all(changes.messages.map(async (m) => [m.id, await this.seal(MESSAGES, m.id, m)] as const));
     const rooms = await Promise.all(changes.rooms.map(async ([id, r]) => [id, await this.seal(ROOMS, id, r)] as const));
+    const earlyEdits = await Promise.all(changes.earlyEdits.map(async ([id, e]) => [id, e && (await this.seal(EARLY_EDITS, id, e))] as const));
     const db = await this.open();
-    const tx = db.transaction([MESSAGES, ROOMS], 'readwrite');
+    const tx = db.transaction([MESSAGES, ROOMS, EARLY_EDITS], 'readwrite');
     for (const [id, record] of messages) tx.objectStore(MESSAGES).put(record, id);
+    for (const id of changes.removed) tx.objectStore(MESSAGES).delete(id);
     for (const [id, record] of rooms) tx.objectStore(ROOMS).put(record, id);
+    for (const [id, record] of earlyEdits) {
+      if (record) tx.objectStore(EARLY_EDITS).put(record, id);
+      else tx.objectStore(EARLY_EDITS).delete(id);
+    }
     await done(tx);
   }
 }

@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, MemorySessionStore } from '../../shared/client/index.js';
+import type { ServerProcess } from '../support/binaries.js';
+import { startServer, tempDir } from '../support/binaries.js';
+import { createTestDatabase } from '../support/postgres.js';
+
+// "Sign out everywhere" in the web client's settings ends every session of the account: other
+// browsers (which published keys) and a client that never published any.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery';
+
+async function signIn(page: Page, url: string, register: boolean): Promise<void> {
+  await page.goto(url);
+  if (register) await page.getByRole('button', { name: 'New here? Register' }).click();
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: register ? 'Register' : 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Settings' }).waitFor();
+}
+
+describe.runIf(existsSync(CHROMIUM))('signing out everywhere from the web client', () => {
+  let server: ServerProcess;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const dir = await tempDir('web-sign-out');
+    // PostgreSQL: the embedded database's migrations are slow to start on a busy machine.
+    db = await createTestDatabase();
+    server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await db?.drop();
+  });
+
+  it('ends the sessions of every browser and of a device without keys, and each page shows the sign-in form', async () => {
+    const here = await (await browser.newContext()).newPage();
+    await signIn(here, server.url, true);
+    const there = await (await browser.newContext()).newPage();
+    await signIn(there, server.url, false);
+    // A client that signs in and never publishes keys (not in the device directory).
+    const keyless = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
+    await keyless.login({ username: 'alice', password: PASSWORD });
+    expect((await keyless.devicesOfUser('alice')).map((d) => d.deviceId)).not.toContain((await keyless.session())?.deviceId);
+
+    await here.getByRole('link', { name: 'Settings' }).click();
+    await here.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await here.getByRole('button', { name: 'New here? Register' }).waitFor();
+    // The other browser's socket closes; it forgets the session and says why.
+    await there.getByText('This session was signed out, here or on another device. Sign in again.').waitFor();
+    await there.getByRole('button', { name: 'New here? Register' }).waitFor();
+    await expect(keyless.rooms()).rejects.toMatchObject({ code: 'session_revoked' });
+  }, 90_000);
+});
