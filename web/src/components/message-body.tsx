@@ -1,4 +1,5 @@
 import type { MessageView, ReactionCount, ReplyQuote } from '../../../shared/client/index.js';
+import { plainText } from '../../../shared/text/markdown.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { cn } from '../lib/cn.js';
 import { Markdown } from './markdown.js';
@@ -17,7 +18,7 @@ export function reactionLabel(reaction: ReactionCount, me: string): string {
 function quoteText(quote: ReplyQuote): string {
   if (quote.deleted) return 'message deleted';
   if (quote.text === null) return quote.sender ? 'message not loaded' : `message #${quote.seq}`;
-  const line = quote.text.replace(/\s+/g, ' ').trim();
+  const line = plainText(quote.text);
   return line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}…` : line;
 }
 
@@ -48,15 +49,15 @@ export function MessageBody({ view, me, unreadable, onQuote, onToggleReaction }:
         <button
           type="button"
           className="reply-quote mb-0.5 flex max-w-full min-w-0 cursor-pointer items-baseline gap-1 border-l-2 border-line pl-2 text-left text-sm text-dim hover:text-fg"
-          aria-label={neutralize(`Reply to ${quote.sender ?? 'a message'}: ${quoteText(quote)}. Show the message`)}
+          title="Show the message"
           onClick={() => onQuote?.(quote)}
         >
           <span aria-hidden="true">↪</span>
-          {quote.sender && (
-            <strong className="shrink-0">
-              <Untrusted text={quote.sender} />
-            </strong>
-          )}
+          <span className="sr-only">Reply to </span>
+          <strong className="shrink-0">
+            <Untrusted text={quote.sender ?? 'a message'} />
+          </strong>
+          <span className="sr-only">: </span>
           <span className={cn('truncate', quote.deleted && 'italic')}>
             <Untrusted text={quoteText(quote)} />
           </span>

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+/** Debian's Chromium (or CHROMIUM_PATH); browser tests are skipped where it is missing. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Whether Chromium is there to run browser tests. */
+export const haveChromium = existsSync(CHROMIUM);
+/** The password browser tests register with. */
+export const BROWSER_PASSWORD = 'correct horse battery';
+
+/** Starts headless Chromium (never a downloaded browser). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
+
+/** Registers `username` through the sign-in page's form and waits for the signed-in frame. */
+export async function registerInPage(page: Page, url: string, username: string, password: string = BROWSER_PASSWORD): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'New here? Register' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Register' }).click();
+  await page.getByRole('link', { name: 'Settings' }).waitFor();
+}
+
+let axeSource: Promise<string> | null = null;
+
+/**
+ * The serious and critical axe-core violations on the page as it is now, as `rule: first element`.
+ * Axe is injected as a script, so the page's context needs `bypassCSP: true`.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: await axeSource });
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } };
+    const result = await w.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`);
+  });
+}
