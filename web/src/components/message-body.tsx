@@ -29,40 +29,44 @@ export interface MessageBodyProps {
   readonly me: string;
   /** What to show when the text cannot be read (yet): "decrypting…" or why a private message cannot be opened. */
   readonly unreadable: string;
-  /** Brings the quoted message into view (loading older history until it is there). */
-  readonly onQuote?: ((quote: ReplyQuote) => void) | undefined;
   /** Toggles this user's reaction with that emoji (a chip is a toggle button). */
   readonly onToggleReaction?: ((key: string) => void) | undefined;
 }
 
 /**
- * A message as people expect to see it, relations applied (shared/client/relations.ts): for a reply,
- * a quote of the message it answers (a button that jumps to it); the latest text with its formatting
+ * The quote above a reply: who wrote the message it answers and the start of its latest text (plain,
+ * one line), or "message deleted"; a button that brings that message into view.
+ */
+export function ReplyQuoteButton({ quote, onQuote }: { readonly quote: ReplyQuote; readonly onQuote?: ((quote: ReplyQuote) => void) | undefined }) {
+  return (
+    <button
+      type="button"
+      className="reply-quote mb-0.5 flex max-w-full min-w-0 cursor-pointer items-baseline gap-1 border-l-2 border-line pl-2 text-left text-sm text-dim hover:text-fg"
+      title="Show the message"
+      onClick={() => onQuote?.(quote)}
+    >
+      <span aria-hidden="true">↪</span>
+      <span className="sr-only">Reply to </span>
+      <strong className="shrink-0">
+        <Untrusted text={quote.sender ?? 'a message'} />
+      </strong>
+      <span className="sr-only">: </span>
+      <span className={cn('truncate', quote.deleted && 'italic')}>
+        <Untrusted text={quoteText(quote)} />
+      </span>
+    </button>
+  );
+}
+
+/**
+ * A message as people expect to see it, relations applied (shared/client/relations.ts): the latest
+ * text with its formatting
  * ({@link Markdown}), "(edited)" after an edited one, or a "message deleted" tombstone; then its
  * reactions as chips (emoji and count, pressed when this user gave it, named with who did).
  */
-export function MessageBody({ view, me, unreadable, onQuote, onToggleReaction }: MessageBodyProps) {
-  const quote = view.replyTo;
+export function MessageBody({ view, me, unreadable, onToggleReaction }: MessageBodyProps) {
   return (
     <>
-      {quote && (
-        <button
-          type="button"
-          className="reply-quote mb-0.5 flex max-w-full min-w-0 cursor-pointer items-baseline gap-1 border-l-2 border-line pl-2 text-left text-sm text-dim hover:text-fg"
-          title="Show the message"
-          onClick={() => onQuote?.(quote)}
-        >
-          <span aria-hidden="true">↪</span>
-          <span className="sr-only">Reply to </span>
-          <strong className="shrink-0">
-            <Untrusted text={quote.sender ?? 'a message'} />
-          </strong>
-          <span className="sr-only">: </span>
-          <span className={cn('truncate', quote.deleted && 'italic')}>
-            <Untrusted text={quoteText(quote)} />
-          </span>
-        </button>
-      )}
       {view.deleted ? (
         <em className="tombstone text-dim">message deleted</em>
       ) : view.text === null ? (

@@ -11,7 +11,7 @@ import type { TimelineItem } from '../timeline/timeline-items.js';
 import { VirtualTimeline } from '../timeline/virtual-timeline.js';
 import { MessageActions } from './message-actions.js';
 import type { MessageActionHandlers } from './message-actions.js';
-import { MessageBody } from './message-body.js';
+import { MessageBody, ReplyQuoteButton } from './message-body.js';
 import { MessageEditor } from './message-editor.js';
 import { Button } from './ui/button.js';
 import { Untrusted, UntrustedLines } from './untrusted-text.js';
@@ -114,6 +114,7 @@ function MessageRow({ event, view, context }: { readonly event: RoomEvent; reado
         {time(Date.parse(event.createdAt))}
       </time>
       <div className="min-w-0">
+        {view.replyTo && <ReplyQuoteButton quote={view.replyTo} onQuote={context.onQuote} />}
         <SenderName username={event.sender.username} />
         {': '}
         {editing && view.text !== null ? (
@@ -123,7 +124,6 @@ function MessageRow({ event, view, context }: { readonly event: RoomEvent; reado
             view={view}
             me={context.me}
             unreadable={line(event, context.opened)}
-            onQuote={context.onQuote}
             onToggleReaction={actions ? (key) => actions.onToggleReaction(view, key) : undefined}
           />
         )}
