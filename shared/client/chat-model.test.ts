@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Room } from '../protocol/index.js';
 import { BOB, DEVICE, fakeE2E, FakeServer, FakeSocket, ME, room } from '../../test/support/fake-chat-server.js';
 import { ChatModel } from './chat-model.js';
+import { applyRelations } from './relations.js';
 import type { Clock } from './live-client.js';
 import { LiveClient } from './live-client.js';
 import { MemoryOutboxStore } from './memory-outbox-store.js';
@@ -486,6 +487,47 @@ describe('ChatModel', () => {
     await t.settle();
     expect(t.model.getSnapshot().connection.status).toBe('connected');
     expect(t.model.getSnapshot().rooms.map((r) => r.id)).toEqual([OPEN]);
+    t.model.stop();
+  });
+
+  it('edits, replies to, toggles a reaction on and deletes messages through the relation send path, encrypting in a private room', async () => {
+    const server = new FakeServer();
+    const open = room(OPEN, 'open');
+    const secret = room(SECRET, 'private');
+    server.addRoom(open);
+    server.addRoom(secret);
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    for (const r of [open, secret]) {
+      const mine = await t.model.send(r, 'first');
+      await t.model.whenSent(mine.clientMsgId);
+      await t.settle();
+      const events = () => t.model.getSnapshot().timelines.get(r.id)?.events ?? [];
+      const target = events()[0];
+      if (!target) throw new Error('not stored');
+      const text = (e: { id: string; body: string | null; envelope?: unknown }) => {
+        const o = t.model.getSnapshot().opened.get(e.id);
+        return e.envelope ? (o?.status === 'ok' ? o.body : null) : e.body;
+      };
+      const view = () => applyRelations(events(), ME.id, text).byId.get(target.id);
+      await t.model.edit(r, target.id, 'first, edited');
+      await t.model.reply(r, target.id, 'an answer');
+      expect(await t.model.react(r, { event: target, reactions: [] }, '👍')).toBe(true);
+      await t.settle();
+      expect(view()).toMatchObject({ text: 'first, edited', edited: true, reactions: [{ key: '👍', count: 1, senders: [ME.username] }] });
+      expect(applyRelations(events(), ME.id, text).messages.at(-1)?.replyTo).toMatchObject({ text: 'first, edited' });
+      // Reacting again with the same emoji takes it back.
+      expect(await t.model.react(r, view() ?? { event: target, reactions: [] }, '👍')).toBe(false);
+      await t.model.deleteMessage(r, target.seq);
+      await t.settle();
+      expect(view()).toMatchObject({ deleted: true, text: null, reactions: [] });
+      // In the private room every text went out sealed: the server holds no body.
+      if (r === secret) expect(events().filter((e) => e.relation && e.relation.type !== 'delete').every((e) => e.body === null && e.envelope)).toBe(true);
+    }
+    expect(t.encrypted).toEqual(expect.arrayContaining(['first, edited', 'an answer', '👍']));
+    await expect(t.model.react(open, { event: server.events.get(OPEN)?.[0] as never, reactions: [] }, 'not an emoji')).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(t.model.edit(open, server.events.get(OPEN)?.[0]?.id ?? '', '  ')).rejects.toMatchObject({ code: 'invalid_request' });
     t.model.stop();
   });
 });

@@ -1,5 +1,5 @@
-import { ChatError, isDirectMessage } from '../protocol/index.js';
-import type { AckFrame, HistoryPage, Room, RoomEvent } from '../protocol/index.js';
+import { ChatError, isDirectMessage, isReactionKey } from '../protocol/index.js';
+import type { AckFrame, DeleteMessageResult, HistoryPage, Room, RoomEvent, SendMessageResult } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { E2ESession, Opened } from './e2e-session.js';
@@ -11,6 +11,8 @@ import type { OutboxStore } from './outbox-store.js';
 import type { RoomState } from './room-state.js';
 import { addEvents, emptyRoom, hasUnreadMention, markRead, mentions, setTyping, unreadCount } from './room-state.js';
 import { isOwnMessage } from './relations.js';
+import type { MessageView } from './relations.js';
+import { sendRelated } from './send-relation.js';
 import { TypingThrottle } from './typing-throttle.js';
 
 /** The other person of a direct-message room, and whether they are online. */
@@ -49,7 +51,7 @@ export interface ChatSnapshot {
 /** The user, their rooms' history and the live socket, passed in so tests use an in-memory socket and fakes. */
 export interface ChatModelOptions {
   /** With `setReadMarker`, reading moves the server's read marker, which the user's other devices follow. */
-  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'> & Partial<Pick<ApiClient, 'setReadMarker'>>;
+  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members' | 'sendRelation' | 'deleteMessage'> & Partial<Pick<ApiClient, 'setReadMarker'>>;
   readonly live: LiveClient;
   /** This device's encryption; without it, private messages open as `unreadable` and cannot be sent. */
   readonly e2e?: Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
@@ -266,6 +268,43 @@ export class ChatModel {
     this.throttle.update(roomId, active);
   }
 
+  /**
+   * Replaces the text of this user's message `eventId` (an `edit` relation, encrypted on this device in
+   * a private room); the edit reaches the timeline as a room event. Rejects with invalid_request for a
+   * blank text (deleting is `deleteMessage`), and with the server's forbidden for someone else's message.
+   */
+  async edit(room: Room, eventId: string, text: string): Promise<SendMessageResult> {
+    if (text.trim() === '') throw new ChatError('invalid_request', 'the new text is empty (delete the message instead)');
+    return sendRelated(this.relationTarget(room), { type: 'edit', eventId }, text);
+  }
+
+  /** Sends `text` as a reply quoting message `eventId` (encrypted on this device in a private room). Rejects with invalid_request for a blank text. */
+  async reply(room: Room, eventId: string, text: string): Promise<SendMessageResult> {
+    if (text.trim() === '') throw new ChatError('invalid_request', 'the reply is empty');
+    return sendRelated(this.relationTarget(room), { type: 'reply', eventId }, text);
+  }
+
+  /**
+   * Toggles this user's reaction `key` on a message (relations applied, see `applyRelations`): takes it
+   * back (deletes this user's reaction event) when given already, adds it otherwise. Answers whether
+   * the reaction is now given. Rejects with invalid_request when `key` is not one emoji (`isReactionKey`).
+   */
+  async react(room: Room, message: Pick<MessageView, 'event' | 'reactions'>, key: string): Promise<boolean> {
+    if (!isReactionKey(key)) throw new ChatError('invalid_request', 'a reaction is one emoji (or one of + - ? ! ✓ ✗ ★ ♥)');
+    const mine = message.reactions.find((r) => r.key === key)?.mineSeq ?? null;
+    if (mine !== null) {
+      await this.options.api.deleteMessage(room.id, mine);
+      return false;
+    }
+    await sendRelated(this.relationTarget(room), { type: 'reaction', eventId: message.event.id }, key);
+    return true;
+  }
+
+  /** Deletes the message at `seq` for good (this user's, or any in a room they own); the server refuses others with forbidden. */
+  deleteMessage(room: Room, seq: number): Promise<DeleteMessageResult> {
+    return this.options.api.deleteMessage(room.id, seq);
+  }
+
   /** Marks everything loaded in the room read, and keeps the position. */
   markRead(roomId: string): void {
     const s = this.timelines.get(roomId);
@@ -352,6 +391,14 @@ export class ChatModel {
       if (first !== undefined && first <= goal) return;
       if (!(await this.loadOlder(roomId, Math.max(this.pageSize, (first ?? goal) - goal)))) return;
     }
+  }
+
+  /** Where a relation in `room` goes; a private room needs this device's encryption. */
+  private relationTarget(room: Room): { api: ChatModelOptions['api']; roomId: string; e2e?: Pick<E2ESession, 'encrypt'> } {
+    if (room.visibility !== 'private') return { api: this.options.api, roomId: room.id };
+    const { e2e } = this.options;
+    if (!e2e) throw new ChatError('internal', 'this client cannot encrypt');
+    return { api: this.options.api, roomId: room.id, e2e };
   }
 
   private get pageSize(): number {

@@ -42,7 +42,7 @@ describe('applyRelations', () => {
       [1, 'hi', false],
       [6, null, true],
     ]);
-    expect(messages[0]?.reactions).toEqual([{ key: '👍', count: 2, mineSeq: 3 }]);
+    expect(messages[0]?.reactions).toEqual([{ key: '👍', count: 2, mineSeq: 3, senders: ['bob', 'alice'] }]);
   });
 
   it('quotes the message a reply answers, and shows a message of an unknown relation type plainly', () => {

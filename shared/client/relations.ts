@@ -6,6 +6,8 @@ export interface ReactionCount {
   readonly key: string;
   readonly count: number;
   readonly mineSeq: number | null;
+  /** The usernames of the people who gave it, in the order they did (`count` of them). */
+  readonly senders: readonly string[];
 }
 
 /** What a reply quotes: the message it answers, or that it is not loaded (or was deleted). */
@@ -77,14 +79,15 @@ export function applyRelations(events: readonly RoomEvent[], me: string, content
   const messages: MessageView[] = [];
   for (const e of events) {
     if (!isOwnMessage(e)) continue;
-    const counts = new Map<string, { count: number; mineSeq: number | null; users: Set<string> }>();
+    const counts = new Map<string, { count: number; mineSeq: number | null; users: Set<string>; senders: string[] }>();
     for (const r of reactions.get(e.id) ?? []) {
       if (deleted.has(r.id)) continue;
       const key = contentOf(r);
       if (key === null) continue;
-      const c = counts.get(key) ?? { count: 0, mineSeq: null, users: new Set<string>() };
+      const c = counts.get(key) ?? { count: 0, mineSeq: null, users: new Set<string>(), senders: [] };
       if (c.users.has(r.sender.id)) continue;
       c.users.add(r.sender.id);
+      c.senders.push(r.sender.username);
       c.count += 1;
       if (r.sender.id === me) c.mineSeq = r.seq;
       counts.set(key, c);
@@ -100,7 +103,7 @@ export function applyRelations(events: readonly RoomEvent[], me: string, content
       text: textOf(e),
       edited: latestEdit.has(e.id),
       deleted: deleted.has(e.id),
-      reactions: [...counts].map(([key, c]) => ({ key, count: c.count, mineSeq: c.mineSeq })),
+      reactions: [...counts].map(([key, c]) => ({ key, count: c.count, mineSeq: c.mineSeq, senders: c.senders })),
       replyTo,
       unknownRelation: rel && !isKnownRelation(rel.type) ? rel.type : null,
     };

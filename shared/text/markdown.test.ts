@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mentions, parseMarkdown, safeHref } from './markdown.js';
+import { mentions, parseMarkdown, plainText, safeHref } from './markdown.js';
 
 describe('parseMarkdown', () => {
   it('reads bold, italic, strikethrough, inline code, links, quotes, lists and code blocks', () => {
@@ -44,5 +44,11 @@ describe('mentions', () => {
     expect(mentions('hi @bobby', 'bob')).toBe(false);
     expect(mentions('mail bob@bob.org', 'bob')).toBe(false);
     expect(mentions('ping @bob.', 'bob')).toBe(true);
+  });
+});
+
+describe('plainText', () => {
+  it('drops the formatting marks and keeps the words, mentions and code on one line', () => {
+    expect(plainText('hello **alice**, see `code` and @alice\n\n- one\n- two\n\n> quoted [link](https://x.org/)')).toBe('hello alice, see code and @alice one two quoted link');
   });
 });

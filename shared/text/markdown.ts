@@ -169,3 +169,29 @@ export function mentions(text: string, username: string): boolean {
   }
   return users.has(username.toLowerCase());
 }
+
+function plainInlines(nodes: readonly MdInline[]): string {
+  return nodes.map((n) => (n.type === 'text' || n.type === 'code' ? n.text : n.type === 'mention' ? `@${n.username}` : n.type === 'break' ? ' ' : plainInlines(n.children))).join('');
+}
+
+function plainBlocks(nodes: readonly MdBlock[]): string[] {
+  return nodes.flatMap((n) => {
+    switch (n.type) {
+      case 'paragraph':
+        return [plainInlines(n.children)];
+      case 'code':
+        return [n.text];
+      case 'quote':
+        return plainBlocks(n.children);
+      case 'list':
+        return n.items.flatMap((item) => plainBlocks(item));
+      case 'rule':
+        return [];
+    }
+  });
+}
+
+/** A message's text without its formatting marks, on one line (for a reply's quote or a notice): `**hi** _you_` → `hi you`. */
+export function plainText(text: string): string {
+  return plainBlocks(parseMarkdown(text)).join(' ').replace(/\s+/g, ' ').trim();
+}

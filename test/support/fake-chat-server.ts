@@ -135,6 +135,21 @@ export class FakeServer {
         return [...this.rooms];
       },
       members: async () => [],
+      // Relations as the server stores them: a room event naming its target (and its seq), sent live.
+      sendRelation: async (roomId: string, payload: { clientMsgId: string; relatesTo: { type: string; eventId: string }; body?: string; envelope?: Envelope }) => {
+        check();
+        const target = (this.events.get(roomId) ?? []).find((e) => e.id === payload.relatesTo.eventId);
+        if (!target) throw new ChatError('not_found', 'no such message');
+        const event = this.push(roomId, { sender: ME, clientMsgId: payload.clientMsgId, body: payload.body ?? null, envelope: payload.envelope ?? null, relation: { ...payload.relatesTo, seq: target.seq } });
+        return { id: event.id, seq: event.seq, duplicate: false };
+      },
+      deleteMessage: async (roomId: string, seq: number) => {
+        check();
+        const target = (this.events.get(roomId) ?? []).find((e) => e.seq === seq);
+        if (!target) throw new ChatError('not_found', 'no such message');
+        const event = this.push(roomId, { sender: ME, relation: { type: 'delete', eventId: target.id, seq } });
+        return { id: event.id, seq: event.seq };
+      },
       history: async (roomId: string, q: { after?: number; before?: number; limit?: number }): Promise<HistoryPage> => {
         check();
         this.historyCalls.push({ roomId, ...q });

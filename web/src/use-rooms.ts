@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
-import type { E2ESession, MessageNotice, StoredSession } from '../../shared/client/index.js';
+import type { E2ESession, MessageNotice, MessageView, StoredSession } from '../../shared/client/index.js';
 import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import type { WebClient } from './client.js';
@@ -88,6 +88,22 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       send: async (room: Room, text: string) => {
         const item = await model.send(room, text);
         model.whenSent(item.clientMsgId).catch(() => undefined);
+      },
+      /** Replaces the text of this user's message (sealed here in a private room); the edit comes back as a room event. */
+      edit: async (room: Room, view: MessageView, text: string) => {
+        await model.edit(room, view.event.id, text);
+      },
+      /** Sends a reply quoting the message (sealed here in a private room). */
+      reply: async (room: Room, view: MessageView, text: string) => {
+        await model.reply(room, view.event.id, text);
+      },
+      /** Toggles this user's reaction `key` on the message. */
+      react: async (room: Room, view: MessageView, key: string) => {
+        await model.react(room, view, key);
+      },
+      /** Deletes the message for good (this user's, or any in a room they own). */
+      deleteMessage: async (room: Room, view: MessageView) => {
+        await model.deleteMessage(room, view.event.seq);
       },
       /** Queues a failed message again. */
       retry: (clientMsgId: string) => model.retry(clientMsgId),

@@ -16,7 +16,7 @@ describe('layoutRow', () => {
     const e = event('終わった？ yes');
     const view: MessageView = {
       event: e, text: '終わった？ yes', edited: true, deleted: false, unknownRelation: null,
-      reactions: [{ key: '👍', count: 2, mineSeq: 4 }, { key: '🎉', count: 1, mineSeq: null }],
+      reactions: [{ key: '👍', count: 2, mineSeq: 4, senders: ['alice', 'bob'] }, { key: '🎉', count: 1, mineSeq: null, senders: ['bob'] }],
       replyTo: { seq: 1, eventId: e.id, sender: 'carol', text: '漢字の長い質問です。\nもう一行'.repeat(4), deleted: false },
     };
     for (const width of [12, 20, 40, 80]) {

@@ -1,9 +1,28 @@
 import { useState } from 'react';
+import type { Ref } from 'react';
 import { Button } from './ui/button.js';
 import { Textarea } from './ui/input.js';
+import { Untrusted } from './untrusted-text.js';
 
-/** The message box: Enter sends, Shift+Enter starts a new line; typing is reported as it happens. */
-export function Composer({ label, onSend, onTyping }: { readonly label: string; readonly onSend: (text: string) => Promise<void>; readonly onTyping: (active: boolean) => void }) {
+/** Props of {@link Composer}. */
+export interface ComposerProps {
+  readonly label: string;
+  readonly onSend: (text: string) => Promise<void>;
+  readonly onTyping: (active: boolean) => void;
+  /** The message being answered (shown above the box, with a way to stop replying), or null. */
+  readonly replyTo?: { readonly sender: string; readonly text: string } | null;
+  readonly onCancelReply?: () => void;
+  /** Up in an empty box: edit this user's last message; answers whether there was one to edit. */
+  readonly onEditLast?: () => boolean;
+  readonly textareaRef?: Ref<HTMLTextAreaElement>;
+}
+
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line; typing is reported as it happens.
+ * While replying, the quoted message shows above it (Escape or × stops replying); Up in an empty box
+ * edits this user's last message.
+ */
+export function Composer({ label, onSend, onTyping, replyTo = null, onCancelReply, onEditLast, textareaRef }: ComposerProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const send = () => {
@@ -27,7 +46,18 @@ export function Composer({ label, onSend, onTyping }: { readonly label: string; 
         send();
       }}
     >
+      {replyTo && (
+        <p className="flex w-full min-w-0 items-center gap-2 text-sm text-dim">
+          <span className="min-w-0 flex-1 truncate">
+            ↪ Replying to <Untrusted text={replyTo.sender} />: <Untrusted text={replyTo.text} />
+          </span>
+          <Button size="sm" variant="ghost" aria-label="Stop replying" onClick={() => onCancelReply?.()}>
+            ×
+          </Button>
+        </p>
+      )}
       <Textarea
+        ref={textareaRef}
         aria-label={label}
         placeholder={`${label} (Enter sends, Shift+Enter for a new line)`}
         rows={2}
@@ -41,6 +71,11 @@ export function Composer({ label, onSend, onTyping }: { readonly label: string; 
           if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
             send();
+          } else if (e.key === 'Escape' && replyTo) {
+            e.preventDefault();
+            onCancelReply?.();
+          } else if (e.key === 'ArrowUp' && text === '' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey && onEditLast?.()) {
+            e.preventDefault();
           }
         }}
       />

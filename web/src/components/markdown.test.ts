@@ -8,7 +8,7 @@ describe('Markdown (web)', () => {
     const html = renderToStaticMarkup(createElement(Markdown, { text: '**b** ~~s~~ `@me` [x](https://a.org/) hi @Me', me: 'me' }));
     expect(html).toContain('<strong>');
     expect(html).toContain('<del>');
-    expect(html).toContain('<a href="https://a.org/" target="_blank" rel="noopener noreferrer">');
+    expect(html).toContain('<a href="https://a.org/" target="_blank" rel="noopener noreferrer nofollow"');
     expect(html).toContain('<code><bdi>@me</bdi></code>');
     expect(html).toContain('class="mention mention-me"');
   });
@@ -18,5 +18,19 @@ describe('Markdown (web)', () => {
     expect(html).not.toContain('href');
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img');
+  });
+
+  it('puts each line after a break in its own continuation block, and keeps a code block\'s newlines with its controls shown', () => {
+    const html = renderToStaticMarkup(createElement(Markdown, { text: 'hello\n12:00 mallory: me too\n\n```\na\u001b[2J\nb\n```', me: 'me' }));
+    expect(html).toContain('<span class="continuation"><bdi>12:00 mallory: me too</bdi></span>');
+    expect(html).toContain('<pre><code><bdi>a^[[2J\nb</bdi></code></pre>');
+  });
+
+  it('renders lists, quotes, italic and code blocks as elements', () => {
+    const html = renderToStaticMarkup(createElement(Markdown, { text: '*i* and _j_\n\n- one\n- two\n\n1. first\n\n> quoted', me: 'me' }));
+    expect(html).toContain('<em><bdi>i</bdi></em>');
+    expect(html).toMatch(/<ul><li><p><bdi>one<\/bdi><\/p><\/li><li>/);
+    expect(html).toContain('<ol start="1"><li>');
+    expect(html).toContain('<blockquote><p><bdi>quoted</bdi></p></blockquote>');
   });
 });

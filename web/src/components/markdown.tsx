@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { MdBlock, MdInline } from '../../../shared/text/markdown.js';
 import { parseMarkdown } from '../../../shared/text/markdown.js';
+import { neutralize } from '../../../shared/text/neutralize.js';
 import { Untrusted } from './untrusted-text.js';
 
 function inline(node: MdInline, key: number, me: string): ReactNode {
@@ -32,7 +33,7 @@ function inline(node: MdInline, key: number, me: string): ReactNode {
       return node.href === null ? (
         <span key={key}>{node.children.map((c, i) => inline(c, i, me))}</span>
       ) : (
-        <a key={key} href={node.href} target="_blank" rel="noopener noreferrer">
+        <a key={key} href={node.href} target="_blank" rel="noopener noreferrer nofollow" className="text-accent underline [overflow-wrap:anywhere]">
           {node.children.map((c, i) => inline(c, i, me))}
         </a>
       );
@@ -43,15 +44,39 @@ function inline(node: MdInline, key: number, me: string): ReactNode {
   }
 }
 
+/** A paragraph's inlines cut at its line breaks. */
+function lines(children: readonly MdInline[]): MdInline[][] {
+  const out: MdInline[][] = [[]];
+  for (const c of children) {
+    if (c.type === 'break') out.push([]);
+    else out.at(-1)?.push(c);
+  }
+  return out;
+}
+
 function block(node: MdBlock, key: number, me: string): ReactNode {
   switch (node.type) {
-    case 'paragraph':
-      return <p key={key}>{node.children.map((c, i) => inline(c, i, me))}</p>;
+    case 'paragraph': {
+      // Each line after a break is its own block (`.continuation`), starting under the text, so no line
+      // of a message can pose as another person's message.
+      const [first = [], ...rest] = lines(node.children);
+      return (
+        <p key={key}>
+          {first.map((c, i) => inline(c, i, me))}
+          {rest.map((line, i) => (
+            <span key={`l${i}`} className="continuation">
+              {line.length > 0 ? line.map((c, j) => inline(c, j, me)) : ' '}
+            </span>
+          ))}
+        </p>
+      );
+    }
     case 'code':
+      // A code block keeps its newlines (each line still neutralized) inside <pre>.
       return (
         <pre key={key}>
           <code>
-            <Untrusted text={node.text} />
+            <bdi>{neutralize(node.text, { multiline: true })}</bdi>
           </code>
         </pre>
       );
@@ -80,8 +105,8 @@ function block(node: MdBlock, key: number, me: string): ReactNode {
  * A message body with its formatting (shared/text/markdown.ts) as React elements only: no raw HTML
  * ever reaches the page, text passes the {@link Untrusted} boundary, links open with
  * `rel="noopener noreferrer"` and only for http(s) and mailto targets, and mentions of `me` are marked
- * (`mention-me`) for highlighting.
+ * (`mention-me`) for highlighting. A paragraph's lines after the first are `.continuation` blocks.
  */
-export function Markdown({ text, me }: { readonly text: string; readonly me: string }) {
-  return <div className="markdown">{parseMarkdown(text).map((b, i) => block(b, i, me))}</div>;
+export function Markdown({ text, me, className }: { readonly text: string; readonly me: string; readonly className?: string }) {
+  return <div className={className ? `markdown ${className}` : 'markdown'}>{parseMarkdown(text).map((b, i) => block(b, i, me))}</div>;
 }

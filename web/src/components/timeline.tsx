@@ -1,12 +1,18 @@
-import { useMemo, useRef, useState } from 'react';
-import type { Opened, PendingMessage } from '../../../shared/client/index.js';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { MessageView, Opened, PendingMessage, ReplyQuote } from '../../../shared/client/index.js';
 import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { senderHue } from '../../../shared/text/sender-colour.js';
 import { cn } from '../lib/cn.js';
 import { timelineItems } from '../timeline/timeline-items.js';
+import type { Relations } from '../timeline/use-relations.js';
+import { useRelations } from '../timeline/use-relations.js';
 import type { TimelineItem } from '../timeline/timeline-items.js';
 import { VirtualTimeline } from '../timeline/virtual-timeline.js';
+import { MessageActions } from './message-actions.js';
+import type { MessageActionHandlers } from './message-actions.js';
+import { MessageBody, ReplyQuoteButton } from './message-body.js';
+import { MessageEditor } from './message-editor.js';
 import { Button } from './ui/button.js';
 import { Untrusted, UntrustedLines } from './untrusted-text.js';
 
@@ -65,6 +71,15 @@ export interface TimelineRowContext {
   readonly onRetry?: ((clientMsgId: string) => void) | undefined;
   /** Drops a failed message (by clientMsgId). */
   readonly onDiscard?: ((clientMsgId: string) => void) | undefined;
+  /** What a message's toolbar and reaction chips do; without them messages have no actions. */
+  readonly actions?: MessageActionHandlers | undefined;
+  /** The id of the message being edited in place, if any. */
+  readonly editing?: string | null | undefined;
+  /** Saves the edit of a message (rejects with the reason it was refused). */
+  readonly onSaveEdit?: ((view: MessageView, text: string) => Promise<void>) | undefined;
+  readonly onCancelEdit?: (() => void) | undefined;
+  /** Brings a reply's quoted message into view. */
+  readonly onQuote?: ((quote: ReplyQuote) => void) | undefined;
 }
 
 /**
@@ -87,6 +102,35 @@ export function timelineRowClass(item: TimelineItem): string {
 /** The data attributes of a timeline row: a pending message's status (`data-status`). */
 export function timelineRowData(item: TimelineItem): Record<`data-${string}`, string> {
   return item.kind === 'pending' ? { 'data-status': item.pending.status } : {};
+}
+
+/** A message with its relations applied: name, text (or the editor), and its toolbar. */
+function MessageRow({ event, view, context }: { readonly event: RoomEvent; readonly view: MessageView; readonly context: TimelineRowContext }) {
+  const { actions } = context;
+  const editing = context.editing === event.id && view.text !== null;
+  return (
+    <>
+      <time dateTime={event.createdAt} className="pt-0.5 text-xs text-dim tabular-nums">
+        {time(Date.parse(event.createdAt))}
+      </time>
+      <div className="min-w-0">
+        {view.replyTo && <ReplyQuoteButton quote={view.replyTo} onQuote={context.onQuote} />}
+        <SenderName username={event.sender.username} />
+        {': '}
+        {editing && view.text !== null ? (
+          <MessageEditor initial={view.text} onSave={(text) => context.onSaveEdit?.(view, text) ?? Promise.resolve()} onCancel={() => context.onCancelEdit?.()} />
+        ) : (
+          <MessageBody
+            view={view}
+            me={context.me}
+            unreadable={line(event, context.opened)}
+            onToggleReaction={actions ? (key) => actions.onToggleReaction(view, key) : undefined}
+          />
+        )}
+      </div>
+      {actions && !editing && <MessageActions view={view} handlers={actions} sender={event.sender.username} />}
+    </>
+  );
 }
 
 /**
@@ -115,6 +159,8 @@ export function TimelineRowBody({ item, context }: { readonly item: TimelineItem
     case 'event': {
       const e = item.event;
       const message = e.kind === 'message';
+      const view = item.view;
+      if (message && view) return <MessageRow event={e} view={view} context={context} />;
       return (
         <>
           <time dateTime={e.createdAt} className="pt-0.5 text-xs text-dim tabular-nums">
@@ -179,9 +225,14 @@ export interface TimelineProps extends TimelineRowContext {
   readonly jumpTo?: string | null;
   /** Called once the event of `jumpTo` is in view. */
   readonly onJumped?: (eventId: string) => void;
+  /** The events' relations applied, when the page has them already (`useRelations`); computed here otherwise. */
+  readonly relations?: Relations;
+  /** Told whether the newest message is in view (scrolled to the bottom), and again whenever that changes. */
+  readonly onAtBottomChange?: (atBottom: boolean) => void;
 }
 
 const itemKey = (item: TimelineItem) => item.key;
+const NO_EVENTS: readonly RoomEvent[] = [];
 
 /**
  * The room's events, oldest first, then this user's messages still on their way, with day
@@ -191,13 +242,19 @@ const itemKey = (item: TimelineItem) => item.key;
  * shows while they are not. The newest event is also announced in a polite live region (the list
  * itself is not one: its rows come and go as it scrolls).
  */
-export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard, jumpTo = null, onJumped }: TimelineProps) {
+export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard, jumpTo = null, onJumped, onAtBottomChange, relations, actions, editing, onSaveEdit, onCancelEdit, onQuote }: TimelineProps) {
   const frame = useRef<HTMLDivElement>(null);
   const [away, setAway] = useState(false);
-  const items = useMemo(() => timelineItems(events, pending, { newAfterSeq, me: user, now: Date.now() }), [events, pending, newAfterSeq, user]);
-  const context = useMemo(() => ({ opened, me, onRetry, onDiscard }), [opened, me, onRetry, onDiscard]);
+  // Relations fold into the messages they name (computed here unless the page already has them).
+  const own = useRelations(relations ? NO_EVENTS : events, opened, user.id);
+  const applied = relations ?? own;
+  const items = useMemo(() => timelineItems(events, pending, { newAfterSeq, me: user, now: Date.now(), views: applied.byId }), [events, pending, newAfterSeq, user, applied]);
+  const context = useMemo(() => ({ opened, me, onRetry, onDiscard, actions, editing, onSaveEdit, onCancelEdit, onQuote }), [opened, me, onRetry, onDiscard, actions, editing, onSaveEdit, onCancelEdit, onQuote]);
   const list = () => frame.current?.querySelector<HTMLElement>('[role=list]') ?? null;
-  const last = events.at(-1);
+  const last = applied.messages.at(-1);
+  const atBottom = useRef(onAtBottomChange);
+  atBottom.current = onAtBottomChange;
+  useEffect(() => atBottom.current?.(!away), [away]);
 
   return (
     <div
@@ -223,7 +280,7 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
         renderItem={(item) => <TimelineRowBody item={item} context={context} />}
       />
       <p className="sr-only" aria-live="polite">
-        {last ? <Untrusted text={`${last.sender.username}: ${line(last, opened)}`} /> : null}
+        {last ? <Untrusted text={`${last.event.sender.username}: ${last.deleted ? 'message deleted' : (last.text ?? line(last.event, opened))}`} /> : null}
       </p>
       {away && (
         <Button

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { describeKeyChange, keyChangeNotices } from '../../../shared/client/index.js';
-import type { Room } from '../../../shared/protocol/index.js';
+import type { Room, RoomEvent } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_NOTE } from '../../../shared/text/private-topic-note.js';
 import { useChat } from '../chat-context.js';
 import { Composer } from '../components/composer.js';
+import { DeleteMessageDialog, ReactionPickerDialog } from '../components/message-dialogs.js';
 import { InviteButton } from '../components/invite-button.js';
 import { MembersDrawer } from '../components/members-panel.js';
 import { Timeline } from '../components/timeline.js';
@@ -14,6 +15,8 @@ import { Button } from '../components/ui/button.js';
 import { Untrusted } from '../components/untrusted-text.js';
 import { summarizeInBrowser } from '../summaries/browser-summary.js';
 import { SummaryPanel } from '../summaries/summary-panel.js';
+import { useMessageActions } from '../timeline/use-message-actions.js';
+import { useRelations } from '../timeline/use-relations.js';
 
 /** `/rooms/:room`: the room by name, or, for one the user is not in, what they can do about it. */
 export function RoomPage() {
@@ -95,13 +98,23 @@ function NotAMember({ name }: { readonly name: string }) {
   );
 }
 
+const NO_EVENTS: readonly RoomEvent[] = [];
+
 /** A room the user is in: header (name, topic, members, invite), timeline, typing line and composer. */
 function RoomView({ room }: { readonly room: Room }) {
   const { client, session, e2e, chat, act, setNote, jump } = useChat();
   const view = chat.views.get(room.id);
   const [now, setNow] = useState(Date.now());
   const [summarizing, setSummarizing] = useState(false);
-  const jumpTo = jump?.roomId === room.id ? jump.eventId : null;
+  // A reply's quote clicked: its message is brought into view (and marked) as a search hit is.
+  const [quoteJump, setQuoteJump] = useState<{ readonly eventId: string; readonly seq: number } | null>(null);
+  const jumpTo = jump?.roomId === room.id ? jump.eventId : (quoteJump?.eventId ?? null);
+  const relations = useRelations(view?.events ?? NO_EVENTS, chat.opened, session.user.id);
+  const messageActions = useMessageActions(chat, room, session.user.id, act);
+  const { editing, setEditing, replyingTo, setReplyingTo, reacting, setReacting, deleting, setDeleting } = messageActions;
+  const composer = useRef<HTMLTextAreaElement>(null);
+  // Whether the newest message is in view: only then does looking at the room read it.
+  const atBottom = useRef(true);
   // Where the user had read to when they opened the room: the "new messages" line stays there while they look.
   const readWhenOpened = useRef<number | null>(view ? view.readSeq : null);
   if (readWhenOpened.current === null && view) readWhenOpened.current = view.readSeq;
@@ -111,12 +124,27 @@ function RoomView({ room }: { readonly room: Room }) {
     return () => clearInterval(tick);
   }, []);
 
+  // Reading: the room is read up to its newest event while the page is visible and the newest message
+  // is in view; the model moves the server's marker, which the user's other devices follow.
+  const markRead = useRef(() => undefined as unknown);
+  markRead.current = () => !document.hidden && atBottom.current && chat.markRead(room.id);
   useEffect(() => {
-    if (!document.hidden) chat.markRead(room.id);
-    const onVisible = () => !document.hidden && chat.markRead(room.id);
+    markRead.current();
+    const onVisible = () => markRead.current();
     document.addEventListener('visibilitychange', onVisible);
     return () => document.removeEventListener('visibilitychange', onVisible);
-  }, [room.id, view?.events.length, chat]);
+  }, [room.id, view?.events.length]);
+
+  // Replying: the composer takes the focus, with the quote above it.
+  useEffect(() => {
+    if (replyingTo) composer.current?.focus();
+  }, [replyingTo]);
+
+  // A quote clicked: older history is loaded until the quoted message is there.
+  useEffect(() => {
+    if (!quoteJump) return;
+    chat.loadUntil(room.id, quoteJump.seq).catch((e: unknown) => setNote((e as Error).message));
+  }, [quoteJump, room.id]);
 
   // Opening a private room tells about its members' key changes (a device the server added would show here).
   useEffect(() => {
@@ -194,12 +222,47 @@ function RoomView({ room }: { readonly room: Room }) {
         onOlder={() => act(() => chat.loadOlder(room.id))}
         onRetry={(id) => act(() => chat.retry(id))}
         onDiscard={(id) => act(() => chat.discard(id))}
+        relations={relations}
+        onAtBottomChange={(bottom) => {
+          atBottom.current = bottom;
+          if (bottom) markRead.current();
+        }}
+        actions={messageActions.handlers}
+        editing={editing}
+        onSaveEdit={async (v, text) => {
+          await chat.edit(room, v, text);
+          setEditing(null);
+          composer.current?.focus();
+        }}
+        onCancelEdit={() => {
+          setEditing(null);
+          composer.current?.focus();
+        }}
+        onQuote={(quote) => {
+          // The same quote again: clear first, so the jump runs again.
+          setQuoteJump(null);
+          requestAnimationFrame(() => setQuoteJump({ eventId: quote.eventId, seq: quote.seq }));
+        }}
       />
+      <ReactionPickerDialog view={reacting} onPick={(v, key) => act(() => chat.react(room, v, key))} onClose={() => setReacting(null)} />
+      <DeleteMessageDialog view={deleting} onConfirm={(v) => act(() => chat.deleteMessage(room, v))} onClose={() => setDeleting(null)} />
       <div className="border-t border-line px-3 pt-1 pb-2 md:px-4">
         <p className="min-h-5 text-sm text-dim" aria-live="polite">
           {typing.length ? <Untrusted text={`${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`} /> : ' '}
         </p>
-        <Composer label={`Message ${neutralize(title).replace('🔒 ', '🔒')}`} onSend={(text) => chat.send(room, text)} onTyping={(active) => chat.typing(room, active)} />
+        <Composer
+          label={`Message ${neutralize(title).replace('🔒 ', '🔒')}`}
+          textareaRef={composer}
+          onSend={(text) => (replyingTo ? chat.reply(room, replyingTo, text).then(() => setReplyingTo(null)) : chat.send(room, text))}
+          onTyping={(active) => chat.typing(room, active)}
+          replyTo={replyingTo ? { sender: replyingTo.event.sender.username, text: replyingTo.text ?? '' } : null}
+          onCancelReply={() => setReplyingTo(null)}
+          onEditLast={() => {
+            const last = relations.messages.findLast((m) => messageActions.handlers.canEdit(m));
+            if (last) setEditing(last.event.id);
+            return last !== undefined;
+          }}
+        />
       </div>
     </>
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { applyRelations } from '../../../shared/client/index.js';
 import { timelineItems } from './timeline-items.js';
 
 const ROOM = '00000000-0000-4000-8000-000000000001';
@@ -37,5 +38,16 @@ describe('timelineItems', () => {
     const items = timelineItems([message(1, bob, new Date(2025, 0, 2, 9))], [], { newAfterSeq: null, me, now });
     expect(items[0]).toMatchObject({ kind: 'day' });
     expect(items[0]?.kind === 'day' && items[0].label).toMatch(/2025/);
+  });
+
+  it('gives edits, reactions and deletes no row: they fold into the message they name, which carries its view', () => {
+    const target = message(1, bob, today(9));
+    const related = (seq: number, sender: typeof me, body: string | null, type: string) => ({ ...message(seq, sender, today(9, seq)), body, relation: { type, eventId: target.id, seq: 1 } }) as RoomEvent;
+    const events = [target, related(2, bob, 'm1, edited', 'edit'), related(3, me, '👍', 'reaction'), related(4, me, 'a reply', 'reply'), message(5, bob, today(10))];
+    const { byId } = applyRelations(events, me.id, (e) => e.body);
+    const items = timelineItems(events, [], { newAfterSeq: 1, me, now, views: byId });
+    expect(shape(items)).toEqual(['day:Today', 'e1', 'e4', 'new', 'e5']);
+    const first = items[1];
+    expect(first?.kind === 'event' && first.view).toMatchObject({ text: 'm1, edited', edited: true, reactions: [{ key: '👍', count: 1, senders: ['me'] }] });
   });
 });

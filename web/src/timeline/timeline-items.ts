@@ -1,4 +1,5 @@
-import type { PendingMessage } from '../../../shared/client/index.js';
+import type { MessageView, PendingMessage } from '../../../shared/client/index.js';
+import { isOwnMessage } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 
 /** Messages from one sender this close together (ms) are drawn as one group. */
@@ -12,7 +13,14 @@ const GROUP_MS = 5 * 60_000;
 export type TimelineItem =
   | { readonly kind: 'day'; readonly key: string; readonly label: string }
   | { readonly kind: 'new'; readonly key: string }
-  | { readonly kind: 'event'; readonly key: string; readonly event: RoomEvent; readonly grouped: boolean }
+  | {
+      readonly kind: 'event';
+      readonly key: string;
+      readonly event: RoomEvent;
+      readonly grouped: boolean;
+      /** A message with the room's relations applied (latest text, edited, deleted, reactions, reply quote); absent for membership events or when not given. */
+      readonly view?: MessageView | undefined;
+    }
   | { readonly kind: 'pending'; readonly key: string; readonly pending: PendingMessage; readonly grouped: boolean };
 
 /** Options of {@link timelineItems}. */
@@ -23,6 +31,8 @@ export interface TimelineItemsOptions {
   readonly me: { readonly id: string; readonly username: string };
   /** Now, ms since epoch, for "Today" and "Yesterday". */
   readonly now: number;
+  /** The messages with relations applied, by event id (`applyRelations(…).byId`); each message row carries its view. */
+  readonly views?: ReadonlyMap<string, MessageView>;
 }
 
 /** A day's local date as a key: `YYYY-M-D`. */
@@ -44,7 +54,9 @@ export function dayLabel(ms: number, now: number): string {
 /**
  * The rows of a room's timeline: its events (ascending seq), then the user's pending messages, with a
  * separator where the local day changes and the "new messages" line before the first message from
- * someone else after `newAfterSeq`. Pure: a virtualized list renders the same rows.
+ * someone else after `newAfterSeq`. Edits, reactions and deletes get no row of their own: they fold
+ * into the message they name, whose row carries its view from `options.views`. Pure: a virtualized
+ * list renders the same rows.
  */
 export function timelineItems(events: readonly RoomEvent[], pending: readonly PendingMessage[], options: TimelineItemsOptions): TimelineItem[] {
   const items: TimelineItem[] = [];
@@ -63,6 +75,7 @@ export function timelineItems(events: readonly RoomEvent[], pending: readonly Pe
     return grouped;
   };
   for (const event of events) {
+    if (event.kind === 'message' && !isOwnMessage(event)) continue;
     const at = Date.parse(event.createdAt);
     if (!newShown && options.newAfterSeq !== null && event.seq > options.newAfterSeq && event.kind === 'message' && event.sender.id !== options.me.id) {
       newShown = true;
@@ -71,7 +84,7 @@ export function timelineItems(events: readonly RoomEvent[], pending: readonly Pe
       items.push({ kind: 'new', key: 'new' });
     }
     const grouped = row(at, event.sender.id, event.kind === 'message');
-    items.push({ kind: 'event', key: event.id, event, grouped });
+    items.push({ kind: 'event', key: event.id, event, grouped, view: options.views?.get(event.id) });
   }
   for (const p of pending) {
     const grouped = row(p.queuedAt, options.me.id, true);
