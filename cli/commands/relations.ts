@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { applyRelations } from '../../shared/client/index.js';
+import { applyRelations, sendRelation } from '../../shared/client/index.js';
 import type { ApiClient, E2ESession, StoredSession } from '../../shared/client/index.js';
 import { ChatError, isReactionKey } from '../../shared/protocol/index.js';
 import type { RelatesTo, Room, RoomEvent } from '../../shared/protocol/index.js';
@@ -29,13 +28,8 @@ async function target(ctx: CliContext, roomName: string, seq: number): Promise<T
   return { api, session, room, e2e, event };
 }
 
-/** Sends text related to the target: the body in an open room, an envelope encrypted here in a private one. */
-async function sendRelated(t: Target, relatesTo: RelatesTo, text: string): Promise<{ id: string; seq: number }> {
-  const clientMsgId = randomUUID();
-  if (!t.e2e) return t.api.sendRelation(t.room.id, { clientMsgId, body: text, relatesTo });
-  const envelope = await t.e2e.encrypt(t.room.id, text, clientMsgId);
-  return t.api.sendRelation(t.room.id, { clientMsgId, envelope, relatesTo });
-}
+/** Sends text related to the target (see sendRelation: encrypted here in a private room). */
+const sendRelated = (t: Target, relatesTo: RelatesTo, text: string): Promise<{ id: string; seq: number }> => sendRelation({ api: t.api, e2e: t.e2e }, t.room, relatesTo, text);
 
 /** `chat edit <room> <seq> <text...>`: replaces the text of your message (encrypted here in a private room). */
 export async function edit(ctx: CliContext, roomName: string, seq: number, words: string[]): Promise<void> {

@@ -170,11 +170,12 @@ describe('ChatModel', () => {
     await t.settle();
     server.push(OPEN, { body: 'hi @alice' });
     server.push(OPEN, { body: 'and more' });
+    server.push(OPEN, { body: '@Alice again' });
     await t.settle();
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 2, mention: true });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 3, mention: true, mentions: 2 });
     t.model.markRead(OPEN);
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
-    expect(t.saved).toEqual({ [OPEN]: 3 });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false, mentions: 0 });
+    expect(t.saved).toEqual({ [OPEN]: 4 });
     t.model.stop();
   });
 
@@ -185,13 +186,13 @@ describe('ChatModel', () => {
     const t = setup(server);
     await t.model.start();
     await t.settle();
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false, mentions: 0 });
     server.push(OPEN, { body: 'hi @alice' });
     await t.settle();
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 1, mention: true });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 1, mention: true, mentions: 1 });
     for (const s of server.sockets) s.serve({ type: 'read', roomId: OPEN, seq: 2 });
     await t.settle();
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false, mentions: 0 });
     t.model.stop();
   });
 
@@ -210,7 +211,7 @@ describe('ChatModel', () => {
     server.push(OPEN, { body: 'thanks @alice' });
     await t.settle();
     expect(notices).toEqual(['secret:1', 'open:2']);
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 2, mention: true });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 2, mention: true, mentions: 1 });
     t.model.stop();
   });
 

@@ -24,4 +24,5 @@ export * from './chat-model.js';
 export * from './device-approval.js';
 export * from './key-backup.js';
 export * from './relations.js';
+export * from './send-relation.js';
 export * from './identity-backup.js';
