@@ -1,4 +1,4 @@
-import { applyRelations, sendRelated as sendRelatedText } from '../../shared/client/index.js';
+import { applyRelations, sendRelation } from '../../shared/client/index.js';
 import type { ApiClient, E2ESession, StoredSession } from '../../shared/client/index.js';
 import { ChatError, isReactionKey } from '../../shared/protocol/index.js';
 import type { RelatesTo, Room, RoomEvent } from '../../shared/protocol/index.js';
@@ -28,10 +28,8 @@ async function target(ctx: CliContext, roomName: string, seq: number): Promise<T
   return { api, session, room, e2e, event };
 }
 
-/** Sends text related to the target through the shared send path (encrypted here in a private room). */
-function sendRelated(t: Target, relatesTo: RelatesTo, text: string): Promise<{ id: string; seq: number }> {
-  return sendRelatedText({ api: t.api, roomId: t.room.id, e2e: t.e2e }, relatesTo, text);
-}
+/** Sends text related to the target (see sendRelation: encrypted here in a private room). */
+const sendRelated = (t: Target, relatesTo: RelatesTo, text: string): Promise<{ id: string; seq: number }> => sendRelation({ api: t.api, e2e: t.e2e }, t.room, relatesTo, text);
 
 /** `chat edit <room> <seq> <text...>`: replaces the text of your message (encrypted here in a private room). */
 export async function edit(ctx: CliContext, roomName: string, seq: number, words: string[]): Promise<void> {

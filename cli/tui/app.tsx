@@ -7,8 +7,10 @@ import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
+import { ActionPrompt, actionPromptHeight } from './components/action-prompt.js';
 import { Composer } from './components/composer.js';
 import { DevicePrompt } from './components/device-prompt.js';
+import type { ComposerControl } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
 import { RoomList } from './components/room-list.js';
 import type { Panel } from './components/results-panel.js';
@@ -21,6 +23,7 @@ import type { Key } from './input/keys.js';
 import { isKey } from './input/keys.js';
 import { runSlash } from './slash-actions.js';
 import { fuzzyFilter } from './state/fuzzy.js';
+import { scrollToShow, selectableIds } from './state/message-actions.js';
 import { helpText, parseComposer, SLASH_COMMANDS } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
@@ -31,6 +34,7 @@ import { layoutTimeline, viewport } from './state/timeline-layout.js';
 import { columns } from './state/styled-wrap.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
+import { useMessageActions } from './use-message-actions.js';
 
 /** A `/me` message as the timeline shows it: `/me waves` is `*waves*`; any other text as it is. */
 export const action = (body: string): string => (body.startsWith('/me ') ? `*${body.slice(4)}*` : body);
@@ -127,6 +131,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     devices.start().catch(() => undefined);
     return () => devices.stop();
   }, [devices]);
+  /** Lets the message actions put text into the composer (a message to edit). */
+  const composerControl = useRef<ComposerControl | null>(null);
   /** The current room's members' names, for Tab after `@`. */
   const [memberNames, setMemberNames] = useState<readonly string[]>([]);
 
@@ -227,12 +233,6 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     [memberNames, state?.events, me.username],
   );
 
-  const sidebar = sidebarWidth(size.columns, roomsShown);
-  const timelineWidth = Math.max(20, size.columns - sidebar - 2);
-  const noteLines = note ? Math.ceil(columns(note) / Math.max(1, size.columns)) : 0;
-  const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
-  const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
-  const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - promptHeight - noteLines - switcherLines - (panel ? panelHeight(panel, panelLines) : 0));
   const rows = useMemo(
     () => [
       ...(state ? timelineRows(state.events, { readSeq: state.readSeq, now, ...(relations ? { views: relations.byId } : {}) }) : []),
@@ -240,12 +240,32 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     ],
     [state, now, chat.pending, room?.id, relations],
   );
+  const eventsById = useMemo(() => new Map((state?.events ?? []).map((e) => [e.id, e])), [state?.events]);
+  const selectable = useMemo(() => selectableIds(rows), [rows]);
+  const actions = useMessageActions({
+    chat,
+    room,
+    me,
+    views: relations?.byId,
+    ids: selectable,
+    eventOf: (id) => eventsById.get(id),
+    composer: composerControl,
+    setNote,
+  });
+
+  const sidebar = sidebarWidth(size.columns, roomsShown);
+  const timelineWidth = Math.max(20, size.columns - sidebar - 2);
+  const noteLines = note ? Math.ceil(columns(note) / Math.max(1, size.columns)) : 0;
+  const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
+  const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
+  const promptLines = actions.prompt ? actionPromptHeight(actions.prompt) : 0;
+  const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - promptHeight - noteLines - switcherLines - promptLines - (panel ? panelHeight(panel, panelLines) : 0));
   /** Each row's layout, kept between renders (keyed by width, row and text) so a new message lays out one row. */
   const layoutCache = useMemo(() => new LRUCache<string, LayoutLine[]>({ max: 5000 }), []);
   // A search hit on an edit, reaction or delete points at the message it names (that one has the row).
   const focusEvent = focus ? state?.events.find((e) => e.id === focus.eventId) : undefined;
   const focusId = focusEvent?.relation && !isOwnMessage(focusEvent) ? focusEvent.relation.eventId : focus?.eventId;
-  const highlightId = focus?.roomId === room?.id ? focusId : undefined;
+  const highlightId = actions.selection?.id ?? (focus?.roomId === room?.id ? focusId : undefined);
   const layout = layoutTimeline(rows, { width: timelineWidth, textOf, me: me.username, highlightId }, layoutCache);
   const view = viewport(layout.lines.length, timelineHeight, scroll);
 
@@ -256,6 +276,20 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     if (at === undefined) return;
     setScroll(Math.max(0, layout.lines.length - at - Math.floor(timelineHeight / 2)));
     setFocus({ ...focus, placed: true });
+  });
+
+  // A selected message is kept in view: the timeline scrolls as little as it takes.
+  useEffect(() => {
+    const id = actions.selection?.id;
+    if (!id) return;
+    const key = `e:${id}`;
+    const i = rows.findIndex((r) => r.key === key);
+    const start = layout.startOf.get(key);
+    if (i < 0 || start === undefined) return;
+    const next = rows[i + 1];
+    const end = (next ? layout.startOf.get(next.key) : undefined) ?? layout.lines.length;
+    const want = scrollToShow(layout.lines.length, timelineHeight, view.offset, start, end);
+    if (want !== view.offset) setScroll(want);
   });
 
   // Scrolled to the top: fetch the page before it.
@@ -274,7 +308,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       private: r.visibility === 'private',
       dm,
       unread: unread?.count ?? 0,
-      mention: unread?.mention ?? false,
+      mentions: unread?.mentions ?? 0,
     };
   });
 
@@ -345,6 +379,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       } else if (key.name === 'backspace') setSwitcher((q) => [...(q ?? '')].slice(0, -1).join(''));
       return true;
     }
+    // Selecting a message, its prompts, and Esc out of an edit or reply.
+    if (actions.onKey(key)) return true;
     if (key.kind !== 'key') return false;
     if (isKey(key, 'k', { ctrl: true })) setSwitcher('');
     else if (isKey(key, 'g', { ctrl: true }) || isKey(key, 'f2')) setRoomsShown((shown) => !shown);
@@ -356,6 +392,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     return true;
   };
   useKeys(onKey, 1);
+  // ↑ the composer did not use (nothing more to recall): into the timeline, to pick a message.
+  useKeys((key) => isKey(key, 'up') && actions.select(), -1);
 
   /** Shows a search result in its room, among the messages around it. */
   const jumpTo = (hit: SearchHit) => {
@@ -404,6 +442,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
 
   const submit = (text: string) => {
+    // Saving an edit or sending a reply: the text is the message's, slash and all.
+    if (actions.submit(text)) return;
     const parsed = parseComposer(text);
     const fail = (error: unknown) => setNote(error instanceof ChatError || error instanceof Error ? error.message : String(error));
     if (parsed.kind === 'error') return setNote(parsed.message);
@@ -426,6 +466,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         sendMessage: (target, body) => sendText(target, body),
         retryFailed: chat.retryFailed,
         discardFailed: chat.discardFailed,
+        messageAction: actions.slash,
       }).then(setNote, fail);
       return;
     }
@@ -495,12 +536,15 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       )}
       {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} />}
       {devices && <DevicePrompt model={devices} theme={theme} width={size.columns} onHeight={onPromptHeight} onRestored={() => chat.reopen()} />}
+      {actions.prompt && <ActionPrompt prompt={actions.prompt} text={relations?.byId.get(actions.prompt.target.id)?.text ?? ''} width={Math.max(4, size.columns - 4)} theme={theme} />}
       <Composer
         onSubmit={submit}
         width={Math.max(4, size.columns - 4)}
         maxRows={Math.max(1, Math.floor(size.rows / 3) - 2)}
         sources={{ commands: SLASH_COMMANDS.map((c) => c.name), users: completionUsers, rooms: chat.rooms.filter((r) => !isDirectMessage(r)).map((r) => r.name) }}
         onHeight={onComposerHeight}
+        control={composerControl}
+        banner={actions.banner}
         onTyping={(active) => room && chat.typing(room, active)}
         history={sent}
         theme={theme}

@@ -28,6 +28,11 @@ export interface SlashEffects {
   /** Queues again, or drops, the room's messages the server refused; each answers how many. */
   readonly retryFailed: (roomId: string) => Promise<number>;
   readonly discardFailed: (roomId: string) => Promise<number>;
+  /**
+   * Edits, deletes, reacts to or replies to the selected message (else the room's last fitting one);
+   * `arg` is the rest of the command. Answers the status line.
+   */
+  readonly messageAction: (action: 'edit' | 'delete' | 'react' | 'reply', arg: string) => Promise<string>;
 }
 
 const SUMMARY_TYPES: readonly SummaryType[] = ['general', 'detailed', 'bullets', 'topics'];
@@ -139,6 +144,12 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       fx.sendMessage(room, `/me ${need(rest, '/me <action>')}`);
       return '';
     }
+    case 'edit':
+    case 'delete':
+    case 'reply':
+      return fx.messageAction(name, rest);
+    case 'react':
+      return fx.messageAction(name, need(rest, '/react <emoji>'));
     case 'help':
       fx.openHelp();
       return 'help: ↑/↓ scroll · Esc close';

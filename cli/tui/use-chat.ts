@@ -2,7 +2,7 @@ import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
 import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, StoredSession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { Room, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
+import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 
 export type { DmPeer } from '../../shared/client/index.js';
 
@@ -56,6 +56,14 @@ export interface Chat extends ChatSnapshot {
   readonly retryFailed: (roomId: string) => Promise<number>;
   /** Drops the room's messages the server refused; answers how many. */
   readonly discardFailed: (roomId: string) => Promise<number>;
+  /** Replaces the text of this user's message (see ChatModel.edit); the new text shows when the edit comes back live. */
+  readonly edit: (room: Room, target: RoomEvent, text: string) => Promise<unknown>;
+  /** Sends a reply quoting `target` (see ChatModel.reply). */
+  readonly reply: (room: Room, target: RoomEvent, text: string) => Promise<unknown>;
+  /** Toggles this user's reaction on `target`; resolves whether it is now given (see ChatModel.react). */
+  readonly react: (room: Room, target: RoomEvent, key: string) => Promise<boolean>;
+  /** Deletes the message at `seq` for good (see ChatModel.deleteMessage). */
+  readonly deleteMessage: (room: Room, seq: number) => Promise<void>;
   /** Live messages that mention this user (as read here, private rooms too) or came in a DM; answers the unsubscribe function. */
   readonly onNotice: (listener: (notice: MessageNotice) => void) => () => void;
   /** Opens again the private messages that did not open (keys came from the key backup). */
@@ -118,6 +126,10 @@ export function useChat(deps: ChatDeps): Chat {
       discardFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.discard(id)),
       onNotice: (listener: (notice: MessageNotice) => void) => model.onNotice(listener),
       reopen: () => model.reopen(),
+      edit: (room: Room, target: RoomEvent, text: string) => model.edit(room, target, text),
+      reply: (room: Room, target: RoomEvent, text: string) => model.reply(room, target, text),
+      react: (room: Room, target: RoomEvent, key: string) => model.react(room, target, key),
+      deleteMessage: (room: Room, seq: number) => model.deleteMessage(room, seq),
     }),
     [snapshot, model],
   );

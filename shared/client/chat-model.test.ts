@@ -171,11 +171,12 @@ describe('ChatModel', () => {
     await t.settle();
     server.push(OPEN, { body: 'hi @alice' });
     server.push(OPEN, { body: 'and more' });
+    server.push(OPEN, { body: '@Alice again' });
     await t.settle();
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 2, mention: true });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 3, mention: true, mentions: 2 });
     t.model.markRead(OPEN);
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
-    expect(t.saved).toEqual({ [OPEN]: 3 });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false, mentions: 0 });
+    expect(t.saved).toEqual({ [OPEN]: 4 });
     t.model.stop();
   });
 
@@ -186,13 +187,13 @@ describe('ChatModel', () => {
     const t = setup(server);
     await t.model.start();
     await t.settle();
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false, mentions: 0 });
     server.push(OPEN, { body: 'hi @alice' });
     await t.settle();
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 1, mention: true });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 1, mention: true, mentions: 1 });
     for (const s of server.sockets) s.serve({ type: 'read', roomId: OPEN, seq: 2 });
     await t.settle();
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 0, mention: false, mentions: 0 });
     t.model.stop();
   });
 
@@ -211,7 +212,7 @@ describe('ChatModel', () => {
     server.push(OPEN, { body: 'thanks @alice' });
     await t.settle();
     expect(notices).toEqual(['secret:1', 'open:2']);
-    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 2, mention: true });
+    expect(t.model.getSnapshot().unread.get(OPEN)).toEqual({ count: 2, mention: true, mentions: 1 });
     t.model.stop();
   });
 
@@ -511,14 +512,14 @@ describe('ChatModel', () => {
         return e.envelope ? (o?.status === 'ok' ? o.body : null) : e.body;
       };
       const view = () => applyRelations(events(), ME.id, text).byId.get(target.id);
-      await t.model.edit(r, target.id, 'first, edited');
-      await t.model.reply(r, target.id, 'an answer');
-      expect(await t.model.react(r, { event: target, reactions: [] }, '👍')).toBe(true);
+      await t.model.edit(r, target, 'first, edited');
+      await t.model.reply(r, target, 'an answer');
+      expect(await t.model.react(r, target, '👍')).toBe(true);
       await t.settle();
       expect(view()).toMatchObject({ text: 'first, edited', edited: true, reactions: [{ key: '👍', count: 1, senders: [ME.username] }] });
       expect(applyRelations(events(), ME.id, text).messages.at(-1)?.replyTo).toMatchObject({ text: 'first, edited' });
       // Reacting again with the same emoji takes it back.
-      expect(await t.model.react(r, view() ?? { event: target, reactions: [] }, '👍')).toBe(false);
+      expect(await t.model.react(r, target, '👍')).toBe(false);
       await t.model.deleteMessage(r, target.seq);
       await t.settle();
       expect(view()).toMatchObject({ deleted: true, text: null, reactions: [] });
@@ -526,8 +527,8 @@ describe('ChatModel', () => {
       if (r === secret) expect(events().filter((e) => e.relation && e.relation.type !== 'delete').every((e) => e.body === null && e.envelope)).toBe(true);
     }
     expect(t.encrypted).toEqual(expect.arrayContaining(['first, edited', 'an answer', '👍']));
-    await expect(t.model.react(open, { event: server.events.get(OPEN)?.[0] as never, reactions: [] }, 'not an emoji')).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(t.model.edit(open, server.events.get(OPEN)?.[0]?.id ?? '', '  ')).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(t.model.react(open, server.events.get(OPEN)?.[0] as never, 'not an emoji')).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(t.model.edit(open, server.events.get(OPEN)?.[0] as never, '  ')).rejects.toMatchObject({ code: 'invalid_request' });
     t.model.stop();
   });
 });

@@ -1,5 +1,5 @@
 import { ChatError, isDirectMessage, isReactionKey } from '../protocol/index.js';
-import type { AckFrame, DeleteMessageResult, HistoryPage, Room, RoomEvent, SendMessageResult } from '../protocol/index.js';
+import type { AckFrame, HistoryPage, Room, RoomEvent } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { E2ESession, Opened } from './e2e-session.js';
@@ -9,10 +9,9 @@ import { Outbox } from './outbox.js';
 import type { PendingMessage } from './outbox.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { RoomState } from './room-state.js';
-import { addEvents, emptyRoom, hasUnreadMention, markRead, mentions, setTyping, unreadCount } from './room-state.js';
-import { isOwnMessage } from './relations.js';
-import type { MessageView } from './relations.js';
-import { sendRelated } from './send-relation.js';
+import { addEvents, emptyRoom, markRead, mentions, setTyping, unreadCount, unreadMentions } from './room-state.js';
+import { applyRelations, isOwnMessage } from './relations.js';
+import { sendRelation } from './send-relation.js';
 import { TypingThrottle } from './typing-throttle.js';
 
 /** The other person of a direct-message room, and whether they are online. */
@@ -22,10 +21,12 @@ export interface DmPeer {
   readonly online: boolean;
 }
 
-/** A room's unread messages from others, and whether one of them mentions this user. */
+/** A room's unread messages from others, whether one of them mentions this user, and how many do. */
 export interface Unread {
   readonly count: number;
   readonly mention: boolean;
+  /** Unread messages from others that mention this user (counted apart from `count`, which includes them). */
+  readonly mentions: number;
 }
 
 /**
@@ -50,8 +51,11 @@ export interface ChatSnapshot {
 
 /** The user, their rooms' history and the live socket, passed in so tests use an in-memory socket and fakes. */
 export interface ChatModelOptions {
-  /** With `setReadMarker`, reading moves the server's read marker, which the user's other devices follow. */
-  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members' | 'sendRelation' | 'deleteMessage'> & Partial<Pick<ApiClient, 'setReadMarker'>>;
+  /**
+   * With `setReadMarker`, reading moves the server's read marker, which the user's other devices follow;
+   * `sendRelation` and `deleteMessage` are what edit, reply, react and delete send.
+   */
+  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'> & Partial<Pick<ApiClient, 'setReadMarker' | 'sendRelation' | 'deleteMessage'>>;
   readonly live: LiveClient;
   /** This device's encryption; without it, private messages open as `unreadable` and cannot be sent. */
   readonly e2e?: Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
@@ -268,43 +272,6 @@ export class ChatModel {
     this.throttle.update(roomId, active);
   }
 
-  /**
-   * Replaces the text of this user's message `eventId` (an `edit` relation, encrypted on this device in
-   * a private room); the edit reaches the timeline as a room event. Rejects with invalid_request for a
-   * blank text (deleting is `deleteMessage`), and with the server's forbidden for someone else's message.
-   */
-  async edit(room: Room, eventId: string, text: string): Promise<SendMessageResult> {
-    if (text.trim() === '') throw new ChatError('invalid_request', 'the new text is empty (delete the message instead)');
-    return sendRelated(this.relationTarget(room), { type: 'edit', eventId }, text);
-  }
-
-  /** Sends `text` as a reply quoting message `eventId` (encrypted on this device in a private room). Rejects with invalid_request for a blank text. */
-  async reply(room: Room, eventId: string, text: string): Promise<SendMessageResult> {
-    if (text.trim() === '') throw new ChatError('invalid_request', 'the reply is empty');
-    return sendRelated(this.relationTarget(room), { type: 'reply', eventId }, text);
-  }
-
-  /**
-   * Toggles this user's reaction `key` on a message (relations applied, see `applyRelations`): takes it
-   * back (deletes this user's reaction event) when given already, adds it otherwise. Answers whether
-   * the reaction is now given. Rejects with invalid_request when `key` is not one emoji (`isReactionKey`).
-   */
-  async react(room: Room, message: Pick<MessageView, 'event' | 'reactions'>, key: string): Promise<boolean> {
-    if (!isReactionKey(key)) throw new ChatError('invalid_request', 'a reaction is one emoji (or one of + - ? ! ✓ ✗ ★ ♥)');
-    const mine = message.reactions.find((r) => r.key === key)?.mineSeq ?? null;
-    if (mine !== null) {
-      await this.options.api.deleteMessage(room.id, mine);
-      return false;
-    }
-    await sendRelated(this.relationTarget(room), { type: 'reaction', eventId: message.event.id }, key);
-    return true;
-  }
-
-  /** Deletes the message at `seq` for good (this user's, or any in a room they own); the server refuses others with forbidden. */
-  deleteMessage(room: Room, seq: number): Promise<DeleteMessageResult> {
-    return this.options.api.deleteMessage(room.id, seq);
-  }
-
   /** Marks everything loaded in the room read, and keeps the position. */
   markRead(roomId: string): void {
     const s = this.timelines.get(roomId);
@@ -314,6 +281,67 @@ export class ChatModel {
     this.apply(roomId, (r) => markRead(r, last));
     // The server keeps the marker for every device; a failure here leaves it for the next read.
     void this.options.api.setReadMarker?.(roomId, last).catch(() => undefined);
+  }
+
+  /**
+   * Replaces the text of this user's message `target` in `room` (an edit event; encrypted on this device
+   * in a private room). The new text shows once the edit comes back on the socket. Rejects with
+   * ChatError: invalid_request for a blank text, forbidden for someone else's message (the server
+   * refuses it too), conflict from the server for a deleted one.
+   */
+  async edit(room: Room, target: RoomEvent, text: string): Promise<{ id: string; seq: number }> {
+    if (text.trim() === '') throw new ChatError('invalid_request', 'the new text is empty (delete the message instead)');
+    if (target.sender.id !== this.options.user.id) throw new ChatError('forbidden', 'only your own messages can be edited');
+    return sendRelation(this.relationSender(), room, { type: 'edit', eventId: target.id }, text);
+  }
+
+  /** Sends `text` to `room` as a reply quoting `target` (see `edit` for private rooms and errors). */
+  async reply(room: Room, target: RoomEvent, text: string): Promise<{ id: string; seq: number }> {
+    if (text.trim() === '') throw new ChatError('invalid_request', 'the reply is empty');
+    return sendRelation(this.relationSender(), room, { type: 'reply', eventId: target.id }, text);
+  }
+
+  /**
+   * Toggles this user's reaction `key` on `target`: takes it back (deletes the reaction event) when the
+   * loaded timeline holds one of this user's with that key, adds it otherwise. Answers whether the
+   * reaction is now given. Rejects with ChatError('invalid_request') for a key that is not one emoji
+   * or one of the allowed signs (see isReactionKey), and with the server's errors (limits, a deleted target).
+   */
+  async react(room: Room, target: RoomEvent, key: string): Promise<boolean> {
+    if (!isReactionKey(key)) throw new ChatError('invalid_request', 'a reaction is one emoji (or one of + - ? ! ✓ ✗ ★ ♥)');
+    const events = this.timelines.get(room.id)?.events ?? [];
+    const mine = applyRelations(events, this.options.user.id, (e) => this.textOf(e)).byId.get(target.id)?.reactions.find((r) => r.key === key)?.mineSeq ?? null;
+    if (mine !== null) {
+      await this.deleteMessage(room, mine);
+      return false;
+    }
+    await sendRelation(this.relationSender(), room, { type: 'reaction', eventId: target.id }, key);
+    return true;
+  }
+
+  /**
+   * Deletes the message at `seq` in `room` for good (its text, and its edits', leave the server; the
+   * room shows a tombstone). Allowed for this user's own messages and, for the room's owner, any;
+   * the server decides (ChatError forbidden otherwise).
+   */
+  async deleteMessage(room: Room, seq: number): Promise<void> {
+    const { api } = this.options;
+    if (!api.deleteMessage) throw new ChatError('internal', 'this client cannot delete messages');
+    await api.deleteMessage(room.id, seq);
+  }
+
+  private relationSender() {
+    const { api, e2e } = this.options;
+    const send = api.sendRelation;
+    if (!send) throw new ChatError('internal', 'this client cannot send relations');
+    return { api: { sendRelation: send.bind(api) }, e2e };
+  }
+
+  /** An event's text as read here: the body in an open room, what opening gave in a private one (else null). */
+  private textOf(e: RoomEvent): string | null {
+    if (!e.envelope) return e.body;
+    const o = this.opened.get(e.id);
+    return o?.status === 'ok' ? o.body : null;
   }
 
   /**
@@ -391,14 +419,6 @@ export class ChatModel {
       if (first !== undefined && first <= goal) return;
       if (!(await this.loadOlder(roomId, Math.max(this.pageSize, (first ?? goal) - goal)))) return;
     }
-  }
-
-  /** Where a relation in `room` goes; a private room needs this device's encryption. */
-  private relationTarget(room: Room): { api: ChatModelOptions['api']; roomId: string; e2e?: Pick<E2ESession, 'encrypt'> } {
-    if (room.visibility !== 'private') return { api: this.options.api, roomId: room.id };
-    const { e2e } = this.options;
-    if (!e2e) throw new ChatError('internal', 'this client cannot encrypt');
-    return { api: this.options.api, roomId: room.id, e2e };
   }
 
   private get pageSize(): number {
@@ -540,13 +560,12 @@ export class ChatModel {
     const pending = [...[...this.acked.values()].map((a) => a.item), ...this.outbox.pending]
       .filter((p) => !inTimeline(p))
       .sort((a, b) => a.queuedAt - b.queuedAt);
-    const bodyOf = (e: RoomEvent): string | null => {
-      if (!e.envelope) return e.body;
-      const o = this.opened.get(e.id);
-      return o?.status === 'ok' ? o.body : null;
-    };
+    const bodyOf = (e: RoomEvent): string | null => this.textOf(e);
     const unread = new Map<string, Unread>();
-    for (const [roomId, state] of this.timelines) unread.set(roomId, { count: unreadCount(state, user.id), mention: hasUnreadMention(state, user, bodyOf) });
+    for (const [roomId, state] of this.timelines) {
+      const mentioned = unreadMentions(state, user, bodyOf);
+      unread.set(roomId, { count: unreadCount(state, user.id), mention: mentioned > 0, mentions: mentioned });
+    }
     return {
       connection: this.options.live.state,
       loaded: this.loaded,

@@ -42,6 +42,11 @@ export function unreadCount(room: RoomState, me: string): number {
   return room.events.filter((e) => e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me).length;
 }
 
+/** How many unread messages from someone else mention this user (outside code, see `mentions`); `bodyOf` gives a message's text as read here. */
+export function unreadMentions(room: RoomState, me: { id: string; username: string }, bodyOf: (e: RoomEvent) => string | null): number {
+  return room.events.filter((e) => e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me.id && mentions(bodyOf(e) ?? '', me.username)).length;
+}
+
 /** Whether an unread message from someone else mentions this user. */
 export function hasUnreadMention(room: RoomState, me: { id: string; username: string }, bodyOf: (e: RoomEvent) => string | null): boolean {
   return room.events.some((e) => e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me.id && mentions(bodyOf(e) ?? '', me.username));

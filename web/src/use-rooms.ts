@@ -91,15 +91,15 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       },
       /** Replaces the text of this user's message (sealed here in a private room); the edit comes back as a room event. */
       edit: async (room: Room, view: MessageView, text: string) => {
-        await model.edit(room, view.event.id, text);
+        await model.edit(room, view.event, text);
       },
       /** Sends a reply quoting the message (sealed here in a private room). */
       reply: async (room: Room, view: MessageView, text: string) => {
-        await model.reply(room, view.event.id, text);
+        await model.reply(room, view.event, text);
       },
       /** Toggles this user's reaction `key` on the message. */
       react: async (room: Room, view: MessageView, key: string) => {
-        await model.react(room, view, key);
+        await model.react(room, view.event, key);
       },
       /** Deletes the message for good (this user's, or any in a room they own). */
       deleteMessage: async (room: Room, view: MessageView) => {

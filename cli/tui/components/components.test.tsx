@@ -113,16 +113,16 @@ describe('RoomList', () => {
         theme={theme}
         selectedId="a"
         rooms={[
-          { id: 'a', label: 'general', private: false, dm: false, unread: 0, mention: false },
-          { id: 'b', label: 'plans', private: true, dm: false, unread: 3, mention: false },
-          { id: 'c', label: 'bob', private: true, dm: true, unread: 1, mention: true, online: true },
+          { id: 'a', label: 'general', private: false, dm: false, unread: 0, mentions: 0 },
+          { id: 'b', label: 'plans', private: true, dm: false, unread: 3, mentions: 2 },
+          { id: 'c', label: 'bob', private: true, dm: true, unread: 1, mentions: 0, online: true },
         ]}
       />,
     );
     const frame = lastFrame() ?? '';
     expect(frame).toMatch(/# general/);
-    expect(frame).toMatch(/⚿ plans 3/);
-    expect(frame).toMatch(/● bob @/);
+    expect(frame).toMatch(/⚿ plans 3 @2/);
+    expect(frame).toMatch(/● bob 1(?! @)/);
   });
 });
 
@@ -175,7 +175,7 @@ describe('hostile text from the server', () => {
     const frames = [
       timeline,
       plain(render(<StatusBar username="alice" server="http://localhost:8787" theme={theme} now={0} note={HOSTILE_TOPIC} state={{ status: 'closed', reason: new ChatError('internal', HOSTILE.osc0Title) }} />).lastFrame()),
-      plain(render(<RoomList width={40} theme={theme} selectedId={null} rooms={[{ id: 'a', label: HOSTILE.bidi, private: false, dm: false, unread: 0, mention: false }]} />).lastFrame()),
+      plain(render(<RoomList width={40} theme={theme} selectedId={null} rooms={[{ id: 'a', label: HOSTILE.bidi, private: false, dm: false, unread: 0, mentions: 0 }]} />).lastFrame()),
       plain(render(<TypingLine text={`${HOSTILE.clipboard} is typing…`} theme={theme} />).lastFrame()),
     ];
     for (const frame of frames) {

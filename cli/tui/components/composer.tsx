@@ -27,6 +27,16 @@ export interface ComposerProps {
   readonly sources: CompletionSources;
   /** Told the composer's height in rows (border included) whenever it changes. */
   readonly onHeight?: (rows: number) => void;
+  /** Filled with what lets the app replace the text (to edit a message); see ComposerControl. */
+  readonly control?: { current: ComposerControl | null };
+  /** A line above the text saying what Enter does now ("editing…", "replying to…"); none when null. */
+  readonly banner?: string | null;
+}
+
+/** What the app may do to the composer from outside. */
+export interface ComposerControl {
+  /** Replaces the text (cursor at its end), as if typed; recall starts over. */
+  readonly setText: (text: string) => void;
 }
 
 /** The keys that edit, by readline's names for what they do. */
@@ -51,10 +61,11 @@ function actionOf(key: Key): EditAction | null {
  * reports it) or Ctrl+J starts a new line; a paste stays one piece and one message. The cursor moves
  * by grapheme (←/→, Ctrl+B/F) and by word (Alt+B/F, Ctrl+←/→); Home/End and Ctrl+A/E go to the line's
  * ends; Backspace and Delete remove one grapheme, Ctrl+W and Alt+Backspace a word back, Alt+D a word
- * on, Ctrl+U the line before the cursor. ↑ in an empty composer recalls what you sent; Tab completes a
- * command, an @name or a #room. Keys it does not use (Ctrl+K, PgUp…) are left to the app.
+ * on, Ctrl+U the line before the cursor. ↑ in an empty composer recalls what you sent, and past the
+ * oldest is left to the app (it selects a message); Tab completes a command, an @name or a #room. Keys
+ * it does not use (Ctrl+K, PgUp…) are left to the app.
  */
-export function Composer({ onSubmit, onTyping, history, theme, placeholder, width, maxRows, sources, onHeight }: ComposerProps) {
+export function Composer({ onSubmit, onTyping, history, theme, placeholder, width, maxRows, sources, onHeight, control, banner = null }: ComposerProps) {
   // The text lives in refs, read and written synchronously by the key handler: keys of one chunk
   // are handled one after another before React renders, and each must see the text the last left.
   const stateRef = useRef<EditorState>(EMPTY);
@@ -72,6 +83,15 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
     }
   };
 
+  if (control) {
+    control.current = {
+      setText: (text) => {
+        recallRef.current = 0;
+        update({ text, cursor: text.length });
+      },
+    };
+  }
+
   const handle: KeyHandler = (key) => {
     const state = stateRef.current;
     if (key.kind === 'text' || key.kind === 'paste') {
@@ -86,9 +106,10 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
     }
     if (name === 'return' && !ctrl) {
       if (state.text.trim() !== '') {
-        onSubmit(state.text);
+        // Emptied first: what Enter runs may put text back (`/edit` loads the message to edit).
         recallRef.current = 0;
         update(EMPTY);
+        onSubmit(state.text);
       }
       return true;
     }
@@ -107,6 +128,15 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
         return true;
       }
       const nextRecall = up ? Math.min(recall + 1, history.length) : Math.max(0, recall - 1);
+      if (nextRecall === recall && up) {
+        // ↑ past the oldest sent message (or with nothing sent): the composer empties and the app
+        // takes the key (it moves into the timeline to pick a message).
+        if (recall > 0) {
+          recallRef.current = 0;
+          update(EMPTY);
+        }
+        return false;
+      }
       if (nextRecall === recall) return true;
       recallRef.current = nextRecall;
       const text = nextRecall === 0 ? '' : (history[history.length - nextRecall] ?? '');
@@ -130,11 +160,16 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   const slash = state.text.length > 1 ? completeSlash(state.text) : [];
   const suggestions = hints.length > 0 ? hints : slash;
   const mark = view.above + view.below > 0 ? [view.above > 0 ? `↑ ${view.above} more line${view.above === 1 ? '' : 's'}` : '', view.below > 0 ? `↓ ${view.below} more line${view.below === 1 ? '' : 's'}` : ''].filter(Boolean).join('  ·  ') : null;
-  const height = 2 + (state.text === '' ? 1 : view.rows.length) + (mark ? 1 : 0) + (suggestions.length > 0 ? 1 : 0);
+  const height = 2 + (banner ? 1 : 0) + (state.text === '' ? 1 : view.rows.length) + (mark ? 1 : 0) + (suggestions.length > 0 ? 1 : 0);
   useEffect(() => onHeight?.(height), [height, onHeight]);
 
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={theme.dim} paddingX={1}>
+    <Box flexDirection="column" borderStyle="round" borderColor={banner ? theme.accent : theme.dim} paddingX={1}>
+      {banner && (
+        <Text color={theme.accent} wrap="truncate">
+          {banner}
+        </Text>
+      )}
       {state.text === '' ? (
         <Text color={theme.dim} wrap="truncate">
           <Text inverse> </Text>

@@ -9,7 +9,8 @@ export interface RoomItem {
   readonly private: boolean;
   readonly dm: boolean;
   readonly unread: number;
-  readonly mention: boolean;
+  /** Unread messages that mention this user (also counted in `unread`), shown apart as "@N". */
+  readonly mentions: number;
   /** For DMs: whether the other person is online. */
   readonly online?: boolean;
 }
@@ -21,7 +22,7 @@ export interface RoomListProps {
   readonly theme: Theme;
 }
 
-/** The left column: rooms with unread counts, a mention marker, private and DM markers, presence dots. */
+/** The left column: rooms with unread counts, mention counts ("@2"), private and DM markers, presence dots. */
 export function RoomList({ rooms, selectedId, width, theme }: RoomListProps) {
   return (
     <Box flexDirection="column" width={width} paddingRight={1}>
@@ -30,12 +31,16 @@ export function RoomList({ rooms, selectedId, width, theme }: RoomListProps) {
       {rooms.map((r) => {
         const selected = r.id === selectedId;
         const mark = r.dm ? (r.online ? '●' : '○') : r.private ? '⚿' : '#';
-        const badge = r.mention ? ' @' : r.unread > 0 ? ` ${r.unread > 99 ? '99+' : r.unread}` : '';
-        const name = neutralize(r.label).slice(0, Math.max(1, width - 4 - badge.length));
+        const count = r.unread > 0 ? ` ${r.unread > 99 ? '99+' : r.unread}` : '';
+        const mentions = r.mentions > 0 ? ` @${r.mentions > 99 ? '99+' : r.mentions}` : '';
+        const name = neutralize(r.label).slice(0, Math.max(1, width - 4 - count.length - mentions.length));
         return (
           <Text key={r.id} {...(selected ? { backgroundColor: theme.selectedBg } : {})} bold={r.unread > 0 || selected} wrap="truncate">
             <Text color={r.dm && r.online ? 'green' : theme.dim}>{mark}</Text> {name}
-            <Text color={r.mention ? theme.warn : theme.accent}>{badge}</Text>
+            <Text color={theme.accent}>{count}</Text>
+            <Text color={theme.warn} bold>
+              {mentions}
+            </Text>
           </Text>
         );
       })}

@@ -18,7 +18,7 @@ export interface TimelineProps {
 }
 
 /** The Ink props of a span's tone. */
-function styleOf(span: Span, theme: Theme): { color?: string; bold?: boolean } {
+function styleOf(span: Span, theme: Theme): { color?: string; bold?: boolean; inverse?: boolean } {
   switch (span.tone) {
     case 'plain':
       return {};
@@ -28,6 +28,8 @@ function styleOf(span: Span, theme: Theme): { color?: string; bold?: boolean } {
       return { color: theme.error };
     case 'accent':
       return { color: theme.accent };
+    case 'mention':
+      return { color: theme.warn, bold: true, inverse: true };
     case 'sender':
       return { color: senderColor(theme, span.sender ?? ''), bold: true };
     default: {

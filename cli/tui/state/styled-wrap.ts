@@ -7,7 +7,7 @@ import stringWidth from 'string-width';
  */
 export interface Span {
   readonly text: string;
-  readonly tone: 'plain' | 'dim' | 'sender' | 'error' | 'accent';
+  readonly tone: 'plain' | 'dim' | 'sender' | 'error' | 'accent' | 'mention';
   readonly sender?: string;
 }
 

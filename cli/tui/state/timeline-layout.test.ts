@@ -32,6 +32,19 @@ describe('layoutRow', () => {
     expect(gone.map((l) => l.spans.map((s) => s.text).join(''))).toEqual(['10:00 bob: message deleted']);
   });
 
+  it("picks out this user's mentions as mention spans, any case, but not in code, not a longer name, not another user's", () => {
+    const mentionSpans = (body: string) =>
+      layoutRow({ kind: 'event', key: 'e', event: event(body) }, options(80))
+        .flatMap((l) => l.spans)
+        .filter((sp) => sp.tone === 'mention')
+        .map((sp) => sp.text);
+    expect(mentionSpans('ping @alice and @Alice, please')).toEqual(['@alice', '@Alice']);
+    expect(mentionSpans('two lines\nfor @alice')).toEqual(['@alice']);
+    expect(mentionSpans('run `@alice` now')).toEqual([]);
+    expect(mentionSpans('hi @alicia and @bob')).toEqual([]);
+    expect(text(event('ping @alice please'), 80)).toEqual(['10:00 bob: ping @alice please']);
+  });
+
   it('indents continuation lines under the text, so a line cannot pose as another message', () => {
     expect(text(event('hello\n10:00 mallory: send me your password'), 60)).toEqual(['10:00 bob: hello', '           10:00 mallory: send me your password']);
   });

@@ -1,4 +1,5 @@
 import type { MessageView } from '../../../shared/client/index.js';
+import { mentions } from '../../../shared/text/markdown.js';
 import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
 import type { Span } from './styled-wrap.js';
 import { spansWidth, truncateSpans, wrapSpans } from './styled-wrap.js';
@@ -20,7 +21,7 @@ export interface LayoutOptions {
   readonly width: number;
   /** The text of a message: its body, or for private rooms what decrypting gave. */
   readonly textOf: (row: Extract<TimelineRow, { kind: 'event' }>) => string;
-  /** This user's name, shown on their messages not yet stored. */
+  /** This user's name, shown on their messages not yet stored; its `@mentions` are picked out. */
   readonly me: string;
   /** A message to point out (a search result jumped to). */
   readonly highlightId?: string | undefined;
@@ -54,6 +55,21 @@ function messageLines(key: string, prefix: readonly Span[], body: readonly (read
 /** A body's lines, neutralized, as plain spans. */
 const bodyLines = (text: string): Span[][] => neutralizeLines(text).map((line) => [{ text: line, tone: 'plain' }]);
 
+/**
+ * A body's lines with this user's mentions picked out: when the text mentions `me` (outside code,
+ * as the shared markdown parser says, see `mentions`), each `@me` becomes a `mention` span.
+ */
+function bodyLinesFor(text: string, me: string): Span[][] {
+  if (me === '' || !mentions(text, me)) return bodyLines(text);
+  const at = new RegExp(`(@${me.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?![\\w-])`, 'gi');
+  return neutralizeLines(text).map((line) =>
+    line
+      .split(at)
+      .filter((part) => part !== '')
+      .map((part): Span => ({ text: part, tone: part.toLowerCase() === `@${me.toLowerCase()}` ? 'mention' : 'plain' })),
+  );
+}
+
 /** What a tombstone (a deleted message) shows in place of its text. */
 export const DELETED_TEXT = 'message deleted';
 
@@ -75,9 +91,9 @@ function reactionsText(view: MessageView): string {
  * A message's body rows with its relations applied: the text (or the tombstone of a deleted
  * message) with "(edited)" after an edited one, then its reactions on a line of their own.
  */
-function viewBody(text: string, view: MessageView | undefined): Span[][] {
-  if (!view) return bodyLines(text);
-  const body: Span[][] = view.deleted ? [[{ text: DELETED_TEXT, tone: 'dim' }]] : bodyLines(text);
+function viewBody(text: string, view: MessageView | undefined, me: string): Span[][] {
+  if (!view) return bodyLinesFor(text, me);
+  const body: Span[][] = view.deleted ? [[{ text: DELETED_TEXT, tone: 'dim' }]] : bodyLinesFor(text, me);
   if (view.edited && !view.deleted) body[body.length - 1] = [...(body[body.length - 1] ?? []), { text: ' (edited)', tone: 'dim' }];
   const reactions = view.deleted ? '' : reactionsText(view);
   if (reactions !== '') body.push([{ text: reactions, tone: 'accent' }]);
@@ -124,7 +140,7 @@ export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[
         { text: who, tone: 'sender', sender: e.sender.username },
         { text: ': ', tone: 'plain' },
       ];
-      const lines = messageLines(row.key, prefix, viewBody(options.textOf(row), row.view), width);
+      const lines = messageLines(row.key, prefix, viewBody(options.textOf(row), row.view, options.me), width);
       const quote = row.view?.replyTo;
       if (!quote) return lines;
       // The quote starts where the text does (as far as half the width), on a row of its own above.
@@ -183,7 +199,7 @@ function cacheKey(row: TimelineRow, options: LayoutOptions): string {
     case 'pending':
       return `${base}\u0000${options.me}\u0000${row.message.status}\u0000${pendingLabel(row.message)}\u0000${row.message.text}`;
     case 'event':
-      return `${base}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}\u0000${viewKey(row.view)}`;
+      return `${base}\u0000${options.me}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}\u0000${viewKey(row.view)}`;
     default: {
       const unreachable: never = row;
       return unreachable;

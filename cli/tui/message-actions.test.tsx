@@ -1,0 +1,281 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it, vi } from 'vitest';
+import type { ApiClient, E2ESession, LiveClient, Opened } from '../../shared/client/index.js';
+import type { Envelope, Relation, Room, RoomEvent } from '../../shared/protocol/index.js';
+import { App } from './app.js';
+
+// Selecting a message in the timeline and acting on it: edit, delete, reply, react, in open and
+// private rooms, by key and by slash command; and the read marker and mention counts that follow.
+
+/** Polls until the condition holds: rendering is asynchronous, and slower on a loaded machine. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const KEYS = { up: '\u001b[A', down: '\u001b[B', ctrlUp: '\u001b[1;5A', esc: '\u001b', enter: '\r' };
+
+const OPEN: Room = { id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d', name: 'general', topic: '', visibility: 'open', headSeq: 9, memberCount: 3, createdAt: '2026-11-25T10:00:00.000Z', role: 'member' };
+const OWNED: Room = { ...OPEN, role: 'owner' };
+const PRIVATE: Room = { ...OPEN, name: 'secret', visibility: 'private' };
+const OTHER: Room = { ...OPEN, id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e', name: 'plans' };
+const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
+const BOB = { id: '00000000-0000-4000-8000-00000000000b', username: 'bob' };
+
+const idOf = (n: number, room: Room = OPEN) => `00000000-0000-4000-8${room.id.slice(-3)}-0000000000${String(n).padStart(2, '0')}`;
+
+/** A message event of `room` at seq `n`: open rooms carry `body`, private ones an envelope (opened through the fake). */
+function ev(room: Room, n: number, sender: { id: string; username: string }, body: string | null, relation?: Relation): RoomEvent {
+  const envelope = room.visibility === 'private' && relation?.type !== 'delete' ? ({ roomId: room.id, senderUser: sender.id } as Envelope) : null;
+  return {
+    id: idOf(n, room), roomId: room.id, seq: n, kind: 'message', sender, body: envelope ? null : body, envelope, target: null, clientMsgId: null,
+    createdAt: new Date().toISOString(), ...(relation ? { relation } : {}),
+  };
+}
+const rel = (type: string, n: number, room: Room = OPEN): Relation => ({ type, eventId: idOf(n, room), seq: n });
+
+/**
+ * The app over fakes, in `rooms` (the first shown) with `history` by room id; private events open to
+ * `bodies` (by seq). `emit` delivers a live socket frame.
+ */
+function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<number, string> = new Map(), size?: { columns: number; rows: number }) {
+  const listeners = new Map<string, ((p: unknown) => void)[]>();
+  const live = {
+    state: { status: 'connected' },
+    on: (name: string, fn: (p: unknown) => void) => {
+      listeners.set(name, [...(listeners.get(name) ?? []), fn]);
+      return () => {};
+    },
+    start: vi.fn(), stop: vi.fn(), watch: vi.fn(), typing: vi.fn(),
+  } as unknown as LiveClient;
+  let seq = 100;
+  const api = {
+    rooms: async () => rooms,
+    history: async (roomId: string) => ({ events: history[roomId] ?? [], headSeq: 9, hasMore: false }),
+    members: async () => [],
+    sendRelation: vi.fn(async () => ({ id: idOf(99), seq: ++seq })),
+    deleteMessage: vi.fn(async () => ({ id: idOf(98), seq: ++seq })),
+    setReadMarker: vi.fn(async (roomId: string, s: number) => ({ roomId, seq: s })),
+  } as unknown as ApiClient;
+  const open = async (e: RoomEvent): Promise<Opened> => {
+    const body = bodies.get(e.seq);
+    return body === undefined ? { status: 'not_shared' } : { status: 'ok', body, sentAt: 0 };
+  };
+  const encrypt = vi.fn(async (roomId: string, body: string, clientMsgId: string) => ({ roomId, clientMsgId, ct: `sealed:${body}` }) as unknown as Envelope);
+  const e2e = { sync: async () => {}, open, encrypt } as unknown as E2ESession;
+  const deps = {
+    api, live, e2e,
+    session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
+    readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
+    search: vi.fn(async () => ({ hits: [], waiting: 0 })), summarize: vi.fn(),
+  };
+  const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+  if (size) {
+    // ink-testing-library's stdout has fixed getters: the terminal is resized by replacing them.
+    Object.defineProperty(app.stdout, 'columns', { value: size.columns });
+    Object.defineProperty(app.stdout, 'rows', { value: size.rows });
+    app.stdout.emit('resize');
+  }
+  const emit = (name: string, payload: unknown) => listeners.get(name)?.forEach((fn) => fn(payload));
+  const frame = () => app.lastFrame() ?? '';
+  const relations = () => vi.mocked(api.sendRelation).mock.calls.map((c) => [c[0], c[1]]);
+  /** Writes keys one chunk at a time, waiting a little after each (an Escape needs its pause). */
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      app.stdin.write(k);
+      await new Promise((r) => setTimeout(r, k === KEYS.esc ? 80 : 30));
+    }
+  };
+  return { app, frame, emit, api, encrypt, relations, press };
+}
+
+/** The timeline row of the selected message (marked ▶). */
+const selectedLine = (frame: string) => frame.split('\n').find((l) => l.includes('▶')) ?? '';
+
+describe('selecting a message', () => {
+  it('Ctrl+↑ selects the newest message, ↑/↓ move, Esc leaves; ↑ in an empty composer with nothing to recall selects too', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'first'), ev(OPEN, 2, ME, 'second'), ev(OPEN, 3, BOB, 'third')] });
+    await until(() => t.frame().includes('bob: third'), 'the history');
+    expect(t.frame()).not.toContain('▶');
+    await t.press(KEYS.ctrlUp);
+    await until(() => selectedLine(t.frame()).includes('third'), 'the newest selected');
+    expect(t.frame()).toContain('e edit · d delete · r reply · + react');
+    await t.press(KEYS.up);
+    await until(() => selectedLine(t.frame()).includes('alice: second'), 'the one before');
+    await t.press(KEYS.up, KEYS.up);
+    await until(() => selectedLine(t.frame()).includes('bob: first'), 'the oldest (and it stays there)');
+    await t.press(KEYS.down);
+    await until(() => selectedLine(t.frame()).includes('second'), 'one down');
+    await t.press(KEYS.esc);
+    await until(() => !t.frame().includes('▶'), 'the selection gone');
+    await t.press(KEYS.up);
+    await until(() => selectedLine(t.frame()).includes('third'), 'selected by ↑ from the empty composer');
+    await t.press(KEYS.down);
+    await until(() => !t.frame().includes('▶'), 'down past the newest leaves the selection');
+    t.app.unmount();
+  });
+
+  it('scrolls the timeline to keep the selected message in view', async () => {
+    const events = Array.from({ length: 40 }, (_, i) => ev(OPEN, i + 1, BOB, `message number ${i + 1}`));
+    const t = setup([OPEN], { [OPEN.id]: events }, new Map(), { columns: 80, rows: 16 });
+    await until(() => t.frame().includes('message number 40'), 'the history');
+    expect(t.frame()).not.toContain('message number 20 ');
+    await t.press(KEYS.ctrlUp, ...Array.from({ length: 20 }, () => KEYS.up));
+    await until(() => selectedLine(t.frame()).includes('message number 20'), 'the 20th selected and shown');
+    expect(t.frame()).not.toContain('message number 40');
+    t.app.unmount();
+  });
+});
+
+describe('acting on the selected message', () => {
+  it('e loads one own message into the composer; Enter saves the edit, and the edit coming back shows "(edited)"', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')] });
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e');
+    await until(() => t.frame().includes('editing your message'), 'the edit banner');
+    expect(t.frame().split('\n').filter((l) => l.includes('helo wrold'))).toHaveLength(2); // the timeline, and the composer
+    await t.press('\u007f'.repeat(10), 'hello world', KEYS.enter);
+    await until(() => t.relations().length === 1, 'the edit sent');
+    expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'hello world', relatesTo: { type: 'edit', eventId: idOf(1) } }]);
+    t.emit('event', ev(OPEN, 3, ME, 'hello world', rel('edit', 1)));
+    await until(() => /alice: hello world \(edited\)/.test(t.frame()), 'the edited text');
+    expect(t.frame()).not.toContain('editing your message');
+    t.app.unmount();
+  });
+
+  it('refuses to edit someone else\'s message, and Esc cancels an edit without sending', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, ME, 'mine'), ev(OPEN, 2, BOB, 'theirs')] });
+    await until(() => t.frame().includes('bob: theirs'), 'the history');
+    await t.press(KEYS.ctrlUp, 'e');
+    await until(() => t.frame().includes('only your own messages can be edited'), 'the refusal');
+    await t.press(KEYS.up, 'e');
+    await until(() => t.frame().includes('editing your message'), 'the edit banner');
+    await t.press(' more', KEYS.esc);
+    await until(() => !t.frame().includes('editing your message'), 'the edit cancelled');
+    expect(t.frame()).not.toContain('mine more');
+    expect(t.relations()).toEqual([]);
+    t.app.unmount();
+  });
+
+  it('d asks first: n keeps the message, y deletes it by seq', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'theirs'), ev(OPEN, 4, ME, 'oops')] });
+    await until(() => t.frame().includes('alice: oops'), 'the history');
+    await t.press(KEYS.ctrlUp, 'd');
+    await until(() => t.frame().includes('Delete alice\'s message "oops" for everyone? y/n'), 'the question');
+    await t.press('n');
+    await until(() => t.frame().includes('not deleted'), 'kept');
+    expect(vi.mocked(t.api.deleteMessage)).not.toHaveBeenCalled();
+    await t.press(KEYS.ctrlUp, 'd', 'y');
+    await until(() => vi.mocked(t.api.deleteMessage).mock.calls.length === 1, 'the delete');
+    expect(vi.mocked(t.api.deleteMessage)).toHaveBeenCalledWith(OPEN.id, 4);
+    await t.press(KEYS.ctrlUp, KEYS.up, 'd');
+    await until(() => t.frame().includes('only your own messages can be deleted'), 'someone else\'s refused');
+    t.app.unmount();
+  });
+
+  it('lets the room\'s owner delete anyone\'s message', async () => {
+    const t = setup([OWNED], { [OWNED.id]: [ev(OWNED, 1, BOB, 'spam')] });
+    await until(() => t.frame().includes('bob: spam'), 'the history');
+    await t.press(KEYS.ctrlUp, 'd', 'y');
+    await until(() => vi.mocked(t.api.deleteMessage).mock.calls.length === 1, 'the delete');
+    expect(vi.mocked(t.api.deleteMessage)).toHaveBeenCalledWith(OWNED.id, 1);
+    t.app.unmount();
+  });
+
+  it('r shows "replying to", and Enter sends the reply with its relation', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'lunch at noon?'), ev(OPEN, 2, BOB, 'anyone')] });
+    await until(() => t.frame().includes('bob: anyone'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'r');
+    await until(() => t.frame().includes('replying to bob: lunch at noon?'), 'the reply banner');
+    await t.press('noon works', KEYS.enter);
+    await until(() => t.relations().length === 1, 'the reply sent');
+    expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'noon works', relatesTo: { type: 'reply', eventId: idOf(1) } }]);
+    expect(t.frame()).not.toContain('replying to');
+    t.app.unmount();
+  });
+
+  it('+ offers quick reactions: 1 reacts 👍; a typed emoji and Enter reacts with it; again takes one back', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'shipped'), ev(OPEN, 2, ME, '🎉', rel('reaction', 1))] });
+    await until(() => t.frame().includes('bob: shipped') && t.frame().includes('🎉 1*'), 'the history');
+    await t.press(KEYS.ctrlUp, '+');
+    await until(() => t.frame().includes('1 👍'), 'the reaction prompt');
+    await t.press('1');
+    await until(() => t.relations().length === 1, 'the reaction sent');
+    expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: '👍', relatesTo: { type: 'reaction', eventId: idOf(1) } }]);
+    await until(() => t.frame().includes('reacted 👍'), 'said');
+    await t.press(KEYS.ctrlUp, '+', '🎉', KEYS.enter);
+    await until(() => vi.mocked(t.api.deleteMessage).mock.calls.length === 1, 'the own 🎉 taken back');
+    expect(vi.mocked(t.api.deleteMessage)).toHaveBeenCalledWith(OPEN.id, 2);
+    expect(t.relations()).toHaveLength(1);
+    await t.press(KEYS.ctrlUp, '+', 'ab', KEYS.enter);
+    await until(() => t.frame().includes('a reaction is one emoji'), 'text refused');
+    t.app.unmount();
+  });
+
+  it('in a private room, edits, replies and reacts with envelopes encrypted on this device', async () => {
+    const events = [ev(PRIVATE, 1, ME, null), ev(PRIVATE, 2, BOB, null)];
+    const t = setup([PRIVATE], { [PRIVATE.id]: events }, new Map([[1, 'secret draft'], [2, 'the plan']]));
+    await until(() => t.frame().includes('bob: the plan'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e');
+    await until(() => t.frame().includes('editing your message'), 'the edit banner');
+    await t.press(' v2', KEYS.enter);
+    await t.press(KEYS.ctrlUp, 'r');
+    await until(() => t.frame().includes('replying to bob: the plan'), 'the reply banner (opened text)');
+    await t.press('agreed', KEYS.enter);
+    await t.press(KEYS.ctrlUp, '+', '2');
+    await until(() => t.relations().length === 3, 'three relations sent');
+    expect(t.encrypt.mock.calls.map((c) => c[1])).toEqual(['secret draft v2', 'agreed', '❤️']);
+    expect(t.relations().map(([, p]) => (p as { relatesTo: unknown }).relatesTo)).toEqual([
+      { type: 'edit', eventId: idOf(1, PRIVATE) },
+      { type: 'reply', eventId: idOf(2, PRIVATE) },
+      { type: 'reaction', eventId: idOf(2, PRIVATE) },
+    ]);
+    for (const [, p] of t.relations()) {
+      expect(p).not.toHaveProperty('body');
+      expect(p).toHaveProperty('envelope');
+    }
+    t.app.unmount();
+  });
+
+  it('slash forms act on the selected message, else the last one (own for /edit)', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'one'), ev(OPEN, 2, ME, 'two'), ev(OPEN, 3, BOB, 'three')] });
+    await until(() => t.frame().includes('bob: three'), 'the history');
+    await t.press('/react 🎉', KEYS.enter);
+    await until(() => t.relations().length === 1, '/react');
+    await t.press('/edit two!', KEYS.enter);
+    await until(() => t.relations().length === 2, '/edit');
+    await t.press(KEYS.ctrlUp, KEYS.up, KEYS.up, '/reply hi bob', KEYS.enter);
+    await until(() => t.relations().length === 3, '/reply on the selected');
+    expect(t.relations().map(([, p]) => [(p as { body: string }).body, (p as { relatesTo: unknown }).relatesTo])).toEqual([
+      ['🎉', { type: 'reaction', eventId: idOf(3) }],
+      ['two!', { type: 'edit', eventId: idOf(2) }],
+      ['hi bob', { type: 'reply', eventId: idOf(1) }],
+    ]);
+    await t.press('/delete', KEYS.enter);
+    await until(() => t.frame().includes('Delete alice\'s message "two" for everyone? y/n'), '/delete asks about the own last one');
+    await t.press('y');
+    await until(() => vi.mocked(t.api.deleteMessage).mock.calls.length === 1, 'the delete');
+    expect(vi.mocked(t.api.deleteMessage)).toHaveBeenCalledWith(OPEN.id, 2);
+    t.app.unmount();
+  });
+});
+
+describe('read state and mentions', () => {
+  it('moves the server read marker when the room is viewed, and clears another room\'s badge when it is read on another device', async () => {
+    const t = setup([OPEN, OTHER], {
+      [OPEN.id]: [ev(OPEN, 1, BOB, 'hello'), ev(OPEN, 2, BOB, 'there')],
+      [OTHER.id]: [ev(OTHER, 1, BOB, 'hi @alice'), ev(OTHER, 2, BOB, 'plain'), ev(OTHER, 3, BOB, '@alice again, not `@alice`')],
+    });
+    await until(() => t.frame().includes('bob: there'), 'the history');
+    await until(() => vi.mocked(t.api.setReadMarker).mock.calls.length > 0, 'the read marker');
+    expect(vi.mocked(t.api.setReadMarker)).toHaveBeenCalledWith(OPEN.id, 2);
+    expect(vi.mocked(t.api.setReadMarker)).not.toHaveBeenCalledWith(OTHER.id, expect.anything());
+    await until(() => /# plans 3 @2/.test(t.frame()), 'the unread and mention counts');
+    t.emit('read', { roomId: OTHER.id, seq: 3 });
+    await until(() => /# plans\s/.test(t.frame()) && !t.frame().includes('@2'), 'the badge cleared');
+    t.app.unmount();
+  });
+});

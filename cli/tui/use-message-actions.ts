@@ -1,0 +1,273 @@
+import { useEffect, useRef, useState } from 'react';
+import type { MessageView } from '../../shared/client/index.js';
+import type { Room, RoomEvent } from '../../shared/protocol/index.js';
+import { neutralize } from '../../shared/text/neutralize.js';
+import type { ComposerControl } from './components/composer.js';
+import type { Key } from './input/keys.js';
+import type { ActionPrompt, ComposeMode, Selection } from './state/message-actions.js';
+import { actionRefusal, moveSelection, QUICK_REACTIONS, snippet } from './state/message-actions.js';
+import type { Chat } from './use-chat.js';
+
+/** What acting on messages needs from the screen. */
+export interface MessageActionsOptions {
+  readonly chat: Pick<Chat, 'edit' | 'reply' | 'react' | 'deleteMessage'>;
+  readonly room: Room | undefined;
+  readonly me: { readonly id: string; readonly username: string };
+  /** The room's messages with relations applied, by event id (see applyRelations). */
+  readonly views: ReadonlyMap<string, MessageView> | undefined;
+  /** The ids of the messages a selection walks through, oldest first (see selectableIds). */
+  readonly ids: readonly string[];
+  /** The room's events by id (the selection's targets). */
+  readonly eventOf: (id: string) => RoomEvent | undefined;
+  /** Replaces the composer's text. */
+  readonly composer: { readonly current: ComposerControl | null };
+  /** Shows a line in the status bar (null clears it). */
+  readonly setNote: (note: string | null) => void;
+}
+
+/** The message actions' state and handlers, for the app to draw and route keys to. */
+export interface MessageActions {
+  readonly selection: Selection | null;
+  readonly prompt: ActionPrompt;
+  /** The line the composer shows above its text while editing or replying; null otherwise. */
+  readonly banner: string | null;
+  /** Handles a key while selecting, prompting, editing or replying; answers whether it used it. */
+  readonly onKey: (key: Key) => boolean;
+  /** Enters selection mode at the newest message (↑ past the composer's recall, Ctrl+↑); answers whether there was one. */
+  readonly select: () => boolean;
+  /** Takes the composer's Enter while editing or replying; answers false (the text is a plain message) otherwise. */
+  readonly submit: (text: string) => boolean;
+  /** `/edit`, `/delete`, `/react`, `/reply`: on the selected message, else the room's last fitting one; answers the status line. */
+  readonly slash: (action: 'edit' | 'delete' | 'react' | 'reply', arg: string) => Promise<string>;
+}
+
+/** The status line while a message is selected. */
+export const SELECTION_HINT = '↑/↓ choose · e edit · d delete · r reply · + react · Esc back';
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Selecting a message in the timeline and acting on it, as a hook of the chat screen: `e` loads one's
+ * own message into the composer (Enter saves the edit), `d` asks y/n and deletes, `r` makes Enter send
+ * a reply quoting it, `+` asks for an emoji (1–6 pick a quick one) and toggles this user's reaction.
+ * Everything goes through the shared client model (open and private rooms alike). State lives in refs,
+ * as keys of one chunk are handled before React renders again.
+ */
+export function useMessageActions(o: MessageActionsOptions): MessageActions {
+  const selectionRef = useRef<Selection | null>(null);
+  const promptRef = useRef<ActionPrompt>(null);
+  const modeRef = useRef<ComposeMode>(null);
+  const [, redraw] = useState(0);
+  const set = <T,>(ref: { current: T }, value: T) => {
+    ref.current = value;
+    redraw((n) => n + 1);
+  };
+  const setSelection = (s: Selection | null) => set(selectionRef, s);
+  const setPrompt = (p: ActionPrompt) => set(promptRef, p);
+  const setMode = (m: ComposeMode) => set(modeRef, m);
+  const { chat, room, me, setNote } = o;
+
+  // Another room: whatever was selected or being edited belongs to the last one.
+  useEffect(() => {
+    selectionRef.current = null;
+    promptRef.current = null;
+    if (modeRef.current) o.composer.current?.setText('');
+    modeRef.current = null;
+    redraw((n) => n + 1);
+    // Only the room matters here; the refs are read at call time.
+  }, [room?.id]);
+
+  const done = () => setSelection(null);
+
+  const react = (target: RoomEvent, key: string) => {
+    if (!room) return;
+    chat.react(room, target, key).then(
+      (given) => setNote(given ? `reacted ${neutralize(key)}` : `took back ${neutralize(key)}`),
+      (error: unknown) => setNote(errorText(error)),
+    );
+  };
+
+  const remove = (target: RoomEvent) => {
+    if (!room) return;
+    chat.deleteMessage(room, target.seq).then(
+      () => setNote('message deleted'),
+      (error: unknown) => setNote(errorText(error)),
+    );
+  };
+
+  /** Starts an action on `target`; answers the status line (a refusal, or what to do next). */
+  const act = (action: 'edit' | 'delete' | 'reply' | 'react', target: RoomEvent): string | null => {
+    if (!room) return 'choose a room first';
+    const view = o.views?.get(target.id);
+    const refusal = actionRefusal(action, view, target, me.id, room);
+    if (refusal) return refusal;
+    switch (action) {
+      case 'edit':
+        setMode({ kind: 'edit', target });
+        setSelection({ id: target.id, active: false });
+        o.composer.current?.setText(view?.text ?? target.body ?? '');
+        return null;
+      case 'reply':
+        setMode({ kind: 'reply', target });
+        setSelection({ id: target.id, active: false });
+        return null;
+      case 'delete':
+        setPrompt({ kind: 'delete', target });
+        return null;
+      case 'react':
+        setPrompt({ kind: 'react', target, text: '' });
+        return null;
+      default: {
+        const unreachable: never = action;
+        return String(unreachable);
+      }
+    }
+  };
+
+  const select = (): boolean => {
+    const last = o.ids.at(-1);
+    if (!last) return false;
+    setSelection({ id: last, active: true });
+    setNote(SELECTION_HINT);
+    return true;
+  };
+
+  const onPromptKey = (p: NonNullable<ActionPrompt>, key: Key): boolean => {
+    if (p.kind === 'delete') {
+      // Any key answers: only y deletes.
+      if (key.kind === 'text' && key.text.toLowerCase() === 'y') remove(p.target);
+      else setNote('not deleted');
+      setPrompt(null);
+      done();
+      return true;
+    }
+    if (key.kind === 'text' || key.kind === 'paste') {
+      const quick = p.text === '' && /^[1-9]$/.test(key.text) ? QUICK_REACTIONS[Number(key.text) - 1] : undefined;
+      if (quick) {
+        setPrompt(null);
+        done();
+        react(p.target, quick);
+      } else setPrompt({ ...p, text: p.text + key.text });
+      return true;
+    }
+    if (key.kind !== 'key') return true;
+    if (key.name === 'escape') {
+      setPrompt(null);
+      setNote(null);
+      done();
+    } else if (key.name === 'return') {
+      const emoji = p.text.trim();
+      if (emoji === '') return true;
+      setPrompt(null);
+      done();
+      react(p.target, emoji);
+    } else if (key.name === 'backspace') {
+      const graphemes = [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(p.text)].map((g) => g.segment);
+      setPrompt({ ...p, text: graphemes.slice(0, -1).join('') });
+    }
+    return true;
+  };
+
+  const onSelectionKey = (sel: Selection, key: Key): boolean => {
+    if (key.kind === 'text') {
+      const byKey = { e: 'edit', d: 'delete', r: 'reply', '+': 'react' } as const;
+      const action = key.text in byKey ? byKey[key.text as keyof typeof byKey] : undefined;
+      const target = o.eventOf(sel.id);
+      if (action && target) {
+        setNote(act(action, target));
+        return true;
+      }
+      // A slash command acts on the selected message; other typing leaves the selection and goes on in the composer.
+      setSelection(key.text.startsWith('/') ? { id: sel.id, active: false } : null);
+      if (!key.text.startsWith('/')) setNote(null);
+      return false;
+    }
+    if (key.kind !== 'key') {
+      if (key.kind === 'paste') setSelection(null);
+      return false;
+    }
+    if (key.name === 'up' || key.name === 'down') {
+      if (key.meta) return false;
+      const next = moveSelection(o.ids, sel.id, key.name === 'up' ? -1 : 1);
+      setSelection(next ? { id: next, active: true } : null);
+      if (!next) setNote(null);
+      return true;
+    }
+    if (key.name === 'escape') {
+      setSelection(null);
+      setNote(null);
+      return true;
+    }
+    // Scrolling and the app's keys (Ctrl+K…) still work; other keys do nothing here.
+    return key.ctrl || key.meta || key.name === 'pageup' || key.name === 'pagedown' ? false : true;
+  };
+
+  const onKey = (key: Key): boolean => {
+    const p = promptRef.current;
+    if (p) return onPromptKey(p, key);
+    const sel = selectionRef.current;
+    if (sel?.active) return onSelectionKey(sel, key);
+    if (key.kind !== 'key') return false;
+    if (key.name === 'escape' && (modeRef.current || sel)) {
+      if (modeRef.current) o.composer.current?.setText('');
+      setMode(null);
+      setSelection(null);
+      setNote(null);
+      return true;
+    }
+    if (key.name === 'up' && key.ctrl && !key.meta) return select() || true;
+    return false;
+  };
+
+  const submit = (text: string): boolean => {
+    const mode = modeRef.current;
+    if (!mode || !room) return false;
+    setMode(null);
+    done();
+    const sent = mode.kind === 'edit' ? chat.edit(room, mode.target, text) : chat.reply(room, mode.target, text);
+    sent.then(
+      () => setNote(mode.kind === 'edit' ? 'edited' : null),
+      (error: unknown) => setNote(errorText(error)),
+    );
+    return true;
+  };
+
+  /** The message a slash command acts on: the selected one, else the room's last (this user's for edit and delete) not deleted. */
+  const slashTarget = (action: 'edit' | 'delete' | 'react' | 'reply'): RoomEvent | undefined => {
+    const sel = selectionRef.current;
+    if (sel) return o.eventOf(sel.id);
+    const mine = action === 'edit' || action === 'delete';
+    for (const id of [...o.ids].reverse()) {
+      const e = o.eventOf(id);
+      if (!e || o.views?.get(id)?.deleted) continue;
+      if (!mine || e.sender.id === me.id) return e;
+    }
+    return undefined;
+  };
+
+  const slash = async (action: 'edit' | 'delete' | 'react' | 'reply', arg: string): Promise<string> => {
+    const target = slashTarget(action);
+    if (!target) return action === 'edit' || action === 'delete' ? 'you have no message here to ' + action : 'no message here yet';
+    const text = arg.trim();
+    if ((action === 'react' || (text !== '' && action !== 'delete')) && room) {
+      const refusal = actionRefusal(action, o.views?.get(target.id), target, me.id, room);
+      if (refusal) return refusal;
+      done();
+      if (action === 'react') {
+        const given = await chat.react(room, target, text);
+        return given ? `reacted ${neutralize(text)}` : `took back ${neutralize(text)}`;
+      }
+      await (action === 'edit' ? chat.edit(room, target, text) : chat.reply(room, target, text));
+      return action === 'edit' ? 'edited' : '';
+    }
+    return act(action, target) ?? '';
+  };
+
+  const mode = modeRef.current;
+  const banner = !mode
+    ? null
+    : mode.kind === 'edit'
+      ? 'editing your message — Enter saves · Esc cancels'
+      : `replying to ${neutralize(mode.target.sender.username)}: ${snippet(o.views?.get(mode.target.id)?.text ?? '', 40)} — Esc cancels`;
+  return { selection: selectionRef.current, prompt: promptRef.current, banner, onKey, select, submit, slash };
+}
