@@ -8,7 +8,7 @@ export const SLASH_COMMANDS = [
   { name: 'kick', args: '<user>', help: 'remove someone from this room (owner)' },
   { name: 'dm', args: '<user>', help: 'open your encrypted room with someone' },
   { name: 'members', args: '', help: 'who is here, and who is online' },
-  { name: 'topic', args: '', help: "show this room's topic" },
+  { name: 'topic', args: '[text | --clear]', help: "show this room's topic; with text, set it (owner)" },
   { name: 'me', args: '<action>', help: 'say what you do ("/me waves" shows as *waves*)' },
   { name: 'search', args: '<query>', help: 'search your rooms ("phrase", or, -word); Enter jumps to a result' },
   { name: 'summarize', args: '[general|detailed|bullets|topics] [--yes]', help: 'summarize this room' },
