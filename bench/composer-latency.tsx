@@ -4,6 +4,8 @@
 // the server whose history holds 1,000 envelopes made with the real sender-chain crypto (each opened
 // with decryptMessage). A key's latency is the time from writing it to the first frame that shows the
 // text with it. All in one process, no terminal, no network.
+// A second case types at the end of a composer that holds a 5,000-line paste (BENCH_COMPOSER_LINES),
+// with no messages to decrypt: what a key costs when the composer's text is long.
 // Standalone: node dist-bench/composer-latency.js   (prints the docs/benchmarks.md section)
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -30,6 +32,10 @@ export interface ComposerLatency {
   readonly decryptAllMs: number;
   readonly columns: number;
   readonly rows: number;
+  /** Lines pasted into the composer before the keys were typed (0: an empty composer). */
+  readonly composerLines: number;
+  /** ms from writing the paste to the first frame that showed it. */
+  readonly pasteMs: number;
 }
 
 const ROOM: Room = { id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e', name: 'secret', topic: '', visibility: 'private', headSeq: 0, memberCount: 2, createdAt: '2026-11-25T10:00:00.000Z', role: 'member' };
@@ -92,8 +98,8 @@ const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sor
  * Types into the composer while `messages` private messages decrypt, a key every `gapMs` after the
  * last one showed, at least `minKeys` keys and on until every message is open.
  */
-export async function composerLatency(options: { messages?: number; minKeys?: number; gapMs?: number; columns?: number; rows?: number } = {}): Promise<ComposerLatency> {
-  const { messages = 1000, minKeys = 200, gapMs = 10, columns = 120, rows = 40 } = options;
+export async function composerLatency(options: { messages?: number; minKeys?: number; gapMs?: number; columns?: number; rows?: number; composerLines?: number } = {}): Promise<ComposerLatency> {
+  const { messages = 1000, minKeys = 200, gapMs = 10, columns = 120, rows = 40, composerLines = 0 } = options;
   const { events, inbound } = await history(messages);
   let chain = inbound;
   let opened = 0;
@@ -135,12 +141,12 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
     />,
     { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false },
   );
-  const frameWith = (text: string, since: number) =>
+  const frameWith = (text: string | RegExp, since: number) =>
     new Promise<number>((resolve) => {
       const check = () => {
         for (let i = since; i < stdout.frames.length; i++) {
           const f = stdout.frames[i];
-          if (f && f.text.includes(text)) {
+          if (f && (typeof text === 'string' ? f.text.includes(text) : text.test(f.text))) {
             stdout.off('frame', check);
             resolve(f.at);
             return;
@@ -151,6 +157,16 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
       check();
     });
   await frameWith('secret', 0);
+  // The paste's last line ends the text, so the keys typed after it show right after this mark.
+  const mark = 'end of the paste ';
+  let pasteMs = 0;
+  if (composerLines > 0) {
+    const lines = Array.from({ length: composerLines - 1 }, (_, i) => `pasted line ${i + 1}: about as long as a line of a log or of code`);
+    const since = stdout.frames.length;
+    const t0 = performance.now();
+    stdin.write(`\u001b[200~${[...lines, mark].join('\r')}\u001b[201~`);
+    pasteMs = (await frameWith(mark, since)) - t0;
+  }
   const latencies: number[] = [];
   let during = 0;
   let typed = '';
@@ -158,16 +174,17 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   for (let i = 0; latencies.length < minKeys || opened < messages; i++) {
     if (opened >= messages && doneAt === null) doneAt = performance.now();
-    // A word at a time, then Ctrl+U, so the composer stays one line.
+    // A word at a time, then Ctrl+U (Ctrl+W after a paste, which keeps the paste), so the composer
+    // stays one line or the paste.
     const clear = typed.length >= 40;
-    const key = clear ? '\u0015' : letters[i % letters.length] ?? 'a';
+    const key = clear ? (composerLines > 0 ? '\u0017' : '\u0015') : letters[i % letters.length] ?? 'a';
     typed = clear ? '' : typed + key;
     const since = stdout.frames.length;
     const decrypting = opened < messages;
     const t0 = performance.now();
     stdin.write(key);
-    // An empty composer shows its placeholder; a word shows itself.
-    const shown = await frameWith(typed === '' ? 'Message ⚿ secret' : typed, since);
+    // An empty composer shows its placeholder; a word shows itself; a paste shows its end with or without a word.
+    const shown = await frameWith(composerLines > 0 ? (typed === '' ? /end of the paste (?![a-z])/ : mark + typed) : typed === '' ? 'Message ⚿ secret' : typed, since);
     latencies.push(shown - t0);
     if (decrypting) during += 1;
     await new Promise((r) => setTimeout(r, gapMs));
@@ -186,6 +203,8 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
     decryptAllMs: end - started,
     columns,
     rows,
+    composerLines,
+    pasteMs,
   };
 }
 
@@ -194,6 +213,17 @@ const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFracti
 /** The docs/benchmarks.md section for a result (or the reason it failed). */
 export function composerLatencySection(r: ComposerLatency | string): string {
   if (typeof r === 'string') return r;
+  if (r.composerLines > 0) {
+    return `The same \`App\` and fake ${r.columns}×${r.rows} terminal, in a room with nothing to decrypt; a bracketed paste of ${fmt(r.composerLines, 0)} lines
+(${fmt(r.composerLines, 0)} lines of ASCII text, one chunk) goes into the composer first (its first frame came ${fmt(r.pasteMs, 0)} ms after the write), then
+keys are typed at its end as above (a word, then Ctrl+W). ${fmt(r.keys, 0)} keys.
+
+| composer lines | keys | p50 ms | p95 ms | p99 ms | max ms |
+|---|---|---|---|---|---|
+| ${fmt(r.composerLines, 0)} | ${fmt(r.keys, 0)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.max)} |
+
+Target: p99 under 50 ms, as with an empty composer.`;
+  }
   return `The TUI's \`App\` rendered by Ink to a fake ${r.columns}×${r.rows} terminal whose stdout timestamps each frame, over fakes of
 the server; the room's history is ${fmt(r.messages, 0)} private messages encrypted with the real sender-chain crypto, all decrypted
 (\`decryptMessage\`) when the room opens. Keys go to stdin one per chunk, each a moment after the last one showed; a key's
@@ -211,7 +241,8 @@ Target: p99 under 50 ms.`;
 // `--json` prints the result for bench/run.ts, otherwise the docs section.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const messages = Number(process.env.BENCH_COMPOSER_MESSAGES ?? 1000);
-  composerLatency({ messages }).then(
+  const composerLines = Number(process.env.BENCH_COMPOSER_LINES ?? 0);
+  composerLatency({ messages, composerLines, ...(composerLines > 0 ? { minKeys: 100 } : {}) }).then(
     (r) => {
       process.stdout.write(process.argv.includes('--json') ? JSON.stringify(r) : `${composerLatencySection(r)}\n`);
       process.exit(0);

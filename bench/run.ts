@@ -472,6 +472,15 @@ async function main(): Promise<void> {
     if (run.status !== 0) throw new Error(`composer latency exited ${run.status}: ${run.stderr}`);
     return JSON.parse(run.stdout) as ComposerLatency;
   });
+  const composerPaste = await attempt('composer latency after a 5,000-line paste', async () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'dist-bench/composer-latency.js'), '--json'], {
+      env: { ...env, NODE_ENV: 'production', BENCH_COMPOSER_MESSAGES: '0', BENCH_COMPOSER_LINES: '5000' },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (run.status !== 0) throw new Error(`composer latency (paste) exited ${run.status}: ${run.stderr}`);
+    return JSON.parse(run.stdout) as ComposerLatency;
+  });
 
   const stormSockets = Number(env.BENCH_STORM_SOCKETS ?? (QUICK ? 1_000 : 10_000));
   const storm = await attempt(`connect cost and reconnect storm (${fmt(stormSockets)} sockets)`, () => connectStorm(stormSockets));
@@ -660,6 +669,8 @@ ${e2eStoreSection(e2eStore)}
 
 ${composerLatencySection(composer)}
 
+${composerLatencySection(composerPaste)}
+
 ## Web client bundle
 
 ${typeof webBundle === 'string' ? webBundle : webBundleSection(webBundle)}
@@ -671,7 +682,7 @@ ${webTimelineSection(webTimeline)}
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, composer, storm, memory, webBundle, webTimeline }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, composer, composerPaste, storm, memory, webBundle, webTimeline }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 

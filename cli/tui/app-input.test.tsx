@@ -23,20 +23,31 @@ const PLANS = room('plans', 2);
 const LOBBY = room('lobby', 3, null);
 const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
 
-/** The app over fakes of the client library, in rooms #general and #plans; #lobby is in the directory. */
-function setup() {
+/**
+ * The app over fakes of the client library, in rooms #general and #plans; #lobby is in the directory.
+ * `emit` plays a live frame (by its event name) to the app.
+ */
+function setup(options: { readonly generalRole?: Room['role'] } = {}) {
+  const handlers = new Map<string, ((payload: unknown) => void)[]>();
   const live = {
     state: { status: 'connected' },
-    on: () => () => {},
+    on: (name: string, handler: (payload: unknown) => void) => {
+      handlers.set(name, [...(handlers.get(name) ?? []), handler]);
+      return () => handlers.set(name, (handlers.get(name) ?? []).filter((h) => h !== handler));
+    },
     start: vi.fn(),
     stop: vi.fn(),
     watch: vi.fn(),
     typing: vi.fn(),
     send: vi.fn(async () => ({ type: 'ack', seq: 2 })),
   } as unknown as LiveClient;
-  let joined: Room[] = [GENERAL, PLANS];
+  let joined: Room[] = [{ ...GENERAL, role: options.generalRole ?? GENERAL.role }, PLANS];
   const api = {
     rooms: async () => joined,
+    setTopic: vi.fn(async (id: string, topic: string) => {
+      joined = joined.map((r) => (r.id === id ? { ...r, topic } : r));
+      return joined.find((r) => r.id === id);
+    }),
     directory: async () => ({ rooms: [GENERAL, LOBBY], next: null, similar: [] }),
     join: vi.fn(async (ref: string) => {
       const r = { ...LOBBY, role: 'member' as const };
@@ -61,7 +72,14 @@ function setup() {
   const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
   const frame = () => app.lastFrame() ?? '';
   const sent = () => vi.mocked(live.send).mock.calls.map((c) => c[1] as string);
-  return { app, frame, sent, api, live };
+  const emit = (name: string) => {
+    for (const h of handlers.get(name) ?? []) h({});
+  };
+  /** Another client changed a room's topic on the server. */
+  const topicChanged = (id: string, topic: string) => {
+    joined = joined.map((r) => (r.id === id ? { ...r, topic } : r));
+  };
+  return { app, frame, sent, api, live, emit, topicChanged };
 }
 
 /** Writes what the user typed and waits for the composer to show `shown`. */
@@ -117,6 +135,20 @@ describe('App input', () => {
     expect(t.sent()[1]).toBe('xy');
   });
 
+  it('sends nothing when a paste holds its own end marker and an Enter after it; the user’s own Enter sends it all', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    // tmux passes ESC[201~ inside a paste through: the Enter after it came with the paste.
+    t.app.stdin.write('\u001b[200~echo hi\u001b[201~sneaky\rmore');
+    await until(() => t.frame().includes('more'), 'the whole paste in the composer');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.sent()).toEqual([]);
+    expect(t.frame()).toContain('echo hisneaky');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['echo hisneaky\nmore']);
+  });
+
   it('erases an emoji and a ZWJ family emoji whole with one Backspace each', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');
@@ -160,6 +192,37 @@ describe('App input', () => {
     t.app.stdin.write('see #pl\t\r');
     await until(() => t.sent().length > 0, 'the send');
     expect(t.sent()).toEqual(['@dana see #plans ']);
+  });
+
+  it('sets the topic with /topic <text> as the owner, shows it with /topic and in the header', async () => {
+    const t = setup({ generalRole: 'owner' });
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('/topic ship it on Friday\r');
+    await until(() => t.frame().includes('topic of #general set: ship it on Friday'), 'the confirmation');
+    expect(t.api.setTopic).toHaveBeenCalledWith(GENERAL.id, 'ship it on Friday');
+    await until(() => (t.frame().split('\n')[0] ?? '').includes('#general — ship it on Friday'), 'the new topic in the header');
+    t.app.stdin.write('/topic\r');
+    await until(() => t.frame().includes('topic of #general: ship it on Friday'), 'the topic shown');
+    t.app.stdin.write('/topic --clear\r');
+    await until(() => t.frame().includes('topic of #general cleared'), 'the topic cleared');
+    expect(t.api.setTopic).toHaveBeenLastCalledWith(GENERAL.id, '');
+  });
+
+  it('tells a member that only the owner sets the topic, and sends nothing', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('/topic mine now\r');
+    await until(() => t.frame().includes('only the owner of #general can set its topic'), 'the refusal');
+    expect(t.api.setTopic).not.toHaveBeenCalled();
+    expect(t.sent()).toEqual([]);
+  });
+
+  it('shows a topic another client set as soon as the server says the room list changed', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.topicChanged(GENERAL.id, 'set elsewhere');
+    t.emit('rooms');
+    await until(() => (t.frame().split('\n')[0] ?? '').includes('#general — set elsewhere'), 'the topic in the header');
   });
 
   it('lists the open rooms with /list, and Enter joins the chosen one', async () => {

@@ -1,6 +1,7 @@
 import type { ApiClient, E2ESession } from '../../shared/client/index.js';
 import type { Room, SummaryType } from '../../shared/protocol/index.js';
-import { ChatError } from '../../shared/protocol/index.js';
+import { ChatError, Topic } from '../../shared/protocol/index.js';
+import { PRIVATE_TOPIC_NOTE } from '../../shared/text/private-topic-note.js';
 import { parseDuration } from '../time-input.js';
 import { joinTarget } from '../invite-link.js';
 import type { SlashName } from './state/slash-commands.js';
@@ -137,7 +138,15 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       return 'open rooms: ↑/↓ choose · Enter join · Esc close';
     case 'topic': {
       const room = inRoom(fx.room);
-      return room.topic ? `topic of #${room.name}: ${room.topic}` : `#${room.name} has no topic`;
+      const note = room.visibility === 'private' ? ` (${PRIVATE_TOPIC_NOTE})` : '';
+      if (rest === '') return room.topic ? `topic of #${room.name}: ${room.topic}${note}` : `#${room.name} has no topic`;
+      // Only the owner may set it; the server says so too, but a member need not wait to hear it.
+      if (room.role !== 'owner') throw new ChatError('forbidden', `only the owner of #${room.name} can set its topic; /topic alone shows it`);
+      const parsed = Topic.safeParse(rest === '--clear' ? '' : rest);
+      if (!parsed.success) throw new ChatError('invalid_request', parsed.error.issues[0]?.message ?? 'not a topic');
+      const changed = await api.setTopic(room.id, parsed.data);
+      await fx.refreshRooms();
+      return changed.topic ? `topic of #${changed.name} set: ${changed.topic}${note}` : `topic of #${changed.name} cleared`;
     }
     case 'me': {
       const room = inRoom(fx.room);

@@ -84,6 +84,19 @@ describe.runIf(haveTmux)('bursts of keys in the interactive client, in a real te
     await stored('general', 'still here');
   }, 30_000);
 
+  it('sends nothing when a paste (tmux paste-buffer -p) holds the end marker and a line break after it', async () => {
+    const before = await bodies('general');
+    // tmux passes the marker inside the buffer through, and writes the line break as CR (Enter).
+    tmux('set-buffer', '-b', 'sneaky', 'echo pasted\u001b[201~then typed\nmore');
+    tmux('paste-buffer', '-p', '-d', '-b', 'sneaky', '-t', 'alice');
+    await eventually(shows('more'), 'the paste in the composer');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await bodies('general')).toEqual(before);
+    expect(screen()).toContain('echo pastedthen typed');
+    burst('Enter');
+    await stored('general', 'echo pastedthen typed\nmore');
+  }, 30_000);
+
   it('erases a ZWJ family emoji whole with one Backspace', async () => {
     literal('family 👨‍👩‍👧‍👦');
     burst('BSpace', 'ok', 'Enter');

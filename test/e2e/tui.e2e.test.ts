@@ -169,6 +169,29 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     expect(frame.match(/╭/g)).toHaveLength(1); // one composer, no leftovers of the old frame
     expect(frame).toContain('alice: only for us');
   }, 20_000);
+
+  it('sets #general\'s topic with /topic as its owner, shows it on Bob\'s screen at once, and refuses Bob\'s', async () => {
+    const header = (name: string) => screen(name).split('\n')[0] ?? '';
+    for (const name of ['alice', 'bob']) {
+      press(name, 'C-k');
+      type(name, 'general');
+      press(name, 'Enter');
+      await eventually(() => (/#general/.test(header(name)) ? true : undefined), `${name} in #general`);
+    }
+    type('alice', '/topic release on Friday');
+    press('alice', 'Enter');
+    await eventually(shows('alice', 'topic of #general set: release on Friday'), 'the confirmation');
+    await eventually(() => (header('bob').includes('#general — release on Friday') ? true : undefined), 'the topic in Bob\'s header');
+    type('bob', '/topic');
+    press('bob', 'Enter');
+    await eventually(shows('bob', 'topic of #general: release on Friday'), '/topic on Bob\'s screen');
+    type('bob', '/topic mine now');
+    press('bob', 'Enter');
+    await eventually(shows('bob', 'only the owner of #general can set its topic'), 'the refusal');
+    const rooms = JSON.parse((await chat(userEnv(join(dir, 'bob'), server.url), ['--json', 'rooms'])).stdout) as { rooms?: { name: string; topic: string }[] } | { name: string; topic: string }[];
+    const list = Array.isArray(rooms) ? rooms : (rooms.rooms ?? []);
+    expect(list.find((r) => r.name === 'general')?.topic).toBe('release on Friday');
+  }, 40_000);
 });
 
 describe.skipIf(haveTmux)('the interactive client in a real terminal (skipped)', () => {

@@ -5,7 +5,7 @@ import { useKeys } from '../input/key-input.js';
 import type { Key } from '../input/keys.js';
 import type { CompletionSources } from '../state/completion.js';
 import { complete } from '../state/completion.js';
-import { composerView } from '../state/composer-view.js';
+import { composerView, createComposerLayoutCache } from '../state/composer-view.js';
 import type { EditAction, EditorState } from '../state/line-editor.js';
 import { EMPTY, edit, insert, onFirstLine, onLastLine } from '../state/line-editor.js';
 import { completeSlash } from '../state/slash-commands.js';
@@ -71,6 +71,7 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   const stateRef = useRef<EditorState>(EMPTY);
   const recallRef = useRef(0);
   const topRef = useRef(0);
+  const layoutRef = useRef(createComposerLayoutCache());
   const [hints, setHints] = useState<readonly string[]>([]);
   const [, redraw] = useState(0);
   const update = (next: EditorState) => {
@@ -153,9 +154,9 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
 
   const state = stateRef.current;
   const overflowRows = Math.max(1, maxRows);
-  const full = composerView(state, width, overflowRows, topRef.current);
+  const full = composerView(state, width, overflowRows, topRef.current, layoutRef.current);
   // When the text is taller than the composer, one row says how much is hidden.
-  const view = full.above + full.below > 0 ? composerView(state, width, Math.max(1, overflowRows - 1), topRef.current) : full;
+  const view = full.above + full.below > 0 ? composerView(state, width, Math.max(1, overflowRows - 1), topRef.current, layoutRef.current) : full;
   topRef.current = view.above;
   const slash = state.text.length > 1 ? completeSlash(state.text) : [];
   const suggestions = hints.length > 0 ? hints : slash;

@@ -30,6 +30,11 @@ const KeyRouterContext = createContext<KeyRouter | null>(null);
 export const ESCAPE_WAIT_MS = 25;
 /** How long a paste may pause (ms) before one whose end marker never came is taken as ended. */
 export const PASTE_WAIT_MS = 1000;
+/**
+ * How long after a paste's end marker (ms) input still counts as pasted: a terminal writes a paste
+ * without pauses, a person's next key comes later than this.
+ */
+export const PASTE_TAIL_MS = 20;
 
 export interface KeyInputProviderProps {
   readonly children: ReactNode;
@@ -56,7 +61,7 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
       clearTimeout(timer);
       const pending = tokenizer.pending();
       if (pending === 'none') return;
-      timer = setTimeout(() => deliver(tokenizer.flush()), pending === 'paste' ? PASTE_WAIT_MS : ESCAPE_WAIT_MS);
+      timer = setTimeout(() => deliver(tokenizer.flush()), pending === 'paste' ? PASTE_WAIT_MS : pending === 'paste-tail' ? PASTE_TAIL_MS : ESCAPE_WAIT_MS);
     };
     const onInput = (chunk: string) => {
       deliver(tokenizer.feed(chunk));

@@ -101,7 +101,31 @@ describe('createKeyTokenizer', () => {
     expect(keysOf('a\u001b[200~one\r\ntwo\rthree\u007f\u0003\u000b\u001b[31mred\u001b[0m\u001b]8;;http://x\u0007link\ttab\u001b[201~\r')).toEqual([
       text('a'),
       { kind: 'paste', text: 'one\ntwo\nthreeredlink\ttab' },
-      keyPress('return', {}, '\r'),
+      // An Enter in the same chunk as the paste's end came with the paste: a line break, not a send.
+      { kind: 'paste', text: '\n' },
+    ]);
+  });
+
+  it('keeps text after an end marker inside the pasted text as pasted, Enter included, until a flush', () => {
+    const t = createKeyTokenizer();
+    expect(t.feed('\u001b[200~echo hi\u001b[201~rm -rf ~\r')).toEqual([
+      { kind: 'paste', text: 'echo hi' },
+      { kind: 'paste', text: 'rm -rf ~\n' },
+    ]);
+    expect(t.pending()).toBe('paste-tail');
+    // The rest of a paste that a read cut after the embedded marker, its own end marker split too.
+    expect(t.feed('more\r\u007f\u001b[B\u001b[20')).toEqual([{ kind: 'paste', text: 'more\n' }]);
+    expect(t.feed('1~\u001b[200~again\r\u001b[201~')).toEqual([{ kind: 'paste', text: 'again\n' }]);
+    expect(t.flush()).toEqual([]);
+    expect(t.pending()).toBe('none');
+    // After the pause, a key is a key again.
+    expect(t.feed('\r')).toEqual([keyPress('return', {}, '\r')]);
+  });
+
+  it('goes on with a paste that holds both markers, its inner start marker included', () => {
+    expect(keysOf('\u001b[200~a\u001b[200~b\u001b[201~c\rd\u001b[201~\r')).toEqual([
+      { kind: 'paste', text: 'ab' },
+      { kind: 'paste', text: 'c\nd\n' },
     ]);
   });
 
@@ -111,7 +135,9 @@ describe('createKeyTokenizer', () => {
     expect(t.feed('0~line one\r')).toEqual([]);
     expect(t.pending()).toBe('paste');
     expect(t.feed('\u007f\u007fline two\u001b[2')).toEqual([]);
-    expect(t.feed('01~\u007f')).toEqual([{ kind: 'paste', text: 'line one\nline two' }, keyPress('backspace', {}, '\u007f')]);
+    expect(t.feed('01~\u007f')).toEqual([{ kind: 'paste', text: 'line one\nline two' }]);
+    expect(t.flush()).toEqual([]);
+    expect(t.feed('\u007f')).toEqual([keyPress('backspace', {}, '\u007f')]);
   });
 
   it('ends a paste whose end marker never came when flushed, with what came', () => {

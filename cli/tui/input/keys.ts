@@ -8,6 +8,14 @@
  * between the bracketed-paste markers (`ESC[200~` … `ESC[201~`, xterm's "bracketed paste mode") is a
  * paste; it comes out as one key with its escape sequences and control characters removed.
  *
+ * A paste may itself hold the end marker: some terminals strip it from what they paste (kitty, recent
+ * xterm), but tmux's `paste-buffer -p` and others pass it through, so a clipboard holding
+ * `ESC[201~` + "rm -rf ~" + CR would end the paste early and "type" the rest, Enter included. So what
+ * follows an end marker without a pause (the rest of its chunk, and chunks that come before the
+ * tokenizer is flushed, see {@link KeyTokenizer.flush}) is still pasted text: an Enter in it is a line
+ * break, never a send, and another `ESC[200~` goes on with the paste. Nothing a paste holds acts
+ * before the user presses a key of their own.
+ *
  * Sources: ECMA-48 (CSI, SS3, OSC syntax), xterm's ctlseqs ("PC-Style Function Keys", modifier codes
  * 1 + Shift 1 + Alt 2 + Ctrl 4; "Bracketed Paste Mode"; "SGR mouse"; "FocusIn/FocusOut").
  */
@@ -74,7 +82,7 @@ const PASTE_START = `${ESC}[200~`;
 const PASTE_END = `${ESC}[201~`;
 
 /** What is held back at the end of a chunk, waiting for the rest. */
-export type Pending = 'none' | 'escape' | 'paste';
+export type Pending = 'none' | 'escape' | 'paste' | 'paste-tail';
 
 /** A tokenizer for one input stream: it keeps what an unfinished sequence left between chunks. */
 export interface KeyTokenizer {
@@ -82,10 +90,14 @@ export interface KeyTokenizer {
   feed(chunk: string | Uint8Array): Key[];
   /**
    * What is held back, ended now: a lone ESC is the Escape key, an unfinished sequence is dropped,
-   * an unfinished paste is the paste so far. Call it when no more input came for a moment.
+   * an unfinished paste is the paste so far, and the input after a paste's end stops counting as
+   * pasted. Call it when no more input came for a moment.
    */
   flush(): Key[];
-  /** What is held back: an ESC that may start a sequence, or a paste whose end marker has not come. */
+  /**
+   * What is held back: an ESC that may start a sequence, a paste whose end marker has not come, or
+   * (`paste-tail`) a paste just ended, whose end may have been part of the pasted text.
+   */
   pending(): Pending;
 }
 
@@ -94,6 +106,8 @@ export function createKeyTokenizer(): KeyTokenizer {
   const decoder = new TextDecoder('utf-8');
   let rest = '';
   let paste: string | null = null;
+  // A paste ended and no flush came since: what comes now is taken as more of the paste.
+  let tail = false;
 
   const run = (final: boolean): Key[] => {
     const keys: Key[] = [];
@@ -117,7 +131,20 @@ export function createKeyTokenizer(): KeyTokenizer {
         paste += rest.slice(i, end);
         push({ kind: 'paste', text: neutralPaste(paste) });
         paste = null;
+        tail = true;
         i = end + PASTE_END.length;
+        continue;
+      }
+      if (tail) {
+        // Right after a paste: text, Enter, any key here came with the paste. A start marker goes on with it.
+        const start = rest.indexOf(PASTE_START, i);
+        const stop = start >= 0 ? start : final ? rest.length : rest.length - Math.max(partialSuffix(rest, PASTE_START), partialSuffix(rest, PASTE_END));
+        const more = neutralPaste(rest.slice(i, stop).split(PASTE_END).join(''));
+        if (more) push({ kind: 'paste', text: more });
+        i = stop;
+        if (start < 0) break;
+        paste = '';
+        i = start + PASTE_START.length;
         continue;
       }
       const c = rest[i] as string;
@@ -167,10 +194,13 @@ export function createKeyTokenizer(): KeyTokenizer {
     },
     flush() {
       rest += decoder.decode();
-      return run(true);
+      const keys = run(true);
+      tail = false;
+      return keys;
     },
     pending() {
       if (paste !== null) return 'paste';
+      if (tail) return 'paste-tail';
       return rest.length > 0 ? 'escape' : 'none';
     },
   };

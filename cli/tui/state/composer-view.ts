@@ -1,7 +1,7 @@
 import stringWidth from 'string-width';
 import { neutralize } from '../../../shared/text/neutralize.js';
+import { graphemeSegments } from './graphemes.js';
 import type { EditorState } from './line-editor.js';
-import { graphemesOf } from './line-editor.js';
 
 /** One screen row of the composer; the cursor's row says where the cursor is. */
 export interface ComposerRow {
@@ -16,10 +16,88 @@ export interface ComposerView {
   readonly rows: readonly ComposerRow[];
   readonly above: number;
   readonly below: number;
+  /**
+   * How many lines of the text this call broke into graphemes and measured (the rest were plain
+   * ASCII, counted by arithmetic, or known from `cache`): the work that grows with the text.
+   */
+  readonly measuredLines: number;
 }
+
+/**
+ * Where the lines of a composer's text break into rows at one width, kept between calls so that a
+ * key measures only the lines it changed: a line's row starts (UTF-16 offsets into the line) by its
+ * text. Make one per composer with {@link createComposerLayoutCache}; it holds only the lines of the
+ * last text it saw.
+ */
+export interface ComposerLayoutCache {
+  width: number;
+  lines: Map<string, readonly number[]>;
+  /** The last text laid out whole, and its layout: a second call for the same text reuses it. */
+  text: string | null;
+  layout: readonly LineLayout[];
+  total: number;
+}
+
+/** One line of the text: where it starts in the text, where its rows start in it, its first row. */
+interface LineLayout {
+  readonly line: string;
+  readonly offset: number;
+  readonly starts: readonly number[];
+  readonly firstRow: number;
+}
+
+/** An empty {@link ComposerLayoutCache}. */
+export const createComposerLayoutCache = (): ComposerLayoutCache => ({ width: 0, lines: new Map(), text: null, layout: [], total: 0 });
 
 /** A grapheme as shown: a tab as two spaces, a control character in caret form (see neutralize). */
 const shown = (g: string): string => (g === '\t' ? '  ' : neutralize(g));
+
+const widths = new Map<string, number>();
+/**
+ * A grapheme's width in columns as shown, remembered (string-width segments and matches emoji on
+ * every call, tens of microseconds a grapheme).
+ */
+function widthOf(g: string): number {
+  const code = g.length === 1 ? g.charCodeAt(0) : 0;
+  if (code >= 0x20 && code <= 0x7e) return 1;
+  let w = widths.get(g);
+  if (w === undefined) {
+    if (widths.size >= 10_000) widths.clear();
+    w = stringWidth(shown(g));
+    widths.set(g, w);
+  }
+  return w;
+}
+
+/** Printable ASCII only: every character is one grapheme one column wide, shown as it is. */
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** The row starts of a line `w` columns wide (one column is kept free for the cursor block). */
+function rowStarts(line: string, w: number): number[] {
+  if (ASCII.test(line)) {
+    const starts = [0];
+    for (let at = w - 1; at < line.length; at += w - 1) starts.push(at);
+    return starts;
+  }
+  const starts = [0];
+  let used = 0;
+  for (const { segment, index } of graphemeSegments(line)) {
+    const gw = widthOf(segment);
+    if (used + gw > w - 1 && index > (starts.at(-1) ?? 0)) {
+      starts.push(index);
+      used = 0;
+    }
+    used += gw;
+  }
+  return starts;
+}
+
+/** The index of the row of a line (given its row starts) that offset `at` of the line is on. */
+function rowOf(starts: readonly number[], at: number): number {
+  let row = 0;
+  while (row + 1 < starts.length && (starts[row + 1] ?? Infinity) <= at) row += 1;
+  return row;
+}
 
 /**
  * The composer's text as screen rows `width` display columns wide (measured with string-width, so a
@@ -27,45 +105,86 @@ const shown = (g: string): string => (g === '\t' ? '  ' : neutralize(g));
  * boundaries, and the window of at most `maxRows` rows that holds the cursor. `scrollTop` is the
  * window's first row the last time (so the window only moves when the cursor leaves it); the answer's
  * first row index is `above`.
+ *
+ * Only the rows in the window are built; the other lines are only counted, plain ASCII ones by
+ * arithmetic and the rest from `cache` when their text was seen before at this width, so a key in a
+ * long text (a paste of thousands of lines) costs a scan of the text, not a layout of it.
  */
-export function composerView(state: EditorState, width: number, maxRows: number, scrollTop = 0): ComposerView {
+export function composerView(state: EditorState, width: number, maxRows: number, scrollTop = 0, cache: ComposerLayoutCache = createComposerLayoutCache()): ComposerView {
   const w = Math.max(2, width);
-  const rows: ComposerRow[] = [];
-  let cursorRow = 0;
-  let offset = 0;
-  for (const line of state.text.split('\n')) {
-    const gs = graphemesOf(line);
-    let row: { g: string; at: number }[] = [];
-    let used = 0;
-    const emit = (last: boolean) => {
-      const text = row.map((c) => shown(c.g)).join('');
-      const i = row.findIndex((c) => c.at === state.cursor);
-      // The cursor sits at a line's end only on its last row (a wrapped row's end is the next row's start).
-      const atEnd = last && state.cursor === offset + line.length;
-      let cursor: ComposerRow['cursor'] = null;
-      if (i >= 0) {
-        cursor = { before: row.slice(0, i).map((c) => shown(c.g)).join(''), at: shown(row[i]?.g ?? ''), after: row.slice(i + 1).map((c) => shown(c.g)).join('') };
-      } else if (atEnd) cursor = { before: text, at: '', after: '' };
-      if (cursor) cursorRow = rows.length;
-      rows.push({ text, cursor });
-      row = [];
-      used = 0;
-    };
-    let at = offset;
-    for (const g of gs) {
-      const gw = stringWidth(shown(g));
-      // Keep one column free at the end of a row for the cursor block.
-      if (used + gw > w - 1 && row.length > 0) emit(false);
-      row.push({ g, at });
-      used += gw;
-      at += g.length;
+  const known = cache.width === w ? cache.lines : new Map<string, readonly number[]>();
+  const seen = new Map<string, readonly number[]>();
+  let measuredLines = 0;
+  const startsOf = (line: string): readonly number[] => {
+    if (ASCII.test(line)) return line.length <= w - 1 ? [0] : rowStarts(line, w);
+    const hit = seen.get(line) ?? known.get(line);
+    if (hit) {
+      seen.set(line, hit);
+      return hit;
     }
-    emit(true);
-    offset += line.length + 1;
+    measuredLines += 1;
+    const starts = rowStarts(line, w);
+    seen.set(line, starts);
+    return starts;
+  };
+
+  let layout: readonly LineLayout[];
+  let total = 0;
+  if (cache.text === state.text && cache.width === w) {
+    layout = cache.layout;
+    total = cache.total;
+  } else {
+    const built: LineLayout[] = [];
+    let offset = 0;
+    for (const line of state.text.split('\n')) {
+      const starts = startsOf(line);
+      built.push({ line, offset, starts, firstRow: total });
+      total += starts.length;
+      offset += line.length + 1;
+    }
+    layout = built;
+    Object.assign(cache, { width: w, lines: seen, text: state.text, layout, total });
   }
+  // The cursor's line: the last that starts at or before it.
+  let lo = 0;
+  let hi = layout.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((layout[mid]?.offset ?? 0) <= state.cursor) lo = mid;
+    else hi = mid - 1;
+  }
+  const cursorLine = layout[lo];
+  const cursorRow = cursorLine ? cursorLine.firstRow + rowOf(cursorLine.starts, state.cursor - cursorLine.offset) : 0;
+
   const height = Math.max(1, maxRows);
-  let top = Math.min(Math.max(0, scrollTop), Math.max(0, rows.length - height));
+  let top = Math.min(Math.max(0, scrollTop), Math.max(0, total - height));
   if (cursorRow < top) top = cursorRow;
   if (cursorRow >= top + height) top = cursorRow - height + 1;
-  return { rows: rows.slice(top, top + height), above: top, below: Math.max(0, rows.length - top - height) };
+  const bottom = Math.min(total, top + height);
+
+  const rows: ComposerRow[] = [];
+  for (const { line, offset: lineOffset, starts, firstRow } of layout) {
+    if (firstRow + starts.length <= top) continue;
+    if (firstRow >= bottom) break;
+    // Only the rows in the window are broken into graphemes (a row start is a grapheme boundary).
+    const first = Math.max(0, top - firstRow);
+    const last = Math.min(starts.length, bottom - firstRow);
+    const cells = Array.from(graphemeSegments(line, starts[first] ?? 0, starts[last] ?? line.length), (g) => ({ g: g.segment, at: lineOffset + g.index }));
+    let c = 0;
+    for (let r = first; r < last; r++) {
+      const end = starts[r + 1] ?? line.length;
+      const row: { g: string; at: number }[] = [];
+      while (c < cells.length && (cells[c]?.at ?? 0) - lineOffset < end) row.push(cells[c++] as { g: string; at: number });
+      const text = row.map((x) => shown(x.g)).join('');
+      const i = row.findIndex((x) => x.at === state.cursor);
+      // The cursor sits at a line's end only on its last row (a wrapped row's end is the next row's start).
+      const atEnd = r === starts.length - 1 && state.cursor === lineOffset + line.length;
+      let cursor: ComposerRow['cursor'] = null;
+      if (i >= 0) {
+        cursor = { before: row.slice(0, i).map((x) => shown(x.g)).join(''), at: shown(row[i]?.g ?? ''), after: row.slice(i + 1).map((x) => shown(x.g)).join('') };
+      } else if (atEnd) cursor = { before: text, at: '', after: '' };
+      rows.push({ text, cursor });
+    }
+  }
+  return { rows, above: top, below: Math.max(0, total - bottom), measuredLines };
 }

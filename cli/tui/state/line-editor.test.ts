@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { complete } from './completion.js';
-import { composerView } from './composer-view.js';
+import fc from 'fast-check';
+import stringWidth from 'string-width';
+import { composerView, createComposerLayoutCache } from './composer-view.js';
+import { boundaryAtOrAfter } from './graphemes.js';
 import type { EditAction, EditorState } from './line-editor.js';
 import { EMPTY, edit, insert } from './line-editor.js';
 
@@ -117,4 +120,46 @@ describe('composerView', () => {
     const v = composerView(at('a\u001b[31mb'), 40, 3);
     expect(v.rows[0]?.text).toBe('a^[[31mb');
   });
+
+  it('shows any window of the rows the whole text breaks into, each row within the width, the cursor on one', () => {
+    const piece = fc.constantFrom('a', 'word ', '中', '👍🏽', 'e\u0301', '\t', '\n', '🇫🇷', '\u001b');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 80 }), fc.integer({ min: 2, max: 30 }), fc.integer({ min: 1, max: 8 }), fc.nat(), (pieces, width, height, c) => {
+        const text = pieces.join('');
+        const state = at(text, boundaryAtOrAfter(text, c % (text.length + 1)));
+        const all = composerView(state, width, 10_000);
+        expect(all.above + all.below).toBe(0);
+        expect(all.rows.filter((r) => r.cursor).length).toBe(1);
+        // No grapheme here shows wider than 2 columns, so from 3 free columns on every row fits.
+        if (width >= 4) for (const r of all.rows) expect(stringWidth(r.text)).toBeLessThanOrEqual(width - 1);
+        const cache = createComposerLayoutCache();
+        const view = composerView(state, width, height, 0, cache);
+        expect(view.rows).toEqual(all.rows.slice(view.above, view.above + height));
+        expect(view.above + view.rows.length + view.below).toBe(all.rows.length);
+        // The same again from the cache.
+        expect(composerView(state, width, height, view.above, cache)).toEqual({ ...view, measuredLines: 0 });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('measures only the lines a key changed in a 5,000-line text, and builds only the rows that show', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `行 ${i}: 中文と emoji 👍🏽 and words`);
+    const cache = createComposerLayoutCache();
+    let state = insert(EMPTY, lines.join('\n'));
+    const first = composerView(state, 60, 10, 0, cache);
+    expect(first.measuredLines).toBe(5000);
+    expect(first.rows).toHaveLength(10);
+    expect(first.rows.at(-1)?.cursor).not.toBeNull();
+    state = insert(state, 'x');
+    const next = composerView(state, 60, 10, first.above, cache);
+    expect(next.measuredLines).toBe(1);
+    expect(next.rows.at(-1)?.text).toBe(`${lines.at(-1)}x`);
+    state = run(state, 'backward-word', 'backward-delete-char', 'previous-line');
+    expect(composerView(state, 60, 10, next.above, cache).measuredLines).toBe(1);
+    // Plain ASCII lines are counted, never measured.
+    const ascii = insert(EMPTY, Array.from({ length: 5000 }, (_, i) => `line ${i}`).join('\n'));
+    expect(composerView(ascii, 60, 10, 0, createComposerLayoutCache()).measuredLines).toBe(0);
+  });
 });
+

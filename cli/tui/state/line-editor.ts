@@ -2,10 +2,14 @@
  * The composer's text and cursor, edited as readline edits a line (GNU Readline's emacs mode): the
  * cursor moves by grapheme cluster (what a reader sees as one character: an emoji with its ZWJ
  * sequence, a letter with its combining marks, a flag), never inside one, so no edit can leave a
- * broken character. Graphemes come from `Intl.Segmenter` (Unicode UAX #29).
+ * broken character. Graphemes come from `Intl.Segmenter` (Unicode UAX #29), through `graphemes.ts`, so
+ * that an edit looks only at the text near the cursor: its work does not grow with the text (a paste
+ * of thousands of lines).
  *
  * Pure: each function takes a state and returns the next.
  */
+
+import { boundaryAtOrAfter, graphemesOf, nextBoundary, previousBoundary } from './graphemes.js';
 
 /** The text, and the cursor as a UTF-16 offset that is always on a grapheme boundary. */
 export interface EditorState {
@@ -16,36 +20,8 @@ export interface EditorState {
 /** The empty composer. */
 export const EMPTY: EditorState = { text: '', cursor: 0 };
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** The grapheme boundaries of `text` as UTF-16 offsets, from 0 to `text.length`. */
-export function boundaries(text: string): number[] {
-  const out: number[] = [];
-  for (const { index } of graphemes.segment(text)) out.push(index);
-  out.push(text.length);
-  return out;
-}
-
-/** The grapheme clusters of `text`, in order. */
-export function graphemesOf(text: string): string[] {
-  return Array.from(graphemes.segment(text), (s) => s.segment);
-}
-
-/** The boundary before `at` (or 0). */
-function previous(text: string, at: number): number {
-  let last = 0;
-  for (const b of boundaries(text)) {
-    if (b >= at) break;
-    last = b;
-  }
-  return last;
-}
-
-/** The boundary after `at` (or the end). */
-function next(text: string, at: number): number {
-  for (const b of boundaries(text)) if (b > at) return b;
-  return text.length;
-}
+const previous = previousBoundary;
+const next = nextBoundary;
 
 /** Letters, digits, marks and `_`: what readline's word motions (Alt+B/F/D) take as a word. */
 const WORD = /[\p{L}\p{N}\p{M}_]/u;
@@ -98,7 +74,7 @@ const lineEnd = (s: EditorState) => {
 export function insert(s: EditorState, insert: string): EditorState {
   const text = s.text.slice(0, s.cursor) + insert + s.text.slice(s.cursor);
   const want = s.cursor + insert.length;
-  return { text, cursor: boundaries(text).find((b) => b >= want) ?? text.length };
+  return { text, cursor: boundaryAtOrAfter(text, want) };
 }
 
 /** The cursor motions and deletions, by their readline names. */

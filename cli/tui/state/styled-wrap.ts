@@ -1,4 +1,5 @@
 import stringWidth from 'string-width';
+import { graphemeSegments } from './graphemes.js';
 
 /**
  * A run of text drawn in one style. `tone` names the style; `sender` (for the `sender` tone) is the
@@ -18,8 +19,6 @@ interface Cell {
   readonly span: Span;
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
 /** A tab is drawn as this many spaces: terminals disagree on tab stops, and a layout must know its columns. */
 export const TAB_WIDTH = 4;
 
@@ -28,11 +27,11 @@ export function columns(text: string): number {
   return stringWidth(text.replace(/\t/g, ' '.repeat(TAB_WIDTH)));
 }
 
-/** A span's graphemes (Intl.Segmenter, UAX #29 extended grapheme clusters) with their widths; tabs become spaces. */
+/** A span's graphemes (Intl.Segmenter, UAX #29 extended grapheme clusters, in linear time: graphemes.ts) with their widths; tabs become spaces. */
 function cellsOf(spans: readonly Span[]): Cell[] {
   const cells: Cell[] = [];
   for (const span of spans) {
-    for (const { segment } of segmenter.segment(span.text.replace(/\t/g, ' '.repeat(TAB_WIDTH)))) {
+    for (const { segment } of graphemeSegments(span.text.replace(/\t/g, ' '.repeat(TAB_WIDTH)))) {
       cells.push({ g: segment, w: stringWidth(segment), span });
     }
   }
