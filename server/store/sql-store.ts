@@ -1,5 +1,5 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit, VerificationState } from '../../shared/protocol/index.js';
-import { matchText, parseQuery, snippetAround, toTsvector } from '../../shared/search/index.js';
+import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround, toTsvector } from '../../shared/search/index.js';
 import { toTsquery } from './search-sql.js';
 import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
@@ -182,8 +182,8 @@ async function insertEvent(
 ): Promise<RoomEvent> {
   const { rows } = await tx.query<Row>(
     `WITH bumped AS (UPDATE rooms SET head_seq = head_seq + 1 WHERE id = $2 RETURNING head_seq),
-     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id, envelope, relation_type, relates_to, search)
-           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11::tsvector FROM bumped RETURNING *)
+     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id, envelope, relation_type, relates_to, search, search_version)
+           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11::tsvector, ${SEARCH_TERMS_VERSION} FROM bumped RETURNING *)
      SELECT e.*, u.username AS sender_username, t.username AS target_username, rt.seq AS relates_to_seq
      FROM e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id LEFT JOIN room_events rt ON rt.id = e.relates_to`,
     [
@@ -764,8 +764,8 @@ export class SqlStore implements Store {
 
   async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
     if (messages.length === 0) return [];
-    // One round trip: see database/postgres/003_append_messages.sql.
-    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[])', [
+    // One round trip: see database/postgres/003_append_messages.sql (and 012 for its last two arguments).
+    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[], $8::smallint)', [
       messages.map((m) => m.id),
       messages.map((m) => m.roomId),
       messages.map((m) => m.sender.id),
@@ -773,6 +773,7 @@ export class SqlStore implements Store {
       messages.map((m) => m.body),
       messages.map((m) => (m.envelope === null ? null : JSON.stringify(m.envelope))),
       messages.map((m) => (m.body === null ? null : toTsvector(m.body))),
+      SEARCH_TERMS_VERSION,
     ]);
     if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
     return rows
@@ -984,16 +985,22 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Writes the search terms of up to `limit` messages stored without them (those of before
-   * migration 011), oldest id first; returns how many. Run until it answers 0; it resumes where a
-   * stopped run left off, since done messages are no longer without terms.
+   * Writes the search terms of up to `limit` messages whose terms an older tokenizer wrote (or none:
+   * see SEARCH_TERMS_VERSION), oldest version then id first; returns how many. Run until it answers 0;
+   * it resumes where a stopped run left off, since done messages carry the current version. A
+   * reaction gets no terms (nothing to find), only the version.
    */
   async reindexSearchBatch(limit: number = REINDEX_BATCH): Promise<number> {
-    const { rows } = await this.db.query<Row>('SELECT id, body FROM room_events WHERE body IS NOT NULL AND search IS NULL ORDER BY id LIMIT $1', [limit]);
+    const { rows } = await this.db.query<Row>(
+      `SELECT id, body, relation_type FROM room_events WHERE body IS NOT NULL AND search_version < $2
+       ORDER BY search_version, id LIMIT $1`,
+      [limit, SEARCH_TERMS_VERSION],
+    );
     if (rows.length === 0) return 0;
-    await this.db.query('UPDATE room_events e SET search = v.search FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id', [
+    await this.db.query('UPDATE room_events e SET search = v.search, search_version = $3 FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id', [
       rows.map((r) => String(r.id)),
-      rows.map((r) => toTsvector(String(r.body))),
+      rows.map((r) => (r.relation_type === 'reaction' ? null : toTsvector(String(r.body)))),
+      SEARCH_TERMS_VERSION,
     ]);
     return rows.length;
   }

@@ -262,6 +262,14 @@ function pieces(text: string, separator: RegExp): { text: string; offset: number
 }
 
 const WEIGHT: Record<TermKind, string> = { exact: 'A', part: 'B', stem: 'C' };
+/**
+ * The version of the terms this tokenizer writes; raise it with any change to `analyze` or
+ * `toTsvector` that changes a text's terms. Stores keep it beside each message's terms, and the
+ * re-index the server runs at start rewrites the terms of every message written by an older version
+ * (0: before versions were kept). 1: runs of neighbouring pieces as parts (`srv-web03` of "srv-web03.lan").
+ */
+export const SEARCH_TERMS_VERSION = 1;
+
 /** tsvector positions stop at 16383. */
 const MAX_POSITION = 16_383;
 
