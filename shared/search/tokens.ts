@@ -79,6 +79,7 @@ const LATIN = /\p{Script=Latin}/u;
 /** Letters that NFKD does not take apart. */
 const SPECIAL: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', ı: 'i', þ: 'th', '\u2019': "'" };
 const SPECIAL_RE = /[ßæœøđðłıþ’]/gu;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Lower case, compatibility-decomposed (NFKD: full-width and ligature forms become plain letters),
@@ -86,6 +87,8 @@ const SPECIAL_RE = /[ßæœøđðłıþ’]/gu;
  * spelled out (ß → ss, æ → ae, ø → o, ł → l…). Cyrillic й is kept: it is a letter of its own, not и with a mark.
  */
 export function fold(text: string): string {
+  // Plain ASCII has nothing to decompose, strip or spell out (most of chat, and most of the cost).
+  if (ASCII.test(text)) return text.toLowerCase();
   return text
     .toLowerCase()
     .replace(/й/gu, '\u0000')
