@@ -49,9 +49,10 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
   LEFT JOIN room_events rt ON rt.id = e.relates_to`;
 
 /**
- * Search ranks this many of the newest whole-token-or-part matches (no stems), and as many of the newest matches of
- * any kind (as many as the deepest page reaches: offset 100 + limit 100): an exact match is found
- * however many newer looser ones there are, and the work stays bounded however common the words.
+ * Search ranks at most this many of the newest matches of each class (as many as the deepest page
+ * reaches: offset 100 + limit 100): whole-token matches first, and looser ones only while those do not
+ * fill the page, so an exact match is found however many newer looser ones there are, and the work
+ * stays bounded however common the words.
  */
 const RANKED_CANDIDATES = 200;
 /** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
@@ -930,34 +931,38 @@ export class SqlStore implements Store {
     const parsed = parseQuery(search.query);
     const all = toTsquery(parsed, 'all');
     if (all === null) return [];
-    // Candidates: the newest matches of the words themselves (whole or part) and the newest of any kind (bounded work
-    // however common the words), ranked by class (A, then B, then C), weight and recency, and paged;
-    // snippets, the costly part, only for the page. Only the latest text of a message counts (an edit
-    // stands for the message it edits; superseded texts and deleted ones have no part).
+    // Candidates class by class, best first, each pass the newest matches of its class (bounded work however
+    // common the words), and a pass only while the better ones have not filled the page: whole tokens (A),
+    // then parts too (A or B), then stems. Ranked by class, weight and recency, and paged; snippets, the
+    // costly part, only for the page. Only the latest text of a message counts (an edit stands for the
+    // message it edits; superseded texts and deleted ones have no part).
     const filters = `e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL
            AND NOT e.superseded AND (e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))
            AND ($3::uuid IS NULL OR e.sender_id = $3)
            AND ($4::timestamptz IS NULL OR e.created_at >= $4)
            AND ($5::timestamptz IS NULL OR e.created_at <= $5)`;
-    const text = `WITH exact AS (
-         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $10::tsquery
-         ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
-       ), loose AS (
-         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $1::tsquery
-         ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
-       ), page AS (
+    const exact = toTsquery(parsed, 'exact');
+    const parts = toTsquery(parsed, 'parts');
+    // One pass: the newest messages matching `query` and not `worse` (an earlier pass's), run only `when`.
+    const pass = (query: string, worse?: string, when?: string) => `SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ ${query}::tsquery
+         ${worse ? `AND NOT e.search @@ ${worse}::tsquery` : ''} ${when ? `AND ${when}` : ''} ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}`;
+    // A query without stems (CJK, numbers, symbols, words under four letters) has no third pass.
+    const stemPass = toTsquery(parsed, 'forms') === all ? '' : `, c1 AS (${pass('$1', '$9', '(SELECT count(*) FROM c2) + (SELECT count(*) FROM c3) < $6::int + $7::int')})`;
+    const text = `WITH c3 AS (${pass('$8')}),
+       c2 AS (${pass('$9', '$8', '(SELECT count(*) FROM c3) < $6::int + $7::int')})${stemPass},
+       page AS (
          SELECT coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at,
                 CASE WHEN e.search @@ $8::tsquery THEN 3 WHEN e.search @@ $9::tsquery THEN 2 ELSE 1 END AS class,
                 ts_rank('${RANK_WEIGHTS}', e.search, $1::tsquery) AS rank
          FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
-         WHERE e.id IN (SELECT id FROM exact UNION SELECT id FROM loose)
+         WHERE e.id IN (SELECT id FROM c3 UNION ALL SELECT id FROM c2${stemPass ? ' UNION ALL SELECT id FROM c1' : ''})
          ORDER BY class DESC, rank DESC, e.created_at DESC, e.id
          LIMIT $6 OFFSET $7
        )
        SELECT p.*, r.name AS room_name, u.username AS sender_username
        FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
        ORDER BY p.class DESC, p.rank DESC, p.created_at DESC, p.id`;
-    const params = [all, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, toTsquery(parsed, 'exact'), toTsquery(parsed, 'parts'), toTsquery(parsed, 'forms')];
+    const params = [all, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, exact, parts];
     let rows: Row[];
     try {
       ({ rows } = search.timeoutMs === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(search.timeoutMs, text, params));
