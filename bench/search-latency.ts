@@ -2,7 +2,8 @@
 // terms by the start-up re-index (timed), then queries of several shapes through the Store (uncached),
 // timed one after another. On PostgreSQL, or on the embedded PGlite (in memory) with engine 'pglite'.
 // Standalone: node dist-bench/search-latency.js [messages] [postgres|pglite] [re-indexed: a number or all]
-// (default 1,000,000 on PostgreSQL, 20,000 re-indexed)
+// (default 1,000,000 on PostgreSQL, 20,000 re-indexed); BENCH_SEARCH_REUSE=<database> searches a database
+// loaded before (BENCH_KEEP_DB=1) again.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -105,6 +106,11 @@ export interface SearchLatencyOptions {
    * for the whole history. Default 20,000.
    */
   readonly reindex?: number | 'all';
+  /**
+   * On PostgreSQL: a database this bench loaded before (kept with BENCH_KEEP_DB=1), searched again
+   * without loading (the re-index sample and the queries only); kept afterwards.
+   */
+  readonly reuse?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -113,12 +119,18 @@ export interface SearchLatencyOptions {
  * names a PostgreSQL server where a scratch database is made (dropped after unless BENCH_KEEP_DB=1);
  * with engine 'pglite' an in-memory embedded database is used instead.
  */
-export async function searchLatency(adminUrl: string, messages: number, options: SearchLatencyOptions = {}): Promise<SearchLatency> {
+export async function searchLatency(adminUrl: string, size: number, options: SearchLatencyOptions = {}): Promise<SearchLatency> {
   const engine = options.engine ?? 'postgres';
+  let messages = size;
   const log = options.log ?? (() => {});
-  const name = `chat_search_bench_${randomBytes(4).toString('hex')}`;
+  const reuse = engine === 'postgres' ? options.reuse : undefined;
+  const name = reuse ?? `chat_search_bench_${randomBytes(4).toString('hex')}`;
   let sql: SqlClient;
-  if (engine === 'postgres') {
+  if (reuse) {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    sql = createPgClient(url.toString());
+  } else if (engine === 'postgres') {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
@@ -131,53 +143,61 @@ export async function searchLatency(adminUrl: string, messages: number, options:
   }
   const store = new SqlStore(sql);
   try {
-    await migrate(sql);
-    const owner = randomUUID();
-    const created = await store.createUserWithDevice(
-      { id: owner, username: 'bench', passwordHash: 'x' },
-      { id: randomUUID(), name: 'bench' },
-      { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } },
-    );
-    if (!created.ok) throw new Error(created.conflict);
-    const roomIds: string[] = [];
-    for (let r = 0; r < ROOM_COUNT; r++) {
-      const room = await store.createRoom({ id: randomUUID(), name: `search-${r}`, topic: '', visibility: 'open', ownerId: owner, joinEventId: randomUUID() });
-      if (!room.ok) throw new Error(room.conflict);
-      roomIds.push(room.value.room.id);
-    }
     const { words, compounds, cjk } = lexicon();
-    const tokens = [...words, ...compounds, ...cjk];
-    const started = Date.now();
-    // Each message: 6 to 25 tokens, 84% words, 8% compound tokens, 8% Han words, each kind skewed
-    // towards its first entries (squared uniform). Its terms are its tokens' terms at their positions,
-    // what the tokenizer writes (English stems: the made-up words have no language to detect).
-    // The search indexes are made after the load (faster than keeping them up to date row by row).
-    const indexes = await sql.query<{ def: string; name: string }>(
-      `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE tablename = 'room_events' AND indexname IN ('room_events_search', 'room_events_recent')`,
-    );
-    for (const i of indexes.rows) await sql.exec(`DROP INDEX ${i.name}`);
-    const batch = 50_000;
-    for (let from = 0; from < messages; from += batch) {
-      const to = Math.min(messages, from + batch) - 1;
-      await sql.query(
-        `INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, created_at, search, search_version)
-         SELECT gen_random_uuid(), ($1::uuid[])[1 + g.i % ${ROOM_COUNT}], 2 + g.i / ${ROOM_COUNT}, 'message', $2,
-                t.body, now() - make_interval(secs => ($5 - g.i) * 3), t.search::tsvector, ${SEARCH_TERMS_VERSION}
-         FROM generate_series($6::int, $7::int) AS g(i)
-         CROSS JOIN LATERAL (
-           SELECT string_agg(($3::text[])[k], ' ' ORDER BY p) AS body, string_agg(replace(($4::text[])[k], '#', p::text), ' ' ORDER BY p) AS search
-           FROM (SELECT p, CASE WHEN r < 0.84 THEN 1 + floor(power(random(), 2) * ${words.length})::int
-                                WHEN r < 0.92 THEN ${words.length + 1} + floor(power(random(), 2) * ${compounds.length})::int
-                                ELSE ${words.length + compounds.length + 1} + floor(power(random(), 2) * ${cjk.length})::int END AS k
-                 FROM (SELECT p, random() AS r FROM generate_series(1, 6 + g.i % 20) AS p WHERE g.i >= 0) x) y
-         ) t`,
-        [roomIds, owner, tokens.map((t) => t.text), tokens.map((t) => t.terms), messages, from, to],
+    let roomIds: string[] = [];
+    let loadSeconds = 0;
+    if (reuse) {
+      roomIds = (await sql.query<{ id: string }>(`SELECT id FROM rooms WHERE name LIKE 'search-%'`)).rows.map((r) => r.id);
+      messages = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM room_events WHERE body IS NOT NULL')).rows[0]?.n);
+      log(`search bench (${engine}): reusing ${name}, ${messages} messages`);
+    } else {
+      await migrate(sql);
+      const owner = randomUUID();
+      const created = await store.createUserWithDevice(
+        { id: owner, username: 'bench', passwordHash: 'x' },
+        { id: randomUUID(), name: 'bench' },
+        { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } },
       );
-      log(`search bench (${engine}): ${to + 1} messages`);
+      if (!created.ok) throw new Error(created.conflict);
+      for (let r = 0; r < ROOM_COUNT; r++) {
+        const room = await store.createRoom({ id: randomUUID(), name: `search-${r}`, topic: '', visibility: 'open', ownerId: owner, joinEventId: randomUUID() });
+        if (!room.ok) throw new Error(room.conflict);
+        roomIds.push(room.value.room.id);
+      }
+      const tokens = [...words, ...compounds, ...cjk];
+      const started = Date.now();
+      // Each message: 6 to 25 tokens, 84% words, 8% compound tokens, 8% Han words, each kind skewed
+      // towards its first entries (squared uniform). Its terms are its tokens' terms at their positions,
+      // what the tokenizer writes (English stems: the made-up words have no language to detect).
+      // The search indexes are made after the load (faster than keeping them up to date row by row).
+      const indexes = await sql.query<{ def: string; name: string }>(
+        `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE tablename = 'room_events' AND indexname IN ('room_events_search', 'room_events_recent')`,
+      );
+      for (const i of indexes.rows) await sql.exec(`DROP INDEX ${i.name}`);
+      const batch = 50_000;
+      for (let from = 0; from < messages; from += batch) {
+        const to = Math.min(messages, from + batch) - 1;
+        await sql.query(
+          `INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, created_at, search, search_version)
+           SELECT gen_random_uuid(), ($1::uuid[])[1 + g.i % ${ROOM_COUNT}], 2 + g.i / ${ROOM_COUNT}, 'message', $2,
+                  t.body, now() - make_interval(secs => ($5 - g.i) * 3), t.search::tsvector, ${SEARCH_TERMS_VERSION}
+           FROM generate_series($6::int, $7::int) AS g(i)
+           CROSS JOIN LATERAL (
+             SELECT string_agg(($3::text[])[k], ' ' ORDER BY p) AS body, string_agg(replace(($4::text[])[k], '#', p::text), ' ' ORDER BY p) AS search
+             FROM (SELECT p, CASE WHEN r < 0.84 THEN 1 + floor(power(random(), 2) * ${words.length})::int
+                                  WHEN r < 0.92 THEN ${words.length + 1} + floor(power(random(), 2) * ${compounds.length})::int
+                                  ELSE ${words.length + compounds.length + 1} + floor(power(random(), 2) * ${cjk.length})::int END AS k
+                   FROM (SELECT p, random() AS r FROM generate_series(1, 6 + g.i % 20) AS p WHERE g.i >= 0) x) y
+           ) t`,
+          [roomIds, owner, tokens.map((t) => t.text), tokens.map((t) => t.terms), messages, from, to],
+        );
+        log(`search bench (${engine}): ${to + 1} messages`);
+      }
+      await sql.exec(`UPDATE rooms SET head_seq = (SELECT max(seq) FROM room_events e WHERE e.room_id = rooms.id)`);
+      for (const i of indexes.rows) await sql.exec(i.def);
+      const loaded = Date.now();
+      loadSeconds = (loaded - started) / 1000;
     }
-    await sql.exec(`UPDATE rooms SET head_seq = (SELECT max(seq) FROM room_events e WHERE e.room_id = rooms.id)`);
-    for (const i of indexes.rows) await sql.exec(i.def);
-    const loaded = Date.now();
     // The SQL-made terms are the tokenizer's: a sample checked against toTsvector.
     const sample = await sql.query<{ body: string; search: string }>('SELECT body, search::text AS search FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT 20');
     for (const r of sample.rows) {
@@ -201,7 +221,6 @@ export async function searchLatency(adminUrl: string, messages: number, options:
     );
     const indexBytes = Number(sizes.rows[0]?.index_bytes ?? 0);
     const termsBytes = Number(sizes.rows[0]?.terms_bytes ?? 0);
-    const loadSeconds = (loaded - started) / 1000;
 
     // Frequencies fall with the index: the first entries are common, the last rare.
     const pick = (list: readonly Token[], lo: number, hi: number) => list[lo + Math.floor(Math.random() * (hi - lo))] as Token;
@@ -248,7 +267,9 @@ export async function searchLatency(adminUrl: string, messages: number, options:
   } finally {
     await store.close();
     // PGlite's database was in memory; a PostgreSQL scratch database is dropped unless asked to keep it.
-    if (engine === 'postgres' && process.env.BENCH_KEEP_DB === '1') {
+    if (reuse) {
+      log(`search bench: kept database ${name} (reused)`);
+    } else if (engine === 'postgres' && process.env.BENCH_KEEP_DB === '1') {
       log(`search bench: kept database ${name} (BENCH_KEEP_DB=1)`);
     } else if (engine === 'postgres') {
       const c = new pg.Client({ connectionString: adminUrl });
@@ -264,7 +285,7 @@ if (/search-latency\.[jt]s$/.test(process.argv[1] ?? '') && import.meta.url === 
   const n = Number(process.argv[2] ?? 1_000_000);
   const engine = process.argv[3] === 'pglite' ? 'pglite' : 'postgres';
   const reindex = process.argv[4] === 'all' ? 'all' : process.argv[4] ? Number(process.argv[4]) : undefined;
-  searchLatency(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', n, { engine, reindex, log: (l) => process.stderr.write(`${l}\n`) }).then(
+  searchLatency(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', n, { engine, reindex, reuse: process.env.BENCH_SEARCH_REUSE, log: (l) => process.stderr.write(`${l}\n`) }).then(
     (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
     (e: unknown) => {
       process.stderr.write(`${(e as Error).stack}\n`);
