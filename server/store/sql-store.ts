@@ -49,10 +49,10 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
   LEFT JOIN room_events rt ON rt.id = e.relates_to`;
 
 /**
- * Search ranks at most this many of the newest matches of each class (as many as the deepest page
- * reaches: offset 100 + limit 100): whole-token matches first, and looser ones only while those do not
- * fill the page, so an exact match is found however many newer looser ones there are, and the work
- * stays bounded however common the words.
+ * Search ranks at most this many of the newest whole-token matches and as many of the newest looser ones
+ * (as many as the deepest page reaches: offset 100 + limit 100), the looser ones only while the
+ * whole-token ones do not fill the page: an exact match is found however many newer looser ones there
+ * are, and the work stays bounded however common the words.
  */
 const RANKED_CANDIDATES = 200;
 /** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
@@ -931,11 +931,11 @@ export class SqlStore implements Store {
     const parsed = parseQuery(search.query);
     const all = toTsquery(parsed, 'all');
     if (all === null) return [];
-    // Candidates class by class, best first, each pass the newest matches of its class (bounded work however
-    // common the words), and a pass only while the better ones have not filled the page: whole tokens (A),
-    // then parts too (A or B), then stems. Ranked by class, weight and recency, and paged; snippets, the
-    // costly part, only for the page. Only the latest text of a message counts (an edit stands for the
-    // message it edits; superseded texts and deleted ones have no part).
+    // Candidates in two passes, each the newest matches (bounded work however common the words): whole tokens
+    // (A) first, then, only while those leave the page short, every looser match (parts and stems); ranked by
+    // class (A, then B, then C), weight and recency, and paged; snippets, the costly part, only for the page.
+    // Only the latest text of a message counts (an edit stands for the message it edits; superseded texts and
+    // deleted ones have no part).
     const filters = `e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL
            AND NOT e.superseded AND (e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))
            AND ($3::uuid IS NULL OR e.sender_id = $3)
@@ -943,19 +943,20 @@ export class SqlStore implements Store {
            AND ($5::timestamptz IS NULL OR e.created_at <= $5)`;
     const exact = toTsquery(parsed, 'exact');
     const parts = toTsquery(parsed, 'parts');
-    // One pass: the newest messages matching `query` and not `worse` (an earlier pass's), run only `when`.
-    const pass = (query: string, worse?: string, when?: string) => `SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ ${query}::tsquery
-         ${worse ? `AND NOT e.search @@ ${worse}::tsquery` : ''} ${when ? `AND ${when}` : ''} ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}`;
-    // A query without stems (CJK, numbers, symbols, words under four letters) has no third pass.
-    const stemPass = toTsquery(parsed, 'forms') === all ? '' : `, c1 AS (${pass('$1', '$9', '(SELECT count(*) FROM c2) + (SELECT count(*) FROM c3) < $6::int + $7::int')})`;
-    const text = `WITH c3 AS (${pass('$8')}),
-       c2 AS (${pass('$9', '$8', '(SELECT count(*) FROM c3) < $6::int + $7::int')})${stemPass},
+    const text = `WITH c3 AS (
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $8::tsquery
+         ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
+       ), loose AS (
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $1::tsquery AND NOT e.search @@ $8::tsquery
+           AND (SELECT count(*) FROM c3) < $6::int + $7::int
+         ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
+       ),
        page AS (
          SELECT coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at,
                 CASE WHEN e.search @@ $8::tsquery THEN 3 WHEN e.search @@ $9::tsquery THEN 2 ELSE 1 END AS class,
                 ts_rank('${RANK_WEIGHTS}', e.search, $1::tsquery) AS rank
          FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
-         WHERE e.id IN (SELECT id FROM c3 UNION ALL SELECT id FROM c2${stemPass ? ' UNION ALL SELECT id FROM c1' : ''})
+         WHERE e.id IN (SELECT id FROM c3 UNION ALL SELECT id FROM loose)
          ORDER BY class DESC, rank DESC, e.created_at DESC, e.id
          LIMIT $6 OFFSET $7
        )
