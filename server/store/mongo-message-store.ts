@@ -4,14 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
 import type { Envelope, RoomEvent, SearchHit } from '../../shared/protocol/index.js';
-import { analyze, matchText, parseQuery, snippetAround } from '../../shared/search/index.js';
+import { analyze, matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround } from '../../shared/search/index.js';
 import { packagePath } from '../package-path.js';
 import type { SqlClient } from './sql-client.js';
 import { SqlStore } from './sql-store.js';
 import type { MessageSearch, NewDeletion, NewMessage, NewRelation, EventRange, StoreResult } from './store.js';
 
 /** A message's content in MongoDB; PostgreSQL keeps its place (room, seq, sender, clientMsgId). */
-interface MessageDoc {
+export interface MessageDoc {
   _id: string;
   roomId: string;
   seq: number;
@@ -29,6 +29,43 @@ interface MessageDoc {
   superseded?: boolean;
   /** The search tokenizer's terms of the body (shared/search/tokens.ts), each once; absent for an envelope. */
   terms?: string[];
+  /** The tokenizer version that wrote `terms` (SEARCH_TERMS_VERSION); absent: before versions were kept. */
+  termsVersion?: number;
+}
+
+/** The search terms of a text as the messages collection keeps them: each form once, and their version. */
+function termsOf(body: string): { terms: string[]; termsVersion: number } {
+  return { terms: [...new Set(analyze(body).map((t) => t.form))], termsVersion: SEARCH_TERMS_VERSION };
+}
+
+/** The part of the messages collection the re-index uses (a fake in its unit test). */
+export type TermsCollection = Pick<Collection<MessageDoc>, 'find' | 'bulkWrite'>;
+
+/** Messages re-indexed per batch. */
+const REINDEX_BATCH = 1_000;
+
+/**
+ * Rewrites the terms of up to `limit` messages with text whose terms an older tokenizer wrote (a
+ * `termsVersion` below SEARCH_TERMS_VERSION, or none: written before versions were kept), found
+ * through the `terms_version` index; a reaction gets its version and no terms (nothing to find).
+ * Returns how many; 0 when none is left. Resumable: a rewritten message no longer matches.
+ */
+export async function reindexMongoTermsBatch(messages: TermsCollection, limit: number = REINDEX_BATCH): Promise<number> {
+  const stale = await messages
+    .find({ body: { $type: 'string' }, termsVersion: { $not: { $gte: SEARCH_TERMS_VERSION } } }, { projection: { _id: 1, body: 1, relationType: 1 } })
+    .limit(limit)
+    .toArray();
+  if (stale.length === 0) return 0;
+  await messages.bulkWrite(
+    stale.map((d) => ({
+      updateOne: {
+        filter: { _id: d._id },
+        update: d.relationType === 'reaction' ? { $set: { termsVersion: SEARCH_TERMS_VERSION }, $unset: { terms: '' } } : { $set: termsOf(d.body ?? '') },
+      },
+    })),
+    { ordered: false },
+  );
+  return stale.length;
 }
 
 /** What PostgreSQL holds in place of content it must not keep twice: the kind of payload, nothing more. */
@@ -101,7 +138,7 @@ export class SqlMongoStore extends SqlStore {
       if (!r.ok) return;
       const m = messages[i] as NewMessage;
       const e = r.value.event;
-      docs.push({ _id: e.id, roomId: e.roomId, seq: e.seq, senderId: m.sender.id, sender: m.sender.username, clientMsgId: m.clientMsgId, body: m.body, envelope: m.envelope, createdAt: new Date(e.createdAt), ...(m.body === null ? {} : { terms: [...new Set(analyze(m.body).map((t) => t.form))] }) });
+      docs.push({ _id: e.id, roomId: e.roomId, seq: e.seq, senderId: m.sender.id, sender: m.sender.username, clientMsgId: m.clientMsgId, body: m.body, envelope: m.envelope, createdAt: new Date(e.createdAt), ...(m.body === null ? {} : termsOf(m.body)) });
     });
     if (docs.length > 0) {
       await this.messages.bulkWrite(
@@ -137,7 +174,7 @@ export class SqlMongoStore extends SqlStore {
           relationType: r.relation.type,
           relatesTo: r.relation.eventId,
           relatesToSeq: e.relation?.seq ?? 0,
-          ...(r.body === null || r.relation.type === 'reaction' ? {} : { terms: [...new Set(analyze(r.body).map((t) => t.form))] }),
+          ...(r.body === null ? {} : r.relation.type === 'reaction' ? { termsVersion: SEARCH_TERMS_VERSION } : termsOf(r.body)),
         },
       },
       { upsert: true },
@@ -209,6 +246,15 @@ export class SqlMongoStore extends SqlStore {
       });
     }
     return hits;
+  }
+
+  /**
+   * The re-index the server runs at start: PostgreSQL's rows first (they hold no text here, so this
+   * only brings their version up to date), then the terms of the messages in MongoDB.
+   */
+  override async reindexSearchBatch(limit?: number): Promise<number> {
+    const placed = await super.reindexSearchBatch(limit);
+    return placed > 0 ? placed : reindexMongoTermsBatch(this.messages, limit);
   }
 
   private async contents(ids: readonly string[]): Promise<Map<string, MessageDoc>> {

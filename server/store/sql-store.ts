@@ -1,5 +1,5 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit, VerificationState } from '../../shared/protocol/index.js';
-import { matchText, parseQuery, snippetAround, toTsvector } from '../../shared/search/index.js';
+import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround, toTsvector } from '../../shared/search/index.js';
 import { toTsquery } from './search-sql.js';
 import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
@@ -51,9 +51,10 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
   LEFT JOIN room_events rt ON rt.id = e.relates_to`;
 
 /**
- * Search ranks this many of the newest whole-token-or-part matches (no stems), and as many of the newest matches of
- * any kind (as many as the deepest page reaches: offset 100 + limit 100): an exact match is found
- * however many newer looser ones there are, and the work stays bounded however common the words.
+ * Search ranks at most this many of the newest whole-token matches and as many of the newest looser ones
+ * (as many as the deepest page reaches: offset 100 + limit 100), the looser ones only while the
+ * whole-token ones do not fill the page: an exact match is found however many newer looser ones there
+ * are, and the work stays bounded however common the words.
  */
 const RANKED_CANDIDATES = 200;
 /** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
@@ -184,8 +185,8 @@ async function insertEvent(
 ): Promise<RoomEvent> {
   const { rows } = await tx.query<Row>(
     `WITH bumped AS (UPDATE rooms SET head_seq = head_seq + 1 WHERE id = $2 RETURNING head_seq),
-     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id, envelope, relation_type, relates_to, search)
-           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11::tsvector FROM bumped RETURNING *)
+     e AS (INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, target_id, envelope, relation_type, relates_to, search, search_version)
+           SELECT $1, $2, bumped.head_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11::tsvector, ${SEARCH_TERMS_VERSION} FROM bumped RETURNING *)
      SELECT e.*, u.username AS sender_username, t.username AS target_username, rt.seq AS relates_to_seq
      FROM e JOIN users u ON u.id = e.sender_id LEFT JOIN users t ON t.id = e.target_id LEFT JOIN room_events rt ON rt.id = e.relates_to`,
     [
@@ -817,8 +818,8 @@ export class SqlStore implements Store {
 
   async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
     if (messages.length === 0) return [];
-    // One round trip: see database/postgres/003_append_messages.sql.
-    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[])', [
+    // One round trip: see database/postgres/003_append_messages.sql (and 012 for its last two arguments).
+    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[], $8::smallint)', [
       messages.map((m) => m.id),
       messages.map((m) => m.roomId),
       messages.map((m) => m.sender.id),
@@ -826,6 +827,7 @@ export class SqlStore implements Store {
       messages.map((m) => m.body),
       messages.map((m) => (m.envelope === null ? null : JSON.stringify(m.envelope))),
       messages.map((m) => (m.body === null ? null : toTsvector(m.body))),
+      SEARCH_TERMS_VERSION,
     ]);
     if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
     return rows
@@ -982,34 +984,39 @@ export class SqlStore implements Store {
     const parsed = parseQuery(search.query);
     const all = toTsquery(parsed, 'all');
     if (all === null) return [];
-    // Candidates: the newest matches of the words themselves (whole or part) and the newest of any kind (bounded work
-    // however common the words), ranked by class (A, then B, then C), weight and recency, and paged;
-    // snippets, the costly part, only for the page. Only the latest text of a message counts (an edit
-    // stands for the message it edits; superseded texts and deleted ones have no part).
+    // Candidates in two passes, each the newest matches (bounded work however common the words): whole tokens
+    // (A) first, then, only while those leave the page short, every looser match (parts and stems); ranked by
+    // class (A, then B, then C), weight and recency, and paged; snippets, the costly part, only for the page.
+    // Only the latest text of a message counts (an edit stands for the message it edits; superseded texts and
+    // deleted ones have no part).
     const filters = `e.room_id = ANY($2::uuid[]) AND e.body IS NOT NULL
            AND NOT e.superseded AND (e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))
            AND ($3::uuid IS NULL OR e.sender_id = $3)
            AND ($4::timestamptz IS NULL OR e.created_at >= $4)
            AND ($5::timestamptz IS NULL OR e.created_at <= $5)`;
-    const text = `WITH exact AS (
-         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $10::tsquery
+    const exact = toTsquery(parsed, 'exact');
+    const parts = toTsquery(parsed, 'parts');
+    const text = `WITH c3 AS (
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $8::tsquery
          ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
        ), loose AS (
-         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $1::tsquery
+         SELECT e.id FROM room_events e WHERE ${filters} AND e.search @@ $1::tsquery AND NOT e.search @@ $8::tsquery
+           AND (SELECT count(*) FROM c3) < $6::int + $7::int
          ORDER BY e.created_at DESC LIMIT ${RANKED_CANDIDATES}
-       ), page AS (
+       ),
+       page AS (
          SELECT coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at,
                 CASE WHEN e.search @@ $8::tsquery THEN 3 WHEN e.search @@ $9::tsquery THEN 2 ELSE 1 END AS class,
                 ts_rank('${RANK_WEIGHTS}', e.search, $1::tsquery) AS rank
          FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
-         WHERE e.id IN (SELECT id FROM exact UNION SELECT id FROM loose)
+         WHERE e.id IN (SELECT id FROM c3 UNION ALL SELECT id FROM loose)
          ORDER BY class DESC, rank DESC, e.created_at DESC, e.id
          LIMIT $6 OFFSET $7
        )
        SELECT p.*, r.name AS room_name, u.username AS sender_username
        FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
        ORDER BY p.class DESC, p.rank DESC, p.created_at DESC, p.id`;
-    const params = [all, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, toTsquery(parsed, 'exact'), toTsquery(parsed, 'parts'), toTsquery(parsed, 'forms')];
+    const params = [all, search.roomIds, search.senderId ?? null, search.since ?? null, search.until ?? null, search.limit, search.offset, exact, parts];
     let rows: Row[];
     try {
       ({ rows } = search.timeoutMs === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(search.timeoutMs, text, params));
@@ -1037,16 +1044,22 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Writes the search terms of up to `limit` messages stored without them (those of before
-   * migration 011), oldest id first; returns how many. Run until it answers 0; it resumes where a
-   * stopped run left off, since done messages are no longer without terms.
+   * Writes the search terms of up to `limit` messages whose terms an older tokenizer wrote (or none:
+   * see SEARCH_TERMS_VERSION), oldest version then id first; returns how many. Run until it answers 0;
+   * it resumes where a stopped run left off, since done messages carry the current version. A
+   * reaction gets no terms (nothing to find), only the version.
    */
   async reindexSearchBatch(limit: number = REINDEX_BATCH): Promise<number> {
-    const { rows } = await this.db.query<Row>('SELECT id, body FROM room_events WHERE body IS NOT NULL AND search IS NULL ORDER BY id LIMIT $1', [limit]);
+    const { rows } = await this.db.query<Row>(
+      `SELECT id, body, relation_type FROM room_events WHERE body IS NOT NULL AND search_version < $2
+       ORDER BY search_version, id LIMIT $1`,
+      [limit, SEARCH_TERMS_VERSION],
+    );
     if (rows.length === 0) return 0;
-    await this.db.query('UPDATE room_events e SET search = v.search FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id', [
+    await this.db.query('UPDATE room_events e SET search = v.search, search_version = $3 FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id', [
       rows.map((r) => String(r.id)),
-      rows.map((r) => toTsvector(String(r.body))),
+      rows.map((r) => (r.relation_type === 'reaction' ? null : toTsvector(String(r.body)))),
+      SEARCH_TERMS_VERSION,
     ]);
     return rows.length;
   }

@@ -79,6 +79,7 @@ const LATIN = /\p{Script=Latin}/u;
 /** Letters that NFKD does not take apart. */
 const SPECIAL: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', ı: 'i', þ: 'th', '\u2019': "'" };
 const SPECIAL_RE = /[ßæœøđðłıþ’]/gu;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Lower case, compatibility-decomposed (NFKD: full-width and ligature forms become plain letters),
@@ -86,6 +87,8 @@ const SPECIAL_RE = /[ßæœøđðłıþ’]/gu;
  * spelled out (ß → ss, æ → ae, ø → o, ł → l…). Cyrillic й is kept: it is a letter of its own, not и with a mark.
  */
 export function fold(text: string): string {
+  // Plain ASCII has nothing to decompose, strip or spell out (most of chat, and most of the cost).
+  if (ASCII.test(text)) return text.toLowerCase();
   return text
     .toLowerCase()
     .replace(/й/gu, '\u0000')
@@ -262,6 +265,14 @@ function pieces(text: string, separator: RegExp): { text: string; offset: number
 }
 
 const WEIGHT: Record<TermKind, string> = { exact: 'A', part: 'B', stem: 'C' };
+/**
+ * The version of the terms this tokenizer writes; raise it with any change to `analyze` or
+ * `toTsvector` that changes a text's terms. Stores keep it beside each message's terms, and the
+ * re-index the server runs at start rewrites the terms of every message written by an older version
+ * (0: before versions were kept). 1: runs of neighbouring pieces as parts (`srv-web03` of "srv-web03.lan").
+ */
+export const SEARCH_TERMS_VERSION = 1;
+
 /** tsvector positions stop at 16383. */
 const MAX_POSITION = 16_383;
 

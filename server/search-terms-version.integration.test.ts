@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../test/support/postgres.js';
+import { createPgClient } from './store/pg-client.js';
+import { createPgliteClient } from './store/pglite-client.js';
+import { defaultMigrationsDir, migrate } from './store/migrate.js';
+import { reindexSearch } from './store/search-reindex.js';
+import type { SqlClient } from './store/sql-client.js';
+import { SqlStore } from './store/sql-store.js';
+
+/** A database that outlives its clients: `open` connects anew, as a restarted server does. */
+type Engine = () => Promise<{ open: () => Promise<SqlClient>; drop: () => Promise<void> }>;
+
+const engines: [string, Engine][] = [
+  ['PGlite (embedded)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chat-terms-'));
+    return { open: () => createPgliteClient(join(dir, 'db')), drop: () => rm(dir, { recursive: true, force: true }) };
+  }],
+  ['PostgreSQL', async () => {
+    const db = await createTestDatabase();
+    return { open: async () => createPgClient(db.url), drop: db.drop };
+  }],
+];
+
+/** A copy of the migrations up to and including `last` (the schema an older server left). */
+async function migrationsUpTo(last: string): Promise<{ dir: string; drop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'chat-migrations-'));
+  for (const f of await readdir(defaultMigrationsDir())) if (f <= last) await cp(join(defaultMigrationsDir(), f), join(dir, f));
+  return { dir, drop: () => rm(dir, { recursive: true, force: true }) };
+}
+
+describe.each(engines)('search terms of an older tokenizer: %s', (_name, engine) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('are rewritten by the re-index at start, so a message stored before the runs of hyphenated pieces is found by one', async () => {
+    const db = await engine();
+    cleanups.push(db.drop);
+    const old = await migrationsUpTo('011_search_terms.sql');
+    cleanups.push(old.drop);
+
+    // A server of migration 011 stores a message with the terms its tokenizer wrote then: the whole
+    // host name and its pieces, but not the runs of neighbouring pieces (`srv-web03`, `web03.lan`).
+    let sql = await db.open();
+    await migrate(sql, old.dir);
+    const user = { id: randomUUID(), username: 'ann' };
+    const roomId = randomUUID();
+    const id = randomUUID();
+    await sql.query('INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)', [user.id, user.username, 'h']);
+    await sql.query(`INSERT INTO rooms (id, name, visibility, owner_id, head_seq) VALUES ($1, 'ops', 'open', $2, 1)`, [roomId, user.id]);
+    await sql.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [roomId, user.id]);
+    await sql.query(
+      `INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, search)
+       VALUES ($1, $2, 1, 'message', $3, 'srv-web03.lan is down again', $4,
+               $$'srv-web03.lan':1A 'srv':1B 'web03':1B 'lan':1B 'is':2A 'down':3A 'again':4A '~again':4C$$::tsvector)`,
+      [id, roomId, user.id, randomUUID()],
+    );
+    await sql.close();
+
+    // The server restarts on the current code: migrations, then the re-index it runs at start.
+    sql = await db.open();
+    cleanups.push(() => sql.close());
+    await migrate(sql);
+    const store = new SqlStore(sql);
+    const search = async (query: string) => (await store.searchMessages({ query, roomIds: [roomId], limit: 5, offset: 0 })).map((h) => h.eventId);
+    expect(await search('srv-web03')).toEqual([]);
+    expect(await reindexSearch(store)).toBe(1);
+    expect(await search('srv-web03')).toEqual([id]);
+    expect(await search('web03.lan')).toEqual([id]);
+    // Done once: a second start finds nothing left to rewrite, and new messages are written current.
+    const [sent] = await store.appendMessages([{ id: randomUUID(), roomId, sender: user, clientMsgId: randomUUID(), body: 'db-eu02.lan too', envelope: null }]);
+    expect(sent?.ok).toBe(true);
+    expect(await reindexSearch(store)).toBe(0);
+    expect(await search('db-eu02')).toHaveLength(1);
+  }, 120_000);
+});
