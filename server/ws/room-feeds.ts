@@ -7,6 +7,7 @@ import { readBusMessage, RoomBusMessage } from '../bus/messages.js';
 import type { Metrics } from '../metrics.js';
 import type { MembershipAsk, Store } from '../store/store.js';
 import type { Connection } from './connection.js';
+import { SharedEvent } from './connection.js';
 
 /** How many events one store read fetches while backfilling or filling a gap. */
 const PAGE = 500;
@@ -149,7 +150,7 @@ export class RoomFeeds {
         for (let after = sinceSeq; after < feed.lastSeq; ) {
           const events = await this.store.listEvents(roomId, { afterSeq: after, limit: Math.min(PAGE, feed.lastSeq - after) });
           if (events.length === 0) break;
-          for (const event of events) conn.sendEvent(encodeEvent(event));
+          for (const event of events) conn.sendEvent(new SharedEvent(encodeEvent(event)));
           after = (events.at(-1) as RoomEvent).seq;
         }
       }
@@ -220,8 +221,8 @@ export class RoomFeeds {
 
   private deliver(feed: RoomFeed, event: RoomEvent): void {
     feed.lastSeq = event.seq;
-    const json = encodeEvent(event); // once, whatever the number of recipients
-    for (const c of feed.subscribers) c.sendEvent(json);
+    const shared = new SharedEvent(encodeEvent(event)); // once, whatever the number of recipients
+    for (const c of feed.subscribers) c.sendEvent(shared);
     if (this.metrics && feed.subscribers.size > 0) {
       this.metrics.deliveries.inc(feed.subscribers.size);
       this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - Date.parse(event.createdAt)) / 1000);
