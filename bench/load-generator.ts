@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
 import { cpuSeconds } from './proc-stats.js';
+import { stepBroke, stepResult } from './step-result.js';
 
 /**
  * The servers measured: ours on PostgreSQL, two of ours on Redis, ours on the embedded database with one
@@ -49,18 +50,7 @@ export interface ShardStep {
   readonly histogram: string;
 }
 
-export interface StepResult {
-  readonly rate: number;
-  readonly sentPerSecond: number;
-  readonly expectedDeliveriesPerSecond: number;
-  readonly deliveredPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly serverCpuMicrosPerDelivery: number;
-  readonly serverCpuPercent: number;
-  readonly generatorCpuPercent: number;
-}
+export type { StepResult } from './step-result.js';
 
 const MARKER = Buffer.from('~Q~');
 const PAD = 'x'.repeat(64);
@@ -225,20 +215,18 @@ async function run(config: GeneratorConfig): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
-    const result: StepResult = {
+    const result = stepResult({
       rate,
-      sentPerSecond: sent / seconds,
-      expectedDeliveriesPerSecond: (sent * perRoom) / seconds,
-      deliveredPerSecond: delivered / seconds,
-      p50Ms: histogram.getValueAtPercentile(50) / 1000,
-      p99Ms: histogram.getValueAtPercentile(99) / 1000,
-      maxMs: histogram.maxValue / 1000,
-      serverCpuMicrosPerDelivery: delivered > 0 ? (cpu * 1e6) / delivered : 0,
-      serverCpuPercent: (cpu / seconds) * 100,
+      seconds,
+      sent,
+      delivered,
+      perRoom,
+      histogram,
+      serverCpuSeconds: cpu,
       generatorCpuPercent: ((gen.user + gen.system) / 1e6 / seconds) * 100,
-    };
+    });
     process.stdout.write(JSON.stringify(result) + '\n');
-    const broken = result.deliveredPerSecond < 0.95 * result.expectedDeliveriesPerSecond || result.p99Ms > 50;
+    const broken = stepBroke(result);
     if (broken) break;
     // Let queues drain before the next step.
     await new Promise((r) => setTimeout(r, 1000));

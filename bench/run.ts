@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { GeneratorConfig, StepResult, TargetKind } from './load-generator.js';
 import { runShardedGenerator } from './sharded-generator.js';
+import { stepBroke } from './step-result.js';
 import type { ConnectResult, StormResult } from './connect-storm.js';
 import { createInterface } from 'node:readline';
 import type { ComposerLatency } from './composer-latency.js';
@@ -390,7 +391,7 @@ async function cliTimes(): Promise<{ help: number; send: number; nodeBaseline: n
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function peak(steps: StepResult[]): StepResult | undefined {
-  return steps.filter((s) => s.deliveredPerSecond >= 0.95 * s.expectedDeliveriesPerSecond && s.p99Ms <= 50).at(-1);
+  return steps.filter((s) => !stepBroke(s)).at(-1);
 }
 
 function table(name: string, steps: StepResult[]): string {

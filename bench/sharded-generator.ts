@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as hdr from 'hdr-histogram-js';
-import type { GeneratorConfig, ShardStep, StepResult } from './load-generator.js';
+import type { GeneratorConfig, ShardStep } from './load-generator.js';
+import type { StepResult } from './step-result.js';
+import { stepBroke, stepResult } from './step-result.js';
 
 /** How a shard is started: the command line that runs `args` pinned to `core`. */
 export type PinnedCommand = (core: number, args: string[]) => [string, string[]];
@@ -68,23 +70,18 @@ export async function runShardedGenerator(script: string, config: GeneratorConfi
       const seconds = Math.max(...raws.map((r) => r.seconds));
       const merged = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
       for (const r of raws) merged.add(hdr.decodeFromCompressedBase64(r.histogram));
-      const sent = raws.reduce((n, r) => n + r.sent, 0);
-      const delivered = raws.reduce((n, r) => n + r.delivered, 0);
-      const serverCpu = (raws[0] as ShardStep).serverCpuSeconds;
-      const result: StepResult = {
+      const result = stepResult({
         rate: (raws[0] as ShardStep).rate,
-        sentPerSecond: sent / seconds,
-        expectedDeliveriesPerSecond: (sent * perRoom) / seconds,
-        deliveredPerSecond: delivered / seconds,
-        p50Ms: merged.getValueAtPercentile(50) / 1000,
-        p99Ms: merged.getValueAtPercentile(99) / 1000,
-        maxMs: merged.maxValue / 1000,
-        serverCpuMicrosPerDelivery: delivered > 0 ? (serverCpu * 1e6) / delivered : 0,
-        serverCpuPercent: (serverCpu / seconds) * 100,
+        seconds,
+        sent: raws.reduce((n, r) => n + r.sent, 0),
+        delivered: raws.reduce((n, r) => n + r.delivered, 0),
+        perRoom,
+        histogram: merged,
+        serverCpuSeconds: (raws[0] as ShardStep).serverCpuSeconds,
         generatorCpuPercent: Math.max(...raws.map((r) => (r.generatorCpuSeconds / r.seconds) * 100)),
-      };
+      });
       results.push(result);
-      const broken = result.deliveredPerSecond < 0.95 * result.expectedDeliveriesPerSecond || result.p99Ms > 50;
+      const broken = stepBroke(result);
       const last = broken || step === config.rates.length - 1;
       for (const s of shards) s.send(last ? 'stop' : 'next');
       if (last) break;

@@ -20,7 +20,7 @@ async function storeCalls(url: string): Promise<Record<string, number>> {
 }
 
 /** Store reads a subscribe can cause: membership checks and the feed set-up of a room. */
-const SUBSCRIBE_WORK = ['getMembership', 'membershipsOf', 'headSeq', 'listEvents'];
+const SUBSCRIBE_WORK = ['getMembership', 'membershipsOf', 'membershipsOfMany', 'headSeq', 'listEvents'];
 const subscribeWork = (before: Record<string, number>, after: Record<string, number>) =>
   SUBSCRIBE_WORK.reduce((sum, op) => sum + (after[op] ?? 0) - (before[op] ?? 0), 0);
 

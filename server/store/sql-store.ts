@@ -20,6 +20,7 @@ import type {
   MessageSearch,
   MemberRecord,
   MemberRoomRecord,
+  MembershipAsk,
   NewDeletion,
   NewMessage,
   NewRelation,
@@ -483,6 +484,30 @@ export class SqlStore implements Store {
       [userId, roomIds],
     );
     return new Map(rows.map((r) => [String(r.room_id), Number(r.head_seq)]));
+  }
+
+  async membershipsOfMany(asks: readonly MembershipAsk[]): Promise<Map<string, number>[]> {
+    const result = asks.map(() => new Map<string, number>());
+    const index: number[] = [];
+    const users: string[] = [];
+    const rooms: string[] = [];
+    asks.forEach((ask, i) => {
+      for (const roomId of ask.roomIds) {
+        index.push(i);
+        users.push(ask.userId);
+        rooms.push(roomId);
+      }
+    });
+    if (index.length === 0) return result;
+    const { rows } = await this.db.query<Row>(
+      `SELECT a.i, a.room_id, r.head_seq
+       FROM unnest($1::int[], $2::uuid[], $3::uuid[]) AS a(i, user_id, room_id)
+       JOIN room_members m ON m.user_id = a.user_id AND m.room_id = a.room_id
+       JOIN rooms r ON r.id = a.room_id`,
+      [index, users, rooms],
+    );
+    for (const r of rows) result[Number(r.i)]?.set(String(r.room_id), Number(r.head_seq));
+    return result;
   }
 
   async listMembers(roomId: string): Promise<MemberRecord[]> {

@@ -309,6 +309,23 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.membershipsOf(owner.id, [])).toEqual(new Map());
     });
 
+    it('answers many users’ membership questions in one call, one map per ask in order', async () => {
+      const owner = await newUser();
+      const other = await newUser();
+      const { room: a } = await newRoom(owner.id);
+      const { room: b } = await newRoom(other.id);
+      await append(a.id, owner, 'one');
+      const unknown = randomUUID();
+      const answers = await store.membershipsOfMany([
+        { userId: other.id, roomIds: [a.id, b.id, unknown] },
+        { userId: owner.id, roomIds: [] },
+        { userId: owner.id, roomIds: [b.id, a.id] },
+        { userId: other.id, roomIds: [b.id] },
+      ]);
+      expect(answers).toEqual([new Map([[b.id, 1]]), new Map(), new Map([[a.id, 2]]), new Map([[b.id, 1]])]);
+      expect(await store.membershipsOfMany([])).toEqual([]);
+    });
+
     it('keeps text out of private rooms and envelopes out of open ones', async () => {
       const owner = await newUser();
       const open = await newRoom(owner.id);

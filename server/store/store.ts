@@ -273,6 +273,12 @@ export interface OpenRoomQuery {
   readonly prefix?: string;
 }
 
+/** One user's question to `membershipsOfMany`: which of these rooms they are a member of. */
+export interface MembershipAsk {
+  readonly userId: string;
+  readonly roomIds: readonly string[];
+}
+
 export interface Store {
   /** Whether the store answers (for /readyz). */
   ping(): Promise<boolean>;
@@ -354,6 +360,12 @@ export interface Store {
    * snapshot: one query however many rooms (a subscribe's check). Unknown rooms are simply absent.
    */
   membershipsOf(userId: string, roomIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * `membershipsOf` for several users at once, in one query: one map (room id → head seq) per ask, in
+   * the asks' order. The subscribes that arrive in one turn of the event loop are checked this way, so a
+   * reconnect storm costs a few membership reads instead of one per socket.
+   */
+  membershipsOfMany(asks: readonly MembershipAsk[]): Promise<Map<string, number>[]>;
   listMembers(roomId: string): Promise<MemberRecord[]>;
   /** Adds the member and commits the join event in one transaction. */
   addMember(m: { roomId: string; userId: string; role: MemberRole; eventId: string }): Promise<StoreResult<RoomEvent>>;

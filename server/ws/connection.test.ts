@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { EncodedEvent, EncodedFrame } from '../../shared/protocol/index.js';
 import { DEFAULT_FRAME_BUDGET } from '../ratelimit/flood-guard.js';
-import { Connection, FlushScheduler } from './connection.js';
+import { Connection, FlushScheduler, SharedEvent } from './connection.js';
 
 class FakeWs {
   readonly OPEN = 1;
@@ -10,9 +10,12 @@ class FakeWs {
   readyState = 1;
   bufferedAmount = 0;
   sent: string[] = [];
+  /** What `send` was given, as given (a string or the shared bytes). */
+  raw: (string | Buffer)[] = [];
   closed: { code: number; reason: string } | undefined;
-  send(data: string) {
-    this.sent.push(data);
+  send(data: string | Buffer) {
+    this.raw.push(data);
+    this.sent.push(String(data));
   }
   close(code: number, reason: string) {
     this.closed = { code, reason };
@@ -22,7 +25,7 @@ class FakeWs {
 
 const USER = { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'alice' };
 /** Serialized text, as the encoders would make it (the flush only joins bytes). */
-const ev = (json: string) => json as EncodedEvent;
+const ev = (json: string) => new SharedEvent(json as EncodedEvent);
 const fr = (json: string) => json as EncodedFrame;
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -48,6 +51,28 @@ describe('Connection', () => {
     await tick();
     expect(ws.sent).toEqual(['{"type":"batch","events":[{"seq":1},{"seq":2}]}', '{"type":"subscribed"}', '{"type":"event","event":{"seq":3}}']);
     expect(JSON.parse(ws.sent[0] as string).events).toHaveLength(2);
+  });
+
+  it('frames an event, or the same run of events, once for every socket it goes to, as bytes', async () => {
+    const [a, b, c] = [ev('{"seq":1}'), ev('{"seq":2}'), ev('{"seq":3}')];
+    const scheduler = new FlushScheduler();
+    const sockets = Array.from({ length: 3 }, () => new FakeWs());
+    const conns = sockets.map((ws) => new Connection('c', ws as unknown as WebSocket, USER, USER.id, { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
+    for (const conn of conns) conn.sendEvent(a);
+    await tick();
+    for (const conn of conns.slice(0, 2)) {
+      conn.sendEvent(b);
+      conn.sendEvent(c);
+    }
+    (conns[2] as Connection).sendEvent(b);
+    await tick();
+    const [first, second, third] = sockets.map((ws) => ws.raw);
+    expect(first?.[0]).toBeInstanceOf(Buffer);
+    expect(second?.[0]).toBe(first?.[0]);
+    expect(third?.[0]).toBe(first?.[0]);
+    expect(second?.[1]).toBe(first?.[1]);
+    expect(sockets[0]?.sent).toEqual(['{"type":"event","event":{"seq":1}}', '{"type":"batch","events":[{"seq":2},{"seq":3}]}']);
+    expect(sockets[2]?.sent).toEqual(['{"type":"event","event":{"seq":1}}', '{"type":"event","event":{"seq":2}}']);
   });
 
   it('cuts a slow consumer whose buffer passed the limit instead of buffering more', async () => {

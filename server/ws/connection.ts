@@ -36,11 +36,38 @@ export interface ConnectionOptions {
   readonly onSent?: (frames: number) => void;
 }
 
-type Outgoing = { readonly event: true; readonly json: EncodedEvent } | { readonly event: false; readonly json: EncodedFrame };
+/**
+ * A room event serialized once for all its recipients (by `encodeEvent`), which also frames it once:
+ * the sockets that get the same run of events in a tick (a room's subscribers, as a rule) are written
+ * the same bytes, instead of each joining and UTF-8-encoding its own copy.
+ */
+export class SharedEvent {
+  /** The last run of events this one starts that was framed, and its frame's bytes. */
+  private framed: { readonly run: readonly SharedEvent[]; readonly bytes: Buffer } | undefined;
+
+  constructor(readonly json: EncodedEvent) {}
+
+  /**
+   * The bytes of the `event` frame (one event) or `batch` frame that carries `items[start, end)`, a run
+   * that begins with this event; built once for every socket with the same run.
+   */
+  frameOf(items: readonly unknown[], start: number, end: number): Buffer {
+    const framed = this.framed;
+    if (framed && framed.run.length === end - start && framed.run.every((e, i) => e === items[start + i])) return framed.bytes;
+    const run = items.slice(start, end) as SharedEvent[];
+    const bytes = Buffer.from(encodeEventFrame(run.map((e) => e.json)));
+    this.framed = { run, bytes };
+    return bytes;
+  }
+}
+
+/** What a connection queues: a whole frame, or a room event shared with other sockets. */
+type Outgoing = EncodedFrame | SharedEvent;
 
 /**
  * One authenticated socket. Outgoing frames are queued and flushed once per tick: consecutive events
- * go out as one `batch` frame, built by joining bytes already serialized once per fan-out.
+ * go out as one `batch` frame, built from events serialized once per fan-out and framed once for
+ * every socket with the same run (see SharedEvent).
  */
 export class Connection {
   /** Rooms this socket is subscribed to. */
@@ -71,12 +98,12 @@ export class Connection {
 
   /** Queues a whole frame, already serialized (by `encodeServerFrame`, once per fan-out). */
   sendFrame(json: EncodedFrame): void {
-    this.enqueue({ event: false, json });
+    this.enqueue(json);
   }
 
-  /** Queues a room event, already serialized (by `encodeEvent`, once for all recipients). */
-  sendEvent(eventJson: EncodedEvent): void {
-    this.enqueue({ event: true, json: eventJson });
+  /** Queues a room event, already serialized (once for all recipients). */
+  sendEvent(event: SharedEvent): void {
+    this.enqueue(event);
   }
 
   close(code: number, reason: string): void {
@@ -101,18 +128,15 @@ export class Connection {
     let frames = 0;
     for (let i = 0; i < items.length; frames++) {
       const item = items[i] as Outgoing;
-      if (!item.event) {
-        this.socket.send(item.json);
+      if (typeof item === 'string') {
+        this.socket.send(item);
         i++;
         continue;
       }
-      const events: EncodedEvent[] = [];
-      for (; i < items.length; i++) {
-        const next = items[i] as Outgoing;
-        if (!next.event) break;
-        events.push(next.json);
-      }
-      this.socket.send(encodeEventFrame(events));
+      let end = i + 1;
+      while (end < items.length && typeof items[end] !== 'string') end++;
+      this.socket.send(item.frameOf(items, i, end));
+      i = end;
     }
     this.options.onSent?.(frames);
   }

@@ -61,6 +61,8 @@ export class Gateway {
   /** Each socket's current claims, and the timer that closes it when they expire. */
   private readonly grants = new Map<Connection, { claims: AccessClaims; timer: NodeJS.Timeout | undefined }>();
   private readonly scheduler = new FlushScheduler();
+  /** Every connection's options: one object for all, so an idle socket carries no copy of its own. */
+  private readonly connectionOptions: ConnectionOptions;
   private readonly feeds: RoomFeeds;
   /** What each user's frames may cost, across that user's sockets on this instance. */
   private readonly userBuckets: KeyedBuckets;
@@ -73,6 +75,8 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.feeds = new RoomFeeds(deps.store, deps.bus, deps.logger, deps.positionCheckMs, deps.metrics);
     this.userBuckets = new KeyedBuckets(deps.connection.frameBudget.user);
+    const metrics = deps.metrics;
+    this.connectionOptions = { ...deps.connection, scheduler: this.scheduler, ...(metrics ? { onSent: (n: number) => metrics.framesOut.inc(n) } : {}) };
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref();
     this.sweeper = setInterval(() => {
@@ -237,11 +241,7 @@ export class Gateway {
   }
 
   private async onConnection(ws: WebSocket, claims: AccessClaims): Promise<void> {
-    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims.deviceId, {
-      ...this.deps.connection,
-      scheduler: this.scheduler,
-      ...(this.deps.metrics ? { onSent: (n: number) => this.deps.metrics?.framesOut.inc(n) } : {}),
-    });
+    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims.deviceId, this.connectionOptions);
     this.connections.add(conn);
     this.grant(conn, claims);
     this.deps.metrics?.connections.inc();

@@ -151,6 +151,37 @@ async function liveRoom(lines: string[] = []) {
 const announce = (bus: MemoryBus, event: RoomEvent) => publishRoomMessage(bus, event.roomId, { t: 'event', event });
 
 describe('RoomFeeds delivery', () => {
+  it('checks the memberships of the subscribes of one turn in one store read', async () => {
+    const { fake, feeds } = await liveRoom();
+    const users = Array.from({ length: 5 }, (_, i) => ({ id: randomUUID(), username: `u${i}` }));
+    for (const u of users) fake.addMember(ROOM, u);
+    const sockets = users.map((u) => socket(u));
+    const stranger = socket({ id: randomUUID(), username: 'stranger' });
+    const before = { ...fake.calls };
+    const refused: string[][] = [];
+    const handlers = { refused: (ids: readonly string[]) => refused.push([...ids]), failed: (_roomId: string, error: unknown) => { throw error; } };
+    await Promise.all([...sockets, stranger].map((s) => feeds.subscribe(s.conn, [{ roomId: ROOM, sinceSeq: 2 }], handlers)));
+    await settle();
+    for (const s of sockets) expect(received(s.ws)).toEqual(['subscribed']);
+    expect(refused).toEqual([[ROOM]]);
+    expect(stranger.conn.rooms.size).toBe(0);
+    expect(Object.fromEntries(Object.entries(fake.calls).map(([name, n]) => [name, n - (before[name] ?? 0)]).filter(([, n]) => n !== 0))).toEqual({ membershipsOfMany: 1 });
+    await feeds.close();
+  });
+
+  it('subscribes another socket to a live room with the membership check as its only store read', async () => {
+    const { fake, feeds } = await liveRoom();
+    const carol = { id: randomUUID(), username: 'carol' };
+    fake.addMember(ROOM, carol);
+    const third = socket(carol);
+    const before = { ...fake.calls };
+    await feeds.subscribe(third.conn, [{ roomId: ROOM, sinceSeq: 2 }], { refused: () => {}, failed: (_roomId, error) => { throw error; } });
+    await settle();
+    expect(received(third.ws)).toEqual(['subscribed']);
+    expect(Object.fromEntries(Object.entries(fake.calls).map(([name, n]) => [name, n - (before[name] ?? 0)]).filter(([, n]) => n !== 0))).toEqual({ membershipsOf: 1 });
+    await feeds.close();
+  });
+
   it('delivers an event repeated on the bus once, also when the repeat comes after later events', async () => {
     const { fake, bus, feeds, alice } = await liveRoom();
     const third = fake.append(ROOM, 'message', BOB);

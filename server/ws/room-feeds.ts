@@ -5,11 +5,18 @@ import type { Bus } from '../bus/bus.js';
 import { Channels } from '../bus/bus.js';
 import { readBusMessage, RoomBusMessage } from '../bus/messages.js';
 import type { Metrics } from '../metrics.js';
-import type { Store } from '../store/store.js';
+import type { MembershipAsk, Store } from '../store/store.js';
 import type { Connection } from './connection.js';
+import { SharedEvent } from './connection.js';
 
 /** How many events one store read fetches while backfilling or filling a gap. */
 const PAGE = 500;
+
+/** How many rooms one batched membership read asks about at most (a single subscribe may ask more). */
+const MEMBERSHIP_BATCH = 5_000;
+
+/** The subscribes' membership checks of one turn, each with its caller waiting. */
+type MembershipBatch = { ask: MembershipAsk; resolve: (heads: Map<string, number>) => void; reject: (error: unknown) => void }[];
 
 /** Where `subscribe` reports the rooms it did not subscribe. */
 export interface SubscribeHandlers {
@@ -37,6 +44,8 @@ interface RoomFeed {
 export class RoomFeeds {
   private readonly feeds = new Map<string, RoomFeed>();
   private readonly positionCheck: NodeJS.Timeout;
+  /** The membership checks asked for in this turn of the event loop, read together at its end. */
+  private checks: MembershipBatch | undefined;
 
   /**
    * `positionCheckMs`: how often every feed compares its position with the store's head, which
@@ -63,7 +72,7 @@ export class RoomFeeds {
   async subscribe(conn: Connection, rooms: readonly { roomId: string; sinceSeq: number }[], handlers: SubscribeHandlers): Promise<void> {
     const wanted = new Map<string, number>();
     for (const { roomId, sinceSeq } of rooms) if (!wanted.has(roomId)) wanted.set(roomId, sinceSeq);
-    const heads = await this.store.membershipsOf(conn.user.id, [...wanted.keys()]);
+    const heads = await this.membershipsOf(conn.user.id, [...wanted.keys()]);
     const refused = [...wanted.keys()].filter((roomId) => !heads.has(roomId));
     if (refused.length > 0) handlers.refused(refused);
     for (const [roomId, sinceSeq] of wanted) {
@@ -73,11 +82,62 @@ export class RoomFeeds {
     }
   }
 
+  /**
+   * The user's memberships among `roomIds` with each room's head seq, read together with every other
+   * subscribe's in the same turn of the event loop: one `membershipsOf` when alone, else one
+   * `membershipsOfMany` per MEMBERSHIP_BATCH rooms asked about. Rejects with what the store throws.
+   */
+  private membershipsOf(userId: string, roomIds: readonly string[]): Promise<Map<string, number>> {
+    let batch = this.checks;
+    if (!batch) {
+      const created: MembershipBatch = [];
+      this.checks = batch = created;
+      setImmediate(() => {
+        this.checks = undefined;
+        void this.check(created);
+      });
+    }
+    const pending = batch;
+    return new Promise((resolve, reject) => pending.push({ ask: { userId, roomIds }, resolve, reject }));
+  }
+
+  private async check(batch: MembershipBatch): Promise<void> {
+    if (batch.length === 1) {
+      const only = batch[0] as MembershipBatch[number];
+      await this.store.membershipsOf(only.ask.userId, only.ask.roomIds).then(only.resolve, only.reject);
+      return;
+    }
+    let slice: MembershipBatch = [];
+    let rooms = 0;
+    for (const pending of batch) {
+      if (slice.length > 0 && rooms + pending.ask.roomIds.length > MEMBERSHIP_BATCH) {
+        await this.checkMany(slice);
+        slice = [];
+        rooms = 0;
+      }
+      slice.push(pending);
+      rooms += pending.ask.roomIds.length;
+    }
+    await this.checkMany(slice);
+  }
+
+  private async checkMany(slice: MembershipBatch): Promise<void> {
+    try {
+      const answers = await this.store.membershipsOfMany(slice.map((p) => p.ask));
+      slice.forEach((p, i) => p.resolve(answers[i] ?? new Map()));
+    } catch (error) {
+      for (const p of slice) p.reject(error);
+    }
+  }
+
   /** `checkedAt`: the room's head seq when membership was checked. */
   private subscribeOne(conn: Connection, roomId: string, sinceSeq: number, checkedAt: number): Promise<void> {
     return this.run(roomId, async (feed) => {
-      // Catch the feed up first, so the backfill below ends exactly where live delivery starts.
-      await this.catchUp(feed);
+      // Catch the feed up to the head the membership check read (a new feed read the head itself), so
+      // the backfill below ends exactly where live delivery starts: what was committed after the check
+      // reaches this socket live, or through a gap read. A live feed is usually there already, so a
+      // subscribe costs no store read beyond the check (a reconnect storm is mostly such subscribes).
+      await this.catchUp(feed, checkedAt);
       // Events since the check may include this user's leave, delivered before this socket joined the
       // feed: then look again. Otherwise the check still holds, and any later leave cuts this socket.
       if (feed.lastSeq > checkedAt && !(await this.store.getMembership(roomId, conn.user.id))) {
@@ -90,7 +150,7 @@ export class RoomFeeds {
         for (let after = sinceSeq; after < feed.lastSeq; ) {
           const events = await this.store.listEvents(roomId, { afterSeq: after, limit: Math.min(PAGE, feed.lastSeq - after) });
           if (events.length === 0) break;
-          for (const event of events) conn.sendEvent(encodeEvent(event));
+          for (const event of events) conn.sendEvent(new SharedEvent(encodeEvent(event)));
           after = (events.at(-1) as RoomEvent).seq;
         }
       }
@@ -161,8 +221,8 @@ export class RoomFeeds {
 
   private deliver(feed: RoomFeed, event: RoomEvent): void {
     feed.lastSeq = event.seq;
-    const json = encodeEvent(event); // once, whatever the number of recipients
-    for (const c of feed.subscribers) c.sendEvent(json);
+    const shared = new SharedEvent(encodeEvent(event)); // once, whatever the number of recipients
+    for (const c of feed.subscribers) c.sendEvent(shared);
     if (this.metrics && feed.subscribers.size > 0) {
       this.metrics.deliveries.inc(feed.subscribers.size);
       this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - Date.parse(event.createdAt)) / 1000);

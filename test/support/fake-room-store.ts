@@ -55,6 +55,11 @@ export class FakeRoomStore {
     return new Map(roomIds.filter((id) => this.members.get(id)?.has(userId)).map((id) => [id, this.events.get(id)?.length ?? 0]));
   }
 
+  async membershipsOfMany(asks: readonly { userId: string; roomIds: readonly string[] }[]): Promise<Map<string, number>[]> {
+    this.count('membershipsOfMany');
+    return asks.map(({ userId, roomIds }) => new Map(roomIds.filter((id) => this.members.get(id)?.has(userId)).map((id) => [id, this.events.get(id)?.length ?? 0])));
+  }
+
   async getMembership(roomId: string, userId: string): Promise<MemberRecord | null> {
     this.count('getMembership');
     const user = this.members.get(roomId)?.get(userId);
