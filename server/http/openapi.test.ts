@@ -72,7 +72,7 @@ const UUID = '00000000-0000-4000-8000-000000000000';
  */
 const INVOCATIONS: Record<string, (api: ApiClient) => Promise<unknown>> = {
   register: (api) => api.register({ username: 'alice', password: 'p'.repeat(12) }),
-  login: (api) => api.login({ username: 'alice', password: 'p'.repeat(12) }),
+  login: (api) => api.login({ username: 'alice', password: 'p'.repeat(12) }, { deviceId: UUID, prove: async () => 's'.repeat(86) }),
   logout: (api) => api.logout(),
   me: (api) => api.me(),
   rooms: (api) => api.rooms(),
@@ -102,6 +102,7 @@ const INVOCATIONS: Record<string, (api: ApiClient) => Promise<unknown>> = {
   revokeDevice: (api) => api.revokeDevice(UUID),
   devicesOfRoom: (api) => api.devicesOfRoom('plans'),
   devicesOfUser: (api) => api.devicesOfUser('bob'),
+  deviceActivity: (api) => api.deviceActivity(),
   postShares: (api) => api.postShares([{} as never]),
   pendingShares: (api) => api.pendingShares(),
   ackShares: (api) => api.ackShares([UUID]),

@@ -537,5 +537,32 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const room = await newRoom(user.id);
       expect((await store.listMembers(room.room.id))[0]?.lastSeenAt?.toISOString()).toBe(at.toISOString());
     });
+
+    it('records where and when devices signed in, resumes a live device only, and writes last seen at most once per interval', async () => {
+      const user = await newUser();
+      const phone = await store.createDeviceWithSession({ id: randomUUID(), userId: user.id, name: 'phone', from: '203.0.113.7' }, freshSession());
+      const listed = () => store.listAccountDevices(user.id).then((all) => all.find((d) => d.deviceId === phone.id));
+      expect(await listed()).toMatchObject({ name: 'phone', addedFrom: '203.0.113.7', signedInFrom: '203.0.113.7', lastSeenAt: null });
+      const at = new Date('2026-01-02T03:04:05.000Z');
+      await store.touchDevicesLastSeen([{ deviceId: phone.id, at }], 60_000);
+      await store.touchDevicesLastSeen([{ deviceId: phone.id, at: new Date(at.getTime() + 59_000) }], 60_000);
+      expect((await listed())?.lastSeenAt?.toISOString()).toBe(at.toISOString());
+      await store.touchDevicesLastSeen([{ deviceId: phone.id, at: new Date(at.getTime() + 61_000) }], 60_000);
+      expect((await listed())?.lastSeenAt?.getTime()).toBe(at.getTime() + 61_000);
+
+      const later = new Date('2026-02-03T04:05:06.000Z');
+      const session = freshSession();
+      expect(await store.resumeDeviceSession({ id: phone.id, userId: user.id, from: '198.51.100.1' }, session, later)).toMatchObject({ id: phone.id });
+      expect(await listed()).toMatchObject({ addedFrom: '203.0.113.7', signedInFrom: '198.51.100.1', signedInAt: later });
+      expect(await store.findRefreshToken(session.refreshToken.tokenHash)).toMatchObject({ deviceId: phone.id, familyId: session.id });
+      // Another user's device, or a revoked one, is not resumed, and nothing is stored.
+      const other = await newUser();
+      const refused = freshSession();
+      expect(await store.resumeDeviceSession({ id: phone.id, userId: other.id, from: null }, refused, later)).toBeNull();
+      expect(await store.findRefreshToken(refused.refreshToken.tokenHash)).toBeNull();
+      await store.revokeDevice(user.id, phone.id, later);
+      expect(await store.resumeDeviceSession({ id: phone.id, userId: user.id, from: null }, freshSession(), later)).toBeNull();
+      expect(await listed()).toBeUndefined();
+    });
   });
 }
