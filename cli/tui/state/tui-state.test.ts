@@ -78,7 +78,7 @@ describe('slash commands', () => {
 
   it('completes a half-typed command', () => {
     expect(completeSlash('/jo')).toEqual(['/join ']);
-    expect(completeSlash('/')).toHaveLength(18);
+    expect(completeSlash('/')).toHaveLength(22);
     expect(completeSlash('/join x')).toEqual([]);
     expect(completeSlash('hello')).toEqual([]);
   });
