@@ -193,7 +193,7 @@ describe('acting on the selected message', () => {
     await t.press('noon works', KEYS.enter);
     await until(() => t.relations().length === 1, 'the reply sent');
     expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'noon works', relatesTo: { type: 'reply', eventId: idOf(1) } }]);
-    expect(t.frame()).not.toContain('replying to');
+    await until(() => !t.frame().includes('replying to'), 'the banner gone');
     t.app.unmount();
   });
 

@@ -221,7 +221,11 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
 
   const submit = (text: string): boolean => {
     const mode = modeRef.current;
-    if (!mode || !room) return false;
+    if (!mode || !room) {
+      // A message typed after a selection was left for a slash command: the mark goes.
+      if (selectionRef.current && !text.startsWith('/')) setSelection(null);
+      return false;
+    }
     setMode(null);
     done();
     const sent = mode.kind === 'edit' ? chat.edit(room, mode.target, text) : chat.reply(room, mode.target, text);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Room } from '../protocol/index.js';
 import { BOB, DEVICE, fakeE2E, FakeServer, FakeSocket, ME, room } from '../../test/support/fake-chat-server.js';
+import type { ApiClient } from './api-client.js';
 import { ChatModel } from './chat-model.js';
 import { applyRelations } from './relations.js';
 import type { Clock } from './live-client.js';
@@ -11,7 +12,7 @@ const OPEN = '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
 const SECRET = '4f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e';
 const LATER = '5f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8f';
 
-function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), readPositions: Record<string, number> = {}, unreachable = 0, keysOnSync = false) {
+function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), readPositions: Record<string, number> = {}, unreachable = 0, keysOnSync = false, extraApi: Partial<ApiClient> = {}) {
   const timers: { at: number; fn: () => void }[] = [];
   let now = 1_000;
   const clock: Clock = {
@@ -26,7 +27,7 @@ function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), read
       if (i >= 0) timers.splice(i, 1);
     },
   };
-  const api = server.api();
+  const api = { ...server.api(), ...extraApi } as ApiClient;
   const live = new LiveClient({
     api,
     clock,
@@ -529,6 +530,69 @@ describe('ChatModel', () => {
     expect(t.encrypted).toEqual(expect.arrayContaining(['first, edited', 'an answer', '👍']));
     await expect(t.model.react(open, server.events.get(OPEN)?.[0] as never, 'not an emoji')).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(t.model.edit(open, server.events.get(OPEN)?.[0] as never, '  ')).rejects.toMatchObject({ code: 'invalid_request' });
+    t.model.stop();
+  });
+});
+
+describe('ChatModel message actions', () => {
+  /** The model with sendRelation and deleteMessage recorded, and room OPEN and SECRET holding one message of each user. */
+  async function actions() {
+    const server = new FakeServer();
+    server.addRoom({ ...room(OPEN, 'open'), role: 'member' });
+    server.addRoom({ ...room(SECRET, 'private'), role: 'member' });
+    const calls: unknown[][] = [];
+    const extra = {
+      sendRelation: async (...args: unknown[]) => {
+        calls.push(['send', ...args]);
+        return { id: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', seq: 50, duplicate: false };
+      },
+      deleteMessage: async (...args: unknown[]) => {
+        calls.push(['delete', ...args]);
+        return { id: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1d', seq: 51 };
+      },
+    } as unknown as Partial<ApiClient>;
+    const mine = server.append(OPEN, { sender: ME, body: 'mine' });
+    const theirs = server.append(OPEN, { sender: BOB, body: 'theirs' });
+    const t = setup(server, new MemoryOutboxStore(), {}, 0, false, extra);
+    await t.model.start();
+    await t.settle();
+    const rooms = t.model.getSnapshot().rooms;
+    const open = rooms.find((r) => r.id === OPEN) as Room;
+    const secret = rooms.find((r) => r.id === SECRET) as Room;
+    return { ...t, calls, mine, theirs, open, secret };
+  }
+
+  it('edits only this user\'s messages, and sends an edit relation with the new text', async () => {
+    const t = await actions();
+    await expect(t.model.edit(t.open, t.theirs, 'changed')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(t.model.edit(t.open, t.mine, '  ')).rejects.toMatchObject({ code: 'invalid_request' });
+    await t.model.edit(t.open, t.mine, 'mine, fixed');
+    expect(t.calls).toEqual([['send', OPEN, { clientMsgId: expect.any(String), body: 'mine, fixed', relatesTo: { type: 'edit', eventId: t.mine.id } }]]);
+    t.model.stop();
+  });
+
+  it('encrypts a reply in a private room on this device: only the relation is in clear', async () => {
+    const t = await actions();
+    const target = t.server.push(SECRET, { sender: BOB, envelope: null, body: null });
+    await t.settle();
+    await t.model.reply(t.secret, target, 'a sealed answer');
+    expect(t.encrypted).toEqual(['a sealed answer']);
+    const [, roomId, payload] = t.calls[0] as [string, string, Record<string, unknown>];
+    expect(roomId).toBe(SECRET);
+    expect(payload).not.toHaveProperty('body');
+    expect(payload).toMatchObject({ envelope: { roomId: SECRET }, relatesTo: { type: 'reply', eventId: target.id } });
+    t.model.stop();
+  });
+
+  it('toggles a reaction: adds it, and takes back this user\'s own one by deleting it; refuses text that is not one emoji', async () => {
+    const t = await actions();
+    await expect(t.model.react(t.open, t.theirs, 'lol')).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(await t.model.react(t.open, t.theirs, '👍')).toBe(true);
+    expect(t.calls).toEqual([['send', OPEN, { clientMsgId: expect.any(String), body: '👍', relatesTo: { type: 'reaction', eventId: t.theirs.id } }]]);
+    const given = t.server.push(OPEN, { sender: ME, body: '👍', relation: { type: 'reaction', eventId: t.theirs.id, seq: t.theirs.seq } });
+    await t.settle();
+    expect(await t.model.react(t.open, t.theirs, '👍')).toBe(false);
+    expect(t.calls.at(-1)).toEqual(['delete', OPEN, given.seq]);
     t.model.stop();
   });
 });

@@ -42,14 +42,18 @@ export function unreadCount(room: RoomState, me: string): number {
   return room.events.filter((e) => e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me).length;
 }
 
-/** How many unread messages from someone else mention this user (outside code, see `mentions`); `bodyOf` gives a message's text as read here. */
+/** Whether `e` is an unread message from someone else that mentions this user (outside code, see `mentions`). */
+const isUnreadMention = (room: RoomState, e: RoomEvent, me: { id: string; username: string }, bodyOf: (e: RoomEvent) => string | null): boolean =>
+  e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me.id && mentions(bodyOf(e) ?? '', me.username);
+
+/** How many unread messages from someone else mention this user; `bodyOf` gives a message's text as read here. */
 export function unreadMentions(room: RoomState, me: { id: string; username: string }, bodyOf: (e: RoomEvent) => string | null): number {
-  return room.events.filter((e) => e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me.id && mentions(bodyOf(e) ?? '', me.username)).length;
+  return room.events.filter((e) => isUnreadMention(room, e, me, bodyOf)).length;
 }
 
 /** Whether an unread message from someone else mentions this user. */
 export function hasUnreadMention(room: RoomState, me: { id: string; username: string }, bodyOf: (e: RoomEvent) => string | null): boolean {
-  return room.events.some((e) => e.seq > room.readSeq && isOwnMessage(e) && e.sender.id !== me.id && mentions(bodyOf(e) ?? '', me.username));
+  return room.events.some((e) => isUnreadMention(room, e, me, bodyOf));
 }
 
 /** Starts, refreshes or ends someone's typing indicator. */
