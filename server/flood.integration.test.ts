@@ -98,7 +98,8 @@ describe('flood control', () => {
     for (let i = 0; i < 2; i++) m1.ws.send(JSON.stringify({ type: 'subscribe', rooms: randomRooms(500) }));
     await waitFor(() => m1.frames.filter((f) => f.type === 'error').length >= 2, 'the first socket’s answers');
     for (let i = 0; i < 2; i++) m2.ws.send(JSON.stringify({ type: 'subscribe', rooms: randomRooms(500) }));
-    await waitFor(() => m2.frames.some((f) => f.code === 'rate_limited'), 'the second socket to be refused by the user’s limit');
+    // The refusal is answered at once, before parsing; the admitted frame's answer after its store read.
+    await waitFor(() => m2.frames.some((f) => f.code === 'rate_limited') && m2.frames.some((f) => f.code === 'forbidden'), 'the second socket’s answer, then its refusal by the user’s limit');
     expect(m1.frames.filter((f) => f.code === 'rate_limited')).toEqual([]);
     expect(m2.frames.filter((f) => f.code === 'forbidden')).toHaveLength(1);
     // Bob is untouched: his frames are admitted and answered.
