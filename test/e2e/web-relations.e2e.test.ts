@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, MemorySessionStore } from '../../shared/client/index.js';
 import type { ServerProcess } from '../support/binaries.js';
 import { chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
@@ -120,7 +121,7 @@ describe.runIf(haveChromium)('edit, react, reply and delete in the web client, w
     await page.getByText('Replying to bob').waitFor();
     await box.fill('a reply from the web');
     await box.press('Enter');
-    await row(page, 'a reply from the web').getByRole('button', { name: /^Reply to bob: hello alice/ }).waitFor();
+    await row(page, 'a reply from the web').getByRole('button', { name: /^Reply to bob:\s*hello alice/ }).waitFor();
 
     // And deletes a message after confirming (axe with the toolbar and the dialog open).
     await box.fill('soon gone');
@@ -165,7 +166,7 @@ describe.runIf(haveChromium)('edit, react, reply and delete in the web client, w
     expect((await chat(bob, ['react', room, String(mineSeq), '🎉'])).code).toBe(0);
     await row(page, 'final draft').getByRole('button', { name: '🎉 1: bob' }).waitFor();
     await sendAs(bob, ['send', room, '--reply-to', String(mineSeq), 'answered from the terminal']);
-    const quote = row(page, 'answered from the terminal').getByRole('button', { name: /^Reply to alice: final draft/ });
+    const quote = row(page, 'answered from the terminal').getByRole('button', { name: /^Reply to alice:\s*final draft/ });
     await quote.click();
     await page.locator('.jumped', { hasText: 'final draft' }).waitFor();
     const gone = await sendAs(bob, ['send', room, 'a note bob takes back']);
@@ -195,5 +196,32 @@ describe.runIf(haveChromium)('edit, react, reply and delete in the web client, w
     expect((await chat(aliceCli, ['read', 'plaza'])).code).toBe(0);
     expect(await readSeq('plaza')).toBe(seq);
     await eventually(async () => ((await rooms.getByLabel('mentions you').count()) === 0 && (await rooms.getByLabel('1 unread').count()) === 0 ? true : undefined), 'the badges to clear');
+  });
+
+  it('reads a room only while its newest message is in view', { timeout: 120_000 }, async () => {
+    const api = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
+    await api.login({ username: 'bob', password: BROWSER_PASSWORD });
+    await api.createRoom({ name: 'long' });
+    await page.goto(`${server.url}/rooms/long`);
+    await page.getByRole('button', { name: 'Join #long' }).click();
+    for (let i = 1; i <= 60; i++) await api.send('long', `line ${i}`, crypto.randomUUID());
+    const list = page.getByRole('list', { name: 'Messages' });
+    await row(page, 'line 60').waitFor();
+    const readSeq = async () => (JSON.parse((await chat(aliceCli, ['--json', 'rooms'])).stdout) as { rooms: { name: string; readSeq?: number }[] }).rooms.find((r) => r.name === 'long')?.readSeq;
+    const head = (await api.history('long', { limit: 1 })).headSeq;
+    await eventually(async () => ((await readSeq()) === head ? true : undefined), 'the marker at the newest message');
+
+    // Scrolled up to older messages: a new one is unread, here and on the server.
+    await list.evaluate((el) => (el.scrollTop = 0));
+    await page.getByRole('button', { name: '↓ Jump to latest' }).waitFor();
+    const later = await api.send('long', 'while you were reading back', crypto.randomUUID());
+    const rooms = page.getByRole('navigation', { name: 'Rooms' });
+    await rooms.getByLabel('1 unread').waitFor();
+    expect(await readSeq()).toBe(head);
+
+    // Back at the bottom, it is read.
+    await page.getByRole('button', { name: '↓ Jump to latest' }).click();
+    await eventually(async () => ((await readSeq()) === later.seq ? true : undefined), 'the marker once at the bottom');
+    await eventually(async () => ((await rooms.getByLabel('1 unread').count()) === 0 ? true : undefined), 'the badge to clear');
   });
 });

@@ -32,7 +32,7 @@ describe('MessageBody', () => {
   it('quotes a reply\'s target as plain text on one line, and a deleted one as deleted', () => {
     const quote = renderToStaticMarkup(createElement(ReplyQuoteButton, { quote: { seq: 1, eventId: event.id, sender: 'bob', text: '**bold**\n\nsecond', deleted: false } }));
     expect(quote).toContain('<bdi>bold second</bdi>');
-    expect(quote).toContain('<span class="sr-only">Reply to </span>');
+    expect(quote).toContain('<span class="sr-only"><bdi>Reply to bob: </bdi></span>');
     const gone = renderToStaticMarkup(createElement(ReplyQuoteButton, { quote: { seq: 1, eventId: event.id, sender: 'bob', text: null, deleted: true } }));
     expect(gone).toContain('message deleted');
   });

@@ -46,11 +46,12 @@ export function ReplyQuoteButton({ quote, onQuote }: { readonly quote: ReplyQuot
       onClick={() => onQuote?.(quote)}
     >
       <span aria-hidden="true">↪</span>
-      <span className="sr-only">Reply to </span>
-      <strong className="shrink-0">
+      <span className="sr-only">
+        <Untrusted text={`Reply to ${quote.sender ?? 'a message'}: `} />
+      </span>
+      <strong className="shrink-0" aria-hidden="true">
         <Untrusted text={quote.sender ?? 'a message'} />
       </strong>
-      <span className="sr-only">: </span>
       <span className={cn('truncate', quote.deleted && 'italic')}>
         <Untrusted text={quoteText(quote)} />
       </span>

@@ -126,8 +126,10 @@ function RoomView({ room }: { readonly room: Room }) {
 
   // Reading: the room is read up to its newest event while the page is visible and the newest message
   // is in view; the model moves the server's marker, which the user's other devices follow.
-  const markRead = useRef(() => undefined as unknown);
-  markRead.current = () => !document.hidden && atBottom.current && chat.markRead(room.id);
+  const markRead = useRef<() => void>(() => undefined);
+  markRead.current = () => {
+    if (!document.hidden && atBottom.current) chat.markRead(room.id);
+  };
   useEffect(() => {
     markRead.current();
     const onVisible = () => markRead.current();
