@@ -197,12 +197,13 @@ export async function searchLatency(adminUrl: string, size: number, options: Sea
       for (const i of indexes.rows) await sql.exec(i.def);
       const loaded = Date.now();
       loadSeconds = (loaded - started) / 1000;
-    }
-    // The SQL-made terms are the tokenizer's: a sample checked against toTsvector.
-    const sample = await sql.query<{ body: string; search: string }>('SELECT body, search::text AS search FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT 20');
-    for (const r of sample.rows) {
-      const { rows } = await sql.query<{ same: boolean }>('SELECT $1::tsvector = $2::tsvector AS same', [r.search, toTsvector(r.body, { language: 'en' })]);
-      if (!rows[0]?.same) throw new Error(`bench terms differ from the tokenizer's for: ${r.body}`);
+      // The SQL-made terms are the tokenizer's (English stems; a reused database's re-indexed messages
+      // have their detected language's): a sample checked against toTsvector.
+      const sample = await sql.query<{ body: string; search: string }>('SELECT body, search::text AS search FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT 20');
+      for (const r of sample.rows) {
+        const { rows } = await sql.query<{ same: boolean }>('SELECT $1::tsvector = $2::tsvector AS same', [r.search, toTsvector(r.body, { language: 'en' })]);
+        if (!rows[0]?.same) throw new Error(`bench terms differ from the tokenizer's for: ${r.body}`);
+      }
     }
     // The re-index the server runs at start (messages of an older tokenizer version), with the GIN
     // index in place as it would be: on every message or on a sample, timed.

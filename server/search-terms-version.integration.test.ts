@@ -77,5 +77,5 @@ describe.each(engines)('search terms of an older tokenizer: %s', (_name, engine)
     expect(sent?.ok).toBe(true);
     expect(await reindexSearch(store)).toBe(0);
     expect(await search('db-eu02')).toHaveLength(1);
-  }, 120_000);
+  }, 300_000);
 });
