@@ -110,7 +110,7 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     lines.push({ text: `    ${flow.code}`, bold: true, color: theme.accent });
     lines.push({ text: 'Do both devices show the same digits?  y they match · n they differ' });
   } else if (flow?.step === 'waiting') {
-    lines.push({ text: flow.role === 'approver' ? `Approving ${deviceName(flow.deviceId)}: ${neutralize(flow.what)}…` : `This device is not verified yet: ${neutralize(flow.what)}…`, color: theme.dim });
+    lines.push({ text: flow.role === 'approver' ? `Approving ${deviceName(flow.deviceId)}: ${neutralize(flow.what)}…` : `${neutralize(flow.what[0]?.toUpperCase() ?? '')}${neutralize(flow.what.slice(1))}…`, color: theme.dim });
   } else if (flow?.step === 'done') {
     lines.push({ text: flow.role === 'approver' ? `✓ Approved ${deviceName(flow.deviceId)}: your contacts now share keys with it.` : '✓ This device is verified: members now share their keys with it.', color: 'green' });
     lines.push({ text: 'Esc to close', color: theme.dim });
