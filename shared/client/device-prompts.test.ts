@@ -20,10 +20,17 @@ function fakeE2E(state: { status: IdentityStatus; devices: AccountDevice[] }) {
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+/** A live client that the test makes send `devices` frames. */
+class FakeLive extends Emitter<{ devices: Record<string, never> }> {
+  devicesFrame(): void {
+    this.emit('devices', {});
+  }
+}
+
 describe('DevicePrompts', () => {
   it('prompts, on the device holding the identity key, for each other device not approved, again at a `devices` frame, and hides a dismissed one', async () => {
     const state = { status: 'holder' as IdentityStatus, devices: [device('me', true, true), device('old', true)] };
-    const live = new Emitter<{ devices: Record<string, never> }>();
+    const live = new FakeLive();
     const prompts = new DevicePrompts({ e2e: fakeE2E(state), api: {} as ApiClient, live, autoRequest: false });
     await prompts.start();
     expect(prompts.getSnapshot()).toMatchObject({ status: 'holder', canApprove: true, prompts: [], flow: null });
@@ -31,13 +38,13 @@ describe('DevicePrompts', () => {
     state.devices = [...state.devices, device('new', false)];
     const changed = vi.fn();
     prompts.subscribe(changed);
-    live.emit('devices', {});
+    live.devicesFrame();
     await vi.waitFor(() => expect(prompts.getSnapshot().prompts.map((d) => d.device.deviceId)).toEqual(['new']));
     expect(changed).toHaveBeenCalled();
 
     prompts.dismiss('new');
     expect(prompts.getSnapshot().prompts).toEqual([]);
-    live.emit('devices', {});
+    live.devicesFrame();
     await settle();
     await prompts.refresh();
     expect(prompts.getSnapshot().prompts).toEqual([]);
@@ -53,7 +60,7 @@ describe('DevicePrompts', () => {
         return report;
       }),
     };
-    const prompts = new DevicePrompts({ e2e: fakeE2E(state), api: {} as ApiClient, live: new Emitter(), backup, autoRequest: false });
+    const prompts = new DevicePrompts({ e2e: fakeE2E(state), api: {} as ApiClient, live: new FakeLive(), backup, autoRequest: false });
     await prompts.start();
     expect(prompts.getSnapshot()).toMatchObject({ status: 'unapproved', canApprove: false, prompts: [] });
     await expect(prompts.restore('KEY')).resolves.toBe(report);
@@ -63,7 +70,7 @@ describe('DevicePrompts', () => {
   });
 
   it('refuses to restore without a key backup', async () => {
-    const prompts = new DevicePrompts({ e2e: fakeE2E({ status: 'unapproved', devices: [] }), api: {} as ApiClient, live: new Emitter(), autoRequest: false });
+    const prompts = new DevicePrompts({ e2e: fakeE2E({ status: 'unapproved', devices: [] }), api: {} as ApiClient, live: new FakeLive(), autoRequest: false });
     await expect(prompts.restore('KEY')).rejects.toMatchObject({ code: 'internal' });
   });
 });

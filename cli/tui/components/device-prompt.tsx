@@ -48,6 +48,9 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     redraw((n) => n + 1);
   };
   const prompt = !s.flow && s.canApprove ? s.prompts[0] : undefined;
+  /** The devices prompted for, by id: one approved leaves the prompts, and is still named when done. */
+  const known = useRef(new Map<string, AccountDevice>());
+  for (const p of s.prompts) known.current.set(p.device.deviceId, p);
   const onKey = (key: Key): boolean => {
     const snap = model.getSnapshot();
     const entry = entryRef.current;
@@ -102,7 +105,7 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
   const lines: { text: string; color?: string; bold?: boolean }[] = [];
   const flow = s.flow;
   const deviceName = (id: string | undefined) => {
-    const d = s.prompts.find((p) => p.device.deviceId === id);
+    const d = id === undefined ? undefined : known.current.get(id);
     return d ? describeNewDevice(d, when) : `device ${neutralize((id ?? '').slice(0, 8))}`;
   };
   if (flow?.step === 'compare') {
