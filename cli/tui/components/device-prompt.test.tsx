@@ -84,7 +84,9 @@ describe('DevicePrompt', () => {
 
     set({ flow: { step: 'done', role: 'approver', deviceId: NEW_ID }, prompts: [] });
     await settle();
-    expect(lastFrame()).toContain('✓ Approved');
+    // Named still, though no longer among the prompts.
+    expect(lastFrame()).toContain('✓ Approved web (browser)');
+    expect(lastFrame()).toContain('(device 7c0b3f0e)');
   });
 
   it('says they differ on `n`, and hides a prompt on `x`', async () => {

@@ -48,6 +48,9 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     redraw((n) => n + 1);
   };
   const prompt = !s.flow && s.canApprove ? s.prompts[0] : undefined;
+  /** The devices prompted for, by id: one approved leaves the prompts, and is still named when done. */
+  const known = useRef(new Map<string, AccountDevice>());
+  for (const p of s.prompts) known.current.set(p.device.deviceId, p);
   const onKey = (key: Key): boolean => {
     const snap = model.getSnapshot();
     const entry = entryRef.current;
@@ -102,7 +105,7 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
   const lines: { text: string; color?: string; bold?: boolean }[] = [];
   const flow = s.flow;
   const deviceName = (id: string | undefined) => {
-    const d = s.prompts.find((p) => p.device.deviceId === id);
+    const d = id === undefined ? undefined : known.current.get(id);
     return d ? describeNewDevice(d, when) : `device ${neutralize((id ?? '').slice(0, 8))}`;
   };
   if (flow?.step === 'compare') {
@@ -110,7 +113,7 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     lines.push({ text: `    ${flow.code}`, bold: true, color: theme.accent });
     lines.push({ text: 'Do both devices show the same digits?  y they match · n they differ' });
   } else if (flow?.step === 'waiting') {
-    lines.push({ text: flow.role === 'approver' ? `Approving ${deviceName(flow.deviceId)}: ${neutralize(flow.what)}…` : `This device is not verified yet: ${neutralize(flow.what)}…`, color: theme.dim });
+    lines.push({ text: flow.role === 'approver' ? `Approving ${deviceName(flow.deviceId)}: ${neutralize(flow.what)}…` : `${neutralize(flow.what[0]?.toUpperCase() ?? '')}${neutralize(flow.what.slice(1))}…`, color: theme.dim });
   } else if (flow?.step === 'done') {
     lines.push({ text: flow.role === 'approver' ? `✓ Approved ${deviceName(flow.deviceId)}: your contacts now share keys with it.` : '✓ This device is verified: members now share their keys with it.', color: 'green' });
     lines.push({ text: 'Esc to close', color: theme.dim });

@@ -19,7 +19,7 @@ function DeviceLine({ d }: { readonly d: AccountDevice }) {
 }
 
 /**
- * The approval dialog: on a device that holds the identity key, a new sign-in of the account that is
+ * The approval dialog (not modal): on a device that holds the identity key, a new sign-in of the account that is
  * not approved ("Approve" or "Not now"); on either side of an approval under way, the 3×4 digits to
  * compare with the other device ("They match" / "They differ"), then how it ended.
  */
@@ -98,9 +98,15 @@ export function DeviceApprovalDialog({ model }: { readonly model: DevicePromptsM
       </>
     );
   }
+  // Not modal: the chat stays usable (and readable to assistive technology) while a sign-in is
+  // announced, and the prompt does not take the focus from what the user is typing.
   return (
-    <Dialog open={shown} onOpenChange={onOpenChange}>
-      {shown && <DialogContent title={title}>{body}</DialogContent>}
+    <Dialog open={shown} onOpenChange={onOpenChange} modal={false}>
+      {shown && (
+        <DialogContent title={title} onOpenAutoFocus={(e) => e.preventDefault()} onInteractOutside={(e) => e.preventDefault()}>
+          {body}
+        </DialogContent>
+      )}
     </Dialog>
   );
 }

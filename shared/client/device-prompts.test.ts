@@ -1,0 +1,76 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { DirectoryDevice } from '../protocol/index.js';
+import { DevicePrompts } from './device-prompts.js';
+import type { AccountDevice, E2ESession, IdentityStatus } from './e2e-session.js';
+import type { ApiClient } from './api-client.js';
+import { Emitter } from './emitter.js';
+import type { RestoreReport } from './key-backup.js';
+
+const device = (id: string, approved: boolean, current = false): AccountDevice => ({
+  device: { deviceId: id, name: `device ${id}`, createdAt: '2026-11-30T02:00:00.000Z', bundle: {} as DirectoryDevice['bundle'] },
+  approved,
+  current,
+  isNew: false,
+});
+
+/** An E2E session whose standing and device list the test sets. */
+function fakeE2E(state: { status: IdentityStatus; devices: AccountDevice[] }) {
+  return { identityStatus: vi.fn(async () => state.status), accountDevices: vi.fn(async () => state.devices) } as unknown as E2ESession;
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+/** A live client that the test makes send `devices` frames. */
+class FakeLive extends Emitter<{ devices: Record<string, never> }> {
+  devicesFrame(): void {
+    this.emit('devices', {});
+  }
+}
+
+describe('DevicePrompts', () => {
+  it('prompts, on the device holding the identity key, for each other device not approved, again at a `devices` frame, and hides a dismissed one', async () => {
+    const state = { status: 'holder' as IdentityStatus, devices: [device('me', true, true), device('old', true)] };
+    const live = new FakeLive();
+    const prompts = new DevicePrompts({ e2e: fakeE2E(state), api: {} as ApiClient, live, autoRequest: false });
+    await prompts.start();
+    expect(prompts.getSnapshot()).toMatchObject({ status: 'holder', canApprove: true, prompts: [], flow: null });
+
+    state.devices = [...state.devices, device('new', false)];
+    const changed = vi.fn();
+    prompts.subscribe(changed);
+    live.devicesFrame();
+    await vi.waitFor(() => expect(prompts.getSnapshot().prompts.map((d) => d.device.deviceId)).toEqual(['new']));
+    expect(changed).toHaveBeenCalled();
+
+    prompts.dismiss('new');
+    expect(prompts.getSnapshot().prompts).toEqual([]);
+    live.devicesFrame();
+    await settle();
+    await prompts.refresh();
+    expect(prompts.getSnapshot().prompts).toEqual([]);
+    prompts.stop();
+  });
+
+  it('offers no approval on a device that is not approved, and restoring with the recovery key makes it the holder', async () => {
+    const state = { status: 'unapproved' as IdentityStatus, devices: [device('me', false, true), device('other', false)] };
+    const report: RestoreReport = { version: 1, added: 2, extended: 0, kept: 0, refused: 0, identity: 'restored' };
+    const backup = {
+      restore: vi.fn(async () => {
+        state.status = 'holder';
+        return report;
+      }),
+    };
+    const prompts = new DevicePrompts({ e2e: fakeE2E(state), api: {} as ApiClient, live: new FakeLive(), backup, autoRequest: false });
+    await prompts.start();
+    expect(prompts.getSnapshot()).toMatchObject({ status: 'unapproved', canApprove: false, prompts: [] });
+    await expect(prompts.restore('KEY')).resolves.toBe(report);
+    expect(backup.restore).toHaveBeenCalledWith('KEY');
+    expect(prompts.getSnapshot()).toMatchObject({ status: 'holder', canApprove: true });
+    expect(prompts.getSnapshot().prompts.map((d) => d.device.deviceId)).toEqual(['other']);
+  });
+
+  it('refuses to restore without a key backup', async () => {
+    const prompts = new DevicePrompts({ e2e: fakeE2E({ status: 'unapproved', devices: [] }), api: {} as ApiClient, live: new FakeLive(), autoRequest: false });
+    await expect(prompts.restore('KEY')).rejects.toMatchObject({ code: 'internal' });
+  });
+});
