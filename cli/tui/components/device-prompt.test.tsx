@@ -4,7 +4,7 @@ import type { AccountDevice, DevicePromptsSnapshot, RestoreReport } from '../../
 import { KeyInputProvider } from '../input/key-input.js';
 import { THEMES } from '../state/theme.js';
 import type { DevicePromptModel } from './device-prompt.js';
-import { DevicePrompt } from './device-prompt.js';
+import { describeNewDevice, DevicePrompt } from './device-prompt.js';
 
 const NEW_ID = '7c0b3f0e-2a55-4a57-9a43-1f6c3f7e9d11';
 const newDevice: AccountDevice = {
@@ -53,6 +53,17 @@ function renderPrompt(model: DevicePromptModel, onRestored = vi.fn()) {
   );
   return { ...view, onHeight };
 }
+
+describe('describeNewDevice', () => {
+  const when = (iso: string) => `at ${iso.slice(11, 16)} UTC`;
+  it('names the address the device signed in from when the server recorded it, neutralized', () => {
+    const activity = { deviceId: NEW_ID, name: 'web', createdAt: newDevice.device.createdAt, addedFrom: '198.51.100.7', signedInAt: null, signedInFrom: '203.0.113.5\u001b[2J', lastSeenAt: null };
+    expect(describeNewDevice({ ...newDevice, activity }, when)).toMatch(/at 02:31 UTC, from 203\.0\.113\.5/);
+    expect(describeNewDevice({ ...newDevice, activity }, when)).not.toContain('\u001b');
+    expect(describeNewDevice({ ...newDevice, activity: { ...activity, signedInFrom: null } }, when)).toMatch(/from 198\.51\.100\.7$/);
+    expect(describeNewDevice(newDevice, when)).toMatch(/at 02:31 UTC$/);
+  });
+});
 
 describe('DevicePrompt', () => {
   it('announces a new sign-in with where and when, approves on `a`, and asks to compare the digits', async () => {

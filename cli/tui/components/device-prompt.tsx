@@ -23,9 +23,13 @@ export interface DevicePromptProps {
   readonly onRestored?: (report: RestoreReport) => void;
 }
 
-/** A device in a prompt: its name (where it signed in from, as it named itself), its id's start, and when it was added. */
+/**
+ * A device in a prompt: its name (as it named itself), its id's start, when it was added and, when the
+ * server recorded it, the address it signed in from (as the server saw it, see `DeviceActivity`).
+ */
 export function describeNewDevice(d: AccountDevice, when: (iso: string) => string): string {
-  return `${neutralize(d.device.name)} (device ${neutralize(d.device.deviceId.slice(0, 8))}), ${when(d.device.createdAt)}`;
+  const from = d.activity?.signedInFrom ?? d.activity?.addedFrom ?? null;
+  return `${neutralize(d.device.name)} (device ${neutralize(d.device.deviceId.slice(0, 8))}), ${when(d.device.createdAt)}${from ? `, from ${neutralize(from)}` : ''}`;
 }
 
 const localTime = (iso: string) => new Date(iso).toLocaleString();

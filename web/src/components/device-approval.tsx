@@ -9,11 +9,20 @@ import { Untrusted } from './untrusted-text.js';
 /** What the web's approval prompts drive: the shared model (shared/client/device-prompts.ts). */
 export type DevicePromptsModel = Pick<DevicePrompts, 'subscribe' | 'getSnapshot' | 'approve' | 'request' | 'confirm' | 'dismiss' | 'close' | 'restore'>;
 
-/** A device as a prompt names it: its name (where it signed in from), its id's start, and when it was added (local time). */
+/**
+ * A device as a prompt names it: its name (as it named itself), its id's start, when it was added (local
+ * time) and, when the server recorded it, the address it signed in from.
+ */
 function DeviceLine({ d }: { readonly d: AccountDevice }) {
+  const from = d.activity?.signedInFrom ?? d.activity?.addedFrom ?? null;
   return (
     <>
       <Untrusted text={d.device.name} /> (device <Untrusted text={d.device.deviceId.slice(0, 8)} />), {new Date(d.device.createdAt).toLocaleString()}
+      {from ? (
+        <>
+          , from <Untrusted text={from} />
+        </>
+      ) : null}
     </>
   );
 }
