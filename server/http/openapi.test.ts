@@ -100,6 +100,7 @@ const INVOCATIONS: Record<string, (api: ApiClient) => Promise<unknown>> = {
   directMessage: (api) => api.directMessage('bob'),
   publishBundle: (api) => api.publishBundle({} as never),
   revokeDevice: (api) => api.revokeDevice(UUID),
+  revokeAllDevices: (api) => api.revokeAllDevices(),
   devicesOfRoom: (api) => api.devicesOfRoom('plans'),
   devicesOfUser: (api) => api.devicesOfUser('bob'),
   deviceActivity: (api) => api.deviceActivity(),

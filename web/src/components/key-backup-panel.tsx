@@ -1,5 +1,8 @@
 import { useState } from 'react';
 import type { KeyBackup } from '../../../shared/client/index.js';
+import { Button } from './ui/button.js';
+import { CopyButton } from './ui/copy-button.js';
+import { Input } from './ui/input.js';
 
 /** The words shown with a new recovery key, the same promise the CLI makes. */
 const LOSS_WARNING =
@@ -33,21 +36,25 @@ export function KeyBackupPanel({
     );
   };
   return (
-    <section className="key-backup" aria-label="Key backup">
+    <section className="grid max-h-[50dvh] gap-2 overflow-y-auto border-b border-line bg-panel p-3 text-sm md:px-4" aria-label="Key backup">
       {shown ? (
         <>
-          <p>Your recovery key, shown this once:</p>
-          <p className="number" aria-label="Recovery key">
-            {shown}
-          </p>
-          <p>{LOSS_WARNING}</p>
-          <button type="button" onClick={() => (setShown(null), onClose())}>
-            I have written it down
-          </button>
+          <p className="m-0 font-semibold">Your recovery key, shown this once:</p>
+          <div className="flex flex-wrap items-center gap-2">
+            <p className="m-0 min-w-0 font-mono text-base break-words select-all" aria-label="Recovery key">
+              {shown}
+            </p>
+            <CopyButton text={shown} label="Copy recovery key" />
+          </div>
+          <p className="m-0 text-dim">{LOSS_WARNING}</p>
+          <div>
+            <Button onClick={() => (setShown(null), onClose())}>I have written it down</Button>
+          </div>
         </>
       ) : (
         <>
           <form
+            className="flex flex-wrap items-end gap-2"
             onSubmit={(e) => {
               e.preventDefault();
               const input = e.currentTarget.elements.namedItem('recovery-key') as HTMLInputElement;
@@ -60,23 +67,25 @@ export function KeyBackupPanel({
               });
             }}
           >
-            <label>
+            <label className="grid min-w-0 flex-1 gap-1">
               Recovery key
-              <input name="recovery-key" autoComplete="off" spellCheck={false} placeholder="XXXX XXXX XXXX …" />
+              <Input name="recovery-key" autoComplete="off" spellCheck={false} placeholder="XXXX XXXX XXXX …" />
             </label>
-            <button type="submit" disabled={busy}>
+            <Button type="submit" disabled={busy}>
               Restore on this browser
-            </button>
+            </Button>
           </form>
-          <p>No backup yet, or the key leaked? A new recovery key re-encrypts the backup; the old key stops working.</p>
-          <button type="button" disabled={busy} onClick={() => run(async () => setShown((await backup.create()).recoveryKey))}>
-            Make a new recovery key
-          </button>{' '}
-          <button type="button" onClick={onClose}>
-            Close
-          </button>
+          <p className="m-0 text-dim">No backup yet, or the key leaked? A new recovery key re-encrypts the backup; the old key stops working.</p>
+          <div className="flex flex-wrap gap-2">
+            <Button variant="secondary" disabled={busy} onClick={() => run(async () => setShown((await backup.create()).recoveryKey))}>
+              Make a new recovery key
+            </Button>
+            <Button variant="ghost" onClick={onClose}>
+              Close
+            </Button>
+          </div>
           {error && (
-            <p role="alert" className="error">
+            <p role="alert" className="m-0 text-error">
               {error}
             </p>
           )}

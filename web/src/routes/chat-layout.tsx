@@ -136,7 +136,8 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   return (
     <ChatContext.Provider value={value}>
       <div className="app-height grid grid-cols-1 grid-rows-[auto_auto_minmax(0,1fr)_auto] overflow-hidden md:grid-cols-[16rem_minmax(0,1fr)]">
-        <header className="col-span-full flex min-w-0 items-center gap-2 border-b border-line px-2 py-1.5 md:px-4">
+        {/* On a phone the controls shrink and, where they still do not fit (320 px), wrap: none is cut off. */}
+        <header className="col-span-full flex min-w-0 flex-wrap items-center gap-x-1 gap-y-1 border-b border-line px-2 py-1.5 md:gap-x-2 md:px-4">
           <Sheet open={drawer} onOpenChange={setDrawer}>
             <SheetTrigger asChild>
               <Button variant="ghost" size="icon" className="md:hidden" aria-label={unread > 0 ? `Rooms (${unread} unread)` : 'Rooms'}>
@@ -150,16 +151,16 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
           <Link to="/" className="text-lg font-semibold text-fg">
             chat
           </Link>
-          <Button variant="ghost" className="ml-auto" aria-expanded={searching} onClick={() => setSearching(!searching)}>
+          <Button variant="ghost" className="ml-auto px-2 md:px-3" aria-expanded={searching} onClick={() => setSearching(!searching)}>
             Search
           </Button>
-          <span className="min-w-0 truncate text-sm text-dim">
+          <span className="hidden min-w-0 truncate text-sm text-dim sm:inline">
             <Untrusted text={session.user.username} />
           </span>
-          <Button variant="ghost" aria-expanded={backupOpen} onClick={() => setBackupOpen(!backupOpen)}>
+          <Button variant="ghost" className="px-2 md:px-3" aria-expanded={backupOpen} onClick={() => setBackupOpen(!backupOpen)}>
             Key backup
           </Button>
-          <Button variant="ghost" asChild>
+          <Button variant="ghost" className="px-2 md:px-3" asChild>
             <Link to="/settings">Settings</Link>
           </Button>
         </header>
