@@ -78,6 +78,9 @@ describe('DevicePrompt', () => {
     expect(frame).not.toContain('\u001b[2J');
     // The rows it tells the layout are the rows it draws.
     expect(onHeight).toHaveBeenLastCalledWith(frame.split('\n').length);
+    expect(frame).toContain('Ctrl+O to answer');
+    stdin.write('\u000f');
+    await settle();
     stdin.write('a');
     await settle();
     expect(model.approve).toHaveBeenCalledWith(NEW_ID);
@@ -100,15 +103,45 @@ describe('DevicePrompt', () => {
     expect(lastFrame()).toContain('(device 7c0b3f0e)');
   });
 
+  it('never takes keys typed for the composer: a sentence with `a` and `y` in it approves nothing', async () => {
+    const { model, set } = fakeModel({ status: 'holder', prompts: [newDevice], canApprove: true, flow: null });
+    const { stdin } = renderPrompt(model);
+    await settle();
+    // Key by key, as a person types, while the prompt is on screen.
+    for (const ch of 'can you say yes') {
+      stdin.write(ch);
+      await settle();
+    }
+    expect(model.approve).not.toHaveBeenCalled();
+    expect(model.dismiss).not.toHaveBeenCalled();
+    set({ prompts: [], flow: { step: 'compare', role: 'approver', deviceId: NEW_ID, code: '1234 5678 9012' } });
+    await settle();
+    for (const ch of 'yes yes') {
+      stdin.write(ch);
+      await settle();
+    }
+    expect(model.confirm).not.toHaveBeenCalled();
+    // Ctrl+O then Esc leaves the comparison unconfirmed: they differ.
+    stdin.write('\u000f');
+    await settle();
+    stdin.write('\u001b');
+    await settle();
+    expect(model.confirm).toHaveBeenCalledWith(false);
+  });
+
   it('says they differ on `n`, and hides a prompt on `x`', async () => {
     const { model, set } = fakeModel({ status: 'holder', prompts: [newDevice], canApprove: true, flow: null });
     const { stdin, lastFrame, onHeight } = renderPrompt(model);
+    await settle();
+    stdin.write('\u000f');
     await settle();
     stdin.write('x');
     await settle();
     expect(model.dismiss).toHaveBeenCalledWith(NEW_ID);
     expect(model.approve).not.toHaveBeenCalled();
     set({ prompts: [], flow: { step: 'compare', role: 'approver', deviceId: NEW_ID, code: '1111 2222 3333' } });
+    await settle();
+    stdin.write('\u000f');
     await settle();
     stdin.write('n');
     await settle();
@@ -130,6 +163,11 @@ describe('DevicePrompt', () => {
     set({ flow: { step: 'compare', role: 'newcomer', code: '4321 8765 2109' } });
     await settle();
     expect(lastFrame()).toContain('4321 8765 2109');
+    stdin.write('y');
+    await settle();
+    expect(model.confirm).not.toHaveBeenCalled();
+    stdin.write('\u000f');
+    await settle();
     stdin.write('y');
     await settle();
     expect(model.confirm).toHaveBeenCalledWith(true);

@@ -36,10 +36,12 @@ const localTime = (iso: string) => new Date(iso).toLocaleString();
 
 /**
  * The TUI's device approval prompt, above the composer: on a device that holds the identity key, a
- * prompt for each new sign-in that is not approved (`a` approves, `x` hides it); on a new device,
- * that it is not verified yet, with Ctrl+R to type the recovery key; on both, while approving, the
- * 3×4 digits to compare (`y` they match, `n` they differ). It takes the keys only while it asks
- * something; the protocol is the shared model's.
+ * prompt for each new sign-in that is not approved; on a new device, that it is not verified yet, with
+ * Ctrl+R to type the recovery key; on both, while approving, the 3×4 digits to compare. It never takes
+ * a key the user typed for the composer: Ctrl+O gives it the keyboard (then `a` approves, `x` hides
+ * the prompt, `y`/`n` answer the comparison, Esc gives the keyboard back and leaves a comparison
+ * unconfirmed), so no sentence typed while a prompt appears can approve a device. The protocol is the
+ * shared model's.
  */
 export function DevicePrompt({ model, theme, width, onHeight, when = localTime, onRestored }: DevicePromptProps) {
   const s = useSyncExternalStore(model.subscribe, model.getSnapshot);
@@ -55,6 +57,17 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
   /** The devices prompted for, by id: one approved leaves the prompts, and is still named when done. */
   const known = useRef(new Map<string, AccountDevice>());
   for (const p of s.prompts) known.current.set(p.device.deviceId, p);
+  /**
+   * Whether the prompt has the keyboard. It takes it only on Ctrl+O, a deliberate chord: text typed for
+   * the composer never answers a prompt (a lone `a` or `y` in a sentence must not approve a device).
+   */
+  const focusedRef = useRef(false);
+  const setFocused = (next: boolean) => {
+    focusedRef.current = next;
+    redraw((n) => n + 1);
+  };
+  const asking = !!s.flow || !!prompt;
+  if (!asking && focusedRef.current) focusedRef.current = false;
   const onKey = (key: Key): boolean => {
     const snap = model.getSnapshot();
     const entry = entryRef.current;
@@ -82,27 +95,45 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
       return true;
     }
     const flow = snap.flow;
+    const open = !flow && snap.canApprove ? snap.prompts[0] : undefined;
+    if (!flow && !open) return false;
+    if (!focusedRef.current) {
+      if (key.kind === 'key' && key.name === 'o' && key.ctrl) {
+        setFocused(true);
+        return true;
+      }
+      return false;
+    }
+    // Focused: the prompt takes every key until Esc gives the keyboard back.
     if (flow?.step === 'compare') {
       if (key.kind === 'text' && (key.text === 'y' || key.text === 'n')) model.confirm(key.text === 'y');
-      // Nothing else reaches the composer while the question is open.
+      else if (key.kind === 'key' && key.name === 'escape') {
+        // Leaving the comparison unanswered answers it: the digits were not confirmed.
+        model.confirm(false);
+        setFocused(false);
+      }
       return key.kind !== 'focus' && key.kind !== 'mouse';
     }
     if (flow && (flow.step === 'done' || flow.step === 'failed')) {
       if (key.kind === 'key' && key.name === 'escape') {
         model.close();
+        setFocused(false);
         // A new device whose request ended without approval asks again.
         if (flow.role === 'newcomer' && flow.step === 'failed' && snap.status === 'unapproved') void model.request();
-        return true;
       }
-      return false;
-    }
-    if (!flow && snap.canApprove && snap.prompts[0]) {
-      const id = snap.prompts[0].device.deviceId;
-      if (key.kind === 'text' && key.text === 'a') void model.approve(id);
-      else if (key.kind === 'text' && key.text === 'x') model.dismiss(id);
       return key.kind !== 'focus' && key.kind !== 'mouse';
     }
-    return false;
+    if (open) {
+      const id = open.device.deviceId;
+      if (key.kind === 'text' && key.text === 'a') void model.approve(id);
+      else if (key.kind === 'text' && key.text === 'x') {
+        model.dismiss(id);
+        setFocused(false);
+      } else if (key.kind === 'key' && key.name === 'escape') setFocused(false);
+      return key.kind !== 'focus' && key.kind !== 'mouse';
+    }
+    if (key.kind === 'key' && key.name === 'escape') setFocused(false);
+    return key.kind !== 'focus' && key.kind !== 'mouse';
   };
   useKeys(onKey, 2);
 
@@ -115,19 +146,21 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
   if (flow?.step === 'compare') {
     lines.push({ text: `Compare the digits with the ${flow.role === 'approver' ? 'new device' : 'device approving this one'}:`, bold: true });
     lines.push({ text: `    ${flow.code}`, bold: true, color: theme.accent });
-    lines.push({ text: 'Do both devices show the same digits?  y they match · n they differ' });
+    if (focusedRef.current) lines.push({ text: 'Do both devices show the same digits?  y they match · n they differ · Esc they differ' });
+    else lines.push({ text: 'Ctrl+O to answer whether both devices show the same digits', color: theme.accent });
   } else if (flow?.step === 'waiting') {
     lines.push({ text: flow.role === 'approver' ? `Approving ${deviceName(flow.deviceId)}: ${neutralize(flow.what)}…` : `${neutralize(flow.what[0]?.toUpperCase() ?? '')}${neutralize(flow.what.slice(1))}…`, color: theme.dim });
   } else if (flow?.step === 'done') {
     lines.push({ text: flow.role === 'approver' ? `✓ Approved ${deviceName(flow.deviceId)}: your contacts now share keys with it.` : '✓ This device is verified: members now share their keys with it.', color: 'green' });
-    lines.push({ text: 'Esc to close', color: theme.dim });
+    lines.push({ text: focusedRef.current ? 'Esc to close' : 'Ctrl+O, then Esc to close', color: theme.dim });
   } else if (flow?.step === 'failed') {
     lines.push({ text: `✗ ${flow.role === 'approver' ? 'Not approved' : 'Not verified'}: ${neutralize(flow.message)}`, color: theme.error });
-    lines.push({ text: flow.role === 'newcomer' && s.status === 'unapproved' ? 'Esc to ask again' : 'Esc to close', color: theme.dim });
+    const then = flow.role === 'newcomer' && s.status === 'unapproved' ? 'Esc to ask again' : 'Esc to close';
+    lines.push({ text: focusedRef.current ? then : `Ctrl+O, then ${then}`, color: theme.dim });
   } else if (prompt) {
     lines.push({ text: `New sign-in to your account: ${describeNewDevice(prompt, when)}.`, bold: true, color: theme.warn });
     lines.push({ text: 'If it is yours, approve it: both devices then show 3×4 digits to compare. If not, revoke it (chat devices revoke) and change your password.' });
-    lines.push({ text: 'a approve · x not now', color: theme.accent });
+    lines.push({ text: focusedRef.current ? 'a approve · x not now · Esc back to the composer' : 'Ctrl+O to answer (typing goes to the composer until then)', color: theme.accent });
   }
   if (s.status === 'unapproved' && flow?.step !== 'compare') {
     lines.push({ text: 'This device is not verified yet: approve it from another of your devices (its prompt, or chat devices approve), or enter your recovery key (Ctrl+R).', color: theme.warn });
