@@ -72,6 +72,7 @@ describe.runIf(haveChromium && haveTmux)('relations across the web, the TUI and 
   ] as const)('works in %s', { timeout: 300_000 }, async (_label, room, mark, label, isPrivate) => {
     const errors: string[] = [];
     alicePage.on('pageerror', (e) => errors.push(e.message));
+    await alicePage.bringToFront();
     expect((await chat(bob, ['create', room, ...(isPrivate ? ['--private'] : [])])).code).toBe(0);
     if (isPrivate) {
       const invite = JSON.parse((await chat(bob, ['--json', 'invite', room])).stdout) as { url: string };
@@ -85,7 +86,11 @@ describe.runIf(haveChromium && haveTmux)('relations across the web, the TUI and 
     const box = alicePage.getByRole('textbox', { name: `Message ${label}` });
     // Bob greets from the command line; Alice's page shows it (its live feed of the room is on).
     expect((await chat(bob, ['send', room, `welcome to ${room}`])).code).toBe(0);
-    await messageRow(alicePage, `welcome to ${room}`).waitFor();
+    await messageRow(alicePage, `welcome to ${room}`).waitFor().catch(async (e: unknown) => {
+      await alicePage.screenshot({ path: `/tmp/h17c/shot-${room}.png` });
+      await bobPage.screenshot({ path: `/tmp/h17c/bob-${room}.png` });
+      throw e;
+    });
     await term.enter('bob', new RegExp(`${mark === '#' ? '#' : '⚿ '}${room}`));
 
     // Alice writes and edits in her browser; Bob's TUI shows the new text with "(edited)".
