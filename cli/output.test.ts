@@ -1,6 +1,9 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FAKE_CONTINUATION, forbiddenIn, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT } from '../test/support/hostile-strings.js';
+import { applyRelations } from '../shared/client/relations.js';
+import type { MessageView } from '../shared/client/relations.js';
+import type { RoomEvent } from '../shared/protocol/index.js';
 import { Output, senderStyle } from './output.js';
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
@@ -85,5 +88,18 @@ describe('Output.event', () => {
 
   it('gives each user a stable colour', () => {
     expect(senderStyle('Alice')).toBe(senderStyle('alice'));
+  });
+
+  it('shows a message of a relation type it does not know plainly, and leaves markdown as typed, live and in history', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const future: RoomEvent = {
+      id: '00000000-0000-4000-8000-000000000004', roomId: '00000000-0000-4000-8000-000000000002', seq: 4, kind: 'message',
+      sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body: 'from the **future**', envelope: null, target: null,
+      clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z', relation: { type: 'thread', eventId: '00000000-0000-4000-8000-000000000001', seq: 1 },
+    };
+    expect(out.event(future)).toMatch(/ {2}alice: from the \*\*future\*\*$/);
+    const { messages } = applyRelations([future], 'someone', (e) => e.body ?? null);
+    expect(messages).toHaveLength(1);
+    expect(out.messageView(messages[0] as MessageView)).toMatch(/ {2}alice: from the \*\*future\*\* #4$/);
   });
 });

@@ -1,28 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { haveTmux, terminals } from '../support/tmux.js';
 
 // Message actions in a real terminal (tmux): Alice selects messages in her TUI and edits, reacts,
 // replies and deletes; Bob's TUI shows each live, and `chat read` shows what the server keeps, in an
 // open and a private room.
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
-const SOCKET = `chat-e2e-actions-${randomBytes(4).toString('hex')}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
-const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
-const press = (session: string, ...keys: string[]) => tmux('send-keys', '-t', session, ...keys);
+const { start, type, press, see, enter, close } = terminals('chat-e2e-actions');
 const pause = (ms = 300) => new Promise((r) => setTimeout(r, ms));
-/** Waits for a check on a session's screen; a timeout says what the screen showed. */
-async function see(session: string, check: (s: string) => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  try {
-    await eventually(() => (check(screen(session)) ? true : undefined), what, timeoutMs);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; the screen:\n${screen(session)}`);
-  }
-}
 
 interface ReadView {
   readonly kind: string;
@@ -38,16 +24,6 @@ describe.runIf(haveTmux)('message actions in the TUI, seen by another client', (
   let server: ServerProcess;
   let alice: Record<string, string>;
   let bob: Record<string, string>;
-
-  /** Shows `room` (its title on the first line) in the session's TUI. */
-  const enter = async (session: string, title: RegExp) => {
-    const inRoom = () => title.test(screen(session).split('\n')[0] ?? '');
-    for (let i = 0; i < 4 && !inRoom(); i++) {
-      press(session, 'C-n');
-      await pause();
-    }
-    await see(session, () => inRoom(), `${session} in ${title}`);
-  };
 
   /** What Bob's `chat read --json` shows of the room's messages (relations applied). */
   const bobReads = async (room: string) => {
@@ -73,15 +49,13 @@ describe.runIf(haveTmux)('message actions in the TUI, seen by another client', (
       expect((await chat(bob, ['send', room, `bob asks in ${room}`])).code).toBe(0);
       expect((await chat(alice, ['send', room, `helo from ${room}`])).code).toBe(0);
     }
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
-      tmux('new-session', '-d', '-s', name, '-x', '110', '-y', '32', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}`);
-    }
+    start('alice', alice);
+    start('bob', bob);
     for (const name of ['alice', 'bob']) await see(name, (s) => s.includes('● connected'), `${name} connected`, 60_000);
   }, 300_000);
 
   afterAll(async () => {
-    if (haveTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    if (haveTmux) close();
     await server?.stop();
   });
 

@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, MemorySessionStore } from '../../shared/client/index.js';
 import type { ServerProcess } from '../support/binaries.js';
 import { chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { axeViolations, BROWSER_PASSWORD, haveChromium, launchChromium, registerInPage } from '../support/browser.js';
+import { axeViolations, BROWSER_PASSWORD, haveChromium, launchChromium, messageAction as act, messageRow as row, registerInPage } from '../support/browser.js';
 
 // Relations in the web client, against the chat binary: Alice edits, reacts, replies and deletes in
 // her browser and Bob's `chat read` shows it; Bob edits, reacts, replies and deletes from the command
@@ -21,18 +21,6 @@ interface ReadEvent {
   deleted?: boolean;
   reactions?: { key: string; count: number; senders: string[] }[];
   replyTo?: { seq: number; text: string | null } | null;
-}
-
-/** The message row (a list item of the timeline) that shows `text`. */
-function row(page: Page, text: string | RegExp): Locator {
-  return page.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: text });
-}
-
-/** Runs one action of a message's toolbar (shown on hover). */
-async function act(page: Page, text: string, action: 'Reply' | 'React' | 'Edit' | 'Delete'): Promise<void> {
-  const message = row(page, text);
-  await message.hover();
-  await message.getByRole('toolbar').getByRole('button', { name: action }).click();
 }
 
 describe.runIf(haveChromium)('edit, react, reply and delete in the web client, with the chat binary on the other side', () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
 /** Debian's Chromium (or CHROMIUM_PATH): browser tests never download a browser. */
@@ -34,6 +34,18 @@ export async function signInWithForm(page: Page, url: string, username: string, 
 /** Registers `username` through the sign-in page's form and waits for the signed-in frame. */
 export async function registerInPage(page: Page, url: string, username: string, password: string = BROWSER_PASSWORD): Promise<void> {
   await signInWithForm(page, url, username, password, { register: true });
+}
+
+/** The message row (a list item of the web timeline) that shows `text`. */
+export function messageRow(page: Page, text: string | RegExp): Locator {
+  return page.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: text });
+}
+
+/** Runs one action of the toolbar of the message that shows `text` (the toolbar is shown on hover). */
+export async function messageAction(page: Page, text: string, action: 'Reply' | 'React' | 'Edit' | 'Delete'): Promise<void> {
+  const message = messageRow(page, text);
+  await message.hover();
+  await message.getByRole('toolbar').getByRole('button', { name: action }).click();
 }
 
 let axeSource: Promise<string> | null = null;

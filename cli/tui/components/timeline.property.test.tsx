@@ -3,7 +3,7 @@ import { render } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
-import { neutralizeLines } from '../../../shared/text/neutralize.js';
+import { markdownLines } from '../state/markdown-spans.js';
 import { truncateSpans } from '../state/styled-wrap.js';
 import { THEMES } from '../state/theme.js';
 import type { LayoutLine } from '../state/timeline-layout.js';
@@ -15,6 +15,8 @@ const FAMILY = '\u{1F468}\u200d\u{1F469}\u200d\u{1F467}\u200d\u{1F466}';
 /** Pieces that wrapping gets wrong when it counts UTF-16 units or code points, or ignores words. */
 const piece = fc.oneof(
   fc.constantFrom('a', 'word ', ' ', '  ', '\n', '\t', '漢字', 'カタカナ ', '한국어 ', FAMILY, '👍🏽', '🇯🇵', 'e\u0301', 'a\u0308\u0323', '\u0915\u094d\u0937', 'x'.repeat(45), 'https://example.com/a/very/long/path/that/does/not/fit/anywhere?q=1&r=2 '),
+  // Markdown: marks, block starts (a quote, a list, a fence) and a link whose target is shown after it.
+  fc.constantFrom('**', '_', '~~', '`', '\n> ', '\n- ', '\n1. ', '\n```\n', '    ', '[a link](https://example.com/x) ', '<b>', '\u001b[31m'),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
 );
 const body = fc.array(piece, { minLength: 1, maxLength: 40 }).map((p) => p.join(''));
@@ -63,7 +65,7 @@ describe('the timeline as drawn', () => {
     // Each run renders through Ink: slow on a loaded machine, so a longer limit than the default.
   }, 120_000);
 
-  it('lays out every character of a message, in order, under its text column', () => {
+  it('lays out every character of a formatted message, in order, under its text column', () => {
     fc.assert(
       fc.property(events, fc.integer({ min: 20, max: 120 }), (evs, width) => {
         for (const event of evs.filter((e) => e.kind === 'message')) {
@@ -78,7 +80,13 @@ describe('the timeline as drawn', () => {
             return ownRow || i > 0 ? l.slice(indent) : l;
           });
           const squeeze = (s: string) => s.replace(/\s+/g, '');
-          expect(squeeze(text.join(''))).toBe(squeeze(neutralizeLines(event.body ?? '').join('')));
+          // What the formatted lines say (marks gone, bullets and link targets added), with the bars
+          // that quotes and code blocks repeat on wrapped rows left out on both sides.
+          const formatted = markdownLines(event.body ?? '', 'alice').map((l) => [...l.lead, ...l.text].map((s) => s.text).join(''));
+          const bars = (s: string) => s.replace(/[┃│]/g, '');
+          expect(bars(squeeze(text.join('')))).toBe(bars(squeeze(formatted.join(''))));
+          // Nothing from the message can start an escape sequence.
+          expect(text.join('')).not.toContain('\u001b');
         }
       }),
       { numRuns: 100 },

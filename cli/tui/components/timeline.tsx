@@ -17,8 +17,14 @@ export interface TimelineProps {
   readonly scrolledBack: boolean;
 }
 
-/** The Ink props of a span's tone. */
-function styleOf(span: Span, theme: Theme): { color?: string; bold?: boolean; inverse?: boolean } {
+/** The Ink props of a span: its tone's colour and its formatting marks. */
+function styleOf(span: Span, theme: Theme): { color?: string; bold?: boolean; italic?: boolean; strikethrough?: boolean; underline?: boolean; inverse?: boolean } {
+  const marks = { ...(span.bold ? { bold: true } : {}), ...(span.italic ? { italic: true } : {}), ...(span.strike ? { strikethrough: true } : {}) };
+  return { ...toneStyle(span, theme), ...marks };
+}
+
+/** The Ink props of a span's colour. */
+function toneStyle(span: Span, theme: Theme): { color?: string; bold?: boolean; underline?: boolean; inverse?: boolean } {
   switch (span.tone) {
     case 'plain':
       return {};
@@ -28,6 +34,10 @@ function styleOf(span: Span, theme: Theme): { color?: string; bold?: boolean; in
       return { color: theme.error };
     case 'accent':
       return { color: theme.accent };
+    case 'code':
+      return { color: theme.warn };
+    case 'link':
+      return { color: theme.accent, underline: true };
     case 'mention':
       return { color: theme.warn, bold: true, inverse: true };
     case 'sender':

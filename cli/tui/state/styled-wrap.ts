@@ -2,14 +2,18 @@ import stringWidth from 'string-width';
 import { graphemeSegments } from './graphemes.js';
 
 /**
- * A run of text drawn in one style. `tone` names the style; `sender` (for the `sender` tone) is the
- * username whose colour it takes. The text has no newlines and no escape sequences (it was
- * neutralized before).
+ * A run of text drawn in one style. `tone` names the colour (`code` for inline code and code blocks,
+ * `link` for a link's text); `sender` (for the `sender` tone) is the username whose colour it takes;
+ * `bold`, `italic` and `strike` are a message's formatting marks. The text has no newlines and no
+ * escape sequences (it was neutralized before).
  */
 export interface Span {
   readonly text: string;
-  readonly tone: 'plain' | 'dim' | 'sender' | 'error' | 'accent' | 'mention';
+  readonly tone: 'plain' | 'dim' | 'sender' | 'error' | 'accent' | 'mention' | 'code' | 'link';
   readonly sender?: string;
+  readonly bold?: boolean;
+  readonly italic?: boolean;
+  readonly strike?: boolean;
 }
 
 /** One grapheme cluster as a terminal draws it: the characters, their display columns, and the style. */

@@ -1,6 +1,7 @@
 import type { MessageView } from '../../../shared/client/index.js';
-import { mentions } from '../../../shared/text/markdown.js';
 import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
+import type { BodyLine } from './markdown-spans.js';
+import { markdownLines } from './markdown-spans.js';
 import type { Span } from './styled-wrap.js';
 import { spansWidth, truncateSpans, wrapSpans } from './styled-wrap.js';
 import type { TimelineRow } from './timeline-rows.js';
@@ -31,43 +32,33 @@ export interface LayoutOptions {
 
 const localTime = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 
+/** A line of plain spans with nothing before it (pending text, tombstones, reactions). */
+const bare = (text: readonly Span[]): BodyLine => ({ lead: [], hang: [], text });
+
 /**
  * A message as rows: the prefix (time, sender, ": ") on the first row, and every row of the text —
  * the wrapped first line and all later lines — starting in the column where the text starts, so that
  * no line of a message can pose as another person's line. When the prefix is wider than half the
  * width (a long name in a narrow terminal), it gets a row of its own and the text starts at half the
- * width.
+ * width. A body line's `lead` (a bullet, a quote bar) starts its first row and its `hang` every
+ * wrapped row after it; when they would leave fewer than 2 columns for the text they are left out.
  */
-function messageLines(key: string, prefix: readonly Span[], body: readonly (readonly Span[])[], width: number): LayoutLine[] {
+function messageLines(key: string, prefix: readonly Span[], body: readonly BodyLine[], width: number): LayoutLine[] {
   const prefixWidth = spansWidth(prefix);
   const own = prefixWidth > Math.floor(width / 2);
   const indent = own ? Math.floor(width / 2) : prefixWidth;
   const pad: Span = { text: ' '.repeat(indent), tone: 'plain' };
   const out: Span[][] = own ? [truncateSpans(prefix, width)] : [];
+  const room = Math.max(1, width - indent);
   for (const line of body) {
-    for (const wrapped of wrapSpans(line, Math.max(1, width - indent))) {
-      out.push(out.length === 0 ? [...prefix, ...wrapped] : [pad, ...wrapped]);
-    }
+    const leadWidth = spansWidth(line.lead);
+    const fits = leadWidth + 2 <= room;
+    wrapSpans(line.text, fits ? room - leadWidth : room).forEach((wrapped, i) => {
+      const lead = fits ? (i === 0 ? line.lead : line.hang) : [];
+      out.push(out.length === 0 ? [...prefix, ...lead, ...wrapped] : [pad, ...lead, ...wrapped]);
+    });
   }
   return out.map((spans, i) => ({ key: `${key}:${i}`, spans }));
-}
-
-/** A body's lines, neutralized, as plain spans. */
-const bodyLines = (text: string): Span[][] => neutralizeLines(text).map((line) => [{ text: line, tone: 'plain' }]);
-
-/**
- * A body's lines with this user's mentions picked out: when the text mentions `me` (outside code,
- * as the shared markdown parser says, see `mentions`), each `@me` becomes a `mention` span.
- */
-function bodyLinesFor(text: string, me: string): Span[][] {
-  if (me === '' || !mentions(text, me)) return bodyLines(text);
-  const at = new RegExp(`(@${me.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?![\\w-])`, 'gi');
-  return neutralizeLines(text).map((line) =>
-    line
-      .split(at)
-      .filter((part) => part !== '')
-      .map((part): Span => ({ text: part, tone: part.toLowerCase() === `@${me.toLowerCase()}` ? 'mention' : 'plain' })),
-  );
 }
 
 /** What a tombstone (a deleted message) shows in place of its text. */
@@ -91,12 +82,13 @@ function reactionsText(view: MessageView): string {
  * A message's body rows with its relations applied: the text (or the tombstone of a deleted
  * message) with "(edited)" after an edited one, then its reactions on a line of their own.
  */
-function viewBody(text: string, view: MessageView | undefined, me: string): Span[][] {
-  if (!view) return bodyLinesFor(text, me);
-  const body: Span[][] = view.deleted ? [[{ text: DELETED_TEXT, tone: 'dim' }]] : bodyLinesFor(text, me);
-  if (view.edited && !view.deleted) body[body.length - 1] = [...(body[body.length - 1] ?? []), { text: ' (edited)', tone: 'dim' }];
+function viewBody(text: string, view: MessageView | undefined, me: string): BodyLine[] {
+  if (!view) return markdownLines(text, me);
+  const body: BodyLine[] = view.deleted ? [bare([{ text: DELETED_TEXT, tone: 'dim' }])] : markdownLines(text, me);
+  const last = body[body.length - 1];
+  if (view.edited && !view.deleted && last) body[body.length - 1] = { ...last, text: [...last.text, { text: ' (edited)', tone: 'dim' }] };
   const reactions = view.deleted ? '' : reactionsText(view);
-  if (reactions !== '') body.push([{ text: reactions, tone: 'accent' }]);
+  if (reactions !== '') body.push(bare([{ text: reactions, tone: 'accent' }]));
   return body;
 }
 
@@ -122,9 +114,10 @@ export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[
         { text: me, tone: 'sender', sender: options.me },
         { text: ': ', tone: 'dim' },
       ];
-      const body: Span[][] = neutralizeLines(m.text).map((line) => [{ text: line, tone: 'dim' }]);
+      const body: BodyLine[] = neutralizeLines(m.text).map((line) => bare([{ text: line, tone: 'dim' }]));
       const label: Span = { text: ` ${pendingLabel(m)}`, tone: m.status === 'failed' ? 'error' : 'dim' };
-      body[body.length - 1] = [...(body[body.length - 1] ?? []), label];
+      const last = body[body.length - 1];
+      if (last) body[body.length - 1] = { ...last, text: [...last.text, label] };
       return messageLines(row.key, prefix, body, width);
     }
     case 'event': {
@@ -132,7 +125,7 @@ export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[
       const who = neutralize(e.sender.username);
       if (e.kind !== 'message') {
         const what = e.kind === 'join' ? 'joined' : e.kind === 'leave' ? 'left' : `removed ${neutralize(e.target?.username ?? 'someone')}`;
-        return messageLines(row.key, [{ text: `${time(e.createdAt)}  `, tone: 'dim' }], [[{ text: `${who} ${what}`, tone: 'dim' }]], width);
+        return messageLines(row.key, [{ text: `${time(e.createdAt)}  `, tone: 'dim' }], [bare([{ text: `${who} ${what}`, tone: 'dim' }])], width);
       }
       const prefix: Span[] = [
         ...(e.id === options.highlightId ? [{ text: '▶ ', tone: 'accent' } as const] : []),

@@ -50,4 +50,14 @@ describe('timelineItems', () => {
     const first = items[1];
     expect(first?.kind === 'event' && first.view).toMatchObject({ text: 'm1, edited', edited: true, reactions: [{ key: '👍', count: 1, senders: ['me'] }] });
   });
+
+  it('gives a message of a relation type this client does not know a row of its own, with its text', () => {
+    const target = message(1, bob, today(9));
+    const future = { ...message(2, bob, today(9, 2)), body: 'from the future', relation: { type: 'thread', eventId: target.id, seq: 1 } } as RoomEvent;
+    const { byId } = applyRelations([target, future], me.id, (e) => e.body);
+    const items = timelineItems([target, future], [], { newAfterSeq: 2, me, now, views: byId });
+    expect(shape(items)).toEqual(['day:Today', 'e1', 'e2+']);
+    const row = items[2];
+    expect(row?.kind === 'event' && row.view).toMatchObject({ text: 'from the future', unknownRelation: 'thread', edited: false, deleted: false });
+  });
 });
