@@ -12,10 +12,13 @@ class FakeWs {
   sent: string[] = [];
   /** What `send` was given, as given (a string or the shared bytes). */
   raw: (string | Buffer)[] = [];
+  /** Whether each frame went out as a binary frame (ws sends a Buffer as binary unless told). */
+  binary: boolean[] = [];
   closed: { code: number; reason: string } | undefined;
-  send(data: string | Buffer) {
+  send(data: string | Buffer, options?: { binary?: boolean }) {
     this.raw.push(data);
     this.sent.push(String(data));
+    this.binary.push(options?.binary ?? typeof data !== 'string');
   }
   close(code: number, reason: string) {
     this.closed = { code, reason };
@@ -73,6 +76,8 @@ describe('Connection', () => {
     expect(second?.[1]).toBe(first?.[1]);
     expect(sockets[0]?.sent).toEqual(['{"type":"event","event":{"seq":1}}', '{"type":"batch","events":[{"seq":2},{"seq":3}]}']);
     expect(sockets[2]?.sent).toEqual(['{"type":"event","event":{"seq":1}}', '{"type":"event","event":{"seq":2}}']);
+    // Shared bytes still go out as text frames: a browser gives scripts a binary frame as a Blob.
+    expect(sockets.flatMap((ws) => ws.binary)).not.toContain(true);
   });
 
   it('cuts a slow consumer whose buffer passed the limit instead of buffering more', async () => {

@@ -135,7 +135,8 @@ export class Connection {
       }
       let end = i + 1;
       while (end < items.length && typeof items[end] !== 'string') end++;
-      this.socket.send(item.frameOf(items, i, end));
+      // A text frame, like every other: a browser hands a binary frame to scripts as a Blob, not text.
+      this.socket.send(item.frameOf(items, i, end), { binary: false });
       i = end;
     }
     this.options.onSent?.(frames);
