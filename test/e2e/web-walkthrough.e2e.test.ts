@@ -13,6 +13,8 @@ import { createTestDatabase } from '../support/postgres.js';
 const SHOTS = join(process.cwd(), '.artifacts/screenshots');
 const FORMATTED = 'this is **bold** and `code` and https://example.com/walk';
 
+/** The header's Search button (the search form has a Search button too). */
+const searchButton = (page: Page) => page.getByRole('banner').getByRole('button', { name: 'Search', exact: true });
 /** The focused element's accessible text (its label or text), to check where Escape left the focus. */
 const focusedText = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.textContent?.trim() ?? '');
 
@@ -85,13 +87,13 @@ describe.runIf(haveChromium)('the web client as a new user walks through it', ()
   });
 
   it('closes the search and summary panels with Escape, giving the focus back to their buttons', async () => {
-    const searchButton = page.getByRole('button', { name: 'Search', exact: true });
-    await searchButton.click();
+    const headerSearch = searchButton(page);
+    await headerSearch.click();
     const search = page.getByRole('region', { name: 'Search' });
     await page.getByLabel('Search messages').waitFor();
     await page.getByLabel('Search messages').press('Escape');
     await search.waitFor({ state: 'detached' });
-    expect(await searchButton.getAttribute('aria-expanded')).toBe('false');
+    expect(await headerSearch.getAttribute('aria-expanded')).toBe('false');
     await expect.poll(() => focusedText(page)).toBe('Search');
 
     await page.getByRole('button', { name: 'Summarize' }).click();
@@ -103,7 +105,7 @@ describe.runIf(haveChromium)('the web client as a new user walks through it', ()
   }, 30_000);
 
   it('closes the open panel on going to another page', async () => {
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await searchButton(page).click();
     await page.getByRole('region', { name: 'Search' }).waitFor();
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).first().waitFor();
@@ -125,23 +127,25 @@ describe.runIf(haveChromium)('the web client as a new user walks through it', ()
 
     await page.getByRole('button', { name: 'Key backup' }).click();
     await page.getByRole('region', { name: 'Key backup' }).waitFor();
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await searchButton(page).click();
     await page.getByRole('region', { name: 'Search' }).waitFor();
-    await page.getByRole('button', { name: 'Summarize' }).click();
-    await page.getByRole('region', { name: 'Summary of #general' }).waitFor();
-    // One panel at a time: the summary closed the search, which had closed the key backup.
-    expect(await page.getByRole('region', { name: 'Search' }).count()).toBe(0);
+    // One panel at a time: the search closed the key backup.
     expect(await page.getByRole('region', { name: 'Key backup' }).count()).toBe(0);
-    expect(await timelineHeight()).toBeGreaterThanOrEqual(667 * 0.4);
-    await page.screenshot({ path: join(SHOTS, 'walkthrough-375-summary.png') });
-
-    await page.keyboard.press('Escape');
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await page.getByRole('region', { name: 'Search' }).waitFor();
     expect(await timelineHeight()).toBeGreaterThanOrEqual(667 * 0.4);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'walkthrough-375-search.png') });
+
+    // The sheet covers the room's header; Escape dismisses it, and the summary opens in its place.
+    await page.getByLabel('Search messages').press('Escape');
+    await page.getByRole('button', { name: 'Summarize' }).click();
+    await page.getByRole('region', { name: 'Summary of #general' }).waitFor();
+    expect(await timelineHeight()).toBeGreaterThanOrEqual(667 * 0.4);
+    await page.screenshot({ path: join(SHOTS, 'walkthrough-375-summary.png') });
+    // The header's Search replaces the summary.
+    await searchButton(page).click();
+    await page.getByRole('region', { name: 'Search' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Summary of #general' }).count()).toBe(0);
     await page.getByLabel('Search messages').press('Escape');
     expect(consoleErrors).toEqual([]);
   }, 60_000);
