@@ -105,6 +105,9 @@ describe.runIf(haveChromium)('the web client as a new user walks through it', ()
   }, 30_000);
 
   it('closes the open panel on going to another page', async () => {
+    // From a freshly loaded room page, whatever the tests before left open.
+    await page.goto(`${server.url}/rooms/general`);
+    await page.getByRole('heading', { name: '#general' }).waitFor();
     await searchButton(page).click();
     await page.getByRole('region', { name: 'Search' }).waitFor();
     await page.getByRole('link', { name: 'Settings' }).click();
