@@ -51,7 +51,14 @@ function refreshTokenOf(req: Request, schema: typeof RefreshRequest): string {
  * limit's key (the route itself validates).
  */
 export function presentedRefreshToken(req: Request): string | undefined {
-  if (wantsCookie(req)) return cookieToken(req);
+  if (wantsCookie(req)) {
+    try {
+      return cookieToken(req);
+    } catch {
+      // Malformed: keyed by address; the route itself answers it.
+      return undefined;
+    }
+  }
   const parsed = RefreshRequest.safeParse(req.body);
   return parsed.success ? parsed.data.refreshToken : undefined;
 }
