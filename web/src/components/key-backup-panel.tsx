@@ -29,8 +29,12 @@ export function KeyBackupPanel({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const section = useRef<HTMLElement>(null);
-  // The focus moves into the panel on opening, so Escape closes it and a screen reader reads it next.
-  useEffect(() => section.current?.focus(), []);
+  // Opened from its button, the focus moves into the panel, so Escape closes it and a screen reader
+  // reads it next. A new key's panel opens by itself (after registering) and takes no focus: the user
+  // may be typing elsewhere by then.
+  useEffect(() => {
+    if (!fresh) section.current?.focus();
+  }, []);
   const run = (work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
