@@ -282,6 +282,29 @@ describe('refresh rotation with a grace window', () => {
     expect(next.status).toBe(200);
   });
 
+  it("answers a browser's session check with 200 whether signed in, signed out, ended or malformed", async () => {
+    const cookieMode = { 'x-chat-session': 'cookie' };
+    const check = (cookie?: string) => api(t.url, 'POST', '/auth/session', { body: {}, headers: { ...cookieMode, ...(cookie ? { cookie } : {}) } });
+    // No cookie: signed out, not an error.
+    expect(await check()).toMatchObject({ status: 200, body: { signedIn: false } });
+    // A live cookie: its session, with new tokens, the refresh token kept in the cookie.
+    const s = await register(t.url, 'probe', cookieMode);
+    const cookie = (s.setCookie ?? '').split(';')[0] as string;
+    const live = await check(cookie);
+    expect(live).toMatchObject({ status: 200, body: { signedIn: true, tokens: { refreshToken: '' } } });
+    expect((await api(t.url, 'GET', '/me', { token: live.body.tokens.accessToken })).status).toBe(200);
+    const next = (live.setCookie ?? '').split(';')[0] as string;
+    // A session that ended (signed out): signed out, and the cookie is cleared.
+    expect((await api(t.url, 'POST', '/auth/logout', { body: {}, headers: { ...cookieMode, cookie: next } })).status).toBe(204);
+    const ended = await check(next);
+    expect(ended).toMatchObject({ status: 200, body: { signedIn: false } });
+    expect(ended.setCookie).toContain('Max-Age=0');
+    // A malformed cookie holds no session either.
+    expect(await check('chat_refresh=%E0%A4%A')).toMatchObject({ status: 200, body: { signedIn: false } });
+    // Only browsers in cookie mode ask here.
+    expect((await api(t.url, 'POST', '/auth/session', { body: {} })).status).toBe(400);
+  });
+
   it('answers the same pair from another instance on the same database', async () => {
     const sql = await createPgliteClient(undefined);
     await migrate(sql);

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import { ChatError, COOKIE_SESSION_HEADER, DeviceChallengeRequest, LoginRequest, LogoutRequest, REFRESH_COOKIE, RefreshRequest, RegisterRequest } from '../../shared/protocol/index.js';
-import type { Session, TokenPair } from '../../shared/protocol/index.js';
+import type { CookieSessionAnswer, Session, TokenPair } from '../../shared/protocol/index.js';
 import { REFRESH_TTL_MS } from '../services/auth-service.js';
 import type { AuthService } from '../services/auth-service.js';
 import { claimsOf } from './authenticate.js';
@@ -51,7 +51,14 @@ function refreshTokenOf(req: Request, schema: typeof RefreshRequest): string {
  * limit's key (the route itself validates).
  */
 export function presentedRefreshToken(req: Request): string | undefined {
-  if (wantsCookie(req)) return cookieToken(req);
+  if (wantsCookie(req)) {
+    try {
+      return cookieToken(req);
+    } catch {
+      // Malformed: keyed by address; the route itself answers it.
+      return undefined;
+    }
+  }
   const parsed = RefreshRequest.safeParse(req.body);
   return parsed.success ? parsed.data.refreshToken : undefined;
 }
@@ -74,7 +81,7 @@ export interface AuthLimits {
 }
 
 /**
- * /auth: register, login, refresh, logout, and WebSocket tickets. `requireAuth` guards the ticket
+ * /auth: register, login, refresh, the browser's session check, logout, and WebSocket tickets. `requireAuth` guards the ticket
  * route (a revoked session gets none).
  */
 export function authRoutes(auth: AuthService, requireAuth: RequestHandler, limits: AuthLimits): Router {
@@ -95,6 +102,29 @@ export function authRoutes(auth: AuthService, requireAuth: RequestHandler, limit
     } catch (error) {
       if (wantsCookie(req) && error instanceof ChatError && error.code === 'session_revoked') setRefreshCookie(res, null);
       throw error;
+    }
+  });
+  // A browser's check for a session at page load: like a cookie refresh, but "none" is an answer, not
+  // an error, so a signed-out page logs nothing. A cookie whose session has ended is cleared.
+  router.post('/session', limits.refresh, async (req, res) => {
+    if (!wantsCookie(req)) throw new ChatError('invalid_request', `only browsers keeping the session in a cookie (${COOKIE_SESSION_HEADER}: cookie) ask here`);
+    const none: CookieSessionAnswer = { signedIn: false };
+    let token: string | undefined;
+    try {
+      token = cookieToken(req);
+    } catch {
+      // A malformed cookie holds no session: it is cleared like an ended one.
+      setRefreshCookie(res, null);
+      return void res.json(none);
+    }
+    if (!token) return void res.json(none);
+    try {
+      const answer: CookieSessionAnswer = { signedIn: true, tokens: tokensOut(req, res, await auth.refresh(token)) };
+      res.json(answer);
+    } catch (error) {
+      if (!(error instanceof ChatError && error.code === 'session_revoked')) throw error;
+      setRefreshCookie(res, null);
+      res.json(none);
     }
   });
   router.post('/logout', async (req, res) => {

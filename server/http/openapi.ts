@@ -24,6 +24,7 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/auth/login', tag: 'auth', auth: false, summary: 'Sign in: a new device (announced to your other devices with where and when), or with resume an existing device that proves it holds its signing key', body: P.LoginRequest, answer: P.Session },
   { method: 'post', path: '/auth/device-challenge', tag: 'auth', auth: false, summary: 'A one-time, 60-second challenge an existing device signs to sign in again as itself (login resume)', body: P.DeviceChallengeRequest, answer: P.DeviceChallenge },
   { method: 'post', path: '/auth/refresh', tag: 'auth', auth: false, summary: 'Trade a refresh token for new tokens (the old one is spent; within 10 s it answers the same pair again, after that it revokes the session)', body: P.RefreshRequest, answer: P.TokenPair },
+  { method: 'post', path: '/auth/session', tag: 'auth', auth: false, summary: 'Browsers (x-chat-session: cookie): the refresh cookie\'s session with new tokens, or signedIn: false (200, not an error) when there is no cookie or its session ended', answer: P.CookieSessionAnswer },
   { method: 'post', path: '/auth/logout', tag: 'auth', auth: false, summary: 'End the session; its sockets close with 4001', body: P.LogoutRequest, status: 204 },
   { method: 'post', path: '/auth/ws-ticket', tag: 'auth', summary: 'A one-time, 30-second ticket for a browser WebSocket', answer: P.WsTicket },
   { method: 'get', path: '/me', tag: 'auth', summary: 'Who this token belongs to', answer: P.Me },

@@ -10,6 +10,7 @@ import {
   ErrorBody,
   ErrorCodeSchema,
   HistoryPage,
+  CookieSessionAnswer,
   Me,
   MemberList,
   MembershipResult,
@@ -503,16 +504,13 @@ export class ApiClient {
 
   /**
    * Browsers: picks up the session the refresh cookie holds (after a reload), or answers null when
-   * there is none.
+   * there is none. Asks `POST /auth/session`, which answers "signed out" as a 200, so a signed-out
+   * page load logs no failed request.
    */
   async restoreCookieSession(): Promise<StoredSession | null> {
-    let tokens: TokenPair;
-    try {
-      tokens = await this.call('POST', '/auth/refresh', { body: {}, auth: false, schema: TokenPair });
-    } catch (error) {
-      if (error instanceof ChatError && (error.code === 'session_revoked' || error.code === 'invalid_request')) return null;
-      throw error;
-    }
+    const answer = await this.call('POST', '/auth/session', { body: {}, auth: false, schema: CookieSessionAnswer });
+    if (!answer.signedIn) return null;
+    const { tokens } = answer;
     const me = await this.fetchOnce('GET', '/me', { accept: 'application/json', authorization: `Bearer ${tokens.accessToken}` }, undefined);
     if (!me.ok) return null;
     const { user, deviceId } = Me.parse(JSON.parse(await me.text()));

@@ -77,6 +77,17 @@ export const TokenPair = z.object({
 });
 export type TokenPair = z.infer<typeof TokenPair>;
 
+/**
+ * What `POST /auth/session` answers a browser: the cookie's session with new tokens (as a refresh
+ * would, the refresh token kept in the cookie), or `signedIn: false` when there is no cookie or its
+ * session has ended, so a signed-out page asks without an error status.
+ */
+export const CookieSessionAnswer = z.discriminatedUnion('signedIn', [
+  z.object({ signedIn: z.literal(false) }),
+  z.object({ signedIn: z.literal(true), tokens: TokenPair }),
+]);
+export type CookieSessionAnswer = z.infer<typeof CookieSessionAnswer>;
+
 export const Device = z.object({
   id: z.uuid(),
   name: z.string(),

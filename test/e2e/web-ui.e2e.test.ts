@@ -210,16 +210,17 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
         await page.getByRole('list', { name: 'Members' }).waitFor();
         await check('members');
         await page.keyboard.press('Escape');
-        // The search panel (with its results) and the room's summary panel, both open.
-        await page.getByRole('button', { name: 'Search', exact: true }).click();
+        // The search panel (with its results), then the room's summary panel: one panel at a time.
+        await page.getByRole('banner').getByRole('button', { name: 'Search', exact: true }).click();
         await page.getByLabel('Search messages').fill('welcome');
         await page.getByLabel('Search messages').press('Enter');
         await page.getByRole('list', { name: 'Search results' }).getByRole('listitem').first().waitFor({ timeout: 30_000 });
+        await check('search');
+        await page.getByRole('region', { name: 'Search' }).getByRole('button', { name: 'Close' }).click();
         await page.getByRole('button', { name: 'Summarize' }).click();
         await page.getByRole('region', { name: 'Summary of #general' }).locator('[aria-busy="false"]').waitFor({ timeout: 30_000 });
-        await check('search-summary');
+        await check('summary');
         await page.getByRole('region', { name: 'Summary of #general' }).getByRole('button', { name: 'Close' }).click();
-        await page.getByRole('region', { name: 'Search' }).getByRole('button', { name: 'Close' }).click();
         if (width < 768) {
           await page.getByRole('button', { name: /^Rooms/ }).click();
           await page.getByRole('dialog', { name: 'Rooms' }).waitFor();

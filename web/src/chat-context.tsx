@@ -6,6 +6,12 @@ import type { IndexedDbE2EStore } from './indexeddb-e2e-store.js';
 import type { BrowserSearch } from './search/browser-search.js';
 import type { Chat } from './use-rooms.js';
 
+/**
+ * The panel open above the page (search, key backup, or the open room's summary), or null. One at a
+ * time, so on a phone the timeline keeps its room; a route change closes it.
+ */
+export type OpenPanel = 'search' | 'backup' | 'summary' | null;
+
 /** Everything a signed-in page uses: the clients, this device's encryption, the chat model, and the status note. */
 export interface ChatContextValue {
   readonly client: WebClient;
@@ -18,6 +24,10 @@ export interface ChatContextValue {
   /** The search hit being opened (its room's page brings the message into view), or null. */
   readonly jump: SearchHit | null;
   readonly setJump: (hit: SearchHit | null) => void;
+  /** The panel open above the page (one at a time). */
+  readonly panel: OpenPanel;
+  /** Opens a panel (closing any other), or closes it with null; closing returns focus to the page's controls. */
+  readonly setPanel: (panel: OpenPanel) => void;
   /** Runs an action; its answer (a sentence) or its error's message becomes the status note. */
   readonly act: (work: () => Promise<string | void>) => void;
   readonly setNote: (note: string | null) => void;

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { KeyBackup } from '../../../shared/client/index.js';
 import { Button } from './ui/button.js';
 import { CopyButton } from './ui/copy-button.js';
@@ -11,6 +11,7 @@ const LOSS_WARNING =
 /**
  * The key backup prompt: restore the backup on this browser with the recovery key, or make the backup
  * (or replace its recovery key) and show the new key once. `onDone` gets a line for the status note.
+ * Escape (focus inside) or Close dismisses it, except while a new key is shown: that takes "I have written it down".
  */
 export function KeyBackupPanel({
   backup,
@@ -27,6 +28,13 @@ export function KeyBackupPanel({
   const [shown, setShown] = useState<string | null>(fresh ?? null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const section = useRef<HTMLElement>(null);
+  // Opened from its button, the focus moves into the panel, so Escape closes it and a screen reader
+  // reads it next. A new key's panel opens by itself (after registering) and takes no focus: the user
+  // may be typing elsewhere by then.
+  useEffect(() => {
+    if (!fresh) section.current?.focus();
+  }, []);
   const run = (work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
@@ -36,7 +44,14 @@ export function KeyBackupPanel({
     );
   };
   return (
-    <section className="grid max-h-[50dvh] gap-2 overflow-y-auto border-b border-line bg-panel p-3 text-sm md:px-4" aria-label="Key backup">
+    <section ref={section} tabIndex={-1} className="panel-sheet grid gap-2 overflow-y-auto border-b border-line bg-panel p-3 text-sm md:px-4" aria-label="Key backup"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !shown) {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
       {shown ? (
         <>
           <p className="m-0 font-semibold">Your recovery key, shown this once:</p>

@@ -93,9 +93,9 @@ export function timelineRowClass(item: TimelineItem): string {
     case 'new':
       return 'new-line py-1';
     case 'event':
-      return cn('grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap [overflow-wrap:anywhere]', item.event.kind === 'message' ? 'message' : 'membership text-dim', item.grouped ? 'pt-0' : 'pt-1');
+      return cn('grid grid-cols-[3.75rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap [overflow-wrap:anywhere]', item.event.kind === 'message' ? 'message' : 'membership text-dim', item.grouped ? 'pt-0' : 'pt-1');
     case 'pending':
-      return cn('message pending grid grid-cols-[3.25rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap opacity-75 [overflow-wrap:anywhere]', item.grouped ? 'pt-0' : 'pt-1');
+      return cn('message pending grid grid-cols-[3.75rem_minmax(0,1fr)] gap-x-1 py-0.5 whitespace-pre-wrap opacity-75 [overflow-wrap:anywhere]', item.grouped ? 'pt-0' : 'pt-1');
   }
 }
 
@@ -110,7 +110,7 @@ function MessageRow({ event, view, context }: { readonly event: RoomEvent; reado
   const editing = context.editing === event.id && view.text !== null;
   return (
     <>
-      <time dateTime={event.createdAt} className="pt-0.5 text-xs text-dim tabular-nums">
+      <time dateTime={event.createdAt} className="pt-0.5 text-xs whitespace-nowrap text-dim tabular-nums">
         {time(Date.parse(event.createdAt))}
       </time>
       <div className="min-w-0">
@@ -163,7 +163,7 @@ export function TimelineRowBody({ item, context }: { readonly item: TimelineItem
       if (message && view) return <MessageRow event={e} view={view} context={context} />;
       return (
         <>
-          <time dateTime={e.createdAt} className="pt-0.5 text-xs text-dim tabular-nums">
+          <time dateTime={e.createdAt} className="pt-0.5 text-xs whitespace-nowrap text-dim tabular-nums">
             {time(Date.parse(e.createdAt))}
           </time>
           <span className="min-w-0">
@@ -178,7 +178,7 @@ export function TimelineRowBody({ item, context }: { readonly item: TimelineItem
       const p = item.pending;
       return (
         <>
-          <time dateTime={new Date(p.queuedAt).toISOString()} className="pt-0.5 text-xs text-dim tabular-nums">
+          <time dateTime={new Date(p.queuedAt).toISOString()} className="pt-0.5 text-xs whitespace-nowrap text-dim tabular-nums">
             {time(p.queuedAt)}
           </time>
           <span className="min-w-0">

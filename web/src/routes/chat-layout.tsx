@@ -1,10 +1,10 @@
-import { Suspense, useEffect, useMemo, useState } from 'react';
-import { Link, Outlet, useNavigate } from 'react-router';
+import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { DevicePrompts } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
 import type { SearchHit } from '../../../shared/protocol/index.js';
 import { ChatContext, roomPath } from '../chat-context.js';
-import type { ChatContextValue } from '../chat-context.js';
+import type { ChatContextValue, OpenPanel } from '../chat-context.js';
 import { createE2E } from '../client.js';
 import { DeviceApprovalDialog, UnverifiedDeviceBanner } from '../components/device-approval.js';
 import { KeyBackupPanel } from '../components/key-backup-panel.js';
@@ -36,7 +36,23 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const chat = useRooms(client, session, e2e);
   // New sign-ins of this account to approve; this browser's own approval, or its recovery key.
   const prompts = useMemo(() => new DevicePrompts({ e2e, api: client.api, live: client.live, backup }), [e2e, client, backup]);
-  const [backupOpen, setBackupOpen] = useState(false);
+  // One panel at a time (search, key backup, or a room's summary): on a phone two would leave the
+  // timeline no room. Closing one gives the focus back to the control that opened it.
+  const [panel, setPanelState] = useState<OpenPanel>(null);
+  const panelOpener = useRef<HTMLElement | null>(null);
+  const setPanel = (next: OpenPanel) => {
+    if (next) {
+      panelOpener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    } else {
+      const opener = panelOpener.current;
+      panelOpener.current = null;
+      // After the panel has gone, so the focus does not fall to the page's body.
+      requestAnimationFrame(() => opener?.isConnected && opener.focus());
+    }
+    setPanelState(next);
+  };
+  const backupOpen = panel === 'backup';
+  const searching = panel === 'search';
   const [freshKey, setFreshKey] = useState<string | null>(null);
 
   // An account without a key backup (just registered, or from before backups) gets one at once, and
@@ -55,7 +71,7 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
         const made = await backup.create();
         if (!live) return;
         setFreshKey(made.recoveryKey);
-        setBackupOpen(true);
+        setPanelState('backup');
       })
       .catch(() => undefined);
     return () => {
@@ -63,11 +79,20 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
     };
   }, [backup]);
   const search = useMemo(() => createBrowserSearch(client.api, e2e, session.user.id), [client, e2e, session.user.id]);
-  const [searching, setSearching] = useState(false);
   const [jump, setJump] = useState<SearchHit | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [drawer, setDrawer] = useState(false);
   const navigate = useNavigate();
+  // Another page closes the open panel, except a search hit's room: the results stay to open the next.
+  const { pathname } = useLocation();
+  const keepPanel = useRef(false);
+  const lastPath = useRef(pathname);
+  useEffect(() => {
+    if (lastPath.current === pathname) return;
+    lastPath.current = pathname;
+    if (keepPanel.current) keepPanel.current = false;
+    else setPanelState((open) => (open === 'backup' && freshKey ? open : null));
+  }, [pathname, freshKey]);
   /** Forgets this device's keys and private index, and shows the sign-in form (with `why`). */
   const forget = async (why?: string) => {
     await store.destroy();
@@ -104,6 +129,8 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
       search,
       jump,
       setJump,
+      panel,
+      setPanel,
       setNote,
       act: (work) => work().then((message) => setNote(message ?? null), (e: unknown) => setNote((e as Error).message)),
       signOut: async () => {
@@ -112,7 +139,7 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
         navigate('/');
       },
     }),
-    [client, session, e2e, store, chat, search, jump, setSession, navigate],
+    [client, session, e2e, store, chat, search, jump, panel, setSession, navigate],
   );
   const status = chat.connection.status;
   const revoked = chat.connection.status === 'closed' && chat.connection.reason?.code === 'session_revoked';
@@ -151,13 +178,13 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
           <Link to="/" className="text-lg font-semibold text-fg">
             chat
           </Link>
-          <Button variant="ghost" className="ml-auto px-2 md:px-3" aria-expanded={searching} onClick={() => setSearching(!searching)}>
+          <Button variant="ghost" className="ml-auto px-2 md:px-3" aria-expanded={searching} onClick={() => setPanel(searching ? null : 'search')}>
             Search
           </Button>
           <span className="hidden min-w-0 truncate text-sm text-dim sm:inline">
             <Untrusted text={session.user.username} />
           </span>
-          <Button variant="ghost" className="px-2 md:px-3" aria-expanded={backupOpen} onClick={() => setBackupOpen(!backupOpen)}>
+          <Button variant="ghost" className="px-2 md:px-3" aria-expanded={backupOpen} onClick={() => setPanel(backupOpen ? null : 'backup')}>
             Key backup
           </Button>
           <Button variant="ghost" className="px-2 md:px-3" asChild>
@@ -174,7 +201,7 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
         <aside className="hidden min-h-0 flex-col gap-3 overflow-y-auto border-r border-line p-2 md:flex" aria-label="Your rooms">
           {side}
         </aside>
-        <main className="flex min-h-0 min-w-0 flex-col">
+        <main className="relative flex min-h-0 min-w-0 flex-col">
           <UnverifiedDeviceBanner
             model={prompts}
             onRestored={(report) => {
@@ -183,7 +210,7 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
             }}
           />
           <DeviceApprovalDialog model={prompts} />
-          {backupOpen && <KeyBackupPanel backup={backup} fresh={freshKey} onDone={setNote} onClose={() => (setBackupOpen(false), setFreshKey(null))} />}
+          {backupOpen && <KeyBackupPanel backup={backup} fresh={freshKey} onDone={setNote} onClose={() => (setPanel(null), setFreshKey(null))} />}
           {searching && (
             <SearchPanel
               search={(q) => search.search(q, chat.rooms)}
@@ -193,9 +220,11 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
               }}
               onOpen={(hit) => {
                 setJump(hit);
-                navigate(roomPath(chat.rooms.find((x) => x.id === hit.roomId)?.name ?? hit.roomName));
+                const path = roomPath(chat.rooms.find((x) => x.id === hit.roomId)?.name ?? hit.roomName);
+                keepPanel.current = path !== pathname;
+                navigate(path);
               }}
-              onClose={() => setSearching(false)}
+              onClose={() => setPanel(null)}
             />
           )}
           <Suspense

@@ -102,10 +102,10 @@ const NO_EVENTS: readonly RoomEvent[] = [];
 
 /** A room the user is in: header (name, topic, members, invite), timeline, typing line and composer. */
 function RoomView({ room }: { readonly room: Room }) {
-  const { client, session, e2e, chat, act, setNote, jump } = useChat();
+  const { client, session, e2e, chat, act, setNote, jump, panel, setPanel } = useChat();
   const view = chat.views.get(room.id);
   const [now, setNow] = useState(Date.now());
-  const [summarizing, setSummarizing] = useState(false);
+  const summarizing = panel === 'summary';
   // A reply's quote clicked: its message is brought into view (and marked) as a search hit is.
   const [quoteJump, setQuoteJump] = useState<{ readonly eventId: string; readonly seq: number } | null>(null);
   const jumpTo = jump?.roomId === room.id ? jump.eventId : (quoteJump?.eventId ?? null);
@@ -184,7 +184,7 @@ function RoomView({ room }: { readonly room: Room }) {
           <Untrusted text={title} />
         </h1>
         <div className="flex flex-wrap gap-2">
-          <Button variant="secondary" aria-expanded={summarizing} onClick={() => setSummarizing(!summarizing)}>
+          <Button variant="secondary" aria-expanded={summarizing} onClick={() => setPanel(summarizing ? null : 'summary')}>
             Summarize
           </Button>
           <MembersDrawer room={room} />
@@ -209,7 +209,7 @@ function RoomView({ room }: { readonly room: Room }) {
           title={title}
           private={room.visibility === 'private'}
           summarize={(type, progress) => summarizeInBrowser(client.api, e2e, room, type, progress)}
-          onClose={() => setSummarizing(false)}
+          onClose={() => setPanel(null)}
         />
       )}
       <Timeline

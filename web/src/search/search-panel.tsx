@@ -47,7 +47,7 @@ const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'sho
 /**
  * Search over every room: one query box (the syntax of `chat search`: words, `"a phrase"`,
  * `-excluded`, `a or b`) and one merged, ranked list of hits, open and private rooms together, each
- * a button that opens the message in its room.
+ * a button that opens the message in its room. Escape (focus inside) or Close dismisses it.
  */
 export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelProps) {
   const [answer, setAnswer] = useState<SearchAnswer | null>(null);
@@ -67,7 +67,14 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
   };
 
   return (
-    <section className="search-panel max-h-[40vh] min-w-0 overflow-auto border-b border-line bg-panel px-3 py-2 md:px-4" aria-label="Search">
+    <section className="panel-sheet search-panel min-w-0 overflow-auto border-b border-line bg-panel px-3 py-2 md:px-4" aria-label="Search"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
       <form role="search" onSubmit={submit} className="flex min-w-0 flex-wrap items-end gap-2">
         <Label className="min-w-0 flex-1 basis-48">
           Search messages

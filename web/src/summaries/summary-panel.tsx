@@ -36,7 +36,7 @@ function providerLine(p: SummaryProvider | null): string {
 /**
  * A room's summary streamed into a panel: the text as the model writes it (open rooms whose server
  * has a model), or the offline summary once made, then its topics, participants and range. Asking
- * again (another type) cancels nothing: the earlier answer is ignored.
+ * again (another type) cancels nothing: the earlier answer is ignored. Escape (focus inside) or Close dismisses it.
  */
 export function SummaryPanel({ title, private: isPrivate, summarize, onClose }: SummaryPanelProps) {
   const [type, setType] = useState<SummaryType>('general');
@@ -47,6 +47,7 @@ export function SummaryPanel({ title, private: isPrivate, summarize, onClose }: 
   const [error, setError] = useState<string | null>(null);
   const [streamed, setStreamed] = useState(false);
   const run = useRef(0);
+  const section = useRef<HTMLElement>(null);
 
   const start = (t: SummaryType) => {
     const mine = ++run.current;
@@ -77,12 +78,23 @@ export function SummaryPanel({ title, private: isPrivate, summarize, onClose }: 
     );
   };
 
-  // Summarized once on opening; the type picker asks again.
-  useEffect(() => start(type), []);
+  // Summarized once on opening; the type picker asks again. The focus moves into the panel, so
+  // Escape closes it and a screen reader reads it next.
+  useEffect(() => {
+    section.current?.focus();
+    start(type);
+  }, []);
 
   const summary = result?.summary;
   return (
-    <section className="summary-panel max-h-[40vh] min-w-0 overflow-auto border-b border-line bg-panel px-3 py-2 md:px-4" aria-label={`Summary of ${neutralize(title)}`}>
+    <section ref={section} tabIndex={-1} className="panel-sheet summary-panel min-w-0 overflow-auto border-b border-line bg-panel px-3 py-2 md:px-4" aria-label={`Summary of ${neutralize(title)}`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
       <div className="summary-head flex min-w-0 flex-wrap items-center gap-2">
         <h2 className="m-0 mr-auto min-w-0 text-base font-semibold [overflow-wrap:anywhere]">
           Summary of <bdi>{neutralize(title)}</bdi>
