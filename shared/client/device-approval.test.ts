@@ -6,7 +6,7 @@ import { approveDevice } from './device-approval.js';
 import type { ApprovalIo } from './device-approval.js';
 import type { E2ESession } from './e2e-session.js';
 
-const activity = (deviceId: string): DeviceActivity => ({ deviceId, name: deviceId, createdAt: '2026-11-30T02:00:00.000Z', addedFrom: null, signedInAt: null, signedInFrom: null });
+const activity = (deviceId: string): DeviceActivity => ({ deviceId, name: deviceId, createdAt: '2026-11-30T02:00:00.000Z', addedFrom: null, signedInAt: null, signedInFrom: null, lastSeenAt: null });
 
 const verification = (step: Verification['state']['step']): Verification => ({
   id: 'v1',
