@@ -73,6 +73,7 @@ export class DeviceVerificationService {
       case 'accept':
         if (isNew) throw new ChatError('forbidden', 'a device cannot approve itself');
         if (s.step !== 'requested') throw new ChatError('conflict', `the verification is ${s.step}, not waiting for an approver`);
+        if ((await this.deps.store.findDevice(record.newDevice))?.revokedAt != null) throw new ChatError('conflict', 'the new device was revoked');
         next = { ...s, step: 'accepted', approverDevice: claims.deviceId, approverKey: req.key };
         break;
       case 'reveal':
@@ -98,6 +99,27 @@ export class DeviceVerificationService {
     if (!(await this.deps.store.advanceVerification(id, s, next))) throw new ChatError('conflict', 'the verification changed meanwhile; look again');
     await this.tell(claims.userId);
     return toDto({ ...record, state: next });
+  }
+
+  /**
+   * Cancels the open verifications in which a revoked device takes part (as the new device or the
+   * approver; every open one of the account when `deviceIds` is null, after signing out everywhere),
+   * so that no device approves a revoked one and the other side stops waiting. Tells the account's
+   * devices (`devices` frame) when any was cancelled.
+   */
+  async devicesRevoked(userId: string, deviceIds: readonly string[] | null): Promise<void> {
+    const since = new Date(this.now().getTime() - VERIFICATION_TTL_MS);
+    let cancelled = false;
+    for (const v of await this.deps.store.listVerifications(userId, since, 20)) {
+      if (v.state.step === 'done' || v.state.step === 'cancelled') continue;
+      const newRevoked = deviceIds === null || deviceIds.includes(v.newDevice);
+      const approverRevoked = v.state.approverDevice !== null && deviceIds?.includes(v.state.approverDevice) === true;
+      if (!newRevoked && !approverRevoked) continue;
+      const reason = newRevoked ? 'the new device was revoked' : 'the approving device was revoked';
+      // Another write may come first (a step, or this for another device): then look no further at it.
+      if (await this.deps.store.advanceVerification(v.id, v.state, { ...v.state, step: 'cancelled', reason })) cancelled = true;
+    }
+    if (cancelled) await this.tell(userId);
   }
 
   /** Marks the revealed verifications of a device done, once an approver stored its signature. */

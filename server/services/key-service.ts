@@ -123,7 +123,7 @@ export class KeyService {
 
   /**
    * Revokes one of the caller's devices: its sessions end, its sockets close, and it leaves the
-   * directory, so senders start new chains without it. Once the account has an identity key, only a
+   * directory, so senders start new chains without it; its open verifications are cancelled. Once the account has an identity key, only a
    * device it signed may revoke another (`forbidden`). Idempotent: revoking an already revoked device
    * of the caller's succeeds and closes its sockets again (on any instance that missed it). Throws
    * `not_found` for a device that is not the caller's.
@@ -137,6 +137,7 @@ export class KeyService {
       const device = await this.deps.store.findDevice(deviceId);
       if (device?.userId !== claims.userId || device.revokedAt === null) throw new ChatError('not_found', `you have no device ${deviceId}`);
     }
+    await this.deps.verifications?.devicesRevoked(claims.userId, [deviceId]);
     await publishControl(this.deps.bus, { t: 'revoke', deviceId });
     await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });
   }
@@ -150,7 +151,9 @@ export class KeyService {
     if (!(await this.actsForAccount(claims))) {
       throw new ChatError('forbidden', 'only an approved device can sign out every device; approve this one first (chat devices)');
     }
-    for (const deviceId of await this.deps.store.revokeAllDevices(claims.userId, new Date())) {
+    const revoked = await this.deps.store.revokeAllDevices(claims.userId, new Date());
+    await this.deps.verifications?.devicesRevoked(claims.userId, null);
+    for (const deviceId of revoked) {
       await publishControl(this.deps.bus, { t: 'revoke', deviceId });
     }
     await publishControl(this.deps.bus, { t: 'devices', userIds: [claims.userId] });

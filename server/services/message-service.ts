@@ -68,6 +68,9 @@ export class MessageService {
           room.visibility === 'private' ? `#${room.name} is end-to-end encrypted: it accepts only encrypted envelopes` : `#${room.name} is an open room: send text, not an envelope`,
         );
       }
+      if (appended.conflict === 'client_msg_id_reused') {
+        throw new ChatError('conflict', `clientMsgId ${req.clientMsgId} was already used in #${room.name} for a message with another relation (edit, reaction or reply): a new message needs a new id`);
+      }
       if (appended.conflict !== 'not_member' && req.relatesTo) throw relationError(appended.conflict, req.relatesTo, room.name, appended.targetSeq);
       throw new ChatError('forbidden', 'you are not a member of this room');
     }

@@ -855,6 +855,12 @@ export class SqlStore implements Store {
       SEARCH_TERMS_VERSION,
     ]);
     if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
+    // A retry without a relation of an id stored with one is not a repeat; asked only when there are repeats.
+    const repeats = rows.filter((r) => r.outcome === 'duplicate').map((r) => String(r.event_id));
+    const related =
+      repeats.length === 0
+        ? new Set<string>()
+        : new Set((await this.db.query<Row>('SELECT id FROM room_events WHERE id = ANY($1::uuid[]) AND relation_type IS NOT NULL', [repeats])).rows.map((r) => String(r.id)));
     return rows
       .sort((a, b) => Number(a.idx) - Number(b.idx))
       .map((row, i): StoreResult<{ event: RoomEvent; duplicate: boolean }> => {
@@ -866,6 +872,7 @@ export class SqlStore implements Store {
             return { ok: false, conflict: 'wrong_payload' };
           case 'duplicate':
           case 'appended':
+            if (row.outcome === 'duplicate' && related.has(String(row.event_id))) return { ok: false, conflict: 'client_msg_id_reused' };
             return {
               ok: true,
               value: {
@@ -898,7 +905,12 @@ export class SqlStore implements Store {
       if (!room) throw new Error(`no room ${r.roomId}`);
       if ((room.visibility === 'open') !== (r.body !== null) || (r.body === null) === (r.envelope === null)) return { ok: false, conflict: 'wrong_payload' };
       const repeat = await tx.query<Row>(`${EVENT_SELECT} WHERE e.room_id = $1 AND e.sender_id = $2 AND e.client_msg_id = $3`, [r.roomId, r.sender.id, r.clientMsgId]);
-      if (repeat.rows[0]) return { ok: true, value: { event: toEvent(repeat.rows[0]), duplicate: true } };
+      if (repeat.rows[0]) {
+        const stored = toEvent(repeat.rows[0]);
+        // The same id with another relation (or none) is not a retry of this one.
+        if (stored.relation?.type !== r.relation.type || stored.relation.eventId !== r.relation.eventId) return { ok: false, conflict: 'client_msg_id_reused' };
+        return { ok: true, value: { event: stored, duplicate: true } };
+      }
       const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [r.roomId, r.sender.id]);
       if (member.rows.length === 0) return { ok: false, conflict: 'not_member' };
       const { rows } = await tx.query<Row>('SELECT room_id, seq, sender_id, kind, relation_type, redacted_at FROM room_events WHERE id = $1', [r.relation.eventId]);

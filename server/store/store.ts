@@ -249,7 +249,9 @@ export type StoreConflict =
   | 'target_not_message'
   | 'not_author'
   | 'already_reacted'
-  | 'reaction_limit';
+  | 'reaction_limit'
+  /** The sender's clientMsgId is stored already, with another relation (or none where this has one). */
+  | 'client_msg_id_reused';
 
 /**
  * A store write's outcome: the value, or why it was refused. A refused relation names its target's
@@ -451,7 +453,8 @@ export interface Store {
    * Commits messages, in order, in one transaction: each with its room's next seq, if the sender is
    * a member at that moment (checked under the room's lock, so a send is ordered against a concurrent
    * leave). A repeat of the sender's clientMsgId in the room answers the stored event with
-   * `duplicate: true` and writes nothing. A body in a private room or an envelope in an open one is
+   * `duplicate: true` and writes nothing, unless the stored event is a relation (edit, reaction,
+   * reply): then the id was used for something else, `client_msg_id_reused`. A body in a private room or an envelope in an open one is
    * refused (`wrong_payload`). One result per message, in the same order. Throws if a room does not
    * exist (nothing is written then). Callers sort a batch by room id, so concurrent batches lock
    * rooms in the same order.
@@ -465,7 +468,8 @@ export interface Store {
    * author (`not_author`); a reaction stays within MAX_REACTIONS_PER_USER and MAX_REACTIONS_PER_MESSAGE
    * (`reaction_limit`) and, in open rooms, is not the same emoji twice from one user (`already_reacted`).
    * An edit marks the target and its earlier edits superseded, so search reads the latest text. A repeated
-   * clientMsgId answers the stored event with `duplicate: true`. Throws if the room does not exist.
+   * clientMsgId answers the stored event with `duplicate: true` when it has the same relation (type and
+   * target), and `client_msg_id_reused` when it has another or none. Throws if the room does not exist.
    */
   appendRelation(relation: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>>;
   /**

@@ -3,6 +3,7 @@ import { checkSasCommitment, newSasKey, sasCode, sasCommitment, signDevice } fro
 import type { DirectoryDevice, Verification } from '../protocol/index.js';
 import { ChatError } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
+import { backoffDelay } from './backoff.js';
 import type { E2ESession } from './e2e-session.js';
 
 /**
@@ -22,6 +23,27 @@ export interface ApprovalIo {
 /** How often (ms) a flow looks at the server, and how many looks before it gives up (5 minutes). */
 const POLL_MS = 1000;
 const MAX_POLLS = 300;
+
+/** How many times a look at the server is tried while it cannot be reached (a restart), with backoff between. */
+const LOOK_ATTEMPTS = 10;
+
+/** What an approver says when the device it approves was revoked meanwhile. */
+const REVOKED = 'the new device was revoked';
+
+/**
+ * Reads from the server (idempotent), again with backoff while the server answers `unavailable` (it
+ * cannot be reached or answers 5xx, as while it restarts), so a waiting flow outlives a restart.
+ */
+async function look<T>(io: ApprovalIo, read: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ChatError && error.code === 'unavailable') || attempt + 1 >= LOOK_ATTEMPTS) throw error;
+      await io.wait(backoffDelay(attempt, Math.random, { baseMs: 500, maxMs: 5_000 }));
+    }
+  }
+}
 
 /**
  * Asks, from this new device, to be approved by another device of the account (the short
@@ -77,16 +99,21 @@ async function approvedFrom(e2e: E2ESession, api: ApiClient, io: ApprovalIo, own
  * signs the new device with the identity key and publishes the signature. Returns the device.
  *
  * Throws ChatError: `forbidden` when this device does not hold the identity key, the commitment does
- * not match (a tampering server), or the codes differ; `not_found`/`unavailable` when no request came.
+ * not match (a tampering server), the codes differ, or the verification was cancelled; `conflict`
+ * when the new device was revoked meanwhile; `unavailable` when no request came in time or the server
+ * stayed unreachable through LOOK_ATTEMPTS tries (a shorter outage is waited out with backoff).
  */
 export async function approveDevice(e2e: E2ESession, api: ApiClient, io: ApprovalIo, deviceId?: string): Promise<DirectoryDevice> {
   const keys = await e2e.device();
   const identity = await e2e.heldIdentity();
   if (!identity) throw new ChatError('forbidden', 'this device does not hold your identity key; approve from the device that does, or use the recovery key');
+  // A device of the account that was revoked (or never was one) leaves the account's device list.
+  const gone = async (id: string) => !(await look(io, () => api.deviceActivity())).some((d) => d.deviceId === id);
   let request: Verification | undefined;
   for (let i = 0; !request; i++) {
-    request = (await api.verifications()).find((v) => v.state.step === 'requested' && (deviceId === undefined || v.newDevice === deviceId));
+    request = (await look(io, () => api.verifications())).find((v) => v.state.step === 'requested' && (deviceId === undefined || v.newDevice === deviceId));
     if (request) break;
+    if (deviceId !== undefined && (await gone(deviceId))) throw new ChatError('conflict', `${REVOKED} (or is not a device of this account)`);
     if (i >= MAX_POLLS) throw new ChatError('unavailable', 'no device asked to be approved; run `chat devices request` on the new device');
     if (i === 0) io.progress?.('waiting for the new device to ask (chat devices request)');
     await io.wait(POLL_MS);
@@ -94,7 +121,9 @@ export async function approveDevice(e2e: E2ESession, api: ApiClient, io: Approva
   const id = request.id;
   const mine = await newSasKey();
   await api.verificationStep(id, { action: 'accept', key: mine.publicKey });
-  const revealed = await until(api, id, io, (v) => v.state.step === 'revealed');
+  const newDevice = request.newDevice;
+  const present = async () => !(await gone(newDevice));
+  const revealed = await until(api, id, io, (v) => v.state.step === 'revealed', present);
   const newKey = revealed.state.newKey as string;
   try {
     await checkSasCommitment(id, newKey, request.state.commitment);
@@ -110,7 +139,7 @@ export async function approveDevice(e2e: E2ESession, api: ApiClient, io: Approva
   if (!(await io.confirmCode(code))) return cancel(api, id, 'the codes did not match on the approving device');
   await api.verificationStep(id, { action: 'confirm' });
   io.progress?.('waiting for the new device to confirm the code');
-  await until(api, id, io, (v) => v.state.newConfirmed);
+  await until(api, id, io, (v) => v.state.newConfirmed, present);
   await api.signDevice(device.deviceId, await signDevice(identity, device.bundle));
   return device;
 }
@@ -120,12 +149,20 @@ function contextOf(id: string, userId: string, identityKey: string, newDevice: D
   return { verificationId: id, userId, identityKey, newDevice: keysOf(newDevice), approverDevice: keysOf(approver) };
 }
 
-/** Looks at the verification until `done` holds; throws `forbidden` once cancelled, `unavailable` after MAX_POLLS. */
-async function until(api: ApiClient, id: string, io: ApprovalIo, done: (v: Verification) => boolean): Promise<Verification> {
+/**
+ * Looks at the verification until `done` holds; throws `forbidden` once cancelled (by the other device,
+ * or by the server when a device of the two was revoked), `conflict` once `present` (the approver's
+ * check that the new device is still one of the account's) says no, `unavailable` after MAX_POLLS.
+ */
+async function until(api: ApiClient, id: string, io: ApprovalIo, done: (v: Verification) => boolean, present?: () => Promise<boolean>): Promise<Verification> {
   for (let i = 0; i < MAX_POLLS; i++) {
-    const v = await api.verification(id);
-    if (v.state.step === 'cancelled') throw new ChatError('forbidden', `the other device cancelled: ${v.state.reason ?? 'no reason given'}`);
+    const v = await look(io, () => api.verification(id));
+    if (v.state.step === 'cancelled') throw new ChatError('forbidden', `the approval was cancelled: ${v.state.reason ?? 'no reason given'}`);
     if (done(v)) return v;
+    if (present && !(await present())) {
+      await api.verificationStep(id, { action: 'cancel', reason: REVOKED }).catch(() => undefined);
+      throw new ChatError('conflict', REVOKED);
+    }
     await io.wait(POLL_MS);
   }
   throw new ChatError('unavailable', 'the other device did not answer in time');

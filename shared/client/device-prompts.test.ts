@@ -74,3 +74,43 @@ describe('DevicePrompts', () => {
     await expect(prompts.restore('KEY')).rejects.toMatchObject({ code: 'internal' });
   });
 });
+
+describe('DevicePrompts approving a device that gets revoked', () => {
+  it('ends that approval with "the new device was revoked" at the `devices` frame and lets the next pending device be approved', async () => {
+    const state = { status: 'holder' as IdentityStatus, devices: [device('me', true, true), device('a2', false), device('b3', false)] };
+    const e2e = Object.assign(fakeE2E(state), { device: async () => ({ userId: 'carol', deviceId: 'me' }), heldIdentity: async () => ({ publicKey: 'identity' }) }) as unknown as E2ESession;
+    const requested = (newDevice: string) => ({
+      id: `v-${newDevice}`,
+      userId: 'carol',
+      newDevice,
+      createdAt: '2026-11-30T02:00:00.000Z',
+      state: { step: 'requested', commitment: 'c', approverDevice: null, approverKey: null, newKey: null, newConfirmed: false, approverConfirmed: false, reason: null },
+    });
+    const present = () => state.devices.map((d) => ({ deviceId: d.device.deviceId }));
+    // A server that leaves the accepted verification as it is: the prompts see the revocation in the device list.
+    const api = {
+      verifications: vi.fn(async () => state.devices.filter((d) => !d.current).map((d) => requested(d.device.deviceId))),
+      verificationStep: vi.fn(async (id: string) => ({ ...requested(id.slice(2)), state: { ...requested(id.slice(2)).state, step: 'accepted' } })),
+      verification: vi.fn(async (id: string) => ({ ...requested(id.slice(2)), state: { ...requested(id.slice(2)).state, step: 'accepted' } })),
+      deviceActivity: vi.fn(async () => present()),
+    } as unknown as ApiClient;
+    const live = new FakeLive();
+    // Waits end only at a `devices` frame.
+    const prompts = new DevicePrompts({ e2e, api, live, autoRequest: false, sleep: () => new Promise<void>(() => undefined) });
+    await prompts.start();
+    void prompts.approve('a2');
+    await vi.waitFor(() => expect(api.verification).toHaveBeenCalled());
+    expect(prompts.getSnapshot().flow).toMatchObject({ step: 'waiting', role: 'approver', deviceId: 'a2' });
+
+    state.devices = state.devices.filter((d) => d.device.deviceId !== 'a2');
+    live.devicesFrame();
+    await vi.waitFor(() => expect(prompts.getSnapshot().flow).toMatchObject({ step: 'failed', deviceId: 'a2', message: 'the new device was revoked' }));
+    expect(prompts.getSnapshot().prompts.map((d) => d.device.deviceId)).toEqual(['b3']);
+
+    prompts.close();
+    void prompts.approve('b3');
+    await vi.waitFor(() => expect(api.verificationStep).toHaveBeenCalledWith('v-b3', expect.objectContaining({ action: 'accept' })));
+    expect(prompts.getSnapshot().flow).toMatchObject({ step: 'waiting', deviceId: 'b3' });
+    prompts.stop();
+  });
+});

@@ -12,7 +12,8 @@ export type ApprovalRole = 'approver' | 'newcomer';
 /**
  * Where the approval this device takes part in stands: `waiting` for the other device (`what`, in
  * words), `compare` (both devices show `code`; the user says whether they match), `done`, or `failed`
- * (`message` says why: the codes differed, the other side cancelled, nobody came in time).
+ * (`message` says why: the codes differed, the other side cancelled, the device being approved was
+ * revoked, nobody came in time).
  * `deviceId`: the device being approved, on the approver's side.
  */
 export type ApprovalFlow =
@@ -107,6 +108,13 @@ export class DevicePrompts {
       const status = await e2e.identityStatus();
       const devices = status === 'unapproved' ? [] : await e2e.accountDevices();
       const prompts = devices.filter((d) => !d.current && !d.approved && !this.dismissed.has(d.device.deviceId));
+      const flow = this.snapshot.flow;
+      // The device being approved was revoked: that approval is over, and the other prompts show again.
+      if (status !== 'unapproved' && flow?.role === 'approver' && flow.deviceId !== undefined && (flow.step === 'waiting' || flow.step === 'compare') && !devices.some((d) => d.device.deviceId === flow.deviceId)) {
+        this.abandon();
+        this.set({ ...this.snapshot, status, prompts, canApprove: status === 'holder', flow: { step: 'failed', role: 'approver', deviceId: flow.deviceId, message: 'the new device was revoked' } });
+        return;
+      }
       this.set({ ...this.snapshot, status, prompts, canApprove: status === 'holder' });
     });
     this.refreshing = run.catch(() => undefined);
