@@ -22,6 +22,14 @@ describe('parseMarkdown', () => {
     expect(parseMarkdown('> quoted\n\n- one\n- two\n\n```js\nlet x;\n```').map((b) => b.type)).toEqual(['quote', 'list', 'code']);
   });
 
+  it('breaks lines at LF and CR LF only: a bare CR stays on its line as ^M, as neutralizeLines has it', () => {
+    const lines = (text: string) => {
+      const [first] = parseMarkdown(text);
+      return first?.type === 'paragraph' ? first.children.map((c) => (c.type === 'break' ? '|' : c.type === 'text' ? c.text : '?')).join('') : '';
+    };
+    expect(lines('a\nb\r\nc\rd')).toBe('a|b|c^Md');
+  });
+
   it('links bare URLs (GFM autolinks)', () => {
     expect(parseMarkdown('see www.example.com')[0]).toMatchObject({ children: [{ type: 'text', text: 'see ' }, { type: 'link', href: 'http://www.example.com/' }] });
   });

@@ -131,10 +131,12 @@ function blocks(tokens: readonly Token[]): MdBlock[] {
 
 /**
  * Parses a message body (CommonMark + GFM strikethrough and autolinks, via marked's lexer) into blocks.
- * Never throws and never produces HTML; the caller renders the tree.
+ * Never throws and never produces HTML; the caller renders the tree. Lines end at `\n` or `\r\n` only,
+ * as in neutralizeLines (neutralize.ts): a bare CR is no line break (marked would make it one) but the
+ * `^M` every surface shows for it.
  */
 export function parseMarkdown(text: string): MdBlock[] {
-  return blocks(new Lexer({ gfm: true, breaks: true }).lex(text));
+  return blocks(new Lexer({ gfm: true, breaks: true }).lex(text.replace(/\r(?!\n)/g, '^M')));
 }
 
 function collectMentions(nodes: readonly (MdBlock | MdInline)[], into: Set<string>): void {

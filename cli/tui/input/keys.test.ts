@@ -147,6 +147,17 @@ describe('createKeyTokenizer', () => {
     expect(t.pending()).toBe('none');
   });
 
+  it('drops a whole OSC title sequence (to BEL or ESC \\) from a paste, however the chunks split it, also right after the end marker', () => {
+    for (const osc of ['\u001b]0;T\u0007', '\u001b]0;T\u001b\\']) {
+      const input = `\u001b[200~a${osc}b\u001b[201~c${osc}d`;
+      for (let cut = 1; cut < input.length; cut++) {
+        const keys = keysOf(input.slice(0, cut), input.slice(cut));
+        const typed = keys.map((k) => (k.kind === 'paste' || k.kind === 'text' ? k.text : '')).join('');
+        expect({ cut, typed }).toEqual({ cut, typed: 'abcd' });
+      }
+    }
+  });
+
   it('never lets a sequence of a key pass as text', () => {
     for (const chunk of ['\u001b[31m', '\u001b[?25l', '\u001b[200~\u001b[201~', '\u001b]0;title\u001b\\', '\u009b31m']) {
       for (const key of keysOf(chunk)) if (key.kind === 'text' || key.kind === 'paste') expect(key.text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);

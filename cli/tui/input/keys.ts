@@ -138,7 +138,8 @@ export function createKeyTokenizer(): KeyTokenizer {
       if (tail) {
         // Right after a paste: text, Enter, any key here came with the paste. A start marker goes on with it.
         const start = rest.indexOf(PASTE_START, i);
-        const stop = start >= 0 ? start : final ? rest.length : rest.length - Math.max(partialSuffix(rest, PASTE_START), partialSuffix(rest, PASTE_END));
+        // Hold back what may be the start of a marker or an escape sequence (an OSC title) the next chunk finishes.
+        const stop = start >= 0 ? start : final ? rest.length : Math.min(rest.length - Math.max(partialSuffix(rest, PASTE_START), partialSuffix(rest, PASTE_END)), unfinishedEscape(rest, i));
         const more = neutralPaste(rest.slice(i, stop).split(PASTE_END).join(''));
         if (more) push({ kind: 'paste', text: more });
         i = stop;
@@ -347,6 +348,16 @@ function csiUKey(code: number, mods: { shift: boolean; meta: boolean; ctrl: bool
 }
 
 /** How long a tail of `s` is a proper start of `marker`. */
+/** Where an escape sequence that the end of `s` leaves unfinished starts (at or after `from`), or `s.length`. */
+function unfinishedEscape(s: string, from: number): number {
+  for (let at = s.indexOf(ESC, from); at >= 0; ) {
+    const parsed = parseEscape(s, at);
+    if (parsed === 'incomplete') return at;
+    at = s.indexOf(ESC, parsed.end);
+  }
+  return s.length;
+}
+
 function partialSuffix(s: string, marker: string): number {
   for (let n = Math.min(marker.length - 1, s.length); n > 0; n--) if (marker.startsWith(s.slice(s.length - n))) return n;
   return 0;

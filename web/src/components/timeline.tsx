@@ -113,7 +113,7 @@ function MessageRow({ event, view, context }: { readonly event: RoomEvent; reado
       <time dateTime={event.createdAt} className="pt-0.5 text-xs whitespace-nowrap text-dim tabular-nums">
         {time(Date.parse(event.createdAt))}
       </time>
-      <div className="min-w-0">
+      <div className="row-text min-w-0">
         {view.replyTo && <ReplyQuoteButton quote={view.replyTo} onQuote={context.onQuote} />}
         <SenderName username={event.sender.username} />
         {': '}
@@ -166,7 +166,7 @@ export function TimelineRowBody({ item, context }: { readonly item: TimelineItem
           <time dateTime={e.createdAt} className="pt-0.5 text-xs whitespace-nowrap text-dim tabular-nums">
             {time(Date.parse(e.createdAt))}
           </time>
-          <span className="min-w-0">
+          <span className="row-text min-w-0">
             <SenderName username={e.sender.username} />
             {message ? ': ' : ' '}
             <span className="text">{message ? <UntrustedLines text={line(e, context.opened)} /> : <Untrusted text={line(e, context.opened)} />}</span>
@@ -181,7 +181,7 @@ export function TimelineRowBody({ item, context }: { readonly item: TimelineItem
           <time dateTime={new Date(p.queuedAt).toISOString()} className="pt-0.5 text-xs whitespace-nowrap text-dim tabular-nums">
             {time(p.queuedAt)}
           </time>
-          <span className="min-w-0">
+          <span className="row-text min-w-0">
             <SenderName username={context.me} />
             {': '}
             <span className="text">
