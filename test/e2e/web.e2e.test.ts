@@ -20,6 +20,8 @@ async function register(page: Page, url: string, username: string): Promise<void
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Register' }).click();
   await page.getByRole('link', { name: 'Settings' }).waitFor();
+  // A new account's recovery key is shown once (over the page on a phone) until it is put away.
+  await page.getByRole('button', { name: 'I have written it down' }).click();
 }
 
 /** From the directory: joins the open room `name`. */
