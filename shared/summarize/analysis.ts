@@ -1,5 +1,5 @@
 import type { ParticipantSummary } from '../protocol/index.js';
-import { contentWords, STOPWORDS, stem, tokenize } from '../search/text.js';
+import { contentWords, STOPWORDS, stem, tokenize, wordsOf } from '../search/text.js';
 
 /** One message of the conversation to summarize, already decrypted where it was private. */
 export interface ConversationLine {
@@ -107,14 +107,17 @@ export function topicsOf(lines: readonly ConversationLine[], limit = 8): Topic[]
   const surfaces = new Map<string, Map<string, number>>();
   const senders = new Map<string, Set<string>>();
   lines.forEach((line, i) => {
-    const words = tokenize(line.text);
-    const content = words.map((w) => (w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w) ? w : null));
+    const words = wordsOf(line.text);
+    const content = words.map(({ norm: w }) => (w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w) ? w : null));
+    // Keys are folded (café and cafe are one topic); labels are the words as written, only lowercased,
+    // so a label never loses an accent or a Japanese voicing mark (ジ is not シ).
+    const written = words.map((w) => line.text.slice(w.start, w.end).toLowerCase());
     const keys: [string, string][] = [];
     content.forEach((w, k) => {
       if (!w) return;
-      keys.push([stem(w), w]);
+      keys.push([stem(w), written[k] as string]);
       const next = content[k + 1];
-      if (next) keys.push([`${stem(w)} ${stem(next)}`, `${w} ${next}`]);
+      if (next) keys.push([`${stem(w)} ${stem(next)}`, `${written[k] as string} ${written[k + 1] as string}`]);
     });
     for (const [key, surface] of keys) {
       tf.set(key, (tf.get(key) ?? 0) + 1);

@@ -11,6 +11,16 @@ describe('the offline summarizer on a team conversation', () => {
     expect(labels).not.toContain('lunch');
   });
 
+  it('names topics as written: accents and Japanese voicing marks stay (folding is only for matching)', () => {
+    const at = '2026-11-30T03:00:00.000Z';
+    const lines = ['日本語のメッセージ test', 'the café opens', '日本語のメッセージ again', 'café later', 'Café tomorrow'].map((text, i) => ({ sender: i % 2 ? 'bob' : 'alice', text, at }));
+    const labels = topicsOf(lines, 8).map((t) => t.label);
+    expect(labels).toContain('café');
+    expect(labels.join(' ')).toContain('日本語のメッセージ');
+    expect(labels.join(' ')).not.toContain('メッセーシ');
+    expect(labels).not.toContain('cafe');
+  });
+
   it('picks the key sentences, not the small talk', () => {
     const { text } = summarizeOffline(TEAM_CONVERSATION, 'general');
     expect(text).toMatch(/batched migration/);
