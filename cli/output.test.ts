@@ -62,7 +62,7 @@ describe('Output.event', () => {
       clientMsgId: null,
       createdAt: '2026-11-25T10:00:00.000Z',
     });
-    expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d {2}alice: one\n {18}two\^\[\[31m$/);
+    expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d {2}alice: one\n {18}two\^\[\[31m #1$/);
   });
 
   it('indents every continuation line, so a line of a message cannot pose as another person\'s', () => {
@@ -81,6 +81,7 @@ describe('Output.event', () => {
     });
     const [first, ...rest] = line.split('\n');
     expect(first).toMatch(/ {2}bob: hello$/);
+    expect(rest.at(-1)).toMatch(/ #1$/);
     expect(rest).toHaveLength(2);
     for (const l of rest) expect(l).toMatch(/^ {18}\S/);
     expect(forbiddenIn(line)).toEqual([]);
@@ -97,7 +98,7 @@ describe('Output.event', () => {
       sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body: 'from the **future**', envelope: null, target: null,
       clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z', relation: { type: 'thread', eventId: '00000000-0000-4000-8000-000000000001', seq: 1 },
     };
-    expect(out.event(future)).toMatch(/ {2}alice: from the \*\*future\*\*$/);
+    expect(out.event(future)).toMatch(/ {2}alice: from the \*\*future\*\* #4$/);
     const { messages } = applyRelations([future], 'someone', (e) => e.body ?? null);
     expect(messages).toHaveLength(1);
     expect(out.messageView(messages[0] as MessageView)).toMatch(/ {2}alice: from the \*\*future\*\* #4$/);

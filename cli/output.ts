@@ -164,9 +164,10 @@ export class Output {
           case 'reaction':
             return `${time}  ${this.style('dim', `${who} reacted to #${rel.seq}:`)} ${body}`;
           case 'reply':
-            return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))} ${this.style('dim', `(reply to #${rel.seq})`)}: ${body}`;
+            return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))} ${this.style('dim', `(reply to #${rel.seq})`)}: ${body} ${this.style('dim', `#${event.seq}`)}`;
           default:
-            return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))}: ${event.redacted ? this.style('dim', '[message deleted]') : body}`;
+            // Its seq last, as in history (messageView), so a followed message can be edited or answered.
+            return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))}: ${event.redacted ? this.style('dim', '[message deleted]') : body} ${this.style('dim', `#${event.seq}`)}`;
         }
       }
       case 'join':
