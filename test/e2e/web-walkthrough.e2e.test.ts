@@ -72,6 +72,17 @@ describe.runIf(haveChromium)('the web client as a new user walks through it', ()
     expect(await row.textContent()).not.toContain('**');
   }, 60_000);
 
+  it('shows a direct message as a conversation with the other person, not as a room to invite to or give a topic', async () => {
+    await page.getByLabel('Message someone directly').fill('bob');
+    await page.getByRole('button', { name: 'Open direct messages' }).click();
+    await page.getByRole('heading', { name: '@bob' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Invite/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Edit topic' }).count()).toBe(0);
+    expect(await page.getByText('No topic yet.').count()).toBe(0);
+    await page.goto(`${server.url}/rooms/general`);
+    await page.getByRole('heading', { name: '#general' }).waitFor();
+  }, 60_000);
+
   it('keeps a message’s time on one line', async () => {
     const times = page.locator('.timeline time');
     await times.first().waitFor();

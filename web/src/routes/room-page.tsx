@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { describeKeyChange, keyChangeNotices } from '../../../shared/client/index.js';
+import { isDirectMessage } from '../../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_NOTE } from '../../../shared/text/private-topic-note.js';
@@ -176,6 +177,8 @@ function RoomView({ room }: { readonly room: Room }) {
 
   const typing = view ? Object.values(view.typing).filter((t) => t.until > now).map((t) => t.username) : [];
   const title = chat.title(room);
+  // A direct message is a conversation with one person: no one to invite, no topic to set.
+  const owns = room.role === 'owner' && !isDirectMessage(room);
   const newAfter = readWhenOpened.current;
   return (
     <>
@@ -188,9 +191,9 @@ function RoomView({ room }: { readonly room: Room }) {
             Summarize
           </Button>
           <MembersDrawer room={room} />
-          {room.role === 'owner' && <InviteButton room={room} />}
+          {owns && <InviteButton room={room} />}
         </div>
-        {(room.topic || room.role === 'owner') && (
+        {(room.topic || owns) && (
           <div className="flex w-full min-w-0 items-start gap-2">
             {room.topic ? (
               <p className="min-w-0 flex-1 text-sm text-dim [overflow-wrap:anywhere]" aria-label="Topic">
@@ -200,7 +203,7 @@ function RoomView({ room }: { readonly room: Room }) {
             ) : (
               <p className="min-w-0 flex-1 text-sm text-dim">No topic yet.</p>
             )}
-            {room.role === 'owner' && <TopicEditor room={room} />}
+            {owns && <TopicEditor room={room} />}
           </div>
         )}
       </div>
