@@ -52,7 +52,14 @@ describe.runIf(existsSync(CHROMIUM))('signing out everywhere from the web client
     expect((await keyless.devicesOfUser('alice')).map((d) => d.deviceId)).not.toContain((await keyless.session())?.deviceId);
 
     await here.getByRole('link', { name: 'Settings' }).click();
+    // It asks first: Cancel signs nothing out.
     await here.getByRole('button', { name: 'Sign out everywhere' }).click();
+    const confirm = here.getByRole('dialog', { name: 'Sign out everywhere?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await keyless.rooms()).toBeInstanceOf(Array);
+    await here.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await confirm.getByRole('button', { name: 'Sign out everywhere' }).click();
     await here.getByRole('button', { name: 'New here? Register' }).waitFor();
     // The other browser's socket closes; it forgets the session and says why.
     await there.getByText('This session was signed out, here or on another device. Sign in again.').waitFor();

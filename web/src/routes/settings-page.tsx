@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { DirectoryDevice } from '../../../shared/protocol/index.js';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
+import { Dialog, DialogClose, DialogContent, DialogTrigger } from '../components/ui/dialog.js';
 import { Untrusted } from '../components/untrusted-text.js';
 import { askNotificationPermission, notificationPermission, notifyDirectMessages, setNotifyDirectMessages } from '../notifications.js';
 import { applyTheme, loadTheme } from '../theme.js';
@@ -137,19 +138,34 @@ export function SettingsPage() {
             <Button variant="secondary" onClick={() => act(signOut)}>
               Sign out
             </Button>
-            <Button
-              variant="danger"
-              onClick={() =>
-                act(async () => {
-                  // Every device of the account, with keys or without, this one included: every
-                  // session ends and every socket closes; then this browser forgets what it kept.
-                  await client.api.revokeAllDevices();
-                  await signOut();
-                })
-              }
-            >
-              Sign out everywhere
-            </Button>
+            <Dialog>
+              <DialogTrigger asChild>
+                <Button variant="danger">Sign out everywhere</Button>
+              </DialogTrigger>
+              <DialogContent
+                title="Sign out everywhere?"
+                description="Every device of your account is signed out, this browser included, and forgets its session. Signing in again makes a new device: approve it from another device or with your recovery key to read private rooms."
+              >
+                <div className="flex justify-end gap-2">
+                  <DialogClose asChild>
+                    <Button variant="secondary">Cancel</Button>
+                  </DialogClose>
+                  <Button
+                    variant="danger"
+                    onClick={() =>
+                      act(async () => {
+                        // Every device of the account, with keys or without, this one included: every
+                        // session ends and every socket closes; then this browser forgets what it kept.
+                        await client.api.revokeAllDevices();
+                        await signOut();
+                      })
+                    }
+                  >
+                    Sign out everywhere
+                  </Button>
+                </div>
+              </DialogContent>
+            </Dialog>
           </div>
         </section>
       </div>

@@ -5,6 +5,8 @@ import { cn } from '../../lib/cn.js';
 /** A modal dialog (Radix Dialog: focus trapped and given back, Escape closes). */
 export const Dialog = DialogPrimitive.Root;
 export const DialogClose = DialogPrimitive.Close;
+/** The control that opens its Dialog (with `asChild`, the child button itself). */
+export const DialogTrigger = DialogPrimitive.Trigger;
 
 /** The dialog's box, centred, with its title and an optional description. */
 export function DialogContent({
