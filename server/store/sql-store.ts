@@ -265,7 +265,8 @@ export class SqlStore implements Store {
   resumeDeviceSession(device: { id: string; userId: string; from: string | null }, session: NewSession, at: Date): Promise<DeviceRecord | null> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<Row>(
-        'UPDATE devices SET signed_in_at = $3, signed_in_from = $4 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING *',
+        // A sign-in is a sighting too: last seen is never before the latest sign-in.
+        'UPDATE devices SET signed_in_at = $3, signed_in_from = $4, last_seen_at = GREATEST(last_seen_at, $3) WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING *',
         [device.id, device.userId, at, device.from],
       );
       if (!rows[0]) return null;

@@ -553,7 +553,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const later = new Date('2026-02-03T04:05:06.000Z');
       const session = freshSession();
       expect(await store.resumeDeviceSession({ id: phone.id, userId: user.id, from: '198.51.100.1' }, session, later)).toMatchObject({ id: phone.id });
-      expect(await listed()).toMatchObject({ addedFrom: '203.0.113.7', signedInFrom: '198.51.100.1', signedInAt: later });
+      expect(await listed()).toMatchObject({ addedFrom: '203.0.113.7', signedInFrom: '198.51.100.1', signedInAt: later, lastSeenAt: later });
       expect(await store.findRefreshToken(session.refreshToken.tokenHash)).toMatchObject({ deviceId: phone.id, familyId: session.id });
       // Another user's device, or a revoked one, is not resumed, and nothing is stored.
       const other = await newUser();
