@@ -148,6 +148,8 @@ export class E2ESession {
   private keys: DeviceKeys | undefined;
   /** Chains this session already asked a re-share for. */
   private readonly requested = new Set<string>();
+  /** Identity work runs one at a time: two at once would each create an identity, and one would lose. */
+  private identityQueue: Promise<void> = Promise.resolve();
   /** Cross-signatures already checked, by key, device keys and signature. */
   private readonly checked = new Map<string, boolean>();
   /** By room id: when the user joined it and this device signed in, looked up once per session. */
@@ -175,7 +177,9 @@ export class E2ESession {
       }
     }
     this.keys = keys;
-    await this.settleIdentity(keys);
+    const settled = this.identityQueue.then(() => this.settleIdentity(keys));
+    this.identityQueue = settled.catch(() => undefined);
+    await settled;
     return keys;
   }
 
