@@ -237,9 +237,11 @@ describe('App timeline layout', () => {
   const CJK = '漢字とかなを混ぜた長い日本語のメッセージです。'.repeat(8);
   const LONG_WORDS = Array.from({ length: 6 }, (_, i) => `${String(i)}${'supercalifragilistic'.repeat(5)}`).join(' ');
   const TALL = Array.from({ length: 300 }, (_, i) => `line ${i + 1}`).join('\n');
+  // One time for every event, so the events the layout model is given below show the same minute as those on screen.
+  const SENT = new Date().toISOString();
   const at = (seq: number, body: string, who = 'bob') => ({
     id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, roomId: ROOM.id, seq, kind: 'message', sender: { id: who, username: who }, body,
-    envelope: null, target: null, clientMsgId: null, createdAt: new Date().toISOString(),
+    envelope: null, target: null, clientMsgId: null, createdAt: SENT,
   });
 
   it('shows every row of a CJK message, a message of long words and a 300-line message by scrolling, with no row wider than the screen', async () => {
