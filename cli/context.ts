@@ -117,7 +117,8 @@ export class CliContext {
     return (await this.deviceKeys(api, session, forSignIn)).backup;
   }
 
-  private async deviceKeys(api: ApiClient, session: StoredSession, forSignIn: boolean): Promise<{ e2e: E2ESession; backup: KeyBackup }> {
+  /** This profile's device encryption and key backup together, over one end-to-end store (for approvals, which use both). */
+  async deviceKeys(api: ApiClient, session: StoredSession, forSignIn = false): Promise<{ e2e: E2ESession; backup: KeyBackup }> {
     return this.keysOver(await this.e2eStore(forSignIn), api, session);
   }
 

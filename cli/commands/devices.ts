@@ -108,16 +108,32 @@ function approvalIo(ctx: CliContext): ApprovalIo {
 /** `chat devices request`: on a new device, asks another device of the account to approve this one. */
 export async function request(ctx: CliContext): Promise<void> {
   const { api, session } = await ctx.signedIn();
-  const e2e = await ctx.e2e(api, session);
-  await requestApproval(e2e, api, approvalIo(ctx));
-  ctx.out.result({ approved: true, deviceId: session.deviceId }, () => 'This device is approved: members now share their keys with it.');
+  const { e2e, backup } = await ctx.deviceKeys(api, session);
+  const history = await requestApproval(e2e, api, approvalIo(ctx), backup);
+  if (history.backup === 'refused') ctx.out.note(ctx.out.style('red', `The key backup's key the other device sent was not used: ${neutralize(history.reason)}. Restore earlier messages with \`chat keys restore\` and your recovery key.`));
+  ctx.out.result(
+    {
+      approved: true,
+      deviceId: session.deviceId,
+      history: history.backup,
+      ...(history.backup === 'restored' ? { restored: { added: history.report.added, extended: history.report.extended, kept: history.report.kept, refused: history.report.refused, identity: history.report.identity } } : {}),
+    },
+    () => [
+      'This device is approved: members now share their keys with it.',
+      ...(history.backup === 'restored'
+        ? [`Your earlier private messages are readable here: ${history.report.added + history.report.extended} keys restored from your key backup${history.report.identity === 'restored' ? ', and this device now holds your identity key' : ''}.`]
+        : history.backup === 'none'
+          ? ['The approving device sent no key backup key: earlier private messages need `chat keys restore` and your recovery key.']
+          : []),
+    ],
+  );
 }
 
 /** `chat devices approve [DEVICE]`: approves a new device of the account that asked (`chat devices request` there). */
 export async function approve(ctx: CliContext, deviceId?: string): Promise<void> {
   const { api, session } = await ctx.signedIn();
-  const e2e = await ctx.e2e(api, session);
-  const device = await approveDevice(e2e, api, approvalIo(ctx), deviceId);
+  const { e2e, backup } = await ctx.deviceKeys(api, session);
+  const device = await approveDevice(e2e, api, approvalIo(ctx), deviceId, backup);
   ctx.out.result({ approved: device.deviceId }, () => `Approved ${neutralize(device.name)} (${neutralize(device.deviceId)}).`);
 }
 

@@ -59,7 +59,7 @@ const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/keys/verifications', tag: 'keys', summary: 'A new device asks to be approved (commits to its SAS key)', body: P.StartVerificationRequest, answer: P.Verification, status: 201 },
   { method: 'get', path: '/keys/verifications', tag: 'keys', summary: "Your account's open device verifications", answer: P.VerificationList },
   { method: 'get', path: '/keys/verifications/:id', tag: 'keys', summary: 'One device verification', answer: P.Verification },
-  { method: 'post', path: '/keys/verifications/:id', tag: 'keys', summary: 'The next step of a device verification: accept, reveal, confirm or cancel', body: P.VerificationStepRequest, answer: P.Verification },
+  { method: 'post', path: '/keys/verifications/:id', tag: 'keys', summary: 'The next step of a device verification: accept, reveal, confirm, secret (the approver\'s sealed key backup key for the new device) or cancel', body: P.VerificationStepRequest, answer: P.Verification },
   { method: 'get', path: '/keys/users/:user/devices', tag: 'keys', summary: "A user's published devices", answer: P.DeviceList },
   { method: 'post', path: '/keys/shares', tag: 'keys', summary: 'Queue sealed chain shares for devices', body: P.PostSharesRequest, status: 204 },
   { method: 'get', path: '/keys/shares', tag: 'keys', summary: "This device's queued shares", answer: P.ShareList },

@@ -40,7 +40,7 @@ export class DeviceVerificationService {
       userId: claims.userId,
       newDevice: claims.deviceId,
       createdAt: this.now(),
-      state: { step: 'requested', commitment: req.commitment, approverDevice: null, approverKey: null, newKey: null, newConfirmed: false, approverConfirmed: false, reason: null },
+      state: { step: 'requested', commitment: req.commitment, approverDevice: null, approverKey: null, newKey: null, newConfirmed: false, approverConfirmed: false, reason: null, secret: null },
     };
     await this.deps.store.createVerification(record);
     await this.tell(claims.userId);
@@ -61,7 +61,8 @@ export class DeviceVerificationService {
   /**
    * The next step of a verification (see VerificationStepRequest). `accept` by a device other than the
    * new one, while `requested`; `reveal` by the new device, while `accepted`; `confirm` by either of
-   * the two, while `revealed`; `cancel` by any device of the account until it is done. Anything else
+   * the two, while `revealed`; `secret` by the approver, once, while `revealed` and confirmed on both
+   * devices (the server keeps it opaque: it is sealed to the two devices' ephemeral keys); `cancel` by any device of the account until it is done. Anything else
    * is `conflict` (out of order, or another write came first) or `forbidden` (the wrong device).
    */
   async step(claims: AccessClaims, id: string, req: VerificationStepRequest): Promise<Verification> {
@@ -86,6 +87,12 @@ export class DeviceVerificationService {
         if (isNew) next = { ...s, newConfirmed: true };
         else if (claims.deviceId === s.approverDevice) next = { ...s, approverConfirmed: true };
         else throw new ChatError('forbidden', 'this device takes no part in that verification');
+        break;
+      case 'secret':
+        if (claims.deviceId !== s.approverDevice) throw new ChatError('forbidden', 'only the approving device sends the new one a secret');
+        if (s.step !== 'revealed' || !s.newConfirmed || !s.approverConfirmed) throw new ChatError('conflict', `the verification is ${s.step}, not confirmed on both devices`);
+        if (s.secret) throw new ChatError('conflict', 'a secret was sent in this verification already');
+        next = { ...s, secret: { name: req.name, iv: req.iv, ct: req.ct } };
         break;
       case 'cancel':
         if (s.step === 'done' || s.step === 'cancelled') throw new ChatError('conflict', `the verification is already ${s.step}`);

@@ -1,6 +1,6 @@
 import { ChatError } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
-import type { ApprovalIo } from './device-approval.js';
+import type { ApprovalBackup, ApprovalHistory, ApprovalIo } from './device-approval.js';
 import { approveDevice, requestApproval } from './device-approval.js';
 import type { AccountDevice, E2ESession, IdentityStatus } from './e2e-session.js';
 import type { KeyBackup, RestoreReport } from './key-backup.js';
@@ -14,12 +14,14 @@ export type ApprovalRole = 'approver' | 'newcomer';
  * words), `compare` (both devices show `code`; the user says whether they match), `done`, or `failed`
  * (`message` says why: the codes differed, the other side cancelled, the device being approved was
  * revoked, nobody came in time).
- * `deviceId`: the device being approved, on the approver's side.
+ * `deviceId`: the device being approved, on the approver's side. `history`: on the new device once
+ * done, what became of the earlier private history (the key backup restored with the key the
+ * approver sent, or not).
  */
 export type ApprovalFlow =
   | { readonly step: 'waiting'; readonly role: ApprovalRole; readonly deviceId?: string; readonly what: string }
   | { readonly step: 'compare'; readonly role: ApprovalRole; readonly deviceId?: string; readonly code: string }
-  | { readonly step: 'done'; readonly role: ApprovalRole; readonly deviceId?: string }
+  | { readonly step: 'done'; readonly role: ApprovalRole; readonly deviceId?: string; readonly history?: ApprovalHistory }
   | { readonly step: 'failed'; readonly role: ApprovalRole; readonly deviceId?: string; readonly message: string };
 
 /** What the approval prompts show, as one immutable value (a new object on every change). */
@@ -40,8 +42,12 @@ export interface DevicePromptsOptions {
   readonly api: ApiClient;
   /** Its `devices` frame says the account's devices or a verification changed. */
   readonly live: Pick<LiveClient, 'on'>;
-  /** The key backup, for approving this device with the recovery key; without it `restore` throws. */
-  readonly backup?: Pick<KeyBackup, 'restore'>;
+  /**
+   * The key backup, for approving this device with the recovery key (without it `restore` throws),
+   * and, with `shareable` and `restoreFromKey`, for moving the backup key from the approving device
+   * to the approved one (device-approval.ts), so the new device reads the earlier history.
+   */
+  readonly backup?: Pick<KeyBackup, 'restore'> & Partial<ApprovalBackup>;
   /** Waits `ms` milliseconds (default: setTimeout). */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Whether a device that is not approved asks for approval as soon as it starts (default true). */
@@ -126,12 +132,19 @@ export class DevicePrompts {
    * then shows the code to compare. The flow's end shows in the snapshot; never throws.
    */
   approve(deviceId: string): Promise<void> {
-    return this.run('approver', deviceId, (io) => approveDevice(this.options.e2e, this.options.api, io, deviceId).then(() => undefined));
+    return this.run('approver', deviceId, (io) => approveDevice(this.options.e2e, this.options.api, io, deviceId, this.approvalBackup()).then(() => undefined));
   }
 
   /** From this device, not approved yet: asks another device of the account to approve it. The flow's end shows in the snapshot; never throws. */
   request(): Promise<void> {
-    return this.run('newcomer', undefined, (io) => requestApproval(this.options.e2e, this.options.api, io));
+    return this.run('newcomer', undefined, (io) => requestApproval(this.options.e2e, this.options.api, io, this.approvalBackup()));
+  }
+
+  /** The key backup as an approval moves it, when this client gave one that can. */
+  private approvalBackup(): ApprovalBackup | undefined {
+    const { backup } = this.options;
+    if (!backup?.shareable || !backup.restoreFromKey) return undefined;
+    return { shareable: backup.shareable.bind(backup), restoreFromKey: backup.restoreFromKey.bind(backup) };
   }
 
   /** The user's answer to the code comparison: true when both devices show the same code. */
@@ -171,7 +184,7 @@ export class DevicePrompts {
     return report;
   }
 
-  private async run(role: ApprovalRole, deviceId: string | undefined, flow: (io: ApprovalIo) => Promise<void>): Promise<void> {
+  private async run(role: ApprovalRole, deviceId: string | undefined, flow: (io: ApprovalIo) => Promise<ApprovalHistory | undefined>): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     const generation = ++this.generation;
@@ -191,8 +204,8 @@ export class DevicePrompts {
     };
     this.set({ ...this.snapshot, flow: { step: 'waiting', role, ...ids, what: role === 'approver' ? 'waiting for the new device' : 'asking your other devices' } });
     try {
-      await flow(io);
-      if (current()) this.set({ ...this.snapshot, flow: { step: 'done', role, ...ids } });
+      const history = await flow(io);
+      if (current()) this.set({ ...this.snapshot, flow: { step: 'done', role, ...ids, ...(history ? { history } : {}) } });
     } catch (error) {
       if (current()) this.set({ ...this.snapshot, flow: { step: 'failed', role, ...ids, message: error instanceof Error ? error.message : String(error) } });
     } finally {

@@ -14,7 +14,7 @@ import {
   toBase64Url,
 } from '../crypto/index.js';
 import { BackedUpChain, BackedUpIdentity, ChatError, MAX_BACKUP_ENTRIES_PER_UPLOAD } from '../protocol/index.js';
-import type { BackupEntry, KeyBackupInfo } from '../protocol/index.js';
+import type { BackupEntry, KeyBackupInfo, SharedBackupKey } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import { inboundKey, MAX_BACKUP_QUEUE } from './e2e-records.js';
 import type { BackupKeyRecord, E2EStore } from './e2e-store.js';
@@ -144,11 +144,52 @@ export class KeyBackup {
    * `wrong_recovery_key`), ChatError('not_found') when there is no backup.
    */
   async restore(recoveryKeyText: string): Promise<RestoreReport> {
-    const { api, store, session } = this.options;
+    const { api, session } = this.options;
     const key = await asChatError(async () => deriveBackupKey((await parseRecoveryKey(recoveryKeyText)).secret, session.user.id));
     const current = await api.keyBackup();
     if (!current) throw new ChatError('not_found', 'this account has no key backup yet (make one with `chat keys backup` on a device that has your keys)');
     await asChatError(() => assertBackupKey(key, session.user.id, current.version, current.keyCheck));
+    return this.restoreWith(key, current);
+  }
+
+  /**
+   * The backup key this device holds, for a device it approves (device-approval.ts sends it sealed
+   * over the verification): null without one, or when it is not the key of the server's current
+   * backup (rotated on another device). Uploads the chain keys queued here first, so that the backup
+   * holds every message this device can read (an upload that fails is left for later).
+   */
+  async shareable(): Promise<SharedBackupKey | null> {
+    await this.flush().catch(() => undefined);
+    const { backup, enabledHere } = await this.status();
+    const here = await this.options.store.get('backupKey', 'current');
+    if (!backup || !enabledHere || !here) return null;
+    return { v: 1, version: here.version, keyCheck: here.keyCheck, key: here.key };
+  }
+
+  /**
+   * Restores the backup with its key as an approving device sent it (SharedBackupKey): as `restore`
+   * does with the recovery key, newer local keys never overwritten. Throws ChatError('not_found')
+   * without a backup, ChatError('conflict') when the key is not the one of the server's current
+   * backup (rotated meanwhile, or not this account's; cause: CryptoError `wrong_recovery_key`).
+   */
+  async restoreFromKey(shared: SharedBackupKey): Promise<RestoreReport> {
+    const { api, session } = this.options;
+    const current = await api.keyBackup();
+    if (!current) throw new ChatError('not_found', 'this account has no key backup');
+    const key = fromBase64Url(shared.key);
+    try {
+      if (shared.version !== current.version) throw new CryptoError('wrong_recovery_key', `the key is backup version ${shared.version}'s; the backup is at version ${current.version} now`);
+      await assertBackupKey(key, session.user.id, current.version, current.keyCheck);
+    } catch (error) {
+      if (error instanceof CryptoError) throw new ChatError('conflict', `the key backup's key sent to this device does not open the current backup: ${error.message}`, { cause: error });
+      throw error;
+    }
+    return this.restoreWith(key, current);
+  }
+
+  /** Restores the backup `current` with its (checked) key: see `restore`. */
+  private async restoreWith(key: Uint8Array, current: KeyBackupInfo): Promise<RestoreReport> {
+    const { store, session } = this.options;
     const opened = await this.download(key, current.version);
     let added = 0;
     let extended = 0;

@@ -14,7 +14,9 @@ export type CryptoErrorCode =
   /** A well-formed recovery key that is not the one the key backup was made with. */
   | 'wrong_recovery_key'
   /** A key backup entry that does not open under the backup key with its labels (tampered, or moved from another user, room or version). */
-  | 'backup_entry_refused';
+  | 'backup_entry_refused'
+  /** A secret sent over a device verification that does not open: not from the verified other device, altered, or from another verification. */
+  | 'secret_refused';
 
 /** The crypto package's one error class. */
 export class CryptoError extends Error {

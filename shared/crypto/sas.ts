@@ -1,7 +1,7 @@
-import { equalBytes, fromBase64Url, toBase64Url } from './bytes.js';
+import { equalBytes, fromBase64Url, fromUtf8, randomBytes, toBase64Url, utf8 } from './bytes.js';
 import { CryptoError } from './errors.js';
 import { framed } from './identity.js';
-import { ecdh, exportPublicKey, generateEcdhKeyPair, hkdf, importEcdhPublicKey } from './primitives.js';
+import { aesGcmDecrypt, aesGcmEncrypt, ecdh, exportPublicKey, generateEcdhKeyPair, hkdf, IV_BYTES, importEcdhPublicKey } from './primitives.js';
 
 /**
  * Short authentication strings (SAS) for approving a new device, after Matrix's SAS verification
@@ -65,9 +65,14 @@ export async function checkSasCommitment(verificationId: string, publicKey: stri
  * `approverKey` the two public ephemeral keys in their roles.
  */
 export async function sasCode(ctx: SasContext, mine: SasKey, theirPublicKey: string, roles: { newKey: string; approverKey: string }): Promise<string> {
+  return decimalSas(await sasDerive('chat-sas-v1', ctx, mine, theirPublicKey, roles, 5));
+}
+
+/** HKDF-SHA-256 of the ephemeral ECDH secret, with `label` and everything the verification covers as `info`. */
+async function sasDerive(label: string, ctx: SasContext, mine: SasKey, theirPublicKey: string, roles: { newKey: string; approverKey: string }, length: number): Promise<Uint8Array> {
   const secret = await ecdh(mine.pair.privateKey, await importEcdhPublicKey(fromBase64Url(theirPublicKey)));
   const info = framed(
-    'chat-sas-v1',
+    label,
     ctx.verificationId,
     ctx.userId,
     ctx.identityKey,
@@ -80,7 +85,49 @@ export async function sasCode(ctx: SasContext, mine: SasKey, theirPublicKey: str
     roles.newKey,
     roles.approverKey,
   );
-  return decimalSas(await hkdf(secret, new Uint8Array(32), info, 5));
+  return hkdf(secret, new Uint8Array(32), info, length);
+}
+
+/**
+ * A secret the approving device sends the new one once both users confirmed the code (after Matrix's
+ * `m.secret.send` over a verified to-device channel): AES-256-GCM with a random 96-bit IV, under a key
+ * derived like the code from the same ephemeral ECDH secret, with its own label (`chat-sas-secret-v1`)
+ * and everything the code covers in `info`. The associated data frames the verification id, both
+ * devices' ids and the secret's name, so a ciphertext opens only in the verification, direction and
+ * name it was sealed for: only the two devices whose code the users compared can make or open it.
+ */
+export interface SasSecretBox {
+  /** The 96-bit IV, base64url. */
+  readonly iv: string;
+  /** The ciphertext with its 128-bit tag, base64url. */
+  readonly ct: string;
+}
+
+const secretAad = (ctx: SasContext, name: string) => framed('chat-sas-secret-aad-v1', ctx.verificationId, ctx.approverDevice.deviceId, ctx.newDevice.deviceId, name);
+
+/**
+ * Seals `plaintext` (the secret named `name`) from the approving device to the new one. `mine` is the
+ * approver's ephemeral key, `theirPublicKey` the new device's (its revealed key, checked against its
+ * commitment). Throws CryptoError('invalid_key') for a key that is not a P-256 point.
+ */
+export async function sealSasSecret(ctx: SasContext, mine: SasKey, theirPublicKey: string, roles: { newKey: string; approverKey: string }, name: string, plaintext: string): Promise<SasSecretBox> {
+  const key = await sasDerive('chat-sas-secret-v1', ctx, mine, theirPublicKey, roles, 32);
+  const iv = randomBytes(IV_BYTES);
+  return { iv: toBase64Url(iv), ct: toBase64Url(await aesGcmEncrypt(key, iv, utf8(plaintext), secretAad(ctx, name))) };
+}
+
+/**
+ * Opens a secret on the new device (`mine` its ephemeral key, `theirPublicKey` the approver's).
+ * Throws CryptoError('secret_refused') when it does not open: sealed by another device or in another
+ * verification, for another name, or altered on the way.
+ */
+export async function openSasSecret(ctx: SasContext, mine: SasKey, theirPublicKey: string, roles: { newKey: string; approverKey: string }, name: string, box: SasSecretBox): Promise<string> {
+  const key = await sasDerive('chat-sas-secret-v1', ctx, mine, theirPublicKey, roles, 32);
+  try {
+    return fromUtf8(await aesGcmDecrypt(key, fromBase64Url(box.iv), fromBase64Url(box.ct), secretAad(ctx, name)));
+  } catch (error) {
+    throw new CryptoError('secret_refused', `the ${name} sent over the verification does not open: it is not from the verified device, or it was altered`, { cause: error });
+  }
 }
 
 /** Matrix's decimal SAS: three 13-bit numbers from the first 39 bits, each plus 1000. */

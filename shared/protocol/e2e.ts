@@ -103,12 +103,18 @@ export type PublishIdentityRequest = z.infer<typeof PublishIdentityRequest>;
 export const DeviceSignatureRequest = z.object({ signature: B64(128).min(80) });
 export type DeviceSignatureRequest = z.infer<typeof DeviceSignatureRequest>;
 
+/** The secrets an approving device may send the new one over a verification: the key backup's key. */
+export const VerificationSecretName = z.enum(['backup_key']);
+export type VerificationSecretName = z.infer<typeof VerificationSecretName>;
+
 /**
  * A device verification (approving a new device with a short authentication string, shared/crypto/sas.ts)
  * as the server relays it. Steps: `requested` (the new device's commitment), `accepted` (an approver
  * device's ephemeral key), `revealed` (the new device's ephemeral key), then `done` once the approver
  * signed the new device, or `cancelled` by either side. `newConfirmed`/`approverConfirmed`: the user
- * typed the matching code on that device.
+ * typed the matching code on that device. `secret`: what the approver sent the new device once both
+ * confirmed (the key backup's key, sealed to the verification: shared/crypto/sas.ts `sealSasSecret`),
+ * opaque to the server; absent or null when none was sent.
  */
 export const VerificationState = z.object({
   step: z.enum(['requested', 'accepted', 'revealed', 'done', 'cancelled']),
@@ -120,6 +126,7 @@ export const VerificationState = z.object({
   approverConfirmed: z.boolean(),
   /** Why it was cancelled, as the cancelling device said. */
   reason: z.string().max(200).nullable(),
+  secret: z.object({ name: VerificationSecretName, iv: B64(16).min(16), ct: B64(2048).min(22) }).nullable().optional(),
 });
 export type VerificationState = z.infer<typeof VerificationState>;
 
@@ -132,12 +139,14 @@ export const VerificationList = z.object({ verifications: z.array(Verification) 
 export const StartVerificationRequest = z.object({ id: z.uuid(), commitment: B64(64).min(40) });
 /**
  * `POST /keys/verifications/:id`: the next step. `accept` (an approver's ephemeral key), `reveal` (the
- * new device's), `confirm` (the user typed the matching code here), `cancel` (with a reason).
+ * new device's), `confirm` (the user typed the matching code here), `secret` (the approver's sealed
+ * secret for the new device, once both confirmed; once per verification), `cancel` (with a reason).
  */
 export const VerificationStepRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('accept'), key: PublicKey }),
   z.object({ action: z.literal('reveal'), key: PublicKey }),
   z.object({ action: z.literal('confirm') }),
+  z.object({ action: z.literal('secret'), name: VerificationSecretName, iv: B64(16).min(16), ct: B64(2048).min(22) }),
   z.object({ action: z.literal('cancel'), reason: z.string().max(200) }),
 ]);
 export type VerificationStepRequest = z.infer<typeof VerificationStepRequest>;

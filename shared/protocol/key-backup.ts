@@ -118,3 +118,17 @@ export const BackedUpChain = z.object({
   signingKey: B64(100).min(80),
 });
 export type BackedUpChain = z.infer<typeof BackedUpChain>;
+
+/**
+ * The key backup's key as an approving device sends it to the device it approves, sealed over the
+ * verification (shared/crypto/sas.ts `sealSasSecret`, secret name `backup_key`): the 256-bit backup key
+ * (base64url), the backup version it opens and that version's key check, so the new device can check
+ * the key against the server's backup before it restores. `v` versions the shape.
+ */
+export const SharedBackupKey = z.object({
+  v: z.literal(1),
+  version: z.number().int().positive(),
+  keyCheck: B64(64).min(1),
+  key: B64(64).min(40),
+});
+export type SharedBackupKey = z.infer<typeof SharedBackupKey>;

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { AccountDevice, DevicePrompts, RestoreReport } from '../../../shared/client/index.js';
+import { describeHistory } from '../../../shared/client/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { useKeys } from '../input/key-input.js';
 import type { Key } from '../input/keys.js';
@@ -152,6 +153,8 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     lines.push({ text: flow.role === 'approver' ? `Approving ${deviceName(flow.deviceId)}: ${neutralize(flow.what)}…` : `${neutralize(flow.what[0]?.toUpperCase() ?? '')}${neutralize(flow.what.slice(1))}…`, color: theme.dim });
   } else if (flow?.step === 'done') {
     lines.push({ text: flow.role === 'approver' ? `✓ Approved ${deviceName(flow.deviceId)}: your contacts now share keys with it.` : '✓ This device is verified: members now share their keys with it.', color: 'green' });
+    const history = flow.role === 'newcomer' ? describeHistory(flow.history) : null;
+    if (history) lines.push({ text: neutralize(history), color: flow.history?.backup === 'restored' ? 'green' : theme.warn });
     lines.push({ text: focusedRef.current ? 'Esc to close' : 'Ctrl+O, then Esc to close', color: theme.dim });
   } else if (flow?.step === 'failed') {
     lines.push({ text: `✗ ${flow.role === 'approver' ? 'Not approved' : 'Not verified'}: ${neutralize(flow.message)}`, color: theme.error });

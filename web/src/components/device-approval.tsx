@@ -1,5 +1,6 @@
 import { useState, useSyncExternalStore } from 'react';
 import type { AccountDevice, DevicePrompts, RestoreReport } from '../../../shared/client/index.js';
+import { describeHistory } from '../../../shared/client/index.js';
 import { Button } from './ui/button.js';
 import { Dialog, DialogContent } from './ui/dialog.js';
 import { Input } from './ui/input.js';
@@ -78,7 +79,10 @@ export function DeviceApprovalDialog({ model }: { readonly model: DevicePromptsM
             flow.role === 'approver' ? (
               'Approved: your contacts now share their keys with it.'
             ) : (
-              'Members now share their keys with this browser.'
+              <>
+                Members now share their keys with this browser.{' '}
+                {describeHistory(flow.history)}
+              </>
             )
           ) : (
             <Untrusted text={flow.message} />
