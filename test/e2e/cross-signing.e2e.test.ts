@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, eventually, spawnChat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { approveByCodes, chat, startServer, tempDir, userEnv } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 const PASSWORD = 'correct horse battery staple\n';
@@ -37,14 +37,9 @@ describe('cross-signing with the chat binary', () => {
 
   /** Runs `chat devices approve` on one device and `chat devices request` on the other, each typing the code the other shows (or `typed`). */
   async function approve(approver: Record<string, string>, newcomer: Record<string, string>, typed?: { onApprover?: string }) {
-    const a = spawnChat(approver, ['devices', 'approve'], { stdin: 'pipe' });
-    const n = spawnChat(newcomer, ['devices', 'request'], { stdin: 'pipe' });
-    const codeOf = (text: () => string) => eventually(() => /Code: (\d{4} \d{4} \d{4})/.exec(text())?.[1], 'a code', 60_000);
-    const [codeA, codeN] = await Promise.all([codeOf(a.stderr), codeOf(n.stderr)]);
-    expect(codeA).toBe(codeN);
-    a.proc.stdin?.end(`${typed?.onApprover ?? codeN}\n`);
-    n.proc.stdin?.end(`${codeA}\n`);
-    return { approver: await a.exited, newcomer: await n.exited, a, n };
+    const run = await approveByCodes(approver, newcomer, typed);
+    expect(run.codeA).toBe(run.codeN);
+    return run;
   }
 
   beforeAll(async () => {

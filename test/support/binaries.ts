@@ -119,3 +119,19 @@ export function spawnChat(env: Record<string, string>, args: readonly string[], 
     },
   };
 }
+
+/**
+ * Approves a new device with the binaries: runs `chat devices approve` on `approver` and `chat devices
+ * request` (with `--json` when `json`) on `newcomer`, waits for the code each prints on stderr, and
+ * types on each the code the other shows (or `typed.onApprover` on the approver). Returns both codes,
+ * both exit codes and the two processes (their output).
+ */
+export async function approveByCodes(approver: Record<string, string>, newcomer: Record<string, string>, typed?: { onApprover?: string; json?: boolean }) {
+  const a = spawnChat(approver, ['devices', 'approve'], { stdin: 'pipe' });
+  const n = spawnChat(newcomer, [...(typed?.json ? ['--json'] : []), 'devices', 'request'], { stdin: 'pipe' });
+  const codeOf = (text: () => string) => eventually(() => /Code: (\d{4} \d{4} \d{4})/.exec(text())?.[1], 'a code', 60_000);
+  const [codeA, codeN] = await Promise.all([codeOf(a.stderr), codeOf(n.stderr)]);
+  a.proc.stdin?.end(`${typed?.onApprover ?? codeN}\n`);
+  n.proc.stdin?.end(`${codeA}\n`);
+  return { codeA, codeN, approver: await a.exited, newcomer: await n.exited, a, n };
+}
