@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, typingLine } from '../../shared/client/index.js';
+import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, removalText, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -152,6 +152,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       }),
     [chat, stdout],
   );
+
+  // Removed from a room by its owner: the room leaves the list, and the status bar says why.
+  useEffect(() => chat.onRemoved((removal) => setNote(neutralize(removalText(removal)))), [chat]);
 
   useEffect(() => {
     const onResize = () => setSize({ columns: stdout.columns, rows: stdout.rows });
