@@ -87,6 +87,22 @@ describe('Output.event', () => {
     expect(forbiddenIn(line)).toEqual([]);
   });
 
+  it('prints a /me message as an action, live and in history, open and private', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const waves: RoomEvent = {
+      id: '00000000-0000-4000-8000-000000000005', roomId: '00000000-0000-4000-8000-000000000002', seq: 5, kind: 'message',
+      sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body: '/me waves', envelope: null, target: null,
+      clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z',
+    };
+    expect(out.event(waves)).toMatch(/ {2}\* alice waves #5$/);
+    const { messages } = applyRelations([waves], 'someone', (e) => e.body ?? null);
+    expect(out.messageView(messages[0] as MessageView)).toMatch(/ {2}\* alice waves #5$/);
+    const sealed = { ...waves, body: null, envelope: {} as RoomEvent['envelope'] };
+    expect(out.event(sealed, { status: 'ok', body: '/me waves', sentAt: 0 } as never)).toMatch(/ {2}\* alice waves #5$/);
+    // Not an action: the text as typed.
+    expect(out.event({ ...waves, body: '/meow' })).toMatch(/ {2}alice: \/meow #5$/);
+  });
+
   it('gives each user a stable colour', () => {
     expect(senderStyle('Alice')).toBe(senderStyle('alice'));
   });

@@ -4,6 +4,7 @@ import { openedNotice } from '../shared/client/index.js';
 import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
 import { escapeForJson, neutralize, neutralizeLines } from '../shared/text/neutralize.js';
 import { senderHue } from '../shared/text/sender-colour.js';
+import { meAction } from '../shared/text/action.js';
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39] } as const;
 type Style = keyof typeof CODES;
@@ -112,13 +113,16 @@ export class Output {
         : e.envelope
           ? this.opened(opened)
           : '';
+    const action = !view.deleted && view.text !== null ? meAction(view.text) : e.envelope && opened?.status === 'ok' ? meAction(opened.body) : null;
     const lines: string[] = [];
     if (view.replyTo) {
       const q = view.replyTo;
       const quoted = q.deleted ? '[message deleted]' : q.text === null ? '[not loaded]' : truncate(neutralize(q.text.replace(/\s+/g, ' ')), 60);
       lines.push(`${' '.repeat(18)}${this.style('dim', `┌ reply to #${q.seq}${q.sender ? ` ${neutralize(q.sender)}` : ''}: ${quoted}`)}`);
     }
-    lines.push(`${time}  ${who}: ${text}${view.edited && !view.deleted ? ` ${this.style('dim', '(edited)')}` : ''} ${this.style('dim', `#${e.seq}`)}`);
+    // A `/me` action as an action: `* alice waves`.
+    const said = action !== null ? `* ${who} ${neutralizeLines(action).join(CONTINUATION)}` : `${who}: ${text}`;
+    lines.push(`${time}  ${said}${view.edited && !view.deleted ? ` ${this.style('dim', '(edited)')}` : ''} ${this.style('dim', `#${e.seq}`)}`);
     if (view.reactions.length > 0) {
       lines.push(`${' '.repeat(18)}${view.reactions.map((r) => `${neutralize(r.key)} ${r.count}${r.mineSeq !== null ? '*' : ''}`).join('  ')}`);
     }
@@ -165,9 +169,15 @@ export class Output {
             return `${time}  ${this.style('dim', `${who} reacted to #${rel.seq}:`)} ${body}`;
           case 'reply':
             return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))} ${this.style('dim', `(reply to #${rel.seq})`)}: ${body} ${this.style('dim', `#${event.seq}`)}`;
-          default:
+          default: {
+            // A `/me` action as an action, as in history: `* alice waves`.
+            const action = event.redacted ? null : event.envelope ? (opened?.status === 'ok' ? meAction(opened.body) : null) : meAction(event.body ?? '');
+            if (action !== null) {
+              return `${time}  * ${this.style('bold', this.style(senderStyle(event.sender.username), who))} ${neutralizeLines(action).join(CONTINUATION)} ${this.style('dim', `#${event.seq}`)}`;
+            }
             // Its seq last, as in history (messageView), so a followed message can be edited or answered.
             return `${time}  ${this.style('bold', this.style(senderStyle(event.sender.username), who))}: ${event.redacted ? this.style('dim', '[message deleted]') : body} ${this.style('dim', `#${event.seq}`)}`;
+          }
         }
       }
       case 'join':

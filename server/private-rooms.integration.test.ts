@@ -114,12 +114,34 @@ describe('private rooms', () => {
     // Kick Bob: a removal event, his reads refused, and no new shares can be addressed to him.
     const kicked = await alice.api.kick(room.id, bob.name);
     expect(kicked.event).toMatchObject({ kind: 'remove', target: { username: bob.name } });
-    expect(await codeOf(bob.api.history(room.id))).toBe('not_found');
+    // Bob knew the room: he is told he was removed, and by whom, not that there is no such room.
+    const removedBy = { code: 'forbidden', message: `you were removed from #${room.name} by ${alice.name}; only a new invite from its owner lets you back` };
+    await expect(bob.api.history(room.id)).rejects.toMatchObject(removedBy);
+    await expect(bob.api.room(room.name)).rejects.toMatchObject(removedBy);
+    await expect(bob.api.send(room.id, 'still here?', randomUUID())).rejects.toMatchObject(removedBy);
+    await expect(bob.api.leave(room.id)).rejects.toMatchObject(removedBy);
+    // Someone never in it still cannot tell the room exists.
+    expect(await codeOf(carol.api.room(room.name))).toBe('not_found');
     const next = await newOutboundChain(Date.now(), false);
     const bobBundle = await verifyBundle((await alice.api.devicesOfUser(bob.name))[0]!.bundle);
     expect(await codeOf(alice.api.postShares([await sealShare(alice.keys, bobBundle, room.id, await shareOf(next))]))).toBe('forbidden');
     expect((await alice.api.devicesOfRoom(room.id)).some((d) => d.deviceId === bob.keys.deviceId)).toBe(false);
     expect(await codeOf(carol.api.kick(room.id, alice.name))).toBe('not_found');
+  });
+
+  it('tells a member removed from an open room who removed them, until they join again', async () => {
+    const owner = await newUser(t.url, 'oowner');
+    const guest = await newUser(t.url, 'oguest');
+    const { room } = await owner.api.createRoom({ name: `open-kick-${randomUUID().slice(0, 8)}` });
+    await guest.api.join(room.name);
+    await owner.api.kick(room.id, guest.session.user.username);
+    const removedBy = { code: 'forbidden', message: `you were removed from #${room.name} by ${owner.session.user.username}; join it again to come back` };
+    await expect(guest.api.history(room.id)).rejects.toMatchObject(removedBy);
+    await expect(guest.api.send(room.id, 'hello?', randomUUID())).rejects.toMatchObject(removedBy);
+    // Back in, and out again on their own: no longer "removed".
+    await guest.api.join(room.name);
+    await guest.api.leave(room.name);
+    await expect(guest.api.history(room.id)).rejects.toMatchObject({ code: 'forbidden', message: `you are not a member of #${room.name}; join it first` });
   });
 
   it('refuses reused, expired and revoked invites with their reasons', async () => {

@@ -1,5 +1,5 @@
 import type { E2ESession, Opened } from '../../shared/client/index.js';
-import { ChatModel, MemoryOutboxStore, applyRelations } from '../../shared/client/index.js';
+import { ChatModel, MemoryOutboxStore, applyRelations, removalText } from '../../shared/client/index.js';
 import type { ChatError, RoomEvent } from '../../shared/protocol/index.js';
 import { ChatError as ChatErrorClass } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
@@ -121,7 +121,10 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
       model.subscribe(pump),
       // A new device of this account is told about at once, with when and from where.
       live.on('devices', (e) => e.added && tellAddedDevice(ctx, e.added)),
-      live.on('removed', () => finish(new ChatErrorClass('forbidden', `you are no longer a member of #${room.name}`))),
+      live.on('removed', () => {
+        const removal = model.removalOf(room.id);
+        finish(new ChatErrorClass('forbidden', removal ? removalText(removal) : `you are no longer a member of #${room.name}`));
+      }),
       live.on('error', (error) => {
         if (error.code === 'session_revoked' || error.code === 'unauthorized') finish(error);
         else ctx.out.note(`chat: ${neutralize(error.message)}`);

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, typingLine } from '../../shared/client/index.js';
+import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, removalText, typingLine } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -36,8 +36,6 @@ import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
 import { useMessageActions } from './use-message-actions.js';
 
-/** A `/me` message as the timeline shows it: `/me waves` is `*waves*`; any other text as it is. */
-export const action = (body: string): string => (body.startsWith('/me ') ? `*${body.slice(4)}*` : body);
 
 /** A key-change notice in the status bar's words. */
 function noticeText(n: KeyChangeNotice): string {
@@ -153,6 +151,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     [chat, stdout],
   );
 
+  // Removed from a room by its owner: the room leaves the list, and the status bar says why.
+  useEffect(() => chat.onRemoved((removal) => setNote(neutralize(removalText(removal)))), [chat]);
+
   useEffect(() => {
     const onResize = () => setSize({ columns: stdout.columns, rows: stdout.rows });
     stdout.on('resize', onResize);
@@ -205,13 +206,13 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const textOf = (row: Extract<TimelineRow, { kind: 'event' }>): string => {
     const e = row.event;
-    if (row.view && row.view.text !== null) return action(row.view.text);
+    if (row.view && row.view.text !== null) return row.view.text;
     // An edit that did not open: the original text is no longer the message's text.
     if (row.view?.edited && !row.view.deleted) return '[edited: the new text is not open yet]';
-    if (!e.envelope) return action(e.body ?? '');
+    if (!e.envelope) return e.body ?? '';
     const o = chat.opened.get(e.id);
     if (!o) return '[decrypting…]';
-    return o.status === 'ok' ? action(o.body) : `[${openedNotice(o)}]`;
+    return o.status === 'ok' ? o.body : `[${openedNotice(o)}]`;
   };
 
   // The names Tab offers after `@`: the room's members and whoever spoke in what is loaded.

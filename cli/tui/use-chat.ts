@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
-import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, StoredSession } from '../../shared/client/index.js';
+import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, RoomRemoval, StoredSession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 
@@ -68,6 +68,8 @@ export interface Chat extends ChatSnapshot {
   readonly onNotice: (listener: (notice: MessageNotice) => void) => () => void;
   /** Opens again the private messages that did not open (keys came from the key backup). */
   readonly reopen: () => void;
+  /** This user removed from a room by its owner (see ChatModel.onRemoved); answers the unsubscribe function. */
+  readonly onRemoved: (listener: (removal: RoomRemoval) => void) => () => void;
 }
 
 /** The TUI's view of the shared client model (shared/client/chat-model.ts): it keeps only rendering and input. */
@@ -125,6 +127,7 @@ export function useChat(deps: ChatDeps): Chat {
       retryFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.retry(id)),
       discardFailed: (roomId: string) => eachFailed(snapshot, roomId, (id) => model.discard(id)),
       onNotice: (listener: (notice: MessageNotice) => void) => model.onNotice(listener),
+      onRemoved: (listener: (removal: RoomRemoval) => void) => model.onRemoved(listener),
       reopen: () => model.reopen(),
       edit: (room: Room, target: RoomEvent, text: string) => model.edit(room, target, text),
       reply: (room: Room, target: RoomEvent, text: string) => model.reply(room, target, text),

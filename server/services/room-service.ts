@@ -68,8 +68,23 @@ export class RoomService {
   async requireMember(room: RoomRecord, userId: string, ref: string): Promise<MemberRecord> {
     const member = await this.deps.store.getMembership(room.id, userId);
     if (member) return member;
-    if (room.visibility === 'private') throw new ChatError('not_found', `there is no room "${ref}"`);
-    throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
+    throw await this.notMember(room, userId, ref);
+  }
+
+  /**
+   * The error for a caller who is not a member of `room`. One who was removed (and has not joined or
+   * left since) learns it, and from whom: `forbidden` "you were removed from #room by NAME" — they knew
+   * the room already, so this reveals nothing new. Otherwise a private room answers as if it did not
+   * exist (`not_found` naming `ref`), an open one `forbidden` "join it first".
+   */
+  async notMember(room: RoomRecord, userId: string, ref: string): Promise<ChatError> {
+    const removal = await this.deps.store.findRemoval(room.id, userId);
+    if (removal) {
+      const back = room.visibility === 'private' ? 'only a new invite from its owner lets you back' : 'join it again to come back';
+      return new ChatError('forbidden', `you were removed from #${room.name} by ${removal.by.username}; ${back}`);
+    }
+    if (room.visibility === 'private') return new ChatError('not_found', `there is no room "${ref}"`);
+    return new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
   }
 
   /** The room, if the caller owns it; otherwise the error a non-owner deserves. */
@@ -138,7 +153,7 @@ export class RoomService {
   async get(userId: string, ref: string): Promise<Room> {
     const room = await this.resolve(ref);
     const member = await this.deps.store.getMembership(room.id, userId);
-    if (!member && room.visibility !== 'open') throw new ChatError('not_found', `there is no room "${ref}"`);
+    if (!member && room.visibility !== 'open') throw await this.notMember(room, userId, ref);
     return toRoomDto(room, member?.role ?? null);
   }
 
@@ -195,7 +210,7 @@ export class RoomService {
     const room = await this.resolve(ref);
     const removed = await this.deps.store.removeMember({ roomId: room.id, userId, eventId: randomUUID() });
     if (!removed.ok) {
-      if (room.visibility === 'private') throw new ChatError('not_found', `there is no room "${ref}"`);
+      if (room.visibility === 'private') throw await this.notMember(room, userId, ref);
       throw new ChatError('conflict', `you are not a member of #${room.name}`);
     }
     await publishRoomEvent(this.deps.bus, removed.value);

@@ -26,6 +26,7 @@ import type {
   NewRelation,
   NewRoom,
   RefreshRotation,
+  RemovalRecord,
   RefreshTokenRecord,
   OpenRoomQuery,
   RoomRecord,
@@ -561,6 +562,18 @@ export class SqlStore implements Store {
       });
       return { ok: true, value: event } as const;
     });
+  }
+
+  async findRemoval(roomId: string, userId: string): Promise<RemovalRecord | null> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT e.seq, e.created_at, e.sender_id, u.username FROM room_events e JOIN users u ON u.id = e.sender_id
+        WHERE e.room_id = $1 AND e.target_id = $2 AND e.kind = 'remove'
+          AND NOT EXISTS (SELECT 1 FROM room_events l WHERE l.room_id = e.room_id AND l.seq > e.seq AND l.sender_id = $2 AND l.kind IN ('join', 'leave'))
+        ORDER BY e.seq DESC LIMIT 1`,
+      [roomId, userId],
+    );
+    const row = rows[0];
+    return row ? { seq: Number(row.seq), by: { id: String(row.sender_id), username: String(row.username) }, at: asDate(row.created_at) } : null;
   }
 
   async findDmRoom(dmKey: string): Promise<RoomRecord | null> {

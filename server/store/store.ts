@@ -275,6 +275,13 @@ export interface OpenRoomQuery {
   readonly prefix?: string;
 }
 
+/** A member's removal from a room: the `remove` event's seq, who removed them (the owner then), and when. */
+export interface RemovalRecord {
+  readonly seq: number;
+  readonly by: { readonly id: string; readonly username: string };
+  readonly at: Date;
+}
+
 /** One user's question to `membershipsOfMany`: which of these rooms they are a member of. */
 export interface MembershipAsk {
   readonly userId: string;
@@ -376,6 +383,12 @@ export interface Store {
    * user, the owner) a `remove` with the member as target.
    */
   removeMember(m: { roomId: string; userId: string; eventId: string; by?: string }): Promise<StoreResult<RoomEvent>>;
+  /**
+   * Who removed the user from the room and when, if the user's last membership change in the room was
+   * a removal by another member (the owner); null when they were never removed, or joined or left on
+   * their own since. For telling a removed member why a room is closed to them.
+   */
+  findRemoval(roomId: string, userId: string): Promise<RemovalRecord | null>;
   findDmRoom(dmKey: string): Promise<RoomRecord | null>;
 
   createInvite(invite: { id: string; roomId: string; tokenHash: string; createdBy: string; expiresAt: Date; maxUses: number }): Promise<InviteRecord>;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Room } from '../protocol/index.js';
 import { BOB, DEVICE, fakeE2E, FakeServer, FakeSocket, ME, room } from '../../test/support/fake-chat-server.js';
 import type { ApiClient } from './api-client.js';
-import { ChatModel } from './chat-model.js';
+import { ChatModel, removalText } from './chat-model.js';
+import type { RoomRemoval } from './chat-model.js';
 import { applyRelations } from './relations.js';
 import type { Clock } from './live-client.js';
 import { LiveClient } from './live-client.js';
@@ -414,6 +415,27 @@ describe('ChatModel', () => {
     server.sockets[0]?.serve({ type: 'unsubscribed', roomId: SECRET, reason: 'removed' });
     await t.settle();
     expect(t.model.getSnapshot().rooms.map((r) => r.id)).toEqual([OPEN]);
+    t.model.stop();
+  });
+
+  it('tells who removed this user from a room, once, and not when the user left on another device', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open', 'lobby'));
+    server.addRoom(room(SECRET, 'private', 'vault'));
+    const t = setup(server);
+    const removals: unknown[] = [];
+    t.model.onRemoved((r) => removals.push(r));
+    await t.model.start();
+    await t.settle();
+    server.push(SECRET, { kind: 'remove', sender: BOB, target: ME });
+    server.sockets[0]?.serve({ type: 'unsubscribed', roomId: SECRET, reason: 'removed' });
+    await t.settle();
+    expect(removals).toEqual([{ roomId: SECRET, roomName: 'vault', by: BOB.username }]);
+    expect(removalText(removals[0] as RoomRemoval)).toBe(`you were removed from #vault by ${BOB.username}`);
+    server.push(OPEN, { kind: 'leave', sender: ME });
+    server.sockets[0]?.serve({ type: 'unsubscribed', roomId: OPEN, reason: 'removed' });
+    await t.settle();
+    expect(removals).toHaveLength(1);
     t.model.stop();
   });
 

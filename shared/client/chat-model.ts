@@ -89,6 +89,19 @@ export interface MessageNotice {
   readonly dm: boolean;
 }
 
+/** This user was removed from a room by another member (its owner): the room has left the model. */
+export interface RoomRemoval {
+  readonly roomId: string;
+  readonly roomName: string;
+  /** The username of who removed them. */
+  readonly by: string;
+}
+
+/** A removal as every client says it: `you were removed from #room by NAME` (not neutralized: the caller escapes it for its surface). */
+export function removalText(removal: Pick<RoomRemoval, 'roomName' | 'by'>): string {
+  return `you were removed from #${removal.roomName} by ${removal.by}`;
+}
+
 /** The most events one history request may ask for (`HistoryQuery.limit`'s maximum). */
 const MAX_HISTORY_PAGE = 500;
 
@@ -111,6 +124,9 @@ export class ChatModel {
   private readonly throttle: TypingThrottle;
   private readonly listeners = new Set<() => void>();
   private readonly noticeListeners = new Set<(notice: MessageNotice) => void>();
+  private readonly removalListeners = new Set<(removal: RoomRemoval) => void>();
+  /** Rooms whose `remove` event named this user, by room id: told as a removal when the room leaves the model. */
+  private readonly removedBy = new Map<string, string>();
   /** Private messages that came live (not from history) and are still being opened: a notice may follow. */
   private readonly liveSealed = new Set<string>();
   private readonly offs: (() => void)[] = [];
@@ -158,6 +174,26 @@ export class ChatModel {
   onNotice(listener: (notice: MessageNotice) => void): () => void {
     this.noticeListeners.add(listener);
     return () => this.noticeListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` when another member (the room's owner) removed this user from a room and the room
+   * left the model (its `remove` event came live, then the room went from the list or the socket); a
+   * room left on another device is not one. Returns the unsubscribe function.
+   */
+  onRemoved(listener: (removal: RoomRemoval) => void): () => void {
+    this.removalListeners.add(listener);
+    return () => this.removalListeners.delete(listener);
+  }
+
+  /**
+   * Who removed this user from the room, when its `remove` event came here live (and the user has not
+   * joined or left it since); undefined otherwise. The room's name is the one last listed.
+   */
+  removalOf(roomId: string): RoomRemoval | undefined {
+    const by = this.removedBy.get(roomId);
+    const roomName = this.rooms.find((r) => r.id === roomId)?.name;
+    return by !== undefined && roomName !== undefined ? { roomId, roomName, by } : undefined;
   }
 
   /** The current state; the same object until something changes. */
@@ -452,6 +488,8 @@ export class ChatModel {
 
   /** The user is no longer in the room: it leaves the list, the socket and the screen. */
   private forget(roomId: string): void {
+    const removal = this.removalOf(roomId);
+    if (removal && this.rooms.some((r) => r.id === roomId)) for (const listener of [...this.removalListeners]) listener(removal);
     this.watched.delete(roomId);
     this.options.live.unwatch(roomId);
     this.rooms = this.rooms.filter((r) => r.id !== roomId);
@@ -467,6 +505,8 @@ export class ChatModel {
   }
 
   private onEvent(event: RoomEvent): void {
+    if (event.kind === 'remove' && event.target?.id === this.options.user.id) this.removedBy.set(event.roomId, event.sender.username);
+    else if ((event.kind === 'join' || event.kind === 'leave') && event.sender.id === this.options.user.id) this.removedBy.delete(event.roomId);
     this.apply(event.roomId, (s) => addEvents(s, [event]));
     if (event.envelope && event.sender.id !== this.options.user.id) this.liveSealed.add(event.id);
     this.decrypt([event]);

@@ -326,8 +326,13 @@ export class LiveClient extends Emitter<LiveEvents> {
         return;
       case 'unsubscribed':
         if (frame.reason === 'removed') {
-          this.rooms.delete(frame.roomId);
-          this.emit('removed', { roomId: frame.roomId });
+          const removed = (): void => {
+            this.rooms.delete(frame.roomId);
+            this.emit('removed', { roomId: frame.roomId });
+          };
+          // After the room's events before it are delivered (its own `remove` or `leave` among them).
+          if (this.rooms.has(frame.roomId)) this.inOrder(frame.roomId, async (room) => void (this.rooms.get(frame.roomId) === room && removed()));
+          else removed();
         }
         return;
       case 'ack': {

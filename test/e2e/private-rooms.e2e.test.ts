@@ -65,6 +65,9 @@ describe('private rooms with the chat binary', () => {
     expect((await chat(alice, ['send', 'secret', afterKick])).code).toBe(0);
     const bobRead = await chat(bob, ['read', 'secret']);
     expect(bobRead.code).toBe(5);
+    // Told why, and by whom, not that there is no such room; the follower was told the same.
+    expect(bobRead.stderr).toContain('you were removed from #secret by alice');
+    expect(follower.stderr()).toContain('you were removed from #secret by alice');
     const history = JSON.parse((await chat(alice, ['--json', 'read', 'secret'])).stdout) as { events: { kind: string; envelope: { keyId: string } | null; decrypted?: { body?: string } }[] };
     const messages = history.events.filter((e) => e.kind === 'message');
     const before = messages.find((e) => e.decrypted?.body === secret);

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
-import type { E2ESession, MessageNotice, MessageView, StoredSession } from '../../shared/client/index.js';
+import type { E2ESession, MessageNotice, MessageView, RoomRemoval, StoredSession } from '../../shared/client/index.js';
 import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import type { WebClient } from './client.js';
@@ -54,6 +54,7 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
   const snapshot = useSyncExternalStore(model.subscribe, model.getSnapshot);
   // The same function for the model's life, so a page subscribes once.
   const onNotice = useMemo(() => (listener: (notice: MessageNotice) => void) => model.onNotice(listener), [model]);
+  const onRemoved = useMemo(() => (listener: (removal: RoomRemoval) => void) => model.onRemoved(listener), [model]);
 
   return useMemo(
     () => ({
@@ -115,7 +116,9 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
        * by the shared markdown rule; private rooms once decrypted) or came in a DM; returns the unsubscribe.
        */
       onNotice,
+      /** Calls `listener` when the room's owner removed this user from a room (it has left the list); returns the unsubscribe. */
+      onRemoved,
     }),
-    [snapshot, model, onNotice],
+    [snapshot, model, onNotice, onRemoved],
   );
 }

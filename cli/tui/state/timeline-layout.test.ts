@@ -54,6 +54,12 @@ describe('layoutRow', () => {
     expect(text(event('hi there', 'a-very-long-user-name'), 30)).toEqual(['10:00 a-very-long-user-name: ', '               hi there']);
   });
 
+  it('draws a /me message as an action, as chat read and the web do', () => {
+    expect(text(event('/me waves at **everyone**'), 80)).toEqual(['10:00 * bob waves at everyone']);
+    expect(text(event('/me waves to all of you'), 24)).toEqual(['10:00 * bob waves to all', '            of you']);
+    expect(text(event('/meow'), 80)).toEqual(['10:00 bob: /meow']);
+  });
+
   it('gives a 300-line message 300 rows', () => {
     expect(text(event(Array.from({ length: 300 }, (_, i) => `line ${i + 1}`).join('\n')), 40)).toHaveLength(300);
   });

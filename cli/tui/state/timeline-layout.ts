@@ -1,5 +1,6 @@
 import type { MessageView } from '../../../shared/client/index.js';
 import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
+import { meAction } from '../../../shared/text/action.js';
 import type { BodyLine } from './markdown-spans.js';
 import { markdownLines } from './markdown-spans.js';
 import type { Span } from './styled-wrap.js';
@@ -127,13 +128,17 @@ export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[
         const what = e.kind === 'join' ? 'joined' : e.kind === 'leave' ? 'left' : `removed ${neutralize(e.target?.username ?? 'someone')}`;
         return messageLines(row.key, [{ text: `${time(e.createdAt)}  `, tone: 'dim' }], [bare([{ text: `${who} ${what}`, tone: 'dim' }])], width);
       }
+      const text = options.textOf(row);
+      // A `/me` action as an action: `* alice waves` (chat read and the web show it alike).
+      const action = row.view?.deleted ? null : meAction(text);
       const prefix: Span[] = [
         ...(e.id === options.highlightId ? [{ text: '▶ ', tone: 'accent' } as const] : []),
         { text: `${time(e.createdAt)} `, tone: 'dim' },
+        ...(action !== null ? [{ text: '* ', tone: 'plain' } as const] : []),
         { text: who, tone: 'sender', sender: e.sender.username },
-        { text: ': ', tone: 'plain' },
+        { text: action !== null ? ' ' : ': ', tone: 'plain' },
       ];
-      const lines = messageLines(row.key, prefix, viewBody(options.textOf(row), row.view, options.me), width);
+      const lines = messageLines(row.key, prefix, viewBody(action ?? text, row.view, options.me), width);
       const quote = row.view?.replyTo;
       if (!quote) return lines;
       // The quote starts where the text does (as far as half the width), on a row of its own above.

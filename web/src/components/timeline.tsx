@@ -3,6 +3,7 @@ import type { MessageView, Opened, PendingMessage, ReplyQuote } from '../../../s
 import { openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { senderHue } from '../../../shared/text/sender-colour.js';
+import { meAction } from '../../../shared/text/action.js';
 import { cn } from '../lib/cn.js';
 import { timelineItems } from '../timeline/timeline-items.js';
 import type { Relations } from '../timeline/use-relations.js';
@@ -108,20 +109,23 @@ export function timelineRowData(item: TimelineItem): Record<`data-${string}`, st
 function MessageRow({ event, view, context }: { readonly event: RoomEvent; readonly view: MessageView; readonly context: TimelineRowContext }) {
   const { actions } = context;
   const editing = context.editing === event.id && view.text !== null;
+  // A `/me` action as an action: `* alice waves` (the TUI and chat read show it alike); edited as typed.
+  const action = !editing && !view.deleted && view.text !== null ? meAction(view.text) : null;
   return (
     <>
       <time dateTime={event.createdAt} className="pt-0.5 text-xs whitespace-nowrap text-dim tabular-nums">
         {time(Date.parse(event.createdAt))}
       </time>
-      <div className="row-text min-w-0">
+      <div className={cn('row-text min-w-0', action !== null && 'action')}>
         {view.replyTo && <ReplyQuoteButton quote={view.replyTo} onQuote={context.onQuote} />}
+        {action !== null && '* '}
         <SenderName username={event.sender.username} />
-        {': '}
+        {action !== null ? ' ' : ': '}
         {editing && view.text !== null ? (
           <MessageEditor initial={view.text} onSave={(text) => context.onSaveEdit?.(view, text) ?? Promise.resolve()} onCancel={() => context.onCancelEdit?.()} />
         ) : (
           <MessageBody
-            view={view}
+            view={action !== null ? { ...view, text: action } : view}
             me={context.me}
             unreadable={line(event, context.opened)}
             onToggleReaction={actions ? (key) => actions.onToggleReaction(view, key) : undefined}
@@ -161,15 +165,18 @@ export function TimelineRowBody({ item, context }: { readonly item: TimelineItem
       const message = e.kind === 'message';
       const view = item.view;
       if (message && view) return <MessageRow event={e} view={view} context={context} />;
+      const text = line(e, context.opened);
+      const action = message && !e.redacted ? meAction(text) : null;
       return (
         <>
           <time dateTime={e.createdAt} className="pt-0.5 text-xs whitespace-nowrap text-dim tabular-nums">
             {time(Date.parse(e.createdAt))}
           </time>
           <span className="row-text min-w-0">
+            {action !== null && '* '}
             <SenderName username={e.sender.username} />
-            {message ? ': ' : ' '}
-            <span className="text">{message ? <UntrustedLines text={line(e, context.opened)} /> : <Untrusted text={line(e, context.opened)} />}</span>
+            {message && action === null ? ': ' : ' '}
+            <span className="text">{message ? <UntrustedLines text={action ?? text} /> : <Untrusted text={text} />}</span>
           </span>
         </>
       );

@@ -1,6 +1,6 @@
 import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { DevicePrompts } from '../../../shared/client/index.js';
+import { DevicePrompts, removalText } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
 import type { SearchHit } from '../../../shared/protocol/index.js';
 import { ChatContext, roomPath } from '../chat-context.js';
@@ -83,6 +83,9 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const [note, setNote] = useState<string | null>(null);
   const [drawer, setDrawer] = useState(false);
   const navigate = useNavigate();
+  // Removed from a room by its owner: the room leaves the list and the status note says why.
+  const { onRemoved } = chat;
+  useEffect(() => onRemoved((removal) => setNote(`${removalText(removal).replace(/^y/, 'Y')}.`)), [onRemoved]);
   // Another page closes the open panel, except a search hit's room: the results stay to open the next.
   const { pathname } = useLocation();
   const keepPanel = useRef(false);

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { describeKeyChange, keyChangeNotices } from '../../../shared/client/index.js';
-import { isDirectMessage } from '../../../shared/protocol/index.js';
+import { ChatError, isDirectMessage } from '../../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_NOTE } from '../../../shared/text/private-topic-note.js';
@@ -40,11 +40,17 @@ function NotAMember({ name }: { readonly name: string }) {
   const { client, chat, setNote } = useChat();
   const navigate = useNavigate();
   const [found, setFound] = useState<Room | null | 'loading'>('loading');
+  // The server's word when it is not "no such room": e.g. "you were removed from #name by owner".
+  const [refusal, setRefusal] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
     client.api.room(name).then(
       (r) => current && setFound(r),
-      () => current && setFound(null),
+      (e: unknown) => {
+        if (!current) return;
+        setRefusal(e instanceof ChatError && e.code === 'forbidden' ? e.message : null);
+        setFound(null);
+      },
     );
     return () => {
       current = false;
@@ -84,9 +90,13 @@ function NotAMember({ name }: { readonly name: string }) {
         </>
       ) : (
         <>
-          <h1 className="text-xl font-semibold">No room here</h1>
+          <h1 className="text-xl font-semibold">{refusal ? `Not a member of #${neutralize(name)}` : 'No room here'}</h1>
           <p className="[overflow-wrap:anywhere]">
-            There is no room #{neutralize(name)} that you can see. Private rooms are joined by an invite link from their owner.
+            {refusal ? (
+              <Untrusted text={`${refusal.replace(/^y/, 'Y')}.`} />
+            ) : (
+              <>There is no room #{neutralize(name)} that you can see. Private rooms are joined by an invite link from their owner.</>
+            )}
           </p>
           <div>
             <Button variant="secondary" onClick={() => navigate('/')}>

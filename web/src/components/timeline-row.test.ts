@@ -1,0 +1,28 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { MessageView } from '../../../shared/client/index.js';
+import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { TimelineRowBody } from './timeline.js';
+
+const event = (body: string): RoomEvent => ({
+  id: '00000000-0000-4000-8000-000000000001', roomId: '00000000-0000-4000-8000-000000000002', seq: 1, kind: 'message',
+  sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body, envelope: null, target: null, clientMsgId: null,
+  createdAt: '2026-11-25T10:00:00.000Z',
+});
+const view = (e: RoomEvent): MessageView => ({ event: e, text: e.body, edited: false, deleted: false, reactions: [], replyTo: null, unknownRelation: null });
+/** The row's text as a reader gets it, tags stripped. */
+const render = (e: RoomEvent, withView: boolean) =>
+  renderToStaticMarkup(createElement(TimelineRowBody, { item: { kind: 'event', key: 'k', event: e, grouped: false, ...(withView ? { view: view(e) } : {}) }, context: { opened: new Map(), me: 'bob' } }))
+    .replace(/<time[^>]*>.*?<\/time>/, '')
+    .replace(/<[^>]+>/g, '');
+
+describe('TimelineRowBody', () => {
+  it('draws a /me message as an action, `* alice waves`, as the TUI and chat read do', () => {
+    for (const withView of [true, false]) {
+      expect(render(event('/me waves'), withView)).toBe('* alice waves');
+      expect(render(event('hello'), withView)).toBe('alice: hello');
+      expect(render(event('/meow'), withView)).toBe('alice: /meow');
+    }
+  });
+});
