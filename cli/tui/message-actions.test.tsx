@@ -52,11 +52,24 @@ function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<
     start: vi.fn(), stop: vi.fn(), watch: vi.fn(), typing: vi.fn(),
   } as unknown as LiveClient;
   let seq = 100;
+  // Relations go through the outbox over the socket, as messages do: each send is acked at once.
+  const ack = (roomId: string, clientMsgId: string) => ({ type: 'ack', roomId, clientMsgId, id: idOf(99), seq: ++seq });
+  /** What each relation sent: the room and the payload, as a `send` frame carries them. */
+  const sentRelations: [string, Record<string, unknown>][] = [];
+  Object.assign(live, {
+    send: vi.fn(async (roomId: string, body: string, clientMsgId: string, relatesTo?: unknown) => {
+      sentRelations.push([roomId, { clientMsgId, body, ...(relatesTo ? { relatesTo } : {}) }]);
+      return ack(roomId, clientMsgId);
+    }),
+    sendEnvelope: vi.fn(async (roomId: string, envelope: Envelope, relatesTo?: unknown) => {
+      sentRelations.push([roomId, { clientMsgId: envelope.clientMsgId, envelope, ...(relatesTo ? { relatesTo } : {}) }]);
+      return ack(roomId, envelope.clientMsgId);
+    }),
+  });
   const api = {
     rooms: async () => rooms,
     history: async (roomId: string) => ({ events: history[roomId] ?? [], headSeq: 9, hasMore: false }),
     members: async () => [],
-    sendRelation: vi.fn(async () => ({ id: idOf(99), seq: ++seq })),
     deleteMessage: vi.fn(async () => ({ id: idOf(98), seq: ++seq })),
     setReadMarker: vi.fn(async (roomId: string, s: number) => ({ roomId, seq: s })),
   } as unknown as ApiClient;
@@ -81,7 +94,7 @@ function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<
   }
   const emit = (name: string, payload: unknown) => listeners.get(name)?.forEach((fn) => fn(payload));
   const frame = () => app.lastFrame() ?? '';
-  const relations = () => vi.mocked(api.sendRelation).mock.calls.map((c) => [c[0], c[1]]);
+  const relations = () => sentRelations;
   /** Writes keys one chunk at a time, waiting a little after each (an Escape needs its pause). */
   const press = async (...keys: string[]) => {
     for (const k of keys) {

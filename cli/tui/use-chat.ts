@@ -56,14 +56,17 @@ export interface Chat extends ChatSnapshot {
   readonly retryFailed: (roomId: string) => Promise<number>;
   /** Drops the room's messages the server refused; answers how many. */
   readonly discardFailed: (roomId: string) => Promise<number>;
-  /** Replaces the text of this user's message (see ChatModel.edit); the new text shows when the edit comes back live. */
+  /**
+   * Queues an edit of this user's message (see ChatModel.edit), resolving once queued: it shows as
+   * pending until the edit comes back live, and a refusal stays pending, marked failed (/retry, /discard).
+   */
   readonly edit: (room: Room, target: RoomEvent, text: string) => Promise<unknown>;
-  /** Sends a reply quoting `target` (see ChatModel.reply). */
+  /** Queues a reply quoting `target` (see ChatModel.reply; pending and failures as for `edit`). */
   readonly reply: (room: Room, target: RoomEvent, text: string) => Promise<unknown>;
-  /** Toggles this user's reaction on `target`; resolves whether it is now given (see ChatModel.react). */
+  /** Toggles this user's reaction on `target` through the outbox; resolves whether it is now given (see ChatModel.react). */
   readonly react: (room: Room, target: RoomEvent, key: string) => Promise<boolean>;
-  /** Deletes the message at `seq` for good (see ChatModel.deleteMessage). */
-  readonly deleteMessage: (room: Room, seq: number) => Promise<void>;
+  /** Queues the deletion of the message at `seq` (see ChatModel.deleteMessage; pending and failures as for `edit`). */
+  readonly deleteMessage: (room: Room, seq: number) => Promise<unknown>;
   /** Live messages that mention this user (as read here, private rooms too) or came in a DM; answers the unsubscribe function. */
   readonly onNotice: (listener: (notice: MessageNotice) => void) => () => void;
   /** Opens again the private messages that did not open (keys came from the key backup). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Room } from '../protocol/index.js';
+import type { Room, RoomEvent } from '../protocol/index.js';
 import { BOB, DEVICE, fakeE2E, FakeServer, FakeSocket, ME, room } from '../../test/support/fake-chat-server.js';
 import type { ApiClient } from './api-client.js';
 import { ChatModel, removalText } from './chat-model.js';
@@ -557,39 +557,31 @@ describe('ChatModel', () => {
 });
 
 describe('ChatModel message actions', () => {
-  /** The model with sendRelation and deleteMessage recorded, and room OPEN and SECRET holding one message of each user. */
+  /** The model with deletes recorded, and room OPEN and SECRET holding one message of each user. */
   async function actions() {
     const server = new FakeServer();
     server.addRoom({ ...room(OPEN, 'open'), role: 'member' });
     server.addRoom({ ...room(SECRET, 'private'), role: 'member' });
-    const calls: unknown[][] = [];
-    const extra = {
-      sendRelation: async (...args: unknown[]) => {
-        calls.push(['send', ...args]);
-        return { id: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c', seq: 50, duplicate: false };
-      },
-      deleteMessage: async (...args: unknown[]) => {
-        calls.push(['delete', ...args]);
-        return { id: '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1d', seq: 51 };
-      },
-    } as unknown as Partial<ApiClient>;
     const mine = server.append(OPEN, { sender: ME, body: 'mine' });
     const theirs = server.append(OPEN, { sender: BOB, body: 'theirs' });
-    const t = setup(server, new MemoryOutboxStore(), {}, 0, false, extra);
+    const t = setup(server, new MemoryOutboxStore());
     await t.model.start();
     await t.settle();
     const rooms = t.model.getSnapshot().rooms;
     const open = rooms.find((r) => r.id === OPEN) as Room;
     const secret = rooms.find((r) => r.id === SECRET) as Room;
-    return { ...t, calls, mine, theirs, open, secret };
+    /** The `send` frames the socket carried. */
+    const sends = () => server.sockets.flatMap((s) => s.sent).filter((f: { type: string }) => f.type === 'send');
+    return { ...t, mine, theirs, open, secret, sends };
   }
 
-  it('edits only this user\'s messages, and sends an edit relation with the new text', async () => {
+  it('edits only this user\'s messages, and sends an edit relation with the new text over the socket', async () => {
     const t = await actions();
     await expect(t.model.edit(t.open, t.theirs, 'changed')).rejects.toMatchObject({ code: 'forbidden' });
     await expect(t.model.edit(t.open, t.mine, '  ')).rejects.toMatchObject({ code: 'invalid_request' });
-    await t.model.edit(t.open, t.mine, 'mine, fixed');
-    expect(t.calls).toEqual([['send', OPEN, { clientMsgId: expect.any(String), body: 'mine, fixed', relatesTo: { type: 'edit', eventId: t.mine.id } }]]);
+    const edit = await t.model.edit(t.open, t.mine, 'mine, fixed');
+    await t.model.whenSent(edit.clientMsgId);
+    expect(t.sends()).toEqual([{ type: 'send', roomId: OPEN, clientMsgId: edit.clientMsgId, body: 'mine, fixed', relatesTo: { type: 'edit', eventId: t.mine.id } }]);
     t.model.stop();
   });
 
@@ -597,12 +589,12 @@ describe('ChatModel message actions', () => {
     const t = await actions();
     const target = t.server.push(SECRET, { sender: BOB, envelope: null, body: null });
     await t.settle();
-    await t.model.reply(t.secret, target, 'a sealed answer');
+    const reply = await t.model.reply(t.secret, target, 'a sealed answer');
+    await t.model.whenSent(reply.clientMsgId);
     expect(t.encrypted).toEqual(['a sealed answer']);
-    const [, roomId, payload] = t.calls[0] as [string, string, Record<string, unknown>];
-    expect(roomId).toBe(SECRET);
-    expect(payload).not.toHaveProperty('body');
-    expect(payload).toMatchObject({ envelope: { roomId: SECRET }, relatesTo: { type: 'reply', eventId: target.id } });
+    const frame = t.sends()[0] as Record<string, unknown>;
+    expect(frame).not.toHaveProperty('body');
+    expect(frame).toMatchObject({ roomId: SECRET, envelope: { roomId: SECRET }, relatesTo: { type: 'reply', eventId: target.id } });
     t.model.stop();
   });
 
@@ -610,11 +602,132 @@ describe('ChatModel message actions', () => {
     const t = await actions();
     await expect(t.model.react(t.open, t.theirs, 'lol')).rejects.toMatchObject({ code: 'invalid_request' });
     expect(await t.model.react(t.open, t.theirs, '👍')).toBe(true);
-    expect(t.calls).toEqual([['send', OPEN, { clientMsgId: expect.any(String), body: '👍', relatesTo: { type: 'reaction', eventId: t.theirs.id } }]]);
-    const given = t.server.push(OPEN, { sender: ME, body: '👍', relation: { type: 'reaction', eventId: t.theirs.id, seq: t.theirs.seq } });
     await t.settle();
+    expect(t.sends()).toEqual([{ type: 'send', roomId: OPEN, clientMsgId: expect.any(String), body: '👍', relatesTo: { type: 'reaction', eventId: t.theirs.id } }]);
+    const given = t.server.events.get(OPEN)?.at(-1);
+    expect(given?.relation).toMatchObject({ type: 'reaction', eventId: t.theirs.id });
     expect(await t.model.react(t.open, t.theirs, '👍')).toBe(false);
-    expect(t.calls.at(-1)).toEqual(['delete', OPEN, given.seq]);
+    await t.settle();
+    expect(t.server.events.get(OPEN)?.at(-1)?.relation).toEqual({ type: 'delete', eventId: given?.id, seq: given?.seq });
     t.model.stop();
+  });
+
+  it('queues edits, reactions, replies and deletes while offline, shows them pending, and sends them in order once connected', async () => {
+    const t = await actions();
+    const other = t.server.append(OPEN, { sender: ME, body: 'second' });
+    t.server.push(OPEN, { sender: ME, body: 'third' });
+    await t.settle();
+    const third = t.model.getSnapshot().timelines.get(OPEN)?.events.at(-1) as RoomEvent;
+    serverDown(t.server);
+    await t.settle();
+    const edit = await t.model.edit(t.open, t.mine, 'mine, edited offline');
+    expect(await t.model.react(t.open, t.theirs, '🎉')).toBe(true);
+    const reply = await t.model.reply(t.open, t.theirs, 'answered offline');
+    const del = await t.model.deleteMessage(t.open, third.seq);
+    // Toggling a reaction that is still queued only discards it.
+    expect(await t.model.react(t.open, other, '👀')).toBe(true);
+    expect(await t.model.react(t.open, other, '👀')).toBe(false);
+    const pending = t.model.getSnapshot().pending;
+    expect(pending.map((p) => [p.relation?.type, p.text, p.status])).toEqual([
+      ['edit', 'mine, edited offline', 'queued'],
+      ['reaction', '🎉', 'queued'],
+      ['reply', 'answered offline', 'queued'],
+      ['delete', '', 'queued'],
+    ]);
+    expect(pending[3]?.relation).toEqual({ type: 'delete', eventId: third.id, seq: third.seq });
+    const before = t.server.events.get(OPEN)?.length ?? 0;
+    t.server.down = false;
+    await t.advance(60_000);
+    await Promise.all([edit, reply, del].map((p) => t.model.whenSent(p.clientMsgId).catch(() => undefined)));
+    await t.settle();
+    const added = (t.server.events.get(OPEN) ?? []).slice(before);
+    expect(added.map((e) => [e.relation?.type, e.body])).toEqual([
+      ['edit', 'mine, edited offline'],
+      ['reaction', '🎉'],
+      ['reply', 'answered offline'],
+      ['delete', null],
+    ]);
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    const view = applyRelations(t.model.getSnapshot().timelines.get(OPEN)?.events ?? [], ME.id, (e) => e.body);
+    expect(view.byId.get(t.mine.id)).toMatchObject({ text: 'mine, edited offline', edited: true });
+    expect(view.byId.get(third.id)).toMatchObject({ deleted: true });
+    t.model.stop();
+  });
+
+  it('re-sends a relation whose ack was lost with the same clientMsgId: the server stores it once', async () => {
+    const t = await actions();
+    t.server.answer = false;
+    const edit = await t.model.edit(t.open, t.mine, 'once only');
+    await t.settle();
+    expect(t.server.storedCount(edit.clientMsgId)).toBe(0);
+    // The server stored it, then the socket died before the ack.
+    t.server.append(OPEN, { sender: ME, clientMsgId: edit.clientMsgId, body: 'once only', relation: { type: 'edit', eventId: t.mine.id, seq: t.mine.seq } });
+    t.server.answer = true;
+    const first = t.sends();
+    for (const s of t.server.sockets.splice(0)) s.close(1006, 'lost');
+    await t.advance(60_000);
+    // Acknowledged (as a duplicate), not failed: nothing is left pending.
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    expect(t.server.storedCount(edit.clientMsgId)).toBe(1);
+    const resent = [...first, ...t.sends()].filter((f: { clientMsgId: string }) => f.clientMsgId === edit.clientMsgId);
+    expect(resent.length).toBe(2);
+    expect(new Set(resent.map((f) => JSON.stringify(f))).size).toBe(1);
+    t.model.stop();
+  });
+
+  it('a delete whose answer was lost counts as done when the retry finds the message already deleted', async () => {
+    const t = await actions();
+    // Deleted on the server already (this request's first try, or someone else): the retry answers conflict.
+    t.server.append(OPEN, { sender: ME, relation: { type: 'delete', eventId: t.mine.id, seq: t.mine.seq } });
+    const count = t.server.events.get(OPEN)?.length;
+    await t.model.deleteMessage(t.open, t.mine.seq);
+    await t.settle();
+    // Done, not failed: nothing is left pending, and nothing new was stored.
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    expect(t.server.events.get(OPEN)?.length).toBe(count);
+    t.model.stop();
+  });
+
+  it('marks a relation that can never succeed failed, with the server\'s reason, sends what follows, and lets it be discarded', async () => {
+    const t = await actions();
+    serverDown(t.server);
+    await t.settle();
+    const edit = await t.model.edit(t.open, t.mine, 'too late');
+    const react = await t.model.react(t.open, t.theirs, '👍');
+    expect(react).toBe(true);
+    // Deleted on the server while this client was away.
+    t.server.append(OPEN, { sender: ME, relation: { type: 'delete', eventId: t.mine.id, seq: t.mine.seq } });
+    t.server.down = false;
+    await t.advance(60_000);
+    await expect(t.model.whenSent(edit.clientMsgId)).rejects.toMatchObject({ code: 'conflict' });
+    await t.settle();
+    const pending = t.model.getSnapshot().pending;
+    expect(pending).toEqual([expect.objectContaining({ clientMsgId: edit.clientMsgId, status: 'failed', error: { code: 'conflict', message: expect.stringContaining('deleted') } })]);
+    // The reaction after it went through.
+    expect(t.server.events.get(OPEN)?.at(-1)).toMatchObject({ body: '👍', relation: { type: 'reaction', eventId: t.theirs.id } });
+    // Reconnecting does not retry it.
+    for (const s of t.server.sockets.splice(0)) s.close(1006, 'lost');
+    await t.advance(60_000);
+    expect(t.server.storedCount(edit.clientMsgId)).toBe(0);
+    expect(t.model.getSnapshot().pending.map((p) => p.status)).toEqual(['failed']);
+    await t.model.discard(edit.clientMsgId);
+    expect(t.model.getSnapshot().pending).toEqual([]);
+    t.model.stop();
+  });
+
+  it('keeps a queued relation in the outbox store, so it is sent after a restart', async () => {
+    const t = await actions();
+    serverDown(t.server);
+    await t.settle();
+    await t.model.edit(t.open, t.mine, 'kept');
+    t.model.stop();
+    const kept = await t.outbox.list();
+    expect(kept).toEqual([expect.objectContaining({ text: 'kept', relation: { type: 'edit', eventId: t.mine.id, seq: t.mine.seq } })]);
+    t.server.down = false;
+    const again = setup(t.server, t.outbox);
+    await again.model.start();
+    await again.settle();
+    expect(t.server.events.get(OPEN)?.at(-1)).toMatchObject({ body: 'kept', relation: { type: 'edit', eventId: t.mine.id } });
+    again.model.stop();
   });
 });

@@ -7,11 +7,10 @@ import { KEY_RECHECK_MS } from './e2e-session.js';
 import type { Clock, ConnectionState, LiveClient } from './live-client.js';
 import { Outbox } from './outbox.js';
 import type { PendingMessage } from './outbox.js';
-import type { OutboxStore } from './outbox-store.js';
+import type { OutboxRelation, OutboxStore } from './outbox-store.js';
 import type { RoomState } from './room-state.js';
 import { addEvents, emptyRoom, markRead, mentions, setTyping, unreadCount, unreadMentions } from './room-state.js';
 import { applyRelations, isOwnMessage } from './relations.js';
-import { sendRelation } from './send-relation.js';
 import { TypingThrottle } from './typing-throttle.js';
 
 /** The other person of a direct-message room, and whether they are online. */
@@ -53,9 +52,9 @@ export interface ChatSnapshot {
 export interface ChatModelOptions {
   /**
    * With `setReadMarker`, reading moves the server's read marker, which the user's other devices follow;
-   * `sendRelation` and `deleteMessage` are what edit, reply, react and delete send.
+   * `deleteMessage` is what a queued delete (and a reaction's toggle-off) sends.
    */
-  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'> & Partial<Pick<ApiClient, 'setReadMarker' | 'sendRelation' | 'deleteMessage'>>;
+  readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'> & Partial<Pick<ApiClient, 'setReadMarker' | 'deleteMessage'>>;
   readonly live: LiveClient;
   /** This device's encryption; without it, private messages open as `unreadable` and cannot be sent. */
   readonly e2e?: Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
@@ -156,8 +155,9 @@ export class ChatModel {
       ...(options.random ? { random: options.random } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       transport: {
-        sendBody: (roomId, body, clientMsgId) => live.send(roomId, body, clientMsgId),
-        sendEnvelope: (roomId, envelope) => live.sendEnvelope(roomId, envelope),
+        sendBody: (roomId, body, clientMsgId, relatesTo) => live.send(roomId, body, clientMsgId, relatesTo),
+        sendEnvelope: (roomId, envelope, relatesTo) => live.sendEnvelope(roomId, envelope, relatesTo),
+        deleteMessage: (roomId, seq) => (options.api.deleteMessage ? options.api.deleteMessage(roomId, seq) : Promise.reject(new ChatError('internal', 'this client cannot delete messages'))),
         encrypt: (roomId, body, clientMsgId) => (e2e ? e2e.encrypt(roomId, body, clientMsgId) : Promise.reject(new ChatError('internal', 'this client cannot encrypt'))),
       },
     });
@@ -320,57 +320,71 @@ export class ChatModel {
   }
 
   /**
-   * Replaces the text of this user's message `target` in `room` (an edit event; encrypted on this device
-   * in a private room). The new text shows once the edit comes back on the socket. Rejects with
-   * ChatError: invalid_request for a blank text, forbidden for someone else's message (the server
-   * refuses it too), conflict from the server for a deleted one.
+   * Queues an edit replacing the text of this user's message `target` in `room` (sent through the
+   * outbox like a message: once connected, in the order typed, encrypted on this device in a private
+   * room) and answers it as pending; the new text shows as pending until the edit comes back on the
+   * socket. Throws ChatError invalid_request for a blank text, forbidden for someone else's message;
+   * the server's refusals (conflict for a deleted target, forbidden when no longer a member) mark the
+   * pending edit failed (see `whenSent`, `discard`).
    */
-  async edit(room: Room, target: RoomEvent, text: string): Promise<{ id: string; seq: number }> {
+  async edit(room: Room, target: RoomEvent, text: string): Promise<PendingMessage> {
     if (text.trim() === '') throw new ChatError('invalid_request', 'the new text is empty (delete the message instead)');
     if (target.sender.id !== this.options.user.id) throw new ChatError('forbidden', 'only your own messages can be edited');
-    return sendRelation(this.relationSender(), room, { type: 'edit', eventId: target.id }, text);
+    return this.queueRelation(room, text, { type: 'edit', eventId: target.id, seq: target.seq });
   }
 
-  /** Sends `text` to `room` as a reply quoting `target` (see `edit` for private rooms and errors). */
-  async reply(room: Room, target: RoomEvent, text: string): Promise<{ id: string; seq: number }> {
+  /** Queues `text` for `room` as a reply quoting `target` (see `edit` for sending and errors). */
+  async reply(room: Room, target: RoomEvent, text: string): Promise<PendingMessage> {
     if (text.trim() === '') throw new ChatError('invalid_request', 'the reply is empty');
-    return sendRelation(this.relationSender(), room, { type: 'reply', eventId: target.id }, text);
+    return this.queueRelation(room, text, { type: 'reply', eventId: target.id, seq: target.seq });
   }
 
   /**
-   * Toggles this user's reaction `key` on `target`: takes it back (deletes the reaction event) when the
-   * loaded timeline holds one of this user's with that key, adds it otherwise. Answers whether the
-   * reaction is now given. Rejects with ChatError('invalid_request') for a key that is not one emoji
-   * or one of the allowed signs (see isReactionKey), and with the server's errors (limits, a deleted target).
+   * Toggles this user's reaction `key` on `target`: takes it back when it is given (a pending reaction
+   * with that key is discarded; one in the loaded timeline is deleted, through the outbox), adds it
+   * otherwise (queued like an edit; a pending delete of it is discarded instead). Answers whether the
+   * reaction is now given. Throws ChatError('invalid_request') for a key that is not one emoji or one
+   * of the allowed signs (see isReactionKey); the server's refusals (limits, a deleted target) mark the
+   * pending reaction failed.
    */
   async react(room: Room, target: RoomEvent, key: string): Promise<boolean> {
     if (!isReactionKey(key)) throw new ChatError('invalid_request', 'a reaction is one emoji (or one of + - ? ! ✓ ✗ ★ ♥)');
+    const queued = this.outbox.pending.find((p) => p.roomId === room.id && p.status !== 'sending' && p.relation?.type === 'reaction' && p.relation.eventId === target.id && p.text === key);
+    if (queued) {
+      await this.outbox.discard(queued.clientMsgId);
+      return false;
+    }
     const events = this.timelines.get(room.id)?.events ?? [];
     const mine = applyRelations(events, this.options.user.id, (e) => this.textOf(e)).byId.get(target.id)?.reactions.find((r) => r.key === key)?.mineSeq ?? null;
     if (mine !== null) {
-      await this.deleteMessage(room, mine);
+      const undoing = this.outbox.pending.find((p) => p.roomId === room.id && p.status !== 'sending' && p.relation?.type === 'delete' && p.relation.seq === mine);
+      if (undoing) {
+        await this.outbox.discard(undoing.clientMsgId);
+        return true;
+      }
+      const reaction = events.find((e) => e.seq === mine) as RoomEvent;
+      await this.queueRelation(room, '', { type: 'delete', eventId: reaction.id, seq: mine });
       return false;
     }
-    await sendRelation(this.relationSender(), room, { type: 'reaction', eventId: target.id }, key);
+    await this.queueRelation(room, key, { type: 'reaction', eventId: target.id, seq: target.seq });
     return true;
   }
 
   /**
-   * Deletes the message at `seq` in `room` for good (its text, and its edits', leave the server; the
-   * room shows a tombstone). Allowed for this user's own messages and, for the room's owner, any;
-   * the server decides (ChatError forbidden otherwise).
+   * Queues the deletion of the message at `seq` in `room` (its text, and its edits', leave the server;
+   * the room shows a tombstone), sent through the outbox after whatever was queued before it. Allowed
+   * for this user's own messages and, for the room's owner, any: the server decides, and a refusal
+   * (forbidden, not_found) marks the pending delete failed. Throws ChatError('not_found') when the
+   * event is not loaded here.
    */
-  async deleteMessage(room: Room, seq: number): Promise<void> {
-    const { api } = this.options;
-    if (!api.deleteMessage) throw new ChatError('internal', 'this client cannot delete messages');
-    await api.deleteMessage(room.id, seq);
+  async deleteMessage(room: Room, seq: number): Promise<PendingMessage> {
+    const target = this.timelines.get(room.id)?.events.find((e) => e.seq === seq);
+    if (!target) throw new ChatError('not_found', `message ${seq} is not loaded here`);
+    return this.queueRelation(room, '', { type: 'delete', eventId: target.id, seq });
   }
 
-  private relationSender() {
-    const { api, e2e } = this.options;
-    const send = api.sendRelation;
-    if (!send) throw new ChatError('internal', 'this client cannot send relations');
-    return { api: { sendRelation: send.bind(api) }, e2e };
+  private queueRelation(room: Room, text: string, relation: OutboxRelation): Promise<PendingMessage> {
+    return this.outbox.add({ id: room.id, private: room.visibility === 'private' }, text, relation);
   }
 
   /** An event's text as read here: the body in an open room, what opening gave in a private one (else null). */

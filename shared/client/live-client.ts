@@ -1,5 +1,5 @@
 import { ChatError, CloseCode, MAX_ROOMS_PER_FRAME, ServerFrame, WS_PATH } from '../protocol/index.js';
-import type { AckFrame, DeviceAdded, Envelope, PresenceFrame, RoomEvent, TypingEventFrame } from '../protocol/index.js';
+import type { AckFrame, DeviceAdded, Envelope, PresenceFrame, RelatesTo, RoomEvent, TypingEventFrame } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
@@ -74,7 +74,7 @@ interface RoomPosition {
 interface Pending {
   readonly roomId: string;
   /** What the `send` frame carries: a body (open room) or an envelope (private room). */
-  readonly payload: { readonly body: string } | { readonly envelope: Envelope };
+  readonly payload: ({ readonly body: string } | { readonly envelope: Envelope }) & { readonly relatesTo?: RelatesTo };
   readonly resolve: (ack: AckFrame) => void;
   readonly reject: (error: ChatError) => void;
 }
@@ -159,18 +159,19 @@ export class LiveClient extends Emitter<LiveEvents> {
 
   /**
    * Sends a message; resolves with the server's ack once it is committed. If the connection drops
-   * first, it is re-sent with the same clientMsgId after reconnecting, so it is stored once.
+   * first, it is re-sent with the same clientMsgId after reconnecting, so it is stored once. With
+   * `relatesTo`, the text edits, reacts to or replies to an earlier message (see relations.ts).
    */
-  send(roomId: string, body: string, clientMsgId: string = crypto.randomUUID()): Promise<AckFrame> {
-    return this.sendPayload(roomId, clientMsgId, { body });
+  send(roomId: string, body: string, clientMsgId: string = crypto.randomUUID(), relatesTo?: RelatesTo): Promise<AckFrame> {
+    return this.sendPayload(roomId, clientMsgId, { body, ...(relatesTo ? { relatesTo } : {}) });
   }
 
   /**
    * Sends a private room's message (its envelope names `clientMsgId`), acknowledged and re-sent after a
-   * reconnect exactly as `send` is.
+   * reconnect exactly as `send` is (`relatesTo` as there).
    */
-  sendEnvelope(roomId: string, envelope: Envelope): Promise<AckFrame> {
-    return this.sendPayload(roomId, envelope.clientMsgId, { envelope });
+  sendEnvelope(roomId: string, envelope: Envelope, relatesTo?: RelatesTo): Promise<AckFrame> {
+    return this.sendPayload(roomId, envelope.clientMsgId, { envelope, ...(relatesTo ? { relatesTo } : {}) });
   }
 
   private sendPayload(roomId: string, clientMsgId: string, payload: Pending['payload']): Promise<AckFrame> {

@@ -1,12 +1,21 @@
 import { z } from 'zod';
-import { Envelope, ErrorCodeSchema } from '../protocol/index.js';
+import { Envelope, ErrorCodeSchema, KNOWN_RELATION_TYPES } from '../protocol/index.js';
+
+/**
+ * What a queued relation does to an earlier message of its room: `edit`, `reaction` and `reply` send
+ * the item's text related to the target (`eventId`; its `seq` is what people see); `delete` removes
+ * the message at `seq` for good and carries no text.
+ */
+export const OutboxRelation = z.object({ type: z.enum(KNOWN_RELATION_TYPES), eventId: z.uuid(), seq: z.number().int().positive() }).strict();
+export type OutboxRelation = z.infer<typeof OutboxRelation>;
 
 /**
  * One message typed but not yet acknowledged by the server, as the outbox keeps it (on disk for the
  * CLI, so it survives quitting). A private room's message carries its `envelope` once it has been
  * encrypted — at flush time, never when queued — so a re-send after a reconnect repeats the same
  * ciphertext and the server stores it once. `failed`: the server refused it for good (the user retries
- * or discards it).
+ * or discards it). `relation`: an edit, reaction, reply or delete of an earlier message (absent for a
+ * plain message; a delete's `text` is empty). Records written before relations were queued parse as plain messages.
  */
 export const OutboxItem = z.object({
   clientMsgId: z.uuid(),
@@ -18,6 +27,7 @@ export const OutboxItem = z.object({
   queuedAt: z.number().int().nonnegative(),
   envelope: Envelope.optional(),
   failed: z.object({ code: ErrorCodeSchema, message: z.string() }).optional(),
+  relation: OutboxRelation.optional(),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 

@@ -32,6 +32,7 @@ describe('Outbox', () => {
         },
         sendEnvelope: async () => Promise.reject(new Error('no private rooms here')),
         encrypt: async () => Promise.reject(new Error('no private rooms here')),
+        deleteMessage: async () => Promise.reject(new Error('no deletes here')),
       },
     });
     outbox.setOnline(true);

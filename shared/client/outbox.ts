@@ -1,14 +1,16 @@
 import { ChatError, MAX_ENVELOPE_CT, MessageBody, WS_MAX_PAYLOAD } from '../protocol/index.js';
-import type { AckFrame, Envelope, ErrorCodeValue } from '../protocol/index.js';
+import type { AckFrame, Envelope, ErrorCodeValue, RelatesTo } from '../protocol/index.js';
 import type { BackoffPolicy } from './backoff.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { Emitter } from './emitter.js';
 import type { Clock } from './live-client.js';
-import type { OutboxItem, OutboxStore } from './outbox-store.js';
+import type { OutboxItem, OutboxRelation, OutboxStore } from './outbox-store.js';
 
 /**
  * A message on its way, as a client shows it: `queued` (waiting for the connection, or for its turn),
- * `sending` (on the socket, not yet acknowledged), `failed` (refused; `error` says why).
+ * `sending` (on the socket, not yet acknowledged), `failed` (refused; `error` says why). With
+ * `relation`, an edit (`text` is the new text), reaction (`text` is the emoji), reply or delete (`text`
+ * is empty) of an earlier message of the room, which clients show on that message as pending.
  */
 export interface PendingMessage {
   readonly clientMsgId: string;
@@ -18,14 +20,20 @@ export interface PendingMessage {
   readonly queuedAt: number;
   readonly status: 'queued' | 'sending' | 'failed';
   readonly error?: { readonly code: ErrorCodeValue; readonly message: string };
+  readonly relation?: OutboxRelation;
 }
 
-/** How the outbox reaches the server: the live socket's sends, and this device's encryption. */
+/** How the outbox reaches the server: the live socket's sends, the delete request, and this device's encryption. */
 export interface OutboxTransport {
-  /** Sends an open room's message; resolves with the ack (re-sent by the socket after a reconnect). */
-  sendBody(roomId: string, body: string, clientMsgId: string): Promise<AckFrame>;
+  /** Sends an open room's message (an edit, reaction or reply with `relatesTo`); resolves with the ack (re-sent by the socket after a reconnect). */
+  sendBody(roomId: string, body: string, clientMsgId: string, relatesTo?: RelatesTo): Promise<AckFrame>;
   /** Sends a private room's envelope the same way. */
-  sendEnvelope(roomId: string, envelope: Envelope): Promise<AckFrame>;
+  sendEnvelope(roomId: string, envelope: Envelope, relatesTo?: RelatesTo): Promise<AckFrame>;
+  /**
+   * Deletes the message at `seq` (`DELETE /rooms/:room/messages/:seq`); resolves with the delete
+   * event's id and seq, rejects with the server's ChatError (`conflict` when it is already deleted).
+   */
+  deleteMessage(roomId: string, seq: number): Promise<{ id: string; seq: number }>;
   /** Encrypts for the room's devices of the moment. */
   encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope>;
 }
@@ -56,6 +64,12 @@ const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'rate_limited']);
  * envelope encrypted when it is flushed (so a member removed while the message waited never gets the
  * chain). A send the socket could not finish (the client stopped) goes back to the queue; one the
  * server refused is marked failed and stays until retried or discarded.
+ *
+ * Relations go the same way: edits, reactions and replies are `send` frames with `relatesTo` (same
+ * clientMsgId on every retry, so the server stores them once); a delete is the REST delete, sent only
+ * once everything queued before it is acknowledged and finished before anything after it goes, so
+ * it never overtakes an edit of the same message. A delete retried after it was stored answers
+ * `conflict` (already deleted), which counts as done: its ack then has seq 0 and `duplicate`.
  */
 export class Outbox extends Emitter<OutboxEvents> {
   private items: PendingMessage[] = [];
@@ -64,6 +78,7 @@ export class Outbox extends Emitter<OutboxEvents> {
   private readonly waiters = new Map<string, { resolve: (ack: AckFrame) => void; reject: (error: ChatError) => void }[]>();
   private online = false;
   private flushing = false;
+  private flushAgain = false;
   private attempt = 0;
   private retryTimer: unknown = null;
   /** The store writes of `add`, chained in the order of the calls (see there). */
@@ -93,11 +108,13 @@ export class Outbox extends Emitter<OutboxEvents> {
   }
 
   /**
-   * Queues a message and keeps it in the store before resolving; it goes out as soon as the connection
-   * allows. Throws `invalid_request` for a blank text (nothing is queued).
+   * Queues a message (or, with `relation`, an edit, reaction, reply or delete; a delete's text is
+   * ignored) and keeps it in the store before resolving; it goes out as soon as the connection allows.
+   * Throws `invalid_request` for a blank text (nothing is queued).
    */
-  async add(room: { readonly id: string; readonly private: boolean }, text: string): Promise<PendingMessage> {
-    if (!MessageBody.safeParse(text).success) throw new ChatError('invalid_request', 'a message is not empty');
+  async add(room: { readonly id: string; readonly private: boolean }, text: string, relation?: OutboxRelation): Promise<PendingMessage> {
+    if (relation?.type === 'delete') text = '';
+    else if (!MessageBody.safeParse(text).success) throw new ChatError('invalid_request', 'a message is not empty');
     const item: PendingMessage = {
       clientMsgId: (this.options.newId ?? (() => crypto.randomUUID()))(),
       roomId: room.id,
@@ -105,6 +122,7 @@ export class Outbox extends Emitter<OutboxEvents> {
       private: room.private,
       queuedAt: this.options.clock.now(),
       status: 'queued',
+      ...(relation ? { relation } : {}),
     };
     // Written at once, but queued in the order typed: a store's writes may finish in any order (a
     // file each), and a message joins the queue only after its write and those of the ones before it.
@@ -167,10 +185,17 @@ export class Outbox extends Emitter<OutboxEvents> {
 
   /** Sends queued messages in order, one preparation at a time, so frames leave in the order typed. */
   private flush(): void {
-    if (this.flushing || !this.online) return;
+    if (!this.online) return;
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
     this.flushing = true;
+    this.flushAgain = false;
     void this.drain().finally(() => {
       this.flushing = false;
+      // Something asked while the queue was draining (an ack a waiting delete needs): look again.
+      if (this.flushAgain) this.flush();
     });
   }
 
@@ -178,6 +203,12 @@ export class Outbox extends Emitter<OutboxEvents> {
     for (;;) {
       const item = this.items.find((i) => i.status === 'queued');
       if (!item || !this.online) return;
+      // A delete waits for the sends before it (each ack flushes again), and nothing passes it.
+      if (item.relation?.type === 'delete') {
+        if (this.items.slice(0, this.items.indexOf(item)).some((i) => i.status === 'sending')) return;
+        if (!(await this.remove(item))) return;
+        continue;
+      }
       const sending: PendingMessage = { ...item, status: 'sending' };
       this.replace(sending);
       let ack: Promise<AckFrame>;
@@ -200,12 +231,43 @@ export class Outbox extends Emitter<OutboxEvents> {
     }
   }
 
+  /**
+   * Sends a queued delete and waits for the answer: true when it is done (or was already), false when
+   * it waits for the server to be back (a retry is scheduled); a refusal for good marks it failed.
+   */
+  private async remove(item: PendingMessage): Promise<boolean> {
+    const relation = item.relation as OutboxRelation;
+    const sending: PendingMessage = { ...item, status: 'sending' };
+    this.replace(sending);
+    let ack: AckFrame;
+    try {
+      const done = await this.options.transport.deleteMessage(item.roomId, relation.seq);
+      ack = { type: 'ack', roomId: item.roomId, clientMsgId: item.clientMsgId, id: done.id, seq: done.seq };
+    } catch (error) {
+      const chat = asChatError(error);
+      if (chat.code === 'conflict') {
+        // Already deleted: by this very request before its answer was lost, or by someone else.
+        ack = { type: 'ack', roomId: item.roomId, clientMsgId: item.clientMsgId, id: relation.eventId, seq: 0, duplicate: true };
+      } else if (TRANSIENT.has(chat.code)) {
+        this.replace({ ...sending, status: 'queued' });
+        this.scheduleRetry();
+        return false;
+      } else {
+        await this.fail(sending, chat);
+        return true;
+      }
+    }
+    await this.onAck(sending, ack);
+    return true;
+  }
+
   /** Encrypts a private message the first time it is flushed (and keeps the envelope), then hands it to the socket. */
   private async transmit(item: PendingMessage): Promise<{ ack: Promise<AckFrame> }> {
     const { transport, store } = this.options;
+    const relatesTo: RelatesTo | undefined = item.relation && item.relation.type !== 'delete' ? { type: item.relation.type, eventId: item.relation.eventId } : undefined;
     if (!item.private) {
-      fitsOneFrame(item, { body: item.text });
-      return { ack: transport.sendBody(item.roomId, item.text, item.clientMsgId) };
+      fitsOneFrame(item, { body: item.text }, relatesTo);
+      return { ack: transport.sendBody(item.roomId, item.text, item.clientMsgId, relatesTo) };
     }
     let envelope = this.envelopes.get(item.clientMsgId);
     if (!envelope) {
@@ -213,8 +275,8 @@ export class Outbox extends Emitter<OutboxEvents> {
       this.envelopes.set(item.clientMsgId, envelope);
       await store.put(toRecord(item, envelope));
     }
-    fitsOneFrame(item, { envelope });
-    return { ack: transport.sendEnvelope(item.roomId, envelope) };
+    fitsOneFrame(item, { envelope }, relatesTo);
+    return { ack: transport.sendEnvelope(item.roomId, envelope, relatesTo) };
   }
 
   private async onAck(item: PendingMessage, ack: AckFrame): Promise<void> {
@@ -223,6 +285,8 @@ export class Outbox extends Emitter<OutboxEvents> {
     this.drop(item.clientMsgId);
     this.emit('sent', { item, ack });
     this.settle(item.clientMsgId, (w) => w.resolve(ack));
+    // A delete waiting for this ack may go now.
+    this.flush();
   }
 
   private async onRefused(item: PendingMessage, error: ChatError): Promise<void> {
@@ -239,6 +303,7 @@ export class Outbox extends Emitter<OutboxEvents> {
     await this.options.store.put(toRecord(failed, this.envelopes.get(item.clientMsgId)));
     this.replace(failed);
     this.settle(item.clientMsgId, (w) => w.reject(error));
+    this.flush();
   }
 
   private scheduleRetry(): void {
@@ -276,13 +341,13 @@ export class Outbox extends Emitter<OutboxEvents> {
  * Throws `message_too_large` for a message whose `send` frame the server would not take: it closes a
  * socket that sends a frame over WS_MAX_PAYLOAD, and the message would be re-sent after every reconnect.
  */
-function fitsOneFrame(item: PendingMessage, payload: { body: string } | { envelope: Envelope }): void {
+function fitsOneFrame(item: PendingMessage, payload: { body: string } | { envelope: Envelope }, relatesTo: RelatesTo | undefined): void {
   // A private message within the length limit can still be too long once encrypted (each character of
   // a CJK text is three bytes, and the ciphertext is base64url): the server would refuse its envelope.
   if ('envelope' in payload && payload.envelope.ct.length > MAX_ENVELOPE_CT) {
     throw new ChatError('message_too_large', `the message is too long once encrypted (${payload.envelope.ct.length} characters of ciphertext; at most ${MAX_ENVELOPE_CT}): split it`);
   }
-  const frame = JSON.stringify({ type: 'send', roomId: item.roomId, clientMsgId: item.clientMsgId, ...payload });
+  const frame = JSON.stringify({ type: 'send', roomId: item.roomId, clientMsgId: item.clientMsgId, ...payload, ...(relatesTo ? { relatesTo } : {}) });
   const bytes = new TextEncoder().encode(frame).length;
   if (bytes > WS_MAX_PAYLOAD) throw new ChatError('message_too_large', `the message is too large to send (${bytes} bytes as sent; at most ${WS_MAX_PAYLOAD})`);
 }
@@ -297,7 +362,7 @@ function withoutError(item: PendingMessage): PendingMessage {
 }
 
 function toPending(item: OutboxItem): PendingMessage {
-  const base = { clientMsgId: item.clientMsgId, roomId: item.roomId, text: item.text, private: item.private, queuedAt: item.queuedAt };
+  const base = { clientMsgId: item.clientMsgId, roomId: item.roomId, text: item.text, private: item.private, queuedAt: item.queuedAt, ...(item.relation ? { relation: item.relation } : {}) };
   return item.failed ? { ...base, status: 'failed', error: item.failed } : { ...base, status: 'queued' };
 }
 
@@ -310,5 +375,6 @@ function toRecord(item: PendingMessage, envelope: Envelope | undefined): OutboxI
     queuedAt: item.queuedAt,
     ...(envelope ? { envelope } : {}),
     ...(item.status === 'failed' && item.error ? { failed: item.error } : {}),
+    ...(item.relation ? { relation: item.relation } : {}),
   };
 }

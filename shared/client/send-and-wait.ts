@@ -4,6 +4,7 @@ import type { E2ESession } from './e2e-session.js';
 import type { Clock, LiveClient } from './live-client.js';
 import { MemoryOutboxStore } from './memory-outbox-store.js';
 import { Outbox } from './outbox.js';
+import type { OutboxRelation } from './outbox-store.js';
 
 export interface SendAndWaitOptions {
   readonly live: LiveClient;
@@ -11,6 +12,8 @@ export interface SendAndWaitOptions {
   readonly e2e?: Pick<E2ESession, 'encrypt'>;
   readonly room: Pick<Room, 'id' | 'visibility'>;
   readonly text: string;
+  /** An edit, reaction or reply of an earlier message (`chat edit`, `chat react`, `chat send --reply-to`); a delete is not sent here. */
+  readonly relation?: OutboxRelation;
   /** The message's idempotency key (a UUID): the server stores it once. Default: a new UUID. */
   readonly clientMsgId?: string;
   /**
@@ -68,8 +71,9 @@ export async function sendAndWait(options: SendAndWaitOptions): Promise<AckFrame
     clock,
     newId: () => clientMsgId,
     transport: {
-      sendBody: (roomId, body, id) => hand(live.send(roomId, body, id)),
-      sendEnvelope: (roomId, envelope) => hand(live.sendEnvelope(roomId, envelope)),
+      sendBody: (roomId, body, id, relatesTo) => hand(live.send(roomId, body, id, relatesTo)),
+      sendEnvelope: (roomId, envelope, relatesTo) => hand(live.sendEnvelope(roomId, envelope, relatesTo)),
+      deleteMessage: () => Promise.reject(new ChatError('internal', 'a delete is sent with ApiClient.deleteMessage, not sendAndWait')),
       encrypt: (roomId, body, id) => {
         if (!e2e) return Promise.reject(new ChatError('internal', 'a private room needs end-to-end encryption to send to'));
         return e2e.encrypt(roomId, body, id);
@@ -99,7 +103,7 @@ export async function sendAndWait(options: SendAndWaitOptions): Promise<AckFrame
       );
       live.start();
       outbox.setOnline(live.state.status === 'connected');
-      outbox.add({ id: room.id, private: room.visibility === 'private' }, text).then((item) => outbox.whenSent(item.clientMsgId)).then(resolve, reject);
+      outbox.add({ id: room.id, private: room.visibility === 'private' }, text, options.relation).then((item) => outbox.whenSent(item.clientMsgId)).then(resolve, reject);
     });
   } finally {
     if (ackTimer !== null) clock.clearTimeout(ackTimer);

@@ -103,12 +103,28 @@ export class FakeServer {
       queueMicrotask(() => socket.serve({ type: 'error', code, message: 'refused', ref: frame.clientMsgId }));
       return;
     }
-    const existing = (this.events.get(frame.roomId) ?? []).find((e) => e.clientMsgId === frame.clientMsgId);
-    const event = existing ?? this.append(frame.roomId, { sender: ME, clientMsgId: frame.clientMsgId, body: frame.body ?? null, envelope: frame.envelope ?? null });
+    const refuse = (code: string, message: string) => queueMicrotask(() => socket.serve({ type: 'error', code, message, ref: frame.clientMsgId }));
+    const list = this.events.get(frame.roomId) ?? [];
+    const existing = list.find((e) => e.clientMsgId === frame.clientMsgId);
+    // Relations as the server checks them: the target exists and is not deleted; a reused id with another relation is a conflict.
+    let relation: RoomEvent['relation'] = null;
+    if (frame.relatesTo) {
+      const target = list.find((e) => e.id === frame.relatesTo.eventId);
+      if (!target) return refuse('not_found', 'no such message');
+      if (!existing && this.isDeleted(frame.roomId, target.seq)) return refuse('conflict', `message ${target.seq} was deleted`);
+      relation = { ...frame.relatesTo, seq: target.seq };
+    }
+    if (existing && (existing.relation?.eventId ?? null) !== (relation?.eventId ?? null)) return refuse('conflict', 'clientMsgId reused for another relation');
+    const event = existing ?? this.append(frame.roomId, { sender: ME, clientMsgId: frame.clientMsgId, body: frame.body ?? null, envelope: frame.envelope ?? null, ...(relation ? { relation } : {}) });
     queueMicrotask(() => {
       socket.serve({ type: 'ack', roomId: frame.roomId, clientMsgId: frame.clientMsgId, id: event.id, seq: event.seq, duplicate: existing !== undefined });
       if (!existing) for (const s of this.sockets) s.serve({ type: 'event', event });
     });
+  }
+
+  /** Whether the event at `seq` was deleted (a delete event names it). */
+  isDeleted(roomId: string, seq: number): boolean {
+    return (this.events.get(roomId) ?? []).some((e) => e.relation?.type === 'delete' && e.relation.seq === seq);
   }
 
   push(roomId: string, fields: Partial<RoomEvent> = {}): RoomEvent {
@@ -147,6 +163,7 @@ export class FakeServer {
         check();
         const target = (this.events.get(roomId) ?? []).find((e) => e.seq === seq);
         if (!target) throw new ChatError('not_found', 'no such message');
+        if (this.isDeleted(roomId, seq)) throw new ChatError('conflict', `message ${seq} is already deleted`);
         const event = this.push(roomId, { sender: ME, relation: { type: 'delete', eventId: target.id, seq } });
         return { id: event.id, seq: event.seq };
       },
