@@ -31,7 +31,7 @@ describe('parseMarkdown', () => {
   });
 
   it('links bare URLs (GFM autolinks)', () => {
-    expect(parseMarkdown('see www.example.com')[0]).toMatchObject({ children: [{ type: 'text', text: 'see ' }, { type: 'link', href: 'http://www.example.com/' }] });
+    expect(parseMarkdown('see www.example.com')[0]).toMatchObject({ children: [{ type: 'text', text: 'see ' }, { type: 'link', href: 'https://www.example.com/' }] });
   });
 
   it('refuses javascript: and data: targets and keeps raw HTML as text', () => {

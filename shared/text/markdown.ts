@@ -1,5 +1,6 @@
 import { Lexer } from 'marked';
 import type { Token, Tokens } from 'marked';
+import { findLinks, safeLinkHref } from './links.js';
 
 /*
  * Message formatting: CommonMark with GFM strikethrough and autolinks, parsed by `marked`'s lexer (no
@@ -25,20 +26,26 @@ export type MdBlock =
   | { readonly type: 'list'; readonly ordered: boolean; readonly start: number; readonly items: readonly (readonly MdBlock[])[] }
   | { readonly type: 'rule' };
 
-const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
-
 /** The link target if it is an absolute http, https or mailto URL; null for anything else (javascript:, data:, relative). */
 export function safeHref(href: string): string | null {
-  try {
-    const url = new URL(href.trim());
-    return SAFE_SCHEMES.has(url.protocol) ? url.href : null;
-  } catch {
-    return null;
-  }
+  return safeLinkHref(href);
 }
 
 // A mention: `@` not preceded by a word character or another `@`, then a username (see names.ts).
 const MENTION = /(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9])/g;
+
+/** Running text with its bare links (shared/text/links.ts: `example.com`, `docs.example.org/path`) as links. */
+function textWithLinks(text: string): MdInline[] {
+  const out: MdInline[] = [];
+  let last = 0;
+  for (const link of findLinks(text)) {
+    if (link.index > last) out.push({ type: 'text', text: text.slice(last, link.index) });
+    out.push({ type: 'link', href: link.href, children: [{ type: 'text', text: link.text }] });
+    last = link.lastIndex;
+  }
+  if (last < text.length) out.push({ type: 'text', text: text.slice(last) });
+  return out;
+}
 
 function textWithMentions(text: string): MdInline[] {
   const out: MdInline[] = [];
@@ -61,7 +68,7 @@ function inlines(tokens: readonly Token[] | undefined, inLink = false): MdInline
       case 'escape': {
         const t = token as Tokens.Text;
         if (t.tokens && t.tokens.length > 0) out.push(...inlines(t.tokens, inLink));
-        else out.push(...(inLink ? [{ type: 'text' as const, text: t.text }] : textWithMentions(t.text)));
+        else out.push(...(inLink ? [{ type: 'text' as const, text: t.text }] : textWithMentions(t.text).flatMap((n) => (n.type === 'text' ? textWithLinks(n.text) : [n]))));
         break;
       }
       case 'strong':
@@ -77,7 +84,9 @@ function inlines(tokens: readonly Token[] | undefined, inLink = false): MdInline
         break;
       case 'link': {
         const t = token as Tokens.Link;
-        out.push({ type: 'link', href: safeHref(t.href), children: inlines(t.tokens, true) });
+        // A GFM `www.` autolink (marked gives it http://) opens over https, as a bare domain does.
+        const href = /^www\./i.test(t.raw) && t.href.startsWith('http://') ? `https://${t.href.slice('http://'.length)}` : t.href;
+        out.push({ type: 'link', href: safeHref(href), children: inlines(t.tokens, true) });
         break;
       }
       case 'image': {

@@ -23,6 +23,10 @@ describe('markdownLines', () => {
     expect(rows('see [the docs](https://example.com/docs) now')).toEqual(['see the docs <https://example.com/docs> now']);
     expect(find('[the docs](https://example.com/docs)', 'the docs')).toMatchObject({ tone: 'link' });
     expect(rows('at https://example.com/a ok')).toEqual(['at https://example.com/a ok']);
+    // Bare domains are links (the web's rule, shared/text/links.ts), shown once; file names are not.
+    expect(rows('see example.com and docs.example.org/path')).toEqual(['see example.com and docs.example.org/path']);
+    expect(find('see example.com', 'example.com')).toMatchObject({ tone: 'link' });
+    expect(find('see file.txt', 'see file.txt')).toMatchObject({ tone: 'plain' });
     expect(rows('[click](javascript:alert(1))')).toEqual(['click']);
     expect(find('[click](javascript:alert(1))', 'click')).toMatchObject({ tone: 'plain' });
   });

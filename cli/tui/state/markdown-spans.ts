@@ -17,10 +17,13 @@ export interface BodyLine {
 /** The styles inline markup adds to a span (bold, italic, strikethrough), carried down to nested nodes. */
 type Marks = Pick<Span, 'bold' | 'italic' | 'strike'>;
 
-/** A link's target shown after its text, unless the text already is the target (an autolink). */
+/**
+ * A link's target shown after its text, unless the text already is the target (an autolink, also a
+ * bare `example.com` or `www.example.org` that opens as `https://example.com/`).
+ */
 function linkTarget(href: string, text: string): string | null {
-  const bare = href.replace(/^mailto:/, '');
-  return text === href || text === bare || `${text}/` === href ? null : href;
+  const bare = href.replace(/^(mailto:|https?:\/\/)/, '').replace(/\/$/, '');
+  return text === href || `${text}/` === href || text.replace(/\/$/, '') === bare ? null : href;
 }
 
 /** The plain text of inline nodes (a link's text, to compare with its target). */

@@ -44,7 +44,7 @@ export function KeyBackupPanel({
     );
   };
   return (
-    <section ref={section} tabIndex={-1} className="panel-sheet grid gap-2 overflow-y-auto border-b border-line bg-panel p-3 text-sm md:px-4" aria-label="Key backup"
+    <section ref={section} tabIndex={-1} className="panel-sheet grid gap-2 overflow-y-auto border-b border-line bg-panel px-3 pb-3 text-sm md:px-4" aria-labelledby="key-backup-title"
       onKeyDown={(e) => {
         if (e.key === 'Escape' && !shown) {
           e.stopPropagation();
@@ -52,6 +52,16 @@ export function KeyBackupPanel({
         }
       }}
     >
+      <div className="panel-head flex min-w-0 items-center gap-2 pt-3 pb-1">
+        <h2 id="key-backup-title" className="m-0 mr-auto text-base font-semibold">
+          Key backup
+        </h2>
+        {!shown && (
+          <Button variant="secondary" size="sm" onClick={onClose}>
+            Close
+          </Button>
+        )}
+      </div>
       {shown ? (
         <>
           <p className="m-0 font-semibold">Your recovery key, shown this once:</p>
@@ -94,9 +104,6 @@ export function KeyBackupPanel({
           <div className="flex flex-wrap gap-2">
             <Button variant="secondary" disabled={busy} onClick={() => run(async () => setShown((await backup.create()).recoveryKey))}>
               Make a new recovery key
-            </Button>
-            <Button variant="ghost" onClick={onClose}>
-              Close
             </Button>
           </div>
           {error && (

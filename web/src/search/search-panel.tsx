@@ -67,7 +67,7 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
   };
 
   return (
-    <section className="panel-sheet search-panel min-w-0 overflow-auto border-b border-line bg-panel px-3 py-2 md:px-4" aria-label="Search"
+    <section className="panel-sheet search-panel min-w-0 overflow-auto border-b border-line bg-panel px-3 pb-2 md:px-4" aria-labelledby="search-panel-title"
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
@@ -75,6 +75,15 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
         }
       }}
     >
+      {/* Its own header, kept in view while the results scroll: on a phone the panel lies over the room's. */}
+      <div className="panel-head flex min-w-0 items-center gap-2 pt-2 pb-1">
+        <h2 id="search-panel-title" className="m-0 mr-auto text-base font-semibold">
+          Search
+        </h2>
+        <Button variant="secondary" size="sm" onClick={onClose}>
+          Close
+        </Button>
+      </div>
       <form role="search" onSubmit={submit} className="flex min-w-0 flex-wrap items-end gap-2">
         <Label className="min-w-0 flex-1 basis-48">
           Search messages
@@ -82,9 +91,6 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
         </Label>
         <Button type="submit" disabled={busy}>
           Search
-        </Button>
-        <Button variant="secondary" onClick={onClose}>
-          Close
         </Button>
       </form>
       <p className="search-status my-1 text-sm text-dim [overflow-wrap:anywhere]" role="status">

@@ -87,7 +87,7 @@ export function SummaryPanel({ title, private: isPrivate, summarize, onClose }: 
 
   const summary = result?.summary;
   return (
-    <section ref={section} tabIndex={-1} className="panel-sheet summary-panel min-w-0 overflow-auto border-b border-line bg-panel px-3 py-2 md:px-4" aria-label={`Summary of ${neutralize(title)}`}
+    <section ref={section} tabIndex={-1} className="panel-sheet summary-panel min-w-0 overflow-auto border-b border-line bg-panel px-3 pb-2 md:px-4" aria-label={`Summary of ${neutralize(title)}`}
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
@@ -95,7 +95,7 @@ export function SummaryPanel({ title, private: isPrivate, summarize, onClose }: 
         }
       }}
     >
-      <div className="summary-head flex min-w-0 flex-wrap items-center gap-2">
+      <div className="panel-head summary-head flex min-w-0 flex-wrap items-center gap-2 pt-2 pb-1">
         <h2 className="m-0 mr-auto min-w-0 text-base font-semibold [overflow-wrap:anywhere]">
           Summary of <bdi>{neutralize(title)}</bdi>
         </h2>

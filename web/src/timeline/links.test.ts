@@ -7,7 +7,7 @@ describe('splitLinks', () => {
       { text: 'see ' },
       { text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1' },
       { text: ' and ' },
-      { text: 'www.example.org', href: 'http://www.example.org' },
+      { text: 'www.example.org', href: 'https://www.example.org/' },
       { text: ', or mail ' },
       { text: 'a@b.org', href: 'mailto:a@b.org' },
     ]);

@@ -1,38 +1,23 @@
-import LinkifyIt from 'linkify-it';
+import { findLinks } from '../../../shared/text/links.js';
 
-/** The only link schemes made clickable; anything else stays text (javascript:, data:, file:, ftp:…). */
-export const SAFE_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:']);
-
-// linkify-it finds links (with fuzzy ones such as example.com and a@b.org); ftp: and
-// protocol-relative `//host` links are not ones we open.
-const linkify = new LinkifyIt().add('ftp:', null).add('//', null);
+export { SAFE_SCHEMES } from '../../../shared/text/links.js';
 
 /** A piece of a line: plain text, or a link with the address to open. */
 export type LinkPart = { readonly text: string; readonly href?: undefined } | { readonly text: string; readonly href: string };
 
 /**
- * Splits a line into text and links (found by linkify-it), keeping as links only those whose address
- * parses as a URL with a scheme in {@link SAFE_SCHEMES}. The line is expected already neutralized, so a
- * link's text is what the page shows.
+ * Splits a line into text and links, by the one link rule every client uses (shared/text/links.ts:
+ * http, https and mailto addresses, `www.` hosts and bare domains with a real TLD, opened over https).
+ * The line is expected already neutralized, so a link's text is what the page shows.
  */
 export function splitLinks(line: string): LinkPart[] {
-  const matches = linkify.match(line) ?? [];
   const parts: LinkPart[] = [];
   let at = 0;
-  for (const m of matches) {
-    if (!isSafe(m.url)) continue;
+  for (const m of findLinks(line)) {
     if (m.index > at) parts.push({ text: line.slice(at, m.index) });
-    parts.push({ text: m.text, href: m.url });
+    parts.push({ text: m.text, href: m.href });
     at = m.lastIndex;
   }
   if (at < line.length) parts.push({ text: line.slice(at) });
   return parts;
-}
-
-function isSafe(url: string): boolean {
-  try {
-    return SAFE_SCHEMES.has(new URL(url).protocol);
-  } catch {
-    return false;
-  }
 }

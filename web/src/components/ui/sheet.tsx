@@ -21,14 +21,14 @@ export function SheetContent({
       <DialogPrimitive.Overlay className="fixed inset-0 z-40 bg-black/40" />
       <DialogPrimitive.Content
         className={cn(
-          'fixed inset-y-0 z-50 flex w-[min(20rem,85vw)] flex-col gap-3 overflow-y-auto border-line bg-bg p-3 shadow-xl',
+          'fixed inset-y-0 z-50 flex w-[min(20rem,85vw)] flex-col gap-3 overflow-y-auto border-line bg-bg px-3 pb-3 shadow-xl [&>.panel-head]:pt-3',
           side === 'left' ? 'left-0 border-r' : 'right-0 border-l',
           className,
         )}
         {...(description ? {} : { 'aria-describedby': undefined })}
         {...props}
       >
-        <div className="flex items-center justify-between gap-2">
+        <div className="panel-head flex items-center justify-between gap-2">
           <DialogPrimitive.Title className="text-base font-semibold">{title}</DialogPrimitive.Title>
           <DialogPrimitive.Close className="cursor-pointer rounded-md px-2 py-1 text-dim hover:bg-panel" aria-label="Close">
             ✕
