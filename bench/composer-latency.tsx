@@ -9,10 +9,10 @@
 // Standalone: node dist-bench/composer-latency.js   (prints the docs/benchmarks.md section)
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { render } from 'ink';
-import { App } from '../cli/tui/app.js';
+import { App, TUI_RENDER_OPTIONS } from '../cli/tui/app.js';
 import type { ApiClient, E2ESession, LiveClient, Opened } from '../shared/client/index.js';
 import type { InboundChain } from '../shared/crypto/index.js';
 import { decryptMessage, encryptMessage, inboundFromShare, newOutboundChain, shareOf } from '../shared/crypto/index.js';
@@ -28,8 +28,18 @@ export interface ComposerLatency {
   readonly p95: number;
   readonly p99: number;
   readonly max: number;
-  /** ms from the first frame until the last message was decrypted. */
+  /** ms from the start until the first frame that showed the newest (last opened) message. */
   readonly decryptAllMs: number;
+  /** The most a key's timer ran after the key was due (the event loop was busy): counted in its latency. */
+  readonly maxTimerLateMs: number;
+  /** How long Ink took to build a frame (layout and output, from its onRender), ms, median and p99. */
+  readonly inkFrameP50: number;
+  readonly inkFrameP99: number;
+  /** The event loop's delay while keys were typed (perf_hooks monitorEventLoopDelay), ms: what held it up. */
+  readonly loopDelayP99: number;
+  readonly loopDelayMax: number;
+  /** CPU time of this process from the start to the end of the window, ms (wall time under load is more). */
+  readonly cpuMs: number;
   readonly columns: number;
   readonly rows: number;
   /** Lines pasted into the composer before the keys were typed (0: an empty composer). */
@@ -95,14 +105,14 @@ async function history(count: number): Promise<{ events: RoomEvent[]; inbound: I
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /**
- * Types into the composer while `messages` private messages decrypt, a key every `gapMs` after the
- * last one showed, at least `minKeys` keys and on until every message is open.
+ * Types into the composer while `messages` private messages decrypt, a key due `gapMs` after the
+ * last one showed, from the room's first frame until the frame that shows the newest message (so
+ * every key measured was typed while messages were still opening); with no messages, `minKeys` keys.
  */
 export async function composerLatency(options: { messages?: number; minKeys?: number; gapMs?: number; columns?: number; rows?: number; composerLines?: number } = {}): Promise<ComposerLatency> {
   const { messages = 1000, minKeys = 200, gapMs = 10, columns = 120, rows = 40, composerLines = 0 } = options;
   const { events, inbound } = await history(messages);
   let chain = inbound;
-  let opened = 0;
   const e2e = {
     sync: async () => {},
     changedVerifiedUsers: async () => [],
@@ -111,7 +121,6 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
       if (!event.envelope) return { status: 'unreadable', reason: 'no envelope' };
       const result = await decryptMessage(chain, event.envelope);
       chain = result.chain;
-      opened += 1;
       return { status: 'ok', body: result.content.body, sentAt: result.content.sentAt };
     },
   } as unknown as E2ESession;
@@ -123,8 +132,12 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
     members: async () => [],
   } as unknown as ApiClient;
   const stdout = new FrameStdout(columns, rows);
+  /** How long each of Ink's frames took to build (layout and output), ms. */
+  const inkRenders: number[] = [];
   const stdin = new KeyStdin();
   const started = performance.now();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  const cpuAtStart = process.cpuUsage();
   const app = render(
     <App
       deps={{
@@ -139,12 +152,14 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
       theme="dark"
       saveTheme={() => {}}
     />,
-    { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false },
+    { ...TUI_RENDER_OPTIONS, stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false, onRender: ({ renderTime }) => inkRenders.push(renderTime) },
   );
   const frameWith = (text: string | RegExp, since: number) =>
     new Promise<number>((resolve) => {
+      // Each frame is looked at once (a waiter over the whole run must not rescan every frame).
+      let next = since;
       const check = () => {
-        for (let i = since; i < stdout.frames.length; i++) {
+        for (let i = next; i < stdout.frames.length; i++, next = i) {
           const f = stdout.frames[i];
           if (f && (typeof text === 'string' ? f.text.includes(text) : text.test(f.text))) {
             stdout.off('frame', check);
@@ -157,6 +172,7 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
       check();
     });
   await frameWith('secret', 0);
+  loop.enable();
   // The paste's last line ends the text, so the keys typed after it show right after this mark.
   const mark = 'end of the paste ';
   let pasteMs = 0;
@@ -167,31 +183,45 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
     stdin.write(`\u001b[200~${[...lines, mark].join('\r')}\u001b[201~`);
     pasteMs = (await frameWith(mark, since)) - t0;
   }
+  // The decryption window ends with the first frame that shows the newest message (opened last).
+  const newest = `message ${messages}: `;
+  let shownAllAt: number | null = messages === 0 ? 0 : null;
+  if (messages > 0) void frameWith(newest, 0).then((at) => (shownAllAt = at));
   const latencies: number[] = [];
   let during = 0;
   let typed = '';
-  let doneAt: number | null = null;
+  let lateMs = 0;
   const letters = 'abcdefghijklmnopqrstuvwxyz';
-  for (let i = 0; latencies.length < minKeys || opened < messages; i++) {
-    if (opened >= messages && doneAt === null) doneAt = performance.now();
+  let due = performance.now();
+  for (let i = 0; messages > 0 ? shownAllAt === null : latencies.length < minKeys; i++) {
     // A word at a time, then Ctrl+U (Ctrl+W after a paste, which keeps the paste), so the composer
     // stays one line or the paste.
     const clear = typed.length >= 40;
     const key = clear ? (composerLines > 0 ? '\u0017' : '\u0015') : letters[i % letters.length] ?? 'a';
     typed = clear ? '' : typed + key;
     const since = stdout.frames.length;
-    const decrypting = opened < messages;
-    const t0 = performance.now();
+    // A key is due \`gapMs\` after the last one showed: a terminal would have its byte ready then, whether
+    // or not the event loop is free to read it, so its latency counts from then, not from when this
+    // timer got to run (a decryption or render that held the loop is part of the wait).
+    const t0 = due;
+    lateMs = Math.max(lateMs, performance.now() - due);
+    const decrypting = shownAllAt === null;
     stdin.write(key);
-    // An empty composer shows its placeholder; a word shows itself; a paste shows its end with or without a word.
-    const shown = await frameWith(composerLines > 0 ? (typed === '' ? /end of the paste (?![a-z])/ : mark + typed) : typed === '' ? 'Message ⚿ secret' : typed, since);
+    // An empty composer shows its placeholder; a word shows itself in the composer's row (the cursor
+    // after it: a word alone, say "a", is also in the timeline's text); a paste shows its end with or without a word.
+    const shown = await frameWith(composerLines > 0 ? (typed === '' ? /end of the paste (?![a-z])/ : mark + typed) : typed === '' ? 'Message ⚿ secret' : `│ ${typed} `, since);
     latencies.push(shown - t0);
     if (decrypting) during += 1;
+    due = performance.now() + gapMs;
     await new Promise((r) => setTimeout(r, gapMs));
   }
-  const end = doneAt ?? performance.now();
+  const end = messages > 0 ? (shownAllAt ?? performance.now()) : performance.now();
+  const cpu = process.cpuUsage(cpuAtStart);
+  if (process.env.BENCH_DUMP_FRAME) process.stderr.write(`${JSON.stringify(stdout.frames.filter((f) => f.text.length > 100).at(-1)?.text)}\n`);
   app.unmount();
+  loop.disable();
   const sorted = [...latencies].sort((a, b) => a - b);
+  const inkSorted = [...inkRenders].sort((a, b) => a - b);
   return {
     messages,
     keys: latencies.length,
@@ -201,6 +231,12 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
     p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? NaN,
     decryptAllMs: end - started,
+    maxTimerLateMs: lateMs,
+    inkFrameP50: percentile(inkSorted, 50),
+    inkFrameP99: percentile(inkSorted, 99),
+    loopDelayP99: loop.percentile(99) / 1e6,
+    loopDelayMax: loop.max / 1e6,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     columns,
     rows,
     composerLines,

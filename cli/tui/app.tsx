@@ -36,6 +36,12 @@ import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
 import { useMessageActions } from './use-message-actions.js';
 
+/**
+ * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):
+ * frames at most 60 a second, so a key typed just after a frame (one that showed opened messages, say)
+ * waits at most ~17 ms for its own, not Ink's default ~33 ms.
+ */
+export const TUI_RENDER_OPTIONS = { maxFps: 60 } as const;
 
 /** A key-change notice in the status bar's words. */
 function noticeText(n: KeyChangeNotice): string {
@@ -267,7 +273,13 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const focusEvent = focus ? state?.events.find((e) => e.id === focus.eventId) : undefined;
   const focusId = focusEvent?.relation && !isOwnMessage(focusEvent) ? focusEvent.relation.eventId : focus?.eventId;
   const highlightId = actions.selection?.id ?? (focus?.roomId === room?.id ? focusId : undefined);
-  const layout = layoutTimeline(rows, { width: timelineWidth, textOf, me: me.username, highlightId }, layoutCache);
+  // Laid out again only when what it shows changed (a publish of opened messages, a resize), not on
+  // every render of this screen (the clock's tick, a note); unchanged rows come from the cache.
+  const layout = useMemo(
+    () => layoutTimeline(rows, { width: timelineWidth, textOf, me: me.username, highlightId }, layoutCache),
+    // textOf reads chat.opened; rows carry the events and their views.
+    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache],
+  );
   const view = viewport(layout.lines.length, timelineHeight, scroll);
 
   // A jump from a search result: once its message is loaded, scroll it to the middle.

@@ -3,7 +3,7 @@ import { DevicePrompts, searchEverywhere } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { forgetDevice } from '../forget-device.js';
-import { App } from './app.js';
+import { App, TUI_RENDER_OPTIONS } from './app.js';
 import { summarizeRoom } from '../room-summary.js';
 
 /**
@@ -91,7 +91,7 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
       }}
     />,
     // Ctrl+C is one of the keys the app's tokenizer reads (it may come in a chunk with other keys).
-    { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false },
+    { ...TUI_RENDER_OPTIONS, stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false },
   );
   try {
     await instance.waitUntilExit();

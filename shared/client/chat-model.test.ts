@@ -123,6 +123,26 @@ describe('ChatModel', () => {
     expect(seqs(SECRET)).toBeUndefined();
   });
 
+  it('publishes a page of opened private messages together, not one snapshot (one render) per message', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const { e2e } = fakeE2E();
+    for (let i = 1; i <= 40; i++) server.append(SECRET, { envelope: await e2e.encrypt(SECRET, `message ${i}`, crypto.randomUUID()) });
+    const t = setup(server);
+    const published = new Set<unknown>();
+    t.model.subscribe(() => published.add(t.model.getSnapshot().opened));
+    await t.model.start();
+    await t.settle();
+    await t.model.loadUntil(SECRET, 1);
+    await t.settle();
+    const { opened, timelines } = t.model.getSnapshot();
+    expect(timelines.get(SECRET)?.events).toHaveLength(40);
+    expect([...opened.values()].filter((o) => o.status === 'ok')).toHaveLength(40);
+    // One publish per history request that brought private messages (a few pages), where there was one per message.
+    expect(published.size).toBeLessThan(10);
+    t.model.stop();
+  });
+
   it('reads the newest `limit` messages however many relation events follow them, back to the room\'s start', async () => {
     const server = new FakeServer();
     server.addRoom(room(OPEN, 'open'));

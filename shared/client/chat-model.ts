@@ -73,6 +73,11 @@ export interface ChatModelOptions {
   readonly pageSize?: number;
   /** Waits between opening two private messages, so input and rendering go on (default: a macrotask). */
   readonly yieldToUi?: () => Promise<void>;
+  /**
+   * While many private messages open (a history page), how often what opened is published to
+   * subscribers, in ms (default 100): each publish costs a render. The last one is published at once.
+   */
+  readonly publishEveryMs?: number;
   /** Runs `fn` every `ms` until the returned function is called (default: setInterval). */
   readonly every?: (fn: () => void, ms: number) => () => void;
 }
@@ -100,6 +105,9 @@ export interface RoomRemoval {
 export function removalText(removal: Pick<RoomRemoval, 'roomName' | 'by'>): string {
   return `you were removed from #${removal.roomName} by ${removal.by}`;
 }
+
+/** How often, in ms, a long run of opened private messages is published (see `ChatModelOptions.publishEveryMs`). */
+const PUBLISH_EVERY_MS = 100;
 
 /** The most events one history request may ask for (`HistoryQuery.limit`'s maximum). */
 const MAX_HISTORY_PAGE = 500;
@@ -140,7 +148,11 @@ export class ChatModel {
   private readonly acked = new Map<string, { readonly item: PendingMessage; readonly seq: number }>();
   private readonly waiting = new Map<string, RoomEvent>();
   private readonly loadingOlder = new Set<string>();
+  /** Resolves once every queued private message is open (see `decrypt`). */
   private decryptQueue = Promise.resolve();
+  /** Private messages waiting to be opened, in order, and whether they are being opened now. */
+  private readonly toOpen: RoomEvent[] = [];
+  private opening = false;
   private refreshQueue: Promise<unknown> = Promise.resolve();
   private stopRecheck: (() => void) | null = null;
   private snapshot: ChatSnapshot | null = null;
@@ -583,23 +595,49 @@ export class ChatModel {
     void this.options.e2e?.sync().then(() => this.decrypt([...this.waiting.values()]), () => undefined);
   }
 
-  /** Opens private messages one at a time, in order, yielding in between so a long history never blocks input. */
+  /**
+   * Opens private messages one at a time, in order, yielding (`yieldToUi`) after each so a long
+   * history never blocks input. What opened is published in batches: at once when the queue runs dry
+   * (a live message shows as soon as it is open), and otherwise at most every `publishEveryMs`, so
+   * that opening 1,000 messages costs the screen a few dozen renders instead of a thousand.
+   */
   private decrypt(events: readonly RoomEvent[]): void {
+    for (const event of events) if (event.envelope) this.toOpen.push(event);
+    if (!this.opening && this.toOpen.length > 0) {
+      this.opening = true;
+      this.decryptQueue = this.openQueued().finally(() => {
+        this.opening = false;
+      });
+    }
+  }
+
+  /** Opens what {@link decrypt} queued until the queue is empty (see there). */
+  private async openQueued(): Promise<void> {
     const { e2e } = this.options;
     const wait = this.options.yieldToUi ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
-    for (const event of events) {
-      if (!event.envelope) continue;
-      this.decryptQueue = this.decryptQueue.then(async () => {
-        const result: Opened = e2e
-          ? await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: error instanceof Error ? error.message : String(error) }))
-          : { status: 'unreadable', reason: 'this client has no end-to-end encryption' };
-        if (result.status === 'waiting') this.waiting.set(event.id, event);
-        else this.waiting.delete(event.id);
-        if (result.status !== 'waiting' && this.liveSealed.delete(event.id)) this.noticeFor(event, result.status === 'ok' ? result.body : null);
-        this.opened = new Map(this.opened).set(event.id, result);
+    const every = this.options.publishEveryMs ?? PUBLISH_EVERY_MS;
+    const batch: { readonly event: RoomEvent; readonly result: Opened }[] = [];
+    let publishedAt = performance.now();
+    for (let event = this.toOpen.shift(); event; event = this.toOpen.shift()) {
+      const result: Opened = e2e
+        ? await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: error instanceof Error ? error.message : String(error) }))
+        : { status: 'unreadable', reason: 'this client has no end-to-end encryption' };
+      if (result.status === 'waiting') this.waiting.set(event.id, event);
+      else this.waiting.delete(event.id);
+      batch.push({ event, result });
+      if (this.toOpen.length === 0 || performance.now() - publishedAt >= every) {
+        const opened = new Map(this.opened);
+        for (const { event: e, result: o } of batch) opened.set(e.id, o);
+        this.opened = opened;
+        const done = batch.splice(0);
         this.changed();
-        await wait();
-      });
+        // Notices after the text is in the snapshot, in the order the messages opened.
+        for (const { event: e, result: o } of done) {
+          if (o.status !== 'waiting' && this.liveSealed.delete(e.id)) this.noticeFor(e, o.status === 'ok' ? o.body : null);
+        }
+        publishedAt = performance.now();
+      }
+      await wait();
     }
   }
 

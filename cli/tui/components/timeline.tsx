@@ -75,7 +75,9 @@ export function Timeline({ lines, width, height, theme, scrolledBack }: Timeline
   const shown = lines.slice(0, room);
   const blank = Math.max(0, room - shown.length);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    // No overflow="hidden": the rows are exactly `height`, each cut to `width`, and a clipping box
+    // makes Ink slice every row's ANSI text again on every frame (a key's frame included).
+    <Box flexDirection="column" width={width} height={height}>
       {shown.map((line) => (
         <Row key={line.key} spans={line.spans} width={width} theme={theme} />
       ))}
