@@ -447,6 +447,14 @@ export class SqlStore implements Store {
     return rows.map((r) => ({ ...toRoom(r), role: r.role as MemberRole }));
   }
 
+  async roomIdsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
+    if (result.size === 0) return result;
+    const { rows } = await this.db.query<Row>('SELECT user_id, room_id FROM room_members WHERE user_id = ANY($1::uuid[])', [[...result.keys()]]);
+    for (const r of rows) result.get(String(r.user_id))?.push(String(r.room_id));
+    return result;
+  }
+
   async listOpenRooms(query: OpenRoomQuery): Promise<RoomRecord[]> {
     const params: unknown[] = [query.limit];
     const where = [`r.visibility = 'open'`];

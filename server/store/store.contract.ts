@@ -326,6 +326,29 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.membershipsOfMany([])).toEqual([]);
     });
 
+    it('answers the rooms of many users in one call, every user asked about a key', async () => {
+      const owner = await newUser();
+      const other = await newUser();
+      const loner = await newUser();
+      const { room: a } = await newRoom(owner.id);
+      const { room: b } = await newRoom(other.id);
+      await store.addMember({ roomId: b.id, userId: owner.id, role: 'member', eventId: randomUUID() });
+      const { room: c } = await newRoom(other.id);
+      await store.addMember({ roomId: c.id, userId: owner.id, role: 'member', eventId: randomUUID() });
+      await store.removeMember({ roomId: c.id, userId: owner.id, eventId: randomUUID() });
+      const unknown = randomUUID();
+      const rooms = await store.roomIdsOfUsers([owner.id, other.id, loner.id, unknown, owner.id]);
+      expect(new Map([...rooms].map(([user, ids]) => [user, [...ids].sort()]))).toEqual(
+        new Map([
+          [owner.id, [a.id, b.id].sort()],
+          [other.id, [b.id, c.id].sort()],
+          [loner.id, []],
+          [unknown, []],
+        ]),
+      );
+      expect(await store.roomIdsOfUsers([])).toEqual(new Map());
+    });
+
     it('keeps text out of private rooms and envelopes out of open ones', async () => {
       const owner = await newUser();
       const open = await newRoom(owner.id);

@@ -355,6 +355,13 @@ export interface Store {
   findRoomByName(name: string): Promise<RoomRecord | null>;
   listRoomsOfUser(userId: string): Promise<MemberRoomRecord[]>;
   /**
+   * The ids of the rooms each of `userIds` is a member of, in one query however many users: every user
+   * asked about is a key (an empty array when in no room, or unknown), in no particular room order.
+   * The presence announcements of the users who come online (or go offline) in one turn of the event
+   * loop are read this way, so a reconnect storm of single-socket users costs a few reads, not one each.
+   */
+  roomIdsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
+  /**
    * Open rooms in name order: at most `limit`, after the name `after` (keyset paging), those whose
    * name or topic contains `contains` (case-insensitive, taken literally), or whose name starts with
    * `prefix`.

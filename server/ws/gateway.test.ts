@@ -12,6 +12,7 @@ import { Channels } from '../bus/bus.js';
 import { MemoryBus } from '../bus/memory-bus.js';
 import { publishControl } from '../bus/messages.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
+import type { Presence } from '../presence/presence.js';
 import { DEFAULT_FRAME_BUDGET } from '../ratelimit/flood-guard.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { MessageService } from '../services/message-service.js';
@@ -81,7 +82,11 @@ afterEach(async () => {
  * service (`send` answers with `answer`, or throws what it gives), served by a real ws on port 0. The
  * log (debug and up) goes to `logLines` when given.
  */
-async function harness(answer: () => Promise<unknown> = async () => ({ id: randomUUID(), seq: 3, duplicate: false }), logLines?: string[]): Promise<Harness> {
+async function harness(
+  answer: () => Promise<unknown> = async () => ({ id: randomUUID(), seq: 3, duplicate: false }),
+  logLines?: string[],
+  presence: Presence = new MemoryPresence(),
+): Promise<Harness> {
   const fake = new FakeRoomStore();
   fake.addMember(ROOM, ALICE);
   fake.addMember(ROOM, BOB);
@@ -95,7 +100,7 @@ async function harness(answer: () => Promise<unknown> = async () => ({ id: rando
   const gateway = new Gateway({
     store: fake.store,
     bus,
-    presence: new MemoryPresence(),
+    presence,
     auth: {} as AuthService,
     tokens,
     guard,
@@ -251,5 +256,55 @@ describe('Gateway control messages', () => {
     expect(dropped.map((l) => l.level)).toEqual([20, 20, 20]);
     await publishControl(h.bus, { t: 'revoke', deviceId: device });
     expect(await alice.closed).toBe(CloseCode.sessionRevoked);
+  });
+});
+
+/**
+ * Memory presence that, once `hold(n)` was called, keeps the next n `connected` calls waiting and
+ * lets them all go in the same microtask, so the gateway announces those users in one turn.
+ */
+class HeldPresence extends MemoryPresence {
+  private held: (() => void)[] = [];
+  private expected = 0;
+
+  hold(n: number): void {
+    this.expected = n;
+  }
+
+  override async connected(userId: string): Promise<boolean> {
+    const first = await super.connected(userId);
+    if (this.expected === 0) return first;
+    await new Promise<void>((resolve) => {
+      this.held.push(resolve);
+      if (this.held.length < this.expected) return;
+      this.expected = 0;
+      for (const release of this.held.splice(0)) release();
+    });
+    return first;
+  }
+}
+
+describe('Gateway presence', () => {
+  it('reads the rooms of every user coming online in one turn with one store query', async () => {
+    const presence = new HeldPresence();
+    const h = await harness(undefined, undefined, presence);
+    const others: UserRef[] = ['carol', 'dave', 'erin'].map((username) => ({ id: randomUUID(), username }));
+    for (const u of [...others, ALICE]) h.fake.addMember(ROOM, u);
+    const bob = await h.connect(BOB);
+    bob.send({ type: 'subscribe', rooms: [{ roomId: ROOM, sinceSeq: 2 }] });
+    await bob.next('subscribed');
+    const before = h.fake.calls.roomIdsOfUsers ?? 0;
+
+    presence.hold(4);
+    await Promise.all([...others, ALICE].map((u) => h.connect(u)));
+    const announced = new Set<string>();
+    while (announced.size < 4) {
+      const frame = await bob.next('presence');
+      expect(frame.status).toBe('online');
+      announced.add(frame.user.id);
+    }
+    expect([...announced].sort()).toEqual([...others, ALICE].map((u) => u.id).sort());
+    expect((h.fake.calls.roomIdsOfUsers ?? 0) - before).toBe(1);
+    expect(h.fake.calls.listRoomsOfUser).toBeUndefined();
   });
 });

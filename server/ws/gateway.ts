@@ -21,6 +21,7 @@ import type { ConnectionOptions } from './connection.js';
 import { Connection, FlushScheduler } from './connection.js';
 import type { Metrics } from '../metrics.js';
 import { RoomFeeds } from './room-feeds.js';
+import { TurnBatch } from './turn-batch.js';
 
 export interface GatewayDeps {
   readonly metrics?: Metrics;
@@ -70,11 +71,18 @@ export class Gateway {
   private readonly socketsOfUser = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout;
+  /**
+   * The rooms of each user whose presence changes, read for every user announced in one turn of the
+   * event loop in one store query (a reconnect storm of single-socket users would otherwise cost one
+   * query per connect).
+   */
+  private readonly roomsOfUser: TurnBatch<string, string[]>;
   private closing = false;
 
   constructor(private readonly deps: GatewayDeps) {
     this.feeds = new RoomFeeds(deps.store, deps.bus, deps.logger, deps.positionCheckMs, deps.metrics);
     this.userBuckets = new KeyedBuckets(deps.connection.frameBudget.user);
+    this.roomsOfUser = new TurnBatch((userIds) => deps.store.roomIdsOfUsers(userIds), []);
     const metrics = deps.metrics;
     this.connectionOptions = { ...deps.connection, scheduler: this.scheduler, ...(metrics ? { onSent: (n: number) => metrics.framesOut.inc(n) } : {}) };
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
@@ -384,7 +392,7 @@ export class Gateway {
   }
 
   private async announcePresence(user: { id: string; username: string }, status: 'online' | 'offline', lastSeenAt: string | null): Promise<void> {
-    const roomIds = (await this.deps.store.listRoomsOfUser(user.id)).map((r) => r.id);
+    const roomIds = await this.roomsOfUser.ask(user.id);
     await publishControl(this.deps.bus, { t: 'presence', user, status, lastSeenAt, roomIds });
   }
 

@@ -82,6 +82,11 @@ export class FakeRoomStore {
     return [...this.members].filter(([, users]) => users.has(userId)).map(([id]) => ({ id }));
   }
 
+  async roomIdsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    this.count('roomIdsOfUsers');
+    return new Map(userIds.map((userId) => [userId, [...this.members].filter(([, users]) => users.has(userId)).map(([id]) => id)]));
+  }
+
   async touchUserLastSeen(): Promise<void> {
     this.count('touchUserLastSeen');
   }
