@@ -135,6 +135,10 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     devices.start().catch(() => undefined);
     return () => devices.stop();
   }, [devices]);
+  // Approved by another device that sent the key backup's key: the earlier private messages open now.
+  const reopen = useRef(() => chat.reopen());
+  reopen.current = () => chat.reopen();
+  useEffect(() => devices?.onHistoryRestored?.(() => reopen.current()), [devices]);
   /** Lets the message actions put text into the composer (a message to edit). */
   const composerControl = useRef<ComposerControl | null>(null);
   /** The current room's members' names, for Tab after `@`. */

@@ -34,7 +34,7 @@ export interface ChatDeps {
    */
   readonly signedOut?: (error: ChatError) => void;
   /** This device's approval prompts (new sign-ins to approve; this device's own approval or recovery key). */
-  readonly devices?: Pick<DevicePrompts, 'start' | 'stop' | 'subscribe' | 'getSnapshot' | 'approve' | 'request' | 'confirm' | 'dismiss' | 'close' | 'restore'>;
+  readonly devices?: Pick<DevicePrompts, 'start' | 'stop' | 'subscribe' | 'getSnapshot' | 'approve' | 'request' | 'confirm' | 'dismiss' | 'close' | 'restore'> & Partial<Pick<DevicePrompts, 'onHistoryRestored'>>;
 }
 
 /** The client model's snapshot, and its actions, for the screen. */

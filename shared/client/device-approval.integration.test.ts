@@ -8,6 +8,8 @@ import type { Verification } from '../protocol/index.js';
 import { ApiClient } from './api-client.js';
 import type { ApprovalIo } from './device-approval.js';
 import { approveDevice, requestApproval } from './device-approval.js';
+import { DevicePrompts } from './device-prompts.js';
+import { Emitter } from './emitter.js';
 import { E2ESession } from './e2e-session.js';
 import { SessionIdentityBackup } from './identity-backup.js';
 import { KeyBackup } from './key-backup.js';
@@ -93,6 +95,30 @@ describe('approving a device moves the key backup key', () => {
     const key = (await alice.first.store.get('backupKey', 'current'))!.key;
     expect(raw).toContain('"backup_key"');
     expect(raw).not.toContain(key);
+  });
+
+  it('through the prompts the TUI and the web drive: the new device is told its history was restored, and its timeline opens again', async () => {
+    const earlier = `prompts ${randomUUID()}`;
+    const alice = await aliceWithHistory(earlier);
+    const second = await secondDevice(alice.username, false);
+    const live = new Emitter<{ devices: Record<string, never> }>();
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20)));
+    const approver = new DevicePrompts({ e2e: alice.first.e2e, api: alice.first.api, live, backup: alice.first.backup, autoRequest: false, sleep });
+    const newcomer = new DevicePrompts({ e2e: second.e2e, api: second.api, live, backup: second.backup, autoRequest: false, sleep });
+    const reopened: number[] = [];
+    newcomer.onHistoryRestored((report) => reopened.push(report.added + report.extended));
+    // Each user says the digits match as soon as they show.
+    for (const p of [approver, newcomer]) p.subscribe(() => p.getSnapshot().flow?.step === 'compare' && p.confirm(true));
+    await Promise.all([approver.start(), newcomer.start()]);
+    await Promise.all([newcomer.request(), approver.approve(second.session.deviceId)]);
+
+    expect(approver.getSnapshot().flow).toMatchObject({ step: 'done', role: 'approver' });
+    expect(newcomer.getSnapshot().flow).toMatchObject({ step: 'done', role: 'newcomer', history: { backup: 'restored' } });
+    expect(reopened).toHaveLength(1);
+    expect(reopened[0]).toBeGreaterThan(0);
+    expect(await second.e2e.open(alice.event)).toMatchObject({ status: 'ok', body: earlier });
+    approver.stop();
+    newcomer.stop();
   });
 
   it('refuses a key the server altered on the way, and restores nothing with it', async () => {

@@ -64,6 +64,7 @@ export interface DevicePromptsOptions {
  */
 export class DevicePrompts {
   private readonly listeners = new Set<() => void>();
+  private readonly restoredListeners = new Set<(report: RestoreReport) => void>();
   private readonly wakers = new Set<() => void>();
   private readonly dismissed = new Set<string>();
   private readonly offs: (() => void)[] = [];
@@ -81,6 +82,18 @@ export class DevicePrompts {
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  };
+
+  /**
+   * Calls `listener` when this device's approval restored the key backup with the key its approver
+   * sent (the earlier private messages open now: a timeline shown should open them again); returns
+   * the unsubscribe function.
+   */
+  onHistoryRestored = (listener: (report: RestoreReport) => void): (() => void) => {
+    this.restoredListeners.add(listener);
+    return () => {
+      this.restoredListeners.delete(listener);
+    };
   };
 
   /** The current state; the same object until something changes. */
@@ -205,6 +218,7 @@ export class DevicePrompts {
     this.set({ ...this.snapshot, flow: { step: 'waiting', role, ...ids, what: role === 'approver' ? 'waiting for the new device' : 'asking your other devices' } });
     try {
       const history = await flow(io);
+      if (history?.backup === 'restored') for (const listener of [...this.restoredListeners]) listener(history.report);
       if (current()) this.set({ ...this.snapshot, flow: { step: 'done', role, ...ids, ...(history ? { history } : {}) } });
     } catch (error) {
       if (current()) this.set({ ...this.snapshot, flow: { step: 'failed', role, ...ids, message: error instanceof Error ? error.message : String(error) } });

@@ -174,6 +174,42 @@ describe('KeyBackup', () => {
     expect(await store.get('inbound', inboundKey(bob.deviceId, bob.first.keyId))).toEqual(settled);
   });
 
+  it('hands its backup key to a device it approves (shareable), which restores with it as with the recovery key, never overwriting newer local keys', async () => {
+    const { bob, backup, server, userId } = await backedUpDevice();
+    const shared = await backup.shareable();
+    expect(shared).toMatchObject({ v: 1, version: 1 });
+    const early = [await bob.send('zero'), await bob.send('one')];
+    const later = inboundFromShare(await bob.share(), { roomId: ROOM, senderUser: bob.user, senderDevice: bob.deviceId });
+    const read = await bob.send('two');
+    const store = new MemoryE2EStore();
+    const session = sessionOf(userId);
+    await store.transaction(async (tx) => tx.put('inbound', inboundKey(bob.deviceId, bob.first.keyId), later));
+    expect(texts(await reader(store, session).openMany([read]))).toEqual(['two']);
+    const before = await store.get('inbound', inboundKey(bob.deviceId, bob.first.keyId));
+
+    const report = await new KeyBackup({ api: server.api, store, session }).restoreFromKey(shared!);
+    expect(report).toMatchObject({ version: 1, added: 0, extended: 1, kept: 0, refused: 0 });
+    expect((await store.get('inbound', inboundKey(bob.deviceId, bob.first.keyId)))?.nextCounter).toBe(before?.nextCounter);
+    expect(texts(await reader(store, session).openMany(early))).toEqual(['zero', 'one']);
+    expect(await store.get('backupKey', 'current')).toMatchObject({ version: 1, key: shared!.key });
+  });
+
+  it('refuses a handed key that does not open the current backup (another key, or an older version), and restores nothing', async () => {
+    const { backup, server, userId } = await backedUpDevice();
+    const shared = (await backup.shareable())!;
+    const store = new MemoryE2EStore();
+    const other = new KeyBackup({ api: server.api, store, session: sessionOf(userId) });
+    const wrongKey = { ...shared, key: toBase64Url(new Uint8Array(32).fill(7)) };
+    await expect(other.restoreFromKey(wrongKey)).rejects.toMatchObject({ code: 'conflict', cause: { code: 'wrong_recovery_key' } });
+    await expect(other.restoreFromKey({ ...shared, version: 2 })).rejects.toMatchObject({ code: 'conflict' });
+    expect(await store.get('backupKey', 'current')).toBeUndefined();
+    // Rotated on the approver's device: the key it held before is no longer the backup's, and it offers none it cannot vouch for.
+    await backup.create();
+    await expect(other.restoreFromKey(shared)).rejects.toMatchObject({ code: 'conflict' });
+    const stale = new KeyBackup({ api: server.api, store: new MemoryE2EStore(), session: sessionOf(userId) });
+    expect(await stale.shareable()).toBeNull();
+  });
+
   it('re-encrypts the backup under a new recovery key on rotation; the old key no longer opens it, and a device holding it stops adding', async () => {
     const first = await backedUpDevice();
     // Another device restored with the first key and holds the backup key.

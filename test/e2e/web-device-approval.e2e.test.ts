@@ -10,7 +10,8 @@ import { createTestDatabase } from '../support/postgres.js';
 // Device approval between the web client and the terminal, with the built binaries and headless
 // Chromium: a new browser restores with the recovery key and reads the earlier private messages; it
 // then approves a new terminal by comparing digits; and a terminal approves a new browser. Each
-// approved device reads the next private message.
+// approved device reads the earlier private messages too (the approver sends it the key backup's key
+// over the verification) and the next one.
 const PASSWORD = 'correct horse battery staple';
 type Read = { events: { kind: string; decrypted?: { status: string; body?: string } }[] };
 type Devices = { thisDevice: { deviceId: string; status: string }; devices: { deviceId: string; approved: boolean }[] };
@@ -84,7 +85,7 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
     expect(listed.devices.every((d) => d.approved)).toBe(true);
   }, 180_000);
 
-  it('the browser approves a new terminal after comparing digits, and the terminal reads the next private message', async () => {
+  it('the browser approves a new terminal after comparing digits, and the terminal reads the earlier and the next private messages', async () => {
     const terminal = userEnv(join(dir, 'alice-terminal'), server.url);
     expect((await chat(terminal, ['login', 'alice', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
     // The terminal publishes its keys with its first command; the browser is told at once.
@@ -98,8 +99,11 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
     await holder.getByRole('button', { name: 'They match' }).click();
     asking.proc.stdin?.end(`${code}\n`);
     expect(await asking.exited, asking.stderr()).toBe(0);
+    expect(asking.stdout()).toMatch(/Your earlier private messages are readable here/);
     await holder.getByRole('dialog', { name: 'Device approved' }).waitFor({ timeout: 60_000 });
-    expect((await json<Devices>(terminal, ['devices'])).thisDevice.status).toBe('approved');
+    // The browser sent its key backup's key: the terminal holds the identity key from the backup, and reads what came before it.
+    expect((await json<Devices>(terminal, ['devices'])).thisDevice.status).toBe('holder');
+    expect((await json<Read>(terminal, ['read', 'secret'])).events.find((e) => e.decrypted?.body === earlier)?.decrypted).toMatchObject({ status: 'ok' });
 
     const later = `for the approved terminal ${randomUUID()}`;
     expect((await chat(bob, ['send', 'secret', later])).code).toBe(0);
@@ -107,7 +111,7 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
     await holder.close();
   }, 180_000);
 
-  it('a terminal approves a new browser with `chat devices approve`, and the browser reads the next private message', async () => {
+  it('a terminal approves a new browser with `chat devices approve`, and the browser reads the earlier and the next private messages', async () => {
     const page = await (await browser.newContext()).newPage();
     await signInWithForm(page, server.url, 'alice', PASSWORD);
     await page.getByRole('region', { name: 'This device is not verified' }).getByText('Waiting for another of your devices').waitFor({ timeout: 60_000 });
@@ -118,10 +122,13 @@ describe.runIf(haveChromium)('approving devices across the web client and the te
     approving.proc.stdin?.end(`${await digitsOn(page)}\n`);
     await page.getByRole('button', { name: 'They match' }).click();
     expect(await approving.exited, approving.stderr()).toBe(0);
-    await page.getByRole('dialog', { name: 'This device is verified' }).waitFor({ timeout: 60_000 });
+    const verified = page.getByRole('dialog', { name: 'This device is verified' });
+    await verified.waitFor({ timeout: 60_000 });
+    await verified.getByText('Your earlier private messages are readable here').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('region', { name: 'This device is not verified' }).waitFor({ state: 'detached' });
 
+    await readsOn(page, earlier);
     const later = `for the approved browser ${randomUUID()}`;
     expect((await chat(bob, ['send', 'secret', later])).code).toBe(0);
     await readsOn(page, later);

@@ -186,4 +186,17 @@ describe('DevicePrompt', () => {
     expect(onRestored).toHaveBeenCalledTimes(1);
     expect(lastFrame()).toContain('Key backup restored: 3 room keys brought here; this device is verified');
   });
+
+  it('tells the new device, once approved, whether its earlier private messages came with the approval', async () => {
+    const report: RestoreReport = { version: 1, added: 2, extended: 1, kept: 0, refused: 0, identity: 'restored' };
+    const { model, set } = fakeModel({ status: 'holder', prompts: [], canApprove: true, flow: { step: 'done', role: 'newcomer', history: { backup: 'restored', report } } });
+    const { lastFrame } = renderPrompt(model);
+    await settle();
+    expect(lastFrame()).toContain('This device is verified');
+    expect(lastFrame()).toContain('Your earlier private messages are readable here: 3 keys restored from your key backup.');
+    set({ status: 'approved', flow: { step: 'done', role: 'newcomer', history: { backup: 'refused', reason: 'it was altered\u001b[2J' } } });
+    await settle();
+    expect(lastFrame()).toContain('was not used (it was altered');
+    expect(lastFrame()).not.toContain('\u001b[2J');
+  });
 });

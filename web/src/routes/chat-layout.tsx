@@ -36,6 +36,10 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const chat = useRooms(client, session, e2e);
   // New sign-ins of this account to approve; this browser's own approval, or its recovery key.
   const prompts = useMemo(() => new DevicePrompts({ e2e, api: client.api, live: client.live, backup }), [e2e, client, backup]);
+  // Approved by another device that sent the key backup's key: the earlier private messages open now.
+  const reopen = useRef(() => chat.reopen());
+  reopen.current = () => chat.reopen();
+  useEffect(() => prompts.onHistoryRestored(() => reopen.current()), [prompts]);
   // One panel at a time (search, key backup, or a room's summary): on a phone two would leave the
   // timeline no room. Closing one gives the focus back to the control that opened it.
   const [panel, setPanelState] = useState<OpenPanel>(null);
