@@ -22,7 +22,13 @@ export async function restore(ctx: CliContext): Promise<void> {
   const { stdin, stderr } = ctx.io;
   const text = stdin.isTTY ? await promptHidden(stdin, stderr, 'Recovery key: ') : (await readAll(stdin)).trim();
   if (!text) throw new ChatError('invalid_request', 'no recovery key given (type it, or pass it on stdin)');
-  const report = await (await ctx.keyBackup(api, session)).restore(text);
+  const report = await (await ctx.keyBackup(api, session)).restore(text).catch((error: unknown) => {
+    // A key that does not open the backup: say that nothing here was touched (exit 4, as a wrong password).
+    if (error instanceof ChatError && error.code === 'invalid_credentials') {
+      throw new ChatError('invalid_credentials', `${error.message}; nothing changed on this device, try again with the right key`, { cause: error });
+    }
+    throw error;
+  });
   if (report.refused > 0) {
     ctx.out.note(`warning: ${report.refused} backup entries did not open and were left out: they were altered, or do not belong to your backup.`);
   }

@@ -1,3 +1,5 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Conf from 'conf';
 import type { SecretBackend } from './secret-store.js';
 
@@ -17,7 +19,17 @@ interface ConfigShape {
   aiConsents: Record<string, Record<string, string>>;
 }
 
-/** The CLI's config file (`config.json` in CHAT_HOME, or the XDG config dir). No secrets in it. */
+/** The config file's mode: only its owner reads it (it names the accounts, servers and rooms read). */
+const FILE_MODE = 0o600;
+/** The config folder's mode: only its owner lists or enters it (it holds this device's state too). */
+const DIR_MODE = 0o700;
+
+/**
+ * The CLI's config file (`config.json` in CHAT_HOME, or the XDG config dir). No secrets in it, but
+ * private all the same: the file is written 0600 (every write replaces it, so one made 0644 by an
+ * earlier version is fixed by the next write) in a folder made 0700 (an existing one is set so).
+ * Throws what the file system throws when the folder cannot be made.
+ */
 export class ProfileConfig {
   private readonly conf: Conf<ConfigShape>;
 
@@ -26,9 +38,14 @@ export class ProfileConfig {
       projectName: 'chat',
       projectSuffix: '',
       configName: 'config',
+      configFileMode: FILE_MODE,
       ...(home ? { cwd: home } : {}),
       defaults: { profiles: {}, readPositions: {}, theme: 'system', aiConsents: {} },
     });
+    const dir = dirname(this.conf.path);
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    ownerOnly(dir, DIR_MODE);
+    ownerOnly(this.conf.path, FILE_MODE);
   }
 
   /** The folder config and local state live in. */
@@ -75,5 +92,15 @@ export class ProfileConfig {
     const profiles = { ...this.conf.get('profiles') };
     delete profiles[name];
     this.conf.set('profiles', profiles);
+  }
+}
+
+/** Sets `path`'s mode; a path that is not there yet, or not this user's to change, is left as it is. */
+function ownerOnly(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EPERM') throw error;
   }
 }

@@ -118,11 +118,11 @@ describe('KeyBackup', () => {
     const backup = new KeyBackup({ api: server.api, store, session: sessionOf(userId) });
     const wrong = await backup.restore((await newRecoveryKey()).text).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(ChatError);
-    expect(wrong).toMatchObject({ code: 'invalid_request', cause: { code: 'wrong_recovery_key' } });
+    expect(wrong).toMatchObject({ code: 'invalid_credentials', cause: { code: 'wrong_recovery_key' } });
     const made = (await backedUpDevice(server, userId).catch(() => null)) ?? null;
     expect(made).toBeNull(); // a second device cannot make a backup over one it cannot open
     const typo = await backup.restore('ABCD EFGH').catch((e: unknown) => e);
-    expect(typo).toMatchObject({ code: 'invalid_request', cause: { code: 'invalid_recovery_key' } });
+    expect(typo).toMatchObject({ code: 'invalid_credentials', cause: { code: 'invalid_recovery_key' } });
     expect(await store.get('backupKey', 'current')).toBeUndefined();
   });
 

@@ -139,9 +139,9 @@ export class KeyBackup {
    * Restores the backup with the recovery key as typed: every chain key joins this device's chains
    * (a chain kept here already stays as it is, reaching further back only if the backup's does, so
    * newer local keys are never overwritten), the identity key goes to the identity module, and this
-   * device holds the backup key from now on. Throws ChatError('invalid_request') for text that is not
-   * a recovery key or is not this backup's (cause: CryptoError `invalid_recovery_key` /
-   * `wrong_recovery_key`), ChatError('not_found') when there is no backup.
+   * device holds the backup key from now on. Throws ChatError('invalid_credentials') for text that is
+   * not a recovery key or is not this backup's (cause: CryptoError `invalid_recovery_key` /
+   * `wrong_recovery_key`), before anything here changes; ChatError('not_found') when there is no backup.
    */
   async restore(recoveryKeyText: string): Promise<RestoreReport> {
     const { api, session } = this.options;
@@ -329,13 +329,17 @@ export class KeyBackup {
   }
 }
 
-/** Runs `fn`, turning a recovery key the user got wrong into ChatError('invalid_request') with the CryptoError as cause. */
+/**
+ * Runs `fn`, turning a recovery key the user got wrong (mistyped, or not this backup's) into
+ * ChatError('invalid_credentials') — a credential that does not open, as a wrong password — with the
+ * CryptoError as cause.
+ */
 async function asChatError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
     if (error instanceof CryptoError && (error.code === 'invalid_recovery_key' || error.code === 'wrong_recovery_key')) {
-      throw new ChatError('invalid_request', error.message, { cause: error });
+      throw new ChatError('invalid_credentials', error.message, { cause: error });
     }
     throw error;
   }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const ErrorCode = {
   /** The request body, query or frame failed validation. */
   invalidRequest: 'invalid_request',
-  /** Username or password wrong. */
+  /** Username or password wrong; on a client, also a recovery key that does not open the key backup. */
   invalidCredentials: 'invalid_credentials',
   /** No token, or a token that does not verify. */
   unauthorized: 'unauthorized',

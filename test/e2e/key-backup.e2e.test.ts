@@ -71,9 +71,11 @@ describe('the encrypted key backup with the chat binary', () => {
     expect((JSON.parse((await chat(device2, ['--json', 'devices'])).stdout) as Devices).thisDevice.status).toBe('unapproved');
 
     // A wrong recovery key, and a mistyped one, say so and change nothing.
+    // Exit 4, the code of a credential that does not open (docs/design.md), not 2 (usage).
     const wrong = await chat(device2, ['keys', 'restore'], 'ABCD EFGH JKMN PQRS TVWX YZ01 2345 6789 ABCD EFGH JKMN PQRS\n');
-    expect(wrong.code).toBe(2);
+    expect(wrong.code).toBe(4);
     expect(wrong.stderr).toMatch(/not a recovery key|mistyped/);
+    expect(wrong.stderr).toContain('nothing changed');
 
     const restored = await chat(device2, ['--json', 'keys', 'restore'], `${recoveryKey.toLowerCase()}\n`);
     expect(restored.code).toBe(0);
@@ -104,7 +106,7 @@ describe('the encrypted key backup with the chat binary', () => {
     expect(second).not.toBe(first.recoveryKey);
     expect((await chat(fresh, ['login', 'dave', '--password-stdin'], PASSWORD)).code).toBe(0);
     const old = await chat(fresh, ['keys', 'restore'], first.recoveryKey);
-    expect(old.code).toBe(2);
+    expect(old.code).toBe(4);
     expect(old.stderr).toContain('not the recovery key of your key backup');
     expect((await chat(fresh, ['keys', 'restore'], second)).code).toBe(0);
   }, 120_000);

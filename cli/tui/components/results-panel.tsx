@@ -18,18 +18,35 @@ export type Panel =
       readonly scroll: number;
     };
 
-/** Breaks text into lines of at most `width` characters, at spaces where it can. */
+/**
+ * Where a line's wrapped rows start: under the text after a two-column gap (the help's `  /cmd  what
+ * it does`), after a list bullet or number, or under its own indentation; past half the width, two
+ * columns further in than the line starts.
+ */
+function hangingIndent(line: string, width: number): number {
+  const lead = /^(\s*\S.*?\s{2,})(?=\S)|^(\s*(?:[-*•]|\d+[.)])\s+)(?=\S)|^\s*/.exec(line)?.[0].length ?? 0;
+  // Too far in for a narrow panel: a little further in than the line itself starts.
+  return lead <= width / 2 ? lead : Math.min((/^\s*/.exec(line)?.[0].length ?? 0) + 2, Math.floor(width / 2));
+}
+
+/**
+ * Breaks text into lines of at most `width` characters, at spaces where it can; a line's wrapped rows
+ * are indented under its text (see {@link hangingIndent}), so they never pose as lines of their own.
+ */
 export function wrapLines(text: string, width: number): string[] {
   const out: string[] = [];
   for (const line of text.split('\n')) {
+    const pad = ' '.repeat(hangingIndent(line, width));
     let rest = line;
-    while (rest.length > width) {
-      const cut = rest.lastIndexOf(' ', width);
-      const at = cut > width / 2 ? cut : width;
-      out.push(rest.slice(0, at));
+    let room = width;
+    while (rest.length > room) {
+      const cut = rest.lastIndexOf(' ', room);
+      const at = cut > room / 2 ? cut : room;
+      out.push((room < width ? pad : '') + rest.slice(0, at));
       rest = rest.slice(at).trimStart();
+      room = width - pad.length;
     }
-    out.push(rest);
+    out.push((room < width ? pad : '') + rest);
   }
   return out;
 }

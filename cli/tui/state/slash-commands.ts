@@ -9,7 +9,7 @@ export const SLASH_COMMANDS = [
   { name: 'dm', args: '<user>', help: 'open your encrypted room with someone' },
   { name: 'members', args: '', help: 'who is here, and who is online' },
   { name: 'topic', args: '[text | --clear]', help: "show this room's topic; with text, set it (owner)" },
-  { name: 'me', args: '<action>', help: 'say what you do ("/me waves" shows as *waves*)' },
+  { name: 'me', args: '<action>', help: 'say what you do: "/me waves" shows as "* alice waves"' },
   { name: 'reply', args: '[text]', help: 'reply to the selected message (else the last one); no text: compose the reply' },
   { name: 'react', args: '<emoji>', help: 'toggle your reaction on the selected message (else the last one)' },
   { name: 'edit', args: '[text]', help: 'edit the selected message (else your last one); no text: load it into the composer' },
@@ -47,14 +47,21 @@ export const KEY_BINDINGS: readonly { readonly keys: string; readonly help: stri
   { keys: 'Ctrl+C', help: 'quit' },
 ];
 
+/** The widest command `/help` lines its description up beside (longer ones go on a row of their own). */
+const HELP_COMMAND_COLUMN = 26;
+
 /** The help panel's text: a line per command with what it does, then a line per key binding. */
 export function helpText(): string {
   const commands = SLASH_COMMANDS.map((c) => `/${c.name}${c.args ? ` ${c.args}` : ''}`);
-  const width = Math.max(...commands.map((c) => c.length));
+  // The descriptions' column: a command longer than it has its description on the next row, under the others.
+  const width = Math.min(HELP_COMMAND_COLUMN, Math.max(...commands.map((c) => c.length)));
   const keyWidth = Math.max(...KEY_BINDINGS.map((k) => k.keys.length));
   return [
     'Commands',
-    ...SLASH_COMMANDS.map((c, i) => `  ${(commands[i] ?? '').padEnd(width)}  ${c.help}`),
+    ...SLASH_COMMANDS.flatMap((c, i) => {
+      const command = commands[i] ?? '';
+      return command.length > width ? [`  ${command}`, `  ${' '.repeat(width)}  ${c.help}`] : [`  ${command.padEnd(width)}  ${c.help}`];
+    }),
     '  //text sends a message that starts with /',
     '',
     'Keys',
