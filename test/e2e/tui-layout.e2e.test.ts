@@ -42,8 +42,8 @@ describe.runIf(haveTmux)('the timeline in a real terminal', () => {
   let events: RoomEvent[];
 
   /** The model's rows of the room's messages at a timeline width (the terminal's columns less the room list and its border). */
-  const modelRows = (width: number) =>
-    events.filter((e) => e.kind === 'message').flatMap((e) => layoutRow({ kind: 'event', key: e.id, event: e }, { width, me: 'alice', textOf: () => e.body ?? '' }).map((l) => l.spans.map((s) => s.text).join('').trimEnd()));
+  const modelRows = (width: number, kinds: readonly string[] = ['message']) =>
+    events.filter((e) => kinds.includes(e.kind)).flatMap((e) => layoutRow({ kind: 'event', key: e.id, event: e }, { width, me: 'alice', textOf: () => e.body ?? '' }).map((l) => l.spans.map((s) => s.text).join('').trimEnd()));
   /** The timeline's part of each screen row. */
   const timelineColumn = (text: string, sidebar = SIDEBAR) => text.split('\n').map((r) => r.slice(sidebar).trimEnd());
 
@@ -70,15 +70,32 @@ describe.runIf(haveTmux)('the timeline in a real terminal', () => {
     await server?.stop();
   });
 
-  it('shows every row of a CJK message, a message of long words and a 300-line message when scrolled with PgUp', async () => {
+  it('shows every row of a CJK message, a message of long words and a 300-line message when scrolled with PgUp, each frame a clean run of the model’s rows', async () => {
     const seen = new Set<string>();
+    const model = modelRows(100 - SIDEBAR - 2);
+    // Every event's rows, joins included: what a frame must show a run of.
+    const everyRow = modelRows(100 - SIDEBAR - 2, ['message', 'join', 'leave']);
+    /**
+     * The frame's timeline, from under the title to the "newer messages below" row, without day
+     * separators, when it is not one run of the model's rows in order (a row overprinted, dropped, or
+     * with text of an earlier frame at its end); null when it is.
+     */
+    const notARun = (frame: string): string[] | null => {
+      const rows = timelineColumn(frame);
+      const end = rows.findIndex((r) => r.includes('newer messages below'));
+      const region = rows.slice(1, end < 0 ? undefined : end).filter((r) => !/^── .+ ──$/.test(r.trim()));
+      if (end < 0) return null;
+      const starts = everyRow.flatMap((row, k) => (row === region[0] ? [k] : []));
+      return starts.some((k) => region.every((r, i) => r === everyRow[k + i])) ? null : region;
+    };
     let current = await steadyScreen();
     for (let page = 0; page < 30 && !current.includes('the first one-liner'); page++) {
       for (const row of timelineColumn(current)) seen.add(row);
       current = await pressAndWait('PPage', current);
+      expect(notARun(current), current).toBeNull();
     }
     for (const row of timelineColumn(current)) seen.add(row);
-    const missing = modelRows(100 - SIDEBAR - 2).filter((row) => !seen.has(row));
+    const missing = model.filter((row) => !seen.has(row));
     expect(missing).toEqual([]);
   }, 120_000);
 

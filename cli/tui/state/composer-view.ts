@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { neutralize } from '../../../shared/text/neutralize.js';
-import { graphemeSegments } from './graphemes.js';
+import { graphemeSegments, isSureBoundary } from './graphemes.js';
 import type { EditorState } from './line-editor.js';
 
 /** One screen row of the composer; the cursor's row says where the cursor is. */
@@ -21,6 +21,11 @@ export interface ComposerView {
    * ASCII, counted by arithmetic, or known from `cache`): the work that grows with the text.
    */
   readonly measuredLines: number;
+  /**
+   * How many graphemes this call measured to find where rows break (an edited line is flowed again
+   * only from the row the edit touched until its rows rejoin the old ones).
+   */
+  readonly measuredGraphemes: number;
 }
 
 /**
@@ -72,24 +77,74 @@ function widthOf(g: string): number {
 /** Printable ASCII only: every character is one grapheme one column wide, shown as it is. */
 const ASCII = /^[\x20-\x7e]*$/;
 
-/** The row starts of a line `w` columns wide (one column is kept free for the cursor block). */
-function rowStarts(line: string, w: number): number[] {
-  if (ASCII.test(line)) {
-    const starts = [0];
-    for (let at = w - 1; at < line.length; at += w - 1) starts.push(at);
-    return starts;
-  }
-  const starts = [0];
+/**
+ * Row starts of `line` at width `w`, flowing from offset `from` (a row start, with `starts` the row
+ * starts before it) to the line's end, or until `stop(start)` says a new row start joins a known
+ * layout (then the flow ends there, that start not added). Adds to `work.graphemes` the graphemes it measured.
+ */
+function flow(line: string, w: number, from: number, starts: number[], work: { graphemes: number }, stop?: (start: number) => boolean): { starts: number[]; stoppedAt: number | null } {
+  starts.push(from);
   let used = 0;
-  for (const { segment, index } of graphemeSegments(line)) {
+  for (const { segment, index } of graphemeSegments(line, from)) {
     const gw = widthOf(segment);
+    work.graphemes += 1;
     if (used + gw > w - 1 && index > (starts.at(-1) ?? 0)) {
+      if (stop?.(index)) return { starts, stoppedAt: index };
       starts.push(index);
       used = 0;
     }
     used += gw;
   }
+  return { starts, stoppedAt: null };
+}
+
+/** The row starts of a line `w` columns wide (one column is kept free for the cursor block). */
+function rowStarts(line: string, w: number, work: { graphemes: number }): number[] {
+  if (ASCII.test(line)) {
+    const starts = [0];
+    for (let at = w - 1; at < line.length; at += w - 1) starts.push(at);
+    return starts;
+  }
+  return flow(line, w, 0, [], work).starts;
+}
+
+/**
+ * The row starts of `line`, an edit of `old` (whose row starts at this width are `oldStarts`), found by
+ * flowing only the rows the edit touched: the rows that end well before the first changed offset (and
+ * the row after them) are kept, and the flow stops at the first new row start in the unchanged tail that is a sure grapheme
+ * boundary (in both texts) and, shifted back by the edit's change of length, an old row start (from there on the rows
+ * are the old ones, shifted). So a key in a line of thousands of emoji measures a row or two, not the line.
+ */
+function reflow(old: string, oldStarts: readonly number[], line: string, w: number, work: { graphemes: number }): number[] {
+  const max = Math.min(old.length, line.length);
+  let prefix = 0;
+  while (prefix < max && old.charCodeAt(prefix) === line.charCodeAt(prefix)) prefix += 1;
+  let suffix = 0;
+  while (suffix < max - prefix && old.charCodeAt(old.length - 1 - suffix) === line.charCodeAt(line.length - 1 - suffix)) suffix += 1;
+  const delta = line.length - old.length;
+  // A row start two code units or more before the change is still a boundary, with the same graphemes
+  // before it; a row breaks where its next grapheme does not fit, so the row before that one may take
+  // more or fewer of them now: the flow starts again one row earlier.
+  let r = 0;
+  while (r + 1 < oldStarts.length && (oldStarts[r + 1] ?? Infinity) + 2 <= prefix) r += 1;
+  r = Math.max(0, r - 1);
+  const kept = oldStarts.slice(0, r);
+  const tailFrom = line.length - suffix;
+  const oldIndex = new Map<number, number>();
+  oldStarts.forEach((start, i) => {
+    if (start >= old.length - suffix) oldIndex.set(start, i);
+  });
+  const { starts, stoppedAt } = flow(line, w, oldStarts[r] ?? 0, kept, work, (start) => start >= tailFrom && oldIndex.has(start - delta) && isSureBoundary(line, start) && isSureBoundary(old, start - delta));
+  if (stoppedAt === null) return starts;
+  for (let i = oldIndex.get(stoppedAt - delta) ?? oldStarts.length; i < oldStarts.length; i++) starts.push((oldStarts[i] ?? 0) + delta);
   return starts;
+}
+
+/** How many lines `text` has (newlines + 1), without splitting it. */
+function countLines(text: string): number {
+  let n = 1;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n += 1;
+  return n;
 }
 
 /** The index of the row of a line (given its row starts) that offset `at` of the line is on. */
@@ -115,15 +170,20 @@ export function composerView(state: EditorState, width: number, maxRows: number,
   const known = cache.width === w ? cache.lines : new Map<string, readonly number[]>();
   const seen = new Map<string, readonly number[]>();
   let measuredLines = 0;
-  const startsOf = (line: string): readonly number[] => {
-    if (ASCII.test(line)) return line.length <= w - 1 ? [0] : rowStarts(line, w);
+  const work = { graphemes: 0 };
+  // The last layout's lines, when it had as many: a changed line is most likely an edit of the one it replaced.
+  const before = cache.width === w ? cache.layout : [];
+  const lineCount = countLines(state.text);
+  const startsOf = (line: string, i: number): readonly number[] => {
+    if (ASCII.test(line)) return line.length <= w - 1 ? [0] : rowStarts(line, w, work);
     const hit = seen.get(line) ?? known.get(line);
     if (hit) {
       seen.set(line, hit);
       return hit;
     }
     measuredLines += 1;
-    const starts = rowStarts(line, w);
+    const prev = before.length === lineCount ? before[i] : undefined;
+    const starts = prev ? reflow(prev.line, prev.starts, line, w, work) : rowStarts(line, w, work);
     seen.set(line, starts);
     return starts;
   };
@@ -136,8 +196,8 @@ export function composerView(state: EditorState, width: number, maxRows: number,
   } else {
     const built: LineLayout[] = [];
     let offset = 0;
-    for (const line of state.text.split('\n')) {
-      const starts = startsOf(line);
+    for (const [i, line] of state.text.split('\n').entries()) {
+      const starts = startsOf(line, i);
       built.push({ line, offset, starts, firstRow: total });
       total += starts.length;
       offset += line.length + 1;
@@ -186,5 +246,5 @@ export function composerView(state: EditorState, width: number, maxRows: number,
       rows.push({ text, cursor });
     }
   }
-  return { rows, above: top, below: Math.max(0, total - bottom), measuredLines };
+  return { rows, above: top, below: Math.max(0, total - bottom), measuredLines, measuredGraphemes: work.graphemes };
 }

@@ -45,10 +45,37 @@ function plain(c: number): boolean {
   );
 }
 
+const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
+
 /**
- * Whether offset `p` of `text` is a grapheme boundary that its two neighbouring code units alone
- * prove: the ends of the text, after `\n`, before `\n` without a CR before it, and between two
- * {@link plain} characters. False says only "not proven".
+ * Whether a code point can end an emoji cluster and binds to nothing after it but Extend, ZWJ or
+ * SpacingMark characters: a pictograph, an emoji modifier (skin tone), a variation selector, the
+ * keycap mark, a tag character, or a {@link plain} character. None of them is Prepend or ZWJ, so
+ * (rule GB999) there is a boundary between one of them and a following pictograph (GB11 joins two
+ * pictographs only across a ZWJ) or plain character.
+ */
+function endsEmoji(cp: number): boolean {
+  if (cp < 0x10000 && plain(cp)) return true;
+  if (cp === 0xfe0e || cp === 0xfe0f || cp === 0x20e3 || (cp >= 0x1f3fb && cp <= 0x1f3ff) || (cp >= 0xe0020 && cp <= 0xe007f)) return true;
+  return cp >= 0xa9 && PICTOGRAPHIC.test(String.fromCodePoint(cp));
+}
+
+/** The code point that ends just before offset `p` (a surrogate pair whole), or -1. */
+function codePointBefore(text: string, p: number): number {
+  const low = text.charCodeAt(p - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && p >= 2) {
+    const high = text.charCodeAt(p - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return (high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  }
+  return low;
+}
+
+/**
+ * Whether offset `p` of `text` is a grapheme boundary that the characters next to it alone prove:
+ * the ends of the text, after `\n`, before `\n` without a CR before it, between two {@link plain}
+ * characters, and before a pictograph or a plain character that follows one that ends an emoji (see
+ * {@link endsEmoji}: so a line of thousands of ZWJ emoji sequences has a sure boundary between every
+ * two). Never inside a surrogate pair. False says only "not proven".
  */
 export function isSureBoundary(text: string, p: number): boolean {
   if (p <= 0 || p >= text.length) return true;
@@ -56,7 +83,12 @@ export function isSureBoundary(text: string, p: number): boolean {
   const b = text.charCodeAt(p);
   if (a === 0x0a) return true;
   if (b === 0x0a) return a !== 0x0d;
-  return plain(a) && plain(b);
+  if (plain(a) && plain(b)) return true;
+  // Before a pictograph (or a plain character) after what ends an emoji; never between the halves of a pair.
+  if (b >= 0xdc00 && b <= 0xdfff) return false;
+  const next = text.codePointAt(p) ?? 0;
+  if (!(next < 0x10000 && plain(next)) && !(next >= 0xa9 && PICTOGRAPHIC.test(String.fromCodePoint(next)))) return false;
+  return endsEmoji(codePointBefore(text, p));
 }
 
 /** The last sure boundary before `at` (0 at the latest). */
@@ -72,6 +104,12 @@ export function sureBoundaryAfter(text: string, at: number): number {
   while (p < text.length && !isSureBoundary(text, p)) p += 1;
   return Math.min(p, text.length);
 }
+
+/**
+ * The work done here so far, for tests that hold it bounded: UTF-16 code units handed to the
+ * segmenter (whose cost grows faster than the length of what it is given).
+ */
+export const graphemeWork = { segmentedUnits: 0 };
 
 /** One grapheme cluster and the UTF-16 offset it starts at. */
 export interface Grapheme {
@@ -94,6 +132,7 @@ export function* graphemeSegments(text: string, from = 0, to = text.length): Gen
       continue;
     }
     const end = Math.min(to, sureBoundaryAfter(text, start + 1));
+    graphemeWork.segmentedUnits += end - start;
     for (const { segment, index } of segmenter.segment(text.slice(start, end))) yield { segment, index: start + index };
     start = end;
   }

@@ -3,7 +3,7 @@ import { complete } from './completion.js';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { composerView, createComposerLayoutCache } from './composer-view.js';
-import { boundaryAtOrAfter } from './graphemes.js';
+import { boundaryAtOrAfter, graphemeWork } from './graphemes.js';
 import type { EditAction, EditorState } from './line-editor.js';
 import { EMPTY, edit, insert } from './line-editor.js';
 
@@ -137,10 +137,73 @@ describe('composerView', () => {
         expect(view.rows).toEqual(all.rows.slice(view.above, view.above + height));
         expect(view.above + view.rows.length + view.below).toBe(all.rows.length);
         // The same again from the cache.
-        expect(composerView(state, width, height, view.above, cache)).toEqual({ ...view, measuredLines: 0 });
+        expect(composerView(state, width, height, view.above, cache)).toEqual({ ...view, measuredLines: 0, measuredGraphemes: 0 });
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('lays out an edited line from the rows it kept as a fresh layout would (any edits, any text)', () => {
+    const piece = fc.constantFrom('a', 'word ', '中', '👍🏽', '👨‍👩‍👧‍👦', 'e\u0301', '\t', '\n', '🇫', '🇫🇷', '\u200d', '❤️', 'x\u200d');
+    const step = fc.tuple(fc.constantFrom('insert', 'backspace', 'left', 'right'), piece, fc.nat());
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), fc.array(step, { maxLength: 12 }), fc.integer({ min: 2, max: 20 }), (pieces, steps, width) => {
+        const cache = createComposerLayoutCache();
+        let state = at(pieces.join(''), 0);
+        let top = composerView(state, width, 4, 0, cache).above;
+        for (const [kind, p, n] of steps) {
+          if (n % 3 === 0) state = at(state.text, boundaryAtOrAfter(state.text, n % (state.text.length + 1)));
+          state = kind === 'insert' ? insert(state, p) : run(state, kind === 'backspace' ? 'backward-delete-char' : kind === 'left' ? 'backward-char' : 'forward-char');
+          const kept = composerView(state, width, 4, top, cache);
+          const fresh = composerView(state, width, 4, top);
+          expect({ ...kept, measuredLines: 0, measuredGraphemes: 0 }).toEqual({ ...fresh, measuredLines: 0, measuredGraphemes: 0 });
+          top = kept.above;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a key in a line of thousands of ZWJ emoji to a bounded amount of work, wherever the cursor is', () => {
+    const family = '👨‍👩‍👧‍👦';
+    /** The work of each of a run of keys in a line of `n` families: graphemes flowed, code units segmented. */
+    const costs = (n: number) => {
+      const cache = createComposerLayoutCache();
+      let state = insert(EMPTY, family.repeat(n));
+      composerView(state, 80, 10, 0, cache);
+      const cost = (next: EditorState) => {
+        const before = graphemeWork.segmentedUnits;
+        state = next;
+        const view = composerView(state, 80, 10, 0, cache);
+        return { segmented: graphemeWork.segmentedUnits - before, measured: view.measuredGraphemes };
+      };
+      const out = [
+        cost(insert(state, '👍🏽')),
+        cost(run(state, 'backward-delete-char')),
+        cost(run(state, 'backward-char')),
+        cost(run(state, 'backward-delete-char')),
+        cost(at(state.text, family.length * Math.floor(n / 2))),
+        cost(insert(state, 'x')),
+        cost(run(state, 'backward-delete-char')),
+        cost(run(state, 'forward-char')),
+        cost(at(state.text, 0)),
+        cost(insert(state, family)),
+        cost(run(state, 'delete-char')),
+      ];
+      // The rows agree with a fresh layout.
+      expect(composerView(state, 80, 10, 0, cache).rows).toEqual(composerView(state, 80, 10, 0).rows);
+      return out;
+    };
+    const short = costs(3000);
+    const long = costs(6000);
+    for (const [i, c] of long.entries()) {
+      // Flowing an edit: a row or two (39 families fill a row of 80 columns), not the 3,000 or 6,000 of the line.
+      expect(c.measured).toBeLessThanOrEqual(120);
+      // Segmenting: the edit's rows and the 10 rows that show, about the same in a line twice as long.
+      expect(c.segmented).toBeLessThanOrEqual(14 * 40 * family.length);
+      // (The rows that show may fall on the line differently, a row's worth.)
+      expect(Math.abs(c.segmented - (short[i]?.segmented ?? 0))).toBeLessThanOrEqual(2 * 40 * family.length);
+    }
   });
 
   it('measures only the lines a key changed in a 5,000-line text, and builds only the rows that show', () => {
