@@ -5,6 +5,7 @@ import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
 import { escapeForJson, neutralize, neutralizeLines } from '../shared/text/neutralize.js';
 import { senderHue } from '../shared/text/sender-colour.js';
 import { meAction } from '../shared/text/action.js';
+import { localTimeFormatter } from '../shared/text/time-format.js';
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39] } as const;
 type Style = keyof typeof CODES;
@@ -23,11 +24,14 @@ export function senderStyle(username: string): Style {
   return senderHue(username);
 }
 
-/** `YYYY-MM-DD HH:MM` in local time. */
+/** `YYYY-MM-DD HH:MM` in local time: the shared formatter's stamp (shared/text/time-format.ts), with the TUI's and the web's `HH:MM`. */
 export function formatTime(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return localTimeFormatter().stamp(Date.parse(iso));
+}
+
+/** "last seen 5 minutes ago", "last seen yesterday": the shared formatter's words, as the web page's members panel says it. */
+export function formatLastSeen(iso: string, now: number = Date.now()): string {
+  return localTimeFormatter().lastSeen(Date.parse(iso), now);
 }
 
 /**

@@ -4,22 +4,22 @@ import { sameSasCode } from '../../shared/crypto/index.js';
 import type { DeviceAdded } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { readLine } from '../node/terminal-input.js';
-import { neutralize } from '../output.js';
+import { formatLastSeen, formatTime, neutralize } from '../output.js';
 
 /** Where a sign-in came from, as the server saw it (an IP address), or that it is not known. */
 const place = (address: string | null | undefined) => (address ? `from ${neutralize(address)}` : 'from an unknown address');
 
 /** How a device is described in lists and notices: name, id, when and from where it was added. */
 function describe(d: AccountDevice): string {
-  return `${neutralize(d.device.name)} (${neutralize(d.device.deviceId)}), added ${d.device.createdAt} ${place(d.activity?.addedFrom)}`;
+  return `${neutralize(d.device.name)} (${neutralize(d.device.deviceId)}), added ${formatTime(d.device.createdAt)} ${place(d.activity?.addedFrom)}`;
 }
 
 /** The second line of a device in `chat devices`: its latest sign-in and when it was last seen. */
 function activityLine(d: AccountDevice): string {
   const a = d.activity;
   if (!a) return 'last seen: not known';
-  const signedIn = a.signedInAt && a.signedInAt !== a.createdAt ? `; signed in again ${a.signedInAt} ${place(a.signedInFrom)}` : '';
-  return `last seen ${a.lastSeenAt ?? 'never'}${signedIn}`;
+  const signedIn = a.signedInAt && a.signedInAt !== a.createdAt ? `; signed in again ${formatTime(a.signedInAt)} ${place(a.signedInFrom)}` : '';
+  return `${a.lastSeenAt ? formatLastSeen(a.lastSeenAt) : 'last seen never'}${signedIn}`;
 }
 
 /**
@@ -48,7 +48,7 @@ export function tellAddedDevice(ctx: CliContext, added: DeviceAdded): void {
   ctx.out.note(
     ctx.out.style(
       'red',
-      `* A new device signed in to your account: ${neutralize(added.name)} (${id}) at ${added.createdAt} ${place(added.from)}. If it is yours, approve it with \`chat devices approve ${id}\`; if not, revoke it with \`chat devices revoke ${id}\` and change your password.`,
+      `* A new device signed in to your account: ${neutralize(added.name)} (${id}) at ${formatTime(added.createdAt)} ${place(added.from)}. If it is yours, approve it with \`chat devices approve ${id}\`; if not, revoke it with \`chat devices revoke ${id}\` and change your password.`,
     ),
   );
 }

@@ -1,5 +1,5 @@
 import type { CliContext } from '../context.js';
-import { formatTime, neutralize } from '../output.js';
+import { formatLastSeen, neutralize } from '../output.js';
 
 /** `chat members <room>`: who is in the room, their role and presence. */
 export async function run(ctx: CliContext, name: string): Promise<void> {
@@ -9,7 +9,7 @@ export async function run(ctx: CliContext, name: string): Promise<void> {
   ctx.out.result({ members }, () =>
     members.map((m) => {
       const dot = m.online ? ctx.out.style('green', '●') : ctx.out.style('dim', '○');
-      const seen = m.online ? 'online' : m.lastSeenAt ? `last seen ${formatTime(m.lastSeenAt)}` : 'offline';
+      const seen = m.online ? 'online' : m.lastSeenAt ? formatLastSeen(m.lastSeenAt) : 'offline';
       return `${dot} ${neutralize(m.user.username)}${m.role === 'owner' ? ctx.out.style('yellow', ' (owner)') : ''}  ${ctx.out.style('dim', seen)}`;
     }),
   );

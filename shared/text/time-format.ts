@@ -99,10 +99,18 @@ export function createTimeFormatter(options: TimeFormatOptions = {}): TimeFormat
   };
 }
 
-let local: TimeFormatter | undefined;
+const byZone = new Map<string, TimeFormatter>();
 
-/** The formatter for this machine's (or browser's) own time zone, made once. */
-export function localTimeFormatter(): TimeFormatter {
-  local ??= createTimeFormatter();
-  return local;
+/**
+ * The `en-US` formatter for a time zone (default: this machine's or browser's own), made once per zone,
+ * so a render may ask for it every time. Throws a RangeError for an unknown zone.
+ */
+export function localTimeFormatter(timeZone?: string): TimeFormatter {
+  const key = timeZone ?? '';
+  let found = byZone.get(key);
+  if (!found) {
+    found = createTimeFormatter({ timeZone });
+    byZone.set(key, found);
+  }
+  return found;
 }

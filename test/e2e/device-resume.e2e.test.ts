@@ -61,8 +61,8 @@ describe('signing out and in again on the same machine, and the device list', ()
     expect(me).toMatchObject({ deviceId: listed.thisDevice.deviceId, approved: true, current: true, addedFrom: '127.0.0.1', signedInFrom: '127.0.0.1' });
     expect(me?.lastSeenAt).not.toBeNull();
     const text = await chat(alice, ['devices']);
-    expect(text.stdout).toMatch(new RegExp(`\\* approved +chat-cli on .*\\(${listed.thisDevice.deviceId}\\), added 20\\S+ from 127\\.0\\.0\\.1 \\(this device\\)`));
-    expect(text.stdout).toMatch(/last seen 20\d\d-/);
+    expect(text.stdout).toMatch(new RegExp(`\\* approved +chat-cli on .*\\(${listed.thisDevice.deviceId}\\), added 20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d from 127\\.0\\.0\\.1 \\(this device\\)`));
+    expect(text.stdout).toMatch(/last seen (just now|\d+ minutes? ago)/);
   }, 60_000);
 
   it('tells a following device at once when a device signs in to the account, with where and when', async () => {

@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, MemorySessionStore } from '../../shared/client/index.js';
 import { senderHue } from '../../shared/text/sender-colour.js';
 import type { ServerProcess } from '../support/binaries.js';
 import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { createTestDatabase } from '../support/postgres.js';
 
 // The web client's pages and flows in headless Chromium: routes and deep links, the directory
 // (search, typo, create and join apart), live room list, links, colours, topic, and the checks every
@@ -51,10 +52,13 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
   let dir: string;
   let axeSource: string;
   let bob: ApiClient;
+  let db: { url: string; drop: () => Promise<void> };
 
   beforeAll(async () => {
     dir = await tempDir('web-ui');
-    server = await startServer({ dataDir: join(dir, 'data') });
+    // PostgreSQL rather than the embedded database, which starts slowly under load.
+    db = await createTestDatabase();
+    server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     axeSource = await readFile(AXE, 'utf8');
     await mkdir(SHOTS, { recursive: true });
@@ -62,16 +66,22 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
     await bob.register({ username: 'bob', password: PASSWORD });
     await bob.createRoom({ name: 'general', topic: 'Everything, really' });
     await bob.send('general', 'welcome! the notes are at https://example.com/notes and not at javascript:alert(1)', crypto.randomUUID());
+    await bob.send('general', 'the guide is at docs.example.org/guide; see also file.txt, node.js and v1.2.3', crypto.randomUUID());
     await bob.send('general', 'second line here\nand a continuation', crypto.randomUUID());
     // Alice, in #general, signs in through the pages below.
     const alice = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
     await alice.register({ username: 'alice', password: PASSWORD });
     await alice.join('general');
+    // Enough messages for a search panel whose results scroll on a phone, in a room of their own.
+    await bob.createRoom({ name: 'notebook' });
+    await alice.join('notebook');
+    for (let i = 0; i < 24; i++) await bob.send('notebook', `plenty of notes, number ${i}`, crypto.randomUUID());
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await db?.drop();
   });
 
   it('finds rooms by name, offers the room meant for a typo, and creates or joins only when asked', async () => {
@@ -155,6 +165,13 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
     expect((await link.getAttribute('rel'))?.split(' ')).toEqual(expect.arrayContaining(['noopener', 'noreferrer']));
     expect(await link.getAttribute('target')).toBe('_blank');
     expect(await messages.locator('a[href^="javascript"]').count()).toBe(0);
+    // A bare domain is a link too, over https and as safe; file names and versions are not.
+    const bare = messages.getByRole('link', { name: 'docs.example.org/guide' });
+    expect(await bare.getAttribute('href')).toBe('https://docs.example.org/guide');
+    expect((await bare.getAttribute('rel'))?.split(' ')).toEqual(expect.arrayContaining(['noopener', 'noreferrer']));
+    expect(await bare.getAttribute('target')).toBe('_blank');
+    const guide = messages.getByRole('listitem').filter({ hasText: 'the guide is at' });
+    expect(await guide.getByRole('link').allTextContents()).toEqual(['docs.example.org/guide']);
 
     // Each sender's name in their hue, the one the TUI and chat read give them.
     await page.getByRole('textbox', { name: 'Message #general' }).fill('hello from frank');
@@ -230,6 +247,10 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
         await page.goto(`${server.url}/settings`);
         await page.getByRole('heading', { name: 'Devices' }).waitFor();
         await check('settings');
+        // An invitation link that no longer works: the page says so and offers the way on.
+        await page.goto(`${server.url}/invite/no-such-token`);
+        await page.getByRole('alert').waitFor();
+        await check('invite');
         await context.close();
       }
     }
@@ -257,5 +278,114 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
     const box = await page.getByRole('textbox', { name: 'Message #general' }).boundingBox();
     expect((box?.y ?? 0) + (box?.height ?? 0)).toBeGreaterThan(600);
     expect(await overflow(page)).toBe(0);
+  }, 90_000);
+
+  it('keeps each panel’s name and Close in view on a phone, however far it scrolls, and the room header usable after', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
+    const page = await context.newPage();
+    // A new account: its first recovery key is shown once, and taken note of before anything else.
+    await register(page, server.url, 'gina');
+    await page.getByRole('button', { name: 'I have written it down' }).click();
+    for (const room of ['notebook', 'general']) {
+      await page.goto(`${server.url}/rooms/${room}`);
+      await page.getByRole('button', { name: `Join #${room}` }).click();
+      await page.getByRole('textbox', { name: `Message #${room}` }).waitFor();
+    }
+    const roomHeading = page.getByRole('heading', { name: '#general', level: 1 });
+    await roomHeading.waitFor();
+    /** Whether the element is on screen and is what a tap at its centre reaches (nothing lies over it). */
+    const reachable = (locator: Locator) =>
+      locator.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.top < 0 || r.bottom > window.innerHeight || r.left < 0 || r.right > window.innerWidth) return false;
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return hit !== null && (hit === el || el.contains(hit));
+      });
+    const panels: { name: string; open: () => Promise<void>; panel: Locator; heading: string }[] = [
+      {
+        name: 'search',
+        open: async () => {
+          await page.getByRole('banner').getByRole('button', { name: 'Search', exact: true }).click();
+          await page.getByLabel('Search messages').fill('notes');
+          await page.getByLabel('Search messages').press('Enter');
+          await page.getByRole('list', { name: 'Search results' }).getByRole('listitem').nth(10).waitFor({ timeout: 30_000 });
+        },
+        panel: page.getByRole('region', { name: 'Search' }),
+        heading: 'Search',
+      },
+      {
+        name: 'summary',
+        open: async () => {
+          await page.getByRole('button', { name: 'Summarize' }).click();
+          await page.getByRole('region', { name: 'Summary of #general' }).locator('[aria-busy="false"]').waitFor({ timeout: 30_000 });
+        },
+        panel: page.getByRole('region', { name: 'Summary of #general' }),
+        heading: 'Summary of #general',
+      },
+      {
+        name: 'key backup',
+        open: () => page.getByRole('button', { name: 'Key backup' }).click(),
+        panel: page.getByRole('region', { name: 'Key backup' }),
+        heading: 'Key backup',
+      },
+      {
+        name: 'members',
+        open: () => page.getByRole('button', { name: 'Members' }).click(),
+        panel: page.getByRole('dialog', { name: /^Members/ }),
+        heading: 'Members',
+      },
+    ];
+    const problems: string[] = [];
+    for (const p of panels) {
+      await p.open();
+      await p.panel.waitFor();
+      // Scrolled to its end: the header with its name and Close is still there to read and to tap.
+      await p.panel.evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      const heading = p.panel.getByRole('heading', { name: p.heading });
+      const close = p.panel.getByRole('button', { name: 'Close', exact: true });
+      if (!(await reachable(heading.first()))) problems.push(`${p.name}: its name is out of view`);
+      if (!(await reachable(close))) problems.push(`${p.name}: Close is out of view or covered`);
+      await close.click();
+      await p.panel.waitFor({ state: 'detached' });
+      if (!(await reachable(roomHeading))) problems.push(`${p.name}: the room header is covered after closing`);
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+    expect(await overflow(page)).toBe(0);
+    await context.close();
+  }, 120_000);
+
+  it('tabs through the main screen in order (header, room list, room header, composer) with the focus always visible', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await page.goto(server.url);
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'Settings' }).waitFor();
+    await page.goto(`${server.url}/rooms/general`);
+    await page.getByRole('list', { name: 'Messages' }).getByText('welcome!', { exact: false }).waitFor();
+    const stops: { name: string; visible: boolean; onScreen: boolean }[] = [];
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      const stop = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || (style.boxShadow !== 'none' && style.boxShadow !== '');
+        const r = el.getBoundingClientRect();
+        const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40) || el.tagName;
+        return { name: `${el.tagName.toLowerCase()}:${name}`, visible: el.matches(':focus-visible') && ring, onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight };
+      });
+      if (!stop) break;
+      stops.push(stop);
+      if (stop.name.startsWith('textarea:')) break;
+    }
+    const names = stops.map((s) => s.name);
+    const at = (re: RegExp) => names.findIndex((n) => re.test(n));
+    const order = [at(/^button:Search$/), at(/^a:Settings$/), at(/^a:Browse rooms$/), at(/^a:#general/), at(/^button:Summarize$/), at(/^button:Members$/), at(/^textarea:/)];
+    expect(order.every((i) => i >= 0), names.join(' → ')).toBe(true);
+    expect([...order].sort((a, b) => a - b), names.join(' → ')).toEqual(order);
+    expect(stops.filter((s) => !s.visible || !s.onScreen).map((s) => s.name), names.join(' → ')).toEqual([]);
   }, 90_000);
 });

@@ -143,7 +143,7 @@ describe('Timeline', () => {
       { id: '00000000-0000-4000-8000-000000000001', roomId: 'r', seq: 1, kind: 'join' as const, sender, body: null, envelope: null, target: null, clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z' },
       { id: '00000000-0000-4000-8000-000000000002', roomId: 'r', seq: 2, kind: 'message' as const, sender, body: 'hi \u001b[2Jthere', envelope: null, target: null, clientMsgId: null, createdAt: '2026-11-25T10:01:00.000Z' },
     ];
-    const rows = timelineRows(events, { readSeq: 1, now: Date.parse('2026-11-25T12:00:00Z'), offsetMinutes: 0 });
+    const rows = timelineRows(events, { readSeq: 1, now: Date.parse('2026-11-25T12:00:00Z'), timeZone: 'UTC' });
     const frame = renderTimeline(rows).lastFrame() ?? '';
     expect(frame).toContain('bob joined');
     expect(frame).toContain('── new ──');
@@ -170,7 +170,7 @@ describe('hostile text from the server', () => {
       clientMsgId: null,
       createdAt: '2026-11-25T10:00:00.000Z',
     }));
-    const rows = timelineRows(events, { readSeq: events.length, now: Date.parse('2026-11-25T12:00:00Z'), offsetMinutes: 0 });
+    const rows = timelineRows(events, { readSeq: events.length, now: Date.parse('2026-11-25T12:00:00Z'), timeZone: 'UTC' });
     const timeline = plain(renderTimeline(rows).lastFrame());
     const frames = [
       timeline,

@@ -6,6 +6,7 @@ import { neutralize } from '../../../shared/text/neutralize.js';
 import { useKeys } from '../input/key-input.js';
 import type { Key } from '../input/keys.js';
 import { wrapSpans } from '../state/styled-wrap.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import type { Theme } from '../state/theme.js';
 
 /** What the prompt drives: the shared approval prompts (shared/client/device-prompts.ts). */
@@ -33,7 +34,8 @@ export function describeNewDevice(d: AccountDevice, when: (iso: string) => strin
   return `${neutralize(d.device.name)} (device ${neutralize(d.device.deviceId.slice(0, 8))}), ${when(d.device.createdAt)}${from ? `, from ${neutralize(from)}` : ''}`;
 }
 
-const localTime = (iso: string) => new Date(iso).toLocaleString();
+/** When a device was added, in the shared formatter's words ("Today 14:05"), as the web page says it. */
+const localTime = (iso: string) => localTimeFormatter().dateTime(Date.parse(iso), Date.now());
 
 /**
  * The TUI's device approval prompt, above the composer: on a device that holds the identity key, a

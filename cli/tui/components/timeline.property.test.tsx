@@ -46,7 +46,7 @@ describe('the timeline as drawn', () => {
   it('shows exactly the rows the layout says, none wider than the timeline, for random timelines and sizes', () => {
     fc.assert(
       fc.property(events, fc.integer({ min: 20, max: 120 }), fc.integer({ min: 3, max: 40 }), fc.nat({ max: 400 }), (evs, width, height, offset) => {
-        const rows = timelineRows(evs, { readSeq: Math.floor(evs.length / 2), now: Date.UTC(2026, 10, 27), offsetMinutes: 0 });
+        const rows = timelineRows(evs, { readSeq: Math.floor(evs.length / 2), now: Date.UTC(2026, 10, 27), timeZone: 'UTC' });
         const layout = layoutTimeline(rows, { width, me: 'alice', textOf: (r) => r.event.body ?? '', time: (iso) => iso.slice(11, 16) });
         for (const line of layout.lines) expect(stringWidth(textOfLine(line))).toBeLessThanOrEqual(width);
         const view = viewport(layout.lines.length, height, offset);

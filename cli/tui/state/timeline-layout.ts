@@ -7,6 +7,7 @@ import type { Span } from './styled-wrap.js';
 import { spansWidth, truncateSpans, wrapSpans } from './styled-wrap.js';
 import type { TimelineRow } from './timeline-rows.js';
 import { pendingLabel } from './timeline-rows.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 
 /**
  * One terminal row of the timeline: styled spans whose display width is at most the layout's width.
@@ -31,7 +32,8 @@ export interface LayoutOptions {
   readonly time?: (iso: string) => string;
 }
 
-const localTime = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
+/** A message's `HH:MM` by the shared formatter (shared/text/time-format.ts), in this machine's zone. */
+const localTime = (iso: string) => localTimeFormatter().time(Date.parse(iso));
 
 /** A line of plain spans with nothing before it (pending text, tombstones, reactions). */
 const bare = (text: readonly Span[]): BodyLine => ({ lead: [], hang: [], text });

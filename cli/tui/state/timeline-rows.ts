@@ -1,6 +1,7 @@
 import type { MessageView, PendingMessage } from '../../../shared/client/index.js';
 import { isOwnMessage } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 
 /** One line-group of the timeline as drawn: a day separator, the "new" marker, an event, or a message of this user's not yet stored. */
 export type TimelineRow =
@@ -36,33 +37,27 @@ export function pendingLabel(message: PendingMessage): string {
   }
 }
 
-/** `YYYY-MM-DD` of an instant in local time (or the given offset, for tests). */
-function dayOf(iso: string, offsetMinutes: number): string {
-  const d = new Date(Date.parse(iso) - offsetMinutes * 60_000);
-  return d.toISOString().slice(0, 10);
-}
-
 /**
- * The rows of a timeline: a separator where the day changes, and a "new" marker before the first
+ * The rows of a timeline: a separator where the day changes (named by the shared formatter,
+ * shared/text/time-format.ts, in the machine's zone or `opts.timeZone`: "Today", "Yesterday", a weekday…), and a "new" marker before the first
  * shown event after the read position (only if something unread follows). Keys are stable across
  * renders. Relation events (edits, reactions, deletes) get no row: they fold into the message they
  * name, whose row carries its view from `opts.views` (see `applyRelations`).
  */
 export function timelineRows(
   events: readonly RoomEvent[],
-  opts: { readSeq: number; now: number; offsetMinutes?: number; views?: ReadonlyMap<string, MessageView> },
+  opts: { readSeq: number; now: number; timeZone?: string; views?: ReadonlyMap<string, MessageView> },
 ): TimelineRow[] {
-  const offset = opts.offsetMinutes ?? new Date(opts.now).getTimezoneOffset();
-  const today = dayOf(new Date(opts.now).toISOString(), offset);
-  const yesterday = dayOf(new Date(opts.now - 86_400_000).toISOString(), offset);
+  const format = localTimeFormatter(opts.timeZone);
   const rows: TimelineRow[] = [];
   let lastDay: string | undefined;
   let markerPlaced = false;
   for (const event of events) {
     if (event.kind === 'message' && !isOwnMessage(event)) continue;
-    const day = dayOf(event.createdAt, offset);
+    const at = Date.parse(event.createdAt);
+    const day = format.dayKey(at);
     if (day !== lastDay) {
-      rows.push({ kind: 'day', key: `day:${day}`, label: day === today ? 'Today' : day === yesterday ? 'Yesterday' : day });
+      rows.push({ kind: 'day', key: `day:${day}`, label: format.dayLabel(at, opts.now) });
       lastDay = day;
     }
     if (!markerPlaced && opts.readSeq > 0 && event.seq > opts.readSeq) {

@@ -50,10 +50,10 @@ describe('timeline rows', () => {
     const rows = timelineRows([ev(1, 'old', BOB, '2026-11-23T09:00:00.000Z'), ev(2, 'y', BOB, '2026-11-24T09:00:00.000Z'), ev(3, 'a', BOB, '2026-11-25T09:00:00.000Z'), ev(4, 'b', BOB, '2026-11-25T10:00:00.000Z')], {
       readSeq: 3,
       now,
-      offsetMinutes: 0,
+      timeZone: 'UTC',
     });
-    expect(rows.map((r) => (r.kind === 'event' ? r.event.seq : r.kind === 'day' ? r.label : 'NEW'))).toEqual(['2026-11-23', 1, 'Yesterday', 2, 'Today', 3, 'NEW', 4]);
-    expect(timelineRows([ev(1, 'a')], { readSeq: 1, now, offsetMinutes: 0 }).some((r) => r.kind === 'new')).toBe(false);
+    expect(rows.map((r) => (r.kind === 'event' ? r.event.seq : r.kind === 'day' ? r.label : 'NEW'))).toEqual(['Monday', 1, 'Yesterday', 2, 'Today', 3, 'NEW', 4]);
+    expect(timelineRows([ev(1, 'a')], { readSeq: 1, now, timeZone: 'UTC' }).some((r) => r.kind === 'new')).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import { Button } from './ui/button.js';
 import { Dialog, DialogContent } from './ui/dialog.js';
 import { Input } from './ui/input.js';
 import { Label } from './ui/label.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import { Untrusted } from './untrusted-text.js';
 
 /** What the web's approval prompts drive: the shared model (shared/client/device-prompts.ts). */
@@ -18,7 +19,7 @@ function DeviceLine({ d }: { readonly d: AccountDevice }) {
   const from = d.activity?.signedInFrom ?? d.activity?.addedFrom ?? null;
   return (
     <>
-      <Untrusted text={d.device.name} /> (device <Untrusted text={d.device.deviceId.slice(0, 8)} />), {new Date(d.device.createdAt).toLocaleString()}
+      <Untrusted text={d.device.name} /> (device <Untrusted text={d.device.deviceId.slice(0, 8)} />), {localTimeFormatter().dateTime(Date.parse(d.device.createdAt), Date.now())}
       {from ? (
         <>
           , from <Untrusted text={from} />

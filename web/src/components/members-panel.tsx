@@ -5,6 +5,7 @@ import { SafetyDialog } from './safety-panel.js';
 import type { Safety } from './safety-panel.js';
 import { Button } from './ui/button.js';
 import { Sheet, SheetContent, SheetTrigger } from './ui/sheet.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import { Untrusted } from './untrusted-text.js';
 
 /**
@@ -58,6 +59,7 @@ export function MembersDrawer({ room }: { readonly room: Room }) {
                     <Untrusted text={m.user.username} />
                     {m.role === 'owner' ? <span className="text-dim"> (owner)</span> : ''}
                     {m.user.id === session.user.id ? <span className="text-dim"> (you)</span> : ''}
+                    {!m.online && m.lastSeenAt && <span className="block text-xs text-dim">{localTimeFormatter().lastSeen(Date.parse(m.lastSeenAt), Date.now())}</span>}
                   </span>
                   {m.user.id !== session.user.id && (
                     <Button variant="secondary" size="sm" onClick={() => (setOpen(false), act(async () => setSafety({ username: m.user.username, ...(await e2e.safetyNumberWith(m.user.username)) })))}>

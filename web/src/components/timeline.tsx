@@ -15,9 +15,11 @@ import type { MessageActionHandlers } from './message-actions.js';
 import { MessageBody, ReplyQuoteButton } from './message-body.js';
 import { MessageEditor } from './message-editor.js';
 import { Button } from './ui/button.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import { Untrusted, UntrustedLines } from './untrusted-text.js';
 
-const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** A message's `HH:MM`, as the TUI and `chat read` write it (shared/text/time-format.ts). */
+const time = (ms: number) => localTimeFormatter().time(ms);
 
 function privateText(o: Opened | undefined): string {
   if (!o) return 'decrypting…';

@@ -6,6 +6,7 @@ import { Dialog, DialogClose, DialogContent, DialogTrigger } from '../components
 import { Untrusted } from '../components/untrusted-text.js';
 import { askNotificationPermission, notificationPermission, notifyDirectMessages, setNotifyDirectMessages } from '../notifications.js';
 import { applyTheme, loadTheme } from '../theme.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import type { ThemeChoice } from '../theme.js';
 
 const THEMES: readonly { value: ThemeChoice; label: string }[] = [
@@ -117,7 +118,7 @@ export function SettingsPage() {
                   <span className="min-w-0 flex-1">
                     <Untrusted text={d.name} />
                     {d.deviceId === session.deviceId ? <span className="text-dim"> (this browser)</span> : null}
-                    <span className="block text-xs text-dim">since {new Date(d.createdAt).toLocaleDateString()}</span>
+                    <span className="block text-xs text-dim">since {localTimeFormatter().dayLabel(Date.parse(d.createdAt), Date.now())}</span>
                   </span>
                   {d.deviceId !== session.deviceId && (
                     <Button variant="danger" size="sm" onClick={() => act(async () => (await client.api.revokeDevice(d.deviceId), await loadDevices(), `Signed out ${d.name}.`))}>

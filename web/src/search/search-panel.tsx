@@ -4,6 +4,7 @@ import type { SearchHit, Snippet } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { Button } from '../components/ui/button.js';
 import { Input } from '../components/ui/input.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import { Label } from '../components/ui/label.js';
 
 /** What a search answered. */
@@ -42,7 +43,8 @@ export function HighlightedSnippet({ snippet }: { readonly snippet: Snippet }) {
   return <bdi>{parts.map((p, i) => (p.marked ? <mark key={i} className="rounded-sm bg-accent text-accent-fg">{neutralize(p.text)}</mark> : <span key={i}>{neutralize(p.text)}</span>))}</bdi>;
 }
 
-const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+/** A hit's day and time ("Yesterday 14:05"), by the formatter every client uses (shared/text/time-format.ts). */
+const when = (iso: string) => localTimeFormatter().dateTime(Date.parse(iso), Date.now());
 
 /**
  * Search over every room: one query box (the syntax of `chat search`: words, `"a phrase"`,

@@ -1,5 +1,6 @@
 import type { MessageView, PendingMessage } from '../../../shared/client/index.js';
 import { isOwnMessage } from '../../../shared/client/index.js';
+import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 
 /** Messages from one sender this close together (ms) are drawn as one group. */
@@ -35,20 +36,14 @@ export interface TimelineItemsOptions {
   readonly views?: ReadonlyMap<string, MessageView>;
 }
 
-/** A day's local date as a key: `YYYY-M-D`. */
+/** A day's local date as a key: `YYYY-MM-DD` in the browser's zone (shared/text/time-format.ts). */
 function dayKey(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+  return localTimeFormatter().dayKey(ms);
 }
 
-/** "Today", "Yesterday", or the date in the browser's language (with the year when not this year's). */
+/** "Today", "Yesterday", a weekday in the past week, else "Mon, Nov 3": the words the TUI uses (shared/text/time-format.ts). */
 export function dayLabel(ms: number, now: number): string {
-  if (dayKey(ms) === dayKey(now)) return 'Today';
-  const yesterday = new Date(now);
-  yesterday.setDate(yesterday.getDate() - 1);
-  if (dayKey(ms) === dayKey(yesterday.getTime())) return 'Yesterday';
-  const d = new Date(ms);
-  return d.toLocaleDateString([], { weekday: 'long', month: 'long', day: 'numeric', ...(d.getFullYear() === new Date(now).getFullYear() ? {} : { year: 'numeric' }) });
+  return localTimeFormatter().dayLabel(ms, now);
 }
 
 /**
