@@ -34,3 +34,56 @@ export function toTsquery(query: ParsedQuery, scope: TsqueryScope = 'all'): stri
   const excluded = query.excluded.map((i) => `!${itemQuery(i, 'all')}`);
   return [...groups, ...excluded].join(' & ');
 }
+
+/** Which messages a candidate pass collects: whole-token matches only, or every match (parts and stems too). */
+export type PostingsScope = 'exact' | 'all';
+
+/** What a candidate pass is limited to besides the query (as SQL placeholders already bound by the caller). */
+export interface PostingsFilters {
+  /** The rooms, a `uuid[]` placeholder. */
+  readonly rooms: string;
+  /** A `uuid` placeholder for the sender, when the search names one. */
+  readonly sender?: string;
+  /** `timestamptz` placeholders for the time range, when given. */
+  readonly since?: string;
+  readonly until?: string;
+  /** The pass's whole query as a `tsquery` placeholder (phrases are checked against the stored tsvector). */
+  readonly tsquery: string;
+}
+
+/**
+ * SQL selecting the newest `limit` messages matching `query` in `scope`, as `(created_at, room_id, seq)`
+ * rows newest first, from the postings of migration 014 (`search_terms`, btree (term, created_at DESC,
+ * room_id, seq)): the postings of the driving group's words (the group at `driver`) are read newest
+ * first, one index range per term merged in time order, and each is kept when every other group has a
+ * posting at the same message (an index probe each), no excluded word has one, and — only for a query
+ * with a phrase — the message's tsvector matches the pass's tsquery. Index-only unless the query has a
+ * phrase or a sender. `param` binds a value and returns its placeholder. Empty for a query with no group.
+ */
+export function postingsCandidates(query: ParsedQuery, scope: PostingsScope, filters: PostingsFilters, limit: number, param: (value: unknown) => string, driver = 0): string {
+  const group = query.groups[driver];
+  if (!group) return '';
+  const kind = (alias: string) => (scope === 'exact' ? ` AND ${alias}.kind = 1` : '');
+  const termsOf = (word: QueryWord, s: PostingsScope) => (s === 'exact' ? [word.form] : [word.form, ...word.stems]);
+  const probe = (word: QueryWord, s: PostingsScope) =>
+    `EXISTS (SELECT 1 FROM search_terms b WHERE b.term = ANY (${param(termsOf(word, s))}::text[]) AND b.created_at = a.created_at AND b.room_id = a.room_id AND b.seq = a.seq${s === 'exact' ? ' AND b.kind = 1' : ''})`;
+  const itemCond = (item: QueryItem) => item.words.map((w) => probe(w, scope)).join(' AND ');
+  const groupCond = (g: readonly QueryItem[]) => (g.length === 1 ? itemCond(g[0] as QueryItem) : `(${g.map((i) => `(${itemCond(i)})`).join(' OR ')})`);
+  const time = `${filters.since ? ` AND created_at >= ${filters.since}` : ''}${filters.until ? ` AND created_at <= ${filters.until}` : ''}`;
+  // The driving group's first words' terms, each one ordered index range.
+  const driving = [...new Set(group.flatMap((item) => termsOf(item.words[0] as QueryWord, scope)))];
+  const branches = driving.map(
+    (t) => `SELECT created_at, room_id, seq FROM search_terms a WHERE term = ${param(t)} AND room_id = ANY (${filters.rooms}::uuid[])${kind('a')}${time}`,
+  );
+  const conds: string[] = [];
+  // The driving group holds when its one item is one word (its postings are the rows read).
+  if (group.length > 1 || (group[0] as QueryItem).words.length > 1) conds.push(groupCond(group));
+  query.groups.forEach((g, i) => i !== driver && conds.push(groupCond(g)));
+  for (const item of query.excluded) if (item.words.length === 1) conds.push(`NOT ${probe(item.words[0] as QueryWord, 'all')}`);
+  if (filters.sender) conds.push(`EXISTS (SELECT 1 FROM room_events e WHERE e.room_id = a.room_id AND e.seq = a.seq AND e.sender_id = ${filters.sender})`);
+  const phrases = [...query.groups.flat(), ...query.excluded].some((i) => i.words.length > 1);
+  if (phrases) conds.push(`(SELECT e.search FROM room_events e WHERE e.room_id = a.room_id AND e.seq = a.seq) @@ ${filters.tsquery}::tsquery`);
+  return `SELECT DISTINCT a.created_at, a.room_id, a.seq FROM (${branches.join(' UNION ALL ')}) a
+         ${conds.length > 0 ? `WHERE ${conds.join('\n           AND ')}` : ''}
+         ORDER BY a.created_at DESC, a.room_id, a.seq LIMIT ${limit}`;
+}
