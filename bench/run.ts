@@ -35,6 +35,8 @@ const MEASURE = Number(env.BENCH_MEASURE ?? (QUICK ? 2 : 5));
 // 20k sockets need more than 20,000 file descriptors in the server, which this sandbox's hard limit caps.
 const IDLE_SOCKETS = Number(env.BENCH_IDLE_SOCKETS ?? (QUICK ? 2000 : 19_000));
 const ADMIN_DB = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Node flags for our server's processes only (`BENCH_SERVER_NODE_FLAGS`, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const SERVER_NODE_FLAGS = (env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const haveTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const CORES = cpus().length;
 /**
@@ -143,7 +145,7 @@ async function startOurs(instances = 1, embedded = false, cores = '0'): Promise<
   };
   const procs: { proc: ChildProcess; port: number; pid: number }[] = [];
   // One at a time: the first applies the migrations.
-  const args = (port: number) => [join(ROOT, 'dist/server/main.js'), '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir];
+  const args = (port: number) => [...SERVER_NODE_FLAGS, join(ROOT, 'dist/server/main.js'), '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir];
   for (let i = 0; i < instances; i++) procs.push(await startProcess(args(0), shared, cores));
   const { proc, pid } = procs[0] as { proc: ChildProcess; pid: number };
   const urls = procs.map((p) => `http://127.0.0.1:${p.port}`);

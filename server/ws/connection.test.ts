@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { EncodedEvent, EncodedFrame } from '../../shared/protocol/index.js';
+import { claimsOf } from '../../test/support/claims.js';
 import { DEFAULT_FRAME_BUDGET } from '../ratelimit/flood-guard.js';
 import { Connection, FlushScheduler, SharedEvent } from './connection.js';
 
@@ -33,7 +34,7 @@ const fr = (json: string) => json as EncodedFrame;
 const tick = () => new Promise((r) => setImmediate(r));
 
 function connection(ws: FakeWs, maxBufferedBytes = 1024) {
-  return new Connection('c1', ws as unknown as WebSocket, USER, USER.id, { maxBufferedBytes, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+  return new Connection('c1', ws as unknown as WebSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
 }
 
 describe('Connection', () => {
@@ -60,7 +61,7 @@ describe('Connection', () => {
     const [a, b, c] = [ev('{"seq":1}'), ev('{"seq":2}'), ev('{"seq":3}')];
     const scheduler = new FlushScheduler();
     const sockets = Array.from({ length: 3 }, () => new FakeWs());
-    const conns = sockets.map((ws) => new Connection('c', ws as unknown as WebSocket, USER, USER.id, { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
+    const conns = sockets.map((ws) => new Connection('c', ws as unknown as WebSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
     for (const conn of conns) conn.sendEvent(a);
     await tick();
     for (const conn of conns.slice(0, 2)) {

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { EncodedEvent, EncodedFrame, UserRef } from '../../shared/protocol/index.js';
 import { CloseCode, encodeEventFrame } from '../../shared/protocol/index.js';
 import type { FrameBudget } from '../ratelimit/flood-guard.js';
+import type { AccessClaims } from '../services/tokens.js';
 import { FloodGuard } from '../ratelimit/flood-guard.js';
 
 /**
@@ -72,8 +73,8 @@ type Outgoing = EncodedFrame | SharedEvent;
 export class Connection {
   /** Rooms this socket is subscribed to. */
   readonly rooms = new Set<string>();
-  /** Rooms where this socket said it is typing, so a close can say it stopped. */
-  readonly typingIn = new Set<string>();
+  /** Rooms where this socket said it is typing, so a close can say it stopped (made at the first). */
+  typingIn: Set<string> | undefined;
   /** Cleared on each ping, set by each pong; a socket still clear at the next ping is dead. */
   alive = true;
   /** The frames of this socket being handled, in order. */
@@ -82,14 +83,23 @@ export class Connection {
   readonly guard: FloodGuard;
   private queue: Outgoing[] = [];
 
+  /**
+   * `claims`: the access token the socket was opened (or last re-authenticated) with; the gateway
+   * replaces them on `reauth` (same user and device) and closes the socket once they expire.
+   */
   constructor(
     readonly id: string,
     readonly socket: WebSocket,
     readonly user: UserRef,
-    readonly deviceId: string,
+    public claims: AccessClaims,
     private readonly options: ConnectionOptions,
   ) {
     this.guard = new FloodGuard(options.frameBudget);
+  }
+
+  /** The device whose socket this is (a re-auth keeps it). */
+  get deviceId(): string {
+    return this.claims.deviceId;
   }
 
   get open(): boolean {

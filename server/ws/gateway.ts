@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { RawData, WebSocket } from 'ws';
-import { WebSocketServer } from 'ws';
+import type { RawData } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { ClientFrame } from '../../shared/protocol/index.js';
 import { ChatError, ClientFrame as ClientFrameSchema, CloseCode, encodeServerFrame, frameCost, invalidRequest, sizeCost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
@@ -42,6 +42,11 @@ export interface GatewayDeps {
   readonly isOriginAllowed: (origin: string, req: IncomingMessage) => boolean;
   readonly heartbeatMs: number;
   /**
+   * How often one sweep closes, with 4002, the sockets whose access token has expired, in ms (default
+   * 1 s): one timer for all sockets instead of one per socket.
+   */
+  readonly expirySweepMs?: number;
+  /**
    * How often every open socket's session is re-checked through the guard (and its cache), in ms
    * (default 5 s): a socket that only listens is closed with 4001 even when its revoke notice was lost.
    */
@@ -57,10 +62,15 @@ export interface GatewayDeps {
  * and dispatches each client frame to one handler.
  */
 export class Gateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
+  /** No client tracking (the gateway keeps its own set); each socket a GatewaySocket, which knows its Connection. */
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false, clientTracking: false, WebSocket: GatewaySocket });
+  /** Every open socket's Connection, which carries its current claims (see `grant`). */
   private readonly connections = new Set<Connection>();
-  /** Each socket's current claims, and the timer that closes it when they expire. */
-  private readonly grants = new Map<Connection, { claims: AccessClaims; timer: NodeJS.Timeout | undefined }>();
+  /**
+   * The listeners of every socket, made once: each finds its Connection through its socket (`this`), so
+   * an idle socket carries no closures of its own.
+   */
+  private readonly socketListeners: SocketListeners;
   private readonly scheduler = new FlushScheduler();
   /** Every connection's options: one object for all, so an idle socket carries no copy of its own. */
   private readonly connectionOptions: ConnectionOptions;
@@ -71,6 +81,7 @@ export class Gateway {
   private readonly socketsOfUser = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly expirySweeper: NodeJS.Timeout;
   /**
    * The rooms of each user whose presence changes, read for every user announced in one turn of the
    * event loop in one store query (a reconnect storm of single-socket users would otherwise cost one
@@ -87,6 +98,13 @@ export class Gateway {
     this.connectionOptions = { ...deps.connection, scheduler: this.scheduler, ...(metrics ? { onSent: (n: number) => metrics.framesOut.inc(n) } : {}) };
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref();
+    this.expirySweeper = setInterval(() => this.expireDue(), deps.expirySweepMs ?? 1_000);
+    this.expirySweeper.unref();
+    this.socketListeners = socketListeners(
+      (conn, data, isBinary) => this.onMessage(conn, data, isBinary),
+      (conn) => void this.onClose(conn),
+      deps.logger,
+    );
     this.sweeper = setInterval(() => {
       this.sweepSessions().catch((error: unknown) => deps.logger.warn({ err: error }, 'session sweep failed'));
     }, deps.sessionSweepMs ?? 5_000);
@@ -116,11 +134,11 @@ export class Gateway {
    * store that fails leaves the sockets open until the next sweep.
    */
   async sweepSessions(): Promise<number> {
-    const grants = [...this.grants];
-    const live = await this.deps.guard.liveAmong(grants.map(([, grant]) => grant.claims));
+    const conns = [...this.connections];
+    const live = await this.deps.guard.liveAmong(conns.map((conn) => conn.claims));
     let closed = 0;
-    for (const [conn, grant] of grants) {
-      if (live.has(grant.claims.sessionId) || !conn.open) continue;
+    for (const conn of conns) {
+      if (live.has(conn.claims.sessionId) || !conn.open) continue;
       conn.close(CloseCode.sessionRevoked, 'session revoked');
       closed++;
     }
@@ -134,25 +152,11 @@ export class Gateway {
 
   /** The http server's 'upgrade' listener. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
+    // The socket's lasting listeners are made in methods of their own, so none of them holds the
+    // request, its headers or `head` (the request's bytes) for as long as the socket lives.
     void this.authenticate(req).then(
-      (claims) => {
-        if (this.closing) return reject(socket, 503, 'Service Unavailable');
-        if (socket.destroyed) return;
-        // Counted before the handshake ends, so a burst of upgrades cannot all slip under the cap.
-        const held = this.socketsOfUser.get(claims.userId) ?? 0;
-        if (held >= (this.deps.maxSocketsPerUser ?? 20)) {
-          this.deps.metrics?.rateLimited.inc({ kind: 'socket' });
-          return reject(socket, 429, 'Too Many Requests', { code: 'rate_limited', message: 'too many open sockets for this user; close some first' });
-        }
-        this.socketsOfUser.set(claims.userId, held + 1);
-        socket.once('close', () => {
-          const left = (this.socketsOfUser.get(claims.userId) ?? 1) - 1;
-          if (left > 0) this.socketsOfUser.set(claims.userId, left);
-          else this.socketsOfUser.delete(claims.userId);
-        });
-        this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims));
-      },
+      (claims) => this.accept(req, socket, head, claims),
       (error: unknown) => {
         const status = error instanceof UpgradeRefused ? error.status : 500;
         reject(socket, status, error instanceof Error ? error.message : 'refused');
@@ -160,13 +164,37 @@ export class Gateway {
     );
   }
 
+  /** Completes an authenticated upgrade, unless the gateway is closing or the user holds too many sockets. */
+  private accept(req: IncomingMessage, socket: Duplex, head: Buffer, claims: AccessClaims): void {
+    if (this.closing) return reject(socket, 503, 'Service Unavailable');
+    if (socket.destroyed) return;
+    // Counted before the handshake ends, so a burst of upgrades cannot all slip under the cap.
+    const held = this.socketsOfUser.get(claims.userId) ?? 0;
+    if (held >= (this.deps.maxSocketsPerUser ?? 20)) {
+      this.deps.metrics?.rateLimited.inc({ kind: 'socket' });
+      return reject(socket, 429, 'Too Many Requests', { code: 'rate_limited', message: 'too many open sockets for this user; close some first' });
+    }
+    this.socketsOfUser.set(claims.userId, held + 1);
+    this.releaseOnClose(socket, claims.userId);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws as GatewaySocket, claims));
+  }
+
+  /** Uncounts the user's socket when its TCP socket closes. */
+  private releaseOnClose(socket: Duplex, userId: string): void {
+    socket.once('close', () => {
+      const left = (this.socketsOfUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.socketsOfUser.set(userId, left);
+      else this.socketsOfUser.delete(userId);
+    });
+  }
+
   /** Closes every socket with "going away"; clients reconnect to another instance or later. */
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
     clearInterval(this.sweeper);
+    clearInterval(this.expirySweeper);
     for (const c of this.connections) c.close(CloseCode.goingAway, 'server shutting down');
-    for (const grant of this.grants.values()) clearTimeout(grant.timer);
     await this.feeds.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -194,35 +222,20 @@ export class Gateway {
     return claims;
   }
 
-  /** Gives the socket these claims, and closes it with 4002 when they expire (unless renewed first). */
-  private grant(conn: Connection, claims: AccessClaims): void {
-    const previous = this.grants.get(conn);
-    if (previous) clearTimeout(previous.timer);
-    const grant = { claims, timer: undefined as NodeJS.Timeout | undefined };
-    this.grants.set(conn, grant);
-    // Timers fire late or early against an injected clock; expireIfDue decides, and re-arms if early.
-    const arm = () => {
-      grant.timer = setTimeout(() => {
-        if (this.grants.get(conn) === grant && !this.expireIfDue(conn)) arm();
-      }, Math.min(Math.max(claims.expiresAtMs - this.deps.now(), 0), 2 ** 31 - 1));
-      grant.timer.unref();
-    };
-    arm();
-  }
-
-  /** Closes the socket with 4002 if its token has expired; whether it did. */
-  private expireIfDue(conn: Connection): boolean {
-    const grant = this.grants.get(conn);
-    if (!grant || grant.claims.expiresAtMs > this.deps.now()) return false;
+  /**
+   * Closes the socket with 4002 if its token has expired by `now` (the gateway's clock); whether it
+   * did. The expiry sweep (every `expirySweepMs`), the heartbeat and every frame ask this.
+   */
+  private expireIfDue(conn: Connection, now = this.deps.now()): boolean {
+    if (!conn.open || conn.claims.expiresAtMs > now) return false;
     conn.close(CloseCode.tokenExpired, 'access token expired: refresh and reconnect');
     return true;
   }
 
   /** Whether a frame may be handled: the token has not expired and the session is live (else the socket closes). */
   private async authorized(conn: Connection): Promise<boolean> {
-    const grant = this.grants.get(conn);
-    if (!grant || this.expireIfDue(conn)) return false;
-    if (await this.deps.guard.isLive(grant.claims)) return true;
+    if (!this.connections.has(conn) || this.expireIfDue(conn)) return false;
+    if (await this.deps.guard.isLive(conn.claims)) return true;
     conn.close(CloseCode.sessionRevoked, 'session revoked');
     return false;
   }
@@ -244,21 +257,20 @@ export class Gateway {
       conn.close(CloseCode.sessionRevoked, 'session revoked');
       return;
     }
-    this.grant(conn, claims);
+    conn.claims = claims;
     conn.sendFrame(encodeServerFrame({ type: 'reauthed', expiresAt: new Date(claims.expiresAtMs).toISOString() }));
   }
 
-  private async onConnection(ws: WebSocket, claims: AccessClaims): Promise<void> {
-    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims.deviceId, this.connectionOptions);
+  private async onConnection(ws: GatewaySocket, claims: AccessClaims): Promise<void> {
+    const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims, this.connectionOptions);
+    ws.connection = conn;
     this.connections.add(conn);
-    this.grant(conn, claims);
     this.deps.metrics?.connections.inc();
-    ws.on('pong', () => {
-      conn.alive = true;
-    });
-    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
-    ws.on('error', (error) => this.deps.logger.debug({ err: error, connectionId: conn.id }, 'socket error'));
-    ws.on('close', () => void this.onClose(conn));
+    const listeners = this.socketListeners;
+    ws.on('pong', listeners.pong);
+    ws.on('message', listeners.message);
+    ws.on('error', listeners.error);
+    ws.on('close', listeners.close);
     conn.sendFrame(encodeServerFrame({ type: 'ready', user: conn.user, deviceId: conn.deviceId, connectionId: conn.id }));
     void this.deps.activity?.seen(conn.deviceId);
     try {
@@ -270,11 +282,9 @@ export class Gateway {
 
   private async onClose(conn: Connection): Promise<void> {
     this.connections.delete(conn);
-    clearTimeout(this.grants.get(conn)?.timer);
-    this.grants.delete(conn);
     this.deps.metrics?.connections.dec();
     const rooms = [...conn.rooms];
-    for (const roomId of conn.typingIn) await this.publishTyping(conn, roomId, 'stop').catch(() => {});
+    for (const roomId of conn.typingIn ?? []) await this.publishTyping(conn, roomId, 'stop').catch(() => {});
     await Promise.allSettled(rooms.map((roomId) => this.feeds.unsubscribe(conn, roomId)));
     // While the server stops, the store and Redis are closing under these handlers: this instance's
     // presence leases lapse on their own (30 s), and the users reconnect elsewhere or later.
@@ -376,8 +386,8 @@ export class Gateway {
           this.sendError(conn, new ChatError('forbidden', 'subscribe to the room before typing in it'), frame.roomId);
           return;
         }
-        if (frame.state === 'start') conn.typingIn.add(frame.roomId);
-        else conn.typingIn.delete(frame.roomId);
+        if (frame.state === 'start') (conn.typingIn ??= new Set()).add(frame.roomId);
+        else conn.typingIn?.delete(frame.roomId);
         await this.publishTyping(conn, frame.roomId, frame.state).catch((error: unknown) => this.sendError(conn, error, frame.roomId));
         return;
       default: {
@@ -406,8 +416,8 @@ export class Gateway {
     switch (message.t) {
       case 'revoke':
         this.deps.guard.invalidate(message);
-        for (const [c, grant] of this.grants) {
-          if (c.deviceId === message.deviceId && (message.sessionId === undefined || grant.claims.sessionId === message.sessionId)) {
+        for (const c of this.connections) {
+          if (c.deviceId === message.deviceId && (message.sessionId === undefined || c.claims.sessionId === message.sessionId)) {
             c.close(CloseCode.sessionRevoked, 'session revoked');
           }
         }
@@ -462,12 +472,12 @@ export class Gateway {
 
   /**
    * Closes with 4002 every socket whose access token has expired by the gateway's clock; returns how
-   * many. Each socket's own timer does this too; the heartbeat calls it as well, which covers timers
-   * that fire late and a clock that jumps.
+   * many. The expiry sweep calls it every `expirySweepMs`, the heartbeat too.
    */
   expireDue(): number {
+    const now = this.deps.now();
     let closed = 0;
-    for (const c of this.grants.keys()) if (this.expireIfDue(c)) closed++;
+    for (const c of this.connections) if (this.expireIfDue(c, now)) closed++;
     return closed;
   }
 
@@ -482,6 +492,50 @@ export class Gateway {
       c.socket.ping();
     }
   }
+}
+
+/** A socket of the gateway: ws's own, with the Connection it carries (set once the upgrade completes). */
+class GatewaySocket extends WebSocket {
+  connection: Connection | undefined;
+}
+
+/** The listeners every gateway socket shares; each finds its Connection through `this`, its socket. */
+interface SocketListeners {
+  readonly pong: (this: WebSocket) => void;
+  readonly message: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  readonly error: (this: WebSocket, error: Error) => void;
+  readonly close: (this: WebSocket) => void;
+}
+
+/** One set of socket listeners for a gateway: frames go to `onMessage`, closes to `onClose`, errors to the log at debug. */
+function socketListeners(onMessage: (conn: Connection, data: RawData, isBinary: boolean) => void, onClose: (conn: Connection) => void, logger: Logger): SocketListeners {
+  return {
+    pong() {
+      const conn = connectionOf(this);
+      if (conn) conn.alive = true;
+    },
+    message(data, isBinary) {
+      const conn = connectionOf(this);
+      if (conn) onMessage(conn, data, isBinary);
+    },
+    error(error) {
+      logger.debug({ err: error, connectionId: connectionOf(this)?.id }, 'socket error');
+    },
+    close() {
+      const conn = connectionOf(this);
+      if (conn) onClose(conn);
+    },
+  };
+}
+
+/** The Connection a gateway socket carries (undefined before its upgrade completes). */
+function connectionOf(ws: WebSocket): Connection | undefined {
+  return (ws as GatewaySocket).connection;
+}
+
+/** A socket's error listener during and after the upgrade: one function for every socket. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 /** Why an upgrade was refused, as an HTTP status. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { RoomEvent, UserRef } from '../../shared/protocol/index.js';
 import { ServerFrame } from '../../shared/protocol/index.js';
+import { claimsOf } from '../../test/support/claims.js';
 import { FakeRoomStore } from '../../test/support/fake-room-store.js';
 import { Channels } from '../bus/bus.js';
 import { MemoryBus } from '../bus/memory-bus.js';
@@ -63,7 +64,7 @@ describe('RoomFeeds.subscribe', () => {
   it('checks every room in one query and answers the refused ones together, touching no feed for them', async () => {
     const { store, calls } = storeWithLeaveAfterCheck();
     const feeds = new RoomFeeds(store, new MemoryBus(), pino({ level: 'silent' }));
-    const conn = new Connection('c', new FakeWs() as unknown as WebSocket, USER, randomUUID(), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+    const conn = new Connection('c', new FakeWs() as unknown as WebSocket, USER, claimsOf(USER, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
     const strangers = Array.from({ length: 300 }, () => randomUUID());
     const refused: string[][] = [];
     await feeds.subscribe(
@@ -79,7 +80,7 @@ describe('RoomFeeds.subscribe', () => {
   it('looks again when the room moved on since the check, and refuses a user who left in between', async () => {
     const { store, calls } = storeWithLeaveAfterCheck();
     const feeds = new RoomFeeds(store, new MemoryBus(), pino({ level: 'silent' }));
-    const conn = new Connection('c', new FakeWs() as unknown as WebSocket, USER, randomUUID(), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+    const conn = new Connection('c', new FakeWs() as unknown as WebSocket, USER, claimsOf(USER, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
     const failed: { roomId: string; code: unknown }[] = [];
     await feeds.subscribe(conn, [{ roomId: ROOM, sinceSeq: 0 }], { refused: () => {}, failed: (roomId, error) => failed.push({ roomId, code: (error as { code?: unknown }).code }) });
     expect(failed).toEqual([{ roomId: ROOM, code: 'forbidden' }]);
@@ -112,7 +113,7 @@ async function settle(): Promise<void> {
 
 function socket(user: UserRef) {
   const ws = new FakeWs();
-  const conn = new Connection(randomUUID(), ws as unknown as WebSocket, user, randomUUID(), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+  const conn = new Connection(randomUUID(), ws as unknown as WebSocket, user, claimsOf(user, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
   return { ws, conn };
 }
 
