@@ -47,6 +47,8 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     readPositions: {},
     saveReadPosition: () => undefined,
     pageSize: opts.limit ?? 50,
+    // --limit N counts messages when following too, as a page read does: relations do not eat it.
+    firstPageCountsMessages: true,
     listRooms: async () => [room],
   });
 

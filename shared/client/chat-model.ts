@@ -71,6 +71,12 @@ export interface ChatModelOptions {
   readonly backoff?: BackoffPolicy;
   /** Events per history page (default 100). */
   readonly pageSize?: number;
+  /**
+   * Whether each room's first page is its newest `pageSize` messages (see `isOwnMessage`) with the
+   * relations and membership events among them, as `readPage` reads (`chat read --follow --limit N`),
+   * rather than its newest `pageSize` events (default false).
+   */
+  readonly firstPageCountsMessages?: boolean;
   /** Waits between opening two private messages, so input and rendering go on (default: a macrotask). */
   readonly yieldToUi?: () => Promise<void>;
   /** Runs `fn` every `ms` until the returned function is called (default: setInterval). */
@@ -391,9 +397,26 @@ export class ChatModel {
    * page is opened (`opened`: by event id, private messages only); rejects with a history request's error.
    */
   async readPage(roomId: string, q: { readonly before?: number; readonly limit?: number } = {}): Promise<{ page: HistoryPage; opened: ReadonlyMap<string, Opened> }> {
-    const want = q.limit ?? this.pageSize;
+    const page = await this.messagesPage(roomId, q.limit ?? this.pageSize, q.before);
+    const { events } = page;
+    this.decrypt(events);
+    await this.decryptQueue;
+    const opened = new Map<string, Opened>();
+    for (const event of events) {
+      const o = this.opened.get(event.id);
+      if (o) opened.set(event.id, o);
+    }
+    return { page, opened };
+  }
+
+  /**
+   * The events from the `want`-th newest message before `before` (default: the newest) on, fetching
+   * older pages until there are `want` messages or the room's start; `hasMore` says whether older
+   * events remain. Rejects with a history request's error.
+   */
+  private async messagesPage(roomId: string, want: number, from: number | undefined): Promise<HistoryPage> {
     let events: RoomEvent[] = [];
-    let before = q.before;
+    let before = from;
     let page: HistoryPage;
     let headSeq: number | undefined;
     for (;;) {
@@ -407,18 +430,11 @@ export class ChatModel {
     let hasMore = page.hasMore;
     const own = events.filter(isOwnMessage);
     if (own.length > want) {
-      const from = (own[own.length - want] as RoomEvent).seq;
-      events = events.filter((e) => e.seq >= from);
+      const first = (own[own.length - want] as RoomEvent).seq;
+      events = events.filter((e) => e.seq >= first);
       hasMore = true;
     }
-    this.decrypt(events);
-    await this.decryptQueue;
-    const opened = new Map<string, Opened>();
-    for (const event of events) {
-      const o = this.opened.get(event.id);
-      if (o) opened.set(event.id, o);
-    }
-    return { page: { ...page, events, hasMore, headSeq }, opened };
+    return { ...page, events, hasMore, headSeq: headSeq ?? page.headSeq };
   }
 
   /**
@@ -452,7 +468,7 @@ export class ChatModel {
     for (const room of list) {
       if (this.watched.has(room.id) || !this.running) continue;
       this.watched.add(room.id);
-      const page = await api.history(room.id, { limit: this.pageSize });
+      const page = this.options.firstPageCountsMessages ? await this.messagesPage(room.id, this.pageSize, undefined) : await api.history(room.id, { limit: this.pageSize });
       this.apply(room.id, (s) => ({ ...markRead(addEvents(s, page.events), room.readSeq ?? 0), hasOlder: page.hasMore }));
       this.decrypt(page.events);
       if (this.watched.has(room.id)) live.watch(room.id, page.events.at(-1)?.seq ?? page.headSeq);
