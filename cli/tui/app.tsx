@@ -201,8 +201,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       return o?.status === 'ok' ? o.body : null;
     };
     // This user's edits, reactions and deletes still in the outbox show on their messages, marked pending.
-    return applyRelations(state.events, me.id, contentOf, chat.pending.filter((p) => p.roomId === state.roomId));
-  }, [state, chat.opened, chat.pending, me.id]);
+    return applyRelations(state.events, me.id, contentOf, chat.pending.filter((p) => p.roomId === state.roomId), chat.quoted);
+  }, [state, chat.opened, chat.pending, chat.quoted, me.id]);
 
   const textOf = (row: Extract<TimelineRow, { kind: 'event' }>): string => {
     const e = row.event;

@@ -502,6 +502,35 @@ describe('ChatModel', () => {
     t.model.stop();
   });
 
+  it('fetches the message a reply answers from outside the loaded page, so the quote shows its text (opened in a private room), or that it was deleted', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const { e2e } = fakeE2E();
+    const old = server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'the old question', crypto.randomUUID()) });
+    const gone = server.append(SECRET, { envelope: null, redacted: true });
+    for (let i = 0; i < 5; i++) server.append(SECRET, { envelope: await e2e.encrypt(SECRET, `filler ${i}`, crypto.randomUUID()) });
+    server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'the answer', crypto.randomUUID()), relation: { type: 'reply', eventId: old.id, seq: old.seq } });
+    server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'to a deleted one', crypto.randomUUID()), relation: { type: 'reply', eventId: gone.id, seq: gone.seq } });
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    expect(t.seqs(SECRET)).toEqual([7, 8, 9]);
+    const snap = t.model.getSnapshot();
+    const text = (e: RoomEvent) => (snap.opened.get(e.id)?.status === 'ok' ? (snap.opened.get(e.id) as { body: string }).body : null);
+    const { messages } = applyRelations(snap.timelines.get(SECRET)?.events ?? [], ME.id, text, [], snap.quoted);
+    expect(messages.map((m) => m.replyTo)).toEqual([
+      null,
+      { seq: old.seq, eventId: old.id, sender: BOB.username, text: 'the old question', deleted: false },
+      { seq: gone.seq, eventId: gone.id, sender: BOB.username, text: null, deleted: true },
+    ]);
+    // A one-shot read gets them too.
+    const read = await t.model.readPage(SECRET, { limit: 1 });
+    expect(read.quoted.get(gone.id)).toMatchObject({ redacted: true });
+    const page = await setup(server).model.readPage(SECRET, { limit: 2 });
+    expect(page.opened.get(old.id)).toMatchObject({ status: 'ok', body: 'the old question' });
+    t.model.stop();
+  });
+
   it('connects and loads the rooms even when the kept messages cannot be read, and says so', async () => {
     const server = new FakeServer();
     server.addRoom(room(OPEN, 'open'));

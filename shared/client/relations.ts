@@ -52,7 +52,9 @@ export function isOwnMessage(e: RoomEvent): boolean {
 }
 
 /**
- * Applies the relations among `events` (ascending seq) and answers the messages to show, in seq order
+ * Applies the relations among `events` (ascending seq); `pending` (this user's messages in the outbox)
+ * folds in as `foldPending` says, and `quoted` (events fetched on their own, by id) gives the quote of
+ * a reply whose target is not among `events`. Answers the messages to show, in seq order
  * (edits, reactions and deletes fold into their targets; membership events are left out, callers show
  * those from the events as before), also by event id. `contentOf` gives an event's text (the body in open rooms, the opened envelope in private ones)
  * or null. An edit counts only from the target's author (clients check it too, not only the server);
@@ -63,6 +65,7 @@ export function applyRelations(
   me: string,
   contentOf: (e: RoomEvent) => string | null,
   pending: readonly PendingMessage[] = [],
+  quoted: ReadonlyMap<string, RoomEvent> = new Map(),
 ): { readonly messages: readonly MessageView[]; readonly byId: ReadonlyMap<string, MessageView>; readonly folded: ReadonlySet<string> } {
   const byId = new Map(events.map((e) => [e.id, e]));
   const deleted = new Set<string>();
@@ -108,7 +111,11 @@ export function applyRelations(
     let replyTo: ReplyQuote | null = null;
     if (rel?.type === 'reply') {
       const target = byId.get(rel.eventId);
-      replyTo = { seq: rel.seq, eventId: rel.eventId, sender: target?.sender.username ?? null, text: target ? textOf(target) : null, deleted: deleted.has(rel.eventId) };
+      // A target outside the loaded events, fetched on its own: its own text (edits of it are not loaded), or deleted.
+      const outside = target ? undefined : quoted.get(rel.eventId);
+      replyTo = outside
+        ? { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: outside.redacted ? null : contentOf(outside), deleted: outside.redacted === true }
+        : { seq: rel.seq, eventId: rel.eventId, sender: target?.sender.username ?? null, text: target ? textOf(target) : null, deleted: deleted.has(rel.eventId) };
     }
     const view: MessageView = {
       event: e,

@@ -111,7 +111,7 @@ function RoomView({ room }: { readonly room: Room }) {
   const [quoteJump, setQuoteJump] = useState<{ readonly eventId: string; readonly seq: number } | null>(null);
   const jumpTo = jump?.roomId === room.id ? jump.eventId : (quoteJump?.eventId ?? null);
   const pending = useMemo(() => chat.pending.filter((p) => p.roomId === room.id), [chat.pending, room.id]);
-  const relations = useRelations(view?.events ?? NO_EVENTS, chat.opened, session.user.id, pending);
+  const relations = useRelations(view?.events ?? NO_EVENTS, chat.opened, session.user.id, pending, chat.quoted);
   const messageActions = useMessageActions(chat, room, session.user.id, act);
   const { editing, setEditing, replyingTo, setReplyingTo, reacting, setReacting, deleting, setDeleting } = messageActions;
   const composer = useRef<HTMLTextAreaElement>(null);
