@@ -153,8 +153,9 @@ export class ChatModel {
       ...(options.random ? { random: options.random } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       transport: {
-        sendBody: (roomId, body, clientMsgId, relatesTo) => live.send(roomId, body, clientMsgId, relatesTo),
-        sendEnvelope: (roomId, envelope, relatesTo) => live.sendEnvelope(roomId, envelope, relatesTo),
+        // A plain message's send has no relation argument at all.
+        sendBody: (roomId, body, clientMsgId, relatesTo) => (relatesTo ? live.send(roomId, body, clientMsgId, relatesTo) : live.send(roomId, body, clientMsgId)),
+        sendEnvelope: (roomId, envelope, relatesTo) => (relatesTo ? live.sendEnvelope(roomId, envelope, relatesTo) : live.sendEnvelope(roomId, envelope)),
         deleteMessage: (roomId, seq) => (options.api.deleteMessage ? options.api.deleteMessage(roomId, seq) : Promise.reject(new ChatError('internal', 'this client cannot delete messages'))),
         encrypt: (roomId, body, clientMsgId) => (e2e ? e2e.encrypt(roomId, body, clientMsgId) : Promise.reject(new ChatError('internal', 'this client cannot encrypt'))),
       },
