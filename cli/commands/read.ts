@@ -47,11 +47,13 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     readPositions: {},
     saveReadPosition: () => undefined,
     pageSize: opts.limit ?? 50,
+    // --limit N counts messages when following too, as a page read does: relations do not eat it.
+    firstPageCountsMessages: true,
     listRooms: async () => [room],
   });
 
   if (!opts.follow) {
-    const { page, opened: openedById } = await model.readPage(room.id, opts.before === undefined ? {} : { before: opts.before });
+    const { page, opened: openedById, quoted } = await model.readPage(room.id, opts.before === undefined ? {} : { before: opts.before });
     // Only a private room's messages are opened (an open room's are plain text).
     const opened = (event: RoomEvent) => (e2e && event.envelope ? openedById.get(event.id) : undefined);
     // Relations (edits, deletes, reactions, replies) fold into the messages they name.
@@ -60,7 +62,8 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
       const o = opened(e);
       return o?.status === 'ok' ? o.body : null;
     };
-    const { byId } = applyRelations(page.events, session.user.id, contentOf);
+    // A reply to a message before the page quotes it as fetched on its own.
+    const { byId } = applyRelations(page.events, session.user.id, contentOf, [], quoted);
     const withView = (e: RoomEvent) => {
       const v = byId.get(e.id);
       return v ? { ...asData(e, opened(e)), text: v.text, edited: v.edited, deleted: v.deleted, reactions: v.reactions, replyTo: v.replyTo } : asData(e, opened(e));

@@ -1,4 +1,4 @@
-import { applyRelations, sendRelation } from '../../shared/client/index.js';
+import { applyRelations, sendAndWait } from '../../shared/client/index.js';
 import type { ApiClient, E2ESession, StoredSession } from '../../shared/client/index.js';
 import { ChatError, isReactionKey } from '../../shared/protocol/index.js';
 import type { RelatesTo, Room, RoomEvent } from '../../shared/protocol/index.js';
@@ -10,6 +10,7 @@ import { neutralize } from '../output.js';
 const REACTION_SCAN_LIMIT = 2_000;
 
 interface Target {
+  readonly ctx: CliContext;
   readonly api: ApiClient;
   readonly session: StoredSession;
   readonly room: Room;
@@ -25,11 +26,24 @@ async function target(ctx: CliContext, roomName: string, seq: number): Promise<T
   if (e2e) await warnAboutChangedKeys(ctx, e2e, room);
   const event = (await api.history(room.id, { after: seq - 1, limit: 1 })).events.find((e) => e.seq === seq);
   if (!event || event.kind !== 'message') throw new ChatError('not_found', `there is no message ${seq} in #${room.name}`);
-  return { api, session, room, e2e, event };
+  return { ctx, api, session, room, e2e, event };
 }
 
-/** Sends text related to the target (see sendRelation: encrypted here in a private room). */
-const sendRelated = (t: Target, relatesTo: RelatesTo, text: string): Promise<{ id: string; seq: number }> => sendRelation({ api: t.api, e2e: t.e2e }, t.room, relatesTo, text);
+/**
+ * Sends text related to the target as the interactive clients do: through the client's outbox over the
+ * socket (`sendAndWait`), encrypted here in a private room, re-sent with the same clientMsgId after a
+ * reconnect. Answers the new event's id and seq; rejects with the server's refusal or `unavailable`.
+ */
+async function sendRelated(t: Target, relatesTo: RelatesTo, text: string): Promise<{ id: string; seq: number }> {
+  const ack = await sendAndWait({
+    live: await t.ctx.live(t.api),
+    ...(t.e2e ? { e2e: t.e2e } : {}),
+    room: t.room,
+    text,
+    relation: { ...relatesTo, seq: t.event.seq },
+  });
+  return { id: ack.id, seq: ack.seq };
+}
 
 /** `chat edit <room> <seq> <text...>`: replaces the text of your message (encrypted here in a private room). */
 export async function edit(ctx: CliContext, roomName: string, seq: number, words: string[]): Promise<void> {

@@ -211,8 +211,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       const o = chat.opened.get(e.id);
       return o?.status === 'ok' ? o.body : null;
     };
-    return applyRelations(state.events, me.id, contentOf);
-  }, [state, chat.opened, me.id]);
+    // This user's edits, reactions and deletes still in the outbox show on their messages, marked pending.
+    return applyRelations(state.events, me.id, contentOf, chat.pending.filter((p) => p.roomId === state.roomId), chat.quoted);
+  }, [state, chat.opened, chat.pending, chat.quoted, me.id]);
 
   const textOf = (row: Extract<TimelineRow, { kind: 'event' }>): string => {
     const e = row.event;
@@ -247,7 +248,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const rows = useMemo(
     () => [
       ...(state ? timelineRows(state.events, { readSeq: state.readSeq, now, ...(relations ? { views: relations.byId } : {}) }) : []),
-      ...pendingRows(chat.pending.filter((p) => p.roomId === room?.id)),
+      ...pendingRows(chat.pending.filter((p) => p.roomId === room?.id && !relations?.folded.has(p.clientMsgId))),
     ],
     [state, now, chat.pending, room?.id, relations],
   );

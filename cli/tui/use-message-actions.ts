@@ -105,7 +105,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
       case 'edit':
         setMode({ kind: 'edit', target });
         setSelection({ id: target.id, active: false });
-        o.composer.current?.setText(view?.text ?? target.body ?? '');
+        o.composer.current?.setText(view?.pendingText ?? view?.text ?? target.body ?? '');
         return null;
       case 'reply':
         setMode({ kind: 'reply', target });

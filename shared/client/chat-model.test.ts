@@ -3,7 +3,7 @@ import type { Room, RoomEvent } from '../protocol/index.js';
 import { BOB, DEVICE, fakeE2E, FakeServer, FakeSocket, ME, room } from '../../test/support/fake-chat-server.js';
 import type { ApiClient } from './api-client.js';
 import { ChatModel, removalText } from './chat-model.js';
-import type { RoomRemoval } from './chat-model.js';
+import type { ChatModelOptions, RoomRemoval } from './chat-model.js';
 import { applyRelations } from './relations.js';
 import type { Clock } from './live-client.js';
 import { LiveClient } from './live-client.js';
@@ -13,7 +13,7 @@ const OPEN = '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
 const SECRET = '4f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8e';
 const LATER = '5f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8f';
 
-function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), readPositions: Record<string, number> = {}, unreachable = 0, keysOnSync = false, extraApi: Partial<ApiClient> = {}) {
+function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), readPositions: Record<string, number> = {}, unreachable = 0, keysOnSync = false, extraApi: Partial<ApiClient> = {}, extraOptions: Partial<ChatModelOptions> = {}) {
   const timers: { at: number; fn: () => void }[] = [];
   let now = 1_000;
   const clock: Clock = {
@@ -58,6 +58,7 @@ function setup(server = new FakeServer(), outbox = new MemoryOutboxStore(), read
     random: () => 0.5,
     pageSize: 3,
     yieldToUi: () => Promise.resolve(),
+    ...extraOptions,
   });
   /** Lets every queued promise and zero-delay timer run. */
   const settle = async () => {
@@ -516,6 +517,58 @@ describe('ChatModel', () => {
     await expect(t.model.whenSent(item.clientMsgId)).rejects.toMatchObject({ code: 'message_too_large', message: expect.stringMatching(/too long once encrypted/) });
     expect(server.sockets[0]?.sent.filter((f) => f.type === 'send')).toEqual([]);
     expect(t.model.getSnapshot().pending).toMatchObject([{ status: 'failed', text: '中'.repeat(15_000) }]);
+    t.model.stop();
+  });
+
+  it('with firstPageCountsMessages, starts each room at its newest page-size messages, however many relation events follow them', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    for (const text of ['one', 'two', 'three', 'four']) server.append(OPEN, { body: text });
+    const target = server.events.get(OPEN)?.[3] as RoomEvent;
+    for (let i = 0; i < 7; i++) server.append(OPEN, { body: '👍', relation: { type: 'reaction', eventId: target.id, seq: target.seq } });
+    server.append(OPEN, { body: 'four!', relation: { type: 'edit', eventId: target.id, seq: target.seq } });
+    const events = new FakeServer();
+    events.addRoom(room(OPEN, 'open'), server.events.get(OPEN));
+    const byEvents = setup(events);
+    await byEvents.model.start();
+    await byEvents.settle();
+    // By events (the default), the page of 3 holds only relations.
+    expect(byEvents.seqs(OPEN)).toEqual([10, 11, 12]);
+    byEvents.model.stop();
+    const t = setup(server, new MemoryOutboxStore(), {}, 0, false, {}, { firstPageCountsMessages: true });
+    await t.model.start();
+    await t.settle();
+    expect(t.seqs(OPEN)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(t.model.getSnapshot().timelines.get(OPEN)?.hasOlder).toBe(true);
+    t.model.stop();
+  });
+
+  it('fetches the message a reply answers from outside the loaded page, so the quote shows its text (opened in a private room), or that it was deleted', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const { e2e } = fakeE2E();
+    const old = server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'the old question', crypto.randomUUID()) });
+    const gone = server.append(SECRET, { envelope: null, redacted: true });
+    for (let i = 0; i < 5; i++) server.append(SECRET, { envelope: await e2e.encrypt(SECRET, `filler ${i}`, crypto.randomUUID()) });
+    server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'the answer', crypto.randomUUID()), relation: { type: 'reply', eventId: old.id, seq: old.seq } });
+    server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'to a deleted one', crypto.randomUUID()), relation: { type: 'reply', eventId: gone.id, seq: gone.seq } });
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    expect(t.seqs(SECRET)).toEqual([7, 8, 9]);
+    const snap = t.model.getSnapshot();
+    const text = (e: RoomEvent) => (snap.opened.get(e.id)?.status === 'ok' ? (snap.opened.get(e.id) as { body: string }).body : null);
+    const { messages } = applyRelations(snap.timelines.get(SECRET)?.events ?? [], ME.id, text, [], snap.quoted);
+    expect(messages.map((m) => m.replyTo)).toEqual([
+      null,
+      { seq: old.seq, eventId: old.id, sender: BOB.username, text: 'the old question', deleted: false },
+      { seq: gone.seq, eventId: gone.id, sender: BOB.username, text: null, deleted: true },
+    ]);
+    // A one-shot read gets them too.
+    const read = await t.model.readPage(SECRET, { limit: 1 });
+    expect(read.quoted.get(gone.id)).toMatchObject({ redacted: true });
+    const page = await setup(server).model.readPage(SECRET, { limit: 2 });
+    expect(page.opened.get(old.id)).toMatchObject({ status: 'ok', body: 'the old question' });
     t.model.stop();
   });
 

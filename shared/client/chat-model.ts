@@ -45,6 +45,11 @@ export interface ChatSnapshot {
   readonly peers: ReadonlyMap<string, DmPeer>;
   /** Messages typed and not yet in their room's timeline, in the order typed. */
   readonly pending: readonly PendingMessage[];
+  /**
+   * Messages that loaded replies answer but that are not loaded themselves, fetched on their own (by
+   * event id; private ones opened into `opened`), so a quote shows the real text (see applyRelations).
+   */
+  readonly quoted: ReadonlyMap<string, RoomEvent>;
   readonly unread: ReadonlyMap<string, Unread>;
 }
 
@@ -71,6 +76,12 @@ export interface ChatModelOptions {
   readonly backoff?: BackoffPolicy;
   /** Events per history page (default 100). */
   readonly pageSize?: number;
+  /**
+   * Whether each room's first page is its newest `pageSize` messages (see `isOwnMessage`) with the
+   * relations and membership events among them, as `readPage` reads (`chat read --follow --limit N`),
+   * rather than its newest `pageSize` events (default false).
+   */
+  readonly firstPageCountsMessages?: boolean;
   /** Waits between opening two private messages, so input and rendering go on (default: a macrotask). */
   readonly yieldToUi?: () => Promise<void>;
   /**
@@ -141,6 +152,9 @@ export class ChatModel {
   private loaded = false;
   private timelines = new Map<string, RoomState>();
   private opened = new Map<string, Opened>();
+  private quoted = new Map<string, RoomEvent>();
+  /** Reply targets asked for (fetched, being fetched, or not found), by event id: each is asked for once. */
+  private readonly quoting = new Set<string>();
   private peers = new Map<string, DmPeer>();
   /** Rooms followed on the socket: a room list that no longer has one unwatches it. */
   private readonly watched = new Set<string>();
@@ -167,8 +181,9 @@ export class ChatModel {
       ...(options.random ? { random: options.random } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       transport: {
-        sendBody: (roomId, body, clientMsgId, relatesTo) => live.send(roomId, body, clientMsgId, relatesTo),
-        sendEnvelope: (roomId, envelope, relatesTo) => live.sendEnvelope(roomId, envelope, relatesTo),
+        // A plain message's send has no relation argument at all.
+        sendBody: (roomId, body, clientMsgId, relatesTo) => (relatesTo ? live.send(roomId, body, clientMsgId, relatesTo) : live.send(roomId, body, clientMsgId)),
+        sendEnvelope: (roomId, envelope, relatesTo) => (relatesTo ? live.sendEnvelope(roomId, envelope, relatesTo) : live.sendEnvelope(roomId, envelope)),
         deleteMessage: (roomId, seq) => (options.api.deleteMessage ? options.api.deleteMessage(roomId, seq) : Promise.reject(new ChatError('internal', 'this client cannot delete messages'))),
         encrypt: (roomId, body, clientMsgId) => (e2e ? e2e.encrypt(roomId, body, clientMsgId) : Promise.reject(new ChatError('internal', 'this client cannot encrypt'))),
       },
@@ -423,6 +438,7 @@ export class ChatModel {
       const page = await this.options.api.history(roomId, { before: first, limit: Math.min(MAX_HISTORY_PAGE, limit) });
       this.apply(roomId, (s) => ({ ...addEvents(s, page.events), hasOlder: page.hasMore }));
       this.decrypt(page.events);
+      void this.fetchQuoted(roomId, page.events);
       return page.events.length > 0;
     } finally {
       this.loadingOlder.delete(roomId);
@@ -434,14 +450,33 @@ export class ChatModel {
    * one-shot read (`chat read`): the events from the `limit`-th newest message (default the page size)
    * on, or those before seq `before`. `limit` counts messages (see `isOwnMessage`), not events: edits,
    * reactions, deletes and membership events between them come along, and older pages are fetched until
-   * there are `limit` messages or the room's start. `hasMore` says whether older events remain. Needs no
+   * there are `limit` messages or the room's start. `hasMore` says whether older events remain; `quoted`
+   * holds the messages that replies of the page answer from outside it (see `ChatSnapshot.quoted`). Needs no
    * `start`: nothing is followed and the timeline is left as it is. Resolves once every message of the
    * page is opened (`opened`: by event id, private messages only); rejects with a history request's error.
    */
-  async readPage(roomId: string, q: { readonly before?: number; readonly limit?: number } = {}): Promise<{ page: HistoryPage; opened: ReadonlyMap<string, Opened> }> {
-    const want = q.limit ?? this.pageSize;
+  async readPage(roomId: string, q: { readonly before?: number; readonly limit?: number } = {}): Promise<{ page: HistoryPage; opened: ReadonlyMap<string, Opened>; quoted: ReadonlyMap<string, RoomEvent> }> {
+    const page = await this.messagesPage(roomId, q.limit ?? this.pageSize, q.before);
+    const { events } = page;
+    this.decrypt(events);
+    const quoted = await this.fetchQuoted(roomId, events);
+    await this.decryptQueue;
+    const opened = new Map<string, Opened>();
+    for (const event of [...events, ...quoted.values()]) {
+      const o = this.opened.get(event.id);
+      if (o) opened.set(event.id, o);
+    }
+    return { page, opened, quoted };
+  }
+
+  /**
+   * The events from the `want`-th newest message before `before` (default: the newest) on, fetching
+   * older pages until there are `want` messages or the room's start; `hasMore` says whether older
+   * events remain. Rejects with a history request's error.
+   */
+  private async messagesPage(roomId: string, want: number, from: number | undefined): Promise<HistoryPage> {
     let events: RoomEvent[] = [];
-    let before = q.before;
+    let before = from;
     let page: HistoryPage;
     let headSeq: number | undefined;
     for (;;) {
@@ -455,18 +490,11 @@ export class ChatModel {
     let hasMore = page.hasMore;
     const own = events.filter(isOwnMessage);
     if (own.length > want) {
-      const from = (own[own.length - want] as RoomEvent).seq;
-      events = events.filter((e) => e.seq >= from);
+      const first = (own[own.length - want] as RoomEvent).seq;
+      events = events.filter((e) => e.seq >= first);
       hasMore = true;
     }
-    this.decrypt(events);
-    await this.decryptQueue;
-    const opened = new Map<string, Opened>();
-    for (const event of events) {
-      const o = this.opened.get(event.id);
-      if (o) opened.set(event.id, o);
-    }
-    return { page: { ...page, events, hasMore, headSeq }, opened };
+    return { ...page, events, hasMore, headSeq: headSeq ?? page.headSeq };
   }
 
   /**
@@ -500,9 +528,10 @@ export class ChatModel {
     for (const room of list) {
       if (this.watched.has(room.id) || !this.running) continue;
       this.watched.add(room.id);
-      const page = await api.history(room.id, { limit: this.pageSize });
+      const page = this.options.firstPageCountsMessages ? await this.messagesPage(room.id, this.pageSize, undefined) : await api.history(room.id, { limit: this.pageSize });
       this.apply(room.id, (s) => ({ ...markRead(addEvents(s, page.events), room.readSeq ?? 0), hasOlder: page.hasMore }));
       this.decrypt(page.events);
+      void this.fetchQuoted(room.id, page.events);
       if (this.watched.has(room.id)) live.watch(room.id, page.events.at(-1)?.seq ?? page.headSeq);
       if (isDirectMessage(room)) {
         const other = (await api.members(room.id)).find((m) => m.user.id !== user.id);
@@ -537,6 +566,40 @@ export class ChatModel {
     if (event.envelope && event.sender.id !== this.options.user.id) this.liveSealed.add(event.id);
     this.decrypt([event]);
     if (!event.envelope) this.noticeFor(event, event.body);
+    void this.fetchQuoted(event.roomId, [event]);
+  }
+
+  /**
+   * Fetches, one at a time, the messages that replies among `events` answer when they are not in the
+   * room's timeline (the event at the target's seq, from history), and opens the private ones; each
+   * target is asked for once. Answers those found, by event id. A failed fetch leaves the quote "not
+   * loaded" (it is asked for again when another reply names it).
+   */
+  private async fetchQuoted(roomId: string, events: readonly RoomEvent[]): Promise<Map<string, RoomEvent>> {
+    const found = new Map<string, RoomEvent>();
+    for (const e of events) {
+      const rel = e.relation;
+      if (e.kind !== 'message' || rel?.type !== 'reply') continue;
+      const known = this.quoted.get(rel.eventId);
+      if (known) {
+        found.set(rel.eventId, known);
+        continue;
+      }
+      if (this.quoting.has(rel.eventId) || events.some((x) => x.id === rel.eventId) || this.timelines.get(roomId)?.events.some((x) => x.id === rel.eventId)) continue;
+      this.quoting.add(rel.eventId);
+      try {
+        const page = await this.options.api.history(roomId, { after: rel.seq - 1, limit: 1 });
+        const target = page.events.find((x) => x.seq === rel.seq && x.id === rel.eventId);
+        if (!target) continue;
+        found.set(target.id, target);
+        this.quoted = new Map(this.quoted).set(target.id, target);
+        this.decrypt([target]);
+        this.changed();
+      } catch {
+        this.quoting.delete(rel.eventId);
+      }
+    }
+    return found;
   }
 
   /** Tells the notice listeners of a live message from someone else that mentions this user or came in a DM. */
@@ -666,6 +729,7 @@ export class ChatModel {
       opened: this.opened,
       peers: this.peers,
       pending,
+      quoted: this.quoted,
       unread,
     };
   }

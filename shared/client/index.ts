@@ -25,5 +25,4 @@ export * from './device-approval.js';
 export * from './device-prompts.js';
 export * from './key-backup.js';
 export * from './relations.js';
-export * from './send-relation.js';
 export * from './identity-backup.js';

@@ -23,6 +23,30 @@ export interface PendingMessage {
   readonly relation?: OutboxRelation;
 }
 
+/**
+ * What a pending message shows as its text, the same in every client: a plain message's text; for a
+ * relation shown on its own (a reply, or one whose target is not loaded or that failed), what it does:
+ * "↩ #12 text", "✎ #12 → text", "👍 on #12", "delete #12".
+ */
+export function pendingText(p: Pick<PendingMessage, 'text' | 'relation'>): string {
+  const r = p.relation;
+  if (!r) return p.text;
+  switch (r.type) {
+    case 'reply':
+      return `↩ #${r.seq} ${p.text}`;
+    case 'edit':
+      return `✎ #${r.seq} → ${p.text}`;
+    case 'reaction':
+      return `${p.text} on #${r.seq}`;
+    case 'delete':
+      return `delete #${r.seq}`;
+    default: {
+      const unreachable: never = r.type;
+      return String(unreachable);
+    }
+  }
+}
+
 /** How the outbox reaches the server: the live socket's sends, the delete request, and this device's encryption. */
 export interface OutboxTransport {
   /** Sends an open room's message (an edit, reaction or reply with `relatesTo`); resolves with the ack (re-sent by the socket after a reconnect). */

@@ -51,3 +51,42 @@ describe('applyRelations', () => {
     expect(messages[2]).toMatchObject({ text: 'from the future', unknownRelation: 'thread' });
   });
 });
+
+describe('applyRelations with this user\'s pending relations', () => {
+  const pending = (n: number, text: string, relation: { type: 'edit' | 'reaction' | 'reply' | 'delete'; seq: number }, status: 'queued' | 'failed' = 'queued') => ({
+    clientMsgId: id(700 + n),
+    roomId: ROOM,
+    text,
+    private: false,
+    queuedAt: n,
+    status,
+    relation: { type: relation.type, eventId: id(relation.seq), seq: relation.seq },
+    ...(status === 'failed' ? { error: { code: 'conflict' as const, message: 'message 1 was deleted' } } : {}),
+  });
+
+  it('shows a pending edit\'s text, a pending delete, and pending reaction chips (given and taken back) on their messages', () => {
+    const events = [ev(1, alice, 'helo'), ev(2, bob, 'hi'), ev(3, alice, '👍', { type: 'reaction', seq: 2 }), ev(4, bob, '👍', { type: 'reaction', seq: 2 }), ev(5, bob, 'third')];
+    const { byId, folded } = applyRelations(events, alice.id, body, [
+      pending(1, 'hello', { type: 'edit', seq: 1 }),
+      pending(2, '🎉', { type: 'reaction', seq: 2 }),
+      pending(3, '', { type: 'delete', seq: 3 }),
+      pending(4, '', { type: 'delete', seq: 5 }),
+      pending(5, 'an answer', { type: 'reply', seq: 1 }),
+      pending(6, 'too late', { type: 'edit', seq: 1 }, 'failed'),
+      pending(7, '👀', { type: 'reaction', seq: 99 }),
+    ]);
+    expect(byId.get(id(1))).toMatchObject({ text: 'helo', pendingText: 'hello' });
+    expect(byId.get(id(2))?.reactions).toEqual([
+      { key: '👍', count: 1, mineSeq: null, senders: ['alice', 'bob'], pending: true },
+      { key: '🎉', count: 1, mineSeq: null, senders: [], pending: true },
+    ]);
+    expect(byId.get(id(5))).toMatchObject({ pendingDelete: true, deleted: false });
+    // Replies, failed relations and those whose target is not loaded are shown apart.
+    expect([...folded]).toEqual([id(701), id(702), id(703), id(704)]);
+  });
+
+  it('changes nothing without pending relations', () => {
+    const events = [ev(1, alice, 'helo')];
+    expect(applyRelations(events, alice.id, body, []).byId.get(id(1))).toEqual(applyRelations(events, alice.id, body).byId.get(id(1)));
+  });
+});

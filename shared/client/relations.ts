@@ -1,5 +1,6 @@
 import { isKnownRelation } from '../protocol/index.js';
 import type { RoomEvent } from '../protocol/index.js';
+import type { PendingMessage } from './outbox.js';
 
 /** One reaction shown under a message: the emoji, how many people gave it, and whether this user did (with their reaction's seq, to take it back). */
 export interface ReactionCount {
@@ -8,6 +9,8 @@ export interface ReactionCount {
   readonly mineSeq: number | null;
   /** The usernames of the people who gave it, in the order they did (`count` of them). */
   readonly senders: readonly string[];
+  /** This user's reaction with this key is on its way (given, or taken back), not yet stored: `count` and `mineSeq` already say how it will be. */
+  readonly pending?: true;
 }
 
 /** What a reply quotes: the message it answers, or that it is not loaded (or was deleted). */
@@ -35,6 +38,10 @@ export interface MessageView {
   readonly replyTo: ReplyQuote | null;
   /** The relation type when this client does not know it (shown as a plain message). */
   readonly unknownRelation: string | null;
+  /** The text of this user's edit still in the outbox (shown in place of `text`, marked pending). */
+  readonly pendingText?: string;
+  /** This user's delete of the message is still in the outbox (shown marked as being deleted). */
+  readonly pendingDelete?: true;
 }
 
 /** Whether the event is a message of its own (plain, a reply, or a relation this client does not know) rather than an edit, reaction or delete of another. */
@@ -45,13 +52,21 @@ export function isOwnMessage(e: RoomEvent): boolean {
 }
 
 /**
- * Applies the relations among `events` (ascending seq) and answers the messages to show, in seq order
+ * Applies the relations among `events` (ascending seq); `pending` (this user's messages in the outbox)
+ * folds in as `foldPending` says, and `quoted` (events fetched on their own, by id) gives the quote of
+ * a reply whose target is not among `events`. Answers the messages to show, in seq order
  * (edits, reactions and deletes fold into their targets; membership events are left out, callers show
  * those from the events as before), also by event id. `contentOf` gives an event's text (the body in open rooms, the opened envelope in private ones)
  * or null. An edit counts only from the target's author (clients check it too, not only the server);
  * a delete from anyone the server accepted it from; a reaction's toggle-off is the delete of the reaction.
  */
-export function applyRelations(events: readonly RoomEvent[], me: string, contentOf: (e: RoomEvent) => string | null): { readonly messages: readonly MessageView[]; readonly byId: ReadonlyMap<string, MessageView> } {
+export function applyRelations(
+  events: readonly RoomEvent[],
+  me: string,
+  contentOf: (e: RoomEvent) => string | null,
+  pending: readonly PendingMessage[] = [],
+  quoted: ReadonlyMap<string, RoomEvent> = new Map(),
+): { readonly messages: readonly MessageView[]; readonly byId: ReadonlyMap<string, MessageView>; readonly folded: ReadonlySet<string> } {
   const byId = new Map(events.map((e) => [e.id, e]));
   const deleted = new Set<string>();
   const latestEdit = new Map<string, RoomEvent>();
@@ -96,7 +111,11 @@ export function applyRelations(events: readonly RoomEvent[], me: string, content
     let replyTo: ReplyQuote | null = null;
     if (rel?.type === 'reply') {
       const target = byId.get(rel.eventId);
-      replyTo = { seq: rel.seq, eventId: rel.eventId, sender: target?.sender.username ?? null, text: target ? textOf(target) : null, deleted: deleted.has(rel.eventId) };
+      // A target outside the loaded events, fetched on its own: its own text (edits of it are not loaded), or deleted.
+      const outside = target ? undefined : quoted.get(rel.eventId);
+      replyTo = outside
+        ? { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: outside.redacted ? null : contentOf(outside), deleted: outside.redacted === true }
+        : { seq: rel.seq, eventId: rel.eventId, sender: target?.sender.username ?? null, text: target ? textOf(target) : null, deleted: deleted.has(rel.eventId) };
     }
     const view: MessageView = {
       event: e,
@@ -110,5 +129,46 @@ export function applyRelations(events: readonly RoomEvent[], me: string, content
     views.set(e.id, view);
     messages.push(view);
   }
-  return { messages, byId: views };
+  if (pending.length === 0) return { messages, byId: views, folded: new Set() };
+  const folded = foldPending(views, byId, pending);
+  return { messages: messages.map((m) => views.get(m.event.id) ?? m), byId: views, folded };
+}
+
+/**
+ * Shows this user's relations still in the outbox on the messages they name (in `views`, replaced):
+ * an edit's text as `pendingText`, a delete as `pendingDelete`, a reaction given or taken back as a
+ * `pending` chip. Answers the clientMsgIds folded in; the others (replies, failed ones, those whose
+ * target is not loaded) are for the caller to show as pending messages of their own.
+ */
+function foldPending(views: Map<string, MessageView>, events: ReadonlyMap<string, RoomEvent>, pending: readonly PendingMessage[]): Set<string> {
+  const folded = new Set<string>();
+  for (const p of pending) {
+    const rel = p.relation;
+    if (!rel || p.status === 'failed' || rel.type === 'reply') continue;
+    const view = views.get(rel.eventId);
+    if (rel.type === 'edit' && view && !view.deleted) {
+      views.set(view.event.id, { ...view, pendingText: p.text });
+    } else if (rel.type === 'delete' && view) {
+      views.set(view.event.id, { ...view, pendingDelete: true });
+    } else if (rel.type === 'reaction' && view && !view.deleted) {
+      const chip = view.reactions.find((r) => r.key === p.text);
+      const reactions = chip
+        ? view.reactions.map((r) => (r === chip ? { ...r, count: r.mineSeq === null ? r.count + 1 : r.count, pending: true as const } : r))
+        : [...view.reactions, { key: p.text, count: 1, mineSeq: null, senders: [], pending: true as const }];
+      views.set(view.event.id, { ...view, reactions });
+    } else if (rel.type === 'delete') {
+      // The toggle-off of this user's reaction: the delete names the reaction event.
+      const reaction = events.get(rel.eventId);
+      const target = reaction?.relation?.type === 'reaction' ? views.get(reaction.relation.eventId) : undefined;
+      if (!target) continue;
+      const reactions = target.reactions
+        .map((r) => (r.mineSeq === rel.seq ? { ...r, count: r.count - 1, mineSeq: null, pending: true as const } : r))
+        .filter((r) => r.count > 0);
+      views.set(target.event.id, { ...target, reactions });
+    } else {
+      continue;
+    }
+    folded.add(p.clientMsgId);
+  }
+  return folded;
 }

@@ -71,8 +71,8 @@ export async function sendAndWait(options: SendAndWaitOptions): Promise<AckFrame
     clock,
     newId: () => clientMsgId,
     transport: {
-      sendBody: (roomId, body, id, relatesTo) => hand(live.send(roomId, body, id, relatesTo)),
-      sendEnvelope: (roomId, envelope, relatesTo) => hand(live.sendEnvelope(roomId, envelope, relatesTo)),
+      sendBody: (roomId, body, id, relatesTo) => hand(relatesTo ? live.send(roomId, body, id, relatesTo) : live.send(roomId, body, id)),
+      sendEnvelope: (roomId, envelope, relatesTo) => hand(relatesTo ? live.sendEnvelope(roomId, envelope, relatesTo) : live.sendEnvelope(roomId, envelope)),
       deleteMessage: () => Promise.reject(new ChatError('internal', 'a delete is sent with ApiClient.deleteMessage, not sendAndWait')),
       encrypt: (roomId, body, id) => {
         if (!e2e) return Promise.reject(new ChatError('internal', 'a private room needs end-to-end encryption to send to'));

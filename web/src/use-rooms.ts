@@ -63,6 +63,8 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       views: snapshot.timelines,
       opened: snapshot.opened,
       pending: snapshot.pending,
+      /** Messages replies answer from outside the loaded history, fetched on their own (see ChatSnapshot.quoted). */
+      quoted: snapshot.quoted,
       connection: snapshot.connection,
       /** How a room is named on screen: `@peer` for direct messages, `#name` or `🔒 name` otherwise. */
       title: (room: Room) => (isDirectMessage(room) ? `@${snapshot.peers.get(room.id)?.username ?? '…'}` : `${room.visibility === 'private' ? '🔒 ' : '#'}${room.name}`),

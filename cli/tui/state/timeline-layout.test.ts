@@ -71,6 +71,22 @@ describe('layoutRow', () => {
   });
 });
 
+describe('pending relations in the layout', () => {
+  const rowsOf = (row: Parameters<typeof layoutRow>[0]) => layoutRow(row, options(80)).map((l) => l.spans.map((s) => s.text).join(''));
+
+  it('shows a pending edit\'s new text marked pending, a pending delete, and a pending reaction chip', () => {
+    const e = event('helo');
+    const view: MessageView = { event: e, text: 'helo', edited: false, deleted: false, reactions: [{ key: '👍', count: 1, mineSeq: null, senders: [], pending: true }], replyTo: null, unknownRelation: null, pendingText: 'hello' };
+    expect(rowsOf({ kind: 'event', key: 'e', event: e, view })).toEqual(['10:00 bob: hello (edit pending)', '           👍 1…']);
+    expect(rowsOf({ kind: 'event', key: 'e', event: e, view: { ...view, pendingText: undefined, reactions: [], pendingDelete: true } as MessageView })[0]).toBe('10:00 bob: helo (delete pending)');
+  });
+
+  it('shows a pending reply, or a relation that failed, as a row saying what it does', () => {
+    const p = { clientMsgId: 'c', roomId: 'r', text: 'too late', private: false, queuedAt: Date.parse('2026-11-25T10:00:00.000Z'), status: 'failed' as const, error: { code: 'conflict' as const, message: 'message 1 was deleted' }, relation: { type: 'edit' as const, eventId: 'x', seq: 1 } };
+    expect(rowsOf({ kind: 'pending', key: 'p', message: p }).join(' ').replace(/\s+/g, ' ')).toContain('alice: ✎ #1 → too late (not sent: message 1 was deleted — /retry or /discard)');
+  });
+});
+
 describe('viewport', () => {
   it('follows the bottom, scrolls by rows, and reaches the first row with the "newer below" row kept', () => {
     expect(viewport(100, 10, 0)).toEqual({ start: 90, end: 100, offset: 0, maxOffset: 91, atTop: false });

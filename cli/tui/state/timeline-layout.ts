@@ -8,6 +8,7 @@ import { spansWidth, truncateSpans, wrapSpans } from './styled-wrap.js';
 import type { TimelineRow } from './timeline-rows.js';
 import { pendingLabel } from './timeline-rows.js';
 import { localTimeFormatter } from '../../../shared/text/time-format.js';
+import { pendingText } from '../../../shared/client/index.js';
 
 /**
  * One terminal row of the timeline: styled spans whose display width is at most the layout's width.
@@ -76,10 +77,17 @@ function quoteText(quote: NonNullable<MessageView['replyTo']>): string {
   return `┌ ${quote.sender === null ? `#${quote.seq}` : neutralize(quote.sender)}: ${text}`;
 }
 
-/** A message's reactions on one line: "👍 2  🎉 1", this user's own marked with "*"; empty when none. */
+/**
+ * A message's reactions on one line: "👍 2  🎉 1", this user's own marked with "*", one of this user's
+ * still on its way (given or taken back) with "…"; empty when none.
+ */
 function reactionsText(view: MessageView): string {
-  return view.reactions.map((r) => `${neutralize(r.key)} ${r.count}${r.mineSeq !== null ? '*' : ''}`).join('  ');
+  return view.reactions.map((r) => `${neutralize(r.key)} ${r.count}${r.mineSeq !== null ? '*' : ''}${r.pending ? '…' : ''}`).join('  ');
 }
+
+/** What follows the text of a message this user's edit or delete of is still on its way. */
+export const EDIT_PENDING = ' (edit pending)';
+export const DELETE_PENDING = ' (delete pending)';
 
 /**
  * A message's body rows with its relations applied: the text (or the tombstone of a deleted
@@ -87,9 +95,14 @@ function reactionsText(view: MessageView): string {
  */
 function viewBody(text: string, view: MessageView | undefined, me: string): BodyLine[] {
   if (!view) return markdownLines(text, me);
-  const body: BodyLine[] = view.deleted ? [bare([{ text: DELETED_TEXT, tone: 'dim' }])] : markdownLines(text, me);
+  const pendingEdit = view.pendingText !== undefined && !view.deleted;
+  const body: BodyLine[] = view.deleted ? [bare([{ text: DELETED_TEXT, tone: 'dim' }])] : markdownLines(pendingEdit ? (view.pendingText ?? text) : text, me);
   const last = body[body.length - 1];
-  if (view.edited && !view.deleted && last) body[body.length - 1] = { ...last, text: [...last.text, { text: ' (edited)', tone: 'dim' }] };
+  const marks: Span[] = [];
+  if (view.edited && !view.deleted && !pendingEdit) marks.push({ text: ' (edited)', tone: 'dim' });
+  if (pendingEdit) marks.push({ text: EDIT_PENDING, tone: 'dim' });
+  if (view.pendingDelete && !view.deleted) marks.push({ text: DELETE_PENDING, tone: 'dim' });
+  if (marks.length > 0 && last) body[body.length - 1] = { ...last, text: [...last.text, ...marks] };
   const reactions = view.deleted ? '' : reactionsText(view);
   if (reactions !== '') body.push(bare([{ text: reactions, tone: 'accent' }]));
   return body;
@@ -117,7 +130,7 @@ export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[
         { text: me, tone: 'sender', sender: options.me },
         { text: ': ', tone: 'dim' },
       ];
-      const body: BodyLine[] = neutralizeLines(m.text).map((line) => bare([{ text: line, tone: 'dim' }]));
+      const body: BodyLine[] = neutralizeLines(pendingText(m)).map((line) => bare([{ text: line, tone: 'dim' }]));
       const label: Span = { text: ` ${pendingLabel(m)}`, tone: m.status === 'failed' ? 'error' : 'dim' };
       const last = body[body.length - 1];
       if (last) body[body.length - 1] = { ...last, text: [...last.text, label] };
@@ -197,7 +210,7 @@ function cacheKey(row: TimelineRow, options: LayoutOptions): string {
     case 'new':
       return base;
     case 'pending':
-      return `${base}\u0000${options.me}\u0000${row.message.status}\u0000${pendingLabel(row.message)}\u0000${row.message.text}`;
+      return `${base}\u0000${options.me}\u0000${row.message.status}\u0000${pendingLabel(row.message)}\u0000${pendingText(row.message)}`;
     case 'event':
       return `${base}\u0000${options.me}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}\u0000${viewKey(row.view)}`;
     default: {
@@ -210,7 +223,7 @@ function cacheKey(row: TimelineRow, options: LayoutOptions): string {
 /** What of a message's view its layout depends on. */
 function viewKey(view: MessageView | undefined): string {
   if (!view) return '';
-  return [view.deleted, view.edited, reactionsText(view), view.replyTo ? quoteText(view.replyTo) : ''].join('\u0000');
+  return [view.deleted, view.edited, reactionsText(view), view.replyTo ? quoteText(view.replyTo) : '', view.pendingText ?? '', view.pendingDelete ?? false].join('\u0000');
 }
 
 /** Which terminal rows of a timeline a viewport shows. */

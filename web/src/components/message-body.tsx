@@ -63,13 +63,17 @@ export function ReplyQuoteButton({ quote, onQuote }: { readonly quote: ReplyQuot
  * A message as people expect to see it, relations applied (shared/client/relations.ts): the latest
  * text with its formatting
  * ({@link Markdown}), "(edited)" after an edited one, or a "message deleted" tombstone; then its
- * reactions as chips (emoji and count, pressed when this user gave it, named with who did).
+ * reactions as chips (emoji and count, pressed when this user gave it, named with who did). This
+ * user's edit, delete or reaction still in the outbox shows as "(edit pending)" with the new text,
+ * "(delete pending)", or a dashed chip marked "…" and "(pending)".
  */
 export function MessageBody({ view, me, unreadable, onToggleReaction }: MessageBodyProps) {
   return (
     <>
       {view.deleted ? (
         <em className="tombstone text-dim">message deleted</em>
+      ) : view.pendingText !== undefined ? (
+        <Markdown text={view.pendingText} me={me} className="text" />
       ) : view.text === null ? (
         <span className="text">
           <Untrusted text={unreadable} />
@@ -77,7 +81,9 @@ export function MessageBody({ view, me, unreadable, onToggleReaction }: MessageB
       ) : (
         <Markdown text={view.text} me={me} className="text" />
       )}
-      {view.edited && !view.deleted && <span className="edited ml-1 text-xs text-dim">(edited)</span>}
+      {view.edited && !view.deleted && view.pendingText === undefined && <span className="edited ml-1 text-xs text-dim">(edited)</span>}
+      {view.pendingText !== undefined && !view.deleted && <em className="edit-pending ml-1 text-xs text-dim">(edit pending)</em>}
+      {view.pendingDelete && !view.deleted && <em className="delete-pending ml-1 text-xs text-dim">(delete pending)</em>}
       {view.reactions.length > 0 && !view.deleted && (
         <span className="reactions mt-0.5 flex flex-wrap gap-1" role="group" aria-label="Reactions">
           {view.reactions.map((r) => {
@@ -89,14 +95,17 @@ export function MessageBody({ view, me, unreadable, onToggleReaction }: MessageB
                 className={cn(
                   'reaction inline-flex h-6 cursor-pointer items-center gap-1 rounded-full border px-2 text-sm tabular-nums',
                   r.mineSeq !== null ? 'border-accent bg-panel font-semibold' : 'border-line hover:bg-panel',
+                  r.pending && 'border-dashed opacity-75',
                 )}
+                data-pending={r.pending ? 'true' : undefined}
                 aria-pressed={r.mineSeq !== null}
-                aria-label={label}
-                title={label}
+                aria-label={r.pending ? `${label} (pending)` : label}
+                title={r.pending ? `${label} (pending)` : label}
                 onClick={() => onToggleReaction?.(r.key)}
               >
                 <span aria-hidden="true">{neutralize(r.key)}</span>
                 <span aria-hidden="true">{r.count}</span>
+                {r.pending && <span aria-hidden="true">…</span>}
               </button>
             );
           })}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageView, Opened, PendingMessage, ReplyQuote } from '../../../shared/client/index.js';
-import { openedNotice } from '../../../shared/client/index.js';
+import { openedNotice, pendingText } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { senderHue } from '../../../shared/text/sender-colour.js';
 import { meAction } from '../../../shared/text/action.js';
@@ -124,7 +124,7 @@ function MessageRow({ event, view, context }: { readonly event: RoomEvent; reado
         <SenderName username={event.sender.username} />
         {action !== null ? ' ' : ': '}
         {editing && view.text !== null ? (
-          <MessageEditor initial={view.text} onSave={(text) => context.onSaveEdit?.(view, text) ?? Promise.resolve()} onCancel={() => context.onCancelEdit?.()} />
+          <MessageEditor initial={view.pendingText ?? view.text} onSave={(text) => context.onSaveEdit?.(view, text) ?? Promise.resolve()} onCancel={() => context.onCancelEdit?.()} />
         ) : (
           <MessageBody
             view={action !== null ? { ...view, text: action } : view}
@@ -194,7 +194,7 @@ export function TimelineRowBody({ item, context }: { readonly item: TimelineItem
             <SenderName username={context.me} />
             {': '}
             <span className="text">
-              <UntrustedLines text={p.text} />
+              <UntrustedLines text={pendingText(p)} />
             </span>{' '}
             <em className={cn('text-sm', p.status === 'failed' ? 'text-error' : 'text-dim')}>({pendingNote(p)})</em>
             {p.status === 'failed' && (
@@ -255,9 +255,13 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
   const frame = useRef<HTMLDivElement>(null);
   const [away, setAway] = useState(false);
   // Relations fold into the messages they name (computed here unless the page already has them).
-  const own = useRelations(relations ? NO_EVENTS : events, opened, user.id);
+  const own = useRelations(relations ? NO_EVENTS : events, opened, user.id, pending);
   const applied = relations ?? own;
-  const items = useMemo(() => timelineItems(events, pending, { newAfterSeq, me: user, now: Date.now(), views: applied.byId }), [events, pending, newAfterSeq, user, applied]);
+  // Pending edits, reactions and deletes show on their messages; the rest are rows of their own.
+  const items = useMemo(
+    () => timelineItems(events, pending.filter((p) => !applied.folded.has(p.clientMsgId)), { newAfterSeq, me: user, now: Date.now(), views: applied.byId }),
+    [events, pending, newAfterSeq, user, applied],
+  );
   const context = useMemo(() => ({ opened, me, onRetry, onDiscard, actions, editing, onSaveEdit, onCancelEdit, onQuote }), [opened, me, onRetry, onDiscard, actions, editing, onSaveEdit, onCancelEdit, onQuote]);
   const list = () => frame.current?.querySelector<HTMLElement>('[role=list]') ?? null;
   const last = applied.messages.at(-1);

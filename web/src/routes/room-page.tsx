@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { describeKeyChange, keyChangeNotices } from '../../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../../shared/protocol/index.js';
@@ -120,7 +120,8 @@ function RoomView({ room }: { readonly room: Room }) {
   // A reply's quote clicked: its message is brought into view (and marked) as a search hit is.
   const [quoteJump, setQuoteJump] = useState<{ readonly eventId: string; readonly seq: number } | null>(null);
   const jumpTo = jump?.roomId === room.id ? jump.eventId : (quoteJump?.eventId ?? null);
-  const relations = useRelations(view?.events ?? NO_EVENTS, chat.opened, session.user.id);
+  const pending = useMemo(() => chat.pending.filter((p) => p.roomId === room.id), [chat.pending, room.id]);
+  const relations = useRelations(view?.events ?? NO_EVENTS, chat.opened, session.user.id, pending, chat.quoted);
   const messageActions = useMessageActions(chat, room, session.user.id, act);
   const { editing, setEditing, replyingTo, setReplyingTo, reacting, setReacting, deleting, setDeleting } = messageActions;
   const composer = useRef<HTMLTextAreaElement>(null);
@@ -229,7 +230,7 @@ function RoomView({ room }: { readonly room: Room }) {
         jumpTo={jumpTo}
         events={view?.events ?? []}
         opened={chat.opened}
-        pending={chat.pending.filter((p) => p.roomId === room.id)}
+        pending={pending}
         me={session.user.username}
         user={session.user}
         newAfterSeq={newAfter !== null && (view?.events.at(-1)?.seq ?? 0) > newAfter ? newAfter : null}
