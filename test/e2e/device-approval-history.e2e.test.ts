@@ -3,13 +3,15 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { approveByCodes, chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { approveByCodes, chat, eventually, spawnChat, startServer, tempDir, userEnv } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { haveTmux, terminals } from '../support/tmux.js';
 
 // Issue #14 with the built binaries: approving a new device from an existing one moves the history.
 // Alice registers on device 1 (its own HOME), sends in a private room, signs in on device 2, approves
 // it from device 1 with `chat devices approve` (typed digits), and reads the earlier messages on
-// device 2; then, with device 1 gone, a third device does the same with the recovery key.
+// device 2; device 1's full-screen client (in tmux) approves another terminal, which reads them too;
+// then, with device 1 gone, a new device does the same with the recovery key.
 const PASSWORD = 'correct horse battery staple\n';
 type Read = { events: { kind: string; decrypted?: { status: string; body?: string } }[] };
 type Devices = { thisDevice: { deviceId: string; status: string } };
@@ -71,7 +73,30 @@ describe('approving a new device moves the earlier private history to it', () =>
     expect((await json<Devices>(device2, ['devices'])).thisDevice.status).toBe('holder');
   }, 240_000);
 
-  it('with device 1 gone, a third device reads them with the recovery key', async () => {
+  it.runIf(haveTmux)('device 1 in the full-screen client approves a terminal (Ctrl+O, a, y), which reads the earlier messages', async () => {
+    const tty = terminals('approval-history');
+    try {
+      tty.start('one', device1);
+      const device4 = userEnv(join(dir, 'alice-4'), server.url);
+      expect((await chat(device4, ['login', 'alice', '--password-stdin'], PASSWORD)).code).toBe(0);
+      const asking = spawnChat(device4, ['--json', 'devices', 'request'], { stdin: 'pipe' });
+      await tty.see('one', (s) => s.includes('New sign-in to your account'), 'the prompt', 60_000);
+      tty.press('one', 'C-o');
+      tty.type('one', 'a');
+      const code = await eventually(() => /Code: (\d{4} \d{4} \d{4})/.exec(asking.stderr())?.[1], 'the terminal’s code', 60_000);
+      await tty.see('one', (s) => s.includes(code), 'the same digits', 60_000);
+      tty.type('one', 'y');
+      asking.proc.stdin?.end(`${code}\n`);
+      expect(await asking.exited, asking.stderr()).toBe(0);
+      expect(JSON.parse(asking.stdout())).toMatchObject({ approved: true, history: 'restored' });
+      await tty.see('one', (s) => s.includes('✓ Approved'), 'approved', 60_000);
+      expect(await bodies(device4)).toEqual(earlier.map((body) => expect.objectContaining({ status: 'ok', body })));
+    } finally {
+      tty.close();
+    }
+  }, 240_000);
+
+  it('with device 1 gone, a new device reads them with the recovery key', async () => {
     const id1 = (await json<Devices>(device1, ['devices'])).thisDevice.deviceId;
     expect((await chat(device2, ['devices', 'revoke', id1])).code).toBe(0);
     await rm(join(dir, 'alice-1'), { recursive: true, force: true });
