@@ -4,7 +4,11 @@ import { newUser } from '../../test/support/api.js';
 import { startTestServer } from '../../test/support/server.js';
 import type { TestServer } from '../../test/support/server.js';
 import type { RoomEvent } from '../protocol/index.js';
+import { generateDeviceKeys, publicBundle } from '../crypto/index.js';
+import { ApiClient } from './api-client.js';
 import { E2ESession, KEY_WAIT_MS } from './e2e-session.js';
+import { MemorySessionStore } from './session-store.js';
+import type { StoredSession } from './session-store.js';
 import { MemoryE2EStore } from './memory-e2e-store.js';
 
 let t: TestServer;
@@ -41,6 +45,42 @@ async function roomWithMessage(body: string) {
 }
 
 describe('E2ESession', () => {
+  it('upgrades an account from before identities: its first device creates the identity and signs itself, the other stays unapproved and is listed to approve', async () => {
+    const u = await newUser(t.url, 'up');
+    const username = u.session.user.username;
+    const api2 = new ApiClient({ serverUrl: t.url, fetch: (url, init) => fetch(url, init), sessions: new MemorySessionStore() });
+    const second = await api2.login({ username, password: 'correct horse battery' });
+    // Before the upgrade: both devices published their keys, and the account has no identity key.
+    const before = async (api: ApiClient, session: StoredSession) => {
+      const store = new MemoryE2EStore();
+      const keys = await generateDeviceKeys({ userId: session.user.id, deviceId: session.deviceId, extractable: false, now: Date.now() });
+      await store.saveDevice(keys);
+      await api.publishBundle(await publicBundle(keys));
+      return { store, session };
+    };
+    const first = await before(u.api, (await u.sessions.load())!);
+    const other = await before(api2, { ...first.session, deviceId: second.device.id });
+    expect((await u.api.devicesOfUser(first.session.user.id)).map((d) => d.identityKey ?? null)).toEqual([null, null]);
+
+    // The first device to run the new version creates the identity and signs itself.
+    const a = new E2ESession({ api: u.api, store: first.store, session: first.session, extractable: false });
+    expect(await a.identityStatus()).toBe('holder');
+    const identityKey = (await a.heldIdentity())?.publicKey;
+    expect((await u.api.devicesOfUser(first.session.user.id)).every((d) => d.identityKey === identityKey)).toBe(true);
+    // The other one does not make a second identity: it is unapproved until approved (or the recovery key).
+    const b = new E2ESession({ api: api2, store: other.store, session: other.session, extractable: false });
+    expect(await b.identityStatus()).toBe('unapproved');
+    expect(await a.identityStatus()).toBe('holder');
+    // The holder lists it as a device to approve (the prompt), once.
+    const listed = await a.accountDevices();
+    expect(listed.map((d) => ({ id: d.device.deviceId, approved: d.approved }))).toEqual(
+      expect.arrayContaining([
+        { id: first.session.deviceId, approved: true },
+        { id: second.device.id, approved: false },
+      ]),
+    );
+  });
+
   it('recovers a lost share by asking the sender to share again, and only from where the receiver started', async () => {
     const alice = await member('a');
     const bob = await member('b');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
@@ -39,6 +39,13 @@ describe('the encrypted key backup with the chat binary', () => {
     expect(registered.stdout).not.toMatch(RECOVERY_KEY);
     const key = RECOVERY_KEY.exec(registered.stderr)?.[0] ?? '';
     expect(await dumpDatabase(db.url)).not.toContain(key);
+    // Nor in any file of the device (config, key store, end-to-end store), grouped or not.
+    const files = (await readdir(join(dir, 'carol'), { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const bytes = (await readFile(join(f.parentPath, f.name))).toString('latin1');
+      for (const form of [key, key.replace(/ /g, ''), key.replace(/ /g, '-')]) expect(bytes, f.name).not.toContain(form);
+    }
   }, 60_000);
 
   it('lets a new device restore with the recovery key, with the first device gone: it reads the earlier private messages and is approved, so members share new keys with it', async () => {
