@@ -222,7 +222,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     if (row.view?.edited && !row.view.deleted) return '[edited: the new text is not open yet]';
     if (!e.envelope) return e.body ?? '';
     const o = chat.opened.get(e.id);
-    if (!o) return '[decrypting…]';
+    // Plain ASCII on purpose: while a history opens, most rows on screen say this, and Ink measures
+    // every row's text on every frame, a key's included (string-width segments any non-ASCII text).
+    if (!o) return '[decrypting...]';
     return o.status === 'ok' ? o.body : `[${openedNotice(o)}]`;
   };
 
