@@ -53,25 +53,28 @@ END
 $$;
 
 CREATE FUNCTION room_events_post_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  r record;
 BEGIN
-  -- Rows whose postings change (they had some and now have none or other terms, or the reverse): the
-  -- old ones go, the new ones come (one statement: the delete does not see the rows inserted).
-  WITH s AS (
-    SELECT o.id, search_posted(o.search_listed, o.search, o.body, o.superseded, o.relation_type) AS had,
-           search_posted(n.search_listed, n.search, n.body, n.superseded, n.relation_type) AS has,
-           o.search IS DISTINCT FROM n.search OR o.created_at <> n.created_at OR o.room_id <> n.room_id OR o.seq <> n.seq AS moved
+  -- Rows that had postings and now have none or other terms: theirs go, each by its own index lookups
+  -- (a join of the transition table, which has no statistics, could be planned as a scan of every posting).
+  FOR r IN
+    SELECT o.search, o.created_at, o.room_id, o.seq
     FROM old_rows o JOIN new_rows n ON n.id = o.id
-  ), c AS (
-    SELECT id, had, has FROM s WHERE had <> has OR (has AND moved)
-  ), gone AS (
-    DELETE FROM search_terms t
-      USING c JOIN old_rows o ON o.id = c.id CROSS JOIN LATERAL unnest(tsvector_to_array(o.search)) AS x(term)
-      WHERE c.had AND t.term = x.term AND t.created_at = o.created_at AND t.room_id = o.room_id AND t.seq = o.seq
-  )
+    WHERE search_posted(o.search_listed, o.search, o.body, o.superseded, o.relation_type)
+      AND NOT (search_posted(n.search_listed, n.search, n.body, n.superseded, n.relation_type)
+               AND o.search = n.search AND o.created_at = n.created_at AND o.room_id = n.room_id AND o.seq = n.seq)
+  LOOP
+    DELETE FROM search_terms
+      WHERE term = ANY (tsvector_to_array(r.search)) AND created_at = r.created_at AND room_id = r.room_id AND seq = r.seq;
+  END LOOP;
+  -- Rows that have postings and had none or other terms: theirs come.
   INSERT INTO search_terms (term, created_at, room_id, seq, kind)
     SELECT p.term, n.created_at, n.room_id, n.seq, p.kind
-    FROM c JOIN new_rows n ON n.id = c.id CROSS JOIN LATERAL search_postings(n.search) p
-    WHERE c.has;
+    FROM old_rows o JOIN new_rows n ON n.id = o.id CROSS JOIN LATERAL search_postings(n.search) p
+    WHERE search_posted(n.search_listed, n.search, n.body, n.superseded, n.relation_type)
+      AND NOT (search_posted(o.search_listed, o.search, o.body, o.superseded, o.relation_type)
+               AND o.search = n.search AND o.created_at = n.created_at AND o.room_id = n.room_id AND o.seq = n.seq);
   RETURN NULL;
 END
 $$;
