@@ -1,11 +1,14 @@
 // Connect cost and the reconnect storm, a process of its own. Phase 1 opens N sockets to our server,
 // each authenticating (Bearer token) and subscribing one room, a few hundred at a time, and reports
 // the server's CPU per connect. Then it prints `connected` and waits: the parent restarts the server
-// on the same port, and every socket reconnects as our clients do (jittered exponential backoff from
-// 250 ms, capped at 5 s, giving up after 60 s), and the program reports how long after the server was
-// back (`restarted` on stdin) every socket was subscribed again, and how many gave up.
+// on the same port, and every socket reconnects as our clients do after a going-away close
+// (shared/client/backoff.ts: RESTART_BACKOFF, then DEFAULT_BACKOFF; the bench gives up after 60 s),
+// and the program reports how long after the server was back (`restarted` on stdin) every socket was
+// subscribed again, and how many gave up. With `bare: true` (a bare ws server) phase 1 only opens the
+// sockets, for the same figure of a server that does no authentication and no subscribe.
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import { backoffDelay, DEFAULT_BACKOFF, RESTART_ATTEMPTS, RESTART_BACKOFF } from '../shared/client/backoff.js';
 import { cpuSeconds } from './proc-stats.js';
 
 interface StormConfig {
@@ -15,6 +18,8 @@ interface StormConfig {
   /** Users who are members of every room: socket i is user i mod n's, in room i mod rooms. */
   readonly tokens: readonly string[];
   readonly roomIds: readonly string[];
+  /** A bare ws server: connect only (no token, no subscribe), then exit after phase 1. */
+  readonly bare?: boolean;
 }
 
 /** What the program prints, one JSON line each. */
@@ -36,13 +41,20 @@ const GIVE_UP_MS = 60_000;
 function openOne(config: StormConfig, i: number, onLost: () => void): Promise<WebSocket> {
   const token = config.tokens[i % config.tokens.length];
   const roomId = config.roomIds[i % config.roomIds.length];
-  const ws = new WebSocket(`${config.url.replace(/^http/, 'ws')}/ws`, {
-    headers: { authorization: `Bearer ${token}` },
+  const base = config.url.replace(/^http/, 'ws');
+  const ws = new WebSocket(config.bare ? `${base}/?room=${i % 10}` : `${base}/ws`, {
+    headers: config.bare ? {} : { authorization: `Bearer ${token}` },
     perMessageDeflate: false,
     localAddress: `127.0.0.${2 + (i % 8)}`,
   });
   return new Promise((resolve, reject) => {
     let done = false;
+    if (config.bare) {
+      ws.once('open', () => {
+        done = true;
+        resolve(ws);
+      });
+    }
     ws.on('message', (data) => {
       const text = (data as Buffer).toString();
       if (text.startsWith('{"type":"ready"')) ws.send(JSON.stringify({ type: 'subscribe', rooms: [{ roomId, sinceSeq: 0 }] }));
@@ -73,7 +85,9 @@ async function run(config: StormConfig): Promise<void> {
   const settle = () => {
     if (back + gaveUp === config.sockets) allBack();
   };
-  const reconnect = (i: number, since: number, delay: number): void => {
+  // The schedule of shared/client/live-client.ts after the server's going-away close (1001).
+  const delayOf = (attempt: number) => backoffDelay(attempt, Math.random, attempt < RESTART_ATTEMPTS ? RESTART_BACKOFF : DEFAULT_BACKOFF);
+  const reconnect = (i: number, since: number, attempt: number): void => {
     setTimeout(() => {
       attempts++;
       openOne(config, i, () => undefined).then(
@@ -85,20 +99,21 @@ async function run(config: StormConfig): Promise<void> {
           if (Date.now() - since > GIVE_UP_MS) {
             gaveUp++;
             settle();
-          } else reconnect(i, since, Math.min(delay * 2, 5_000));
+          } else reconnect(i, since, attempt + 1);
         },
       );
-    }, delay / 2 + Math.random() * (delay / 2));
+    }, delayOf(attempt));
   };
   const onLost = (i: number) => () => {
     lost++;
-    reconnect(i, Date.now(), 250);
+    reconnect(i, Date.now(), 0);
   };
 
   const cpu0 = cpuSeconds(config.serverPid);
   const t0 = performance.now();
+  const sockets: WebSocket[] = [];
   for (let i = 0; i < config.sockets; i += 250) {
-    await Promise.all(Array.from({ length: Math.min(250, config.sockets - i) }, (_, k) => openOne(config, i + k, onLost(i + k))));
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(250, config.sockets - i) }, (_, k) => openOne(config, i + k, onLost(i + k))))));
   }
   const connect: ConnectResult = {
     sockets: config.sockets,
@@ -106,6 +121,10 @@ async function run(config: StormConfig): Promise<void> {
     serverCpuMsPerConnect: ((cpuSeconds(config.serverPid) - cpu0) * 1000) / config.sockets,
   };
   process.stdout.write(JSON.stringify(connect) + '\n');
+  if (config.bare) {
+    for (const ws of sockets) ws.terminate();
+    return;
+  }
   const line = await lines.next();
   if (line.done || line.value !== 'restarted') return;
   restartedAt = performance.now();

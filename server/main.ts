@@ -139,7 +139,9 @@ async function main(): Promise<void> {
     process.stderr.write(`chat-server: cannot listen on port ${config.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}\n`);
     process.exit(1);
   });
-  server.http.listen(config.port, config.host, () => {
+  // A deep accept queue (the kernel caps it at net.core.somaxconn): after a restart thousands of
+  // clients connect at once, and past Node's default of 511 their SYNs are dropped and retried 1 s later.
+  server.http.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
     const address = server.http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const summaries = config.ai ? `${config.ai.model} at ${config.ai.baseUrl}` : 'offline';

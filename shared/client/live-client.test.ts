@@ -73,7 +73,7 @@ function setup(stored: RoomEvent[] = [], apiOverrides: Record<string, unknown> =
     await flush();
   };
   const ready = (s: FakeSocket) => s.serve({ type: 'ready', user: USER, deviceId: USER.id, connectionId: 'c' });
-  return { live, sockets, historyCalls, received, states, flush, advance, ready };
+  return { live, sockets, historyCalls, received, states, flush, advance, ready, now: () => now };
 }
 
 describe('LiveClient', () => {
@@ -176,6 +176,29 @@ describe('LiveClient', () => {
     await t.advance(10_000);
     t.ready(t.sockets[2] as FakeSocket);
     expect(states).toEqual(['connecting', 'connected', 'reconnecting 1', 'reconnecting 2', 'connected']);
+  });
+
+  it('retries at most 4 s apart after the server said it was going away (a restart), and with the usual growth after any other loss', async () => {
+    const delays = async (code: number): Promise<number[]> => {
+      const t = setup();
+      t.live.start();
+      await t.flush();
+      t.ready(t.sockets[0] as FakeSocket);
+      (t.sockets[0] as FakeSocket).close(code, 'gone');
+      const seen: number[] = [];
+      for (let i = 1; i <= 8; i++) {
+        const state = t.live.state as { status: string; retryAt: number };
+        expect(state.status).toBe('reconnecting');
+        const wait = state.retryAt - t.now();
+        seen.push(wait);
+        await t.advance(wait);
+        (t.sockets[i] as FakeSocket).close(1006, 'refused');
+      }
+      return seen;
+    };
+    // random() is 0.5: three quarters of each nominal delay.
+    expect(await delays(1001)).toEqual([188, 375, 750, 1_500, 3_000, 3_000, 3_000, 3_000]);
+    expect(await delays(1006)).toEqual([375, 750, 1_500, 3_000, 6_000, 12_000, 22_500, 22_500]);
   });
 
   it('stops for good when the server revokes the session', async () => {

@@ -2,7 +2,7 @@ import { ChatError, CloseCode, MAX_ROOMS_PER_FRAME, ServerFrame, WS_PATH } from 
 import type { AckFrame, DeviceAdded, Envelope, PresenceFrame, RelatesTo, RoomEvent, TypingEventFrame } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
-import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, RESTART_ATTEMPTS, RESTART_BACKOFF } from './backoff.js';
 import { Emitter } from './emitter.js';
 
 /** The part of a WebSocket the client uses: the browser's WebSocket and the `ws` package both fit. */
@@ -98,6 +98,8 @@ export class LiveClient extends Emitter<LiveEvents> {
   private socket: SocketLike | null = null;
   private ready = false;
   private attempt = 0;
+  /** The server closed the socket saying it was going away (1001): retry on RESTART_BACKOFF until connected. */
+  private serverRestarting = false;
   private retryTimer: unknown = null;
   /** Renews the socket's token (a `reauth` frame) shortly before it expires. */
   private renewTimer: unknown = null;
@@ -236,6 +238,7 @@ export class LiveClient extends Emitter<LiveEvents> {
         this.fail(new ChatError('session_revoked', 'this session was signed out or revoked; sign in again'));
         return;
       }
+      if (event.code === CloseCode.goingAway) this.serverRestarting = true;
       if (event.code === CloseCode.tokenExpired && !this.tokenExpired) {
         // Not a failure: refresh and come straight back (once; a repeat backs off as usual).
         this.tokenExpired = true;
@@ -255,7 +258,8 @@ export class LiveClient extends Emitter<LiveEvents> {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    const delay = backoffDelay(this.attempt, this.random, this.options.backoff ?? DEFAULT_BACKOFF);
+    const restarting = this.serverRestarting && this.attempt < RESTART_ATTEMPTS;
+    const delay = backoffDelay(this.attempt, this.random, restarting ? RESTART_BACKOFF : (this.options.backoff ?? DEFAULT_BACKOFF));
     this.attempt += 1;
     this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: this.clock.now() + delay });
     this.retryTimer = this.clock.setTimeout(() => void this.connect(), delay);
@@ -384,6 +388,7 @@ export class LiveClient extends Emitter<LiveEvents> {
   private onReady(): void {
     this.ready = true;
     this.attempt = 0;
+    this.serverRestarting = false;
     this.setState({ status: 'connected' });
     this.scheduleRenewal();
     const rooms = [...this.rooms].map(([roomId, r]) => ({ roomId, sinceSeq: r.lastSeq }));
