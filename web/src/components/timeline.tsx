@@ -16,7 +16,8 @@ import { MessageBody, ReplyQuoteButton } from './message-body.js';
 import { MessageEditor } from './message-editor.js';
 import { Button } from './ui/button.js';
 import { localTimeFormatter } from '../../../shared/text/time-format.js';
-import { Untrusted, UntrustedLines } from './untrusted-text.js';
+import { UntrustedLines } from './linked-text.js';
+import { Untrusted } from './untrusted-text.js';
 
 /** A message's `HH:MM`, as the TUI and `chat read` write it (shared/text/time-format.ts). */
 const time = (ms: number) => localTimeFormatter().time(ms);

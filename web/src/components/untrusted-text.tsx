@@ -1,5 +1,4 @@
-import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
-import { splitLinks } from '../timeline/links.js';
+import { neutralize } from '../../../shared/text/neutralize.js';
 
 /**
  * The web page's boundary for text from the server or another user (names, topics, notes, error
@@ -10,40 +9,4 @@ import { splitLinks } from '../timeline/links.js';
  */
 export function Untrusted({ text }: { readonly text: string }) {
   return <bdi>{neutralize(text)}</bdi>;
-}
-
-/** One neutralized line with its http, https and mailto addresses as links that open in a new tab without access to this page. */
-function LinkedLine({ line }: { readonly line: string }) {
-  return (
-    <>
-      {splitLinks(line).map((part, i) =>
-        part.href === undefined ? (
-          part.text
-        ) : (
-          <a key={i} href={part.href} target="_blank" rel="noopener noreferrer nofollow" className="text-accent underline [overflow-wrap:anywhere]">
-            {part.text}
-          </a>
-        ),
-      )}
-    </>
-  );
-}
-
-/**
- * A message body: as {@link Untrusted}, line by line, links made clickable (see timeline/links.ts).
- * Each line after the first is its own block (`.continuation`), starting under the text, so no line
- * of a message can pose as another person's message.
- */
-export function UntrustedLines({ text }: { readonly text: string }) {
-  const [first = '', ...rest] = neutralizeLines(text);
-  return (
-    <bdi>
-      <LinkedLine line={first} />
-      {rest.map((line, i) => (
-        <span key={i} className="continuation">
-          {line ? <LinkedLine line={line} /> : ' '}
-        </span>
-      ))}
-    </bdi>
-  );
 }

@@ -198,7 +198,7 @@ function RoomView({ room }: { readonly room: Room }) {
           <Untrusted text={title} />
         </h1>
         <div className="flex flex-wrap gap-2">
-          <Button variant="secondary" aria-expanded={summarizing} onClick={() => setPanel(summarizing ? null : 'summary')}>
+          <Button variant="secondary" size="sm" aria-expanded={summarizing} onClick={() => setPanel(summarizing ? null : 'summary')}>
             Summarize
           </Button>
           <MembersDrawer room={room} />
