@@ -38,6 +38,7 @@ function setup(options: { readonly generalRole?: Room['role'] } = {}) {
     start: vi.fn(),
     stop: vi.fn(),
     watch: vi.fn(),
+    unwatch: vi.fn(),
     typing: vi.fn(),
     send: vi.fn(async () => ({ type: 'ack', seq: 2 })),
   } as unknown as LiveClient;
@@ -72,8 +73,8 @@ function setup(options: { readonly generalRole?: Room['role'] } = {}) {
   const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
   const frame = () => app.lastFrame() ?? '';
   const sent = () => vi.mocked(live.send).mock.calls.map((c) => c[1] as string);
-  const emit = (name: string) => {
-    for (const h of handlers.get(name) ?? []) h({});
+  const emit = (name: string, payload: unknown = {}) => {
+    for (const h of handlers.get(name) ?? []) h(payload);
   };
   /** Another client changed a room's topic on the server. */
   const topicChanged = (id: string, topic: string) => {
@@ -252,6 +253,18 @@ describe('App input', () => {
     t.app.stdin.write('/me waves\r');
     await until(() => t.sent().length > 0, 'the send');
     expect(t.sent()).toEqual(['/me waves']);
+  });
+
+  it('says who removed this user from a room when it leaves the list', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    const removal = {
+      id: '00000000-0000-4000-8000-0000000000ff', roomId: GENERAL.id, seq: 2, kind: 'remove', sender: { id: 'b', username: 'bob' }, body: null,
+      envelope: null, target: ME, clientMsgId: null, createdAt: new Date().toISOString(),
+    };
+    t.emit('event', removal);
+    t.emit('removed', { roomId: GENERAL.id });
+    await until(() => t.frame().includes('you were removed from #general by bob'), 'the removal note');
   });
 
   it('hides and shows the room list with Ctrl+G', async () => {
