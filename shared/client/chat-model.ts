@@ -668,9 +668,7 @@ export class ChatModel {
     for (const event of events) if (event.envelope) this.toOpen.push(event);
     if (!this.opening && this.toOpen.length > 0) {
       this.opening = true;
-      this.decryptQueue = this.openQueued().finally(() => {
-        this.opening = false;
-      });
+      this.decryptQueue = this.openQueued();
     }
   }
 
@@ -681,26 +679,31 @@ export class ChatModel {
     const every = this.options.publishEveryMs ?? PUBLISH_EVERY_MS;
     const batch: { readonly event: RoomEvent; readonly result: Opened }[] = [];
     let publishedAt = performance.now();
-    for (let event = this.toOpen.shift(); event; event = this.toOpen.shift()) {
-      const result: Opened = e2e
-        ? await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: error instanceof Error ? error.message : String(error) }))
-        : { status: 'unreadable', reason: 'this client has no end-to-end encryption' };
-      if (result.status === 'waiting') this.waiting.set(event.id, event);
-      else this.waiting.delete(event.id);
-      batch.push({ event, result });
-      if (this.toOpen.length === 0 || performance.now() - publishedAt >= every) {
-        const opened = new Map(this.opened);
-        for (const { event: e, result: o } of batch) opened.set(e.id, o);
-        this.opened = opened;
-        const done = batch.splice(0);
-        this.changed();
-        // Notices after the text is in the snapshot, in the order the messages opened.
-        for (const { event: e, result: o } of done) {
-          if (o.status !== 'waiting' && this.liveSealed.delete(e.id)) this.noticeFor(e, o.status === 'ok' ? o.body : null);
+    // `opening` is cleared in the same step that finds the queue empty, so a message queued after that starts a new run.
+    try {
+      for (let event = this.toOpen.shift(); event; event = this.toOpen.shift()) {
+        const result: Opened = e2e
+          ? await e2e.open(event).catch((error: unknown): Opened => ({ status: 'unreadable', reason: error instanceof Error ? error.message : String(error) }))
+          : { status: 'unreadable', reason: 'this client has no end-to-end encryption' };
+        if (result.status === 'waiting') this.waiting.set(event.id, event);
+        else this.waiting.delete(event.id);
+        batch.push({ event, result });
+        if (this.toOpen.length === 0 || performance.now() - publishedAt >= every) {
+          const opened = new Map(this.opened);
+          for (const { event: e, result: o } of batch) opened.set(e.id, o);
+          this.opened = opened;
+          const done = batch.splice(0);
+          this.changed();
+          // Notices after the text is in the snapshot, in the order the messages opened.
+          for (const { event: e, result: o } of done) {
+            if (o.status !== 'waiting' && this.liveSealed.delete(e.id)) this.noticeFor(e, o.status === 'ok' ? o.body : null);
+          }
+          publishedAt = performance.now();
         }
-        publishedAt = performance.now();
+        await wait();
       }
-      await wait();
+    } finally {
+      this.opening = false;
     }
   }
 
