@@ -5,6 +5,9 @@ import { publishControl } from '../bus/messages.js';
 import type { Store, VerificationRecord } from '../store/store.js';
 import type { AccessClaims } from './tokens.js';
 
+/** How many times a step is tried against a verification that other writes keep changing. */
+const STEP_ATTEMPTS = 3;
+
 /** How long (ms) a device verification stays open after the new device asked. */
 export const VERIFICATION_TTL_MS = 10 * 60 * 1000;
 
@@ -66,6 +69,18 @@ export class DeviceVerificationService {
    * is `conflict` (out of order, or another write came first) or `forbidden` (the wrong device).
    */
   async step(claims: AccessClaims, id: string, req: VerificationStepRequest): Promise<Verification> {
+    // Both devices confirm at about the same moment: a step that lost the race to another write is
+    // checked again against the state that won (so two confirms both land, and a second accept is
+    // still refused), a few times before it gives up with `conflict`.
+    for (let attempt = 1; ; attempt++) {
+      const done = await this.tryStep(claims, id, req);
+      if (done) return done;
+      if (attempt >= STEP_ATTEMPTS) throw new ChatError('conflict', 'the verification changed meanwhile; look again');
+    }
+  }
+
+  /** One try of `step`: null when another write changed the verification between the read and the write. */
+  private async tryStep(claims: AccessClaims, id: string, req: VerificationStepRequest): Promise<Verification | null> {
     const record = await this.find(claims, id);
     const s = record.state;
     const isNew = claims.deviceId === record.newDevice;
@@ -103,7 +118,7 @@ export class DeviceVerificationService {
         throw new ChatError('invalid_request', `unknown step ${JSON.stringify(unreachable)}`);
       }
     }
-    if (!(await this.deps.store.advanceVerification(id, s, next))) throw new ChatError('conflict', 'the verification changed meanwhile; look again');
+    if (!(await this.deps.store.advanceVerification(id, s, next))) return null;
     await this.tell(claims.userId);
     return toDto({ ...record, state: next });
   }
