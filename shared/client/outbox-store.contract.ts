@@ -31,5 +31,14 @@ export function describeOutboxStoreContract(name: string, open: () => Promise<{ 
       await store.put(item(3, { text: 'typed before quitting 👋\nsecond line' }));
       expect(await reopen().list()).toEqual([item(3, { text: 'typed before quitting 👋\nsecond line' })]);
     });
+
+    it('keeps a queued relation (an edit, a delete) with its target, for the next run', async () => {
+      const { store, reopen } = await open();
+      const edit = item(4, { text: 'fixed', relation: { type: 'edit', eventId: ROOM, seq: 12 } });
+      const del = item(5, { text: '', relation: { type: 'delete', eventId: ROOM, seq: 13 } });
+      await store.put(edit);
+      await store.put(del);
+      expect([...(await reopen().list())].sort((a, b) => a.queuedAt - b.queuedAt)).toEqual([edit, del]);
+    });
   });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
 import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { createTestDatabase } from '../support/postgres.js';
 
 // The TUI over the shared client model, in a real terminal (tmux): messages typed while the server is
 // down, the outbox kept across quitting, and rooms joined from another client.
@@ -33,6 +34,8 @@ describe.runIf(haveTmux)('the TUI outbox and room list', () => {
   let dir: string;
   let alice: Record<string, string>;
   let bob: Record<string, string>;
+  /** PostgreSQL (the embedded database starts slowly under load, and the server restarts here several times). */
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
   /** Alice's TUI in a tmux session whose shell stays after it exits (to read what it said on quitting). */
   const startAlice = async (session: string) => {
@@ -57,12 +60,13 @@ describe.runIf(haveTmux)('the TUI outbox and room list', () => {
   };
 
   const restartServer = async () => {
-    server = await startServer({ dataDir: join(dir, 'data'), port: server.port });
+    server = await startServer({ dataDir: join(dir, 'data'), port: server.port, env: { DATABASE_URL: db.url } });
   };
 
   beforeAll(async () => {
     dir = await tempDir('tui-outbox');
-    server = await startServer({ dataDir: join(dir, 'data') });
+    db = await createTestDatabase();
+    server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
     alice = userEnv(join(dir, 'alice'), server.url);
     bob = userEnv(join(dir, 'bob'), server.url);
     for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
@@ -78,6 +82,7 @@ describe.runIf(haveTmux)('the TUI outbox and room list', () => {
   afterAll(async () => {
     if (haveTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
     await server?.stop();
+    await db?.drop();
   });
 
   it('shows a room joined with `chat join` in the open TUI, without a restart', async () => {
@@ -111,6 +116,45 @@ describe.runIf(haveTmux)('the TUI outbox and room list', () => {
     await startAlice('alice-again');
     await see('alice-again', () => (screen('alice-again').includes('alice: typed before quitting') && !screen('alice-again').includes('(pending') ? true : undefined), 'the kept message to be sent', 60_000);
     expect(await bobReads()).toEqual(['typed while the server was down', 'typed before quitting']);
+  }, 180_000);
+  it('edits and reacts while the server is down: the edit shows its new text pending, the reaction a pending chip; both are sent once it is back, stored once', async () => {
+    const session = 'alice-again';
+    expect(await server.stop()).toBe(0);
+    await see(session, shows(session, 'reconnecting'), 'the TUI to notice', 20_000);
+    // Edit: Ctrl+↑ selects the newest (Alice's), e loads it, Ctrl+U clears, Enter queues the edit.
+    press(session, 'C-Up');
+    await see(session, () => (/▶ .*alice: typed before quitting/.test(screen(session)) ? true : undefined), 'her message selected');
+    type(session, 'e');
+    await see(session, shows(session, 'editing your message'), 'the edit banner');
+    press(session, 'C-u');
+    type(session, 'edited while the server was down');
+    press(session, 'Enter');
+    await see(session, shows(session, 'alice: edited while the server was down (edit pending)'), 'the pending edit on the message');
+    // React to it: + then 1 (👍).
+    press(session, 'C-Up');
+    await see(session, () => (/▶ .*alice: edited while the server was down/.test(screen(session)) ? true : undefined), 'the edited message selected');
+    type(session, '+');
+    await see(session, shows(session, '1 👍'), 'the reaction prompt');
+    type(session, '1');
+    await see(session, shows(session, '👍 1…'), 'the pending reaction chip');
+    await restartServer();
+    await see(
+      session,
+      () => {
+        const s = screen(session);
+        return s.includes('● connected') && s.includes('alice: edited while the server was down (edited)') && s.includes('👍 1*') && !s.includes('pending') ? true : undefined;
+      },
+      'the edit and the reaction sent and back from the server',
+      60_000,
+    );
+    const r = await chat(bob, ['--json', 'read', 'secret', '--limit', '100']);
+    expect(r.code, r.stderr).toBe(0);
+    const views = (JSON.parse(r.stdout) as { events: (ReadEvent & { text?: string; edited?: boolean; reactions?: { key: string; count: number }[]; relation?: { type: string } | null })[] }).events;
+    const edited = views.find((v) => v.text === 'edited while the server was down');
+    expect(edited).toMatchObject({ edited: true, reactions: [{ key: '👍', count: 1 }] });
+    // Each relation is stored once, however often it was sent.
+    expect(views.filter((v) => v.relation?.type === 'edit')).toHaveLength(1);
+    expect(views.filter((v) => v.relation?.type === 'reaction')).toHaveLength(1);
   }, 180_000);
 });
 

@@ -92,19 +92,22 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
         const item = await model.send(room, text);
         model.whenSent(item.clientMsgId).catch(() => undefined);
       },
-      /** Replaces the text of this user's message (sealed here in a private room); the edit comes back as a room event. */
+      /**
+       * Queues an edit of this user's message in the outbox (sealed here in a private room when sent); it
+       * shows as "(edit pending)" until it comes back as a room event, or failed with Retry/Discard.
+       */
       edit: async (room: Room, view: MessageView, text: string) => {
         await model.edit(room, view.event, text);
       },
-      /** Sends a reply quoting the message (sealed here in a private room). */
+      /** Queues a reply quoting the message (a pending row until stored; sealed here in a private room). */
       reply: async (room: Room, view: MessageView, text: string) => {
         await model.reply(room, view.event, text);
       },
-      /** Toggles this user's reaction `key` on the message. */
+      /** Toggles this user's reaction `key` on the message through the outbox (a pending chip until stored). */
       react: async (room: Room, view: MessageView, key: string) => {
         await model.react(room, view.event, key);
       },
-      /** Deletes the message for good (this user's, or any in a room they own). */
+      /** Queues the deletion of the message for good (this user's, or any in a room they own); "(delete pending)" until done. */
       deleteMessage: async (room: Room, view: MessageView) => {
         await model.deleteMessage(room, view.event.seq);
       },
