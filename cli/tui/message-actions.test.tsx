@@ -154,7 +154,7 @@ describe('acting on the selected message', () => {
     await until(() => t.relations().length === 1, 'the edit sent');
     expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'hello world', relatesTo: { type: 'edit', eventId: idOf(1) } }]);
     // The server's echo of the edit carries the clientMsgId it was sent with; that settles the pending edit.
-    t.emit('event', { ...ev(OPEN, 3, ME, 'hello world', rel('edit', 1)), clientMsgId: t.relations()[0][1].clientMsgId });
+    t.emit('event', { ...ev(OPEN, 3, ME, 'hello world', rel('edit', 1)), clientMsgId: t.relations()[0]?.[1].clientMsgId });
     await until(() => /alice: hello world \(edited\)/.test(t.frame()), 'the edited text');
     expect(t.frame()).not.toContain('editing your message');
     t.app.unmount();
