@@ -38,10 +38,12 @@ import { useMessageActions } from './use-message-actions.js';
 
 /**
  * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):
- * frames at most 60 a second, so a key typed just after a frame (one that showed opened messages, say)
- * waits at most ~17 ms for its own, not Ink's default ~33 ms.
+ * frames at most 120 a second, so a key typed just after a frame (one that showed opened messages, say)
+ * waits at most ~9 ms for its own, not Ink's default ~33 ms. Ink draws only when React commits, so the
+ * cap costs nothing while nothing changes; at 60 the composer bench's median key took ~20 ms on a quiet
+ * machine, at 120 ~5–7 ms.
  */
-export const TUI_RENDER_OPTIONS = { maxFps: 60 } as const;
+export const TUI_RENDER_OPTIONS = { maxFps: 120 } as const;
 
 /** A key-change notice in the status bar's words. */
 function noticeText(n: KeyChangeNotice): string {
