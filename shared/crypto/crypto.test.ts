@@ -8,7 +8,7 @@ import { decryptMessage, encryptMessage } from './envelope.js';
 import type { DeviceKeys, VerifiedBundle } from './identity.js';
 import { exportDeviceKeys, generateDeviceKeys, importDeviceKeys, publicBundle, rotatePrekeyIfDue, verifyBundle } from './identity.js';
 import { openShare, sealShare } from './key-distribution.js';
-import { exportPublicKey, sign, verify } from './primitives.js';
+import { exportPublicKey, generateSigningKeyPair, importSigningPublicKey, sign, verify } from './primitives.js';
 import { fingerprint, formatSafetyNumber, safetyNumber } from './safety-number.js';
 import type { InboundChain, OutboundChain } from './sender-chain.js';
 import { chainIsWornOut, inboundFromShare, MAX_SKIPPED_KEYS, messageKeyFor, newOutboundChain, ratchet, shareOf } from './sender-chain.js';
@@ -36,6 +36,22 @@ describe('known answers', () => {
     })();
     expect(await fingerprint('user-1', keys)).toBe(expected);
     expect(await fingerprint('user-1', [...keys].reverse())).toBe(expected);
+  });
+});
+
+describe('imported verification keys', () => {
+  it('imports the same public key once (opening a history verifies every message with it), and keeps no refused key', async () => {
+    const pair = await generateSigningKeyPair(false);
+    const raw = await exportPublicKey(pair.publicKey);
+    const first = await importSigningPublicKey(raw);
+    expect(await importSigningPublicKey(new Uint8Array(raw))).toBe(first);
+    const signature = await sign(pair.privateKey, new Uint8Array([1, 2, 3]));
+    expect(await verify(first, signature, new Uint8Array([1, 2, 3]))).toBe(true);
+    const offCurve = new Uint8Array(65).fill(7);
+    offCurve[0] = 0x04;
+    await expect(importSigningPublicKey(offCurve)).rejects.toMatchObject({ code: 'invalid_key' });
+    await expect(importSigningPublicKey(offCurve)).rejects.toMatchObject({ code: 'invalid_key' });
+    await expect(importSigningPublicKey(new Uint8Array(3))).rejects.toMatchObject({ code: 'invalid_key' });
   });
 });
 

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+import { toHex } from './bytes.js';
 import { CryptoError } from './errors.js';
 
 /**
@@ -31,8 +33,26 @@ export async function importEcdhPublicKey(raw: Uint8Array): Promise<CryptoKey> {
   }
 }
 
-/** Imports an ECDSA verification key, refusing anything but a valid point on P-256. */
-export async function importSigningPublicKey(raw: Uint8Array): Promise<CryptoKey> {
+/**
+ * Imported verification keys by their raw bytes (hex). Opening a history verifies every message with its
+ * sender chain's signing key, and importing the same public key again for each (point validation included)
+ * was a large share of that work. Public keys only, so keeping them is safe; a refused key is not kept.
+ */
+const signingKeys = new LRUCache<string, Promise<CryptoKey>>({ max: 512 });
+
+/** Imports an ECDSA verification key, refusing anything but a valid point on P-256 (`invalid_key`); the same bytes give the same, cached key. */
+export function importSigningPublicKey(raw: Uint8Array): Promise<CryptoKey> {
+  const id = toHex(raw);
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = importSigningPublicKeyOnce(raw);
+    signingKeys.set(id, key);
+    key.catch(() => signingKeys.delete(id));
+  }
+  return key;
+}
+
+async function importSigningPublicKeyOnce(raw: Uint8Array): Promise<CryptoKey> {
   checkPoint(raw);
   try {
     return await subtle().importKey('raw', buf(raw), P256, true, ['verify']);
