@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { toHex } from './bytes.js';
 import { CryptoError } from './errors.js';
 
@@ -38,7 +37,10 @@ export async function importEcdhPublicKey(raw: Uint8Array): Promise<CryptoKey> {
  * sender chain's signing key, and importing the same public key again for each (point validation included)
  * was a large share of that work. Public keys only, so keeping them is safe; a refused key is not kept.
  */
-const signingKeys = new LRUCache<string, Promise<CryptoKey>>({ max: 512 });
+const signingKeys = new Map<string, Promise<CryptoKey>>();
+/** At most this many keys are kept; when full the memo starts over (a plain bound, not an LRU: the
+ * lru-cache package would add ~7 KB gzip to the web page's first load, which is at its budget). */
+const MAX_SIGNING_KEYS = 512;
 
 /** Imports an ECDSA verification key, refusing anything but a valid point on P-256 (`invalid_key`); the same bytes give the same, cached key. */
 export function importSigningPublicKey(raw: Uint8Array): Promise<CryptoKey> {
@@ -46,6 +48,7 @@ export function importSigningPublicKey(raw: Uint8Array): Promise<CryptoKey> {
   let key = signingKeys.get(id);
   if (!key) {
     key = importSigningPublicKeyOnce(raw);
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
     signingKeys.set(id, key);
     key.catch(() => signingKeys.delete(id));
   }
