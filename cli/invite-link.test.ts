@@ -52,4 +52,22 @@ describe('joinTarget', () => {
     expect(thrown).toMatchObject({ code: 'invalid_request' });
     expect((thrown as Error).message).toMatch(/^not a valid invite link: /);
   });
+
+  it('refuses a link with junk on the lines after it in a short error that does not echo the text', () => {
+    let thrown: unknown;
+    try {
+      joinTarget(`${LINK}\nAdmits 1 person until 2026-12-01 10:00. They run: chat join ${LINK}`);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'invalid_request' });
+    const message = (thrown as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message).not.toContain('Admits');
+    expect(message).toMatch(/^not a valid invite link: 2 lines of text; pass only the link/);
+  });
+
+  it('shortens a long line it echoes', () => {
+    expect(() => joinTarget(`https://example.com/${'x'.repeat(300)}`)).toThrow(/^not a valid invite link: https:\/\/example\.com\/x+… \(/);
+  });
 });
