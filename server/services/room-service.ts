@@ -193,10 +193,19 @@ export class RoomService {
     return toRoomDto(changed, 'owner');
   }
 
-  /** Joins an open room; joining a room you are in already changes nothing. */
+  /**
+   * Joins an open room; joining a room you are in already changes nothing. A private room is joined
+   * only by invite: its member is told they are in it already, a member its owner removed is told so
+   * as reads tell them (`forbidden` "you were removed from #room by NAME; only a new invite …"), and
+   * anyone else gets `not_found`, as if it did not exist.
+   */
   async join(userId: string, ref: string): Promise<MembershipResult> {
     const room = await this.resolve(ref);
-    if (room.visibility !== 'open') throw new ChatError('not_found', `there is no room "${ref}"`);
+    if (room.visibility !== 'open') {
+      const member = await this.deps.store.getMembership(room.id, userId);
+      if (!member) throw await this.notMember(room, userId, ref);
+      return { room: toRoomDto(room, member.role), event: null };
+    }
     const added = await this.deps.store.addMember({ roomId: room.id, userId, role: 'member', eventId: randomUUID() });
     const event = added.ok ? added.value : null;
     if (event) {
