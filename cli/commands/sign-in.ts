@@ -31,12 +31,38 @@ export async function signIn(ctx: CliContext, mode: 'register' | 'login', userna
   ctx.out.result({ user: done.user, deviceId: done.deviceId, resumed: done.resumed, server: done.server, profile: ctx.profileName, keystore: done.keystore, ...recovery }, () => {
     // The recovery key goes to stderr, never stdout, so a redirected stdout does not keep it in a file.
     if (done.recoveryKey !== undefined) for (const line of recoveryKeyNotice(done.recoveryKey)) ctx.out.note(line);
-    return [
-      `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${neutralize(done.user.username)} on ${done.server} (credentials in ${done.keystoreDescription})`,
-      ...(done.resumed ? [`This is the same device as before (${neutralize(done.deviceId)}): its keys and approval are kept.`] : []),
-      ...(mode === 'login' && done.backup ? ['Your key backup can bring your earlier private messages to this device: run `chat keys restore` with your recovery key.'] : []),
-    ];
+    return signedInLines(mode, done);
   });
+}
+
+/** What `signedInLines` reads of a finished sign-in. */
+export interface SignedIn {
+  readonly user: { readonly username: string };
+  readonly deviceId: string;
+  readonly resumed: boolean;
+  readonly server: string;
+  readonly keystoreDescription: string;
+  readonly backup: boolean;
+}
+
+/**
+ * The human lines after `chat register` / `chat login`: who signed in where; a device resumed says
+ * so; a new device signing in says both ways to bring it its keys — approval from a signed-in device
+ * (`chat devices request` here, `chat devices approve` there) and, when the account has a key
+ * backup, `chat keys restore` with the recovery key.
+ */
+export function signedInLines(mode: 'register' | 'login', done: SignedIn): string[] {
+  const newDevice = mode === 'login' && !done.resumed;
+  const approve = 'run `chat devices request` here and `chat devices approve` on a device that is signed in already';
+  return [
+    `${mode === 'register' ? 'Registered and signed in' : 'Signed in'} as ${neutralize(done.user.username)} on ${done.server} (credentials in ${done.keystoreDescription})`,
+    ...(done.resumed ? [`This is the same device as before (${neutralize(done.deviceId)}): its keys and approval are kept.`] : []),
+    ...(newDevice && done.backup
+      ? [`To read your earlier private messages on this device, either ${approve}, or run \`chat keys restore\` with your recovery key.`]
+      : newDevice
+        ? [`To read private messages on this device, ${approve}.`]
+        : []),
+  ];
 }
 
 /**
