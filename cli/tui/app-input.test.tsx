@@ -240,6 +240,16 @@ describe('App input', () => {
     await until(() => t.frame().includes('bob: welcome to general') === false || t.frame().includes('#lobby —'), 'the lobby shown');
   });
 
+  it('clears the /list hint from the status line when the directory closes with Esc', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('/list\r');
+    await until(() => t.frame().includes('#lobby') && t.frame().includes('Enter join'), 'the directory and its hint');
+    t.app.stdin.write('\u001b');
+    await until(() => !t.frame().includes('#lobby'), 'the directory to close');
+    expect(t.frame()).not.toContain('Enter join');
+  });
+
   it('shows a line per command and the keys with /help, the topic with /topic, and sends /me as an action', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

@@ -21,7 +21,7 @@ import { TypingLine } from './components/typing-line.js';
 import { KeyInputProvider, useKeys } from './input/key-input.js';
 import type { Key } from './input/keys.js';
 import { isKey } from './input/keys.js';
-import { runSlash } from './slash-actions.js';
+import { DIRECTORY_HINT, runSlash } from './slash-actions.js';
 import { fuzzyFilter } from './state/fuzzy.js';
 import { scrollToShow, selectableIds } from './state/message-actions.js';
 import { helpText, parseComposer, SLASH_COMMANDS } from './state/slash-commands.js';
@@ -116,7 +116,10 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   /** The search or summary panel, or null; in a ref for the same reason as the switcher. */
   const panelRef = useRef<Panel | null>(null);
   const setPanel = (update: Panel | null | ((p: Panel | null) => Panel | null)) => {
+    const before = panelRef.current;
     panelRef.current = typeof update === 'function' ? update(panelRef.current) : update;
+    // The directory's key hint leaves the status line with the directory, however it closed.
+    if (before?.kind === 'directory' && panelRef.current?.kind !== 'directory') setNote((n) => (n === DIRECTORY_HINT ? null : n));
     redraw((n) => n + 1);
   };
   const panel = panelRef.current;

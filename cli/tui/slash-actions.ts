@@ -7,6 +7,9 @@ import { joinTarget } from '../invite-link.js';
 import type { SlashName } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 
+/** The status line's hint while the `/list` directory is open; cleared when it closes. */
+export const DIRECTORY_HINT = 'open rooms: ↑/↓ choose · Enter join · Esc close';
+
 /** What a slash command may do to the screen besides talking to the server. */
 export interface SlashEffects {
   readonly api: ApiClient;
@@ -135,7 +138,7 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
     }
     case 'list':
       fx.openDirectory();
-      return 'open rooms: ↑/↓ choose · Enter join · Esc close';
+      return DIRECTORY_HINT;
     case 'topic': {
       const room = inRoom(fx.room);
       const note = room.visibility === 'private' ? ` (${PRIVATE_TOPIC_NOTE})` : '';
