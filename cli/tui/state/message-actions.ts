@@ -4,8 +4,8 @@ import { neutralize } from '../../../shared/text/neutralize.js';
 import { columns } from './styled-wrap.js';
 import type { TimelineRow } from './timeline-rows.js';
 
-/** The reactions offered by number in the `+` prompt (any single emoji may be typed instead). */
-export const QUICK_REACTIONS: readonly string[] = ['👍', '❤️', '😂', '🎉', '👀', '🙏'];
+/** The reactions offered by number in the `+` prompt: every client's list (shared/text/quick-reactions.ts). */
+export { QUICK_REACTIONS } from '../../../shared/text/quick-reactions.js';
 
 /** What the composer's Enter does: send a message, save an edit of `target`, or send a reply to it. */
 export type ComposeMode = { readonly kind: 'edit' | 'reply'; readonly target: RoomEvent } | null;

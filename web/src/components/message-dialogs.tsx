@@ -5,9 +5,10 @@ import { Button } from './ui/button.js';
 import { Dialog, DialogClose, DialogContent } from './ui/dialog.js';
 import { Input } from './ui/input.js';
 import { Label } from './ui/label.js';
+import { QUICK_REACTIONS } from '../../../shared/text/quick-reactions.js';
 
-/** The emoji offered at once in the reaction picker; any other single emoji can be typed. */
-export const QUICK_REACTIONS: readonly string[] = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '✓'];
+/** The emoji offered at once in the reaction picker: every client's list (shared/text/quick-reactions.ts). */
+export { QUICK_REACTIONS } from '../../../shared/text/quick-reactions.js';
 
 /**
  * Picking a reaction for a message: the quick emoji as buttons (pressed when this user gave it
