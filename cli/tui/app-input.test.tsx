@@ -27,7 +27,7 @@ const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
  * The app over fakes of the client library, in rooms #general and #plans; #lobby is in the directory.
  * `emit` plays a live frame (by its event name) to the app.
  */
-function setup(options: { readonly generalRole?: Room['role'] } = {}) {
+function setup(options: { readonly generalRole?: Room['role']; readonly general?: Partial<Room> } = {}) {
   const handlers = new Map<string, ((payload: unknown) => void)[]>();
   const live = {
     state: { status: 'connected' },
@@ -42,7 +42,7 @@ function setup(options: { readonly generalRole?: Room['role'] } = {}) {
     typing: vi.fn(),
     send: vi.fn(async () => ({ type: 'ack', seq: 2 })),
   } as unknown as LiveClient;
-  let joined: Room[] = [{ ...GENERAL, role: options.generalRole ?? GENERAL.role }, PLANS];
+  let joined: Room[] = [{ ...GENERAL, role: options.generalRole ?? GENERAL.role, ...options.general }, PLANS];
   const api = {
     rooms: async () => joined,
     setTopic: vi.fn(async (id: string, topic: string) => {
@@ -238,6 +238,14 @@ describe('App input', () => {
     await until(() => t.frame().includes('joined #lobby'), 'the join');
     expect(t.api.join).toHaveBeenCalledWith(LOBBY.id);
     await until(() => t.frame().includes('bob: welcome to general') === false || t.frame().includes('#lobby —'), 'the lobby shown');
+  });
+
+  it("shows a private room's topic in the header at 100 columns with a short not-encrypted mark, the topic readable", async () => {
+    const t = setup({ general: { visibility: 'private', topic: 'Second try topic, venue TBD' } });
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    const header = t.frame().split('\n')[0] ?? '';
+    expect(header).toContain('not encrypted');
+    expect(header).toContain('Second try topic, venue TBD');
   });
 
   it('clears the /list hint from the status line when the directory closes with Esc', async () => {

@@ -5,5 +5,9 @@
  */
 export const PRIVATE_TOPIC_NOTE = 'the topic of a private room is not end-to-end encrypted: the server stores it in plain text and can read it';
 
-/** The same, short, for a one-line header: shown before the topic, so a long topic cannot hide it. */
-export const PRIVATE_TOPIC_TAG = 'not encrypted, the server can read this topic:';
+/**
+ * The same, short, for a one-line header or list row: shown before the topic, so a long topic cannot
+ * hide it, and short, so it does not hide the topic at 80–100 columns. The full words
+ * ({@link PRIVATE_TOPIC_NOTE}) come with `/topic`, `/help` and `chat create`.
+ */
+export const PRIVATE_TOPIC_TAG = 'topic (not encrypted):';

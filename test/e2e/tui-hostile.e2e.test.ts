@@ -77,6 +77,6 @@ describe.runIf(haveTmux)('hostile text in the interactive client', () => {
     tmux('send-keys', '-t', 'alice', 'C-n');
     await eventually(() => (header().startsWith('⚿ secret') && screen().includes('mallory:') ? true : undefined), '#secret on screen', 20_000);
     expectInertFrame();
-    expect(header()).toContain('⚠ not encrypted, the server can read this topic: title^[]0;PWNED-TITLE-0^Gset');
+    expect(header()).toContain('⚠ topic (not encrypted): title^[]0;PWNED-TITLE-0^Gset');
   }, 30_000);
 });

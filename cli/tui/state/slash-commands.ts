@@ -8,7 +8,7 @@ export const SLASH_COMMANDS = [
   { name: 'kick', args: '<user>', help: 'remove someone from this room (owner)' },
   { name: 'dm', args: '<user>', help: 'open your encrypted room with someone' },
   { name: 'members', args: '', help: 'who is here, and who is online' },
-  { name: 'topic', args: '[text | --clear]', help: "show this room's topic; with text, set it (owner)" },
+  { name: 'topic', args: '[text | --clear]', help: "show this room's topic; with text, set it (owner); a private room's topic is not end-to-end encrypted" },
   { name: 'me', args: '<action>', help: 'say what you do: "/me waves" shows as "* alice waves"' },
   { name: 'reply', args: '[text]', help: 'reply to the selected message (else the last one); no text: compose the reply' },
   { name: 'react', args: '<emoji>', help: 'toggle your reaction on the selected message (else the last one)' },
