@@ -118,6 +118,7 @@ describe('private rooms', () => {
     const removedBy = { code: 'forbidden', message: `you were removed from #${room.name} by ${alice.name}; only a new invite from its owner lets you back` };
     await expect(bob.api.history(room.id)).rejects.toMatchObject(removedBy);
     await expect(bob.api.room(room.name)).rejects.toMatchObject(removedBy);
+    await expect(bob.api.join(room.name)).rejects.toMatchObject(removedBy);
     await expect(bob.api.send(room.id, 'still here?', randomUUID())).rejects.toMatchObject(removedBy);
     await expect(bob.api.leave(room.id)).rejects.toMatchObject(removedBy);
     // Someone never in it still cannot tell the room exists.
