@@ -119,4 +119,22 @@ describe('Output.event', () => {
     expect(messages).toHaveLength(1);
     expect(out.messageView(messages[0] as MessageView)).toMatch(/ {2}alice: from the \*\*future\*\* #4$/);
   });
+
+  // On a device without the key, the quote said "[not loaded]" while its target, on the page, said why.
+  it('labels a reply quote whose target did not open as the target is labelled', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const envelope = {} as RoomEvent['envelope'];
+    const target: RoomEvent = {
+      id: '00000000-0000-4000-8000-000000000005', roomId: '00000000-0000-4000-8000-000000000002', seq: 5, kind: 'message',
+      sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body: null, envelope, target: null,
+      clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z',
+    };
+    const reply: RoomEvent = { ...target, id: '00000000-0000-4000-8000-000000000006', seq: 6, relation: { type: 'reply', eventId: target.id, seq: 5 } };
+    const closed = { status: 'before_device' } as const;
+    const { byId } = applyRelations([target, reply], 'someone', (e) => (e.id === reply.id ? 'yes' : null));
+    const notice = '[sent before this device signed in: restoring your key backup brings it here]';
+    expect(out.messageView(byId.get(target.id) as MessageView, closed)).toContain(`alice: ${notice}`);
+    const quoted = out.messageView(byId.get(reply.id) as MessageView, { status: 'ok', body: 'yes', sentAt: 0 }, closed).split('\n')[0];
+    expect(quoted).toContain(`┌ reply to #5 alice: ${notice}`);
+  });
 });

@@ -105,8 +105,10 @@ export class Output {
   /**
    * A message with its relations applied (`chat read`): its seq, latest text and "(edited)", or a
    * "message deleted" tombstone; above it the quote of the message it replies to; below it its reactions.
+   * `quoteOpened` is what opening the quoted text's event (`replyTo.source`) gave: a quoted text that
+   * did not open says what that message says, rather than "[not loaded]".
    */
-  messageView(view: MessageView, opened?: Opened): string {
+  messageView(view: MessageView, opened?: Opened, quoteOpened?: Opened): string {
     const e = view.event;
     const time = this.style('dim', formatTime(e.createdAt));
     const who = this.style('bold', this.style(senderStyle(e.sender.username), neutralize(e.sender.username)));
@@ -121,7 +123,8 @@ export class Output {
     const lines: string[] = [];
     if (view.replyTo) {
       const q = view.replyTo;
-      const quoted = q.deleted ? '[message deleted]' : q.text === null ? '[not loaded]' : truncate(neutralize(q.text.replace(/\s+/g, ' ')), 60);
+      const unopened = q.source !== undefined && quoteOpened ? this.opened(quoteOpened) : '[not loaded]';
+      const quoted = q.deleted ? '[message deleted]' : q.text === null ? unopened : truncate(neutralize(q.text.replace(/\s+/g, ' ')), 60);
       lines.push(`${' '.repeat(18)}${this.style('dim', `┌ reply to #${q.seq}${q.sender ? ` ${neutralize(q.sender)}` : ''}: ${quoted}`)}`);
     }
     // A `/me` action as an action: `* alice waves`.

@@ -74,7 +74,10 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
         ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.`
         : shown.map((e) => {
             const v = byId.get(e.id);
-            return v ? ctx.out.messageView(v, opened(e)) : ctx.out.event(e, opened(e));
+            const source = v?.replyTo?.source;
+            // The quote of a text that did not open says what that message says.
+            const quoteOpened = e2e && source !== undefined ? openedById.get(source) : undefined;
+            return v ? ctx.out.messageView(v, opened(e), quoteOpened) : ctx.out.event(e, opened(e));
           }),
     );
     const last = page.events.at(-1)?.seq;

@@ -226,7 +226,11 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     // An edit that did not open: the original text is no longer the message's text.
     if (row.view?.edited && !row.view.deleted) return '[edited: the new text is not open yet]';
     if (!e.envelope) return e.body ?? '';
-    const o = chat.opened.get(e.id);
+    return noticeOf(e.id);
+  };
+  // A private message's text as opening it gave it, or why there is none (a reply's quote of it says the same).
+  const noticeOf = (eventId: string): string => {
+    const o = chat.opened.get(eventId);
     // Plain ASCII on purpose: while a history opens, most rows on screen say this, and Ink measures
     // every row's text on every frame, a key's included (string-width segments any non-ASCII text).
     if (!o) return '[decrypting...]';
@@ -288,8 +292,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   // Laid out again only when what it shows changed (a publish of opened messages, a resize), not on
   // every render of this screen (the clock's tick, a note); unchanged rows come from the cache.
   const layout = useMemo(
-    () => layoutTimeline(rows, { width: timelineWidth, textOf, me: me.username, highlightId }, layoutCache),
-    // textOf reads chat.opened; rows carry the events and their views.
+    () => layoutTimeline(rows, { width: timelineWidth, textOf, noticeOf, me: me.username, highlightId }, layoutCache),
+    // textOf and noticeOf read chat.opened; rows carry the events and their views.
     [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache],
   );
   const view = viewport(layout.lines.length, timelineHeight, scroll);

@@ -561,7 +561,7 @@ describe('ChatModel', () => {
     const { messages } = applyRelations(snap.timelines.get(SECRET)?.events ?? [], ME.id, text, [], snap.quoted);
     expect(messages.map((m) => m.replyTo)).toEqual([
       null,
-      { seq: old.seq, eventId: old.id, sender: BOB.username, text: 'the old question', deleted: false },
+      { seq: old.seq, eventId: old.id, sender: BOB.username, text: 'the old question', deleted: false, source: old.id },
       { seq: gone.seq, eventId: gone.id, sender: BOB.username, text: null, deleted: true },
     ]);
     // A one-shot read gets them too.

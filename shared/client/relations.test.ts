@@ -90,3 +90,15 @@ describe('applyRelations with this user\'s pending relations', () => {
     expect(applyRelations(events, alice.id, body, []).byId.get(id(1))).toEqual(applyRelations(events, alice.id, body).byId.get(id(1)));
   });
 });
+
+describe('applyRelations: the source of a reply quote', () => {
+  // A quote whose loaded target did not open said "message not loaded" while the target said why.
+  it('names the event its text comes from (the target, or its latest edit) when that is loaded, so a client can label a text that did not open', () => {
+    const events = [ev(1, alice, 'closed'), ev(2, bob, 'yes', { type: 'reply', seq: 1 }), ev(3, alice, 'original'), ev(4, alice, 'edit', { type: 'edit', seq: 3 }), ev(5, bob, 'ok', { type: 'reply', seq: 3 })];
+    const { byId } = applyRelations(events, bob.id, (e) => (e.body === 'closed' || e.body === 'edit' ? null : e.body));
+    expect(byId.get(id(2))?.replyTo).toMatchObject({ text: null, source: id(1) });
+    expect(byId.get(id(5))?.replyTo).toMatchObject({ text: null, source: id(4) });
+    const outside = applyRelations([ev(7, bob, 'late', { type: 'reply', seq: 6 })], bob.id, body);
+    expect(outside.byId.get(id(7))?.replyTo?.source).toBeUndefined();
+  });
+});

@@ -21,6 +21,13 @@ export interface ReplyQuote {
   /** The quoted message's latest text; null when it is not loaded, deleted or unreadable. */
   readonly text: string | null;
   readonly deleted: boolean;
+  /**
+   * The id of the event the quote's text comes from (the quoted message, or its author's latest
+   * edit) when that event is loaded (or fetched) and not deleted; absent when it is not loaded. A
+   * null `text` with a source is one that did not open: a client labels it as it labels that
+   * event's text (the opened notice), not as "not loaded".
+   */
+  readonly source?: string;
 }
 
 /**
@@ -113,9 +120,15 @@ export function applyRelations(
       const target = byId.get(rel.eventId);
       // A target outside the loaded events, fetched on its own: its own text (edits of it are not loaded), or deleted.
       const outside = target ? undefined : quoted.get(rel.eventId);
-      replyTo = outside
-        ? { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: outside.redacted ? null : contentOf(outside), deleted: outside.redacted === true }
-        : { seq: rel.seq, eventId: rel.eventId, sender: target?.sender.username ?? null, text: target ? textOf(target) : null, deleted: deleted.has(rel.eventId) };
+      if (outside) {
+        replyTo = outside.redacted
+          ? { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: null, deleted: true }
+          : { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: contentOf(outside), deleted: false, source: outside.id };
+      } else {
+        const gone = deleted.has(rel.eventId);
+        const source = target && !gone ? (latestEdit.get(target.id) ?? target).id : undefined;
+        replyTo = { seq: rel.seq, eventId: rel.eventId, sender: target?.sender.username ?? null, text: target ? textOf(target) : null, deleted: gone, ...(source ? { source } : {}) };
+      }
     }
     const view: MessageView = {
       event: e,

@@ -134,4 +134,29 @@ describe('chat search and chat summarize with the binaries', () => {
     expect(again.code).toBe(1);
     expect(await dumpDatabase(db.url)).not.toContain('rotates on Tuesday');
   });
+
+  // A private room's summary counted edits and reactions as messages and repeated edited-away text.
+  it('summarizes a private room with its relations applied: live messages only, each with its latest text', async () => {
+    expect((await chat(alice, ['create', 'plans', '--private'])).code).toBe(0);
+    const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'plans'])).stdout) as { url: string };
+    expect((await chat(bob, ['join', invite.url])).code).toBe(0);
+    const seqs: number[] = [];
+    for (const text of ['offsite planning starts', 'the venue is the zebra barn', 'budget is tenfold', 'a walrus secret', 'catering by the bakery', 'travel by train', 'dates in june', 'agenda to follow', 'rooms are booked']) {
+      const r = await chat(alice, ['--json', 'send', 'plans', text]);
+      expect(r.code, r.stderr).toBe(0);
+      seqs.push((JSON.parse(r.stdout) as { seq: number }).seq);
+    }
+    expect((await chat(alice, ['edit', 'plans', String(seqs[1]), 'the venue is the lighthouse'])).code).toBe(0);
+    expect((await chat(alice, ['edit', 'plans', String(seqs[2]), 'budget is twofold'])).code).toBe(0);
+    expect((await chat(bob, ['react', 'plans', String(seqs[0]), '👍'])).code).toBe(0);
+    expect((await chat(bob, ['react', 'plans', String(seqs[4]), '🎉'])).code).toBe(0);
+    expect((await chat(alice, ['delete', 'plans', String(seqs[3])])).code).toBe(0);
+    const r = await chat(bob, ['--json', 'summarize', 'plans', '--type', 'detailed']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = (JSON.parse(r.stdout) as { summary: Summary }).summary;
+    expect(summary.range.messages).toBe(8);
+    expect(summary.participants.map((p) => [p.username, p.messages])).toEqual([['alice', 8]]);
+    expect(JSON.stringify(summary)).not.toMatch(/zebra|tenfold|walrus|👍|🎉|\bedited\b/);
+  });
 });
+

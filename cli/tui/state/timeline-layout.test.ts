@@ -96,3 +96,16 @@ describe('viewport', () => {
     expect(viewport(4, 10, 3)).toEqual({ start: 0, end: 4, offset: 0, maxOffset: 0, atTop: true });
   });
 });
+
+describe('layoutRow: the quote of a reply whose target did not open', () => {
+  // On a device without the key, the quote said "message not loaded" while its target, on screen, said why.
+  it('labels the quote with the notice its target shows (noticeOf)', () => {
+    const e = event('yes');
+    const view: MessageView = { event: e, text: 'yes', edited: false, deleted: false, unknownRelation: null, reactions: [], replyTo: { seq: 1, eventId: 't', sender: 'carol', text: null, deleted: false, source: 't' } };
+    const noticeOf = (id: string) => (id === 't' ? '[sent before this device signed in]' : '[decrypting...]');
+    const rows = layoutRow({ kind: 'event', key: 'e', event: e, view }, { ...options(80), noticeOf }).map((l) => l.spans.map((s) => s.text).join(''));
+    expect(rows[0]).toBe('           ┌ carol: [sent before this device signed in]');
+    const unloaded = { ...view, replyTo: { seq: 1, eventId: 't', sender: 'carol', text: null, deleted: false } };
+    expect(layoutRow({ kind: 'event', key: 'e', event: e, view: unloaded }, { ...options(80), noticeOf }).map((l) => l.spans.map((s) => s.text).join(''))[0]).toContain('message not loaded');
+  });
+});

@@ -25,6 +25,12 @@ export interface LayoutOptions {
   readonly width: number;
   /** The text of a message: its body, or for private rooms what decrypting gave. */
   readonly textOf: (row: Extract<TimelineRow, { kind: 'event' }>) => string;
+  /**
+   * What a private message's text that did not open shows, by event id ("[decrypting...]", or the
+   * opened notice in brackets), as `textOf` shows it: a reply's quote of such a text says the same.
+   * Without it such a quote says "message not loaded".
+   */
+  readonly noticeOf?: (eventId: string) => string;
   /** This user's name, shown on their messages not yet stored; its `@mentions` are picked out. */
   readonly me: string;
   /** A message to point out (a search result jumped to). */
@@ -70,10 +76,12 @@ export const DELETED_TEXT = 'message deleted';
 
 /**
  * The one-line quote above a reply: "┌ sender: text", the quoted message's latest text with its
- * line breaks and runs of space folded to one space; a deleted or not loaded target says so.
+ * line breaks and runs of space folded to one space; a deleted or not loaded target says so, and a
+ * loaded one whose text did not open says what that message shows (`noticeOf` its source).
  */
-function quoteText(quote: NonNullable<MessageView['replyTo']>): string {
-  const text = quote.deleted ? DELETED_TEXT : quote.text === null ? 'message not loaded' : neutralize(quote.text.replace(/\s+/g, ' ').trim());
+function quoteText(quote: NonNullable<MessageView['replyTo']>, noticeOf: LayoutOptions['noticeOf']): string {
+  const unopened = quote.source !== undefined && noticeOf ? neutralize(noticeOf(quote.source)) : 'message not loaded';
+  const text = quote.deleted ? DELETED_TEXT : quote.text === null ? unopened : neutralize(quote.text.replace(/\s+/g, ' ').trim());
   return `┌ ${quote.sender === null ? `#${quote.seq}` : neutralize(quote.sender)}: ${text}`;
 }
 
@@ -158,7 +166,7 @@ export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[
       if (!quote) return lines;
       // The quote starts where the text does (as far as half the width), on a row of its own above.
       const indent = Math.min(spansWidth(prefix), Math.floor(width / 2));
-      const quoteLine: LayoutLine = { key: `${row.key}:q`, spans: truncateSpans([{ text: ' '.repeat(indent), tone: 'plain' }, { text: quoteText(quote), tone: 'dim' }], width) };
+      const quoteLine: LayoutLine = { key: `${row.key}:q`, spans: truncateSpans([{ text: ' '.repeat(indent), tone: 'plain' }, { text: quoteText(quote, options.noticeOf), tone: 'dim' }], width) };
       return [quoteLine, ...lines];
     }
     default: {
@@ -212,7 +220,7 @@ function cacheKey(row: TimelineRow, options: LayoutOptions): string {
     case 'pending':
       return `${base}\u0000${options.me}\u0000${row.message.status}\u0000${pendingLabel(row.message)}\u0000${pendingText(row.message)}`;
     case 'event':
-      return `${base}\u0000${options.me}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}\u0000${viewKey(row.view)}`;
+      return `${base}\u0000${options.me}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}\u0000${viewKey(row.view, options)}`;
     default: {
       const unreachable: never = row;
       return unreachable;
@@ -221,9 +229,9 @@ function cacheKey(row: TimelineRow, options: LayoutOptions): string {
 }
 
 /** What of a message's view its layout depends on. */
-function viewKey(view: MessageView | undefined): string {
+function viewKey(view: MessageView | undefined, options: LayoutOptions): string {
   if (!view) return '';
-  return [view.deleted, view.edited, reactionsText(view), view.replyTo ? quoteText(view.replyTo) : '', view.pendingText ?? '', view.pendingDelete ?? false].join('\u0000');
+  return [view.deleted, view.edited, reactionsText(view), view.replyTo ? quoteText(view.replyTo, options.noticeOf) : '', view.pendingText ?? '', view.pendingDelete ?? false].join('\u0000');
 }
 
 /** Which terminal rows of a timeline a viewport shows. */

@@ -14,9 +14,13 @@ export function reactionLabel(reaction: ReactionCount, me: string): string {
   return neutralize(`${reaction.key} ${reaction.count}: ${who.join(', ')}`);
 }
 
-/** The one-line quote of a reply: its sender and the start of the latest text, or why there is none. */
-function quoteText(quote: ReplyQuote): string {
+/**
+ * The one-line quote of a reply: its sender and the start of the latest text, or why there is none:
+ * `unreadable` for a loaded target whose text did not open (what that message itself shows).
+ */
+function quoteText(quote: ReplyQuote, unreadable: string | undefined): string {
   if (quote.deleted) return 'message deleted';
+  if (quote.text === null && quote.source !== undefined && unreadable !== undefined) return unreadable;
   if (quote.text === null) return quote.sender ? 'message not loaded' : `message #${quote.seq}`;
   const line = plainText(quote.text);
   return line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}…` : line;
@@ -35,9 +39,19 @@ export interface MessageBodyProps {
 
 /**
  * The quote above a reply: who wrote the message it answers and the start of its latest text (plain,
- * one line), or "message deleted"; a button that brings that message into view.
+ * one line), or "message deleted"; a button that brings that message into view. `unreadable` is what
+ * the quoted text's event (`quote.source`) shows when it did not open ("decrypting…", or why), so the
+ * quote says what its target says rather than "message not loaded".
  */
-export function ReplyQuoteButton({ quote, onQuote }: { readonly quote: ReplyQuote; readonly onQuote?: ((quote: ReplyQuote) => void) | undefined }) {
+export function ReplyQuoteButton({
+  quote,
+  onQuote,
+  unreadable,
+}: {
+  readonly quote: ReplyQuote;
+  readonly onQuote?: ((quote: ReplyQuote) => void) | undefined;
+  readonly unreadable?: string | undefined;
+}) {
   return (
     <button
       type="button"
@@ -53,7 +67,7 @@ export function ReplyQuoteButton({ quote, onQuote }: { readonly quote: ReplyQuot
         <Untrusted text={quote.sender ?? 'a message'} />
       </strong>
       <span className={cn('truncate', quote.deleted && 'italic')}>
-        <Untrusted text={quoteText(quote)} />
+        <Untrusted text={quoteText(quote, unreadable)} />
       </span>
     </button>
   );

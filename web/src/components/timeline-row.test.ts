@@ -1,7 +1,8 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { MessageView } from '../../../shared/client/index.js';
+import type { MessageView, Opened } from '../../../shared/client/index.js';
+import { applyRelations, openedNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { TimelineRowBody } from './timeline.js';
 
@@ -24,5 +25,26 @@ describe('TimelineRowBody', () => {
       expect(render(event('hello'), withView)).toBe('alice: hello');
       expect(render(event('/meow'), withView)).toBe('alice: /meow');
     }
+  });
+});
+
+describe('TimelineRowBody: the quote of a reply whose target did not open', () => {
+  // On a device without the key, the quote said "message not loaded" while its target, on screen, said why.
+  it('labels the quote as its target is labelled', () => {
+    const envelope = {} as RoomEvent['envelope'];
+    const target: RoomEvent = { ...event('x'), body: null, envelope };
+    const reply: RoomEvent = { ...event('x'), id: '00000000-0000-4000-8000-000000000009', seq: 2, body: null, envelope, relation: { type: 'reply', eventId: target.id, seq: 1 } };
+    const opened = new Map<string, Opened>([[target.id, { status: 'before_device' }], [reply.id, { status: 'ok', body: 'yes', sentAt: 0 }]]);
+    const { byId } = applyRelations([target, reply], 'bob-id', (e) => {
+      const o = opened.get(e.id);
+      return o?.status === 'ok' ? o.body : null;
+    });
+    const row = (e: RoomEvent) =>
+      renderToStaticMarkup(createElement(TimelineRowBody, { item: { kind: 'event', key: e.id, event: e, grouped: false, view: byId.get(e.id) }, context: { opened, me: 'bob' } }))
+        .replace(/<time[^>]*>.*?<\/time>/, '')
+        .replace(/<[^>]+>/g, '');
+    const label = openedNotice({ status: 'before_device' });
+    expect(row(target)).toBe(`alice: ${label}`);
+    expect(row(reply)).toBe(`↪Reply to alice: alice${label}alice: yes`);
   });
 });

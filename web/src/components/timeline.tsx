@@ -120,7 +120,14 @@ function MessageRow({ event, view, context }: { readonly event: RoomEvent; reado
         {time(Date.parse(event.createdAt))}
       </time>
       <div className={cn('row-text min-w-0', action !== null && 'action')}>
-        {view.replyTo && <ReplyQuoteButton quote={view.replyTo} onQuote={context.onQuote} />}
+        {view.replyTo && (
+          <ReplyQuoteButton
+            quote={view.replyTo}
+            onQuote={context.onQuote}
+            // A quoted text that did not open says what its message says (the opened notice).
+            unreadable={view.replyTo.source !== undefined ? privateText(context.opened.get(view.replyTo.source)) : undefined}
+          />
+        )}
         {action !== null && '* '}
         <SenderName username={event.sender.username} />
         {action !== null ? ' ' : ': '}
