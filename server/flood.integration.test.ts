@@ -47,7 +47,8 @@ async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<
 
 const randomRooms = (n: number) => Array.from({ length: n }, () => ({ roomId: randomUUID(), sinceSeq: 0 }));
 
-describe('flood control', () => {
+// Each test starts a server and hundreds of frames; on two loaded cores one takes 20–30 s.
+describe('flood control', { timeout: 90_000 }, () => {
   it('answers a subscribe of 500 rooms the user is not in with one membership query and one error frame', async () => {
     t = await startTestServer();
     const mallory = await newUser(t.url, 'm');

@@ -104,7 +104,8 @@ describe('LmdbE2EStore', () => {
     const home = await tempDir('lmdb-e2e');
     // Bundled beside this file, so its packages resolve from the repository's node_modules.
     const worker = join(import.meta.dirname, `.worker-${process.pid}.mjs`);
-    await build({ entryPoints: [join(import.meta.dirname, 'lmdb-e2e-store.test-worker.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', outfile: worker, define: { WORKER_HOME: JSON.stringify(home), WORKER_COUNT: '25' } });
+    // Node 20.19+ reads JSON imports with their `with { type: 'json' }` attribute; esbuild's node20 target would strip it.
+    await build({ entryPoints: [join(import.meta.dirname, 'lmdb-e2e-store.test-worker.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', supported: { 'import-attributes': true }, outfile: worker, define: { WORKER_HOME: JSON.stringify(home), WORKER_COUNT: '25' } });
     try {
       const run = () => new Promise<number | null>((resolve) => spawn(process.execPath, [worker], { stdio: 'inherit' }).on('exit', resolve));
       expect(await Promise.all([run(), run(), run()])).toEqual([0, 0, 0]);
