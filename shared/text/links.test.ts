@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findLinks } from './links.js';
+import { findLinks, shownLinkTarget } from './links.js';
 import { parseMarkdown } from './markdown.js';
 
 const hrefs = (text: string) => findLinks(text).map((l) => [l.text, l.href]);
@@ -41,6 +41,39 @@ describe('findLinks', () => {
     for (const text of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'ftp://example.com/x', 'file:///etc/passwd', 'vbscript:msgbox(1)', '//evil.example/x', 'javascript://example.com/%0aalert(1)']) {
       expect(hrefs(text), text).toEqual([]);
     }
+  });
+});
+
+describe('look-alike delimiters and mixed-script hosts', () => {
+  const lookalikes = ['\u2044', '\u2215', '\u29f8', '\uff0f', '\u2024', '\ufe52', '\uff0e', '\u3002', '\uff61', '\uff1a', '\uff20', '\ufe6b', '\uff1f', '\uff03', '\uff3c', '\u2236'];
+
+  it('links no host holding a slash, dot, colon, at, ? or # look-alike (it stays text)', () => {
+    expect(hrefs('paypal.com\u2044signin.evil.com')).toEqual([]);
+    expect(hrefs('https://paypal.com\u2215login@evil.com')).toEqual([]);
+    expect(hrefs('go to www.paypal.com\uff0flogin.evil.com now')).toEqual([]);
+    for (const ch of lookalikes) {
+      for (const text of [`paypal.com${ch}signin.evil.com`, `https://paypal.com${ch}login@evil.com`, `https://paypal${ch}com.evil.com/x`, `www.paypal.com${ch}x.evil.com`]) {
+        expect(hrefs(text), text).toEqual([]);
+      }
+    }
+    // After the host, in the path, such a character is harmless.
+    expect(hrefs('example.com/a\u2044b')).toEqual([['example.com/a\u2044b', 'https://example.com/a%E2%81%84b']]);
+  });
+
+  it('does not link a bare host that mixes scripts in one label, but links a single-script IDN', () => {
+    expect(hrefs('\u0430pple.com')).toEqual([]);
+    expect(hrefs('https://\u0430pple.com/login')).toEqual([]);
+    expect(hrefs('www.p\u0430ypal.com')).toEqual([]);
+    expect(hrefs('\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444')).toEqual([['\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444', 'https://xn--e1afmkfd.xn--p1ai/']]);
+  });
+
+  it('names the target to show: the host when the text is not the address or the host is an IDN', () => {
+    expect(shownLinkTarget('https://evil.com/', 'https://paypal.com')).toBe('evil.com');
+    expect(shownLinkTarget('https://example.com/', 'example.com')).toBeNull();
+    expect(shownLinkTarget('https://example.com/x', 'https://example.com/x')).toBeNull();
+    expect(shownLinkTarget('https://xn--e1afmkfd.xn--p1ai/', '\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444')).toBe('xn--e1afmkfd.xn--p1ai');
+    expect(shownLinkTarget('mailto:bob@example.com', 'bob@example.com')).toBeNull();
+    expect(shownLinkTarget('mailto:bob@evil.com', 'write to alice')).toBe('bob@evil.com');
   });
 });
 

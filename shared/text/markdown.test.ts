@@ -43,6 +43,25 @@ describe('parseMarkdown', () => {
   });
 });
 
+describe('parseMarkdown and look-alike hosts (every client draws this tree)', () => {
+  // A link with a refused target (href null) is drawn as its text.
+  const links = (text: string) => /"type":"link","href":"/.test(JSON.stringify(parseMarkdown(text)));
+
+  it('keeps a host with a slash or dot look-alike as text, bare, with a scheme, or as a link target', () => {
+    for (const text of ['paypal.com\u2044signin.evil.com', 'https://paypal.com\u2215login@evil.com', '<https://paypal.com\u2215login@evil.com>', 'www.paypal\uff0ecom.evil.com', 'see https://paypal\u3002com.evil.com/x']) {
+      expect(links(text), text).toBe(false);
+      expect(plainText(text), text).toBe(text.replace(/^<|>$/g, ''));
+    }
+    expect(parseMarkdown('[paypal](https://paypal.com\u2215login@evil.com)')[0]).toMatchObject({ children: [{ type: 'link', href: null, children: [{ type: 'text', text: 'paypal' }] }] });
+  });
+
+  it('does not auto-link a bare mixed-script host (\u0430pple.com, Cyrillic \u0430), with or without a scheme', () => {
+    for (const text of ['\u0430pple.com', 'https://\u0430pple.com', 'www.\u0430pple.com']) expect(links(text), text).toBe(false);
+    // Written as an explicit link it keeps its target, which the clients show (punycode).
+    expect(parseMarkdown('[apple](https://\u0430pple.com)')[0]).toMatchObject({ children: [{ type: 'link', href: 'https://xn--pple-43d.com/' }] });
+  });
+});
+
 describe('mentions', () => {
   it('finds @name in running text, in any case, but not inside code spans, code blocks or longer names', () => {
     expect(mentions('hey @Bob, look', 'bob')).toBe(true);

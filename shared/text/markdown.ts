@@ -84,6 +84,12 @@ function inlines(tokens: readonly Token[] | undefined, inLink = false): MdInline
         break;
       case 'link': {
         const t = token as Tokens.Link;
+        // A bare address marked found itself (GFM autolink: `https://…`, `www.…`, an e-mail) follows the
+        // one link rule (links.ts), which refuses look-alike delimiters and mixed-script hosts.
+        if (!inLink && t.raw === t.text && !/^[[<]/.test(t.raw)) {
+          out.push(...textWithLinks(t.raw));
+          break;
+        }
         // A GFM `www.` autolink (marked gives it http://) opens over https, as a bare domain does.
         const href = /^www\./i.test(t.raw) && t.href.startsWith('http://') ? `https://${t.href.slice('http://'.length)}` : t.href;
         out.push({ type: 'link', href: safeHref(href), children: inlines(t.tokens, true) });

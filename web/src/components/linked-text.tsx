@@ -1,10 +1,11 @@
 import { neutralizeLines } from '../../../shared/text/neutralize.js';
 import { splitLinks } from '../timeline/links.js';
+import { LinkTo } from './link-to.js';
 
 // Apart from untrusted-text.tsx so that pages without message bodies (the sign-in page) do not load
 // the linkifier and its list of top-level domains.
 
-/** One neutralized line with its http, https and mailto addresses as links that open in a new tab without access to this page. */
+/** One neutralized line with its http, https and mailto addresses as links (LinkTo: new tab, no access to this page, an IDN host shown). */
 function LinkedLine({ line }: { readonly line: string }) {
   return (
     <>
@@ -12,9 +13,9 @@ function LinkedLine({ line }: { readonly line: string }) {
         part.href === undefined ? (
           part.text
         ) : (
-          <a key={i} href={part.href} target="_blank" rel="noopener noreferrer nofollow" className="text-accent underline [overflow-wrap:anywhere]">
+          <LinkTo key={i} href={part.href} text={part.text}>
             {part.text}
-          </a>
+          </LinkTo>
         ),
       )}
     </>

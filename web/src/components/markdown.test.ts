@@ -33,4 +33,23 @@ describe('Markdown (web)', () => {
     expect(html).toContain('<ol start="1"><li>');
     expect(html).toContain('<blockquote><p><bdi>quoted</bdi></p></blockquote>');
   });
+
+  it('shows the real target after a link whose text is not its address, and the punycode host of an IDN', () => {
+    const html = renderToStaticMarkup(createElement(Markdown, { text: '[https://paypal.com](https://evil.com)', me: 'me' }));
+    expect(html).toContain('title="https://evil.com/"');
+    expect(html).toMatch(/<\/a><span class="link-target[^"]*"> \(evil\.com\)<\/span>/);
+    const idn = renderToStaticMarkup(createElement(Markdown, { text: '[apple.com](https://\u0430pple.com) and \u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444', me: 'me' }));
+    expect(idn).toContain('> (xn--pple-43d.com)</span>');
+    expect(idn).toContain('> (xn--e1afmkfd.xn--p1ai)</span>');
+    // A bare mixed-script host is no link at all; an address shown as itself gets no suffix.
+    const bare = renderToStaticMarkup(createElement(Markdown, { text: '\u0430pple.com and example.com', me: 'me' }));
+    expect(bare.match(/<a /g)).toHaveLength(1);
+    expect(bare).not.toContain('link-target');
+  });
+
+  it('keeps a host with a slash look-alike as text', () => {
+    for (const text of ['paypal.com\u2044signin.evil.com', 'https://paypal.com\u2215login@evil.com']) {
+      expect(renderToStaticMarkup(createElement(Markdown, { text, me: 'me' })), text).not.toContain('<a ');
+    }
+  });
 });

@@ -2,7 +2,13 @@ import type { ReactNode } from 'react';
 import type { MdBlock, MdInline } from '../../../shared/text/markdown.js';
 import { parseMarkdown } from '../../../shared/text/markdown.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
+import { LinkTo } from './link-to.js';
 import { Untrusted } from './untrusted-text.js';
+
+/** The plain text of inline nodes (a link's text, to compare with its target). */
+function inlineText(nodes: readonly MdInline[]): string {
+  return nodes.map((n) => (n.type === 'text' || n.type === 'code' ? n.text : n.type === 'mention' ? `@${n.username}` : n.type === 'break' ? ' ' : inlineText(n.children))).join('');
+}
 
 function inline(node: MdInline, key: number, me: string): ReactNode {
   switch (node.type) {
@@ -33,9 +39,9 @@ function inline(node: MdInline, key: number, me: string): ReactNode {
       return node.href === null ? (
         <span key={key}>{node.children.map((c, i) => inline(c, i, me))}</span>
       ) : (
-        <a key={key} href={node.href} target="_blank" rel="noopener noreferrer nofollow" className="text-accent underline [overflow-wrap:anywhere]">
+        <LinkTo key={key} href={node.href} text={inlineText(node.children)}>
           {node.children.map((c, i) => inline(c, i, me))}
-        </a>
+        </LinkTo>
       );
     default: {
       const unreachable: never = node;
@@ -104,7 +110,8 @@ function block(node: MdBlock, key: number, me: string): ReactNode {
 /**
  * A message body with its formatting (shared/text/markdown.ts) as React elements only: no raw HTML
  * ever reaches the page, text passes the {@link Untrusted} boundary, links open with
- * `rel="noopener noreferrer"` and only for http(s) and mailto targets, and mentions of `me` are marked
+ * `rel="noopener noreferrer"` and only for http(s) and mailto targets, a link whose text is not its
+ * target or whose host is an IDN followed by its real host (LinkTo), and mentions of `me` are marked
  * (`mention-me`) for highlighting. A paragraph's lines after the first are `.continuation` blocks.
  */
 export function Markdown({ text, me, className }: { readonly text: string; readonly me: string; readonly className?: string }) {
