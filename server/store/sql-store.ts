@@ -719,6 +719,14 @@ export class SqlStore implements Store {
     return rows.map(toVerification);
   }
 
+  async listOpenVerifications(userId: string, since: Date): Promise<VerificationRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      "SELECT * FROM device_verifications WHERE user_id = $1 AND created_at > $2 AND state->>'step' NOT IN ('done', 'cancelled') ORDER BY created_at DESC",
+      [userId, since],
+    );
+    return rows.map(toVerification);
+  }
+
   async advanceVerification(id: string, prev: VerificationState, next: VerificationState): Promise<boolean> {
     const { rows } = await this.db.query<Row>(
       'UPDATE device_verifications SET state = $3, updated_at = now() WHERE id = $1 AND state = $2::jsonb RETURNING id',

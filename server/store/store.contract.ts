@@ -456,6 +456,10 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.advanceVerification(id, state, { ...state, newConfirmed: true })).toBe(false);
       expect((await store.findVerification(id))?.state).toEqual(next);
       expect((await store.listVerifications(alice.id, new Date(Date.now() - 60_000), 10)).map((v) => v.id)).toEqual([id]);
+      // Only the open ones (neither done nor cancelled), however many closed ones there are.
+      const open = randomUUID();
+      await store.createVerification({ id: open, userId: alice.id, newDevice: ad.id, state, createdAt: new Date() });
+      expect((await store.listOpenVerifications(alice.id, new Date(Date.now() - 60_000))).map((v) => v.id)).toEqual([open]);
     });
 
     it('finds a direct-message room by its pair key', async () => {

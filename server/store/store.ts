@@ -436,6 +436,11 @@ export interface Store {
   findVerification(id: string): Promise<VerificationRecord | null>;
   /** A user's verifications created after `since`, newest first, at most `limit`. */
   listVerifications(userId: string, since: Date, limit: number): Promise<VerificationRecord[]>;
+  /**
+   * Every open verification of a user (step neither `done` nor `cancelled`) created after `since`,
+   * newest first, without a limit: the service caps how many may be open per account.
+   */
+  listOpenVerifications(userId: string, since: Date): Promise<VerificationRecord[]>;
   /** Replaces a verification's state if it is still `prev`; false when another write came first. */
   advanceVerification(id: string, prev: VerificationState, next: VerificationState): Promise<boolean>;
   /** Publishes (or replaces) a device's signed key bundle. */

@@ -1,6 +1,6 @@
 import type { SasContext, SasKey } from '../crypto/index.js';
 import { checkSasCommitment, CryptoError, newSasKey, openSasSecret, sasCode, sasCommitment, sealSasSecret, signDevice } from '../crypto/index.js';
-import type { DirectoryDevice, Verification } from '../protocol/index.js';
+import type { DirectoryDevice, Verification, VerificationCancelReason } from '../protocol/index.js';
 import { ChatError, SharedBackupKey } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import { backoffDelay } from './backoff.js';
@@ -50,7 +50,7 @@ const MAX_POLLS = 300;
 const LOOK_ATTEMPTS = 10;
 
 /** What an approver says when the device it approves was revoked meanwhile. */
-const REVOKED = 'the new device was revoked';
+const REVOKED = 'the new device was revoked' as const;
 
 /**
  * Reads from the server (idempotent), again with backoff while the server answers `unavailable` (it
@@ -236,7 +236,7 @@ async function until(api: ApiClient, id: string, io: ApprovalIo, done: (v: Verif
   throw new ChatError('unavailable', 'the other device did not answer in time');
 }
 
-async function cancel(api: ApiClient, id: string, reason: string): Promise<never> {
+async function cancel(api: ApiClient, id: string, reason: VerificationCancelReason): Promise<never> {
   await api.verificationStep(id, { action: 'cancel', reason }).catch(() => undefined);
   throw new ChatError('forbidden', `approval cancelled: ${reason}`);
 }

@@ -124,8 +124,14 @@ export const VerificationState = z.object({
   newKey: PublicKey.nullable(),
   newConfirmed: z.boolean(),
   approverConfirmed: z.boolean(),
-  /** Why it was cancelled, as the cancelling device said. */
+  /**
+   * Why it was cancelled: one of VerificationCancelReason when a device cancelled (the server takes
+   * only its own role's reasons from it), or the server's own reason (a device was revoked, a newer
+   * request of the same device replaced it).
+   */
   reason: z.string().max(200).nullable(),
+  /** The device that cancelled it; null or absent when the server did. */
+  cancelledBy: z.uuid().nullable().optional(),
   secret: z.object({ name: VerificationSecretName, iv: B64(16).min(16), ct: B64(2048).min(22) }).nullable().optional(),
 });
 export type VerificationState = z.infer<typeof VerificationState>;
@@ -135,18 +141,37 @@ export const Verification = z.object({ id: z.uuid(), userId: z.uuid(), newDevice
 export type Verification = z.infer<typeof Verification>;
 export const VerificationList = z.object({ verifications: z.array(Verification) });
 
+/** The reasons the new device may give when it cancels its own verification (shown as they are). */
+export const NEW_DEVICE_CANCEL_REASONS = [
+  'the new device stopped waiting',
+  'the approving device or the identity key is not published',
+  'the codes did not match on the new device',
+] as const;
+/** The reasons an approved device may give when it cancels (declines) a verification as the approver. */
+export const APPROVER_CANCEL_REASONS = [
+  'the commitment did not match',
+  'the new device has no published keys',
+  'the codes did not match on the approving device',
+  'the new device was revoked',
+  'declined on the approving device',
+] as const;
+/** A cancel's reason: a fixed set, never free text, so a device cannot make the other show any claim. */
+export const VerificationCancelReason = z.enum([...NEW_DEVICE_CANCEL_REASONS, ...APPROVER_CANCEL_REASONS]);
+export type VerificationCancelReason = z.infer<typeof VerificationCancelReason>;
+
 /** `POST /keys/verifications`: a new device asks to be approved, committing to its ephemeral key. */
 export const StartVerificationRequest = z.object({ id: z.uuid(), commitment: B64(64).min(40) });
 /**
  * `POST /keys/verifications/:id`: the next step. `accept` (an approver's ephemeral key), `reveal` (the
  * new device's), `confirm` (the user typed the matching code here), `secret` (the approver's sealed
- * secret for the new device, once both confirmed; once per verification), `cancel` (with a reason).
+ * secret for the new device, once both confirmed; once per verification), `cancel` (with one of
+ * VerificationCancelReason).
  */
 export const VerificationStepRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('accept'), key: PublicKey }),
   z.object({ action: z.literal('reveal'), key: PublicKey }),
   z.object({ action: z.literal('confirm') }),
   z.object({ action: z.literal('secret'), name: VerificationSecretName, iv: B64(16).min(16), ct: B64(2048).min(22) }),
-  z.object({ action: z.literal('cancel'), reason: z.string().max(200) }),
+  z.object({ action: z.literal('cancel'), reason: VerificationCancelReason }),
 ]);
 export type VerificationStepRequest = z.infer<typeof VerificationStepRequest>;
