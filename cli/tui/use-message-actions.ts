@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MessageView, PendingMessage } from '../../shared/client/index.js';
+import { newestIsSending } from '../../shared/client/index.js';
 import type { Room, RoomEvent } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import type { ComposerControl } from './components/composer.js';
@@ -259,9 +260,8 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   };
 
   const slash = async (action: 'edit' | 'delete' | 'react' | 'reply', arg: string): Promise<string> => {
-    // The newest message is one still being sent (a message or a reply, not a relation folded into another): no target yet.
-    const sending = (o.pending ?? []).some((p) => p.status !== 'failed' && (!p.relation || p.relation.type === 'reply'));
-    if (!selectionRef.current && sending) return STILL_SENDING(action);
+    // The newest message is one still being sent: it has no target id yet, and an older one is not what was meant.
+    if (!selectionRef.current && newestIsSending(o.pending ?? [])) return STILL_SENDING(action);
     const target = slashTarget(action);
     if (!target) return action === 'edit' || action === 'delete' ? 'you have no message here to ' + action : 'no message here yet';
     const text = arg.trim();
