@@ -1,6 +1,6 @@
 import type { MessageView, ReactionCount, ReplyQuote } from '../../../shared/client/index.js';
 import { plainText } from '../../../shared/text/markdown.js';
-import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
+import { neutralize } from '../../../shared/text/neutralize.js';
 import { cn } from '../lib/cn.js';
 import { Markdown } from './markdown.js';
 import { Untrusted } from './untrusted-text.js';
@@ -22,8 +22,7 @@ function quoteText(quote: ReplyQuote, unreadable: string | undefined): string {
   if (quote.deleted) return 'message deleted';
   if (quote.text === null && quote.source !== undefined && unreadable !== undefined) return unreadable;
   if (quote.text === null) return quote.sender ? 'message not loaded' : `message #${quote.seq}`;
-  // Each line neutralized first, so a bare CR shows as ^M (as in the message itself), not as a space.
-  const line = plainText(neutralizeLines(quote.text).join('\n'));
+  const line = plainText(quote.text);
   return line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}…` : line;
 }
 
