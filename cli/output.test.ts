@@ -137,4 +137,15 @@ describe('Output.event', () => {
     const quoted = out.messageView(byId.get(reply.id) as MessageView, { status: 'ok', body: 'yes', sentAt: 0 }, closed).split('\n')[0];
     expect(quoted).toContain(`┌ reply to #5 alice: ${notice}`);
   });
+  it('shows a bare CR in a reply quote as ^M, as message lines do, not as a space', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const target: RoomEvent = {
+      id: '00000000-0000-4000-8000-000000000005', roomId: '00000000-0000-4000-8000-000000000002', seq: 5, kind: 'message',
+      sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body: 'pay bob\rpay eve', envelope: null, target: null,
+      clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z',
+    };
+    const reply: RoomEvent = { ...target, id: '00000000-0000-4000-8000-000000000006', seq: 6, body: 'done', relation: { type: 'reply', eventId: target.id, seq: 5 } };
+    const { byId } = applyRelations([target, reply], 'someone', (e) => e.body);
+    expect(out.messageView(byId.get(reply.id) as MessageView).split('\n')[0]).toContain('┌ reply to #5 alice: pay bob^Mpay eve');
+  });
 });

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { MessageView, Opened } from '../shared/client/index.js';
 import { openedNotice } from '../shared/client/index.js';
 import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
-import { escapeForJson, neutralize, neutralizeLines } from '../shared/text/neutralize.js';
+import { escapeForJson, neutralize, neutralizeLines, neutralizeQuote } from '../shared/text/neutralize.js';
 import { senderHue } from '../shared/text/sender-colour.js';
 import { meAction } from '../shared/text/action.js';
 import { localTimeFormatter } from '../shared/text/time-format.js';
@@ -124,7 +124,7 @@ export class Output {
     if (view.replyTo) {
       const q = view.replyTo;
       const unopened = q.source !== undefined && quoteOpened ? this.opened(quoteOpened) : '[not loaded]';
-      const quoted = q.deleted ? '[message deleted]' : q.text === null ? unopened : truncate(neutralize(q.text.replace(/\s+/g, ' ')), 60);
+      const quoted = q.deleted ? '[message deleted]' : q.text === null ? unopened : truncate(neutralizeQuote(q.text), 60);
       lines.push(`${' '.repeat(18)}${this.style('dim', `┌ reply to #${q.seq}${q.sender ? ` ${neutralize(q.sender)}` : ''}: ${quoted}`)}`);
     }
     // A `/me` action as an action: `* alice waves`.

@@ -265,6 +265,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   );
   const eventsById = useMemo(() => new Map((state?.events ?? []).map((e) => [e.id, e])), [state?.events]);
   const selectable = useMemo(() => selectableIds(rows), [rows]);
+  const roomPending = useMemo(() => chat.pending.filter((p) => p.roomId === room?.id), [chat.pending, room?.id]);
   const actions = useMessageActions({
     chat,
     room,
@@ -274,6 +275,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     eventOf: (id) => eventsById.get(id),
     composer: composerControl,
     setNote,
+    pending: roomPending,
   });
 
   const sidebar = sidebarWidth(size.columns, roomsShown);

@@ -102,7 +102,7 @@ function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<
       await new Promise((r) => setTimeout(r, k === KEYS.esc ? 80 : 30));
     }
   };
-  return { app, frame, emit, api, encrypt, relations, press };
+  return { app, frame, emit, api, live, encrypt, relations, press };
 }
 
 /** The timeline row of the selected message (marked ▶). */
@@ -263,16 +263,37 @@ describe('acting on the selected message', () => {
     await until(() => t.relations().length === 2, '/edit');
     await t.press(KEYS.ctrlUp, KEYS.up, KEYS.up, '/reply hi bob', KEYS.enter);
     await until(() => t.relations().length === 3, '/reply on the selected');
+    // The reply comes back as the server stores it (a message of its own: until then it is still being sent).
+    t.emit('event', { ...ev(OPEN, 103, ME, 'hi bob', rel('reply', 1)), clientMsgId: (t.relations()[2]?.[1] as { clientMsgId: string }).clientMsgId });
     expect(t.relations().map(([, p]) => [(p as { body: string }).body, (p as { relatesTo: unknown }).relatesTo])).toEqual([
       ['🎉', { type: 'reaction', eventId: idOf(3) }],
       ['two!', { type: 'edit', eventId: idOf(2) }],
       ['hi bob', { type: 'reply', eventId: idOf(1) }],
     ]);
     await t.press('/delete', KEYS.enter);
-    await until(() => t.frame().includes('Delete alice\'s message "two" for everyone? y/n'), '/delete asks about the own last one');
+    await until(() => t.frame().includes('Delete alice\'s message "hi bob" for everyone? y/n'), '/delete asks about the own last one');
     await t.press('y');
     await until(() => vi.mocked(t.api.deleteMessage).mock.calls.length === 1, 'the delete');
-    expect(vi.mocked(t.api.deleteMessage)).toHaveBeenCalledWith(OPEN.id, 2);
+    expect(vi.mocked(t.api.deleteMessage)).toHaveBeenCalledWith(OPEN.id, 103);
+    t.app.unmount();
+  });
+});
+
+describe('slash commands while the newest message is still being sent', () => {
+  it('/edit, /react, /reply and /delete do not act on an older message in place of the one being sent, and say to wait', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'one'), ev(OPEN, 2, ME, 'two')] });
+    await until(() => t.frame().includes('alice: two'), 'the history');
+    // The server does not answer: what is typed stays pending.
+    vi.mocked(t.live.send).mockImplementation(() => new Promise(() => {}));
+    await t.press('alpha offline', KEYS.enter);
+    await until(() => t.frame().includes('alpha offline'), 'the pending message');
+    for (const command of ['/edit alpha corrected', '/react 🎉', '/reply hi', '/delete']) {
+      await t.press(command, KEYS.enter);
+      await until(() => t.frame().includes('still being sent'), `the note for ${command}`);
+    }
+    expect(t.relations().filter(([, p]) => 'relatesTo' in p)).toEqual([]);
+    expect(t.frame()).not.toContain('for everyone? y/n');
+    expect(vi.mocked(t.api.deleteMessage)).not.toHaveBeenCalled();
     t.app.unmount();
   });
 });

@@ -108,6 +108,25 @@ describe('App timeline with relations', () => {
     expect(lines[at - 1]).toMatch(/┌ bob: lunch at noon\? or later/);
   });
 
+  it('shows a bare CR in a quote as ^M, as message lines do, not as a space', async () => {
+    const { lastFrame } = app(OPEN, [ev(OPEN, 1, BOB, 'pay bob\rpay eve'), ev(OPEN, 2, CAROL, 'done', rel('reply', 1))]);
+    await until(() => frameOf(lastFrame).includes('carol: done'), 'the history');
+    const lines = frameOf(lastFrame).split('\n');
+    expect(lines[lines.findIndex((l) => l.includes('carol: done')) - 1]).toContain('┌ bob: pay bob^Mpay eve');
+  });
+
+  it('takes the text out of a reply\'s quote when the quoted message is deleted live, in a private room too', async () => {
+    for (const room of [OPEN, PRIVATE]) {
+      const { lastFrame, emit, unmount } = app(room, [ev(room, 1, BOB, 'the secret code 1234'), ev(room, 2, CAROL, 'got it', rel('reply', 1))], new Map([[1, 'the secret code 1234'], [2, 'got it']]));
+      await until(() => frameOf(lastFrame).includes('1234') && frameOf(lastFrame).includes('carol: got it'), 'the history');
+      emit('event', ev(room, 3, BOB, null, rel('delete', 1)));
+      await until(() => !frameOf(lastFrame).includes('1234'), 'the text to go');
+      const lines = frameOf(lastFrame).split('\n');
+      expect(lines[lines.findIndex((l) => l.includes('carol: got it')) - 1]).toMatch(/┌ bob: message deleted/);
+      unmount();
+    }
+  });
+
   it('in a private room, applies the decrypted edit, the delete and reactions', async () => {
     const events = [
       ev(PRIVATE, 1, BOB, null),

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { MessageView } from '../../shared/client/index.js';
+import type { MessageView, PendingMessage } from '../../shared/client/index.js';
+import { newestIsSending } from '../../shared/client/index.js';
 import type { Room, RoomEvent } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import type { ComposerControl } from './components/composer.js';
@@ -23,7 +24,16 @@ export interface MessageActionsOptions {
   readonly composer: { readonly current: ComposerControl | null };
   /** Shows a line in the status bar (null clears it). */
   readonly setNote: (note: string | null) => void;
+  /**
+   * This user's messages of the room still in the outbox (or acknowledged and not yet in the
+   * timeline), in the order typed: a slash command with nothing selected refuses while one of them
+   * is the newest message, rather than act on an older one (they have no server id yet).
+   */
+  readonly pending?: readonly PendingMessage[];
 }
+
+/** What a slash command with nothing selected says while this user's newest message is still on its way. */
+export const STILL_SENDING = (action: string): string => `your last message is still being sent: /${action} it once it is sent (or select a message with Ctrl+↑)`;
 
 /** The message actions' state and handlers, for the app to draw and route keys to. */
 export interface MessageActions {
@@ -250,6 +260,8 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   };
 
   const slash = async (action: 'edit' | 'delete' | 'react' | 'reply', arg: string): Promise<string> => {
+    // The newest message is one still being sent: it has no target id yet, and an older one is not what was meant.
+    if (!selectionRef.current && newestIsSending(o.pending ?? [])) return STILL_SENDING(action);
     const target = slashTarget(action);
     if (!target) return action === 'edit' || action === 'delete' ? 'you have no message here to ' + action : 'no message here yet';
     const text = arg.trim();

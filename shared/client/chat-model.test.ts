@@ -572,6 +572,33 @@ describe('ChatModel', () => {
     t.model.stop();
   });
 
+  it('a quote fetched from outside the loaded page shows its latest edit (opened in a private room), and no text once it is deleted live', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(SECRET, 'private'));
+    const { e2e } = fakeE2E();
+    const old = server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'the first draft', crypto.randomUUID()) });
+    const edit = server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'the final text', crypto.randomUUID()), relation: { type: 'edit', eventId: old.id, seq: old.seq } });
+    for (let i = 0; i < 5; i++) server.append(SECRET, { envelope: await e2e.encrypt(SECRET, `filler ${i}`, crypto.randomUUID()) });
+    server.append(SECRET, { envelope: await e2e.encrypt(SECRET, 'the answer', crypto.randomUUID()), relation: { type: 'reply', eventId: old.id, seq: old.seq } });
+    const t = setup(server);
+    await t.model.start();
+    await t.settle();
+    const quotes = () => {
+      const snap = t.model.getSnapshot();
+      const text = (e: RoomEvent) => (snap.opened.get(e.id)?.status === 'ok' ? (snap.opened.get(e.id) as { body: string }).body : null);
+      return applyRelations(snap.timelines.get(SECRET)?.events ?? [], ME.id, text, [], snap.quoted).messages.map((m) => m.replyTo).filter((q) => q !== null);
+    };
+    expect(quotes()).toEqual([{ seq: old.seq, eventId: old.id, sender: BOB.username, text: 'the final text', deleted: false, source: edit.id }]);
+    const read = await setup(server).model.readPage(SECRET, { limit: 1 });
+    expect(applyRelations(read.page.events, ME.id, (e) => (read.opened.get(e.id) as { body: string } | undefined)?.body ?? null, [], read.quoted).messages.at(-1)?.replyTo).toMatchObject({ text: 'the final text' });
+    // Deleted on another client: the live delete drops the quoted text, and the cached target is marked deleted.
+    server.push(SECRET, { sender: BOB, relation: { type: 'delete', eventId: old.id, seq: old.seq } });
+    await t.settle();
+    expect(quotes()).toEqual([{ seq: old.seq, eventId: old.id, sender: BOB.username, text: null, deleted: true }]);
+    expect(t.model.getSnapshot().quoted.get(old.id)).toMatchObject({ redacted: true, envelope: null });
+    t.model.stop();
+  });
+
   it('connects and loads the rooms even when the kept messages cannot be read, and says so', async () => {
     const server = new FakeServer();
     server.addRoom(room(OPEN, 'open'));

@@ -122,6 +122,8 @@ const PUBLISH_EVERY_MS = 100;
 
 /** The most events one history request may ask for (`HistoryQuery.limit`'s maximum). */
 const MAX_HISTORY_PAGE = 500;
+/** How many pages after a quoted message fetched on its own are searched for its edits and delete. */
+const QUOTE_SCAN_PAGES = 4;
 
 const systemClock: Clock = {
   now: () => Date.now(),
@@ -563,6 +565,7 @@ export class ChatModel {
     if (event.kind === 'remove' && event.target?.id === this.options.user.id) this.removedBy.set(event.roomId, event.sender.username);
     else if ((event.kind === 'join' || event.kind === 'leave') && event.sender.id === this.options.user.id) this.removedBy.delete(event.roomId);
     this.apply(event.roomId, (s) => addEvents(s, [event]));
+    this.relateQuoted(event);
     if (event.envelope && event.sender.id !== this.options.user.id) this.liveSealed.add(event.id);
     this.decrypt([event]);
     if (!event.envelope) this.noticeFor(event, event.body);
@@ -589,17 +592,61 @@ export class ChatModel {
       this.quoting.add(rel.eventId);
       try {
         const page = await this.options.api.history(roomId, { after: rel.seq - 1, limit: 1 });
-        const target = page.events.find((x) => x.seq === rel.seq && x.id === rel.eventId);
-        if (!target) continue;
+        const fetched = page.events.find((x) => x.seq === rel.seq && x.id === rel.eventId);
+        if (!fetched) continue;
+        const loadedFrom = Math.min(...events.map((x) => x.seq), this.timelines.get(roomId)?.events[0]?.seq ?? Infinity);
+        const { target, edits } = fetched.redacted ? { target: fetched, edits: [] } : await this.relationsOf(roomId, fetched, loadedFrom);
         found.set(target.id, target);
-        this.quoted = new Map(this.quoted).set(target.id, target);
-        this.decrypt([target]);
+        const quoted = new Map(this.quoted).set(target.id, target);
+        for (const edit of edits) {
+          quoted.set(edit.id, edit);
+          found.set(edit.id, edit);
+        }
+        this.quoted = quoted;
+        this.decrypt([target, ...edits]);
         this.changed();
       } catch {
         this.quoting.delete(rel.eventId);
       }
     }
     return found;
+  }
+
+  /**
+   * Keeps the quoted messages in step with a live edit or delete of one: a delete drops its text (the
+   * cached target becomes redacted), an edit by its author is kept beside it (see applyRelations).
+   */
+  private relateQuoted(event: RoomEvent): void {
+    const rel = event.relation;
+    const target = rel ? this.quoted.get(rel.eventId) : undefined;
+    if (!rel || !target || event.kind !== 'message') return;
+    if (rel.type === 'delete') this.quoted = new Map(this.quoted).set(target.id, { ...target, body: null, envelope: null, redacted: true });
+    else if (rel.type === 'edit' && event.sender.id === target.sender.id) this.quoted = new Map(this.quoted).set(event.id, event);
+    else return;
+    this.changed();
+  }
+
+  /**
+   * The edits and delete of a message fetched for a quote, from the events between it and `until`
+   * (the first loaded seq: what is loaded, applyRelations sees anyway), at most QUOTE_SCAN_PAGES pages of
+   * the server's 500. Answers the target (marked redacted when a delete of it is found) and its
+   * author's edits, by seq. Rejects with a history request's error.
+   */
+  private async relationsOf(roomId: string, target: RoomEvent, until: number): Promise<{ target: RoomEvent; edits: RoomEvent[] }> {
+    const edits: RoomEvent[] = [];
+    let after = target.seq;
+    for (let i = 0; i < QUOTE_SCAN_PAGES && after + 1 < until; i++) {
+      const page = await this.options.api.history(roomId, { after, limit: MAX_HISTORY_PAGE });
+      for (const e of page.events) {
+        if (e.seq >= until || e.kind !== 'message' || e.relation?.eventId !== target.id) continue;
+        if (e.relation.type === 'delete') return { target: { ...target, body: null, envelope: null, redacted: true }, edits: [] };
+        if (e.relation.type === 'edit' && e.sender.id === target.sender.id && !e.redacted) edits.push(e);
+      }
+      const last = page.events.at(-1)?.seq;
+      if (last === undefined || last <= after) break;
+      after = last;
+    }
+    return { target, edits };
   }
 
   /** Tells the notice listeners of a live message from someone else that mentions this user or came in a DM. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AckFrame } from '../protocol/index.js';
 import type { OutboxItem, OutboxStore } from './outbox-store.js';
-import { Outbox } from './outbox.js';
+import { newestIsSending, Outbox } from './outbox.js';
 
 describe('Outbox', () => {
   it('sends messages added in a burst in the order typed, even when the store finishes its writes in another order', async () => {
@@ -45,5 +45,16 @@ describe('Outbox', () => {
     }
     await Promise.all(added);
     expect(sent).toEqual(texts);
+  });
+});
+
+describe('newestIsSending', () => {
+  it('is true for a plain message or a reply on its way, not for a failed one or a relation folded into another message', () => {
+    const rel = (type: string) => ({ type, eventId: '00000000-0000-4000-8000-000000000001', seq: 1 }) as never;
+    expect(newestIsSending([])).toBe(false);
+    expect(newestIsSending([{ status: 'queued' }])).toBe(true);
+    expect(newestIsSending([{ status: 'sending', relation: rel('reply') }])).toBe(true);
+    expect(newestIsSending([{ status: 'failed' }])).toBe(false);
+    expect(newestIsSending([{ status: 'queued', relation: rel('edit') }, { status: 'queued', relation: rel('reaction') }, { status: 'queued', relation: rel('delete') }])).toBe(false);
   });
 });

@@ -24,6 +24,16 @@ export interface PendingMessage {
 }
 
 /**
+ * Whether a message of this user's among `pending` (one room's, see ChatSnapshot.pending) is still on
+ * its way: a plain message or a reply, not failed. Such a message is the room's newest and has no
+ * server id yet, so "the last message" commands (/edit, /react, /reply, /delete with nothing
+ * selected; ↑ to edit the last one) must not fall back to an older, acknowledged one.
+ */
+export function newestIsSending(pending: readonly Pick<PendingMessage, 'status' | 'relation'>[]): boolean {
+  return pending.some((p) => p.status !== 'failed' && (!p.relation || p.relation.type === 'reply'));
+}
+
+/**
  * What a pending message shows as its text, the same in every client: a plain message's text; for a
  * relation shown on its own (a reply, or one whose target is not loaded or that failed), what it does:
  * "↩ #12 text", "✎ #12 → text", "👍 on #12", "delete #12".

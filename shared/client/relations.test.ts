@@ -101,4 +101,24 @@ describe('applyRelations: the source of a reply quote', () => {
     const outside = applyRelations([ev(7, bob, 'late', { type: 'reply', seq: 6 })], bob.id, body);
     expect(outside.byId.get(id(7))?.replyTo?.source).toBeUndefined();
   });
+  it('a quote fetched from outside the loaded events shows its author\'s latest edit and, once a delete of it arrives, no text', () => {
+    const target = ev(1, alice, 'secret plan');
+    const quoted = new Map([[target.id, target]]);
+    const reply = ev(50, bob, 'agreed', { type: 'reply', seq: 1 });
+    const before = applyRelations([reply], alice.id, body, [], quoted);
+    expect(before.messages[0]?.replyTo).toMatchObject({ text: 'secret plan', deleted: false });
+    // An edit fetched with the target (kept in `quoted` by its own id), and a forged one by someone else.
+    const edit = ev(10, alice, 'public plan', { type: 'edit', seq: 1 });
+    const forged = ev(11, bob, 'forged', { type: 'edit', seq: 1 });
+    const withEdit = applyRelations([reply], alice.id, body, [], new Map([...quoted, [edit.id, edit], [forged.id, forged]]));
+    expect(withEdit.messages[0]?.replyTo).toMatchObject({ text: 'public plan', deleted: false, source: edit.id });
+    // A live edit in the loaded events counts too.
+    const live = ev(51, alice, 'live plan', { type: 'edit', seq: 1 });
+    expect(applyRelations([reply, live], alice.id, body, [], quoted).messages[0]?.replyTo).toMatchObject({ text: 'live plan' });
+    // A live delete of the target: the quote says deleted and has no text.
+    const del = ev(52, alice, null, { type: 'delete', seq: 1 });
+    const after = applyRelations([reply, live, del], alice.id, body, [], quoted);
+    expect(after.messages[0]?.replyTo).toMatchObject({ text: null, deleted: true });
+    expect(after.messages[0]?.replyTo?.source).toBeUndefined();
+  });
 });

@@ -118,12 +118,13 @@ export function applyRelations(
     let replyTo: ReplyQuote | null = null;
     if (rel?.type === 'reply') {
       const target = byId.get(rel.eventId);
-      // A target outside the loaded events, fetched on its own: its own text (edits of it are not loaded), or deleted.
+      // A target outside the loaded events, fetched on its own: its author's latest edit (loaded or fetched with it), or deleted.
       const outside = target ? undefined : quoted.get(rel.eventId);
       if (outside) {
-        replyTo = outside.redacted
-          ? { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: null, deleted: true }
-          : { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: contentOf(outside), deleted: false, source: outside.id };
+        const source = outside.redacted || deleted.has(outside.id) ? null : latestOutside(outside, events, quoted);
+        replyTo = source
+          ? { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: contentOf(source), deleted: false, source: source.id }
+          : { seq: rel.seq, eventId: rel.eventId, sender: outside.sender.username, text: null, deleted: true };
       } else {
         const gone = deleted.has(rel.eventId);
         const source = target && !gone ? (latestEdit.get(target.id) ?? target).id : undefined;
@@ -145,6 +146,22 @@ export function applyRelations(
   if (pending.length === 0) return { messages, byId: views, folded: new Set() };
   const folded = foldPending(views, byId, pending);
   return { messages: messages.map((m) => views.get(m.event.id) ?? m), byId: views, folded };
+}
+
+/**
+ * The event a quoted message outside the loaded events takes its text from: itself, or its author's
+ * newest edit among `events` and `quoted` (ChatModel keeps fetched edits there too); null when a delete
+ * of it is among them (a live delete, or one fetched with it).
+ */
+function latestOutside(target: RoomEvent, events: readonly RoomEvent[], quoted: ReadonlyMap<string, RoomEvent>): RoomEvent | null {
+  let latest = target;
+  for (const e of [...events, ...quoted.values()]) {
+    const rel = e.relation;
+    if (e.kind !== 'message' || rel?.eventId !== target.id) continue;
+    if (rel.type === 'delete') return null;
+    if (rel.type === 'edit' && e.sender.id === target.sender.id && !e.redacted && e.seq > latest.seq) latest = e;
+  }
+  return latest;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FAKE_CONTINUATION, forbiddenIn, HOSTILE, HOSTILE_MESSAGES, HOSTILE_TOPIC, LEGIT } from '../../test/support/hostile-strings.js';
-import { escapeForJson, neutralize, neutralizeLines } from './neutralize.js';
+import { escapeForJson, neutralize, neutralizeLines, neutralizeQuote } from './neutralize.js';
 
 describe('neutralize', () => {
   it.each(Object.entries(HOSTILE))('leaves no control, bidi or invisible character of %s raw', (_name, text) => {
@@ -71,5 +71,11 @@ describe('escapeForJson', () => {
     expect(escapeForJson(JSON.stringify(LEGIT.family))).toBe(JSON.stringify(LEGIT.family));
     expect(escapeForJson(JSON.stringify(LEGIT.flag))).toBe(JSON.stringify(LEGIT.flag));
     expect(escapeForJson(JSON.stringify('a\u{E0041}'))).toBe('"a\\uDB40\\uDC41"');
+  });
+});
+
+describe('neutralizeQuote', () => {
+  it('joins the lines with a space, folds runs of spaces and tabs, and shows a bare CR as ^M', () => {
+    expect(neutralizeQuote('pay bob\rpay eve\r\n  next\tline\n\u001b[31m')).toBe('pay bob^Mpay eve next line ^[[31m');
   });
 });

@@ -45,6 +45,15 @@ export function neutralizeLines(text: string): string[] {
 }
 
 /**
+ * A message body as one neutralized line, for a reply's quote: its {@link neutralizeLines} joined
+ * with a space, runs of spaces and tabs folded to one, trimmed. A bare CR shows as `^M`, as it does
+ * in the message's own lines (it is no line break).
+ */
+export function neutralizeQuote(text: string): string {
+  return neutralizeLines(text).join(' ').replace(/[ \t]+/g, ' ').trim();
+}
+
+/**
  * JSON text (as JSON.stringify writes it) with the characters {@link neutralize} would change, and
  * JSON.stringify leaves raw (C1 controls, bidi controls, invisible characters, U+2028/U+2029),
  * written as `\uXXXX` escapes instead: the same JSON value, but safe to print on a terminal.

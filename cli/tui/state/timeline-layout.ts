@@ -1,5 +1,5 @@
 import type { MessageView } from '../../../shared/client/index.js';
-import { neutralize, neutralizeLines } from '../../../shared/text/neutralize.js';
+import { neutralize, neutralizeLines, neutralizeQuote } from '../../../shared/text/neutralize.js';
 import { meAction } from '../../../shared/text/action.js';
 import type { BodyLine } from './markdown-spans.js';
 import { markdownLines } from './markdown-spans.js';
@@ -81,7 +81,7 @@ export const DELETED_TEXT = 'message deleted';
  */
 function quoteText(quote: NonNullable<MessageView['replyTo']>, noticeOf: LayoutOptions['noticeOf']): string {
   const unopened = quote.source !== undefined && noticeOf ? neutralize(noticeOf(quote.source)) : 'message not loaded';
-  const text = quote.deleted ? DELETED_TEXT : quote.text === null ? unopened : neutralize(quote.text.replace(/\s+/g, ' ').trim());
+  const text = quote.deleted ? DELETED_TEXT : quote.text === null ? unopened : neutralizeQuote(quote.text);
   return `┌ ${quote.sender === null ? `#${quote.seq}` : neutralize(quote.sender)}: ${text}`;
 }
 

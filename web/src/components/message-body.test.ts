@@ -37,6 +37,11 @@ describe('MessageBody', () => {
     expect(gone).toContain('message deleted');
   });
 
+  it('shows a bare CR in a quote as ^M, as the message itself does, not as a space', () => {
+    const quote = renderToStaticMarkup(createElement(ReplyQuoteButton, { quote: { seq: 1, eventId: event.id, sender: 'bob', text: 'pay bob\rpay eve', deleted: false } }));
+    expect(quote).toContain('pay bob^Mpay eve');
+  });
+
   it('neutralizes a hostile reaction key in its label', () => {
     expect(reactionLabel({ key: '\u202e', count: 1, mineSeq: null, senders: ['x\u001b'] }, 'alice')).toBe('⟨U+202E⟩ 1: x^[');
   });

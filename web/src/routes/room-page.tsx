@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { describeKeyChange, keyChangeNotices } from '../../../shared/client/index.js';
+import { describeKeyChange, keyChangeNotices, newestIsSending } from '../../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
@@ -274,6 +274,8 @@ function RoomView({ room }: { readonly room: Room }) {
           replyTo={replyingTo ? { sender: replyingTo.event.sender.username, text: replyingTo.text ?? '' } : null}
           onCancelReply={() => setReplyingTo(null)}
           onEditLast={() => {
+            // This user's newest message is still being sent: ↑ must not edit an older one in its place.
+            if (newestIsSending(pending)) return false;
             const last = relations.messages.findLast((m) => messageActions.handlers.canEdit(m));
             if (last) setEditing(last.event.id);
             return last !== undefined;
