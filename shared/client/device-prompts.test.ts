@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DirectoryDevice } from '../protocol/index.js';
 import { DevicePrompts } from './device-prompts.js';
 import type { AccountDevice, E2ESession, IdentityStatus } from './e2e-session.js';
 import type { ApiClient } from './api-client.js';
@@ -7,7 +6,8 @@ import { Emitter } from './emitter.js';
 import type { RestoreReport } from './key-backup.js';
 
 const device = (id: string, approved: boolean, current = false): AccountDevice => ({
-  device: { deviceId: id, name: `device ${id}`, createdAt: '2026-11-30T02:00:00.000Z', bundle: {} as DirectoryDevice['bundle'] },
+  device: { deviceId: id, name: `device ${id}`, createdAt: '2026-11-30T02:00:00.000Z' },
+  keys: true,
   approved,
   current,
   isNew: false,
