@@ -103,6 +103,23 @@ describe('DevicePrompt', () => {
     expect(lastFrame()).toContain('(device 7c0b3f0e)');
   });
 
+  it('announces a sign-in that published no keys, on a device that cannot approve too, labelled so, and never approves it', async () => {
+    const ghost: AccountDevice = { ...newDevice, device: { ...newDevice.device, name: 'ghost' }, keys: false };
+    const { model } = fakeModel({ status: 'approved', prompts: [ghost], canApprove: false, flow: null });
+    const { stdin, lastFrame } = renderPrompt(model);
+    await settle();
+    const frame = (lastFrame() ?? '').replace(/\s+/g, ' ');
+    expect(frame).toContain('New sign-in to your account: ghost');
+    expect(frame).toContain('at 02:31 UTC');
+    expect(frame).toContain('signed in, no encryption keys — cannot read private rooms');
+    expect(frame).toContain('chat devices revoke');
+    stdin.write('\u000f');
+    await settle();
+    stdin.write('a');
+    await settle();
+    expect(model.approve).not.toHaveBeenCalled();
+  });
+
   it('never takes keys typed for the composer: a sentence with `a` and `y` in it approves nothing', async () => {
     const { model, set } = fakeModel({ status: 'holder', prompts: [newDevice], canApprove: true, flow: null });
     const { stdin } = renderPrompt(model);
