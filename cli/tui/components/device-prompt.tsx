@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { AccountDevice, DevicePrompts, DevicePromptsSnapshot, RestoreReport } from '../../../shared/client/index.js';
-import { describeHistory, KEYLESS_LABEL } from '../../../shared/client/index.js';
+import type { AccountDevice, DevicePrompts, RestoreReport } from '../../../shared/client/index.js';
+import { describeHistory, KEYLESS_LABEL, promptFor } from '../../../shared/client/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { useKeys } from '../input/key-input.js';
 import type { Key } from '../input/keys.js';
@@ -32,16 +32,6 @@ export interface DevicePromptProps {
 export function describeNewDevice(d: AccountDevice, when: (iso: string) => string): string {
   const from = d.activity?.signedInFrom ?? d.activity?.addedFrom ?? null;
   return `${neutralize(d.device.name)} (device ${neutralize(d.device.deviceId.slice(0, 8))}), ${when(d.device.createdAt)}${from ? `, from ${neutralize(from)}` : ''}`;
-}
-
-/**
- * The device the prompt announces now, or undefined: with no approval under way, the first device
- * not approved when this device can approve, else the first sign-in that published no keys (those
- * are announced on every approved device: nothing can approve them, but the user can revoke them).
- */
-export function promptFor(s: DevicePromptsSnapshot): AccountDevice | undefined {
-  if (s.flow) return undefined;
-  return s.canApprove ? s.prompts[0] : s.prompts.find((p) => !p.keys);
 }
 
 /** When a device was added, in the shared formatter's words ("Today 14:05"), as the web page says it. */
