@@ -190,6 +190,30 @@ describe('deleting a device', () => {
   });
 });
 
+describe('a password-only sign-in that publishes no keys', () => {
+  it('is announced to the account\'s open sockets with where and when, listed in GET /keys/devices, and revoking it ends its session and closes its socket', async () => {
+    const a = await register(t.url, 'gho');
+    const mine = await connect(t.url, a.tokens.accessToken);
+    const ghost = (await api(t.url, 'POST', '/auth/login', { body: { username: a.user.username, password: a.password, deviceName: 'ghost' } })).body as Session;
+    const announced = await mine.next((f) => f.type === 'devices' && f.added?.deviceId === ghost.device.id);
+    expect(announced.added).toMatchObject({ name: 'ghost', createdAt: ghost.device.createdAt });
+    expect(announced.added).toHaveProperty('from');
+    // Not in the key directory, but among the account's devices.
+    expect((await api(t.url, 'GET', `/keys/users/${a.user.username}/devices`, { token: a.tokens.accessToken })).body).toEqual({ devices: [] });
+    const listed = (await api(t.url, 'GET', '/keys/devices', { token: a.tokens.accessToken })).body as { devices: { deviceId: string; name: string; signedInAt: string | null }[] };
+    expect(listed.devices.map((d) => d.deviceId).sort()).toEqual([a.device.id, ghost.device.id].sort());
+    expect(listed.devices.find((d) => d.deviceId === ghost.device.id)).toMatchObject({ name: 'ghost' });
+    const ghostSocket = await connect(t.url, ghost.tokens.accessToken);
+    expect((await api(t.url, 'DELETE', `/keys/devices/${ghost.device.id}`, { token: a.tokens.accessToken })).status).toBe(204);
+    expect(await ghostSocket.closed).toBe(4001);
+    expect(await api(t.url, 'GET', '/me', { token: ghost.tokens.accessToken })).toMatchObject({ status: 401, body: { error: { code: 'session_revoked' } } });
+    expect((await api(t.url, 'POST', '/auth/refresh', { body: { refreshToken: ghost.tokens.refreshToken } })).status).toBe(401);
+    expect(((await api(t.url, 'GET', '/keys/devices', { token: a.tokens.accessToken })).body as { devices: { deviceId: string }[] }).devices.map((d) => d.deviceId)).toEqual([a.device.id]);
+    expect(mine.ws.readyState).toBe(WebSocket.OPEN);
+    mine.ws.close();
+  });
+});
+
 describe('signing out everywhere', () => {
   it('ends every session of the user, on devices that never published keys too, and closes all their sockets', async () => {
     const a = await register(t.url, 'all');

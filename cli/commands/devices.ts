@@ -1,5 +1,5 @@
 import type { AccountDevice, ApprovalIo } from '../../shared/client/index.js';
-import { approveDevice, requestApproval } from '../../shared/client/index.js';
+import { approveDevice, KEYLESS_LABEL, requestApproval } from '../../shared/client/index.js';
 import { sameSasCode } from '../../shared/crypto/index.js';
 import type { DeviceAdded } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
@@ -28,6 +28,11 @@ function activityLine(d: AccountDevice): string {
  */
 export function tellNewDevices(ctx: CliContext, devices: readonly AccountDevice[]): void {
   for (const d of devices.filter((x) => x.isNew)) {
+    const id = neutralize(d.device.deviceId);
+    if (!d.keys) {
+      ctx.out.note(ctx.out.style('red', `* A new device signed in to your account: ${describe(d)}; ${KEYLESS_LABEL}, but it reads open rooms and your room list. If it is not yours, revoke it with \`chat devices revoke ${id}\` and change your password.`));
+      continue;
+    }
     ctx.out.note(
       ctx.out.style(
         d.approved ? 'yellow' : 'red',
@@ -72,6 +77,7 @@ export async function list(ctx: CliContext): Promise<void> {
         name: d.device.name,
         createdAt: d.device.createdAt,
         approved: d.approved,
+        keys: d.keys,
         current: d.current,
         addedFrom: d.activity?.addedFrom ?? null,
         signedInAt: d.activity?.signedInAt ?? null,
@@ -84,12 +90,22 @@ export async function list(ctx: CliContext): Promise<void> {
         ? ctx.out.style('red', 'This device is not approved: other members share no keys with it. Run `chat devices request` here and `chat devices approve` on another of your devices.')
         : `This device is approved${status === 'holder' ? ' and holds your identity key' : ''}.`,
       `Your devices: ${devices.length}`,
-      ...devices.flatMap((d) => [
-        `  ${d.current ? '*' : ' '} ${d.approved ? 'approved  ' : ctx.out.style('red', 'UNAPPROVED')} ${describe(d)}${d.current ? ' (this device)' : ''}`,
-        `               ${activityLine(d)}`,
-      ]),
+      ...devices.flatMap((d) => deviceLines(ctx, d)),
     ],
   );
+}
+
+/**
+ * A device in `chat devices`, in two or three lines: approved or not (or, for a sign-in that
+ * published no keys, labelled so with how to revoke it), what `describe` says, and its activity.
+ */
+export function deviceLines(ctx: Pick<CliContext, 'out'>, d: AccountDevice): string[] {
+  const mark = d.approved ? 'approved  ' : d.keys ? ctx.out.style('red', 'UNAPPROVED') : ctx.out.style('red', 'NO KEYS   ');
+  return [
+    `  ${d.current ? '*' : ' '} ${mark} ${describe(d)}${d.current ? ' (this device)' : ''}`,
+    ...(d.keys ? [] : [`               ${ctx.out.style('red', `${KEYLESS_LABEL}; it reads open rooms and your room list. Not yours? chat devices revoke ${neutralize(d.device.deviceId)}`)}`]),
+    `               ${activityLine(d)}`,
+  ];
 }
 
 /** The CLI's side of an approval: the code on stderr, the code shown on the other device typed (or piped) in. */

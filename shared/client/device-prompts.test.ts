@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DirectoryDevice } from '../protocol/index.js';
-import { DevicePrompts } from './device-prompts.js';
+import { DevicePrompts, promptFor } from './device-prompts.js';
 import type { AccountDevice, E2ESession, IdentityStatus } from './e2e-session.js';
 import type { ApiClient } from './api-client.js';
 import { Emitter } from './emitter.js';
 import type { RestoreReport } from './key-backup.js';
 
 const device = (id: string, approved: boolean, current = false): AccountDevice => ({
-  device: { deviceId: id, name: `device ${id}`, createdAt: '2026-11-30T02:00:00.000Z', bundle: {} as DirectoryDevice['bundle'] },
+  device: { deviceId: id, name: `device ${id}`, createdAt: '2026-11-30T02:00:00.000Z' },
+  keys: true,
   approved,
   current,
   isNew: false,
@@ -111,6 +111,20 @@ describe('DevicePrompts approving a device that gets revoked', () => {
     void prompts.approve('b3');
     await vi.waitFor(() => expect(api.verificationStep).toHaveBeenCalledWith('v-b3', expect.objectContaining({ action: 'accept' })));
     expect(prompts.getSnapshot().flow).toMatchObject({ step: 'waiting', deviceId: 'b3' });
+    prompts.stop();
+  });
+
+  it('prompts for a sign-in that published no keys, and announces it (promptFor) on a device that cannot approve too', async () => {
+    const ghost = { ...device('ghost', false), keys: false };
+    const state = { status: 'approved' as IdentityStatus, devices: [device('me', true, true), device('keyed', false), ghost] };
+    const prompts = new DevicePrompts({ e2e: fakeE2E(state), api: {} as ApiClient, live: new FakeLive(), autoRequest: false });
+    await prompts.start();
+    const snap = prompts.getSnapshot();
+    expect(snap.prompts.map((d) => d.device.deviceId)).toEqual(['keyed', 'ghost']);
+    // Not the holder: a keyed device waits for the holder to approve it; the keyless one is announced here.
+    expect(promptFor(snap)?.device.deviceId).toBe('ghost');
+    expect(promptFor({ ...snap, canApprove: true })?.device.deviceId).toBe('keyed');
+    expect(promptFor({ ...snap, flow: { step: 'waiting', role: 'approver', what: 'x' } })).toBeUndefined();
     prompts.stop();
   });
 });

@@ -36,6 +36,16 @@ export interface DevicePromptsSnapshot {
   readonly flow: ApprovalFlow | null;
 }
 
+/**
+ * The device the prompt announces now, or undefined: with no approval under way, the first device
+ * not approved when this device can approve, else the first sign-in that published no keys (those
+ * are announced on every approved device: nothing can approve them, but the user can revoke them).
+ */
+export function promptFor(s: DevicePromptsSnapshot): AccountDevice | undefined {
+  if (s.flow) return undefined;
+  return s.canApprove ? s.prompts[0] : s.prompts.find((p) => !p.keys);
+}
+
 /** What the prompts work over; `sleep` and `autoRequest` are for tests. */
 export interface DevicePromptsOptions {
   readonly e2e: E2ESession;

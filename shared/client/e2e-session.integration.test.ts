@@ -81,6 +81,21 @@ describe('E2ESession', () => {
     );
   });
 
+  it('lists a password-only sign-in that published no keys as a device of the account, keyless and new, alongside the keyed ones', async () => {
+    const alice = await member('k');
+    await alice.e2e.accountDevices();
+    const api2 = new ApiClient({ serverUrl: t.url, fetch: (url, init) => fetch(url, init), sessions: new MemorySessionStore() });
+    const ghost = await api2.login({ username: alice.name, password: 'correct horse battery', deviceName: 'ghost' });
+    const listed = await alice.e2e.accountDevices();
+    expect(listed.map((d) => ({ id: d.device.deviceId, keys: d.keys, approved: d.approved, isNew: d.isNew }))).toEqual([
+      { id: alice.session.deviceId, keys: true, approved: true, isNew: false },
+      { id: ghost.device.id, keys: false, approved: false, isNew: true },
+    ]);
+    expect(listed[1]?.device.name).toBe('ghost');
+    // Told once.
+    expect((await alice.e2e.accountDevices()).map((d) => d.isNew)).toEqual([false, false]);
+  });
+
   it('recovers a lost share by asking the sender to share again, and only from where the receiver started', async () => {
     const alice = await member('a');
     const bob = await member('b');

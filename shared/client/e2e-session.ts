@@ -40,9 +40,22 @@ export type DeviceChange =
   | { readonly userId: string; readonly kind: 'upgrade' }
   | { readonly userId: string; readonly kind: 'unapproved'; readonly devices: number };
 
+/** How a sign-in that published no encryption keys is labelled, in the TUI, the web and `chat devices` alike. */
+export const KEYLESS_LABEL = 'signed in, no encryption keys — cannot read private rooms';
+
 /** A device of this account, as `accountDevices` lists it. */
 export interface AccountDevice {
-  readonly device: DirectoryDevice;
+  /**
+   * The device as the key directory lists it, or, for a sign-in that published no keys (`keys`
+   * false), its id, name and first sign-in time only.
+   */
+  readonly device: Pick<DirectoryDevice, 'deviceId' | 'name' | 'createdAt'>;
+  /**
+   * Whether it published encryption keys. A sign-in without them (a password-only session) still
+   * reads open rooms and the room list, but no private room: it is listed so the user sees it and
+   * can sign it out, and cannot be approved until it publishes keys.
+   */
+  readonly keys: boolean;
   /**
    * Where and when it signed in and when it was last seen, as the server recorded it (undefined when
    * the server could not say: an older server, or a failed look-up).
@@ -277,7 +290,8 @@ export class E2ESession {
   }
 
   /**
-   * This account's devices, each approved or not under the identity key this device trusts; records
+   * This account's devices, each approved or not under the identity key this device trusts, then its
+   * signed-in devices that published no keys (`keys` false, from `GET /keys/devices`); records
    * every device as told, so `isNew` marks each device once (the first listing tells nothing).
    */
   async accountDevices(): Promise<AccountDevice[]> {
@@ -291,9 +305,16 @@ export class E2ESession {
     for (const d of devices) {
       const approved = pin !== undefined && d.identityKey === pin && (await this.isSigned(pin, d));
       const isNew = told !== undefined && !told.includes(d.deviceId) && d.deviceId !== keys.deviceId;
-      list.push({ device: d, activity: activityOf.get(d.deviceId), approved, current: d.deviceId === keys.deviceId, isNew });
+      list.push({ device: d, activity: activityOf.get(d.deviceId), keys: true, approved, current: d.deviceId === keys.deviceId, isNew });
     }
-    const ids = devices.map((d) => d.deviceId);
+    // Signed-in sessions that published no keys are devices of the account too (issue: invisible sign-ins).
+    const keyed = new Set(devices.map((d) => d.deviceId));
+    for (const a of activity) {
+      if (keyed.has(a.deviceId)) continue;
+      const isNew = told !== undefined && !told.includes(a.deviceId) && a.deviceId !== keys.deviceId;
+      list.push({ device: { deviceId: a.deviceId, name: a.name, createdAt: a.createdAt }, activity: a, keys: false, approved: false, current: a.deviceId === keys.deviceId, isNew });
+    }
+    const ids = list.map((d) => d.device.deviceId);
     if (!told || ids.some((id) => !told.includes(id))) await store.transaction(async (tx) => tx.put('seen', 'account', [...new Set([...(told ?? []), ...ids])]));
     return list;
   }

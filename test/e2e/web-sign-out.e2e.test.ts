@@ -52,6 +52,10 @@ describe.runIf(existsSync(CHROMIUM))('signing out everywhere from the web client
     expect((await keyless.devicesOfUser('alice')).map((d) => d.deviceId)).not.toContain((await keyless.session())?.deviceId);
 
     await here.getByRole('link', { name: 'Settings' }).click();
+    // The keyless sign-in is listed among the devices, labelled, with Sign out (it was invisible here).
+    const keylessRow = here.getByRole('list', { name: 'Your devices' }).getByRole('listitem').filter({ hasText: 'signed in, no encryption keys — cannot read private rooms' });
+    await keylessRow.waitFor();
+    expect(await keylessRow.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
     // It asks first: Cancel signs nothing out.
     await here.getByRole('button', { name: 'Sign out everywhere' }).click();
     const confirm = here.getByRole('dialog', { name: 'Sign out everywhere?' });

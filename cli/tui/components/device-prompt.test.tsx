@@ -12,8 +12,8 @@ const newDevice: AccountDevice = {
     deviceId: NEW_ID,
     name: 'web (browser)\u001b[2J',
     createdAt: '2026-11-30T02:31:00.000Z',
-    bundle: { userId: 'u', deviceId: NEW_ID, signingKey: 's', dhKey: 'd', prekeys: [] } as unknown as AccountDevice['device']['bundle'],
   },
+  keys: true,
   approved: false,
   current: false,
   isNew: true,
@@ -101,6 +101,23 @@ describe('DevicePrompt', () => {
     // Named still, though no longer among the prompts.
     expect(lastFrame()).toContain('✓ Approved web (browser)');
     expect(lastFrame()).toContain('(device 7c0b3f0e)');
+  });
+
+  it('announces a sign-in that published no keys, on a device that cannot approve too, labelled so, and never approves it', async () => {
+    const ghost: AccountDevice = { ...newDevice, device: { ...newDevice.device, name: 'ghost' }, keys: false };
+    const { model } = fakeModel({ status: 'approved', prompts: [ghost], canApprove: false, flow: null });
+    const { stdin, lastFrame } = renderPrompt(model);
+    await settle();
+    const frame = (lastFrame() ?? '').replace(/\s+/g, ' ');
+    expect(frame).toContain('New sign-in to your account: ghost');
+    expect(frame).toContain('at 02:31 UTC');
+    expect(frame).toContain('signed in, no encryption keys — cannot read private rooms');
+    expect(frame).toContain('chat devices revoke');
+    stdin.write('\u000f');
+    await settle();
+    stdin.write('a');
+    await settle();
+    expect(model.approve).not.toHaveBeenCalled();
   });
 
   it('never takes keys typed for the composer: a sentence with `a` and `y` in it approves nothing', async () => {

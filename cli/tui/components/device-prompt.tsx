@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { AccountDevice, DevicePrompts, RestoreReport } from '../../../shared/client/index.js';
-import { describeHistory } from '../../../shared/client/index.js';
+import { describeHistory, KEYLESS_LABEL, promptFor } from '../../../shared/client/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { useKeys } from '../input/key-input.js';
 import type { Key } from '../input/keys.js';
@@ -56,7 +56,7 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     entryRef.current = next;
     redraw((n) => n + 1);
   };
-  const prompt = !s.flow && s.canApprove ? s.prompts[0] : undefined;
+  const prompt = promptFor(s);
   /** The devices prompted for, by id: one approved leaves the prompts, and is still named when done. */
   const known = useRef(new Map<string, AccountDevice>());
   for (const p of s.prompts) known.current.set(p.device.deviceId, p);
@@ -98,7 +98,7 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
       return true;
     }
     const flow = snap.flow;
-    const open = !flow && snap.canApprove ? snap.prompts[0] : undefined;
+    const open = promptFor(snap);
     if (!flow && !open) return false;
     if (!focusedRef.current) {
       if (key.kind === 'key' && key.name === 'o' && key.ctrl) {
@@ -128,7 +128,8 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     }
     if (open) {
       const id = open.device.deviceId;
-      if (key.kind === 'text' && key.text === 'a') void model.approve(id);
+      // A sign-in without keys cannot be approved (there is nothing to sign): only hidden, or revoked.
+      if (key.kind === 'text' && key.text === 'a' && open.keys) void model.approve(id);
       else if (key.kind === 'text' && key.text === 'x') {
         model.dismiss(id);
         setFocused(false);
@@ -164,8 +165,13 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     lines.push({ text: focusedRef.current ? then : `Ctrl+O, then ${then}`, color: theme.dim });
   } else if (prompt) {
     lines.push({ text: `New sign-in to your account: ${describeNewDevice(prompt, when)}.`, bold: true, color: theme.warn });
-    lines.push({ text: 'If it is yours, approve it: both devices then show 3×4 digits to compare. If not, revoke it (chat devices revoke) and change your password.' });
-    lines.push({ text: focusedRef.current ? 'a approve · x not now · Esc back to the composer' : 'Ctrl+O to answer (typing goes to the composer until then)', color: theme.accent });
+    if (prompt.keys) {
+      lines.push({ text: 'If it is yours, approve it: both devices then show 3×4 digits to compare. If not, revoke it (chat devices revoke) and change your password.' });
+      lines.push({ text: focusedRef.current ? 'a approve · x not now · Esc back to the composer' : 'Ctrl+O to answer (typing goes to the composer until then)', color: theme.accent });
+    } else {
+      lines.push({ text: `${KEYLESS_LABEL}, but it reads open rooms and your room list. If it is not yours, revoke it (chat devices revoke ${neutralize(prompt.device.deviceId)}) and change your password.` });
+      lines.push({ text: focusedRef.current ? 'x not now · Esc back to the composer' : 'Ctrl+O to answer (typing goes to the composer until then)', color: theme.accent });
+    }
   }
   if (s.status === 'unapproved' && flow?.step !== 'compare') {
     lines.push({ text: 'This device is not verified yet: approve it from another of your devices (its prompt, or chat devices approve), or enter your recovery key (Ctrl+R).', color: theme.warn });

@@ -1,6 +1,6 @@
 import { useState, useSyncExternalStore } from 'react';
 import type { AccountDevice, DevicePrompts, RestoreReport } from '../../../shared/client/index.js';
-import { describeHistory } from '../../../shared/client/index.js';
+import { describeHistory, KEYLESS_LABEL, promptFor } from '../../../shared/client/index.js';
 import { Button } from './ui/button.js';
 import { Dialog, DialogContent } from './ui/dialog.js';
 import { Input } from './ui/input.js';
@@ -37,7 +37,7 @@ function DeviceLine({ d }: { readonly d: AccountDevice }) {
 export function DeviceApprovalDialog({ model }: { readonly model: DevicePromptsModel }) {
   const s = useSyncExternalStore(model.subscribe, model.getSnapshot);
   const flow = s.flow;
-  const prompt = !flow && s.canApprove ? s.prompts[0] : undefined;
+  const prompt = promptFor(s);
   // The new device's own waiting shows in its banner; everything else here.
   const shown = prompt !== undefined || (flow !== null && !(flow.role === 'newcomer' && flow.step === 'waiting'));
   const target = flow?.deviceId ? s.prompts.find((p) => p.device.deviceId === flow.deviceId) : undefined;
@@ -100,14 +100,18 @@ export function DeviceApprovalDialog({ model }: { readonly model: DevicePromptsM
         <p className="text-sm">
           <DeviceLine d={prompt} />
         </p>
-        <p className="text-sm text-dim">
-          If it is yours, approve it: both devices then show 3×4 digits to compare. If it is not, sign it out in Settings and change your password; until approved it gets no keys.
-        </p>
+        {prompt.keys ? (
+          <p className="text-sm text-dim">
+            If it is yours, approve it: both devices then show 3×4 digits to compare. If it is not, sign it out in Settings and change your password; until approved it gets no keys.
+          </p>
+        ) : (
+          <p className="text-sm text-dim">{KEYLESS_LABEL}, but it reads open rooms and your room list. If it is not yours, sign it out in Settings and change your password.</p>
+        )}
         <div className="flex justify-end gap-2">
           <Button variant="secondary" onClick={() => model.dismiss(prompt.device.deviceId)}>
             Not now
           </Button>
-          <Button onClick={() => void model.approve(prompt.device.deviceId)}>Approve</Button>
+          {prompt.keys && <Button onClick={() => void model.approve(prompt.device.deviceId)}>Approve</Button>}
         </div>
       </>
     );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { DirectoryDevice } from '../../../shared/protocol/index.js';
+import { KEYLESS_LABEL } from '../../../shared/client/index.js';
+import type { DeviceActivity } from '../../../shared/protocol/index.js';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import { Dialog, DialogClose, DialogContent, DialogTrigger } from '../components/ui/dialog.js';
@@ -15,6 +16,26 @@ const THEMES: readonly { value: ThemeChoice; label: string }[] = [
   { value: 'dark', label: 'Dark' },
 ];
 
+/** A device as Settings lists it: every signed-in device of the account, with keys or not. */
+interface SettingsDevice {
+  readonly deviceId: string;
+  readonly name: string;
+  readonly createdAt: string;
+  /** Where it signed in from, as the server saw it (null where unknown). */
+  readonly from: string | null;
+  /** Whether it published encryption keys (a password-only sign-in has none). */
+  readonly keys: boolean;
+}
+
+/**
+ * Every signed-in device of the account (`GET /keys/devices`), each marked with whether it is in the
+ * key directory (`keyed`, the ids of `GET /keys/users/:user/devices`).
+ */
+function settingsDevices(keyed: readonly string[], signedIn: readonly DeviceActivity[]): SettingsDevice[] {
+  const withKeys = new Set(keyed);
+  return signedIn.map((a) => ({ deviceId: a.deviceId, name: a.name, createdAt: a.createdAt, from: a.signedInFrom ?? a.addedFrom, keys: withKeys.has(a.deviceId) }));
+}
+
 /**
  * `/settings`: the theme, browser notifications (asked for only by the button here), this account's
  * devices with a way to sign each out, and signing out here or everywhere.
@@ -24,12 +45,12 @@ export function SettingsPage() {
   const [theme, setTheme] = useState<ThemeChoice>(loadTheme);
   const [permission, setPermission] = useState(notificationPermission);
   const [dms, setDms] = useState(notifyDirectMessages);
-  const [devices, setDevices] = useState<DirectoryDevice[] | null>(null);
+  const [devices, setDevices] = useState<SettingsDevice[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const loadDevices = () =>
-    client.api.devicesOfUser(session.user.username).then(
-      (list) => setDevices(list),
+    Promise.all([client.api.devicesOfUser(session.user.username), client.api.deviceActivity()]).then(
+      ([keyed, signedIn]) => setDevices(settingsDevices(keyed.map((d) => d.deviceId), signedIn)),
       (e: unknown) => setError((e as Error).message),
     );
   useEffect(() => {
@@ -99,7 +120,7 @@ export function SettingsPage() {
           <h2 id="devices-heading" className="font-semibold">
             Devices
           </h2>
-          <p className="text-sm text-dim">Each browser and terminal you signed in with is a device with its own encryption keys.</p>
+          <p className="text-sm text-dim">Each browser and terminal you signed in with is a device; those without encryption keys are marked.</p>
           {error && (
             <p className="text-sm text-error" role="alert">
               <Untrusted text={error} />
@@ -110,7 +131,7 @@ export function SettingsPage() {
               Loading…
             </p>
           ) : devices.length === 0 ? (
-            <p className="text-dim">No devices with keys yet.</p>
+            <p className="text-dim">No devices signed in.</p>
           ) : (
             <ul className="divide-y divide-line" aria-label="Your devices">
               {devices.map((d) => (
@@ -118,7 +139,11 @@ export function SettingsPage() {
                   <span className="min-w-0 flex-1">
                     <Untrusted text={d.name} />
                     {d.deviceId === session.deviceId ? <span className="text-dim"> (this browser)</span> : null}
-                    <span className="block text-xs text-dim">since {localTimeFormatter().dayLabel(Date.parse(d.createdAt), Date.now())}</span>
+                    <span className="block text-xs text-dim">
+                      since {localTimeFormatter().dayLabel(Date.parse(d.createdAt), Date.now())}
+                      {d.from ? <> from <Untrusted text={d.from} /></> : null}
+                    </span>
+                    {!d.keys && <span className="block text-xs text-error">{KEYLESS_LABEL}; it reads open rooms and your room list. Sign it out if it is not yours.</span>}
                   </span>
                   {d.deviceId !== session.deviceId && (
                     <Button variant="danger" size="sm" onClick={() => act(async () => (await client.api.revokeDevice(d.deviceId), await loadDevices(), `Signed out ${d.name}.`))}>
