@@ -80,7 +80,7 @@ describe('signing out and in again on the same machine, and the device list', ()
         'the announcement on the follower',
         60_000,
       );
-      expect(line).toMatch(/\) at 20\S+ from 127\.0\.0\.1\. If it is yours, approve it/);
+      expect(line).toMatch(/\) at 20\d\d-\d\d-\d\d \d\d:\d\d from 127\.0\.0\.1\. If it is yours, approve it/);
     } finally {
       await follow.interrupt();
     }
