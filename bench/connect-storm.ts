@@ -31,8 +31,13 @@ export interface ConnectResult {
 export interface StormResult {
   readonly sockets: number;
   readonly secondsToAllBack: number;
+  /** When half, and nine in ten, of the sockets were back (seconds after the server listened again). */
+  readonly secondsToHalfBack: number;
+  readonly secondsToNineTenthsBack: number;
   readonly gaveUp: number;
   readonly attempts: number;
+  /** Attempts made after the server listened again that failed, by their error's message. */
+  readonly failedAfterRestart: Record<string, number>;
 }
 
 const GIVE_UP_MS = 60_000;
@@ -80,6 +85,8 @@ async function run(config: StormConfig): Promise<void> {
   let gaveUp = 0;
   let attempts = 0;
   let lost = 0;
+  const backAt: number[] = [];
+  const failedAfterRestart: Record<string, number> = {};
   let allBack: () => void = () => undefined;
   const everyoneBack = new Promise<void>((resolve) => (allBack = resolve));
   const settle = () => {
@@ -93,9 +100,14 @@ async function run(config: StormConfig): Promise<void> {
       openOne(config, i, () => undefined).then(
         () => {
           back++;
+          if (restartedAt > 0) backAt.push((performance.now() - restartedAt) / 1000);
           settle();
         },
-        () => {
+        (error: unknown) => {
+          if (restartedAt > 0) {
+            const reason = String((error as Error).message ?? error).replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
+            failedAfterRestart[reason] = (failedAfterRestart[reason] ?? 0) + 1;
+          }
           if (Date.now() - since > GIVE_UP_MS) {
             gaveUp++;
             settle();
@@ -129,7 +141,17 @@ async function run(config: StormConfig): Promise<void> {
   if (line.done || line.value !== 'restarted') return;
   restartedAt = performance.now();
   await everyoneBack;
-  const storm: StormResult = { sockets: lost, secondsToAllBack: (performance.now() - restartedAt) / 1000, gaveUp, attempts };
+  backAt.sort((a, b) => a - b);
+  const quantile = (q: number) => backAt[Math.max(0, Math.ceil(q * backAt.length) - 1)] ?? 0;
+  const storm: StormResult = {
+    sockets: lost,
+    secondsToAllBack: (performance.now() - restartedAt) / 1000,
+    secondsToHalfBack: quantile(0.5),
+    secondsToNineTenthsBack: quantile(0.9),
+    gaveUp,
+    attempts,
+    failedAfterRestart,
+  };
   process.stdout.write(JSON.stringify(storm) + '\n');
 }
 
