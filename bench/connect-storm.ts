@@ -27,6 +27,8 @@ export interface ConnectResult {
   readonly sockets: number;
   readonly seconds: number;
   readonly serverCpuMsPerConnect: number;
+  /** This program's own CPU (the clients) over the same phase, per connect: near the wall time, the clients were the limit. */
+  readonly clientCpuMsPerConnect: number;
 }
 export interface StormResult {
   readonly sockets: number;
@@ -38,9 +40,14 @@ export interface StormResult {
   readonly attempts: number;
   /** Attempts made after the server listened again that failed, by their error's message. */
   readonly failedAfterRestart: Record<string, number>;
+  /** This program's own CPU (the clients) from the server's listening until every socket was back, in seconds. */
+  readonly clientCpuSeconds: number;
 }
 
 const GIVE_UP_MS = 60_000;
+
+/** Milliseconds of CPU (user + system) in a `process.cpuUsage()` difference. */
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
 /** Opens one socket, authenticates and subscribes; resolves when `subscribed` arrives. */
 function openOne(config: StormConfig, i: number, onLost: () => void): Promise<WebSocket> {
@@ -122,6 +129,7 @@ async function run(config: StormConfig): Promise<void> {
   };
 
   const cpu0 = cpuSeconds(config.serverPid);
+  const ownCpu0 = process.cpuUsage();
   const t0 = performance.now();
   const sockets: WebSocket[] = [];
   for (let i = 0; i < config.sockets; i += 250) {
@@ -131,6 +139,7 @@ async function run(config: StormConfig): Promise<void> {
     sockets: config.sockets,
     seconds: (performance.now() - t0) / 1000,
     serverCpuMsPerConnect: ((cpuSeconds(config.serverPid) - cpu0) * 1000) / config.sockets,
+    clientCpuMsPerConnect: cpuMs(process.cpuUsage(ownCpu0)) / config.sockets,
   };
   process.stdout.write(JSON.stringify(connect) + '\n');
   if (config.bare) {
@@ -140,6 +149,7 @@ async function run(config: StormConfig): Promise<void> {
   const line = await lines.next();
   if (line.done || line.value !== 'restarted') return;
   restartedAt = performance.now();
+  const ownCpuAtRestart = process.cpuUsage();
   await everyoneBack;
   backAt.sort((a, b) => a - b);
   const quantile = (q: number) => backAt[Math.max(0, Math.ceil(q * backAt.length) - 1)] ?? 0;
@@ -151,6 +161,7 @@ async function run(config: StormConfig): Promise<void> {
     gaveUp,
     attempts,
     failedAfterRestart,
+    clientCpuSeconds: cpuMs(process.cpuUsage(ownCpuAtRestart)) / 1000,
   };
   process.stdout.write(JSON.stringify(storm) + '\n');
 }
