@@ -100,4 +100,14 @@ describe('RecentWindow', () => {
     a.close();
     expect(recent.bytes).toBe(0);
   });
+
+  it('counts a backfill from a room as a use: a room neither read nor grown since forgets first', () => {
+    const one = message(1);
+    const recent = new RecentEvents({ perRoom: 10, budgetBytes: 3 * (encodeEvent(one).length + ENTRY_OVERHEAD) + 10 });
+    const [a, b, c] = [recent.open(0), recent.open(0), recent.open(0)];
+    for (const w of [a, b, c]) append(w, message(1, { roomId: randomUUID() }));
+    expect(heldAfter(a, 0)).toHaveLength(1);
+    append(c, message(2, { roomId: randomUUID() }));
+    expect([a.size, b.size, c.size]).toEqual([1, 0, 2]);
+  });
 });

@@ -8,7 +8,8 @@ export interface RecentEventsLimits {
   readonly perRoom: number;
   /**
    * Bytes all rooms together keep at most (the events' JSON text, counted as UTF-16 code units, plus
-   * a fixed overhead per event); past it, the rooms used longest ago forget theirs.
+   * a fixed overhead per event); past it, the rooms least recently used (a backfill or a new event)
+   * forget theirs first.
    */
   readonly budgetBytes: number;
 }
@@ -34,7 +35,7 @@ interface Entry {
  * events (a reconnect, a storm of them) is answered without a store read. All rooms share one budget.
  */
 export class RecentEvents {
-  /** Every open window, the one used longest ago first (a use moves a window to the end). */
+  /** Every open window, the one used longest ago first (a use moves a window to the end, see `touched`). */
   private readonly windows = new Set<RecentWindow>();
   private total = 0;
 
@@ -52,12 +53,17 @@ export class RecentEvents {
     return window;
   }
 
+  /** Called by a window that was used: it becomes the last to forget. */
+  touched(window: RecentWindow): void {
+    this.windows.delete(window);
+    this.windows.add(window);
+  }
+
   /** Called by a window: `delta` bytes more (or fewer) kept; a growth may make older rooms forget. */
   resized(window: RecentWindow, delta: number): void {
     this.total += delta;
     if (delta <= 0) return;
-    this.windows.delete(window);
-    this.windows.add(window);
+    this.touched(window);
     for (const oldest of this.windows) {
       if (this.total <= this.limits.budgetBytes) break;
       // The window that grew goes last, and only if it alone exceeds the budget.
@@ -127,6 +133,7 @@ export class RecentWindow {
    */
   after(sinceSeq: number): SharedEvent[] | undefined {
     if (sinceSeq < this.start) return undefined;
+    if (!this.closedAlready) this.owner.touched(this);
     let lo = 0;
     let hi = this.entries.length;
     while (lo < hi) {
