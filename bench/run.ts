@@ -10,6 +10,8 @@
 //   ulimit -n 200000 && npm run bench
 //
 // (BENCH_SKIP=search,local,composer,web,CLI,crypto,subscribe leaves out the sections of other issues.)
+// BENCH_STORM_ONLY=1 (with BENCH_STORM_SOCKETS=N, default 2,000) runs only the connect cost and the
+// reconnect storm against bare ws, prints them as JSON and leaves docs/benchmarks.md alone.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
