@@ -27,15 +27,27 @@ export interface ConnectResult {
   readonly sockets: number;
   readonly seconds: number;
   readonly serverCpuMsPerConnect: number;
+  /** This program's own CPU (the clients) over the same phase, per connect: near the wall time, the clients were the limit. */
+  readonly clientCpuMsPerConnect: number;
 }
 export interface StormResult {
   readonly sockets: number;
   readonly secondsToAllBack: number;
+  /** When half, and nine in ten, of the sockets were back (seconds after the server listened again). */
+  readonly secondsToHalfBack: number;
+  readonly secondsToNineTenthsBack: number;
   readonly gaveUp: number;
   readonly attempts: number;
+  /** Attempts made after the server listened again that failed, by their error's message. */
+  readonly failedAfterRestart: Record<string, number>;
+  /** This program's own CPU (the clients) from the server's listening until every socket was back, in seconds. */
+  readonly clientCpuSeconds: number;
 }
 
 const GIVE_UP_MS = 60_000;
+
+/** Milliseconds of CPU (user + system) in a `process.cpuUsage()` difference. */
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
 /** Opens one socket, authenticates and subscribes; resolves when `subscribed` arrives. */
 function openOne(config: StormConfig, i: number, onLost: () => void): Promise<WebSocket> {
@@ -80,6 +92,8 @@ async function run(config: StormConfig): Promise<void> {
   let gaveUp = 0;
   let attempts = 0;
   let lost = 0;
+  const backAt: number[] = [];
+  const failedAfterRestart: Record<string, number> = {};
   let allBack: () => void = () => undefined;
   const everyoneBack = new Promise<void>((resolve) => (allBack = resolve));
   const settle = () => {
@@ -93,9 +107,14 @@ async function run(config: StormConfig): Promise<void> {
       openOne(config, i, () => undefined).then(
         () => {
           back++;
+          if (restartedAt > 0) backAt.push((performance.now() - restartedAt) / 1000);
           settle();
         },
-        () => {
+        (error: unknown) => {
+          if (restartedAt > 0) {
+            const reason = String((error as Error).message ?? error).replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
+            failedAfterRestart[reason] = (failedAfterRestart[reason] ?? 0) + 1;
+          }
           if (Date.now() - since > GIVE_UP_MS) {
             gaveUp++;
             settle();
@@ -110,6 +129,7 @@ async function run(config: StormConfig): Promise<void> {
   };
 
   const cpu0 = cpuSeconds(config.serverPid);
+  const ownCpu0 = process.cpuUsage();
   const t0 = performance.now();
   const sockets: WebSocket[] = [];
   for (let i = 0; i < config.sockets; i += 250) {
@@ -119,6 +139,7 @@ async function run(config: StormConfig): Promise<void> {
     sockets: config.sockets,
     seconds: (performance.now() - t0) / 1000,
     serverCpuMsPerConnect: ((cpuSeconds(config.serverPid) - cpu0) * 1000) / config.sockets,
+    clientCpuMsPerConnect: cpuMs(process.cpuUsage(ownCpu0)) / config.sockets,
   };
   process.stdout.write(JSON.stringify(connect) + '\n');
   if (config.bare) {
@@ -128,8 +149,20 @@ async function run(config: StormConfig): Promise<void> {
   const line = await lines.next();
   if (line.done || line.value !== 'restarted') return;
   restartedAt = performance.now();
+  const ownCpuAtRestart = process.cpuUsage();
   await everyoneBack;
-  const storm: StormResult = { sockets: lost, secondsToAllBack: (performance.now() - restartedAt) / 1000, gaveUp, attempts };
+  backAt.sort((a, b) => a - b);
+  const quantile = (q: number) => backAt[Math.max(0, Math.ceil(q * backAt.length) - 1)] ?? 0;
+  const storm: StormResult = {
+    sockets: lost,
+    secondsToAllBack: (performance.now() - restartedAt) / 1000,
+    secondsToHalfBack: quantile(0.5),
+    secondsToNineTenthsBack: quantile(0.9),
+    gaveUp,
+    attempts,
+    failedAfterRestart,
+    clientCpuSeconds: cpuMs(process.cpuUsage(ownCpuAtRestart)) / 1000,
+  };
   process.stdout.write(JSON.stringify(storm) + '\n');
 }
 

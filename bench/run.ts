@@ -10,11 +10,13 @@
 //   ulimit -n 200000 && npm run bench
 //
 // (BENCH_SKIP=search,local,composer,web,CLI,crypto,subscribe leaves out the sections of other issues.)
+// BENCH_STORM_ONLY=1 (with BENCH_STORM_SOCKETS=N, default 2,000) runs only the connect cost and the
+// reconnect storm against bare ws, prints them as JSON and leaves docs/benchmarks.md alone.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { rssBytes } from './proc-stats.js';
+import { cpuSeconds, rssBytes } from './proc-stats.js';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -219,7 +221,7 @@ async function startOurs(instances = 1, embedded = false, cores = '0'): Promise<
  * (every socket reconnecting after the server restarts), on the embedded database, the server pinned
  * to one core as in the fan-out runs.
  */
-async function connectStorm(sockets: number): Promise<{ connect: ConnectResult; storm: StormResult; bare: ConnectResult }> {
+async function connectStorm(sockets: number): Promise<{ connect: ConnectResult; storm: StormResult; bare: ConnectResult; restartSeconds: number; stormServerCpuMsPerReconnect: number }> {
   // The same sockets opened to a bare ws server first (no authentication, no subscribe), for a ratio
   // measured in the same run on the same machine.
   const bareServer = await startProcess([join(ROOT, 'dist-bench/bare-ws-server.js'), '0']);
@@ -244,11 +246,16 @@ async function connectStorm(sockets: number): Promise<{ connect: ConnectResult; 
       return JSON.parse(line.value) as T;
     };
     const connect = await read<ConnectResult>();
+    const stopping = performance.now();
     await ours.restart();
+    const restartSeconds = (performance.now() - stopping) / 1000;
+    const cpuAtListen = cpuSeconds(ours.currentPid());
     child.stdin.write('restarted\n');
     const storm = await read<StormResult>();
+    // The restarted server's CPU (both threads) from listening until every socket was back, per socket.
+    const stormServerCpuMsPerReconnect = ((cpuSeconds(ours.currentPid()) - cpuAtListen) * 1000) / Math.max(storm.sockets, 1);
     child.stdin.end();
-    return { connect, storm, bare };
+    return { connect, storm, bare, restartSeconds, stormServerCpuMsPerReconnect };
   } finally {
     await ours.drop();
   }
@@ -433,6 +440,12 @@ function table(name: string, steps: StepResult[]): string {
 }
 
 async function main(): Promise<void> {
+  // `BENCH_STORM_ONLY=1`: only the connect cost and the reconnect storm, printed as JSON (docs untouched).
+  if (env.BENCH_STORM_ONLY === '1') {
+    const result = await connectStorm(Number(env.BENCH_STORM_SOCKETS ?? 2_000));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const requested = (env.BENCH_TARGETS ?? 'ours-embedded,ours-embedded-2cores,ours,ours-redis,bare-ws,socketio-memory,socketio').split(',') as TargetKind[];
   // Two server cores and a generator need three: below that the two-core configuration is not measured.
   const targets = env.BENCH_TARGETS === '' ? [] : requested.filter((t) => t !== 'ours-embedded-2cores' || CORES >= 3);
@@ -602,7 +615,7 @@ ${
     ? storm
     : `${fmt(storm.connect.sockets)} sockets opened 250 at a time, each authenticating with a Bearer token and subscribing one room: ${fmt(storm.connect.serverCpuMsPerConnect, 3)} ms of server CPU per connect (${fmt(storm.connect.seconds, 1)} s in all).
 The same sockets opened to the bare ws server on the same core (no token, no subscribe): ${fmt(storm.bare.serverCpuMsPerConnect, 3)} ms per connect, so a connect of ours costs ${fmt(storm.connect.serverCpuMsPerConnect / Math.max(storm.bare.serverCpuMsPerConnect, 1e-9), 1)}× bare ws's.
-Then the server was stopped (SIGTERM) and started again on the same data: ${fmt(storm.storm.sockets)} sockets reconnected on the clients' schedule after a going-away close (shared/client/backoff.ts: 250 ms doubling, capped at 4 s, jittered) and were subscribed again ${fmt(storm.storm.secondsToAllBack, 1)} s after it listened, in ${fmt(storm.storm.attempts)} attempts; ${fmt(storm.storm.gaveUp)} gave up (60 s).`
+Then the server was stopped (SIGTERM) and started again on the same data: ${fmt(storm.storm.sockets)} sockets reconnected on the clients' schedule after a going-away close (shared/client/backoff.ts: 250 ms doubling, capped at 4 s, jittered) and were subscribed again ${fmt(storm.storm.secondsToAllBack, 1)} s after it listened (half of them after ${fmt(storm.storm.secondsToHalfBack, 1)} s, nine in ten after ${fmt(storm.storm.secondsToNineTenthsBack, 1)} s; the stop and start took ${fmt(storm.restartSeconds, 1)} s), in ${fmt(storm.storm.attempts)} attempts; ${fmt(storm.storm.gaveUp)} gave up (60 s). The restarted server used ${fmt(storm.stormServerCpuMsPerReconnect, 3)} ms of CPU per socket from listening until all were back, the clients' program ${fmt(storm.storm.clientCpuSeconds, 1)} s in all (when that nears the time to all back, the clients were the limit).${Object.keys(storm.storm.failedAfterRestart).length === 0 ? '' : ` Attempts that failed after it listened: ${Object.entries(storm.storm.failedAfterRestart).map(([why, n]) => `${fmt(n)} × ${why}`).join(', ')}.`}`
 }
 
 ## Embedded memory

@@ -82,6 +82,7 @@ export function webBundleSection(size: WebBundleSize): string {
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run on its own only as its own file (bundled into run.js, import.meta.url is run.js's).
+if (/web-bundle\.[jt]sx?$/.test(process.argv[1] ?? '') && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   process.stdout.write(`${webBundleSection(webBundleSize(resolve(import.meta.dirname, '../web/dist')))}\n`);
 }

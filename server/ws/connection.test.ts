@@ -81,6 +81,26 @@ describe('Connection', () => {
     expect(sockets.flatMap((ws) => ws.binary)).not.toContain(true);
   });
 
+  it('lets the shared frame go after the round, so an event kept in memory holds no frame bytes', async () => {
+    const [a, b] = [ev('{"seq":1}'), ev('{"seq":2}')];
+    const scheduler = new FlushScheduler();
+    const sockets = Array.from({ length: 3 }, () => new FakeWs());
+    const conns = sockets.map((ws) => new Connection('c', ws as unknown as WebSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
+    for (const conn of conns.slice(0, 2)) {
+      conn.sendEvent(a);
+      conn.sendEvent(b);
+    }
+    await tick();
+    (conns[2] as Connection).sendEvent(a);
+    (conns[2] as Connection).sendEvent(b);
+    await tick();
+    const [first, second, third] = sockets.map((ws) => ws.raw[0]);
+    expect(second).toBe(first);
+    // The same run a round later is framed anew: the first round's bytes were not kept.
+    expect(third).not.toBe(first);
+    expect(String(third)).toBe(String(first));
+  });
+
   it('cuts a slow consumer whose buffer passed the limit instead of buffering more', async () => {
     const ws = new FakeWs();
     const c = connection(ws, 1024);

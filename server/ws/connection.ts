@@ -7,7 +7,8 @@ import { FloodGuard } from '../ratelimit/flood-guard.js';
 
 /**
  * Flushes every connection that has queued output, once per tick: one timer for all sockets instead
- * of one per socket per event.
+ * of one per socket per event. The frames shared in a round are let go after it, so that an event a
+ * room keeps in memory (see recent-events.ts) keeps no frame bytes with it.
  */
 export class FlushScheduler {
   private pending = new Set<Connection>();
@@ -21,7 +22,9 @@ export class FlushScheduler {
       this.scheduled = false;
       const due = this.pending;
       this.pending = new Set();
-      for (const c of due) c.flush();
+      const framed: SharedEvent[] = [];
+      for (const c of due) c.flush(framed);
+      for (const event of framed) event.releaseFrame();
     });
   }
 }
@@ -50,15 +53,22 @@ export class SharedEvent {
 
   /**
    * The bytes of the `event` frame (one event) or `batch` frame that carries `items[start, end)`, a run
-   * that begins with this event; built once for every socket with the same run.
+   * that begins with this event; built once for every socket with the same run until `releaseFrame`.
+   * An event that builds its frame is added to `framed`, for the caller to release it.
    */
-  frameOf(items: readonly unknown[], start: number, end: number): Buffer {
-    const framed = this.framed;
-    if (framed && framed.run.length === end - start && framed.run.every((e, i) => e === items[start + i])) return framed.bytes;
+  frameOf(items: readonly unknown[], start: number, end: number, framed?: SharedEvent[]): Buffer {
+    const cached = this.framed;
+    if (cached && cached.run.length === end - start && cached.run.every((e, i) => e === items[start + i])) return cached.bytes;
     const run = items.slice(start, end) as SharedEvent[];
     const bytes = Buffer.from(encodeEventFrame(run.map((e) => e.json)));
+    if (!cached) framed?.push(this);
     this.framed = { run, bytes };
     return bytes;
+  }
+
+  /** Forgets the frame built last (the end of a flush round), so the event holds only its own text. */
+  releaseFrame(): void {
+    this.framed = undefined;
   }
 }
 
@@ -126,8 +136,11 @@ export class Connection {
     if (this.queue.push(item) === 1) this.options.scheduler.schedule(this);
   }
 
-  /** Sends what is queued (the scheduler calls this once per tick). */
-  flush(): void {
+  /**
+   * Sends what is queued (the scheduler calls this once per tick); the events that built a frame are
+   * added to `framed` (see SharedEvent.frameOf).
+   */
+  flush(framed?: SharedEvent[]): void {
     const items = this.queue;
     this.queue = [];
     if (!this.open) return;
@@ -146,7 +159,7 @@ export class Connection {
       let end = i + 1;
       while (end < items.length && typeof items[end] !== 'string') end++;
       // A text frame, like every other: a browser hands a binary frame to scripts as a Blob, not text.
-      this.socket.send(item.frameOf(items, i, end), { binary: false });
+      this.socket.send(item.frameOf(items, i, end, framed), { binary: false });
       i = end;
     }
     this.options.onSent?.(frames);

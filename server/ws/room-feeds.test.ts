@@ -183,6 +183,42 @@ describe('RoomFeeds delivery', () => {
     await feeds.close();
   });
 
+  it("answers a backfill from the feed's memory, and one older than it with a store read of the older events only", async () => {
+    const fake = new FakeRoomStore();
+    for (const u of [USER, BOB]) fake.addMember(ROOM, u);
+    fake.append(ROOM, 'join', USER);
+    fake.append(ROOM, 'join', BOB);
+    const reads: { afterSeq?: number; limit: number }[] = [];
+    const listEvents = fake.listEvents.bind(fake);
+    fake.listEvents = async (roomId, range) => (reads.push({ ...range }), listEvents(roomId, range));
+    const bus = new MemoryBus();
+    const feeds = new RoomFeeds(fake.store, bus, pino({ level: 'silent' }), 10_000, undefined, { perRoom: 3, budgetBytes: 1 << 20 });
+    const handlers = { refused: () => {}, failed: (_roomId: string, error: unknown) => { throw error; } };
+    const alice = socket(USER);
+    await feeds.subscribe(alice.conn, [{ roomId: ROOM, sinceSeq: 2 }], handlers);
+    for (let i = 0; i < 5; i++) await announce(bus, fake.append(ROOM, 'message', BOB));
+    await settle();
+    expect(received(alice.ws)).toEqual(['subscribed', 'event 3', 'event 4', 'event 5', 'event 6', 'event 7']);
+    expect(reads).toEqual([]);
+    // The first backfill reads the store and keeps the newest three (5 to 7).
+    const first = socket(BOB);
+    await feeds.subscribe(first.conn, [{ roomId: ROOM, sinceSeq: 0 }], handlers);
+    expect(reads).toEqual([{ afterSeq: 0, limit: 7 }]);
+    // From memory: nothing read.
+    const second = socket(BOB);
+    await feeds.subscribe(second.conn, [{ roomId: ROOM, sinceSeq: 4 }], handlers);
+    expect(reads).toHaveLength(1);
+    // Older than the memory: only what it lacks (3 and 4) is read.
+    const third = socket(BOB);
+    await feeds.subscribe(third.conn, [{ roomId: ROOM, sinceSeq: 2 }], handlers);
+    expect(reads).toEqual([{ afterSeq: 0, limit: 7 }, { afterSeq: 2, limit: 2 }]);
+    await settle();
+    expect(received(first.ws)).toEqual(['event 1', 'event 2', 'event 3', 'event 4', 'event 5', 'event 6', 'event 7', 'subscribed']);
+    expect(received(second.ws)).toEqual(['event 5', 'event 6', 'event 7', 'subscribed']);
+    expect(received(third.ws)).toEqual(['event 3', 'event 4', 'event 5', 'event 6', 'event 7', 'subscribed']);
+    await feeds.close();
+  });
+
   it('delivers an event repeated on the bus once, also when the repeat comes after later events', async () => {
     const { fake, bus, feeds, alice } = await liveRoom();
     const third = fake.append(ROOM, 'message', BOB);

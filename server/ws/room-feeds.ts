@@ -8,6 +8,8 @@ import type { Metrics } from '../metrics.js';
 import type { MembershipAsk, Store } from '../store/store.js';
 import type { Connection } from './connection.js';
 import { SharedEvent } from './connection.js';
+import type { RecentEventsLimits, RecentWindow } from './recent-events.js';
+import { DEFAULT_RECENT_LIMITS, RecentEvents } from './recent-events.js';
 
 /** How many events one store read fetches while backfilling or filling a gap. */
 const PAGE = 500;
@@ -31,6 +33,8 @@ interface RoomFeed {
   readonly roomId: string;
   lastSeq: number;
   readonly subscribers: Set<Connection>;
+  /** The newest events delivered (or backfilled from the store), which serve later subscribes' backfills. */
+  recent: RecentWindow | undefined;
   /** Every change to the feed runs in this chain, so deliveries, backfills and cuts never interleave. */
   tail: Promise<void>;
 }
@@ -46,10 +50,13 @@ export class RoomFeeds {
   private readonly positionCheck: NodeJS.Timeout;
   /** The membership checks asked for in this turn of the event loop, read together at its end. */
   private checks: MembershipBatch | undefined;
+  /** Every feed's newest events, within one budget. */
+  private readonly recent: RecentEvents;
 
   /**
    * `positionCheckMs`: how often every feed compares its position with the store's head, which
    * catches a room's last message when the bus lost it and nothing came after to reveal the gap.
+   * `recentLimits`: how many of each live room's newest events are kept to answer backfills from memory.
    */
   constructor(
     private readonly store: Store,
@@ -57,7 +64,9 @@ export class RoomFeeds {
     private readonly logger: Logger,
     positionCheckMs = 10_000,
     private readonly metrics?: Metrics,
+    recentLimits: RecentEventsLimits = DEFAULT_RECENT_LIMITS,
   ) {
+    this.recent = new RecentEvents(recentLimits);
     bus.onReconnect(() => this.recheckAll());
     this.positionCheck = setInterval(() => this.recheckAll(), positionCheckMs);
     this.positionCheck.unref();
@@ -146,18 +155,34 @@ export class RoomFeeds {
       let recovered = true;
       if (feed.lastSeq - sinceSeq > BACKFILL_LIMIT) {
         recovered = false;
-      } else {
-        for (let after = sinceSeq; after < feed.lastSeq; ) {
-          const events = await this.store.listEvents(roomId, { afterSeq: after, limit: Math.min(PAGE, feed.lastSeq - after) });
-          if (events.length === 0) break;
-          for (const event of events) conn.sendEvent(new SharedEvent(encodeEvent(event)));
-          after = (events.at(-1) as RoomEvent).seq;
-        }
+      } else if (sinceSeq < feed.lastSeq) {
+        for (const event of await this.backfill(feed, sinceSeq)) conn.sendEvent(event);
       }
       feed.subscribers.add(conn);
       conn.rooms.add(roomId);
       conn.sendFrame(encodeServerFrame({ type: 'subscribed', roomId, headSeq: feed.lastSeq, recovered }));
     });
+  }
+
+  /**
+   * The room's events after `sinceSeq` up to the feed's position, as their subscribers are sent them:
+   * from the feed's memory of recent events, with a store read only for those older than it (what was
+   * read then joins the memory, for the next subscribe). Runs in the feed's chain.
+   */
+  private async backfill(feed: RoomFeed, sinceSeq: number): Promise<SharedEvent[]> {
+    const recent = (feed.recent ??= this.recent.open(feed.lastSeq));
+    const older: RoomEvent[] = [];
+    for (let after = sinceSeq; ; ) {
+      const held = recent.after(after);
+      if (held) return [...recent.prepend(sinceSeq, older), ...held];
+      // Older than the memory: read up to where it starts. (The budget may make it forget meanwhile; then
+      // the next turn of this loop reads on up to where it starts then.)
+      const until = recent.from;
+      const page = (await this.store.listEvents(feed.roomId, { afterSeq: after, limit: Math.min(PAGE, until - after) })).filter((e) => e.seq <= until);
+      older.push(...page);
+      // An empty page: the store has no event in those seqs; the memory takes over where it starts.
+      after = page.length > 0 ? (page.at(-1) as RoomEvent).seq : until;
+    }
   }
 
   /** Ends a connection's subscription (asked for, or the socket closed). */
@@ -181,7 +206,10 @@ export class RoomFeeds {
   async close(): Promise<void> {
     clearInterval(this.positionCheck);
     await Promise.allSettled([...this.feeds.values()].map((f) => f.tail));
-    for (const roomId of this.feeds.keys()) await this.bus.unsubscribe(Channels.room(roomId));
+    for (const [roomId, feed] of this.feeds) {
+      feed.recent?.close();
+      await this.bus.unsubscribe(Channels.room(roomId));
+    }
     this.feeds.clear();
   }
 
@@ -222,6 +250,7 @@ export class RoomFeeds {
   private deliver(feed: RoomFeed, event: RoomEvent): void {
     feed.lastSeq = event.seq;
     const shared = new SharedEvent(encodeEvent(event)); // once, whatever the number of recipients
+    feed.recent?.append(event, shared);
     for (const c of feed.subscribers) c.sendEvent(shared);
     if (this.metrics && feed.subscribers.size > 0) {
       this.metrics.deliveries.inc(feed.subscribers.size);
@@ -255,7 +284,7 @@ export class RoomFeeds {
   private run(roomId: string, task: (feed: RoomFeed) => Promise<void>): Promise<void> {
     let feed = this.feeds.get(roomId);
     if (!feed) {
-      const created: RoomFeed = { roomId, lastSeq: 0, subscribers: new Set(), tail: Promise.resolve() };
+      const created: RoomFeed = { roomId, lastSeq: 0, subscribers: new Set(), recent: undefined, tail: Promise.resolve() };
       created.tail = (async () => {
         await this.bus.subscribe(Channels.room(roomId), (raw) => this.onBusMessage(roomId, raw));
         created.lastSeq = await this.store.headSeq(roomId);
@@ -270,6 +299,7 @@ export class RoomFeeds {
       .then(async () => {
         if (current.subscribers.size === 0 && this.feeds.get(roomId) === current && current.tail === tailMarker) {
           this.feeds.delete(roomId);
+          current.recent?.close();
           await this.bus.unsubscribe(Channels.room(roomId));
         }
       });
