@@ -30,7 +30,7 @@ import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
 import { pendingRows, timelineRows } from './state/timeline-rows.js';
 import type { LayoutLine } from './state/timeline-layout.js';
-import { layoutTimeline, viewport } from './state/timeline-layout.js';
+import { layoutTimelineTail, viewport } from './state/timeline-layout.js';
 import { columns } from './state/styled-wrap.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
@@ -291,12 +291,18 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const focusEvent = focus ? state?.events.find((e) => e.id === focus.eventId) : undefined;
   const focusId = focusEvent?.relation && !isOwnMessage(focusEvent) ? focusEvent.relation.eventId : focus?.eventId;
   const highlightId = actions.selection?.id ?? (focus?.roomId === room?.id ? focusId : undefined);
+  // Only the newest rows are laid out: those the viewport shows and at least as many again above
+  // (see layoutTimelineTail), counted in whole screens so a scroll within a screen lays out nothing
+  // new, and up to a message that must be scrolled into view (the selection, a search result's).
+  const tailLines = (Math.ceil(scroll / timelineHeight) + 3) * timelineHeight;
+  const tailThrough = actions.selection ? `e:${actions.selection.id}` : focus && !focus.placed ? `e:${focusId ?? focus.eventId}` : undefined;
   // Laid out again only when what it shows changed (a publish of opened messages, a resize), not on
   // every render of this screen (the clock's tick, a note); unchanged rows come from the cache.
+  // Positions in it count from its first row; the viewport and scrolling count from the bottom.
   const layout = useMemo(
-    () => layoutTimeline(rows, { width: timelineWidth, textOf, noticeOf, me: me.username, highlightId }, layoutCache),
+    () => layoutTimelineTail(rows, { width: timelineWidth, textOf, noticeOf, me: me.username, highlightId }, tailLines, layoutCache, tailThrough),
     // textOf and noticeOf read chat.opened; rows carry the events and their views.
-    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache],
+    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache, tailLines, tailThrough],
   );
   const view = viewport(layout.lines.length, timelineHeight, scroll);
 
