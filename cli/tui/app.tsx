@@ -305,6 +305,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache, tailLines, tailThrough],
   );
   const view = viewport(layout.lines.length, timelineHeight, scroll);
+  // The same array while the rows shown are, so the (memoized) timeline is not rendered again.
+  const shownLines = useMemo(() => layout.lines.slice(view.start, view.end), [layout, view.start, view.end]);
 
   // A jump from a search result: once its message is loaded, scroll it to the middle.
   useEffect(() => {
@@ -558,7 +560,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             {room?.topic && room.visibility === 'private' ? <Text color={theme.warn}>{` — ⚠ ${PRIVATE_TOPIC_TAG}`}</Text> : null}
             {room?.topic ? ` ${room.visibility === 'private' ? '' : '— '}${neutralize(room.topic)}` : ''}
           </Text>
-          <Timeline lines={layout.lines.slice(view.start, view.end)} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} />
+          <Timeline lines={shownLines} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} />
           <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
         </Box>
       </Box>
