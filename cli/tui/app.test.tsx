@@ -6,7 +6,21 @@ import { ChatError } from '../../shared/protocol/index.js';
 import type { Envelope, Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import stringWidth from 'string-width';
 import { App } from './app.js';
+import type * as MarkdownSpans from './state/markdown-spans.js';
 import { layoutRow } from './state/timeline-layout.js';
+
+/** Every message laid out goes through markdownLines once: counting its calls counts the messages laid out. */
+const work = vi.hoisted(() => ({ laidOut: 0 }));
+vi.mock('./state/markdown-spans.js', async (importOriginal) => {
+  const real = await importOriginal<typeof MarkdownSpans>();
+  return {
+    ...real,
+    markdownLines: (...args: Parameters<typeof real.markdownLines>) => {
+      work.laidOut += 1;
+      return real.markdownLines(...args);
+    },
+  };
+});
 
 const settle = () => new Promise((r) => setTimeout(r, 40));
 /** Polls until the condition holds: rendering is asynchronous, and slower on a loaded machine. */
@@ -271,5 +285,25 @@ describe('App timeline layout', () => {
       expect(lines.length).toBeGreaterThan(event.seq === 1 ? 0 : 2);
       for (const line of lines) expect(shown, line.spans.map((s) => s.text).join('')).toContain(line.spans.map((s) => s.text).join('').trimEnd());
     }
+  });
+
+  it('lays out the rows near the bottom when 1,000 messages load, not all of them, and the older ones as PgUp reaches them', async () => {
+    const { deps } = fakeDeps();
+    const history: RoomEvent[] = Array.from({ length: 1000 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, roomId: ROOM.id, seq: i + 1, kind: 'message', sender: { id: 'b', username: 'bob' },
+      body: `message ${i + 1}`, envelope: null, target: null, clientMsgId: null, createdAt: new Date(Date.now() - (1000 - i) * 1000).toISOString(),
+    }));
+    const api = { ...deps.api, rooms: async () => [{ ...ROOM, headSeq: 1000 }], history: async () => ({ events: history, headSeq: 1000, hasMore: false }) } as unknown as ApiClient;
+    work.laidOut = 0;
+    const { stdin, lastFrame, unmount } = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: message 1000'), 'the newest message');
+    // The screen is a few dozen rows: about three screens of messages are laid out, far from the 1,000 loaded.
+    expect(work.laidOut).toBeGreaterThan(0);
+    expect(work.laidOut).toBeLessThan(200);
+    const before = work.laidOut;
+    for (let i = 0; i < 20; i++) stdin.write('\u001b[5~');
+    await until(() => /bob: message 9[0-4]\d\b/.test(lastFrame() ?? ''), 'older messages');
+    expect(work.laidOut).toBeGreaterThan(before);
+    unmount();
   });
 });
