@@ -287,7 +287,7 @@ describe('App timeline layout', () => {
     }
   });
 
-  it('lays out the rows near the bottom when 1,000 messages load, not all of them, and the older ones as PgUp reaches them', async () => {
+  it('lays out the rows near the bottom when 1,000 messages load, not all of them, and older ones as PgUp reaches them, however many come at once', async () => {
     const { deps } = fakeDeps();
     const history: RoomEvent[] = Array.from({ length: 1000 }, (_, i) => ({
       id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, roomId: ROOM.id, seq: i + 1, kind: 'message', sender: { id: 'b', username: 'bob' },
@@ -301,9 +301,21 @@ describe('App timeline layout', () => {
     expect(work.laidOut).toBeGreaterThan(0);
     expect(work.laidOut).toBeLessThan(200);
     const before = work.laidOut;
+    /** The number of the first message on the screen. */
+    const firstShown = () => Number(/bob: message (\d+)\b/.exec(lastFrame() ?? '')?.[1] ?? NaN);
+    // Twenty PgUp at once (a held key): all twenty pages, as far as over a whole layout, laid out as they come into reach.
+    const page = 1000 - firstShown();
     for (let i = 0; i < 20; i++) stdin.write('\u001b[5~');
-    await until(() => /bob: message 9[0-4]\d\b/.test(lastFrame() ?? ''), 'older messages');
+    await until(() => firstShown() < 1000 - 10 * page, 'older messages');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(firstShown()).toBeLessThan(1000 - 15 * page);
     expect(work.laidOut).toBeGreaterThan(before);
+    // Far past the top: the first message shows, and one PgDn moves down from there at once.
+    for (let i = 0; i < 100; i++) stdin.write('\u001b[5~');
+    await until(() => firstShown() === 1, 'the first message');
+    await new Promise((r) => setTimeout(r, 100));
+    stdin.write('\u001b[6~');
+    await until(() => firstShown() > 1, 'a page down from the top');
     unmount();
   });
 });
