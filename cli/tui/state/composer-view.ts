@@ -38,8 +38,8 @@ export interface ComposerView {
 /**
  * Where the lines of a composer's text break into rows at one width, kept between calls so that a
  * key measures only the lines it changed: a line's row starts (UTF-16 offsets into the line) by its
- * text. Make one per composer with {@link createComposerLayoutCache}; it holds only the lines of the
- * last text it saw.
+ * text. Make one per composer with {@link createComposerLayoutCache}; `lines` holds only the lines of
+ * the last text it laid out whole (an edit's lines are not added: see `composerView`).
  */
 export interface ComposerLayoutCache {
   width: number;
@@ -165,9 +165,9 @@ function countLines(text: string): number {
  * Where `state.text` differs from `old` in whole lines: from the edit that made it (see `changeOf`)
  * when that edit was of `old`, or else looked for around the cursors (an edit is at the cursor it
  * started from or the one it left): `old` is `P + X + S` and the text `P + Y + S`, where `P` ends
- * a line (or is empty) and `S` starts with a line break (or is empty). Answers the offset `P` ends at,
- * where `X` ends in `old` and `Y` in `text`, and `old`'s length; null when the texts differ outside the lines around the
- * cursors (a text replaced whole). Without the edit, the two ends are compared natively
+ * a line (or is empty) and `S` starts with a line break (or is empty). Answers the offset `P` ends
+ * at, where `X` ends in `old` and `Y` in `text`, and `old`'s length; null when the texts differ
+ * outside the lines around the cursors (a text replaced whole). Without the edit, the two ends are compared natively
  * (`startsWith`, `endsWith`), so no line of the text is split out or copied.
  */
 function editedLines(old: string, state: EditorState, oldCursor: number): { start: number; oldEnd: number; newEnd: number; oldLength: number } | null {
@@ -254,7 +254,7 @@ export function composerView(state: EditorState, width: number, maxRows: number,
   if (cache.text === state.text && cache.width === w) {
     layout = cache.layout;
     total = cache.total;
-  } else if (edited && cache.lines.size <= 2 * cache.layout.length + 64) {
+  } else if (edited) {
     // Only the lines the edit touched are split out and laid out (paired with the lines they replace
     // when as many, so a changed line is flowed again from the row the edit touched); the lines
     // before are kept as they are, those after moved by the edit's change of length and of rows.
@@ -262,7 +262,9 @@ export function composerView(state: EditorState, width: number, maxRows: number,
     const from = firstAtOrAfter(old, edited.start);
     const to = firstAtOrAfter(old, edited.oldEnd + 1);
     const replaced = old.slice(from, to);
-    const lines = state.text.slice(edited.start, edited.newEnd).split('\n');
+    // Each line copied out of the text (a slice of it would keep the whole text alive for as long as
+    // the line stays in the layout, one whole text per line left behind by an edit).
+    const lines = state.text.slice(edited.start, edited.newEnd).split('\n').map((raw) => (` ${raw}`).slice(1));
     const built: LineLayout[] = old.slice(0, from);
     const last = built.at(-1);
     total = last ? last.firstRow + last.starts.length : 0;
@@ -272,10 +274,10 @@ export function composerView(state: EditorState, width: number, maxRows: number,
       let starts: readonly number[];
       if (ASCII.test(line)) starts = line.length <= w - 1 ? [0] : rowStarts(line, w, work);
       else {
+        // Known from the last whole layout (a line the edit's span took in unchanged), or flowed.
         const hit = known.get(line);
         measuredLines += hit ? 0 : 1;
         starts = hit ?? (prev ? reflow(prev.line, prev.starts, line, w, work) : rowStarts(line, w, work));
-        known.set(line, starts);
       }
       built.push({ line, offset, starts, firstRow: total });
       total += starts.length;
@@ -291,7 +293,7 @@ export function composerView(state: EditorState, width: number, maxRows: number,
     total = old.length > to ? total + (cache.total - (oldTail?.firstRow ?? cache.total)) : total;
     scannedLines = lines.length + (old.length - to);
     layout = built;
-    Object.assign(cache, { lines: known, text: state.text, layout, total });
+    Object.assign(cache, { text: state.text, layout, total });
   } else {
     const built: LineLayout[] = [];
     let offset = 0;

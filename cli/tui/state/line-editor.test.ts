@@ -251,5 +251,18 @@ describe('composerView', () => {
     // Text replaced whole (a message loaded to edit): its one line.
     expect(scanned(at('short', 5))).toBe(1);
   });
+
+  it('keeps no more lines in its cache than the text has while keys edit a line that is not ASCII', () => {
+    const cache = createComposerLayoutCache();
+    let state = insert(EMPTY, Array.from({ length: 100 }, (_, i) => `行 ${i}: 中文`).join('\n'));
+    composerView(state, 60, 10, 0, cache);
+    for (let i = 0; i < 500; i++) {
+      state = insert(state, '字');
+      composerView(state, 60, 10, 0, cache);
+    }
+    // Each key's version of the edited line (and with it a whole text) is not kept.
+    expect(cache.lines.size).toBeLessThanOrEqual(100);
+    expect(composerView(state, 60, 10, 0, cache).rows).toEqual(composerView(state, 60, 10, 0).rows);
+  });
 });
 
