@@ -6,7 +6,21 @@ import { ChatError } from '../../shared/protocol/index.js';
 import type { Envelope, Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import stringWidth from 'string-width';
 import { App } from './app.js';
+import type * as MarkdownSpans from './state/markdown-spans.js';
 import { layoutRow } from './state/timeline-layout.js';
+
+/** Every message laid out goes through markdownLines once: counting its calls counts the messages laid out. */
+const work = vi.hoisted(() => ({ laidOut: 0 }));
+vi.mock('./state/markdown-spans.js', async (importOriginal) => {
+  const real = await importOriginal<typeof MarkdownSpans>();
+  return {
+    ...real,
+    markdownLines: (...args: Parameters<typeof real.markdownLines>) => {
+      work.laidOut += 1;
+      return real.markdownLines(...args);
+    },
+  };
+});
 
 const settle = () => new Promise((r) => setTimeout(r, 40));
 /** Polls until the condition holds: rendering is asynchronous, and slower on a loaded machine. */
@@ -271,5 +285,37 @@ describe('App timeline layout', () => {
       expect(lines.length).toBeGreaterThan(event.seq === 1 ? 0 : 2);
       for (const line of lines) expect(shown, line.spans.map((s) => s.text).join('')).toContain(line.spans.map((s) => s.text).join('').trimEnd());
     }
+  });
+
+  it('lays out the rows near the bottom when 1,000 messages load, not all of them, and older ones as PgUp reaches them, however many come at once', async () => {
+    const { deps } = fakeDeps();
+    const history: RoomEvent[] = Array.from({ length: 1000 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, roomId: ROOM.id, seq: i + 1, kind: 'message', sender: { id: 'b', username: 'bob' },
+      body: `message ${i + 1}`, envelope: null, target: null, clientMsgId: null, createdAt: new Date(Date.now() - (1000 - i) * 1000).toISOString(),
+    }));
+    const api = { ...deps.api, rooms: async () => [{ ...ROOM, headSeq: 1000 }], history: async () => ({ events: history, headSeq: 1000, hasMore: false }) } as unknown as ApiClient;
+    work.laidOut = 0;
+    const { stdin, lastFrame, unmount } = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: message 1000'), 'the newest message');
+    // The screen is a few dozen rows: about three screens of messages are laid out, far from the 1,000 loaded.
+    expect(work.laidOut).toBeGreaterThan(0);
+    expect(work.laidOut).toBeLessThan(200);
+    const before = work.laidOut;
+    /** The number of the first message on the screen. */
+    const firstShown = () => Number(/bob: message (\d+)\b/.exec(lastFrame() ?? '')?.[1] ?? NaN);
+    // Twenty PgUp at once (a held key): all twenty pages, as far as over a whole layout, laid out as they come into reach.
+    const page = 1000 - firstShown();
+    for (let i = 0; i < 20; i++) stdin.write('\u001b[5~');
+    await until(() => firstShown() < 1000 - 10 * page, 'older messages');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(firstShown()).toBeLessThan(1000 - 15 * page);
+    expect(work.laidOut).toBeGreaterThan(before);
+    // Far past the top: the first message shows, and one PgDn moves down from there at once.
+    for (let i = 0; i < 100; i++) stdin.write('\u001b[5~');
+    await until(() => firstShown() === 1, 'the first message');
+    await new Promise((r) => setTimeout(r, 100));
+    stdin.write('\u001b[6~');
+    await until(() => firstShown() > 1, 'a page down from the top');
+    unmount();
   });
 });

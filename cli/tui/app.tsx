@@ -30,7 +30,7 @@ import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
 import { pendingRows, timelineRows } from './state/timeline-rows.js';
 import type { LayoutLine } from './state/timeline-layout.js';
-import { layoutTimeline, viewport } from './state/timeline-layout.js';
+import { layoutTimelineTail, viewport } from './state/timeline-layout.js';
 import { columns } from './state/styled-wrap.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
@@ -291,14 +291,29 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const focusEvent = focus ? state?.events.find((e) => e.id === focus.eventId) : undefined;
   const focusId = focusEvent?.relation && !isOwnMessage(focusEvent) ? focusEvent.relation.eventId : focus?.eventId;
   const highlightId = actions.selection?.id ?? (focus?.roomId === room?.id ? focusId : undefined);
+  // Only the newest rows are laid out: those the viewport shows and at least as many again above
+  // (see layoutTimelineTail), counted in whole screens so a scroll within a screen lays out nothing
+  // new, and up to a message that must be scrolled into view (the selection, a search result's).
+  const tailLines = (Math.ceil(scroll / timelineHeight) + 2) * timelineHeight;
+  const tailThrough = actions.selection ? `e:${actions.selection.id}` : focus && !focus.placed ? `e:${focusId ?? focus.eventId}` : undefined;
   // Laid out again only when what it shows changed (a publish of opened messages, a resize), not on
   // every render of this screen (the clock's tick, a note); unchanged rows come from the cache.
+  // Positions in it count from its first row; the viewport and scrolling count from the bottom.
   const layout = useMemo(
-    () => layoutTimeline(rows, { width: timelineWidth, textOf, noticeOf, me: me.username, highlightId }, layoutCache),
+    () => layoutTimelineTail(rows, { width: timelineWidth, textOf, noticeOf, me: me.username, highlightId }, tailLines, layoutCache, tailThrough),
     // textOf and noticeOf read chat.opened; rows carry the events and their views.
-    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache],
+    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache, tailLines, tailThrough],
   );
   const view = viewport(layout.lines.length, timelineHeight, scroll);
+  // How far up the keys may scroll: the top is known only once every row is laid out. Until then a
+  // scroll is not held back (several PgUp in one burst go as far as they ask; the next render lays out
+  // that far), and a scroll past the top, found when the layout reaches it, is brought back to it.
+  const maxScroll = layout.complete ? view.maxOffset : Number.MAX_SAFE_INTEGER;
+  useEffect(() => {
+    if (layout.complete && scroll > view.maxOffset) setScroll(view.maxOffset);
+  }, [layout.complete, scroll, view.maxOffset]);
+  // The same array while the rows shown are, so the (memoized) timeline is not rendered again.
+  const shownLines = useMemo(() => layout.lines.slice(view.start, view.end), [layout, view.start, view.end]);
 
   // A jump from a search result: once its message is loaded, scroll it to the middle.
   useEffect(() => {
@@ -366,7 +381,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       return true;
     }
     if (key.kind === 'mouse') {
-      if (key.button === 64) setScroll((s) => Math.min(view.maxOffset, s + 3));
+      if (key.button === 64) setScroll((s) => Math.min(maxScroll, s + 3));
       if (key.button === 65) setScroll((s) => Math.max(0, s - 3));
       return true;
     }
@@ -417,7 +432,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     else if (isKey(key, 'g', { ctrl: true }) || isKey(key, 'f2')) setRoomsShown((shown) => !shown);
     else if (isKey(key, 'n', { ctrl: true }) || isKey(key, 'down', { meta: true })) move(1);
     else if (isKey(key, 'p', { ctrl: true }) || isKey(key, 'up', { meta: true })) move(-1);
-    else if (key.name === 'pageup') setScroll((s) => Math.min(view.maxOffset, s + timelineHeight - 2));
+    else if (key.name === 'pageup') setScroll((s) => Math.min(maxScroll, s + timelineHeight - 2));
     else if (key.name === 'pagedown') setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
     else return false;
     return true;
@@ -552,7 +567,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             {room?.topic && room.visibility === 'private' ? <Text color={theme.warn}>{` — ⚠ ${PRIVATE_TOPIC_TAG}`}</Text> : null}
             {room?.topic ? ` ${room.visibility === 'private' ? '' : '— '}${neutralize(room.topic)}` : ''}
           </Text>
-          <Timeline lines={layout.lines.slice(view.start, view.end)} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} />
+          <Timeline lines={shownLines} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} />
           <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
         </Box>
       </Box>

@@ -7,7 +7,8 @@ import { markdownLines } from '../state/markdown-spans.js';
 import { truncateSpans } from '../state/styled-wrap.js';
 import { THEMES } from '../state/theme.js';
 import type { LayoutLine } from '../state/timeline-layout.js';
-import { layoutTimeline, viewport } from '../state/timeline-layout.js';
+import { scrollToShow } from '../state/message-actions.js';
+import { layoutTimeline, layoutTimelineTail, viewport } from '../state/timeline-layout.js';
 import { timelineRows } from '../state/timeline-rows.js';
 import { Timeline } from './timeline.js';
 
@@ -64,6 +65,39 @@ describe('the timeline as drawn', () => {
     );
     // Each run renders through Ink: slow on a loaded machine, so a longer limit than the default.
   }, 120_000);
+
+  it('shows the same rows from the newest rows laid out as from the whole layout, and scrolls a row into view alike', () => {
+    fc.assert(
+      fc.property(events, fc.integer({ min: 20, max: 120 }), fc.integer({ min: 3, max: 40 }), fc.nat({ max: 400 }), fc.nat(), (evs, width, height, offset, pick) => {
+        const rows = timelineRows(evs, { readSeq: Math.floor(evs.length / 2), now: Date.UTC(2026, 10, 27), timeZone: 'UTC' });
+        const options = { width, me: 'alice', textOf: (r: { event: RoomEvent }) => r.event.body ?? '', time: (iso: string) => iso.slice(11, 16) };
+        const full = layoutTimeline(rows, options);
+        // What the app asks for: the rows of the offset and two screens more.
+        const tail = layoutTimelineTail(rows, options, offset + 2 * height, undefined);
+        const whole = viewport(full.lines.length, height, offset);
+        const part = viewport(tail.lines.length, height, offset);
+        expect(tail.lines.map(textOfLine)).toEqual(full.lines.slice(full.lines.length - tail.lines.length).map(textOfLine));
+        expect(tail.lines.slice(part.start, part.end)).toEqual(full.lines.slice(whole.start, whole.end));
+        expect({ offset: part.offset, atTop: part.atTop }).toEqual({ offset: whole.offset, atTop: whole.atTop });
+        // A scroll of up to a screen, clamped to the tail's largest offset, is clamped as by the whole.
+        for (const step of [1, 3, height - 2]) expect(Math.min(part.maxOffset, whole.offset + step)).toBe(Math.min(whole.maxOffset, whole.offset + step));
+        // A message to keep in view (the selection): laid out through it, it scrolls to the same offset.
+        const target = rows[pick % Math.max(1, rows.length)];
+        if (!target) return;
+        const through = layoutTimelineTail(rows, options, offset + 2 * height, undefined, target.key);
+        const span = (l: typeof full, key: string) => {
+          const i = rows.findIndex((r) => r.key === key);
+          const next = rows[i + 1];
+          const start = l.startOf.get(key) ?? -1;
+          return { start, end: (next ? l.startOf.get(next.key) : undefined) ?? l.lines.length };
+        };
+        const a = span(full, target.key);
+        const b = span(through, target.key);
+        expect(scrollToShow(through.lines.length, height, part.offset, b.start, b.end)).toBe(scrollToShow(full.lines.length, height, whole.offset, a.start, a.end));
+      }),
+      { numRuns: 300 },
+    );
+  });
 
   it('lays out every character of a formatted message, in order, under its text column', () => {
     fc.assert(

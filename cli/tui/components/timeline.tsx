@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import type { Span } from '../state/styled-wrap.js';
 import { spansWidth, truncateSpans } from '../state/styled-wrap.js';
 import type { Theme } from '../state/theme.js';
@@ -49,8 +50,11 @@ function toneStyle(span: Span, theme: Theme): { color?: string; bold?: boolean; 
   }
 }
 
-/** A row as Ink text, padded with spaces to `width` so that it overwrites the whole row. */
-function Row({ spans, width, theme }: { readonly spans: readonly Span[]; readonly width: number; readonly theme: Theme }) {
+/**
+ * A row as Ink text, padded with spaces to `width` so that it overwrites the whole row. Memoized: a
+ * laid-out row's spans come from the layout's cache, so a row that did not change is not rendered again.
+ */
+const Row = memo(function Row({ spans, width, theme }: { readonly spans: readonly Span[]; readonly width: number; readonly theme: Theme }) {
   const pad = Math.max(0, width - spansWidth(spans));
   return (
     <Text wrap="truncate">
@@ -62,15 +66,17 @@ function Row({ spans, width, theme }: { readonly spans: readonly Span[]; readonl
       {' '.repeat(pad)}
     </Text>
   );
-}
+});
 
 /**
  * The centre: exactly `height` rows of `width` columns — the laid-out rows given (messages with time
  * and a stable colour per sender, day separators, the new marker), then blank rows, and when scrolled
  * back a last row saying newer messages are below. Nothing is wrapped or measured here: the layout
- * (timeline-layout.ts) did that, so what is drawn is what the layout says.
+ * (timeline-layout.ts) did that, so what is drawn is what the layout says. Memoized: a render of the
+ * screen for another reason (the clock, a note, the composer growing) does not render it again when `lines`
+ * is the same array.
  */
-export function Timeline({ lines, width, height, theme, scrolledBack }: TimelineProps) {
+export const Timeline = memo(function Timeline({ lines, width, height, theme, scrolledBack }: TimelineProps) {
   const room = Math.max(0, scrolledBack ? height - 1 : height);
   const shown = lines.slice(0, room);
   const blank = Math.max(0, room - shown.length);
@@ -87,4 +93,4 @@ export function Timeline({ lines, width, height, theme, scrolledBack }: Timeline
       {scrolledBack && height > 0 && <Row spans={truncateSpans([{ text: '↓ newer messages below (PgDn)', tone: 'dim' }], width)} width={width} theme={theme} />}
     </Box>
   );
-}
+});

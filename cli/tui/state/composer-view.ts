@@ -2,6 +2,7 @@ import stringWidth from 'string-width';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { graphemeSegments, isSureBoundary } from './graphemes.js';
 import type { EditorState } from './line-editor.js';
+import { changeOf } from './line-editor.js';
 
 /** One screen row of the composer; the cursor's row says where the cursor is. */
 export interface ComposerRow {
@@ -26,13 +27,19 @@ export interface ComposerView {
    * only from the row the edit touched until its rows rejoin the old ones).
    */
   readonly measuredGraphemes: number;
+  /**
+   * How many lines of the text this call looked at (split out, checked, given a place): every line
+   * when the text is laid out afresh; after an edit of the text the cache last saw, only the lines
+   * the edit touched and those after them.
+   */
+  readonly scannedLines: number;
 }
 
 /**
  * Where the lines of a composer's text break into rows at one width, kept between calls so that a
  * key measures only the lines it changed: a line's row starts (UTF-16 offsets into the line) by its
- * text. Make one per composer with {@link createComposerLayoutCache}; it holds only the lines of the
- * last text it saw.
+ * text. Make one per composer with {@link createComposerLayoutCache}; `lines` holds only the lines of
+ * the last text it laid out whole (an edit's lines are not added: see `composerView`).
  */
 export interface ComposerLayoutCache {
   width: number;
@@ -41,6 +48,8 @@ export interface ComposerLayoutCache {
   text: string | null;
   layout: readonly LineLayout[];
   total: number;
+  /** The cursor with that text: where the next edit most likely starts. */
+  cursor: number;
 }
 
 /** One line of the text: where it starts in the text, where its rows start in it, its first row. */
@@ -52,10 +61,15 @@ interface LineLayout {
 }
 
 /** An empty {@link ComposerLayoutCache}. */
-export const createComposerLayoutCache = (): ComposerLayoutCache => ({ width: 0, lines: new Map(), text: null, layout: [], total: 0 });
+export const createComposerLayoutCache = (): ComposerLayoutCache => ({ width: 0, lines: new Map(), text: null, layout: [], total: 0, cursor: 0 });
 
 /** A grapheme as shown: a tab as two spaces, a control character in caret form (see neutralize). */
-const shown = (g: string): string => (g === '\t' ? '  ' : neutralize(g));
+const shown = (g: string): string => {
+  const code = g.length === 1 ? g.charCodeAt(0) : 0;
+  // Printable ASCII shows as it is (the common case, asked for every grapheme of every row shown).
+  if (code >= 0x20 && code <= 0x7e) return g;
+  return g === '\t' ? '  ' : neutralize(g);
+};
 
 const widths = new Map<string, number>();
 /**
@@ -147,6 +161,48 @@ function countLines(text: string): number {
   return n;
 }
 
+/**
+ * Where `state.text` differs from `old` in whole lines: from the edit that made it (see `changeOf`)
+ * when that edit was of `old`, or else looked for around the cursors (an edit is at the cursor it
+ * started from or the one it left): `old` is `P + X + S` and the text `P + Y + S`, where `P` ends
+ * a line (or is empty) and `S` starts with a line break (or is empty). Answers the offset `P` ends
+ * at, where `X` ends in `old` and `Y` in `text`, and `old`'s length; null when the texts differ
+ * outside the lines around the cursors (a text replaced whole). Without the edit, the two ends are compared natively
+ * (`startsWith`, `endsWith`), so no line of the text is split out or copied.
+ */
+function editedLines(old: string, state: EditorState, oldCursor: number): { start: number; oldEnd: number; newEnd: number; oldLength: number } | null {
+  const { text, cursor } = state;
+  // Made by an edit of this very text (the usual case, a key): where is known, nothing to compare.
+  const change = changeOf(state);
+  if (change && change.base === old) {
+    const start = change.at === 0 ? 0 : text.lastIndexOf('\n', change.at - 1) + 1;
+    const lineEnd = text.indexOf('\n', change.at + change.inserted);
+    const newEnd = lineEnd < 0 ? text.length : lineEnd;
+    return { start, oldEnd: newEnd - change.inserted + change.removed, newEnd, oldLength: old.length };
+  }
+  const a = Math.min(oldCursor, cursor, text.length);
+  const b = Math.min(Math.max(oldCursor, cursor), text.length);
+  const start = a === 0 ? 0 : text.lastIndexOf('\n', a - 1) + 1;
+  const lineEnd = text.indexOf('\n', b);
+  const newEnd = lineEnd < 0 ? text.length : lineEnd;
+  const tail = text.length - newEnd;
+  if (start + tail > old.length) return null;
+  if (!old.startsWith(text.slice(0, start)) || !old.endsWith(text.slice(newEnd))) return null;
+  return { start, oldEnd: old.length - tail, newEnd, oldLength: old.length };
+}
+
+/** The index of the first line of `layout` that starts at or after `offset` (`layout.length` if none). */
+function firstAtOrAfter(layout: readonly LineLayout[], offset: number): number {
+  let lo = 0;
+  let hi = layout.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((layout[mid]?.offset ?? 0) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The index of the row of a line (given its row starts) that offset `at` of the line is on. */
 function rowOf(starts: readonly number[], at: number): number {
   let row = 0;
@@ -162,8 +218,10 @@ function rowOf(starts: readonly number[], at: number): number {
  * first row index is `above`.
  *
  * Only the rows in the window are built; the other lines are only counted, plain ASCII ones by
- * arithmetic and the rest from `cache` when their text was seen before at this width, so a key in a
- * long text (a paste of thousands of lines) costs a scan of the text, not a layout of it.
+ * arithmetic and the rest from `cache` when their text was seen before at this width. After an edit
+ * of the text `cache` last saw, only the lines the edit touched are looked at again (and those after
+ * them moved), so a key at the end of a long text (a paste of thousands of lines) costs its own line,
+ * not a scan of the text.
  */
 export function composerView(state: EditorState, width: number, maxRows: number, scrollTop = 0, cache: ComposerLayoutCache = createComposerLayoutCache()): ComposerView {
   const w = Math.max(2, width);
@@ -173,7 +231,7 @@ export function composerView(state: EditorState, width: number, maxRows: number,
   const work = { graphemes: 0 };
   // The last layout's lines, when it had as many: a changed line is most likely an edit of the one it replaced.
   const before = cache.width === w ? cache.layout : [];
-  const lineCount = countLines(state.text);
+  let lineCount: number | undefined;
   const startsOf = (line: string, i: number): readonly number[] => {
     if (ASCII.test(line)) return line.length <= w - 1 ? [0] : rowStarts(line, w, work);
     const hit = seen.get(line) ?? known.get(line);
@@ -182,6 +240,7 @@ export function composerView(state: EditorState, width: number, maxRows: number,
       return hit;
     }
     measuredLines += 1;
+    lineCount ??= countLines(state.text);
     const prev = before.length === lineCount ? before[i] : undefined;
     const starts = prev ? reflow(prev.line, prev.starts, line, w, work) : rowStarts(line, w, work);
     seen.set(line, starts);
@@ -190,9 +249,51 @@ export function composerView(state: EditorState, width: number, maxRows: number,
 
   let layout: readonly LineLayout[];
   let total = 0;
+  let scannedLines = 0;
+  const edited = cache.width === w && cache.text !== null && cache.text !== state.text ? editedLines(cache.text, state, cache.cursor) : null;
   if (cache.text === state.text && cache.width === w) {
     layout = cache.layout;
     total = cache.total;
+  } else if (edited) {
+    // Only the lines the edit touched are split out and laid out (paired with the lines they replace
+    // when as many, so a changed line is flowed again from the row the edit touched); the lines
+    // before are kept as they are, those after moved by the edit's change of length and of rows.
+    const old = cache.layout;
+    const from = firstAtOrAfter(old, edited.start);
+    const to = firstAtOrAfter(old, edited.oldEnd + 1);
+    const replaced = old.slice(from, to);
+    // Each line copied out of the text (a slice of it would keep the whole text alive for as long as
+    // the line stays in the layout, one whole text per line left behind by an edit).
+    const lines = state.text.slice(edited.start, edited.newEnd).split('\n').map((raw) => (` ${raw}`).slice(1));
+    const built: LineLayout[] = old.slice(0, from);
+    const last = built.at(-1);
+    total = last ? last.firstRow + last.starts.length : 0;
+    let offset = edited.start;
+    lines.forEach((line, i) => {
+      const prev = replaced.length === lines.length ? replaced[i] : undefined;
+      let starts: readonly number[];
+      if (ASCII.test(line)) starts = line.length <= w - 1 ? [0] : rowStarts(line, w, work);
+      else {
+        // Known from the last whole layout (a line the edit's span took in unchanged), or flowed.
+        const hit = known.get(line);
+        measuredLines += hit ? 0 : 1;
+        starts = hit ?? (prev ? reflow(prev.line, prev.starts, line, w, work) : rowStarts(line, w, work));
+      }
+      built.push({ line, offset, starts, firstRow: total });
+      total += starts.length;
+      offset += line.length + 1;
+    });
+    const shift = state.text.length - edited.oldLength;
+    const oldTail = old[to];
+    const rowShift = oldTail ? total - oldTail.firstRow : 0;
+    for (let i = to; i < old.length; i++) {
+      const l = old[i] as LineLayout;
+      built.push({ line: l.line, offset: l.offset + shift, starts: l.starts, firstRow: l.firstRow + rowShift });
+    }
+    total = old.length > to ? total + (cache.total - (oldTail?.firstRow ?? cache.total)) : total;
+    scannedLines = lines.length + (old.length - to);
+    layout = built;
+    Object.assign(cache, { text: state.text, layout, total });
   } else {
     const built: LineLayout[] = [];
     let offset = 0;
@@ -202,9 +303,11 @@ export function composerView(state: EditorState, width: number, maxRows: number,
       total += starts.length;
       offset += line.length + 1;
     }
+    scannedLines = built.length;
     layout = built;
     Object.assign(cache, { width: w, lines: seen, text: state.text, layout, total });
   }
+  cache.cursor = state.cursor;
   // The cursor's line: the last that starts at or before it.
   let lo = 0;
   let hi = layout.length - 1;
@@ -223,7 +326,15 @@ export function composerView(state: EditorState, width: number, maxRows: number,
   const bottom = Math.min(total, top + height);
 
   const rows: ComposerRow[] = [];
-  for (const { line, offset: lineOffset, starts, firstRow } of layout) {
+  // The first line with a row in the window: the last that starts at or before its top row.
+  let firstLine = 0;
+  for (let hi = layout.length - 1; firstLine < hi; ) {
+    const mid = (firstLine + hi + 1) >> 1;
+    if ((layout[mid]?.firstRow ?? 0) <= top) firstLine = mid;
+    else hi = mid - 1;
+  }
+  for (let l = firstLine; l < layout.length; l++) {
+    const { line, offset: lineOffset, starts, firstRow } = layout[l] as LineLayout;
     if (firstRow + starts.length <= top) continue;
     if (firstRow >= bottom) break;
     // Only the rows in the window are broken into graphemes (a row start is a grapheme boundary).
@@ -246,5 +357,5 @@ export function composerView(state: EditorState, width: number, maxRows: number,
       rows.push({ text, cursor });
     }
   }
-  return { rows, above: top, below: Math.max(0, total - bottom), measuredLines, measuredGraphemes: work.graphemes };
+  return { rows, above: top, below: Math.max(0, total - bottom), measuredLines, measuredGraphemes: work.graphemes, scannedLines };
 }

@@ -137,7 +137,7 @@ describe('composerView', () => {
         expect(view.rows).toEqual(all.rows.slice(view.above, view.above + height));
         expect(view.above + view.rows.length + view.below).toBe(all.rows.length);
         // The same again from the cache.
-        expect(composerView(state, width, height, view.above, cache)).toEqual({ ...view, measuredLines: 0, measuredGraphemes: 0 });
+        expect(composerView(state, width, height, view.above, cache)).toEqual({ ...view, measuredLines: 0, measuredGraphemes: 0, scannedLines: 0 });
       }),
       { numRuns: 300 },
     );
@@ -154,9 +154,11 @@ describe('composerView', () => {
         for (const [kind, p, n] of steps) {
           if (n % 3 === 0) state = at(state.text, boundaryAtOrAfter(state.text, n % (state.text.length + 1)));
           state = kind === 'insert' ? insert(state, p) : run(state, kind === 'backspace' ? 'backward-delete-char' : kind === 'left' ? 'backward-char' : 'forward-char');
+          // A copy of the state does not say how the edit made it: the layout finds the edited lines itself.
+          if (n % 5 === 1) state = { ...state };
           const kept = composerView(state, width, 4, top, cache);
           const fresh = composerView(state, width, 4, top);
-          expect({ ...kept, measuredLines: 0, measuredGraphemes: 0 }).toEqual({ ...fresh, measuredLines: 0, measuredGraphemes: 0 });
+          expect({ ...kept, measuredLines: 0, measuredGraphemes: 0, scannedLines: 0 }).toEqual({ ...fresh, measuredLines: 0, measuredGraphemes: 0, scannedLines: 0 });
           top = kept.above;
         }
       }),
@@ -223,6 +225,44 @@ describe('composerView', () => {
     // Plain ASCII lines are counted, never measured.
     const ascii = insert(EMPTY, Array.from({ length: 5000 }, (_, i) => `line ${i}`).join('\n'));
     expect(composerView(ascii, 60, 10, 0, createComposerLayoutCache()).measuredLines).toBe(0);
+  });
+
+  it('looks at only the lines a key changed and those after it in a 5,000-line paste, not the whole text', () => {
+    const cache = createComposerLayoutCache();
+    let state = insert(EMPTY, Array.from({ length: 5000 }, (_, i) => `pasted line ${i}: about as long as a line of a log`).join('\n'));
+    expect(composerView(state, 60, 10, 0, cache).scannedLines).toBe(5000);
+    const scanned = (next: EditorState) => {
+      state = next;
+      const view = composerView(state, 60, 10, 0, cache);
+      expect(view.rows).toEqual(composerView(state, 60, 10, 0).rows);
+      expect(view.above + view.rows.length + view.below).toBe(composerView(state, 60, 10_000).rows.length);
+      return view.scannedLines;
+    };
+    // At the end: the last line alone, whatever the key does to it.
+    expect(scanned(insert(state, 'x'))).toBe(1);
+    expect(scanned(run(state, 'backward-delete-char'))).toBe(1);
+    expect(scanned(run(state, 'backward-kill-word'))).toBe(1);
+    // A new line, then its removal: the lines the edit spans.
+    expect(scanned(insert(state, '\n'))).toBe(2);
+    expect(scanned(run(state, 'backward-delete-char'))).toBe(1);
+    // In the middle: the line, and the 2,000 after it that move.
+    state = at(state.text, state.text.indexOf('line 2999:'));
+    expect(scanned(insert(state, 'y'))).toBe(2001);
+    // Text replaced whole (a message loaded to edit): its one line.
+    expect(scanned(at('short', 5))).toBe(1);
+  });
+
+  it('keeps no more lines in its cache than the text has while keys edit a line that is not ASCII', () => {
+    const cache = createComposerLayoutCache();
+    let state = insert(EMPTY, Array.from({ length: 100 }, (_, i) => `行 ${i}: 中文`).join('\n'));
+    composerView(state, 60, 10, 0, cache);
+    for (let i = 0; i < 500; i++) {
+      state = insert(state, '字');
+      composerView(state, 60, 10, 0, cache);
+    }
+    // Each key's version of the edited line (and with it a whole text) is not kept.
+    expect(cache.lines.size).toBeLessThanOrEqual(100);
+    expect(composerView(state, 60, 10, 0, cache).rows).toEqual(composerView(state, 60, 10, 0).rows);
   });
 });
 

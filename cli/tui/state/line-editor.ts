@@ -20,6 +20,30 @@ export interface EditorState {
 /** The empty composer. */
 export const EMPTY: EditorState = { text: '', cursor: 0 };
 
+/**
+ * How an edit made a state's text from the text before it: `base` with `removed` UTF-16 code units
+ * at offset `at` replaced by `inserted` code units. A layout of `base` can then be updated around
+ * `at` instead of comparing the two texts (see `composerView`).
+ */
+export interface TextChange {
+  readonly base: string;
+  readonly at: number;
+  readonly removed: number;
+  readonly inserted: number;
+}
+
+/** The change each edited state was made by, kept beside the state so states stay plain text and cursor. */
+const changes = new WeakMap<EditorState, TextChange>();
+
+/** How `state`'s text was made from the text before it, when an edit here made it (undefined otherwise). */
+export const changeOf = (state: EditorState): TextChange | undefined => changes.get(state);
+
+/** A state made from `base` by a change at `at`, remembered for {@link changeOf}. */
+function changed(base: string, state: EditorState, at: number, removed: number, inserted: number): EditorState {
+  changes.set(state, { base, at, removed, inserted });
+  return state;
+}
+
 const previous = previousBoundary;
 const next = nextBoundary;
 
@@ -74,7 +98,7 @@ const lineEnd = (s: EditorState) => {
 export function insert(s: EditorState, insert: string): EditorState {
   const text = s.text.slice(0, s.cursor) + insert + s.text.slice(s.cursor);
   const want = s.cursor + insert.length;
-  return { text, cursor: boundaryAtOrAfter(text, want) };
+  return changed(s.text, { text, cursor: boundaryAtOrAfter(text, want) }, s.cursor, 0, insert.length);
 }
 
 /** The cursor motions and deletions, by their readline names. */
@@ -106,7 +130,7 @@ export type EditAction =
  */
 export function edit(s: EditorState, action: EditAction): EditorState {
   const { text, cursor } = s;
-  const cut = (from: number, to: number): EditorState => ({ text: text.slice(0, from) + text.slice(to), cursor: from });
+  const cut = (from: number, to: number): EditorState => changed(text, { text: text.slice(0, from) + text.slice(to), cursor: from }, from, to - from, 0);
   switch (action) {
     case 'backward-char':
       return { text, cursor: previous(text, cursor) };

@@ -2,7 +2,9 @@ import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
-import { layoutRow, layoutTimeline, viewport } from './timeline-layout.js';
+import type { LayoutLine } from './timeline-layout.js';
+import { layoutRow, layoutTimeline, layoutTimelineTail, viewport } from './timeline-layout.js';
+import type { TimelineRow } from './timeline-rows.js';
 
 const event = (body: string, username = 'bob'): RoomEvent => ({
   id: '00000000-0000-4000-8000-000000000001', roomId: 'r', seq: 1, kind: 'message', sender: { id: 'b', username }, body,
@@ -84,6 +86,69 @@ describe('pending relations in the layout', () => {
   it('shows a pending reply, or a relation that failed, as a row saying what it does', () => {
     const p = { clientMsgId: 'c', roomId: 'r', text: 'too late', private: false, queuedAt: Date.parse('2026-11-25T10:00:00.000Z'), status: 'failed' as const, error: { code: 'conflict' as const, message: 'message 1 was deleted' }, relation: { type: 'edit' as const, eventId: 'x', seq: 1 } };
     expect(rowsOf({ kind: 'pending', key: 'p', message: p }).join(' ').replace(/\s+/g, ' ')).toContain('alice: ✎ #1 → too late (not sent: message 1 was deleted — /retry or /discard)');
+  });
+});
+
+describe('layoutTimelineTail: only the newest rows', () => {
+  /** `count` one-line messages, oldest first, each keyed by its number. */
+  const history = (count: number, body = (i: number) => `message ${i}`): TimelineRow[] =>
+    Array.from({ length: count }, (_, i) => ({ kind: 'event', key: `e${i}`, event: { ...event(body(i)), id: `id-${i}`, seq: i + 1 } }));
+  const plain = (lines: readonly LayoutLine[]) => lines.map((l) => l.spans.map((s) => s.text).join(''));
+  /** A Map that counts what is laid out afresh (every set is a row not found in it). */
+  const countingCache = () => {
+    const map = new Map<string, LayoutLine[]>();
+    let laidOut = 0;
+    return { cache: { get: (k: string) => map.get(k), set: (k: string, v: LayoutLine[]) => { laidOut += 1; map.set(k, v); } }, laidOut: () => laidOut };
+  };
+
+  it('lays out rows from the newest up until it has the rows asked for, and no more', () => {
+    const rows = history(1000);
+    const { cache, laidOut } = countingCache();
+    const tail = layoutTimelineTail(rows, options(80), 30, cache);
+    expect(laidOut()).toBe(30);
+    expect(tail.complete).toBe(false);
+    expect(plain(tail.lines)).toEqual(plain(layoutTimeline(rows, options(80)).lines.slice(-30)));
+    expect(tail.startOf.get('e999')).toBe(29);
+    expect(tail.startOf.get('e969')).toBeUndefined();
+  });
+
+  it('keeps whole messages: a tall one above the rows asked for is laid out whole', () => {
+    const rows = history(5, (i) => (i === 3 ? 'a\nb\nc\nd' : `message ${i}`));
+    const tail = layoutTimelineTail(rows, options(80), 2);
+    expect(plain(tail.lines)).toEqual(['10:00 bob: a', '           b', '           c', '           d', '10:00 bob: message 4']);
+    expect(tail.startOf.get('e3')).toBe(0);
+  });
+
+  it('lays out up to the row it must reach, and is complete when it reaches the first row', () => {
+    const rows = history(100);
+    expect(layoutTimelineTail(rows, options(80), 5, undefined, 'e10').startOf.get('e10')).toBe(0);
+    // A key that is not in the timeline lays out nothing more.
+    expect(layoutTimelineTail(rows, options(80), 5, undefined, 'gone').lines).toHaveLength(5);
+    const all = layoutTimelineTail(rows, options(80), 500);
+    expect(all.complete).toBe(true);
+    expect(all.lines).toHaveLength(100);
+    expect(layoutTimelineTail([], options(80), 10)).toEqual({ lines: [], startOf: new Map(), complete: true });
+  });
+
+  it('reuses a cached row until its width or its text changes', () => {
+    const { cache, laidOut } = countingCache();
+    const long = 'word '.repeat(20).trim();
+    const rows = history(3, () => long);
+    const first = layoutTimelineTail(rows, options(80), 100, cache);
+    expect(laidOut()).toBe(3);
+    const again = layoutTimelineTail(rows, options(80), 100, cache);
+    expect(laidOut()).toBe(3);
+    expect(again.lines[0]).toBe(first.lines[0]);
+    // A narrower timeline: every row wraps again (the cached rows are as wide as the old width).
+    const narrow = layoutTimelineTail(rows, options(40), 100, cache);
+    expect(laidOut()).toBe(6);
+    expect(narrow.lines.length).toBeGreaterThan(first.lines.length);
+    for (const line of plain(narrow.lines)) expect(stringWidth(line)).toBeLessThanOrEqual(40);
+    // An edit (the message's text as the view says): that row alone is laid out again, with the new text.
+    const edited = rows.map((r, i) => (i === 1 && r.kind === 'event' ? { ...r, view: { event: r.event, text: 'short now', edited: true, deleted: false, reactions: [], replyTo: null, unknownRelation: null } } : r));
+    const afterEdit = layoutTimelineTail(edited, { ...options(40), textOf: (r) => r.view?.text ?? r.event.body ?? '' }, 100, cache);
+    expect(laidOut()).toBe(7);
+    expect(plain(afterEdit.lines)).toContain('10:00 bob: short now (edited)');
   });
 });
 

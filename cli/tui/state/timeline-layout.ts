@@ -194,18 +194,63 @@ export interface TimelineLayout {
  * rows between calls, keyed by what they depend on, so a new message lays out one row, not all.
  */
 export function layoutTimeline(rows: readonly TimelineRow[], options: LayoutOptions, cache?: LayoutCache): TimelineLayout {
+  return joinRows(rows.map((row) => cachedRow(row, options, cache)), rows);
+}
+
+/** A laid-out part of a timeline, its newest rows (see {@link layoutTimelineTail}). */
+export interface TimelineTail extends TimelineLayout {
+  /** Whether every row of the timeline is laid out: then `lines` is the whole timeline. */
+  readonly complete: boolean;
+}
+
+/**
+ * The newest rows of a timeline as terminal rows (see {@link layoutRow}): timeline rows are laid out
+ * from the last one up, whole, until at least `minLines` terminal rows are laid out, and up to the row
+ * keyed `through` too when it is in `rows`; the rows above are not looked at. Indices in `lines` and
+ * `startOf` count from the first row laid out, so a position counted from the bottom (a scroll
+ * offset, see {@link viewport}) is the same as in {@link layoutTimeline}'s layout of every row.
+ * A screen needs the rows it shows, plus enough above them that a viewport computed over this tail
+ * is the one over the whole timeline: `viewport(tail.lines.length, height, offset)` is when the tail
+ * is complete or has at least `offset + 2 * height` rows, and then its `maxOffset` is at least
+ * `offset + height`, so a scroll of up to a page clamped to it is clamped as by the whole timeline's.
+ * A new batch of opened messages thus costs the rows near the bottom, not the whole history.
+ */
+export function layoutTimelineTail(rows: readonly TimelineRow[], options: LayoutOptions, minLines: number, cache?: LayoutCache, through?: string): TimelineTail {
+  let wanted = through !== undefined && rows.some((r) => r.key === through) ? through : undefined;
+  const laid: LayoutLine[][] = [];
+  let count = 0;
+  let first = rows.length;
+  while (first > 0 && (count < minLines || wanted !== undefined)) {
+    first -= 1;
+    const row = rows[first] as TimelineRow;
+    const lines = cachedRow(row, options, cache);
+    laid.push(lines);
+    count += lines.length;
+    if (row.key === wanted) wanted = undefined;
+  }
+  return { ...joinRows(laid.reverse(), rows.slice(first)), complete: first === 0 };
+}
+
+/** A row's terminal rows, from `cache` when it has them (keyed by what they depend on). */
+function cachedRow(row: TimelineRow, options: LayoutOptions, cache: LayoutCache | undefined): LayoutLine[] {
+  if (!cache) return layoutRow(row, options);
+  const id = cacheKey(row, options);
+  let lines = cache.get(id);
+  if (!lines) {
+    lines = layoutRow(row, options);
+    cache.set(id, lines);
+  }
+  return lines;
+}
+
+/** Consecutive rows' terminal rows as one layout (`laid[i]` are `rows[i]`'s). */
+function joinRows(laid: readonly LayoutLine[][], rows: readonly TimelineRow[]): TimelineLayout {
   const lines: LayoutLine[] = [];
   const startOf = new Map<string, number>();
-  for (const row of rows) {
-    startOf.set(row.key, lines.length);
-    const id = cache ? cacheKey(row, options) : '';
-    let rowLines = cache?.get(id);
-    if (!rowLines) {
-      rowLines = layoutRow(row, options);
-      cache?.set(id, rowLines);
-    }
-    lines.push(...rowLines);
-  }
+  laid.forEach((rowLines, i) => {
+    startOf.set((rows[i] as TimelineRow).key, lines.length);
+    for (const line of rowLines) lines.push(line);
+  });
   return { lines, startOf };
 }
 
