@@ -169,4 +169,16 @@ describe('Output.messageView: a private message whose edit did not open', () => 
       expect(line).not.toContain(body.replace('/me ', ''));
     }
   });
+
+  it('says what the message itself says when its own text did not open either', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const original: RoomEvent = {
+      id: '00000000-0000-4000-8000-000000000005', roomId: '00000000-0000-4000-8000-000000000002', seq: 5, kind: 'message',
+      sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body: null, envelope: {} as RoomEvent['envelope'], target: null,
+      clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z',
+    };
+    const edit: RoomEvent = { ...original, id: '00000000-0000-4000-8000-000000000006', seq: 6, relation: { type: 'edit', eventId: original.id, seq: 5 } };
+    const { byId } = applyRelations([original, edit], 'someone', () => null);
+    expect(out.messageView(byId.get(original.id) as MessageView, { status: 'before_join' })).toMatch(/ {2}alice: \[sent before you joined\] \(edited\) #5$/);
+  });
 });

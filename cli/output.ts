@@ -113,7 +113,7 @@ export class Output {
     const time = this.style('dim', formatTime(e.createdAt));
     const who = this.style('bold', this.style(senderStyle(e.sender.username), neutralize(e.sender.username)));
     // An edit that did not open: the original text (`opened`) is no longer the message's text.
-    const unopened = unopenedEditNotice(view);
+    const unopened = unopenedEditNotice(view, !e.envelope || opened?.status === 'ok');
     const text = view.deleted
       ? this.style('dim', '[message deleted]')
       : view.text !== null

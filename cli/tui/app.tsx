@@ -224,7 +224,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const e = row.event;
     if (row.view && row.view.text !== null) return row.view.text;
     // An edit that did not open: the original text is no longer the message's text.
-    const unopened = row.view ? unopenedEditNotice(row.view) : null;
+    const unopened = row.view ? unopenedEditNotice(row.view, !e.envelope || chat.opened.get(e.id)?.status === 'ok') : null;
     if (unopened !== null) return `[${unopened}]`;
     if (!e.envelope) return e.body ?? '';
     return noticeOf(e.id);

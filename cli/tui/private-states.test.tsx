@@ -68,7 +68,7 @@ describe('App with private messages that do not open', () => {
     const { lastFrame } = app(states, [event(1), edit]);
     await until(() => (lastFrame() ?? '').includes('not open yet'), 'the edited message');
     const frame = (lastFrame() ?? '').replace(/\s+/g, ' ');
-    expect(frame).toContain(`bob: [${unopenedEditNotice({ edited: true, deleted: false, text: null })}]`);
+    expect(frame).toContain(`bob: [${unopenedEditNotice({ edited: true, deleted: false, text: null }, true)}]`);
     expect(frame).not.toContain('meet at noon');
   });
 

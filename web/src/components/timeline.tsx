@@ -138,7 +138,7 @@ function MessageRow({ event, view, context }: { readonly event: RoomEvent; reado
             view={action !== null ? { ...view, text: action } : view}
             me={context.me}
             // An edit that did not open: the original text is no longer the message's text.
-            unreadable={unopenedEditNotice(view) ?? line(event, context.opened)}
+            unreadable={unopenedEditNotice(view, !event.envelope || context.opened.get(event.id)?.status === 'ok') ?? line(event, context.opened)}
             onToggleReaction={actions ? (key) => actions.onToggleReaction(view, key) : undefined}
           />
         )}
