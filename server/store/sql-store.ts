@@ -2,7 +2,7 @@ import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, Room
 import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround, toTsvector } from '../../shared/search/index.js';
 import type { ParsedQuery, QueryWord } from '../../shared/search/index.js';
 import { postingsCandidates, toTsquery } from './search-sql.js';
-import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '../../shared/protocol/index.js';
+import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER, usernameSkeleton } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
 import type {
@@ -215,13 +215,25 @@ async function insertEvent(
 }
 
 /** A user, unless the name is taken in any case. */
+/**
+ * Inserts an account with its username's skeleton (usernameSkeleton); `username_taken` when the name
+ * is taken whatever its case, with `similarTo` the existing name when it is only alike (the same
+ * skeleton). Both unique indexes answer a race between two registrations, not only this look-up.
+ */
 async function insertUser(q: SqlExecutor, user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
+  const skeleton = usernameSkeleton(user.username);
   const { rows } = await q.query<Row>(
-    `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
-     ON CONFLICT ((lower(username))) DO NOTHING RETURNING *`,
-    [user.id, user.username, user.passwordHash],
+    `INSERT INTO users (id, username, password_hash, username_skeleton) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [user.id, user.username, user.passwordHash, skeleton],
   );
-  return rows[0] ? { ok: true, value: toUser(rows[0]) } : { ok: false, conflict: 'username_taken' };
+  if (rows[0]) return { ok: true, value: toUser(rows[0]) };
+  const { rows: holders } = await q.query<Row>(
+    'SELECT username, lower(username) = lower($1) AS same FROM users WHERE lower(username) = lower($1) OR username_skeleton = $2 ORDER BY 2 DESC LIMIT 1',
+    [user.username, skeleton],
+  );
+  const holder = holders[0];
+  return holder && holder.same !== true ? { ok: false, conflict: 'username_taken', similarTo: String(holder.username) } : { ok: false, conflict: 'username_taken' };
 }
 
 async function insertDevice(q: SqlExecutor, device: NewDevice & { userId: string }): Promise<DeviceRecord> {

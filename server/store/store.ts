@@ -257,7 +257,15 @@ export type StoreConflict =
  * A store write's outcome: the value, or why it was refused. A refused relation names its target's
  * `targetSeq` when the target is a message of the same room (so errors speak in seqs, not event ids).
  */
-export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly conflict: StoreConflict; readonly targetSeq?: number };
+export type StoreResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false;
+      readonly conflict: StoreConflict;
+      readonly targetSeq?: number;
+      /** With `username_taken`: the existing username the new one is only alike (the same usernameSkeleton), not equal to. */
+      readonly similarTo?: string;
+    };
 
 /**
  * Everything the server keeps. One contract suite (store.contract.ts) runs against every
@@ -296,7 +304,8 @@ export interface Store {
   /**
    * A new account, its first device and that device's session with its first refresh token, in one
    * transaction: either all exist afterwards or none does (a device or token that cannot be stored
-   * leaves the username free). `username_taken` when the name is taken, whatever its case.
+   * leaves the username free). `username_taken` when the name is taken, whatever its case, or when an
+   * account holds its usernameSkeleton (shared/protocol/names.ts; then `similarTo` names that account).
    */
   createUserWithDevice(
     user: { id: string; username: string; passwordHash: string },
