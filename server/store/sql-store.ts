@@ -244,6 +244,9 @@ async function insertDevice(q: SqlExecutor, device: NewDevice & { userId: string
   return toDevice(rows[0] as Row);
 }
 
+/** How many times a verification request is tried while other requests of the same device keep winning the race (createVerification). */
+const VERIFICATION_INSERT_ATTEMPTS = 5;
+
 /** The Store over PostgreSQL, through `pg` or PGlite alike. */
 export class SqlStore implements Store {
   constructor(private readonly db: SqlClient) {}
@@ -708,14 +711,28 @@ export class SqlStore implements Store {
     await this.db.query('UPDATE devices SET cross_signature = $2 WHERE id = $1', [deviceId, signature]);
   }
 
-  async createVerification(v: VerificationRecord): Promise<void> {
-    await this.db.query('INSERT INTO device_verifications (id, user_id, new_device, state, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      v.id,
-      v.userId,
-      v.newDevice,
-      JSON.stringify(v.state),
-      v.createdAt,
-    ]);
+  async createVerification(v: VerificationRecord, replacedReason: string): Promise<void> {
+    const cancelled = JSON.stringify({ step: 'cancelled', reason: replacedReason, cancelledBy: null });
+    // Two requests of one device at once: the one that inserts second finds the first's row in the
+    // unique index (migration 016) once the first commits, inserts nothing, and goes round again,
+    // cancelling it. A few rounds at most: each round one more request of the device has committed.
+    for (let attempt = 0; attempt < VERIFICATION_INSERT_ATTEMPTS; attempt++) {
+      const inserted = await this.db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE device_verifications SET state = state || $2::jsonb, updated_at = now()
+           WHERE new_device = $1 AND state->>'step' NOT IN ('done', 'cancelled')`,
+          [v.newDevice, cancelled],
+        );
+        const { rows } = await tx.query<Row>(
+          `INSERT INTO device_verifications (id, user_id, new_device, state, created_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (new_device) WHERE state->>'step' NOT IN ('done', 'cancelled') DO NOTHING RETURNING id`,
+          [v.id, v.userId, v.newDevice, JSON.stringify(v.state), v.createdAt],
+        );
+        return rows.length > 0;
+      });
+      if (inserted) return;
+    }
+    throw new ChatError('conflict', 'this device keeps sending requests to be approved at once; send one');
   }
 
   async findVerification(id: string): Promise<VerificationRecord | null> {

@@ -439,8 +439,14 @@ export interface Store {
   getUserIdentity(userId: string): Promise<string | null>;
   /** Stores a device's cross-signature (the caller checked it against the identity key). */
   setDeviceSignature(deviceId: string, signature: string): Promise<void>;
-  /** Starts a device verification (short authentication string exchange). */
-  createVerification(v: VerificationRecord): Promise<void>;
+  /**
+   * Starts a device verification (short authentication string exchange), in one transaction with
+   * cancelling (step `cancelled`, `reason` `replacedReason`, no `cancelledBy`) every open one of the
+   * same new device, expired or not: a device has one open request at most, the newest, even when it
+   * sends several at the same moment (a unique index keeps it, migration 016). Throws ChatError
+   * `conflict` when other requests of the device kept winning the race.
+   */
+  createVerification(v: VerificationRecord, replacedReason: string): Promise<void>;
   /** A verification by id; null when unknown. */
   findVerification(id: string): Promise<VerificationRecord | null>;
   /** A user's verifications created after `since`, newest first, at most `limit`. */

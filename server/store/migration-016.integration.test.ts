@@ -38,19 +38,24 @@ const register = (store: SqlStore, username: string) =>
     { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } },
   );
 
-describe.each(engines)('look-alike usernames (migration 016): %s', (_name, engine) => {
+describe.each(engines)('migration 016 (look-alike usernames, one open verification request per device): %s', (_name, engine) => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
-
-  // `bob_`, `Bob.` and `b0b` could be registered next to `bob`: only the case was folded.
-  it('keeps the look-alike accounts an older server made, and refuses a new name like any of them', async () => {
+  /** A database as a server before migration 016 left it (dropped after the test). */
+  const before016 = async () => {
     const db = await engine();
     cleanups.push(db.drop);
     const old = await migrationsBefore016();
     cleanups.push(old.drop);
     await migrate(db.sql, old.dir);
+    return db;
+  };
+
+  // `bob_`, `Bob.` and `b0b` could be registered next to `bob`: only the case was folded.
+  it('keeps the look-alike accounts an older server made, and refuses a new name like any of them', async () => {
+    const db = await before016();
     // An older server registered these, oldest first.
     for (const [i, name] of ['bob', 'bob_', 'B0b.', 'carol'].entries()) {
       await db.sql.query("INSERT INTO users (id, username, password_hash, created_at) VALUES ($1, $2, 'h', now() + make_interval(secs => $3))", [randomUUID(), name, i]);
@@ -66,5 +71,27 @@ describe.each(engines)('look-alike usernames (migration 016): %s', (_name, engin
     expect(dave.ok).toBe(true);
     expect(await register(store, 'Dave.')).toEqual({ ok: false, conflict: 'username_taken', similarTo: 'dave' });
     expect((await register(store, 'bobby')).ok).toBe(true);
+  });
+
+  // Two requests a device sent at once could both stay open; the unique index needs them closed first.
+  it('closes all but the newest of the open requests a device already has doubled, as a new request would', async () => {
+    const db = await before016();
+    const user = randomUUID();
+    const device = randomUUID();
+    await db.sql.query("INSERT INTO users (id, username, password_hash) VALUES ($1, 'erin', 'h')", [user]);
+    await db.sql.query("INSERT INTO devices (id, user_id, name) VALUES ($1, $2, 'laptop')", [device, user]);
+    const state = { step: 'requested', commitment: 'c'.repeat(43), approverDevice: null, approverKey: null, newKey: null, newConfirmed: false, approverConfirmed: false, reason: null };
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const [i, id] of ids.entries()) {
+      await db.sql.query('INSERT INTO device_verifications (id, user_id, new_device, state, created_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))', [
+        id, user, device, JSON.stringify(state), i,
+      ]);
+    }
+    await migrate(db.sql);
+    const store = new SqlStore(db.sql);
+    expect((await store.listOpenVerifications(user, new Date(Date.now() - 60_000))).map((v) => v.id)).toEqual([ids[2]]);
+    for (const id of ids.slice(0, 2)) {
+      expect((await store.findVerification(id))?.state).toEqual({ ...state, step: 'cancelled', reason: 'a newer request from the same device replaced it', cancelledBy: null });
+    }
   });
 });
