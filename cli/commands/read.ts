@@ -70,27 +70,28 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     return;
   }
 
-  // Following: printed in seq order as each event opens. The history the model loaded first (up to
-  // `historySeq`) is printed as plain `chat read` prints a page, relations folded into their messages,
-  // once all of it has opened; what comes after, and a waiting message that opens later, one event a line.
+  // Following: the history it starts with is read and printed as plain `chat read` prints a page (the
+  // same readPage and historyLines: relations folded into their messages, the quotes of replies fetched,
+  // every message opened); after it, each new event in seq order as it opens, one a line, and a message
+  // printed as waiting is printed again once it opens. With --json, every event one a line from the start.
   let printedSeq = 0;
-  let historySeq: number | null = null;
+  let started = false;
   /** What each private message was printed as: one printed as waiting is printed again once it opens. */
   const printedAs = new Map<string, Opened['status']>();
-  const pump = () => {
-    const { timelines, opened, quoted } = model.getSnapshot();
-    const events = timelines.get(room.id)?.events ?? [];
-    if (historySeq === null) return;
-    if (printedSeq < historySeq && !ctx.out.json) {
-      const history = events.filter((e) => e.seq <= (historySeq ?? 0));
-      if (e2e && history.some((e) => e.envelope && !opened.has(e.id))) return;
-      for (const line of historyLines(ctx.out, history, e2e ? opened : new Map(), quoted, session.user.id).lines) ctx.out.line(line);
-      for (const e of history) {
-        const o = e.envelope && e2e ? opened.get(e.id) : undefined;
-        if (o) printedAs.set(e.id, o.status);
-      }
-      printedSeq = historySeq;
+  const printHistory = async () => {
+    if (ctx.out.json) return;
+    const { page, opened, quoted } = await model.readPage(room.id);
+    for (const line of historyLines(ctx.out, page.events, e2e ? opened : new Map(), quoted, session.user.id).lines) ctx.out.line(line);
+    for (const e of page.events) {
+      const o = e2e && e.envelope ? opened.get(e.id) : undefined;
+      if (o) printedAs.set(e.id, o.status);
     }
+    printedSeq = page.events.at(-1)?.seq ?? 0;
+  };
+  const pump = () => {
+    if (!started) return;
+    const { timelines, opened } = model.getSnapshot();
+    const events = timelines.get(room.id)?.events ?? [];
     for (const event of events) {
       const o = event.envelope && e2e ? opened.get(event.id) : undefined;
       if (event.seq <= printedSeq) {
@@ -147,12 +148,17 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
         }
       }),
     );
-    model.start().then(
-      () => {
-        historySeq = model.getSnapshot().timelines.get(room.id)?.events.at(-1)?.seq ?? 0;
-        pump();
-      },
-      (error: unknown) => finish(error instanceof ChatErrorClass ? error : new ChatErrorClass('internal', String(error))));
+    // The page first: its quotes fetched and awaited (the model's start asks for them again only when
+    // they are not in yet); the events after it come with the followed timeline.
+    printHistory()
+      .then(() => model.start())
+      .then(
+        () => {
+          started = true;
+          pump();
+        },
+        (error: unknown) => finish(error instanceof ChatErrorClass ? error : new ChatErrorClass('internal', String(error))),
+      );
   });
 }
 

@@ -131,6 +131,15 @@ describe('private rooms with the chat binary', () => {
     await eventually(() => (follower.lines().length >= plain.length ? true : undefined), 'the follower to print the history');
     await follower.interrupt();
     expect(follower.lines()).toEqual(plain);
+
+    // A reply whose target is before the page: its quote is fetched on its own, by both.
+    expect((await chat(alice, ['send', 'drafts', '--reply-to', seq, 'see above'])).code).toBe(0);
+    const page = (await chat(erin, ['read', 'drafts', '--limit', '1', '--no-mark-read'])).stdout.split('\n').filter(Boolean);
+    expect(page.join('\n')).toContain(`┌ reply to #${seq} alice: [sent before you joined]`);
+    const limited = spawnChat(erin, ['read', 'drafts', '--follow', '--limit', '1', '--no-mark-read']);
+    await eventually(() => (limited.lines().length >= page.length ? true : undefined), 'the follower to print the page');
+    await limited.interrupt();
+    expect(limited.lines()).toEqual(page);
   }, 60_000);
 
   it('shows a message the server re-inserts once: copies are replays, and one moved into a DM is refused there', async () => {
