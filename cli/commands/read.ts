@@ -91,8 +91,7 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
   const pump = () => {
     if (!started) return;
     const { timelines, opened } = model.getSnapshot();
-    const events = timelines.get(room.id)?.events ?? [];
-    for (const event of events) {
+    for (const event of timelines.get(room.id)?.events ?? []) {
       const o = event.envelope && e2e ? opened.get(event.id) : undefined;
       if (event.seq <= printedSeq) {
         if (printedAs.get(event.id) === 'waiting' && o && o.status !== 'waiting') {
