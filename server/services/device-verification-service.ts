@@ -50,8 +50,9 @@ export class DeviceVerificationService {
    * The calling (new) device asks to be approved, committing to its ephemeral key. Only a device with
    * published keys may ask; its earlier open request (as the new device) is cancelled in the same
    * transaction, so that each device has at most one, even when it asks twice at once (the store's
-   * unique index decides: the later stays). Throws `session_revoked` (revoked device), `forbidden` (no published
-   * keys), `conflict` (a reused id), `rate_limited` (MAX_OPEN_VERIFICATIONS open on the account).
+   * unique index decides: the last to commit stays). Throws `session_revoked` (revoked device),
+   * `forbidden` (no published keys), `conflict` (a reused id, or requests of this device that kept
+   * racing), `rate_limited` (MAX_OPEN_VERIFICATIONS open on the account).
    */
   async start(claims: AccessClaims, req: { id: string; commitment: string }): Promise<Verification> {
     const device = await this.deps.store.findDevice(claims.deviceId);

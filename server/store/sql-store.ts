@@ -214,7 +214,6 @@ async function insertEvent(
   return toEvent(row);
 }
 
-/** A user, unless the name is taken in any case. */
 /**
  * Inserts an account with its username's skeleton (usernameSkeleton); `username_taken` when the name
  * is taken whatever its case, with `similarTo` the existing name when it is only alike (the same
