@@ -149,3 +149,36 @@ describe('Output.event', () => {
     expect(out.messageView(byId.get(reply.id) as MessageView).split('\n')[0]).toContain('┌ reply to #5 alice: pay bob^Mpay eve');
   });
 });
+
+describe('Output.messageView: a private message whose edit did not open', () => {
+  // The original text was printed as if it were current, while the TUI said the edit was not open yet.
+  it('says the message was edited and its new text is not open yet, never the replaced text', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const envelope = {} as RoomEvent['envelope'];
+    const original: RoomEvent = {
+      id: '00000000-0000-4000-8000-000000000005', roomId: '00000000-0000-4000-8000-000000000002', seq: 5, kind: 'message',
+      sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body: null, envelope, target: null,
+      clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z',
+    };
+    const edit: RoomEvent = { ...original, id: '00000000-0000-4000-8000-000000000006', seq: 6, relation: { type: 'edit', eventId: original.id, seq: 5 } };
+    for (const body of ['meet at noon', '/me waves']) {
+      const openedOriginal = { status: 'ok', body, sentAt: 0 } as const;
+      const { byId } = applyRelations([original, edit], 'someone', (e) => (e.id === original.id ? body : null));
+      const line = out.messageView(byId.get(original.id) as MessageView, openedOriginal);
+      expect(line).toMatch(/ {2}alice: \[edited: the new text is not open yet\] \(edited\) #5$/);
+      expect(line).not.toContain(body.replace('/me ', ''));
+    }
+  });
+
+  it('says what the message itself says when its own text did not open either', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const original: RoomEvent = {
+      id: '00000000-0000-4000-8000-000000000005', roomId: '00000000-0000-4000-8000-000000000002', seq: 5, kind: 'message',
+      sender: { id: '00000000-0000-4000-8000-000000000003', username: 'alice' }, body: null, envelope: {} as RoomEvent['envelope'], target: null,
+      clientMsgId: null, createdAt: '2026-11-25T10:00:00.000Z',
+    };
+    const edit: RoomEvent = { ...original, id: '00000000-0000-4000-8000-000000000006', seq: 6, relation: { type: 'edit', eventId: original.id, seq: 5 } };
+    const { byId } = applyRelations([original, edit], 'someone', () => null);
+    expect(out.messageView(byId.get(original.id) as MessageView, { status: 'before_join' })).toMatch(/ {2}alice: \[sent before you joined\] \(edited\) #5$/);
+  });
+});

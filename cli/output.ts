@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { MessageView, Opened } from '../shared/client/index.js';
-import { openedNotice } from '../shared/client/index.js';
+import { openedNotice, unopenedEditNotice } from '../shared/client/index.js';
 import type { RoomEvent, Snippet } from '../shared/protocol/index.js';
 import { escapeForJson, neutralize, neutralizeLines, neutralizeQuote } from '../shared/text/neutralize.js';
 import { senderHue } from '../shared/text/sender-colour.js';
@@ -112,14 +112,18 @@ export class Output {
     const e = view.event;
     const time = this.style('dim', formatTime(e.createdAt));
     const who = this.style('bold', this.style(senderStyle(e.sender.username), neutralize(e.sender.username)));
+    // An edit that did not open: the original text (`opened`) is no longer the message's text.
+    const unopened = unopenedEditNotice(view, !e.envelope || opened?.status === 'ok');
     const text = view.deleted
       ? this.style('dim', '[message deleted]')
       : view.text !== null
         ? neutralizeLines(view.text).join(CONTINUATION)
-        : e.envelope
-          ? this.opened(opened)
-          : '';
-    const action = !view.deleted && view.text !== null ? meAction(view.text) : e.envelope && opened?.status === 'ok' ? meAction(opened.body) : null;
+        : unopened !== null
+          ? this.style('yellow', `[${unopened}]`)
+          : e.envelope
+            ? this.opened(opened)
+            : '';
+    const action = !view.deleted && view.text !== null ? meAction(view.text) : unopened === null && e.envelope && opened?.status === 'ok' ? meAction(opened.body) : null;
     const lines: string[] = [];
     if (view.replyTo) {
       const q = view.replyTo;

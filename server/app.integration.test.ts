@@ -78,6 +78,19 @@ describe('REST and WebSocket end to end, in process', () => {
     expect(ok.body.user.username).toBe(name);
   });
 
+  // `bob_` could be registered next to `bob`.
+  it('refuses a look-alike of a taken name with 409 username_taken, naming the name it is like', async () => {
+    const name = `Ema${randomUUID().slice(0, 6)}`;
+    expect((await api('POST', '/auth/register', { username: name, password: 'password123' })).status).toBe(201);
+    for (const alike of [`${name}_`, `${name.toLowerCase()}.`, `${name.slice(0, 3)}-${name.slice(3)}`]) {
+      const refused = await api('POST', '/auth/register', { username: alike, password: 'password123' });
+      expect(refused).toMatchObject({ status: 409, body: { error: { code: 'username_taken' } } });
+      expect(refused.body.error.message).toBe(
+        `the username "${alike}" is too like "${name}", which is taken: names that differ only in case, in ".", "_" and "-", or in 0 for o and 1 for l count as the same name`,
+      );
+    }
+  });
+
   it('validates bodies with field-level errors', async () => {
     const r = await api('POST', '/auth/register', { username: 'a', password: 'x' });
     expect(r.status).toBe(400);

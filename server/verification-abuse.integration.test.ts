@@ -11,6 +11,7 @@ import { newUser } from '../test/support/api.js';
 import { startTestServer } from '../test/support/server.js';
 import type { TestServer } from '../test/support/server.js';
 import { MAX_OPEN_VERIFICATIONS } from './services/device-verification-service.js';
+import type { Store } from './store/store.js';
 
 // A thief who knows only the password signs in a device of their own. It must not be able to hide the
 // real new device's request (by flooding requests), break its approval once codes are shown, accept or
@@ -80,6 +81,32 @@ describe('a device signed in with a stolen password', () => {
     const open = (await first.api.verifications()).filter((v) => v.state.step === 'requested');
     expect(open.map((v) => v.id).sort()).toEqual([mine.id, flood.at(-1)!.id].sort());
     expect((await first.api.verification(flood[0]!.id)).state).toMatchObject({ step: 'cancelled', reason: 'a newer request from the same device replaced it', cancelledBy: null });
+  });
+
+  // Requests sent by one device at the same moment could all stay open: each found none open before it stored.
+  it('keeps one open request when a device sends several at the same moment', async () => {
+    const { first, username } = await owner();
+    const thief = await device(username);
+    // Holds each store of a request until all have passed the service's checks: the race, every time.
+    const store = t.store as { createVerification: Store['createVerification'] };
+    const create = store.createVerification.bind(store);
+    const held: (() => void)[] = [];
+    const n = 3;
+    store.createVerification = async (...args) => {
+      await new Promise<void>((release) => {
+        held.push(release);
+        if (held.length === n) for (const r of held) r();
+      });
+      return create(...args);
+    };
+    try {
+      const sent = await Promise.all(Array.from({ length: n }, () => thief.api.startVerification(randomUUID(), COMMITMENT)));
+      const open = (await first.api.verifications()).filter((v) => v.state.step === 'requested');
+      expect(open).toHaveLength(1);
+      expect(sent.map((v) => v.id)).toContain(open[0]?.id);
+    } finally {
+      delete (store as Partial<typeof store>).createVerification;
+    }
   });
 
   it('cannot flood away a request whose codes are shown: the real device is approved and gets the backup', async () => {

@@ -1,4 +1,4 @@
-import type { E2ESession, Opened } from '../../shared/client/index.js';
+import type { E2ESession, MessageView, Opened } from '../../shared/client/index.js';
 import { ChatModel, MemoryOutboxStore, applyRelations, removalText } from '../../shared/client/index.js';
 import type { ChatError, RoomEvent } from '../../shared/protocol/index.js';
 import { ChatError as ChatErrorClass } from '../../shared/protocol/index.js';
@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { tellAddedDevice } from './devices.js';
 import { neutralize } from '../output.js';
+import type { Output } from '../output.js';
 
 export interface ReadOptions {
   readonly limit?: number;
@@ -56,40 +57,39 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     const { page, opened: openedById, quoted } = await model.readPage(room.id, opts.before === undefined ? {} : { before: opts.before });
     // Only a private room's messages are opened (an open room's are plain text).
     const opened = (event: RoomEvent) => (e2e && event.envelope ? openedById.get(event.id) : undefined);
-    // Relations (edits, deletes, reactions, replies) fold into the messages they name.
-    const contentOf = (e: RoomEvent): string | null => {
-      if (!e.envelope) return e.body;
-      const o = opened(e);
-      return o?.status === 'ok' ? o.body : null;
-    };
-    // A reply to a message before the page quotes it as fetched on its own.
-    const { byId } = applyRelations(page.events, session.user.id, contentOf, [], quoted);
+    const { byId, lines } = historyLines(ctx.out, page.events, e2e ? openedById : new Map(), quoted, session.user.id);
     const withView = (e: RoomEvent) => {
       const v = byId.get(e.id);
       return v ? { ...asData(e, opened(e)), text: v.text, edited: v.edited, deleted: v.deleted, reactions: v.reactions, replyTo: v.replyTo } : asData(e, opened(e));
     };
-    const shown = page.events.filter((e) => e.kind !== 'message' || byId.has(e.id));
     ctx.out.result({ room, events: page.events.map(withView), headSeq: page.headSeq, hasMore: page.hasMore }, () =>
-      shown.length === 0
-        ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.`
-        : shown.map((e) => {
-            const v = byId.get(e.id);
-            const source = v?.replyTo?.source;
-            // The quote of a text that did not open says what that message says.
-            const quoteOpened = e2e && source !== undefined ? openedById.get(source) : undefined;
-            return v ? ctx.out.messageView(v, opened(e), quoteOpened) : ctx.out.event(e, opened(e));
-          }),
+      lines.length === 0 ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : lines,
     );
     const last = page.events.at(-1)?.seq;
     if (opts.markRead !== false && opts.before === undefined && last !== undefined) await api.setReadMarker(room.id, last).catch(() => undefined);
     return;
   }
 
-  // Following: printed in seq order as each event opens.
+  // Following: the history it starts with is read and printed as plain `chat read` prints a page (the
+  // same readPage and historyLines: relations folded into their messages, the quotes of replies fetched,
+  // every message opened); after it, each new event in seq order as it opens, one a line, and a message
+  // printed as waiting is printed again once it opens. With --json, every event one a line from the start.
   let printedSeq = 0;
+  let started = false;
   /** What each private message was printed as: one printed as waiting is printed again once it opens. */
   const printedAs = new Map<string, Opened['status']>();
+  const printHistory = async () => {
+    if (ctx.out.json) return;
+    const { page, opened, quoted } = await model.readPage(room.id);
+    for (const line of historyLines(ctx.out, page.events, e2e ? opened : new Map(), quoted, session.user.id).lines) ctx.out.line(line);
+    for (const e of page.events) {
+      const o = e2e && e.envelope ? opened.get(e.id) : undefined;
+      if (o) printedAs.set(e.id, o.status);
+    }
+    printedSeq = page.events.at(-1)?.seq ?? 0;
+  };
   const pump = () => {
+    if (!started) return;
     const { timelines, opened } = model.getSnapshot();
     for (const event of timelines.get(room.id)?.events ?? []) {
       const o = event.envelope && e2e ? opened.get(event.id) : undefined;
@@ -147,6 +147,51 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
         }
       }),
     );
-    model.start().then(pump, (error: unknown) => finish(error instanceof ChatErrorClass ? error : new ChatErrorClass('internal', String(error))));
+    // The page first: its quotes fetched and awaited (the model's start asks for them again only when
+    // they are not in yet); the events after it come with the followed timeline.
+    printHistory()
+      .then(() => model.start())
+      .then(
+        () => {
+          started = true;
+          pump();
+        },
+        (error: unknown) => finish(error instanceof ChatErrorClass ? error : new ChatErrorClass('internal', String(error))),
+      );
   });
+}
+
+/**
+ * A page of history as `chat read` prints it, and as `chat read --follow` prints the history it starts
+ * with, so both label the same events alike: relations (edits, deletes, reactions, replies) folded
+ * into the messages they name (shared/client/relations.ts), membership events as they came. `openedById`
+ * holds what decrypting each private message gave (by event id); `quoted` holds the
+ * messages that replies answer from before the page. Answers the folded views (by event id) and the
+ * lines (none for an empty page).
+ */
+export function historyLines(
+  out: Output,
+  events: readonly RoomEvent[],
+  openedById: ReadonlyMap<string, Opened>,
+  quoted: ReadonlyMap<string, RoomEvent>,
+  me: string,
+): { readonly byId: ReadonlyMap<string, MessageView>; readonly lines: string[] } {
+  const opened = (e: RoomEvent) => (e.envelope ? openedById.get(e.id) : undefined);
+  const contentOf = (e: RoomEvent): string | null => {
+    if (!e.envelope) return e.body;
+    const o = opened(e);
+    return o?.status === 'ok' ? o.body : null;
+  };
+  // A reply to a message before the page quotes it as fetched on its own.
+  const { byId } = applyRelations(events, me, contentOf, [], quoted);
+  const lines = events
+    .filter((e) => e.kind !== 'message' || byId.has(e.id))
+    .map((e) => {
+      const v = byId.get(e.id);
+      const source = v?.replyTo?.source;
+      // The quote of a text that did not open says what that message says.
+      const quoteOpened = source !== undefined ? openedById.get(source) : undefined;
+      return v ? out.messageView(v, opened(e), quoteOpened) : out.event(e, opened(e));
+    });
+  return { byId, lines };
 }

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, removalText, typingLine } from '../../shared/client/index.js';
+import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, removalText, typingLine, unopenedEditNotice } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -224,7 +224,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const e = row.event;
     if (row.view && row.view.text !== null) return row.view.text;
     // An edit that did not open: the original text is no longer the message's text.
-    if (row.view?.edited && !row.view.deleted) return '[edited: the new text is not open yet]';
+    const unopened = row.view ? unopenedEditNotice(row.view, !e.envelope || chat.opened.get(e.id)?.status === 'ok') : null;
+    if (unopened !== null) return `[${unopened}]`;
     if (!e.envelope) return e.body ?? '';
     return noticeOf(e.id);
   };

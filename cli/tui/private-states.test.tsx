@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiClient, E2ESession, LiveClient, Opened } from '../../shared/client/index.js';
-import { KEY_RECHECK_MS } from '../../shared/client/index.js';
+import { KEY_RECHECK_MS, unopenedEditNotice } from '../../shared/client/index.js';
 import type { Envelope, Room, RoomEvent } from '../../shared/protocol/index.js';
 import { App } from './app.js';
 
@@ -25,9 +25,9 @@ function event(n: number): RoomEvent {
 }
 
 /** The app over fakes whose decryption gives, for each event id, the state in `states`. */
-function app(states: Map<string, Opened>) {
+function app(states: Map<string, Opened>, events: RoomEvent[] = [1, 2, 3, 4].map(event)) {
   const live = { state: { status: 'connected' }, on: () => () => {}, start: vi.fn(), stop: vi.fn(), watch: vi.fn(), typing: vi.fn() } as unknown as LiveClient;
-  const api = { rooms: async () => [ROOM], history: async () => ({ events: [1, 2, 3, 4].map(event), headSeq: 4, hasMore: false }), members: async () => [] } as unknown as ApiClient;
+  const api = { rooms: async () => [ROOM], history: async () => ({ events, headSeq: events.length, hasMore: false }), members: async () => [] } as unknown as ApiClient;
   const e2e = { sync: async () => {}, open: async (e: RoomEvent) => states.get(e.id) } as unknown as E2ESession;
   const deps = {
     api, live, e2e,
@@ -57,6 +57,19 @@ describe('App with private messages that do not open', () => {
     expect(frame).toContain('bob: [replayed message: a copy of one already shown]');
     expect(frame).toContain('bob: [replayed from another room: not shown here]');
     expect(frame).toContain('bob: [this device was never given the key]');
+  });
+
+  it('says an edit that did not open is not open yet, never showing the replaced text (as chat read and the web say)', async () => {
+    const edit: RoomEvent = { ...event(2), relation: { type: 'edit', eventId: event(1).id, seq: 1 } };
+    const states = new Map<string, Opened>([
+      [event(1).id, { status: 'ok', body: 'meet at noon', sentAt: 0 }],
+      [edit.id, { status: 'waiting' }],
+    ]);
+    const { lastFrame } = app(states, [event(1), edit]);
+    await until(() => (lastFrame() ?? '').includes('not open yet'), 'the edited message');
+    const frame = (lastFrame() ?? '').replace(/\s+/g, ' ');
+    expect(frame).toContain(`bob: [${unopenedEditNotice({ edited: true, deleted: false, text: null }, true)}]`);
+    expect(frame).not.toContain('meet at noon');
   });
 
   it('looks again at a message waiting for its key, so it comes to say the key was not shared', async () => {

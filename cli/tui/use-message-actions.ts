@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MessageView, PendingMessage } from '../../shared/client/index.js';
 import { newestIsSending } from '../../shared/client/index.js';
+import { LAST_STILL_SENDING } from '../../shared/text/still-sending.js';
 import type { Room, RoomEvent } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import type { ComposerControl } from './components/composer.js';
@@ -33,7 +34,7 @@ export interface MessageActionsOptions {
 }
 
 /** What a slash command with nothing selected says while this user's newest message is still on its way. */
-export const STILL_SENDING = (action: string): string => `your last message is still being sent: /${action} it once it is sent (or select a message with Ctrl+↑)`;
+export const STILL_SENDING = (action: string): string => `${LAST_STILL_SENDING}: /${action} it once it is sent (or select a message with Ctrl+↑)`;
 
 /** The message actions' state and handlers, for the app to draw and route keys to. */
 export interface MessageActions {

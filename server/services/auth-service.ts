@@ -52,7 +52,7 @@ export class AuthService {
     const user = { id: randomUUID(), username: req.username };
     const { pair, session } = this.firstPair(user, randomUUID());
     const created = await this.deps.store.createUserWithDevice({ ...user, passwordHash }, { id: session.deviceId, name: req.deviceName ?? 'unnamed device', from }, session);
-    if (!created.ok) throw new ChatError('username_taken', `the username "${req.username}" is taken`);
+    if (!created.ok) throw usernameTaken(req.username, created.similarTo);
     return sessionOf(created.value.user, created.value.device, this.stamped(pair));
   }
 
@@ -225,4 +225,17 @@ function sessionOf(user: { id: string; username: string }, device: DeviceRecord,
     device: { id: device.id, name: device.name, createdAt: device.createdAt.toISOString() },
     tokens,
   };
+}
+
+/**
+ * The error for a username that cannot be registered: taken (whatever its case), or, with
+ * `similarTo`, too like that existing name (the same usernameSkeleton, shared/protocol/names.ts).
+ * The code is `username_taken` (HTTP 409) either way; the message says which, for every client to show.
+ */
+function usernameTaken(username: string, similarTo?: string): ChatError {
+  if (similarTo === undefined) return new ChatError('username_taken', `the username "${username}" is taken`);
+  return new ChatError(
+    'username_taken',
+    `the username "${username}" is too like "${similarTo}", which is taken: names that differ only in case, in ".", "_" and "-", or in 0 for o and 1 for l count as the same name`,
+  );
 }

@@ -48,20 +48,19 @@ export class DeviceVerificationService {
 
   /**
    * The calling (new) device asks to be approved, committing to its ephemeral key. Only a device with
-   * published keys may ask; its earlier open request (as the new device) is cancelled, so that each
-   * device has at most one. Throws `session_revoked` (revoked device), `forbidden` (no published
-   * keys), `conflict` (a reused id), `rate_limited` (MAX_OPEN_VERIFICATIONS open on the account).
+   * published keys may ask; its earlier open request (as the new device) is cancelled in the same
+   * transaction, so that each device has at most one, even when it asks twice at once (the store's
+   * unique index decides: the last to commit stays). Throws `session_revoked` (revoked device),
+   * `forbidden` (no published keys), `conflict` (a reused id, or requests of this device that kept
+   * racing), `rate_limited` (MAX_OPEN_VERIFICATIONS open on the account).
    */
   async start(claims: AccessClaims, req: { id: string; commitment: string }): Promise<Verification> {
     const device = await this.deps.store.findDevice(claims.deviceId);
     if (!device || device.revokedAt) throw new ChatError('session_revoked', 'this device was revoked');
     if (!(await this.directoryDevice(claims))) throw new ChatError('forbidden', 'publish this device\'s keys before asking to be approved');
     if (await this.deps.store.findVerification(req.id)) throw new ChatError('conflict', 'that verification id is taken');
-    let open = await this.openOf(claims.userId);
-    for (const v of open.filter((o) => o.newDevice === claims.deviceId)) {
-      await this.deps.store.advanceVerification(v.id, v.state, { ...v.state, step: 'cancelled', reason: REPLACED_REASON, cancelledBy: null });
-    }
-    open = open.filter((o) => o.newDevice !== claims.deviceId);
+    // This device's open request does not count: creating the new one replaces it.
+    const open = (await this.openOf(claims.userId)).filter((o) => o.newDevice !== claims.deviceId);
     if (open.length >= MAX_OPEN_VERIFICATIONS) {
       throw new ChatError('rate_limited', `${open.length} devices are already asking to be approved; approve or revoke them, or wait ${VERIFICATION_TTL_MS / 60_000} minutes`);
     }
@@ -72,7 +71,7 @@ export class DeviceVerificationService {
       createdAt: this.now(),
       state: { step: 'requested', commitment: req.commitment, approverDevice: null, approverKey: null, newKey: null, newConfirmed: false, approverConfirmed: false, reason: null, secret: null },
     };
-    await this.deps.store.createVerification(record);
+    await this.deps.store.createVerification(record, REPLACED_REASON);
     await this.tell(claims.userId);
     return toDto(record);
   }

@@ -2,7 +2,7 @@ import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, Room
 import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround, toTsvector } from '../../shared/search/index.js';
 import type { ParsedQuery, QueryWord } from '../../shared/search/index.js';
 import { postingsCandidates, toTsquery } from './search-sql.js';
-import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '../../shared/protocol/index.js';
+import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER, usernameSkeleton } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
 import type {
@@ -214,14 +214,25 @@ async function insertEvent(
   return toEvent(row);
 }
 
-/** A user, unless the name is taken in any case. */
+/**
+ * Inserts an account with its username's skeleton (usernameSkeleton); `username_taken` when the name
+ * is taken whatever its case, with `similarTo` the existing name when it is only alike (the same
+ * skeleton). Both unique indexes answer a race between two registrations, not only this look-up.
+ */
 async function insertUser(q: SqlExecutor, user: { id: string; username: string; passwordHash: string }): Promise<StoreResult<UserRecord>> {
+  const skeleton = usernameSkeleton(user.username);
   const { rows } = await q.query<Row>(
-    `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
-     ON CONFLICT ((lower(username))) DO NOTHING RETURNING *`,
-    [user.id, user.username, user.passwordHash],
+    `INSERT INTO users (id, username, password_hash, username_skeleton) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [user.id, user.username, user.passwordHash, skeleton],
   );
-  return rows[0] ? { ok: true, value: toUser(rows[0]) } : { ok: false, conflict: 'username_taken' };
+  if (rows[0]) return { ok: true, value: toUser(rows[0]) };
+  const { rows: holders } = await q.query<Row>(
+    'SELECT username, lower(username) = lower($1) AS same FROM users WHERE lower(username) = lower($1) OR username_skeleton = $2 ORDER BY 2 DESC LIMIT 1',
+    [user.username, skeleton],
+  );
+  const holder = holders[0];
+  return holder && holder.same !== true ? { ok: false, conflict: 'username_taken', similarTo: String(holder.username) } : { ok: false, conflict: 'username_taken' };
 }
 
 async function insertDevice(q: SqlExecutor, device: NewDevice & { userId: string }): Promise<DeviceRecord> {
@@ -231,6 +242,9 @@ async function insertDevice(q: SqlExecutor, device: NewDevice & { userId: string
   );
   return toDevice(rows[0] as Row);
 }
+
+/** How many times a verification request is tried while other requests of the same device keep winning the race (createVerification). */
+const VERIFICATION_INSERT_ATTEMPTS = 5;
 
 /** The Store over PostgreSQL, through `pg` or PGlite alike. */
 export class SqlStore implements Store {
@@ -696,14 +710,28 @@ export class SqlStore implements Store {
     await this.db.query('UPDATE devices SET cross_signature = $2 WHERE id = $1', [deviceId, signature]);
   }
 
-  async createVerification(v: VerificationRecord): Promise<void> {
-    await this.db.query('INSERT INTO device_verifications (id, user_id, new_device, state, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      v.id,
-      v.userId,
-      v.newDevice,
-      JSON.stringify(v.state),
-      v.createdAt,
-    ]);
+  async createVerification(v: VerificationRecord, replacedReason: string): Promise<void> {
+    const cancelled = JSON.stringify({ step: 'cancelled', reason: replacedReason, cancelledBy: null });
+    // Two requests of one device at once: the one that inserts second finds the first's row in the
+    // unique index (migration 016) once the first commits, inserts nothing, and goes round again,
+    // cancelling it. A few rounds at most: each round one more request of the device has committed.
+    for (let attempt = 0; attempt < VERIFICATION_INSERT_ATTEMPTS; attempt++) {
+      const inserted = await this.db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE device_verifications SET state = state || $2::jsonb, updated_at = now()
+           WHERE new_device = $1 AND state->>'step' NOT IN ('done', 'cancelled')`,
+          [v.newDevice, cancelled],
+        );
+        const { rows } = await tx.query<Row>(
+          `INSERT INTO device_verifications (id, user_id, new_device, state, created_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (new_device) WHERE state->>'step' NOT IN ('done', 'cancelled') DO NOTHING RETURNING id`,
+          [v.id, v.userId, v.newDevice, JSON.stringify(v.state), v.createdAt],
+        );
+        return rows.length > 0;
+      });
+      if (inserted) return;
+    }
+    throw new ChatError('conflict', 'this device keeps sending requests to be approved at once; send one');
   }
 
   async findVerification(id: string): Promise<VerificationRecord | null> {

@@ -450,7 +450,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
 
       const state = { step: 'requested' as const, commitment: 'c'.repeat(43), approverDevice: null, approverKey: null, newKey: null, newConfirmed: false, approverConfirmed: false, reason: null };
       const id = randomUUID();
-      await store.createVerification({ id, userId: alice.id, newDevice: ad.id, state, createdAt: new Date() });
+      await store.createVerification({ id, userId: alice.id, newDevice: ad.id, state, createdAt: new Date() }, 'replaced');
       const next = { ...state, step: 'cancelled' as const, reason: 'no' };
       expect(await store.advanceVerification(id, state, next)).toBe(true);
       expect(await store.advanceVerification(id, state, { ...state, newConfirmed: true })).toBe(false);
@@ -458,8 +458,19 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect((await store.listVerifications(alice.id, new Date(Date.now() - 60_000), 10)).map((v) => v.id)).toEqual([id]);
       // Only the open ones (neither done nor cancelled), however many closed ones there are.
       const open = randomUUID();
-      await store.createVerification({ id: open, userId: alice.id, newDevice: ad.id, state, createdAt: new Date() });
+      await store.createVerification({ id: open, userId: alice.id, newDevice: ad.id, state, createdAt: new Date() }, 'replaced');
       expect((await store.listOpenVerifications(alice.id, new Date(Date.now() - 60_000))).map((v) => v.id)).toEqual([open]);
+
+      // A device's new request replaces its open one, even several sent at the same moment: one stays open.
+      const at = new Date();
+      const ids = Array.from({ length: 4 }, () => randomUUID());
+      await Promise.all(ids.map((vid) => store.createVerification({ id: vid, userId: alice.id, newDevice: ad.id, state, createdAt: at }, 'replaced')));
+      const stillOpen = await store.listOpenVerifications(alice.id, new Date(Date.now() - 60_000));
+      expect(stillOpen).toHaveLength(1);
+      expect(ids).toContain(stillOpen[0]?.id);
+      for (const vid of [open, ...ids.filter((x) => x !== stillOpen[0]?.id)]) {
+        expect((await store.findVerification(vid))?.state).toEqual({ ...state, step: 'cancelled', reason: 'replaced', cancelledBy: null });
+      }
     });
 
     it('finds a direct-message room by its pair key', async () => {

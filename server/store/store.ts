@@ -257,7 +257,15 @@ export type StoreConflict =
  * A store write's outcome: the value, or why it was refused. A refused relation names its target's
  * `targetSeq` when the target is a message of the same room (so errors speak in seqs, not event ids).
  */
-export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly conflict: StoreConflict; readonly targetSeq?: number };
+export type StoreResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false;
+      readonly conflict: StoreConflict;
+      readonly targetSeq?: number;
+      /** With `username_taken`: the existing username the new one is only alike (the same usernameSkeleton), not equal to. */
+      readonly similarTo?: string;
+    };
 
 /**
  * Everything the server keeps. One contract suite (store.contract.ts) runs against every
@@ -296,7 +304,8 @@ export interface Store {
   /**
    * A new account, its first device and that device's session with its first refresh token, in one
    * transaction: either all exist afterwards or none does (a device or token that cannot be stored
-   * leaves the username free). `username_taken` when the name is taken, whatever its case.
+   * leaves the username free). `username_taken` when the name is taken, whatever its case, or when an
+   * account holds its usernameSkeleton (shared/protocol/names.ts; then `similarTo` names that account).
    */
   createUserWithDevice(
     user: { id: string; username: string; passwordHash: string },
@@ -430,8 +439,14 @@ export interface Store {
   getUserIdentity(userId: string): Promise<string | null>;
   /** Stores a device's cross-signature (the caller checked it against the identity key). */
   setDeviceSignature(deviceId: string, signature: string): Promise<void>;
-  /** Starts a device verification (short authentication string exchange). */
-  createVerification(v: VerificationRecord): Promise<void>;
+  /**
+   * Starts a device verification (short authentication string exchange), in one transaction with
+   * cancelling (step `cancelled`, `reason` `replacedReason`, no `cancelledBy`) every open one of the
+   * same new device, expired or not: a device has one open request at most, the newest, even when it
+   * sends several at the same moment (a unique index keeps it, migration 016). Throws ChatError
+   * `conflict` when other requests of the device kept winning the race.
+   */
+  createVerification(v: VerificationRecord, replacedReason: string): Promise<void>;
   /** A verification by id; null when unknown. */
   findVerification(id: string): Promise<VerificationRecord | null>;
   /** A user's verifications created after `since`, newest first, at most `limit`. */

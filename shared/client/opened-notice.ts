@@ -1,4 +1,5 @@
 import type { Opened } from './e2e-session.js';
+import type { MessageView } from './relations.js';
 
 /** A private message that opened to no text to show. */
 export type NoText = Exclude<Opened, { readonly status: 'ok' }>;
@@ -29,4 +30,19 @@ export function openedNotice(opened: NoText): string {
       return String(unreachable);
     }
   }
+}
+
+/**
+ * What a message shows in place of its text when its author's newest edit has arrived but did not
+ * open (a private room's edit whose key is not here yet, or that cannot be decrypted) while the
+ * message's own text did: that text is no longer the message's text, so no client may show it as if
+ * it were current. The TUI, `chat read` (history and --follow) and the web all ask this one rule;
+ * each wraps the words as it wraps an {@link openedNotice} (brackets in a terminal). Null when the
+ * view's `text` (or its pending edit, which the caller shows first) is what to show, when it is
+ * deleted, or when the message's own text did not open either (`ownTextOpened` false: a private
+ * message that gave no text): then the caller shows that message's own notice ("sent before you
+ * joined"), which shows no replaced text either and says more.
+ */
+export function unopenedEditNotice(view: Pick<MessageView, 'edited' | 'deleted' | 'text'>, ownTextOpened: boolean): string | null {
+  return view.edited && !view.deleted && view.text === null && ownTextOpened ? 'edited: the new text is not open yet' : null;
 }

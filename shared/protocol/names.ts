@@ -1,13 +1,32 @@
 import { z } from 'zod';
 import { TextField } from './text-field.js';
 
-/** Usernames: 3 to 32 characters, letters, digits, `_ . -`, starting with a letter or digit; unique regardless of case. */
+/**
+ * Usernames: 3 to 32 characters, ASCII letters, digits, `_ . -`, starting with a letter or digit;
+ * unique regardless of case, and no two accounts registered since migration 016 share a
+ * {@link usernameSkeleton} (so `bob_`, `Bob.` and `b0b` cannot be registered next to `bob`).
+ */
 export const Username = z
   .string()
   .min(3, 'a username has at least 3 characters')
   .max(32, 'a username has at most 32 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a username uses letters, digits, "_", "." and "-", and starts with a letter or digit');
 export type Username = z.infer<typeof Username>;
+
+/**
+ * The look-alike key of a username: two names with the same skeleton read as the same person, so the
+ * server registers a name only when no account holds its skeleton. The rule, in the spirit of the
+ * skeletons of Unicode TS #39 (confusable detection) cut down to the ASCII usernames allow: lower
+ * case; `.`, `_` and `-` dropped (as Slack and Matrix servers treat punctuation in names as
+ * noise); the digit `0` read as `o` and the digit `1` as `l`. So `bob`, `Bob_`, `b.o.b`, `-bob-`
+ * (not itself valid) and `b0b` all have the skeleton `bob`. Not folded: capital `I` and small `l`
+ * (case folding makes `I` an `i`), and letter pairs such as `rn` and `m`. Database migration 016
+ * computes the same function in SQL (`translate(lower(name), '01._-', 'ol')`) for the accounts that
+ * existed before it; keep the two alike.
+ */
+export function usernameSkeleton(username: string): string {
+  return username.toLowerCase().replace(/[._-]/g, '').replace(/0/g, 'o').replace(/1/g, 'l');
+}
 
 /** Passwords: 8 to 1024 characters; anything else is up to the user. */
 export const Password = z

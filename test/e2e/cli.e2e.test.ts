@@ -102,6 +102,15 @@ describe('the chat binary against a started chat-server', () => {
     expect(r.stderr).toContain('wrong username or password');
   });
 
+  // `chat register bob_` made an account next to `bob`.
+  it('refuses to register a look-alike of a taken name, saying which name it is like', async () => {
+    const r = await chat(userEnv(join(dir, 'bob-alike'), server.url), ['register', 'Bob_', '--password-stdin'], PASSWORD);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('the username "Bob_" is too like "bob", which is taken');
+    const json = await chat(userEnv(join(dir, 'bob-alike2'), server.url), ['--json', 'register', 'b.o.b', '--password-stdin'], PASSWORD);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'username_taken' } });
+  });
+
   it('exits 5 when sending to a room you are not in, or that does not exist', async () => {
     const notMember = await chat(carol, ['send', 'general', 'let me in']);
     expect(notMember.code).toBe(5);

@@ -112,6 +112,36 @@ describe('private rooms with the chat binary', () => {
     expect(statuses.length).toBeGreaterThan(1);
   }, 60_000);
 
+  // --follow printed the history it starts with one event a line ("alice edited #2: [sent before you
+  // joined]" under the message), while plain `chat read` folded the edit into its message.
+  it('labels an edited message sent before the reader joined alike with and without --follow', async () => {
+    expect((await chat(alice, ['create', 'drafts', '--private'])).code).toBe(0);
+    expect((await chat(alice, ['send', 'drafts', 'plan A'])).code).toBe(0);
+    const sent = JSON.parse((await chat(alice, ['--json', 'read', 'drafts'])).stdout) as { events: { seq: number; kind: string }[] };
+    const seq = String(sent.events.find((e) => e.kind === 'message')!.seq);
+    expect((await chat(alice, ['edit', 'drafts', seq, 'plan B'])).code).toBe(0);
+    const erin = userEnv(join(dir, 'erin'), server.url);
+    expect((await chat(erin, ['register', 'erin', '--password-stdin'], PASSWORD)).code).toBe(0);
+    const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'drafts'])).stdout) as { url: string };
+    expect((await chat(erin, ['join', invite.url])).code).toBe(0);
+
+    const plain = (await chat(erin, ['read', 'drafts', '--no-mark-read'])).stdout.split('\n').filter(Boolean);
+    expect(plain.join('\n')).toContain(`alice: [sent before you joined] (edited) #${seq}`);
+    const follower = spawnChat(erin, ['read', 'drafts', '--follow', '--no-mark-read']);
+    await eventually(() => (follower.lines().length >= plain.length ? true : undefined), 'the follower to print the history');
+    await follower.interrupt();
+    expect(follower.lines()).toEqual(plain);
+
+    // A reply whose target is before the page: its quote is fetched on its own, by both.
+    expect((await chat(alice, ['send', 'drafts', '--reply-to', seq, 'see above'])).code).toBe(0);
+    const page = (await chat(erin, ['read', 'drafts', '--limit', '1', '--no-mark-read'])).stdout.split('\n').filter(Boolean);
+    expect(page.join('\n')).toContain(`┌ reply to #${seq} alice: [sent before you joined]`);
+    const limited = spawnChat(erin, ['read', 'drafts', '--follow', '--limit', '1', '--no-mark-read']);
+    await eventually(() => (limited.lines().length >= page.length ? true : undefined), 'the follower to print the page');
+    await limited.interrupt();
+    expect(limited.lines()).toEqual(page);
+  }, 60_000);
+
   it('shows a message the server re-inserts once: copies are replays, and one moved into a DM is refused there', async () => {
     expect((await chat(alice, ['create', 'replays', '--private'])).code).toBe(0);
     const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'replays'])).stdout) as { url: string };

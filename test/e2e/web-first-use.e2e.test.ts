@@ -75,4 +75,17 @@ describe.runIf(existsSync(CHROMIUM))('a new user’s first minutes in the web cl
     await panel.waitFor({ state: 'detached' });
     await context.close();
   }, 60_000);
+
+  // A look-alike of a taken name (`newcomer` is taken above) could be registered.
+  it('says in the form that a look-alike of a taken name is taken, and which', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'New here? Register' }).click();
+    await page.getByLabel('Username').fill('New.Comer');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('the username "New.Comer" is too like "newcomer", which is taken');
+    await context.close();
+  }, 60_000);
 });

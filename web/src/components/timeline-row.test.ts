@@ -48,3 +48,21 @@ describe('TimelineRowBody: the quote of a reply whose target did not open', () =
     expect(row(reply)).toBe(`↪Reply to alice: alice${label}alice: yes`);
   });
 });
+
+describe('TimelineRowBody: a private message whose edit did not open', () => {
+  // The row showed the original text, as if it were current, while the TUI said the edit was not open yet.
+  it('says the message was edited and its new text is not open yet, never the replaced text', () => {
+    const envelope = {} as RoomEvent['envelope'];
+    const original: RoomEvent = { ...event('x'), body: null, envelope };
+    const edit: RoomEvent = { ...original, id: '00000000-0000-4000-8000-000000000009', seq: 2, relation: { type: 'edit', eventId: original.id, seq: 1 } };
+    const opened = new Map<string, Opened>([[original.id, { status: 'ok', body: 'meet at noon', sentAt: 0 }], [edit.id, { status: 'waiting' }]]);
+    const { byId } = applyRelations([original, edit], 'bob-id', (e) => {
+      const o = opened.get(e.id);
+      return o?.status === 'ok' ? o.body : null;
+    });
+    const row = renderToStaticMarkup(createElement(TimelineRowBody, { item: { kind: 'event', key: original.id, event: original, grouped: false, view: byId.get(original.id) }, context: { opened, me: 'bob' } }))
+      .replace(/<time[^>]*>.*?<\/time>/, '')
+      .replace(/<[^>]+>/g, '');
+    expect(row).toBe('alice: edited: the new text is not open yet(edited)');
+  });
+});

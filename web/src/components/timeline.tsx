@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageView, Opened, PendingMessage, ReplyQuote } from '../../../shared/client/index.js';
-import { openedNotice, pendingText } from '../../../shared/client/index.js';
+import { openedNotice, pendingText, unopenedEditNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import { senderHue } from '../../../shared/text/sender-colour.js';
 import { meAction } from '../../../shared/text/action.js';
@@ -137,7 +137,8 @@ function MessageRow({ event, view, context }: { readonly event: RoomEvent; reado
           <MessageBody
             view={action !== null ? { ...view, text: action } : view}
             me={context.me}
-            unreadable={line(event, context.opened)}
+            // An edit that did not open: the original text is no longer the message's text.
+            unreadable={unopenedEditNotice(view, !event.envelope || context.opened.get(event.id)?.status === 'ok') ?? line(event, context.opened)}
             onToggleReaction={actions ? (key) => actions.onToggleReaction(view, key) : undefined}
           />
         )}

@@ -5,6 +5,7 @@ import { ChatError, isDirectMessage } from '../../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_NOTE } from '../../../shared/text/private-topic-note.js';
+import { LAST_STILL_SENDING } from '../../../shared/text/still-sending.js';
 import { useChat } from '../chat-context.js';
 import { Composer } from '../components/composer.js';
 import { DeleteMessageDialog, ReactionPickerDialog } from '../components/message-dialogs.js';
@@ -111,6 +112,9 @@ function NotAMember({ name }: { readonly name: string }) {
 
 const NO_EVENTS: readonly RoomEvent[] = [];
 
+/** What ↑ in the empty message box says while this user's newest message is still being sent. */
+const STILL_SENDING = `${LAST_STILL_SENDING}: edit it once it is sent`;
+
 /** A room the user is in: header (name, topic, members, invite), timeline, typing line and composer. */
 function RoomView({ room }: { readonly room: Room }) {
   const { client, session, e2e, chat, act, setNote, jump, panel, setPanel } = useChat();
@@ -121,6 +125,12 @@ function RoomView({ room }: { readonly room: Room }) {
   const [quoteJump, setQuoteJump] = useState<{ readonly eventId: string; readonly seq: number } | null>(null);
   const jumpTo = jump?.roomId === room.id ? jump.eventId : (quoteJump?.eventId ?? null);
   const pending = useMemo(() => chat.pending.filter((p) => p.roomId === room.id), [chat.pending, room.id]);
+  // ↑ was refused while this user's newest message was still being sent; said until it is sent or they type.
+  const [sendingNote, setSendingNote] = useState(false);
+  const stillSending = newestIsSending(pending);
+  useEffect(() => {
+    setSendingNote(false);
+  }, [stillSending, room.id]);
   const relations = useRelations(view?.events ?? NO_EVENTS, chat.opened, session.user.id, pending, chat.quoted);
   const messageActions = useMessageActions(chat, room, session.user.id, act);
   const { editing, setEditing, replyingTo, setReplyingTo, reacting, setReacting, deleting, setDeleting } = messageActions;
@@ -263,19 +273,26 @@ function RoomView({ room }: { readonly room: Room }) {
       <ReactionPickerDialog view={reacting} onPick={(v, key) => act(() => chat.react(room, v, key))} onClose={() => setReacting(null)} />
       <DeleteMessageDialog view={deleting} onConfirm={(v) => act(() => chat.deleteMessage(room, v))} onClose={() => setDeleting(null)} />
       <div className="border-t border-line px-3 pt-1 pb-2 md:px-4">
-        <p className="min-h-5 text-sm text-dim" aria-live="polite">
-          {typing.length ? <Untrusted text={`${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`} /> : ' '}
+        <p className="min-h-5 text-sm text-dim" role="status" aria-live="polite">
+          {sendingNote ? STILL_SENDING : typing.length ? <Untrusted text={`${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`} /> : ' '}
         </p>
         <Composer
           label={`Message ${neutralize(title).replace('🔒 ', '🔒')}`}
           textareaRef={composer}
           onSend={(text) => (replyingTo ? chat.reply(room, replyingTo, text).then(() => setReplyingTo(null)) : chat.send(room, text))}
-          onTyping={(active) => chat.typing(room, active)}
+          onTyping={(active) => {
+            setSendingNote(false);
+            chat.typing(room, active);
+          }}
           replyTo={replyingTo ? { sender: replyingTo.event.sender.username, text: replyingTo.text ?? '' } : null}
           onCancelReply={() => setReplyingTo(null)}
           onEditLast={() => {
-            // This user's newest message is still being sent: ↑ must not edit an older one in its place.
-            if (newestIsSending(pending)) return false;
+            // This user's newest message is still being sent: ↑ must not edit an older one in its place,
+            // and says why in the live line above the box (as the TUI says it).
+            if (newestIsSending(pending)) {
+              setSendingNote(true);
+              return true;
+            }
             const last = relations.messages.findLast((m) => messageActions.handlers.canEdit(m));
             if (last) setEditing(last.event.id);
             return last !== undefined;
