@@ -277,7 +277,7 @@ Target: p99 under 50 ms.`;
 
 // Run as its own process with NODE_ENV=production, as `chat` runs the TUI (React's production build);
 // `--json` prints the result for bench/run.ts, otherwise the docs section.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (/composer-latency\.[jt]sx?$/.test(process.argv[1] ?? '') && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const messages = Number(process.env.BENCH_COMPOSER_MESSAGES ?? 1000);
   const composerLines = Number(process.env.BENCH_COMPOSER_LINES ?? 0);
   composerLatency({ messages, composerLines, ...(composerLines > 0 ? { minKeys: 100 } : {}) }).then(

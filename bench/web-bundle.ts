@@ -82,6 +82,6 @@ export function webBundleSection(size: WebBundleSize): string {
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (/web-bundle\.[jt]s$/.test(process.argv[1] ?? '') && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   process.stdout.write(`${webBundleSection(webBundleSize(resolve(import.meta.dirname, '../web/dist')))}\n`);
 }

@@ -78,7 +78,7 @@ Only the rows in view and a few beyond are in the page (TanStack Virtual).
 Target: 10,000 messages scroll smoothly (a render of the page's rows only, whatever the history's length).`;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (/web-timeline-render\.[jt]s$/.test(process.argv[1] ?? '') && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   webTimelineRender().then(
     (r) => process.stdout.write(`${webTimelineSection(r)}\n`),
     (error: unknown) => {
