@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import OpenAI from 'openai';
 import { pino } from 'pino';
 import { createServer } from './app.js';
 import { createAdapters } from './adapters.js';
@@ -13,7 +12,6 @@ import { packagePath } from './package-path.js';
 import { runShutdown } from './shutdown.js';
 import { reindexSearch } from './store/search-reindex.js';
 import { migrate } from './store/migrate.js';
-import { createPgClient } from './store/pg-client.js';
 import { openEmbeddedDatabase } from './store/pglite-worker-client.js';
 import type { SqlClient } from './store/sql-client.js';
 import { SqlStore } from './store/sql-store.js';
@@ -70,6 +68,9 @@ async function main(): Promise<void> {
   };
   try {
     if (config.databaseUrl) {
+      // The PostgreSQL driver (and below, the OpenAI SDK) load only when configured: the embedded
+      // default runs without them, and each costs the idle server several MiB.
+      const { createPgClient } = await import('./store/pg-client.js');
       sql = createPgClient(config.databaseUrl);
       logApplied(await migrate(sql));
     } else {
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
     process.stderr.write(`chat-server: cannot reach Redis at REDIS_URL: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  const OpenAI = config.ai ? (await import('openai')).default : undefined;
   const server = await createServer({
     store,
     bus: shared.bus,
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
     searchRateLimit: config.searchRateLimit,
     searchTimeoutMs: config.searchTimeoutMs,
     maxSocketsPerUser: config.maxSocketsPerUser,
-    ...(config.ai
+    ...(config.ai && OpenAI
       ? {
           summaryModel: {
             // A local server may need no key; the SDK insists on one.
