@@ -1,15 +1,15 @@
--- append_messages with the same arguments, results and locking, doing its work once per batch instead
--- of once per message: the rooms are locked (in id order) and read in one statement, the repeats and
--- the memberships of the whole batch looked up in one statement each, the new events inserted in one
--- statement (so the search postings trigger runs once per batch, not once per message) and each room's
--- head written once. On the embedded database a send's database work was most of the server's CPU per
--- message; per statement costs dominated it (see docs/benchmarks-notes.md, issue 19).
+-- append_messages with the same arguments, results and locking, but one INSERT per batch instead of one
+-- per message: the checks run per message as before (lock the room, payload, repeat, membership, then
+-- advance the room's head), and the events the batch appends are inserted together at the end, so the
+-- statement-level search postings trigger (migration 014) fires once per group commit instead of once
+-- per message. On the embedded database this took 10-25 % off the database's CPU per message (see
+-- docs/benchmarks-notes.md, issue 19).
 --
 -- What it answers, per message and in this order, is unchanged: `no_room`, `wrong_payload`,
--- `duplicate` (of a stored event, or of an earlier message of the same batch), `not_member`, else
--- `appended` with the next seq of its room. Repeats and memberships are read after every room of the
--- batch is locked, as before (a leave or kick locks its room too), so a concurrent batch's commit is
--- seen. `event_created_at` is the transaction's time, the column's default, as the insert gave before.
+-- `duplicate` (of a stored event, or of a message appended earlier in the same batch, which is not in
+-- the table yet and is found in the batch's own list), `not_member`, else `appended` with the next seq
+-- of its room. `event_created_at` is the transaction's time, which is the column's default that the
+-- insert gives the row, as before.
 CREATE OR REPLACE FUNCTION append_messages(p_ids uuid[], p_rooms uuid[], p_senders uuid[], p_client_ids uuid[], p_bodies text[], p_envelopes jsonb[], p_search tsvector[], p_search_version smallint)
 RETURNS TABLE (idx integer, outcome text, event_id uuid, event_seq bigint, event_body text, event_envelope jsonb, event_created_at timestamptz)
 LANGUAGE plpgsql VOLATILE AS $$
