@@ -76,7 +76,8 @@ async function main(): Promise<void> {
     } else {
       // The embedded database runs on its own thread, built beside this file.
       const workerScript = new URL('./pglite-worker.js', import.meta.url);
-      sql = await openEmbeddedDatabase(join(dataDir, 'pglite'), workerScript, async (opened) => logApplied(await migrate(opened)));
+      // A fresh data dir is created by a child process of this Node, so that what initdb used is returned.
+      sql = await openEmbeddedDatabase(join(dataDir, 'pglite'), workerScript, async (opened) => logApplied(await migrate(opened)), process.execPath);
     }
   } catch (error) {
     process.stderr.write(`chat-server: cannot prepare the database${config.databaseUrl ? ' at DATABASE_URL' : ` in ${dataDir}`}: ${(error as Error).message}\n`);

@@ -96,4 +96,39 @@ describe('PGlite worker client', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 240_000);
+  it('creates a fresh data dir in a child process of the Node given, then migrates and keeps it on the thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chat-pglite-worker-'));
+    try {
+      let prepared = 0;
+      const first = await openEmbeddedDatabase(
+        join(dir, 'pglite'),
+        workerScript,
+        async (sql) => {
+          prepared++;
+          await sql.exec('create table kept (v text)');
+          await sql.query('insert into kept values ($1)', ['hello']);
+        },
+        'node',
+      );
+      expect(existsSync(join(dir, 'pglite', 'PG_VERSION'))).toBe(true);
+      expect((await first.query<{ v: string }>('select v from kept')).rows).toEqual([{ v: 'hello' }]);
+      await first.close();
+      const second = await openEmbeddedDatabase(join(dir, 'pglite'), workerScript, async () => void prepared++, 'node');
+      expect((await second.query<{ v: string }>('select v from kept')).rows).toEqual([{ v: 'hello' }]);
+      await second.close();
+      expect(prepared).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('rejects, and opens no thread, when the process that creates a fresh data dir cannot run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chat-pglite-worker-'));
+    try {
+      await expect(openEmbeddedDatabase(join(dir, 'pglite'), workerScript, async () => undefined, join(dir, 'no-such-node'))).rejects.toThrow(/ENOENT/);
+      expect(existsSync(join(dir, 'pglite', 'PG_VERSION'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
