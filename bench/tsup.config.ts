@@ -8,6 +8,7 @@ export default defineConfig({
     'bare-ws-server': 'bench/targets/bare-ws-server.ts',
     'socketio-server': 'bench/targets/socketio-server.ts',
     'idle-sockets': 'bench/idle-sockets.ts',
+    'append-cost': 'bench/append-cost.ts',
     'connect-storm': 'bench/connect-storm.ts',
     'search-latency': 'bench/search-latency.ts',
     'e2e-store-latency': 'bench/e2e-store-latency.ts',

@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import OpenAI from 'openai';
 import { pino } from 'pino';
 import { createServer } from './app.js';
 import { createAdapters } from './adapters.js';
@@ -13,7 +12,6 @@ import { packagePath } from './package-path.js';
 import { runShutdown } from './shutdown.js';
 import { reindexSearch } from './store/search-reindex.js';
 import { migrate } from './store/migrate.js';
-import { createPgClient } from './store/pg-client.js';
 import { openEmbeddedDatabase } from './store/pglite-worker-client.js';
 import type { SqlClient } from './store/sql-client.js';
 import { SqlStore } from './store/sql-store.js';
@@ -70,12 +68,16 @@ async function main(): Promise<void> {
   };
   try {
     if (config.databaseUrl) {
+      // The PostgreSQL driver (and below, the OpenAI SDK) load only when configured: the embedded
+      // default runs without them, and each costs the idle server several MiB.
+      const { createPgClient } = await import('./store/pg-client.js');
       sql = createPgClient(config.databaseUrl);
       logApplied(await migrate(sql));
     } else {
       // The embedded database runs on its own thread, built beside this file.
       const workerScript = new URL('./pglite-worker.js', import.meta.url);
-      sql = await openEmbeddedDatabase(join(dataDir, 'pglite'), workerScript, async (opened) => logApplied(await migrate(opened)));
+      // A fresh data dir is created by a child process of this Node, so that what initdb used is returned.
+      sql = await openEmbeddedDatabase(join(dataDir, 'pglite'), workerScript, async (opened) => logApplied(await migrate(opened)), process.execPath);
     }
   } catch (error) {
     process.stderr.write(`chat-server: cannot prepare the database${config.databaseUrl ? ' at DATABASE_URL' : ` in ${dataDir}`}: ${(error as Error).message}\n`);
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
     process.stderr.write(`chat-server: cannot reach Redis at REDIS_URL: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  const OpenAI = config.ai ? (await import('openai')).default : undefined;
   const server = await createServer({
     store,
     bus: shared.bus,
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     searchRateLimit: config.searchRateLimit,
     searchTimeoutMs: config.searchTimeoutMs,
     maxSocketsPerUser: config.maxSocketsPerUser,
-    ...(config.ai
+    ...(config.ai && OpenAI
       ? {
           summaryModel: {
             // A local server may need no key; the SDK insists on one.

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { SqlError } from './sql-error.js';
@@ -98,17 +100,22 @@ function toSqlError(error: PgliteThreadError): SqlError {
 
 /**
  * Opens the embedded database in `dataDir` on its own thread and runs `prepare` (the migrations) on
- * it. When the directory held no database yet, PGlite's initdb leaves the WebAssembly heap at about
- * twice what a reopened database needs (measured: ~790 MiB against ~400 MiB RSS), and that memory is
- * never returned; so after a first start the thread is closed and the database opened again, and the
- * first start idles like a restart. Rejects as `createPgliteWorkerClient` and `prepare` do.
+ * it. When the directory held no database yet, PGlite's initdb leaves memory behind in the process
+ * that ran it (the WebAssembly heap, and ~64 MiB of freed allocations that glibc keeps in the arena of
+ * the thread that ran it, even after that thread ends): so with `nodePath` (the Node executable) the
+ * initdb runs in a child process of its own that exits when it is done, and the first start idles like
+ * a restart; without it, the thread that ran initdb and the migrations is closed and the database
+ * opened again on a new one, which returns the WebAssembly heap but not the arena. Rejects as
+ * `createPgliteWorkerClient` and `prepare` do, or when the initdb process fails (with its last output).
  */
 export async function openEmbeddedDatabase(
   dataDir: string,
   workerScript: URL,
   prepare: (sql: SqlClient) => Promise<void>,
+  nodePath?: string,
 ): Promise<SqlClient> {
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (fresh && nodePath !== undefined) await initdbApart(dataDir, workerScript, nodePath);
   let sql = await createPgliteWorkerClient(dataDir, workerScript);
   try {
     await prepare(sql);
@@ -116,9 +123,29 @@ export async function openEmbeddedDatabase(
     await sql.close();
     throw error;
   }
-  if (fresh) {
+  if (fresh && nodePath === undefined) {
     await sql.close();
     sql = await createPgliteWorkerClient(dataDir, workerScript);
   }
   return sql;
+}
+
+/**
+ * Creates the database in `dataDir` (PGlite's initdb) in a child Node process, started beside
+ * `workerScript` so that it finds the same `@electric-sql/pglite`; resolves when it exited cleanly.
+ */
+function initdbApart(dataDir: string, workerScript: URL, nodePath: string): Promise<void> {
+  const script = `const { PGlite } = await import('@electric-sql/pglite'); const db = new PGlite(${JSON.stringify(dataDir)}); await db.waitReady; await db.close();`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(nodePath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('.', workerScript)), stdio: ['ignore', 'ignore', 'pipe'] });
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-2000);
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`the database could not be created (initdb ${signal ?? `exited ${code}`}): ${output.trim().split('\n').at(-1) ?? ''}`));
+    });
+  });
 }

@@ -264,6 +264,10 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         'not_member',
         ['a1', 2, true],
       ]);
+      // What a batch answers is what was stored: ids, seqs, bodies and times as a later read sees them.
+      const stored = [...(await store.listEvents(a.room.id, { afterSeq: 1, limit: 10 })), ...(await store.listEvents(b.room.id, { afterSeq: 1, limit: 10 }))];
+      for (const r of results) if (r.ok) expect(stored).toContainEqual(r.value.event);
+      expect(stored).toHaveLength(3);
       expect(await store.appendMessages([])).toEqual([]);
       await expect(store.appendMessages([{ id: randomUUID(), roomId: randomUUID(), sender: owner, clientMsgId: randomUUID(), body: 'x', envelope: null }])).rejects.toThrow();
     });
