@@ -1,5 +1,5 @@
 import type { Room, SearchHit } from '../protocol/index.js';
-import { mergeRanked } from '../search/index.js';
+import { mergeRanked } from '../search/merge.js';
 import type { MessageIndex } from '../search/index.js';
 import type { ApiClient } from './api-client.js';
 import type { E2ESession } from './e2e-session.js';

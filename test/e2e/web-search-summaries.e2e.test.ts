@@ -183,6 +183,27 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     expect(fake.requests).toHaveLength(0);
   }, 30_000);
 
+  it('deletes the private index on signing out from a page that has not searched since it loaded', async () => {
+    // The index's code loads on the first search; a page without one deletes the database by its name.
+    const other = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await register(other, server.url, 'gail');
+    await createRoom(other, 'den', 'private');
+    await other.getByLabel('Message 🔒den').fill('the den key is under the mat');
+    await other.getByLabel('Message 🔒den').press('Enter');
+    await other.locator('.timeline .message:not(.pending)').filter({ hasText: 'under the mat' }).waitFor();
+    await other.getByRole('button', { name: 'Search', exact: true }).click();
+    await other.getByLabel('Search messages').fill('mat');
+    await other.getByLabel('Search messages').press('Enter');
+    await other.getByRole('list', { name: 'Search results' }).getByRole('listitem').first().waitFor();
+    expect((await searchDatabases(other)).names).toHaveLength(1);
+    await other.reload();
+    await other.getByRole('link', { name: 'Settings' }).click();
+    await other.getByRole('region', { name: 'Sign out' }).getByRole('button', { name: 'Sign out', exact: true }).click();
+    await other.getByRole('button', { name: 'New here? Register' }).waitFor();
+    await expect.poll(async () => (await searchDatabases(other)).names).toEqual([]);
+    await other.context().close();
+  }, 60_000);
+
   it('deletes the private index when the user signs out', async () => {
     expect((await searchDatabases(page)).names).toHaveLength(1);
     await page.getByRole('link', { name: 'Settings' }).click();

@@ -1,14 +1,16 @@
-import { lazy, useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import type { StoredSession } from '../../shared/client/index.js';
 import type { WebClient } from './client.js';
-import { ChatLayout } from './routes/chat-layout.js';
 import { NotFoundPage } from './routes/not-found-page.js';
 import { Protected } from './routes/protected.js';
 import { SessionContext } from './session.js';
 import type { SessionState } from './session.js';
 
-// Pages not needed for the first screen load on demand, keeping the first page's script small.
+// Pages not needed for the first screen load on demand, keeping the first page's script small: the
+// signed-in frame (the chat model, encryption, search, the room list) loads only once there is a
+// session, so the sign-in form a signed-out visitor sees carries none of it (docs/architecture.md).
+const ChatLayout = lazy(() => import('./routes/chat-layout.js').then((m) => ({ default: m.ChatLayout })));
 const DirectoryPage = lazy(() => import('./routes/directory-page.js').then((m) => ({ default: m.DirectoryPage })));
 const RoomPage = lazy(() => import('./routes/room-page.js').then((m) => ({ default: m.RoomPage })));
 const InvitePage = lazy(() => import('./routes/invite-page.js').then((m) => ({ default: m.InvitePage })));
@@ -47,16 +49,17 @@ export function App({ client }: { readonly client: WebClient }) {
           },
     [client, session, note],
   );
-  if (!state) {
-    return (
-      <p className="p-8" role="status">
-        Loading…
-      </p>
-    );
-  }
+  const loading = (
+    <p className="p-8" role="status">
+      Loading…
+    </p>
+  );
+  if (!state) return loading;
   const signedIn = (
     <Protected>
-      <ChatLayout />
+      <Suspense fallback={loading}>
+        <ChatLayout />
+      </Suspense>
     </Protected>
   );
   return (

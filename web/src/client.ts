@@ -1,6 +1,11 @@
-import { ApiClient, E2ESession, KeyBackup, LiveClient, MemorySessionStore, SessionIdentityBackup } from '../../shared/client/index.js';
-import type { FetchLike, SocketLike, StoredSession } from '../../shared/client/index.js';
-import { IndexedDbE2EStore } from './indexeddb-e2e-store.js';
+// Straight from their modules, not the shared/client barrel: through it the sign-in page's chunk would
+// take in every module the barrel names (the chat model, encryption, search), which the signed-in
+// frame loads later on its own (docs/architecture.md).
+import { ApiClient } from '../../shared/client/api-client.js';
+import type { FetchLike } from '../../shared/client/api-client.js';
+import { LiveClient } from '../../shared/client/live-client.js';
+import type { SocketLike } from '../../shared/client/live-client.js';
+import { MemorySessionStore } from '../../shared/client/session-store.js';
 
 /** The browser's clients: REST with the refresh token in an HttpOnly cookie, and a WebSocket opened with a one-time ticket. */
 export interface WebClient {
@@ -33,18 +38,4 @@ export function createWebClient(origin: string = window.location.origin): WebCli
   const api = new ApiClient({ serverUrl: origin, fetch, sessions: new MemorySessionStore(), cookieSession: true });
   const live = new LiveClient({ api, socketAuth: 'ticket', createSocket: (url) => new WebSocket(url) as unknown as SocketLike });
   return { api, live };
-}
-
-/**
- * End-to-end encryption for this browser's device (its keys never leave IndexedDB, nor can they be
- * exported) and the user's key backup, which the chain keys it receives go into. The identity key
- * goes into the backup only when this page creates it (then it is still extractable; afterwards only
- * a non-extractable copy is kept); one restored from the backup approves this device.
- */
-export function createE2E(client: WebClient, session: StoredSession): { e2e: E2ESession; store: IndexedDbE2EStore; backup: KeyBackup } {
-  const store = new IndexedDbE2EStore(session.deviceId);
-  const identity = new SessionIdentityBackup({ session, extractable: false, e2e: (): E2ESession => e2e });
-  const backup = new KeyBackup({ api: client.api, store, session, identity });
-  const e2e = new E2ESession({ api: client.api, store, session, extractable: false, backup, onIdentityCreated: (created) => identity.remember(created) });
-  return { e2e, store, backup };
 }

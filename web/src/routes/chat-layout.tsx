@@ -5,7 +5,7 @@ import type { StoredSession } from '../../../shared/client/index.js';
 import type { SearchHit } from '../../../shared/protocol/index.js';
 import { ChatContext, roomPath } from '../chat-context.js';
 import type { ChatContextValue, OpenPanel } from '../chat-context.js';
-import { createE2E } from '../client.js';
+import { createE2E } from '../e2e.js';
 import { DeviceApprovalDialog, UnverifiedDeviceBanner } from '../components/device-approval.js';
 import { KeyBackupPanel } from '../components/key-backup-panel.js';
 import type { WebClient } from '../client.js';

@@ -1,7 +1,9 @@
 import { searchEverywhere } from '../../../shared/client/index.js';
 import type { ApiClient, E2ESession } from '../../../shared/client/index.js';
 import type { Room, SearchHit } from '../../../shared/protocol/index.js';
-import { IndexedDbSearchIndex } from './indexeddb-search-index.js';
+import { request } from '../lib/indexeddb.js';
+import type { IndexedDbSearchIndex } from './indexeddb-search-index.js';
+import { searchDatabaseName } from './search-database.js';
 
 /** How many hits one search returns, merged from the server's and the private index's. */
 const LIMIT = 30;
@@ -19,12 +21,20 @@ export interface BrowserSearch {
   destroy(): Promise<void>;
 }
 
-/** The browser's search for one signed-in user and device. */
+/**
+ * The browser's search for one signed-in user and device. The private index's code (the search
+ * engine, its stemmers and language detection) is loaded on the first search, not with the signed-in
+ * page (docs/architecture.md); a sign-out before any search deletes the database without it.
+ */
 export function createBrowserSearch(api: ApiClient, e2e: E2ESession, userId: string): BrowserSearch {
-  const index = new IndexedDbSearchIndex(userId);
-  const sources = { api, e2e: async () => e2e, privateIndex: async () => index };
+  let index: Promise<IndexedDbSearchIndex> | undefined;
+  const privateIndex = () => (index ??= import('./indexeddb-search-index.js').then((m) => new m.IndexedDbSearchIndex(userId)));
+  const sources = { api, e2e: async () => e2e, privateIndex };
   return {
     search: (query, rooms) => searchEverywhere(sources, query, { rooms, limit: LIMIT }),
-    destroy: () => index.destroy(),
+    destroy: async () => {
+      if (index) await (await index).destroy();
+      else await request(indexedDB.deleteDatabase(searchDatabaseName(userId)));
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { PrivateIndexStore } from '../../../shared/client/index.js';
 import { MessageIndex } from '../../../shared/search/index.js';
 import type { IndexedEdit, IndexedMessage, IndexedRoom } from '../../../shared/search/index.js';
 import { done, openDatabase, request, storedAesKey } from '../lib/indexeddb.js';
+import { searchDatabaseName } from './search-database.js';
 
 /**
  * Object stores: the sealing key, one record per indexed message (its latest text), one per room
@@ -54,7 +55,7 @@ export class IndexedDbSearchIndex implements PrivateIndexStore {
 
   /** The user's database name. */
   get name(): string {
-    return `chat-search-${this.userId}`;
+    return searchDatabaseName(this.userId);
   }
 
   /** Runs `fn` on the index (loaded from the records the first time) and seals what it added. */
