@@ -1,0 +1,44 @@
+-- Search back on one GIN index over room_events.search, in place of the postings table of 014
+-- (search_terms: ~45 rows a message, written by triggers on every send, ~30 times the GIN index's size).
+--
+-- A term's kind is now spelled in its lexeme instead of only in its weight (toTsvector in
+-- shared/search/tokens.ts): a whole token is its form (`example.com`), a part is `^` + its form
+-- (`^example`), a stem is `~` + its stem (`~deploi`, as before). No term the tokenizer makes begins with
+-- `^`. A query for whole tokens only (`'example'`), or for whole tokens and parts (`'example' | '^example'`),
+-- then has no weight, so the GIN index answers it without rechecking each match's tsvector on the table;
+-- weights stay (A whole, B part, C stem) for ts_rank. Positions are kept, so parts and stems share their
+-- token's position and phrases (`<->`) still match through them.
+--
+-- Messages stored before this migration have their kinds in weights only: search_kinds reads false for
+-- them (the column's first default, kept for existing rows without rewriting the table) and true for new
+-- ones. The re-index the server runs at start (server/store/search-reindex.ts) converts them in
+-- batches, in SQL (search_kinds_in_lexemes below), found through room_events_kinds_unmarked; until then a
+-- part of theirs matches as a whole token would.
+DROP TRIGGER IF EXISTS room_events_post_inserted ON room_events;
+DROP TRIGGER IF EXISTS room_events_post_updated ON room_events;
+DROP FUNCTION IF EXISTS room_events_post_inserted();
+DROP FUNCTION IF EXISTS room_events_post_updated();
+DROP FUNCTION IF EXISTS search_postings(tsvector);
+DROP FUNCTION IF EXISTS search_posted(boolean, tsvector, text, boolean, text);
+DROP TABLE IF EXISTS search_terms;
+DROP INDEX IF EXISTS room_events_unlisted;
+ALTER TABLE room_events DROP COLUMN IF EXISTS search_listed;
+
+ALTER TABLE room_events ADD COLUMN search_kinds boolean NOT NULL DEFAULT false;
+ALTER TABLE room_events ALTER COLUMN search_kinds SET DEFAULT true;
+CREATE INDEX room_events_kinds_unmarked ON room_events (id) WHERE body IS NOT NULL AND NOT search_kinds;
+CREATE INDEX room_events_search ON room_events USING gin (search) WHERE body IS NOT NULL;
+
+-- A tsvector of before this migration with each part's lexeme marked: every position of weight B moves
+-- from `form` to `^form` (with its weight); A and C positions stay. NULL stays NULL.
+CREATE FUNCTION search_kinds_in_lexemes(search tsvector)
+RETURNS tsvector LANGUAGE sql IMMUTABLE STRICT AS $$
+  SELECT coalesce(string_agg(quote || coalesce(':' || positions, ''), ' '), '')::tsvector
+  FROM (
+    SELECT '''' || replace(replace(CASE WHEN p.weight = 'B' THEN '^' ELSE '' END || t.lexeme, '\', '\\'), '''', '''''') || '''' AS quote,
+           string_agg(p.pos::text || p.weight, ',' ORDER BY p.pos) AS positions
+    FROM unnest(search) AS t(lexeme, positions, weights)
+    LEFT JOIN LATERAL unnest(t.positions, t.weights) AS p(pos, weight) ON true
+    GROUP BY 1
+  ) x
+$$;
