@@ -12,8 +12,14 @@
 -- Messages stored before this migration have their kinds in weights only: search_kinds reads false for
 -- them (the column's first default, kept for existing rows without rewriting the table) and true for new
 -- ones. The re-index the server runs at start (server/store/search-reindex.ts) converts them in
--- batches, in SQL (search_kinds_in_lexemes below), found through room_events_kinds_unmarked; until then a
--- part of theirs matches as a whole token would.
+-- batches, newest first, in SQL (search_kinds_in_lexemes below), found through room_events_kinds_unmarked;
+-- until then a part of theirs matches as a whole token would. Newest first keeps the rewritten rows of
+-- one time together in the table, as search reads them (the newest matches first).
+--
+-- The GIN index keeps new entries in a pending list that every search reads whole, until a vacuum or
+-- the list's limit moves them into the index. 4 MB (the default) made a search's index scan read ~480
+-- pages more at 200,000 messages here; 512 kB keeps that under 64 pages, for a send path that still
+-- costs a small part of what 014's postings did (see docs/benchmarks.md).
 DROP TRIGGER IF EXISTS room_events_post_inserted ON room_events;
 DROP TRIGGER IF EXISTS room_events_post_updated ON room_events;
 DROP FUNCTION IF EXISTS room_events_post_inserted();
@@ -26,16 +32,17 @@ ALTER TABLE room_events DROP COLUMN IF EXISTS search_listed;
 
 ALTER TABLE room_events ADD COLUMN search_kinds boolean NOT NULL DEFAULT false;
 ALTER TABLE room_events ALTER COLUMN search_kinds SET DEFAULT true;
-CREATE INDEX room_events_kinds_unmarked ON room_events (id) WHERE body IS NOT NULL AND NOT search_kinds;
-CREATE INDEX room_events_search ON room_events USING gin (search) WHERE body IS NOT NULL;
+CREATE INDEX room_events_kinds_unmarked ON room_events (created_at DESC) WHERE body IS NOT NULL AND NOT search_kinds;
+CREATE INDEX room_events_search ON room_events USING gin (search) WITH (gin_pending_list_limit = 512) WHERE body IS NOT NULL;
 
 -- A tsvector of before this migration with each part's lexeme marked: every position of weight B moves
--- from `form` to `^form` (with its weight); A and C positions stay. NULL stays NULL.
+-- from `form` to `^form` (with its weight); A and C positions stay, and so does a lexeme already marked
+-- (converting twice changes nothing). NULL stays NULL.
 CREATE FUNCTION search_kinds_in_lexemes(search tsvector)
 RETURNS tsvector LANGUAGE sql IMMUTABLE STRICT AS $$
   SELECT coalesce(string_agg(quote || coalesce(':' || positions, ''), ' '), '')::tsvector
   FROM (
-    SELECT '''' || replace(replace(CASE WHEN p.weight = 'B' THEN '^' ELSE '' END || t.lexeme, '\', '\\'), '''', '''''') || '''' AS quote,
+    SELECT '''' || replace(replace(CASE WHEN p.weight = 'B' AND left(t.lexeme, 1) <> '^' THEN '^' ELSE '' END || t.lexeme, '\', '\\'), '''', '''''') || '''' AS quote,
            string_agg(p.pos::text || p.weight, ',' ORDER BY p.pos) AS positions
     FROM unnest(search) AS t(lexeme, positions, weights)
     LEFT JOIN LATERAL unnest(t.positions, t.weights) AS p(pos, weight) ON true

@@ -1127,15 +1127,15 @@ export class SqlStore implements Store {
   /**
    * One batch of the re-index the server runs at start; returns how many messages it wrote (0: none
    * left). Resumable: a written message no longer qualifies. First the messages stored before migration
-   * 015 (their kinds in weights only, `search_kinds` false) whose terms are of the running tokenizer:
-   * their tsvector is converted in SQL (`search_kinds_in_lexemes`, parts' lexemes marked); then the
+   * 015 (their kinds in weights only, `search_kinds` false) whose terms are of the running tokenizer,
+   * newest first: their tsvector is converted in SQL (`search_kinds_in_lexemes`, parts' lexemes marked); then the
    * messages whose terms an older tokenizer wrote (or none: see SEARCH_TERMS_VERSION), tokenized here and
    * written with one UPDATE ... FROM unnest per batch. A reaction gets no terms (nothing to find), only
    * the version.
    */
   async reindexSearchBatch(limit: number = REINDEX_BATCH): Promise<number> {
     const converted = await this.db.query<Row>(
-      `WITH b AS (SELECT id FROM room_events WHERE body IS NOT NULL AND NOT search_kinds AND search_version >= $2 ORDER BY id LIMIT $1)
+      `WITH b AS (SELECT id FROM room_events WHERE body IS NOT NULL AND NOT search_kinds AND search_version >= $2 ORDER BY created_at DESC LIMIT $1)
        UPDATE room_events e SET search = search_kinds_in_lexemes(e.search), search_kinds = true FROM b WHERE e.id = b.id RETURNING e.id`,
       [limit, SEARCH_TERMS_VERSION],
     );
