@@ -3,7 +3,7 @@ import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { analyze, parseQuery, quoteLexeme, toTsvector } from '../shared/search/index.js';
+import { analyze, parseQuery, quoteLexeme, SEARCH_TERMS_VERSION, toTsvector } from '../shared/search/index.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { createPgClient } from './store/pg-client.js';
 import { createPgliteClient } from './store/pglite-client.js';
@@ -81,7 +81,7 @@ describe.each(engines)('search terms with their kind in the lexeme (migration 01
     expect(gone[0]?.t).toBeNull();
     const store = new SqlStore(sql);
     const hits = async (query: string) => (await store.searchMessages({ query, roomIds: [roomId], limit: 5, offset: 0 })).map((h) => ({ id: h.eventId, matchClass: Math.floor(h.score) }));
-    const stored = async (id: string) => (await sql.query<{ same: boolean; kinds: boolean }>(`SELECT search = $2::tsvector AS same, search_kinds AS kinds FROM room_events WHERE id = $1`, [id, toTsvector(BODY)])).rows[0];
+    const stored = async (id: string) => (await sql.query<{ same: boolean; kinds: boolean }>(`SELECT search = $2::tsvector || search_time_lexemes(created_at) AS same, search_kinds AS kinds FROM room_events WHERE id = $1`, [id, toTsvector(BODY)])).rows[0];
 
     // Not yet converted, they are found through the GIN index all the same (a part as if whole).
     expect((await hits('down')).map((h) => h.id).sort()).toEqual([...ids].sort());
@@ -99,6 +99,45 @@ describe.each(engines)('search terms with their kind in the lexeme (migration 01
     if (!sent?.ok) throw new Error('send failed');
     expect(await stored(sent.value.event.id)).toEqual({ same: true, kinds: true });
     expect(await hits('web03')).toHaveLength(4);
+  }, 300_000);
+
+  it('finds the newest matches window by window, and older ones past every window', async () => {
+    const db = await engine();
+    cleanups.push(db.drop);
+    const sql = await db.open();
+    cleanups.push(() => sql.close());
+    await migrate(sql);
+    const store = new SqlStore(sql);
+    const created = await store.createUserWithDevice(
+      { id: randomUUID(), username: `u${randomUUID().slice(0, 8)}`, passwordHash: 'h' },
+      { id: randomUUID(), name: 'laptop' },
+      { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } },
+    );
+    if (!created.ok) throw new Error(created.conflict);
+    const user = created.value.user;
+    const room = await store.createRoom({ id: randomUUID(), name: 'ops', topic: '', visibility: 'open', ownerId: user.id, joinEventId: randomUUID() });
+    if (!room.ok) throw new Error(room.conflict);
+    const roomId = room.value.room.id;
+    // Messages of now, 3 hours, 3 days, 30 days and 400 days ago (past every window), each with its buckets.
+    const ages = [0, 3, 72, 720, 9600];
+    const ids: string[] = [];
+    for (const [i, hours] of ages.entries()) {
+      const id = randomUUID();
+      ids.push(id);
+      await sql.query(
+        `INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, created_at, search, search_version)
+         VALUES ($1, $2, $3, 'message', $4, $5, $6, now() - make_interval(hours => $7), $8::tsvector, $9)`,
+        [id, roomId, 10 + i, user.id, BODY, randomUUID(), hours, toTsvector(BODY), SEARCH_TERMS_VERSION],
+      );
+    }
+    const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM room_events WHERE id = ANY ($1::uuid[]) AND search @@ $2::tsquery`, [
+      [ids[4]],
+      `'@d:${new Date(Date.now() - 9600 * 3_600_000).toISOString().slice(0, 10)}'`,
+    ]);
+    expect(Number(rows[0]?.n)).toBe(1);
+    const found = await store.searchMessages({ query: 'web03', roomIds: [roomId], limit: 10, offset: 0 });
+    expect(found.map((h) => h.eventId)).toEqual(ids);
+    expect((await store.searchMessages({ query: 'down', roomIds: [roomId], limit: 10, offset: 3 })).map((h) => h.eventId)).toEqual(ids.slice(3));
   }, 300_000);
 
   it('lets the GIN index tell a whole token from a part: no candidate to recheck on the table', async () => {

@@ -55,3 +55,25 @@ RETURNS tsvector LANGUAGE sql IMMUTABLE STRICT AS $$
     GROUP BY 1
   ) x
 $$;
+
+-- Time buckets as lexemes: each searchable text's tsvector also holds the hour and the day of its
+-- created_at (UTC) as lexemes without positions, `@h:2026-11-30T08` and `@d:2026-11-30` (no term of the
+-- tokenizer begins with `@`). "The newest matches of a word" is then asked window by window, newest first
+-- (`word & ('@h:…' | …)`, see newestMatches in server/store/sql-store.ts): the GIN index intersects the
+-- word's list with the window's itself, and only the matches inside the window are read from the table,
+-- where the planner would not AND a created_at range with the GIN bitmap (it filters one by the other).
+-- A trigger adds them wherever search is written (a send, an edit, a re-index, the conversion above).
+CREATE FUNCTION search_time_lexemes(at timestamptz)
+RETURNS tsvector LANGUAGE sql STABLE AS $$
+  SELECT array_to_tsvector(ARRAY['@h:' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24'), '@d:' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD')])
+$$;
+
+CREATE FUNCTION room_events_search_time() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.search := NEW.search || search_time_lexemes(NEW.created_at);
+  RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER room_events_search_time BEFORE INSERT OR UPDATE OF search ON room_events
+  FOR EACH ROW WHEN (NEW.search IS NOT NULL) EXECUTE FUNCTION room_events_search_time();

@@ -43,19 +43,35 @@ export interface CandidateFilters {
   readonly until?: string;
   /** A `uuid[]` placeholder of messages to leave out (an earlier pass's). */
   readonly without?: string;
+  /** Only the messages of the last this many hours (see timeWindow); all when absent. */
+  readonly windowHours?: number;
+}
+
+/**
+ * SQL for a `tsquery` matching the time-bucket lexemes (migration 015: `@h:YYYY-MM-DDTHH` and
+ * `@d:YYYY-MM-DD`, UTC) of every message stored since the start of the hour (up to 48 hours) or day
+ * (longer) `hours` hours before now, and of the next hour or day (a clock a little ahead).
+ */
+export function timeWindow(hours: number): string {
+  const [unit, count, format] = hours <= 48 ? ['hour', Math.ceil(hours), '"@h:"YYYY-MM-DD"T"HH24'] : ['day', Math.ceil(hours / 24), '"@d:"YYYY-MM-DD'];
+  const newest = `date_trunc('${unit}', now() AT TIME ZONE 'UTC')`;
+  return `(SELECT string_agg(quote_literal(to_char(b, '${format}')), ' | ')::tsquery
+           FROM generate_series(${newest} - interval '${count - 1} ${unit}s', ${newest} + interval '1 ${unit}', interval '1 ${unit}') b)`;
 }
 
 /**
  * SQL selecting the newest `limit` searchable messages matching the `tsquery` placeholder `tsquery`,
  * as `(id, created_at)` rows newest first: texts (`body IS NOT NULL`, the GIN index's predicate) that
  * are the latest of their message (not superseded by an edit) and a message, an edit or a reply (a
- * reaction is nothing to find). The match is the GIN index's `room_events_search` (migration 015), or a
- * filter on the rows when the planner walks `room_events_recent` newest first instead.
+ * reaction is nothing to find), within the last `windowHours` when given. The match is the GIN index's
+ * `room_events_search` (migration 015; with a window the index intersects the query with the window's
+ * time buckets itself), or a filter on the rows when the planner walks `room_events_recent` newest
+ * first instead.
  */
 export function ginCandidates(tsquery: string, filters: CandidateFilters, limit: number): string {
   const conds = [
     'e.body IS NOT NULL',
-    `e.search @@ ${tsquery}::tsquery`,
+    filters.windowHours === undefined ? `e.search @@ ${tsquery}::tsquery` : `e.search @@ (${tsquery}::tsquery && ${timeWindow(filters.windowHours)})`,
     `e.room_id = ANY (${filters.rooms}::uuid[])`,
     'NOT e.superseded',
     "(e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))",

@@ -60,6 +60,12 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
  * are, and the work stays bounded however common the words.
  */
 const RANKED_CANDIDATES = 200;
+/**
+ * The time windows, in hours, a candidate pass tries before all of the history (see newestMatches):
+ * the GIN index intersects a word with a window's time-bucket lexemes, so only the matches in it are read
+ * from the table.
+ */
+const SEARCH_WINDOWS: readonly number[] = [6, 48, 24 * 14, 24 * 62];
 /** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
 const RANK_WEIGHTS = '{0.05, 0.2, 0.5, 1.0}';
 /** Messages the re-index writes per batch (tokenized in JS, or converted from their tsvector in SQL). */
@@ -1108,7 +1114,10 @@ export class SqlStore implements Store {
 
   /**
    * The ids of the newest RANKED_CANDIDATES searchable messages matching `tsquery` under the search's
-   * filters, leaving out `without`, newest first (see ginCandidates).
+   * filters, leaving out `without`, newest first (see ginCandidates). Asked window by window (the last
+   * SEARCH_WINDOWS hours, then all): a window that fills the list holds the newest matches, since it
+   * holds every message newer than its start; one that does not tells how wide the next must be, at
+   * the rate it found them (from none, straight to all).
    */
   private async newestMatches(tsquery: string, search: MessageSearch, without: readonly string[], run: (text: string, params: unknown[]) => Promise<Row[]>): Promise<string[]> {
     const params: unknown[] = [tsquery, search.roomIds];
@@ -1120,8 +1129,15 @@ export class SqlStore implements Store {
       until: search.until === undefined ? undefined : `${param(search.until)}::timestamptz`,
       without: without.length === 0 ? undefined : param(without),
     };
-    const rows = await run(ginCandidates('$1', filters, RANKED_CANDIDATES), params);
-    return rows.map((r) => String(r.id));
+    let step = 0;
+    for (;;) {
+      const hours = SEARCH_WINDOWS[step];
+      const rows = await run(ginCandidates('$1', { ...filters, windowHours: hours }, RANKED_CANDIDATES), params);
+      if (hours === undefined || rows.length >= RANKED_CANDIDATES) return rows.map((r) => String(r.id));
+      const needed = rows.length === 0 ? Infinity : (hours * RANKED_CANDIDATES * 1.5) / rows.length;
+      step = SEARCH_WINDOWS.findIndex((h, i) => i > step && h >= needed);
+      if (step < 0) step = SEARCH_WINDOWS.length;
+    }
   }
 
   /**
