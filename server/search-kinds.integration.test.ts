@@ -43,6 +43,25 @@ function oldTsvector(text: string): string {
   return [...byForm].map(([form, positions]) => `${quoteLexeme(form)}:${positions.join(',')}`).join(' ');
 }
 
+/** A migrated database of `engine` (closed and dropped by `cleanups`), a user and an open room of theirs. */
+async function freshRoom(engine: Engine, cleanups: (() => Promise<void>)[]) {
+  const db = await engine();
+  cleanups.push(db.drop);
+  const sql = await db.open();
+  cleanups.push(() => sql.close());
+  await migrate(sql);
+  const store = new SqlStore(sql);
+  const created = await store.createUserWithDevice(
+    { id: randomUUID(), username: `u${randomUUID().slice(0, 8)}`, passwordHash: 'h' },
+    { id: randomUUID(), name: 'laptop' },
+    { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } },
+  );
+  if (!created.ok) throw new Error(created.conflict);
+  const room = await store.createRoom({ id: randomUUID(), name: 'ops', topic: '', visibility: 'open', ownerId: created.value.user.id, joinEventId: randomUUID() });
+  if (!room.ok) throw new Error(room.conflict);
+  return { sql, store, user: created.value.user, roomId: room.value.room.id };
+}
+
 describe.each(engines)('search terms with their kind in the lexeme (migration 015): %s', (_name, engine) => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -102,22 +121,7 @@ describe.each(engines)('search terms with their kind in the lexeme (migration 01
   }, 300_000);
 
   it('finds the newest matches window by window, and older ones past every window', async () => {
-    const db = await engine();
-    cleanups.push(db.drop);
-    const sql = await db.open();
-    cleanups.push(() => sql.close());
-    await migrate(sql);
-    const store = new SqlStore(sql);
-    const created = await store.createUserWithDevice(
-      { id: randomUUID(), username: `u${randomUUID().slice(0, 8)}`, passwordHash: 'h' },
-      { id: randomUUID(), name: 'laptop' },
-      { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } },
-    );
-    if (!created.ok) throw new Error(created.conflict);
-    const user = created.value.user;
-    const room = await store.createRoom({ id: randomUUID(), name: 'ops', topic: '', visibility: 'open', ownerId: user.id, joinEventId: randomUUID() });
-    if (!room.ok) throw new Error(room.conflict);
-    const roomId = room.value.room.id;
+    const { sql, store, user, roomId } = await freshRoom(engine, cleanups);
     // Messages of now, 3 hours, 3 days, 30 days and 400 days ago (past every window), each with its buckets.
     const ages = [0, 3, 72, 720, 9600];
     const ids: string[] = [];
@@ -141,22 +145,7 @@ describe.each(engines)('search terms with their kind in the lexeme (migration 01
   }, 300_000);
 
   it('lets the GIN index tell a whole token from a part: no candidate to recheck on the table', async () => {
-    const db = await engine();
-    cleanups.push(db.drop);
-    const sql = await db.open();
-    cleanups.push(() => sql.close());
-    await migrate(sql);
-    const store = new SqlStore(sql);
-    const created = await store.createUserWithDevice(
-      { id: randomUUID(), username: `u${randomUUID().slice(0, 8)}`, passwordHash: 'h' },
-      { id: randomUUID(), name: 'laptop' },
-      { id: randomUUID(), refreshToken: { tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 60_000) } },
-    );
-    if (!created.ok) throw new Error(created.conflict);
-    const user = created.value.user;
-    const room = await store.createRoom({ id: randomUUID(), name: 'ops', topic: '', visibility: 'open', ownerId: user.id, joinEventId: randomUUID() });
-    if (!room.ok) throw new Error(room.conflict);
-    const roomId = room.value.room.id;
+    const { sql, store, user, roomId } = await freshRoom(engine, cleanups);
     // `web03` only ever as a part of a host name, `lan` as a part and once as a whole word.
     for (const body of ['srv-web03.lan is down', 'db-web03.lan too', 'the lan is fine']) {
       const [r] = await store.appendMessages([{ id: randomUUID(), roomId, sender: user, clientMsgId: randomUUID(), body, envelope: null }]);
