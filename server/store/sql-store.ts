@@ -65,7 +65,7 @@ const RANKED_CANDIDATES = 200;
  * the GIN index intersects a word with a window's time-bucket lexemes, so only the matches in it are read
  * from the table.
  */
-const SEARCH_WINDOWS: readonly number[] = [6, 48, 24 * 14, 24 * 62];
+const SEARCH_WINDOWS: readonly number[] = [1, 4, 16, 48, 24 * 8, 24 * 31, 24 * 124];
 /** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
 const RANK_WEIGHTS = '{0.05, 0.2, 0.5, 1.0}';
 /** Messages the re-index writes per batch (tokenized in JS, or converted from their tsvector in SQL). */
