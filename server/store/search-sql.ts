@@ -50,13 +50,17 @@ export interface CandidateFilters {
 /**
  * SQL for a `tsquery` matching the time-bucket lexemes (migration 015: `@h:YYYY-MM-DDTHH` and
  * `@d:YYYY-MM-DD`, UTC) of every message stored since the start of the hour (up to 48 hours) or day
- * (longer) `hours` hours before now, and of the next hour or day (a clock a little ahead).
+ * (longer) `hours` hours before now, and of the next hour or day (a clock a little ahead); and the
+ * `timestamptz` of that start.
  */
-export function timeWindow(hours: number): string {
+export function timeWindow(hours: number): { tsquery: string; start: string } {
   const [unit, count, format] = hours <= 48 ? ['hour', Math.ceil(hours), '"@h:"YYYY-MM-DD"T"HH24'] : ['day', Math.ceil(hours / 24), '"@d:"YYYY-MM-DD'];
   const newest = `date_trunc('${unit}', now() AT TIME ZONE 'UTC')`;
-  return `(SELECT string_agg(quote_literal(to_char(b, '${format}')), ' | ')::tsquery
-           FROM generate_series(${newest} - interval '${count - 1} ${unit}s', ${newest} + interval '1 ${unit}', interval '1 ${unit}') b)`;
+  return {
+    tsquery: `(SELECT string_agg(quote_literal(to_char(b, '${format}')), ' | ')::tsquery
+           FROM generate_series(${newest} - interval '${count - 1} ${unit}s', ${newest} + interval '1 ${unit}', interval '1 ${unit}') b)`,
+    start: `((${newest} - interval '${count - 1} ${unit}s') AT TIME ZONE 'UTC')`,
+  };
 }
 
 /**
@@ -71,7 +75,7 @@ export function timeWindow(hours: number): string {
 export function ginCandidates(tsquery: string, filters: CandidateFilters, limit: number): string {
   const conds = [
     'e.body IS NOT NULL',
-    filters.windowHours === undefined ? `e.search @@ ${tsquery}::tsquery` : `e.search @@ (${tsquery}::tsquery && ${timeWindow(filters.windowHours)})`,
+    filters.windowHours === undefined ? `e.search @@ ${tsquery}::tsquery` : `e.search @@ (${tsquery}::tsquery && ${timeWindow(filters.windowHours).tsquery})`,
     `e.room_id = ANY (${filters.rooms}::uuid[])`,
     'NOT e.superseded',
     "(e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))",
@@ -80,5 +84,8 @@ export function ginCandidates(tsquery: string, filters: CandidateFilters, limit:
   if (filters.since) conds.push(`e.created_at >= ${filters.since}`);
   if (filters.until) conds.push(`e.created_at <= ${filters.until}`);
   if (filters.without) conds.push(`NOT (e.id = ANY (${filters.without}::uuid[]))`);
+  // The window's start as well: the planner cannot see which buckets the query holds, and may walk
+  // room_events_recent newest first; bounded, that walk stops at the window instead of the history's end.
+  if (filters.windowHours !== undefined) conds.push(`e.created_at >= ${timeWindow(filters.windowHours).start}`);
   return `SELECT e.id, e.created_at FROM room_events e WHERE ${conds.join(' AND ')} ORDER BY e.created_at DESC LIMIT ${limit}`;
 }
