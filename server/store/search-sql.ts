@@ -43,31 +43,34 @@ export interface CandidateFilters {
   readonly until?: string;
   /** A `uuid[]` placeholder of messages to leave out (an earlier pass's). */
   readonly without?: string;
-  /** Only the messages of the last this many hours (see timeWindow); all when absent. */
-  readonly windowHours?: number;
+  /** Only the messages of a window (see timeWindow): `tsquery` and `timestamptz` placeholders; all when absent. */
+  readonly window?: { readonly tsquery: string; readonly start: string };
 }
 
 /**
- * SQL for a `tsquery` matching the time-bucket lexemes (migration 015: `@h:YYYY-MM-DDTHH` and
- * `@d:YYYY-MM-DD`, UTC) of every message stored since the start of the hour (up to 48 hours) or day
- * (longer) `hours` hours before now, and of the next hour or day (a clock a little ahead); and the
- * `timestamptz` of that start.
+ * The time-bucket lexemes (migration 015: `@h:YYYY-MM-DDTHH` and `@d:YYYY-MM-DD`, UTC) of every message
+ * stored since the start of the hour (windows up to 48 hours) or day (longer) `hours` hours before `now`
+ * (the database's clock), and of the next hour or day (a clock a little ahead), as `tsquery` input; and
+ * that start. Given as values, so that the planner sees how few messages the window holds.
  */
-export function timeWindow(hours: number): { tsquery: string; start: string } {
-  const [unit, count, format] = hours <= 48 ? ['hour', Math.ceil(hours), '"@h:"YYYY-MM-DD"T"HH24'] : ['day', Math.ceil(hours / 24), '"@d:"YYYY-MM-DD'];
-  const newest = `date_trunc('${unit}', now() AT TIME ZONE 'UTC')`;
-  return {
-    tsquery: `(SELECT string_agg(quote_literal(to_char(b, '${format}')), ' | ')::tsquery
-           FROM generate_series(${newest} - interval '${count - 1} ${unit}s', ${newest} + interval '1 ${unit}', interval '1 ${unit}') b)`,
-    start: `((${newest} - interval '${count - 1} ${unit}s') AT TIME ZONE 'UTC')`,
-  };
+export function timeWindow(hours: number, now: Date): { tsquery: string; start: Date } {
+  const day = hours > 48;
+  const unitMs = day ? 86_400_000 : 3_600_000;
+  const newest = Math.floor(now.getTime() / unitMs) * unitMs;
+  const count = Math.ceil(day ? hours / 24 : hours);
+  const lexemes: string[] = [];
+  for (let i = -1; i < count; i++) {
+    const iso = new Date(newest - i * unitMs).toISOString();
+    lexemes.push(day ? `'@d:${iso.slice(0, 10)}'` : `'@h:${iso.slice(0, 13)}'`);
+  }
+  return { tsquery: lexemes.join(' | '), start: new Date(newest - (count - 1) * unitMs) };
 }
 
 /**
  * SQL selecting the newest `limit` searchable messages matching the `tsquery` placeholder `tsquery`,
  * as `(id, created_at)` rows newest first: texts (`body IS NOT NULL`, the GIN index's predicate) that
  * are the latest of their message (not superseded by an edit) and a message, an edit or a reply (a
- * reaction is nothing to find), within the last `windowHours` when given. The match is the GIN index's
+ * reaction is nothing to find), within a window when given. The match is the GIN index's
  * `room_events_search` (migration 015; with a window the index intersects the query with the window's
  * time buckets itself), or a filter on the rows when the planner walks `room_events_recent` newest
  * first instead.
@@ -75,7 +78,7 @@ export function timeWindow(hours: number): { tsquery: string; start: string } {
 export function ginCandidates(tsquery: string, filters: CandidateFilters, limit: number): string {
   const conds = [
     'e.body IS NOT NULL',
-    filters.windowHours === undefined ? `e.search @@ ${tsquery}::tsquery` : `e.search @@ (${tsquery}::tsquery && ${timeWindow(filters.windowHours).tsquery})`,
+    filters.window === undefined ? `e.search @@ ${tsquery}::tsquery` : `e.search @@ (${tsquery}::tsquery && ${filters.window.tsquery}::tsquery)`,
     `e.room_id = ANY (${filters.rooms}::uuid[])`,
     'NOT e.superseded',
     "(e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))",
@@ -86,6 +89,6 @@ export function ginCandidates(tsquery: string, filters: CandidateFilters, limit:
   if (filters.without) conds.push(`NOT (e.id = ANY (${filters.without}::uuid[]))`);
   // The window's start as well: the planner cannot see which buckets the query holds, and may walk
   // room_events_recent newest first; bounded, that walk stops at the window instead of the history's end.
-  if (filters.windowHours !== undefined) conds.push(`e.created_at >= ${timeWindow(filters.windowHours).start}`);
+  if (filters.window !== undefined) conds.push(`e.created_at >= ${filters.window.start}::timestamptz`);
   return `SELECT e.id, e.created_at FROM room_events e WHERE ${conds.join(' AND ')} ORDER BY e.created_at DESC LIMIT ${limit}`;
 }

@@ -1,6 +1,6 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit, VerificationState } from '../../shared/protocol/index.js';
 import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround, toTsvector } from '../../shared/search/index.js';
-import { ginCandidates, toTsquery } from './search-sql.js';
+import { ginCandidates, timeWindow, toTsquery } from './search-sql.js';
 import type { CandidateFilters } from './search-sql.js';
 import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
@@ -1129,10 +1129,18 @@ export class SqlStore implements Store {
       until: search.until === undefined ? undefined : `${param(search.until)}::timestamptz`,
       without: without.length === 0 ? undefined : param(without),
     };
+    const now = asDate(((await run('SELECT now() AS now', []))[0] as Row).now);
     let step = 0;
     for (;;) {
       const hours = SEARCH_WINDOWS[step];
-      const rows = await run(ginCandidates('$1', { ...filters, windowHours: hours }, RANKED_CANDIDATES), params);
+      let windowed = params;
+      let window: CandidateFilters['window'];
+      if (hours !== undefined) {
+        const w = timeWindow(hours, now);
+        windowed = [...params, w.tsquery, w.start];
+        window = { tsquery: `$${params.length + 1}`, start: `$${params.length + 2}` };
+      }
+      const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES), windowed);
       if (hours === undefined || rows.length >= RANKED_CANDIDATES) return rows.map((r) => String(r.id));
       const needed = rows.length === 0 ? Infinity : (hours * RANKED_CANDIDATES * 1.5) / rows.length;
       step = SEARCH_WINDOWS.findIndex((h, i) => i > step && h >= needed);
