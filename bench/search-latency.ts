@@ -1,9 +1,11 @@
 // Server full-text search over a large room history: N messages in 20 open rooms, given their search
 // terms by the start-up re-index (timed), then queries of several shapes through the Store (uncached),
-// timed one after another. On PostgreSQL, or on the embedded PGlite (in memory) with engine 'pglite'.
+// timed one after another; and what a stored message costs the send path (rows written, time). On
+// PostgreSQL, or on the embedded PGlite (in memory) with engine 'pglite'.
 // Standalone: node dist-bench/search-latency.js [messages] [postgres|pglite] [re-indexed: a number or all]
 // (default 1,000,000 on PostgreSQL, 20,000 re-indexed); BENCH_SEARCH_REUSE=<database> searches a database
-// loaded before (BENCH_KEEP_DB=1) again.
+// loaded before (BENCH_KEEP_DB=1) again, after migrating it (a database of migration 014 gets 015 and
+// the conversion of every message, timed).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -13,7 +15,7 @@ import { createPgliteClient } from '../server/store/pglite-client.js';
 import { reindexSearch } from '../server/store/search-reindex.js';
 import type { SqlClient } from '../server/store/sql-client.js';
 import { SqlStore } from '../server/store/sql-store.js';
-import { analyze, quoteLexeme, SEARCH_TERMS_VERSION, toTsvector } from '../shared/search/index.js';
+import { analyze, lexemeOf, quoteLexeme, SEARCH_TERMS_VERSION, toTsvector } from '../shared/search/index.js';
 
 export interface SearchLatency {
   readonly engine: 'postgres' | 'pglite';
@@ -25,15 +27,23 @@ export interface SearchLatency {
   readonly reindexSeconds: number;
   /** The same at its rate for 1,000,000 messages, s. */
   readonly reindexSecondsPerMillion: number;
-  /** Messages stored before migration 014 whose postings the re-index wrote from their tsvector (SQL only), timed. */
-  readonly listed: number;
-  readonly listSeconds: number;
+  /**
+   * Messages stored before migration 015 whose tsvector the re-index converted (parts' lexemes marked, in
+   * SQL), timed: every message of a reused 014 database, else a sample of five times `reindexed`.
+   */
+  readonly converted: number;
+  readonly convertSeconds: number;
   /** The same at its rate for 1,000,000 messages, s. */
-  readonly listSecondsPerMillion: number;
-  /** Size of the postings' btree (search_terms_recent), of the postings table, and of the terms column (TOAST included), bytes. */
+  readonly convertSecondsPerMillion: number;
+  /** Size of the GIN index (room_events_search) and of the terms column (TOAST included), bytes. */
   readonly indexBytes: number;
-  readonly postingsBytes: number;
   readonly termsBytes: number;
+  /**
+   * The send path: 2,000 messages stored in statements of 20 (copies of the newest, rolled back after),
+   * rows written per message over every table (this transaction's own statistics) and ms per message.
+   */
+  readonly sendRowsPerMessage: number;
+  readonly sendMsPerMessage: number;
   readonly shapes: { readonly shape: string; readonly queries: number; readonly p50: number; readonly p95: number; readonly max: number; readonly hitsAvg: number }[];
   readonly all: { readonly p50: number; readonly p95: number };
 }
@@ -67,11 +77,48 @@ interface Token {
   readonly part?: string;
 }
 
-/** A token's terms (English stems) as a tsvector template: `'form':#A '~stem':#C`. */
+/** A token's terms (English stems) as a tsvector template, as toTsvector writes them: `'form':#A '^part':#B '~stem':#C`. */
 function template(text: string): string {
   const terms = analyze(text, { language: 'en' });
   if (terms.some((t) => t.position !== 1)) throw new Error(`bench token ${text} takes more than one position`);
-  return terms.map((t) => `${quoteLexeme(t.form)}:#${{ exact: 'A', part: 'B', stem: 'C' }[t.kind]}`).join(' ');
+  return terms.map((t) => `${quoteLexeme(lexemeOf(t.form, t.kind))}:#${{ exact: 'A', part: 'B', stem: 'C' }[t.kind]}`).join(' ');
+}
+
+/** Thrown to roll a measuring transaction back, carrying what it measured. */
+class Measured extends Error {
+  constructor(readonly value: { rows: number; ms: number }) {
+    super('rolled back');
+  }
+}
+
+/** Rows written per stored message and ms per message, for 2,000 copies of the newest messages stored 20 per statement, rolled back. */
+async function sendPathCost(sql: SqlClient): Promise<{ rows: number; ms: number }> {
+  const n = 2_000;
+  try {
+    await sql.transaction(async (tx) => {
+      const { rows: src } = await tx.query<{ room_id: string; sender_id: string; body: string; search: string }>(
+        'SELECT room_id, sender_id, body, search::text AS search FROM room_events WHERE body IS NOT NULL ORDER BY created_at DESC LIMIT $1',
+        [n],
+      );
+      const started = performance.now();
+      for (let i = 0; i < src.length; i += 20) {
+        const b = src.slice(i, i + 20);
+        await tx.query(
+          `INSERT INTO room_events (id, room_id, seq, kind, sender_id, body, client_msg_id, search, search_version)
+           SELECT gen_random_uuid(), r, 100000000 + $5::int + o, 'message', s, t, gen_random_uuid(), v::tsvector, ${SEARCH_TERMS_VERSION}
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS x(r, s, t, v, o)`,
+          [b.map((r) => r.room_id), b.map((r) => r.sender_id), b.map((r) => r.body), b.map((r) => r.search), i],
+        );
+      }
+      const ms = performance.now() - started;
+      const { rows } = await tx.query<{ n: string | null }>('SELECT sum(n_tup_ins) AS n FROM pg_stat_xact_user_tables');
+      throw new Measured({ rows: Number(rows[0]?.n ?? 0) / src.length, ms: ms / src.length });
+    });
+  } catch (error) {
+    if (error instanceof Measured) return error.value;
+    throw error;
+  }
+  throw new Error('unreachable: the measuring transaction always rolls back');
 }
 
 /**
@@ -155,7 +202,7 @@ export async function searchLatency(adminUrl: string, size: number, options: Sea
     if (reuse) {
       roomIds = (await sql.query<{ id: string }>(`SELECT id FROM rooms WHERE name LIKE 'search-%'`)).rows.map((r) => r.id);
       messages = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM room_events WHERE body IS NOT NULL')).rows[0]?.n);
-      log(`search bench (${engine}): reusing ${name}, ${messages} messages`);
+      log(`search bench (${engine}): reusing ${name}, ${messages} messages; migrations applied: ${(await migrate(sql)).join(', ') || 'none'}`);
     } else {
       await migrate(sql);
       const owner = randomUUID();
@@ -174,10 +221,11 @@ export async function searchLatency(adminUrl: string, size: number, options: Sea
       const started = Date.now();
       // Each message: 6 to 25 tokens, 84% words, 8% compound tokens, 8% Han words, each kind skewed
       // towards its first entries (squared uniform). Its terms are its tokens' terms at their positions,
-      // what the tokenizer writes (English stems: the made-up words have no language to detect).
+      // what the tokenizer writes (English stems: the made-up words have no language to detect), and the
+      // time-bucket lexemes migration 015's trigger adds.
       // The search indexes are made after the load (faster than keeping them up to date row by row).
       const indexes = await sql.query<{ def: string; name: string }>(
-        `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE (tablename = 'room_events' AND indexname = 'room_events_recent') OR tablename = 'search_terms'`,
+        `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE tablename = 'room_events' AND indexname IN ('room_events_recent', 'room_events_search')`,
       );
       for (const i of indexes.rows) await sql.exec(`DROP INDEX ${i.name}`);
       const batch = 50_000;
@@ -200,27 +248,31 @@ export async function searchLatency(adminUrl: string, size: number, options: Sea
         log(`search bench (${engine}): ${to + 1} messages`);
       }
       await sql.exec(`UPDATE rooms SET head_seq = (SELECT max(seq) FROM room_events e WHERE e.room_id = rooms.id)`);
-      // The postings' btree sorts tens of millions of rows: given memory, in one go (one session: one script).
+      // The GIN index sorts tens of millions of entries: given memory, in one go (one session: one script).
       for (const i of indexes.rows) await sql.exec(`SET maintenance_work_mem = '1GB'; ${i.def}; RESET maintenance_work_mem`);
-      await sql.exec('VACUUM ANALYZE search_terms');
+      await sql.exec('VACUUM ANALYZE room_events');
       const loaded = Date.now();
       loadSeconds = (loaded - started) / 1000;
       // The SQL-made terms are the tokenizer's (English stems; a reused database's re-indexed messages
       // have their detected language's): a sample checked against toTsvector.
-      const sample = await sql.query<{ body: string; search: string }>('SELECT body, search::text AS search FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT 20');
+      const sample = await sql.query<{ id: string; body: string }>('SELECT id, body FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT 20');
       for (const r of sample.rows) {
-        const { rows } = await sql.query<{ same: boolean }>('SELECT $1::tsvector = $2::tsvector AS same', [r.search, toTsvector(r.body, { language: 'en' })]);
+        const { rows } = await sql.query<{ same: boolean }>('SELECT search = $2::tsvector || search_time_lexemes(created_at) AS same FROM room_events WHERE id = $1', [r.id, toTsvector(r.body, { language: 'en' })]);
         if (!rows[0]?.same) throw new Error(`bench terms differ from the tokenizer's for: ${r.body}`);
       }
     }
-    // The re-index of migration 014 (messages stored before it get their postings from their tsvector,
-    // in SQL): a sample of five times the tokenizer's, its postings taken away first, timed.
-    const listed = Math.min(messages, (options.reindex === 'all' ? messages : (options.reindex ?? 20_000)) * 5);
-    await sql.query(`UPDATE room_events SET search_listed = false WHERE id IN (SELECT id FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT $1)`, [listed]);
-    const listStarted = Date.now();
-    await reindexSearch(store);
-    const listSeconds = (Date.now() - listStarted) / 1000;
-    log(`search bench (${engine}): listed ${listed} (migration 014) in ${listSeconds.toFixed(1)} s`);
+    // The re-index of migration 015 (messages stored before it get their parts' lexemes marked, in SQL):
+    // every message of a reused database of 014, else a sample of five times the tokenizer's (its
+    // tsvectors already converted: the conversion leaves a marked lexeme as it is, at the same cost).
+    let converted = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM room_events WHERE body IS NOT NULL AND NOT search_kinds')).rows[0]?.n);
+    if (converted === 0) {
+      converted = Math.min(messages, (options.reindex === 'all' ? messages : (options.reindex ?? 20_000)) * 5);
+      await sql.query(`UPDATE room_events SET search_kinds = false WHERE id IN (SELECT id FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT $1)`, [converted]);
+    }
+    const convertStarted = Date.now();
+    await reindexSearch(store, (done) => done % 50_000 === 0 && log(`search bench (${engine}): converted ${done}`));
+    const convertSeconds = (Date.now() - convertStarted) / 1000;
+    log(`search bench (${engine}): converted ${converted} (migration 015) in ${convertSeconds.toFixed(1)} s`);
     // The re-index the server runs at start (messages of an older tokenizer version), with the postings'
     // index in place as it would be: on every message or on a sample, timed.
     const reindexed = options.reindex === 'all' ? messages : Math.min(messages, options.reindex ?? 20_000);
@@ -233,15 +285,14 @@ export async function searchLatency(adminUrl: string, size: number, options: Sea
     const reindexSeconds = (Date.now() - reindexStarted) / 1000;
     log(`search bench (${engine}): re-indexed ${reindexed} in ${reindexSeconds.toFixed(0)} s`);
     await sql.exec('VACUUM ANALYZE room_events');
-    await sql.exec('VACUUM ANALYZE search_terms');
-    const sizes = await sql.query<{ index_bytes: string; postings_bytes: string; terms_bytes: string }>(
-      `SELECT pg_relation_size('search_terms_recent') AS index_bytes, pg_relation_size('search_terms') AS postings_bytes,
-              (SELECT sum(pg_column_size(search)) FROM room_events) AS terms_bytes`,
+    const sizes = await sql.query<{ index_bytes: string; terms_bytes: string }>(
+      `SELECT pg_relation_size('room_events_search') AS index_bytes, (SELECT sum(pg_column_size(search)) FROM room_events) AS terms_bytes`,
     );
     const indexBytes = Number(sizes.rows[0]?.index_bytes ?? 0);
-    const postingsBytes = Number(sizes.rows[0]?.postings_bytes ?? 0);
     const termsBytes = Number(sizes.rows[0]?.terms_bytes ?? 0);
-    log(`search bench (${engine}): postings index ${(indexBytes / 2 ** 20).toFixed(0)} MiB, postings table ${(postingsBytes / 2 ** 20).toFixed(0)} MiB, tsvector column ${(termsBytes / 2 ** 20).toFixed(0)} MiB`);
+    log(`search bench (${engine}): GIN index ${(indexBytes / 2 ** 20).toFixed(0)} MiB, tsvector column ${(termsBytes / 2 ** 20).toFixed(0)} MiB`);
+    const send = await sendPathCost(sql);
+    log(`search bench (${engine}): send path ${send.rows.toFixed(1)} rows and ${send.ms.toFixed(2)} ms per stored message`);
 
     // Frequencies fall with the index: the first entries are common, the last rare.
     const pick = (list: readonly Token[], lo: number, hi: number) => list[lo + Math.floor(Math.random() * (hi - lo))] as Token;
@@ -280,12 +331,13 @@ export async function searchLatency(adminUrl: string, size: number, options: Sea
       reindexed,
       reindexSeconds,
       reindexSecondsPerMillion: (reindexSeconds / Math.max(1, reindexed)) * 1_000_000,
-      listed,
-      listSeconds,
-      listSecondsPerMillion: (listSeconds / Math.max(1, listed)) * 1_000_000,
+      converted,
+      convertSeconds,
+      convertSecondsPerMillion: (convertSeconds / Math.max(1, converted)) * 1_000_000,
       indexBytes,
-      postingsBytes,
       termsBytes,
+      sendRowsPerMessage: send.rows,
+      sendMsPerMessage: send.ms,
       shapes: results,
       all: { p50: percentile(everything, 0.5), p95: percentile(everything, 0.95) },
     };

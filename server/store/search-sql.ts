@@ -1,20 +1,17 @@
-import { quoteLexeme } from '../../shared/search/index.js';
+import { PART_MARK, quoteLexeme } from '../../shared/search/index.js';
 import type { ParsedQuery, QueryItem, QueryWord } from '../../shared/search/index.js';
 
 /**
- * Which lexemes a query word may match in a message's tsvector (written by `toTsvector`):
- * `all` its form at any weight (a whole token, A, or a part, B) or one of its stems (C); `forms` its
- * form at any weight, no stems (the GIN index answers it without reading the rows, unlike a weight);
- * `parts` its form at A or B only; `exact` its form as a whole token (A) only.
+ * Which lexemes a query word may match in a message's tsvector (written by `toTsvector`, which spells a
+ * term's kind in its lexeme): `exact` its form as a whole token (`form`); `parts` as a whole token or a
+ * part (`form | ^form`); `all` those or one of its stems (`~stem`). None restricts a weight, so the GIN
+ * index answers a query without a phrase exactly, without reading the rows to recheck it.
  */
-export type TsqueryScope = 'all' | 'forms' | 'parts' | 'exact';
+export type TsqueryScope = 'all' | 'parts' | 'exact';
 
 function wordQuery(word: QueryWord, scope: TsqueryScope): string {
-  const form = quoteLexeme(word.form);
-  if (scope === 'exact') return `${form}:A`;
-  if (scope === 'parts') return `${form}:AB`;
-  if (scope === 'forms') return form;
-  return word.stems.length === 0 ? form : `(${[form, ...word.stems.map(quoteLexeme)].join(' | ')})`;
+  const lexemes = [word.form, ...(scope === 'exact' ? [] : [PART_MARK + word.form]), ...(scope === 'all' ? word.stems : [])].map(quoteLexeme);
+  return lexemes.length === 1 ? (lexemes[0] as string) : `(${lexemes.join(' | ')})`;
 }
 
 function itemQuery(item: QueryItem, scope: TsqueryScope): string {
@@ -25,7 +22,7 @@ function itemQuery(item: QueryItem, scope: TsqueryScope): string {
 /**
  * A parsed query as PostgreSQL `tsquery` input (cast with `::tsquery`): groups joined by `&`, the
  * items of a group by `|`, a phrase's words by `<->` (parts and stems share their token's position,
- * so a phrase matches through them), excluded items by `& !` (at any weight, whatever the scope).
+ * so a phrase matches through them), excluded items by `& !` (of any kind, whatever the scope).
  * Null for a query with no group.
  */
 export function toTsquery(query: ParsedQuery, scope: TsqueryScope = 'all'): string | null {
@@ -35,55 +32,63 @@ export function toTsquery(query: ParsedQuery, scope: TsqueryScope = 'all'): stri
   return [...groups, ...excluded].join(' & ');
 }
 
-/** Which messages a candidate pass collects: whole-token matches only, or every match (parts and stems too). */
-export type PostingsScope = 'exact' | 'all';
-
 /** What a candidate pass is limited to besides the query (as SQL placeholders already bound by the caller). */
-export interface PostingsFilters {
+export interface CandidateFilters {
   /** The rooms, a `uuid[]` placeholder. */
   readonly rooms: string;
   /** A `uuid` placeholder for the sender, when the search names one. */
   readonly sender?: string;
-  /** `timestamptz` placeholders for the time range, when given. */
+  /** `timestamptz` placeholders for the time range, when given (the search's own, or a window of it). */
   readonly since?: string;
   readonly until?: string;
-  /** The pass's whole query as a `tsquery` placeholder (phrases are checked against the stored tsvector). */
-  readonly tsquery: string;
+  /** A `uuid[]` placeholder of messages to leave out (an earlier pass's). */
+  readonly without?: string;
+  /** Only the messages of a window (see timeWindow): `tsquery` and `timestamptz` placeholders; all when absent. */
+  readonly window?: { readonly tsquery: string; readonly start: string };
 }
 
 /**
- * SQL selecting the newest `limit` messages matching `query` in `scope`, as `(created_at, room_id, seq)`
- * rows newest first, from the postings of migration 014 (`search_terms`, btree (term, created_at DESC,
- * room_id, seq)): the postings of the driving group's words (the group at `driver`) are read newest
- * first, one index range per term merged in time order, and each is kept when every other group has a
- * posting at the same message (an index probe each), no excluded word has one, and — only for a query
- * with a phrase — the message's tsvector matches the pass's tsquery. Index-only unless the query has a
- * phrase or a sender. `param` binds a value and returns its placeholder. Empty for a query with no group.
+ * The time-bucket lexemes (migration 015: `@h:YYYY-MM-DDTHH` and `@d:YYYY-MM-DD`, UTC) of every message
+ * stored since the start of the hour (windows up to 48 hours) or day (longer) `hours` hours before `now`
+ * (the database's clock), and of the next hour or day (a clock a little ahead), as `tsquery` input; and
+ * that start. Given as values, so that the planner sees how few messages the window holds.
  */
-export function postingsCandidates(query: ParsedQuery, scope: PostingsScope, filters: PostingsFilters, limit: number, param: (value: unknown) => string, driver = 0): string {
-  const group = query.groups[driver];
-  if (!group) return '';
-  const kind = (alias: string) => (scope === 'exact' ? ` AND ${alias}.kind = 1` : '');
-  const termsOf = (word: QueryWord, s: PostingsScope) => (s === 'exact' ? [word.form] : [word.form, ...word.stems]);
-  const probe = (word: QueryWord, s: PostingsScope) =>
-    `EXISTS (SELECT 1 FROM search_terms b WHERE b.term = ANY (${param(termsOf(word, s))}::text[]) AND b.created_at = a.created_at AND b.room_id = a.room_id AND b.seq = a.seq${s === 'exact' ? ' AND b.kind = 1' : ''})`;
-  const itemCond = (item: QueryItem) => item.words.map((w) => probe(w, scope)).join(' AND ');
-  const groupCond = (g: readonly QueryItem[]) => (g.length === 1 ? itemCond(g[0] as QueryItem) : `(${g.map((i) => `(${itemCond(i)})`).join(' OR ')})`);
-  const time = `${filters.since ? ` AND created_at >= ${filters.since}` : ''}${filters.until ? ` AND created_at <= ${filters.until}` : ''}`;
-  // The driving group's first words' terms, each one ordered index range.
-  const driving = [...new Set(group.flatMap((item) => termsOf(item.words[0] as QueryWord, scope)))];
-  const branches = driving.map(
-    (t) => `SELECT created_at, room_id, seq FROM search_terms a WHERE term = ${param(t)} AND room_id = ANY (${filters.rooms}::uuid[])${kind('a')}${time}`,
-  );
-  const conds: string[] = [];
-  // The driving group holds when its one item is one word (its postings are the rows read).
-  if (group.length > 1 || (group[0] as QueryItem).words.length > 1) conds.push(groupCond(group));
-  query.groups.forEach((g, i) => i !== driver && conds.push(groupCond(g)));
-  for (const item of query.excluded) if (item.words.length === 1) conds.push(`NOT ${probe(item.words[0] as QueryWord, 'all')}`);
-  if (filters.sender) conds.push(`EXISTS (SELECT 1 FROM room_events e WHERE e.room_id = a.room_id AND e.seq = a.seq AND e.sender_id = ${filters.sender})`);
-  const phrases = [...query.groups.flat(), ...query.excluded].some((i) => i.words.length > 1);
-  if (phrases) conds.push(`(SELECT e.search FROM room_events e WHERE e.room_id = a.room_id AND e.seq = a.seq) @@ ${filters.tsquery}::tsquery`);
-  return `SELECT DISTINCT a.created_at, a.room_id, a.seq FROM (${branches.join(' UNION ALL ')}) a
-         ${conds.length > 0 ? `WHERE ${conds.join('\n           AND ')}` : ''}
-         ORDER BY a.created_at DESC, a.room_id, a.seq LIMIT ${limit}`;
+export function timeWindow(hours: number, now: Date): { tsquery: string; start: Date } {
+  const day = hours > 48;
+  const unitMs = day ? 86_400_000 : 3_600_000;
+  const newest = Math.floor(now.getTime() / unitMs) * unitMs;
+  const count = Math.ceil(day ? hours / 24 : hours);
+  const lexemes: string[] = [];
+  for (let i = -1; i < count; i++) {
+    const iso = new Date(newest - i * unitMs).toISOString();
+    lexemes.push(day ? `'@d:${iso.slice(0, 10)}'` : `'@h:${iso.slice(0, 13)}'`);
+  }
+  return { tsquery: lexemes.join(' | '), start: new Date(newest - (count - 1) * unitMs) };
+}
+
+/**
+ * SQL selecting the newest `limit` searchable messages matching the `tsquery` placeholder `tsquery`,
+ * as `(id, created_at)` rows newest first: texts (`body IS NOT NULL`, the GIN index's predicate) that
+ * are the latest of their message (not superseded by an edit) and a message, an edit or a reply (a
+ * reaction is nothing to find), within a window when given. The match is the GIN index's
+ * `room_events_search` (migration 015; with a window the index intersects the query with the window's
+ * time buckets itself), or a filter on the rows when the planner walks `room_events_recent` newest
+ * first instead.
+ */
+export function ginCandidates(tsquery: string, filters: CandidateFilters, limit: number): string {
+  const conds = [
+    'e.body IS NOT NULL',
+    filters.window === undefined ? `e.search @@ ${tsquery}::tsquery` : `e.search @@ (${tsquery}::tsquery && ${filters.window.tsquery}::tsquery)`,
+    `e.room_id = ANY (${filters.rooms}::uuid[])`,
+    'NOT e.superseded',
+    "(e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))",
+  ];
+  if (filters.sender) conds.push(`e.sender_id = ${filters.sender}`);
+  if (filters.since) conds.push(`e.created_at >= ${filters.since}`);
+  if (filters.until) conds.push(`e.created_at <= ${filters.until}`);
+  if (filters.without) conds.push(`NOT (e.id = ANY (${filters.without}::uuid[]))`);
+  // The window's start as well: the planner cannot see which buckets the query holds, and may walk
+  // room_events_recent newest first; bounded, that walk stops at the window instead of the history's end.
+  if (filters.window !== undefined) conds.push(`e.created_at >= ${filters.window.start}::timestamptz`);
+  return `SELECT e.id, e.created_at FROM room_events e WHERE ${conds.join(' AND ')} ORDER BY e.created_at DESC LIMIT ${limit}`;
 }

@@ -1,7 +1,7 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit, VerificationState } from '../../shared/protocol/index.js';
 import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround, toTsvector } from '../../shared/search/index.js';
-import type { ParsedQuery, QueryWord } from '../../shared/search/index.js';
-import { postingsCandidates, toTsquery } from './search-sql.js';
+import { ginCandidates, timeWindow, toTsquery } from './search-sql.js';
+import type { CandidateFilters } from './search-sql.js';
 import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER, usernameSkeleton } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
@@ -60,12 +60,16 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
  * are, and the work stays bounded however common the words.
  */
 const RANKED_CANDIDATES = 200;
+/**
+ * The time windows, in hours, a candidate pass tries before all of the history (see newestMatches):
+ * the GIN index intersects a word with a window's time-bucket lexemes, so only the matches in it are read
+ * from the table.
+ */
+const SEARCH_WINDOWS: readonly number[] = [1, 4, 16, 48, 24 * 8, 24 * 31, 24 * 124];
 /** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
 const RANK_WEIGHTS = '{0.05, 0.2, 0.5, 1.0}';
-/** Messages the re-index writes per batch (tokenized in JS, or listed from their tsvector in SQL). */
+/** Messages the re-index writes per batch (tokenized in JS, or converted from their tsvector in SQL). */
 const REINDEX_BATCH = 5_000;
-/** How many postings of each group the choice of a query's driving group counts at most. */
-const DRIVER_PROBE = 5_000;
 
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
@@ -1082,50 +1086,41 @@ export class SqlStore implements Store {
     const parsed = parseQuery(search.query);
     const all = toTsquery(parsed, 'all');
     if (all === null) return [];
-    const exact = toTsquery(parsed, 'exact');
-    const parts = toTsquery(parsed, 'parts');
-    const params: unknown[] = [all, search.roomIds, search.limit, search.offset, exact, parts];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const filters = {
-      rooms: '$2',
-      sender: search.senderId === undefined ? undefined : `${param(search.senderId)}::uuid`,
-      since: search.since === undefined ? undefined : `${param(search.since)}::timestamptz`,
-      until: search.until === undefined ? undefined : `${param(search.until)}::timestamptz`,
+    const exact = toTsquery(parsed, 'exact') as string;
+    const parts = toTsquery(parsed, 'parts') as string;
+    // Past the deadline the database cancels the statement under way (each pass gets what is left).
+    const deadline = search.timeoutMs === undefined ? undefined : Date.now() + search.timeoutMs;
+    const run = async (text: string, params: unknown[]): Promise<Row[]> => {
+      try {
+        return (deadline === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(Math.max(1, deadline - Date.now()), text, params)).rows;
+      } catch (error) {
+        if (isQueryCanceled(error)) throw new ChatError('unavailable', 'search took too long; narrow the query', { cause: error });
+        throw error;
+      }
     };
-    const driver = await this.drivingGroup(parsed);
-    // Candidates from the postings (search_terms, migration 014), each pass the newest matches read from
-    // the index newest first (bounded work however common the words): whole tokens first, then, only
-    // while those leave the page short (and so are every whole-token match), the newest other matches.
-    // Ranked by class (A, then B, then C), weight and recency, and paged; snippets, the costly part, only
-    // for the page. Only the latest text of a message has postings (an edit stands for the message it
-    // edits; superseded texts and deleted ones have none).
-    const text = `WITH c3 AS (
-         ${postingsCandidates(parsed, 'exact', { ...filters, tsquery: '$5' }, RANKED_CANDIDATES, param, driver)}
-       ), loose AS (
-         SELECT l.* FROM (${postingsCandidates(parsed, 'all', { ...filters, tsquery: '$1' }, RANKED_CANDIDATES, param, driver)}) l
-         WHERE (SELECT count(*) FROM c3) < $3::int + $4::int
-           AND NOT EXISTS (SELECT 1 FROM c3 WHERE c3.room_id = l.room_id AND c3.seq = l.seq)
-       ),
-       page AS (
+    // Candidates in two passes over the GIN index (migration 015), each the newest matches (see
+    // newestMatches): whole tokens first (class 3), then, only while those leave the page short (and so
+    // are every whole-token match), the newest other matches (parts and stems). An exact match is found
+    // however many newer looser ones there are, and the work stays bounded however common the words.
+    const exactIds = await this.newestMatches(exact, search, [], run);
+    const looseIds = exactIds.length < search.limit + search.offset ? await this.newestMatches(all, search, exactIds, run) : [];
+    // Ranked by class (every group a whole token, then a part, then a stem), weight and recency, and
+    // paged; snippets, the costly part, only for the page. An edit stands for the message it edits.
+    const rows = await run(
+      `WITH page AS (
          SELECT coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at,
-                CASE WHEN e.search @@ $5::tsquery THEN 3 WHEN e.search @@ $6::tsquery THEN 2 ELSE 1 END AS class,
-                ts_rank('${RANK_WEIGHTS}', e.search, $1::tsquery) AS rank
-         FROM (SELECT room_id, seq FROM c3 UNION ALL SELECT room_id, seq FROM loose) c
-         JOIN room_events e ON e.room_id = c.room_id AND e.seq = c.seq
-         LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
+                CASE WHEN e.search @@ $2::tsquery THEN 3 WHEN e.search @@ $3::tsquery THEN 2 ELSE 1 END AS class,
+                ts_rank('${RANK_WEIGHTS}', e.search, $4::tsquery) AS rank
+         FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
+         WHERE e.id = ANY ($1::uuid[])
          ORDER BY class DESC, rank DESC, e.created_at DESC, e.id
-         LIMIT $3 OFFSET $4
+         LIMIT $5 OFFSET $6
        )
        SELECT p.*, r.name AS room_name, u.username AS sender_username
        FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
-       ORDER BY p.class DESC, p.rank DESC, p.created_at DESC, p.id`;
-    let rows: Row[];
-    try {
-      ({ rows } = search.timeoutMs === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(search.timeoutMs, text, params));
-    } catch (error) {
-      if (isQueryCanceled(error)) throw new ChatError('unavailable', 'search took too long; narrow the query', { cause: error });
-      throw error;
-    }
+       ORDER BY p.class DESC, p.rank DESC, p.created_at DESC, p.id`,
+      [[...exactIds, ...looseIds], exact, parts, all, search.limit, search.offset],
+    );
     return rows.map((r) => {
       const body = String(r.body);
       const rank = Number(r.rank);
@@ -1146,36 +1141,57 @@ export class SqlStore implements Store {
   }
 
   /**
-   * The group of a query with the fewest postings (each counted up to DRIVER_PROBE, index-only, over all
-   * rooms), to drive the candidate passes (see postingsCandidates); 0 for a query of one group.
+   * The ids of the newest RANKED_CANDIDATES searchable messages matching `tsquery` under the search's
+   * filters, leaving out `without`, newest first (see ginCandidates). Asked window by window (the last
+   * SEARCH_WINDOWS hours, then all): a window that fills the list holds the newest matches, since it
+   * holds every message newer than its start; one that does not tells how wide the next must be, at
+   * the rate it found them (from none, straight to all).
    */
-  private async drivingGroup(parsed: ParsedQuery): Promise<number> {
-    if (parsed.groups.length < 2) return 0;
-    const terms = parsed.groups.map((g) => [...new Set(g.flatMap((item) => [(item.words[0] as QueryWord).form, ...(item.words[0] as QueryWord).stems]))]);
-    const { rows } = await this.db.query<Row>(
-      `SELECT ARRAY[${terms.map((_, i) => `(SELECT count(*) FROM (SELECT 1 FROM search_terms WHERE term = ANY ($${i + 1}::text[]) LIMIT ${DRIVER_PROBE}) x)`).join(', ')}] AS counts`,
-      terms,
-    );
-    const counts = ((rows[0] as Row).counts as unknown[]).map(Number);
-    return counts.indexOf(Math.min(...counts));
+  private async newestMatches(tsquery: string, search: MessageSearch, without: readonly string[], run: (text: string, params: unknown[]) => Promise<Row[]>): Promise<string[]> {
+    const params: unknown[] = [tsquery, search.roomIds];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const filters: CandidateFilters = {
+      rooms: '$2',
+      sender: search.senderId === undefined ? undefined : `${param(search.senderId)}::uuid`,
+      since: search.since === undefined ? undefined : `${param(search.since)}::timestamptz`,
+      until: search.until === undefined ? undefined : `${param(search.until)}::timestamptz`,
+      without: without.length === 0 ? undefined : param(without),
+    };
+    const now = asDate(((await run('SELECT now() AS now', []))[0] as Row).now);
+    let step = 0;
+    for (;;) {
+      const hours = SEARCH_WINDOWS[step];
+      let windowed = params;
+      let window: CandidateFilters['window'];
+      if (hours !== undefined) {
+        const w = timeWindow(hours, now);
+        windowed = [...params, w.tsquery, w.start];
+        window = { tsquery: `$${params.length + 1}`, start: `$${params.length + 2}` };
+      }
+      const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES), windowed);
+      if (hours === undefined || rows.length >= RANKED_CANDIDATES) return rows.map((r) => String(r.id));
+      const needed = rows.length === 0 ? Infinity : (hours * RANKED_CANDIDATES * 1.5) / rows.length;
+      step = SEARCH_WINDOWS.findIndex((h, i) => i > step && h >= needed);
+      if (step < 0) step = SEARCH_WINDOWS.length;
+    }
   }
 
   /**
    * One batch of the re-index the server runs at start; returns how many messages it wrote (0: none
    * left). Resumable: a written message no longer qualifies. First the messages stored before migration
-   * 014, newest first: setting search_listed makes the trigger write their postings from their stored
-   * tsvector, in SQL; then the messages whose terms an older tokenizer
-   * wrote (or none: see SEARCH_TERMS_VERSION), tokenized here and written with one UPDATE ... FROM
-   * unnest per batch (the trigger rewrites their postings). A reaction gets no terms (nothing to find),
-   * only the version.
+   * 015 (their kinds in weights only, `search_kinds` false) whose terms are of the running tokenizer,
+   * newest first: their tsvector is converted in SQL (`search_kinds_in_lexemes`, parts' lexemes marked); then the
+   * messages whose terms an older tokenizer wrote (or none: see SEARCH_TERMS_VERSION), tokenized here and
+   * written with one UPDATE ... FROM unnest per batch. A reaction gets no terms (nothing to find), only
+   * the version.
    */
   async reindexSearchBatch(limit: number = REINDEX_BATCH): Promise<number> {
-    const listed = await this.db.query<Row>(
-      `WITH b AS (SELECT id FROM room_events WHERE body IS NOT NULL AND NOT search_listed AND search_version >= $2 ORDER BY created_at DESC LIMIT $1)
-       UPDATE room_events e SET search_listed = true FROM b WHERE e.id = b.id RETURNING e.id`,
+    const converted = await this.db.query<Row>(
+      `WITH b AS (SELECT id FROM room_events WHERE body IS NOT NULL AND NOT search_kinds AND search_version >= $2 ORDER BY created_at DESC LIMIT $1)
+       UPDATE room_events e SET search = search_kinds_in_lexemes(e.search), search_kinds = true FROM b WHERE e.id = b.id RETURNING e.id`,
       [limit, SEARCH_TERMS_VERSION],
     );
-    if (listed.rows.length > 0) return listed.rows.length;
+    if (converted.rows.length > 0) return converted.rows.length;
     const { rows } = await this.db.query<Row>(
       `SELECT id, body, relation_type FROM room_events WHERE body IS NOT NULL AND search_version < $2
        ORDER BY search_version, id LIMIT $1`,
@@ -1183,7 +1199,7 @@ export class SqlStore implements Store {
     );
     if (rows.length === 0) return 0;
     await this.db.query(
-      `UPDATE room_events e SET search = v.search, search_version = $3, search_listed = true
+      `UPDATE room_events e SET search = v.search, search_version = $3, search_kinds = true
        FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id`,
       [rows.map((r) => String(r.id)), rows.map((r) => (r.relation_type === 'reaction' ? null : toTsvector(String(r.body)))), SEARCH_TERMS_VERSION],
     );

@@ -5,7 +5,7 @@ import type { AnalyzeOptions, Term } from './tokens.js';
 /**
  * How well a text matched, best first: 3 every group matched by whole tokens (a phrase in order
  * counts as its words), 2 some group needed a part of a token, 1 some group needed a stem; 0 no match.
- * The server computes the same from its tsvector weights (A, B, C).
+ * The server computes the same from the kinds its tsvector spells in lexemes (see toTsvector).
  */
 export type MatchClass = 0 | 1 | 2 | 3;
 

@@ -266,12 +266,20 @@ function pieces(text: string, separator: RegExp): { text: string; offset: number
 
 const WEIGHT: Record<TermKind, string> = { exact: 'A', part: 'B', stem: 'C' };
 /**
- * The version of the terms this tokenizer writes; raise it with any change to `analyze` or
- * `toTsvector` that changes a text's terms. Stores keep it beside each message's terms, and the
- * re-index the server runs at start rewrites the terms of every message written by an older version
- * (0: before versions were kept). 1: runs of neighbouring pieces as parts (`srv-web03` of "srv-web03.lan").
+ * The version of the terms this tokenizer writes; raise it with any change to `analyze` that changes a
+ * text's terms. Stores keep it beside each message's terms, and the re-index the server runs at start
+ * rewrites the terms of every message written by an older version (0: before versions were kept).
+ * 1: runs of neighbouring pieces as parts (`srv-web03` of "srv-web03.lan"). (How `toTsvector` spells
+ * the kinds in lexemes is the SQL store's format, converted in SQL by migration 015's re-index.)
  */
 export const SEARCH_TERMS_VERSION = 1;
+
+/**
+ * Prefix of a part's lexeme in a `tsvector` (see `toTsvector`). No term of `analyze` begins with it: a
+ * whole token and a part begin with a folded letter, digit or mark (or `.` of `.NET`; folding gives at
+ * most a space, `(` or a letter first), a stem with STEM_MARK.
+ */
+export const PART_MARK = '^';
 
 /** tsvector positions stop at 16383. */
 const MAX_POSITION = 16_383;
@@ -281,17 +289,25 @@ export function quoteLexeme(form: string): string {
   return `'${form.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
+/** A term's lexeme in a `tsvector`: a whole token as its form, a part as PART_MARK + form, a stem as its form (which begins with STEM_MARK). */
+export function lexemeOf(form: string, kind: TermKind): string {
+  return kind === 'part' ? PART_MARK + form : form;
+}
+
 /**
  * The terms of `text` as PostgreSQL `tsvector` input (for the 'simple', language-neutral
- * configuration: the lexemes are ours, cast with `::tsvector`): each term at its token position,
- * weighted A exact, B part, C stem. Empty text gives the empty string (an empty tsvector).
+ * configuration: the lexemes are ours, cast with `::tsvector`): each term at its token position, its
+ * kind spelled in the lexeme (see `lexemeOf`: a GIN index then tells a whole token from a part or a
+ * stem without reading the row, which a weight would need) and weighted as well, A exact, B part,
+ * C stem (for `ts_rank`). Empty text gives the empty string (an empty tsvector).
  */
 export function toTsvector(text: string, options: AnalyzeOptions = {}): string {
-  const byForm = new Map<string, string[]>();
+  const byLexeme = new Map<string, string[]>();
   for (const t of analyze(text, options)) {
-    const list = byForm.get(t.form) ?? [];
+    const lexeme = lexemeOf(t.form, t.kind);
+    const list = byLexeme.get(lexeme) ?? [];
     list.push(`${Math.min(t.position, MAX_POSITION)}${WEIGHT[t.kind]}`);
-    byForm.set(t.form, list);
+    byLexeme.set(lexeme, list);
   }
-  return [...byForm].map(([form, positions]) => `${quoteLexeme(form)}:${positions.join(',')}`).join(' ');
+  return [...byLexeme].map(([lexeme, positions]) => `${quoteLexeme(lexeme)}:${positions.join(',')}`).join(' ');
 }
