@@ -98,8 +98,7 @@ export function MessageBody({ view, me, unreadable, onToggleReaction }: MessageB
       {view.edited && !view.deleted && view.pendingText === undefined && <span className="edited ml-1 text-xs text-dim">(edited)</span>}
       {view.pendingText !== undefined && !view.deleted && <em className="edit-pending ml-1 text-xs text-dim">(edit pending)</em>}
       {view.pendingDelete && !view.deleted && <em className="delete-pending ml-1 text-xs text-dim">(delete pending)</em>}
-      {/* A deleted message has no reactions (applyRelations, for every client). */}
-      {view.reactions.length > 0 && (
+      {view.reactions.length > 0 && !view.deleted && (
         <span className="reactions mt-0.5 flex flex-wrap gap-1" role="group" aria-label="Reactions">
           {view.reactions.map((r) => {
             const label = reactionLabel(r, me);
