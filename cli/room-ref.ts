@@ -100,3 +100,6 @@ export async function withSuggestion(api: ApiClient, name: string, error: ChatEr
   const suggestion = suggestRoomName(name, names);
   return suggestion ? new ChatError('not_found', `${error.message} — did you mean #${suggestion}?`, { cause: error }) : error;
 }
+
+/** The mark a private room (not a DM) carries in place of `#`, in the TUI's room list and title and in `chat rooms`: U+26BF SQUARED KEY, one column wide. */
+export const PRIVATE_ROOM_MARK = '⚿';

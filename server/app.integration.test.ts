@@ -86,7 +86,7 @@ describe('REST and WebSocket end to end, in process', () => {
       const refused = await api('POST', '/auth/register', { username: alike, password: 'password123' });
       expect(refused).toMatchObject({ status: 409, body: { error: { code: 'username_taken' } } });
       expect(refused.body.error.message).toBe(
-        `the username "${alike}" is too like "${name}", which is taken: names that differ only in case, in ".", "_" and "-", or in 0 for o and 1 for l count as the same name`,
+        `the username "${alike}" is too like "${name}", which is taken: names that differ only in case, in ".", "_" and "-", in 0 for o, or in I, i, l and 1 for one another count as the same name`,
       );
     }
   });

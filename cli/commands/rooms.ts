@@ -6,6 +6,11 @@ import { dmPeers } from '../room-ref.js';
 import type { CliContext } from '../context.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
 import { neutralize } from '../output.js';
+import type { Output } from '../output.js';
+import { PRIVATE_ROOM_MARK } from '../room-ref.js';
+
+/** A room as `chat rooms` lists it: the room, its DM peer's username (null for other rooms, or when the peer left), and whether it is private (a DM too). */
+export type ListedRoom = Room & { readonly peer: string | null; readonly private: boolean };
 
 /** `chat rooms [--all]`: your rooms, or with --all the directory of open rooms. */
 export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<void> {
@@ -13,13 +18,23 @@ export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<voi
   const rooms = opts.all ? await wholeDirectory(api) : await api.rooms();
   const peers = await dmPeers(api, rooms, session.user.username);
   // Direct messages are named by the other person: `@dana`, as `chat send @dana` takes them.
-  const named = rooms.map((r) => ({ ...r, peer: peers.get(r.id) ?? null }));
+  const named = listedRooms(rooms, peers);
   ctx.out.result({ rooms: named }, () => {
     if (rooms.length === 0) return opts.all ? 'No open rooms yet. Create one with `chat create <room>`.' : 'You are in no rooms. See `chat rooms --all`, then `chat join <room>`.';
-    const labels = named.map(label);
-    const width = Math.max(...labels.map((l) => stringWidth(l)));
-    return named.map((r, i) => line(ctx, r, labels[i] as string, width, opts.all ?? false));
+    return roomLines(ctx.out, named, opts.all ?? false);
   });
+}
+
+/** The rooms as `chat rooms` lists them (and `--json` prints them): each with its DM peer from `peers` (by room id) and whether it is private. */
+export function listedRooms(rooms: readonly Room[], peers: ReadonlyMap<string, string>): ListedRoom[] {
+  return rooms.map((r) => ({ ...r, peer: peers.get(r.id) ?? null, private: r.visibility === 'private' }));
+}
+
+/** The lines of `chat rooms` (`directory`: the --all listing, which marks the rooms you are in), names padded to one width. */
+export function roomLines(out: Output, rooms: readonly ListedRoom[], directory: boolean): string[] {
+  const labels = rooms.map(label);
+  const width = Math.max(...labels.map((l) => stringWidth(l)));
+  return rooms.map((r, i) => line(out, r, labels[i] as string, width, directory));
 }
 
 /** Every open room, page after page (the directory answers a page at a time). */
@@ -33,16 +48,20 @@ async function wholeDirectory(api: ApiClient): Promise<Room[]> {
   }
 }
 
-/** `@peer` for direct messages (`@?` when the other person left), `#name` for other rooms; neutralized. */
-function label(r: Room & { peer: string | null }): string {
-  return isDirectMessage(r) ? `@${neutralize(r.peer ?? '?')}` : `#${neutralize(r.name)}`;
+/**
+ * `@peer` for direct messages (`@?` when the other person left), `⚿ name` for other private rooms (the
+ * TUI's mark), `#name` for open rooms; neutralized.
+ */
+function label(r: ListedRoom): string {
+  if (isDirectMessage(r)) return `@${neutralize(r.peer ?? '?')}`;
+  return r.visibility === 'private' ? `${PRIVATE_ROOM_MARK} ${neutralize(r.name)}` : `#${neutralize(r.name)}`;
 }
 
-function line(ctx: CliContext, r: Room, label: string, width: number, directory: boolean): string {
+function line(out: Output, r: Room, label: string, width: number, directory: boolean): string {
   const name = label + ' '.repeat(Math.max(0, width - stringWidth(label)));
   const members = `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}`.padEnd(11);
-  const mark = r.role === 'owner' ? ctx.out.style('yellow', ' owner ') : directory && r.role ? ctx.out.style('green', ' joined') : '       ';
+  const mark = r.role === 'owner' ? out.style('yellow', ' owner ') : directory && r.role ? out.style('green', ' joined') : '       ';
   // A private room's topic is not end-to-end encrypted: said before it, where a long topic cannot hide it.
-  const warning = r.visibility === 'private' && r.topic !== '' ? `${ctx.out.style('yellow', `⚠ ${PRIVATE_TOPIC_TAG}`)} ` : '';
-  return `${ctx.out.style('bold', name)} ${members}${mark} ${warning}${ctx.out.style('dim', neutralize(r.topic))}`.trimEnd();
+  const warning = r.visibility === 'private' && r.topic !== '' ? `${out.style('yellow', `⚠ ${PRIVATE_TOPIC_TAG}`)} ` : '';
+  return `${out.style('bold', name)} ${members}${mark} ${warning}${out.style('dim', neutralize(r.topic))}`.trimEnd();
 }

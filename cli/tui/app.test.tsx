@@ -146,6 +146,24 @@ describe('App', () => {
     expect(lastFrame()).toMatch(/▶ \d\d:\d\d bob: welcome/);
   });
 
+  // Enter on a hit in a tall message showed the message's first rows; the matched line was far below them.
+  it('brings the matched line of a tall message into view when Enter jumps to a search hit', async () => {
+    const { deps } = fakeDeps();
+    const body = Array.from({ length: 300 }, (_, i) => `line ${i + 1} of the big message`).join('\n');
+    const tall = { id: HIT.eventId, roomId: ROOM.id, seq: 1, kind: 'message', sender: { id: 'b', username: 'bob' }, body, envelope: null, target: null, clientMsgId: null, createdAt: new Date().toISOString() };
+    const api = { ...deps.api, history: async () => ({ events: [tall], headSeq: 1, hasMore: false }) } as unknown as ApiClient;
+    const search = vi.fn(async () => ({ hits: [{ ...HIT, snippet: { text: '…big message line 199 of the big message', highlights: [[13, 21]] as [number, number][] } }], waiting: 0 }));
+    const { stdin, lastFrame } = render(<App deps={{ ...deps, api, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('line 300 of the big message'), 'the history');
+    stdin.write('/search "line 199"');
+    await until(() => (lastFrame() ?? '').includes('/search "line 199"'), 'the search text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('1 result'), 'the results panel');
+    stdin.write('\r');
+    await until(() => !(lastFrame() ?? '').includes('1 result'), 'the panel to close');
+    await until(() => (lastFrame() ?? '').includes('line 199 of the big message'), 'the matched line');
+  });
+
   it('streams a summary into a panel with /summarize, and Esc closes it', async () => {
     const { deps } = fakeDeps();
     const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);

@@ -15,6 +15,7 @@ import type { RoomItem } from './components/room-list.js';
 import { RoomList } from './components/room-list.js';
 import type { Panel } from './components/results-panel.js';
 import { panelHeight, ResultsPanel, wrapLines } from './components/results-panel.js';
+import { matchedRow, matchedWords } from './state/search-jump.js';
 import { StatusBar } from './components/status-bar.js';
 import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
@@ -124,7 +125,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
   const panel = panelRef.current;
   /** The message a search result jumped to: highlighted, and scrolled into view once. */
-  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean } | null>(null);
+  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean; match?: string | null } | null>(null);
   /** Whether the terminal has focus (it says so when focus reporting is on; assume yes until then). */
   const focused = useRef(true);
   /** Whether the room list shows (Ctrl+G or F2 toggles it), and the composer's height in rows. */
@@ -316,11 +317,14 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   // The same array while the rows shown are, so the (memoized) timeline is not rendered again.
   const shownLines = useMemo(() => layout.lines.slice(view.start, view.end), [layout, view.start, view.end]);
 
-  // A jump from a search result: once its message is loaded, scroll it to the middle.
+  // A jump from a search result: once its message is loaded, scroll it (its matched row) to the middle.
   useEffect(() => {
     if (!focus || focus.placed || room?.id !== focus.roomId) return;
-    const at = layout.startOf.get(`e:${focusId ?? focus.eventId}`);
-    if (at === undefined) return;
+    const key = `e:${focusId ?? focus.eventId}`;
+    const start = layout.startOf.get(key);
+    if (start === undefined) return;
+    // In a tall message, the row that shows the matched words rather than the message's top.
+    const at = focus.match ? matchedRow(layout.lines, start, key, focus.match) : start;
     setScroll(Math.max(0, layout.lines.length - at - Math.floor(timelineHeight / 2)));
     setFocus({ ...focus, placed: true });
   });
@@ -446,7 +450,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const jumpTo = (hit: SearchHit) => {
     setPanel(null);
     setSelected(hit.roomId);
-    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false });
+    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, match: matchedWords(hit.snippet) });
     void chat.loadUntil(hit.roomId, hit.seq).then(
       () => setNote(`#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)} · PgDn back to the newest`),
       (error: unknown) => setNote((error as Error).message),

@@ -1,15 +1,16 @@
 -- Look-alike usernames: each account's skeleton (shared/protocol/names.ts, usernameSkeleton: lower
--- case, "." "_" "-" dropped, 0 read as o and 1 as l), unique, so "bob_", "Bob." or "b0b" cannot be
--- registered next to "bob". The server writes the skeleton of every new account. Accounts that existed
+-- case, "." "_" "-" dropped, 0 read as o, and I, i, 1 and | read as l), unique, so "bob_", "Bob." or
+-- "b0b" cannot be registered next to "bob", nor "aIice" or "al1ce" next to "alice". The translate
+-- strings must stay exactly those of SKELETON_FOLD there (a test reads them from this file). The server writes the skeleton of every new account. Accounts that existed
 -- before stay as they are: of each group of existing names sharing a skeleton, the oldest holds it and
 -- the others keep none (NULL, which a unique index lets repeat), so no existing account is renamed or
 -- refused, and a new name like any of them is refused.
 ALTER TABLE users ADD COLUMN username_skeleton text;
 UPDATE users u SET username_skeleton = s.skeleton
 FROM (
-  SELECT DISTINCT ON (translate(lower(username), '01._-', 'ol')) id, translate(lower(username), '01._-', 'ol') AS skeleton
+  SELECT DISTINCT ON (translate(lower(username), '01i|._-', 'olll')) id, translate(lower(username), '01i|._-', 'olll') AS skeleton
   FROM users
-  ORDER BY translate(lower(username), '01._-', 'ol'), created_at, id
+  ORDER BY translate(lower(username), '01i|._-', 'olll'), created_at, id
 ) s
 WHERE u.id = s.id;
 CREATE UNIQUE INDEX users_username_skeleton ON users (username_skeleton);

@@ -236,6 +236,6 @@ function usernameTaken(username: string, similarTo?: string): ChatError {
   if (similarTo === undefined) return new ChatError('username_taken', `the username "${username}" is taken`);
   return new ChatError(
     'username_taken',
-    `the username "${username}" is too like "${similarTo}", which is taken: names that differ only in case, in ".", "_" and "-", or in 0 for o and 1 for l count as the same name`,
+    `the username "${username}" is too like "${similarTo}", which is taken: names that differ only in case, in ".", "_" and "-", in 0 for o, or in I, i, l and 1 for one another count as the same name`,
   );
 }

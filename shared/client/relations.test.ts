@@ -45,6 +45,17 @@ describe('applyRelations', () => {
     expect(messages[0]?.reactions).toEqual([{ key: '👍', count: 2, mineSeq: 3, senders: ['bob', 'alice'] }]);
   });
 
+  // The CLI showed a deleted message's reactions under its tombstone, the web none: one rule, here.
+  it('gives a deleted message no reactions, whoever gave them and whenever', () => {
+    const { messages } = applyRelations(
+      [ev(1, alice, 'hi'), ev(2, bob, '👍', { type: 'reaction', seq: 1 }), ev(3, alice, null, { type: 'delete', seq: 1 }), ev(4, alice, '🎉', { type: 'reaction', seq: 1 })],
+      alice.id,
+      body,
+    );
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ deleted: true, text: null, reactions: [] });
+  });
+
   it('quotes the message a reply answers, and shows a message of an unknown relation type plainly', () => {
     const { messages } = applyRelations([ev(1, alice, 'question'), ev(2, bob, 'answer', { type: 'reply', seq: 1 }), ev(3, bob, 'from the future', { type: 'thread', seq: 1 })], alice.id, body);
     expect(messages[1]?.replyTo).toMatchObject({ seq: 1, sender: 'alice', text: 'question' });

@@ -41,6 +41,7 @@ export interface MessageView {
   readonly text: string | null;
   readonly edited: boolean;
   readonly deleted: boolean;
+  /** Its reactions; none once it is deleted (a tombstone carries none, in every client). */
   readonly reactions: readonly ReactionCount[];
   readonly replyTo: ReplyQuote | null;
   /** The relation type when this client does not know it (shown as a plain message). */
@@ -66,6 +67,7 @@ export function isOwnMessage(e: RoomEvent): boolean {
  * those from the events as before), also by event id. `contentOf` gives an event's text (the body in open rooms, the opened envelope in private ones)
  * or null. An edit counts only from the target's author (clients check it too, not only the server);
  * a delete from anyone the server accepted it from; a reaction's toggle-off is the delete of the reaction.
+ * A deleted message keeps no reactions (its tombstone shows none), so no client need filter them.
  */
 export function applyRelations(
   events: readonly RoomEvent[],
@@ -102,7 +104,8 @@ export function applyRelations(
   for (const e of events) {
     if (!isOwnMessage(e)) continue;
     const counts = new Map<string, { count: number; mineSeq: number | null; users: Set<string>; senders: string[] }>();
-    for (const r of reactions.get(e.id) ?? []) {
+    // A deleted message is a tombstone on every surface: it carries no reactions.
+    for (const r of deleted.has(e.id) ? [] : (reactions.get(e.id) ?? [])) {
       if (deleted.has(r.id)) continue;
       const key = contentOf(r);
       if (key === null) continue;

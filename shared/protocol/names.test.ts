@@ -7,11 +7,17 @@ describe('usernameSkeleton', () => {
     expect(usernameSkeleton('a1ice')).toBe(usernameSkeleton('alice'));
   });
 
+  // `aIice` (capital I) and `al1ce` (digit 1 for i) registered next to `alice`: only 1 was read as l.
+  it('reads capital I, small i and l, the digit 1 and "|" as one letter', () => {
+    for (const alike of ['alice', 'aIice', 'al1ce', 'a1ice', 'ALICE', 'aiice', 'alIce', 'a|ice']) expect(usernameSkeleton(alike)).toBe('allce');
+    expect(usernameSkeleton('Ian')).toBe(usernameSkeleton('lan'));
+  });
+
   it('keeps names apart that read differently', () => {
     expect(usernameSkeleton('bobby')).not.toBe(usernameSkeleton('bob'));
     expect(usernameSkeleton('ann2')).not.toBe(usernameSkeleton('ann'));
-    // Not folded (documented): capital I is an i once case is folded, not an l.
-    expect(usernameSkeleton('Ian')).not.toBe(usernameSkeleton('lan'));
+    // Not folded (documented): letter pairs.
+    expect(usernameSkeleton('rnary')).not.toBe(usernameSkeleton('mary'));
   });
 
   it('applies to the ASCII names Username allows, so no Unicode look-alike gets that far', () => {

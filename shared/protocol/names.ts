@@ -4,7 +4,8 @@ import { TextField } from './text-field.js';
 /**
  * Usernames: 3 to 32 characters, ASCII letters, digits, `_ . -`, starting with a letter or digit;
  * unique regardless of case, and no two accounts registered since migration 016 share a
- * {@link usernameSkeleton} (so `bob_`, `Bob.` and `b0b` cannot be registered next to `bob`).
+ * {@link usernameSkeleton} (so `bob_`, `Bob.` and `b0b` cannot be registered next to `bob`, nor
+ * `aIice` or `al1ce` next to `alice`).
  */
 export const Username = z
   .string()
@@ -14,18 +15,34 @@ export const Username = z
 export type Username = z.infer<typeof Username>;
 
 /**
+ * The characters usernameSkeleton folds, as the two strings of SQL's `translate(lower(name), from, to)`:
+ * each character of `from` becomes the one at the same place in `to`, and those past the end of `to`
+ * are dropped. Database migration 016 uses exactly these strings (a test reads them from it).
+ */
+export const SKELETON_FOLD = { from: '01i|._-', to: 'olll' } as const;
+
+/**
  * The look-alike key of a username: two names with the same skeleton read as the same person, so the
- * server registers a name only when no account holds its skeleton. The rule, in the spirit of the
- * skeletons of Unicode TS #39 (confusable detection) cut down to the ASCII usernames allow: lower
- * case; `.`, `_` and `-` dropped (as Slack and Matrix servers treat punctuation in names as
- * noise); the digit `0` read as `o` and the digit `1` as `l`. So `bob`, `Bob_`, `b.o.b`, `-bob-`
- * (not itself valid) and `b0b` all have the skeleton `bob`. Not folded: capital `I` and small `l`
- * (case folding makes `I` an `i`), and letter pairs such as `rn` and `m`. Database migration 016
- * computes the same function in SQL (`translate(lower(name), '01._-', 'ol')`) for the accounts that
- * existed before it; keep the two alike.
+ * server registers a name only when no account holds its skeleton. The rule follows the skeletons of
+ * Unicode Technical Standard #39 (Security Mechanisms, section 4, confusable detection) cut down to
+ * the ASCII usernames allow: lower case; `.`, `_` and `-` dropped (as Slack and Matrix servers treat
+ * punctuation in names as noise); the digit `0` read as `o`; and capital `I`, small `l`, small `i`, the
+ * digit `1` and `|` read as one letter, `l` (UTS #39 maps `I`, `1` and `|` to `l`; small `i` joins them
+ * here because lower-casing makes `I` an `i`, so `aIice` and `al1ce` are both `allce`, like `alice`).
+ * So `bob`, `Bob_`, `b.o.b`, `-bob-` (not itself valid) and `b0b` all have the skeleton `bob`.
+ * Known false positives (distinct names refused next to each other): any pair differing only in `i`
+ * against `l` or `1`, such as `kai`/`kal`, `eli`/`ell`, `ian`/`lan`, `neil`/`nell`, `bill`/`biil`.
+ * Not folded: letter pairs such as `rn` and `m`, `vv` and `w`. Database migration 016 computes the
+ * same function in SQL (`translate(lower(name), '01i|._-', 'olll')`, see SKELETON_FOLD) for the
+ * accounts that existed before it; a test compares the two over many names.
  */
 export function usernameSkeleton(username: string): string {
-  return username.toLowerCase().replace(/[._-]/g, '').replace(/0/g, 'o').replace(/1/g, 'l');
+  let out = '';
+  for (const c of username.toLowerCase()) {
+    const at = SKELETON_FOLD.from.indexOf(c);
+    out += at < 0 ? c : (SKELETON_FOLD.to[at] ?? '');
+  }
+  return out;
 }
 
 /** Passwords: 8 to 1024 characters; anything else is up to the user. */

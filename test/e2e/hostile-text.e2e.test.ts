@@ -148,7 +148,7 @@ describe('hostile text from the server, printed by the chat binary', () => {
     const open = await chat(alice, ['create', 'plaza', '--topic', 'plans']);
     expect(open.stderr).not.toMatch(/can read it/);
     const rooms = (await chat(alice, ['rooms'])).stdout.split('\n');
-    expect(rooms.find((l) => l.startsWith('#vault'))).toMatch(/⚠ topic \(not encrypted\): plans$/);
+    expect(rooms.find((l) => l.startsWith('⚿ vault'))).toMatch(/⚠ topic \(not encrypted\): plans$/);
     expect(rooms.find((l) => l.startsWith('#plaza'))).toMatch(/owner {2}plans$/);
   }, 30_000);
 });

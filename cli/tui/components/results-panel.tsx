@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Room, SearchHit, Snippet } from '../../../shared/protocol/index.js';
+import { snippetAround } from '../../../shared/search/snippet.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import type { Theme } from '../state/theme.js';
 import { senderColor } from '../state/theme.js';
@@ -58,20 +59,30 @@ export function panelHeight(panel: Panel, maxLines: number): number {
   return 3 + maxLines;
 }
 
-function Highlighted({ snippet, theme }: { snippet: Snippet; theme: Theme }) {
+/**
+ * A search hit's snippet cut again, by `chat search`'s rule (snippetAround), to `width` characters, so
+ * its first match sits inside what the panel shows rather than past the row's end.
+ */
+export function snippetToFit(snippet: Snippet, width: number): Snippet {
+  return snippetAround(snippet.text, snippet.highlights, Math.max(10, width));
+}
+
+/** A snippet on one row, indented two columns, its matched words highlighted (bold, accent colour, inverse). */
+function Highlighted({ snippet, theme, width }: { snippet: Snippet; theme: Theme; width: number }) {
+  const fitted = snippetToFit(snippet, width - 2);
   const parts: { text: string; hit: boolean }[] = [];
   let at = 0;
-  for (const [start, end] of snippet.highlights) {
-    parts.push({ text: snippet.text.slice(at, start), hit: false }, { text: snippet.text.slice(start, end), hit: true });
+  for (const [start, end] of fitted.highlights) {
+    parts.push({ text: fitted.text.slice(at, start), hit: false }, { text: fitted.text.slice(start, end), hit: true });
     at = end;
   }
-  parts.push({ text: snippet.text.slice(at), hit: false });
+  parts.push({ text: fitted.text.slice(at), hit: false });
   return (
     <Text wrap="truncate">
       {'  '}
       {parts.map((p, i) =>
         p.hit ? (
-          <Text key={i} bold color={theme.accent}>
+          <Text key={i} bold inverse color={theme.accent}>
             {neutralize(p.text)}
           </Text>
         ) : (
@@ -159,7 +170,7 @@ export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; 
               <Text color={senderColor(theme, hit.sender.username)}>{neutralize(hit.sender.username)}</Text>
               <Text color={theme.dim}>{`  ${when(hit.createdAt)}`}</Text>
             </Text>
-            <Highlighted snippet={hit.snippet} theme={theme} />
+            <Highlighted snippet={hit.snippet} theme={theme} width={width - 4} />
           </Box>
         );
       })}

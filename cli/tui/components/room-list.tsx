@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { neutralize } from '../../../shared/text/neutralize.js';
+import { PRIVATE_ROOM_MARK } from '../../room-ref.js';
 import type { Theme } from '../state/theme.js';
 
 /** One entry of the room list. */
@@ -30,7 +31,7 @@ export function RoomList({ rooms, selectedId, width, theme }: RoomListProps) {
       {rooms.length === 0 && <Text color={theme.dim}>none yet — /join or /create</Text>}
       {rooms.map((r) => {
         const selected = r.id === selectedId;
-        const mark = r.dm ? (r.online ? '●' : '○') : r.private ? '⚿' : '#';
+        const mark = r.dm ? (r.online ? '●' : '○') : r.private ? PRIVATE_ROOM_MARK : '#';
         const count = r.unread > 0 ? ` ${r.unread > 99 ? '99+' : r.unread}` : '';
         const mentions = r.mentions > 0 ? ` @${r.mentions > 99 ? '99+' : r.mentions}` : '';
         const name = neutralize(r.label).slice(0, Math.max(1, width - 4 - count.length - mentions.length));

@@ -1,0 +1,38 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { RoomEvent } from '../../shared/protocol/index.js';
+import { Output } from '../output.js';
+import { historyLines } from './read.js';
+
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const alice = { id: id(901), username: 'alice' };
+const bob = { id: id(902), username: 'bob' };
+/** A plain event of room 1 at `seq`, its relation naming the event at `target`. */
+const ev = (seq: number, sender: typeof alice, body: string | null, relation?: { type: string; target: number }): RoomEvent => ({
+  id: id(seq), roomId: id(1), seq, kind: 'message', sender, body, envelope: null, target: null, clientMsgId: null,
+  createdAt: '2026-11-25T10:00:00.000Z',
+  relation: relation ? { type: relation.type, eventId: id(relation.target), seq: relation.target } : null,
+});
+
+describe('chat read (historyLines)', () => {
+  // `chat read plans` showed "bob: [message deleted] #4" with "👍🏽 1*" still under it; the web showed none.
+  it('shows a deleted message as a tombstone without the reactions it had', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const events = [
+      ev(4, bob, 'the plan'),
+      ev(5, alice, '👍🏽', { type: 'reaction', target: 4 }),
+      ev(6, bob, null, { type: 'delete', target: 4 }),
+      ev(7, bob, 'next'),
+      ev(8, alice, '🎉', { type: 'reaction', target: 7 }),
+    ];
+    const { byId, lines } = historyLines(out, events, new Map(), new Map(), alice.id);
+    expect(lines.join('\n').split('\n')).toEqual([
+      expect.stringMatching(/ {2}bob: \[message deleted\] #4$/),
+      expect.stringMatching(/ {2}bob: next #7$/),
+      `${' '.repeat(18)}🎉 1*`,
+    ]);
+    // --json carries the same rule: a tombstone with no reactions.
+    expect(byId.get(id(4))).toMatchObject({ deleted: true, text: null, reactions: [] });
+  });
+});

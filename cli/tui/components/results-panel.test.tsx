@@ -1,0 +1,44 @@
+import { Box } from 'ink';
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import type { SearchHit } from '../../../shared/protocol/index.js';
+import { matchText, parseQuery, snippetAround } from '../../../shared/search/index.js';
+import { THEMES } from '../state/theme.js';
+import { ResultsPanel, snippetToFit } from './results-panel.js';
+
+/** A hit in a tall message of lines "line N of the big message", its snippet made as the server makes it. */
+function bigMessageHit(query: string): SearchHit {
+  const body = Array.from({ length: 300 }, (_, i) => `line ${i + 1} of the big message, which says rather more than a line should`).join('\n');
+  const ranges = matchText(body, parseQuery(query), { language: 'all' })?.ranges ?? [];
+  return {
+    roomId: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d', roomName: 'general', eventId: '00000000-0000-4000-8000-000000000001', seq: 1,
+    sender: { id: 'b', username: 'bob' }, createdAt: '2026-11-30T09:00:00.000Z', score: 1, snippet: snippetAround(body, ranges),
+  };
+}
+
+describe('ResultsPanel: a search hit', () => {
+  // The TUI cut the server's 160-character snippet at the panel's edge, before the match ("…line 198 of the b…").
+  it('shows the matched words inside the row, however narrow the panel, cut by chat search\'s rule', () => {
+    const hit = bigMessageHit('"line 199"');
+    expect(hit.snippet.highlights.length).toBe(1);
+    for (const width of [40, 60, 80]) {
+      const { lastFrame, unmount } = render(
+        // The app gives the panel the screen's width, as here.
+        <Box width={width}>
+          <ResultsPanel panel={{ kind: 'search', query: '"line 199"', status: 'done', hits: [hit], selected: 0, note: null }} theme={THEMES.dark} maxLines={4} width={width} />
+        </Box>,
+      );
+      const lines = (lastFrame() ?? '').split('\n');
+      // The snippet's row: the one under the hit's "› #general  bob" row.
+      const row = lines[lines.findIndex((l) => l.includes('#general')) + 1];
+      expect(row, `width ${width}`).toContain('line 199');
+      unmount();
+    }
+  });
+
+  it('keeps the highlight on the matched words when it cuts the snippet to fit', () => {
+    const fitted = snippetToFit(bigMessageHit('"line 199"').snippet, 34);
+    expect(fitted.text.length).toBeLessThanOrEqual(36);
+    expect(fitted.highlights.map(([s, e]) => fitted.text.slice(s, e))).toEqual(['line 199']);
+  });
+});
