@@ -84,15 +84,13 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   const setMode = (m: ComposeMode) => set(modeRef, m);
   const { chat, room, me, setNote } = o;
 
-  // Another room: whatever was selected or being edited belongs to the last one (the message being
-  // edited leaves that room's draft; the composer already shows the new room's).
-  const roomIdRef = useRef(room?.id ?? null);
+  // Another room: whatever was selected or being edited belongs to the last one. The composer already
+  // shows the new room's draft (a message being edited was never the old room's draft; a reply typed
+  // there stays that room's draft, as plain text).
   useEffect(() => {
     selectionRef.current = null;
     promptRef.current = null;
-    if (modeRef.current) o.composer.current?.clear(roomIdRef.current);
     modeRef.current = null;
-    roomIdRef.current = room?.id ?? null;
     redraw((n) => n + 1);
     // Only the room matters here; the refs are read at call time.
   }, [room?.id]);
@@ -125,7 +123,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
       case 'edit':
         setMode({ kind: 'edit', target });
         setSelection({ id: target.id, active: false });
-        o.composer.current?.setText(view?.pendingText ?? view?.text ?? target.body ?? '');
+        o.composer.current?.setText(view?.pendingText ?? view?.text ?? target.body ?? '', { transient: true });
         return null;
       case 'reply':
         setMode({ kind: 'reply', target });

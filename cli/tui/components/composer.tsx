@@ -43,15 +43,17 @@ export interface ComposerProps {
 
 /** What the app may do to the composer from outside. */
 export interface ComposerControl {
-  /** Replaces the text (cursor at its end), as if typed; recall starts over. */
-  readonly setText: (text: string) => void;
+  /**
+   * Replaces the text (cursor at its end), as if typed; recall starts over. A `transient` text (a
+   * message loaded to be edited) is not kept as the room's draft: once it is sent or replaced by an
+   * empty text (Esc), the room's draft comes back.
+   */
+  readonly setText: (text: string, options?: { readonly transient?: boolean }) => void;
   /**
    * Puts back the text of a command that was refused, unless something else was typed since: into
    * the composer when it still holds `draftKey`'s draft, else into that room's kept draft.
    */
   readonly restore: (text: string, draftKey: string | null) => void;
-  /** Empties `draftKey`'s draft: the composer when it holds that draft, else the draft kept for it. */
-  readonly clear: (draftKey: string | null) => void;
 }
 
 /**
@@ -113,6 +115,10 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   // are handled one after another before React renders, and each must see the text the last left.
   const stateRef = useRef<EditorState>(EMPTY);
   const keyRef = useRef<string | null>(null);
+  /** Whether the text is transient (see ComposerControl.setText): not kept as the room's draft. */
+  const transientRef = useRef(false);
+  /** The room's kept draft, which a transient text leaves alone and gives way to when it ends. */
+  const kept = (): EditorState => (keyRef.current !== null ? drafts?.get(keyRef.current) : undefined) ?? EMPTY;
   const recall = useRef<Recall>(NOT_RECALLING);
   const topRef = useRef(0);
   const layoutRef = useRef(createComposerLayoutCache());
@@ -121,7 +127,7 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   const update = (next: EditorState) => {
     const before = stateRef.current.text;
     stateRef.current = next;
-    if (keyRef.current !== null) drafts?.set(keyRef.current, next);
+    if (keyRef.current !== null && !transientRef.current) drafts?.set(keyRef.current, next);
     redraw((n) => n + 1);
     if (next.text !== before) {
       setHints([]);
@@ -133,14 +139,17 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   if (draftKey !== keyRef.current) {
     keyRef.current = draftKey;
     recall.current = NOT_RECALLING;
+    transientRef.current = false;
     stateRef.current = (draftKey !== null ? drafts?.get(draftKey) : undefined) ?? EMPTY;
   }
 
   if (control) {
     control.current = {
-      setText: (text) => {
+      setText: (text, options) => {
         recall.current = NOT_RECALLING;
-        update({ text, cursor: text.length });
+        const ending = transientRef.current && text === '';
+        transientRef.current = options?.transient ?? false;
+        update(ending ? kept() : { text, cursor: text.length });
       },
       restore: (text, key) => {
         const back = { text, cursor: text.length };
@@ -150,12 +159,6 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
             update(back);
           }
         } else if (key !== null && drafts && !drafts.get(key)) drafts.set(key, back);
-      },
-      clear: (key) => {
-        if (key === keyRef.current) {
-          recall.current = NOT_RECALLING;
-          update(EMPTY);
-        } else if (key !== null) drafts?.set(key, EMPTY);
       },
     };
   }
@@ -177,7 +180,9 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
         // Emptied first: what Enter runs may put text back (`/edit` loads the message to edit, a
         // refused command its own text).
         recall.current = NOT_RECALLING;
-        update(EMPTY);
+        const after = transientRef.current ? kept() : EMPTY;
+        transientRef.current = false;
+        update(after);
         onSubmit(state.text);
       }
       return true;
