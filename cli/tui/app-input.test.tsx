@@ -401,6 +401,23 @@ describe('The composer and history (readline rules)', () => {
     t.app.unmount();
   });
 
+  it('keeps the edits of the oldest entry when ↑ past it selects a message, for the next ↑', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('only\r');
+    await until(() => t.sent().length === 1, 'the send');
+    t.app.stdin.write(KEY.up);
+    await until(() => composerText(t.frame()) === 'only', 'the recall');
+    await typed(t, 'Z', 'onlyZ');
+    t.app.stdin.write(KEY.up);
+    await until(() => t.frame().includes('▶'), 'a message selected');
+    t.app.stdin.write('\u001b');
+    await until(() => !t.frame().includes('▶'), 'the selection left');
+    t.app.stdin.write(KEY.up);
+    await until(() => composerText(t.frame()) === 'onlyZ', 'the edited entry again');
+    t.app.unmount();
+  });
+
   it('moves up a line of a typed text of several lines with ↑ instead of recalling, and recalls from its first line', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

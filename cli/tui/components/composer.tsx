@@ -207,7 +207,8 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
         if (!up) return true;
         if (recall.current.at > 0) {
           const typed = recall.current.edited.get(0) ?? EMPTY;
-          recall.current = { at: 0, edited: recall.current.edited };
+          // The oldest entry's edits are kept too, for the next ↑.
+          recall.current = { at: 0, edited: new Map(recall.current.edited).set(recall.current.at, state) };
           update(typed);
           return typed.text !== '';
         }
