@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ApiClient, E2ESession, KeyBackup, LiveClient, SessionIdentityBackup } from '../shared/client/index.js';
 import type { SocketLike, StoredSession } from '../shared/client/index.js';
 import type { Room } from '../shared/protocol/index.js';
+import { DraftFile } from './node/draft-file.js';
 import { nodeFetch } from './node/http-fetch.js';
 import { ChatError } from '../shared/protocol/index.js';
 import { KeystoreSessionStore } from './node/keystore-session-store.js';
@@ -133,6 +134,11 @@ export class CliContext {
   /** This profile's unsent messages, kept sealed on disk until the server acknowledges them. */
   async outbox(): Promise<OutboxFileStore> {
     return new OutboxFileStore(await this.secrets(), secretAccount(this.config.home, this.profileName), this.config.home);
+  }
+
+  /** Where the interactive client keeps this profile's composer drafts (sealed, one file). */
+  async draftFile(): Promise<DraftFile> {
+    return new DraftFile(await this.secrets(), secretAccount(this.config.home, this.profileName), this.config.home);
   }
 
   /** The local search index of this profile's private rooms. */

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2ESession, KEY_WAIT_MS, MemoryE2EStore } from '../../shared/client/index.js';
 import { newUser } from '../../test/support/api.js';
 import { tempDir } from '../../test/support/binaries.js';
+import { memorySecrets } from '../../test/support/memory-secrets.js';
 import { startTestServer } from '../../test/support/server.js';
 import type { TestServer } from '../../test/support/server.js';
 import { LmdbE2EStore } from './lmdb-e2e-store.js';
-import type { SecretStore } from './secret-store.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -15,18 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.stop();
 });
-
-/** Secrets in memory: what this test keeps across "processes" is the LMDB database and these. */
-function memorySecrets(): SecretStore {
-  const values = new Map<string, string>();
-  return {
-    backend: 'file',
-    description: 'memory',
-    get: async (account) => values.get(account) ?? null,
-    set: async (account, value) => void values.set(account, value),
-    delete: async (account) => void values.delete(account),
-  };
-}
 
 describe('LmdbE2EStore with replays and keys that never come', () => {
   it('keeps, from one CLI run to the next, which event showed an envelope and when a missing key was asked for', async () => {

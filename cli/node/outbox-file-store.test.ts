@@ -3,20 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeOutboxStoreContract } from '../../shared/client/outbox-store.contract.js';
 import { tempDir } from '../../test/support/binaries.js';
+import { memorySecrets } from '../../test/support/memory-secrets.js';
 import { OutboxFileStore } from './outbox-file-store.js';
-import type { SecretStore } from './secret-store.js';
-
-/** A SecretStore in memory (the keychain's part is not under test here). */
-function memorySecrets(): SecretStore {
-  const values = new Map<string, string>();
-  return {
-    backend: 'file',
-    description: 'memory',
-    get: async (account) => values.get(account) ?? null,
-    set: async (account, value) => void values.set(account, value),
-    delete: async (account) => void values.delete(account),
-  };
-}
 
 describeOutboxStoreContract('sealed files', async () => {
   const home = await tempDir('outbox');

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient, E2ESession, LiveClient } from '../../shared/client/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import { App } from './app.js';
+import { DraftBook } from './state/drafts.js';
 
 // The keys people press, as a terminal delivers them: several in one chunk (a held key, typing over
 // SSH, a busy moment), pastes with whatever the clipboard held.
@@ -27,7 +28,7 @@ const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
  * The app over fakes of the client library, in rooms #general and #plans; #lobby is in the directory.
  * `emit` plays a live frame (by its event name) to the app.
  */
-function setup(options: { readonly generalRole?: Room['role']; readonly general?: Partial<Room> } = {}) {
+function setup(options: { readonly generalRole?: Room['role']; readonly general?: Partial<Room>; readonly drafts?: DraftBook } = {}) {
   const handlers = new Map<string, ((payload: unknown) => void)[]>();
   const live = {
     state: { status: 'connected' },
@@ -69,6 +70,7 @@ function setup(options: { readonly generalRole?: Room['role']; readonly general?
     readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
     search: vi.fn(async () => ({ hits: [], waiting: 0 })),
     summarize: vi.fn(async () => Promise.reject(new Error('not here'))),
+    ...(options.drafts ? { drafts: options.drafts } : {}),
   };
   const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
   const frame = () => app.lastFrame() ?? '';
@@ -293,5 +295,167 @@ describe('App input', () => {
     await until(() => !t.frame().includes('Rooms'), 'the list hidden');
     t.app.stdin.write('\u0007');
     await until(() => t.frame().includes('Rooms'), 'the list back');
+  });
+});
+
+const KEY = { up: '\u001b[A', down: '\u001b[B', left: '\u001b[D', ctrlJ: '\n', ctrlN: '\u000e', ctrlP: '\u0010', ctrlK: '\u000b' };
+/** The composer's rows: the lines of the frame below the timeline's last line, inside the composer's border. */
+const composerText = (frame: string): string => {
+  const lines = frame.split('\n');
+  const top = lines.findLastIndex((l) => l.trimStart().startsWith('╭'));
+  return lines
+    .slice(top + 1)
+    .filter((l) => l.trimStart().startsWith('│'))
+    .map((l) => l.replace(/^\s*│\s?/, '').replace(/\s*│\s*$/, ''))
+    .join('\n');
+};
+
+describe('The composer across rooms', () => {
+  it('keeps each room its own draft: Ctrl+N leaves the draft in its room, and Ctrl+P brings it back to be sent there', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    await typed(t, 'draft for general');
+    t.app.stdin.write(KEY.ctrlN);
+    await until(() => t.frame().includes('Message #plans'), 'the empty composer of #plans');
+    expect(composerText(t.frame())).not.toContain('draft for general');
+    // Enter in #plans has nothing to send; what is typed there stays #plans'.
+    t.app.stdin.write('\r');
+    await typed(t, 'plans note');
+    t.app.stdin.write(KEY.ctrlP);
+    await until(() => composerText(t.frame()).includes('draft for general'), "#general's draft back");
+    expect(composerText(t.frame())).not.toContain('plans note');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['draft for general']);
+    expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(GENERAL.id);
+    t.app.stdin.write(KEY.ctrlN);
+    await until(() => composerText(t.frame()).includes('plans note'), "#plans' draft back");
+    t.app.unmount();
+  });
+
+  it('keeps a draft, text and cursor, across a restart (the app ended by Ctrl+C)', async () => {
+    let disk: string | null = null;
+    const persistence = { read: async () => disk, write: async (text: string) => void (disk = text) };
+    const book = await DraftBook.open(persistence);
+    const first = setup({ drafts: book });
+    await until(() => first.frame().includes('bob: welcome to general'), 'the history');
+    await typed(first, 'half a thougt');
+    first.app.stdin.write(KEY.left);
+    await until(() => first.frame().includes('half a thoug'), 'the cursor moved');
+    first.app.stdin.write('\u0003');
+    first.app.unmount();
+    // What the interactive client does once the app has ended.
+    await book.flush();
+    expect(disk).toContain('half a thougt');
+    const second = setup({ drafts: await DraftBook.open(persistence) });
+    await until(() => composerText(second.frame()).includes('half a thougt'), 'the draft after the restart');
+    await typed(second, 'h', 'half a though');
+    second.app.stdin.write('\r');
+    await until(() => second.sent().length > 0, 'the send');
+    expect(second.sent()).toEqual(['half a thought']);
+    second.app.unmount();
+  });
+
+  it('clears the status line of the room left when another room is shown', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('/theme dark\r');
+    await until(() => t.frame().includes('theme: dark'), 'the note');
+    t.app.stdin.write(`${KEY.ctrlK}plans\r`);
+    await until(() => t.frame().includes('bob: welcome to plans'), 'the switch to #plans');
+    expect(t.frame()).not.toContain('theme: dark');
+    t.app.stdin.write('/theme light\r');
+    await until(() => t.frame().includes('theme: light'), 'the next note');
+    t.app.stdin.write(KEY.ctrlP);
+    await until(() => t.frame().includes('bob: welcome to general'), 'the switch back');
+    expect(t.frame()).not.toContain('theme: light');
+    t.app.unmount();
+  });
+});
+
+describe('The composer and history (readline rules)', () => {
+  it('keeps the edits of a recalled message while ↑/↓ browse, moves between its lines first, and gives back what was typed before', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('older sent\r');
+    await until(() => t.sent().length === 1, 'the first send');
+    t.app.stdin.write(`aaa${KEY.ctrlJ}bbb\r`);
+    await until(() => t.sent().length === 2, 'the second send');
+    await typed(t, 'typing now');
+    t.app.stdin.write(KEY.up);
+    await until(() => composerText(t.frame()) === 'aaa\nbbb', 'the last sent recalled');
+    await typed(t, 'X', 'bbbX');
+    // On the second line ↑ moves to the first; from there it recalls the older one.
+    t.app.stdin.write(KEY.up);
+    t.app.stdin.write(KEY.up);
+    await until(() => composerText(t.frame()) === 'older sent', 'the older one recalled');
+    t.app.stdin.write(KEY.down);
+    await until(() => composerText(t.frame()) === 'aaa\nbbbX', 'the edited one, with its edit');
+    // From its first line (where the cursor was left) ↓ moves down a line, then past the newest.
+    t.app.stdin.write(KEY.down);
+    t.app.stdin.write(KEY.down);
+    await until(() => composerText(t.frame()) === 'typing now', 'the text typed before browsing');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length === 3, 'the third send');
+    expect(t.sent()).toEqual(['older sent', 'aaa\nbbb', 'typing now']);
+    t.app.unmount();
+  });
+
+  it('keeps the edits of the oldest entry when ↑ past it selects a message, for the next ↑', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('only\r');
+    await until(() => t.sent().length === 1, 'the send');
+    t.app.stdin.write(KEY.up);
+    await until(() => composerText(t.frame()) === 'only', 'the recall');
+    await typed(t, 'Z', 'onlyZ');
+    t.app.stdin.write(KEY.up);
+    await until(() => t.frame().includes('▶'), 'a message selected');
+    t.app.stdin.write('\u001b');
+    await until(() => !t.frame().includes('▶'), 'the selection left');
+    t.app.stdin.write(KEY.up);
+    await until(() => composerText(t.frame()) === 'onlyZ', 'the edited entry again');
+    t.app.unmount();
+  });
+
+  it('moves up a line of a typed text of several lines with ↑ instead of recalling, and recalls from its first line', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('sent before\r');
+    await until(() => t.sent().length === 1, 'the send');
+    await typed(t, `one${KEY.ctrlJ}two`, 'two');
+    t.app.stdin.write(KEY.up);
+    await typed(t, '1', 'one1');
+    expect(composerText(t.frame())).toBe('one1\ntwo');
+    t.app.stdin.write(KEY.up);
+    await until(() => composerText(t.frame()) === 'sent before', 'the recall from the first line');
+    t.app.unmount();
+  });
+});
+
+describe('Refused commands keep their text', () => {
+  it('/edit while the last message is still being sent says so and leaves "/edit corrected P1" in the composer', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    vi.mocked(t.live.send).mockImplementation(() => new Promise(() => {}));
+    t.app.stdin.write('P1\r');
+    await until(() => t.sent().length === 1, 'the pending send');
+    t.app.stdin.write('/edit corrected P1\r');
+    await until(() => t.frame().includes('still being sent'), 'the refusal');
+    await until(() => composerText(t.frame()).includes('/edit corrected P1'), 'the command back in the composer');
+    t.app.unmount();
+  });
+
+  it('keeps an unknown command, a command with a bad argument and a refused /topic in the composer', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    for (const [command, why] of [['/nosuch thing', 'nosuch'], ['/theme purple', 'usage: /theme'], ['/topic new one', 'only the owner']] as const) {
+      t.app.stdin.write(`${command}\r`);
+      await until(() => t.frame().includes(why) && composerText(t.frame()).includes(command), `${command} refused and kept`);
+      t.app.stdin.write('\u0015');
+      await until(() => !composerText(t.frame()).includes(command), `${command} erased`);
+    }
+    expect(t.sent()).toEqual([]);
+    t.app.unmount();
   });
 });

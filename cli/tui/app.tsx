@@ -25,6 +25,7 @@ import { isKey } from './input/keys.js';
 import { DIRECTORY_HINT, runSlash } from './slash-actions.js';
 import { fuzzyFilter } from './state/fuzzy.js';
 import { scrollToShow, selectableIds } from './state/message-actions.js';
+import { DraftBook } from './state/drafts.js';
 import { helpText, parseComposer, SLASH_COMMANDS } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
@@ -181,6 +182,20 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   }, [stdout, deps]);
 
   const room = chat.rooms.find((r) => r.id === selected) ?? chat.rooms[0];
+  /** Each room's draft: the app's own, kept on disk, or one in memory. */
+  const drafts = useMemo(() => deps.drafts ?? DraftBook.inMemory(deps.now), [deps.drafts, deps.now]);
+  // The drafts of rooms this user is no longer in go (once the room list is known).
+  useEffect(() => {
+    if (chat.rooms.length > 0) drafts.keepOnly(new Set(chat.rooms.map((r) => r.id)));
+  }, [chat.rooms, drafts]);
+  /**
+   * Shows another room: what the status line said was about the room left (a command's answer, a
+   * key change), so it goes.
+   */
+  const showRoom = (id: string) => {
+    if (id !== room?.id) setNote(null);
+    setSelected(id);
+  };
   useEffect(() => {
     if (!selected && chat.rooms[0]) setSelected(chat.rooms[0].id);
   }, [selected, chat.rooms]);
@@ -368,7 +383,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const i = Math.max(0, chat.rooms.findIndex((r) => r.id === room?.id));
     const next = chat.rooms[(i + delta + chat.rooms.length) % chat.rooms.length];
     if (next) {
-      setSelected(next.id);
+      showRoom(next.id);
       setScroll(0);
     }
   };
@@ -423,7 +438,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       else if (key.name === 'return') {
         const pick = matchesFor(switcherRef.current)[0];
         if (pick) {
-          setSelected(pick.id);
+          showRoom(pick.id);
           setScroll(0);
         }
         setSwitcher(null);
@@ -496,15 +511,22 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     // Saving an edit or sending a reply: the text is the message's, slash and all.
     if (actions.submit(text)) return;
     const parsed = parseComposer(text);
-    const fail = (error: unknown) => setNote(error instanceof ChatError || error instanceof Error ? error.message : String(error));
-    if (parsed.kind === 'error') return setNote(parsed.message);
+    // A refused command (or a message with nowhere to go) says why, and its text comes back to the
+    // composer to be corrected or sent later: nothing typed is lost to a refusal.
+    const draftKey = room?.id ?? null;
+    const refuse = (why: string) => {
+      setNote(why);
+      composerControl.current?.restore(text, draftKey);
+    };
+    const fail = (error: unknown) => refuse(error instanceof ChatError || error instanceof Error ? error.message : String(error));
+    if (parsed.kind === 'error') return refuse(parsed.message);
     if (parsed.kind === 'command') {
       void runSlash(parsed.name, parsed.args, parsed.rest, {
         api: deps.api,
         e2e: deps.e2e,
         room,
         refreshRooms: chat.refreshRooms,
-        select: (id) => setSelected(id),
+        select: (id) => showRoom(id),
         setTheme: (choice) => {
           setThemeChoice(choice);
           saveTheme(choice);
@@ -521,7 +543,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       }).then(setNote, fail);
       return;
     }
-    if (!room) return setNote('join or create a room first: /join <room>, /create <room>');
+    if (!room) return refuse('join or create a room first: /join <room>, /create <room>');
     setSent((s) => [...s.slice(-49), text]);
     sendText(room, parsed.text);
   };
@@ -598,6 +620,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         banner={actions.banner}
         onTyping={(active) => room && chat.typing(room, active)}
         history={sent}
+        draftKey={room?.id ?? null}
+        drafts={drafts}
         theme={theme}
         placeholder={room ? `Message ${title}  (/help · Ctrl+K rooms)` : 'Type /join <room> or /create <room>'}
       />

@@ -174,6 +174,26 @@ describe('acting on the selected message', () => {
     t.app.unmount();
   });
 
+  it('gives the draft being typed back after an edit is cancelled or saved, and never keeps the edited text as the draft', async () => {
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, ME, 'mine'), ev(OPEN, 2, BOB, 'theirs')] });
+    await until(() => t.frame().includes('bob: theirs'), 'the history');
+    await t.press('my draft');
+    await until(() => t.frame().includes('my draft'), 'the draft');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e');
+    await until(() => t.frame().includes('editing your message'), 'the edit banner');
+    expect(t.frame()).not.toContain('my draft');
+    await t.press(' more', KEYS.esc);
+    await until(() => t.frame().includes('my draft'), 'the draft back after Esc');
+    expect(t.frame()).not.toContain('mine more');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e');
+    await until(() => t.frame().includes('editing your message'), 'the edit banner again');
+    await t.press(' again', KEYS.enter);
+    await until(() => t.relations().length === 1, 'the edit sent');
+    await until(() => t.frame().includes('my draft'), 'the draft back after the edit');
+    expect(t.relations()[0]?.[1]).toMatchObject({ body: 'mine again' });
+    t.app.unmount();
+  });
+
   it('d asks first: n keeps the message, y deletes it by seq', async () => {
     const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'theirs'), ev(OPEN, 4, ME, 'oops')] });
     await until(() => t.frame().includes('alice: oops'), 'the history');
@@ -290,6 +310,9 @@ describe('slash commands while the newest message is still being sent', () => {
     for (const command of ['/edit alpha corrected', '/react 🎉', '/reply hi', '/delete']) {
       await t.press(command, KEYS.enter);
       await until(() => t.frame().includes('still being sent'), `the note for ${command}`);
+      // The refused command is left in the composer, to send once the message is (Ctrl+U erases it here).
+      await until(() => t.frame().includes(`${command} `), `${command} kept in the composer`);
+      await t.press('\u0015');
     }
     expect(t.relations().filter(([, p]) => 'relatesTo' in p)).toEqual([]);
     expect(t.frame()).not.toContain('for everyone? y/n');

@@ -5,6 +5,7 @@ import type { CliContext } from '../context.js';
 import { forgetDevice } from '../forget-device.js';
 import { App, TUI_RENDER_OPTIONS } from './app.js';
 import { summarizeRoom } from '../room-summary.js';
+import { DraftBook } from './state/drafts.js';
 
 /**
  * Terminal modes the app turns on, and off again however it ends: the alternate screen, bracketed
@@ -54,6 +55,8 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
   const live = await ctx.live(api);
   const devices = new DevicePrompts({ e2e, api, live, backup });
   const outbox = await ctx.outbox();
+  // Each room's unsent text: read before the first frame, written again as it changes and at the end.
+  const drafts = await DraftBook.open(await ctx.draftFile());
   let ended = false;
   const instance = render(
     <App
@@ -67,6 +70,7 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
         saveReadPosition: (roomId, seq) => ctx.config.setReadPosition(ctx.profileName, roomId, seq),
         now: Date.now,
         outbox,
+        drafts,
         search: async (query) =>
           searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { rooms: await api.rooms(), limit: 50 }),
         summarize: async (room, type, agree, onText) =>
@@ -97,6 +101,8 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
     await instance.waitUntilExit();
   } finally {
     live.stop();
+    // However the app ended (Ctrl+C included), the drafts typed in it are on disk before it returns.
+    await drafts.flush();
     await store.close();
   }
   return { sessionEnded: ended, unsent: (await outbox.list()).length };

@@ -3,6 +3,7 @@ import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
 import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, RoomRemoval, StoredSession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
+import type { DraftBook } from './state/drafts.js';
 
 export type { DmPeer } from '../../shared/client/index.js';
 
@@ -21,6 +22,8 @@ export interface ChatDeps {
   readonly now: () => number;
   /** Where unsent messages are kept across restarts (default: memory, lost on quit). */
   readonly outbox?: OutboxStore;
+  /** Each room's unsent composer text, kept across restarts (default: memory, lost on quit). */
+  readonly drafts?: DraftBook;
   /** Searches every room: open ones on the server, private ones in the local index. */
   readonly search: (query: string) => Promise<{ hits: SearchHit[]; waiting: number }>;
   /**

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { MessageView, PendingMessage } from '../../shared/client/index.js';
 import { newestIsSending } from '../../shared/client/index.js';
 import { LAST_STILL_SENDING } from '../../shared/text/still-sending.js';
+import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import type { ComposerControl } from './components/composer.js';
@@ -48,7 +49,12 @@ export interface MessageActions {
   readonly select: () => boolean;
   /** Takes the composer's Enter while editing or replying; answers false (the text is a plain message) otherwise. */
   readonly submit: (text: string) => boolean;
-  /** `/edit`, `/delete`, `/react`, `/reply`: on the selected message, else the room's last fitting one; answers the status line. */
+  /**
+   * `/edit`, `/delete`, `/react`, `/reply`: on the selected message, else the room's last fitting one;
+   * answers the status line. Rejects with a ChatError saying why when the command is refused (its
+   * newest message still being sent: `conflict`; no message to act on: `not_found`; not this user's
+   * to change, or deleted: `forbidden`), so the app gives the command's text back to the composer.
+   */
   readonly slash: (action: 'edit' | 'delete' | 'react' | 'reply', arg: string) => Promise<string>;
 }
 
@@ -78,11 +84,12 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   const setMode = (m: ComposeMode) => set(modeRef, m);
   const { chat, room, me, setNote } = o;
 
-  // Another room: whatever was selected or being edited belongs to the last one.
+  // Another room: whatever was selected or being edited belongs to the last one. The composer already
+  // shows the new room's draft (a message being edited was never the old room's draft; a reply typed
+  // there stays that room's draft, as plain text).
   useEffect(() => {
     selectionRef.current = null;
     promptRef.current = null;
-    if (modeRef.current) o.composer.current?.setText('');
     modeRef.current = null;
     redraw((n) => n + 1);
     // Only the room matters here; the refs are read at call time.
@@ -116,7 +123,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
       case 'edit':
         setMode({ kind: 'edit', target });
         setSelection({ id: target.id, active: false });
-        o.composer.current?.setText(view?.pendingText ?? view?.text ?? target.body ?? '');
+        o.composer.current?.setText(view?.pendingText ?? view?.text ?? target.body ?? '', { transient: true });
         return null;
       case 'reply':
         setMode({ kind: 'reply', target });
@@ -262,13 +269,13 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
 
   const slash = async (action: 'edit' | 'delete' | 'react' | 'reply', arg: string): Promise<string> => {
     // The newest message is one still being sent: it has no target id yet, and an older one is not what was meant.
-    if (!selectionRef.current && newestIsSending(o.pending ?? [])) return STILL_SENDING(action);
+    if (!selectionRef.current && newestIsSending(o.pending ?? [])) throw new ChatError('conflict', STILL_SENDING(action));
     const target = slashTarget(action);
-    if (!target) return action === 'edit' || action === 'delete' ? 'you have no message here to ' + action : 'no message here yet';
+    if (!target) throw new ChatError('not_found', action === 'edit' || action === 'delete' ? 'you have no message here to ' + action : 'no message here yet');
     const text = arg.trim();
     if ((action === 'react' || (text !== '' && action !== 'delete')) && room) {
       const refusal = actionRefusal(action, o.views?.get(target.id), target, me.id, room);
-      if (refusal) return refusal;
+      if (refusal) throw new ChatError('forbidden', refusal);
       done();
       if (action === 'react') {
         const given = await chat.react(room, target, text);
@@ -277,7 +284,9 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
       await (action === 'edit' ? chat.edit(room, target, text) : chat.reply(room, target, text));
       return action === 'edit' ? 'edited' : '';
     }
-    return act(action, target) ?? '';
+    const refusal = act(action, target);
+    if (refusal !== null) throw new ChatError('forbidden', refusal);
+    return '';
   };
 
   const mode = modeRef.current;

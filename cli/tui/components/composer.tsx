@@ -8,6 +8,7 @@ import { complete } from '../state/completion.js';
 import { composerView, createComposerLayoutCache } from '../state/composer-view.js';
 import type { EditAction, EditorState } from '../state/line-editor.js';
 import { EMPTY, edit, insert, onFirstLine, onLastLine } from '../state/line-editor.js';
+import type { DraftBook } from '../state/drafts.js';
 import { completeSlash } from '../state/slash-commands.js';
 import type { Theme } from '../state/theme.js';
 
@@ -15,8 +16,15 @@ export interface ComposerProps {
   readonly onSubmit: (text: string) => void;
   /** Called with true while the user types, false once the composer is empty or sent. */
   readonly onTyping: (typing: boolean) => void;
-  /** What this user sent, oldest first: ↑ in an empty composer recalls the last. */
+  /** What this user sent, oldest first: ↑ on the text's first line recalls the last. */
   readonly history: readonly string[];
+  /**
+   * Whose draft the composer holds (the room's id; null with no room): when it changes, the text
+   * and cursor are kept in `drafts` under the old key and the new key's draft comes back.
+   */
+  readonly draftKey?: string | null;
+  /** Each room's draft, told every change of the text (see DraftBook); none kept when absent. */
+  readonly drafts?: Pick<DraftBook, 'get' | 'set'>;
   readonly theme: Theme;
   readonly placeholder: string;
   /** Display columns inside the border. */
@@ -35,8 +43,42 @@ export interface ComposerProps {
 
 /** What the app may do to the composer from outside. */
 export interface ComposerControl {
-  /** Replaces the text (cursor at its end), as if typed; recall starts over. */
-  readonly setText: (text: string) => void;
+  /**
+   * Replaces the text (cursor at its end), as if typed; recall starts over. A `transient` text (a
+   * message loaded to be edited) is not kept as the room's draft: once it is sent or replaced by an
+   * empty text (Esc), the room's draft comes back.
+   */
+  readonly setText: (text: string, options?: { readonly transient?: boolean }) => void;
+  /**
+   * Puts back the text of a command that was refused, unless something else was typed since: into
+   * the composer when it still holds `draftKey`'s draft, else into that room's kept draft.
+   */
+  readonly restore: (text: string, draftKey: string | null) => void;
+}
+
+/**
+ * Where ↑/↓ are in the history: `at` entries back from the newest (0: the text being typed), and the
+ * entries edited while browsing (by `at`; 0 holds the text typed before browsing), kept until the
+ * text is sent, as readline keeps edited history lines until one is accepted.
+ */
+interface Recall {
+  readonly at: number;
+  readonly edited: ReadonlyMap<number, EditorState>;
+}
+
+const NOT_RECALLING: Recall = { at: 0, edited: new Map() };
+
+/**
+ * One step through `history` (oldest first) from `recall` with `state` shown: the current text is
+ * kept as the entry's (edited or not), and the next entry shows as it was left, or as sent with the
+ * cursor at its end. Null when there is nothing further that way.
+ */
+function walkHistory(recall: Recall, state: EditorState, history: readonly string[], up: boolean): { recall: Recall; state: EditorState } | null {
+  const at = up ? recall.at + 1 : recall.at - 1;
+  if (at < 0 || at > history.length) return null;
+  const edited = new Map(recall.edited).set(recall.at, state);
+  const sent = history[history.length - at] ?? '';
+  return { recall: { at, edited }, state: edited.get(at) ?? { text: sent, cursor: sent.length } };
 }
 
 /** The keys that edit, by readline's names for what they do. */
@@ -61,15 +103,23 @@ function actionOf(key: Key): EditAction | null {
  * reports it) or Ctrl+J starts a new line; a paste stays one piece and one message. The cursor moves
  * by grapheme (←/→, Ctrl+B/F) and by word (Alt+B/F, Ctrl+←/→); Home/End and Ctrl+A/E go to the line's
  * ends; Backspace and Delete remove one grapheme, Ctrl+W and Alt+Backspace a word back, Alt+D a word
- * on, Ctrl+U the line before the cursor. ↑ in an empty composer recalls what you sent, and past the
- * oldest is left to the app (it selects a message); Tab completes a command, an @name or a #room. Keys
- * it does not use (Ctrl+K, PgUp…) are left to the app.
+ * on, Ctrl+U the line before the cursor. ↑/↓ move between the text's lines; from its first line ↑
+ * recalls what you sent (↓ from the last line goes back toward the text being typed), keeping edits
+ * made to a recalled message until one is sent, as readline does; ↑ in an empty composer with nothing
+ * to recall is left to the app (it selects a message). Tab completes a command, an @name or a #room.
+ * Each room keeps its own draft (`draftKey`, `drafts`). Keys it does not use (Ctrl+K, PgUp…) are left
+ * to the app.
  */
-export function Composer({ onSubmit, onTyping, history, theme, placeholder, width, maxRows, sources, onHeight, control, banner = null }: ComposerProps) {
+export function Composer({ onSubmit, onTyping, history, theme, placeholder, width, maxRows, sources, onHeight, control, banner = null, draftKey = null, drafts }: ComposerProps) {
   // The text lives in refs, read and written synchronously by the key handler: keys of one chunk
   // are handled one after another before React renders, and each must see the text the last left.
   const stateRef = useRef<EditorState>(EMPTY);
-  const recallRef = useRef(0);
+  const keyRef = useRef<string | null>(null);
+  /** Whether the text is transient (see ComposerControl.setText): not kept as the room's draft. */
+  const transientRef = useRef(false);
+  /** The room's kept draft, which a transient text leaves alone and gives way to when it ends. */
+  const kept = (): EditorState => (keyRef.current !== null ? drafts?.get(keyRef.current) : undefined) ?? EMPTY;
+  const recall = useRef<Recall>(NOT_RECALLING);
   const topRef = useRef(0);
   const layoutRef = useRef(createComposerLayoutCache());
   const [hints, setHints] = useState<readonly string[]>([]);
@@ -77,6 +127,7 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   const update = (next: EditorState) => {
     const before = stateRef.current.text;
     stateRef.current = next;
+    if (keyRef.current !== null && !transientRef.current) drafts?.set(keyRef.current, next);
     redraw((n) => n + 1);
     if (next.text !== before) {
       setHints([]);
@@ -84,11 +135,30 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
     }
   };
 
+  // Another room: this one's draft is already kept (every change is); the other's comes back.
+  if (draftKey !== keyRef.current) {
+    keyRef.current = draftKey;
+    recall.current = NOT_RECALLING;
+    transientRef.current = false;
+    stateRef.current = (draftKey !== null ? drafts?.get(draftKey) : undefined) ?? EMPTY;
+  }
+
   if (control) {
     control.current = {
-      setText: (text) => {
-        recallRef.current = 0;
-        update({ text, cursor: text.length });
+      setText: (text, options) => {
+        recall.current = NOT_RECALLING;
+        const ending = transientRef.current && text === '';
+        transientRef.current = options?.transient ?? false;
+        update(ending ? kept() : { text, cursor: text.length });
+      },
+      restore: (text, key) => {
+        const back = { text, cursor: text.length };
+        if (key === keyRef.current) {
+          if (stateRef.current.text === '') {
+            recall.current = NOT_RECALLING;
+            update(back);
+          }
+        } else if (key !== null && drafts && !drafts.get(key)) drafts.set(key, back);
       },
     };
   }
@@ -107,9 +177,12 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
     }
     if (name === 'return' && !ctrl) {
       if (state.text.trim() !== '') {
-        // Emptied first: what Enter runs may put text back (`/edit` loads the message to edit).
-        recallRef.current = 0;
-        update(EMPTY);
+        // Emptied first: what Enter runs may put text back (`/edit` loads the message to edit, a
+        // refused command its own text).
+        recall.current = NOT_RECALLING;
+        const after = transientRef.current ? kept() : EMPTY;
+        transientRef.current = false;
+        update(after);
         onSubmit(state.text);
       }
       return true;
@@ -122,29 +195,30 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
     }
     if ((name === 'up' || name === 'down') && !ctrl && !meta) {
       const up = name === 'up';
-      const recall = recallRef.current;
-      // In a text of several lines, ↑/↓ move between them; at its edge, or empty, they walk the history.
-      if (recall === 0 && state.text !== '') {
-        if (up ? !onFirstLine(state) : !onLastLine(state)) update(edit(state, up ? 'previous-line' : 'next-line'));
+      // Within a text of several lines ↑/↓ move between its lines; from its first line ↑ (its last, ↓) walks the history.
+      if (up ? !onFirstLine(state) : !onLastLine(state)) {
+        update(edit(state, up ? 'previous-line' : 'next-line'));
         return true;
       }
-      const nextRecall = up ? Math.min(recall + 1, history.length) : Math.max(0, recall - 1);
-      if (nextRecall === recall && up) {
-        // ↑ past the oldest sent message (or with nothing sent): the composer empties and the app
-        // takes the key (it moves into the timeline to pick a message).
-        if (recall > 0) {
-          recallRef.current = 0;
-          update(EMPTY);
+      const walked = walkHistory(recall.current, state, history, up);
+      if (walked === null) {
+        // ↑ with nothing older to recall: an empty composer leaves the key to the app (it moves into
+        // the timeline to pick a message); past the oldest, the text typed before browsing comes back first.
+        if (!up) return true;
+        if (recall.current.at > 0) {
+          const typed = recall.current.edited.get(0) ?? EMPTY;
+          // The oldest entry's edits are kept too, for the next ↑.
+          recall.current = { at: 0, edited: new Map(recall.current.edited).set(recall.current.at, state) };
+          update(typed);
+          return typed.text !== '';
         }
-        return false;
+        return state.text !== '';
       }
-      if (nextRecall === recall) return true;
-      recallRef.current = nextRecall;
-      const text = nextRecall === 0 ? '' : (history[history.length - nextRecall] ?? '');
-      update({ text, cursor: text.length });
+      recall.current = walked.recall;
+      update(walked.state);
       return true;
     }
-    const action = actionOf(key);
+  const action = actionOf(key);
     if (action === null) return false;
     // Ctrl+D on an empty composer is readline's end of input; here it just does nothing.
     update(edit(state, action));

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { EditorState } from './line-editor.js';
+
+/**
+ * The composer's unsent text of each room (Slack, Element and Signal keep one per room): switching
+ * rooms keeps the room's draft and brings back the other's, text and cursor. Kept in memory, and
+ * written (through `persist`, the CLI's sealed file) a moment after the last change and when the app
+ * ends, so a draft outlives Ctrl+C and a restart.
+ *
+ * Bounded: a draft untouched for {@link DRAFT_MAX_AGE_MS} (30 days), or of a room this user is no
+ * longer in, is dropped; at most {@link DRAFT_MAX_ROOMS} drafts are kept, and at most
+ * {@link DRAFT_MAX_CHARS} UTF-16 code units in all (the oldest go first; a single longer draft is kept
+ * only in memory, for this run).
+ */
+
+/** How long a draft nobody touched is kept: 30 days, in milliseconds. */
+export const DRAFT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+/** The most drafts kept on disk. */
+export const DRAFT_MAX_ROOMS = 200;
+/** The most UTF-16 code units of draft text kept on disk, all drafts together (about 1 MB of text). */
+export const DRAFT_MAX_CHARS = 1_000_000;
+
+/** One room's draft: its text, the cursor (a UTF-16 offset), and when it last changed (ms since the epoch). */
+const Draft = z.object({ text: z.string().min(1), cursor: z.number().int().nonnegative(), savedAt: z.number() });
+/** The drafts file's contents (version 1): drafts by room id. */
+const DraftFile = z.object({ version: z.literal(1), drafts: z.record(z.string(), Draft) });
+
+/** A draft as kept. */
+export type Draft = z.infer<typeof Draft>;
+
+/** Where the drafts are kept between runs: `read` answers the last text written (null when none). */
+export interface DraftPersistence {
+  readonly read: () => Promise<string | null>;
+  readonly write: (text: string) => Promise<void>;
+}
+
+/**
+ * The drafts that may be kept: none older than `maxAgeMs` before `now`, none of a room outside
+ * `rooms` (when given), and, newest first, as many as fit in {@link DRAFT_MAX_ROOMS} and
+ * {@link DRAFT_MAX_CHARS}.
+ */
+export function boundDrafts(drafts: ReadonlyMap<string, Draft>, now: number, rooms?: ReadonlySet<string>, maxAgeMs = DRAFT_MAX_AGE_MS): Map<string, Draft> {
+  const kept = new Map<string, Draft>();
+  let chars = 0;
+  const newestFirst = [...drafts].sort(([, a], [, b]) => b.savedAt - a.savedAt);
+  for (const [roomId, draft] of newestFirst) {
+    if (now - draft.savedAt > maxAgeMs || (rooms && !rooms.has(roomId))) continue;
+    if (kept.size >= DRAFT_MAX_ROOMS || chars + draft.text.length > DRAFT_MAX_CHARS) continue;
+    chars += draft.text.length;
+    kept.set(roomId, draft);
+  }
+  return kept;
+}
+
+/** The composer's drafts of every room; see the module's comment. */
+export class DraftBook {
+  private readonly drafts: Map<string, Draft>;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    drafts: Map<string, Draft>,
+    private readonly persistence: DraftPersistence | null,
+    private readonly now: () => number,
+    private readonly delayMs: number,
+  ) {
+    this.drafts = drafts;
+  }
+
+  /** A book kept only in memory (tests, and a client with nowhere to write). */
+  static inMemory(now: () => number = Date.now): DraftBook {
+    return new DraftBook(new Map(), null, now, 0);
+  }
+
+  /**
+   * The drafts `persistence` holds, bounded (see {@link boundDrafts}); a file that cannot be read or
+   * parsed counts as none (a draft is not worth refusing to start over). Written again `delayMs`
+   * after the last change.
+   */
+  static async open(persistence: DraftPersistence, now: () => number = Date.now, delayMs = 500): Promise<DraftBook> {
+    let drafts = new Map<string, Draft>();
+    try {
+      const text = await persistence.read();
+      const parsed = text === null ? null : DraftFile.safeParse(JSON.parse(text));
+      if (parsed?.success) drafts = boundDrafts(new Map(Object.entries(parsed.data.drafts)), now());
+    } catch {
+      // Unreadable (damaged, another key): start with none; the next write replaces it.
+    }
+    return new DraftBook(drafts, persistence, now, delayMs);
+  }
+
+  /** The room's draft (cursor kept inside the text), or undefined when it has none. */
+  get(roomId: string): EditorState | undefined {
+    const d = this.drafts.get(roomId);
+    return d ? { text: d.text, cursor: Math.min(d.cursor, d.text.length) } : undefined;
+  }
+
+  /** Keeps `state` as the room's draft (an empty text drops it), written soon. */
+  set(roomId: string, state: EditorState): void {
+    const before = this.drafts.get(roomId);
+    if (state.text === '') {
+      if (!before) return;
+      this.drafts.delete(roomId);
+    } else {
+      if (before && before.text === state.text && before.cursor === state.cursor) return;
+      this.drafts.set(roomId, { text: state.text, cursor: state.cursor, savedAt: this.now() });
+    }
+    this.schedule();
+  }
+
+  /** Drops the drafts of rooms not in `rooms` (rooms left, or removed from). */
+  keepOnly(rooms: ReadonlySet<string>): void {
+    let dropped = false;
+    for (const id of [...this.drafts.keys()]) {
+      if (!rooms.has(id)) dropped = this.drafts.delete(id) || dropped;
+    }
+    if (dropped) this.schedule();
+  }
+
+  /** Writes the drafts now, if anything changed since the last write; resolves once written. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.write();
+    }
+    await this.writing;
+  }
+
+  private schedule(): void {
+    if (!this.persistence || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.write();
+    }, this.delayMs);
+    this.timer.unref?.();
+  }
+
+  /** Queues a write of the bounded drafts after any write under way (so writes land in order). */
+  private write(): void {
+    const persistence = this.persistence;
+    if (!persistence) return;
+    const drafts = Object.fromEntries(boundDrafts(this.drafts, this.now()));
+    const text = JSON.stringify({ version: 1, drafts });
+    // A failed write is not the user's to handle mid-typing: the next change or the flush at exit tries again.
+    this.writing = this.writing.then(() => persistence.write(text)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,88 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../support/binaries.js';
+import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+
+// Each room keeps its own composer draft, in a real terminal: switching rooms keeps the draft in its
+// room, and Ctrl+C then a restart loses none of them.
+const haveTmux = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `chat-e2e-${randomBytes(4).toString('hex')}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
+/** One send-keys call: key names (Enter, C-k) and plain strings, in order. */
+const burst = (...keys: string[]) => tmux('send-keys', '-t', 'alice', ...keys);
+const shows = (text: string) => () => (screen().includes(text) ? true : undefined);
+const header = (room: string) => () => (new RegExp(`(#|⚿ )${room}`).test(screen().split('\n')[0] ?? '') ? true : undefined);
+
+describe.runIf(haveTmux)('drafts per room in the interactive client, in a real terminal', () => {
+  let server: ServerProcess;
+  let alice: Record<string, string>;
+  let home: string;
+
+  /** The bodies of a room's messages, oldest first. */
+  const bodies = async (room: string): Promise<string[]> => {
+    const read = await chat(alice, ['--json', 'read', room, '--limit', '50']);
+    expect(read.code, read.stderr).toBe(0);
+    const events = (JSON.parse(read.stdout) as { events: { kind: string; body: string | null }[] }).events;
+    return events.filter((e) => e.kind === 'message').map((e) => e.body ?? '');
+  };
+  /** Starts the app in a new tmux session and waits until it is connected. */
+  const start = async () => {
+    const vars = Object.entries(alice).map(([k, v]) => `${k}='${v}'`).join(' ');
+    tmux('new-session', '-d', '-s', 'alice', '-x', '100', '-y', '30', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}`);
+    await eventually(shows('● connected'), 'the app connected', 30_000);
+  };
+  const go = async (room: string) => {
+    burst('C-k', room, 'Enter');
+    await eventually(header(room), `the switch to #${room}`);
+  };
+
+  beforeAll(async () => {
+    const dir = await tempDir('tui-drafts');
+    server = await startServer({ dataDir: join(dir, 'data') });
+    home = join(dir, 'alice');
+    alice = userEnv(home, server.url);
+    expect((await chat(alice, ['register', 'alice', '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
+    expect((await chat(alice, ['create', 'history'])).code).toBe(0);
+    expect((await chat(alice, ['create', 'plans', '--private'])).code).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (haveTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    await server?.stop();
+  });
+
+  it('keeps the draft of #history in #history (Enter in #plans sends nothing), and every draft across Ctrl+C and a restart', async () => {
+    await start();
+    await go('history');
+    burst('draft for history');
+    await eventually(shows('draft for history'), 'the draft typed');
+    await go('plans');
+    await eventually(shows('Message ⚿ plans'), 'the empty composer of #plans');
+    expect(screen()).not.toContain('draft for history');
+    burst('Enter', 'plans half');
+    await eventually(shows('plans half'), "#plans' draft typed");
+    burst('C-c');
+    await eventually(() => (spawnSync('tmux', ['-L', SOCKET, 'has-session', '-t', 'alice']).status !== 0 ? true : undefined), 'the app ended');
+    expect(await bodies('plans')).toEqual([]);
+
+    // Kept sealed, owner-only, in the profile's folder.
+    const file = (await readdir(home)).find((n) => n.startsWith('drafts-'));
+    expect(file).toBeDefined();
+    const path = join(home, file as string);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await readFile(path)).toString('latin1')).not.toContain('draft for history');
+
+    await start();
+    await go('history');
+    await eventually(shows('draft for history'), "#history's draft after the restart");
+    burst('Enter');
+    await eventually(async () => ((await bodies('history')).at(-1) === 'draft for history' ? true : undefined), 'the draft sent into #history');
+    await go('plans');
+    await eventually(shows('plans half'), "#plans' draft after the restart");
+    expect(await bodies('plans')).toEqual([]);
+  }, 120_000);
+});
