@@ -37,6 +37,8 @@ export interface ComposerProps {
 export interface ComposerControl {
   /** Replaces the text (cursor at its end), as if typed; recall starts over. */
   readonly setText: (text: string) => void;
+  /** Whether the composer holds no text (then End is the timeline's: back to the newest). */
+  readonly isEmpty: () => boolean;
 }
 
 /** The keys that edit, by readline's names for what they do. */
@@ -90,6 +92,7 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
         recallRef.current = 0;
         update({ text, cursor: text.length });
       },
+      isEmpty: () => stateRef.current.text === '',
     };
   }
 
