@@ -145,6 +145,7 @@ describe('App', () => {
     await until(() => (lastFrame() ?? '').includes('▶'), 'the jumped-to message');
     expect(lastFrame()).toMatch(/▶ \d\d:\d\d bob: welcome/);
     // The ▶ mark is a selection (issue 15: `r` typed into the composer): r replies to the message.
+    await until(() => (lastFrame() ?? '').includes('act on it'), 'the selection hint');
     stdin.write('r');
     await until(() => (lastFrame() ?? '').includes('replying to bob: welcome'), 'the reply banner');
   });
@@ -334,12 +335,14 @@ describe('App timeline layout', () => {
       const app = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
       return { ...app, emit };
     };
-    /** The timeline's rows of a frame: from the first message row to the last, colours removed. */
+    /** The timeline's rows of a frame: from the first message row to the "below" row (not included), colours removed. */
     const timelineOf = (frame: string | undefined) => {
       const rows = (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n');
       const first = rows.findIndex((r) => /bob: message \d+/.test(r));
-      const last = rows.findIndex((r) => r.includes('newer messages below'));
-      return rows.slice(first, last + 1).map((r) => r.trimEnd());
+      const last = rows.findIndex((r) => r.includes('↓ '));
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(last).toBeGreaterThan(first);
+      return rows.slice(first, last).map((r) => r.trimEnd());
     };
     const firstShown = (frame: string | undefined) => Number(/bob: message (\d+)\b/.exec(frame ?? '')?.[1] ?? NaN);
     /** Presses PgUp `times` times, one frame each. */
@@ -361,8 +364,8 @@ describe('App timeline layout', () => {
       for (let seq = 301; seq <= 303; seq++) {
         app.emit('event', { ...history[seq % 7] as RoomEvent, id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, seq, body: `message ${seq} a b c\nsecond line`, createdAt: new Date().toISOString() });
       }
-      await settle();
-      await settle();
+      // Only the row below the view changes: it counts them.
+      await until(() => (app.lastFrame() ?? '').includes('↓ 3 new messages below'), 'the count of new messages');
       expect(timelineOf(app.lastFrame())).toEqual(before);
       // A message that changes height below the view (an edit) does not move it either.
       app.emit('event', { ...history[0] as RoomEvent, id: '00000000-0000-4000-8000-000000000304', seq: 304, body: 'a\nb\nc', target: null, relation: { type: 'edit', eventId: (history[299] as RoomEvent).id, seq: 300 } });

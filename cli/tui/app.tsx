@@ -135,7 +135,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
   const panel = panelRef.current;
   /** The message a search result jumped to: highlighted, and scrolled into view once. */
-  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean } | null>(null);
+  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean; where: string } | null>(null);
   /** Whether the terminal has focus (it says so when focus reporting is on; assume yes until then). */
   const focused = useRef(true);
   /** Whether the room list shows (Ctrl+G or F2 toggles it), and the composer's height in rows. */
@@ -351,7 +351,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     setScroll(Math.max(0, layout.lines.length - at - Math.floor(timelineHeight / 2)));
     setFocus({ ...focus, placed: true });
     // Selected, as with Ctrl+↑: the ▶ mark means e, d, r and + act on it.
-    actions.selectId(focusId ?? focus.eventId);
+    const selected = actions.selectId(focusId ?? focus.eventId);
+    setNote(`${focus.where}${selected ? ' · e/d/r/+ act on it' : ''} · Alt+End back to the newest`);
   });
 
   // A selected message is kept in view: the timeline scrolls as little as it takes.
@@ -477,11 +478,10 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const jumpTo = (hit: SearchHit) => {
     setPanel(null);
     setSelected(hit.roomId);
-    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false });
-    void chat.loadUntil(hit.roomId, hit.seq).then(
-      () => setNote(`#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)} · e/d/r/+ act on it · Alt+End back to the newest`),
-      (error: unknown) => setNote((error as Error).message),
-    );
+    // What the status line says once the message shows (and is selected).
+    const where = `#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)}`;
+    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, where });
+    void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => setNote((error as Error).message));
   };
 
   const openSearch = (query: string) => {
@@ -599,7 +599,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             {room?.topic && room.visibility === 'private' ? <Text color={theme.warn}>{` — ⚠ ${PRIVATE_TOPIC_TAG}`}</Text> : null}
             {room?.topic ? ` ${room.visibility === 'private' ? '' : '— '}${neutralize(room.topic)}` : ''}
           </Text>
-          <Timeline lines={shownLines} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} />
+          <Timeline lines={shownLines} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} newBelow={room ? (chat.unread.get(room.id)?.count ?? 0) : 0} />
           <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
         </Box>
       </Box>
