@@ -144,6 +144,10 @@ describe('App', () => {
     await until(() => !(lastFrame() ?? '').includes('results'), 'the panel to close');
     await until(() => (lastFrame() ?? '').includes('▶'), 'the jumped-to message');
     expect(lastFrame()).toMatch(/▶ \d\d:\d\d bob: welcome/);
+    // The ▶ mark is a selection (issue 15: `r` typed into the composer): r replies to the message.
+    await until(() => (lastFrame() ?? '').includes('act on it'), 'the selection hint');
+    stdin.write('r');
+    await until(() => (lastFrame() ?? '').includes('replying to bob: welcome'), 'the reply banner');
   });
 
   // Enter on a hit in a tall message showed the message's first rows; the matched line was far below them.
@@ -335,5 +339,106 @@ describe('App timeline layout', () => {
     stdin.write('\u001b[6~');
     await until(() => firstShown() > 1, 'a page down from the top');
     unmount();
+  });
+
+  describe('scrolled back (issue 15)', () => {
+    /** 300 messages, some of several rows (more at a narrower width). */
+    const history: RoomEvent[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, roomId: ROOM.id, seq: i + 1, kind: 'message', sender: { id: 'b', username: 'bob' },
+      body: `message ${i + 1} ${'word '.repeat((i % 7) * 6)}`.trim(), envelope: null, target: null, clientMsgId: null, createdAt: new Date(Date.now() - (300 - i) * 1000).toISOString(),
+    }));
+    const open = () => {
+      const { deps, emit } = fakeDeps();
+      const api = { ...deps.api, rooms: async () => [{ ...ROOM, headSeq: 300 }], history: async () => ({ events: history, headSeq: 300, hasMore: false }) } as unknown as ApiClient;
+      const app = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+      return { ...app, emit };
+    };
+    /** The timeline's rows of a frame: from the first message row to the "below" row (not included), colours removed. */
+    const timelineOf = (frame: string | undefined) => {
+      const rows = (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+      const first = rows.findIndex((r) => /bob: message \d+/.test(r));
+      const last = rows.findIndex((r) => r.includes('↓ '));
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(last).toBeGreaterThan(first);
+      return rows.slice(first, last).map((r) => r.trimEnd());
+    };
+    const firstShown = (frame: string | undefined) => Number(/bob: message (\d+)\b/.exec(frame ?? '')?.[1] ?? NaN);
+    /** Presses PgUp `times` times, one frame each. */
+    const pageUp = async (app: ReturnType<typeof open>, times: number) => {
+      for (let i = 0; i < times; i++) {
+        const before = app.lastFrame();
+        app.stdin.write('\u001b[5~');
+        await until(() => app.lastFrame() !== before, 'a page up');
+      }
+      await settle();
+    };
+
+    it('keeps the rows on screen still while messages come below, and shows the newest again at the bottom', async () => {
+      const app = open();
+      await until(() => (app.lastFrame() ?? '').includes('bob: message 300'), 'the newest message');
+      await pageUp(app, 6);
+      const before = timelineOf(app.lastFrame());
+      expect(before.length).toBeGreaterThan(5);
+      for (let seq = 301; seq <= 303; seq++) {
+        app.emit('event', { ...history[seq % 7] as RoomEvent, id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, seq, body: `message ${seq} a b c\nsecond line`, createdAt: new Date().toISOString() });
+      }
+      // Only the row below the view changes: it counts them.
+      await until(() => (app.lastFrame() ?? '').includes('↓ 3 new messages below'), 'the count of new messages');
+      expect(timelineOf(app.lastFrame())).toEqual(before);
+      // A message that changes height below the view (an edit) does not move it either.
+      app.emit('event', { ...history[0] as RoomEvent, id: '00000000-0000-4000-8000-000000000304', seq: 304, body: 'a\nb\nc', target: null, relation: { type: 'edit', eventId: (history[299] as RoomEvent).id, seq: 300 } });
+      await settle();
+      await settle();
+      expect(timelineOf(app.lastFrame())).toEqual(before);
+      // At the bottom the new messages show.
+      app.stdin.write('\u001b[1;5F');
+      await until(() => (app.lastFrame() ?? '').includes('bob: message 303'), 'the newest message after Ctrl+End');
+      // The edit above was applied (so it did change a height below the view).
+      expect(app.lastFrame()).toContain('(edited)');
+      app.unmount();
+    });
+
+    it('keeps the message at the top of the view there across a resize, and gives the same view back at the first size', async () => {
+      const app = open();
+      await until(() => (app.lastFrame() ?? '').includes('bob: message 300'), 'the newest message');
+      await pageUp(app, 8);
+      const before = timelineOf(app.lastFrame());
+      const top = firstShown(app.lastFrame());
+      const resize = async (columns: number, rows: number) => {
+        Object.defineProperty(app.stdout, 'columns', { get: () => columns, configurable: true });
+        Object.defineProperty(app.stdout, 'rows', { get: () => rows, configurable: true });
+        const frame = app.lastFrame();
+        app.stdout.emit('resize');
+        await until(() => app.lastFrame() !== frame, 'the frame after a resize');
+        await settle();
+        await settle();
+      };
+      await resize(60, 20);
+      expect(firstShown(app.lastFrame())).toBe(top);
+      await resize(100, 30);
+      expect(timelineOf(app.lastFrame())).toEqual(before);
+      app.unmount();
+    });
+
+    it('goes back to the newest with End in an empty composer, and with Alt+End whatever the composer holds', async () => {
+      const app = open();
+      await until(() => (app.lastFrame() ?? '').includes('bob: message 300'), 'the newest message');
+      await pageUp(app, 3);
+      expect(app.lastFrame()).toContain('newer messages below');
+      app.stdin.write('\u001b[F');
+      await until(() => !(app.lastFrame() ?? '').includes('newer messages below'), 'the newest after End');
+      await pageUp(app, 3);
+      app.stdin.write('draft');
+      await until(() => (app.lastFrame() ?? '').includes('draft'), 'the typed text');
+      // End with text is the composer's: the view stays where it is.
+      const scrolled = timelineOf(app.lastFrame());
+      app.stdin.write('\u001b[F');
+      await settle();
+      expect(timelineOf(app.lastFrame())).toEqual(scrolled);
+      app.stdin.write('\u001b[1;3F');
+      await until(() => !(app.lastFrame() ?? '').includes('newer messages below'), 'the newest after Alt+End');
+      expect(app.lastFrame()).toContain('draft');
+      app.unmount();
+    });
   });
 });

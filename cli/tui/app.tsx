@@ -31,8 +31,8 @@ import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
 import { pendingRows, timelineRows } from './state/timeline-rows.js';
-import type { LayoutLine } from './state/timeline-layout.js';
-import { layoutTimelineTail, viewport } from './state/timeline-layout.js';
+import type { LayoutLine, ScrollAnchor } from './state/timeline-layout.js';
+import { anchorAt, anchoredOffset, layoutTimelineTail, viewport } from './state/timeline-layout.js';
 import { columns } from './state/styled-wrap.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
@@ -99,7 +99,18 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const { stdout } = useStdout();
   const [size, setSize] = useState({ columns: stdout.columns || 100, rows: stdout.rows || 30 });
   const [selected, setSelected] = useState<string | null>(null);
-  const [scroll, setScroll] = useState(0);
+  /**
+   * How far the timeline is scrolled back: rows from the bottom (0: following the newest), and, once
+   * a scrolled-back view has been drawn, the row on its top line (see ScrollAnchor). While there is an
+   * anchor it decides the offset, so messages that come, change or go below, and a resize, leave the
+   * rows on screen where they are; a scroll key drops it, and the next frame takes a new one.
+   */
+  const [scroll, setScrollState] = useState<{ readonly offset: number; readonly anchor: ScrollAnchor | null }>({ offset: 0, anchor: null });
+  /** The offset the last frame showed (the anchor's, while there is one). */
+  const shownOffset = useRef(0);
+  /** Scrolls to an offset, or by a function of the offset shown, dropping the anchor. */
+  const setScroll = (to: number | ((offset: number) => number)) =>
+    setScrollState((s) => ({ offset: typeof to === 'number' ? to : to(s.anchor ? shownOffset.current : s.offset), anchor: null }));
   const [note, setNote] = useState<string | null>(null);
   const [sent, setSent] = useState<string[]>([]);
   const [themeChoice, setThemeChoice] = useState(initialTheme);
@@ -126,7 +137,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
   const panel = panelRef.current;
   /** The message a search result jumped to: highlighted, and scrolled into view once. */
-  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean; match?: string | null } | null>(null);
+  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean; match?: string | null; where: string } | null>(null);
   /** Whether the terminal has focus (it says so when focus reporting is on; assume yes until then). */
   const focused = useRef(true);
   /** Whether the room list shows (Ctrl+G or F2 toggles it), and the composer's height in rows. */
@@ -220,7 +231,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const title = !room ? 'No room' : peer ? `@${neutralize(peer.username)}` : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
   // Following the bottom marks what is seen as read.
   useEffect(() => {
-    if (room && scroll === 0) chat.markRoomRead(room.id);
+    if (room && scroll.offset === 0 && !scroll.anchor) chat.markRoomRead(room.id);
   }, [room, scroll, state?.events.length, chat]);
 
   // Relations (edits, deletes, reactions, replies) fold into the messages they name; private ones
@@ -311,24 +322,40 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   // Only the newest rows are laid out: those the viewport shows and at least as many again above
   // (see layoutTimelineTail), counted in whole screens so a scroll within a screen lays out nothing
   // new, and up to a message that must be scrolled into view (the selection, a search result's).
-  const tailLines = (Math.ceil(scroll / timelineHeight) + 2) * timelineHeight;
-  const tailThrough = actions.selection ? `e:${actions.selection.id}` : focus && !focus.placed ? `e:${focusId ?? focus.eventId}` : undefined;
+  // The scroll anchor's row too: rows that came below it since push it further up than `scroll.offset`.
+  const tailLines = (Math.ceil(Math.max(scroll.offset, shownOffset.current) / timelineHeight) + 2) * timelineHeight;
+  const tailThrough = [
+    ...(actions.selection ? [`e:${actions.selection.id}`] : focus && !focus.placed ? [`e:${focusId ?? focus.eventId}`] : []),
+    ...(scroll.anchor ? [scroll.anchor.key] : []),
+  ];
+  const tailKey = tailThrough.join('\u0000');
   // Laid out again only when what it shows changed (a publish of opened messages, a resize), not on
   // every render of this screen (the clock's tick, a note); unchanged rows come from the cache.
   // Positions in it count from its first row; the viewport and scrolling count from the bottom.
   const layout = useMemo(
     () => layoutTimelineTail(rows, { width: timelineWidth, textOf, noticeOf, me: me.username, highlightId }, tailLines, layoutCache, tailThrough),
-    // textOf and noticeOf read chat.opened; rows carry the events and their views.
-    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache, tailLines, tailThrough],
+    // textOf and noticeOf read chat.opened; rows carry the events and their views; tailKey is tailThrough.
+    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache, tailLines, tailKey],
   );
-  const view = viewport(layout.lines.length, timelineHeight, scroll);
+  const anchored = scroll.anchor ? anchoredOffset(layout, scroll.anchor, timelineHeight) : undefined;
+  const view = viewport(layout.lines.length, timelineHeight, anchored ?? scroll.offset);
+  shownOffset.current = view.offset;
   // How far up the keys may scroll: the top is known only once every row is laid out. Until then a
   // scroll is not held back (several PgUp in one burst go as far as they ask; the next render lays out
   // that far), and a scroll past the top, found when the layout reaches it, is brought back to it.
   const maxScroll = layout.complete ? view.maxOffset : Number.MAX_SAFE_INTEGER;
   useEffect(() => {
-    if (layout.complete && scroll > view.maxOffset) setScroll(view.maxOffset);
-  }, [layout.complete, scroll, view.maxOffset]);
+    // Only the state this frame was drawn from is replaced: a key or another effect may have moved it since.
+    const replace = (next: { offset: number; anchor: ScrollAnchor | null }) => setScrollState((s) => (s === scroll ? next : s));
+    if (scroll.anchor) {
+      // Its row is gone (a message sent is stored, say): a new anchor next frame. Back within the last screen: following.
+      if (anchored === undefined || anchored === 0) replace({ offset: view.offset, anchor: null });
+    } else if (layout.complete && scroll.offset > view.maxOffset) replace({ offset: view.maxOffset, anchor: null });
+    else if (view.offset > 0 && view.offset === scroll.offset) {
+      const anchor = anchorAt(layout, view.start);
+      if (anchor) replace({ offset: view.offset, anchor });
+    }
+  }, [layout, scroll, anchored, view.offset, view.start, view.maxOffset]);
   // The same array while the rows shown are, so the (memoized) timeline is not rendered again.
   const shownLines = useMemo(() => layout.lines.slice(view.start, view.end), [layout, view.start, view.end]);
 
@@ -342,6 +369,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const at = focus.match ? matchedRow(layout.lines, start, key, focus.match) : start;
     setScroll(Math.max(0, layout.lines.length - at - Math.floor(timelineHeight / 2)));
     setFocus({ ...focus, placed: true });
+    // Selected, as with Ctrl+↑: the ▶ mark means e, d, r and + act on it.
+    const selected = actions.selectId(focusId ?? focus.eventId);
+    setNote(`${focus.where}${selected ? ' · e/d/r/+ act on it' : ''} · Alt+End back to the newest`);
   });
 
   // A selected message is kept in view: the timeline scrolls as little as it takes.
@@ -454,6 +484,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     else if (isKey(key, 'p', { ctrl: true }) || isKey(key, 'up', { meta: true })) move(-1);
     else if (key.name === 'pageup') setScroll((s) => Math.min(maxScroll, s + timelineHeight - 2));
     else if (key.name === 'pagedown') setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
+    // Back to the newest: Ctrl+End or Alt+End (weechat's) always, End when the composer is empty (else End is the composer's).
+    else if (isKey(key, 'end', { ctrl: true }) || isKey(key, 'end', { meta: true }) || (isKey(key, 'end') && composerControl.current?.isEmpty() !== false)) setScroll(0);
     else return false;
     return true;
   };
@@ -465,11 +497,10 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const jumpTo = (hit: SearchHit) => {
     setPanel(null);
     setSelected(hit.roomId);
-    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, match: matchedWords(hit.snippet) });
-    void chat.loadUntil(hit.roomId, hit.seq).then(
-      () => setNote(`#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)} · PgDn back to the newest`),
-      (error: unknown) => setNote((error as Error).message),
-    );
+    // What the status line says once the message shows (and is selected).
+    const where = `#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)}`;
+    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, match: matchedWords(hit.snippet), where });
+    void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => setNote((error as Error).message));
   };
 
   const openSearch = (query: string) => {
@@ -594,7 +625,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             {room?.topic && room.visibility === 'private' ? <Text color={theme.warn}>{` — ⚠ ${PRIVATE_TOPIC_TAG}`}</Text> : null}
             {room?.topic ? ` ${room.visibility === 'private' ? '' : '— '}${neutralize(room.topic)}` : ''}
           </Text>
-          <Timeline lines={shownLines} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} />
+          <Timeline lines={shownLines} width={timelineWidth} height={timelineHeight} theme={theme} scrolledBack={view.offset > 0} newBelow={room ? (chat.unread.get(room.id)?.count ?? 0) : 0} />
           <TypingLine text={state ? typingLine(state, now) : null} theme={theme} />
         </Box>
       </Box>

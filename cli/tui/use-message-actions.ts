@@ -47,6 +47,8 @@ export interface MessageActions {
   readonly onKey: (key: Key) => boolean;
   /** Enters selection mode at the newest message (↑ past the composer's recall, Ctrl+↑); answers whether there was one. */
   readonly select: () => boolean;
+  /** Selects the message `id` (a search result jumped to) as ↑/↓ would; answers false when it is not one the selection walks. */
+  readonly selectId: (id: string) => boolean;
   /** Takes the composer's Enter while editing or replying; answers false (the text is a plain message) otherwise. */
   readonly submit: (text: string) => boolean;
   /**
@@ -147,6 +149,12 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     if (!last) return false;
     setSelection({ id: last, active: true });
     setNote(SELECTION_HINT);
+    return true;
+  };
+
+  const selectId = (id: string): boolean => {
+    if (!o.ids.includes(id)) return false;
+    setSelection({ id, active: true });
     return true;
   };
 
@@ -295,5 +303,5 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     : mode.kind === 'edit'
       ? 'editing your message — Enter saves · Esc cancels'
       : `replying to ${neutralize(mode.target.sender.username)}: ${snippet(o.views?.get(mode.target.id)?.text ?? '', 40)} — Esc cancels`;
-  return { selection: selectionRef.current, prompt: promptRef.current, banner, onKey, select, submit, slash };
+  return { selection: selectionRef.current, prompt: promptRef.current, banner, onKey, select, selectId, submit, slash };
 }

@@ -40,6 +40,7 @@ const TALL = Array.from({ length: 300 }, (_, i) => `line ${i + 1}`).join('\n');
 describe.runIf(haveTmux)('the timeline in a real terminal', () => {
   let server: ServerProcess;
   let events: RoomEvent[];
+  let bob: ReturnType<typeof userEnv>;
 
   /** The model's rows of the room's messages at a timeline width (the terminal's columns less the room list and its border). */
   const modelRows = (width: number, kinds: readonly string[] = ['message']) =>
@@ -51,7 +52,7 @@ describe.runIf(haveTmux)('the timeline in a real terminal', () => {
     const dir = await tempDir('tui-layout');
     server = await startServer({ dataDir: join(dir, 'data') });
     const alice = userEnv(join(dir, 'alice'), server.url);
-    const bob = userEnv(join(dir, 'bob'), server.url);
+    bob = userEnv(join(dir, 'bob'), server.url);
     for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
       expect((await chat(env, ['register', name, '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
     }
@@ -120,6 +121,49 @@ describe.runIf(haveTmux)('the timeline in a real terminal', () => {
       // Nothing from the wider frame survives at the right of a row.
       for (const row of screen().split('\n')) expect(row.length).toBeLessThanOrEqual(columns);
     }
+  }, 60_000);
+
+  // Issue 15: the scroll offset counted from the bottom, so a message that came while alice read
+  // history moved what she was reading by the new message's height.
+  it('keeps the rows on screen still while a message comes and across a resize, scrolled back; only the row below them counts it; End shows it', async () => {
+    let current = await steadyScreen();
+    for (let i = 0; i < 3; i++) current = await pressAndWait('PPage', current);
+    /** The timeline's rows above the "below" row. */
+    const reading = (frame: string) => {
+      const rows = timelineColumn(frame);
+      const end = rows.findIndex((r) => r.includes('↓ '));
+      return end < 0 ? null : rows.slice(1, end);
+    };
+    const before = reading(current);
+    expect(before, current).not.toBeNull();
+    expect((await chat(bob, ['send', 'layout'], 'a message while alice reads\nwith a second line\n')).code).toBe(0);
+    // The first frame that shows anything of it (the count, the room list's unread): the rows read are the same.
+    await eventually(() => (screen() !== current ? true : undefined), 'a frame after the message came', 15_000);
+    let after = await steadyScreen();
+    expect(reading(after), after).toEqual(before);
+    await eventually(() => (screen().includes('1 new message below') ? true : undefined), 'the count of new messages', 15_000);
+    after = await steadyScreen();
+    expect(reading(after), after).toEqual(before);
+    // A resize keeps the row at the top of the view at the top, and going back gives the same rows back
+    // (read at the room list's width for the size, so a frame of the other size does not match).
+    const readingAt = (columns: number) => {
+      const rows = timelineColumn(screen(), sidebarWidth(columns, true));
+      const end = rows.findIndex((r) => r.includes('↓ '));
+      return end < 0 ? null : rows.slice(1, end);
+    };
+    tmux('resize-window', '-t', 'alice', '-x', '60', '-y', '20');
+    await eventually(() => (readingAt(60)?.[0] === before?.[0] ? true : undefined), 'the same top row at 60x20', 10_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n--- before ---\n${(before ?? []).join('\n')}\n--- screen ---\n${screen()}`);
+    });
+    tmux('resize-window', '-t', 'alice', '-x', '100', '-y', '30');
+    await eventually(() => (JSON.stringify(readingAt(100)) === JSON.stringify(before) ? true : undefined), 'the same rows at 100x30 again', 10_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n--- screen ---\n${screen()}`);
+    });
+    after = await steadyScreen();
+    // End in the empty composer: back to the newest, the new message at the bottom.
+    const newest = await pressAndWait('End', after);
+    expect(newest).toContain('with a second line');
+    expect(newest).not.toContain('↓ ');
   }, 60_000);
 });
 

@@ -54,6 +54,8 @@ export interface ComposerControl {
    * the composer when it still holds `draftKey`'s draft, else into that room's kept draft.
    */
   readonly restore: (text: string, draftKey: string | null) => void;
+  /** Whether the composer holds no text (then End is the timeline's: back to the newest). */
+  readonly isEmpty: () => boolean;
 }
 
 /**
@@ -160,6 +162,7 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
           }
         } else if (key !== null && drafts && !drafts.get(key)) drafts.set(key, back);
       },
+      isEmpty: () => stateRef.current.text === '',
     };
   }
 

@@ -8,7 +8,7 @@ import { truncateSpans } from '../state/styled-wrap.js';
 import { THEMES } from '../state/theme.js';
 import type { LayoutLine } from '../state/timeline-layout.js';
 import { scrollToShow } from '../state/message-actions.js';
-import { layoutTimeline, layoutTimelineTail, viewport } from '../state/timeline-layout.js';
+import { anchorAt, anchoredOffset, layoutTimeline, layoutTimelineTail, viewport } from '../state/timeline-layout.js';
 import { timelineRows } from '../state/timeline-rows.js';
 import { Timeline } from './timeline.js';
 
@@ -124,6 +124,59 @@ describe('the timeline as drawn', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  // Issue 15: scrolled back, the offset was counted from the bottom, so each message that came (or an
+  // edit below the view that changed its height) moved the rows on screen, and a resize lost the place.
+  const opts = (width: number) => ({ width, me: 'alice', textOf: (r: { event: RoomEvent }) => r.event.body ?? '', time: (iso: string) => iso.slice(11, 16) });
+  const rowsFor = (evs: RoomEvent[]) => timelineRows(evs, { readSeq: evs.length, now: Date.UTC(2026, 10, 27), timeZone: 'UTC' });
+
+  it('scrolled back, shows the same rows while messages come below and messages below the view change height', () => {
+    fc.assert(
+      fc.property(events, events, fc.integer({ min: 20, max: 120 }), fc.integer({ min: 3, max: 40 }), fc.integer({ min: 1, max: 400 }), body, (evs, more, width, height, offset, edit) => {
+        const before = layoutTimelineTail(rowsFor(evs), opts(width), offset + 2 * height);
+        const view = viewport(before.lines.length, height, offset);
+        fc.pre(view.offset > 0);
+        const anchor = anchorAt(before, view.start);
+        expect(anchor).toBeDefined();
+        if (!anchor) return;
+        // The messages whose rows are all below the view are edited; new ones (their seq after the last) come.
+        const below = new Set([...before.startOf].filter(([, start]) => start >= view.end).map(([key]) => key));
+        const edited = evs.map((e) => (below.has(`e:${e.id}`) && e.kind === 'message' ? { ...e, body: edit } : e));
+        const came = more.map((e, i) => ({ ...e, id: `10000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, seq: evs.length + i + 1, createdAt: new Date(Date.UTC(2026, 10, 26, 12, i)).toISOString() }));
+        const after = layoutTimelineTail(rowsFor([...edited, ...came]), opts(width), 2 * height, undefined, anchor.key);
+        const offsetAfter = anchoredOffset(after, anchor, height);
+        expect(offsetAfter).toBeGreaterThan(0);
+        const now = viewport(after.lines.length, height, offsetAfter ?? 0);
+        expect(now.end - now.start).toBe(view.end - view.start);
+        expect(after.lines.slice(now.start, now.end).map(textOfLine)).toEqual(before.lines.slice(view.start, view.end).map(textOfLine));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the row at the top of a scrolled-back view at the top across a resize, and gives the same view back at the first size', () => {
+    fc.assert(
+      fc.property(events, fc.integer({ min: 20, max: 120 }), fc.integer({ min: 3, max: 40 }), fc.integer({ min: 20, max: 120 }), fc.integer({ min: 3, max: 40 }), fc.integer({ min: 1, max: 400 }), (evs, width, height, width2, height2, offset) => {
+        const rows = rowsFor(evs);
+        const first = layoutTimelineTail(rows, opts(width), offset + 2 * height);
+        const view = viewport(first.lines.length, height, offset);
+        fc.pre(view.offset > 0);
+        const anchor = anchorAt(first, view.start);
+        if (!anchor) throw new Error('no anchor for a row of the layout');
+        const resized = layoutTimelineTail(rows, opts(width2), 2 * height2, undefined, anchor.key);
+        const offset2 = anchoredOffset(resized, anchor, height2);
+        // Within the last screen at the new size, the view follows the newest instead.
+        if (offset2 !== undefined && offset2 > 0) {
+          const top = resized.lines[viewport(resized.lines.length, height2, offset2).start];
+          expect(top?.key.startsWith(`${anchor.key}:`)).toBe(true);
+        }
+        const back = layoutTimelineTail(rows, opts(width), 2 * height, undefined, anchor.key);
+        const again = viewport(back.lines.length, height, anchoredOffset(back, anchor, height) ?? 0);
+        expect(back.lines.slice(again.start, again.end).map(textOfLine)).toEqual(first.lines.slice(view.start, view.end).map(textOfLine));
+      }),
+      { numRuns: 300 },
     );
   });
 });

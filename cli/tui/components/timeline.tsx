@@ -16,6 +16,8 @@ export interface TimelineProps {
   readonly theme: Theme;
   /** Scrolled up from the newest: the last row says newer messages are below. */
   readonly scrolledBack: boolean;
+  /** Messages from others that came while scrolled back (unread): the last row counts them. */
+  readonly newBelow?: number;
 }
 
 /** The Ink props of a span: its tone's colour and its formatting marks. */
@@ -68,6 +70,12 @@ const Row = memo(function Row({ spans, width, theme }: { readonly spans: readonl
   );
 });
 
+/** The scrolled-back row: newer messages are below, and how many new ones came (the view does not move for them). */
+function newBelowSpan(count: number): Span {
+  if (count === 0) return { text: '↓ newer messages below (PgDn)', tone: 'dim' };
+  return { text: `↓ ${count} new message${count === 1 ? '' : 's'} below (PgDn, Alt+End)`, tone: 'accent' };
+}
+
 /**
  * The centre: exactly `height` rows of `width` columns — the laid-out rows given (messages with time
  * and a stable colour per sender, day separators, the new marker), then blank rows, and when scrolled
@@ -76,7 +84,7 @@ const Row = memo(function Row({ spans, width, theme }: { readonly spans: readonl
  * screen for another reason (the clock, a note, the composer growing) does not render it again when `lines`
  * is the same array.
  */
-export const Timeline = memo(function Timeline({ lines, width, height, theme, scrolledBack }: TimelineProps) {
+export const Timeline = memo(function Timeline({ lines, width, height, theme, scrolledBack, newBelow = 0 }: TimelineProps) {
   const room = Math.max(0, scrolledBack ? height - 1 : height);
   const shown = lines.slice(0, room);
   const blank = Math.max(0, room - shown.length);
@@ -90,7 +98,7 @@ export const Timeline = memo(function Timeline({ lines, width, height, theme, sc
       {Array.from({ length: blank }, (_, i) => (
         <Text key={`blank:${i}`}>{' '.repeat(width)}</Text>
       ))}
-      {scrolledBack && height > 0 && <Row spans={truncateSpans([{ text: '↓ newer messages below (PgDn)', tone: 'dim' }], width)} width={width} theme={theme} />}
+      {scrolledBack && height > 0 && <Row spans={truncateSpans([newBelowSpan(newBelow)], width)} width={width} theme={theme} />}
     </Box>
   );
 });

@@ -42,7 +42,8 @@ export const KEY_BINDINGS: readonly { readonly keys: string; readonly help: stri
   { keys: 'Ctrl+K', help: 'go to a room by name' },
   { keys: 'Ctrl+N/P, Alt+↓/↑', help: 'next/previous room (each keeps its own draft)' },
   { keys: 'Ctrl+G, F2', help: 'hide/show the room list' },
-  { keys: 'PgUp/PgDn, mouse wheel', help: 'scroll the timeline' },
+  { keys: 'PgUp/PgDn, mouse wheel', help: 'scroll the timeline (scrolled back, it stays put as messages come)' },
+  { keys: 'Alt+End, Ctrl+End', help: 'back to the newest message (End too, when the composer is empty)' },
   { keys: 'Esc', help: 'close a panel or the room switcher; leave the selection; cancel an edit or reply' },
   { keys: 'Ctrl+C', help: 'quit' },
 ];

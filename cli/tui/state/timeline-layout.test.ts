@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import type { LayoutLine } from './timeline-layout.js';
-import { layoutRow, layoutTimeline, layoutTimelineTail, viewport } from './timeline-layout.js';
+import { anchorAt, anchoredOffset, layoutRow, layoutTimeline, layoutTimelineTail, viewport } from './timeline-layout.js';
 import type { TimelineRow } from './timeline-rows.js';
 
 const event = (body: string, username = 'bob'): RoomEvent => ({
@@ -149,6 +149,38 @@ describe('layoutTimelineTail: only the newest rows', () => {
     const afterEdit = layoutTimelineTail(edited, { ...options(40), textOf: (r) => r.view?.text ?? r.event.body ?? '' }, 100, cache);
     expect(laidOut()).toBe(7);
     expect(plain(afterEdit.lines)).toContain('10:00 bob: short now (edited)');
+  });
+});
+
+describe('the scroll anchor (issue 15)', () => {
+  const rows = (bodies: readonly string[]): TimelineRow[] => bodies.map((b, i) => ({ kind: 'event', key: `e${i}`, event: { ...event(b), id: `id-${i}`, seq: i + 1 } }));
+
+  it('names the timeline row and the row within it, and gives the offset that puts it on top whatever comes below', () => {
+    const layout = layoutTimeline(rows(['a', 'b\nc\nd', 'e', 'f', 'g', 'h']), options(80));
+    expect(anchorAt(layout, 2)).toEqual({ key: 'e1', row: 1, rows: 3 });
+    expect(anchorAt(layout, 99)).toBeUndefined();
+    // 8 rows, a viewport of 4: scrolled back, 3 rows above the "below" row; row 2 on top is offset 3.
+    expect(viewport(8, 4, anchoredOffset(layout, { key: 'e1', row: 1, rows: 3 }, 4) ?? -1).start).toBe(2);
+    const more = layoutTimeline(rows(['a', 'b\nc\nd', 'e', 'f', 'g', 'h', 'i\nj', 'k']), options(80));
+    expect(anchoredOffset(more, { key: 'e1', row: 1, rows: 3 }, 4)).toBe(6);
+    expect(viewport(more.lines.length, 4, 6).start).toBe(2);
+    // Within the last screen: 0, the viewport follows the newest. A row no longer there: undefined.
+    expect(anchoredOffset(layout, { key: 'e5', row: 0, rows: 1 }, 4)).toBe(0);
+    expect(anchoredOffset(layout, { key: 'gone', row: 0, rows: 1 }, 4)).toBeUndefined();
+  });
+
+  it('takes the row as far into a message laid out at another width, and lays out through several keys', () => {
+    const long = rows(['x', 'word '.repeat(30).trim(), 'y']);
+    const wide = layoutTimeline(long, options(80));
+    const narrow = layoutTimeline(long, options(20));
+    const rowsWide = (wide.startOf.get('e2') ?? 0) - (wide.startOf.get('e1') ?? 0);
+    const rowsNarrow = (narrow.startOf.get('e2') ?? 0) - (narrow.startOf.get('e1') ?? 0);
+    expect(rowsNarrow).toBeGreaterThan(rowsWide);
+    const anchor = { key: 'e1', row: rowsWide - 1, rows: rowsWide };
+    const top = viewport(narrow.lines.length, 3, anchoredOffset(narrow, anchor, 3) ?? 0).start - (narrow.startOf.get('e1') ?? 0);
+    expect(top).toBe(Math.floor(((rowsWide - 1) * rowsNarrow) / rowsWide));
+    const many = rows(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    expect(layoutTimelineTail(many, options(80), 1, undefined, ['e40', 'e10', 'gone']).startOf.get('e10')).toBe(0);
   });
 });
 

@@ -205,8 +205,8 @@ export interface TimelineTail extends TimelineLayout {
 
 /**
  * The newest rows of a timeline as terminal rows (see {@link layoutRow}): timeline rows are laid out
- * from the last one up, whole, until at least `minLines` terminal rows are laid out, and up to the row
- * keyed `through` too when it is in `rows`; the rows above are not looked at. Indices in `lines` and
+ * from the last one up, whole, until at least `minLines` terminal rows are laid out, and up to the rows
+ * keyed `through` (one key or several) too, those that are in `rows`; the rows above are not looked at. Indices in `lines` and
  * `startOf` count from the first row laid out, so a position counted from the bottom (a scroll
  * offset, see {@link viewport}) is the same as in {@link layoutTimeline}'s layout of every row.
  * A screen needs the rows it shows, plus enough above them that a viewport computed over this tail
@@ -215,18 +215,19 @@ export interface TimelineTail extends TimelineLayout {
  * `offset + height`, so a scroll of up to a page clamped to it is clamped as by the whole timeline's.
  * A new batch of opened messages thus costs the rows near the bottom, not the whole history.
  */
-export function layoutTimelineTail(rows: readonly TimelineRow[], options: LayoutOptions, minLines: number, cache?: LayoutCache, through?: string): TimelineTail {
-  let wanted = through !== undefined && rows.some((r) => r.key === through) ? through : undefined;
+export function layoutTimelineTail(rows: readonly TimelineRow[], options: LayoutOptions, minLines: number, cache?: LayoutCache, through?: string | readonly string[]): TimelineTail {
+  const asked = new Set(through === undefined ? [] : typeof through === 'string' ? [through] : through);
+  const wanted = new Set(rows.filter((r) => asked.has(r.key)).map((r) => r.key));
   const laid: LayoutLine[][] = [];
   let count = 0;
   let first = rows.length;
-  while (first > 0 && (count < minLines || wanted !== undefined)) {
+  while (first > 0 && (count < minLines || wanted.size > 0)) {
     first -= 1;
     const row = rows[first] as TimelineRow;
     const lines = cachedRow(row, options, cache);
     laid.push(lines);
     count += lines.length;
-    if (row.key === wanted) wanted = undefined;
+    wanted.delete(row.key);
   }
   return { ...joinRows(laid.reverse(), rows.slice(first)), complete: first === 0 };
 }
@@ -306,4 +307,55 @@ export function viewport(total: number, height: number, offset: number): Viewpor
   const end = total - clamped;
   const start = Math.max(0, end - room);
   return { start, end, offset: clamped, maxOffset, atTop: start === 0 };
+}
+
+/**
+ * A place in the timeline that stays put while rows below it come, change or go, and across a
+ * re-layout at another width: a timeline row's key, and which of its terminal rows (`row` of the
+ * `rows` it had when the anchor was taken).
+ */
+export interface ScrollAnchor {
+  readonly key: string;
+  readonly row: number;
+  readonly rows: number;
+}
+
+/** The index just past the last terminal row of the timeline row whose first row is `start` (its keys are `key:…`). */
+function rowEnd(lines: readonly LayoutLine[], key: string, start: number): number {
+  let end = start;
+  while (end < lines.length && (lines[end] as LayoutLine).key.startsWith(`${key}:`)) end += 1;
+  return Math.max(end, start + 1);
+}
+
+/**
+ * The anchor of terminal row `index` of a layout (the top row of a viewport): the timeline row it
+ * belongs to and its place within it. Undefined when `index` is not a row of the layout.
+ */
+export function anchorAt(layout: TimelineLayout, index: number): ScrollAnchor | undefined {
+  if (index < 0 || index >= layout.lines.length) return undefined;
+  let found: [string, number] | undefined;
+  for (const entry of layout.startOf) {
+    if (entry[1] > index) break;
+    found = entry;
+  }
+  if (!found) return undefined;
+  const [key, start] = found;
+  return { key, row: index - start, rows: rowEnd(layout.lines, key, start) - start };
+}
+
+/**
+ * The scroll offset (rows from the bottom, see {@link viewport}) that puts `anchor` on the top row of
+ * a scrolled-back viewport of `height` rows over `layout`: rows added, grown or taken away below it
+ * do not move it. When its timeline row now has another number of terminal rows (laid out at another
+ * width), the row as far into it proportionally is taken, so going back to the first width gives the
+ * first row back. 0 when the anchor is within the last screen (the viewport follows the newest again);
+ * undefined when its timeline row is not in the layout.
+ */
+export function anchoredOffset(layout: TimelineLayout, anchor: ScrollAnchor, height: number): number | undefined {
+  const start = layout.startOf.get(anchor.key);
+  if (start === undefined) return undefined;
+  const rows = rowEnd(layout.lines, anchor.key, start) - start;
+  const row = Math.min(rows - 1, Math.floor((anchor.row * rows) / Math.max(1, anchor.rows)));
+  // Scrolled back, the viewport shows height - 1 rows above its "newer messages below" line.
+  return Math.max(0, layout.lines.length - (start + row + Math.max(1, height - 1)));
 }
