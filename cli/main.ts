@@ -228,6 +228,11 @@ async function main(): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
       return ExitCode.usage;
     }
+    // Stopped by Ctrl-C or SIGTERM while it waited: said in one line, with the shells' exit code.
+    if (abort.signal.aborted) {
+      process.stderr.write(`chat: ${neutralize(error instanceof Error ? error.message : String(error), { multiline: true })}\n`);
+      return ExitCode.interrupted;
+    }
     const chat = error instanceof ChatError ? error : new ChatError('internal', error instanceof Error ? error.message : String(error), { cause: error });
     // The message may quote the server or another user: printed neutralized, like everything else.
     if (json) process.stdout.write(escapeForJson(JSON.stringify({ error: { code: chat.code, message: chat.message } })) + '\n');
