@@ -149,25 +149,32 @@ export async function openEmbeddedDatabase(
 const INITDB_ERROR = 'initdb-error:';
 
 /**
- * The initdb child: creates the database and exits 0; on an error, prints INITDB_ERROR and the
- * error's message and code as JSON, and exits 1. It exits too once its stdin closes: the server that
- * started it is gone (even killed with SIGKILL, which runs none of the server's cleanup).
+ * The initdb child: opens the database on a `workerScript` thread (PGlite's initdb runs there; its
+ * WebAssembly would block this thread for seconds), closes it and exits 0; on an error, prints
+ * INITDB_ERROR and the error's message and code as JSON, and exits 1. Its main thread stays free to
+ * notice its stdin closing, which means the server that started it is gone (even killed with SIGKILL,
+ * which runs none of the server's cleanup): it then kills itself at once, thread and all, so that it
+ * writes nothing more into a directory that the next server may be about to use.
  */
-const initdbScript = (dataDir: string) => `
-process.stdin.on('close', () => process.exit(1));
-process.stdin.on('end', () => process.exit(1));
+const initdbScript = (dataDir: string, workerScript: URL) => `
+import { Worker } from 'node:worker_threads';
+const gone = () => process.kill(process.pid, 'SIGKILL');
+process.stdin.on('end', gone);
+process.stdin.on('close', gone);
 process.stdin.resume();
-try {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = new PGlite(${JSON.stringify(dataDir)});
-  await db.waitReady;
-  await db.close();
-  process.exit(0);
-} catch (error) {
-  const e = error instanceof Error ? error : new Error(String(error));
-  process.stderr.write(${JSON.stringify(INITDB_ERROR)} + JSON.stringify({ message: e.message, code: e.code }) + '\\n');
+const fail = (error) => {
+  process.stderr.write(${JSON.stringify(INITDB_ERROR)} + JSON.stringify({ message: error?.message ?? String(error), code: error?.code }) + '\\n');
   process.exit(1);
-}`;
+};
+const thread = new Worker(new URL(${JSON.stringify(workerScript.href)}), { workerData: { dataDir: ${JSON.stringify(dataDir)} }, execArgv: [] });
+thread.on('error', fail);
+thread.on('exit', (code) => fail(new Error('the database thread exited (code ' + code + ')')));
+thread.on('message', (message) => {
+  if (message.ready === true) thread.postMessage({ kind: 'close', id: 1 });
+  else if (message.ready === false) fail(new Error(message.message));
+  else if (message.id === 1 && message.ok) process.exit(0);
+  else if (message.id === 1) fail(message.error);
+});`;
 
 /**
  * The error line(s) of a failed initdb child from its stderr (`output`): the error it reported, or
@@ -189,14 +196,14 @@ export function initdbFailure(output: string): string {
 }
 
 /**
- * Creates the database in `dataDir` (PGlite's initdb) in a child Node process, started beside
- * `workerScript` so that it finds the same `@electric-sql/pglite`; resolves when it exited cleanly.
+ * Creates the database in `dataDir` (PGlite's initdb) in a child Node process that opens it on a
+ * `workerScript` thread of its own (see initdbScript); resolves when it exited cleanly.
  * On `signal` the child is killed, and this rejects (an AbortError) only once it has exited.
  */
 function initdbApart(dataDir: string, workerScript: URL, nodePath: string, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
-    const child = spawn(nodePath, ['--input-type=module', '-e', initdbScript(dataDir)], { cwd: fileURLToPath(new URL('.', workerScript)), stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(nodePath, ['--input-type=module', '-e', initdbScript(dataDir, workerScript)], { cwd: fileURLToPath(new URL('.', workerScript)), stdio: ['pipe', 'ignore', 'pipe'] });
     let output = '';
     const onAbort = () => child.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
