@@ -193,10 +193,10 @@ async function main(): Promise<number> {
   // `on`, not `once`: conf's atomic writer (when-exit) re-raises the signal after its own cleanup,
   // which would kill the process before a command like `read --follow` can finish and exit 0.
   // A command that waits ends on its own at the abort (and cleans up: an approval request is
-  // cancelled on the server); one that does not (blocked reading stdin) is ended a few seconds later,
-  // or at once at a second Ctrl-C.
+  // cancelled on the server); one that does not (blocked reading stdin) is ended a few seconds later.
+  // A second signal changes nothing: when-exit (under conf) raises the first one again itself.
   const interrupt = (): void => {
-    if (abort.signal.aborted) process.exit(ExitCode.interrupted);
+    if (abort.signal.aborted) return;
     abort.abort();
     setTimeout(() => process.exit(ExitCode.interrupted), STOP_GRACE_MS).unref();
   };
