@@ -1,7 +1,10 @@
 import type { ErrorCodeValue } from '../shared/protocol/index.js';
 
-/** The `chat` command's exit codes (docs/design.md, "The command line"). */
-export const ExitCode = { ok: 0, failure: 1, usage: 2, auth: 4, notFound: 5 } as const;
+/**
+ * The `chat` command's exit codes (docs/design.md, "The command line"). `interrupted` (128 + SIGINT's
+ * number, the shells' convention) is for a command that Ctrl-C or SIGTERM stopped before it was done.
+ */
+export const ExitCode = { ok: 0, failure: 1, usage: 2, auth: 4, notFound: 5, interrupted: 130 } as const;
 
 /** The one map from error code to exit code. */
 export const EXIT_CODE_OF: Record<ErrorCodeValue, number> = {

@@ -10,6 +10,9 @@ import { onlyGlobalOptions } from './global-args.js';
 
 const VERSION = '0.1.0';
 
+/** How long (ms) a command has after Ctrl-C or SIGTERM to end on its own before the process exits anyway. */
+const STOP_GRACE_MS = 5_000;
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number, 1 or more');
@@ -189,8 +192,16 @@ async function main(): Promise<number> {
   const abort = new AbortController();
   // `on`, not `once`: conf's atomic writer (when-exit) re-raises the signal after its own cleanup,
   // which would kill the process before a command like `read --follow` can finish and exit 0.
-  process.on('SIGINT', () => abort.abort());
-  process.on('SIGTERM', () => abort.abort());
+  // A command that waits ends on its own at the abort (and cleans up: an approval request is
+  // cancelled on the server); one that does not (blocked reading stdin) is ended a few seconds later.
+  // A second signal changes nothing: when-exit (under conf) raises the first one again itself.
+  const interrupt = (): void => {
+    if (abort.signal.aborted) return;
+    abort.abort();
+    setTimeout(() => process.exit(ExitCode.interrupted), STOP_GRACE_MS).unref();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   // NO_COLOR (any non-empty value) turns colour off everywhere; Ink's chalk only listens to FORCE_COLOR.
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   // React's production build for the TUI: the development one checks every render and is several times slower.
@@ -227,6 +238,11 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
       return ExitCode.usage;
+    }
+    // Stopped by Ctrl-C or SIGTERM while it waited: said in one line, with the shells' exit code.
+    if (abort.signal.aborted) {
+      process.stderr.write(`chat: ${neutralize(error instanceof Error ? error.message : String(error), { multiline: true })}\n`);
+      return ExitCode.interrupted;
     }
     const chat = error instanceof ChatError ? error : new ChatError('internal', error instanceof Error ? error.message : String(error), { cause: error });
     // The message may quote the server or another user: printed neutralized, like everything else.

@@ -66,6 +66,12 @@ async function main(): Promise<void> {
   const logApplied = (applied: string[]): void => {
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
   };
+  // Stopped while the database is prepared (a first start's initdb takes seconds): the initdb child
+  // is killed and waited for before the lock is released, so no second server finds it still writing.
+  const preparing = new AbortController();
+  const stopPreparing = (): void => preparing.abort();
+  process.on('SIGINT', stopPreparing);
+  process.on('SIGTERM', stopPreparing);
   try {
     if (config.databaseUrl) {
       // The PostgreSQL driver (and below, the OpenAI SDK) load only when configured: the embedded
@@ -77,12 +83,23 @@ async function main(): Promise<void> {
       // The embedded database runs on its own thread, built beside this file.
       const workerScript = new URL('./pglite-worker.js', import.meta.url);
       // A fresh data dir is created by a child process of this Node, so that what initdb used is returned.
-      sql = await openEmbeddedDatabase(join(dataDir, 'pglite'), workerScript, async (opened) => logApplied(await migrate(opened)), process.execPath);
+      sql = await openEmbeddedDatabase(join(dataDir, 'pglite'), workerScript, async (opened) => logApplied(await migrate(opened)), process.execPath, preparing.signal);
+    }
+    if (preparing.signal.aborted) {
+      await sql.close();
+      throw preparing.signal.reason;
     }
   } catch (error) {
+    if (preparing.signal.aborted) {
+      await unlockDataDir();
+      logger.info('stopped while preparing the database');
+      process.exit(0);
+    }
     process.stderr.write(`chat-server: cannot prepare the database${config.databaseUrl ? ' at DATABASE_URL' : ` in ${dataDir}`}: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  process.off('SIGINT', stopPreparing);
+  process.off('SIGTERM', stopPreparing);
   let store: SqlStore;
   if (config.mongodbUrl) {
     try {

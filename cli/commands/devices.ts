@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountDevice, ApprovalIo } from '../../shared/client/index.js';
 import { approveDevice, KEYLESS_LABEL, requestApproval } from '../../shared/client/index.js';
 import { sameSasCode } from '../../shared/crypto/index.js';
 import type { DeviceAdded } from '../../shared/protocol/index.js';
+import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { readLine } from '../node/terminal-input.js';
 import { formatLastSeen, formatTime, neutralize } from '../output.js';
@@ -108,16 +110,25 @@ export function deviceLines(ctx: Pick<CliContext, 'out'>, d: AccountDevice): str
   ];
 }
 
-/** The CLI's side of an approval: the code on stderr, the code shown on the other device typed (or piped) in. */
-function approvalIo(ctx: CliContext): ApprovalIo {
+/** What ends an approval that the user stopped (Ctrl-C, SIGTERM); main.ts exits with ExitCode.interrupted. */
+const stopped = () => new ChatError('unavailable', 'stopped waiting for the approval; the request is cancelled');
+
+/**
+ * The CLI's side of an approval: the code on stderr, the code shown on the other device typed (or
+ * piped) in. Every wait ends at once on `ctx.io.signal` (Ctrl-C, SIGTERM), and so does the question.
+ */
+export function approvalIo(ctx: Pick<CliContext, 'io' | 'out'>): ApprovalIo {
+  const { signal } = ctx.io;
   return {
-    async confirmCode(code) {
+    async confirmCode(code, asked) {
       ctx.out.note(`Code: ${code}`);
-      const typed = await readLine(ctx.io.stdin, ctx.io.stderr, 'Type the code the other device shows (Enter alone if they differ): ');
+      const typed = await readLine(ctx.io.stdin, ctx.io.stderr, 'Type the code the other device shows (Enter alone if they differ): ', AbortSignal.any([signal, asked]));
+      if (signal.aborted) throw stopped();
       return sameSasCode(typed, code);
     },
-    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    wait: (ms) => sleep(ms, undefined, { signal }).catch(() => Promise.reject(stopped())),
     progress: (what) => ctx.out.note(`${what[0]?.toUpperCase() ?? ''}${what.slice(1)}…`),
+    signal,
   };
 }
 

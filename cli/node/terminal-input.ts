@@ -59,18 +59,22 @@ export async function confirm(stdin: Readable & { isTTY?: boolean }, stderr: Wri
 
 /**
  * Reads one line: asked on the terminal, or the next line of piped stdin (so scripts can answer).
- * Resolves '' at the end of input.
+ * Resolves '' at the end of input, and at once when `signal` aborts (the caller checks which).
  */
-export async function readLine(stdin: Readable & { isTTY?: boolean }, stderr: Writable, question: string): Promise<string> {
+export async function readLine(stdin: Readable & { isTTY?: boolean }, stderr: Writable, question: string, signal?: AbortSignal): Promise<string> {
   const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: stdin, output: stdin.isTTY ? stderr : undefined, terminal: Boolean(stdin.isTTY) });
+  const onAbort = () => rl.close();
   try {
     if (stdin.isTTY) stderr.write(question);
     return await new Promise<string>((resolve) => {
       rl.once('line', (line) => resolve(line));
       rl.once('close', () => resolve(''));
+      if (signal?.aborted) rl.close();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     rl.close();
   }
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -105,19 +105,34 @@ function toSqlError(error: PgliteThreadError): SqlError {
  * the thread that ran it, even after that thread ends): so with `nodePath` (the Node executable) the
  * initdb runs in a child process of its own that exits when it is done, and the first start idles like
  * a restart; without it, the thread that ran initdb and the migrations is closed and the database
- * opened again on a new one, which returns the WebAssembly heap but not the arena. Rejects as
- * `createPgliteWorkerClient` and `prepare` do, or when the initdb process fails (with its last output).
+ * opened again on a new one, which returns the WebAssembly heap but not the arena.
+ *
+ * An initdb that did not finish (the server was stopped or killed during its first start) leaves the
+ * marker `<dataDir>.initdb-incomplete` beside the directory: the next start removes the half-made
+ * directory and creates it again (it held nothing yet: migrations run only after initdb finished).
+ *
+ * `signal` stops a first start: the initdb child is killed and waited for (so the caller may release
+ * its lock on the directory once this settles), and this rejects with an Error of `name` 'AbortError'.
+ * Rejects as `createPgliteWorkerClient` and `prepare` do, or when the initdb process fails (with the
+ * error it reported).
  */
 export async function openEmbeddedDatabase(
   dataDir: string,
   workerScript: URL,
   prepare: (sql: SqlClient) => Promise<void>,
   nodePath?: string,
+  signal?: AbortSignal,
 ): Promise<SqlClient> {
+  const marker = `${dataDir}.initdb-incomplete`;
+  if (existsSync(marker)) rmSync(dataDir, { recursive: true, force: true });
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
-  if (fresh && nodePath !== undefined) await initdbApart(dataDir, workerScript, nodePath);
+  if (fresh) writeFileSync(marker, 'initdb started; this start did not finish it\n');
+  if (fresh && nodePath !== undefined) await initdbApart(dataDir, workerScript, nodePath, signal);
+  signal?.throwIfAborted();
   let sql = await createPgliteWorkerClient(dataDir, workerScript);
+  if (fresh) rmSync(marker, { force: true });
   try {
+    signal?.throwIfAborted();
     await prepare(sql);
   } catch (error) {
     await sql.close();
@@ -130,22 +145,80 @@ export async function openEmbeddedDatabase(
   return sql;
 }
 
+/** What the initdb child prints, on one line, before the JSON of the error that stopped it. */
+const INITDB_ERROR = 'initdb-error:';
+
 /**
- * Creates the database in `dataDir` (PGlite's initdb) in a child Node process, started beside
- * `workerScript` so that it finds the same `@electric-sql/pglite`; resolves when it exited cleanly.
+ * The initdb child: opens the database on a `workerScript` thread (PGlite's initdb runs there; its
+ * WebAssembly would block this thread for seconds), closes it and exits 0; on an error, prints
+ * INITDB_ERROR and the error's message and code as JSON, and exits 1. Its main thread stays free to
+ * notice its stdin closing, which means the server that started it is gone (even killed with SIGKILL,
+ * which runs none of the server's cleanup): it then kills itself at once, thread and all, so that it
+ * writes nothing more into a directory that the next server may be about to use.
  */
-function initdbApart(dataDir: string, workerScript: URL, nodePath: string): Promise<void> {
-  const script = `const { PGlite } = await import('@electric-sql/pglite'); const db = new PGlite(${JSON.stringify(dataDir)}); await db.waitReady; await db.close();`;
+const initdbScript = (dataDir: string, workerScript: URL) => `
+import { Worker } from 'node:worker_threads';
+const gone = () => process.kill(process.pid, 'SIGKILL');
+process.stdin.on('end', gone);
+process.stdin.on('close', gone);
+process.stdin.resume();
+const fail = (error) => {
+  process.stderr.write(${JSON.stringify(INITDB_ERROR)} + JSON.stringify({ message: error?.message ?? String(error), code: error?.code }) + '\\n');
+  process.exit(1);
+};
+const thread = new Worker(new URL(${JSON.stringify(workerScript.href)}), { workerData: { dataDir: ${JSON.stringify(dataDir)} }, execArgv: [] });
+thread.on('error', fail);
+thread.on('exit', (code) => fail(new Error('the database thread exited (code ' + code + ')')));
+thread.on('message', (message) => {
+  if (message.ready === true) thread.postMessage({ kind: 'close', id: 1 });
+  else if (message.ready === false) fail(new Error(message.message));
+  else if (message.id === 1 && message.ok) process.exit(0);
+  else if (message.id === 1) fail(message.error);
+});`;
+
+/**
+ * The error line(s) of a failed initdb child from its stderr (`output`): the error it reported, or
+ * else its last lines that are neither Node's version banner ("Node.js v20…") nor stack frames.
+ */
+export function initdbFailure(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const reported = lines.findLast((l) => l.startsWith(INITDB_ERROR));
+  if (reported) {
+    try {
+      const { message, code } = JSON.parse(reported.slice(INITDB_ERROR.length)) as { message?: string; code?: string };
+      return `${message ?? 'unknown error'}${code ? ` (${code})` : ''}`;
+    } catch {
+      // Not the JSON it writes: fall through to the other lines.
+    }
+  }
+  const plain = lines.filter((l) => !/^Node\.js v\d/.test(l) && !/^at /.test(l) && !l.startsWith(INITDB_ERROR) && !/^\^+$/.test(l));
+  return plain.slice(-2).join('; ') || 'no error was printed';
+}
+
+/**
+ * Creates the database in `dataDir` (PGlite's initdb) in a child Node process that opens it on a
+ * `workerScript` thread of its own (see initdbScript); resolves when it exited cleanly.
+ * On `signal` the child is killed, and this rejects (an AbortError) only once it has exited.
+ */
+function initdbApart(dataDir: string, workerScript: URL, nodePath: string, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
-    const child = spawn(nodePath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('.', workerScript)), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(nodePath, ['--input-type=module', '-e', initdbScript(dataDir, workerScript)], { cwd: fileURLToPath(new URL('.', workerScript)), stdio: ['pipe', 'ignore', 'pipe'] });
     let output = '';
+    const onAbort = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
     child.stderr.on('data', (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-2000);
+      output = (output + chunk.toString()).slice(-4000);
     });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`the database could not be created (initdb ${signal ?? `exited ${code}`}): ${output.trim().split('\n').at(-1) ?? ''}`));
+    child.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    child.once('exit', (code, exitSignal) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) reject(signal.reason instanceof Error ? signal.reason : new DOMException('the first start was stopped', 'AbortError'));
+      else if (code === 0) resolve();
+      else reject(new Error(`the database could not be created (initdb ${exitSignal ?? `exited ${code}`}): ${initdbFailure(output)}`));
     });
   });
 }

@@ -110,6 +110,24 @@ async function serve(): Promise<void> {
   port.postMessage({ ready: true });
 }
 
+/**
+ * Emscripten's numbers for the file system errors PGlite's virtual file system throws while it opens
+ * a data dir (its ERRNO_CODES table, as in the bundled @electric-sql/pglite), by the names Node uses.
+ */
+const EMSCRIPTEN_ERRNO: Readonly<Record<number, string>> = { 2: 'EACCES', 20: 'EEXIST', 31: 'EISDIR', 44: 'ENOENT', 51: 'ENOSPC', 54: 'ENOTDIR', 63: 'EPERM', 69: 'EROFS' };
+
+/**
+ * What stopped the database from opening, in words: an Error's message, or for Emscripten's
+ * ErrnoError (an object with `errno` and no message, thrown by PGlite's file system) the error's
+ * name as Node knows it ("the file system refused: ENOTDIR (errno 54)").
+ */
+function startFailure(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  if (typeof errno === 'number') return `the file system refused: ${EMSCRIPTEN_ERRNO[errno] ?? 'an error'} (errno ${errno})`;
+  return String(error);
+}
+
 serve().catch((error: unknown) => {
-  parentPort?.postMessage({ ready: false, message: error instanceof Error ? error.message : String(error) });
+  parentPort?.postMessage({ ready: false, message: startFailure(error) });
 });

@@ -1,4 +1,4 @@
-import type { SasContext, SasKey } from '../crypto/index.js';
+import type { SasContext, SasKey, UserIdentity } from '../crypto/index.js';
 import { checkSasCommitment, CryptoError, newSasKey, openSasSecret, sasCode, sasCommitment, sealSasSecret, signDevice } from '../crypto/index.js';
 import type { DirectoryDevice, Verification, VerificationCancelReason } from '../protocol/index.js';
 import { ChatError, SharedBackupKey } from '../protocol/index.js';
@@ -34,10 +34,23 @@ const BACKUP_SECRET = 'backup_key';
  * looks at the server (the clock is the caller's).
  */
 export interface ApprovalIo {
-  /** Shows the code; resolves true only when the user confirmed it matches the other device's. */
-  confirmCode(code: string): Promise<boolean>;
-  /** Resolves after `ms` milliseconds (or sooner, when a `devices` frame came). */
+  /**
+   * Shows the code; resolves true only when the user confirmed it matches the other device's. Once
+   * `signal` aborts (the verification was cancelled meanwhile, or the flow was stopped), the answer no
+   * longer counts: the question may be taken down, and the promise may reject or settle as it likes.
+   */
+  confirmCode(code: string, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Resolves after `ms` milliseconds (or sooner, when a `devices` frame came); rejects once the flow
+   * is stopped (`signal` aborted), which ends the flow with that error.
+   */
   wait(ms: number): Promise<void>;
+  /**
+   * Aborted when the user stops the flow (Ctrl-C): `wait` must then reject at once. An open request
+   * is cancelled on the server as it ends: by the new device with "the new device stopped waiting",
+   * by the approver with "declined on the approving device".
+   */
+  signal?: AbortSignal;
   /** Told what the flow waits for, for a status line. */
   progress?(what: string): void;
 }
@@ -111,7 +124,7 @@ async function approvedFrom(e2e: E2ESession, api: ApiClient, io: ApprovalIo, own
   const ctx = contextOf(id, keys.userId, identityKey, me, approver);
   const roles = { newKey: mine.publicKey, approverKey };
   const code = await sasCode(ctx, mine, approverKey, roles);
-  if (!(await io.confirmCode(code))) return cancel(api, id, 'the codes did not match on the new device');
+  if (!(await confirmWhileOpen(api, id, io, code))) return cancel(api, id, 'the codes did not match on the new device');
   await e2e.pinOwnIdentity(identityKey);
   await api.verificationStep(id, { action: 'confirm' });
   io.progress?.('waiting for the other device to sign this one');
@@ -167,8 +180,7 @@ export async function approveDevice(e2e: E2ESession, api: ApiClient, io: Approva
   const keys = await e2e.device();
   const identity = await e2e.heldIdentity();
   if (!identity) throw new ChatError('forbidden', 'this device does not hold your identity key; approve from the device that does, or use the recovery key');
-  // A device of the account that was revoked (or never was one) leaves the account's device list.
-  const gone = async (id: string) => !(await look(io, () => api.deviceActivity())).some((d) => d.deviceId === id);
+  const gone = (device: string) => goneFrom(api, io, device);
   let request: Verification | undefined;
   for (let i = 0; !request; i++) {
     request = (await look(io, () => api.verifications())).find((v) => v.state.step === 'requested' && (deviceId === undefined || v.newDevice === deviceId));
@@ -181,6 +193,26 @@ export async function approveDevice(e2e: E2ESession, api: ApiClient, io: Approva
   const id = request.id;
   const mine = await newSasKey();
   await api.verificationStep(id, { action: 'accept', key: mine.publicKey });
+  try {
+    return await approveAccepted(api, io, { request, mine, identity, deviceId: keys.deviceId, userId: keys.userId }, backup);
+  } catch (error) {
+    // Stopped by the user: the new device is told at once instead of waiting out its own time.
+    if (io.signal?.aborted) await api.verificationStep(id, { action: 'cancel', reason: 'declined on the approving device' }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The approver's side once it accepted `request`: see approveDevice. */
+async function approveAccepted(
+  api: ApiClient,
+  io: ApprovalIo,
+  own: { request: Verification; mine: SasKey; identity: UserIdentity; deviceId: string; userId: string },
+  backup: ApprovalBackup | undefined,
+): Promise<DirectoryDevice> {
+  const { request, mine, identity } = own;
+  const keys = own;
+  const id = request.id;
+  const gone = (device: string) => goneFrom(api, io, device);
   const newDevice = request.newDevice;
   const present = async () => !(await gone(newDevice));
   const revealed = await until(api, id, io, (v) => v.state.step === 'revealed', present);
@@ -198,7 +230,7 @@ export async function approveDevice(e2e: E2ESession, api: ApiClient, io: Approva
   const ctx = contextOf(id, keys.userId, identity.publicKey, device, me);
   const roles = { newKey, approverKey: mine.publicKey };
   const code = await sasCode(ctx, mine, newKey, roles);
-  if (!(await io.confirmCode(code))) return cancel(api, id, 'the codes did not match on the approving device');
+  if (!(await confirmWhileOpen(api, id, io, code))) return cancel(api, id, 'the codes did not match on the approving device');
   await api.verificationStep(id, { action: 'confirm' });
   io.progress?.('waiting for the new device to confirm the code');
   await until(api, id, io, (v) => v.state.newConfirmed, present);
@@ -225,7 +257,7 @@ function contextOf(id: string, userId: string, identityKey: string, newDevice: D
 async function until(api: ApiClient, id: string, io: ApprovalIo, done: (v: Verification) => boolean, present?: () => Promise<boolean>): Promise<Verification> {
   for (let i = 0; i < MAX_POLLS; i++) {
     const v = await look(io, () => api.verification(id));
-    if (v.state.step === 'cancelled') throw new ChatError('forbidden', `the approval was cancelled: ${v.state.reason ?? 'no reason given'}`);
+    if (v.state.step === 'cancelled') throw cancelledError(v);
     if (done(v)) return v;
     if (present && !(await present())) {
       await api.verificationStep(id, { action: 'cancel', reason: REVOKED }).catch(() => undefined);
@@ -234,6 +266,40 @@ async function until(api: ApiClient, id: string, io: ApprovalIo, done: (v: Verif
     await io.wait(POLL_MS);
   }
   throw new ChatError('unavailable', 'the other device did not answer in time');
+}
+
+/** Whether `device` left the account's device list: it was revoked (or never was one of its devices). */
+async function goneFrom(api: ApiClient, io: ApprovalIo, device: string): Promise<boolean> {
+  return !(await look(io, () => api.deviceActivity())).some((d) => d.deviceId === device);
+}
+
+/** The error a cancelled verification ends a flow with, saying why (the server's or the other device's reason). */
+function cancelledError(v: Verification): ChatError {
+  return new ChatError('forbidden', `the approval was cancelled: ${v.state.reason ?? 'no reason given'}`);
+}
+
+/**
+ * Asks the user to confirm `code` while looking at the verification every POLL_MS: once it is
+ * cancelled meanwhile (the other device gave up, or a newer request of the new device replaced it),
+ * the question is taken down and the flow ends at once with the reason, instead of after the user
+ * typed a code that no longer counts. Rejects too when a wait rejects (the flow was stopped).
+ */
+async function confirmWhileOpen(api: ApiClient, id: string, io: ApprovalIo, code: string): Promise<boolean> {
+  const asked = new AbortController();
+  const watch = (async (): Promise<never> => {
+    for (;;) {
+      await io.wait(POLL_MS);
+      if (asked.signal.aborted) return new Promise<never>(() => undefined);
+      const v = await look(io, () => api.verification(id));
+      if (v.state.step === 'cancelled') throw cancelledError(v);
+    }
+  })();
+  try {
+    return await Promise.race([io.confirmCode(code, asked.signal), watch]);
+  } finally {
+    asked.abort();
+    watch.catch(() => undefined);
+  }
 }
 
 async function cancel(api: ApiClient, id: string, reason: VerificationCancelReason): Promise<never> {
