@@ -245,7 +245,7 @@ function RoomView({ room }: { readonly room: Room }) {
         user={session.user}
         newAfterSeq={newAfter !== null && (view?.events.at(-1)?.seq ?? 0) > newAfter ? newAfter : null}
         more={view?.hasOlder ?? false}
-        onOlder={() => act(() => chat.loadOlder(room.id))}
+        onOlder={() => chat.loadOlder(room.id)}
         onRetry={(id) => act(() => chat.retry(id))}
         onDiscard={(id) => act(() => chat.discard(id))}
         relations={relations}
