@@ -279,6 +279,8 @@ function RoomView({ room }: { readonly room: Room }) {
         <Composer
           label={`Message ${neutralize(title).replace('🔒 ', '🔒')}`}
           textareaRef={composer}
+          draft={chat.draft(room.id)}
+          onDraft={(text) => chat.saveDraft(room.id, text)}
           onSend={(text) => (replyingTo ? chat.reply(room, replyingTo, text).then(() => setReplyingTo(null)) : chat.send(room, text))}
           onTyping={(active) => {
             setSendingNote(false);
