@@ -86,10 +86,19 @@ describe.runIf(haveChromium)('the web client: long history, form errors and draf
     const box = await timeline.boundingBox();
     await page.mouse.move((box?.x ?? 0) + (box?.width ?? 0) / 2, (box?.y ?? 0) + (box?.height ?? 0) / 2);
 
-    // The next page fails: the failure is said, and the next scroll up asks again.
-    await page.route(/\/messages\?before=/, (route) => route.abort(), { times: 1 });
+    // The next page fails: the failure is said (and stays while the user does nothing), and the next
+    // scroll up asks again.
+    let aborted = false;
+    await page.route(
+      /\/messages\?before=/,
+      async (route) => {
+        aborted = true;
+        await route.abort();
+      },
+      { times: 1 },
+    );
+    for (let i = 0; i < 200 && !aborted; i++) await wheelUp();
     const failure = page.getByRole('alert').filter({ hasText: 'Could not load older messages' });
-    for (let i = 0; i < 200 && !(await failure.isVisible()); i++) await wheelUp();
     await failure.waitFor();
 
     const first = messageRow(page, 'line 0');
