@@ -51,6 +51,11 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
     };
   }, [model]);
 
+  // What was typed in each room's box and not sent, by room id: kept for the life of the model (this
+  // signed-in page), in memory only, so no draft (a private room's above all) is ever written to disk.
+  // A new model (another user) starts with no drafts.
+  const drafts = useMemo(() => new Map<string, string>(), [model]);
+
   const snapshot = useSyncExternalStore(model.subscribe, model.getSnapshot);
   // The same function for the model's life, so a page subscribes once.
   const onNotice = useMemo(() => (listener: (notice: MessageNotice) => void) => model.onNotice(listener), [model]);
@@ -116,6 +121,13 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       /** Drops a failed message. */
       discard: (clientMsgId: string) => model.discard(clientMsgId),
       typing: (room: Room, active: boolean) => model.typing(room.id, active),
+      /** What was typed in the room's message box and not sent ('' when nothing), kept while this page is signed in. */
+      draft: (roomId: string) => drafts.get(roomId) ?? '',
+      /** Keeps `text` as the room's draft; '' forgets it (as sending does). */
+      saveDraft: (roomId: string, text: string) => {
+        if (text) drafts.set(roomId, text);
+        else drafts.delete(roomId);
+      },
       /**
        * Calls `listener` for each live message from someone else that mentions this user (outside code,
        * by the shared markdown rule; private rooms once decrypted) or came in a DM; returns the unsubscribe.
@@ -124,6 +136,6 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       /** Calls `listener` when the room's owner removed this user from a room (it has left the list); returns the unsubscribe. */
       onRemoved,
     }),
-    [snapshot, model, onNotice, onRemoved],
+    [snapshot, model, onNotice, onRemoved, drafts],
   );
 }

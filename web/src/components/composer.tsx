@@ -15,15 +15,24 @@ export interface ComposerProps {
   /** Up in an empty box: edit this user's last message; answers whether there was one to edit. */
   readonly onEditLast?: () => boolean;
   readonly textareaRef?: Ref<HTMLTextAreaElement>;
+  /** The text the box starts with: the room's draft, typed earlier and not sent ('' by default). */
+  readonly draft?: string;
+  /** Told the box's text each time it changes ('' once it is sent), to keep it as the room's draft. */
+  readonly onDraft?: (text: string) => void;
 }
 
 /**
  * The message box: Enter sends, Shift+Enter starts a new line; typing is reported as it happens.
  * While replying, the quoted message shows above it (Escape or × stops replying); Up in an empty box
- * edits this user's last message.
+ * edits this user's last message. It starts with `draft` and reports each change to `onDraft`, so what
+ * was typed comes back with the room.
  */
-export function Composer({ label, onSend, onTyping, replyTo = null, onCancelReply, onEditLast, textareaRef }: ComposerProps) {
-  const [text, setText] = useState('');
+export function Composer({ label, onSend, onTyping, replyTo = null, onCancelReply, onEditLast, textareaRef, draft = '', onDraft }: ComposerProps) {
+  const [text, setShown] = useState(draft);
+  const setText = (value: string) => {
+    setShown(value);
+    onDraft?.(value);
+  };
   const [error, setError] = useState<string | null>(null);
   const send = () => {
     const body = text.trim();

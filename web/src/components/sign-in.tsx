@@ -6,7 +6,11 @@ import { Input } from './ui/input.js';
 import { Label } from './ui/label.js';
 import { Untrusted } from './untrusted-text.js';
 
-/** Sign in or register; the password goes to the server once and is never kept. */
+/**
+ * Sign in or register; the password goes to the server once and is never kept. The server's refusal
+ * is about the name and password it was sent, so it is cleared as soon as either is changed (or the
+ * form switches between sign-in and register): an answer about `Erin_` never stands under `frank`.
+ */
 export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; readonly note: string | null; readonly onSignedIn: () => Promise<void> }) {
   const [mode, setMode] = useState<'login' | 'register'>('login');
   const [username, setUsername] = useState('');
@@ -41,7 +45,10 @@ export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; rea
       <form onSubmit={submit} aria-label={mode === 'login' ? 'Sign in' : 'Register'} className="grid gap-3">
         <Label>
           Username
-          <Input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+          <Input name="username" autoComplete="username" required value={username} onChange={(e) => {
+              setUsername(e.target.value);
+              setError(null);
+            }} />
         </Label>
         <Label>
           Password
@@ -52,7 +59,10 @@ export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; rea
             required
             minLength={mode === 'register' ? 8 : 1}
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
+            onChange={(e) => {
+              setPassword(e.target.value);
+              setError(null);
+            }}
           />
         </Label>
         {error && (
@@ -64,7 +74,10 @@ export function SignIn({ api, note, onSignedIn }: { readonly api: ApiClient; rea
           {busy ? 'Please wait…' : mode === 'login' ? 'Sign in' : 'Register'}
         </Button>
       </form>
-      <Button variant="link" className="justify-self-start" onClick={() => setMode(mode === 'login' ? 'register' : 'login')}>
+      <Button variant="link" className="justify-self-start" onClick={() => {
+          setMode(mode === 'login' ? 'register' : 'login');
+          setError(null);
+        }}>
         {mode === 'login' ? 'New here? Register' : 'Have an account? Sign in'}
       </Button>
     </main>

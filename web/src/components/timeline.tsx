@@ -237,8 +237,11 @@ export interface TimelineProps extends TimelineRowContext {
   readonly newAfterSeq: number | null;
   /** Whether older history may remain on the server. */
   readonly more: boolean;
-  /** Loads older history (called when scrolled near the top). */
-  readonly onOlder: () => void;
+  /**
+   * Loads older history (called when scrolled near the top, and again after each answer while the
+   * view is still there); a rejection is shown above the timeline, and the next scroll up tries again.
+   */
+  readonly onOlder: () => Promise<unknown>;
   /** An event id to bring into view and mark (a search hit), once it is loaded. */
   readonly jumpTo?: string | null;
   /** Called once the event of `jumpTo` is in view. */
@@ -250,6 +253,17 @@ export interface TimelineProps extends TimelineRowContext {
 }
 
 const itemKey = (item: TimelineItem) => item.key;
+
+/** The line above the timeline while older history remains: a hint, or why the last load failed. */
+function olderNote(error: Error | null) {
+  return error ? (
+    <p className="m-0 px-3 py-1 text-sm text-warn md:px-4" role="alert">
+      Could not load older messages ({error.message}). Scroll up to try again.
+    </p>
+  ) : (
+    <p className="m-0 px-3 py-1 text-sm text-dim md:px-4">Scroll up for older messages</p>
+  );
+}
 const NO_EVENTS: readonly RoomEvent[] = [];
 
 /**
@@ -296,7 +310,7 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
         className="timeline px-3 md:px-4"
         hasOlder={more}
         onReachTop={onOlder}
-        olderNote={<p className="m-0 px-3 py-1 text-sm text-dim md:px-4">Scroll up for older messages</p>}
+        olderNote={olderNote}
         jumpTo={jumpTo}
         {...(onJumped ? { onJumped } : {})}
         renderItem={(item) => <TimelineRowBody item={item} context={context} />}

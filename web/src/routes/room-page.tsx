@@ -245,7 +245,7 @@ function RoomView({ room }: { readonly room: Room }) {
         user={session.user}
         newAfterSeq={newAfter !== null && (view?.events.at(-1)?.seq ?? 0) > newAfter ? newAfter : null}
         more={view?.hasOlder ?? false}
-        onOlder={() => act(() => chat.loadOlder(room.id))}
+        onOlder={() => chat.loadOlder(room.id)}
         onRetry={(id) => act(() => chat.retry(id))}
         onDiscard={(id) => act(() => chat.discard(id))}
         relations={relations}
@@ -279,6 +279,8 @@ function RoomView({ room }: { readonly room: Room }) {
         <Composer
           label={`Message ${neutralize(title).replace('🔒 ', '🔒')}`}
           textareaRef={composer}
+          draft={chat.draft(room.id)}
+          onDraft={(text) => chat.saveDraft(room.id, text)}
           onSend={(text) => (replyingTo ? chat.reply(room, replyingTo, text).then(() => setReplyingTo(null)) : chat.send(room, text))}
           onTyping={(active) => {
             setSendingNote(false);

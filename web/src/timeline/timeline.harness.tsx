@@ -49,7 +49,7 @@ let events: RoomEvent[] = [];
 let index = MessageIndex.empty();
 
 function draw(jumpTo: string | null, onJumped?: (id: string) => void): void {
-  flushSync(() => root?.render(<Timeline events={events} opened={NO_OPENED} me="you" user={ME} newAfterSeq={null} more={false} onOlder={() => undefined} jumpTo={jumpTo} {...(onJumped ? { onJumped } : {})} />));
+  flushSync(() => root?.render(<Timeline events={events} opened={NO_OPENED} me="you" user={ME} newAfterSeq={null} more={false} onOlder={() => Promise.resolve()} jumpTo={jumpTo} {...(onJumped ? { onJumped } : {})} />));
 }
 
 const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));

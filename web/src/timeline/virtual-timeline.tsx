@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 
 /** How close to the bottom (in CSS pixels) still counts as "at the bottom", so new rows keep it there. */
@@ -29,10 +29,18 @@ export interface VirtualTimelineProps<T> {
   readonly onJumped?: (key: string) => void;
   /** Whether older rows can be loaded above the first. */
   readonly hasOlder?: boolean;
-  /** Asked for older rows when the view comes near the top (not again until the rows change). */
-  readonly onReachTop?: () => void;
-  /** Shown above the scrolling box while `hasOlder` (outside it, so row offsets stay the list's own). */
-  readonly olderNote?: ReactNode;
+  /**
+   * Asked for older rows when the view comes near the top (by scrolling, the wheel or the keys). It is
+   * not asked again while its promise is pending; once it settles, the top asks again if the view is
+   * still near it (a page that added no row, such as one of only edits or reactions). A rejection is
+   * not retried by itself: its error goes to `olderNote`, and the next scroll, wheel or key asks again.
+   */
+  readonly onReachTop?: () => Promise<unknown> | void;
+  /**
+   * Shown above the scrolling box while `hasOlder` (outside it, so row offsets stay the list's own);
+   * a function is given the error of the last failed `onReachTop` (null when none).
+   */
+  readonly olderNote?: ReactNode | ((error: Error | null) => ReactNode);
   /** The list's accessible name. */
   readonly label: string;
   readonly className?: string;
@@ -42,8 +50,10 @@ export interface VirtualTimelineProps<T> {
  * A long list of rows of any height in a scrolling box, with only the rows in view (and `overscan`
  * more) in the page, so 10,000 messages scroll as smoothly as 50. Windowing and measuring are done
  * by TanStack Virtual (`measureElement` with a ResizeObserver); rows added above the view keep what
- * is on screen where it was (the library moves the scroll position by the height added above it),
- * and rows added below follow the bottom while the view was at the bottom ("stick to bottom").
+ * is on screen where it was (the row in the middle of the view is followed, and the library corrects
+ * for rows above it once they are measured), older rows are asked for again after each answer while
+ * the view is still near the top (so a page that adds no row does not stop the scrolling back), and
+ * rows added below follow the bottom while the view was at the bottom ("stick to bottom").
  * The scrolling box is the list (`role="list"` of `listitem`s, named by `label`): scrolling it is
  * scrolling the list.
  */
@@ -65,8 +75,6 @@ export function VirtualTimeline<T>({
 }: VirtualTimelineProps<T>) {
   const box = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const askedFor = useRef<string | undefined>(undefined);
-  const firstKey = items[0] ? itemKey(items[0]) : undefined;
   const lastKey = items.at(-1) ? itemKey(items.at(-1) as T) : undefined;
 
   const virtualizer = useVirtualizer({
@@ -113,15 +121,55 @@ export function VirtualTimeline<T>({
     return () => cancelAnimationFrame(handle);
   }, [jumpTo, jumpIndex, virtualizer]);
 
-  // A new first row means older rows arrived: the top may ask again.
-  useEffect(() => {
-    askedFor.current = undefined;
-  }, [firstKey]);
+  // Keeping the view still when rows come above it: the row in the middle of the view (the anchor) is
+  // noted on each scroll, and when it has moved down the list (older rows arrived, even below a first
+  // row that stays, such as a day divider, which is why it is not the top row) the scroll position
+  // follows it, so what is on screen stays put.
+  const anchor = useRef<{ readonly key: string; readonly index: number; readonly offset: number } | null>(null);
+  const noteAnchor = (el: HTMLElement) => {
+    const middle = virtualizer.getVirtualItemForOffset(el.scrollTop + el.clientHeight / 2);
+    anchor.current = middle ? { key: String(middle.key), index: middle.index, offset: middle.start - el.scrollTop } : null;
+  };
+  useLayoutEffect(() => {
+    const el = box.current;
+    const was = anchor.current;
+    if (!el || !was || atBottom.current || jumping.current) return;
+    const index = items.findIndex((item) => itemKey(item) === was.key);
+    const start = virtualizer.measurementsCache[index]?.start;
+    if (index <= was.index || start === undefined) return;
+    el.scrollTop = start - was.offset;
+    anchor.current = { ...was, index };
+  }, [items, itemKey, virtualizer]);
+
+  // Asking for older rows: once at a time, again after each answer while the view is still near the top.
+  const loading = useRef(false);
+  const [olderError, setOlderError] = useState<Error | null>(null);
+  const latest = useRef({ hasOlder, onReachTop });
+  latest.current = { hasOlder, onReachTop };
+  const askOlder = (after: 'scroll' | 'answer') => {
+    const el = box.current;
+    const { hasOlder: more, onReachTop: ask } = latest.current;
+    if (!el || !more || !ask || loading.current || el.scrollTop >= TOP_SLACK_PX) return;
+    loading.current = true;
+    if (after === 'scroll') setOlderError(null);
+    Promise.resolve(ask()).then(
+      () => {
+        loading.current = false;
+        setOlderError(null);
+        // The rows of the answer are drawn (and the anchor kept) before the top is looked at again.
+        requestAnimationFrame(() => requestAnimationFrame(() => askOlder('answer')));
+      },
+      (error: unknown) => {
+        loading.current = false;
+        setOlderError(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  };
 
   const rows = virtualizer.getVirtualItems();
   return (
     <>
-      {hasOlder && olderNote}
+      {hasOlder && (typeof olderNote === 'function' ? olderNote(olderError) : olderNote)}
       <div
         ref={box}
         className={className}
@@ -133,10 +181,16 @@ export function VirtualTimeline<T>({
         onScroll={(e) => {
           const el = e.currentTarget;
           atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
-          if (el.scrollTop < TOP_SLACK_PX && hasOlder && onReachTop && askedFor.current !== firstKey) {
-            askedFor.current = firstKey;
-            onReachTop();
-          }
+          noteAnchor(el);
+          askOlder('scroll');
+        }}
+        // At the very top the box does not scroll, so no scroll event comes: the wheel and the keys
+        // that go up still ask (again, after a failure).
+        onWheel={(e) => {
+          if (e.deltaY < 0) askOlder('scroll');
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'PageUp' || e.key === 'Home' || e.key === 'ArrowUp') askOlder('scroll');
         }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
