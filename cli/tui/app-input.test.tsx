@@ -116,6 +116,21 @@ describe('App input', () => {
     expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
   });
 
+  it('sends what follows Ctrl+N in the same chunk to the room it switched to, and its draft stays there', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u000eto plans\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['to plans']);
+    expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
+    // And back with Ctrl+P and a word in one chunk: the word is #general's draft, not #plans'.
+    t.app.stdin.write('\u0010for general');
+    await until(() => t.frame().includes('bob: welcome to general') && t.frame().includes('for general'), '#general with its draft');
+    t.app.stdin.write('\u000e');
+    await until(() => t.frame().includes('bob: welcome to plans'), 'the switch to #plans');
+    expect(t.frame()).not.toContain('for general');
+  });
+
   it('sends 60 quick "text + Enter" (one chunk) as 60 messages', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

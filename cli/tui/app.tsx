@@ -19,7 +19,7 @@ import { matchedRow, matchedWords } from './state/search-jump.js';
 import { StatusBar } from './components/status-bar.js';
 import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
-import { KeyInputProvider, useKeys } from './input/key-input.js';
+import { KeyInputProvider, useKeyHold, useKeys } from './input/key-input.js';
 import type { Key } from './input/keys.js';
 import { isKey } from './input/keys.js';
 import { DIRECTORY_HINT, runSlash } from './slash-actions.js';
@@ -201,12 +201,24 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   }, [chat.rooms, drafts]);
   /**
    * Shows another room: what the status line said was about the room left (a command's answer, a
-   * key change), so it goes.
+   * key change), so it goes; the keys after this one wait until the room shows.
    */
+  const holdKeys = useKeyHold();
+  /** Lets the keys held by a room switch go, once the room shows. */
+  const releaseKeys = useRef<(() => void) | null>(null);
   const showRoom = (id: string) => {
-    if (id !== room?.id) setNote(null);
+    if (id !== room?.id) {
+      setNote(null);
+      // What follows in the same burst (Ctrl+N, then text, Enter) is for the room shown next.
+      releaseKeys.current?.();
+      releaseKeys.current = holdKeys();
+    }
     setSelected(id);
   };
+  useEffect(() => {
+    releaseKeys.current?.();
+    releaseKeys.current = null;
+  }, [room?.id]);
   useEffect(() => {
     if (!selected && chat.rooms[0]) setSelected(chat.rooms[0].id);
   }, [selected, chat.rooms]);

@@ -1,6 +1,6 @@
 import { useStdin } from 'ink';
 import type { ReactNode } from 'react';
-import { createContext, useContext, useEffect, useMemo, useRef } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef } from 'react';
 import type { Key } from './keys.js';
 import { createKeyTokenizer } from './keys.js';
 
@@ -10,6 +10,10 @@ export type KeyHandler = (key: Key) => boolean;
 /** The handlers of one app, asked in order of priority (highest first, then the order they came). */
 class KeyRouter {
   private handlers: { readonly priority: number; readonly handler: { readonly current: KeyHandler } }[] = [];
+  /** Set while the key being handled asked that the keys after it wait (see {@link KeyRouter.hold}). */
+  private held = false;
+  /** Called when a hold ends; set by the provider. */
+  onRelease: () => void = () => {};
 
   add(priority: number, handler: { readonly current: KeyHandler }): () => void {
     const entry = { priority, handler };
@@ -22,7 +26,36 @@ class KeyRouter {
   dispatch(key: Key): void {
     for (const { handler } of this.handlers) if (handler.current(key)) return;
   }
+
+  /**
+   * Asks that the keys after the one being handled wait until the returned function is called (once
+   * what the key changed has rendered), or at most {@link HOLD_MAX_MS}.
+   */
+  hold(): () => void {
+    this.held = true;
+    let done = false;
+    const release = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      // A hold asked outside a key (a room shown when a command's answer came) must not stop the next key.
+      this.held = false;
+      this.onRelease();
+    };
+    const timer = setTimeout(release, HOLD_MAX_MS);
+    return release;
+  }
+
+  /** Whether the last key asked to hold the rest (and forgets it). */
+  takeHold(): boolean {
+    const held = this.held;
+    this.held = false;
+    return held;
+  }
 }
+
+/** The longest a key handler's hold keeps the keys after it waiting (ms), should its release never come. */
+export const HOLD_MAX_MS = 250;
 
 const KeyRouterContext = createContext<KeyRouter | null>(null);
 
@@ -54,8 +87,24 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
     if (isRawModeSupported) setRawMode(true);
     const tokenizer = createKeyTokenizer();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Keys not yet handed out, in order: a key that changes what the next keys mean (another room, so
+    // another composer and draft) holds the rest of its burst until React has rendered the change, as
+    // if they had been typed one at a time.
+    const queue: Key[] = [];
+    let holding = false;
+    const drain = () => {
+      while (!holding && queue.length > 0) {
+        router.dispatch(queue.shift() as Key);
+        if (router.takeHold()) holding = true;
+      }
+    };
+    router.onRelease = () => {
+      holding = false;
+      drain();
+    };
     const deliver = (keys: readonly Key[]) => {
-      for (const key of keys) router.dispatch(key);
+      queue.push(...keys);
+      drain();
     };
     const wait = () => {
       clearTimeout(timer);
@@ -75,6 +124,18 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
     };
   }, [stream, setRawMode, isRawModeSupported, router]);
   return <KeyRouterContext.Provider value={router}>{children}</KeyRouterContext.Provider>;
+}
+
+/**
+ * Returns `hold`, which a key handler calls when its key changes what the following keys mean (it shows
+ * another room, whose composer holds another draft): the keys after it, in the same burst or typed
+ * since, wait until the function `hold` returned is called (from an effect, once the change has
+ * rendered) instead of reaching the handlers of what was shown before; at most {@link HOLD_MAX_MS}.
+ */
+export function useKeyHold(): () => () => void {
+  const router = useContext(KeyRouterContext);
+  if (!router) throw new Error('useKeyHold needs a KeyInputProvider above it');
+  return useCallback(() => router.hold(), [router]);
 }
 
 /**
