@@ -174,7 +174,8 @@ export function DevicePrompt({ model, theme, width, onHeight, when = localTime, 
     }
   }
   if (s.status === 'unapproved' && flow?.step !== 'compare') {
-    lines.push({ text: 'This device is not verified yet: approve it from another of your devices (its prompt, or chat devices approve), or enter your recovery key (Ctrl+R).', color: theme.warn });
+    // One row at 100 columns: it stays on screen until the device is verified, so it takes as little as it can.
+    lines.push({ text: 'This device is not verified yet: approve it from another device, or your recovery key (Ctrl+R).', color: theme.warn });
   }
   if (entryRef.current !== null) lines.push({ text: `Recovery key: ${neutralize(entryRef.current)}▏  (Enter restores · Esc cancels)`, color: theme.accent });
   if (message) lines.push({ text: neutralize(message.text), color: message.error ? theme.error : theme.dim });
