@@ -131,6 +131,17 @@ describe('App input', () => {
     expect(t.frame()).not.toContain('for general');
   });
 
+  it('keeps the room switcher open on Enter when no room matches, so a burst after it sends nothing', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u000bzzznomatch\rburst after\r');
+    await until(() => t.frame().includes('zzznomatchburst after'), 'the rest of the burst in the switcher');
+    expect(t.frame()).toContain('no room matches');
+    t.app.stdin.write('\u001b');
+    await until(() => !t.frame().includes('Go to room'), 'the switcher closed');
+    expect(t.sent()).toEqual([]);
+  });
+
   it('sends 60 quick "text + Enter" (one chunk) as 60 messages', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

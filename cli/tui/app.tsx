@@ -478,12 +478,14 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       else if (key.kind !== 'key') return true;
       else if (key.name === 'escape') setSwitcher(null);
       else if (key.name === 'return') {
+        // With no room matching, Enter keeps the switcher open ("no room matches"): what was typed after
+        // it in the same burst must not reach the composer of the room still shown.
         const pick = matchesFor(switcherRef.current)[0];
         if (pick) {
           showRoom(pick.id);
           setScroll(0);
+          setSwitcher(null);
         }
-        setSwitcher(null);
       } else if (key.name === 'backspace') setSwitcher((q) => [...(q ?? '')].slice(0, -1).join(''));
       return true;
     }
