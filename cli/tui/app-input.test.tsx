@@ -142,6 +142,16 @@ describe('App input', () => {
     expect(t.sent()).toEqual([]);
   });
 
+  it('refuses /invite --uses with a number that is not one, with its usage, keeping the text', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    await typed(t, '/invite --uses abc');
+    t.app.stdin.write('\r');
+    await until(() => t.frame().includes('usage: /invite'), 'the usage');
+    expect(t.frame()).toContain('N is a whole number from 1 to 1000');
+    expect(t.frame()).toContain('/invite --uses abc');
+  });
+
   it('sends 60 quick "text + Enter" (one chunk) as 60 messages', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

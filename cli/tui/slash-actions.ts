@@ -1,6 +1,6 @@
 import type { ApiClient, E2ESession } from '../../shared/client/index.js';
 import type { Room, SummaryType } from '../../shared/protocol/index.js';
-import { ChatError, Topic } from '../../shared/protocol/index.js';
+import { ChatError, CreateInviteRequest, Topic } from '../../shared/protocol/index.js';
 import { PRIVATE_TOPIC_NOTE } from '../../shared/text/private-topic-note.js';
 import { parseDuration } from '../time-input.js';
 import { joinTarget } from '../invite-link.js';
@@ -72,8 +72,11 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       const room = inRoom(fx.room);
       const uses = args.indexOf('--uses');
       const expires = args.indexOf('--expires');
+      const usage = '/invite [--uses N] [--expires 24h]: N is a whole number from 1 to 1000';
+      const maxUses = uses >= 0 ? Number(need(args[uses + 1], usage)) : undefined;
+      if (maxUses !== undefined && !CreateInviteRequest.shape.maxUses.safeParse(maxUses).success) throw new ChatError('invalid_request', `usage: ${usage}`);
       const created = await api.createInvite(room.id, {
-        ...(uses >= 0 ? { maxUses: Number(args[uses + 1]) } : {}),
+        ...(maxUses !== undefined ? { maxUses } : {}),
         ...(expires >= 0 ? { expiresInSeconds: parseDuration(args[expires + 1] ?? '') } : {}),
       });
       return `invite: ${created.url}`;
