@@ -150,6 +150,26 @@ describe('App', () => {
     await until(() => (lastFrame() ?? '').includes('replying to bob: welcome'), 'the reply banner');
   });
 
+  // The ▶ mark stayed after the selection a search jump made had ended (drawn from the jump's focus).
+  it('drops the ▶ mark of a search jump when its selection ends', async () => {
+    const { deps } = fakeDeps();
+    const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+    stdin.write('/search welcome');
+    await until(() => (lastFrame() ?? '').includes('/search welcome'), 'the search text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
+    stdin.write('\u001b[B');
+    await settle();
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('act on it'), 'the jumped-to message selected');
+    expect(lastFrame()).toMatch(/▶ \d\d:\d\d bob: welcome/);
+    stdin.write('\u001b');
+    await until(() => !(lastFrame() ?? '').includes('Esc back'), 'the selection ended');
+    await settle();
+    expect(lastFrame()).not.toContain('▶');
+  });
+
   // Enter on a hit in a tall message showed the message's first rows; the matched line was far below them.
   it('brings the matched line of a tall message into view when Enter jumps to a search hit', async () => {
     const { deps } = fakeDeps();

@@ -380,9 +380,11 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     // In a tall message, the row that shows the matched words rather than the message's top.
     const at = focus.match ? matchedRow(layout.lines, start, key, focus.match) : start;
     setScroll(Math.max(0, layout.lines.length - at - Math.floor(timelineHeight / 2)));
-    setFocus({ ...focus, placed: true });
-    // Selected, as with Ctrl+↑: the ▶ mark means e, d, r and + act on it.
+    // Selected, as with Ctrl+↑: the ▶ mark means e, d, r and + act on it. The selection then draws the
+    // mark, and it goes when the selection ends (Esc, an edit saved); the focus keeps it only for a
+    // message the selection cannot take.
     const selected = actions.selectId(focusId ?? focus.eventId);
+    setFocus(selected ? null : { ...focus, placed: true });
     setNote(`${focus.where}${selected ? ' · e/d/r/+ act on it' : ''} · Alt+End back to the newest`);
   });
 
