@@ -148,24 +148,9 @@ describe('App', () => {
     await until(() => (lastFrame() ?? '').includes('act on it'), 'the selection hint');
     stdin.write('r');
     await until(() => (lastFrame() ?? '').includes('replying to bob: welcome'), 'the reply banner');
-  });
-
-  // The ▶ mark stayed after the selection a search jump made had ended (drawn from the jump's focus).
-  it('drops the ▶ mark of a search jump when its selection ends', async () => {
-    const { deps } = fakeDeps();
-    const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
-    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
-    stdin.write('/search welcome');
-    await until(() => (lastFrame() ?? '').includes('/search welcome'), 'the search text');
-    stdin.write('\r');
-    await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
-    stdin.write('\u001b[B');
-    await settle();
-    stdin.write('\r');
-    await until(() => (lastFrame() ?? '').includes('act on it'), 'the jumped-to message selected');
-    expect(lastFrame()).toMatch(/▶ \d\d:\d\d bob: welcome/);
+    // Esc ends the reply and the selection: the ▶ mark goes with it (it stayed, drawn from the jump's focus).
     stdin.write('\u001b');
-    await until(() => !(lastFrame() ?? '').includes('Esc back'), 'the selection ended');
+    await until(() => !(lastFrame() ?? '').includes('replying to bob'), 'the reply cancelled');
     await settle();
     expect(lastFrame()).not.toContain('▶');
   });
