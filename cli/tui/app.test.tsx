@@ -148,6 +148,11 @@ describe('App', () => {
     await until(() => (lastFrame() ?? '').includes('act on it'), 'the selection hint');
     stdin.write('r');
     await until(() => (lastFrame() ?? '').includes('replying to bob: welcome'), 'the reply banner');
+    // Esc ends the reply and the selection: the ▶ mark goes with it (it stayed, drawn from the jump's focus).
+    stdin.write('\u001b');
+    await until(() => !(lastFrame() ?? '').includes('replying to bob'), 'the reply cancelled');
+    await settle();
+    expect(lastFrame()).not.toContain('▶');
   });
 
   // Enter on a hit in a tall message showed the message's first rows; the matched line was far below them.
@@ -166,6 +171,18 @@ describe('App', () => {
     stdin.write('\r');
     await until(() => !(lastFrame() ?? '').includes('1 result'), 'the panel to close');
     await until(() => (lastFrame() ?? '').includes('line 199 of the big message'), 'the matched line');
+    // And it stays there: the selection's keep-in-view used to scroll to the message's top a frame later
+    // (polling alone caught the one frame that showed the line).
+    await settle();
+    await settle();
+    const frame = lastFrame() ?? '';
+    expect(frame).toContain('line 199 of the big message');
+    expect(frame).not.toContain('line 1 of the big message');
+    // In the middle of the screen, not at an edge.
+    const rows = frame.split('\n');
+    const at = rows.findIndex((l) => l.includes('line 199 of the big message'));
+    expect(at).toBeGreaterThan(5);
+    expect(at).toBeLessThan(rows.length - 8);
   });
 
   it('streams a summary into a panel with /summarize, and Esc closes it', async () => {

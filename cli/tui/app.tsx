@@ -380,16 +380,25 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     // In a tall message, the row that shows the matched words rather than the message's top.
     const at = focus.match ? matchedRow(layout.lines, start, key, focus.match) : start;
     setScroll(Math.max(0, layout.lines.length - at - Math.floor(timelineHeight / 2)));
-    setFocus({ ...focus, placed: true });
-    // Selected, as with Ctrl+↑: the ▶ mark means e, d, r and + act on it.
+    // Selected, as with Ctrl+↑: the ▶ mark means e, d, r and + act on it. The selection then draws the
+    // mark, and it goes when the selection ends (Esc, an edit saved); the focus keeps it only for a
+    // message the selection cannot take.
     const selected = actions.selectId(focusId ?? focus.eventId);
+    setFocus(selected ? null : { ...focus, placed: true });
     setNote(`${focus.where}${selected ? ' · e/d/r/+ act on it' : ''} · Alt+End back to the newest`);
   });
 
-  // A selected message is kept in view: the timeline scrolls as little as it takes.
+  // A selected message is brought into view when the selection moves to it (↑/↓, Ctrl+↑, a search
+  // jump): the timeline scrolls as little as it takes. Only then: PgUp/PgDn and the wheel scroll away
+  // from it freely while it stays selected. Set once the message was laid out and placed.
+  const keptInView = useRef<string | null>(null);
   useEffect(() => {
-    const id = actions.selection?.id;
-    if (!id) return;
+    const id = actions.selection?.id ?? null;
+    if (id === keptInView.current) return;
+    if (!id) {
+      keptInView.current = null;
+      return;
+    }
     const key = `e:${id}`;
     const i = rows.findIndex((r) => r.key === key);
     const start = layout.startOf.get(key);
@@ -397,6 +406,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const next = rows[i + 1];
     const end = (next ? layout.startOf.get(next.key) : undefined) ?? layout.lines.length;
     const want = scrollToShow(layout.lines.length, timelineHeight, view.offset, start, end);
+    keptInView.current = id;
     if (want !== view.offset) setScroll(want);
   });
 

@@ -16,7 +16,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-const KEYS = { up: '\u001b[A', down: '\u001b[B', ctrlUp: '\u001b[1;5A', esc: '\u001b', enter: '\r' };
+const KEYS = { up: '\u001b[A', down: '\u001b[B', ctrlUp: '\u001b[1;5A', esc: '\u001b', enter: '\r', pageUp: '\u001b[5~', pageDown: '\u001b[6~' };
 
 const OPEN: Room = { id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d', name: 'general', topic: '', visibility: 'open', headSeq: 9, memberCount: 3, createdAt: '2026-11-25T10:00:00.000Z', role: 'member' };
 const OWNED: Room = { ...OPEN, role: 'owner' };
@@ -141,6 +141,26 @@ describe('selecting a message', () => {
     expect(t.frame()).not.toContain('message number 40');
     t.app.unmount();
   });
+
+  // PgUp/PgDn did nothing while a message was selected: the keep-in-view effect ran on every frame and
+  // scrolled the (taller than the screen) message's top back in after each key.
+  it('PgUp and PgDn scroll through a selected message taller than the screen', async () => {
+    const body = Array.from({ length: 200 }, (_, i) => `bigmsg line ${String(i).padStart(3, '0')}`).join('\n');
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'first'), ev(OPEN, 2, BOB, body)] }, new Map(), { columns: 80, rows: 24 });
+    await until(() => t.frame().includes('bigmsg line 199'), 'the history');
+    await t.press(KEYS.ctrlUp);
+    await until(() => t.frame().includes('e edit · d delete'), 'the message selected');
+    await t.press(...Array.from({ length: 60 }, () => KEYS.pageUp));
+    await until(() => t.frame().includes('bigmsg line 000'), 'the top of the message');
+    await t.press(KEYS.pageDown, KEYS.pageDown);
+    await until(() => !t.frame().includes('bigmsg line 000'), 'two screens down');
+    await new Promise((r) => setTimeout(r, 120));
+    // Still there a few frames later (the old code drew it once, then scrolled back to the top).
+    expect(t.frame()).not.toContain('bigmsg line 000');
+    expect(t.frame()).toContain('bigmsg line 030');
+    expect(t.frame()).toContain('e edit · d delete');
+    t.app.unmount();
+  });
 });
 
 describe('acting on the selected message', () => {
@@ -153,6 +173,10 @@ describe('acting on the selected message', () => {
     await t.press('\u007f'.repeat(10), 'hello world', KEYS.enter);
     await until(() => t.relations().length === 1, 'the edit sent');
     expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'hello world', relatesTo: { type: 'edit', eventId: idOf(1) } }]);
+    // Selection mode ended with the save: its ▶ mark goes at once, not on the next scroll.
+    await until(() => !t.frame().includes('editing your message'), 'the edit banner gone');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(t.frame()).not.toContain('▶');
     // The server's echo of the edit carries the clientMsgId it was sent with; that settles the pending edit.
     t.emit('event', { ...ev(OPEN, 3, ME, 'hello world', rel('edit', 1)), clientMsgId: t.relations()[0]?.[1].clientMsgId });
     await until(() => /alice: hello world \(edited\)/.test(t.frame()), 'the edited text');

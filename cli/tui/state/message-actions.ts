@@ -45,7 +45,9 @@ export function moveSelection(ids: readonly string[], current: string, delta: nu
 /**
  * The scroll offset (terminal rows up from the newest, see `viewport`) that shows the rows
  * `[start, end)` of a `total`-row layout in a `height`-row timeline, moving as little as possible
- * from `offset`: unchanged when they are already in view. A row taller than the view shows its top.
+ * from `offset`: unchanged when they are already in view. A row taller than the view counts as in
+ * view while any of its rows shows (it cannot show whole; the reader may be scrolling through it);
+ * when none shows, its top is brought in.
  */
 export function scrollToShow(total: number, height: number, offset: number, start: number, end: number): number {
   const maxOffset = total <= height ? 0 : total - Math.max(1, height - 1);
@@ -56,6 +58,8 @@ export function scrollToShow(total: number, height: number, offset: number, star
   };
   const now = shown(clamp(offset));
   if (start >= now.first && end <= now.last) return clamp(offset);
+  const tall = end - start > Math.max(1, height - 1);
+  if (tall && start < now.last && end > now.first) return clamp(offset);
   if (end > now.last) {
     const o = clamp(total - end);
     if (start >= shown(o).first) return o;
