@@ -378,6 +378,28 @@ describe('App timeline layout', () => {
     unmount();
   });
 
+  it('pages down from the loaded top at once while the page above it is still loading', async () => {
+    const { deps } = fakeDeps();
+    const room: RoomEvent[] = Array.from({ length: 120 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, roomId: ROOM.id, seq: i + 1, kind: 'message', sender: { id: 'b', username: 'bob' },
+      body: `msg ${i}`, envelope: null, target: null, clientMsgId: null, createdAt: new Date(Date.now() - (120 - i) * 1000).toISOString(),
+    }));
+    // The newest 50 come; the page before them never does (a slow server).
+    const history = (_room: string, q: { before?: number } = {}) =>
+      q.before === undefined ? Promise.resolve({ events: room.slice(-50), headSeq: 120, hasMore: true }) : new Promise(() => {});
+    const api = { ...deps.api, rooms: async () => [{ ...ROOM, headSeq: 120 }], history } as unknown as ApiClient;
+    const { stdin, lastFrame, unmount } = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: msg 119'), 'the newest message');
+    const firstShown = () => Number(/bob: msg (\d+)\b/.exec(lastFrame() ?? '')?.[1] ?? NaN);
+    // Far past the loaded top (msg 70): the view stops there.
+    for (let i = 0; i < 10; i++) stdin.write('\u001b[5~');
+    await until(() => firstShown() === 70, 'the loaded top');
+    await settle();
+    stdin.write('\u001b[6~');
+    await until(() => firstShown() > 70, 'a page down from the loaded top');
+    unmount();
+  });
+
   describe('scrolled back (issue 15)', () => {
     /** 300 messages, some of several rows (more at a narrower width). */
     const history: RoomEvent[] = Array.from({ length: 300 }, (_, i) => ({

@@ -499,7 +499,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     else if (isKey(key, 'n', { ctrl: true }) || isKey(key, 'down', { meta: true })) move(1);
     else if (isKey(key, 'p', { ctrl: true }) || isKey(key, 'up', { meta: true })) move(-1);
     else if (key.name === 'pageup') setScroll((s) => Math.min(maxScroll, s + timelineHeight - 2));
-    else if (key.name === 'pagedown') setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
+    // From the loaded top at most: PgUp may have asked past it while an older page loads (see maxScroll).
+    else if (key.name === 'pagedown') setScroll((s) => Math.max(0, Math.min(s, layout.complete ? view.maxOffset : s) - (timelineHeight - 2)));
     // Back to the newest: Ctrl+End or Alt+End (weechat's) always, End when the composer is empty (else End is the composer's).
     else if (isKey(key, 'end', { ctrl: true }) || isKey(key, 'end', { meta: true }) || (isKey(key, 'end') && composerControl.current?.isEmpty() !== false)) setScroll(0);
     else return false;
