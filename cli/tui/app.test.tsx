@@ -358,6 +358,65 @@ describe('App timeline layout', () => {
     unmount();
   });
 
+  it('pages up one screen at a time across the loading of older history pages, never jumping to the room start', async () => {
+    const { deps } = fakeDeps();
+    // A room of 325 messages the server gives in pages of at most 50, newest first, as the real one does.
+    const room: RoomEvent[] = Array.from({ length: 325 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, roomId: ROOM.id, seq: i + 1, kind: 'message', sender: { id: 'b', username: 'bob' },
+      body: `msg ${i}`, envelope: null, target: null, clientMsgId: null, createdAt: new Date(Date.now() - (325 - i) * 1000).toISOString(),
+    }));
+    const history = async (_room: string, q: { before?: number; limit?: number } = {}) => {
+      const older = room.filter((e) => e.seq < (q.before ?? Infinity));
+      const events = older.slice(-Math.min(50, q.limit ?? 50));
+      return { events, headSeq: 325, hasMore: older.length > events.length };
+    };
+    const api = { ...deps.api, rooms: async () => [{ ...ROOM, headSeq: 325 }], history } as unknown as ApiClient;
+    const { stdin, lastFrame, unmount } = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: msg 324'), 'the newest message');
+    const firstShown = () => Number(/bob: msg (\d+)\b/.exec(lastFrame() ?? '')?.[1] ?? NaN);
+    const tops = [firstShown()];
+    // One PgUp at a time, each once the last one's frame and the loads it set off have settled.
+    for (let press = 0; press < 10; press++) {
+      const before = lastFrame();
+      stdin.write('\u001b[5~');
+      await until(() => lastFrame() !== before, 'a page up');
+      for (let i = 0; i < 5; i++) await settle();
+      tops.push(firstShown());
+    }
+    const page = (tops[0] as number) - (tops[1] as number);
+    expect(page).toBeGreaterThan(5);
+    // Every press moves up by one screen (give or take a row), across each page of history that loaded.
+    for (let i = 1; i < tops.length; i++) {
+      const step = (tops[i - 1] as number) - (tops[i] as number);
+      expect(step, `press ${i}: ${tops.join(', ')}`).toBeGreaterThanOrEqual(page - 2);
+      expect(step, `press ${i}: ${tops.join(', ')}`).toBeLessThanOrEqual(page + 2);
+    }
+    expect(lastFrame()).not.toContain('bob: msg 0');
+    unmount();
+  });
+
+  it('pages down from the loaded top at once while the page above it is still loading', async () => {
+    const { deps } = fakeDeps();
+    const room: RoomEvent[] = Array.from({ length: 120 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, roomId: ROOM.id, seq: i + 1, kind: 'message', sender: { id: 'b', username: 'bob' },
+      body: `msg ${i}`, envelope: null, target: null, clientMsgId: null, createdAt: new Date(Date.now() - (120 - i) * 1000).toISOString(),
+    }));
+    // The newest 50 come; the page before them never does (a slow server).
+    const history = (_room: string, q: { before?: number } = {}) =>
+      q.before === undefined ? Promise.resolve({ events: room.slice(-50), headSeq: 120, hasMore: true }) : new Promise(() => {});
+    const api = { ...deps.api, rooms: async () => [{ ...ROOM, headSeq: 120 }], history } as unknown as ApiClient;
+    const { stdin, lastFrame, unmount } = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: msg 119'), 'the newest message');
+    const firstShown = () => Number(/bob: msg (\d+)\b/.exec(lastFrame() ?? '')?.[1] ?? NaN);
+    // Far past the loaded top (msg 70): the view stops there.
+    for (let i = 0; i < 10; i++) stdin.write('\u001b[5~');
+    await until(() => firstShown() === 70, 'the loaded top');
+    await settle();
+    stdin.write('\u001b[6~');
+    await until(() => firstShown() > 70, 'a page down from the loaded top');
+    unmount();
+  });
+
   describe('scrolled back (issue 15)', () => {
     /** 300 messages, some of several rows (more at a narrower width). */
     const history: RoomEvent[] = Array.from({ length: 300 }, (_, i) => ({

@@ -352,22 +352,26 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const anchored = scroll.anchor ? anchoredOffset(layout, scroll.anchor, timelineHeight) : undefined;
   const view = viewport(layout.lines.length, timelineHeight, anchored ?? scroll.offset);
   shownOffset.current = view.offset;
-  // How far up the keys may scroll: the top is known only once every row is laid out. Until then a
-  // scroll is not held back (several PgUp in one burst go as far as they ask; the next render lays out
-  // that far), and a scroll past the top, found when the layout reaches it, is brought back to it.
-  const maxScroll = layout.complete ? view.maxOffset : Number.MAX_SAFE_INTEGER;
+  // How far up the keys may scroll: the top is known only once every row is laid out and the room's
+  // first page is loaded. Until then a scroll is not held back (several PgUp in one burst go as far as
+  // they ask; the next render lays out that far, and the view's reaching the loaded top loads the page
+  // above, which then shows the rest of the way), and a scroll past the top, found when the layout
+  // reaches the room's start, is brought back to it. Clamped to the loaded top, the PgUp that sets
+  // off a load would move less than a page.
+  const topKnown = layout.complete && state?.hasOlder !== true;
+  const maxScroll = topKnown ? view.maxOffset : Number.MAX_SAFE_INTEGER;
   useEffect(() => {
     // Only the state this frame was drawn from is replaced: a key or another effect may have moved it since.
     const replace = (next: { offset: number; anchor: ScrollAnchor | null }) => setScrollState((s) => (s === scroll ? next : s));
     if (scroll.anchor) {
       // Its row is gone (a message sent is stored, say): a new anchor next frame. Back within the last screen: following.
       if (anchored === undefined || anchored === 0) replace({ offset: view.offset, anchor: null });
-    } else if (layout.complete && scroll.offset > view.maxOffset) replace({ offset: view.maxOffset, anchor: null });
+    } else if (topKnown && scroll.offset > view.maxOffset) replace({ offset: view.maxOffset, anchor: null });
     else if (view.offset > 0 && view.offset === scroll.offset) {
       const anchor = anchorAt(layout, view.start);
       if (anchor) replace({ offset: view.offset, anchor });
     }
-  }, [layout, scroll, anchored, view.offset, view.start, view.maxOffset]);
+  }, [layout, scroll, anchored, view.offset, view.start, view.maxOffset, topKnown]);
   // The same array while the rows shown are, so the (memoized) timeline is not rendered again.
   const shownLines = useMemo(() => layout.lines.slice(view.start, view.end), [layout, view.start, view.end]);
 
@@ -507,7 +511,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     else if (isKey(key, 'n', { ctrl: true }) || isKey(key, 'down', { meta: true })) move(1);
     else if (isKey(key, 'p', { ctrl: true }) || isKey(key, 'up', { meta: true })) move(-1);
     else if (key.name === 'pageup') setScroll((s) => Math.min(maxScroll, s + timelineHeight - 2));
-    else if (key.name === 'pagedown') setScroll((s) => Math.max(0, s - (timelineHeight - 2)));
+    // From the loaded top at most: PgUp may have asked past it while an older page loads (see maxScroll).
+    else if (key.name === 'pagedown') setScroll((s) => Math.max(0, Math.min(s, layout.complete ? view.maxOffset : s) - (timelineHeight - 2)));
     // Back to the newest: Ctrl+End or Alt+End (weechat's) always, End when the composer is empty (else End is the composer's).
     else if (isKey(key, 'end', { ctrl: true }) || isKey(key, 'end', { meta: true }) || (isKey(key, 'end') && composerControl.current?.isEmpty() !== false)) setScroll(0);
     else return false;

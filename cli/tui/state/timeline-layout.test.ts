@@ -169,6 +169,22 @@ describe('the scroll anchor (issue 15)', () => {
     expect(anchoredOffset(layout, { key: 'gone', row: 0, rows: 1 }, 4)).toBeUndefined();
   });
 
+  it('on a day separator, holds the message below it, so older messages of that day loading above leave the view where it was', () => {
+    const day: TimelineRow = { kind: 'day', key: 'day:2026-11-24', label: 'Today' };
+    const loaded = [day, ...rows(['a', 'b', 'c', 'd', 'e', 'f']).slice(2)];
+    const layout = layoutTimeline(loaded, options(80));
+    // The day row on top: the anchor is the message under it, one row further down.
+    const anchor = anchorAt(layout, 0);
+    expect(anchor).toEqual({ key: 'e2', row: -1, rows: 1 });
+    if (!anchor) return;
+    // Two older messages of that day load: the separator moves above them, the view stays on "c".
+    const older = layoutTimeline([day, ...rows(['a', 'b', 'c', 'd', 'e', 'f'])], options(80));
+    const view = viewport(older.lines.length, 4, anchoredOffset(older, anchor, 4) ?? 0);
+    expect(older.lines[view.start + 1]?.key).toBe('e2:0');
+    // Laid out through the anchor's key alone, the separator right above it comes along.
+    expect(layoutTimelineTail(loaded, options(80), 1, undefined, 'e2').startOf.get('day:2026-11-24')).toBe(0);
+  });
+
   it('takes the row as far into a message laid out at another width, and lays out through several keys', () => {
     const long = rows(['x', 'word '.repeat(30).trim(), 'y']);
     const wide = layoutTimeline(long, options(80));

@@ -6,7 +6,7 @@ import { markdownLines } from './markdown-spans.js';
 import type { Span } from './styled-wrap.js';
 import { spansWidth, truncateSpans, wrapSpans } from './styled-wrap.js';
 import type { TimelineRow } from './timeline-rows.js';
-import { pendingLabel } from './timeline-rows.js';
+import { isSeparatorKey, pendingLabel } from './timeline-rows.js';
 import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import { pendingText } from '../../../shared/client/index.js';
 
@@ -206,7 +206,8 @@ export interface TimelineTail extends TimelineLayout {
 /**
  * The newest rows of a timeline as terminal rows (see {@link layoutRow}): timeline rows are laid out
  * from the last one up, whole, until at least `minLines` terminal rows are laid out, and up to the rows
- * keyed `through` (one key or several) too, those that are in `rows`; the rows above are not looked at. Indices in `lines` and
+ * keyed `through` (one key or several) too, those that are in `rows`, with the separators right above
+ * the last of them (see isSeparatorKey); the rows above are not looked at. Indices in `lines` and
  * `startOf` count from the first row laid out, so a position counted from the bottom (a scroll
  * offset, see {@link viewport}) is the same as in {@link layoutTimeline}'s layout of every row.
  * A screen needs the rows it shows, plus enough above them that a viewport computed over this tail
@@ -221,12 +222,16 @@ export function layoutTimelineTail(rows: readonly TimelineRow[], options: Layout
   const laid: LayoutLine[][] = [];
   let count = 0;
   let first = rows.length;
-  while (first > 0 && (count < minLines || wanted.size > 0)) {
+  // Whether the rows laid out last are a `through` row and separators above it: the separators right
+  // above such a row come along (a scroll anchor may point above its row, to them; see anchorAt).
+  let held = false;
+  while (first > 0 && (count < minLines || wanted.size > 0 || (held && isSeparatorKey((rows[first - 1] as TimelineRow).key)))) {
     first -= 1;
     const row = rows[first] as TimelineRow;
     const lines = cachedRow(row, options, cache);
     laid.push(lines);
     count += lines.length;
+    held = wanted.has(row.key) || (held && isSeparatorKey(row.key));
     wanted.delete(row.key);
   }
   return { ...joinRows(laid.reverse(), rows.slice(first)), complete: first === 0 };
@@ -329,17 +334,25 @@ function rowEnd(lines: readonly LayoutLine[], key: string, start: number): numbe
 
 /**
  * The anchor of terminal row `index` of a layout (the top row of a viewport): the timeline row it
- * belongs to and its place within it. Undefined when `index` is not a row of the layout.
+ * belongs to and its place within it. On a separator (a day's or the "new" marker, see
+ * isSeparatorKey) the anchor is the first message row below it instead, with `row` negative (how many
+ * rows above that message's first the index is): a day's separator moves up when older messages of
+ * that day load above it, and a view held to it would follow it up to the room's start. Undefined when
+ * `index` is not a row of the layout.
  */
 export function anchorAt(layout: TimelineLayout, index: number): ScrollAnchor | undefined {
   if (index < 0 || index >= layout.lines.length) return undefined;
   let found: [string, number] | undefined;
+  let below: [string, number] | undefined;
   for (const entry of layout.startOf) {
-    if (entry[1] > index) break;
-    found = entry;
+    if (entry[1] <= index) found = entry;
+    else if (found && isSeparatorKey(found[0]) && !isSeparatorKey(entry[0])) {
+      below = entry;
+      break;
+    } else if (!found || !isSeparatorKey(found[0])) break;
   }
   if (!found) return undefined;
-  const [key, start] = found;
+  const [key, start] = below ?? found;
   return { key, row: index - start, rows: rowEnd(layout.lines, key, start) - start };
 }
 
@@ -355,7 +368,8 @@ export function anchoredOffset(layout: TimelineLayout, anchor: ScrollAnchor, hei
   const start = layout.startOf.get(anchor.key);
   if (start === undefined) return undefined;
   const rows = rowEnd(layout.lines, anchor.key, start) - start;
-  const row = Math.min(rows - 1, Math.floor((anchor.row * rows) / Math.max(1, anchor.rows)));
+  // Above the row (anchored below a separator, see anchorAt): as many rows above it, whatever its height.
+  const row = anchor.row < 0 ? anchor.row : Math.min(rows - 1, Math.floor((anchor.row * rows) / Math.max(1, anchor.rows)));
   // Scrolled back, the viewport shows height - 1 rows above its "newer messages below" line.
   return Math.max(0, layout.lines.length - (start + row + Math.max(1, height - 1)));
 }

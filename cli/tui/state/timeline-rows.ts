@@ -16,6 +16,14 @@ export type TimelineRow =
     }
   | { readonly kind: 'pending'; readonly key: string; readonly message: PendingMessage };
 
+/**
+ * Whether a timeline row's key is a separator's (a day's or the "new" marker): rows keyed by what they
+ * mark, not by an event, so they move to the top of the older messages of their day when those load.
+ */
+export function isSeparatorKey(key: string): boolean {
+  return key === 'new' || key.startsWith('day:');
+}
+
 /** The rows of messages still on their way, below the room's events. */
 export function pendingRows(pending: readonly PendingMessage[]): TimelineRow[] {
   return pending.map((message) => ({ kind: 'pending', key: `p:${message.clientMsgId}`, message }));
