@@ -253,11 +253,15 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
     expect(await timeline.getByText('line 0', { exact: true }).count()).toBe(0);
     // Older rows arrive above what is on screen, which stays put: the reader scrolls up again to see them.
     const first = timeline.getByText('line 0', { exact: true });
-    for (let i = 0; i < 50 && (await first.count()) === 0; i++) {
+    // Until the page of older messages has come, however long that takes on a busy machine (a count of
+    // tries ran out before a slow page arrived, and then nothing scrolled up to it).
+    const deadline = Date.now() + 25_000;
+    while ((await first.count()) === 0 && Date.now() < deadline) {
       await timeline.evaluate(async (el) => {
         el.scrollTo({ top: 0 });
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       });
+      await page.waitForTimeout(50);
     }
     await first.waitFor();
 
