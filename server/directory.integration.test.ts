@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Room } from '../shared/protocol/index.js';
-import { newUser } from '../test/support/api.js';
+import { codeOf, newUser } from '../test/support/api.js';
 import { startTestServer } from '../test/support/server.js';
 import type { TestServer } from '../test/support/server.js';
 import { closeNames } from './services/room-service.js';
@@ -14,14 +14,6 @@ afterAll(async () => {
   await t.stop();
 });
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-}
 
 describe('the room directory', () => {
   it('pages through more than a thousand open rooms, none missed or repeated', async () => {

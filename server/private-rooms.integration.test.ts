@@ -15,7 +15,7 @@ import {
   verifyBundle,
 } from '../shared/crypto/index.js';
 import type { Envelope } from '../shared/protocol/index.js';
-import { newUser } from '../test/support/api.js';
+import { codeOf, newUser } from '../test/support/api.js';
 import { startTestServer } from '../test/support/server.js';
 import type { TestServer } from '../test/support/server.js';
 import { hashOpaqueToken } from './services/tokens.js';
@@ -36,14 +36,6 @@ async function withKeys(prefix: string) {
   return { ...u, keys, name: u.session.user.username };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-}
 
 /** The sender shares its chain with every device of the room through the server's queues. */
 async function shareChain(sender: { api: ApiClient; keys: DeviceKeys }, roomId: string, chain: Awaited<ReturnType<typeof newOutboundChain>>) {

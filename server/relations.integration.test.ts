@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDeviceKeys, encryptMessage, newOutboundChain, publicBundle } from '../shared/crypto/index.js';
 import { MAX_REACTIONS_PER_USER } from '../shared/protocol/index.js';
 import type { RoomEvent } from '../shared/protocol/index.js';
-import { newUser } from '../test/support/api.js';
+import { codeOf, newUser } from '../test/support/api.js';
 import { startTestServer } from '../test/support/server.js';
 import type { TestServer } from '../test/support/server.js';
 import { migrate } from './store/migrate.js';
@@ -23,14 +23,6 @@ afterAll(async () => {
   await sql.close();
 });
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-}
 
 /** Every row of every table of the database, as text: what a dump of it would hold. */
 async function dumpAll(): Promise<string> {

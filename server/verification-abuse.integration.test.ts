@@ -7,7 +7,7 @@ import { E2ESession } from '../shared/client/e2e-session.js';
 import { SessionIdentityBackup } from '../shared/client/identity-backup.js';
 import { KeyBackup } from '../shared/client/key-backup.js';
 import { MemoryE2EStore } from '../shared/client/memory-e2e-store.js';
-import { newUser } from '../test/support/api.js';
+import { codeOf, newUser } from '../test/support/api.js';
 import { startTestServer } from '../test/support/server.js';
 import type { TestServer } from '../test/support/server.js';
 import { MAX_OPEN_VERIFICATIONS } from './services/device-verification-service.js';
@@ -29,14 +29,6 @@ const COMMITMENT = 'A'.repeat(43);
 const KEY = 'B'.repeat(87);
 const io: ApprovalIo = { confirmCode: async () => true, wait: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) };
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-}
 
 /** A device's E2E session over `api` (keys published once `e2e.device()` ran). */
 async function deviceOver(api: ApiClient, publish: boolean) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, MemorySessionStore } from '../shared/client/index.js';
 import { E2ESession } from '../shared/client/e2e-session.js';
 import { MemoryE2EStore } from '../shared/client/memory-e2e-store.js';
-import { newUser } from '../test/support/api.js';
+import { codeOf, newUser } from '../test/support/api.js';
 import { startTestServer } from '../test/support/server.js';
 import type { TestServer } from '../test/support/server.js';
 
@@ -31,14 +31,6 @@ async function secondDevice(username: string): Promise<ApiClient> {
 const COMMITMENT = 'A'.repeat(43);
 const KEY = 'B'.repeat(87);
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-}
 
 describe('revoking a device during its approval', () => {
   it('cancels its open verification, so that no device can accept it and its approver stops waiting', async () => {

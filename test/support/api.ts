@@ -15,3 +15,13 @@ export async function newUser(url: string, prefix = 'u') {
   });
   return { api, live, sessions, session };
 }
+
+/** How a call ended: 'ok', or the code of the error it threw (a ChatError's stable code), else the error as text. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
