@@ -1,38 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyze, parseQuery, quoteLexeme, SEARCH_TERMS_VERSION, toTsvector } from '../shared/search/index.js';
-import { createTestDatabase } from '../test/support/postgres.js';
-import { createPgClient } from './store/pg-client.js';
-import { createPgliteClient } from './store/pglite-client.js';
-import { defaultMigrationsDir, migrate } from './store/migrate.js';
+import { migrationsUpTo, reopenableEngines } from '../test/support/reopenable-databases.js';
+import type { Engine } from '../test/support/reopenable-databases.js';
+import { migrate } from './store/migrate.js';
 import { toTsquery } from './store/search-sql.js';
 import { reindexSearch } from './store/search-reindex.js';
-import type { SqlClient } from './store/sql-client.js';
 import { SqlStore } from './store/sql-store.js';
 
-/** A database that outlives its clients: `open` connects anew, as a restarted server does. */
-type Engine = () => Promise<{ open: () => Promise<SqlClient>; drop: () => Promise<void> }>;
-
-const engines: [string, Engine][] = [
-  ['PGlite (embedded)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'chat-kinds-'));
-    return { open: () => createPgliteClient(join(dir, 'db')), drop: () => rm(dir, { recursive: true, force: true }) };
-  }],
-  ['PostgreSQL', async () => {
-    const db = await createTestDatabase();
-    return { open: async () => createPgClient(db.url), drop: db.drop };
-  }],
-];
-
-/** A copy of the migrations up to and including `last` (the schema an older server left). */
-async function migrationsUpTo(last: string): Promise<{ dir: string; drop: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'chat-migrations-'));
-  for (const f of await readdir(defaultMigrationsDir())) if (f <= last) await cp(join(defaultMigrationsDir(), f), join(dir, f));
-  return { dir, drop: () => rm(dir, { recursive: true, force: true }) };
-}
+const engines = reopenableEngines('chat-kinds');
 
 const BODY = 'srv-web03.lan is down';
 
