@@ -41,6 +41,21 @@ describe('the search examples with the binaries: an open room (the server) and a
     await db?.drop();
   });
 
+  /**
+   * When the two rooms disagree, what the device knows of the messages the private room missed: the
+   * search's own notes (keys still waiting) and how `chat read` shows each of them, so a failure says
+   * whether the message was not stored, not opened, or not matched.
+   */
+  async function diagnose(open: string[], sealed: string[], searchStderr: string): Promise<string> {
+    const missing = open.filter((id) => !sealed.includes(id));
+    if (missing.length === 0) return '';
+    const read = await chat(alice, ['--json', 'read', 'sealed', '--limit', '500']);
+    const texts = missing.map((id) => messages.find((m) => m.id === id)?.text ?? id);
+    // The lines that show a missing text, and every message that did not open.
+    const shown = read.stdout.split('\n').filter((line) => texts.some((t) => line.includes(JSON.stringify(t).slice(1, -1))) || (line.includes('"decrypted"') && !line.includes('"status":"ok"')));
+    return ` — missing ${missing.join(', ')}; search notes: ${JSON.stringify(searchStderr)}; chat read sealed (code ${read.code}): ${shown.length > 0 ? shown.join(' | ') : `no line with the text; stderr ${JSON.stringify(read.stderr)}, ${read.stdout.split('\n').length} lines`}`;
+  }
+
   it.each(examples.map((q) => [q.query, q] as const))('%s', async (_query, q) => {
     const r = await chat(alice, ['--json', 'search', '--limit', '50', '--', q.query]);
     expect(r.code, r.stderr).toBe(0);
@@ -50,7 +65,7 @@ describe('the search examples with the binaries: an open room (the server) and a
     const sealed = found('sealed');
     expect(open, 'must find (open room)').toEqual(expect.arrayContaining([...q.mustFind]));
     expect(open.filter((id) => q.mustNotFind.includes(id)), 'must not find (open room)').toEqual([]);
-    expect([...sealed].sort(), 'the private room finds what the open room finds').toEqual([...open].sort());
+    expect([...sealed].sort(), `the private room finds what the open room finds${await diagnose(open, sealed, r.stderr)}`).toEqual([...open].sort());
     // Highlighted: every hit says why it matched.
     for (const h of hits) expect(h.snippet.highlights.length, h.snippet.text).toBeGreaterThan(0);
   }, 60_000);
