@@ -4,28 +4,13 @@ import { MemoryCache } from '../cache/memory-cache.js';
 import type { Store } from '../store/store.js';
 import type { RoomService } from './room-service.js';
 import { SummaryService } from './summary-service.js';
+import { ALICE, BOB, fixtureEvent, ROOM } from '../../test/support/room-events.js';
+import type { FixtureRelation } from '../../test/support/room-events.js';
 
-const ROOM = '00000000-0000-4000-8000-00000000000a';
-const ALICE = { id: '00000000-0000-4000-8000-0000000000a1', username: 'alice' };
-const BOB = { id: '00000000-0000-4000-8000-0000000000b0', username: 'bob' };
-const idOf = (seq: number) => `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`;
 
 /** An open-room event as the store keeps it (a deleted message, its edits and a delete have no body). */
-function event(seq: number, body: string | null, sender = ALICE, relation?: { type: string; seq: number }, redacted = false): RoomEvent {
-  return {
-    id: idOf(seq),
-    roomId: ROOM,
-    seq,
-    kind: 'message',
-    sender,
-    body,
-    envelope: null,
-    target: null,
-    clientMsgId: idOf(seq + 1000),
-    createdAt: new Date(Date.UTC(2026, 10, 1, 12, seq)).toISOString(),
-    relation: relation ? { type: relation.type, eventId: idOf(relation.seq), seq: relation.seq } : null,
-    ...(redacted ? { redacted: true } : {}),
-  };
+function event(seq: number, text: string | null, sender = ALICE, relation?: FixtureRelation, redacted = false): RoomEvent {
+  return fixtureEvent('body', seq, text, { sender, ...(relation ? { relation } : {}), redacted });
 }
 
 /** The tester's room, open: 9 messages, one deleted after an edit (8 live), 2 edited, 2 reactions. */

@@ -4,28 +4,13 @@ import { summarize } from '../summarize/index.js';
 import type { ApiClient } from './api-client.js';
 import type { E2ESession } from './e2e-session.js';
 import { privateConversation } from './private-conversation.js';
+import { ALICE, BOB, fixtureEvent, ROOM } from '../../test/support/room-events.js';
+import type { FixtureRelation } from '../../test/support/room-events.js';
 
-const ROOM = '00000000-0000-4000-8000-00000000000a';
-const ALICE = { id: '00000000-0000-4000-8000-0000000000a1', username: 'alice' };
-const BOB = { id: '00000000-0000-4000-8000-0000000000b0', username: 'bob' };
-const idOf = (seq: number) => `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`;
 
 /** A private-room event whose "envelope" a fake session opens to `text` (null: no envelope, as a delete or a deleted message has). */
-function event(seq: number, text: string | null, sender = ALICE, relation?: { type: string; seq: number }, redacted = false): RoomEvent {
-  return {
-    id: idOf(seq),
-    roomId: ROOM,
-    seq,
-    kind: 'message',
-    sender,
-    body: null,
-    envelope: text === null ? null : ({ text } as unknown as RoomEvent['envelope']),
-    target: null,
-    clientMsgId: idOf(seq + 1000),
-    createdAt: new Date(Date.UTC(2026, 10, 1, 12, seq)).toISOString(),
-    relation: relation ? { type: relation.type, eventId: idOf(relation.seq), seq: relation.seq } : null,
-    ...(redacted ? { redacted: true } : {}),
-  };
+function event(seq: number, text: string | null, sender = ALICE, relation?: FixtureRelation, redacted = false): RoomEvent {
+  return fixtureEvent('envelope', seq, text, { sender, ...(relation ? { relation } : {}), redacted });
 }
 
 /** A fake API paging `events` newest first (`pageSize` a page), and a fake session opening each envelope to its text ("?" stays closed). */
