@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { approveByCodes, chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { approveByCodes, chat, startServer, tempDir, userEnv, registerUsers } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 const PASSWORD = 'correct horse battery staple\n';
@@ -46,11 +46,7 @@ describe('cross-signing with the chat binary', () => {
     dir = await tempDir('cross-signing');
     db = await createTestDatabase();
     server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
-    alice = userEnv(join(dir, 'alice'), server.url);
-    bob = userEnv(join(dir, 'bob'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], PASSWORD)).code).toBe(0);
-    }
+    [alice, bob] = await registerUsers(dir, server.url, ['alice', 'bob']);
     expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);
     const invite = (await json<{ url: string }>(alice, ['invite', 'secret'])).url;
     expect((await chat(bob, ['join', invite])).code).toBe(0);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, eventually, spawnChat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, eventually, spawnChat, startServer, tempDir, userEnv, registerUsers } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 const PASSWORD = 'correct horse battery staple\n';
@@ -39,11 +39,7 @@ describe('signing out and in again on the same machine, and the device list', ()
     dir = await tempDir('device-resume');
     db = await createTestDatabase();
     server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
-    alice = userEnv(join(dir, 'alice'), server.url);
-    bob = userEnv(join(dir, 'bob'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], PASSWORD)).code).toBe(0);
-    }
+    [alice, bob] = await registerUsers(dir, server.url, ['alice', 'bob']);
     expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);
     const invite = (await json<{ url: string }>(alice, ['invite', 'secret'])).url;
     expect((await chat(bob, ['join', invite])).code).toBe(0);

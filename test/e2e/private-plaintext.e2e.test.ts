@@ -3,9 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, startServer, tempDir, registerUsers } from '../support/binaries.js';
 
-const PASSWORD = 'correct horse battery staple\n';
 
 /** Every file under a folder, as bytes. */
 async function filesUnder(dir: string): Promise<{ path: string; bytes: Buffer }[]> {
@@ -26,11 +25,7 @@ describe('private rooms leave no plaintext behind', () => {
   });
 
   it('in the server data dir, its log, or either client’s files — searched and summarized included', async () => {
-    const alice = userEnv(join(dir, 'alice'), server.url);
-    const bob = userEnv(join(dir, 'bob'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], PASSWORD)).code).toBe(0);
-    }
+    const [alice, bob] = await registerUsers(dir, server.url, ['alice', 'bob']);
     expect((await chat(alice, ['create', 'vault', '--private'])).code).toBe(0);
     const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'vault'])).stdout) as { url: string };
     expect((await chat(bob, ['join', invite.url])).code).toBe(0);

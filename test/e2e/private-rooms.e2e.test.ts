@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, eventually, spawnChat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, eventually, spawnChat, startServer, tempDir, userEnv, registerUsers } from '../support/binaries.js';
 import { createTestDatabase, dumpDatabase } from '../support/postgres.js';
 
 const PASSWORD = 'correct horse battery staple\n';
@@ -20,12 +20,7 @@ describe('private rooms with the chat binary', () => {
     dir = await tempDir('private');
     db = await createTestDatabase();
     server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
-    alice = userEnv(join(dir, 'alice'), server.url);
-    bob = userEnv(join(dir, 'bob'), server.url);
-    carol = userEnv(join(dir, 'carol'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], PASSWORD)).code).toBe(0);
-    }
+    [alice, bob, carol] = await registerUsers(dir, server.url, ['alice', 'bob', 'carol']);
   }, 90_000);
 
   afterAll(async () => {

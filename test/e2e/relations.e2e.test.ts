@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, startServer, tempDir, registerUsers } from '../support/binaries.js';
 import { createTestDatabase, dumpDatabase } from '../support/postgres.js';
 
-const PASSWORD = 'correct horse battery staple\n';
 
 interface ReadEvent {
   seq: number;
@@ -30,11 +29,7 @@ describe('edit, delete, react and reply with the chat binary', () => {
     dir = await tempDir('relations');
     db = await createTestDatabase();
     server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
-    alice = userEnv(join(dir, 'alice'), server.url);
-    bob = userEnv(join(dir, 'bob'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], PASSWORD)).code).toBe(0);
-    }
+    [alice, bob] = await registerUsers(dir, server.url, ['alice', 'bob']);
   }, 90_000);
 
   afterAll(async () => {

@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchHit, Summary } from '../../shared/protocol/index.js';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, startServer, tempDir, registerUsers } from '../support/binaries.js';
 import { conversationOf, startFakeOpenAI } from '../support/fake-openai.js';
 import { createTestDatabase, dumpDatabase } from '../support/postgres.js';
 
-const PASSWORD = 'correct horse battery staple\n';
 
 describe('chat search and chat summarize with the binaries', () => {
   let dir: string;
@@ -25,12 +24,7 @@ describe('chat search and chat summarize with the binaries', () => {
     fake = await startFakeOpenAI();
     // The server's provider summarizes open rooms.
     server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url, OPENAI_API_KEY: 'sk-server', OPENAI_BASE_URL: fake.baseUrl, CHAT_AI_MODEL: 'server-model' } });
-    alice = userEnv(join(dir, 'alice'), server.url);
-    bob = userEnv(join(dir, 'bob'), server.url);
-    carol = userEnv(join(dir, 'carol'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], PASSWORD)).code).toBe(0);
-    }
+    [alice, bob, carol] = await registerUsers(dir, server.url, ['alice', 'bob', 'carol']);
     expect((await chat(alice, ['create', 'town'])).code).toBe(0);
     expect((await chat(bob, ['join', 'town'])).code).toBe(0);
     expect((await chat(alice, ['create', 'vault', '--private'])).code).toBe(0);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { chat, startServer, tempDir, registerUsers } from '../support/binaries.js';
 import { haveTmux, terminals } from '../support/tmux.js';
 
 // Message actions in a real terminal (tmux): Alice selects messages in her TUI and edits, reacts,
@@ -35,11 +35,7 @@ describe.runIf(haveTmux)('message actions in the TUI, seen by another client', (
   beforeAll(async () => {
     const dir = await tempDir('tui-actions');
     server = await startServer({ dataDir: join(dir, 'data') });
-    alice = userEnv(join(dir, 'alice'), server.url);
-    bob = userEnv(join(dir, 'bob'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
-    }
+    [alice, bob] = await registerUsers(dir, server.url, ['alice', 'bob'], 'correct horse battery\n');
     expect((await chat(alice, ['create', 'general'])).code).toBe(0);
     expect((await chat(bob, ['join', 'general'])).code).toBe(0);
     expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutRow } from '../../cli/tui/state/timeline-layout.js';
 import { sidebarWidth } from '../../cli/tui/app.js';
 import type { RoomEvent } from '../../shared/protocol/index.js';
-import type { ServerProcess } from '../support/binaries.js';
-import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+import type { ServerProcess , userEnv} from '../support/binaries.js';
+import { CHAT_BIN, chat, eventually, startServer, tempDir, registerUsers } from '../support/binaries.js';
 
 // The timeline in a real terminal (tmux): what capture-pane shows is compared with the layout model.
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -51,11 +51,8 @@ describe.runIf(haveTmux)('the timeline in a real terminal', () => {
   beforeAll(async () => {
     const dir = await tempDir('tui-layout');
     server = await startServer({ dataDir: join(dir, 'data') });
-    const alice = userEnv(join(dir, 'alice'), server.url);
-    bob = userEnv(join(dir, 'bob'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
-    }
+    const [alice, bobEnv] = await registerUsers(dir, server.url, ['alice', 'bob'], 'correct horse battery\n');
+    bob = bobEnv;
     expect((await chat(alice, ['create', 'layout'])).code).toBe(0);
     expect((await chat(bob, ['join', 'layout'])).code).toBe(0);
     for (const body of ['the first one-liner', CJK, LONG_WORDS]) expect((await chat(bob, ['send', 'layout', body])).code).toBe(0);

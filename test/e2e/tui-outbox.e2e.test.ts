@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { CHAT_BIN, chat, eventually, startServer, tempDir, registerUsers } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 // The TUI over the shared client model, in a real terminal (tmux): messages typed while the server is
@@ -67,11 +67,7 @@ describe.runIf(haveTmux)('the TUI outbox and room list', () => {
     dir = await tempDir('tui-outbox');
     db = await createTestDatabase();
     server = await startServer({ dataDir: join(dir, 'data'), env: { DATABASE_URL: db.url } });
-    alice = userEnv(join(dir, 'alice'), server.url);
-    bob = userEnv(join(dir, 'bob'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
-    }
+    [alice, bob] = await registerUsers(dir, server.url, ['alice', 'bob'], 'correct horse battery\n');
     expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);
     const link = JSON.parse((await chat(alice, ['--json', 'invite', 'secret'])).stdout) as { url: string };
     expect((await chat(bob, ['join', link.url])).code).toBe(0);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv, registerUsers } from '../support/binaries.js';
 
 // Two TUIs in a real terminal (tmux), driven by keystrokes and read back from the screen.
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -21,11 +21,7 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
   beforeAll(async () => {
     dir = await tempDir('tui');
     server = await startServer({ dataDir: join(dir, 'data') });
-    const alice = userEnv(join(dir, 'alice'), server.url);
-    const bob = userEnv(join(dir, 'bob'), server.url);
-    for (const [env, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
-      expect((await chat(env, ['register', name, '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
-    }
+    const [alice, bob] = await registerUsers(dir, server.url, ['alice', 'bob'], 'correct horse battery\n');
     expect((await chat(alice, ['create', 'general'])).code).toBe(0);
     expect((await chat(bob, ['join', 'general'])).code).toBe(0);
     expect((await chat(alice, ['create', 'secret', '--private'])).code).toBe(0);

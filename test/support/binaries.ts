@@ -98,6 +98,27 @@ export function chat(env: Record<string, string>, args: readonly string[], stdin
   });
 }
 
+/**
+ * Registers each of `names` on the server at `serverUrl` with `chat register --password-stdin`, each with
+ * its own CHAT_HOME `<dir>/<name>`, one after another; returns their environments in the same order.
+ * Throws when a registration fails, with its stderr.
+ */
+export async function registerUsers<const Names extends readonly string[]>(
+  dir: string,
+  serverUrl: string,
+  names: Names,
+  password = 'correct horse battery staple\n',
+): Promise<{ [K in keyof Names]: Record<string, string> }> {
+  const envs: Record<string, string>[] = [];
+  for (const name of names) {
+    const env = userEnv(join(dir, name), serverUrl);
+    const r = await chat(env, ['register', name, '--password-stdin'], password);
+    if (r.code !== 0) throw new Error(`chat register ${name} exited with ${r.code}: ${r.stderr}`);
+    envs.push(env);
+  }
+  return envs as { [K in keyof Names]: Record<string, string> };
+}
+
 /** A long-running `chat` (e.g. `read --follow`) whose output is collected as it comes; with `stdin: 'pipe'`, write to `proc.stdin`. */
 export function spawnChat(env: Record<string, string>, args: readonly string[], options: { stdin?: 'ignore' | 'pipe' } = {}) {
   const proc = spawnTracked(process.execPath, [CHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
