@@ -316,6 +316,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     composer: composerControl,
     setNote,
     pending: roomPending,
+    followNewest: () => setScroll(0),
   });
 
   const sidebar = sidebarWidth(size.columns, roomsShown);

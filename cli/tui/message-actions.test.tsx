@@ -255,6 +255,28 @@ describe('acting on the selected message', () => {
     t.app.unmount();
   });
 
+  // A reply sent while scrolled back left the view where it was (a plain message brings it to the
+  // newest): the reply, shown pending at the bottom, was out of sight.
+  it('a reply sent while scrolled back brings the view to the newest, as a plain message does; an edit keeps the view', async () => {
+    const events = Array.from({ length: 40 }, (_, i) => ev(OPEN, i + 1, i === 29 ? ME : BOB, `message number ${i + 1}`));
+    const t = setup([OPEN], { [OPEN.id]: events }, new Map(), { columns: 80, rows: 16 });
+    await until(() => t.frame().includes('message number 40'), 'the history');
+    await t.press(KEYS.ctrlUp, ...Array.from({ length: 10 }, () => KEYS.up), 'r');
+    await until(() => t.frame().includes('replying to bob: message number 30') || t.frame().includes('replying to alice: message number 30'), 'the reply banner');
+    expect(t.frame()).not.toContain('message number 40');
+    await t.press('late answer', KEYS.enter);
+    await until(() => t.relations().length === 1, 'the reply sent');
+    await until(() => t.frame().includes('message number 40'), 'the newest shown after the reply');
+    // An edit keeps the view where it is: the edited message stays in sight.
+    await t.press(KEYS.ctrlUp, ...Array.from({ length: 10 }, () => KEYS.up), 'e');
+    await until(() => t.frame().includes('editing your message'), 'the edit banner');
+    await t.press(' (fixed)', KEYS.enter);
+    await until(() => t.relations().length === 2, 'the edit sent');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.frame()).not.toContain('message number 40');
+    t.app.unmount();
+  });
+
   it('+ offers quick reactions: 1 reacts 👍; a typed emoji and Enter reacts with it; again takes one back', async () => {
     const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'shipped'), ev(OPEN, 2, ME, '🎉', rel('reaction', 1))] });
     await until(() => t.frame().includes('bob: shipped') && t.frame().includes('🎉 1*'), 'the history');

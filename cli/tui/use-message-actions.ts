@@ -32,6 +32,12 @@ export interface MessageActionsOptions {
    * is the newest message, rather than act on an older one (they have no server id yet).
    */
   readonly pending?: readonly PendingMessage[];
+  /**
+   * Brings the timeline to the newest message: called when a reply is sent (by Enter or `/reply
+   * text`), as sending a plain message does, so the reply shows. Not for an edit: the edited message
+   * stays where it is, and so does the view.
+   */
+  readonly followNewest?: () => void;
 }
 
 /** What a slash command with nothing selected says while this user's newest message is still on its way. */
@@ -254,6 +260,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     }
     setMode(null);
     done();
+    if (mode.kind === 'reply') o.followNewest?.();
     const sent = mode.kind === 'edit' ? chat.edit(room, mode.target, text) : chat.reply(room, mode.target, text);
     sent.then(
       () => setNote(mode.kind === 'edit' ? 'edited' : null),
@@ -289,6 +296,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
         const given = await chat.react(room, target, text);
         return given ? `reacted ${neutralize(text)}` : `took back ${neutralize(text)}`;
       }
+      if (action === 'reply') o.followNewest?.();
       await (action === 'edit' ? chat.edit(room, target, text) : chat.reply(room, target, text));
       return action === 'edit' ? 'edited' : '';
     }
