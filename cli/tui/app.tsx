@@ -317,6 +317,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     setNote,
     pending: roomPending,
     followNewest: () => setScroll(0),
+    drafts,
+    loaded: state !== undefined,
+    loadUntil: chat.loadUntil,
   });
 
   const sidebar = sidebarWidth(size.columns, roomsShown);

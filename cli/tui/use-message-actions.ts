@@ -9,6 +9,7 @@ import type { ComposerControl } from './components/composer.js';
 import type { Key } from './input/keys.js';
 import type { ActionPrompt, ComposeMode, Selection } from './state/message-actions.js';
 import { actionRefusal, moveSelection, QUICK_REACTIONS, snippet } from './state/message-actions.js';
+import type { DraftBook, DraftTarget } from './state/drafts.js';
 import type { Chat } from './use-chat.js';
 
 /** What acting on messages needs from the screen. */
@@ -38,6 +39,16 @@ export interface MessageActionsOptions {
    * stays where it is, and so does the view.
    */
   readonly followNewest?: () => void;
+  /**
+   * Where the room's reply or edit in progress is kept with its draft (see DraftTarget): set when
+   * `r` or `e` starts one, cleared when it is sent or cancelled, and read when a room shows, to come
+   * back to it. None kept when absent.
+   */
+  readonly drafts?: Pick<DraftBook, 'target' | 'setTarget'>;
+  /** Whether the room's first page of history has come (until then a kept target is not looked for). */
+  readonly loaded?: boolean;
+  /** Loads the room's history back to `seq` (see Chat.loadUntil), to find a kept target older than what is loaded. */
+  readonly loadUntil?: (roomId: string, seq: number) => Promise<void>;
 }
 
 /** What a slash command with nothing selected says while this user's newest message is still on its way. */
@@ -89,19 +100,65 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   };
   const setSelection = (s: Selection | null) => set(selectionRef, s);
   const setPrompt = (p: ActionPrompt) => set(promptRef, p);
-  const setMode = (m: ComposeMode) => set(modeRef, m);
   const { chat, room, me, setNote } = o;
+  /** Enters or leaves editing or replying, and keeps it with the room's draft (an edit's text comes from the composer). */
+  const setMode = (m: ComposeMode) => {
+    set(modeRef, m);
+    if (!room) return;
+    const target: DraftTarget | null = !m ? null : m.kind === 'reply' ? { kind: 'reply', eventId: m.target.id, seq: m.target.seq } : { kind: 'edit', eventId: m.target.id, seq: m.target.seq, text: '', cursor: 0 };
+    o.drafts?.setTarget(room.id, target);
+  };
+  /**
+   * A reply or edit kept with the draft of the room shown, not yet back: its message is looked for
+   * among those loaded, then (once) by loading history back to it (`load`).
+   */
+  const restoreRef = useRef<{ readonly roomId: string; readonly target: DraftTarget; load: 'no' | 'loading' | 'done' } | null>(null);
 
-  // Another room: whatever was selected or being edited belongs to the last one. The composer already
-  // shows the new room's draft (a message being edited was never the old room's draft; a reply typed
-  // there stays that room's draft, as plain text).
+  // Another room: whatever was selected belongs to the last one; a reply or edit in progress stays
+  // with that room's draft (see setMode). The composer already shows the new room's draft, or its
+  // edit's text; the reply or edit kept with it comes back once its message is found (below).
   useEffect(() => {
     selectionRef.current = null;
     promptRef.current = null;
     modeRef.current = null;
+    const target = room ? o.drafts?.target(room.id) : undefined;
+    restoreRef.current = room && target ? { roomId: room.id, target, load: 'no' } : null;
     redraw((n) => n + 1);
     // Only the room matters here; the refs are read at call time.
   }, [room?.id]);
+
+  // The kept reply or edit: back ("replying to…", "editing…") once its message is loaded; if the
+  // message was deleted, or is not there even after loading back to it, the status line says so and
+  // the text stays as a plain draft (an edit's text after the draft already there).
+  useEffect(() => {
+    const r = restoreRef.current;
+    if (!r || !room || r.roomId !== room.id) return;
+    const { target } = r;
+    const event = o.eventOf(target.eventId);
+    const deleted = o.views?.get(target.eventId)?.deleted === true;
+    if (event && !deleted) {
+      restoreRef.current = null;
+      set(modeRef, { kind: target.kind, target: event });
+      return;
+    }
+    if (!event && (!o.loaded || r.load === 'loading')) return;
+    if (!event && r.load === 'no' && o.loadUntil) {
+      r.load = 'loading';
+      void o
+        .loadUntil(room.id, target.seq)
+        .catch(() => undefined)
+        .then(() => {
+          r.load = 'done';
+          redraw((n) => n + 1);
+        });
+      return;
+    }
+    restoreRef.current = null;
+    o.drafts?.setTarget(room.id, null);
+    if (target.kind === 'edit') o.composer.current?.keepAsDraft();
+    const what = target.kind === 'edit' ? 'you were editing' : 'you were replying to';
+    setNote(`the message ${what} ${deleted ? 'was deleted' : 'is gone'} — your text is kept as a draft`);
+  });
 
   const done = () => setSelection(null);
 
