@@ -42,7 +42,7 @@ const rel = (type: string, n: number, room: Room = OPEN): Relation => ({ type, e
  * The app over fakes, in `rooms` (the first shown) with `history` by room id; private events open to
  * `bodies` (by seq). `emit` delivers a live socket frame.
  */
-function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<number, string> = new Map(), size?: { columns: number; rows: number }, drafts?: DraftBook) {
+function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<number, string> = new Map(), size?: { columns: number; rows: number }, drafts?: DraftBook, historyGate: Promise<void> = Promise.resolve()) {
   const listeners = new Map<string, ((p: unknown) => void)[]>();
   const live = {
     state: { status: 'connected' },
@@ -69,7 +69,10 @@ function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<
   });
   const api = {
     rooms: async () => rooms,
-    history: async (roomId: string) => ({ events: history[roomId] ?? [], headSeq: 9, hasMore: false }),
+    history: async (roomId: string) => {
+      await historyGate;
+      return { events: history[roomId] ?? [], headSeq: 9, hasMore: false };
+    },
     members: async () => [],
     deleteMessage: vi.fn(async () => ({ id: idOf(98), seq: ++seq })),
     setReadMarker: vi.fn(async (roomId: string, s: number) => ({ roomId, seq: s })),
@@ -412,6 +415,27 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
     expect(again.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'helo world!', relatesTo: { type: 'edit', eventId: idOf(1) } }]);
     await until(() => composerOf(again.frame()).includes('my draft'), 'the plain draft back after the edit');
     again.app.unmount();
+  });
+
+  it('does not send a kept edit as a plain message while its message is still loading', async () => {
+    const book = DraftBook.inMemory();
+    book.set(OPEN.id, { text: 'plain', cursor: 5 });
+    book.setTarget(OPEN.id, { kind: 'edit', eventId: idOf(1), seq: 1, text: 'fixed text', cursor: 10 });
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, ME, 'fixd text')] }, new Map(), undefined, book, gate);
+    await until(() => composerOf(t.frame()).includes('fixed text'), 'the kept edit\'s text');
+    await t.press(KEYS.enter);
+    await until(() => t.frame().includes('still loading the message you were editing'), 'the status line');
+    expect(t.relations()).toEqual([]);
+    expect(composerOf(t.frame())).toContain('fixed text');
+    release();
+    await until(() => t.frame().includes('editing your message'), 'the edit back once its message loaded');
+    await t.press(KEYS.enter);
+    await until(() => t.relations().length === 1, 'the edit saved');
+    expect(t.relations()[0]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'fixed text', relatesTo: { type: 'edit', eventId: idOf(1) } });
+    await until(() => composerOf(t.frame()).includes('plain'), 'the plain draft back');
+    t.app.unmount();
   });
 
   it('says so when the message being edited was deleted meanwhile, and keeps the text as a plain draft', async () => {

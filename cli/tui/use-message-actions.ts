@@ -309,7 +309,21 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   };
 
   const submit = (text: string): boolean => {
-    const mode = modeRef.current;
+    let mode = modeRef.current;
+    const r = restoreRef.current;
+    if (!mode && room && r?.roomId === room.id) {
+      // A kept reply or edit not back yet (its message still loading): not a plain message.
+      const event = o.eventOf(r.target.eventId);
+      if (event && o.views?.get(event.id)?.deleted !== true) {
+        restoreRef.current = null;
+        mode = { kind: r.target.kind, target: event };
+      } else {
+        setNote(`still loading the message you were ${r.target.kind === 'edit' ? 'editing' : 'replying to'}: Enter again once it shows`);
+        if (r.target.kind === 'edit') o.composer.current?.setText(text, { transient: true });
+        else o.composer.current?.restore(text, room.id);
+        return true;
+      }
+    }
     if (!mode || !room) {
       // A message typed after a selection was left for a slash command: the mark goes.
       if (selectionRef.current && !text.startsWith('/')) setSelection(null);
