@@ -438,6 +438,24 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
     t.app.unmount();
   });
 
+  it('Esc cancels a kept edit while its message is still loading: the plain draft comes back, and the edit does not return', async () => {
+    const book = DraftBook.inMemory();
+    book.set(OPEN.id, { text: 'plain', cursor: 5 });
+    book.setTarget(OPEN.id, { kind: 'edit', eventId: idOf(1), seq: 1, text: 'fixed text', cursor: 10 });
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, ME, 'fixd text')] }, new Map(), undefined, book, gate);
+    await until(() => composerOf(t.frame()).includes('fixed text'), 'the kept edit\'s text');
+    await t.press(KEYS.esc);
+    await until(() => composerOf(t.frame()).includes('plain'), 'the plain draft back');
+    expect(book.target(OPEN.id)).toBeUndefined();
+    release();
+    await until(() => t.frame().includes('alice: fixd text'), 'the history');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.frame()).not.toContain('editing your message');
+    t.app.unmount();
+  });
+
   it('says so when the message being edited was deleted meanwhile, and keeps the text as a plain draft', async () => {
     const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
     const t = setup([OPEN, OTHER], events);

@@ -297,8 +297,11 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     const sel = selectionRef.current;
     if (sel?.active) return onSelectionKey(sel, key);
     if (key.kind !== 'key') return false;
-    if (key.name === 'escape' && (modeRef.current || sel)) {
-      if (modeRef.current) o.composer.current?.setText('');
+    // Esc also cancels a kept reply or edit whose message is still loading.
+    const restoring = restoreRef.current?.roomId === room?.id ? restoreRef.current : null;
+    if (key.name === 'escape' && (modeRef.current || sel || restoring)) {
+      if (modeRef.current || restoring) o.composer.current?.setText('');
+      restoreRef.current = null;
       setMode(null);
       setSelection(null);
       setNote(null);
