@@ -311,8 +311,11 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     return false;
   };
 
+  /** The reply or edit in progress, if it is the room shown's (until the room-change effect runs, it may be the last room's). */
+  const currentMode = (): ComposeMode => (modeRef.current && modeRef.current.target.roomId === room?.id ? modeRef.current : null);
+
   const submit = (text: string): boolean => {
-    let mode = modeRef.current;
+    let mode = currentMode();
     const r = restoreRef.current;
     if (!mode && room && r?.roomId === room.id) {
       // A kept reply or edit not back yet (its message still loading): not a plain message.
@@ -379,7 +382,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     return '';
   };
 
-  const mode = modeRef.current;
+  const mode = currentMode();
   const banner = !mode
     ? null
     : mode.kind === 'edit'
