@@ -131,6 +131,23 @@ describe('App input', () => {
     expect(t.frame()).not.toContain('for general');
   });
 
+  // Intended (README, drafts): keys typed in a burst after a room switch wait until the room shows,
+  // then go where its cursor was left, the end of its draft: they add to it, as weechat's per-buffer input does.
+  it('adds text typed in a burst after Ctrl+N to the draft of the room switched to, at its end', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u000eplans note');
+    await until(() => t.frame().includes('bob: welcome to plans') && t.frame().includes('plans note'), "#plans' draft typed");
+    t.app.stdin.write('\u0010');
+    await until(() => t.frame().includes('bob: welcome to general'), 'back in #general');
+    t.app.stdin.write('\u000e, and more');
+    await until(() => t.frame().includes('plans note, and more'), 'the burst after the draft');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['plans note, and more']);
+    expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
+  });
+
   it('keeps the room switcher open on Enter when no room matches, so a burst after it sends nothing', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

@@ -137,7 +137,13 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
   const panel = panelRef.current;
   /** The message a search result jumped to: highlighted, and scrolled into view once. */
-  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean; match?: string | null; where: string } | null>(null);
+  const [focus, setFocus] = useState<{ roomId: string; eventId: string; placed: boolean; match?: string | null; where: string; query?: string } | null>(null);
+  /**
+   * The message a search result jumped to, whose words matching the search's `query` are marked in
+   * the timeline (as the panel's snippet marked them), while the selection stays as the jump left it
+   * (`selection`: the message, or null when it could not be selected) in its room.
+   */
+  const [marked, setMarked] = useState<{ roomId: string; eventId: string; query: string; selection: string | null } | null>(null);
   /** Whether the terminal has focus (it says so when focus reporting is on; assume yes until then). */
   const focused = useRef(true);
   /** Whether the room list shows (Ctrl+G or F2 toggles it), and the composer's height in rows. */
@@ -316,6 +322,10 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     composer: composerControl,
     setNote,
     pending: roomPending,
+    followNewest: () => setScroll(0),
+    drafts,
+    loaded: state !== undefined,
+    loadUntil: chat.loadUntil,
   });
 
   const sidebar = sidebarWidth(size.columns, roomsShown);
@@ -344,10 +354,11 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   // Laid out again only when what it shows changed (a publish of opened messages, a resize), not on
   // every render of this screen (the clock's tick, a note); unchanged rows come from the cache.
   // Positions in it count from its first row; the viewport and scrolling count from the bottom.
+  const mark = marked && marked.roomId === room?.id ? { eventId: marked.eventId, query: marked.query } : undefined;
   const layout = useMemo(
-    () => layoutTimelineTail(rows, { width: timelineWidth, textOf, noticeOf, me: me.username, highlightId }, tailLines, layoutCache, tailThrough),
-    // textOf and noticeOf read chat.opened; rows carry the events and their views; tailKey is tailThrough.
-    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache, tailLines, tailKey],
+    () => layoutTimelineTail(rows, { width: timelineWidth, textOf, noticeOf, me: me.username, highlightId, mark }, tailLines, layoutCache, tailThrough),
+    // textOf and noticeOf read chat.opened; rows carry the events and their views; tailKey is tailThrough; mark is marked's.
+    [rows, timelineWidth, chat.opened, me.username, highlightId, layoutCache, tailLines, tailKey, mark?.eventId, mark?.query],
   );
   const anchored = scroll.anchor ? anchoredOffset(layout, scroll.anchor, timelineHeight) : undefined;
   const view = viewport(layout.lines.length, timelineHeight, anchored ?? scroll.offset);
@@ -389,7 +400,13 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     // message the selection cannot take.
     const selected = actions.selectId(focusId ?? focus.eventId);
     setFocus(selected ? null : { ...focus, placed: true });
+    if (focus.query !== undefined) setMarked({ roomId: focus.roomId, eventId: focusId ?? focus.eventId, query: focus.query, selection: selected ? (focusId ?? focus.eventId) : null });
     setNote(`${focus.where}${selected ? ' · e/d/r/+ act on it' : ''} · Alt+End back to the newest`);
+  });
+
+  // The matched words stay marked until the selection moves (↑/↓, Esc, another message chosen) or another room shows.
+  useEffect(() => {
+    if (marked && ((actions.selection?.id ?? null) !== marked.selection || room?.id !== marked.roomId)) setMarked(null);
   });
 
   // A selected message is brought into view when the selection moves to it (↑/↓, Ctrl+↑, a search
@@ -474,7 +491,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         else if (key.name === 'down') setPanel({ ...open, selected: Math.min(open.hits.length - 1, open.selected + 1) });
         else if (key.name === 'return') {
           const hit = open.hits[open.selected];
-          if (hit) jumpTo(hit);
+          if (hit) jumpTo(hit, open.query);
         }
       } else if (open.kind === 'directory') {
         if (key.name === 'up') setPanel({ ...open, selected: Math.max(0, open.selected - 1) });
@@ -522,13 +539,14 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   // ↑ the composer did not use (nothing more to recall): into the timeline, to pick a message.
   useKeys((key) => isKey(key, 'up') && actions.select(), -1);
 
-  /** Shows a search result in its room, among the messages around it. */
-  const jumpTo = (hit: SearchHit) => {
+  /** Shows a search result in its room, among the messages around it, the words matching `query` marked. */
+  const jumpTo = (hit: SearchHit, query: string) => {
     setPanel(null);
     setSelected(hit.roomId);
     // What the status line says once the message shows (and is selected).
     const where = `#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)}`;
-    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, match: matchedWords(hit.snippet), where });
+    setMarked(null);
+    setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, match: matchedWords(hit.snippet), where, query });
     void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => setNote((error as Error).message));
   };
 

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient, E2ESession, LiveClient, Opened } from '../../shared/client/index.js';
 import type { Envelope, Relation, Room, RoomEvent } from '../../shared/protocol/index.js';
 import { App } from './app.js';
+import { DraftBook } from './state/drafts.js';
 
 // Selecting a message in the timeline and acting on it: edit, delete, reply, react, in open and
 // private rooms, by key and by slash command; and the read marker and mention counts that follow.
@@ -16,7 +17,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-const KEYS = { up: '\u001b[A', down: '\u001b[B', ctrlUp: '\u001b[1;5A', esc: '\u001b', enter: '\r', pageUp: '\u001b[5~', pageDown: '\u001b[6~' };
+const KEYS = { ctrlN: '\u000e', ctrlP: '\u0010', ctrlC: '\u0003', up: '\u001b[A', down: '\u001b[B', ctrlUp: '\u001b[1;5A', esc: '\u001b', enter: '\r', pageUp: '\u001b[5~', pageDown: '\u001b[6~' };
 
 const OPEN: Room = { id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d', name: 'general', topic: '', visibility: 'open', headSeq: 9, memberCount: 3, createdAt: '2026-11-25T10:00:00.000Z', role: 'member' };
 const OWNED: Room = { ...OPEN, role: 'owner' };
@@ -41,7 +42,7 @@ const rel = (type: string, n: number, room: Room = OPEN): Relation => ({ type, e
  * The app over fakes, in `rooms` (the first shown) with `history` by room id; private events open to
  * `bodies` (by seq). `emit` delivers a live socket frame.
  */
-function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<number, string> = new Map(), size?: { columns: number; rows: number }) {
+function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<number, string> = new Map(), size?: { columns: number; rows: number }, drafts?: DraftBook, historyGate: Promise<void> = Promise.resolve()) {
   const listeners = new Map<string, ((p: unknown) => void)[]>();
   const live = {
     state: { status: 'connected' },
@@ -68,7 +69,10 @@ function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<
   });
   const api = {
     rooms: async () => rooms,
-    history: async (roomId: string) => ({ events: history[roomId] ?? [], headSeq: 9, hasMore: false }),
+    history: async (roomId: string) => {
+      await historyGate;
+      return { events: history[roomId] ?? [], headSeq: 9, hasMore: false };
+    },
     members: async () => [],
     deleteMessage: vi.fn(async () => ({ id: idOf(98), seq: ++seq })),
     setReadMarker: vi.fn(async (roomId: string, s: number) => ({ roomId, seq: s })),
@@ -84,6 +88,7 @@ function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<
     session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
     readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
     search: vi.fn(async () => ({ hits: [], waiting: 0 })), summarize: vi.fn(),
+    ...(drafts ? { drafts } : {}),
   };
   const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
   if (size) {
@@ -255,6 +260,28 @@ describe('acting on the selected message', () => {
     t.app.unmount();
   });
 
+  // A reply sent while scrolled back left the view where it was (a plain message brings it to the
+  // newest): the reply, shown pending at the bottom, was out of sight.
+  it('a reply sent while scrolled back brings the view to the newest, as a plain message does; an edit keeps the view', async () => {
+    const events = Array.from({ length: 40 }, (_, i) => ev(OPEN, i + 1, i === 29 ? ME : BOB, `message number ${i + 1}`));
+    const t = setup([OPEN], { [OPEN.id]: events }, new Map(), { columns: 80, rows: 16 });
+    await until(() => t.frame().includes('message number 40'), 'the history');
+    await t.press(KEYS.ctrlUp, ...Array.from({ length: 10 }, () => KEYS.up), 'r');
+    await until(() => t.frame().includes('replying to bob: message number 30') || t.frame().includes('replying to alice: message number 30'), 'the reply banner');
+    expect(t.frame()).not.toContain('message number 40');
+    await t.press('late answer', KEYS.enter);
+    await until(() => t.relations().length === 1, 'the reply sent');
+    await until(() => t.frame().includes('message number 40'), 'the newest shown after the reply');
+    // An edit keeps the view where it is: the edited message stays in sight.
+    await t.press(KEYS.ctrlUp, ...Array.from({ length: 10 }, () => KEYS.up), 'e');
+    await until(() => t.frame().includes('editing your message'), 'the edit banner');
+    await t.press(' (fixed)', KEYS.enter);
+    await until(() => t.relations().length === 2, 'the edit sent');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.frame()).not.toContain('message number 40');
+    t.app.unmount();
+  });
+
   it('+ offers quick reactions: 1 reacts 👍; a typed emoji and Enter reacts with it; again takes one back', async () => {
     const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'shipped'), ev(OPEN, 2, ME, '🎉', rel('reaction', 1))] });
     await until(() => t.frame().includes('bob: shipped') && t.frame().includes('🎉 1*'), 'the history');
@@ -319,6 +346,133 @@ describe('acting on the selected message', () => {
     await t.press('y');
     await until(() => vi.mocked(t.api.deleteMessage).mock.calls.length === 1, 'the delete');
     expect(vi.mocked(t.api.deleteMessage)).toHaveBeenCalledWith(OPEN.id, 103);
+    t.app.unmount();
+  });
+});
+
+/** A drafts file in memory, and a book over it (as the interactive client opens one at start). */
+function memoryDrafts() {
+  const disk: { text: string | null } = { text: null };
+  const persistence = { read: async () => disk.text, write: async (text: string) => void (disk.text = text) };
+  return { disk, open: () => DraftBook.open(persistence) };
+}
+
+/** The text inside the composer's border (its last box on screen). */
+const composerOf = (frame: string) => frame.split('╭').at(-1) ?? '';
+
+// A reply or an edit typed and left unsent was kept as a plain draft (a reply) or dropped (an edit):
+// after a room switch or a restart, Enter sent a plain message, or the edit's text was gone.
+describe('a reply or edit in progress kept with the room\'s draft', () => {
+  it('brings "replying to" back after a room switch and after a restart, and Enter sends the reply', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, BOB, 'lunch at noon?'), ev(OPEN, 2, BOB, 'anyone')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const files = memoryDrafts();
+    const book = await files.open();
+    const t = setup([OPEN, OTHER], events, new Map(), undefined, book);
+    await until(() => t.frame().includes('bob: anyone'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'r', 'noon ');
+    await until(() => t.frame().includes('replying to bob: lunch at noon?') && composerOf(t.frame()).includes('noon'), 'the reply begun');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    expect(t.frame()).not.toContain('replying to');
+    await t.press(KEYS.ctrlP);
+    await until(() => t.frame().includes('replying to bob: lunch at noon?'), 'the reply state back after the switch');
+    expect(composerOf(t.frame())).toContain('noon');
+    await t.press(KEYS.ctrlC);
+    t.app.unmount();
+    await book.flush();
+    const again = setup([OPEN, OTHER], events, new Map(), undefined, await files.open());
+    await until(() => again.frame().includes('replying to bob: lunch at noon?'), 'the reply state back after a restart');
+    await again.press('works', KEYS.enter);
+    await until(() => again.relations().length === 1, 'the reply sent');
+    expect(again.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'noon works', relatesTo: { type: 'reply', eventId: idOf(1) } }]);
+    await until(() => !again.frame().includes('replying to'), 'the banner gone');
+    again.app.unmount();
+  });
+
+  it('brings an unsaved edit back (text and "editing") after a room switch and a restart; the plain draft under it stays', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const files = memoryDrafts();
+    const book = await files.open();
+    const t = setup([OPEN, OTHER], events, new Map(), undefined, book);
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press('my draft');
+    await until(() => composerOf(t.frame()).includes('my draft'), 'the plain draft');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e', '\u007f'.repeat(5), 'world');
+    await until(() => t.frame().includes('editing your message') && composerOf(t.frame()).includes('helo world'), 'the edit typed');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    await t.press(KEYS.ctrlP);
+    await until(() => t.frame().includes('editing your message'), 'the edit back after the switch');
+    expect(composerOf(t.frame())).toContain('helo world');
+    await t.press(KEYS.ctrlC);
+    t.app.unmount();
+    await book.flush();
+    const again = setup([OPEN, OTHER], events, new Map(), undefined, await files.open());
+    await until(() => again.frame().includes('editing your message'), 'the edit back after a restart');
+    expect(composerOf(again.frame())).toContain('helo world');
+    await again.press('!', KEYS.enter);
+    await until(() => again.relations().length === 1, 'the edit saved');
+    expect(again.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'helo world!', relatesTo: { type: 'edit', eventId: idOf(1) } }]);
+    await until(() => composerOf(again.frame()).includes('my draft'), 'the plain draft back after the edit');
+    again.app.unmount();
+  });
+
+  it('does not send a kept edit as a plain message while its message is still loading', async () => {
+    const book = DraftBook.inMemory();
+    book.set(OPEN.id, { text: 'plain', cursor: 5 });
+    book.setTarget(OPEN.id, { kind: 'edit', eventId: idOf(1), seq: 1, text: 'fixed text', cursor: 10 });
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, ME, 'fixd text')] }, new Map(), undefined, book, gate);
+    await until(() => composerOf(t.frame()).includes('fixed text'), 'the kept edit\'s text');
+    await t.press(KEYS.enter);
+    await until(() => t.frame().includes('still loading the message you were editing'), 'the status line');
+    expect(t.relations()).toEqual([]);
+    expect(composerOf(t.frame())).toContain('fixed text');
+    release();
+    await until(() => t.frame().includes('editing your message'), 'the edit back once its message loaded');
+    await t.press(KEYS.enter);
+    await until(() => t.relations().length === 1, 'the edit saved');
+    expect(t.relations()[0]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'fixed text', relatesTo: { type: 'edit', eventId: idOf(1) } });
+    await until(() => composerOf(t.frame()).includes('plain'), 'the plain draft back');
+    t.app.unmount();
+  });
+
+  it('Esc cancels a kept edit while its message is still loading: the plain draft comes back, and the edit does not return', async () => {
+    const book = DraftBook.inMemory();
+    book.set(OPEN.id, { text: 'plain', cursor: 5 });
+    book.setTarget(OPEN.id, { kind: 'edit', eventId: idOf(1), seq: 1, text: 'fixed text', cursor: 10 });
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, ME, 'fixd text')] }, new Map(), undefined, book, gate);
+    await until(() => composerOf(t.frame()).includes('fixed text'), 'the kept edit\'s text');
+    await t.press(KEYS.esc);
+    await until(() => composerOf(t.frame()).includes('plain'), 'the plain draft back');
+    expect(book.target(OPEN.id)).toBeUndefined();
+    release();
+    await until(() => t.frame().includes('alice: fixd text'), 'the history');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.frame()).not.toContain('editing your message');
+    t.app.unmount();
+  });
+
+  it('says so when the message being edited was deleted meanwhile, and keeps the text as a plain draft', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const t = setup([OPEN, OTHER], events);
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e', ' again');
+    await until(() => composerOf(t.frame()).includes('helo wrold again'), 'the edit typed');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    // Deleted (on another device) while this room was not shown.
+    t.emit('event', ev(OPEN, 3, ME, null, rel('delete', 1)));
+    await t.press(KEYS.ctrlP);
+    await until(() => t.frame().includes('the message you were editing was deleted'), 'the status line saying so');
+    expect(t.frame()).not.toContain('editing your message');
+    expect(composerOf(t.frame())).toContain('helo wrold again');
+    await t.press(KEYS.enter);
+    await until(() => t.relations().length === 1, 'the text sent');
+    expect(t.relations()[0]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'helo wrold again' });
     t.app.unmount();
   });
 });

@@ -9,6 +9,7 @@ import type { ComposerControl } from './components/composer.js';
 import type { Key } from './input/keys.js';
 import type { ActionPrompt, ComposeMode, Selection } from './state/message-actions.js';
 import { actionRefusal, moveSelection, QUICK_REACTIONS, snippet } from './state/message-actions.js';
+import type { DraftBook, DraftTarget } from './state/drafts.js';
 import type { Chat } from './use-chat.js';
 
 /** What acting on messages needs from the screen. */
@@ -32,6 +33,22 @@ export interface MessageActionsOptions {
    * is the newest message, rather than act on an older one (they have no server id yet).
    */
   readonly pending?: readonly PendingMessage[];
+  /**
+   * Brings the timeline to the newest message: called when a reply is sent (by Enter or `/reply
+   * text`), as sending a plain message does, so the reply shows. Not for an edit: the edited message
+   * stays where it is, and so does the view.
+   */
+  readonly followNewest?: () => void;
+  /**
+   * Where the room's reply or edit in progress is kept with its draft (see DraftTarget): set when
+   * `r` or `e` starts one, cleared when it is sent or cancelled, and read when a room shows, to come
+   * back to it. None kept when absent.
+   */
+  readonly drafts?: Pick<DraftBook, 'target' | 'setTarget'>;
+  /** Whether the room's first page of history has come (until then a kept target is not looked for). */
+  readonly loaded?: boolean;
+  /** Loads the room's history back to `seq` (see Chat.loadUntil), to find a kept target older than what is loaded. */
+  readonly loadUntil?: (roomId: string, seq: number) => Promise<void>;
 }
 
 /** What a slash command with nothing selected says while this user's newest message is still on its way. */
@@ -83,19 +100,65 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   };
   const setSelection = (s: Selection | null) => set(selectionRef, s);
   const setPrompt = (p: ActionPrompt) => set(promptRef, p);
-  const setMode = (m: ComposeMode) => set(modeRef, m);
   const { chat, room, me, setNote } = o;
+  /** Enters or leaves editing or replying, and keeps it with the room's draft (an edit's text comes from the composer). */
+  const setMode = (m: ComposeMode) => {
+    set(modeRef, m);
+    if (!room) return;
+    const target: DraftTarget | null = !m ? null : m.kind === 'reply' ? { kind: 'reply', eventId: m.target.id, seq: m.target.seq } : { kind: 'edit', eventId: m.target.id, seq: m.target.seq, text: '', cursor: 0 };
+    o.drafts?.setTarget(room.id, target);
+  };
+  /**
+   * A reply or edit kept with the draft of the room shown, not yet back: its message is looked for
+   * among those loaded, then (once) by loading history back to it (`load`).
+   */
+  const restoreRef = useRef<{ readonly roomId: string; readonly target: DraftTarget; load: 'no' | 'loading' | 'done' } | null>(null);
 
-  // Another room: whatever was selected or being edited belongs to the last one. The composer already
-  // shows the new room's draft (a message being edited was never the old room's draft; a reply typed
-  // there stays that room's draft, as plain text).
+  // Another room: whatever was selected belongs to the last one; a reply or edit in progress stays
+  // with that room's draft (see setMode). The composer already shows the new room's draft, or its
+  // edit's text; the reply or edit kept with it comes back once its message is found (below).
   useEffect(() => {
     selectionRef.current = null;
     promptRef.current = null;
     modeRef.current = null;
+    const target = room ? o.drafts?.target(room.id) : undefined;
+    restoreRef.current = room && target ? { roomId: room.id, target, load: 'no' } : null;
     redraw((n) => n + 1);
     // Only the room matters here; the refs are read at call time.
   }, [room?.id]);
+
+  // The kept reply or edit: back ("replying to…", "editing…") once its message is loaded; if the
+  // message was deleted, or is not there even after loading back to it, the status line says so and
+  // the text stays as a plain draft (an edit's text after the draft already there).
+  useEffect(() => {
+    const r = restoreRef.current;
+    if (!r || !room || r.roomId !== room.id) return;
+    const { target } = r;
+    const event = o.eventOf(target.eventId);
+    const deleted = o.views?.get(target.eventId)?.deleted === true;
+    if (event && !deleted) {
+      restoreRef.current = null;
+      set(modeRef, { kind: target.kind, target: event });
+      return;
+    }
+    if (!event && (!o.loaded || r.load === 'loading')) return;
+    if (!event && r.load === 'no' && o.loadUntil) {
+      r.load = 'loading';
+      void o
+        .loadUntil(room.id, target.seq)
+        .catch(() => undefined)
+        .then(() => {
+          r.load = 'done';
+          redraw((n) => n + 1);
+        });
+      return;
+    }
+    restoreRef.current = null;
+    o.drafts?.setTarget(room.id, null);
+    if (target.kind === 'edit') o.composer.current?.keepAsDraft();
+    const what = target.kind === 'edit' ? 'you were editing' : 'you were replying to';
+    setNote(`the message ${what} ${deleted ? 'was deleted' : 'is gone'} — your text is kept as a draft`);
+  });
 
   const done = () => setSelection(null);
 
@@ -234,8 +297,11 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     const sel = selectionRef.current;
     if (sel?.active) return onSelectionKey(sel, key);
     if (key.kind !== 'key') return false;
-    if (key.name === 'escape' && (modeRef.current || sel)) {
-      if (modeRef.current) o.composer.current?.setText('');
+    // Esc also cancels a kept reply or edit whose message is still loading.
+    const restoring = restoreRef.current?.roomId === room?.id ? restoreRef.current : null;
+    if (key.name === 'escape' && (modeRef.current || sel || restoring)) {
+      if (modeRef.current || restoring) o.composer.current?.setText('');
+      restoreRef.current = null;
       setMode(null);
       setSelection(null);
       setNote(null);
@@ -245,8 +311,25 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     return false;
   };
 
+  /** The reply or edit in progress, if it is the room shown's (until the room-change effect runs, it may be the last room's). */
+  const currentMode = (): ComposeMode => (modeRef.current && modeRef.current.target.roomId === room?.id ? modeRef.current : null);
+
   const submit = (text: string): boolean => {
-    const mode = modeRef.current;
+    let mode = currentMode();
+    const r = restoreRef.current;
+    if (!mode && room && r?.roomId === room.id) {
+      // A kept reply or edit not back yet (its message still loading): not a plain message.
+      const event = o.eventOf(r.target.eventId);
+      if (event && o.views?.get(event.id)?.deleted !== true) {
+        restoreRef.current = null;
+        mode = { kind: r.target.kind, target: event };
+      } else {
+        setNote(`still loading the message you were ${r.target.kind === 'edit' ? 'editing' : 'replying to'}: Enter again once it shows`);
+        if (r.target.kind === 'edit') o.composer.current?.setText(text, { transient: true });
+        else o.composer.current?.restore(text, room.id);
+        return true;
+      }
+    }
     if (!mode || !room) {
       // A message typed after a selection was left for a slash command: the mark goes.
       if (selectionRef.current && !text.startsWith('/')) setSelection(null);
@@ -254,6 +337,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     }
     setMode(null);
     done();
+    if (mode.kind === 'reply') o.followNewest?.();
     const sent = mode.kind === 'edit' ? chat.edit(room, mode.target, text) : chat.reply(room, mode.target, text);
     sent.then(
       () => setNote(mode.kind === 'edit' ? 'edited' : null),
@@ -289,6 +373,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
         const given = await chat.react(room, target, text);
         return given ? `reacted ${neutralize(text)}` : `took back ${neutralize(text)}`;
       }
+      if (action === 'reply') o.followNewest?.();
       await (action === 'edit' ? chat.edit(room, target, text) : chat.reply(room, target, text));
       return action === 'edit' ? 'edited' : '';
     }
@@ -297,7 +382,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     return '';
   };
 
-  const mode = modeRef.current;
+  const mode = currentMode();
   const banner = !mode
     ? null
     : mode.kind === 'edit'

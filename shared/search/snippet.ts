@@ -1,8 +1,12 @@
 import type { Snippet } from '../protocol/index.js';
 
+/** Whether a UTF-16 code unit is the second half of a surrogate pair. */
+const isLowSurrogate = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
+
 /**
  * A one-line excerpt of `text` around its first highlighted range, at most about `maxChars` long,
- * cut at word boundaries and marked with "…" where cut. Highlights are shifted to the excerpt.
+ * cut at word boundaries and marked with "…" where cut, never inside a surrogate pair (an emoji is
+ * kept whole or left out). Highlights are shifted to the excerpt.
  */
 export function snippetAround(text: string, ranges: readonly (readonly [number, number])[], maxChars = 160): Snippet {
   const flat = text.replace(/\s/g, ' ');
@@ -15,11 +19,13 @@ export function snippetAround(text: string, ranges: readonly (readonly [number, 
     start = space >= 0 && space < first ? space + 1 : start;
   }
   while (flat[start] === ' ') start++;
+  if (isLowSurrogate(flat.charCodeAt(start))) start++;
   let end = Math.min(flat.length, start + maxChars);
   if (end < flat.length) {
     const space = flat.lastIndexOf(' ', end);
     if (space > start + maxChars / 2) end = space;
   }
+  if (end < flat.length && isLowSurrogate(flat.charCodeAt(end))) end--;
   const prefix = start > 0 ? '…' : '';
   const shift = prefix.length - start;
   const highlights = sorted.filter(([s, e]) => s >= start && e <= end).map(([s, e]): [number, number] => [s + shift, e + shift]);

@@ -22,6 +22,12 @@ describe.runIf(haveTmux)('drafts per room in the interactive client, in a real t
   let alice: Record<string, string>;
   let home: string;
 
+  /** A room's messages as `chat read --json` shows them (relations applied), oldest first. */
+  const views = async (room: string): Promise<{ seq: number; text?: string | null; edited?: boolean; replyTo?: { seq: number } | null }[]> => {
+    const read = await chat(alice, ['--json', 'read', room, '--limit', '50']);
+    expect(read.code, read.stderr).toBe(0);
+    return (JSON.parse(read.stdout) as { events: { kind: string; seq: number }[] }).events.filter((e) => e.kind === 'message' && 'text' in e);
+  };
   /** The bodies of a room's messages, oldest first. */
   const bodies = async (room: string): Promise<string[]> => {
     const read = await chat(alice, ['--json', 'read', room, '--limit', '50']);
@@ -85,4 +91,49 @@ describe.runIf(haveTmux)('drafts per room in the interactive client, in a real t
     await eventually(shows('plans half'), "#plans' draft after the restart");
     expect(await bodies('plans')).toEqual([]);
   }, 120_000);
+
+  // A reply or an edit typed and not sent was kept as a plain draft (a reply) or lost (an edit).
+  it('brings back a reply and an unsaved edit, in a private room, after Ctrl+C and a restart', async () => {
+    expect((await chat(alice, ['send', 'plans', 'lunch at noon?'])).code).toBe(0);
+    expect((await chat(alice, ['send', 'plans', 'meet at the caffe'])).code).toBe(0);
+    // The app the test before left open ends; #plans' draft from it is cleared (Ctrl+U).
+    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'alice']);
+    await start();
+    await go('plans');
+    await eventually(shows('alice: meet at the caffe'), 'the history (opened)');
+    burst('C-u');
+    await eventually(() => (screen().includes('plans half') ? undefined : true), "#plans' old draft cleared");
+    // A reply to the first message, left unsent.
+    burst('C-Up', 'Up', 'r');
+    await eventually(shows('replying to alice: lunch at noon?'), 'the reply banner');
+    burst('noon is fine');
+    await eventually(shows('noon is fine'), 'the reply typed');
+    burst('C-c');
+    await eventually(() => (spawnSync('tmux', ['-L', SOCKET, 'has-session', '-t', 'alice']).status !== 0 ? true : undefined), 'the app ended');
+    expect((await readFile(join(home, (await readdir(home)).find((n) => n.startsWith('drafts-')) as string))).toString('latin1')).not.toContain('noon is fine');
+
+    await start();
+    await go('plans');
+    await eventually(shows('replying to alice: lunch at noon?'), 'the reply banner after the restart');
+    expect(screen()).toContain('noon is fine');
+    burst('Enter');
+    await eventually(async () => ((await views('plans')).some((v) => v.text === 'noon is fine') ? true : undefined), 'the reply sent');
+    const [lunch, , reply] = await views('plans');
+    expect(reply?.text).toBe('noon is fine');
+    expect(reply?.replyTo?.seq).toBe(lunch?.seq);
+
+    // An edit of "meet at the caffe", left unsaved across a restart.
+    await eventually(shows('alice: noon is fine'), 'the reply in the timeline');
+    burst('C-Up', 'Up', 'e');
+    await eventually(shows('editing your message'), 'the edit banner');
+    burst('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace', 'cafe');
+    await eventually(shows('meet at the cafe '), 'the edit typed');
+    burst('C-c');
+    await eventually(() => (spawnSync('tmux', ['-L', SOCKET, 'has-session', '-t', 'alice']).status !== 0 ? true : undefined), 'the app ended again');
+    await start();
+    await go('plans');
+    await eventually(shows('editing your message'), 'the edit banner after the restart');
+    burst('Enter');
+    await eventually(async () => ((await views('plans')).some((v) => v.text === 'meet at the cafe' && v.edited) ? true : undefined), 'the edit saved');
+  }, 180_000);
 });

@@ -23,8 +23,12 @@ export interface ComposerProps {
    * and cursor are kept in `drafts` under the old key and the new key's draft comes back.
    */
   readonly draftKey?: string | null;
-  /** Each room's draft, told every change of the text (see DraftBook); none kept when absent. */
-  readonly drafts?: Pick<DraftBook, 'get' | 'set'>;
+  /**
+   * Each room's draft, told every change of the text (see DraftBook); none kept when absent. The text
+   * of a message being edited goes to the draft's edit target instead (setEditText), and a room whose
+   * draft is an edit comes back with the edit's text.
+   */
+  readonly drafts?: Pick<DraftBook, 'get' | 'set' | 'target' | 'setEditText'>;
   readonly theme: Theme;
   readonly placeholder: string;
   /** Display columns inside the border. */
@@ -45,10 +49,16 @@ export interface ComposerProps {
 export interface ComposerControl {
   /**
    * Replaces the text (cursor at its end), as if typed; recall starts over. A `transient` text (a
-   * message loaded to be edited) is not kept as the room's draft: once it is sent or replaced by an
-   * empty text (Esc), the room's draft comes back.
+   * message loaded to be edited) is not kept as the room's draft but as its draft's edit (see
+   * DraftBook.setEditText): once it is sent or replaced by an empty text (Esc), the room's draft
+   * comes back.
    */
   readonly setText: (text: string, options?: { readonly transient?: boolean }) => void;
+  /**
+   * Makes a transient text (an edit whose message is gone) the room's plain draft, after the draft
+   * already there on a line of its own, so nothing typed is lost; nothing when the text is not transient.
+   */
+  readonly keepAsDraft: () => void;
   /**
    * Puts back the text of a command that was refused, unless something else was typed since: into
    * the composer when it still holds `draftKey`'s draft, else into that room's kept draft.
@@ -129,7 +139,10 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   const update = (next: EditorState) => {
     const before = stateRef.current.text;
     stateRef.current = next;
-    if (keyRef.current !== null && !transientRef.current) drafts?.set(keyRef.current, next);
+    if (keyRef.current !== null) {
+      if (transientRef.current) drafts?.setEditText(keyRef.current, next);
+      else drafts?.set(keyRef.current, next);
+    }
     redraw((n) => n + 1);
     if (next.text !== before) {
       setHints([]);
@@ -137,12 +150,14 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
     }
   };
 
-  // Another room: this one's draft is already kept (every change is); the other's comes back.
+  // Another room: this one's draft is already kept (every change is); the other's comes back, or
+  // the edit in progress there (the app brings back its "editing" state).
   if (draftKey !== keyRef.current) {
     keyRef.current = draftKey;
     recall.current = NOT_RECALLING;
-    transientRef.current = false;
-    stateRef.current = (draftKey !== null ? drafts?.get(draftKey) : undefined) ?? EMPTY;
+    const target = draftKey !== null ? drafts?.target(draftKey) : undefined;
+    transientRef.current = target?.kind === 'edit';
+    stateRef.current = target?.kind === 'edit' ? { text: target.text, cursor: target.cursor } : ((draftKey !== null ? drafts?.get(draftKey) : undefined) ?? EMPTY);
   }
 
   if (control) {
@@ -161,6 +176,14 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
             update(back);
           }
         } else if (key !== null && drafts && !drafts.get(key)) drafts.set(key, back);
+      },
+      keepAsDraft: () => {
+        if (!transientRef.current) return;
+        const under = kept().text;
+        const text = under === '' ? stateRef.current.text : stateRef.current.text === '' ? under : `${under}\n${stateRef.current.text}`;
+        transientRef.current = false;
+        recall.current = NOT_RECALLING;
+        update({ text, cursor: text.length });
       },
       isEmpty: () => stateRef.current.text === '',
     };

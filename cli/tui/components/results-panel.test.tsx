@@ -3,6 +3,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { SearchHit } from '../../../shared/protocol/index.js';
 import { matchText, parseQuery, snippetAround } from '../../../shared/search/index.js';
+import stringWidth from 'string-width';
 import { THEMES } from '../state/theme.js';
 import { ResultsPanel, snippetToFit } from './results-panel.js';
 
@@ -40,5 +41,41 @@ describe('ResultsPanel: a search hit', () => {
     const fitted = snippetToFit(bigMessageHit('"line 199"').snippet, 34);
     expect(fitted.text.length).toBeLessThanOrEqual(36);
     expect(fitted.highlights.map(([s, e]) => fitted.text.slice(s, e))).toEqual(['line 199']);
+  });
+
+  // Wide characters (CJK, emoji) were counted as one column when the snippet was cut: a row of them
+  // came out up to twice the panel's width, and Ink clipped its end (the closing "…" and any match there).
+  it('cuts a snippet of wide characters (CJK, emoji) by terminal columns, keeping the match and the closing "…"', () => {
+    const body = `${'会議の議事録を共有します。'.repeat(4)}明日の締切 🚀🚀 について${'確認してください。'.repeat(6)}`;
+    const at = body.indexOf('締切');
+    const snippet = snippetAround(body, [[at, at + 2]]);
+    for (const width of [20, 34, 50]) {
+      const fitted = snippetToFit(snippet, width);
+      expect(stringWidth(fitted.text), `width ${width}`).toBeLessThanOrEqual(width);
+      expect(fitted.text.endsWith('…'), `width ${width}`).toBe(true);
+      expect(fitted.highlights.map(([s, e]) => fitted.text.slice(s, e))).toEqual(['締切']);
+      // No emoji cut in half (a lone surrogate).
+      expect(fitted.text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
+    // A row of emoji, cut at every offset: never half of one.
+    for (let pad = 0; pad < 4; pad++) {
+      const rockets = `${'x'.repeat(pad)}${'🚀'.repeat(60)} match ${'🚀'.repeat(60)}`;
+      const m = rockets.indexOf('match');
+      for (const width of [20, 21, 30, 31]) {
+        const fitted = snippetToFit({ text: rockets, highlights: [[m, m + 5]] }, width);
+        expect(fitted.text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+        expect(fitted.highlights.map(([s, e]) => fitted.text.slice(s, e))).toEqual(['match']);
+      }
+    }
+    const { lastFrame, unmount } = render(
+      <Box width={40}>
+        <ResultsPanel panel={{ kind: 'search', query: '締切', status: 'done', hits: [{ ...bigMessageHit('line'), snippet }], selected: 0, note: null }} theme={THEMES.dark} maxLines={4} width={40} />
+      </Box>,
+    );
+    const lines = (lastFrame() ?? '').split('\n');
+    const row = lines[lines.findIndex((l) => l.includes('#general')) + 1] ?? '';
+    expect(row).toContain('締切');
+    expect(row).toMatch(/…\s*│$/);
+    unmount();
   });
 });

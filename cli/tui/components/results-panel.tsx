@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import stringWidth from 'string-width';
 import type { Room, SearchHit, Snippet } from '../../../shared/protocol/index.js';
 import { snippetAround } from '../../../shared/search/snippet.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
@@ -60,11 +61,22 @@ export function panelHeight(panel: Panel, maxLines: number): number {
 }
 
 /**
- * A search hit's snippet cut again, by `chat search`'s rule (snippetAround), to `width` characters, so
- * its first match sits inside what the panel shows rather than past the row's end.
+ * A search hit's snippet cut again, by `chat search`'s rule (snippetAround), to at most `width`
+ * terminal columns (at least 10), so its first match sits inside what the panel shows rather than
+ * past the row's end. Columns are measured with string-width (a CJK character or an emoji takes 2),
+ * so a row of wide characters is not clipped by Ink at the panel's edge: the cut is asked for in
+ * UTF-16 code units, and asked again with fewer while what comes back is wider than `width`.
  */
 export function snippetToFit(snippet: Snippet, width: number): Snippet {
-  return snippetAround(snippet.text, snippet.highlights, Math.max(10, width));
+  const fit = Math.max(10, width);
+  let chars = fit;
+  for (;;) {
+    const cut = snippetAround(snippet.text, snippet.highlights, chars);
+    const over = stringWidth(cut.text) - fit;
+    if (over <= 0 || chars <= 1) return cut;
+    // Each wide character takes one column more than it counts: that many fewer, at least one.
+    chars = Math.max(1, chars - Math.max(1, Math.ceil(over / 2)));
+  }
 }
 
 /** A snippet on one row, indented two columns, its matched words highlighted (bold, accent colour, inverse). */

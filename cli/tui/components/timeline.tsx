@@ -23,7 +23,9 @@ export interface TimelineProps {
 /** The Ink props of a span: its tone's colour and its formatting marks. */
 function styleOf(span: Span, theme: Theme): { color?: string; bold?: boolean; italic?: boolean; strikethrough?: boolean; underline?: boolean; inverse?: boolean } {
   const marks = { ...(span.bold ? { bold: true } : {}), ...(span.italic ? { italic: true } : {}), ...(span.strike ? { strikethrough: true } : {}) };
-  return { ...toneStyle(span, theme), ...marks };
+  // Words a search matched: bold, inverse, in the accent colour, as the search panel's snippet shows them.
+  const match = span.match ? { bold: true, inverse: true, color: theme.accent } : {};
+  return { ...toneStyle(span, theme), ...marks, ...match };
 }
 
 /** The Ink props of a span's colour. */

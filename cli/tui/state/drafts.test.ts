@@ -48,6 +48,51 @@ describe('DraftBook', () => {
   });
 });
 
+describe('DraftBook: a draft\'s target (a reply or an edit in progress)', () => {
+  it('keeps a reply\'s target and an edit\'s text with the draft across a restart; clearing the target of an empty draft drops it', async () => {
+    const { persistence } = memoryFile();
+    const book = await DraftBook.open(persistence, () => 1000, 60_000);
+    book.setTarget('a', { kind: 'reply', eventId: 'e1', seq: 4 });
+    book.set('a', { text: 'sure', cursor: 4 });
+    book.set('b', { text: 'plain under the edit', cursor: 5 });
+    book.setTarget('b', { kind: 'edit', eventId: 'e2', seq: 7, text: '', cursor: 0 });
+    book.setEditText('b', { text: 'fixed text', cursor: 3 });
+    // An edit's text goes only to an edit target.
+    book.setEditText('a', { text: 'not here', cursor: 0 });
+    book.setTarget('c', { kind: 'reply', eventId: 'e3', seq: 1 });
+    await book.flush();
+    const again = await DraftBook.open(persistence, () => 2000);
+    expect(again.get('a')).toEqual({ text: 'sure', cursor: 4 });
+    expect(again.target('a')).toEqual({ kind: 'reply', eventId: 'e1', seq: 4 });
+    expect(again.get('b')).toEqual({ text: 'plain under the edit', cursor: 5 });
+    expect(again.target('b')).toEqual({ kind: 'edit', eventId: 'e2', seq: 7, text: 'fixed text', cursor: 3 });
+    // A reply begun with nothing typed yet is kept too, and goes with its target.
+    expect(again.get('c')).toBeUndefined();
+    expect(again.target('c')).toEqual({ kind: 'reply', eventId: 'e3', seq: 1 });
+    again.setTarget('c', null);
+    again.setTarget('a', null);
+    expect(again.target('c')).toBeUndefined();
+    expect(again.get('a')).toEqual({ text: 'sure', cursor: 4 });
+    expect(again.target('a')).toBeUndefined();
+  });
+
+  it('reads a file written before targets were kept', async () => {
+    const { persistence } = memoryFile(JSON.stringify({ version: 1, drafts: { a: { text: 'old', cursor: 1, savedAt: 1000 } } }));
+    const book = await DraftBook.open(persistence, () => 2000);
+    expect(book.get('a')).toEqual({ text: 'old', cursor: 1 });
+    expect(book.target('a')).toBeUndefined();
+  });
+
+  it('counts an edit\'s text in the bound on characters kept', () => {
+    const half = 'x'.repeat(DRAFT_MAX_CHARS / 2 + 1);
+    const drafts = new Map([
+      ['a', { text: '', cursor: 0, savedAt: 1, target: { kind: 'edit' as const, eventId: 'e', seq: 1, text: half, cursor: 0 } }],
+      ['b', { text: half, cursor: 0, savedAt: 2 }],
+    ]);
+    expect([...boundDrafts(drafts, 3).keys()]).toEqual(['b']);
+  });
+});
+
 describe('boundDrafts', () => {
   it(`keeps the newest ${DRAFT_MAX_ROOMS} drafts and at most ${DRAFT_MAX_CHARS} characters in all, oldest dropped first`, () => {
     const many = new Map(Array.from({ length: DRAFT_MAX_ROOMS + 5 }, (_, i) => [`r${i}`, { text: `t${i}`, cursor: 0, savedAt: i }] as const));

@@ -3,7 +3,11 @@ import type { EditorState } from './line-editor.js';
 
 /**
  * The composer's unsent text of each room (Slack, Element and Signal keep one per room): switching
- * rooms keeps the room's draft and brings back the other's, text and cursor. Kept in memory, and
+ * rooms keeps the room's draft and brings back the other's, text and cursor. A draft may have a
+ * target (see {@link DraftTarget}): the message a reply being typed answers, or the message being
+ * edited with the edit's text (kept apart from the plain draft, which comes back once the edit is
+ * saved or cancelled), so coming back to the room, or a restart, brings back "replying to…" or
+ * "editing…" rather than a plain message. Kept in memory, and
  * written (through `persist`, the CLI's sealed file) a moment after the last change and when the app
  * ends, so a draft outlives Ctrl+C and a restart.
  *
@@ -20,13 +24,32 @@ export const DRAFT_MAX_ROOMS = 200;
 /** The most UTF-16 code units of draft text kept on disk, all drafts together (about 1 MB of text). */
 export const DRAFT_MAX_CHARS = 1_000_000;
 
-/** One room's draft: its text, the cursor (a UTF-16 offset), and when it last changed (ms since the epoch). */
-const Draft = z.object({ text: z.string().min(1), cursor: z.number().int().nonnegative(), savedAt: z.number() });
+/**
+ * What a room's draft is for besides a plain message: a reply to the message `eventId` (at `seq`, so
+ * a client can load history back to it), or an edit of that message, with the edit's `text` and
+ * `cursor` (a UTF-16 offset) so far.
+ */
+const DraftTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reply'), eventId: z.string(), seq: z.number().int() }),
+  z.object({ kind: z.literal('edit'), eventId: z.string(), seq: z.number().int(), text: z.string(), cursor: z.number().int().nonnegative() }),
+]);
+/** A draft's target; see {@link DraftTarget}. */
+export type DraftTarget = z.infer<typeof DraftTarget>;
+
+/**
+ * One room's draft: its text (empty only when it has a target), the cursor (a UTF-16 offset), when it
+ * last changed (ms since the epoch), and its target, if any. Files written before targets were kept
+ * read as drafts without one.
+ */
+const Draft = z.object({ text: z.string(), cursor: z.number().int().nonnegative(), savedAt: z.number(), target: DraftTarget.optional() });
 /** The drafts file's contents (version 1): drafts by room id. */
 const DraftFile = z.object({ version: z.literal(1), drafts: z.record(z.string(), Draft) });
 
 /** A draft as kept. */
 export type Draft = z.infer<typeof Draft>;
+
+/** The UTF-16 code units a draft holds: its text and an edit's. */
+const sizeOf = (draft: Draft): number => draft.text.length + (draft.target?.kind === 'edit' ? draft.target.text.length : 0);
 
 /** Where the drafts are kept between runs: `read` answers the last text written (null when none). */
 export interface DraftPersistence {
@@ -45,8 +68,8 @@ export function boundDrafts(drafts: ReadonlyMap<string, Draft>, now: number, roo
   const newestFirst = [...drafts].sort(([, a], [, b]) => b.savedAt - a.savedAt);
   for (const [roomId, draft] of newestFirst) {
     if (now - draft.savedAt > maxAgeMs || (rooms && !rooms.has(roomId))) continue;
-    if (kept.size >= DRAFT_MAX_ROOMS || chars + draft.text.length > DRAFT_MAX_CHARS) continue;
-    chars += draft.text.length;
+    if (kept.size >= DRAFT_MAX_ROOMS || chars + sizeOf(draft) > DRAFT_MAX_CHARS) continue;
+    chars += sizeOf(draft);
     kept.set(roomId, draft);
   }
   return kept;
@@ -89,22 +112,45 @@ export class DraftBook {
     return new DraftBook(drafts, persistence, now, delayMs);
   }
 
-  /** The room's draft (cursor kept inside the text), or undefined when it has none. */
+  /** The room's draft (cursor kept inside the text), or undefined when it has no text. */
   get(roomId: string): EditorState | undefined {
     const d = this.drafts.get(roomId);
-    return d ? { text: d.text, cursor: Math.min(d.cursor, d.text.length) } : undefined;
+    return d && d.text !== '' ? { text: d.text, cursor: Math.min(d.cursor, d.text.length) } : undefined;
   }
 
-  /** Keeps `state` as the room's draft (an empty text drops it), written soon. */
+  /** Keeps `state` as the room's draft, its target kept (an empty text with no target drops it), written soon. */
   set(roomId: string, state: EditorState): void {
     const before = this.drafts.get(roomId);
-    if (state.text === '') {
-      if (!before) return;
-      this.drafts.delete(roomId);
-    } else {
-      if (before && before.text === state.text && before.cursor === state.cursor) return;
-      this.drafts.set(roomId, { text: state.text, cursor: state.cursor, savedAt: this.now() });
-    }
+    if (before && before.text === state.text && before.cursor === state.cursor) return;
+    if (!before && state.text === '') return;
+    this.put(roomId, { text: state.text, cursor: state.cursor, target: before?.target });
+  }
+
+  /** The room's draft's target (an edit's cursor kept inside its text), or undefined when it has none. */
+  target(roomId: string): DraftTarget | undefined {
+    const t = this.drafts.get(roomId)?.target;
+    return t?.kind === 'edit' ? { ...t, cursor: Math.min(t.cursor, t.text.length) } : t;
+  }
+
+  /** Gives the room's draft a target, or none (null: a reply sent or cancelled, an edit saved or cancelled), written soon. */
+  setTarget(roomId: string, target: DraftTarget | null): void {
+    const before = this.drafts.get(roomId);
+    if (!before && target === null) return;
+    this.put(roomId, { text: before?.text ?? '', cursor: before?.cursor ?? 0, target: target ?? undefined });
+  }
+
+  /** Keeps `state` as the text of the room's edit in progress (nothing when its draft's target is not an edit), written soon. */
+  setEditText(roomId: string, state: EditorState): void {
+    const before = this.drafts.get(roomId);
+    const t = before?.target;
+    if (!before || t?.kind !== 'edit' || (t.text === state.text && t.cursor === state.cursor)) return;
+    this.put(roomId, { ...before, target: { ...t, text: state.text, cursor: state.cursor } });
+  }
+
+  /** Stores a room's draft (dropped when it has neither text nor target) and schedules a write. */
+  private put(roomId: string, draft: { text: string; cursor: number; target: DraftTarget | undefined }): void {
+    if (draft.text === '' && !draft.target) this.drafts.delete(roomId);
+    else this.drafts.set(roomId, { text: draft.text, cursor: draft.cursor, savedAt: this.now(), ...(draft.target ? { target: draft.target } : {}) });
     this.schedule();
   }
 

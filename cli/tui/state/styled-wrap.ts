@@ -4,8 +4,9 @@ import { graphemeSegments } from './graphemes.js';
 /**
  * A run of text drawn in one style. `tone` names the colour (`code` for inline code and code blocks,
  * `link` for a link's text); `sender` (for the `sender` tone) is the username whose colour it takes;
- * `bold`, `italic` and `strike` are a message's formatting marks. The text has no newlines and no
- * escape sequences (it was neutralized before).
+ * `bold`, `italic` and `strike` are a message's formatting marks; `match` marks words a search
+ * matched (drawn as the search panel draws them). The text has no newlines and no escape sequences
+ * (it was neutralized before).
  */
 export interface Span {
   readonly text: string;
@@ -14,6 +15,7 @@ export interface Span {
   readonly bold?: boolean;
   readonly italic?: boolean;
   readonly strike?: boolean;
+  readonly match?: boolean;
 }
 
 /** One grapheme cluster as a terminal draws it: the characters, their display columns, and the style. */

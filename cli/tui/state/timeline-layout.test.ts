@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
 import type { LayoutLine } from './timeline-layout.js';
-import { anchorAt, anchoredOffset, layoutRow, layoutTimeline, layoutTimelineTail, viewport } from './timeline-layout.js';
+import { anchorAt, anchoredOffset, layoutRow, layoutTimeline, layoutTimelineTail, markMatches, viewport } from './timeline-layout.js';
+import { markdownLines } from './markdown-spans.js';
 import type { TimelineRow } from './timeline-rows.js';
 
 const event = (body: string, username = 'bob'): RoomEvent => ({
@@ -220,5 +221,18 @@ describe('layoutRow: the quote of a reply whose target did not open', () => {
     expect(rows[0]).toBe('           ┌ carol: [sent before this device signed in]');
     const unloaded = { ...view, replyTo: { seq: 1, eventId: 't', sender: 'carol', text: null, deleted: false } };
     expect(layoutRow({ kind: 'event', key: 'e', event: e, view: unloaded }, { ...options(80), noticeOf }).map((l) => l.spans.map((s) => s.text).join(''))[0]).toContain('message not loaded');
+  });
+});
+
+describe('markMatches', () => {
+  it('marks the words a search matches across a message\'s lines and formatting, by the snippet\'s rule', () => {
+    const lines = markMatches(markdownLines('we **deploy** today\nredeploying later, deployed', 'alice'), 'deploy');
+    const marked = lines.map((l) => l.text.filter((s) => s.match).map((s) => s.text));
+    // Whole tokens and stems, as the search panel marks them; a part of a token ("redeploying") is not a match of a plain word.
+    expect(marked).toEqual([['deploy'], ['deployed']]);
+    // The formatting stays on the marked piece.
+    expect(lines[0]?.text.find((s) => s.match)).toMatchObject({ bold: true });
+    // Text not matched, or a query that does not match, leaves the lines as they were.
+    expect(markMatches(markdownLines('nothing here', 'alice'), 'deploy')).toEqual(markdownLines('nothing here', 'alice'));
   });
 });

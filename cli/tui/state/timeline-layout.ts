@@ -9,6 +9,7 @@ import type { TimelineRow } from './timeline-rows.js';
 import { isSeparatorKey, pendingLabel } from './timeline-rows.js';
 import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import { pendingText } from '../../../shared/client/index.js';
+import { matchText, parseQuery } from '../../../shared/search/index.js';
 
 /**
  * One terminal row of the timeline: styled spans whose display width is at most the layout's width.
@@ -35,6 +36,11 @@ export interface LayoutOptions {
   readonly me: string;
   /** A message to point out (a search result jumped to). */
   readonly highlightId?: string | undefined;
+  /**
+   * A message whose words matching a search `query` are marked (see {@link markMatches}): the one a
+   * search result jumped to, until the selection moves off it.
+   */
+  readonly mark?: { readonly eventId: string; readonly query: string } | undefined;
   /** `HH:MM` of an instant (local time by default; tests pass a fixed zone). */
   readonly time?: (iso: string) => string;
 }
@@ -98,13 +104,48 @@ export const EDIT_PENDING = ' (edit pending)';
 export const DELETE_PENDING = ' (delete pending)';
 
 /**
+ * Marks (`match`) the words of a message's lines that a search `query` matches, by the rule the search
+ * panel's snippets are highlighted with (shared/search matchText on the text as shown, its lines joined
+ * by line breaks, stems of every language): whole tokens, the part of a token a part query matched.
+ * Lines are returned unchanged when the query does not match the text as shown (markdown took the
+ * matched characters out, say).
+ */
+export function markMatches(lines: readonly BodyLine[], query: string): BodyLine[] {
+  const texts = lines.map((l) => l.text.map((s) => s.text).join(''));
+  const ranges = matchText(texts.join('\n'), parseQuery(query), { language: 'all' })?.ranges ?? [];
+  if (ranges.length === 0) return [...lines];
+  let offset = 0;
+  return lines.map((line, i) => {
+    const start = offset;
+    offset += (texts[i] ?? '').length + 1;
+    const out: Span[] = [];
+    let at = start;
+    for (const span of line.text) {
+      const end = at + span.text.length;
+      // Cut points within the span: where a range starts or ends inside it.
+      const cuts = [at, ...ranges.flatMap(([s, e]) => [s, e]).filter((c) => c > at && c < end), end].sort((a, b) => a - b);
+      for (let k = 0; k + 1 < cuts.length; k++) {
+        const [from, to] = [cuts[k] as number, cuts[k + 1] as number];
+        if (from === to) continue;
+        const piece = span.text.slice(from - at, to - at);
+        const hit = ranges.some(([s, e]) => from >= s && to <= e);
+        out.push(hit ? { ...span, text: piece, match: true } : { ...span, text: piece });
+      }
+      at = end;
+    }
+    return { ...line, text: out };
+  });
+}
+
+/**
  * A message's body rows with its relations applied: the text (or the tombstone of a deleted
  * message) with "(edited)" after an edited one, then its reactions on a line of their own.
  */
-function viewBody(text: string, view: MessageView | undefined, me: string): BodyLine[] {
-  if (!view) return markdownLines(text, me);
+function viewBody(text: string, view: MessageView | undefined, me: string, query?: string): BodyLine[] {
+  const lines = (t: string) => (query === undefined ? markdownLines(t, me) : markMatches(markdownLines(t, me), query));
+  if (!view) return lines(text);
   const pendingEdit = view.pendingText !== undefined && !view.deleted;
-  const body: BodyLine[] = view.deleted ? [bare([{ text: DELETED_TEXT, tone: 'dim' }])] : markdownLines(pendingEdit ? (view.pendingText ?? text) : text, me);
+  const body: BodyLine[] = view.deleted ? [bare([{ text: DELETED_TEXT, tone: 'dim' }])] : lines(pendingEdit ? (view.pendingText ?? text) : text);
   const last = body[body.length - 1];
   const marks: Span[] = [];
   if (view.edited && !view.deleted && !pendingEdit) marks.push({ text: ' (edited)', tone: 'dim' });
@@ -161,7 +202,8 @@ export function layoutRow(row: TimelineRow, options: LayoutOptions): LayoutLine[
         { text: who, tone: 'sender', sender: e.sender.username },
         { text: action !== null ? ' ' : ': ', tone: 'plain' },
       ];
-      const lines = messageLines(row.key, prefix, viewBody(action ?? text, row.view, options.me), width);
+      const query = options.mark?.eventId === e.id ? options.mark.query : undefined;
+      const lines = messageLines(row.key, prefix, viewBody(action ?? text, row.view, options.me, query), width);
       const quote = row.view?.replyTo;
       if (!quote) return lines;
       // The quote starts where the text does (as far as half the width), on a row of its own above.
@@ -271,7 +313,7 @@ function cacheKey(row: TimelineRow, options: LayoutOptions): string {
     case 'pending':
       return `${base}\u0000${options.me}\u0000${row.message.status}\u0000${pendingLabel(row.message)}\u0000${pendingText(row.message)}`;
     case 'event':
-      return `${base}\u0000${options.me}\u0000${row.event.id === options.highlightId}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}\u0000${viewKey(row.view, options)}`;
+      return `${base}\u0000${options.me}\u0000${row.event.id === options.highlightId}\u0000${options.mark?.eventId === row.event.id ? options.mark.query : ''}\u0000${row.event.kind === 'message' ? options.textOf(row) : row.event.kind}\u0000${viewKey(row.view, options)}`;
     default: {
       const unreachable: never = row;
       return unreachable;
