@@ -3,6 +3,7 @@
 // place that touches `process` (argv, env, signals, exit).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ChatError } from '../shared/protocol/chat-error.js';
+import { describeOtherError } from '../shared/client/network-failure.js';
 import { escapeForJson, neutralize } from '../shared/text/neutralize.js';
 import type { CliContext, GlobalOptions, Io } from './context.js';
 import { EXIT_CODE_OF, ExitCode } from './exit-codes.js';
@@ -241,10 +242,12 @@ async function main(): Promise<number> {
     }
     // Stopped by Ctrl-C or SIGTERM while it waited: said in one line, with the shells' exit code.
     if (abort.signal.aborted) {
-      process.stderr.write(`chat: ${neutralize(error instanceof Error ? error.message : String(error), { multiline: true })}\n`);
+      const said = error instanceof ChatError ? error.message : 'stopped before it finished';
+      process.stderr.write(`chat: ${neutralize(said, { multiline: true })}\n`);
       return ExitCode.interrupted;
     }
-    const chat = error instanceof ChatError ? error : new ChatError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+    // Anything else (a runtime error) is said in plain words, without its code (ABORT_ERR, EACCES).
+    const chat = error instanceof ChatError ? error : new ChatError('internal', describeOtherError(error), { cause: error });
     // The message may quote the server or another user: printed neutralized, like everything else.
     if (json) process.stdout.write(escapeForJson(JSON.stringify({ error: { code: chat.code, message: chat.message } })) + '\n');
     process.stderr.write(`chat: ${neutralize(chat.message, { multiline: true })}\n`);
@@ -256,7 +259,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`chat: ${neutralize(String(error), { multiline: true })}\n`);
+    process.stderr.write(`chat: ${neutralize(describeOtherError(error), { multiline: true })}\n`);
     process.exit(1);
   },
 );
