@@ -43,7 +43,7 @@ export async function run(ctx: CliContext, name: string, opts: SummarizeOptions)
       limit,
       consent: async ({ model, host }) =>
         opts.yes === true ||
-        confirm(ctx.io.stdin, ctx.io.stderr, `#${neutralize(room.name)} is end-to-end encrypted. Summarizing it with ${neutralize(model)} sends its decrypted messages to ${neutralize(host)}. Continue?`),
+        confirm(ctx.io.stdin, ctx.io.stderr, `#${neutralize(room.name)} is end-to-end encrypted. Summarizing it with ${neutralize(model)} sends its decrypted messages to ${neutralize(host)}. Continue?`, ctx.io.signal),
       signal: ctx.io.signal,
       columns: width,
       ...(ctx.out.json
