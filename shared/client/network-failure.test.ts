@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeOtherError, describeRequestFailure } from './network-failure.js';
+import { ChatError } from '../protocol/index.js';
+import { describeOtherError, describeRequestFailure, plainErrorText } from './network-failure.js';
 
 const URL = 'http://chat.test';
 /** A runtime error code or class name as a user would see it leak: ABORT_ERR, ECONNRESET, AbortError. */
@@ -34,5 +35,14 @@ describe('describeOtherError', () => {
     expect(describeOtherError(Object.assign(nodeError("EACCES: permission denied, open '/x/y'", 'EACCES'), { path: '/x/y' }))).toBe('no permission to use /x/y (check its owner and permissions)');
     expect(describeOtherError(nodeError('EBADF: bad file descriptor, read', 'EBADF'))).toBe('bad file descriptor, read');
     expect(describeOtherError(new Error('something odd'))).toBe('something odd');
+  });
+});
+
+describe('plainErrorText', () => {
+  it("keeps a ChatError's message, whatever its cause, and words anything else plainly", () => {
+    const abort = nodeError('The operation was aborted', 'ABORT_ERR', 'AbortError');
+    expect(plainErrorText(new ChatError('unavailable', 'no answer from the server at x within 15 s', { cause: abort }))).toBe('no answer from the server at x within 15 s');
+    expect(plainErrorText(abort)).not.toMatch(JARGON);
+    expect(plainErrorText('odd')).toBe('odd');
   });
 });

@@ -5,6 +5,8 @@
  * that reaches it the same way.
  */
 
+import { ChatError } from '../protocol/index.js';
+
 /** Codes of a connection that was never made: the request did not leave this machine. */
 export const NOT_CONNECTED_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
@@ -69,4 +71,12 @@ export function describeOtherError(error: unknown): string {
   if (code && NOT_CONNECTED_CODES.has(code)) return 'cannot reach the server (check the address and your network connection)';
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^[A-Z][A-Z0-9_]{2,}:\s*/, '').replace(/\s*\((?:ERR|UND_ERR|E)[A-Z0-9_]+\)/g, '');
+}
+
+/**
+ * What a client shows for any failure: a ChatError's own message (already in plain words), anything
+ * else as `describeOtherError` says it (no runtime codes or class names).
+ */
+export function plainErrorText(error: unknown): string {
+  return error instanceof ChatError ? error.message : describeOtherError(error);
 }
