@@ -21,7 +21,8 @@ export const DEFAULT_SERVER = 'http://localhost:8787';
 /** The process's edges, handed in by cli/main.ts (the only file that touches `process`). */
 export interface Io {
   readonly stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
-  readonly stdout: Writable & { isTTY?: boolean };
+  /** `columns`: the terminal's width, when stdout is one. */
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable & { isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted on Ctrl-C / SIGTERM. */

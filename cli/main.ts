@@ -3,9 +3,11 @@
 // place that touches `process` (argv, env, signals, exit).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ChatError } from '../shared/protocol/chat-error.js';
+import { describeOtherError } from '../shared/client/network-failure.js';
 import { escapeForJson, neutralize } from '../shared/text/neutralize.js';
 import type { CliContext, GlobalOptions, Io } from './context.js';
-import { EXIT_CODE_OF, ExitCode } from './exit-codes.js';
+import { EXIT_CODE_OF, ExitCode, Stopped, stoppedExitCode, stopSignalOf } from './exit-codes.js';
+import type { StopSignal } from './exit-codes.js';
 import { onlyGlobalOptions } from './global-args.js';
 
 const VERSION = '0.1.0';
@@ -195,13 +197,15 @@ async function main(): Promise<number> {
   // A command that waits ends on its own at the abort (and cleans up: an approval request is
   // cancelled on the server); one that does not (blocked reading stdin) is ended a few seconds later.
   // A second signal changes nothing: when-exit (under conf) raises the first one again itself.
-  const interrupt = (): void => {
+  // The abort's reason is the signal's name: a command's waits (hidden prompts included, which also put
+  // the terminal back in its normal mode) end with Stopped of it, and the exit code says which (130, 143).
+  const interrupt = (signal: StopSignal): void => {
     if (abort.signal.aborted) return;
-    abort.abort();
-    setTimeout(() => process.exit(ExitCode.interrupted), STOP_GRACE_MS).unref();
+    abort.abort(signal);
+    setTimeout(() => process.exit(stoppedExitCode(signal)), STOP_GRACE_MS).unref();
   };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  process.on('SIGINT', () => interrupt('SIGINT'));
+  process.on('SIGTERM', () => interrupt('SIGTERM'));
   // NO_COLOR (any non-empty value) turns colour off everywhere; Ink's chalk only listens to FORCE_COLOR.
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   // React's production build for the TUI: the development one checks every render and is several times slower.
@@ -239,12 +243,15 @@ async function main(): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
       return ExitCode.usage;
     }
-    // Stopped by Ctrl-C or SIGTERM while it waited: said in one line, with the shells' exit code.
-    if (abort.signal.aborted) {
-      process.stderr.write(`chat: ${neutralize(error instanceof Error ? error.message : String(error), { multiline: true })}\n`);
-      return ExitCode.interrupted;
+    // Stopped by Ctrl-C or SIGTERM while it waited (or Ctrl-C typed at a hidden prompt): said in one
+    // line, with the shells' exit code for that signal (130 for SIGINT, 143 for SIGTERM).
+    if (abort.signal.aborted || error instanceof Stopped) {
+      const said = error instanceof ChatError ? error.message : 'stopped before it finished';
+      process.stderr.write(`chat: ${neutralize(said, { multiline: true })}\n`);
+      return stoppedExitCode(error instanceof Stopped ? error.signal : stopSignalOf(abort.signal));
     }
-    const chat = error instanceof ChatError ? error : new ChatError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+    // Anything else (a runtime error) is said in plain words, without its code (ABORT_ERR, EACCES).
+    const chat = error instanceof ChatError ? error : new ChatError('internal', describeOtherError(error), { cause: error });
     // The message may quote the server or another user: printed neutralized, like everything else.
     if (json) process.stdout.write(escapeForJson(JSON.stringify({ error: { code: chat.code, message: chat.message } })) + '\n');
     process.stderr.write(`chat: ${neutralize(chat.message, { multiline: true })}\n`);
@@ -256,7 +263,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`chat: ${neutralize(String(error), { multiline: true })}\n`);
+    process.stderr.write(`chat: ${neutralize(describeOtherError(error), { multiline: true })}\n`);
     process.exit(1);
   },
 );

@@ -28,6 +28,8 @@ export interface SummaryOptions {
   /** Called before a model starts streaming, with the provider it uses. */
   readonly onStart?: (provider: Summary['provider']) => void;
   readonly signal?: AbortSignal;
+  /** The terminal's columns: the offline summary's quotes are cut to fit them (default 100; see summarizeOffline). */
+  readonly columns?: number | undefined;
 }
 
 /**
@@ -49,7 +51,8 @@ export async function summarizeRoom(src: SummarySources, room: Room, opts: Summa
           onText,
         }
       : undefined;
-    const summary = await src.api.summarize(room.id, { type: opts.type, limit: opts.limit, ...(opts.since ? { since: opts.since } : {}) }, stream);
+    const request = { type: opts.type, limit: opts.limit, ...(opts.since ? { since: opts.since } : {}), ...(opts.columns !== undefined ? { columns: opts.columns } : {}) };
+    const summary = await src.api.summarize(room.id, request, stream);
     return { summary, unread: 0, streamed };
   }
   const model = modelFromEnv(src.env);
@@ -71,6 +74,7 @@ export async function summarizeRoom(src: SummarySources, room: Room, opts: Summa
     ...(model ? { model } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(streamed && opts.onText ? { onText: opts.onText } : {}),
+    ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
   });
   return { summary, unread, streamed };
 }

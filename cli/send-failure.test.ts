@@ -8,11 +8,11 @@ describe('sendFailure', () => {
   const retry = retryCommand({ profile: 'default', room: 'general', id: ID, words: ['hello'] });
 
   it('says a request that got no answer (a frozen server timing out) may have been stored, with the retry, in one statement', () => {
-    const timedOut = new ChatError('unavailable', 'no answer from the server at http://chat.test (ABORT_ERR)');
+    const timedOut = new ChatError('unavailable', 'no answer from the server at http://chat.test within 15 s (check your network connection, or whether the server is up, and try again)');
     const failure = sendFailure(timedOut, { sent: true, neverSent: false, retry });
     expect(failure.code).toBe('unavailable');
     expect(failure.message).toBe(
-      `no answer from the server at http://chat.test (ABORT_ERR); the message may have been stored. To retry without sending it twice, run:\n  chat send general --id ${ID} -- hello`,
+      `no answer from the server at http://chat.test within 15 s (check your network connection, or whether the server is up, and try again); the message may have been stored. To retry without sending it twice, run:\n  chat send general --id ${ID} -- hello`,
     );
     expect(failure.message).not.toMatch(/cannot reach/);
   });
@@ -23,10 +23,12 @@ describe('sendFailure', () => {
   });
 
   it('says a message refused at connect, or failing before it was sent, was not sent, with no retry', () => {
-    const refused = new ChatError('unavailable', 'cannot reach the server at http://chat.test (ECONNREFUSED)');
-    expect(sendFailure(refused, { sent: true, neverSent: true, retry }).message).toBe('cannot reach the server at http://chat.test (ECONNREFUSED); the message was not sent.');
-    expect(sendFailure(new ChatError('unavailable', 'no answer from the server at x (timed out)'), { sent: false, neverSent: false, retry }).message).toBe(
-      'no answer from the server at x (timed out); the message was not sent.',
+    const refused = new ChatError('unavailable', 'cannot reach the server at http://chat.test: it refused the connection (check that the server is running at that address)');
+    expect(sendFailure(refused, { sent: true, neverSent: true, retry }).message).toBe(
+      'cannot reach the server at http://chat.test: it refused the connection (check that the server is running at that address); the message was not sent.',
+    );
+    expect(sendFailure(new ChatError('unavailable', 'no answer from the server at x within 15 s (try again)'), { sent: false, neverSent: false, retry }).message).toBe(
+      'no answer from the server at x within 15 s (try again); the message was not sent.',
     );
   });
 

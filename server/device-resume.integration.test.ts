@@ -132,3 +132,18 @@ describe('where and when devices signed in', () => {
     }
   });
 });
+
+describe('a new device named like one the user has', () => {
+  // Two profiles on one computer both signed in as "chat-cli on <host>": `chat devices` listed two of the same name.
+  it('is named "name (2)", then "(3)", so that the devices are told apart; a revoked device frees its name', async () => {
+    const username = `n${randomUUID().slice(0, 8)}`;
+    const first = await client().api.register({ username, password: PASSWORD, deviceName: 'chat-cli on box' });
+    const second = await client().api.login({ username, password: PASSWORD, deviceName: 'chat-cli on box' });
+    const { api } = client();
+    const third = await api.login({ username, password: PASSWORD, deviceName: 'chat-cli on box' });
+    expect([first.device.name, second.device.name, third.device.name]).toEqual(['chat-cli on box', 'chat-cli on box (2)', 'chat-cli on box (3)']);
+    expect((await api.deviceActivity()).map((d) => d.name)).toEqual(['chat-cli on box', 'chat-cli on box (2)', 'chat-cli on box (3)']);
+    await api.revokeDevice(second.device.id);
+    expect((await client().api.login({ username, password: PASSWORD, deviceName: 'chat-cli on box' })).device.name).toBe('chat-cli on box (2)');
+  });
+});

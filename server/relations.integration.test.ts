@@ -219,4 +219,21 @@ describe('read markers', () => {
     expect(await other.api.readMarkers()).toEqual([{ roomId: room.id, seq: 4 }]);
     other.live.stop();
   });
+
+  // A newcomer's marker was 0: every earlier message counted unread and the web drew "New messages" above them all.
+  it("starts a newcomer's marker at their join: history from before is not unread, what comes after is", async () => {
+    const alice = await newUser(t.url, 'alice');
+    const bob = await newUser(t.url, 'bob');
+    const room = await openRoomOf(alice);
+    for (let i = 0; i < 3; i++) await alice.api.send(room.id, `before ${i}`, randomUUID());
+    const joined = await bob.api.join(room.id);
+    expect(joined.event?.seq).toBe(5);
+    expect((await bob.api.rooms()).find((r) => r.id === room.id)?.readSeq).toBe(5);
+    expect(await bob.api.readMarkers()).toEqual([{ roomId: room.id, seq: 5 }]);
+    // The creator's own join is read too; a marker still only moves forward.
+    expect((await alice.api.rooms()).find((r) => r.id === room.id)?.readSeq).toBe(1);
+    await alice.api.send(room.id, 'after', randomUUID());
+    expect((await bob.api.rooms()).find((r) => r.id === room.id)?.readSeq).toBe(5);
+    expect((await bob.api.setReadMarker(room.id, 6)).seq).toBe(6);
+  });
 });

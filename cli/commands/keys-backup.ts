@@ -20,7 +20,7 @@ export async function backup(ctx: CliContext, opts: { reset?: boolean }): Promis
 export async function restore(ctx: CliContext): Promise<void> {
   const { api, session } = await ctx.signedIn();
   const { stdin, stderr } = ctx.io;
-  const text = stdin.isTTY ? await promptHidden(stdin, stderr, 'Recovery key: ') : (await readAll(stdin)).trim();
+  const text = stdin.isTTY ? await promptHidden(stdin, stderr, 'Recovery key: ', ctx.io.signal) : (await readAll(stdin)).trim();
   if (!text) throw new ChatError('invalid_request', 'no recovery key given (type it, or pass it on stdin)');
   const report = await (await ctx.keyBackup(api, session)).restore(text).catch((error: unknown) => {
     // A key that does not open the backup: say that nothing here was touched (exit 4, as a wrong password).

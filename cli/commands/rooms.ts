@@ -1,4 +1,4 @@
-import { isDirectMessage } from '../../shared/protocol/index.js';
+import { isDirectMessage, shownRole } from '../../shared/protocol/index.js';
 import type { ApiClient } from '../../shared/client/index.js';
 import type { Room } from '../../shared/protocol/index.js';
 import stringWidth from 'string-width';
@@ -9,8 +9,13 @@ import { neutralize } from '../output.js';
 import type { Output } from '../output.js';
 import { PRIVATE_ROOM_MARK } from '../room-ref.js';
 
-/** A room as `chat rooms` lists it: the room, its DM peer's username (null for other rooms, or when the peer left), and whether it is private (a DM too). */
-export type ListedRoom = Room & { readonly peer: string | null; readonly private: boolean };
+/**
+ * A room as `chat rooms` lists it: the room, its DM peer's username (null for other rooms, or when the
+ * peer left), whether it is private (a DM too) and whether it is a direct message. `role` is null for
+ * a DM (nobody owns one in its two people's eyes, whoever opened it), as the text leaves its role
+ * column blank; elsewhere the caller's role (null in `--all` for a room the caller is not in).
+ */
+export type ListedRoom = Room & { readonly peer: string | null; readonly private: boolean; readonly dm: boolean };
 
 /** `chat rooms [--all]`: your rooms, or with --all the directory of open rooms. */
 export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<void> {
@@ -27,7 +32,7 @@ export async function run(ctx: CliContext, opts: { all?: boolean }): Promise<voi
 
 /** The rooms as `chat rooms` lists them (and `--json` prints them): each with its DM peer from `peers` (by room id) and whether it is private. */
 export function listedRooms(rooms: readonly Room[], peers: ReadonlyMap<string, string>): ListedRoom[] {
-  return rooms.map((r) => ({ ...r, peer: peers.get(r.id) ?? null, private: r.visibility === 'private' }));
+  return rooms.map((r) => ({ ...r, role: shownRole(r, r.role), peer: peers.get(r.id) ?? null, private: r.visibility === 'private', dm: isDirectMessage(r) }));
 }
 
 /** The lines of `chat rooms` (`directory`: the --all listing, which marks the rooms you are in), names padded to one width. */
@@ -57,7 +62,7 @@ function label(r: ListedRoom): string {
   return r.visibility === 'private' ? `${PRIVATE_ROOM_MARK} ${neutralize(r.name)}` : `#${neutralize(r.name)}`;
 }
 
-function line(out: Output, r: Room, label: string, width: number, directory: boolean): string {
+function line(out: Output, r: ListedRoom, label: string, width: number, directory: boolean): string {
   const name = label + ' '.repeat(Math.max(0, width - stringWidth(label)));
   const members = `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}`.padEnd(11);
   const mark = r.role === 'owner' ? out.style('yellow', ' owner ') : directory && r.role ? out.style('green', ' joined') : '       ';

@@ -16,8 +16,8 @@ async function password(ctx: CliContext, fromStdin: boolean, confirm: boolean): 
     if (!text) throw new ChatError('invalid_request', '--password-stdin: stdin was empty');
     return text;
   }
-  const first = await promptHidden(stdin, stderr, 'Password: ');
-  if (confirm && (await promptHidden(stdin, stderr, 'Repeat password: ')) !== first) {
+  const first = await promptHidden(stdin, stderr, 'Password: ', ctx.io.signal);
+  if (confirm && (await promptHidden(stdin, stderr, 'Repeat password: ', ctx.io.signal)) !== first) {
     throw new ChatError('invalid_request', 'the passwords do not match');
   }
   return first;

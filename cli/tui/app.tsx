@@ -1,9 +1,9 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, removalText, typingLine, unopenedEditNotice } from '../../shared/client/index.js';
+import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, plainErrorText, removalText, typingLine, unopenedEditNotice } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
-import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
+import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
@@ -596,7 +596,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       setNote(why);
       composerControl.current?.restore(text, draftKey);
     };
-    const fail = (error: unknown) => refuse(error instanceof ChatError || error instanceof Error ? error.message : String(error));
+    const fail = (error: unknown) => refuse(plainErrorText(error));
     if (parsed.kind === 'error') return refuse(parsed.message);
     if (parsed.kind === 'command') {
       void runSlash(parsed.name, parsed.args, parsed.rest, {
@@ -630,7 +630,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     setScroll(0);
     void chat.send(target, body).then(
       () => setNote(null),
-      (error: unknown) => setNote(error instanceof Error ? error.message : String(error)),
+      (error: unknown) => setNote(plainErrorText(error)),
     );
   };
 

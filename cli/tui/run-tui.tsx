@@ -80,6 +80,8 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
               limit: 500,
               consent: async () => agree,
               onText,
+              // The offline summary's quotes fit the panel (the terminal less its border and padding).
+              columns: ctx.io.stdout.columns ? Math.min(1000, Math.max(20, ctx.io.stdout.columns - 4)) : undefined,
             })
           ).summary,
         signedOut: () => {

@@ -1,6 +1,6 @@
 import type { ApiClient, E2ESession } from '../../shared/client/index.js';
 import type { Room, SummaryType } from '../../shared/protocol/index.js';
-import { ChatError, CreateInviteRequest, Topic } from '../../shared/protocol/index.js';
+import { ChatError, CreateInviteRequest, shownRole, Topic } from '../../shared/protocol/index.js';
 import { PRIVATE_TOPIC_NOTE } from '../../shared/text/private-topic-note.js';
 import { parseDuration } from '../time-input.js';
 import { joinTarget } from '../invite-link.js';
@@ -103,7 +103,8 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
     case 'members': {
       const room = inRoom(fx.room);
       const members = await api.members(room.id);
-      return members.map((m) => `${m.online ? '●' : '○'} ${m.user.username}${m.role === 'owner' ? ' (owner)' : ''}`).join('  ');
+      // Nobody owns a direct message in its two people's eyes: no "(owner)" there.
+      return members.map((m) => `${m.online ? '●' : '○'} ${m.user.username}${shownRole(room, m.role) === 'owner' ? ' (owner)' : ''}`).join('  ');
     }
     case 'verify': {
       const user = need(args[0], '/verify <user> [--confirm]');

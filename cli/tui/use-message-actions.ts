@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MessageView, PendingMessage } from '../../shared/client/index.js';
-import { newestIsSending } from '../../shared/client/index.js';
+import { newestIsSending, plainErrorText } from '../../shared/client/index.js';
 import { LAST_STILL_SENDING } from '../../shared/text/still-sending.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../shared/protocol/index.js';
@@ -80,7 +80,7 @@ export interface MessageActions {
 /** The status line while a message is selected. */
 export const SELECTION_HINT = '↑/↓ choose · e edit · d delete · r reply · + react · Esc back';
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const errorText = (error: unknown): string => plainErrorText(error);
 
 /**
  * Selecting a message in the timeline and acting on it, as a hook of the chat screen: `e` loads one's

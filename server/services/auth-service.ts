@@ -6,6 +6,7 @@ import type { Bus } from '../bus/bus.js';
 import { publishControl } from '../bus/messages.js';
 import type { Cache } from '../cache/cache.js';
 import type { DeviceRecord, NewSession, RefreshTokenRecord, Store, UserRecord } from '../store/store.js';
+import { uniqueDeviceName } from './device-names.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { AccessClaims, TokenIssuer } from './tokens.js';
 import { hashOpaqueToken, newOpaqueToken } from './tokens.js';
@@ -170,7 +171,10 @@ export class AuthService {
 
   private async startSession(user: UserRecord, deviceName: string | undefined, from: string | null): Promise<Session> {
     const { pair, session } = this.firstPair(user, randomUUID());
-    const device = await this.deps.store.createDeviceWithSession({ id: session.deviceId, userId: user.id, name: deviceName ?? 'unnamed device', from }, session);
+    // Two devices asking for one name (two profiles on one computer) get "name (2)": told apart everywhere.
+    const taken = (await this.deps.store.listAccountDevices(user.id)).map((d) => d.name);
+    const name = uniqueDeviceName(deviceName ?? 'unnamed device', taken);
+    const device = await this.deps.store.createDeviceWithSession({ id: session.deviceId, userId: user.id, name, from }, session);
     // The account's other devices are told at once, with where and when (issue 14).
     await publishControl(this.deps.bus, {
       t: 'devices',

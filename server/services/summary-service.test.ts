@@ -59,3 +59,22 @@ describe('open-room summaries apply relations', () => {
     expect(JSON.stringify(detailed)).not.toMatch(/zebra|ten thousand|👍|🎉|\bedited\b/);
   });
 });
+
+describe('open-room summaries quote long messages in part', () => {
+  const long = `the plan for the offsite ${'with many more words about the venue and the food '.repeat(12)}and that is all`;
+  const room = [event(1, 'shall we plan the offsite'), event(2, long, BOB), event(3, 'the offsite venue is the lighthouse')];
+
+  it("cuts a long message's quote to the reader's columns with an ellipsis (100 without them), each width cached apart", async () => {
+    const summaries = service(room);
+    const narrow = await summaries.summarize(ALICE.id, 'plans', { type: 'bullets', limit: 500, columns: 60 });
+    const bullet = narrow.text.split('\n').find((l) => l.startsWith('• bob: '));
+    expect(bullet).toMatch(/^• bob: the plan for the offsite with many .*…$/);
+    expect(bullet?.length).toBeLessThanOrEqual(60);
+    const plain = await summaries.summarize(ALICE.id, 'plans', { type: 'bullets', limit: 500 });
+    const wide = plain.text.split('\n').find((l) => l.startsWith('• bob: '));
+    expect(wide?.length).toBeLessThanOrEqual(100);
+    expect(wide?.length).toBeGreaterThan(60);
+    // The analysis is unchanged: a participant's main point is the sentence whole.
+    expect(plain.participants.find((p) => p.username === 'bob')?.mainPoints).toEqual([long]);
+  });
+});

@@ -49,14 +49,19 @@ export class SummaryService {
     }
     const head = await this.deps.store.headSeq(room.id);
     const model = this.deps.model ? `${this.deps.model.baseUrl}|${this.deps.model.model}` : 'offline';
-    const key = `summary:${room.id}:${createHash('sha256').update(JSON.stringify([req.type, req.since, req.limit, head, model])).digest('base64url')}`;
+    // The width only changes the offline summary (its quotes are cut to it), never a model's text.
+    const key = `summary:${room.id}:${createHash('sha256').update(JSON.stringify([req.type, req.since, req.limit, model === 'offline' ? (req.columns ?? null) : null, head, model])).digest('base64url')}`;
     const cached = await softCache.get(this.deps.cache, key);
     if (cached) return JSON.parse(cached) as Summary;
     const running = this.inFlight.get(key);
     if (running) return running;
     const making = (async () => {
       const lines = await this.conversation(room.id, head, req);
-      const summary = await summarize(lines, req.type, { ...(this.deps.model ? { model: this.deps.model } : {}), ...(onText ? { onText } : {}) });
+      const summary = await summarize(lines, req.type, {
+        ...(this.deps.model ? { model: this.deps.model } : {}),
+        ...(onText ? { onText } : {}),
+        ...(req.columns !== undefined ? { columns: req.columns } : {}),
+      });
       await softCache.set(this.deps.cache, key, JSON.stringify(summary), CACHE_TTL_MS);
       return summary;
     })().finally(() => this.inFlight.delete(key));

@@ -444,6 +444,7 @@ export class SqlStore implements Store {
         body: null,
         clientMsgId: null,
       });
+      await readUpTo(tx, room.ownerId, room.id, event.seq);
       const created = await tx.query<Row>(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.id = $1`, [room.id]);
       return { ok: true, value: { room: toRoom(created.rows[0] as Row), event } } as const;
     });
@@ -567,6 +568,8 @@ export class SqlStore implements Store {
         body: null,
         clientMsgId: null,
       });
+      // What was said before they joined is not unread to them: their marker starts at their join.
+      await readUpTo(tx, m.userId, m.roomId, event.seq);
       return { ok: true, value: event } as const;
     });
   }
@@ -1047,13 +1050,7 @@ export class SqlStore implements Store {
   }
 
   async setReadMarker(userId: string, roomId: string, seq: number): Promise<number> {
-    const { rows } = await this.db.query<Row>(
-      `INSERT INTO read_markers (user_id, room_id, seq) VALUES ($1, $2, $3)
-       ON CONFLICT (user_id, room_id) DO UPDATE SET seq = GREATEST(read_markers.seq, EXCLUDED.seq), updated_at = now()
-       RETURNING seq`,
-      [userId, roomId, seq],
-    );
-    return Number((rows[0] as Row).seq);
+    return readUpTo(this.db, userId, roomId, seq);
   }
 
   async listReadMarkers(userId: string): Promise<Map<string, number>> {
@@ -1224,4 +1221,18 @@ async function insertSession(db: SqlExecutor, device: { id: string; userId: stri
     device.id,
     session.refreshToken.expiresAt,
   ]);
+}
+
+/**
+ * Moves the user's read marker in the room up to `seq` (never back) and answers the marker now stored.
+ * Also starts a member's marker at their join (addMember, createRoom): history from before is not unread.
+ */
+async function readUpTo(db: SqlExecutor, userId: string, roomId: string, seq: number): Promise<number> {
+  const { rows } = await db.query<Row>(
+    `INSERT INTO read_markers (user_id, room_id, seq) VALUES ($1, $2, $3)
+     ON CONFLICT (user_id, room_id) DO UPDATE SET seq = GREATEST(read_markers.seq, EXCLUDED.seq), updated_at = now()
+     RETURNING seq`,
+    [userId, roomId, seq],
+  );
+  return Number((rows[0] as Row).seq);
 }

@@ -67,6 +67,7 @@ import type {
   VerificationStepRequest,
 } from '../protocol/index.js';
 import { backoffDelay } from './backoff.js';
+import { describeRequestFailure, NOT_CONNECTED_CODES, networkErrorCode } from './network-failure.js';
 import type { SessionStore, StoredSession } from './session-store.js';
 
 /** The subset of `fetch` the client uses, so Node, browsers and tests can pass their own. */
@@ -548,7 +549,8 @@ export class ApiClient {
         text = await res.text();
       } catch (error) {
         // The answer was cut off (a timeout, a reset): what the server did is unknown.
-        throw new ChatError('unavailable', `no answer from the server at ${this.serverUrl} (${describeNetworkError(error)})`, { cause: error });
+        const timeout = opts.timeoutMs ?? this.options.timeoutMs ?? 15_000;
+        throw new ChatError('unavailable', describeRequestFailure(error, this.serverUrl, timeout), { cause: error });
       }
       let json: unknown = undefined;
       if (text) {
@@ -574,17 +576,18 @@ export class ApiClient {
 
   private async fetchOnce(method: string, path: string, headers: Record<string, string>, body: unknown, timeoutMs?: number) {
     const url = `${this.serverUrl}${API_PREFIX}${path}`;
+    const timeout = timeoutMs ?? this.options.timeoutMs ?? 15_000;
     try {
       return await this.options.fetch(url, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs ?? this.options.timeoutMs ?? 15_000),
+        signal: AbortSignal.timeout(timeout),
       });
     } catch (error) {
-      // Refused at connect: nothing was sent. Otherwise (a timeout, a reset) the server may have it.
-      const what = NOT_CONNECTED.has(networkErrorCode(error) ?? '') ? 'cannot reach the server' : 'no answer from the server';
-      throw new ChatError('unavailable', `${what} at ${this.serverUrl} (${describeNetworkError(error)})`, { cause: error });
+      // Refused at connect: nothing was sent ("cannot reach"). Otherwise (a timeout, a reset) the
+      // server may have it ("no answer"). Said in plain words, without the runtime's error code.
+      throw new ChatError('unavailable', describeRequestFailure(error, this.serverUrl, timeout), { cause: error });
     }
   }
 }
@@ -600,31 +603,13 @@ function toChatError(status: number, json: unknown): ChatError {
   return new ChatError('internal', `the server answered ${status}`);
 }
 
-/** Network error codes of a connection that was never made: the request did not leave this machine. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-
-/** The `code` of a network error or of its cause (`ECONNREFUSED`, `ABORT_ERR`), if it has one. */
-function networkErrorCode(error: unknown): string | undefined {
-  const direct = (error as { code?: unknown })?.code;
-  if (typeof direct === 'string') return direct;
-  const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof cause === 'string' ? cause : undefined;
-}
-
 /**
  * Whether a failed request certainly never reached the server: an `unavailable` ChatError whose
  * connection was never made (refused, no such host, unreachable). A timeout, a reset or a 5xx leave
  * the outcome unknown, so this is false for them (and for anything else).
  */
 export function neverSent(error: unknown): boolean {
-  return error instanceof ChatError && error.code === 'unavailable' && NOT_CONNECTED.has(networkErrorCode(error.cause) ?? '');
-}
-
-function describeNetworkError(error: unknown): string {
-  const code = networkErrorCode(error);
-  if (code) return code;
-  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof ChatError && error.code === 'unavailable' && NOT_CONNECTED_CODES.has(networkErrorCode(error.cause) ?? '');
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from './api-client.js';
 export * from './backoff.js';
+export * from './network-failure.js';
 export * from './emitter.js';
 export * from './live-client.js';
 export * from './session-store.js';

@@ -83,7 +83,8 @@ describe('sendAndWait', () => {
     server.down = true;
     let written = false;
     const sending = sendAndWait({ live: liveOn(server), room: room(OPEN, 'open'), text: 'anyone?', attempts: 2, onWritten: () => (written = true) });
-    await expect(sending).rejects.toMatchObject({ code: 'unavailable' });
+    // Said in words, with what to do: not "(2 attempts)".
+    await expect(sending).rejects.toMatchObject({ code: 'unavailable', message: 'cannot reach the server after 2 attempts (check your network connection, or whether the server is up)' });
     expect(written).toBe(false);
   });
 

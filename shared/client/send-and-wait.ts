@@ -95,7 +95,7 @@ export async function sendAndWait(options: SendAndWaitOptions): Promise<AckFrame
               drops += 1;
               if (drops >= limit) reject(new ChatError('unavailable', `the connection failed ${drops} times before the server acknowledged the message`));
             } else if (state.attempt >= limit) {
-              reject(new ChatError('unavailable', `cannot reach the server (${state.attempt} attempts)`));
+              reject(new ChatError('unavailable', `cannot reach the server after ${state.attempt} attempts (check your network connection, or whether the server is up)`));
             }
           }
           if (state.status === 'closed' && state.reason) reject(state.reason);

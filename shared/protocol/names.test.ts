@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Username, usernameSkeleton } from './names.js';
+import { shownRole, Username, usernameSkeleton } from './names.js';
 
 describe('usernameSkeleton', () => {
   it('reads case, "." "_" "-", 0 for o and 1 for l as the same name', () => {
@@ -23,5 +23,13 @@ describe('usernameSkeleton', () => {
   it('applies to the ASCII names Username allows, so no Unicode look-alike gets that far', () => {
     expect(Username.safeParse('bоb').success).toBe(false); // a Cyrillic о
     expect(Username.safeParse('bob_').success).toBe(true);
+  });
+});
+
+describe('shownRole', () => {
+  it('shows no role in a direct message, which nobody owns, and the role elsewhere', () => {
+    expect(shownRole({ visibility: 'private', name: 'dm-0123456789abcdef' }, 'owner')).toBeNull();
+    expect(shownRole({ visibility: 'private', name: 'plans' }, 'owner')).toBe('owner');
+    expect(shownRole({ visibility: 'open', name: 'dm-like' }, 'member')).toBe('member');
   });
 });

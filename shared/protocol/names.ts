@@ -60,6 +60,15 @@ export function isDirectMessage(room: { readonly visibility: string; readonly na
   return room.visibility === 'private' && room.name.startsWith(DM_PREFIX);
 }
 
+/**
+ * A role as the clients show it in `room`: null in a direct message, which nobody owns in its two
+ * people's eyes (the server records the one who opened it as its owner), `role` elsewhere. Used for
+ * the caller's own role (`chat rooms`) and for each member's (`chat members`, the members lists).
+ */
+export function shownRole<R extends string>(room: { readonly visibility: string; readonly name: string }, role: R | null): R | null {
+  return isDirectMessage(room) ? null : role;
+}
+
 export const RoomName = z
   .string()
   .trim()

@@ -7,11 +7,16 @@ import { z } from 'zod';
 export const SummaryType = z.enum(['general', 'detailed', 'bullets', 'topics']);
 export type SummaryType = z.infer<typeof SummaryType>;
 
-/** Which messages to summarize: the newest `limit` messages, none older than `since`. */
+/**
+ * Which messages to summarize: the newest `limit` messages, none older than `since`. `columns`: the
+ * reader's line width (a terminal's columns, 20 to 1000), which the offline summary's quotes are cut
+ * to (default 100); a model's text is not cut.
+ */
 export const SummaryRequest = z.object({
   type: SummaryType.default('general'),
   since: z.iso.datetime({ offset: true }).optional(),
   limit: z.number().int().min(1).max(5000).default(500),
+  columns: z.number().int().min(20).max(1000).optional(),
 });
 export type SummaryRequest = z.input<typeof SummaryRequest>;
 export type ParsedSummaryRequest = z.output<typeof SummaryRequest>;

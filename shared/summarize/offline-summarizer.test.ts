@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { analyze, summarizeOffline, topicsOf } from './index.js';
 import { TEAM_CONVERSATION } from './testdata/team-conversation.js';
@@ -50,6 +51,28 @@ describe('the offline summarizer on a team conversation', () => {
     expect(detailed.split('\n').filter((l) => /^\[\d\d:\d\d\] /.test(l))).toHaveLength(10);
     const topics = summarizeOffline(TEAM_CONVERSATION, 'topics').text.split('\n').slice(2);
     expect(topics[0]).toMatch(/^migration \(\d+ messages by .*\) — \w+: .*migration/);
+  });
+
+  it('quotes a long message in part on one line, cut to the columns with an ellipsis, in every type; short ones whole', () => {
+    const at = '2026-11-30T03:00:00.000Z';
+    const long = `the migration needs ${'a batched copy of the orders table and a check of every row, '.repeat(10)}then the release`;
+    const lines = [
+      { sender: 'alice', text: 'the migration is next', at },
+      { sender: 'bob', text: long, at },
+      { sender: 'carol', text: 'the release waits for the migration', at },
+    ];
+    for (const type of ['general', 'detailed', 'bullets', 'topics'] as const) {
+      const body = summarizeOffline(lines, type, 72).text.split('\n').slice(2);
+      // A topic's long heading leaves its quote 24 columns however narrow the line.
+      for (const line of body) expect(stringWidth(line)).toBeLessThanOrEqual(type === 'topics' ? Math.max(72, stringWidth(line.split(': ')[0] ?? '') + 2 + 24) : 72);
+      expect(body.join('\n')).not.toContain('then the release');
+      expect(body.join('\n')).toMatch(/bob: the migration needs a batched.*…$/m);
+    }
+    const bullets = summarizeOffline(lines, 'bullets', 72).text.split('\n');
+    expect(bullets).toContain('• carol: the release waits for the migration');
+    expect(bullets.find((l) => l.startsWith('• bob: '))).toMatch(/^• bob: the migration needs a batched copy .*…$/);
+    // Without columns: 100.
+    for (const line of summarizeOffline(lines, 'bullets').text.split('\n').slice(2)) expect(stringWidth(line)).toBeLessThanOrEqual(100);
   });
 
   it('says so when there is nothing', () => {

@@ -1,6 +1,22 @@
+import stringWidth from 'string-width';
 import type { SummaryType } from '../protocol/index.js';
+import { fitWidth } from '../text/fit-width.js';
 import { analyze } from './analysis.js';
 import type { Analysis, ConversationLine, Sentence } from './analysis.js';
+
+/**
+ * The width (terminal columns) a quoting line of the summary fits in when the reader's is not known:
+ * a long message is quoted in part, with `…`, not whole.
+ */
+export const SUMMARY_COLUMNS = 100;
+
+/** However narrow the line, a quote keeps this many columns (the line is then wider than asked). */
+const MIN_QUOTE_COLUMNS = 24;
+
+/** `prefix` and `quote` as one line of at most `columns` columns, the quote cut to fit (see fitWidth). */
+function quoting(prefix: string, quote: string, columns: number): string {
+  return `${prefix}${fitWidth(quote, Math.max(MIN_QUOTE_COLUMNS, columns - stringWidth(prefix)))}`;
+}
 
 /** How many sentences each type picks. */
 const PICKS: Record<SummaryType, number> = { general: 3, detailed: 10, bullets: 6, topics: 5 };
@@ -36,9 +52,12 @@ function best(analysis: Analysis, count: number): Sentence[] {
 
 /**
  * The built-in extractive summarizer: no model, nothing leaves the machine. It picks the most
- * central sentences (TextRank) and the recurring subjects (TF-IDF) and lays them out per type.
+ * central sentences (TextRank) and the recurring subjects (TF-IDF) and lays them out per type, each
+ * quoting line in at most `columns` terminal columns (default SUMMARY_COLUMNS; a quote keeps at
+ * least 24): a sentence that does not fit is cut with `…` and quoted on one line. The overview line
+ * and the analysis (participants' main points whole) are not cut.
  */
-export function summarizeOffline(lines: readonly ConversationLine[], type: SummaryType): { text: string; analysis: Analysis } {
+export function summarizeOffline(lines: readonly ConversationLine[], type: SummaryType, columns: number = SUMMARY_COLUMNS): { text: string; analysis: Analysis } {
   const analysis = analyze(lines);
   const head = overview(lines, analysis);
   if (lines.length === 0) return { text: head, analysis };
@@ -47,13 +66,13 @@ export function summarizeOffline(lines: readonly ConversationLine[], type: Summa
   let body: string[];
   switch (type) {
     case 'general':
-      body = picked.map((s) => `${s.sender}: ${s.text}`);
+      body = picked.map((s) => quoting(`${s.sender}: `, s.text, columns));
       break;
     case 'detailed':
-      body = picked.map((s) => `[${clock(at(s))}] ${s.sender}: ${s.text}`);
+      body = picked.map((s) => quoting(`[${clock(at(s))}] ${s.sender}: `, s.text, columns));
       break;
     case 'bullets':
-      body = picked.map((s) => `• ${s.sender}: ${s.text}`);
+      body = picked.map((s) => quoting(`• ${s.sender}: `, s.text, columns));
       break;
     case 'topics': {
       // Each topic's gist is its best sentence not already given for another topic.
@@ -63,7 +82,8 @@ export function summarizeOffline(lines: readonly ConversationLine[], type: Summa
         const gist = [...analysis.sentences].filter((s) => !used.has(s.index) && parts.every((p) => s.terms.includes(p))).sort((a, b) => b.score - a.score)[0];
         if (gist) used.add(gist.index);
         const who = `${topic.messages} message${topic.messages === 1 ? '' : 's'} by ${list(topic.senders)}`;
-        return `${topic.label} (${who})${gist ? ` — ${gist.sender}: ${gist.text}` : ''}`;
+        const head = `${topic.label} (${who})`;
+        return gist ? quoting(`${head} — ${gist.sender}: `, gist.text, columns) : head;
       });
       break;
     }

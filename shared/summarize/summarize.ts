@@ -12,6 +12,11 @@ export interface SummarizeOptions {
   /** Receives the model's answer as it streams. */
   readonly onText?: (delta: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * The reader's line width (terminal columns): the offline summary's quoting lines fit it (default
+   * SUMMARY_COLUMNS, see summarizeOffline). A model's text is not cut.
+   */
+  readonly columns?: number;
 }
 
 /** What went wrong with the provider, in words a user can act on. */
@@ -40,7 +45,7 @@ export async function summarize(lines: readonly ConversationLine[], type: Summar
   const range = { messages: lines.length, from: lines[0]?.at ?? null, to: lines.at(-1)?.at ?? null };
   const { model } = options;
   if (!model || lines.length === 0) {
-    const { text, analysis } = summarizeOffline(lines, type);
+    const { text, analysis } = summarizeOffline(lines, type, options.columns);
     return { type, text, topics: analysis.topics.map((t) => t.label), participants: [...analysis.participants], range, provider: { kind: 'offline' }, chunks: lines.length ? 1 : 0, usage: null };
   }
   const analysis = analyze(lines);

@@ -49,11 +49,11 @@ describe('stopping and replacing a device approval with the chat binary', () => 
     expect((await verifications()).at(-1)).toEqual({ step: 'cancelled', reason: 'the new device stopped waiting' });
   }, 90_000);
 
-  it('SIGTERM ends `chat devices approve` while it waits for the new device, with exit code 130', async () => {
+  it('SIGTERM ends `chat devices approve` while it waits for the new device, with exit code 143 (128 + SIGTERM)', async () => {
     const approve = spawnChat(alice, ['devices', 'approve'], { stdin: 'pipe' });
     await eventually(() => /Waiting for the new device to ask/.test(approve.stderr()) || undefined, 'the approver waiting', 60_000);
     approve.proc.kill('SIGTERM');
-    expect(await approve.exited).toBe(130);
+    expect(await approve.exited).toBe(143);
   }, 90_000);
 
   it('a newer request from the same device cancels the older one on both sides at once, with the reason, before a code is typed', async () => {

@@ -159,7 +159,7 @@ describe('chat send --id', () => {
     await gone.close();
     const r = await chat(carol, ['send', room, 'never sent']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^chat: cannot reach the server at \S+ \(ECONNREFUSED\); the message was not sent\.$/m);
+    expect(r.stderr).toMatch(/^chat: cannot reach the server at \S+: it refused the connection \(check that the server is running at that address\); the message was not sent\.$/m);
     expect(r.stderr).not.toMatch(/may have been stored|--id/);
   });
 
@@ -172,7 +172,7 @@ describe('chat send --id', () => {
       proxy.refuseSockets(false);
     }
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^chat: cannot reach the server \(5 attempts\); the message was not sent\.$/m);
+    expect(r.stderr).toMatch(/^chat: cannot reach the server after 5 attempts \(check your network connection, or whether the server is up\); the message was not sent\.$/m);
     expect(r.stderr).not.toMatch(/may have been stored|--id/);
     expect((await messages()).map((e) => e.body)).not.toContain('no socket');
   });

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
+import { plainErrorText } from '../../../shared/client/network-failure.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { KeyInputProvider, useKeys } from '../input/key-input.js';
 import { edit } from '../state/line-editor.js';
@@ -71,7 +72,7 @@ function SignInFields({ server, theme, onSubmit, onDone, note }: SignInFormProps
         setBusy(false);
       },
       (e: unknown) => {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(plainErrorText(e));
         setBusy(false);
       },
     );

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { shownRole } from '../../../shared/protocol/index.js';
 import type { Member, Room } from '../../../shared/protocol/index.js';
 import { useChat } from '../chat-context.js';
 import { SafetyDialog } from './safety-panel.js';
@@ -17,7 +18,8 @@ export function MembersDrawer({ room }: { readonly room: Room }) {
   const [open, setOpen] = useState(false);
   const [members, setMembers] = useState<Member[] | null>(null);
   const [safety, setSafety] = useState<Safety | null>(null);
-  const owner = room.role === 'owner';
+  // Nobody owns a direct message in its two people's eyes: no "(owner)", no Remove there.
+  const owner = shownRole(room, room.role) === 'owner';
 
   useEffect(() => {
     if (!open) return;
@@ -57,7 +59,7 @@ export function MembersDrawer({ room }: { readonly room: Room }) {
                   </span>
                   <span className="min-w-0 flex-1 truncate">
                     <Untrusted text={m.user.username} />
-                    {m.role === 'owner' ? <span className="text-dim"> (owner)</span> : ''}
+                    {shownRole(room, m.role) === 'owner' ? <span className="text-dim"> (owner)</span> : ''}
                     {m.user.id === session.user.id ? <span className="text-dim"> (you)</span> : ''}
                     {!m.online && m.lastSeenAt && <span className="block text-xs text-dim">{localTimeFormatter().lastSeen(Date.parse(m.lastSeenAt), Date.now())}</span>}
                   </span>

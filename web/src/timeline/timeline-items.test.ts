@@ -28,6 +28,19 @@ describe('timelineItems', () => {
     expect(shape(timelineItems(events, [], { newAfterSeq: 6, me, now }))).not.toContain('new');
   });
 
+  // A newcomer's marker (0, or none kept from before) put the line above the whole history they had never been part of.
+  it('puts no line for a newcomer above the history from before they joined, and one above what others wrote after the join', () => {
+    const join = (seq: number, who: typeof me, at: Date) => ({ ...message(seq, who, at), kind: 'join', body: null }) as RoomEvent;
+    const history = [message(1, bob, today(9)), message(2, bob, today(9, 1)), join(3, me, today(10))];
+    expect(shape(timelineItems(history, [], { newAfterSeq: 0, me, now }))).toEqual(['day:Today', 'e1', 'e2+', 'e3']);
+    // Messages that came while they were away after joining are new.
+    const later = [...history, message(4, bob, today(12)), message(5, bob, today(12, 1))];
+    expect(shape(timelineItems(later, [], { newAfterSeq: 0, me, now }))).toEqual(['day:Today', 'e1', 'e2+', 'e3', 'new', 'e4', 'e5+']);
+    // Someone else's join is not theirs; a marker past their join still decides.
+    expect(shape(timelineItems([join(1, bob, today(8)), message(2, bob, today(9)), message(3, bob, today(9, 1))], [], { newAfterSeq: 0, me, now }))).toEqual(['day:Today', 'e1', 'new', 'e2', 'e3+']);
+    expect(shape(timelineItems(later, [], { newAfterSeq: 4, me, now }))).toEqual(['day:Today', 'e1', 'e2+', 'e3', 'e4', 'new', 'e5']);
+  });
+
   it('puts the line before the day separator of a new day, and the pending messages last', () => {
     const events = [message(1, bob, yesterday(9)), message(2, bob, today(9))];
     const pending = [{ clientMsgId: 'c1', roomId: ROOM, text: 'hi', private: false, queuedAt: today(14).getTime(), status: 'queued' as const }];

@@ -49,7 +49,9 @@ export function dayLabel(ms: number, now: number): string {
 /**
  * The rows of a room's timeline: its events (ascending seq), then the user's pending messages, with a
  * separator where the local day changes and the "new messages" line before the first message from
- * someone else after `newAfterSeq`. Edits, reactions and deletes get no row of their own: they fold
+ * someone else after `newAfterSeq` — and after the user's own latest join among `events`: what was
+ * said before they joined is history, not new to them (a newcomer sees no line until someone writes
+ * after their join; the server also starts a new member's read marker at their join). Edits, reactions and deletes get no row of their own: they fold
  * into the message they name, whose row carries its view from `options.views`. Pure: a virtualized
  * list renders the same rows.
  */
@@ -57,7 +59,10 @@ export function timelineItems(events: readonly RoomEvent[], pending: readonly Pe
   const items: TimelineItem[] = [];
   let day: string | null = null;
   let last: { sender: string; at: number; message: boolean } | null = null;
-  let newShown = options.newAfterSeq === null;
+  // History from before the user (last) joined is never "new", whatever the marker says.
+  const joined = events.reduce((seq, e) => (e.kind === 'join' && e.sender.id === options.me.id ? Math.max(seq, e.seq) : seq), 0);
+  const newAfterSeq = options.newAfterSeq === null ? null : Math.max(options.newAfterSeq, joined);
+  let newShown = newAfterSeq === null;
   const row = (at: number, sender: string, message: boolean) => {
     const key = dayKey(at);
     if (key !== day) {
@@ -72,7 +77,7 @@ export function timelineItems(events: readonly RoomEvent[], pending: readonly Pe
   for (const event of events) {
     if (event.kind === 'message' && !isOwnMessage(event)) continue;
     const at = Date.parse(event.createdAt);
-    if (!newShown && options.newAfterSeq !== null && event.seq > options.newAfterSeq && event.kind === 'message' && event.sender.id !== options.me.id) {
+    if (!newShown && newAfterSeq !== null && event.seq > newAfterSeq && event.kind === 'message' && event.sender.id !== options.me.id) {
       newShown = true;
       // The line first, then the day, so a new day's first message still sits under both.
       if (dayKey(at) === day) last = null;
