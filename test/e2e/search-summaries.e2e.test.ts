@@ -127,7 +127,7 @@ describe('chat search and chat summarize with the binaries', () => {
     const again = await chat(remote, ['summarize', 'vault']);
     expect(again.code).toBe(1);
     expect(await dumpDatabase(db.url)).not.toContain('rotates on Tuesday');
-  });
+  }, 120_000);
 
   // A private room's summary counted edits and reactions as messages and repeated edited-away text.
   it('summarizes a private room with its relations applied: live messages only, each with its latest text', async () => {
@@ -151,6 +151,6 @@ describe('chat search and chat summarize with the binaries', () => {
     expect(summary.range.messages).toBe(8);
     expect(summary.participants.map((p) => [p.username, p.messages])).toEqual([['alice', 8]]);
     expect(JSON.stringify(summary)).not.toMatch(/zebra|tenfold|walrus|👍|🎉|\bedited\b/);
-  });
+  }, 120_000);
 });
 
