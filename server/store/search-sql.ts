@@ -45,10 +45,9 @@ export interface CandidateFilters {
   readonly without?: string;
   /**
    * Only the messages of a window, as `tsquery` (its time buckets, see timeBuckets) and `timestamptz`
-   * placeholders: those in the buckets from `start` and before `end`; or, with `before` only, every
-   * message older than it (the windows already asked being newer). All when absent.
+   * placeholders: those in the buckets from `start` and before `end`. All when absent.
    */
-  readonly window?: { readonly tsquery: string; readonly start: string; readonly end: string } | { readonly before: string };
+  readonly window?: { readonly tsquery: string; readonly start: string; readonly end: string };
 }
 
 const HOUR_MS = 3_600_000;
@@ -117,7 +116,7 @@ export interface CandidateRanking {
 export function ginCandidates(tsquery: string, filters: CandidateFilters, limit: number, ranking: CandidateRanking): string {
   const conds = [
     'e.body IS NOT NULL',
-    filters.window === undefined || 'before' in filters.window
+    filters.window === undefined
       ? `e.search @@ ${tsquery}::tsquery`
       : `e.search @@ (${tsquery}::tsquery && ${filters.window.tsquery}::tsquery)`,
     `e.room_id = ANY (${filters.rooms}::uuid[])`,
@@ -130,10 +129,9 @@ export function ginCandidates(tsquery: string, filters: CandidateFilters, limit:
   if (filters.without) conds.push(`NOT (e.id = ANY (${filters.without}::uuid[]))`);
   // The window's start as well: the planner cannot see which buckets the query holds, and may walk
   // room_events_recent newest first; bounded, that walk stops at the window instead of the history's end.
-  if (filters.window !== undefined && 'start' in filters.window) {
+  if (filters.window !== undefined) {
     conds.push(`e.created_at >= ${filters.window.start}::timestamptz`, `e.created_at < ${filters.window.end}::timestamptz`);
   }
-  if (filters.window !== undefined && 'before' in filters.window) conds.push(`e.created_at < ${filters.window.before}::timestamptz`);
   return `SELECT c.id, (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS at,
             CASE WHEN c.search @@ ${ranking.exact}::tsquery THEN 3 WHEN c.search @@ ${ranking.parts}::tsquery THEN 2 ELSE 1 END AS class,
             ts_rank('${ranking.weights}', c.search, ${ranking.all}::tsquery) AS rank

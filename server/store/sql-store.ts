@@ -89,6 +89,8 @@ interface Candidate {
   readonly rank: number;
 }
 
+const candidateOf = (r: Row): Candidate => ({ id: String(r.id), at: BigInt(String(r.at)), class: Number(r.class), rank: Number(r.rank) });
+
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
 
@@ -1166,8 +1168,8 @@ export class SqlStore implements Store {
   /**
    * The newest RANKED_CANDIDATES searchable messages matching `tsquery` under the search's filters,
    * leaving out `without`, newest first, each with its class and rank (see ginCandidates). Asked window
-   * by window, each older than the one before (see SEARCH_WINDOW_FIRST_HOURS), then the rest of the
-   * history (older than every window asked; with no window found, all of it): the windows'
+   * by window, each older than the one before (see SEARCH_WINDOW_FIRST_HOURS), then all of the
+   * history (messages without time buckets included): the windows'
    * matches are every match newer than the last one's start, so the list is full once they are enough,
    * and each window asks only for as many as are still wanted. `now` is the database's clock.
    */
@@ -1193,18 +1195,23 @@ export class SqlStore implements Store {
     let start = windowsEnd(now);
     let hours: number | undefined = SEARCH_WINDOW_FIRST_HOURS;
     for (;;) {
-      // Each window is older than the ones before (its end their start), and so is the rest of the
-      // history, asked last: no match is read twice, and the newest matches are those of the windows
-      // asked, then the newest of this one.
+      // Each window is older than the one before (its end that one's start): no match is read twice,
+      // and the newest matches are those of the windows asked, then the newest of this one.
+      if (hours === undefined) {
+        // The rest: all of the history, as many as wanted in all, so that messages without time buckets
+        // (stored before migration 015 and not yet converted) are found whenever they were stored; the
+        // windows' matches among them (only when the windows found some) come again and count once.
+        const rows = await run(ginCandidates('$1', filters, RANKED_CANDIDATES, rank), params);
+        const seen = new Set(found.map((c) => c.id));
+        for (const r of rows) if (!seen.has(String(r.id))) found.push(candidateOf(r));
+        return found.sort((x, y) => (y.at > x.at ? 1 : y.at < x.at ? -1 : 0)).slice(0, RANKED_CANDIDATES);
+      }
       const windowed = [...params];
-      const from = hours === undefined ? undefined : Math.min(start - 3_600_000, windowStart(hours, now));
-      const window: CandidateFilters['window'] =
-        from === undefined
-          ? { before: `$${windowed.push(new Date(start))}` }
-          : { tsquery: `$${windowed.push(timeBuckets(from, start, now))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
+      const from = Math.min(start - 3_600_000, windowStart(hours, now));
+      const window = { tsquery: `$${windowed.push(timeBuckets(from, start, now))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
       const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES - found.length, rank), windowed);
-      found.push(...rows.map((r) => ({ id: String(r.id), at: BigInt(String(r.at)), class: Number(r.class), rank: Number(r.rank) })));
-      if (from === undefined || found.length >= RANKED_CANDIDATES) return found;
+      found.push(...rows.map(candidateOf));
+      if (found.length >= RANKED_CANDIDATES) return found;
       start = from;
       // The next window from the rate the windows so far found matches at; none found, or a window
       // longer than the rate allows (see SEARCH_WINDOW_MAX_HOURS): the rest.
