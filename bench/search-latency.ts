@@ -5,7 +5,9 @@
 // Standalone: node dist-bench/search-latency.js [messages] [postgres|pglite] [re-indexed: a number or all]
 // (default 1,000,000 on PostgreSQL, 20,000 re-indexed); BENCH_SEARCH_REUSE=<database> searches a database
 // loaded before (BENCH_KEEP_DB=1) again, after migrating it (a database of migration 014 gets 015 and
-// the conversion of every message, timed).
+// the conversion of every message, timed). With it, BENCH_SEARCH_QUERIES_ONLY=1 times the queries only (no
+// row rewritten: two builds can alternate on the same data); BENCH_SEARCH_SEED=<n> asks the same queries
+// every run, BENCH_SEARCH_QUERIES=<n> that many a shape (default 50).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -70,7 +72,7 @@ function vocabulary(n: number): string[] {
 }
 
 /** A token of the bench's texts with a query that finds it by a part (for compound tokens). */
-interface Token {
+export interface Token {
   readonly text: string;
   /** The token's terms as tsvector input with `#` for its position (every token here takes one position). */
   readonly terms: string;
@@ -126,7 +128,7 @@ async function sendPathCost(sql: SqlClient): Promise<{ rows: number; ms: number 
  * tokens (host names `kalo-mine07.lan`, ids `PLT-1234`, e-mail addresses), each found by a part;
  * 1,000 two-character Han words (one bigram each).
  */
-function lexicon(): { words: Token[]; compounds: Token[]; cjk: Token[] } {
+export function lexicon(): { words: Token[]; compounds: Token[]; cjk: Token[] } {
   const vocab = vocabulary(5_000);
   const words = vocab.map((w) => ({ text: w, terms: template(w) }));
   const compounds: Token[] = [];
@@ -147,6 +149,38 @@ function lexicon(): { words: Token[]; compounds: Token[]; cjk: Token[] } {
   return { words, compounds, cjk };
 }
 
+/** A deterministic random number generator in [0, 1) from a 32-bit seed (mulberry32). */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * The query shapes the bench times, each a name and a maker of fresh queries drawing on `random`.
+ * Frequencies fall with a token's index in its list: the first entries are common, the last rare.
+ */
+export function queryShapes(lex: ReturnType<typeof lexicon>, random: () => number): [string, () => string][] {
+  const { words, compounds, cjk } = lex;
+  const pick = (list: readonly Token[], lo: number, hi: number) => list[lo + Math.floor(random() * (hi - lo))] as Token;
+  const word = (lo: number, hi: number) => pick(words, lo, hi).text;
+  return [
+    ['one common word', () => word(0, 50)],
+    ['one rare word', () => word(3_000, 5_000)],
+    ['two words', () => `${word(0, 500)} ${word(0, 500)}`],
+    ['"a phrase"', () => `"${word(0, 200)} ${word(0, 200)}"`],
+    ['word -excluded', () => `${word(0, 500)} -${word(0, 50)}`],
+    ['a or b', () => `${word(500, 2_000)} or ${word(500, 2_000)}`],
+    ['CJK (two characters)', () => pick(cjk, 0, 200).text],
+    ['part of a token', () => pick(compounds, 0, 500).part as string],
+  ];
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 /** Options of `searchLatency`. */
@@ -164,6 +198,12 @@ export interface SearchLatencyOptions {
    * without loading (the re-index sample and the queries only); kept afterwards.
    */
   readonly reuse?: string;
+  /** With `reuse`: time the queries only (no conversion, re-index, vacuum or send-path step). */
+  readonly queriesOnly?: boolean;
+  /** Seed of the queries' random words: the same seed asks the same queries (default: a random one). */
+  readonly seed?: number;
+  /** Queries timed per shape (default 50). */
+  readonly queries?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -264,56 +304,59 @@ export async function searchLatency(adminUrl: string, size: number, options: Sea
     // The re-index of migration 015 (messages stored before it get their parts' lexemes marked, in SQL):
     // every message of a reused database of 014, else a sample of five times the tokenizer's (its
     // tsvectors already converted: the conversion leaves a marked lexeme as it is, at the same cost).
-    let converted = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM room_events WHERE body IS NOT NULL AND NOT search_kinds')).rows[0]?.n);
-    if (converted === 0) {
-      converted = Math.min(messages, (options.reindex === 'all' ? messages : (options.reindex ?? 20_000)) * 5);
-      await sql.query(`UPDATE room_events SET search_kinds = false WHERE id IN (SELECT id FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT $1)`, [converted]);
+    // Queries only (a reused database): no conversion, re-index, vacuum or send-path step, so runs of two
+    // builds can alternate on the same data without rewriting any row between them.
+    const queriesOnly = options.queriesOnly === true && reuse !== undefined;
+    let converted = 0;
+    let convertSeconds = 0;
+    let reindexed = 0;
+    let reindexSeconds = 0;
+    let send = { rows: 0, ms: 0 };
+    if (!queriesOnly) {
+      // The re-index of migration 015 (messages stored before it get their parts' lexemes marked, in SQL):
+      // every message of a reused database of 014, else a sample of five times the tokenizer's (its
+      // tsvectors already converted: the conversion leaves a marked lexeme as it is, at the same cost).
+      converted = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM room_events WHERE body IS NOT NULL AND NOT search_kinds')).rows[0]?.n);
+      if (converted === 0) {
+        converted = Math.min(messages, (options.reindex === 'all' ? messages : (options.reindex ?? 20_000)) * 5);
+        await sql.query(`UPDATE room_events SET search_kinds = false WHERE id IN (SELECT id FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT $1)`, [converted]);
+      }
+      const convertStarted = Date.now();
+      await reindexSearch(store, (done) => done % 50_000 === 0 && log(`search bench (${engine}): converted ${done}`));
+      convertSeconds = (Date.now() - convertStarted) / 1000;
+      log(`search bench (${engine}): converted ${converted} (migration 015) in ${convertSeconds.toFixed(1)} s`);
+      // The re-index the server runs at start (messages of an older tokenizer version), with the postings'
+      // index in place as it would be: on every message or on a sample, timed.
+      reindexed = options.reindex === 'all' ? messages : Math.min(messages, options.reindex ?? 20_000);
+      await sql.query(
+        `UPDATE room_events SET search_version = 0 WHERE id IN (SELECT id FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT $1)`,
+        [reindexed],
+      );
+      const reindexStarted = Date.now();
+      await reindexSearch(store, (done) => done % 10_000 === 0 && log(`search bench (${engine}): re-indexed ${done}`));
+      reindexSeconds = (Date.now() - reindexStarted) / 1000;
+      log(`search bench (${engine}): re-indexed ${reindexed} in ${reindexSeconds.toFixed(0)} s`);
+      await sql.exec('VACUUM ANALYZE room_events');
     }
-    const convertStarted = Date.now();
-    await reindexSearch(store, (done) => done % 50_000 === 0 && log(`search bench (${engine}): converted ${done}`));
-    const convertSeconds = (Date.now() - convertStarted) / 1000;
-    log(`search bench (${engine}): converted ${converted} (migration 015) in ${convertSeconds.toFixed(1)} s`);
-    // The re-index the server runs at start (messages of an older tokenizer version), with the postings'
-    // index in place as it would be: on every message or on a sample, timed.
-    const reindexed = options.reindex === 'all' ? messages : Math.min(messages, options.reindex ?? 20_000);
-    await sql.query(
-      `UPDATE room_events SET search_version = 0 WHERE id IN (SELECT id FROM room_events WHERE body IS NOT NULL ORDER BY random() LIMIT $1)`,
-      [reindexed],
-    );
-    const reindexStarted = Date.now();
-    await reindexSearch(store, (done) => done % 10_000 === 0 && log(`search bench (${engine}): re-indexed ${done}`));
-    const reindexSeconds = (Date.now() - reindexStarted) / 1000;
-    log(`search bench (${engine}): re-indexed ${reindexed} in ${reindexSeconds.toFixed(0)} s`);
-    await sql.exec('VACUUM ANALYZE room_events');
     const sizes = await sql.query<{ index_bytes: string; terms_bytes: string }>(
       `SELECT pg_relation_size('room_events_search') AS index_bytes, (SELECT sum(pg_column_size(search)) FROM room_events) AS terms_bytes`,
     );
     const indexBytes = Number(sizes.rows[0]?.index_bytes ?? 0);
     const termsBytes = Number(sizes.rows[0]?.terms_bytes ?? 0);
     log(`search bench (${engine}): GIN index ${(indexBytes / 2 ** 20).toFixed(0)} MiB, tsvector column ${(termsBytes / 2 ** 20).toFixed(0)} MiB`);
-    const send = await sendPathCost(sql);
-    log(`search bench (${engine}): send path ${send.rows.toFixed(1)} rows and ${send.ms.toFixed(2)} ms per stored message`);
+    if (!queriesOnly) {
+      send = await sendPathCost(sql);
+      log(`search bench (${engine}): send path ${send.rows.toFixed(1)} rows and ${send.ms.toFixed(2)} ms per stored message`);
+    }
 
-    // Frequencies fall with the index: the first entries are common, the last rare.
-    const pick = (list: readonly Token[], lo: number, hi: number) => list[lo + Math.floor(Math.random() * (hi - lo))] as Token;
-    const word = (lo: number, hi: number) => pick(words, lo, hi).text;
-    const shapes: [string, () => string][] = [
-      ['one common word', () => word(0, 50)],
-      ['one rare word', () => word(3_000, 5_000)],
-      ['two words', () => `${word(0, 500)} ${word(0, 500)}`],
-      ['"a phrase"', () => `"${word(0, 200)} ${word(0, 200)}"`],
-      ['word -excluded', () => `${word(0, 500)} -${word(0, 50)}`],
-      ['a or b', () => `${word(500, 2_000)} or ${word(500, 2_000)}`],
-      ['CJK (two characters)', () => pick(cjk, 0, 200).text],
-      ['part of a token', () => pick(compounds, 0, 500).part as string],
-    ];
+    const shapes = queryShapes({ words, compounds, cjk }, seededRandom(options.seed ?? randomBytes(4).readUInt32LE(0)));
     const everything: number[] = [];
     const results: SearchLatency['shapes'][number][] = [];
     for (const [shape, make] of shapes) {
       const times: number[] = [];
       let hits = 0;
       for (let i = 0; i < 3; i++) await store.searchMessages({ query: make(), roomIds, limit: 20, offset: 0 }); // warm-up
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < (options.queries ?? 50); i++) {
         const t0 = performance.now();
         hits += (await store.searchMessages({ query: make(), roomIds, limit: 20, offset: 0 })).length;
         times.push(performance.now() - t0);
@@ -362,7 +405,14 @@ if (/search-latency\.[jt]s$/.test(process.argv[1] ?? '') && import.meta.url === 
   const n = Number(process.argv[2] ?? 1_000_000);
   const engine = process.argv[3] === 'pglite' ? 'pglite' : 'postgres';
   const reindex = process.argv[4] === 'all' ? 'all' : process.argv[4] ? Number(process.argv[4]) : undefined;
-  searchLatency(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', n, { engine, reindex, reuse: process.env.BENCH_SEARCH_REUSE, log: (l) => process.stderr.write(`${l}\n`) }).then(
+  searchLatency(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', n, {
+    engine,
+    reindex,
+    reuse: process.env.BENCH_SEARCH_REUSE,
+    queriesOnly: process.env.BENCH_SEARCH_QUERIES_ONLY === '1',
+    seed: process.env.BENCH_SEARCH_SEED ? Number(process.env.BENCH_SEARCH_SEED) : undefined,
+    queries: process.env.BENCH_SEARCH_QUERIES ? Number(process.env.BENCH_SEARCH_QUERIES) : undefined,
+    log: (l) => process.stderr.write(`${l}\n`) }).then(
     (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
     (e: unknown) => {
       process.stderr.write(`${(e as Error).stack}\n`);

@@ -43,42 +43,82 @@ export interface CandidateFilters {
   readonly until?: string;
   /** A `uuid[]` placeholder of messages to leave out (an earlier pass's). */
   readonly without?: string;
-  /** Only the messages of a window (see timeWindow): `tsquery` and `timestamptz` placeholders; all when absent. */
-  readonly window?: { readonly tsquery: string; readonly start: string };
+  /**
+   * Only the messages of a window, as `tsquery` (its time buckets, see timeBuckets) and `timestamptz`
+   * placeholders: those in the buckets from `start` and before `end`. All when absent.
+   */
+  readonly window?: { readonly tsquery: string; readonly start: string; readonly end: string };
 }
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /**
  * The time-bucket lexemes (migration 015: `@h:YYYY-MM-DDTHH` and `@d:YYYY-MM-DD`, UTC) of every message
- * stored since the start of the hour (windows up to 48 hours) or day (longer) `hours` hours before `now`
- * (the database's clock), and of the next hour or day (a clock a little ahead), as `tsquery` input; and
- * that start. Given as values, so that the planner sees how few messages the window holds.
+ * stored in [start, end) (ms since 1970, whole hours), as `tsquery` input (`'@d:…' | '@h:…'`; empty for an
+ * empty range). A day in the range whole is its day lexeme, and so is today's when the range holds it
+ * from its start to `now` (the database's clock; a day lexeme holds nothing newer), the hours of a
+ * partial day are hour lexemes (none past the hour after `now`), and days after tomorrow (a clock a
+ * little ahead) are left out. Given as values, so that the planner sees how few messages the range holds.
  */
-export function timeWindow(hours: number, now: Date): { tsquery: string; start: Date } {
-  const day = hours > 48;
-  const unitMs = day ? 86_400_000 : 3_600_000;
-  const newest = Math.floor(now.getTime() / unitMs) * unitMs;
-  const count = Math.ceil(day ? hours / 24 : hours);
+export function timeBuckets(start: number, end: number, now: Date): string {
+  const at = now.getTime();
+  const today = Math.floor(at / DAY_MS) * DAY_MS;
+  const hoursEnd = Math.floor(at / HOUR_MS) * HOUR_MS + 2 * HOUR_MS;
   const lexemes: string[] = [];
-  for (let i = -1; i < count; i++) {
-    const iso = new Date(newest - i * unitMs).toISOString();
-    lexemes.push(day ? `'@d:${iso.slice(0, 10)}'` : `'@h:${iso.slice(0, 13)}'`);
+  for (let day = Math.floor(start / DAY_MS) * DAY_MS; day < end && day <= today + DAY_MS; day += DAY_MS) {
+    const from = Math.max(day, start);
+    const to = Math.min(day + DAY_MS, end);
+    if (from === day && (to === day + DAY_MS || (day === today && to >= at))) {
+      lexemes.push(`'@d:${new Date(day).toISOString().slice(0, 10)}'`);
+    } else {
+      for (let t = from; t < Math.min(to, hoursEnd); t += HOUR_MS) lexemes.push(`'@h:${new Date(t).toISOString().slice(0, 13)}'`);
+    }
   }
-  return { tsquery: lexemes.join(' | '), start: new Date(newest - (count - 1) * unitMs) };
+  return lexemes.reverse().join(' | ');
+}
+
+/**
+ * The end of every window of a search (ms since 1970): past any message stored until `now`, by a day
+ * and more (a clock a little ahead).
+ */
+export function windowsEnd(now: Date): number {
+  return Math.floor(now.getTime() / DAY_MS) * DAY_MS + 2 * DAY_MS;
+}
+
+/** The start of a window of the last `hours` hours before `now`: rounded down to the hour, ms since 1970. */
+export function windowStart(hours: number, now: Date): number {
+  return Math.floor((now.getTime() - hours * HOUR_MS) / HOUR_MS) * HOUR_MS;
+}
+
+/** The queries a candidate is classed and ranked by (`tsquery` placeholders; see ginCandidates). */
+export interface CandidateRanking {
+  /** The query of whole tokens (class 3), of whole tokens or parts (class 2, else 1), and of any kind (ts_rank). */
+  readonly exact: string;
+  readonly parts: string;
+  readonly all: string;
+  /** ts_rank's weights of D, C (stems), B (parts), A (whole tokens), as a `float4[]` literal. */
+  readonly weights: string;
 }
 
 /**
  * SQL selecting the newest `limit` searchable messages matching the `tsquery` placeholder `tsquery`,
- * as `(id, created_at)` rows newest first: texts (`body IS NOT NULL`, the GIN index's predicate) that
- * are the latest of their message (not superseded by an edit) and a message, an edit or a reply (a
- * reaction is nothing to find), within a window when given. The match is the GIN index's
+ * as `(id, at, class, rank)` rows: `at` the message's created_at in microseconds since 1970 (text, for
+ * an exact order in JS), `class` 3 when it matches `ranking.exact`, 2 `ranking.parts`, else 1, `rank`
+ * its `ts_rank` (real) for `ranking.all`. The messages are texts (`body IS NOT NULL`, the GIN index's
+ * predicate) that are the latest of their message (not superseded by an edit) and a message, an edit or
+ * a reply (a reaction is nothing to find), within a window when given. The match is the GIN index's
  * `room_events_search` (migration 015; with a window the index intersects the query with the window's
  * time buckets itself), or a filter on the rows when the planner walks `room_events_recent` newest
- * first instead.
+ * first instead. Class and rank are computed for the `limit` rows only (after the sort), on the row
+ * the candidate pass has read already, so the page is chosen without reading the candidates again.
  */
-export function ginCandidates(tsquery: string, filters: CandidateFilters, limit: number): string {
+export function ginCandidates(tsquery: string, filters: CandidateFilters, limit: number, ranking: CandidateRanking): string {
   const conds = [
     'e.body IS NOT NULL',
-    filters.window === undefined ? `e.search @@ ${tsquery}::tsquery` : `e.search @@ (${tsquery}::tsquery && ${filters.window.tsquery}::tsquery)`,
+    filters.window === undefined
+      ? `e.search @@ ${tsquery}::tsquery`
+      : `e.search @@ (${tsquery}::tsquery && ${filters.window.tsquery}::tsquery)`,
     `e.room_id = ANY (${filters.rooms}::uuid[])`,
     'NOT e.superseded',
     "(e.relation_type IS NULL OR e.relation_type IN ('edit', 'reply'))",
@@ -89,6 +129,11 @@ export function ginCandidates(tsquery: string, filters: CandidateFilters, limit:
   if (filters.without) conds.push(`NOT (e.id = ANY (${filters.without}::uuid[]))`);
   // The window's start as well: the planner cannot see which buckets the query holds, and may walk
   // room_events_recent newest first; bounded, that walk stops at the window instead of the history's end.
-  if (filters.window !== undefined) conds.push(`e.created_at >= ${filters.window.start}::timestamptz`);
-  return `SELECT e.id, e.created_at FROM room_events e WHERE ${conds.join(' AND ')} ORDER BY e.created_at DESC LIMIT ${limit}`;
+  if (filters.window !== undefined) {
+    conds.push(`e.created_at >= ${filters.window.start}::timestamptz`, `e.created_at < ${filters.window.end}::timestamptz`);
+  }
+  return `SELECT c.id, (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS at,
+            CASE WHEN c.search @@ ${ranking.exact}::tsquery THEN 3 WHEN c.search @@ ${ranking.parts}::tsquery THEN 2 ELSE 1 END AS class,
+            ts_rank('${ranking.weights}', c.search, ${ranking.all}::tsquery) AS rank
+          FROM (SELECT e.id, e.created_at, e.search FROM room_events e WHERE ${conds.join(' AND ')} ORDER BY e.created_at DESC LIMIT ${limit}) c`;
 }

@@ -1,6 +1,6 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit, VerificationState } from '../../shared/protocol/index.js';
 import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround, toTsvector } from '../../shared/search/index.js';
-import { ginCandidates, timeWindow, toTsquery } from './search-sql.js';
+import { ginCandidates, timeBuckets, toTsquery, windowsEnd, windowStart } from './search-sql.js';
 import type { CandidateFilters } from './search-sql.js';
 import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER, usernameSkeleton } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
@@ -61,15 +61,35 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
  */
 const RANKED_CANDIDATES = 200;
 /**
- * The time windows, in hours, a candidate pass tries before all of the history (see newestMatches):
- * the GIN index intersects a word with a window's time-bucket lexemes, so only the matches in it are read
- * from the table.
+ * The windows a candidate pass tries before the rest of the history (see newestMatches): the GIN index
+ * intersects a word with a window's time-bucket lexemes, so only the matches in it are read from the
+ * table, one table page each. The first covers the last hour (and the current one); each next one
+ * reaches back from the start of the one before, as far as the rate the windows so far found matches at
+ * says SEARCH_WINDOW_MARGIN times the candidates still wanted need (at least twice as far back). After
+ * a window with none, or for a window longer than SEARCH_WINDOW_MAX_HOURS (SEARCH_WINDOW_MAX_HOURS_KNOWN
+ * once a quarter of the candidates are found, the rate then known well), the rest of the history: the
+ * index reads every posting of a window's buckets (~30,000 a day at 1M messages in 35 days), which for
+ * a word that rare costs more than reading the table page of each of its matches. (A second, day-long
+ * probe after an empty first window cost rare words, phrases and pairs of words more than it saved.)
  */
-const SEARCH_WINDOWS: readonly number[] = [1, 4, 16, 48, 24 * 8, 24 * 31, 24 * 124];
+const SEARCH_WINDOW_FIRST_HOURS = 1;
+const SEARCH_WINDOW_MARGIN = 1.25;
+const SEARCH_WINDOW_MAX_HOURS = 24 * 8;
+const SEARCH_WINDOW_MAX_HOURS_KNOWN = 24 * 31;
 /** ts_rank weights of D, C (stems), B (parts), A (whole tokens). */
 const RANK_WEIGHTS = '{0.05, 0.2, 0.5, 1.0}';
 /** Messages the re-index writes per batch (tokenized in JS, or converted from their tsvector in SQL). */
 const REINDEX_BATCH = 5_000;
+
+/** A search candidate: its row's id, created_at in microseconds since 1970, class (3 whole tokens, 2 parts, 1 stems) and ts_rank. */
+interface Candidate {
+  readonly id: string;
+  readonly at: bigint;
+  readonly class: number;
+  readonly rank: number;
+}
+
+const candidateOf = (r: Row): Candidate => ({ id: String(r.id), at: BigInt(String(r.at)), class: Number(r.class), rank: Number(r.rank) });
 
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
@@ -1099,29 +1119,34 @@ export class SqlStore implements Store {
     // newestMatches): whole tokens first (class 3), then, only while those leave the page short (and so
     // are every whole-token match), the newest other matches (parts and stems). An exact match is found
     // however many newer looser ones there are, and the work stays bounded however common the words.
-    const exactIds = await this.newestMatches(exact, search, [], run);
-    const looseIds = exactIds.length < search.limit + search.offset ? await this.newestMatches(all, search, exactIds, run) : [];
-    // Ranked by class (every group a whole token, then a part, then a stem), weight and recency, and
-    // paged; snippets, the costly part, only for the page. An edit stands for the message it edits.
-    const rows = await run(
-      `WITH page AS (
-         SELECT coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at,
-                CASE WHEN e.search @@ $2::tsquery THEN 3 WHEN e.search @@ $3::tsquery THEN 2 ELSE 1 END AS class,
-                ts_rank('${RANK_WEIGHTS}', e.search, $4::tsquery) AS rank
-         FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
-         WHERE e.id = ANY ($1::uuid[])
-         ORDER BY class DESC, rank DESC, e.created_at DESC, e.id
-         LIMIT $5 OFFSET $6
-       )
-       SELECT p.*, r.name AS room_name, u.username AS sender_username
-       FROM page p JOIN rooms r ON r.id = p.room_id JOIN users u ON u.id = p.sender_id
-       ORDER BY p.class DESC, p.rank DESC, p.created_at DESC, p.id`,
-      [[...exactIds, ...looseIds], exact, parts, all, search.limit, search.offset],
+    // Each candidate comes with its class and rank, computed on the row the pass read.
+    const now = asDate(((await run('SELECT now() AS now', []))[0] as Row).now);
+    const ranking = { exact, parts, all };
+    const exactHits = await this.newestMatches(exact, ranking, search, [], now, run);
+    const looseHits = exactHits.length < search.limit + search.offset ? await this.newestMatches(all, ranking, search, exactHits.map((c) => c.id), now, run) : [];
+    // Ranked by class (every group a whole token, then a part, then a stem), weight and recency (the
+    // order the SQL store has always given: class, rank, created_at descending, then the id), and paged;
+    // only the page's rows are read again (text, room, sender), and snippets, the costly part, made for it.
+    const ranked = [...exactHits, ...looseHits].sort(
+      (x, y) => y.class - x.class || y.rank - x.rank || (y.at > x.at ? 1 : y.at < x.at ? -1 : 0) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
     );
-    return rows.map((r) => {
+    const page = ranked.slice(search.offset, search.offset + search.limit);
+    if (page.length === 0) return [];
+    // An edit stands for the message it edits.
+    const rows = await run(
+      `SELECT e.id AS hit, coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at,
+              r.name AS room_name, u.username AS sender_username
+       FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
+       JOIN rooms r ON r.id = e.room_id JOIN users u ON u.id = e.sender_id
+       WHERE e.id = ANY ($1::uuid[])`,
+      [page.map((c) => c.id)],
+    );
+    const byHit = new Map(rows.map((r) => [String(r.hit), r]));
+    return page.flatMap((c) => {
+      const r = byHit.get(c.id);
+      if (r === undefined) return []; // deleted since the candidate pass
       const body = String(r.body);
-      const rank = Number(r.rank);
-      return {
+      return [{
         roomId: String(r.room_id),
         roomName: String(r.room_name),
         eventId: String(r.id),
@@ -1129,22 +1154,30 @@ export class SqlStore implements Store {
         sender: { id: String(r.sender_id), username: String(r.sender_username) },
         createdAt: asDate(r.created_at).toISOString(),
         // The class, then the weighted rank squeezed below 1 (see mergeRanked).
-        score: Number(r.class) + rank / (rank + 1),
+        score: c.class + c.rank / (c.rank + 1),
         // Highlights from the same tokenizer, so a part of a token is marked as such (stems in every
         // language: the database has decided the match, and detecting the language per hit is costly).
         snippet: snippetAround(body, matchText(body, parsed, { language: 'all' })?.ranges ?? []),
-      };
+      }];
     });
   }
 
   /**
-   * The ids of the newest RANKED_CANDIDATES searchable messages matching `tsquery` under the search's
-   * filters, leaving out `without`, newest first (see ginCandidates). Asked window by window (the last
-   * SEARCH_WINDOWS hours, then all): a window that fills the list holds the newest matches, since it
-   * holds every message newer than its start; one that does not tells how wide the next must be, at
-   * the rate it found them (from none, straight to all).
+   * The newest RANKED_CANDIDATES searchable messages matching `tsquery` under the search's filters,
+   * leaving out `without`, newest first, each with its class and rank (see ginCandidates). Asked window
+   * by window, each older than the one before (see SEARCH_WINDOW_FIRST_HOURS), then all of the
+   * history (messages without time buckets included): the windows'
+   * matches are every match newer than the last one's start, so the list is full once they are enough,
+   * and each window asks only for as many as are still wanted. `now` is the database's clock.
    */
-  private async newestMatches(tsquery: string, search: MessageSearch, without: readonly string[], run: (text: string, params: unknown[]) => Promise<Row[]>): Promise<string[]> {
+  private async newestMatches(
+    tsquery: string,
+    ranking: { exact: string; parts: string; all: string },
+    search: MessageSearch,
+    without: readonly string[],
+    now: Date,
+    run: (text: string, params: unknown[]) => Promise<Row[]>,
+  ): Promise<Candidate[]> {
     const params: unknown[] = [tsquery, search.roomIds];
     const param = (value: unknown) => `$${params.push(value)}`;
     const filters: CandidateFilters = {
@@ -1154,22 +1187,34 @@ export class SqlStore implements Store {
       until: search.until === undefined ? undefined : `${param(search.until)}::timestamptz`,
       without: without.length === 0 ? undefined : param(without),
     };
-    const now = asDate(((await run('SELECT now() AS now', []))[0] as Row).now);
-    let step = 0;
+    const rank = { exact: param(ranking.exact), parts: param(ranking.parts), all: param(ranking.all), weights: RANK_WEIGHTS };
+    const found: Candidate[] = [];
+    let start = windowsEnd(now);
+    let hours: number | undefined = SEARCH_WINDOW_FIRST_HOURS;
     for (;;) {
-      const hours = SEARCH_WINDOWS[step];
-      let windowed = params;
-      let window: CandidateFilters['window'];
-      if (hours !== undefined) {
-        const w = timeWindow(hours, now);
-        windowed = [...params, w.tsquery, w.start];
-        window = { tsquery: `$${params.length + 1}`, start: `$${params.length + 2}` };
+      // Each window is older than the one before (its end that one's start): no match is read twice,
+      // and the newest matches are those of the windows asked, then the newest of this one.
+      if (hours === undefined) {
+        // The rest: all of the history, as many as wanted in all, so that messages without time buckets
+        // (stored before migration 015 and not yet converted) are found whenever they were stored; the
+        // windows' matches among them (only when the windows found some) come again and count once.
+        const rows = await run(ginCandidates('$1', filters, RANKED_CANDIDATES, rank), params);
+        const seen = new Set(found.map((c) => c.id));
+        for (const r of rows) if (!seen.has(String(r.id))) found.push(candidateOf(r));
+        return found.sort((x, y) => (y.at > x.at ? 1 : y.at < x.at ? -1 : 0)).slice(0, RANKED_CANDIDATES);
       }
-      const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES), windowed);
-      if (hours === undefined || rows.length >= RANKED_CANDIDATES) return rows.map((r) => String(r.id));
-      const needed = rows.length === 0 ? Infinity : (hours * RANKED_CANDIDATES * 1.5) / rows.length;
-      step = SEARCH_WINDOWS.findIndex((h, i) => i > step && h >= needed);
-      if (step < 0) step = SEARCH_WINDOWS.length;
+      const windowed = [...params];
+      const from = Math.min(start - 3_600_000, windowStart(hours, now));
+      const window = { tsquery: `$${windowed.push(timeBuckets(from, start, now))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
+      const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES - found.length, rank), windowed);
+      found.push(...rows.map(candidateOf));
+      if (found.length >= RANKED_CANDIDATES) return found;
+      start = from;
+      // The next window from the rate the windows so far found matches at; none found, or a window
+      // longer than the rate allows (see SEARCH_WINDOW_MAX_HOURS): the rest.
+      const covered: number = (now.getTime() - from) / 3_600_000;
+      const next: number = found.length === 0 ? Infinity : Math.max(2 * covered, (covered * RANKED_CANDIDATES * SEARCH_WINDOW_MARGIN) / found.length);
+      hours = next > (found.length < RANKED_CANDIDATES / 4 ? SEARCH_WINDOW_MAX_HOURS : SEARCH_WINDOW_MAX_HOURS_KNOWN) ? undefined : next;
     }
   }
 
