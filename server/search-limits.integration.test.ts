@@ -40,7 +40,7 @@ describe('search limits', () => {
     const other = await search(t.url, token(bob), 'fox');
     expect(other.status).toBe(200);
     expect(other.body.hits).toHaveLength(1);
-  });
+   }, 90_000);
 
   it('cancels a PostgreSQL search past its statement timeout and answers 503 unavailable, rather than waiting', async () => {
     const db = await createTestDatabase();
