@@ -138,10 +138,17 @@ function stemOf(word: string, language: StemLanguage): string | null {
  * detection (tinyld, the largest part of `toTsvector`'s time): its terms are the English stem alone.
  */
 function sameStemEverywhere(word: string): boolean {
-  const en = stemOf(word, 'en');
-  if (en === null || CYRILLIC.test(word)) return true;
-  return stemOf(word, 'de') === en && stemOf(word, 'fr') === en && stemOf(word, 'es') === en;
+  let same = sameStemCache.get(word);
+  if (same === undefined) {
+    const en = stemOf(word, 'en');
+    same = en === null || CYRILLIC.test(word) || (stemOf(word, 'de') === en && stemOf(word, 'fr') === en && stemOf(word, 'es') === en);
+    if (sameStemCache.size >= STEM_CACHE_SIZE) sameStemCache.clear();
+    sameStemCache.set(word, same);
+  }
+  return same;
 }
+/** `sameStemEverywhere`'s answers, by word as written; emptied when full. */
+const sameStemCache = new Map<string, boolean>();
 
 /**
  * The stem terms a query word may match: its stems in every language of its script (a query is too
