@@ -12,6 +12,8 @@
 // (BENCH_SKIP=search,local,composer,web,CLI,crypto,subscribe leaves out the sections of other issues.)
 // BENCH_STORM_ONLY=1 (with BENCH_STORM_SOCKETS=N, default 2,000) runs only the connect cost and the
 // reconnect storm against bare ws, prints them as JSON and leaves docs/benchmarks.md alone.
+// BENCH_MEMORY_ONLY=1 runs only the embedded-memory section (first start, restart, PGlite alone on the
+// same data dir), prints it as JSON in MiB with the load average, and leaves docs/benchmarks.md alone.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -452,6 +454,15 @@ async function main(): Promise<void> {
   if (env.BENCH_STORM_ONLY === '1') {
     const result = await connectStorm(Number(env.BENCH_STORM_SOCKETS ?? 2_000));
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  // `BENCH_MEMORY_ONLY=1`: only the embedded-memory section, printed as JSON (docs untouched).
+  if (env.BENCH_MEMORY_ONLY === '1') {
+    const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    const m = await embeddedMemory();
+    const mib = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+    const load = `${loadBefore}–${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`;
+    process.stdout.write(`${JSON.stringify({ firstStart: mib(m.firstStart), firstStartAfterSetup: mib(m.firstStartAfterSetup), restart: mib(m.restart), pgliteAlone: mib(m.pgliteAlone), overPglite: mib(m.restart - m.pgliteAlone), load })}\n`);
     return;
   }
   const requested = (env.BENCH_TARGETS ?? 'ours-embedded,ours-embedded-2cores,ours,ours-redis,bare-ws,socketio-memory,socketio').split(',') as TargetKind[];

@@ -3,18 +3,32 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { pino } from 'pino';
-import { createServer } from './app.js';
-import { createAdapters } from './adapters.js';
-import { DataDirBusy, lockDataDir } from './data-dir-lock.js';
-import { loadConfig, SERVER_USAGE } from './config.js';
-import { packagePath } from './package-path.js';
-import { runShutdown } from './shutdown.js';
-import { reindexSearch } from './store/search-reindex.js';
-import { migrate } from './store/migrate.js';
-import { openEmbeddedDatabase } from './store/pglite-worker-client.js';
+import { leanStart } from './heap-policy.js';
 import type { SqlClient } from './store/sql-client.js';
-import { SqlStore } from './store/sql-store.js';
+import type { SqlStore } from './store/sql-store.js';
+
+/**
+ * The server's modules, imported once `leanStart` has set V8's flags: a static import would evaluate
+ * them (express, zod, ws, pino, prom-client, the search tokenizer) before main runs, and their start
+ * would grow the young generation the flags keep small (see heap-policy.ts).
+ */
+async function serverModules() {
+  const [{ pino }, { createServer }, { createAdapters }, { DataDirBusy, lockDataDir }, { loadConfig, SERVER_USAGE }, { packagePath }, { runShutdown }, { reindexSearch }, { migrate }, { openEmbeddedDatabase }, { SqlStore }] =
+    await Promise.all([
+      import('pino'),
+      import('./app.js'),
+      import('./adapters.js'),
+      import('./data-dir-lock.js'),
+      import('./config.js'),
+      import('./package-path.js'),
+      import('./shutdown.js'),
+      import('./store/search-reindex.js'),
+      import('./store/migrate.js'),
+      import('./store/pglite-worker-client.js'),
+      import('./store/sql-store.js'),
+    ]);
+  return { pino, createServer, createAdapters, DataDirBusy, lockDataDir, loadConfig, SERVER_USAGE, packagePath, runShutdown, reindexSearch, migrate, openEmbeddedDatabase, SqlStore };
+}
 
 /** The secret from the environment, or one generated once and kept (0600) in the data dir. */
 async function jwtSecret(configured: string | undefined, dataDir: string): Promise<string> {
@@ -30,6 +44,9 @@ async function jwtSecret(configured: string | undefined, dataDir: string): Promi
 }
 
 async function main(): Promise<void> {
+  // Before the database thread starts: see heap-policy.ts (V8 settings for a lean idle server).
+  const started = leanStart();
+  const { pino, createServer, createAdapters, DataDirBusy, lockDataDir, loadConfig, SERVER_USAGE, packagePath, runShutdown, reindexSearch, migrate, openEmbeddedDatabase, SqlStore } = await serverModules();
   const loaded = loadConfig(process.argv.slice(2), process.env);
   if (loaded.ok === 'help') {
     process.stdout.write(SERVER_USAGE + '\n');
@@ -165,6 +182,7 @@ async function main(): Promise<void> {
     const address = server.http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const summaries = config.ai ? `${config.ai.model} at ${config.ai.baseUrl}` : 'offline';
+    started();
     logger.info({ port, storage: `${config.databaseUrl ? 'postgres' : 'pglite'}${config.mongodbUrl ? ' + mongodb messages' : ''}`, shared: config.redisUrl ? 'redis' : 'in-process', dataDir, summaries }, `listening on http://${displayHost(config.host)}:${port}`);
   });
 

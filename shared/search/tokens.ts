@@ -132,6 +132,25 @@ function stemOf(word: string, language: StemLanguage): string | null {
 }
 
 /**
+ * Whether a word gets the same stem terms in whatever language its text is: no stem at all (short,
+ * not all letters, no Latin or Cyrillic), a Cyrillic word (always Russian), or a Latin word whose
+ * Snowball stems in English, German, French and Spanish are one. Such a word needs no language
+ * detection (tinyld, the largest part of `toTsvector`'s time): its terms are the English stem alone.
+ */
+function sameStemEverywhere(word: string): boolean {
+  let same = sameStemCache.get(word);
+  if (same === undefined) {
+    const en = stemOf(word, 'en');
+    same = en === null || CYRILLIC.test(word) || (stemOf(word, 'de') === en && stemOf(word, 'fr') === en && stemOf(word, 'es') === en);
+    if (sameStemCache.size >= STEM_CACHE_SIZE) sameStemCache.clear();
+    sameStemCache.set(word, same);
+  }
+  return same;
+}
+/** `sameStemEverywhere`'s answers, by word as written; emptied when full. */
+const sameStemCache = new Map<string, boolean>();
+
+/**
  * The stem terms a query word may match: its stems in every language of its script (a query is too
  * short to tell its language), without repeats.
  */
@@ -165,6 +184,9 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
   const withStems = options.stems ?? true;
   let language: StemLanguage | 'all' | undefined = options.language;
   let position = 0;
+  // The text's language, detected at most once and only for a word whose stems differ by language;
+  // a word that stems alike everywhere takes English, which gives it that same single stem.
+  const languageOf = (sameAnyway?: () => boolean): StemLanguage | 'all' => language ?? (sameAnyway?.() ? 'en' : (language = detectLanguage(text)));
   for (const m of text.matchAll(TOKEN)) {
     const raw = m[0];
     const at = m.index;
@@ -172,7 +194,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
       // CJK runs as bigrams; the rest of the token (Latin letters, digits) as tokens of their own.
       let last = 0;
       for (const run of raw.matchAll(CJK)) {
-        if (run.index > last) position = plainToken(raw.slice(last, run.index), at + last, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
+        if (run.index > last) position = plainToken(raw.slice(last, run.index), at + last, position, terms, withStems, languageOf, options.stemWhen);
         const chars = [...run[0]];
         let offset = at + run.index;
         if (chars.length === 1) terms.push({ form: fold(run[0]), kind: 'exact', position: ++position, start: offset, end: offset + run[0].length });
@@ -184,10 +206,10 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
         }
         last = run.index + run[0].length;
       }
-      if (last < raw.length) position = plainToken(raw.slice(last), at + last, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
+      if (last < raw.length) position = plainToken(raw.slice(last), at + last, position, terms, withStems, languageOf, options.stemWhen);
       continue;
     }
-    position = plainToken(raw, at, position, terms, withStems, () => (language ??= detectLanguage(text)), options.stemWhen);
+    position = plainToken(raw, at, position, terms, withStems, languageOf, options.stemWhen);
   }
   // A token of marks only (U+FE0F after an emoji, a lone combining accent) folds to nothing, and a
   // stem of a very long word can outgrow the limit: neither is a term (PostgreSQL refuses an empty
@@ -196,7 +218,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Term[] {
 }
 
 /** Adds the terms of one non-CJK token found at `at`; returns the last position used. */
-function plainToken(raw: string, at: number, position: number, terms: Term[], withStems: boolean, language: () => StemLanguage | 'all', stemWhen?: (folded: string) => boolean): number {
+function plainToken(raw: string, at: number, position: number, terms: Term[], withStems: boolean, language: (sameAnyway?: () => boolean) => StemLanguage | 'all', stemWhen?: (folded: string) => boolean): number {
   const token = raw.replace(/^[.\-_@/\\:'’]+|[.\-_@/\\:'’]+$/gu, (s) => (s === '.' && raw.startsWith('.') && /^\.\p{L}/u.test(raw) ? s : ''));
   if (token.length === 0) return position;
   const start = at + raw.indexOf(token);
@@ -238,8 +260,10 @@ function plainToken(raw: string, at: number, position: number, terms: Term[], wi
     for (const w of words) {
       if (stemWhen && !stemWhen(fold(w.text))) continue;
       // The detected language's stem, and the English one (detection is unsure on a few words, and
-      // technical chat mixes English into every language).
-      const lang = language();
+      // technical chat mixes English into every language). A word that stems alike in every language
+      // (no stem, a Cyrillic word, or the same Snowball stem in each) gets that one stem whatever the
+      // text's language is, so it asks for no detection (see `sameStemEverywhere`).
+      const lang = language(() => sameStemEverywhere(w.text));
       for (const l of lang === 'all' ? LATIN_LANGUAGES : lang === 'en' ? (['en'] as const) : ([lang, 'en'] as const)) {
         const s = stemOf(w.text, l);
         if (s && !seen.has(s)) {
