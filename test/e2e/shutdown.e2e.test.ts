@@ -130,5 +130,5 @@ describe('chat-server stops on SIGTERM whatever its dependencies are doing', () 
     expect(server.output()).toMatch(/"msg":"stopped"/);
     // Sockets closing as it stops touch no store that is closing under them: nothing to warn about.
     expect(server.output()).not.toMatch(/"level":(40|50)/);
-  });
+  }, 90_000);
 });
