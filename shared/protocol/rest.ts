@@ -49,6 +49,24 @@ export const LoginRequest = z.object({
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
+/**
+ * How long (ms) a client waits for the answer to `POST /auth/refresh` before it calls the answer lost
+ * (whatever timeout it uses for other requests).
+ */
+export const REFRESH_ANSWER_TIMEOUT_MS = 15_000;
+/**
+ * How many times a client asks again, at once and with the same refresh token, when a refresh's answer
+ * was lost (a timeout or a reset, not a refused connection): the server may have rotated the token.
+ */
+export const REFRESH_LOST_ANSWER_RETRIES = 2;
+/**
+ * How long (ms) after a refresh token was spent the server still answers it with the pair it was
+ * exchanged for (a lost answer asked again, two tabs refreshing together): 90 s, twice the longest a
+ * client waits for one refresh (REFRESH_ANSWER_TIMEOUT_MS for the first try and each retry), so an
+ * answer lost to a stalled server is asked again inside it. Presenting the token after this is reuse:
+ * the server revokes the session.
+ */
+export const REFRESH_REUSE_GRACE_MS = 2 * (1 + REFRESH_LOST_ANSWER_RETRIES) * REFRESH_ANSWER_TIMEOUT_MS;
 export const RefreshRequest = z.object({ refreshToken: z.string().min(16).max(256) });
 
 /**
