@@ -8,8 +8,17 @@ import { TextField } from './text-field.js';
 /** The REST API's path prefix. */
 export const API_PREFIX = '/api/v1';
 
-/** What a device is called ("laptop"): one line. */
-export const DeviceName = TextField().trim().min(1).max(64);
+/** Characters that show nothing (zero-width space and joiners, bidi marks, variation selectors…). */
+const INVISIBLE_OR_SPACE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\s]/gu;
+/**
+ * What a device is called ("laptop"): one line of 1 to 64 characters (trimmed) with something visible
+ * in it; refused with a plain message (`a device name cannot be empty`) when blank or only invisible.
+ */
+export const DeviceName = TextField()
+  .trim()
+  .min(1, 'a device name cannot be empty')
+  .max(64, 'a device name has at most 64 characters')
+  .refine((s) => s === '' || s.replace(INVISIBLE_OR_SPACE, '') !== '', 'a device name cannot be empty');
 
 export const RegisterRequest = z.object({
   username: Username,
@@ -41,8 +50,8 @@ export const ResumeDevice = z.object({
 export type ResumeDevice = z.infer<typeof ResumeDevice>;
 
 export const LoginRequest = z.object({
-  username: TextField().min(1).max(64),
-  password: z.string().min(1).max(1024),
+  username: TextField().min(1, 'give a username').max(64, 'a username has at most 64 characters'),
+  password: z.string().min(1, 'give a password').max(1024, 'a password has at most 1024 characters'),
   deviceName: DeviceName.optional(),
   /** Resume this existing device instead of adding a new one; refused unless the proof verifies. */
   resume: ResumeDevice.optional(),
