@@ -56,16 +56,29 @@ export class CliContext {
     return this.config.profile(this.profileName);
   }
 
-  /** --server, else CHAT_SERVER, else the server this profile signed in to, else localhost:8787. */
+  /**
+   * --server, else CHAT_SERVER, else the server this profile signed in to, else localhost:8787, as an
+   * origin. Throws `invalid_request` naming where a bad value came from (the flag, the variable, the profile).
+   */
   get serverUrl(): string {
-    const raw = this.globals.server ?? this.io.env.CHAT_SERVER ?? this.profile?.server ?? DEFAULT_SERVER;
+    const { server } = this.globals;
+    const env = this.io.env.CHAT_SERVER;
+    const [raw, source] =
+      server !== undefined
+        ? [server, '--server']
+        : env !== undefined
+          ? [env, 'CHAT_SERVER']
+          : this.profile?.server !== undefined
+            ? [this.profile.server, `the server profile "${this.profileName}" signed in to`]
+            : [DEFAULT_SERVER, 'the default server'];
+    if (raw.trim() === '') throw new ChatError('invalid_request', `${source} is empty: give the server's URL (such as http://localhost:8787)${source === 'CHAT_SERVER' ? ', or unset it' : ''}`);
     let url: URL;
     try {
       url = new URL(raw);
     } catch {
-      throw new ChatError('invalid_request', `--server: "${raw}" is not a URL (try http://localhost:8787)`);
+      throw new ChatError('invalid_request', `${source}: "${raw}" is not a URL (try http://localhost:8787)`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ChatError('invalid_request', `--server: use an http:// or https:// URL, not ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ChatError('invalid_request', `${source}: use an http:// or https:// URL, not ${url.protocol}`);
     return url.origin;
   }
 

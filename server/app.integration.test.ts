@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ServerFrame } from '../shared/protocol/index.js';
+import { REFRESH_ANSWER_TIMEOUT_MS, REFRESH_LOST_ANSWER_RETRIES, ServerFrame } from '../shared/protocol/index.js';
 import type { Session } from '../shared/protocol/index.js';
 import { REFRESH_GRACE_MS } from './services/auth-service.js';
 import { startTestServer } from '../test/support/server.js';
@@ -130,6 +130,19 @@ describe('REST and WebSocket end to end, in process', () => {
     // The legitimate newer token dies with its family.
     const newer = await api('POST', '/auth/refresh', { refreshToken: first.body.refreshToken });
     expect(newer).toMatchObject({ status: 401, body: { error: { code: 'session_revoked' } } });
+  });
+
+  it('answers a refresh whose answer was lost (a stalled server, the client gave up) again when asked well after 10 s', async () => {
+    const s = await register('lost');
+    // Answered, but only after the client's timeout: the client never saw it and still holds the old token.
+    const lost = await api('POST', '/auth/refresh', { refreshToken: s.tokens.refreshToken });
+    expect(lost.status).toBe(200);
+    // The server stalled again through the client's retries: it asks again after all of them.
+    clockAheadMs += (1 + REFRESH_LOST_ANSWER_RETRIES) * REFRESH_ANSWER_TIMEOUT_MS + 3_000;
+    const again = await api('POST', '/auth/refresh', { refreshToken: s.tokens.refreshToken });
+    expect(again).toMatchObject({ status: 200, body: { refreshToken: lost.body.refreshToken, accessToken: lost.body.accessToken } });
+    const next = await api('POST', '/auth/refresh', { refreshToken: again.body.refreshToken });
+    expect(next.status).toBe(200);
   });
 
   it('closes the sockets of a session whose refresh token was reused', async () => {

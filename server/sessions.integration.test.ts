@@ -12,7 +12,7 @@ import { createPgliteClient } from './store/pglite-client.js';
 import { SqlStore } from './store/sql-store.js';
 
 /** The refresh grace and the access-token lifetime, spelled out so that the test reads alone. */
-const GRACE_MS = 10_000;
+const GRACE_MS = 90_000;
 const ACCESS_TTL_MS = 15 * 60_000;
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { verifyDeviceProof } from '../../shared/crypto/index.js';
-import { ChatError, DEVICE_CHALLENGE_TTL_MS } from '../../shared/protocol/index.js';
+import { ChatError, DEVICE_CHALLENGE_TTL_MS, REFRESH_REUSE_GRACE_MS } from '../../shared/protocol/index.js';
 import type { DeviceChallenge, LoginRequest, RegisterRequest, ResumeDevice, Session, TokenPair, WsTicket } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import { publishControl } from '../bus/messages.js';
@@ -18,10 +18,12 @@ export const REFRESH_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const TICKET_TTL_MS = 30_000;
 /**
  * How long a spent refresh token still answers with the pair it was exchanged for: a client whose
- * answer was lost (a timeout, a dropped connection), or a second tab racing the first, gets the same
- * pair instead of revoking the session. Presenting it after this is reuse, and revokes the family.
+ * answer was lost (a timeout, a dropped connection, a stalled server), or a second tab racing the first,
+ * gets the same pair instead of revoking the session. Presenting it after this is reuse, and revokes the
+ * family. Shared with clients (REFRESH_REUSE_GRACE_MS, shared/protocol/rest.ts), which ask again within
+ * it: it is well over their longest wait for a refresh's answer.
  */
-export const REFRESH_GRACE_MS = 10_000;
+export const REFRESH_GRACE_MS = REFRESH_REUSE_GRACE_MS;
 
 export interface AuthServiceDeps {
   readonly store: Store;

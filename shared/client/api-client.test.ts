@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, neverSent } from './api-client.js';
 import type { FetchLike } from './api-client.js';
 import { MemorySessionStore } from './session-store.js';
+import { REFRESH_ANSWER_TIMEOUT_MS, REFRESH_LOST_ANSWER_RETRIES, REFRESH_REUSE_GRACE_MS } from '../protocol/index.js';
+
 
 const ROOM = '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
 const MSG = '9b2e4c6a-1d3f-4e5a-8b7c-6d5e4f3a2b1c';
@@ -124,6 +126,40 @@ describe('ApiClient token expiry', () => {
     const late = new ApiClient({ serverUrl: 'http://chat.test', fetch, sessions: { load: async () => session, save: async () => {}, clear: async () => {}, exclusive: (fn) => fn() }, now: () => serverNow + skew + 14 * 60_000 + 45_000 });
     await late.me();
     expect(refreshes).toBe(1);
+  });
+});
+
+describe('ApiClient refresh with a lost answer', () => {
+  it('asks again with the same refresh token when the answer was lost, keeps the session, and waits REFRESH_ANSWER_TIMEOUT_MS each time', async () => {
+    const sessions = new MemorySessionStore();
+    await sessions.save({
+      user: { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'a' },
+      deviceId: MSG,
+      accessToken: 'old-access',
+      accessExpiresAt: new Date(Date.now() - 1_000).toISOString(),
+      refreshToken: 'old'.padEnd(43, 'x'),
+    });
+    const sent: { token: unknown; timeoutMs: number | undefined }[] = [];
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const fetch: FetchLike = async (url, init) => {
+      if (url.endsWith('/auth/refresh')) {
+        sent.push({ token: (JSON.parse(String(init.body)) as { refreshToken: unknown }).refreshToken, timeoutMs: timeout.mock.lastCall?.[0] });
+        // The server stalled: it rotated the token but the first two answers never arrived.
+        if (sent.length <= REFRESH_LOST_ANSWER_RETRIES) throw Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+        const pair = { accessToken: 'new-access', accessExpiresAt: new Date(Date.now() + 600_000).toISOString(), refreshToken: 'new'.padEnd(43, 'x') };
+        return { status: 200, ok: true, text: async () => JSON.stringify(pair) };
+      }
+      return { status: 200, ok: true, text: async () => JSON.stringify({ user: { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'a' }, deviceId: MSG }) };
+    };
+    const api = new ApiClient({ serverUrl: 'http://chat.test', fetch, sessions, timeoutMs: 2_000 });
+    await api.me();
+    expect(sent).toEqual(Array.from({ length: REFRESH_LOST_ANSWER_RETRIES + 1 }, () => ({ token: 'old'.padEnd(43, 'x'), timeoutMs: REFRESH_ANSWER_TIMEOUT_MS })));
+    expect(await sessions.load()).toMatchObject({ accessToken: 'new-access', refreshToken: 'new'.padEnd(43, 'x') });
+    timeout.mockRestore();
+  });
+
+  it('keeps the server reuse grace well over the longest wait for a refresh answer', () => {
+    expect(REFRESH_REUSE_GRACE_MS).toBeGreaterThanOrEqual(2 * (1 + REFRESH_LOST_ANSWER_RETRIES) * REFRESH_ANSWER_TIMEOUT_MS);
   });
 });
 

@@ -22,6 +22,8 @@ import {
   SUMMARY_STREAM,
   SummaryStreamLine,
   Session,
+  REFRESH_ANSWER_TIMEOUT_MS,
+  REFRESH_LOST_ANSWER_RETRIES,
   TokenPair,
   WsTicket,
 } from '../protocol/index.js';
@@ -475,18 +477,29 @@ export class ApiClient {
     return this.refresh(session.refreshToken);
   }
 
-  /** Rotates the refresh token, once across processes: a process that waited finds the work done. */
+  /**
+   * Rotates the refresh token, once across processes: a process that waited finds the work done. Waits
+   * REFRESH_ANSWER_TIMEOUT_MS for each answer, and asks again (REFRESH_LOST_ANSWER_RETRIES times) when one
+   * was lost, so a server that stalled while answering does not end the session. Throws
+   * `session_revoked` (the stored session cleared) or `unavailable`.
+   */
   private refresh(staleRefreshToken: string): Promise<StoredSession> {
     return this.options.sessions.exclusive(async () => {
       const current = await this.options.sessions.load();
       if (!current) throw new ChatError('unauthorized', 'not signed in: run `chat login <user>` first');
       if (current.refreshToken !== staleRefreshToken && this.msUntilRenewal(current) > 0) return current;
       let tokens: TokenPair;
-      try {
-        tokens = await this.call('POST', '/auth/refresh', { body: this.refreshBody(current.refreshToken), auth: false, schema: TokenPair });
-      } catch (error) {
-        if (error instanceof ChatError && error.code === 'session_revoked') await this.options.sessions.clear();
-        throw error;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          tokens = await this.call('POST', '/auth/refresh', { body: this.refreshBody(current.refreshToken), auth: false, schema: TokenPair, timeoutMs: REFRESH_ANSWER_TIMEOUT_MS });
+          break;
+        } catch (error) {
+          if (error instanceof ChatError && error.code === 'session_revoked') await this.options.sessions.clear();
+          // A lost answer (the server may have rotated the token): asked again at once, with the same
+          // token, inside the server's REFRESH_REUSE_GRACE_MS, which answers the same pair.
+          if (error instanceof ChatError && error.code === 'unavailable' && !neverSent(error) && attempt < REFRESH_LOST_ANSWER_RETRIES) continue;
+          throw error;
+        }
       }
       const next = this.withTokens(current, tokens);
       await this.options.sessions.save(next);

@@ -8,8 +8,17 @@ import { TextField } from './text-field.js';
 /** The REST API's path prefix. */
 export const API_PREFIX = '/api/v1';
 
-/** What a device is called ("laptop"): one line. */
-export const DeviceName = TextField().trim().min(1).max(64);
+/** Characters that show nothing (zero-width space and joiners, bidi marks, variation selectors…). */
+const INVISIBLE_OR_SPACE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\s]/gu;
+/**
+ * What a device is called ("laptop"): one line of 1 to 64 characters (trimmed) with something visible
+ * in it; refused with a plain message (`a device name cannot be empty`) when blank or only invisible.
+ */
+export const DeviceName = TextField()
+  .trim()
+  .min(1, 'a device name cannot be empty')
+  .max(64, 'a device name has at most 64 characters')
+  .refine((s) => s === '' || s.replace(INVISIBLE_OR_SPACE, '') !== '', 'a device name cannot be empty');
 
 export const RegisterRequest = z.object({
   username: Username,
@@ -41,14 +50,32 @@ export const ResumeDevice = z.object({
 export type ResumeDevice = z.infer<typeof ResumeDevice>;
 
 export const LoginRequest = z.object({
-  username: TextField().min(1).max(64),
-  password: z.string().min(1).max(1024),
+  username: TextField().min(1, 'give a username').max(64, 'a username has at most 64 characters'),
+  password: z.string().min(1, 'give a password').max(1024, 'a password has at most 1024 characters'),
   deviceName: DeviceName.optional(),
   /** Resume this existing device instead of adding a new one; refused unless the proof verifies. */
   resume: ResumeDevice.optional(),
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
+/**
+ * How long (ms) a client waits for the answer to `POST /auth/refresh` before it calls the answer lost
+ * (whatever timeout it uses for other requests).
+ */
+export const REFRESH_ANSWER_TIMEOUT_MS = 15_000;
+/**
+ * How many times a client asks again, at once and with the same refresh token, when a refresh's answer
+ * was lost (a timeout or a reset, not a refused connection): the server may have rotated the token.
+ */
+export const REFRESH_LOST_ANSWER_RETRIES = 2;
+/**
+ * How long (ms) after a refresh token was spent the server still answers it with the pair it was
+ * exchanged for (a lost answer asked again, two tabs refreshing together): 90 s, twice the longest a
+ * client waits for one refresh (REFRESH_ANSWER_TIMEOUT_MS for the first try and each retry), so an
+ * answer lost to a stalled server is asked again inside it. Presenting the token after this is reuse:
+ * the server revokes the session.
+ */
+export const REFRESH_REUSE_GRACE_MS = 2 * (1 + REFRESH_LOST_ANSWER_RETRIES) * REFRESH_ANSWER_TIMEOUT_MS;
 export const RefreshRequest = z.object({ refreshToken: z.string().min(16).max(256) });
 
 /**
