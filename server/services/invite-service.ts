@@ -5,7 +5,7 @@ import type { Bus } from '../bus/bus.js';
 import type { InviteRecord, Store } from '../store/store.js';
 import { publishRoomEvent, publishRoomsChanged } from './room-events.js';
 import type { RoomService } from './room-service.js';
-import { toRoomDto } from './room-service.js';
+import { DIRECT_MESSAGE_OF_TWO, toRoomDto } from './room-service.js';
 import { hashOpaqueToken, newOpaqueToken } from './tokens.js';
 
 function toInviteDto(i: InviteRecord): Invite {
@@ -31,6 +31,8 @@ export interface InviteServiceDeps {
 /**
  * Invite links: 256-bit tokens of which only a hash is kept, with expiry, a number of uses and
  * revocation; made, listed and revoked by the room's owner, redeemed atomically by anyone holding one.
+ * A direct message has no invites: making or listing one is `forbidden`, and a link an older server
+ * made into one lets nobody in (`forbidden`, the same words).
  */
 export class InviteService {
   constructor(private readonly deps: InviteServiceDeps) {}
@@ -72,6 +74,8 @@ export class InviteService {
           throw new ChatError('invite_invalid', 'this invite link was revoked; ask for a new one');
         case 'invite_removed':
           throw new ChatError('invite_invalid', 'you were removed from this room; ask its owner for a new invite');
+        case 'direct_message':
+          throw new ChatError('forbidden', DIRECT_MESSAGE_OF_TWO);
         case 'invite_used_up':
           throw new ChatError('invite_invalid', 'this invite link has been used as many times as it allows; ask for a new one');
         default:

@@ -82,7 +82,8 @@ export class MessageService {
 
   /**
    * Deletes the message (or edit, reaction, reply) at `seq` for good and announces the `delete` event.
-   * Only its author or the room's owner: `forbidden` otherwise; `not_found` when there is no such
+   * Only its author or the room's owner (in a direct message, which has no owner, only its author):
+   * `forbidden` otherwise; `not_found` when there is no such
    * message; `conflict` when it was already deleted; `invalid_request` for a membership or delete event.
    */
   async delete(by: { id: string; username: string }, roomRef: string, seq: number): Promise<DeleteMessageResult> {
@@ -92,7 +93,10 @@ export class MessageService {
     if (!done.ok) {
       switch (done.conflict) {
         case 'not_author':
-          throw new ChatError('forbidden', `only its author or the owner of #${room.name} can delete message ${seq}`);
+          throw new ChatError(
+            'forbidden',
+            room.direct ? `only its author can delete message ${seq}: in a direct message each of you deletes only your own` : `only its author or the owner of #${room.name} can delete message ${seq}`,
+          );
         case 'target_missing':
           throw new ChatError('not_found', `there is no message ${seq} in #${room.name}`);
         case 'target_deleted':

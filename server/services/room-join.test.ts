@@ -13,6 +13,7 @@ const ROOM: RoomRecord = {
   headSeq: 3,
   memberCount: 1,
   createdAt: new Date(0),
+  direct: false,
 };
 
 /** A room service over a store that holds one private room, with `removedBy` having removed the caller (or not). */

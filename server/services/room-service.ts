@@ -26,6 +26,12 @@ export function closeNames<R extends { readonly name: string }>(name: string, ro
     .map((x) => x.room);
 }
 
+/**
+ * The message of the `forbidden` refusal of anything that would change who is in a direct message, or
+ * give one of its two people power over the other: invites, kicks, deleting the other's messages.
+ */
+export const DIRECT_MESSAGE_OF_TWO = 'direct messages are between two people only: nobody can be invited, added or removed; start a group room instead';
+
 /** A UUID, as opposed to a room name. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -87,15 +93,23 @@ export class RoomService {
     return new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
   }
 
-  /** The room, if the caller owns it; otherwise the error a non-owner deserves. */
+  /**
+   * The room, if the caller owns it; otherwise the error a non-owner deserves. A direct message has no
+   * owner, whatever role an older server stored for its opener: its members get `forbidden`
+   * {@link DIRECT_MESSAGE_OF_TWO}, and anyone else the error a non-member gets.
+   */
   async requireOwner(userId: string, ref: string): Promise<RoomRecord> {
     const room = await this.resolve(ref);
     const member = await this.requireMember(room, userId, ref);
+    if (room.direct) throw new ChatError('forbidden', DIRECT_MESSAGE_OF_TWO);
     if (member.role !== 'owner') throw new ChatError('forbidden', `only the owner of #${room.name} can do that`);
     return room;
   }
 
-  /** The owner removes a member; the removal is an event, and cuts the member's live subscriptions. */
+  /**
+   * The owner removes a member; the removal is an event, and cuts the member's live subscriptions.
+   * Nobody is removed from a direct message (`forbidden`, see {@link requireOwner}); either may leave.
+   */
   async kick(userId: string, ref: string, username: string): Promise<MembershipResult> {
     const room = await this.requireOwner(userId, ref);
     const target = await this.deps.store.findUserByUsername(username);
@@ -108,7 +122,10 @@ export class RoomService {
     return { room: toRoomDto((await this.deps.store.findRoomById(room.id)) ?? room, 'owner'), event: removed.value };
   }
 
-  /** The private room of two: found if it exists, made (with both as members) if not. */
+  /**
+   * The private room of two: found if it exists, made (with both as members, neither the owner) if not.
+   * The caller's role is answered as `member` also in one an older server made with its opener as owner.
+   */
   async directMessage(userId: string, username: string): Promise<{ room: Room; created: boolean }> {
     const other = await this.deps.store.findUserByUsername(username);
     if (!other) throw new ChatError('not_found', `there is no user "${username}"`);
@@ -117,7 +134,7 @@ export class RoomService {
     const existing = await this.deps.store.findDmRoom(dmKey);
     if (existing) {
       const member = await this.deps.store.getMembership(existing.id, userId);
-      if (member) return { room: toRoomDto(existing, member.role), created: false };
+      if (member) return { room: toRoomDto(existing, 'member'), created: false };
       // One of the two left: they come back through the same room.
       const back = await this.deps.store.addMember({ roomId: existing.id, userId, role: 'member', eventId: randomUUID() });
       if (back.ok) await publishRoomEvent(this.deps.bus, back.value);
@@ -131,7 +148,7 @@ export class RoomService {
     const joined = await this.deps.store.addMember({ roomId: created.value.room.id, userId: other.id, role: 'member', eventId: randomUUID() });
     if (joined.ok) await publishRoomEvent(this.deps.bus, joined.value);
     await publishRoomsChanged(this.deps.bus, [userId, other.id]);
-    return { room: toRoomDto((await this.deps.store.findRoomById(created.value.room.id)) ?? created.value.room, 'owner'), created: true };
+    return { room: toRoomDto((await this.deps.store.findRoomById(created.value.room.id)) ?? created.value.room, 'member'), created: true };
   }
 
   async create(userId: string, req: { name: string; topic?: string | undefined; visibility: CreateRoomRequest['visibility'] }): Promise<{ room: Room; event: RoomEvent }> {
@@ -185,12 +202,17 @@ export class RoomService {
     };
   }
 
-  /** The owner sets the room's topic; every member's room list hears of it. */
+  /**
+   * The owner sets the room's topic; every member's room list hears of it. In a direct message either
+   * of the two may set it, as equals (Matrix clients make both people of a direct chat its admins).
+   */
   async setTopic(userId: string, ref: string, topic: string): Promise<Room> {
-    const room = await this.requireOwner(userId, ref);
+    const room = await this.resolve(ref);
+    const member = await this.requireMember(room, userId, ref);
+    if (!room.direct && member.role !== 'owner') throw new ChatError('forbidden', `only the owner of #${room.name} can do that`);
     const changed = (await this.deps.store.setRoomTopic(room.id, topic)) ?? room;
     await publishRoomsChanged(this.deps.bus, (await this.deps.store.listMembers(room.id)).map((m) => m.userId));
-    return toRoomDto(changed, 'owner');
+    return toRoomDto(changed, room.direct ? 'member' : member.role);
   }
 
   /**

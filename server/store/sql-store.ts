@@ -39,7 +39,7 @@ import type {
 
 type Row = Record<string, unknown>;
 
-const ROOM_COLUMNS = `r.id, r.name, r.topic, r.visibility, r.owner_id, r.head_seq, r.created_at,
+const ROOM_COLUMNS = `r.id, r.name, r.topic, r.visibility, r.owner_id, r.head_seq, r.created_at, r.dm_key IS NOT NULL AS direct,
   (SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count`;
 
 /** Text for a LIKE pattern, matched literally: `%`, `_` and the escape `\\` escaped. */
@@ -128,6 +128,7 @@ function toRoom(r: Row): RoomRecord {
     headSeq: Number(r.head_seq),
     memberCount: Number(r.member_count),
     createdAt: asDate(r.created_at),
+    direct: r.direct === true,
   };
 }
 
@@ -455,7 +456,8 @@ export class SqlStore implements Store {
         [room.id, room.name, room.topic, room.visibility, room.ownerId, room.dmKey ?? null],
       );
       if (rows.length === 0) return { ok: false, conflict: 'room_exists' } as const;
-      await tx.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [room.id, room.ownerId]);
+      // Nobody owns a direct message: its opener is a member like the other.
+      await tx.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, $3)`, [room.id, room.ownerId, room.dmKey === undefined ? 'owner' : 'member']);
       const event = await insertEvent(tx, {
         id: room.joinEventId,
         roomId: room.id,
@@ -666,6 +668,9 @@ export class SqlStore implements Store {
       if (invite.revokedAt) return { ok: false, conflict: 'invite_revoked' } as const;
       if (invite.expiresAt.getTime() <= r.now.getTime()) return { ok: false, conflict: 'invite_expired' } as const;
       await lockRoom(tx, invite.roomId);
+      // An invite into a direct message (an older server made them) lets nobody in, members included.
+      const direct = await tx.query('SELECT 1 FROM rooms WHERE id = $1 AND dm_key IS NOT NULL', [invite.roomId]);
+      if (direct.rows.length > 0) return { ok: false, conflict: 'direct_message' } as const;
       const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [invite.roomId, r.userId]);
       if (member.rows.length > 0) return { ok: true, value: { roomId: invite.roomId, event: null } } as const;
       const removed = await tx.query(
@@ -1038,7 +1043,7 @@ export class SqlStore implements Store {
 
   async deleteMessage(d: NewDeletion): Promise<StoreResult<{ event: RoomEvent; purged: string[] }>> {
     return this.db.transaction(async (tx): Promise<StoreResult<{ event: RoomEvent; purged: string[] }>> => {
-      const { rows: roomRows } = await tx.query<Row>('SELECT owner_id FROM rooms WHERE id = $1 FOR UPDATE', [d.roomId]);
+      const { rows: roomRows } = await tx.query<Row>('SELECT owner_id, dm_key FROM rooms WHERE id = $1 FOR UPDATE', [d.roomId]);
       const room = roomRows[0];
       if (!room) throw new Error(`no room ${d.roomId}`);
       const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [d.roomId, d.by.id]);
@@ -1049,7 +1054,9 @@ export class SqlStore implements Store {
       // An edit is not deleted alone (the message would be left showing no text): edit again, or delete the message.
       if (target.kind !== 'message' || target.relation_type === 'delete' || target.relation_type === 'edit') return { ok: false, conflict: 'target_not_message' };
       if (target.redacted_at !== null) return { ok: false, conflict: 'target_deleted' };
-      if (String(target.sender_id) !== d.by.id && String(room.owner_id) !== d.by.id) return { ok: false, conflict: 'not_author' };
+      // The owner may delete anyone's message, but a direct message has no owner (whatever owner_id says).
+      const moderator = room.dm_key === null && String(room.owner_id) === d.by.id;
+      if (String(target.sender_id) !== d.by.id && !moderator) return { ok: false, conflict: 'not_author' };
       // The message and every edit of it lose their content for good, and their search terms with it.
       const purged = await tx.query<Row>(
         `UPDATE room_events SET body = NULL, envelope = NULL, search = NULL, redacted_at = now()

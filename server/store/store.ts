@@ -84,6 +84,11 @@ export interface RoomRecord {
   readonly headSeq: number;
   readonly memberCount: number;
   readonly createdAt: Date;
+  /**
+   * Whether the room is a direct message (the server keeps a pair key for it): exactly its two people,
+   * neither of whom owns it, whatever role an older server stored for the one who opened it.
+   */
+  readonly direct: boolean;
 }
 
 export interface MemberRecord {
@@ -108,7 +113,7 @@ export interface NewRoom {
   readonly ownerId: string;
   /** The id of the owner's join event. */
   readonly joinEventId: string;
-  /** For a direct-message room: the pair's key, unique. */
+  /** For a direct-message room: the pair's key, unique. Its opener is then stored as a `member`, not `owner`. */
   readonly dmKey?: string;
 }
 
@@ -251,7 +256,9 @@ export type StoreConflict =
   | 'already_reacted'
   | 'reaction_limit'
   /** The sender's clientMsgId is stored already, with another relation (or none where this has one). */
-  | 'client_msg_id_reused';
+  | 'client_msg_id_reused'
+  /** An invite names a direct message, which nobody joins but its two people. */
+  | 'direct_message';
 
 /**
  * A store write's outcome: the value, or why it was refused. A refused relation names its target's
@@ -414,7 +421,8 @@ export interface Store {
   /**
    * Redeems an invite atomically: of many concurrent redemptions of an invite with N uses, exactly N
    * succeed. A user who is already a member gets the room without using up a use. A user the owner
-   * removed from the room after the invite was made gets `invite_removed`.
+   * removed from the room after the invite was made gets `invite_removed`. An invite into a direct
+   * message (made by an older server) lets nobody in: `direct_message`.
    */
   redeemInvite(r: { tokenHash: string; userId: string; eventId: string; now: Date }): Promise<StoreResult<{ roomId: string; event: RoomEvent | null }>>;
 
@@ -516,7 +524,7 @@ export interface Store {
    * Deletes a message, edit, reaction or reply for good: in one transaction under the room's lock, its
    * content and that of all its edits (body, and so the search entry, or envelope) is removed, the rows
    * are marked redacted, and a `delete` relation event is committed at the next seq. Only the author or
-   * the room's owner (`not_author`), a member (`not_member`); `target_missing` when there is no such seq,
+   * the room's owner, and in a direct message only the author (`not_author`), a member (`not_member`); `target_missing` when there is no such seq,
    * `target_not_message` for a membership or delete event, `target_deleted` when already deleted.
    * Answers the delete event and the ids of every event whose content was removed.
    */
