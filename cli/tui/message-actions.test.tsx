@@ -475,6 +475,41 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
     expect(t.relations()[0]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'helo wrold again' });
     t.app.unmount();
   });
+
+  // Keys typed in one burst after a room switch were released before the kept reply or edit came
+  // back: Enter sent a plain message, and the reply went with the next one.
+  it.each([
+    ['Ctrl+P', [KEYS.ctrlP]],
+    ['the room switcher', ['\u000b', 'general', KEYS.enter]],
+  ])('sends a kept reply as the reply when a burst switches back (%s), types and presses Enter', async (_how, back) => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, BOB, 'lunch at noon?'), ev(OPEN, 2, BOB, 'anyone')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const t = setup([OPEN, OTHER], events);
+    await until(() => t.frame().includes('bob: anyone'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'r', 'noon ');
+    await until(() => t.frame().includes('replying to bob: lunch at noon?') && composerOf(t.frame()).includes('noon'), 'the reply begun');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    await t.press([...back, 'works', KEYS.enter].join(''));
+    await until(() => t.relations().length === 1, 'the reply sent');
+    expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'noon works', relatesTo: { type: 'reply', eventId: idOf(1) } }]);
+    await until(() => !t.frame().includes('replying to'), 'the banner gone');
+    t.app.unmount();
+  });
+
+  it('saves a kept edit when a burst switches back, types and presses Enter', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const t = setup([OPEN, OTHER], events);
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e');
+    await until(() => t.frame().includes('editing your message') && composerOf(t.frame()).includes('helo wrold'), 'the edit begun');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    await t.press(`${KEYS.ctrlP}-E3${KEYS.enter}`);
+    await until(() => t.relations().length === 1, 'the edit saved');
+    expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'helo wrold-E3', relatesTo: { type: 'edit', eventId: idOf(1) } }]);
+    await until(() => !t.frame().includes('editing your message'), 'the banner gone');
+    t.app.unmount();
+  });
 });
 
 describe('slash commands while the newest message is still being sent', () => {

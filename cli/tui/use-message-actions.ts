@@ -114,18 +114,31 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
    */
   const restoreRef = useRef<{ readonly roomId: string; readonly target: DraftTarget; load: 'no' | 'loading' | 'done' } | null>(null);
 
-  // Another room: whatever was selected belongs to the last one; a reply or edit in progress stays
-  // with that room's draft (see setMode). The composer already shows the new room's draft, or its
-  // edit's text; the reply or edit kept with it comes back once its message is found (below).
-  useEffect(() => {
+  /** The room the refs below belong to (undefined: none yet); see showRoom. */
+  const shownRef = useRef<{ readonly id: string | undefined } | null>(null);
+  /**
+   * Another room: whatever was selected belongs to the last one; a reply or edit in progress stays
+   * with that room's draft (see setMode). The composer already shows the new room's draft, or its
+   * edit's text; the reply or edit kept with it comes back now if its message is loaded, else once it
+   * is found (the effect below). Run while rendering the new room, not in an effect after it: the
+   * keys a room switch held (Ctrl+P, text, Enter in one burst) are let go from an effect once the room
+   * shows, and must find the reply or edit already back, not send a plain message.
+   */
+  const showRoom = () => {
+    if (shownRef.current && shownRef.current.id === room?.id) return;
+    shownRef.current = { id: room?.id };
     selectionRef.current = null;
     promptRef.current = null;
     modeRef.current = null;
     const target = room ? o.drafts?.target(room.id) : undefined;
     restoreRef.current = room && target ? { roomId: room.id, target, load: 'no' } : null;
-    redraw((n) => n + 1);
-    // Only the room matters here; the refs are read at call time.
-  }, [room?.id]);
+    const event = target ? o.eventOf(target.eventId) : undefined;
+    if (target && event && o.views?.get(target.eventId)?.deleted !== true) {
+      restoreRef.current = null;
+      modeRef.current = { kind: target.kind, target: event };
+    }
+  };
+  showRoom();
 
   // The kept reply or edit: back ("replying to…", "editing…") once its message is loaded; if the
   // message was deleted, or is not there even after loading back to it, the status line says so and
