@@ -510,6 +510,31 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
     await until(() => !t.frame().includes('editing your message'), 'the banner gone');
     t.app.unmount();
   });
+
+  // Deleted while the room showed, the reply's banner quoted nothing and Enter failed ("message was deleted").
+  it('ends a reply or an edit whose message is deleted while the room shows: the status line says so, the text stays a plain draft', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, BOB, 'lunch at noon?'), ev(OPEN, 2, ME, 'helo wrold'), ev(OPEN, 3, BOB, 'after')] };
+    const t = setup([OPEN], events);
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, KEYS.up, 'r', 'noon ');
+    await until(() => t.frame().includes('replying to bob: lunch at noon?'), 'the reply begun');
+    t.emit('event', ev(OPEN, 4, BOB, null, rel('delete', 1)));
+    await until(() => t.frame().includes('the message you were replying to was deleted'), 'the status line saying so');
+    expect(t.frame()).not.toContain('replying to bob');
+    await t.press('works', KEYS.enter);
+    await until(() => t.relations().length === 1, 'the text sent');
+    expect(t.relations()[0]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'noon works' });
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e', '!');
+    await until(() => t.frame().includes('editing your message') && composerOf(t.frame()).includes('helo wrold!'), 'the edit begun');
+    t.emit('event', ev(OPEN, 5, ME, null, rel('delete', 2)));
+    await until(() => t.frame().includes('the message you were editing was deleted'), 'the status line saying so');
+    expect(t.frame()).not.toContain('editing your message');
+    expect(composerOf(t.frame())).toContain('helo wrold!');
+    await t.press(KEYS.enter);
+    await until(() => t.relations().length === 2, 'the text sent');
+    expect(t.relations()[1]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'helo wrold!' });
+    t.app.unmount();
+  });
 });
 
 describe('slash commands while the newest message is still being sent', () => {

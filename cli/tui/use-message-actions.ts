@@ -144,6 +144,16 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   // message was deleted, or is not there even after loading back to it, the status line says so and
   // the text stays as a plain draft (an edit's text after the draft already there).
   useEffect(() => {
+    // A reply or edit in progress whose message is deleted while the room shows ends the same way.
+    const m = currentMode();
+    if (m && room && o.views?.get(m.target.id)?.deleted === true) {
+      setMode(null);
+      if (selectionRef.current?.id === m.target.id) selectionRef.current = null;
+      if (m.kind === 'edit') o.composer.current?.keepAsDraft();
+      const what = m.kind === 'edit' ? 'you were editing' : 'you were replying to';
+      setNote(`the message ${what} was deleted — your text is kept as a draft`);
+      return;
+    }
     const r = restoreRef.current;
     if (!r || !room || r.roomId !== room.id) return;
     const { target } = r;
