@@ -535,6 +535,38 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
     expect(t.relations()[1]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'helo wrold!' });
     t.app.unmount();
   });
+
+  // A kept edit came back over a newer edit made elsewhere with no word, and Enter overwrote it.
+  it('says so when a kept edit comes back to a message edited since; one not edited since comes back without a word', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, ME, 'hello world, said elsewhere', rel('edit', 1)), ev(OPEN, 3, ME, 'second'), ev(OPEN, 4, BOB, 'after')] };
+    const book = DraftBook.inMemory();
+    book.setTarget(OPEN.id, { kind: 'edit', eventId: idOf(1), seq: 1, text: 'helo world', cursor: 10, from: 'helo wrold' });
+    const t = setup([OPEN], events, new Map(), undefined, book);
+    await until(() => t.frame().includes('editing your message'), 'the edit back');
+    await until(() => t.frame().includes('the message you were editing was edited since'), 'the status line saying so');
+    expect(composerOf(t.frame())).toContain('helo world');
+    t.app.unmount();
+    const same = DraftBook.inMemory();
+    same.setTarget(OPEN.id, { kind: 'edit', eventId: idOf(3), seq: 3, text: 'second!', cursor: 7, from: 'second' });
+    const u = setup([OPEN], events, new Map(), undefined, same);
+    await until(() => u.frame().includes('editing your message') && u.frame().includes('bob: after'), 'the edit back');
+    expect(u.frame()).not.toContain('edited since');
+    u.app.unmount();
+  });
+
+  it('keeps what an edit began from with the draft, and reads a kept edit without it (a file written before)', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')] };
+    const book = DraftBook.inMemory();
+    const t = setup([OPEN], events, new Map(), undefined, book);
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e', '!');
+    await until(() => t.frame().includes('editing your message'), 'the edit begun');
+    expect(book.target(OPEN.id)).toMatchObject({ kind: 'edit', text: 'helo wrold!', from: 'helo wrold' });
+    t.app.unmount();
+    const files = memoryDrafts();
+    files.disk.text = JSON.stringify({ version: 1, drafts: { [OPEN.id]: { text: '', cursor: 0, savedAt: Date.now(), target: { kind: 'edit', eventId: idOf(1), seq: 1, text: 'old file', cursor: 8 } } } });
+    expect((await files.open()).target(OPEN.id)).toEqual({ kind: 'edit', eventId: idOf(1), seq: 1, text: 'old file', cursor: 8 });
+  });
 });
 
 describe('slash commands while the newest message is still being sent', () => {
