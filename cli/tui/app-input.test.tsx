@@ -340,6 +340,25 @@ describe('App input', () => {
     await until(() => t.frame().includes('you were removed from #general by bob'), 'the removal note');
   });
 
+  // The removal's line stayed on the status line after the room list brought another room, and after rejoining.
+  it('keeps the removal line while the room shown after it stays, and clears it when #general is rejoined (on another device)', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    const removal = {
+      id: '00000000-0000-4000-8000-0000000000ff', roomId: GENERAL.id, seq: 2, kind: 'remove', sender: { id: 'b', username: 'bob' }, body: null,
+      envelope: null, target: ME, clientMsgId: null, createdAt: new Date().toISOString(),
+    };
+    t.emit('event', removal);
+    t.emit('removed', { roomId: GENERAL.id });
+    await until(() => t.frame().includes('bob: welcome to plans'), 'the room shown instead');
+    expect(t.frame()).toContain('you were removed from #general by bob');
+    // The room list (refreshed when the server says it changed) has #general again: rejoined elsewhere.
+    t.emit('rooms');
+    await until(() => t.frame().includes('bob: welcome to general'), '#general shown again');
+    expect(t.frame()).not.toContain('you were removed from #general');
+    t.app.unmount();
+  });
+
   it('hides and shows the room list with Ctrl+G', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

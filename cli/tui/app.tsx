@@ -185,8 +185,25 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     [chat, stdout],
   );
 
+  /**
+   * The removal the status line tells of (`text`), until another room shows: it stays while the room
+   * shown in place of the one removed from (`fallback`: not yet shown) is, and goes with the next
+   * room shown (a switch, or the room rejoined, here or on another device), as a room switch clears
+   * the status line.
+   */
+  const removalNote = useRef<{ readonly text: string; fallback: boolean } | null>(null);
+  /** The id of the room shown (set while rendering), for the removal listener. */
+  const shownRoomId = useRef<string | undefined>(undefined);
   // Removed from a room by its owner: the room leaves the list, and the status bar says why.
-  useEffect(() => chat.onRemoved((removal) => setNote(neutralize(removalText(removal)))), [chat]);
+  useEffect(
+    () =>
+      chat.onRemoved((removal) => {
+        const text = neutralize(removalText(removal));
+        removalNote.current = { text, fallback: removal.roomId === shownRoomId.current };
+        setNote(text);
+      }),
+    [chat],
+  );
 
   useEffect(() => {
     const onResize = () => setSize({ columns: stdout.columns, rows: stdout.rows });
@@ -224,6 +241,17 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   useEffect(() => {
     releaseKeys.current?.();
     releaseKeys.current = null;
+  }, [room?.id]);
+  shownRoomId.current = room?.id;
+  useEffect(() => {
+    const removal = removalNote.current;
+    if (!removal) return;
+    if (removal.fallback) {
+      removal.fallback = false;
+      return;
+    }
+    removalNote.current = null;
+    setNote((n) => (n === removal.text ? null : n));
   }, [room?.id]);
   useEffect(() => {
     if (!selected && chat.rooms[0]) setSelected(chat.rooms[0].id);

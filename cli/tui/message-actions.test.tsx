@@ -475,6 +475,98 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
     expect(t.relations()[0]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'helo wrold again' });
     t.app.unmount();
   });
+
+  // Keys typed in one burst after a room switch were released before the kept reply or edit came
+  // back: Enter sent a plain message, and the reply went with the next one.
+  it.each([
+    ['Ctrl+P', [KEYS.ctrlP]],
+    ['the room switcher', ['\u000b', 'general', KEYS.enter]],
+  ])('sends a kept reply as the reply when a burst switches back (%s), types and presses Enter', async (_how, back) => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, BOB, 'lunch at noon?'), ev(OPEN, 2, BOB, 'anyone')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const t = setup([OPEN, OTHER], events);
+    await until(() => t.frame().includes('bob: anyone'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'r', 'noon ');
+    await until(() => t.frame().includes('replying to bob: lunch at noon?') && composerOf(t.frame()).includes('noon'), 'the reply begun');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    await t.press([...back, 'works', KEYS.enter].join(''));
+    await until(() => t.relations().length === 1, 'the reply sent');
+    expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'noon works', relatesTo: { type: 'reply', eventId: idOf(1) } }]);
+    await until(() => !t.frame().includes('replying to'), 'the banner gone');
+    t.app.unmount();
+  });
+
+  it('saves a kept edit when a burst switches back, types and presses Enter', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const t = setup([OPEN, OTHER], events);
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e');
+    await until(() => t.frame().includes('editing your message') && composerOf(t.frame()).includes('helo wrold'), 'the edit begun');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    await t.press(`${KEYS.ctrlP}-E3${KEYS.enter}`);
+    await until(() => t.relations().length === 1, 'the edit saved');
+    expect(t.relations()[0]).toEqual([OPEN.id, { clientMsgId: expect.any(String), body: 'helo wrold-E3', relatesTo: { type: 'edit', eventId: idOf(1) } }]);
+    await until(() => !t.frame().includes('editing your message'), 'the banner gone');
+    t.app.unmount();
+  });
+
+  // Deleted while the room showed, the reply's banner quoted nothing and Enter failed ("message was deleted").
+  it('ends a reply or an edit whose message is deleted while the room shows: the status line says so, the text stays a plain draft', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, BOB, 'lunch at noon?'), ev(OPEN, 2, ME, 'helo wrold'), ev(OPEN, 3, BOB, 'after')] };
+    const t = setup([OPEN], events);
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, KEYS.up, 'r', 'noon ');
+    await until(() => t.frame().includes('replying to bob: lunch at noon?'), 'the reply begun');
+    t.emit('event', ev(OPEN, 4, BOB, null, rel('delete', 1)));
+    await until(() => t.frame().includes('the message you were replying to was deleted'), 'the status line saying so');
+    expect(t.frame()).not.toContain('replying to bob');
+    await t.press('works', KEYS.enter);
+    await until(() => t.relations().length === 1, 'the text sent');
+    expect(t.relations()[0]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'noon works' });
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e', '!');
+    await until(() => t.frame().includes('editing your message') && composerOf(t.frame()).includes('helo wrold!'), 'the edit begun');
+    t.emit('event', ev(OPEN, 5, ME, null, rel('delete', 2)));
+    await until(() => t.frame().includes('the message you were editing was deleted'), 'the status line saying so');
+    expect(t.frame()).not.toContain('editing your message');
+    expect(composerOf(t.frame())).toContain('helo wrold!');
+    await t.press(KEYS.enter);
+    await until(() => t.relations().length === 2, 'the text sent');
+    expect(t.relations()[1]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'helo wrold!' });
+    t.app.unmount();
+  });
+
+  // A kept edit came back over a newer edit made elsewhere with no word, and Enter overwrote it.
+  it('says so when a kept edit comes back to a message edited since; one not edited since comes back without a word', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, ME, 'hello world, said elsewhere', rel('edit', 1)), ev(OPEN, 3, ME, 'second'), ev(OPEN, 4, BOB, 'after')] };
+    const book = DraftBook.inMemory();
+    book.setTarget(OPEN.id, { kind: 'edit', eventId: idOf(1), seq: 1, text: 'helo world', cursor: 10, from: 'helo wrold' });
+    const t = setup([OPEN], events, new Map(), undefined, book);
+    await until(() => t.frame().includes('editing your message'), 'the edit back');
+    await until(() => t.frame().includes('the message you were editing was edited since'), 'the status line saying so');
+    expect(composerOf(t.frame())).toContain('helo world');
+    t.app.unmount();
+    const same = DraftBook.inMemory();
+    same.setTarget(OPEN.id, { kind: 'edit', eventId: idOf(3), seq: 3, text: 'second!', cursor: 7, from: 'second' });
+    const u = setup([OPEN], events, new Map(), undefined, same);
+    await until(() => u.frame().includes('editing your message') && u.frame().includes('bob: after'), 'the edit back');
+    expect(u.frame()).not.toContain('edited since');
+    u.app.unmount();
+  });
+
+  it('keeps what an edit began from with the draft, and reads a kept edit without it (a file written before)', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')] };
+    const book = DraftBook.inMemory();
+    const t = setup([OPEN], events, new Map(), undefined, book);
+    await until(() => t.frame().includes('bob: after'), 'the history');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'e', '!');
+    await until(() => t.frame().includes('editing your message'), 'the edit begun');
+    expect(book.target(OPEN.id)).toMatchObject({ kind: 'edit', text: 'helo wrold!', from: 'helo wrold' });
+    t.app.unmount();
+    const files = memoryDrafts();
+    files.disk.text = JSON.stringify({ version: 1, drafts: { [OPEN.id]: { text: '', cursor: 0, savedAt: Date.now(), target: { kind: 'edit', eventId: idOf(1), seq: 1, text: 'old file', cursor: 8 } } } });
+    expect((await files.open()).target(OPEN.id)).toEqual({ kind: 'edit', eventId: idOf(1), seq: 1, text: 'old file', cursor: 8 });
+  });
 });
 
 describe('slash commands while the newest message is still being sent', () => {

@@ -101,11 +101,33 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   const setSelection = (s: Selection | null) => set(selectionRef, s);
   const setPrompt = (p: ActionPrompt) => set(promptRef, p);
   const { chat, room, me, setNote } = o;
+  /** The message's text now (this user's edit still in the outbox counted), or null while it is not open. */
+  const textNow = (event: RoomEvent): string | null => {
+    const view = o.views?.get(event.id);
+    return view ? (view.pendingText ?? view.text) : event.body;
+  };
+  /**
+   * Set when a kept edit comes back to a message whose text is no longer the one the edit began from
+   * (edited since, on another device): the effect below says so on the status line.
+   */
+  const changedRef = useRef(false);
+  /** Brings a kept reply or edit back on its message `event`, noting an edit whose message changed since. */
+  const bringBack = (target: DraftTarget, event: RoomEvent) => {
+    restoreRef.current = null;
+    modeRef.current = { kind: target.kind, target: event };
+    const now = textNow(event);
+    if (target.kind === 'edit' && target.from !== undefined && now !== null && now !== target.from) changedRef.current = true;
+  };
   /** Enters or leaves editing or replying, and keeps it with the room's draft (an edit's text comes from the composer). */
   const setMode = (m: ComposeMode) => {
     set(modeRef, m);
     if (!room) return;
-    const target: DraftTarget | null = !m ? null : m.kind === 'reply' ? { kind: 'reply', eventId: m.target.id, seq: m.target.seq } : { kind: 'edit', eventId: m.target.id, seq: m.target.seq, text: '', cursor: 0 };
+    const from = m ? textNow(m.target) : null;
+    const target: DraftTarget | null = !m
+      ? null
+      : m.kind === 'reply'
+        ? { kind: 'reply', eventId: m.target.id, seq: m.target.seq }
+        : { kind: 'edit', eventId: m.target.id, seq: m.target.seq, text: '', cursor: 0, ...(from !== null ? { from } : {}) };
     o.drafts?.setTarget(room.id, target);
   };
   /**
@@ -114,31 +136,55 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
    */
   const restoreRef = useRef<{ readonly roomId: string; readonly target: DraftTarget; load: 'no' | 'loading' | 'done' } | null>(null);
 
-  // Another room: whatever was selected belongs to the last one; a reply or edit in progress stays
-  // with that room's draft (see setMode). The composer already shows the new room's draft, or its
-  // edit's text; the reply or edit kept with it comes back once its message is found (below).
-  useEffect(() => {
+  /** The room the refs below belong to (undefined: none yet); see showRoom. */
+  const shownRef = useRef<{ readonly id: string | undefined } | null>(null);
+  /**
+   * Another room: whatever was selected belongs to the last one; a reply or edit in progress stays
+   * with that room's draft (see setMode). The composer already shows the new room's draft, or its
+   * edit's text; the reply or edit kept with it comes back now if its message is loaded, else once it
+   * is found (the effect below). Run while rendering the new room, not in an effect after it: the
+   * keys a room switch held (Ctrl+P, text, Enter in one burst) are let go from an effect once the room
+   * shows, and must find the reply or edit already back, not send a plain message.
+   */
+  const showRoom = () => {
+    if (shownRef.current && shownRef.current.id === room?.id) return;
+    shownRef.current = { id: room?.id };
     selectionRef.current = null;
     promptRef.current = null;
     modeRef.current = null;
     const target = room ? o.drafts?.target(room.id) : undefined;
     restoreRef.current = room && target ? { roomId: room.id, target, load: 'no' } : null;
-    redraw((n) => n + 1);
-    // Only the room matters here; the refs are read at call time.
-  }, [room?.id]);
+    const event = target ? o.eventOf(target.eventId) : undefined;
+    if (target && event && o.views?.get(target.eventId)?.deleted !== true) bringBack(target, event);
+  };
+  showRoom();
 
   // The kept reply or edit: back ("replying to…", "editing…") once its message is loaded; if the
   // message was deleted, or is not there even after loading back to it, the status line says so and
   // the text stays as a plain draft (an edit's text after the draft already there).
   useEffect(() => {
+    if (changedRef.current) {
+      changedRef.current = false;
+      setNote('the message you were editing was edited since (elsewhere) — Enter saves your text over it · Esc cancels');
+    }
+    // A reply or edit in progress whose message is deleted while the room shows ends the same way.
+    const m = currentMode();
+    if (m && room && o.views?.get(m.target.id)?.deleted === true) {
+      setMode(null);
+      if (selectionRef.current?.id === m.target.id) selectionRef.current = null;
+      if (m.kind === 'edit') o.composer.current?.keepAsDraft();
+      const what = m.kind === 'edit' ? 'you were editing' : 'you were replying to';
+      setNote(`the message ${what} was deleted — your text is kept as a draft`);
+      return;
+    }
     const r = restoreRef.current;
     if (!r || !room || r.roomId !== room.id) return;
     const { target } = r;
     const event = o.eventOf(target.eventId);
     const deleted = o.views?.get(target.eventId)?.deleted === true;
     if (event && !deleted) {
-      restoreRef.current = null;
-      set(modeRef, { kind: target.kind, target: event });
+      bringBack(target, event);
+      redraw((n) => n + 1);
       return;
     }
     if (!event && (!o.loaded || r.load === 'loading')) return;

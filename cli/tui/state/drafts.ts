@@ -27,11 +27,12 @@ export const DRAFT_MAX_CHARS = 1_000_000;
 /**
  * What a room's draft is for besides a plain message: a reply to the message `eventId` (at `seq`, so
  * a client can load history back to it), or an edit of that message, with the edit's `text` and
- * `cursor` (a UTF-16 offset) so far.
+ * `cursor` (a UTF-16 offset) so far, and `from`, the message's text when the edit began (to tell,
+ * when the edit comes back, that the message was edited since; absent in files written before it was kept).
  */
 const DraftTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reply'), eventId: z.string(), seq: z.number().int() }),
-  z.object({ kind: z.literal('edit'), eventId: z.string(), seq: z.number().int(), text: z.string(), cursor: z.number().int().nonnegative() }),
+  z.object({ kind: z.literal('edit'), eventId: z.string(), seq: z.number().int(), text: z.string(), cursor: z.number().int().nonnegative(), from: z.string().optional() }),
 ]);
 /** A draft's target; see {@link DraftTarget}. */
 export type DraftTarget = z.infer<typeof DraftTarget>;
