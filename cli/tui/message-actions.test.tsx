@@ -517,6 +517,28 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
   });
 });
 
+// After a restart the TUI opened the first room of the list, not the one the user left.
+describe('the room shown last', () => {
+  it('opens again after a restart (kept with the drafts), and the first room when the last one is no longer there', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, BOB, 'in general')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const files = memoryDrafts();
+    const book = await files.open();
+    const t = setup([OPEN, OTHER], events, new Map(), undefined, book);
+    await until(() => t.frame().includes('bob: in general'), 'the first room');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    await t.press(KEYS.ctrlC);
+    t.app.unmount();
+    await book.flush();
+    const again = setup([OPEN, OTHER], events, new Map(), undefined, await files.open());
+    await until(() => again.frame().includes('bob: plans here'), 'the room left, after a restart');
+    again.app.unmount();
+    const gone = setup([OPEN], events, new Map(), undefined, await files.open());
+    await until(() => gone.frame().includes('bob: in general'), 'the first room, the last one being gone');
+    gone.app.unmount();
+  });
+});
+
 describe('slash commands while the newest message is still being sent', () => {
   it('/edit, /react, /reply and /delete do not act on an older message in place of the one being sent, and say to wait', async () => {
     const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'one'), ev(OPEN, 2, ME, 'two')] });
