@@ -215,9 +215,14 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     };
   }, [stdout, deps]);
 
-  const room = chat.rooms.find((r) => r.id === selected) ?? chat.rooms[0];
   /** Each room's draft: the app's own, kept on disk, or one in memory. */
   const drafts = useMemo(() => deps.drafts ?? DraftBook.inMemory(deps.now), [deps.drafts, deps.now]);
+  /** The room shown before nothing is chosen: the one shown last (kept with the drafts, across a restart) if this user is still in it, else the first. */
+  const firstRoom = chat.rooms.find((r) => r.id === drafts.lastRoom()) ?? chat.rooms[0];
+  const room = chat.rooms.find((r) => r.id === selected) ?? firstRoom;
+  useEffect(() => {
+    if (room) drafts.setLastRoom(room.id);
+  }, [room?.id, drafts]);
   // The drafts of rooms this user is no longer in go (once the room list is known).
   useEffect(() => {
     if (chat.rooms.length > 0) drafts.keepOnly(new Set(chat.rooms.map((r) => r.id)));
@@ -254,8 +259,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     setNote((n) => (n === removal.text ? null : n));
   }, [room?.id]);
   useEffect(() => {
-    if (!selected && chat.rooms[0]) setSelected(chat.rooms[0].id);
-  }, [selected, chat.rooms]);
+    if (!selected && firstRoom) setSelected(firstRoom.id);
+  }, [selected, firstRoom]);
 
   // Opening a private room tells about its members' key changes (a device the server added would show here).
   useEffect(() => {

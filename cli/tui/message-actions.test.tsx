@@ -260,6 +260,25 @@ describe('acting on the selected message', () => {
     t.app.unmount();
   });
 
+  // Esc on a reply emptied the composer: the text typed before `r`, or after it, was lost.
+  it('Esc ends a reply but keeps the composer\'s text as a plain draft (typed before or after r); Enter then sends a plain message', async () => {
+    const book = DraftBook.inMemory();
+    const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'lunch at noon?'), ev(OPEN, 2, BOB, 'anyone')] }, new Map(), undefined, book);
+    await until(() => t.frame().includes('bob: anyone'), 'the history');
+    await t.press('important draft');
+    await t.press(KEYS.ctrlUp, KEYS.up, 'r', ' and more');
+    await until(() => t.frame().includes('replying to bob: lunch at noon?') && composerOf(t.frame()).includes('important draft and more'), 'the reply begun');
+    await t.press(KEYS.esc);
+    await until(() => !t.frame().includes('replying to'), 'the reply ended');
+    expect(composerOf(t.frame())).toContain('important draft and more');
+    expect(book.get(OPEN.id)?.text).toBe('important draft and more');
+    expect(book.target(OPEN.id)).toBeUndefined();
+    await t.press(KEYS.enter);
+    await until(() => t.relations().length === 1, 'the text sent');
+    expect(t.relations()[0]?.[1]).toEqual({ clientMsgId: expect.any(String), body: 'important draft and more' });
+    t.app.unmount();
+  });
+
   // A reply sent while scrolled back left the view where it was (a plain message brings it to the
   // newest): the reply, shown pending at the bottom, was out of sight.
   it('a reply sent while scrolled back brings the view to the newest, as a plain message does; an edit keeps the view', async () => {
@@ -456,6 +475,27 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
     t.app.unmount();
   });
 
+  it('Esc on a kept reply (after a restart) ends the reply and keeps its text, whether its message is back or still loading', async () => {
+    for (const loaded of [true, false]) {
+      const book = DraftBook.inMemory();
+      book.set(OPEN.id, { text: 'noon works', cursor: 10 });
+      book.setTarget(OPEN.id, { kind: 'reply', eventId: idOf(1), seq: 1 });
+      let release = () => {};
+      const gate = loaded ? Promise.resolve() : new Promise<void>((r) => (release = r));
+      const t = setup([OPEN], { [OPEN.id]: [ev(OPEN, 1, BOB, 'lunch at noon?')] }, new Map(), undefined, book, gate);
+      await until(() => composerOf(t.frame()).includes('noon works'), 'the kept reply\'s text');
+      if (loaded) await until(() => t.frame().includes('replying to bob'), 'the reply back');
+      await t.press(KEYS.esc);
+      await until(() => book.target(OPEN.id) === undefined, 'the reply ended');
+      expect(composerOf(t.frame())).toContain('noon works');
+      expect(book.get(OPEN.id)?.text).toBe('noon works');
+      release();
+      await until(() => t.frame().includes('bob: lunch at noon?'), 'the history');
+      expect(t.frame()).not.toContain('replying to');
+      t.app.unmount();
+    }
+  });
+
   it('says so when the message being edited was deleted meanwhile, and keeps the text as a plain draft', async () => {
     const events = { [OPEN.id]: [ev(OPEN, 1, ME, 'helo wrold'), ev(OPEN, 2, BOB, 'after')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
     const t = setup([OPEN, OTHER], events);
@@ -566,6 +606,28 @@ describe('a reply or edit in progress kept with the room\'s draft', () => {
     const files = memoryDrafts();
     files.disk.text = JSON.stringify({ version: 1, drafts: { [OPEN.id]: { text: '', cursor: 0, savedAt: Date.now(), target: { kind: 'edit', eventId: idOf(1), seq: 1, text: 'old file', cursor: 8 } } } });
     expect((await files.open()).target(OPEN.id)).toEqual({ kind: 'edit', eventId: idOf(1), seq: 1, text: 'old file', cursor: 8 });
+  });
+});
+
+// After a restart the TUI opened the first room of the list, not the one the user left.
+describe('the room shown last', () => {
+  it('opens again after a restart (kept with the drafts), and the first room when the last one is no longer there', async () => {
+    const events = { [OPEN.id]: [ev(OPEN, 1, BOB, 'in general')], [OTHER.id]: [ev(OTHER, 1, BOB, 'plans here')] };
+    const files = memoryDrafts();
+    const book = await files.open();
+    const t = setup([OPEN, OTHER], events, new Map(), undefined, book);
+    await until(() => t.frame().includes('bob: in general'), 'the first room');
+    await t.press(KEYS.ctrlN);
+    await until(() => t.frame().includes('bob: plans here'), 'the other room');
+    await t.press(KEYS.ctrlC);
+    t.app.unmount();
+    await book.flush();
+    const again = setup([OPEN, OTHER], events, new Map(), undefined, await files.open());
+    await until(() => again.frame().includes('bob: plans here'), 'the room left, after a restart');
+    again.app.unmount();
+    const gone = setup([OPEN], events, new Map(), undefined, await files.open());
+    await until(() => gone.frame().includes('bob: in general'), 'the first room, the last one being gone');
+    gone.app.unmount();
   });
 });
 

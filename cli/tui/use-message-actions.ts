@@ -343,10 +343,11 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
     const sel = selectionRef.current;
     if (sel?.active) return onSelectionKey(sel, key);
     if (key.kind !== 'key') return false;
-    // Esc also cancels a kept reply or edit whose message is still loading.
+    // Esc also cancels a kept reply or edit whose message is still loading. An edit's text goes (the
+    // plain draft from before it comes back); a reply's text stays, as a plain draft.
     const restoring = restoreRef.current?.roomId === room?.id ? restoreRef.current : null;
     if (key.name === 'escape' && (modeRef.current || sel || restoring)) {
-      if (modeRef.current || restoring) o.composer.current?.setText('');
+      if (modeRef.current?.kind === 'edit' || restoring?.target.kind === 'edit') o.composer.current?.setText('');
       restoreRef.current = null;
       setMode(null);
       setSelection(null);

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { MessageIndex, mergeRanked, parseQuery, snippetAround, snippetFromMarked } from './index.js';
 import type { IndexedMessage, QueryItem } from './index.js';
@@ -140,6 +141,26 @@ describe('snippets', () => {
     expect(s.text.startsWith('…')).toBe(true);
     expect(s.text.endsWith('…')).toBe(true);
     expect(s.highlights.map(([a, b]) => s.text.slice(a, b))).toEqual(['needle']);
+  });
+
+  // Cut at a space only: a long run of CJK text (no spaces) next to the match was dropped whole, and
+  // the excerpt used about half of its room.
+  it('cuts inside a CJK run rather than dropping it, using the room, and never splits an emoji', () => {
+    const text = `${'前置きの文章'.repeat(20)} 検索テスト 絵文字 🎉🎉🎉 banana ${'あいうえお'.repeat(40)} end`;
+    const at = text.indexOf('banana');
+    for (const max of [30, 40, 60, 80]) {
+      const s = snippetAround(text, [[at, at + 6]], max);
+      const inner = s.text.replace(/^…|…$/g, '');
+      expect(inner.length, `${max}: ${s.text}`).toBeGreaterThanOrEqual(max - 2);
+      expect(inner.length).toBeLessThanOrEqual(max);
+      expect(s.text).toContain('あいう');
+      expect(s.highlights.map(([a, b]) => s.text.slice(a, b))).toEqual(['banana']);
+      expect(s.text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
+    // Measured in terminal columns (a CJK character takes two).
+    const cols = snippetAround(text, [[at, at + 6]], 60, stringWidth);
+    expect(stringWidth(cols.text.replace(/^…|…$/g, ''))).toBeGreaterThanOrEqual(58);
+    expect(stringWidth(cols.text.replace(/^…|…$/g, ''))).toBeLessThanOrEqual(60);
   });
 
   it('reads ts_headline markers into ranges', () => {

@@ -1,35 +1,71 @@
 import type { Snippet } from '../protocol/index.js';
+import { insideUnspacedRun } from '../text/unspaced.js';
 
-/** Whether a UTF-16 code unit is the second half of a surrogate pair. */
-const isLowSurrogate = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
- * A one-line excerpt of `text` around its first highlighted range, at most about `maxChars` long,
- * cut at word boundaries and marked with "…" where cut, never inside a surrogate pair (an emoji is
- * kept whole or left out). Highlights are shifted to the excerpt.
+ * A one-line excerpt of `text` around its first highlighted range, at most about `max` long as
+ * `measure` counts (UTF-16 code units by default; a terminal passes string-width's columns), marked
+ * with "…" where cut (the marks are not counted). It is cut between graphemes (never inside an emoji
+ * or a surrogate pair): at a space where one lies near the cut (moving the cut by at most a quarter of
+ * `max`), else where the room ends, and always where the room ends inside a run of CJK text or emoji,
+ * which has no spaces to cut at (see insideUnspacedRun). Highlights are shifted to the excerpt.
  */
-export function snippetAround(text: string, ranges: readonly (readonly [number, number])[], maxChars = 160): Snippet {
+export function snippetAround(text: string, ranges: readonly (readonly [number, number])[], max = 160, measure: (s: string) => number = (s) => s.length): Snippet {
   const flat = text.replace(/\s/g, ' ');
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]).filter((r, i, all) => i === 0 || r[0] >= (all[i - 1] as readonly [number, number])[1]);
-  if (flat.length <= maxChars) return { text: flat, highlights: sorted.map(([s, e]) => [s, e]) };
+  if (measure(flat) <= max) return { text: flat, highlights: sorted.map(([s, e]) => [s, e]) };
   const first = sorted[0]?.[0] ?? 0;
-  let start = Math.max(0, Math.min(first - Math.floor(maxChars / 4), flat.length - maxChars));
-  if (start > 0) {
-    const space = flat.indexOf(' ', start);
-    start = space >= 0 && space < first ? space + 1 : start;
+  // Only a window of about 2 × max code units around the match, wide enough for the excerpt at either
+  // end of the text, is split into graphemes (Intl.Segmenter takes some 10 µs a code unit); a window
+  // cut in the middle of the text drops its first and last graphemes, which may be parts of ones.
+  const lo = Math.max(0, Math.min(first - Math.ceil(max / 2), flat.length - 2 * max) - 8);
+  const hi = Math.min(flat.length, lo + 2 * max + 16);
+  const parts: string[] = [];
+  for (const { segment } of graphemes.segment(flat.slice(lo, hi))) parts.push(segment);
+  const dropped = lo > 0 ? (parts.shift()?.length ?? 0) : 0;
+  if (hi < flat.length) parts.pop();
+  /** Where each grapheme starts (UTF-16 offset), and the room taken before it (from the window's start); one more entry for its end. */
+  const at = [lo + dropped];
+  const room = [0];
+  parts.forEach((g, i) => {
+    at.push((at[i] as number) + g.length);
+    room.push((room[i] as number) + measure(g));
+  });
+  const n = parts.length;
+  const slack = max / 4;
+  const firstIndex = Math.max(0, at.findIndex((a) => a > first) - 1);
+  const firstRoom = room[firstIndex] as number;
+  const total = room[n] as number;
+  const want = Math.max(0, Math.min(firstRoom - Math.floor(max / 4), total - max));
+  let start = room.findIndex((r) => r >= want);
+  if ((at[start] as number) > 0 && !insideUnspacedRun(parts[start - 1], parts[start])) {
+    // Forward to just past a space, if one is near and before the match; else cut inside the word.
+    for (let i = start; i < firstIndex && (room[i] as number) - (room[start] as number) <= slack; i++) {
+      if (parts[i] === ' ') {
+        start = i + 1;
+        break;
+      }
+    }
   }
-  while (flat[start] === ' ') start++;
-  if (isLowSurrogate(flat.charCodeAt(start))) start++;
-  let end = Math.min(flat.length, start + maxChars);
-  if (end < flat.length) {
-    const space = flat.lastIndexOf(' ', end);
-    if (space > start + maxChars / 2) end = space;
+  while (parts[start] === ' ') start++;
+  let end = start;
+  while (end < n && (room[end + 1] as number) - (room[start] as number) <= max) end++;
+  if (end < n && !insideUnspacedRun(parts[end - 1], parts[end])) {
+    // Back to a space, if one is near; else cut inside the word.
+    for (let i = end - 1; i > start && (room[end] as number) - (room[i] as number) <= slack; i--) {
+      if (parts[i] === ' ') {
+        end = i;
+        break;
+      }
+    }
   }
-  if (end < flat.length && isLowSurrogate(flat.charCodeAt(end))) end--;
-  const prefix = start > 0 ? '…' : '';
-  const shift = prefix.length - start;
-  const highlights = sorted.filter(([s, e]) => s >= start && e <= end).map(([s, e]): [number, number] => [s + shift, e + shift]);
-  return { text: `${prefix}${flat.slice(start, end).trimEnd()}${end < flat.length ? '…' : ''}`, highlights };
+  const from = at[start] as number;
+  const to = at[end] as number;
+  const prefix = from > 0 ? '…' : '';
+  const shift = prefix.length - from;
+  const highlights = sorted.filter(([s, e]) => s >= from && e <= to).map(([s, e]): [number, number] => [s + shift, e + shift]);
+  return { text: `${prefix}${flat.slice(from, to).trimEnd()}${to < flat.length ? '…' : ''}`, highlights };
 }
 
 /**

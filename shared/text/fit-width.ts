@@ -1,12 +1,15 @@
 import stringWidth from 'string-width';
+import { insideUnspacedRun } from './unspaced.js';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
  * `text` on one line in at most `columns` terminal columns (as `string-width` counts them: East Asian
  * wide characters and emoji are two): runs of white space (line breaks too) become one space, and a
- * text that is still too wide is cut — at the last space when that keeps two thirds of the room, else
- * between characters (never inside one) — and ends with `…`. `columns` below 2 is taken as 2.
+ * text that is still too wide is cut and ends with `…`. The cut is made between characters (never
+ * inside one, as Intl.Segmenter's graphemes count them) where it falls inside a run of CJK text or
+ * emoji (see insideUnspacedRun), or where going back to the last space would give up more than a
+ * quarter of the room; else at the last space. `columns` below 2 is taken as 2.
  */
 export function fitWidth(text: string, columns: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -14,13 +17,19 @@ export function fitWidth(text: string, columns: number): string {
   if (stringWidth(line) <= room) return line;
   let kept = '';
   let width = 0;
+  let last: string | undefined;
+  let next: string | undefined;
   for (const { segment } of graphemes.segment(line)) {
     const w = stringWidth(segment);
-    if (width + w > room - 1) break;
+    if (width + w > room - 1) {
+      next = segment;
+      break;
+    }
     kept += segment;
     width += w;
+    last = segment;
   }
   const space = kept.lastIndexOf(' ');
-  if (space > 0 && stringWidth(kept.slice(0, space)) >= ((room - 1) * 2) / 3) kept = kept.slice(0, space);
+  if (!insideUnspacedRun(last, next) && space > 0 && stringWidth(kept.slice(0, space)) >= ((room - 1) * 3) / 4) kept = kept.slice(0, space);
   return `${kept.trimEnd()}…`;
 }

@@ -78,4 +78,19 @@ describe('ResultsPanel: a search hit', () => {
     expect(row).toMatch(/…\s*│$/);
     unmount();
   });
+
+  // The snippet was cut back to a space: a CJK run without spaces was dropped whole, and at 73–80
+  // columns "…検索テスト 絵文字 🎉🎉🎉 banana…" took about 34 of some 70 columns.
+  it('fills the row with a snippet of CJK runs, cutting inside a run by columns, at any width', () => {
+    const body = `これは日本語の長いメッセージで検索テスト 絵文字 🎉🎉🎉 banana split は美味しいですねそれから会議の議事録を共有します${'明日の締切について確認してください'.repeat(3)}`;
+    const at = body.indexOf('banana');
+    const snippet = snippetAround(body, [[at, at + 6]]);
+    for (const width of [20, 33, 34, 50, 71, 78]) {
+      const fitted = snippetToFit(snippet, width);
+      expect(stringWidth(fitted.text), `width ${width}: ${fitted.text}`).toBeLessThanOrEqual(width);
+      expect(stringWidth(fitted.text), `width ${width}: ${fitted.text}`).toBeGreaterThanOrEqual(width - 2);
+      expect(fitted.highlights.map(([s, e]) => fitted.text.slice(s, e))).toEqual(['banana']);
+      expect(fitted.text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
+  });
 });

@@ -64,19 +64,14 @@ export function panelHeight(panel: Panel, maxLines: number): number {
  * A search hit's snippet cut again, by `chat search`'s rule (snippetAround), to at most `width`
  * terminal columns (at least 10), so its first match sits inside what the panel shows rather than
  * past the row's end. Columns are measured with string-width (a CJK character or an emoji takes 2),
- * so a row of wide characters is not clipped by Ink at the panel's edge: the cut is asked for in
- * UTF-16 code units, and asked again with fewer while what comes back is wider than `width`.
+ * so a row of wide characters is neither clipped by Ink at the panel's edge nor cut short: the room
+ * left for the "…" marks is one column each, asked for one at a time.
  */
 export function snippetToFit(snippet: Snippet, width: number): Snippet {
   const fit = Math.max(10, width);
-  let chars = fit;
-  for (;;) {
-    const cut = snippetAround(snippet.text, snippet.highlights, chars);
-    const over = stringWidth(cut.text) - fit;
-    if (over <= 0 || chars <= 1) return cut;
-    // Each wide character takes one column more than it counts: that many fewer, at least one.
-    chars = Math.max(1, chars - Math.max(1, Math.ceil(over / 2)));
-  }
+  if (stringWidth(snippet.text) <= fit) return snippet;
+  const once = snippetAround(snippet.text, snippet.highlights, fit - 1, stringWidth);
+  return stringWidth(once.text) <= fit ? once : snippetAround(snippet.text, snippet.highlights, fit - 2, stringWidth);
 }
 
 /** A snippet on one row, indented two columns, its matched words highlighted (bold, accent colour, inverse). */

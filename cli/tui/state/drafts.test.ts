@@ -76,6 +76,16 @@ describe('DraftBook: a draft\'s target (a reply or an edit in progress)', () => 
     expect(again.target('a')).toBeUndefined();
   });
 
+  it('keeps the room shown last across a restart, and reads a file without one as none', async () => {
+    const { file, persistence } = memoryFile(JSON.stringify({ version: 1, drafts: {} }));
+    const book = await DraftBook.open(persistence, () => 1000, 60_000);
+    expect(book.lastRoom()).toBeUndefined();
+    book.setLastRoom('b');
+    await book.flush();
+    expect(JSON.parse(file.text ?? '')).toEqual({ version: 1, drafts: {}, lastRoom: 'b' });
+    expect((await DraftBook.open(persistence, () => 2000)).lastRoom()).toBe('b');
+  });
+
   it('reads a file written before targets were kept', async () => {
     const { persistence } = memoryFile(JSON.stringify({ version: 1, drafts: { a: { text: 'old', cursor: 1, savedAt: 1000 } } }));
     const book = await DraftBook.open(persistence, () => 2000);

@@ -43,8 +43,8 @@ export type DraftTarget = z.infer<typeof DraftTarget>;
  * read as drafts without one.
  */
 const Draft = z.object({ text: z.string(), cursor: z.number().int().nonnegative(), savedAt: z.number(), target: DraftTarget.optional() });
-/** The drafts file's contents (version 1): drafts by room id. */
-const DraftFile = z.object({ version: z.literal(1), drafts: z.record(z.string(), Draft) });
+/** The drafts file's contents (version 1): drafts by room id, and the id of the room shown last (files written before it was kept have none). */
+const DraftFile = z.object({ version: z.literal(1), drafts: z.record(z.string(), Draft), lastRoom: z.string().optional() });
 
 /** A draft as kept. */
 export type Draft = z.infer<typeof Draft>;
@@ -87,6 +87,7 @@ export class DraftBook {
     private readonly persistence: DraftPersistence | null,
     private readonly now: () => number,
     private readonly delayMs: number,
+    private lastRoomId: string | null = null,
   ) {
     this.drafts = drafts;
   }
@@ -103,14 +104,30 @@ export class DraftBook {
    */
   static async open(persistence: DraftPersistence, now: () => number = Date.now, delayMs = 500): Promise<DraftBook> {
     let drafts = new Map<string, Draft>();
+    let lastRoom: string | null = null;
     try {
       const text = await persistence.read();
       const parsed = text === null ? null : DraftFile.safeParse(JSON.parse(text));
-      if (parsed?.success) drafts = boundDrafts(new Map(Object.entries(parsed.data.drafts)), now());
+      if (parsed?.success) {
+        drafts = boundDrafts(new Map(Object.entries(parsed.data.drafts)), now());
+        lastRoom = parsed.data.lastRoom ?? null;
+      }
     } catch {
       // Unreadable (damaged, another key): start with none; the next write replaces it.
     }
-    return new DraftBook(drafts, persistence, now, delayMs);
+    return new DraftBook(drafts, persistence, now, delayMs, lastRoom);
+  }
+
+  /** The id of the room shown last (the app opens it again on start, if this user is still in it), or undefined when none is kept. */
+  lastRoom(): string | undefined {
+    return this.lastRoomId ?? undefined;
+  }
+
+  /** Keeps `roomId` as the room shown last, written soon. */
+  setLastRoom(roomId: string): void {
+    if (this.lastRoomId === roomId) return;
+    this.lastRoomId = roomId;
+    this.schedule();
   }
 
   /** The room's draft (cursor kept inside the text), or undefined when it has no text. */
@@ -188,7 +205,7 @@ export class DraftBook {
     const persistence = this.persistence;
     if (!persistence) return;
     const drafts = Object.fromEntries(boundDrafts(this.drafts, this.now()));
-    const text = JSON.stringify({ version: 1, drafts });
+    const text = JSON.stringify({ version: 1, drafts, ...(this.lastRoomId !== null ? { lastRoom: this.lastRoomId } : {}) });
     // A failed write is not the user's to handle mid-typing: the next change or the flush at exit tries again.
     this.writing = this.writing.then(() => persistence.write(text)).catch(() => undefined);
   }
