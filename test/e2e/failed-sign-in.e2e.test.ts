@@ -46,7 +46,11 @@ describe('a sign-in that fails leaves the session that was open as it was', () =
     await server.stop();
     expect((await chat(alice, ['login', 'alice', '--password-stdin'], PASSWORD)).code).toBe(1);
     expect((await chat(alice, ['register', 'carol', '--password-stdin'], `${PASSWORD}${PASSWORD}`)).code).toBe(1);
+    // A lookup that cannot reach the server is the network error (exit 1), not "not found" (exit 5).
+    const verify = await chat(alice, ['verify', 'bob']);
+    expect(verify.code, verify.stderr).toBe(1);
     server = await start();
+    expect((await chat(alice, ['verify', 'bob'])).code).toBe(0);
     expect(await whoami()).toMatchObject({ user: { username: 'alice' }, deviceId });
     const again = await chat(alice, ['--json', 'login', 'alice', '--password-stdin'], PASSWORD);
     expect(again.code, again.stderr).toBe(0);
