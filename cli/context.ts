@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { ApiClient, E2ESession, KeyBackup, LiveClient, SessionIdentityBackup } from '../shared/client/index.js';
-import type { SocketLike, StoredSession } from '../shared/client/index.js';
+import type { SessionStore, SocketLike, StoredSession } from '../shared/client/index.js';
 import type { Room } from '../shared/protocol/index.js';
 import { DraftFile } from './node/draft-file.js';
 import { nodeFetch } from './node/http-fetch.js';
@@ -87,13 +87,17 @@ export class CliContext {
     return openSecretStore({ home: this.config.home, env: this.io.env, recorded: forSignIn ? undefined : this.profile?.keystore });
   }
 
-  /** A REST client for the server, with this profile's session. */
-  async api(options: { forSignIn?: boolean } = {}): Promise<ApiClient> {
+  /**
+   * A REST client for the server, with this profile's session (or, with `sessions`, the session that
+   * store holds: signing in ends the session it replaced with that session's own tokens).
+   */
+  async api(options: { forSignIn?: boolean; sessions?: SessionStore } = {}): Promise<ApiClient> {
     const server = this.serverUrl;
     const profile = this.profile;
     if (!options.forSignIn && profile && profile.server !== server) {
       throw new ChatError('unauthorized', `profile "${this.profileName}" is signed in to ${profile.server}, not ${server}; sign in there or use --profile`);
     }
+    if (options.sessions) return new ApiClient({ serverUrl: server, fetch: nodeFetch, sessions: options.sessions });
     const secrets = await this.secrets(options.forSignIn);
     const sessions = new KeystoreSessionStore(secrets, secretAccount(this.config.home, this.profileName), this.config.home);
     return new ApiClient({ serverUrl: server, fetch: nodeFetch, sessions });

@@ -1,7 +1,7 @@
 import { searchEverywhere } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room } from '../../shared/protocol/index.js';
-import { parseQuery } from '../../shared/search/index.js';
+import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { formatTime, neutralize, senderStyle } from '../output.js';
 import { parseSince } from '../time-input.js';
@@ -19,7 +19,9 @@ export interface SearchOptions {
  */
 export async function run(ctx: CliContext, words: string[], opts: SearchOptions): Promise<void> {
   const q = words.join(' ').trim();
-  if (!q || parseQuery(q).groups.length === 0) throw new ChatError('invalid_request', 'say what to search for, e.g. chat search deploy "release notes" -staging');
+  if (!q) throw new ChatError('invalid_request', 'say what to search for, e.g. chat search deploy "release notes" -staging');
+  const unsearchable = unsearchableQuery(q);
+  if (unsearchable) throw new ChatError('invalid_request', `${unsearchable}, e.g. chat search deploy "release notes" -staging`);
   const since = opts.since === undefined ? undefined : parseSince(opts.since);
   const limit = opts.limit ?? 20;
   if (limit > 100) throw new ChatError('invalid_request', '--limit: at most 100 results');

@@ -3,6 +3,8 @@ import { signDeviceProof } from '../../shared/crypto/index.js';
 import type { DeviceKeys } from '../../shared/crypto/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Session } from '../../shared/protocol/index.js';
+import { MemorySessionStore } from '../../shared/client/index.js';
+import type { ApiClient, StoredSession } from '../../shared/client/index.js';
 import type { CliContext } from '../context.js';
 import { neutralize } from '../output.js';
 import { recoveryKeyNotice } from '../recovery-key-notice.js';
@@ -68,13 +70,11 @@ export function signedInLines(mode: 'register' | 'login', done: SignedIn): strin
 /**
  * The device keys this profile kept from an earlier sign-in of `username` to the same server with the
  * same keystore (after a plain `chat logout`, or still signed in): what signing in again resumes.
- * Undefined when there are none, or they belong elsewhere. Ends the old session first, if any.
+ * Undefined when there are none, or they belong elsewhere. Changes nothing.
  */
 async function keptDevice(ctx: CliContext, serverUrl: string, backend: string, username: string): Promise<DeviceKeys | undefined> {
   const previous = ctx.profile;
   if (!previous || previous.server !== serverUrl || previous.keystore !== backend || previous.username.toLowerCase() !== username.toLowerCase()) return undefined;
-  // A session still open here ends now, so its tokens do not linger beside the new one.
-  await ctx.api().then((old) => old.logout()).catch(() => undefined);
   const store = await ctx.e2eStore(true);
   try {
     return (await store.loadDevice()) ?? undefined;
@@ -83,23 +83,49 @@ async function keptDevice(ctx: CliContext, serverUrl: string, backend: string, u
   }
 }
 
+/** The session open in this profile now, with the client over its keystore; undefined when none (or another server's). */
+async function openSession(ctx: CliContext): Promise<{ api: ApiClient; session: StoredSession } | undefined> {
+  if (!ctx.profile) return undefined;
+  try {
+    const api = await ctx.api();
+    const session = await api.session();
+    return session ? { api, session } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends, once a new session has started, the one that was open before (best effort), so its tokens do
+ * not linger: on the server with its own refresh token (the keystore entry holds the new session when
+ * the keystore is the same), and in its own keystore when that is another one.
+ */
+async function endReplaced(ctx: CliContext, replaced: { api: ApiClient; session: StoredSession }, sameKeystore: boolean): Promise<void> {
+  if (!sameKeystore) {
+    await replaced.api.logout().catch(() => undefined);
+    return;
+  }
+  const sessions = new MemorySessionStore();
+  await sessions.save(replaced.session);
+  await (await ctx.api({ sessions })).logout().catch(() => undefined);
+}
+
 /**
  * Registers or signs in, records the profile, and makes and publishes this device's keys. Signing in
  * as the user this profile last signed in as, on the same server, resumes the device kept here (its
  * keys prove it: the server never takes a device id on trust), so it stays approved and reads its
  * history; should the server no longer know it (revoked), or on any other sign-in, a new device
- * replaces the previous one's end-to-end state and search index. Shared by the commands and the
- * interactive client's sign-in form.
+ * replaces the previous one's end-to-end state and search index. Nothing here changes until the
+ * server has accepted the sign-in: one that fails (wrong password, name taken, server unreachable)
+ * leaves the session open before, its device and keys as they were; the session replaced is ended
+ * after. Shared by the commands and the interactive client's sign-in form.
  */
 export async function startSession(ctx: CliContext, mode: 'register' | 'login', username: string, pw: string) {
   const previous = ctx.profile;
   const api = await ctx.api({ forSignIn: true });
   const secrets = await ctx.secrets(true);
   const kept = mode === 'login' ? await keptDevice(ctx, api.serverUrl, secrets.backend, username) : undefined;
-  if (previous && !kept && (previous.server !== api.serverUrl || previous.keystore !== secrets.backend)) {
-    // Signing in elsewhere: end the old session first so its tokens do not linger.
-    await ctx.api().then((old) => old.logout()).catch(() => undefined);
-  }
+  const replaced = await openSession(ctx);
   const deviceName = `chat-cli on ${hostname()}`.slice(0, 64);
   let session: Session | undefined;
   if (kept) {
@@ -112,6 +138,7 @@ export async function startSession(ctx: CliContext, mode: 'register' | 'login', 
   }
   session ??= mode === 'register' ? await api.register({ username, password: pw, deviceName }) : await api.login({ username, password: pw, deviceName });
   const resumed = session.device.resumed === true;
+  if (previous && replaced) await endReplaced(ctx, replaced, previous.keystore === secrets.backend);
   if (previous && !resumed) {
     // A new device. The previous one's keys, sending chains and search index go (as with `chat
     // logout --forget-device`): its chains were shared under its device id, so members could not open

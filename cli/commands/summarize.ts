@@ -1,8 +1,10 @@
+import wrapAnsi from 'wrap-ansi';
 import { ChatError } from '../../shared/protocol/index.js';
 import { SUMMARY_COLUMNS } from '../../shared/summarize/offline-summarizer.js';
 import { fitWidth } from '../../shared/text/fit-width.js';
 import type { Room, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
+import type { Output } from '../output.js';
 import { confirm } from '../node/terminal-input.js';
 import { neutralize, senderStyle } from '../output.js';
 import { summarizeRoom } from '../room-summary.js';
@@ -49,39 +51,45 @@ export async function run(ctx: CliContext, name: string, opts: SummarizeOptions)
       ...(ctx.out.json
         ? {}
         : {
-            onStart: (provider: Summary['provider']) => ctx.out.line(heading(ctx, room, provider) + '\n'),
+            onStart: (provider: Summary['provider']) => ctx.out.line(wrapTo(heading(ctx.out, room, provider), width) + '\n'),
             onText: (delta: string) => ctx.out.raw(neutralize(delta, { multiline: true })),
           }),
     },
   );
   if (streamed) ctx.out.line();
   if (unread > 0) ctx.out.note(`chat: ${unread} message${unread === 1 ? '' : 's'} left out: their keys have not arrived yet`);
-  print(ctx, room, summary, streamed, width ?? SUMMARY_COLUMNS);
+  ctx.out.result({ room: { id: room.id, name: room.name, visibility: room.visibility }, summary }, () => summaryLines(ctx.out, room, summary, streamed, width ?? SUMMARY_COLUMNS, width !== undefined));
 }
 
-function heading(ctx: CliContext, room: Room, provider: Summary['provider']): string {
+/** `text` wrapped at word boundaries to `columns` terminal columns (each line of it); as it is when `columns` is undefined. */
+function wrapTo(text: string, columns: number | undefined): string {
+  return columns === undefined ? text : wrapAnsi(text, columns, { trim: false });
+}
+
+function heading(out: Output, room: Room, provider: Summary['provider']): string {
   const by = provider.kind === 'offline' ? 'offline extractive summary (set OPENAI_API_KEY for an AI summary)' : `by ${neutralize(provider.model)} at ${neutralize(new URL(provider.baseUrl).host)}`;
-  return `${ctx.out.style('bold', `Summary of #${neutralize(room.name)}`)} ${ctx.out.style('dim', `· ${by}`)}`;
+  return `${out.style('bold', `Summary of #${neutralize(room.name)}`)} ${out.style('dim', `· ${by}`)}`;
 }
 
 /**
- * The summary, then who said how much and the topics; the text itself only if not streamed already.
- * Each participant's main points are quoted on one line of at most `columns` columns.
+ * The human lines of `chat summarize`: the summary (the text itself only if not streamed already),
+ * then who said how much and the topics. Each participant's main points are quoted on one line of at
+ * most `columns` columns; with `wrap` (a terminal of that width) every other line is wrapped at word
+ * boundaries to it, so the terminal does not break words.
  */
-function print(ctx: CliContext, room: Room, summary: Summary, streamed: boolean, columns: number): void {
-  ctx.out.result({ room: { id: room.id, name: room.name, visibility: room.visibility }, summary }, () => {
-    const lines: string[] = [];
-    if (!streamed) lines.push(heading(ctx, room, summary.provider), '', neutralize(summary.text, { multiline: true }));
-    if (summary.range.messages === 0) return lines;
-    lines.push('', ctx.out.style('bold', 'Participants'));
-    for (const p of summary.participants) {
-      const who = ctx.out.style(senderStyle(p.username), neutralize(p.username).padEnd(12));
-      const about = p.topics.length ? ` · ${neutralize(p.topics.join(', '))}` : '';
-      lines.push(`  ${who} ${String(p.messages).padStart(4)} message${p.messages === 1 ? ' ' : 's'} ${String(Math.round(p.share * 100)).padStart(3)}% of words${about}`);
-      for (const point of p.mainPoints) lines.push(`               ${ctx.out.style('dim', `“${neutralize(fitWidth(point, Math.max(24, columns - 17)))}”`)}`);
-    }
-    if (summary.topics.length) lines.push('', `${ctx.out.style('bold', 'Topics')}: ${neutralize(summary.topics.join(', '))}`);
-    if (summary.usage) lines.push(ctx.out.style('dim', `${summary.usage.totalTokens} tokens in ${summary.chunks} part${summary.chunks === 1 ? '' : 's'}`));
-    return lines;
-  });
+export function summaryLines(out: Output, room: Room, summary: Summary, streamed: boolean, columns: number, wrap: boolean): string[] {
+  const fit = (line: string) => (wrap ? wrapTo(line, columns) : line);
+  const lines: string[] = [];
+  if (!streamed) lines.push(fit(heading(out, room, summary.provider)), '', fit(neutralize(summary.text, { multiline: true })));
+  if (summary.range.messages === 0) return lines;
+  lines.push('', out.style('bold', 'Participants'));
+  for (const p of summary.participants) {
+    const who = out.style(senderStyle(p.username), neutralize(p.username).padEnd(12));
+    const about = p.topics.length ? ` · ${neutralize(p.topics.join(', '))}` : '';
+    lines.push(fit(`  ${who} ${String(p.messages).padStart(4)} message${p.messages === 1 ? ' ' : 's'} ${String(Math.round(p.share * 100)).padStart(3)}% of words${about}`));
+    for (const point of p.mainPoints) lines.push(`               ${out.style('dim', `“${neutralize(fitWidth(point, Math.max(24, columns - 17)))}”`)}`);
+  }
+  if (summary.topics.length) lines.push('', fit(`${out.style('bold', 'Topics')}: ${neutralize(summary.topics.join(', '))}`));
+  if (summary.usage) lines.push(out.style('dim', `${summary.usage.totalTokens} tokens in ${summary.chunks} part${summary.chunks === 1 ? '' : 's'}`));
+  return lines;
 }

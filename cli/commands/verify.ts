@@ -13,6 +13,9 @@ export async function run(ctx: CliContext, user: string, opts: { confirm?: boole
   try {
     safety = await e2e.safetyNumberWith(user);
   } catch (error) {
+    // The client's own errors (the server unreachable, a user it does not know) keep their code;
+    // only the plain "no keys yet" answers are this command's not found.
+    if (error instanceof ChatError) throw error;
     throw new ChatError('not_found', (error as Error).message, { cause: error });
   }
   if (opts.confirm) await e2e.confirm(safety.userId, safety.keys);

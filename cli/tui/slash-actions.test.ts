@@ -29,3 +29,13 @@ describe('/members', () => {
     expect(await runSlash('members', [], '', effects(room('dm-0123456789abcdef', 'private')))).toBe('● alice  ○ dana');
   });
 });
+
+describe('/search', () => {
+  it('says an emoji-only query has no searchable words, and opens no search', async () => {
+    const opened: string[] = [];
+    const fx = { ...effects(room('plans', 'open')), openSearch: (q: string) => opened.push(q) } as unknown as SlashEffects;
+    await expect(runSlash('search', ['🎉'], '🎉', fx)).rejects.toThrow(/no searchable words: emoji, symbols and punctuation alone are not indexed/);
+    expect(await runSlash('search', ['deploy'], 'deploy', fx)).toBe('searching…');
+    expect(opened).toEqual(['deploy']);
+  });
+});

@@ -1,6 +1,7 @@
 import type { ApiClient, E2ESession } from '../../shared/client/index.js';
 import type { Room, SummaryType } from '../../shared/protocol/index.js';
 import { ChatError, CreateInviteRequest, shownRole, Topic } from '../../shared/protocol/index.js';
+import { unsearchableQuery } from '../../shared/search/index.js';
 import { PRIVATE_TOPIC_NOTE } from '../../shared/text/private-topic-note.js';
 import { parseDuration } from '../time-input.js';
 import { joinTarget } from '../invite-link.js';
@@ -122,7 +123,10 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       return `theme: ${choice}`;
     }
     case 'search': {
-      fx.openSearch(need(rest, '/search <words, "a phrase", -excluded>'));
+      const query = need(rest, '/search <words, "a phrase", -excluded>');
+      const unsearchable = unsearchableQuery(query);
+      if (unsearchable) throw new ChatError('invalid_request', `${unsearchable} (/search <words, "a phrase", -excluded>)`);
+      fx.openSearch(query);
       return 'searching…';
     }
     case 'summarize': {

@@ -86,3 +86,16 @@ export function parseQuery(query: string): ParsedQuery {
   }
   return { groups, excluded };
 }
+
+/**
+ * Why `query` (not blank) cannot be searched, as one sentence for the user without a final full
+ * stop; null when it can. A query whose words the tokenizer all drops (emoji, symbols, punctuation)
+ * has no searchable words; one of only -excluded words has nothing to find. The same words in the
+ * command line, the TUI's /search and the web's search.
+ */
+export function unsearchableQuery(query: string): string | null {
+  const parsed = parseQuery(query);
+  if (parsed.groups.length > 0) return null;
+  if (parsed.excluded.length > 0) return 'the search has only -excluded words: give a word to find as well';
+  return 'the search has no searchable words: emoji, symbols and punctuation alone are not indexed, so give a word to find';
+}

@@ -62,10 +62,17 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
     if (!query) return;
     setBusy(true);
     setError(null);
-    search(query).then(
-      (a) => (setAnswer(a), setBusy(false)),
-      (err: unknown) => (setError((err as Error).message), setBusy(false)),
-    );
+    // The query parser (with the tokenizer's stemmers) loads when first needed, as the private index does.
+    import('../../../shared/search/query.js')
+      .then(({ unsearchableQuery }) => {
+        const unsearchable = unsearchableQuery(query);
+        if (unsearchable) throw new Error(unsearchable);
+        return search(query);
+      })
+      .then(
+        (a) => (setAnswer(a), setBusy(false)),
+        (err: unknown) => (setError((err as Error).message), setBusy(false)),
+      );
   };
 
   return (
