@@ -1,7 +1,6 @@
 import type { Snippet } from '../protocol/index.js';
+import { graphemesOf } from '../text/graphemes.js';
 import { insideUnspacedRun } from '../text/unspaced.js';
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
  * A one-line excerpt of `text` around its first highlighted range, at most about `max` long as
@@ -17,12 +16,12 @@ export function snippetAround(text: string, ranges: readonly (readonly [number, 
   if (measure(flat) <= max) return { text: flat, highlights: sorted.map(([s, e]) => [s, e]) };
   const first = sorted[0]?.[0] ?? 0;
   // Only a window of about 2 × max code units around the match, wide enough for the excerpt at either
-  // end of the text, is split into graphemes (Intl.Segmenter takes some 10 µs a code unit); a window
-  // cut in the middle of the text drops its first and last graphemes, which may be parts of ones.
+  // end of the text, is split into graphemes (graphemesOf: the segmenter only where characters can
+  // bind, as it costs some 10 µs a code unit under load); a window cut in the middle of the text drops
+  // its first and last graphemes, which may be parts of ones.
   const lo = Math.max(0, Math.min(first - Math.ceil(max / 2), flat.length - 2 * max) - 8);
   const hi = Math.min(flat.length, lo + 2 * max + 16);
-  const parts: string[] = [];
-  for (const { segment } of graphemes.segment(flat.slice(lo, hi))) parts.push(segment);
+  const parts = graphemesOf(flat.slice(lo, hi));
   const dropped = lo > 0 ? (parts.shift()?.length ?? 0) : 0;
   if (hi < flat.length) parts.pop();
   /** Where each grapheme starts (UTF-16 offset), and the room taken before it (from the window's start); one more entry for its end. */

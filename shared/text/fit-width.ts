@@ -1,13 +1,12 @@
 import stringWidth from 'string-width';
+import { graphemeSegments } from './graphemes.js';
 import { insideUnspacedRun } from './unspaced.js';
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
  * `text` on one line in at most `columns` terminal columns (as `string-width` counts them: East Asian
  * wide characters and emoji are two): runs of white space (line breaks too) become one space, and a
  * text that is still too wide is cut and ends with `…`. The cut is made between characters (never
- * inside one, as Intl.Segmenter's graphemes count them) where it falls inside a run of CJK text or
+ * inside one: graphemeSegments, UAX #29 clusters) where it falls inside a run of CJK text or
  * emoji (see insideUnspacedRun), or where going back to the last space would give up more than a
  * quarter of the room; else at the last space. `columns` below 2 is taken as 2.
  */
@@ -19,7 +18,7 @@ export function fitWidth(text: string, columns: number): string {
   let width = 0;
   let last: string | undefined;
   let next: string | undefined;
-  for (const { segment } of graphemes.segment(line)) {
+  for (const { segment } of graphemeSegments(line)) {
     const w = stringWidth(segment);
     if (width + w > room - 1) {
       next = segment;

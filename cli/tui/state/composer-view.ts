@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { neutralize } from '../../../shared/text/neutralize.js';
-import { graphemeSegments, isSureBoundary } from './graphemes.js';
+import { graphemeSegments, isSureBoundary } from '../../../shared/text/graphemes.js';
 import type { EditorState } from './line-editor.js';
 import { changeOf } from './line-editor.js';
 

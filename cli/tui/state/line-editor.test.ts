@@ -3,7 +3,7 @@ import { complete } from './completion.js';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { composerView, createComposerLayoutCache } from './composer-view.js';
-import { boundaryAtOrAfter, graphemeWork } from './graphemes.js';
+import { boundaryAtOrAfter, graphemeWork } from '../../../shared/text/graphemes.js';
 import type { EditAction, EditorState } from './line-editor.js';
 import { EMPTY, edit, insert } from './line-editor.js';
 

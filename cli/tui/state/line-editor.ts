@@ -9,7 +9,7 @@
  * Pure: each function takes a state and returns the next.
  */
 
-import { boundaryAtOrAfter, graphemesOf, nextBoundary, previousBoundary } from './graphemes.js';
+import { boundaryAtOrAfter, graphemesOf, nextBoundary, previousBoundary } from '../../../shared/text/graphemes.js';
 
 /** The text, and the cursor as a UTF-16 offset that is always on a grapheme boundary. */
 export interface EditorState {

@@ -1,5 +1,5 @@
 import stringWidth from 'string-width';
-import { graphemeSegments } from './graphemes.js';
+import { graphemeSegments } from '../../../shared/text/graphemes.js';
 
 /**
  * A run of text drawn in one style. `tone` names the colour (`code` for inline code and code blocks,
