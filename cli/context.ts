@@ -89,10 +89,12 @@ export class CliContext {
 
   /**
    * A REST client for the server, with this profile's session (or, with `sessions`, the session that
-   * store holds: signing in ends the session it replaced with that session's own tokens).
+   * store holds: signing in ends the session it replaced with that session's own tokens), at `server`
+   * (an origin) when given, else {@link serverUrl}. Throws `unauthorized` when this profile is signed in
+   * to another server (but for signing in).
    */
-  async api(options: { forSignIn?: boolean; sessions?: SessionStore } = {}): Promise<ApiClient> {
-    const server = this.serverUrl;
+  async api(options: { forSignIn?: boolean; sessions?: SessionStore; server?: string } = {}): Promise<ApiClient> {
+    const server = options.server ?? this.serverUrl;
     const profile = this.profile;
     if (!options.forSignIn && profile && profile.server !== server) {
       throw new ChatError('unauthorized', `profile "${this.profileName}" is signed in to ${profile.server}, not ${server}; sign in there or use --profile`);

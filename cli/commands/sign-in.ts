@@ -83,11 +83,14 @@ async function keptDevice(ctx: CliContext, serverUrl: string, backend: string, u
   }
 }
 
-/** The session open in this profile now, with the client over its keystore; undefined when none (or another server's). */
+/**
+ * The session open in this profile now, with a client for the server it was opened on (which may not
+ * be the one signed in to now) over its keystore; undefined when none.
+ */
 async function openSession(ctx: CliContext): Promise<{ api: ApiClient; session: StoredSession } | undefined> {
   if (!ctx.profile) return undefined;
   try {
-    const api = await ctx.api();
+    const api = await ctx.api({ server: ctx.profile.server });
     const session = await api.session();
     return session ? { api, session } : undefined;
   } catch {
@@ -97,7 +100,7 @@ async function openSession(ctx: CliContext): Promise<{ api: ApiClient; session: 
 
 /**
  * Ends, once a new session has started, the one that was open before (best effort), so its tokens do
- * not linger: on the server with its own refresh token (the keystore entry holds the new session when
+ * not linger: on the server it was opened on (another server's session too) with its own refresh token (the keystore entry holds the new session when
  * the keystore is the same), and in its own keystore when that is another one.
  */
 async function endReplaced(ctx: CliContext, replaced: { api: ApiClient; session: StoredSession }, sameKeystore: boolean): Promise<void> {
@@ -107,7 +110,7 @@ async function endReplaced(ctx: CliContext, replaced: { api: ApiClient; session:
   }
   const sessions = new MemorySessionStore();
   await sessions.save(replaced.session);
-  await (await ctx.api({ sessions })).logout().catch(() => undefined);
+  await (await ctx.api({ sessions, server: replaced.api.serverUrl })).logout().catch(() => undefined);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { cp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
@@ -6,7 +7,7 @@ import { createTestDatabase } from '../support/postgres.js';
 
 const PASSWORD = 'correct horse battery staple\n';
 
-describe('a sign-in that fails leaves the session that was open as it was', () => {
+describe('the session open before a sign-in: kept when the sign-in fails, ended (on its own server) when it succeeds', () => {
   let dir: string;
   let server: ServerProcess;
   let db: { url: string; drop: () => Promise<void> };
@@ -57,5 +58,30 @@ describe('a sign-in that fails leaves the session that was open as it was', () =
     expect(JSON.parse(again.stdout)).toMatchObject({ deviceId, resumed: true });
     // The session replaced was ended with its own tokens, not the new one.
     expect(await whoami()).toMatchObject({ user: { username: 'alice' }, deviceId });
+  }, 120_000);
+
+  it('a sign-in to another server ends the session open on the first one', async () => {
+    const other = await startServer({ dataDir: join(dir, 'other-data') });
+    try {
+      // A copy of alice's home made beforehand holds the same session (its keystore is sealed to the
+      // home's path, so the copy is put back there): whether it still works on the first server tells
+      // whether signing in elsewhere ended that session there.
+      const home = alice.CHAT_HOME!;
+      const before = join(dir, 'alice-before');
+      await cp(home, before, { recursive: true });
+      const registered = await chat({ ...alice, CHAT_SERVER: other.url }, ['register', 'alice', '--password-stdin'], `${PASSWORD}${PASSWORD}`);
+      expect(registered.code, registered.stderr).toBe(0);
+      expect((await chat({ ...alice, CHAT_SERVER: other.url }, ['whoami'])).code).toBe(0);
+      const after = join(dir, 'alice-after');
+      await rename(home, after);
+      await rename(before, home);
+      const stale = await chat(alice, ['whoami']);
+      expect(stale.code, stale.stdout).toBe(4);
+      expect(stale.stderr).toMatch(/sign/i);
+      await rm(home, { recursive: true });
+      await rename(after, home);
+    } finally {
+      await other.stop();
+    }
   }, 120_000);
 });
