@@ -169,11 +169,14 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
     .action((room: string, opts) => run((ctx) => import('./commands/read.js').then((m) => m.run(ctx, room, opts))));
   program
     .command('search <query...>')
-    .description('search your rooms: open rooms on the server, private rooms on this device ("phrases", or, -word: quote a query with exclusions, chat search \'deploy -staging\')')
+    .description('search your rooms: open rooms on the server, private rooms on this device ("phrases", or, -word: chat search deploy -staging)')
     .option('--room <room>', 'only this room')
     .option('--from <user>', 'only messages from this user')
     .option('--since <date>', 'only messages since: 2026-11-01, "2026-11-01 14:30", 3d, 12h, yesterday')
     .addOption(new Option('--limit <n>', 'how many results (default 20)').argParser(positiveInt))
+    // `-staging` is an excluded word, not an option: the query's words reach the command as typed, and
+    // it refuses a `--word` it does not know.
+    .allowUnknownOption()
     .action((query: string[], opts) => run((ctx) => import('./commands/search.js').then((m) => m.run(ctx, query, opts))));
   program
     .command('summarize <room>')

@@ -1,8 +1,8 @@
 import { searchEverywhere } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { Room } from '../../shared/protocol/index.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
+import { resolveScope } from '../search-options.js';
 import { formatTime, neutralize, senderStyle } from '../output.js';
 import { parseSince } from '../time-input.js';
 
@@ -18,27 +18,24 @@ export interface SearchOptions {
  * server (open rooms) and from this device's index of private rooms.
  */
 export async function run(ctx: CliContext, words: string[], opts: SearchOptions): Promise<void> {
+  // The command takes unknown options as words (so `-staging` is an exclusion); a `--word` is a typo.
+  const option = words.find((w) => /^--./.test(w));
+  if (option !== undefined) {
+    throw new ChatError('invalid_request', `unknown option ${JSON.stringify(option)}: chat search takes --room, --from, --since and --limit (to find "${option}" itself, quote it: '"${option}"')`);
+  }
   const q = words.join(' ').trim();
   if (!q) throw new ChatError('invalid_request', 'say what to search for, e.g. chat search deploy "release notes" -staging');
   const unsearchable = unsearchableQuery(q);
   if (unsearchable) throw new ChatError('invalid_request', `${unsearchable}, e.g. chat search deploy "release notes" -staging`);
-  const since = opts.since === undefined ? undefined : parseSince(opts.since);
   const limit = opts.limit ?? 20;
   if (limit > 100) throw new ChatError('invalid_request', '--limit: at most 100 results');
+  const scope = { ...(opts.room === undefined ? {} : { room: opts.room }), ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.since === undefined ? {} : { since: opts.since }) };
+  if (scope.since !== undefined) parseSince(scope.since);
   const { api, session } = await ctx.signedIn();
-
-  let rooms: Room[];
-  if (opts.room !== undefined) {
-    const room = await ctx.room(api, session, opts.room);
-    if (room.role === null) throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
-    rooms = [room];
-  } else {
-    rooms = await api.rooms();
-  }
   const { hits, waiting } = await searchEverywhere(
     { api, e2e: () => ctx.e2e(api, session), privateIndex: () => ctx.privateIndex() },
     q,
-    { rooms, room: opts.room === undefined ? undefined : rooms[0]?.name, from: opts.from, since, limit },
+    { ...(await resolveScope(api, session.user.username, scope)), limit },
   );
   if (waiting > 0) ctx.out.note(`chat: ${waiting} message${waiting === 1 ? '' : 's'} of private rooms cannot be searched yet: their keys have not arrived`);
 

@@ -135,7 +135,7 @@ describe('App', () => {
     await until(() => (lastFrame() ?? '').includes('/search "wel come" -x'), 'the search text');
     stdin.write('\r');
     await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
-    expect(deps.search).toHaveBeenCalledWith('"wel come" -x');
+    expect(deps.search).toHaveBeenCalledWith('"wel come" -x', {});
     expect(lastFrame()).toContain('another "wel come" -x');
     expect(lastFrame()).toMatch(/› #general {2}bob/);
     stdin.write('\u001b[B');
@@ -153,6 +153,28 @@ describe('App', () => {
     await until(() => !(lastFrame() ?? '').includes('replying to bob'), 'the reply cancelled');
     await settle();
     expect(lastFrame()).not.toContain('▶');
+  });
+
+  // `/search deploy --room plans` found nothing and `/search cafe --from carol` searched for "carol":
+  // /search takes chat search's options.
+  it('takes chat search\'s --room, --from and --since in /search, and refuses an option it does not know', async () => {
+    const { deps } = fakeDeps();
+    const { stdin, lastFrame } = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+    stdin.write('/search deploy --limit 3');
+    await until(() => (lastFrame() ?? '').includes('--limit 3'), 'the search text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('unknown option "--limit"'), 'the refusal');
+    expect(deps.search).not.toHaveBeenCalled();
+    // The refused text stays in the composer to be fixed: Ctrl+U clears it.
+    expect(lastFrame()).toContain('│ /search deploy --limit 3');
+    stdin.write('\u0015');
+    await until(() => !(lastFrame() ?? '').includes('│ /search deploy'), 'the composer cleared');
+    stdin.write('/search cafe --room plans --from @carol --since 3d');
+    await until(() => (lastFrame() ?? '').includes('--since 3d'), 'the search text');
+    stdin.write('\r');
+    await until(() => (deps.search as ReturnType<typeof vi.fn>).mock.calls.length > 0, `the search: ${lastFrame()}`);
+    expect(deps.search).toHaveBeenCalledWith('cafe', { room: 'plans', from: '@carol', since: '3d' });
   });
 
   // Enter on a hit in a tall message showed the message's first rows; the matched line was far below them.

@@ -37,6 +37,7 @@ import { columns } from './state/styled-wrap.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
 import { useMessageActions } from './use-message-actions.js';
+import type { SearchScope } from '../search-options.js';
 
 /**
  * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):
@@ -583,9 +584,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => setNote((error as Error).message));
   };
 
-  const openSearch = (query: string) => {
+  const openSearch = (query: string, scope: SearchScope = {}) => {
     setPanel({ kind: 'search', query, status: 'searching', hits: [], selected: 0, note: null });
-    deps.search(query).then(
+    deps.search(query, scope).then(
       ({ hits, waiting }) => {
         setPanel((p) => (p?.kind === 'search' && p.query === query ? { ...p, status: 'done', hits, note: waiting ? `${waiting} private not searchable yet` : null } : p));
         setNote(null);

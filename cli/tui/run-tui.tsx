@@ -6,6 +6,7 @@ import { forgetDevice } from '../forget-device.js';
 import { App, TUI_RENDER_OPTIONS } from './app.js';
 import { summarizeRoom } from '../room-summary.js';
 import { DraftBook } from './state/drafts.js';
+import { resolveScope } from '../search-options.js';
 
 /**
  * Terminal modes the app turns on, and off again however it ends: the alternate screen, bracketed
@@ -71,8 +72,8 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
         now: Date.now,
         outbox,
         drafts,
-        search: async (query) =>
-          searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { rooms: await api.rooms(), limit: 50 }),
+        search: async (query, scope = {}) =>
+          searchEverywhere({ api, e2e: async () => e2e, privateIndex: () => ctx.privateIndex() }, query, { ...(await resolveScope(api, session.user.username, scope)), limit: 50 }),
         summarize: async (room, type, agree, onText) =>
           (
             await summarizeRoom({ api, e2e: async () => e2e, env: ctx.io.env, config: ctx.config, profileName: ctx.profileName }, room, {

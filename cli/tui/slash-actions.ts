@@ -3,7 +3,9 @@ import type { Room, SummaryType } from '../../shared/protocol/index.js';
 import { ChatError, CreateInviteRequest, shownRole, Topic } from '../../shared/protocol/index.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import { PRIVATE_TOPIC_NOTE } from '../../shared/text/private-topic-note.js';
-import { parseDuration } from '../time-input.js';
+import { parseDuration, parseSince } from '../time-input.js';
+import { splitSearchOptions } from '../search-options.js';
+import type { SearchScope } from '../search-options.js';
 import { joinTarget } from '../invite-link.js';
 import type { SlashName } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
@@ -20,8 +22,8 @@ export interface SlashEffects {
   readonly select: (roomId: string) => void;
   readonly setTheme: (choice: ThemeChoice) => void;
   readonly quit: () => void;
-  /** Opens the results panel for a search. */
-  readonly openSearch: (query: string) => void;
+  /** Opens the results panel for a search, in the rooms, from the sender and since the time `scope` names. */
+  readonly openSearch: (query: string, scope: SearchScope) => void;
   /** Opens the open-room directory (Enter there joins). */
   readonly openDirectory: () => void;
   /** Opens the help panel. */
@@ -123,10 +125,13 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       return `theme: ${choice}`;
     }
     case 'search': {
-      const query = need(rest, '/search <words, "a phrase", -excluded>');
-      const unsearchable = unsearchableQuery(query);
-      if (unsearchable) throw new ChatError('invalid_request', `${unsearchable} (/search <words, "a phrase", -excluded>)`);
-      fx.openSearch(query);
+      const usage = '/search <words, "a phrase", -excluded> [--room R] [--from U] [--since D]';
+      const { query, scope } = splitSearchOptions(need(rest, usage));
+      const unsearchable = unsearchableQuery(need(query, usage));
+      if (unsearchable) throw new ChatError('invalid_request', `${unsearchable} (${usage})`);
+      // A start that cannot be read is refused here, before the panel opens.
+      if (scope.since !== undefined) parseSince(scope.since);
+      fx.openSearch(query, scope);
       return 'searching…';
     }
     case 'summarize': {

@@ -4,6 +4,7 @@ import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, Me
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { DraftBook } from './state/drafts.js';
+import type { SearchScope } from '../search-options.js';
 
 export type { DmPeer } from '../../shared/client/index.js';
 
@@ -24,8 +25,11 @@ export interface ChatDeps {
   readonly outbox?: OutboxStore;
   /** Each room's unsent composer text, kept across restarts (default: memory, lost on quit). */
   readonly drafts?: DraftBook;
-  /** Searches every room: open ones on the server, private ones in the local index. */
-  readonly search: (query: string) => Promise<{ hits: SearchHit[]; waiting: number }>;
+  /**
+   * Searches every room (open ones on the server, private ones in the local index), or those `scope`
+   * names; rejects as `resolveScope` does for a scope it cannot read.
+   */
+  readonly search: (query: string, scope?: SearchScope) => Promise<{ hits: SearchHit[]; waiting: number }>;
   /**
    * Summarizes a room (open: by the server; private: here). `agree` consents to sending a private
    * room to a remote provider; `onText` receives a streamed answer.

@@ -60,11 +60,17 @@ function itemsOf(text: string, quoted: boolean): QueryItem[] {
   return items;
 }
 
-/** Reads `deploy "release notes" -staging or prod` into groups and exclusions. */
+/**
+ * Reads `deploy "release notes" -staging or prod` into groups and exclusions. `or` joins the items on
+ * either side of it into one group; where it has no item on one side (`or`, `deploy or`, `or deploy`),
+ * it is the word "or" to find, since no word is dropped as a stop word.
+ */
 export function parseQuery(query: string): ParsedQuery {
   const groups: QueryItem[][] = [];
   const excluded: QueryItem[] = [];
-  let joinNext = false;
+  // An `or` seen after an item, waiting for the item it joins to the last group.
+  let pendingOr = false;
+  const orWord = (): QueryItem[] => itemsOf('or', false);
   for (const m of query.matchAll(TOKEN)) {
     const quoted = m[2] !== undefined;
     let raw = quoted ? (m[2] as string) : (m[3] as string);
@@ -73,17 +79,26 @@ export function parseQuery(query: string): ParsedQuery {
       negative = true;
       raw = raw.slice(1);
     }
-    if (!quoted && !negative && raw.toLowerCase() === 'or') {
-      joinNext = groups.length > 0;
+    const isOr = !quoted && !negative && raw.toLowerCase() === 'or';
+    if (isOr && !pendingOr && groups.length > 0) {
+      pendingOr = true;
       continue;
     }
-    const items = itemsOf(raw, quoted);
+    const items = isOr ? orWord() : itemsOf(raw, quoted);
     if (items.length === 0) continue;
-    if (negative) excluded.push(...items);
-    else if (joinNext && items.length === 1) (groups.at(-1) as QueryItem[]).push(items[0] as QueryItem);
-    else for (const item of items) groups.push([item]);
-    joinNext = false;
+    if (negative) {
+      excluded.push(...items);
+      continue;
+    }
+    if (pendingOr && items.length === 1) (groups.at(-1) as QueryItem[]).push(items[0] as QueryItem);
+    else {
+      if (pendingOr) groups.push(orWord());
+      for (const item of items) groups.push([item]);
+    }
+    pendingOr = false;
   }
+  // A trailing `or` joins nothing: it is a word to find.
+  if (pendingOr) groups.push(orWord());
   return { groups, excluded };
 }
 

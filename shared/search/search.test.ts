@@ -41,7 +41,18 @@ describe('parseQuery', () => {
     expect(parseQuery('Café C++ PLT-3699').groups.map(forms)).toEqual([[['word', ['cafe']]], [['word', ['c++']]], [['word', ['plt-3699']]]]);
     // A CJK word is its bigrams in a row.
     expect(parseQuery('東京都').groups.map(forms)).toEqual([[['phrase', ['東京', '京都']]]]);
-    expect(parseQuery('or - "" ')).toEqual({ groups: [], excluded: [] });
+    expect(parseQuery('- "" ')).toEqual({ groups: [], excluded: [] });
+  });
+
+  it('reads `or` as a word where it has no item on one side to join (no stop words)', () => {
+    const forms = (items: readonly QueryItem[]) => items.map((i) => [i.kind, i.words.map((w) => w.form)]);
+    expect(parseQuery('or').groups.map(forms)).toEqual([[['word', ['or']]]]);
+    expect(parseQuery('OR').groups.map(forms)).toEqual([[['word', ['or']]]]);
+    expect(parseQuery('deploy or').groups.map(forms)).toEqual([[['word', ['deploy']]], [['word', ['or']]]]);
+    expect(parseQuery('or deploy').groups.map(forms)).toEqual([[['word', ['or']]], [['word', ['deploy']]]]);
+    expect(parseQuery('cats or or').groups.map(forms)).toEqual([[['word', ['cats']], ['word', ['or']]]]);
+    expect(parseQuery('cats or -dogs').groups.map(forms)).toEqual([[['word', ['cats']]], [['word', ['or']]]]);
+    expect(parseQuery('"or"').groups.map(forms)).toEqual([[['word', ['or']]]]);
   });
 });
 

@@ -152,6 +152,20 @@ describe('the chat binary against a started chat-server', () => {
     expect((await chat(alice, ['send', '#general', 'by #name'])).code).toBe(0);
   });
 
+  it('chat search takes -word unquoted as an exclusion, @user after --from, and "or" alone as a word; refuses an unknown --option', async () => {
+    for (const text of ['probe deploy to staging', 'probe deploy to prod', 'probe this or that']) expect((await chat(alice, ['send', '#general', text])).code).toBe(0);
+    const found = await chat(bob, ['search', 'probe', 'deploy', '-staging', '--from', '@alice']);
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout).toContain('probe deploy to prod');
+    expect(found.stdout).not.toContain('staging');
+    const or = await chat(bob, ['--json', 'search', 'probe', 'or']);
+    expect(or.code, or.stderr).toBe(0);
+    expect((JSON.parse(or.stdout) as { hits: { snippet: { text: string } }[] }).hits.map((h) => h.snippet.text)).toEqual(['probe this or that']);
+    const typo = await chat(bob, ['search', 'deploy', '--lmit', '3']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown option "--lmit": chat search takes --room, --from, --since and --limit/);
+  });
+
   it('says "did you mean" for a mistyped room name', async () => {
     const typo = await chat(bob, ['read', 'genral']);
     expect(typo.code).toBe(5);
