@@ -10,6 +10,7 @@ import type { Relations } from '../timeline/use-relations.js';
 import { useRelations } from '../timeline/use-relations.js';
 import type { TimelineItem } from '../timeline/timeline-items.js';
 import { VirtualTimeline } from '../timeline/virtual-timeline.js';
+import type { VirtualTimelineControls } from '../timeline/virtual-timeline.js';
 import { MessageActions } from './message-actions.js';
 import type { MessageActionHandlers } from './message-actions.js';
 import { MessageBody, ReplyQuoteButton } from './message-body.js';
@@ -269,13 +270,15 @@ const NO_EVENTS: readonly RoomEvent[] = [];
 /**
  * The room's events, oldest first, then this user's messages still on their way, with day
  * separators and the "new messages" line ({@link timelineItems}), in a virtualized list
- * (VirtualTimeline: only the rows in view are in the page). Coming near the top loads older
+ * (VirtualTimeline: only the rows in view are in the page), opened at the newest, or at the "new
+ * messages" line when the newest do not fit below it. Coming near the top loads older
  * history; new ones keep it at the bottom while the user is there, and a "Jump to latest" button
  * shows while they are not. The newest event is also announced in a polite live region (the list
  * itself is not one: its rows come and go as it scrolls).
  */
 export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard, jumpTo = null, onJumped, onAtBottomChange, relations, actions, editing, onSaveEdit, onCancelEdit, onQuote }: TimelineProps) {
   const frame = useRef<HTMLDivElement>(null);
+  const controls = useRef<VirtualTimelineControls>(null);
   const [away, setAway] = useState(false);
   // Relations fold into the messages they name (computed here unless the page already has them).
   const own = useRelations(relations ? NO_EVENTS : events, opened, user.id, pending);
@@ -312,6 +315,9 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
         onReachTop={onOlder}
         olderNote={olderNote}
         jumpTo={jumpTo}
+        // A room opened with unread messages shows the line (Element and Slack open at the first unread).
+        startAt="new"
+        controls={controls}
         {...(onJumped ? { onJumped } : {})}
         renderItem={(item) => <TimelineRowBody item={item} context={context} />}
       />
@@ -322,10 +328,7 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
         <Button
           size="sm"
           className="absolute right-4 bottom-2 shadow-md"
-          onClick={() => {
-            const el = list();
-            if (el) el.scrollTop = el.scrollHeight;
-          }}
+          onClick={() => controls.current?.toBottom()}
         >
           ↓ Jump to latest
         </Button>
