@@ -12,6 +12,13 @@ export interface VirtualTimelineControls {
 const BOTTOM_SLACK_PX = 40;
 /** How close to the top (in CSS pixels) asks for older rows. */
 const TOP_SLACK_PX = 200;
+/** How close to the end (in CSS pixels) a list held at its `startAt` row counts as showing every row below it. */
+const END_PX = 2;
+
+/** How far (in CSS pixels) the scrolling box `el` is from its bottom. */
+function gapOf(el: HTMLElement): number {
+  return el.scrollHeight - el.scrollTop - el.clientHeight;
+}
 
 /** Props of {@link VirtualTimeline}. */
 export interface VirtualTimelineProps<T> {
@@ -37,10 +44,24 @@ export interface VirtualTimelineProps<T> {
    * The key of a row the first rows must show (the "new messages" line): the list opens with it at
    * the top of the view when the newest rows do not fit below it, and at the bottom otherwise; it is
    * held there (through rows measured late and boxes appearing around the list) until the user
-   * scrolls (the wheel, a key, a touch or a press on the list). Without it (or without its row) the
-   * list opens at the bottom.
+   * scrolls (the wheel, a key, a touch or a press on the list), or until a row comes at the end while
+   * every row below it is in view (the view at the end): from then on the list follows the newest as
+   * at the bottom. Only the rows there when the list opens (see `loaded`) count: a row that comes
+   * later is a new row, followed while the view is at the bottom. Without it (or without its row
+   * when the list opens) the list opens at the bottom.
    */
   readonly startAt?: string | null;
+  /**
+   * Whether the first rows are in (a room's first page of history; default true: the rows given at
+   * mount). The list opens, at the bottom or at `startAt`, on the first render where this is true,
+   * with the rows it has then, none included; rows that come after that arrived live.
+   */
+  readonly loaded?: boolean;
+  /**
+   * Told whether the newest row is in view (the view within 40 px of the bottom), first once the list
+   * has opened, and again whenever that changes (the owner reads a room only while it is true).
+   */
+  readonly onAtBottomChange?: (atBottom: boolean) => void;
   /** Set to the list's {@link VirtualTimelineControls} while it is mounted (a "Jump to latest" button outside it). */
   readonly controls?: RefObject<VirtualTimelineControls | null>;
   /** Whether older rows can be loaded above the first. */
@@ -88,6 +109,8 @@ export function VirtualTimeline<T>({
   jumpTo = null,
   onJumped,
   startAt = null,
+  loaded = true,
+  onAtBottomChange,
   controls,
   hasOlder = false,
   onReachTop,
@@ -115,33 +138,62 @@ export function VirtualTimeline<T>({
   useLayoutEffect(() => {
     jumping.current = jumpTo;
   }, [jumpTo]);
-  // Opening: the first rows open at the bottom, or with the `startAt` row held at the top of the view
-  // when the newest do not fit below it (scrolling to it aligned at the start lands at the bottom
-  // when they do: the library clamps the offset to the list's end).
+  // Opening, once the first rows are in (`loaded`, none at all included): at the bottom, or with the
+  // `startAt` row held at the top of the view when the newest do not fit below it (scrolling to it
+  // aligned at the start lands at the end when they do: the library clamps the offset to the list's
+  // end). Rows that come after the opening arrived live: they never start a hold.
   const hold = useRef<string | null>(null);
+  // While held: whether the view was at the end at the last look (every row below the held one in view).
+  const showsAll = useRef(false);
   const opened = useRef(false);
   const latest = useRef({ items, itemKey });
   latest.current = { items, itemKey };
   const holdIndex = () => (hold.current === null ? -1 : latest.current.items.findIndex((item) => latest.current.itemKey(item) === hold.current));
   useLayoutEffect(() => {
-    if (opened.current || items.length === 0) return;
+    if (opened.current || !loaded) return;
     opened.current = true;
     hold.current = startAt !== null && !jumping.current ? startAt : null;
     if (holdIndex() < 0) hold.current = null;
-    else atBottom.current = false;
-  }, [items.length, startAt]);
+    showsAll.current = false;
+    atBottom.current = hold.current === null;
+  }, [loaded, items.length, startAt]);
+  // Telling the owner whether the newest row is in view, from what the box shows (not from intent:
+  // a list held at the "new messages" line with rows below the view is not at the newest).
+  const onBottom = useRef(onAtBottomChange);
+  onBottom.current = onAtBottomChange;
+  const reported = useRef<boolean | null>(null);
+  const report = () => {
+    const el = box.current;
+    if (!el || !opened.current) return;
+    if (hold.current !== null) showsAll.current = gapOf(el) < END_PX;
+    const now = gapOf(el) < BOTTOM_SLACK_PX;
+    if (now === reported.current) return;
+    reported.current = now;
+    onBottom.current?.(now);
+  };
   const release = () => {
     const el = box.current;
     if (hold.current === null || !el) return;
     hold.current = null;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+    atBottom.current = gapOf(el) < BOTTOM_SLACK_PX;
   };
+  const lastSeen = useRef<string | undefined>(undefined);
   useLayoutEffect(() => {
-    if (jumping.current || items.length === 0) return;
-    const index = holdIndex();
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
-    else if (atBottom.current) virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
-  }, [lastKey, items.length, virtualizer]);
+    const grew = opened.current && lastSeen.current !== undefined && lastKey !== lastSeen.current;
+    lastSeen.current = lastKey;
+    if (!jumping.current && items.length > 0) {
+      // A new row at the end while the held line showed every row below it (the unread fitted): the
+      // user is at the newest, so the list follows the newest from now on, as at the bottom.
+      if (grew && hold.current !== null && showsAll.current) {
+        hold.current = null;
+        atBottom.current = true;
+      }
+      const index = holdIndex();
+      if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
+      else if (atBottom.current) virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
+    }
+    report();
+  }, [lastKey, items.length, loaded, virtualizer]);
 
   useLayoutEffect(() => {
     if (!controls) return;
@@ -168,10 +220,12 @@ export function VirtualTimeline<T>({
     const inner = content.current;
     if (!el || !inner) return;
     const stick = () => {
-      if (jumping.current) return;
-      const index = holdIndex();
-      if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
-      else if (atBottom.current && el.scrollHeight - el.scrollTop - el.clientHeight > 1) el.scrollTop = el.scrollHeight;
+      if (!jumping.current && opened.current) {
+        const index = holdIndex();
+        if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
+        else if (atBottom.current && gapOf(el) > 1) el.scrollTop = el.scrollHeight;
+      }
+      report();
     };
     const observer = new ResizeObserver(stick);
     observer.observe(el);
@@ -266,9 +320,10 @@ export function VirtualTimeline<T>({
           const el = e.currentTarget;
           // Near the bottom is at the bottom; only a scroll up leaves it. A box shrunk under the view
           // (or rows grown) before the observer above brought it back is not the user leaving.
-          if (el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX) atBottom.current = true;
+          if (gapOf(el) < BOTTOM_SLACK_PX) atBottom.current = true;
           else if (el.scrollTop < lastTop.current - 1 && !hold.current) atBottom.current = false;
           lastTop.current = el.scrollTop;
+          report();
           noteAnchor(el);
           askOlder('scroll');
         }}
