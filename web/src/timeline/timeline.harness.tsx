@@ -62,23 +62,29 @@ let bottom: boolean[] = [];
 const onAtBottomChange = (atBottom: boolean) => {
   bottom.push(atBottom);
 };
+// Boxes around the timeline, in CSS pixels (0: none): a banner above it, and the message box below it.
+let around = { above: 0, below: 0 };
 
 function draw(jumpTo: string | null, onJumped?: (id: string) => void): void {
   flushSync(() =>
     root?.render(
-      <Timeline
-        events={opening.loaded ? events : []}
-        opened={NO_OPENED}
-        me="you"
-        user={ME}
-        newAfterSeq={opening.newAfterSeq !== null && (events.at(-1)?.seq ?? 0) > opening.newAfterSeq ? opening.newAfterSeq : null}
-        loaded={opening.loaded}
-        onAtBottomChange={onAtBottomChange}
-        more={false}
-        onOlder={() => Promise.resolve()}
-        jumpTo={jumpTo}
-        {...(onJumped ? { onJumped } : {})}
-      />,
+      <>
+        {around.above > 0 && <div data-around="banner" style={{ height: around.above, flex: 'none' }} />}
+        <Timeline
+          events={opening.loaded ? events : []}
+          opened={NO_OPENED}
+          me="you"
+          user={ME}
+          newAfterSeq={opening.newAfterSeq !== null && (events.at(-1)?.seq ?? 0) > opening.newAfterSeq ? opening.newAfterSeq : null}
+          loaded={opening.loaded}
+          onAtBottomChange={onAtBottomChange}
+          more={false}
+          onOlder={() => Promise.resolve()}
+          jumpTo={jumpTo}
+          {...(onJumped ? { onJumped } : {})}
+        />
+        {around.below > 0 && <div data-around="message box" style={{ height: around.below, flex: 'none' }} />}
+      </>,
     ),
   );
 }
@@ -93,6 +99,7 @@ const harness = {
   async render(count: number, open: Opening = {}): Promise<number> {
     root?.unmount();
     opening = { newAfterSeq: open.newAfterSeq ?? null, loaded: open.loaded ?? true };
+    around = { above: 0, below: 0 };
     bottom = [];
     events = eventsOf(count);
     index = MessageIndex.empty();
@@ -108,6 +115,17 @@ const harness = {
   /** Brings the first page of a room rendered with `loaded: false` (the rows given to `render`, and any appended since). */
   async load(): Promise<void> {
     opening = { ...opening, loaded: true };
+    draw(null);
+    await frame();
+    await frame();
+  },
+  /**
+   * Sets the height (CSS pixels, 0 for none) of a banner above the timeline and of a message box below
+   * it, as a page's "not verified" banner comes and goes and its message box grows, taking the height
+   * from the timeline's box; resolves two frames later.
+   */
+  async around(above: number, below: number): Promise<void> {
+    around = { above, below };
     draw(null);
     await frame();
     await frame();

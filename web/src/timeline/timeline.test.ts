@@ -15,6 +15,7 @@ interface HarnessWindow {
     render(count: number, open?: { newAfterSeq?: number | null; loaded?: boolean }): Promise<number>;
     load(): Promise<void>;
     bottom(): boolean[];
+    around(above: number, below: number): Promise<void>;
     append(text: string): Promise<void>;
     search(query: string): string | null;
     jump(eventId: string): Promise<void>;
@@ -209,6 +210,26 @@ describe.runIf(haveChromium)('the web timeline opening a room in Chromium', () =
     await call('append', 'the first ');
     await until('the first ', (w) => w.lineIn === true && w.newestIn && w.gap < 2);
     await arrive(60, 'live');
+  });
+
+  // The browser keeps a box's scroll offset when the box changes height, and no scroll event comes:
+  // a banner above (the page's "not verified") or a taller message box below would hide the newest.
+  it('stays at the newest while a banner comes and goes above it and the message box grows below it; only a scroll up leaves', async () => {
+    await call('render', 300);
+    const newest = (w: Where) => w.newestIn && w.gap < 2;
+    await until('#300 ', newest);
+    for (const [above, below] of [[120, 0], [120, 150], [0, 150], [0, 0]] as const) {
+      await call('around', above, below);
+      await until('#300 ', newest);
+    }
+    // The user scrolls up: from then on neither a banner nor a new message brings the view down.
+    await page.locator('.timeline').hover();
+    await page.mouse.wheel(0, -600);
+    await until('#300 ', (w) => w.gap > 200);
+    await call('around', 120, 150);
+    await call('append', 'while reading back ');
+    expect((await where(page, 'while reading back ')).gap).toBeGreaterThan(200);
+    expect((await call('bottom')).at(-1)).toBe(false);
   });
 
   it('opens with the first page, not with the rows that came before it', async () => {
