@@ -192,6 +192,10 @@ describe.runIf(haveChromium)('edit, react, reply and delete in the web client, w
     await api.createRoom({ name: 'long' });
     await page.goto(`${server.url}/rooms/long`);
     await page.getByRole('button', { name: 'Join #long' }).click();
+    // The room open on the page (its first page of history in: the list has rows) before Bob writes,
+    // so his 60 arrive live at the bottom. Had a screenful come in that first page, they would be
+    // unread the room opened with, and it would rightly open at the "New messages" line.
+    await page.locator('[role=list][aria-label="Messages"]:not([data-count="0"])').waitFor();
     for (let i = 1; i <= 60; i++) await api.send('long', `line ${i}`, crypto.randomUUID());
     const list = page.getByRole('list', { name: 'Messages' });
     await row(page, 'line 60').waitFor();

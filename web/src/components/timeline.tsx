@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type { MessageView, Opened, PendingMessage, ReplyQuote } from '../../../shared/client/index.js';
 import { openedNotice, pendingText, unopenedEditNotice } from '../../../shared/client/index.js';
 import type { RoomEvent } from '../../../shared/protocol/index.js';
@@ -10,6 +10,7 @@ import type { Relations } from '../timeline/use-relations.js';
 import { useRelations } from '../timeline/use-relations.js';
 import type { TimelineItem } from '../timeline/timeline-items.js';
 import { VirtualTimeline } from '../timeline/virtual-timeline.js';
+import type { VirtualTimelineControls } from '../timeline/virtual-timeline.js';
 import { MessageActions } from './message-actions.js';
 import type { MessageActionHandlers } from './message-actions.js';
 import { MessageBody, ReplyQuoteButton } from './message-body.js';
@@ -248,8 +249,18 @@ export interface TimelineProps extends TimelineRowContext {
   readonly onJumped?: (eventId: string) => void;
   /** The events' relations applied, when the page has them already (`useRelations`); computed here otherwise. */
   readonly relations?: Relations;
-  /** Told whether the newest message is in view (scrolled to the bottom), and again whenever that changes. */
+  /**
+   * Told whether the newest message is in view (scrolled to the bottom), first once the timeline has
+   * opened (not before: a room opened at its "new messages" line with more below is not read), and
+   * again whenever that changes.
+   */
   readonly onAtBottomChange?: (atBottom: boolean) => void;
+  /**
+   * Whether the room's first page of history is in (default true). The timeline opens (at the newest,
+   * or at the "new messages" line) with the events it has then; events that come later arrived live,
+   * and are followed while the view is at the newest.
+   */
+  readonly loaded?: boolean;
 }
 
 const itemKey = (item: TimelineItem) => item.key;
@@ -269,13 +280,14 @@ const NO_EVENTS: readonly RoomEvent[] = [];
 /**
  * The room's events, oldest first, then this user's messages still on their way, with day
  * separators and the "new messages" line ({@link timelineItems}), in a virtualized list
- * (VirtualTimeline: only the rows in view are in the page). Coming near the top loads older
+ * (VirtualTimeline: only the rows in view are in the page), opened at the newest, or at the "new
+ * messages" line when the newest do not fit below it. Coming near the top loads older
  * history; new ones keep it at the bottom while the user is there, and a "Jump to latest" button
  * shows while they are not. The newest event is also announced in a polite live region (the list
  * itself is not one: its rows come and go as it scrolls).
  */
-export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard, jumpTo = null, onJumped, onAtBottomChange, relations, actions, editing, onSaveEdit, onCancelEdit, onQuote }: TimelineProps) {
-  const frame = useRef<HTMLDivElement>(null);
+export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, more, onOlder, onRetry, onDiscard, jumpTo = null, onJumped, onAtBottomChange, loaded = true, relations, actions, editing, onSaveEdit, onCancelEdit, onQuote }: TimelineProps) {
+  const controls = useRef<VirtualTimelineControls>(null);
   const [away, setAway] = useState(false);
   // Relations fold into the messages they name (computed here unless the page already has them).
   const own = useRelations(relations ? NO_EVENTS : events, opened, user.id, pending);
@@ -286,21 +298,17 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
     [events, pending, newAfterSeq, user, applied],
   );
   const context = useMemo(() => ({ opened, me, onRetry, onDiscard, actions, editing, onSaveEdit, onCancelEdit, onQuote }), [opened, me, onRetry, onDiscard, actions, editing, onSaveEdit, onCancelEdit, onQuote]);
-  const list = () => frame.current?.querySelector<HTMLElement>('[role=list]') ?? null;
   const last = applied.messages.at(-1);
   const atBottom = useRef(onAtBottomChange);
   atBottom.current = onAtBottomChange;
-  useEffect(() => atBottom.current?.(!away), [away]);
+  // The list says whether the newest is in view once it has opened, and whenever that changes.
+  const bottomChanged = useCallback((bottom: boolean) => {
+    setAway(!bottom);
+    atBottom.current?.(bottom);
+  }, []);
 
   return (
-    <div
-      ref={frame}
-      className="timeline-frame"
-      onScrollCapture={() => {
-        const el = list();
-        if (el) setAway(el.scrollHeight - el.scrollTop - el.clientHeight >= 40);
-      }}
-    >
+    <div className="timeline-frame">
       <VirtualTimeline
         items={items}
         itemKey={itemKey}
@@ -312,6 +320,11 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
         onReachTop={onOlder}
         olderNote={olderNote}
         jumpTo={jumpTo}
+        // A room opened with unread messages shows the line (Element and Slack open at the first unread).
+        startAt="new"
+        loaded={loaded}
+        onAtBottomChange={bottomChanged}
+        controls={controls}
         {...(onJumped ? { onJumped } : {})}
         renderItem={(item) => <TimelineRowBody item={item} context={context} />}
       />
@@ -322,10 +335,7 @@ export function Timeline({ events, opened, pending = [], me, user, newAfterSeq, 
         <Button
           size="sm"
           className="absolute right-4 bottom-2 shadow-md"
-          onClick={() => {
-            const el = list();
-            if (el) el.scrollTop = el.scrollHeight;
-          }}
+          onClick={() => controls.current?.toBottom()}
         >
           ↓ Jump to latest
         </Button>

@@ -135,8 +135,9 @@ function RoomView({ room }: { readonly room: Room }) {
   const messageActions = useMessageActions(chat, room, session.user.id, act);
   const { editing, setEditing, replyingTo, setReplyingTo, reacting, setReacting, deleting, setDeleting } = messageActions;
   const composer = useRef<HTMLTextAreaElement>(null);
-  // Whether the newest message is in view: only then does looking at the room read it.
-  const atBottom = useRef(true);
+  // Whether the newest message is in view: only then does looking at the room read it. Not until the
+  // timeline says so: a room opened at its "new messages" line with more below is not read at once.
+  const atBottom = useRef(false);
   // Where the user had read to when they opened the room: the "new messages" line stays there while they look.
   const readWhenOpened = useRef<number | null>(view ? view.readSeq : null);
   if (readWhenOpened.current === null && view) readWhenOpened.current = view.readSeq;
@@ -244,6 +245,8 @@ function RoomView({ room }: { readonly room: Room }) {
         me={session.user.username}
         user={session.user}
         newAfterSeq={newAfter !== null && (view?.events.at(-1)?.seq ?? 0) > newAfter ? newAfter : null}
+        // The first page of history is in: the timeline opens with it; later events arrived live.
+        loaded={view !== undefined}
         more={view?.hasOlder ?? false}
         onOlder={() => chat.loadOlder(room.id)}
         onRetry={(id) => act(() => chat.retry(id))}

@@ -25,31 +25,68 @@ function textOf(i: number): string {
   return `#${i} ${words}`;
 }
 
+/** Message `i` (its seq), from one of five others, a minute after message `i - 1`, saying `body` (default {@link textOf}). */
+function messageOf(i: number, body = textOf(i)): RoomEvent {
+  return {
+    id: uuid(i),
+    roomId: ROOM,
+    seq: i,
+    kind: 'message',
+    sender: { id: uuid(1_000_000 + (i % 5)), username: ['alice', 'bob', 'carol', 'dave', 'erin'][i % 5] as string },
+    body,
+    envelope: null,
+    target: null,
+    clientMsgId: uuid(2_000_000 + i),
+    createdAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString(),
+  };
+}
+
 function eventsOf(count: number): RoomEvent[] {
-  const start = Date.UTC(2026, 10, 1);
-  return Array.from({ length: count }, (_, k) => {
-    const i = k + 1;
-    return {
-      id: uuid(i),
-      roomId: ROOM,
-      seq: i,
-      kind: 'message',
-      sender: { id: uuid(1_000_000 + (i % 5)), username: ['alice', 'bob', 'carol', 'dave', 'erin'][i % 5] as string },
-      body: textOf(i),
-      envelope: null,
-      target: null,
-      clientMsgId: uuid(2_000_000 + i),
-      createdAt: new Date(start + i * 60_000).toISOString(),
-    };
-  });
+  return Array.from({ length: count }, (_, k) => messageOf(k + 1));
+}
+
+/** How a {@link harness} render opens the room: where its "new messages" line goes, and whether its first page is in. */
+interface Opening {
+  /** Read up to this seq when the room opened: the "new messages" line comes after it (none when null, the default). */
+  readonly newAfterSeq?: number | null;
+  /** Whether the first page is in (default true); `load()` brings it. */
+  readonly loaded?: boolean;
 }
 
 let root: Root | null = null;
 let events: RoomEvent[] = [];
 let index = MessageIndex.empty();
+let opening: Required<Opening> = { newAfterSeq: null, loaded: true };
+// What the timeline said of the newest message being in view, in order (the page reads a room on true).
+let bottom: boolean[] = [];
+const onAtBottomChange = (atBottom: boolean) => {
+  bottom.push(atBottom);
+};
+// Boxes around the timeline, in CSS pixels (0: none): a banner above it, and the message box below it.
+let around = { above: 0, below: 0 };
 
 function draw(jumpTo: string | null, onJumped?: (id: string) => void): void {
-  flushSync(() => root?.render(<Timeline events={events} opened={NO_OPENED} me="you" user={ME} newAfterSeq={null} more={false} onOlder={() => Promise.resolve()} jumpTo={jumpTo} {...(onJumped ? { onJumped } : {})} />));
+  flushSync(() =>
+    root?.render(
+      <>
+        {around.above > 0 && <div data-around="banner" style={{ height: around.above, flex: 'none' }} />}
+        <Timeline
+          events={opening.loaded ? events : []}
+          opened={NO_OPENED}
+          me="you"
+          user={ME}
+          newAfterSeq={opening.newAfterSeq !== null && (events.at(-1)?.seq ?? 0) > opening.newAfterSeq ? opening.newAfterSeq : null}
+          loaded={opening.loaded}
+          onAtBottomChange={onAtBottomChange}
+          more={false}
+          onOlder={() => Promise.resolve()}
+          jumpTo={jumpTo}
+          {...(onJumped ? { onJumped } : {})}
+        />
+        {around.below > 0 && <div data-around="message box" style={{ height: around.below, flex: 'none' }} />}
+      </>,
+    ),
+  );
 }
 
 const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
@@ -59,8 +96,11 @@ const harness = {
    * Renders a timeline of `count` messages and resolves, in ms, with the time from the render call
    * until the browser has painted it (two animation frames after the commit).
    */
-  async render(count: number): Promise<number> {
+  async render(count: number, open: Opening = {}): Promise<number> {
     root?.unmount();
+    opening = { newAfterSeq: open.newAfterSeq ?? null, loaded: open.loaded ?? true };
+    around = { above: 0, below: 0 };
+    bottom = [];
     events = eventsOf(count);
     index = MessageIndex.empty();
     for (const e of events) index.add({ id: e.id, roomId: ROOM, roomName: 'long', seq: e.seq, senderId: e.sender.id, sender: e.sender.username, createdAt: e.createdAt, text: e.body ?? '' });
@@ -72,11 +112,31 @@ const harness = {
     await frame();
     return performance.now() - t0;
   },
+  /** Brings the first page of a room rendered with `loaded: false` (the rows given to `render`, and any appended since). */
+  async load(): Promise<void> {
+    opening = { ...opening, loaded: true };
+    draw(null);
+    await frame();
+    await frame();
+  },
+  /**
+   * Sets the height (CSS pixels, 0 for none) of a banner above the timeline and of a message box below
+   * it, as a page's "not verified" banner comes and goes and its message box grows, taking the height
+   * from the timeline's box; resolves two frames later.
+   */
+  async around(above: number, below: number): Promise<void> {
+    around = { above, below };
+    draw(null);
+    await frame();
+    await frame();
+  },
+  /** What the timeline has said of the newest message being in view since the last render, in order. */
+  bottom(): boolean[] {
+    return bottom;
+  },
   /** Adds one message at the end (as a live one arrives). */
   async append(text: string): Promise<void> {
-    const seq = events.length + 1;
-    const last = events.at(-1) as RoomEvent;
-    events = [...events, { ...last, id: uuid(seq), seq, body: text, clientMsgId: uuid(2_000_000 + seq), createdAt: new Date(Date.parse(last.createdAt) + 60_000).toISOString() }];
+    events = [...events, messageOf(events.length + 1, text)];
     draw(null);
     await frame();
     await frame();

@@ -1,11 +1,24 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { ReactNode } from 'react';
+import type { ReactNode, RefObject } from 'react';
+
+/** What a {@link VirtualTimeline}'s owner can make it do (its `controls`). */
+export interface VirtualTimelineControls {
+  /** Goes to the newest row and stays there (letting go of a held `startAt` row). */
+  toBottom(): void;
+}
 
 /** How close to the bottom (in CSS pixels) still counts as "at the bottom", so new rows keep it there. */
 const BOTTOM_SLACK_PX = 40;
 /** How close to the top (in CSS pixels) asks for older rows. */
 const TOP_SLACK_PX = 200;
+/** How close to the end (in CSS pixels) a list held at its `startAt` row counts as showing every row below it. */
+const END_PX = 2;
+
+/** How far (in CSS pixels) the scrolling box `el` is from its bottom. */
+function gapOf(el: HTMLElement): number {
+  return el.scrollHeight - el.scrollTop - el.clientHeight;
+}
 
 /** Props of {@link VirtualTimeline}. */
 export interface VirtualTimelineProps<T> {
@@ -27,6 +40,30 @@ export interface VirtualTimelineProps<T> {
   readonly jumpTo?: string | null;
   /** Called once the row of `jumpTo` is in view. */
   readonly onJumped?: (key: string) => void;
+  /**
+   * The key of a row the first rows must show (the "new messages" line): the list opens with it at
+   * the top of the view when the newest rows do not fit below it, and at the bottom otherwise; it is
+   * held there (through rows measured late and boxes appearing around the list) until the user
+   * scrolls (the wheel, a key, a touch or a press on the list), or until a row comes at the end while
+   * every row below it is in view (the view at the end): from then on the list follows the newest as
+   * at the bottom. Only the rows there when the list opens (see `loaded`) count: a row that comes
+   * later is a new row, followed while the view is at the bottom. Without it (or without its row
+   * when the list opens) the list opens at the bottom.
+   */
+  readonly startAt?: string | null;
+  /**
+   * Whether the first rows are in (a room's first page of history; default true: the rows given at
+   * mount). The list opens, at the bottom or at `startAt`, on the first render where this is true,
+   * with the rows it has then, none included; rows that come after that arrived live.
+   */
+  readonly loaded?: boolean;
+  /**
+   * Told whether the newest row is in view (the view within 40 px of the bottom), first once the list
+   * has opened, and again whenever that changes (the owner reads a room only while it is true).
+   */
+  readonly onAtBottomChange?: (atBottom: boolean) => void;
+  /** Set to the list's {@link VirtualTimelineControls} while it is mounted (a "Jump to latest" button outside it). */
+  readonly controls?: RefObject<VirtualTimelineControls | null>;
   /** Whether older rows can be loaded above the first. */
   readonly hasOlder?: boolean;
   /**
@@ -53,7 +90,11 @@ export interface VirtualTimelineProps<T> {
  * is on screen where it was (the row in the middle of the view is followed, and the library corrects
  * for rows above it once they are measured), older rows are asked for again after each answer while
  * the view is still near the top (so a page that adds no row does not stop the scrolling back), and
- * rows added below follow the bottom while the view was at the bottom ("stick to bottom").
+ * rows added below follow the bottom while the view was at the bottom ("stick to bottom"), and so
+ * does anything else that changes the list's height or its rows' (a banner appearing above the list,
+ * the message box growing below it, rows measured late): a ResizeObserver on the box and on its
+ * content brings the newest back into view while the view was at the bottom. Only the user leaves
+ * the bottom (a scroll up); a box that shrinks or rows that grow do not.
  * The scrolling box is the list (`role="list"` of `listitem`s, named by `label`): scrolling it is
  * scrolling the list.
  */
@@ -67,6 +108,10 @@ export function VirtualTimeline<T>({
   rowData,
   jumpTo = null,
   onJumped,
+  startAt = null,
+  loaded = true,
+  onAtBottomChange,
+  controls,
   hasOlder = false,
   onReachTop,
   olderNote,
@@ -75,6 +120,8 @@ export function VirtualTimeline<T>({
 }: VirtualTimelineProps<T>) {
   const box = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  // The scroll offset at the last scroll event, to tell a scroll up (the user leaving the bottom).
+  const lastTop = useRef(0);
   const lastKey = items.at(-1) ? itemKey(items.at(-1) as T) : undefined;
 
   const virtualizer = useVirtualizer({
@@ -91,10 +138,100 @@ export function VirtualTimeline<T>({
   useLayoutEffect(() => {
     jumping.current = jumpTo;
   }, [jumpTo]);
+  // Opening, once the first rows are in (`loaded`, none at all included): at the bottom, or with the
+  // `startAt` row held at the top of the view when the newest do not fit below it (scrolling to it
+  // aligned at the start lands at the end when they do: the library clamps the offset to the list's
+  // end). Rows that come after the opening arrived live: they never start a hold.
+  const hold = useRef<string | null>(null);
+  // While held: whether the view was at the end at the last look (every row below the held one in view).
+  const showsAll = useRef(false);
+  const opened = useRef(false);
+  const latest = useRef({ items, itemKey });
+  latest.current = { items, itemKey };
+  const holdIndex = () => (hold.current === null ? -1 : latest.current.items.findIndex((item) => latest.current.itemKey(item) === hold.current));
   useLayoutEffect(() => {
-    if (jumping.current || !atBottom.current || items.length === 0) return;
-    virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
-  }, [lastKey, items.length, virtualizer]);
+    if (opened.current || !loaded) return;
+    opened.current = true;
+    hold.current = startAt !== null && !jumping.current ? startAt : null;
+    if (holdIndex() < 0) hold.current = null;
+    showsAll.current = false;
+    atBottom.current = hold.current === null;
+  }, [loaded, items.length, startAt]);
+  // Telling the owner whether the newest row is in view, from what the box shows (not from intent:
+  // a list held at the "new messages" line with rows below the view is not at the newest).
+  const onBottom = useRef(onAtBottomChange);
+  onBottom.current = onAtBottomChange;
+  const reported = useRef<boolean | null>(null);
+  const report = () => {
+    const el = box.current;
+    if (!el || !opened.current) return;
+    if (hold.current !== null) showsAll.current = gapOf(el) < END_PX;
+    const now = gapOf(el) < BOTTOM_SLACK_PX;
+    if (now === reported.current) return;
+    reported.current = now;
+    onBottom.current?.(now);
+  };
+  const release = () => {
+    const el = box.current;
+    if (hold.current === null || !el) return;
+    hold.current = null;
+    atBottom.current = gapOf(el) < BOTTOM_SLACK_PX;
+  };
+  const lastSeen = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    const grew = opened.current && lastSeen.current !== undefined && lastKey !== lastSeen.current;
+    lastSeen.current = lastKey;
+    if (!jumping.current && items.length > 0) {
+      // A new row at the end while the held line showed every row below it (the unread fitted): the
+      // user is at the newest, so the list follows the newest from now on, as at the bottom.
+      if (grew && hold.current !== null && showsAll.current) {
+        hold.current = null;
+        atBottom.current = true;
+      }
+      const index = holdIndex();
+      if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
+      else if (atBottom.current) virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
+    }
+    report();
+  }, [lastKey, items.length, loaded, virtualizer]);
+
+  useLayoutEffect(() => {
+    if (!controls) return;
+    controls.current = {
+      toBottom: () => {
+        const el = box.current;
+        hold.current = null;
+        atBottom.current = true;
+        if (el) el.scrollTop = el.scrollHeight;
+      },
+    };
+    return () => {
+      controls.current = null;
+    };
+  }, [controls]);
+
+  // Staying at the bottom (or at the held row) when the box or its content changes height with no
+  // new row: the browser keeps the scroll offset, so a box shrunk by a banner above it or by a
+  // taller message box below it would hide the newest rows, as would rows measured taller than
+  // estimated. No scroll event comes for these, so they are watched here.
+  const content = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = box.current;
+    const inner = content.current;
+    if (!el || !inner) return;
+    const stick = () => {
+      if (!jumping.current && opened.current) {
+        const index = holdIndex();
+        if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
+        else if (atBottom.current && gapOf(el) > 1) el.scrollTop = el.scrollHeight;
+      }
+      report();
+    };
+    const observer = new ResizeObserver(stick);
+    observer.observe(el);
+    observer.observe(inner);
+    return () => observer.disconnect();
+  }, [virtualizer]);
 
   // Jumping: bring the row to the middle once it is among the rows (the caller loads older ones until it is).
   const jumpIndex = jumpTo ? items.findIndex((item) => itemKey(item) === jumpTo) : -1;
@@ -103,6 +240,7 @@ export function VirtualTimeline<T>({
   useEffect(() => {
     if (!jumpTo || jumpIndex < 0) return;
     atBottom.current = false;
+    hold.current = null;
     virtualizer.scrollToIndex(jumpIndex, { align: 'center' });
     // The library settles the offset over frames as rows get measured; say "there" once it is drawn.
     let frames = 0;
@@ -144,11 +282,11 @@ export function VirtualTimeline<T>({
   // Asking for older rows: once at a time, again after each answer while the view is still near the top.
   const loading = useRef(false);
   const [olderError, setOlderError] = useState<Error | null>(null);
-  const latest = useRef({ hasOlder, onReachTop });
-  latest.current = { hasOlder, onReachTop };
+  const older = useRef({ hasOlder, onReachTop });
+  older.current = { hasOlder, onReachTop };
   const askOlder = (after: 'scroll' | 'answer') => {
     const el = box.current;
-    const { hasOlder: more, onReachTop: ask } = latest.current;
+    const { hasOlder: more, onReachTop: ask } = older.current;
     if (!el || !more || !ask || loading.current || el.scrollTop >= TOP_SLACK_PX) return;
     loading.current = true;
     if (after === 'scroll') setOlderError(null);
@@ -180,20 +318,29 @@ export function VirtualTimeline<T>({
         data-count={items.length}
         onScroll={(e) => {
           const el = e.currentTarget;
-          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+          // Near the bottom is at the bottom; only a scroll up leaves it. A box shrunk under the view
+          // (or rows grown) before the observer above brought it back is not the user leaving.
+          if (gapOf(el) < BOTTOM_SLACK_PX) atBottom.current = true;
+          else if (el.scrollTop < lastTop.current - 1 && !hold.current) atBottom.current = false;
+          lastTop.current = el.scrollTop;
+          report();
           noteAnchor(el);
           askOlder('scroll');
         }}
         // At the very top the box does not scroll, so no scroll event comes: the wheel and the keys
-        // that go up still ask (again, after a failure).
+        // that go up still ask (again, after a failure). The user's own scrolling lets go of a held row.
         onWheel={(e) => {
+          release();
           if (e.deltaY < 0) askOlder('scroll');
         }}
         onKeyDown={(e) => {
+          release();
           if (e.key === 'PageUp' || e.key === 'Home' || e.key === 'ArrowUp') askOlder('scroll');
         }}
+        onPointerDown={release}
+        onTouchStart={release}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div ref={content} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {rows.map((row) => {
             const item = items[row.index] as T;
             const key = String(row.key);
