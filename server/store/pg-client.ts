@@ -1,8 +1,13 @@
 import pg from 'pg';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
+import { withSearchTerms } from './search-terms.js';
 import { scrubSqlError } from './sql-error.js';
 
-/** A SqlClient over a `pg` connection pool, for PostgreSQL servers (DATABASE_URL). Errors are SqlErrors, without parameter values. */
+/**
+ * A SqlClient over a `pg` connection pool, for PostgreSQL servers (DATABASE_URL). Errors are SqlErrors,
+ * without parameter values. A SearchTermsOf parameter's terms are made on the calling thread (the event
+ * loop) just before the query is sent.
+ */
 export function createPgClient(connectionString: string, options: { max?: number } = {}): SqlClient {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client that loses its connection emits 'error' on the pool; without a listener it would
@@ -11,7 +16,7 @@ export function createPgClient(connectionString: string, options: { max?: number
   const executor = (q: pg.Pool | pg.PoolClient): SqlExecutor => ({
     query: async <R>(text: string, params?: readonly unknown[]) => {
       try {
-        const result = await q.query(text, params as unknown[] | undefined);
+        const result = await q.query(text, withSearchTerms(params));
         return { rows: result.rows as R[] };
       } catch (error) {
         throw scrubSqlError(error, text);

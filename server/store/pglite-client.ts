@@ -1,10 +1,13 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
+import { withSearchTerms } from './search-terms.js';
 import { scrubSqlError, SqlError } from './sql-error.js';
 
 /**
  * A SqlClient over embedded PGlite (real Postgres compiled to WASM), the zero-setup default.
- * `dataDir` undefined keeps everything in memory (tests). Errors are SqlErrors, without parameter values.
+ * `dataDir` undefined keeps everything in memory (tests). It runs on the calling thread, and so does
+ * the making of a SearchTermsOf parameter's terms (the server uses the worker's client instead, see
+ * pglite-worker-client.ts). Errors are SqlErrors, without parameter values.
  */
 export async function createPgliteClient(dataDir: string | undefined): Promise<SqlClient> {
   const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
@@ -13,7 +16,7 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
   const executor = (q: PGlite | Transaction): SqlExecutor => ({
     query: async <R>(text: string, params?: readonly unknown[]) => {
       try {
-        const result = await q.query<R>(text, params as unknown[] | undefined);
+        const result = await q.query<R>(text, withSearchTerms(params));
         return { rows: result.rows };
       } catch (error) {
         throw scrubSqlError(error, text);

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { SqlError } from './sql-error.js';
 import type { PgliteReply, PgliteRequest, PgliteThreadError, PgliteWorkerData } from './pglite-thread.js';
+import { searchTextsToSend } from './search-terms.js';
 
 /** Requests without their `id`, which the client assigns. */
 type Request = PgliteRequest extends infer R ? (R extends PgliteRequest ? Omit<R, 'id'> : never) : never;
@@ -14,7 +15,8 @@ type Request = PgliteRequest extends infer R ? (R extends PgliteRequest ? Omit<R
  * A SqlClient over embedded PGlite running in a worker thread (`workerScript`, the built
  * pglite-worker.js), so the database's WebAssembly never runs on the event loop: with a second core,
  * storage and fan-out run in parallel, and on one core a long query no longer blocks every socket
- * between its statements. `dataDir` undefined keeps the database in memory. Errors are SqlErrors
+ * between its statements. The search terms of a SearchTermsOf parameter are made there too, before
+ * the query runs (the language detection they need is not event-loop work). `dataDir` undefined keeps the database in memory. Errors are SqlErrors
  * (scrubbed of values in the worker). Rejects when the worker cannot open the database.
  *
  * `close()` closes the database and ends the thread; a worker that dies makes every pending and
@@ -62,7 +64,9 @@ export async function createPgliteWorkerClient(dataDir: string | undefined, work
   };
   const executor = (tx: number | undefined): SqlExecutor => ({
     query: async <R>(text: string, params?: readonly unknown[]) => {
-      const reply = await call({ kind: 'query', text, params, tx });
+      // Search terms (SearchTermsOf) are made on the database's thread, not here.
+      const sent = searchTextsToSend(params);
+      const reply = await call({ kind: 'query', text, params: sent.params, terms: sent.terms, tx });
       return { rows: (reply.rows ?? []) as R[] };
     },
     exec: async (script: string) => {

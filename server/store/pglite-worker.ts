@@ -1,7 +1,9 @@
 /**
  * The worker thread that owns embedded PGlite, so that the WebAssembly Postgres (a third of the busy
  * time of a loaded embedded server) runs beside fan-out instead of on the event loop, and a slow
- * query stalls no one's socket. Built as its own entry (dist/server/pglite-worker.js) and started by
+ * query stalls no one's socket. The search terms of the messages it stores are made here as well
+ * (a query's `terms`, see search-terms.ts): their language detection is most of a sentence's cost on
+ * the send path, and the event loop would pay it before every insert. Built as its own entry (dist/server/pglite-worker.js) and started by
  * pglite-worker-client.ts; the message shapes are in pglite-thread.ts.
  *
  * PGlite runs one statement at a time and holds a transaction's lock until it ends, exactly as it
@@ -11,6 +13,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { scrubSqlError } from './sql-error.js';
 import type { PgliteReply, PgliteRequest, PgliteThreadError, PgliteWorkerData } from './pglite-thread.js';
+import { makeSearchTerms } from './search-terms.js';
 
 /** Thrown inside a transaction's callback to make PGlite roll it back. */
 class RollBack extends Error {}
@@ -77,7 +80,8 @@ async function serve(): Promise<void> {
       try {
         switch (request.kind) {
           case 'query': {
-            const result = await target(request.tx).query(request.text, request.params as unknown[] | undefined);
+            const params = makeSearchTerms(request.params, request.terms);
+            const result = await target(request.tx).query(request.text, params);
             reply({ id: request.id, ok: true, rows: result.rows });
             return;
           }

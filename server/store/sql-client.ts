@@ -1,4 +1,8 @@
-/** What the SQL store needs from a Postgres connection: parameterised queries and raw scripts. */
+/**
+ * What the SQL store needs from a Postgres connection: parameterised queries and raw scripts. A
+ * parameter may be a SearchTermsOf (search-terms.ts): the client sends the search terms of its text(s)
+ * in its place, made on the thread the client chooses.
+ */
 export interface SqlExecutor {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
   /** Runs a script of several statements (migrations). */

@@ -1,10 +1,11 @@
 import type { DeviceBundle, Envelope, MemberRole, RoomEvent, RoomEventKind, RoomVisibility, SealedShare, SearchHit, VerificationState } from '../../shared/protocol/index.js';
-import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround, toTsvector } from '../../shared/search/index.js';
+import { matchText, parseQuery, SEARCH_TERMS_VERSION, snippetAround } from '../../shared/search/index.js';
 import { ginCandidates, timeBuckets, toTsquery, windowsEnd, windowStart } from './search-sql.js';
 import type { CandidateFilters } from './search-sql.js';
 import { ChatError, MAX_REACTIONS_PER_MESSAGE, MAX_REACTIONS_PER_USER, usernameSkeleton } from '../../shared/protocol/index.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { isQueryCanceled } from './sql-client.js';
+import { SearchTermsOf } from './search-terms.js';
 import type {
   AccountDeviceRecord,
   NewDevice,
@@ -230,8 +231,9 @@ async function insertEvent(
       e.envelope ? JSON.stringify(e.envelope) : null,
       e.relation?.type ?? null,
       e.relation?.eventId ?? null,
-      // Search terms are written with the text (an edit's and a reply's too; a reaction is no text to find).
-      e.kind === 'message' && e.body !== null && e.relation?.type !== 'reaction' ? toTsvector(e.body) : null,
+      // Search terms are written with the text (an edit's and a reply's too; a reaction is no text to find),
+      // made by the client (on the embedded database's thread: see search-terms.ts).
+      new SearchTermsOf(e.kind === 'message' && e.relation?.type !== 'reaction' ? e.body : null),
     ],
   );
   const row = rows[0];
@@ -944,7 +946,8 @@ export class SqlStore implements Store {
       messages.map((m) => m.clientMsgId),
       messages.map((m) => m.body),
       messages.map((m) => (m.envelope === null ? null : JSON.stringify(m.envelope))),
-      messages.map((m) => (m.body === null ? null : toTsvector(m.body))),
+      // The search terms of each body, made by the client (on the embedded database's thread).
+      new SearchTermsOf(messages.map((m) => m.body)),
       SEARCH_TERMS_VERSION,
     ]);
     if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
@@ -1230,7 +1233,8 @@ export class SqlStore implements Store {
    * left). Resumable: a written message no longer qualifies. First the messages stored before migration
    * 015 (their kinds in weights only, `search_kinds` false) whose terms are of the running tokenizer,
    * newest first: their tsvector is converted in SQL (`search_kinds_in_lexemes`, parts' lexemes marked); then the
-   * messages whose terms an older tokenizer wrote (or none: see SEARCH_TERMS_VERSION), tokenized here and
+   * messages whose terms an older tokenizer wrote (or none: see SEARCH_TERMS_VERSION), tokenized by the
+   * client (SearchTermsOf: on the embedded database's thread, else here) and
    * written with one UPDATE ... FROM unnest per batch. A reaction gets no terms (nothing to find), only
    * the version.
    */
@@ -1250,7 +1254,7 @@ export class SqlStore implements Store {
     await this.db.query(
       `UPDATE room_events e SET search = v.search, search_version = $3, search_kinds = true
        FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id`,
-      [rows.map((r) => String(r.id)), rows.map((r) => (r.relation_type === 'reaction' ? null : toTsvector(String(r.body)))), SEARCH_TERMS_VERSION],
+      [rows.map((r) => String(r.id)), new SearchTermsOf(rows.map((r) => (r.relation_type === 'reaction' ? null : String(r.body)))), SEARCH_TERMS_VERSION],
     );
     return rows.length;
   }
