@@ -37,8 +37,11 @@ describe.runIf(haveTmux)('the interactive client when its session ends', () => {
     await term.see(session, (s) => s.includes(`Sign in on ${server.url}`) && s.includes('Signed out, here or on'), 'the sign-in form for the same server');
     const screen = term.screen(session);
     expect(screen).not.toContain('8787');
-    // Drawn on a cleared screen: the box is the first thing on it, nothing of the app's last frame is left.
-    expect(screen.split('\n')[0]).toMatch(/^╭─+╮$/);
+    // Drawn on a cleared screen: the form's box (60 columns) is the first thing on it, its title two
+    // rows down, and nothing of the app's last frame (its full-width border, its status line) is left.
+    const rows = screen.split('\n');
+    expect(rows[0], screen).toBe(`╭${'─'.repeat(58)}╮`);
+    expect(rows[2], screen).toContain(`Sign in on ${server.url}`);
     expect(screen).not.toContain('connected');
   };
   const signInThroughForm = async (session: string, name: string) => {
