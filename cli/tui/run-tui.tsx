@@ -148,6 +148,12 @@ async function signInScreen(ctx: CliContext, note?: string): Promise<void> {
   const { startSession } = await import('../commands/sign-in.js');
   const { resolveTheme } = await import('./state/theme.js');
   const { SignInForm } = await import('./components/sign-in-form.js');
+  // Signing in to another server replaces this profile's sign-in there, its device's keys with it: said first.
+  const elsewhere = ctx.profile && ctx.profile.server !== ctx.serverUrl ? ctx.profile : undefined;
+  if (elsewhere) {
+    const warning = `This profile is signed in as ${elsewhere.username} on ${elsewhere.server}: signing in here ends that and removes that device's keys from it (start with --profile NAME to keep both).`;
+    note = note ? `${note} ${warning}` : warning;
+  }
   let signedIn = false;
   ctx.io.stdout.write(CLEAR);
   const instance = render(

@@ -119,4 +119,20 @@ describe.runIf(haveTmux)('the interactive client when its session ends', () => {
     expect(await deviceOf(env)).not.toBe(device);
     expect((await deviceFiles(env)).profile).toMatchObject({ server: server.url, username: 'hugo' });
   }, 90_000);
+
+  it('the sign-in form for another server than the profile\'s says first that signing in there replaces the profile\'s sign-in', async () => {
+    const env = await register('iris');
+    const other = await startServer({ dataDir: join(dir, 'other-data') });
+    try {
+      term.start('iris', { ...env, CHAT_SERVER: other.url });
+      await term.see('iris', (s) => s.includes(`Sign in on ${other.url}`), 'the sign-in form for the other server');
+      // The note wraps in the form's box: read it as one line.
+      const text = term.screen('iris').replace(/[│\s]+/g, ' ');
+      expect(text).toContain(`This profile is signed in as iris on ${server.url}: signing in here ends that and removes that device's keys from it`);
+      expect(text).toContain('--profile NAME');
+      term.press('iris', 'C-c');
+    } finally {
+      await other.stop();
+    }
+  }, 90_000);
 });
