@@ -30,11 +30,39 @@ export async function signIn(ctx: CliContext, mode: 'register' | 'login', userna
   const pw = await password(ctx, opts.passwordStdin ?? false, mode === 'register');
   const done = await startSession(ctx, mode, username, pw);
   const recovery = done.recoveryKey === undefined ? {} : { recoveryKey: done.recoveryKey };
-  ctx.out.result({ user: done.user, deviceId: done.deviceId, resumed: done.resumed, server: done.server, profile: ctx.profileName, keystore: done.keystore, ...recovery }, () => {
+  // On stderr, --json or not: the profile's earlier device went, and no one asked.
+  if (done.replaced) ctx.out.note(replacedNote(done.replaced, ctx.profileName, done.server));
+  const replaced = done.replaced ? { replaced: done.replaced } : {};
+  ctx.out.result({ user: done.user, deviceId: done.deviceId, resumed: done.resumed, server: done.server, profile: ctx.profileName, keystore: done.keystore, ...recovery, ...replaced }, () => {
     // The recovery key goes to stderr, never stdout, so a redirected stdout does not keep it in a file.
     if (done.recoveryKey !== undefined) for (const line of recoveryKeyNotice(done.recoveryKey)) ctx.out.note(line);
     return signedInLines(mode, done);
   });
+}
+
+/**
+ * The profile's earlier sign-in that a sign-in replaced with a new device (another server, or another
+ * user): where and as whom it was, and whether its session was still open (and so was ended now).
+ */
+export interface ReplacedSignIn {
+  readonly server: string;
+  readonly username: string;
+  readonly sessionEnded: boolean;
+}
+
+/**
+ * The note for a sign-in that replaced the profile's earlier one (`replaced`) in profile `profile`, now
+ * on `server`: that its session was ended (or had been), that its device's keys were removed from the
+ * profile, and how to keep both next time (`--profile NAME`).
+ */
+export function replacedNote(replaced: ReplacedSignIn, profile: string, server: string): string {
+  const where = `${neutralize(replaced.username)} on ${replaced.server}`;
+  const session = replaced.sessionEnded ? `the session of ${where} was ended` : `${where} was signed out already`;
+  const other = replaced.server === server ? 'another user' : 'another server';
+  return [
+    `Note: profile "${neutralize(profile)}" held a sign-in to ${other}: ${session}, and that device's keys were removed from this profile (a profile holds one sign-in).`,
+    `To keep both next time, give each its own profile: \`chat --profile NAME --server URL login USER\` (or CHAT_PROFILE=NAME).`,
+  ].join('\n');
 }
 
 /** What `signedInLines` reads of a finished sign-in. */
@@ -142,6 +170,11 @@ export async function startSession(ctx: CliContext, mode: 'register' | 'login', 
   session ??= mode === 'register' ? await api.register({ username, password: pw, deviceName }) : await api.login({ username, password: pw, deviceName });
   const resumed = session.device.resumed === true;
   if (previous && replaced) await endReplaced(ctx, replaced, previous.keystore === secrets.backend);
+  // Another server's or another user's sign-in is replaced, its device with it: said to the caller.
+  const replacedSignIn: ReplacedSignIn | undefined =
+    previous && (previous.server !== api.serverUrl || previous.username.toLowerCase() !== session.user.username.toLowerCase())
+      ? { server: previous.server, username: previous.username, sessionEnded: replaced !== undefined }
+      : undefined;
   if (previous && !resumed) {
     // A new device. The previous one's keys, sending chains and search index go (as with `chat
     // logout --forget-device`): its chains were shared under its device id, so members could not open
@@ -173,5 +206,7 @@ export async function startSession(ctx: CliContext, mode: 'register' | 'login', 
     recoveryKey,
     /** After signing in: whether the account has a key backup to restore. */
     backup,
+    /** The profile's earlier sign-in (another server or user) that this one replaced, its device's keys removed. */
+    replaced: replacedSignIn,
   };
 }

@@ -2,7 +2,6 @@ import { render } from 'ink';
 import { DevicePrompts, searchEverywhere } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
-import { forgetDevice } from '../forget-device.js';
 import { App, TUI_RENDER_OPTIONS } from './app.js';
 import { summarizeRoom } from '../room-summary.js';
 import { DraftBook } from './state/drafts.js';
@@ -14,6 +13,15 @@ import { resolveScope } from '../search-options.js';
  */
 const ENTER = '\u001b[?1049h\u001b[?2004h\u001b[?1004h\u001b[?1000h\u001b[?1006h';
 const LEAVE = '\u001b[?1006l\u001b[?1000l\u001b[?1004l\u001b[?2004l\u001b[?1049l';
+/**
+ * Erases the screen (and the scrollback) and puts the cursor at the top left: written before each
+ * view (the sign-in form, the app) is drawn, since Ink draws from the cursor and leaves a view's last
+ * frame on the screen when it ends.
+ */
+const CLEAR = '\u001b[2J\u001b[3J\u001b[H';
+
+/** What the sign-in form says when the session ended while the app was open, or before it started. */
+const SESSION_ENDED_NOTE = 'Signed out, here or on another device. Sign in again to go on as this device (or as a new one, if it was revoked).';
 
 /** `chat` with no arguments in a terminal: the full-screen app. */
 export async function runTui(ctx: CliContext): Promise<void> {
@@ -25,14 +33,19 @@ export async function runTui(ctx: CliContext): Promise<void> {
   stdout.write(ENTER);
   try {
     let note: string | undefined;
-    // A device signed out or revoked elsewhere ends the app: it is forgotten here, as by `chat logout`,
-    // and the sign-in form comes back.
+    // A session ended elsewhere (`chat logout` in another shell, a revocation from another device, a
+    // stolen refresh token revoked) ends the app, and the sign-in form comes back for the same server.
+    // Only the session's tokens go, as with a plain `chat logout`: the device's keys, ratchet state,
+    // search index, drafts and the profile (its server) stay. Whether the device itself was revoked
+    // cannot be told from here (the server answers both alike, and tells nothing about a device to a
+    // client without a session): the next sign-in asks, resuming the device when it is still live and
+    // replacing it (its keys and index removed) when it was revoked (see startSession).
     for (;;) {
       const run = await runApp(ctx, note);
       unsent = run.unsent;
       if (!run.sessionEnded) break;
-      await forgetDevice(ctx);
-      note = 'this device was signed out or revoked; sign in again';
+      await endLocalSession(ctx);
+      note = SESSION_ENDED_NOTE;
     }
   } finally {
     stdout.write(LEAVE);
@@ -49,7 +62,7 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
   const { stdin, stdout } = ctx.io;
   if (!(await isSignedIn(ctx))) await signInScreen(ctx, note);
   const { api, session } = await ctx.signedIn();
-  // The store is closed when the app ends, before a revoked device's state is removed.
+  // The store is closed when the app ends, before a sign-in as a new device may replace its state.
   const store = await ctx.e2eStore();
   // With the key backup: chain keys go into it as they come, and the recovery key can approve this device.
   const { e2e, backup } = ctx.keysOver(store, api, session);
@@ -59,6 +72,7 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
   // Each room's unsent text: read before the first frame, written again as it changes and at the end.
   const drafts = await DraftBook.open(await ctx.draftFile());
   let ended = false;
+  stdout.write(CLEAR);
   const instance = render(
     <App
       deps={{
@@ -111,6 +125,15 @@ async function runApp(ctx: CliContext, note: string | undefined): Promise<{ sess
   return { sessionEnded: ended, unsent: (await outbox.list()).length };
 }
 
+/**
+ * Forgets the ended session's tokens here (telling the server too, best effort: it has ended it
+ * already), so the sign-in form comes next; keeps everything else of the profile.
+ */
+async function endLocalSession(ctx: CliContext): Promise<void> {
+  const api = await ctx.api();
+  await api.logout().catch(() => undefined);
+}
+
 async function isSignedIn(ctx: CliContext): Promise<boolean> {
   try {
     await ctx.signedIn();
@@ -126,7 +149,14 @@ async function signInScreen(ctx: CliContext, note?: string): Promise<void> {
   const { startSession } = await import('../commands/sign-in.js');
   const { resolveTheme } = await import('./state/theme.js');
   const { SignInForm } = await import('./components/sign-in-form.js');
+  // Signing in to another server replaces this profile's sign-in there, its device's keys with it: said first.
+  const elsewhere = ctx.profile && ctx.profile.server !== ctx.serverUrl ? ctx.profile : undefined;
+  if (elsewhere) {
+    const warning = `This profile is signed in as ${elsewhere.username} on ${elsewhere.server}: signing in here ends that and removes that device's keys from it (start with --profile NAME to keep both).`;
+    note = note ? `${note} ${warning}` : warning;
+  }
   let signedIn = false;
+  ctx.io.stdout.write(CLEAR);
   const instance = render(
     <SignInForm
       server={ctx.serverUrl}

@@ -84,4 +84,33 @@ describe('the session open before a sign-in: kept when the sign-in fails, ended 
       await other.stop();
     }
   }, 120_000);
+
+  it('says on stderr when a sign-in replaced the profile\'s sign-in to another server, or as another user, and its device\'s keys', async () => {
+    const other = await startServer({ dataDir: join(dir, 'other-data-2') });
+    try {
+      const [carol] = await registerUsers(dir, server.url, ['carol']);
+      const elsewhere = await chat({ ...carol, CHAT_SERVER: other.url }, ['register', 'carol', '--password-stdin'], PASSWORD);
+      expect(elsewhere.code, elsewhere.stderr).toBe(0);
+      expect(elsewhere.stderr).toContain(`the session of carol on ${server.url} was ended, and that device's keys were removed from this profile`);
+      expect(elsewhere.stderr).toContain('--profile NAME');
+      // The note is not data: stdout is the sign-in's result alone, which names what was replaced.
+      expect(elsewhere.stdout).not.toContain('Note:');
+      // Signed out there already: said so; in --json the result names the sign-in replaced.
+      expect((await chat({ ...carol, CHAT_SERVER: other.url }, ['logout'])).code).toBe(0);
+      const back = await chat(carol, ['--json', 'login', 'carol', '--password-stdin'], PASSWORD);
+      expect(back.code, back.stderr).toBe(0);
+      expect(back.stderr).toContain(`carol on ${other.url} was signed out already, and that device's keys were removed from this profile`);
+      expect(JSON.parse(back.stdout)).toMatchObject({ replaced: { server: other.url, username: 'carol', sessionEnded: false } });
+      // Another user on the same server replaces the device too, and says so.
+      const bob = await chat(carol, ['login', 'bob', '--password-stdin'], PASSWORD);
+      expect(bob.code, bob.stderr).toBe(0);
+      expect(bob.stderr).toContain(`the session of carol on ${server.url} was ended, and that device's keys were removed`);
+      // Signing in again as the same user on the same server resumes the device, with no note.
+      const again = await chat(carol, ['login', 'bob', '--password-stdin'], PASSWORD);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toContain('Note:');
+    } finally {
+      await other.stop();
+    }
+  }, 120_000);
 });

@@ -120,7 +120,7 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     const vars = Object.entries(second).map(([k, v]) => `${k}='${v}'`).join(' ');
     tmux('new-session', '-d', '-s', 'erin', '-x', '100', '-y', '30', `env ${vars} TERM=xterm-256color ${process.execPath} ${CHAT_BIN}; sleep 60`);
     await eventually(shows('erin', 'Sign in on'), 'the sign-in form', 20_000);
-    expect(screen('erin')).toContain('this device was signed out or revoked; sign in again');
+    expect(screen('erin')).toContain('Signed out, here or on');
     expect(screen('erin')).not.toContain('ChatError');
     type('erin', 'erin');
     press('erin', 'Enter');

@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, MemorySessionStore } from '../../shared/client/index.js';
 import type { ServerProcess } from '../support/binaries.js';
-import { startServer, tempDir } from '../support/binaries.js';
+import { eventually, startServer, tempDir } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 // "Sign out everywhere" in the web client's settings ends every session of the account: other
@@ -69,5 +69,41 @@ describe.runIf(existsSync(CHROMIUM))('signing out everywhere from the web client
     await there.getByText('This session was signed out, here or on another device. Sign in again.').waitFor();
     await there.getByRole('button', { name: 'New here? Register' }).waitFor();
     await expect(keyless.rooms()).rejects.toMatchObject({ code: 'session_revoked' });
+  }, 90_000);
+
+  it('signing out removes the browser\'s device from the account (no approved device is left behind), says so, and signing in again is one new device', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'New here? Register' }).click();
+    await page.getByLabel('Username').fill('wendy');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('link', { name: 'Settings' }).waitFor();
+    // Another client of the account, to see its devices as `chat devices` does.
+    const cli = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
+    await cli.login({ username: 'wendy', password: PASSWORD });
+    const cliDevice = (await cli.session())!.deviceId;
+    const browserDevices = async () => (await cli.deviceActivity()).map((d) => d.deviceId).filter((id) => id !== cliDevice);
+    const first = await eventually(async () => ((await browserDevices()).length === 1 ? await browserDevices() : undefined), 'the browser device');
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const section = page.getByRole('region', { name: 'Sign out' });
+    await section.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('button', { name: 'New here? Register' }).waitFor();
+    // Gone from the account at once, not left approved with keys no one holds; and the page says so,
+    // before signing out and after.
+    expect(await browserDevices()).toEqual([]);
+    await page.getByText("This browser's device was removed from your account and its keys deleted here").waitFor();
+
+    await page.getByLabel('Username').fill('wendy');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Settings' }).waitFor();
+    const second = await eventually(async () => ((await browserDevices()).length === 1 ? await browserDevices() : undefined), 'the new browser device');
+    expect(second).not.toEqual(first);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await section.getByText('Signing out removes this browser as a device').waitFor();
+    // The other client kept its session: only this browser's device was revoked.
+    expect(await cli.rooms()).toBeInstanceOf(Array);
   }, 90_000);
 });

@@ -31,8 +31,14 @@ export interface ChatContextValue {
   /** Runs an action; its answer (a sentence) or its error's message becomes the status note. */
   readonly act: (work: () => Promise<string | void>) => void;
   readonly setNote: (note: string | null) => void;
-  /** Ends this session and forgets this device's keys and search index, then shows the sign-in form. */
-  readonly signOut: () => Promise<void>;
+  /**
+   * Signs this browser out and removes its device, as the docs' "A browser is a device" has it: the
+   * device is revoked on the server (with `everywhere`, every device of the account is), so no approved
+   * device is left behind whose keys no one holds; then its keys and search index are deleted here and
+   * the sign-in form says so. Throws, removing nothing, when the server refuses or cannot be reached
+   * (a session ended already is not a failure: there is nothing left to revoke with it).
+   */
+  readonly signOut: (options?: { readonly everywhere?: boolean }) => Promise<void>;
 }
 
 export const ChatContext = createContext<ChatContextValue | null>(null);

@@ -2,6 +2,7 @@ import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { DevicePrompts, removalText } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
+import { ChatError } from '../../../shared/protocol/index.js';
 import type { SearchHit } from '../../../shared/protocol/index.js';
 import { ChatContext, roomPath } from '../chat-context.js';
 import type { ChatContextValue, OpenPanel } from '../chat-context.js';
@@ -19,6 +20,10 @@ import { useSession } from '../session.js';
 import { createBrowserSearch } from '../search/browser-search.js';
 import { SearchPanel } from '../search/search-panel.js';
 import { useRooms } from '../use-rooms.js';
+
+/** What the sign-in form says after this browser signed out (its device removed: see `signOut`). */
+const SIGNED_OUT_NOTE =
+  "Signed out. This browser's device was removed from your account and its keys deleted here; signing in again makes a new device, to approve from another device or with your recovery key.";
 
 /**
  * The signed-in frame around every page: the header, the room list (a side column from 768 px, a
@@ -140,9 +145,21 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
       setPanel,
       setNote,
       act: (work) => work().then((message) => setNote(message ?? null), (e: unknown) => setNote((e as Error).message)),
-      signOut: async () => {
-        await client.api.logout();
-        await forget();
+      signOut: async ({ everywhere = false } = {}) => {
+        // The socket this closes is this page's own doing, not a sign-out elsewhere to report.
+        client.live.stop();
+        try {
+          if (everywhere) await client.api.revokeAllDevices();
+          else await client.api.revokeDevice(session.deviceId);
+        } catch (error) {
+          if (!(error instanceof ChatError && error.code === 'session_revoked')) {
+            client.live.start();
+            throw error;
+          }
+        }
+        // The cookie goes too (its refresh token was revoked with the device).
+        await client.api.logout().catch(() => undefined);
+        await forget(SIGNED_OUT_NOTE);
         navigate('/');
       },
     }),

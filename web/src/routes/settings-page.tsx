@@ -160,8 +160,12 @@ export function SettingsPage() {
           <h2 id="session-heading" className="font-semibold">
             Sign out
           </h2>
+          <p className="text-sm text-dim">
+            Signing out removes this browser as a device: it leaves your account&apos;s devices, and its keys and search index are deleted here. Signing in again makes a
+            new device, to approve from another device or with your recovery key.
+          </p>
           <div className="flex flex-wrap gap-2">
-            <Button variant="secondary" onClick={() => act(signOut)}>
+            <Button variant="secondary" onClick={() => act(() => signOut())}>
               Sign out
             </Button>
             <Dialog>
@@ -182,8 +186,7 @@ export function SettingsPage() {
                       act(async () => {
                         // Every device of the account, with keys or without, this one included: every
                         // session ends and every socket closes; then this browser forgets what it kept.
-                        await client.api.revokeAllDevices();
-                        await signOut();
+                        await signOut({ everywhere: true });
                       })
                     }
                   >
