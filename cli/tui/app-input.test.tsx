@@ -176,6 +176,20 @@ describe('App input', () => {
     t.app.unmount();
   });
 
+  // The server's "q: Too big: expected string…" came back after the composer had been cleared.
+  it('refuses a /search longer than the server takes before searching, in plain words, keeping the text', async () => {
+    const drafts = DraftBook.inMemory();
+    const t = setup({ drafts });
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    const command = `/search ${'a'.repeat(257)}`;
+    t.app.stdin.write(`${command}\r`);
+    await until(() => t.frame().includes('the search is too long: at most 256 characters'), 'the refusal');
+    await until(() => drafts.get(GENERAL.id)?.text === command, 'the command back in the composer');
+    expect(vi.mocked(t.deps.search)).not.toHaveBeenCalled();
+    expect(t.sent()).toEqual([]);
+    t.app.unmount();
+  });
+
   it('refuses /invite --uses with a number that is not one, with its usage, keeping the text', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');
