@@ -172,6 +172,11 @@ describe('App input', () => {
     t.app.stdin.write('\u001b/search x\r');
     await until(() => vi.mocked(t.deps.search).mock.calls.length > 0, 'the search');
     expect((vi.mocked(t.deps.search).mock.calls[0] as unknown[] | undefined)?.[0]).toBe('x');
+    // With the results open, the Esc of the burst closes them, and the command still runs.
+    await until(() => t.frame().includes('no messages match'), 'the results');
+    t.app.stdin.write('\u001b/kick dana\r');
+    await until(() => t.frame().includes('removed dana from #general'), 'the second kick');
+    expect(vi.mocked(t.api.kick).mock.calls).toEqual([[GENERAL.id, 'bob'], [GENERAL.id, 'dana']]);
     expect(t.sent()).toEqual([]);
     t.app.unmount();
   });
