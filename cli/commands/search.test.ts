@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import { run } from './search.js';
 
 // The query is checked before anything is opened: no context is needed to refuse it.
-const search = (words: string[]) => run({} as CliContext, words, {});
+const search = (words: string[], opts: { room?: string } = {}) => run({} as CliContext, words, opts);
 
 describe('chat search with nothing the index holds', () => {
   // `chat search "🎉"` said "say what to search for": the user had said something.
@@ -16,5 +16,17 @@ describe('chat search with nothing the index holds', () => {
   it('says a query of only -excluded words needs a word to find, and an empty one what to search for', async () => {
     await expect(search(['-staging'])).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/only -excluded words/) });
     await expect(search(['  '])).rejects.toMatchObject({ message: expect.stringMatching(/^say what to search for/) });
+  });
+});
+
+// 257–1000 characters gave zod's "q: Too big: expected string…" (exit 2), 10,000 `or`s "the server
+// answered 431" (exit 1), and --room with a private room searched this device's index with no limit.
+describe('chat search with a query longer than the server takes', () => {
+  it('says the search is too long before asking anyone (invalid_request, exit 2), with --room too', async () => {
+    const tooLong = { code: 'invalid_request', message: 'the search is too long: at most 256 characters' };
+    for (const words of [['a'.repeat(257)], ['deploy', 'x'.repeat(1000)], Array.from({ length: 10_000 }, () => 'or')]) {
+      await expect(search(words)).rejects.toMatchObject(tooLong);
+      await expect(search(words, { room: 'secrets' })).rejects.toMatchObject(tooLong);
+    }
   });
 });

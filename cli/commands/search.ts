@@ -1,5 +1,5 @@
 import { searchEverywhere } from '../../shared/client/index.js';
-import { ChatError } from '../../shared/protocol/index.js';
+import { ChatError, searchQueryTooLong } from '../../shared/protocol/index.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { resolveScope } from '../search-options.js';
@@ -25,6 +25,9 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   }
   const q = words.join(' ').trim();
   if (!q) throw new ChatError('invalid_request', 'say what to search for, e.g. chat search deploy "release notes" -staging');
+  // Too long is said alone: an example query would not help.
+  const tooLong = searchQueryTooLong(q);
+  if (tooLong) throw new ChatError('invalid_request', tooLong);
   const unsearchable = unsearchableQuery(q);
   if (unsearchable) throw new ChatError('invalid_request', `${unsearchable}, e.g. chat search deploy "release notes" -staging`);
   const limit = opts.limit ?? 20;

@@ -62,6 +62,7 @@ function setup(options: { readonly generalRole?: Room['role']; readonly general?
       hasMore: false,
     }),
     members: async () => [{ user: { id: 'd', username: 'dana' }, role: 'member', joinedAt: '', online: true, lastSeenAt: null }],
+    kick: vi.fn(async () => {}),
   } as unknown as ApiClient;
   const e2e = { sync: async () => {} } as unknown as E2ESession;
   const deps = {
@@ -82,7 +83,7 @@ function setup(options: { readonly generalRole?: Room['role']; readonly general?
   const topicChanged = (id: string, topic: string) => {
     joined = joined.map((r) => (r.id === id ? { ...r, topic } : r));
   };
-  return { app, frame, sent, api, live, emit, topicChanged };
+  return { app, frame, sent, api, live, deps, emit, topicChanged };
 }
 
 /** Writes what the user typed and waits for the composer to show `shown`. */
@@ -157,6 +158,41 @@ describe('App input', () => {
     t.app.stdin.write('\u001b');
     await until(() => !t.frame().includes('Go to room'), 'the switcher closed');
     expect(t.sent()).toEqual([]);
+  });
+
+  // Over SSH or tmux, Esc and what is typed right after it come in one chunk, ESC then "/": that was
+  // read as Alt+/, which nothing binds, so the "/" was lost and "kick bob" went to the room as a message.
+  it('runs /kick bob typed in one burst right after Esc, and sends nothing to the room', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u001b/kick bob');
+    t.app.stdin.write('\r');
+    await until(() => t.frame().includes('removed bob from #general'), 'the kick');
+    expect(vi.mocked(t.api.kick).mock.calls).toEqual([[GENERAL.id, 'bob']]);
+    t.app.stdin.write('\u001b/search x\r');
+    await until(() => vi.mocked(t.deps.search).mock.calls.length > 0, 'the search');
+    expect((vi.mocked(t.deps.search).mock.calls[0] as unknown[] | undefined)?.[0]).toBe('x');
+    // With the results open, the Esc of the burst closes them, and the command still runs.
+    await until(() => t.frame().includes('no messages match'), 'the results');
+    t.app.stdin.write('\u001b/kick dana\r');
+    await until(() => t.frame().includes('removed dana from #general'), 'the second kick');
+    expect(vi.mocked(t.api.kick).mock.calls).toEqual([[GENERAL.id, 'bob'], [GENERAL.id, 'dana']]);
+    expect(t.sent()).toEqual([]);
+    t.app.unmount();
+  });
+
+  // The server's "q: Too big: expected string…" came back after the composer had been cleared.
+  it('refuses a /search longer than the server takes before searching, in plain words, keeping the text', async () => {
+    const drafts = DraftBook.inMemory();
+    const t = setup({ drafts });
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    const command = `/search ${'a'.repeat(257)}`;
+    t.app.stdin.write(`${command}\r`);
+    await until(() => t.frame().includes('the search is too long: at most 256 characters'), 'the refusal');
+    await until(() => drafts.get(GENERAL.id)?.text === command, 'the command back in the composer');
+    expect(vi.mocked(t.deps.search)).not.toHaveBeenCalled();
+    expect(t.sent()).toEqual([]);
+    t.app.unmount();
   });
 
   it('refuses /invite --uses with a number that is not one, with its usage, keeping the text', async () => {

@@ -38,4 +38,13 @@ describe('/search', () => {
     expect(await runSlash('search', ['deploy'], 'deploy', fx)).toBe('searching…');
     expect(opened).toEqual(['deploy']);
   });
+
+  it('says a query longer than the server takes is too long, with --room too, and opens no search', async () => {
+    const opened: string[] = [];
+    const fx = { ...effects(room('plans', 'open')), openSearch: (q: string) => opened.push(q) } as unknown as SlashEffects;
+    for (const rest of ['a'.repeat(257), `${'a'.repeat(257)} --room secrets`, Array.from({ length: 10_000 }, () => 'or').join(' ')]) {
+      await expect(runSlash('search', rest.split(' '), rest, fx)).rejects.toThrow(/^the search is too long: at most 256 characters \(\/search/);
+    }
+    expect(opened).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Room, SearchHit } from '../protocol/index.js';
+import { ChatError, searchQueryTooLong } from '../protocol/index.js';
 import { mergeRanked } from '../search/merge.js';
 import type { MessageIndex } from '../search/index.js';
 import type { ApiClient } from './api-client.js';
@@ -37,8 +38,12 @@ export interface SearchScope {
  * One ranked list from both places messages can be searched: the server for open rooms, and this
  * device's index of private rooms, which is first brought up to date (fetch, decrypt, index).
  * `waiting` counts private messages not searchable yet because their keys have not arrived.
+ * Throws ChatError `invalid_request` for a query longer than the server takes (`searchQueryTooLong`),
+ * before asking the server or opening the private index: the same limit for both.
  */
 export async function searchEverywhere(src: SearchSources, q: string, scope: SearchScope): Promise<{ hits: SearchHit[]; waiting: number }> {
+  const tooLong = searchQueryTooLong(q);
+  if (tooLong) throw new ChatError('invalid_request', tooLong);
   const open = scope.rooms.filter((r) => r.visibility === 'open');
   const secret = scope.rooms.filter((r) => r.visibility === 'private');
   const lists: SearchHit[][] = [];

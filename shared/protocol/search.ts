@@ -11,6 +11,19 @@ export type Snippet = z.infer<typeof Snippet>;
 
 const DateParam = z.iso.datetime({ offset: true });
 
+/** The most characters (UTF-16 code units, spaces around it not counted) a search query `q` may have. */
+export const SEARCH_QUERY_MAX = 256;
+
+/**
+ * Why `q` is too long to search, as one sentence for the user without a final full stop; null when it
+ * is not. The same limit as {@link SearchQuery}'s `q`, checked by every client before it asks the
+ * server or searches its own index of private rooms (shared/search/query.ts `unsearchableQuery`,
+ * shared/client/search-everywhere.ts).
+ */
+export function searchQueryTooLong(q: string): string | null {
+  return q.trim().length > SEARCH_QUERY_MAX ? `the search is too long: at most ${SEARCH_QUERY_MAX} characters` : null;
+}
+
 /**
  * Server-side search over the open rooms the caller is a member of. `q` is web-search syntax:
  * words (all must match), "quoted phrases", `or`, and -excluded words. `room` is an id or a name,
@@ -18,7 +31,7 @@ const DateParam = z.iso.datetime({ offset: true });
  */
 export const SearchQuery = z
   .object({
-    q: TextField().trim().min(1, 'say what to search for').max(256),
+    q: TextField().trim().min(1, 'say what to search for').max(SEARCH_QUERY_MAX),
     room: TextField().min(1).max(64).optional(),
     from: TextField().min(1).max(64).optional(),
     since: DateParam.optional(),

@@ -1,3 +1,4 @@
+import { searchQueryTooLong } from '../protocol/search.js';
 import { analyze, queryStems } from './tokens.js';
 
 /**
@@ -104,11 +105,14 @@ export function parseQuery(query: string): ParsedQuery {
 
 /**
  * Why `query` (not blank) cannot be searched, as one sentence for the user without a final full
- * stop; null when it can. A query whose words the tokenizer all drops (emoji, symbols, punctuation)
- * has no searchable words; one of only -excluded words has nothing to find. The same words in the
- * command line, the TUI's /search and the web's search.
+ * stop; null when it can. A query longer than the server takes (`searchQueryTooLong`, for private
+ * rooms too, checked before it is read) is too long; one whose words the tokenizer all drops (emoji,
+ * symbols, punctuation) has no searchable words; one of only -excluded words has nothing to find. The
+ * same words in the command line, the TUI's /search and the web's search.
  */
 export function unsearchableQuery(query: string): string | null {
+  const tooLong = searchQueryTooLong(query);
+  if (tooLong) return tooLong;
   const parsed = parseQuery(query);
   if (parsed.groups.length > 0) return null;
   if (parsed.excluded.length > 0) return 'the search has only -excluded words: give a word to find as well';

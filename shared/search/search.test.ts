@@ -1,6 +1,7 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { MessageIndex, mergeRanked, parseQuery, snippetAround, snippetFromMarked } from './index.js';
+import { MessageIndex, mergeRanked, parseQuery, snippetAround, snippetFromMarked, unsearchableQuery } from './index.js';
+import { SEARCH_QUERY_MAX } from '../protocol/index.js';
 import type { IndexedMessage, QueryItem } from './index.js';
 import type { SearchHit } from '../protocol/index.js';
 
@@ -53,6 +54,21 @@ describe('parseQuery', () => {
     expect(parseQuery('cats or or').groups.map(forms)).toEqual([[['word', ['cats']], ['word', ['or']]]]);
     expect(parseQuery('cats or -dogs').groups.map(forms)).toEqual([[['word', ['cats']]], [['word', ['or']]]]);
     expect(parseQuery('"or"').groups.map(forms)).toEqual([[['word', ['or']]]]);
+  });
+});
+
+// The server refuses a `q` longer than its schema allows (SEARCH_QUERY_MAX, trimmed) with zod's words,
+// and a very long one as a request too large (431); a private room's search had no limit at all.
+describe('unsearchableQuery and the length of a query', () => {
+  it('refuses a query longer than the server takes, in plain words, and takes one as long (spaces around it not counted)', () => {
+    expect(SEARCH_QUERY_MAX).toBe(256);
+    expect(unsearchableQuery('a'.repeat(SEARCH_QUERY_MAX + 1))).toBe(`the search is too long: at most ${SEARCH_QUERY_MAX} characters`);
+    expect(unsearchableQuery(Array.from({ length: 10_000 }, () => 'or').join(' '))).toBe(`the search is too long: at most ${SEARCH_QUERY_MAX} characters`);
+    const longest = 'deploy '.repeat(40).slice(0, SEARCH_QUERY_MAX);
+    expect(longest).toHaveLength(SEARCH_QUERY_MAX);
+    expect(unsearchableQuery(longest)).toBeNull();
+    expect(unsearchableQuery(`  ${longest}  `)).toBeNull();
+    expect(unsearchableQuery(`${longest}x`)).toBe(`the search is too long: at most ${SEARCH_QUERY_MAX} characters`);
   });
 });
 

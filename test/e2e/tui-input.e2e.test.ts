@@ -102,6 +102,27 @@ describe.runIf(haveTmux)('bursts of keys in the interactive client, in a real te
     burst('BSpace', 'ok', 'Enter');
     await stored('general', 'family ok');
   }, 30_000);
+
+  // Esc and a command typed right after it, in one burst (as over SSH): ESC "/" was read as Alt+/,
+  // the "/" lost, and "kick bob" went to the room as a message.
+  it('runs "/kick bob" and "/search" typed in one burst with Esc before them, and stores no message', async () => {
+    const dir = await tempDir('tui-input-bob');
+    const bob = userEnv(join(dir, 'bob'), server.url);
+    expect((await chat(bob, ['register', 'bob', '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
+    expect((await chat(bob, ['join', 'general'])).code).toBe(0);
+    const before = await bodies('general');
+    literal('\u001b/kick bob');
+    burst('Enter');
+    await eventually(shows('removed bob from #general'), 'the kick', 20_000);
+    const members = await chat(alice, ['--json', 'members', 'general']);
+    expect(members.code, members.stderr).toBe(0);
+    expect(members.stdout).not.toContain('"bob"');
+    literal('\u001b/search zebra');
+    burst('Enter');
+    await eventually(shows('no messages match'), 'the search panel', 20_000);
+    burst('Escape');
+    expect(await bodies('general')).toEqual(before);
+  }, 60_000);
 });
 
 describe.skipIf(haveTmux)('bursts of keys in the interactive client (skipped)', () => {

@@ -102,6 +102,7 @@ function actionOf(key: Key): EditAction | null {
     return byCtrl[name] ?? null;
   }
   if (meta && !ctrl) {
+    // Sent as ESC and the key, these arrive as Alt only because input/keys.ts ALT_KEYS names them.
     const byMeta: Readonly<Record<string, EditAction>> = { b: 'backward-word', f: 'forward-word', d: 'kill-word', backspace: 'backward-kill-word', left: 'backward-word', right: 'forward-word' };
     return byMeta[name] ?? null;
   }

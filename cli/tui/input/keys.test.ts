@@ -62,6 +62,19 @@ describe('createKeyTokenizer', () => {
     ]);
   });
 
+  // Over SSH or tmux, Esc and the keys typed right after it arrive in one chunk, just as Alt+key does.
+  // Only the keys the TUI binds with Alt are read as Alt; ESC before any other key is Escape, then that key.
+  it('reads ESC before a key the TUI does not bind with Alt as Escape and then the key: "/kick bob" stays a command', () => {
+    const esc = keyPress('escape', {}, '\u001b');
+    expect(keysOf('\u001b/kick bob\r')).toEqual([esc, text('/kick bob'), keyPress('return', {}, '\r')]);
+    expect(keysOf('\u001b/', 'search x')).toEqual([esc, text('/'), text('search x')]);
+    expect(keysOf('\u001bY\u001b1\u001b \u001bé\u001b😀')).toEqual([esc, text('Y'), esc, text('1'), esc, text(' '), esc, text('é'), esc, text('😀')]);
+    // Controls too: Esc then Ctrl+K, Tab or Ctrl+J is not a key nobody binds.
+    expect(keysOf('\u001b\u000b\u001b\t\u001b\n')).toEqual([esc, ctrl('k', '\u000b'), esc, keyPress('tab', {}, '\t'), esc, keyPress('linefeed', {}, '\n')]);
+    // Shift does not make B another key: Alt+Shift+B is still the composer's Alt+B.
+    expect(keysOf('\u001bB')).toEqual([keyPress('b', { meta: true, shift: true }, '\u001bB')]);
+  });
+
   it('keeps an escape sequence whole when a chunk ends inside it', () => {
     const t = createKeyTokenizer();
     expect(t.feed('ab\u001b')).toEqual([text('ab')]);

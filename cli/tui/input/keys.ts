@@ -4,7 +4,8 @@
  * A terminal hands over whatever arrived since the last read, so one chunk may hold many keys (a
  * held Backspace, typing over SSH, a busy moment): `\x7f\x7f\x7f`, or `\x0bplans\r`. Each is its own
  * key here. Escape sequences (CSI and SS3, with xterm's modifier parameters, and ESC before a key for
- * Alt) and UTF-8 sequences are kept whole, even when a chunk ends in the middle of one. Only the text
+ * Alt, for the keys the TUI binds with Alt; before any other key it is Escape, see `ALT_KEYS`) and
+ * UTF-8 sequences are kept whole, even when a chunk ends in the middle of one. Only the text
  * between the bracketed-paste markers (`ESC[200~` … `ESC[201~`, xterm's "bracketed paste mode") is a
  * paste; it comes out as one key with its escape sequences and control characters removed.
  *
@@ -253,17 +254,26 @@ function parseEscape(s: string, at: number): Parsed | 'incomplete' {
     }
     return { end: at + 2, key: keyPress('escape', { meta: true }, ESC + ESC) };
   }
-  // ESC then one key: Alt held with it.
+  // ESC then one key: Alt held with it, when it is a key bound with Alt; else the Escape key, and the
+  // key after it is read on its own (see ALT_KEYS).
   const cp = s.codePointAt(at + 1) ?? 0;
   const ch = String.fromCodePoint(cp);
   const end = at + 1 + ch.length;
-  if (cp < 0x20 || cp === 0x7f) {
-    const k = controlKey(ch);
-    return { end, key: k.kind === 'key' ? { ...k, meta: true, sequence: ESC + ch } : null };
-  }
-  const lower = ch.toLowerCase();
-  return { end, key: keyPress(lower, { meta: true, shift: lower !== ch }, ESC + ch) };
+  const plain = cp < 0x20 || cp === 0x7f ? controlKey(ch) : null;
+  const alt = plain === null ? keyPress(ch.toLowerCase(), { meta: true, shift: ch.toLowerCase() !== ch }, ESC + ch) : plain.kind === 'key' ? { ...plain, meta: true, sequence: ESC + ch } : null;
+  if (alt === null || alt.kind !== 'key' || alt.ctrl || !ALT_KEYS.has(alt.name)) return { end: at + 1, key: keyPress('escape', {}, ESC) };
+  return { end, key: alt };
 }
+
+/**
+ * The keys the TUI binds with Alt that a terminal sends as ESC and then the key: the composer's Alt+B,
+ * Alt+F, Alt+D (Shift or not), Alt+Backspace and Alt+Enter (components/composer.tsx). ESC before any
+ * other key is the Escape key and then that key: a terminal sends Esc and what is typed right after it
+ * (over SSH, through tmux, in a busy moment) in one chunk, exactly as it sends Alt with that key, and a
+ * key taken as an Alt+key nobody binds would be lost: Esc then "/kick bob" would send "kick bob" to
+ * the room. A new Alt binding of this kind belongs here as well, or it never arrives.
+ */
+const ALT_KEYS: ReadonlySet<KeyName> = new Set(['b', 'f', 'd', 'backspace', 'return']);
 
 /** An OSC, DCS, APC, PM or SOS string (a terminal's answer): skipped up to BEL or ST. */
 function skipString(s: string, from: number): Parsed | 'incomplete' {
