@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
-import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, RoomRemoval, StoredSession } from '../../shared/client/index.js';
+import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, RoomRemoval, SearchAnswer, StoredSession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
+import type { Room, RoomEvent, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { DraftBook } from './state/drafts.js';
 
 export type { DmPeer } from '../../shared/client/index.js';
@@ -24,8 +24,8 @@ export interface ChatDeps {
   readonly outbox?: OutboxStore;
   /** Each room's unsent composer text, kept across restarts (default: memory, lost on quit). */
   readonly drafts?: DraftBook;
-  /** Searches every room: open ones on the server, private ones in the local index. */
-  readonly search: (query: string) => Promise<{ hits: SearchHit[]; waiting: number }>;
+  /** Searches every room: open ones on the server, private ones in the local index (what it could not search counted). */
+  readonly search: (query: string) => Promise<SearchAnswer>;
   /**
    * Summarizes a room (open: by the server; private: here). `agree` consents to sending a private
    * room to a remote provider; `onText` receives a streamed answer.

@@ -1,26 +1,45 @@
 import type { RoomEvent } from '../protocol/index.js';
 import type { MessageIndex } from '../search/index.js';
 import type { ApiClient } from './api-client.js';
-import type { E2ESession } from './e2e-session.js';
+import type { E2ESession, Opened } from './e2e-session.js';
 
 const PAGE = 500;
+
+/**
+ * What opening gives for a message whose key is not on this device (yet): it is kept and opened again
+ * on every update, so it is indexed once its key comes by any path (the sender's device sharing it
+ * late, another device approving this one and forwarding keys, the key backup restored). The other
+ * statuses (replayed, wrong_room, unreadable) never open, whatever key comes.
+ */
+const KEY_MISSING: ReadonlySet<Opened['status']> = new Set(['waiting', 'not_shared', 'before_join', 'before_device']);
+
+/** What an update of the private index left: messages indexed, and those whose keys are not here, with their rooms. */
+export interface PrivateIndexUpdate {
+  readonly added: number;
+  /** Messages not searchable yet: their keys are not on this device (kept; indexed when they come). */
+  readonly waiting: number;
+  /** The rooms those messages are in. */
+  readonly waitingRooms: number;
+}
 
 /**
  * Brings the local index of private rooms up to date: fetches each room's events after the last one
  * indexed, decrypts them here (the server has only ciphertext) and indexes the text, relations applied:
  * an edit replaces its target's text, a delete removes the target (and so its edits), reactions are
- * not indexed. Messages whose keys have not arrived are kept and tried again on the next update.
+ * not indexed. Messages whose keys are not here (any `KEY_MISSING` status: waiting for the sender, never
+ * shared, from before this device or the user's joining) are kept and opened again on every update.
  */
 export async function updatePrivateIndex(
   index: MessageIndex,
   api: ApiClient,
   e2e: E2ESession,
   rooms: readonly { readonly id: string; readonly name: string }[],
-): Promise<{ added: number; waiting: number }> {
-  if (rooms.length === 0) return { added: 0, waiting: 0 };
+): Promise<PrivateIndexUpdate> {
+  if (rooms.length === 0) return { added: 0, waiting: 0, waitingRooms: 0 };
   await e2e.sync();
   let added = 0;
   let waiting = 0;
+  let waitingRooms = 0;
   for (const room of rooms) {
     const known = index.room(room.id);
     const stillWaiting: RoomEvent[] = [];
@@ -38,7 +57,7 @@ export async function updatePrivateIndex(
           continue;
         }
         const o = opened.get(event.id);
-        if (o?.status === 'waiting') stillWaiting.push(event);
+        if (o && KEY_MISSING.has(o.status) && !stillWaiting.some((e) => e.id === event.id)) stillWaiting.push(event);
         if (o?.status !== 'ok') continue;
         if (rel?.type === 'edit') index.edit(rel.eventId, { seq: event.seq, senderId: event.sender.id, text: o.body });
         else
@@ -55,7 +74,20 @@ export async function updatePrivateIndex(
         added += 1;
       }
     };
+    const before = added;
     await take(known.pending);
+    // The messages kept only as a span (more than the index keeps whole) are fetched again once keys
+    // have come (a kept one opened now), or when none is kept to tell.
+    let overflow = known.overflow;
+    if (overflow && (added > before || known.pending.length === 0)) {
+      const { from, to } = overflow;
+      overflow = undefined;
+      for (let at = from - 1; at < to; ) {
+        const page = await api.history(room.id, { after: at, limit: PAGE });
+        await take(page.events.filter((e) => e.seq <= to));
+        at = page.hasMore ? (page.events.at(-1)?.seq ?? to) : to;
+      }
+    }
     let after = known.indexedSeq;
     for (;;) {
       const page = await api.history(room.id, { after, limit: PAGE });
@@ -63,8 +95,11 @@ export async function updatePrivateIndex(
       after = page.events.at(-1)?.seq ?? after;
       if (!page.hasMore) break;
     }
-    index.setRoom(room.id, after, stillWaiting);
-    waiting += stillWaiting.length;
+    index.setRoom(room.id, after, stillWaiting.sort((a, b) => a.seq - b.seq), overflow);
+    const locked = index.room(room.id);
+    const count = locked.pending.length + (locked.overflow?.count ?? 0);
+    waiting += count;
+    if (count > 0) waitingRooms += 1;
   }
-  return { added, waiting };
+  return { added, waiting, waitingRooms };
 }

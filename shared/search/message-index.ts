@@ -29,10 +29,22 @@ export interface IndexedEdit {
   readonly text: string;
 }
 
-/** How far a room is indexed, and its messages whose keys had not arrived yet (tried again later). */
+/**
+ * How far a room is indexed, and its messages whose keys had not arrived yet (opened again on each
+ * update): the newest MAX_PENDING whole (`pending`, in seq order), older ones as the span of seqs
+ * they lie in and how many they are (`overflow`: fetched again once keys come).
+ */
 export interface IndexedRoom {
   readonly indexedSeq: number;
   readonly pending: readonly RoomEvent[];
+  readonly overflow?: PendingSpan | undefined;
+}
+
+/** Messages waiting for keys that are not kept whole: they lie in seqs `from`..`to` (inclusive); `count` of them. */
+export interface PendingSpan {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
 }
 
 export interface IndexFilters {
@@ -65,14 +77,16 @@ const OPTIONS = {
   // finds here what it finds on the server.
   searchOptions: { tokenize: (term: string) => [term], boost: { exact: 4, part: 2, stem: 1 } },
 };
-/** Pending messages kept per room; beyond this the oldest are dropped (their keys are unlikely to come). */
+/** Pending messages kept whole per room; older ones are kept as a span of seqs (see IndexedRoom). */
 const MAX_PENDING = 1_000;
 /**
  * The serialized form's version: 2 since the shared tokenizer, 3 since runs of a token's pieces are
  * part terms, `seq` is stored as a number and relations are applied (an older index, which may hold
- * edits as messages of their own and deleted text, is rebuilt).
+ * edits as messages of their own and deleted text, is rebuilt), 4 since messages whose keys were
+ * missing for any reason are kept to be opened again (an older index had passed over those from
+ * before the device or the user's joining for good: it is rebuilt, so they are found once their keys come).
  */
-const VERSION = 3;
+const VERSION = 4;
 
 /**
  * The client-side full-text index of private rooms (MiniSearch, BM25 ranking), with the server's
@@ -199,9 +213,16 @@ export class MessageIndex {
     }
   }
 
-  /** Records how far a room has been read, and which of its messages still wait for a key. */
-  setRoom(roomId: string, indexedSeq: number, pending: readonly RoomEvent[]): void {
-    this.rooms.set(roomId, { indexedSeq, pending: pending.slice(-MAX_PENDING) });
+  /**
+   * Records how far a room has been read, and which of its messages still wait for a key: `pending`
+   * (in seq order) beyond the newest MAX_PENDING join `overflow`, the span of older ones not kept whole.
+   */
+  setRoom(roomId: string, indexedSeq: number, pending: readonly RoomEvent[], overflow?: PendingSpan): void {
+    let span = overflow;
+    for (const e of pending.slice(0, Math.max(0, pending.length - MAX_PENDING))) {
+      span = span ? { from: Math.min(span.from, e.seq), to: Math.max(span.to, e.seq), count: span.count + 1 } : { from: e.seq, to: e.seq, count: 1 };
+    }
+    this.rooms.set(roomId, { indexedSeq, pending: pending.slice(-MAX_PENDING), ...(span ? { overflow: span } : {}) });
     this.movedRooms.add(roomId);
   }
 
