@@ -91,7 +91,7 @@ const VERSION = 4;
 /**
  * The client-side full-text index of private rooms (MiniSearch, BM25 ranking), with the server's
  * query syntax and tokenizer (shared/search/tokens.ts): whole tokens, parts and stems are three fields.
- * Hits rank by match class (see `matchText`), then MiniSearch's score, then recency. It holds plaintext, so it is kept on disk
+ * Hits rank by match class (see `matchText`), then recency, as the merged list does (see `mergeRanked`). It holds plaintext, so it is kept on disk
  * only encrypted (see cli/node/sealed-file.ts).
  */
 export class MessageIndex {
@@ -245,7 +245,8 @@ export class MessageIndex {
       const hit = this.hitOf(r, parsed);
       if (hit) hits.push(hit);
     }
-    return hits.sort((a, b) => b.score - a.score || Date.parse(b.createdAt) - Date.parse(a.createdAt)).slice(0, limit);
+    // Class, then newest first: the order mergeRanked gives the merged list, so the `limit` kept here are the ones it would keep.
+    return hits.sort((a, b) => b.score - a.score || Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0)).slice(0, limit);
   }
 
   /** Checks what MiniSearch cannot (phrases in order, exclusions), classes the match and marks it. */
@@ -261,8 +262,8 @@ export class MessageIndex {
       seq: Number(r.seq),
       sender: { id: r.senderId as string, username: r.sender as string },
       createdAt: r.createdAt as string,
-      // The class, then MiniSearch's score squeezed below 1 (see mergeRanked).
-      score: match.matchClass + r.score / (r.score + 1),
+      // The class alone: MiniSearch's BM25 only finds the candidates (see mergeRanked).
+      score: match.matchClass,
       snippet: snippetAround(text, match.ranges),
     };
   }

@@ -53,10 +53,11 @@ describe('MessageIndex', () => {
   const cats = message('I adopted two cats this weekend', { roomId: ROOM_B, roomName: 'pets' });
   for (const m of [deployFriday, deployOnce, notesOrder, cats]) index.add(m);
 
-  it('ranks, highlights the matched words, and matches neither prefixes nor typos (as the server does not)', () => {
+  it('ranks by match class then recency, highlights the matched words, and matches neither prefixes nor typos (as the server does not)', () => {
     const hits = index.search('release');
-    expect(hits.map((h) => h.eventId)).toEqual([deployFriday.id, notesOrder.id]);
-    expect(highlighted(hits[0] as SearchHit)).toEqual(['release', 'release']);
+    // Both whole-word matches: the newer first, however often the word comes (see mergeRanked).
+    expect(hits.map((h) => h.eventId)).toEqual([notesOrder.id, deployFriday.id]);
+    expect(highlighted(hits[1] as SearchHit)).toEqual(['release', 'release']);
     expect(index.search('deplo')).toEqual([]);
     expect(index.search('relase')).toEqual([]);
   });
@@ -170,13 +171,34 @@ describe('snippets', () => {
 });
 
 describe('mergeRanked', () => {
-  it('puts the better match class first, then scales each list by its best score and breaks ties by recency', () => {
-    const hit = (id: string, score: number, minute: number): SearchHit => ({
-      roomId: ROOM_A, roomName: 'a', eventId: id, seq: 1, sender: { id: ALICE, username: 'alice' },
-      createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(), score, snippet: { text: '', highlights: [] },
-    });
+  const hit = (id: string, score: number, minute: number): SearchHit => ({
+    roomId: ROOM_A, roomName: 'a', eventId: id, seq: 1, sender: { id: ALICE, username: 'alice' },
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(), score, snippet: { text: '', highlights: [] },
+  });
+
+  it('puts the better match class first, then the newer message, whatever fraction each engine added', () => {
     const server = [hit('s1', 1.5, 1), hit('s2', 1.25, 2)];
     const local = [hit('l1', 3.1, 3), hit('l2', 1.7, 4), hit('l3', 1.9, 0)];
-    expect(mergeRanked([server, local], 4).map((h) => h.eventId)).toEqual(['l1', 's1', 'l3', 'l2']);
+    expect(mergeRanked([server, local], 4).map((h) => [h.eventId, h.score])).toEqual([['l1', 3], ['l2', 1], ['s2', 1], ['s1', 1]]);
+  });
+
+  // `chat search PLT` gave plans#13 (15:10:53), general#14 (:44), general#5 (:37), plans#4 (:47): four
+  // part-of-token matches, the private ones scored ~2.8 and the open ones ~2.1 for the same text.
+  it('merges the same text in an open room (ts_rank) and a private room (MiniSearch) by recency, with the same score', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 30, 15, 10, s)).toISOString();
+    const index = MessageIndex.empty();
+    index.add(message('PLT-3699 budget for Q3-2027, v2-final, per fin-ops and the e-mail of ops-lead', { roomName: 'plans', seq: 4, createdAt: at(47) }));
+    index.add(message('PLT-3699 budget', { roomName: 'plans', seq: 13, createdAt: at(53) }));
+    const local = index.search('PLT');
+    // As the SQL store scores them: class 2 (a part of a token) + ts_rank / (ts_rank + 1).
+    const server = [5, 14].map((seq, i): SearchHit => ({
+      roomId: ROOM_B, roomName: 'general', eventId: `00000000-0000-4000-8000-0000000001${String(seq).padStart(2, '0')}`, seq,
+      sender: { id: BOB, username: 'bob' }, createdAt: at([37, 44][i] as number), score: 2 + 0.0991 / 1.0991, snippet: { text: 'PLT-3699 budget', highlights: [[0, 3]] },
+    }));
+    const merged = mergeRanked([server.slice().reverse(), local], 10);
+    expect(merged.map((h) => `${h.roomName}#${h.seq}`)).toEqual(['plans#13', 'plans#4', 'general#14', 'general#5']);
+    expect(new Set(merged.map((h) => h.score))).toEqual(new Set([2]));
+    // The device's own list: the class alone, newest first.
+    expect(local.map((h) => [h.seq, h.score])).toEqual([[13, 2], [4, 2]]);
   });
 });
