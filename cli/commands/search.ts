@@ -57,7 +57,7 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   ctx.out.result({ query: q, hits, waiting, waitingRooms, device, unsearched }, () => {
     if (hits.length === 0) return `No messages match ${JSON.stringify(q)}${opts.room ? ` in #${opts.room}` : ''}.`;
     return hits.flatMap((h) => [
-      `${ctx.out.style('bold', `#${neutralize(h.roomName)}`)}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}  seq ${h.seq}`)}`,
+      `${ctx.out.style('bold', `#${neutralize(h.roomName)}`)}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}${h.editedAt ? ' (edited)' : ''}  seq ${h.seq}`)}`,
       `  ${ctx.out.snippet(h.snippet)}`,
     ]);
   });

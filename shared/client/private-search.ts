@@ -59,7 +59,7 @@ export async function updatePrivateIndex(
         const o = opened.get(event.id);
         if (o && KEY_MISSING.has(o.status) && !stillWaiting.some((e) => e.id === event.id)) stillWaiting.push(event);
         if (o?.status !== 'ok') continue;
-        if (rel?.type === 'edit') index.edit(rel.eventId, { seq: event.seq, senderId: event.sender.id, text: o.body });
+        if (rel?.type === 'edit') index.edit(rel.eventId, { seq: event.seq, senderId: event.sender.id, text: o.body, createdAt: event.createdAt });
         else
           index.add({
             id: event.id,

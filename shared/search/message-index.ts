@@ -20,6 +20,8 @@ export interface IndexedMessage {
   readonly text: string;
   /** The seq of the edit whose text this is; absent while the message is unedited. */
   readonly editSeq?: number;
+  /** When that edit was made (ISO); `createdAt` stays the send time. */
+  readonly editedAt?: string;
 }
 
 /** An edit's new text, as `MessageIndex.edit` takes it (the target is named separately). */
@@ -27,6 +29,8 @@ export interface IndexedEdit {
   readonly seq: number;
   readonly senderId: string;
   readonly text: string;
+  /** When the edit was made (ISO); a hit on the edited message says so (`SearchHit.editedAt`). */
+  readonly createdAt?: string;
 }
 
 /**
@@ -58,7 +62,7 @@ export interface IndexFilters {
 
 /** One field per term kind, boosted so that whole-token matches outrank parts, and parts stems. */
 const FIELDS: TermKind[] = ['exact', 'part', 'stem'];
-const STORED: (keyof IndexedMessage)[] = ['roomId', 'roomName', 'seq', 'senderId', 'sender', 'createdAt', 'text', 'editSeq'];
+const STORED: (keyof IndexedMessage)[] = ['roomId', 'roomName', 'seq', 'senderId', 'sender', 'createdAt', 'text', 'editSeq', 'editedAt'];
 /** The terms of the text last analyzed (MiniSearch asks once per field). */
 let lastAnalyzed: { text: string; terms: readonly Term[] } = { text: '', terms: [] };
 function termsOf(text: string): readonly Term[] {
@@ -84,7 +88,8 @@ const MAX_PENDING = 1_000;
  * part terms, `seq` is stored as a number and relations are applied (an older index, which may hold
  * edits as messages of their own and deleted text, is rebuilt), 4 since messages whose keys were
  * missing for any reason are kept to be opened again (an older index had passed over those from
- * before the device or the user's joining for good: it is rebuilt, so they are found once their keys come).
+ * before the device or the user's joining for good: it is rebuilt, so they are found once their keys
+ * come) and an edited message keeps its edit's time.
  */
 const VERSION = 4;
 
@@ -184,7 +189,7 @@ export class MessageIndex {
 
   /**
    * Applies an edit: the target's indexed text becomes the edit's (its hits keep the target's id, seq
-   * and time). Only the target's author edits it (the server checks too); an edit older than the one
+   * and send time, with the edit's time as `editedAt`). Only the target's author edits it (the server checks too); an edit older than the one
    * applied is ignored (edits whose keys came late are opened out of order). An edit of a target not
    * indexed yet is kept until the target is added.
    */
@@ -199,7 +204,7 @@ export class MessageIndex {
       return;
     }
     if (stored.senderId !== edit.senderId || (stored.editSeq ?? 0) >= edit.seq) return;
-    const target = { ...(stored as IndexedMessage), id: targetId, text: edit.text, editSeq: edit.seq };
+    const target: IndexedMessage = { ...(stored as IndexedMessage), id: targetId, text: edit.text, editSeq: edit.seq, ...(edit.createdAt === undefined ? {} : { editedAt: edit.createdAt }) };
     this.mini.replace(target);
     this.changedMessages.set(targetId, target);
   }
@@ -261,7 +266,9 @@ export class MessageIndex {
       // Stored as a number (see extractField); Number() keeps a hit's seq a number whatever was stored.
       seq: Number(r.seq),
       sender: { id: r.senderId as string, username: r.sender as string },
+      // The send time, as the server gives an edited message's hit, with the edit's time beside it.
       createdAt: r.createdAt as string,
+      ...(typeof r.editedAt === 'string' ? { editedAt: r.editedAt } : {}),
       // The class alone: MiniSearch's BM25 only finds the candidates (see mergeRanked).
       score: match.matchClass,
       snippet: snippetAround(text, match.ranges),

@@ -170,6 +170,30 @@ describe('snippets', () => {
   });
 });
 
+describe('MessageIndex and edited messages', () => {
+  // An open room's hit on an edited message showed the edit's time, a private room's the send time.
+  it('gives a hit on an edited message its send time and the edit time as editedAt, also for an edit opened before its target', () => {
+    const index = MessageIndex.empty();
+    const first = message('the plan is kumquat');
+    index.add(first);
+    const editedAt = new Date(Date.parse(first.createdAt) + 3_600_000).toISOString();
+    index.edit(first.id, { seq: 40, senderId: ALICE, text: 'the plan is tamarind', createdAt: editedAt });
+    const early = message('the route is north');
+    index.edit(early.id, { seq: 41, senderId: ALICE, text: 'the route is tamarind lane', createdAt: editedAt });
+    index.add(early);
+    const plain = message('tamarind as it was sent');
+    index.add(plain);
+    const reread = MessageIndex.load(index.serialize());
+    for (const idx of [index, reread]) {
+      const hits = new Map(idx.search('tamarind').map((h) => [h.eventId, h]));
+      expect(hits.get(first.id)).toMatchObject({ createdAt: first.createdAt, editedAt });
+      expect(hits.get(early.id)).toMatchObject({ createdAt: early.createdAt, editedAt });
+      expect(hits.get(plain.id)?.createdAt).toBe(plain.createdAt);
+      expect(hits.get(plain.id)).not.toHaveProperty('editedAt');
+    }
+  });
+});
+
 describe('mergeRanked', () => {
   const hit = (id: string, score: number, minute: number): SearchHit => ({
     roomId: ROOM_A, roomName: 'a', eventId: id, seq: 1, sender: { id: ALICE, username: 'alice' },

@@ -190,7 +190,7 @@ export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; 
               <Text bold>{`#${neutralize(hit.roomName)}`}</Text>
               {'  '}
               <Text color={senderColor(theme, hit.sender.username)}>{neutralize(hit.sender.username)}</Text>
-              <Text color={theme.dim}>{`  ${when(hit.createdAt)}`}</Text>
+              <Text color={theme.dim}>{`  ${when(hit.createdAt)}${hit.editedAt ? ' (edited)' : ''}`}</Text>
             </Text>
             <Highlighted snippet={hit.snippet} theme={theme} width={width - 4} />
           </Box>

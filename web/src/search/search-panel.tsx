@@ -138,6 +138,14 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
               <button type="button" className="grid w-full min-w-0 cursor-pointer gap-0.5 rounded-md px-2 py-1 text-left text-fg [overflow-wrap:anywhere] hover:bg-bg" onClick={() => onOpen(hit)}>
                 <span className="search-where text-sm text-dim">
                   <bdi>{neutralize(roomTitle(hit))}</bdi> · <bdi>{neutralize(hit.sender.username)}</bdi> · <time dateTime={hit.createdAt}>{when(hit.createdAt)}</time>
+                  {hit.editedAt && (
+                    <>
+                      {' '}
+                      <time className="search-edited" dateTime={hit.editedAt} title={`edited ${when(hit.editedAt)}`}>
+                        (edited)
+                      </time>
+                    </>
+                  )}
                 </span>
                 <span className="search-snippet">
                   <HighlightedSnippet snippet={hit.snippet} />
