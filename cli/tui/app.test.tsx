@@ -188,7 +188,7 @@ describe('App', () => {
   // An unapproved device showed "2 results" and "2 private not searchable yet", cut off, and nothing of what to do.
   it('says under the results how many private messages and rooms it could not search on this device, and how to bring their keys', async () => {
     const { deps } = fakeDeps();
-    const search = vi.fn(async () => ({ hits: [HIT], waiting: 2, waitingRooms: 1, device: 'unapproved' as const }));
+    const search = vi.fn(async () => ({ hits: [{ ...HIT, editedAt: new Date().toISOString() }], waiting: 2, waitingRooms: 1, device: 'unapproved' as const }));
     const { stdin, lastFrame } = render(<App deps={{ ...deps, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
     await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
     stdin.write('/search welcome');
@@ -199,8 +199,8 @@ describe('App', () => {
     const text = (lastFrame() ?? '').replace(/[│╭╮╰╯─]/g, ' ').replace(/\s+/g, ' ');
     expect(text).toContain('2 messages in 1 private room could not be searched on this device yet: this device is not approved');
     expect(text).toContain('approve it from another of your devices or enter your recovery key (Ctrl+R)');
-    // The hit stays in view below the note.
-    expect(text).toContain('› #general bob');
+    // The hit stays in view below the note, at its send time, marked edited.
+    expect(text).toMatch(/› #general bob \d{4}-\d\d-\d\d \d\d:\d\d \(edited\)/);
   });
 
   it('streams a summary into a panel with /summarize, and Esc closes it', async () => {

@@ -16,7 +16,10 @@ const KEY_MISSING: ReadonlySet<Opened['status']> = new Set(['waiting', 'not_shar
 /** What an update of the private index left: messages indexed, and those whose keys are not here, with their rooms. */
 export interface PrivateIndexUpdate {
   readonly added: number;
-  /** Messages not searchable yet: their keys are not on this device (kept; indexed when they come). */
+  /**
+   * Messages not searchable yet: their keys are not on this device (kept; indexed when they come). A
+   * message and its edits count once; messages sent before the user joined are kept but not counted.
+   */
   readonly waiting: number;
   /** The rooms those messages are in. */
   readonly waitingRooms: number;
@@ -43,6 +46,9 @@ export async function updatePrivateIndex(
   for (const room of rooms) {
     const known = index.room(room.id);
     const stillWaiting: RoomEvent[] = [];
+    /** The ids in stillWaiting, and those sent before the user joined (no key was meant for them: kept, but not counted). */
+    const waitingIds = new Set<string>();
+    const beforeJoin = new Set<string>();
     const take = async (events: readonly RoomEvent[]) => {
       // Reactions are not text anyone searches for; deletes carry none.
       const toOpen = events.filter((e) => e.kind === 'message' && e.envelope && e.relation?.type !== 'reaction' && e.relation?.type !== 'delete');
@@ -53,11 +59,20 @@ export async function updatePrivateIndex(
         if (event.kind === 'message' && rel?.type === 'delete') {
           index.remove(rel.eventId);
           const gone = (e: RoomEvent) => e.id === rel.eventId || (e.relation?.type === 'edit' && e.relation.eventId === rel.eventId);
-          stillWaiting.splice(0, stillWaiting.length, ...stillWaiting.filter((e) => !gone(e)));
+          const kept = stillWaiting.filter((e) => !gone(e));
+          if (kept.length < stillWaiting.length) {
+            stillWaiting.splice(0, stillWaiting.length, ...kept);
+            waitingIds.clear();
+            for (const e of kept) waitingIds.add(e.id);
+          }
           continue;
         }
         const o = opened.get(event.id);
-        if (o && KEY_MISSING.has(o.status) && !stillWaiting.some((e) => e.id === event.id)) stillWaiting.push(event);
+        if (o && KEY_MISSING.has(o.status) && !waitingIds.has(event.id)) {
+          stillWaiting.push(event);
+          waitingIds.add(event.id);
+          if (o.status === 'before_join') beforeJoin.add(event.id);
+        }
         if (o?.status !== 'ok') continue;
         if (rel?.type === 'edit') index.edit(rel.eventId, { seq: event.seq, senderId: event.sender.id, text: o.body, createdAt: event.createdAt });
         else
@@ -97,7 +112,10 @@ export async function updatePrivateIndex(
     }
     index.setRoom(room.id, after, stillWaiting.sort((a, b) => a.seq - b.seq), overflow);
     const locked = index.room(room.id);
-    const count = locked.pending.length + (locked.overflow?.count ?? 0);
+    // Messages, not events: a message and its edits waiting count once. Those sent before the user
+    // joined are not counted: no key was meant for them (they are still opened again, should one come).
+    const counted = locked.pending.filter((e) => !beforeJoin.has(e.id));
+    const count = new Set(counted.map((e) => (e.relation?.type === 'edit' ? e.relation.eventId : e.id))).size + (locked.overflow?.count ?? 0);
     waiting += count;
     if (count > 0) waitingRooms += 1;
   }
