@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchHit } from '../../shared/protocol/index.js';
 import type { ServerProcess } from '../support/binaries.js';
-import { chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { approveByCodes, chat, startServer, tempDir, userEnv } from '../support/binaries.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 const PASSWORD = 'correct horse battery staple\n';
@@ -114,4 +114,19 @@ describe('chat search over private rooms whose keys come late, with the binaries
     expect((await search(device2, '3699')).hits.filter((h) => h.roomName === 'plans')).toHaveLength(2);
     expect((await search(device2, 'revised')).hits.map((h) => h.roomName).sort()).toEqual(['general', 'plans']);
   }, 120_000);
+
+  it('on a new device approved from another one (the keys come over the verification), finds the earlier private messages it could not search before', async () => {
+    const device3 = userEnv(join(dir, 'alice-3'), server.url);
+    expect((await chat(device3, ['login', 'alice', '--password-stdin'], PASSWORD)).code).toBe(0);
+    const before = await search(device3, 'PLT');
+    expect(before.hits.map((h) => h.roomName)).toEqual(['general', 'general']);
+    expect(before.waitingRooms).toBe(1);
+
+    const run = await approveByCodes(device1, device3);
+    expect(run.approver, run.a.stderr()).toBe(0);
+    expect(run.newcomer, run.n.stderr()).toBe(0);
+    const after = await search(device3, 'PLT');
+    expect(after.hits.map(where).sort()).toEqual((await search(device1, 'PLT')).hits.map(where).sort());
+    expect(after).toMatchObject({ waiting: 0, waitingRooms: 0, unsearched: null });
+  }, 240_000);
 });
