@@ -95,6 +95,14 @@ describe('MessageIndex', () => {
     for (const stored of Object.values(old.index.storedFields)) stored.seq = String(stored.seq);
     expect(MessageIndex.load(JSON.stringify(old)).search('"release notes"')[0]?.seq).toBe(deployFriday.seq);
   });
+
+  // Version 3 had recorded rooms as read past the messages whose keys were missing (before the device
+  // or the user's joining): loaded, it would never find them once the keys came. The CLI rebuilds an
+  // index it cannot load (cli/node/private-index-file.ts).
+  it('refuses an index of version 3, so it is built again', () => {
+    const v3 = { ...(JSON.parse(index.serialize()) as Record<string, unknown>), v: 3 };
+    expect(() => MessageIndex.load(JSON.stringify(v3))).toThrow(/unknown search index version 3/);
+  });
 });
 
 describe('MessageIndex changes', () => {
