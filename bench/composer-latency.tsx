@@ -144,7 +144,7 @@ export async function composerLatency(options: { messages?: number; minKeys?: nu
         api, live, e2e,
         session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
         readPositions: {}, saveReadPosition: () => {}, now: Date.now,
-        search: async () => ({ hits: [], waiting: 0 }),
+        search: async () => ({ hits: [], waiting: 0, waitingRooms: 0, device: null }),
         summarize: async () => Promise.reject(new Error('not measured')),
       }}
       server="bench"

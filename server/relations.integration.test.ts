@@ -105,6 +105,25 @@ describe('relations in an open room', () => {
     expect(await eventAt(alice.api, room.id, edit.seq)).toMatchObject({ body: 'mangoedit text' });
   });
 
+  // An open room's hit on an edited message showed the edit's time, a private room's the send time.
+  it('gives a search hit on an edited message its send time, with the edit time as editedAt', async () => {
+    const alice = await newUser(t.url, 'alice');
+    const room = await openRoomOf(alice);
+    const word = `pomelo${randomUUID().slice(0, 8)}`;
+    const sent = await alice.api.send(room.id, 'first text', randomUUID());
+    const plain = await alice.api.send(room.id, `never edited ${word}`, randomUUID());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const edit = await alice.api.sendRelation(room.id, { clientMsgId: randomUUID(), body: `edited to ${word}`, relatesTo: { type: 'edit', eventId: sent.id } });
+    const [sentAt, plainAt, editAt] = await Promise.all([sent.seq, plain.seq, edit.seq].map(async (seq) => (await eventAt(alice.api, room.id, seq)).createdAt));
+    const hits = (await alice.api.search({ q: word, limit: 10, offset: 0 })).hits;
+    const edited = hits.find((h) => h.seq === sent.seq);
+    expect(edited).toMatchObject({ eventId: sent.id, createdAt: sentAt, editedAt: editAt });
+    expect(editAt).not.toBe(sentAt);
+    const unedited = hits.find((h) => h.seq === plain.seq);
+    expect(unedited?.createdAt).toBe(plainAt);
+    expect(unedited).not.toHaveProperty('editedAt');
+  });
+
   it('names the target by its seq, never its event id, when it refuses an edit, reaction or reply', async () => {
     const alice = await newUser(t.url, 'alice');
     const bob = await newUser(t.url, 'bob');

@@ -1,10 +1,17 @@
-import { searchEverywhere } from '../../shared/client/index.js';
+import { searchEverywhere, unsearchedNotice } from '../../shared/client/index.js';
+import type { KeyRemedies } from '../../shared/client/index.js';
 import { ChatError, searchQueryTooLong } from '../../shared/protocol/index.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { resolveScope } from '../search-options.js';
 import { formatTime, neutralize, senderStyle } from '../output.js';
 import { parseSince } from '../time-input.js';
+
+/** The CLI's words for what brings a device the keys of private rooms (the TUI says the same). */
+export const CLI_KEY_REMEDIES: KeyRemedies = {
+  approve: 'approve it from another of your devices (`chat devices approve` there)',
+  restore: 'restore your key backup (`chat keys restore`)',
+};
 
 export interface SearchOptions {
   readonly room?: string;
@@ -15,7 +22,9 @@ export interface SearchOptions {
 
 /**
  * `chat search <query> [--room R] [--from U] [--since DATE] [--limit N]`: one ranked list from the
- * server (open rooms) and from this device's index of private rooms.
+ * server (open rooms) and from this device's index of private rooms. Private messages whose keys are
+ * not on this device are counted (`waiting`, `waitingRooms` in --json) and named on stderr with the way
+ * to bring their keys (`unsearched`, the same sentence).
  */
 export async function run(ctx: CliContext, words: string[], opts: SearchOptions): Promise<void> {
   // The command takes unknown options as words (so `-staging` is an exclusion); a `--word` is a typo.
@@ -35,17 +44,20 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   const scope = { ...(opts.room === undefined ? {} : { room: opts.room }), ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.since === undefined ? {} : { since: opts.since }) };
   if (scope.since !== undefined) parseSince(scope.since);
   const { api, session } = await ctx.signedIn();
-  const { hits, waiting } = await searchEverywhere(
+  const answer = await searchEverywhere(
     { api, e2e: () => ctx.e2e(api, session), privateIndex: () => ctx.privateIndex() },
     q,
     { ...(await resolveScope(api, session.user.username, scope)), limit },
   );
-  if (waiting > 0) ctx.out.note(`chat: ${waiting} message${waiting === 1 ? '' : 's'} of private rooms cannot be searched yet: their keys have not arrived`);
+  const { hits, waiting, waitingRooms, device } = answer;
+  // Private messages this device could not search: how many, and how to bring their keys.
+  const unsearched = unsearchedNotice(answer, CLI_KEY_REMEDIES);
+  if (unsearched) ctx.out.note(`chat: ${unsearched}`);
 
-  ctx.out.result({ query: q, hits, waiting }, () => {
+  ctx.out.result({ query: q, hits, waiting, waitingRooms, device, unsearched }, () => {
     if (hits.length === 0) return `No messages match ${JSON.stringify(q)}${opts.room ? ` in #${opts.room}` : ''}.`;
     return hits.flatMap((h) => [
-      `${ctx.out.style('bold', `#${neutralize(h.roomName)}`)}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}  seq ${h.seq}`)}`,
+      `${ctx.out.style('bold', `#${neutralize(h.roomName)}`)}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}${h.editedAt ? ' (edited)' : ''}  seq ${h.seq}`)}`,
       `  ${ctx.out.snippet(h.snippet)}`,
     ]);
   });

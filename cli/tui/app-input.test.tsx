@@ -69,7 +69,7 @@ function setup(options: { readonly generalRole?: Room['role']; readonly general?
     api, live, e2e,
     session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
     readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
-    search: vi.fn(async () => ({ hits: [], waiting: 0 })),
+    search: vi.fn(async () => ({ hits: [], waiting: 0, waitingRooms: 0, device: null })),
     summarize: vi.fn(async () => Promise.reject(new Error('not here'))),
     ...(options.drafts ? { drafts: options.drafts } : {}),
   };

@@ -80,7 +80,7 @@ function fakeDeps() {
           { ...HIT, eventId: '00000000-0000-4000-8000-000000000009', seq: 9, snippet: { text: `another ${query}`, highlights: [[8, 8 + query.length]] as [number, number][] } },
           HIT,
         ],
-        waiting: 0,
+        waiting: 0, waitingRooms: 0, device: null,
       })),
       summarize: vi.fn(async (_room: Room, type: SummaryType, _agree: boolean, onText: (d: string) => void) => {
         onText('The team ');
@@ -183,7 +183,7 @@ describe('App', () => {
     const body = Array.from({ length: 300 }, (_, i) => `line ${i + 1} of the big message`).join('\n');
     const tall = { id: HIT.eventId, roomId: ROOM.id, seq: 1, kind: 'message', sender: { id: 'b', username: 'bob' }, body, envelope: null, target: null, clientMsgId: null, createdAt: new Date().toISOString() };
     const api = { ...deps.api, history: async () => ({ events: [tall], headSeq: 1, hasMore: false }) } as unknown as ApiClient;
-    const search = vi.fn(async () => ({ hits: [{ ...HIT, snippet: { text: '…big message line 199 of the big message', highlights: [[13, 21]] as [number, number][] } }], waiting: 0 }));
+    const search = vi.fn(async () => ({ hits: [{ ...HIT, snippet: { text: '…big message line 199 of the big message', highlights: [[13, 21]] as [number, number][] } }], waiting: 0, waitingRooms: 0, device: null }));
     const { stdin, lastFrame } = render(<App deps={{ ...deps, api, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
     await until(() => (lastFrame() ?? '').includes('line 300 of the big message'), 'the history');
     stdin.write('/search "line 199"');
@@ -205,6 +205,24 @@ describe('App', () => {
     const at = rows.findIndex((l) => l.includes('line 199 of the big message'));
     expect(at).toBeGreaterThan(5);
     expect(at).toBeLessThan(rows.length - 8);
+  });
+
+  // An unapproved device showed "2 results" and "2 private not searchable yet", cut off, and nothing of what to do.
+  it('says under the results how many private messages and rooms it could not search on this device, and how to bring their keys', async () => {
+    const { deps } = fakeDeps();
+    const search = vi.fn(async () => ({ hits: [{ ...HIT, editedAt: new Date().toISOString() }], waiting: 2, waitingRooms: 1, device: 'unapproved' as const }));
+    const { stdin, lastFrame } = render(<App deps={{ ...deps, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+    stdin.write('/search welcome');
+    await until(() => (lastFrame() ?? '').includes('/search welcome'), 'the search text');
+    await settle();
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('1 result'), 'the results panel');
+    const text = (lastFrame() ?? '').replace(/[│╭╮╰╯─]/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('2 messages in 1 private room could not be searched on this device yet: this device is not approved');
+    expect(text).toContain('approve it from another of your devices or enter your recovery key (Ctrl+R)');
+    // The hit stays in view below the note, at its send time, marked edited.
+    expect(text).toMatch(/› #general bob \d{4}-\d\d-\d\d \d\d:\d\d \(edited\)/);
   });
 
   it('streams a summary into a panel with /summarize, and Esc closes it', async () => {

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, plainErrorText, removalText, typingLine, unopenedEditNotice } from '../../shared/client/index.js';
+import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, plainErrorText, removalText, typingLine, unopenedEditNotice, unsearchedNotice } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
 import { isDirectMessage } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
@@ -368,7 +368,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const switcherLines = switcher === null ? 0 : 3 + Math.min(8, Math.max(1, chat.rooms.length));
   const panelLines = Math.max(2, Math.floor((size.rows - 10) / 2));
   const promptLines = actions.prompt ? actionPromptHeight(actions.prompt) : 0;
-  const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - promptHeight - noteLines - switcherLines - promptLines - (panel ? panelHeight(panel, panelLines) : 0));
+  const timelineHeight = Math.max(3, size.rows - 4 - composerHeight - promptHeight - noteLines - switcherLines - promptLines - (panel ? panelHeight(panel, panelLines, size.columns) : 0));
   /** Each row's layout, kept between renders (keyed by width, row and text) so a new message lays out one row. */
   const layoutCache = useMemo(() => new LRUCache<string, LayoutLine[]>({ max: 5000 }), []);
   // A search hit on an edit, reaction or delete points at the message it names (that one has the row).
@@ -587,8 +587,13 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const openSearch = (query: string, scope: SearchScope = {}) => {
     setPanel({ kind: 'search', query, status: 'searching', hits: [], selected: 0, note: null });
     deps.search(query, scope).then(
-      ({ hits, waiting }) => {
-        setPanel((p) => (p?.kind === 'search' && p.query === query ? { ...p, status: 'done', hits, note: waiting ? `${waiting} private not searchable yet` : null } : p));
+      (answer) => {
+        // What brings the keys: on a device not verified yet, its own Ctrl+R; else the command line.
+        const note = unsearchedNotice(answer, {
+          approve: 'approve it from another of your devices',
+          restore: answer.device === 'unapproved' ? 'enter your recovery key (Ctrl+R)' : 'restore your key backup (`chat keys restore`)',
+        });
+        setPanel((p) => (p?.kind === 'search' && p.query === query ? { ...p, status: 'done', hits: answer.hits, note } : p));
         setNote(null);
       },
       (error: unknown) => {

@@ -87,7 +87,7 @@ function setup(rooms: Room[], history: Record<string, RoomEvent[]>, bodies: Map<
     api, live, e2e,
     session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
     readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
-    search: vi.fn(async () => ({ hits: [], waiting: 0 })), summarize: vi.fn(),
+    search: vi.fn(async () => ({ hits: [], waiting: 0, waitingRooms: 0, device: null })), summarize: vi.fn(),
     ...(drafts ? { drafts } : {}),
   };
   const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);

@@ -55,7 +55,7 @@ function app(room: Room, events: RoomEvent[], bodies: Map<number, string> = new 
     api, live, e2e,
     session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
     readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
-    search: vi.fn(async () => ({ hits, waiting: 0 })), summarize: vi.fn(),
+    search: vi.fn(async () => ({ hits, waiting: 0, waitingRooms: 0, device: null })), summarize: vi.fn(),
   };
   const emit = (name: string, payload: unknown) => listeners.get(name)?.forEach((fn) => fn(payload));
   return { ...render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />), emit };

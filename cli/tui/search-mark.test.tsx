@@ -40,7 +40,7 @@ function setup() {
     api, live, e2e: { sync: async () => {} } as unknown as E2ESession,
     session: { user: ME, deviceId: ME.id, accessToken: '', accessExpiresAt: '', refreshToken: '' },
     readPositions: {}, saveReadPosition: vi.fn(), now: () => Date.now(),
-    search: vi.fn(async () => ({ hits: [HIT], waiting: 0 })), summarize: vi.fn(),
+    search: vi.fn(async () => ({ hits: [HIT], waiting: 0, waitingRooms: 0, device: null })), summarize: vi.fn(),
   };
   return render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
 }

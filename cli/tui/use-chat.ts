@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ChatModel, MemoryOutboxStore } from '../../shared/client/index.js';
-import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, RoomRemoval, StoredSession } from '../../shared/client/index.js';
+import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, MessageNotice, OutboxStore, RoomRemoval, SearchAnswer, StoredSession } from '../../shared/client/index.js';
 import { ChatError } from '../../shared/protocol/index.js';
-import type { Room, RoomEvent, SearchHit, Summary, SummaryType } from '../../shared/protocol/index.js';
+import type { Room, RoomEvent, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { DraftBook } from './state/drafts.js';
 import type { SearchScope } from '../search-options.js';
 
@@ -27,9 +27,9 @@ export interface ChatDeps {
   readonly drafts?: DraftBook;
   /**
    * Searches every room (open ones on the server, private ones in the local index), or those `scope`
-   * names; rejects as `resolveScope` does for a scope it cannot read.
+   * names; rejects as `resolveScope` does for a scope it cannot read. What it could not search is counted.
    */
-  readonly search: (query: string, scope?: SearchScope) => Promise<{ hits: SearchHit[]; waiting: number }>;
+  readonly search: (query: string, scope?: SearchScope) => Promise<SearchAnswer>;
   /**
    * Summarizes a room (open: by the server; private: here). `agree` consents to sending a private
    * room to a remote provider; `onText` receives a streamed answer.

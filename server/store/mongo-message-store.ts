@@ -231,7 +231,13 @@ export class SqlMongoStore extends SqlStore {
     matched.sort((a, b) => b.match.matchClass - a.match.matchClass || b.doc.createdAt.getTime() - a.doc.createdAt.getTime());
     const hits: SearchHit[] = [];
     const rooms = new Map<string, string>();
-    for (const { doc, match } of matched.slice(search.offset, want)) {
+    const page = matched.slice(search.offset, want);
+    // An edited message keeps its send time: the originals of the page's edits, read once.
+    const editTargets = page.flatMap(({ doc }) => (doc.relationType === 'edit' && doc.relatesTo ? [doc.relatesTo] : []));
+    const sentAt = new Map(
+      editTargets.length === 0 ? [] : (await this.messages.find({ _id: { $in: editTargets } }, { projection: { createdAt: 1 } }).toArray()).map((d) => [d._id, d.createdAt] as const),
+    );
+    for (const { doc, match } of page) {
       if (!rooms.has(doc.roomId)) rooms.set(doc.roomId, (await this.findRoomById(doc.roomId))?.name ?? '');
       hits.push({
         roomId: doc.roomId,
@@ -240,7 +246,9 @@ export class SqlMongoStore extends SqlStore {
         eventId: doc.relationType === 'edit' && doc.relatesTo ? doc.relatesTo : doc._id,
         seq: doc.relationType === 'edit' && doc.relatesToSeq ? doc.relatesToSeq : doc.seq,
         sender: { id: doc.senderId, username: doc.sender },
-        createdAt: doc.createdAt.toISOString(),
+        ...(doc.relationType === 'edit' && doc.relatesTo
+          ? { createdAt: (sentAt.get(doc.relatesTo) ?? doc.createdAt).toISOString(), editedAt: doc.createdAt.toISOString() }
+          : { createdAt: doc.createdAt.toISOString() }),
         score: match.matchClass,
         snippet: snippetAround(doc.body ?? '', match.ranges),
       });

@@ -1142,9 +1142,10 @@ export class SqlStore implements Store {
     );
     const page = ranked.slice(search.offset, search.offset + search.limit);
     if (page.length === 0) return [];
-    // An edit stands for the message it edits.
+    // An edit stands for the message it edits: its id, seq and send time, the edit's time as edited_at.
     const rows = await run(
-      `SELECT e.id AS hit, coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body, e.created_at,
+      `SELECT e.id AS hit, coalesce(o.id, e.id) AS id, e.room_id, coalesce(o.seq, e.seq) AS seq, e.sender_id, e.body,
+              coalesce(o.created_at, e.created_at) AS created_at, CASE WHEN o.id IS NULL THEN NULL ELSE e.created_at END AS edited_at,
               r.name AS room_name, u.username AS sender_username
        FROM room_events e LEFT JOIN room_events o ON e.relation_type = 'edit' AND o.id = e.relates_to
        JOIN rooms r ON r.id = e.room_id JOIN users u ON u.id = e.sender_id
@@ -1163,6 +1164,7 @@ export class SqlStore implements Store {
         seq: Number(r.seq),
         sender: { id: String(r.sender_id), username: String(r.sender_username) },
         createdAt: asDate(r.created_at).toISOString(),
+        ...(r.edited_at === null || r.edited_at === undefined ? {} : { editedAt: asDate(r.edited_at).toISOString() }),
         // The class, then the weighted rank squeezed below 1 (see mergeRanked).
         score: c.class + c.rank / (c.rank + 1),
         // Highlights from the same tokenizer, so a part of a token is marked as such (stems in every

@@ -77,3 +77,80 @@ describe('updatePrivateIndex applies relations', () => {
     expect(found(index, 'okapi')).toEqual([[6, 'newest okapi']]);
   });
 });
+
+describe('updatePrivateIndex and messages whose keys are not here', () => {
+  /** A session that opens nothing until `keysCame`, saying `status` for each message meanwhile. */
+  function lockedUntilKeys(events: readonly RoomEvent[], status: 'waiting' | 'not_shared' | 'before_join' | 'before_device') {
+    const { api } = fakes(events);
+    const state = { keysCame: false };
+    const e2e = {
+      sync: () => Promise.resolve(),
+      openMany: (es: readonly RoomEvent[]) => Promise.resolve(es.map((e) => (state.keysCame ? { status: 'ok', body: (e.envelope as unknown as { text: string }).text } : { status }))),
+    } as unknown as E2ESession;
+    return { api, e2e, state };
+  }
+
+  it.each(['waiting', 'not_shared', 'before_join', 'before_device'] as const)(
+    'indexes a message that was %s once its key comes (restore, approval, a late share), also from the index read back from disk',
+    async (status) => {
+      const { api, e2e, state } = lockedUntilKeys([event(3, 'the PLT budget is 3699'), event(4, 'PLT review on friday')], status);
+      let index = MessageIndex.empty();
+      // Counted as not searchable yet, except what was sent before the user joined (no key was meant for it).
+      const counted = status === 'before_join' ? { waiting: 0, waitingRooms: 0 } : { waiting: 2, waitingRooms: 1 };
+      expect(await updatePrivateIndex(index, api, e2e, rooms)).toEqual({ added: 0, ...counted });
+      expect(found(index, 'PLT')).toEqual([]);
+      index = MessageIndex.load(index.serialize());
+      // Still no key: still counted, still not found.
+      expect(await updatePrivateIndex(index, api, e2e, rooms)).toMatchObject(counted);
+      state.keysCame = true;
+      index = MessageIndex.load(index.serialize());
+      expect(await updatePrivateIndex(index, api, e2e, rooms)).toEqual({ added: 2, waiting: 0, waitingRooms: 0 });
+      expect(found(index, 'PLT')).toEqual([
+        [4, 'PLT review on friday'],
+        [3, 'the PLT budget is 3699'],
+      ]);
+      expect(found(index, '3699')).toEqual([[3, 'the PLT budget is 3699']]);
+    },
+  );
+
+  it('drops for good only what no key can open (a replay, another room, an unreadable envelope)', async () => {
+    const { api } = fakes([event(3, 'replayed PLT')]);
+    let calls = 0;
+    const e2e = {
+      sync: () => Promise.resolve(),
+      openMany: (es: readonly RoomEvent[]) => ((calls += es.length), Promise.resolve(es.map(() => ({ status: 'replayed' })))),
+    } as unknown as E2ESession;
+    const index = MessageIndex.empty();
+    expect(await updatePrivateIndex(index, api, e2e, rooms)).toEqual({ added: 0, waiting: 0, waitingRooms: 0 });
+    await updatePrivateIndex(index, api, e2e, rooms);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('updatePrivateIndex with more messages waiting for keys than it keeps whole', () => {
+  it('indexes every one of them once the keys come, the oldest (kept only as a span of seqs) too', async () => {
+    const history = Array.from({ length: 1_003 }, (_, i) => event(i + 1, `note ${i + 1} about zebras`));
+    const { api } = fakes(history);
+    const state = { keysCame: false };
+    const e2e = {
+      sync: () => Promise.resolve(),
+      openMany: (es: readonly RoomEvent[]) => Promise.resolve(es.map((e) => (state.keysCame ? { status: 'ok', body: (e.envelope as unknown as { text: string }).text } : { status: 'before_device' }))),
+    } as unknown as E2ESession;
+    let index = MessageIndex.empty();
+    expect(await updatePrivateIndex(index, api, e2e, rooms)).toMatchObject({ waiting: 1_003, waitingRooms: 1 });
+    index = MessageIndex.load(index.serialize());
+    expect(index.room(ROOM).pending.length).toBeLessThan(1_003);
+    state.keysCame = true;
+    expect(await updatePrivateIndex(index, api, e2e, rooms)).toMatchObject({ waiting: 0, waitingRooms: 0 });
+    expect(index.size).toBe(1_003);
+    expect(found(index, '"note 1 about"')).toEqual([[1, 'note 1 about zebras']]);
+  });
+});
+
+describe('updatePrivateIndex counts what waits by message', () => {
+  it('counts a message and its edits waiting for keys once', async () => {
+    const { api } = fakes([event(3, 'kiwi plan'), event(4, 'kiwi plan, revised', ALICE, { type: 'edit', seq: 3 }), event(5, 'mango plan')]);
+    const e2e = { sync: () => Promise.resolve(), openMany: (es: readonly RoomEvent[]) => Promise.resolve(es.map(() => ({ status: 'before_device' }))) } as unknown as E2ESession;
+    expect(await updatePrivateIndex(MessageIndex.empty(), api, e2e, rooms)).toEqual({ added: 0, waiting: 2, waitingRooms: 1 });
+  });
+});

@@ -50,7 +50,10 @@ export const SearchHit = z.object({
   eventId: z.uuid(),
   seq: z.number().int().positive(),
   sender: UserRef,
+  /** When the message was sent; an edited message keeps its send time (Slack and Element show it so), see `editedAt`. */
   createdAt: z.iso.datetime(),
+  /** When the edit whose text the hit shows was made; absent for a message never edited (every client marks a hit with it "edited"). */
+  editedAt: z.iso.datetime().optional(),
   /** Relevance within this answer; higher is better. Not comparable across answers. */
   score: z.number(),
   snippet: Snippet,

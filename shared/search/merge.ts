@@ -1,18 +1,18 @@
 import type { SearchHit } from '../protocol/index.js';
 
 /**
- * One ranked list from several (the server's for open rooms, the local index's for private ones).
- * Both engines score a hit as its match class (3 whole tokens, 2 parts, 1 stems: see `matchText`)
- * plus a fraction below 1 from their own ranking. Classes compare across lists; the fractions do
- * not, so each list's are scaled by its best first; equal scores put the newer message first.
+ * One ranked list from several (the server's for open rooms, the local index's for private ones):
+ * by match class (3 whole tokens, 2 parts, 1 stems: see `matchText`), then newest first, then by
+ * event id (so equal hits keep one order). Each engine adds its own fraction below 1 to the class
+ * (PostgreSQL's `ts_rank`, MiniSearch's BM25, or none); those fractions measure different things on
+ * different collections, so they are not compared: the merged hits carry the class alone as their
+ * score, and the same text scores the same in an open and in a private room.
  */
 export function mergeRanked(lists: readonly (readonly SearchHit[])[], limit: number): SearchHit[] {
-  const scaled = lists.flatMap((list) => {
-    const best = Math.max(0, ...list.map((h) => h.score - Math.floor(h.score)));
-    return list.map((h) => ({ hit: h, cls: Math.floor(h.score), rest: best > 0 ? (h.score - Math.floor(h.score)) / best : 0 }));
-  });
-  return scaled
-    .sort((a, b) => b.cls - a.cls || b.rest - a.rest || Date.parse(b.hit.createdAt) - Date.parse(a.hit.createdAt))
+  return lists
+    .flat()
+    .map((hit) => ({ hit, cls: Math.floor(hit.score), at: Date.parse(hit.createdAt) }))
+    .sort((a, b) => b.cls - a.cls || b.at - a.at || (a.hit.eventId < b.hit.eventId ? -1 : a.hit.eventId > b.hit.eventId ? 1 : 0))
     .slice(0, limit)
-    .map((s) => s.hit);
+    .map(({ hit, cls }) => ({ ...hit, score: cls }));
 }

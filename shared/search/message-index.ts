@@ -20,6 +20,8 @@ export interface IndexedMessage {
   readonly text: string;
   /** The seq of the edit whose text this is; absent while the message is unedited. */
   readonly editSeq?: number;
+  /** When that edit was made (ISO); `createdAt` stays the send time. */
+  readonly editedAt?: string;
 }
 
 /** An edit's new text, as `MessageIndex.edit` takes it (the target is named separately). */
@@ -27,12 +29,26 @@ export interface IndexedEdit {
   readonly seq: number;
   readonly senderId: string;
   readonly text: string;
+  /** When the edit was made (ISO); a hit on the edited message says so (`SearchHit.editedAt`). */
+  readonly createdAt?: string;
 }
 
-/** How far a room is indexed, and its messages whose keys had not arrived yet (tried again later). */
+/**
+ * How far a room is indexed, and its messages whose keys had not arrived yet (opened again on each
+ * update): the newest MAX_PENDING whole (`pending`, in seq order), older ones as the span of seqs
+ * they lie in and how many they are (`overflow`: fetched again once keys come).
+ */
 export interface IndexedRoom {
   readonly indexedSeq: number;
   readonly pending: readonly RoomEvent[];
+  readonly overflow?: PendingSpan | undefined;
+}
+
+/** Messages waiting for keys that are not kept whole: they lie in seqs `from`..`to` (inclusive); `count` of them. */
+export interface PendingSpan {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
 }
 
 export interface IndexFilters {
@@ -46,7 +62,7 @@ export interface IndexFilters {
 
 /** One field per term kind, boosted so that whole-token matches outrank parts, and parts stems. */
 const FIELDS: TermKind[] = ['exact', 'part', 'stem'];
-const STORED: (keyof IndexedMessage)[] = ['roomId', 'roomName', 'seq', 'senderId', 'sender', 'createdAt', 'text', 'editSeq'];
+const STORED: (keyof IndexedMessage)[] = ['roomId', 'roomName', 'seq', 'senderId', 'sender', 'createdAt', 'text', 'editSeq', 'editedAt'];
 /** The terms of the text last analyzed (MiniSearch asks once per field). */
 let lastAnalyzed: { text: string; terms: readonly Term[] } = { text: '', terms: [] };
 function termsOf(text: string): readonly Term[] {
@@ -65,19 +81,22 @@ const OPTIONS = {
   // finds here what it finds on the server.
   searchOptions: { tokenize: (term: string) => [term], boost: { exact: 4, part: 2, stem: 1 } },
 };
-/** Pending messages kept per room; beyond this the oldest are dropped (their keys are unlikely to come). */
+/** Pending messages kept whole per room; older ones are kept as a span of seqs (see IndexedRoom). */
 const MAX_PENDING = 1_000;
 /**
  * The serialized form's version: 2 since the shared tokenizer, 3 since runs of a token's pieces are
  * part terms, `seq` is stored as a number and relations are applied (an older index, which may hold
- * edits as messages of their own and deleted text, is rebuilt).
+ * edits as messages of their own and deleted text, is rebuilt), 4 since messages whose keys were
+ * missing for any reason are kept to be opened again (an older index had passed over those from
+ * before the device or the user's joining for good: it is rebuilt, so they are found once their keys
+ * come) and an edited message keeps its edit's time.
  */
-const VERSION = 3;
+const VERSION = 4;
 
 /**
  * The client-side full-text index of private rooms (MiniSearch, BM25 ranking), with the server's
  * query syntax and tokenizer (shared/search/tokens.ts): whole tokens, parts and stems are three fields.
- * Hits rank by match class (see `matchText`), then MiniSearch's score, then recency. It holds plaintext, so it is kept on disk
+ * Hits rank by match class (see `matchText`), then recency, as the merged list does (see `mergeRanked`). It holds plaintext, so it is kept on disk
  * only encrypted (see cli/node/sealed-file.ts).
  */
 export class MessageIndex {
@@ -170,7 +189,7 @@ export class MessageIndex {
 
   /**
    * Applies an edit: the target's indexed text becomes the edit's (its hits keep the target's id, seq
-   * and time). Only the target's author edits it (the server checks too); an edit older than the one
+   * and send time, with the edit's time as `editedAt`). Only the target's author edits it (the server checks too); an edit older than the one
    * applied is ignored (edits whose keys came late are opened out of order). An edit of a target not
    * indexed yet is kept until the target is added.
    */
@@ -185,7 +204,7 @@ export class MessageIndex {
       return;
     }
     if (stored.senderId !== edit.senderId || (stored.editSeq ?? 0) >= edit.seq) return;
-    const target = { ...(stored as IndexedMessage), id: targetId, text: edit.text, editSeq: edit.seq };
+    const target: IndexedMessage = { ...(stored as IndexedMessage), id: targetId, text: edit.text, editSeq: edit.seq, ...(edit.createdAt === undefined ? {} : { editedAt: edit.createdAt }) };
     this.mini.replace(target);
     this.changedMessages.set(targetId, target);
   }
@@ -199,9 +218,16 @@ export class MessageIndex {
     }
   }
 
-  /** Records how far a room has been read, and which of its messages still wait for a key. */
-  setRoom(roomId: string, indexedSeq: number, pending: readonly RoomEvent[]): void {
-    this.rooms.set(roomId, { indexedSeq, pending: pending.slice(-MAX_PENDING) });
+  /**
+   * Records how far a room has been read, and which of its messages still wait for a key: `pending`
+   * (in seq order) beyond the newest MAX_PENDING join `overflow`, the span of older ones not kept whole.
+   */
+  setRoom(roomId: string, indexedSeq: number, pending: readonly RoomEvent[], overflow?: PendingSpan): void {
+    let span = overflow;
+    for (const e of pending.slice(0, Math.max(0, pending.length - MAX_PENDING))) {
+      span = span ? { from: Math.min(span.from, e.seq), to: Math.max(span.to, e.seq), count: span.count + 1 } : { from: e.seq, to: e.seq, count: 1 };
+    }
+    this.rooms.set(roomId, { indexedSeq, pending: pending.slice(-MAX_PENDING), ...(span ? { overflow: span } : {}) });
     this.movedRooms.add(roomId);
   }
 
@@ -224,7 +250,8 @@ export class MessageIndex {
       const hit = this.hitOf(r, parsed);
       if (hit) hits.push(hit);
     }
-    return hits.sort((a, b) => b.score - a.score || Date.parse(b.createdAt) - Date.parse(a.createdAt)).slice(0, limit);
+    // Class, then newest first: the order mergeRanked gives the merged list, so the `limit` kept here are the ones it would keep.
+    return hits.sort((a, b) => b.score - a.score || Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0)).slice(0, limit);
   }
 
   /** Checks what MiniSearch cannot (phrases in order, exclusions), classes the match and marks it. */
@@ -239,9 +266,11 @@ export class MessageIndex {
       // Stored as a number (see extractField); Number() keeps a hit's seq a number whatever was stored.
       seq: Number(r.seq),
       sender: { id: r.senderId as string, username: r.sender as string },
+      // The send time, as the server gives an edited message's hit, with the edit's time beside it.
       createdAt: r.createdAt as string,
-      // The class, then MiniSearch's score squeezed below 1 (see mergeRanked).
-      score: match.matchClass + r.score / (r.score + 1),
+      ...(typeof r.editedAt === 'string' ? { editedAt: r.editedAt } : {}),
+      // The class alone: MiniSearch's BM25 only finds the candidates (see mergeRanked).
+      score: match.matchClass,
       snippet: snippetAround(text, match.ranges),
     };
   }

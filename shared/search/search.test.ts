@@ -80,10 +80,11 @@ describe('MessageIndex', () => {
   const cats = message('I adopted two cats this weekend', { roomId: ROOM_B, roomName: 'pets' });
   for (const m of [deployFriday, deployOnce, notesOrder, cats]) index.add(m);
 
-  it('ranks, highlights the matched words, and matches neither prefixes nor typos (as the server does not)', () => {
+  it('ranks by match class then recency, highlights the matched words, and matches neither prefixes nor typos (as the server does not)', () => {
     const hits = index.search('release');
-    expect(hits.map((h) => h.eventId)).toEqual([deployFriday.id, notesOrder.id]);
-    expect(highlighted(hits[0] as SearchHit)).toEqual(['release', 'release']);
+    // Both whole-word matches: the newer first, however often the word comes (see mergeRanked).
+    expect(hits.map((h) => h.eventId)).toEqual([notesOrder.id, deployFriday.id]);
+    expect(highlighted(hits[1] as SearchHit)).toEqual(['release', 'release']);
     expect(index.search('deplo')).toEqual([]);
     expect(index.search('relase')).toEqual([]);
   });
@@ -120,6 +121,14 @@ describe('MessageIndex', () => {
     const old = JSON.parse(index.serialize()) as { index: { storedFields: Record<string, { seq: unknown }> } };
     for (const stored of Object.values(old.index.storedFields)) stored.seq = String(stored.seq);
     expect(MessageIndex.load(JSON.stringify(old)).search('"release notes"')[0]?.seq).toBe(deployFriday.seq);
+  });
+
+  // Version 3 had recorded rooms as read past the messages whose keys were missing (before the device
+  // or the user's joining): loaded, it would never find them once the keys came. The CLI rebuilds an
+  // index it cannot load (cli/node/private-index-file.ts).
+  it('refuses an index of version 3, so it is built again', () => {
+    const v3 = { ...(JSON.parse(index.serialize()) as Record<string, unknown>), v: 3 };
+    expect(() => MessageIndex.load(JSON.stringify(v3))).toThrow(/unknown search index version 3/);
   });
 });
 
@@ -196,14 +205,59 @@ describe('snippets', () => {
   });
 });
 
+describe('MessageIndex and edited messages', () => {
+  // An open room's hit on an edited message showed the edit's time, a private room's the send time.
+  it('gives a hit on an edited message its send time and the edit time as editedAt, also for an edit opened before its target', () => {
+    const index = MessageIndex.empty();
+    const first = message('the plan is kumquat');
+    index.add(first);
+    const editedAt = new Date(Date.parse(first.createdAt) + 3_600_000).toISOString();
+    index.edit(first.id, { seq: 40, senderId: ALICE, text: 'the plan is tamarind', createdAt: editedAt });
+    const early = message('the route is north');
+    index.edit(early.id, { seq: 41, senderId: ALICE, text: 'the route is tamarind lane', createdAt: editedAt });
+    index.add(early);
+    const plain = message('tamarind as it was sent');
+    index.add(plain);
+    const reread = MessageIndex.load(index.serialize());
+    for (const idx of [index, reread]) {
+      const hits = new Map(idx.search('tamarind').map((h) => [h.eventId, h]));
+      expect(hits.get(first.id)).toMatchObject({ createdAt: first.createdAt, editedAt });
+      expect(hits.get(early.id)).toMatchObject({ createdAt: early.createdAt, editedAt });
+      expect(hits.get(plain.id)?.createdAt).toBe(plain.createdAt);
+      expect(hits.get(plain.id)).not.toHaveProperty('editedAt');
+    }
+  });
+});
+
 describe('mergeRanked', () => {
-  it('puts the better match class first, then scales each list by its best score and breaks ties by recency', () => {
-    const hit = (id: string, score: number, minute: number): SearchHit => ({
-      roomId: ROOM_A, roomName: 'a', eventId: id, seq: 1, sender: { id: ALICE, username: 'alice' },
-      createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(), score, snippet: { text: '', highlights: [] },
-    });
+  const hit = (id: string, score: number, minute: number): SearchHit => ({
+    roomId: ROOM_A, roomName: 'a', eventId: id, seq: 1, sender: { id: ALICE, username: 'alice' },
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(), score, snippet: { text: '', highlights: [] },
+  });
+
+  it('puts the better match class first, then the newer message, whatever fraction each engine added', () => {
     const server = [hit('s1', 1.5, 1), hit('s2', 1.25, 2)];
     const local = [hit('l1', 3.1, 3), hit('l2', 1.7, 4), hit('l3', 1.9, 0)];
-    expect(mergeRanked([server, local], 4).map((h) => h.eventId)).toEqual(['l1', 's1', 'l3', 'l2']);
+    expect(mergeRanked([server, local], 4).map((h) => [h.eventId, h.score])).toEqual([['l1', 3], ['l2', 1], ['s2', 1], ['s1', 1]]);
+  });
+
+  // `chat search PLT` gave plans#13 (15:10:53), general#14 (:44), general#5 (:37), plans#4 (:47): four
+  // part-of-token matches, the private ones scored ~2.8 and the open ones ~2.1 for the same text.
+  it('merges the same text in an open room (ts_rank) and a private room (MiniSearch) by recency, with the same score', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 30, 15, 10, s)).toISOString();
+    const index = MessageIndex.empty();
+    index.add(message('PLT-3699 budget for Q3-2027, v2-final, per fin-ops and the e-mail of ops-lead', { roomName: 'plans', seq: 4, createdAt: at(47) }));
+    index.add(message('PLT-3699 budget', { roomName: 'plans', seq: 13, createdAt: at(53) }));
+    const local = index.search('PLT');
+    // As the SQL store scores them: class 2 (a part of a token) + ts_rank / (ts_rank + 1).
+    const server = [5, 14].map((seq, i): SearchHit => ({
+      roomId: ROOM_B, roomName: 'general', eventId: `00000000-0000-4000-8000-0000000001${String(seq).padStart(2, '0')}`, seq,
+      sender: { id: BOB, username: 'bob' }, createdAt: at([37, 44][i] as number), score: 2 + 0.0991 / 1.0991, snippet: { text: 'PLT-3699 budget', highlights: [[0, 3]] },
+    }));
+    const merged = mergeRanked([server.slice().reverse(), local], 10);
+    expect(merged.map((h) => `${h.roomName}#${h.seq}`)).toEqual(['plans#13', 'plans#4', 'general#14', 'general#5']);
+    expect(new Set(merged.map((h) => h.score))).toEqual(new Set([2]));
+    // The device's own list: the class alone, newest first.
+    expect(local.map((h) => [h.seq, h.score])).toEqual([[13, 2], [4, 2]]);
   });
 });

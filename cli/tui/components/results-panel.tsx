@@ -54,10 +54,21 @@ export function wrapLines(text: string, width: number): string[] {
 }
 
 /** How many lines the panel takes (with its border), so the timeline can give them up. */
-export function panelHeight(panel: Panel, maxLines: number): number {
-  if (panel.kind === 'search') return 3 + Math.min(maxLines, Math.max(1, panel.hits.length * 2));
+export function panelHeight(panel: Panel, maxLines: number, width: number): number {
+  if (panel.kind === 'search') {
+    const note = searchNoteLines(panel, width).length;
+    return 3 + note + Math.min(Math.max(2, maxLines - note), Math.max(1, panel.hits.length * 2));
+  }
   if (panel.kind === 'directory') return 3 + Math.min(maxLines, Math.max(1, panel.rooms.length));
   return 3 + maxLines;
+}
+
+/**
+ * The rows of a finished search's note (private messages this device could not search, and how to
+ * bring their keys), wrapped whole to the panel's inner width: none while searching or without a note.
+ */
+function searchNoteLines(panel: Extract<Panel, { kind: 'search' }>, width: number): string[] {
+  return panel.status === 'done' && panel.note ? wrapLines(neutralize(panel.note), Math.max(10, width - 4)) : [];
 }
 
 /**
@@ -153,18 +164,22 @@ export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; 
       </Box>
     );
   }
-  const perPage = Math.max(1, Math.floor(maxLines / 2));
+  // The note (private messages this device could not search, and how to fix it) is wrapped whole, under the title.
+  const noteLines = searchNoteLines(panel, width);
+  const perPage = Math.max(1, Math.floor(Math.max(2, maxLines - noteLines.length) / 2));
   const first = Math.min(Math.max(0, panel.selected - perPage + 1), Math.max(0, panel.hits.length - perPage));
-  const status =
-    panel.status === 'searching'
-      ? 'searching…'
-      : `${panel.hits.length} result${panel.hits.length === 1 ? '' : 's'}${panel.note ? ` · ${panel.note}` : ''} · ↑/↓ choose · Enter jump · Esc close`;
+  const status = panel.status === 'searching' ? 'searching…' : `${panel.hits.length} result${panel.hits.length === 1 ? '' : 's'} · ↑/↓ choose · Enter jump · Esc close`;
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} paddingX={1}>
       <Text bold wrap="truncate">
         {`Search: ${neutralize(panel.query)}`}
         <Text color={theme.dim}>{`  ${status}`}</Text>
       </Text>
+      {noteLines.map((line, i) => (
+        <Text key={`note${i}`} color={theme.warn} wrap="truncate">
+          {line}
+        </Text>
+      ))}
       {panel.status === 'done' && panel.hits.length === 0 && <Text color={theme.dim}>no messages match</Text>}
       {panel.hits.slice(first, first + perPage).map((hit, i) => {
         const chosen = first + i === panel.selected;
@@ -175,7 +190,7 @@ export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; 
               <Text bold>{`#${neutralize(hit.roomName)}`}</Text>
               {'  '}
               <Text color={senderColor(theme, hit.sender.username)}>{neutralize(hit.sender.username)}</Text>
-              <Text color={theme.dim}>{`  ${when(hit.createdAt)}`}</Text>
+              <Text color={theme.dim}>{`  ${when(hit.createdAt)}${hit.editedAt ? ' (edited)' : ''}`}</Text>
             </Text>
             <Highlighted snippet={hit.snippet} theme={theme} width={width - 4} />
           </Box>

@@ -1,6 +1,6 @@
 import { searchEverywhere } from '../../../shared/client/index.js';
-import type { ApiClient, E2ESession } from '../../../shared/client/index.js';
-import type { Room, SearchHit } from '../../../shared/protocol/index.js';
+import type { ApiClient, E2ESession, SearchAnswer } from '../../../shared/client/index.js';
+import type { Room } from '../../../shared/protocol/index.js';
 import { request } from '../lib/indexeddb.js';
 import type { IndexedDbSearchIndex } from './indexeddb-search-index.js';
 import { searchDatabaseName } from './search-database.js';
@@ -12,11 +12,12 @@ const LIMIT = 30;
 export interface BrowserSearch {
   /**
    * One ranked, highlighted list: open rooms searched by the server, private rooms by this browser's
-   * index (brought up to date first: fetched, decrypted, indexed). `waiting` counts private messages
-   * not searchable yet because their keys have not arrived. Rejects with the server's ChatError
+   * index (brought up to date first: fetched, decrypted, indexed). `waiting` and `waitingRooms` count
+   * the private messages (and rooms) not searchable yet because their keys are not in this browser;
+   * `device` says whether it is verified (see searchEverywhere). Rejects with the server's ChatError
    * (`invalid_request` for an empty query, `rate_limited`…).
    */
-  search(query: string, rooms: readonly Room[]): Promise<{ hits: SearchHit[]; waiting: number }>;
+  search(query: string, rooms: readonly Room[]): Promise<SearchAnswer>;
   /** Deletes the private index and its key from this browser (sign-out). */
   destroy(): Promise<void>;
 }

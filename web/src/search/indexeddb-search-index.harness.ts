@@ -49,14 +49,15 @@ function done<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 /**
- * A database the earlier version wrote (version 1, records sealed as today but indexed without
- * relations: an edit as a message of its own, a deleted message still there) is dropped on first
- * use, so the index is built again from the rooms' histories (the room's position back at 0).
+ * A database an earlier version wrote is dropped on first use, so the index is built again from the
+ * rooms' histories (the room's position back at 0): version 1 (records sealed as today but indexed
+ * without relations: an edit as a message of its own, a deleted message still there), version 2
+ * (which had passed over for good the messages sent before the device or the user's joining).
  */
-async function earlierVersion(userId: string): Promise<{ indexedSeq: number; size: number; found: string[] }> {
-  const req = indexedDB.open(`chat-search-${userId}`, 1);
+async function earlierVersion(userId: string, version: 1 | 2 = 1): Promise<{ indexedSeq: number; size: number; found: string[] }> {
+  const req = indexedDB.open(`chat-search-${userId}`, version);
   req.onupgradeneeded = () => {
-    for (const store of ['key', 'messages', 'rooms']) req.result.createObjectStore(store);
+    for (const store of ['key', 'messages', 'rooms', ...(version === 2 ? ['early-edits'] : [])]) req.result.createObjectStore(store);
   };
   const db = await done(req);
   const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);

@@ -11,7 +11,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 interface HarnessWindow {
   searchIndexHarness: {
     editsAndDeletes(userId: string): Promise<Record<string, string[]>>;
-    earlierVersion(userId: string): Promise<{ indexedSeq: number; size: number; found: string[] }>;
+    earlierVersion(userId: string, version?: 1 | 2): Promise<{ indexedSeq: number; size: number; found: string[] }>;
   };
 }
 
@@ -40,6 +40,13 @@ describe.runIf(existsSync(CHROMIUM))('IndexedDbSearchIndex in Chromium', () => {
 
   it('drops what an earlier version stored (edits as messages, deleted text) so the index is built again', async () => {
     const result = await page.evaluate((id) => (window as unknown as HarnessWindow).searchIndexHarness.earlierVersion(id), 'user-earlier');
+    expect(result).toEqual({ indexedSeq: 0, size: 0, found: [] });
+  });
+
+  // Version 2 had recorded rooms as read past the messages whose keys were missing (before the device
+  // or the user's joining): kept, they would never be found once the keys came.
+  it('drops what version 2 stored (rooms read past messages it never kept) so the index is built again', async () => {
+    const result = await page.evaluate((id) => (window as unknown as HarnessWindow).searchIndexHarness.earlierVersion(id, 2), 'user-version-2');
     expect(result).toEqual({ indexedSeq: 0, size: 0, found: [] });
   });
 });

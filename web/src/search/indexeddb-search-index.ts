@@ -15,9 +15,12 @@ const EARLY_EDITS = 'early-edits';
 /**
  * The database's version: 2 since relations are applied (version 1 kept an edit as a message of its
  * own and never removed a deleted message; its messages and positions are dropped on upgrade, so the
- * index is built again from the rooms' histories).
+ * index is built again from the rooms' histories); 3 since messages whose keys were missing for any
+ * reason are kept to be opened again (version 2 had passed over those from before the device or the
+ * user's joining for good: its records are dropped on upgrade, so the index is built again and they
+ * are found once their keys come).
  */
-const VERSION = 2;
+const VERSION = 3;
 const SEALING_KEY_ID = 'aes-gcm';
 /** AES-GCM's recommended 96-bit nonce (NIST SP 800-38D, 8.2). */
 const IV_BYTES = 12;
@@ -90,11 +93,12 @@ export class IndexedDbSearchIndex implements PrivateIndexStore {
       VERSION,
       (db, oldVersion, tx) => {
         if (oldVersion < 1) for (const store of [KEY, MESSAGES, ROOMS]) db.createObjectStore(store);
-        else if (oldVersion < 2) {
+        else if (oldVersion < 3) {
           tx.objectStore(MESSAGES).clear();
           tx.objectStore(ROOMS).clear();
         }
         if (oldVersion < 2) db.createObjectStore(EARLY_EDITS);
+        else if (oldVersion < 3) tx.objectStore(EARLY_EDITS).clear();
       },
       () => {
         this.db = this.key = this.index = undefined;

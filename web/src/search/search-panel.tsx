@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
+import { unsearchedNotice } from '../../../shared/client/search-everywhere.js';
+import type { KeyRemedies, SearchAnswer as FullAnswer } from '../../../shared/client/search-everywhere.js';
 import type { SearchHit, Snippet } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { Button } from '../components/ui/button.js';
@@ -7,11 +9,29 @@ import { Input } from '../components/ui/input.js';
 import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import { Label } from '../components/ui/label.js';
 
-/** What a search answered. */
-export interface SearchAnswer {
-  readonly hits: readonly SearchHit[];
-  /** Private messages not searchable yet (their keys have not arrived). */
-  readonly waiting: number;
+/** What a search answered: its hits, and the private messages (and rooms) this browser could not search yet, with why (see searchEverywhere). */
+export type SearchAnswer = Omit<FullAnswer, 'hits'> & { readonly hits: readonly SearchHit[] };
+
+/**
+ * The web's words for what brings this browser the keys of private rooms: while it is not verified,
+ * the banner's approval or recovery key; once verified, the Key backup panel.
+ */
+function webRemedies(answer: SearchAnswer): KeyRemedies {
+  return {
+    approve: 'approve this browser from another of your devices',
+    restore: answer.device === 'unapproved' ? 'enter your recovery key (Verify with the recovery key, above)' : 'restore your key backup with your recovery key (Key backup)',
+  };
+}
+
+/**
+ * The line under the search box once a search answered: how many results, then, when some private
+ * messages could not be searched in this browser, how many, in how many rooms, and how to bring
+ * their keys (the sentence every client shows, shared/client/search-everywhere.ts).
+ */
+export function searchStatusText(answer: SearchAnswer): string {
+  const found = answer.hits.length === 0 ? 'No messages found' : `${answer.hits.length} result${answer.hits.length === 1 ? '' : 's'}`;
+  const unsearched = unsearchedNotice(answer, webRemedies(answer));
+  return unsearched ? `${found} · ${unsearched}.` : found;
 }
 
 /** Props of {@link SearchPanel}. */
@@ -108,7 +128,7 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
           : error
             ? neutralize(error)
             : answer
-              ? `${answer.hits.length === 0 ? 'No messages found' : `${answer.hits.length} result${answer.hits.length === 1 ? '' : 's'}`}${answer.waiting ? ` · ${answer.waiting} private message${answer.waiting === 1 ? '' : 's'} not searchable yet (keys not arrived)` : ''}`
+              ? searchStatusText(answer)
               : ''}
       </p>
       {answer && answer.hits.length > 0 && (
@@ -118,6 +138,14 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
               <button type="button" className="grid w-full min-w-0 cursor-pointer gap-0.5 rounded-md px-2 py-1 text-left text-fg [overflow-wrap:anywhere] hover:bg-bg" onClick={() => onOpen(hit)}>
                 <span className="search-where text-sm text-dim">
                   <bdi>{neutralize(roomTitle(hit))}</bdi> · <bdi>{neutralize(hit.sender.username)}</bdi> · <time dateTime={hit.createdAt}>{when(hit.createdAt)}</time>
+                  {hit.editedAt && (
+                    <>
+                      {' '}
+                      <time className="search-edited" dateTime={hit.editedAt} title={`edited ${when(hit.editedAt)}`}>
+                        (edited)
+                      </time>
+                    </>
+                  )}
                 </span>
                 <span className="search-snippet">
                   <HighlightedSnippet snippet={hit.snippet} />
