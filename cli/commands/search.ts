@@ -1,5 +1,6 @@
 import { searchEverywhere } from '../../shared/client/index.js';
-import { ChatError } from '../../shared/protocol/index.js';
+import { ChatError, isDirectMessageName } from '../../shared/protocol/index.js';
+import { dmPeers, roomName as nameOfRoom, roomNameOf } from '../room-ref.js';
 import type { Room } from '../../shared/protocol/index.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
@@ -28,9 +29,12 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   const { api, session } = await ctx.signedIn();
 
   let rooms: Room[];
+  /** The one room searched (--room), as named to the user. */
+  let shownRoom: string | undefined;
   if (opts.room !== undefined) {
     const room = await ctx.room(api, session, opts.room);
-    if (room.role === null) throw new ChatError('forbidden', `you are not a member of #${room.name}; join it first`);
+    shownRoom = await nameOfRoom(api, room, session.user.username, opts.room);
+    if (room.role === null) throw new ChatError('forbidden', `you are not a member of ${shownRoom}; join it first`);
     rooms = [room];
   } else {
     rooms = await api.rooms();
@@ -40,12 +44,14 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
     q,
     { rooms, room: opts.room === undefined ? undefined : rooms[0]?.name, from: opts.from, since, limit },
   );
+  // A hit in a direct message is named by the other person (`@dana`), never by its stored `dm-…` name.
+  const peers = hits.some((h) => isDirectMessageName(h.roomName)) ? await dmPeers(api, rooms, session.user.username) : new Map<string, string>();
   if (waiting > 0) ctx.out.note(`chat: ${waiting} message${waiting === 1 ? '' : 's'} of private rooms cannot be searched yet: their keys have not arrived`);
 
   ctx.out.result({ query: q, hits, waiting }, () => {
-    if (hits.length === 0) return `No messages match ${JSON.stringify(q)}${opts.room ? ` in #${opts.room}` : ''}.`;
+    if (hits.length === 0) return `No messages match ${JSON.stringify(q)}${shownRoom !== undefined ? ` in ${shownRoom}` : ''}.`;
     return hits.flatMap((h) => [
-      `${ctx.out.style('bold', `#${neutralize(h.roomName)}`)}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}  seq ${h.seq}`)}`,
+      `${ctx.out.style('bold', roomNameOf(h.roomId, h.roomName, peers))}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}  seq ${h.seq}`)}`,
       `  ${ctx.out.snippet(h.snippet)}`,
     ]);
   });

@@ -1,12 +1,11 @@
 import { PassThrough } from 'node:stream';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import type { Room, Summary } from '../../shared/protocol/index.js';
+import type { Summary } from '../../shared/protocol/index.js';
 import { Output } from '../output.js';
 import { summaryLines } from './summarize.js';
 
 const out = new Output(new PassThrough(), new PassThrough(), false, false);
-const room = { id: '00000000-0000-4000-8000-000000000001', name: 'engineering', topic: '', visibility: 'open', headSeq: 9, memberCount: 3, createdAt: '2026-11-30T09:00:00.000Z', role: 'member' } as Room;
 const summary: Summary = {
   type: 'general',
   text: '42 messages from alice, bob and carol, 2026-11-01 10:00 to 12:30, mostly about deploy and release notes.',
@@ -23,7 +22,7 @@ describe('chat summarize in a narrow terminal', () => {
   // terminal broke them mid-word; only the quotes were fitted.
   it('wraps every line at word boundaries to the columns', () => {
     for (const columns of [45, 60, 70]) {
-      const lines = summaryLines(out, room, summary, false, columns, true).flatMap((l) => l.split('\n'));
+      const lines = summaryLines(out, '#engineering', summary, false, columns, true).flatMap((l) => l.split('\n'));
       for (const line of lines) expect(stringWidth(line), `${columns}: ${line}`).toBeLessThanOrEqual(columns);
       const words = lines.join(' ').split(/\s+/);
       expect(words).toContain('offline');
@@ -33,7 +32,7 @@ describe('chat summarize in a narrow terminal', () => {
   });
 
   it('leaves the lines whole when the output is no terminal', () => {
-    const lines = summaryLines(out, room, summary, false, 100, false);
+    const lines = summaryLines(out, '#engineering', summary, false, 100, false);
     expect(lines).toContain(summary.text);
   });
 });

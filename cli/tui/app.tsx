@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, plainErrorText, removalText, typingLine, unopenedEditNotice } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
-import { isDirectMessage } from '../../shared/protocol/index.js';
+import { isDirectMessage, isDirectMessageName, roomTitle } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
@@ -26,7 +26,7 @@ import { DIRECTORY_HINT, runSlash } from './slash-actions.js';
 import { fuzzyFilter } from './state/fuzzy.js';
 import { scrollToShow, selectableIds } from './state/message-actions.js';
 import { DraftBook } from './state/drafts.js';
-import { helpText, parseComposer, SLASH_COMMANDS } from './state/slash-commands.js';
+import { helpText, offeredCommands, parseComposer } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
@@ -279,6 +279,13 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const state = room ? chat.timelines.get(room.id) : undefined;
   const peer = room ? chat.peers.get(room.id) : undefined;
+  /** A room as messages name it: `#name`, or `@peer` for a direct message (never its stored `dm-…` name; see roomTitle). */
+  const titleOf = (r: Room): string => roomTitle(r, chat.peers.get(r.id)?.username);
+  /** A search hit's room, named so (the room list knows its DM peer). */
+  const hitRoom = (hit: SearchHit): string => {
+    const r = chat.rooms.find((x) => x.id === hit.roomId);
+    return r ? titleOf(r) : roomTitle({ visibility: isDirectMessageName(hit.roomName) ? 'private' : 'open', name: hit.roomName }, null);
+  };
   const title = !room ? 'No room' : peer ? `@${neutralize(peer.username)}` : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
   // Following the bottom marks what is seen as read.
   useEffect(() => {
@@ -577,7 +584,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     setPanel(null);
     setSelected(hit.roomId);
     // What the status line says once the message shows (and is selected).
-    const where = `#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)}`;
+    const where = `${hitRoom(hit)}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)}`;
     setMarked(null);
     setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, match: matchedWords(hit.snippet), where, query });
     void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => setNote((error as Error).message));
@@ -598,7 +605,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
 
   const openSummary = (target: Room, type: SummaryType, agree: boolean) => {
-    const title = `Summary of ${target.visibility === 'private' ? '⚿ ' : '#'}${target.name} (${type})`;
+    const title = `Summary of ${isDirectMessage(target) ? titleOf(target) : `${target.visibility === 'private' ? '⚿ ' : '#'}${target.name}`} (${type})`;
     setPanel({ kind: 'summary', title, status: 'working', by: null, text: '', scroll: 0 });
     const mine = (p: Panel | null): p is Extract<Panel, { kind: 'summary' }> => p?.kind === 'summary' && p.title === title;
     deps
@@ -636,6 +643,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         api: deps.api,
         e2e: deps.e2e,
         room,
+        title: titleOf,
         refreshRooms: chat.refreshRooms,
         select: (id) => showRoom(id),
         setTheme: (choice) => {
@@ -646,7 +654,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         openSearch,
         openSummary,
         openDirectory,
-        openHelp: () => setPanel({ kind: 'summary', title: 'Help', status: 'done', by: null, text: helpText(), scroll: 0 }),
+        openHelp: () => setPanel({ kind: 'summary', title: 'Help', status: 'done', by: null, text: helpText(room !== undefined && isDirectMessage(room)), scroll: 0 }),
         sendMessage: (target, body) => sendText(target, body),
         retryFailed: chat.retryFailed,
         discardFailed: chat.discardFailed,
@@ -718,14 +726,14 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
           {matches.length === 0 ? <Text color={theme.dim}>no room matches</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${neutralize(m.label)}`}</Text>)}
         </Box>
       )}
-      {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} />}
+      {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} hitRoom={hitRoom} />}
       {devices && <DevicePrompt model={devices} theme={theme} width={size.columns} onHeight={onPromptHeight} onRestored={() => chat.reopen()} />}
       {actions.prompt && <ActionPrompt prompt={actions.prompt} text={relations?.byId.get(actions.prompt.target.id)?.text ?? ''} width={Math.max(4, size.columns - 4)} theme={theme} />}
       <Composer
         onSubmit={submit}
         width={Math.max(4, size.columns - 4)}
         maxRows={Math.max(1, Math.floor(size.rows / 3) - 2)}
-        sources={{ commands: SLASH_COMMANDS.map((c) => c.name), users: completionUsers, rooms: chat.rooms.filter((r) => !isDirectMessage(r)).map((r) => r.name) }}
+        sources={{ commands: offeredCommands(room !== undefined && isDirectMessage(room)).map((c) => c.name), users: completionUsers, rooms: chat.rooms.filter((r) => !isDirectMessage(r)).map((r) => r.name) }}
         onHeight={onComposerHeight}
         control={composerControl}
         banner={actions.banner}
