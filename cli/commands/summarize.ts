@@ -8,6 +8,8 @@ import type { Output } from '../output.js';
 import { confirm } from '../node/terminal-input.js';
 import { neutralize, senderStyle } from '../output.js';
 import { summarizeRoom } from '../room-summary.js';
+import { StreamWrapper } from '../stream-wrap.js';
+import { providerFailureParts } from '../../shared/summarize/summarize.js';
 import { roomName } from '../room-ref.js';
 import { parseSince } from '../time-input.js';
 
@@ -39,6 +41,10 @@ export async function run(ctx: CliContext, name: string, opts: SummarizeOptions)
   // On a terminal the offline summary's quotes fit its width (within 20 to 1000 columns); elsewhere 100.
   const { columns } = ctx.io.stdout;
   const width = ctx.io.stdout.isTTY && !ctx.out.json && columns ? Math.min(1000, Math.max(20, columns)) : undefined;
+  // A model's answer streamed to a terminal is wrapped at word boundaries as it comes, as the
+  // summary printed whole is (wrapTo): the terminal would break words at its edge.
+  const wrapper = width === undefined ? undefined : new StreamWrapper(width, (text) => ctx.out.raw(text));
+  let wrote = false;
   const { summary, unread, streamed } = await summarizeRoom(
     { api, e2e: () => ctx.e2e(api, session), env: ctx.io.env, config: ctx.config, profileName: ctx.profileName },
     room,
@@ -56,14 +62,41 @@ export async function run(ctx: CliContext, name: string, opts: SummarizeOptions)
         ? {}
         : {
             onStart: (provider: Summary['provider']) => ctx.out.line(wrapTo(heading(ctx.out, title, provider), width) + '\n'),
-            onText: (delta: string) => ctx.out.raw(neutralize(delta, { multiline: true })),
+            onText: (delta: string) => {
+              const text = neutralize(delta, { multiline: true });
+              wrote ||= text !== '';
+              if (wrapper) wrapper.push(text);
+              else ctx.out.raw(text);
+            },
           }),
     },
-  );
+  ).catch((error: unknown) => {
+    // What streamed so far stays, its line ended, before the error is said.
+    wrapper?.end();
+    if (wrote) ctx.out.line();
+    throw summaryFailure(error);
+  });
+  wrapper?.end();
   if (streamed) ctx.out.line();
   if (unread > 0) ctx.out.note(`chat: ${unread} message${unread === 1 ? '' : 's'} left out: their keys have not arrived yet`);
   ctx.out.result({ room: { id: room.id, name: room.name, visibility: room.visibility }, summary }, () => summaryLines(ctx.out, title, summary, streamed, width ?? SUMMARY_COLUMNS, width !== undefined));
 }
+
+/**
+ * A summary service's failure as the user reads it: for a provider's (`provider_failed`), a plain
+ * sentence saying the summary service failed and why, then on a line of its own the provider's own
+ * words, neutralized and quoted (cut to SAID_COLUMNS), never pasted raw into the sentence. Other
+ * errors pass as they are.
+ */
+export function summaryFailure(error: unknown): unknown {
+  if (!(error instanceof ChatError) || error.code !== 'provider_failed') return error;
+  const { what, said } = providerFailureParts(error.message);
+  const quoted = said === null || said.trim() === '' ? '' : `\n  it said: “${fitWidth(neutralize(said.trim()), SAID_COLUMNS)}”`;
+  return new ChatError('provider_failed', `the summary service failed: ${what}.${quoted}`, { cause: error });
+}
+
+/** The most columns of a provider's own error text `chat summarize` quotes. */
+const SAID_COLUMNS = 200;
 
 /** `text` wrapped at word boundaries to `columns` terminal columns (each line of it); as it is when `columns` is undefined. */
 function wrapTo(text: string, columns: number | undefined): string {
