@@ -584,4 +584,15 @@ describe('App in a direct message', () => {
     expect(createInvite).not.toHaveBeenCalled();
     app.unmount();
   });
+
+  // The other person left: the room list and the title showed "dm-0f3c…" (no peer to name it by).
+  it('names a direct message whose other person left "a direct message", not by its stored name', async () => {
+    const { deps } = dmDeps();
+    const api = { ...deps.api, members: async () => [{ user: ME, role: 'member', joinedAt: '', online: true, lastSeenAt: null }] } as unknown as ApiClient;
+    const app = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => frame(app).includes('a direct message'), 'the DM named');
+    await settle();
+    expect(frame(app)).not.toContain('dm-');
+    app.unmount();
+  });
 });

@@ -278,7 +278,6 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   }, [room?.id, room?.visibility, deps]);
 
   const state = room ? chat.timelines.get(room.id) : undefined;
-  const peer = room ? chat.peers.get(room.id) : undefined;
   /** A room as messages name it: `#name`, or `@peer` for a direct message (never its stored `dm-…` name; see roomTitle). */
   const titleOf = (r: Room): string => roomTitle(r, chat.peers.get(r.id)?.username);
   /** A search hit's room, named so (the room list knows its DM peer). */
@@ -286,7 +285,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const r = chat.rooms.find((x) => x.id === hit.roomId);
     return r ? titleOf(r) : roomTitle({ visibility: isDirectMessageName(hit.roomName) ? 'private' : 'open', name: hit.roomName }, null);
   };
-  const title = !room ? 'No room' : peer ? `@${neutralize(peer.username)}` : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
+  // A direct message is named by its peer, or (the peer left, or not read yet) "a direct message": never `dm-…`.
+  const title = !room ? 'No room' : isDirectMessage(room) ? neutralize(titleOf(room)) : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
   // Following the bottom marks what is seen as read.
   useEffect(() => {
     if (room && scroll.offset === 0 && !scroll.anchor) chat.markRoomRead(room.id);
@@ -482,7 +482,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const peer = chat.peers.get(r.id);
     return {
       id: r.id,
-      label: dm && peer ? peer.username : r.name,
+      // A DM whose peer is not known (left, or not read yet) is "a direct message", never its `dm-…` name.
+      label: dm ? (peer?.username ?? roomTitle(r, null)) : r.name,
       ...(dm && peer ? { online: peer.online } : {}),
       private: r.visibility === 'private',
       dm,
