@@ -1,6 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { ApiClient } from '../shared/client/index.js';
-import { ChatError, isDirectMessage } from '../shared/protocol/index.js';
+import { ChatError, DIRECT_MESSAGE_OF_TWO, isDirectMessage, isDirectMessageName, roomTitle } from '../shared/protocol/index.js';
 import type { Room } from '../shared/protocol/index.js';
 import { neutralize } from '../shared/text/neutralize.js';
 
@@ -17,17 +17,47 @@ export function parseRoomRef(text: string): RoomRef {
   return { kind: 'room', name: trimmed.replace(/^#(?=.)/, '') };
 }
 
-/** How to name a room in a message: `@user` when it was named so (a DM), else `#name`; neutralized. */
-export function roomLabel(ref: string, room: Room): string {
-  const parsed = parseRoomRef(ref);
-  return neutralize(parsed.kind === 'user' ? `@${parsed.username}` : `#${room.name}`);
+/**
+ * How a CLI message names `room` (see roomTitle): `@peer` for a direct message, `#name` for any other
+ * room; neutralized — a DM's stored `dm-…` name is never shown. A DM's peer is the `@user` it was
+ * named by (`ref`), else its other member as the server lists them (one members request, for DMs
+ * only; so call it while still a member, before a leave); a DM whose other member cannot be read is
+ * `a direct message`. Errors other than a ChatError of the members request pass through.
+ */
+export async function roomName(api: Pick<ApiClient, 'members'>, room: Room, me: string, ref?: string): Promise<string> {
+  if (!isDirectMessage(room)) return neutralize(roomTitle(room, null));
+  const parsed = ref === undefined ? undefined : parseRoomRef(ref);
+  if (parsed?.kind === 'user') return neutralize(roomTitle(room, parsed.username));
+  try {
+    return neutralize(roomTitle(room, (await dmPeers(api, [room], me)).get(room.id)));
+  } catch (error) {
+    if (error instanceof ChatError) return neutralize(roomTitle(room, null));
+    throw error;
+  }
+}
+
+/**
+ * Names a room for a CLI message from a name alone (a search hit's): `@peer` when `peers` (by room id,
+ * see dmPeers) knows the DM's other member, `a direct message` for another `dm-…` room, else `#name`;
+ * neutralized.
+ */
+export function roomNameOf(roomId: string, name: string, peers: ReadonlyMap<string, string>): string {
+  return neutralize(roomTitle({ visibility: isDirectMessageName(name) ? 'private' : 'open', name }, peers.get(roomId)));
+}
+
+/**
+ * Refuses (ChatError `forbidden`, the server's words) what would change who is in a direct message —
+ * an invite, an invite link, a kick — without asking the server; nothing for any other room.
+ */
+export function refuseInDirectMessage(room: Room): void {
+  if (isDirectMessage(room)) throw new ChatError('forbidden', DIRECT_MESSAGE_OF_TWO);
 }
 
 /**
  * The other member of each of your direct-message rooms, by room id (one members request per DM
  * room). A DM room whose other member left has none.
  */
-export async function dmPeers(api: ApiClient, rooms: readonly Room[], me: string): Promise<Map<string, string>> {
+export async function dmPeers(api: Pick<ApiClient, 'members'>, rooms: readonly Room[], me: string): Promise<Map<string, string>> {
   const peers = new Map<string, string>();
   await Promise.all(
     rooms.filter(isDirectMessage).map(async (room) => {

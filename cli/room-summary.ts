@@ -18,6 +18,8 @@ export interface SummaryOptions {
   readonly type: SummaryType;
   readonly since?: string | undefined;
   readonly limit: number;
+  /** How the room is named to the user (`#name`, `@peer` for a direct message; see roomTitle), neutralized; default `#name`. */
+  readonly title?: string;
   /**
    * Asked when a private room's plaintext would go to a remote provider for the first time; true
    * agrees (and is remembered for this room and provider).
@@ -61,7 +63,7 @@ export async function summarizeRoom(src: SummarySources, room: Room, opts: Summa
     if (!(await opts.consent({ room, model: model.model, host }))) {
       throw new ChatError(
         'invalid_request',
-        `not sending #${room.name}'s messages to ${host}: agree with --yes (asked once per room), or unset OPENAI_API_KEY for the offline summary that stays on this device`,
+        `not sending ${opts.title ?? `#${room.name}`}'s messages to ${host}: agree with --yes (asked once per room), or unset OPENAI_API_KEY for the offline summary that stays on this device`,
       );
     }
     src.config.setAiConsent(src.profileName, room.id, model.baseUrl);

@@ -1,6 +1,7 @@
 import type { CliContext } from '../context.js';
 import { formatTime, neutralize } from '../output.js';
 import { parseDuration } from '../time-input.js';
+import { refuseInDirectMessage } from '../room-ref.js';
 
 /**
  * `chat invite <room> [--expires 24h] [--uses N]`: prints a link that admits N people until it
@@ -10,6 +11,8 @@ import { parseDuration } from '../time-input.js';
 export async function run(ctx: CliContext, room: string, opts: { expires?: string; uses?: number }): Promise<void> {
   const { api, session } = await ctx.signedIn();
   const target = await ctx.room(api, session, room);
+  // A direct message has no invites: said here, without asking the server.
+  refuseInDirectMessage(target);
   const created = await api.createInvite(target.id, {
     expiresInSeconds: parseDuration(opts.expires ?? '24h'),
     maxUses: opts.uses ?? 1,

@@ -1,10 +1,13 @@
 import type { CliContext } from '../context.js';
 import { formatTime, neutralize } from '../output.js';
+import { refuseInDirectMessage } from '../room-ref.js';
 
 /** `chat invites <room> [--revoke ID]`: the room's invite links, or revoke one. */
 export async function run(ctx: CliContext, ref: string, opts: { revoke?: string }): Promise<void> {
   const { api, session } = await ctx.signedIn();
   const target = await ctx.room(api, session, ref);
+  // A direct message has no invites: said here, without asking the server.
+  refuseInDirectMessage(target);
   const room = target.name;
   if (opts.revoke) {
     await api.revokeInvite(target.id, opts.revoke);

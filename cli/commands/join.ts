@@ -2,7 +2,9 @@ import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
 import { joinTarget } from '../invite-link.js';
 import { neutralize } from '../output.js';
-import { parseRoomRef, withSuggestion } from '../room-ref.js';
+import { parseRoomRef, roomName, withSuggestion } from '../room-ref.js';
+import type { ApiClient } from '../../shared/client/index.js';
+import type { MembershipResult } from '../../shared/protocol/index.js';
 
 /**
  * `chat join <room | @user | invite-link>`: an open room by name (`general` or `#general`; "did you
@@ -11,8 +13,9 @@ import { parseRoomRef, withSuggestion } from '../room-ref.js';
  */
 export async function run(ctx: CliContext, target: string): Promise<void> {
   const parsed = joinTarget(target);
-  const { api } = await ctx.signedIn();
-  if (parsed.kind === 'invite') return print(ctx, await api.redeemInvite(parsed.token));
+  const { api, session } = await ctx.signedIn();
+  const me = session.user.username;
+  if (parsed.kind === 'invite') return print(ctx, await api.redeemInvite(parsed.token), api, me);
   const ref = parseRoomRef(parsed.name);
   if (ref.kind === 'user') {
     const dm = await api.directMessage(ref.username);
@@ -20,13 +23,15 @@ export async function run(ctx: CliContext, target: string): Promise<void> {
     return;
   }
   try {
-    print(ctx, await api.join(ref.name));
+    await print(ctx, await api.join(ref.name), api, me);
   } catch (error) {
     if (error instanceof ChatError && error.code === 'not_found') throw await withSuggestion(api, ref.name, error);
     throw error;
   }
 }
 
-function print(ctx: CliContext, result: { room: { name: string }; event: unknown }): void {
-  ctx.out.result(result, () => (result.event ? `Joined #${neutralize(result.room.name)}.` : `You are already in #${neutralize(result.room.name)}.`));
+/** Says what the join did, naming the room as the user knows it (`@peer` for direct messages, see roomName). */
+async function print(ctx: CliContext, result: MembershipResult, api: ApiClient, me: string): Promise<void> {
+  const shown = await roomName(api, result.room, me);
+  ctx.out.result(result, () => (result.event ? `Joined ${shown}.` : `You are already in ${shown}.`));
 }

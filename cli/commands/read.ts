@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { tellAddedDevice } from './devices.js';
 import { neutralize } from '../output.js';
+import { roomName } from '../room-ref.js';
 import type { Output } from '../output.js';
 
 export interface ReadOptions {
@@ -30,6 +31,8 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
   if (opts.follow && opts.before !== undefined) throw new ChatErrorClass('invalid_request', '--follow streams from now on; it does not combine with --before');
   const { api, session } = await ctx.signedIn();
   const room = await ctx.room(api, session, name);
+  // The room as the user knows it: `@peer` for a direct message (never its stored `dm-…` name).
+  const title = await roomName(api, room, session.user.username, name);
   const e2e: E2ESession | undefined = room.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
   if (e2e) await warnAboutChangedKeys(ctx, e2e, room);
   /** For --json: the event, plus what decrypting it gave. */
@@ -63,7 +66,7 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
       return v ? { ...asData(e, opened(e)), text: v.text, edited: v.edited, deleted: v.deleted, reactions: v.reactions, replyTo: v.replyTo } : asData(e, opened(e));
     };
     ctx.out.result({ room, events: page.events.map(withView), headSeq: page.headSeq, hasMore: page.hasMore }, () =>
-      lines.length === 0 ? `#${neutralize(room.name)} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : lines,
+      lines.length === 0 ? `${title} has nothing ${opts.before ? `before seq ${opts.before}` : 'yet'}.` : lines,
     );
     const last = page.events.at(-1)?.seq;
     if (opts.markRead !== false && opts.before === undefined && last !== undefined) await api.setReadMarker(room.id, last).catch(() => undefined);
@@ -129,7 +132,7 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
       live.on('devices', (e) => e.added && tellAddedDevice(ctx, e.added)),
       live.on('removed', () => {
         const removal = model.removalOf(room.id);
-        finish(new ChatErrorClass('forbidden', removal ? removalText(removal) : `you are no longer a member of #${room.name}`));
+        finish(new ChatErrorClass('forbidden', removal ? removalText(removal) : `you are no longer a member of ${title}`));
       }),
       live.on('error', (error) => {
         if (error.code === 'session_revoked' || error.code === 'unauthorized') finish(error);

@@ -5,6 +5,7 @@ import type { RelatesTo, Room, RoomEvent } from '../../shared/protocol/index.js'
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { neutralize } from '../output.js';
+import { roomName as nameOfRoom } from '../room-ref.js';
 
 /** How far past a message `chat react` looks for this user's reactions to it (events). */
 const REACTION_SCAN_LIMIT = 2_000;
@@ -14,19 +15,25 @@ interface Target {
   readonly api: ApiClient;
   readonly session: StoredSession;
   readonly room: Room;
+  /** The room as named to the user (`@peer` for a direct message; see roomName), neutralized. */
+  readonly title: string;
   readonly e2e: E2ESession | undefined;
   readonly event: RoomEvent;
 }
 
-/** The room, this device's encryption for a private one, and the message at `seq` (not_found when there is none). */
+/**
+ * The room (named as elsewhere: `@user`, `#name`, `name`), this device's encryption for a private one,
+ * and the message at `seq` (not_found when there is none).
+ */
 async function target(ctx: CliContext, roomName: string, seq: number): Promise<Target> {
   const { api, session } = await ctx.signedIn();
-  const room = await api.room(roomName);
+  const room = await ctx.room(api, session, roomName);
+  const title = await nameOfRoom(api, room, session.user.username, roomName);
   const e2e = room.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
   if (e2e) await warnAboutChangedKeys(ctx, e2e, room);
   const event = (await api.history(room.id, { after: seq - 1, limit: 1 })).events.find((e) => e.seq === seq);
-  if (!event || event.kind !== 'message') throw new ChatError('not_found', `there is no message ${seq} in #${room.name}`);
-  return { ctx, api, session, room, e2e, event };
+  if (!event || event.kind !== 'message') throw new ChatError('not_found', `there is no message ${seq} in ${title}`);
+  return { ctx, api, session, room, title, e2e, event };
 }
 
 /**
@@ -51,7 +58,7 @@ export async function edit(ctx: CliContext, roomName: string, seq: number, words
   if (text.trim() === '') throw new ChatError('invalid_request', 'the new text is empty (use chat delete to remove a message)');
   const t = await target(ctx, roomName, seq);
   const done = await sendRelated(t, { type: 'edit', eventId: t.event.id }, text);
-  ctx.out.result({ room: t.room.name, target: seq, ...done }, () => `Edited #${seq} in #${neutralize(t.room.name)} (seq ${done.seq}).`);
+  ctx.out.result({ room: t.room.name, target: seq, ...done }, () => `Edited #${seq} in ${t.title} (seq ${done.seq}).`);
 }
 
 /**
@@ -59,9 +66,10 @@ export async function edit(ctx: CliContext, roomName: string, seq: number, words
  * gaps (edits and reactions take seqs too), so a mistyped seq may name someone's reaction or an edit:
  * those are not deleted by seq here (a reaction is taken back with `chat react`, an edit by editing
  * again). Answers ChatError('invalid_request') for those, ('not_found') for no message at all.
+ * `roomName`: the room as typed (for the command to run); `title`: as named to the user (default `#roomName`).
  */
-export function deleteRefusal(event: RoomEvent | undefined, roomName: string, seq: number): ChatError | null {
-  if (!event || event.kind !== 'message') return new ChatError('not_found', `there is no message ${seq} in #${roomName}`);
+export function deleteRefusal(event: RoomEvent | undefined, roomName: string, seq: number, title = `#${roomName}`): ChatError | null {
+  if (!event || event.kind !== 'message') return new ChatError('not_found', `there is no message ${seq} in ${title}`);
   const rel = event.relation;
   if (rel?.type === 'reaction') {
     return new ChatError('invalid_request', `#${seq} is a reaction by ${event.sender.username}, not a message; take your own reaction back with \`chat react ${roomName} ${rel.seq} <emoji>\``);
@@ -75,13 +83,14 @@ export function deleteRefusal(event: RoomEvent | undefined, roomName: string, se
 
 /** `chat delete <room> <seq>`: deletes a message for good (yours, or any in a room you own); refuses a reaction or an edit (see deleteRefusal). */
 export async function remove(ctx: CliContext, roomName: string, seq: number): Promise<void> {
-  const { api } = await ctx.signedIn();
-  const room = await api.room(roomName);
+  const { api, session } = await ctx.signedIn();
+  const room = await ctx.room(api, session, roomName);
+  const title = await nameOfRoom(api, room, session.user.username, roomName);
   const event = (await api.history(room.id, { after: seq - 1, limit: 1 })).events.find((e) => e.seq === seq);
-  const refusal = deleteRefusal(event, room.name, seq);
+  const refusal = deleteRefusal(event, neutralize(roomName), seq, title);
   if (refusal) throw refusal;
   const done = await api.deleteMessage(room.id, seq);
-  ctx.out.result({ room: room.name, target: seq, ...done }, () => `Deleted #${seq} in #${neutralize(room.name)}.`);
+  ctx.out.result({ room: room.name, target: seq, ...done }, () => `Deleted #${seq} in ${title}.`);
 }
 
 /**
@@ -111,11 +120,11 @@ export async function react(ctx: CliContext, roomName: string, seq: number, key:
   const mine = byId.get(t.event.id)?.reactions.find((r) => r.key === key)?.mineSeq ?? null;
   if (mine !== null) {
     await t.api.deleteMessage(t.room.id, mine);
-    ctx.out.result({ room: t.room.name, target: seq, key, reacted: false }, () => `Took back ${neutralize(key)} from #${seq} in #${neutralize(t.room.name)}.`);
+    ctx.out.result({ room: t.room.name, target: seq, key, reacted: false }, () => `Took back ${neutralize(key)} from #${seq} in ${t.title}.`);
     return;
   }
   const done = await sendRelated(t, { type: 'reaction', eventId: t.event.id }, key);
-  ctx.out.result({ room: t.room.name, target: seq, key, reacted: true, ...done }, () => `Reacted ${neutralize(key)} to #${seq} in #${neutralize(t.room.name)}.`);
+  ctx.out.result({ room: t.room.name, target: seq, key, reacted: true, ...done }, () => `Reacted ${neutralize(key)} to #${seq} in ${t.title}.`);
 }
 
 /** `chat send <room> --reply-to <seq> <text...>`: a reply quoting the message at `seq`. */
@@ -123,6 +132,6 @@ export async function reply(ctx: CliContext, roomName: string, seq: number, text
   const t = await target(ctx, roomName, seq);
   const done = await sendRelated(t, { type: 'reply', eventId: t.event.id }, text);
   ctx.out.result({ room: t.room.name, replyTo: seq, encrypted: t.e2e !== undefined, ...done, duplicate: false }, () =>
-    `Sent to #${neutralize(t.room.name)} (seq ${done.seq}, reply to #${seq}${t.e2e ? ', encrypted' : ''}).`,
+    `Sent to ${t.title} (seq ${done.seq}, reply to #${seq}${t.e2e ? ', encrypted' : ''}).`,
   );
 }

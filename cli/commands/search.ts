@@ -1,6 +1,7 @@
 import { searchEverywhere, unsearchedNotice } from '../../shared/client/index.js';
 import type { KeyRemedies } from '../../shared/client/index.js';
-import { ChatError, searchQueryTooLong } from '../../shared/protocol/index.js';
+import { ChatError, isDirectMessageName, searchQueryTooLong } from '../../shared/protocol/index.js';
+import { dmPeers, roomName as nameOfRoom, roomNameOf } from '../room-ref.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { resolveScope } from '../search-options.js';
@@ -44,20 +45,26 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   const scope = { ...(opts.room === undefined ? {} : { room: opts.room }), ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.since === undefined ? {} : { since: opts.since }) };
   if (scope.since !== undefined) parseSince(scope.since);
   const { api, session } = await ctx.signedIn();
+  const resolved = await resolveScope(api, session.user.username, scope);
+  /** The one room searched (--room), as named to the user. */
+  const only = opts.room === undefined ? undefined : resolved.rooms[0];
+  const shownRoom = only === undefined ? undefined : await nameOfRoom(api, only, session.user.username, opts.room as string);
   const answer = await searchEverywhere(
     { api, e2e: () => ctx.e2e(api, session), privateIndex: () => ctx.privateIndex() },
     q,
-    { ...(await resolveScope(api, session.user.username, scope)), limit },
+    { ...resolved, limit },
   );
   const { hits, waiting, waitingRooms, device } = answer;
   // Private messages this device could not search: how many, and how to bring their keys.
   const unsearched = unsearchedNotice(answer, CLI_KEY_REMEDIES);
   if (unsearched) ctx.out.note(`chat: ${unsearched}`);
+  // A hit in a direct message is named by the other person (`@dana`), never by its stored `dm-…` name.
+  const peers = hits.some((h) => isDirectMessageName(h.roomName)) ? await dmPeers(api, resolved.rooms, session.user.username) : new Map<string, string>();
 
   ctx.out.result({ query: q, hits, waiting, waitingRooms, device, unsearched }, () => {
-    if (hits.length === 0) return `No messages match ${JSON.stringify(q)}${opts.room ? ` in #${opts.room}` : ''}.`;
+    if (hits.length === 0) return `No messages match ${JSON.stringify(q)}${shownRoom !== undefined ? ` in ${shownRoom}` : ''}.`;
     return hits.flatMap((h) => [
-      `${ctx.out.style('bold', `#${neutralize(h.roomName)}`)}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}${h.editedAt ? ' (edited)' : ''}  seq ${h.seq}`)}`,
+      `${ctx.out.style('bold', roomNameOf(h.roomId, h.roomName, peers))}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}${h.editedAt ? ' (edited)' : ''}  seq ${h.seq}`)}`,
       `  ${ctx.out.snippet(h.snippet)}`,
     ]);
   });

@@ -6,7 +6,8 @@ import type { ApiClient } from '../../shared/client/index.js';
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
-import { roomLabel } from '../room-ref.js';
+import { roomName as nameOfRoom } from '../room-ref.js';
+import { neutralize } from '../output.js';
 import { retryCommand, sendFailure } from '../send-failure.js';
 
 /** `chat send` flags. */
@@ -64,35 +65,34 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
       },
     });
   } catch (error) {
-    if (error instanceof ChatError && error.code === 'conflict' && opts.id) throw reusedId(room?.name ?? roomName, error);
+    if (error instanceof ChatError && error.code === 'conflict' && opts.id) throw reusedId(room ? await nameOfRoom(api, room, session.user.username, roomName) : neutralize(roomName), error);
     // An unacknowledged frame leaves the outcome unknown: the message may have been stored.
     throw sendFailure(error, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
   }
   const encrypted = room.visibility === 'private';
   // A private room's text was compared with this device's own copy before it was encrypted.
-  if (ack.duplicate && !encrypted) await checkSameText(ctx, api, room, ack, body);
+  if (ack.duplicate && !encrypted) await checkSameText(ctx, api, room, ack, body, session.user.username);
   const result = { id: ack.id, seq: ack.seq, duplicate: ack.duplicate ?? false };
+  const shown = await nameOfRoom(api, room, session.user.username, roomName);
   ctx.out.result({ room: room.name, encrypted, clientMsgId, ...result }, () =>
-    ack.duplicate
-      ? `Already in ${roomLabel(roomName, room)} (seq ${ack.seq}); not sent again.`
-      : `Sent to ${roomLabel(roomName, room)} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
+    ack.duplicate ? `Already in ${shown} (seq ${ack.seq}); not sent again.` : `Sent to ${shown} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
   );
 }
 
-/** The refusal of an `--id` used before for another text: nothing was sent. */
-function reusedId(roomName: string, cause?: unknown): ChatError {
-  return new ChatError('conflict', `this --id was already used for a different message in #${roomName}; nothing was sent (leave out --id to send a new message)`, { cause });
+/** The refusal of an `--id` used before for another text: nothing was sent. `room`: the room as named to the user (see roomName). */
+function reusedId(room: string, cause?: unknown): ChatError {
+  return new ChatError('conflict', `this --id was already used for a different message in ${room}; nothing was sent (leave out --id to send a new message)`, { cause });
 }
 
 /**
  * Checks that the message the server already holds under this `--id` (a duplicate) has this text:
- * throws ChatError('conflict') when it has another, and notes on stderr when it cannot be read back.
+ * throws ChatError('conflict') when it has another (`me`: the signed-in user's name, to name the room), and notes on stderr when it cannot be read back.
  */
-async function checkSameText(ctx: CliContext, api: ApiClient, room: Room, ack: AckFrame, body: string): Promise<void> {
+async function checkSameText(ctx: CliContext, api: ApiClient, room: Room, ack: AckFrame, body: string, me: string): Promise<void> {
   const stored = await api
     .history(room.id, { after: ack.seq - 1, limit: 1 })
     .then((page) => page.events.find((e) => e.id === ack.id))
     .catch(() => undefined);
   if (!stored) ctx.out.note(`chat: could not read back message seq ${ack.seq} to check it has the same text`);
-  else if (stored.body !== body) throw reusedId(room.name);
+  else if (stored.body !== body) throw reusedId(await nameOfRoom(api, room, me));
 }

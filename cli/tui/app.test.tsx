@@ -558,3 +558,81 @@ describe('App timeline layout', () => {
     });
   });
 });
+
+// A direct message is stored as `dm-…`: the TUI said "#dm-…" in search results, the summary's title and
+// slash-command messages, and offered /invite and /kick there (the server refuses both since migration 021).
+describe('App in a direct message', () => {
+  const DM: Room = { ...ROOM, id: '3f1c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8f', name: 'dm-0f3c8a2e8b7d4c4f', topic: '', visibility: 'private' };
+  const BOB = { id: '00000000-0000-4000-8000-00000000000b', username: 'bob' };
+  const dmDeps = () => {
+    const { deps } = fakeDeps();
+    const kick = vi.fn();
+    const createInvite = vi.fn();
+    const api = {
+      ...deps.api,
+      rooms: async () => [DM],
+      history: async () => ({ events: [], headSeq: 0, hasMore: false }),
+      members: async () => [ME, BOB].map((user) => ({ user, role: 'member', joinedAt: '', online: true, lastSeenAt: null })),
+      kick,
+      createInvite,
+    } as unknown as ApiClient;
+    const search = vi.fn(async () => ({ hits: [{ ...HIT, roomId: DM.id, roomName: DM.name }], waiting: 0, waitingRooms: 0, device: null }));
+    return { deps: { ...deps, api, search }, kick, createInvite };
+  };
+  const frame = (app: { lastFrame: () => string | undefined }) => app.lastFrame() ?? '';
+  /** Types a command and Enter, once the composer shows it. */
+  const command = async (app: ReturnType<typeof render>, text: string) => {
+    app.stdin.write(text);
+    await until(() => frame(app).includes(text), text);
+    app.stdin.write('\r');
+  };
+
+  it('names it @bob everywhere, never by its stored name', async () => {
+    const { deps } = dmDeps();
+    const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => frame(app).includes('@bob'), 'the DM titled by its peer');
+    await command(app, '/topic');
+    await until(() => frame(app).includes('@bob has no topic'), 'the topic line');
+    await command(app, '/search welcome');
+    await until(() => frame(app).includes('1 result'), 'the results panel');
+    expect(frame(app)).toMatch(/› @bob {2}bob/);
+    app.stdin.write('\u001b');
+    await until(() => !frame(app).includes('1 result'), 'the panel to close');
+    await command(app, '/summarize bullets');
+    await until(() => frame(app).includes('Summary of @bob (bullets)'), 'the summary');
+    expect(frame(app)).not.toContain('dm-');
+    app.unmount();
+  });
+
+  it('offers no /invite or /kick there, and answers one typed anyway without asking the server', async () => {
+    const { deps, kick, createInvite } = dmDeps();
+    const app = render(<App deps={deps} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => frame(app).includes('@bob'), 'the DM');
+    app.stdin.write('/in');
+    await until(() => frame(app).includes('/in'), 'the half-typed command');
+    await settle();
+    expect(frame(app)).not.toContain('/invite');
+    app.stdin.write('\u0015');
+    await until(() => !frame(app).includes('/in'), 'the composer cleared');
+    await command(app, '/kick bob');
+    await until(() => frame(app).includes('a direct message is between two people only'), 'the refusal');
+    app.stdin.write('\u0015');
+    await settle();
+    await command(app, '/invite');
+    await until(() => frame(app).includes('a direct message is between two people only') && !frame(app).includes('/kick bob'), 'the refusal of /invite');
+    expect(kick).not.toHaveBeenCalled();
+    expect(createInvite).not.toHaveBeenCalled();
+    app.unmount();
+  });
+
+  // The other person left: the room list and the title showed "dm-0f3c…" (no peer to name it by).
+  it('names a direct message whose other person left "a direct message", not by its stored name', async () => {
+    const { deps } = dmDeps();
+    const api = { ...deps.api, members: async () => [{ user: ME, role: 'member', joinedAt: '', online: true, lastSeenAt: null }] } as unknown as ApiClient;
+    const app = render(<App deps={{ ...deps, api }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => frame(app).includes('a direct message'), 'the DM named');
+    await settle();
+    expect(frame(app)).not.toContain('dm-');
+    app.unmount();
+  });
+});

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { applyRelations, describeKeyChange, isOwnMessage, keyChangeNotices, openedNotice, plainErrorText, removalText, typingLine, unopenedEditNotice, unsearchedNotice } from '../../shared/client/index.js';
 import type { KeyChangeNotice } from '../../shared/client/index.js';
-import { isDirectMessage } from '../../shared/protocol/index.js';
+import { isDirectMessage, isDirectMessageName, roomTitle } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, SearchHit, SummaryType } from '../../shared/protocol/index.js';
 import { neutralize } from '../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_TAG } from '../../shared/text/private-topic-note.js';
@@ -26,7 +26,7 @@ import { DIRECTORY_HINT, runSlash } from './slash-actions.js';
 import { fuzzyFilter } from './state/fuzzy.js';
 import { scrollToShow, selectableIds } from './state/message-actions.js';
 import { DraftBook } from './state/drafts.js';
-import { helpText, parseComposer, SLASH_COMMANDS } from './state/slash-commands.js';
+import { helpText, offeredCommands, parseComposer } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 import { resolveTheme } from './state/theme.js';
 import type { TimelineRow } from './state/timeline-rows.js';
@@ -279,8 +279,15 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   }, [room?.id, room?.visibility, deps]);
 
   const state = room ? chat.timelines.get(room.id) : undefined;
-  const peer = room ? chat.peers.get(room.id) : undefined;
-  const title = !room ? 'No room' : peer ? `@${neutralize(peer.username)}` : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
+  /** A room as messages name it: `#name`, or `@peer` for a direct message (never its stored `dm-…` name; see roomTitle). */
+  const titleOf = (r: Room): string => roomTitle(r, chat.peers.get(r.id)?.username);
+  /** A search hit's room, named so (the room list knows its DM peer). */
+  const hitRoom = (hit: SearchHit): string => {
+    const r = chat.rooms.find((x) => x.id === hit.roomId);
+    return r ? titleOf(r) : roomTitle({ visibility: isDirectMessageName(hit.roomName) ? 'private' : 'open', name: hit.roomName }, null);
+  };
+  // A direct message is named by its peer, or (the peer left, or not read yet) "a direct message": never `dm-…`.
+  const title = !room ? 'No room' : isDirectMessage(room) ? neutralize(titleOf(room)) : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
   // Following the bottom marks what is seen as read.
   useEffect(() => {
     if (room && scroll.offset === 0 && !scroll.anchor) chat.markRoomRead(room.id);
@@ -476,7 +483,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const peer = chat.peers.get(r.id);
     return {
       id: r.id,
-      label: dm && peer ? peer.username : r.name,
+      // A DM whose peer is not known (left, or not read yet) is "a direct message", never its `dm-…` name.
+      label: dm ? (peer?.username ?? roomTitle(r, null)) : r.name,
       ...(dm && peer ? { online: peer.online } : {}),
       private: r.visibility === 'private',
       dm,
@@ -578,7 +586,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     setPanel(null);
     setSelected(hit.roomId);
     // What the status line says once the message shows (and is selected).
-    const where = `#${hit.roomName}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)}`;
+    const where = `${hitRoom(hit)}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)}`;
     setMarked(null);
     setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, match: matchedWords(hit.snippet), where, query });
     void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => setNote((error as Error).message));
@@ -604,7 +612,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
 
   const openSummary = (target: Room, type: SummaryType, agree: boolean) => {
-    const title = `Summary of ${target.visibility === 'private' ? '⚿ ' : '#'}${target.name} (${type})`;
+    const title = `Summary of ${isDirectMessage(target) ? titleOf(target) : `${target.visibility === 'private' ? '⚿ ' : '#'}${target.name}`} (${type})`;
     setPanel({ kind: 'summary', title, status: 'working', by: null, text: '', scroll: 0 });
     const mine = (p: Panel | null): p is Extract<Panel, { kind: 'summary' }> => p?.kind === 'summary' && p.title === title;
     deps
@@ -642,6 +650,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         api: deps.api,
         e2e: deps.e2e,
         room,
+        title: titleOf,
         refreshRooms: chat.refreshRooms,
         select: (id) => showRoom(id),
         setTheme: (choice) => {
@@ -652,7 +661,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         openSearch,
         openSummary,
         openDirectory,
-        openHelp: () => setPanel({ kind: 'summary', title: 'Help', status: 'done', by: null, text: helpText(), scroll: 0 }),
+        openHelp: () => setPanel({ kind: 'summary', title: 'Help', status: 'done', by: null, text: helpText(room !== undefined && isDirectMessage(room)), scroll: 0 }),
         sendMessage: (target, body) => sendText(target, body),
         retryFailed: chat.retryFailed,
         discardFailed: chat.discardFailed,
@@ -724,14 +733,14 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
           {matches.length === 0 ? <Text color={theme.dim}>no room matches</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${neutralize(m.label)}`}</Text>)}
         </Box>
       )}
-      {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} />}
+      {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} hitRoom={hitRoom} />}
       {devices && <DevicePrompt model={devices} theme={theme} width={size.columns} onHeight={onPromptHeight} onRestored={() => chat.reopen()} />}
       {actions.prompt && <ActionPrompt prompt={actions.prompt} text={relations?.byId.get(actions.prompt.target.id)?.text ?? ''} width={Math.max(4, size.columns - 4)} theme={theme} />}
       <Composer
         onSubmit={submit}
         width={Math.max(4, size.columns - 4)}
         maxRows={Math.max(1, Math.floor(size.rows / 3) - 2)}
-        sources={{ commands: SLASH_COMMANDS.map((c) => c.name), users: completionUsers, rooms: chat.rooms.filter((r) => !isDirectMessage(r)).map((r) => r.name) }}
+        sources={{ commands: offeredCommands(room !== undefined && isDirectMessage(room)).map((c) => c.name), users: completionUsers, rooms: chat.rooms.filter((r) => !isDirectMessage(r)).map((r) => r.name) }}
         onHeight={onComposerHeight}
         control={composerControl}
         banner={actions.banner}

@@ -196,6 +196,8 @@ describe('acting on the selected message', () => {
     await until(() => t.frame().includes('only your own messages can be edited'), 'the refusal');
     await t.press(KEYS.up, 'e');
     await until(() => t.frame().includes('editing your message'), 'the edit banner');
+    // The banner says what Esc does here: the changes go, the message stays as it was.
+    expect(t.frame()).toContain('editing your message — Enter saves · Esc drops your changes');
     await t.press(' more', KEYS.esc);
     await until(() => !t.frame().includes('editing your message'), 'the edit cancelled');
     expect(t.frame()).not.toContain('mine more');
@@ -268,6 +270,8 @@ describe('acting on the selected message', () => {
     await t.press('important draft');
     await t.press(KEYS.ctrlUp, KEYS.up, 'r', ' and more');
     await until(() => t.frame().includes('replying to bob: lunch at noon?') && composerOf(t.frame()).includes('important draft and more'), 'the reply begun');
+    // The banner says what Esc does here ("Esc cancels" read as if the text would go).
+    expect(t.frame()).toContain('replying to bob: lunch at noon? — Esc stops replying, keeps your text');
     await t.press(KEYS.esc);
     await until(() => !t.frame().includes('replying to'), 'the reply ended');
     expect(composerOf(t.frame())).toContain('important draft and more');

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Member, Room } from '../../shared/protocol/index.js';
 import { runSlash } from './slash-actions.js';
 import type { SlashEffects } from './slash-actions.js';
+import { completeSlash, helpText, offeredCommands } from './state/slash-commands.js';
 
 const room = (name: string, visibility: 'open' | 'private'): Room => ({
   id: '00000000-0000-4000-8000-000000000001',
@@ -46,5 +47,38 @@ describe('/search', () => {
       await expect(runSlash('search', rest.split(' '), rest, fx)).rejects.toThrow(/^the search is too long: at most 256 characters \(\/search/);
     }
     expect(opened).toEqual([]);
+  });
+});
+
+// A DM is stored as `dm-…`; the status line said "left #dm-0123…", "#dm-0123… has no topic".
+describe('a direct message in the status line', () => {
+  const dm = room('dm-0123456789abcdef', 'private');
+  const named = (api: Record<string, unknown>): SlashEffects =>
+    ({ api, room: dm, title: (r: Room) => (r.id === dm.id ? '@dana' : `#${r.name}`), refreshRooms: async () => [], select: () => undefined }) as unknown as SlashEffects;
+
+  it('is named by the other person, never by its stored name', async () => {
+    const api = { leave: vi.fn(async () => ({ room: dm, event: null })), setTopic: vi.fn() };
+    expect(await runSlash('topic', [], '', named(api))).toBe('@dana has no topic');
+    expect(await runSlash('leave', [], '', named(api))).toBe('left @dana');
+  });
+
+  // The server refuses both since migration 021 (`forbidden`); the TUI says why without asking it.
+  it('refuses /invite and /kick at once: a direct message is between two people only', async () => {
+    const api = { createInvite: vi.fn(), kick: vi.fn() };
+    await expect(runSlash('invite', [], '', named(api))).rejects.toThrow(/^a direct message is between two people only/);
+    await expect(runSlash('kick', ['dana'], 'dana', named(api))).rejects.toThrow(/^a direct message is between two people only/);
+    expect(api.createInvite).not.toHaveBeenCalled();
+    expect(api.kick).not.toHaveBeenCalled();
+  });
+});
+
+describe('slash commands offered in a direct message', () => {
+  it('leaves out /invite and /kick from Tab, the suggestion line and /help there, and says why', () => {
+    expect(completeSlash('/', offeredCommands(true).map((c) => c.name))).not.toContain('/kick ');
+    expect(completeSlash('/in', offeredCommands(true).map((c) => c.name))).toEqual([]);
+    expect(completeSlash('/in', offeredCommands(false).map((c) => c.name))).toEqual(['/invite ']);
+    expect(helpText(true)).not.toMatch(/^ {2}\/(invite|kick)\b/m);
+    expect(helpText(true)).toContain('a direct message is between two people only');
+    expect(helpText(false)).toMatch(/^ {2}\/kick <user>/m);
   });
 });

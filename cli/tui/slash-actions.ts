@@ -1,12 +1,13 @@
 import type { ApiClient, E2ESession } from '../../shared/client/index.js';
 import type { Room, SummaryType } from '../../shared/protocol/index.js';
-import { ChatError, CreateInviteRequest, shownRole, Topic } from '../../shared/protocol/index.js';
+import { ChatError, CreateInviteRequest, isDirectMessage, shownRole, Topic } from '../../shared/protocol/index.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import { PRIVATE_TOPIC_NOTE } from '../../shared/text/private-topic-note.js';
 import { parseDuration, parseSince } from '../time-input.js';
 import { splitSearchOptions } from '../search-options.js';
 import type { SearchScope } from '../search-options.js';
 import { joinTarget } from '../invite-link.js';
+import { DM_NO_MEMBERSHIP } from './state/slash-commands.js';
 import type { SlashName } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
 
@@ -18,6 +19,8 @@ export interface SlashEffects {
   readonly api: ApiClient;
   readonly e2e: E2ESession;
   readonly room: Room | undefined;
+  /** How a room is named to the user: `#name`, `@peer` for a direct message (see roomTitle). */
+  readonly title: (room: Room) => string;
   readonly refreshRooms: () => Promise<Room[]>;
   readonly select: (roomId: string) => void;
   readonly setTheme: (choice: ThemeChoice) => void;
@@ -53,6 +56,12 @@ const inRoom = (room: Room | undefined): Room => {
   return room;
 };
 
+/** The room, unless it is a direct message: /invite and /kick are refused there at once (see DM_NO_MEMBERSHIP), with no server round trip. */
+const notDirect = (room: Room): Room => {
+  if (isDirectMessage(room)) throw new ChatError('forbidden', DM_NO_MEMBERSHIP);
+  return room;
+};
+
 /** Runs one slash command; returns the line to show in the status bar. */
 export async function runSlash(name: SlashName, args: readonly string[], rest: string, fx: SlashEffects): Promise<string> {
   const { api } = fx;
@@ -62,17 +71,17 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       const result = target.kind === 'invite' ? await api.redeemInvite(target.token) : await api.join(target.name);
       await fx.refreshRooms();
       fx.select(result.room.id);
-      return `joined #${result.room.name}`;
+      return `joined ${fx.title(result.room)}`;
     }
     case 'create': {
       const roomName = need(args[0], '/create <room> [--private]');
       const { room } = await api.createRoom({ name: roomName, visibility: args.includes('--private') ? 'private' : 'open' });
       await fx.refreshRooms();
       fx.select(room.id);
-      return `created #${room.name}${room.visibility === 'private' ? ' (end-to-end encrypted)' : ''}`;
+      return `created ${fx.title(room)}${room.visibility === 'private' ? ' (end-to-end encrypted)' : ''}`;
     }
     case 'invite': {
-      const room = inRoom(fx.room);
+      const room = notDirect(inRoom(fx.room));
       const uses = args.indexOf('--uses');
       const expires = args.indexOf('--expires');
       const usage = '/invite [--uses N] [--expires 24h]: N is a whole number from 1 to 1000';
@@ -86,15 +95,17 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
     }
     case 'leave': {
       const room = inRoom(fx.room);
+      // Named before leaving: a direct message's other member is known only while it is listed.
+      const shown = fx.title(room);
       await api.leave(room.id);
       await fx.refreshRooms();
-      return `left #${room.name}`;
+      return `left ${shown}`;
     }
     case 'kick': {
-      const room = inRoom(fx.room);
+      const room = notDirect(inRoom(fx.room));
       const user = need(args[0], '/kick <user>');
       await api.kick(room.id, user);
-      return `removed ${user} from #${room.name}`;
+      return `removed ${user} from ${fx.title(room)}`;
     }
     case 'dm': {
       const user = need(args[0], '/dm <user>');
@@ -155,14 +166,15 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
     case 'topic': {
       const room = inRoom(fx.room);
       const note = room.visibility === 'private' ? ` (${PRIVATE_TOPIC_NOTE})` : '';
-      if (rest === '') return room.topic ? `topic of #${room.name}: ${room.topic}${note}` : `#${room.name} has no topic`;
+      const shown = fx.title(room);
+      if (rest === '') return room.topic ? `topic of ${shown}: ${room.topic}${note}` : `${shown} has no topic`;
       // Only the owner may set it; the server says so too, but a member need not wait to hear it.
-      if (room.role !== 'owner') throw new ChatError('forbidden', `only the owner of #${room.name} can set its topic; /topic alone shows it`);
+      if (room.role !== 'owner') throw new ChatError('forbidden', `only the owner of ${shown} can set its topic; /topic alone shows it`);
       const parsed = Topic.safeParse(rest === '--clear' ? '' : rest);
       if (!parsed.success) throw new ChatError('invalid_request', parsed.error.issues[0]?.message ?? 'not a topic');
       const changed = await api.setTopic(room.id, parsed.data);
       await fx.refreshRooms();
-      return changed.topic ? `topic of #${changed.name} set: ${changed.topic}${note}` : `topic of #${changed.name} cleared`;
+      return changed.topic ? `topic of ${fx.title(changed)} set: ${changed.topic}${note}` : `topic of ${fx.title(changed)} cleared`;
     }
     case 'me': {
       const room = inRoom(fx.room);

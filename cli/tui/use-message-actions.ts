@@ -77,6 +77,11 @@ export interface MessageActions {
   readonly slash: (action: 'edit' | 'delete' | 'react' | 'reply', arg: string) => Promise<string>;
 }
 
+/** What Esc does while editing, as the edit banner says it: the edited text is dropped, the message left as it was. */
+export const EDIT_ESC = 'Esc drops your changes';
+/** What Esc does while replying, as the reply banner says it: reply mode ends, the text stays as a plain draft. */
+export const REPLY_ESC = 'Esc stops replying, keeps your text';
+
 /** The status line while a message is selected. */
 export const SELECTION_HINT = '↑/↓ choose · e edit · d delete · r reply · + react · Esc back';
 
@@ -165,7 +170,7 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   useEffect(() => {
     if (changedRef.current) {
       changedRef.current = false;
-      setNote('the message you were editing was edited since (elsewhere) — Enter saves your text over it · Esc cancels');
+      setNote(`the message you were editing was edited since (elsewhere) — Enter saves your text over it · ${EDIT_ESC}`);
     }
     // A reply or edit in progress whose message is deleted while the room shows ends the same way.
     const m = currentMode();
@@ -430,10 +435,12 @@ export function useMessageActions(o: MessageActionsOptions): MessageActions {
   };
 
   const mode = currentMode();
+  // Each banner says what Esc does there (see onKey): an edit's text goes (the message stays as it
+  // was, and the plain draft from before comes back); a reply ends but its text stays as a plain draft.
   const banner = !mode
     ? null
     : mode.kind === 'edit'
-      ? 'editing your message — Enter saves · Esc cancels'
-      : `replying to ${neutralize(mode.target.sender.username)}: ${snippet(o.views?.get(mode.target.id)?.text ?? '', 40)} — Esc cancels`;
+      ? `editing your message — Enter saves · ${EDIT_ESC}`
+      : `replying to ${neutralize(mode.target.sender.username)}: ${snippet(o.views?.get(mode.target.id)?.text ?? '', 40)} — ${REPLY_ESC}`;
   return { selection: selectionRef.current, prompt: promptRef.current, banner, onKey, select, selectId, submit, slash };
 }

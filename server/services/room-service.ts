@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { distance as levenshtein } from 'fastest-levenshtein';
-import { ChatError, DM_PREFIX } from '../../shared/protocol/index.js';
+import { ChatError, DIRECT_MESSAGE_OF_TWO, DM_PREFIX } from '../../shared/protocol/index.js';
 import type { CreateRoomRequest, DirectoryPage, Member, MemberRole, MembershipResult, Room, RoomEvent } from '../../shared/protocol/index.js';
 import type { Bus } from '../bus/bus.js';
 import type { Presence } from '../presence/presence.js';
@@ -28,9 +28,10 @@ export function closeNames<R extends { readonly name: string }>(name: string, ro
 
 /**
  * The message of the `forbidden` refusal of anything that would change who is in a direct message, or
- * give one of its two people power over the other: invites, kicks, deleting the other's messages.
+ * give one of its two people power over the other: invites, kicks, deleting the other's messages. The
+ * clients say the same words without asking (shared/protocol/names.ts).
  */
-export const DIRECT_MESSAGE_OF_TWO = 'direct messages are between two people only: nobody can be invited, added or removed; start a group room instead';
+export { DIRECT_MESSAGE_OF_TWO };
 
 /** A UUID, as opposed to a room name. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,4 @@
-import { ChatError, isDirectMessage, isReactionKey } from '../protocol/index.js';
+import { ChatError, isDirectMessage, isReactionKey, roomTitle } from '../protocol/index.js';
 import type { AckFrame, HistoryPage, Room, RoomEvent } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -112,9 +112,13 @@ export interface RoomRemoval {
   readonly by: string;
 }
 
-/** A removal as every client says it: `you were removed from #room by NAME` (not neutralized: the caller escapes it for its surface). */
+/**
+ * A removal as every client says it: `you were removed from #room by NAME`, or from `a direct message`
+ * (one an older server let its opener remove the other from: its `dm-…` name is never shown; see
+ * roomTitle). Not neutralized: the caller escapes it for its surface.
+ */
 export function removalText(removal: Pick<RoomRemoval, 'roomName' | 'by'>): string {
-  return `you were removed from #${removal.roomName} by ${removal.by}`;
+  return `you were removed from ${roomTitle({ visibility: 'private', name: removal.roomName }, null)} by ${removal.by}`;
 }
 
 /** How often, in ms, a long run of opened private messages is published (see `ChatModelOptions.publishEveryMs`). */

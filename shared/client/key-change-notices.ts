@@ -43,9 +43,13 @@ export async function keyChangeNotices(e2e: E2ESession, roomId: string, members:
   ];
 }
 
-/** One line for a notice, the same words on every interface (the caller neutralizes and styles it); `room`: the room's name, if it is to be said. */
+/**
+ * One line for a notice, the same words on every interface (the caller neutralizes and styles it);
+ * `room`: the room as named to the user (`#name`, `@peer` for a direct message: see roomTitle), if it
+ * is to be said.
+ */
 export function describeKeyChange(n: KeyChangeNotice, room?: string): string {
-  const where = room === undefined ? '' : ` in #${room}`;
+  const where = room === undefined ? '' : ` in ${room}`;
   switch (n.kind) {
     case 'identity':
       return `${n.username}'s identity key changed${where}: compare safety numbers with ${n.username} again`;
@@ -54,7 +58,7 @@ export function describeKeyChange(n: KeyChangeNotice, room?: string): string {
     case 'unapproved':
       return `${n.username} has ${n.devices} new device${n.devices === 1 ? '' : 's'} they have not approved${where}: it gets no keys from you`;
     case 'changed':
-      return `WARNING: ${n.username}'s identity changed since you verified them. Compare safety numbers again before trusting${room === undefined ? ' them' : ` #${room}`}.`;
+      return `WARNING: ${n.username}'s identity changed since you verified them. Compare safety numbers again before trusting${room === undefined ? ' them' : ` ${room}`}.`;
     default: {
       const unreachable: never = n;
       throw new Error(`unhandled notice ${JSON.stringify(unreachable)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shownRole, Username, usernameSkeleton } from './names.js';
+import { roomTitle, shownRole, Username, usernameSkeleton } from './names.js';
 
 describe('usernameSkeleton', () => {
   it('reads case, "." "_" "-", 0 for o and 1 for l as the same name', () => {
@@ -31,5 +31,18 @@ describe('shownRole', () => {
     expect(shownRole({ visibility: 'private', name: 'dm-0123456789abcdef' }, 'owner')).toBeNull();
     expect(shownRole({ visibility: 'private', name: 'plans' }, 'owner')).toBe('owner');
     expect(shownRole({ visibility: 'open', name: 'dm-like' }, 'member')).toBe('member');
+  });
+});
+
+// Users must never see a direct message's stored `dm-…` name.
+describe('roomTitle', () => {
+  it('names a direct message by the other person, and never by its stored name when that person is not known', () => {
+    const dm = { visibility: 'private', name: 'dm-0123456789abcdef' };
+    expect(roomTitle(dm, 'dana')).toBe('@dana');
+    expect(roomTitle(dm, undefined)).toBe('a direct message');
+    // A name alone (a search hit of a room since left, a link): the `dm-` prefix is the DMs' only.
+    expect(roomTitle({ visibility: 'open', name: 'dm-0123456789abcdef' }, null)).toBe('a direct message');
+    expect(roomTitle({ visibility: 'private', name: 'plans' }, 'dana')).toBe('#plans');
+    expect(roomTitle({ visibility: 'open', name: 'general' }, null)).toBe('#general');
   });
 });

@@ -61,6 +61,33 @@ export function isDirectMessage(room: { readonly visibility: string; readonly na
 }
 
 /**
+ * Whether a room name is a direct message's stored name (`dm-…`): no other room may take such a name
+ * (see RoomName), so a name alone tells, as in a search hit or a link to a room.
+ */
+export function isDirectMessageName(name: string): boolean {
+  return name.startsWith(DM_PREFIX);
+}
+
+/**
+ * How the clients name a room to people: `@peer` for a direct message (`peer`: its other member's
+ * username), `#name` for any other room. A direct message's stored `dm-…` name is never shown: when its
+ * other member is not known (they left, or the members were not read) it is `a direct message`. Not
+ * neutralized (the caller does that, as it shows it). Clients that mark private rooms differently (the
+ * TUI's ⚿, the web's 🔒) use this for the direct messages and their own mark for the rest.
+ */
+export function roomTitle(room: { readonly visibility: string; readonly name: string }, peer: string | null | undefined): string {
+  if (isDirectMessage(room) || isDirectMessageName(room.name)) return peer ? `@${peer}` : 'a direct message';
+  return `#${room.name}`;
+}
+
+/**
+ * The refusal of anything that would change who is in a direct message, or give one of its two people
+ * power over the other (invites, invite links, kicks): the server's `forbidden` message since database
+ * migration 021, and what the clients say when asked for one, without asking the server.
+ */
+export const DIRECT_MESSAGE_OF_TWO = 'direct messages are between two people only: nobody can be invited, added or removed; start a group room instead';
+
+/**
  * A role as the clients show it in `room`: null in a direct message, which nobody owns in its two
  * people's eyes (the server records the one who opened it as its owner), `role` elsewhere. Used for
  * the caller's own role (`chat rooms`) and for each member's (`chat members`, the members lists).

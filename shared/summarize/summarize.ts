@@ -37,6 +37,16 @@ function providerError(error: unknown, baseUrl: string): ChatError {
 }
 
 /**
+ * A `provider_failed` message (see providerError) split into what failed — `the AI provider at URL
+ * answered 500` — and the provider's own words (the first line of its error, which the message quotes
+ * last, in parentheses), null when it gave none. A message of another shape is all `what`.
+ */
+export function providerFailureParts(message: string): { readonly what: string; readonly said: string | null } {
+  const m = /^(the AI provider at \S+ [^(]*?) \((.*)\)$/s.exec(message);
+  return m ? { what: m[1] ?? message, said: m[2] ?? null } : { what: message, said: null };
+}
+
+/**
  * A summary of the conversation of the type asked for, with who said how much and what about.
  * The participant analysis and topics are always computed here; the text comes from the model when
  * one is configured, and from the offline extractive summarizer otherwise.

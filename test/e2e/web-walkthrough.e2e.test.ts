@@ -83,6 +83,21 @@ describe.runIf(haveChromium)('the web client as a new user walks through it', ()
     await page.getByRole('heading', { name: '#general' }).waitFor();
   }, 60_000);
 
+  // A link to a direct message one is not in said "There is no room #dm-0123… that you can see".
+  it('never names a direct message by its stored dm- name on the page of a room one is not in', async () => {
+    const seen = consoleErrors.length;
+    await page.goto(`${server.url}/rooms/dm-00000000deadbeef`);
+    await page.getByRole('heading', { name: 'No room here' }).waitFor();
+    const main = (await page.locator('main').textContent()) ?? '';
+    expect(main).toContain('There is no direct message here that you can see.');
+    expect(main).not.toContain('dm-');
+    // The room lookup's 404 is logged by the browser itself, as expected here; any other error stays.
+    const added = consoleErrors.splice(seen);
+    consoleErrors.push(...added.filter((e) => !/status of 404/.test(e)));
+    await page.goto(`${server.url}/rooms/general`);
+    await page.getByRole('heading', { name: '#general' }).waitFor();
+  }, 60_000);
+
   it('keeps a message’s time on one line', async () => {
     const times = page.locator('.timeline time');
     await times.first().waitFor();

@@ -259,7 +259,7 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   // When the text is taller than the composer, one row says how much is hidden.
   const view = full.above + full.below > 0 ? composerView(state, width, Math.max(1, overflowRows - 1), topRef.current, layoutRef.current) : full;
   topRef.current = view.above;
-  const slash = state.text.length > 1 ? completeSlash(state.text) : [];
+  const slash = state.text.length > 1 ? completeSlash(state.text, sources.commands) : [];
   const suggestions = hints.length > 0 ? hints : slash;
   const mark = view.above + view.below > 0 ? [view.above > 0 ? `↑ ${view.above} more line${view.above === 1 ? '' : 's'}` : '', view.below > 0 ? `↓ ${view.below} more line${view.below === 1 ? '' : 's'}` : ''].filter(Boolean).join('  ·  ') : null;
   const height = 2 + (banner ? 1 : 0) + (state.text === '' ? 1 : view.rows.length) + (mark ? 1 : 0) + (suggestions.length > 0 ? 1 : 0);

@@ -142,8 +142,12 @@ function DirectoryPanel({ panel, theme, maxLines }: { panel: Extract<Panel, { ki
   );
 }
 
-/** Search results (↑/↓ to choose, Enter to jump, Esc to close), a summary (↑/↓ to scroll), or the room directory. */
-export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; theme: Theme; maxLines: number; width: number }) {
+/**
+ * Search results (↑/↓ to choose, Enter to jump, Esc to close), a summary (↑/↓ to scroll), or the room
+ * directory. `hitRoom` names a hit's room as the user knows it (`@peer` for a direct message, never its
+ * stored `dm-…` name; see roomTitle); default `#name`. Neutralized here.
+ */
+export function ResultsPanel({ panel, theme, maxLines, width, hitRoom = (hit) => `#${hit.roomName}` }: { panel: Panel; theme: Theme; maxLines: number; width: number; hitRoom?: (hit: SearchHit) => string }) {
   if (panel.kind === 'directory') return <DirectoryPanel panel={panel} theme={theme} maxLines={maxLines} />;
   if (panel.kind === 'summary') {
     const lines = wrapLines(neutralize(panel.text, { multiline: true }), Math.max(10, width - 4));
@@ -187,7 +191,7 @@ export function ResultsPanel({ panel, theme, maxLines, width }: { panel: Panel; 
           <Box key={hit.eventId} flexDirection="column">
             <Text wrap="truncate" inverse={chosen}>
               {chosen ? '› ' : '  '}
-              <Text bold>{`#${neutralize(hit.roomName)}`}</Text>
+              <Text bold>{neutralize(hitRoom(hit))}</Text>
               {'  '}
               <Text color={senderColor(theme, hit.sender.username)}>{neutralize(hit.sender.username)}</Text>
               <Text color={theme.dim}>{`  ${when(hit.createdAt)}${hit.editedAt ? ' (edited)' : ''}`}</Text>

@@ -24,6 +24,17 @@ export const SLASH_COMMANDS = [
   { name: 'quit', args: '', help: 'leave the app' },
 ] as const;
 
+/**
+ * The commands that would change who is in a room (an invite link, a removal): not offered in a direct
+ * message, which is between two people only (the server refuses them there since database migration 021).
+ */
+export const MEMBERSHIP_COMMANDS: readonly string[] = ['invite', 'kick'];
+
+/** The slash commands offered in a room (Tab, the suggestion line, /help): all but MEMBERSHIP_COMMANDS in a direct message (`dm`). */
+export function offeredCommands(dm: boolean): readonly (typeof SLASH_COMMANDS)[number][] {
+  return dm ? SLASH_COMMANDS.filter((c) => !MEMBERSHIP_COMMANDS.includes(c.name)) : SLASH_COMMANDS;
+}
+
 /** The keys of the interactive client, in the order /help lists them. */
 export const KEY_BINDINGS: readonly { readonly keys: string; readonly help: string }[] = [
   { keys: 'Enter', help: 'send' },
@@ -51,19 +62,25 @@ export const KEY_BINDINGS: readonly { readonly keys: string; readonly help: stri
 /** The widest command `/help` lines its description up beside (longer ones go on a row of their own). */
 const HELP_COMMAND_COLUMN = 26;
 
-/** The help panel's text: a line per command with what it does, then a line per key binding. */
-export function helpText(): string {
-  const commands = SLASH_COMMANDS.map((c) => `/${c.name}${c.args ? ` ${c.args}` : ''}`);
+/**
+ * The help panel's text: a line per command with what it does, then a line per key binding. In a
+ * direct message (`dm`) the commands are those offered there (see offeredCommands), and a line says why
+ * the others are not.
+ */
+export function helpText(dm = false): string {
+  const offered = offeredCommands(dm);
+  const commands = offered.map((c) => `/${c.name}${c.args ? ` ${c.args}` : ''}`);
   // The descriptions' column: a command longer than it has its description on the next row, under the others.
   const width = Math.min(HELP_COMMAND_COLUMN, Math.max(...commands.map((c) => c.length)));
   const keyWidth = Math.max(...KEY_BINDINGS.map((k) => k.keys.length));
   return [
     'Commands',
-    ...SLASH_COMMANDS.flatMap((c, i) => {
+    ...offered.flatMap((c, i) => {
       const command = commands[i] ?? '';
       return command.length > width ? [`  ${command}`, `  ${' '.repeat(width)}  ${c.help}`] : [`  ${command.padEnd(width)}  ${c.help}`];
     }),
     '  //text sends a message that starts with /',
+    ...(dm ? [`  ${DM_NO_MEMBERSHIP}`] : []),
     '',
     'Keys',
     ...KEY_BINDINGS.map((k) => `  ${k.keys.padEnd(keyWidth)}  ${k.help}`),
@@ -93,10 +110,16 @@ export function parseComposer(input: string): SlashParse {
   return { kind: 'command', name: command.name, args, rest };
 }
 
-/** Completions for a half-typed command name (`/jo` → `/join `), for Tab and the suggestion line. */
-export function completeSlash(input: string): string[] {
+/**
+ * Completions for a half-typed command name (`/jo` → `/join `), for Tab and the suggestion line, among
+ * `names` (the commands offered in the room: see offeredCommands; default all).
+ */
+export function completeSlash(input: string, names: readonly string[] = SLASH_COMMANDS.map((c) => c.name)): string[] {
   const m = /^\/(\w*)$/.exec(input);
   if (!m) return [];
   const prefix = (m[1] ?? '').toLowerCase();
-  return SLASH_COMMANDS.filter((c) => c.name.startsWith(prefix)).map((c) => `/${c.name} `);
+  return names.filter((name) => name.startsWith(prefix)).map((name) => `/${name} `);
 }
+
+/** What /invite or /kick answers in a direct message (said without asking the server), and /help notes there. */
+export const DM_NO_MEMBERSHIP = 'a direct message is between two people only: nobody can be invited or removed (no /invite, no /kick); start a group room for more people';

@@ -4,6 +4,7 @@ import { DevicePrompts, removalText } from '../../../shared/client/index.js';
 import type { StoredSession } from '../../../shared/client/index.js';
 import { ChatError } from '../../../shared/protocol/index.js';
 import type { SearchHit } from '../../../shared/protocol/index.js';
+import { roomTitle } from '../../../shared/protocol/index.js';
 import { ChatContext, roomPath } from '../chat-context.js';
 import type { ChatContextValue, OpenPanel } from '../chat-context.js';
 import { createE2E } from '../e2e.js';
@@ -240,7 +241,8 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
               search={(q) => search.search(q, chat.rooms)}
               roomTitle={(hit) => {
                 const r = chat.rooms.find((x) => x.id === hit.roomId);
-                return r ? chat.title(r) : `#${hit.roomName}`;
+                // A room not listed (left since): `#name`, or for a direct message "a direct message", never `dm-…`.
+                return r ? chat.title(r) : roomTitle({ visibility: 'private', name: hit.roomName }, null);
               }}
               onOpen={(hit) => {
                 setJump(hit);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { describeKeyChange, keyChangeNotices, newestIsSending } from '../../../shared/client/index.js';
-import { ChatError, isDirectMessage } from '../../../shared/protocol/index.js';
+import { ChatError, isDirectMessage, isDirectMessageName, roomTitle } from '../../../shared/protocol/index.js';
 import type { Room, RoomEvent } from '../../../shared/protocol/index.js';
 import { neutralize } from '../../../shared/text/neutralize.js';
 import { PRIVATE_TOPIC_NOTE } from '../../../shared/text/private-topic-note.js';
@@ -39,6 +39,8 @@ export function RoomPage() {
 /** A room the user is not in: Join for an open one; otherwise a way back to the directory. */
 function NotAMember({ name }: { readonly name: string }) {
   const { client, chat, setNote } = useChat();
+  // A direct message's stored `dm-…` name is never shown (see roomTitle): it is "a direct message" here.
+  const shown = roomTitle({ visibility: 'private', name }, null);
   const navigate = useNavigate();
   const [found, setFound] = useState<Room | null | 'loading'>('loading');
   // The server's word when it is not "no such room": e.g. "you were removed from #name by owner".
@@ -61,7 +63,7 @@ function NotAMember({ name }: { readonly name: string }) {
     <div className="grid gap-3 p-4">
       {found === 'loading' ? (
         <p className="text-dim" role="status">
-          Looking for #{neutralize(name)}…
+          Looking for {neutralize(shown)}…
         </p>
       ) : found && found.visibility === 'open' ? (
         <>
@@ -91,12 +93,12 @@ function NotAMember({ name }: { readonly name: string }) {
         </>
       ) : (
         <>
-          <h1 className="text-xl font-semibold">{refusal ? `Not a member of #${neutralize(name)}` : 'No room here'}</h1>
+          <h1 className="text-xl font-semibold">{refusal ? `Not a member of ${neutralize(shown)}` : 'No room here'}</h1>
           <p className="[overflow-wrap:anywhere]">
             {refusal ? (
               <Untrusted text={`${refusal.replace(/^y/, 'Y')}.`} />
             ) : (
-              <>There is no room #{neutralize(name)} that you can see. Private rooms are joined by an invite link from their owner.</>
+              <>There is no {isDirectMessageName(name) ? 'direct message here' : `room ${neutralize(shown)}`} that you can see. Private rooms are joined by an invite link from their owner.</>
             )}
           </p>
           <div>
