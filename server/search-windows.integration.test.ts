@@ -12,6 +12,8 @@ const engines = reopenableEngines('chat-windows');
 /** A candidate pass of the search (ginCandidates), as the store sends it, with its plan when asked. */
 interface Pass {
   readonly windowed: boolean;
+  /** The window's time-bucket lexemes (`tsquery` input), if windowed. */
+  readonly buckets?: string;
   /** EXPLAIN (FORMAT JSON) of the pass, run in the same transaction and settings as the pass itself. */
   readonly plan: string;
 }
@@ -25,7 +27,8 @@ function recording(sql: SqlClient, passes: Pass[]): SqlClient {
   const wrap = (q: SqlExecutor): SqlExecutor['query'] => async (text, params) => {
     if (text.startsWith('SELECT c.id')) {
       const { rows } = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
-      passes.push({ windowed: /e\.created_at < \$\d+::timestamptz/.test(text), plan: JSON.stringify(rows[0]?.['QUERY PLAN']) });
+      const buckets = params?.find((p): p is string => typeof p === 'string' && p.startsWith("'@"));
+      passes.push({ windowed: /e\.created_at < \$\d+::timestamptz/.test(text), buckets, plan: JSON.stringify(rows[0]?.['QUERY PLAN']) });
     }
     return q.query(text, params) as never;
   };
@@ -94,6 +97,20 @@ describe.each(engines)('search windows: %s', (_name, engine) => {
     // sized from now, the first (the last hour) held nothing and the search read all of the history.
     expect(passes.length).toBeGreaterThan(0);
     expect(passes.filter((p) => !p.windowed)).toEqual([]);
+  }, 300_000);
+
+  it('finds exactly the newest matches through a window of day lexemes, its partial days\' other messages left out', async () => {
+    const { sql, passes, store, userId, roomId } = await freshRoom(engine, cleanups);
+    // A match every 15 minutes for 100 hours, the newest one now: the first window finds a few, the
+    // next reaches back days and, at this rate, is spelled with day lexemes only (its first and last
+    // days partial: the first window's matches are in its newest day's lexeme too, and must not come twice).
+    await storeMessages(sql, roomId, userId, 'the deploy is done', 400, 0, 900);
+    const { rows } = await sql.query<{ id: string }>(`SELECT id FROM room_events WHERE room_id = $1 AND body IS NOT NULL ORDER BY created_at DESC LIMIT 200`, [roomId]);
+    const first = await store.searchMessages({ query: 'deploy', roomIds: [roomId], limit: 100, offset: 0 });
+    const second = await store.searchMessages({ query: 'deploy', roomIds: [roomId], limit: 100, offset: 100 });
+    expect([...first, ...second].map((h) => h.eventId)).toEqual(rows.map((r) => r.id));
+    expect(passes.every((p) => p.windowed)).toBe(true);
+    expect(passes.some((p) => p.buckets !== undefined && !p.buckets.includes("'@h:") && p.buckets.split(' | ').length >= 2)).toBe(true);
   }, 300_000);
 
   it('reads the rest of the history through the GIN index: a query the planner thinks common but that matches nothing walks no message newest first', async () => {

@@ -75,6 +75,17 @@ const RANKED_CANDIDATES = 200;
  * probe after an empty first window cost rare words, phrases and pairs of words more than it saved.)
  */
 const SEARCH_WINDOW_FIRST_HOURS = 1;
+/**
+ * A window of a day or more, for a query whose matches the windows so far found at fewer than this many
+ * an hour, is spelled with day lexemes only, its partial first and last days included (the window's
+ * created_at range leaves their other messages out): GIN makes the entries rarer than the rest the ones
+ * it walks, and an hour lexeme (~1,200 messages at 1M in 35 days) is rarer than all but the rarest
+ * words, so a window of 24 hour lexemes had it walk ~28,000 postings and test the whole query on each
+ * (10–30 ms under load for a two-character CJK word found ~50 times a day), where with day lexemes it
+ * walks the word's own postings. The price is a table page for each match in the rest of those two
+ * days: at this rate and a window of a day or more, at most about as many as the window's own.
+ */
+const SEARCH_WINDOW_DAY_RATE = 10;
 const SEARCH_WINDOW_MARGIN = 1.25;
 const SEARCH_WINDOW_MAX_HOURS = 24 * 8;
 const SEARCH_WINDOW_MAX_HOURS_KNOWN = 24 * 31;
@@ -1254,7 +1265,10 @@ export class SqlStore implements Store {
       }
       const windowed = [...params];
       const from = Math.min(start - 3_600_000, windowStart(hours, new Date(anchor)));
-      const window = { tsquery: `$${windowed.push(timeBuckets(from, start, now))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
+      // A window of a day or more, of a query found at under SEARCH_WINDOW_DAY_RATE an hour so far: its
+      // partial first and last days by their day lexeme (see SEARCH_WINDOW_DAY_RATE).
+      const byDay = found.length > 0 && Math.min(start, anchor) - from >= 86_400_000 && (found.length * 3_600_000) / Math.max(1, anchor - Math.min(start, anchor)) < SEARCH_WINDOW_DAY_RATE;
+      const window = { tsquery: `$${windowed.push(timeBuckets(from, start, now, byDay ? 'day' : 'hours'))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
       const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES - found.length, rank), windowed);
       found.push(...rows.map(candidateOf));
       if (found.length >= RANKED_CANDIDATES) return found;
