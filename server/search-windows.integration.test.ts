@@ -113,6 +113,20 @@ describe.each(engines)('search windows: %s', (_name, engine) => {
     expect(passes.some((p) => p.buckets !== undefined && !p.buckets.includes("'@h:") && p.buckets.split(' | ').length >= 2)).toBe(true);
   }, 300_000);
 
+  it('finds a phrase\'s exact and looser matches in one pass over the rest when they are few, exact ones first', async () => {
+    const { sql, passes, store, userId, roomId } = await freshRoom(engine, cleanups);
+    // Older than the first window: the exact phrase twice, the looser one (a stem) three times, newer.
+    await storeMessages(sql, roomId, userId, 'we deploy fixes today', 2, 30, 3_600);
+    await storeMessages(sql, roomId, userId, 'he deploys fixes daily', 3, 20, 3_600);
+    await storeMessages(sql, roomId, userId, 'status report', 50, 0, 60);
+    const hits = await store.searchMessages({ query: '"deploy fixes"', roomIds: [roomId], limit: 10, offset: 0 });
+    const { rows } = await sql.query<{ id: string; body: string }>(`SELECT id, body FROM room_events WHERE room_id = $1 AND body LIKE '%fixes%' ORDER BY body LIKE 'we%' DESC, created_at DESC`, [roomId]);
+    expect(hits.map((h) => h.eventId)).toEqual(rows.map((r) => r.id));
+    expect(hits.map((h) => Math.floor(h.score))).toEqual([3, 3, 1, 1, 1]);
+    // The whole-token pass's first window, then one pass over the rest (the looser query), and no second pass.
+    expect(passes.map((p) => p.windowed)).toEqual([true, false]);
+  }, 300_000);
+
   it('reads the rest of the history through the GIN index: a query the planner thinks common but that matches nothing walks no message newest first', async () => {
     const { sql, passes, store, userId, roomId } = await freshRoom(engine, cleanups);
     // A word in 300 of 6,300 messages, and an excluded word that every message with it has too: the

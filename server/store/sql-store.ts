@@ -1174,8 +1174,16 @@ export class SqlStore implements Store {
     const newest = clock.newest === null || clock.newest === undefined ? now.getTime() : asDate(clock.newest).getTime();
     const windows = { now, anchor: Math.min(now.getTime(), newest, search.until?.getTime() ?? Infinity) };
     const ranking = { exact, parts, all };
-    const exactHits = await this.newestMatches(exact, ranking, search, [], windows, run);
-    const looseHits = exactHits.length < search.limit + search.offset ? await this.newestMatches(all, ranking, search, exactHits.map((c) => c.id), windows, run) : [];
+    // A phrase's looser matches need its words adjacent too, so they are about as rare as its exact
+    // ones: where the whole-token pass reaches the rest of the history, that pass asks the looser query
+    // instead, and when it finds fewer than RANKED_CANDIDATES, those are every match of either pass
+    // (told apart by their class), and the second pass is not asked.
+    const phrase = parsed.groups.some((g) => g.some((i) => i.words.length > 1));
+    const exactPass = await this.newestMatches(exact, ranking, search, [], windows, run, phrase && all !== exact ? all : undefined);
+    const exactHits = exactPass.found;
+    const looseHits =
+      exactPass.looser ??
+      (exactHits.length < search.limit + search.offset ? (await this.newestMatches(all, ranking, search, exactHits.map((c) => c.id), windows, run)).found : []);
     // Ranked by class (every group a whole token, then a part, then a stem), weight and recency (the
     // order the SQL store has always given: class, rank, created_at descending, then the id), and paged;
     // only the page's rows are read again (text, room, sender), and snippets, the costly part, made for it.
@@ -1222,7 +1230,10 @@ export class SqlStore implements Store {
    * matches are every match newer than the last one's start, so the list is full once they are enough,
    * and each window asks only for as many as are still wanted. `clock.now` is the database's clock,
    * `clock.anchor` (ms since 1970) the searched rooms' newest event (or the search's end): the windows
-   * reach back from it, and the rate of matches is counted over the time from it.
+   * reach back from it, and the rate of matches is counted over the time from it. With `looser` (a
+   * `tsquery` matching all that `tsquery` matches and more), the rest of the history is asked for the
+   * looser query first: when it has fewer than RANKED_CANDIDATES matches, the answer is every one of
+   * them, `found` those of class 3 (`tsquery` is then `ranking.exact`) and `looser` the others.
    */
   private async newestMatches(
     tsquery: string,
@@ -1231,7 +1242,8 @@ export class SqlStore implements Store {
     without: readonly string[],
     clock: { readonly now: Date; readonly anchor: number },
     run: SearchRun,
-  ): Promise<Candidate[]> {
+    looser?: string,
+  ): Promise<{ found: Candidate[]; looser?: Candidate[] }> {
     const { now, anchor } = clock;
     const params: unknown[] = [tsquery, search.roomIds];
     const param = (value: unknown) => `$${params.push(value)}`;
@@ -1258,10 +1270,17 @@ export class SqlStore implements Store {
         // newest first, which the planner prefers where it thinks a query common, and which read all of
         // them (1 s at 1M) for one it thought common but that matches nothing, such as a word with an
         // excluded word that always comes with it.
+        if (looser !== undefined) {
+          const every = await run(ginCandidates('$1', filters, RANKED_CANDIDATES, rank), [looser, ...params.slice(1)], 'gin');
+          if (every.length < RANKED_CANDIDATES) {
+            const candidates = every.map(candidateOf);
+            return { found: candidates.filter((c) => c.class === 3), looser: candidates.filter((c) => c.class !== 3) };
+          }
+        }
         const rows = await run(ginCandidates('$1', filters, RANKED_CANDIDATES, rank), params, 'gin');
         const seen = new Set(found.map((c) => c.id));
         for (const r of rows) if (!seen.has(String(r.id))) found.push(candidateOf(r));
-        return found.sort((x, y) => (y.at > x.at ? 1 : y.at < x.at ? -1 : 0)).slice(0, RANKED_CANDIDATES);
+        return { found: found.sort((x, y) => (y.at > x.at ? 1 : y.at < x.at ? -1 : 0)).slice(0, RANKED_CANDIDATES) };
       }
       const windowed = [...params];
       const from = Math.min(start - 3_600_000, windowStart(hours, new Date(anchor)));
@@ -1271,7 +1290,7 @@ export class SqlStore implements Store {
       const window = { tsquery: `$${windowed.push(timeBuckets(from, start, now, byDay ? 'day' : 'hours'))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
       const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES - found.length, rank), windowed);
       found.push(...rows.map(candidateOf));
-      if (found.length >= RANKED_CANDIDATES) return found;
+      if (found.length >= RANKED_CANDIDATES) return { found };
       start = from;
       // The next window from the rate the windows so far found matches at; none found, or a window
       // longer than the rate allows (see SEARCH_WINDOW_MAX_HOURS): the rest.
