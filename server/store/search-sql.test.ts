@@ -39,6 +39,18 @@ describe('time windows of a search', () => {
     }
   });
 
+  it('spells partial days by their day when asked: every message of the range is in its lexemes, as are the rest of its first and last days', () => {
+    const start = windowStart(40, now); // 2026-11-28T20:00
+    const end = windowStart(3, now); // 2026-11-30T09:00
+    expect(timeBuckets(start, end, now, 'day')).toBe("'@d:2026-11-30' | '@d:2026-11-29' | '@d:2026-11-28'");
+    const lexemes = new Set(timeBuckets(start, end, now, 'day').split(' | '));
+    for (let t = start - 30 * HOUR; t < end + 30 * HOUR; t += HOUR / 4) {
+      const day = Math.floor(t / (24 * HOUR));
+      const inDays = day >= Math.floor(start / (24 * HOUR)) && day <= Math.floor((end - 1) / (24 * HOUR));
+      expect(bucketsOf(t).some((l) => lexemes.has(l)), new Date(t).toISOString()).toBe(inDays);
+    }
+  });
+
   it('is empty for an empty range', () => {
     expect(timeBuckets(at('2026-11-30T10:00Z'), at('2026-11-30T10:00Z'), now)).toBe('');
   });

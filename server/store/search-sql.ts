@@ -60,8 +60,10 @@ const DAY_MS = 86_400_000;
  * from its start to `now` (the database's clock; a day lexeme holds nothing newer), the hours of a
  * partial day are hour lexemes (none past the hour after `now`), and days after tomorrow (a clock a
  * little ahead) are left out. Given as values, so that the planner sees how few messages the range holds.
+ * With `partialDays` 'day', a partial day is its day lexeme too: the lexemes then hold every message of
+ * the range and others of its first and last days (for the caller's range on created_at to leave out).
  */
-export function timeBuckets(start: number, end: number, now: Date): string {
+export function timeBuckets(start: number, end: number, now: Date, partialDays: 'hours' | 'day' = 'hours'): string {
   const at = now.getTime();
   const today = Math.floor(at / DAY_MS) * DAY_MS;
   const hoursEnd = Math.floor(at / HOUR_MS) * HOUR_MS + 2 * HOUR_MS;
@@ -69,7 +71,7 @@ export function timeBuckets(start: number, end: number, now: Date): string {
   for (let day = Math.floor(start / DAY_MS) * DAY_MS; day < end && day <= today + DAY_MS; day += DAY_MS) {
     const from = Math.max(day, start);
     const to = Math.min(day + DAY_MS, end);
-    if (from === day && (to === day + DAY_MS || (day === today && to >= at))) {
+    if (partialDays === 'day' || (from === day && (to === day + DAY_MS || (day === today && to >= at)))) {
       lexemes.push(`'@d:${new Date(day).toISOString().slice(0, 10)}'`);
     } else {
       for (let t = from; t < Math.min(to, hoursEnd); t += HOUR_MS) lexemes.push(`'@h:${new Date(t).toISOString().slice(0, 13)}'`);

@@ -64,16 +64,29 @@ const RANKED_CANDIDATES = 200;
 /**
  * The windows a candidate pass tries before the rest of the history (see newestMatches): the GIN index
  * intersects a word with a window's time-bucket lexemes, so only the matches in it are read from the
- * table, one table page each. The first covers the last hour (and the current one); each next one
- * reaches back from the start of the one before, as far as the rate the windows so far found matches at
- * says SEARCH_WINDOW_MARGIN times the candidates still wanted need (at least twice as far back). After
+ * table, one table page each. The first covers the hour before the searched rooms' newest event (and
+ * its own hour, and all since); each next one reaches back from the start of the one before, as far as
+ * the rate the windows so far found matches at (counted from that newest event, so that a quiet spell
+ * since is no part of it) says SEARCH_WINDOW_MARGIN times the candidates still wanted need (at least twice as far back). After
  * a window with none, or for a window longer than SEARCH_WINDOW_MAX_HOURS (SEARCH_WINDOW_MAX_HOURS_KNOWN
  * once a quarter of the candidates are found, the rate then known well), the rest of the history: the
  * index reads every posting of a window's buckets (~30,000 a day at 1M messages in 35 days), which for
- * a word that rare costs more than reading the table page of each of its matches. (A second, day-long
+ * a word that rare costs more than reading the table page of each of its matches (the rest is read
+ * through the GIN index only, see newestMatches). (A second, day-long
  * probe after an empty first window cost rare words, phrases and pairs of words more than it saved.)
  */
 const SEARCH_WINDOW_FIRST_HOURS = 1;
+/**
+ * A window of a day or more, for a query whose matches the windows so far found at fewer than this many
+ * an hour, is spelled with day lexemes only, its partial first and last days included (the window's
+ * created_at range leaves their other messages out): GIN makes the entries rarer than the rest the ones
+ * it walks, and an hour lexeme (~1,200 messages at 1M in 35 days) is rarer than all but the rarest
+ * words, so a window of 24 hour lexemes had it walk ~28,000 postings and test the whole query on each
+ * (10–30 ms under load for a two-character CJK word found ~50 times a day), where with day lexemes it
+ * walks the word's own postings. The price is a table page for each match in the rest of those two
+ * days: at this rate and a window of a day or more, at most about as many as the window's own.
+ */
+const SEARCH_WINDOW_DAY_RATE = 10;
 const SEARCH_WINDOW_MARGIN = 1.25;
 const SEARCH_WINDOW_MAX_HOURS = 24 * 8;
 const SEARCH_WINDOW_MAX_HOURS_KNOWN = 24 * 31;
@@ -89,6 +102,14 @@ interface Candidate {
   readonly class: number;
   readonly rank: number;
 }
+
+/**
+ * Runs one statement of a search (under its deadline) and answers its rows. `plan` 'gin' makes the
+ * planner read the matches through the GIN index (`room_events_search`): it may use neither a plain
+ * index scan (the newest-first walk of `room_events_recent`) nor a sequential scan, for that statement
+ * only (settings local to its own transaction); 'any' (the default) leaves the plan to it.
+ */
+type SearchRun = (text: string, params: unknown[], plan?: 'any' | 'gin') => Promise<Row[]>;
 
 const candidateOf = (r: Row): Candidate => ({ id: String(r.id), at: BigInt(String(r.at)), class: Number(r.class), rank: Number(r.rank) });
 
@@ -1117,9 +1138,20 @@ export class SqlStore implements Store {
     const parts = toTsquery(parsed, 'parts') as string;
     // Past the deadline the database cancels the statement under way (each pass gets what is left).
     const deadline = search.timeoutMs === undefined ? undefined : Date.now() + search.timeoutMs;
-    const run = async (text: string, params: unknown[]): Promise<Row[]> => {
+    const run: SearchRun = async (text, params, plan = 'any') => {
       try {
-        return (deadline === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(Math.max(1, deadline - Date.now()), text, params)).rows;
+        if (plan === 'any') {
+          return (deadline === undefined ? await this.db.query<Row>(text, params) : await this.db.queryWithTimeout<Row>(Math.max(1, deadline - Date.now()), text, params)).rows;
+        }
+        // Through the GIN index only (see SearchRun): the planner may use neither a plain index scan
+        // (room_events_recent newest first) nor a sequential scan, in this transaction alone.
+        return await this.db.transaction(async (tx) => {
+          await tx.query(
+            `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)${deadline === undefined ? '' : ", set_config('statement_timeout', $1, true)"}`,
+            deadline === undefined ? [] : [`${Math.max(1, Math.round(deadline - Date.now()))}ms`],
+          );
+          return (await tx.query<Row>(text, params)).rows;
+        });
       } catch (error) {
         if (isQueryCanceled(error)) throw new ChatError('unavailable', 'search took too long; narrow the query', { cause: error });
         throw error;
@@ -1130,10 +1162,31 @@ export class SqlStore implements Store {
     // are every whole-token match), the newest other matches (parts and stems). An exact match is found
     // however many newer looser ones there are, and the work stays bounded however common the words.
     // Each candidate comes with its class and rank, computed on the row the pass read.
-    const now = asDate(((await run('SELECT now() AS now', []))[0] as Row).now);
+    // The windows are sized from the searched rooms' newest event (one probe of each room's newest seq),
+    // not from now: a room searched after a quiet spell would otherwise count the silence in the rate
+    // its matches are found at, and reach too far (or find nothing in the first window and read all
+    // of the history). Not past the search's own end (`until`), nor past now.
+    const clock = (
+      await run(
+        `SELECT now() AS now, (SELECT max(n.created_at) FROM unnest($1::uuid[]) AS r(id)
+           CROSS JOIN LATERAL (SELECT e.created_at FROM room_events e WHERE e.room_id = r.id ORDER BY e.seq DESC LIMIT 1) n) AS newest`,
+        [search.roomIds],
+      )
+    )[0] as Row;
+    const now = asDate(clock.now);
+    const newest = clock.newest === null || clock.newest === undefined ? now.getTime() : asDate(clock.newest).getTime();
+    const windows = { now, anchor: Math.min(now.getTime(), newest, search.until?.getTime() ?? Infinity) };
     const ranking = { exact, parts, all };
-    const exactHits = await this.newestMatches(exact, ranking, search, [], now, run);
-    const looseHits = exactHits.length < search.limit + search.offset ? await this.newestMatches(all, ranking, search, exactHits.map((c) => c.id), now, run) : [];
+    // A phrase's looser matches need its words adjacent too, so they are about as rare as its exact
+    // ones: where the whole-token pass reaches the rest of the history, that pass asks the looser query
+    // instead, and when it finds fewer than RANKED_CANDIDATES, those are every match of either pass
+    // (told apart by their class), and the second pass is not asked.
+    const phrase = parsed.groups.some((g) => g.some((i) => i.words.length > 1));
+    const exactPass = await this.newestMatches(exact, ranking, search, [], windows, run, phrase && all !== exact ? all : undefined);
+    const exactHits = exactPass.found;
+    const looseHits =
+      exactPass.looser ??
+      (exactHits.length < search.limit + search.offset ? (await this.newestMatches(all, ranking, search, exactHits.map((c) => c.id), windows, run)).found : []);
     // Ranked by class (every group a whole token, then a part, then a stem), weight and recency (the
     // order the SQL store has always given: class, rank, created_at descending, then the id), and paged;
     // only the page's rows are read again (text, room, sender), and snippets, the costly part, made for it.
@@ -1178,18 +1231,25 @@ export class SqlStore implements Store {
    * The newest RANKED_CANDIDATES searchable messages matching `tsquery` under the search's filters,
    * leaving out `without`, newest first, each with its class and rank (see ginCandidates). Asked window
    * by window, each older than the one before (see SEARCH_WINDOW_FIRST_HOURS), then all of the
-   * history (messages without time buckets included): the windows'
+   * history (messages without time buckets included), through the GIN index only: the windows'
    * matches are every match newer than the last one's start, so the list is full once they are enough,
-   * and each window asks only for as many as are still wanted. `now` is the database's clock.
+   * and each window asks only for as many as are still wanted. `clock.now` is the database's clock,
+   * `clock.anchor` (ms since 1970) the searched rooms' newest event (or the search's end): the windows
+   * reach back from it, and the rate of matches is counted over the time from it. With `looser` (a
+   * `tsquery` matching all that `tsquery` matches and more), the rest of the history is asked for the
+   * looser query first: when it has fewer than RANKED_CANDIDATES matches, the answer is every one of
+   * them, `found` those of class 3 (`tsquery` is then `ranking.exact`) and `looser` the others.
    */
   private async newestMatches(
     tsquery: string,
     ranking: { exact: string; parts: string; all: string },
     search: MessageSearch,
     without: readonly string[],
-    now: Date,
-    run: (text: string, params: unknown[]) => Promise<Row[]>,
-  ): Promise<Candidate[]> {
+    clock: { readonly now: Date; readonly anchor: number },
+    run: SearchRun,
+    looser?: string,
+  ): Promise<{ found: Candidate[]; looser?: Candidate[] }> {
+    const { now, anchor } = clock;
     const params: unknown[] = [tsquery, search.roomIds];
     const param = (value: unknown) => `$${params.push(value)}`;
     const filters: CandidateFilters = {
@@ -1210,21 +1270,36 @@ export class SqlStore implements Store {
         // The rest: all of the history, as many as wanted in all, so that messages without time buckets
         // (stored before migration 015 and not yet converted) are found whenever they were stored; the
         // windows' matches among them (only when the windows found some) come again and count once.
-        const rows = await run(ginCandidates('$1', filters, RANKED_CANDIDATES, rank), params);
+        // The windows have shown the matches to be sparse (none in the first, or too few for a window
+        // of days): read through the GIN index, one table page a match, never by walking the messages
+        // newest first, which the planner prefers where it thinks a query common, and which read all of
+        // them (1 s at 1M) for one it thought common but that matches nothing, such as a word with an
+        // excluded word that always comes with it.
+        if (looser !== undefined) {
+          const every = await run(ginCandidates('$1', filters, RANKED_CANDIDATES, rank), [looser, ...params.slice(1)], 'gin');
+          if (every.length < RANKED_CANDIDATES) {
+            const candidates = every.map(candidateOf);
+            return { found: candidates.filter((c) => c.class === 3), looser: candidates.filter((c) => c.class !== 3) };
+          }
+        }
+        const rows = await run(ginCandidates('$1', filters, RANKED_CANDIDATES, rank), params, 'gin');
         const seen = new Set(found.map((c) => c.id));
         for (const r of rows) if (!seen.has(String(r.id))) found.push(candidateOf(r));
-        return found.sort((x, y) => (y.at > x.at ? 1 : y.at < x.at ? -1 : 0)).slice(0, RANKED_CANDIDATES);
+        return { found: found.sort((x, y) => (y.at > x.at ? 1 : y.at < x.at ? -1 : 0)).slice(0, RANKED_CANDIDATES) };
       }
       const windowed = [...params];
-      const from = Math.min(start - 3_600_000, windowStart(hours, now));
-      const window = { tsquery: `$${windowed.push(timeBuckets(from, start, now))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
+      const from = Math.min(start - 3_600_000, windowStart(hours, new Date(anchor)));
+      // A window of a day or more, of a query found at under SEARCH_WINDOW_DAY_RATE an hour so far: its
+      // partial first and last days by their day lexeme (see SEARCH_WINDOW_DAY_RATE).
+      const byDay = found.length > 0 && Math.min(start, anchor) - from >= 86_400_000 && (found.length * 3_600_000) / Math.max(1, anchor - Math.min(start, anchor)) < SEARCH_WINDOW_DAY_RATE;
+      const window = { tsquery: `$${windowed.push(timeBuckets(from, start, now, byDay ? 'day' : 'hours'))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
       const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES - found.length, rank), windowed);
       found.push(...rows.map(candidateOf));
-      if (found.length >= RANKED_CANDIDATES) return found;
+      if (found.length >= RANKED_CANDIDATES) return { found };
       start = from;
       // The next window from the rate the windows so far found matches at; none found, or a window
       // longer than the rate allows (see SEARCH_WINDOW_MAX_HOURS): the rest.
-      const covered: number = (now.getTime() - from) / 3_600_000;
+      const covered: number = Math.max(1, (anchor - from) / 3_600_000);
       const next: number = found.length === 0 ? Infinity : Math.max(2 * covered, (covered * RANKED_CANDIDATES * SEARCH_WINDOW_MARGIN) / found.length);
       hours = next > (found.length < RANKED_CANDIDATES / 4 ? SEARCH_WINDOW_MAX_HOURS : SEARCH_WINDOW_MAX_HOURS_KNOWN) ? undefined : next;
     }
