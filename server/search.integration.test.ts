@@ -78,6 +78,21 @@ describe('server-side search', () => {
 });
 
 describe('server-side summaries', () => {
+  // The merged list (mergeRanked) orders a class's hits newest first; the server ordered them by
+  // ts_rank, so a page of its could leave out a newer hit of the class the merge then put first.
+  it('orders the hits of one match class newest first, whatever their ts_rank', async () => {
+    const alice = await newUser(t.url, 'alice');
+    const room = (await alice.api.createRoom({ name: name('order') })).room;
+    const word = `quokka${randomUUID().slice(0, 4)}`;
+    await alice.api.send(room.id, `${word} ${word} ${word} said three times, first`, randomUUID());
+    await alice.api.send(room.id, `one ${word} in a longer message sent second, with many other words around it`, randomUUID());
+    await alice.api.send(room.id, `${word} third`, randomUUID());
+    const hits = (await alice.api.search({ q: word })).hits;
+    expect(hits.map((h) => h.seq)).toEqual([...hits.map((h) => h.seq)].sort((a, b) => b - a));
+    expect(hits).toHaveLength(3);
+    expect(new Set(hits.map((h) => Math.floor(h.score)))).toEqual(new Set([3]));
+  });
+
   it("summarizes an open room with the server's model, cached until the room moves on", async () => {
     fake.reset();
     const alice = await newUser(t.url, 'alice');

@@ -1187,11 +1187,13 @@ export class SqlStore implements Store {
     const looseHits =
       exactPass.looser ??
       (exactHits.length < search.limit + search.offset ? (await this.newestMatches(all, ranking, search, exactHits.map((c) => c.id), windows, run)).found : []);
-    // Ranked by class (every group a whole token, then a part, then a stem), weight and recency (the
-    // order the SQL store has always given: class, rank, created_at descending, then the id), and paged;
-    // only the page's rows are read again (text, room, sender), and snippets, the costly part, made for it.
+    // Ranked by class (every group a whole token, then a part, then a stem), then newest first, then the
+    // id: the order `mergeRanked` gives the merged list (so a page of the server's is a slice of it, and
+    // the device's index sorts the same way); ts_rank's fraction stays in the score, not in the order.
+    // Paged; only the page's rows are read again (text, room, sender), and snippets, the costly part,
+    // made for it.
     const ranked = [...exactHits, ...looseHits].sort(
-      (x, y) => y.class - x.class || y.rank - x.rank || (y.at > x.at ? 1 : y.at < x.at ? -1 : 0) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+      (x, y) => y.class - x.class || (y.at > x.at ? 1 : y.at < x.at ? -1 : 0) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
     );
     const page = ranked.slice(search.offset, search.offset + search.limit);
     if (page.length === 0) return [];
