@@ -55,10 +55,10 @@ const EVENT_SELECT = `SELECT e.id, e.room_id, e.seq, e.kind, e.sender_id, u.user
   LEFT JOIN room_events rt ON rt.id = e.relates_to`;
 
 /**
- * Search ranks at most this many of the newest whole-token matches and as many of the newest looser ones
- * (as many as the deepest page reaches: offset 100 + limit 100), the looser ones only while the
- * whole-token ones do not fill the page: an exact match is found however many newer looser ones there
- * are, and the work stays bounded however common the words.
+ * Search ranks at most this many of the newest looser matches (parts and stems: as many as the deepest
+ * page reaches, offset 100 + limit 100), and only while the whole-token ones, of which it needs only as
+ * many as the page reaches (they come first, newest first), do not fill the page: an exact match is
+ * found however many newer looser ones there are, and the work stays bounded however common the words.
  */
 const RANKED_CANDIDATES = 200;
 /**
@@ -1182,11 +1182,15 @@ export class SqlStore implements Store {
     // instead, and when it finds fewer than RANKED_CANDIDATES, those are every match of either pass
     // (told apart by their class), and the second pass is not asked.
     const phrase = parsed.groups.some((g) => g.some((i) => i.words.length > 1));
-    const exactPass = await this.newestMatches(exact, ranking, search, [], windows, run, phrase && all !== exact ? all : undefined);
+    // Whole-token hits come first, newest first, so the page needs only the newest `offset + limit` of
+    // them; the looser ones (parts before stems, each newest first) need RANKED_CANDIDATES, so that a
+    // part found in an older message ranks above newer stems.
+    const pageEnd = search.limit + search.offset;
+    const exactPass = await this.newestMatches(exact, ranking, search, [], windows, run, Math.min(pageEnd, RANKED_CANDIDATES), phrase && all !== exact ? all : undefined);
     const exactHits = exactPass.found;
     const looseHits =
       exactPass.looser ??
-      (exactHits.length < search.limit + search.offset ? (await this.newestMatches(all, ranking, search, exactHits.map((c) => c.id), windows, run)).found : []);
+      (exactHits.length < pageEnd ? (await this.newestMatches(all, ranking, search, exactHits.map((c) => c.id), windows, run, RANKED_CANDIDATES)).found : []);
     // Ranked by class (every group a whole token, then a part, then a stem), then newest first, then the
     // id: the order `mergeRanked` gives the merged list (so a page of the server's is a slice of it, and
     // the device's index sorts the same way); ts_rank's fraction stays in the score, not in the order.
@@ -1230,7 +1234,7 @@ export class SqlStore implements Store {
   }
 
   /**
-   * The newest RANKED_CANDIDATES searchable messages matching `tsquery` under the search's filters,
+   * The newest `wanted` searchable messages matching `tsquery` under the search's filters,
    * leaving out `without`, newest first, each with its class and rank (see ginCandidates). Asked window
    * by window, each older than the one before (see SEARCH_WINDOW_FIRST_HOURS), then all of the
    * history (messages without time buckets included), through the GIN index only: the windows'
@@ -1249,6 +1253,7 @@ export class SqlStore implements Store {
     without: readonly string[],
     clock: { readonly now: Date; readonly anchor: number },
     run: SearchRun,
+    wanted: number,
     looser?: string,
   ): Promise<{ found: Candidate[]; looser?: Candidate[] }> {
     const { now, anchor } = clock;
@@ -1284,10 +1289,10 @@ export class SqlStore implements Store {
             return { found: candidates.filter((c) => c.class === 3), looser: candidates.filter((c) => c.class !== 3) };
           }
         }
-        const rows = await run(ginCandidates('$1', filters, RANKED_CANDIDATES, rank), params, 'gin');
+        const rows = await run(ginCandidates('$1', filters, wanted, rank), params, 'gin');
         const seen = new Set(found.map((c) => c.id));
         for (const r of rows) if (!seen.has(String(r.id))) found.push(candidateOf(r));
-        return { found: found.sort((x, y) => (y.at > x.at ? 1 : y.at < x.at ? -1 : 0)).slice(0, RANKED_CANDIDATES) };
+        return { found: found.sort((x, y) => (y.at > x.at ? 1 : y.at < x.at ? -1 : 0)).slice(0, wanted) };
       }
       const windowed = [...params];
       const from = Math.min(start - 3_600_000, windowStart(hours, new Date(anchor)));
@@ -1295,15 +1300,15 @@ export class SqlStore implements Store {
       // partial first and last days by their day lexeme (see SEARCH_WINDOW_DAY_RATE).
       const byDay = found.length > 0 && Math.min(start, anchor) - from >= 86_400_000 && (found.length * 3_600_000) / Math.max(1, anchor - Math.min(start, anchor)) < SEARCH_WINDOW_DAY_RATE;
       const window = { tsquery: `$${windowed.push(timeBuckets(from, start, now, byDay ? 'day' : 'hours'))}`, start: `$${windowed.push(new Date(from))}`, end: `$${windowed.push(new Date(start))}` };
-      const rows = await run(ginCandidates('$1', { ...filters, window }, RANKED_CANDIDATES - found.length, rank), windowed);
+      const rows = await run(ginCandidates('$1', { ...filters, window }, wanted - found.length, rank), windowed);
       found.push(...rows.map(candidateOf));
-      if (found.length >= RANKED_CANDIDATES) return { found };
+      if (found.length >= wanted) return { found };
       start = from;
       // The next window from the rate the windows so far found matches at; none found, or a window
       // longer than the rate allows (see SEARCH_WINDOW_MAX_HOURS): the rest.
       const covered: number = Math.max(1, (anchor - from) / 3_600_000);
-      const next: number = found.length === 0 ? Infinity : Math.max(2 * covered, (covered * RANKED_CANDIDATES * SEARCH_WINDOW_MARGIN) / found.length);
-      hours = next > (found.length < RANKED_CANDIDATES / 4 ? SEARCH_WINDOW_MAX_HOURS : SEARCH_WINDOW_MAX_HOURS_KNOWN) ? undefined : next;
+      const next: number = found.length === 0 ? Infinity : Math.max(2 * covered, (covered * wanted * SEARCH_WINDOW_MARGIN) / found.length);
+      hours = next > (found.length < wanted / 4 ? SEARCH_WINDOW_MAX_HOURS : SEARCH_WINDOW_MAX_HOURS_KNOWN) ? undefined : next;
     }
   }
 
