@@ -21,7 +21,7 @@ interface Target {
 /** The room, this device's encryption for a private one, and the message at `seq` (not_found when there is none). */
 async function target(ctx: CliContext, roomName: string, seq: number): Promise<Target> {
   const { api, session } = await ctx.signedIn();
-  const room = await api.room(roomName);
+  const room = await ctx.room(api, session, roomName);
   const e2e = room.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
   if (e2e) await warnAboutChangedKeys(ctx, e2e, room);
   const event = (await api.history(room.id, { after: seq - 1, limit: 1 })).events.find((e) => e.seq === seq);
@@ -75,8 +75,8 @@ export function deleteRefusal(event: RoomEvent | undefined, roomName: string, se
 
 /** `chat delete <room> <seq>`: deletes a message for good (yours, or any in a room you own); refuses a reaction or an edit (see deleteRefusal). */
 export async function remove(ctx: CliContext, roomName: string, seq: number): Promise<void> {
-  const { api } = await ctx.signedIn();
-  const room = await api.room(roomName);
+  const { api, session } = await ctx.signedIn();
+  const room = await ctx.room(api, session, roomName);
   const event = (await api.history(room.id, { after: seq - 1, limit: 1 })).events.find((e) => e.seq === seq);
   const refusal = deleteRefusal(event, room.name, seq);
   if (refusal) throw refusal;
