@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ChatError } from '../../shared/protocol/index.js';
+import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { AckFrame, Room } from '../../shared/protocol/index.js';
 import { neverSent, sendAndWait } from '../../shared/client/index.js';
 import type { ApiClient } from '../../shared/client/index.js';
@@ -64,7 +64,7 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
       },
     });
   } catch (error) {
-    if (error instanceof ChatError && error.code === 'conflict' && opts.id) throw reusedId(room?.name ?? roomName, error);
+    if (opts.id && isReusedId(error, room)) throw reusedId(room?.name ?? roomName, error);
     // An unacknowledged frame leaves the outcome unknown: the message may have been stored.
     throw sendFailure(error, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
   }
@@ -77,6 +77,16 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
       ? `Already in ${roomLabel(roomName, room)} (seq ${ack.seq}); not sent again.`
       : `Sent to ${roomLabel(roomName, room)} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
   );
+}
+
+/**
+ * Whether a refused `chat send --id` means the id was used before for another message: a `conflict`,
+ * but not the refusal of a direct message whose other person has left (also `conflict`; it says so
+ * itself). `room` as resolved before the send (its memberCount then).
+ */
+export function isReusedId(error: unknown, room: Room | undefined): boolean {
+  if (!(error instanceof ChatError) || error.code !== 'conflict') return false;
+  return !(room && isDirectMessage(room) && room.memberCount < 2);
 }
 
 /** The refusal of an `--id` used before for another text: nothing was sent. */

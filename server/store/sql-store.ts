@@ -630,6 +630,14 @@ export class SqlStore implements Store {
     return row ? { seq: Number(row.seq), by: { id: String(row.sender_id), username: String(row.username) }, at: asDate(row.created_at) } : null;
   }
 
+  async directMessagePair(roomId: string): Promise<readonly [string, string] | null> {
+    const { rows } = await this.db.query<Row>('SELECT dm_key FROM rooms WHERE id = $1', [roomId]);
+    const key = rows[0]?.dm_key;
+    if (typeof key !== 'string') return null;
+    const [a, b] = key.split(':');
+    return a && b ? [a, b] : null;
+  }
+
   async findDmRoom(dmKey: string): Promise<RoomRecord | null> {
     const { rows } = await this.db.query<Row>(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.dm_key = $1`, [dmKey]);
     return rows[0] ? toRoom(rows[0]) : null;

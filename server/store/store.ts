@@ -413,6 +413,8 @@ export interface Store {
    */
   findRemoval(roomId: string, userId: string): Promise<RemovalRecord | null>;
   findDmRoom(dmKey: string): Promise<RoomRecord | null>;
+  /** The two user ids of a direct message (its pair key), or null when the room is not one. */
+  directMessagePair(roomId: string): Promise<readonly [string, string] | null>;
 
   createInvite(invite: { id: string; roomId: string; tokenHash: string; createdBy: string; expiresAt: Date; maxUses: number }): Promise<InviteRecord>;
   listInvites(roomId: string): Promise<InviteRecord[]>;
