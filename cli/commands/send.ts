@@ -7,7 +7,7 @@ import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
 import { roomLabel } from '../room-ref.js';
-import { retryCommand, sendFailure } from '../send-failure.js';
+import { explainKeyReuse, retryCommand, sendFailure } from '../send-failure.js';
 
 /** `chat send` flags. */
 export interface SendOptions {
@@ -65,8 +65,9 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
     });
   } catch (error) {
     if (opts.id && isReusedId(error, room)) throw reusedId(room?.name ?? roomName, error);
+    const said = room ? explainKeyReuse(error, roomLabel(roomName, room)) : error;
     // An unacknowledged frame leaves the outcome unknown: the message may have been stored.
-    throw sendFailure(error, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
+    throw sendFailure(said, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
   }
   const encrypted = room.visibility === 'private';
   // A private room's text was compared with this device's own copy before it was encrypted.

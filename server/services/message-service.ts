@@ -71,6 +71,12 @@ export class MessageService {
           room.visibility === 'private' ? `#${room.name} is end-to-end encrypted: it accepts only encrypted envelopes` : `#${room.name} is an open room: send text, not an envelope`,
         );
       }
+      if (appended.conflict === 'key_reused' && envelope) {
+        throw new ChatError(
+          'key_reused',
+          `device ${sender.deviceId} already sent message ${envelope.counter} of key ${envelope.keyId} in #${room.name}: another copy of this device's state (copied to another machine, or restored from an older copy) sealed a different message with the same key, which the room's members could not open as well. Nothing was stored. Use one copy only: on the other, delete this device's local state and sign in again, as a new device (do not revoke this device: the copy kept is it)`,
+        );
+      }
       if (appended.conflict === 'client_msg_id_reused') {
         throw new ChatError('conflict', `clientMsgId ${req.clientMsgId} was already used in #${room.name} for a message with another relation (edit, reaction or reply): a new message needs a new id`);
       }

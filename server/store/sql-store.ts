@@ -942,10 +942,21 @@ export class SqlStore implements Store {
     await this.db.query('DELETE FROM key_shares WHERE recipient_device = $1 AND id = ANY($2::uuid[])', [deviceId, ids]);
   }
 
-  async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
+  appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
+    return this.appendSealed(messages, messages.map((m) => m.envelope));
+  }
+
+  /**
+   * appendMessages, with the envelope each message's key is read from given apart (`sealed[i]` for
+   * `messages[i]`): the MongoDB store hands PostgreSQL a placeholder for the envelope it keeps itself.
+   * A private message whose (sender device, keyId, counter) was taken before answers `key_reused`.
+   */
+  protected async appendSealed(messages: readonly NewMessage[], sealed: readonly (Envelope | null)[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
     if (messages.length === 0) return [];
-    // One round trip: see database/postgres/003_append_messages.sql (and 012 for its last two arguments).
-    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[], $8::smallint)', [
+    // One round trip: see database/postgres/003_append_messages.sql (012 for the search arguments, 023 for the keys).
+    const { rows } = await this.db.query<Row>(
+      'SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[], $8::smallint, $9::text[], $10::text[], $11::bigint[])',
+      [
       messages.map((m) => m.id),
       messages.map((m) => m.roomId),
       messages.map((m) => m.sender.id),
@@ -954,6 +965,9 @@ export class SqlStore implements Store {
       messages.map((m) => (m.envelope === null ? null : JSON.stringify(m.envelope))),
       messages.map((m) => (m.body === null ? null : toTsvector(m.body))),
       SEARCH_TERMS_VERSION,
+      sealed.map((e) => e?.senderDevice ?? null),
+      sealed.map((e) => e?.keyId ?? null),
+      sealed.map((e) => e?.counter ?? null),
     ]);
     if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
     // A retry without a relation of an id stored with one is not a repeat; asked only when there are repeats.
@@ -971,6 +985,8 @@ export class SqlStore implements Store {
             return { ok: false, conflict: 'not_member' };
           case 'wrong_payload':
             return { ok: false, conflict: 'wrong_payload' };
+          case 'key_reused':
+            return { ok: false, conflict: 'key_reused' };
           case 'duplicate':
           case 'appended':
             if (row.outcome === 'duplicate' && related.has(String(row.event_id))) return { ok: false, conflict: 'client_msg_id_reused' };
@@ -999,7 +1015,12 @@ export class SqlStore implements Store {
       });
   }
 
-  async appendRelation(r: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
+  appendRelation(r: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
+    return this.appendRelationSealed(r, r.envelope);
+  }
+
+  /** appendRelation, with the envelope its key is read from given apart (see {@link appendSealed}). */
+  protected appendRelationSealed(r: NewRelation, sealed: Envelope | null): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
     return this.db.transaction(async (tx): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> => {
       const { rows: roomRows } = await tx.query<Row>('SELECT visibility FROM rooms WHERE id = $1 FOR UPDATE', [r.roomId]);
       const room = roomRows[0];
@@ -1031,6 +1052,16 @@ export class SqlStore implements Store {
         const c = counts[0] as Row;
         if (Number(c.same) > 0) return { ok: false, conflict: 'already_reacted', targetSeq };
         if (Number(c.mine) >= MAX_REACTIONS_PER_USER || Number(c.total) >= MAX_REACTIONS_PER_MESSAGE) return { ok: false, conflict: 'reaction_limit', targetSeq };
+      }
+      if (sealed) {
+        // One message key per envelope (database/postgres/023_envelope_keys.sql).
+        const taken = await tx.query('INSERT INTO envelope_keys (sender_device, key_id, counter, event_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1', [
+          sealed.senderDevice,
+          sealed.keyId,
+          sealed.counter,
+          r.id,
+        ]);
+        if (taken.rows.length === 0) return { ok: false, conflict: 'key_reused' };
       }
       if (r.relation.type === 'edit') {
         await tx.query(`UPDATE room_events SET superseded = true WHERE id = $1 OR (relates_to = $1 AND relation_type = 'edit')`, [r.relation.eventId]);

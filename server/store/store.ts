@@ -248,6 +248,8 @@ export type StoreConflict =
   | 'invite_used_up'
   | 'invite_removed'
   | 'wrong_payload'
+  /** A private message whose (sender device, keyId, counter) another envelope already took: a copy of the device reusing a message key. */
+  | 'key_reused'
   | 'target_missing'
   | 'target_other_room'
   | 'target_deleted'
