@@ -91,6 +91,14 @@ describe('edit, react and delete take every form of <room> (#name, name, @user)'
     expect(deleted.map((d) => d.roomId)).toEqual(['00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a2']);
   });
 
+  it('names a direct message as @user in what it says, not by its internal name', async () => {
+    const { ctx } = fakeCtx();
+    const out = { text: '' };
+    (ctx as unknown as { out: Output }).out = new Output(new Writable({ write: (c, _e, cb) => ((out.text += String(c)), cb()) }), new Writable({ write: (_c, _e, cb) => cb() }), false, false);
+    await remove(ctx, '@bob', 4);
+    expect(out.text).toBe('Deleted #4 in @bob.\n');
+  });
+
   it('no command under cli/commands looks a room argument up with api.room (ctx.room / resolveRoom knows #name and @user)', () => {
     const dir = fileURLToPath(new URL('.', import.meta.url));
     const offenders = readdirSync(dir)

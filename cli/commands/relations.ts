@@ -5,6 +5,7 @@ import type { RelatesTo, Room, RoomEvent } from '../../shared/protocol/index.js'
 import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { neutralize } from '../output.js';
+import { parseRoomRef, roomLabel } from '../room-ref.js';
 import { explainKeyReuse } from '../send-failure.js';
 
 /** How far past a message `chat react` looks for this user's reactions to it (events). */
@@ -17,6 +18,8 @@ interface Target {
   readonly room: Room;
   readonly e2e: E2ESession | undefined;
   readonly event: RoomEvent;
+  /** How to name the room in messages: `@user` when it was named so, else `#name` (see roomLabel). */
+  readonly label: string;
 }
 
 /** The room, this device's encryption for a private one, and the message at `seq` (not_found when there is none). */
@@ -26,8 +29,9 @@ async function target(ctx: CliContext, roomName: string, seq: number): Promise<T
   const e2e = room.visibility === 'private' ? await ctx.e2e(api, session) : undefined;
   if (e2e) await warnAboutChangedKeys(ctx, e2e, room);
   const event = (await api.history(room.id, { after: seq - 1, limit: 1 })).events.find((e) => e.seq === seq);
-  if (!event || event.kind !== 'message') throw new ChatError('not_found', `there is no message ${seq} in #${room.name}`);
-  return { ctx, api, session, room, e2e, event };
+  const label = roomLabel(roomName, room);
+  if (!event || event.kind !== 'message') throw new ChatError('not_found', `there is no message ${seq} in ${label}`);
+  return { ctx, api, session, room, e2e, event, label };
 }
 
 /**
@@ -46,7 +50,7 @@ async function sendRelated(t: Target, relatesTo: RelatesTo, text: string): Promi
     });
     return { id: ack.id, seq: ack.seq };
   } catch (error) {
-    throw explainKeyReuse(error, `#${neutralize(t.room.name)}`);
+    throw explainKeyReuse(error, t.label);
   }
 }
 
@@ -56,7 +60,7 @@ export async function edit(ctx: CliContext, roomName: string, seq: number, words
   if (text.trim() === '') throw new ChatError('invalid_request', 'the new text is empty (use chat delete to remove a message)');
   const t = await target(ctx, roomName, seq);
   const done = await sendRelated(t, { type: 'edit', eventId: t.event.id }, text);
-  ctx.out.result({ room: t.room.name, target: seq, ...done }, () => `Edited #${seq} in #${neutralize(t.room.name)} (seq ${done.seq}).`);
+  ctx.out.result({ room: t.room.name, target: seq, ...done }, () => `Edited #${seq} in ${t.label} (seq ${done.seq}).`);
 }
 
 /**
@@ -64,9 +68,10 @@ export async function edit(ctx: CliContext, roomName: string, seq: number, words
  * gaps (edits and reactions take seqs too), so a mistyped seq may name someone's reaction or an edit:
  * those are not deleted by seq here (a reaction is taken back with `chat react`, an edit by editing
  * again). Answers ChatError('invalid_request') for those, ('not_found') for no message at all.
+ * `roomName` goes into the `chat react` hint (a name, or `@user` for a direct message), `label` names the room (`#name`, `@user`).
  */
-export function deleteRefusal(event: RoomEvent | undefined, roomName: string, seq: number): ChatError | null {
-  if (!event || event.kind !== 'message') return new ChatError('not_found', `there is no message ${seq} in #${roomName}`);
+export function deleteRefusal(event: RoomEvent | undefined, roomName: string, seq: number, label = `#${roomName}`): ChatError | null {
+  if (!event || event.kind !== 'message') return new ChatError('not_found', `there is no message ${seq} in ${label}`);
   const rel = event.relation;
   if (rel?.type === 'reaction') {
     return new ChatError('invalid_request', `#${seq} is a reaction by ${event.sender.username}, not a message; take your own reaction back with \`chat react ${roomName} ${rel.seq} <emoji>\``);
@@ -83,10 +88,10 @@ export async function remove(ctx: CliContext, roomName: string, seq: number): Pr
   const { api, session } = await ctx.signedIn();
   const room = await ctx.room(api, session, roomName);
   const event = (await api.history(room.id, { after: seq - 1, limit: 1 })).events.find((e) => e.seq === seq);
-  const refusal = deleteRefusal(event, room.name, seq);
+  const refusal = deleteRefusal(event, parseRoomRef(roomName).kind === 'user' ? roomName.trim() : room.name, seq, roomLabel(roomName, room));
   if (refusal) throw refusal;
   const done = await api.deleteMessage(room.id, seq);
-  ctx.out.result({ room: room.name, target: seq, ...done }, () => `Deleted #${seq} in #${neutralize(room.name)}.`);
+  ctx.out.result({ room: room.name, target: seq, ...done }, () => `Deleted #${seq} in ${roomLabel(roomName, room)}.`);
 }
 
 /**
@@ -116,11 +121,11 @@ export async function react(ctx: CliContext, roomName: string, seq: number, key:
   const mine = byId.get(t.event.id)?.reactions.find((r) => r.key === key)?.mineSeq ?? null;
   if (mine !== null) {
     await t.api.deleteMessage(t.room.id, mine);
-    ctx.out.result({ room: t.room.name, target: seq, key, reacted: false }, () => `Took back ${neutralize(key)} from #${seq} in #${neutralize(t.room.name)}.`);
+    ctx.out.result({ room: t.room.name, target: seq, key, reacted: false }, () => `Took back ${neutralize(key)} from #${seq} in ${t.label}.`);
     return;
   }
   const done = await sendRelated(t, { type: 'reaction', eventId: t.event.id }, key);
-  ctx.out.result({ room: t.room.name, target: seq, key, reacted: true, ...done }, () => `Reacted ${neutralize(key)} to #${seq} in #${neutralize(t.room.name)}.`);
+  ctx.out.result({ room: t.room.name, target: seq, key, reacted: true, ...done }, () => `Reacted ${neutralize(key)} to #${seq} in ${t.label}.`);
 }
 
 /** `chat send <room> --reply-to <seq> <text...>`: a reply quoting the message at `seq`. */
@@ -128,6 +133,6 @@ export async function reply(ctx: CliContext, roomName: string, seq: number, text
   const t = await target(ctx, roomName, seq);
   const done = await sendRelated(t, { type: 'reply', eventId: t.event.id }, text);
   ctx.out.result({ room: t.room.name, replyTo: seq, encrypted: t.e2e !== undefined, ...done, duplicate: false }, () =>
-    `Sent to #${neutralize(t.room.name)} (seq ${done.seq}, reply to #${seq}${t.e2e ? ', encrypted' : ''}).`,
+    `Sent to ${t.label} (seq ${done.seq}, reply to #${seq}${t.e2e ? ', encrypted' : ''}).`,
   );
 }
