@@ -1,12 +1,12 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { cp, readdir, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
 import { chat, registerUsers, startServer, tempDir } from '../support/binaries.js';
 
-/** A tester's report, replayed with the built binaries: every <room> form, a damaged index, a DM the other left. */
-describe('chat: room forms, a damaged search index, a direct message the other person left', () => {
+/** A tester's report, replayed with the built binaries: every <room> form, a damaged index, a DM the other left, a copied device. */
+describe('chat: room forms, a damaged search index, a direct message the other person left, a copied device', () => {
   let dir: string;
   let server: ServerProcess;
   let alice: Record<string, string>;
@@ -70,5 +70,26 @@ describe('chat: room forms, a damaged search index, a direct message the other p
     const read = await chat(bob, ['read', '@alice']);
     expect(read.stdout).toMatch(/bob is back/);
     expect(read.stdout).not.toMatch(/after bob left/);
+  });
+
+  // Two copies of one CHAT_HOME sent with the same message key; the server took both, bob could open one.
+  it('refuses the copy of a device that sends with a key the original used, and says what to do', { timeout: 240_000 }, async () => {
+    expect((await chat(alice, ['create', 'vault', '--private'])).code).toBe(0);
+    const invite = JSON.parse((await chat(alice, ['--json', 'invite', 'vault'])).stdout) as { url: string };
+    expect((await chat(bob, ['join', invite.url])).code).toBe(0);
+    await seqOf(alice, 'vault', 'before the copy');
+    // The keystore names its entries by CHAT_HOME's path: a copy is made at the same path, as on another
+    // machine, by keeping an older copy and putting it back (what a restore from a backup does too).
+    const home = alice.CHAT_HOME as string;
+    await cp(home, join(dir, 'alice-older'), { recursive: true });
+    await seqOf(alice, 'vault', 'from the original');
+    await rename(home, join(dir, 'alice-newer'));
+    await cp(join(dir, 'alice-older'), home, { recursive: true });
+    const refused = await chat(alice, ['send', 'vault', 'from the copy']);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/another copy of this device already sent a message to #vault with the same encryption key/);
+    const read = await chat(bob, ['read', 'vault']);
+    expect(read.stdout).toMatch(/from the original/);
+    expect(read.stdout).not.toMatch(/from the copy|already read/);
   });
 });
