@@ -204,4 +204,17 @@ describe('direct messages: two people, no owner', () => {
     await bob.api.leave(room.id);
     expect(await codeOf(sendSealed(alice, room.id, 'nobody is here'))).toBe('not_found');
   });
+
+  it('stores no message after a leave that races the sends: each send lands before the leave or is refused', async () => {
+    const { alice, bob, room } = await pair();
+    const sends = Array.from({ length: 8 }, (_, i) => sendSealed(alice, room.id, `racing ${i}`).then((seq) => seq, (error: unknown) => (error instanceof ChatError ? error.code : 'other')));
+    const left = await bob.api.leave(room.id);
+    const outcomes = await Promise.all(sends);
+    const leaveSeq = left.event?.seq ?? 0;
+    expect(leaveSeq).toBeGreaterThan(0);
+    for (const o of outcomes) {
+      if (typeof o === 'number') expect(o).toBeLessThan(leaveSeq);
+      else expect(o).toBe('conflict');
+    }
+  });
 });

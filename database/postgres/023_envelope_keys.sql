@@ -7,8 +7,10 @@
 --
 -- append_messages gains three arrays (the envelope's sender device, keyId and counter; NULL for an open
 -- room's message, and given apart from the envelope because the MongoDB store keeps envelopes out of
--- PostgreSQL) and one outcome, `key_reused`, checked after `not_member`: a retry with the same
--- clientMsgId stays a `duplicate`. Everything else is as in 017. The old signature is dropped.
+-- PostgreSQL) and two outcomes, checked after `not_member` (a retry with the same clientMsgId stays a
+-- `duplicate`): `peer_left`, a message to a direct message whose other person is no longer in it
+-- (checked under the room's lock, which a leave takes too, see docs/security.md), then `key_reused`.
+-- Everything else is as in 017. The old signature is dropped.
 --
 -- Envelopes already stored are entered (the first of a reused triple keeps it; the MongoDB store's
 -- rows hold no envelope here and are not entered).
@@ -38,6 +40,7 @@ DECLARE
   pos integer;
   v_head bigint;
   v_visibility text;
+  v_direct boolean;
   v_key text;
   -- The events to insert (the message's index and seq), and each one's room, sender and clientMsgId
   -- to find a repeat of it later in the batch.
@@ -52,7 +55,7 @@ BEGIN
     event_body := NULL;
     event_envelope := NULL;
     event_created_at := NULL;
-    SELECT visibility INTO v_visibility FROM rooms WHERE rooms.id = p_rooms[i] FOR UPDATE;
+    SELECT visibility, dm_key IS NOT NULL INTO v_visibility, v_direct FROM rooms WHERE rooms.id = p_rooms[i] FOR UPDATE;
     IF NOT FOUND THEN
       outcome := 'no_room';
       RETURN NEXT;
@@ -88,6 +91,16 @@ BEGIN
       outcome := 'not_member';
       RETURN NEXT;
       CONTINUE;
+    END IF;
+    IF v_direct THEN
+      -- A direct message whose other person has left: they would never read it (docs/security.md).
+      -- Checked under the room's lock, which a leave takes too.
+      PERFORM 1 FROM room_members m WHERE m.room_id = p_rooms[i] AND m.user_id <> p_senders[i];
+      IF NOT FOUND THEN
+        outcome := 'peer_left';
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
     END IF;
     IF p_key_devices[i] IS NOT NULL THEN
       -- The envelope's (sender device, chain, counter) is taken once, for good: a second one is a

@@ -26,8 +26,6 @@ export interface MessageServiceDeps {
 /** Sending (idempotent, acknowledged after commit) and reading history, both for members only. */
 export class MessageService {
   private readonly batcher: AppendBatcher;
-  /** Rooms known not to be direct messages (a room never becomes one); bounded, forgotten when full. */
-  private readonly notDirect = new Set<string>();
 
   constructor(private readonly deps: MessageServiceDeps) {
     this.batcher = new AppendBatcher(deps.store);
@@ -51,7 +49,6 @@ export class MessageService {
     if (req.relatesTo?.type === 'reaction' && body !== null && !isReactionKey(body)) {
       throw new ChatError('invalid_request', 'a reaction is one emoji (or one of + - ? ! ✓ ✗ ★ ♥), not text');
     }
-    await this.refuseWhenAlone(sender, roomId);
     let appended;
     try {
       const message = { id: randomUUID(), roomId, sender, clientMsgId: req.clientMsgId, body, envelope };
@@ -71,6 +68,7 @@ export class MessageService {
           room.visibility === 'private' ? `#${room.name} is end-to-end encrypted: it accepts only encrypted envelopes` : `#${room.name} is an open room: send text, not an envelope`,
         );
       }
+      if (appended.conflict === 'peer_left') throw await this.peerLeft(sender, roomId);
       if (appended.conflict === 'key_reused' && envelope) {
         throw new ChatError(
           'key_reused',
@@ -90,33 +88,17 @@ export class MessageService {
   }
 
   /**
-   * Refuses a message (or edit, reaction, reply) to a direct message the other person has left: they
-   * would never read it (their devices are no longer given the room's keys, and on coming back they get
-   * the keys only from then on), so it is refused rather than stored unread: ChatError('conflict')
-   * "@bob has left your direct messages; …", and the sender keeps the text. Other rooms pass (one
-   * lookup per room and process to learn a room is not a direct message); a sender who is not a member
-   * is left to the append's own check. A leave that commits between this check and the append is not
-   * seen (the message is then stored, as before).
+   * The refusal of a message (or edit, reaction, reply) to a direct message the other person has left
+   * (the store's `peer_left`): they would never read it (their devices are no longer given the room's
+   * keys, and on coming back they get them only from then on), so it is refused rather than stored
+   * unread, and the sender keeps the text. See docs/security.md.
    */
-  private async refuseWhenAlone(sender: Sender, roomId: string): Promise<void> {
-    if (this.notDirect.has(roomId)) return;
-    const room = await this.deps.store.findRoomById(roomId);
-    if (!room) return; // the append answers not_found
-    if (!room.direct) {
-      if (this.notDirect.size >= 50_000) this.notDirect.clear();
-      this.notDirect.add(roomId);
-      return;
-    }
-    if (room.memberCount >= 2) return;
-    const pair = await this.deps.store.directMessagePair(roomId);
-    const otherId = pair?.find((id) => id !== sender.id);
-    if (!pair?.includes(sender.id) || otherId === undefined) return;
-    if (!(await this.deps.store.getMembership(roomId, sender.id))) return;
-    const other = await this.deps.store.findUserById(otherId);
-    const name = other?.username ?? 'the other person';
-    throw new ChatError(
+  private async peerLeft(sender: Sender, roomId: string): Promise<ChatError> {
+    const otherId = (await this.deps.store.directMessagePair(roomId))?.find((id) => id !== sender.id);
+    const other = otherId === undefined ? null : await this.deps.store.findUserById(otherId);
+    return new ChatError(
       'conflict',
-      `@${name} has left your direct messages; they would not see this, so it was not sent. Send it again once they are back (they return with \`chat dm ${sender.username}\`)`,
+      `@${other?.username ?? 'the other person'} has left your direct messages; they would not see this, so it was not sent. Send it again once they are back (they return with \`chat dm ${sender.username}\`)`,
     );
   }
 

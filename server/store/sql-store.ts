@@ -987,6 +987,8 @@ export class SqlStore implements Store {
             return { ok: false, conflict: 'wrong_payload' };
           case 'key_reused':
             return { ok: false, conflict: 'key_reused' };
+          case 'peer_left':
+            return { ok: false, conflict: 'peer_left' };
           case 'duplicate':
           case 'appended':
             if (row.outcome === 'duplicate' && related.has(String(row.event_id))) return { ok: false, conflict: 'client_msg_id_reused' };
@@ -1022,7 +1024,7 @@ export class SqlStore implements Store {
   /** appendRelation, with the envelope its key is read from given apart (see {@link appendSealed}). */
   protected appendRelationSealed(r: NewRelation, sealed: Envelope | null): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
     return this.db.transaction(async (tx): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> => {
-      const { rows: roomRows } = await tx.query<Row>('SELECT visibility FROM rooms WHERE id = $1 FOR UPDATE', [r.roomId]);
+      const { rows: roomRows } = await tx.query<Row>('SELECT visibility, dm_key IS NOT NULL AS direct FROM rooms WHERE id = $1 FOR UPDATE', [r.roomId]);
       const room = roomRows[0];
       if (!room) throw new Error(`no room ${r.roomId}`);
       if ((room.visibility === 'open') !== (r.body !== null) || (r.body === null) === (r.envelope === null)) return { ok: false, conflict: 'wrong_payload' };
@@ -1035,6 +1037,11 @@ export class SqlStore implements Store {
       }
       const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [r.roomId, r.sender.id]);
       if (member.rows.length === 0) return { ok: false, conflict: 'not_member' };
+      if (room.direct === true) {
+        // As append_messages (023): a direct message whose other person left takes nothing, under the room's lock.
+        const other = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id <> $2', [r.roomId, r.sender.id]);
+        if (other.rows.length === 0) return { ok: false, conflict: 'peer_left' };
+      }
       const { rows } = await tx.query<Row>('SELECT room_id, seq, sender_id, kind, relation_type, redacted_at FROM room_events WHERE id = $1', [r.relation.eventId]);
       const target = rows[0];
       if (!target) return { ok: false, conflict: 'target_missing' };

@@ -250,6 +250,8 @@ export type StoreConflict =
   | 'wrong_payload'
   /** A private message whose (sender device, keyId, counter) another envelope already took: a copy of the device reusing a message key. */
   | 'key_reused'
+  /** A message to a direct message whose other person is no longer in it (they would never read it). */
+  | 'peer_left'
   | 'target_missing'
   | 'target_other_room'
   | 'target_deleted'
