@@ -184,7 +184,7 @@ describe('direct messages: two people, no owner', () => {
     await bob.api.leave(room.id);
     const refused = await errorOf(sendSealed(alice, room.id, 'after bob left'));
     expect(refused?.code).toBe('conflict');
-    expect(refused?.message).toBe(`@${bob.name} has left your direct messages; they would not see this, so it was not sent. Send it again once they are back (they return with \`chat dm ${alice.name}\`)`);
+    expect(refused?.message).toBe(`@${bob.name} has left your direct messages; they would not see this, so it was not sent. Send it again once they have opened your direct messages again`);
     // Nothing was stored: the newest event is bob's leave.
     const events = (await alice.api.history(room.id, { after: before, limit: 10 })).events;
     expect(events.map((e) => e.kind)).toEqual(['leave']);

@@ -98,7 +98,7 @@ export class MessageService {
     const other = otherId === undefined ? null : await this.deps.store.findUserById(otherId);
     return new ChatError(
       'conflict',
-      `@${other?.username ?? 'the other person'} has left your direct messages; they would not see this, so it was not sent. Send it again once they are back (they return with \`chat dm ${sender.username}\`)`,
+      `@${other?.username ?? 'the other person'} has left your direct messages; they would not see this, so it was not sent. Send it again once they have opened your direct messages again`,
     );
   }
 
