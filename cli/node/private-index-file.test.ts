@@ -4,26 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/binaries.js';
 import { PrivateIndexFile } from './private-index-file.js';
+import { memorySecrets } from '../../test/support/memory-secrets.js';
 import type { SecretStore } from './secret-store.js';
-
-/** A SecretStore in memory. */
-function memorySecrets(): SecretStore & { values: Map<string, string> } {
-  const values = new Map<string, string>();
-  return {
-    backend: 'file',
-    description: 'memory',
-    values,
-    get: async (account) => values.get(account) ?? null,
-    set: async (account, value) => void values.set(account, value),
-    delete: async (account) => void values.delete(account),
-  };
-}
 
 const ROOM = '00000000-0000-4000-8000-00000000000a';
 const message = { id: '00000000-0000-4000-8000-000000000001', roomId: ROOM, roomName: 'plans', seq: 1, senderId: ROOM, sender: 'alice', createdAt: '2026-11-30T10:00:00.000Z', text: 'the launch plan' };
 
 /** A profile home with an index holding one message; its file, secrets and the notices said. */
-async function indexed(): Promise<{ home: string; file: string; secrets: ReturnType<typeof memorySecrets>; notices: Array<{ path: string; setAside: string }>; open: () => PrivateIndexFile }> {
+async function indexed(): Promise<{ home: string; file: string; secrets: SecretStore; notices: Array<{ path: string; setAside: string }>; open: () => PrivateIndexFile }> {
   const home = await tempDir('private-index');
   const secrets = memorySecrets();
   const notices: Array<{ path: string; setAside: string }> = [];
@@ -57,7 +45,7 @@ describe('PrivateIndexFile', () => {
 
   it('sets aside an index whose key is gone from the keystore', async () => {
     const { file, secrets, notices, open } = await indexed();
-    secrets.values.clear();
+    await secrets.delete('test:default:search-key');
     expect(await open().update(async (index) => index.search('launch').length)).toBe(0);
     expect(notices).toEqual([{ path: file, setAside: expect.stringContaining('.damaged-') }]);
     expect(await open().update(async (index) => index.search('launch').length)).toBe(0);
