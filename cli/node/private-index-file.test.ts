@@ -31,7 +31,7 @@ describe('PrivateIndexFile', () => {
   // `head -c100 /dev/urandom > $CHAT_HOME/search-*.bin` made every `chat search` exit 1 "…bin is
   // damaged or was written with another key", for good.
   it('sets a damaged index aside (renamed, kept), says so once, and starts an empty one that is saved', async () => {
-    const { file, notices, open } = await indexed();
+    const { home, file, notices, open } = await indexed();
     const garbage = randomBytes(100);
     await writeFile(file, garbage);
     expect(await open().update(async (index) => index.search('launch').length)).toBe(0);
@@ -41,6 +41,9 @@ describe('PrivateIndexFile', () => {
     await open().update(async (index) => index.add(message));
     expect(await open().update(async (index) => index.search('launch').length)).toBe(1);
     expect(notices).toHaveLength(1);
+    // Signing out (forgetting the device) leaves nothing of it, set aside or not.
+    await open().destroy();
+    expect((await readdir(home)).filter((f) => f.startsWith('search-'))).toEqual([]);
   });
 
   it('sets aside an index whose key is gone from the keystore', async () => {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { ChatError } from '../../shared/protocol/index.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -74,10 +74,13 @@ export class SealedFile {
     await rename(tmp, this.path);
   }
 
-  /** Deletes the file and its key. */
+  /** Deletes the file, any copies of it set aside (see readOrSetAside), and its key. */
   async destroy(): Promise<void> {
     await this.secrets.delete(this.keyName);
     await rm(this.path, { force: true });
+    const names = await readdir(dirname(this.path)).catch(() => [] as string[]);
+    const aside = `${basename(this.path)}.damaged-`;
+    for (const name of names) if (name.startsWith(aside)) await rm(join(dirname(this.path), name), { force: true });
   }
 
   private async key(create: boolean): Promise<Buffer | null> {
