@@ -34,6 +34,9 @@ export class MessageService {
   /**
    * Commits the message and then announces it. A retry with the same clientMsgId answers the original
    * id and seq; it is announced again, harmlessly, in case the first announcement was lost with a crash.
+   * Refuses, storing nothing: `conflict` in a direct message whose other person has left (see
+   * {@link peerLeft}), `key_reused` for an envelope whose (sender device, keyId, counter) another
+   * envelope already took (a copy of the device; docs/security.md).
    */
   async send(sender: Sender, roomRef: string, req: SendMessageRequest): Promise<SendMessageResult> {
     const body = 'body' in req ? req.body : null;
