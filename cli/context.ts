@@ -161,9 +161,11 @@ export class CliContext {
     return new DraftFile(await this.secrets(), secretAccount(this.config.home, this.profileName), this.config.home);
   }
 
-  /** The local search index of this profile's private rooms. */
+  /** The local search index of this profile's private rooms; one that cannot be opened is set aside and rebuilt, said on stderr. */
   async privateIndex(): Promise<PrivateIndexFile> {
-    return new PrivateIndexFile(await this.secrets(), secretAccount(this.config.home, this.profileName), this.config.home);
+    return new PrivateIndexFile(await this.secrets(), secretAccount(this.config.home, this.profileName), this.config.home, ({ path, setAside }) =>
+      this.out.note(`chat: the search index of your private rooms (${path}) could not be opened (damaged, or written with another key); moved it to ${setAside} and rebuilding it from the messages`),
+    );
   }
 
   /** A live (WebSocket) client over the `ws` package. */

@@ -45,6 +45,7 @@ export const EXIT_CODE_OF: Record<ErrorCodeValue, number> = {
   room_exists: ExitCode.failure,
   conflict: ExitCode.failure,
   message_too_large: ExitCode.failure,
+  key_reused: ExitCode.failure,
   invite_invalid: ExitCode.notFound,
   rate_limited: ExitCode.failure,
   provider_failed: ExitCode.failure,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitSearchOptions } from './search-options.js';
+import type { ApiClient } from '../shared/client/index.js';
+import { resolveScope, splitSearchOptions } from './search-options.js';
 
 describe('splitSearchOptions', () => {
   // `/search deploy --room plans` found nothing, and `/search cafe --from carol` searched for "carol".
@@ -21,5 +22,24 @@ describe('splitSearchOptions', () => {
     expect(() => splitSearchOptions('deploy --room')).toThrow(/--room needs a value/);
     expect(() => splitSearchOptions('deploy --from --room x')).toThrow(/--from needs a value/);
     expect(() => splitSearchOptions('deploy --room a --room b')).toThrow(/--room is given twice/);
+  });
+});
+
+describe('resolveScope', () => {
+  // `chat search x --from ''` searched every sender without a word.
+  it('refuses an empty --from or --room before asking the server anything', async () => {
+    const api = new Proxy({}, { get: () => () => Promise.reject(new Error('the server was asked')) }) as unknown as ApiClient;
+    for (const from of ['', ' ', '@']) {
+      await expect(resolveScope(api, 'alice', { from })).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^--from needs a user name/) });
+    }
+    for (const room of ['', '#', '@']) {
+      await expect(resolveScope(api, 'alice', { room })).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^--room needs a room/) });
+    }
+  });
+
+  it('takes --from with or without its @', async () => {
+    const api = { rooms: async () => [] } as unknown as ApiClient;
+    expect((await resolveScope(api, 'alice', { from: '@bob' })).from).toBe('bob');
+    expect((await resolveScope(api, 'alice', { from: 'bob' })).from).toBe('bob');
   });
 });

@@ -59,9 +59,16 @@ export interface ResolvedScope {
  * Reads a {@link SearchScope} as `chat search` and the TUI's `/search` both do: the room named (a DM
  * as `@user`), which you must be a member of, else every room of yours; the sender without its `@`;
  * the start as an ISO time. Throws `not_found` for a room that is not there (see `resolveRoom`),
- * `forbidden` for one you are not in, `invalid_request` for a start that cannot be read.
+ * `forbidden` for one you are not in, `invalid_request` for a start that cannot be read and for an
+ * empty `--from` or `--room` (`''`, `@`, `#`: leaving one out is how to search every sender or room).
  */
 export async function resolveScope(api: ApiClient, me: string, scope: SearchScope, now = new Date()): Promise<ResolvedScope> {
+  if (scope.from !== undefined && scope.from.trim().replace(/^@/, '') === '') {
+    throw new ChatError('invalid_request', '--from needs a user name, e.g. --from alice (leave --from out to search every sender)');
+  }
+  if (scope.room !== undefined && scope.room.trim().replace(/^[#@]/, '') === '') {
+    throw new ChatError('invalid_request', '--room needs a room, e.g. --room general or --room @alice (leave --room out to search every room)');
+  }
   const since = scope.since === undefined ? undefined : parseSince(scope.since, now);
   let rooms: Room[];
   if (scope.room !== undefined) {
@@ -71,5 +78,5 @@ export async function resolveScope(api: ApiClient, me: string, scope: SearchScop
   } else {
     rooms = await api.rooms();
   }
-  return { rooms, room: scope.room === undefined ? undefined : rooms[0]?.name, from: scope.from?.replace(/^@(?=.)/, ''), since };
+  return { rooms, room: scope.room === undefined ? undefined : rooms[0]?.name, from: scope.from?.trim().replace(/^@(?=.)/, ''), since };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../shared/protocol/index.js';
-import { retryCommand, sendFailure } from './send-failure.js';
+import { explainKeyReuse, retryCommand, sendFailure } from './send-failure.js';
 
 const ID = '3f0c8a2e-8b7d-4c4f-9a36-2d4f5b6a7c8d';
 
@@ -42,5 +42,21 @@ describe('retryCommand', () => {
   it('puts -- before the text, so that a text starting with a dash stays text, and quotes it for a POSIX shell', () => {
     expect(retryCommand({ profile: 'work', room: 'general', id: ID, words: ['-dash start', "it's"] })).toBe(`chat --profile work send general --id ${ID} -- '-dash start' 'it'\\''s'`);
     expect(retryCommand({ profile: 'default', room: 'general', id: ID, words: [] })).toBe(`chat send general --id ${ID} < (the same input)`);
+  });
+});
+
+describe('explainKeyReuse', () => {
+  // Two copies of one CHAT_HOME sent with the same message key; the copy refused was not told why.
+  it('says plainly that another copy of this device sent with the same key, and what to do', () => {
+    const refused = new ChatError('key_reused', 'device d already sent message 0 of key k in #plans');
+    const said = explainKeyReuse(refused, '#plans');
+    expect(said).toMatchObject({ code: 'key_reused' });
+    expect((said as ChatError).message).toMatch(/^another copy of this device already sent a message to #plans with the same encryption key: this profile's state \(CHAT_HOME\) was copied/);
+    expect((said as ChatError).message).toMatch(/Nothing was sent.*delete its CHAT_HOME and sign in there with `chat login`/);
+  });
+
+  it('passes every other error on unchanged', () => {
+    const other = new ChatError('conflict', 'x');
+    expect(explainKeyReuse(other, '#plans')).toBe(other);
   });
 });

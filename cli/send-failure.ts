@@ -28,3 +28,18 @@ export function sendFailure<E>(error: E, outcome: { readonly sent: boolean; read
   if (!outcome.sent || outcome.neverSent) return new ChatError(error.code, `${error.message}; the message was not sent.`, { cause: error });
   return new ChatError(error.code, `${error.message}; the message may have been stored. To retry without sending it twice, run:\n  ${outcome.retry}`, { cause: error });
 }
+
+/**
+ * The server's `key_reused` refusal in the command line's words: another copy of this device (this
+ * profile's state copied to another machine, or restored from an older copy) already sent with the
+ * same message key, nothing was sent, and what to do. `where` names the room as the user typed it.
+ * Any other error is answered unchanged.
+ */
+export function explainKeyReuse<E>(error: E, where: string): E | ChatError {
+  if (!(error instanceof ChatError) || error.code !== 'key_reused') return error;
+  return new ChatError(
+    'key_reused',
+    `another copy of this device already sent a message to ${where} with the same encryption key: this profile's state (CHAT_HOME) was copied to another machine, or restored from an older copy. Nothing was sent: the members could not have read both. Use one copy only: on the other machine delete its CHAT_HOME and sign in there with \`chat login\`, which makes it a new device (do not revoke this device: the copy you keep is it)`,
+    { cause: error },
+  );
+}

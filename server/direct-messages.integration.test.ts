@@ -175,4 +175,46 @@ describe('direct messages: two people, no owner', () => {
     expect(back.room.id).toBe(room.id);
     expect(await alice.api.members(room.id)).toHaveLength(2);
   });
+
+  // `bob leave @carol`, then `carol send @bob "after bob left"` answered "Sent"; bob, back, saw that
+  // message as "[sent before you joined]" for good: his devices had been given no key for it.
+  it('refuses a message to a direct message the other person left, and takes it again once they are back', async () => {
+    const { alice, bob, room } = await pair();
+    const before = await sendSealed(alice, room.id, 'while both are in');
+    await bob.api.leave(room.id);
+    const refused = await errorOf(sendSealed(alice, room.id, 'after bob left'));
+    expect(refused?.code).toBe('conflict');
+    expect(refused?.message).toBe(`@${bob.name} has left your direct messages; they would not see this, so it was not sent. Send it again once they have opened your direct messages again`);
+    // Nothing was stored: the newest event is bob's leave.
+    const events = (await alice.api.history(room.id, { after: before, limit: 10 })).events;
+    expect(events.map((e) => e.kind)).toEqual(['leave']);
+    // A reply (or edit, or reaction) is refused the same way.
+    const clientMsgId = randomUUID();
+    const chain = await newOutboundChain(Date.now(), false);
+    const sealed = await encryptMessage(chain, { roomId: room.id, senderUser: alice.session.user.id, senderDevice: alice.keys.deviceId, clientMsgId }, { body: 're', sentAt: Date.now() });
+    const firstId = (await alice.api.history(room.id, { after: before - 1, limit: 1 })).events[0]!.id;
+    expect(await codeOf(alice.api.sendRelation(room.id, { clientMsgId, envelope: sealed.envelope, relatesTo: { type: 'reply', eventId: firstId } }))).toBe('conflict');
+    await bob.api.directMessage(alice.name);
+    expect(await sendSealed(alice, room.id, 'bob is back')).toBeGreaterThan(before);
+  });
+
+  it('still answers a sender who left their own direct message as not a member', async () => {
+    const { alice, bob, room } = await pair();
+    await alice.api.leave(room.id);
+    await bob.api.leave(room.id);
+    expect(await codeOf(sendSealed(alice, room.id, 'nobody is here'))).toBe('not_found');
+  });
+
+  it('stores no message after a leave that races the sends: each send lands before the leave or is refused', async () => {
+    const { alice, bob, room } = await pair();
+    const sends = Array.from({ length: 8 }, (_, i) => sendSealed(alice, room.id, `racing ${i}`).then((seq) => seq, (error: unknown) => (error instanceof ChatError ? error.code : 'other')));
+    const left = await bob.api.leave(room.id);
+    const outcomes = await Promise.all(sends);
+    const leaveSeq = left.event?.seq ?? 0;
+    expect(leaveSeq).toBeGreaterThan(0);
+    for (const o of outcomes) {
+      if (typeof o === 'number') expect(o).toBeLessThan(leaveSeq);
+      else expect(o).toBe('conflict');
+    }
+  });
 });

@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js';
 import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { neutralize } from '../output.js';
 import { roomName as nameOfRoom } from '../room-ref.js';
+import { explainKeyReuse } from '../send-failure.js';
 
 /** How far past a message `chat react` looks for this user's reactions to it (events). */
 const REACTION_SCAN_LIMIT = 2_000;
@@ -42,14 +43,18 @@ async function target(ctx: CliContext, roomName: string, seq: number): Promise<T
  * reconnect. Answers the new event's id and seq; rejects with the server's refusal or `unavailable`.
  */
 async function sendRelated(t: Target, relatesTo: RelatesTo, text: string): Promise<{ id: string; seq: number }> {
-  const ack = await sendAndWait({
-    live: await t.ctx.live(t.api),
-    ...(t.e2e ? { e2e: t.e2e } : {}),
-    room: t.room,
-    text,
-    relation: { ...relatesTo, seq: t.event.seq },
-  });
-  return { id: ack.id, seq: ack.seq };
+  try {
+    const ack = await sendAndWait({
+      live: await t.ctx.live(t.api),
+      ...(t.e2e ? { e2e: t.e2e } : {}),
+      room: t.room,
+      text,
+      relation: { ...relatesTo, seq: t.event.seq },
+    });
+    return { id: ack.id, seq: ack.seq };
+  } catch (error) {
+    throw explainKeyReuse(error, t.title);
+  }
 }
 
 /** `chat edit <room> <seq> <text...>`: replaces the text of your message (encrypted here in a private room). */

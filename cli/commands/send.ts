@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ChatError } from '../../shared/protocol/index.js';
+import { ChatError, isDirectMessage } from '../../shared/protocol/index.js';
 import type { AckFrame, Room } from '../../shared/protocol/index.js';
 import { neverSent, sendAndWait } from '../../shared/client/index.js';
 import type { ApiClient } from '../../shared/client/index.js';
@@ -8,7 +8,7 @@ import { warnAboutChangedKeys } from '../e2e-warnings.js';
 import { readAll } from '../node/terminal-input.js';
 import { roomName as nameOfRoom } from '../room-ref.js';
 import { neutralize } from '../output.js';
-import { retryCommand, sendFailure } from '../send-failure.js';
+import { explainKeyReuse, retryCommand, sendFailure } from '../send-failure.js';
 
 /** `chat send` flags. */
 export interface SendOptions {
@@ -65,9 +65,11 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
       },
     });
   } catch (error) {
-    if (error instanceof ChatError && error.code === 'conflict' && opts.id) throw reusedId(room ? await nameOfRoom(api, room, session.user.username, roomName) : neutralize(roomName), error);
+    const shown = room ? await nameOfRoom(api, room, session.user.username, roomName) : neutralize(roomName);
+    if (opts.id && isReusedId(error, room)) throw reusedId(shown, error);
+    const said = room ? explainKeyReuse(error, shown) : error;
     // An unacknowledged frame leaves the outcome unknown: the message may have been stored.
-    throw sendFailure(error, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
+    throw sendFailure(said, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
   }
   const encrypted = room.visibility === 'private';
   // A private room's text was compared with this device's own copy before it was encrypted.
@@ -77,6 +79,16 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
   ctx.out.result({ room: room.name, encrypted, clientMsgId, ...result }, () =>
     ack.duplicate ? `Already in ${shown} (seq ${ack.seq}); not sent again.` : `Sent to ${shown} (seq ${ack.seq}${encrypted ? ', encrypted' : ''}).`,
   );
+}
+
+/**
+ * Whether a refused `chat send --id` means the id was used before for another message: a `conflict`,
+ * but not the refusal of a direct message whose other person has left (also `conflict`; it says so
+ * itself). `room` as resolved before the send (its memberCount then).
+ */
+export function isReusedId(error: unknown, room: Room | undefined): boolean {
+  if (!(error instanceof ChatError) || error.code !== 'conflict') return false;
+  return !(room && isDirectMessage(room) && room.memberCount < 2);
 }
 
 /** The refusal of an `--id` used before for another text: nothing was sent. `room`: the room as named to the user (see roomName). */

@@ -16,9 +16,13 @@ export class DraftFile implements DraftPersistence {
     this.file = new SealedFile(secrets, `${account}:drafts-key`, join(home, `drafts-${account.replace(/[^\w-]/g, '_')}.bin`));
   }
 
-  /** The last text written, or null when there is none; throws ChatError `internal` when it does not open. */
-  read(): Promise<string | null> {
-    return this.file.read();
+  /**
+   * The last text written, or null when there is none. A file that does not open (damaged, or its key
+   * gone) is renamed to `<file>.damaged-<time>` and read as none, so the next write starts a new one
+   * without overwriting what may still be looked into (see SealedFile.readOrSetAside).
+   */
+  async read(): Promise<string | null> {
+    return (await this.file.readOrSetAside()).text;
   }
 
   /** Replaces the file's text (atomically). */

@@ -11,11 +11,24 @@ import type { SecretStore } from './secret-store.js';
 export class PrivateIndexFile {
   private readonly file: SealedFile;
 
-  constructor(secrets: SecretStore, account: string, home: string) {
+  /**
+   * `onRebuild` is told, once, when the file on disk could not be opened (damaged, or sealed with a
+   * key the keystore no longer holds): it was renamed to `setAside` and the index is rebuilt from the
+   * rooms' histories.
+   */
+  constructor(
+    secrets: SecretStore,
+    account: string,
+    home: string,
+    private readonly onRebuild: (notice: { path: string; setAside: string }) => void = () => {},
+  ) {
     this.file = new SealedFile(secrets, `${account}:search-key`, join(home, `search-${account.replace(/[^\w-]/g, '_')}.bin`));
   }
 
-  /** Runs `fn` on the index under a lock and saves what it leaves. */
+  /**
+   * Runs `fn` on the index under a lock and saves what it leaves. An index that cannot be opened is
+   * set aside (see the constructor) and `fn` gets an empty one, which the search fills again.
+   */
   update<T>(fn: (index: MessageIndex) => Promise<T>): Promise<T> {
     return withFileLock(this.file.path, async (lock) => {
       const index = await this.load();
@@ -32,7 +45,8 @@ export class PrivateIndexFile {
   }
 
   private async load(): Promise<MessageIndex> {
-    const text = await this.file.read();
+    const { text, setAside } = await this.file.readOrSetAside();
+    if (setAside !== undefined) this.onRebuild({ path: this.file.path, setAside });
     if (text === null) return MessageIndex.empty();
     try {
       return MessageIndex.load(text);

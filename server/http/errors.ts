@@ -16,6 +16,7 @@ export const HTTP_STATUS: Record<ErrorCodeValue, number> = {
   room_exists: 409,
   conflict: 409,
   message_too_large: 413,
+  key_reused: 409,
   invite_invalid: 410,
   rate_limited: 429,
   provider_failed: 502,

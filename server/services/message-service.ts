@@ -34,6 +34,9 @@ export class MessageService {
   /**
    * Commits the message and then announces it. A retry with the same clientMsgId answers the original
    * id and seq; it is announced again, harmlessly, in case the first announcement was lost with a crash.
+   * Refuses, storing nothing: `conflict` in a direct message whose other person has left (see
+   * {@link peerLeft}), `key_reused` for an envelope whose (sender device, keyId, counter) another
+   * envelope already took (a copy of the device; docs/security.md).
    */
   async send(sender: Sender, roomRef: string, req: SendMessageRequest): Promise<SendMessageResult> {
     const body = 'body' in req ? req.body : null;
@@ -68,6 +71,13 @@ export class MessageService {
           room.visibility === 'private' ? `#${room.name} is end-to-end encrypted: it accepts only encrypted envelopes` : `#${room.name} is an open room: send text, not an envelope`,
         );
       }
+      if (appended.conflict === 'peer_left') throw await this.peerLeft(sender, roomId);
+      if (appended.conflict === 'key_reused' && envelope) {
+        throw new ChatError(
+          'key_reused',
+          `device ${sender.deviceId} already sent message ${envelope.counter} of key ${envelope.keyId} in #${room.name}: another copy of this device's state (copied to another machine, or restored from an older copy) sealed a different message with the same key, which the room's members could not open as well. Nothing was stored. Use one copy only: on the other, delete this device's local state and sign in again, as a new device (do not revoke this device: the copy kept is it)`,
+        );
+      }
       if (appended.conflict === 'client_msg_id_reused') {
         throw new ChatError('conflict', `clientMsgId ${req.clientMsgId} was already used in #${room.name} for a message with another relation (edit, reaction or reply): a new message needs a new id`);
       }
@@ -78,6 +88,21 @@ export class MessageService {
     if (!duplicate) this.deps.metrics?.messages.inc();
     await publishRoomEvent(this.deps.bus, event);
     return { id: event.id, seq: event.seq, duplicate };
+  }
+
+  /**
+   * The refusal of a message (or edit, reaction, reply) to a direct message the other person has left
+   * (the store's `peer_left`): they would never read it (their devices are no longer given the room's
+   * keys, and on coming back they get them only from then on), so it is refused rather than stored
+   * unread, and the sender keeps the text. See docs/security.md.
+   */
+  private async peerLeft(sender: Sender, roomId: string): Promise<ChatError> {
+    const otherId = (await this.deps.store.directMessagePair(roomId))?.find((id) => id !== sender.id);
+    const other = otherId === undefined ? null : await this.deps.store.findUserById(otherId);
+    return new ChatError(
+      'conflict',
+      `@${other?.username ?? 'the other person'} has left your direct messages; they would not see this, so it was not sent. Send it again once they have opened your direct messages again`,
+    );
   }
 
   /**

@@ -130,8 +130,9 @@ export class SqlMongoStore extends SqlStore {
   }
 
   override async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
-    const placed = await super.appendMessages(
+    const placed = await super.appendSealed(
       messages.map((m) => ({ ...m, body: m.body === null ? null : NO_TEXT, envelope: m.envelope === null ? null : NO_ENVELOPE })),
+      messages.map((m) => m.envelope),
     );
     const docs: MessageDoc[] = [];
     placed.forEach((r, i) => {
@@ -153,7 +154,7 @@ export class SqlMongoStore extends SqlStore {
 
   /** As appendMessages: PostgreSQL places the relation (and checks its rules), MongoDB keeps its content. */
   override async appendRelation(r: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
-    const placed = await super.appendRelation({ ...r, body: r.body === null ? null : NO_TEXT, envelope: r.envelope === null ? null : NO_ENVELOPE });
+    const placed = await super.appendRelationSealed({ ...r, body: r.body === null ? null : NO_TEXT, envelope: r.envelope === null ? null : NO_ENVELOPE }, r.envelope);
     if (!placed.ok) return placed;
     const e = placed.value.event;
     if (!placed.value.duplicate && r.relation.type === 'edit') {

@@ -653,6 +653,14 @@ export class SqlStore implements Store {
     return row ? { seq: Number(row.seq), by: { id: String(row.sender_id), username: String(row.username) }, at: asDate(row.created_at) } : null;
   }
 
+  async directMessagePair(roomId: string): Promise<readonly [string, string] | null> {
+    const { rows } = await this.db.query<Row>('SELECT dm_key FROM rooms WHERE id = $1', [roomId]);
+    const key = rows[0]?.dm_key;
+    if (typeof key !== 'string') return null;
+    const [a, b] = key.split(':');
+    return a && b ? [a, b] : null;
+  }
+
   async findDmRoom(dmKey: string): Promise<RoomRecord | null> {
     const { rows } = await this.db.query<Row>(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.dm_key = $1`, [dmKey]);
     return rows[0] ? toRoom(rows[0]) : null;
@@ -957,10 +965,21 @@ export class SqlStore implements Store {
     await this.db.query('DELETE FROM key_shares WHERE recipient_device = $1 AND id = ANY($2::uuid[])', [deviceId, ids]);
   }
 
-  async appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
+  appendMessages(messages: readonly NewMessage[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
+    return this.appendSealed(messages, messages.map((m) => m.envelope));
+  }
+
+  /**
+   * appendMessages, with the envelope each message's key is read from given apart (`sealed[i]` for
+   * `messages[i]`): the MongoDB store hands PostgreSQL a placeholder for the envelope it keeps itself.
+   * A private message whose (sender device, keyId, counter) was taken before answers `key_reused`.
+   */
+  protected async appendSealed(messages: readonly NewMessage[], sealed: readonly (Envelope | null)[]): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>[]> {
     if (messages.length === 0) return [];
-    // One round trip: see database/postgres/003_append_messages.sql (and 012 for its last two arguments).
-    const { rows } = await this.db.query<Row>('SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[], $8::smallint)', [
+    // One round trip: see database/postgres/003_append_messages.sql (012 for the search arguments, 023 for the keys).
+    const { rows } = await this.db.query<Row>(
+      'SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::tsvector[], $8::smallint, $9::text[], $10::text[], $11::bigint[])',
+      [
       messages.map((m) => m.id),
       messages.map((m) => m.roomId),
       messages.map((m) => m.sender.id),
@@ -970,6 +989,9 @@ export class SqlStore implements Store {
       // The search terms of each body, made by the client (on the embedded database's thread).
       new SearchTermsOf(messages.map((m) => m.body)),
       SEARCH_TERMS_VERSION,
+      sealed.map((e) => e?.senderDevice ?? null),
+      sealed.map((e) => e?.keyId ?? null),
+      sealed.map((e) => e?.counter ?? null),
     ]);
     if (rows.some((r) => r.outcome === 'no_room')) throw new Error('append to a room that does not exist');
     // A retry without a relation of an id stored with one is not a repeat; asked only when there are repeats.
@@ -987,6 +1009,10 @@ export class SqlStore implements Store {
             return { ok: false, conflict: 'not_member' };
           case 'wrong_payload':
             return { ok: false, conflict: 'wrong_payload' };
+          case 'key_reused':
+            return { ok: false, conflict: 'key_reused' };
+          case 'peer_left':
+            return { ok: false, conflict: 'peer_left' };
           case 'duplicate':
           case 'appended':
             if (row.outcome === 'duplicate' && related.has(String(row.event_id))) return { ok: false, conflict: 'client_msg_id_reused' };
@@ -1015,9 +1041,14 @@ export class SqlStore implements Store {
       });
   }
 
-  async appendRelation(r: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
+  appendRelation(r: NewRelation): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
+    return this.appendRelationSealed(r, r.envelope);
+  }
+
+  /** appendRelation, with the envelope its key is read from given apart (see {@link appendSealed}). */
+  protected appendRelationSealed(r: NewRelation, sealed: Envelope | null): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> {
     return this.db.transaction(async (tx): Promise<StoreResult<{ event: RoomEvent; duplicate: boolean }>> => {
-      const { rows: roomRows } = await tx.query<Row>('SELECT visibility FROM rooms WHERE id = $1 FOR UPDATE', [r.roomId]);
+      const { rows: roomRows } = await tx.query<Row>('SELECT visibility, dm_key IS NOT NULL AS direct FROM rooms WHERE id = $1 FOR UPDATE', [r.roomId]);
       const room = roomRows[0];
       if (!room) throw new Error(`no room ${r.roomId}`);
       if ((room.visibility === 'open') !== (r.body !== null) || (r.body === null) === (r.envelope === null)) return { ok: false, conflict: 'wrong_payload' };
@@ -1030,6 +1061,11 @@ export class SqlStore implements Store {
       }
       const member = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [r.roomId, r.sender.id]);
       if (member.rows.length === 0) return { ok: false, conflict: 'not_member' };
+      if (room.direct === true) {
+        // As append_messages (023): a direct message whose other person left takes nothing, under the room's lock.
+        const other = await tx.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id <> $2', [r.roomId, r.sender.id]);
+        if (other.rows.length === 0) return { ok: false, conflict: 'peer_left' };
+      }
       const { rows } = await tx.query<Row>('SELECT room_id, seq, sender_id, kind, relation_type, redacted_at FROM room_events WHERE id = $1', [r.relation.eventId]);
       const target = rows[0];
       if (!target) return { ok: false, conflict: 'target_missing' };
@@ -1047,6 +1083,16 @@ export class SqlStore implements Store {
         const c = counts[0] as Row;
         if (Number(c.same) > 0) return { ok: false, conflict: 'already_reacted', targetSeq };
         if (Number(c.mine) >= MAX_REACTIONS_PER_USER || Number(c.total) >= MAX_REACTIONS_PER_MESSAGE) return { ok: false, conflict: 'reaction_limit', targetSeq };
+      }
+      if (sealed) {
+        // One message key per envelope (database/postgres/023_envelope_keys.sql).
+        const taken = await tx.query('INSERT INTO envelope_keys (sender_device, key_id, counter, event_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1', [
+          sealed.senderDevice,
+          sealed.keyId,
+          sealed.counter,
+          r.id,
+        ]);
+        if (taken.rows.length === 0) return { ok: false, conflict: 'key_reused' };
       }
       if (r.relation.type === 'edit') {
         await tx.query(`UPDATE room_events SET superseded = true WHERE id = $1 OR (relates_to = $1 AND relation_type = 'edit')`, [r.relation.eventId]);

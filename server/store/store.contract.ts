@@ -366,6 +366,27 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect((await store.listEvents(priv.value.room.id, { afterSeq: 1, limit: 5 }))[0]?.envelope).toEqual(envelope);
     });
 
+    it('takes each (sender device, keyId, counter) of a private message once, also in one batch and in a relation', async () => {
+      const owner = await newUser();
+      const priv = await store.createRoom({ id: randomUUID(), name: `p${randomUUID().slice(0, 8)}`, topic: '', visibility: 'private', ownerId: owner.id, joinEventId: randomUUID() });
+      if (!priv.ok) throw new Error(priv.conflict);
+      const roomId = priv.value.room.id;
+      const device = randomUUID();
+      const sealed = (counter: number) => ({ v: 1, suite: 'p256-hmac-aes256gcm-1', roomId, senderUser: owner.id, senderDevice: device, keyId: 'k'.repeat(22), counter, clientMsgId: randomUUID(), iv: 'i'.repeat(16), ct: 'c'.repeat(40), sig: 's'.repeat(86) }) as const;
+      const message = (envelope: ReturnType<typeof sealed>) => ({ id: randomUUID(), roomId, sender: owner, clientMsgId: envelope.clientMsgId, body: null, envelope });
+      const first = sealed(0);
+      const copy = sealed(0);
+      const [a, b, c] = await store.appendMessages([message(first), message(copy), message(sealed(1))]);
+      expect(a?.ok).toBe(true);
+      expect(b).toEqual({ ok: false, conflict: 'key_reused' });
+      expect(c?.ok).toBe(true);
+      // A retry of the first (same clientMsgId) is its duplicate, not a reuse.
+      expect((await store.appendMessages([message(first)]))[0]).toMatchObject({ ok: true, value: { duplicate: true } });
+      const target = a?.ok ? a.value.event.id : '';
+      const reply = sealed(1);
+      expect(await store.appendRelation({ ...message(reply), relation: { type: 'reply', eventId: target } })).toEqual({ ok: false, conflict: 'key_reused' });
+    });
+
     it('redeems an invite with N uses exactly N times, even concurrently, and refuses revoked or expired ones', async () => {
       const owner = await newUser();
       const { room } = await newRoom(owner.id);

@@ -248,6 +248,10 @@ export type StoreConflict =
   | 'invite_used_up'
   | 'invite_removed'
   | 'wrong_payload'
+  /** A private message whose (sender device, keyId, counter) another envelope already took: a copy of the device reusing a message key. */
+  | 'key_reused'
+  /** A message to a direct message whose other person is no longer in it (they would never read it). */
+  | 'peer_left'
   | 'target_missing'
   | 'target_other_room'
   | 'target_deleted'
@@ -413,6 +417,8 @@ export interface Store {
    */
   findRemoval(roomId: string, userId: string): Promise<RemovalRecord | null>;
   findDmRoom(dmKey: string): Promise<RoomRecord | null>;
+  /** The two user ids of a direct message (its pair key), or null when the room is not one. */
+  directMessagePair(roomId: string): Promise<readonly [string, string] | null>;
 
   createInvite(invite: { id: string; roomId: string; tokenHash: string; createdBy: string; expiresAt: Date; maxUses: number }): Promise<InviteRecord>;
   listInvites(roomId: string): Promise<InviteRecord[]>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ChatError } from '../protocol/index.js';
 import type { AckFrame } from '../protocol/index.js';
 import type { OutboxItem, OutboxStore } from './outbox-store.js';
 import { newestIsSending, Outbox } from './outbox.js';
@@ -45,6 +46,40 @@ describe('Outbox', () => {
     }
     await Promise.all(added);
     expect(sent).toEqual(texts);
+  });
+});
+
+describe('Outbox retry', () => {
+  // carol's message to a direct message bob had left was refused; retried once bob was back, it went
+  // out in the envelope sealed while he was away, with a chain his devices were never given.
+  it('seals a refused private message afresh when it is retried, not in the envelope the server refused', async () => {
+    const items = new Map<string, OutboxItem>();
+    const store: OutboxStore = { list: async () => [...items.values()], put: async (item) => void items.set(item.clientMsgId, item), remove: async (id) => void items.delete(id) };
+    let sealed = 0;
+    const sentEnvelopes: string[] = [];
+    const outbox = new Outbox({
+      store,
+      clock: { now: () => 0, setTimeout: () => null, clearTimeout: () => {} },
+      newId: () => '00000000-0000-4000-8000-000000000001',
+      transport: {
+        sendBody: async () => Promise.reject(new Error('no open rooms here')),
+        encrypt: async () => ({ ct: `sealed ${++sealed}` }) as never,
+        sendEnvelope: async (_room, envelope) => {
+          sentEnvelopes.push(envelope.ct);
+          if (sentEnvelopes.length === 1) throw new ChatError('conflict', '@bob has left your direct messages');
+          return { type: 'ack', seq: 7 } as unknown as AckFrame;
+        },
+        deleteMessage: async () => Promise.reject(new Error('no deletes here')),
+      },
+    });
+    outbox.setOnline(true);
+    const id = '00000000-0000-4000-8000-000000000001';
+    await outbox.add({ id: 'r', private: true }, 'after bob left');
+    await expect(outbox.whenSent(id)).rejects.toMatchObject({ code: 'conflict' });
+    expect(items.get(id)).toMatchObject({ failed: { code: 'conflict' } });
+    await outbox.retry(id);
+    await expect(outbox.whenSent(id)).resolves.toMatchObject({ seq: 7 });
+    expect(sentEnvelopes).toEqual(['sealed 1', 'sealed 2']);
   });
 });
 

@@ -191,12 +191,18 @@ export class Outbox extends Emitter<OutboxEvents> {
     }
   }
 
-  /** Queues a failed message again. */
+  /**
+   * Queues a failed message again. A private one is encrypted afresh when it goes: the server refused
+   * the envelope it had (nothing was stored under it), and the room's members may have changed since —
+   * a direct message refused because the other person had left is sealed, once they are back, with
+   * keys their devices are given; the old envelope's chain never reached them.
+   */
   async retry(clientMsgId: string): Promise<void> {
     const item = this.items.find((i) => i.clientMsgId === clientMsgId);
     if (!item || item.status !== 'failed') return;
     const again: PendingMessage = { ...withoutError(item), status: 'queued' };
-    await this.options.store.put(toRecord(again, this.envelopes.get(clientMsgId)));
+    this.envelopes.delete(clientMsgId);
+    await this.options.store.put(toRecord(again, undefined));
     this.replace(again);
     this.flush();
   }

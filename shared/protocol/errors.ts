@@ -23,6 +23,12 @@ export const ErrorCode = {
   /** The operation conflicts with the current state (already a member, not a member, ...). */
   conflict: 'conflict',
   messageTooLarge: 'message_too_large',
+  /**
+   * A private message sealed with a message key (sender device, keyId, counter) that another envelope
+   * already used: another copy of the sending device's state (a copied CHAT_HOME, an old restore)
+   * advanced the same chain. Nothing was stored; that copy must stop sending as this device.
+   */
+  keyReused: 'key_reused',
   /** An invite link that is expired, revoked or used up. */
   inviteInvalid: 'invite_invalid',
   rateLimited: 'rate_limited',
