@@ -89,9 +89,10 @@ const MAX_PENDING = 1_000;
  * edits as messages of their own and deleted text, is rebuilt), 4 since messages whose keys were
  * missing for any reason are kept to be opened again (an older index had passed over those from
  * before the device or the user's joining for good: it is rebuilt, so they are found once their keys
- * come) and an edited message keeps its edit's time.
+ * come) and an edited message keeps its edit's time, 5 since a token's pieces written together are a
+ * part term (SEARCH_TERMS_VERSION 2: `email` of "e-mail").
  */
-const VERSION = 4;
+const VERSION = 5;
 
 /**
  * The client-side full-text index of private rooms (MiniSearch, BM25 ranking), with the server's

@@ -17,7 +17,8 @@ import { detect } from 'tinyld/light';
  * - `part`: the pieces of a token joined by `. - _ @ / \ : '` (a host, an e-mail address, a path, an
  *   id): `dana.smith@example.com` → `dana.smith`, `example.com`, `dana`, `smith`, `example`, `com`;
  *   and every run of neighbouring pieces between `@ / \ :` (up to eight pieces): `srv-web03.lan` →
- *   `srv-web03`, `web03.lan`, `srv`, `web03`, `lan`;
+ *   `srv-web03`, `web03.lan`, `srv`, `web03`, `lan`; and those pieces written together (`srvweb03lan`,
+ *   "e-mail" → `email`, "node.js" → `nodejs`), as people also type them;
  * - `stem`: the Snowball stem of each alphabetic piece (via @orama/stemmers) in the language of the
  *   text — Russian for Cyrillic, else the text's detected language among English, German, French and
  *   Spanish (tinyld), English when undetected, and the English stem as well — marked with a leading `~` so that a stem never equals a
@@ -243,6 +244,15 @@ function plainToken(raw: string, at: number, position: number, terms: Term[], wi
       // name's parent domains ("status.acme.io" → "acme.io") and its leading parts ("srv-web03.lan" →
       // "srv-web03", "web03.lan"), an id's prefix ("plt-3699-b" → "plt-3699").
       const parts = pieces(seg.text, /[.\-_'’]+/gu);
+      // The segment's pieces written together, as people also type them: "e-mail" → `email`,
+      // "on-call" → `oncall`, "node.js" → `nodejs`, "PLT-3699" → `plt3699` (spanning the segment).
+      if (parts.length > 1) {
+        const joined = fold(parts.map((part) => part.text).join(''));
+        if (joined.length > 0 && joined.length <= MAX_TERM_CHARS && !seen.has(joined)) {
+          seen.add(joined);
+          terms.push({ form: joined, kind: 'part', position: pos, start: start + seg.offset, end: start + seg.offset + seg.text.length });
+        }
+      }
       for (let i = 0; i < parts.length; i++) {
         const first = parts[i] as { text: string; offset: number };
         for (let j = i + 1; j < Math.min(parts.length, i + MAX_RUN_PIECES); j++) {
@@ -293,10 +303,11 @@ const WEIGHT: Record<TermKind, string> = { exact: 'A', part: 'B', stem: 'C' };
  * The version of the terms this tokenizer writes; raise it with any change to `analyze` that changes a
  * text's terms. Stores keep it beside each message's terms, and the re-index the server runs at start
  * rewrites the terms of every message written by an older version (0: before versions were kept).
- * 1: runs of neighbouring pieces as parts (`srv-web03` of "srv-web03.lan"). (How `toTsvector` spells
- * the kinds in lexemes is the SQL store's format, converted in SQL by migration 015's re-index.)
+ * 1: runs of neighbouring pieces as parts (`srv-web03` of "srv-web03.lan"); 2: a segment's pieces
+ * written together as a part (`email` of "e-mail"). (How `toTsvector` spells the kinds in lexemes is the
+ * SQL store's format, converted in SQL by migration 015's re-index.)
  */
-export const SEARCH_TERMS_VERSION = 1;
+export const SEARCH_TERMS_VERSION = 2;
 
 /**
  * Prefix of a part's lexeme in a `tsvector` (see `toTsvector`). No term of `analyze` begins with it: a

@@ -18,9 +18,10 @@ const EARLY_EDITS = 'early-edits';
  * index is built again from the rooms' histories); 3 since messages whose keys were missing for any
  * reason are kept to be opened again (version 2 had passed over those from before the device or the
  * user's joining for good: its records are dropped on upgrade, so the index is built again and they
- * are found once their keys come).
+ * are found once their keys come); 4 since a token's pieces written together are a part term
+ * (SEARCH_TERMS_VERSION 2: `email` of "e-mail"; dropped and built again the same way).
  */
-const VERSION = 3;
+const VERSION = 4;
 const SEALING_KEY_ID = 'aes-gcm';
 /** AES-GCM's recommended 96-bit nonce (NIST SP 800-38D, 8.2). */
 const IV_BYTES = 12;
@@ -93,12 +94,12 @@ export class IndexedDbSearchIndex implements PrivateIndexStore {
       VERSION,
       (db, oldVersion, tx) => {
         if (oldVersion < 1) for (const store of [KEY, MESSAGES, ROOMS]) db.createObjectStore(store);
-        else if (oldVersion < 3) {
+        else if (oldVersion < 4) {
           tx.objectStore(MESSAGES).clear();
           tx.objectStore(ROOMS).clear();
         }
         if (oldVersion < 2) db.createObjectStore(EARLY_EDITS);
-        else if (oldVersion < 3) tx.objectStore(EARLY_EDITS).clear();
+        else if (oldVersion < 4) tx.objectStore(EARLY_EDITS).clear();
       },
       () => {
         this.db = this.key = this.index = undefined;
