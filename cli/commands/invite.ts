@@ -1,6 +1,6 @@
 import type { CliContext } from '../context.js';
 import { formatTime, neutralize } from '../output.js';
-import { parseDuration } from '../time-input.js';
+import { parseDuration } from '../../shared/text/time-input.js';
 import { refuseInDirectMessage } from '../room-ref.js';
 
 /**

@@ -6,7 +6,7 @@ import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { resolveScope } from '../search-options.js';
 import { formatTime, neutralize, senderStyle } from '../output.js';
-import { parseSince } from '../time-input.js';
+import { parseSince } from '../../shared/text/time-input.js';
 
 /** The CLI's words for what brings a device the keys of private rooms (the TUI says the same). */
 export const CLI_KEY_REMEDIES: KeyRemedies = {

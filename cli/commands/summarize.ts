@@ -11,7 +11,7 @@ import { summarizeRoom } from '../room-summary.js';
 import { StreamWrapper } from '../stream-wrap.js';
 import { providerFailureParts } from '../../shared/summarize/summarize.js';
 import { roomName } from '../room-ref.js';
-import { parseSince } from '../time-input.js';
+import { parseSince } from '../../shared/text/time-input.js';
 
 export interface SummarizeOptions {
   readonly type?: string;

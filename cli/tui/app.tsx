@@ -37,7 +37,7 @@ import { columns } from './state/styled-wrap.js';
 import type { ChatDeps } from './use-chat.js';
 import { useChat } from './use-chat.js';
 import { useMessageActions } from './use-message-actions.js';
-import type { SearchScope } from '../search-options.js';
+import type { SearchScope } from '../../shared/search/search-options.js';
 
 /**
  * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):

@@ -4,7 +4,7 @@ import type { ApiClient, ChatSnapshot, DevicePrompts, E2ESession, LiveClient, Me
 import { ChatError } from '../../shared/protocol/index.js';
 import type { Room, RoomEvent, Summary, SummaryType } from '../../shared/protocol/index.js';
 import type { DraftBook } from './state/drafts.js';
-import type { SearchScope } from '../search-options.js';
+import type { SearchScope } from '../../shared/search/search-options.js';
 
 export type { DmPeer } from '../../shared/client/index.js';
 

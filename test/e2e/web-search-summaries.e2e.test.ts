@@ -157,6 +157,28 @@ describe.runIf(haveChromium)('search and summaries in the web client, in headles
     await expect.poll(async () => (await page.locator('.timeline .jumped').textContent()) ?? '').toContain(PRIVATE_TEXT);
   }, 60_000);
 
+  // The TUI's /search took chat search's options and the web's box did not: `launch --room vault`
+  // searched for the words "room" and "vault".
+  it('takes chat search\'s --room, --from and --since in the search box, and refuses an option it does not know', async () => {
+    const box = page.getByLabel('Search messages');
+    if (!(await box.isVisible())) await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = page.getByRole('list', { name: 'Search results' });
+    const searchFor = async (text: string) => {
+      await box.fill(text);
+      await box.press('Enter');
+    };
+    await searchFor('launch --room vault');
+    await expect.poll(async () => (await results.getByRole('listitem').allTextContents()).join('|')).toContain(PRIVATE_TEXT);
+    expect(await results.getByRole('listitem').count()).toBe(1);
+    await searchFor('launch --room #town --from @erin --since 1d');
+    await expect.poll(async () => (await results.getByRole('listitem').allTextContents()).join('|')).toContain(OPEN_TEXT);
+    expect(await results.getByRole('listitem').count()).toBe(1);
+    await searchFor('launch --room nowhere');
+    await page.getByText('--room: you are in no room named #nowhere').waitFor();
+    await searchFor('launch --limit 3');
+    await page.getByText(/unknown option "--limit"/).waitFor();
+  }, 60_000);
+
   it('streams the server’s summary of an open room into the panel', async () => {
     fake.reset();
     await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /#town/ }).click();

@@ -21,6 +21,7 @@ import { useSession } from '../session.js';
 import { createBrowserSearch } from '../search/browser-search.js';
 import { SearchPanel } from '../search/search-panel.js';
 import { useRooms } from '../use-rooms.js';
+import { scopedRoom, searchFilters } from '../../../shared/search/search-options.js';
 
 /** What the sign-in form says after this browser signed out (its device removed: see `signOut`). */
 const SIGNED_OUT_NOTE =
@@ -238,7 +239,12 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
           {backupOpen && <KeyBackupPanel backup={backup} fresh={freshKey} onDone={setNote} onClose={() => (setPanel(null), setFreshKey(null))} />}
           {searching && (
             <SearchPanel
-              search={(q) => search.search(q, chat.rooms)}
+              search={async (q, scope) => {
+                const filters = searchFilters(scope);
+                if (scope.room === undefined) return search.search(q, chat.rooms, filters);
+                const room = scopedRoom(chat.rooms, scope.room, chat.title);
+                return search.search(q, [room], { ...filters, room: room.name });
+              }}
               roomTitle={(hit) => {
                 const r = chat.rooms.find((x) => x.id === hit.roomId);
                 // A room not listed (left since): `#name`, or for a direct message "a direct message", never `dm-…`.

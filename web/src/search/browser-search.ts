@@ -1,6 +1,7 @@
 import { searchEverywhere } from '../../../shared/client/index.js';
 import type { ApiClient, E2ESession, SearchAnswer } from '../../../shared/client/index.js';
 import type { Room } from '../../../shared/protocol/index.js';
+import type { SearchFilters } from '../../../shared/search/search-options.js';
 import { request } from '../lib/indexeddb.js';
 import type { IndexedDbSearchIndex } from './indexeddb-search-index.js';
 import { searchDatabaseName } from './search-database.js';
@@ -14,10 +15,12 @@ export interface BrowserSearch {
    * One ranked, highlighted list: open rooms searched by the server, private rooms by this browser's
    * index (brought up to date first: fetched, decrypted, indexed). `waiting` and `waitingRooms` count
    * the private messages (and rooms) not searchable yet because their keys are not in this browser;
-   * `device` says whether it is verified (see searchEverywhere). Rejects with the server's ChatError
+   * `device` says whether it is verified (see searchEverywhere). With `filters`, only messages from
+   * that sender, since that time (see searchFilters), and `room` names the one room searched when
+   * `rooms` is that room alone. Rejects with the server's ChatError
    * (`invalid_request` for an empty query, `rate_limited`…).
    */
-  search(query: string, rooms: readonly Room[]): Promise<SearchAnswer>;
+  search(query: string, rooms: readonly Room[], filters?: SearchFilters & { readonly room?: string | undefined }): Promise<SearchAnswer>;
   /** Deletes the private index and its key from this browser (sign-out). */
   destroy(): Promise<void>;
 }
@@ -32,7 +35,7 @@ export function createBrowserSearch(api: ApiClient, e2e: E2ESession, userId: str
   const privateIndex = () => (index ??= import('./indexeddb-search-index.js').then((m) => new m.IndexedDbSearchIndex(userId)));
   const sources = { api, e2e: async () => e2e, privateIndex };
   return {
-    search: (query, rooms) => searchEverywhere(sources, query, { rooms, limit: LIMIT }),
+    search: (query, rooms, filters = { from: undefined, since: undefined }) => searchEverywhere(sources, query, { rooms, ...filters, limit: LIMIT }),
     destroy: async () => {
       if (index) await (await index).destroy();
       else await request(indexedDB.deleteDatabase(searchDatabaseName(userId)));

@@ -8,6 +8,8 @@ import { Button } from '../components/ui/button.js';
 import { Input } from '../components/ui/input.js';
 import { localTimeFormatter } from '../../../shared/text/time-format.js';
 import { Label } from '../components/ui/label.js';
+import { splitSearchOptions } from '../../../shared/search/search-options.js';
+import type { SearchScope } from '../../../shared/search/search-options.js';
 
 /** What a search answered: its hits, and the private messages (and rooms) this browser could not search yet, with why (see searchEverywhere). */
 export type SearchAnswer = Omit<FullAnswer, 'hits'> & { readonly hits: readonly SearchHit[] };
@@ -37,7 +39,8 @@ export function searchStatusText(answer: SearchAnswer): string {
 /** Props of {@link SearchPanel}. */
 export interface SearchPanelProps {
   /** Runs a search (see BrowserSearch.search); a rejection's message is shown. */
-  readonly search: (query: string) => Promise<SearchAnswer>;
+  /** Searches `query` in the rooms, from the sender and since the time `scope` names (`--room`, `--from`, `--since` in the box). */
+  readonly search: (query: string, scope: SearchScope) => Promise<SearchAnswer>;
   /** Opens a hit: selects its room and jumps to the message. */
   readonly onOpen: (hit: SearchHit) => void;
   /** How a hit's room is named (`#name`, `🔒 name`, `@peer`). */
@@ -68,7 +71,7 @@ const when = (iso: string) => localTimeFormatter().dateTime(Date.parse(iso), Dat
 
 /**
  * Search over every room: one query box (the syntax of `chat search`: words, `"a phrase"`,
- * `-excluded`, `a or b`) and one merged, ranked list of hits, open and private rooms together, each
+ * `-excluded`, `a or b`, and its options `--room`, `--from`, `--since`) and one merged, ranked list of hits, open and private rooms together, each
  * a button that opens the message in its room. Escape (focus inside) or Close dismisses it.
  */
 export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelProps) {
@@ -83,11 +86,13 @@ export function SearchPanel({ search, onOpen, roomTitle, onClose }: SearchPanelP
     setBusy(true);
     setError(null);
     // The query parser (with the tokenizer's stemmers) loads when first needed, as the private index does.
+    // The box takes `chat search`'s options too (--room, --from, --since), as the TUI's /search does.
     import('../../../shared/search/query.js')
       .then(({ unsearchableQuery }) => {
-        const unsearchable = unsearchableQuery(query);
-        if (unsearchable) throw new Error(unsearchable);
-        return search(query);
+        const { query: words, scope } = splitSearchOptions(query);
+        const unsearchable = unsearchableQuery(words);
+        if (unsearchable) throw new Error(words ? unsearchable : 'say what to search for as well as where');
+        return search(words, scope);
       })
       .then(
         (a) => (setAnswer(a), setBusy(false)),

@@ -1,4 +1,4 @@
-import { ChatError } from '../shared/protocol/index.js';
+import { ChatError } from '../protocol/index.js';
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
 const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
