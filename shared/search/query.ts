@@ -1,5 +1,5 @@
 import { searchQueryTooLong } from '../protocol/search.js';
-import { analyze, queryStems } from './tokens.js';
+import { analyze, MAX_TERM_CHARS, queryStems } from './tokens.js';
 
 /**
  * One word of a query: its exact form (as the tokenizer writes a whole token or a part) and the stem
@@ -116,5 +116,8 @@ export function unsearchableQuery(query: string): string | null {
   const parsed = parseQuery(query);
   if (parsed.groups.length > 0) return null;
   if (parsed.excluded.length > 0) return 'the search has only -excluded words: give a word to find as well';
+  if (new RegExp(`[\\p{L}\\p{N}]{${MAX_TERM_CHARS + 1},}`, 'u').test(query)) {
+    return `the search's words are longer than ${MAX_TERM_CHARS} characters, and words that long are not indexed: search for a shorter part of it`;
+  }
   return 'the search has no searchable words: emoji, symbols and punctuation alone are not indexed, so give a word to find';
 }

@@ -45,6 +45,13 @@ describe('parseQuery', () => {
     expect(parseQuery('- "" ')).toEqual({ groups: [], excluded: [] });
   });
 
+  // A single 65-letter word was refused as "emoji, symbols and punctuation alone are not indexed".
+  it('says a word too long to be indexed is too long', () => {
+    expect(unsearchableQuery('a'.repeat(65))).toMatch(/longer than 64 characters/);
+    expect(unsearchableQuery('a'.repeat(64))).toBeNull();
+    expect(unsearchableQuery('🎉')).toMatch(/emoji, symbols and punctuation/);
+  });
+
   it('reads `or` as a word where it has no item on one side to join (no stop words)', () => {
     const forms = (items: readonly QueryItem[]) => items.map((i) => [i.kind, i.words.map((w) => w.form)]);
     expect(parseQuery('or').groups.map(forms)).toEqual([[['word', ['or']]]]);

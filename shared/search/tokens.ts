@@ -51,8 +51,8 @@ const STEMMERS: Record<StemLanguage, (word: string) => string> = {
 const LATIN_LANGUAGES: readonly StemLanguage[] = ['en', 'de', 'fr', 'es'];
 /** Prefix of stem terms. */
 export const STEM_MARK = '~';
-/** Longer tokens are not indexed whole (their parts are); PostgreSQL caps a lexeme at 2 KiB. */
-const MAX_TERM_CHARS = 64;
+/** Longer tokens are not indexed whole (their parts are), in characters; PostgreSQL caps a lexeme at 2 KiB. */
+export const MAX_TERM_CHARS = 64;
 
 const W = String.raw`[\p{L}\p{N}\p{M}]`;
 /**
