@@ -18,6 +18,16 @@ export function parseRoomRef(text: string): RoomRef {
 }
 
 /**
+ * Reads a user argument (`chat dm`, `verify`, `kick`, `login`, `register`, the TUI's `/dm`, `/kick`,
+ * `/verify`): `@carol` and `carol` are the same user, as `#general` and `general` are the same room
+ * (see {@link parseRoomRef}). Surrounding whitespace is ignored; a lone `@` is kept (the server then
+ * says there is no such user).
+ */
+export function parseUserRef(text: string): string {
+  return text.trim().replace(/^@(?=.)/, '');
+}
+
+/**
  * How a CLI message names `room` (see roomTitle): `@peer` for a direct message, `#name` for any other
  * room; neutralized — a DM's stored `dm-…` name is never shown. A DM's peer is the `@user` it was
  * named by (`ref`), else its other member as the server lists them (one members request, for DMs

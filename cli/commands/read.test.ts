@@ -35,4 +35,19 @@ describe('chat read (historyLines)', () => {
     // --json carries the same rule: a tombstone with no reactions.
     expect(byId.get(id(4))).toMatchObject({ deleted: true, text: null, reactions: [] });
   });
+
+  // `chat read general --before 4` showed "bob: the plan" with no "(edited)" and no reactions: its
+  // edit and reaction came after the page; they are folded in (`later`), never printed themselves.
+  it('folds in the relations after a page read back without printing them', () => {
+    const out = new Output(sink(), sink(), false, false);
+    const page = [ev(2, bob, 'the plan'), ev(3, alice, 'ok')];
+    const later = [ev(5, bob, 'the plan v2', { type: 'edit', target: 2 }), ev(6, alice, '👍', { type: 'reaction', target: 2 })];
+    const { byId, lines } = historyLines(out, page, new Map(), new Map(), alice.id, later);
+    expect(lines.join('\n').split('\n')).toEqual([
+      expect.stringMatching(/ {2}bob: the plan v2 \(edited\) #2$/),
+      `${' '.repeat(18)}👍 1*`,
+      expect.stringMatching(/ {2}alice: ok #3$/),
+    ]);
+    expect(byId.get(id(2))).toMatchObject({ text: 'the plan v2', edited: true });
+  });
 });

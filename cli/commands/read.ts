@@ -57,10 +57,11 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
   });
 
   if (!opts.follow) {
-    const { page, opened: openedById, quoted } = await model.readPage(room.id, opts.before === undefined ? {} : { before: opts.before });
+    const { page, opened: openedById, quoted, later } = await model.readPage(room.id, opts.before === undefined ? {} : { before: opts.before });
     // Only a private room's messages are opened (an open room's are plain text).
     const opened = (event: RoomEvent) => (e2e && event.envelope ? openedById.get(event.id) : undefined);
-    const { byId, lines } = historyLines(ctx.out, page.events, e2e ? openedById : new Map(), quoted, session.user.id);
+    // A page back (--before) folds in the edits, reactions and deletes after it too (`later`).
+    const { byId, lines } = historyLines(ctx.out, page.events, e2e ? openedById : new Map(), quoted, session.user.id, later);
     const withView = (e: RoomEvent) => {
       const v = byId.get(e.id);
       return v ? { ...asData(e, opened(e)), text: v.text, edited: v.edited, deleted: v.deleted, reactions: v.reactions, replyTo: v.replyTo } : asData(e, opened(e));
@@ -169,8 +170,9 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
  * with, so both label the same events alike: relations (edits, deletes, reactions, replies) folded
  * into the messages they name (shared/client/relations.ts), membership events as they came. `openedById`
  * holds what decrypting each private message gave (by event id); `quoted` holds the
- * messages that replies answer from before the page. Answers the folded views (by event id) and the
- * lines (none for an empty page).
+ * messages that replies answer from before the page; `later` the relations after the page of its
+ * messages (a page read back, see ChatModel.readPage), folded in but not printed. Answers the folded
+ * views (by event id) and the lines (none for an empty page).
  */
 export function historyLines(
   out: Output,
@@ -178,6 +180,7 @@ export function historyLines(
   openedById: ReadonlyMap<string, Opened>,
   quoted: ReadonlyMap<string, RoomEvent>,
   me: string,
+  later: readonly RoomEvent[] = [],
 ): { readonly byId: ReadonlyMap<string, MessageView>; readonly lines: string[] } {
   const opened = (e: RoomEvent) => (e.envelope ? openedById.get(e.id) : undefined);
   const contentOf = (e: RoomEvent): string | null => {
@@ -186,7 +189,7 @@ export function historyLines(
     return o?.status === 'ok' ? o.body : null;
   };
   // A reply to a message before the page quotes it as fetched on its own.
-  const { byId } = applyRelations(events, me, contentOf, [], quoted);
+  const { byId } = applyRelations([...events, ...later], me, contentOf, [], quoted);
   const lines = events
     .filter((e) => e.kind !== 'message' || byId.has(e.id))
     .map((e) => {

@@ -1,7 +1,7 @@
 import { searchEverywhere, unsearchedNotice } from '../../shared/client/index.js';
 import type { KeyRemedies } from '../../shared/client/index.js';
 import { ChatError, isDirectMessageName, searchQueryTooLong } from '../../shared/protocol/index.js';
-import { dmPeers, roomName as nameOfRoom, roomNameOf } from '../room-ref.js';
+import { dmPeers, parseUserRef, roomName as nameOfRoom, roomNameOf } from '../room-ref.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { resolveScope } from '../search-options.js';
@@ -62,10 +62,23 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   const peers = hits.some((h) => isDirectMessageName(h.roomName)) ? await dmPeers(api, resolved.rooms, session.user.username) : new Map<string, string>();
 
   ctx.out.result({ query: q, hits, waiting, waitingRooms, device, unsearched }, () => {
-    if (hits.length === 0) return `No messages match ${JSON.stringify(q)}${shownRoom !== undefined ? ` in ${shownRoom}` : ''}.`;
+    if (hits.length === 0) return noMatches(q, { ...(shownRoom === undefined ? {} : { room: shownRoom }), ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.since === undefined ? {} : { since: opts.since }) });
     return hits.flatMap((h) => [
       `${ctx.out.style('bold', roomNameOf(h.roomId, h.roomName, peers))}  ${ctx.out.style(senderStyle(h.sender.username), neutralize(h.sender.username))}  ${ctx.out.style('dim', `${formatTime(h.createdAt)}${h.editedAt ? ' (edited)' : ''}  seq ${h.seq}`)}`,
       `  ${ctx.out.snippet(h.snippet)}`,
     ]);
   });
+}
+
+/**
+ * What `chat search` says when nothing matched: the query as typed, in plain double quotes (not
+ * JSON-escaped: `"--force"` stays `"--force"`), and every filter it ran under — `in #room` (`room`:
+ * the room as already named to the user, see roomName), `from @user` (`from` as typed, `@` or not,
+ * see parseUserRef), `since DATE` (as typed). The query and the typed filters are neutralized.
+ */
+export function noMatches(query: string, filters: { readonly room?: string; readonly from?: string; readonly since?: string }): string {
+  const room = filters.room === undefined ? '' : ` in ${filters.room}`;
+  const from = filters.from === undefined ? '' : ` from @${neutralize(parseUserRef(filters.from))}`;
+  const since = filters.since === undefined ? '' : ` since ${neutralize(filters.since.trim())}`;
+  return `No messages match "${neutralize(query)}"${room}${from}${since}.`;
 }

@@ -8,6 +8,7 @@ import type { ApiClient, StoredSession } from '../../shared/client/index.js';
 import type { CliContext } from '../context.js';
 import { neutralize } from '../output.js';
 import { recoveryKeyNotice } from '../recovery-key-notice.js';
+import { parseUserRef } from '../room-ref.js';
 import { promptHidden, readAll } from '../node/terminal-input.js';
 
 /** Reads the password from stdin (--password-stdin) or a hidden prompt, twice when registering. */
@@ -25,8 +26,9 @@ async function password(ctx: CliContext, fromStdin: boolean, confirm: boolean): 
   return first;
 }
 
-/** `chat register` and `chat login`: start a session, keep it in the keychain (or file), say where. */
-export async function signIn(ctx: CliContext, mode: 'register' | 'login', username: string, opts: { passwordStdin?: boolean }): Promise<void> {
+/** `chat register` and `chat login` (`carol` or `@carol`, see parseUserRef): start a session, keep it in the keychain (or file), say where. */
+export async function signIn(ctx: CliContext, mode: 'register' | 'login', typed: string, opts: { passwordStdin?: boolean }): Promise<void> {
+  const username = parseUserRef(typed);
   const pw = await password(ctx, opts.passwordStdin ?? false, mode === 'register');
   const done = await startSession(ctx, mode, username, pw);
   const recovery = done.recoveryKey === undefined ? {} : { recoveryKey: done.recoveryKey };

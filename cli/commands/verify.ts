@@ -1,12 +1,14 @@
 import { ChatError } from '../../shared/protocol/index.js';
 import type { CliContext } from '../context.js';
+import { parseUserRef } from '../room-ref.js';
 
 /**
- * `chat verify <user> [--confirm]`: the 60-digit safety number you share with the user. Compare it
+ * `chat verify <user> [--confirm]` (`bob` or `@bob`, see parseUserRef): the 60-digit safety number you share with the user. Compare it
  * with theirs (in person, or over a channel you trust); --confirm marks them verified, and any later
  * change of their device keys is then warned about on every send and read.
  */
-export async function run(ctx: CliContext, user: string, opts: { confirm?: boolean }): Promise<void> {
+export async function run(ctx: CliContext, typed: string, opts: { confirm?: boolean }): Promise<void> {
+  const user = parseUserRef(typed);
   const { api, session } = await ctx.signedIn();
   const e2e = await ctx.e2e(api, session);
   let safety;

@@ -82,3 +82,41 @@ describe('slash commands offered in a direct message', () => {
     expect(helpText(false)).toMatch(/^ {2}\/kick <user>/m);
   });
 });
+
+// `/dm @carol` said `there is no user "@carol"`, and `/join #general` (what Tab fills in) `there is
+// no room "#general"`: a user is `carol` or `@carol`, a room `general` or `#general`.
+describe('@user and #room in slash commands', () => {
+  const general = room('general', 'open');
+  const fx = () => {
+    const api = {
+      directMessage: vi.fn(async () => ({ room: general, created: false })),
+      kick: vi.fn(async () => ({ room: general, event: null })),
+      join: vi.fn(async () => ({ room: general, event: null })),
+      createRoom: vi.fn(async () => ({ room: general })),
+    };
+    const e2e = { safetyNumberWith: vi.fn(async () => ({ number: '1 2', verified: false, changed: false, userId: 'c', keys: [] })) };
+    const effects = { api, e2e, room: general, title: (r: Room) => `#${r.name}`, refreshRooms: async () => [], select: () => undefined } as unknown as SlashEffects;
+    return { api, e2e, effects };
+  };
+
+  it('reads @carol as carol in /dm, /kick and /verify', async () => {
+    const { api, e2e, effects } = fx();
+    expect(await runSlash('dm', ['@carol'], '@carol', effects)).toBe('direct messages with carol');
+    expect(api.directMessage).toHaveBeenCalledWith('carol');
+    expect(await runSlash('kick', ['@carol'], '@carol', effects)).toBe('removed carol from #general');
+    expect(api.kick).toHaveBeenCalledWith(general.id, 'carol');
+    expect(await runSlash('verify', ['@carol'], '@carol', effects)).toMatch(/^safety number with carol: /);
+    expect(e2e.safetyNumberWith).toHaveBeenCalledWith('carol');
+  });
+
+  it('reads #general as general in /join and /create, and @carol in /join as the DM with carol', async () => {
+    const { api, effects } = fx();
+    expect(await runSlash('join', ['#general'], '#general', effects)).toBe('joined #general');
+    expect(api.join).toHaveBeenCalledWith('general');
+    await runSlash('create', ['#plans'], '#plans', effects);
+    expect(api.createRoom).toHaveBeenCalledWith({ name: 'plans', visibility: 'open' });
+    await runSlash('join', ['@carol'], '@carol', effects);
+    expect(api.directMessage).toHaveBeenCalledWith('carol');
+    expect(api.join).toHaveBeenCalledTimes(1);
+  });
+});

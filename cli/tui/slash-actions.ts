@@ -7,6 +7,7 @@ import { parseDuration, parseSince } from '../../shared/text/time-input.js';
 import { splitSearchOptions } from '../../shared/search/search-options.js';
 import type { SearchScope } from '../../shared/search/search-options.js';
 import { joinTarget } from '../invite-link.js';
+import { parseRoomRef, parseUserRef } from '../room-ref.js';
 import { DM_NO_MEMBERSHIP } from './state/slash-commands.js';
 import type { SlashName } from './state/slash-commands.js';
 import type { ThemeChoice } from './state/theme.js';
@@ -67,14 +68,18 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
   const { api } = fx;
   switch (name) {
     case 'join': {
+      // `#general` is `general`, and `@carol` your direct messages with carol, as for `chat join` (see parseRoomRef).
       const target = joinTarget(need(args[0], '/join <room | invite-link>'));
-      const result = target.kind === 'invite' ? await api.redeemInvite(target.token) : await api.join(target.name);
+      const ref = target.kind === 'room' ? parseRoomRef(target.name) : undefined;
+      const result =
+        target.kind === 'invite' ? await api.redeemInvite(target.token) : ref?.kind === 'user' ? await api.directMessage(ref.username) : await api.join(ref?.kind === 'room' ? ref.name : target.name);
       await fx.refreshRooms();
       fx.select(result.room.id);
       return `joined ${fx.title(result.room)}`;
     }
     case 'create': {
-      const roomName = need(args[0], '/create <room> [--private]');
+      // `/create #plans` makes `plans`: a leading `#` is how a room is written, not part of its name.
+      const roomName = need(args[0], '/create <room> [--private]').replace(/^#(?=.)/, '');
       const { room } = await api.createRoom({ name: roomName, visibility: args.includes('--private') ? 'private' : 'open' });
       await fx.refreshRooms();
       fx.select(room.id);
@@ -103,12 +108,12 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
     }
     case 'kick': {
       const room = notDirect(inRoom(fx.room));
-      const user = need(args[0], '/kick <user>');
+      const user = parseUserRef(need(args[0], '/kick <user>'));
       await api.kick(room.id, user);
       return `removed ${user} from ${fx.title(room)}`;
     }
     case 'dm': {
-      const user = need(args[0], '/dm <user>');
+      const user = parseUserRef(need(args[0], '/dm <user>'));
       const { room } = await api.directMessage(user);
       await fx.refreshRooms();
       fx.select(room.id);
@@ -121,7 +126,7 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       return members.map((m) => `${m.online ? '●' : '○'} ${m.user.username}${shownRole(room, m.role) === 'owner' ? ' (owner)' : ''}`).join('  ');
     }
     case 'verify': {
-      const user = need(args[0], '/verify <user> [--confirm]');
+      const user = parseUserRef(need(args[0], '/verify <user> [--confirm]'));
       const safety = await fx.e2e.safetyNumberWith(user);
       if (args.includes('--confirm')) {
         await fx.e2e.confirm(safety.userId, safety.keys);

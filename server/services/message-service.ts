@@ -149,8 +149,16 @@ export class MessageService {
   }
 }
 
-/** The error a refused edit, reaction or reply deserves. */
-function relationError(conflict: StoreConflict, relatesTo: RelatesTo, roomName: string, targetSeq: number | undefined): ChatError {
+/**
+ * A relation type with its article, as the server's messages say it: `an edit`, `a reaction`,
+ * `a reply`, `a delete` (`an` before a vowel, so a later type reads right too).
+ */
+export function relationWithArticle(type: string): string {
+  return `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+/** The error a refused edit, reaction or reply deserves (ChatError with the code the conflict maps to). */
+export function relationError(conflict: StoreConflict, relatesTo: RelatesTo, roomName: string, targetSeq: number | undefined): ChatError {
   // Seqs are what people see and type; an event id is shown only when the target is not in this room.
   const target = targetSeq === undefined ? `message ${relatesTo.eventId}` : `message ${targetSeq}`;
   switch (conflict) {
@@ -159,11 +167,11 @@ function relationError(conflict: StoreConflict, relatesTo: RelatesTo, roomName: 
     case 'target_missing':
       return new ChatError('not_found', `there is no such message in #${roomName}`);
     case 'target_other_room':
-      return new ChatError('invalid_request', `that message is in another room: a ${relatesTo.type} names a message of #${roomName}`);
+      return new ChatError('invalid_request', `that message is in another room: ${relationWithArticle(relatesTo.type)} names a message of #${roomName}`);
     case 'target_deleted':
       return new ChatError('conflict', `${target} was deleted: it can no longer be edited, reacted to or replied to`);
     case 'target_not_message':
-      return new ChatError('invalid_request', `event ${targetSeq ?? relatesTo.eventId} in #${roomName} is not a message (an edit, reaction or membership event cannot be the target of a ${relatesTo.type})`);
+      return new ChatError('invalid_request', `event ${targetSeq ?? relatesTo.eventId} in #${roomName} is not a message (an edit, reaction or membership event cannot be the target of ${relationWithArticle(relatesTo.type)})`);
     case 'already_reacted':
       return new ChatError('conflict', `you already reacted to ${target} with that emoji (delete your reaction to take it back)`);
     case 'reaction_limit':

@@ -166,6 +166,39 @@ describe('ChatModel', () => {
     expect(before.page.events.map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
+  // `chat read general --before N` showed the old text of an edited message (no "(edited)"), no
+  // reactions, and the old text in the quote of a reply: the edits and reactions came after the page.
+  it('answers with a page read back the relations after it, so it shows its messages as the newest page does', async () => {
+    const server = new FakeServer();
+    server.addRoom(room(OPEN, 'open'));
+    const rel = (type: string, target: RoomEvent) => ({ type, eventId: target.id, seq: target.seq });
+    const first = server.append(OPEN, { body: 'one' });
+    const second = server.append(OPEN, { body: 'two' });
+    const reply = server.append(OPEN, { body: 're: one', relation: rel('reply', first) });
+    const third = server.append(OPEN, { body: 'three' });
+    server.append(OPEN, { body: 'four' });
+    server.append(OPEN, { body: 'two!', relation: rel('edit', second) });
+    server.append(OPEN, { body: 'one!', relation: rel('edit', first) });
+    server.append(OPEN, { body: '👍', relation: rel('reaction', third) });
+    const takenBack = server.append(OPEN, { body: '🎉', relation: rel('reaction', second) });
+    server.append(OPEN, { body: null, relation: rel('delete', takenBack) });
+    server.append(OPEN, { body: '🎉', sender: ME, relation: rel('reaction', reply) });
+    const { model } = setup(server);
+    const content = (e: RoomEvent) => e.body;
+    const all = await model.readPage(OPEN, { limit: 10 });
+    const newest = applyRelations(all.page.events, ME.id, content, [], all.quoted).byId;
+    const back = await model.readPage(OPEN, { before: 5, limit: 3 });
+    expect(back.page.events.map((e) => e.seq)).toEqual([2, 3, 4]);
+    const views = applyRelations([...back.page.events, ...back.later], ME.id, content, [], back.quoted).byId;
+    expect([...views.keys()]).toEqual([second.id, reply.id, third.id]);
+    for (const [id, view] of views) expect(view).toEqual(newest.get(id));
+    expect(views.get(second.id)).toMatchObject({ text: 'two!', edited: true, reactions: [] });
+    expect(views.get(third.id)?.reactions.map((r) => r.key)).toEqual(['👍']);
+    expect(views.get(reply.id)?.replyTo).toMatchObject({ text: 'one!' });
+    // The newest page needs nothing after it.
+    expect(all.later).toEqual([]);
+  });
+
   it('answers the same snapshot until something changes', async () => {
     const server = new FakeServer();
     server.addRoom(room(OPEN, 'open'));

@@ -126,6 +126,11 @@ const PUBLISH_EVERY_MS = 100;
 
 /** The most events one history request may ask for (`HistoryQuery.limit`'s maximum). */
 const MAX_HISTORY_PAGE = 500;
+/**
+ * How many pages (of MAX_HISTORY_PAGE events) after a page read back are searched for the relations of
+ * its messages (`readPage` with `before`): 40, 20,000 events; a relation later than that is not seen.
+ */
+const LATER_RELATION_PAGES = 40;
 /** How many pages after a quoted message fetched on its own are searched for its edits and delete. */
 const QUOTE_SCAN_PAGES = 4;
 
@@ -460,19 +465,52 @@ export class ChatModel {
    * holds the messages that replies of the page answer from outside it (see `ChatSnapshot.quoted`). Needs no
    * `start`: nothing is followed and the timeline is left as it is. Resolves once every message of the
    * page is opened (`opened`: by event id, private messages only); rejects with a history request's error.
+   * A page read back (`before`) also answers `later`: the edits, reactions and deletes after it (up to
+   * the head, at most LATER_RELATION_PAGES pages of the server's 500) of its events and of what `quoted`
+   * holds, and the deletes of those (a reaction taken back), in seq order, so that folding `later` in
+   * shows the page's messages as a read of the newest page shows them (see laterRelations).
    */
-  async readPage(roomId: string, q: { readonly before?: number; readonly limit?: number } = {}): Promise<{ page: HistoryPage; opened: ReadonlyMap<string, Opened>; quoted: ReadonlyMap<string, RoomEvent> }> {
+  async readPage(
+    roomId: string,
+    q: { readonly before?: number; readonly limit?: number } = {},
+  ): Promise<{ page: HistoryPage; opened: ReadonlyMap<string, Opened>; quoted: ReadonlyMap<string, RoomEvent>; later: readonly RoomEvent[] }> {
     const page = await this.messagesPage(roomId, q.limit ?? this.pageSize, q.before);
     const { events } = page;
     this.decrypt(events);
     const quoted = await this.fetchQuoted(roomId, events);
+    const later = q.before === undefined ? [] : await this.laterRelations(roomId, events, quoted, page.headSeq);
+    this.decrypt(later);
     await this.decryptQueue;
     const opened = new Map<string, Opened>();
-    for (const event of [...events, ...quoted.values()]) {
+    for (const event of [...events, ...quoted.values(), ...later]) {
       const o = this.opened.get(event.id);
       if (o) opened.set(event.id, o);
     }
-    return { page, opened, quoted };
+    return { page, opened, quoted, later };
+  }
+
+  /**
+   * The edits, reactions and deletes after `events` (ascending seq; from the last one's seq up to
+   * `headSeq`, at most LATER_RELATION_PAGES history requests of the server's 500) that name one of
+   * `events`, one of `quoted`, or one found before them (the delete of a reaction: a reaction taken
+   * back), in seq order. Rejects with a history request's error.
+   */
+  private async laterRelations(roomId: string, events: readonly RoomEvent[], quoted: ReadonlyMap<string, RoomEvent>, headSeq: number): Promise<RoomEvent[]> {
+    const targets = new Set([...events.map((e) => e.id), ...quoted.keys()]);
+    const found: RoomEvent[] = [];
+    let after = events.at(-1)?.seq;
+    for (let i = 0; after !== undefined && i < LATER_RELATION_PAGES && after < headSeq; i++) {
+      const page = await this.options.api.history(roomId, { after, limit: MAX_HISTORY_PAGE });
+      for (const e of page.events) {
+        const rel = e.relation;
+        if (e.kind !== 'message' || !rel || (rel.type !== 'edit' && rel.type !== 'reaction' && rel.type !== 'delete') || !targets.has(rel.eventId)) continue;
+        found.push(e);
+        targets.add(e.id);
+      }
+      const last = page.events.at(-1)?.seq;
+      after = last !== undefined && last > after ? last : undefined;
+    }
+    return found;
   }
 
   /**
