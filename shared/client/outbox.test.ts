@@ -120,6 +120,16 @@ describe('Outbox refusals', () => {
     expect(items.get(id)?.envelope).toBeUndefined();
   });
 
+  // The TUI kept a message refused before this version with its envelope; `/retry` sent those bytes again.
+  it('tells the encryption, on retry, of a refused message kept with its envelope', async () => {
+    const { outbox, items, told } = refusedOnce(new ChatError('conflict', 'unused'));
+    const id = '00000000-0000-4000-8000-000000000002';
+    items.set(id, { clientMsgId: id, roomId: 'r', private: true, text: 'x', queuedAt: 0, envelope: { ct: 'kept' } as never, failed: { code: 'conflict', message: '@bob has left' } });
+    await outbox.load();
+    await outbox.retry(id);
+    expect(told).toEqual(['conflict kept']);
+  });
+
   it('does not tell it of an internal error, which may have come after the message was stored', async () => {
     const { outbox, items, told } = refusedOnce(new ChatError('internal', 'oops'));
     await outbox.add({ id: 'r', private: true }, 'x');

@@ -206,6 +206,10 @@ export class Outbox extends Emitter<OutboxEvents> {
     const item = this.items.find((i) => i.clientMsgId === clientMsgId);
     if (!item || item.status !== 'failed') return;
     const again: PendingMessage = { ...withoutError(item), status: 'queued' };
+    // A failed message kept with its envelope (by a version that did not tell the encryption of the
+    // refusal) has it forgotten now, unless the failure may have followed a stored message.
+    const kept = this.envelopes.get(clientMsgId);
+    if (kept && item.error && item.error.code !== 'internal') await this.options.transport.refused(kept, item.error.code).catch(() => undefined);
     this.envelopes.delete(clientMsgId);
     await this.options.store.put(toRecord(again, undefined));
     this.replace(again);
