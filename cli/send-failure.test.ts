@@ -53,6 +53,13 @@ describe('explainKeyReuse', () => {
     expect(said).toMatchObject({ code: 'key_reused' });
     expect((said as ChatError).message).toMatch(/^another copy of this device already sent a message to #plans with the same encryption key: this profile's state \(CHAT_HOME\) was copied/);
     expect((said as ChatError).message).toMatch(/Nothing was sent.*delete its CHAT_HOME and sign in there with `chat login`/);
+    expect((said as ChatError).message).toMatch(/This copy now sends to #plans under a new encryption key, so sending again goes through: run the same command again$/);
+  });
+
+  // The refusal starts a new sending chain on this copy: the same send goes through when run again.
+  it('gives the command that sends it again, now under a new key', () => {
+    const said = explainKeyReuse(new ChatError('key_reused', 'x'), '#plans', 'chat send #plans --id U -- hi');
+    expect((said as ChatError).message).toMatch(/under a new encryption key, so sending again goes through:\n {2}chat send #plans --id U -- hi$/);
   });
 
   it('passes every other error on unchanged', () => {

@@ -32,14 +32,15 @@ export function sendFailure<E>(error: E, outcome: { readonly sent: boolean; read
 /**
  * The server's `key_reused` refusal in the command line's words: another copy of this device (this
  * profile's state copied to another machine, or restored from an older copy) already sent with the
- * same message key, nothing was sent, and what to do. `where` names the room as the user typed it.
- * Any other error is answered unchanged.
+ * same message key, nothing was sent, and what to do. `where` names the room as the user typed it;
+ * `again`, the command that sends it again (the refusal started a new sending chain on this copy,
+ * see `E2ESession.refused`, so it now goes through). Any other error is answered unchanged.
  */
-export function explainKeyReuse<E>(error: E, where: string): E | ChatError {
+export function explainKeyReuse<E>(error: E, where: string, again?: string): E | ChatError {
   if (!(error instanceof ChatError) || error.code !== 'key_reused') return error;
   return new ChatError(
     'key_reused',
-    `another copy of this device already sent a message to ${where} with the same encryption key: this profile's state (CHAT_HOME) was copied to another machine, or restored from an older copy. Nothing was sent: the members could not have read both. Use one copy only: on the other machine delete its CHAT_HOME and sign in there with \`chat login\`, which makes it a new device (do not revoke this device: the copy you keep is it)`,
+    `another copy of this device already sent a message to ${where} with the same encryption key: this profile's state (CHAT_HOME) was copied to another machine, or restored from an older copy. Nothing was sent: the members could not have read both. Use one copy only: on the other machine delete its CHAT_HOME and sign in there with \`chat login\`, which makes it a new device (do not revoke this device: the copy you keep is it). This copy now sends to ${where} under a new encryption key, so sending again goes through${again ? `:\n  ${again}` : ': run the same command again'}`,
     { cause: error },
   );
 }

@@ -67,9 +67,10 @@ export async function run(ctx: CliContext, roomName: string, words: string[], op
   } catch (error) {
     const shown = room ? await nameOfRoom(api, room, session.user.username, roomName) : neutralize(roomName);
     if (opts.id && isReusedId(error, room)) throw reusedId(shown, error);
-    const said = room ? explainKeyReuse(error, shown) : error;
+    const retry = retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words });
+    const said = room ? explainKeyReuse(error, shown, retry) : error;
     // An unacknowledged frame leaves the outcome unknown: the message may have been stored.
-    throw sendFailure(said, { sent, neverSent: neverSent(error), retry: retryCommand({ profile: ctx.profileName, room: roomName, id: clientMsgId, words }) });
+    throw sendFailure(said, { sent, neverSent: neverSent(error), retry });
   }
   const encrypted = room.visibility === 'private';
   // A private room's text was compared with this device's own copy before it was encrypted.

@@ -62,7 +62,7 @@ export interface ChatModelOptions {
   readonly api: Pick<ApiClient, 'rooms' | 'history' | 'members'> & Partial<Pick<ApiClient, 'setReadMarker' | 'deleteMessage'>>;
   readonly live: LiveClient;
   /** This device's encryption; without it, private messages open as `unreadable` and cannot be sent. */
-  readonly e2e?: Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
+  readonly e2e?: Pick<E2ESession, 'encrypt' | 'refused' | 'open' | 'sync'>;
   /** The rooms to follow (default: every room of the user's, `api.rooms`); a command reading one room lists just it. */
   readonly listRooms?: () => Promise<Room[]>;
   readonly user: { readonly id: string; readonly username: string };
@@ -197,6 +197,7 @@ export class ChatModel {
         sendEnvelope: (roomId, envelope, relatesTo) => (relatesTo ? live.sendEnvelope(roomId, envelope, relatesTo) : live.sendEnvelope(roomId, envelope)),
         deleteMessage: (roomId, seq) => (options.api.deleteMessage ? options.api.deleteMessage(roomId, seq) : Promise.reject(new ChatError('internal', 'this client cannot delete messages'))),
         encrypt: (roomId, body, clientMsgId) => (e2e ? e2e.encrypt(roomId, body, clientMsgId) : Promise.reject(new ChatError('internal', 'this client cannot encrypt'))),
+        refused: (envelope, code) => (e2e ? e2e.refused(envelope, code) : Promise.resolve()),
       },
     });
     this.throttle = new TypingThrottle((roomId, state) => live.typing(roomId, state), () => this.clock.now());

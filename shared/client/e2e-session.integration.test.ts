@@ -28,6 +28,17 @@ async function member(prefix: string, now?: () => number) {
   return { ...u, e2e, store, session, name: session.user.username };
 }
 
+/** A copy of a device's whole state, as a copied CHAT_HOME holds it (the same keys, chains and copies). */
+async function copyOf(store: MemoryE2EStore): Promise<MemoryE2EStore> {
+  type Inside = { device: unknown; records: Map<string, Map<string, unknown>> };
+  const from = store as unknown as Inside;
+  const copy = new MemoryE2EStore();
+  const into = copy as unknown as Inside;
+  into.device = from.device;
+  for (const [kind, records] of from.records) into.records.set(kind, structuredClone(records));
+  return copy;
+}
+
 /** The same event as a malicious server would re-insert it: a new id and position, the envelope unchanged. */
 function reinserted(event: RoomEvent, seq: number, roomId = event.roomId): RoomEvent {
   return { ...event, id: randomUUID(), roomId, seq };
@@ -196,6 +207,28 @@ describe('E2ESession', () => {
     expect(await bob.e2e.open({ ...inDm, id: randomUUID() })).toEqual({ status: 'wrong_room', sentIn: event.roomId });
     expect(await bob.e2e.open(inDm)).toEqual({ status: 'wrong_room', sentIn: event.roomId });
     expect(await alice.e2e.open(inDm)).toEqual({ status: 'wrong_room', sentIn: event.roomId });
+  });
+
+  // A copied CHAT_HOME: the copy's message took a key the original had used (`key_reused`); its retry
+  // with the same id was refused for good, and its next message took the counter the original needed next.
+  it('starts a new chain on the copy the server refused as key_reused: its retry and both copies\' next messages go through and open', async () => {
+    const alice = await member('kr');
+    const bob = await member('kb');
+    const { room } = await alice.api.createRoom({ name: `kr-${randomUUID().slice(0, 8)}`, visibility: 'private' });
+    await bob.api.redeemInvite((await alice.api.createInvite(room.id)).token);
+    await alice.api.sendEnvelope(room.id, await alice.e2e.encrypt(room.id, 'before the copy', randomUUID()));
+    const copy = new E2ESession({ api: alice.api, store: await copyOf(alice.store), session: alice.session, extractable: false });
+    await alice.api.sendEnvelope(room.id, await alice.e2e.encrypt(room.id, 'from the original', randomUUID()));
+    const id = randomUUID();
+    const clash = await copy.encrypt(room.id, 'from the copy', id);
+    await expect(alice.api.sendEnvelope(room.id, clash)).rejects.toMatchObject({ code: 'key_reused' });
+    await copy.refused(clash, 'key_reused');
+    await alice.api.sendEnvelope(room.id, await copy.encrypt(room.id, 'from the copy', id));
+    await alice.api.sendEnvelope(room.id, await copy.encrypt(room.id, 'the copy again', randomUUID()));
+    await alice.api.sendEnvelope(room.id, await alice.e2e.encrypt(room.id, 'the original again', randomUUID()));
+    const events = (await bob.api.history(room.id)).events.filter((e) => e.kind === 'message');
+    const opened = await bob.e2e.openMany(events);
+    expect(opened.map((o) => (o.status === 'ok' ? o.body : o.status))).toEqual(['before the copy', 'from the original', 'from the copy', 'the copy again', 'the original again']);
   });
 
   it('says this device was never given the key once it has not come KEY_WAIT_MS after asking', async () => {

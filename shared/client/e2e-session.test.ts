@@ -222,6 +222,54 @@ describe('E2ESession.encrypt', () => {
     expect(await e2e.open(event)).toMatchObject({ status: 'ok', body: 'once' });
   });
 
+  // bob left the DM: the server refused alice's envelope (nothing stored). Once bob was back, a retry
+  // of the same id sent those refused bytes again, under a chain bob's device was never given.
+  it('seals a retry afresh, sharing with the devices of then, once the server refused the first envelope', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    await store.saveDevice(alice.keys);
+    let members = [alice.directory];
+    const posted: string[] = [];
+    const { api } = server(store, () => members, async (shares) => void posted.push(...shares.map((s) => s.recipientDevice)));
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    const id = randomUUID();
+    const refused = await e2e.encrypt(ROOM, 'after bob left', id);
+    await e2e.refused(refused, 'conflict');
+    members = [alice.directory, bob.directory];
+    const retry = await e2e.encrypt(ROOM, 'after bob left', id);
+    expect(retry).not.toEqual(refused);
+    expect(posted).toEqual([bob.keys.deviceId]);
+    expect((await store.get('outbound', ROOM))?.given[bob.keys.deviceId]?.keyId).toBe(retry.keyId);
+    // A lost answer is no refusal: a retry then still sends these very bytes.
+    expect(await e2e.encrypt(ROOM, 'after bob left', id)).toEqual(retry);
+    expect(await e2e.open(eventOf(retry, 2))).toMatchObject({ status: 'ok', body: 'after bob left' });
+  });
+
+  // A copied CHAT_HOME: both copies advance one chain; the server refused this copy's envelope as key_reused.
+  it('starts a new chain, shared with every device, when the server says another copy of this device used the key', async () => {
+    const store = new WatchedStore();
+    const alice = await device('user-a');
+    const bob = await device('user-b');
+    await store.saveDevice(alice.keys);
+    const posted: string[] = [];
+    const { api } = server(store, () => [alice.directory, bob.directory], async (shares) => void posted.push(...shares.map((s) => s.recipientDevice)));
+    const e2e = new E2ESession({ api, store, session: sessionOf(alice.keys), extractable: false });
+    const id = randomUUID();
+    const refused = await e2e.encrypt(ROOM, 'clash', id);
+    await e2e.refused(refused, 'key_reused');
+    const retry = await e2e.encrypt(ROOM, 'clash', id);
+    expect(retry.keyId).not.toBe(refused.keyId);
+    expect(retry.counter).toBe(0);
+    const next = await e2e.encrypt(ROOM, 'later', randomUUID());
+    expect([next.keyId, next.counter]).toEqual([retry.keyId, 1]);
+    expect(posted).toEqual([bob.keys.deviceId, bob.keys.deviceId]);
+    // Any other refusal keeps the chain: only the envelope is forgotten.
+    const other = await e2e.encrypt(ROOM, 'forbidden', randomUUID());
+    await e2e.refused(other, 'forbidden');
+    expect((await e2e.encrypt(ROOM, 'forbidden', other.clientMsgId)).keyId).toBe(retry.keyId);
+  });
+
   it('refuses a clientMsgId already used for a different text, claimed or not, and keeps the first copy', async () => {
     const store = new WatchedStore();
     const alice = await device('user-a');

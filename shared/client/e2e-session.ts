@@ -448,6 +448,38 @@ export class E2ESession {
   }
 
   /**
+   * Forgets an envelope the server refused (nothing was stored under it: a direct message whose other
+   * person had left, `key_reused`, `forbidden`, …), so that a retry of its clientMsgId is encrypted
+   * afresh for the room's devices of then rather than sending these refused bytes again. The kept copy
+   * is dropped only while it still holds this very envelope and no event has claimed it. `code`
+   * `key_reused` also ends this device's sending chain in the room when the envelope is of it: another
+   * copy of this device (a copied CHAT_HOME) advances the same chain, so this one starts a new chain
+   * (a fresh key id, shared with every device of the room on the next send, as any new chain is) and
+   * the two copies no longer seal with the same message keys. A lost answer (the server may have
+   * stored it) must not come here: its retry has to send the same envelope for the server to dedupe.
+   */
+  async refused(envelope: Envelope, code: string): Promise<void> {
+    const keys = await this.device();
+    if (envelope.senderDevice !== keys.deviceId) return;
+    const { store, session } = this.options;
+    const textKey = plaintextKey(keys.deviceId, envelope.clientMsgId);
+    let newChain = false;
+    await store.transaction(async (tx) => {
+      const copy = await tx.get('plaintext', textKey);
+      if (copy && copy.eventId === undefined && copy.keyId === envelope.keyId && copy.counter === envelope.counter) tx.delete('plaintext', textKey);
+      if (code !== 'key_reused') return;
+      const current = await tx.get('outbound', envelope.roomId);
+      if (!current || current.chain.keyId !== envelope.keyId) return;
+      const fresh: OutboundRecord = { chain: await newOutboundChain(this.now(), this.options.extractable), given: {} };
+      tx.put('outbound', envelope.roomId, fresh);
+      const share = await shareOf(fresh.chain);
+      await queueForBackup(tx, { v: 1, roomId: envelope.roomId, senderUser: session.user.id, senderDevice: keys.deviceId, ...share });
+      newChain = true;
+    });
+    if (newChain) await this.flushBackup();
+  }
+
+  /**
    * Opens a private-room message: from the local copy, or with the sender's chain (fetching shares if
    * needed). Before anything else the envelope's signed room must be the event's room; then an
    * envelope already shown for another event is refused as a replay, before the local copy is used.

@@ -33,6 +33,7 @@ describe('Outbox', () => {
         },
         sendEnvelope: async () => Promise.reject(new Error('no private rooms here')),
         encrypt: async () => Promise.reject(new Error('no private rooms here')),
+        refused: async () => Promise.reject(new Error('no private rooms here')),
         deleteMessage: async () => Promise.reject(new Error('no deletes here')),
       },
     });
@@ -64,6 +65,7 @@ describe('Outbox retry', () => {
       transport: {
         sendBody: async () => Promise.reject(new Error('no open rooms here')),
         encrypt: async () => ({ ct: `sealed ${++sealed}` }) as never,
+        refused: async () => undefined,
         sendEnvelope: async (_room, envelope) => {
           sentEnvelopes.push(envelope.ct);
           if (sentEnvelopes.length === 1) throw new ChatError('conflict', '@bob has left your direct messages');
@@ -80,6 +82,61 @@ describe('Outbox retry', () => {
     await outbox.retry(id);
     await expect(outbox.whenSent(id)).resolves.toMatchObject({ seq: 7 });
     expect(sentEnvelopes).toEqual(['sealed 1', 'sealed 2']);
+  });
+});
+
+describe('Outbox refusals', () => {
+  /** An outbox of one private message whose first send the server answers with `first`. */
+  function refusedOnce(first: ChatError) {
+    const items = new Map<string, OutboxItem>();
+    const store: OutboxStore = { list: async () => [...items.values()], put: async (item) => void items.set(item.clientMsgId, item), remove: async (id) => void items.delete(id) };
+    const told: string[] = [];
+    let sends = 0;
+    const outbox = new Outbox({
+      store,
+      clock: { now: () => 0, setTimeout: () => null, clearTimeout: () => {} },
+      newId: () => '00000000-0000-4000-8000-000000000001',
+      transport: {
+        sendBody: async () => Promise.reject(new Error('no open rooms here')),
+        encrypt: async () => ({ ct: 'sealed', counter: 0 }) as never,
+        refused: async (envelope, code) => void told.push(`${code} ${envelope.ct}`),
+        sendEnvelope: async () => {
+          if (++sends === 1) throw first;
+          return { type: 'ack', seq: 7 } as unknown as AckFrame;
+        },
+        deleteMessage: async () => Promise.reject(new Error('no deletes here')),
+      },
+    });
+    outbox.setOnline(true);
+    return { outbox, items, told };
+  }
+
+  // The CLI's `chat send` exits as soon as the refusal settles: the encryption must know by then.
+  it.each(['conflict', 'key_reused', 'forbidden', 'rate_limited'] as const)('tells the encryption of a %s refusal before the message fails, and keeps no envelope', async (code) => {
+    const { outbox, items, told } = refusedOnce(new ChatError(code, 'refused'));
+    await outbox.add({ id: 'r', private: true }, 'x');
+    const id = '00000000-0000-4000-8000-000000000001';
+    await expect(outbox.whenSent(id).catch((e: ChatError) => [e.code, [...told]])).resolves.toEqual([code, [`${code} sealed`]]);
+    expect(items.get(id)?.envelope).toBeUndefined();
+  });
+
+  // The TUI kept a message refused before this version with its envelope; `/retry` sent those bytes again.
+  it('tells the encryption, on retry, of a refused message kept with its envelope', async () => {
+    const { outbox, items, told } = refusedOnce(new ChatError('conflict', 'unused'));
+    const id = '00000000-0000-4000-8000-000000000002';
+    items.set(id, { clientMsgId: id, roomId: 'r', private: true, text: 'x', queuedAt: 0, envelope: { ct: 'kept' } as never, failed: { code: 'conflict', message: '@bob has left' } });
+    await outbox.load();
+    await outbox.retry(id);
+    expect(told).toEqual(['conflict kept']);
+  });
+
+  it('does not tell it of an internal error, which may have come after the message was stored', async () => {
+    const { outbox, items, told } = refusedOnce(new ChatError('internal', 'oops'));
+    await outbox.add({ id: 'r', private: true }, 'x');
+    const id = '00000000-0000-4000-8000-000000000001';
+    await expect(outbox.whenSent(id)).rejects.toMatchObject({ code: 'internal' });
+    expect(told).toEqual([]);
+    expect(items.get(id)?.envelope).toMatchObject({ ct: 'sealed' });
   });
 });
 

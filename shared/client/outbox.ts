@@ -70,6 +70,11 @@ export interface OutboxTransport {
   deleteMessage(roomId: string, seq: number): Promise<{ id: string; seq: number }>;
   /** Encrypts for the room's devices of the moment. */
   encrypt(roomId: string, body: string, clientMsgId: string): Promise<Envelope>;
+  /**
+   * Told when the server refused an envelope `encrypt` made (with the refusal's code), before the
+   * message is marked failed: the encryption forgets it, so a retry is sealed anew (`E2ESession.refused`).
+   */
+  refused(envelope: Envelope, code: string): Promise<void>;
 }
 
 export interface OutboxEvents extends Record<string, unknown> {
@@ -201,6 +206,10 @@ export class Outbox extends Emitter<OutboxEvents> {
     const item = this.items.find((i) => i.clientMsgId === clientMsgId);
     if (!item || item.status !== 'failed') return;
     const again: PendingMessage = { ...withoutError(item), status: 'queued' };
+    // A failed message kept with its envelope (by a version that did not tell the encryption of the
+    // refusal) has it forgotten now, unless the failure may have followed a stored message.
+    const kept = this.envelopes.get(clientMsgId);
+    if (kept && item.error && item.error.code !== 'internal') await this.options.transport.refused(kept, item.error.code).catch(() => undefined);
     this.envelopes.delete(clientMsgId);
     await this.options.store.put(toRecord(again, undefined));
     this.replace(again);
@@ -334,6 +343,14 @@ export class Outbox extends Emitter<OutboxEvents> {
       // The socket was closed for good before the ack: the message waits until the client is online again.
       this.replace({ ...item, status: 'queued' });
       return;
+    }
+    const envelope = this.envelopes.get(item.clientMsgId);
+    // An `internal` answer may have come after the message was stored: like a lost answer, its retry
+    // sends the same envelope (the server dedupes it). Any other refusal stored nothing: a retry
+    // seals anew for the members of then (`key_reused`: under a new chain).
+    if (envelope && error.code !== 'internal') {
+      await this.options.transport.refused(envelope, error.code).catch(() => undefined);
+      this.envelopes.delete(item.clientMsgId);
     }
     await this.fail(item, error);
   }

@@ -9,7 +9,7 @@ import type { OutboxRelation } from './outbox-store.js';
 export interface SendAndWaitOptions {
   readonly live: LiveClient;
   /** Needed for a private room: encrypts when the message is flushed. */
-  readonly e2e?: Pick<E2ESession, 'encrypt'>;
+  readonly e2e?: Pick<E2ESession, 'encrypt' | 'refused'>;
   readonly room: Pick<Room, 'id' | 'visibility'>;
   readonly text: string;
   /** An edit, reaction or reply of an earlier message (`chat edit`, `chat react`, `chat send --reply-to`); a delete is not sent here. */
@@ -78,6 +78,7 @@ export async function sendAndWait(options: SendAndWaitOptions): Promise<AckFrame
         if (!e2e) return Promise.reject(new ChatError('internal', 'a private room needs end-to-end encryption to send to'));
         return e2e.encrypt(roomId, body, id);
       },
+        refused: (envelope, code) => (e2e ? e2e.refused(envelope, code) : Promise.resolve()),
     },
   });
   const offs: (() => void)[] = [];

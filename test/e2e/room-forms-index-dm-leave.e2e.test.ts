@@ -59,10 +59,12 @@ describe('chat: room forms, a damaged search index, a direct message the other p
     expect(second.stderr).not.toMatch(/could not be opened/);
   });
 
-  // `bob leave @alice`, then `alice send @bob "after bob left"` answered "Sent".
-  it('refuses a message to a direct message the other person left', { timeout: 240_000 }, async () => {
+  // `bob leave @alice`, then `alice send @bob "after bob left"` answered "Sent". Retried with the same
+  // --id once bob was back, it answered "Sent (encrypted)" in the refused envelope: bob waited for its key for good.
+  it('refuses a message to a direct message the other person left, and seals its retry afresh once they are back', { timeout: 240_000 }, async () => {
+    const id = '00000000-0000-4000-8000-0000000000f1';
     expect((await chat(bob, ['leave', '@alice'])).code).toBe(0);
-    const refused = await chat(alice, ['send', '@bob', 'after bob left']);
+    const refused = await chat(alice, ['send', '@bob', '--id', id, 'after bob left']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/@bob has left your direct messages; they would not see this, so it was not sent/);
     expect((await chat(bob, ['dm', 'alice'])).code).toBe(0);
@@ -70,6 +72,12 @@ describe('chat: room forms, a damaged search index, a direct message the other p
     const read = await chat(bob, ['read', '@alice']);
     expect(read.stdout).toMatch(/bob is back/);
     expect(read.stdout).not.toMatch(/after bob left/);
+    const retried = await chat(alice, ['send', '@bob', '--id', id, 'after bob left']);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toMatch(/^Sent to @bob \(seq \d+, encrypted\)/);
+    const again = await chat(bob, ['read', '@alice']);
+    expect(again.stdout).toMatch(/after bob left/);
+    expect(again.stdout).not.toMatch(/waiting for the key|sent before you joined/);
   });
 
   // Two copies of one CHAT_HOME sent with the same message key; the server took both, bob could open one.
@@ -85,11 +93,24 @@ describe('chat: room forms, a damaged search index, a direct message the other p
     await seqOf(alice, 'vault', 'from the original');
     await rename(home, join(dir, 'alice-newer'));
     await cp(join(dir, 'alice-older'), home, { recursive: true });
-    const refused = await chat(alice, ['send', 'vault', 'from the copy']);
+    const id = '00000000-0000-4000-8000-0000000000f2';
+    const refused = await chat(alice, ['send', 'vault', '--id', id, 'from the copy']);
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toMatch(/another copy of this device already sent a message to #vault with the same encryption key/);
+    expect(refused.stderr).toMatch(/This copy now sends to #vault under a new encryption key, so sending again goes through:\n {2}chat send vault --id 0{8}-0{4}-4000-8000-0{10}f2 -- 'from the copy'/);
     const read = await chat(bob, ['read', 'vault']);
     expect(read.stdout).toMatch(/from the original/);
     expect(read.stdout).not.toMatch(/from the copy|already read/);
+    // The refusal started a new chain on the copy: its retry and its next message go through, and the
+    // original, on the old chain, no longer collides with the copy's messages (both were refused before).
+    const retried = await chat(alice, ['send', 'vault', '--id', id, 'from the copy']);
+    expect(retried.code, retried.stderr).toBe(0);
+    await seqOf(alice, 'vault', 'the copy again');
+    await rename(home, join(dir, 'alice-copy'));
+    await rename(join(dir, 'alice-newer'), home);
+    await seqOf(alice, 'vault', 'the original again');
+    const after = await chat(bob, ['read', 'vault']);
+    for (const text of ['from the original', 'from the copy', 'the copy again', 'the original again']) expect(after.stdout).toMatch(text);
+    expect(after.stdout).not.toMatch(/already read|waiting for the key|replayed/);
   });
 });

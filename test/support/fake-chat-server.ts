@@ -190,6 +190,8 @@ export class FakeServer {
  */
 export function fakeE2E(unreachable = 0, keysOnSync = false) {
   const encrypted: string[] = [];
+  /** The envelopes the server refused, as `code clientMsgId counter`. */
+  const refused: string[] = [];
   let failures = unreachable;
   let synced = false;
   const e2e = {
@@ -200,10 +202,13 @@ export function fakeE2E(unreachable = 0, keysOnSync = false) {
     },
     open: async (event: RoomEvent) =>
       keysOnSync && !synced ? { status: 'waiting' as const } : { status: 'ok' as const, body: Buffer.from(event.envelope?.ct ?? '', 'base64url').toString(), sentAt: 0 },
+    refused: async (envelope: Envelope, code: string) => {
+      refused.push(`${code} ${envelope.clientMsgId} ${envelope.counter}`);
+    },
     sync: async () => {
       synced = true;
     },
-  } as unknown as Pick<E2ESession, 'encrypt' | 'open' | 'sync'>;
-  return { e2e, encrypted };
+  } as unknown as Pick<E2ESession, 'encrypt' | 'refused' | 'open' | 'sync'>;
+  return { e2e, encrypted, refused };
 }
 
