@@ -198,6 +198,18 @@ describe('App input', () => {
     t.app.unmount();
   });
 
+  // A paste holding ESC P lost the text up to the next ESC ("pa end").
+  it('keeps the text after a stray ESC in a paste, and sends it on Enter', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u001b[200~pa\u001bP ste\u001b]evil\u0007 end\u001b[201~');
+    await until(() => t.frame().includes('paP ste end'), 'the paste in the composer');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length === 1, 'the send');
+    expect(t.sent()).toEqual(['paP ste end']);
+    t.app.unmount();
+  });
+
   // The server's "q: Too big: expected string…" came back after the composer had been cleared.
   it('refuses a /search longer than the server takes before searching, in plain words, keeping the text', async () => {
     const drafts = DraftBook.inMemory();
