@@ -181,6 +181,35 @@ describe('App input', () => {
     t.app.unmount();
   });
 
+  // ESC P, ESC O and ESC [ were read as the start of a terminal's control string, an SS3 key and a
+  // CSI: Esc then "Please…" in one burst lost the whole burst, Esc then "OK thanks" sent " thanks".
+  it('sends what is typed in one burst right after Esc when it starts with P, O, [ or ], whole', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u001bPlease look\r');
+    await until(() => t.sent().length === 1, 'the first send');
+    t.app.stdin.write('\u001bOK thanks\r');
+    await until(() => t.sent().length === 2, 'the second send');
+    t.app.stdin.write('\u001b[1, 2] done\r');
+    await until(() => t.sent().length === 3, 'the third send');
+    t.app.stdin.write('\u001b]later\r');
+    await until(() => t.sent().length === 4, 'the fourth send');
+    expect(t.sent()).toEqual(['Please look', 'OK thanks', '[1, 2] done', ']later']);
+    t.app.unmount();
+  });
+
+  // A paste holding ESC P lost the text up to the next ESC ("pa end").
+  it('keeps the text after a stray ESC in a paste, and sends it on Enter', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u001b[200~pa\u001bP ste\u001b]evil\u0007 end\u001b[201~');
+    await until(() => t.frame().includes('paP ste end'), 'the paste in the composer');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length === 1, 'the send');
+    expect(t.sent()).toEqual(['paP ste end']);
+    t.app.unmount();
+  });
+
   // The server's "q: Too big: expected string…" came back after the composer had been cleared.
   it('refuses a /search longer than the server takes before searching, in plain words, keeping the text', async () => {
     const drafts = DraftBook.inMemory();

@@ -123,6 +123,15 @@ describe.runIf(haveTmux)('bursts of keys in the interactive client, in a real te
     burst('Escape');
     expect(await bodies('general')).toEqual(before);
   }, 60_000);
+
+  // Esc and text typed right after it, in one burst: ESC P was read as the start of a terminal's
+  // control string (the whole burst lost), ESC O K as an SS3 key (" thanks" sent).
+  it('stores "Please look" and "OK thanks" typed in one burst after Esc', async () => {
+    literal('\u001bPlease look\r');
+    await stored('general', 'Please look');
+    literal('\u001bOK thanks\r');
+    await stored('general', 'OK thanks');
+  }, 60_000);
 });
 
 describe.skipIf(haveTmux)('bursts of keys in the interactive client (skipped)', () => {

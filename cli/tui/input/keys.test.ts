@@ -75,6 +75,48 @@ describe('createKeyTokenizer', () => {
     expect(keysOf('\u001bB')).toEqual([keyPress('b', { meta: true, shift: true }, '\u001bB')]);
   });
 
+  // ESC P, X, ], ^ and _ start a terminal's control string (DCS, SOS, OSC, PM, APC), which the parser
+  // skipped to its terminator: Esc then "Please…" in one burst lost all the rest of the burst.
+  it('reads ESC before P X ] ^ _ as Escape and the text, unless a control string ends (BEL or ESC \\) in what came', () => {
+    const esc = keyPress('escape', {}, '\u001b');
+    expect(keysOf('\u001bPlease reply\r')).toEqual([esc, text('Please reply'), keyPress('return', {}, '\r')]);
+    for (const c of [']', 'X', '^', '_', 'P']) expect(keysOf(`\u001b${c} rest of it`)).toEqual([esc, text(`${c} rest of it`)]);
+    // A control in it (Enter), non-ASCII text, or an ESC that is not ESC \\ first: not a terminal's string.
+    expect(keysOf('\u001b]ok\rthen\u0007x')).toEqual([esc, text(']ok'), keyPress('return', {}, '\r'), text('then'), ctrl('g', '\u0007'), text('x')]);
+    expect(keysOf('\u001bXé\u0007')).toEqual([esc, text('Xé'), ctrl('g', '\u0007')]);
+    expect(keysOf('\u001b_a\u001b/b')).toEqual([esc, text('_a'), esc, text('/b')]);
+    // Esc and the character as the last of a burst, then a pause.
+    expect(keysOf('\u001b]')).toEqual([esc, text(']')]);
+    // An ESC at the end of what came may be the first half of ESC \\: it waits, and is Escape if nothing came.
+    expect(keysOf('\u001bPlease\u001b')).toEqual([esc, text('Please'), esc]);
+    expect(keysOf('\u001bPabc\u001b', '\\x')).toEqual([text('x')]);
+    // Properly ended strings are still dropped whole, as a terminal's answer.
+    expect(keysOf('\u001b]11;rgb:0/0/0\u0007a\u001bP1$r0m\u001b\\b\u001b_Gi=1;OK\u001b\\c')).toEqual([text('abc')]);
+  });
+
+  it('reads ESC O as SS3 only before a final byte it knows; else Escape, "O" and the rest: "OK thanks" stays', () => {
+    const esc = keyPress('escape', {}, '\u001b');
+    expect(keysOf('\u001bOK thanks')).toEqual([esc, text('OK thanks')]);
+    expect(keysOf('\u001bOk')).toEqual([esc, text('Ok')]);
+    expect(keysOf('\u001bO')).toEqual([esc, text('O')]);
+    expect(keysOf('\u001b\u001bOK')).toEqual([esc, esc, text('OK')]);
+    expect(keysOf('\u001bOA\u001bOP\u001b\u001bOD')).toEqual([keyPress('up', {}, '\u001bOA'), keyPress('f1', {}, '\u001bOP'), keyPress('left', { meta: true }, '\u001bOD')]);
+  });
+
+  // ESC [ x is a well-formed CSI (x is a final byte), so Esc then "[x] done" still loses "[x" (a limit);
+  // what cannot be a CSI is Escape and the text.
+  it('reads ESC [ as CSI only when parameters, intermediates and a final byte follow in that order', () => {
+    const esc = keyPress('escape', {}, '\u001b');
+    expect(keysOf('\u001b[x] done')).toEqual([text('] done')]);
+    expect(keysOf('\u001b[1, 2]')).toEqual([esc, text('[1, 2]')]);
+    expect(keysOf('\u001b[é')).toEqual([esc, text('[é')]);
+    expect(keysOf('\u001b[1\r')).toEqual([esc, text('[1'), keyPress('return', {}, '\r')]);
+  });
+
+  it('keeps Alt+B, Alt+F, Alt+D for ESC then b, f, d in a burst (a known limit: Esc then "bob" is Alt+B, "ob")', () => {
+    expect(keysOf('\u001bbob')).toEqual([keyPress('b', { meta: true }, '\u001bb'), text('ob')]);
+  });
+
   it('keeps an escape sequence whole when a chunk ends inside it', () => {
     const t = createKeyTokenizer();
     expect(t.feed('ab\u001b')).toEqual([text('ab')]);
@@ -171,6 +213,12 @@ describe('createKeyTokenizer', () => {
     }
   });
 
+  // Nothing in a paste is a key: an ESC that starts no complete sequence goes alone, and what follows it stays.
+  it('keeps pasted text after an ESC that starts no complete sequence: "pa ESC P ste ESC ] evil BEL end"', () => {
+    expect(keysOf('\u001b[200~pa\u001bP ste\u001b]evil\u0007 end\u001b[201~')).toEqual([{ kind: 'paste', text: 'paP ste end' }]);
+    expect(keysOf('\u001b[200~a\u001bbc\u001b[1, 2]\u001bOK\u001b[201~')).toEqual([{ kind: 'paste', text: 'abc[1, 2]OK' }]);
+  });
+
   it('never lets a sequence of a key pass as text', () => {
     for (const chunk of ['\u001b[31m', '\u001b[?25l', '\u001b[200~\u001b[201~', '\u001b]0;title\u001b\\', '\u009b31m']) {
       for (const key of keysOf(chunk)) if (key.kind === 'text' || key.kind === 'paste') expect(key.text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
@@ -181,5 +229,7 @@ describe('createKeyTokenizer', () => {
 describe('neutralPaste', () => {
   it('leaves text, tabs and line breaks, and removes everything that would act on a terminal', () => {
     expect(neutralPaste('x\u001b[1;31my\u001bPdcs\u001b\\z\u009bw\r\n')).toBe('xyzw\n');
+    // An ESC starting no complete sequence goes alone: the text after it stays.
+    expect(neutralPaste('a\u001bPb\u001b]c\rd\u0007\u001b[1,2]\u001bOKe\u001b')).toBe('aPb]c\nd[1,2]OKe');
   });
 });

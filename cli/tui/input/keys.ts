@@ -152,7 +152,7 @@ export function createKeyTokenizer(): KeyTokenizer {
       const c = rest[i] as string;
       const code = c.charCodeAt(0);
       if (c === ESC) {
-        const parsed = parseEscape(rest, i);
+        const parsed = parseEscape(rest, i, final);
         if (parsed === 'incomplete') {
           if (!final) break;
           // Nothing more came: a lone ESC is the Escape key; an unfinished sequence is dropped.
@@ -231,27 +231,44 @@ function controlKey(c: string): Key {
 
 type Parsed = { readonly end: number; readonly key: Key | 'paste-start' | null };
 
-/** Parses the escape sequence at `at` (which holds ESC): the key it is, or null for one to ignore. */
-function parseEscape(s: string, at: number): Parsed | 'incomplete' {
+/** ESC alone: the Escape key, and what follows it is read on its own. */
+const escapeAlone = (at: number): Parsed => ({ end: at + 1, key: keyPress('escape', {}, ESC) });
+
+/**
+ * Parses the escape sequence at `at` (which holds ESC): the key it is, null for one to ignore, or
+ * 'incomplete' when the end of `s` may cut it short. With `final` (no more input is coming), SS3 and
+ * control strings are never incomplete: what came is all there is.
+ *
+ * What ESC and the character after it are (the rule; a terminal sends Esc and what is typed after it
+ * in one chunk, so every one of these is also something a person may type):
+ * - `[`: a CSI when parameter bytes (0x30–0x3F), then intermediate bytes (0x20–0x2F), then a final
+ *   byte (0x40–0x7E) follow, in that order; any other character in their place means it is not one,
+ *   and ESC is the Escape key and `[` and the rest are text. A limit: Esc then "[x] done" is the
+ *   well-formed CSI `ESC [ x`, dropped as a sequence nobody binds, and "] done" is what is left.
+ * - `O`: an SS3 key when one of the final bytes of `LETTER_KEYS` (A B C D E F H P Q R S) follows; any
+ *   other character means the Escape key, then "O" and the rest (Esc then "OK thanks" stays). A
+ *   limit: Esc then "OH" is the Home key, as a terminal sends it.
+ * - `P`, `X`, `]`, `^`, `_`: a control string (DCS, SOS, OSC, PM, APC), which only a terminal sends,
+ *   in answer to a query, when printable ASCII (0x20–0x7E) runs to BEL or ESC `\` in what has come;
+ *   it is dropped whole. The TUI asks the terminal for no such report, so anything else (a control
+ *   such as Enter first, non-ASCII text, an ESC that is not ESC `\`, or the end of what came) makes it
+ *   typed text: the Escape key, then the character and the rest. Only an ESC at the very end of what
+ *   came waits for the next chunk (it may be the first half of ESC `\`).
+ * - ESC: Alt with the key that follows (ESC ESC [ A is Alt+↑), or Alt+Escape.
+ * - anything else: see `ALT_KEYS`.
+ */
+function parseEscape(s: string, at: number, final: boolean): Parsed | 'incomplete' {
   const next = s[at + 1];
-  if (next === undefined) return 'incomplete';
+  if (next === undefined) return final ? escapeAlone(at) : 'incomplete';
   if (next === '[') return parseCsi(s, at, at + 2, false);
-  if (next === 'O') {
-    const final = s[at + 2];
-    if (final === undefined) return 'incomplete';
-    return { end: at + 3, key: ss3Key(final, false) };
-  }
-  if (next === ']' || next === 'P' || next === '_' || next === '^' || next === 'X') return skipString(s, at + 2);
+  if (next === 'O') return parseSs3(s, at, at + 2, false, final);
+  if (next === ']' || next === 'P' || next === '_' || next === '^' || next === 'X') return skipString(s, at, final);
   if (next === ESC) {
     // ESC ESC [ A and the like: Alt with a key that is itself a sequence; ESC ESC alone is Alt+Escape.
     const third = s[at + 2];
-    if (third === undefined) return 'incomplete';
+    if (third === undefined) return final ? { end: at + 2, key: keyPress('escape', { meta: true }, ESC + ESC) } : 'incomplete';
     if (third === '[') return parseCsi(s, at, at + 3, true);
-    if (third === 'O') {
-      const final = s[at + 3];
-      if (final === undefined) return 'incomplete';
-      return { end: at + 4, key: ss3Key(final, true) };
-    }
+    if (third === 'O') return parseSs3(s, at, at + 3, true, final);
     return { end: at + 2, key: keyPress('escape', { meta: true }, ESC + ESC) };
   }
   // ESC then one key: Alt held with it, when it is a key bound with Alt; else the Escape key, and the
@@ -261,7 +278,7 @@ function parseEscape(s: string, at: number): Parsed | 'incomplete' {
   const end = at + 1 + ch.length;
   const plain = cp < 0x20 || cp === 0x7f ? controlKey(ch) : null;
   const alt = plain === null ? keyPress(ch.toLowerCase(), { meta: true, shift: ch.toLowerCase() !== ch }, ESC + ch) : plain.kind === 'key' ? { ...plain, meta: true, sequence: ESC + ch } : null;
-  if (alt === null || alt.kind !== 'key' || alt.ctrl || !ALT_KEYS.has(alt.name)) return { end: at + 1, key: keyPress('escape', {}, ESC) };
+  if (alt === null || alt.kind !== 'key' || alt.ctrl || !ALT_KEYS.has(alt.name)) return escapeAlone(at);
   return { end, key: alt };
 }
 
@@ -275,16 +292,29 @@ function parseEscape(s: string, at: number): Parsed | 'incomplete' {
  */
 const ALT_KEYS: ReadonlySet<KeyName> = new Set(['b', 'f', 'd', 'backspace', 'return']);
 
-/** An OSC, DCS, APC, PM or SOS string (a terminal's answer): skipped up to BEL or ST. */
-function skipString(s: string, from: number): Parsed | 'incomplete' {
-  for (let i = from; i < s.length; i++) {
-    if (s[i] === '\u0007') return { end: i + 1, key: null };
+/**
+ * ESC, the character at `at + 1` (P X ] ^ _), then a control string: dropped whole when printable ASCII
+ * runs to BEL or ESC \ (a terminal's answer); otherwise the Escape key alone (see {@link parseEscape}).
+ */
+function skipString(s: string, at: number, final: boolean): Parsed | 'incomplete' {
+  for (let i = at + 2; i < s.length; i++) {
+    const b = s.charCodeAt(i);
+    if (b === 0x07) return { end: i + 1, key: null };
     if (s[i] === ESC) {
-      if (s[i + 1] === undefined) return 'incomplete';
-      return { end: s[i + 1] === '\\' ? i + 2 : i, key: null };
+      if (s[i + 1] === '\\') return { end: i + 2, key: null };
+      return s[i + 1] === undefined && !final ? 'incomplete' : escapeAlone(at);
     }
+    if (b < 0x20 || b > 0x7e) return escapeAlone(at);
   }
-  return 'incomplete';
+  return escapeAlone(at);
+}
+
+/** An SS3 key from `from` (just past `ESC O`): one of `LETTER_KEYS`' final bytes, or ESC is Escape alone. */
+function parseSs3(s: string, at: number, from: number, alt: boolean, final: boolean): Parsed | 'incomplete' {
+  const byte = s[from];
+  if (byte === undefined) return final ? escapeAlone(at) : 'incomplete';
+  const name = LETTER_KEYS[byte];
+  return name ? { end: from + 1, key: keyPress(name, { meta: alt }, `${ESC}O${byte}`) } : escapeAlone(at);
 }
 
 const TILDE_KEYS: Readonly<Record<number, KeyName>> = {
@@ -299,11 +329,6 @@ function modifiers(param: number | undefined, alt: boolean) {
   return { shift: (m & 1) !== 0, meta: alt || (m & 2) !== 0 || (m & 8) !== 0, ctrl: (m & 4) !== 0 };
 }
 
-function ss3Key(final: string, alt: boolean): Key | null {
-  const name = LETTER_KEYS[final];
-  return name ? keyPress(name, { meta: alt }, `${ESC}O${final}`) : null;
-}
-
 /** A CSI sequence from `from` (just past `ESC[`): parameters, intermediates, then one final byte. */
 function parseCsi(s: string, at: number, from: number, alt: boolean): Parsed | 'incomplete' {
   let i = from;
@@ -314,18 +339,16 @@ function parseCsi(s: string, at: number, from: number, alt: boolean): Parsed | '
     const f = 'ABCDE'.indexOf(final);
     return { end: i + 2, key: f >= 0 ? keyPress(`f${f + 1}`, { meta: alt }, s.slice(at, i + 2)) : null };
   }
-  while (i < s.length) {
-    const b = s.charCodeAt(i);
-    if (b >= 0x20 && b <= 0x3f) i += 1;
-    else break;
-  }
+  // Parameter bytes, then intermediate bytes (ECMA-48 5.4), then the final byte.
+  while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x3f) i += 1;
+  while (i < s.length && s.charCodeAt(i) >= 0x20 && s.charCodeAt(i) <= 0x2f) i += 1;
   const final = s[i];
   if (final === undefined) return 'incomplete';
   const b = final.charCodeAt(0);
   const sequence = s.slice(at, i + 1);
   const end = i + 1;
-  // Not a CSI final byte: a broken sequence; drop what was read and go on from here.
-  if (b < 0x40 || b > 0x7e) return { end: i, key: null };
+  // Not a final byte: not a CSI, so typed text; ESC is the Escape key and `[` and the rest are text.
+  if (b < 0x40 || b > 0x7e) return escapeAlone(at);
   const body = s.slice(from, i);
   if (body === '200' && final === '~') return { end, key: 'paste-start' };
   if (body === '' && (final === 'I' || final === 'O')) return { end, key: { kind: 'focus', focused: final === 'I' } };
@@ -358,10 +381,15 @@ function csiUKey(code: number, mods: { shift: boolean; meta: boolean; ctrl: bool
 }
 
 /** How long a tail of `s` is a proper start of `marker`. */
-/** Where an escape sequence that the end of `s` leaves unfinished starts (at or after `from`), or `s.length`. */
+/**
+ * Where an escape sequence that the end of `s` leaves unfinished starts (at or after `from`), or
+ * `s.length`; for text after a paste, which is pasted text whatever it holds: a control string whose
+ * printable ASCII runs to the end of `s` may be ended by the next chunk, so it counts as unfinished here.
+ */
 function unfinishedEscape(s: string, from: number): number {
   for (let at = s.indexOf(ESC, from); at >= 0; ) {
-    const parsed = parseEscape(s, at);
+    if (']P_^X'.includes(s[at + 1] ?? '.') && /^[\x20-\x7e]*$/.test(s.slice(at + 2))) return at;
+    const parsed = parseEscape(s, at, false);
     if (parsed === 'incomplete') return at;
     at = s.indexOf(ESC, parsed.end);
   }
@@ -374,15 +402,19 @@ function partialSuffix(s: string, marker: string): number {
 }
 
 /**
- * Pasted text made neutral: escape sequences (CSI, OSC and other strings, two-byte escapes) go, CR LF
- * and CR become LF, tabs stay, and every other C0 or C1 control and DEL goes. A paste can hold
- * anything a clipboard held (colour codes from a terminal, a stray Ctrl+C); none of it acts.
+ * Pasted text made neutral: nothing in a paste is a key. Complete escape sequences go whole (a CSI:
+ * parameter, intermediate and final bytes in order; a control string after ESC P X ] ^ _ of printable
+ * ASCII ended by BEL or ESC \, as {@link parseEscape} reads them; ESC O before an SS3 key's final
+ * byte); any other ESC goes alone and the text after it stays, as typed. CR LF and CR become LF,
+ * tabs stay, and every other C0 or C1 control and DEL goes. A paste can hold anything a clipboard held
+ * (colour codes from a terminal, a stray Ctrl+C); none of it acts.
  */
 export function neutralPaste(raw: string): string {
   return raw
-    .replace(/\u001b\[[\x20-\x3f]*[\x40-\x7e]?/g, '')
-    .replace(/\u001b[\]P_^X][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '')
-    .replace(/\u001b[\s\S]?/g, '')
+    .replace(/\u001b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]/g, '')
+    .replace(/\u001b[\]P_^X][\x20-\x7e]*?(?:\u0007|\u001b\\)/g, '')
+    .replace(/\u001bO[ABCDEFHPQRS]/g, '')
+    .replace(/\u001b/g, '')
     .replace(/\r\n?/g, '\n')
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
