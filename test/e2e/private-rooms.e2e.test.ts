@@ -129,8 +129,10 @@ describe('private rooms with the chat binary', () => {
 
     // A reply whose target is before the page: its quote is fetched on its own, by both.
     expect((await chat(alice, ['send', 'drafts', '--reply-to', seq, 'see above'])).code).toBe(0);
-    const page = (await chat(erin, ['read', 'drafts', '--limit', '1', '--no-mark-read'])).stdout.split('\n').filter(Boolean);
-    expect(page.join('\n')).toContain(`┌ reply to #${seq} alice: [sent before you joined]`);
+    const read = await chat(erin, ['read', 'drafts', '--limit', '1', '--no-mark-read']);
+    expect(read.code, read.stderr).toBe(0);
+    const page = read.stdout.split('\n').filter(Boolean);
+    expect(page.join('\n'), read.stderr).toContain(`┌ reply to #${seq} alice: [sent before you joined]`);
     const limited = spawnChat(erin, ['read', 'drafts', '--follow', '--limit', '1', '--no-mark-read']);
     await eventually(() => (limited.lines().length >= page.length ? true : undefined), 'the follower to print the page');
     await limited.interrupt();
