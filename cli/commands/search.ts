@@ -6,7 +6,7 @@ import { unsearchableQuery } from '../../shared/search/index.js';
 import type { CliContext } from '../context.js';
 import { resolveScope } from '../search-options.js';
 import { formatTime, neutralize, senderStyle } from '../output.js';
-import { parseSince } from '../../shared/text/time-input.js';
+import { searchFilters } from '../../shared/search/search-options.js';
 
 /** The CLI's words for what brings a device the keys of private rooms (the TUI says the same). */
 export const CLI_KEY_REMEDIES: KeyRemedies = {
@@ -43,7 +43,8 @@ export async function run(ctx: CliContext, words: string[], opts: SearchOptions)
   const limit = opts.limit ?? 20;
   if (limit > 100) throw new ChatError('invalid_request', '--limit: at most 100 results');
   const scope = { ...(opts.room === undefined ? {} : { room: opts.room }), ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.since === undefined ? {} : { since: opts.since }) };
-  if (scope.since !== undefined) parseSince(scope.since);
+  // Options that cannot be read are refused before signing in (resolveScope reads them again, cheaply).
+  searchFilters(scope);
   const { api, session } = await ctx.signedIn();
   const resolved = await resolveScope(api, session.user.username, scope);
   /** The one room searched (--room), as named to the user. */

@@ -3,8 +3,8 @@ import type { Room, SummaryType } from '../../shared/protocol/index.js';
 import { ChatError, CreateInviteRequest, isDirectMessage, shownRole, Topic } from '../../shared/protocol/index.js';
 import { unsearchableQuery } from '../../shared/search/index.js';
 import { PRIVATE_TOPIC_NOTE } from '../../shared/text/private-topic-note.js';
-import { parseDuration, parseSince } from '../../shared/text/time-input.js';
-import { splitSearchOptions } from '../../shared/search/search-options.js';
+import { parseDuration } from '../../shared/text/time-input.js';
+import { searchFilters, splitSearchOptions } from '../../shared/search/search-options.js';
 import type { SearchScope } from '../../shared/search/search-options.js';
 import { joinTarget } from '../invite-link.js';
 import { parseRoomRef, parseUserRef } from '../room-ref.js';
@@ -145,8 +145,8 @@ export async function runSlash(name: SlashName, args: readonly string[], rest: s
       const { query, scope } = splitSearchOptions(need(rest, usage));
       const unsearchable = unsearchableQuery(need(query, usage));
       if (unsearchable) throw new ChatError('invalid_request', `${unsearchable} (${usage})`);
-      // A start that cannot be read is refused here, before the panel opens.
-      if (scope.since !== undefined) parseSince(scope.since);
+      // Options that cannot be read (a start, an empty --from or --room) are refused here, before the panel opens.
+      searchFilters(scope);
       fx.openSearch(query, scope);
       return 'searching…';
     }
