@@ -1,6 +1,7 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import { withSearchTerms } from './search-terms.js';
+import { PgliteStatements } from './pglite-statements.js';
 import { scrubSqlError, SqlError } from './sql-error.js';
 
 /**
@@ -13,19 +14,22 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
   const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
   const db: PGlite = dataDir === undefined ? new PGliteClass() : new PGliteClass(dataDir);
   await db.waitReady;
+  const statements = new PgliteStatements(db);
   const executor = (q: PGlite | Transaction): SqlExecutor => ({
     query: async <R>(text: string, params?: readonly unknown[]) => {
       try {
-        const result = await q.query<R>(text, withSearchTerms(params));
-        return { rows: result.rows };
+        return await statements.query<R>(text, withSearchTerms(params), q === db ? undefined : (q as Transaction));
       } catch (error) {
         throw scrubSqlError(error, text);
       }
     },
     exec: async (script: string) => {
-      await q.exec(script).catch((error: unknown) => {
-        throw scrubSqlError(error);
-      });
+      await q
+        .exec(script)
+        .catch((error: unknown) => {
+          throw scrubSqlError(error);
+        })
+        .finally(() => statements.forgetAll());
     },
   });
   const run = executor(db);

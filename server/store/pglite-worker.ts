@@ -14,6 +14,7 @@ import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { scrubSqlError } from './sql-error.js';
 import type { PgliteReply, PgliteRequest, PgliteThreadError, PgliteWorkerData } from './pglite-thread.js';
 import { makeSearchTerms } from './search-terms.js';
+import { PgliteStatements } from './pglite-statements.js';
 
 /** Thrown inside a transaction's callback to make PGlite roll it back. */
 class RollBack extends Error {}
@@ -32,6 +33,7 @@ async function serve(): Promise<void> {
   const db: PGlite = dataDir === undefined ? new PGliteClass() : new PGliteClass(dataDir);
   await db.waitReady;
   const transactions = new Map<number, OpenTransaction>();
+  const statements = new PgliteStatements(db);
   let nextTx = 1;
 
   const reply = (message: PgliteReply): void => port.postMessage(message);
@@ -81,12 +83,17 @@ async function serve(): Promise<void> {
         switch (request.kind) {
           case 'query': {
             const params = makeSearchTerms(request.params, request.terms);
-            const result = await target(request.tx).query(request.text, params);
+            const on = target(request.tx);
+            const result = await statements.query(request.text, params, on === db ? undefined : (on as Transaction));
             reply({ id: request.id, ok: true, rows: result.rows });
             return;
           }
           case 'exec':
-            await target(request.tx).exec(request.script);
+            try {
+              await target(request.tx).exec(request.script);
+            } finally {
+              statements.forgetAll();
+            }
             reply({ id: request.id, ok: true });
             return;
           case 'begin':
