@@ -17,7 +17,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpuSeconds, rssBytes } from './proc-stats.js';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -209,6 +209,7 @@ async function startOurs(instances = 1, embedded = false, cores = '0'): Promise<
     dataDir,
     drop: async () => {
       for (const p of procs) await stop(p.proc);
+      rmSync(dataDir, { recursive: true, force: true });
       if (embedded) return;
       const c = new pg.Client({ connectionString: ADMIN_DB });
       await c.connect();
@@ -276,6 +277,7 @@ async function embeddedMemory(): Promise<{ firstStart: number; firstStartAfterSe
   await settle();
   const firstStart = rssBytes(bare.pid);
   await stop(bare.proc);
+  rmSync(emptyDir, { recursive: true, force: true });
   const ours = await startOurs(1, true, '0');
   try {
     await settle();
@@ -419,8 +421,8 @@ function wallMs(args: string[], n: number, extraEnv: Record<string, string>): nu
 
 async function cliTimes(): Promise<{ help: number; send: number; nodeBaseline: number }> {
   const ours = await startOurs();
+  const home = mkdtempSync(join(tmpdir(), 'chat-bench-home-'));
   try {
-    const home = mkdtempSync(join(tmpdir(), 'chat-bench-home-'));
     const cliEnv = { CHAT_HOME: home, CHAT_SERVER: ours.url, CHAT_KEYSTORE: 'file', CHAT_KEYSTORE_PASSPHRASE: 'bench' };
     const chat = join(ROOT, 'dist/cli/main.js');
     const login = spawnSync(process.execPath, [chat, 'login', 'bench1', '--password-stdin'], { env: { ...env, ...cliEnv }, input: 'bench password\n' });
@@ -432,6 +434,7 @@ async function cliTimes(): Promise<{ help: number; send: number; nodeBaseline: n
     };
   } finally {
     await ours.drop();
+    rmSync(home, { recursive: true, force: true });
   }
 }
 
