@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import type { EncodedEvent, EncodedFrame } from '../../shared/protocol/index.js';
 import { claimsOf } from '../../test/support/claims.js';
+import { FakeSocket } from '../../test/support/fake-socket.js';
 import { DEFAULT_FRAME_BUDGET } from '../ratelimit/flood-guard.js';
+import type { ConnectionSocket } from './connection.js';
 import { Connection, FlushScheduler, SharedEvent } from './connection.js';
-
-class FakeWs {
-  readonly OPEN = 1;
-  readonly CONNECTING = 0;
-  readyState = 1;
-  bufferedAmount = 0;
-  sent: string[] = [];
-  /** What `send` was given, as given (a string or the shared bytes). */
-  raw: (string | Buffer)[] = [];
-  /** Whether each frame went out as a binary frame (ws sends a Buffer as binary unless told). */
-  binary: boolean[] = [];
-  closed: { code: number; reason: string } | undefined;
-  send(data: string | Buffer, options?: { binary?: boolean }) {
-    this.raw.push(data);
-    this.sent.push(String(data));
-    this.binary.push(options?.binary ?? typeof data !== 'string');
-  }
-  close(code: number, reason: string) {
-    this.closed = { code, reason };
-    this.readyState = 3;
-  }
-}
 
 const USER = { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'alice' };
 /** Serialized text, as the encoders would make it (the flush only joins bytes). */
@@ -33,20 +12,20 @@ const ev = (json: string) => new SharedEvent(json as EncodedEvent);
 const fr = (json: string) => json as EncodedFrame;
 const tick = () => new Promise((r) => setImmediate(r));
 
-function connection(ws: FakeWs, maxBufferedBytes = 1024) {
-  return new Connection('c1', ws as unknown as WebSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+function connection(ws: FakeSocket, maxBufferedBytes = 1024) {
+  return new Connection('c1', ws as unknown as ConnectionSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
 }
 
 describe('Connection', () => {
   it('sends a lone event as an event frame', async () => {
-    const ws = new FakeWs();
+    const ws = new FakeSocket();
     connection(ws).sendEvent(ev('{"seq":1}'));
     await tick();
     expect(ws.sent).toEqual(['{"type":"event","event":{"seq":1}}']);
   });
 
   it('coalesces the events of one tick into one batch frame, keeping other frames in order', async () => {
-    const ws = new FakeWs();
+    const ws = new FakeSocket();
     const c = connection(ws);
     c.sendEvent(ev('{"seq":1}'));
     c.sendEvent(ev('{"seq":2}'));
@@ -60,8 +39,8 @@ describe('Connection', () => {
   it('frames an event, or the same run of events, once for every socket it goes to, as bytes', async () => {
     const [a, b, c] = [ev('{"seq":1}'), ev('{"seq":2}'), ev('{"seq":3}')];
     const scheduler = new FlushScheduler();
-    const sockets = Array.from({ length: 3 }, () => new FakeWs());
-    const conns = sockets.map((ws) => new Connection('c', ws as unknown as WebSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
+    const sockets = Array.from({ length: 3 }, () => new FakeSocket());
+    const conns = sockets.map((ws) => new Connection('c', ws as unknown as ConnectionSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
     for (const conn of conns) conn.sendEvent(a);
     await tick();
     for (const conn of conns.slice(0, 2)) {
@@ -84,8 +63,8 @@ describe('Connection', () => {
   it('lets the shared frame go after the round, so an event kept in memory holds no frame bytes', async () => {
     const [a, b] = [ev('{"seq":1}'), ev('{"seq":2}')];
     const scheduler = new FlushScheduler();
-    const sockets = Array.from({ length: 3 }, () => new FakeWs());
-    const conns = sockets.map((ws) => new Connection('c', ws as unknown as WebSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
+    const sockets = Array.from({ length: 3 }, () => new FakeSocket());
+    const conns = sockets.map((ws) => new Connection('c', ws as unknown as ConnectionSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
     for (const conn of conns.slice(0, 2)) {
       conn.sendEvent(a);
       conn.sendEvent(b);
@@ -102,7 +81,7 @@ describe('Connection', () => {
   });
 
   it('cuts a slow consumer whose buffer passed the limit instead of buffering more', async () => {
-    const ws = new FakeWs();
+    const ws = new FakeSocket();
     const c = connection(ws, 1024);
     ws.bufferedAmount = 2048;
     c.sendEvent(ev('{"seq":1}'));
@@ -112,7 +91,7 @@ describe('Connection', () => {
   });
 
   it('sends nothing once the socket is closed', async () => {
-    const ws = new FakeWs();
+    const ws = new FakeSocket();
     const c = connection(ws);
     c.sendEvent(ev('{"seq":1}'));
     ws.readyState = 3;

@@ -14,6 +14,9 @@ export class FlushScheduler {
   private pending = new Set<Connection>();
   private scheduled = false;
 
+  /** `onSent`: told how many frames each round wrote, over all its sockets (for metrics). */
+  constructor(private readonly onSent?: (frames: number) => void) {}
+
   schedule(conn: Connection): void {
     this.pending.add(conn);
     if (this.scheduled) return;
@@ -23,8 +26,10 @@ export class FlushScheduler {
       const due = this.pending;
       this.pending = new Set();
       const framed: SharedEvent[] = [];
-      for (const c of due) c.flush(framed);
+      let frames = 0;
+      for (const c of due) frames += c.flush(framed);
       for (const event of framed) event.releaseFrame();
+      this.onSent?.(frames);
     });
   }
 }
@@ -36,14 +41,45 @@ export interface ConnectionOptions {
   readonly maxBufferedBytes: number;
   /** What incoming frames may cost, per socket and per user (the gateway keeps the user buckets). */
   readonly frameBudget: FrameBudget;
-  /** Told how many frames each flush wrote (for metrics). */
-  readonly onSent?: (frames: number) => void;
+}
+
+/**
+ * What a Connection needs of its socket: ws's WebSocket, and `writeWireFrame`, which writes a whole
+ * WebSocket frame (made by `textFrame`) to the connection as it is. The gateway's sockets are
+ * GatewaySockets (see gateway.ts).
+ */
+export type ConnectionSocket = WebSocket & { writeWireFrame(frame: Buffer): void };
+
+/**
+ * A whole WebSocket text frame, as a server sends it, carrying `json` in UTF-8 (RFC 6455 §5.2: a byte with
+ * FIN and opcode 1; the payload's length in 7 bits, or 126 and 16 bits, or 127 and 64 bits; no mask; the
+ * payload). One frame is written as it is to every socket that gets the same events, instead of ws framing
+ * the payload again for each (a header allocated, two chunks corked and written per socket).
+ */
+export function textFrame(json: string): Buffer {
+  const length = Buffer.byteLength(json);
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(json, header, 'utf8');
+  return frame;
 }
 
 /**
  * A room event serialized once for all its recipients (by `encodeEvent`), which also frames it once:
  * the sockets that get the same run of events in a tick (a room's subscribers, as a rule) are written
- * the same bytes, instead of each joining and UTF-8-encoding its own copy.
+ * the same bytes, a whole WebSocket frame (`textFrame`), instead of each joining, UTF-8-encoding and
+ * framing its own copy.
  */
 export class SharedEvent {
   /** The last run of events this one starts that was framed, and its frame's bytes. */
@@ -52,15 +88,15 @@ export class SharedEvent {
   constructor(readonly json: EncodedEvent) {}
 
   /**
-   * The bytes of the `event` frame (one event) or `batch` frame that carries `items[start, end)`, a run
-   * that begins with this event; built once for every socket with the same run until `releaseFrame`.
-   * An event that builds its frame is added to `framed`, for the caller to release it.
+   * The WebSocket frame (`textFrame`) of the `event` frame (one event) or `batch` frame that carries
+   * `items[start, end)`, a run that begins with this event; built once for every socket with the same run
+   * until `releaseFrame`. An event that builds its frame is added to `framed`, for the caller to release it.
    */
   frameOf(items: readonly unknown[], start: number, end: number, framed?: SharedEvent[]): Buffer {
     const cached = this.framed;
-    if (cached && cached.run.length === end - start && cached.run.every((e, i) => e === items[start + i])) return cached.bytes;
+    if (cached && cached.run.length === end - start && (end - start === 1 || cached.run.every((e, i) => e === items[start + i]))) return cached.bytes;
     const run = items.slice(start, end) as SharedEvent[];
-    const bytes = Buffer.from(encodeEventFrame(run.map((e) => e.json)));
+    const bytes = textFrame(encodeEventFrame(run.map((e) => e.json)));
     if (!cached) framed?.push(this);
     this.framed = { run, bytes };
     return bytes;
@@ -99,7 +135,7 @@ export class Connection {
    */
   constructor(
     readonly id: string,
-    readonly socket: WebSocket,
+    readonly socket: ConnectionSocket,
     readonly user: UserRef,
     public claims: AccessClaims,
     private readonly options: ConnectionOptions,
@@ -137,16 +173,16 @@ export class Connection {
   }
 
   /**
-   * Sends what is queued (the scheduler calls this once per tick); the events that built a frame are
-   * added to `framed` (see SharedEvent.frameOf).
+   * Sends what is queued (the scheduler calls this once per tick) and answers how many frames it wrote;
+   * the events that built a frame are added to `framed` (see SharedEvent.frameOf).
    */
-  flush(framed?: SharedEvent[]): void {
+  flush(framed?: SharedEvent[]): number {
     const items = this.queue;
     this.queue = [];
-    if (!this.open) return;
+    if (!this.open) return 0;
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.close(CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
-      return;
+      return 0;
     }
     let frames = 0;
     for (let i = 0; i < items.length; frames++) {
@@ -159,9 +195,9 @@ export class Connection {
       let end = i + 1;
       while (end < items.length && typeof items[end] !== 'string') end++;
       // A text frame, like every other: a browser hands a binary frame to scripts as a Blob, not text.
-      this.socket.send(item.frameOf(items, i, end, framed), { binary: false });
+      this.socket.writeWireFrame(item.frameOf(items, i, end, framed));
       i = end;
     }
-    this.options.onSent?.(frames);
+    return frames;
   }
 }

@@ -71,7 +71,7 @@ export class Gateway {
    * an idle socket carries no closures of its own.
    */
   private readonly socketListeners: SocketListeners;
-  private readonly scheduler = new FlushScheduler();
+  private readonly scheduler: FlushScheduler;
   /** Every connection's options: one object for all, so an idle socket carries no copy of its own. */
   private readonly connectionOptions: ConnectionOptions;
   private readonly feeds: RoomFeeds;
@@ -95,7 +95,8 @@ export class Gateway {
     this.userBuckets = new KeyedBuckets(deps.connection.frameBudget.user);
     this.roomsOfUser = new TurnBatch((userIds) => deps.store.roomIdsOfUsers(userIds), []);
     const metrics = deps.metrics;
-    this.connectionOptions = { ...deps.connection, scheduler: this.scheduler, ...(metrics ? { onSent: (n: number) => metrics.framesOut.inc(n) } : {}) };
+    this.scheduler = new FlushScheduler(metrics ? (n: number) => metrics.framesOut.inc(n) : undefined);
+    this.connectionOptions = { ...deps.connection, scheduler: this.scheduler };
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref();
     this.expirySweeper = setInterval(() => this.expireDue(), deps.expirySweepMs ?? 1_000);
@@ -495,8 +496,19 @@ export class Gateway {
 }
 
 /** A socket of the gateway: ws's own, with the Connection it carries (set once the upgrade completes). */
-class GatewaySocket extends WebSocket {
+export class GatewaySocket extends WebSocket {
   connection: Connection | undefined;
+
+  /**
+   * Writes a whole WebSocket frame (see `textFrame`) to the TCP socket as it is: the same bytes go to
+   * every socket that gets the same events, without ws framing them again per socket. Sound because
+   * the gateway turns permessage-deflate off: ws's Sender then writes every frame of its own (pings,
+   * pongs, close) at once, holding none back for compression, so frames reach the socket in call order.
+   * Reads ws's TCP socket (`_socket`, set before the socket is handed to the gateway).
+   */
+  writeWireFrame(frame: Buffer): void {
+    (this as unknown as { _socket: Duplex })._socket.write(frame);
+  }
 }
 
 /** The listeners every gateway socket shares; each finds its Connection through `this`, its socket. */

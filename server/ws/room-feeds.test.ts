@@ -1,35 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import type { RoomEvent, UserRef } from '../../shared/protocol/index.js';
 import { ServerFrame } from '../../shared/protocol/index.js';
 import { claimsOf } from '../../test/support/claims.js';
 import { FakeRoomStore } from '../../test/support/fake-room-store.js';
+import { FakeSocket } from '../../test/support/fake-socket.js';
 import { Channels } from '../bus/bus.js';
 import { MemoryBus } from '../bus/memory-bus.js';
 import { publishRoomMessage } from '../bus/messages.js';
 import { DEFAULT_FRAME_BUDGET } from '../ratelimit/flood-guard.js';
 import type { Store } from '../store/store.js';
+import type { ConnectionSocket } from './connection.js';
 import { Connection, FlushScheduler } from './connection.js';
 import { RoomFeeds } from './room-feeds.js';
 
 const USER = { id: randomUUID(), username: 'alice' };
 const ROOM = randomUUID();
-
-class FakeWs {
-  readonly OPEN = 1;
-  readonly CONNECTING = 0;
-  readyState = 1;
-  bufferedAmount = 0;
-  sent: string[] = [];
-  send(data: string) {
-    this.sent.push(data);
-  }
-  close() {
-    this.readyState = 3;
-  }
-}
 
 const event = (seq: number, kind: RoomEvent['kind']): RoomEvent => ({
   id: randomUUID(),
@@ -64,7 +51,7 @@ describe('RoomFeeds.subscribe', () => {
   it('checks every room in one query and answers the refused ones together, touching no feed for them', async () => {
     const { store, calls } = storeWithLeaveAfterCheck();
     const feeds = new RoomFeeds(store, new MemoryBus(), pino({ level: 'silent' }));
-    const conn = new Connection('c', new FakeWs() as unknown as WebSocket, USER, claimsOf(USER, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+    const conn = new Connection('c', new FakeSocket() as unknown as ConnectionSocket, USER, claimsOf(USER, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
     const strangers = Array.from({ length: 300 }, () => randomUUID());
     const refused: string[][] = [];
     await feeds.subscribe(
@@ -80,7 +67,7 @@ describe('RoomFeeds.subscribe', () => {
   it('looks again when the room moved on since the check, and refuses a user who left in between', async () => {
     const { store, calls } = storeWithLeaveAfterCheck();
     const feeds = new RoomFeeds(store, new MemoryBus(), pino({ level: 'silent' }));
-    const conn = new Connection('c', new FakeWs() as unknown as WebSocket, USER, claimsOf(USER, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+    const conn = new Connection('c', new FakeSocket() as unknown as ConnectionSocket, USER, claimsOf(USER, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
     const failed: { roomId: string; code: unknown }[] = [];
     await feeds.subscribe(conn, [{ roomId: ROOM, sinceSeq: 0 }], { refused: () => {}, failed: (roomId, error) => failed.push({ roomId, code: (error as { code?: unknown }).code }) });
     expect(failed).toEqual([{ roomId: ROOM, code: 'forbidden' }]);
@@ -112,13 +99,13 @@ async function settle(): Promise<void> {
 }
 
 function socket(user: UserRef) {
-  const ws = new FakeWs();
-  const conn = new Connection(randomUUID(), ws as unknown as WebSocket, user, claimsOf(user, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
+  const ws = new FakeSocket();
+  const conn = new Connection(randomUUID(), ws as unknown as ConnectionSocket, user, claimsOf(user, randomUUID()), { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET, scheduler: new FlushScheduler() });
   return { ws, conn };
 }
 
 /** What the socket received, each frame decoded by the client's schema; events flattened with their seq. */
-function received(ws: FakeWs): string[] {
+function received(ws: FakeSocket): string[] {
   return ws.sent.flatMap((raw) => {
     const frame = ServerFrame.parse(JSON.parse(raw));
     if (frame.type === 'event') return [`event ${frame.event.seq}`];
