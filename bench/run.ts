@@ -10,6 +10,10 @@
 //   ulimit -n 200000 && npm run bench
 //
 // (BENCH_SKIP=search,local,composer,web,CLI,crypto,subscribe leaves out the sections of other issues.)
+// BENCH_REUSE=<an earlier run's dist-bench/results.json> takes each section BENCH_SKIP leaves out (`fan-out`
+// included) from that run, so a few sections can be run again and the report still has them all:
+//
+//   cp dist-bench/results.json /tmp/full.json && BENCH_REUSE=/tmp/full.json BENCH_SKIP=search,local,composer,web,CLI,crypto npm run bench
 // BENCH_STORM_ONLY=1 (with BENCH_STORM_SOCKETS=N, default 2,000) runs only the connect cost and the
 // reconnect storm against bare ws, prints them as JSON and leaves docs/benchmarks.md alone.
 // BENCH_MEMORY_ONLY=1 runs only the embedded-memory section (first start, restart, PGlite alone on the
@@ -480,8 +484,21 @@ async function main(): Promise<void> {
     'socketio-memory': 'Socket.IO, in-memory adapter',
     socketio: 'Socket.IO + Redis adapter',
   };
-  const results: { target: TargetKind; run: number; steps: StepResult[] }[] = [];
-  for (let run = 1; run <= RUNS; run++) {
+  // BENCH_SKIP: sections to leave out (by the first word of their name, e.g. `search,flood`; `fan-out` for the
+  // fan-out runs). BENCH_REUSE: the results.json of an earlier full run on this machine, from which every section
+  // left out is taken instead (so one section can be run again, on a quieter machine or after a change, and the
+  // report still has every section; the report names the sections taken over).
+  const skipped = new Set((env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+  const reused: Record<string, unknown> = env.BENCH_REUSE ? (JSON.parse(readFileSync(env.BENCH_REUSE, 'utf8')) as Record<string, unknown>) : {};
+  const reusedSections: string[] = [];
+  /** The earlier run's result under `key` when `name`'s section is left out and BENCH_REUSE has it. */
+  const earlier = (name: string, key: string): unknown => {
+    if (!skipped.has(name.split(' ')[0] as string) || !(key in reused)) return undefined;
+    reusedSections.push(name);
+    return reused[key];
+  };
+  const results = (earlier('fan-out', 'results') as { target: TargetKind; run: number; steps: StepResult[] }[] | undefined) ?? [];
+  for (let run = 1; run <= RUNS && !skipped.has('fan-out'); run++) {
     for (const target of targets) {
       process.stderr.write(`bench: fan-out, ${names[target]}, run ${run}\n`);
       results.push({ target, run, steps: await fanOut(target) });
@@ -490,9 +507,9 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, 'dist-bench/fan-out.json'), JSON.stringify(results, null, 2));
   if (env.BENCH_FANOUT_ONLY === '1') return;
   // Each remaining section stands alone: a failure is reported in the document, not lost with the rest.
-  // BENCH_SKIP: sections to leave out (by the first word of their name, e.g. `search,flood`).
-  const skipped = new Set((env.BENCH_SKIP ?? '').split(',').filter(Boolean));
-  const attempt = async <T>(name: string, fn: () => Promise<T>): Promise<T | string> => {
+  const attempt = async <T>(name: string, fn: () => Promise<T>, key?: string): Promise<T | string> => {
+    const before = key === undefined ? undefined : earlier(name, key);
+    if (before !== undefined) return before as T | string;
     if (skipped.has(name.split(' ')[0] as string)) return 'not run this time (BENCH_SKIP)';
     process.stderr.write(`bench: ${name}\n`);
     try {
@@ -502,19 +519,20 @@ async function main(): Promise<void> {
       return `failed: ${(error as Error).message.split('\n')[0]}`;
     }
   };
-  const idleOurs = await attempt('idle sockets (ours)', () => idle('ours'));
-  const idleBare = await attempt('idle sockets (bare ws)', () => idle('bare-ws'));
-  const cli = await attempt('CLI start', () => cliTimes());
-  const cryptoSpeed = await attempt('crypto throughput', () => cryptoThroughput());
+  const idleOurs = await attempt('idle sockets (ours)', () => idle('ours'), 'idleOurs');
+  const idleBare = await attempt('idle sockets (bare ws)', () => idle('bare-ws'), 'idleBare');
+  const cli = await attempt('CLI start', () => cliTimes(), 'cli');
+  const cryptoSpeed = await attempt('crypto throughput', () => cryptoThroughput(), 'cryptoSpeed');
   const searchMessages = Number(env.BENCH_SEARCH_MESSAGES ?? (QUICK ? 100_000 : 1_000_000));
   // BENCH_SEARCH_REINDEX: messages the timed re-index writes (default 20,000; `all` for every one).
   const searchReindex = env.BENCH_SEARCH_REINDEX === 'all' ? 'all' : Number(env.BENCH_SEARCH_REINDEX ?? (QUICK ? 5_000 : 20_000));
   const searchLog = (l: string) => process.stderr.write(`${l}\n`);
-  const search = await attempt(`search over ${fmt(searchMessages)} messages`, () => searchLatency(ADMIN_DB, searchMessages, { reindex: searchReindex, log: searchLog }));
+  const search = await attempt(`search over ${fmt(searchMessages)} messages`, () => searchLatency(ADMIN_DB, searchMessages, { reindex: searchReindex, log: searchLog }), 'search');
   // The embedded database holds the whole history in this process's memory: a smaller history.
   const pgliteMessages = Number(env.BENCH_SEARCH_PGLITE_MESSAGES ?? (QUICK ? 20_000 : 100_000));
   const searchPglite = await attempt(`search over ${fmt(pgliteMessages)} messages (PGlite)`, () =>
     searchLatency(ADMIN_DB, pgliteMessages, { engine: 'pglite', reindex: Math.min(pgliteMessages, searchReindex === 'all' ? pgliteMessages : searchReindex / 4), log: searchLog }),
+    'searchPglite',
   );
   const floodOptions = { frames: 100, roomsPerFrame: 500, probeSeconds: QUICK ? 3 : 10, probeIntervalMs: 50 };
   const floodOn = (embedded: boolean) => async () => {
@@ -526,11 +544,12 @@ async function main(): Promise<void> {
       await target.drop();
     }
   };
-  const flood: [string, SubscribeFloodResult | string][] = [
+  const reusedFlood = earlier('subscribe flood', 'flood') as [string, SubscribeFloodResult | string][] | undefined;
+  const flood: [string, SubscribeFloodResult | string][] = reusedFlood ?? [
     ['PostgreSQL', await attempt('subscribe flood (PostgreSQL)', floodOn(false))],
     ['embedded (PGlite)', await attempt('subscribe flood (embedded)', floodOn(true))],
   ];
-  const e2eStore = await attempt('local end-to-end store', () => e2eStoreLatency((l) => process.stderr.write(`${l}\n`)));
+  const e2eStore = await attempt('local end-to-end store', () => e2eStoreLatency((l) => process.stderr.write(`${l}\n`)), 'e2eStore');
   // In its own process, with React's production build as `chat` runs it.
   const composer = await attempt('composer latency', async () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'dist-bench/composer-latency.js'), '--json'], {
@@ -540,7 +559,7 @@ async function main(): Promise<void> {
     });
     if (run.status !== 0) throw new Error(`composer latency exited ${run.status}: ${run.stderr}`);
     return JSON.parse(run.stdout) as ComposerLatency;
-  });
+  }, 'composer');
   const composerPaste = await attempt('composer latency after a 5,000-line paste', async () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'dist-bench/composer-latency.js'), '--json'], {
       env: { ...env, NODE_ENV: 'production', BENCH_COMPOSER_MESSAGES: '0', BENCH_COMPOSER_LINES: '5000' },
@@ -549,14 +568,14 @@ async function main(): Promise<void> {
     });
     if (run.status !== 0) throw new Error(`composer latency (paste) exited ${run.status}: ${run.stderr}`);
     return JSON.parse(run.stdout) as ComposerLatency;
-  });
+  }, 'composerPaste');
 
   const stormSockets = Number(env.BENCH_STORM_SOCKETS ?? (QUICK ? 1_000 : 10_000));
-  const storm = await attempt(`connect cost and reconnect storm (${fmt(stormSockets)} sockets)`, () => connectStorm(stormSockets));
-  const memory = await attempt('embedded memory: first start, restart, PGlite alone', () => embeddedMemory());
+  const storm = await attempt(`connect cost and reconnect storm (${fmt(stormSockets)} sockets)`, () => connectStorm(stormSockets), 'storm');
+  const memory = await attempt('embedded memory: first start, restart, PGlite alone', () => embeddedMemory(), 'memory');
 
-  const webBundle = await attempt('web bundle size', async () => webBundleSize(join(ROOT, 'web/dist')));
-  const webTimeline = await attempt('web timeline, 10,000 messages', () => webTimelineRender());
+  const webBundle = await attempt('web bundle size', async () => webBundleSize(join(ROOT, 'web/dist')), 'webBundle');
+  const webTimeline = await attempt('web timeline, 10,000 messages', () => webTimelineRender(), 'webTimeline');
 
   const best = (t: TargetKind) => Math.max(0, ...results.filter((r) => r.target === t).map((r) => peak(r.steps)?.deliveredPerSecond ?? 0));
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -606,7 +625,7 @@ ${haveTaskset ? `Each server pinned to core 0 (the two-core configuration to cor
 Load: ${fmt(CLIENTS)} WebSocket clients in ${ROOMS} rooms (${fmt(CLIENTS / ROOMS)} per room), ${SOCKETS_PER_USER} sockets per user, open-loop senders spread over every
 client, ${WARMUP} s warm-up discarded and ${MEASURE} s measured per step, stepping up until delivered < 95 % of expected or p99 > 50 ms.
 A delivery is one message reaching one client (the sender included). One probe client per room (per generator shard) measures latency.
-Runs alternate between the servers (${RUNS} of each). "Generator CPU" is the busiest generator process's core.
+Runs alternate between the servers (${RUNS} of each). "Generator CPU" is the busiest generator process's core.${reusedSections.length === 0 ? '' : `\nTaken from an earlier run on this machine (\`BENCH_REUSE\`), not run this time: ${reusedSections.join('; ')}.`}
 
 ## Goals in this run
 
@@ -762,7 +781,7 @@ ${webTimelineSection(webTimeline)}
 `;
   const extra = readFileSync(join(ROOT, 'docs/benchmarks-notes.md'), 'utf8');
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + '\n' + extra);
-  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, search, flood, e2eStore, composer, composerPaste, storm, memory, webBundle, webTimeline }, null, 2));
+  writeFileSync(join(ROOT, 'dist-bench/results.json'), JSON.stringify({ results, idleOurs, idleBare, cli, cryptoSpeed, search, searchPglite, flood, e2eStore, composer, composerPaste, storm, memory, webBundle, webTimeline }, null, 2));
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 }
 
