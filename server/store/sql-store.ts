@@ -904,6 +904,8 @@ export class SqlStore implements Store {
       const toCurrent = current !== undefined && target.version === currentVersion && target.keyCheck === String(current.key_check);
       if (!toCurrent && target.version !== currentVersion + 1) return false;
       if (entries.length === 0) return true;
+      // One row per (kind, key): an upsert may not touch a row twice in one statement.
+      const unique = onePerKey(entries);
       await tx.query(
         `INSERT INTO key_backup_entries AS t (user_id, version, key_check, kind, entry_key, room_id, first_counter, iv, ct)
          SELECT $1::uuid, $2::int, $3::text, * FROM unnest($4::text[], $5::text[], $6::uuid[], $7::int[], $8::text[], $9::text[])
@@ -915,12 +917,12 @@ export class SqlStore implements Store {
           userId,
           target.version,
           target.keyCheck,
-          entries.map((e) => e.kind),
-          entries.map((e) => e.entryKey),
-          entries.map((e) => e.roomId),
-          entries.map((e) => e.firstCounter),
-          entries.map((e) => e.iv),
-          entries.map((e) => e.ct),
+          unique.map((e) => e.kind),
+          unique.map((e) => e.entryKey),
+          unique.map((e) => e.roomId),
+          unique.map((e) => e.firstCounter),
+          unique.map((e) => e.iv),
+          unique.map((e) => e.ct),
         ],
       );
       return true;
@@ -1421,4 +1423,19 @@ async function readUpTo(db: SqlExecutor, userId: string, roomId: string, seq: nu
     [userId, roomId, seq],
   );
   return Number((rows[0] as Row).seq);
+}
+
+/**
+ * Key backup entries with one per (kind, key), chosen by the rule a stored entry is replaced by: of a chain's
+ * entries the one reaching further back (the lowest `firstCounter`; the first of equals), of identity entries the
+ * last. The order of first appearance is kept.
+ */
+function onePerKey<E extends Omit<KeyBackupEntryRecord, 'id'>>(entries: readonly E[]): E[] {
+  const chosen = new Map<string, E>();
+  for (const entry of entries) {
+    const key = `${entry.kind} ${entry.entryKey}`;
+    const held = chosen.get(key);
+    if (held === undefined || entry.kind === 'identity' || entry.firstCounter < held.firstCounter) chosen.set(key, entry);
+  }
+  return [...chosen.values()];
 }

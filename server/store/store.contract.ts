@@ -592,6 +592,21 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.putKeyBackupEntries(user.id, v1, [entry('d:d', 0)])).toBe(false);
     });
 
+    it('stores one key backup entry for a key named twice in one call: the one reaching further back, or the last identity', async () => {
+      const user = await newUser();
+      const roomId = randomUUID();
+      const v1 = { version: 1, keyCheck: 'k'.repeat(43) };
+      const chain = (entryKey: string, firstCounter: number, ct: string) => ({ kind: 'chain' as const, entryKey, roomId, firstCounter, iv: 'i'.repeat(16), ct });
+      const identity = (ct: string) => ({ kind: 'identity' as const, entryKey: 'identity', roomId: null, firstCounter: 0, iv: 'i'.repeat(16), ct });
+      expect(await store.putKeyBackupEntries(user.id, v1, [chain('d:a', 5, 'later'), chain('d:a', 3, 'earlier'), chain('d:a', 4, 'middle'), identity('old'), identity('new')])).toBe(true);
+      expect(await store.commitKeyBackup(user.id, v1, null)).toBe(true);
+      const listed = await store.listKeyBackupEntries(user.id, null, 10);
+      expect(listed.map((e) => [e.kind, e.entryKey, e.firstCounter, e.ct]).sort()).toEqual([
+        ['chain', 'd:a', 3, 'earlier'],
+        ['identity', 'identity', 0, 'new'],
+      ]);
+    });
+
     it('records last seen', async () => {
       const user = await newUser();
       const at = new Date('2026-01-02T03:04:05.000Z');
