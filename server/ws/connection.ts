@@ -94,7 +94,7 @@ export class SharedEvent {
    */
   frameOf(items: readonly unknown[], start: number, end: number, framed?: SharedEvent[]): Buffer {
     const cached = this.framed;
-    if (cached && cached.run.length === end - start && (end - start === 1 || cached.run.every((e, i) => e === items[start + i]))) return cached.bytes;
+    if (cached && cached.run.length === end - start && cached.run.every((e, i) => e === items[start + i])) return cached.bytes;
     const run = items.slice(start, end) as SharedEvent[];
     const bytes = textFrame(encodeEventFrame(run.map((e) => e.json)));
     if (!cached) framed?.push(this);
