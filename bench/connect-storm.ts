@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, RESTART_ATTEMPTS, RESTART_BACKOFF } from '../shared/client/backoff.js';
 import { cpuSeconds } from './proc-stats.js';
+import { readConfig } from './config-file.js';
 
 interface StormConfig {
   readonly url: string;
@@ -166,7 +167,7 @@ async function run(config: StormConfig): Promise<void> {
   process.stdout.write(JSON.stringify(storm) + '\n');
 }
 
-run(JSON.parse(process.argv[2] ?? '{}') as StormConfig).then(
+run(readConfig<StormConfig>(process.argv[2])).then(
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(`connect storm: ${String(error)}\n`);

@@ -3,6 +3,7 @@
 // 127.0.0.x source addresses so the ephemeral ports of one address never run short.
 import WebSocket from 'ws';
 import { rssBytes } from './proc-stats.js';
+import { readConfig } from './config-file.js';
 
 interface IdleConfig {
   readonly target: 'ours' | 'bare-ws';
@@ -46,7 +47,7 @@ async function run(config: IdleConfig): Promise<void> {
   for (const ws of sockets) ws.terminate();
 }
 
-run(JSON.parse(process.argv[2] ?? '{}') as IdleConfig).then(
+run(readConfig<IdleConfig>(process.argv[2])).then(
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(`idle sockets: ${String(error)}\n`);

@@ -6,6 +6,7 @@ import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
 import { cpuSeconds } from './proc-stats.js';
 import { stepBroke, stepResult } from './step-result.js';
+import { readConfig } from './config-file.js';
 
 /**
  * The servers measured: ours on PostgreSQL, two of ours on Redis, ours on the embedded database with one
@@ -125,6 +126,12 @@ function connect(config: GeneratorConfig, index: number, room: number, onData: (
   }
 }
 
+/**
+ * `BENCH_SLOW_TRACE_MS`: each probe delivery at least this late is logged on stderr with its wall-clock
+ * time, to line stalls up with a trace of the server's threads. Off by default.
+ */
+const SLOW_TRACE_US = process.env.BENCH_SLOW_TRACE_MS ? Number(process.env.BENCH_SLOW_TRACE_MS) * 1000 : Infinity;
+
 async function run(config: GeneratorConfig): Promise<void> {
   const perRoom = Math.floor(config.clients / config.rooms);
   const shard = config.shard ?? { index: 0, count: 1 };
@@ -144,7 +151,9 @@ async function run(config: GeneratorConfig): Promise<void> {
             const text = data.toString();
             for (const m of text.matchAll(/~Q~(\d+)~/g)) {
               delivered++;
-              histogram.recordValue(Math.max(1, now - Number(m[1])));
+              const latency = Math.max(1, now - Number(m[1]));
+              histogram.recordValue(latency);
+              if (latency >= SLOW_TRACE_US) process.stderr.write(`load generator: slow delivery at ${Date.now()} (epoch ms), room ${room}, ${(latency / 1000).toFixed(1)} ms\n`);
             }
           }
         : (data: Buffer) => {
@@ -264,7 +273,7 @@ function stdinLines(): { next: () => Promise<string> } {
   return { next: () => (queue.length > 0 ? Promise.resolve(queue.shift() as string) : ended ? Promise.resolve('stop') : new Promise((r) => waiting.push(r))) };
 }
 
-run(JSON.parse(process.argv[2] ?? '{}') as GeneratorConfig).then(
+run(readConfig<GeneratorConfig>(process.argv[2])).then(
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(`load generator: ${String(error)}\n`);

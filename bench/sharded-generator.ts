@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import * as hdr from 'hdr-histogram-js';
 import type { GeneratorConfig, ShardStep } from './load-generator.js';
 import type { StepResult } from './step-result.js';
+import { configArgument } from './config-file.js';
 import { stepBroke, stepResult } from './step-result.js';
 
 /** How a shard is started: the command line that runs `args` pinned to `core`. */
@@ -60,7 +61,7 @@ function startShard(command: [string, string[]]): Shard {
 export async function runShardedGenerator(script: string, config: GeneratorConfig, cores: readonly number[], pinned: PinnedCommand): Promise<StepResult[]> {
   const count = cores.length;
   const perRoom = Math.floor(config.clients / config.rooms);
-  const shards = cores.map((core, index) => startShard(pinned(core, [process.execPath, script, JSON.stringify({ ...config, shard: { index, count } })])));
+  const shards = cores.map((core, index) => startShard(pinned(core, [process.execPath, script, configArgument({ ...config, shard: { index, count } })])));
   const results: StepResult[] = [];
   try {
     for (const s of shards) await s.next(); // { ready: true }: every client of that shard is connected

@@ -68,7 +68,7 @@ interface Harness {
   readonly bus: MemoryBus;
   readonly tokens: TokenIssuer;
   readonly sends: unknown[][];
-  connect(user: UserRef, deviceId?: string): Promise<Client>;
+  connect(user: UserRef, deviceId?: string, options?: { autoPong?: boolean }): Promise<Client>;
 }
 
 let stops: (() => Promise<void>)[] = [];
@@ -86,6 +86,7 @@ async function harness(
   answer: () => Promise<unknown> = async () => ({ id: randomUUID(), seq: 3, duplicate: false }),
   logLines?: string[],
   presence: Presence = new MemoryPresence(),
+  heartbeatMs = 3_600_000,
 ): Promise<Harness> {
   const fake = new FakeRoomStore();
   fake.addMember(ROOM, ALICE);
@@ -107,7 +108,7 @@ async function harness(
     messages,
     logger: logLines ? pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }) : pino({ level: 'silent' }),
     isOriginAllowed: () => true,
-    heartbeatMs: 3_600_000,
+    heartbeatMs,
     connection: { maxBufferedBytes: 1 << 20, frameBudget: DEFAULT_FRAME_BUDGET },
     now: Date.now,
   });
@@ -128,9 +129,9 @@ async function harness(
     bus,
     tokens,
     sends,
-    async connect(user, deviceId = randomUUID()) {
+    async connect(user, deviceId = randomUUID(), options = {}) {
       const { token } = tokens.signAccess({ userId: user.id, username: user.username, deviceId, sessionId: randomUUID() });
-      const ws = new WebSocket(`ws://127.0.0.1:${port}${WS_PATH}`, { headers: { authorization: `Bearer ${token}` } });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}${WS_PATH}`, { headers: { authorization: `Bearer ${token}` }, ...options });
       const client = new Client(ws);
       clients.push(client);
       await client.next('ready');
@@ -306,5 +307,31 @@ describe('Gateway presence', () => {
     expect([...announced].sort()).toEqual([...others, ALICE].map((u) => u.id).sort());
     expect((h.fake.calls.roomIdsOfUsers ?? 0) - before).toBe(1);
     expect(h.fake.calls.listRoomsOfUser).toBeUndefined();
+  });
+});
+
+describe('Gateway heartbeat', () => {
+  it('spreads the pings of sockets that connected together over the period, and cuts off one that never answers', async () => {
+    // 1 s period: ten turns of 100 ms. Pinging all 30 in one turn held the event loop once per period;
+    // with 10,000 sockets on one core that was 150–350 ms in which no message went out.
+    const h = await harness(undefined, undefined, undefined, 1_000);
+    const clients = await Promise.all(Array.from({ length: 30 }, (_, i) => h.connect({ id: randomUUID(), username: `user${i}` })));
+    const pings: number[][] = clients.map(() => []);
+    const start = performance.now();
+    clients.forEach((c, i) => c.ws.on('ping', () => pings[i]?.push(performance.now() - start)));
+    const silent = await h.connect(BOB, randomUUID(), { autoPong: false });
+    const cut = silent.closed;
+    await new Promise((resolve) => setTimeout(resolve, 1_150));
+    // Every socket was pinged, again only a period later, and no 100 ms window held more than a few
+    // first pings.
+    expect(pings.every((p) => p.length >= 1)).toBe(true);
+    for (const p of pings) for (let i = 1; i < p.length; i++) expect((p[i] as number) - (p[i - 1] as number)).toBeGreaterThan(800);
+    const windows = new Map<number, number>();
+    for (const at of pings.map((p) => p[0] as number)) windows.set(Math.floor(at / 100), (windows.get(Math.floor(at / 100)) ?? 0) + 1);
+    expect(Math.max(...windows.values())).toBeLessThanOrEqual(8);
+    expect(windows.size).toBeGreaterThanOrEqual(5);
+    // The socket that never answered is cut off (1006: no close frame) at its next turn; the others stay.
+    expect(await cut).toBe(1006);
+    expect(clients.every((c) => c.ws.readyState === WebSocket.OPEN)).toBe(true);
   });
 });

@@ -20,6 +20,7 @@ import type { Store } from '../store/store.js';
 import type { ConnectionOptions } from './connection.js';
 import { Connection, FlushScheduler } from './connection.js';
 import type { Metrics } from '../metrics.js';
+import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { RoomFeeds } from './room-feeds.js';
 import { TurnBatch } from './turn-batch.js';
 
@@ -40,6 +41,10 @@ export interface GatewayDeps {
   readonly logger: Logger;
   /** Browser origins allowed to open sockets; requests without an Origin (CLI) are allowed. */
   readonly isOriginAllowed: (origin: string, req: IncomingMessage) => boolean;
+  /**
+   * How often each socket is pinged, in ms; a socket that has not answered its previous ping by then is
+   * cut off. The pings are spread over the period, a slice every ~100 ms (HeartbeatWheel).
+   */
   readonly heartbeatMs: number;
   /**
    * How often one sweep closes, with 4002, the sockets whose access token has expired, in ms (default
@@ -80,6 +85,7 @@ export class Gateway {
   /** Sockets per user on this instance, counted from an admitted upgrade until its TCP socket closes. */
   private readonly socketsOfUser = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeatWheel: HeartbeatWheel<Connection>;
   private readonly sweeper: NodeJS.Timeout;
   private readonly expirySweeper: NodeJS.Timeout;
   /**
@@ -97,7 +103,8 @@ export class Gateway {
     const metrics = deps.metrics;
     this.scheduler = new FlushScheduler(metrics ? (n: number) => metrics.framesOut.inc(n) : undefined);
     this.connectionOptions = { ...deps.connection, scheduler: this.scheduler };
-    this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
+    this.heartbeatWheel = new HeartbeatWheel(deps.heartbeatMs);
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatWheel.turnMs);
     this.heartbeat.unref();
     this.expirySweeper = setInterval(() => this.expireDue(), deps.expirySweepMs ?? 1_000);
     this.expirySweeper.unref();
@@ -266,6 +273,7 @@ export class Gateway {
     const conn = new Connection(randomUUID(), ws, { id: claims.userId, username: claims.username }, claims, this.connectionOptions);
     ws.connection = conn;
     this.connections.add(conn);
+    this.heartbeatWheel.add(conn);
     this.deps.metrics?.connections.inc();
     const listeners = this.socketListeners;
     ws.on('pong', listeners.pong);
@@ -283,6 +291,7 @@ export class Gateway {
 
   private async onClose(conn: Connection): Promise<void> {
     this.connections.delete(conn);
+    this.heartbeatWheel.delete(conn);
     this.deps.metrics?.connections.dec();
     const rooms = [...conn.rooms];
     for (const roomId of conn.typingIn ?? []) await this.publishTyping(conn, roomId, 'stop').catch(() => {});
@@ -482,9 +491,15 @@ export class Gateway {
     return closed;
   }
 
+  /**
+   * One turn of the heartbeat wheel: each socket due now that has not answered its last ping (a pong)
+   * is cut off, every other is pinged again. Each socket comes due once per `heartbeatMs`; the turns
+   * spread the pings over that period (see HeartbeatWheel). Each new period also closes what expired.
+   */
   private beat(): void {
-    this.expireDue();
-    for (const c of this.connections) {
+    const { due, newPeriod } = this.heartbeatWheel.turn();
+    if (newPeriod) this.expireDue();
+    for (const c of due) {
       if (!c.alive) {
         c.socket.terminate();
         continue;
