@@ -4,7 +4,7 @@ import { claimsOf } from '../../test/support/claims.js';
 import { FakeSocket } from '../../test/support/fake-socket.js';
 import { DEFAULT_FRAME_BUDGET } from '../ratelimit/flood-guard.js';
 import type { ConnectionSocket } from './connection.js';
-import { Connection, FlushScheduler, SharedEvent } from './connection.js';
+import { Connection, FlushScheduler, SharedEvent, SharedFrame } from './connection.js';
 
 const USER = { id: '0d6f2f7e-3c4b-4a59-8e21-5b9c7d3a1f00', username: 'alice' };
 /** Serialized text, as the encoders would make it (the flush only joins bytes). */
@@ -58,6 +58,28 @@ describe('Connection', () => {
     expect(sockets[2]?.sent).toEqual(['{"type":"event","event":{"seq":1}}', '{"type":"event","event":{"seq":2}}']);
     // Shared bytes still go out as text frames: a browser gives scripts a binary frame as a Blob.
     expect(sockets.flatMap((ws) => ws.binary)).not.toContain(true);
+  });
+
+  it('frames a shared frame (typing, presence) once for every socket, in order with events and own frames', async () => {
+    const typing = new SharedFrame(fr('{"type":"typing","state":"start","name":"zoë 東京"}'));
+    const scheduler = new FlushScheduler();
+    const sockets = Array.from({ length: 3 }, () => new FakeSocket());
+    const conns = sockets.map((ws) => new Connection('c', ws as unknown as ConnectionSocket, USER, claimsOf(USER, USER.id), { maxBufferedBytes: 1024, frameBudget: DEFAULT_FRAME_BUDGET, scheduler }));
+    const [a, b] = [ev('{"seq":1}'), ev('{"seq":2}')];
+    for (const conn of conns) {
+      conn.sendEvent(a);
+      conn.sendShared(typing);
+      conn.sendEvent(b);
+      conn.sendFrame(fr('{"type":"ack"}'));
+    }
+    await tick();
+    for (const ws of sockets) {
+      // The shared frame breaks the run: the events on either side go out as their own frames.
+      expect(ws.sent).toEqual(['{"type":"event","event":{"seq":1}}', '{"type":"typing","state":"start","name":"zoë 東京"}', '{"type":"event","event":{"seq":2}}', '{"type":"ack"}']);
+      expect(ws.binary).toEqual([false, false, false, false]);
+    }
+    expect(sockets[1]?.raw[1]).toBe(sockets[0]?.raw[1]);
+    expect(sockets[2]?.raw[1]).toBe(sockets[0]?.raw[1]);
   });
 
   it('lets the shared frame go after the round, so an event kept in memory holds no frame bytes', async () => {

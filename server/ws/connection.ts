@@ -108,8 +108,23 @@ export class SharedEvent {
   }
 }
 
-/** What a connection queues: a whole frame, or a room event shared with other sockets. */
-type Outgoing = EncodedFrame | SharedEvent;
+/**
+ * A frame other than a room event that many sockets get alike (a room's typing notices, a user's
+ * presence), framed once (`textFrame`) at its first write and then written as it is to every socket.
+ */
+export class SharedFrame {
+  private bytes: Buffer | undefined;
+
+  constructor(readonly json: EncodedFrame) {}
+
+  /** The whole WebSocket frame carrying `json`, built at the first call. */
+  wire(): Buffer {
+    return (this.bytes ??= textFrame(this.json));
+  }
+}
+
+/** What a connection queues: a frame of its own, a frame shared with other sockets, or a room event. */
+type Outgoing = EncodedFrame | SharedFrame | SharedEvent;
 
 /**
  * One authenticated socket. Outgoing frames are queued and flushed once per tick: consecutive events
@@ -157,6 +172,11 @@ export class Connection {
     this.enqueue(json);
   }
 
+  /** Queues a frame that other sockets get alike, framed once for all of them (see SharedFrame). */
+  sendShared(frame: SharedFrame): void {
+    this.enqueue(frame);
+  }
+
   /** Queues a room event, already serialized (once for all recipients). */
   sendEvent(event: SharedEvent): void {
     this.enqueue(event);
@@ -192,8 +212,13 @@ export class Connection {
         i++;
         continue;
       }
+      if (item instanceof SharedFrame) {
+        this.socket.writeWireFrame(item.wire());
+        i++;
+        continue;
+      }
       let end = i + 1;
-      while (end < items.length && typeof items[end] !== 'string') end++;
+      while (end < items.length && items[end] instanceof SharedEvent) end++;
       // A text frame, like every other: a browser hands a binary frame to scripts as a Blob, not text.
       this.socket.writeWireFrame(item.frameOf(items, i, end, framed));
       i = end;

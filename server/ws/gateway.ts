@@ -18,7 +18,7 @@ import type { SessionGuard } from '../services/session-guard.js';
 import type { AccessClaims, TokenIssuer } from '../services/tokens.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionOptions } from './connection.js';
-import { Connection, FlushScheduler } from './connection.js';
+import { Connection, FlushScheduler, SharedFrame } from './connection.js';
 import type { Metrics } from '../metrics.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { RoomFeeds } from './room-feeds.js';
@@ -456,8 +456,8 @@ export class Gateway {
         return;
       }
       case 'presence': {
-        const frame = encodeServerFrame({ type: 'presence', user: message.user, status: message.status, lastSeenAt: message.lastSeenAt });
-        for (const c of this.feeds.subscribersOf(message.roomIds)) if (c.user.id !== message.user.id) c.sendFrame(frame);
+        const frame = new SharedFrame(encodeServerFrame({ type: 'presence', user: message.user, status: message.status, lastSeenAt: message.lastSeenAt }));
+        for (const c of this.feeds.subscribersOf(message.roomIds)) if (c.user.id !== message.user.id) c.sendShared(frame);
         return;
       }
       default: {

@@ -7,7 +7,7 @@ import { readBusMessage, RoomBusMessage } from '../bus/messages.js';
 import type { Metrics } from '../metrics.js';
 import type { MembershipAsk, Store } from '../store/store.js';
 import type { Connection } from './connection.js';
-import { SharedEvent } from './connection.js';
+import { SharedEvent, SharedFrame } from './connection.js';
 import type { RecentEventsLimits, RecentWindow } from './recent-events.js';
 import { DEFAULT_RECENT_LIMITS, RecentEvents } from './recent-events.js';
 
@@ -224,8 +224,8 @@ export class RoomFeeds {
     if (message.t === 'typing') {
       const feed = this.feeds.get(roomId);
       if (!feed) return;
-      const frame = encodeServerFrame({ type: 'typing', roomId, user: message.user, state: message.state, ttlMs: message.state === 'start' ? TYPING_TTL_MS : 0 });
-      for (const c of feed.subscribers) if (c.id !== message.connectionId) c.sendFrame(frame);
+      const frame = new SharedFrame(encodeServerFrame({ type: 'typing', roomId, user: message.user, state: message.state, ttlMs: message.state === 'start' ? TYPING_TTL_MS : 0 }));
+      for (const c of feed.subscribers) if (c.id !== message.connectionId) c.sendShared(frame);
       return;
     }
     const seq = message.event.seq;
