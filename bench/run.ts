@@ -18,6 +18,11 @@
 // reconnect storm against bare ws, prints them as JSON and leaves docs/benchmarks.md alone.
 // BENCH_MEMORY_ONLY=1 runs only the embedded-memory section (first start, restart, PGlite alone on the
 // same data dir), prints it as JSON in MiB with the load average, and leaves docs/benchmarks.md alone.
+// BENCH_FANOUT_ONLY=1 runs only the fan-out (BENCH_TARGETS, BENCH_RATES, BENCH_WARMUP, BENCH_MEASURE,
+// BENCH_CLIENTS, BENCH_ROOMS choose it) and writes dist-bench/fan-out.json. BENCH_SLOW_TRACE_MS=N logs each
+// probe delivery at least N ms late with its wall-clock time, to line stalls up with a trace of the server
+// (`perf record -k CLOCK_REALTIME`); BENCH_SERVER_NODE_FLAGS passes Node flags to our server.
+// The child programs take their config as a file (`@path`, see config-file.ts).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
