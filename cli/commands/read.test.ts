@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { RoomEvent } from '../../shared/protocol/index.js';
 import { Output } from '../output.js';
-import { historyLines } from './read.js';
+import { historyLines, reconnectNote } from './read.js';
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -49,5 +49,15 @@ describe('chat read (historyLines)', () => {
       expect.stringMatching(/ {2}alice: ok #3$/),
     ]);
     expect(byId.get(id(2))).toMatchObject({ text: 'the plan v2', edited: true });
+  });
+});
+
+describe('chat read --follow while reconnecting', () => {
+  // A restart printed "connection lost; reconnecting in N s" for every failed retry (seven in a row),
+  // which read as seven losses.
+  it('says the connection was lost once, then that there is still none, with the wait', () => {
+    expect(reconnectNote({ attempt: 1, retryAt: 10_400 }, 10_000)).toBe('chat: connection lost; reconnecting in 0 s');
+    expect(reconnectNote({ attempt: 2, retryAt: 11_600 }, 10_000)).toBe('chat: still no connection; retrying in 2 s');
+    expect(reconnectNote({ attempt: 7, retryAt: 9_000 }, 10_000)).toBe('chat: still no connection; retrying in 0 s');
   });
 });

@@ -144,7 +144,7 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
     offs.push(
       live.on('state', (state) => {
         if (state.status === 'reconnecting') {
-          ctx.out.note(`chat: connection lost; reconnecting in ${Math.max(0, Math.round((state.retryAt - Date.now()) / 1000))} s`);
+          ctx.out.note(reconnectNote(state, Date.now()));
           reconnected = true;
         } else if (state.status === 'connected' && reconnected) {
           ctx.out.note('chat: reconnected');
@@ -163,6 +163,16 @@ export async function run(ctx: CliContext, name: string, opts: ReadOptions): Pro
         (error: unknown) => finish(error instanceof ChatErrorClass ? error : new ChatErrorClass('internal', String(error))),
       );
   });
+}
+
+/**
+ * What `chat read --follow` says on stderr while it reconnects: the first retry says the connection was
+ * lost, each later one that there is still none (one loss, not several), with the wait in whole seconds
+ * (`retryAt` and `now` in ms since the epoch).
+ */
+export function reconnectNote(state: { readonly attempt: number; readonly retryAt: number }, now: number): string {
+  const seconds = Math.max(0, Math.round((state.retryAt - now) / 1000));
+  return state.attempt <= 1 ? `chat: connection lost; reconnecting in ${seconds} s` : `chat: still no connection; retrying in ${seconds} s`;
 }
 
 /**
