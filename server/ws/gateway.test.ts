@@ -334,4 +334,26 @@ describe('Gateway heartbeat', () => {
     expect(await cut).toBe(1006);
     expect(clients.every((c) => c.ws.readyState === WebSocket.OPEN)).toBe(true);
   });
+
+  it('keeps the period while the event loop is busy', async () => {
+    // Each 100 ms turn's timer fired late under load and the turns added up: a 25 s period became 27–30 s
+    // at moderate load, and past 75 s (a proxy's idle timeout) at 200 ms of delay per turn.
+    const h = await harness(undefined, undefined, undefined, 1_000);
+    const client = await h.connect(ALICE);
+    const pings: number[] = [];
+    client.ws.on('ping', () => pings.push(performance.now()));
+    const busy = setInterval(() => {
+      const until = performance.now() + 150;
+      while (performance.now() < until);
+    }, 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    } finally {
+      clearInterval(busy);
+    }
+    const gaps = pings.slice(1).map((at, i) => at - (pings[i] as number)).sort((a, b) => a - b);
+    expect(gaps.length, `pings at ${pings.map((p) => Math.round(p)).join(', ')}`).toBeGreaterThanOrEqual(3);
+    // Once a period of 1 s (a turn may come up to one busy spell late), not every ten busy spells.
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(1_300);
+  });
 });

@@ -103,7 +103,7 @@ export class Gateway {
     const metrics = deps.metrics;
     this.scheduler = new FlushScheduler(metrics ? (n: number) => metrics.framesOut.inc(n) : undefined);
     this.connectionOptions = { ...deps.connection, scheduler: this.scheduler };
-    this.heartbeatWheel = new HeartbeatWheel(deps.heartbeatMs);
+    this.heartbeatWheel = new HeartbeatWheel(deps.heartbeatMs, performance.now());
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatWheel.turnMs);
     this.heartbeat.unref();
     this.expirySweeper = setInterval(() => this.expireDue(), deps.expirySweepMs ?? 1_000);
@@ -493,11 +493,12 @@ export class Gateway {
 
   /**
    * One turn of the heartbeat wheel: each socket due now that has not answered its last ping (a pong)
-   * is cut off, every other is pinged again. Each socket comes due once per `heartbeatMs`; the turns
-   * spread the pings over that period (see HeartbeatWheel). Each new period also closes what expired.
+   * is cut off, every other is pinged again. Each socket comes due once per `heartbeatMs` of wall time,
+   * however late the timer fires; the turns spread the pings over that period (see HeartbeatWheel).
+   * Each new period also closes what expired.
    */
   private beat(): void {
-    const { due, newPeriod } = this.heartbeatWheel.turn();
+    const { due, newPeriod } = this.heartbeatWheel.advance(performance.now());
     if (newPeriod) this.expireDue();
     for (const c of due) {
       if (!c.alive) {

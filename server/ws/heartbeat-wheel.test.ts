@@ -58,7 +58,49 @@ describe('HeartbeatWheel', () => {
     expect(wheel.size).toBe(0);
   });
 
-  it('makes a period shorter than two slots one slot: every turn is a new period with every socket', () => {
+  it('keeps the period on a clock: timers 30 ms late still hand each socket back once per period', () => {
+    // A busy event loop fired each 100 ms turn 30 ms late; one slot per timer call made the 1 s period 1.3 s.
+    const wheel = new HeartbeatWheel<string>(1_000, 5_000);
+    wheel.add('a');
+    let times = 0;
+    let periods = 0;
+    for (let now = 5_130; now <= 15_000; now += 130) {
+      const { due, newPeriod } = wheel.advance(now);
+      times += due.filter((x) => x === 'a').length;
+      if (newPeriod) periods++;
+    }
+    // 9.87 s of clock: nine whole periods after the first (one slot per call would have made it seven).
+    expect(times).toBe(9);
+    expect(periods).toBe(9);
+  });
+
+  it('hands each socket back once when the clock jumps more than a period, then counts on from there', () => {
+    const wheel = new HeartbeatWheel<number>(1_000, 0);
+    for (let i = 0; i < 20; i++) wheel.add(i);
+    expect(wheel.advance(50).due).toEqual([]);
+    const jumped = wheel.advance(7_250);
+    expect(jumped.due.sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(jumped.newPeriod).toBe(true);
+    // The next 100 ms hand back one slot (two sockets), not the periods skipped.
+    expect(wheel.advance(7_350).due).toHaveLength(2);
+  });
+
+  it('puts a socket in the emptiest slot, so the ones that stay spread whatever closes around them', () => {
+    // Round robin alone put every tenth socket in one slot when the nine between them closed at once.
+    const wheel = new HeartbeatWheel<string>(1_000);
+    for (let k = 0; k < 10; k++) {
+      wheel.add(`stays ${k}`);
+      for (let t = 0; t < 9; t++) {
+        wheel.add(`brief ${k}.${t}`);
+        wheel.delete(`brief ${k}.${t}`);
+      }
+    }
+    const { mostInOneTurn, dueCount } = spin(wheel, 10);
+    expect(dueCount.size).toBe(10);
+    expect(mostInOneTurn).toBe(1);
+  });
+
+  it('makes a period under 150 ms one slot: every turn is a new period with every socket', () => {
     const wheel = new HeartbeatWheel<string>(50);
     expect(wheel.turnMs).toBe(50);
     wheel.add('x');

@@ -10,10 +10,15 @@ export const HEARTBEAT_MAX_SLOTS = 1_000;
  * `sockets / slots` of them. Pinging every socket in one turn instead (10,000 pings, each a write
  * system call) held the event loop for 150–350 ms on one core, and every message waited that long.
  *
- * At most HEARTBEAT_MAX_SLOTS slots. Added sockets take the slots in turn (round robin), so sockets
- * that connect together (after a restart, 10,000 within a second or two) still spread over the period;
- * a socket's first turn comes within one period of its add. A period shorter than two slots is one
- * slot: every turn hands back every socket (tests use such periods).
+ * At most HEARTBEAT_MAX_SLOTS slots. An added socket takes the emptiest slot (the first one from where
+ * the last add left off, when several are as empty), so sockets that connect together (after a restart,
+ * 10,000 within a second or two) spread over the period, and so do those left after any pattern of
+ * closes; a socket's first turn comes within one period of its add. A period under 150 ms is one slot:
+ * every turn hands back every socket (tests use such periods).
+ *
+ * The wheel follows a clock (`advance`), not the count of timer callbacks: a timer that fires late
+ * (the event loop busy) makes the next call hand back every slot that came due meanwhile, so each
+ * socket is still pinged once per period of wall time, which proxies' idle timeouts rely on.
  *
  * Source of the structure: G. Varghese and T. Lauck, "Hashed and Hierarchical Timing Wheels", SOSP 1987.
  */
@@ -24,20 +29,33 @@ export class HeartbeatWheel<T> {
   private readonly slotOf = new Map<T, number>();
   private cursor = 0;
   private nextSlot = 0;
+  /** Turns made since `startMs`, as `advance` counts them. */
+  private turnsDone = 0;
 
-  /** `periodMs`: how often each socket comes due, in ms (> 0); throws RangeError otherwise. */
-  constructor(periodMs: number) {
+  /**
+   * `periodMs`: how often each socket comes due, in ms (> 0); `startMs`: the clock's reading now, in ms
+   * (the clock `advance` is given). Throws RangeError for a period that is not positive.
+   */
+  constructor(
+    periodMs: number,
+    private readonly startMs = 0,
+  ) {
     if (!(periodMs > 0)) throw new RangeError(`heartbeat period must be positive, got ${periodMs}`);
     const count = Math.min(HEARTBEAT_MAX_SLOTS, Math.max(1, Math.round(periodMs / HEARTBEAT_SLOT_MS)));
     this.turnMs = periodMs / count;
     this.slots = Array.from({ length: count }, () => new Set<T>());
   }
 
-  /** Puts `item` in the wheel (a second add of the same item is ignored). */
+  /** Puts `item` in the emptiest slot (a second add of the same item is ignored). */
   add(item: T): void {
     if (this.slotOf.has(item)) return;
-    const slot = this.nextSlot;
-    this.nextSlot = (slot + 1) % this.slots.length;
+    const count = this.slots.length;
+    let slot = this.nextSlot;
+    for (let i = 1; i < count && (this.slots[slot] as Set<T>).size > 0; i++) {
+      const candidate = (this.nextSlot + i) % count;
+      if ((this.slots[candidate] as Set<T>).size < (this.slots[slot] as Set<T>).size) slot = candidate;
+    }
+    this.nextSlot = (slot + 1) % count;
     (this.slots[slot] as Set<T>).add(item);
     this.slotOf.set(item, slot);
   }
@@ -53,6 +71,27 @@ export class HeartbeatWheel<T> {
   /** How many items the wheel holds. */
   get size(): number {
     return this.slotOf.size;
+  }
+
+  /**
+   * Turns the wheel by every slot that has come due by `nowMs` (the clock given at construction) and
+   * returns their items, and whether one of those turns began a new period. At most one whole period
+   * at once: a clock that jumped further ahead hands back each item once, and the wheel counts on from
+   * `nowMs`.
+   */
+  advance(nowMs: number): { due: T[]; newPeriod: boolean } {
+    const target = Math.floor((nowMs - this.startMs) / this.turnMs);
+    let turns = target - this.turnsDone;
+    if (turns > this.slots.length) turns = this.slots.length;
+    this.turnsDone = Math.max(this.turnsDone, target);
+    const due: T[] = [];
+    let newPeriod = false;
+    for (let i = 0; i < turns; i++) {
+      const turn = this.turn();
+      for (const item of turn.due) due.push(item);
+      newPeriod ||= turn.newPeriod;
+    }
+    return { due, newPeriod };
   }
 
   /**
