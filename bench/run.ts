@@ -22,7 +22,8 @@
 // BENCH_CLIENTS, BENCH_ROOMS choose it) and writes dist-bench/fan-out.json. BENCH_SLOW_TRACE_MS=N logs each
 // probe delivery at least N ms late with its wall-clock time, to line stalls up with a trace of the server
 // (`perf record -k CLOCK_REALTIME`); BENCH_SERVER_NODE_FLAGS passes Node flags to our server.
-// The child programs take their config as a file (`@path`, see config-file.ts).
+// The child programs take their config as a file (`@path`, see config-file.ts). bench/portable/pack.sh packs
+// all this, with a Node binary, for a machine without Node.js or network (bench/portable/run.sh runs it there).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
