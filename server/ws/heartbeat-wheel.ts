@@ -87,9 +87,9 @@ export class HeartbeatWheel<T> {
     const due: T[] = [];
     let newPeriod = false;
     for (let i = 0; i < turns; i++) {
-      const turn = this.turn();
-      for (const item of turn.due) due.push(item);
-      newPeriod ||= turn.newPeriod;
+      this.cursor = (this.cursor + 1) % this.slots.length;
+      for (const item of this.slots[this.cursor] as Set<T>) due.push(item);
+      newPeriod ||= this.cursor === 0;
     }
     return { due, newPeriod };
   }
