@@ -235,15 +235,97 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
     await server?.stop();
   });
 
+  const post = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    return (await res.json()) as { tokens: { accessToken: string } };
+  };
+  /** Someone else (`writer`) writes 80 messages, `line 0` to `line 79`, into the open room `room` over the REST API. */
+  const writeHistory = async (writer: string, room: string) => {
+    const { tokens } = await post('/auth/register', { username: writer, password: PASSWORD });
+    await post('/rooms', { name: room }, tokens.accessToken);
+    for (let i = 0; i < 80; i++) await post(`/rooms/${room}/messages`, { clientMsgId: crypto.randomUUID(), body: `line ${i}` }, tokens.accessToken);
+    return tokens;
+  };
+
+  it('keeps a scroll to the top that comes while the older messages are being drawn', async () => {
+    await writeHistory('scribe', 'ledger');
+    const page = await (await browser.newContext()).newPage();
+    await register(page, server.url, 'skimmer');
+    await joinRoom(page, 'ledger');
+    const timeline = page.getByRole('list', { name: 'Messages' });
+    await timeline.getByText('line 79').waitFor();
+    // The reader scrolls to the top; the older page comes, and the list keeps line 31 where it was
+    // (moving the view down). Right then, before the rows it drew are measured, the reader scrolls to
+    // the top again: the view stays there. Before, the library's height corrections were written from
+    // the offset it had last read, which put the view back down the list, away from line 0.
+    const seen = await timeline.evaluate(async (el) => {
+      const before = el.getAttribute('data-count');
+      const scrolledAgain = new Promise<void>((resolve) => {
+        el.addEventListener('scroll', function again() {
+          if (el.getAttribute('data-count') === before || el.scrollTop === 0) return;
+          el.removeEventListener('scroll', again);
+          queueMicrotask(() => {
+            el.scrollTo({ top: 0 });
+            resolve();
+          });
+        });
+      });
+      el.scrollTo({ top: 0 });
+      await scrolledAgain;
+      const tops: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => requestAnimationFrame(r));
+        tops.push(el.scrollTop);
+      }
+      return { tops, lineZero: Array.from(el.querySelectorAll('[role="listitem"]')).some((row) => row.textContent?.includes('line 0')) };
+    });
+    expect(seen.tops.filter((top) => top > 0)).toEqual([]);
+    expect(seen.lineZero).toBe(true);
+    await timeline.getByText('line 0', { exact: true }).waitFor();
+  }, 60_000);
+
+  it('keeps what is at the top of the view when the reader scrolled just before the older messages came', async () => {
+    await writeHistory('annalist', 'chronicle');
+    const page = await (await browser.newContext()).newPage();
+    await register(page, server.url, 'browser');
+    await joinRoom(page, 'chronicle');
+    const timeline = page.getByRole('list', { name: 'Messages' });
+    await timeline.getByText('line 79').waitFor();
+    // The reader scrolls to the top, which asks for the older page; as it comes back (before the rows
+    // are drawn, and before the scroll event of this move), the reader has scrolled 60 px down. Once the
+    // rows are drawn above, the row at the top of the view is the one the reader had there.
+    const seen = await timeline.evaluate(async (el) => {
+      const rowAtTop = () => {
+        const box = el.getBoundingClientRect();
+        return document.elementFromPoint(box.left + 40, box.top + 2)?.closest('[role="listitem"]')?.textContent ?? '';
+      };
+      const realFetch = window.fetch;
+      let before = '';
+      const came = new Promise<void>((resolve) => {
+        window.fetch = async (input, init) => {
+          const res = await realFetch(input, init);
+          if (String(input instanceof Request ? input.url : input).includes('before=')) {
+            el.scrollTop = 60;
+            before = rowAtTop();
+            resolve();
+          }
+          return res;
+        };
+      });
+      el.scrollTo({ top: 0 });
+      await came;
+      window.fetch = realFetch;
+      for (let i = 0; i < 20; i++) await new Promise((r) => requestAnimationFrame(r));
+      return { before, after: rowAtTop(), count: el.getAttribute('data-count') };
+    });
+    expect(seen.count).not.toBe('51');
+    expect(seen.before).toContain('line');
+    expect(seen.after).toBe(seen.before);
+  }, 60_000);
+
   it('loads older messages when the timeline is scrolled to the top, and shows a banner while the server is away', async () => {
     // 80 messages written over the REST API by someone else, before the browser opens the room.
-    const post = async (path: string, body: unknown, token?: string) => {
-      const res = await fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-      return (await res.json()) as { tokens: { accessToken: string } };
-    };
-    const { tokens } = await post('/auth/register', { username: 'writer', password: PASSWORD });
-    await post('/rooms', { name: 'archive' }, tokens.accessToken);
-    for (let i = 0; i < 80; i++) await post('/rooms/archive/messages', { clientMsgId: crypto.randomUUID(), body: `line ${i}` }, tokens.accessToken);
+    const tokens = await writeHistory('writer', 'archive');
 
     const page = await (await browser.newContext()).newPage();
     await register(page, server.url, 'reader');

@@ -20,6 +20,20 @@ function gapOf(el: HTMLElement): number {
   return el.scrollHeight - el.scrollTop - el.clientHeight;
 }
 
+/**
+ * The list's `scrollToFn`: a move to an offset is written as asked, but a correction (`adjustments`:
+ * a row above the view measured taller or shorter than estimated) shifts the box from where it is
+ * now. The library adds the correction to the offset it last read, which is stale when the box has
+ * moved since (a scroll up right after older rows came in): writing that offset undid the scroll and
+ * sent the reader back down the list.
+ */
+function scrollKeepingTheUsers(offset: number, { adjustments, behavior }: { adjustments?: number; behavior?: ScrollBehavior }, instance: { scrollElement: Element | null }): void {
+  const el = instance.scrollElement;
+  if (!el) return;
+  if (adjustments) el.scrollBy({ top: adjustments, ...(behavior ? { behavior } : {}) });
+  else el.scrollTo({ top: offset, ...(behavior ? { behavior } : {}) });
+}
+
 /** Props of {@link VirtualTimeline}. */
 export interface VirtualTimelineProps<T> {
   /** The rows, oldest first. */
@@ -130,6 +144,7 @@ export function VirtualTimeline<T>({
     estimateSize: () => estimateSize,
     overscan,
     getItemKey: (index) => itemKey(items[index] as T),
+    scrollToFn: scrollKeepingTheUsers,
   });
 
   // Following the bottom: a new last row (or the first rows of a room) keeps the newest in view,
@@ -262,11 +277,12 @@ export function VirtualTimeline<T>({
   // Keeping the view still when rows come above it: the row in the middle of the view (the anchor) is
   // noted on each scroll, and when it has moved down the list (older rows arrived, even below a first
   // row that stays, such as a day divider, which is why it is not the top row) the scroll position
-  // follows it, so what is on screen stays put.
-  const anchor = useRef<{ readonly key: string; readonly index: number; readonly offset: number } | null>(null);
+  // moves as far as it did, so what is on screen stays put. The box is moved from where it is now,
+  // not set to where the anchor was seen: a scroll since the note (its event not yet come) is kept.
+  const anchor = useRef<{ readonly key: string; readonly index: number; readonly start: number } | null>(null);
   const noteAnchor = (el: HTMLElement) => {
     const middle = virtualizer.getVirtualItemForOffset(el.scrollTop + el.clientHeight / 2);
-    anchor.current = middle ? { key: String(middle.key), index: middle.index, offset: middle.start - el.scrollTop } : null;
+    anchor.current = middle ? { key: String(middle.key), index: middle.index, start: middle.start } : null;
   };
   useLayoutEffect(() => {
     const el = box.current;
@@ -275,8 +291,8 @@ export function VirtualTimeline<T>({
     const index = items.findIndex((item) => itemKey(item) === was.key);
     const start = virtualizer.measurementsCache[index]?.start;
     if (index <= was.index || start === undefined) return;
-    el.scrollTop = start - was.offset;
-    anchor.current = { ...was, index };
+    el.scrollTop += start - was.start;
+    anchor.current = { ...was, index, start };
   }, [items, itemKey, virtualizer]);
 
   // Asking for older rows: once at a time, again after each answer while the view is still near the top.
