@@ -239,21 +239,24 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
     const res = await fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
     return (await res.json()) as { tokens: { accessToken: string } };
   };
-  /** Someone else (`writer`) writes 80 messages, `line 0` to `line 79`, into the open room `room` over the REST API. */
-  const writeHistory = async (writer: string, room: string) => {
+  /**
+   * Someone else (`writer`) writes 80 messages, `line 0` to `line 79`, into the open room `room` over the
+   * REST API; then `reader` registers in a new browser context, joins it, and sees the newest.
+   */
+  const openHistory = async (writer: string, room: string, reader: string) => {
     const { tokens } = await post('/auth/register', { username: writer, password: PASSWORD });
     await post('/rooms', { name: room }, tokens.accessToken);
     for (let i = 0; i < 80; i++) await post(`/rooms/${room}/messages`, { clientMsgId: crypto.randomUUID(), body: `line ${i}` }, tokens.accessToken);
-    return tokens;
+    const page = await (await browser.newContext()).newPage();
+    await register(page, server.url, reader);
+    await joinRoom(page, room);
+    const timeline = page.getByRole('list', { name: 'Messages' });
+    await timeline.getByText('line 79').waitFor();
+    return { tokens, page, timeline };
   };
 
   it('keeps a scroll to the top that comes while the older messages are being drawn', async () => {
-    await writeHistory('scribe', 'ledger');
-    const page = await (await browser.newContext()).newPage();
-    await register(page, server.url, 'skimmer');
-    await joinRoom(page, 'ledger');
-    const timeline = page.getByRole('list', { name: 'Messages' });
-    await timeline.getByText('line 79').waitFor();
+    const { timeline } = await openHistory('scribe', 'ledger', 'skimmer');
     // The reader scrolls to the top; the older page comes, and the list keeps line 31 where it was
     // (moving the view down). Right then, before the rows it drew are measured, the reader scrolls to
     // the top again: the view stays there. Before, the library's height corrections were written from
@@ -285,12 +288,7 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
   }, 60_000);
 
   it('keeps what is at the top of the view when the reader scrolled just before the older messages came', async () => {
-    await writeHistory('annalist', 'chronicle');
-    const page = await (await browser.newContext()).newPage();
-    await register(page, server.url, 'browser');
-    await joinRoom(page, 'chronicle');
-    const timeline = page.getByRole('list', { name: 'Messages' });
-    await timeline.getByText('line 79').waitFor();
+    const { timeline } = await openHistory('annalist', 'chronicle', 'browser');
     // The reader scrolls to the top, which asks for the older page; as it comes back (before the rows
     // are drawn, and before the scroll event of this move), the reader has scrolled 60 px down. Once the
     // rows are drawn above, the row at the top of the view is the one the reader had there.
@@ -325,13 +323,7 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
 
   it('loads older messages when the timeline is scrolled to the top, and shows a banner while the server is away', async () => {
     // 80 messages written over the REST API by someone else, before the browser opens the room.
-    const tokens = await writeHistory('writer', 'archive');
-
-    const page = await (await browser.newContext()).newPage();
-    await register(page, server.url, 'reader');
-    await joinRoom(page, 'archive');
-    const timeline = page.getByRole('list', { name: 'Messages' });
-    await timeline.getByText('line 79').waitFor();
+    const { tokens, page, timeline } = await openHistory('writer', 'archive', 'reader');
     expect(await timeline.getByText('line 0', { exact: true }).count()).toBe(0);
     // Older rows arrive above what is on screen, which stays put: the reader scrolls up again to see them.
     const first = timeline.getByText('line 0', { exact: true });
