@@ -1,15 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_BIN, eventually, tempDir, userEnv } from '../support/binaries.js';
-import { haveTmux } from '../support/tmux.js';
+import { haveTmux, tmuxOn } from '../support/tmux.js';
 
 // A password or recovery-key prompt puts the terminal in raw mode. SIGTERM there waited for the 5 s
 // fallback and exited 130; Ctrl-C (a key in raw mode) said "cancelled" and exited 2.
 describe.runIf(haveTmux)('a signal at a hidden prompt of the chat binary', () => {
   const socket = `hidden-prompt-${randomBytes(4).toString('hex')}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const tmux = tmuxOn(socket);
   let env: Record<string, string>;
 
   beforeAll(async () => {

@@ -1,16 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
 import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { haveTmux, tmuxOn } from '../support/tmux.js';
 
 // Each room keeps its own composer draft, in a real terminal: switching rooms keeps the draft in its
 // room, and Ctrl+C then a restart loses none of them.
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `chat-e2e-${randomBytes(4).toString('hex')}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const tmux = tmuxOn(SOCKET);
 const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
 /** One send-keys call: key names (Enter, C-k) and plain strings, in order. */
 const burst = (...keys: string[]) => tmux('send-keys', '-t', 'alice', ...keys);

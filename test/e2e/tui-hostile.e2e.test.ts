@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,15 +8,15 @@ import { CHAT_BIN, chat, eventually, tempDir, userEnv } from '../support/binarie
 import { FAKE_CONTINUATION, forbiddenIn, HOSTILE_MESSAGES, HOSTILE_TOPIC } from '../support/hostile-strings.js';
 import type { TamperingServer } from '../support/tampering-server.js';
 import { startTamperingServer } from '../support/tampering-server.js';
+import { haveTmux, tmuxOn } from '../support/tmux.js';
 
 // The hostile fixture set in the interactive client, in a real terminal (tmux) that would act on
 // what leaked: OSC 0/2 set the pane's title, OSC 52 lands in a tmux paste buffer (set-clipboard on).
 // The topics are written into the server's database (test/support/tampering-server.ts), as a
 // compromised server would: the honest one refuses control characters in a topic.
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `chat-hostile-${randomBytes(4).toString('hex')}`;
 const SIDEBAR = 24;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const tmux = tmuxOn(SOCKET);
 const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
 const header = () => (screen().split('\n')[0] ?? '').slice(SIDEBAR);
 

@@ -1,15 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
 import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { haveTmux, tmuxOn } from '../support/tmux.js';
 
 // Keys that arrive together, as a held key, typing over SSH or a busy moment deliver them: each burst
 // goes to the terminal in ONE tmux send-keys call, and what the server stored is read back.
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `chat-e2e-${randomBytes(4).toString('hex')}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const tmux = tmuxOn(SOCKET);
 const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
 /** One send-keys call: key names (Enter, BSpace, C-k) and plain strings, in order. */
 const burst = (...keys: string[]) => tmux('send-keys', '-t', 'alice', ...keys);

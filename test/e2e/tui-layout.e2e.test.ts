@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,11 +7,11 @@ import { sidebarWidth } from '../../cli/tui/app.js';
 import type { RoomEvent } from '../../shared/protocol/index.js';
 import type { ServerProcess , userEnv} from '../support/binaries.js';
 import { CHAT_BIN, chat, eventually, startServer, tempDir, registerUsers } from '../support/binaries.js';
+import { haveTmux, tmuxOn } from '../support/tmux.js';
 
 // The timeline in a real terminal (tmux): what capture-pane shows is compared with the layout model.
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `chat-e2e-layout-${randomBytes(4).toString('hex')}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const tmux = tmuxOn(SOCKET);
 const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
 const press = (key: string) => tmux('send-keys', '-t', 'alice', key);
 /** The screen once a frame is fully drawn: the same in two captures 150 ms apart (a frame can be caught half-written). */

@@ -1,14 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
 import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv, registerUsers } from '../support/binaries.js';
+import { haveTmux, tmuxOn } from '../support/tmux.js';
 
 // Two TUIs in a real terminal (tmux), driven by keystrokes and read back from the screen.
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `chat-e2e-${randomBytes(4).toString('hex')}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const tmux = tmuxOn(SOCKET);
 const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
 const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
 const press = (session: string, key: string) => tmux('send-keys', '-t', session, key);

@@ -25,10 +25,21 @@ export interface Terminals {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Runs tmux commands on the server of socket name `socket` (`-L`), returning stdout; throws on a
+ * non-zero exit. A `new-session` also turns the server's `exit-empty` off: a server left with no
+ * session (its last app ended, or was killed) exits a moment later, and a `new-session` that reached
+ * it meanwhile failed with "server exited unexpectedly" (17 of 200 tries here); now the server stays
+ * until `kill-server`.
+ */
+export function tmuxOn(socket: string): (...args: string[]) => string {
+  return (...args) => execFileSync('tmux', ['-L', socket, ...args, ...(args.includes('new-session') ? [';', 'set-option', '-s', 'exit-empty', 'off'] : [])], { encoding: 'utf8' });
+}
+
 /** A tmux server with a unique socket name starting with `label`, so parallel suites never meet. */
 export function terminals(label: string): Terminals {
   const socket = `${label}-${randomBytes(4).toString('hex')}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const tmux = tmuxOn(socket);
   const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
   const see = async (session: string, check: (s: string) => boolean, what: string, timeoutMs = 20_000) => {
     try {
