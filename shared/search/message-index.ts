@@ -90,9 +90,10 @@ const MAX_PENDING = 1_000;
  * missing for any reason are kept to be opened again (an older index had passed over those from
  * before the device or the user's joining for good: it is rebuilt, so they are found once their keys
  * come) and an edited message keeps its edit's time, 5 since a token's pieces written together are a
- * part term (SEARCH_TERMS_VERSION 2: `email` of "e-mail").
+ * part term (SEARCH_TERMS_VERSION 2: `email` of "e-mail"), 6 since English stems are Porter2's
+ * (SEARCH_TERMS_VERSION 3: `~secret` of "secretly").
  */
-const VERSION = 5;
+const VERSION = 6;
 
 /**
  * The client-side full-text index of private rooms (MiniSearch, BM25 ranking), with the server's

@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { MessageIndex, mergeRanked, parseQuery, snippetAround, snippetFromMarked, unsearchableQuery } from './index.js';
+import { matchText, MessageIndex, mergeRanked, parseQuery, snippetAround, snippetFromMarked, unsearchableQuery } from './index.js';
 import { SEARCH_QUERY_MAX } from '../protocol/index.js';
 import type { IndexedMessage, QueryItem } from './index.js';
 import type { SearchHit } from '../protocol/index.js';
@@ -36,13 +36,26 @@ describe('parseQuery', () => {
     const q = parseQuery('deploy "release notes" -staging');
     expect(q.groups.map(forms)).toEqual([[['word', ['deploy']]], [['phrase', ['release', 'notes']]]]);
     expect(forms(q.excluded)).toEqual([['word', ['staging']]]);
-    expect(q.groups[0]?.[0]?.words[0]?.stems).toContain('~deploi');
+    expect(q.groups[0]?.[0]?.words[0]?.stems).toContain('~deploy');
     expect(parseQuery('cats or dogs').groups.map(forms)).toEqual([[['word', ['cats']], ['word', ['dogs']]]]);
     expect(forms(parseQuery('Café -"two words"').excluded)).toEqual([['phrase', ['two', 'words']]]);
     expect(parseQuery('Café C++ PLT-3699').groups.map(forms)).toEqual([[['word', ['cafe']]], [['word', ['c++']]], [['word', ['plt-3699']]]]);
     // A CJK word is its bigrams in a row.
     expect(parseQuery('東京都').groups.map(forms)).toEqual([[['phrase', ['東京', '京都']]]]);
     expect(parseQuery('- "" ')).toEqual({ groups: [], excluded: [] });
+  });
+
+  // "secret" did not find "we met secretly": English stems were Porter's 1980 algorithm (`~secretli`),
+  // which keeps "-ly"; Porter2, Snowball's English stemmer (as PostgreSQL's `english` configuration), drops it.
+  it('finds an English word through its -ly adverb and other Porter2 stems', () => {
+    for (const [query, text] of [
+      ['secret', 'we met secretly'],
+      ['quick', 'that went quickly'],
+      ['deploy', 'deploying now'],
+    ] as const) {
+      expect(matchText(text, parseQuery(query)), `${query} in "${text}"`).not.toBeNull();
+    }
+    expect(matchText('a secretary called', parseQuery('secret'))).toBeNull();
   });
 
   // A single 65-letter word was refused as "emoji, symbols and punctuation alone are not indexed".

@@ -1,8 +1,8 @@
-import { stemmer as stemEnglish } from '@orama/stemmers/english';
 import { stemmer as stemFrench } from '@orama/stemmers/french';
 import { stemmer as stemGerman } from '@orama/stemmers/german';
 import { stemmer as stemRussian } from '@orama/stemmers/russian';
 import { stemmer as stemSpanish } from '@orama/stemmers/spanish';
+import { stem as stemEnglish } from 'porter2';
 import { detect } from 'tinyld/light';
 
 /**
@@ -19,10 +19,11 @@ import { detect } from 'tinyld/light';
  *   and every run of neighbouring pieces between `@ / \ :` (up to eight pieces): `srv-web03.lan` →
  *   `srv-web03`, `web03.lan`, `srv`, `web03`, `lan`; and those pieces written together (`srvweb03lan`,
  *   "e-mail" → `email`, "node.js" → `nodejs`), as people also type them;
- * - `stem`: the Snowball stem of each alphabetic piece (via @orama/stemmers) in the language of the
- *   text — Russian for Cyrillic, else the text's detected language among English, German, French and
- *   Spanish (tinyld), English when undetected, and the English stem as well — marked with a leading `~` so that a stem never equals a
- *   whole word (`~deploi` for "deploying").
+ * - `stem`: the Snowball stem of each alphabetic piece (English: Porter2, Snowball's English stemmer, via
+ *   porter2; the others via @orama/stemmers) in the language of the text — Russian for Cyrillic, else the
+ *   text's detected language among English, German, French and Spanish (tinyld), English when undetected,
+ *   and the English stem as well — marked with a leading `~` so that a stem never equals a whole word
+ *   (`~deploy` for "deploying", `~secret` for "secretly").
  * There are no stop words: "IT" is the term `it`.
  */
 
@@ -304,10 +305,11 @@ const WEIGHT: Record<TermKind, string> = { exact: 'A', part: 'B', stem: 'C' };
  * text's terms. Stores keep it beside each message's terms, and the re-index the server runs at start
  * rewrites the terms of every message written by an older version (0: before versions were kept).
  * 1: runs of neighbouring pieces as parts (`srv-web03` of "srv-web03.lan"); 2: a segment's pieces
- * written together as a part (`email` of "e-mail"). (How `toTsvector` spells the kinds in lexemes is the
+ * written together as a part (`email` of "e-mail"); 3: English stems by Porter2 (Snowball's English
+ * stemmer) instead of Porter's 1980 algorithm, which kept "-ly" (`~secret` of "secretly", was `~secretli`). (How `toTsvector` spells the kinds in lexemes is the
  * SQL store's format, converted in SQL by migration 015's re-index.)
  */
-export const SEARCH_TERMS_VERSION = 2;
+export const SEARCH_TERMS_VERSION = 3;
 
 /**
  * Prefix of a part's lexeme in a `tsvector` (see `toTsvector`). No term of `analyze` begins with it: a

@@ -54,10 +54,10 @@ function done<T>(req: IDBRequest<T>): Promise<T> {
  * without relations: an edit as a message of its own, a deleted message still there), version 2
  * (which had passed over for good the messages sent before the device or the user's joining).
  */
-async function earlierVersion(userId: string, version: 1 | 2 = 1): Promise<{ indexedSeq: number; size: number; found: string[] }> {
+async function earlierVersion(userId: string, version: 1 | 2 | 4 = 1): Promise<{ indexedSeq: number; size: number; found: string[] }> {
   const req = indexedDB.open(`chat-search-${userId}`, version);
   req.onupgradeneeded = () => {
-    for (const store of ['key', 'messages', 'rooms', ...(version === 2 ? ['early-edits'] : [])]) req.result.createObjectStore(store);
+    for (const store of ['key', 'messages', 'rooms', ...(version >= 2 ? ['early-edits'] : [])]) req.result.createObjectStore(store);
   };
   const db = await done(req);
   const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);

@@ -19,9 +19,10 @@ const EARLY_EDITS = 'early-edits';
  * reason are kept to be opened again (version 2 had passed over those from before the device or the
  * user's joining for good: its records are dropped on upgrade, so the index is built again and they
  * are found once their keys come); 4 since a token's pieces written together are a part term
- * (SEARCH_TERMS_VERSION 2: `email` of "e-mail"; dropped and built again the same way).
+ * (SEARCH_TERMS_VERSION 2: `email` of "e-mail"; dropped and built again the same way); 5 since English
+ * stems are Porter2's (SEARCH_TERMS_VERSION 3: `~secret` of "secretly"; dropped and built again).
  */
-const VERSION = 4;
+const VERSION = 5;
 const SEALING_KEY_ID = 'aes-gcm';
 /** AES-GCM's recommended 96-bit nonce (NIST SP 800-38D, 8.2). */
 const IV_BYTES = 12;
@@ -94,7 +95,7 @@ export class IndexedDbSearchIndex implements PrivateIndexStore {
       VERSION,
       (db, oldVersion, tx) => {
         if (oldVersion < 1) for (const store of [KEY, MESSAGES, ROOMS]) db.createObjectStore(store);
-        else if (oldVersion < 4) {
+        else if (oldVersion < VERSION) {
           tx.objectStore(MESSAGES).clear();
           tx.objectStore(ROOMS).clear();
         }
