@@ -47,11 +47,16 @@ describe('parseQuery', () => {
 
   // "secret" did not find "we met secretly": English stems were Porter's 1980 algorithm (`~secretli`),
   // which keeps "-ly"; Porter2, Snowball's English stemmer (as PostgreSQL's `english` configuration), drops it.
-  it('finds an English word through its -ly adverb and other Porter2 stems', () => {
+  it('finds an English word through its -ly adverb, and a word of three letters through its other forms', () => {
     for (const [query, text] of [
       ['secret', 'we met secretly'],
       ['quick', 'that went quickly'],
       ['deploy', 'deploying now'],
+      // Words of three letters were not stemmed at all: `bug` missed "bugs", `bugs` missed "one bug left".
+      ['bug', 'found two bugs today'],
+      ['bugs', 'one bug left'],
+      ['run', 'he was running late'],
+      ['fix', 'she fixes things'],
     ] as const) {
       expect(matchText(text, parseQuery(query)), `${query} in "${text}"`).not.toBeNull();
     }

@@ -22,8 +22,8 @@ import { detect } from 'tinyld/light';
  * - `stem`: the Snowball stem of each alphabetic piece (English: Porter2, Snowball's English stemmer, via
  *   porter2; the others via @orama/stemmers) in the language of the text — Russian for Cyrillic, else the
  *   text's detected language among English, German, French and Spanish (tinyld), English when undetected,
- *   and the English stem as well — marked with a leading `~` so that a stem never equals a whole word
- *   (`~deploy` for "deploying", `~secret` for "secretly").
+ *   and the English stem as well — of words of three letters or more, marked with a leading `~` so that a
+ *   stem never equals a whole word (`~deploy` for "deploying", `~secret` for "secretly", `~bug` for "bugs").
  * There are no stop words: "IT" is the term `it`.
  */
 
@@ -113,13 +113,16 @@ export function detectLanguage(text: string): StemLanguage {
   return (LATIN_LANGUAGES as readonly string[]).includes(found) ? (found as StemLanguage) : 'en';
 }
 
+/** The fewest letters a word needs to get a stem term: three, so that `bug` finds "bugs" and `run` "running". */
+const MIN_STEM_LETTERS = 3;
+
 /** Stems already made, by language and lower-case word (chat vocabularies repeat); emptied when full. */
 const stemCache = new Map<string, string>();
 const STEM_CACHE_SIZE = 50_000;
 
 /** The stem term of one alphabetic word in `language` (a Cyrillic word always in Russian), or null for a word not worth stemming. */
 function stemOf(word: string, language: StemLanguage): string | null {
-  if (word.length < 4 || !LETTERS.test(word)) return null;
+  if (word.length < MIN_STEM_LETTERS || !LETTERS.test(word)) return null;
   const lang = CYRILLIC.test(word) ? 'ru' : LATIN.test(word) ? language : null;
   if (!lang) return null;
   const lower = word.toLowerCase();
@@ -157,7 +160,7 @@ const sameStemCache = new Map<string, boolean>();
  * short to tell its language), without repeats.
  */
 export function queryStems(word: string): string[] {
-  if (!LETTERS.test(word) || word.length < 4) return [];
+  if (!LETTERS.test(word) || word.length < MIN_STEM_LETTERS) return [];
   const languages: readonly StemLanguage[] = CYRILLIC.test(word) ? ['ru'] : LATIN.test(word) ? LATIN_LANGUAGES : [];
   return [...new Set(languages.map((l) => stemOf(word, l)).filter((s): s is string => s !== null))];
 }
@@ -306,7 +309,8 @@ const WEIGHT: Record<TermKind, string> = { exact: 'A', part: 'B', stem: 'C' };
  * rewrites the terms of every message written by an older version (0: before versions were kept).
  * 1: runs of neighbouring pieces as parts (`srv-web03` of "srv-web03.lan"); 2: a segment's pieces
  * written together as a part (`email` of "e-mail"); 3: English stems by Porter2 (Snowball's English
- * stemmer) instead of Porter's 1980 algorithm, which kept "-ly" (`~secret` of "secretly", was `~secretli`). (How `toTsvector` spells the kinds in lexemes is the
+ * stemmer) instead of Porter's 1980 algorithm, which kept "-ly" (`~secret` of "secretly", was `~secretli`),
+ * and words of three letters stemmed too (`~bug` of "bug", which "bugs" is also). (How `toTsvector` spells the kinds in lexemes is the
  * SQL store's format, converted in SQL by migration 015's re-index.)
  */
 export const SEARCH_TERMS_VERSION = 3;
