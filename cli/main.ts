@@ -162,7 +162,7 @@ function buildProgram(run: (command: (ctx: CliContext) => Promise<void>) => Prom
   program
     .command('read <room>')
     .description('print a room’s recent messages, oldest first')
-    .addOption(new Option('--limit <n>', 'how many events').argParser(positiveInt))
+    .addOption(new Option('--limit <n>', 'the newest N messages (default 50)').argParser(positiveInt))
     .addOption(new Option('--before <seq>', 'only events before this seq (page back)').argParser(positiveInt))
     .option('-f, --follow', 'keep printing new messages as they arrive, until Ctrl-C')
     .option('--no-mark-read', 'leave your read marker (on every device) where it is')

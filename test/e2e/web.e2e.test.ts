@@ -325,6 +325,13 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
     // 80 messages written over the REST API by someone else, before the browser opens the room.
     const { tokens, page, timeline } = await openHistory('writer', 'archive', 'reader');
     expect(await timeline.getByText('line 0', { exact: true }).count()).toBe(0);
+    // While the older page is on its way (held back here), the line above the list says so.
+    await page.route(/before=/, async (route) => {
+      await new Promise((r) => setTimeout(r, 1_500));
+      await route.continue();
+    }, { times: 1 });
+    await timeline.evaluate((el) => el.scrollTo({ top: 0 }));
+    await page.getByRole('status').filter({ hasText: 'Loading older messages…' }).waitFor();
     // Older rows arrive above what is on screen, which stays put: the reader scrolls up again to see them.
     const first = timeline.getByText('line 0', { exact: true });
     // Until the page of older messages has come, however long that takes on a busy machine (a count of

@@ -265,8 +265,15 @@ export interface TimelineProps extends TimelineRowContext {
 
 const itemKey = (item: TimelineItem) => item.key;
 
-/** The line above the timeline while older history remains: a hint, or why the last load failed. */
-function olderNote(error: Error | null) {
+/** The line above the timeline while older history remains: a hint, that a page is on its way, or why the last load failed. */
+function olderNote(error: Error | null, loading: boolean) {
+  if (loading) {
+    return (
+      <p className="m-0 px-3 py-1 text-sm text-dim md:px-4" role="status">
+        Loading older messages…
+      </p>
+    );
+  }
   return error ? (
     <p className="m-0 px-3 py-1 text-sm text-warn md:px-4" role="alert">
       Could not load older messages ({error.message}). Scroll up to try again.

@@ -89,9 +89,10 @@ export interface VirtualTimelineProps<T> {
   readonly onReachTop?: () => Promise<unknown> | void;
   /**
    * Shown above the scrolling box while `hasOlder` (outside it, so row offsets stay the list's own);
-   * a function is given the error of the last failed `onReachTop` (null when none).
+   * a function is given the error of the last failed `onReachTop` (null when none) and whether an
+   * `onReachTop` is under way.
    */
-  readonly olderNote?: ReactNode | ((error: Error | null) => ReactNode);
+  readonly olderNote?: ReactNode | ((error: Error | null, loading: boolean) => ReactNode);
   /** The list's accessible name. */
   readonly label: string;
   readonly className?: string;
@@ -297,6 +298,7 @@ export function VirtualTimeline<T>({
 
   // Asking for older rows: once at a time, again after each answer while the view is still near the top.
   const loading = useRef(false);
+  const [olderLoading, setOlderLoading] = useState(false);
   const [olderError, setOlderError] = useState<Error | null>(null);
   const older = useRef({ hasOlder, onReachTop });
   older.current = { hasOlder, onReachTop };
@@ -305,16 +307,19 @@ export function VirtualTimeline<T>({
     const { hasOlder: more, onReachTop: ask } = older.current;
     if (!el || !more || !ask || loading.current || el.scrollTop >= TOP_SLACK_PX) return;
     loading.current = true;
+    setOlderLoading(true);
     if (after === 'scroll') setOlderError(null);
     Promise.resolve(ask()).then(
       () => {
         loading.current = false;
+        setOlderLoading(false);
         setOlderError(null);
         // The rows of the answer are drawn (and the anchor kept) before the top is looked at again.
         requestAnimationFrame(() => requestAnimationFrame(() => askOlder('answer')));
       },
       (error: unknown) => {
         loading.current = false;
+        setOlderLoading(false);
         setOlderError(error instanceof Error ? error : new Error(String(error)));
       },
     );
@@ -323,7 +328,7 @@ export function VirtualTimeline<T>({
   const rows = virtualizer.getVirtualItems();
   return (
     <>
-      {hasOlder && (typeof olderNote === 'function' ? olderNote(olderError) : olderNote)}
+      {hasOlder && (typeof olderNote === 'function' ? olderNote(olderError, olderLoading) : olderNote)}
       <div
         ref={box}
         className={className}
