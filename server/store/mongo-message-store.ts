@@ -59,7 +59,8 @@ export async function reindexMongoTermsBatch(messages: TermsCollection, limit: n
   await messages.bulkWrite(
     stale.map((d) => ({
       updateOne: {
-        filter: { _id: d._id },
+        // Not over a message deleted since it was read (its body gone): its words must not come back.
+        filter: { _id: d._id, body: { $type: 'string' } },
         update: d.relationType === 'reaction' ? { $set: { termsVersion: SEARCH_TERMS_VERSION }, $unset: { terms: '' } } : { $set: termsOf(d.body ?? '') },
       },
     })),
@@ -188,7 +189,8 @@ export class SqlMongoStore extends SqlStore {
   override async deleteMessage(d: NewDeletion): Promise<StoreResult<{ event: RoomEvent; purged: string[] }>> {
     const done = await super.deleteMessage(d);
     if (done.ok && done.value.purged.length > 0) {
-      await this.messages.updateMany({ _id: { $in: done.value.purged } }, { $set: { body: null, envelope: null } });
+      // The search terms go too: they are the message's words.
+      await this.messages.updateMany({ _id: { $in: done.value.purged } }, { $set: { body: null, envelope: null }, $unset: { terms: '' } });
     }
     return done;
   }

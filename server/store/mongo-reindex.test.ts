@@ -76,6 +76,26 @@ describe('MongoDB search re-index', () => {
     expect(m6).toEqual(before);
   });
 
+  // A message deleted between the batch's read and its write got its words written back over the delete.
+  it('writes no terms over a message deleted after its batch was read', async () => {
+    const docs = [doc('m1', 'we met secretly', { termsVersion: SEARCH_TERMS_VERSION - 1 }), doc('m2', 'the launch code', { termsVersion: SEARCH_TERMS_VERSION - 1 })];
+    const messages = fakeCollection(docs);
+    const read = messages.find.bind(messages);
+    messages.find = ((...args: Parameters<typeof read>) => {
+      const cursor = read(...args);
+      const all = cursor.toArray.bind(cursor);
+      cursor.toArray = async () => {
+        const found = await all();
+        Object.assign(docs[1] as MessageDoc, { body: null, envelope: null });
+        return found;
+      };
+      return cursor;
+    }) as typeof read;
+    expect(await reindexMongoTermsBatch(messages)).toBe(2);
+    expect(findsBy(docs[0] as MessageDoc, 'secretly')).toBe(true);
+    expect(docs[1]?.terms).toBeUndefined();
+  });
+
   it('rewrites terms of an older version and leaves those of a newer one', async () => {
     const docs = [doc('m1', 'PLT-3699 again', { terms: ['plt-3699'], termsVersion: SEARCH_TERMS_VERSION - 1 }), doc('m2', 'later', { terms: ['x'], termsVersion: SEARCH_TERMS_VERSION + 1 })];
     expect(await reindexMongoTermsBatch(fakeCollection(docs))).toBe(1);

@@ -1383,9 +1383,10 @@ export class SqlStore implements Store {
       [limit, SEARCH_TERMS_VERSION],
     );
     if (rows.length === 0) return 0;
+    // Not over a message deleted since it was read (its body gone): its words must not come back.
     await this.db.query(
       `UPDATE room_events e SET search = v.search, search_version = $3, search_kinds = true
-       FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id`,
+       FROM unnest($1::uuid[], $2::tsvector[]) AS v(id, search) WHERE e.id = v.id AND e.body IS NOT NULL`,
       [rows.map((r) => String(r.id)), new SearchTermsOf(rows.map((r) => (r.relation_type === 'reaction' ? null : String(r.body)))), SEARCH_TERMS_VERSION],
     );
     return rows.length;
