@@ -12,6 +12,8 @@ export interface VirtualTimelineControls {
 const BOTTOM_SLACK_PX = 40;
 /** How close to the top (in CSS pixels) asks for older rows. */
 const TOP_SLACK_PX = 200;
+/** For how many frames after rows come above the view the anchor row is kept where it showed (while they are measured). */
+const SETTLE_FRAMES = 20;
 /** How close to the end (in CSS pixels) a list held at its `startAt` row counts as showing every row below it. */
 const END_PX = 2;
 
@@ -276,14 +278,27 @@ export function VirtualTimeline<T>({
   }, [jumpTo, jumpIndex, virtualizer]);
 
   // Keeping the view still when rows come above it: the row in the middle of the view (the anchor) is
-  // noted on each scroll, and when it has moved down the list (older rows arrived, even below a first
-  // row that stays, such as a day divider, which is why it is not the top row) the scroll position
-  // moves as far as it did, so what is on screen stays put. The box is moved from where it is now,
-  // not set to where the anchor was seen: a scroll since the note (its event not yet come) is kept.
-  const anchor = useRef<{ readonly key: string; readonly index: number; readonly start: number } | null>(null);
+  // noted on each scroll, with where it showed in the box, and when it has moved down the list (older
+  // rows arrived, even below a first row that stays, such as a day divider, which is why it is not the
+  // top row) the scroll position moves as far as it did, so what is on screen stays put. The box is
+  // moved from where it is now, not set to where the anchor was seen: a scroll since the note (its event
+  // not yet come) is kept. Rows drawn with the new ones are measured over the next frames (at once, when
+  // the reader had stopped scrolling), which moves the rows from their estimated places: until the
+  // reader moves, the anchor is brought back to where it should show each frame, for a few frames.
+  const anchor = useRef<{ readonly key: string; readonly index: number; readonly start: number; readonly top: number; readonly shown: number } | null>(null);
+  const userMoved = useRef(0);
+  const rowTop = (el: HTMLElement, key: string): number | null => {
+    const row = el.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    return row ? row.getBoundingClientRect().top - el.getBoundingClientRect().top : null;
+  };
   const noteAnchor = (el: HTMLElement) => {
     const middle = virtualizer.getVirtualItemForOffset(el.scrollTop + el.clientHeight / 2);
-    anchor.current = middle ? { key: String(middle.key), index: middle.index, start: middle.start } : null;
+    if (!middle) {
+      anchor.current = null;
+      return;
+    }
+    const key = String(middle.key);
+    anchor.current = { key, index: middle.index, start: middle.start, top: el.scrollTop, shown: rowTop(el, key) ?? middle.start - el.scrollTop };
   };
   useLayoutEffect(() => {
     const el = box.current;
@@ -292,8 +307,21 @@ export function VirtualTimeline<T>({
     const index = items.findIndex((item) => itemKey(item) === was.key);
     const start = virtualizer.measurementsCache[index]?.start;
     if (index <= was.index || start === undefined) return;
+    // Where the anchor should show: where it was, less any scroll the reader made since.
+    const target = was.shown - (el.scrollTop - was.top);
     el.scrollTop += start - was.start;
     anchor.current = { ...was, index, start };
+    const since = userMoved.current;
+    let frames = 0;
+    let handle = 0;
+    const settle = () => {
+      if (userMoved.current !== since || atBottom.current || jumping.current || frames++ >= SETTLE_FRAMES) return;
+      const shown = rowTop(el, was.key);
+      if (shown !== null && Math.abs(shown - target) >= 1) el.scrollTop += shown - target;
+      handle = requestAnimationFrame(settle);
+    };
+    handle = requestAnimationFrame(settle);
+    return () => cancelAnimationFrame(handle);
   }, [items, itemKey, virtualizer]);
 
   // Asking for older rows: once at a time, again after each answer while the view is still near the top.
@@ -351,15 +379,23 @@ export function VirtualTimeline<T>({
         // At the very top the box does not scroll, so no scroll event comes: the wheel and the keys
         // that go up still ask (again, after a failure). The user's own scrolling lets go of a held row.
         onWheel={(e) => {
+          userMoved.current++;
           release();
           if (e.deltaY < 0) askOlder('scroll');
         }}
         onKeyDown={(e) => {
+          userMoved.current++;
           release();
           if (e.key === 'PageUp' || e.key === 'Home' || e.key === 'ArrowUp') askOlder('scroll');
         }}
-        onPointerDown={release}
-        onTouchStart={release}
+        onPointerDown={() => {
+          userMoved.current++;
+          release();
+        }}
+        onTouchStart={() => {
+          userMoved.current++;
+          release();
+        }}
       >
         <div ref={content} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {rows.map((row) => {
