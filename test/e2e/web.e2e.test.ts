@@ -268,8 +268,6 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
           if (el.getAttribute('data-count') === before || el.scrollTop === 0) return;
           el.removeEventListener('scroll', again);
           queueMicrotask(() => {
-            // As a wheel does: its event, then the scroll.
-            el.dispatchEvent(new WheelEvent('wheel', { deltaY: -900, bubbles: true }));
             el.scrollTo({ top: 0 });
             resolve();
           });

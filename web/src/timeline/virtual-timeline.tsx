@@ -29,11 +29,28 @@ function gapOf(el: HTMLElement): number {
  * moved since (a scroll up right after older rows came in): writing that offset undid the scroll and
  * sent the reader back down the list.
  */
-function scrollKeepingTheUsers(offset: number, { adjustments, behavior }: { adjustments?: number; behavior?: ScrollBehavior }, instance: { scrollElement: Element | null }): void {
+function scrollKeepingTheUsers(
+  offset: number,
+  { adjustments, behavior }: { adjustments?: number; behavior?: ScrollBehavior },
+  instance: { scrollElement: Element | null },
+  writes: LibraryWrites,
+): void {
   const el = instance.scrollElement;
   if (!el) return;
-  if (adjustments) el.scrollBy({ top: adjustments, ...(behavior ? { behavior } : {}) });
-  else el.scrollTo({ top: offset, ...(behavior ? { behavior } : {}) });
+  if (adjustments) {
+    const before = el.scrollTop;
+    el.scrollBy({ top: adjustments, ...(behavior ? { behavior } : {}) });
+    writes.shifted += el.scrollTop - before;
+  } else {
+    writes.moves++;
+    el.scrollTo({ top: offset, ...(behavior ? { behavior } : {}) });
+  }
+}
+
+/** What the library's own scroll writes did: how far its corrections shifted the box (px), and how many moves to an offset it made. */
+interface LibraryWrites {
+  shifted: number;
+  moves: number;
 }
 
 /** Props of {@link VirtualTimeline}. */
@@ -136,6 +153,7 @@ export function VirtualTimeline<T>({
   className = 'timeline',
 }: VirtualTimelineProps<T>) {
   const box = useRef<HTMLDivElement>(null);
+  const libraryWrites = useRef<LibraryWrites>({ shifted: 0, moves: 0 });
   const atBottom = useRef(true);
   // The scroll offset at the last scroll event, to tell a scroll up (the user leaving the bottom).
   const lastTop = useRef(0);
@@ -147,7 +165,7 @@ export function VirtualTimeline<T>({
     estimateSize: () => estimateSize,
     overscan,
     getItemKey: (index) => itemKey(items[index] as T),
-    scrollToFn: scrollKeepingTheUsers,
+    scrollToFn: (offset, options, instance) => scrollKeepingTheUsers(offset, options, instance, libraryWrites.current),
   });
 
   // Following the bottom: a new last row (or the first rows of a room) keeps the newest in view,
@@ -311,13 +329,22 @@ export function VirtualTimeline<T>({
     const target = was.shown - (el.scrollTop - was.top);
     el.scrollTop += start - was.start;
     anchor.current = { ...was, index, start };
+    // Held only while every move of the box since is the library's or this one's: any other (the reader,
+    // or a script) lets go, with no input event needed to tell.
     const since = userMoved.current;
+    const writes = libraryWrites.current;
+    const moves = writes.moves;
+    let top = el.scrollTop;
+    let shifted = writes.shifted;
     let frames = 0;
     let handle = 0;
     const settle = () => {
-      if (userMoved.current !== since || atBottom.current || jumping.current || frames++ >= SETTLE_FRAMES) return;
+      const movedByOthers = Math.abs(el.scrollTop - (top + writes.shifted - shifted)) > 1 || writes.moves !== moves || userMoved.current !== since;
+      if (movedByOthers || atBottom.current || jumping.current || frames++ >= SETTLE_FRAMES) return;
       const shown = rowTop(el, was.key);
       if (shown !== null && Math.abs(shown - target) >= 1) el.scrollTop += shown - target;
+      top = el.scrollTop;
+      shifted = writes.shifted;
       handle = requestAnimationFrame(settle);
     };
     handle = requestAnimationFrame(settle);
