@@ -364,15 +364,22 @@ describe.runIf(haveChromium)('the web client with a long history', () => {
     await page.getByRole('status').filter({ hasText: 'Loading older messages…' }).waitFor();
     // Older rows arrive above what is on screen, which stays put: the reader scrolls up again to see them.
     const first = timeline.getByText('line 0', { exact: true });
-    // Until the page of older messages has come, however long that takes on a busy machine (a count of
-    // tries ran out before a slow page arrived, and then nothing scrolled up to it).
+    // Until line 0 is in view, however long the page of older messages takes on a busy machine (a count of
+    // tries ran out before a slow page arrived). In view, not only in the page: the rows drawn for the top
+    // as the older page came were briefly in the page before the view moved down with what it showed,
+    // and a test that stopped at that saw them go.
     const deadline = Date.now() + 25_000;
-    while ((await first.count()) === 0 && Date.now() < deadline) {
-      await timeline.evaluate(async (el) => {
+    for (let inView = false; !inView && Date.now() < deadline; ) {
+      inView = await timeline.evaluate(async (el) => {
         el.scrollTo({ top: 0 });
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const box = el.getBoundingClientRect();
+        return Array.from(el.querySelectorAll('[role="listitem"]')).some((row) => {
+          const r = row.getBoundingClientRect();
+          return (row.textContent ?? '').includes('line 0↩') && r.bottom > box.top && r.top < box.bottom;
+        });
       });
-      await page.waitForTimeout(50);
+      if (!inView) await page.waitForTimeout(50);
     }
     await first.waitFor();
 
