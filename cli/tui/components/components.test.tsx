@@ -63,6 +63,28 @@ describe('Composer', () => {
     expect(onSubmit).toHaveBeenLastCalledWith('pasted one\npasted two');
   });
 
+  // Under load the Enter after a paste came in before the paste's 20 ms tail timer ran (input runs
+  // before an expired timer in a busy event loop), and was taken as a line break of the paste.
+  it('sends on an Enter that comes after the paste’s tail even when the tail timer has not run', async () => {
+    const onSubmit = vi.fn();
+    const { stdin } = render(<KeyInputProvider><Composer onSubmit={onSubmit} onTyping={() => {}} history={[]} theme={theme} placeholder="" {...COMPOSER_LAYOUT} /></KeyInputProvider>);
+    await settle();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const ticks = async () => {
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      };
+      stdin.write('\u001b[200~pasted text\u001b[201~');
+      await ticks();
+      vi.setSystemTime(Date.now() + 100); // the pause, with no timer run
+      stdin.write('\r');
+      await ticks();
+      expect(onSubmit).toHaveBeenLastCalledWith('pasted text');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('recalls what was sent with ↑ in an empty composer, and completes commands with Tab', async () => {
     const onSubmit = vi.fn();
     const { stdin, lastFrame } = render(<KeyInputProvider><Composer onSubmit={onSubmit} onTyping={() => {}} history={['older', 'latest']} theme={theme} placeholder="" {...COMPOSER_LAYOUT} /></KeyInputProvider>);

@@ -1,7 +1,7 @@
 import { useStdin } from 'ink';
 import type { ReactNode } from 'react';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef } from 'react';
-import type { Key } from './keys.js';
+import type { Key, Pending } from './keys.js';
 import { createKeyTokenizer } from './keys.js';
 
 /** Handles one key; returns true when it used it, so that handlers after it do not see it. */
@@ -106,13 +106,26 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
       queue.push(...keys);
       drain();
     };
+    const waitFor = (pending: Exclude<Pending, 'none'>) => (pending === 'paste' ? PASTE_WAIT_MS : pending === 'paste-tail' ? PASTE_TAIL_MS : ESCAPE_WAIT_MS);
     const wait = () => {
       clearTimeout(timer);
       const pending = tokenizer.pending();
       if (pending === 'none') return;
-      timer = setTimeout(() => deliver(tokenizer.flush()), pending === 'paste' ? PASTE_WAIT_MS : pending === 'paste-tail' ? PASTE_TAIL_MS : ESCAPE_WAIT_MS);
+      timer = setTimeout(() => deliver(tokenizer.flush()), waitFor(pending));
     };
+    // When the last input came (ms, Date.now()).
+    let lastInput = 0;
     const onInput = (chunk: string) => {
+      const now = Date.now();
+      const pending = tokenizer.pending();
+      // A pause as long as the wait ends what was held even when its timer has not run yet: a busy
+      // event loop runs input that came before an expired timer, and an Enter pressed after a paste
+      // was then taken as a line break of the paste.
+      if (pending !== 'none' && now - lastInput >= waitFor(pending)) {
+        clearTimeout(timer);
+        deliver(tokenizer.flush());
+      }
+      lastInput = now;
       deliver(tokenizer.feed(chunk));
       wait();
     };
