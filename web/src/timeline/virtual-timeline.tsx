@@ -301,10 +301,9 @@ export function VirtualTimeline<T>({
   // top row) the scroll position moves as far as it did, so what is on screen stays put. The box is
   // moved from where it is now, not set to where the anchor was seen: a scroll since the note (its event
   // not yet come) is kept. Rows drawn with the new ones are measured over the next frames (at once, when
-  // the reader had stopped scrolling), which moves the rows from their estimated places: until the
-  // reader moves, the anchor is brought back to where it should show each frame, for a few frames.
+  // the reader had stopped scrolling), which moves the rows from their estimated places: until anything
+  // else moves the box, the anchor is brought back to where it should show each frame, for a few frames.
   const anchor = useRef<{ readonly key: string; readonly index: number; readonly start: number; readonly top: number; readonly shown: number } | null>(null);
-  const userMoved = useRef(0);
   const rowTop = (el: HTMLElement, key: string): number | null => {
     const row = el.querySelector(`[data-key="${CSS.escape(key)}"]`);
     return row ? row.getBoundingClientRect().top - el.getBoundingClientRect().top : null;
@@ -331,7 +330,6 @@ export function VirtualTimeline<T>({
     anchor.current = { ...was, index, start };
     // Held only while every move of the box since is the library's or this one's: any other (the reader,
     // or a script) lets go, with no input event needed to tell.
-    const since = userMoved.current;
     const writes = libraryWrites.current;
     const moves = writes.moves;
     let top = el.scrollTop;
@@ -339,7 +337,7 @@ export function VirtualTimeline<T>({
     let frames = 0;
     let handle = 0;
     const settle = () => {
-      const movedByOthers = Math.abs(el.scrollTop - (top + writes.shifted - shifted)) > 1 || writes.moves !== moves || userMoved.current !== since;
+      const movedByOthers = Math.abs(el.scrollTop - (top + writes.shifted - shifted)) > 1 || writes.moves !== moves;
       if (movedByOthers || atBottom.current || jumping.current || frames++ >= SETTLE_FRAMES) return;
       const shown = rowTop(el, was.key);
       if (shown !== null && Math.abs(shown - target) >= 1) el.scrollTop += shown - target;
@@ -406,23 +404,15 @@ export function VirtualTimeline<T>({
         // At the very top the box does not scroll, so no scroll event comes: the wheel and the keys
         // that go up still ask (again, after a failure). The user's own scrolling lets go of a held row.
         onWheel={(e) => {
-          userMoved.current++;
           release();
           if (e.deltaY < 0) askOlder('scroll');
         }}
         onKeyDown={(e) => {
-          userMoved.current++;
           release();
           if (e.key === 'PageUp' || e.key === 'Home' || e.key === 'ArrowUp') askOlder('scroll');
         }}
-        onPointerDown={() => {
-          userMoved.current++;
-          release();
-        }}
-        onTouchStart={() => {
-          userMoved.current++;
-          release();
-        }}
+        onPointerDown={release}
+        onTouchStart={release}
       >
         <div ref={content} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {rows.map((row) => {
