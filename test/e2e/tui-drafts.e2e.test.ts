@@ -4,14 +4,17 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
-import { haveTmux, tmuxOn } from '../support/tmux.js';
+import { CHAT_BIN, chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { eventuallyShowing, haveTmux, tmuxOn } from '../support/tmux.js';
 
 // Each room keeps its own composer draft, in a real terminal: switching rooms keeps the draft in its
 // room, and Ctrl+C then a restart loses none of them.
 const SOCKET = `chat-e2e-${randomBytes(4).toString('hex')}`;
 const tmux = tmuxOn(SOCKET);
 const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
+let serverLog = (): string => '';
+/** Waits as `eventually` does; a timeout prints the screen and the end of the server's log. */
+const eventually = eventuallyShowing(() => `the screen:\n${screen()}\nthe server's log (end):\n${serverLog().slice(-3000)}`);
 /** One send-keys call: key names (Enter, C-k) and plain strings, in order. */
 const burst = (...keys: string[]) => tmux('send-keys', '-t', 'alice', ...keys);
 const shows = (text: string) => () => (screen().includes(text) ? true : undefined);
@@ -49,6 +52,7 @@ describe.runIf(haveTmux)('drafts per room in the interactive client, in a real t
   beforeAll(async () => {
     const dir = await tempDir('tui-drafts');
     server = await startServer({ dataDir: join(dir, 'data') });
+    serverLog = server.output;
     home = join(dir, 'alice');
     alice = userEnv(home, server.url);
     expect((await chat(alice, ['register', 'alice', '--password-stdin'], 'correct horse battery\n')).code).toBe(0);

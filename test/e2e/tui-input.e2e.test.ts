@@ -3,14 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../support/binaries.js';
-import { CHAT_BIN, chat, eventually, startServer, tempDir, userEnv } from '../support/binaries.js';
-import { haveTmux, tmuxOn } from '../support/tmux.js';
+import { CHAT_BIN, chat, startServer, tempDir, userEnv } from '../support/binaries.js';
+import { eventuallyShowing, haveTmux, tmuxOn } from '../support/tmux.js';
 
 // Keys that arrive together, as a held key, typing over SSH or a busy moment deliver them: each burst
 // goes to the terminal in ONE tmux send-keys call, and what the server stored is read back.
 const SOCKET = `chat-e2e-${randomBytes(4).toString('hex')}`;
 const tmux = tmuxOn(SOCKET);
 const screen = () => tmux('capture-pane', '-p', '-t', 'alice');
+let serverLog = (): string => '';
+/** Waits as `eventually` does; a timeout prints the screen and the end of the server's log. */
+const eventually = eventuallyShowing(() => `the screen:\n${screen()}\nthe server's log (end):\n${serverLog().slice(-3000)}`);
 /** One send-keys call: key names (Enter, BSpace, C-k) and plain strings, in order. */
 const burst = (...keys: string[]) => tmux('send-keys', '-t', 'alice', ...keys);
 /** One send-keys call of literal text (escape characters included). */
@@ -35,6 +38,7 @@ describe.runIf(haveTmux)('bursts of keys in the interactive client, in a real te
   beforeAll(async () => {
     const dir = await tempDir('tui-input');
     server = await startServer({ dataDir: join(dir, 'data') });
+    serverLog = server.output;
     alice = userEnv(join(dir, 'alice'), server.url);
     expect((await chat(alice, ['register', 'alice', '--password-stdin'], 'correct horse battery\n')).code).toBe(0);
     expect((await chat(alice, ['create', 'general'])).code).toBe(0);

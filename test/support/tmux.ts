@@ -23,6 +23,20 @@ export interface Terminals {
   close(): void;
 }
 
+/**
+ * `eventually` whose timeout also prints what `context()` returns then (the screen, the server's log), so
+ * a failure in CI says what the terminal showed.
+ */
+export function eventuallyShowing(context: () => string): typeof eventually {
+  return async (check, what, timeoutMs) => {
+    try {
+      return await eventually(check, what, timeoutMs);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${context()}`);
+    }
+  };
+}
+
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
