@@ -28,7 +28,7 @@ const ME = { id: '00000000-0000-4000-8000-00000000000a', username: 'alice' };
  * The app over fakes of the client library, in rooms #general and #plans; #lobby is in the directory.
  * `emit` plays a live frame (by its event name) to the app.
  */
-function setup(options: { readonly generalRole?: Room['role']; readonly general?: Partial<Room>; readonly drafts?: DraftBook } = {}) {
+function setup(options: { readonly generalRole?: Room['role']; readonly general?: Partial<Room>; readonly drafts?: DraftBook; readonly roomsAfter?: Promise<void> } = {}) {
   const handlers = new Map<string, ((payload: unknown) => void)[]>();
   const live = {
     state: { status: 'connected' },
@@ -45,7 +45,10 @@ function setup(options: { readonly generalRole?: Room['role']; readonly general?
   } as unknown as LiveClient;
   let joined: Room[] = [{ ...GENERAL, role: options.generalRole ?? GENERAL.role, ...options.general }, PLANS];
   const api = {
-    rooms: async () => joined,
+    rooms: async () => {
+      await options.roomsAfter;
+      return joined;
+    },
     setTopic: vi.fn(async (id: string, topic: string) => {
       joined = joined.map((r) => (r.id === id ? { ...r, topic } : r));
       return joined.find((r) => r.id === id);
@@ -114,6 +117,24 @@ describe('App input', () => {
     t.app.stdin.write('\r');
     await until(() => t.sent().length > 0, 'the send');
     expect(t.sent()).toEqual(['here']);
+    expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
+  });
+
+  // Right after start the room list may not have come yet (a busy server): Ctrl+K, a name and Enter
+  // typed then left the switcher open on "no room matches" for good (the CI run's TUI test timed out
+  // waiting for the switch).
+  it('switches on Ctrl+K, "plans", Enter typed before the room list came, once it comes', async () => {
+    let arrive = () => {};
+    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
+    await until(() => t.frame().includes('No room'), 'the app, without its rooms yet');
+    t.app.stdin.write('\u000bplans\r');
+    await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
+    arrive();
+    await until(() => t.frame().includes('bob: welcome to plans'), 'the switch to #plans');
+    expect(t.frame()).not.toContain('Go to room');
+    await typed(t, 'here');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
     expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
   });
 

@@ -505,6 +505,25 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   const matchesFor = (query: string | null) => (query === null ? [] : fuzzyFilter(query, items, (i) => i.label).slice(0, 8));
   const matches = matchesFor(switcher);
+  /** Shows the switcher's best match and closes it; false when nothing matches (it stays open). */
+  const pickFromSwitcher = (): boolean => {
+    const pick = matchesFor(switcherRef.current)[0];
+    if (!pick) return false;
+    showRoom(pick.id);
+    setScroll(0);
+    setSwitcher(null);
+    return true;
+  };
+  /**
+   * Set by an Enter in the switcher before the room list first came (Ctrl+K, a name and Enter typed
+   * right after start): the pick is made once the list is here, as if Enter came then.
+   */
+  const pickOnLoad = useRef(false);
+  useEffect(() => {
+    if (!chat.loaded || !pickOnLoad.current) return;
+    pickOnLoad.current = false;
+    if (switcherRef.current !== null) pickFromSwitcher();
+  });
   /**
    * The app's keys, asked before the composer's: the terminal's reports, Ctrl+C, the open panel or
    * room switcher (which take every key while open), then the global keys. Answers whether it used
@@ -552,14 +571,13 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       else if (key.name === 'escape') setSwitcher(null);
       else if (key.name === 'return') {
         // With no room matching, Enter keeps the switcher open ("no room matches"): what was typed after
-        // it in the same burst must not reach the composer of the room still shown.
-        const pick = matchesFor(switcherRef.current)[0];
-        if (pick) {
-          showRoom(pick.id);
-          setScroll(0);
-          setSwitcher(null);
-        }
+        // it in the same burst must not reach the composer of the room still shown. Before the room
+        // list has come (right after start), the pick waits for it.
+        if (!pickFromSwitcher()) pickOnLoad.current = !chat.loaded;
+        return true;
       } else if (key.name === 'backspace') setSwitcher((q) => [...(q ?? '')].slice(0, -1).join(''));
+      // Any other key in the switcher changes what a waiting pick would be: it waits no more.
+      pickOnLoad.current = false;
       return true;
     }
     // Selecting a message, its prompts, and Esc out of an edit or reply.
@@ -730,7 +748,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             Go to room: {neutralize(switcher)}
             <Text inverse> </Text>
           </Text>
-          {matches.length === 0 ? <Text color={theme.dim}>no room matches</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${neutralize(m.label)}`}</Text>)}
+          {matches.length === 0 ? <Text color={theme.dim}>{chat.loaded ? 'no room matches' : 'loading your rooms…'}</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${neutralize(m.label)}`}</Text>)}
         </Box>
       )}
       {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} hitRoom={hitRoom} />}
