@@ -126,7 +126,7 @@ describe('App input', () => {
   it('switches on Ctrl+K, "plans", Enter typed before the room list came, once it comes', async () => {
     let arrive = () => {};
     const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
-    await until(() => t.frame().includes('No room'), 'the app, without its rooms yet');
+    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
     t.app.stdin.write('\u000bplans\r');
     await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
     arrive();
@@ -136,6 +136,33 @@ describe('App input', () => {
     t.app.stdin.write('\r');
     await until(() => t.sent().length > 0, 'the send');
     expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
+  });
+
+  // Found by a new-user helper: typed while the app waited for its rooms, the text was lost when the
+  // first room showed (its draft replaced the composer); an Enter typed before raw mode came as Ctrl+J,
+  // which the switcher ignored; "#plans", as rooms are written elsewhere, matched nothing.
+  it('keeps text typed before the room list came, in the first room shown, after its kept draft', async () => {
+    let arrive = () => {};
+    const drafts = DraftBook.inMemory(() => Date.now());
+    drafts.set(GENERAL.id, { text: 'kept draft', cursor: 10 });
+    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)), drafts });
+    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    t.app.stdin.write(' typed early');
+    await until(() => t.frame().includes('typed early'), 'the early text in the composer');
+    arrive();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the first room');
+    await until(() => t.frame().includes('kept draft typed early'), 'the draft and the early text together');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['kept draft typed early']);
+  });
+
+  it('takes Ctrl+J as Enter in the room switcher, and a name written "#plans"', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    t.app.stdin.write('\u000b#plans\n');
+    await until(() => t.frame().includes('bob: welcome to plans'), 'the switch to #plans');
+    expect(t.frame()).not.toContain('Go to room');
   });
 
   it('sends what follows Ctrl+N in the same chunk to the room it switched to, and its draft stays there', async () => {

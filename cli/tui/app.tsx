@@ -12,7 +12,7 @@ import { Composer } from './components/composer.js';
 import { DevicePrompt } from './components/device-prompt.js';
 import type { ComposerControl } from './components/composer.js';
 import type { RoomItem } from './components/room-list.js';
-import { RoomList } from './components/room-list.js';
+import { RoomList, roomMark } from './components/room-list.js';
 import type { Panel } from './components/results-panel.js';
 import { panelHeight, ResultsPanel, wrapLines } from './components/results-panel.js';
 import { matchedRow, matchedWords } from './state/search-jump.js';
@@ -287,7 +287,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     return r ? titleOf(r) : roomTitle({ visibility: isDirectMessageName(hit.roomName) ? 'private' : 'open', name: hit.roomName }, null);
   };
   // A direct message is named by its peer, or (the peer left, or not read yet) "a direct message": never `dm-…`.
-  const title = !room ? 'No room' : isDirectMessage(room) ? neutralize(titleOf(room)) : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
+  const title = !room ? (chat.loaded ? 'No room' : 'Loading your rooms…') : isDirectMessage(room) ? neutralize(titleOf(room)) : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
   // Following the bottom marks what is seen as read.
   useEffect(() => {
     if (room && scroll.offset === 0 && !scroll.anchor) chat.markRoomRead(room.id);
@@ -503,7 +503,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     }
   };
 
-  const matchesFor = (query: string | null) => (query === null ? [] : fuzzyFilter(query, items, (i) => i.label).slice(0, 8));
+  // A room may be asked for as it is written elsewhere: "#general", "@bob".
+  const matchesFor = (query: string | null) => (query === null ? [] : fuzzyFilter(query.replace(/^\s*[#@]/, ''), items, (i) => i.label).slice(0, 8));
   const matches = matchesFor(switcher);
   /** Shows the switcher's best match and closes it; false when nothing matches (it stays open). */
   const pickFromSwitcher = (): boolean => {
@@ -568,8 +569,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     if (switcherRef.current !== null) {
       if (key.kind === 'text' || key.kind === 'paste') setSwitcher((q) => (q ?? '') + key.text.replace(/\s+/g, ' '));
       else if (key.kind !== 'key') return true;
-      else if (key.name === 'escape') setSwitcher(null);
-      else if (key.name === 'return') {
+      else if (key.name === 'escape' || isKey(key, 'k', { ctrl: true })) setSwitcher(null);
+      // Ctrl+J too: an Enter typed before the terminal was put in raw mode (right after start) comes as one.
+      else if (key.name === 'return' || key.name === 'linefeed') {
         // With no room matching, Enter keeps the switcher open ("no room matches"): what was typed after
         // it in the same burst must not reach the composer of the room still shown. Before the room
         // list has come (right after start), the pick waits for it.
@@ -730,7 +732,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Box flexGrow={1}>
-        {sidebar > 0 && <RoomList rooms={items} selectedId={room?.id ?? null} width={sidebar} theme={theme} />}
+        {sidebar > 0 && <RoomList rooms={items} loaded={chat.loaded} selectedId={room?.id ?? null} width={sidebar} theme={theme} />}
         <Box flexDirection="column" width={timelineWidth}>
           <Text bold wrap="truncate">
             {title}
@@ -748,7 +750,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
             Go to room: {neutralize(switcher)}
             <Text inverse> </Text>
           </Text>
-          {matches.length === 0 ? <Text color={theme.dim}>{chat.loaded ? 'no room matches' : 'loading your rooms…'}</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${neutralize(m.label)}`}</Text>)}
+          {matches.length === 0 ? <Text color={theme.dim}>{chat.loaded ? 'no room matches' : 'loading your rooms…'}</Text> : matches.map((m, i) => <Text key={m.id} bold={i === 0}>{`${i === 0 ? '›' : ' '} ${roomMark(m)} ${neutralize(m.label)}`}</Text>)}
         </Box>
       )}
       {panel && <ResultsPanel panel={panel} theme={theme} maxLines={panelLines} width={size.columns} hitRoom={hitRoom} />}

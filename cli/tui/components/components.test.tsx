@@ -130,7 +130,7 @@ describe('Composer', () => {
 describe('RoomList', () => {
   it('shows unread counts, mentions, private and DM markers with presence', () => {
     const { lastFrame } = render(
-      <RoomList
+      <RoomList loaded
         width={24}
         theme={theme}
         selectedId="a"
@@ -197,7 +197,7 @@ describe('hostile text from the server', () => {
     const frames = [
       timeline,
       plain(render(<StatusBar username="alice" server="http://localhost:8787" theme={theme} now={0} note={HOSTILE_TOPIC} state={{ status: 'closed', reason: new ChatError('internal', HOSTILE.osc0Title) }} />).lastFrame()),
-      plain(render(<RoomList width={40} theme={theme} selectedId={null} rooms={[{ id: 'a', label: HOSTILE.bidi, private: false, dm: false, unread: 0, mentions: 0 }]} />).lastFrame()),
+      plain(render(<RoomList loaded width={40} theme={theme} selectedId={null} rooms={[{ id: 'a', label: HOSTILE.bidi, private: false, dm: false, unread: 0, mentions: 0 }]} />).lastFrame()),
       plain(render(<TypingLine text={`${HOSTILE.clipboard} is typing…`} theme={theme} />).lastFrame()),
     ];
     for (const frame of frames) {

@@ -154,11 +154,19 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   // Another room: this one's draft is already kept (every change is); the other's comes back, or
   // the edit in progress there (the app brings back its "editing" state).
   if (draftKey !== keyRef.current) {
+    // Text typed while no room showed (right after start, before the room list came) belongs to no
+    // draft: it goes on in the first room shown, after that room's kept draft, as if typed then.
+    const early = keyRef.current === null ? stateRef.current : EMPTY;
     keyRef.current = draftKey;
     recall.current = NOT_RECALLING;
     const target = draftKey !== null ? drafts?.target(draftKey) : undefined;
     transientRef.current = target?.kind === 'edit';
     stateRef.current = target?.kind === 'edit' ? { text: target.text, cursor: target.cursor } : ((draftKey !== null ? drafts?.get(draftKey) : undefined) ?? EMPTY);
+    if (draftKey !== null && early.text !== '') {
+      stateRef.current = insert(stateRef.current, early.text);
+      if (transientRef.current) drafts?.setEditText(draftKey, stateRef.current);
+      else drafts?.set(draftKey, stateRef.current);
+    }
   }
 
   if (control) {
