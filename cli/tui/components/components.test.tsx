@@ -85,6 +85,40 @@ describe('Composer', () => {
     }
   });
 
+  // Found by an adversarial helper: a paste holding the end marker and then more than one read's worth
+  // (tmux hands it over in ~4 KB reads 15–50 ms apart) had its rest taken as typing: 15 messages sent.
+  it('keeps a long paste after an embedded end marker pasted across reads that come more than the tail apart', async () => {
+    const onSubmit = vi.fn();
+    const { stdin, lastFrame } = render(<KeyInputProvider><Composer onSubmit={onSubmit} onTyping={() => {}} history={[]} theme={theme} placeholder="" {...COMPOSER_LAYOUT} /></KeyInputProvider>);
+    await settle();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const ticks = async () => {
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      };
+      const line = `${'w'.repeat(1000)}\r`;
+      stdin.write(`\u001b[200~safe\u001b[201~${line.repeat(4)}`);
+      await ticks();
+      for (let read = 0; read < 3; read++) {
+        await vi.advanceTimersByTimeAsync(40); // the pause between two reads, past PASTE_TAIL_MS
+        stdin.write(line.repeat(4));
+        await ticks();
+      }
+      await vi.advanceTimersByTimeAsync(40);
+      stdin.write('END');
+      await ticks();
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(onSubmit).not.toHaveBeenCalled();
+      stdin.write('\r');
+      await ticks();
+      expect(onSubmit).toHaveBeenCalledTimes(1);
+      expect(onSubmit.mock.calls[0]?.[0]).toBe(`safe${`${'w'.repeat(1000)}\n`.repeat(16)}END`);
+      expect(lastFrame()).not.toContain('END');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('recalls what was sent with ↑ in an empty composer, and completes commands with Tab', async () => {
     const onSubmit = vi.fn();
     const { stdin, lastFrame } = render(<KeyInputProvider><Composer onSubmit={onSubmit} onTyping={() => {}} history={['older', 'latest']} theme={theme} placeholder="" {...COMPOSER_LAYOUT} /></KeyInputProvider>);

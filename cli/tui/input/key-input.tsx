@@ -68,6 +68,13 @@ export const PASTE_WAIT_MS = 1000;
  * without pauses, a person's next key comes later than this.
  */
 export const PASTE_TAIL_MS = 20;
+/**
+ * A read of at least this many bytes (ms apart or not) is a program writing, not a person typing: after
+ * one, the paste's tail waits up to PASTE_WAIT_MS for the next read. A terminal hands a long paste over
+ * in reads of about 4 KB with pauses of 15–50 ms between them, and a paste holding the end marker and
+ * then more than one read's worth had its rest taken as typing, every line break in it a send.
+ */
+export const PASTE_READ_BYTES = 512;
 
 export interface KeyInputProviderProps {
   readonly children: ReactNode;
@@ -106,7 +113,12 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
       queue.push(...keys);
       drain();
     };
-    const waitFor = (pending: Exclude<Pending, 'none'>) => (pending === 'paste' ? PASTE_WAIT_MS : pending === 'paste-tail' ? PASTE_TAIL_MS : ESCAPE_WAIT_MS);
+    // The bytes of the read being handled: Ink hands one read over in pieces, one after another in the
+    // same turn of the event loop, so a read is what comes before the next setImmediate.
+    let readBytes = 0;
+    let readOpen = false;
+    const waitFor = (pending: Exclude<Pending, 'none'>) =>
+      pending === 'paste' ? PASTE_WAIT_MS : pending === 'paste-tail' ? (readBytes >= PASTE_READ_BYTES ? PASTE_WAIT_MS : PASTE_TAIL_MS) : ESCAPE_WAIT_MS;
     const wait = () => {
       clearTimeout(timer);
       const pending = tokenizer.pending();
@@ -125,6 +137,14 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
         clearTimeout(timer);
         deliver(tokenizer.flush());
       }
+      if (!readOpen) {
+        readOpen = true;
+        readBytes = 0;
+        setImmediate(() => {
+          readOpen = false;
+        });
+      }
+      readBytes += chunk.length;
       lastInput = now;
       deliver(tokenizer.feed(chunk));
       wait();
