@@ -138,6 +138,49 @@ describe('App input', () => {
     expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
   });
 
+  // Found by an adversarial helper: the keys after the waiting Enter went into the switcher's query,
+  // and the pick then matched another room ("gen" + "e" opened #general, not ⚿gen_x) or none.
+  it('hands the keys typed after a waiting Enter to the room it picks, once the room list comes', async () => {
+    let arrive = () => {};
+    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
+    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    t.app.stdin.write('\u000bplans\rhello there\r');
+    await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
+    expect(t.frame()).toContain('Go to room: plans');
+    arrive();
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['hello there']);
+    expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(PLANS.id);
+  });
+
+  it('puts the keys typed after a waiting Enter in the composer, unsent, with a note, when no room matches', async () => {
+    let arrive = () => {};
+    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
+    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    t.app.stdin.write('\u000bzzz\rnot for here\r');
+    await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
+    arrive();
+    await until(() => t.frame().includes('no room matches "zzz": what you typed after it is in the composer, not sent'), 'the note');
+    expect(t.frame()).toContain('not for here');
+    expect(t.frame()).not.toContain('Go to room');
+    expect(t.sent()).toEqual([]);
+  });
+
+  it('gives a waiting pick up on Esc, and what was typed after it goes to the composer unsent', async () => {
+    let arrive = () => {};
+    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
+    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    t.app.stdin.write('\u000bplans\rkept text\r');
+    await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
+    t.app.stdin.write('\u001b');
+    await until(() => !t.frame().includes('Go to room'), 'the switcher closed');
+    arrive();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the first room');
+    expect(t.frame()).toContain('kept text');
+    expect(t.frame()).not.toContain('welcome to plans');
+    expect(t.sent()).toEqual([]);
+  });
+
   // Found by a new-user helper: typed while the app waited for its rooms, the text was lost when the
   // first room showed (its draft replaced the composer); an Enter typed before raw mode came as Ctrl+J,
   // which the switcher ignored; "#plans", as rooms are written elsewhere, matched nothing.

@@ -19,7 +19,7 @@ import { matchedRow, matchedWords } from './state/search-jump.js';
 import { StatusBar } from './components/status-bar.js';
 import { Timeline } from './components/timeline.js';
 import { TypingLine } from './components/typing-line.js';
-import { KeyInputProvider, useKeyHold, useKeys } from './input/key-input.js';
+import { KeyInputProvider, useKeyHold, useKeyReplay, useKeys } from './input/key-input.js';
 import type { Key } from './input/keys.js';
 import { isKey } from './input/keys.js';
 import { DIRECTORY_HINT, runSlash } from './slash-actions.js';
@@ -46,6 +46,18 @@ import type { SearchScope } from '../../shared/search/search-options.js';
  * cap costs nothing while nothing changes; at 60 the composer bench's median key took ~20 ms on a quiet
  * machine, at 120 ~5–7 ms.
  */
+/** How long a switcher pick made before the room list came waits, once the list is here, for a match (a DM's name comes a moment later), in ms. */
+const PICK_GRACE_MS = 2_000;
+
+/**
+ * Keys kept while a room pick waited, as one paste of their text (an Enter is a line break) for a
+ * composer that did not ask for them: nothing is sent, nothing lost. Null when they hold no text.
+ */
+function keptText(keys: readonly Key[]): Key | null {
+  const text = keys.flatMap((k) => (k.kind === 'text' || k.kind === 'paste' ? [k.text] : k.kind === 'key' && (k.name === 'return' || k.name === 'linefeed') ? ['\n'] : [])).join('');
+  return text.trim() === '' ? null : { kind: 'paste', text };
+}
+
 export const TUI_RENDER_OPTIONS = { maxFps: 120 } as const;
 
 /** A key-change notice in the status bar's words. */
@@ -517,13 +529,38 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
   /**
    * Set by an Enter in the switcher before the room list first came (Ctrl+K, a name and Enter typed
-   * right after start): the pick is made once the list is here, as if Enter came then.
+   * right after start): the pick is made once the list is here, as if Enter came then, and the keys
+   * typed after that Enter (`after`) are kept and handed on once the room shows. A DM's name comes a
+   * moment after the list, so a pick that matches nothing yet waits PICK_GRACE_MS more.
    */
-  const pickOnLoad = useRef(false);
+  const pickOnLoad = useRef<{ after: Key[]; givingUp: boolean } | null>(null);
+  const replayKeys = useKeyReplay();
+  /** Ends a waiting pick: picked, or (none matched) its kept keys go to the composer as text, nothing sent. */
+  const endWaitingPick = (picked: boolean) => {
+    const waiting = pickOnLoad.current;
+    if (!waiting) return;
+    pickOnLoad.current = null;
+    if (picked) {
+      replayKeys(waiting.after);
+      return;
+    }
+    const text = keptText(waiting.after);
+    if (text === null) return;
+    setNote(`no room matches "${neutralize(switcherRef.current ?? '')}": what you typed after it is in the composer, not sent`);
+    setSwitcher(null);
+    replayKeys([text]);
+  };
   useEffect(() => {
-    if (!chat.loaded || !pickOnLoad.current) return;
-    pickOnLoad.current = false;
-    if (switcherRef.current !== null) pickFromSwitcher();
+    const waiting = pickOnLoad.current;
+    if (!waiting || !chat.loaded) return;
+    if (switcherRef.current === null) return void (pickOnLoad.current = null);
+    if (pickFromSwitcher()) return endWaitingPick(true);
+    if (!waiting.givingUp) {
+      waiting.givingUp = true;
+      setTimeout(() => {
+        if (pickOnLoad.current === waiting) endWaitingPick(pickFromSwitcher());
+      }, PICK_GRACE_MS);
+    }
   });
   /**
    * The app's keys, asked before the composer's: the terminal's reports, Ctrl+C, the open panel or
@@ -566,6 +603,16 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       else if (key.name === 'down') setPanel({ ...open, scroll: Math.min(Math.max(0, wrapLines(open.text, Math.max(10, size.columns - 4)).length - panelLines), open.scroll + 1) });
       return true;
     }
+    if (switcherRef.current !== null && pickOnLoad.current !== null) {
+      // A pick waits for the room list: Esc (or Ctrl+K) gives it up; other keys wait for the room it picks.
+      if (key.kind === 'key' && (key.name === 'escape' || isKey(key, 'k', { ctrl: true }))) {
+        const kept = keptText(pickOnLoad.current.after);
+        pickOnLoad.current = null;
+        setSwitcher(null);
+        if (kept) replayKeys([kept]);
+      } else pickOnLoad.current.after.push(key);
+      return true;
+    }
     if (switcherRef.current !== null) {
       if (key.kind === 'text' || key.kind === 'paste') setSwitcher((q) => (q ?? '') + key.text.replace(/\s+/g, ' '));
       else if (key.kind !== 'key') return true;
@@ -575,11 +622,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         // With no room matching, Enter keeps the switcher open ("no room matches"): what was typed after
         // it in the same burst must not reach the composer of the room still shown. Before the room
         // list has come (right after start), the pick waits for it.
-        if (!pickFromSwitcher()) pickOnLoad.current = !chat.loaded;
+        if (!pickFromSwitcher() && !chat.loaded) pickOnLoad.current = { after: [], givingUp: false };
         return true;
       } else if (key.name === 'backspace') setSwitcher((q) => [...(q ?? '')].slice(0, -1).join(''));
-      // Any other key in the switcher changes what a waiting pick would be: it waits no more.
-      pickOnLoad.current = false;
       return true;
     }
     // Selecting a message, its prompts, and Esc out of an edit or reply.
@@ -769,7 +814,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         draftKey={room?.id ?? null}
         drafts={drafts}
         theme={theme}
-        placeholder={room ? `Message ${title}  (/help · Ctrl+K rooms)` : 'Type /join <room> or /create <room>'}
+        placeholder={room ? `Message ${title}  (/help · Ctrl+K rooms)` : chat.loaded ? 'Type /join <room> or /create <room>' : 'Loading your rooms… (/help · Ctrl+K rooms)'}
       />
       <StatusBar state={chat.connection} username={me.username} server={server} now={now} theme={theme} note={note} />
     </Box>

@@ -2,7 +2,7 @@ import { useStdin } from 'ink';
 import type { ReactNode } from 'react';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef } from 'react';
 import type { Key, Pending } from './keys.js';
-import { createKeyTokenizer } from './keys.js';
+import { PASTE_END, createKeyTokenizer } from './keys.js';
 
 /** Handles one key; returns true when it used it, so that handlers after it do not see it. */
 export type KeyHandler = (key: Key) => boolean;
@@ -14,6 +14,8 @@ class KeyRouter {
   private held = false;
   /** Called when a hold ends; set by the provider. */
   onRelease: () => void = () => {};
+  /** Hands keys to the handlers as if they came now, after any held ones; set by the provider. */
+  replay: (keys: readonly Key[]) => void = () => {};
 
   add(priority: number, handler: { readonly current: KeyHandler }): () => void {
     const entry = { priority, handler };
@@ -69,8 +71,8 @@ export const PASTE_WAIT_MS = 1000;
  */
 export const PASTE_TAIL_MS = 20;
 /**
- * A read of at least this many bytes (ms apart or not) is a program writing, not a person typing: after
- * one, the paste's tail waits up to PASTE_WAIT_MS for the next read. A terminal hands a long paste over
+ * A read bringing at least this many bytes after a paste's end marker is a program writing, not a person
+ * typing: after one, the paste's tail waits up to PASTE_WAIT_MS for the next read. A terminal hands a long paste over
  * in reads of about 4 KB with pauses of 15–50 ms between them, and a paste holding the end marker and
  * then more than one read's worth had its rest taken as typing, every line break in it a send.
  */
@@ -113,12 +115,18 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
       queue.push(...keys);
       drain();
     };
-    // The bytes of the read being handled: Ink hands one read over in pieces, one after another in the
-    // same turn of the event loop, so a read is what comes before the next setImmediate.
-    let readBytes = 0;
+    router.replay = (keys) => {
+      // A hold asked outside a key (the room a replaying handler just chose) holds these keys too.
+      if (router.takeHold()) holding = true;
+      deliver(keys);
+    };
+    // The bytes of the read being handled that came after a paste's end marker (its tail): Ink hands one
+    // read over in pieces, one after another in the same turn of the event loop, so a read is what comes
+    // before the next setImmediate. A paste that simply ended leaves none, and its tail stays short.
+    let tailBytes = 0;
     let readOpen = false;
     const waitFor = (pending: Exclude<Pending, 'none'>) =>
-      pending === 'paste' ? PASTE_WAIT_MS : pending === 'paste-tail' ? (readBytes >= PASTE_READ_BYTES ? PASTE_WAIT_MS : PASTE_TAIL_MS) : ESCAPE_WAIT_MS;
+      pending === 'paste' ? PASTE_WAIT_MS : pending === 'paste-tail' ? (tailBytes >= PASTE_READ_BYTES ? PASTE_WAIT_MS : PASTE_TAIL_MS) : ESCAPE_WAIT_MS;
     const wait = () => {
       clearTimeout(timer);
       const pending = tokenizer.pending();
@@ -139,12 +147,13 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
       }
       if (!readOpen) {
         readOpen = true;
-        readBytes = 0;
+        tailBytes = 0;
         setImmediate(() => {
           readOpen = false;
         });
       }
-      readBytes += chunk.length;
+      const end = chunk.lastIndexOf(PASTE_END);
+      tailBytes += tokenizer.pending() === 'paste-tail' ? chunk.length : end >= 0 ? chunk.length - end - PASTE_END.length : 0;
       lastInput = now;
       deliver(tokenizer.feed(chunk));
       wait();
@@ -169,6 +178,16 @@ export function useKeyHold(): () => () => void {
   const router = useContext(KeyRouterContext);
   if (!router) throw new Error('useKeyHold needs a KeyInputProvider above it');
   return useCallback(() => router.hold(), [router]);
+}
+
+/**
+ * Returns `replay`, which hands keys a handler kept aside (typed while it waited for something) to the
+ * handlers again, in order, as if they came now: after the keys a hold keeps waiting, before any typed later.
+ */
+export function useKeyReplay(): (keys: readonly Key[]) => void {
+  const router = useContext(KeyRouterContext);
+  if (!router) throw new Error('useKeyReplay needs a KeyInputProvider above it');
+  return useCallback((keys) => router.replay(keys), [router]);
 }
 
 /**

@@ -80,7 +80,8 @@ export function isKey(key: Key, name: KeyName, mods: { ctrl?: boolean; meta?: bo
 
 const ESC = '\u001b';
 const PASTE_START = `${ESC}[200~`;
-const PASTE_END = `${ESC}[201~`;
+/** The marker a terminal sends at the end of a bracketed paste. */
+export const PASTE_END = `${ESC}[201~`;
 
 /** What is held back at the end of a chunk, waiting for the rest. */
 export type Pending = 'none' | 'escape' | 'paste' | 'paste-tail';
