@@ -3,9 +3,10 @@ import type { ErrorCodeValue } from '../shared/protocol/index.js';
 /**
  * The `chat` command's exit codes (docs/design.md, "The command line"). `interrupted` (128 + SIGINT's
  * number, the shells' convention) is for a command that Ctrl-C or SIGINT stopped before it was done,
- * `terminated` (128 + SIGTERM's number) for one that SIGTERM stopped.
+ * `readerGone` (128 + SIGPIPE's) for one whose output's reader went away, `terminated` (128 + SIGTERM's
+ * number) for one that SIGTERM stopped.
  */
-export const ExitCode = { ok: 0, failure: 1, usage: 2, auth: 4, notFound: 5, interrupted: 130, terminated: 143 } as const;
+export const ExitCode = { ok: 0, failure: 1, usage: 2, auth: 4, notFound: 5, interrupted: 130, readerGone: 141, terminated: 143 } as const;
 
 /** The signals that stop a command: Ctrl-C (SIGINT, or its key read in raw mode) and SIGTERM. */
 export type StopSignal = 'SIGINT' | 'SIGTERM';

@@ -263,10 +263,36 @@ async function main(): Promise<number> {
   }
 }
 
+/**
+ * Exits with `code` once what was written to stdout and stderr has gone out. Writes to a pipe are
+ * asynchronous in Node, and process.exit drops what is still queued: `chat read --json | (sleep 1;
+ * cat)` got 64 KiB of 228. An empty write's callback runs after the writes before it (or with the
+ * error of a stream already closed, as when the reader went away).
+ */
+function exitAfterOutput(code: number): void {
+  let open = 2;
+  const done = () => {
+    open -= 1;
+    if (open === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+// The reader of the output went away (`chat read --json | head -c 10`): nothing more can be written,
+// so the command ends at once, quietly, with 141 (128 + SIGPIPE, what Unix tools end with there);
+// it crashed with an unhandled EPIPE before.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.readerGone);
+    throw error;
+  });
+}
+
 main().then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (error: unknown) => {
     process.stderr.write(`chat: ${neutralize(describeOtherError(error), { multiline: true })}\n`);
-    process.exit(1);
+    exitAfterOutput(1);
   },
 );
