@@ -28,6 +28,10 @@ describe.runIf(haveKeyring)('credentials in the OS keychain', () => {
     const script = [
       // As a desktop login does: unlock (creating) the login keyring and export the daemon's address.
       'eval $(echo pw | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)',
+      // The daemon may claim the Secret Service's bus name a moment after it prints its environment; a
+      // call before that had the bus start a second, locked one (whose unlock prompt has no display), and
+      // CI failed so once. Wait up to 5 s for the name, and say whether it came.
+      'owned=no; for i in $(seq 1 100); do if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true"; then owned=yes; break; fi; sleep 0.05; done; echo "OWNED:$owned"',
       // Registering prints several lines (the recovery key among them): one line here.
       `echo "REG:$(echo 'correct horse battery' | node ${CHAT_BIN} register kim --password-stdin 2>&1 | tr '\\n' ' ')"`,
       `echo "WHO:$(node ${CHAT_BIN} --json whoami 2>&1)"`,
