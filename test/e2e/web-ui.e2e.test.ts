@@ -72,12 +72,6 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
     const alice = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
     await alice.register({ username: 'alice', password: PASSWORD });
     await alice.join('general');
-    // Tess, in #general, signs in only for the test of the tab order, in one browser: it holds her identity
-    // key and announces her one other sign-in (this client's) at once. Alice's browsers (one per test above)
-    // raced to be her first device, so whether the tab test's announced one varied (CI failed on it).
-    const tess = new ApiClient({ serverUrl: server.url, fetch: (u, init) => fetch(u, init), sessions: new MemorySessionStore() });
-    await tess.register({ username: 'tess', password: PASSWORD });
-    await tess.join('general');
     // Enough messages for a search panel whose results scroll on a phone, in a room of their own.
     await bob.createRoom({ name: 'notebook' });
     await alice.join('notebook');
@@ -366,22 +360,20 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
   it('tabs through the main screen in order (header, room list, room header, composer) with the focus always visible', async () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await page.goto(server.url);
-    await page.getByLabel('Username').fill('tess');
+    await page.getByLabel('Username').fill('alice');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.keyboard.press('Enter');
     await page.getByRole('link', { name: 'Settings' }).waitFor();
     await page.goto(`${server.url}/rooms/general`);
     await page.getByRole('list', { name: 'Messages' }).getByText('welcome!', { exact: false }).waitFor();
-    // The sign-in announced (a dialog, not modal) is not the main screen: put off, as "Not now" does.
-    const announced = page.getByRole('dialog', { name: 'New sign-in to your account' });
-    await announced.getByRole('button', { name: 'Not now' }).click();
-    await announced.waitFor({ state: 'detached' });
     const stops: { name: string; visible: boolean; onScreen: boolean }[] = [];
     for (let i = 0; i < 80; i++) {
       await page.keyboard.press('Tab');
       const stop = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
         if (!el || el === document.body) return null;
+        // Radix's focus guards around an open dialog (a sign-in announced, not modal) are not controls.
+        if (el.hasAttribute('data-radix-focus-guard')) return 'guard' as const;
         const style = getComputedStyle(el);
         const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || (style.boxShadow !== 'none' && style.boxShadow !== '');
         const r = el.getBoundingClientRect();
@@ -389,6 +381,7 @@ describe.runIf(haveChromium)('the web client’s pages in headless Chromium', ()
         return { name: `${el.tagName.toLowerCase()}:${name}`, visible: el.matches(':focus-visible') && ring, onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight };
       });
       if (!stop) break;
+      if (stop === 'guard') continue;
       stops.push(stop);
       if (stop.name.startsWith('textarea:')) break;
     }
