@@ -39,13 +39,6 @@ import { useChat } from './use-chat.js';
 import { useMessageActions } from './use-message-actions.js';
 import type { SearchScope } from '../../shared/search/search-options.js';
 
-/**
- * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):
- * frames at most 120 a second, so a key typed just after a frame (one that showed opened messages, say)
- * waits at most ~9 ms for its own, not Ink's default ~33 ms. Ink draws only when React commits, so the
- * cap costs nothing while nothing changes; at 60 the composer bench's median key took ~20 ms on a quiet
- * machine, at 120 ~5–7 ms.
- */
 /** How long a switcher pick made before the room list came waits, once the list is here, for a match (a DM's name comes a moment later), in ms. */
 const PICK_GRACE_MS = 2_000;
 
@@ -58,6 +51,13 @@ function keptText(keys: readonly Key[]): Key | null {
   return text.trim() === '' ? null : { kind: 'paste', text };
 }
 
+/**
+ * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):
+ * frames at most 120 a second, so a key typed just after a frame (one that showed opened messages, say)
+ * waits at most ~9 ms for its own, not Ink's default ~33 ms. Ink draws only when React commits, so the
+ * cap costs nothing while nothing changes; at 60 the composer bench's median key took ~20 ms on a quiet
+ * machine, at 120 ~5–7 ms.
+ */
 export const TUI_RENDER_OPTIONS = { maxFps: 120 } as const;
 
 /** A key-change notice in the status bar's words. */
