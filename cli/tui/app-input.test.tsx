@@ -95,6 +95,17 @@ async function typed(app: ReturnType<typeof setup>, text: string, shown = text) 
   await until(() => app.frame().includes(shown), `"${shown}" in the composer`);
 }
 
+/**
+ * The app started with its room list held back (a busy server right after start): resolves once it says so,
+ * with `arrive`, which lets the list come.
+ */
+async function setupBeforeRooms(options: { readonly drafts?: DraftBook } = {}) {
+  let arrive = () => {};
+  const t = setup({ ...options, roomsAfter: new Promise<void>((r) => (arrive = r)) });
+  await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+  return { t, arrive };
+}
+
 describe('App input', () => {
   it('takes three quick Backspaces (one chunk) as three Backspaces, not as text', async () => {
     const t = setup();
@@ -124,9 +135,7 @@ describe('App input', () => {
   // typed then left the switcher open on "no room matches" for good (the CI run's TUI test timed out
   // waiting for the switch).
   it('switches on Ctrl+K, "plans", Enter typed before the room list came, once it comes', async () => {
-    let arrive = () => {};
-    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
-    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    const { t, arrive } = await setupBeforeRooms();
     t.app.stdin.write('\u000bplans\r');
     await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
     arrive();
@@ -141,9 +150,7 @@ describe('App input', () => {
   // Found by an adversarial helper: the keys after the waiting Enter went into the switcher's query,
   // and the pick then matched another room ("gen" + "e" opened #general, not ⚿gen_x) or none.
   it('hands the keys typed after a waiting Enter to the room it picks, once the room list comes', async () => {
-    let arrive = () => {};
-    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
-    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    const { t, arrive } = await setupBeforeRooms();
     t.app.stdin.write('\u000bplans\rhello there\r');
     await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
     expect(t.frame()).toContain('Go to room: plans');
@@ -154,9 +161,7 @@ describe('App input', () => {
   });
 
   it('puts the keys typed after a waiting Enter in the composer, unsent, with a note, when no room matches', async () => {
-    let arrive = () => {};
-    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
-    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    const { t, arrive } = await setupBeforeRooms();
     t.app.stdin.write('\u000bzzz\rnot for here\r');
     await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
     arrive();
@@ -167,9 +172,7 @@ describe('App input', () => {
   });
 
   it('gives a waiting pick up on Esc, and what was typed after it goes to the composer unsent', async () => {
-    let arrive = () => {};
-    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)) });
-    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    const { t, arrive } = await setupBeforeRooms();
     t.app.stdin.write('\u000bplans\rkept text\r');
     await until(() => t.frame().includes('loading your rooms…'), 'the switcher waiting for the rooms');
     t.app.stdin.write('\u001b');
@@ -185,11 +188,9 @@ describe('App input', () => {
   // first room showed (its draft replaced the composer); an Enter typed before raw mode came as Ctrl+J,
   // which the switcher ignored; "#plans", as rooms are written elsewhere, matched nothing.
   it('keeps text typed before the room list came, in the first room shown, after its kept draft', async () => {
-    let arrive = () => {};
     const drafts = DraftBook.inMemory(() => Date.now());
     drafts.set(GENERAL.id, { text: 'kept draft', cursor: 10 });
-    const t = setup({ roomsAfter: new Promise<void>((r) => (arrive = r)), drafts });
-    await until(() => t.frame().includes('Loading your rooms…'), 'the app, without its rooms yet');
+    const { t, arrive } = await setupBeforeRooms({ drafts });
     t.app.stdin.write(' typed early');
     await until(() => t.frame().includes('typed early'), 'the early text in the composer');
     arrive();
