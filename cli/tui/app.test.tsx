@@ -155,6 +155,23 @@ describe('App', () => {
     expect(lastFrame()).not.toContain('▶');
   });
 
+  // A hit in a private room was named `#plans` in the results panel while the header named the room `⚿ plans`.
+  it('names a search hit\'s room as the header does: ⚿ for a private room, # for an open one', async () => {
+    const { deps } = fakeDeps();
+    const plans: Room = { ...ROOM, id: '5a2b7c1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d', name: 'plans', visibility: 'private' };
+    const api = { ...deps.api, rooms: async () => [ROOM, plans] } as unknown as ApiClient;
+    const search = vi.fn(async () => ({ hits: [{ ...HIT, roomId: plans.id, roomName: 'plans', eventId: '00000000-0000-4000-8000-000000000002' }, HIT], waiting: 0, waitingRooms: 0, device: null }));
+    const { stdin, lastFrame } = render(<App deps={{ ...deps, api, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+    stdin.write('/search welcome');
+    await until(() => (lastFrame() ?? '').includes('/search welcome'), 'the search text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
+    expect(lastFrame()).toMatch(/› ⚿ plans {2}bob/);
+    expect(lastFrame()).toMatch(/ #general {2}bob/);
+    expect(lastFrame()).not.toContain('#plans');
+  });
+
   // `/search deploy --room plans` found nothing and `/search cafe --from carol` searched for "carol":
   // /search takes chat search's options.
   it('takes chat search\'s --room, --from and --since in /search, and refuses an option it does not know', async () => {

@@ -291,15 +291,19 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   }, [room?.id, room?.visibility, deps]);
 
   const state = room ? chat.timelines.get(room.id) : undefined;
-  /** A room as messages name it: `#name`, or `@peer` for a direct message (never its stored `dm-…` name; see roomTitle). */
-  const titleOf = (r: Room): string => roomTitle(r, chat.peers.get(r.id)?.username);
-  /** A search hit's room, named so (the room list knows its DM peer). */
+  /**
+   * A room as this app names it everywhere (the header, a summary, a search hit): `@peer` for a direct
+   * message (or "a direct message" while its peer is not known: never its stored `dm-…` name, see
+   * roomTitle), `⚿ name` for another private room, `#name` for an open one. Not neutralized.
+   */
+  const titleOf = (r: Pick<Room, 'id' | 'name' | 'visibility'>): string =>
+    isDirectMessage(r) || isDirectMessageName(r.name) ? roomTitle(r, chat.peers.get(r.id)?.username) : `${r.visibility === 'private' ? '⚿ ' : '#'}${r.name}`;
+  /** A search hit's room, named so (the room list knows its visibility and DM peer; a room not in it by the hit's name). */
   const hitRoom = (hit: SearchHit): string => {
     const r = chat.rooms.find((x) => x.id === hit.roomId);
     return r ? titleOf(r) : roomTitle({ visibility: isDirectMessageName(hit.roomName) ? 'private' : 'open', name: hit.roomName }, null);
   };
-  // A direct message is named by its peer, or (the peer left, or not read yet) "a direct message": never `dm-…`.
-  const title = !room ? (chat.loaded ? 'No room' : 'Loading your rooms…') : isDirectMessage(room) ? neutralize(titleOf(room)) : `${room.visibility === 'private' ? '⚿ ' : '#'}${neutralize(room.name)}`;
+  const title = !room ? (chat.loaded ? 'No room' : 'Loading your rooms…') : neutralize(titleOf(room));
   // Following the bottom marks what is seen as read.
   useEffect(() => {
     if (room && scroll.offset === 0 && !scroll.anchor) chat.markRoomRead(room.id);
@@ -677,7 +681,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   };
 
   const openSummary = (target: Room, type: SummaryType, agree: boolean) => {
-    const title = `Summary of ${isDirectMessage(target) ? titleOf(target) : `${target.visibility === 'private' ? '⚿ ' : '#'}${target.name}`} (${type})`;
+    const title = `Summary of ${titleOf(target)} (${type})`;
     setPanel({ kind: 'summary', title, status: 'working', by: null, text: '', scroll: 0 });
     const mine = (p: Panel | null): p is Extract<Panel, { kind: 'summary' }> => p?.kind === 'summary' && p.title === title;
     deps

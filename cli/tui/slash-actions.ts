@@ -20,7 +20,7 @@ export interface SlashEffects {
   readonly api: ApiClient;
   readonly e2e: E2ESession;
   readonly room: Room | undefined;
-  /** How a room is named to the user: `#name`, `@peer` for a direct message (see roomTitle). */
+  /** How a room is named to the user, as the header names it: `#name`, `⚿ name` for a private room, `@peer` for a direct message (see roomTitle). */
   readonly title: (room: Room) => string;
   readonly refreshRooms: () => Promise<Room[]>;
   readonly select: (roomId: string) => void;
