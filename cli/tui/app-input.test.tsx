@@ -201,6 +201,21 @@ describe('App input', () => {
     expect(t.sent()).toEqual(['kept draft typed early']);
   });
 
+  // Named by a new-user helper: the refusal of a message sent with no room shown stayed on the status
+  // line after the room came.
+  it('refuses a message sent before any room showed, keeps it in the composer, and drops the refusal once a room shows', async () => {
+    const { t, arrive } = await setupBeforeRooms();
+    t.app.stdin.write('too soon');
+    await until(() => t.frame().includes('too soon'), 'the early text in the composer');
+    t.app.stdin.write('\r');
+    await until(() => t.frame().includes('join or create a room first'), 'the refusal');
+    arrive();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the first room');
+    await until(() => !t.frame().includes('join or create a room first'), 'the refusal gone');
+    expect(t.frame()).toContain('too soon');
+    expect(t.sent()).toEqual([]);
+  });
+
   it('takes Ctrl+J as Enter in the room switcher, and a name written "#plans"', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

@@ -51,6 +51,9 @@ function keptText(keys: readonly Key[]): Key | null {
   return text.trim() === '' ? null : { kind: 'paste', text };
 }
 
+/** What a message typed with no room shown is refused with (its text stays in the composer). */
+const NO_ROOM_NOTE = 'join or create a room first: /join <room>, /create <room>';
+
 /**
  * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):
  * frames at most 120 a second, so a key typed just after a frame (one that showed opened messages, say)
@@ -259,6 +262,8 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   useEffect(() => {
     releaseKeys.current?.();
     releaseKeys.current = null;
+    // A message refused for want of a room is answered once a room shows (a /join, an invite, the list).
+    if (room) setNote((n) => (n === NO_ROOM_NOTE ? null : n));
   }, [room?.id]);
   shownRoomId.current = room?.id;
   useEffect(() => {
@@ -738,7 +743,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       }).then(setNote, fail);
       return;
     }
-    if (!room) return refuse('join or create a room first: /join <room>, /create <room>');
+    if (!room) return refuse(NO_ROOM_NOTE);
     setSent((s) => [...s.slice(-49), text]);
     sendText(room, parsed.text);
   };
