@@ -512,6 +512,20 @@ describe('App input', () => {
     await until(() => t.frame().includes('you were removed from #general by bob'), 'the removal note');
   });
 
+  // Two helpers: the removal from a private room said `#plans` where the header said `⚿ plans`.
+  it('names a private room it was removed from as the header did, ⚿', async () => {
+    const t = setup({ general: { visibility: 'private' } });
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    const removal = {
+      id: '00000000-0000-4000-8000-0000000000fe', roomId: GENERAL.id, seq: 2, kind: 'remove', sender: { id: 'b', username: 'bob' }, body: null,
+      envelope: null, target: ME, clientMsgId: null, createdAt: new Date().toISOString(),
+    };
+    t.emit('event', removal);
+    t.emit('removed', { roomId: GENERAL.id });
+    await until(() => t.frame().includes('you were removed from ⚿ general by bob'), 'the removal note');
+    expect(t.frame()).not.toContain('#general');
+  });
+
   // The removal's line stayed on the status line after the room list brought another room, and after rejoining.
   it('keeps the removal line while the room shown after it stays, and clears it when #general is rejoined (on another device)', async () => {
     const t = setup();

@@ -172,6 +172,31 @@ describe('App', () => {
     expect(lastFrame()).not.toContain('#plans');
   });
 
+  // A new-user helper: `/search secret --room genral` said "there is no room" a moment after the command had
+  // left the composer, and its text was lost; a failed summary the same.
+  it('gives the text of a /search or /summarize refused after it was sent back to the composer, with the reason', async () => {
+    const { deps } = fakeDeps();
+    const search = vi.fn(async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      throw new Error('there is no room "genral" — did you mean #general?');
+    });
+    const summarize = vi.fn(async () => {
+      throw new Error('the summarizer is not reachable');
+    });
+    const { stdin, lastFrame } = render(<App deps={{ ...deps, search, summarize }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+    stdin.write('/search secret --room genral');
+    await until(() => (lastFrame() ?? '').includes('/search secret --room genral'), 'the search text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('there is no room "genral"'), 'the refusal');
+    await until(() => (lastFrame() ?? '').includes('│ /search secret --room genral'), 'the command back in the composer');
+    stdin.write('\u0015/summarize');
+    await until(() => (lastFrame() ?? '').includes('│ /summarize') && !(lastFrame() ?? '').includes('genral │'), 'the summary command');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('the summarizer is not reachable'), 'the summary refusal');
+    await until(() => (lastFrame() ?? '').includes('│ /summarize'), 'the summary command back in the composer');
+  });
+
   // `/search deploy --room plans` found nothing and `/search cafe --from carol` searched for "carol":
   // /search takes chat search's options.
   it('takes chat search\'s --room, --from and --since in /search, and refuses an option it does not know', async () => {

@@ -214,7 +214,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   useEffect(
     () =>
       chat.onRemoved((removal) => {
-        const text = neutralize(removalText(removal));
+        const text = neutralize(removalText(removal, titleOf({ id: removal.roomId, name: removal.roomName, visibility: removal.visibility })));
         removalNote.current = { text, fallback: removal.roomId === shownRoomId.current };
         setNote(text);
       }),
@@ -666,7 +666,11 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => setNote((error as Error).message));
   };
 
-  const openSearch = (query: string, scope: SearchScope = {}) => {
+  /**
+   * Opens the results panel for `query`; a search refused or failed says why. `settled` is told the
+   * outcome (true: refused or failed), once the status line shows it.
+   */
+  const openSearch = (query: string, scope: SearchScope = {}, settled?: (refused: boolean) => void) => {
     setPanel({ kind: 'search', query, status: 'searching', hits: [], selected: 0, note: null });
     deps.search(query, scope).then(
       (answer) => {
@@ -677,15 +681,18 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         });
         setPanel((p) => (p?.kind === 'search' && p.query === query ? { ...p, status: 'done', hits: answer.hits, note } : p));
         setNote(null);
+        settled?.(false);
       },
       (error: unknown) => {
-        setPanel(null);
+        setPanel((p) => (p?.kind === 'search' && p.query === query ? null : p));
         setNote((error as Error).message);
+        settled?.(true);
       },
     );
   };
 
-  const openSummary = (target: Room, type: SummaryType, agree: boolean) => {
+  /** Opens the summary panel for `target`; a summary refused or failed says why. `settled` as for openSearch. */
+  const openSummary = (target: Room, type: SummaryType, agree: boolean, settled?: (refused: boolean) => void) => {
     const title = `Summary of ${titleOf(target)} (${type})`;
     setPanel({ kind: 'summary', title, status: 'working', by: null, text: '', scroll: 0 });
     const mine = (p: Panel | null): p is Extract<Panel, { kind: 'summary' }> => p?.kind === 'summary' && p.title === title;
@@ -698,10 +705,12 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
           const text = [summary.text, '', 'Participants:', ...people.map((l) => `  ${l}`), ...(summary.topics.length ? ['', `Topics: ${summary.topics.join(', ')}`] : [])].join('\n');
           setPanel((p) => (mine(p) ? { ...p, status: 'done', by, text } : p));
           setNote(null);
+          settled?.(false);
         },
         (error: unknown) => {
           setPanel((p) => (mine(p) ? null : p));
           setNote((error as Error).message);
+          settled?.(true);
         },
       );
   };
@@ -720,6 +729,14 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     const fail = (error: unknown) => refuse(plainErrorText(error));
     if (parsed.kind === 'error') return refuse(parsed.message);
     if (parsed.kind === 'command') {
+      // A search or summary answers after the command: its outcome, once shown, is not covered by the
+      // command's "searching…", and one refused or failed (a --room or --from that names nothing, a
+      // provider that failed) gives the command's text back, as any refused command does.
+      let settled = false;
+      const settle = (refused: boolean) => {
+        settled = true;
+        if (refused) composerControl.current?.restore(text, draftKey);
+      };
       void runSlash(parsed.name, parsed.args, parsed.rest, {
         api: deps.api,
         e2e: deps.e2e,
@@ -732,15 +749,17 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
           saveTheme(choice);
         },
         quit: () => exit(),
-        openSearch,
-        openSummary,
+        openSearch: (query, scope) => openSearch(query, scope, settle),
+        openSummary: (target, type, agree) => openSummary(target, type, agree, settle),
         openDirectory,
         openHelp: () => setPanel({ kind: 'summary', title: 'Help', status: 'done', by: null, text: helpText(room !== undefined && isDirectMessage(room)), scroll: 0 }),
         sendMessage: (target, body) => sendText(target, body),
         retryFailed: chat.retryFailed,
         discardFailed: chat.discardFailed,
         messageAction: actions.slash,
-      }).then(setNote, fail);
+      }).then((said) => {
+        if (!settled) setNote(said);
+      }, fail);
       return;
     }
     if (!room) return refuse(NO_ROOM_NOTE);

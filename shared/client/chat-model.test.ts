@@ -484,10 +484,12 @@ describe('ChatModel', () => {
     server.push(SECRET, { kind: 'remove', sender: BOB, target: ME });
     server.sockets[0]?.serve({ type: 'unsubscribed', roomId: SECRET, reason: 'removed' });
     await t.settle();
-    expect(removals).toEqual([{ roomId: SECRET, roomName: 'vault', by: BOB.username }]);
+    expect(removals).toEqual([{ roomId: SECRET, roomName: 'vault', visibility: 'private', by: BOB.username }]);
     expect(removalText(removals[0] as RoomRemoval)).toBe(`you were removed from #vault by ${BOB.username}`);
+    // Named as the surface names the room elsewhere (the TUI's ⚿, the web's 🔒).
+    expect(removalText(removals[0] as RoomRemoval, '⚿ vault')).toBe(`you were removed from ⚿ vault by ${BOB.username}`);
     // From a direct message (an older server let its opener remove the other): never its `dm-…` name.
-    expect(removalText({ roomName: 'dm-0123456789abcdef', by: 'bob' })).toBe('you were removed from a direct message by bob');
+    expect(removalText({ roomName: 'dm-0123456789abcdef', visibility: 'private', by: 'bob' })).toBe('you were removed from a direct message by bob');
     server.push(OPEN, { kind: 'leave', sender: ME });
     server.sockets[0]?.serve({ type: 'unsubscribed', roomId: OPEN, reason: 'removed' });
     await t.settle();

@@ -1,5 +1,5 @@
 import { ChatError, isDirectMessage, isReactionKey, roomTitle } from '../protocol/index.js';
-import type { AckFrame, HistoryPage, Room, RoomEvent } from '../protocol/index.js';
+import type { AckFrame, HistoryPage, Room, RoomEvent, RoomVisibility } from '../protocol/index.js';
 import type { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { E2ESession, Opened } from './e2e-session.js';
@@ -108,17 +108,20 @@ export interface MessageNotice {
 export interface RoomRemoval {
   readonly roomId: string;
   readonly roomName: string;
+  /** The room's visibility as last listed, so that each surface can name it with its own mark. */
+  readonly visibility: RoomVisibility;
   /** The username of who removed them. */
   readonly by: string;
 }
 
 /**
- * A removal as every client says it: `you were removed from #room by NAME`, or from `a direct message`
- * (one an older server let its opener remove the other from: its `dm-…` name is never shown; see
- * roomTitle). Not neutralized: the caller escapes it for its surface.
+ * A removal as every client says it: `you were removed from ROOM by NAME`, ROOM being `title` (the room
+ * as the surface names it elsewhere: the TUI's `⚿ plans`, the web's `🔒 plans`), by default roomTitle's
+ * `#plans`, or `a direct message` for one an older server let its opener remove the other from (its
+ * `dm-…` name is never shown). Not neutralized: the caller escapes it for its surface.
  */
-export function removalText(removal: Pick<RoomRemoval, 'roomName' | 'by'>): string {
-  return `you were removed from ${roomTitle({ visibility: 'private', name: removal.roomName }, null)} by ${removal.by}`;
+export function removalText(removal: Pick<RoomRemoval, 'roomName' | 'visibility' | 'by'>, title?: string): string {
+  return `you were removed from ${title ?? roomTitle({ visibility: removal.visibility, name: removal.roomName }, null)} by ${removal.by}`;
 }
 
 /** How often, in ms, a long run of opened private messages is published (see `ChatModelOptions.publishEveryMs`). */
@@ -231,8 +234,8 @@ export class ChatModel {
    */
   removalOf(roomId: string): RoomRemoval | undefined {
     const by = this.removedBy.get(roomId);
-    const roomName = this.rooms.find((r) => r.id === roomId)?.name;
-    return by !== undefined && roomName !== undefined ? { roomId, roomName, by } : undefined;
+    const room = this.rooms.find((r) => r.id === roomId);
+    return by !== undefined && room !== undefined ? { roomId, roomName: room.name, visibility: room.visibility, by } : undefined;
   }
 
   /** The current state; the same object until something changes. */

@@ -72,7 +72,7 @@ export function useRooms(client: WebClient, session: StoredSession, e2e: E2ESess
       quoted: snapshot.quoted,
       connection: snapshot.connection,
       /** How a room is named on screen: `@peer` for direct messages, `#name` or `🔒 name` otherwise. */
-      title: (room: Room) => (isDirectMessage(room) ? `@${snapshot.peers.get(room.id)?.username ?? '…'}` : `${room.visibility === 'private' ? '🔒 ' : '#'}${room.name}`),
+      title: (room: Pick<Room, 'id' | 'name' | 'visibility'>) => (isDirectMessage(room) ? `@${snapshot.peers.get(room.id)?.username ?? '…'}` : `${room.visibility === 'private' ? '🔒 ' : '#'}${room.name}`),
       refresh: () => model.refreshRooms(),
       loadOlder: async (roomId: string) => {
         await model.loadOlder(roomId);

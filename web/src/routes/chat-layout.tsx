@@ -95,8 +95,11 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const [drawer, setDrawer] = useState(false);
   const navigate = useNavigate();
   // Removed from a room by its owner: the room leaves the list and the status note says why.
-  const { onRemoved } = chat;
-  useEffect(() => onRemoved((removal) => setNote(`${removalText(removal).replace(/^y/, 'Y')}.`)), [onRemoved]);
+  const { onRemoved, title } = chat;
+  useEffect(
+    () => onRemoved((removal) => setNote(`${removalText(removal, title({ id: removal.roomId, name: removal.roomName, visibility: removal.visibility })).replace(/^y/, 'Y')}.`)),
+    [onRemoved, title],
+  );
   // Another page closes the open panel, except a search hit's room: the results stay to open the next.
   const { pathname } = useLocation();
   const keepPanel = useRef(false);
