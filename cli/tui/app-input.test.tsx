@@ -202,18 +202,36 @@ describe('App input', () => {
   });
 
   // Named by a new-user helper: the refusal of a message sent with no room shown stayed on the status
-  // line after the room came.
-  it('refuses a message sent before any room showed, keeps it in the composer, and drops the refusal once a room shows', async () => {
+  // line after the room came; an adversarial helper: while the list loaded, it told a user with rooms
+  // to join or create one.
+  it('refuses a message sent before the room list came as "still loading", keeps it, and drops the refusal once a room shows', async () => {
     const { t, arrive } = await setupBeforeRooms();
     t.app.stdin.write('too soon');
     await until(() => t.frame().includes('too soon'), 'the early text in the composer');
     t.app.stdin.write('\r');
-    await until(() => t.frame().includes('join or create a room first'), 'the refusal');
+    await until(() => t.frame().includes('your rooms are still loading: nothing was sent'), 'the refusal');
+    expect(t.frame()).not.toContain('join or create a room first');
     arrive();
     await until(() => t.frame().includes('bob: welcome to general'), 'the first room');
-    await until(() => !t.frame().includes('join or create a room first'), 'the refusal gone');
+    await until(() => !t.frame().includes('still loading'), 'the refusal gone');
     expect(t.frame()).toContain('too soon');
     expect(t.sent()).toEqual([]);
+  });
+
+  // An adversarial helper: "typed early" after the kept draft "bobdraft" became "bobdrafttyped early".
+  it('puts text typed before the room list came on a line of its own after a kept draft it would run into', async () => {
+    const drafts = DraftBook.inMemory(() => Date.now());
+    drafts.set(GENERAL.id, { text: 'bobdraft', cursor: 8 });
+    const { t, arrive } = await setupBeforeRooms({ drafts });
+    t.app.stdin.write('typed early');
+    await until(() => t.frame().includes('typed early'), 'the early text in the composer');
+    arrive();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the first room');
+    await until(() => t.frame().includes('bobdraft'), 'the draft');
+    expect(t.frame()).not.toContain('bobdrafttyped');
+    t.app.stdin.write('\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['bobdraft\ntyped early']);
   });
 
   it('takes Ctrl+J as Enter in the room switcher, and a name written "#plans"', async () => {

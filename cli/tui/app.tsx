@@ -53,6 +53,8 @@ function keptText(keys: readonly Key[]): Key | null {
 
 /** What a message typed with no room shown is refused with (its text stays in the composer). */
 const NO_ROOM_NOTE = 'join or create a room first: /join <room>, /create <room>';
+/** The same while the room list has not come yet: the user may well have rooms. */
+const LOADING_NOTE = 'your rooms are still loading: nothing was sent, and your text stays here';
 
 /**
  * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):
@@ -263,7 +265,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
     releaseKeys.current?.();
     releaseKeys.current = null;
     // A message refused for want of a room is answered once a room shows (a /join, an invite, the list).
-    if (room) setNote((n) => (n === NO_ROOM_NOTE ? null : n));
+    if (room) setNote((n) => (n === NO_ROOM_NOTE || n === LOADING_NOTE ? null : n));
   }, [room?.id]);
   shownRoomId.current = room?.id;
   useEffect(() => {
@@ -762,7 +764,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       }, fail);
       return;
     }
-    if (!room) return refuse(NO_ROOM_NOTE);
+    if (!room) return refuse(chat.loaded ? NO_ROOM_NOTE : LOADING_NOTE);
     setSent((s) => [...s.slice(-49), text]);
     sendText(room, parsed.text);
   };

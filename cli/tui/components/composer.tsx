@@ -155,7 +155,8 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
   // the edit in progress there (the app brings back its "editing" state).
   if (draftKey !== keyRef.current) {
     // Text typed while no room showed (right after start, before the room list came) belongs to no
-    // draft: it goes on in the first room shown, after that room's kept draft, as if typed then.
+    // draft: it goes on in the first room shown, after that room's kept draft, as if typed then; on a
+    // line of its own when neither side has a space between them ("bobdraft" + "typed early").
     const early = keyRef.current === null ? stateRef.current : EMPTY;
     keyRef.current = draftKey;
     recall.current = NOT_RECALLING;
@@ -163,7 +164,9 @@ export function Composer({ onSubmit, onTyping, history, theme, placeholder, widt
     transientRef.current = target?.kind === 'edit';
     stateRef.current = target?.kind === 'edit' ? { text: target.text, cursor: target.cursor } : ((draftKey !== null ? drafts?.get(draftKey) : undefined) ?? EMPTY);
     if (draftKey !== null && early.text !== '') {
-      stateRef.current = insert(stateRef.current, early.text);
+      const before = stateRef.current.text.slice(0, stateRef.current.cursor);
+      const apart = before !== '' && !/\s$/.test(before) && !/^\s/.test(early.text);
+      stateRef.current = insert(stateRef.current, apart ? `\n${early.text}` : early.text);
       if (transientRef.current) drafts?.setEditText(draftKey, stateRef.current);
       else drafts?.set(draftKey, stateRef.current);
     }
