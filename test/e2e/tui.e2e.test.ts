@@ -70,9 +70,11 @@ describe.runIf(haveTmux)('the interactive client in a real terminal', () => {
     const panel = screen('bob');
     expect(panel).toContain('hello from the terminal');
     expect(panel).toContain('only for us');
-    expect(panel).toMatch(/#secret {2}alice/);
+    // A private room's hit is named as the header names the room: ⚿, not #.
+    expect(panel).toMatch(/⚿ secret {2}alice/);
+    expect(panel).not.toContain('#secret');
     // The open room's hit is chosen by ↓, and Enter shows it in its room.
-    const order = panel.indexOf('#general') < panel.indexOf('#secret') ? ['general', 'secret'] : ['secret', 'general'];
+    const order = panel.indexOf('#general') < panel.indexOf('⚿ secret') ? ['general', 'secret'] : ['secret', 'general'];
     if (order[0] === 'secret') press('bob', 'Down');
     press('bob', 'Enter');
     await eventually(() => (/^\S*\s+#general/.test(screen('bob').split('\n')[0] ?? '') && screen('bob').includes('▶') ? true : undefined), 'the jump to #general');
