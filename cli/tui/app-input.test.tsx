@@ -234,6 +234,23 @@ describe('App input', () => {
     expect(t.sent()).toEqual(['bobdraft\ntyped early']);
   });
 
+  // An adversarial helper: `/join ok-room⏎meant for okroom⏎` typed as one burst sent its message to the
+  // room shown before the server's answer showed #ok-room.
+  it('sends what follows /join in the same burst to the room joined, once the server answers', async () => {
+    const t = setup();
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    const join = vi.mocked(t.api.join).getMockImplementation();
+    vi.mocked(t.api.join).mockImplementationOnce(async (ref: string) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return (join as (ref: string) => ReturnType<ApiClient['join']>)(ref);
+    });
+    t.app.stdin.write('/join lobby\rmeant for lobby\r');
+    await until(() => t.sent().length > 0, 'the send');
+    expect(t.sent()).toEqual(['meant for lobby']);
+    expect(vi.mocked(t.live.send).mock.calls[0]?.[0]).toBe(LOBBY.id);
+    expect(t.frame()).toContain('joined #lobby');
+  });
+
   it('takes Ctrl+J as Enter in the room switcher, and a name written "#plans"', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

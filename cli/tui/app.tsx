@@ -53,6 +53,14 @@ function keptText(keys: readonly Key[]): Key | null {
 
 /** What a message typed with no room shown is refused with (its text stays in the composer). */
 const NO_ROOM_NOTE = 'join or create a room first: /join <room>, /create <room>';
+/**
+ * The longest (ms) the keys typed after a command that shows another room when the server answers
+ * (/join, /create, /dm) wait for that room: a burst such as `/join ops⏎hello⏎` is meant for it. A
+ * slower answer lets them go to the room still shown, where the user sees them land.
+ */
+const SWITCH_COMMAND_HOLD_MS = 1000;
+/** The commands that show another room once the server answers. */
+const SWITCH_COMMANDS: ReadonlySet<string> = new Set(['join', 'create', 'dm']);
 /** The same while the room list has not come yet: the user may well have rooms. */
 const LOADING_NOTE = 'your rooms are still loading: nothing was sent, and your text stays here';
 
@@ -739,6 +747,19 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         settled = true;
         if (refused) composerControl.current?.restore(text, draftKey);
       };
+      // Keys typed after a command that will show another room wait for it (see SWITCH_COMMAND_HOLD_MS);
+      // when it did show one, they go once it has rendered, with the hold the switch itself asked.
+      const switchHold = SWITCH_COMMANDS.has(parsed.name) ? holdKeys(SWITCH_COMMAND_HOLD_MS) : null;
+      const endSwitchHold = () => {
+        if (!switchHold) return;
+        const shown = releaseKeys.current;
+        if (shown) {
+          releaseKeys.current = () => {
+            shown();
+            switchHold();
+          };
+        } else switchHold();
+      };
       void runSlash(parsed.name, parsed.args, parsed.rest, {
         api: deps.api,
         e2e: deps.e2e,
@@ -759,9 +780,16 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
         retryFailed: chat.retryFailed,
         discardFailed: chat.discardFailed,
         messageAction: actions.slash,
-      }).then((said) => {
-        if (!settled) setNote(said);
-      }, fail);
+      }).then(
+        (said) => {
+          if (!settled) setNote(said);
+          endSwitchHold();
+        },
+        (error: unknown) => {
+          fail(error);
+          endSwitchHold();
+        },
+      );
       return;
     }
     if (!room) return refuse(chat.loaded ? NO_ROOM_NOTE : LOADING_NOTE);

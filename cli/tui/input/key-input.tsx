@@ -31,9 +31,9 @@ class KeyRouter {
 
   /**
    * Asks that the keys after the one being handled wait until the returned function is called (once
-   * what the key changed has rendered), or at most {@link HOLD_MAX_MS}.
+   * what the key changed has rendered), or at most `maxMs` (default {@link HOLD_MAX_MS}).
    */
-  hold(): () => void {
+  hold(maxMs: number = HOLD_MAX_MS): () => void {
     this.held = true;
     let done = false;
     const release = () => {
@@ -44,7 +44,7 @@ class KeyRouter {
       this.held = false;
       this.onRelease();
     };
-    const timer = setTimeout(release, HOLD_MAX_MS);
+    const timer = setTimeout(release, maxMs);
     return release;
   }
 
@@ -172,12 +172,13 @@ export function KeyInputProvider({ children }: KeyInputProviderProps) {
  * Returns `hold`, which a key handler calls when its key changes what the following keys mean (it shows
  * another room, whose composer holds another draft): the keys after it, in the same burst or typed
  * since, wait until the function `hold` returned is called (from an effect, once the change has
- * rendered) instead of reaching the handlers of what was shown before; at most {@link HOLD_MAX_MS}.
+ * rendered) instead of reaching the handlers of what was shown before; at most `maxMs` (default
+ * {@link HOLD_MAX_MS}).
  */
-export function useKeyHold(): () => () => void {
+export function useKeyHold(): (maxMs?: number) => () => void {
   const router = useContext(KeyRouterContext);
   if (!router) throw new Error('useKeyHold needs a KeyInputProvider above it');
-  return useCallback(() => router.hold(), [router]);
+  return useCallback((maxMs?: number) => router.hold(maxMs), [router]);
 }
 
 /**
