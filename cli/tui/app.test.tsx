@@ -50,6 +50,7 @@ function fakeDeps() {
     start: vi.fn(),
     stop: vi.fn(),
     watch: vi.fn(),
+    unwatch: vi.fn(),
     typing: vi.fn(),
     send: vi.fn(async () => ({ type: 'ack', seq: 2 })),
   } as unknown as LiveClient;
@@ -195,6 +196,31 @@ describe('App', () => {
     stdin.write('\r');
     await until(() => (lastFrame() ?? '').includes('the summarizer is not reachable'), 'the summary refusal');
     await until(() => (lastFrame() ?? '').includes('│ /summarize'), 'the summary command back in the composer');
+  });
+
+  // An adversarial helper: removed from a private room while its hit was in the panel, the hit turned
+  // into `#plans`, Enter on it showed nothing, and the jump happened by surprise once they rejoined.
+  it('keeps naming a hit of a room left since with its mark, and refuses to jump there, keeping the results', async () => {
+    const { deps, emit } = fakeDeps();
+    const plans: Room = { ...ROOM, id: '5a2b7c1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d', name: 'plans', visibility: 'private' };
+    let listed = [ROOM, plans];
+    const rooms = vi.fn(async () => listed);
+    const api = { ...deps.api, rooms } as unknown as ApiClient;
+    const search = vi.fn(async () => ({ hits: [{ ...HIT, roomId: plans.id, roomName: 'plans', eventId: '00000000-0000-4000-8000-000000000002' }, HIT], waiting: 0, waitingRooms: 0, device: null }));
+    const { stdin, lastFrame } = render(<App deps={{ ...deps, api, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+    stdin.write('/search welcome');
+    await until(() => (lastFrame() ?? '').includes('/search welcome'), 'the search text');
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
+    listed = [ROOM];
+    emit('removed', { roomId: plans.id });
+    await until(() => !(lastFrame() ?? '').includes('Message ⚿ plans'), 'plans gone from the screen');
+    await settle();
+    expect(lastFrame()).toMatch(/› ⚿ plans {2}bob/);
+    stdin.write('\r');
+    await until(() => (lastFrame() ?? '').includes('you are no longer in ⚿ plans'), 'the refusal');
+    expect(lastFrame()).toContain('2 results');
   });
 
   // `/search deploy --room plans` found nothing and `/search cafe --from carol` searched for "carol":

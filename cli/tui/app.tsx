@@ -313,10 +313,15 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
    */
   const titleOf = (r: Pick<Room, 'id' | 'name' | 'visibility'>): string =>
     isDirectMessage(r) || isDirectMessageName(r.name) ? roomTitle(r, chat.peers.get(r.id)?.username) : `${r.visibility === 'private' ? '⚿ ' : '#'}${r.name}`;
+  /** The visibility of every room listed since the app started, so a room left since is still named with its mark. */
+  const seenVisibility = useRef(new Map<string, Room['visibility']>());
+  for (const r of chat.rooms) seenVisibility.current.set(r.id, r.visibility);
   /** A search hit's room, named so (the room list knows its visibility and DM peer; a room not in it by the hit's name). */
   const hitRoom = (hit: SearchHit): string => {
     const r = chat.rooms.find((x) => x.id === hit.roomId);
-    return r ? titleOf(r) : roomTitle({ visibility: isDirectMessageName(hit.roomName) ? 'private' : 'open', name: hit.roomName }, null);
+    if (r) return titleOf(r);
+    const visibility = seenVisibility.current.get(hit.roomId);
+    return visibility !== undefined && !isDirectMessageName(hit.roomName) ? titleOf({ id: hit.roomId, name: hit.roomName, visibility }) : roomTitle({ visibility: isDirectMessageName(hit.roomName) ? 'private' : 'open', name: hit.roomName }, null);
   };
   const title = !room ? (chat.loaded ? 'No room' : 'Loading your rooms…') : neutralize(titleOf(room));
   // Following the bottom marks what is seen as read.
@@ -667,13 +672,22 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   /** Shows a search result in its room, among the messages around it, the words matching `query` marked. */
   const jumpTo = (hit: SearchHit, query: string) => {
+    // A room left (or been removed from) since the search: nothing to show; the results stay to pick another.
+    if (!chat.rooms.some((r) => r.id === hit.roomId)) {
+      setNote(`you are no longer in ${hitRoom(hit)}: its messages cannot be shown`);
+      return;
+    }
     setPanel(null);
     setSelected(hit.roomId);
     // What the status line says once the message shows (and is selected).
     const where = `${hitRoom(hit)}, ${hit.sender.username} at ${new Date(hit.createdAt).toTimeString().slice(0, 5)}`;
     setMarked(null);
     setFocus({ roomId: hit.roomId, eventId: hit.eventId, placed: false, match: matchedWords(hit.snippet), where, query });
-    void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => setNote((error as Error).message));
+    void chat.loadUntil(hit.roomId, hit.seq).catch((error: unknown) => {
+      // The message cannot be reached: the jump ends here, and does not happen later by surprise.
+      setFocus((f) => (f?.eventId === hit.eventId ? null : f));
+      setNote((error as Error).message);
+    });
   };
 
   /**
