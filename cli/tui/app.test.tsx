@@ -96,6 +96,24 @@ function fakeDeps() {
   };
 }
 
+/**
+ * The app in #general and the private room ⚿ plans, with `/search welcome` typed and its two hits (one in
+ * each room) in the results panel; `emit` sends the fake socket's events.
+ */
+async function searchInPlans() {
+  const { deps, emit } = fakeDeps();
+  const plans: Room = { ...ROOM, id: '5a2b7c1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d', name: 'plans', visibility: 'private' };
+  const api = { ...deps.api, rooms: async () => [ROOM, plans] } as unknown as ApiClient;
+  const search = vi.fn(async () => ({ hits: [{ ...HIT, roomId: plans.id, roomName: 'plans', eventId: '00000000-0000-4000-8000-000000000002' }, HIT], waiting: 0, waitingRooms: 0, device: null }));
+  const { stdin, lastFrame } = render(<App deps={{ ...deps, api, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
+  await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
+  stdin.write('/search welcome');
+  await until(() => (lastFrame() ?? '').includes('/search welcome'), 'the search text');
+  stdin.write('\r');
+  await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
+  return { stdin, lastFrame, emit, plans };
+}
+
 describe('App', () => {
   it('shows the room and its history, sends what is typed, and switches the theme with /theme', async () => {
     const { deps, live } = fakeDeps();
@@ -158,16 +176,7 @@ describe('App', () => {
 
   // A hit in a private room was named `#plans` in the results panel while the header named the room `⚿ plans`.
   it('names a search hit\'s room as the header does: ⚿ for a private room, # for an open one', async () => {
-    const { deps } = fakeDeps();
-    const plans: Room = { ...ROOM, id: '5a2b7c1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d', name: 'plans', visibility: 'private' };
-    const api = { ...deps.api, rooms: async () => [ROOM, plans] } as unknown as ApiClient;
-    const search = vi.fn(async () => ({ hits: [{ ...HIT, roomId: plans.id, roomName: 'plans', eventId: '00000000-0000-4000-8000-000000000002' }, HIT], waiting: 0, waitingRooms: 0, device: null }));
-    const { stdin, lastFrame } = render(<App deps={{ ...deps, api, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
-    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
-    stdin.write('/search welcome');
-    await until(() => (lastFrame() ?? '').includes('/search welcome'), 'the search text');
-    stdin.write('\r');
-    await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
+    const { lastFrame } = await searchInPlans();
     expect(lastFrame()).toMatch(/› ⚿ plans {2}bob/);
     expect(lastFrame()).toMatch(/ #general {2}bob/);
     expect(lastFrame()).not.toContain('#plans');
@@ -201,19 +210,7 @@ describe('App', () => {
   // An adversarial helper: removed from a private room while its hit was in the panel, the hit turned
   // into `#plans`, Enter on it showed nothing, and the jump happened by surprise once they rejoined.
   it('keeps naming a hit of a room left since with its mark, and refuses to jump there, keeping the results', async () => {
-    const { deps, emit } = fakeDeps();
-    const plans: Room = { ...ROOM, id: '5a2b7c1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d', name: 'plans', visibility: 'private' };
-    let listed = [ROOM, plans];
-    const rooms = vi.fn(async () => listed);
-    const api = { ...deps.api, rooms } as unknown as ApiClient;
-    const search = vi.fn(async () => ({ hits: [{ ...HIT, roomId: plans.id, roomName: 'plans', eventId: '00000000-0000-4000-8000-000000000002' }, HIT], waiting: 0, waitingRooms: 0, device: null }));
-    const { stdin, lastFrame } = render(<App deps={{ ...deps, api, search }} server="s" env={{}} theme="dark" saveTheme={() => {}} />);
-    await until(() => (lastFrame() ?? '').includes('bob: welcome'), 'the history');
-    stdin.write('/search welcome');
-    await until(() => (lastFrame() ?? '').includes('/search welcome'), 'the search text');
-    stdin.write('\r');
-    await until(() => (lastFrame() ?? '').includes('2 results'), 'the results panel');
-    listed = [ROOM];
+    const { stdin, lastFrame, emit, plans } = await searchInPlans();
     emit('removed', { roomId: plans.id });
     await until(() => !(lastFrame() ?? '').includes('Message ⚿ plans'), 'plans gone from the screen');
     await settle();

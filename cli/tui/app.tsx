@@ -53,6 +53,8 @@ function keptText(keys: readonly Key[]): Key | null {
 
 /** What a message typed with no room shown is refused with (its text stays in the composer). */
 const NO_ROOM_NOTE = 'join or create a room first: /join <room>, /create <room>';
+/** The same while the room list has not come yet: the user may well have rooms. */
+const LOADING_NOTE = 'your rooms are still loading: nothing was sent, and your text stays here';
 /**
  * The longest (ms) the keys typed after a command that shows another room when the server answers
  * (/join, /create, /dm) wait for that room: a burst such as `/join ops⏎hello⏎` is meant for it. A
@@ -61,8 +63,6 @@ const NO_ROOM_NOTE = 'join or create a room first: /join <room>, /create <room>'
 const SWITCH_COMMAND_HOLD_MS = 1000;
 /** The commands that show another room once the server answers. */
 const SWITCH_COMMANDS: ReadonlySet<string> = new Set(['join', 'create', 'dm']);
-/** The same while the room list has not come yet: the user may well have rooms. */
-const LOADING_NOTE = 'your rooms are still loading: nothing was sent, and your text stays here';
 
 /**
  * Ink's render options for the chat screen (run-tui and the composer-latency bench use the same):
@@ -316,13 +316,9 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   /** The visibility of every room listed since the app started, so a room left since is still named with its mark. */
   const seenVisibility = useRef(new Map<string, Room['visibility']>());
   for (const r of chat.rooms) seenVisibility.current.set(r.id, r.visibility);
-  /** A search hit's room, named so (the room list knows its visibility and DM peer; a room not in it by the hit's name). */
-  const hitRoom = (hit: SearchHit): string => {
-    const r = chat.rooms.find((x) => x.id === hit.roomId);
-    if (r) return titleOf(r);
-    const visibility = seenVisibility.current.get(hit.roomId);
-    return visibility !== undefined && !isDirectMessageName(hit.roomName) ? titleOf({ id: hit.roomId, name: hit.roomName, visibility }) : roomTitle({ visibility: isDirectMessageName(hit.roomName) ? 'private' : 'open', name: hit.roomName }, null);
-  };
+  /** A search hit's room, named so (a room never listed here by the hit's name: `#name`, or a direct message's peer). */
+  const hitRoom = (hit: SearchHit): string =>
+    titleOf({ id: hit.roomId, name: hit.roomName, visibility: seenVisibility.current.get(hit.roomId) ?? (isDirectMessageName(hit.roomName) ? 'private' : 'open') });
   const title = !room ? (chat.loaded ? 'No room' : 'Loading your rooms…') : neutralize(titleOf(room));
   // Following the bottom marks what is seen as read.
   useEffect(() => {
