@@ -580,6 +580,27 @@ describe('App input', () => {
     t.app.unmount();
   });
 
+  // The text being typed in a room one was removed from went with the room's draft: lost.
+  it("keeps the unsent text of a room removed from: not in the next room's composer, but one ↑ away, and says so", async () => {
+    const t = setup({ general: { visibility: 'private' } });
+    await until(() => t.frame().includes('bob: welcome to general'), 'the history');
+    await typed(t, 'the secret plan, half typed');
+    const removal = {
+      id: '00000000-0000-4000-8000-0000000000fd', roomId: GENERAL.id, seq: 2, kind: 'remove', sender: { id: 'b', username: 'bob' }, body: null,
+      envelope: null, target: ME, clientMsgId: null, createdAt: new Date().toISOString(),
+    };
+    t.emit('event', removal);
+    t.emit('removed', { roomId: GENERAL.id });
+    await until(() => t.frame().includes('bob: welcome to plans'), 'the room shown instead');
+    expect(t.frame()).toContain('you were removed from ⚿ general by bob');
+    expect(t.frame()).toContain('your unsent text is one ↑ away');
+    // Nothing of it in the composer of #plans, where Enter would send it to other people.
+    expect(composerText(t.frame())).not.toContain('secret plan');
+    t.app.stdin.write(KEY.up);
+    await until(() => composerText(t.frame()).includes('the secret plan, half typed'), 'the text recalled');
+    t.app.unmount();
+  });
+
   it('hides and shows the room list with Ctrl+G', async () => {
     const t = setup();
     await until(() => t.frame().includes('bob: welcome to general'), 'the history');

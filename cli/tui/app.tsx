@@ -55,6 +55,10 @@ function keptText(keys: readonly Key[]): Key | null {
 const NO_ROOM_NOTE = 'join or create a room first: /join <room>, /create <room>';
 /** The same while the room list has not come yet: the user may well have rooms. */
 const LOADING_NOTE = 'your rooms are still loading: nothing was sent, and your text stays here';
+/** Added to a removal's note when the room had unsent text: it is in the composer's history. */
+const UNSENT_NOTE = 'your unsent text is one ↑ away';
+/** How many texts the composer's history (↑) holds: the last sent, and unsent ones kept from rooms removed from. */
+const HISTORY_SIZE = 50;
 /**
  * The longest (ms) the keys typed after a command that shows another room when the server answers
  * (/join, /create, /dm) wait for that room: a burst such as `/join ops⏎hello⏎` is meant for it. A
@@ -220,16 +224,6 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
   const removalNote = useRef<{ readonly text: string; fallback: boolean } | null>(null);
   /** The id of the room shown (set while rendering), for the removal listener. */
   const shownRoomId = useRef<string | undefined>(undefined);
-  // Removed from a room by its owner: the room leaves the list, and the status bar says why.
-  useEffect(
-    () =>
-      chat.onRemoved((removal) => {
-        const text = neutralize(removalText(removal, titleOf({ id: removal.roomId, name: removal.roomName, visibility: removal.visibility })));
-        removalNote.current = { text, fallback: removal.roomId === shownRoomId.current };
-        setNote(text);
-      }),
-    [chat],
-  );
 
   useEffect(() => {
     const onResize = () => setSize({ columns: stdout.columns, rows: stdout.rows });
@@ -243,6 +237,21 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
 
   /** Each room's draft: the app's own, kept on disk, or one in memory. */
   const drafts = useMemo(() => deps.drafts ?? DraftBook.inMemory(deps.now), [deps.drafts, deps.now]);
+  // Removed from a room by its owner: the room leaves the list, and the status bar says why. Text
+  // being typed there would go with the room's draft; it goes to the composer's history instead,
+  // one ↑ away, and not into the next room's composer, where Enter would send it to other people.
+  useEffect(
+    () =>
+      chat.onRemoved((removal) => {
+        const unsent = drafts.get(removal.roomId)?.text ?? '';
+        if (unsent.trim() !== '') setSent((s) => [...s.slice(-(HISTORY_SIZE - 1)), unsent]);
+        const said = removalText(removal, titleOf({ id: removal.roomId, name: removal.roomName, visibility: removal.visibility }));
+        const text = neutralize(unsent.trim() === '' ? said : `${said}; ${UNSENT_NOTE}`);
+        removalNote.current = { text, fallback: removal.roomId === shownRoomId.current };
+        setNote(text);
+      }),
+    [chat, drafts],
+  );
   /** The room shown before nothing is chosen: the one shown last (kept with the drafts, across a restart) if this user is still in it, else the first. */
   const firstRoom = chat.rooms.find((r) => r.id === drafts.lastRoom()) ?? chat.rooms[0];
   const room = chat.rooms.find((r) => r.id === selected) ?? firstRoom;
@@ -803,7 +812,7 @@ function ChatScreen({ deps, server, env, theme: initialTheme, saveTheme }: AppPr
       return;
     }
     if (!room) return refuse(chat.loaded ? NO_ROOM_NOTE : LOADING_NOTE);
-    setSent((s) => [...s.slice(-49), text]);
+    setSent((s) => [...s.slice(-(HISTORY_SIZE - 1)), text]);
     sendText(room, parsed.text);
   };
 

@@ -140,4 +140,25 @@ describe.runIf(haveChromium)('the web client: long history, form errors and draf
     await rooms.getByRole('link', { name: /#archive/ }).click();
     expect(await archiveBox.inputValue()).toBe('');
   });
+
+  // Removed from a room with text in its message box: the text went with the room, unseen again.
+  it('keeps what was typed in a room one is removed from on screen to copy, and sends it nowhere', { timeout: 60_000 }, async () => {
+    const rooms = page.getByRole('navigation', { name: 'Rooms' });
+    await rooms.getByRole('link', { name: /#second/ }).click();
+    await page.getByRole('textbox', { name: 'Message #second' }).fill('words meant only for second');
+    await post('/rooms/second/kick', { username: 'reader' });
+    await page.getByText('You were removed from #second by writer.').waitFor();
+    const kept = page.getByRole('region', { name: 'Unsent text' });
+    await kept.waitFor();
+    expect(await kept.getByText('What you typed in #second was not sent:').count()).toBe(1);
+    expect(await kept.getByRole('textbox').inputValue()).toBe('words meant only for second');
+    expect(await kept.getByRole('button', { name: 'Copy unsent text' }).count()).toBe(1);
+    // Not put in another room's message box, where Enter would send it to other people; not sent.
+    await rooms.getByRole('link', { name: /#archive/ }).click();
+    expect(await page.getByRole('textbox', { name: 'Message #archive' }).inputValue()).toBe('');
+    const stored = await (await fetch(`${server.url}/api/v1/rooms/second/messages?limit=50`, { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(stored).not.toContain('words meant only for second');
+    await kept.getByRole('button', { name: 'Dismiss unsent text' }).click();
+    await kept.waitFor({ state: 'detached' });
+  });
 });

@@ -14,6 +14,7 @@ import type { WebClient } from '../client.js';
 import { NewConversation } from '../components/new-conversation.js';
 import { RoomList } from '../components/room-list.js';
 import { Button } from '../components/ui/button.js';
+import { CopyButton } from '../components/ui/copy-button.js';
 import { Sheet, SheetContent, SheetTrigger } from '../components/ui/sheet.js';
 import { Untrusted } from '../components/untrusted-text.js';
 import { useMentionNotifications } from '../notifications.js';
@@ -94,11 +95,21 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
   const [note, setNote] = useState<string | null>(null);
   const [drawer, setDrawer] = useState(false);
   const navigate = useNavigate();
-  // Removed from a room by its owner: the room leaves the list and the status note says why.
-  const { onRemoved, title } = chat;
+  /** What was typed in a room this user was removed from, kept on screen to copy (`room`: its title). */
+  const [unsent, setUnsent] = useState<{ readonly room: string; readonly text: string } | null>(null);
+  // Removed from a room by its owner: the room leaves the list and the status note says why. What
+  // was typed there and not sent is not lost with the room: it stays on screen, to copy.
+  const { onRemoved, title, draft, saveDraft } = chat;
   useEffect(
-    () => onRemoved((removal) => setNote(`${removalText(removal, title({ id: removal.roomId, name: removal.roomName, visibility: removal.visibility })).replace(/^y/, 'Y')}.`)),
-    [onRemoved, title],
+    () =>
+      onRemoved((removal) => {
+        const room = title({ id: removal.roomId, name: removal.roomName, visibility: removal.visibility });
+        const typed = draft(removal.roomId);
+        saveDraft(removal.roomId, '');
+        if (typed.trim() !== '') setUnsent({ room, text: typed });
+        setNote(`${removalText(removal, room).replace(/^y/, 'Y')}.`);
+      }),
+    [onRemoved, title, draft, saveDraft],
   );
   // Another page closes the open panel, except a search hit's room: the results stay to open the next.
   const { pathname } = useLocation();
@@ -284,6 +295,20 @@ function SignedIn({ client, session }: { readonly client: WebClient; readonly se
         ) : (
           <div className="col-span-full" />
         )}
+        {unsent ? (
+          <section className="col-span-full flex items-start gap-2 border-t border-line px-4 py-1 text-sm md:col-start-2" aria-label="Unsent text">
+            <label className="flex min-w-0 flex-1 flex-col gap-1">
+              <span className="text-dim [overflow-wrap:anywhere]">
+                What you typed in <Untrusted text={unsent.room} /> was not sent:
+              </span>
+              <textarea readOnly rows={Math.min(4, unsent.text.split('\n').length)} value={unsent.text} className="w-full resize-none rounded border border-line bg-transparent px-2 py-1" />
+            </label>
+            <CopyButton text={unsent.text} label="Copy unsent text" />
+            <Button variant="ghost" size="sm" onClick={() => setUnsent(null)} aria-label="Dismiss unsent text">
+              ✕
+            </Button>
+          </section>
+        ) : null}
       </div>
     </ChatContext.Provider>
   );
